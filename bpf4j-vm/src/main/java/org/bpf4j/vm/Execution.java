@@ -1,0 +1,97 @@
+package org.bpf4j.vm;
+
+import java.util.Arrays;
+
+/**
+ * The mutable state of running one program on one thread: registers, stack frames, the memory
+ * sandbox and the instruction budget. Reusable for many runs; not thread-safe.
+ */
+public final class Execution implements CallContext {
+    private static final byte[] NO_PACKET = new byte[0];
+
+    final VmProgram program;
+    final Memory memory = new Memory();
+    final long[] regs = new long[org.bpf4j.isa.Opcodes.REGISTER_COUNT];
+    final long[] frames = new long[Memory.MAX_CALL_FRAMES * 6];
+    byte[] packet = NO_PACKET;
+    long budget;
+    long executed;
+    int slot;
+
+    Execution(VmProgram program) {
+        this.program = program;
+        this.budget = program.options().instructionBudget();
+    }
+
+    /** The program this execution runs. */
+    public VmProgram program() {
+        return program;
+    }
+
+    @Override
+    public Memory memory() {
+        return memory;
+    }
+
+    @Override
+    public int slot() {
+        return slot;
+    }
+
+    @Override
+    public Environment environment() {
+        return program.options().environment();
+    }
+
+    /** Sets the packet that legacy packet loads ({@code ldabs}, {@code ldind}) read. */
+    public void setPacket(byte[] packet) {
+        this.packet = packet == null ? NO_PACKET : packet;
+    }
+
+    /**
+     * Runs the program with R1-R5 set to the arguments (missing ones are 0) and R10 at the top of
+     * a cleared stack frame; returns R0.
+     *
+     * @throws VmTrapException if the program breaks a sandbox rule
+     */
+    public long run(long... args) {
+        if (args.length > 5) {
+            throw new IllegalArgumentException("a program takes at most 5 arguments, not " + args.length);
+        }
+        Arrays.fill(regs, 0);
+        System.arraycopy(args, 0, regs, 1, args.length);
+        regs[org.bpf4j.isa.Opcodes.FP] = Memory.framePointer(0);
+        memory.clearFrame(0);
+        executed = 0;
+        return program.executable().execute(this);
+    }
+
+    /**
+     * Runs as the conformance suite does: R1 points to a writable copy of {@code data} (also the
+     * packet), R2 is its length; with null data both are 0. Regions from earlier runs are dropped.
+     */
+    public long runWithMemory(byte[] data) {
+        memory.reset();
+        if (data == null) {
+            setPacket(null);
+            return run(0, 0);
+        }
+        byte[] copy = data.clone();
+        setPacket(copy);
+        long addr = memory.add("memory", copy, true);
+        return run(addr, copy.length);
+    }
+
+    /**
+     * Instructions (64-bit slots) the last completed run executed, counted exactly. Undefined after a
+     * run that trapped.
+     */
+    public long executedInstructions() {
+        return executed;
+    }
+
+    /** The registers after the last run (R0-R10), for tests and debuggers. */
+    public long[] registers() {
+        return regs.clone();
+    }
+}

@@ -1,0 +1,445 @@
+package org.bpf4j.vm;
+
+import org.bpf4j.isa.AtomicOp;
+
+/**
+ * The interpreter: one loop over the flat form of {@link Lowering}, dispatching with a single
+ * table switch. Registers live in a {@code long[]}; every memory access goes through the checked
+ * accessors of {@link Memory} and {@link Atomics}; non-trivial arithmetic goes through
+ * {@link Arithmetic}. Those classes hold the semantics, which the JIT shares.
+ *
+ * <p>The instruction budget is charged exactly, but only when control leaves a straight-line run
+ * (a taken jump, a call, a return): the run from {@code block} to {@code pc} is paid at once. A
+ * budget that runs out ends the run with a {@link VmTrapException}.
+ *
+ * <p>The loop method must stay under HotSpot's 8,000-byte limit for compilation; uncommon work
+ * (calls, traps, packet loads) lives in separate methods.
+ */
+public final class Interpreter implements Engine {
+    private static final AtomicOp[] ATOMIC_OPS = AtomicOp.values();
+    private static final int FRAME_WORDS = 6;
+
+    /** The interpreter engine. */
+    public static final Interpreter INSTANCE = new Interpreter();
+
+    private Interpreter() {}
+
+    @Override
+    public String name() {
+        return "interp";
+    }
+
+    @Override
+    public Executable prepare(VmProgram program) {
+        Lowering.Lowered lowered = program.lowered();
+        return ex -> run(lowered, ex);
+    }
+
+    /** Runs from slot 0 with the registers as {@code ex} holds them; returns R0. */
+    static long run(Lowering.Lowered p, Execution ex) {
+        final long[] code = p.code();
+        // A local register file of 16 lets the JIT compiler drop the bounds checks of r[d] and r[s].
+        final long[] r = new long[16];
+        System.arraycopy(ex.regs, 0, r, 0, ex.regs.length);
+        final Memory m = ex.memory;
+        long budget = ex.budget;
+        int pc = 0;
+        int block = 0;
+        int depth = 0;
+        for (;;) {
+            final long w = code[pc];
+            final int d = (int) (w >>> 8) & 0xf;
+            final int s = (int) (w >>> 12) & 0xf;
+            switch ((int) w & 0xff) {
+                case Op.ADD64_K -> { r[d] += (w >> 32); pc++; }
+                case Op.ADD64_X -> { r[d] += r[s]; pc++; }
+                case Op.ADD32_K -> { r[d] = (int) (r[d] + (w >> 32)) & 0xffff_ffffL; pc++; }
+                case Op.ADD32_X -> { r[d] = (int) (r[d] + r[s]) & 0xffff_ffffL; pc++; }
+                case Op.SUB64_K -> { r[d] -= (w >> 32); pc++; }
+                case Op.SUB64_X -> { r[d] -= r[s]; pc++; }
+                case Op.SUB32_K -> { r[d] = (int) (r[d] - (w >> 32)) & 0xffff_ffffL; pc++; }
+                case Op.SUB32_X -> { r[d] = (int) (r[d] - r[s]) & 0xffff_ffffL; pc++; }
+                case Op.MUL64_K -> { r[d] *= (w >> 32); pc++; }
+                case Op.MUL64_X -> { r[d] *= r[s]; pc++; }
+                case Op.MUL32_K -> { r[d] = ((int) r[d] * (int) (w >> 32)) & 0xffff_ffffL; pc++; }
+                case Op.MUL32_X -> { r[d] = ((int) r[d] * (int) r[s]) & 0xffff_ffffL; pc++; }
+                case Op.DIV64_K -> { r[d] = Arithmetic.div64(r[d], (w >> 32)); pc++; }
+                case Op.DIV64_X -> { r[d] = Arithmetic.div64(r[d], r[s]); pc++; }
+                case Op.DIV32_K -> { r[d] = Arithmetic.div32(r[d], (w >> 32)); pc++; }
+                case Op.DIV32_X -> { r[d] = Arithmetic.div32(r[d], r[s]); pc++; }
+                case Op.SDIV64_K -> { r[d] = Arithmetic.sdiv64(r[d], (w >> 32)); pc++; }
+                case Op.SDIV64_X -> { r[d] = Arithmetic.sdiv64(r[d], r[s]); pc++; }
+                case Op.SDIV32_K -> { r[d] = Arithmetic.sdiv32(r[d], (w >> 32)); pc++; }
+                case Op.SDIV32_X -> { r[d] = Arithmetic.sdiv32(r[d], r[s]); pc++; }
+                case Op.OR64_K -> { r[d] |= (w >> 32); pc++; }
+                case Op.OR64_X -> { r[d] |= r[s]; pc++; }
+                case Op.OR32_K -> { r[d] = (r[d] | (w >>> 32)) & 0xffff_ffffL; pc++; }
+                case Op.OR32_X -> { r[d] = (r[d] | r[s]) & 0xffff_ffffL; pc++; }
+                case Op.AND64_K -> { r[d] &= (w >> 32); pc++; }
+                case Op.AND64_X -> { r[d] &= r[s]; pc++; }
+                case Op.AND32_K -> { r[d] = r[d] & (w >>> 32); pc++; }
+                case Op.AND32_X -> { r[d] = r[d] & r[s] & 0xffff_ffffL; pc++; }
+                case Op.LSH64_K -> { r[d] <<= (w >> 32); pc++; }
+                case Op.LSH64_X -> { r[d] <<= r[s]; pc++; }
+                case Op.LSH32_K -> { r[d] = Arithmetic.lsh32(r[d], (w >> 32)); pc++; }
+                case Op.LSH32_X -> { r[d] = Arithmetic.lsh32(r[d], r[s]); pc++; }
+                case Op.RSH64_K -> { r[d] >>>= (w >> 32); pc++; }
+                case Op.RSH64_X -> { r[d] >>>= r[s]; pc++; }
+                case Op.RSH32_K -> { r[d] = Arithmetic.rsh32(r[d], (w >> 32)); pc++; }
+                case Op.RSH32_X -> { r[d] = Arithmetic.rsh32(r[d], r[s]); pc++; }
+                case Op.MOD64_K -> { r[d] = Arithmetic.mod64(r[d], (w >> 32)); pc++; }
+                case Op.MOD64_X -> { r[d] = Arithmetic.mod64(r[d], r[s]); pc++; }
+                case Op.MOD32_K -> { r[d] = Arithmetic.mod32(r[d], (w >> 32)); pc++; }
+                case Op.MOD32_X -> { r[d] = Arithmetic.mod32(r[d], r[s]); pc++; }
+                case Op.SMOD64_K -> { r[d] = Arithmetic.smod64(r[d], (w >> 32)); pc++; }
+                case Op.SMOD64_X -> { r[d] = Arithmetic.smod64(r[d], r[s]); pc++; }
+                case Op.SMOD32_K -> { r[d] = Arithmetic.smod32(r[d], (w >> 32)); pc++; }
+                case Op.SMOD32_X -> { r[d] = Arithmetic.smod32(r[d], r[s]); pc++; }
+                case Op.XOR64_K -> { r[d] ^= (w >> 32); pc++; }
+                case Op.XOR64_X -> { r[d] ^= r[s]; pc++; }
+                case Op.XOR32_K -> { r[d] = (r[d] ^ (w >>> 32)) & 0xffff_ffffL; pc++; }
+                case Op.XOR32_X -> { r[d] = (r[d] ^ r[s]) & 0xffff_ffffL; pc++; }
+                case Op.MOV64_K -> { r[d] = w >> 32; pc++; }
+                case Op.MOV32_K -> { r[d] = w >>> 32; pc++; }
+                case Op.LDDW -> { r[d] = p.wide()[pc]; pc += 2; }
+                case Op.MOV64_X -> { r[d] = r[s]; pc++; }
+                case Op.MOV32_X -> { r[d] = r[s] & 0xffff_ffffL; pc++; }
+                case Op.ARSH64_K -> { r[d] >>= (w >> 32); pc++; }
+                case Op.ARSH64_X -> { r[d] >>= r[s]; pc++; }
+                case Op.ARSH32_K -> { r[d] = Arithmetic.arsh32(r[d], (w >> 32)); pc++; }
+                case Op.ARSH32_X -> { r[d] = Arithmetic.arsh32(r[d], r[s]); pc++; }
+                case Op.NEG64 -> { r[d] = -r[d]; pc++; }
+                case Op.NEG32 -> { r[d] = -(int) r[d] & 0xffff_ffffL; pc++; }
+                case Op.MOVSX64_8 -> { r[d] = (byte) r[s]; pc++; }
+                case Op.MOVSX64_16 -> { r[d] = (short) r[s]; pc++; }
+                case Op.MOVSX64_32 -> { r[d] = (int) r[s]; pc++; }
+                case Op.MOVSX32_8 -> { r[d] = (byte) r[s] & 0xffff_ffffL; pc++; }
+                case Op.MOVSX32_16 -> { r[d] = (short) r[s] & 0xffff_ffffL; pc++; }
+                case Op.LE16 -> { r[d] &= 0xffffL; pc++; }
+                case Op.LE32 -> { r[d] &= 0xffff_ffffL; pc++; }
+                case Op.BSWAP16 -> { r[d] = Arithmetic.bswap16(r[d]); pc++; }
+                case Op.BSWAP32 -> { r[d] = Arithmetic.bswap32(r[d]); pc++; }
+                case Op.BSWAP64 -> { r[d] = Arithmetic.bswap64(r[d]); pc++; }
+                case Op.NOP -> pc++;
+                case Op.LDXB -> { r[d] = Memory.load8(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.LDXH -> { r[d] = Memory.load16(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.LDXW -> { r[d] = Memory.load32(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.LDXDW -> { r[d] = Memory.load64(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.LDXSB -> { r[d] = (byte) Memory.load8(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.LDXSH -> { r[d] = (short) Memory.load16(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.LDXSW -> { r[d] = (int) Memory.load32(m, r[s] + (short) (w >>> 16), pc); pc++; }
+                case Op.STB -> { Memory.store8(m, r[d] + (short) (w >>> 16), (w >> 32), pc); pc++; }
+                case Op.STH -> { Memory.store16(m, r[d] + (short) (w >>> 16), (w >> 32), pc); pc++; }
+                case Op.STW -> { Memory.store32(m, r[d] + (short) (w >>> 16), (w >> 32), pc); pc++; }
+                case Op.STDW -> { Memory.store64(m, r[d] + (short) (w >>> 16), (w >> 32), pc); pc++; }
+                case Op.STXB -> { Memory.store8(m, r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.STXH -> { Memory.store16(m, r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.STXW -> { Memory.store32(m, r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.STXDW -> { Memory.store64(m, r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.ATOMIC32 -> { Atomics.fetch32(m, ATOMIC_OPS[(int) (w >> 32)], r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.ATOMIC64 -> { Atomics.fetch64(m, ATOMIC_OPS[(int) (w >> 32)], r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.ATOMIC_FETCH32 -> { r[s] = Atomics.fetch32(m, ATOMIC_OPS[(int) (w >> 32)], r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.ATOMIC_FETCH64 -> { r[s] = Atomics.fetch64(m, ATOMIC_OPS[(int) (w >> 32)], r[d] + (short) (w >>> 16), r[s], pc); pc++; }
+                case Op.CMPXCHG32 -> { r[0] = Atomics.cmpxchg32(m, r[d] + (short) (w >>> 16), r[0], r[s], pc); pc++; }
+                case Op.CMPXCHG64 -> { r[0] = Atomics.cmpxchg64(m, r[d] + (short) (w >>> 16), r[0], r[s], pc); pc++; }
+                case Op.LOAD_ACQ -> { r[d] = Atomics.loadAcquire(m, r[s] + (short) (w >>> 16), (int) (w >> 32), pc); pc++; }
+                case Op.STORE_REL -> { Atomics.storeRelease(m, r[d] + (short) (w >>> 16), (int) (w >> 32), r[s], pc); pc++; }
+                case Op.LDABS, Op.LDIND -> {
+                    long v = packetLoad(ex, ((int) w & 0xff) == Op.LDIND ? r[s] : 0, w);
+                    if (v < 0) {
+                        return finish(ex, r, budget - (pc - block + 1), 0);
+                    }
+                    r[0] = v;
+                    pc++;
+                }
+                case Op.JEQ64_K -> {
+                    if (r[d] == (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JEQ64_X -> {
+                    if (r[d] == r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JEQ32_K -> {
+                    if ((int) r[d] == (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JEQ32_X -> {
+                    if ((int) r[d] == (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JNE64_K -> {
+                    if (r[d] != (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JNE64_X -> {
+                    if (r[d] != r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JNE32_K -> {
+                    if ((int) r[d] != (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JNE32_X -> {
+                    if ((int) r[d] != (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGT64_K -> {
+                    if (Long.compareUnsigned(r[d], (w >> 32)) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGT64_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGT32_K -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGT32_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGE64_K -> {
+                    if (Long.compareUnsigned(r[d], (w >> 32)) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGE64_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGE32_K -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JGE32_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLT64_K -> {
+                    if (Long.compareUnsigned(r[d], (w >> 32)) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLT64_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLT32_K -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLT32_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLE64_K -> {
+                    if (Long.compareUnsigned(r[d], (w >> 32)) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLE64_X -> {
+                    if (Long.compareUnsigned(r[d], r[s]) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLE32_K -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JLE32_X -> {
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGT64_K -> {
+                    if (r[d] > (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGT64_X -> {
+                    if (r[d] > r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGT32_K -> {
+                    if ((int) r[d] > (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGT32_X -> {
+                    if ((int) r[d] > (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGE64_K -> {
+                    if (r[d] >= (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGE64_X -> {
+                    if (r[d] >= r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGE32_K -> {
+                    if ((int) r[d] >= (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSGE32_X -> {
+                    if ((int) r[d] >= (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLT64_K -> {
+                    if (r[d] < (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLT64_X -> {
+                    if (r[d] < r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLT32_K -> {
+                    if ((int) r[d] < (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLT32_X -> {
+                    if ((int) r[d] < (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLE64_K -> {
+                    if (r[d] <= (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLE64_X -> {
+                    if (r[d] <= r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLE32_K -> {
+                    if ((int) r[d] <= (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSLE32_X -> {
+                    if ((int) r[d] <= (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSET64_K -> {
+                    if ((r[d] & (w >> 32)) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSET64_X -> {
+                    if ((r[d] & r[s]) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSET32_K -> {
+                    if (((int) r[d] & (int) (w >> 32)) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JSET32_X -> {
+                    if (((int) r[d] & (int) r[s]) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    else pc++;
+                }
+                case Op.JA -> {
+                    if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc);
+                    pc = block = pc + (int) (w >> 32) + 1;
+                }
+                case Op.CALL_HELPER -> {
+                    ex.slot = pc;
+                    r[0] = p.helpers()[(int) (w >> 32)].call(ex, r[1], r[2], r[3], r[4], r[5]);
+                    pc++;
+                }
+                case Op.CALL_LOCAL, Op.CALLX -> {
+                    int target;
+                    if (((int) w & 0xff) == Op.CALL_LOCAL) {
+                        target = (int) (w >> 32);
+                    } else {
+                        target = callTarget(p, ex, r, r[d], pc);
+                        if (target < 0) {
+                            pc++;
+                            continue;
+                        }
+                    }
+                    if (depth + 1 >= Memory.MAX_CALL_FRAMES) {
+                        throw new VmTrapException(VmTrapException.Kind.CALL_DEPTH, pc,
+                                "call nesting exceeds " + Memory.MAX_CALL_FRAMES + " frames");
+                    }
+                    if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc);
+                    long[] f = ex.frames;
+                    int base = depth * FRAME_WORDS;
+                    f[base] = r[6];
+                    f[base + 1] = r[7];
+                    f[base + 2] = r[8];
+                    f[base + 3] = r[9];
+                    f[base + 4] = r[10];
+                    f[base + 5] = pc + 1;
+                    depth++;
+                    m.clearFrame(depth);
+                    r[10] = Memory.framePointer(depth);
+                    pc = block = target;
+                }
+                case Op.EXIT -> {
+                    budget -= pc - block + 1;
+                    if (depth == 0) {
+                        return finish(ex, r, budget, r[0]);
+                    }
+                    if (budget < 0) throw budgetExhausted(pc);
+                    depth--;
+                    long[] f = ex.frames;
+                    int base = depth * FRAME_WORDS;
+                    r[6] = f[base];
+                    r[7] = f[base + 1];
+                    r[8] = f[base + 2];
+                    r[9] = f[base + 3];
+                    r[10] = f[base + 4];
+                    pc = block = (int) f[base + 5];
+                }
+                default -> throw new VmTrapException(VmTrapException.Kind.CONTROL, pc,
+                        ((int) w & 0xff) == Op.INVALID ? "control reached the second half of an lddw instruction"
+                                : "control fell off the end of the program without exit");
+            }
+        }
+    }
+
+    private static long finish(Execution ex, long[] r, long budget, long r0) {
+        System.arraycopy(r, 0, ex.regs, 0, ex.regs.length);
+        ex.executed = ex.budget - budget;
+        return r0;
+    }
+
+    private static VmTrapException budgetExhausted(int pc) {
+        return new VmTrapException(VmTrapException.Kind.BUDGET, pc, "instruction budget exhausted");
+    }
+
+    /**
+     * The legacy packet load: the big-endian value of {@code size} bytes at packet offset
+     * {@code base + imm}, or -1 if that is outside the packet (the program then ends with 0).
+     */
+    private static long packetLoad(Execution ex, long base, long w) {
+        int size = (int) (w >>> 16) & 0xff;
+        long off = base + (int) (w >> 32);
+        byte[] pkt = ex.packet;
+        if (off < 0 || off > pkt.length - size) {
+            return -1;
+        }
+        int o = (int) off;
+        return switch (size) {
+            case 1 -> pkt[o] & 0xffL;
+            case 2 -> ((pkt[o] & 0xff) << 8 | (pkt[o + 1] & 0xff)) & 0xffffL;
+            default -> ((long) (pkt[o] & 0xff) << 24) | ((pkt[o + 1] & 0xff) << 16) | ((pkt[o + 2] & 0xff) << 8)
+                    | (pkt[o + 3] & 0xff);
+        };
+    }
+
+    /**
+     * Resolves a {@code callx}: a code address is a local call (returns its slot); any other value
+     * is a helper id, which is called at once (returns -1).
+     */
+    private static int callTarget(Lowering.Lowered p, Execution ex, long[] r, long value, int pc) {
+        if (Memory.regionOf(value) == Memory.CODE_REGION) {
+            int target = (int) value;
+            if (target < 0 || target >= p.code().length || ((int) p.code()[target] & 0xff) == Op.INVALID) {
+                throw new VmTrapException(VmTrapException.Kind.CALL, pc, "callx to " + Memory.hex(value)
+                        + ", which is not the start of an instruction");
+            }
+            return target;
+        }
+        if (value <= 0 || value > Integer.MAX_VALUE) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, pc, "callx to " + Memory.hex(value)
+                    + ", which is neither a function address nor a helper id");
+        }
+        Helper h = ex.program.helpers().byId((int) value).orElseThrow(() -> new VmTrapException(
+                VmTrapException.Kind.CALL, pc, "callx to helper " + value + ", which the VM does not implement"));
+        ex.slot = pc;
+        r[0] = h.call(ex, r[1], r[2], r[3], r[4], r[5]);
+        return -1;
+    }
+}

@@ -1,0 +1,298 @@
+package org.bpf4j.vm;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The memory sandbox of one execution: a table of regions, each a bounds-checked byte array.
+ *
+ * <p>A VM pointer is a 64-bit value whose upper 32 bits name a region and whose lower 32 bits are
+ * an offset into it ({@link #address(int, int)}). Region 0 is empty, so the null pointer and every
+ * small integer fault. Every load, store and atomic checks the region and the bounds; a pointer
+ * that pointer arithmetic moved outside its region lands in a region id whose bounds cannot
+ * contain it, so it faults too. A region may be read-only: it is then absent from the table that
+ * stores consult.
+ *
+ * <p>The accessors are static methods shared by the interpreter and the JIT (one place for the
+ * semantics). An instance is confined to one thread at a time.
+ */
+public final class Memory {
+    /** Bytes in one stack frame, as in Linux. */
+    public static final int STACK_FRAME_SIZE = 512;
+    /** Maximum call depth including the entry function, as in Linux. */
+    public static final int MAX_CALL_FRAMES = 8;
+    /** The first region id used for stack frames; frame {@code d} is region {@code FIRST_STACK_REGION + d}. */
+    static final int FIRST_STACK_REGION = 1;
+    /** Region id that code addresses ({@code lddw} of a function) point into; it has no bytes. */
+    public static final int CODE_REGION = 0x7fff_fff0;
+
+    private static final byte[] NONE = new byte[0];
+    static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Regions by id, for loads. Unused ids hold an empty array. */
+    byte[][] readable;
+    /** Regions by id, for stores: read-only regions hold an empty array here. */
+    byte[][] writable;
+    private String[] names;
+    private int count;
+
+    /** A sandbox with the stack frames and no other region. */
+    public Memory() {
+        int initial = 16;
+        readable = new byte[initial][];
+        writable = new byte[initial][];
+        names = new String[initial];
+        Arrays.fill(readable, NONE);
+        Arrays.fill(writable, NONE);
+        names[0] = "null";
+        count = FIRST_STACK_REGION;
+        for (int d = 0; d < MAX_CALL_FRAMES; d++) {
+            add("stack frame " + d, new byte[STACK_FRAME_SIZE], true);
+        }
+    }
+
+    /** The address of an offset into a region. */
+    public static long address(int region, int offset) {
+        return ((long) region << 32) + offset;
+    }
+
+    /** The region id of an address. */
+    public static int regionOf(long address) {
+        return (int) (address >>> 32);
+    }
+
+    /** The frame pointer (R10) of the frame at a call depth: one past its last byte. */
+    public static long framePointer(int depth) {
+        return address(FIRST_STACK_REGION + depth, STACK_FRAME_SIZE);
+    }
+
+    /**
+     * Adds a region backed by {@code data} (not copied: the program sees and changes the array)
+     * and returns the address of its first byte.
+     */
+    public long add(String name, byte[] data, boolean writableByProgram) {
+        if (count == readable.length) {
+            int n = count * 2;
+            readable = Arrays.copyOf(readable, n);
+            writable = Arrays.copyOf(writable, n);
+            names = Arrays.copyOf(names, n);
+            Arrays.fill(readable, count, n, NONE);
+            Arrays.fill(writable, count, n, NONE);
+        }
+        int id = count++;
+        readable[id] = data;
+        writable[id] = writableByProgram ? data : NONE;
+        names[id] = name;
+        return address(id, 0);
+    }
+
+    /** Clears the stack frame at a call depth (done on every entry, so no run sees another's data). */
+    void clearFrame(int depth) {
+        Arrays.fill(readable[FIRST_STACK_REGION + depth], (byte) 0);
+    }
+
+    /** Removes every region added after the stack frames, for reuse by the next run. */
+    void reset() {
+        for (int i = FIRST_STACK_REGION + MAX_CALL_FRAMES; i < count; i++) {
+            readable[i] = NONE;
+            writable[i] = NONE;
+            names[i] = null;
+        }
+        count = FIRST_STACK_REGION + MAX_CALL_FRAMES;
+    }
+
+    // ---- checked accesses: the one definition of memory semantics ----
+
+    /** Loads {@code size} bytes (1, 2, 4 or 8), zero-extended. */
+    public static long load(Memory m, long addr, int size, int slot) {
+        return switch (size) {
+            case 1 -> load8(m, addr, slot);
+            case 2 -> load16(m, addr, slot);
+            case 4 -> load32(m, addr, slot);
+            default -> load64(m, addr, slot);
+        };
+    }
+
+    /** Stores the low {@code size} bytes (1, 2, 4 or 8) of a value. */
+    public static void store(Memory m, long addr, int size, long value, int slot) {
+        switch (size) {
+            case 1 -> store8(m, addr, value, slot);
+            case 2 -> store16(m, addr, value, slot);
+            case 4 -> store32(m, addr, value, slot);
+            default -> store64(m, addr, value, slot);
+        }
+    }
+
+    /** Loads one byte, zero-extended. */
+    public static long load8(Memory m, long addr, int slot) {
+        byte[] d = region(m.readable, addr);
+        int off = (int) addr;
+        if (off < 0 || off >= d.length) {
+            throw m.fault(addr, 1, false, slot);
+        }
+        return d[off] & 0xffL;
+    }
+
+    /** Loads two bytes little-endian, zero-extended. */
+    public static long load16(Memory m, long addr, int slot) {
+        byte[] d = region(m.readable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - 2) {
+            throw m.fault(addr, 2, false, slot);
+        }
+        return (short) I16.get(d, off) & 0xffffL;
+    }
+
+    /** Loads four bytes little-endian, zero-extended. */
+    public static long load32(Memory m, long addr, int slot) {
+        byte[] d = region(m.readable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - 4) {
+            throw m.fault(addr, 4, false, slot);
+        }
+        return (int) I32.get(d, off) & 0xffffffffL;
+    }
+
+    /** Loads eight bytes little-endian. */
+    public static long load64(Memory m, long addr, int slot) {
+        byte[] d = region(m.readable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - 8) {
+            throw m.fault(addr, 8, false, slot);
+        }
+        return (long) I64.get(d, off);
+    }
+
+    /** Stores one byte. */
+    public static void store8(Memory m, long addr, long value, int slot) {
+        byte[] d = region(m.writable, addr);
+        int off = (int) addr;
+        if (off < 0 || off >= d.length) {
+            throw m.fault(addr, 1, true, slot);
+        }
+        d[off] = (byte) value;
+    }
+
+    /** Stores two bytes little-endian. */
+    public static void store16(Memory m, long addr, long value, int slot) {
+        byte[] d = region(m.writable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - 2) {
+            throw m.fault(addr, 2, true, slot);
+        }
+        I16.set(d, off, (short) value);
+    }
+
+    /** Stores four bytes little-endian. */
+    public static void store32(Memory m, long addr, long value, int slot) {
+        byte[] d = region(m.writable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - 4) {
+            throw m.fault(addr, 4, true, slot);
+        }
+        I32.set(d, off, (int) value);
+    }
+
+    /** Stores eight bytes little-endian. */
+    public static void store64(Memory m, long addr, long value, int slot) {
+        byte[] d = region(m.writable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - 8) {
+            throw m.fault(addr, 8, true, slot);
+        }
+        I64.set(d, off, value);
+    }
+
+    private static byte[] region(byte[][] table, long addr) {
+        int id = (int) (addr >>> 32);
+        return id >= 0 && id < table.length ? table[id] : NONE;
+    }
+
+    /**
+     * The array and offset of an atomic access of {@code size} bytes, checked for bounds,
+     * writability and alignment. Used by {@link Atomics}.
+     */
+    byte[] atomicTarget(long addr, int size, int slot) {
+        byte[] d = region(writable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - size) {
+            throw fault(addr, size, true, slot);
+        }
+        if ((off & (size - 1)) != 0) {
+            throw new VmTrapException(VmTrapException.Kind.MISALIGNED, slot, "misaligned atomic access of "
+                    + size + " bytes at " + hex(addr) + " (" + describe(addr) + ")");
+        }
+        return d;
+    }
+
+    /** Copies bytes out of the sandbox, checked; for helpers. */
+    public byte[] read(long addr, int length, int slot) {
+        byte[] d = region(readable, addr);
+        int off = (int) addr;
+        if (length < 0 || off < 0 || off > d.length - length) {
+            throw fault(addr, length, false, slot);
+        }
+        return Arrays.copyOfRange(d, off, off + length);
+    }
+
+    /** Copies bytes into the sandbox, checked; for helpers. */
+    public void write(long addr, byte[] bytes, int slot) {
+        byte[] d = region(writable, addr);
+        int off = (int) addr;
+        if (off < 0 || off > d.length - bytes.length) {
+            throw fault(addr, bytes.length, true, slot);
+        }
+        System.arraycopy(bytes, 0, d, off, bytes.length);
+    }
+
+    /** True if {@code length} bytes at {@code addr} may be read. */
+    public boolean readable(long addr, int length) {
+        byte[] d = region(readable, addr);
+        int off = (int) addr;
+        return length >= 0 && off >= 0 && off <= d.length - length;
+    }
+
+    VmTrapException fault(long addr, int size, boolean write, int slot) {
+        int id = (int) (addr >>> 32);
+        String what = (write ? "write" : "read") + " of " + size + " byte" + (size == 1 ? "" : "s") + " at " + hex(addr);
+        boolean known = id > 0 && id < count;
+        if (write && known && writable[id] == NONE && readable[id] != NONE) {
+            int off = (int) addr;
+            if (off >= 0 && off <= readable[id].length - size) {
+                return new VmTrapException(VmTrapException.Kind.READ_ONLY, slot,
+                        "invalid " + what + ": " + names[id] + " is read-only");
+            }
+        }
+        return new VmTrapException(VmTrapException.Kind.MEMORY, slot, "invalid " + what + " ("
+                + describe(addr) + ")");
+    }
+
+    /** A description of where an address points, for messages. */
+    public String describe(long addr) {
+        int id = (int) (addr >>> 32);
+        int off = (int) addr;
+        if (addr == 0) {
+            return "null pointer";
+        }
+        if (id == CODE_REGION) {
+            return "code address";
+        }
+        if (id <= 0 || id >= count) {
+            return "not a pointer into any region";
+        }
+        int len = readable[id].length;
+        String where = names[id] + " of " + len + " bytes";
+        if (id >= FIRST_STACK_REGION && id < FIRST_STACK_REGION + MAX_CALL_FRAMES) {
+            return where + ", offset " + (off - STACK_FRAME_SIZE) + " from its frame pointer";
+        }
+        return where + ", offset " + off;
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+}
