@@ -107,11 +107,11 @@ final class Lowering {
                     }
                 }
                 case Instruction.Atomic a -> {
-                    boolean wide = a.size().bytes() == 8;
+                    boolean eight = a.size().bytes() == 8;
                     int op = switch (a.op()) {
-                        case ADD, OR, AND, XOR -> wide ? Op.ATOMIC64 : Op.ATOMIC32;
-                        case FETCH_ADD, FETCH_OR, FETCH_AND, FETCH_XOR, XCHG -> wide ? Op.ATOMIC_FETCH64 : Op.ATOMIC_FETCH32;
-                        case CMPXCHG -> wide ? Op.CMPXCHG64 : Op.CMPXCHG32;
+                        case ADD, OR, AND, XOR -> eight ? Op.ATOMIC64 : Op.ATOMIC32;
+                        case FETCH_ADD, FETCH_OR, FETCH_AND, FETCH_XOR, XCHG -> eight ? Op.ATOMIC_FETCH64 : Op.ATOMIC_FETCH32;
+                        case CMPXCHG -> eight ? Op.CMPXCHG64 : Op.CMPXCHG32;
                         case LOAD_ACQ -> Op.LOAD_ACQ;
                         case STORE_REL -> Op.STORE_REL;
                     };

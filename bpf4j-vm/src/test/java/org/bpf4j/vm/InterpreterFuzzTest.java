@@ -1,0 +1,245 @@
+package org.bpf4j.vm;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.bpf4j.MalformedInputException;
+import org.bpf4j.UnsupportedFeatureException;
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.AtomicOp;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Encoding;
+import org.bpf4j.isa.EndianOp;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Operand;
+import org.bpf4j.isa.Size;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Feeds random instruction streams to the decoder and the interpreter under a small budget. The
+ * only outcomes allowed are a result, a {@link MalformedInputException} from decoding, an
+ * {@link UnsupportedFeatureException} from loading, or a {@link VmTrapException} from running:
+ * anything else (an uncaught JVM exception, a hang) fails with the program's words as a reproducer.
+ *
+ * <p>Bounded in time by the system property {@code bpf4j.fuzz.seconds} (default 20), split between
+ * random bytes and random valid-looking instructions. The seed is printed, and fixed by
+ * {@code bpf4j.fuzz.seed} to replay a run.
+ */
+class InterpreterFuzzTest {
+    private static final long BUDGET = 20_000;
+
+    private final long seconds = Long.getLong("bpf4j.fuzz.seconds", 20);
+    private final long seed = Long.getLong("bpf4j.fuzz.seed", System.nanoTime());
+
+    private record Stats(long[] counts, Map<VmTrapException.Kind, Long> traps) {
+        Stats() {
+            this(new long[5], new EnumMap<>(VmTrapException.Kind.class));
+        }
+
+        static final int STREAMS = 0, MALFORMED = 1, UNSUPPORTED = 2, RETURNED = 3, TRAPPED = 4;
+
+        @Override
+        public String toString() {
+            return counts[STREAMS] + " streams: " + counts[MALFORMED] + " malformed, " + counts[UNSUPPORTED]
+                    + " refused at load, " + counts[RETURNED] + " returned, " + counts[TRAPPED] + " trapped " + traps;
+        }
+    }
+
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void randomBytes() {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Stats stats = new Stats();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, seconds / 2));
+        while (System.nanoTime() < end) {
+            int n = 1 + rnd.nextInt(24);
+            long[] words = new long[n];
+            for (int i = 0; i < n; i++) {
+                long w;
+                if (rnd.nextInt(3) == 0) {
+                    w = rnd.nextLong();
+                } else {
+                    // A valid word with one or two bits flipped, so that many streams decode.
+                    w = Encoding.encode(randomInstruction(rnd, n))[0];
+                    for (int flips = rnd.nextInt(3); flips > 0; flips--) {
+                        w ^= 1L << rnd.nextInt(64);
+                    }
+                }
+                words[i] = w;
+            }
+            Code code;
+            try {
+                code = Encoding.decode(words);
+            } catch (MalformedInputException e) {
+                stats.counts[Stats.STREAMS]++;
+                stats.counts[Stats.MALFORMED]++;
+                continue;
+            }
+            execute(code, words, rnd, stats);
+        }
+        System.out.println("[fuzz] random bytes (seed " + seed + "): " + stats);
+        assertTrue(stats.counts[Stats.STREAMS] > 1000, "too few streams: " + stats);
+        assertTrue(stats.counts[Stats.MALFORMED] > 0 && stats.counts[Stats.RETURNED] + stats.counts[Stats.TRAPPED] > 0,
+                "the generator must reach both the decoder's errors and the interpreter: " + stats);
+    }
+
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void randomValidInstructions() {
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5deece66dL);
+        Stats stats = new Stats();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, seconds / 2));
+        while (System.nanoTime() < end) {
+            int n = 2 + rnd.nextInt(40);
+            List<Instruction> insns = new ArrayList<>();
+            for (int i = 0; i < n - 1; i++) {
+                insns.add(randomInstruction(rnd, n));
+            }
+            insns.add(new Instruction.Exit());
+            retarget(insns, rnd);
+            Code code;
+            try {
+                code = Code.of(insns);
+            } catch (MalformedInputException e) {
+                stats.counts[Stats.STREAMS]++;
+                stats.counts[Stats.MALFORMED]++;
+                continue;
+            }
+            execute(code, code.toWords(), rnd, stats);
+        }
+        System.out.println("[fuzz] random valid instructions (seed " + seed + "): " + stats);
+        assertTrue(stats.counts[Stats.STREAMS] > 1000, "too few streams: " + stats);
+        assertTrue(stats.traps.getOrDefault(VmTrapException.Kind.MEMORY, 0L) > 0
+                        && stats.traps.getOrDefault(VmTrapException.Kind.BUDGET, 0L) > 0
+                        && stats.counts[Stats.RETURNED] > 0,
+                "the generator must reach memory traps, budget traps and normal returns: " + stats);
+    }
+
+    /** Points most control transfers at a random instruction, so that most programs are well-formed. */
+    private static void retarget(List<Instruction> insns, SplittableRandom rnd) {
+        int[] slot = new int[insns.size()];
+        for (int i = 1; i < insns.size(); i++) {
+            slot[i] = slot[i - 1] + insns.get(i - 1).slots();
+        }
+        for (int i = 0; i < insns.size(); i++) {
+            if (rnd.nextInt(10) == 0) {
+                continue; // leave some offsets random, to exercise the target checks
+            }
+            int off = slot[rnd.nextInt(insns.size())] - slot[i] - 1;
+            Instruction insn = insns.get(i);
+            Instruction fixed = switch (insn) {
+                case Instruction.Jump j -> new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) off);
+                case Instruction.Goto g -> new Instruction.Goto(g.wide(), off);
+                case Instruction.Call c when c.kind() == org.bpf4j.isa.CallKind.LOCAL -> Instruction.Call.local(off);
+                case Instruction.LoadImm64 l when l.kind() == Imm64Kind.CODE_ADDRESS ->
+                    new Instruction.LoadImm64(l.dst(), Imm64Kind.CODE_ADDRESS, off, 0);
+                default -> insn;
+            };
+            insns.set(i, fixed);
+        }
+    }
+
+    private static void execute(Code code, long[] words, SplittableRandom rnd, Stats stats) {
+        stats.counts[Stats.STREAMS]++;
+        VmProgram program;
+        try {
+            program = VmProgram.load("fuzz", code, VmOptions.defaults().withInstructionBudget(BUDGET));
+        } catch (UnsupportedFeatureException e) {
+            stats.counts[Stats.UNSUPPORTED]++;
+            return;
+        }
+        byte[] mem = rnd.nextBoolean() ? null : new byte[rnd.nextInt(64)];
+        if (mem != null) {
+            rnd.nextBytes(mem);
+        }
+        try {
+            program.run(mem);
+            stats.counts[Stats.RETURNED]++;
+        } catch (VmTrapException e) {
+            stats.counts[Stats.TRAPPED]++;
+            stats.traps.merge(e.kind(), 1L, Long::sum);
+        } catch (Throwable t) {
+            fail("unexpected " + t + " for program " + hex(words) + (mem == null ? "" : " with memory "
+                    + java.util.HexFormat.of().formatHex(mem)), t);
+        }
+    }
+
+    private static String hex(long[] words) {
+        return Arrays.stream(words).mapToObj(w -> String.format("0x%016x", w)).toList().toString();
+    }
+
+    private static int reg(SplittableRandom rnd) {
+        return rnd.nextInt(10);
+    }
+
+    private static int anyReg(SplittableRandom rnd) {
+        return rnd.nextInt(11);
+    }
+
+    private static short off(SplittableRandom rnd) {
+        return (short) (rnd.nextInt(4) == 0 ? rnd.nextInt(-600, 600) : -8 * rnd.nextInt(1, 9));
+    }
+
+    private static int imm(SplittableRandom rnd) {
+        return switch (rnd.nextInt(4)) {
+            case 0 -> rnd.nextInt();
+            case 1 -> rnd.nextInt(-2, 3);
+            case 2 -> rnd.nextInt(64);
+            default -> rnd.nextInt(-1000, 1000);
+        };
+    }
+
+    private static Operand operand(SplittableRandom rnd) {
+        return rnd.nextBoolean() ? Operand.reg(anyReg(rnd)) : Operand.imm(imm(rnd));
+    }
+
+    private static Instruction randomInstruction(SplittableRandom rnd, int n) {
+        Size[] sizes = Size.values();
+        return switch (rnd.nextInt(14)) {
+            case 0, 1, 2 -> new Instruction.Alu(rnd.nextBoolean(), AluOp.values()[rnd.nextInt(AluOp.values().length)],
+                    reg(rnd), operand(rnd));
+            case 3 -> new Instruction.Neg(rnd.nextBoolean(), reg(rnd));
+            case 4 -> {
+                boolean wide = rnd.nextBoolean();
+                int[] bits = wide ? new int[] {8, 16, 32} : new int[] {8, 16};
+                yield new Instruction.MovSx(wide, reg(rnd), anyReg(rnd), bits[rnd.nextInt(bits.length)]);
+            }
+            case 5 -> new Instruction.Endian(EndianOp.values()[rnd.nextInt(3)], reg(rnd), 16 << rnd.nextInt(3));
+            case 6 -> rnd.nextInt(4) == 0
+                    ? new Instruction.LoadImm64(reg(rnd), Imm64Kind.CODE_ADDRESS, rnd.nextInt(-n, n), 0)
+                    : Instruction.LoadImm64.of(reg(rnd), rnd.nextLong());
+            case 7 -> {
+                Size size = sizes[rnd.nextInt(4)];
+                yield new Instruction.Load(size, size != Size.DW && rnd.nextInt(4) == 0, reg(rnd),
+                        rnd.nextBoolean() ? 10 : anyReg(rnd), off(rnd));
+            }
+            case 8 -> new Instruction.Store(sizes[rnd.nextInt(4)], rnd.nextBoolean() ? 10 : anyReg(rnd), off(rnd),
+                    operand(rnd));
+            case 9 -> {
+                AtomicOp op = AtomicOp.values()[rnd.nextInt(AtomicOp.values().length)];
+                Size size = op.readModifyWrite() ? (rnd.nextBoolean() ? Size.W : Size.DW) : sizes[rnd.nextInt(4)];
+                yield new Instruction.Atomic(size, op, rnd.nextBoolean() ? 10 : anyReg(rnd), anyReg(rnd), off(rnd));
+            }
+            case 10, 11 -> new Instruction.Jump(rnd.nextBoolean(), JumpOp.values()[rnd.nextInt(JumpOp.values().length)],
+                    reg(rnd), operand(rnd), (short) rnd.nextInt(-n, n));
+            case 12 -> rnd.nextBoolean() ? new Instruction.Goto(rnd.nextBoolean(), rnd.nextInt(-n, n))
+                    : new Instruction.LoadPacket(sizes[rnd.nextInt(3)], rnd.nextBoolean(), 0, rnd.nextInt(-4, 70));
+            default -> switch (rnd.nextInt(4)) {
+                case 0 -> Instruction.Call.local(rnd.nextInt(-n, n));
+                case 1 -> new Instruction.CallReg(anyReg(rnd));
+                case 2 -> Instruction.Call.helper(rnd.nextBoolean() ? 5 : rnd.nextInt(1, 300));
+                default -> new Instruction.Exit();
+            };
+        };
+    }
+}
