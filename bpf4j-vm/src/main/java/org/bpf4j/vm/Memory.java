@@ -285,7 +285,7 @@ public final class Memory {
             return "not a pointer into any region";
         }
         int len = readable[id].length;
-        String where = names[id] + " of " + len + " bytes";
+        String where = (off >= 0 && off < len ? "" : "outside ") + names[id] + " of " + len + " bytes";
         if (id >= FIRST_STACK_REGION && id < FIRST_STACK_REGION + MAX_CALL_FRAMES) {
             return where + ", offset " + (off - STACK_FRAME_SIZE) + " from its frame pointer";
         }
