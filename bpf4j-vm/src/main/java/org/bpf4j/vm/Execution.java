@@ -94,4 +94,35 @@ public final class Execution implements CallContext {
     public long[] registers() {
         return regs.clone();
     }
+
+    // ---- for engines: the contract between an Executable and the execution it runs in ----
+
+    /** For engines: the value of a register at entry (R1-R5 arguments, R10 the frame pointer). */
+    public long entryRegister(int reg) {
+        return regs[reg];
+    }
+
+    /** For engines: the instruction budget of one run. */
+    public long budget() {
+        return budget;
+    }
+
+    /** For engines: the packet of legacy packet loads (never null). */
+    public byte[] packet() {
+        return packet;
+    }
+
+    /**
+     * For engines: records how a run ended, so {@link #executedInstructions()} and
+     * {@link #registers()} report it.
+     */
+    public void completed(long executedInstructions, long r0) {
+        executed = executedInstructions;
+        regs[0] = r0;
+    }
+
+    /** For engines: the slot of the helper call being made, for the helper's error messages. */
+    public void enterHelper(int callSlot) {
+        slot = callSlot;
+    }
 }

@@ -145,7 +145,7 @@ public final class Interpreter implements Engine {
                 case Op.LOAD_ACQ -> { r[d] = Atomics.loadAcquire(m, r[s] + (short) (w >>> 16), (int) (w >> 32), pc); pc++; }
                 case Op.STORE_REL -> { Atomics.storeRelease(m, r[d] + (short) (w >>> 16), (int) (w >> 32), r[s], pc); pc++; }
                 case Op.LDABS, Op.LDIND -> {
-                    long v = packetLoad(ex, ((int) w & 0xff) == Op.LDIND ? r[s] : 0, w);
+                    long v = Packets.legacyLoad(ex.packet, (((int) w & 0xff) == Op.LDIND ? r[s] : 0) + (int) (w >> 32), (int) (w >>> 16) & 0xff);
                     if (v < 0) {
                         return finish(ex, r, budget - (pc - block + 1), 0);
                     }
@@ -397,26 +397,6 @@ public final class Interpreter implements Engine {
 
     private static VmTrapException budgetExhausted(int pc) {
         return new VmTrapException(VmTrapException.Kind.BUDGET, pc, "instruction budget exhausted");
-    }
-
-    /**
-     * The legacy packet load: the big-endian value of {@code size} bytes at packet offset
-     * {@code base + imm}, or -1 if that is outside the packet (the program then ends with 0).
-     */
-    private static long packetLoad(Execution ex, long base, long w) {
-        int size = (int) (w >>> 16) & 0xff;
-        long off = base + (int) (w >> 32);
-        byte[] pkt = ex.packet;
-        if (off < 0 || off > pkt.length - size) {
-            return -1;
-        }
-        int o = (int) off;
-        return switch (size) {
-            case 1 -> pkt[o] & 0xffL;
-            case 2 -> ((pkt[o] & 0xff) << 8 | (pkt[o + 1] & 0xff)) & 0xffffL;
-            default -> ((long) (pkt[o] & 0xff) << 24) | ((pkt[o + 1] & 0xff) << 16) | ((pkt[o + 2] & 0xff) << 8)
-                    | (pkt[o + 3] & 0xff);
-        };
     }
 
     /**

@@ -91,7 +91,7 @@ public final class Memory {
     }
 
     /** Clears the stack frame at a call depth (done on every entry, so no run sees another's data). */
-    void clearFrame(int depth) {
+    public void clearFrame(int depth) {
         Arrays.fill(readable[FIRST_STACK_REGION + depth], (byte) 0);
     }
 
