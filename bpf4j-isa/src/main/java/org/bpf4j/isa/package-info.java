@@ -6,7 +6,7 @@
  * {@code lddw} occupies two slots, as in the kernel). {@link org.bpf4j.isa.Encoding} turns
  * instructions into raw 64-bit words and back, rejecting invalid encodings with the slot index;
  * {@link org.bpf4j.isa.Assembler} and {@link org.bpf4j.isa.Disassembler} convert to and from
- * text. Opcode field values live in {@link org.bpf4j.isa.Opcodes}, the single table every
+ * text, and {@link org.bpf4j.isa.DataFile} reads the conformance suite's {@code .data} format. Opcode field values live in {@link org.bpf4j.isa.Opcodes}, the single table every
  * other part reads.
  *
  * <p>Everything in this package is immutable and thread-safe, and makes no system calls.
