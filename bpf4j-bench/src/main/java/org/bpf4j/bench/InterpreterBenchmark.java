@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Time per run of the four programs of {@code ../shared/bench} on each VM engine; compare with
  * the anchors in {@code ../shared/bench/README.md} (uBPF's interpreter and JIT, the kernel JIT),
- * and divide by the program's executed instructions (printed at setup) for ns per instruction.
+ * and divide by the dynamic instruction counts given there for ns per instruction.
  *
  * <p>Run from the repository root:
  * <pre>
@@ -65,7 +65,7 @@ public class InterpreterBenchmark {
             throw new IllegalStateException(program + " returned 0x" + Long.toHexString(r0) + ", expected 0x"
                     + Long.toHexString(expected));
         }
-        System.out.println("\n[" + program + "] executed instructions per run: " + execution.executedInstructions());
+
         memory = file.memory().orElse(null);
     }
 

@@ -83,10 +83,12 @@ public final class Execution implements CallContext {
     }
 
     /**
-     * Instructions (64-bit slots) the last completed run executed, counted exactly. Undefined after a
-     * run that trapped.
+     * The instruction budget the last completed run used, as the engines charge it (see
+     * {@link Interpreter}): loop spans at backward jumps and callee spans at returns. It bounds the
+     * instructions executed from above, to within the program's length per charge; straight-line
+     * code is free. Undefined after a run that trapped.
      */
-    public long executedInstructions() {
+    public long budgetUsed() {
         return executed;
     }
 
@@ -113,11 +115,11 @@ public final class Execution implements CallContext {
     }
 
     /**
-     * For engines: records how a run ended, so {@link #executedInstructions()} and
-     * {@link #registers()} report it.
+     * For engines: records how a run ended, so {@link #budgetUsed()} and {@link #registers()}
+     * report it.
      */
-    public void completed(long executedInstructions, long r0) {
-        executed = executedInstructions;
+    public void completed(long budgetUsed, long r0) {
+        executed = budgetUsed;
         regs[0] = r0;
     }
 

@@ -8,9 +8,12 @@ import org.bpf4j.isa.AtomicOp;
  * accessors of {@link Memory} and {@link Atomics}; non-trivial arithmetic goes through
  * {@link Arithmetic}. Those classes hold the semantics, which the JIT shares.
  *
- * <p>The instruction budget is charged exactly, but only when control leaves a straight-line run
- * (a taken jump, a call, a return): the run from {@code block} to {@code pc} is paid at once. A
- * budget that runs out ends the run with a {@link VmTrapException}.
+ * <p>The instruction budget is charged where execution can repeat: a taken backward jump pays the
+ * span it jumps back over (the length of the loop body), and a return from a bpf-to-bpf call pays
+ * the span from the callee's entry to its exit. Between two charges execution is straight-line,
+ * so the charge bounds the instructions executed to within the program's length, while forward
+ * code pays nothing (charging every taken jump exactly cost a third of the loop speed). A budget
+ * that runs out ends the run with a {@link VmTrapException}.
  *
  * <p>The loop method must stay under HotSpot's 8,000-byte limit for compilation; uncommon work
  * (calls, traps, packet loads) lives in separate methods.
@@ -44,7 +47,6 @@ public final class Interpreter implements Engine {
         final Memory m = ex.memory;
         long budget = ex.budget;
         int pc = 0;
-        int block = 0;
         int depth = 0;
         for (;;) {
             final long w = code[pc];
@@ -147,190 +149,191 @@ public final class Interpreter implements Engine {
                 case Op.LDABS, Op.LDIND -> {
                     long v = Packets.legacyLoad(ex.packet, (((int) w & 0xff) == Op.LDIND ? r[s] : 0) + (int) (w >> 32), (int) (w >>> 16) & 0xff);
                     if (v < 0) {
-                        return finish(ex, r, budget - (pc - block + 1), 0);
+                        return finish(ex, r, budget, 0);
                     }
                     r[0] = v;
                     pc++;
                 }
                 case Op.JEQ64_K -> {
-                    if (r[d] == (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] == (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JEQ64_X -> {
-                    if (r[d] == r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] == r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JEQ32_K -> {
-                    if ((int) r[d] == (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] == (int) (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JEQ32_X -> {
-                    if ((int) r[d] == (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] == (int) r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JNE64_K -> {
-                    if (r[d] != (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] != (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JNE64_X -> {
-                    if (r[d] != r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] != r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JNE32_K -> {
-                    if ((int) r[d] != (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] != (int) (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JNE32_X -> {
-                    if ((int) r[d] != (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] != (int) r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGT64_K -> {
-                    if (Long.compareUnsigned(r[d], (w >> 32)) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], (w >> 32)) > 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGT64_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], r[s]) > 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGT32_K -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) > 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGT32_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGE64_K -> {
-                    if (Long.compareUnsigned(r[d], (w >> 32)) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], (w >> 32)) >= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGE64_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], r[s]) >= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGE32_K -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) >= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JGE32_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLT64_K -> {
-                    if (Long.compareUnsigned(r[d], (w >> 32)) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], (w >> 32)) < 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLT64_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], r[s]) < 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLT32_K -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) < 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLT32_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLE64_K -> {
-                    if (Long.compareUnsigned(r[d], (w >> 32)) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], (w >> 32)) <= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLE64_X -> {
-                    if (Long.compareUnsigned(r[d], r[s]) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Long.compareUnsigned(r[d], r[s]) <= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLE32_K -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) (w >> 32)) <= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JLE32_X -> {
-                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGT64_K -> {
-                    if (r[d] > (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] > (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGT64_X -> {
-                    if (r[d] > r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] > r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGT32_K -> {
-                    if ((int) r[d] > (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] > (int) (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGT32_X -> {
-                    if ((int) r[d] > (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] > (int) r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGE64_K -> {
-                    if (r[d] >= (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] >= (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGE64_X -> {
-                    if (r[d] >= r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] >= r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGE32_K -> {
-                    if ((int) r[d] >= (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] >= (int) (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSGE32_X -> {
-                    if ((int) r[d] >= (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] >= (int) r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLT64_K -> {
-                    if (r[d] < (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] < (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLT64_X -> {
-                    if (r[d] < r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] < r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLT32_K -> {
-                    if ((int) r[d] < (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] < (int) (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLT32_X -> {
-                    if ((int) r[d] < (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] < (int) r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLE64_K -> {
-                    if (r[d] <= (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] <= (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLE64_X -> {
-                    if (r[d] <= r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (r[d] <= r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLE32_K -> {
-                    if ((int) r[d] <= (int) (w >> 32)) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] <= (int) (w >> 32)) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSLE32_X -> {
-                    if ((int) r[d] <= (int) r[s]) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((int) r[d] <= (int) r[s]) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSET64_K -> {
-                    if ((r[d] & (w >> 32)) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((r[d] & (w >> 32)) != 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSET64_X -> {
-                    if ((r[d] & r[s]) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if ((r[d] & r[s]) != 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSET32_K -> {
-                    if (((int) r[d] & (int) (w >> 32)) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (((int) r[d] & (int) (w >> 32)) != 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JSET32_X -> {
-                    if (((int) r[d] & (int) r[s]) != 0) { if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc); pc = block = pc + (short) (w >>> 16) + 1; }
+                    if (((int) r[d] & (int) r[s]) != 0) { int o = (short) (w >>> 16); if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc); pc += o + 1; }
                     else pc++;
                 }
                 case Op.JA -> {
-                    if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc);
-                    pc = block = pc + (int) (w >> 32) + 1;
+                    int o = (int) (w >> 32);
+                    if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc);
+                    pc += o + 1;
                 }
                 case Op.CALL_HELPER -> {
                     ex.slot = pc;
@@ -352,7 +355,6 @@ public final class Interpreter implements Engine {
                         throw new VmTrapException(VmTrapException.Kind.CALL_DEPTH, pc,
                                 "call nesting exceeds " + Memory.MAX_CALL_FRAMES + " frames");
                     }
-                    if ((budget -= pc - block + 1) < 0) throw budgetExhausted(pc);
                     long[] f = ex.frames;
                     int base = depth * FRAME_WORDS;
                     f[base] = r[6];
@@ -360,27 +362,27 @@ public final class Interpreter implements Engine {
                     f[base + 2] = r[8];
                     f[base + 3] = r[9];
                     f[base + 4] = r[10];
-                    f[base + 5] = pc + 1;
+                    f[base + 5] = (long) target << 32 | (pc + 1);
                     depth++;
                     m.clearFrame(depth);
                     r[10] = Memory.framePointer(depth);
-                    pc = block = target;
+                    pc = target;
                 }
                 case Op.EXIT -> {
-                    budget -= pc - block + 1;
                     if (depth == 0) {
                         return finish(ex, r, budget, r[0]);
                     }
-                    if (budget < 0) throw budgetExhausted(pc);
                     depth--;
                     long[] f = ex.frames;
                     int base = depth * FRAME_WORDS;
+                    // A return pays for the callee's span from its entry to this exit.
+                    if ((budget -= pc - (int) (f[base + 5] >>> 32) + 1) < 0) throw budgetExhausted(pc);
                     r[6] = f[base];
                     r[7] = f[base + 1];
                     r[8] = f[base + 2];
                     r[9] = f[base + 3];
                     r[10] = f[base + 4];
-                    pc = block = (int) f[base + 5];
+                    pc = (int) f[base + 5];
                 }
                 default -> throw new VmTrapException(VmTrapException.Kind.CONTROL, pc,
                         ((int) w & 0xff) == Op.INVALID ? "control reached the second half of an lddw instruction"
