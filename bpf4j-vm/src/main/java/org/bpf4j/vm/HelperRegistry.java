@@ -3,9 +3,13 @@ package org.bpf4j.vm;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.bpf4j.UnsupportedFeatureException;
+import org.bpf4j.spec.HelperCatalog;
+import org.bpf4j.spec.HelperSpec;
 
 /**
- * The helpers a VM provides, by Linux helper id. Immutable and thread-safe; build one with
+ * The helpers a VM provides, keyed by Linux helper id, with names and prototypes from the
+ * catalog ({@link HelperCatalog#linux()}). Immutable and thread-safe; build one with
  * {@link #builder()} or start from {@link #standard()}.
  */
 public final class HelperRegistry {
@@ -39,10 +43,16 @@ public final class HelperRegistry {
         return e == null ? Optional.empty() : Optional.of(e.helper());
     }
 
-    /** {@code "5 (bpf_ktime_get_ns)"} for a registered id, else the number alone. */
+    /** {@code "5 (bpf_ktime_get_ns)"}: the id with its name from the catalog, else the number alone. */
     public String describe(int id) {
         Entry e = byId.get(id);
-        return e == null || e.name() == null ? Integer.toString(id) : id + " (bpf_" + e.name() + ")";
+        String name = e != null ? e.name() : HelperCatalog.linux().byId(id).map(HelperSpec::name).orElse(null);
+        return name == null ? Integer.toString(id) : id + " (bpf_" + name + ")";
+    }
+
+    /** The catalog entry (prototype) of a registered helper. */
+    public Optional<HelperSpec> spec(int id) {
+        return byId.containsKey(id) ? HelperCatalog.linux().byId(id) : Optional.empty();
     }
 
     /** Number of registered helpers. */
@@ -59,7 +69,20 @@ public final class HelperRegistry {
         }
 
         /**
-         * Registers (or replaces) the helper with a Linux id.
+         * Registers (or replaces) the Linux helper of that catalog name ({@code ktime_get_ns} or
+         * {@code bpf_ktime_get_ns}).
+         *
+         * @throws UnsupportedFeatureException if the catalog has no helper of that name
+         */
+        public Builder add(String name, Helper helper) {
+            HelperSpec spec = HelperCatalog.linux().byName(name).orElseThrow(
+                    () -> new UnsupportedFeatureException("no Linux helper is named " + name));
+            return add(spec.id(), spec.name(), helper);
+        }
+
+        /**
+         * Registers (or replaces) a helper under an id, which need not be a Linux helper (an
+         * embedding application may offer its own, above the Linux range).
          *
          * @param name the helper's name without the {@code bpf_} prefix, for messages
          */

@@ -8,10 +8,10 @@ final class StandardHelpers {
     private StandardHelpers() {}
 
     static HelperRegistry.Builder register(HelperRegistry.Builder b) {
-        b.add(5, "ktime_get_ns", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong());
-        b.add(7, "get_prandom_u32", (c, r1, r2, r3, r4, r5) -> c.environment().random().nextInt() & 0xffff_ffffL);
-        b.add(125, "ktime_get_boot_ns", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong());
-        b.add(160, "ktime_get_coarse_ns", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong());
+        b.add("ktime_get_ns", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong());
+        b.add("get_prandom_u32", (c, r1, r2, r3, r4, r5) -> c.environment().random().nextInt() & 0xffff_ffffL);
+        b.add("ktime_get_boot_ns", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong());
+        b.add("ktime_get_coarse_ns", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong());
         return b;
     }
 }
