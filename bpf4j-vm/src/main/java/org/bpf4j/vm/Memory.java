@@ -75,6 +75,10 @@ public final class Memory {
      * and returns the address of its first byte.
      */
     public long add(String name, byte[] data, boolean writableByProgram) {
+        if (count == SharedRegions.FIRST_ID) {
+            throw new org.bpf4j.Bpf4jException("an execution may have at most " + (SharedRegions.FIRST_ID - 1)
+                    + " regions of its own");
+        }
         if (count == readable.length) {
             int n = count * 2;
             readable = Arrays.copyOf(readable, n);
@@ -132,7 +136,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off >= d.length) {
-            throw m.fault(addr, 1, false, slot);
+            return m.adopt(addr) ? load8(m, addr, slot) : m.throwFault(addr, 1, false, slot);
         }
         return d[off] & 0xffL;
     }
@@ -142,7 +146,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 2) {
-            throw m.fault(addr, 2, false, slot);
+            return m.adopt(addr) ? load16(m, addr, slot) : m.throwFault(addr, 2, false, slot);
         }
         return (short) I16.get(d, off) & 0xffffL;
     }
@@ -152,7 +156,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 4) {
-            throw m.fault(addr, 4, false, slot);
+            return m.adopt(addr) ? load32(m, addr, slot) : m.throwFault(addr, 4, false, slot);
         }
         return (int) I32.get(d, off) & 0xffffffffL;
     }
@@ -162,7 +166,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 8) {
-            throw m.fault(addr, 8, false, slot);
+            return m.adopt(addr) ? load64(m, addr, slot) : m.throwFault(addr, 8, false, slot);
         }
         return (long) I64.get(d, off);
     }
@@ -172,6 +176,10 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off >= d.length) {
+            if (m.adopt(addr)) {
+                store8(m, addr, value, slot);
+                return;
+            }
             throw m.fault(addr, 1, true, slot);
         }
         d[off] = (byte) value;
@@ -182,6 +190,10 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 2) {
+            if (m.adopt(addr)) {
+                store16(m, addr, value, slot);
+                return;
+            }
             throw m.fault(addr, 2, true, slot);
         }
         I16.set(d, off, (short) value);
@@ -192,6 +204,10 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 4) {
+            if (m.adopt(addr)) {
+                store32(m, addr, value, slot);
+                return;
+            }
             throw m.fault(addr, 4, true, slot);
         }
         I32.set(d, off, (int) value);
@@ -202,9 +218,45 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 8) {
+            if (m.adopt(addr)) {
+                store64(m, addr, value, slot);
+                return;
+            }
             throw m.fault(addr, 8, true, slot);
         }
         I64.set(d, off, value);
+    }
+
+    /**
+     * Installs the shared region an address points into, if this memory has not seen it yet.
+     * Returns true if it did (the caller retries the access once), false if the access is a fault.
+     */
+    boolean adopt(long addr) {
+        int id = (int) (addr >>> 32);
+        if (id < SharedRegions.FIRST_ID || (id < readable.length && readable[id] != NONE)) {
+            return false;
+        }
+        SharedRegions.Entry e = SharedRegions.get(id);
+        if (e == null) {
+            return false;
+        }
+        if (id >= readable.length) {
+            int old = readable.length;
+            int n = Math.max(id + 1, old * 2);
+            readable = Arrays.copyOf(readable, n);
+            writable = Arrays.copyOf(writable, n);
+            names = Arrays.copyOf(names, n);
+            Arrays.fill(readable, old, n, NONE);
+            Arrays.fill(writable, old, n, NONE);
+        }
+        readable[id] = e.data();
+        writable[id] = e.writable() ? e.data() : NONE;
+        names[id] = e.name();
+        return true;
+    }
+
+    private long throwFault(long addr, int size, boolean write, int slot) {
+        throw fault(addr, size, write, slot);
     }
 
     private static byte[] region(byte[][] table, long addr) {
@@ -220,6 +272,9 @@ public final class Memory {
         byte[] d = region(writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - size) {
+            if (adopt(addr)) {
+                return atomicTarget(addr, size, slot);
+            }
             throw fault(addr, size, true, slot);
         }
         if ((off & (size - 1)) != 0) {
@@ -234,6 +289,9 @@ public final class Memory {
         byte[] d = region(readable, addr);
         int off = (int) addr;
         if (length < 0 || off < 0 || off > d.length - length) {
+            if (adopt(addr)) {
+                return read(addr, length, slot);
+            }
             throw fault(addr, length, false, slot);
         }
         return Arrays.copyOfRange(d, off, off + length);
@@ -244,6 +302,10 @@ public final class Memory {
         byte[] d = region(writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - bytes.length) {
+            if (adopt(addr)) {
+                write(addr, bytes, slot);
+                return;
+            }
             throw fault(addr, bytes.length, true, slot);
         }
         System.arraycopy(bytes, 0, d, off, bytes.length);
@@ -253,13 +315,20 @@ public final class Memory {
     public boolean readable(long addr, int length) {
         byte[] d = region(readable, addr);
         int off = (int) addr;
-        return length >= 0 && off >= 0 && off <= d.length - length;
+        if (length >= 0 && off >= 0 && off <= d.length - length) {
+            return true;
+        }
+        return adopt(addr) && readable(addr, length);
+    }
+
+    private boolean known(int id) {
+        return id > 0 && id < names.length && names[id] != null;
     }
 
     VmTrapException fault(long addr, int size, boolean write, int slot) {
         int id = (int) (addr >>> 32);
         String what = (write ? "write" : "read") + " of " + size + " byte" + (size == 1 ? "" : "s") + " at " + hex(addr);
-        boolean known = id > 0 && id < count;
+        boolean known = known(id);
         if (write && known && writable[id] == NONE && readable[id] != NONE) {
             int off = (int) addr;
             if (off >= 0 && off <= readable[id].length - size) {
@@ -281,7 +350,7 @@ public final class Memory {
         if (id == CODE_REGION) {
             return "code address";
         }
-        if (id <= 0 || id >= count) {
+        if (!known(id)) {
             return "not a pointer into any region";
         }
         int len = readable[id].length;
