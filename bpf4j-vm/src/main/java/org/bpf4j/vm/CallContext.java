@@ -13,4 +13,9 @@ public interface CallContext {
 
     /** The host environment (clock, identities, output sinks). */
     Environment environment();
+
+    /** The VM CPU the program runs on ({@link Cpus}). */
+    default int cpu() {
+        return Cpus.current();
+    }
 }

@@ -17,6 +17,7 @@ public final class Execution implements CallContext {
     long budget;
     long executed;
     int slot;
+    private final int cpu = Cpus.current();
 
     Execution(VmProgram program) {
         this.program = program;
@@ -36,6 +37,11 @@ public final class Execution implements CallContext {
     @Override
     public int slot() {
         return slot;
+    }
+
+    @Override
+    public int cpu() {
+        return cpu;
     }
 
     @Override

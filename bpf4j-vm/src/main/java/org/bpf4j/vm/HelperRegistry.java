@@ -23,7 +23,7 @@ public final class HelperRegistry {
 
     /** The helpers bpf4j implements with the kernel's semantics. */
     public static HelperRegistry standard() {
-        return StandardHelpers.register(builder()).build();
+        return MapHelpers.register(StandardHelpers.register(builder())).build();
     }
 
     /** An empty builder. */

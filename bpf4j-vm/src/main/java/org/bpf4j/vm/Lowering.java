@@ -11,6 +11,8 @@ import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.Operand;
+import org.bpf4j.vm.map.BpfMap;
+import org.bpf4j.vm.map.MapException;
 
 /**
  * Turns a {@link Code} into the interpreter's flat form: per slot, an int word
@@ -30,7 +32,7 @@ final class Lowering {
      */
     record Lowered(long[] code, long[] wide, Helper[] helpers, String[] helperNames) {}
 
-    static Lowered lower(Code code, HelperRegistry registry) {
+    static Lowered lower(Code code, HelperRegistry registry, List<BpfMap> maps) {
         int n = code.slotCount();
         long[] words = new long[n + 1];
         long[] wide = new long[n + 1];
@@ -76,10 +78,16 @@ final class Lowering {
                     wide[s] = switch (l.kind()) {
                         case IMM64 -> l.value();
                         case CODE_ADDRESS -> Memory.address(Memory.CODE_REGION, s + 1 + l.imm());
-                        case MAP_BY_FD, MAP_VALUE_BY_FD, MAP_BY_INDEX, MAP_VALUE_BY_INDEX, VARIABLE_ADDRESS ->
-                            throw new UnsupportedFeatureException("instruction " + s + ": lddw of a "
-                                    + l.kind().mnemonic() + " needs maps or BTF variables, which this program "
-                                    + "was loaded without (load it from an object file)");
+                        case MAP_BY_FD, MAP_BY_INDEX -> map(maps, l, s).handle();
+                        case MAP_VALUE_BY_FD, MAP_VALUE_BY_INDEX -> {
+                            try {
+                                yield map(maps, l, s).valueAddress(l.nextImm());
+                            } catch (MapException e) {
+                                throw new UnsupportedFeatureException("instruction " + s + ": " + e.getMessage());
+                            }
+                        }
+                        case VARIABLE_ADDRESS -> throw new UnsupportedFeatureException("instruction " + s
+                                + ": lddw of a BTF variable address (var_addr) is not supported by the VM");
                     };
                 }
                 case Instruction.Load l -> {
@@ -163,6 +171,14 @@ final class Lowering {
             words[slot] |= (long) operand[slot] << 32;
         }
         return new Lowered(words, wide, helpers.toArray(Helper[]::new), helperNames.toArray(String[]::new));
+    }
+
+    private static BpfMap map(List<BpfMap> maps, Instruction.LoadImm64 l, int slot) {
+        if (l.imm() < 0 || l.imm() >= maps.size()) {
+            throw new UnsupportedFeatureException("instruction " + slot + ": lddw of map " + l.imm()
+                    + ", but the program was loaded with " + maps.size() + " map" + (maps.size() == 1 ? "" : "s"));
+        }
+        return maps.get(l.imm());
     }
 
     private static long word(int op, int dst, int src, int off) {

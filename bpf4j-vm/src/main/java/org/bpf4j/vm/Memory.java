@@ -27,6 +27,8 @@ public final class Memory {
     static final int FIRST_STACK_REGION = 1;
     /** Region id that code addresses ({@code lddw} of a function) point into; it has no bytes. */
     public static final int CODE_REGION = 0x7fff_fff0;
+    /** Region id that map handles ({@code lddw} of a map) point into; it has no bytes. */
+    public static final int MAP_HANDLE_REGION = 0x7fff_fff1;
 
     private static final byte[] NONE = new byte[0];
     static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -349,6 +351,9 @@ public final class Memory {
         }
         if (id == CODE_REGION) {
             return "code address";
+        }
+        if (id == MAP_HANDLE_REGION) {
+            return "a map, which programs pass to helpers but cannot dereference";
         }
         if (!known(id)) {
             return "not a pointer into any region";

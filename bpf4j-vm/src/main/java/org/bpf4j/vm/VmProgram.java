@@ -1,7 +1,9 @@
 package org.bpf4j.vm;
 
+import java.util.List;
 import java.util.Objects;
 import org.bpf4j.isa.Code;
+import org.bpf4j.vm.map.BpfMap;
 
 /**
  * A program loaded into the VM: its code bound to helpers and prepared by an engine. Immutable
@@ -14,24 +16,41 @@ public final class VmProgram {
     private final String name;
     private final Code code;
     private final VmOptions options;
+    private final List<BpfMap> maps;
     private final Lowering.Lowered lowered;
     private final Executable executable;
 
-    private VmProgram(String name, Code code, VmOptions options) {
+    private VmProgram(String name, Code code, List<BpfMap> maps, VmOptions options) {
         this.name = Objects.requireNonNull(name);
         this.code = Objects.requireNonNull(code);
         this.options = Objects.requireNonNull(options);
-        this.lowered = Lowering.lower(code, options.helpers());
+        this.maps = List.copyOf(maps);
+        this.lowered = Lowering.lower(code, options.helpers(), this.maps);
         this.executable = options.engine().prepare(this);
     }
 
     /**
-     * Loads a program.
+     * Loads a program that uses no maps.
      *
      * @throws org.bpf4j.UnsupportedFeatureException if the program needs what the VM lacks
      */
     public static VmProgram load(String name, Code code, VmOptions options) {
-        return new VmProgram(name, code, options);
+        return new VmProgram(name, code, List.of(), options);
+    }
+
+    /**
+     * Loads a program with the maps its {@code lddw} instructions name: in the VM, both a map
+     * index and a map "fd" are positions in {@code maps}. The program does not own the maps.
+     *
+     * @throws org.bpf4j.UnsupportedFeatureException if the program needs what the VM lacks
+     */
+    public static VmProgram load(String name, Code code, List<BpfMap> maps, VmOptions options) {
+        return new VmProgram(name, code, maps, options);
+    }
+
+    /** The maps the program's {@code lddw} instructions refer to, by position. */
+    public List<BpfMap> maps() {
+        return maps;
     }
 
     /** Loads a program with {@link VmOptions#defaults()}. */

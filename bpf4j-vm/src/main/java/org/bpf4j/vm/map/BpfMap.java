@@ -3,6 +3,9 @@ package org.bpf4j.vm.map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bpf4j.vm.Memory;
 import org.bpf4j.vm.SharedRegions;
 
 /**
@@ -26,6 +29,10 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
     protected final byte[][] storage;
     /** The VM address of each storage array. */
     protected final long[] base;
+    private final int id;
+
+    private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
+    private static final ConcurrentHashMap<Integer, BpfMap> OPEN = new ConcurrentHashMap<>();
 
     /** Creates storage for {@code slots} values in each of {@code copies} copies. */
     protected BpfMap(MapDefinition definition, int slots, int copies) {
@@ -43,6 +50,43 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
             base[c] = SharedRegions.register("map " + definition.name() + (copies > 1 ? " (cpu " + c + ")" : "")
                     + " values", storage[c], true);
         }
+        id = NEXT_ID.getAndIncrement();
+        OPEN.put(id, this);
+    }
+
+    /**
+     * The value a program holds for this map (what {@code lddw} of a map loads): an address in
+     * {@link Memory#MAP_HANDLE_REGION}, which has no bytes, so a program cannot read or write
+     * through it; helpers turn it back into the map with {@link #ofHandle(long)}.
+     */
+    public long handle() {
+        return Memory.address(Memory.MAP_HANDLE_REGION, id);
+    }
+
+    /** The open map a handle names, or empty. */
+    public static Optional<BpfMap> ofHandle(long handle) {
+        if (Memory.regionOf(handle) != Memory.MAP_HANDLE_REGION) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(OPEN.get((int) handle));
+    }
+
+    /**
+     * The address of the first value plus {@code offset}, for direct value access
+     * ({@code lddw} of a map value: global data); only arrays allow it, as in Linux.
+     *
+     * @throws MapException if the map has no directly addressable values or the offset is outside them
+     */
+    public long valueAddress(int offset) {
+        if (!(this instanceof ArrayMap) || storage.length != 1) {
+            throw new MapException(Errno.EINVAL, "map " + definition.name() + ": only an array map's values "
+                    + "can be addressed directly");
+        }
+        if (offset < 0 || offset >= storage[0].length) {
+            throw new MapException(Errno.EINVAL, "map " + definition.name() + ": offset " + offset
+                    + " is outside its " + storage[0].length + " bytes of values");
+        }
+        return base[0] + offset;
     }
 
     /** The definition. */
@@ -164,6 +208,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
 
     @Override
     public void close() {
+        OPEN.remove(id);
         for (long b : base) {
             SharedRegions.release(b);
         }
