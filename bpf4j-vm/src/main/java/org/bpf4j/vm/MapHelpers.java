@@ -1,10 +1,15 @@
 package org.bpf4j.vm;
 
+import java.util.Optional;
+import org.bpf4j.vm.map.BloomFilterMap;
 import org.bpf4j.vm.map.BpfMap;
+import org.bpf4j.vm.map.Errno;
+import org.bpf4j.vm.map.QueueStackMap;
 
 /**
  * The map helpers: {@code bpf_map_lookup_elem}, {@code bpf_map_update_elem},
- * {@code bpf_map_delete_elem}, and {@code bpf_get_smp_processor_id} which names the per-CPU copy a
+ * {@code bpf_map_delete_elem}, {@code bpf_map_push_elem}, {@code bpf_map_pop_elem},
+ * {@code bpf_map_peek_elem}, and {@code bpf_get_smp_processor_id} which names the per-CPU copy a
  * program sees. Keys and values are read from the program's memory with every access checked; a
  * first argument that is not a map handle ends the run with a trap (the verifier refuses such
  * programs; an unverified one must not get further).
@@ -26,8 +31,37 @@ final class MapHelpers {
             BpfMap map = map(c, r1, "bpf_map_delete_elem");
             return map.delete(key(c, map, r2));
         });
+        b.add("map_push_elem", (c, r1, r2, r3, r4, r5) -> {
+            BpfMap map = map(c, r1, "bpf_map_push_elem");
+            byte[] value = c.memory().read(r2, map.definition().valueSize(), c.slot());
+            return switch (map) {
+                case QueueStackMap q -> q.push(value, r3);
+                case BloomFilterMap f -> f.push(value, r3);
+                default -> -Errno.EINVAL;
+            };
+        });
+        b.add("map_pop_elem", (c, r1, r2, r3, r4, r5) -> {
+            BpfMap map = map(c, r1, "bpf_map_pop_elem");
+            return map instanceof QueueStackMap q ? copyOut(c, q.pop(), r2) : -Errno.EINVAL;
+        });
+        b.add("map_peek_elem", (c, r1, r2, r3, r4, r5) -> {
+            BpfMap map = map(c, r1, "bpf_map_peek_elem");
+            return switch (map) {
+                case QueueStackMap q -> copyOut(c, q.peek(), r2);
+                case BloomFilterMap f -> f.peek(c.memory().read(r2, map.definition().valueSize(), c.slot()));
+                default -> -Errno.EINVAL;
+            };
+        });
         b.add("get_smp_processor_id", (c, r1, r2, r3, r4, r5) -> c.cpu());
         return b;
+    }
+
+    private static long copyOut(CallContext c, Optional<byte[]> value, long addr) {
+        if (value.isEmpty()) {
+            return -Errno.ENOENT;
+        }
+        c.memory().write(addr, value.get(), c.slot());
+        return 0;
     }
 
     private static byte[] key(CallContext c, BpfMap map, long addr) {

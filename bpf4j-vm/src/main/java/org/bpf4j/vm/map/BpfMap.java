@@ -18,7 +18,7 @@ import org.bpf4j.vm.SharedRegions;
  * <em>host</em> API ({@link #lookup}, {@link #put}, {@link #remove}, {@link #keys()}) copies bytes and
  * throws {@link MapException}. All operations are thread-safe. Close the map to withdraw its storage.
  */
-public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap {
+public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap, LpmTrieMap, QueueStackMap, BloomFilterMap {
     /** Update flags, as in {@code bpf_map_update_elem}. */
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4;
 
@@ -219,6 +219,9 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         return switch (d.type()) {
             case ARRAY, PERCPU_ARRAY -> new ArrayMap(d);
             case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH -> new HashTableMap(d);
+            case LPM_TRIE -> new LpmTrieMap(d);
+            case QUEUE, STACK -> new QueueStackMap(d);
+            case BLOOM_FILTER -> new BloomFilterMap(d);
             default -> throw new MapException(Errno.EINVAL, "map " + d.name() + ": type " + d.type().kernelName()
                     + " is not implemented by the VM");
         };

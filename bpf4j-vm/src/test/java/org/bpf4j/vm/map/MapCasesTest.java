@@ -94,6 +94,19 @@ class MapCasesTest {
                         Optional<byte[]> next = map.nextKey(w[1].equals("-") ? null : HEX.parseHex(w[1]));
                         assertEquals(expected, next.map(HEX::formatHex).orElse("end"), where);
                     }
+                    case "push" -> {
+                        byte[] v = HEX.parseHex(w[1]);
+                        int r = map instanceof QueueStackMap q ? q.push(v, flags(w[2])) : ((BloomFilterMap) map).push(v, flags(w[2]));
+                        assertEquals(expected, result(r), where);
+                    }
+                    case "pop" -> assertEquals(expected, ((QueueStackMap) map).pop().map(HEX::formatHex).orElse("none"), where);
+                    case "peek" -> {
+                        if (map instanceof BloomFilterMap b) {
+                            assertEquals(expected, result(b.peek(HEX.parseHex(w[1]))), where);
+                        } else {
+                            assertEquals(expected, ((QueueStackMap) map).peek().map(HEX::formatHex).orElse("none"), where);
+                        }
+                    }
                     case "keys" -> {
                         List<String> keys = new ArrayList<>();
                         map.keys().forEach(k -> keys.add(HEX.formatHex(k)));
@@ -110,18 +123,21 @@ class MapCasesTest {
     }
 
     private static MapDefinition definition(String[] w) {
-        int key = 0, value = 0, max = 0;
+        int key = 0, value = 0, max = 0, flags = 0;
+        long extra = 0;
         for (int i = 3; i < w.length; i++) {
             String[] kv = w[i].split("=");
             switch (kv[0]) {
                 case "key" -> key = Integer.parseInt(kv[1]);
                 case "value" -> value = Integer.parseInt(kv[1]);
                 case "max" -> max = Integer.parseInt(kv[1]);
+                case "flags" -> flags = Integer.parseInt(kv[1]);
+                case "extra" -> extra = Long.parseLong(kv[1]);
                 default -> throw new IllegalArgumentException("unknown map attribute " + w[i]);
             }
         }
         MapType type = MapType.byName(w[2]).orElseThrow();
-        return MapDefinition.of(w[1], type, key, value, max);
+        return new MapDefinition(w[1], type, key, value, max, flags, extra);
     }
 
     private static long flags(String f) {

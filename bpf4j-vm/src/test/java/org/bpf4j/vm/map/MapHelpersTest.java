@@ -131,4 +131,35 @@ class MapHelpersTest {
         var e = assertThrows(UnsupportedFeatureException.class, () -> VmProgram.load("c", c, VmOptions.defaults()));
         assertEquals("instruction 0: lddw of map 2, but the program was loaded with 0 maps", e.getMessage());
     }
+
+    @Test
+    void queueThroughPushPopHelpers() {
+        Code drain = Assembler.assemble("""
+                stxdw [%r10-8], %r1
+                lddw %r1, map_idx(0)
+                mov %r2, %r10
+                add %r2, -8
+                mov %r3, 0
+                call 87                 # bpf_map_push_elem
+                mov %r6, 0
+                loop:
+                lddw %r1, map_idx(0)
+                mov %r2, %r10
+                add %r2, -16
+                call 88                 # bpf_map_pop_elem
+                jne %r0, 0, done
+                ldxdw %r1, [%r10-16]
+                add %r6, %r1
+                ja loop
+                done:
+                mov %r0, %r6
+                exit
+                """, "drain.s");
+        try (BpfMap q = BpfMap.create(MapDefinition.of("q", MapType.QUEUE, 0, 8, 8))) {
+            q.put(new byte[0], ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(40).array(), BpfMap.ANY);
+            var ex = VmProgram.load("drain", drain, List.of(q), VmOptions.defaults()).newExecution();
+            assertEquals(42, ex.run(2), "pushes 2, then pops 40 and 2");
+            assertEquals(0, ((QueueStackMap) q).size());
+        }
+    }
 }
