@@ -5,6 +5,7 @@ import org.bpf4j.vm.map.BloomFilterMap;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.Errno;
 import org.bpf4j.vm.map.QueueStackMap;
+import org.bpf4j.vm.map.RingBufferMap;
 
 /**
  * The map helpers: {@code bpf_map_lookup_elem}, {@code bpf_map_update_elem},
@@ -52,8 +53,30 @@ final class MapHelpers {
                 default -> -Errno.EINVAL;
             };
         });
+        b.add("ringbuf_output", (c, r1, r2, r3, r4, r5) ->
+                ring(c, r1, "bpf_ringbuf_output").output(c.memory().read(r2, (int) Math.min(r3, Integer.MAX_VALUE), c.slot()), r4));
+        b.add("ringbuf_reserve", (c, r1, r2, r3, r4, r5) -> ring(c, r1, "bpf_ringbuf_reserve").reserve(r2, r3));
+        b.add("ringbuf_submit", (c, r1, r2, r3, r4, r5) -> commit(c, r1, false, "bpf_ringbuf_submit"));
+        b.add("ringbuf_discard", (c, r1, r2, r3, r4, r5) -> commit(c, r1, true, "bpf_ringbuf_discard"));
+        b.add("ringbuf_query", (c, r1, r2, r3, r4, r5) -> ring(c, r1, "bpf_ringbuf_query").query(r2));
         b.add("get_smp_processor_id", (c, r1, r2, r3, r4, r5) -> c.cpu());
         return b;
+    }
+
+    private static RingBufferMap ring(CallContext c, long handle, String helper) {
+        if (map(c, handle, helper) instanceof RingBufferMap r) {
+            return r;
+        }
+        throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), helper + ": R1 is not a ring buffer");
+    }
+
+    private static long commit(CallContext c, long record, boolean discard, String helper) {
+        boolean done = RingBufferMap.ofRecord(record).map(r -> r.commit(record, discard)).orElse(false);
+        if (!done) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), helper + ": R1 = " + Memory.hex(record)
+                    + " is not a ring buffer record reserved and not yet submitted or discarded");
+        }
+        return 0;
     }
 
     private static long copyOut(CallContext c, Optional<byte[]> value, long addr) {
