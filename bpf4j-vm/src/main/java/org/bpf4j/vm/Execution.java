@@ -13,6 +13,9 @@ public final class Execution implements CallContext {
     final Memory memory = new Memory();
     final long[] regs = new long[org.bpf4j.isa.Opcodes.REGISTER_COUNT];
     final long[] frames = new long[Memory.MAX_CALL_FRAMES * 6];
+    /** The program each caller frame runs, which a tail call in a callee may have changed. */
+    final Lowering.Lowered[] frameCode = new Lowering.Lowered[Memory.MAX_CALL_FRAMES];
+    int tailCalls;
     byte[] packet = NO_PACKET;
     long budget;
     long executed;
@@ -69,6 +72,7 @@ public final class Execution implements CallContext {
         regs[org.bpf4j.isa.Opcodes.FP] = Memory.framePointer(0);
         memory.clearFrame(0);
         executed = 0;
+        tailCalls = 0;
         return program.executable().execute(this);
     }
 

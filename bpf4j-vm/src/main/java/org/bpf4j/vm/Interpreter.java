@@ -39,8 +39,9 @@ public final class Interpreter implements Engine {
     }
 
     /** Runs from slot 0 with the registers as {@code ex} holds them; returns R0. */
-    static long run(Lowering.Lowered p, Execution ex) {
-        final long[] code = p.code();
+    static long run(Lowering.Lowered entry, Execution ex) {
+        Lowering.Lowered p = entry;
+        long[] code = p.code();
         // A local register file of 16 lets the JIT compiler drop the bounds checks of r[d] and r[s].
         final long[] r = new long[16];
         System.arraycopy(ex.regs, 0, r, 0, ex.regs.length);
@@ -340,6 +341,16 @@ public final class Interpreter implements Engine {
                     r[0] = p.helpers()[(int) (w >> 32)].call(ex, r[1], r[2], r[3], r[4], r[5]);
                     pc++;
                 }
+                case Op.TAIL_CALL -> {
+                    Lowering.Lowered next = tailCallTarget(ex, r[2], r[3], pc);
+                    if (next == null) {
+                        pc++;
+                    } else {
+                        p = next;
+                        code = next.code();
+                        pc = 0;
+                    }
+                }
                 case Op.CALL_LOCAL, Op.CALLX -> {
                     int target;
                     if (((int) w & 0xff) == Op.CALL_LOCAL) {
@@ -363,6 +374,7 @@ public final class Interpreter implements Engine {
                     f[base + 3] = r[9];
                     f[base + 4] = r[10];
                     f[base + 5] = (long) target << 32 | (pc + 1);
+                    ex.frameCode[depth] = p;
                     depth++;
                     m.clearFrame(depth);
                     r[10] = Memory.framePointer(depth);
@@ -383,6 +395,8 @@ public final class Interpreter implements Engine {
                     r[9] = f[base + 3];
                     r[10] = f[base + 4];
                     pc = (int) f[base + 5];
+                    p = ex.frameCode[depth];
+                    code = p.code();
                 }
                 default -> throw new VmTrapException(VmTrapException.Kind.CONTROL, pc,
                         ((int) w & 0xff) == Op.INVALID ? "control reached the second half of an lddw instruction"
@@ -390,6 +404,30 @@ public final class Interpreter implements Engine {
             }
         }
     }
+
+    /**
+     * The program a {@code bpf_tail_call(ctx, prog_array, index)} jumps to, or null if the call
+     * fails and execution goes on (no such map or entry, or the 33 tail calls of a run are used up),
+     * as in Linux.
+     */
+    private static Lowering.Lowered tailCallTarget(Execution ex, long mapHandle, long index, int pc) {
+        if (!(org.bpf4j.vm.map.BpfMap.ofHandle(mapHandle).orElse(null) instanceof org.bpf4j.vm.map.ProgArrayMap progs)) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, pc, "bpf_tail_call: R2 = " + Memory.hex(mapHandle)
+                    + " is not a program array");
+        }
+        if (ex.tailCalls >= MAX_TAIL_CALLS) {
+            return null;
+        }
+        VmProgram target = progs.get(index);
+        if (target == null) {
+            return null;
+        }
+        ex.tailCalls++;
+        return target.lowered();
+    }
+
+    /** The most tail calls one run may make, {@code MAX_TAIL_CALL_CNT} in Linux. */
+    public static final int MAX_TAIL_CALLS = 33;
 
     private static long finish(Execution ex, long[] r, long budget, long r0) {
         System.arraycopy(r, 0, ex.regs, 0, ex.regs.length);

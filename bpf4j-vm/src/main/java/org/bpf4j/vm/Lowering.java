@@ -24,6 +24,9 @@ import org.bpf4j.vm.map.MapException;
 final class Lowering {
     private Lowering() {}
 
+    /** The Linux id of {@code bpf_tail_call}, which the engines implement themselves. */
+    static final int TAIL_CALL_HELPER = 12;
+
     /**
      * The flat form: per slot a word {@code op | dst << 8 | src << 12 | off << 16 | operand << 32}
      * and, for {@code lddw}, the 64-bit value in {@code wide}. The operand of an immediate
@@ -148,6 +151,8 @@ final class Lowering {
                     } else if (c.kind() == CallKind.KFUNC) {
                         throw new UnsupportedFeatureException("instruction " + s + ": call of kernel function (kfunc) "
                                 + "with BTF id " + c.imm() + ": the VM does not provide kfuncs");
+                    } else if (c.imm() == TAIL_CALL_HELPER) {
+                        words[s] = word(Op.TAIL_CALL, 0, 0, 0);
                     } else {
                         Helper h = registry.byId(c.imm()).orElseThrow(() -> new UnsupportedFeatureException(
                                 "instruction " + s + ": call of helper " + registry.describe(c.imm())

@@ -50,4 +50,6 @@ final class Op {
     static final int INVALID = 149;
     /** The sentinel after the last slot: reaching it means the program has no exit on that path. */
     static final int FELL_OFF = 150;
+    /** {@code bpf_tail_call}: handled by the engine, not as a helper, since it replaces the program. */
+    static final int TAIL_CALL = 151;
 }
