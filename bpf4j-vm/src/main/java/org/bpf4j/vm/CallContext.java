@@ -14,6 +14,15 @@ public interface CallContext {
     /** The host environment (clock, identities, output sinks). */
     Environment environment();
 
+    /**
+     * Calls a function of the running program (a callback given to a helper as a code address) in
+     * a new frame, with R1-R5 set, and returns its R0. Its instructions count against the run's
+     * budget.
+     *
+     * @throws VmTrapException if the address is not a function of the program, or the call nests too deep
+     */
+    long callFunction(long codeAddress, long r1, long r2, long r3, long r4, long r5);
+
     /** The VM CPU the program runs on ({@link Cpus}). */
     default int cpu() {
         return Cpus.current();

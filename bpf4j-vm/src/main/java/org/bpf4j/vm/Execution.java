@@ -18,8 +18,12 @@ public final class Execution implements CallContext {
     int tailCalls;
     byte[] packet = NO_PACKET;
     long budget;
+    long remaining;
     long executed;
     int slot;
+    /** The call depth and the program of the frame making a helper call, for callbacks. */
+    int depth;
+    Lowering.Lowered current;
     private final int cpu = Cpus.current();
 
     Execution(VmProgram program) {
@@ -136,5 +140,14 @@ public final class Execution implements CallContext {
     /** For engines: the slot of the helper call being made, for the helper's error messages. */
     public void enterHelper(int callSlot) {
         slot = callSlot;
+    }
+
+    @Override
+    public long callFunction(long codeAddress, long r1, long r2, long r3, long r4, long r5) {
+        if (Memory.regionOf(codeAddress) != Memory.CODE_REGION) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, slot, "callback " + Memory.hex(codeAddress)
+                    + " is not a function address (" + memory.describe(codeAddress) + ")");
+        }
+        return program.executable().callFunction(this, (int) codeAddress, r1, r2, r3, r4, r5);
     }
 }

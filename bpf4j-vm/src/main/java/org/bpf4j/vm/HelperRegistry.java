@@ -23,7 +23,7 @@ public final class HelperRegistry {
 
     /** The helpers bpf4j implements with the kernel's semantics. */
     public static HelperRegistry standard() {
-        return MapHelpers.register(StandardHelpers.register(builder())).build();
+        return CallbackHelpers.register(MapHelpers.register(StandardHelpers.register(builder()))).build();
     }
 
     /** An empty builder. */

@@ -35,20 +35,71 @@ public final class Interpreter implements Engine {
     @Override
     public Executable prepare(VmProgram program) {
         Lowering.Lowered lowered = program.lowered();
-        return ex -> run(lowered, ex);
+        return new Executable() {
+            @Override
+            public long execute(Execution ex) {
+                // A local register file of 16 lets the JIT compiler drop the bounds checks of r[d] and r[s].
+                long[] r = new long[16];
+                System.arraycopy(ex.regs, 0, r, 0, ex.regs.length);
+                ex.remaining = ex.budget;
+                long r0 = run(lowered, ex, r, 0, 0);
+                System.arraycopy(r, 0, ex.regs, 0, ex.regs.length);
+                ex.executed = ex.budget - ex.remaining;
+                return r0;
+            }
+
+            @Override
+            public long callFunction(Execution ex, int slot, long r1, long r2, long r3, long r4, long r5) {
+                return callback(ex, slot, r1, r2, r3, r4, r5);
+            }
+        };
     }
 
-    /** Runs from slot 0 with the registers as {@code ex} holds them; returns R0. */
-    static long run(Lowering.Lowered entry, Execution ex) {
+    /**
+     * Runs a function of the current program from a helper (a {@code bpf_loop} or
+     * {@code for_each_map_elem} callback) in a new frame above the caller's, and returns its R0.
+     */
+    static long callback(Execution ex, int slot, long r1, long r2, long r3, long r4, long r5) {
+        int depth = ex.depth + 1;
+        if (depth >= Memory.MAX_CALL_FRAMES) {
+            throw new VmTrapException(VmTrapException.Kind.CALL_DEPTH, ex.slot,
+                    "call nesting exceeds " + Memory.MAX_CALL_FRAMES + " frames");
+        }
+        Lowering.Lowered p = ex.current;
+        if (slot < 0 || slot >= p.code().length - 1 || ((int) p.code()[slot] & 0xff) == Op.INVALID) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, ex.slot, "callback at instruction " + slot
+                    + ", which is not the start of an instruction");
+        }
+        long[] r = new long[16];
+        r[1] = r1;
+        r[2] = r2;
+        r[3] = r3;
+        r[4] = r4;
+        r[5] = r5;
+        r[10] = Memory.framePointer(depth);
+        ex.memory.clearFrame(depth);
+        int savedDepth = ex.depth;
+        int savedSlot = ex.slot;
+        try {
+            return run(p, ex, r, slot, depth);
+        } finally {
+            ex.depth = savedDepth;
+            ex.slot = savedSlot;
+            ex.current = p;
+        }
+    }
+
+    /**
+     * Runs from {@code pc} at call depth {@code base} until the function there returns; returns R0.
+     * The budget lives in {@code ex.remaining} across helper calls, so callbacks share it.
+     */
+    private static long run(Lowering.Lowered entry, Execution ex, long[] r, int start, int entryDepth) {
         Lowering.Lowered p = entry;
         long[] code = p.code();
-        // A local register file of 16 lets the JIT compiler drop the bounds checks of r[d] and r[s].
-        final long[] r = new long[16];
-        System.arraycopy(ex.regs, 0, r, 0, ex.regs.length);
         final Memory m = ex.memory;
-        long budget = ex.budget;
-        int pc = 0;
-        int depth = 0;
+        long budget = ex.remaining;
+        int pc = start;
+        int depth = entryDepth;
         for (;;) {
             final long w = code[pc];
             final int d = (int) (w >>> 8) & 0xf;
@@ -150,7 +201,8 @@ public final class Interpreter implements Engine {
                 case Op.LDABS, Op.LDIND -> {
                     long v = Packets.legacyLoad(ex.packet, (((int) w & 0xff) == Op.LDIND ? r[s] : 0) + (int) (w >> 32), (int) (w >>> 16) & 0xff);
                     if (v < 0) {
-                        return finish(ex, r, budget, 0);
+                        ex.remaining = budget;
+                        return 0;
                     }
                     r[0] = v;
                     pc++;
@@ -338,7 +390,11 @@ public final class Interpreter implements Engine {
                 }
                 case Op.CALL_HELPER -> {
                     ex.slot = pc;
+                    ex.depth = depth;
+                    ex.current = p;
+                    ex.remaining = budget;
                     r[0] = p.helpers()[(int) (w >> 32)].call(ex, r[1], r[2], r[3], r[4], r[5]);
+                    budget = ex.remaining;
                     pc++;
                 }
                 case Op.TAIL_CALL -> {
@@ -356,7 +412,11 @@ public final class Interpreter implements Engine {
                     if (((int) w & 0xff) == Op.CALL_LOCAL) {
                         target = (int) (w >> 32);
                     } else {
+                        ex.depth = depth;
+                        ex.current = p;
+                        ex.remaining = budget;
                         target = callTarget(p, ex, r, r[d], pc);
+                        budget = ex.remaining;
                         if (target < 0) {
                             pc++;
                             continue;
@@ -381,8 +441,9 @@ public final class Interpreter implements Engine {
                     pc = target;
                 }
                 case Op.EXIT -> {
-                    if (depth == 0) {
-                        return finish(ex, r, budget, r[0]);
+                    if (depth == entryDepth) {
+                        ex.remaining = budget;
+                        return r[0];
                     }
                     depth--;
                     long[] f = ex.frames;
@@ -428,12 +489,6 @@ public final class Interpreter implements Engine {
 
     /** The most tail calls one run may make, {@code MAX_TAIL_CALL_CNT} in Linux. */
     public static final int MAX_TAIL_CALLS = 33;
-
-    private static long finish(Execution ex, long[] r, long budget, long r0) {
-        System.arraycopy(r, 0, ex.regs, 0, ex.regs.length);
-        ex.executed = ex.budget - budget;
-        return r0;
-    }
 
     private static VmTrapException budgetExhausted(int pc) {
         return new VmTrapException(VmTrapException.Kind.BUDGET, pc, "instruction budget exhausted");

@@ -101,8 +101,33 @@ public final class Memory {
         Arrays.fill(readable[FIRST_STACK_REGION + depth], (byte) 0);
     }
 
+    private final long[] scratch = new long[MAX_CALL_FRAMES + 1];
+
+    /**
+     * A read-only scratch region of {@code size} bytes (at most 512) private to one call depth,
+     * for helpers that hand a program a pointer to data of their own (the key of a
+     * {@code for_each_map_elem} callback). Returns its array; {@link #scratchAddress(int)} is its address.
+     */
+    public byte[] scratch(int depth, int size) {
+        if (size > STACK_FRAME_SIZE) {
+            throw new IllegalArgumentException("scratch of " + size + " bytes");
+        }
+        long addr = scratch[depth];
+        if (addr == 0) {
+            addr = add("helper scratch " + depth, new byte[STACK_FRAME_SIZE], false);
+            scratch[depth] = addr;
+        }
+        return readable[regionOf(addr)];
+    }
+
+    /** The address of the scratch region of a call depth (after {@link #scratch(int, int)}). */
+    public long scratchAddress(int depth) {
+        return scratch[depth];
+    }
+
     /** Removes every region added after the stack frames, for reuse by the next run. */
     void reset() {
+        Arrays.fill(scratch, 0);
         for (int i = FIRST_STACK_REGION + MAX_CALL_FRAMES; i < count; i++) {
             readable[i] = NONE;
             writable[i] = NONE;

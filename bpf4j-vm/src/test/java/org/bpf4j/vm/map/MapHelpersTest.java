@@ -162,4 +162,32 @@ class MapHelpersTest {
             assertEquals(0, ((QueueStackMap) q).size());
         }
     }
+
+    @Test
+    void forEachMapElemVisitsEveryElementWithWritableValues() {
+        Code doubleAll = Assembler.assemble("""
+                lddw %r1, map_idx(0)
+                lddw %r2, code_addr(visit)
+                mov %r3, 0
+                mov %r4, 0
+                call 164                # bpf_for_each_map_elem
+                exit
+                visit:
+                ldxw %r6, [%r2]         # key
+                ldxdw %r0, [%r3]        # value
+                add %r0, %r6
+                stxdw [%r3], %r0
+                mov %r0, 0
+                exit
+                """, "for_each.s");
+        try (BpfMap m = BpfMap.create(MapDefinition.of("h", MapType.HASH, 4, 8, 8))) {
+            for (int k = 1; k <= 3; k++) {
+                m.put(u32(k), ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(100).array(), BpfMap.ANY);
+            }
+            var ex = VmProgram.load("for_each", doubleAll, List.of(m), VmOptions.defaults()).newExecution();
+            assertEquals(3, ex.run(), "three elements visited");
+            assertEquals(101, u64(m.lookup(u32(1)).orElseThrow()));
+            assertEquals(103, u64(m.lookup(u32(3)).orElseThrow()));
+        }
+    }
 }
