@@ -23,7 +23,12 @@ public final class HelperRegistry {
 
     /** The helpers bpf4j implements with the kernel's semantics. */
     public static HelperRegistry standard() {
-        return CallbackHelpers.register(MapHelpers.register(StandardHelpers.register(builder()))).build();
+        HelperRegistry.Builder b = builder();
+        StandardHelpers.register(b);
+        MapHelpers.register(b);
+        CallbackHelpers.register(b);
+        PrintHelpers.register(b);
+        return b.build();
     }
 
     /** An empty builder. */

@@ -338,6 +338,27 @@ public final class Memory {
         System.arraycopy(bytes, 0, d, off, bytes.length);
     }
 
+    /**
+     * The bytes of a NUL-terminated string at {@code addr}, without the NUL, reading at most
+     * {@code max} bytes; null if the string runs into memory the program may not read (as a
+     * kernel's fault-tolerant string copy fails). A string with no NUL within {@code max} bytes is
+     * cut there.
+     */
+    public byte[] readString(long addr, int max) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < max; i++) {
+            if (!readable(addr + i, 1)) {
+                return null;
+            }
+            byte b = readable[regionOf(addr + i)][(int) (addr + i)];
+            if (b == 0) {
+                break;
+            }
+            out.write(b);
+        }
+        return out.toByteArray();
+    }
+
     /** True if {@code length} bytes at {@code addr} may be read. */
     public boolean readable(long addr, int length) {
         byte[] d = region(readable, addr);
