@@ -17,14 +17,16 @@ import java.util.random.RandomGenerator;
  * @param uidGid what {@code bpf_get_current_uid_gid} returns: gid in the upper 32 bits, uid in the lower
  * @param comm the task name {@code bpf_get_current_comm} copies (at most 15 bytes are used)
  * @param traceSink receives each message of {@code bpf_trace_printk} and {@code bpf_trace_vprintk}
+ * @param addressSpace the host memory that probe helpers may read
  */
 public record Environment(LongSupplier monotonicNanos, RandomGenerator random, long pidTgid, long uidGid,
-        String comm, Consumer<String> traceSink) {
+        String comm, Consumer<String> traceSink, AddressSpace addressSpace) {
     public Environment {
         Objects.requireNonNull(monotonicNanos);
         Objects.requireNonNull(random);
         Objects.requireNonNull(comm);
         Objects.requireNonNull(traceSink);
+        Objects.requireNonNull(addressSpace);
     }
 
     /**
@@ -34,26 +36,31 @@ public record Environment(LongSupplier monotonicNanos, RandomGenerator random, l
     public static Environment system() {
         long pid = ProcessHandle.current().pid();
         return new Environment(System::nanoTime, java.util.concurrent.ThreadLocalRandom.current(), pid << 32 | pid,
-                0, "java", msg -> System.err.print(msg));
+                0, "java", msg -> System.err.print(msg), AddressSpace.empty());
     }
 
     /** This environment with another task identity. */
     public Environment withTask(long pidTgid, long uidGid, String comm) {
-        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink);
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, addressSpace);
     }
 
     /** This environment with another trace sink. */
     public Environment withTraceSink(Consumer<String> sink) {
-        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, sink);
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, sink, addressSpace);
+    }
+
+    /** This environment with other host memory for probe reads. */
+    public Environment withAddressSpace(AddressSpace space) {
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, space);
     }
 
     /** This environment with another clock. */
     public Environment withClock(LongSupplier clock) {
-        return new Environment(clock, random, pidTgid, uidGid, comm, traceSink);
+        return new Environment(clock, random, pidTgid, uidGid, comm, traceSink, addressSpace);
     }
 
     /** This environment with another random source. */
     public Environment withRandom(RandomGenerator r) {
-        return new Environment(monotonicNanos, r, pidTgid, uidGid, comm, traceSink);
+        return new Environment(monotonicNanos, r, pidTgid, uidGid, comm, traceSink, addressSpace);
     }
 }

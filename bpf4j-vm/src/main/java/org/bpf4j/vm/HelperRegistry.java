@@ -28,6 +28,7 @@ public final class HelperRegistry {
         MapHelpers.register(b);
         CallbackHelpers.register(b);
         PrintHelpers.register(b);
+        DataHelpers.register(b);
         return b.build();
     }
 

@@ -1,0 +1,204 @@
+package org.bpf4j.vm;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Optional;
+import org.bpf4j.vm.map.Errno;
+
+/**
+ * Helpers over bytes: the probe reads, {@code bpf_strncmp}, {@code bpf_strtol},
+ * {@code bpf_strtoul} and {@code bpf_csum_diff}, plus {@code bpf_jiffies64} and
+ * {@code bpf_get_numa_node_id}, each with the kernel's argument checks and return values.
+ *
+ * <p>A probe read sees the program's own memory and the environment's {@link AddressSpace}; a read
+ * of anything else zero-fills the destination and returns {@code -EFAULT}, as in Linux.
+ */
+final class DataHelpers {
+    private DataHelpers() {}
+
+    static final int EFAULT = 14, ERANGE = 34;
+    /** {@code BPF_STRTOX_BASE_MASK}. */
+    static final long STRTOX_BASE_MASK = 0x1f;
+    /** Jiffies per second of the VM's {@code bpf_jiffies64} (CONFIG_HZ=250, Debian's). */
+    static final long HZ = 250;
+
+    static HelperRegistry.Builder register(HelperRegistry.Builder b) {
+        Helper read = (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src);
+        b.add("probe_read", read);
+        b.add("probe_read_kernel", read);
+        b.add("probe_read_user", read);
+        Helper readStr = (c, dst, size, src, r4, r5) -> probeReadString(c, dst, size, src);
+        b.add("probe_read_str", readStr);
+        b.add("probe_read_kernel_str", readStr);
+        b.add("probe_read_user_str", readStr);
+        b.add("strncmp", (c, s1, size, s2, r4, r5) -> {
+            byte[] a = c.memory().read(s1, (int) size, c.slot());
+            byte[] bs = c.memory().readString(s2, (int) size + 1);
+            if (bs == null) {
+                throw new VmTrapException(VmTrapException.Kind.MEMORY, c.slot(), "bpf_strncmp: R3 = "
+                        + Memory.hex(s2) + " is not a readable string");
+            }
+            for (int i = 0; i < size; i++) {
+                int x = a[i] & 0xff;
+                int y = i < bs.length ? bs[i] & 0xff : 0;
+                if (x != y) {
+                    return x < y ? -1 : 1;
+                }
+                if (x == 0) {
+                    return 0;
+                }
+            }
+            return 0;
+        });
+        b.add("strtol", (c, buf, len, flags, res, r5) -> strtox(c, buf, len, flags, res, true));
+        b.add("strtoul", (c, buf, len, flags, res, r5) -> strtox(c, buf, len, flags, res, false));
+        b.add("csum_diff", (c, from, fromSize, to, toSize, seed) -> {
+            if (((fromSize | toSize) & 3) != 0 || fromSize < 0 || toSize < 0 || fromSize + toSize > 512) {
+                return -Errno.EINVAL;
+            }
+            long sum = seed & 0xffff_ffffL;
+            byte[] f = fromSize == 0 ? new byte[0] : c.memory().read(from, (int) fromSize, c.slot());
+            byte[] t = toSize == 0 ? new byte[0] : c.memory().read(to, (int) toSize, c.slot());
+            for (int i = 0; i < f.length; i += 4) {
+                sum += ~le32(f, i) & 0xffff_ffffL;
+            }
+            for (int i = 0; i < t.length; i += 4) {
+                sum += le32(t, i) & 0xffff_ffffL;
+            }
+            while ((sum >>> 32) != 0) {
+                sum = (sum & 0xffff_ffffL) + (sum >>> 32);
+            }
+            return sum;
+        });
+        b.add("jiffies64", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong() / (1_000_000_000L / HZ));
+        b.add("get_numa_node_id", (c, r1, r2, r3, r4, r5) -> 0);
+        return b;
+    }
+
+    private static int le32(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+    }
+
+    /** The bytes at an unsafe address: program memory first, then the host's address space. */
+    private static Optional<byte[]> unsafeRead(CallContext c, long addr, int size) {
+        if (c.memory().readable(addr, size)) {
+            return Optional.of(c.memory().read(addr, size, c.slot()));
+        }
+        return c.environment().addressSpace().read(addr, size);
+    }
+
+    private static long probeRead(CallContext c, long dst, long size, long src) {
+        if (size < 0 || size > Integer.MAX_VALUE) {
+            return -Errno.EINVAL;
+        }
+        Optional<byte[]> bytes = unsafeRead(c, src, (int) size);
+        c.memory().write(dst, bytes.orElseGet(() -> new byte[(int) size]), c.slot());
+        return bytes.isPresent() ? 0 : -EFAULT;
+    }
+
+    private static long probeReadString(CallContext c, long dst, long size, long src) {
+        if (size <= 0) {
+            return size == 0 ? 0 : -Errno.EINVAL;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean fault = false;
+        for (long i = 0; i < size - 1; i++) {
+            Optional<byte[]> b = unsafeRead(c, src + i, 1);
+            if (b.isEmpty()) {
+                fault = true;
+                break;
+            }
+            if (b.get()[0] == 0) {
+                break;
+            }
+            out.write(b.get()[0]);
+        }
+        if (fault) {
+            c.memory().write(dst, new byte[(int) size], c.slot());
+            return -EFAULT;
+        }
+        out.write(0);
+        c.memory().write(dst, out.toByteArray(), c.slot());
+        return out.size();
+    }
+
+    /** {@code bpf_strtol}/{@code bpf_strtoul}: the characters consumed, or a negative error. */
+    private static long strtox(CallContext c, long buf, long len, long flags, long res, boolean signed) {
+        Memory.store64(c.memory(), res, 0, c.slot());
+        long base = flags & STRTOX_BASE_MASK;
+        if (len <= 0 || (base != 0 && base != 8 && base != 10 && base != 16) || (flags & ~STRTOX_BASE_MASK) != 0) {
+            return -Errno.EINVAL;
+        }
+        byte[] s = c.memory().read(buf, (int) Math.min(len, Integer.MAX_VALUE), c.slot());
+        int i = 0;
+        while (i < s.length && isSpace(s[i])) {
+            i++;
+        }
+        boolean negative = i < s.length && s[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (i == s.length) {
+            return -Errno.EINVAL;
+        }
+        int end = Math.min(s.length, i + 63); // the kernel parses a 63-character copy
+        int radix = (int) base;
+        if (radix == 0) {
+            radix = at(s, i, end) == '0' ? (lower(at(s, i + 1, end)) == 'x' && isHex(at(s, i + 2, end)) ? 16 : 8) : 10;
+        }
+        if (radix == 16 && at(s, i, end) == '0' && lower(at(s, i + 1, end)) == 'x') {
+            i += 2;
+        }
+        long value = 0;
+        int digits = 0;
+        boolean overflow = false;
+        while (i < end) {
+            int d = Character.digit(s[i], radix);
+            if (d < 0) {
+                break;
+            }
+            long next = value * radix + d;
+            if (Long.compareUnsigned(value, Long.divideUnsigned(-1L - d, radix)) > 0) {
+                overflow = true;
+            }
+            value = next;
+            digits++;
+            i++;
+        }
+        if (overflow) {
+            return -ERANGE;
+        }
+        if (digits == 0) {
+            return -Errno.EINVAL;
+        }
+        long result;
+        if (signed) {
+            if (negative ? -value > 0 : value < 0) {
+                return -ERANGE;
+            }
+            result = negative ? -value : value;
+        } else {
+            if (negative) {
+                return -Errno.EINVAL;
+            }
+            result = value;
+        }
+        Memory.store64(c.memory(), res, result, c.slot());
+        return i;
+    }
+
+    private static int at(byte[] s, int i, int end) {
+        return i < end ? s[i] & 0xff : 0;
+    }
+
+    private static int lower(int ch) {
+        return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+    }
+
+    private static boolean isHex(int ch) {
+        return Character.digit(ch, 16) >= 0;
+    }
+
+    private static boolean isSpace(byte ch) {
+        return ch == ' ' || (ch >= '\t' && ch <= '\r');
+    }
+}
