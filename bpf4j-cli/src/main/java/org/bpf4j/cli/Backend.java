@@ -1,0 +1,42 @@
+package org.bpf4j.cli;
+
+import java.util.OptionalLong;
+import org.bpf4j.isa.Code;
+
+/**
+ * An engine as the commands use it: it loads a program and runs it on input memory. The VM's
+ * engines are one kind ({@link VmBackend}); the kernel backend will be another, which is why this
+ * seam belongs to the command and not to the VM.
+ */
+interface Backend {
+    /** The name that {@code --engine} takes. */
+    String name();
+
+    /** What the engine is, for help texts. */
+    String description();
+
+    /**
+     * Loads a program.
+     *
+     * @param name the program's name for messages
+     * @param code the program
+     * @param budget the most instructions one run may execute
+     * @throws org.bpf4j.Bpf4jException if the program cannot be loaded
+     */
+    Runner load(String name, Code code, long budget);
+
+    /** A loaded program with the state to run it, reused across runs. Not thread-safe. */
+    interface Runner {
+        /**
+         * Runs the program as the conformance suite does: R1 points to a copy of {@code memory}
+         * and R2 holds its length, or both are 0 when {@code memory} is null.
+         *
+         * @return R0
+         * @throws org.bpf4j.Bpf4jException if the run fails (a trap)
+         */
+        long run(byte[] memory);
+
+        /** The instructions the last completed run executed, if the engine knows. */
+        OptionalLong instructions();
+    }
+}

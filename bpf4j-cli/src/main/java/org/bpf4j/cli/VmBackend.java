@@ -1,0 +1,44 @@
+package org.bpf4j.cli;
+
+import java.util.OptionalLong;
+import org.bpf4j.isa.Code;
+import org.bpf4j.vm.Engine;
+import org.bpf4j.vm.Execution;
+import org.bpf4j.vm.VmOptions;
+import org.bpf4j.vm.VmProgram;
+
+/**
+ * A {@link Backend} over one of the VM's engines. Immutable.
+ *
+ * @param engine the VM engine
+ * @param description what it is, for help texts
+ */
+record VmBackend(Engine engine, String description) implements Backend {
+    @Override
+    public String name() {
+        return engine.name();
+    }
+
+    @Override
+    public Runner load(String name, Code code, long budget) {
+        VmProgram program = VmProgram.load(name, code,
+                VmOptions.defaults().withEngine(engine).withInstructionBudget(budget));
+        Execution execution = program.newExecution();
+        return new Runner() {
+            @Override
+            public long run(byte[] memory) {
+                return execution.runWithMemory(memory);
+            }
+
+            /**
+             * The budget the run was charged ({@link Execution#budgetUsed()}): exact for loops and
+             * calls, which is where the time goes, but straight-line code is not charged, so a
+             * program without loops reports 0.
+             */
+            @Override
+            public OptionalLong instructions() {
+                return OptionalLong.of(execution.budgetUsed());
+            }
+        };
+    }
+}
