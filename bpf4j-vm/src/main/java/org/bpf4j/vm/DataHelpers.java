@@ -87,17 +87,22 @@ final class DataHelpers {
     }
 
     private static long probeRead(CallContext c, long dst, long size, long src) {
-        if (size < 0 || size > Integer.MAX_VALUE) {
-            return -Errno.EINVAL;
-        }
+        // The destination is checked before anything is read or allocated: size is the program's.
+        c.memory().fill(dst, size, (byte) 0, c.slot());
         Optional<byte[]> bytes = unsafeRead(c, src, (int) size);
-        c.memory().write(dst, bytes.orElseGet(() -> new byte[(int) size]), c.slot());
-        return bytes.isPresent() ? 0 : -EFAULT;
+        if (bytes.isEmpty()) {
+            return -EFAULT;
+        }
+        c.memory().write(dst, bytes.get(), c.slot());
+        return 0;
     }
 
     private static long probeReadString(CallContext c, long dst, long size, long src) {
         if (size <= 0) {
             return size == 0 ? 0 : -Errno.EINVAL;
+        }
+        if (!c.memory().readable(dst, (int) Math.min(size, Integer.MAX_VALUE)) || size > Integer.MAX_VALUE) {
+            c.memory().fill(dst, size, (byte) 0, c.slot()); // traps with the destination's address
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         boolean fault = false;
@@ -113,7 +118,7 @@ final class DataHelpers {
             out.write(b.get()[0]);
         }
         if (fault) {
-            c.memory().write(dst, new byte[(int) size], c.slot());
+            c.memory().fill(dst, size, (byte) 0, c.slot());
             return -EFAULT;
         }
         out.write(0);

@@ -324,6 +324,20 @@ public final class Memory {
         return Arrays.copyOfRange(d, off, off + length);
     }
 
+    /** Sets {@code length} bytes at {@code addr} to {@code value}, checked before anything is written; for helpers. */
+    public void fill(long addr, long length, byte value, int slot) {
+        byte[] d = region(writable, addr);
+        int off = (int) addr;
+        if (length < 0 || off < 0 || length > d.length - off) {
+            if (adopt(addr)) {
+                fill(addr, length, value, slot);
+                return;
+            }
+            throw fault(addr, (int) Math.min(length, Integer.MAX_VALUE), true, slot);
+        }
+        Arrays.fill(d, off, off + (int) length, value);
+    }
+
     /** Copies bytes into the sandbox, checked; for helpers. */
     public void write(long addr, byte[] bytes, int slot) {
         byte[] d = region(writable, addr);

@@ -153,7 +153,8 @@ class InterpreterFuzzTest {
         stats.counts[Stats.STREAMS]++;
         VmProgram program;
         try {
-            program = VmProgram.load("fuzz", code, VmOptions.defaults().withInstructionBudget(BUDGET));
+            program = VmProgram.load("fuzz", code, VmOptions.defaults().withInstructionBudget(BUDGET)
+                    .withEnvironment(Environment.system().withTraceSink(message -> { })));
         } catch (UnsupportedFeatureException e) {
             stats.counts[Stats.UNSUPPORTED]++;
             return;
