@@ -39,8 +39,8 @@ final class RunCommand implements Callable<Integer> {
     private Integer repeat;
 
     @Option(names = "--repeat", paramLabel = "N",
-            description = "after a warm-up, time N more runs and print the median ns/run, the "
-                    + "instructions per run and ns/insn")
+            description = "after a warm-up, time N more runs and print the median ns/run (and "
+                    + "instructions/run and ns/insn where the engine counts instructions)")
     void repeat(int n) {
         if (n <= 0) {
             throw new ParameterException(spec.commandLine(), "--repeat must be positive, not " + n);

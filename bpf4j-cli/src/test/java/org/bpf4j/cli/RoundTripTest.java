@@ -109,8 +109,7 @@ class RoundTripTest {
         String[] lines = out.split("\n");
         assertEquals("r0 = 0x100000105", lines[0]);
         assertTrue(lines[1].matches("ns/run: [0-9]+\\.[0-9]"), out);
-        assertTrue(lines[2].matches("instructions/run: [0-9]+"), out);
-        assertTrue(lines[3].matches("ns/insn: [0-9]+\\.[0-9]+"), out);
+        assertEquals(2, lines.length, "the VM does not count instructions exactly, so prints no count: " + out);
     }
 
     @Test
