@@ -24,6 +24,7 @@ public final class Execution implements CallContext {
     /** The call depth and the program of the frame making a helper call, for callbacks. */
     int depth;
     Lowering.Lowered current;
+    private Object engineState;
     private final int cpu = Cpus.current();
 
     Execution(VmProgram program) {
@@ -140,6 +141,28 @@ public final class Execution implements CallContext {
     /** For engines: the slot of the helper call being made, for the helper's error messages. */
     public void enterHelper(int callSlot) {
         slot = callSlot;
+    }
+
+    /**
+     * For engines: the slot and the call depth of the helper call being made (helpers that hand
+     * the program memory of their own, such as {@code bpf_for_each_map_elem}, use one region per depth).
+     */
+    public void enterHelper(int callSlot, int callDepth) {
+        slot = callSlot;
+        depth = callDepth;
+    }
+
+    /**
+     * For engines: the state an engine keeps with this execution between runs, or null before it
+     * sets one. The engine that sets it owns it; like the execution, it is confined to one thread.
+     */
+    public Object engineState() {
+        return engineState;
+    }
+
+    /** For engines: sets the state returned by {@link #engineState()}. */
+    public void setEngineState(Object state) {
+        engineState = state;
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Optional;
 import org.bpf4j.vm.map.BloomFilterMap;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.Errno;
+import org.bpf4j.vm.map.KeylessMap;
 import org.bpf4j.vm.map.QueueStackMap;
 import org.bpf4j.vm.map.RingBufferMap;
 
@@ -35,11 +36,7 @@ final class MapHelpers {
         b.add("map_push_elem", (c, r1, r2, r3, r4, r5) -> {
             BpfMap map = map(c, r1, "bpf_map_push_elem");
             byte[] value = c.memory().read(r2, map.definition().valueSize(), c.slot());
-            return switch (map) {
-                case QueueStackMap q -> q.push(value, r3);
-                case BloomFilterMap f -> f.push(value, r3);
-                default -> -Errno.EINVAL;
-            };
+            return map instanceof KeylessMap k ? k.push(value, r3) : -Errno.EINVAL;
         });
         b.add("map_pop_elem", (c, r1, r2, r3, r4, r5) -> {
             BpfMap map = map(c, r1, "bpf_map_pop_elem");

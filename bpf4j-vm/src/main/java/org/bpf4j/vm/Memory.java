@@ -101,6 +101,14 @@ public final class Memory {
         Arrays.fill(readable[FIRST_STACK_REGION + depth], (byte) 0);
     }
 
+    /**
+     * The bytes of the stack frame at a call depth, for engines that access the current frame
+     * directly where they proved the address in bounds. The array lives as long as this memory.
+     */
+    public byte[] frame(int depth) {
+        return readable[FIRST_STACK_REGION + depth];
+    }
+
     private final long[] scratch = new long[MAX_CALL_FRAMES + 1];
 
     /**

@@ -9,13 +9,13 @@ import java.util.Optional;
  * ({@code max_entries * hashes / ln 2}, rounded up to a power of two). The hash function is not the
  * kernel's jhash, so which absent values collide differs from Linux; present values are always found.
  */
-public final class BloomFilterMap extends BpfMap {
+public final class BloomFilterMap extends KeylessMap {
     private final int hashes;
     private final long[] bits;
     private final long mask;
 
     BloomFilterMap(MapDefinition d) {
-        super(validate(d), 0, 1);
+        super(validate(d));
         int h = (int) (d.mapExtra() & 0xf);
         hashes = h == 0 ? 5 : h;
         long wanted = Math.max(64, (long) Math.ceil(d.maxEntries() * (double) hashes / Math.log(2)));
@@ -43,6 +43,7 @@ public final class BloomFilterMap extends BpfMap {
     }
 
     /** {@code bpf_map_push_elem}: adds a value; 0 or {@code -EINVAL} for bad flags. */
+    @Override
     public synchronized int push(byte[] value, long flags) {
         if (flags != ANY) {
             return -Errno.EINVAL;
@@ -63,36 +64,6 @@ public final class BloomFilterMap extends BpfMap {
             }
         }
         return 0;
-    }
-
-    @Override
-    public long lookupAddress(byte[] key, int cpu) {
-        return 0;
-    }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags, int cpu) {
-        return push(value, flags);
-    }
-
-    @Override
-    public int delete(byte[] key) {
-        return -Errno.EINVAL;
-    }
-
-    /** Pushes a value (the key is ignored: these maps have none). @throws MapException as Linux refuses */
-    @Override
-    public void put(byte[] key, byte[] value, long flags) {
-        checkValue(value);
-        int r = push(value, flags);
-        if (r < 0) {
-            throw new MapException(-r, "map " + definition().name() + ": push refused");
-        }
-    }
-
-    @Override
-    public Optional<byte[]> nextKey(byte[] key) {
-        return Optional.empty();
     }
 
     @Override

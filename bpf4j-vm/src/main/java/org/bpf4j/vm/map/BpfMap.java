@@ -18,7 +18,7 @@ import org.bpf4j.vm.SharedRegions;
  * <em>host</em> API ({@link #lookup}, {@link #put}, {@link #remove}, {@link #keys()}) copies bytes and
  * throws {@link MapException}. All operations are thread-safe. Close the map to withdraw its storage.
  */
-public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap, LpmTrieMap, QueueStackMap, BloomFilterMap, RingBufferMap, ProgArrayMap {
+public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap, LpmTrieMap, KeylessMap, RingBufferMap, ProgArrayMap {
     /** Update flags, as in {@code bpf_map_update_elem}. */
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4;
 

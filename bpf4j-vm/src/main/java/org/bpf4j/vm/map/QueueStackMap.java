@@ -9,12 +9,12 @@ import org.bpf4j.spec.MapType;
  * out): no keys; values are pushed, popped and peeked by copy. A full map refuses a push with
  * {@code -E2BIG} unless the flags say {@code BPF_EXIST}, which drops the oldest value to make room.
  */
-public final class QueueStackMap extends BpfMap {
+public final class QueueStackMap extends KeylessMap {
     private final boolean stack;
     private final ArrayDeque<byte[]> values = new ArrayDeque<>();
 
     QueueStackMap(MapDefinition d) {
-        super(validate(d), 0, 1);
+        super(validate(d));
         stack = d.type() == MapType.STACK;
     }
 
@@ -27,6 +27,7 @@ public final class QueueStackMap extends BpfMap {
     }
 
     /** {@code bpf_map_push_elem}: 0 or a negative error number. */
+    @Override
     public synchronized int push(byte[] value, long flags) {
         if ((flags & ~EXIST) != 0) {
             return -Errno.EINVAL;
@@ -55,36 +56,6 @@ public final class QueueStackMap extends BpfMap {
     /** Number of values held. */
     public synchronized int size() {
         return values.size();
-    }
-
-    @Override
-    public long lookupAddress(byte[] key, int cpu) {
-        return 0; // values are only ever copied out
-    }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags, int cpu) {
-        return push(value, flags);
-    }
-
-    @Override
-    public int delete(byte[] key) {
-        return -Errno.EINVAL;
-    }
-
-    /** Pushes a value (the key is ignored: these maps have none). @throws MapException as Linux refuses */
-    @Override
-    public void put(byte[] key, byte[] value, long flags) {
-        checkValue(value);
-        int r = push(value, flags);
-        if (r < 0) {
-            throw new MapException(-r, "map " + definition().name() + ": push refused");
-        }
-    }
-
-    @Override
-    public Optional<byte[]> nextKey(byte[] key) {
-        return Optional.empty();
     }
 
     @Override
