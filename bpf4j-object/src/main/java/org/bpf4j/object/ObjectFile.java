@@ -54,8 +54,10 @@ public final class ObjectFile {
     public static ObjectSpec parse(byte[] bytes, String name) {
         try {
             return new ObjectParser(bytes, name).parse();
-        } catch (MalformedInputException e) {
+        } catch (UnresolvedSymbolException e) {
             throw e;
+        } catch (MalformedInputException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith(name + ": ") ? e : e.in(name);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             // A parser bug must still not reach the user as a trace.
             throw new MalformedInputException(name + ": cannot be read (" + e + ")", e);

@@ -289,13 +289,23 @@ public final class Btf {
      * @throws MalformedInputException if the type has no size
      */
     public long alignOf(int id) {
-        return alignOf(id, 0);
+        return alignOf(id, 0, new HashMap<>());
     }
 
-    private long alignOf(int id, int depth) {
+    private long alignOf(int id, int depth, Map<Integer, Long> memo) {
         if (depth > MAX_RESOLVE_DEPTH) {
             throw cycle(id);
         }
+        Long known = memo.get(id);
+        if (known != null) {
+            return known;
+        }
+        long align = computeAlign(id, depth, memo);
+        memo.put(id, align);
+        return align;
+    }
+
+    private long computeAlign(int id, int depth, Map<Integer, Long> memo) {
         BtfType t = typeById(id);
         return switch (t) {
             case BtfType.Int i -> Math.min(8, Math.max(1, i.size()));
@@ -303,15 +313,15 @@ public final class Btf {
             case BtfType.Enum64 e -> Math.min(8, Math.max(1, e.size()));
             case BtfType.Float f -> Math.min(8, Math.max(1, f.size()));
             case BtfType.Ptr p -> 8;
-            case BtfType.Array a -> alignOf(a.type(), depth + 1);
-            case BtfType.Typedef d -> alignOf(d.type(), depth + 1);
-            case BtfType.Const c -> alignOf(c.type(), depth + 1);
-            case BtfType.Volatile v -> alignOf(v.type(), depth + 1);
-            case BtfType.Restrict r -> alignOf(r.type(), depth + 1);
-            case BtfType.TypeTag tt -> alignOf(tt.type(), depth + 1);
-            case BtfType.Var v -> alignOf(v.type(), depth + 1);
-            case BtfType.Struct s -> aggregateAlign(s.members(), s.size(), depth);
-            case BtfType.Union u -> aggregateAlign(u.members(), u.size(), depth);
+            case BtfType.Array a -> alignOf(a.type(), depth + 1, memo);
+            case BtfType.Typedef d -> alignOf(d.type(), depth + 1, memo);
+            case BtfType.Const c -> alignOf(c.type(), depth + 1, memo);
+            case BtfType.Volatile v -> alignOf(v.type(), depth + 1, memo);
+            case BtfType.Restrict r -> alignOf(r.type(), depth + 1, memo);
+            case BtfType.TypeTag tt -> alignOf(tt.type(), depth + 1, memo);
+            case BtfType.Var v -> alignOf(v.type(), depth + 1, memo);
+            case BtfType.Struct s -> aggregateAlign(s.members(), s.size(), depth, memo);
+            case BtfType.Union u -> aggregateAlign(u.members(), u.size(), depth, memo);
             case BtfType.Datasec d -> 1;
             case BtfType.Void v -> throw noSize(id, t);
             case BtfType.Fwd f -> throw noSize(id, t);
@@ -321,10 +331,10 @@ public final class Btf {
         };
     }
 
-    private long aggregateAlign(List<BtfType.Member> members, long size, int depth) {
+    private long aggregateAlign(List<BtfType.Member> members, long size, int depth, Map<Integer, Long> memo) {
         long align = 1;
         for (BtfType.Member m : members) {
-            long a = alignOf(m.type(), depth + 1);
+            long a = alignOf(m.type(), depth + 1, memo);
             if (m.bitfieldSize() == 0 && (m.bitOffset() % (8 * a)) != 0) {
                 return 1; // a member off its natural alignment: the struct is packed
             }

@@ -11,6 +11,11 @@ import java.util.List;
  * {@value Btf#MAX_RESOLVE_DEPTH} (a cyclic or hostile BTF) is cut with a comment. Thread-safe.
  */
 public final class BtfFormat {
+    /** How many types one call writes at most, so that a hostile BTF cannot blow up the output. */
+    private static final int MAX_NODES = 100_000;
+
+    private int nodes;
+
     private BtfFormat() {
     }
 
@@ -20,6 +25,10 @@ public final class BtfFormat {
      * declaration without a name.
      */
     public static String declaration(Btf btf, int id) {
+        return new BtfFormat().define(btf, id);
+    }
+
+    private String define(Btf btf, int id) {
         StringBuilder out = new StringBuilder();
         BtfType t = btf.typeById(id);
         switch (t) {
@@ -39,7 +48,7 @@ public final class BtfFormat {
                 out.append("/* section '").append(d.name()).append("', ").append(d.size()).append(" bytes */\n");
                 for (BtfType.VarSecInfo v : d.vars()) {
                     out.append("/* offset ").append(v.offset()).append(", ").append(v.size()).append(" bytes */ ")
-                            .append(declaration(btf, v.type())).append('\n');
+                            .append(define(btf, v.type())).append('\n');
                 }
                 if (!d.vars().isEmpty()) {
                     out.setLength(out.length() - 1);
@@ -55,12 +64,12 @@ public final class BtfFormat {
 
     /** The C spelling of a reference to a type: {@code const char *}, {@code struct foo[4]}. */
     public static String typeName(Btf btf, int id) {
-        return declarator(btf, id, "", 0, 0);
+        return new BtfFormat().declarator(btf, id, "", 0, 0);
     }
 
     /** The declaration of {@code name} with type {@code id}: {@code int (*fn)(void *)}. */
     public static String declarator(Btf btf, int id, String name) {
-        return declarator(btf, id, name, 0, 0);
+        return new BtfFormat().declarator(btf, id, name, 0, 0);
     }
 
     private static String join(String base, String decl) {
@@ -73,7 +82,10 @@ public final class BtfFormat {
         return base + " " + decl;
     }
 
-    private static String declarator(Btf btf, int id, String decl, int depth, int indent) {
+    private String declarator(Btf btf, int id, String decl, int depth, int indent) {
+        if (++nodes > MAX_NODES) {
+            return join("/* too large */ void", decl);
+        }
         if (depth > Btf.MAX_RESOLVE_DEPTH) {
             return join("/* nested too deep */ void", decl);
         }
@@ -131,7 +143,7 @@ public final class BtfFormat {
         };
     }
 
-    private static String qualified(Btf btf, int target, String qualifier, String decl, int depth, int indent) {
+    private String qualified(Btf btf, int target, String qualifier, String decl, int depth, int indent) {
         BtfType t = btf.typeById(target);
         if (t instanceof BtfType.Ptr) {
             return declarator(btf, target, qualifier + " " + decl, depth + 1, indent).replace("* " + qualifier,
@@ -140,7 +152,7 @@ public final class BtfFormat {
         return qualifier + " " + declarator(btf, target, decl, depth + 1, indent);
     }
 
-    private static StringBuilder body(Btf btf, StringBuilder out, String keyword, String name,
+    private StringBuilder body(Btf btf, StringBuilder out, String keyword, String name,
             List<BtfType.Member> members, int indent, int depth) {
         out.append(keyword);
         if (!name.isEmpty()) {
