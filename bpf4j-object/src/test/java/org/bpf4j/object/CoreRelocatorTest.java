@@ -1,0 +1,74 @@
+package org.bpf4j.object;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.btf.CoreResolver;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CO-RE relocations of {@code objects/features.o} ({@code core_reads}) resolved against the BTF
+ * of {@code objects/target.o}, which lays {@code struct sample_ctx} and {@code enum sample_kind}
+ * out differently, and against a BTF that lacks them.
+ */
+class CoreRelocatorTest {
+    private final ObjectSpec features = TestObjects.parse("features.o");
+    private final ProgramSpec program = features.program("core_reads").orElseThrow();
+
+    private static Map<String, String> byKind(List<CoreResolver.Result> results) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (CoreResolver.Result r : results) {
+            out.merge(r.relocation().kind() + " " + r.relocation().accessString(),
+                    r.resolved() ? r.localValue() + "->" + r.targetValue() : r.localValue() + "->unresolved",
+                    (a, b) -> a);
+        }
+        return out;
+    }
+
+    @Test
+    void resolvesAgainstAnotherLayout() {
+        Btf target = TestObjects.parse("target.o").btf().orElseThrow();
+        CoreRelocator.Relocated r = CoreRelocator.relocate(features, program, target);
+        Map<String, String> values = byKind(r.results());
+        assertEquals("4->8", values.get("FIELD_BYTE_OFFSET 0:1"), values.toString()); // second
+        assertEquals("1->1", values.get("FIELD_EXISTS 0:0"));                          // first
+        assertEquals("8->12", values.get("FIELD_BYTE_OFFSET 0:3"));                    // wide's 4-byte unit
+        assertEquals("4->4", values.get("FIELD_BYTE_SIZE 0:3"));
+        assertEquals("52->37", values.get("FIELD_LSHIFT_U64 0:3"));
+        assertEquals("55->53", values.get("FIELD_RSHIFT_U64 0:3"));
+        assertEquals("0->0", values.get("FIELD_SIGNED 0:3"));
+        assertEquals("12->24", values.get("TYPE_SIZE 0"));
+        assertEquals("1->1", values.get("TYPE_EXISTS 0"));
+        assertEquals("5->9", values.get("ENUMVAL_VALUE 1"));
+        for (CoreResolver.Result res : r.results()) {
+            assertTrue(res.resolved(), res.description());
+        }
+        // The instructions now hold the target's values.
+        assertTrue(r.program().code().atSlot(program.coreRelocations().get(0).slot()).toString().contains("8"));
+        assertEquals(program.code().slotCount(), r.program().code().slotCount());
+        // Against its own BTF nothing changes.
+        CoreRelocator.Relocated self = CoreRelocator.relocate(features, program, features.btf().orElseThrow());
+        assertEquals(program.code(), self.program().code());
+    }
+
+    @Test
+    void missingTypesGiveZeroOrPoison() {
+        Btf empty = Btf.of(List.of(new BtfType.Void(), new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32)));
+        CoreRelocator.Relocated r = CoreRelocator.relocate(features, program, empty);
+        Map<String, String> values = byKind(r.results());
+        assertEquals("1->0", values.get("FIELD_EXISTS 0:0"));
+        assertEquals("1->0", values.get("TYPE_EXISTS 0"));
+        assertEquals("4->unresolved", values.get("FIELD_BYTE_OFFSET 0:1"));
+        int poisonedSlot = program.coreRelocations().get(0).slot();
+        assertEquals(Instruction.Call.helper(CoreRelocator.POISON_HELPER), r.program().code().atSlot(poisonedSlot));
+        assertFalse(r.results().get(0).resolved());
+        assertEquals(program.code().slotCount(), r.program().code().slotCount());
+    }
+}
