@@ -24,9 +24,31 @@ public record VmOptions(Engine engine, HelperRegistry helpers, long instructionB
         }
     }
 
-    /** The interpreter, the standard helpers, the default budget and the system environment. */
+    /**
+     * The default engine, the standard helpers, the default budget and the system environment. The
+     * default engine is the interpreter, or the engine named by {@code -Dbpf4j.engine} (an
+     * {@link Engine} on the class path registered with {@link java.util.ServiceLoader}, such as
+     * {@code jit}), so that the same tests run on every engine.
+     */
     public static VmOptions defaults() {
-        return new VmOptions(Interpreter.INSTANCE, HelperRegistry.standard(), DEFAULT_BUDGET, Environment.system());
+        return new VmOptions(DefaultEngine.ENGINE, HelperRegistry.standard(), DEFAULT_BUDGET, Environment.system());
+    }
+
+    private static final class DefaultEngine {
+        static final Engine ENGINE = find(System.getProperty("bpf4j.engine", "interp"));
+
+        private static Engine find(String name) {
+            if (name.equals(Interpreter.INSTANCE.name())) {
+                return Interpreter.INSTANCE;
+            }
+            for (Engine e : java.util.ServiceLoader.load(Engine.class)) {
+                if (e.name().equals(name)) {
+                    return e;
+                }
+            }
+            throw new org.bpf4j.UnsupportedFeatureException("-Dbpf4j.engine=" + name
+                    + ": no such engine on the class path");
+        }
     }
 
     /** These options with another engine. */

@@ -1,0 +1,263 @@
+package org.bpf4j.jit;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bpf4j.isa.CallKind;
+import org.bpf4j.isa.Instruction;
+
+/**
+ * The shape of one compiled function: the basic blocks reachable from its entry, whether it may
+ * treat R10 as its frame pointer, and, when it is too large for one JVM method, its partition into
+ * chunks. Sizes are conservative estimates of the bytecode each instruction becomes; the class
+ * builder checks the real sizes afterwards.
+ */
+final class FunctionPlan {
+    /** HotSpot does not compile methods above 8,000 bytes of bytecode; estimates stay below this. */
+    static final int METHOD_LIMIT = 7_000;
+    /** Longest straight run in one block, so that straight-line code can be split anywhere. */
+    static final int MAX_BLOCK_SLOTS = 64;
+    static final int MAX_BLOCK_COST = 1_500;
+    /** Estimated cost of leaving a chunk: spilling the registers and returning the target. */
+    static final int EXIT_STUB_COST = 96;
+    /** Estimated fixed cost of a chunk: loading the registers, the entry switch header. */
+    static final int CHUNK_BASE_COST = 160;
+
+    /** Which compiled form of a function: its entry, how it returns, whether R10 is known. */
+    record Variant(int entry, boolean callMode, boolean r10Known) {
+        String methodName() {
+            return "f" + entry + (callMode ? "" : "e") + (r10Known ? "" : "u");
+        }
+    }
+
+    /** Straight-line slots [start, end); the last instruction decides the successors. */
+    record Block(int start, int end, int cost, int[] successors) {}
+
+    /** Consecutive blocks compiled into one method; {@code entries} are those entered from outside. */
+    record Chunk(int index, List<Block> blocks, List<Integer> entries) {}
+
+    final Variant variant;
+    final List<Block> blocks;
+    /** Slot of each block start → block. */
+    final Map<Integer, Block> blockAt;
+    final boolean r10Known;
+    /** Local call targets, each compiled as a call-mode function. */
+    final Set<Integer> callees;
+    final int estimatedCost;
+    final int instructionCount;
+    /** Null when the function fits in one method. */
+    final List<Chunk> chunks;
+
+    FunctionPlan(ProgramImage img, Variant variant) {
+        this.variant = variant;
+        BitSet reachable = new BitSet(img.slots + 1);
+        BitSet leaders = new BitSet(img.slots + 1);
+        List<Integer> work = new ArrayList<>();
+        work.add(variant.entry());
+        leaders.set(variant.entry());
+        reachable.set(variant.entry());
+        boolean r10Written = false;
+        Set<Integer> calls = new LinkedHashSet<>();
+        int count = 0;
+        while (!work.isEmpty()) {
+            int s = work.removeLast();
+            Instruction i = img.insn[s];
+            if (i == null) {
+                continue; // the end of the program, or the second half of an lddw: a trap
+            }
+            count++;
+            r10Written |= writesR10(i);
+            if (i instanceof Instruction.Call c && c.kind() == CallKind.LOCAL) {
+                calls.add(s + 1 + c.imm());
+            }
+            for (int t : successors(img, s)) {
+                if (i instanceof Instruction.Jump || i instanceof Instruction.Goto) {
+                    leaders.set(t);
+                }
+                if (!reachable.get(t)) {
+                    reachable.set(t);
+                    work.add(t);
+                }
+            }
+            if (i instanceof Instruction.Jump) {
+                leaders.set(s + 1);
+            }
+        }
+        this.instructionCount = count;
+        this.r10Known = variant.r10Known() && !r10Written;
+        this.callees = calls;
+        // Blocks: maximal runs of reachable slots starting at leaders, capped in length and cost.
+        List<Block> bs = new ArrayList<>();
+        Map<Integer, Block> at = new HashMap<>();
+        int total = 0;
+        int s = reachable.nextSetBit(0);
+        while (s >= 0) {
+            int start = s;
+            int cost = 0;
+            int len = 0;
+            int next;
+            for (;;) {
+                Instruction i = img.insn[s];
+                cost += cost(i);
+                len++;
+                if (i == null || ends(i)) {
+                    next = -1;
+                    break;
+                }
+                next = s + i.slots();
+                if (!reachable.get(next) || leaders.get(next) || len >= MAX_BLOCK_SLOTS || cost >= MAX_BLOCK_COST) {
+                    break;
+                }
+                s = next;
+            }
+            int[] succ = successors(img, s);
+            Block b = new Block(start, s + (img.insn[s] == null ? 1 : img.insn[s].slots()), cost, succ);
+            bs.add(b);
+            at.put(start, b);
+            total += cost;
+            s = reachable.nextSetBit(s + 1);
+        }
+        this.blocks = List.copyOf(bs);
+        this.blockAt = at;
+        this.estimatedCost = total + 64;
+        this.chunks = estimatedCost <= METHOD_LIMIT ? null : partition();
+    }
+
+    /** Greedy partition into chunks of consecutive blocks, each estimated under the method limit. */
+    private List<Chunk> partition() {
+        List<List<Block>> groups = new ArrayList<>();
+        List<Block> current = new ArrayList<>();
+        Set<Integer> pending = new java.util.HashSet<>();
+        int chunkStart = -1;
+        int cost = CHUNK_BASE_COST;
+        for (Block b : blocks) {
+            if (!current.isEmpty() && cost + grow(b, chunkStart, pending) > METHOD_LIMIT) {
+                groups.add(current);
+                current = new ArrayList<>();
+                pending.clear();
+                cost = CHUNK_BASE_COST;
+            }
+            if (current.isEmpty()) {
+                chunkStart = b.start();
+            }
+            cost += grow(b, chunkStart, pending);
+            pending.remove(b.start());
+            for (int t : b.successors()) {
+                if (t < chunkStart || t > b.start()) {
+                    pending.add(t);
+                }
+            }
+            current.add(b);
+        }
+        if (!current.isEmpty()) {
+            groups.add(current);
+        }
+        chunkOfBlock = new HashMap<>();
+        for (int c = 0; c < groups.size(); c++) {
+            for (Block b : groups.get(c)) {
+                chunkOfBlock.put(b.start(), c);
+            }
+        }
+        List<Set<Integer>> entries = new ArrayList<>();
+        for (int c = 0; c < groups.size(); c++) {
+            entries.add(new java.util.TreeSet<>());
+        }
+        entries.get(chunkOfBlock.get(variant.entry())).add(variant.entry());
+        for (Block b : blocks) {
+            int from = chunkOfBlock.get(b.start());
+            for (int t : b.successors()) {
+                int to = chunkOfBlock.get(t);
+                if (to != from) {
+                    entries.get(to).add(t);
+                }
+            }
+        }
+        List<Chunk> out = new ArrayList<>();
+        for (int c = 0; c < groups.size(); c++) {
+            out.add(new Chunk(c, List.copyOf(groups.get(c)), List.copyOf(entries.get(c))));
+        }
+        return List.copyOf(out);
+    }
+
+    /** How much adding a block to the chunk that began at {@code chunkStart} adds to its estimate. */
+    private static int grow(Block b, int chunkStart, Set<Integer> pending) {
+        int cost = b.cost() + 4 - (pending.contains(b.start()) ? EXIT_STUB_COST : 0);
+        int fresh = 0;
+        for (int t : b.successors()) {
+            if ((t < chunkStart || t > b.start()) && !pending.contains(t)) {
+                fresh++;
+            }
+        }
+        return cost + fresh * EXIT_STUB_COST;
+    }
+
+    private Map<Integer, Integer> chunkOfBlock;
+
+    /** The index of the chunk holding the block that starts at a slot. */
+    int chunkOf(int slot) {
+        return chunkOfBlock.get(slot);
+    }
+
+    static boolean ends(Instruction i) {
+        return i instanceof Instruction.Jump || i instanceof Instruction.Goto || i instanceof Instruction.Exit;
+    }
+
+    /** The slots control may reach after the instruction at {@code s} (not into calls). */
+    static int[] successors(ProgramImage img, int s) {
+        Instruction i = img.insn[s];
+        if (i == null) {
+            return new int[0];
+        }
+        return switch (i) {
+            case Instruction.Jump j -> new int[] {s + 1, s + 1 + j.off()};
+            case Instruction.Goto g -> new int[] {s + 1 + g.offset()};
+            case Instruction.Exit e -> new int[0];
+            default -> new int[] {s + i.slots()};
+        };
+    }
+
+    /** True if the instruction may write R10 (then the function cannot trust it as its frame pointer). */
+    static boolean writesR10(Instruction i) {
+        return switch (i) {
+            case Instruction.Alu a -> a.dst() == 10;
+            case Instruction.Neg n -> n.dst() == 10;
+            case Instruction.MovSx m -> m.dst() == 10;
+            case Instruction.Endian e -> e.dst() == 10;
+            case Instruction.LoadImm64 l -> l.dst() == 10;
+            case Instruction.Load l -> l.dst() == 10;
+            case Instruction.Atomic a -> switch (a.op()) {
+                case FETCH_ADD, FETCH_OR, FETCH_AND, FETCH_XOR, XCHG -> a.src() == 10;
+                case LOAD_ACQ -> a.dst() == 10;
+                case ADD, OR, AND, XOR, CMPXCHG, STORE_REL -> false;
+            };
+            default -> false;
+        };
+    }
+
+    /** An upper bound of the bytecode an instruction becomes, including its out-of-line stubs. */
+    static int cost(Instruction i) {
+        if (i == null) {
+            return 10;
+        }
+        return switch (i) {
+            case Instruction.Alu a -> a.wide() ? 10 : 16;
+            case Instruction.Neg n -> 9;
+            case Instruction.MovSx m -> 10;
+            case Instruction.Endian e -> 10;
+            case Instruction.LoadImm64 l -> 6;
+            case Instruction.Load l -> 22;
+            case Instruction.LoadPacket p -> 44;
+            case Instruction.Store s -> 20;
+            case Instruction.Atomic a -> 28;
+            case Instruction.Jump j -> 44;
+            case Instruction.Goto g -> 30;
+            case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 130 : 90;
+            case Instruction.CallReg c -> 230;
+            case Instruction.Exit e -> 64;
+        };
+    }
+}

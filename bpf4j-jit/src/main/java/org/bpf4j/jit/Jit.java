@@ -1,0 +1,152 @@
+package org.bpf4j.jit;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+import org.bpf4j.vm.Engine;
+import org.bpf4j.vm.Executable;
+import org.bpf4j.vm.Interpreter;
+import org.bpf4j.vm.VmProgram;
+
+/**
+ * The JIT engine: compiles each program to JVM bytecode in hidden classes (unloaded with the
+ * program), which HotSpot then compiles to native code. Every operation has the interpreter's
+ * semantics, including traps (same kind, slot and message), the instruction budget and its
+ * accounting, and the call depth limit; memory accesses are checked as in the interpreter, except
+ * accesses through an unmodified R10 at constant offsets inside the current stack frame, which the
+ * compiler proves in bounds.
+ *
+ * <p>Registers are JVM locals; each eBPF function becomes a method (bpf-to-bpf calls are JVM calls);
+ * helpers are direct calls of constant targets; a function too large for one method is split at
+ * basic-block boundaries into chunks that each stay under HotSpot's 8,000-byte limit.
+ *
+ * <p>When a program cannot be compiled (see {@link #withMaxFunctionInstructions(int)}), the
+ * {@link Fallback} policy decides: run it on the interpreter, or fail the load with a
+ * {@link JitCompilationException}. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * VmProgram p = VmProgram.load("prog", code, VmOptions.defaults().withEngine(Jit.INSTANCE));
+ * }</pre>
+ */
+public final class Jit implements Engine {
+    /** What to do with a program the JIT cannot compile. */
+    public enum Fallback {
+        /** Run the program on the interpreter (same results, slower). */
+        INTERPRETER,
+        /** Refuse to load the program, with a {@link JitCompilationException}. */
+        FAIL
+    }
+
+    /** The kernel's limit on a program's length, BPF_COMPLEXITY_LIMIT_INSNS: one million instructions. */
+    public static final int DEFAULT_MAX_FUNCTION_INSTRUCTIONS = 1_000_000;
+
+    /** The JIT with interpreter fallback and the kernel's size limit. */
+    public static final Jit INSTANCE = new Jit(Fallback.INTERPRETER, DEFAULT_MAX_FUNCTION_INSTRUCTIONS);
+
+    private final Fallback fallback;
+    private final int maxFunctionInstructions;
+    /** Programs this JIT compiled for tail calls because they were loaded with another engine. */
+    private final Map<VmProgram, CompiledProgram> foreign = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * The JIT with the kernel's size limit and the fallback policy of {@code -Dbpf4j.jit.fallback}
+     * ({@code interpreter}, the default, or {@code fail}). This is the engine that
+     * {@link java.util.ServiceLoader} finds, so that {@code -Dbpf4j.engine=jit} selects it.
+     */
+    public Jit() {
+        this(Fallback.valueOf(System.getProperty("bpf4j.jit.fallback", "interpreter").toUpperCase(java.util.Locale.ROOT)),
+                DEFAULT_MAX_FUNCTION_INSTRUCTIONS);
+    }
+
+    private Jit(Fallback fallback, int maxFunctionInstructions) {
+        this.fallback = Objects.requireNonNull(fallback);
+        if (maxFunctionInstructions <= 0) {
+            throw new IllegalArgumentException("the function size limit must be positive, not " + maxFunctionInstructions);
+        }
+        this.maxFunctionInstructions = maxFunctionInstructions;
+    }
+
+    /** This JIT with another fallback policy. */
+    public Jit withFallback(Fallback policy) {
+        return new Jit(policy, maxFunctionInstructions);
+    }
+
+    /**
+     * This JIT with another limit on the instructions of one function; a program with a larger
+     * function is not compiled (see {@link Fallback}).
+     */
+    public Jit withMaxFunctionInstructions(int limit) {
+        return new Jit(fallback, limit);
+    }
+
+    /** The fallback policy. */
+    public Fallback fallback() {
+        return fallback;
+    }
+
+    /** The most instructions one function may have to be compiled. */
+    public int maxFunctionInstructions() {
+        return maxFunctionInstructions;
+    }
+
+    @Override
+    public String name() {
+        return "jit";
+    }
+
+    /**
+     * Compiles a program.
+     *
+     * @throws JitCompilationException under {@link Fallback#FAIL}, if the program cannot be compiled
+     */
+    @Override
+    public Executable prepare(VmProgram program) {
+        CompiledProgram compiled;
+        try {
+            compiled = new CompiledProgram(this, ProgramImage.of(program));
+        } catch (JitCompilationException e) {
+            if (fallback == Fallback.FAIL) {
+                throw e;
+            }
+            return Interpreter.INSTANCE.prepare(program);
+        }
+        return new JitExecutable(compiled);
+    }
+
+    /** True if a loaded program runs compiled code (false if it fell back to the interpreter). */
+    public static boolean isCompiled(VmProgram program) {
+        return program.executable() instanceof JitExecutable;
+    }
+
+    /**
+     * The JVM bytecode this JIT generates for a program, as text (one listing per generated class,
+     * methods with their instructions), for {@code bpf4j run --dump-jit}. Compiles without defining
+     * the classes.
+     *
+     * @throws JitCompilationException if the program cannot be compiled
+     */
+    public String listing(VmProgram program) {
+        ProgramImage img = ProgramImage.of(program);
+        UnitCompiler.Unit unit = UnitCompiler.compile(this, img, null, CompiledProgram.roots(img), false);
+        return BytecodeListing.of(unit.classFiles());
+    }
+
+    /** The compiled form of a tail call's target, which may have been loaded with another engine. */
+    CompiledProgram compiledFor(VmProgram target) {
+        if (target.executable() instanceof JitExecutable je) {
+            return je.program();
+        }
+        CompiledProgram p = foreign.get(target);
+        if (p == null) {
+            p = new CompiledProgram(this, ProgramImage.of(target));
+            foreign.put(target, p);
+        }
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "jit (fallback " + fallback.name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+}

@@ -1,0 +1,93 @@
+package org.bpf4j.jit;
+
+import java.lang.invoke.MethodHandle;
+import org.bpf4j.vm.Executable;
+import org.bpf4j.vm.Execution;
+import org.bpf4j.vm.Memory;
+import org.bpf4j.vm.VmTrapException;
+
+/**
+ * A compiled program as the VM runs it: sets up a run (budget, tail call count, packet), enters
+ * the compiled entry function and reports the result; runs helper callbacks in a new frame.
+ * Thread-safe: all run state is in the {@link Execution} and its {@link JitState}.
+ */
+final class JitExecutable implements Executable {
+    private final CompiledProgram program;
+    private final JitFunction entry;
+
+    JitExecutable(CompiledProgram program) {
+        this.program = program;
+        this.entry = program.entry();
+    }
+
+    CompiledProgram program() {
+        return program;
+    }
+
+    @Override
+    public long execute(Execution ex) {
+        JitState st = JitState.of(ex);
+        st.tailCalls = 0;
+        st.packet = ex.packet();
+        st.current = program;
+        st.depth = 0;
+        long budget = ex.budget();
+        long r10 = ex.entryRegister(10);
+        long r0;
+        try {
+            if (r10 == Memory.framePointer(0)) {
+                r0 = entry.call(st, ex.entryRegister(0), ex.entryRegister(1), ex.entryRegister(2),
+                        ex.entryRegister(3), ex.entryRegister(4), ex.entryRegister(5), ex.entryRegister(6),
+                        ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10, budget, 0);
+            } else {
+                r0 = invoke(program.function(0, false, false), st, ex.entryRegister(0), ex.entryRegister(1),
+                        ex.entryRegister(2), ex.entryRegister(3), ex.entryRegister(4), ex.entryRegister(5),
+                        ex.entryRegister(6), ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10,
+                        budget, 0);
+            }
+        } catch (JitRuntime.PacketEnd e) {
+            r0 = 0;
+        }
+        ex.completed(budget - st.remaining, r0);
+        return r0;
+    }
+
+    @Override
+    public long callFunction(Execution ex, int slot, long r1, long r2, long r3, long r4, long r5) {
+        JitState st = JitState.of(ex);
+        int depth = st.depth + 1;
+        if (depth >= Memory.MAX_CALL_FRAMES) {
+            throw new VmTrapException(VmTrapException.Kind.CALL_DEPTH, ex.slot(),
+                    "call nesting exceeds " + Memory.MAX_CALL_FRAMES + " frames");
+        }
+        CompiledProgram p = st.current;
+        if (slot < 0 || slot >= p.slotCount() || !p.isInstructionStart(slot)) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, ex.slot(), "callback at instruction " + slot
+                    + ", which is not the start of an instruction");
+        }
+        MethodHandle f = p.function(slot, true, true);
+        ex.memory().clearFrame(depth);
+        int savedDepth = st.depth;
+        int savedSlot = ex.slot();
+        try {
+            return invoke(f, st, 0, r1, r2, r3, r4, r5, 0, 0, 0, 0, Memory.framePointer(depth), st.remaining, depth);
+        } catch (JitRuntime.PacketEnd e) {
+            return 0;
+        } finally {
+            st.depth = savedDepth;
+            st.current = p;
+            ex.enterHelper(savedSlot, savedDepth);
+        }
+    }
+
+    private static long invoke(MethodHandle f, JitState st, long r0, long r1, long r2, long r3, long r4, long r5,
+            long r6, long r7, long r8, long r9, long r10, long budget, int depth) {
+        try {
+            return (long) f.invokeExact(st, r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, budget, depth);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

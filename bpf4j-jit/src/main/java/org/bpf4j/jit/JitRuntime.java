@@ -1,0 +1,173 @@
+package org.bpf4j.jit;
+
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.lang.constant.ConstantDescs;
+import java.nio.ByteOrder;
+import org.bpf4j.vm.Helper;
+import org.bpf4j.vm.Interpreter;
+import org.bpf4j.vm.Memory;
+import org.bpf4j.vm.VmProgram;
+import org.bpf4j.vm.VmTrapException;
+import org.bpf4j.vm.map.BpfMap;
+import org.bpf4j.vm.map.ProgArrayMap;
+
+/**
+ * The static methods that compiled code calls besides the VM's shared semantics: direct accesses
+ * to the current stack frame (proven in bounds at compile time), traps with the interpreter's
+ * messages, returns, tail calls, {@code callx}, and the bootstrap that links calls between the
+ * hidden classes of one compilation. All small, so that HotSpot inlines them.
+ */
+final class JitRuntime {
+    private JitRuntime() {}
+
+    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    // ---- the current stack frame, at offsets proven inside it ----
+
+    static long frameLoad8(byte[] f, int i) {
+        return f[i] & 0xffL;
+    }
+
+    static long frameLoad16(byte[] f, int i) {
+        return (short) I16.get(f, i) & 0xffffL;
+    }
+
+    static long frameLoad32(byte[] f, int i) {
+        return (int) I32.get(f, i) & 0xffff_ffffL;
+    }
+
+    static long frameLoad64(byte[] f, int i) {
+        return (long) I64.get(f, i);
+    }
+
+    static void frameStore8(byte[] f, int i, long v) {
+        f[i] = (byte) v;
+    }
+
+    static void frameStore16(byte[] f, int i, long v) {
+        I16.set(f, i, (short) v);
+    }
+
+    static void frameStore32(byte[] f, int i, long v) {
+        I32.set(f, i, (int) v);
+    }
+
+    static void frameStore64(byte[] f, int i, long v) {
+        I64.set(f, i, v);
+    }
+
+    // ---- traps, with the interpreter's kinds and messages ----
+
+    static VmTrapException budgetExhausted(int slot) {
+        return new VmTrapException(VmTrapException.Kind.BUDGET, slot, "instruction budget exhausted");
+    }
+
+    static VmTrapException callDepth(int slot) {
+        return new VmTrapException(VmTrapException.Kind.CALL_DEPTH, slot,
+                "call nesting exceeds " + Memory.MAX_CALL_FRAMES + " frames");
+    }
+
+    static VmTrapException fellOff(int slot) {
+        return new VmTrapException(VmTrapException.Kind.CONTROL, slot,
+                "control fell off the end of the program without exit");
+    }
+
+    static VmTrapException secondHalf(int slot) {
+        return new VmTrapException(VmTrapException.Kind.CONTROL, slot,
+                "control reached the second half of an lddw instruction");
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    /**
+     * A legacy packet load read outside the packet: the run (or the helper callback) ends with
+     * R0 = 0. Thrown without a stack trace and caught where the run began.
+     */
+    static final class PacketEnd extends RuntimeException {
+        static final PacketEnd INSTANCE = new PacketEnd();
+
+        private PacketEnd() {
+            super(null, null, false, false);
+        }
+    }
+
+    static RuntimeException packetEnd(JitState st, long budget) {
+        st.remaining = budget;
+        return PacketEnd.INSTANCE;
+    }
+
+    // ---- calls ----
+
+    /**
+     * The budget after a bpf-to-bpf call returned: what the callee left, less the span from the
+     * callee's entry to the exit it took (the interpreter's return charge).
+     */
+    static long chargeReturn(JitState st, int entry) {
+        int exit = st.exitSlot;
+        long budget = st.remaining - (exit - entry + 1);
+        if (budget < 0) {
+            throw budgetExhausted(exit);
+        }
+        return budget;
+    }
+
+    /**
+     * {@code bpf_tail_call(ctx, R2 = prog_array, R3 = index)}: the entry of the program to continue
+     * in, or null if the call fails and execution goes on (no such entry, or 33 tail calls made).
+     */
+    static MethodHandle tailCall(JitState st, CompiledProgram caller, long mapHandle, long index, int slot,
+            long r10, int depth) {
+        if (!(BpfMap.ofHandle(mapHandle).orElse(null) instanceof ProgArrayMap progs)) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, slot, "bpf_tail_call: R2 = " + hex(mapHandle)
+                    + " is not a program array");
+        }
+        if (st.tailCalls >= Interpreter.MAX_TAIL_CALLS) {
+            return null;
+        }
+        VmProgram target = progs.get(index);
+        if (target == null) {
+            return null;
+        }
+        st.tailCalls++;
+        CompiledProgram p = caller.jit().compiledFor(target);
+        return p.function(0, true, r10 == Memory.framePointer(depth));
+    }
+
+    /** The function a {@code callx} through a code address enters, or a trap if it is no instruction. */
+    static MethodHandle callxTarget(CompiledProgram p, long value, int slot) {
+        int target = (int) value;
+        if (target < 0 || target > p.slotCount() || !p.isInstructionStart(target)) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, slot, "callx to " + hex(value)
+                    + ", which is not the start of an instruction");
+        }
+        return p.function(target, true, true);
+    }
+
+    /** A {@code callx} through a value that is not a code address: a call of the helper with that id. */
+    static long callxHelper(JitState st, CompiledProgram p, long value, int slot, int depth, long budget,
+            long r1, long r2, long r3, long r4, long r5) {
+        if (value <= 0 || value > Integer.MAX_VALUE) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, slot, "callx to " + hex(value)
+                    + ", which is neither a function address nor a helper id");
+        }
+        Helper h = st.ex.program().helpers().byId((int) value).orElseThrow(() -> new VmTrapException(
+                VmTrapException.Kind.CALL, slot, "callx to helper " + value + ", which the VM does not implement"));
+        st.enterHelper(budget, slot, depth, p);
+        return h.call(st.ex, r1, r2, r3, r4, r5);
+    }
+
+    /** Bootstrap of calls between the hidden classes of one compilation unit. */
+    static CallSite link(MethodHandles.Lookup caller, String name, MethodType type) throws ReflectiveOperationException {
+        Linkage linkage = MethodHandles.classDataAt(caller, ConstantDescs.DEFAULT_NAME, Linkage.class, 0);
+        return new ConstantCallSite(linkage.find(name, type));
+    }
+}

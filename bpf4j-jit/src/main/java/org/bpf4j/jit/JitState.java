@@ -1,0 +1,58 @@
+package org.bpf4j.jit;
+
+import org.bpf4j.vm.Execution;
+import org.bpf4j.vm.Memory;
+
+/**
+ * What compiled code keeps per {@link Execution} besides its JVM locals: the sandbox, the budget
+ * left when control leaves a method, the registers a bpf-to-bpf callee hands back (R1-R5 stay as
+ * the callee left them, as in the interpreter), and the call state that helper callbacks need.
+ * Created once per execution and kept with it ({@link Execution#engineState()}); confined to the
+ * execution's thread.
+ */
+final class JitState {
+    final Execution ex;
+    final Memory mem;
+    /** The eight stack frames, so that compiled code reaches its frame with one array load. */
+    final byte[][] frames = new byte[Memory.MAX_CALL_FRAMES][];
+
+    /** The packet of legacy packet loads for the current run. */
+    byte[] packet;
+    /** The budget left, written whenever control leaves compiled code (exit, helper call, packet end). */
+    long remaining;
+    /** The slot of the exit instruction that ended the last function, for the caller's return charge. */
+    int exitSlot;
+    /** R1-R5 as the last function left them. */
+    long r1, r2, r3, r4, r5;
+    /** Tail calls made in this run. */
+    int tailCalls;
+    /** The call depth and the program of the frame making the current helper call, for callbacks. */
+    int depth;
+    CompiledProgram current;
+
+    JitState(Execution ex) {
+        this.ex = ex;
+        this.mem = ex.memory();
+        for (int d = 0; d < frames.length; d++) {
+            frames[d] = mem.frame(d);
+        }
+    }
+
+    /** The state of an execution, created on its first run. */
+    static JitState of(Execution ex) {
+        if (ex.engineState() instanceof JitState st) {
+            return st;
+        }
+        JitState st = new JitState(ex);
+        ex.setEngineState(st);
+        return st;
+    }
+
+    /** Called by compiled code before a helper call: publishes what callbacks and helpers read. */
+    void enterHelper(long budget, int slot, int callDepth, CompiledProgram program) {
+        remaining = budget;
+        depth = callDepth;
+        current = program;
+        ex.enterHelper(slot, callDepth);
+    }
+}

@@ -1,0 +1,430 @@
+package org.bpf4j.jit;
+
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.instruction.SwitchCase;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.vm.Memory;
+
+/**
+ * Emits the bytecode of one JVM method: a whole function, or one chunk of a split function.
+ * eBPF registers R0-R10 and the budget left are JVM {@code long} locals; memory accesses go
+ * through the VM's checked accessors except those the compiler proves inside the current stack
+ * frame; control flow maps onto JVM branches, with the budget charged on taken backward jumps
+ * exactly as the interpreter charges it. Instruction bodies are in {@link InstructionEmitter}.
+ *
+ * <p>In a chunk, the registers come from and go back to a {@code long[]} shared with the
+ * function's root method; a jump to a block in another chunk stores them and returns the block's
+ * target number to the root, which dispatches to the chunk that holds it.
+ */
+final class MethodEmitter {
+    /** Returned by a chunk when its function exited (R0 in the register array). */
+    static final int EXITED = -1;
+    /** Index of the budget in a split function's register array, after R0-R10. */
+    static final int BUDGET_INDEX = 11;
+    static final int REGISTER_ARRAY_LENGTH = 12;
+
+    final CodeBuilder cb;
+    final ProgramImage img;
+    final FunctionPlan plan;
+    final FunctionPlan.Chunk chunk;
+    final UnitContext unit;
+
+    // Local variable slots.
+    final int st = 0;
+    final int regsArray;
+    final int depth;
+    final int[] reg = new int[11];
+    final int budget;
+    final int mem;
+    final int frame;
+    final int tmpL;
+    final int tmpI;
+    final int tmpA;
+
+    private final Map<Integer, Label> blockLabels = new HashMap<>();
+    private final Map<Integer, Label> budgetTraps = new HashMap<>();
+    private final Map<Integer, Label> depthTraps = new HashMap<>();
+    private final Map<Integer, Label> exitStubs = new HashMap<>();
+    private Label packetEnd;
+    private final Deque<Runnable> deferred = new ArrayDeque<>();
+    private final InstructionEmitter insns;
+
+    private MethodEmitter(CodeBuilder cb, ProgramImage img, FunctionPlan plan, FunctionPlan.Chunk chunk,
+            UnitContext unit) {
+        this.cb = cb;
+        this.img = img;
+        this.plan = plan;
+        this.chunk = chunk;
+        this.unit = unit;
+        int base;
+        if (chunk == null) {
+            regsArray = -1;
+            for (int i = 0; i <= 10; i++) {
+                reg[i] = 1 + 2 * i;
+            }
+            budget = 23;
+            depth = 25;
+            base = 26;
+        } else {
+            regsArray = 1;
+            depth = 3;
+            for (int i = 0; i <= 10; i++) {
+                reg[i] = 4 + 2 * i;
+            }
+            budget = 26;
+            base = 28;
+        }
+        mem = base;
+        frame = base + 1;
+        tmpL = base + 2;
+        tmpI = base + 4;
+        tmpA = base + 5;
+        this.insns = new InstructionEmitter(this);
+    }
+
+    /** Emits a function that fits in one method, with the {@link Descs#FUNCTION} signature. */
+    static void emitFunction(CodeBuilder cb, ProgramImage img, FunctionPlan plan, UnitContext unit) {
+        MethodEmitter e = new MethodEmitter(cb, img, plan, null, unit);
+        e.prologue();
+        e.body(plan.blocks);
+        e.flushDeferred();
+    }
+
+    /** Emits one chunk of a split function, with the {@link Descs#CHUNK} signature. */
+    static void emitChunk(CodeBuilder cb, ProgramImage img, FunctionPlan plan, FunctionPlan.Chunk chunk,
+            UnitContext unit) {
+        MethodEmitter e = new MethodEmitter(cb, img, plan, chunk, unit);
+        for (int i = 0; i <= 10; i++) {
+            cb.aload(e.regsArray);
+            cb.loadConstant(i);
+            cb.laload();
+            cb.lstore(e.reg[i]);
+        }
+        cb.aload(e.regsArray);
+        cb.loadConstant(BUDGET_INDEX);
+        cb.laload();
+        cb.lstore(e.budget);
+        e.prologue();
+        for (FunctionPlan.Block b : chunk.blocks()) {
+            e.blockLabels.put(b.start(), cb.newLabel());
+        }
+        List<SwitchCase> cases = new ArrayList<>();
+        List<Integer> entries = chunk.entries();
+        for (int i = 0; i < entries.size(); i++) {
+            cases.add(SwitchCase.of(i, e.blockLabels.get(entries.get(i))));
+        }
+        cb.iload(2);
+        cb.tableswitch(0, entries.size() - 1, e.blockLabels.get(entries.getFirst()), cases);
+        e.body(chunk.blocks());
+        e.flushDeferred();
+    }
+
+    /** The target number of a block in a split function: its chunk and its index among the chunk's entries. */
+    static int targetId(FunctionPlan plan, int slot) {
+        int c = plan.chunkOf(slot);
+        int i = plan.chunks.get(c).entries().indexOf(slot);
+        if (i < 0) {
+            throw new IllegalStateException("block " + slot + " is not an entry of chunk " + c);
+        }
+        return c << 16 | i;
+    }
+
+    private void prologue() {
+        cb.aload(st);
+        cb.getfield(Descs.JIT_STATE, "mem", Descs.MEMORY);
+        cb.astore(mem);
+        if (plan.r10Known) {
+            cb.aload(st);
+            cb.getfield(Descs.JIT_STATE, "frames", Descs.BYTE_ARRAYS);
+            cb.iload(depth);
+            cb.aaload();
+            cb.astore(frame);
+        }
+    }
+
+    private void body(List<FunctionPlan.Block> blocks) {
+        for (FunctionPlan.Block b : blocks) {
+            blockLabels.computeIfAbsent(b.start(), k -> cb.newLabel());
+        }
+        for (int bi = 0; bi < blocks.size(); bi++) {
+            FunctionPlan.Block b = blocks.get(bi);
+            cb.labelBinding(blockLabels.get(b.start()));
+            int s = b.start();
+            Instruction last = null;
+            while (s < b.end()) {
+                Instruction i = img.insn[s];
+                last = i;
+                if (i == null) {
+                    trap(s == img.slots ? "fellOff" : "secondHalf", s);
+                    break;
+                }
+                insns.emit(i, s);
+                s += i.slots();
+            }
+            boolean fallsThrough = last != null && !(last instanceof Instruction.Exit)
+                    && !(last instanceof Instruction.Goto);
+            if (fallsThrough) {
+                int next = b.end();
+                boolean adjacent = bi + 1 < blocks.size() && blocks.get(bi + 1).start() == next;
+                if (!adjacent) {
+                    jumpTo(next);
+                }
+            }
+        }
+    }
+
+    private void flushDeferred() {
+        while (!deferred.isEmpty()) {
+            deferred.removeFirst().run();
+        }
+    }
+
+    // ---- control flow ----
+
+    /** An unconditional transfer to a block of this function, in this method or (in a chunk) another. */
+    void jumpTo(int target) {
+        Label l = blockLabels.get(target);
+        cb.goto_(l != null ? l : exitStub(target));
+    }
+
+    /**
+     * The label a taken branch from {@code from} to {@code target} goes to: the block itself, or an
+     * out-of-line stub that charges a backward jump and then goes on.
+     */
+    Label branchLabel(int from, int target) {
+        Label direct = blockLabels.get(target);
+        boolean backward = target <= from;
+        if (!backward) {
+            return direct != null ? direct : exitStub(target);
+        }
+        Label stub = cb.newLabel();
+        deferred.add(() -> {
+            cb.labelBinding(stub);
+            charge(from, from + 1 - target);
+            jumpTo(target);
+        });
+        return stub;
+    }
+
+    /** Charges {@code amount} to the budget; traps at {@code slot} if it runs out. */
+    void charge(int slot, long amount) {
+        cb.lload(budget);
+        pushLong(amount);
+        cb.lsub();
+        cb.dup2();
+        cb.lstore(budget);
+        cb.lconst_0();
+        cb.lcmp();
+        cb.iflt(budgetTrap(slot));
+    }
+
+    private Label budgetTrap(int slot) {
+        return budgetTraps.computeIfAbsent(slot, s -> {
+            Label l = cb.newLabel();
+            deferred.add(() -> {
+                cb.labelBinding(l);
+                trap("budgetExhausted", s);
+            });
+            return l;
+        });
+    }
+
+    Label depthTrap(int slot) {
+        return depthTraps.computeIfAbsent(slot, s -> {
+            Label l = cb.newLabel();
+            deferred.add(() -> {
+                cb.labelBinding(l);
+                trap("callDepth", s);
+            });
+            return l;
+        });
+    }
+
+    Label packetEndStub() {
+        if (packetEnd == null) {
+            Label l = cb.newLabel();
+            packetEnd = l;
+            deferred.add(() -> {
+                cb.labelBinding(l);
+                cb.aload(st);
+                cb.lload(budget);
+                cb.invokestatic(Descs.JIT_RUNTIME, "packetEnd", Descs.PACKET_END);
+                cb.athrow();
+            });
+        }
+        return packetEnd;
+    }
+
+    /** In a chunk: stores the registers and returns the target number of a block in another chunk. */
+    private Label exitStub(int target) {
+        if (chunk == null) {
+            throw new IllegalStateException("block " + target + " is not in function " + plan.variant.entry());
+        }
+        return exitStubs.computeIfAbsent(target, t -> {
+            Label l = cb.newLabel();
+            deferred.add(() -> {
+                cb.labelBinding(l);
+                spillRegisters();
+                cb.loadConstant(targetId(plan, t));
+                cb.ireturn();
+            });
+            return l;
+        });
+    }
+
+    private void spillRegisters() {
+        for (int i = 0; i <= 10; i++) {
+            cb.aload(regsArray);
+            cb.loadConstant(i);
+            cb.lload(reg[i]);
+            cb.lastore();
+        }
+        cb.aload(regsArray);
+        cb.loadConstant(BUDGET_INDEX);
+        cb.lload(budget);
+        cb.lastore();
+    }
+
+    void trap(String factory, int slot) {
+        cb.loadConstant(slot);
+        cb.invokestatic(Descs.JIT_RUNTIME, factory, Descs.TRAP_AT);
+        cb.athrow();
+    }
+
+    // ---- function exit and calls ----
+
+    /** {@code exit}: hands R0 (and, to a caller, R1-R5 and the exit slot) back. */
+    void exit(int slot) {
+        if (plan.variant.callMode()) {
+            for (int i = 1; i <= 5; i++) {
+                cb.aload(st);
+                cb.lload(reg[i]);
+                cb.putfield(Descs.JIT_STATE, "r" + i, CD_long);
+            }
+            cb.aload(st);
+            cb.loadConstant(slot);
+            cb.putfield(Descs.JIT_STATE, "exitSlot", CD_int);
+        }
+        cb.aload(st);
+        cb.lload(budget);
+        cb.putfield(Descs.JIT_STATE, "remaining", CD_long);
+        returnR0();
+    }
+
+    /** Returns with R0 on the stack... or, in a chunk, stores it and returns {@link #EXITED}. */
+    private void returnR0() {
+        if (chunk == null) {
+            cb.lload(reg[0]);
+            cb.lreturn();
+        } else {
+            cb.aload(regsArray);
+            cb.iconst_0();
+            cb.lload(reg[0]);
+            cb.lastore();
+            cb.loadConstant(EXITED);
+            cb.ireturn();
+        }
+    }
+
+    /** Returns the R0 a tail-called program left on the stack (its exit already wrote the rest). */
+    void returnTailCallResult() {
+        cb.lstore(reg[0]);
+        returnR0();
+    }
+
+    /** Pushes {@code depth + 1}. */
+    void pushCalleeDepth() {
+        cb.iload(depth);
+        cb.iconst_1();
+        cb.iadd();
+    }
+
+    /**
+     * The part of a bpf-to-bpf call around the invocation: the depth check and the cleared frame
+     * before it, R1-R5 and the return charge after it. {@code invoke} pushes nothing and leaves R0
+     * on the stack; {@code entry} pushes the callee's entry slot for the charge.
+     */
+    void localCall(int slot, Runnable invoke, Runnable entry) {
+        cb.iload(depth);
+        cb.loadConstant(Memory.MAX_CALL_FRAMES - 1);
+        cb.if_icmpge(depthTrap(slot));
+        cb.aload(mem);
+        pushCalleeDepth();
+        cb.invokevirtual(Descs.MEMORY, "clearFrame", Descs.CLEAR_FRAME);
+        invoke.run();
+        cb.lstore(reg[0]);
+        for (int i = 1; i <= 5; i++) {
+            cb.aload(st);
+            cb.getfield(Descs.JIT_STATE, "r" + i, CD_long);
+            cb.lstore(reg[i]);
+        }
+        cb.aload(st);
+        entry.run();
+        cb.invokestatic(Descs.JIT_RUNTIME, "chargeReturn", Descs.CHARGE_RETURN);
+        cb.lstore(budget);
+    }
+
+    /** Pushes the arguments of a function call after the state: R0-R9, the callee's R10, budget, depth. */
+    void pushCallArguments() {
+        cb.aload(st);
+        for (int i = 0; i <= 9; i++) {
+            cb.lload(reg[i]);
+        }
+        pushCalleeDepth();
+        cb.invokestatic(Descs.MEMORY, "framePointer", Descs.FRAME_POINTER);
+        cb.lload(budget);
+        pushCalleeDepth();
+    }
+
+    /** Pushes all of R0-R10, the budget and the depth after the state, for a tail call. */
+    void pushTailCallArguments() {
+        cb.aload(st);
+        for (int i = 0; i <= 10; i++) {
+            cb.lload(reg[i]);
+        }
+        cb.lload(budget);
+        cb.iload(depth);
+    }
+
+    // ---- constants ----
+
+    void pushLong(long v) {
+        if (v == 0) {
+            cb.lconst_0();
+        } else if (v == 1) {
+            cb.lconst_1();
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            cb.loadConstant((int) v);
+            cb.i2l();
+        } else {
+            cb.loadConstant(v);
+        }
+    }
+
+    /** Zero-extends the int on the stack to a long. */
+    void zeroExtend() {
+        cb.i2l();
+        cb.loadConstant(0xffff_ffffL);
+        cb.land();
+    }
+
+    /** True if an access of {@code size} bytes at R10 + off is proven inside the current frame. */
+    boolean inFrame(int base, int off, int size) {
+        return plan.r10Known && base == 10 && off >= -Memory.STACK_FRAME_SIZE && off + size <= 0;
+    }
+
+    /** The call of a method of the same unit (an invokestatic, or an invokedynamic to another class). */
+    void invokeUnit(String method, java.lang.constant.MethodTypeDesc type) {
+        unit.invoke(cb, method, type);
+    }
+}

@@ -1,0 +1,123 @@
+package org.bpf4j.jit;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.UnsupportedFeatureException;
+import org.bpf4j.isa.CallKind;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.vm.Helper;
+import org.bpf4j.vm.HelperRegistry;
+import org.bpf4j.vm.Memory;
+import org.bpf4j.vm.VmProgram;
+import org.bpf4j.vm.map.BpfMap;
+import org.bpf4j.vm.map.MapException;
+
+/**
+ * A program as the compiler reads it: the instruction at each slot, the value of each
+ * {@code lddw} (map handles and value addresses resolved as the interpreter's lowering resolves
+ * them), and the helper each helper call is bound to. Immutable; holds no reference to the
+ * {@link VmProgram}, so a compiled program does not keep its source alive.
+ */
+final class ProgramImage {
+    /** The Linux id of {@code bpf_tail_call}, which the engines implement themselves. */
+    static final int TAIL_CALL_HELPER = 12;
+
+    final String name;
+    /** Number of slots; slot {@code slots} is the end of the program, where falling in traps. */
+    final int slots;
+    /** The instruction at each slot, null for the second half of an lddw and for the end. */
+    final Instruction[] insn;
+    /** The value of the lddw at each slot. */
+    final long[] wide;
+    /** For each helper call slot, the index of its helper in {@link #helpers}; -1 elsewhere. */
+    final int[] helperIndex;
+    final List<Helper> helpers;
+    final List<String> helperNames;
+
+    private ProgramImage(String name, Code code, HelperRegistry registry, List<BpfMap> maps) {
+        this.name = name;
+        this.slots = code.slotCount();
+        this.insn = new Instruction[slots + 1];
+        this.wide = new long[slots + 1];
+        this.helperIndex = new int[slots + 1];
+        List<Helper> hs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Map<Integer, Integer> byId = new HashMap<>();
+        for (int s = 0; s < slots; s++) {
+            Instruction i = code.atSlot(s);
+            insn[s] = i;
+            helperIndex[s] = -1;
+            if (i instanceof Instruction.LoadImm64 l) {
+                wide[s] = value(l, s, maps);
+            } else if (i instanceof Instruction.Call c && c.kind() == CallKind.HELPER && c.imm() != TAIL_CALL_HELPER) {
+                final int slot = s;
+                Integer index = byId.get(c.imm());
+                if (index == null) {
+                    Helper h = registry.byId(c.imm()).orElseThrow(() -> new UnsupportedFeatureException(
+                            "instruction " + slot + ": call of helper " + registry.describe(c.imm())
+                                    + ", which the VM does not implement"));
+                    index = hs.size();
+                    hs.add(h);
+                    names.add(registry.describe(c.imm()));
+                    byId.put(c.imm(), index);
+                }
+                helperIndex[s] = index;
+            } else if (i instanceof Instruction.Call c && c.kind() == CallKind.KFUNC) {
+                throw new UnsupportedFeatureException("instruction " + s + ": call of kernel function (kfunc) "
+                        + "with BTF id " + c.imm() + ": the VM does not provide kfuncs");
+            }
+        }
+        helperIndex[slots] = -1;
+        this.helpers = List.copyOf(hs);
+        this.helperNames = List.copyOf(names);
+    }
+
+    /** The image of a loaded program. */
+    static ProgramImage of(VmProgram program) {
+        return new ProgramImage(program.name(), program.code(), program.helpers(), program.maps());
+    }
+
+    private static long value(Instruction.LoadImm64 l, int s, List<BpfMap> maps) {
+        return switch (l.kind()) {
+            case IMM64 -> l.value();
+            case CODE_ADDRESS -> Memory.address(Memory.CODE_REGION, s + 1 + l.imm());
+            case MAP_BY_FD, MAP_BY_INDEX -> map(maps, l, s).handle();
+            case MAP_VALUE_BY_FD, MAP_VALUE_BY_INDEX -> {
+                try {
+                    yield map(maps, l, s).valueAddress(l.nextImm());
+                } catch (MapException e) {
+                    throw new UnsupportedFeatureException("instruction " + s + ": " + e.getMessage());
+                }
+            }
+            case VARIABLE_ADDRESS -> throw new UnsupportedFeatureException("instruction " + s
+                    + ": lddw of a BTF variable address (var_addr) is not supported by the VM");
+        };
+    }
+
+    private static BpfMap map(List<BpfMap> maps, Instruction.LoadImm64 l, int slot) {
+        if (l.imm() < 0 || l.imm() >= maps.size()) {
+            throw new UnsupportedFeatureException("instruction " + slot + ": lddw of map " + l.imm()
+                    + ", but the program was loaded with " + maps.size() + " map" + (maps.size() == 1 ? "" : "s"));
+        }
+        return maps.get(l.imm());
+    }
+
+    /** True if an instruction starts at the slot, or the slot is the end of the program. */
+    boolean isInstructionStart(int slot) {
+        return slot >= 0 && slot <= slots && (slot == slots || insn[slot] != null);
+    }
+
+    /** True for the code-address lddw targets: functions that helpers or callx may enter. */
+    List<Integer> codeAddressTargets() {
+        List<Integer> out = new ArrayList<>();
+        for (int s = 0; s < slots; s++) {
+            if (insn[s] instanceof Instruction.LoadImm64 l && l.kind() == org.bpf4j.isa.Imm64Kind.CODE_ADDRESS) {
+                out.add(s + 1 + l.imm());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,17 @@
+package org.bpf4j.jit;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.constant.ConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+
+/** What the emitter of one method needs from the compilation unit it belongs to. */
+interface UnitContext {
+    /** Emits a call of a method of the unit: direct within a class, linked once across classes. */
+    void invoke(CodeBuilder cb, String method, MethodTypeDesc type);
+
+    /** The constant of a helper, by its index in {@link ProgramImage#helpers}. */
+    ConstantDesc helper(int index);
+
+    /** The constant of the {@link CompiledProgram} the code belongs to. */
+    ConstantDesc program();
+}
