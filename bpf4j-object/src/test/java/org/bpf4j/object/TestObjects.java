@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The test objects built from the C sources in {@code src/test/resources/objects} by its {@code build.sh}. */
 final class TestObjects {
-    static final List<String> NAMES = List.of("features.o", "sections.o", "legacy.o", "target.o");
+    static final List<String> NAMES = List.of("features.o", "sections.o", "legacy.o", "target.o", "btfkinds.o");
 
     private TestObjects() {
     }

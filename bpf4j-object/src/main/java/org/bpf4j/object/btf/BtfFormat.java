@@ -76,7 +76,7 @@ public final class BtfFormat {
         if (decl.isEmpty()) {
             return base;
         }
-        if (base.endsWith("*")) {
+        if (base.endsWith("*") || decl.startsWith("[")) {
             return base + decl;
         }
         return base + " " + decl;
@@ -146,8 +146,8 @@ public final class BtfFormat {
     private String qualified(Btf btf, int target, String qualifier, String decl, int depth, int indent) {
         BtfType t = btf.typeById(target);
         if (t instanceof BtfType.Ptr) {
-            return declarator(btf, target, qualifier + " " + decl, depth + 1, indent).replace("* " + qualifier,
-                    "*" + qualifier);
+            return declarator(btf, target, (qualifier + " " + decl).strip(), depth + 1, indent)
+                    .replace("* " + qualifier, "*" + qualifier);
         }
         return qualifier + " " + declarator(btf, target, decl, depth + 1, indent);
     }
