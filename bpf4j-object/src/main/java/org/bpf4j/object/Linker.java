@@ -33,6 +33,12 @@ import org.bpf4j.spec.SectionNames;
  * objects must.
  */
 final class Linker {
+    /** The kernel's limit on a program's length ({@code BPF_COMPLEXITY_LIMIT_INSNS}). */
+    static final int MAX_PROGRAM_SLOTS = 1_000_000;
+    /** A bound on all linked programs together, so that a hostile object cannot exhaust memory. */
+    static final long MAX_TOTAL_SLOTS = 64_000_000;
+
+    private long totalSlots;
     private final ObjectContext ctx;
     private final Functions functions;
     private final BtfExt ext;
@@ -113,6 +119,7 @@ final class Linker {
 
     private ProgramSpec link(Function main) {
         checkJumps(main);
+        totalSlots += main.slots;
         State st = new State();
         st.place(main, true);
         Deque<int[]> stack = new ArrayDeque<>();
@@ -147,6 +154,14 @@ final class Linker {
             }
             if (target != null) {
                 if (!st.slotOf.containsKey(target)) {
+                    if ((long) st.slots + target.slots > MAX_PROGRAM_SLOTS) {
+                        throw ctx.error(where(main) + ": more than " + MAX_PROGRAM_SLOTS
+                                + " instructions with its subprograms, the kernel's limit");
+                    }
+                    totalSlots += target.slots;
+                    if (totalSlots > MAX_TOTAL_SLOTS) {
+                        throw ctx.error("the linked programs together exceed " + MAX_TOTAL_SLOTS + " instructions");
+                    }
                     checkJumps(target);
                     st.place(target, false);
                     frames.add(target);
