@@ -32,6 +32,10 @@ import org.junit.jupiter.api.TestFactory;
  *     subprogram is appended (checked on {@code build/bpf2bpf.o}, whose program calls a subprogram,
  *     and on the cilium objects, whose sizes equal their symbols' sizes / 8). A function of
  *     {@code -} in the table (no symbol) is a program named after its section.
+ * <li>For libbpf objects, the program type and expected attach type the section name gives equal
+ *     the table's wherever a libbpf convention matches the name; for other names ({@code .text},
+ *     {@code tc/tail}, {@code xdp_prog}, {@code test}) the table's loader guessed, as the corpus
+ *     README says, and the spec leaves the type empty.
  * <li>A program the loader refused for an unresolved external function (falco's {@code memset})
  *     parses, and {@link ProgramSpec#requireLinked()} refuses it naming the symbol; every other
  *     program links.
@@ -46,6 +50,8 @@ class CorpusTest {
     private static int objectsParsed;
     private static int programsMatched;
     private static int linkRefusals;
+    private static int typesMatched;
+    private static int typesGuessed;
 
     @TestFactory
     Stream<DynamicTest> corpus() {
@@ -121,6 +127,15 @@ class CorpusTest {
                 p.requireLinked();
             }
             assertTrue(p.code().slotCount() >= p.ownSlots());
+            if (r.loader().equals("libbpf") && p.sectionDef().isEmpty()) {
+                typesGuessed++; // the table's loader guessed a type for a name no convention matches
+            } else if (r.loader().equals("libbpf") && !r.verdict().equals("loader_error")) {
+                assertEquals(r.progType(), p.programType().map(org.bpf4j.spec.ProgramType::kernelName).orElse("-"),
+                        object + ": program type of " + r.section());
+                assertEquals(r.attachType(), p.expectedAttachType().map(org.bpf4j.spec.AttachType::kernelName)
+                        .orElse("-"), object + ": expected attach type of " + r.section());
+                typesMatched++;
+            }
             programsMatched++;
         }
     }
@@ -129,6 +144,8 @@ class CorpusTest {
     static void summary() {
         System.out.println("corpus: " + objectsParsed + " objects parsed, " + programsMatched
                 + " programs matched the kernel loader's table, " + linkRefusals
-                + " refused at link time for an undefined symbol as the loader refused them");
+                + " refused at link time for an undefined symbol as the loader refused them; program and attach types"
+                + " of " + typesMatched + " libbpf programs equal the table's (" + typesGuessed
+                + " have section names no libbpf convention matches)");
     }
 }
