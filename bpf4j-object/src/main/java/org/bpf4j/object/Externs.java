@@ -14,7 +14,9 @@ import org.bpf4j.spec.MapType;
 /**
  * The object's externs, described by BTF as libbpf requires: variables of the {@code .kconfig}
  * DATASEC (laid out in a {@code .kconfig} map in DATASEC order, each at its natural alignment),
- * variables of {@code .ksyms} and functions with extern linkage (kernel functions).
+ * and the variables and functions of the {@code .ksyms} DATASEC (kernel symbols and functions). An
+ * extern function that BTF declares but no DATASEC lists ({@code extern int f(void);} without
+ * {@code __ksym}) is not declared, as libbpf finds no section for it.
  */
 final class Externs {
     static final String KCONFIG = ".kconfig";
@@ -65,6 +67,7 @@ final class Externs {
                 size += (int) sz;
             }
         }
+        // As libbpf: a kernel symbol or function is declared only when BTF lists it in .ksyms.
         int ksymsId = btf.typeIdByName(KSYMS, 15);
         if (ksymsId > 0) {
             for (BtfType.VarSecInfo vi : ((BtfType.Datasec) btf.typeById(ksymsId)).vars()) {
@@ -72,13 +75,10 @@ final class Externs {
                 if (t instanceof BtfType.Var var) {
                     out.add(new ExternSpec(var.name(), ExternSpec.Kind.KSYM, vi.type(),
                             weak.getOrDefault(var.name(), false), -1, 0));
+                } else if (t instanceof BtfType.Func f) {
+                    out.add(new ExternSpec(f.name(), ExternSpec.Kind.KFUNC, vi.type(),
+                            weak.getOrDefault(f.name(), false), -1, 0));
                 }
-            }
-        }
-        for (int id = 1; id < btf.size(); id++) {
-            if (btf.typeById(id) instanceof BtfType.Func f && f.linkage() == BtfType.Linkage.EXTERN
-                    && out.stream().noneMatch(e -> e.name().equals(f.name()))) {
-                out.add(new ExternSpec(f.name(), ExternSpec.Kind.KFUNC, id, weak.getOrDefault(f.name(), false), -1, 0));
             }
         }
         return new Externs(out, (size + 7) / 8 * 8, Math.max(kconfigId, 0));

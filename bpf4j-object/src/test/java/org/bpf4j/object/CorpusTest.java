@@ -105,6 +105,21 @@ class CorpusTest {
         SUMMARY.put(object, line);
         System.out.println(object + ": " + line);
         if (!loaded) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("failed to find BTF for extern '([^']+)'")
+                    .matcher(rows.get(0).error());
+            if (m.find()) {
+                // libbpf refuses the object at open; here its programs parse and refuse to link.
+                String symbol = m.group(1);
+                assertTrue(spec.programs().stream().anyMatch(p -> {
+                    try {
+                        p.requireLinked();
+                        return false;
+                    } catch (UnresolvedSymbolException e) {
+                        return e.symbol().equals(symbol);
+                    }
+                }), object + ": a program must refuse to link for '" + symbol + "'");
+                linkRefusals++;
+            }
             return;
         }
         if (exclusion != null) {
