@@ -3,6 +3,7 @@ package org.bpf4j.cli;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.bpf4j.jit.Jit;
 import org.bpf4j.vm.Interpreter;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -13,7 +14,8 @@ import picocli.CommandLine.TypeConversionException;
 final class Engines {
     /** Every engine, the default first. */
     static final List<Backend> ALL = List.of(
-            new VmBackend(Interpreter.INSTANCE, "the VM's interpreter"));
+            new VmBackend(Interpreter.INSTANCE, "the VM's interpreter"),
+            new VmBackend(Jit.INSTANCE, "the JIT: eBPF compiled to JVM bytecode"));
 
     /** The name of the default engine. */
     static final String DEFAULT = "interp";
