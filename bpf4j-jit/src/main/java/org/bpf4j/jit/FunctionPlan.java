@@ -52,8 +52,13 @@ final class FunctionPlan {
     /** Null when the function fits in one method. */
     final List<Chunk> chunks;
 
-    FunctionPlan(ProgramImage img, Variant variant) {
+    /** The estimated size under which a function is one method, and each chunk of a larger one stays. */
+    private final int methodLimit;
+
+    FunctionPlan(ProgramImage img, Variant variant, int methodLimit) {
         this.variant = variant;
+        this.methodLimit = methodLimit;
+        int maxBlockCost = Math.min(MAX_BLOCK_COST, methodLimit / 4);
         BitSet reachable = new BitSet(img.slots + 1);
         BitSet leaders = new BitSet(img.slots + 1);
         List<Integer> work = new ArrayList<>();
@@ -109,7 +114,7 @@ final class FunctionPlan {
                     break;
                 }
                 next = s + i.slots();
-                if (!reachable.get(next) || leaders.get(next) || len >= MAX_BLOCK_SLOTS || cost >= MAX_BLOCK_COST) {
+                if (!reachable.get(next) || leaders.get(next) || len >= MAX_BLOCK_SLOTS || cost >= maxBlockCost) {
                     break;
                 }
                 s = next;
@@ -124,7 +129,7 @@ final class FunctionPlan {
         this.blocks = List.copyOf(bs);
         this.blockAt = at;
         this.estimatedCost = total + 64;
-        this.chunks = estimatedCost <= METHOD_LIMIT ? null : partition();
+        this.chunks = estimatedCost <= methodLimit ? null : partition();
     }
 
     /** Greedy partition into chunks of consecutive blocks, each estimated under the method limit. */
@@ -135,7 +140,7 @@ final class FunctionPlan {
         int chunkStart = -1;
         int cost = CHUNK_BASE_COST;
         for (Block b : blocks) {
-            if (!current.isEmpty() && cost + grow(b, chunkStart, pending) > METHOD_LIMIT) {
+            if (!current.isEmpty() && cost + grow(b, chunkStart, pending) > methodLimit) {
                 groups.add(current);
                 current = new ArrayList<>();
                 pending.clear();

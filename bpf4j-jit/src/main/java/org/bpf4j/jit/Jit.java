@@ -42,10 +42,12 @@ public final class Jit implements Engine {
     public static final int DEFAULT_MAX_FUNCTION_INSTRUCTIONS = 1_000_000;
 
     /** The JIT with interpreter fallback and the kernel's size limit. */
-    public static final Jit INSTANCE = new Jit(Fallback.INTERPRETER, DEFAULT_MAX_FUNCTION_INSTRUCTIONS);
+    public static final Jit INSTANCE = new Jit(Fallback.INTERPRETER, DEFAULT_MAX_FUNCTION_INSTRUCTIONS,
+            FunctionPlan.METHOD_LIMIT);
 
     private final Fallback fallback;
     private final int maxFunctionInstructions;
+    private final int methodLimit;
     /** Programs this JIT compiled for tail calls because they were loaded with another engine. */
     private final Map<VmProgram, CompiledProgram> foreign = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -56,20 +58,21 @@ public final class Jit implements Engine {
      */
     public Jit() {
         this(Fallback.valueOf(System.getProperty("bpf4j.jit.fallback", "interpreter").toUpperCase(java.util.Locale.ROOT)),
-                DEFAULT_MAX_FUNCTION_INSTRUCTIONS);
+                DEFAULT_MAX_FUNCTION_INSTRUCTIONS, FunctionPlan.METHOD_LIMIT);
     }
 
-    private Jit(Fallback fallback, int maxFunctionInstructions) {
+    private Jit(Fallback fallback, int maxFunctionInstructions, int methodLimit) {
         this.fallback = Objects.requireNonNull(fallback);
         if (maxFunctionInstructions <= 0) {
             throw new IllegalArgumentException("the function size limit must be positive, not " + maxFunctionInstructions);
         }
         this.maxFunctionInstructions = maxFunctionInstructions;
+        this.methodLimit = methodLimit;
     }
 
     /** This JIT with another fallback policy. */
     public Jit withFallback(Fallback policy) {
-        return new Jit(policy, maxFunctionInstructions);
+        return new Jit(policy, maxFunctionInstructions, methodLimit);
     }
 
     /**
@@ -77,7 +80,19 @@ public final class Jit implements Engine {
      * function is not compiled (see {@link Fallback}).
      */
     public Jit withMaxFunctionInstructions(int limit) {
-        return new Jit(fallback, limit);
+        return new Jit(fallback, limit, methodLimit);
+    }
+
+    /**
+     * For tests: this JIT with another target size for generated methods (estimated bytes), so
+     * that small functions are split into chunks too.
+     */
+    Jit withMethodLimit(int bytes) {
+        return new Jit(fallback, maxFunctionInstructions, Math.max(200, Math.min(bytes, FunctionPlan.METHOD_LIMIT)));
+    }
+
+    int methodLimit() {
+        return methodLimit;
     }
 
     /** The fallback policy. */

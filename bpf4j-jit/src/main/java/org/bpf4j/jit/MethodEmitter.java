@@ -96,6 +96,12 @@ final class MethodEmitter {
     static void emitFunction(CodeBuilder cb, ProgramImage img, FunctionPlan plan, UnitContext unit) {
         MethodEmitter e = new MethodEmitter(cb, img, plan, null, unit);
         e.prologue();
+        for (FunctionPlan.Block b : plan.blocks) {
+            e.blockLabels.put(b.start(), cb.newLabel());
+        }
+        if (plan.blocks.getFirst().start() != plan.variant.entry()) {
+            cb.goto_(e.blockLabels.get(plan.variant.entry())); // code before the entry, reached by a jump back
+        }
         e.body(plan.blocks);
         e.flushDeferred();
     }

@@ -109,7 +109,7 @@ final class UnitCompiler {
             if (plans.containsKey(v)) {
                 continue;
             }
-            FunctionPlan p = new FunctionPlan(img, v);
+            FunctionPlan p = new FunctionPlan(img, v, jit.methodLimit());
             if (p.instructionCount > jit.maxFunctionInstructions()) {
                 throw new JitCompilationException("program " + img.name + ", function at instruction " + v.entry()
                         + ": " + p.instructionCount + " instructions, more than the JIT compiles in one function ("
