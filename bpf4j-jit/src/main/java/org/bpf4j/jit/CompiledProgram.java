@@ -16,6 +16,7 @@ final class CompiledProgram {
     private final ProgramImage img;
     private final ConcurrentHashMap<FunctionPlan.Variant, MethodHandle> functions = new ConcurrentHashMap<>();
     private final JitFunction entry;
+    private final UnitCompiler.Stats stats;
 
     CompiledProgram(Jit jit, ProgramImage img) {
         this.jit = jit;
@@ -23,6 +24,12 @@ final class CompiledProgram {
         UnitCompiler.Unit unit = UnitCompiler.compile(jit, img, this, roots(img), true);
         functions.putAll(unit.functions());
         this.entry = unit.first();
+        this.stats = unit.stats();
+    }
+
+    /** The size of the code compiled when the program was prepared. */
+    UnitCompiler.Stats stats() {
+        return stats;
     }
 
     /** The entry function, the functions that code addresses name (likely callbacks). */

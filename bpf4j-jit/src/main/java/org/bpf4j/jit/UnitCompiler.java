@@ -52,7 +52,11 @@ final class UnitCompiler {
     private static final MethodTypeDesc DISPATCH = Descs.CHUNK;
 
     /** A compiled unit: a method handle per compiled function, the entry of its first root, its class files. */
-    record Unit(Map<FunctionPlan.Variant, MethodHandle> functions, JitFunction first, List<byte[]> classFiles) {}
+    record Unit(Map<FunctionPlan.Variant, MethodHandle> functions, JitFunction first, List<byte[]> classFiles,
+            Stats stats) {}
+
+    /** What a unit became: classes, methods and the largest method's bytecode size. */
+    record Stats(int classes, int methods, int largestMethod) {}
 
     private record MethodSpec(String name, MethodTypeDesc type, int constants,
             BiConsumer<CodeBuilder, UnitContext> body) {}
@@ -93,11 +97,11 @@ final class UnitCompiler {
             ClassDesc self = ClassDesc.of(base + "_" + k);
             files.add(build(self, k, classes.get(k), classOf, k == 0 ? firstRoot : null));
         }
-        check(img, files);
+        Stats stats = check(img, files);
         if (!define) {
-            return new Unit(Map.of(), null, files);
+            return new Unit(Map.of(), null, files, stats);
         }
-        return define(img, owner, plans, classes, files);
+        return define(img, owner, plans, classes, files, stats);
     }
 
     private static Map<FunctionPlan.Variant, FunctionPlan> plan(Jit jit, ProgramImage img,
@@ -320,11 +324,15 @@ final class UnitCompiler {
     }
 
     /** Refuses any method over HotSpot's limit (the estimates should make this impossible). */
-    private static void check(ProgramImage img, List<byte[]> files) {
+    private static Stats check(ProgramImage img, List<byte[]> files) {
+        int methods = 0;
+        int largest = 0;
         for (byte[] f : files) {
             ClassModel cm = CLASS_FILE.parse(f);
             for (MethodModel mm : cm.methods()) {
                 int length = mm.findAttribute(Attributes.code()).map(c -> c.codeLength()).orElse(0);
+                methods++;
+                largest = Math.max(largest, length);
                 if (length > HUGE_METHOD_LIMIT) {
                     throw new JitCompilationException("program " + img.name + ": generated method "
                             + mm.methodName().stringValue() + " has " + length + " bytes of bytecode, more than "
@@ -332,10 +340,11 @@ final class UnitCompiler {
                 }
             }
         }
+        return new Stats(files.size(), methods, largest);
     }
 
     private static Unit define(ProgramImage img, CompiledProgram owner, Map<FunctionPlan.Variant, FunctionPlan> plans,
-            List<List<MethodSpec>> classes, List<byte[]> files) {
+            List<List<MethodSpec>> classes, List<byte[]> files, Stats stats) {
         Linkage linkage = new Linkage();
         List<Object> data = new ArrayList<>();
         data.add(linkage);
@@ -361,7 +370,7 @@ final class UnitCompiler {
             MethodHandles.Lookup first = lookups.getFirst();
             JitFunction entry = (JitFunction) first.findConstructor(first.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
-            return new Unit(Map.copyOf(functions), entry, files);
+            return new Unit(Map.copyOf(functions), entry, files, stats);
         } catch (JitCompilationException e) {
             throw e;
         } catch (Throwable e) {
