@@ -85,4 +85,90 @@ public class JitBenchmark {
     public long run() {
         return execution.runWithMemory(memory);
     }
+
+    /**
+     * Compile time: preparing a generated program of {@code size} instructions (arithmetic, stack
+     * and memory accesses, dense branches, small loops, helper and function calls) on the JIT,
+     * after warm-up; divide by {@code size / 1000} for time per 1,000 instructions.
+     *
+     * <pre>
+     * java -jar bpf4j-bench/target/benchmarks.jar 'JitBenchmark.Compile'
+     * </pre>
+     */
+    @State(Scope.Thread)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 5, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    @Fork(value = 2)
+    public static class Compile {
+        /** Instructions in the program. */
+        @Param({"1000", "10000", "100000"})
+        public int size;
+
+        private VmProgram program;
+        private final Jit jit = Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
+
+        /** Generates the program (loaded on the interpreter; the benchmark prepares it on the JIT). */
+        @Setup(Level.Trial)
+        public void setUp() {
+            program = VmProgram.load("compile_" + size, generate(size), VmOptions.defaults());
+        }
+
+        /** One compilation: planning, bytecode generation, class definition. */
+        @Benchmark
+        public org.bpf4j.vm.Executable compile() {
+            return jit.prepare(program);
+        }
+
+        /** The generated program of about {@code size} instructions. */
+        public static org.bpf4j.isa.Code generate(int size) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(size);
+            StringBuilder asm = new StringBuilder("mov %r6, %r1\nmov %r0, 0\n");
+            int n = 2;
+            int label = 0;
+            while (n < size - 4) {
+                switch (rnd.nextInt(8)) {
+                    case 0 -> {
+                        asm.append("add %r0, ").append(rnd.nextInt(1000)).append('\n');
+                        n += 1;
+                    }
+                    case 1 -> {
+                        asm.append("xor %r2, %r0\nmul %r2, 7\n");
+                        n += 2;
+                    }
+                    case 2 -> {
+                        asm.append("stxdw [%r10-").append(8 * (1 + rnd.nextInt(32))).append("], %r2\n");
+                        n += 1;
+                    }
+                    case 3 -> {
+                        asm.append("ldxdw %r3, [%r10-").append(8 * (1 + rnd.nextInt(32))).append("]\n");
+                        n += 1;
+                    }
+                    case 4 -> {
+                        asm.append("ldxb %r4, [%r6+").append(rnd.nextInt(64)).append("]\nadd %r0, %r4\n");
+                        n += 2;
+                    }
+                    case 5 -> {
+                        asm.append("jgt %r0, ").append(rnd.nextInt(5000)).append(", l").append(label).append('\n')
+                                .append("add %r0, %r3\nl").append(label).append(":\n");
+                        label++;
+                        n += 2;
+                    }
+                    case 6 -> {
+                        asm.append("mov %r5, 3\nl").append(label).append(":\nsub %r5, 1\njne %r5, 0, l")
+                                .append(label).append('\n');
+                        label++;
+                        n += 3;
+                    }
+                    default -> {
+                        asm.append("call 5\n");
+                        n += 1;
+                    }
+                }
+            }
+            asm.append("exit\n");
+            return org.bpf4j.isa.Assembler.assemble(asm.toString(), "compile.s");
+        }
+    }
 }

@@ -42,8 +42,6 @@ final class FunctionPlan {
 
     final Variant variant;
     final List<Block> blocks;
-    /** Slot of each block start → block. */
-    final Map<Integer, Block> blockAt;
     final boolean r10Known;
     /** Local call targets, each compiled as a call-mode function. */
     final Set<Integer> callees;
@@ -61,35 +59,54 @@ final class FunctionPlan {
         int maxBlockCost = Math.min(MAX_BLOCK_COST, methodLimit / 4);
         BitSet reachable = new BitSet(img.slots + 1);
         BitSet leaders = new BitSet(img.slots + 1);
-        List<Integer> work = new ArrayList<>();
-        work.add(variant.entry());
+        int[] work = new int[16];
+        int top = 0;
+        work[top++] = variant.entry();
         leaders.set(variant.entry());
         reachable.set(variant.entry());
         boolean r10Written = false;
         Set<Integer> calls = new LinkedHashSet<>();
         int count = 0;
-        while (!work.isEmpty()) {
-            int s = work.removeLast();
+        while (top > 0) {
+            int s = work[--top];
             Instruction i = img.insn[s];
             if (i == null) {
                 continue; // the end of the program, or the second half of an lddw: a trap
             }
             count++;
             r10Written |= writesR10(i);
-            if (i instanceof Instruction.Call c && c.kind() == CallKind.LOCAL) {
-                calls.add(s + 1 + c.imm());
-            }
-            for (int t : successors(img, s)) {
-                if (i instanceof Instruction.Jump || i instanceof Instruction.Goto) {
-                    leaders.set(t);
+            int next = -1;
+            int target = -1;
+            switch (i) {
+                case Instruction.Jump j -> {
+                    next = s + 1;
+                    target = s + 1 + j.off();
+                    leaders.set(next);
+                    leaders.set(target);
                 }
-                if (!reachable.get(t)) {
-                    reachable.set(t);
-                    work.add(t);
+                case Instruction.Goto g -> {
+                    target = s + 1 + g.offset();
+                    leaders.set(target);
                 }
+                case Instruction.Exit e -> { }
+                case Instruction.Call c -> {
+                    if (c.kind() == CallKind.LOCAL) {
+                        calls.add(s + 1 + c.imm());
+                    }
+                    next = s + 1;
+                }
+                default -> next = s + i.slots();
             }
-            if (i instanceof Instruction.Jump) {
-                leaders.set(s + 1);
+            if (top + 2 > work.length) {
+                work = java.util.Arrays.copyOf(work, work.length * 2);
+            }
+            if (next >= 0 && !reachable.get(next)) {
+                reachable.set(next);
+                work[top++] = next;
+            }
+            if (target >= 0 && !reachable.get(target)) {
+                reachable.set(target);
+                work[top++] = target;
             }
         }
         this.instructionCount = count;
@@ -97,23 +114,20 @@ final class FunctionPlan {
         this.callees = calls;
         // Blocks: maximal runs of reachable slots starting at leaders, capped in length and cost.
         List<Block> bs = new ArrayList<>();
-        Map<Integer, Block> at = new HashMap<>();
         int total = 0;
         int s = reachable.nextSetBit(0);
         while (s >= 0) {
             int start = s;
             int cost = 0;
             int len = 0;
-            int next;
             for (;;) {
                 Instruction i = img.insn[s];
                 cost += cost(i);
                 len++;
                 if (i == null || ends(i)) {
-                    next = -1;
                     break;
                 }
-                next = s + i.slots();
+                int next = s + i.slots();
                 if (!reachable.get(next) || leaders.get(next) || len >= MAX_BLOCK_SLOTS || cost >= maxBlockCost) {
                     break;
                 }
@@ -122,38 +136,41 @@ final class FunctionPlan {
             int[] succ = successors(img, s);
             Block b = new Block(start, s + (img.insn[s] == null ? 1 : img.insn[s].slots()), cost, succ);
             bs.add(b);
-            at.put(start, b);
             total += cost;
             s = reachable.nextSetBit(s + 1);
         }
         this.blocks = List.copyOf(bs);
-        this.blockAt = at;
         this.estimatedCost = total + 64;
         this.chunks = estimatedCost <= methodLimit ? null : partition();
     }
 
     /** Greedy partition into chunks of consecutive blocks, each estimated under the method limit. */
     private List<Chunk> partition() {
+        int lastSlot = blocks.getLast().end();
+        chunkOfSlot = new int[lastSlot + 1];
+        entryIndexOfSlot = new int[lastSlot + 1];
+        // pendingAt[t] == chunk number + 1 while an edge of that chunk leaves for t.
+        int[] pendingAt = new int[lastSlot + 1];
         List<List<Block>> groups = new ArrayList<>();
         List<Block> current = new ArrayList<>();
-        Set<Integer> pending = new java.util.HashSet<>();
         int chunkStart = -1;
         int cost = CHUNK_BASE_COST;
         for (Block b : blocks) {
-            if (!current.isEmpty() && cost + grow(b, chunkStart, pending) > methodLimit) {
+            int mark = groups.size() + 1;
+            if (!current.isEmpty() && cost + grow(b, chunkStart, pendingAt, mark) > methodLimit) {
                 groups.add(current);
                 current = new ArrayList<>();
-                pending.clear();
                 cost = CHUNK_BASE_COST;
+                mark = groups.size() + 1;
             }
             if (current.isEmpty()) {
                 chunkStart = b.start();
             }
-            cost += grow(b, chunkStart, pending);
-            pending.remove(b.start());
+            cost += grow(b, chunkStart, pendingAt, mark);
+            pendingAt[b.start()] = 0;
             for (int t : b.successors()) {
                 if (t < chunkStart || t > b.start()) {
-                    pending.add(t);
+                    pendingAt[t] = mark;
                 }
             }
             current.add(b);
@@ -161,21 +178,20 @@ final class FunctionPlan {
         if (!current.isEmpty()) {
             groups.add(current);
         }
-        chunkOfBlock = new HashMap<>();
         for (int c = 0; c < groups.size(); c++) {
             for (Block b : groups.get(c)) {
-                chunkOfBlock.put(b.start(), c);
+                chunkOfSlot[b.start()] = c;
             }
         }
         List<Set<Integer>> entries = new ArrayList<>();
         for (int c = 0; c < groups.size(); c++) {
             entries.add(new java.util.TreeSet<>());
         }
-        entries.get(chunkOfBlock.get(variant.entry())).add(variant.entry());
+        entries.get(chunkOfSlot[variant.entry()]).add(variant.entry());
         for (Block b : blocks) {
-            int from = chunkOfBlock.get(b.start());
+            int from = chunkOfSlot[b.start()];
             for (int t : b.successors()) {
-                int to = chunkOfBlock.get(t);
+                int to = chunkOfSlot[t];
                 if (to != from) {
                     entries.get(to).add(t);
                 }
@@ -183,28 +199,39 @@ final class FunctionPlan {
         }
         List<Chunk> out = new ArrayList<>();
         for (int c = 0; c < groups.size(); c++) {
-            out.add(new Chunk(c, List.copyOf(groups.get(c)), List.copyOf(entries.get(c))));
+            List<Integer> list = List.copyOf(entries.get(c));
+            for (int i = 0; i < list.size(); i++) {
+                entryIndexOfSlot[list.get(i)] = i;
+            }
+            out.add(new Chunk(c, List.copyOf(groups.get(c)), list));
         }
         return List.copyOf(out);
     }
 
     /** How much adding a block to the chunk that began at {@code chunkStart} adds to its estimate. */
-    private static int grow(Block b, int chunkStart, Set<Integer> pending) {
-        int cost = b.cost() + 4 - (pending.contains(b.start()) ? EXIT_STUB_COST : 0);
+    private static int grow(Block b, int chunkStart, int[] pendingAt, int mark) {
+        int cost = b.cost() + 4 - (pendingAt[b.start()] == mark ? EXIT_STUB_COST : 0);
         int fresh = 0;
         for (int t : b.successors()) {
-            if ((t < chunkStart || t > b.start()) && !pending.contains(t)) {
+            if ((t < chunkStart || t > b.start()) && pendingAt[t] != mark) {
                 fresh++;
             }
         }
         return cost + fresh * EXIT_STUB_COST;
     }
 
-    private Map<Integer, Integer> chunkOfBlock;
+    /** For split functions: the chunk of each block start, and the block's index among the chunk's entries. */
+    private int[] chunkOfSlot;
+    private int[] entryIndexOfSlot;
 
     /** The index of the chunk holding the block that starts at a slot. */
     int chunkOf(int slot) {
-        return chunkOfBlock.get(slot);
+        return chunkOfSlot[slot];
+    }
+
+    /** The index of a block among the entries of its chunk (valid only for entries). */
+    int entryIndexOf(int slot) {
+        return entryIndexOfSlot[slot];
     }
 
     static boolean ends(Instruction i) {

@@ -419,7 +419,7 @@ final class InstructionEmitter {
         m.pushTailCallArguments();
         cb.invokevirtual(Descs.METHOD_HANDLE, "invokeExact", Descs.FUNCTION);
         m.returnTailCallResult();
-        cb.labelBinding(failed);
+        m.bind(failed);
     }
 
     private void callx(int r, int slot) {
@@ -443,7 +443,7 @@ final class InstructionEmitter {
             cb.invokevirtual(Descs.METHOD_HANDLE, "invokeExact", Descs.FUNCTION);
         }, () -> cb.iload(m.tmpI));
         cb.goto_(done);
-        cb.labelBinding(helper);
+        m.bind(helper);
         cb.aload(m.st);
         cb.ldc(m.unit.program());
         cb.lload(m.reg[r]);
@@ -458,6 +458,6 @@ final class InstructionEmitter {
         cb.aload(m.st);
         cb.getfield(Descs.JIT_STATE, "remaining", CD_long);
         cb.lstore(m.budget);
-        cb.labelBinding(done);
+        m.bind(done);
     }
 }

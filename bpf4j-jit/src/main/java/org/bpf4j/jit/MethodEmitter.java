@@ -58,6 +58,7 @@ final class MethodEmitter {
     private Label packetEnd;
     private final Deque<Runnable> deferred = new ArrayDeque<>();
     private final InstructionEmitter insns;
+    private final Frames frames;
 
     private MethodEmitter(CodeBuilder cb, ProgramImage img, FunctionPlan plan, FunctionPlan.Chunk chunk,
             UnitContext unit) {
@@ -90,6 +91,30 @@ final class MethodEmitter {
         tmpI = base + 4;
         tmpA = base + 5;
         this.insns = new InstructionEmitter(this);
+        List<java.lang.classfile.attribute.StackMapFrameInfo.VerificationTypeInfo> locals = new ArrayList<>();
+        locals.add(Frames.object(Descs.JIT_STATE));
+        if (chunk != null) {
+            locals.add(Frames.object(Descs.LONG_ARRAY));
+            locals.add(Frames.INT);
+            locals.add(Frames.INT);
+        }
+        for (int i = 0; i <= 11; i++) {
+            locals.add(Frames.LONG); // R0-R10, budget
+        }
+        if (chunk == null) {
+            locals.add(Frames.INT);
+        }
+        locals.add(Frames.object(Descs.MEMORY));
+        locals.add(plan.r10Known ? Frames.object(Descs.BYTE_ARRAY) : Frames.TOP);
+        locals.add(Frames.LONG);
+        locals.add(Frames.INT);
+        locals.add(Frames.object(Descs.METHOD_HANDLE));
+        this.frames = new Frames(locals);
+    }
+
+    /** Binds a label (every label of a generated method has the same frame). */
+    void bind(java.lang.classfile.Label label) {
+        frames.bind(cb, label);
     }
 
     /** Emits a function that fits in one method, with the {@link Descs#FUNCTION} signature. */
@@ -137,12 +162,7 @@ final class MethodEmitter {
 
     /** The target number of a block in a split function: its chunk and its index among the chunk's entries. */
     static int targetId(FunctionPlan plan, int slot) {
-        int c = plan.chunkOf(slot);
-        int i = plan.chunks.get(c).entries().indexOf(slot);
-        if (i < 0) {
-            throw new IllegalStateException("block " + slot + " is not an entry of chunk " + c);
-        }
-        return c << 16 | i;
+        return plan.chunkOf(slot) << 16 | plan.entryIndexOf(slot);
     }
 
     private void prologue() {
@@ -156,6 +176,13 @@ final class MethodEmitter {
             cb.aaload();
             cb.astore(frame);
         }
+        // Temporaries get their types here, so that every label has one frame.
+        cb.lconst_0();
+        cb.lstore(tmpL);
+        cb.iconst_0();
+        cb.istore(tmpI);
+        cb.aconst_null();
+        cb.astore(tmpA);
     }
 
     private void body(List<FunctionPlan.Block> blocks) {
@@ -164,7 +191,7 @@ final class MethodEmitter {
         }
         for (int bi = 0; bi < blocks.size(); bi++) {
             FunctionPlan.Block b = blocks.get(bi);
-            cb.labelBinding(blockLabels.get(b.start()));
+            bind(blockLabels.get(b.start()));
             int s = b.start();
             Instruction last = null;
             while (s < b.end()) {
@@ -193,6 +220,7 @@ final class MethodEmitter {
         while (!deferred.isEmpty()) {
             deferred.removeFirst().run();
         }
+        frames.write(cb);
     }
 
     // ---- control flow ----
@@ -215,7 +243,7 @@ final class MethodEmitter {
         }
         Label stub = cb.newLabel();
         deferred.add(() -> {
-            cb.labelBinding(stub);
+            bind(stub);
             charge(from, from + 1 - target);
             jumpTo(target);
         });
@@ -238,7 +266,7 @@ final class MethodEmitter {
         return budgetTraps.computeIfAbsent(slot, s -> {
             Label l = cb.newLabel();
             deferred.add(() -> {
-                cb.labelBinding(l);
+                bind(l);
                 trap("budgetExhausted", s);
             });
             return l;
@@ -249,7 +277,7 @@ final class MethodEmitter {
         return depthTraps.computeIfAbsent(slot, s -> {
             Label l = cb.newLabel();
             deferred.add(() -> {
-                cb.labelBinding(l);
+                bind(l);
                 trap("callDepth", s);
             });
             return l;
@@ -261,7 +289,7 @@ final class MethodEmitter {
             Label l = cb.newLabel();
             packetEnd = l;
             deferred.add(() -> {
-                cb.labelBinding(l);
+                bind(l);
                 cb.aload(st);
                 cb.lload(budget);
                 cb.invokestatic(Descs.JIT_RUNTIME, "packetEnd", Descs.PACKET_END);
@@ -279,7 +307,7 @@ final class MethodEmitter {
         return exitStubs.computeIfAbsent(target, t -> {
             Label l = cb.newLabel();
             deferred.add(() -> {
-                cb.labelBinding(l);
+                bind(l);
                 spillRegisters();
                 cb.loadConstant(targetId(plan, t));
                 cb.ireturn();

@@ -46,7 +46,7 @@ final class UnitCompiler {
     private static final int METHODS_PER_CLASS = 2_000;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+    private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS, ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.defaultResolver().orElse(
                     ClassHierarchyResolver.ofClassLoading(UnitCompiler.class.getClassLoader()))));
     private static final MethodTypeDesc DISPATCH = Descs.CHUNK;
@@ -182,7 +182,17 @@ final class UnitCompiler {
         }
         cb.loadConstant(MethodEmitter.targetId(p, p.variant.entry()));
         cb.istore(next);
-        Label loop = cb.newBoundLabel();
+        List<java.lang.classfile.attribute.StackMapFrameInfo.VerificationTypeInfo> locals = new ArrayList<>();
+        locals.add(Frames.object(Descs.JIT_STATE));
+        for (int i = 0; i <= 11; i++) {
+            locals.add(Frames.LONG);
+        }
+        locals.add(Frames.INT);
+        locals.add(Frames.object(Descs.LONG_ARRAY));
+        locals.add(Frames.INT);
+        Frames frames = new Frames(locals);
+        Label loop = cb.newLabel();
+        frames.bind(cb, loop);
         Label done = cb.newLabel();
         cb.iload(next);
         cb.iflt(done);
@@ -199,7 +209,7 @@ final class UnitCompiler {
             cb.iushr();
             cb.tableswitch(0, p.chunks.size() - 1, labels.getFirst(), cases);
             for (FunctionPlan.Chunk c : p.chunks) {
-                cb.labelBinding(labels.get(c.index()));
+                frames.bind(cb, labels.get(c.index()));
                 cb.aload(0);
                 cb.aload(regs);
                 cb.iload(next);
@@ -223,7 +233,7 @@ final class UnitCompiler {
             cb.iushr();
             cb.tableswitch(0, groups - 1, labels.getFirst(), cases);
             for (int g = 0; g < groups; g++) {
-                cb.labelBinding(labels.get(g));
+                frames.bind(cb, labels.get(g));
                 cb.aload(0);
                 cb.aload(regs);
                 cb.iload(next);
@@ -233,11 +243,12 @@ final class UnitCompiler {
                 cb.goto_(loop);
             }
         }
-        cb.labelBinding(done);
+        frames.bind(cb, done);
         cb.aload(regs);
         cb.iconst_0();
         cb.laload();
         cb.lreturn();
+        frames.write(cb);
     }
 
     /** One group of a dispatcher with more chunks than one switch should hold. */
@@ -255,8 +266,10 @@ final class UnitCompiler {
         cb.loadConstant(16);
         cb.iushr();
         cb.tableswitch(first, last, labels.getFirst(), cases);
+        Frames frames = new Frames(List.of(Frames.object(Descs.JIT_STATE), Frames.object(Descs.LONG_ARRAY), Frames.INT,
+                Frames.INT));
         for (int c = first; c <= last; c++) {
-            cb.labelBinding(labels.get(c - first));
+            frames.bind(cb, labels.get(c - first));
             cb.aload(0);
             cb.aload(1);
             cb.iload(2);
@@ -266,6 +279,7 @@ final class UnitCompiler {
             u.invoke(cb, chunkName(p, c), Descs.CHUNK);
             cb.ireturn();
         }
+        frames.write(cb);
     }
 
     private static byte[] build(ClassDesc self, int index, List<MethodSpec> methods, Map<String, Integer> classOf,
