@@ -119,7 +119,7 @@ public final class Jit implements Engine {
     public Executable prepare(VmProgram program) {
         CompiledProgram compiled;
         try {
-            compiled = new CompiledProgram(this, ProgramImage.of(program));
+            compiled = compile(program);
         } catch (JitCompilationException e) {
             if (fallback == Fallback.FAIL) {
                 throw e;
@@ -147,6 +147,16 @@ public final class Jit implements Engine {
         return BytecodeListing.of(unit.classFiles());
     }
 
+    private CompiledProgram compile(VmProgram program) {
+        try {
+            return new CompiledProgram(this, ProgramImage.of(program));
+        } catch (org.bpf4j.UnsupportedFeatureException e) { // including JitCompilationException
+            throw e;
+        } catch (RuntimeException e) {
+            throw new JitCompilationException("program " + program.name() + ": the JIT failed: " + e, e);
+        }
+    }
+
     /** The compiled form of a tail call's target, which may have been loaded with another engine. */
     CompiledProgram compiledFor(VmProgram target) {
         if (target.executable() instanceof JitExecutable je) {
@@ -154,7 +164,7 @@ public final class Jit implements Engine {
         }
         CompiledProgram p = foreign.get(target);
         if (p == null) {
-            p = new CompiledProgram(this, ProgramImage.of(target));
+            p = compile(target);
             foreign.put(target, p);
         }
         return p;
