@@ -316,17 +316,75 @@ final class MethodEmitter {
         });
     }
 
+    /** Stores the registers the chunk may have changed (the others still hold what the array holds). */
     private void spillRegisters() {
+        if (written == null) {
+            written = writtenInChunk();
+        }
         for (int i = 0; i <= 10; i++) {
+            if (written[i]) {
+                cb.aload(regsArray);
+                cb.loadConstant(i);
+                cb.lload(reg[i]);
+                cb.lastore();
+            }
+        }
+        if (written[BUDGET_INDEX]) {
             cb.aload(regsArray);
-            cb.loadConstant(i);
-            cb.lload(reg[i]);
+            cb.loadConstant(BUDGET_INDEX);
+            cb.lload(budget);
             cb.lastore();
         }
-        cb.aload(regsArray);
-        cb.loadConstant(BUDGET_INDEX);
-        cb.lload(budget);
-        cb.lastore();
+    }
+
+    private boolean[] written;
+
+    /** R0-R10 and the budget (index 11) that some instruction of the chunk may write. */
+    private boolean[] writtenInChunk() {
+        boolean[] w = new boolean[REGISTER_ARRAY_LENGTH];
+        for (FunctionPlan.Block b : chunk.blocks()) {
+            for (int s = b.start(); s < b.end(); ) {
+                Instruction i = img.insn[s];
+                if (i == null) {
+                    break;
+                }
+                switch (i) {
+                    case Instruction.Alu a -> w[a.dst()] = true;
+                    case Instruction.Neg n -> w[n.dst()] = true;
+                    case Instruction.MovSx x -> w[x.dst()] = true;
+                    case Instruction.Endian e -> w[e.dst()] = true;
+                    case Instruction.LoadImm64 l -> w[l.dst()] = true;
+                    case Instruction.Load l -> w[l.dst()] = true;
+                    case Instruction.LoadPacket p -> w[0] = true;
+                    case Instruction.Store st -> { }
+                    case Instruction.Atomic a -> {
+                        switch (a.op()) {
+                            case FETCH_ADD, FETCH_OR, FETCH_AND, FETCH_XOR, XCHG -> w[a.src()] = true;
+                            case CMPXCHG -> w[0] = true;
+                            case LOAD_ACQ -> w[a.dst()] = true;
+                            case ADD, OR, AND, XOR, STORE_REL -> { }
+                        }
+                    }
+                    case Instruction.Jump j -> w[BUDGET_INDEX] = true;
+                    case Instruction.Goto g -> w[BUDGET_INDEX] = true;
+                    case Instruction.Call c -> {
+                        for (int r = 0; r <= 5; r++) {
+                            w[r] = true;
+                        }
+                        w[BUDGET_INDEX] = true;
+                    }
+                    case Instruction.CallReg c -> {
+                        for (int r = 0; r <= 5; r++) {
+                            w[r] = true;
+                        }
+                        w[BUDGET_INDEX] = true;
+                    }
+                    case Instruction.Exit e -> { }
+                }
+                s += i.slots();
+            }
+        }
+        return w;
     }
 
     void trap(String factory, int slot) {
