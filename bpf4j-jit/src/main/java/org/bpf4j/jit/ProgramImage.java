@@ -10,10 +10,10 @@ import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.vm.Helper;
 import org.bpf4j.vm.HelperRegistry;
+import org.bpf4j.vm.Imm64;
 import org.bpf4j.vm.Memory;
 import org.bpf4j.vm.VmProgram;
 import org.bpf4j.vm.map.BpfMap;
-import org.bpf4j.vm.map.MapException;
 
 /**
  * A program as the compiler reads it: the instruction at each slot, the value of each
@@ -51,7 +51,7 @@ final class ProgramImage {
             insn[s] = i;
             helperIndex[s] = -1;
             if (i instanceof Instruction.LoadImm64 l) {
-                wide[s] = value(l, s, maps);
+                wide[s] = Imm64.value(l, s, maps);
             } else if (i instanceof Instruction.Call c && c.kind() == CallKind.HELPER && c.imm() != TAIL_CALL_HELPER) {
                 final int slot = s;
                 Integer index = byId.get(c.imm());
@@ -78,31 +78,6 @@ final class ProgramImage {
     /** The image of a loaded program. */
     static ProgramImage of(VmProgram program) {
         return new ProgramImage(program.name(), program.code(), program.helpers(), program.maps());
-    }
-
-    private static long value(Instruction.LoadImm64 l, int s, List<BpfMap> maps) {
-        return switch (l.kind()) {
-            case IMM64 -> l.value();
-            case CODE_ADDRESS -> Memory.address(Memory.CODE_REGION, s + 1 + l.imm());
-            case MAP_BY_FD, MAP_BY_INDEX -> map(maps, l, s).handle();
-            case MAP_VALUE_BY_FD, MAP_VALUE_BY_INDEX -> {
-                try {
-                    yield map(maps, l, s).valueAddress(l.nextImm());
-                } catch (MapException e) {
-                    throw new UnsupportedFeatureException("instruction " + s + ": " + e.getMessage());
-                }
-            }
-            case VARIABLE_ADDRESS -> throw new UnsupportedFeatureException("instruction " + s
-                    + ": lddw of a BTF variable address (var_addr) is not supported by the VM");
-        };
-    }
-
-    private static BpfMap map(List<BpfMap> maps, Instruction.LoadImm64 l, int slot) {
-        if (l.imm() < 0 || l.imm() >= maps.size()) {
-            throw new UnsupportedFeatureException("instruction " + slot + ": lddw of map " + l.imm()
-                    + ", but the program was loaded with " + maps.size() + " map" + (maps.size() == 1 ? "" : "s"));
-        }
-        return maps.get(l.imm());
     }
 
     /** True if an instruction starts at the slot, or the slot is the end of the program. */

@@ -12,7 +12,6 @@ import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.Operand;
 import org.bpf4j.vm.map.BpfMap;
-import org.bpf4j.vm.map.MapException;
 
 /**
  * Turns a {@link Code} into the interpreter's flat form: per slot, an int word
@@ -78,20 +77,7 @@ final class Lowering {
                 }
                 case Instruction.LoadImm64 l -> {
                     words[s] = word(Op.LDDW, l.dst(), 0, 0);
-                    wide[s] = switch (l.kind()) {
-                        case IMM64 -> l.value();
-                        case CODE_ADDRESS -> Memory.address(Memory.CODE_REGION, s + 1 + l.imm());
-                        case MAP_BY_FD, MAP_BY_INDEX -> map(maps, l, s).handle();
-                        case MAP_VALUE_BY_FD, MAP_VALUE_BY_INDEX -> {
-                            try {
-                                yield map(maps, l, s).valueAddress(l.nextImm());
-                            } catch (MapException e) {
-                                throw new UnsupportedFeatureException("instruction " + s + ": " + e.getMessage());
-                            }
-                        }
-                        case VARIABLE_ADDRESS -> throw new UnsupportedFeatureException("instruction " + s
-                                + ": lddw of a BTF variable address (var_addr) is not supported by the VM");
-                    };
+                    wide[s] = Imm64.value(l, s, maps);
                 }
                 case Instruction.Load l -> {
                     int op = switch (l.size()) {
@@ -176,14 +162,6 @@ final class Lowering {
             words[slot] |= (long) operand[slot] << 32;
         }
         return new Lowered(words, wide, helpers.toArray(Helper[]::new), helperNames.toArray(String[]::new));
-    }
-
-    private static BpfMap map(List<BpfMap> maps, Instruction.LoadImm64 l, int slot) {
-        if (l.imm() < 0 || l.imm() >= maps.size()) {
-            throw new UnsupportedFeatureException("instruction " + slot + ": lddw of map " + l.imm()
-                    + ", but the program was loaded with " + maps.size() + " map" + (maps.size() == 1 ? "" : "s"));
-        }
-        return maps.get(l.imm());
     }
 
     private static long word(int op, int dst, int src, int off) {
