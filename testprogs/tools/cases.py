@@ -1,0 +1,133 @@
+"""The inputs of every test program: per object file, cases of one or more runs.
+
+A case loads the object afresh, applies `updates` (map, key bytes, value bytes) from the host,
+then runs `program` once per Run (packet `data`, optional context `ctx`)."""
+import struct
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from packets import *  # noqa: F401,F403
+
+
+@dataclass
+class Run:
+    data: bytes
+    ctx: Optional[bytes] = None
+
+
+@dataclass
+class Case:
+    name: str
+    program: str
+    runs: List[Run]
+    updates: List[Tuple[str, bytes, bytes]] = field(default_factory=list)
+    note: str = ""
+
+
+def one(name, program, data, ctx=None, updates=(), note=""):
+    return Case(name, program, [Run(data, ctx)], list(updates), note)
+
+
+def u32(v):
+    return struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def u64(v):
+    return struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF)
+
+
+CASES = {}
+
+CASES["xdp_parse.o"] = [
+    one("ipv4_tcp_pass", "xdp_parse", tcp4()),
+    one("ipv4_tcp_telnet_drop", "xdp_parse", tcp4(dport=23)),
+    one("ipv4_udp", "xdp_parse", udp4()),
+    one("ipv4_options_udp", "xdp_parse", udp4(options=b"\x01\x01\x01\x00")),
+    one("ipv4_fragment_drop", "xdp_parse", udp4(frag=0x2000)),
+    one("ipv4_bad_ihl_aborted", "xdp_parse", udp4(bad_ihl=3)),
+    one("ipv4_ihl_past_end_drop", "xdp_parse", eth(0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, b"", bad_ihl=15))),
+    one("ipv4_truncated_udp", "xdp_parse", udp4()[:14 + 20 + 4]),
+    one("ipv6_tcp", "xdp_parse", tcp6()),
+    one("ipv6_udp", "xdp_parse", udp6()),
+    one("ipv6_truncated", "xdp_parse", tcp6()[:14 + 30]),
+    one("vlan_ipv4_udp", "xdp_parse", tagged(udp4(dport=5353), [(0x8100, 100)])),
+    one("qinq_ipv6_tcp", "xdp_parse", tagged(tcp6(dport=22), [(0x88A8, 10), (0x8100, 20)])),
+    one("vlan_truncated", "xdp_parse", tagged(udp4(), [(0x8100, 5)])[:16]),
+    one("arp", "xdp_parse", arp()),
+    one("icmp_echo_tx", "xdp_parse", icmp4()),
+    one("icmp_reply_pass", "xdp_parse", icmp4(kind=0)),
+    one("other_ethertype", "xdp_parse", eth(0x88CC, zeros(46))),
+    one("short_frame", "xdp_parse", zeros(14)[:14]),
+    Case("ports_accumulate", "xdp_parse", [Run(udp4(dport=53)), Run(udp4(dport=53, payload=b"q2")),
+                                           Run(tcp4(dport=80)), Run(tcp6(dport=80))],
+         note="four runs on one load: bytes per port add up"),
+]
+
+
+def ipip(inner_frame):
+    return eth(0x0800, ipv4("192.0.2.1", "192.0.2.2", 4, inner_frame[14:], ident=0))
+
+
+def xdp_md(data_len, ingress_ifindex=0, rx_queue_index=0, meta_len=0):
+    # struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
+    return struct.pack("<6I", meta_len, meta_len + data_len, 0, ingress_ifindex, rx_queue_index, 0)
+
+
+CASES["xdp_adjust.o"] = [
+    one("encap_ipv4", "xdp_encap", udp4()),
+    one("encap_not_ipv4", "xdp_encap", tcp6()),
+    one("decap_ipip", "xdp_decap", ipip(udp4())),
+    one("decap_plain_ipv4", "xdp_decap", udp4()),
+    one("resize_trim", "xdp_resize", tcp4(payload=b"x" * 100)),
+    one("resize_grow", "xdp_resize", udp4()[:42]),
+    one("resize_same", "xdp_resize", udp4(payload=b"q" * 18)),
+    one("limits_small", "xdp_limits", udp4()),
+    one("limits_large", "xdp_limits", udp4(payload=b"L" * 1400)),
+    one("meta", "xdp_meta", udp4()),
+    one("ctx_default", "xdp_ctx", udp4()),
+    one("ctx_lo_queue0", "xdp_ctx", udp4(), ctx=xdp_md(len(udp4()), ingress_ifindex=1)),
+]
+
+
+def sk_buff(**f):
+    """A struct __sk_buff (192 bytes) with the named fields set; the rest zero."""
+    offs = {"len": 0, "pkt_type": 4, "mark": 8, "queue_mapping": 12, "protocol": 16, "priority": 32,
+            "ingress_ifindex": 36, "ifindex": 40, "tc_index": 44, "cb0": 48, "cb1": 52, "cb2": 56, "cb3": 60,
+            "cb4": 64, "tc_classid": 72, "wire_len": 160, "gso_segs": 164, "gso_size": 176}
+    b = bytearray(192)
+    for k, v in f.items():
+        struct.pack_into("<I", b, offs[k], v)
+    return bytes(b)
+
+
+def redirect_frame(flags, ifindex):
+    return udp4(payload=b"rd" + bytes([flags, ifindex]))
+
+
+CASES["tc_skb.o"] = [
+    one("fields_ipv4", "tc_fields", udp4()),
+    one("fields_ipv6_ctx", "tc_fields", tcp6(), ctx=sk_buff(mark=5, priority=3, cb0=0x11, cb4=0x44, ifindex=1)),
+    one("fields_broadcast", "tc_fields", arp()),
+    one("fields_other_host", "tc_fields", eth(0x0800, udp4()[14:], dst=bytes.fromhex("020000000009"))),
+    one("nat_udp", "tc_nat", udp4()),
+    one("nat_tcp", "tc_nat", tcp4(dport=443)),
+    one("nat_ipv6_untouched", "tc_nat", udp6()),
+    one("nat_icmp_untouched", "tc_nat", icmp4()),
+    one("load_udp", "tc_load", udp4()),
+    one("load_short", "tc_load", eth(0x0800, zeros(10))),
+    one("pull_long", "tc_pull", tcp4(payload=b"0123456789abcdef")),
+    one("pull_short", "tc_pull", eth(0x88B5, zeros(10))),
+    one("redirect_lo", "tc_redirect", redirect_frame(0, 1)),
+    one("redirect_ingress", "tc_redirect", redirect_frame(1, 1)),
+    one("redirect_bad_flags", "tc_redirect", redirect_frame(0x80, 1)),
+]
+
+CASES["socket_filter.o"] = [
+    one("dns_keep_all", "sock_dns", udp4(dport=53)),
+    one("other_udp_drop", "sock_dns", udp4(dport=123)),
+    one("tcp_truncate", "sock_dns", tcp4(payload=b"t" * 100)),
+    one("ipv6_drop", "sock_dns", udp6()),
+    one("view_ipv4", "sock_view", tcp4(payload=b"p" * 40)),
+    one("view_arp", "sock_view", arp()),
+    one("ldabs_out_of_bounds", "sock_ldabs_oob", udp4()),
+]
