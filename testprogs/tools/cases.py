@@ -131,3 +131,38 @@ CASES["socket_filter.o"] = [
     one("view_arp", "sock_view", arp()),
     one("ldabs_out_of_bounds", "sock_ldabs_oob", udp4()),
 ]
+
+
+def seeded(n):
+    """A UDP frame whose byte 14 (the IPv4 version/IHL byte in a real frame) is n: the maps
+    programs read it as a seed. The rest is a valid frame so that any test run accepts it."""
+    f = bytearray(udp4())
+    f[14] = n
+    return bytes(f)
+
+
+def lpm_key(prefixlen, a):
+    return struct.pack("<I", prefixlen) + bytes(a)
+
+
+LPM_ROUTES = [("lpm", lpm_key(8, [10, 0, 0, 0]), u32(8)), ("lpm", lpm_key(16, [10, 1, 0, 0]), u32(16)),
+              ("lpm", lpm_key(0, [0, 0, 0, 0]), u32(0)), ("lpm", lpm_key(12, [172, 16, 0, 0]), u32(12))]
+
+CASES["maps.o"] = [
+    one("array_seed0", "map_array", seeded(0)),
+    one("array_seed3", "map_array", seeded(3)),
+    one("array_seed9_out_of_range", "map_array", seeded(9)),
+    one("hash", "map_hash", seeded(5)),
+    one("hash_prefilled", "map_hash", seeded(5), updates=[("hash", u32(5), u64(77)), ("hash", u32(99), u64(1))]),
+    Case("percpu_twice", "map_percpu", [Run(seeded(0)), Run(seeded(0)), Run(seeded(1))]),
+    one("lru", "map_lru", seeded(0)),
+    Case("lru_twice", "map_lru", [Run(seeded(0)), Run(seeded(100))]),
+    one("lpm_host_routes", "map_lpm", seeded(7), updates=LPM_ROUTES),
+    one("lpm_empty", "map_lpm", seeded(7)),
+    one("queue_stack", "map_queue_stack", seeded(0x40)),
+    one("bloom", "map_bloom", seeded(1)),
+    one("foreach", "map_foreach", seeded(2)),
+    one("ringbuf", "map_ringbuf", seeded(9)),
+    Case("ringbuf_until_full", "map_ringbuf", [Run(seeded(1)), Run(seeded(2))]),
+    one("perf_no_events", "map_perf", seeded(0)),
+]
