@@ -166,3 +166,54 @@ CASES["maps.o"] = [
     Case("ringbuf_until_full", "map_ringbuf", [Run(seeded(1)), Run(seeded(2))]),
     one("perf_no_events", "map_perf", seeded(0)),
 ]
+
+
+def bytes_at_14(b, total=64):
+    """An Ethernet frame (type 0x88B5, local experimental) whose bytes from 14 are b, padded."""
+    return eth(0x88B5, b + zeros(total - 14 - len(b)))
+
+
+CASES["tailcall.o"] = [
+    one("chain_a_b_tx", "tail_entry", bytes_at_14(b"\x00\x00")),
+    one("chain_a_b_drop", "tail_entry", bytes_at_14(b"\x00\xdd")),
+    one("direct_b", "tail_entry", bytes_at_14(b"\x01\x00")),
+    one("empty_slot_falls_through", "tail_entry", bytes_at_14(b"\x02")),
+    one("out_of_range_falls_through", "tail_entry", bytes_at_14(b"\x09")),
+    one("limit_33", "tail_entry", bytes_at_14(b"\x03")),
+    one("map_in_map_slot0", "map_in_map", bytes_at_14(b"\x00\x01")),
+    one("map_in_map_slot2", "map_in_map", bytes_at_14(b"\x02\x07")),
+    one("map_in_map_empty_slot", "map_in_map", bytes_at_14(b"\x01\x00")),
+    one("map_in_map_out_of_range", "map_in_map", bytes_at_14(b"\x05\x00")),
+]
+
+CASES["globals.o"] = [
+    one("alpha_tx", "globals", bytes_at_14(b"alpha")),
+    one("beta_redirect", "globals", bytes_at_14(b"beta")),
+    one("banner_drop", "globals", bytes_at_14(b"bpf4j!")),
+    one("other_pass", "globals", bytes_at_14(b"gamma")),
+    one("too_short_drop", "globals", bytes_at_14(b"alpha", total=40)),
+    one("big_pass", "globals", bytes_at_14(b"delta", total=200)),
+    Case("three_runs", "globals", [Run(bytes_at_14(b"alpha")), Run(bytes_at_14(b"x", total=150)),
+                                   Run(bytes_at_14(b"y", total=2000))]),
+]
+
+
+def words(a, b, tail=b""):
+    return eth(0x88B5, struct.pack("<QQ", a & (2**64 - 1), b & (2**64 - 1)) + tail + zeros(max(0, 32 - len(tail))))
+
+
+ALU_INPUTS = [
+    ("small", 1000, 7), ("zero_divisor", 12345, 0), ("negative", -1000, 7), ("negative_divisor", 1000, -7),
+    ("int_min", -2**63, -1), ("int32_min", 0x80000000, 0xFFFFFFFF), ("big_shift", 0x8000000000000001, 63),
+    ("mixed", 0x0123456789ABCDEF, 0xFEDCBA9876543210),
+]
+
+CASES["alu.o"] = [one(n, "alu", words(a, b, bytes(range(0x80, 0x90)))) for (n, a, b) in ALU_INPUTS]
+CASES["alu.v4.o"] = [one(n, "alu", words(a, b, bytes(range(0x80, 0x90)))) for (n, a, b) in ALU_INPUTS]
+
+CALL_INPUTS = [("small", b"\x05\x07\x03"), ("zeros", b"\x00\x00\x00"), ("large", b"\xfe\xff\x40"),
+               ("loop_stop_first", b"\x10\x20\x01")]
+CASES["calls.o"] = ([one("calls_" + n, "calls", bytes_at_14(b)) for (n, b) in CALL_INPUTS]
+                    + [one("atomics_3", "atomics", bytes_at_14(b"\x03")),
+                       Case("atomics_twice", "atomics", [Run(bytes_at_14(b"\x03")), Run(bytes_at_14(b"\xff"))])])
+CASES["calls.v4.o"] = CASES["calls.o"]
