@@ -217,3 +217,27 @@ CASES["calls.o"] = ([one("calls_" + n, "calls", bytes_at_14(b)) for (n, b) in CA
                     + [one("atomics_3", "atomics", bytes_at_14(b"\x03")),
                        Case("atomics_twice", "atomics", [Run(bytes_at_14(b"\x03")), Run(bytes_at_14(b"\xff"))])])
 CASES["calls.v4.o"] = CASES["calls.o"]
+
+
+def text_frame(s):
+    return bytes_at_14(s.encode() + b"\0", total=64)
+
+
+CASES["helpers.o"] = (
+    [one("time_and_ids", "helpers_time", udp4(),
+         note="clocks, jiffies and random numbers vary: only properties are recorded (monotonic, non-zero, "
+              "32-bit); the CPU is 0 because the run is pinned to CPU 0")]
+    + [one("str_" + n, "helpers_str", text_frame(s)) for (n, s) in [
+        ("hex_prefix", "0x1f"), ("negative", "-12"), ("spaces_decimal", "  42abc"), ("octal", "0755"),
+        ("plus", "+7"), ("empty", ""), ("letters", "zzz"), ("overflow", "99999999999999999999"),
+        ("max_long", "9223372036854775807"), ("min_long", "-9223372036854775808"), ("newline", "\n5")]]
+    + [one("fmt_hello", "helpers_fmt", text_frame("hello")),
+       one("fmt_long_text", "helpers_fmt", text_frame("a-rather-long-string-of-text"))]
+    + [one("csum", "helpers_csum", udp4())])
+
+CASES["core.o"] = [
+    one("xdp", "core_xdp", udp4()),
+    one("xdp_ctx_ifindex", "core_xdp", tcp4(), ctx=xdp_md(len(tcp4()), ingress_ifindex=1)),
+    one("tc", "core_tc", udp6()),
+    one("tc_mark", "core_tc", tcp4(), ctx=sk_buff(mark=0x55)),
+]
