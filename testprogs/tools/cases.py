@@ -241,3 +241,21 @@ CASES["core.o"] = [
     one("tc", "core_tc", udp6()),
     one("tc_mark", "core_tc", tcp4(), ctx=sk_buff(mark=0x55)),
 ]
+
+
+def _firewall():
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "gen_traffic.py")
+    spec = importlib.util.spec_from_file_location("gen_traffic", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.frames()
+
+
+CASES["../examples/xdp_firewall.o"] = [
+    Case("traffic_pcap", "xdp_firewall", [Run(f) for (_, f) in _firewall()],
+         note="every frame of examples/traffic.pcap in order on one load, as bpf4j run --pcap runs them"),
+    one("ipv4_tcp_80_first_run", "xdp_firewall", tcp4(dport=80)),
+    one("telnet_first_run", "xdp_firewall", tcp4(dport=23)),
+]
