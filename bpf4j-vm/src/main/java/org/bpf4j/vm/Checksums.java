@@ -63,6 +63,32 @@ public final class Checksums {
         return (int) (r + (r >>> 32));
     }
 
+    /**
+     * {@code csum_partial} on x86-64: the bytes as little-endian 64-bit words (the last one padded
+     * with zeros) added with end-around carry to {@code seed}, folded to 32 bits.
+     */
+    public static int partial(byte[] buf, int seed) {
+        long t = seed & 0xffff_ffffL;
+        for (int i = 0; i < buf.length; i += 8) {
+            long w = 0;
+            for (int j = 0; j < 8 && i + j < buf.length; j++) {
+                w |= (buf[i + j] & 0xffL) << (8 * j);
+            }
+            t += w;
+            if (Long.compareUnsigned(t, w) < 0) {
+                t++;
+            }
+        }
+        long r = t + Long.rotateRight(t, 32);
+        return (int) (r >>> 32);
+    }
+
+    /** {@code csum_from32to16}: a partial sum folded to 16 bits, not complemented. */
+    public static int from32to16(int sum) {
+        int s = sum + ((sum >>> 16) | (sum << 16));
+        return (s >>> 16) & 0xffff;
+    }
+
     /** {@code inet_proto_csum_replace4} for a buffer whose checksum is not offloaded ({@code CHECKSUM_NONE}). */
     public static int protoReplace4(int sum16, int from, int to) {
         return fold(partial8(~from, to, ~sum16));

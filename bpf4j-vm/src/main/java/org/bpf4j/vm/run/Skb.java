@@ -66,7 +66,8 @@ final class Skb {
         TestRun.put32(b, off("ifindex"), 1);
         TestRun.put32(b, off("pkt_type"), pktType(data));
         TestRun.put32(b, off("protocol"), proto);
-        TestRun.put32(b, off("wire_len"), wireLen != 0 ? wireLen : lenAtStart);
+        // Without a context the kernel leaves the control block's pkt_len, which wire_len reads, at 0.
+        TestRun.put32(b, off("wire_len"), in.context().isEmpty() ? 0 : wireLen != 0 ? wireLen : lenAtStart);
         TestRun.put32(b, off("len"), lenAtStart);
         if (sock != null && (type == ProgramType.CGROUP_SKB || type == ProgramType.SK_SKB)) {
             byte[] s = sock.bytes();
@@ -123,21 +124,20 @@ final class Skb {
         return raw ? 0x0100 : 0x0400;
     }
 
-    /** {@code eth_type_trans}'s packet type against the loopback device (address 0, broadcast all ones). */
+    /**
+     * {@code eth_type_trans}'s packet type against the loopback device, whose address and broadcast
+     * address are both all zeros: PACKET_HOST (0) for a zero destination, PACKET_MULTICAST (2) for
+     * any group address (ff:ff:ff:ff:ff:ff included, as the kernel reports it), else PACKET_OTHERHOST (3).
+     */
     static int pktType(byte[] d) {
         boolean zero = true;
-        boolean ones = true;
         for (int i = 0; i < 6; i++) {
             zero &= d[i] == 0;
-            ones &= d[i] == (byte) 0xff;
         }
         if (zero) {
             return 0;
         }
-        if ((d[0] & 1) != 0) {
-            return ones ? 1 : 2;
-        }
-        return 3;
+        return (d[0] & 1) != 0 ? 2 : 3;
     }
 
     /** The test run's dummy socket: its family and addresses from an IPv4 or IPv6 header. */
