@@ -23,6 +23,9 @@ import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.vm.Interpreter;
+import org.bpf4j.vm.VmObject;
+import org.bpf4j.vm.VmOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -34,31 +37,33 @@ import org.junit.jupiter.api.TestFactory;
  * The test programs of {@code testprogs/} against the results the Linux kernel gave for them
  * ({@code testprogs/expected/*.txt}, recorded by {@code testprogs/record-expected.sh}).
  *
- * <p>What runs today: every expected file parses; its object parses with {@link ObjectFile}; each
+ * <p>First the data: every expected file parses; its object parses with {@link ObjectFile}; each
  * case names a program of the object with a program type a test run supports; the maps a case
  * lists are exactly the object's maps, with the object's map types, key and value sizes and
  * element counts; updates fit their maps; every source in {@code testprogs/src} has its object
  * and its expected file; {@code examples/traffic.pcap} holds exactly the frames of the firewall
  * case. So an object rebuilt without re-recording, or a hand-edited expectation, fails here.
  *
- * <p>What does not run yet: the cases on the VM. The VM cannot load an {@link ObjectSpec} (its
- * maps, programs and global data) and run it under a test run yet; until it can, each expected
- * file's VM test is reported as skipped with that reason. TODO(issue 3): bind {@link #runOnVm}
- * to the VM's object loading and {@code org.bpf4j.vm.run.TestRun}, comparing retval, data_out,
- * ctx_out and every recorded map exactly, on the interpreter and on the JIT.
+ * <p>Then every case runs on the VM ({@link VmObject}, {@link org.bpf4j.vm.run.TestRun}) and is
+ * compared exactly with the kernel's results: retval, data_out, ctx_out, refusals, and the
+ * contents of every map the recorder could dump. Known differences are listed with their
+ * reasons in {@code testprogs-vm-exclusions.tsv}; the JIT runs the same cases from its own tests
+ * ({@code JitTestProgramsTest}, {@code testprogs-jit-exclusions.tsv}).
  */
-class TestProgramsTest {
+public class TestProgramsTest {
     private static final Set<ProgramType> TEST_RUN_TYPES = Set.of(ProgramType.XDP, ProgramType.SCHED_CLS,
             ProgramType.SOCKET_FILTER);
 
-    static Path testprogs() {
+    /** The {@code testprogs/} directory ({@code -Dbpf4j.testprogs}, else {@code ../testprogs}). */
+    public static Path testprogs() {
         Path p = Path.of(System.getProperty("bpf4j.testprogs", "../testprogs"));
         Assumptions.assumeTrue(Files.isDirectory(p.resolve("expected")),
                 "testprogs not found at " + p.toAbsolutePath() + " (set -Dbpf4j.testprogs); skipping");
         return p;
     }
 
-    static List<Path> expectedFiles() throws IOException {
+    /** The expected files, sorted. */
+    public static List<Path> expectedFiles() throws IOException {
         try (Stream<Path> s = Files.list(testprogs().resolve("expected"))) {
             return s.filter(f -> f.toString().endsWith(".txt")).sorted().toList();
         }
@@ -129,15 +134,90 @@ class TestProgramsTest {
         }
     }
 
-    /** The VM runs of every case; skipped, with the reason, until the VM can run objects. */
+    /**
+     * Every case on the VM's interpreter, compared with the kernel's results. A case listed in
+     * {@code testprogs-vm-exclusions.tsv} (with the reason) is still run: it is reported as skipped
+     * while it differs and fails once it agrees, so that the list stays true.
+     */
     @TestFactory
-    Stream<DynamicTest> runOnVm() throws IOException {
-        return expectedFiles().stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+    Stream<DynamicNode> runOnVm() throws IOException {
+        return runAll(VmOptions.defaults().withEngine(Interpreter.INSTANCE), "testprogs-vm-exclusions.tsv");
+    }
+
+    /** The VM cases of every expected file with an engine, against an exclusion list. */
+    public static Stream<DynamicNode> runAll(VmOptions options, String exclusionsResource) throws IOException {
+        Map<String, String> excluded = exclusions(exclusionsResource);
+        Path root = testprogs();
+        List<DynamicNode> out = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger agreed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger differ = new java.util.concurrent.atomic.AtomicInteger();
+        List<Path> files = expectedFiles();
+        for (Path f : files) {
             ExpectedFile e = ExpectedFile.parse(f);
-            int runs = e.cases().stream().mapToInt(c -> c.runs().size()).sum();
-            Assumptions.abort("not run on the VM: " + e.cases().size() + " cases (" + runs + " test runs) of "
-                    + e.object() + " wait for the VM to load ELF objects and test-run them (TODO issue 3)");
+            String file = f.getFileName().toString();
+            List<DynamicTest> cases = new ArrayList<>();
+            for (ExpectedFile.Case c : e.cases()) {
+                String id = file + " " + c.name();
+                cases.add(DynamicTest.dynamicTest(c.name(), () -> {
+                    List<String> diffs;
+                    try {
+                        diffs = TestProgramsRunner.run(f, c.name(), root, options);
+                    } catch (RuntimeException ex) {
+                        diffs = List.of("not run: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+                    }
+                    String reason = excluded.get(id);
+                    if (diffs.isEmpty()) {
+                        agreed.incrementAndGet();
+                        if (reason != null) {
+                            fail(id + " now agrees with the kernel: remove it from " + exclusionsResource);
+                        }
+                        return;
+                    }
+                    differ.incrementAndGet();
+                    String report = id + ": " + diffs.size() + " difference(s) from the kernel:\n  "
+                            + String.join("\n  ", diffs.subList(0, Math.min(diffs.size(), 12)));
+                    if (reason != null) {
+                        System.out.println(report);
+                        Assumptions.abort("excluded (" + reason + "); " + diffs.get(0));
+                    }
+                    fail(report);
+                }));
+            }
+            out.add(DynamicContainer.dynamicContainer(file, cases));
+        }
+        Set<String> known = new TreeSet<>();
+        for (Path f : files) {
+            ExpectedFile.parse(f).cases().forEach(c -> known.add(f.getFileName() + " " + c.name()));
+        }
+        out.add(DynamicTest.dynamicTest("exclusions name existing cases", () -> {
+            for (String id : excluded.keySet()) {
+                assertTrue(known.contains(id), exclusionsResource + ": no case " + id);
+            }
+            System.out.println("testprogs on the VM (" + options.engine().name() + "): " + agreed.get()
+                    + " cases agree with the kernel, " + differ.get() + " differ (" + excluded.size() + " excluded)");
         }));
+        return out.stream();
+    }
+
+    /** case id (file, space, case) to reason. */
+    static Map<String, String> exclusions(String resource) throws IOException {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        try (var in = TestProgramsTest.class.getResourceAsStream("/" + resource)) {
+            if (in == null) {
+                return out;
+            }
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split("\t", 2);
+                if (f.length != 2 || f[1].isBlank()) {
+                    throw new IllegalStateException(resource + ": an exclusion without a reason: " + line);
+                }
+                out.put(f[0], f[1]);
+            }
+        }
+        return out;
     }
 
     @Test
