@@ -199,6 +199,29 @@ final class ObjectRun {
             byte[] value = v.get();
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("key", HEX.formatHex(k));
+            if (type.contains("percpu")) {
+                // One value per VM CPU, each in a slot of the value size rounded up to 8; only the
+                // CPUs with a non-zero value are shown.
+                int size = m.definition().valueSize();
+                int stride = (size + 7) & ~7;
+                Map<String, Object> cpus = new LinkedHashMap<>();
+                StringBuilder line = new StringBuilder();
+                for (int cpu = 0; cpu * stride < value.length; cpu++) {
+                    byte[] one = java.util.Arrays.copyOfRange(value, cpu * stride, Math.min(value.length, cpu * stride + size));
+                    if (!allZero(one)) {
+                        cpus.put("cpu" + cpu, HEX.formatHex(one));
+                        line.append(" cpu").append(cpu).append(' ').append(HEX.formatHex(one));
+                    }
+                }
+                e.put("values", cpus);
+                entries.add(e);
+                if (cpus.isEmpty()) {
+                    zeros++;
+                    continue;
+                }
+                text.append("  key ").append(HEX.formatHex(k)).append(line).append('\n');
+                continue;
+            }
             e.put("value", HEX.formatHex(value));
             entries.add(e);
             if (type.endsWith("array") && allZero(value)) {
