@@ -96,22 +96,28 @@ final class RunCommand implements Callable<Integer> {
             if (program.code().size() == 0) {
                 throw new MalformedInputException("the program has no instructions");
             }
-            Backend.Runner runner = engine.engine().load(file.getFileName().toString(), program.code(), engine.budget());
-            long r0 = runner.run(memory);
-            out.println("r0 = 0x" + Long.toHexString(r0));
-            out.flush();
-            if (repeat != null) {
-                Repeat.Result result = Repeat.measure(runner, memory, repeat);
-                out.println("ns/run: " + String.format(Locale.ROOT, "%.1f", result.medianNanos()));
-                result.instructions().ifPresent(i -> out.println("instructions/run: " + i));
-                result.nanosPerInstruction().ifPresent(
-                        ns -> out.println("ns/insn: " + String.format(Locale.ROOT, "%.2f", ns)));
-                out.flush();
+            try (Backend.Runner runner = engine.engine().load(file.getFileName().toString(), program.code(),
+                    engine.budget())) {
+                runAndPrint(runner, memory, out);
             }
         } catch (Bpf4jException e) {
             throw CommandFailure.about(program.name(), e);
         }
         return Main.EXIT_OK;
+    }
+
+    private void runAndPrint(Backend.Runner runner, byte[] memory, PrintWriter out) {
+        long r0 = runner.run(memory);
+        out.println("r0 = 0x" + Long.toHexString(r0));
+        out.flush();
+        if (repeat != null) {
+            Repeat.Result result = Repeat.measure(runner, memory, repeat);
+            out.println("ns/run: " + String.format(Locale.ROOT, "%.1f", result.medianNanos()));
+            result.instructions().ifPresent(i -> out.println("instructions/run: " + i));
+            result.nanosPerInstruction().ifPresent(
+                    ns -> out.println("ns/insn: " + String.format(Locale.ROOT, "%.2f", ns)));
+            out.flush();
+        }
     }
 
     private int runObject(byte[] bytes) {

@@ -68,7 +68,7 @@ class ErrorsTest {
             Cli r = Cli.run(command, "--engine", "warp", source.toString());
             assertEquals(Main.EXIT_BAD_INPUT, r.status(), command);
             r.assertNoStackTrace();
-            assertTrue(r.err().contains("unknown engine 'warp' (valid engines: interp, jit)"), r.err());
+            assertTrue(r.err().contains("unknown engine 'warp' (valid engines: interp, jit, kernel)"), r.err());
             assertEquals("", r.out());
         }
         assertEquals("r0 = 0x1\n", Cli.run("run", "--engine", "interp", source.toString()).ok());
