@@ -285,3 +285,20 @@ CASES["net_helpers.o"] = [
     one("cgroup_other", "cg_ingress", udp4(dport=80)),
     one("cgroup_ipv6", "cg_ingress", udp6()),
 ]
+
+
+def udp4_zero_csum(dport=53):
+    f = bytearray(udp4(dport=dport))
+    f[14 + 20 + 6:14 + 20 + 8] = b"\0\0"
+    return bytes(f)
+
+
+CASES["more_helpers.o"] = [
+    one("probe_reads", "probe_reads", udp4()),
+    Case("percpu_and_print", "percpu_and_print", [Run(udp4()), Run(tcp4())],
+         note="bpf_map_lookup_percpu_elem reads CPU 1's value, which stays 0; bpf_trace_vprintk returns the "
+              "bytes written"),
+    one("timer_codes", "timer_codes", udp4(), note="no timer is started, so nothing fires after the run"),
+    one("csum_misc_zero_udp_csum", "tc_csum_misc", udp4_zero_csum()),
+    one("csum_misc_udp_csum", "tc_csum_misc", udp4()),
+]
