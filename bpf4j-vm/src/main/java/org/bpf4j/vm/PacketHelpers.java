@@ -20,6 +20,8 @@ final class PacketHelpers {
     private PacketHelpers() {}
 
     static final int EINVAL = 22, EFAULT = 14, EACCES = 13, ENOMEM = 12, ENOTSUPP = 524;
+    /** {@code SKB_MAX_ALLOC}: the longest a helper may make a socket buffer (16 KiB less the shared info). */
+    static final long SKB_MAX_ALLOC = 16384 - 320;
     static final int XDP_ABORTED = 0, XDP_REDIRECT = 4, TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
     static final long F_RECOMPUTE_CSUM = 1, F_INVALIDATE_HASH = 2, F_HDR_FIELD_MASK = 0xf, F_PSEUDO_HDR = 1 << 4,
             F_MARK_MANGLED_0 = 1 << 5, F_MARK_ENFORCE = 1 << 6, F_IPV6 = 1 << 7, F_INGRESS = 1, F_BROADCAST = 1 << 3,
@@ -192,6 +194,48 @@ final class PacketHelpers {
                 pc.redirect(new PacketContext.Redirect(key & 0xffff_ffffL, flags, Optional.of(m.definition().name())));
             }
             return XDP_REDIRECT;
+        });
+        b.add("skb_load_bytes_relative", (c, ctx, off, to, len, start) -> {
+            SkbContext s = skb(c, ctx, "skb_load_bytes_relative");
+            PacketBuffer p = s.packet();
+            int base = start == 0 ? s.macHeader() : start == 1 ? s.networkHeader() : -1;
+            if (off < 0 || off > 0xffff || base < 0 || base + off + len > p.end() || base + off < p.meta()) {
+                c.memory().fill(to, len, (byte) 0, c.slot());
+                return -EFAULT;
+            }
+            p.sync();
+            c.memory().write(to, Arrays.copyOfRange(p.frame(), (int) (base + off), (int) (base + off + len)), c.slot());
+            return 0;
+        });
+        b.add("skb_change_tail", (c, ctx, newLen, flags, r4, r5) -> {
+            SkbContext s = skb(c, ctx, "skb_change_tail");
+            PacketBuffer p = s.packet();
+            long minLen = Math.max(0, s.networkHeader() - p.data());
+            long n = newLen & 0xffff_ffffL;
+            long result = 0;
+            if (flags != 0 || n > SKB_MAX_ALLOC || n < minLen) {
+                result = -EINVAL;
+            } else if (n != p.length()) {
+                p.sync();
+                int newEnd = p.data() + (int) n;
+                int oldEnd = p.end();
+                p.setBounds(p.meta(), p.data(), newEnd);
+                if (newEnd > oldEnd) {
+                    p.sync();
+                    Arrays.fill(p.frame(), oldEnd, newEnd, (byte) 0);
+                    p.invalidatePointers();
+                }
+                s.packetChanged();
+            }
+            p.invalidatePointers();
+            refresh(c, p);
+            return result;
+        });
+        b.add("get_socket_cookie", (c, ctx, r2, r3, r4, r5) -> {
+            if (c.memory().context(ctx) instanceof SkbContext s && (int) ctx == 0) {
+                return s.cookie();
+            }
+            throw notContext(c, ctx, "get_socket_cookie", "__sk_buff");
         });
         b.add("get_hash_recalc", (c, ctx, r2, r3, r4, r5) -> {
             SkbContext s = skb(c, ctx, "get_hash_recalc");

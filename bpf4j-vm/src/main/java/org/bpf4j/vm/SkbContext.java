@@ -15,6 +15,9 @@ public final class SkbContext extends PacketContext {
     private final boolean dataEndComputed;
     private long socketAddress;
     private long hash;
+    private int macHeader;
+    private int networkHeader;
+    private long cookie = 1;
 
     /**
      * A context over {@code packet} (whose data starts the linear part), with the socket the
@@ -35,6 +38,36 @@ public final class SkbContext extends PacketContext {
         long addr = super.attach(m);
         socketAddress = socket == null ? 0 : m.addContext("socket", socket);
         return addr;
+    }
+
+    /**
+     * Sets where the Ethernet and network headers start (frame indices), for the helpers that
+     * address them ({@code bpf_skb_load_bytes_relative}) and the minimum length
+     * ({@code bpf_skb_change_tail}).
+     */
+    public void setHeaders(int mac, int network) {
+        macHeader = mac;
+        networkHeader = network;
+    }
+
+    /** Frame index of the Ethernet header. */
+    public int macHeader() {
+        return macHeader;
+    }
+
+    /** Frame index of the network header. */
+    public int networkHeader() {
+        return networkHeader;
+    }
+
+    /** The socket's cookie ({@code bpf_get_socket_cookie}); 0 without a socket. */
+    public long cookie() {
+        return socket == null ? 0 : cookie;
+    }
+
+    /** Sets the cookie of the buffer's socket (the kernel draws it from a counter on first use). */
+    public void setCookie(long c) {
+        cookie = c;
     }
 
     @Override

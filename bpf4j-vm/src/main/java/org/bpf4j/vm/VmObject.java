@@ -9,11 +9,14 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.UnsupportedFeatureException;
+import org.bpf4j.object.CoreRelocator;
 import org.bpf4j.object.MapReference;
 import org.bpf4j.object.MapSlot;
 import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.spec.AttachType;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
@@ -32,8 +35,10 @@ import org.bpf4j.vm.map.ProgArrayMap;
  * {@link #failures()} lists them all. Maps of a type the VM lacks are left out the same way
  * ({@link #mapFailures()}).
  *
- * <p>Not modelled yet: CO-RE relocation (the programs run with the offsets the compiler wrote, which
- * for the UAPI contexts are the VM's), read-only global data ({@code .rodata} values are writable by
+ * <p>CO-RE relocations resolve against the object's own BTF without its local flavors
+ * ({@code struct xdp_md___local} finds {@code struct xdp_md}): the UAPI types the object was built
+ * with are the VM's contexts; other kernel types are not known to the VM and resolve as missing.
+ * Not modelled yet: read-only global data ({@code .rodata} values are writable by
  * programs here), maps of maps. The object owns its maps: close it to release them. Thread-safe
  * after loading.
  */
@@ -142,6 +147,9 @@ public final class VmObject implements AutoCloseable {
     private static VmProgram loadProgram(ObjectSpec spec, ProgramSpec p, List<BpfMap> byIndex,
             Map<String, String> mapFailures, VmOptions options) {
         ProgramSpec linked = p.requireLinked();
+        if (!linked.coreRelocations().isEmpty()) {
+            linked = CoreRelocator.relocate(spec, linked, coreTarget(spec)).program();
+        }
         for (MapReference r : linked.mapReferences()) {
             if (r.mapIndex() < 0 || r.mapIndex() >= byIndex.size() || byIndex.get(r.mapIndex()) == null) {
                 throw new UnsupportedFeatureException("program '" + p.name() + "' (section '" + p.sectionName()
@@ -164,6 +172,25 @@ public final class VmObject implements AutoCloseable {
             throw new UnsupportedFeatureException("program '" + p.name() + "' (section '" + p.sectionName() + "'): "
                     + e.getMessage() + lineOf(linked, e.getMessage()));
         }
+    }
+
+    /**
+     * The BTF that CO-RE relocations resolve against in the VM: the object's own BTF with every
+     * local flavor ({@code name___suffix}) hidden, so that a program's view of a context type
+     * ({@code struct xdp_md___local}) finds the UAPI type the object was compiled against
+     * ({@code struct xdp_md}), which is the VM's context layout.
+     */
+    private static Btf coreTarget(ObjectSpec spec) {
+        Btf own = spec.btf().orElseThrow(() -> new UnsupportedFeatureException(spec.name()
+                + ": CO-RE relocations without BTF"));
+        List<BtfType> types = new ArrayList<>(own.types());
+        for (int i = 1; i < types.size(); i++) {
+            String name = types.get(i).name();
+            if (name != null && name.lastIndexOf("___") > 0) {
+                types.set(i, new BtfType.Fwd("", false));
+            }
+        }
+        return Btf.of(types);
     }
 
     /** " (file.c:12: source)" for a message that starts with "instruction N:", when line info has it. */

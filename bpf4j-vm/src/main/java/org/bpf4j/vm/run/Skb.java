@@ -42,7 +42,6 @@ final class Skb {
         byte[] given = TestRun.zeroPadded(in.context(), SKB_SIZE, "struct __sk_buff");
         checkSettable(given);
         boolean l2 = type == ProgramType.SCHED_CLS || type == ProgramType.SCHED_ACT;
-        boolean direct = l2 || type == ProgramType.LWT_IN || type == ProgramType.LWT_OUT || type == ProgramType.LWT_XMIT;
         int lenAtStart = l2 ? data.length : data.length - TestRun.ETH_HLEN;
         long wireLen = TestRun.u32(given, off("wire_len"));
         if (wireLen != 0 && (wireLen < lenAtStart || wireLen > 65536)) {
@@ -60,7 +59,9 @@ final class Skb {
         LayoutContext sock = socket(data, proto);
         PacketBuffer frame = TestRun.skbBuffer(data, l2 ? 0 : TestRun.ETH_HLEN);
         ContextLayout layout = ContextLayouts.forProgram(type, attach).orElseThrow();
-        SkbContext ctx = new SkbContext(layout, frame, sock, direct);
+        // Linux 6.18 gives cgroup_skb programs data_end in a test run too (recorded in testprogs).
+        SkbContext ctx = new SkbContext(layout, frame, sock, true);
+        ctx.setHeaders(TestRun.SKB_HEADROOM, TestRun.SKB_HEADROOM + TestRun.ETH_HLEN);
         byte[] b = ctx.bytes();
         System.arraycopy(given, 0, b, 0, SKB_SIZE);
         TestRun.put32(b, off("ifindex"), 1);

@@ -29,8 +29,7 @@ import org.bpf4j.vm.VmProgram;
  * 14 zero bytes where the Ethernet header was, as in the kernel. {@code ctx_in} may set only
  * {@code mark}, {@code priority}, {@code ingress_ifindex}, {@code ifindex} (at most 1, the loopback
  * device), {@code cb}, {@code tstamp}, {@code wire_len}, {@code gso_segs}, {@code gso_size} and
- * {@code hwtstamp}. As in the kernel's test run, only tc and lwt programs get {@code data_end}; a
- * cgroup_skb program reads it as 0.
+ * {@code hwtstamp}.
  * <li>Any other program type with a fixed context layout: the VM runs it over {@code ctx_in}
  * (zero-padded to the struct) and gives the struct back; the kernel has no test run for most of
  * these (kprobe, tracepoint, perf_event), so this is the VM's own extension.
