@@ -340,3 +340,34 @@ CASES["lb.o"] = [
     one("no_vips_pass", "lb", tcp4(dst="10.0.0.100", dport=80)),
     one("truncated_tcp_drop", "lb", tcp4(dst="10.0.0.100", dport=80)[:40], updates=LB_SETUP),
 ]
+
+
+def dns_query(name, qtype=1, dport=53, raw_name=None):
+    q = raw_name if raw_name is not None else b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    msg = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", qtype, 1)
+    return udp4(dport=dport, payload=msg)
+
+
+def fnv1a(wire):
+    h = 2166136261
+    for c in wire:
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def wire(name):
+    return b"".join(bytes([len(p)]) + p.encode() for p in name.split("."))
+
+
+CASES["dns.o"] = [
+    Case("queries", "dns", [Run(dns_query("example.com")), Run(dns_query("example.com", qtype=28)),
+                            Run(dns_query("example.com")), Run(dns_query("a.b.c.d.example.org", qtype=16)),
+                            Run(dns_query("bad.test")), Run(dns_query("x.com", dport=5353))],
+         updates=[("blocked", u32(fnv1a(wire("bad.test"))), u32(1))],
+         note="the blocked name's hash is FNV-1a of its labels in wire format, without the final zero"),
+    one("label_past_end", "dns", dns_query("", raw_name=b"\x3fabc")),
+    one("label_too_long", "dns", dns_query("", raw_name=b"\x40" + b"a" * 64 + b"\0")),
+    one("too_many_labels", "dns", dns_query(".".join(["a"] * 20))),
+    one("name_too_long", "dns", dns_query("a" * 40 + "." + "b" * 30)),
+    one("not_ipv4", "dns", udp6()),
+]
