@@ -15,8 +15,12 @@ import org.bpf4j.trace.Source;
 import org.bpf4j.trace.TraceCompiler;
 import org.bpf4j.trace.ast.AstPrinter;
 import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.trace.runtime.Backend;
+import org.bpf4j.trace.runtime.KernelBackend;
 import org.bpf4j.trace.runtime.Output;
-import org.bpf4j.trace.runtime.VmTraceRuntime;
+import org.bpf4j.trace.runtime.VmBackend;
+import org.bpf4j.trace.runtime.TraceRuntime;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
 import org.bpf4j.vm.VmOptions;
@@ -41,9 +45,10 @@ final class TraceCommand implements Callable<Integer> {
             description = "the script file (unless -e is given), then the positional parameters $1, $2, ...")
     private List<String> args = new ArrayList<>();
 
-    @Option(names = "--backend", paramLabel = "vm|kernel", defaultValue = "vm",
-            description = "where the programs run: the bpf4j VM (default; BEGIN, END, interval and probes "
-                    + "fired from Java) or the Linux kernel (not available yet)")
+    @Option(names = "--backend", paramLabel = "vm|kernel",
+            description = "where the programs run: the Linux kernel (the default when bpf() works: programs "
+                    + "pass the kernel verifier and run with BPF_PROG_TEST_RUN) or the bpf4j VM (the default "
+                    + "otherwise); both run BEGIN, END and interval probes")
     private String backend;
 
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
@@ -75,14 +80,20 @@ final class TraceCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw CommandFailure.badInput("Invalid output format \"" + format + "\" (valid formats: text, json)");
         }
-        if (backend.equals("kernel")) {
-            throw new CommandFailure(Main.EXIT_FAILED, "the kernel backend is not available yet (bpf4j-linux has not "
-                    + "landed); use --backend vm", null);
-        }
-        if (!backend.equals("vm")) {
+        if (backend != null && !backend.equals("vm") && !backend.equals("kernel")) {
             throw CommandFailure.badInput("unknown backend \"" + backend + "\" (vm or kernel)");
         }
-        TraceCompiler.Result result = TraceCompiler.compile(source, params);
+        boolean kernel;
+        if (backend == null) {
+            kernel = !debug && Kernel.probe().available();
+        } else {
+            kernel = backend.equals("kernel");
+            if (kernel && !debug && !Kernel.probe().available()) {
+                throw new CommandFailure(Main.EXIT_FAILED, "the kernel backend is not available: "
+                        + Kernel.probe().reason() + "; use --backend vm", null);
+            }
+        }
+        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel);
         err.print(result.diagnostics().render(source));
         err.flush();
         if (debug) {
@@ -97,8 +108,21 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
+        List<String> unsupported = new ArrayList<>();
+        for (CompiledScript.ProbeProgram p : script.programs()) {
+            String provider = p.attachPoint().provider();
+            if (!provider.equals("BEGIN") && !provider.equals("END") && !provider.equals("interval")) {
+                unsupported.add(p.attachPoint().raw());
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new CommandFailure(Main.EXIT_FAILED, "cannot attach " + String.join(", ", unsupported)
+                    + ": bpf4j trace runs BEGIN, END and interval probes so far (the " + (kernel ? "kernel" : "vm")
+                    + " backend)", null);
+        }
         Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out);
-        try (VmTraceRuntime runtime = new VmTraceRuntime(script, output, VmOptions.defaults())) {
+        Backend be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
+        try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 runtime.requestExit();

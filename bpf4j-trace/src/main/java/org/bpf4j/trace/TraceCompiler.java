@@ -25,8 +25,16 @@ public final class TraceCompiler {
         }
     }
 
-    /** Runs the stages over a script with positional parameters. */
+    /** Runs the stages over a script with positional parameters, for the VM (ring buffer events). */
     public static Result compile(Source source, List<String> params) {
+        return compile(source, params, false);
+    }
+
+    /**
+     * Runs the stages; with {@code queue}, events go through a queue map (for the kernel backend,
+     * which reads them with lookup-and-delete) instead of a ring buffer.
+     */
+    public static Result compile(Source source, List<String> params, boolean queue) {
         Diagnostics d = new Diagnostics();
         Optional<Program> program = Parser.parse(source, d);
         if (program.isEmpty()) {
@@ -36,6 +44,7 @@ public final class TraceCompiler {
         if (typed.isEmpty()) {
             return new Result(program, typed, Optional.empty(), d);
         }
-        return new Result(program, typed, Compiler.compile(typed.get(), d), d);
+        return new Result(program, typed, queue ? Compiler.compileForQueue(typed.get(), d)
+                : Compiler.compile(typed.get(), d), d);
     }
 }

@@ -7,10 +7,10 @@ import java.io.StringWriter;
 import java.util.List;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.runtime.Output;
-import org.bpf4j.trace.runtime.VmTraceRuntime;
+import org.bpf4j.trace.runtime.TraceRuntime;
 import org.junit.jupiter.api.Test;
 
-/** Probes of the {@code java} provider fired from Java code through {@link VmTraceRuntime#fire}. */
+/** Probes of the {@code java} provider fired from Java code through {@link TraceRuntime#fire}. */
 class FireApiTest {
     @Test
     void firedProbesSeeArgumentsAndReturnValues() {
@@ -23,7 +23,7 @@ class FireApiTest {
         CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
-        try (VmTraceRuntime rt = new VmTraceRuntime(script, new Output.Text(pw), Scripts.options())) {
+        try (TraceRuntime rt = TraceRuntime.vm(script, new Output.Text(pw), Scripts.options())) {
             assertEquals(2, rt.fire("app:handle", 0, 7, 100));
             rt.fire("app:handle", 0, 7, 5000);
             rt.fire("app:handle", 0, 9, 3);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.runtime.Output;
-import org.bpf4j.trace.runtime.VmTraceRuntime;
+import org.bpf4j.trace.runtime.TraceRuntime;
 import org.bpf4j.vm.Environment;
 import org.bpf4j.vm.VmOptions;
 
@@ -63,7 +63,7 @@ final class Scripts {
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         Output out = json ? new Output.Json(pw) : new Output.Text(pw);
-        try (VmTraceRuntime rt = new VmTraceRuntime(script, out, options())) {
+        try (TraceRuntime rt = TraceRuntime.vm(script, out, options())) {
             rt.run();
         }
         pw.flush();

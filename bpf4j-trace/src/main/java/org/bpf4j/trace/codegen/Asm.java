@@ -119,28 +119,65 @@ final class Asm {
         insns.add(new Instruction.Goto(false, 0));
     }
 
-    /** Resolves the labels. */
+    /**
+     * Resolves the labels and drops the instructions no path from the start reaches (code after an
+     * {@code exit()} or {@code return}), which the kernel verifier refuses.
+     */
     Code build() {
-        int[] slot = new int[insns.size() + 1];
-        for (int i = 0; i < insns.size(); i++) {
-            slot[i + 1] = slot[i] + insns.get(i).slots();
-        }
-        List<Instruction> out = new ArrayList<>(insns);
+        int n = insns.size();
+        Label[] targetOf = new Label[n];
         for (Pending p : pending) {
             if (p.target().position < 0) {
                 throw new IllegalStateException("jump to an unbound label");
             }
-            int off = slot[p.target().position] - (slot[p.position()] + 1);
-            if (off != (short) off) {
-                throw new org.bpf4j.UnsupportedFeatureException("a jump of " + off
-                        + " instructions is too far for the generated program");
+            targetOf[p.position()] = p.target();
+        }
+        boolean[] reached = new boolean[n + 1];
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        work.push(0);
+        while (!work.isEmpty()) {
+            int p = work.pop();
+            if (p >= n || reached[p]) {
+                continue;
             }
-            Instruction i = out.get(p.position());
-            out.set(p.position(), switch (i) {
-                case Instruction.Jump j -> new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) off);
-                case Instruction.Goto g -> new Instruction.Goto(false, off);
-                default -> throw new IllegalStateException("not a jump: " + i);
-            });
+            reached[p] = true;
+            Instruction i = insns.get(p);
+            if (targetOf[p] != null) {
+                work.push(targetOf[p].position);
+            }
+            if (!(i instanceof Instruction.Exit) && !(i instanceof Instruction.Goto)) {
+                work.push(p + 1);
+            }
+        }
+        int[] newPos = new int[n + 1];
+        List<Integer> kept = new ArrayList<>();
+        for (int p = 0; p <= n; p++) {
+            newPos[p] = kept.size();
+            if (p < n && reached[p]) {
+                kept.add(p);
+            }
+        }
+        int[] slot = new int[kept.size() + 1];
+        for (int k = 0; k < kept.size(); k++) {
+            slot[k + 1] = slot[k] + insns.get(kept.get(k)).slots();
+        }
+        List<Instruction> out = new ArrayList<>(kept.size());
+        for (int k = 0; k < kept.size(); k++) {
+            int p = kept.get(k);
+            Instruction i = insns.get(p);
+            if (targetOf[p] != null) {
+                int off = slot[newPos[targetOf[p].position]] - (slot[k] + 1);
+                if (off != (short) off) {
+                    throw new org.bpf4j.UnsupportedFeatureException("a jump of " + off
+                            + " instructions is too far for the generated program");
+                }
+                i = switch (i) {
+                    case Instruction.Jump j -> new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) off);
+                    case Instruction.Goto g -> new Instruction.Goto(false, off);
+                    default -> throw new IllegalStateException("not a jump: " + i);
+                };
+            }
+            out.add(i);
         }
         return Code.of(out);
     }

@@ -24,12 +24,12 @@ final class Calls {
             case "print" -> print(c);
             case "time" -> {
                 String fmt = c.args().isEmpty() ? "%H:%M:%S\n" : ((Expr.StrLit) c.args().getFirst()).value();
-                int off = pc.frame.alloc(16);
+                int off = pc.eventSlot(16);
                 event(off, Events.TIME, pc.events.addTime(fmt));
                 pc.output(off, 16);
             }
             case "exit" -> {
-                int off = pc.frame.alloc(16);
+                int off = pc.eventSlot(16);
                 asm.storeImm(Size.DW, FP, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {
                     asm.storeImm(Size.DW, FP, off + 8, 0);
@@ -43,7 +43,7 @@ final class Calls {
             }
             case "clear", "zero" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
-                int off = pc.frame.alloc(16);
+                int off = pc.eventSlot(16);
                 event(off, c.name().equals("clear") ? Events.CLEAR : Events.ZERO, pc.mapIndex(m.name()));
                 pc.output(off, 16);
             }
@@ -86,7 +86,7 @@ final class Calls {
         FormatString fmt = FormatString.parse(((Expr.StrLit) c.args().getFirst()).value());
         int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name()));
         int size = 8 + layout.size();
-        int off = pc.frame.alloc(size);
+        int off = pc.eventSlot(size);
         asm.movImm(1, Events.PRINTF_BASE + id);
         asm.store(Size.DW, FP, off, 1);
         for (int i = 0; i < args.size(); i++) {
@@ -98,7 +98,7 @@ final class Calls {
     private void print(Expr.Call c) {
         Expr first = c.args().getFirst();
         if (first instanceof Expr.MapRef m && m.keys().isEmpty()) {
-            int off = pc.frame.alloc(32);
+            int off = pc.eventSlot(32);
             event(off, Events.PRINT_MAP, pc.mapIndex(m.name()));
             long top = c.args().size() > 1 ? ((Expr.IntLit) c.args().get(1)).value() : 0;
             long div = c.args().size() > 2 ? ((Expr.IntLit) c.args().get(2)).value() : 0;
@@ -114,7 +114,7 @@ final class Calls {
             t = new Type.Int(64, i.signed());
         }
         int size = 16 + ProbeCompiler.storedSize(t);
-        int off = pc.frame.alloc(size);
+        int off = pc.eventSlot(size);
         event(off, Events.PRINT_VALUE, pc.events.addPrintValue(t));
         pc.valueInto(first, t, off + 16);
         pc.output(off, size);

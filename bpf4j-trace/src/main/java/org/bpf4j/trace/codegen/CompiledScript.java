@@ -14,8 +14,10 @@ import org.bpf4j.trace.sema.TypedProgram;
  * @param programs the programs, in source order
  * @param maps the script's maps, index = position (the ring buffer and globals come after them)
  * @param events the event tables
+ * @param transport how events reach user space
  */
-public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, List<MapInfo> maps, Events events) {
+public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, List<MapInfo> maps, Events events,
+        Transport transport) {
     public CompiledScript {
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);

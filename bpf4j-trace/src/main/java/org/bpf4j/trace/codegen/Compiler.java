@@ -19,8 +19,26 @@ import org.bpf4j.trace.sema.TypedProgram;
 public final class Compiler {
     private Compiler() {}
 
-    /** Compiles; empty if there were errors. */
+    /** Compiles for the ring buffer transport; empty if there were errors. */
     public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags) {
+        return compile(typed, diags, Transport.RING_BUFFER);
+    }
+
+    /**
+     * Compiles for the queue transport: events go through a queue map whose values are as large as
+     * the largest event (found by a first compilation), for backends that cannot map a ring buffer.
+     */
+    public static Optional<CompiledScript> compileForQueue(TypedProgram typed, Diagnostics diags) {
+        Optional<CompiledScript> first = compile(typed, diags, Transport.RING_BUFFER);
+        if (first.isEmpty()) {
+            return first;
+        }
+        int size = Math.max(16, org.bpf4j.trace.sema.Type.align8(first.get().events().maxSize()));
+        return compile(typed, diags, new Transport(size));
+    }
+
+    /** Compiles; empty if there were errors. */
+    public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags, Transport transport) {
         List<MapInfo> maps = new ArrayList<>(typed.maps().values());
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < maps.size(); i++) {
@@ -31,7 +49,8 @@ public final class Compiler {
         int before = diags.errorCount();
         for (Probe p : typed.program().probes()) {
             for (AttachPoint ap : p.attachPoints()) {
-                ProbeCompiler pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap);
+                ProbeCompiler pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap,
+                        transport);
                 CompiledScript.ProbeProgram prog = pc.compile();
                 if (prog != null) {
                     programs.add(prog);
@@ -41,6 +60,6 @@ public final class Compiler {
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        return Optional.of(new CompiledScript(typed, programs, maps, events));
+        return Optional.of(new CompiledScript(typed, programs, maps, events, transport));
     }
 }

@@ -35,6 +35,16 @@ public final class Events {
     private final List<String> timeFormats = new ArrayList<>();
     private final List<String> strftimeFormats = new ArrayList<>();
     private final List<String> probeNames = new ArrayList<>();
+    private int maxSize;
+
+    void noteSize(int size) {
+        maxSize = Math.max(maxSize, size);
+    }
+
+    /** The largest event any program sends, in bytes. */
+    public int maxSize() {
+        return maxSize;
+    }
 
     int addPrintf(Printf p) {
         printfs.add(p);

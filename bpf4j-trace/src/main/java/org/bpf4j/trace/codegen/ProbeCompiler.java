@@ -47,9 +47,11 @@ final class ProbeCompiler {
     private final Deque<Asm.Label[]> loops = new ArrayDeque<>();
     final Aggregations aggregations;
     final Strings strings;
+    final Transport transport;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
-            Diagnostics diags, Probe probe, AttachPoint attachPoint) {
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport) {
+        this.transport = transport;
         this.typed = typed;
         this.events = events;
         this.mapIndex = mapIndex;
@@ -320,10 +322,21 @@ final class ProbeCompiler {
         new IntExprs(this).eval(e);
     }
 
-    /** Sends an event of {@code size} bytes from the stack at {@code off} through the ring buffer. */
+    /** A stack slot for an event of {@code size} bytes (a whole queue value with the queue transport). */
+    int eventSlot(int size) {
+        return frame.alloc(Math.max(size, transport.queueValueSize()));
+    }
+
+    /** Sends an event of {@code size} bytes from the stack slot at {@code off} (from {@link #eventSlot}). */
     void output(int off, int size) {
+        events.noteSize(size);
         asm.loadMap(1, ringIndex);
         asm.stackAddr(2, off);
+        if (transport.queueValueSize() > 0) {
+            asm.movImm(3, 0);
+            asm.call("map_push_elem");
+            return;
+        }
         asm.movImm(3, size);
         asm.movImm(4, 0);
         asm.call("ringbuf_output");

@@ -8,7 +8,6 @@ import java.util.TreeMap;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
-import org.bpf4j.vm.map.BpfMap;
 
 /**
  * Prints a map as bpftrace does: integer maps sorted by value, others by key; hist and lhist as
@@ -27,7 +26,7 @@ final class MapPrinter {
 
     private record Entry(byte[] key, long[] cpuWords0, long[] cpuWords1, byte[] raw) {}
 
-    void print(MapInfo info, BpfMap map, long top, long div) {
+    void print(MapInfo info, Backend.MapStore map, long top, long div) {
         if (div == 0) {
             div = 1;
         }

@@ -3,27 +3,19 @@ package org.bpf4j.trace.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.codegen.Events;
-import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
-import org.bpf4j.vm.Cpus;
-import org.bpf4j.vm.Execution;
 import org.bpf4j.vm.VmOptions;
-import org.bpf4j.vm.VmProgram;
-import org.bpf4j.vm.map.BpfMap;
-import org.bpf4j.vm.map.MapDefinition;
-import org.bpf4j.vm.map.RingBufferMap;
 
 /**
- * Runs a compiled script on the bpf4j VM: creates its maps, loads its programs, runs BEGIN, the
- * interval probes on their timers and END, reads the events and prints what bpftrace prints.
+ * Runs a compiled script on a {@link Backend}: BEGIN, the interval probes on their timers and END,
+ * reading the events and printing what bpftrace prints.
  * Probes of the {@code java} provider are fired from Java with {@link #fire}. One thread runs the
  * programs at a time (the run loop or a {@link #fire} caller); the class is not otherwise thread-safe.
- * Close it to release the maps.
+ * Close it to release the backend.
  */
-public final class VmTraceRuntime implements AutoCloseable {
+public final class TraceRuntime implements AutoCloseable {
     /** Capacity of each script map, bpftrace's default. */
     public static final int MAP_ENTRIES = 4096;
     /** Bytes of the context a probe gets: 16 arguments and the return value. */
@@ -31,48 +23,34 @@ public final class VmTraceRuntime implements AutoCloseable {
 
     private final CompiledScript script;
     private final Output out;
-    private final List<BpfMap> maps = new ArrayList<>();
-    private final RingBufferMap ring;
-    private final BpfMap globals;
+    private final Backend backend;
     private final List<Loaded> programs = new ArrayList<>();
     private final Values values;
     private final MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
     private boolean finalizing;
     private int exitCode;
+    private long reportedLost;
 
-    private record Loaded(CompiledScript.ProbeProgram probe, VmProgram program, Execution execution) {}
+    private record Loaded(CompiledScript.ProbeProgram probe, int index) {}
 
-    /** Creates the maps and loads the programs. */
-    public VmTraceRuntime(CompiledScript script, Output out, VmOptions options) {
+    /** Runs a script on a backend, which it closes when closed. */
+    public TraceRuntime(CompiledScript script, Output out, Backend backend) {
         this.script = script;
         this.out = out;
-        try {
-            for (MapInfo m : script.maps()) {
-                MapType type = m.perCpu() ? MapType.PERCPU_HASH : MapType.HASH;
-                maps.add(BpfMap.create(MapDefinition.of(m.name(), type, CompiledScript.keySize(m),
-                        CompiledScript.valueSize(m), MAP_ENTRIES)));
-            }
-            ring = (RingBufferMap) BpfMap.create(MapDefinition.of("events", MapType.RINGBUF, 0, 0,
-                    CompiledScript.RING_SIZE));
-            maps.add(ring);
-            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 8, 1));
-            maps.add(globals);
-            for (CompiledScript.ProbeProgram p : script.programs()) {
-                VmProgram prog = VmProgram.load(p.name(), p.code(), maps, options);
-                programs.add(new Loaded(p, prog, prog.newExecution()));
-            }
-        } catch (RuntimeException e) {
-            close();
-            throw e;
+        this.backend = backend;
+        for (int i = 0; i < script.programs().size(); i++) {
+            programs.add(new Loaded(script.programs().get(i), i));
         }
-        long bootToWall = System.currentTimeMillis() * 1_000_000L - options.environment().monotonicNanos().getAsLong();
-        values = new Values(script.events(), out, bootToWall);
-        printer = new MapPrinter(out, values, Cpus.count());
-        byte[] start = new byte[8];
-        java.nio.ByteBuffer.wrap(start).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                .putLong(options.environment().monotonicNanos().getAsLong());
-        globals.put(new byte[4], start, BpfMap.ANY);
+        long now = backend.monotonicNanos();
+        values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        printer = new MapPrinter(out, values, backend.cpus());
+        backend.setStartTime(now);
+    }
+
+    /** Runs a script on the bpf4j VM. */
+    public static TraceRuntime vm(CompiledScript script, Output out, VmOptions options) {
+        return new TraceRuntime(script, out, new VmBackend(script, options));
     }
 
     /** Number of attach points, as "Attaching N probes..." counts them. */
@@ -150,7 +128,7 @@ public final class VmTraceRuntime implements AutoCloseable {
         fireProvider("END");
         out.out().print("\n\n");
         for (int i = 0; i < script.maps().size(); i++) {
-            printer.print(script.maps().get(i), maps.get(i), 0, 0);
+            printer.print(script.maps().get(i), backend.map(i), 0, 0);
         }
         out.out().flush();
     }
@@ -210,15 +188,16 @@ public final class VmTraceRuntime implements AutoCloseable {
         if (finalizing) {
             return;
         }
-        l.execution().runWithMemory(ctx);
+        backend.run(l.index(), ctx);
         drain();
     }
 
     private void drain() {
-        ring.poll(this::event);
-        long lost = ring.dropped();
-        if (lost > 0) {
-            out.lost(lost);
+        backend.drain(this::event);
+        long lost = backend.lost();
+        if (lost > reportedLost) {
+            out.lost(lost - reportedLost);
+            reportedLost = lost;
         }
         out.out().flush();
     }
@@ -245,7 +224,7 @@ public final class VmTraceRuntime implements AutoCloseable {
             }
             case (int) Events.PRINT_MAP -> {
                 int m = (int) Values.u64(e, 8);
-                printer.print(script.maps().get(m), maps.get(m), Values.u64(e, 16), Values.u64(e, 24));
+                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
             }
             case (int) Events.PRINT_VALUE -> {
                 Type t = script.events().printValues().get((int) Values.u64(e, 8));
@@ -258,14 +237,14 @@ public final class VmTraceRuntime implements AutoCloseable {
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {
                 int m = (int) Values.u64(e, 8);
-                BpfMap map = maps.get(m);
+                Backend.MapStore map = backend.map(m);
                 for (byte[] k : map.keys()) {
                     if (id == Events.CLEAR) {
-                        map.remove(k);
+                        map.delete(k);
                     } else {
                         byte[] v = map.lookup(k).orElse(null);
                         if (v != null) {
-                            map.put(k, new byte[v.length], BpfMap.EXIST);
+                            map.overwrite(k, new byte[v.length]);
                         }
                     }
                 }
@@ -276,9 +255,6 @@ public final class VmTraceRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BpfMap m : maps) {
-            m.close();
-        }
-        maps.clear();
+        backend.close();
     }
 }
