@@ -11,6 +11,7 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelException;
+import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelProgram;
 import org.bpf4j.linux.perf.PerfEventAttr;
 import org.bpf4j.linux.perf.PerfEvents;
@@ -18,6 +19,7 @@ import org.bpf4j.linux.perf.PerfLayouts;
 import org.bpf4j.linux.probe.Tracefs;
 import org.bpf4j.linux.probe.UprobeTarget;
 import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.linux.probe.UsdtSpecs;
 import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.linux.sys.Errno;
 import org.bpf4j.linux.sys.Fd;
@@ -270,6 +272,34 @@ public final class Attacher {
         }
         return new UsdtAttachment(new LinkGroup(links, arrow(p, "usdt " + file + ":" + provider + ":" + name)),
                 probes);
+    }
+
+    /**
+     * Attaches a program that reads its arguments with {@code bpf4j_usdt.h} to every call site of
+     * a USDT probe: writes each site's argument specs ({@link UsdtSpecs#encode}) into
+     * {@code specs} (the program's {@code bpf4j_usdt_specs} map) at the site's index, then
+     * attaches as {@link #usdt(KernelProgram, String, String, String, int)} does.
+     *
+     * @throws Bpf4jException if the map is not that map's shape or has too few entries
+     */
+    public UsdtAttachment usdt(KernelProgram p, String binary, String provider, String name, int pid,
+            KernelMap specs) {
+        Path file = UprobeTarget.locate(binary);
+        List<UsdtProbe> probes = UsdtProbe.find(file, provider, name);
+        if (specs.keySize() != 4 || specs.valueSize() != UsdtSpecs.SPEC_SIZE) {
+            throw new Bpf4jException("map '" + specs.name() + "' is not a USDT spec map (key 4 bytes, value "
+                    + UsdtSpecs.SPEC_SIZE + " bytes as struct bpf4j_usdt_spec); it has " + specs.keySize() + " and "
+                    + specs.valueSize());
+        }
+        if (probes.size() > specs.maxEntries()) {
+            throw new Bpf4jException(file + ": USDT probe " + provider + ":" + name + " has " + probes.size()
+                    + " call sites; map '" + specs.name() + "' holds " + specs.maxEntries());
+        }
+        for (int i = 0; i < probes.size(); i++) {
+            byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(i).array();
+            specs.update(key, UsdtSpecs.encode(probes.get(i)), KernelMap.ANY);
+        }
+        return usdt(p, binary, provider, name, pid);
     }
 
     /**
