@@ -342,6 +342,36 @@ public final class Attacher {
         return linkCreate(p, ifindex, t, 0, 0, arrow(p, t.kernelName() + " ifindex " + ifindex));
     }
 
+    /**
+     * Attaches a tc program the classic way, for kernels without tcx: adds a {@code clsact} qdisc
+     * to the interface if it has none, and a direct-action {@code bpf} filter with handle 1 and
+     * {@code priority} on its ingress or egress hook, over rtnetlink in the calling thread's
+     * network namespace. Closing removes the filter (and the qdisc if this call added it).
+     */
+    public Link tcClassic(KernelProgram p, int ifindex, boolean ingress, int priority) {
+        String what = arrow(p, "tc clsact " + (ingress ? "ingress" : "egress") + " ifindex " + ifindex);
+        TcNetlink nl = new TcNetlink();
+        boolean created = false;
+        try {
+            created = nl.addClsact(ifindex);
+            nl.addFilter(ifindex, ingress, 1, priority, p.fd(), p.name());
+            return new TcAttachment(nl, ifindex, ingress, 1, priority, created, what);
+        } catch (RuntimeException e) {
+            try {
+                if (created) {
+                    nl.deleteClsact(ifindex);
+                }
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            nl.close();
+            if (e instanceof KernelException k) {
+                throw wrap(k, what);
+            }
+            throw e;
+        }
+    }
+
     /** Attaches a socket filter program to a socket (the caller's descriptor) with {@code SO_ATTACH_BPF}. */
     public Link socketFilter(KernelProgram p, int socket) {
         String what = arrow(p, "socket fd " + socket);
