@@ -13,7 +13,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Runs every script of {@code trace/run} on the VM and compares standard output with the golden
  * files recorded by running Debian's bpftrace 0.17 on the same script: {@code NAME.expected} (text)
- * and {@code NAME.json.expected} ({@code -f json}).
+ * and {@code NAME.json.expected} ({@code -f json}); {@code NAME.params} holds positional parameters.
  */
 class GoldenRunTest {
     @TestFactory
@@ -35,7 +35,7 @@ class GoldenRunTest {
             tests.add(DynamicTest.dynamicTest(p.getFileName().toString() + (json ? " (json)" : ""), () -> {
                 assertTrue(Files.exists(expected), "missing golden file " + expected.getFileName());
                 Source source = new Source(p.getFileName().toString(), Scripts.read(p));
-                assertEquals(Scripts.read(expected), Scripts.run(source, json));
+                assertEquals(Scripts.read(expected), Scripts.run(source, Scripts.params(p), json));
             }));
         }
         return tests;
