@@ -39,6 +39,12 @@ public final class Posix {
     public static final int SOCK_DGRAM = 2;
     /** {@code SOCK_CLOEXEC}. */
     public static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code AF_NETLINK}. */
+    public static final int AF_NETLINK = 16;
+    /** {@code SOCK_RAW}. */
+    public static final int SOCK_RAW = 3;
+    /** {@code NETLINK_ROUTE}. */
+    public static final int NETLINK_ROUTE = 0;
     /** {@code MSG_DONTWAIT}. */
     public static final int MSG_DONTWAIT = 0x40;
     /** {@code SOL_SOCKET}. */
@@ -57,6 +63,8 @@ public final class Posix {
             ValueLayout.ADDRESS));
     private static final MethodHandle UMOUNT = downcall("umount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS));
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS));
@@ -146,6 +154,20 @@ public final class Posix {
             if ((int) UMOUNT.invokeExact(c, a.allocateFrom(target)) < 0) {
                 throw new KernelException("umount", errno(c), "unmounting " + target);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code socket(domain, type, protocol)}: a new socket, which the caller owns. */
+    public static int socket(int domain, int type, int protocol) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            int r = (int) SOCKET.invokeExact(c, domain, type, protocol);
+            if (r < 0) {
+                throw new KernelException("socket", errno(c), "creating a socket (domain " + domain + ")");
+            }
+            return r;
         } catch (Throwable t) {
             throw rethrow(t);
         }
