@@ -35,7 +35,12 @@ class VerifierCaseTest {
     }
 
     private static void run(VerifierCase c) {
-        VerificationResult r = Verifier.verify(c.input(), VerifierOptions.defaults().withLogLevel(2));
+        VerificationResult r = Verifier.verify(c.input(), VerifierOptions.defaults());
+        boolean unexpected = r.accepted() != c.accept()
+                || r instanceof VerificationResult.Rejected j0 && !j0.message().contains(c.error());
+        if (unexpected && r.processed() < 100_000) {
+            r = Verifier.verify(c.input(), VerifierOptions.defaults().withLogLevel(2)); // for the failure message
+        }
         String where = c.file() + ":" + c.line() + " '" + c.name() + "'";
         switch (r) {
             case VerificationResult.Accepted a -> {

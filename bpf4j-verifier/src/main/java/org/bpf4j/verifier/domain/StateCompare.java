@@ -15,8 +15,10 @@ import java.util.Map;
  * before any read on every path) are ignored. One instance per comparison (it holds the id map).
  */
 public final class StateCompare {
-    private final Map<Integer, Integer> oldToCur = new HashMap<>();
-    private final Map<Integer, Integer> curToOld = new HashMap<>();
+    private Map<Integer, Integer> oldToCur;
+    private long[] preciseRegs;
+    private long[] preciseStack;
+    private Map<Integer, Integer> curToOld;
     private int tmp;
 
     private StateCompare() {
@@ -28,6 +30,23 @@ public final class StateCompare {
      */
     public static boolean covers(VerifierState old, VerifierState cur, int[] live) {
         return new StateCompare().statesCover(old, cur, live, false);
+    }
+
+    /**
+     * Whether {@code old} covers {@code cur} when only the scalars marked precise in the old state
+     * ({@code preciseRegs[frame]} bit per register, {@code preciseStack[frame]} bit per 8-byte
+     * slot) need their values contained; any scalar covers an imprecise one.
+     */
+    public static boolean covers(VerifierState old, VerifierState cur, int[] live, long[] preciseRegs,
+            long[] preciseStack) {
+        StateCompare c = new StateCompare();
+        c.preciseRegs = preciseRegs;
+        c.preciseStack = preciseStack;
+        return c.statesCover(old, cur, live, false);
+    }
+
+    private boolean imprecise(long[] marks, int frame, int bit) {
+        return marks != null && (marks[frame] & (1L << bit)) == 0;
     }
 
     /** Whether the two states are identical (for infinite-loop detection). */
@@ -50,11 +69,15 @@ public final class StateCompare {
                 if ((live[i] & (1 << r)) == 0) {
                     continue;
                 }
+                if (!exact && o.regs[r] instanceof RegState.Scalar && c.regs[r] instanceof RegState.Scalar
+                        && imprecise(preciseRegs, i, r)) {
+                    continue;
+                }
                 if (!regCovers(o.regs[r], c.regs[r], exact)) {
                     return false;
                 }
             }
-            if (!stackCovers(o.stack, c.stack, exact)) {
+            if (!stackCovers(o.stack, c.stack, exact, i)) {
                 return false;
             }
         }
@@ -72,6 +95,10 @@ public final class StateCompare {
         }
         if (oldId == 0) {
             return true;
+        }
+        if (oldToCur == null) {
+            oldToCur = new HashMap<>();
+            curToOld = new HashMap<>();
         }
         Integer m = oldToCur.get(oldId);
         if (m != null) {
@@ -104,7 +131,7 @@ public final class StateCompare {
         };
     }
 
-    private boolean stackCovers(StackState old, StackState cur, boolean exact) {
+    private boolean stackCovers(StackState old, StackState cur, boolean exact, int frame) {
         byte[] ot = old.types();
         byte[] ct = cur.types();
         RegState[] os = old.spills();
@@ -127,6 +154,10 @@ public final class StateCompare {
                     return false;
                 }
                 if (ct[base] == StackState.SPILL) {
+                    if (os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
+                            && imprecise(preciseStack, frame, slot)) {
+                        continue;
+                    }
                     if (!regCovers(os[slot], cs[slot], false)) {
                         return false;
                     }

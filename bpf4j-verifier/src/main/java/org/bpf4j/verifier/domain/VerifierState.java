@@ -18,6 +18,17 @@ public final class VerifierState {
     /** Whether the path is inside a {@code rcu_read_lock} section or similar (unused yet). */
     public int nextId;
 
+    /**
+     * Scratch set by the transfer function of the instruction being executed (not part of the
+     * state, never compared or copied): the registers of the current frame whose values the
+     * instruction relied on for safety (to be marked precise).
+     */
+    public int preciseRequest;
+    /** Scratch: the registers of the current frame refined together by a comparison (linked scalars). */
+    public int linkedMask;
+    /** Scratch: the fixed-offset stack slot the instruction accessed, encoded by the engine, or 0. */
+    public long stackAccess;
+
     /** The state at the program's entry: r1 = ctx, r10 = frame pointer. */
     public VerifierState(FrameState entry) {
         frames = new ArrayList<>(List.of(entry));

@@ -81,6 +81,11 @@ final class AluTransfer {
             }
             throw new Reject("R" + a.dst() + " 32-bit pointer arithmetic prohibited");
         }
+        if (ptrIsDst && a.src() instanceof Operand.Reg r) {
+            st.preciseRequest |= 1 << r.reg();
+        } else if (!ptrIsDst) {
+            st.preciseRequest |= 1 << a.dst();
+        }
         st.regs()[a.dst()] = pointerMath(st, a.dst(), a.op(), ptr, off.range(), ptrIsDst, opName);
     }
 

@@ -53,6 +53,13 @@ final class BranchTransfer {
         boolean otherZero = other instanceof RegState.Scalar s && (j.wide() ? s.range().isConst()
                 : s.range().isSubregConst()) && s.range().value() == 0;
         if (ptr != null && otherZero && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && j.wide()) {
+            if (other == src && srcReg >= 0) {
+                st.preciseRequest |= 1 << srcReg;
+                taken.preciseRequest = st.preciseRequest;
+            } else if (other == dst) {
+                st.preciseRequest |= 1 << j.dst();
+                taken.preciseRequest = st.preciseRequest;
+            }
             if (!ptr.maybeNull()) {
                 // a valid pointer is never NULL
                 return j.op() == JumpOp.JEQ ? new VerifierState[] {null, fall} : new VerifierState[] {fall, null};
@@ -86,6 +93,8 @@ final class BranchTransfer {
             int srcReg) {
         Boolean outcome = ScalarCompare.decide(j.op(), !j.wide(), d.range(), s.range());
         if (outcome != null) {
+            // the decision relied on the values: both become precise (mark_chain_precision)
+            st.preciseRequest |= (1 << j.dst()) | (srcReg >= 0 ? 1 << srcReg : 0);
             return outcome ? new VerifierState[] {st, null} : new VerifierState[] {null, st};
         }
         VerifierState taken = st.copy();
@@ -95,6 +104,10 @@ final class BranchTransfer {
         }
         if (!refine(fall, j, d, s, srcReg, false)) {
             fall = null;
+        }
+        if (taken == null || fall == null) {
+            // a branch was found impossible from the values: they become precise
+            st.preciseRequest |= (1 << j.dst()) | (srcReg >= 0 ? 1 << srcReg : 0);
         }
         return new VerifierState[] {taken, fall};
     }
@@ -114,11 +127,22 @@ final class BranchTransfer {
         return true;
     }
 
+    /**
+     * Gives the refined range to every register of the current frame linked to the compared one
+     * (the same id). Spilled copies and other frames are left as they are (less precise, sound),
+     * so that precision tracking only needs the registers of this frame.
+     */
     private static void linked(VerifierState st, int id, ScalarRange r) {
         if (id == 0) {
             return;
         }
-        Regs.forEach(st, v -> v instanceof RegState.Scalar s && s.id() == id ? new RegState.Scalar(r, id) : null);
+        RegState[] regs = st.regs();
+        for (int i = 0; i < 10; i++) {
+            if (regs[i] instanceof RegState.Scalar s && s.id() == id) {
+                regs[i] = new RegState.Scalar(r, id);
+                st.linkedMask |= 1 << i;
+            }
+        }
     }
 
     /**

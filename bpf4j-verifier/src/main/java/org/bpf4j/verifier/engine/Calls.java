@@ -200,8 +200,12 @@ final class Calls {
                 int size = t.fixedSize() != 0 ? t.fixedSize() : h.argSize(a).orElse(0);
                 ex.memory().checkRange(st, a, v, size, t.helperWrites(), false);
             }
-            case CONST_SIZE, CONST_SIZE_OR_ZERO -> size(st, h, a, v, meta, t == ArgType.CONST_SIZE_OR_ZERO);
+            case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
+                st.preciseRequest |= 1 << a;
+                size(st, h, a, v, meta, t == ArgType.CONST_SIZE_OR_ZERO);
+            }
             case CONST_ALLOC_SIZE_OR_ZERO -> {
+                st.preciseRequest |= 1 << a;
                 if (!(v instanceof RegState.Scalar s && s.range().isConst())) {
                     throw new Reject("R" + a + " is not a known constant'");
                 }

@@ -36,6 +36,7 @@ public final class Explorer {
     static final int MAX_CALL_FRAMES = 8;
     private static final int MAX_STATES_PER_INSN = 64;
     private static final int MAX_STACK = 512;
+    private static final int MAX_PATH = 1000;
 
     private final VerifierInput input;
     private final VerifierOptions options;
@@ -61,11 +62,18 @@ public final class Explorer {
     private static final class Checkpoint {
         final VerifierState state;
         final Checkpoint parent;
+        final long[] hist;
+        final int histLen;
+        final long[] preciseRegs = new long[MAX_CALL_FRAMES];
+        final long[] preciseStack = new long[MAX_CALL_FRAMES];
         int pending = 1;
+        int hash;
 
-        Checkpoint(VerifierState state, Checkpoint parent) {
+        Checkpoint(VerifierState state, Checkpoint parent, long[] hist, int histLen) {
             this.state = state;
             this.parent = parent;
+            this.hist = hist;
+            this.histLen = histLen;
         }
     }
 
@@ -79,12 +87,23 @@ public final class Explorer {
         VerifierState st;
         Checkpoint parent;
         Trail trail;
+        long[] hist;
+        int histLen;
 
-        Path(int slot, VerifierState st, Checkpoint parent, Trail trail) {
+        Path(int slot, VerifierState st, Checkpoint parent, Trail trail, long[] hist, int histLen) {
             this.slot = slot;
             this.st = st;
             this.parent = parent;
             this.trail = trail;
+            this.hist = hist;
+            this.histLen = histLen;
+        }
+
+        void record(long e) {
+            if (histLen == hist.length) {
+                hist = java.util.Arrays.copyOf(hist, Math.max(16, hist.length * 2));
+            }
+            hist[histLen++] = e;
         }
     }
 
@@ -166,7 +185,7 @@ public final class Explorer {
         FrameState entry = new FrameState(-1, 0, 0);
         entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
         ArrayDeque<Path> work = new ArrayDeque<>();
-        work.push(new Path(0, new VerifierState(entry), null, null));
+        work.push(new Path(0, new VerifierState(entry), null, null, new long[16], 0));
         while (!work.isEmpty()) {
             Path p = work.pop();
             if (options.logLevel() >= 1 && p.trail != null) {
@@ -177,9 +196,10 @@ public final class Explorer {
             } catch (Reject r) {
                 log(r.getMessage());
                 List<Integer> path = new ArrayList<>();
-                for (Trail t = p.trail; t != null; t = t.prev) {
-                    path.add(0, t.from);
+                for (Trail t = p.trail; t != null && path.size() < MAX_PATH; t = t.prev) {
+                    path.add(t.from); // the last MAX_PATH branches, newest first
                 }
+                java.util.Collections.reverse(path);
                 stats();
                 int slot = r.getMessage().startsWith("BPF program is too large") ? -1 : p.slot;
                 return new VerificationResult.Rejected(slot, r.getMessage(), describe(p.st), path, processed, peak,
@@ -245,13 +265,22 @@ public final class Explorer {
     private boolean visit(Path p) {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
+        int hash = shapeHash(p.st, live);
         if (list != null) {
             for (Checkpoint c : list) {
                 if (c.pending == 0) {
-                    if (StateCompare.covers(c.state, p.st, live)) {
+                    if (StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack)) {
+                        // the pruned path relies on the same values as the stored one
+                        long[] regs = new long[MAX_CALL_FRAMES];
+                        long[] stack = new long[MAX_CALL_FRAMES];
+                        for (int f = 0; f < live.length; f++) {
+                            regs[f] = c.preciseRegs[f] & live[f];
+                            stack[f] = c.preciseStack[f];
+                        }
+                        markPrecise(p, regs, stack);
                         return true;
                     }
-                } else if (StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
+                } else if (c.hash == hash && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
                     throw new Reject("infinite loop detected at insn " + p.slot);
                 }
             }
@@ -259,16 +288,36 @@ public final class Explorer {
             list = new ArrayList<>();
             visited.set(p.slot, list);
         }
-        if (list.size() < MAX_STATES_PER_INSN) {
-            Checkpoint c = new Checkpoint(p.st.copy(), p.parent);
+        // Every prune point starts a new history segment; the state is kept for pruning only while
+        // the instruction has fewer than MAX_STATES_PER_INSN stored states.
+        boolean keep = list.size() < MAX_STATES_PER_INSN;
+        Checkpoint c = new Checkpoint(keep ? p.st.copy() : null, p.parent, p.hist, p.histLen);
+        p.parent = c;
+        p.hist = new long[16];
+        p.histLen = 0;
+        if (keep) {
+            c.hash = hash;
             list.add(c);
-            p.parent = c;
             stored++;
             totalStates++;
             peak = Math.max(peak, stored);
             maxPerInsn = Math.max(maxPerInsn, list.size());
         }
         return false;
+    }
+
+    /** A hash of the live registers of every frame, equal for identical states. */
+    private static int shapeHash(VerifierState st, int[] live) {
+        int h = st.frames.size();
+        for (int f = 0; f < live.length; f++) {
+            RegState[] regs = st.frames.get(f).regs;
+            for (int r = 0; r < 10; r++) {
+                if ((live[f] & (1 << r)) != 0) {
+                    h = h * 31 + regs[r].hashCode();
+                }
+            }
+        }
+        return h;
     }
 
     private static boolean isAncestor(Checkpoint c, Checkpoint from) {
@@ -284,7 +333,54 @@ public final class Explorer {
         if (p.parent != null) {
             p.parent.pending++;
         }
-        work.push(new Path(target, st, p.parent, new Trail(p.slot, target, p.trail)));
+        work.push(new Path(target, st, p.parent, new Trail(p.slot, target, p.trail),
+                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen));
+    }
+
+    /**
+     * Marks registers ({@code regs[frame]}) and stack slots ({@code stack[frame]}) of the state
+     * before the current instruction precise, and carries the marks back over the path into
+     * every stored state (see {@link Precision}).
+     */
+    private void markPrecise(Path p, long[] regs, long[] stack) {
+        Precision.backtrack(code, p.hist, p.histLen, regs, stack);
+        for (Checkpoint c = p.parent; c != null; c = c.parent) {
+            boolean any = false;
+            for (int f = 0; f < MAX_CALL_FRAMES; f++) {
+                regs[f] &= ~c.preciseRegs[f];
+                stack[f] &= ~c.preciseStack[f];
+                c.preciseRegs[f] |= regs[f];
+                c.preciseStack[f] |= stack[f];
+                any |= regs[f] != 0 || stack[f] != 0;
+            }
+            if (!any) {
+                return;
+            }
+            Precision.backtrack(code, c.hist, c.histLen, regs, stack);
+        }
+    }
+
+    /** After an instruction: marks what it relied on precise and records it in the path's history. */
+    private void afterInsn(Path p, int slot, int frame, VerifierState... states) {
+        int request = 0;
+        int linked = 0;
+        long stackAccess = 0;
+        for (VerifierState s : states) {
+            if (s != null) {
+                request |= s.preciseRequest;
+                linked |= s.linkedMask;
+                stackAccess |= s.stackAccess;
+                s.preciseRequest = 0;
+                s.linkedMask = 0;
+                s.stackAccess = 0;
+            }
+        }
+        if (request != 0) {
+            long[] regs = new long[MAX_CALL_FRAMES];
+            regs[frame] = request & 0x3ff;
+            markPrecise(p, regs, new long[MAX_CALL_FRAMES]);
+        }
+        p.record(Precision.entry(slot, frame, stackAccess, linked));
     }
 
     private void explore(Path p, ArrayDeque<Path> work) {
@@ -306,6 +402,12 @@ public final class Explorer {
             }
             VerifierState st = p.st;
             int next = p.slot + insn.slots();
+            int slot = p.slot;
+            int frame = st.frames.size() - 1;
+            st.preciseRequest = 0;
+            st.linkedMask = 0;
+            st.stackAccess = 0;
+            VerifierState[] forks = null;
             switch (insn) {
                 case Instruction.Alu a -> AluTransfer.alu(st, a);
                 case Instruction.Neg g -> AluTransfer.neg(st, g);
@@ -319,6 +421,8 @@ public final class Explorer {
                 case Instruction.Goto g -> next = code.targetOf(p.slot);
                 case Instruction.Jump j -> {
                     VerifierState[] r = BranchTransfer.jump(st, j);
+                    afterInsn(p, slot, frame, st, r[0], r[1]);
+                    forks = r;
                     int target = code.targetOf(p.slot);
                     if (r[0] != null && r[1] != null) {
                         fork(work, p, target, r[0]);
@@ -339,16 +443,16 @@ public final class Explorer {
                 case Instruction.Exit e -> {
                     if (st.frames.size() > 1) {
                         next = returnFromCall(p);
-                        if (next < 0) {
-                            finish(p.parent);
-                            return;
-                        }
                     } else {
                         exitMain(st);
+                        afterInsn(p, slot, frame, st);
                         finish(p.parent);
                         return;
                     }
                 }
+            }
+            if (forks == null) {
+                afterInsn(p, slot, frame, p.st);
             }
             p.slot = next;
         }
@@ -489,6 +593,7 @@ public final class Explorer {
         if (range == null) {
             return;
         }
+        st.preciseRequest |= 1;
         if (!(r0 instanceof RegState.Scalar s)) {
             throw new Reject("At program exit the register R0 is not a known value (" + Regs.typeName(r0) + ")");
         }

@@ -57,6 +57,9 @@ final class MemoryAccess {
         RegState base = Regs.read(st, s.dst());
         RegState imm = s.src() instanceof Operand.Imm i ? RegState.constant(i.value()) : null;
         access(st, s.dst(), base, s.off(), s.size().bytes(), true, value != null ? value : imm, imm != null);
+        if ((st.stackAccess & Precision.ZERO) != 0 && s.src() instanceof Operand.Reg r) {
+            st.preciseRequest |= 1 << r.reg(); // the bytes are known zero because of the value
+        }
     }
 
     /** An atomic read-modify-write, load-acquire or store-release. */
@@ -287,7 +290,14 @@ final class MemoryAccess {
                 throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
             }
             int o = (int) min;
-            return write ? stackWrite(stack, o, size, value, fromImm) : stackRead(stack, o, size);
+            int spi = (-o - 1) / 8;
+            if (write) {
+                int kind = stackWrite(stack, o, size, value, fromImm);
+                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);
+                return null;
+            }
+            st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
+            return stackRead(stack, o, size);
         }
         ScalarRange v = p.var();
         if (v.smax() >= AluTransfer.MAX_VAR_OFF || v.smin() <= -AluTransfer.MAX_VAR_OFF) {
@@ -316,23 +326,24 @@ final class MemoryAccess {
         return RegState.unknown();
     }
 
-    private static RegState stackWrite(StackState stack, int off, int size, RegState value, boolean fromImm) {
+    /** Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise. */
+    private static int stackWrite(StackState stack, int off, int size, RegState value, boolean fromImm) {
         if (value instanceof RegState.Pointer) {
             if (size != 8) {
                 throw new Reject("invalid size of register spill");
             }
             stack.spill(off, value);
-            return null;
+            return 1;
         }
         RegState.Scalar s = (RegState.Scalar) value;
         if (size == 8 && (!fromImm || !s.range().isConst() || s.range().value() != 0)) {
             stack.spill(off, s);
-            return null;
+            return 1;
         }
-        boolean zero = s.range().isConst() && ScalarAlu.truncate(s.range(), size).value() == 0
-                && ScalarAlu.truncate(s.range(), size).isConst();
+        ScalarRange low = ScalarAlu.truncate(s.range(), size);
+        boolean zero = low.isConst() && low.value() == 0;
         stack.write(off, size, zero);
-        return null;
+        return zero ? 2 : 0;
     }
 
     private static RegState stackRead(StackState stack, int off, int size) {
