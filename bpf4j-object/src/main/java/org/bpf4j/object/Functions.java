@@ -49,7 +49,11 @@ final class Functions {
         }
     }
 
-    /** One function: where it is, its instructions, and its relocations by slot in the function. */
+    /**
+     * One function: where it is, its instructions, and its relocations by slot in the function. A
+     * function with a {@code defect} (an undecodable instruction, a relocation against an unusable
+     * symbol) keeps its size but no instructions; the programs that contain it cannot be loaded.
+     */
     static final class Function {
         final ElfSection section;
         final String name;
@@ -60,17 +64,34 @@ final class Functions {
         final int[] slotOfPosition;
         final Map<Integer, Reloc> relocs = new HashMap<>();
         final boolean global;
+        String defect;
 
         Function(ElfSection section, String name, int startSlot, List<Instruction> insns, boolean global) {
+            this(section, name, startSlot, insns, global, slotsOf(insns), null);
+        }
+
+        /** A function whose instructions cannot be decoded: {@code rawSlots} words and the reason. */
+        static Function defective(ElfSection section, String name, int startSlot, int rawSlots, boolean global,
+                String defect) {
+            return new Function(section, name, startSlot, List.of(), global, rawSlots, defect);
+        }
+
+        private static int slotsOf(List<Instruction> insns) {
+            int n = 0;
+            for (Instruction i : insns) {
+                n += i.slots();
+            }
+            return n;
+        }
+
+        private Function(ElfSection section, String name, int startSlot, List<Instruction> insns, boolean global,
+                int n, String defect) {
             this.section = section;
             this.name = name;
             this.startSlot = startSlot;
             this.insns = insns;
             this.global = global;
-            int n = 0;
-            for (Instruction i : insns) {
-                n += i.slots();
-            }
+            this.defect = defect;
             this.slots = n;
             this.positionOfSlot = new int[n];
             Arrays.fill(positionOfSlot, -1);
@@ -203,7 +224,9 @@ final class Functions {
                 slot += insn.slots();
             }
         } catch (MalformedInputException e) {
-            throw ctx.error(s, "function '" + name + "': " + e.getMessage());
+            // As libbpf: the loader copies instructions without judging them; the kernel refuses them.
+            return Function.defective(s, name, (int) (start / 8), words.length, global,
+                    "section '" + s.name() + "': function '" + name + "': " + e.getMessage());
         }
         return new Function(s, name, (int) (start / 8), List.copyOf(insns), global);
     }
@@ -217,14 +240,36 @@ final class Functions {
         return null;
     }
 
+    /** Whether a relocation lies on an instruction of a function that is a call or an lddw. */
+    private boolean onCallOrLoad(ElfSection target, ElfRelocation r, ObjectContext ctx) {
+        if (r.offset() % 8 != 0 || r.offset() < 0 || r.offset() >= target.size()) {
+            return false;
+        }
+        Function f = containing(target.index(), r.offset() / 8);
+        if (f == null) {
+            return false;
+        }
+        int pos = f.positionOfSlot[(int) (r.offset() / 8 - f.startSlot)];
+        if (pos < 0) {
+            return false;
+        }
+        Instruction insn = f.insns.get(pos);
+        return insn instanceof Instruction.LoadImm64 || insn instanceof Instruction.Call c
+                && c.kind() != org.bpf4j.isa.CallKind.HELPER;
+    }
+
     private void relocate(ObjectContext ctx, ElfSection rs, ElfSection target, MapLookup maps, Externs externs) {
         for (ElfRelocation r : ctx.elf().relocations(rs)) {
             String where = "section '" + target.name() + "': relocation " + r.index() + " at offset 0x"
                     + Long.toHexString(r.offset());
-            if (r.type() == Elf.R_BPF_NONE) {
+            boolean none = r.type() == Elf.R_BPF_NONE;
+            if (none && !onCallOrLoad(target, r, ctx)) {
+                // R_BPF_NONE is a no-op unless it marks an lddw or call: old compilers (the OVS
+                // datapath's) emitted type 0 for map references, and libbpf applies those by the
+                // instruction they point at, as is done here.
                 continue;
             }
-            if (r.type() != Elf.R_BPF_64_64 && r.type() != Elf.R_BPF_64_32 && r.type() != Elf.R_BPF_64_ABS64
+            if (!none && r.type() != Elf.R_BPF_64_64 && r.type() != Elf.R_BPF_64_32 && r.type() != Elf.R_BPF_64_ABS64
                     && r.type() != Elf.R_BPF_64_ABS32 && r.type() != Elf.R_BPF_64_NODYLD32) {
                 throw ctx.error(where + " has unknown type " + r.type());
             }
@@ -236,8 +281,8 @@ final class Functions {
             }
             long sectionSlot = r.offset() / 8;
             Function f = containing(target.index(), sectionSlot);
-            if (f == null) {
-                continue; // outside every function, as libbpf skips it
+            if (f == null || f.defect != null) {
+                continue; // outside every function, as libbpf skips it; or in one that cannot be loaded
             }
             int slot = (int) (sectionSlot - f.startSlot);
             int pos = f.positionOfSlot[slot];
@@ -245,7 +290,14 @@ final class Functions {
                 throw ctx.error(where + " is not on an instruction boundary (it points into the second half of "
                         + "an lddw at instruction " + (slot - 1) + " of '" + f.name + "')");
             }
-            ElfSymbol sym = ctx.elf().symbols().get(r.symbolIndex());
+            ElfSymbol sym;
+            try {
+                sym = ctx.elf().symbol(r.symbolIndex());
+            } catch (MalformedInputException e) {
+                f.defect = where + " (instruction " + slot + " of '" + f.name + "') refers to symbol "
+                        + r.symbolIndex() + ", which cannot be used: " + e.getMessage();
+                continue;
+            }
             Instruction insn = f.insns.get(pos);
             String at = where + " (instruction " + slot + " of '" + f.name + "') against '" + ctx.symbolName(sym) + "'";
             Reloc reloc = switch (insn) {

@@ -29,6 +29,7 @@ public final class HelperRegistry {
         CallbackHelpers.register(b);
         PrintHelpers.register(b);
         DataHelpers.register(b);
+        PacketHelpers.register(b);
         return b.build();
     }
 
