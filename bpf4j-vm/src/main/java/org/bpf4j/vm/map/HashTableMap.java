@@ -64,18 +64,37 @@ public final class HashTableMap extends BpfMap {
     }
 
     @Override
-    public synchronized int update(byte[] key, byte[] value, long flags, int cpu) {
-        if ((flags & ~F_LOCK) > EXIST) {
+    public int update(byte[] key, byte[] value, long flags, int cpu) {
+        if ((flags & ~F_LOCK) > EXIST || checkLockFlag(flags) < 0) {
             return -Errno.EINVAL;
         }
         if ((flags & F_LOCK) != 0) {
-            return -Errno.EINVAL; // no value of ours holds a bpf_spin_lock yet
+            // The value is updated in place under its own lock, outside the map's lock, as in Linux.
+            long addr = lookupAddress(key, cpu);
+            if (addr != 0) {
+                if ((flags & 3) == NOEXIST) {
+                    return -Errno.EEXIST;
+                }
+                copyValue(value, storage[copy(cpu)], (int) addr, flags);
+                return 0;
+            }
         }
+        return insertOrReplace(key, value, flags, cpu);
+    }
+
+    private synchronized int insertOrReplace(byte[] key, byte[] value, long flags, int cpu) {
         Key k = new Key(key.clone());
         Integer slot = slots.get(k);
         if (slot != null) {
             if ((flags & 3) == NOEXIST) {
                 return -Errno.EEXIST;
+            }
+            // Linux replaces the element with a new one: its timer is freed and its lock starts free.
+            for (int c = 0; c < storage.length; c++) {
+                freeFields(c, slot * stride);
+            }
+            if (storage.length == 1) {
+                Arrays.fill(storage[0], slot * stride, slot * stride + stride, (byte) 0);
             }
         } else {
             if ((flags & 3) == EXIST) {
@@ -86,8 +105,12 @@ public final class HashTableMap extends BpfMap {
                     return -Errno.E2BIG;
                 }
                 Iterator<Map.Entry<Key, Integer>> eldest = slots.entrySet().iterator();
-                free.push(eldest.next().getValue());
+                int victim = eldest.next().getValue();
                 eldest.remove();
+                for (int c = 0; c < storage.length; c++) {
+                    freeFields(c, victim * stride);
+                }
+                free.push(victim);
             }
             slot = free.pop();
             slots.put(k, slot);
@@ -95,7 +118,7 @@ public final class HashTableMap extends BpfMap {
                 Arrays.fill(s, slot * stride, slot * stride + stride, (byte) 0);
             }
         }
-        System.arraycopy(value, 0, storage[copy(cpu)], slot * stride, definition().valueSize());
+        copyValue(value, storage[copy(cpu)], slot * stride, flags & ~F_LOCK);
         return 0;
     }
 
@@ -104,6 +127,9 @@ public final class HashTableMap extends BpfMap {
         Integer slot = slots.remove(new Key(key));
         if (slot == null) {
             return -Errno.ENOENT;
+        }
+        for (int c = 0; c < storage.length; c++) {
+            freeFields(c, slot * stride);
         }
         free.push(slot);
         return 0;
