@@ -75,9 +75,26 @@ public final class SpecialFields {
         }
     }
 
-    /** Takes the spin lock word at {@code offset} if it is free; true if taken. */
+    private static final Object[] STRIPES = new Object[64];
+
+    static {
+        for (int i = 0; i < STRIPES.length; i++) {
+            STRIPES[i] = new Object();
+        }
+    }
+
+    /**
+     * Takes the spin lock word at {@code offset} if it is free; true if taken. (The JDK has no
+     * compare-and-set on {@code byte[]} views, so the word is tested and set under a striped monitor.)
+     */
     public static boolean tryLock(byte[] storage, int offset) {
-        return I32.compareAndSet(storage, offset, 0, 1);
+        synchronized (STRIPES[(System.identityHashCode(storage) ^ (offset >>> 2)) & (STRIPES.length - 1)]) {
+            if ((int) I32.get(storage, offset) != 0) {
+                return false;
+            }
+            I32.set(storage, offset, 1);
+            return true;
+        }
     }
 
     /** Takes the spin lock word at {@code offset}, spinning while another holder has it. */
@@ -89,6 +106,8 @@ public final class SpecialFields {
 
     /** Releases the spin lock word at {@code offset}. */
     public static void unlock(byte[] storage, int offset) {
-        I32.setRelease(storage, offset, 0);
+        synchronized (STRIPES[(System.identityHashCode(storage) ^ (offset >>> 2)) & (STRIPES.length - 1)]) {
+            I32.set(storage, offset, 0);
+        }
     }
 }
