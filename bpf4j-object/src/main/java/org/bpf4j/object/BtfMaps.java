@@ -65,7 +65,8 @@ final class BtfMaps {
                 return s;
             }
         }
-        throw ctx.error(section, "map '" + name + "' is described in BTF but has no symbol in the section");
+        throw ctx.error(section, "map '" + name + "' is described in BTF but has no symbol in the section"
+                + ctx.elf().symbolTableFault().map(f -> " (" + f + ")").orElse(""));
     }
 
     private record Def(MapSpec spec, long valuesOffset) {
@@ -232,7 +233,7 @@ final class BtfMaps {
                     throw ctx.error(where + " has type " + ElfRelocation.typeName(r.type())
                             + ", expected R_BPF_64_ABS64");
                 }
-                ElfSymbol sym = ctx.elf().symbols().get(r.symbolIndex());
+                ElfSymbol sym = ctx.elf().symbol(r.symbolIndex());
                 String target = sym.name();
                 boolean progArray = owner.spec().type() == PROG_ARRAY;
                 if (progArray) {

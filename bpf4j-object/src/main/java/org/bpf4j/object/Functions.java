@@ -49,7 +49,11 @@ final class Functions {
         }
     }
 
-    /** One function: where it is, its instructions, and its relocations by slot in the function. */
+    /**
+     * One function: where it is, its instructions, and its relocations by slot in the function. A
+     * function with a {@code defect} (an undecodable instruction, a relocation against an unusable
+     * symbol) keeps its size but no instructions; the programs that contain it cannot be loaded.
+     */
     static final class Function {
         final ElfSection section;
         final String name;
@@ -60,17 +64,34 @@ final class Functions {
         final int[] slotOfPosition;
         final Map<Integer, Reloc> relocs = new HashMap<>();
         final boolean global;
+        String defect;
 
         Function(ElfSection section, String name, int startSlot, List<Instruction> insns, boolean global) {
+            this(section, name, startSlot, insns, global, slotsOf(insns), null);
+        }
+
+        /** A function whose instructions cannot be decoded: {@code rawSlots} words and the reason. */
+        static Function defective(ElfSection section, String name, int startSlot, int rawSlots, boolean global,
+                String defect) {
+            return new Function(section, name, startSlot, List.of(), global, rawSlots, defect);
+        }
+
+        private static int slotsOf(List<Instruction> insns) {
+            int n = 0;
+            for (Instruction i : insns) {
+                n += i.slots();
+            }
+            return n;
+        }
+
+        private Function(ElfSection section, String name, int startSlot, List<Instruction> insns, boolean global,
+                int n, String defect) {
             this.section = section;
             this.name = name;
             this.startSlot = startSlot;
             this.insns = insns;
             this.global = global;
-            int n = 0;
-            for (Instruction i : insns) {
-                n += i.slots();
-            }
+            this.defect = defect;
             this.slots = n;
             this.positionOfSlot = new int[n];
             Arrays.fill(positionOfSlot, -1);
@@ -203,7 +224,9 @@ final class Functions {
                 slot += insn.slots();
             }
         } catch (MalformedInputException e) {
-            throw ctx.error(s, "function '" + name + "': " + e.getMessage());
+            // As libbpf: the loader copies instructions without judging them; the kernel refuses them.
+            return Function.defective(s, name, (int) (start / 8), words.length, global,
+                    "section '" + s.name() + "': function '" + name + "': " + e.getMessage());
         }
         return new Function(s, name, (int) (start / 8), List.copyOf(insns), global);
     }
@@ -236,8 +259,8 @@ final class Functions {
             }
             long sectionSlot = r.offset() / 8;
             Function f = containing(target.index(), sectionSlot);
-            if (f == null) {
-                continue; // outside every function, as libbpf skips it
+            if (f == null || f.defect != null) {
+                continue; // outside every function, as libbpf skips it; or in one that cannot be loaded
             }
             int slot = (int) (sectionSlot - f.startSlot);
             int pos = f.positionOfSlot[slot];
@@ -245,7 +268,14 @@ final class Functions {
                 throw ctx.error(where + " is not on an instruction boundary (it points into the second half of "
                         + "an lddw at instruction " + (slot - 1) + " of '" + f.name + "')");
             }
-            ElfSymbol sym = ctx.elf().symbols().get(r.symbolIndex());
+            ElfSymbol sym;
+            try {
+                sym = ctx.elf().symbol(r.symbolIndex());
+            } catch (MalformedInputException e) {
+                f.defect = where + " (instruction " + slot + " of '" + f.name + "') refers to symbol "
+                        + r.symbolIndex() + ", which cannot be used: " + e.getMessage();
+                continue;
+            }
             Instruction insn = f.insns.get(pos);
             String at = where + " (instruction " + slot + " of '" + f.name + "') against '" + ctx.symbolName(sym) + "'";
             Reloc reloc = switch (insn) {

@@ -117,9 +117,21 @@ final class Linker {
         return "section '" + f.section.name() + "': function '" + f.name + "'";
     }
 
+    /** A program that cannot be loaded: its size and the reason, no instructions. */
+    private ProgramSpec defective(Function main, String defect) {
+        return new ProgramSpec(main.name, main.section.name(), SectionNames.resolve(main.section.name()), Code.of(),
+                main.slots, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), license, kernelVersion,
+                main.global, Optional.of(defect));
+    }
+
     private ProgramSpec link(Function main) {
-        checkJumps(main);
         totalSlots += main.slots;
+        if (main.defect == null) {
+            main.defect = jumpFault(main);
+        }
+        if (main.defect != null) {
+            return defective(main, main.defect);
+        }
         State st = new State();
         st.place(main, true);
         Deque<int[]> stack = new ArrayDeque<>();
@@ -153,6 +165,13 @@ final class Linker {
                 throw ctx.error(where(f) + ": instruction " + slot + " loads a code address without a relocation");
             }
             if (target != null) {
+                if (target.defect == null) {
+                    target.defect = jumpFault(target);
+                }
+                if (target.defect != null) {
+                    return defective(main, "instruction " + slot + " of '" + f.name + "' calls or takes the address "
+                            + "of '" + target.name + "', which cannot be loaded: " + target.defect);
+                }
                 if (!st.slotOf.containsKey(target)) {
                     if ((long) st.slots + target.slots > MAX_PROGRAM_SLOTS) {
                         throw ctx.error(where(main) + ": more than " + MAX_PROGRAM_SLOTS
@@ -162,7 +181,6 @@ final class Linker {
                     if (totalSlots > MAX_TOTAL_SLOTS) {
                         throw ctx.error("the linked programs together exceed " + MAX_TOTAL_SLOTS + " instructions");
                     }
-                    checkJumps(target);
                     st.place(target, false);
                     frames.add(target);
                     stack.push(new int[] {frames.size() - 1, 0});
@@ -206,7 +224,7 @@ final class Linker {
         }
         return new ProgramSpec(main.name, main.section.name(), SectionNames.resolve(main.section.name()), code,
                 main.slots, st.subprograms, st.mapRefs, st.externRefs, st.funcInfos, st.lineInfos, st.coreRelos,
-                license, kernelVersion, main.global);
+                license, kernelVersion, main.global, Optional.empty());
     }
 
     private static int slotInFunction(Function f, int pos) {
@@ -228,8 +246,12 @@ final class Linker {
         return t.get();
     }
 
-    /** Refuses jumps that leave their function or land inside an {@code lddw}. */
-    private void checkJumps(Function f) {
+    /**
+     * A jump that leaves its function or lands inside an {@code lddw}, described, or null. libbpf
+     * copies such a jump and the kernel's verifier refuses it, so it makes the program defective
+     * rather than the object unreadable.
+     */
+    private String jumpFault(Function f) {
         int slot = 0;
         for (Instruction insn : f.insns) {
             long target = switch (insn) {
@@ -238,11 +260,12 @@ final class Linker {
                 default -> -2;
             };
             if (target != -2 && (target < 0 || target >= f.slots || f.positionOfSlot[(int) target] < 0)) {
-                throw ctx.error(where(f) + ": instruction " + slot + " jumps to " + target + (target < 0
+                return where(f) + ": instruction " + slot + " jumps to " + target + (target < 0
                         || target >= f.slots ? ", outside the function (" + f.slots + " instructions)"
-                        : ", the second half of an lddw"));
+                        : ", the second half of an lddw");
             }
             slot += insn.slots();
         }
+        return null;
     }
 }

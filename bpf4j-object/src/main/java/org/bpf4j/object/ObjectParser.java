@@ -12,6 +12,7 @@ import org.bpf4j.object.elf.ByteReader;
 import org.bpf4j.object.elf.Elf;
 import org.bpf4j.object.elf.ElfFile;
 import org.bpf4j.object.elf.ElfSection;
+import org.bpf4j.object.elf.ElfSymbol;
 
 /**
  * The steps from ELF bytes to an {@link ObjectSpec}: sections, BTF, maps, functions and their
@@ -43,14 +44,35 @@ final class ObjectParser {
         int kernelVersion = kernelVersion(elf);
         Optional<Btf> btf = Optional.empty();
         BtfExt ext = BtfExt.empty();
+        List<String> warnings = new ArrayList<>();
         Optional<ElfSection> btfSection = elf.sectionByName(".BTF");
         if (btfSection.isPresent()) {
-            btf = Optional.of(Btf.parse(elf.data(btfSection.get())));
+            try {
+                btf = Optional.of(Btf.parse(elf.data(btfSection.get())));
+            } catch (MalformedInputException e) {
+                // As libbpf: a malformed .BTF is dropped unless maps, externs or struct_ops need it.
+                String need = btfNeed(elf);
+                if (need != null) {
+                    throw new MalformedInputException(e.getMessage() + " (the object needs its BTF for " + need + ")");
+                }
+                warnings.add("section '.BTF' ignored, as libbpf ignores a malformed .BTF that nothing needs: "
+                        + e.getMessage());
+            }
             Optional<ElfSection> extSection = elf.sectionByName(".BTF.ext");
-            if (extSection.isPresent()) {
-                ext = BtfExt.parse(elf.data(extSection.get()), btf.get());
+            if (extSection.isPresent() && btf.isPresent()) {
+                try {
+                    ext = BtfExt.parse(elf.data(extSection.get()), btf.get());
+                } catch (MalformedInputException e) {
+                    warnings.add("section '.BTF.ext' ignored (no function or line info, no CO-RE relocations), "
+                            + "as libbpf ignores a malformed .BTF.ext: " + e.getMessage());
+                }
+            } else if (extSection.isPresent()) {
+                warnings.add("section '.BTF.ext' ignored with the .BTF it refers to");
             }
         }
+        elf.symbolTableFault().ifPresent(f -> warnings.add(f + "; programs are whole code sections, and every "
+                + "relocation that needs a symbol makes its program unloadable; legacy map sections, whose maps symbols "
+                + "name, give no maps"));
         ObjectContext ctx = new ObjectContext(elf, btf, name);
 
         List<MapSpec> maps = new ArrayList<>();
@@ -91,7 +113,26 @@ final class ObjectParser {
         if (btfMaps.isPresent()) {
             maps = BtfMaps.withInitialSlots(ctx, btfMaps.get(), btfMapEntries, maps, mapAt, programs);
         }
-        return new ObjectSpec(name, programs, maps, btf, license, kernelVersion, externs.specs());
+        return new ObjectSpec(name, programs, maps, btf, license, kernelVersion, externs.specs(), warnings);
+    }
+
+    /** What needs the object's BTF, as libbpf decides: BTF maps, struct_ops, externs; null if nothing. */
+    private static String btfNeed(ElfFile elf) {
+        if (elf.sectionByName(BTF_MAPS).isPresent()) {
+            return "the maps of section '" + BTF_MAPS + "'";
+        }
+        for (ElfSection s : elf.sections()) {
+            if (s.name().startsWith(".struct_ops")) {
+                return "section '" + s.name() + "'";
+            }
+        }
+        for (ElfSymbol sym : elf.symbols()) {
+            if (sym.isUndefined() && !sym.name().isEmpty()
+                    && (sym.bind() == Elf.STB_GLOBAL || sym.bind() == Elf.STB_WEAK)) {
+                return "extern '" + sym.name() + "'";
+            }
+        }
+        return null;
     }
 
     static long key(int sectionIndex, long offset) {

@@ -3,6 +3,7 @@ package org.bpf4j.object;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.bpf4j.MalformedInputException;
 import org.bpf4j.object.btf.Btf;
 
 /**
@@ -17,9 +18,17 @@ import org.bpf4j.object.btf.Btf;
  * @param license the {@code license} section's string, empty if absent
  * @param kernelVersion the {@code version} section's value, 0 if absent
  * @param externs the externs the programs use ({@code .kconfig} values, kernel symbols and functions)
+ * @param warnings damaged parts the parse ignored as libbpf ignores them (a malformed {@code .BTF}
+ *     that nothing needs, a malformed {@code .BTF.ext}, an unusable symbol table), one sentence each
  */
 public record ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> maps, Optional<Btf> btf,
-        String license, int kernelVersion, List<ExternSpec> externs) {
+        String license, int kernelVersion, List<ExternSpec> externs, List<String> warnings) {
+
+    /** A spec without warnings, as a compiler that writes its own specs makes them. */
+    public ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> maps, Optional<Btf> btf, String license,
+            int kernelVersion, List<ExternSpec> externs) {
+        this(name, programs, maps, btf, license, kernelVersion, externs, List.of());
+    }
 
     /** Checks and copies the components. */
     public ObjectSpec {
@@ -29,6 +38,7 @@ public record ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> 
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);
         externs = List.copyOf(externs);
+        warnings = List.copyOf(warnings);
     }
 
     /** The first program with a function name. */
@@ -42,6 +52,8 @@ public record ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> 
      * @throws java.util.NoSuchElementException if there is no such program
      * @throws UnresolvedSymbolException if the program refers to an undefined symbol; the message
      *     starts with this object's name
+     * @throws MalformedInputException if the program has a {@link ProgramSpec#defect()}; the
+     *     message starts with this object's name
      */
     public ProgramSpec linkedProgram(String programName) {
         ProgramSpec p = program(programName).orElseThrow(() -> new java.util.NoSuchElementException(
@@ -50,6 +62,8 @@ public record ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> 
             return p.requireLinked();
         } catch (UnresolvedSymbolException e) {
             throw new UnresolvedSymbolException(e.symbol(), name + ": " + e.getMessage());
+        } catch (MalformedInputException e) {
+            throw new MalformedInputException(name + ": " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package org.bpf4j.object;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.bpf4j.MalformedInputException;
 import org.bpf4j.isa.Code;
 import org.bpf4j.object.btf.CoreRelocation;
 import org.bpf4j.object.btf.FuncInfo;
@@ -34,11 +35,25 @@ import org.bpf4j.spec.SectionDef;
  * @param license the object's license string
  * @param kernelVersion the object's {@code version} section, 0 if absent
  * @param global whether the function symbol is global (false for a {@code static} program)
+ * @param defect why the program cannot be loaded although the object parses, as libbpf would open
+ *     it and the kernel refuse it: an instruction the instruction set does not define (such as a
+ *     register above r10), or a relocation against a symbol the symbol table cannot give. Then
+ *     {@code code} is empty, {@code ownSlots} still counts the program's raw instructions, and
+ *     {@link #requireLinked()} refuses the program with this message. Empty for a sound program.
  */
 public record ProgramSpec(String name, String sectionName, Optional<SectionDef> sectionDef, Code code, int ownSlots,
         List<Subprogram> subprograms, List<MapReference> mapReferences, List<ExternReference> externReferences,
         List<FuncInfo> funcInfos, List<LineInfo> lineInfos, List<CoreRelocation> coreRelocations, String license,
-        int kernelVersion, boolean global) {
+        int kernelVersion, boolean global, Optional<String> defect) {
+
+    /** A sound program (no {@link #defect()}). */
+    public ProgramSpec(String name, String sectionName, Optional<SectionDef> sectionDef, Code code, int ownSlots,
+            List<Subprogram> subprograms, List<MapReference> mapReferences, List<ExternReference> externReferences,
+            List<FuncInfo> funcInfos, List<LineInfo> lineInfos, List<CoreRelocation> coreRelocations, String license,
+            int kernelVersion, boolean global) {
+        this(name, sectionName, sectionDef, code, ownSlots, subprograms, mapReferences, externReferences, funcInfos,
+                lineInfos, coreRelocations, license, kernelVersion, global, Optional.empty());
+    }
 
     /** Checks and copies the components. */
     public ProgramSpec {
@@ -47,6 +62,7 @@ public record ProgramSpec(String name, String sectionName, Optional<SectionDef> 
         Objects.requireNonNull(sectionDef, "sectionDef");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(license, "license");
+        Objects.requireNonNull(defect, "defect");
         subprograms = List.copyOf(subprograms);
         mapReferences = List.copyOf(mapReferences);
         externReferences = List.copyOf(externReferences);
@@ -87,13 +103,19 @@ public record ProgramSpec(String name, String sectionName, Optional<SectionDef> 
     }
 
     /**
-     * Checks that every symbol the program refers to is defined in the object or declared as a
-     * kernel symbol a loader can resolve; loaders call this before loading.
+     * Checks that the program has no {@link #defect()} and that every symbol it refers to is
+     * defined in the object or declared as a kernel symbol a loader can resolve; loaders call this
+     * before loading.
      *
      * @return this program
      * @throws UnresolvedSymbolException naming the first undefined symbol and the instruction
+     * @throws MalformedInputException with the defect's message if the program has one
      */
     public ProgramSpec requireLinked() {
+        if (defect.isPresent()) {
+            throw new MalformedInputException("program '" + name + "' (section '" + sectionName + "') cannot be "
+                    + "loaded: " + defect.get());
+        }
         for (ExternReference x : externReferences) {
             if (!x.declared()) {
                 String what = x.kind() == ExternReference.Kind.FUNCTION ? "calls undefined function"
@@ -110,6 +132,6 @@ public record ProgramSpec(String name, String sectionName, Optional<SectionDef> 
     /** The same program with other code, as CO-RE relocation produces. */
     public ProgramSpec withCode(Code newCode) {
         return new ProgramSpec(name, sectionName, sectionDef, newCode, ownSlots, subprograms, mapReferences,
-                externReferences, funcInfos, lineInfos, coreRelocations, license, kernelVersion, global);
+                externReferences, funcInfos, lineInfos, coreRelocations, license, kernelVersion, global, defect);
     }
 }

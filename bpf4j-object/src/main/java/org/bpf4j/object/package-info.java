@@ -18,6 +18,14 @@
  *     {@code memset}) does not fail the parse: the program carries an undeclared
  *     {@link org.bpf4j.object.ExternReference} and {@link org.bpf4j.object.ProgramSpec#requireLinked()}
  *     refuses it, so the other programs of the object stay usable.
+ * <li>Damage libbpf tolerates is tolerated the same way: symbols nothing needs may be unreadable
+ *     (name outside the string table, section that does not exist); a malformed {@code .BTF} that
+ *     no BTF map, struct_ops section or extern needs is dropped, a malformed {@code .BTF.ext} too
+ *     (both listed in {@link org.bpf4j.object.ObjectSpec#warnings()}). Instructions are copied
+ *     unjudged, as libbpf copies them: an undecodable instruction (register above r10, truncated
+ *     {@code lddw}) or a jump out of its function, and a relocation against a symbol that cannot be
+ *     read, make that program's {@link org.bpf4j.object.ProgramSpec#defect()}, which
+ *     {@code requireLinked()} reports at load time; the object's other programs stay usable.
  * <li>Map and extern references are data ({@link org.bpf4j.object.MapReference},
  *     {@link org.bpf4j.object.ExternReference}) and the {@code lddw}s stay loader-neutral
  *     ({@code MAP_BY_INDEX}, {@code MAP_VALUE_BY_INDEX}); CO-RE relocations are applied for a

@@ -85,4 +85,36 @@ final class ElfEdits {
         }
         throw new IllegalArgumentException("no relocations for " + section);
     }
+
+    /** The name offset of the symbol named {@code symbol} set to {@code nameOffset}. */
+    static byte[] symbolNameOffset(byte[] bytes, String symbol, int nameOffset) {
+        ElfFile elf = ElfFile.parse(bytes, "x");
+        ElfSection symtab = elf.symbolTable().orElseThrow();
+        for (ElfSymbol sym : elf.symbols()) {
+            if (sym.name().equals(symbol)) {
+                byte[] out = bytes.clone();
+                le(out).putInt((int) symtab.offset() + 24 * sym.index(), nameOffset);
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("no symbol " + symbol);
+    }
+
+    /** The entry size in the header of the section named {@code section} set to {@code entrySize}. */
+    static byte[] sectionEntrySize(byte[] bytes, String section, long entrySize) {
+        ElfFile elf = ElfFile.parse(bytes, "x");
+        ElfSection s = elf.sectionByName(section).orElseThrow();
+        byte[] out = bytes.clone();
+        le(out).putLong(header(out, s.index()) + 56, entrySize);
+        return out;
+    }
+
+    /** Byte {@code at} of instruction slot {@code slot} of section {@code section} set to {@code value}. */
+    static byte[] instructionByte(byte[] bytes, String section, int slot, int at, int value) {
+        ElfFile elf = ElfFile.parse(bytes, "x");
+        ElfSection s = elf.sectionByName(section).orElseThrow();
+        byte[] out = bytes.clone();
+        out[(int) s.offset() + 8 * slot + at] = (byte) value;
+        return out;
+    }
 }

@@ -24,6 +24,15 @@ public interface CallContext {
     long callFunction(long codeAddress, long r1, long r2, long r3, long r4, long r5);
 
     /** The VM CPU the program runs on ({@link Cpus}). */
+    /**
+     * The context of the current run when the program runs over one ({@link Execution#runWith}),
+     * else null; helpers whose arguments do not include the context (such as {@code bpf_redirect})
+     * find it here.
+     */
+    default ContextRegion runContext() {
+        return null;
+    }
+
     default int cpu() {
         return Cpus.current();
     }

@@ -6,7 +6,7 @@ import org.bpf4j.vm.map.Errno;
 
 /**
  * Helpers over bytes: the probe reads, {@code bpf_strncmp}, {@code bpf_strtol},
- * {@code bpf_strtoul} and {@code bpf_csum_diff}, plus {@code bpf_jiffies64} and
+ * {@code bpf_strtoul} and {@code bpf_csum_diff} (as Linux 6.13 and later compute it), plus {@code bpf_jiffies64} and
  * {@code bpf_get_numa_node_id}, each with the kernel's argument checks and return values.
  *
  * <p>A probe read sees the program's own memory and the environment's {@link AddressSpace}; a read
@@ -53,31 +53,32 @@ final class DataHelpers {
         b.add("strtol", (c, buf, len, flags, res, r5) -> strtox(c, buf, len, flags, res, true));
         b.add("strtoul", (c, buf, len, flags, res, r5) -> strtox(c, buf, len, flags, res, false));
         b.add("csum_diff", (c, from, fromSize, to, toSize, seed) -> {
-            if (((fromSize | toSize) & 3) != 0 || fromSize < 0 || toSize < 0 || fromSize + toSize > 512) {
+            // As Linux computes it since 6.13 on every architecture (the oracle here runs 6.18):
+            // any sizes, the result folded to 16 bits. Linux 6.12 wanted multiples of 4 and, on
+            // x86-64, returned the 32-bit partial sum.
+            if (fromSize < 0 || toSize < 0 || fromSize > 0xffff || toSize > 0xffff) {
                 return -Errno.EINVAL;
             }
-            long sum = seed & 0xffff_ffffL;
             byte[] f = fromSize == 0 ? new byte[0] : c.memory().read(from, (int) fromSize, c.slot());
             byte[] t = toSize == 0 ? new byte[0] : c.memory().read(to, (int) toSize, c.slot());
-            for (int i = 0; i < f.length; i += 4) {
-                sum += ~le32(f, i) & 0xffff_ffffL;
+            int s = (int) seed;
+            int sum;
+            if (f.length > 0 && t.length > 0) {
+                sum = Checksums.sub(Checksums.partial(t, s), Checksums.partial(f, 0));
+            } else if (t.length > 0) {
+                sum = Checksums.partial(t, s);
+            } else if (f.length > 0) {
+                sum = ~Checksums.partial(f, ~s);
+            } else {
+                sum = s;
             }
-            for (int i = 0; i < t.length; i += 4) {
-                sum += le32(t, i) & 0xffff_ffffL;
-            }
-            while ((sum >>> 32) != 0) {
-                sum = (sum & 0xffff_ffffL) + (sum >>> 32);
-            }
-            return sum;
+            return Checksums.from32to16(sum);
         });
         b.add("jiffies64", (c, r1, r2, r3, r4, r5) -> c.environment().monotonicNanos().getAsLong() / (1_000_000_000L / HZ));
         b.add("get_numa_node_id", (c, r1, r2, r3, r4, r5) -> 0);
         return b;
     }
 
-    private static int le32(byte[] b, int i) {
-        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
-    }
 
     /** The bytes at an unsafe address: program memory first, then the host's address space. */
     private static Optional<byte[]> unsafeRead(CallContext c, long addr, int size) {

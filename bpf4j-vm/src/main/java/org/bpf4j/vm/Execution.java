@@ -17,6 +17,7 @@ public final class Execution implements CallContext {
     final Lowering.Lowered[] frameCode = new Lowering.Lowered[Memory.MAX_CALL_FRAMES];
     int tailCalls;
     byte[] packet = NO_PACKET;
+    private ContextRegion runContext;
     long budget;
     long remaining;
     long executed;
@@ -102,6 +103,46 @@ public final class Execution implements CallContext {
     void releaseLock() {
         org.bpf4j.vm.map.SpecialFields.unlock(lockArray, lockOffset);
         lockArray = null;
+    }
+
+    /**
+     * Runs the program over a context: the sandbox drops the regions of earlier runs, the context
+     * (and its packet, for a {@link PacketContext}) becomes visible, R1 points to it; returns R0.
+     * For a packet context, the legacy packet loads read the packet's data.
+     *
+     * @throws VmTrapException if the program breaks a sandbox rule
+     */
+    public long runWith(ContextRegion context) {
+        memory.reset();
+        long addr;
+        if (context instanceof PacketContext pc) {
+            pc.clearRedirect();
+            addr = pc.attach(memory);
+            legacyPacket(pc.packet());
+        } else {
+            setPacket(null);
+            addr = memory.addContext("context", context);
+        }
+        runContext = context;
+        try {
+            return run(addr);
+        } finally {
+            if (context instanceof PacketContext pc) {
+                pc.packet().detach();
+            }
+            runContext = null;
+        }
+    }
+
+    /** Points the legacy packet loads at the packet's data: the live window when no metadata precedes it. */
+    void legacyPacket(PacketBuffer p) {
+        setPacket(p.meta() == p.data() ? p.window()
+                : Arrays.copyOfRange(p.window(), p.data() - p.meta(), p.end() - p.meta()));
+    }
+
+    @Override
+    public ContextRegion runContext() {
+        return runContext;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class HelperRegistry {
         DataHelpers.register(b);
         TracingHelpers.register(b);
         TimerHelpers.register(b);
+        PacketHelpers.register(b);
         return b.build();
     }
 

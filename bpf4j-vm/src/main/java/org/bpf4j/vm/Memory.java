@@ -41,6 +41,8 @@ public final class Memory {
     byte[][] writable;
     private String[] names;
     private int count;
+    /** Context regions by id (null for other regions); their table entries are empty, so every access takes the slow path. */
+    private ContextRegion[] contexts = new ContextRegion[0];
 
     /** A sandbox with the stack frames and no other region. */
     public Memory() {
@@ -133,9 +135,10 @@ public final class Memory {
         return scratch[depth];
     }
 
-    /** Removes every region added after the stack frames, for reuse by the next run. */
-    void reset() {
+    /** Removes every region added after the stack frames, for reuse by the next run (addresses into them fault). */
+    public void reset() {
         Arrays.fill(scratch, 0);
+        Arrays.fill(contexts, null);
         for (int i = FIRST_STACK_REGION + MAX_CALL_FRAMES; i < count; i++) {
             readable[i] = NONE;
             writable[i] = NONE;
@@ -171,7 +174,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off >= d.length) {
-            return m.adopt(addr) ? load8(m, addr, slot) : m.throwFault(addr, 1, false, slot);
+            return m.slowLoad(addr, 1, slot);
         }
         return d[off] & 0xffL;
     }
@@ -181,7 +184,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 2) {
-            return m.adopt(addr) ? load16(m, addr, slot) : m.throwFault(addr, 2, false, slot);
+            return m.slowLoad(addr, 2, slot);
         }
         return (short) I16.get(d, off) & 0xffffL;
     }
@@ -191,7 +194,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 4) {
-            return m.adopt(addr) ? load32(m, addr, slot) : m.throwFault(addr, 4, false, slot);
+            return m.slowLoad(addr, 4, slot);
         }
         return (int) I32.get(d, off) & 0xffffffffL;
     }
@@ -201,7 +204,7 @@ public final class Memory {
         byte[] d = region(m.readable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 8) {
-            return m.adopt(addr) ? load64(m, addr, slot) : m.throwFault(addr, 8, false, slot);
+            return m.slowLoad(addr, 8, slot);
         }
         return (long) I64.get(d, off);
     }
@@ -211,11 +214,8 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off >= d.length) {
-            if (m.adopt(addr)) {
-                store8(m, addr, value, slot);
-                return;
-            }
-            throw m.fault(addr, 1, true, slot);
+            m.slowStore(addr, 1, value, slot);
+            return;
         }
         d[off] = (byte) value;
     }
@@ -225,11 +225,8 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 2) {
-            if (m.adopt(addr)) {
-                store16(m, addr, value, slot);
-                return;
-            }
-            throw m.fault(addr, 2, true, slot);
+            m.slowStore(addr, 2, value, slot);
+            return;
         }
         I16.set(d, off, (short) value);
     }
@@ -239,11 +236,8 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 4) {
-            if (m.adopt(addr)) {
-                store32(m, addr, value, slot);
-                return;
-            }
-            throw m.fault(addr, 4, true, slot);
+            m.slowStore(addr, 4, value, slot);
+            return;
         }
         I32.set(d, off, (int) value);
     }
@@ -253,11 +247,8 @@ public final class Memory {
         byte[] d = region(m.writable, addr);
         int off = (int) addr;
         if (off < 0 || off > d.length - 8) {
-            if (m.adopt(addr)) {
-                store64(m, addr, value, slot);
-                return;
-            }
-            throw m.fault(addr, 8, true, slot);
+            m.slowStore(addr, 8, value, slot);
+            return;
         }
         I64.set(d, off, value);
     }
@@ -290,8 +281,77 @@ public final class Memory {
         return true;
     }
 
-    private long throwFault(long addr, int size, boolean write, int slot) {
-        throw fault(addr, size, write, slot);
+    /**
+     * The slow path of a load that missed the region table: a context region (served by its
+     * {@link ContextRegion}), a shared region seen for the first time, or a fault.
+     */
+    private long slowLoad(long addr, int size, int slot) {
+        int id = (int) (addr >>> 32);
+        if (id > 0 && id < contexts.length && contexts[id] != null) {
+            return contexts[id].load((int) addr, size, slot);
+        }
+        if (adopt(addr)) {
+            return load(this, addr, size, slot);
+        }
+        throw fault(addr, size, false, slot);
+    }
+
+    /** The slow path of a store that missed the region table (see {@link #slowLoad}). */
+    private void slowStore(long addr, int size, long value, int slot) {
+        int id = (int) (addr >>> 32);
+        if (id > 0 && id < contexts.length && contexts[id] != null) {
+            contexts[id].store((int) addr, size, value, slot);
+            return;
+        }
+        if (adopt(addr)) {
+            store(this, addr, size, value, slot);
+            return;
+        }
+        throw fault(addr, size, true, slot);
+    }
+
+    /**
+     * Adds a context region: loads and stores of it go to {@code context}, which decides what each
+     * offset holds (a context field may read as a pointer, as the kernel's context rewrite makes it),
+     * which accesses are allowed, and what a store does. Helpers cannot read or write it as bytes.
+     * Returns the address of its first byte.
+     */
+    public long addContext(String name, ContextRegion context) {
+        long addr = add(name, NONE, false);
+        int id = regionOf(addr);
+        if (id >= contexts.length) {
+            contexts = Arrays.copyOf(contexts, Math.max(id + 1, contexts.length * 2));
+        }
+        contexts[id] = context;
+        return addr;
+    }
+
+    /** The context region an address points into, or null. */
+    public ContextRegion context(long addr) {
+        int id = regionOf(addr);
+        return id > 0 && id < contexts.length ? contexts[id] : null;
+    }
+
+    /**
+     * Ends a region: every later access through an address into it faults, as an access through a
+     * packet pointer the kernel's verifier invalidated after a helper changed the packet.
+     */
+    public void retire(long addr) {
+        int id = regionOf(addr);
+        if (id < FIRST_STACK_REGION + MAX_CALL_FRAMES || id >= count) {
+            throw new IllegalArgumentException("region " + id + " cannot be retired");
+        }
+        readable[id] = NONE;
+        writable[id] = NONE;
+        if (id < contexts.length) {
+            contexts[id] = null;
+        }
+        names[id] = names[id] + " (invalidated by a helper that changed the packet)";
+    }
+
+    /** The bytes of a region this memory owns (not a shared one), for the owner of the region. */
+    public byte[] bytes(long addr) {
+        return readable[regionOf(addr)];
     }
 
     private static byte[] region(byte[][] table, long addr) {

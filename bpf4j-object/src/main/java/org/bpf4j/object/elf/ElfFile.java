@@ -2,7 +2,9 @@ package org.bpf4j.object.elf;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.MalformedInputException;
 
@@ -15,6 +17,12 @@ import org.bpf4j.MalformedInputException;
  * a section are checked against the file only when {@link #data(ElfSection)} asks for them, so a
  * damaged debug section that nobody reads does not make the object unreadable, as with libelf.
  * Every failure is a {@link MalformedInputException} whose message starts with the file name.
+ *
+ * <p>Symbols are read as libbpf reads them: a symbol that cannot be used (its name lies outside
+ * the string table, it names a section that does not exist) or a symbol table whose header is
+ * damaged does not make the file unreadable. Such symbols are left out of {@link #symbols()}, and
+ * {@link #symbol(int)} refuses them with the reason, so the file fails only where something needs
+ * them. A function symbol of a code section must be readable, as libbpf requires.
  *
  * <p>Immutable after construction and thread-safe; the byte array passed in must not be modified
  * while the instance is in use.
@@ -33,15 +41,24 @@ public final class ElfFile {
     private final ByteReader file;
     private final List<ElfSection> sections;
     private final ElfSection symbolTable;
-    private final List<ElfSymbol> symbols;
+    private final SymbolTable symtab;
+
+    /**
+     * The symbols as read: {@code bySlot} has an entry per table index ({@code null} where the
+     * symbol is unusable, with the reason in {@code faults}); {@code tableFault} is set, and
+     * {@code bySlot} empty, when the whole table is unusable.
+     */
+    private record SymbolTable(List<ElfSymbol> usable, ElfSymbol[] bySlot, Map<Integer, String> faults,
+            String tableFault) {
+    }
 
     private ElfFile(String name, ByteReader file, List<ElfSection> sections, ElfSection symbolTable,
-            List<ElfSymbol> symbols) {
+            SymbolTable symtab) {
         this.name = name;
         this.file = file;
         this.sections = sections;
         this.symbolTable = symbolTable;
-        this.symbols = symbols;
+        this.symtab = symtab;
     }
 
     /**
@@ -138,22 +155,31 @@ public final class ElfFile {
                 symtab = s;
             }
         }
-        List<ElfSymbol> symbols = symtab == null ? List.of() : readSymbols(name, file, sections, symtab);
+        SymbolTable symbols = symtab == null ? new SymbolTable(List.of(), new ElfSymbol[0], Map.of(), null)
+                : readSymbols(name, file, sections, symtab);
         return new ElfFile(name, file, Collections.unmodifiableList(sections), symtab, symbols);
     }
 
-    private static List<ElfSymbol> readSymbols(String name, ByteReader file, List<ElfSection> sections,
+    private static SymbolTable readSymbols(String name, ByteReader file, List<ElfSection> sections,
             ElfSection symtab) {
         String where = name + ": symbol table (section " + symtab.index() + " '" + symtab.name() + "')";
+        String tableFault = null;
         if (symtab.entrySize() != SYMBOL_SIZE) {
-            throw error(where, "entry size is " + symtab.entrySize() + ", expected " + SYMBOL_SIZE);
-        }
-        if (symtab.size() % SYMBOL_SIZE != 0) {
-            throw error(where, "size " + symtab.size() + " is not a multiple of " + SYMBOL_SIZE);
-        }
-        if (symtab.link() <= 0 || symtab.link() >= sections.size()
+            tableFault = "entry size is " + symtab.entrySize() + ", expected " + SYMBOL_SIZE;
+        } else if (symtab.size() % SYMBOL_SIZE != 0) {
+            tableFault = "size " + symtab.size() + " is not a multiple of " + SYMBOL_SIZE;
+        } else if (symtab.link() <= 0 || symtab.link() >= sections.size()
                 || sections.get(symtab.link()).type() != Elf.SHT_STRTAB) {
-            throw error(where, "its string table index " + symtab.link() + " is not a string table section");
+            tableFault = "its string table index " + symtab.link() + " is not a string table section";
+        } else if (!file.contains(symtab.offset(), symtab.size())) {
+            tableFault = "its contents at offset 0x" + Long.toHexString(symtab.offset()) + " (" + symtab.size()
+                    + " bytes) lie outside the file (" + file.length() + " bytes)";
+        } else if (!file.contains(sections.get(symtab.link()).offset(), sections.get(symtab.link()).size())) {
+            tableFault = "its string table (section " + symtab.link() + ") lies outside the file";
+        }
+        if (tableFault != null) {
+            // Only what refers to a symbol fails: code sections still give programs by section.
+            return new SymbolTable(List.of(), new ElfSymbol[0], Map.of(), where + ": " + tableFault);
         }
         ElfSection strSection = sections.get(symtab.link());
         ByteReader data = file.window(symtab.offset(), symtab.size(), where);
@@ -161,6 +187,8 @@ public final class ElfFile {
                 name + ": symbol string table (section " + strSection.index() + ")");
         int n = (int) (symtab.size() / SYMBOL_SIZE);
         List<ElfSymbol> out = new ArrayList<>(n);
+        ElfSymbol[] bySlot = new ElfSymbol[n];
+        Map<Integer, String> faults = new HashMap<>();
         for (int i = 0; i < n; i++) {
             long p = (long) i * SYMBOL_SIZE;
             long nameOff = data.u32(p);
@@ -170,17 +198,29 @@ public final class ElfFile {
             long value = data.u64(p + 8);
             long size = data.u64(p + 16);
             String symName = strings.cStringOrNull(nameOff);
+            int type = info & 0xf;
+            String fault = null;
             if (symName == null) {
-                throw error(where, "symbol " + i + ": name offset 0x" + Long.toHexString(nameOff)
-                        + " is outside the string table (" + strings.length() + " bytes)");
+                fault = "symbol " + i + ": name offset 0x" + Long.toHexString(nameOff)
+                        + " is outside the string table (" + strings.length() + " bytes)";
+                if (type == Elf.STT_FUNC && shndx > 0 && shndx < sections.size() && sections.get(shndx).executable()) {
+                    // libbpf refuses a program or subprogram without a name.
+                    throw error(where, fault + ", and it is a function of code section " + shndx + " '"
+                            + sections.get(shndx).name() + "'");
+                }
+            } else if (shndx != Elf.SHN_UNDEF && shndx < Elf.SHN_LORESERVE && shndx >= sections.size()) {
+                fault = "symbol " + i + " '" + symName + "' is defined in section " + shndx
+                        + ", which does not exist (" + sections.size() + " sections)";
             }
-            if (shndx != Elf.SHN_UNDEF && shndx < Elf.SHN_LORESERVE && shndx >= sections.size()) {
-                throw error(where, "symbol " + i + " '" + symName + "' is defined in section " + shndx
-                        + ", which does not exist (" + sections.size() + " sections)");
+            if (fault != null) {
+                faults.put(i, where + ": " + fault);
+                continue;
             }
-            out.add(new ElfSymbol(i, symName, value, size, info & 0xf, info >>> 4, other & 0x3, shndx));
+            ElfSymbol sym = new ElfSymbol(i, symName, value, size, type, info >>> 4, other & 0x3, shndx);
+            out.add(sym);
+            bySlot[i] = sym;
         }
-        return Collections.unmodifiableList(out);
+        return new SymbolTable(Collections.unmodifiableList(out), bySlot, Collections.unmodifiableMap(faults), null);
     }
 
     private static MalformedInputException error(String where, String message) {
@@ -217,9 +257,46 @@ public final class ElfFile {
         return Optional.ofNullable(symbolTable);
     }
 
-    /** Every symbol, index 0 (the null symbol) included; empty without a symbol table. */
+    /**
+     * Every usable symbol in table order, index 0 (the null symbol) included; empty without a
+     * symbol table or when the table is unusable. A symbol's position in this list is not its
+     * index when symbols before it are unusable: use {@link #symbol(int)} to look one up.
+     */
     public List<ElfSymbol> symbols() {
-        return symbols;
+        return symtab.usable();
+    }
+
+    /**
+     * The symbol at an index of the symbol table, as a relocation names it.
+     *
+     * @throws MalformedInputException if there is no such symbol, it is unusable (see the class
+     *     comment) or the whole table is, naming the symbol and the fault
+     */
+    public ElfSymbol symbol(int index) {
+        if (symtab.tableFault() != null) {
+            throw new MalformedInputException(symtab.tableFault() + "; symbol " + index + " cannot be read");
+        }
+        if (index < 0 || index >= symtab.bySlot().length) {
+            throw error(name, "symbol " + index + " does not exist (" + symtab.bySlot().length + " symbols)");
+        }
+        ElfSymbol sym = symtab.bySlot()[index];
+        if (sym == null) {
+            throw new MalformedInputException(symtab.faults().get(index));
+        }
+        return sym;
+    }
+
+    /**
+     * Why the symbol table cannot be used at all (its header is damaged), if it cannot; then
+     * {@link #symbols()} is empty and {@link #symbol(int)} refuses every index.
+     */
+    public Optional<String> symbolTableFault() {
+        return Optional.ofNullable(symtab.tableFault());
+    }
+
+    /** The unusable symbols of a readable table: index to the reason, for messages and tests. */
+    public Map<Integer, String> unusableSymbols() {
+        return symtab.faults();
     }
 
     /** A description of a section for messages: {@code "foo.o: section 'xdp'"}. */
@@ -247,7 +324,7 @@ public final class ElfFile {
      * The entries of a relocation section ({@code SHT_REL} or {@code SHT_RELA}).
      *
      * @throws MalformedInputException if the section is not a relocation table, its entry size is
-     *     wrong, or an entry names a symbol that does not exist
+     *     wrong, or an entry names a symbol that does not exist in a readable symbol table
      */
     public List<ElfRelocation> relocations(ElfSection section) {
         String where = where(section);
@@ -271,9 +348,10 @@ public final class ElfFile {
             long info = data.u64(p + 8);
             long addend = rela ? data.u64(p + 16) : 0;
             long sym = info >>> 32;
-            if (sym >= symbols.size()) {
+            int count = symtab.bySlot().length;
+            if (symtab.tableFault() == null && sym >= count) {
                 throw error(where, "relocation " + i + " at offset 0x" + Long.toHexString(offset) + " names symbol "
-                        + sym + ", which does not exist (" + symbols.size() + " symbols)");
+                        + sym + ", which does not exist (" + count + " symbols)");
             }
             out.add(new ElfRelocation(i, offset, (int) sym, (int) info, addend));
         }

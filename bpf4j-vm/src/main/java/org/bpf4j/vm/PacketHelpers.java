@@ -1,0 +1,264 @@
+package org.bpf4j.vm;
+
+import java.util.Arrays;
+import java.util.Optional;
+import org.bpf4j.vm.map.BpfMap;
+
+/**
+ * The packet helpers, with the kernel's argument checks and return values: the XDP adjust
+ * helpers, {@code bpf_xdp_load_bytes}/{@code store_bytes}, the socket-buffer byte helpers, the
+ * checksum helpers, redirects (recorded in the context for the test run) and the flow hash.
+ *
+ * <p>Every helper the kernel's verifier treats as changing packet data invalidates the program's
+ * packet pointers here too ({@link PacketBuffer#setBounds}), whether or not it moved the packet.
+ * The checksum helpers compute as the kernel does for a buffer whose checksum is not offloaded
+ * ({@code CHECKSUM_NONE}, as in a test run), so {@code bpf_csum_update} returns {@code -ENOTSUPP}.
+ * The flow hash of {@code bpf_get_hash_recalc} is the VM's own (the kernel's uses a random seed
+ * chosen at boot, so no two machines agree on it).
+ */
+final class PacketHelpers {
+    private PacketHelpers() {}
+
+    static final int EINVAL = 22, EFAULT = 14, EACCES = 13, ENOMEM = 12, ENOTSUPP = 524;
+    static final int XDP_ABORTED = 0, XDP_REDIRECT = 4, TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
+    static final long F_RECOMPUTE_CSUM = 1, F_INVALIDATE_HASH = 2, F_HDR_FIELD_MASK = 0xf, F_PSEUDO_HDR = 1 << 4,
+            F_MARK_MANGLED_0 = 1 << 5, F_MARK_ENFORCE = 1 << 6, F_IPV6 = 1 << 7, F_INGRESS = 1, F_BROADCAST = 1 << 3,
+            F_EXCLUDE_INGRESS = 1 << 4;
+
+    static HelperRegistry.Builder register(HelperRegistry.Builder b) {
+        b.add("xdp_adjust_head", (c, ctx, off, r3, r4, r5) -> xdp(c, ctx, "xdp_adjust_head").adjustHead((int) off));
+        b.add("xdp_adjust_tail", (c, ctx, off, r3, r4, r5) -> xdp(c, ctx, "xdp_adjust_tail").adjustTail((int) off));
+        b.add("xdp_adjust_meta", (c, ctx, off, r3, r4, r5) -> xdp(c, ctx, "xdp_adjust_meta").adjustMeta((int) off));
+        b.add("xdp_get_buff_len", (c, ctx, r2, r3, r4, r5) -> xdp(c, ctx, "xdp_get_buff_len").packet().length());
+        b.add("xdp_load_bytes", (c, ctx, off, buf, len, r5) -> {
+            PacketBuffer p = xdp(c, ctx, "xdp_load_bytes").packet();
+            if (off < 0 || len < 0 || off + len > p.length()) {
+                return -EINVAL;
+            }
+            c.memory().write(buf, Arrays.copyOfRange(p.window(), p.data() - p.meta() + (int) off,
+                    p.data() - p.meta() + (int) (off + len)), c.slot());
+            return 0;
+        });
+        b.add("xdp_store_bytes", (c, ctx, off, buf, len, r5) -> {
+            PacketBuffer p = xdp(c, ctx, "xdp_store_bytes").packet();
+            if (off < 0 || len < 0 || off + len > p.length()) {
+                return -EINVAL;
+            }
+            byte[] src = c.memory().read(buf, (int) len, c.slot());
+            System.arraycopy(src, 0, p.window(), p.data() - p.meta() + (int) off, src.length);
+            return 0;
+        });
+        b.add("skb_load_bytes", (c, ctx, off, to, len, r5) -> {
+            PacketBuffer p = skb(c, ctx, "skb_load_bytes").packet();
+            int n = (int) len;
+            if (off < 0 || off > Integer.MAX_VALUE || off + len > p.length()) {
+                c.memory().fill(to, len, (byte) 0, c.slot());
+                return -EFAULT;
+            }
+            int from = p.data() - p.meta() + (int) off;
+            c.memory().write(to, Arrays.copyOfRange(p.window(), from, from + n), c.slot());
+            return 0;
+        });
+        b.add("skb_store_bytes", (c, ctx, off, from, len, flags) -> {
+            SkbContext s = skb(c, ctx, "skb_store_bytes");
+            PacketBuffer p = s.packet();
+            if ((flags & ~(F_RECOMPUTE_CSUM | F_INVALIDATE_HASH)) != 0) {
+                return -EINVAL;
+            }
+            if (off < 0 || off > Integer.MAX_VALUE || off + len > p.length()) {
+                p.invalidatePointers();
+                return -EFAULT;
+            }
+            byte[] src = c.memory().read(from, (int) len, c.slot());
+            System.arraycopy(src, 0, p.window(), p.data() - p.meta() + (int) off, src.length);
+            if ((flags & F_INVALIDATE_HASH) != 0) {
+                s.setHash(0);
+            }
+            p.invalidatePointers();
+            refresh(c, p);
+            return 0;
+        });
+        b.add("skb_pull_data", (c, ctx, len, r3, r4, r5) -> {
+            PacketBuffer p = skb(c, ctx, "skb_pull_data").packet();
+            long need = len == 0 ? p.length() : len & 0xffff_ffffL;
+            p.invalidatePointers();
+            refresh(c, p);
+            return need > p.length() ? -ENOMEM : 0;
+        });
+        b.add("l3_csum_replace", (c, ctx, off, from, to, flags) -> {
+            PacketBuffer p = skb(c, ctx, "l3_csum_replace").packet();
+            if ((flags & ~F_HDR_FIELD_MASK) != 0) {
+                return -EINVAL;
+            }
+            if (off < 0 || off > 0xffff || (off & 1) != 0 || off + 2 > p.length()) {
+                return -EFAULT;
+            }
+            int at = p.data() - p.meta() + (int) off;
+            byte[] w = p.window();
+            int sum = u16(w, at);
+            int result;
+            switch ((int) (flags & F_HDR_FIELD_MASK)) {
+                case 0 -> {
+                    if (from != 0) {
+                        return -EINVAL;
+                    }
+                    result = Checksums.replaceByDiff(sum, (int) to);
+                }
+                case 2 -> result = Checksums.replace2(sum, (int) from & 0xffff, (int) to & 0xffff);
+                case 4 -> result = Checksums.replace4(sum, (int) from, (int) to);
+                default -> {
+                    return -EINVAL;
+                }
+            }
+            put16(w, at, result);
+            p.invalidatePointers();
+            refresh(c, p);
+            return 0;
+        });
+        b.add("l4_csum_replace", (c, ctx, off, from, to, flags) -> {
+            PacketBuffer p = skb(c, ctx, "l4_csum_replace").packet();
+            if ((flags & ~(F_MARK_MANGLED_0 | F_MARK_ENFORCE | F_PSEUDO_HDR | F_HDR_FIELD_MASK | F_IPV6)) != 0) {
+                return -EINVAL;
+            }
+            if (off < 0 || off > 0xffff || (off & 1) != 0 || off + 2 > p.length()) {
+                return -EFAULT;
+            }
+            int at = p.data() - p.meta() + (int) off;
+            byte[] w = p.window();
+            int sum = u16(w, at);
+            boolean mangledZero = (flags & F_MARK_MANGLED_0) != 0;
+            if (mangledZero && (flags & F_MARK_ENFORCE) == 0 && sum == 0) {
+                p.invalidatePointers();
+                return 0;
+            }
+            int result;
+            switch ((int) (flags & F_HDR_FIELD_MASK)) {
+                case 0 -> {
+                    if (from != 0) {
+                        return -EINVAL;
+                    }
+                    result = Checksums.protoReplaceByDiff(sum, (int) to);
+                }
+                case 2 -> result = Checksums.protoReplace4(sum, (int) from & 0xffff, (int) to & 0xffff);
+                case 4 -> result = Checksums.protoReplace4(sum, (int) from, (int) to);
+                default -> {
+                    return -EINVAL;
+                }
+            }
+            if (mangledZero && result == 0) {
+                result = 0xffff;
+            }
+            put16(w, at, result);
+            p.invalidatePointers();
+            refresh(c, p);
+            return 0;
+        });
+        b.add("csum_update", (c, ctx, csum, r3, r4, r5) -> {
+            skb(c, ctx, "csum_update");
+            return -ENOTSUPP;
+        });
+        b.add("redirect", (c, ifindex, flags, r3, r4, r5) -> {
+            if (c.runContext() instanceof XdpContext x) {
+                if (flags != 0) {
+                    return XDP_ABORTED;
+                }
+                x.redirect(new PacketContext.Redirect(ifindex & 0xffff_ffffL, flags, Optional.empty()));
+                return XDP_REDIRECT;
+            }
+            if ((flags & ~F_INGRESS) != 0) {
+                return TC_ACT_SHOT;
+            }
+            if (c.runContext() instanceof SkbContext s) {
+                s.redirect(new PacketContext.Redirect(ifindex & 0xffff_ffffL, flags, Optional.empty()));
+            }
+            return TC_ACT_REDIRECT;
+        });
+        b.add("redirect_map", (c, map, key, flags, r4, r5) -> {
+            BpfMap m = BpfMap.ofHandle(map).orElseThrow(() -> new VmTrapException(VmTrapException.Kind.CALL, c.slot(),
+                    "bpf_redirect_map: R1 = " + Memory.hex(map) + " is not a map"));
+            long actionMask = 3;
+            if ((flags & ~(actionMask | F_BROADCAST | F_EXCLUDE_INGRESS)) != 0) {
+                return XDP_ABORTED;
+            }
+            byte[] k = new byte[Math.max(4, m.definition().keySize())];
+            for (int i = 0; i < 4; i++) {
+                k[i] = (byte) (key >>> (8 * i));
+            }
+            boolean found = m.lookupAddress(Arrays.copyOf(k, m.definition().keySize()), c.cpu()) != 0;
+            if (!found && (flags & F_BROADCAST) == 0) {
+                return flags & actionMask;
+            }
+            if (c.runContext() instanceof PacketContext pc) {
+                pc.redirect(new PacketContext.Redirect(key & 0xffff_ffffL, flags, Optional.of(m.definition().name())));
+            }
+            return XDP_REDIRECT;
+        });
+        b.add("get_hash_recalc", (c, ctx, r2, r3, r4, r5) -> {
+            SkbContext s = skb(c, ctx, "get_hash_recalc");
+            if (s.hash() == 0) {
+                s.setHash(flowHash(s.packet()));
+            }
+            return s.hash();
+        });
+        b.add("set_hash_invalid", (c, ctx, r2, r3, r4, r5) -> {
+            skb(c, ctx, "set_hash_invalid").setHash(0);
+            return 0;
+        });
+        b.add("set_hash", (c, ctx, hash, r3, r4, r5) -> {
+            skb(c, ctx, "set_hash").setHash(hash);
+            return 0;
+        });
+        return b;
+    }
+
+    /** After a helper replaced the packet's window: the legacy packet loads read the new one. */
+    private static void refresh(CallContext c, PacketBuffer p) {
+        if (c instanceof Execution e) {
+            e.legacyPacket(p);
+        }
+    }
+
+    private static int u16(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+    }
+
+    private static void put16(byte[] b, int i, int v) {
+        b[i] = (byte) v;
+        b[i + 1] = (byte) (v >>> 8);
+    }
+
+    private static XdpContext xdp(CallContext c, long ctx, String helper) {
+        if (c.memory().context(ctx) instanceof XdpContext x && Memory.regionOf(ctx) != 0 && (int) ctx == 0) {
+            return x;
+        }
+        throw notContext(c, ctx, helper, "xdp_md");
+    }
+
+    private static SkbContext skb(CallContext c, long ctx, String helper) {
+        if (c.memory().context(ctx) instanceof SkbContext s && (int) ctx == 0) {
+            return s;
+        }
+        throw notContext(c, ctx, helper, "__sk_buff");
+    }
+
+    private static VmTrapException notContext(CallContext c, long ctx, String helper, String what) {
+        return new VmTrapException(VmTrapException.Kind.CALL, c.slot(), "bpf_" + helper + ": R1 = " + Memory.hex(ctx)
+                + " is not the program's " + what + " context (" + c.memory().describe(ctx) + ")");
+    }
+
+    /**
+     * The VM's flow hash of a packet: a 32-bit FNV-1a hash of up to 46 bytes from the Ethernet type
+     * on (the network and transport headers of a plain IPv4 or IPv6 packet), never 0.
+     */
+    static long flowHash(PacketBuffer p) {
+        byte[] w = p.window();
+        int d = p.data() - p.meta();
+        int n = p.length();
+        int h = 0x811c9dc5;
+        int take = Math.min(n, 14 + 40 + 4);
+        for (int i = 12; i < take; i++) {
+            h = (h ^ (w[d + i] & 0xff)) * 0x01000193;
+        }
+        return h == 0 ? 1 : h & 0xffff_ffffL;
+    }
+}

@@ -1,0 +1,95 @@
+package org.bpf4j.vm;
+
+import org.bpf4j.spec.ContextLayout;
+
+/**
+ * The context of an XDP program, {@code struct xdp_md} over an {@code xdp_buff}: a frame of
+ * {@link #FRAME_SIZE} bytes as {@code BPF_PROG_TEST_RUN} builds it, with {@link #HEADROOM} bytes of
+ * headroom (of which the first {@link #XDP_FRAME_SIZE} are reserved for the kernel's
+ * {@code struct xdp_frame}) and {@link #TAILROOM} bytes reserved at the end for
+ * {@code struct skb_shared_info}. The adjust helpers move the bounds with the kernel's limits.
+ */
+public final class XdpContext extends PacketContext {
+    /** {@code PAGE_SIZE}: the frame of a test run. */
+    public static final int FRAME_SIZE = 4096;
+    /** {@code XDP_PACKET_HEADROOM}. */
+    public static final int HEADROOM = 256;
+    /** {@code sizeof(struct xdp_frame)}, reserved at the frame's start. */
+    public static final int XDP_FRAME_SIZE = 40;
+    /** {@code SKB_DATA_ALIGN(sizeof(struct skb_shared_info))}, reserved at the frame's end. */
+    public static final int TAILROOM = 320;
+    /** {@code ETH_HLEN}: the smallest packet the adjust helpers leave. */
+    public static final int ETH_HLEN = 14;
+    /** The largest metadata: {@code skb_shared_info.meta_len} is a u8. */
+    public static final int META_MAX = 255;
+
+    /**
+     * A context over {@code packet} with the given {@code ingress_ifindex} and {@code rx_queue_index}.
+     *
+     * @param layout {@code xdp_md} or its devmap variant
+     */
+    public XdpContext(ContextLayout layout, PacketBuffer packet, long ingressIfindex, long rxQueueIndex) {
+        super(layout, packet);
+        set("ingress_ifindex", ingressIfindex);
+        set("rx_queue_index", rxQueueIndex);
+    }
+
+    /**
+     * A test run's frame: {@code bytes} (metadata then packet) placed so that the packet starts
+     * {@link #HEADROOM} bytes into the frame.
+     */
+    public static PacketBuffer frame(byte[] bytes, int metaLength) {
+        return new PacketBuffer(FRAME_SIZE, HEADROOM - metaLength, bytes, metaLength);
+    }
+
+    /** {@code bpf_xdp_adjust_head}: moves the packet's start by {@code offset} bytes, carrying the metadata along. */
+    public long adjustHead(int offset) {
+        PacketBuffer p = packet();
+        int metaLength = p.data() - p.meta();
+        int newData = p.data() + offset;
+        if (newData < XDP_FRAME_SIZE + metaLength || newData > p.end() - ETH_HLEN) {
+            p.invalidatePointers();
+            return -PacketHelpers.EINVAL;
+        }
+        p.sync();
+        if (metaLength > 0) {
+            byte[] f = p.frame();
+            System.arraycopy(f, p.meta(), f, p.meta() + offset, metaLength);
+        }
+        p.setBounds(p.meta() + offset, newData, p.end());
+        return 0;
+    }
+
+    /** {@code bpf_xdp_adjust_tail}: moves the packet's end by {@code offset} bytes; grown bytes are zero. */
+    public long adjustTail(int offset) {
+        PacketBuffer p = packet();
+        int newEnd = p.end() + offset;
+        if (newEnd > FRAME_SIZE - TAILROOM || newEnd < p.data() + ETH_HLEN) {
+            p.invalidatePointers();
+            return -PacketHelpers.EINVAL;
+        }
+        p.sync();
+        if (offset > 0) {
+            java.util.Arrays.fill(p.frame(), p.end(), newEnd, (byte) 0);
+        }
+        p.setBounds(p.meta(), p.data(), newEnd);
+        return 0;
+    }
+
+    /** {@code bpf_xdp_adjust_meta}: moves the metadata's start by {@code offset} bytes. */
+    public long adjustMeta(int offset) {
+        PacketBuffer p = packet();
+        int newMeta = p.meta() + offset;
+        if (newMeta < XDP_FRAME_SIZE || newMeta > p.data()) {
+            p.invalidatePointers();
+            return -PacketHelpers.EINVAL;
+        }
+        int metaLength = p.data() - newMeta;
+        if ((metaLength & 3) != 0 || metaLength > META_MAX) {
+            p.invalidatePointers();
+            return -PacketHelpers.EACCES;
+        }
+        p.setBounds(newMeta, p.data(), p.end());
+        return 0;
+    }
+}
