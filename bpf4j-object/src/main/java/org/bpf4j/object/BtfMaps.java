@@ -256,9 +256,17 @@ final class BtfMaps {
             MapSpec m = out.get(index);
             List<MapSlot> list = new ArrayList<>();
             byKey.forEach((k, v) -> list.add(new MapSlot(k, v)));
-            if (m.maxEntries() != 0 && byKey.lastKey() >= m.maxEntries()) {
+            // In an array the slot is an index below max_entries; in a hash of maps it is a key,
+            // and only the number of slots is bounded (libbpf stores key i for slot i; the kernel
+            // takes key 7 in a 4-entry hash).
+            boolean hash = m.mapType().map(t -> t == org.bpf4j.spec.MapType.HASH_OF_MAPS).orElse(false);
+            if (m.maxEntries() != 0 && !hash && byKey.lastKey() >= m.maxEntries()) {
                 throw ctx.error("section '.maps': map '" + m.name() + "' initializes element " + byKey.lastKey()
                         + " but has only " + m.maxEntries() + " entries");
+            }
+            if (m.maxEntries() != 0 && hash && byKey.size() > m.maxEntries()) {
+                throw ctx.error("section '.maps': map '" + m.name() + "' initializes " + byKey.size()
+                        + " elements but holds only " + m.maxEntries());
             }
             out.set(index, new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
                     m.mapExtra(), m.pinning(), m.numaNode(), m.innerMap(), m.contents(), list, m.btfKeyTypeId(),

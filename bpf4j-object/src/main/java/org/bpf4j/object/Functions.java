@@ -240,14 +240,36 @@ final class Functions {
         return null;
     }
 
+    /** Whether a relocation lies on an instruction of a function that is a call or an lddw. */
+    private boolean onCallOrLoad(ElfSection target, ElfRelocation r, ObjectContext ctx) {
+        if (r.offset() % 8 != 0 || r.offset() < 0 || r.offset() >= target.size()) {
+            return false;
+        }
+        Function f = containing(target.index(), r.offset() / 8);
+        if (f == null) {
+            return false;
+        }
+        int pos = f.positionOfSlot[(int) (r.offset() / 8 - f.startSlot)];
+        if (pos < 0) {
+            return false;
+        }
+        Instruction insn = f.insns.get(pos);
+        return insn instanceof Instruction.LoadImm64 || insn instanceof Instruction.Call c
+                && c.kind() != org.bpf4j.isa.CallKind.HELPER;
+    }
+
     private void relocate(ObjectContext ctx, ElfSection rs, ElfSection target, MapLookup maps, Externs externs) {
         for (ElfRelocation r : ctx.elf().relocations(rs)) {
             String where = "section '" + target.name() + "': relocation " + r.index() + " at offset 0x"
                     + Long.toHexString(r.offset());
-            if (r.type() == Elf.R_BPF_NONE) {
+            boolean none = r.type() == Elf.R_BPF_NONE;
+            if (none && !onCallOrLoad(target, r, ctx)) {
+                // R_BPF_NONE is a no-op unless it marks an lddw or call: old compilers (the OVS
+                // datapath's) emitted type 0 for map references, and libbpf applies those by the
+                // instruction they point at, as is done here.
                 continue;
             }
-            if (r.type() != Elf.R_BPF_64_64 && r.type() != Elf.R_BPF_64_32 && r.type() != Elf.R_BPF_64_ABS64
+            if (!none && r.type() != Elf.R_BPF_64_64 && r.type() != Elf.R_BPF_64_32 && r.type() != Elf.R_BPF_64_ABS64
                     && r.type() != Elf.R_BPF_64_ABS32 && r.type() != Elf.R_BPF_64_NODYLD32) {
                 throw ctx.error(where + " has unknown type " + r.type());
             }

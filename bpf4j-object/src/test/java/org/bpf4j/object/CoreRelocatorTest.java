@@ -71,4 +71,27 @@ class CoreRelocatorTest {
         assertFalse(r.results().get(0).resolved());
         assertEquals(program.code().slotCount(), r.program().code().slotCount());
     }
+
+    @Test
+    void anonymousMembersAreSkippedAndNamesFoundThroughTheTargetsAnonymousMembers() {
+        // local: struct s { int a; union { int args[4]; int reply; }; }  access 0:1:0:2 = args[2] at 12
+        Btf local = Btf.of(List.of(new BtfType.Void(), new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32),
+                new BtfType.Array("", 1, 1, 4),
+                new BtfType.Union("", 16, List.of(new BtfType.Member("args", 2, 0, 0),
+                        new BtfType.Member("reply", 1, 0, 0))),
+                new BtfType.Struct("s", 20, List.of(new BtfType.Member("a", 1, 0, 0),
+                        new BtfType.Member("", 3, 32, 0)))));
+        // target: struct s { long x; int a; union { int reply; int args[4]; }; }  args[2] at 16 + 8
+        Btf target = Btf.of(List.of(new BtfType.Void(), new BtfType.Int("int", 4, BtfType.Int.SIGNED, 0, 32),
+                new BtfType.Int("long", 8, BtfType.Int.SIGNED, 0, 64), new BtfType.Array("", 1, 1, 4),
+                new BtfType.Union("", 16, List.of(new BtfType.Member("reply", 1, 0, 0),
+                        new BtfType.Member("args", 3, 0, 0))),
+                new BtfType.Struct("s", 32, List.of(new BtfType.Member("x", 2, 0, 0),
+                        new BtfType.Member("a", 1, 64, 0), new BtfType.Member("", 4, 128, 0)))));
+        CoreResolver.Result r = CoreResolver.resolve(local, new org.bpf4j.object.btf.CoreRelocation(0, 4, "0:1:0:2",
+                org.bpf4j.object.btf.CoreRelocationKind.FIELD_BYTE_OFFSET), target);
+        assertTrue(r.resolved(), r.description());
+        assertEquals(12, r.localValue());
+        assertEquals(24, r.targetValue());
+    }
 }

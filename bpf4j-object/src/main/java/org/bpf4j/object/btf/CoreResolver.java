@@ -223,6 +223,13 @@ public final class CoreResolver {
                 return null;
             }
             BtfType.Member lm = lms.get(access[i]);
+            if (lm.name().isEmpty() && i + 1 < access.length) {
+                // An anonymous struct or union member is not matched itself (libbpf leaves it out of
+                // the spec): the next named member is looked up from here, through the target's
+                // anonymous members, so the target may nest it differently.
+                lid = lm.type();
+                continue;
+            }
             long[] found = findMember(target, tms, lm.name(), 0);
             if (found == null) {
                 return null;

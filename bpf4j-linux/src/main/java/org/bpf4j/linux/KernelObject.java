@@ -1,0 +1,136 @@
+package org.bpf4j.linux;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.bpf4j.Bpf4jException;
+import org.bpf4j.linux.sys.Fd;
+
+/**
+ * An object loaded into the kernel: its maps, the programs the kernel accepted, the ones it
+ * refused with why, and its BTF. Owns every descriptor: {@link #close()} releases them all
+ * (programs first, then maps, then BTF). Not thread-safe for closing; the maps and programs are.
+ */
+public final class KernelObject implements AutoCloseable {
+    private final String name;
+    private final Map<String, KernelMap> maps;
+    private final List<Outcome> outcomes;
+    private final Optional<Fd> btf;
+    private final List<String> warnings;
+
+    /** What happened to one program. */
+    public sealed interface Outcome {
+        /** The program's name. */
+        String name();
+
+        /** The kernel accepted the program. */
+        record Loaded(String name, KernelProgram program) implements Outcome {
+        }
+
+        /** The program was not loaded: the verifier refused it, or it could not be prepared. */
+        record Rejected(String name, Bpf4jException error) implements Outcome {
+        }
+    }
+
+    KernelObject(String name, Map<String, KernelMap> maps, List<Outcome> outcomes, Optional<Fd> btf,
+            List<String> warnings) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
+        this.outcomes = List.copyOf(outcomes);
+        this.btf = btf;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** The object's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The maps by name, in the object's order. */
+    public Map<String, KernelMap> maps() {
+        return maps;
+    }
+
+    /** The map with a name. */
+    public Optional<KernelMap> map(String mapName) {
+        return Optional.ofNullable(maps.get(mapName));
+    }
+
+    /** What happened to each program asked for, in the object's order. */
+    public List<Outcome> outcomes() {
+        return outcomes;
+    }
+
+    /** The loaded programs by name. */
+    public Map<String, KernelProgram> programs() {
+        Map<String, KernelProgram> out = new LinkedHashMap<>();
+        for (Outcome o : outcomes) {
+            if (o instanceof Outcome.Loaded l) {
+                out.put(l.name(), l.program());
+            }
+        }
+        return out;
+    }
+
+    /** The loaded program with a name. */
+    public Optional<KernelProgram> program(String programName) {
+        return Optional.ofNullable(programs().get(programName));
+    }
+
+    /** The programs that were not loaded, with why. */
+    public List<Outcome.Rejected> rejected() {
+        List<Outcome.Rejected> out = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            if (o instanceof Outcome.Rejected r) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Whether the object's BTF was loaded. */
+    public boolean hasBtf() {
+        return btf.isPresent();
+    }
+
+    /** Things the loader worked around (BTF refused and dropped, ...). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Closes every program, map and the BTF; later calls do nothing. */
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (Outcome o : outcomes) {
+            if (o instanceof Outcome.Loaded l) {
+                try {
+                    l.program().close();
+                } catch (RuntimeException e) {
+                    first = first == null ? e : first;
+                }
+            }
+        }
+        for (KernelMap m : maps.values()) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (btf.isPresent()) {
+            try {
+                btf.get().close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

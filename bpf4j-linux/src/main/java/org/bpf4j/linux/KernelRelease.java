@@ -1,0 +1,91 @@
+package org.bpf4j.linux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import org.bpf4j.object.Kconfig;
+
+/**
+ * The running kernel's release and configuration, for {@code LINUX_KERNEL_VERSION}, program
+ * {@code kern_version} and {@code __kconfig} externs. Reads {@code /proc/sys/kernel/osrelease}
+ * and {@code /proc/config.gz} (or {@code /boot/config-RELEASE}). Stateless.
+ */
+public final class KernelRelease {
+    private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+
+    private KernelRelease() {
+    }
+
+    /** The release string, such as {@code 6.18.44-generic}. */
+    public static String release() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the kernel release: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code KERNEL_VERSION(a, b, c)} of a release string; 0 if it does not start with a version. */
+    public static int versionCode(String release) {
+        Matcher m = VERSION.matcher(release);
+        if (!m.find()) {
+            return 0;
+        }
+        int patch = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        return Kconfig.kernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), patch);
+    }
+
+    /** The running kernel's {@code KERNEL_VERSION} code. */
+    public static int versionCode() {
+        return versionCode(release());
+    }
+
+    /** The running kernel's configuration ({@code CONFIG_X -> "y"}), empty if none is readable. */
+    public static Map<String, String> config() {
+        Path gz = Path.of("/proc/config.gz");
+        try {
+            if (Files.isReadable(gz)) {
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+                    return parseConfig(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            Path boot = Path.of("/boot/config-" + release());
+            if (Files.isReadable(boot)) {
+                return parseConfig(Files.readString(boot));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the kernel configuration: " + e.getMessage(), e);
+        }
+        return Map.of();
+    }
+
+    /** Parses {@code CONFIG_X=value} lines; comments and blank lines are skipped. */
+    public static Map<String, String> parseConfig(String text) {
+        Map<String, String> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                out.put(l.substring(0, eq), l.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    /** The value of one configuration option. */
+    public static Optional<String> option(Map<String, String> config, String name) {
+        return Optional.ofNullable(config.get(name));
+    }
+}

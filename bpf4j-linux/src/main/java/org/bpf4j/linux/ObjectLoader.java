@@ -1,0 +1,459 @@
+package org.bpf4j.linux;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bpf4j.Bpf4jException;
+import org.bpf4j.UnsupportedFeatureException;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.linux.btf.BtfEncoder;
+import org.bpf4j.linux.btf.BtfSanitizer;
+import org.bpf4j.linux.sys.Bpf;
+import org.bpf4j.linux.sys.Fd;
+import org.bpf4j.object.CoreRelocator;
+import org.bpf4j.object.ExternReference;
+import org.bpf4j.object.ExternSpec;
+import org.bpf4j.object.Kconfig;
+import org.bpf4j.object.MapReference;
+import org.bpf4j.object.MapSlot;
+import org.bpf4j.object.MapSpec;
+import org.bpf4j.object.ObjectSpec;
+import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.btf.FuncInfo;
+import org.bpf4j.object.btf.LineInfo;
+import org.bpf4j.spec.AttachType;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.spec.SectionFlag;
+
+/**
+ * The steps of loading an {@link ObjectSpec} into the kernel, in libbpf's order: {@code .kconfig}
+ * values, BTF (sanitized, dropped with a warning if the kernel refuses it), maps (inner map
+ * templates, initial contents, {@code .rodata} frozen), programs (CO-RE against the kernel's BTF,
+ * map and extern references patched, func and line info, attach BTF ids), then program arrays
+ * and maps of maps filled. One instance per load.
+ */
+final class ObjectLoader {
+    private static final int BPF_F_SLEEPABLE = 1 << 4;
+    private static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+
+    private final Kernel kernel;
+    private final Bpf bpf;
+    private final LoadOptions options;
+    private ObjectSpec object;
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<Integer, KernelMap> maps = new LinkedHashMap<>();
+    private Optional<Fd> btfFd = Optional.empty();
+    private BtfEncoder.Encoded encoded;
+
+    ObjectLoader(Kernel kernel, ObjectSpec object, LoadOptions options) {
+        this.kernel = kernel;
+        this.bpf = kernel.bpf();
+        this.object = object;
+        this.options = options;
+    }
+
+    KernelObject load() {
+        List<KernelObject.Outcome> outcomes = new ArrayList<>();
+        try {
+            fillKconfig();
+            loadBtf();
+            createMaps();
+            for (ProgramSpec p : object.programs()) {
+                if (!options.programs().isEmpty() && !options.programs().contains(p.name())) {
+                    continue;
+                }
+                try {
+                    outcomes.add(new KernelObject.Outcome.Loaded(p.name(), loadProgram(p)));
+                } catch (Bpf4jException e) {
+                    outcomes.add(new KernelObject.Outcome.Rejected(p.name(), e));
+                }
+            }
+            fillSlots(outcomes);
+        } catch (RuntimeException | Error e) {
+            closeAll(outcomes);
+            throw e;
+        }
+        Map<String, KernelMap> byName = new LinkedHashMap<>();
+        maps.forEach((i, m) -> byName.put(object.maps().get(i).name(), m));
+        return new KernelObject(object.name(), byName, outcomes, btfFd, warnings);
+    }
+
+    private void closeAll(List<KernelObject.Outcome> outcomes) {
+        for (KernelObject.Outcome o : outcomes) {
+            if (o instanceof KernelObject.Outcome.Loaded l) {
+                l.program().close();
+            }
+        }
+        maps.values().forEach(KernelMap::close);
+        btfFd.ifPresent(Fd::close);
+    }
+
+    private void fillKconfig() {
+        if (object.externs().stream().anyMatch(e -> e.kind() == ExternSpec.Kind.KCONFIG)) {
+            object = Kconfig.fill(object, KernelRelease.versionCode(), KernelRelease.config());
+        }
+    }
+
+    // ---- BTF
+
+    private void loadBtf() {
+        if (object.btf().isEmpty()) {
+            return;
+        }
+        Btf btf = object.btf().get();
+        Map<String, Long> sizes = new HashMap<>();
+        for (MapSpec m : object.maps()) {
+            if (m.isGlobalData()) {
+                sizes.put(m.name(), (long) m.valueSize());
+            }
+        }
+        Set<String> extra = new LinkedHashSet<>();
+        for (ProgramSpec p : object.programs()) {
+            for (LineInfo l : p.lineInfos()) {
+                extra.add(l.fileName());
+                extra.add(l.sourceLine());
+            }
+        }
+        List<BtfType> types = BtfSanitizer.sanitize(btf, options.layout(), sizes);
+        BtfEncoder.Encoded enc = BtfEncoder.encode(types, extra);
+        try {
+            btfFd = Optional.of(kernel.loadBtf(enc.bytes(), "BTF of " + object.name()));
+            encoded = enc;
+        } catch (KernelException e) {
+            warnings.add("the kernel refused the object's BTF, loading without it: " + e.getMessage());
+        }
+    }
+
+    // ---- maps
+
+    private void createMaps() {
+        List<MapSpec> specs = object.maps();
+        // Maps of maps last, so that an inner map given by another map (legacy inner_id) exists.
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < specs.size(); i++) {
+                MapSpec s = specs.get(i);
+                boolean outer = s.mapType().map(MapType::mapOfMaps).orElse(false);
+                if (outer == (pass == 1)) {
+                    maps.put(i, createMap(s));
+                }
+            }
+        }
+        // Keep the object's order.
+        Map<Integer, KernelMap> ordered = new LinkedHashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            ordered.put(i, maps.get(i));
+        }
+        maps.clear();
+        maps.putAll(ordered);
+    }
+
+    private Bpf.MapCreate attributes(MapSpec s, int innerFd, String name) {
+        int key = s.keySize();
+        int value = s.valueSize();
+        int max = s.maxEntries();
+        boolean noBtf = false;
+        if (s.type() == MapType.PERF_EVENT_ARRAY.id()) {
+            // Keys are CPU numbers and values perf event fds, whatever the definition says (as
+            // libbpf and cilium/ebpf fix them); one slot per CPU when no size is given.
+            key = 4;
+            value = 4;
+            max = max == 0 ? kernel.cpus() : max;
+            noBtf = true;
+        } else if (s.origin() == MapSpec.Origin.LEGACY && max == 0) {
+            // Legacy loaders size such maps at load time: Falco's gives them one entry per CPU.
+            max = kernel.cpus();
+        } else if (s.type() == MapType.RINGBUF.id() || s.type() == MapType.USER_RINGBUF.id()) {
+            key = 0;
+            value = 0;
+        }
+        boolean btf = !noBtf && btfFd.isPresent() && (s.btfKeyTypeId() != 0 || s.btfValueTypeId() != 0);
+        return new Bpf.MapCreate(s.type(), key, value, max, s.flags(), innerFd, s.numaNode(), name, 0,
+                btf ? btfFd.get().value() : 0, btf ? s.btfKeyTypeId() : 0, btf ? s.btfValueTypeId() : 0, 0,
+                s.mapExtra());
+    }
+
+    private KernelMap createMap(MapSpec s) {
+        if (s.type() == MapType.STRUCT_OPS.id()) {
+            throw new UnsupportedFeatureException(object.name() + ": map '" + s.name()
+                    + "': struct_ops maps are not supported by the kernel backend yet");
+        }
+        String name = s.isGlobalData() ? Names.globalData(object.name(), s.name()) : Names.object(s.name());
+        KernelMap inner = null;
+        int innerFd = 0;
+        try {
+            if (s.mapType().map(MapType::mapOfMaps).orElse(false)) {
+                if (s.innerMap().isPresent()) {
+                    inner = kernel.createMap(attributes(s.innerMap().get(), 0, Names.object(s.name() + ".inner"))
+                            .withoutBtf());
+                    innerFd = inner.fd();
+                } else {
+                    innerFd = legacyInner(s);
+                }
+            }
+            Bpf.MapCreate attr = attributes(s, innerFd, name);
+            KernelMap m;
+            try {
+                m = kernel.createMap(attr);
+            } catch (KernelException e) {
+                if (attr.btfFd() == 0) {
+                    throw new KernelException(e.syscall(), e.errno(), object.name() + ": creating map '" + s.name()
+                            + "' (" + s.typeName() + ")");
+                }
+                warnings.add("map '" + s.name() + "': created without BTF (" + e.errnoName() + " with it)");
+                try {
+                    m = kernel.createMap(attr.withoutBtf());
+                } catch (KernelException e2) {
+                    throw new KernelException(e2.syscall(), e2.errno(), object.name() + ": creating map '"
+                            + s.name() + "' (" + s.typeName() + ")");
+                }
+            }
+            try {
+                initialize(s, m);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
+        } finally {
+            if (inner != null) {
+                inner.close();
+            }
+        }
+    }
+
+    private int legacyInner(MapSpec s) {
+        long innerId = s.legacyId() >>> 32;
+        for (int i = 0; i < object.maps().size(); i++) {
+            MapSpec o = object.maps().get(i);
+            if (o != s && o.origin() == MapSpec.Origin.LEGACY && (o.legacyId() & 0xffffffffL) == innerId
+                    && maps.containsKey(i)) {
+                return maps.get(i).fd();
+            }
+        }
+        throw new UnsupportedFeatureException(object.name() + ": map '" + s.name()
+                + "' is a map of maps without an inner map template");
+    }
+
+    private void initialize(MapSpec s, KernelMap m) {
+        if (s.isGlobalData() && !s.contents().isEmpty()) {
+            byte[] value = new byte[m.transferValueSize()];
+            byte[] c = s.contents().toArray();
+            System.arraycopy(c, 0, value, 0, Math.min(c.length, value.length));
+            m.update(new byte[4], value, KernelMap.ANY);
+        }
+        if (s.frozen()) {
+            m.freeze();
+        }
+    }
+
+    // ---- programs
+
+    private ProgramType typeOf(ProgramSpec p) {
+        ProgramType t = options.types().get(p.name());
+        if (t != null) {
+            return t;
+        }
+        return p.programType().or(options::fallbackType).orElseThrow(() -> new UnsupportedFeatureException(
+                object.name() + ": program '" + p.name() + "' is in section '" + p.sectionName()
+                        + "', whose name implies no program type; give one"));
+    }
+
+    private KernelProgram loadProgram(ProgramSpec spec) {
+        ProgramType type = typeOf(spec);
+        ProgramSpec linked = spec.requireLinked();
+        ProgramSpec p = linked;
+        if (!linked.coreRelocations().isEmpty()) {
+            Btf target = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
+                    + ": program '" + linked.name() + "' has CO-RE relocations but the kernel has no BTF"));
+            p = CoreRelocator.relocate(object, linked, target).program();
+        }
+        Code code = patch(p);
+        AttachType expected = options.types().containsKey(spec.name()) && spec.programType().orElse(null) != type
+                ? null : p.expectedAttachType().orElse(null);
+        int attachBtfId = attachBtfId(p, type, expected);
+        int flags = 0;
+        if (p.sectionDef().map(d -> d.has(SectionFlag.SLEEPABLE)).orElse(false)) {
+            flags |= BPF_F_SLEEPABLE;
+        }
+        if (p.sectionDef().map(d -> d.has(SectionFlag.XDP_FRAGS)).orElse(false)) {
+            flags |= BPF_F_XDP_HAS_FRAGS;
+        }
+        int kernVersion = p.kernelVersion() != 0 ? p.kernelVersion() : KernelRelease.versionCode();
+        byte[] funcInfo = new byte[0];
+        byte[] lineInfo = new byte[0];
+        int btf = 0;
+        if (btfFd.isPresent() && !p.funcInfos().isEmpty()) {
+            btf = btfFd.get().value();
+            funcInfo = funcInfo(p.funcInfos());
+            lineInfo = lineInfo(p.lineInfos());
+        }
+        String license = p.license().isEmpty() ? options.defaultLicense() : p.license();
+        Bpf.ProgLoad attr = new Bpf.ProgLoad(type.id(), code.toBytes(), license, 0, 0, kernVersion, flags,
+                Names.object(p.name()), 0, expected == null ? 0 : expected.id(), btf, funcInfo, lineInfo,
+                attachBtfId, 0, new int[0]);
+        return kernel.loadProgram(p.name(), type, attr);
+    }
+
+    private Code patch(ProgramSpec p) {
+        List<Instruction> insns = new ArrayList<>(p.code().instructions());
+        Code code = p.code();
+        for (MapReference ref : p.mapReferences()) {
+            int pos = code.positionAt(ref.slot());
+            Instruction.LoadImm64 l = (Instruction.LoadImm64) insns.get(pos);
+            int fd = maps.get(ref.mapIndex()).fd();
+            insns.set(pos, ref.kind() == MapReference.Kind.MAP
+                    ? new Instruction.LoadImm64(l.dst(), Imm64Kind.MAP_BY_FD, fd, 0)
+                    : new Instruction.LoadImm64(l.dst(), Imm64Kind.MAP_VALUE_BY_FD, fd, ref.offset()));
+        }
+        for (ExternReference x : p.externReferences()) {
+            int pos = code.positionAt(x.slot());
+            Btf vmlinux = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
+                    + ": program '" + p.name() + "' refers to kernel symbol '" + x.name()
+                    + "' but the kernel has no BTF"));
+            if (x.kind() == ExternReference.Kind.FUNCTION) {
+                int id = vmlinux.typeIdByName(x.name(), 12);
+                if (id < 0) {
+                    throw new UnsupportedFeatureException(object.name() + ": program '" + p.name()
+                            + "': instruction " + x.slot() + " calls kernel function '" + x.name()
+                            + "', which the kernel's BTF does not have");
+                }
+                insns.set(pos, new Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, id, (short) 0));
+            } else {
+                Instruction.LoadImm64 l = (Instruction.LoadImm64) insns.get(pos);
+                int id = vmlinux.typeIdByName(x.name(), 14);
+                if (id < 0) {
+                    if (!x.weak()) {
+                        throw new UnsupportedFeatureException(object.name() + ": program '" + p.name()
+                                + "': instruction " + x.slot() + " loads the address of kernel variable '" + x.name()
+                                + "', which the kernel's BTF does not have");
+                    }
+                    insns.set(pos, Instruction.LoadImm64.of(l.dst(), 0));
+                } else {
+                    insns.set(pos, new Instruction.LoadImm64(l.dst(), Imm64Kind.VARIABLE_ADDRESS, id, 0));
+                }
+            }
+        }
+        return Code.of(insns);
+    }
+
+    private int attachBtfId(ProgramSpec p, ProgramType type, AttachType expected) {
+        if (expected == null || (type != ProgramType.TRACING && type != ProgramType.LSM)) {
+            return 0;
+        }
+        String target = p.attachTarget().orElse("");
+        String name;
+        int kind;
+        switch (expected) {
+            case TRACE_FENTRY, TRACE_FEXIT, MODIFY_RETURN -> {
+                name = target;
+                kind = 12;
+            }
+            case TRACE_RAW_TP -> {
+                name = "btf_trace_" + target;
+                kind = 8;
+            }
+            case TRACE_ITER -> {
+                name = "bpf_iter_" + target;
+                kind = 12;
+            }
+            case LSM_MAC, LSM_CGROUP -> {
+                name = "bpf_lsm_" + target;
+                kind = 12;
+            }
+            default -> {
+                return 0;
+            }
+        }
+        if (target.isEmpty()) {
+            throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "' (section '"
+                    + p.sectionName() + "') names no attach target");
+        }
+        Btf vmlinux = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
+                + ": program '" + p.name() + "' needs the kernel's BTF to find '" + target + "'"));
+        int id = vmlinux.typeIdByName(name, kind);
+        if (id < 0) {
+            throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "': attach target '"
+                    + target + "' is not in the kernel's BTF (looked for " + name + ")");
+        }
+        return id;
+    }
+
+    private static byte[] funcInfo(List<FuncInfo> infos) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (FuncInfo f : infos) {
+            u32(out, f.slot());
+            u32(out, f.typeId());
+        }
+        return out.toByteArray();
+    }
+
+    private byte[] lineInfo(List<LineInfo> infos) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (LineInfo l : infos) {
+            u32(out, l.slot());
+            u32(out, encoded.offset(l.fileName()));
+            u32(out, encoded.offset(l.sourceLine()));
+            u32(out, l.line() << 10 | (l.column() & 0x3ff));
+        }
+        return out.toByteArray();
+    }
+
+    private static void u32(ByteArrayOutputStream out, int v) {
+        out.write(v);
+        out.write(v >>> 8);
+        out.write(v >>> 16);
+        out.write(v >>> 24);
+    }
+
+    // ---- program arrays and maps of maps
+
+    private void fillSlots(List<KernelObject.Outcome> outcomes) {
+        Map<String, KernelProgram> loaded = new HashMap<>();
+        for (KernelObject.Outcome o : outcomes) {
+            if (o instanceof KernelObject.Outcome.Loaded l) {
+                loaded.put(l.name(), l.program());
+            }
+        }
+        for (int i = 0; i < object.maps().size(); i++) {
+            MapSpec s = object.maps().get(i);
+            for (MapSlot slot : s.initialSlots()) {
+                int fd;
+                if (s.type() == MapType.PROG_ARRAY.id()) {
+                    KernelProgram prog = loaded.get(slot.target());
+                    if (prog == null) {
+                        warnings.add("map '" + s.name() + "'[" + slot.index() + "]: program '" + slot.target()
+                                + "' was not loaded");
+                        continue;
+                    }
+                    fd = prog.fd();
+                } else {
+                    int target = object.mapIndex(slot.target());
+                    if (target < 0) {
+                        warnings.add("map '" + s.name() + "'[" + slot.index() + "]: no map '" + slot.target() + "'");
+                        continue;
+                    }
+                    fd = maps.get(target).fd();
+                }
+                KernelMap m = maps.get(i);
+                byte[] key = new byte[m.keySize()];
+                byte[] value = new byte[4];
+                for (int b = 0; b < 4; b++) {
+                    key[b] = (byte) (slot.index() >>> (8 * b));
+                    value[b] = (byte) (fd >>> (8 * b));
+                }
+                bpf.mapUpdate(m.fd(), key, value, KernelMap.ANY);
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package org.bpf4j.linux.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The raw downcalls: {@code syscall(2)} for bpf() and perf_event_open(), and the libc wrappers
+ * of close, ioctl, mmap, munmap, setsockopt and epoll. Each call returns the C result and, when
+ * that is -1, leaves the errno in the capture segment the caller passes (see
+ * {@link #errno(MemorySegment)}). Stateless and thread-safe; the only class that looks up native
+ * symbols.
+ */
+public final class Native {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final SyscallNumbers NR = SyscallNumbers.current();
+
+    private static final MethodHandle SYSCALL_BPF = downcall("syscall",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_PERF = downcall("syscall",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle IOCTL = downcall("ioctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+            CAPTURE_ERRNO);
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+            CAPTURE_ERRNO);
+    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            CAPTURE_ERRNO);
+
+    /** {@code MAP_FAILED}, mmap's error value. */
+    public static final long MAP_FAILED = -1L;
+
+    private Native() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        SymbolLookup libc = LINKER.defaultLookup();
+        MemorySegment addr = libc.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(addr, fd, options);
+    }
+
+    /** A segment to receive the errno of one call, allocated in {@code arena}. */
+    public static MemorySegment captureSegment(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    /** The errno a call left in its capture segment. */
+    public static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    /** {@code syscall(__NR_bpf, cmd, attr, size)}. */
+    public static long bpf(MemorySegment capture, int cmd, MemorySegment attr, int size) {
+        try {
+            return (long) SYSCALL_BPF.invokeExact(capture, NR.bpf(), cmd, attr, size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code syscall(__NR_perf_event_open, attr, pid, cpu, group_fd, flags)}. */
+    public static long perfEventOpen(MemorySegment capture, MemorySegment attr, int pid, int cpu, int groupFd,
+            long flags) {
+        try {
+            return (long) SYSCALL_PERF.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code close(fd)}. */
+    public static int close(MemorySegment capture, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(capture, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, arg)}. */
+    public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
+        try {
+            return (int) IOCTL.invokeExact(capture, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code mmap(addr, length, prot, flags, fd, offset)}; the result's address is {@link #MAP_FAILED} on error. */
+    public static MemorySegment mmap(MemorySegment capture, MemorySegment addr, long length, int prot, int flags,
+            int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(capture, addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code munmap(addr, length)}. */
+    public static int munmap(MemorySegment capture, MemorySegment addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(capture, addr, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setsockopt(fd, level, name, value, length)}. */
+    public static int setsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, int length) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(capture, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code epoll_create1(flags)}. */
+    public static int epollCreate1(MemorySegment capture, int flags) {
+        try {
+            return (int) EPOLL_CREATE1.invokeExact(capture, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code epoll_ctl(epfd, op, fd, event)}. */
+    public static int epollCtl(MemorySegment capture, int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code epoll_wait(epfd, events, maxevents, timeout)}. */
+    public static int epollWait(MemorySegment capture, int epfd, MemorySegment events, int max, int timeoutMillis) {
+        try {
+            return (int) EPOLL_WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("native call failed", t);
+    }
+}

@@ -1,0 +1,261 @@
+"""The inputs of every test program: per object file, cases of one or more runs.
+
+A case loads the object afresh, applies `updates` (map, key bytes, value bytes) from the host,
+then runs `program` once per Run (packet `data`, optional context `ctx`)."""
+import struct
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from packets import *  # noqa: F401,F403
+
+
+@dataclass
+class Run:
+    data: bytes
+    ctx: Optional[bytes] = None
+
+
+@dataclass
+class Case:
+    name: str
+    program: str
+    runs: List[Run]
+    updates: List[Tuple[str, bytes, bytes]] = field(default_factory=list)
+    note: str = ""
+
+
+def one(name, program, data, ctx=None, updates=(), note=""):
+    return Case(name, program, [Run(data, ctx)], list(updates), note)
+
+
+def u32(v):
+    return struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def u64(v):
+    return struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF)
+
+
+CASES = {}
+
+CASES["xdp_parse.o"] = [
+    one("ipv4_tcp_pass", "xdp_parse", tcp4()),
+    one("ipv4_tcp_telnet_drop", "xdp_parse", tcp4(dport=23)),
+    one("ipv4_udp", "xdp_parse", udp4()),
+    one("ipv4_options_udp", "xdp_parse", udp4(options=b"\x01\x01\x01\x00")),
+    one("ipv4_fragment_drop", "xdp_parse", udp4(frag=0x2000)),
+    one("ipv4_bad_ihl_aborted", "xdp_parse", udp4(bad_ihl=3)),
+    one("ipv4_ihl_past_end_drop", "xdp_parse", eth(0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, b"", bad_ihl=15))),
+    one("ipv4_truncated_udp", "xdp_parse", udp4()[:14 + 20 + 4]),
+    one("ipv6_tcp", "xdp_parse", tcp6()),
+    one("ipv6_udp", "xdp_parse", udp6()),
+    one("ipv6_truncated", "xdp_parse", tcp6()[:14 + 30]),
+    one("vlan_ipv4_udp", "xdp_parse", tagged(udp4(dport=5353), [(0x8100, 100)])),
+    one("qinq_ipv6_tcp", "xdp_parse", tagged(tcp6(dport=22), [(0x88A8, 10), (0x8100, 20)])),
+    one("vlan_truncated", "xdp_parse", tagged(udp4(), [(0x8100, 5)])[:16]),
+    one("arp", "xdp_parse", arp()),
+    one("icmp_echo_tx", "xdp_parse", icmp4()),
+    one("icmp_reply_pass", "xdp_parse", icmp4(kind=0)),
+    one("other_ethertype", "xdp_parse", eth(0x88CC, zeros(46))),
+    one("short_frame", "xdp_parse", zeros(14)[:14]),
+    Case("ports_accumulate", "xdp_parse", [Run(udp4(dport=53)), Run(udp4(dport=53, payload=b"q2")),
+                                           Run(tcp4(dport=80)), Run(tcp6(dport=80))],
+         note="four runs on one load: bytes per port add up"),
+]
+
+
+def ipip(inner_frame):
+    return eth(0x0800, ipv4("192.0.2.1", "192.0.2.2", 4, inner_frame[14:], ident=0))
+
+
+def xdp_md(data_len, ingress_ifindex=0, rx_queue_index=0, meta_len=0):
+    # struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex
+    return struct.pack("<6I", meta_len, meta_len + data_len, 0, ingress_ifindex, rx_queue_index, 0)
+
+
+CASES["xdp_adjust.o"] = [
+    one("encap_ipv4", "xdp_encap", udp4()),
+    one("encap_not_ipv4", "xdp_encap", tcp6()),
+    one("decap_ipip", "xdp_decap", ipip(udp4())),
+    one("decap_plain_ipv4", "xdp_decap", udp4()),
+    one("resize_trim", "xdp_resize", tcp4(payload=b"x" * 100)),
+    one("resize_grow", "xdp_resize", udp4()[:42]),
+    one("resize_same", "xdp_resize", udp4(payload=b"q" * 18)),
+    one("limits_small", "xdp_limits", udp4()),
+    one("limits_large", "xdp_limits", udp4(payload=b"L" * 1400)),
+    one("meta", "xdp_meta", udp4()),
+    one("ctx_default", "xdp_ctx", udp4()),
+    one("ctx_lo_queue0", "xdp_ctx", udp4(), ctx=xdp_md(len(udp4()), ingress_ifindex=1)),
+]
+
+
+def sk_buff(**f):
+    """A struct __sk_buff (192 bytes) with the named fields set; the rest zero."""
+    offs = {"len": 0, "pkt_type": 4, "mark": 8, "queue_mapping": 12, "protocol": 16, "priority": 32,
+            "ingress_ifindex": 36, "ifindex": 40, "tc_index": 44, "cb0": 48, "cb1": 52, "cb2": 56, "cb3": 60,
+            "cb4": 64, "tc_classid": 72, "wire_len": 160, "gso_segs": 164, "gso_size": 176}
+    b = bytearray(192)
+    for k, v in f.items():
+        struct.pack_into("<I", b, offs[k], v)
+    return bytes(b)
+
+
+def redirect_frame(flags, ifindex):
+    return udp4(payload=b"rd" + bytes([flags, ifindex]))
+
+
+CASES["tc_skb.o"] = [
+    one("fields_ipv4", "tc_fields", udp4()),
+    one("fields_ipv6_ctx", "tc_fields", tcp6(), ctx=sk_buff(mark=5, priority=3, cb0=0x11, cb4=0x44, ifindex=1)),
+    one("fields_broadcast", "tc_fields", arp()),
+    one("fields_other_host", "tc_fields", eth(0x0800, udp4()[14:], dst=bytes.fromhex("020000000009"))),
+    one("nat_udp", "tc_nat", udp4()),
+    one("nat_tcp", "tc_nat", tcp4(dport=443)),
+    one("nat_ipv6_untouched", "tc_nat", udp6()),
+    one("nat_icmp_untouched", "tc_nat", icmp4()),
+    one("load_udp", "tc_load", udp4()),
+    one("load_short", "tc_load", eth(0x0800, zeros(10))),
+    one("pull_long", "tc_pull", tcp4(payload=b"0123456789abcdef")),
+    one("pull_short", "tc_pull", eth(0x88B5, zeros(10))),
+    one("redirect_lo", "tc_redirect", redirect_frame(0, 1)),
+    one("redirect_ingress", "tc_redirect", redirect_frame(1, 1)),
+    one("redirect_bad_flags", "tc_redirect", redirect_frame(0x80, 1)),
+]
+
+CASES["socket_filter.o"] = [
+    one("dns_keep_all", "sock_dns", udp4(dport=53)),
+    one("other_udp_drop", "sock_dns", udp4(dport=123)),
+    one("tcp_truncate", "sock_dns", tcp4(payload=b"t" * 100)),
+    one("ipv6_drop", "sock_dns", udp6()),
+    one("view_ipv4", "sock_view", tcp4(payload=b"p" * 40)),
+    one("view_arp", "sock_view", arp()),
+    one("ldabs_out_of_bounds", "sock_ldabs_oob", udp4()),
+]
+
+
+def seeded(n):
+    """A UDP frame whose byte 14 (the IPv4 version/IHL byte in a real frame) is n: the maps
+    programs read it as a seed. The rest is a valid frame so that any test run accepts it."""
+    f = bytearray(udp4())
+    f[14] = n
+    return bytes(f)
+
+
+def lpm_key(prefixlen, a):
+    return struct.pack("<I", prefixlen) + bytes(a)
+
+
+LPM_ROUTES = [("lpm", lpm_key(8, [10, 0, 0, 0]), u32(8)), ("lpm", lpm_key(16, [10, 1, 0, 0]), u32(16)),
+              ("lpm", lpm_key(0, [0, 0, 0, 0]), u32(0)), ("lpm", lpm_key(12, [172, 16, 0, 0]), u32(12))]
+
+CASES["maps.o"] = [
+    one("array_seed0", "map_array", seeded(0)),
+    one("array_seed3", "map_array", seeded(3)),
+    one("array_seed9_out_of_range", "map_array", seeded(9)),
+    one("hash", "map_hash", seeded(5)),
+    one("hash_prefilled", "map_hash", seeded(5), updates=[("hash", u32(5), u64(77)), ("hash", u32(99), u64(1))]),
+    Case("percpu_twice", "map_percpu", [Run(seeded(0)), Run(seeded(0)), Run(seeded(1))]),
+    one("lru", "map_lru", seeded(0)),
+    Case("lru_twice", "map_lru", [Run(seeded(0)), Run(seeded(100))]),
+    one("lpm_host_routes", "map_lpm", seeded(7), updates=LPM_ROUTES),
+    one("lpm_empty", "map_lpm", seeded(7)),
+    one("queue_stack", "map_queue_stack", seeded(0x40)),
+    one("bloom", "map_bloom", seeded(1)),
+    one("foreach", "map_foreach", seeded(2)),
+    one("ringbuf", "map_ringbuf", seeded(9)),
+    Case("ringbuf_until_full", "map_ringbuf", [Run(seeded(1)), Run(seeded(2))]),
+    one("perf_no_events", "map_perf", seeded(0)),
+]
+
+
+def bytes_at_14(b, total=64):
+    """An Ethernet frame (type 0x88B5, local experimental) whose bytes from 14 are b, padded."""
+    return eth(0x88B5, b + zeros(total - 14 - len(b)))
+
+
+CASES["tailcall.o"] = [
+    one("chain_a_b_tx", "tail_entry", bytes_at_14(b"\x00\x00")),
+    one("chain_a_b_drop", "tail_entry", bytes_at_14(b"\x00\xdd")),
+    one("direct_b", "tail_entry", bytes_at_14(b"\x01\x00")),
+    one("empty_slot_falls_through", "tail_entry", bytes_at_14(b"\x02")),
+    one("out_of_range_falls_through", "tail_entry", bytes_at_14(b"\x09")),
+    one("limit_33", "tail_entry", bytes_at_14(b"\x03")),
+    one("map_in_map_slot0", "map_in_map", bytes_at_14(b"\x00\x01")),
+    one("map_in_map_slot2", "map_in_map", bytes_at_14(b"\x02\x07")),
+    one("map_in_map_empty_slot", "map_in_map", bytes_at_14(b"\x01\x00")),
+    one("map_in_map_out_of_range", "map_in_map", bytes_at_14(b"\x05\x00")),
+]
+
+CASES["globals.o"] = [
+    one("alpha_tx", "globals", bytes_at_14(b"alpha")),
+    one("beta_redirect", "globals", bytes_at_14(b"beta")),
+    one("banner_drop", "globals", bytes_at_14(b"bpf4j!")),
+    one("other_pass", "globals", bytes_at_14(b"gamma")),
+    one("too_short_drop", "globals", bytes_at_14(b"alpha", total=40)),
+    one("big_pass", "globals", bytes_at_14(b"delta", total=200)),
+    Case("three_runs", "globals", [Run(bytes_at_14(b"alpha")), Run(bytes_at_14(b"x", total=150)),
+                                   Run(bytes_at_14(b"y", total=2000))]),
+]
+
+
+def words(a, b, tail=b""):
+    return eth(0x88B5, struct.pack("<QQ", a & (2**64 - 1), b & (2**64 - 1)) + tail + zeros(max(0, 32 - len(tail))))
+
+
+ALU_INPUTS = [
+    ("small", 1000, 7), ("zero_divisor", 12345, 0), ("negative", -1000, 7), ("negative_divisor", 1000, -7),
+    ("int_min", -2**63, -1), ("int32_min", 0x80000000, 0xFFFFFFFF), ("big_shift", 0x8000000000000001, 63),
+    ("mixed", 0x0123456789ABCDEF, 0xFEDCBA9876543210),
+]
+
+CASES["alu.o"] = [one(n, "alu", words(a, b, bytes(range(0x80, 0x90)))) for (n, a, b) in ALU_INPUTS]
+CASES["alu.v4.o"] = [one(n, "alu", words(a, b, bytes(range(0x80, 0x90)))) for (n, a, b) in ALU_INPUTS]
+
+CALL_INPUTS = [("small", b"\x05\x07\x03"), ("zeros", b"\x00\x00\x00"), ("large", b"\xfe\xff\x40"),
+               ("loop_stop_first", b"\x10\x20\x01")]
+CASES["calls.o"] = ([one("calls_" + n, "calls", bytes_at_14(b)) for (n, b) in CALL_INPUTS]
+                    + [one("atomics_3", "atomics", bytes_at_14(b"\x03")),
+                       Case("atomics_twice", "atomics", [Run(bytes_at_14(b"\x03")), Run(bytes_at_14(b"\xff"))])])
+CASES["calls.v4.o"] = CASES["calls.o"]
+
+
+def text_frame(s):
+    return bytes_at_14(s.encode() + b"\0", total=64)
+
+
+CASES["helpers.o"] = (
+    [one("time_and_ids", "helpers_time", udp4(),
+         note="clocks, jiffies and random numbers vary: only properties are recorded (monotonic, non-zero, "
+              "32-bit); the CPU is 0 because the run is pinned to CPU 0")]
+    + [one("str_" + n, "helpers_str", text_frame(s)) for (n, s) in [
+        ("hex_prefix", "0x1f"), ("negative", "-12"), ("spaces_decimal", "  42abc"), ("octal", "0755"),
+        ("plus", "+7"), ("empty", ""), ("letters", "zzz"), ("overflow", "99999999999999999999"),
+        ("max_long", "9223372036854775807"), ("min_long", "-9223372036854775808"), ("newline", "\n5")]]
+    + [one("fmt_hello", "helpers_fmt", text_frame("hello")),
+       one("fmt_long_text", "helpers_fmt", text_frame("a-rather-long-string-of-text"))]
+    + [one("csum", "helpers_csum", udp4())])
+
+CASES["core.o"] = [
+    one("xdp", "core_xdp", udp4()),
+    one("xdp_ctx_ifindex", "core_xdp", tcp4(), ctx=xdp_md(len(tcp4()), ingress_ifindex=1)),
+    one("tc", "core_tc", udp6()),
+    one("tc_mark", "core_tc", tcp4(), ctx=sk_buff(mark=0x55)),
+]
+
+
+def _firewall():
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "gen_traffic.py")
+    spec = importlib.util.spec_from_file_location("gen_traffic", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.frames()
+
+
+CASES["../examples/xdp_firewall.o"] = [
+    Case("traffic_pcap", "xdp_firewall", [Run(f) for (_, f) in _firewall()],
+         note="every frame of examples/traffic.pcap in order on one load, as bpf4j run --pcap runs them"),
+    one("ipv4_tcp_80_first_run", "xdp_firewall", tcp4(dport=80)),
+    one("telnet_first_run", "xdp_firewall", tcp4(dport=23)),
+]
