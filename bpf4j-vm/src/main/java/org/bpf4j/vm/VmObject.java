@@ -110,6 +110,18 @@ public final class VmObject implements AutoCloseable {
                         }
                     }
                 }
+                if (maps.get(m.name()) instanceof org.bpf4j.vm.map.MapOfMaps outer) {
+                    for (MapSlot slot : m.initialSlots()) {
+                        BpfMap inner = maps.get(slot.target());
+                        if (inner != null) {
+                            byte[] key = new byte[m.keySize()];
+                            for (int i = 0; i < Math.min(4, key.length); i++) {
+                                key[i] = (byte) (slot.index() >>> (8 * i));
+                            }
+                            outer.set(key, inner, BpfMap.ANY);
+                        }
+                    }
+                }
             }
             return new VmObject(spec, maps, mapFailures, programs, failures);
         } catch (RuntimeException e) {
@@ -128,8 +140,7 @@ public final class VmObject implements AutoCloseable {
     private static BpfMap create(MapSpec m) {
         MapType type = m.mapType().orElseThrow(() -> new UnsupportedFeatureException("map " + m.name()
                 + ": map type " + m.type() + " is unknown"));
-        BpfMap map = BpfMap.create(new MapDefinition(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries(),
-                m.flags(), m.mapExtra()));
+        BpfMap map = BpfMap.create(definition(m, type));
         if (m.isGlobalData() || m.contents().size() > 0) {
             byte[] value = new byte[m.valueSize()];
             byte[] contents = m.contents().toArray();
@@ -137,6 +148,19 @@ public final class VmObject implements AutoCloseable {
             map.put(new byte[m.keySize()], value, BpfMap.ANY);
         }
         return map;
+    }
+
+    /** The VM's definition of a map spec, with the inner map template of a map of maps. */
+    private static MapDefinition definition(MapSpec m, MapType type) {
+        MapDefinition d = new MapDefinition(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
+                m.mapExtra());
+        if (m.innerMap().isPresent()) {
+            MapSpec inner = m.innerMap().get();
+            MapType innerType = inner.mapType().orElseThrow(() -> new UnsupportedFeatureException("map " + m.name()
+                    + ": inner map type " + inner.type() + " is unknown"));
+            d = d.withInnerMap(definition(inner, innerType));
+        }
+        return d;
     }
 
     private static VmProgram loadProgram(ObjectSpec spec, ProgramSpec p, List<BpfMap> byIndex,
