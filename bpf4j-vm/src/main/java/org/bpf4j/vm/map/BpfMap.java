@@ -124,6 +124,14 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      */
     public abstract long lookupAddress(byte[] key, int cpu);
 
+    /**
+     * The address {@link #lookupAddress} gives, without the side effects of a program's lookup (an
+     * LRU map's reference bit): for the host's lookups and for walks over the map.
+     */
+    public long peekAddress(byte[] key, int cpu) {
+        return lookupAddress(key, cpu);
+    }
+
     /** {@code bpf_map_update_elem} from a program on {@code cpu}: 0 or a negative error number. */
     public abstract int update(byte[] key, byte[] value, long flags, int cpu);
 
@@ -155,7 +163,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
             throw new MapException(Errno.EINVAL, "map " + definition.name() + ": lookup flags " + flags
                     + " (only BPF_F_LOCK, on a map whose values hold a bpf_spin_lock)");
         }
-        long addr = lookupAddress(key, 0);
+        long addr = peekAddress(key, 0);
         if (addr == 0) {
             return Optional.empty();
         }
@@ -232,7 +240,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         }
         byte[] first = java.util.Arrays.copyOf(value, definition.valueSize());
         check(update(key, first, flags, 0), "update");
-        long addr = lookupAddress(key, 0);
+        long addr = peekAddress(key, 0);
         for (int c = 1; c < copies; c++) {
             SpecialFields.copy(definition, java.util.Arrays.copyOfRange(value, c * stride, c * stride
                     + definition.valueSize()), storage[c], (int) addr);
@@ -434,7 +442,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
     public Optional<byte[]> keyOfValue(long valueAddress) {
         int off = (int) valueAddress;
         for (byte[] k : keys()) {
-            long a = lookupAddress(k, 0);
+            long a = peekAddress(k, 0);
             if (a != 0 && (int) a == off) {
                 return Optional.of(k);
             }

@@ -64,6 +64,9 @@ class MapCasesTest {
                 switch (op) {
                     case "cpus" -> Assumptions.assumeTrue(Cpus.count() >= Integer.parseInt(w[1]),
                             "SKIPPED " + file.getFileName() + ": needs " + w[1] + " VM CPUs (set -Dbpf4j.cpus)");
+                    case "cpus-exactly" -> Assumptions.assumeTrue(Cpus.count() == Integer.parseInt(w[1]),
+                            "SKIPPED " + file.getFileName() + " with " + Cpus.count() + " VM CPUs: recorded from a kernel "
+                                    + "with " + w[1] + " possible CPUs (the map-cases-two-cpus run has them)");
                     case "map" -> {
                         map = BpfMap.create(definition(w, maps));
                         maps.put(w[1], map);
