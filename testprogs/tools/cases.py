@@ -259,3 +259,46 @@ CASES["../examples/xdp_firewall.o"] = [
     one("ipv4_tcp_80_first_run", "xdp_firewall", tcp4(dport=80)),
     one("telnet_first_run", "xdp_firewall", tcp4(dport=23)),
 ]
+
+
+CASES["redirect.o"] = [
+    one("redirect_devmap_slot0", "xdp_redirect_dev", bytes_at_14(b"\x00\x00"), updates=[("devs", u32(0), u32(1))]),
+    one("redirect_devmap_empty_fallback_pass", "xdp_redirect_dev", bytes_at_14(b"\x01\x02"),
+        updates=[("devs", u32(0), u32(1))]),
+    one("redirect_devmap_empty_fallback_aborted", "xdp_redirect_dev", bytes_at_14(b"\x01\x00")),
+    one("redirect_devmap_bad_fallback", "xdp_redirect_dev", bytes_at_14(b"\x02\x09")),
+    one("redirect_ifindex", "xdp_redirect_dev", bytes_at_14(b"\x09\x00")),
+]
+
+CASES["net_helpers.o"] = [
+    one("xdp_bytes", "xdp_bytes", udp4()),
+    one("vlan_push_pop", "tc_vlan", udp4()),
+    one("vlan_push_pop_tagged", "tc_vlan", tagged(udp4(), [(0x8100, 5)])),
+    one("resize", "tc_resize", udp4(payload=b"r" * 30)),
+    one("resize_ipv6", "tc_resize", udp6()),
+    Case("spin_lock_three", "tc_locked", [Run(udp4()), Run(tcp4()), Run(udp6())]),
+    one("hash_cookie", "tc_hash_cookie", udp4(),
+        note="the hash and the cookie come from per-boot random state and counters: only properties are recorded"),
+    one("action_ipv4", "act_mark", tcp4()),
+    one("action_ipv6", "act_mark", tcp6()),
+    one("cgroup_dns", "cg_ingress", udp4(dport=53)),
+    one("cgroup_other", "cg_ingress", udp4(dport=80)),
+    one("cgroup_ipv6", "cg_ingress", udp6()),
+]
+
+
+def udp4_zero_csum(dport=53):
+    f = bytearray(udp4(dport=dport))
+    f[14 + 20 + 6:14 + 20 + 8] = b"\0\0"
+    return bytes(f)
+
+
+CASES["more_helpers.o"] = [
+    one("probe_reads", "probe_reads", udp4()),
+    Case("percpu_and_print", "percpu_and_print", [Run(udp4()), Run(tcp4())],
+         note="bpf_map_lookup_percpu_elem reads CPU 1's value, which stays 0; bpf_trace_vprintk returns the "
+              "bytes written"),
+    one("timer_codes", "timer_codes", udp4(), note="no timer is started, so nothing fires after the run"),
+    one("csum_misc_zero_udp_csum", "tc_csum_misc", udp4_zero_csum()),
+    one("csum_misc_udp_csum", "tc_csum_misc", udp4()),
+]

@@ -82,6 +82,8 @@ def dump_map(path, name):
     array = mtype in ("array", "percpu_array")
     for e in entries:
         key = bytes_of(e["key"])
+        if isinstance(e.get("value"), dict) and "error" in e["value"]:
+            continue  # an empty slot of a devmap: the lookup says ENOENT
         if "values" in e:  # per-CPU
             per = {v["cpu"]: bytes_of(v["value"]) for v in e["values"]}
             nonzero = {c: v for c, v in per.items() if c != 0 and any(v)}

@@ -5,7 +5,7 @@ import org.bpf4j.isa.Code;
 
 /**
  * An engine as the commands use it: it loads a program and runs it on input memory. The VM's
- * engines are one kind ({@link VmBackend}); the kernel backend will be another, which is why this
+ * engines are one kind ({@link VmBackend}); {@link KernelBackend} is another, which is why this
  * seam belongs to the command and not to the VM.
  */
 interface Backend {
@@ -25,8 +25,8 @@ interface Backend {
      */
     Runner load(String name, Code code, long budget);
 
-    /** A loaded program with the state to run it, reused across runs. Not thread-safe. */
-    interface Runner {
+    /** A loaded program with the state to run it, reused across runs; close it when done. Not thread-safe. */
+    interface Runner extends AutoCloseable {
         /**
          * Runs the program as the conformance suite does: R1 points to a copy of {@code memory}
          * and R2 holds its length, or both are 0 when {@code memory} is null.
@@ -38,5 +38,10 @@ interface Backend {
 
         /** The instructions the last completed run executed, if the engine knows. */
         OptionalLong instructions();
+
+        /** Releases what the engine holds for the program (kernel objects); the VM holds nothing. */
+        @Override
+        default void close() {
+        }
     }
 }

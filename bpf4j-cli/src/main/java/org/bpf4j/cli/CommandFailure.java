@@ -27,8 +27,9 @@ final class CommandFailure extends RuntimeException {
 
     /**
      * The failure for an exception about a file: the exception's message, prefixed with the
-     * file's name unless it already starts with it. A {@link VmTrapException} exits with
-     * {@link Main#EXIT_FAILED}, any other bpf4j exception with {@link Main#EXIT_BAD_INPUT}.
+     * file's name unless it already starts with it. A {@link VmTrapException}, a kernel call
+     * failure or a kernel verifier refusal exits with {@link Main#EXIT_FAILED}, any other bpf4j
+     * exception with {@link Main#EXIT_BAD_INPUT}.
      *
      * @param source the file's name as the user gave it
      * @param e what went wrong
@@ -43,7 +44,8 @@ final class CommandFailure extends RuntimeException {
 
     /** {@link Main#EXIT_FAILED} for a run-time trap, {@link Main#EXIT_BAD_INPUT} for any other bpf4j exception. */
     static int statusOf(Bpf4jException e) {
-        return e instanceof VmTrapException ? Main.EXIT_FAILED : Main.EXIT_BAD_INPUT;
+        return e instanceof VmTrapException || e instanceof org.bpf4j.linux.KernelException
+                || e instanceof KernelBackend.KernelRefusal ? Main.EXIT_FAILED : Main.EXIT_BAD_INPUT;
     }
 
     /** The failure for a file that cannot be read or written. */

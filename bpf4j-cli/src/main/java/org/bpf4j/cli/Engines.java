@@ -15,7 +15,8 @@ final class Engines {
     /** Every engine, the default first. */
     static final List<Backend> ALL = List.of(
             new VmBackend(Interpreter.INSTANCE, "the VM's interpreter"),
-            new VmBackend(Jit.INSTANCE, "the JIT: eBPF compiled to JVM bytecode"));
+            new VmBackend(Jit.INSTANCE, "the JIT: eBPF compiled to JVM bytecode"),
+            new KernelBackend());
 
     /** The name of the default engine. */
     static final String DEFAULT = "interp";

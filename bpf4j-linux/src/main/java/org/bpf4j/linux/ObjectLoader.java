@@ -162,14 +162,19 @@ final class ObjectLoader {
         int key = s.keySize();
         int value = s.valueSize();
         int max = s.maxEntries();
-        boolean noBtf = false;
+        // Map types whose keys and values are not data the kernel can describe with BTF (fds, CPU
+        // numbers, sockets, or no values at all) are created without BTF ids, as libbpf does.
+        boolean noBtf = s.mapType().map(t -> switch (t) {
+            case PERF_EVENT_ARRAY, CGROUP_ARRAY, STACK_TRACE, ARRAY_OF_MAPS, HASH_OF_MAPS, DEVMAP, DEVMAP_HASH, CPUMAP,
+                XSKMAP, SOCKMAP, SOCKHASH, QUEUE, STACK, ARENA, RINGBUF, USER_RINGBUF -> true;
+            default -> false;
+        }).orElse(false);
         if (s.type() == MapType.PERF_EVENT_ARRAY.id()) {
             // Keys are CPU numbers and values perf event fds, whatever the definition says (as
             // libbpf and cilium/ebpf fix them); one slot per CPU when no size is given.
             key = 4;
             value = 4;
             max = max == 0 ? kernel.cpus() : max;
-            noBtf = true;
         } else if (s.origin() == MapSpec.Origin.LEGACY && max == 0) {
             // Legacy loaders size such maps at load time: Falco's gives them one entry per CPU.
             max = kernel.cpus();

@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 public class TestProgramsTest {
     private static final Set<ProgramType> TEST_RUN_TYPES = Set.of(ProgramType.XDP, ProgramType.SCHED_CLS,
-            ProgramType.SOCKET_FILTER);
+            ProgramType.SCHED_ACT, ProgramType.SOCKET_FILTER, ProgramType.CGROUP_SKB);
 
     /** The {@code testprogs/} directory ({@code -Dbpf4j.testprogs}, else {@code ../testprogs}). */
     public static Path testprogs() {

@@ -1,0 +1,176 @@
+package org.bpf4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bpf4j.isa.Disassembler;
+import org.bpf4j.trace.Source;
+import org.bpf4j.trace.TraceCompiler;
+import org.bpf4j.trace.ast.AstPrinter;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.trace.runtime.Backend;
+import org.bpf4j.trace.runtime.KernelBackend;
+import org.bpf4j.trace.runtime.Output;
+import org.bpf4j.trace.runtime.VmBackend;
+import org.bpf4j.trace.runtime.TraceRuntime;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Type;
+import org.bpf4j.vm.VmOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bpf4j trace}: runs a bpftrace script. */
+@Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Compiles a bpftrace script to eBPF and runs it, printing what bpftrace prints.",
+            "Errors in the script are reported as bpftrace reports them (exit status 2)."})
+final class TraceCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "-e", paramLabel = "PROGRAM", description = "the script text")
+    private String program;
+
+    @Parameters(paramLabel = "FILE.bt [PARAM...]", arity = "0..*",
+            description = "the script file (unless -e is given), then the positional parameters $1, $2, ...")
+    private List<String> args = new ArrayList<>();
+
+    @Option(names = "--backend", paramLabel = "vm|kernel",
+            description = "where the programs run: the Linux kernel (the default when bpf() works: programs "
+                    + "pass the kernel verifier and run with BPF_PROG_TEST_RUN) or the bpf4j VM (the default "
+                    + "otherwise); both run BEGIN, END and interval probes")
+    private String backend;
+
+    @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
+    private String format;
+
+    @Option(names = "-d", description = "print the syntax tree with types, the maps and the generated eBPF, "
+            + "and do not run")
+    private boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Source source;
+        List<String> params = new ArrayList<>(args);
+        if (program != null) {
+            source = new Source("stdin", program);
+        } else {
+            if (params.isEmpty()) {
+                throw CommandFailure.badInput("no program given: use -e PROGRAM or a FILE.bt");
+            }
+            Path file = Path.of(params.removeFirst());
+            try {
+                source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+                throw CommandFailure.io(file, "read", e);
+            }
+        }
+        if (!format.equals("text") && !format.equals("json")) {
+            throw CommandFailure.badInput("Invalid output format \"" + format + "\" (valid formats: text, json)");
+        }
+        if (backend != null && !backend.equals("vm") && !backend.equals("kernel")) {
+            throw CommandFailure.badInput("unknown backend \"" + backend + "\" (vm or kernel)");
+        }
+        boolean kernel;
+        if (backend == null) {
+            kernel = !debug && Kernel.probe().available();
+        } else {
+            kernel = backend.equals("kernel");
+            if (kernel && !debug && !Kernel.probe().available()) {
+                throw new CommandFailure(Main.EXIT_FAILED, "the kernel backend is not available: "
+                        + Kernel.probe().reason() + "; use --backend vm", null);
+            }
+        }
+        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel);
+        err.print(result.diagnostics().render(source));
+        err.flush();
+        if (debug) {
+            result.typed().ifPresent(t -> dump(out, t, result.compiled().orElse(null)));
+            if (result.typed().isEmpty()) {
+                result.program().ifPresent(p -> out.print(AstPrinter.tree(p, e -> null)));
+            }
+            out.flush();
+            return result.diagnostics().hasErrors() ? Main.EXIT_BAD_INPUT : Main.EXIT_OK;
+        }
+        if (result.compiled().isEmpty()) {
+            return Main.EXIT_BAD_INPUT;
+        }
+        CompiledScript script = result.compiled().get();
+        List<String> unsupported = new ArrayList<>();
+        for (CompiledScript.ProbeProgram p : script.programs()) {
+            String provider = p.attachPoint().provider();
+            if (!provider.equals("BEGIN") && !provider.equals("END") && !provider.equals("interval")) {
+                unsupported.add(p.attachPoint().raw());
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            throw new CommandFailure(Main.EXIT_FAILED, "cannot attach " + String.join(", ", unsupported)
+                    + ": bpf4j trace runs BEGIN, END and interval probes so far (the " + (kernel ? "kernel" : "vm")
+                    + " backend)", null);
+        }
+        Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out);
+        Backend be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
+        try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                runtime.requestExit();
+                try {
+                    done.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                runtime.run();
+            } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waits for us
+                }
+            }
+            return Main.EXIT_OK;
+        }
+    }
+
+    private static void dump(PrintWriter out, org.bpf4j.trace.sema.TypedProgram typed, CompiledScript compiled) {
+        out.println("AST");
+        out.println("-------------------");
+        out.print(AstPrinter.tree(typed.program(), e -> {
+            Type t = typed.typeOf(e);
+            return t instanceof Type.None ? null : t.display();
+        }));
+        out.println();
+        out.println("Maps");
+        out.println("-------------------");
+        for (Map.Entry<String, MapInfo> m : typed.maps().entrySet()) {
+            MapInfo i = m.getValue();
+            out.println(m.getKey() + "[" + String.join(", ", i.keys().stream().map(Type::display).toList()) + "] : "
+                    + i.value().display() + (i.perCpu() ? " (percpu_hash" : " (hash") + ", key " + CompiledScript.keySize(i)
+                    + " bytes, value " + CompiledScript.valueSize(i) + " bytes)");
+        }
+        if (compiled == null) {
+            return;
+        }
+        for (CompiledScript.ProbeProgram p : compiled.programs()) {
+            out.println();
+            out.println(p.name() + " (" + p.code().slotCount() + " instructions, " + p.stackBytes() + " bytes of stack)");
+            out.println("-------------------");
+            out.print(Disassembler.toAssembly(p.code()));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bpf4j.linux.Kernel;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The kernel commands against the real kernel: skipped, with the reason, where bpf() does not work. */
+class KernelCommandsTest {
+    private static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", "../../shared"));
+
+    @BeforeEach
+    void needsTheKernel() {
+        Kernel.Availability a = Kernel.probe();
+        Assumptions.assumeTrue(a.available(), "SKIPPED: kernel test: " + a.reason());
+    }
+
+    @Test
+    void conformanceOnTheKernelEngine() {
+        Path suite = SHARED.resolve("conformance");
+        Assumptions.assumeTrue(Files.isDirectory(suite), "SKIPPED: no conformance suite at " + suite);
+        Cli r = Cli.run("conformance", "--engine", "kernel", suite.toString());
+        assertTrue(r.out().endsWith("300 passed, 0 failed, 13 skipped\n"), r.out());
+        assertTrue(r.out().contains("SKIP lsh64-imm-high.data: the kernel engine does not support this: the "
+                + "kernel's verifier refuses it: invalid shift 68 (EINVAL)"), r.out());
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+    }
+
+    @Test
+    void runOnTheKernelEngine() {
+        Path add = SHARED.resolve("conformance/add64.data");
+        Assumptions.assumeTrue(Files.isRegularFile(add), "SKIPPED: no " + add);
+        Cli r = Cli.run("run", "--engine", "kernel", add.toString());
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertEquals("r0 = 0x3\n", r.out());
+        Cli refused = Cli.run("run", "--engine", "kernel", SHARED.resolve(
+                "conformance/lsh64-imm-high.data").toString());
+        assertEquals(Main.EXIT_FAILED, refused.status());
+        assertTrue(refused.err().contains("the kernel's verifier refuses it: invalid shift 68"), refused.err());
+    }
+
+    @Test
+    void progLoadPrintsOneLinePerProgram() {
+        Path samples = SHARED.resolve("corpus/ebpf-samples");
+        Assumptions.assumeTrue(Files.isDirectory(samples), "SKIPPED: no corpus at " + samples);
+        Cli ok = Cli.run("prog", "load", samples.resolve("new_linux/tracex1_kern.o").toString());
+        assertEquals(Main.EXIT_OK, ok.status(), ok.err());
+        assertTrue(ok.out().matches("bpf_prog1: loaded \\(id \\d+\\)\n"), ok.out());
+
+        Cli rejected = Cli.run("prog", "load", "--type", "socket_filter",
+                samples.resolve("build/badmapptr.o").toString());
+        assertEquals(Main.EXIT_FAILED, rejected.status(), rejected.err());
+        assertEquals("test_repro: rejected: R1 pointer arithmetic on map_ptr prohibited (EACCES)\n", rejected.out());
+
+        Cli noType = Cli.run("prog", "load", samples.resolve("build/badmapptr.o").toString());
+        assertEquals(Main.EXIT_FAILED, noType.status());
+        assertTrue(noType.out().contains("implies no program type; give one with --type"), noType.out());
+
+        Cli unknown = Cli.run("prog", "load", "--prog", "nope", samples.resolve("new_linux/tracex1_kern.o").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, unknown.status());
+        assertTrue(unknown.err().contains("no program 'nope' (programs: bpf_prog1)"), unknown.err());
+    }
+}

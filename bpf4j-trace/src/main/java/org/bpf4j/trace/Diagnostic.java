@@ -1,0 +1,58 @@
+package org.bpf4j.trace;
+
+import java.util.Objects;
+
+/**
+ * One message about a script: an error or a warning with where it applies.
+ *
+ * @param severity error or warning
+ * @param span the characters it is about ({@link Span#NONE} for the script as a whole)
+ * @param message the text, in bpftrace's wording where bpftrace has one
+ */
+public record Diagnostic(Severity severity, Span span, String message) {
+    /** How bad a diagnostic is. */
+    public enum Severity {
+        /** The script cannot run. */
+        ERROR,
+        /** The script runs, but probably not as meant. */
+        WARNING
+    }
+
+    public Diagnostic {
+        Objects.requireNonNull(severity);
+        Objects.requireNonNull(span);
+        Objects.requireNonNull(message);
+    }
+
+    /**
+     * Renders as bpftrace does: {@code name:line:col-col: ERROR: message}, then the source line and
+     * a {@code ~} underline (ending with a newline). A span over several lines is shown by its
+     * first line, underlined to its end.
+     */
+    public String render(Source source) {
+        StringBuilder sb = new StringBuilder();
+        if (span.equals(Span.NONE)) {
+            return sb.append(severity).append(": ").append(message).append('\n').toString();
+        }
+        int line = source.lineOf(span.begin());
+        int col = source.columnOf(span.begin());
+        String text = source.line(line);
+        if (span.begin() == span.end()) {
+            // An empty span (the end of the file): the position alone, as bpftrace prints it.
+            return sb.append(source.name()).append(':').append(line).append(':').append(col).append('-').append(col)
+                    .append(": ").append(severity).append(": ").append(message).append('\n').toString();
+        }
+        int endCol;
+        if (source.lineOf(Math.max(span.begin(), span.end() - 1)) != line) {
+            endCol = text.length() + 1;
+        } else {
+            endCol = source.columnOf(span.end() - 1) + 1;
+        }
+        endCol = Math.max(endCol, col + 1);
+        sb.append(source.name()).append(':').append(line).append(':').append(col).append('-').append(endCol)
+                .append(": ").append(severity).append(": ").append(message).append('\n');
+        sb.append(text).append('\n');
+        sb.append(" ".repeat(col - 1)).append("~".repeat(endCol - col)).append('\n');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,46 @@
+package org.bpf4j.trace;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects diagnostics from the passes over one script; a pass adds to it and carries on, so
+ * that several errors are reported at once. Not thread-safe.
+ */
+public final class Diagnostics {
+    private final List<Diagnostic> all = new ArrayList<>();
+
+    /** Adds an error. */
+    public void error(Span span, String message) {
+        all.add(new Diagnostic(Diagnostic.Severity.ERROR, span, message));
+    }
+
+    /** Adds a warning. */
+    public void warning(Span span, String message) {
+        all.add(new Diagnostic(Diagnostic.Severity.WARNING, span, message));
+    }
+
+    /** True if any error was added. */
+    public boolean hasErrors() {
+        return all.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+    }
+
+    /** Number of errors. */
+    public int errorCount() {
+        return (int) all.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+    }
+
+    /** Every diagnostic in the order added. */
+    public List<Diagnostic> list() {
+        return List.copyOf(all);
+    }
+
+    /** Every diagnostic rendered as bpftrace renders them. */
+    public String render(Source source) {
+        StringBuilder sb = new StringBuilder();
+        for (Diagnostic d : all) {
+            sb.append(d.render(source));
+        }
+        return sb.toString();
+    }
+}

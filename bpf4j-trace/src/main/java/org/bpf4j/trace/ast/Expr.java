@@ -1,0 +1,76 @@
+package org.bpf4j.trace.ast;
+
+import java.util.List;
+import org.bpf4j.trace.Span;
+
+/** An expression of the bpftrace language: a closed set of immutable records. */
+public sealed interface Expr {
+    /** Where it is written. */
+    Span span();
+
+    /** An integer literal. */
+    record IntLit(long value, Span span) implements Expr {}
+
+    /** A string literal; the value holds one char per byte (ISO-8859-1). */
+    record StrLit(String value, Span span) implements Expr {}
+
+    /** {@code true} or {@code false}. */
+    record BoolLit(boolean value, Span span) implements Expr {}
+
+    /** A builtin variable: {@code pid}, {@code comm}, {@code arg0}, {@code args}, {@code retval}... */
+    record Builtin(String name, Span span) implements Expr {}
+
+    /** A scratch variable {@code $name} (name with its sigil). */
+    record Var(String name, Span span) implements Expr {}
+
+    /** A positional parameter {@code $1} (or {@code $#} with number -1). */
+    record Param(int number, Span span) implements Expr {}
+
+    /** A map {@code @name} with its keys ({@code @m[k1, k2]}), none for a scalar map. */
+    record MapRef(String name, List<Expr> keys, Span span) implements Expr {
+        public MapRef {
+            keys = List.copyOf(keys);
+        }
+    }
+
+    /** A function call {@code name(args)}. */
+    record Call(String name, List<Expr> args, Span span) implements Expr {
+        public Call {
+            args = List.copyOf(args);
+        }
+    }
+
+    /** {@code left op right}; {@code opSpan} is where the operator is written. */
+    record Binary(BinOp op, Expr left, Expr right, Span span, Span opSpan) implements Expr {}
+
+    /** {@code op operand}. */
+    record Unary(UnOp op, Expr operand, Span span) implements Expr {}
+
+    /** {@code ++x}, {@code x++}, {@code --x}, {@code x--} on a variable or map. */
+    record IncDec(boolean increment, boolean prefix, Expr target, Span span) implements Expr {}
+
+    /** {@code cond ? then : otherwise}. */
+    record Ternary(Expr cond, Expr then, Expr otherwise, Span span) implements Expr {}
+
+    /** {@code base.field} or {@code base->field}. */
+    record Field(Expr base, String field, boolean arrow, Span span) implements Expr {}
+
+    /** {@code base.N}, an element of a tuple. */
+    record TupleIndex(Expr base, int index, Span span) implements Expr {}
+
+    /** {@code base[index]}, an array or pointer element. */
+    record Index(Expr base, Expr index, Span span) implements Expr {}
+
+    /** {@code (type) operand}. */
+    record Cast(TypeName type, Expr operand, Span span) implements Expr {}
+
+    /** {@code (a, b, ...)}: a tuple of two or more elements. */
+    record Tuple(List<Expr> elements, Span span) implements Expr {
+        public Tuple {
+            elements = List.copyOf(elements);
+        }
+    }
+
+    /** {@code sizeof(type)}; {@code sizeof(expr)} is a {@link Call}. */
+    record SizeofType(TypeName type, Span span) implements Expr {}
+}

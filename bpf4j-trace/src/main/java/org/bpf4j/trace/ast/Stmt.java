@@ -1,0 +1,68 @@
+package org.bpf4j.trace.ast;
+
+import java.util.List;
+import java.util.Optional;
+import org.bpf4j.trace.Span;
+
+/** A statement of the bpftrace language: a closed set of immutable records. */
+public sealed interface Stmt {
+    /** Where it is written. */
+    Span span();
+
+    /** An expression evaluated for its effect ({@code printf(...)}, {@code @m[k] = count()} is {@link AssignMap}). */
+    record ExprStmt(Expr expr, Span span) implements Stmt {}
+
+    /**
+     * {@code $v = value}, or with {@code let} a declaration ({@code let $v}, {@code let $v: type = value}).
+     * Compound assignments ({@code $v += e}) arrive as {@code $v = $v + e}.
+     */
+    record AssignVar(Expr.Var var, Optional<Expr> value, boolean let, Optional<TypeName> declared, Span span)
+            implements Stmt {}
+
+    /** {@code @m[keys] = value} (also {@code @m = count()}). */
+    record AssignMap(Expr.MapRef map, Expr value, Span span) implements Stmt {}
+
+    /** {@code if (cond) { then } else { otherwise }}; an {@code else if} is an if in {@code otherwise}. */
+    record If(Expr cond, List<Stmt> then, List<Stmt> otherwise, Span span) implements Stmt {
+        public If {
+            then = List.copyOf(then);
+            otherwise = List.copyOf(otherwise);
+        }
+    }
+
+    /** {@code while (cond) { body }}. */
+    record While(Expr cond, List<Stmt> body, Span span) implements Stmt {
+        public While {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** {@code unroll (count) { body }}. */
+    record Unroll(Expr count, List<Stmt> body, Span span) implements Stmt {
+        public Unroll {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** {@code for ($kv : @map) { body }}: each element as a tuple (key, value). */
+    record ForMap(Expr.Var var, Expr.MapRef map, List<Stmt> body, Span span) implements Stmt {
+        public ForMap {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** {@code for ($i : from..to) { body }}: from included, to excluded. */
+    record ForRange(Expr.Var var, Expr from, Expr to, List<Stmt> body, Span span) implements Stmt {
+        public ForRange {
+            body = List.copyOf(body);
+        }
+    }
+
+    /** {@code break}, {@code continue} or {@code return}. */
+    record Jump(JumpKind kind, Span span) implements Stmt {}
+
+    /** The kinds of {@link Jump}. */
+    enum JumpKind {
+        BREAK, CONTINUE, RETURN
+    }
+}

@@ -1,0 +1,285 @@
+package org.bpf4j.trace.codegen;
+
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Size;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Type;
+
+/**
+ * Map reads and writes in generated code: keys built in the stack, plain values written with
+ * {@code bpf_map_update_elem}, aggregations (per-CPU values) updated in place through the pointer
+ * {@code bpf_map_lookup_elem} returns, or created when the key is new.
+ *
+ * <p>Value layouts: count, sum and hist/lhist buckets are one u64; min and max are {value, set};
+ * avg and stats are {count, total}. hist and lhist keys end with the u64 bucket number.
+ */
+final class Aggregations {
+    private static final int FP = ProbeCompiler.FP;
+    private final ProbeCompiler pc;
+    private final Asm asm;
+
+    Aggregations(ProbeCompiler pc) {
+        this.pc = pc;
+        this.asm = pc.asm;
+    }
+
+    /** Builds the stored key of a map reference; returns its stack offset. */
+    int key(Expr.MapRef ref, MapInfo info) {
+        int size = CompiledScript.keySize(info);
+        int off = pc.frame.alloc(size);
+        for (int k = 0; k < size; k += 8) {
+            asm.storeImm(Size.DW, FP, off + k, 0);
+        }
+        for (int i = 0; i < ref.keys().size(); i++) {
+            pc.valueInto(ref.keys().get(i), info.keys().get(i), off + info.keyOffset(i));
+        }
+        return off;
+    }
+
+    /** Builds a key from a separate key expression list ({@code delete(@m, k)}, {@code has_key}). */
+    int key(Expr.MapRef ref, java.util.List<Expr> keys, MapInfo info) {
+        return key(new Expr.MapRef(ref.name(), keys, ref.span()), info);
+    }
+
+    private void lookup(int map, int keyOff) {
+        asm.loadMap(1, map);
+        asm.stackAddr(2, keyOff);
+        asm.call("map_lookup_elem");
+    }
+
+    void update(int map, int keyOff, int valOff) {
+        asm.loadMap(1, map);
+        asm.stackAddr(2, keyOff);
+        asm.stackAddr(3, valOff);
+        asm.movImm(4, 0);
+        asm.call("map_update_elem");
+    }
+
+    void delete(int map, int keyOff) {
+        asm.loadMap(1, map);
+        asm.stackAddr(2, keyOff);
+        asm.call("map_delete_elem");
+    }
+
+    /** {@code @m[k] = value}. */
+    void assign(Stmt.AssignMap a) {
+        MapInfo info = pc.mapInfo(a.map().name());
+        int map = pc.mapIndex(a.map().name());
+        if (!(info.value() instanceof Type.Agg agg)) {
+            int key = key(a.map(), info);
+            int val = pc.frame.alloc(CompiledScript.valueSize(info));
+            pc.valueInto(a.value(), info.value(), val);
+            update(map, key, val);
+            return;
+        }
+        Expr.Call call = (Expr.Call) a.value();
+        int x = pc.frame.alloc(8);
+        if (!call.args().isEmpty()) {
+            pc.intExpr(call.args().getFirst());
+            asm.store(Size.DW, FP, x, 0);
+        }
+        int key = key(a.map(), info);
+        int val = pc.frame.alloc(16);
+        if (agg.kind() == Type.AggKind.HIST || agg.kind() == Type.AggKind.LHIST) {
+            asm.load(Size.DW, 0, FP, x);
+            if (agg.kind() == Type.AggKind.HIST) {
+                log2();
+            } else {
+                linear(agg);
+            }
+            asm.store(Size.DW, FP, key + CompiledScript.keySize(info) - 8, 0);
+        }
+        Asm.Label init = asm.label();
+        Asm.Label end = asm.label();
+        lookup(map, key);
+        asm.jumpImm(JumpOp.JEQ, 0, 0, init);
+        // existing element: r0 points to this CPU's value
+        switch (agg.kind()) {
+            case COUNT, HIST, LHIST -> addAt(0, 1);
+            case SUM -> {
+                asm.load(Size.DW, 1, 0, 0);
+                asm.load(Size.DW, 2, FP, x);
+                asm.alu(AluOp.ADD, 1, 2);
+                asm.store(Size.DW, 0, 0, 1);
+            }
+            case AVG, STATS -> {
+                addAt(0, 1);
+                asm.load(Size.DW, 1, 0, 8);
+                asm.load(Size.DW, 2, FP, x);
+                asm.alu(AluOp.ADD, 1, 2);
+                asm.store(Size.DW, 0, 8, 1);
+            }
+            case MIN, MAX -> {
+                Asm.Label set = asm.label();
+                asm.load(Size.DW, 1, 0, 8);
+                asm.jumpImm(JumpOp.JEQ, 1, 0, set);
+                asm.load(Size.DW, 1, 0, 0);
+                asm.load(Size.DW, 2, FP, x);
+                JumpOp keep = agg.kind() == Type.AggKind.MIN ? (agg.signed() ? JumpOp.JSLE : JumpOp.JLE)
+                        : (agg.signed() ? JumpOp.JSGE : JumpOp.JGE);
+                asm.jump(keep, 1, 2, end);
+                asm.bind(set);
+                asm.load(Size.DW, 2, FP, x);
+                asm.store(Size.DW, 0, 0, 2);
+                asm.storeImm(Size.DW, 0, 8, 1);
+            }
+        }
+        asm.jump(end);
+        asm.bind(init);
+        switch (agg.kind()) {
+            case COUNT, HIST, LHIST -> asm.storeImm(Size.DW, FP, val, 1);
+            case SUM -> copyX(x, val);
+            case MIN, MAX -> {
+                copyX(x, val);
+                asm.storeImm(Size.DW, FP, val + 8, 1);
+            }
+            case AVG, STATS -> {
+                asm.storeImm(Size.DW, FP, val, 1);
+                copyX(x, val + 8);
+            }
+        }
+        update(map, key, val);
+        asm.bind(end);
+    }
+
+    private void copyX(int x, int to) {
+        asm.load(Size.DW, 1, FP, x);
+        asm.store(Size.DW, FP, to, 1);
+    }
+
+    private void addAt(int off, int delta) {
+        asm.load(Size.DW, 1, 0, off);
+        asm.aluImm(AluOp.ADD, 1, delta);
+        asm.store(Size.DW, 0, off, 1);
+    }
+
+    /** r0 = hist bucket of r0: 0 for negatives, 1 for 0, floor(log2(x)) + 2 above. */
+    private void log2() {
+        Asm.Label negative = asm.label();
+        Asm.Label zero = asm.label();
+        Asm.Label end = asm.label();
+        asm.jumpImm(JumpOp.JSLT, 0, 0, negative);
+        asm.jumpImm(JumpOp.JEQ, 0, 0, zero);
+        asm.movImm(1, 0);
+        for (int shift : new int[] {32, 16, 8, 4, 2, 1}) {
+            Asm.Label skip = asm.label();
+            asm.movImm(2, 1L << shift);
+            asm.jump(JumpOp.JLT, 0, 2, skip);
+            asm.aluImm(AluOp.RSH, 0, shift);
+            asm.aluImm(AluOp.ADD, 1, shift);
+            asm.bind(skip);
+        }
+        asm.mov(0, 1);
+        asm.aluImm(AluOp.ADD, 0, 2);
+        asm.jump(end);
+        asm.bind(negative);
+        asm.movImm(0, 0);
+        asm.jump(end);
+        asm.bind(zero);
+        asm.movImm(0, 1);
+        asm.bind(end);
+    }
+
+    /** r0 = lhist bucket of r0: 0 below min, (max - min) / step + 1 at or above max. */
+    private void linear(Type.Agg agg) {
+        Asm.Label below = asm.label();
+        Asm.Label above = asm.label();
+        Asm.Label end = asm.label();
+        asm.movImm(1, agg.lhistMin());
+        asm.jump(JumpOp.JSLT, 0, 1, below);
+        asm.movImm(1, agg.lhistMax());
+        asm.jump(JumpOp.JSGE, 0, 1, above);
+        asm.movImm(1, agg.lhistMin());
+        asm.alu(AluOp.SUB, 0, 1);
+        asm.movImm(1, agg.lhistStep());
+        asm.alu(AluOp.DIV, 0, 1);
+        asm.aluImm(AluOp.ADD, 0, 1);
+        asm.jump(end);
+        asm.bind(below);
+        asm.movImm(0, 0);
+        asm.jump(end);
+        asm.bind(above);
+        asm.movImm(0, (agg.lhistMax() - agg.lhistMin()) / agg.lhistStep() + 1);
+        asm.bind(end);
+    }
+
+    /** Reads an integer map value into r0 (0 if the key is absent); this CPU's value for aggregations. */
+    void readInt(Expr.MapRef ref) {
+        MapInfo info = pc.mapInfo(ref.name());
+        int m = pc.frame.mark();
+        int key = key(ref, info);
+        pc.frame.release(m);
+        Asm.Label end = asm.label();
+        lookup(pc.mapIndex(ref.name()), key);
+        asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        if (info.value() instanceof Type.Agg agg && agg.kind() == Type.AggKind.AVG) {
+            asm.load(Size.DW, 1, 0, 0);
+            asm.load(Size.DW, 0, 0, 8);
+            asm.alu(AluOp.DIV, 0, 1);
+        } else {
+            asm.load(Size.DW, 0, 0, 0);
+        }
+        asm.bind(end);
+    }
+
+    /** Copies a map value of {@code size} bytes into the stack at {@code off} (zeros if absent). */
+    void readInto(Expr.MapRef ref, int off, int size) {
+        MapInfo info = pc.mapInfo(ref.name());
+        int m = pc.frame.mark();
+        int key = key(ref, info);
+        pc.frame.release(m);
+        Asm.Label absent = asm.label();
+        Asm.Label end = asm.label();
+        lookup(pc.mapIndex(ref.name()), key);
+        asm.jumpImm(JumpOp.JEQ, 0, 0, absent);
+        pc.copy(0, 0, off, size);
+        asm.jump(end);
+        asm.bind(absent);
+        for (int k = 0; k < size; k += 8) {
+            asm.storeImm(Size.DW, FP, off + k, 0);
+        }
+        asm.bind(end);
+    }
+
+    /** {@code @m[k]++} and friends: the new or old value in r0. */
+    void incDec(Expr.MapRef ref, int delta, boolean prefix) {
+        MapInfo info = pc.mapInfo(ref.name());
+        int map = pc.mapIndex(ref.name());
+        int m = pc.frame.mark();
+        int key = key(ref, info);
+        int val = pc.frame.alloc(8);
+        Asm.Label absent = asm.label();
+        Asm.Label write = asm.label();
+        lookup(map, key);
+        asm.movImm(3, 0);
+        asm.jumpImm(JumpOp.JEQ, 0, 0, absent);
+        asm.load(Size.DW, 3, 0, 0);
+        asm.bind(absent);
+        asm.aluImm(AluOp.ADD, 3, delta);
+        asm.store(Size.DW, FP, val, 3);
+        asm.jump(write);
+        asm.bind(write);
+        update(map, key, val);
+        asm.load(Size.DW, 0, FP, val);
+        if (!prefix) {
+            asm.aluImm(AluOp.SUB, 0, delta);
+        }
+        pc.frame.release(m);
+    }
+
+    /** {@code has_key}: r0 = 1 if the key is present. */
+    void hasKey(Expr.MapRef ref, java.util.List<Expr> keys) {
+        MapInfo info = pc.mapInfo(ref.name());
+        int m = pc.frame.mark();
+        int key = key(ref, keys, info);
+        pc.frame.release(m);
+        lookup(pc.mapIndex(ref.name()), key);
+        Asm.Label end = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        asm.movImm(0, 1);
+        asm.bind(end);
+    }
+}

@@ -1,0 +1,184 @@
+package org.bpf4j.trace.codegen;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Operand;
+import org.bpf4j.isa.Size;
+import org.bpf4j.spec.HelperCatalog;
+import org.bpf4j.spec.HelperSpec;
+
+/**
+ * Builds a {@link Code} with symbolic labels: jumps name a {@link Label}, resolved to slot offsets
+ * by {@link #build()}. Small helpers for the instruction forms the code generator uses. Not thread-safe.
+ */
+final class Asm {
+    /** A jump target, bound to a position once. */
+    static final class Label {
+        int position = -1;
+    }
+
+    private record Pending(int position, Label target) {}
+
+    private final List<Instruction> insns = new ArrayList<>();
+    private final List<Pending> pending = new ArrayList<>();
+
+    Label label() {
+        return new Label();
+    }
+
+    void bind(Label l) {
+        if (l.position >= 0) {
+            throw new IllegalStateException("label bound twice");
+        }
+        l.position = insns.size();
+    }
+
+    void emit(Instruction i) {
+        insns.add(i);
+    }
+
+    int size() {
+        return insns.size();
+    }
+
+    // ---- forms ----
+
+    void mov(int dst, int src) {
+        emit(new Instruction.Alu(true, AluOp.MOV, dst, Operand.reg(src)));
+    }
+
+    void movImm(int dst, long value) {
+        if (value == (int) value) {
+            emit(new Instruction.Alu(true, AluOp.MOV, dst, Operand.imm((int) value)));
+        } else {
+            emit(Instruction.LoadImm64.of(dst, value));
+        }
+    }
+
+    void alu(AluOp op, int dst, int src) {
+        emit(new Instruction.Alu(true, op, dst, Operand.reg(src)));
+    }
+
+    void aluImm(AluOp op, int dst, int imm) {
+        emit(new Instruction.Alu(true, op, dst, Operand.imm(imm)));
+    }
+
+    void load(Size size, int dst, int base, int off) {
+        emit(new Instruction.Load(size, false, dst, base, (short) off));
+    }
+
+    void store(Size size, int base, int off, int src) {
+        emit(new Instruction.Store(size, base, (short) off, Operand.reg(src)));
+    }
+
+    void storeImm(Size size, int base, int off, int imm) {
+        emit(new Instruction.Store(size, base, (short) off, Operand.imm(imm)));
+    }
+
+    /** {@code dst = r10 + off}. */
+    void stackAddr(int dst, int off) {
+        mov(dst, 10);
+        aluImm(AluOp.ADD, dst, off);
+    }
+
+    void loadMap(int dst, int mapIndex) {
+        emit(new Instruction.LoadImm64(dst, Imm64Kind.MAP_BY_FD, mapIndex, 0));
+    }
+
+    void loadMapValue(int dst, int mapIndex, int offset) {
+        emit(new Instruction.LoadImm64(dst, Imm64Kind.MAP_VALUE_BY_FD, mapIndex, offset));
+    }
+
+    void call(String helper) {
+        HelperSpec spec = HelperCatalog.linux().byName(helper)
+                .orElseThrow(() -> new IllegalStateException("no helper " + helper));
+        emit(Instruction.Call.helper(spec.id()));
+    }
+
+    void exit() {
+        emit(new Instruction.Exit());
+    }
+
+    void jump(JumpOp op, int dst, int src, Label target) {
+        pending.add(new Pending(insns.size(), target));
+        insns.add(new Instruction.Jump(true, op, dst, Operand.reg(src), (short) 0));
+    }
+
+    void jumpImm(JumpOp op, int dst, int imm, Label target) {
+        pending.add(new Pending(insns.size(), target));
+        insns.add(new Instruction.Jump(true, op, dst, Operand.imm(imm), (short) 0));
+    }
+
+    void jump(Label target) {
+        pending.add(new Pending(insns.size(), target));
+        insns.add(new Instruction.Goto(false, 0));
+    }
+
+    /**
+     * Resolves the labels and drops the instructions no path from the start reaches (code after an
+     * {@code exit()} or {@code return}), which the kernel verifier refuses.
+     */
+    Code build() {
+        int n = insns.size();
+        Label[] targetOf = new Label[n];
+        for (Pending p : pending) {
+            if (p.target().position < 0) {
+                throw new IllegalStateException("jump to an unbound label");
+            }
+            targetOf[p.position()] = p.target();
+        }
+        boolean[] reached = new boolean[n + 1];
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        work.push(0);
+        while (!work.isEmpty()) {
+            int p = work.pop();
+            if (p >= n || reached[p]) {
+                continue;
+            }
+            reached[p] = true;
+            Instruction i = insns.get(p);
+            if (targetOf[p] != null) {
+                work.push(targetOf[p].position);
+            }
+            if (!(i instanceof Instruction.Exit) && !(i instanceof Instruction.Goto)) {
+                work.push(p + 1);
+            }
+        }
+        int[] newPos = new int[n + 1];
+        List<Integer> kept = new ArrayList<>();
+        for (int p = 0; p <= n; p++) {
+            newPos[p] = kept.size();
+            if (p < n && reached[p]) {
+                kept.add(p);
+            }
+        }
+        int[] slot = new int[kept.size() + 1];
+        for (int k = 0; k < kept.size(); k++) {
+            slot[k + 1] = slot[k] + insns.get(kept.get(k)).slots();
+        }
+        List<Instruction> out = new ArrayList<>(kept.size());
+        for (int k = 0; k < kept.size(); k++) {
+            int p = kept.get(k);
+            Instruction i = insns.get(p);
+            if (targetOf[p] != null) {
+                int off = slot[newPos[targetOf[p].position]] - (slot[k] + 1);
+                if (off != (short) off) {
+                    throw new org.bpf4j.UnsupportedFeatureException("a jump of " + off
+                            + " instructions is too far for the generated program");
+                }
+                i = switch (i) {
+                    case Instruction.Jump j -> new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) off);
+                    case Instruction.Goto g -> new Instruction.Goto(false, off);
+                    default -> throw new IllegalStateException("not a jump: " + i);
+                };
+            }
+            out.add(i);
+        }
+        return Code.of(out);
+    }
+}

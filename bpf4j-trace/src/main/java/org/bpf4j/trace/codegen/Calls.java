@@ -1,0 +1,155 @@
+package org.bpf4j.trace.codegen;
+
+import java.util.List;
+import org.bpf4j.isa.Size;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.sema.FormatString;
+import org.bpf4j.trace.sema.Type;
+
+/** Code for calls: printf, print, time, exit, clear, zero, delete as statements; the rest as values. */
+final class Calls {
+    private static final int FP = ProbeCompiler.FP;
+    private final ProbeCompiler pc;
+    private final Asm asm;
+
+    Calls(ProbeCompiler pc) {
+        this.pc = pc;
+        this.asm = pc.asm;
+    }
+
+    /** A call whose value is not used. */
+    void statement(Expr.Call c) {
+        switch (c.name()) {
+            case "printf" -> printf(c);
+            case "print" -> print(c);
+            case "time" -> {
+                String fmt = c.args().isEmpty() ? "%H:%M:%S\n" : ((Expr.StrLit) c.args().getFirst()).value();
+                int off = pc.eventSlot(16);
+                event(off, Events.TIME, pc.events.addTime(fmt));
+                pc.output(off, 16);
+            }
+            case "exit" -> {
+                int off = pc.eventSlot(16);
+                asm.storeImm(Size.DW, FP, off, (int) Events.EXIT);
+                if (c.args().isEmpty()) {
+                    asm.storeImm(Size.DW, FP, off + 8, 0);
+                } else {
+                    pc.intExpr(c.args().getFirst());
+                    asm.store(Size.DW, FP, off + 8, 0);
+                }
+                pc.output(off, 16);
+                asm.movImm(0, 0);
+                asm.exit();
+            }
+            case "clear", "zero" -> {
+                Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
+                int off = pc.eventSlot(16);
+                event(off, c.name().equals("clear") ? Events.CLEAR : Events.ZERO, pc.mapIndex(m.name()));
+                pc.output(off, 16);
+            }
+            case "delete" -> {
+                Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
+                var info = pc.mapInfo(m.name());
+                int key = c.args().size() == 2
+                        ? pc.aggregations.key(m, c.args().get(1) instanceof Expr.Tuple t ? t.elements()
+                                : List.of(c.args().get(1)), info)
+                        : pc.aggregations.key(m, info);
+                pc.aggregations.delete(pc.mapIndex(m.name()), key);
+            }
+            default -> {
+                Type t = pc.type(c);
+                if (t instanceof Type.Int) {
+                    intCall(c);
+                } else if (!(t instanceof Type.None)) {
+                    pc.valueInto(c, t, pc.frame.alloc(ProbeCompiler.storedSize(t)));
+                } else {
+                    pc.unsupported(c.span(), c.name() + "()");
+                }
+            }
+        }
+    }
+
+    private void event(int off, long id, long arg) {
+        asm.storeImm(Size.DW, FP, off, (int) id);
+        asm.movImm(1, arg);
+        asm.store(Size.DW, FP, off + 8, 1);
+    }
+
+    private void printf(Expr.Call c) {
+        List<Expr> args = c.args().subList(1, c.args().size());
+        List<Type> types = new java.util.ArrayList<>();
+        for (Expr a : args) {
+            Type t = pc.type(a);
+            types.add(t instanceof Type.Int i ? new Type.Int(64, i.signed()) : t);
+        }
+        Type.Tuple layout = new Type.Tuple(types);
+        FormatString fmt = FormatString.parse(((Expr.StrLit) c.args().getFirst()).value());
+        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name()));
+        int size = 8 + layout.size();
+        int off = pc.eventSlot(size);
+        asm.movImm(1, Events.PRINTF_BASE + id);
+        asm.store(Size.DW, FP, off, 1);
+        for (int i = 0; i < args.size(); i++) {
+            pc.valueInto(args.get(i), layout.elements().get(i), off + 8 + layout.offset(i));
+        }
+        pc.output(off, size);
+    }
+
+    private void print(Expr.Call c) {
+        Expr first = c.args().getFirst();
+        if (first instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            int off = pc.eventSlot(32);
+            event(off, Events.PRINT_MAP, pc.mapIndex(m.name()));
+            long top = c.args().size() > 1 ? ((Expr.IntLit) c.args().get(1)).value() : 0;
+            long div = c.args().size() > 2 ? ((Expr.IntLit) c.args().get(2)).value() : 0;
+            asm.movImm(1, top);
+            asm.store(Size.DW, FP, off + 16, 1);
+            asm.movImm(1, div);
+            asm.store(Size.DW, FP, off + 24, 1);
+            pc.output(off, 32);
+            return;
+        }
+        Type t = pc.type(first);
+        if (t instanceof Type.Int i) {
+            t = new Type.Int(64, i.signed());
+        }
+        int size = 16 + ProbeCompiler.storedSize(t);
+        int off = pc.eventSlot(size);
+        event(off, Events.PRINT_VALUE, pc.events.addPrintValue(t));
+        pc.valueInto(first, t, off + 16);
+        pc.output(off, size);
+    }
+
+    /** {@code strftime(fmt, nsecs)} as a timestamp value at {@code off}: [format index][nsecs]. */
+    void strftime(Expr.Call c, int off) {
+        String fmt = ((Expr.StrLit) c.args().getFirst()).value();
+        asm.movImm(1, pc.events.addStrftime(fmt));
+        asm.store(Size.DW, FP, off, 1);
+        pc.intExpr(c.args().get(1));
+        asm.store(Size.DW, FP, off + 8, 0);
+    }
+
+    /** A call with an integer value, into r0. */
+    void intCall(Expr.Call c) {
+        switch (c.name()) {
+            case "strncmp" -> pc.strings.strncmp(c.args().get(0), c.args().get(1),
+                    (int) ((Expr.IntLit) c.args().get(2)).value());
+            case "strcontains" -> {
+                Type.Str h = (Type.Str) pc.type(c.args().get(0));
+                Type.Str n = (Type.Str) pc.type(c.args().get(1));
+                if ((long) h.size() * n.size() > 4096) {
+                    pc.unsupported(c.span(), "strcontains() on strings this long");
+                    return;
+                }
+                pc.strings.contains(c.args().get(0), c.args().get(1));
+            }
+            case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "has_key" -> {
+                Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
+                Expr k = c.args().get(1);
+                pc.aggregations.hasKey(m, k instanceof Expr.Tuple t ? t.elements() : List.of(k));
+            }
+            default -> pc.unsupported(c.span(), c.name() + "() as a value");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.bpf4j.trace.codegen;
+
+import java.util.List;
+import org.bpf4j.isa.Code;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.TypedProgram;
+
+/**
+ * A script compiled to eBPF: one program per attach point, the maps they use (by the index their
+ * {@code lddw} instructions name) and the event tables. Immutable once built.
+ *
+ * @param typed the typed program it came from
+ * @param programs the programs, in source order
+ * @param maps the script's maps, index = position (the ring buffer and globals come after them)
+ * @param events the event tables
+ * @param transport how events reach user space
+ */
+public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, List<MapInfo> maps, Events events,
+        Transport transport) {
+    public CompiledScript {
+        programs = List.copyOf(programs);
+        maps = List.copyOf(maps);
+    }
+
+    /** Index of the ring buffer map of events. */
+    public int ringBufferIndex() {
+        return maps.size();
+    }
+
+    /** Index of the one-element array of globals (the start time, for {@code elapsed}). */
+    public int globalsIndex() {
+        return maps.size() + 1;
+    }
+
+    /** Ring buffer size in bytes. */
+    public static final int RING_SIZE = 1 << 20;
+
+    /** One program: the attach point it serves and its code. */
+    public record ProbeProgram(AttachPoint attachPoint, String name, Code code, int stackBytes) {}
+
+    /** The stored size of a map's value. */
+    public static int valueSize(MapInfo m) {
+        return org.bpf4j.trace.sema.Type.align8(m.value().size());
+    }
+
+    /** The stored size of a map's key (hist and lhist add the bucket number). */
+    public static int keySize(MapInfo m) {
+        int n = m.keySize();
+        if (m.value() instanceof org.bpf4j.trace.sema.Type.Agg a
+                && (a.kind() == org.bpf4j.trace.sema.Type.AggKind.HIST
+                        || a.kind() == org.bpf4j.trace.sema.Type.AggKind.LHIST)) {
+            n = (m.keys().isEmpty() ? 0 : n) + 8;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,65 @@
+package org.bpf4j.trace.codegen;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.TypedProgram;
+
+/**
+ * The code generator: a typed program to one eBPF program per attach point, straight to
+ * instructions (no LLVM). Errors (features not generated yet, a frame over 512 bytes) go to the
+ * diagnostics.
+ */
+public final class Compiler {
+    private Compiler() {}
+
+    /** Compiles for the ring buffer transport; empty if there were errors. */
+    public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags) {
+        return compile(typed, diags, Transport.RING_BUFFER);
+    }
+
+    /**
+     * Compiles for the queue transport: events go through a queue map whose values are as large as
+     * the largest event (found by a first compilation), for backends that cannot map a ring buffer.
+     */
+    public static Optional<CompiledScript> compileForQueue(TypedProgram typed, Diagnostics diags) {
+        Optional<CompiledScript> first = compile(typed, diags, Transport.RING_BUFFER);
+        if (first.isEmpty()) {
+            return first;
+        }
+        int size = Math.max(16, org.bpf4j.trace.sema.Type.align8(first.get().events().maxSize()));
+        return compile(typed, diags, new Transport(size));
+    }
+
+    /** Compiles; empty if there were errors. */
+    public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags, Transport transport) {
+        List<MapInfo> maps = new ArrayList<>(typed.maps().values());
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < maps.size(); i++) {
+            index.put(maps.get(i).name(), i);
+        }
+        Events events = new Events();
+        List<CompiledScript.ProbeProgram> programs = new ArrayList<>();
+        int before = diags.errorCount();
+        for (Probe p : typed.program().probes()) {
+            for (AttachPoint ap : p.attachPoints()) {
+                ProbeCompiler pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap,
+                        transport);
+                CompiledScript.ProbeProgram prog = pc.compile();
+                if (prog != null) {
+                    programs.add(prog);
+                }
+            }
+        }
+        if (diags.errorCount() != before) {
+            return Optional.empty();
+        }
+        return Optional.of(new CompiledScript(typed, programs, maps, events, transport));
+    }
+}

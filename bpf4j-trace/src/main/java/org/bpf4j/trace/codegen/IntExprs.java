@@ -1,0 +1,254 @@
+package org.bpf4j.trace.codegen;
+
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Size;
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.sema.Builtins;
+import org.bpf4j.trace.sema.SemanticAnalyser;
+import org.bpf4j.trace.sema.Type;
+
+/**
+ * Integer expressions: each leaves its value in r0 (64 bits, already truncated or sign-extended
+ * to its type) and may clobber r1-r5. Operands waiting for the other side are kept in stack slots.
+ */
+final class IntExprs {
+    private final ProbeCompiler pc;
+    private final Asm asm;
+
+    IntExprs(ProbeCompiler pc) {
+        this.pc = pc;
+        this.asm = pc.asm;
+    }
+
+    void eval(Expr e) {
+        switch (e) {
+            case Expr.IntLit i -> asm.movImm(0, i.value());
+            case Expr.BoolLit b -> asm.movImm(0, b.value() ? 1 : 0);
+            case Expr.Builtin b -> builtin(b);
+            case Expr.Var v -> asm.load(Size.DW, 0, ProbeCompiler.FP, pc.varSlots.get(v.name()));
+            case Expr.Param p -> {
+                if (p.number() < 0) {
+                    asm.movImm(0, pc.typed.params().size());
+                } else if (p.number() > pc.typed.params().size()) {
+                    asm.movImm(0, 0);
+                } else {
+                    Long v = SemanticAnalyser.parseParam(pc.typed.params().get(p.number() - 1));
+                    asm.movImm(0, v == null ? 0 : v);
+                }
+            }
+            case Expr.MapRef m -> pc.aggregations.readInt(m);
+            case Expr.Call c -> new Calls(pc).intCall(c);
+            case Expr.Binary b -> binary(b);
+            case Expr.Unary u -> {
+                eval(u.operand());
+                switch (u.op()) {
+                    case NEG -> asm.emit(new org.bpf4j.isa.Instruction.Neg(true, 0));
+                    case BNOT -> asm.aluImm(AluOp.XOR, 0, -1);
+                    case LNOT -> boolOf(JumpOp.JEQ);
+                    case DEREF, ADDR -> pc.unsupported(u.span(), "the " + u.op().symbol() + " operator");
+                }
+            }
+            case Expr.IncDec i -> incDec(i);
+            case Expr.Ternary t -> {
+                Asm.Label otherwise = asm.label();
+                Asm.Label end = asm.label();
+                eval(t.cond());
+                asm.jumpImm(JumpOp.JEQ, 0, 0, otherwise);
+                eval(t.then());
+                asm.jump(end);
+                asm.bind(otherwise);
+                eval(t.otherwise());
+                asm.bind(end);
+            }
+            case Expr.TupleIndex ti -> {
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(8);
+                pc.rawValue(ti, tmp);
+                asm.load(Size.DW, 0, ProbeCompiler.FP, tmp);
+                pc.frame.release(m);
+            }
+            case Expr.Cast c -> {
+                eval(c.operand());
+                narrow((Type.Int) pc.type(c));
+            }
+            case Expr.SizeofType s -> asm.movImm(0, sizeOfName(s.type()));
+            case Expr.StrLit s -> pc.unsupported(s.span(), "a string as an integer");
+            case Expr.Field f -> pc.unsupported(f.span(), "field access");
+            case Expr.Index i -> pc.unsupported(i.span(), "indexing");
+            case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
+        }
+    }
+
+    /** The size of a written type: pointers 8, integers by width, strings by length. */
+    static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
+        if (n.pointers() > 0) {
+            return 8;
+        }
+        String name = n.name();
+        long base = name.contains("8") || name.contains("char") || name.equals("bool") ? 1
+                : name.contains("16") || name.contains("short") ? 2
+                : name.contains("32") || name.equals("int") || name.endsWith(" int") || name.equals("unsigned")
+                        || name.equals("signed") ? 4
+                : name.equals("string") ? 64 : 8;
+        return n.arrayLength() >= 0 ? (name.equals("string") ? n.arrayLength() : base * n.arrayLength()) : base;
+    }
+
+    /** Truncates or sign-extends r0 to an integer type. */
+    void narrow(Type.Int t) {
+        if (t.bits() == 64) {
+            return;
+        }
+        int shift = 64 - t.bits();
+        asm.aluImm(AluOp.LSH, 0, shift);
+        asm.aluImm(t.signed() ? AluOp.ARSH : AluOp.RSH, 0, shift);
+    }
+
+    /** r0 = (r0 op 0) ? 1 : 0. */
+    private void boolOf(JumpOp op) {
+        Asm.Label yes = asm.label();
+        asm.mov(1, 0);
+        asm.movImm(0, 1);
+        asm.jumpImm(op, 1, 0, yes);
+        asm.movImm(0, 0);
+        asm.bind(yes);
+    }
+
+    private void builtin(Expr.Builtin b) {
+        String n = b.name();
+        switch (n) {
+            case "pid" -> {
+                asm.call("get_current_pid_tgid");
+                asm.aluImm(AluOp.RSH, 0, 32);
+            }
+            case "tid" -> {
+                asm.call("get_current_pid_tgid");
+                narrow(Type.UINT32);
+            }
+            case "uid" -> {
+                asm.call("get_current_uid_gid");
+                narrow(Type.UINT32);
+            }
+            case "gid" -> {
+                asm.call("get_current_uid_gid");
+                asm.aluImm(AluOp.RSH, 0, 32);
+            }
+            case "nsecs" -> asm.call("ktime_get_ns");
+            case "elapsed" -> {
+                asm.call("ktime_get_ns");
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.load(Size.DW, 1, 1, 0);
+                asm.alu(AluOp.SUB, 0, 1);
+            }
+            case "cpu" -> asm.call("get_smp_processor_id");
+            case "numaid" -> asm.call("get_numa_node_id");
+            case "rand" -> asm.call("get_prandom_u32");
+            case "jiffies" -> asm.call("jiffies64");
+            case "retval" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
+            default -> {
+                if (Builtins.isArg(n)) {
+                    int i = Integer.parseInt(n.substring(n.indexOf("arg") + 3));
+                    if (i >= 16) {
+                        pc.unsupported(b.span(), n + " (more than 16 arguments)");
+                        return;
+                    }
+                    asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
+                } else {
+                    pc.unsupported(b.span(), "the " + n + " builtin on this backend");
+                }
+            }
+        }
+    }
+
+    private void binary(Expr.Binary b) {
+        if (b.op() == BinOp.LAND || b.op() == BinOp.LOR) {
+            Asm.Label shortCut = asm.label();
+            Asm.Label end = asm.label();
+            eval(b.left());
+            asm.jumpImm(b.op() == BinOp.LAND ? JumpOp.JEQ : JumpOp.JNE, 0, 0, shortCut);
+            eval(b.right());
+            boolOf(JumpOp.JNE);
+            asm.jump(end);
+            asm.bind(shortCut);
+            asm.movImm(0, b.op() == BinOp.LAND ? 0 : 1);
+            asm.bind(end);
+            return;
+        }
+        Type lt = pc.type(b.left());
+        Type rt = pc.type(b.right());
+        if (lt instanceof Type.Str || rt instanceof Type.Str) {
+            pc.strings.compare(b);
+            return;
+        }
+        boolean signed = lt instanceof Type.Int li && li.signed() && rt instanceof Type.Int ri && ri.signed();
+        int m = pc.frame.mark();
+        int tmp = pc.frame.alloc(8);
+        eval(b.left());
+        asm.store(Size.DW, ProbeCompiler.FP, tmp, 0);
+        eval(b.right());
+        asm.mov(2, 0);
+        asm.load(Size.DW, 0, ProbeCompiler.FP, tmp);
+        pc.frame.release(m);
+        if (b.op().comparison()) {
+            JumpOp op = switch (b.op()) {
+                case EQ -> JumpOp.JEQ;
+                case NE -> JumpOp.JNE;
+                case LT -> signed ? JumpOp.JSLT : JumpOp.JLT;
+                case GT -> signed ? JumpOp.JSGT : JumpOp.JGT;
+                case LE -> signed ? JumpOp.JSLE : JumpOp.JLE;
+                case GE -> signed ? JumpOp.JSGE : JumpOp.JGE;
+                default -> throw new IllegalStateException();
+            };
+            Asm.Label yes = asm.label();
+            asm.mov(1, 0);
+            asm.movImm(0, 1);
+            asm.jump(op, 1, 2, yes);
+            asm.movImm(0, 0);
+            asm.bind(yes);
+            return;
+        }
+        AluOp op = switch (b.op()) {
+            case ADD -> AluOp.ADD;
+            case SUB -> AluOp.SUB;
+            case MUL -> AluOp.MUL;
+            case DIV -> AluOp.DIV;
+            case MOD -> AluOp.MOD;
+            case BAND -> AluOp.AND;
+            case BOR -> AluOp.OR;
+            case BXOR -> AluOp.XOR;
+            case SHL -> AluOp.LSH;
+            case SHR -> AluOp.RSH;
+            default -> throw new IllegalStateException();
+        };
+        asm.alu(op, 0, 2);
+    }
+
+    private void incDec(Expr.IncDec i) {
+        int delta = i.increment() ? 1 : -1;
+        switch (i.target()) {
+            case Expr.Var v -> {
+                int slot = pc.varSlots.get(v.name());
+                asm.load(Size.DW, 0, ProbeCompiler.FP, slot);
+                asm.mov(3, 0);
+                asm.aluImm(AluOp.ADD, 3, delta);
+                narrowReg3((Type.Int) pc.type(i.target()));
+                asm.store(Size.DW, ProbeCompiler.FP, slot, 3);
+                if (i.prefix()) {
+                    asm.mov(0, 3);
+                }
+            }
+            case Expr.MapRef m -> pc.aggregations.incDec(m, delta, i.prefix());
+            default -> pc.unsupported(i.span(), "++/-- on this expression");
+        }
+    }
+
+    private void narrowReg3(Type.Int t) {
+        if (t.bits() == 64) {
+            return;
+        }
+        int shift = 64 - t.bits();
+        asm.aluImm(AluOp.LSH, 3, shift);
+        asm.aluImm(t.signed() ? AluOp.ARSH : AluOp.RSH, 3, shift);
+    }
+}

@@ -1,0 +1,356 @@
+package org.bpf4j.trace.codegen;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Size;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.sema.TypedProgram;
+
+/**
+ * Compiles one attach point of a probe to eBPF. Integer expressions are computed into r0 (with r1-r5
+ * as scratch); other values (strings, tuples) are written into stack slots. r6 holds the context.
+ * Every stack byte the program uses is zeroed on entry, so the verifier sees it initialised.
+ */
+final class ProbeCompiler {
+    static final int CTX = 6;
+    static final int FP = 10;
+    /** Context layout of probes fired from Java: arg i at 8 * i, retval after 16 arguments. */
+    static final int RETVAL_OFFSET = 8 * 16;
+
+    final TypedProgram typed;
+    final Events events;
+    final Map<String, Integer> mapIndex;
+    final int ringIndex;
+    final int globalsIndex;
+    final Diagnostics diags;
+    final Probe probe;
+    final AttachPoint attachPoint;
+    final Asm asm = new Asm();
+    final Frame frame = new Frame();
+    final Map<String, Integer> varSlots = new HashMap<>();
+    private final Deque<Asm.Label[]> loops = new ArrayDeque<>();
+    final Aggregations aggregations;
+    final Strings strings;
+    final Transport transport;
+
+    ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport) {
+        this.transport = transport;
+        this.typed = typed;
+        this.events = events;
+        this.mapIndex = mapIndex;
+        this.ringIndex = ringIndex;
+        this.globalsIndex = globalsIndex;
+        this.diags = diags;
+        this.probe = probe;
+        this.attachPoint = attachPoint;
+        this.aggregations = new Aggregations(this);
+        this.strings = new Strings(this);
+    }
+
+    /** The program, or null after reporting an error. */
+    CompiledScript.ProbeProgram compile() {
+        int before = diags.errorCount();
+        for (Map.Entry<String, Type> v : typed.variables(probe).entrySet()) {
+            varSlots.put(v.getKey(), frame.alloc(storedSize(v.getValue())));
+        }
+        asm.mov(CTX, 1);
+        Asm.Label end = asm.label();
+        if (probe.predicate().isPresent()) {
+            int m = frame.mark();
+            intExpr(probe.predicate().get());
+            frame.release(m);
+            asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        }
+        block(probe.body());
+        asm.bind(end);
+        asm.movImm(0, 0);
+        asm.exit();
+        if (frame.max() > Frame.LIMIT) {
+            diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
+                    + Frame.LIMIT + " BPF allows (bpf4j trace does not use scratch maps yet)");
+        }
+        if (diags.errorCount() != before) {
+            return null;
+        }
+        Code body = asm.build();
+        List<Instruction> all = new ArrayList<>();
+        for (int off = 8; off <= frame.max(); off += 8) {
+            all.add(new Instruction.Store(Size.DW, FP, (short) -off, org.bpf4j.isa.Operand.imm(0)));
+        }
+        all.addAll(body.instructions());
+        String name = attachPoint.name();
+        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), frame.max());
+    }
+
+    void unsupported(Span span, String what) {
+        diags.error(span, what + " is not supported by bpf4j trace yet");
+    }
+
+    Type type(Expr e) {
+        return typed.typeOf(e);
+    }
+
+    /** Bytes a value of a type takes in a stack slot, map or event: integers take 8. */
+    static int storedSize(Type t) {
+        return switch (t) {
+            case Type.Int i -> 8;
+            case Type.Tuple tu -> tu.size();
+            default -> Type.align8(t.size());
+        };
+    }
+
+    // ---- statements ----
+
+    void block(List<Stmt> stmts) {
+        for (Stmt s : stmts) {
+            int m = frame.mark();
+            stmt(s);
+            frame.release(m);
+        }
+    }
+
+    private void stmt(Stmt s) {
+        switch (s) {
+            case Stmt.ExprStmt e -> {
+                if (e.expr() instanceof Expr.Call c) {
+                    new Calls(this).statement(c);
+                } else if (type(e.expr()) instanceof Type.Int) {
+                    intExpr(e.expr());
+                } else {
+                    valueInto(e.expr(), type(e.expr()), frame.alloc(storedSize(type(e.expr()))));
+                }
+            }
+            case Stmt.AssignVar a -> {
+                Type vt = typed.variables(probe).get(a.var().name());
+                int slot = varSlots.get(a.var().name());
+                if (a.value().isPresent()) {
+                    valueInto(a.value().get(), vt, slot);
+                } else {
+                    for (int off = 0; off < storedSize(vt); off += 8) {
+                        asm.storeImm(Size.DW, FP, slot + off, 0);
+                    }
+                }
+            }
+            case Stmt.AssignMap a -> aggregations.assign(a);
+            case Stmt.If i -> {
+                Asm.Label otherwise = asm.label();
+                Asm.Label end = asm.label();
+                int m = frame.mark();
+                intExpr(i.cond());
+                frame.release(m);
+                asm.jumpImm(JumpOp.JEQ, 0, 0, otherwise);
+                block(i.then());
+                asm.jump(end);
+                asm.bind(otherwise);
+                block(i.otherwise());
+                asm.bind(end);
+            }
+            case Stmt.While w -> {
+                Asm.Label top = asm.label();
+                Asm.Label end = asm.label();
+                asm.bind(top);
+                int m = frame.mark();
+                intExpr(w.cond());
+                frame.release(m);
+                asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+                loops.push(new Asm.Label[] {end, top});
+                block(w.body());
+                loops.pop();
+                asm.jump(top);
+                asm.bind(end);
+            }
+            case Stmt.Unroll u -> {
+                long n = ((Expr.IntLit) u.count()).value();
+                for (long k = 0; k < n; k++) {
+                    block(u.body());
+                }
+            }
+            case Stmt.ForRange f -> {
+                int slot = varSlots.get(f.var().name());
+                int endSlot = frame.alloc(8);
+                intExpr(f.to());
+                asm.store(Size.DW, FP, endSlot, 0);
+                intExpr(f.from());
+                asm.store(Size.DW, FP, slot, 0);
+                Asm.Label top = asm.label();
+                Asm.Label next = asm.label();
+                Asm.Label end = asm.label();
+                asm.bind(top);
+                asm.load(Size.DW, 0, FP, slot);
+                asm.load(Size.DW, 1, FP, endSlot);
+                asm.jump(JumpOp.JSGE, 0, 1, end);
+                loops.push(new Asm.Label[] {end, next});
+                block(f.body());
+                loops.pop();
+                asm.bind(next);
+                asm.load(Size.DW, 0, FP, slot);
+                asm.aluImm(AluOp.ADD, 0, 1);
+                asm.store(Size.DW, FP, slot, 0);
+                asm.jump(top);
+                asm.bind(end);
+            }
+            case Stmt.ForMap f -> unsupported(f.span(), "for over a map");
+            case Stmt.Jump j -> {
+                switch (j.kind()) {
+                    case RETURN -> {
+                        asm.movImm(0, 0);
+                        asm.exit();
+                    }
+                    case BREAK -> asm.jump(loops.peek()[0]);
+                    case CONTINUE -> asm.jump(loops.peek()[1]);
+                }
+            }
+        }
+    }
+
+    // ---- values ----
+
+    /**
+     * Writes the value of {@code e} into the stack slot at {@code off}, laid out as type {@code dst}
+     * (which may be wider than the expression's own type: longer strings, tuples of them).
+     */
+    void valueInto(Expr e, Type dst, int off) {
+        Type src = type(e);
+        switch (dst) {
+            case Type.Int i -> {
+                intExpr(e);
+                asm.store(Size.DW, FP, off, 0);
+            }
+            case Type.Str s -> strings.into(e, s.size(), off);
+            case Type.Tuple t -> {
+                if (e instanceof Expr.Tuple lit) {
+                    for (int k = 0; k < lit.elements().size(); k++) {
+                        valueInto(lit.elements().get(k), t.elements().get(k), off + t.offset(k));
+                    }
+                } else if (src.equals(dst)) {
+                    int m = frame.mark();
+                    int tmp = frame.alloc(storedSize(src));
+                    rawValue(e, tmp);
+                    copy(FP, tmp, off, storedSize(dst));
+                    frame.release(m);
+                } else {
+                    int m = frame.mark();
+                    int tmp = frame.alloc(storedSize(src));
+                    rawValue(e, tmp);
+                    convert((Type.Tuple) src, tmp, t, off);
+                    frame.release(m);
+                }
+            }
+            case Type.ProbeName p -> {
+                asm.movImm(0, events.addProbeName(attachPoint.name()));
+                asm.store(Size.DW, FP, off, 0);
+            }
+            case Type.Timestamp ts -> new Calls(this).strftime((Expr.Call) e, off);
+            case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
+            case Type.None n -> { }
+        }
+    }
+
+    /** Converts a tuple in the stack to a wider tuple type. */
+    private void convert(Type.Tuple from, int fromOff, Type.Tuple to, int toOff) {
+        for (int k = 0; k < from.elements().size(); k++) {
+            Type a = from.elements().get(k);
+            Type b = to.elements().get(k);
+            if (a instanceof Type.Str sa && b instanceof Type.Str sb) {
+                strings.copy(FP, fromOff + from.offset(k), sa.size(), toOff + to.offset(k), sb.size());
+            } else if (a instanceof Type.Tuple ta && b instanceof Type.Tuple tb) {
+                convert(ta, fromOff + from.offset(k), tb, toOff + to.offset(k));
+            } else {
+                copy(FP, fromOff + from.offset(k), toOff + to.offset(k), storedSize(b));
+            }
+        }
+    }
+
+    /** Writes an expression's value, in its own type's layout, to a stack slot. */
+    void rawValue(Expr e, int off) {
+        Type t = type(e);
+        switch (e) {
+            case Expr.Var v -> copy(FP, varSlots.get(v.name()), off, storedSize(t));
+            case Expr.MapRef m -> aggregations.readInto(m, off, storedSize(t));
+            case Expr.TupleIndex ti -> {
+                Type.Tuple bt = (Type.Tuple) type(ti.base());
+                int mk = frame.mark();
+                int tmp = frame.alloc(storedSize(bt));
+                rawValue(ti.base(), tmp);
+                copy(FP, tmp + bt.offset(ti.index()), off, storedSize(t));
+                frame.release(mk);
+            }
+            case Expr.Ternary tr -> {
+                Asm.Label otherwise = asm.label();
+                Asm.Label end = asm.label();
+                intExpr(tr.cond());
+                asm.jumpImm(JumpOp.JEQ, 0, 0, otherwise);
+                valueInto(tr.then(), t, off);
+                asm.jump(end);
+                asm.bind(otherwise);
+                valueInto(tr.otherwise(), t, off);
+                asm.bind(end);
+            }
+            default -> valueInto(e, t, off);
+        }
+    }
+
+    /** Copies {@code bytes} (a multiple of 8) from {@code base + from} to the stack at {@code to}. */
+    void copy(int base, int from, int to, int bytes) {
+        for (int k = 0; k < bytes; k += 8) {
+            asm.load(Size.DW, 1, base, from + k);
+            asm.store(Size.DW, FP, to + k, 1);
+        }
+    }
+
+    // ---- integers ----
+
+    /** Computes an integer expression into r0; clobbers r0-r5. */
+    void intExpr(Expr e) {
+        new IntExprs(this).eval(e);
+    }
+
+    /** A stack slot for an event of {@code size} bytes (a whole queue value with the queue transport). */
+    int eventSlot(int size) {
+        return frame.alloc(Math.max(size, transport.queueValueSize()));
+    }
+
+    /** Sends an event of {@code size} bytes from the stack slot at {@code off} (from {@link #eventSlot}). */
+    void output(int off, int size) {
+        events.noteSize(size);
+        asm.loadMap(1, ringIndex);
+        asm.stackAddr(2, off);
+        if (transport.queueValueSize() > 0) {
+            asm.movImm(3, 0);
+            asm.call("map_push_elem");
+            return;
+        }
+        asm.movImm(3, size);
+        asm.movImm(4, 0);
+        asm.call("ringbuf_output");
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    int mapIndex(String name) {
+        return mapIndex.get(name);
+    }
+
+    MapInfo mapInfo(String name) {
+        return typed.maps().get(name);
+    }
+}

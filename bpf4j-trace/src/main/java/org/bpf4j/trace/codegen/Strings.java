@@ -1,0 +1,225 @@
+package org.bpf4j.trace.codegen;
+
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Size;
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.sema.Type;
+
+/**
+ * Strings in generated code: fixed-size, NUL-padded byte arrays in 8-byte-aligned stack slots,
+ * always zero to the end of the slot (so copies may move whole words).
+ */
+final class Strings {
+    private static final int FP = ProbeCompiler.FP;
+    private final ProbeCompiler pc;
+    private final Asm asm;
+
+    Strings(ProbeCompiler pc) {
+        this.pc = pc;
+        this.asm = pc.asm;
+    }
+
+    /** Writes string expression {@code e} as a string of {@code size} bytes at {@code off}. */
+    void into(Expr e, int size, int off) {
+        switch (e) {
+            case Expr.StrLit s -> literal(ProbeCompiler.bytes(s.value()), size, off);
+            case Expr.Param p -> {
+                String v = p.number() > 0 && p.number() <= pc.typed.params().size()
+                        ? pc.typed.params().get(p.number() - 1) : "";
+                literal(ProbeCompiler.bytes(v), size, off);
+            }
+            case Expr.Builtin b when b.name().equals("comm") -> {
+                zero(off, size);
+                asm.stackAddr(1, off);
+                asm.movImm(2, Math.min(size, 16));
+                asm.call("get_current_comm");
+            }
+            case Expr.Call c when c.name().equals("str") -> {
+                Expr arg = c.args().getFirst();
+                int limit = size;
+                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n) {
+                    limit = (int) Math.min(size, n.value() + 1);
+                }
+                Type at = pc.type(arg);
+                if (at instanceof Type.Str s) {
+                    int m = pc.frame.mark();
+                    int tmp = pc.frame.alloc(s.size());
+                    into(arg, s.size(), tmp);
+                    copy(FP, tmp, s.size(), off, size);
+                    if (limit < size) {
+                        terminate(off, limit, size);
+                    }
+                    pc.frame.release(m);
+                } else {
+                    pc.unsupported(c.span(), "str() of a pointer");
+                }
+            }
+            default -> {
+                Type t = pc.type(e);
+                if (!(t instanceof Type.Str st)) {
+                    pc.unsupported(e.span(), "this expression as a string");
+                    return;
+                }
+                if (st.size() == size) {
+                    pc.rawValue(e, off);
+                    return;
+                }
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(st.size());
+                pc.rawValue(e, tmp);
+                copy(FP, tmp, st.size(), off, size);
+                pc.frame.release(m);
+            }
+        }
+    }
+
+    /** Stores literal bytes, cut to size - 1 and NUL-padded to the slot's end. */
+    void literal(byte[] b, int size, int off) {
+        int slot = Type.align8(size);
+        byte[] padded = new byte[slot];
+        System.arraycopy(b, 0, padded, 0, Math.min(b.length, size - 1));
+        for (int k = 0; k < slot; k += 8) {
+            long word = 0;
+            for (int j = 7; j >= 0; j--) {
+                word = (word << 8) | (padded[k + j] & 0xff);
+            }
+            if (word == (int) word) {
+                asm.storeImm(Size.DW, FP, off + k, (int) word);
+            } else {
+                asm.movImm(1, word);
+                asm.store(Size.DW, FP, off + k, 1);
+            }
+        }
+    }
+
+    void zero(int off, int size) {
+        for (int k = 0; k < Type.align8(size); k += 8) {
+            asm.storeImm(Size.DW, FP, off + k, 0);
+        }
+    }
+
+    /**
+     * Copies a string of {@code srcSize} bytes at {@code base + from} to the stack at {@code to} as a
+     * string of {@code dstSize} bytes: whole words, then zeros, and a NUL at the end when it is cut.
+     */
+    void copy(int base, int from, int srcSize, int to, int dstSize) {
+        int words = Math.min(Type.align8(srcSize), Type.align8(dstSize));
+        for (int k = 0; k < words; k += 8) {
+            asm.load(Size.DW, 1, base, from + k);
+            asm.store(Size.DW, FP, to + k, 1);
+        }
+        for (int k = words; k < Type.align8(dstSize); k += 8) {
+            asm.storeImm(Size.DW, FP, to + k, 0);
+        }
+        if (dstSize < srcSize) {
+            terminate(to, dstSize, dstSize);
+        }
+    }
+
+    /** Zeroes bytes {@code [from - 1, slot end)} of a string slot. */
+    private void terminate(int off, int from, int size) {
+        for (int k = from - 1; k < Type.align8(size); k++) {
+            asm.storeImm(Size.B, FP, off + k, 0);
+        }
+    }
+
+    /** {@code ==} / {@code !=} of two strings into r0, comparing up to the first NUL. */
+    void compare(Expr.Binary b) {
+        Type.Str lt = (Type.Str) pc.type(b.left());
+        Type.Str rt = (Type.Str) pc.type(b.right());
+        int m = pc.frame.mark();
+        int l = pc.frame.alloc(lt.size());
+        int r = pc.frame.alloc(rt.size());
+        into(b.left(), lt.size(), l);
+        into(b.right(), rt.size(), r);
+        pc.frame.release(m);
+        Asm.Label differ = asm.label();
+        Asm.Label same = asm.label();
+        Asm.Label end = asm.label();
+        int n = Math.min(lt.size(), rt.size());
+        for (int k = 0; k < n; k++) {
+            asm.load(Size.B, 1, FP, l + k);
+            asm.load(Size.B, 2, FP, r + k);
+            asm.jump(JumpOp.JNE, 1, 2, differ);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, same);
+        }
+        if (lt.size() != rt.size()) {
+            // All n bytes equal and none NUL: equal only if the longer one ends there.
+            int longer = lt.size() > rt.size() ? l : r;
+            asm.load(Size.B, 1, FP, longer + n);
+            asm.jumpImm(JumpOp.JNE, 1, 0, differ);
+        }
+        asm.bind(same);
+        asm.movImm(0, b.op() == BinOp.EQ ? 1 : 0);
+        asm.jump(end);
+        asm.bind(differ);
+        asm.movImm(0, b.op() == BinOp.EQ ? 0 : 1);
+        asm.bind(end);
+    }
+
+    /** {@code strncmp(a, b, n)} into r0: 0 when the first n bytes (to a NUL) are equal, else 1. */
+    void strncmp(Expr a, Expr b, int n) {
+        Type.Str lt = (Type.Str) pc.type(a);
+        Type.Str rt = (Type.Str) pc.type(b);
+        int m = pc.frame.mark();
+        int l = pc.frame.alloc(lt.size());
+        int r = pc.frame.alloc(rt.size());
+        into(a, lt.size(), l);
+        into(b, rt.size(), r);
+        pc.frame.release(m);
+        Asm.Label differ = asm.label();
+        Asm.Label end = asm.label();
+        int limit = Math.min(n, Math.min(lt.size(), rt.size()));
+        Asm.Label same = asm.label();
+        for (int k = 0; k < limit; k++) {
+            asm.load(Size.B, 1, FP, l + k);
+            asm.load(Size.B, 2, FP, r + k);
+            asm.jump(JumpOp.JNE, 1, 2, differ);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, same);
+        }
+        asm.bind(same);
+        asm.movImm(0, 0);
+        asm.jump(end);
+        asm.bind(differ);
+        asm.movImm(0, 1);
+        asm.bind(end);
+    }
+
+    /** {@code strcontains(haystack, needle)} into r0 (1 or 0), with bounded loops over both. */
+    void contains(Expr h, Expr nd) {
+        Type.Str ht = (Type.Str) pc.type(h);
+        Type.Str nt = (Type.Str) pc.type(nd);
+        int m = pc.frame.mark();
+        int hs = pc.frame.alloc(ht.size());
+        int ns = pc.frame.alloc(nt.size());
+        into(h, ht.size(), hs);
+        into(nd, nt.size(), ns);
+        pc.frame.release(m);
+        Asm.Label found = asm.label();
+        Asm.Label end = asm.label();
+        // Unrolled: for each start i, compare needle bytes j while needle[j] != 0.
+        for (int i = 0; i < ht.size(); i++) {
+            Asm.Label nextStart = asm.label();
+            for (int j = 0; j < nt.size() && i + j < ht.size(); j++) {
+                asm.load(Size.B, 2, FP, ns + j);
+                asm.jumpImm(JumpOp.JEQ, 2, 0, found);
+                asm.load(Size.B, 1, FP, hs + i + j);
+                asm.jump(JumpOp.JNE, 1, 2, nextStart);
+            }
+            if (i + nt.size() <= ht.size()) {
+                asm.jump(found);
+            }
+            asm.bind(nextStart);
+            asm.load(Size.B, 1, FP, hs + i);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, end);
+        }
+        asm.bind(end);
+        asm.movImm(0, 0);
+        Asm.Label done = asm.label();
+        asm.jump(done);
+        asm.bind(found);
+        asm.movImm(0, 1);
+        asm.bind(done);
+    }
+}

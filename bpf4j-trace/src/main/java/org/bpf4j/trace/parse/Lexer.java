@@ -1,0 +1,348 @@
+package org.bpf4j.trace.parse;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Source;
+import org.bpf4j.trace.Span;
+
+/**
+ * Turns script text into tokens on demand. Besides ordinary tokens it reads the raw text of probe
+ * attach points ({@link #attachPoint()}), whose spelling ({@code uprobe:/bin/sh:main},
+ * {@code tracepoint:syscalls:sys_enter_*}) is not made of ordinary tokens. Errors go to the
+ * diagnostics; the lexer then skips the bad character and carries on.
+ */
+public final class Lexer {
+    private final Source source;
+    private final String s;
+    private final Diagnostics diags;
+    private int pos;
+
+    /** A lexer at the start of a source. */
+    public Lexer(Source source, Diagnostics diags) {
+        this.source = source;
+        this.s = source.text();
+        this.diags = diags;
+    }
+
+    /** The current offset. */
+    public int position() {
+        return pos;
+    }
+
+    /** Moves to an offset (to re-read after a lookahead was dropped). */
+    public void reset(int offset) {
+        pos = offset;
+    }
+
+    /** Skips white space, comments and preprocessor lines ({@code #include ...}) at line starts. */
+    public void skipTrivia() {
+        for (;;) {
+            if (pos >= s.length()) {
+                return;
+            }
+            char c = s.charAt(pos);
+            if (Character.isWhitespace(c)) {
+                pos++;
+            } else if (s.startsWith("//", pos)) {
+                while (pos < s.length() && s.charAt(pos) != '\n') {
+                    pos++;
+                }
+            } else if (s.startsWith("/*", pos)) {
+                int end = s.indexOf("*/", pos + 2);
+                if (end < 0) {
+                    diags.error(new Span(pos, s.length()), "unterminated comment");
+                    pos = s.length();
+                } else {
+                    pos = end + 2;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** True at a {@code #} that starts a line (a preprocessor directive or a shebang). */
+    public boolean atDirective() {
+        skipTrivia();
+        if (pos >= s.length() || s.charAt(pos) != '#') {
+            return false;
+        }
+        return pos == 0 || s.charAt(pos - 1) == '\n' || s.substring(s.lastIndexOf('\n', pos - 1) + 1, pos).isBlank();
+    }
+
+    /** Skips to the end of the line (of a directive) and returns its text. */
+    public String skipLine() {
+        int start = pos;
+        while (pos < s.length() && s.charAt(pos) != '\n') {
+            pos++;
+        }
+        return s.substring(start, pos);
+    }
+
+    /**
+     * Reads one attach point's raw text: up to white space, a comma, a brace or the {@code /} of a
+     * predicate, with quoted parts kept whole. Returns null (and moves nothing) if there is none.
+     */
+    public Token attachPoint() {
+        skipTrivia();
+        int start = pos;
+        int i = pos;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                int end = s.indexOf('"', i + 1);
+                i = end < 0 ? s.length() : end + 1;
+                continue;
+            }
+            if (Character.isWhitespace(c) || c == ',' || c == '{' || c == '}') {
+                break;
+            }
+            if (c == '/' && (i == start || s.charAt(i - 1) == ' ')) {
+                break;
+            }
+            i++;
+        }
+        if (i == start) {
+            return null;
+        }
+        pos = i;
+        return new Token(TokenKind.IDENT, s.substring(start, i), 0, new Span(start, i));
+    }
+
+    /** The next ordinary token ({@link TokenKind#EOF} at the end). */
+    public Token next() {
+        skipTrivia();
+        int start = pos;
+        if (pos >= s.length()) {
+            return new Token(TokenKind.EOF, "", 0, new Span(pos, pos));
+        }
+        char c = s.charAt(pos);
+        if (Character.isLetter(c) || c == '_') {
+            pos = identEnd(pos);
+            return tok(TokenKind.IDENT, start);
+        }
+        if (c == '$') {
+            if (pos + 1 < s.length() && s.charAt(pos + 1) == '#') {
+                pos += 2;
+                return tok(TokenKind.PARAM_COUNT, start);
+            }
+            if (pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1))) {
+                int i = pos + 1;
+                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                    i++;
+                }
+                pos = i;
+                return new Token(TokenKind.PARAM, s.substring(start, pos), Long.parseLong(s.substring(start + 1, pos)),
+                        new Span(start, pos));
+            }
+            int end = identEnd(pos + 1);
+            if (end == pos + 1) {
+                pos++;
+                diags.error(new Span(start, pos), "syntax error, unexpected $");
+                return next();
+            }
+            pos = end;
+            return tok(TokenKind.VAR, start);
+        }
+        if (c == '@') {
+            pos = identEnd(pos + 1);
+            return tok(TokenKind.MAP, start);
+        }
+        if (Character.isDigit(c)) {
+            return number(start);
+        }
+        if (c == '"') {
+            return string(start);
+        }
+        if (c == '\'') {
+            return charLiteral(start);
+        }
+        for (String p : PUNCT) {
+            if (s.startsWith(p, pos)) {
+                pos += p.length();
+                return tok(PUNCT_KIND[indexOf(p)], start);
+            }
+        }
+        pos++;
+        diags.error(new Span(start, pos), "syntax error, unexpected " + c);
+        return next();
+    }
+
+    private static final String[] PUNCT = {
+        "<<=", ">>=", "...", "->", "..", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<=", ">=", "==",
+        "!=", "<<", ">>", "&&", "||", "{", "}", "(", ")", "[", "]", ";", ",", ":", "?", ".", "=", "+", "-", "*", "/",
+        "%", "&", "|", "^", "~", "!", "<", ">"
+    };
+    private static final TokenKind[] PUNCT_KIND = new TokenKind[PUNCT.length];
+
+    static {
+        for (int i = 0; i < PUNCT.length; i++) {
+            String p = PUNCT[i];
+            TokenKind k = null;
+            for (TokenKind t : TokenKind.values()) {
+                if (p.equals(t.text())) {
+                    k = t;
+                }
+            }
+            PUNCT_KIND[i] = p.equals("...") ? TokenKind.DOTDOT : k;
+        }
+    }
+
+    private static int indexOf(String p) {
+        for (int i = 0; i < PUNCT.length; i++) {
+            if (PUNCT[i].equals(p)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException(p);
+    }
+
+    private int identEnd(int i) {
+        while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+            i++;
+        }
+        return i;
+    }
+
+    private Token tok(TokenKind kind, int start) {
+        return new Token(kind, s.substring(start, pos), 0, new Span(start, pos));
+    }
+
+    private Token number(int start) {
+        int i = start;
+        int radix = 10;
+        if (s.startsWith("0x", i) || s.startsWith("0X", i)) {
+            radix = 16;
+            i += 2;
+        } else if (s.startsWith("0b", i) || s.startsWith("0B", i)) {
+            radix = 2;
+            i += 2;
+        }
+        int digits = i;
+        while (i < s.length() && (Character.digit(s.charAt(i), radix) >= 0 || s.charAt(i) == '_')) {
+            i++;
+        }
+        String body = s.substring(digits, i).replace("_", "");
+        long exponent = 0;
+        if (radix == 10 && i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')
+                && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1))) {
+            int e = i + 1;
+            while (e < s.length() && Character.isDigit(s.charAt(e))) {
+                e++;
+            }
+            exponent = Long.parseLong(s.substring(i + 1, e));
+            i = e;
+        }
+        int suffixStart = i;
+        while (i < s.length() && Character.isLetterOrDigit(s.charAt(i))) {
+            i++;
+        }
+        String suffix = s.substring(suffixStart, i).toLowerCase(java.util.Locale.ROOT);
+        pos = i;
+        Span span = new Span(start, pos);
+        long value = 0;
+        try {
+            if (radix == 10 && body.length() > 1 && body.startsWith("0")) {
+                radix = 8;
+            }
+            value = Long.parseUnsignedLong(body.isEmpty() ? "0" : body, radix);
+            for (long k = 0; k < exponent; k++) {
+                value = Math.multiplyExact(value, 10);
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            diags.error(span, "Unable to parse integer: '" + s.substring(start, pos) + "'");
+        }
+        long scale = switch (suffix) {
+            case "", "u", "l", "ul", "lu", "ll", "ull", "llu" -> 1;
+            case "ns" -> 1;
+            case "us" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            case "d" -> 86_400_000_000_000L;
+            default -> {
+                diags.error(span, "Unable to parse integer: '" + s.substring(start, pos) + "'");
+                yield 1;
+            }
+        };
+        return new Token(TokenKind.INT, s.substring(start, pos), value * scale, span);
+    }
+
+    private Token string(int start) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int i = start + 1;
+        while (true) {
+            if (i >= s.length() || s.charAt(i) == '\n') {
+                diags.error(new Span(start, i), "unterminated string");
+                break;
+            }
+            char c = s.charAt(i);
+            if (c == '"') {
+                i++;
+                break;
+            }
+            if (c == '\\' && i + 1 < s.length()) {
+                char e = s.charAt(i + 1);
+                i += 2;
+                switch (e) {
+                    case 'n' -> out.write('\n');
+                    case 't' -> out.write('\t');
+                    case 'r' -> out.write('\r');
+                    case '\\' -> out.write('\\');
+                    case '"' -> out.write('"');
+                    case '\'' -> out.write('\'');
+                    case 'x' -> {
+                        int j = i;
+                        while (j < s.length() && j < i + 2 && Character.digit(s.charAt(j), 16) >= 0) {
+                            j++;
+                        }
+                        if (j == i) {
+                            diags.error(new Span(i - 2, i), "invalid escape character '\\x'");
+                        } else {
+                            out.write(Integer.parseInt(s.substring(i, j), 16));
+                        }
+                        i = j;
+                    }
+                    default -> {
+                        if (e >= '0' && e <= '7') {
+                            int j = i - 1;
+                            int end = Math.min(s.length(), j + 3);
+                            int k = j;
+                            while (k < end && s.charAt(k) >= '0' && s.charAt(k) <= '7') {
+                                k++;
+                            }
+                            out.write(Integer.parseInt(s.substring(j, k), 8) & 0xff);
+                            i = k;
+                        } else {
+                            diags.error(new Span(i - 2, i), "invalid escape character '\\" + e + "'");
+                        }
+                    }
+                }
+                continue;
+            }
+            byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+            out.write(b, 0, b.length);
+            i++;
+        }
+        pos = i;
+        return new Token(TokenKind.STRING, out.toString(StandardCharsets.ISO_8859_1), 0, new Span(start, pos));
+    }
+
+    private Token charLiteral(int start) {
+        int end = s.indexOf('\'', start + 1);
+        if (end == start + 2) {
+            pos = end + 1;
+            return new Token(TokenKind.INT, s.substring(start, pos), s.charAt(start + 1), new Span(start, pos));
+        }
+        pos = start + 1;
+        diags.error(new Span(start, pos), "syntax error, unexpected '");
+        return next();
+    }
+
+    /** The source being read. */
+    public Source source() {
+        return source;
+    }
+}

@@ -1,0 +1,663 @@
+package org.bpf4j.trace.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Source;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.ast.Program;
+import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
+
+/**
+ * Recursive-descent parser of the bpftrace language (the current grammar, which includes the older
+ * spellings). Like bpftrace's bison parser it stops at the first syntax error, which it reports in
+ * bison's words ({@code syntax error, unexpected X, expecting Y}); lexical errors before it are
+ * reported too.
+ */
+public final class Parser {
+    private static final Set<String> INT_TYPES = Set.of("int8", "int16", "int32", "int64", "uint8", "uint16",
+            "uint32", "uint64", "bool", "string", "char", "short", "int", "long", "void", "unsigned", "signed",
+            "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "inet", "buffer");
+
+    private final Lexer lexer;
+    private final Diagnostics diags;
+    private Token la;
+    private Token prev;
+    private boolean inPredicate;
+
+    private static final class SyntaxError extends RuntimeException {
+        SyntaxError() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Parser(Source source, Diagnostics diags) {
+        this.lexer = new Lexer(source, diags);
+        this.diags = diags;
+    }
+
+    /**
+     * Parses a script. Errors go to {@code diags}; the result is empty if there were any.
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags) {
+        Parser p = new Parser(source, diags);
+        int before = diags.errorCount();
+        try {
+            Program program = p.program();
+            return diags.errorCount() == before ? Optional.of(program) : Optional.empty();
+        } catch (SyntaxError e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Parses a lone expression (for tests and tools); errors go to {@code diags}. */
+    public static Optional<Expr> parseExpression(Source source, Diagnostics diags) {
+        Parser p = new Parser(source, diags);
+        int before = diags.errorCount();
+        try {
+            Expr e = p.expr();
+            p.expect(TokenKind.EOF);
+            return diags.errorCount() == before ? Optional.of(e) : Optional.empty();
+        } catch (SyntaxError e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- tokens ----
+
+    private Token peek() {
+        if (la == null) {
+            la = lexer.next();
+        }
+        return la;
+    }
+
+    private Token take() {
+        Token t = peek();
+        la = null;
+        prev = t;
+        return t;
+    }
+
+    private boolean at(TokenKind k) {
+        return peek().kind() == k;
+    }
+
+    private boolean atIdent(String name) {
+        return at(TokenKind.IDENT) && peek().text().equals(name);
+    }
+
+    private boolean accept(TokenKind k) {
+        if (at(k)) {
+            take();
+            return true;
+        }
+        return false;
+    }
+
+    private Token expect(TokenKind k) {
+        if (!at(k)) {
+            throw unexpected(k.describe().length() == 1 && !k.describe().equals("(") && !k.describe().equals(")")
+                    && !k.describe().equals("}") && !k.describe().equals("{") && !k.describe().equals(":")
+                    ? "\"" + k.describe() + "\"" : k.describe());
+        }
+        return take();
+    }
+
+    private SyntaxError unexpected(String expecting) {
+        Token t = peek();
+        String what = t.kind() == TokenKind.IDENT ? "identifier" : t.kind().describe();
+        diags.error(t.span(), "syntax error, unexpected " + what + (expecting == null ? "" : ", expecting " + expecting));
+        return new SyntaxError();
+    }
+
+    // ---- program ----
+
+    private Program program() {
+        List<String> directives = new ArrayList<>();
+        List<Probe> probes = new ArrayList<>();
+        for (;;) {
+            if (lexer.atDirective()) {
+                directives.add(lexer.skipLine());
+                continue;
+            }
+            lexer.skipTrivia();
+            if (lexer.position() >= lexer.source().text().length()) {
+                break;
+            }
+            probes.add(probe());
+        }
+        if (probes.isEmpty()) {
+            Token t = peek();
+            diags.error(t.span(), "syntax error, unexpected end of file");
+            throw new SyntaxError();
+        }
+        return new Program(directives, probes);
+    }
+
+    private Probe probe() {
+        List<AttachPoint> points = new ArrayList<>();
+        int start = lexer.position();
+        for (;;) {
+            Token ap = lexer.attachPoint();
+            if (ap == null) {
+                throw unexpected(null);
+            }
+            points.add(attachPoint(ap));
+            lexer.skipTrivia();
+            String rest = lexer.source().text().substring(lexer.position());
+            if (rest.startsWith(",")) {
+                lexer.reset(lexer.position() + 1);
+                continue;
+            }
+            break;
+        }
+        Optional<Expr> pred = Optional.empty();
+        if (accept(TokenKind.SLASH)) {
+            inPredicate = true;
+            Expr e = expr();
+            inPredicate = false;
+            expect(TokenKind.SLASH);
+            pred = Optional.of(e);
+        }
+        if (!at(TokenKind.LBRACE)) {
+            throw unexpected("{");
+        }
+        List<Stmt> body = block();
+        Span span = new Span(start, prev.span().end());
+        la = null;
+        lexer.reset(prev.span().end());
+        return new Probe(points, pred, body, span);
+    }
+
+    private AttachPoint attachPoint(Token t) {
+        String raw = t.text();
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+                continue;
+            }
+            if (c == ':' && !quoted) {
+                // "uprobe:/lib/x.so:func" and "usdt:path:provider:name" keep their parts; a C++
+                // "ns::f" keeps the double colon.
+                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()) {
+                    cur.append("::");
+                    i++;
+                    continue;
+                }
+                parts.add(cur.toString());
+                cur.setLength(0);
+                continue;
+            }
+            cur.append(c);
+        }
+        parts.add(cur.toString());
+        String provider = expandProvider(parts.removeFirst());
+        return new AttachPoint(raw, provider, parts, t.span());
+    }
+
+    /** The full name of a provider written in short form ({@code i} → {@code interval}). */
+    public static String expandProvider(String p) {
+        return switch (p) {
+            case "i" -> "interval";
+            case "t" -> "tracepoint";
+            case "k" -> "kprobe";
+            case "kr" -> "kretprobe";
+            case "u" -> "uprobe";
+            case "ur" -> "uretprobe";
+            case "U" -> "usdt";
+            case "p" -> "profile";
+            case "s" -> "software";
+            case "h" -> "hardware";
+            case "f" -> "kfunc";
+            case "fr" -> "kretfunc";
+            case "rawtracepoint", "rt" -> "rawtracepoint";
+            case "w" -> "watchpoint";
+            case "aw" -> "asyncwatchpoint";
+            default -> p;
+        };
+    }
+
+    // ---- statements ----
+
+    private List<Stmt> block() {
+        expect(TokenKind.LBRACE);
+        List<Stmt> stmts = new ArrayList<>();
+        while (!at(TokenKind.RBRACE)) {
+            if (accept(TokenKind.SEMI)) {
+                continue;
+            }
+            if (at(TokenKind.EOF)) {
+                throw unexpected("}");
+            }
+            Stmt s = statement();
+            stmts.add(s);
+            if (s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
+                    || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange) {
+                continue;
+            }
+            if (!accept(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
+                throw unexpected("}");
+            }
+        }
+        take();
+        return stmts;
+    }
+
+    private Stmt statement() {
+        Token t = peek();
+        if (t.kind() == TokenKind.IDENT) {
+            switch (t.text()) {
+                case "if" -> {
+                    return ifStmt();
+                }
+                case "while" -> {
+                    take();
+                    Expr cond = parenthesised();
+                    List<Stmt> body = block();
+                    return new Stmt.While(cond, body, t.span().to(prev.span()));
+                }
+                case "unroll" -> {
+                    take();
+                    Expr n = parenthesised();
+                    List<Stmt> body = block();
+                    return new Stmt.Unroll(n, body, t.span().to(prev.span()));
+                }
+                case "for" -> {
+                    return forStmt();
+                }
+                case "break", "continue", "return" -> {
+                    take();
+                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), t.span());
+                }
+                case "let" -> {
+                    take();
+                    Token v = expect(TokenKind.VAR);
+                    Expr.Var var = new Expr.Var(v.text(), v.span());
+                    Optional<TypeName> type = Optional.empty();
+                    if (accept(TokenKind.COLON)) {
+                        type = Optional.of(typeName());
+                    }
+                    Optional<Expr> value = Optional.empty();
+                    if (accept(TokenKind.ASSIGN)) {
+                        value = Optional.of(expr());
+                    }
+                    return new Stmt.AssignVar(var, value, true, type, t.span().to(prev.span()));
+                }
+                default -> { }
+            }
+        }
+        Expr target = expr();
+        if (at(TokenKind.ASSIGN) || compound(peek().kind()) != null) {
+            Token op = take();
+            Expr value = expr();
+            BinOp bin = compound(op.kind());
+            if (bin != null) {
+                value = new Expr.Binary(bin, target, value, target.span().to(value.span()), op.span());
+            }
+            Span span = target.span().to(value.span());
+            return switch (target) {
+                case Expr.Var v -> new Stmt.AssignVar(v, Optional.of(value), false, Optional.empty(), span);
+                case Expr.MapRef m -> new Stmt.AssignMap(m, value, span);
+                default -> {
+                    diags.error(op.span(), "syntax error, unexpected " + op.kind().describe() + ", expecting ; or }");
+                    throw new SyntaxError();
+                }
+            };
+        }
+        return new Stmt.ExprStmt(target, target.span());
+    }
+
+    private static BinOp compound(TokenKind k) {
+        return switch (k) {
+            case PLUS_ASSIGN -> BinOp.ADD;
+            case MINUS_ASSIGN -> BinOp.SUB;
+            case MUL_ASSIGN -> BinOp.MUL;
+            case DIV_ASSIGN -> BinOp.DIV;
+            case MOD_ASSIGN -> BinOp.MOD;
+            case BAND_ASSIGN -> BinOp.BAND;
+            case BOR_ASSIGN -> BinOp.BOR;
+            case BXOR_ASSIGN -> BinOp.BXOR;
+            case SHL_ASSIGN -> BinOp.SHL;
+            case SHR_ASSIGN -> BinOp.SHR;
+            default -> null;
+        };
+    }
+
+    private Expr parenthesised() {
+        expect(TokenKind.LPAREN);
+        Expr e = expr();
+        expect(TokenKind.RPAREN);
+        return e;
+    }
+
+    private Stmt ifStmt() {
+        Token t = take();
+        Expr cond = parenthesised();
+        List<Stmt> then = block();
+        List<Stmt> otherwise = List.of();
+        if (atIdent("else")) {
+            take();
+            if (atIdent("if")) {
+                otherwise = List.of(ifStmt());
+            } else {
+                otherwise = block();
+            }
+        }
+        return new Stmt.If(cond, then, otherwise, t.span().to(prev.span()));
+    }
+
+    private Stmt forStmt() {
+        Token t = take();
+        boolean paren = accept(TokenKind.LPAREN);
+        Token v = expect(TokenKind.VAR);
+        Expr.Var var = new Expr.Var(v.text(), v.span());
+        expect(TokenKind.COLON);
+        Stmt result;
+        if (at(TokenKind.MAP)) {
+            Expr m = postfix();
+            if (!(m instanceof Expr.MapRef map) || !map.keys().isEmpty()) {
+                diags.error(m.span(), "syntax error, unexpected [, expecting )");
+                throw new SyntaxError();
+            }
+            if (paren) {
+                expect(TokenKind.RPAREN);
+            }
+            List<Stmt> body = block();
+            result = new Stmt.ForMap(var, map, body, t.span().to(prev.span()));
+        } else {
+            Expr from = binary(1);
+            expect(TokenKind.DOTDOT);
+            Expr to = binary(1);
+            if (paren) {
+                expect(TokenKind.RPAREN);
+            }
+            List<Stmt> body = block();
+            result = new Stmt.ForRange(var, from, to, body, t.span().to(prev.span()));
+        }
+        return result;
+    }
+
+    // ---- expressions ----
+
+    private Expr expr() {
+        return ternary();
+    }
+
+    private Expr ternary() {
+        Expr cond = binary(1);
+        if (accept(TokenKind.QUES)) {
+            if (accept(TokenKind.COLON)) {
+                Expr otherwise = ternary();
+                return new Expr.Ternary(cond, cond, otherwise, cond.span().to(otherwise.span()));
+            }
+            Expr then = ternary();
+            expect(TokenKind.COLON);
+            Expr otherwise = ternary();
+            return new Expr.Ternary(cond, then, otherwise, cond.span().to(otherwise.span()));
+        }
+        return cond;
+    }
+
+    private BinOp binop(Token t) {
+        BinOp op = switch (t.kind()) {
+            case LOR -> BinOp.LOR;
+            case LAND -> BinOp.LAND;
+            case PIPE -> BinOp.BOR;
+            case CARET -> BinOp.BXOR;
+            case AMP -> BinOp.BAND;
+            case EQ -> BinOp.EQ;
+            case NE -> BinOp.NE;
+            case LT -> BinOp.LT;
+            case GT -> BinOp.GT;
+            case LE -> BinOp.LE;
+            case GE -> BinOp.GE;
+            case SHL -> BinOp.SHL;
+            case SHR -> BinOp.SHR;
+            case PLUS -> BinOp.ADD;
+            case MINUS -> BinOp.SUB;
+            case STAR -> BinOp.MUL;
+            case SLASH -> BinOp.DIV;
+            case PERCENT -> BinOp.MOD;
+            default -> null;
+        };
+        if (op == BinOp.DIV && inPredicate && endsPredicate(t)) {
+            return null;
+        }
+        return op;
+    }
+
+    /** A {@code /} followed by a {@code {} ends a predicate. */
+    private boolean endsPredicate(Token slash) {
+        String text = lexer.source().text();
+        int i = slash.span().end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i < text.length() && text.charAt(i) == '{';
+    }
+
+    private Expr binary(int minPrec) {
+        Expr left = unary();
+        for (;;) {
+            BinOp op = binop(peek());
+            if (op == null || op.precedence() < minPrec) {
+                return left;
+            }
+            Token opToken = take();
+            Expr right = binary(op.precedence() + 1);
+            left = new Expr.Binary(op, left, right, left.span().to(right.span()), opToken.span());
+        }
+    }
+
+    private Expr unary() {
+        Token t = peek();
+        UnOp op = switch (t.kind()) {
+            case MINUS -> UnOp.NEG;
+            case BANG -> UnOp.LNOT;
+            case TILDE -> UnOp.BNOT;
+            case STAR -> UnOp.DEREF;
+            case AMP -> UnOp.ADDR;
+            default -> null;
+        };
+        if (op != null) {
+            take();
+            Expr operand = unary();
+            if (op == UnOp.NEG && operand instanceof Expr.IntLit lit) {
+                return new Expr.IntLit(-lit.value(), t.span().to(operand.span()));
+            }
+            return new Expr.Unary(op, operand, t.span().to(operand.span()));
+        }
+        if (t.kind() == TokenKind.INC || t.kind() == TokenKind.DEC) {
+            take();
+            Expr target = unary();
+            return new Expr.IncDec(t.kind() == TokenKind.INC, true, target, t.span().to(target.span()));
+        }
+        if (t.kind() == TokenKind.LPAREN && isCast()) {
+            take();
+            TypeName type = typeName();
+            expect(TokenKind.RPAREN);
+            Expr operand = unary();
+            return new Expr.Cast(type, operand, t.span().to(operand.span()));
+        }
+        return postfix();
+    }
+
+    /** At a {@code (}: true if a type name and {@code )} follow. Looks ahead without consuming. */
+    private boolean isCast() {
+        int save = lexer.position();
+        Token savedLa = la;
+        la = null;
+        try {
+            Token a = lexer.next();
+            if (a.kind() != TokenKind.IDENT) {
+                return false;
+            }
+            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")) {
+                return true;
+            }
+            if (!INT_TYPES.contains(a.text())) {
+                return false;
+            }
+            Token b = lexer.next();
+            return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
+                    || b.kind() == TokenKind.IDENT;
+        } finally {
+            lexer.reset(save);
+            la = savedLa;
+        }
+    }
+
+    private TypeName typeName() {
+        Token t = expect(TokenKind.IDENT);
+        String name = t.text();
+        if (name.equals("struct") || name.equals("union") || name.equals("enum")) {
+            name = name + " " + expect(TokenKind.IDENT).text();
+        } else if (name.equals("unsigned") || name.equals("signed")) {
+            if (at(TokenKind.IDENT) && INT_TYPES.contains(peek().text())) {
+                name = name + " " + take().text();
+            }
+        }
+        int pointers = 0;
+        while (accept(TokenKind.STAR)) {
+            pointers++;
+        }
+        int length = -1;
+        if (accept(TokenKind.LBRACKET)) {
+            length = (int) expect(TokenKind.INT).value();
+            expect(TokenKind.RBRACKET);
+        }
+        return new TypeName(name, pointers, length);
+    }
+
+    private Expr postfix() {
+        Expr e = primary();
+        for (;;) {
+            if (accept(TokenKind.DOT)) {
+                Token f = take();
+                if (f.kind() == TokenKind.INT) {
+                    e = new Expr.TupleIndex(e, (int) f.value(), e.span().to(f.span()));
+                } else if (f.kind() == TokenKind.IDENT) {
+                    e = new Expr.Field(e, f.text(), false, e.span().to(f.span()));
+                } else {
+                    la = f;
+                    throw unexpected(null);
+                }
+            } else if (accept(TokenKind.ARROW)) {
+                Token f = expect(TokenKind.IDENT);
+                e = new Expr.Field(e, f.text(), true, e.span().to(f.span()));
+            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef)) {
+                take();
+                Expr index = expr();
+                Token close = expect(TokenKind.RBRACKET);
+                e = new Expr.Index(e, index, e.span().to(close.span()));
+            } else if (at(TokenKind.INC) || at(TokenKind.DEC)) {
+                Token t = take();
+                e = new Expr.IncDec(t.kind() == TokenKind.INC, false, e, e.span().to(t.span()));
+            } else {
+                return e;
+            }
+        }
+    }
+
+    private Expr primary() {
+        Token t = peek();
+        switch (t.kind()) {
+            case INT -> {
+                take();
+                return new Expr.IntLit(t.value(), t.span());
+            }
+            case STRING -> {
+                take();
+                return new Expr.StrLit(t.text(), t.span());
+            }
+            case VAR -> {
+                take();
+                return new Expr.Var(t.text(), t.span());
+            }
+            case PARAM -> {
+                take();
+                return new Expr.Param((int) t.value(), t.span());
+            }
+            case PARAM_COUNT -> {
+                take();
+                return new Expr.Param(-1, t.span());
+            }
+            case MAP -> {
+                take();
+                List<Expr> keys = List.of();
+                Span span = t.span();
+                if (accept(TokenKind.LBRACKET)) {
+                    keys = exprList(TokenKind.RBRACKET);
+                    span = span.to(prev.span());
+                }
+                return new Expr.MapRef(t.text(), keys, span);
+            }
+            case LPAREN -> {
+                take();
+                Expr first = expr();
+                if (accept(TokenKind.COMMA)) {
+                    List<Expr> elems = new ArrayList<>();
+                    elems.add(first);
+                    elems.addAll(exprList(TokenKind.RPAREN));
+                    return new Expr.Tuple(elems, t.span().to(prev.span()));
+                }
+                expect(TokenKind.RPAREN);
+                return first;
+            }
+            case IDENT -> {
+                take();
+                String name = t.text();
+                if (name.equals("true") || name.equals("false")) {
+                    return new Expr.BoolLit(name.equals("true"), t.span());
+                }
+                if (at(TokenKind.LPAREN)) {
+                    take();
+                    if (name.equals("sizeof") && isTypeAhead()) {
+                        TypeName type = typeName();
+                        expect(TokenKind.RPAREN);
+                        return new Expr.SizeofType(type, t.span().to(prev.span()));
+                    }
+                    List<Expr> args = exprList(TokenKind.RPAREN);
+                    return new Expr.Call(name, args, t.span().to(prev.span()));
+                }
+                return new Expr.Builtin(name, t.span());
+            }
+            default -> throw unexpected(null);
+        }
+    }
+
+    private boolean isTypeAhead() {
+        return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")
+                || peek().text().equals("union") || peek().text().equals("enum"));
+    }
+
+    private List<Expr> exprList(TokenKind close) {
+        List<Expr> list = new ArrayList<>();
+        if (accept(close)) {
+            return list;
+        }
+        for (;;) {
+            list.add(expr());
+            if (accept(close)) {
+                return list;
+            }
+            if (!at(TokenKind.COMMA)) {
+                throw unexpected(close.describe() + " or \",\"");
+            }
+            take();
+        }
+    }
+}

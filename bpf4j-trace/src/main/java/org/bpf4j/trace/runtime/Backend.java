@@ -1,0 +1,50 @@
+package org.bpf4j.trace.runtime;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where a compiled script's programs run and its maps live: the bpf4j VM or the Linux kernel.
+ * Owns its maps and programs; close it to release them. Used from one thread at a time.
+ */
+public sealed interface Backend extends AutoCloseable permits VmBackend, KernelBackend {
+    /** Runs program {@code index} (in {@link org.bpf4j.trace.codegen.CompiledScript#programs()} order) once. */
+    void run(int index, byte[] context);
+
+    /** Hands every pending event to {@code handler}, in order. */
+    void drain(Consumer<byte[]> handler);
+
+    /** Events dropped so far because the transport was full. */
+    long lost();
+
+    /** The script's map {@code index}. */
+    MapStore map(int index);
+
+    /** The number of CPUs per-CPU values are kept for. */
+    int cpus();
+
+    /** The clock of {@code nsecs} ({@code CLOCK_MONOTONIC}), in nanoseconds. */
+    long monotonicNanos();
+
+    /** Sets the start time that {@code elapsed} counts from. */
+    void setStartTime(long nanos);
+
+    @Override
+    void close();
+
+    /** A map as user space sees it: keys, values (every CPU's, 8-byte padded, for per-CPU maps). */
+    interface MapStore {
+        /** Every key. */
+        List<byte[]> keys();
+
+        /** The value of a key. */
+        Optional<byte[]> lookup(byte[] key);
+
+        /** Deletes a key. */
+        void delete(byte[] key);
+
+        /** Overwrites an existing key's value (every CPU's for per-CPU maps). */
+        void overwrite(byte[] key, byte[] value);
+    }
+}

@@ -1,0 +1,223 @@
+package org.bpf4j.trace.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Type;
+
+/**
+ * Prints a map as bpftrace does: integer maps sorted by value, others by key; hist and lhist as
+ * ASCII art sorted by total count; avg and stats sorted by average; per-CPU values reduced.
+ */
+final class MapPrinter {
+    private final Output out;
+    private final Values values;
+    private final int cpus;
+
+    MapPrinter(Output out, Values values, int cpus) {
+        this.out = out;
+        this.values = values;
+        this.cpus = cpus;
+    }
+
+    private record Entry(byte[] key, long[] cpuWords0, long[] cpuWords1, byte[] raw) {}
+
+    void print(MapInfo info, Backend.MapStore map, long top, long div) {
+        if (div == 0) {
+            div = 1;
+        }
+        int[] offsets = new int[info.keys().size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = info.keyOffset(i);
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (byte[] key : map.keys()) {
+            byte[] v = map.lookup(key).orElse(null);
+            if (v == null) {
+                continue;
+            }
+            int copies = info.perCpu() ? cpus : 1;
+            int stride = v.length / copies;
+            long[] w0 = new long[copies];
+            long[] w1 = new long[copies];
+            for (int c = 0; c < copies; c++) {
+                w0[c] = Values.u64(v, c * stride);
+                w1[c] = stride >= 16 ? Values.u64(v, c * stride + 8) : 0;
+            }
+            entries.add(new Entry(key, w0, w1, v));
+        }
+        Type value = info.value();
+        if (value instanceof Type.Agg agg) {
+            switch (agg.kind()) {
+                case HIST, LHIST -> hist(info, agg, entries, offsets, top);
+                case AVG, STATS -> stats(info, agg, entries, offsets, top, div);
+                case COUNT, SUM, MIN, MAX -> {
+                    List<long[]> reduced = new ArrayList<>();
+                    for (Entry e : entries) {
+                        reduced.add(new long[] {reduce(agg, e)});
+                    }
+                    List<Integer> order = sortedByValue(reduced, agg.signed());
+                    List<String[]> elems = new ArrayList<>();
+                    for (int i : trim(order, top)) {
+                        long v = reduced.get(i)[0];
+                        String text = agg.signed()
+                                ? Long.toString(v / div) : Long.toUnsignedString(Long.divideUnsigned(v, div));
+                        elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
+                    }
+                    out.map("map", info.name(), elems, !info.keys().isEmpty(), false, false);
+                }
+            }
+            return;
+        }
+        List<Integer> order;
+        if (value instanceof Type.Int it) {
+            List<long[]> vals = new ArrayList<>();
+            for (Entry e : entries) {
+                vals.add(new long[] {Values.asType(e.cpuWords0()[0], it)});
+            }
+            order = sortedByValue(vals, it.signed() || it.bits() < 64);
+        } else {
+            order = sortedByKey(info, entries);
+        }
+        List<String[]> elems = new ArrayList<>();
+        for (int i : trim(order, top)) {
+            Entry e = entries.get(i);
+            String text = value instanceof Type.Int it && div != 1
+                    ? Long.toString(Values.asType(e.cpuWords0()[0], it) / div)
+                    : values.render(value, e.raw(), 0, out.json());
+            elems.add(new String[] {name(info, e.key(), offsets), text});
+        }
+        out.map("map", info.name(), elems, !info.keys().isEmpty(), false, false);
+    }
+
+    private String name(MapInfo info, byte[] key, int[] offsets) {
+        String k = values.key(info.keys(), offsets, key);
+        return out.json() ? k : info.name() + k;
+    }
+
+    private long reduce(Type.Agg agg, Entry e) {
+        long r = 0;
+        boolean any = false;
+        for (int c = 0; c < e.cpuWords0().length; c++) {
+            long v = e.cpuWords0()[c];
+            switch (agg.kind()) {
+                case MIN, MAX -> {
+                    if (e.cpuWords1()[c] == 0) {
+                        continue;
+                    }
+                    boolean better = !any || (agg.kind() == Type.AggKind.MIN
+                            ? (agg.signed() ? v < r : Long.compareUnsigned(v, r) < 0)
+                            : (agg.signed() ? v > r : Long.compareUnsigned(v, r) > 0));
+                    if (better) {
+                        r = v;
+                    }
+                    any = true;
+                }
+                default -> r += v;
+            }
+        }
+        return r;
+    }
+
+    private static List<Integer> sortedByValue(List<long[]> vals, boolean signed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < vals.size(); i++) {
+            order.add(i);
+        }
+        Comparator<Integer> c = signed ? Comparator.comparingLong(i -> vals.get(i)[0])
+                : (a, b) -> Long.compareUnsigned(vals.get(a)[0], vals.get(b)[0]);
+        order.sort(c);
+        return order;
+    }
+
+    /** bpftrace's sort_by_key: stable sorts from the last key element to the first. */
+    private List<Integer> sortedByKey(MapInfo info, List<Entry> entries) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            order.add(i);
+        }
+        for (int k = info.keys().size() - 1; k >= 0; k--) {
+            Type t = info.keys().get(k);
+            int off = info.keyOffset(k);
+            if (t instanceof Type.Int) {
+                order.sort((a, b) -> Long.compareUnsigned(Values.u64(entries.get(a).key(), off),
+                        Values.u64(entries.get(b).key(), off)));
+            } else if (t instanceof Type.Str s) {
+                order.sort(Comparator.comparing(i -> Values.string(entries.get(i).key(), off, s.size())));
+            }
+        }
+        return order;
+    }
+
+    private static List<Integer> trim(List<Integer> order, long top) {
+        if (top > 0 && order.size() > top) {
+            return order.subList((int) (order.size() - top), order.size());
+        }
+        return order;
+    }
+
+    private void hist(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets, long top) {
+        int prefix = CompiledScript.keySize(info) - 8;
+        TreeMap<byte[], long[]> byKey = new TreeMap<>(Arrays::compareUnsigned);
+        int buckets = agg.kind() == Type.AggKind.HIST ? 65
+                : (int) ((agg.lhistMax() - agg.lhistMin()) / agg.lhistStep()) + 2;
+        for (Entry e : entries) {
+            byte[] k = Arrays.copyOf(e.key(), prefix);
+            int bucket = (int) Values.u64(e.key(), prefix);
+            long[] counts = byKey.computeIfAbsent(k, x -> new long[buckets]);
+            if (bucket >= 0 && bucket < buckets) {
+                counts[bucket] = reduce(agg, e);
+            }
+        }
+        List<byte[]> keys = new ArrayList<>(byKey.keySet());
+        List<long[]> totals = new ArrayList<>();
+        for (byte[] k : keys) {
+            totals.add(new long[] {Arrays.stream(byKey.get(k)).sum()});
+        }
+        List<String[]> elems = new ArrayList<>();
+        for (int i : trim(sortedByValue(totals, false), top)) {
+            long[] counts = byKey.get(keys.get(i));
+            String body = agg.kind() == Type.AggKind.HIST ? Histograms.log2(counts, out.json())
+                    : Histograms.linear(counts, agg.lhistMin(), agg.lhistMax(), agg.lhistStep(), out.json());
+            elems.add(new String[] {name(info, keys.get(i), offsets), body});
+        }
+        out.map("hist", info.name(), elems, !info.keys().isEmpty(), false, true);
+    }
+
+    private void stats(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets, long top, long div) {
+        List<long[]> sums = new ArrayList<>();
+        for (Entry e : entries) {
+            long count = 0, total = 0;
+            for (int c = 0; c < e.cpuWords0().length; c++) {
+                count += e.cpuWords0()[c];
+                total += e.cpuWords1()[c];
+            }
+            sums.add(new long[] {count, total, count == 0 ? 0 : total / count});
+        }
+        List<long[]> averages = new ArrayList<>();
+        for (long[] s : sums) {
+            averages.add(new long[] {s[2]});
+        }
+        List<Integer> order = sortedByValue(averages, true);
+        if (agg.kind() == Type.AggKind.AVG) {
+            order = trim(order, top);
+        }
+        List<String[]> elems = new ArrayList<>();
+        for (int i : order) {
+            long[] s = sums.get(i);
+            String text;
+            if (agg.kind() == Type.AggKind.STATS) {
+                text = out.json() ? "{\"count\": " + s[0] + ", \"average\": " + s[2] + ", \"total\": " + s[1] + "}"
+                        : "count " + s[0] + ", average " + s[2] + ", total " + s[1];
+            } else {
+                text = Long.toString(s[2] / div);
+            }
+            elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
+        }
+        out.map("stats", info.name(), elems, !info.keys().isEmpty(), true, false);
+    }
+}

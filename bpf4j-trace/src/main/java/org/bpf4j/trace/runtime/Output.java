@@ -1,0 +1,165 @@
+package org.bpf4j.trace.runtime;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Where and how a running script's output goes: bpftrace's text format or its JSON lines
+ * ({@code -f json}). Implementations render; {@link MapPrinter} decides what to print.
+ */
+public sealed interface Output permits Output.Text, Output.Json {
+    /** The stream written to. */
+    PrintWriter out();
+
+    /** {@code Attaching N probes...}. */
+    void attached(int probes);
+
+    /** The text of a printf. */
+    void printf(String text);
+
+    /** The text of a time(). */
+    void time(String text);
+
+    /** A print() of a value, already rendered by {@link #quote} rules. */
+    void value(String rendered);
+
+    /** Lost events. */
+    void lost(long n);
+
+    /** A map print: its kind ("map", "hist", "stats"), name, elements (key text, value text), keyed or not. */
+    void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist);
+
+    /** True for JSON (strings quoted, tuples as arrays). */
+    boolean json();
+
+    /** The bpftrace text format. */
+    record Text(PrintWriter out) implements Output {
+        @Override
+        public void attached(int probes) {
+            out.println("Attaching " + probes + (probes == 1 ? " probe..." : " probes..."));
+        }
+
+        @Override
+        public void printf(String text) {
+            out.print(text);
+        }
+
+        @Override
+        public void time(String text) {
+            out.print(text);
+        }
+
+        @Override
+        public void value(String rendered) {
+            out.println(rendered);
+        }
+
+        @Override
+        public void lost(long n) {
+            out.println("Lost " + n + " events");
+        }
+
+        @Override
+        public void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < elements.size(); i++) {
+                if (i > 0) {
+                    sb.append('\n');
+                }
+                sb.append(elements.get(i)[0]).append(": ");
+                if (hist) {
+                    sb.append('\n');
+                }
+                sb.append(elements.get(i)[1]);
+            }
+            sb.append('\n');
+            if (stats) {
+                sb.append('\n');
+            }
+            out.print(sb);
+        }
+
+        @Override
+        public boolean json() {
+            return false;
+        }
+    }
+
+    /** bpftrace's JSON lines. */
+    record Json(PrintWriter out) implements Output {
+        @Override
+        public void attached(int probes) {
+            out.println("{\"type\": \"attached_probes\", \"data\": {\"probes\": " + probes + "}}");
+        }
+
+        @Override
+        public void printf(String text) {
+            out.println("{\"type\": \"printf\", \"data\": \"" + escape(text) + "\"}");
+        }
+
+        @Override
+        public void time(String text) {
+            out.println("{\"type\": \"time\", \"data\": \"" + escape(text) + "\"}");
+        }
+
+        @Override
+        public void value(String rendered) {
+            out.println("{\"type\": \"value\", \"data\": " + rendered + "}");
+        }
+
+        @Override
+        public void lost(long n) {
+            out.println("{\"type\": \"lost_events\", \"data\": {\"events\": " + n + "}}");
+        }
+
+        @Override
+        public void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist) {
+            if (elements.isEmpty()) {
+                return;
+            }
+            StringBuilder sb = new StringBuilder("{\"type\": \"" + kind + "\", \"data\": {\"" + escape(name) + "\": ");
+            if (keyed) {
+                sb.append('{');
+            }
+            for (int i = 0; i < elements.size(); i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                String key = elements.get(i)[0];
+                sb.append(key.isEmpty() ? "" : key + ": ").append(elements.get(i)[1]);
+            }
+            if (keyed) {
+                sb.append('}');
+            }
+            sb.append("}}");
+            out.println(sb);
+        }
+
+        @Override
+        public boolean json() {
+            return true;
+        }
+    }
+
+    /** JSON string escaping as bpftrace does it. */
+    static String escape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c <= 0x1f) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,260 @@
+package org.bpf4j.trace.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.codegen.Events;
+import org.bpf4j.trace.sema.Type;
+import org.bpf4j.vm.VmOptions;
+
+/**
+ * Runs a compiled script on a {@link Backend}: BEGIN, the interval probes on their timers and END,
+ * reading the events and printing what bpftrace prints.
+ * Probes of the {@code java} provider are fired from Java with {@link #fire}. One thread runs the
+ * programs at a time (the run loop or a {@link #fire} caller); the class is not otherwise thread-safe.
+ * Close it to release the backend.
+ */
+public final class TraceRuntime implements AutoCloseable {
+    /** Capacity of each script map, bpftrace's default. */
+    public static final int MAP_ENTRIES = 4096;
+    /** Bytes of the context a probe gets: 16 arguments and the return value. */
+    public static final int CONTEXT_BYTES = 8 * 17;
+
+    private final CompiledScript script;
+    private final Output out;
+    private final Backend backend;
+    private final List<Loaded> programs = new ArrayList<>();
+    private final Values values;
+    private final MapPrinter printer;
+    private final AtomicBoolean exitRequested = new AtomicBoolean();
+    private boolean finalizing;
+    private int exitCode;
+    private long reportedLost;
+
+    private record Loaded(CompiledScript.ProbeProgram probe, int index) {}
+
+    /** Runs a script on a backend, which it closes when closed. */
+    public TraceRuntime(CompiledScript script, Output out, Backend backend) {
+        this.script = script;
+        this.out = out;
+        this.backend = backend;
+        for (int i = 0; i < script.programs().size(); i++) {
+            programs.add(new Loaded(script.programs().get(i), i));
+        }
+        long now = backend.monotonicNanos();
+        values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        printer = new MapPrinter(out, values, backend.cpus());
+        backend.setStartTime(now);
+    }
+
+    /** Runs a script on the bpf4j VM. */
+    public static TraceRuntime vm(CompiledScript script, Output out, VmOptions options) {
+        return new TraceRuntime(script, out, new VmBackend(script, options));
+    }
+
+    /** Number of attach points, as "Attaching N probes..." counts them. */
+    public int probeCount() {
+        return programs.size();
+    }
+
+    /** True once a program called exit() (or {@link #requestExit()} was called). */
+    public boolean exitRequested() {
+        return exitRequested.get();
+    }
+
+    /** Asks the run loop to stop (as SIGINT does for bpftrace). */
+    public void requestExit() {
+        exitRequested.set(true);
+    }
+
+    /** The exit code a script's {@code exit(code)} gave (0 by default). */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /**
+     * Runs the script to its end: BEGIN, interval probes until exit() or {@link #requestExit()}, END,
+     * then prints the maps. Probes of other providers wait for {@link #fire}.
+     */
+    public void run() throws InterruptedException {
+        out.attached(programs.size());
+        fireProvider("BEGIN");
+        List<long[]> timers = new ArrayList<>();
+        List<Loaded> intervals = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Loaded l : programs) {
+            if (l.probe().attachPoint().provider().equals("interval")) {
+                intervals.add(l);
+                long period = periodNanos(l.probe().attachPoint().parts());
+                timers.add(new long[] {now + period, period});
+            }
+        }
+        boolean waitForever = intervals.isEmpty() && programs.stream().anyMatch(l -> !isSpecial(l));
+        while (!exitRequested.get()) {
+            if (intervals.isEmpty()) {
+                if (!waitForever) {
+                    // Nothing can fire any more: bpftrace would wait for Ctrl-C; we stop here.
+                    break;
+                }
+                Thread.sleep(10);
+                continue;
+            }
+            int next = 0;
+            for (int i = 1; i < timers.size(); i++) {
+                if (timers.get(i)[0] < timers.get(next)[0]) {
+                    next = i;
+                }
+            }
+            long wait = timers.get(next)[0] - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            timers.get(next)[0] += timers.get(next)[1];
+            runProgram(intervals.get(next), new byte[CONTEXT_BYTES]);
+        }
+        finish();
+    }
+
+    private static boolean isSpecial(Loaded l) {
+        String p = l.probe().attachPoint().provider();
+        return p.equals("BEGIN") || p.equals("END");
+    }
+
+    /** Runs END, then prints every map (after two empty lines in text form, as bpftrace does). */
+    public void finish() {
+        finalizing = false;
+        exitRequested.set(true);
+        fireProvider("END");
+        out.out().print("\n\n");
+        for (int i = 0; i < script.maps().size(); i++) {
+            printer.print(script.maps().get(i), backend.map(i), 0, 0);
+        }
+        out.out().flush();
+    }
+
+    private static long periodNanos(List<String> parts) {
+        long n = Long.parseLong(parts.get(1));
+        return switch (parts.getFirst()) {
+            case "s" -> n * 1_000_000_000L;
+            case "ms" -> n * 1_000_000L;
+            case "us" -> n * 1_000L;
+            case "hz" -> 1_000_000_000L / Math.max(1, n);
+            default -> throw new IllegalArgumentException("interval unit " + parts.getFirst());
+        };
+    }
+
+    private void fireProvider(String provider) {
+        for (Loaded l : programs) {
+            if (l.probe().attachPoint().provider().equals(provider)) {
+                runProgram(l, new byte[CONTEXT_BYTES]);
+            }
+        }
+    }
+
+    /**
+     * Fires every probe attached to {@code java:NAME} (a probe written {@code java:NAME} or
+     * {@code java:CLASS:METHOD}, matched on the text after {@code java:}) with up to 16 arguments
+     * ({@code arg0}...) and a return value ({@code retval}); prints their events. Returns the number
+     * of programs run.
+     */
+    public int fire(String name, long retval, long... args) {
+        if (args.length > 16) {
+            throw new IllegalArgumentException("at most 16 arguments, not " + args.length);
+        }
+        byte[] ctx = new byte[CONTEXT_BYTES];
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(ctx).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < args.length; i++) {
+            bb.putLong(8 * i, args[i]);
+        }
+        bb.putLong(8 * 16, retval);
+        int n = 0;
+        for (Loaded l : programs) {
+            var ap = l.probe().attachPoint();
+            if (ap.provider().equals("java") && matches(String.join(":", ap.parts()), name)) {
+                runProgram(l, ctx);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean matches(String pattern, String name) {
+        String regex = "\\Q" + pattern.replace("*", "\\E.*\\Q") + "\\E";
+        return name.matches(regex);
+    }
+
+    private void runProgram(Loaded l, byte[] ctx) {
+        if (finalizing) {
+            return;
+        }
+        backend.run(l.index(), ctx);
+        drain();
+    }
+
+    private void drain() {
+        backend.drain(this::event);
+        long lost = backend.lost();
+        if (lost > reportedLost) {
+            out.lost(lost - reportedLost);
+            reportedLost = lost;
+        }
+        out.out().flush();
+    }
+
+    private void event(byte[] e) {
+        if (finalizing) {
+            return;
+        }
+        long id = Values.u64(e, 0);
+        if (id >= Events.PRINTF_BASE) {
+            Events.Printf p = script.events().printfs().get((int) (id - Events.PRINTF_BASE));
+            List<Object> args = new ArrayList<>();
+            for (int i = 0; i < p.layout().elements().size(); i++) {
+                args.add(values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i)));
+            }
+            out.printf(p.format().format(args));
+            return;
+        }
+        switch ((int) id) {
+            case (int) Events.EXIT -> {
+                exitCode = (int) Values.u64(e, 8);
+                exitRequested.set(true);
+                finalizing = true;
+            }
+            case (int) Events.PRINT_MAP -> {
+                int m = (int) Values.u64(e, 8);
+                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
+            }
+            case (int) Events.PRINT_VALUE -> {
+                Type t = script.events().printValues().get((int) Values.u64(e, 8));
+                out.value(values.render(t, e, 16, out.json()));
+            }
+            case (int) Events.TIME -> {
+                String fmt = script.events().timeFormats().get((int) Values.u64(e, 8));
+                long nanos = System.currentTimeMillis() * 1_000_000L;
+                out.time(Strftime.format(fmt, java.time.ZonedDateTime.now(), nanos % 1_000_000_000L));
+            }
+            case (int) Events.CLEAR, (int) Events.ZERO -> {
+                int m = (int) Values.u64(e, 8);
+                Backend.MapStore map = backend.map(m);
+                for (byte[] k : map.keys()) {
+                    if (id == Events.CLEAR) {
+                        map.delete(k);
+                    } else {
+                        byte[] v = map.lookup(k).orElse(null);
+                        if (v != null) {
+                            map.overwrite(k, new byte[v.length]);
+                        }
+                    }
+                }
+            }
+            default -> throw new IllegalStateException("unknown event id " + id);
+        }
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+}

@@ -1,0 +1,104 @@
+package org.bpf4j.trace.runtime;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.trace.codegen.Events;
+import org.bpf4j.trace.sema.Type;
+
+/** Decoding values from map and event bytes, and rendering them as bpftrace does. */
+final class Values {
+    private final Events events;
+    private final Output out;
+    private final long bootToWallNanos;
+
+    Values(Events events, Output out, long bootToWallNanos) {
+        this.events = events;
+        this.out = out;
+        this.bootToWallNanos = bootToWallNanos;
+    }
+
+    static long u64(byte[] b, int off) {
+        return ByteBuffer.wrap(b, off, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** An integer as stored (64 bits) seen as its type. */
+    static long asType(long v, Type.Int t) {
+        return switch (t.bits()) {
+            case 8 -> t.signed() ? (byte) v : v & 0xff;
+            case 16 -> t.signed() ? (short) v : v & 0xffff;
+            case 32 -> t.signed() ? (int) v : v & 0xffff_ffffL;
+            default -> v;
+        };
+    }
+
+    static String intText(long v, Type.Int t) {
+        long x = asType(v, t);
+        return t.signed() || t.bits() < 64 ? Long.toString(x) : Long.toUnsignedString(x);
+    }
+
+    /** A NUL-terminated string, one char per byte. */
+    static String string(byte[] b, int off, int size) {
+        int end = off;
+        while (end < off + size && end < b.length && b[end] != 0) {
+            end++;
+        }
+        return new String(b, off, end - off, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The value for printf: Long for integers, String for everything printed with %s. */
+    Object argument(Type t, byte[] b, int off) {
+        return switch (t) {
+            case Type.Int i -> asType(u64(b, off), i);
+            case Type.Str s -> string(b, off, s.size());
+            default -> render(t, b, off, false);
+        };
+    }
+
+    /** Renders a value as print() and map printing do (quoted strings in JSON when {@code quote}). */
+    String render(Type t, byte[] b, int off, boolean quote) {
+        return switch (t) {
+            case Type.Int i -> intText(u64(b, off), i);
+            case Type.Str s -> quoted(string(b, off, s.size()), quote);
+            case Type.Tuple tu -> {
+                List<String> parts = new ArrayList<>();
+                for (int k = 0; k < tu.elements().size(); k++) {
+                    parts.add(render(tu.elements().get(k), b, off + tu.offset(k), out.json()));
+                }
+                yield out.json() ? "[" + String.join(",", parts) + "]" : "(" + String.join(", ", parts) + ")";
+            }
+            case Type.ProbeName p -> quoted(events.probeNames().get((int) u64(b, off)), quote);
+            case Type.Timestamp ts -> quoted(timestamp(b, off), quote);
+            case Type.Agg a -> Long.toString(u64(b, off));
+            case Type.None n -> "";
+        };
+    }
+
+    private static String quoted(String s, boolean quote) {
+        return quote ? "\"" + Output.escape(s) + "\"" : s;
+    }
+
+    /** A strftime() value: [format index][nanoseconds since boot]. */
+    String timestamp(byte[] b, int off) {
+        String fmt = events.strftimeFormats().get((int) u64(b, off));
+        long wall = u64(b, off + 8) + bootToWallNanos;
+        Instant instant = Instant.ofEpochSecond(Math.floorDiv(wall, 1_000_000_000L), Math.floorMod(wall, 1_000_000_000L));
+        return Strftime.format(fmt, instant.atZone(ZoneId.systemDefault()), Math.floorMod(wall, 1_000_000_000L));
+    }
+
+    /** A map key as bpftrace shows it: text {@code [a, b]}, JSON {@code "a,b"}. */
+    String key(List<Type> keys, int[] offsets, byte[] b) {
+        if (keys.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (int k = 0; k < keys.size(); k++) {
+            parts.add(render(keys.get(k), b, offsets[k], false));
+        }
+        return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
+    }
+}

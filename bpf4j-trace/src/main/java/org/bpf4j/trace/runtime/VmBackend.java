@@ -1,0 +1,117 @@
+package org.bpf4j.trace.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.vm.Cpus;
+import org.bpf4j.vm.Execution;
+import org.bpf4j.vm.VmOptions;
+import org.bpf4j.vm.VmProgram;
+import org.bpf4j.vm.map.BpfMap;
+import org.bpf4j.vm.map.MapDefinition;
+import org.bpf4j.vm.map.RingBufferMap;
+
+/** The bpf4j VM as a backend: VM maps, programs run by the configured engine, events from a ring buffer. */
+public final class VmBackend implements Backend {
+    private final List<BpfMap> maps = new ArrayList<>();
+    private final RingBufferMap ring;
+    private final BpfMap globals;
+    private final List<Execution> programs = new ArrayList<>();
+    private final VmOptions options;
+
+    /** Creates the maps and loads the programs (ring buffer transport). */
+    public VmBackend(CompiledScript script, VmOptions options) {
+        this.options = options;
+        if (script.transport().queueValueSize() != 0) {
+            throw new IllegalArgumentException("the VM backend reads events from a ring buffer");
+        }
+        try {
+            for (MapInfo m : script.maps()) {
+                MapType type = m.perCpu() ? MapType.PERCPU_HASH : MapType.HASH;
+                maps.add(BpfMap.create(MapDefinition.of(m.name(), type, CompiledScript.keySize(m),
+                        CompiledScript.valueSize(m), TraceRuntime.MAP_ENTRIES)));
+            }
+            ring = (RingBufferMap) BpfMap.create(MapDefinition.of("events", MapType.RINGBUF, 0, 0,
+                    CompiledScript.RING_SIZE));
+            maps.add(ring);
+            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 8, 1));
+            maps.add(globals);
+            for (CompiledScript.ProbeProgram p : script.programs()) {
+                programs.add(VmProgram.load(p.name(), p.code(), maps, options).newExecution());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void run(int index, byte[] context) {
+        programs.get(index).runWithMemory(context);
+    }
+
+    @Override
+    public void drain(Consumer<byte[]> handler) {
+        ring.poll(handler);
+    }
+
+    @Override
+    public long lost() {
+        return ring.dropped();
+    }
+
+    @Override
+    public MapStore map(int index) {
+        BpfMap m = maps.get(index);
+        return new MapStore() {
+            @Override
+            public List<byte[]> keys() {
+                return m.keys();
+            }
+
+            @Override
+            public Optional<byte[]> lookup(byte[] key) {
+                return m.lookup(key);
+            }
+
+            @Override
+            public void delete(byte[] key) {
+                m.remove(key);
+            }
+
+            @Override
+            public void overwrite(byte[] key, byte[] value) {
+                m.put(key, value, BpfMap.EXIST);
+            }
+        };
+    }
+
+    @Override
+    public int cpus() {
+        return Cpus.count();
+    }
+
+    @Override
+    public long monotonicNanos() {
+        return options.environment().monotonicNanos().getAsLong();
+    }
+
+    @Override
+    public void setStartTime(long nanos) {
+        byte[] start = new byte[8];
+        java.nio.ByteBuffer.wrap(start).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(nanos);
+        globals.put(new byte[4], start, BpfMap.ANY);
+    }
+
+    @Override
+    public void close() {
+        for (BpfMap m : maps) {
+            m.close();
+        }
+        maps.clear();
+    }
+}

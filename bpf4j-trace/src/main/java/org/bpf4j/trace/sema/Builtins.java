@@ -1,0 +1,41 @@
+package org.bpf4j.trace.sema;
+
+import java.util.Map;
+import java.util.Set;
+
+/** The builtin variables and functions of the language, with their types where fixed. */
+public final class Builtins {
+    private Builtins() {}
+
+    /** Default size of strings ({@code BPFTRACE_STRLEN}). */
+    public static final int STRLEN = 64;
+
+    /** Builtin variables with a fixed type. */
+    public static final Map<String, Type> VARIABLES = Map.ofEntries(
+            Map.entry("pid", Type.UINT32), Map.entry("tid", Type.UINT32), Map.entry("uid", Type.UINT32),
+            Map.entry("gid", Type.UINT32), Map.entry("nsecs", Type.UINT64), Map.entry("elapsed", Type.UINT64),
+            Map.entry("cpu", Type.UINT32), Map.entry("numaid", Type.UINT32), Map.entry("rand", Type.UINT32),
+            Map.entry("comm", new Type.Str(16)), Map.entry("probe", new Type.ProbeName()),
+            Map.entry("jiffies", Type.UINT64), Map.entry("cgroup", Type.UINT64), Map.entry("curtask", Type.UINT64),
+            Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT32));
+
+    /** Builtins the VM backend does not provide yet (they need kernel state). */
+    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("kstack", "ustack", "func", "args", "ctx",
+            "username", "usermode", "__builtin_func");
+
+    /** The aggregation functions, which are assigned to maps. */
+    public static final Map<String, Type.AggKind> AGGREGATIONS = Map.of("count", Type.AggKind.COUNT, "sum",
+            Type.AggKind.SUM, "min", Type.AggKind.MIN, "max", Type.AggKind.MAX, "avg", Type.AggKind.AVG, "stats",
+            Type.AggKind.STATS, "hist", Type.AggKind.HIST, "lhist", Type.AggKind.LHIST);
+
+    /** Functions of bpftrace that bpf4j trace does not implement yet. */
+    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("join", "ksym", "usym", "kaddr", "uaddr", "ntop",
+            "pton", "reg", "cat", "system", "signal", "buf", "macaddr", "cgroupid", "kstack", "ustack", "override",
+            "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
+            "unwatch", "bswap", "socket_cookie", "nsecs");
+
+    /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
+    public static boolean isArg(String name) {
+        return name.matches("s?arg[0-9]+");
+    }
+}

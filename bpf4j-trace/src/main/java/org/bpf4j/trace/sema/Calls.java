@@ -1,0 +1,351 @@
+package org.bpf4j.trace.sema;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.trace.ast.Expr;
+
+/** Type rules of the functions (calls) of the language, for {@link SemanticAnalyser}. */
+final class Calls {
+    private final SemanticAnalyser a;
+
+    Calls(SemanticAnalyser a) {
+        this.a = a;
+    }
+
+    private boolean nargs(Expr.Call c, int n) {
+        if (c.args().size() == n) {
+            return true;
+        }
+        String what = n == 0 ? "requires no arguments" : n == 1 ? "requires one argument" : "requires " + n + " arguments";
+        a.error(c.span(), c.name() + "() " + what + " (" + c.args().size() + " provided)");
+        return false;
+    }
+
+    private boolean nargsBetween(Expr.Call c, int min, int max) {
+        int n = c.args().size();
+        if (n < min) {
+            a.error(c.span(), c.name() + "() requires at least " + (min == 1 ? "one argument" : min + " arguments")
+                    + " (" + n + " provided)");
+            return false;
+        }
+        if (n > max) {
+            a.error(c.span(), c.name() + "() " + (max == 0 ? "requires no arguments"
+                    : max == 1 ? "takes up to one argument" : "takes up to " + max + " arguments") + " (" + n + " provided)");
+            return false;
+        }
+        return true;
+    }
+
+    private void typeArgs(Expr.Call c) {
+        for (Expr x : c.args()) {
+            a.type(x);
+        }
+    }
+
+    /** The value type of an aggregation assigned to a map. */
+    Type aggregation(Expr.Call c) {
+        Type.AggKind kind = Builtins.AGGREGATIONS.get(c.name());
+        typeArgs(c);
+        switch (kind) {
+            case COUNT -> {
+                nargs(c, 0);
+                return new Type.Agg(kind, false, 0, 0, 0);
+            }
+            case SUM, MIN, MAX, AVG, STATS, HIST -> {
+                if (!nargs(c, 1)) {
+                    return new Type.Agg(kind, true, 0, 0, 0);
+                }
+                Type t = a.type(c.args().getFirst());
+                if (!(t instanceof Type.Int i)) {
+                    a.error(c.span(), c.name() + "() only supports integer arguments (" + SemanticAnalyser.kindName(t)
+                            + " provided)");
+                    return new Type.Agg(kind, true, 0, 0, 0);
+                }
+                boolean signed = kind == Type.AggKind.HIST ? false : i.signed();
+                if (kind == Type.AggKind.AVG || kind == Type.AggKind.STATS) {
+                    signed = true;
+                }
+                return new Type.Agg(kind, signed, 0, 0, 0);
+            }
+            case LHIST -> {
+                if (!nargs(c, 4)) {
+                    return new Type.Agg(kind, false, 0, 1, 1);
+                }
+                Type t = a.type(c.args().getFirst());
+                if (!(t instanceof Type.Int)) {
+                    a.error(c.span(), "lhist() only supports integer arguments (" + SemanticAnalyser.kindName(t)
+                            + " provided)");
+                }
+                Long min = literal(c.args().get(1));
+                Long max = literal(c.args().get(2));
+                Long step = literal(c.args().get(3));
+                if (min == null) {
+                    a.error(c.span(), "lhist: invalid min value");
+                    return new Type.Agg(kind, false, 0, 1, 1);
+                }
+                if (max == null) {
+                    a.error(c.span(), "lhist: invalid max value");
+                    return new Type.Agg(kind, false, 0, 1, 1);
+                }
+                if (step == null) {
+                    a.error(c.span(), "lhist: invalid step value");
+                    return new Type.Agg(kind, false, 0, 1, 1);
+                }
+                if (step < 1) {
+                    a.error(c.span(), "lhist() step must be >= 1 (" + step + " provided)");
+                } else if (min < 0) {
+                    a.error(c.span(), "lhist() min must be non-negative (provided min " + min + ")");
+                } else if (min >= max) {
+                    a.error(c.span(), "lhist() min must be less than max (provided min " + min + " and max " + max + ")");
+                } else if ((max - min) / step > 1000) {
+                    a.error(c.span(), "lhist() too many buckets, must be <= 1000 (would need " + (max - min) / step + ")");
+                }
+                if (step >= 1 && (max - min) < step) {
+                    a.error(c.span(), "lhist() step is too large for the given range (provided step " + step
+                            + " for range " + (max - min) + ")");
+                }
+                return new Type.Agg(kind, false, min, max, Math.max(1, step));
+            }
+        }
+        throw new IllegalStateException();
+    }
+
+    private static Long literal(Expr e) {
+        return e instanceof Expr.IntLit i ? i.value() : null;
+    }
+
+    /** The type of a call used as a value or a statement. */
+    Type call(Expr.Call c) {
+        String n = c.name();
+        if (Builtins.AGGREGATIONS.containsKey(n)) {
+            typeArgs(c);
+            a.error(c.span(), n + "() should be directly assigned to a map");
+            return Type.NONE;
+        }
+        switch (n) {
+            case "printf", "errorf", "warnf" -> {
+                return printf(c);
+            }
+            case "print" -> {
+                return print(c);
+            }
+            case "time" -> {
+                if (nargsBetween(c, 0, 1) && c.args().size() == 1 && !(c.args().getFirst() instanceof Expr.StrLit)) {
+                    a.error(c.span(), "time() expects a string literal as the first argument");
+                }
+                return Type.NONE;
+            }
+            case "strftime" -> {
+                if (nargs(c, 2)) {
+                    if (!(c.args().getFirst() instanceof Expr.StrLit)) {
+                        a.error(c.span(), "strftime() expects a string literal as the first argument");
+                    }
+                    Type t = a.type(c.args().get(1));
+                    if (!(t instanceof Type.Int)) {
+                        a.error(c.span(), "strftime() expects an integer as the second argument ("
+                                + SemanticAnalyser.kindName(t) + " provided)");
+                    }
+                }
+                return new Type.Timestamp();
+            }
+            case "str" -> {
+                if (!nargsBetween(c, 1, 2)) {
+                    return new Type.Str(Builtins.STRLEN);
+                }
+                Type t = a.type(c.args().getFirst());
+                if (c.args().size() == 2) {
+                    Type lt = a.type(c.args().get(1));
+                    if (!(lt instanceof Type.Int)) {
+                        a.error(c.span(), "str() expects an integer length argument");
+                    }
+                }
+                if (t instanceof Type.Str s) {
+                    Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;
+                    return len != null && len + 1 < s.size() ? new Type.Str((int) (long) len + 1) : s;
+                }
+                if (!(t instanceof Type.Int)) {
+                    a.error(c.span(), "str() expects an integer or a pointer type as first argument ("
+                            + SemanticAnalyser.kindName(t) + " provided)");
+                }
+                if (!(c.args().getFirst() instanceof Expr.Param)) {
+                    a.error(c.span(), "str() of a pointer reads kernel or user memory, which bpf4j trace does not "
+                            + "read yet");
+                }
+                return new Type.Str(Builtins.STRLEN);
+            }
+            case "exit" -> {
+                nargsBetween(c, 0, 1);
+                typeArgs(c);
+                return Type.NONE;
+            }
+            case "strncmp" -> {
+                if (nargs(c, 3)) {
+                    Type x = a.type(c.args().get(0));
+                    Type y = a.type(c.args().get(1));
+                    if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
+                        a.error(c.span(), "strncmp() expects string arguments");
+                    }
+                    Long len = literal(c.args().get(2));
+                    if (len == null) {
+                        a.error(c.span(), "strncmp: invalid size value");
+                    } else if (len < 0) {
+                        a.error(c.span(), "Builtin strncmp requires a non-negative size");
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "strcontains" -> {
+                if (nargs(c, 2)) {
+                    Type x = a.type(c.args().get(0));
+                    Type y = a.type(c.args().get(1));
+                    if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
+                        a.error(c.span(), "strcontains() expects string arguments");
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "sizeof" -> {
+                if (nargs(c, 1)) {
+                    a.type(c.args().getFirst());
+                }
+                return Type.UINT64;
+            }
+            case "delete" -> {
+                return delete(c);
+            }
+            case "clear", "zero" -> {
+                if (nargs(c, 1)) {
+                    mapArg(c, c.args().getFirst(), true);
+                }
+                return Type.NONE;
+            }
+            case "len" -> {
+                if (nargs(c, 1)) {
+                    mapArg(c, c.args().getFirst(), true);
+                }
+                return Type.INT64;
+            }
+            case "has_key" -> {
+                if (nargs(c, 2)) {
+                    if (c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
+                        Expr key = c.args().get(1);
+                        Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t ? t.elements()
+                                : List.of(key), m.span());
+                        checkKeys(keyed);
+                    } else {
+                        a.error(c.span(), "has_key() expects a map without a key as the first argument");
+                    }
+                }
+                return new Type.Int(8, false);
+            }
+            default -> {
+                typeArgs(c);
+                if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
+                    a.error(c.span(), n + "() is not supported by bpf4j trace yet");
+                } else {
+                    a.error(new org.bpf4j.trace.Span(c.span().begin(), c.span().begin() + n.length()),
+                            "Unknown function: " + n);
+                }
+                return Type.NONE;
+            }
+        }
+    }
+
+    private void checkKeys(Expr.MapRef keyed) {
+        MapInfo m = a.map(keyed.name());
+        List<Type> keys = a.mapKeys(keyed);
+        if (m == null) {
+            a.error(keyed.span(), "Undefined map: " + keyed.name());
+        } else if (m.keys().size() != keys.size()) {
+            a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
+                    + " arguments when map expects " + m.keys().size());
+        }
+    }
+
+    private MapInfo mapArg(Expr.Call c, Expr e, boolean unkeyed) {
+        if (!(e instanceof Expr.MapRef m)) {
+            a.error(c.span(), c.name() + "() expects a map to be provided");
+            return null;
+        }
+        if (unkeyed && !m.keys().isEmpty()) {
+            a.error(c.span(), "The map passed to " + c.name() + "() should not be indexed by a key");
+        }
+        MapInfo info = a.map(m.name());
+        if (info == null) {
+            a.error(m.span(), "Undefined map: " + m.name());
+        }
+        return info;
+    }
+
+    private Type delete(Expr.Call c) {
+        if (c.args().size() == 1) {
+            if (!(c.args().getFirst() instanceof Expr.MapRef m)) {
+                a.error(c.span(), "delete() expects a map to be provided");
+                return Type.NONE;
+            }
+            checkKeys(m);
+            return Type.NONE;
+        }
+        if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            Expr key = c.args().get(1);
+            checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t ? t.elements() : List.of(key), m.span()));
+            return Type.NONE;
+        }
+        a.error(c.span(), "delete() expects a map to be provided");
+        return Type.NONE;
+    }
+
+    private Type printf(Expr.Call c) {
+        if (c.args().isEmpty()) {
+            a.error(c.span(), c.name() + "() requires at least one argument (0 provided)");
+            return Type.NONE;
+        }
+        if (!(c.args().getFirst() instanceof Expr.StrLit fmt)) {
+            typeArgs(c);
+            a.error(c.span(), c.name() + "() expects a string literal as the first argument");
+            return Type.NONE;
+        }
+        List<Type> args = new ArrayList<>();
+        for (Expr x : c.args().subList(1, c.args().size())) {
+            args.add(a.type(x));
+        }
+        String problem = FormatString.parse(fmt.value()).check(c.name(), args);
+        if (problem != null) {
+            a.error(c.span(), problem);
+        }
+        return Type.NONE;
+    }
+
+    private Type print(Expr.Call c) {
+        if (c.args().isEmpty()) {
+            a.error(c.span(), "print() requires at least one argument (0 provided)");
+            return Type.NONE;
+        }
+        Expr first = c.args().getFirst();
+        if (first instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            if (c.args().size() > 3) {
+                a.error(c.span(), "print() takes up to 3 arguments (" + c.args().size() + " provided)");
+            }
+            for (Expr x : c.args().subList(1, c.args().size())) {
+                if (!(x instanceof Expr.IntLit)) {
+                    a.error(c.span(), "print() expects integer literals as its top and div arguments");
+                }
+            }
+            MapInfo info = a.map(m.name());
+            if (info == null) {
+                a.error(m.span(), "Undefined map: " + m.name());
+            } else {
+                a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));
+            }
+            return Type.NONE;
+        }
+        if (c.args().size() != 1) {
+            a.error(c.span(), "Non-map print() only takes 1 argument, " + c.args().size() + " found");
+        }
+        Type t = a.type(first);
+        if (t instanceof Type.None && !(first instanceof Expr.Var) && !(first instanceof Expr.MapRef)) {
+            a.error(c.span(), "none type passed to print() is not printable");
+        }
+        return Type.NONE;
+    }
+}

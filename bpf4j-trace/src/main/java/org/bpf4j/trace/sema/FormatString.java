@@ -1,0 +1,153 @@
+package org.bpf4j.trace.sema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A printf format string as bpftrace reads it: conversion specifiers are
+ * {@code %-?[0-9]*(\.[0-9]+)?} followed by a length ({@code hh h l ll j z t}) and a conversion
+ * ({@code d u o x X p}), or {@code s}, {@code c}, {@code r}, {@code rx}, {@code rh}. Anything else,
+ * {@code %%} included, is literal text handed to C's printf rules when formatting. Immutable.
+ */
+public final class FormatString {
+    private static final Pattern SPEC = Pattern.compile(
+            "%-?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|(hh|h|ll|l|j|z|t)?[duoxXp])");
+
+    /** One conversion: its text, flags and what it converts. */
+    public record Spec(String text, int start, int end, boolean leftAlign, boolean zeroPad, int width, int precision,
+            String length, char conversion) {
+        /** True for a conversion of an integer. */
+        public boolean integer() {
+            return conversion != 's' && conversion != 'r';
+        }
+    }
+
+    private final String format;
+    private final List<Spec> specs;
+
+    private FormatString(String format, List<Spec> specs) {
+        this.format = format;
+        this.specs = List.copyOf(specs);
+    }
+
+    /** Reads a format string. */
+    public static FormatString parse(String format) {
+        List<Spec> specs = new ArrayList<>();
+        Matcher m = SPEC.matcher(format);
+        while (m.find()) {
+            String t = m.group();
+            int i = 1;
+            boolean left = false;
+            if (t.charAt(i) == '-') {
+                left = true;
+                i++;
+            }
+            boolean zero = i < t.length() && t.charAt(i) == '0';
+            int w = 0;
+            while (Character.isDigit(t.charAt(i))) {
+                w = w * 10 + (t.charAt(i) - '0');
+                i++;
+            }
+            int prec = -1;
+            if (t.charAt(i) == '.') {
+                i++;
+                prec = 0;
+                while (Character.isDigit(t.charAt(i))) {
+                    prec = prec * 10 + (t.charAt(i) - '0');
+                    i++;
+                }
+            }
+            String rest = t.substring(i);
+            String length = "";
+            char conv;
+            if (rest.startsWith("r")) {
+                conv = 'r';
+                length = rest.substring(1);
+            } else {
+                conv = rest.charAt(rest.length() - 1);
+                length = rest.substring(0, rest.length() - 1);
+            }
+            specs.add(new Spec(t, m.start(), m.end(), left, zero, w, prec, length, conv));
+        }
+        return new FormatString(format, specs);
+    }
+
+    /** The format as written. */
+    public String format() {
+        return format;
+    }
+
+    /** The conversions in order. */
+    public List<Spec> specs() {
+        return specs;
+    }
+
+    /**
+     * Checks argument types as bpftrace does and returns its message for the first problem, or null.
+     *
+     * @param func {@code printf} (or another function taking a format), for messages
+     */
+    public String check(String func, List<Type> args) {
+        if (args.size() < specs.size()) {
+            return func + ": Not enough arguments for format string (" + args.size() + " supplied, " + specs.size()
+                    + " expected)";
+        }
+        if (args.size() > specs.size()) {
+            return func + ": Too many arguments for format string (" + args.size() + " supplied, " + specs.size()
+                    + " expected)";
+        }
+        for (int i = 0; i < args.size(); i++) {
+            Spec s = specs.get(i);
+            Type t = args.get(i);
+            String supplied = switch (t) {
+                case Type.Int x -> "integer";
+                case Type.Str x -> "string";
+                case Type.ProbeName x -> "string";
+                case Type.Timestamp x -> "string";
+                case Type.Tuple x -> "tuple";
+                case Type.Agg x -> x.display();
+                case Type.None x -> "none";
+            };
+            String expected = s.conversion() == 's' ? "string" : s.conversion() == 'r' ? "buffer" : "integer";
+            if (!supplied.equals(expected)) {
+                String token = s.text().replaceFirst("^%-?[0-9]*(\\.[0-9]+)?", "");
+                return func + ": %" + token + " specifier expects a value of type " + expected + " (" + supplied
+                        + " supplied)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Formats with argument values ({@link Long} for integers, {@link String} for strings, one char per
+     * byte), with C's printf semantics for the conversion as written (a {@code %d} of a 64-bit value
+     * prints its low 32 bits, as bpftrace's call of snprintf does).
+     */
+    public String format(List<Object> values) {
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        for (int i = 0; i < specs.size(); i++) {
+            Spec s = specs.get(i);
+            literal(out, format.substring(last, s.start()));
+            out.append(CFormat.convert(s, values.get(i)));
+            last = s.end();
+        }
+        // bpftrace 0.17 prints the text after the last conversion as it is (not through snprintf),
+        // so a "%%" there stays "%%".
+        out.append(format.substring(last));
+        return out.toString();
+    }
+
+    /** Literal text through C's printf: {@code %%} prints one {@code %}. */
+    private static void literal(StringBuilder out, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' && i + 1 < text.length() && text.charAt(i + 1) == '%') {
+                i++;
+            }
+            out.append(c);
+        }
+    }
+}

@@ -1,0 +1,716 @@
+package org.bpf4j.trace.sema;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.ast.Program;
+import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
+
+/**
+ * The type checker. Like bpftrace's semantic analyser it makes passes over the whole program until
+ * the map types stop changing (a map may be read in one probe before the probe that assigns it),
+ * then a final pass that reports errors, in bpftrace's words, all at once.
+ */
+public final class SemanticAnalyser {
+    private final Diagnostics diags;
+    private final List<String> params;
+    private IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
+    private final TreeMap<String, MapInfo> maps = new TreeMap<>();
+    private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
+    private Map<String, Type> vars;
+    private Probe probe;
+    private boolean finalPass;
+    private boolean changed;
+    private int loops;
+    private final Calls calls;
+
+    private SemanticAnalyser(Diagnostics diags, List<String> params) {
+        this.diags = diags;
+        this.params = params;
+        this.calls = new Calls(this);
+    }
+
+    /**
+     * Types a program. Errors and warnings go to {@code diags}; the result is empty if there were errors.
+     *
+     * @param params the positional parameters ({@code $1} first)
+     */
+    public static Optional<TypedProgram> analyse(Program program, List<String> params, Diagnostics diags) {
+        SemanticAnalyser a = new SemanticAnalyser(diags, params);
+        int before = diags.errorCount();
+        for (int pass = 0; pass < 10; pass++) {
+            a.changed = false;
+            a.run(program);
+            if (!a.changed) {
+                break;
+            }
+        }
+        a.finalPass = true;
+        a.run(program);
+        if (diags.errorCount() != before) {
+            return Optional.empty();
+        }
+        return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
+                new LinkedHashMap<>(a.maps)), a.variables, params));
+    }
+
+    private void run(Program program) {
+        types = new IdentityHashMap<>();
+        for (Probe p : program.probes()) {
+            probe = p;
+            vars = new LinkedHashMap<>();
+            variables.put(p, vars);
+            for (AttachPoint ap : p.attachPoints()) {
+                attachPoint(ap);
+            }
+            p.predicate().ifPresent(e -> {
+                Type t = type(e);
+                if (!(t instanceof Type.Int)) {
+                    error(e.span(), "Invalid type for predicate: " + kindName(t));
+                }
+            });
+            block(p.body());
+        }
+    }
+
+    // ---- reporting ----
+
+    void error(Span span, String message) {
+        if (finalPass) {
+            diags.error(span, message);
+        }
+    }
+
+    void warning(Span span, String message) {
+        if (finalPass) {
+            diags.warning(span, message);
+        }
+    }
+
+    /** bpftrace's name of a type's kind, as some messages show it. */
+    static String kindName(Type t) {
+        return switch (t) {
+            case Type.Int i -> "integer";
+            case Type.Str s -> "string";
+            case Type.Tuple x -> "tuple";
+            case Type.Agg a -> a.display();
+            case Type.ProbeName x -> "probe";
+            case Type.Timestamp x -> "timestamp";
+            case Type.None x -> "none";
+        };
+    }
+
+    Probe probe() {
+        return probe;
+    }
+
+    List<String> params() {
+        return params;
+    }
+
+    // ---- attach points ----
+
+    private void attachPoint(AttachPoint ap) {
+        String unit = ap.parts().isEmpty() ? "" : ap.parts().getFirst();
+        switch (ap.provider()) {
+            case "BEGIN", "END" -> {
+                if (!ap.parts().isEmpty()) {
+                    error(ap.span(), "Invalid probe type: " + ap.raw());
+                }
+            }
+            case "interval" -> {
+                if (ap.parts().isEmpty()) {
+                    error(ap.span(), "interval probe must have unit of time");
+                } else if (!List.of("ms", "s", "us", "hz").contains(unit)) {
+                    error(ap.span(), unit + " is not an accepted unit of time");
+                } else if (ap.parts().size() < 2 || !ap.parts().get(1).matches("[0-9]+")) {
+                    error(ap.span(), "interval probe must have an integer frequency");
+                }
+            }
+            case "profile" -> {
+                if (ap.parts().isEmpty()) {
+                    error(ap.span(), "profile probe must have unit of time");
+                } else if (!List.of("hz", "us", "ms", "s").contains(unit)) {
+                    error(ap.span(), unit + " is not an accepted unit of time");
+                } else if (ap.parts().size() < 2 || !ap.parts().get(1).matches("[0-9]+")) {
+                    error(ap.span(), "profile probe must have an integer frequency");
+                }
+            }
+            case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
+                    "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
+                    "java" -> { }
+            default -> error(ap.span(), "Invalid probe type: " + ap.provider());
+        }
+    }
+
+    // ---- statements ----
+
+    private void block(List<Stmt> stmts) {
+        for (Stmt s : stmts) {
+            stmt(s);
+        }
+    }
+
+    private void stmt(Stmt s) {
+        switch (s) {
+            case Stmt.ExprStmt e -> {
+                if (e.expr() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
+                    error(c.span(), c.name() + "() should be directly assigned to a map");
+                    return;
+                }
+                type(e.expr());
+            }
+            case Stmt.AssignVar a -> assignVar(a);
+            case Stmt.AssignMap a -> assignMap(a);
+            case Stmt.If i -> {
+                Type t = type(i.cond());
+                if (!(t instanceof Type.Int)) {
+                    error(i.cond().span(), "Invalid condition in if(): " + kindName(t));
+                }
+                block(i.then());
+                block(i.otherwise());
+            }
+            case Stmt.While w -> {
+                Type t = type(w.cond());
+                if (!(t instanceof Type.Int)) {
+                    error(w.cond().span(), "Invalid condition in while(): " + kindName(t));
+                }
+                loops++;
+                block(w.body());
+                loops--;
+            }
+            case Stmt.Unroll u -> {
+                Span head = new Span(u.span().begin(), u.count().span().end() + 1);
+                if (!(u.count() instanceof Expr.IntLit n)) {
+                    error(head, "invalid unroll value");
+                } else if (n.value() > 100) {
+                    error(head, "unroll maximum value is 100");
+                } else if (n.value() < 1) {
+                    error(head, "unroll minimum value is 1");
+                }
+                block(u.body());
+            }
+            case Stmt.ForMap f -> {
+                MapInfo m = maps.get(f.map().name());
+                if (m == null) {
+                    error(f.map().span(), "Undefined map: " + f.map().name());
+                    loops++;
+                    block(f.body());
+                    loops--;
+                    return;
+                }
+                if (m.keys().isEmpty()) {
+                    error(f.map().span(), "Maps used in for-loops must have keys to iterate over");
+                }
+                Type key = m.keys().size() == 1 ? m.keys().getFirst() : new Type.Tuple(m.keys());
+                Type value = readType(m.value());
+                if (value == null) {
+                    error(f.map().span(), "Loop over map of type " + m.value().display() + " is not supported");
+                    value = Type.INT64;
+                }
+                types.put(f.map(), m.value());
+                setVar(f.var(), new Type.Tuple(List.of(key, value)), f.var().span());
+                loops++;
+                block(f.body());
+                loops--;
+            }
+            case Stmt.ForRange f -> {
+                Type from = type(f.from());
+                Type to = type(f.to());
+                if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
+                    error(f.span(), "Loop range requires an integer for the start and end values");
+                }
+                setVar(f.var(), Type.INT64, f.var().span());
+                loops++;
+                block(f.body());
+                loops--;
+            }
+            case Stmt.Jump j -> {
+                if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
+                    error(j.span(), j.kind().name().toLowerCase(java.util.Locale.ROOT) + " used outside of a loop");
+                }
+            }
+        }
+    }
+
+    private void assignVar(Stmt.AssignVar a) {
+        Type declared = a.declared().map(t -> typeOfName(t, a.span())).orElse(null);
+        if (a.value().isEmpty()) {
+            if (declared != null) {
+                setVar(a.var(), declared, a.span());
+            }
+            return;
+        }
+        Expr value = a.value().get();
+        if (value instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
+            error(c.span(), c.name() + "() should be directly assigned to a map");
+            return;
+        }
+        Type t = type(value);
+        if (t instanceof Type.None) {
+            if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
+                    && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
+                    || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
+                    || c.name().equals("zero"))) {
+                error(a.span(), "Invalid expression for assignment: " + kindName(t));
+            }
+            return;
+        }
+        if (declared != null) {
+            if (declared.getClass() != t.getClass()) {
+                error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                        + t.display() + "' when variable already contains a value of type '" + declared.display() + "'");
+            }
+            t = declared;
+        }
+        setVar(a.var(), t, a.span());
+        types.put(a.var(), vars.get(a.var().name()));
+    }
+
+    private void setVar(Expr.Var v, Type t, Span span) {
+        Type old = vars.get(v.name());
+        if (old == null) {
+            vars.put(v.name(), t);
+        } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
+            if (ns.size() > os.size()) {
+                vars.put(v.name(), ns);
+            }
+        } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
+            Type u = unify(ot, nt);
+            if (u == null) {
+                error(span, "Tuple type mismatch: " + ot.display() + " != " + nt.display() + ".");
+            } else {
+                vars.put(v.name(), u);
+            }
+        } else if (old.getClass() != t.getClass()) {
+            error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
+                    + "' when variable already contains a value of type '" + old.display() + "'");
+        }
+        types.put(v, vars.get(v.name()));
+    }
+
+    /** The wider of two compatible types (strings grow, tuples element-wise), or null. */
+    static Type unify(Type a, Type b) {
+        if (a instanceof Type.Str x && b instanceof Type.Str y) {
+            return x.size() >= y.size() ? x : y;
+        }
+        if (a instanceof Type.Int x && b instanceof Type.Int) {
+            return x;
+        }
+        if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
+            if (x.elements().size() != y.elements().size()) {
+                return null;
+            }
+            List<Type> out = new ArrayList<>();
+            for (int i = 0; i < x.elements().size(); i++) {
+                Type u = unify(x.elements().get(i), y.elements().get(i));
+                if (u == null) {
+                    return null;
+                }
+                out.add(u);
+            }
+            return new Type.Tuple(out);
+        }
+        return a.equals(b) ? a : null;
+    }
+
+    private void assignMap(Stmt.AssignMap a) {
+        List<Type> keys = mapKeys(a.map());
+        Type value;
+        if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
+            value = calls.aggregation(c);
+            types.put(c, value);
+        } else {
+            value = type(a.value());
+            if (value instanceof Type.None) {
+                error(a.span(), "Invalid expression for assignment: " + kindName(value));
+                return;
+            }
+            if (value instanceof Type.Int i) {
+                value = new Type.Int(64, i.signed());
+            }
+        }
+        declareMap(a.map(), keys, value, a.map().span());
+        types.put(a.map(), maps.get(a.map().name()).value());
+    }
+
+    private void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
+        MapInfo old = maps.get(ref.name());
+        if (old == null) {
+            maps.put(ref.name(), new MapInfo(ref.name(), keys, value));
+            changed = true;
+            return;
+        }
+        Type v = old.value();
+        if (value instanceof Type.Agg na && old.value() instanceof Type.Agg oa) {
+            if (na.kind() != oa.kind()) {
+                error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
+                        + "' when map already contains a value of type '" + oa.display() + "'");
+            }
+        } else {
+            Type u = unify(old.value(), value);
+            if (u == null) {
+                error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + value.display()
+                        + "' when map already contains a value of type '" + old.value().display() + "'");
+            } else {
+                v = u;
+            }
+        }
+        List<Type> k = unifyKeys(ref, old.keys(), keys);
+        MapInfo next = new MapInfo(ref.name(), k, v);
+        if (!next.equals(old)) {
+            maps.put(ref.name(), next);
+            changed = true;
+        }
+    }
+
+    private List<Type> unifyKeys(Expr.MapRef ref, List<Type> old, List<Type> keys) {
+        if (old.size() != keys.size()) {
+            error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
+                    + keyList(keys) + " when map expects arguments: " + keyList(old));
+            return old;
+        }
+        List<Type> out = new ArrayList<>();
+        for (int i = 0; i < old.size(); i++) {
+            Type u = unify(old.get(i), keys.get(i));
+            if (u == null) {
+                error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
+                        + keyList(keys) + " when map expects arguments: " + keyList(old));
+                return old;
+            }
+            out.add(u);
+        }
+        return out;
+    }
+
+    private static String keyList(List<Type> keys) {
+        return "[" + String.join(", ", keys.stream().map(Type::display).toList()) + "]";
+    }
+
+    /** The key element types of a map reference; integers are stored as 64 bits. */
+    List<Type> mapKeys(Expr.MapRef ref) {
+        List<Type> keys = new ArrayList<>();
+        for (Expr k : ref.keys()) {
+            Type t = type(k);
+            switch (t) {
+                case Type.Int i -> keys.add(new Type.Int(64, i.signed()));
+                case Type.Str s -> keys.add(s);
+                case Type.ProbeName p -> keys.add(p);
+                case Type.Tuple tu -> {
+                    error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
+                            + "(eg `@map[$1, $2] = ...)`.");
+                    keys.add(tu);
+                }
+                default -> {
+                    error(k.span(), t.display() + " cannot be used as a map key");
+                    keys.add(Type.INT64);
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** The type a map value reads as in an expression, or null if it cannot be read. */
+    static Type readType(Type stored) {
+        return switch (stored) {
+            case Type.Agg a -> switch (a.kind()) {
+                case COUNT -> Type.UINT64;
+                case SUM, MIN, MAX, AVG -> new Type.Int(64, a.signed());
+                case STATS, HIST, LHIST -> null;
+            };
+            default -> stored;
+        };
+    }
+
+    /** Types a map used as a value: known map, matching keys. */
+    Type mapRead(Expr.MapRef ref) {
+        List<Type> keys = mapKeys(ref);
+        MapInfo m = maps.get(ref.name());
+        if (m == null) {
+            error(ref.span(), "Undefined map: " + ref.name());
+            return Type.NONE;
+        }
+        unifyKeys(ref, m.keys(), keys);
+        types.put(ref, m.value());
+        Type t = readType(m.value());
+        if (t == null) {
+            error(ref.span(), "Can not read " + m.value().display() + " map " + ref.name() + " in an expression");
+            return Type.NONE;
+        }
+        return t;
+    }
+
+    MapInfo map(String name) {
+        return maps.get(name);
+    }
+
+    // ---- expressions ----
+
+    /** Types an expression and records the type. */
+    Type type(Expr e) {
+        Type t = compute(e);
+        types.put(e, t);
+        return t;
+    }
+
+    private Type compute(Expr e) {
+        return switch (e) {
+            case Expr.IntLit i -> Type.INT64;
+            case Expr.BoolLit b -> new Type.Int(8, false);
+            case Expr.StrLit s -> {
+                if (s.value().length() + 1 > 200) {
+                    error(s.span(), "String is too long (over 200 bytes): " + s.value());
+                }
+                yield new Type.Str(s.value().length() + 1);
+            }
+            case Expr.Builtin b -> builtin(b);
+            case Expr.Var v -> {
+                Type t = vars.get(v.name());
+                if (t == null) {
+                    error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    yield Type.NONE;
+                }
+                yield t;
+            }
+            case Expr.Param p -> param(p);
+            case Expr.MapRef m -> mapRead(m);
+            case Expr.Call c -> calls.call(c);
+            case Expr.Binary b -> binary(b);
+            case Expr.Unary u -> unary(u);
+            case Expr.IncDec i -> {
+                Type t = i.target() instanceof Expr.MapRef m0 && maps.get(m0.name()) == null ? Type.INT64
+                        : type(i.target());
+                if (!(i.target() instanceof Expr.Var || i.target() instanceof Expr.MapRef)) {
+                    error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator must be applied to a map or variable");
+                } else if (i.target() instanceof Expr.MapRef m && maps.get(m.name()) == null) {
+                    declareMap(m, mapKeys(m), Type.INT64, m.span());
+                    yield Type.INT64;
+                } else if (!(t instanceof Type.Int)) {
+                    error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator can not be used on expressions of type '"
+                            + t.display() + "'");
+                }
+                yield t instanceof Type.Int ? t : Type.INT64;
+            }
+            case Expr.Ternary t -> {
+                Type c = type(t.cond());
+                Type a = type(t.then());
+                Type b = type(t.otherwise());
+                if (!(c instanceof Type.Int)) {
+                    error(t.span(), "Invalid condition in ternary: " + kindName(c));
+                }
+                Type u = unify(a, b);
+                if (u == null) {
+                    error(t.span(), "Ternary operator must return the same type: have '" + kindName(a) + "' and '"
+                            + kindName(b) + "'");
+                    yield a;
+                }
+                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
+            }
+            case Expr.Field f -> {
+                Type base = type(f.base());
+                error(f.span(), "Can not access field '" + f.field() + "' on expression of type '" + base.display() + "'");
+                yield Type.NONE;
+            }
+            case Expr.TupleIndex t -> {
+                Type base = type(t.base());
+                if (!(base instanceof Type.Tuple tu)) {
+                    error(t.span(), "Can not access index '" + t.index() + "' on expression of type '" + base.display() + "'");
+                    yield Type.NONE;
+                }
+                if (t.index() < 0 || t.index() >= tu.elements().size()) {
+                    error(t.span(), "Invalid tuple index: " + t.index() + ". Found " + tu.elements().size()
+                            + " elements in tuple.");
+                    yield Type.NONE;
+                }
+                yield tu.elements().get(t.index());
+            }
+            case Expr.Index i -> {
+                Type base = type(i.base());
+                type(i.index());
+                error(i.span(), "The array index operator [] can only be used on arrays and pointers, found "
+                        + kindName(base) + ".");
+                yield Type.NONE;
+            }
+            case Expr.Cast c -> {
+                Type from = type(c.operand());
+                Type to = typeOfName(c.type(), c.span());
+                if (!(to instanceof Type.Int)) {
+                    error(c.span(), "Cannot cast to \"" + c.type() + "\"");
+                    yield Type.NONE;
+                }
+                if (!(from instanceof Type.Int)) {
+                    error(c.span(), "Cannot cast from \"" + from.display() + "\" type");
+                }
+                yield to;
+            }
+            case Expr.Tuple t -> {
+                List<Type> elems = new ArrayList<>();
+                for (Expr x : t.elements()) {
+                    Type et = type(x);
+                    if (et instanceof Type.Int i) {
+                        et = new Type.Int(64, i.signed());
+                    }
+                    elems.add(et);
+                }
+                yield new Type.Tuple(elems);
+            }
+            case Expr.SizeofType s -> {
+                typeOfName(s.type(), s.span());
+                yield Type.UINT64;
+            }
+        };
+    }
+
+    private Type builtin(Expr.Builtin b) {
+        String n = b.name();
+        Type t = Builtins.VARIABLES.get(n);
+        if (t != null) {
+            if (n.equals("retval") && !probeIs("kretprobe", "uretprobe", "kretfunc", "fexit", "java")) {
+                error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
+            }
+            return t;
+        }
+        if (Builtins.isArg(n)) {
+            if (!probeIs("kprobe", "uprobe", "usdt", "java")) {
+                error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
+            }
+            return n.startsWith("s") ? Type.INT64 : Type.UINT64;
+        }
+        if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
+            error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
+            return Type.NONE;
+        }
+        error(b.span(), "Unknown identifier: '" + n + "'");
+        return Type.NONE;
+    }
+
+    private boolean probeIs(String... providers) {
+        for (AttachPoint ap : probe.attachPoints()) {
+            if (!List.of(providers).contains(ap.provider())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Type param(Expr.Param p) {
+        if (p.number() < 0) {
+            return Type.INT64;
+        }
+        if (p.number() == 0) {
+            error(p.span(), "$0 is not a valid parameter");
+            return Type.NONE;
+        }
+        if (p.number() > params.size()) {
+            return Type.INT64;
+        }
+        String v = params.get(p.number() - 1);
+        return parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
+    }
+
+    /** A parameter's integer value, or null if it is not an integer. */
+    public static Long parseParam(String v) {
+        try {
+            if (v.startsWith("0x") || v.startsWith("0X")) {
+                return Long.parseUnsignedLong(v.substring(2), 16);
+            }
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private Type binary(Expr.Binary b) {
+        Type l = type(b.left());
+        Type r = type(b.right());
+        if (l instanceof Type.None || r instanceof Type.None) {
+            return Type.INT64;
+        }
+        if (l instanceof Type.Str && r instanceof Type.Str) {
+            if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
+                error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
+                        + l.display() + ", " + r.display());
+            }
+            return Type.UINT64;
+        }
+        if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
+            error(b.span(), "Type mismatch for '" + b.op().symbol() + "': comparing '" + l.display() + "' with '"
+                    + r.display() + "'");
+            return Type.INT64;
+        }
+        boolean signed = li.signed() && ri.signed();
+        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && signed) {
+            warning(b.opSpan(), "signed operands for '" + b.op().symbol()
+                    + "' can lead to undefined behavior (cast to unsigned to silence warning)");
+        }
+        if (b.op().comparison() && li.signed() != ri.signed() && !(b.left() instanceof Expr.IntLit)
+                && !(b.right() instanceof Expr.IntLit)) {
+            warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
+                    + r.display() + "' can lead to undefined behavior");
+        }
+        return new Type.Int(64, signed);
+    }
+
+    private Type unary(Expr.Unary u) {
+        Type t = type(u.operand());
+        switch (u.op()) {
+            case NEG, BNOT -> {
+                if (!(t instanceof Type.Int)) {
+                    error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
+                            + t.display() + "'");
+                }
+                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i ? new Type.Int(64, i.signed()) : Type.INT64);
+            }
+            case LNOT -> {
+                if (!(t instanceof Type.Int)) {
+                    error(u.span(), "The ! operator can not be used on expressions of type '" + t.display() + "'");
+                }
+                return new Type.Int(64, false);
+            }
+            case DEREF, ADDR -> {
+                error(u.span(), "The " + u.op().symbol() + " operator needs kernel memory, which bpf4j trace does "
+                        + "not read yet");
+                return Type.INT64;
+            }
+        }
+        throw new IllegalStateException();
+    }
+
+    /** The type a written type name denotes. */
+    Type typeOfName(TypeName n, Span span) {
+        if (n.pointers() > 0) {
+            return Type.UINT64;
+        }
+        Type t = switch (n.name()) {
+            case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
+            case "uint8", "u8", "bool", "unsigned char" -> new Type.Int(8, false);
+            case "int16", "s16", "short" -> new Type.Int(16, true);
+            case "uint16", "u16", "unsigned short" -> new Type.Int(16, false);
+            case "int32", "s32", "int", "signed int", "signed" -> new Type.Int(32, true);
+            case "uint32", "u32", "unsigned int", "unsigned" -> new Type.Int(32, false);
+            case "int64", "s64", "long", "signed long" -> Type.INT64;
+            case "uint64", "u64", "unsigned long" -> Type.UINT64;
+            case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : Builtins.STRLEN);
+            default -> {
+                error(span, "Unknown struct/union: '" + n.name() + "'");
+                yield Type.NONE;
+            }
+        };
+        if (n.arrayLength() >= 0 && !(t instanceof Type.Str)) {
+            error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,144 @@
+package org.bpf4j.trace.sema;
+
+import java.util.List;
+
+/** The type of a value of the bpftrace language. Closed; sizes are the bytes it takes in a map or event. */
+public sealed interface Type {
+    /** Bytes it occupies. */
+    int size();
+
+    /** bpftrace's name for it, as error messages show it. */
+    String display();
+
+    /** An integer of 8, 16, 32 or 64 bits. */
+    record Int(int bits, boolean signed) implements Type {
+        @Override
+        public int size() {
+            return bits / 8;
+        }
+
+        @Override
+        public String display() {
+            return (signed ? "int" : "uint") + bits;
+        }
+    }
+
+    /** A NUL-padded string of a fixed size. */
+    record Str(int size) implements Type {
+        @Override
+        public String display() {
+            return "string[" + size + "]";
+        }
+    }
+
+    /** A tuple; each element starts at a multiple of 8 bytes. */
+    record Tuple(List<Type> elements) implements Type {
+        public Tuple {
+            elements = List.copyOf(elements);
+        }
+
+        @Override
+        public int size() {
+            int n = 0;
+            for (Type t : elements) {
+                n += align8(t.size());
+            }
+            return n;
+        }
+
+        /** Offset of element {@code i}. */
+        public int offset(int i) {
+            int n = 0;
+            for (int k = 0; k < i; k++) {
+                n += align8(elements.get(k).size());
+            }
+            return n;
+        }
+
+        @Override
+        public String display() {
+            return "(" + String.join(",", elements.stream().map(Type::display).toList()) + ")";
+        }
+    }
+
+    /** The value of an aggregation map: count, sum, min, max, avg, stats, hist, lhist. */
+    record Agg(AggKind kind, boolean signed, long lhistMin, long lhistMax, long lhistStep) implements Type {
+        @Override
+        public int size() {
+            return kind == AggKind.MIN || kind == AggKind.MAX || kind == AggKind.AVG || kind == AggKind.STATS ? 16 : 8;
+        }
+
+        @Override
+        public String display() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The {@code probe} builtin: the probe's name, sent as an id. */
+    record ProbeName() implements Type {
+        @Override
+        public int size() {
+            return 8;
+        }
+
+        @Override
+        public String display() {
+            return "probe";
+        }
+    }
+
+    /** The result of {@code strftime}: a format id and nanoseconds since boot. */
+    record Timestamp() implements Type {
+        @Override
+        public int size() {
+            return 16;
+        }
+
+        @Override
+        public String display() {
+            return "timestamp";
+        }
+    }
+
+    /** No value (a statement-like call, or not yet known). */
+    record None() implements Type {
+        @Override
+        public int size() {
+            return 0;
+        }
+
+        @Override
+        public String display() {
+            return "none";
+        }
+    }
+
+    /** The aggregation kinds. */
+    enum AggKind {
+        COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST
+    }
+
+    /** {@code int64}. */
+    Int INT64 = new Int(64, true);
+    /** {@code uint64}. */
+    Int UINT64 = new Int(64, false);
+    /** {@code uint32}. */
+    Int UINT32 = new Int(32, false);
+    /** {@code none}. */
+    None NONE = new None();
+
+    /** Rounds up to a multiple of 8. */
+    static int align8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    /** True for integers (and aggregations read as integers are not). */
+    default boolean isInt() {
+        return this instanceof Int;
+    }
+
+    /** True for strings. */
+    default boolean isStr() {
+        return this instanceof Str;
+    }
+}

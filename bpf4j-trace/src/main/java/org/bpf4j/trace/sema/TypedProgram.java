@@ -1,0 +1,55 @@
+package org.bpf4j.trace.sema;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.ast.Program;
+
+/**
+ * A program with the types the checker gave it: each expression's type, each map's key and value
+ * types (in name order, the order bpftrace prints them in), each probe's variables.
+ */
+public final class TypedProgram {
+    private final Program program;
+    private final IdentityHashMap<Expr, Type> types;
+    private final Map<String, MapInfo> maps;
+    private final IdentityHashMap<Probe, Map<String, Type>> variables;
+    private final List<String> params;
+
+    TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
+            IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params) {
+        this.program = program;
+        this.types = types;
+        this.maps = maps;
+        this.variables = variables;
+        this.params = List.copyOf(params);
+    }
+
+    /** The syntax tree. */
+    public Program program() {
+        return program;
+    }
+
+    /** The type of an expression of the tree ({@link Type#NONE} if it has none). */
+    public Type typeOf(Expr e) {
+        Type t = types.get(e);
+        return t == null ? Type.NONE : t;
+    }
+
+    /** The maps by name, sorted by name. */
+    public Map<String, MapInfo> maps() {
+        return maps;
+    }
+
+    /** The variables of a probe and their types. */
+    public Map<String, Type> variables(Probe p) {
+        return variables.getOrDefault(p, Map.of());
+    }
+
+    /** The positional parameters ($1 is the first). */
+    public List<String> params() {
+        return params;
+    }
+}

@@ -1,0 +1,62 @@
+package org.bpf4j.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.runtime.Output;
+import org.bpf4j.trace.runtime.TraceRuntime;
+import org.junit.jupiter.api.Test;
+
+/** Probes of the {@code java} provider fired from Java code through {@link TraceRuntime#fire}. */
+class FireApiTest {
+    @Test
+    void firedProbesSeeArgumentsAndReturnValues() {
+        Source source = new Source("fire.bt", """
+                java:app:handle { @calls[arg0] = count(); @sizes = hist(arg1); @total = sum(arg1); }
+                java:app:handle /arg1 > 1000/ { printf("big request %d: %d bytes\\n", arg0, arg1); }
+                java:app:done { @ret = stats(retval); }
+                END { printf("end\\n"); }
+                """);
+        CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        try (TraceRuntime rt = TraceRuntime.vm(script, new Output.Text(pw), Scripts.options())) {
+            assertEquals(2, rt.fire("app:handle", 0, 7, 100));
+            rt.fire("app:handle", 0, 7, 5000);
+            rt.fire("app:handle", 0, 9, 3);
+            assertEquals(1, rt.fire("app:done", 42));
+            rt.fire("app:done", 8);
+            assertEquals(0, rt.fire("app:other", 0));
+            rt.finish();
+        }
+        pw.flush();
+        assertEquals("""
+                big request 7: 5000 bytes
+                end
+
+
+                @calls[9]: 1
+                @calls[7]: 2
+                @ret: count 2, average 25, total 50
+
+                @sizes:\s
+                [2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+                [4, 8)                 0 |                                                    |
+                [8, 16)                0 |                                                    |
+                [16, 32)               0 |                                                    |
+                [32, 64)               0 |                                                    |
+                [64, 128)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+                [128, 256)             0 |                                                    |
+                [256, 512)             0 |                                                    |
+                [512, 1K)              0 |                                                    |
+                [1K, 2K)               0 |                                                    |
+                [2K, 4K)               0 |                                                    |
+                [4K, 8K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+
+                @total: 5103
+                """, sw.toString());
+    }
+}

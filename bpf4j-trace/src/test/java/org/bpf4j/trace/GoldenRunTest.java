@@ -1,0 +1,43 @@
+package org.bpf4j.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs every script of {@code trace/run} on the VM and compares standard output with the golden
+ * files recorded by running Debian's bpftrace 0.17 on the same script: {@code NAME.expected} (text)
+ * and {@code NAME.json.expected} ({@code -f json}); {@code NAME.params} holds positional parameters.
+ */
+class GoldenRunTest {
+    @TestFactory
+    List<DynamicTest> text() {
+        return cases(".expected", false);
+    }
+
+    @TestFactory
+    List<DynamicTest> json() {
+        return cases(".json.expected", true);
+    }
+
+    private static List<DynamicTest> cases(String suffix, boolean json) {
+        List<DynamicTest> tests = new ArrayList<>();
+        List<Path> scripts = Scripts.scripts("run");
+        assertTrue(scripts.size() >= 40, "expected at least 40 golden scripts, found " + scripts.size());
+        for (Path p : scripts) {
+            Path expected = Scripts.sibling(p, suffix);
+            tests.add(DynamicTest.dynamicTest(p.getFileName().toString() + (json ? " (json)" : ""), () -> {
+                assertTrue(Files.exists(expected), "missing golden file " + expected.getFileName());
+                Source source = new Source(p.getFileName().toString(), Scripts.read(p));
+                assertEquals(Scripts.read(expected), Scripts.run(source, Scripts.params(p), json));
+            }));
+        }
+        return tests;
+    }
+}

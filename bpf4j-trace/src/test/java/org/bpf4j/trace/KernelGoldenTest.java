@@ -1,0 +1,53 @@
+package org.bpf4j.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.runtime.KernelBackend;
+import org.bpf4j.trace.runtime.Output;
+import org.bpf4j.trace.runtime.TraceRuntime;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The golden scripts of {@code trace/run} again, on the Linux kernel: every program must pass the
+ * kernel verifier (loaded as a raw tracepoint program), run with {@code BPF_PROG_TEST_RUN}, and
+ * print what bpftrace 0.17 printed. Skipped, with the reason, where bpf() is not available.
+ */
+class KernelGoldenTest {
+    /** Scripts whose output depends on the task the probe runs in, which differs in the kernel. */
+    private static final Map<String, String> EXCLUDED = Map.of(
+            "comm_builtin.bt", "comm is the JVM thread's name in the kernel, not bpftrace's");
+
+    @TestFactory
+    List<DynamicTest> kernel() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path p : Scripts.scripts("run")) {
+            String name = p.getFileName().toString();
+            tests.add(DynamicTest.dynamicTest(name + " (kernel)", () -> {
+                Kernel.Availability a = Kernel.probe();
+                assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
+                assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
+                Source source = new Source(name, Scripts.read(p));
+                CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), true).orThrow(source);
+                StringWriter sw = new StringWriter();
+                PrintWriter pw = new PrintWriter(sw);
+                try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
+                        new KernelBackend(script, Kernel.system()))) {
+                    rt.run();
+                }
+                pw.flush();
+                assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), sw.toString());
+            }));
+        }
+        return tests;
+    }
+}

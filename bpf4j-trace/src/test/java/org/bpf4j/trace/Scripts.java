@@ -1,0 +1,81 @@
+package org.bpf4j.trace;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.runtime.Output;
+import org.bpf4j.trace.runtime.TraceRuntime;
+import org.bpf4j.vm.Environment;
+import org.bpf4j.vm.VmOptions;
+
+/** Test helpers: the case directories and running a script on the VM to a string. */
+final class Scripts {
+    private Scripts() {}
+
+    static Path dir(String name) {
+        try {
+            return Path.of(Scripts.class.getResource("/trace/" + name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<Path> scripts(String name) {
+        try (Stream<Path> s = Files.list(dir(name))) {
+            return s.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path sibling(Path script, String suffix) {
+        String n = script.getFileName().toString();
+        return script.resolveSibling(n.substring(0, n.length() - 3) + suffix);
+    }
+
+    /**
+     * The VM options for golden runs. BEGIN runs in the tracer's own task, whose name bpftrace
+     * reports as "bpftrace"; the goldens were recorded with bpftrace, so the tests name the task the same.
+     */
+    static VmOptions options() {
+        Environment env = Environment.system();
+        return VmOptions.defaults().withEnvironment(env.withTask(env.pidTgid(), env.uidGid(), "bpftrace"));
+    }
+
+    /** The positional parameters of a script: its {@code NAME.params} file split at white space, or none. */
+    static List<String> params(Path script) {
+        Path p = sibling(script, ".params");
+        if (!Files.exists(p)) {
+            return List.of();
+        }
+        return List.of(read(p).trim().split("\\s+"));
+    }
+
+    /** Compiles and runs a script on the VM; returns standard output. */
+    static String run(Source source, List<String> params, boolean json) throws InterruptedException {
+        CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        Output out = json ? new Output.Json(pw) : new Output.Text(pw);
+        try (TraceRuntime rt = TraceRuntime.vm(script, out, options())) {
+            rt.run();
+        }
+        pw.flush();
+        return sw.toString();
+    }
+}
