@@ -20,8 +20,9 @@ import org.bpf4j.vm.map.SpecialFields;
  * <p>A spin lock is a 4-byte word of a map value, taken with a compare-and-set; an execution holds
  * at most one, as the verifier demands, and one that ends holding it is ended with a trap (the
  * lock is released). Timers live at the {@code struct bpf_timer} of a map value
- * ({@link MapTimers}) and run on the environment's {@link VirtualClock}: with any other clock
- * {@code bpf_timer_init} returns {@code -EOPNOTSUPP}. A callback runs as
+ * ({@link MapTimers}) and fire when the host advances the environment's {@link VirtualClock}. On
+ * any other clock they are initialised, started and cancelled with the kernel's return codes but
+ * never fire: the VM has no thread of its own to run them. A callback runs as
  * {@code callback(map, key, value)} in a fresh execution of the program that set it.
  */
 final class TimerHelpers {
@@ -75,13 +76,14 @@ final class TimerHelpers {
                 return -Errno.EINVAL;
             }
             long value = timerValue(c, map, timer, "bpf_timer_init");
-            if (!(c.environment().monotonicNanos() instanceof VirtualClock clock)) {
-                return -Errno.EOPNOTSUPP;
+            if (MapTimers.get(timer) != null) {
+                return -Errno.EBUSY;
             }
             byte[] key = map.keyOfValue(value).orElseThrow(() -> new VmTrapException(VmTrapException.Kind.CALL,
                     c.slot(), "bpf_timer_init: the value at " + Memory.hex(value) + " is not an element of map "
                     + map.definition().name()));
-            return MapTimers.install(timer, new BpfTimer(clock, map, key, value)) ? 0 : -Errno.EBUSY;
+            java.util.function.LongSupplier time = c.environment().monotonicNanos();
+            return MapTimers.install(timer, new BpfTimer(wheel(time), time, map, key, value)) ? 0 : -Errno.EBUSY;
         });
         b.add("timer_set_callback", (c, timer, fn, r3, r4, r5) -> {
             BpfTimer t = timer(timer);
@@ -122,6 +124,13 @@ final class TimerHelpers {
         return b;
     }
 
+    /** Wheels for clocks that are not virtual: timers wait there and never fire. */
+    private static final Map<java.util.function.LongSupplier, VirtualClock> IDLE_WHEELS = new WeakHashMap<>();
+
+    private static synchronized VirtualClock wheel(java.util.function.LongSupplier time) {
+        return time instanceof VirtualClock v ? v : IDLE_WHEELS.computeIfAbsent(time, t -> new VirtualClock(0));
+    }
+
     private static BpfTimer timer(long address) {
         return MapTimers.get(address) instanceof BpfTimer t ? t : null;
     }
@@ -146,6 +155,7 @@ final class TimerHelpers {
     /** A {@code struct bpf_timer}'s state. */
     static final class BpfTimer implements MapTimers.Timer {
         private final VirtualClock clock;
+        private final java.util.function.LongSupplier time;
         private final BpfMap map;
         private final byte[] key;
         private final long value;
@@ -157,8 +167,9 @@ final class TimerHelpers {
         long sequence;
         boolean armed;
 
-        BpfTimer(VirtualClock clock, BpfMap map, byte[] key, long value) {
+        BpfTimer(VirtualClock clock, java.util.function.LongSupplier time, BpfMap map, byte[] key, long value) {
             this.clock = clock;
+            this.time = time;
             this.map = map;
             this.key = key;
             this.value = value;
@@ -175,7 +186,7 @@ final class TimerHelpers {
                     return -Errno.EINVAL;
                 }
             }
-            clock.arm(this, absolute ? nanos : clock.getAsLong() + nanos);
+            clock.arm(this, absolute ? nanos : time.getAsLong() + nanos);
             return 0;
         }
 
