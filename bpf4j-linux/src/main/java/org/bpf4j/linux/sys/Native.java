@@ -61,6 +61,9 @@ public final class Native {
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
             CAPTURE_ERRNO);
 
+    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
     /** {@code MAP_FAILED}, mmap's error value. */
     public static final long MAP_FAILED = -1L;
 
@@ -97,6 +100,15 @@ public final class Native {
             long flags) {
         try {
             return (long) SYSCALL_PERF.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getpagesize()}: the size of a memory page. */
+    public static int pageSize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
