@@ -122,5 +122,20 @@ int main(void) {
     F("map_info", struct bpf_map_info, btf_key_type_id, btf_key_type_id);
     F("map_info", struct bpf_map_info, btf_value_type_id, btf_value_type_id);
     F("map_info", struct bpf_map_info, map_extra, map_extra);
+    F("raw_tracepoint", union bpf_attr, raw_tracepoint.name, name);
+    F("raw_tracepoint", union bpf_attr, raw_tracepoint.prog_fd, prog_fd);
+    F("raw_tracepoint", union bpf_attr, raw_tracepoint.cookie, cookie);
+
+    F("link_create_uprobe_multi", union bpf_attr, link_create.prog_fd, prog_fd);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.target_fd, target_fd);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.attach_type, attach_type);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.flags, flags);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.path, path);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.offsets, offsets);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.ref_ctr_offsets, ref_ctr_offsets);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.cookies, cookies);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.cnt, cnt);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.flags, uprobe_flags);
+    F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.pid, pid);
     return 0;
 }

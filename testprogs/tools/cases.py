@@ -302,3 +302,72 @@ CASES["more_helpers.o"] = [
     one("csum_misc_zero_udp_csum", "tc_csum_misc", udp4_zero_csum()),
     one("csum_misc_udp_csum", "tc_csum_misc", udp4()),
 ]
+
+
+def vip_key(addr, port, proto):
+    return ip4addr(addr) + struct.pack("!H", port) + bytes([proto, 0])
+
+
+def backend(addr, port, mac_last):
+    return ip4addr(addr) + struct.pack("!H", port) + bytes([2, 0, 0, 0, 0xbe, mac_last])
+
+
+LB_SETUP = [
+    ("vips", vip_key("10.0.0.100", 80, 6), u32(0) + u32(3)),
+    ("vips", vip_key("10.0.0.100", 53, 17), u32(4) + u32(2)),
+    ("vips", vip_key("10.0.0.101", 80, 6), u32(8) + u32(0)),
+    ("vips", vip_key("10.0.0.102", 80, 6), u32(10) + u32(1)),
+    ("backends", u32(0), backend("192.168.1.10", 8080, 0x10)),
+    ("backends", u32(1), backend("192.168.1.11", 8080, 0x11)),
+    ("backends", u32(2), backend("192.168.1.12", 8081, 0x12)),
+    ("backends", u32(4), backend("192.168.2.1", 5353, 0x21)),
+    ("backends", u32(5), backend("192.168.2.2", 5353, 0x22)),
+]
+
+CASES["lb.o"] = [
+    Case("tcp_flows", "lb", [Run(tcp4(src="172.16.0.%d" % i, dst="10.0.0.100", sport=1000 + 7 * i, dport=80))
+                             for i in range(1, 9)], updates=LB_SETUP,
+         note="eight flows spread over three backends; destination, port, MAC and both checksums rewritten"),
+    Case("udp_flows", "lb", [Run(udp4(src="172.16.1.%d" % i, dst="10.0.0.100", sport=2000 + i, dport=53))
+                             for i in range(1, 5)] + [Run(udp4_zero_csum(dport=53))],
+         updates=LB_SETUP),
+    one("udp_zero_checksum_kept", "lb", eth(0x0800, ipv4("172.16.1.1", "10.0.0.100", 17,
+                                                          struct.pack("!HHHH", 3000, 53, 12, 0) + b"abcd")),
+        updates=LB_SETUP),
+    one("vip_without_backends_drop", "lb", tcp4(dst="10.0.0.101", dport=80), updates=LB_SETUP),
+    one("vip_with_empty_backend_aborted", "lb", tcp4(dst="10.0.0.102", dport=80), updates=LB_SETUP),
+    one("not_a_vip_pass", "lb", tcp4(dst="10.0.0.100", dport=443), updates=LB_SETUP),
+    one("no_vips_pass", "lb", tcp4(dst="10.0.0.100", dport=80)),
+    one("truncated_tcp_drop", "lb", tcp4(dst="10.0.0.100", dport=80)[:40], updates=LB_SETUP),
+]
+
+
+def dns_query(name, qtype=1, dport=53, raw_name=None):
+    q = raw_name if raw_name is not None else b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    msg = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", qtype, 1)
+    return udp4(dport=dport, payload=msg)
+
+
+def fnv1a(wire):
+    h = 2166136261
+    for c in wire:
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def wire(name):
+    return b"".join(bytes([len(p)]) + p.encode() for p in name.split("."))
+
+
+CASES["dns.o"] = [
+    Case("queries", "dns", [Run(dns_query("example.com")), Run(dns_query("example.com", qtype=28)),
+                            Run(dns_query("example.com")), Run(dns_query("a.b.c.d.example.org", qtype=16)),
+                            Run(dns_query("bad.test")), Run(dns_query("x.com", dport=5353))],
+         updates=[("blocked", u32(fnv1a(wire("bad.test"))), u32(1))],
+         note="the blocked name's hash is FNV-1a of its labels in wire format, without the final zero"),
+    one("label_past_end", "dns", dns_query("", raw_name=b"\x3fabc")),
+    one("label_too_long", "dns", dns_query("", raw_name=b"\x40" + b"a" * 64 + b"\0")),
+    one("too_many_labels", "dns", dns_query(".".join(["a"] * 20))),
+    one("name_too_long", "dns", dns_query("a" * 40 + "." + "b" * 30)),
+    one("not_ipv4", "dns", udp6()),
+]

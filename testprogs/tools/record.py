@@ -6,7 +6,8 @@ Needs root, bpftool, taskset, and a kernel with bpf(); mounts a private bpffs un
 removes every pin and the mount before it exits. Each case loads its object afresh (fresh maps),
 applies the case's map updates, runs its runs in order on CPU 0, then dumps every map.
 
-Usage: testprogs/record-expected.sh [OBJECT...]   (default: every object of cases.py)
+Usage: testprogs/record-expected.sh [--out DIR] [OBJECT...]   (default: every object of cases.py,
+written to testprogs/expected/)
 """
 import json
 import os
@@ -189,7 +190,11 @@ def record_case(obj, case, fs):
 
 
 def main(argv):
-    wanted = argv[1:] or list(cases.CASES)
+    args = argv[1:]
+    out_dir = os.path.join(ROOT, "expected")
+    if args[:1] == ["--out"]:
+        out_dir, args = args[1], args[2:]
+    wanted = args or list(cases.CASES)
     fs = tempfile.mkdtemp(prefix="bpf4j-record-")
     run(["mount", "-t", "bpf", "bpf", fs])
     try:
@@ -206,7 +211,7 @@ def main(argv):
             name = os.path.basename(objname)[:-2] + ".txt"
             if "/" in objname and not objname.startswith("../"):
                 name = objname.replace("/", "_")[:-2] + ".txt"
-            with open(os.path.join(ROOT, "expected", name), "w") as f:
+            with open(os.path.join(out_dir, name), "w") as f:
                 f.write("\n".join(lines))
             print("recorded %s: %d cases" % (name, len(cases.CASES[objname])))
     finally:

@@ -18,7 +18,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code bpf4j disasm FILE [--syntax objdump|asm]}: lists a program. */
 @Command(name = "disasm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Lists a program: like llvm-objdump -d, or as assembly text that asm takes back.")
+        description = {"Lists a program: like llvm-objdump -d, or as assembly text that asm takes back.",
+            "For an object file, each program with its BTF source lines interleaved (as llvm-objdump -S)."})
 final class DisasmCommand implements Callable<Integer> {
     /** The listing styles. */
     enum Syntax {
@@ -51,15 +52,29 @@ final class DisasmCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Parameters(paramLabel = "FILE",
-            description = "raw instructions (a multiple of 8 bytes), a .data file or assembly (.s, .asm)")
+            description = "an eBPF object file (.o), raw instructions (a multiple of 8 bytes), a .data file or "
+                    + "assembly (.s, .asm)")
     private Path file;
 
     @Option(names = "--syntax", paramLabel = "SYNTAX", defaultValue = "objdump", converter = Syntax.Converter.class,
             description = "objdump (llvm-objdump -d style) or asm (re-assemblable); default: ${DEFAULT-VALUE}")
     private Syntax syntax;
 
+    @Option(names = "--prog", paramLabel = "NAME",
+            description = "for an object file: list only this program (default: every program)")
+    private String prog;
+
     @Override
     public Integer call() {
+        byte[] bytes = ProgramFile.readBytes(file);
+        if (ObjectFiles.isElf(bytes)) {
+            spec.commandLine().getOut().print(ObjectListing.list(file, ObjectFiles.parse(file, bytes), prog, syntax));
+            spec.commandLine().getOut().flush();
+            return Main.EXIT_OK;
+        }
+        if (prog != null) {
+            throw CommandFailure.badInput(file + ": --prog applies to object files only");
+        }
         ProgramFile program = ProgramFile.read(file);
         Code code = program.code();
         String text;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.MalformedInputException;
+import org.bpf4j.vm.VmOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code bpf4j run FILE}: runs a program once and prints R0, optionally timing repeated runs. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Runs a program and prints r0 = 0x<hex> (64 bits, lower case).",
+            "An object file (.o) is test-run as BPF_PROG_TEST_RUN does: prints retval = N (unsigned 32-bit), "
+                + "duration with --repeat, and every map afterwards.",
             "R1 points to a writable copy of the input memory and R2 holds its length "
                 + "(both 0 without memory), as in the conformance suite."})
 final class RunCommand implements Callable<Integer> {
@@ -48,8 +51,44 @@ final class RunCommand implements Callable<Integer> {
         repeat = n;
     }
 
+    @Option(names = "--prog", paramLabel = "NAME",
+            description = "object files: the program to run (may be omitted when the object has one)")
+    private String prog;
+
+    @Option(names = "--data", paramLabel = "HEX", description = "object files: the packet (data_in) as hexadecimal bytes")
+    private String data;
+
+    @Option(names = "--data-file", paramLabel = "FILE", description = "object files: the packet (data_in) from a file")
+    private Path dataFile;
+
+    @Option(names = "--pcap", paramLabel = "IN",
+            description = "object files: run over every packet of a pcap or pcapng file and count the verdicts")
+    private Path pcapIn;
+
+    @Option(names = "--out", paramLabel = "OUT",
+            description = "with --pcap: write the packets the program passes or transmits to this pcap file")
+    private Path pcapOut;
+
+    @Option(names = "--data-out", paramLabel = "FILE", description = "object files: write data_out to this file")
+    private Path dataOut;
+
+    @Option(names = "--ctx", paramLabel = "HEX", description = "object files: the context (ctx_in) as hexadecimal bytes")
+    private String ctx;
+
+    @Option(names = "--json", description = "object files: print the result as JSON")
+    private boolean json;
+
     @Override
     public Integer call() {
+        byte[] bytes = ProgramFile.readBytes(file);
+        if (ObjectFiles.isElf(bytes)) {
+            return runObject(bytes);
+        }
+        if (prog != null || data != null || dataFile != null || pcapIn != null || pcapOut != null || dataOut != null
+                || ctx != null || json) {
+            throw CommandFailure.badInput(file + ": --prog, --data, --data-file, --pcap, --out, --data-out, --ctx and "
+                    + "--json apply to object files only");
+        }
         ProgramFile program = ProgramFile.read(file);
         byte[] memory = mem != null ? HexBytes.parse(mem, "--mem") : program.memory();
         PrintWriter out = spec.commandLine().getOut();
@@ -79,5 +118,28 @@ final class RunCommand implements Callable<Integer> {
                     ns -> out.println("ns/insn: " + String.format(Locale.ROOT, "%.2f", ns)));
             out.flush();
         }
+    }
+
+    private int runObject(byte[] bytes) {
+        int given = (data != null ? 1 : 0) + (dataFile != null ? 1 : 0) + (pcapIn != null ? 1 : 0) + (mem != null ? 1 : 0);
+        if (given > 1) {
+            throw CommandFailure.badInput(file + ": give the packet once: --data, --data-file or --pcap");
+        }
+        if (pcapOut != null && pcapIn == null) {
+            throw CommandFailure.badInput(file + ": --out needs --pcap");
+        }
+        if (pcapIn != null && (dataOut != null || ctx != null)) {
+            throw CommandFailure.badInput(file + ": --data-out and --ctx do not apply with --pcap");
+        }
+        byte[] packet = data != null ? HexBytes.parse(data, "--data")
+                : mem != null ? HexBytes.parse(mem, "--mem")
+                : dataFile != null ? ProgramFile.readBytes(dataFile) : null;
+        byte[] context = ctx != null ? HexBytes.parse(ctx, "--ctx") : null;
+        if (!(engine.engine() instanceof VmBackend vm)) {
+            throw CommandFailure.badInput(file + ": the " + engine.engine().name() + " engine does not run object files");
+        }
+        VmOptions options = VmOptions.defaults().withEngine(vm.engine()).withInstructionBudget(engine.budget());
+        return ObjectRun.run(new ObjectRun.Request(file, bytes, prog, packet, pcapIn, pcapOut, dataOut, context,
+                repeat == null ? 1 : repeat, repeat != null, json), options, spec.commandLine().getOut());
     }
 }

@@ -37,7 +37,7 @@ class KernelGoldenTest {
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
                 Source source = new Source(name, Scripts.read(p));
-                CompiledScript script = TraceCompiler.compile(source, List.of(), true).orThrow(source);
+                CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), true).orThrow(source);
                 StringWriter sw = new StringWriter();
                 PrintWriter pw = new PrintWriter(sw);
                 try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

@@ -57,9 +57,18 @@ final class Scripts {
         return VmOptions.defaults().withEnvironment(env.withTask(env.pidTgid(), env.uidGid(), "bpftrace"));
     }
 
+    /** The positional parameters of a script: its {@code NAME.params} file split at white space, or none. */
+    static List<String> params(Path script) {
+        Path p = sibling(script, ".params");
+        if (!Files.exists(p)) {
+            return List.of();
+        }
+        return List.of(read(p).trim().split("\\s+"));
+    }
+
     /** Compiles and runs a script on the VM; returns standard output. */
-    static String run(Source source, boolean json) throws InterruptedException {
-        CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
+    static String run(Source source, List<String> params, boolean json) throws InterruptedException {
+        CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         Output out = json ? new Output.Json(pw) : new Output.Text(pw);

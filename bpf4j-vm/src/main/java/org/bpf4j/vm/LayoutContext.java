@@ -16,8 +16,15 @@ import org.bpf4j.spec.ContextLayout;
  * <p>Not thread-safe: one per execution.
  */
 public class LayoutContext implements ContextRegion {
+    /** Per layout, the field each (offset, width) access reaches, precomputed for layouts up to this size. */
+    private static final int TABLE_LIMIT = 8192;
+    private static final java.util.concurrent.ConcurrentHashMap<ContextLayout, ContextField[][]> TABLES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final ContextLayout layout;
     private final byte[] bytes;
+    /** [0]: loads, [1]: stores; index offset * 4 + log2(width); null when the access is refused; null tables for big layouts. */
+    private final ContextField[][] table;
 
     /** A context of this layout whose bytes are all zero. */
     public LayoutContext(ContextLayout layout) {
@@ -32,6 +39,28 @@ public class LayoutContext implements ContextRegion {
         }
         this.layout = layout;
         this.bytes = bytes;
+        this.table = layout.size() <= TABLE_LIMIT ? TABLES.computeIfAbsent(layout, LayoutContext::tableOf) : null;
+    }
+
+    private static ContextField[][] tableOf(ContextLayout layout) {
+        ContextField[][] t = new ContextField[2][layout.size() * 4];
+        for (int off = 0; off < layout.size(); off++) {
+            for (int w = 0; w < 4; w++) {
+                t[0][off * 4 + w] = layout.access(off, 1 << w, false, false).orElse(null);
+                t[1][off * 4 + w] = layout.access(off, 1 << w, true, false).orElse(null);
+            }
+        }
+        return t;
+    }
+
+    private ContextField field(int offset, int size, boolean write) {
+        if (table == null) {
+            return layout.access(offset, size, write, false).orElse(null);
+        }
+        if (offset < 0 || offset >= layout.size()) {
+            return null;
+        }
+        return table[write ? 1 : 0][offset * 4 + Integer.numberOfTrailingZeros(size)];
     }
 
     /** The layout. */
@@ -73,7 +102,10 @@ public class LayoutContext implements ContextRegion {
 
     @Override
     public final long load(int offset, int size, int slot) {
-        ContextField f = layout.access(offset, size, false, false).orElseThrow(() -> refused(offset, size, false, slot));
+        ContextField f = field(offset, size, false);
+        if (f == null) {
+            throw refused(offset, size, false, slot);
+        }
         if (f.kind() != ContextFieldKind.SCALAR) {
             return pointer(f, slot);
         }
@@ -82,7 +114,10 @@ public class LayoutContext implements ContextRegion {
 
     @Override
     public final void store(int offset, int size, long value, int slot) {
-        ContextField f = layout.access(offset, size, true, false).orElseThrow(() -> refused(offset, size, true, slot));
+        ContextField f = field(offset, size, true);
+        if (f == null) {
+            throw refused(offset, size, true, slot);
+        }
         putLe(offset, size, value);
         stored(f, offset, size, value);
     }

@@ -89,6 +89,32 @@ public interface Bpf {
     /** Closes a file descriptor this layer returned. */
     void close(int fd);
 
+    /**
+     * {@code BPF_RAW_TRACEPOINT_OPEN}: attaches a raw tracepoint program to the tracepoint
+     * {@code name} (or a {@code tp_btf} program, with a null name); returns the link's fd. The
+     * default implementation refuses: a layer without attachment support (a unit test's fake).
+     */
+    default int rawTracepointOpen(String name, int progFd, long cookie) {
+        throw new org.bpf4j.UnsupportedFeatureException(getClass().getSimpleName()
+                + " does not implement bpf(BPF_RAW_TRACEPOINT_OPEN)");
+    }
+
+    /**
+     * {@code BPF_LINK_CREATE} with {@code BPF_TRACE_UPROBE_MULTI}: one link for uprobes at
+     * {@code offsets} in the file at {@code path}; returns the link's fd. The default
+     * implementation refuses, as for {@link #rawTracepointOpen}.
+     *
+     * @param refCtrOffsets semaphore file offsets per probe (all zero for none), or null
+     * @param cookies a cookie per probe, or null
+     * @param uprobeFlags {@code BPF_F_UPROBE_MULTI_RETURN} for return probes, else 0
+     * @param pid the process to probe, or 0 for every process that maps the file
+     */
+    default int linkCreateUprobeMulti(int progFd, String path, long[] offsets, long[] refCtrOffsets,
+            long[] cookies, int uprobeFlags, int pid) {
+        throw new org.bpf4j.UnsupportedFeatureException(getClass().getSimpleName()
+                + " does not implement bpf(BPF_LINK_CREATE) for uprobe_multi");
+    }
+
     /** The commands of bpf() ({@code enum bpf_cmd}) that bpf4j uses. */
     enum Command {
         /** {@code BPF_MAP_CREATE} = 0. */
@@ -119,6 +145,8 @@ public interface Bpf {
         MAP_GET_FD_BY_ID(14),
         /** {@code BPF_OBJ_GET_INFO_BY_FD} = 15. */
         OBJ_GET_INFO_BY_FD(15),
+        /** {@code BPF_RAW_TRACEPOINT_OPEN} = 17. */
+        RAW_TRACEPOINT_OPEN(17),
         /** {@code BPF_BTF_LOAD} = 18. */
         BTF_LOAD(18),
         /** {@code BPF_BTF_GET_FD_BY_ID} = 19. */

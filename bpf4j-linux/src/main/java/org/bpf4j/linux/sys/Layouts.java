@@ -91,6 +91,15 @@ public final class Layouts {
             bytes("name", 16), u32("ifindex"), skip(20), u32("btf_id"), u32("btf_key_type_id"),
             u32("btf_value_type_id"), skip(4), u64("map_extra"));
 
+    /** The {@code raw_tracepoint} struct of {@code BPF_RAW_TRACEPOINT_OPEN}. */
+    public static final Struct RAW_TRACEPOINT = Struct.of("raw_tracepoint",
+            u64("name"), u32("prog_fd"), skip(4), u64("cookie"));
+
+    /** {@code BPF_LINK_CREATE} for {@code BPF_TRACE_UPROBE_MULTI}: the common head and the {@code uprobe_multi} struct. */
+    public static final Struct LINK_CREATE_UPROBE_MULTI = Struct.of("link_create_uprobe_multi",
+            u32("prog_fd"), u32("target_fd"), u32("attach_type"), u32("flags"), u64("path"), u64("offsets"),
+            u64("ref_ctr_offsets"), u64("cookies"), u32("cnt"), u32("uprobe_flags"), u32("pid"));
+
     private Layouts() {
     }
 }

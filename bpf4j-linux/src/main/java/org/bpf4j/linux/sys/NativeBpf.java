@@ -429,6 +429,48 @@ public final class NativeBpf implements Bpf {
     }
 
     @Override
+    public int rawTracepointOpen(String name, int progFd, long cookie) {
+        try (Call c = new Call()) {
+            Struct s = Layouts.RAW_TRACEPOINT;
+            s.set(c.attr, "name", name == null ? MemorySegment.NULL : c.string(name));
+            s.set(c.attr, "prog_fd", progFd);
+            s.set(c.attr, "cookie", cookie);
+            long r = c.run(Command.RAW_TRACEPOINT_OPEN, s);
+            if (r < 0) {
+                throw fail(Command.RAW_TRACEPOINT_OPEN, c.errno, name == null ? "attaching a tp_btf program"
+                        : "attaching to raw tracepoint '" + name + "'");
+            }
+            return (int) r;
+        }
+    }
+
+    @Override
+    public int linkCreateUprobeMulti(int progFd, String path, long[] offsets, long[] refCtrOffsets,
+            long[] cookies, int uprobeFlags, int pid) {
+        try (Call c = new Call()) {
+            Struct s = Layouts.LINK_CREATE_UPROBE_MULTI;
+            s.set(c.attr, "prog_fd", progFd);
+            s.set(c.attr, "attach_type", org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id());
+            s.set(c.attr, "path", c.string(path));
+            s.set(c.attr, "offsets", c.arena.allocateFrom(ValueLayout.JAVA_LONG, offsets));
+            if (refCtrOffsets != null) {
+                s.set(c.attr, "ref_ctr_offsets", c.arena.allocateFrom(ValueLayout.JAVA_LONG, refCtrOffsets));
+            }
+            if (cookies != null) {
+                s.set(c.attr, "cookies", c.arena.allocateFrom(ValueLayout.JAVA_LONG, cookies));
+            }
+            s.set(c.attr, "cnt", offsets.length);
+            s.set(c.attr, "uprobe_flags", uprobeFlags);
+            s.set(c.attr, "pid", pid);
+            long r = c.run(Command.LINK_CREATE, s);
+            if (r < 0) {
+                throw fail(Command.LINK_CREATE, c.errno, "attaching " + offsets.length + " uprobe(s) in " + path);
+            }
+            return (int) r;
+        }
+    }
+
+    @Override
     public void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = Native.captureSegment(arena);

@@ -26,7 +26,9 @@ class LayoutsTest {
             Map.entry("get_id", Layouts.GET_ID), Map.entry("obj_info", Layouts.OBJ_INFO),
             Map.entry("btf_load", Layouts.BTF_LOAD), Map.entry("link_create", Layouts.LINK_CREATE),
             Map.entry("func_info", Layouts.FUNC_INFO), Map.entry("line_info", Layouts.LINE_INFO),
-            Map.entry("prog_info", Layouts.PROG_INFO), Map.entry("map_info", Layouts.MAP_INFO));
+            Map.entry("prog_info", Layouts.PROG_INFO), Map.entry("map_info", Layouts.MAP_INFO),
+            Map.entry("raw_tracepoint", Layouts.RAW_TRACEPOINT),
+            Map.entry("link_create_uprobe_multi", Layouts.LINK_CREATE_UPROBE_MULTI));
 
     record Row(String layout, String field, long offset, long size) {
     }

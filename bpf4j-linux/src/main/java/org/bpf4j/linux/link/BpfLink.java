@@ -1,0 +1,83 @@
+package org.bpf4j.linux.link;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.Optional;
+import org.bpf4j.linux.sys.Bpf;
+import org.bpf4j.linux.sys.Fd;
+
+/**
+ * A kernel {@code bpf_link}: the descriptor from {@code BPF_LINK_CREATE} or
+ * {@code BPF_RAW_TRACEPOINT_OPEN}, and for links on perf events (tracepoints, uprobes, perf
+ * sampling) the perf event it holds. Closing the link descriptor detaches the program; the perf
+ * event is closed after it. Thread-safe.
+ */
+public final class BpfLink implements Link {
+    private final Bpf bpf;
+    private final Fd link;
+    private final Optional<Fd> perfEvent;
+    private final String description;
+
+    BpfLink(Bpf bpf, Fd link, Optional<Fd> perfEvent, String description) {
+        this.bpf = Objects.requireNonNull(bpf, "bpf");
+        this.link = Objects.requireNonNull(link, "link");
+        this.perfEvent = Objects.requireNonNull(perfEvent, "perfEvent");
+        this.description = Objects.requireNonNull(description, "description");
+    }
+
+    /** The link's descriptor, valid until {@link #close()}. */
+    public int fd() {
+        return link.value();
+    }
+
+    /** The kernel's id of the link ({@code bpf_link_info.id}). */
+    public int id() {
+        return info().getInt(4);
+    }
+
+    /** The kernel's {@code bpf_link_type} of the link. */
+    public int linkType() {
+        return info().getInt(0);
+    }
+
+    /** The id of the program the link holds. */
+    public int programId() {
+        return info().getInt(8);
+    }
+
+    private ByteBuffer info() {
+        byte[] b = new byte[64];
+        bpf.objGetInfo(link.value(), b);
+        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+    }
+
+    /** Pins the link at a path in a bpf file system, so that it outlives its descriptor. */
+    public void pin(String path) {
+        bpf.objPin(link.value(), path);
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return link.isClosed();
+    }
+
+    @Override
+    public void close() {
+        try {
+            link.close();
+        } finally {
+            perfEvent.ifPresent(Fd::close);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "link " + description + (isClosed() ? " (closed)" : "");
+    }
+}

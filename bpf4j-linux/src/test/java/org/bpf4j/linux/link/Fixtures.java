@@ -1,0 +1,72 @@
+package org.bpf4j.linux.link;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Set;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.KernelMap;
+import org.bpf4j.linux.KernelObject;
+import org.bpf4j.linux.LoadOptions;
+import org.bpf4j.object.ObjectFile;
+
+/** The attach tests' objects (src/test/resources/attach, built by its build.sh) and map helpers. */
+final class Fixtures {
+    static final Path DIR = Path.of("src/test/resources/attach").toAbsolutePath();
+    static final Path TARGET = DIR.resolve("target");
+
+    private Fixtures() {
+    }
+
+    /** Loads some programs of an object (all its maps). */
+    static KernelObject load(String object, String... programs) {
+        KernelObject o = Kernel.system().load(ObjectFile.read(DIR.resolve(object)),
+                LoadOptions.defaults().withPrograms(Set.of(programs)));
+        for (String p : programs) {
+            if (!o.programs().containsKey(p)) {
+                String why = o.outcomes().stream().filter(x -> x.name().equals(p)).findFirst()
+                        .map(x -> x instanceof KernelObject.Outcome.Rejected r ? r.error().getMessage() : "?")
+                        .orElse("not in the object");
+                o.close();
+                throw new AssertionError(object + ": program " + p + " did not load: " + why);
+            }
+        }
+        return o;
+    }
+
+    static byte[] u32(long v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array();
+    }
+
+    static long u64(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** The u64 at index {@code slot} of an array map. */
+    static long slot(KernelMap map, int slot) {
+        return u64(map.lookup(u32(slot)).orElseThrow());
+    }
+
+    /** Writes this JVM's tgid into the one-element array {@code target_tgid}. */
+    static void targetThisProcess(KernelObject o) {
+        o.map("target_tgid").orElseThrow().update(u32(0), u32(ProcessHandle.current().pid()), KernelMap.ANY);
+    }
+
+    /** Runs a command, failing the test with its output if it does not exit 0. */
+    static String run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            int rc = p.waitFor();
+            assertTrue(rc == 0, String.join(" ", command) + " exited " + rc + ": " + out);
+            return out;
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
