@@ -23,6 +23,7 @@ class RoundTripTest {
     List<DynamicTest> roundTrips() {
         List<Path> all = new ArrayList<>(Scripts.scripts("run"));
         all.addAll(Scripts.scripts("parse"));
+        all.addAll(Scripts.scripts("vm"));
         List<DynamicTest> tests = new ArrayList<>();
         for (Path p : all) {
             tests.add(DynamicTest.dynamicTest(p.getFileName().toString(), () -> {

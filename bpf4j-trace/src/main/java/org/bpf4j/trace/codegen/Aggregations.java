@@ -17,7 +17,6 @@ import org.bpf4j.trace.sema.Type;
  * avg and stats are {count, total}. hist and lhist keys end with the u64 bucket number.
  */
 final class Aggregations {
-    private static final int FP = ProbeCompiler.FP;
     private final ProbeCompiler pc;
     private final Asm asm;
 
@@ -31,7 +30,7 @@ final class Aggregations {
         int size = CompiledScript.keySize(info);
         int off = pc.frame.alloc(size);
         for (int k = 0; k < size; k += 8) {
-            asm.storeImm(Size.DW, FP, off + k, 0);
+            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
         }
         for (int i = 0; i < ref.keys().size(); i++) {
             pc.valueInto(ref.keys().get(i), info.keys().get(i), off + info.keyOffset(i));
@@ -79,18 +78,18 @@ final class Aggregations {
         int x = pc.frame.alloc(8);
         if (!call.args().isEmpty()) {
             pc.intExpr(call.args().getFirst());
-            asm.store(Size.DW, FP, x, 0);
+            asm.store(Size.DW, asm.frameBase, x, 0);
         }
         int key = key(a.map(), info);
         int val = pc.frame.alloc(16);
         if (agg.kind() == Type.AggKind.HIST || agg.kind() == Type.AggKind.LHIST) {
-            asm.load(Size.DW, 0, FP, x);
+            asm.load(Size.DW, 0, asm.frameBase, x);
             if (agg.kind() == Type.AggKind.HIST) {
                 log2();
             } else {
                 linear(agg);
             }
-            asm.store(Size.DW, FP, key + CompiledScript.keySize(info) - 8, 0);
+            asm.store(Size.DW, asm.frameBase, key + CompiledScript.keySize(info) - 8, 0);
         }
         Asm.Label init = asm.label();
         Asm.Label end = asm.label();
@@ -101,14 +100,14 @@ final class Aggregations {
             case COUNT, HIST, LHIST -> addAt(0, 1);
             case SUM -> {
                 asm.load(Size.DW, 1, 0, 0);
-                asm.load(Size.DW, 2, FP, x);
+                asm.load(Size.DW, 2, asm.frameBase, x);
                 asm.alu(AluOp.ADD, 1, 2);
                 asm.store(Size.DW, 0, 0, 1);
             }
             case AVG, STATS -> {
                 addAt(0, 1);
                 asm.load(Size.DW, 1, 0, 8);
-                asm.load(Size.DW, 2, FP, x);
+                asm.load(Size.DW, 2, asm.frameBase, x);
                 asm.alu(AluOp.ADD, 1, 2);
                 asm.store(Size.DW, 0, 8, 1);
             }
@@ -117,12 +116,12 @@ final class Aggregations {
                 asm.load(Size.DW, 1, 0, 8);
                 asm.jumpImm(JumpOp.JEQ, 1, 0, set);
                 asm.load(Size.DW, 1, 0, 0);
-                asm.load(Size.DW, 2, FP, x);
+                asm.load(Size.DW, 2, asm.frameBase, x);
                 JumpOp keep = agg.kind() == Type.AggKind.MIN ? (agg.signed() ? JumpOp.JSLE : JumpOp.JLE)
                         : (agg.signed() ? JumpOp.JSGE : JumpOp.JGE);
                 asm.jump(keep, 1, 2, end);
                 asm.bind(set);
-                asm.load(Size.DW, 2, FP, x);
+                asm.load(Size.DW, 2, asm.frameBase, x);
                 asm.store(Size.DW, 0, 0, 2);
                 asm.storeImm(Size.DW, 0, 8, 1);
             }
@@ -130,14 +129,14 @@ final class Aggregations {
         asm.jump(end);
         asm.bind(init);
         switch (agg.kind()) {
-            case COUNT, HIST, LHIST -> asm.storeImm(Size.DW, FP, val, 1);
+            case COUNT, HIST, LHIST -> asm.storeImm(Size.DW, asm.frameBase, val, 1);
             case SUM -> copyX(x, val);
             case MIN, MAX -> {
                 copyX(x, val);
-                asm.storeImm(Size.DW, FP, val + 8, 1);
+                asm.storeImm(Size.DW, asm.frameBase, val + 8, 1);
             }
             case AVG, STATS -> {
-                asm.storeImm(Size.DW, FP, val, 1);
+                asm.storeImm(Size.DW, asm.frameBase, val, 1);
                 copyX(x, val + 8);
             }
         }
@@ -146,8 +145,8 @@ final class Aggregations {
     }
 
     private void copyX(int x, int to) {
-        asm.load(Size.DW, 1, FP, x);
-        asm.store(Size.DW, FP, to, 1);
+        asm.load(Size.DW, 1, asm.frameBase, x);
+        asm.store(Size.DW, asm.frameBase, to, 1);
     }
 
     private void addAt(int off, int delta) {
@@ -239,7 +238,7 @@ final class Aggregations {
         asm.jump(end);
         asm.bind(absent);
         for (int k = 0; k < size; k += 8) {
-            asm.storeImm(Size.DW, FP, off + k, 0);
+            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
         }
         asm.bind(end);
     }
@@ -259,11 +258,11 @@ final class Aggregations {
         asm.load(Size.DW, 3, 0, 0);
         asm.bind(absent);
         asm.aluImm(AluOp.ADD, 3, delta);
-        asm.store(Size.DW, FP, val, 3);
+        asm.store(Size.DW, asm.frameBase, val, 3);
         asm.jump(write);
         asm.bind(write);
         update(map, key, val);
-        asm.load(Size.DW, 0, FP, val);
+        asm.load(Size.DW, 0, asm.frameBase, val);
         if (!prefix) {
             asm.aluImm(AluOp.SUB, 0, delta);
         }

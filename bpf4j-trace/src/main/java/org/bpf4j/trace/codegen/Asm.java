@@ -25,6 +25,8 @@ final class Asm {
     private record Pending(int position, Label target) {}
 
     private final List<Instruction> insns = new ArrayList<>();
+    /** The register stack slots are addressed from: r10, or in a callback the caller's frame pointer. */
+    int frameBase = 10;
     private final List<Pending> pending = new ArrayList<>();
 
     Label label() {
@@ -80,9 +82,9 @@ final class Asm {
         emit(new Instruction.Store(size, base, (short) off, Operand.imm(imm)));
     }
 
-    /** {@code dst = r10 + off}. */
+    /** {@code dst = frameBase + off}: the address of a stack slot. */
     void stackAddr(int dst, int off) {
-        mov(dst, 10);
+        mov(dst, frameBase);
         aluImm(AluOp.ADD, dst, off);
     }
 
@@ -112,6 +114,12 @@ final class Asm {
     void jumpImm(JumpOp op, int dst, int imm, Label target) {
         pending.add(new Pending(insns.size(), target));
         insns.add(new Instruction.Jump(true, op, dst, Operand.imm(imm), (short) 0));
+    }
+
+    /** {@code dst = } the address of the function at {@code target} (a callback). */
+    void loadFunction(int dst, Label target) {
+        pending.add(new Pending(insns.size(), target));
+        insns.add(new Instruction.LoadImm64(dst, Imm64Kind.CODE_ADDRESS, 0, 0));
     }
 
     void jump(Label target) {
@@ -172,6 +180,7 @@ final class Asm {
                             + " instructions is too far for the generated program");
                 }
                 i = switch (i) {
+                    case Instruction.LoadImm64 l -> new Instruction.LoadImm64(l.dst(), l.kind(), off, 0);
                     case Instruction.Jump j -> new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) off);
                     case Instruction.Goto g -> new Instruction.Goto(false, off);
                     default -> throw new IllegalStateException("not a jump: " + i);

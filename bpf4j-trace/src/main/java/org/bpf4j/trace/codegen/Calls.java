@@ -8,7 +8,6 @@ import org.bpf4j.trace.sema.Type;
 
 /** Code for calls: printf, print, time, exit, clear, zero, delete as statements; the rest as values. */
 final class Calls {
-    private static final int FP = ProbeCompiler.FP;
     private final ProbeCompiler pc;
     private final Asm asm;
 
@@ -30,15 +29,16 @@ final class Calls {
             }
             case "exit" -> {
                 int off = pc.eventSlot(16);
-                asm.storeImm(Size.DW, FP, off, (int) Events.EXIT);
+                asm.storeImm(Size.DW, asm.frameBase, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {
-                    asm.storeImm(Size.DW, FP, off + 8, 0);
+                    asm.storeImm(Size.DW, asm.frameBase, off + 8, 0);
                 } else {
                     pc.intExpr(c.args().getFirst());
-                    asm.store(Size.DW, FP, off + 8, 0);
+                    asm.store(Size.DW, asm.frameBase, off + 8, 0);
                 }
                 pc.output(off, 16);
-                asm.movImm(0, 0);
+                // In the callback of a for loop over a map, 1 stops the iteration.
+                asm.movImm(0, pc.inCallback ? 1 : 0);
                 asm.exit();
             }
             case "clear", "zero" -> {
@@ -70,9 +70,9 @@ final class Calls {
     }
 
     private void event(int off, long id, long arg) {
-        asm.storeImm(Size.DW, FP, off, (int) id);
+        asm.storeImm(Size.DW, asm.frameBase, off, (int) id);
         asm.movImm(1, arg);
-        asm.store(Size.DW, FP, off + 8, 1);
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
     }
 
     private void printf(Expr.Call c) {
@@ -88,7 +88,7 @@ final class Calls {
         int size = 8 + layout.size();
         int off = pc.eventSlot(size);
         asm.movImm(1, Events.PRINTF_BASE + id);
-        asm.store(Size.DW, FP, off, 1);
+        asm.store(Size.DW, asm.frameBase, off, 1);
         for (int i = 0; i < args.size(); i++) {
             pc.valueInto(args.get(i), layout.elements().get(i), off + 8 + layout.offset(i));
         }
@@ -103,9 +103,9 @@ final class Calls {
             long top = c.args().size() > 1 ? ((Expr.IntLit) c.args().get(1)).value() : 0;
             long div = c.args().size() > 2 ? ((Expr.IntLit) c.args().get(2)).value() : 0;
             asm.movImm(1, top);
-            asm.store(Size.DW, FP, off + 16, 1);
+            asm.store(Size.DW, asm.frameBase, off + 16, 1);
             asm.movImm(1, div);
-            asm.store(Size.DW, FP, off + 24, 1);
+            asm.store(Size.DW, asm.frameBase, off + 24, 1);
             pc.output(off, 32);
             return;
         }
@@ -124,9 +124,9 @@ final class Calls {
     void strftime(Expr.Call c, int off) {
         String fmt = ((Expr.StrLit) c.args().getFirst()).value();
         asm.movImm(1, pc.events.addStrftime(fmt));
-        asm.store(Size.DW, FP, off, 1);
+        asm.store(Size.DW, asm.frameBase, off, 1);
         pc.intExpr(c.args().get(1));
-        asm.store(Size.DW, FP, off + 8, 0);
+        asm.store(Size.DW, asm.frameBase, off + 8, 0);
     }
 
     /** A call with an integer value, into r0. */

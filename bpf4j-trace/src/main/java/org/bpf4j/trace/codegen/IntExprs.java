@@ -27,7 +27,7 @@ final class IntExprs {
             case Expr.IntLit i -> asm.movImm(0, i.value());
             case Expr.BoolLit b -> asm.movImm(0, b.value() ? 1 : 0);
             case Expr.Builtin b -> builtin(b);
-            case Expr.Var v -> asm.load(Size.DW, 0, ProbeCompiler.FP, pc.varSlots.get(v.name()));
+            case Expr.Var v -> asm.load(Size.DW, 0, asm.frameBase, pc.varSlots.get(v.name()));
             case Expr.Param p -> {
                 if (p.number() < 0) {
                     asm.movImm(0, pc.typed.params().size());
@@ -66,7 +66,7 @@ final class IntExprs {
                 int m = pc.frame.mark();
                 int tmp = pc.frame.alloc(8);
                 pc.rawValue(ti, tmp);
-                asm.load(Size.DW, 0, ProbeCompiler.FP, tmp);
+                asm.load(Size.DW, 0, asm.frameBase, tmp);
                 pc.frame.release(m);
             }
             case Expr.Cast c -> {
@@ -145,13 +145,21 @@ final class IntExprs {
             case "numaid" -> asm.call("get_numa_node_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
-            case "retval" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
+            case "retval" -> {
+                if (pc.inCallback) {
+                    pc.unsupported(b.span(), "retval inside a for loop over a map");
+                }
+                asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
+            }
             default -> {
                 if (Builtins.isArg(n)) {
                     int i = Integer.parseInt(n.substring(n.indexOf("arg") + 3));
                     if (i >= 16) {
                         pc.unsupported(b.span(), n + " (more than 16 arguments)");
                         return;
+                    }
+                    if (pc.inCallback) {
+                        pc.unsupported(b.span(), n + " inside a for loop over a map");
                     }
                     asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
                 } else {
@@ -185,10 +193,10 @@ final class IntExprs {
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         eval(b.left());
-        asm.store(Size.DW, ProbeCompiler.FP, tmp, 0);
+        asm.store(Size.DW, asm.frameBase, tmp, 0);
         eval(b.right());
         asm.mov(2, 0);
-        asm.load(Size.DW, 0, ProbeCompiler.FP, tmp);
+        asm.load(Size.DW, 0, asm.frameBase, tmp);
         pc.frame.release(m);
         if (b.op().comparison()) {
             JumpOp op = switch (b.op()) {
@@ -229,11 +237,11 @@ final class IntExprs {
         switch (i.target()) {
             case Expr.Var v -> {
                 int slot = pc.varSlots.get(v.name());
-                asm.load(Size.DW, 0, ProbeCompiler.FP, slot);
+                asm.load(Size.DW, 0, asm.frameBase, slot);
                 asm.mov(3, 0);
                 asm.aluImm(AluOp.ADD, 3, delta);
                 narrowReg3((Type.Int) pc.type(i.target()));
-                asm.store(Size.DW, ProbeCompiler.FP, slot, 3);
+                asm.store(Size.DW, asm.frameBase, slot, 3);
                 if (i.prefix()) {
                     asm.mov(0, 3);
                 }

@@ -29,7 +29,6 @@ import org.bpf4j.trace.sema.TypedProgram;
  */
 final class ProbeCompiler {
     static final int CTX = 6;
-    static final int FP = 10;
     /** Context layout of probes fired from Java: arg i at 8 * i, retval after 16 arguments. */
     static final int RETVAL_OFFSET = 8 * 16;
 
@@ -45,6 +44,9 @@ final class ProbeCompiler {
     final Frame frame = new Frame();
     final Map<String, Integer> varSlots = new HashMap<>();
     private final Deque<Asm.Label[]> loops = new ArrayDeque<>();
+    /** Callbacks (bodies of for loops over maps), generated after the program's exit. */
+    private final List<Runnable> deferred = new ArrayList<>();
+    boolean inCallback;
     final Aggregations aggregations;
     final Strings strings;
     final Transport transport;
@@ -82,6 +84,9 @@ final class ProbeCompiler {
         asm.bind(end);
         asm.movImm(0, 0);
         asm.exit();
+        for (int i = 0; i < deferred.size(); i++) {
+            deferred.get(i).run();
+        }
         if (frame.max() > Frame.LIMIT) {
             diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
                     + Frame.LIMIT + " BPF allows (bpf4j trace does not use scratch maps yet)");
@@ -92,7 +97,7 @@ final class ProbeCompiler {
         Code body = asm.build();
         List<Instruction> all = new ArrayList<>();
         for (int off = 8; off <= frame.max(); off += 8) {
-            all.add(new Instruction.Store(Size.DW, FP, (short) -off, org.bpf4j.isa.Operand.imm(0)));
+            all.add(new Instruction.Store(Size.DW, 10, (short) -off, org.bpf4j.isa.Operand.imm(0)));
         }
         all.addAll(body.instructions());
         String name = attachPoint.name();
@@ -144,7 +149,7 @@ final class ProbeCompiler {
                     valueInto(a.value().get(), vt, slot);
                 } else {
                     for (int off = 0; off < storedSize(vt); off += 8) {
-                        asm.storeImm(Size.DW, FP, slot + off, 0);
+                        asm.storeImm(Size.DW, asm.frameBase, slot + off, 0);
                     }
                 }
             }
@@ -186,30 +191,33 @@ final class ProbeCompiler {
                 int slot = varSlots.get(f.var().name());
                 int endSlot = frame.alloc(8);
                 intExpr(f.to());
-                asm.store(Size.DW, FP, endSlot, 0);
+                asm.store(Size.DW, asm.frameBase, endSlot, 0);
                 intExpr(f.from());
-                asm.store(Size.DW, FP, slot, 0);
+                asm.store(Size.DW, asm.frameBase, slot, 0);
                 Asm.Label top = asm.label();
                 Asm.Label next = asm.label();
                 Asm.Label end = asm.label();
                 asm.bind(top);
-                asm.load(Size.DW, 0, FP, slot);
-                asm.load(Size.DW, 1, FP, endSlot);
+                asm.load(Size.DW, 0, asm.frameBase, slot);
+                asm.load(Size.DW, 1, asm.frameBase, endSlot);
                 asm.jump(JumpOp.JSGE, 0, 1, end);
                 loops.push(new Asm.Label[] {end, next});
                 block(f.body());
                 loops.pop();
                 asm.bind(next);
-                asm.load(Size.DW, 0, FP, slot);
+                asm.load(Size.DW, 0, asm.frameBase, slot);
                 asm.aluImm(AluOp.ADD, 0, 1);
-                asm.store(Size.DW, FP, slot, 0);
+                asm.store(Size.DW, asm.frameBase, slot, 0);
                 asm.jump(top);
                 asm.bind(end);
             }
-            case Stmt.ForMap f -> unsupported(f.span(), "for over a map");
+            case Stmt.ForMap f -> forMap(f);
             case Stmt.Jump j -> {
                 switch (j.kind()) {
                     case RETURN -> {
+                        if (inCallback) {
+                            unsupported(j.span(), "return inside a for loop over a map");
+                        }
                         asm.movImm(0, 0);
                         asm.exit();
                     }
@@ -218,6 +226,69 @@ final class ProbeCompiler {
                 }
             }
         }
+    }
+
+    /**
+     * {@code for ($kv : @m) { body }}: {@code bpf_for_each_map_elem} with the body as a callback,
+     * which reaches the probe's variables through the caller's frame pointer (passed as the
+     * callback context, kept in r9). {@code break} returns 1 from the callback, {@code continue} 0.
+     */
+    private void forMap(Stmt.ForMap f) {
+        MapInfo info = mapInfo(f.map().name());
+        if (inCallback) {
+            unsupported(f.span(), "a for loop over a map inside another");
+            return;
+        }
+        if (transport.queueValueSize() > 0) {
+            unsupported(f.span(), "a for loop over a map on the kernel backend (use --backend vm)");
+            return;
+        }
+        if (info.value() instanceof Type.Agg a && a.kind() != Type.AggKind.COUNT && a.kind() != Type.AggKind.SUM
+                && a.kind() != Type.AggKind.MIN && a.kind() != Type.AggKind.MAX) {
+            unsupported(f.span(), "a for loop over a " + a.display() + " map");
+            return;
+        }
+        Type.Tuple kv = (Type.Tuple) typed.variables(probe).get(f.var().name());
+        int slot = varSlots.get(f.var().name());
+        Asm.Label fn = asm.label();
+        asm.loadMap(1, mapIndex(f.map().name()));
+        asm.loadFunction(2, fn);
+        asm.mov(3, 10);
+        asm.movImm(4, 0);
+        asm.call("for_each_map_elem");
+        int mark = frame.mark();
+        deferred.add(() -> {
+            int outer = frame.mark();
+            frame.release(mark);
+            asm.bind(fn);
+            asm.frameBase = 9;
+            inCallback = true;
+            asm.mov(9, 4);
+            int keyBytes = Type.align8(kv.elements().get(0).size());
+            for (int k = 0; k < keyBytes; k += 8) {
+                asm.load(Size.DW, 1, 2, k);
+                asm.store(Size.DW, 9, slot + k, 1);
+            }
+            int valueBytes = storedSize(kv.elements().get(1));
+            for (int k = 0; k < valueBytes; k += 8) {
+                asm.load(Size.DW, 1, 3, k);
+                asm.store(Size.DW, 9, slot + kv.offset(1) + k, 1);
+            }
+            Asm.Label brk = asm.label();
+            Asm.Label cont = asm.label();
+            loops.push(new Asm.Label[] {brk, cont});
+            block(f.body());
+            loops.pop();
+            asm.bind(cont);
+            asm.movImm(0, 0);
+            asm.exit();
+            asm.bind(brk);
+            asm.movImm(0, 1);
+            asm.exit();
+            asm.frameBase = 10;
+            inCallback = false;
+            frame.release(outer);
+        });
     }
 
     // ---- values ----
@@ -231,7 +302,10 @@ final class ProbeCompiler {
         switch (dst) {
             case Type.Int i -> {
                 intExpr(e);
-                asm.store(Size.DW, FP, off, 0);
+                if (type(e) instanceof Type.Int from && (from.bits() > i.bits() || from.signed() != i.signed())) {
+                    new IntExprs(this).narrow(i);
+                }
+                asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Str s -> strings.into(e, s.size(), off);
             case Type.Tuple t -> {
@@ -243,7 +317,7 @@ final class ProbeCompiler {
                     int m = frame.mark();
                     int tmp = frame.alloc(storedSize(src));
                     rawValue(e, tmp);
-                    copy(FP, tmp, off, storedSize(dst));
+                    copy(asm.frameBase, tmp, off, storedSize(dst));
                     frame.release(m);
                 } else {
                     int m = frame.mark();
@@ -255,7 +329,7 @@ final class ProbeCompiler {
             }
             case Type.ProbeName p -> {
                 asm.movImm(0, events.addProbeName(attachPoint.name()));
-                asm.store(Size.DW, FP, off, 0);
+                asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Timestamp ts -> new Calls(this).strftime((Expr.Call) e, off);
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
@@ -269,11 +343,11 @@ final class ProbeCompiler {
             Type a = from.elements().get(k);
             Type b = to.elements().get(k);
             if (a instanceof Type.Str sa && b instanceof Type.Str sb) {
-                strings.copy(FP, fromOff + from.offset(k), sa.size(), toOff + to.offset(k), sb.size());
+                strings.copy(asm.frameBase, fromOff + from.offset(k), sa.size(), toOff + to.offset(k), sb.size());
             } else if (a instanceof Type.Tuple ta && b instanceof Type.Tuple tb) {
                 convert(ta, fromOff + from.offset(k), tb, toOff + to.offset(k));
             } else {
-                copy(FP, fromOff + from.offset(k), toOff + to.offset(k), storedSize(b));
+                copy(asm.frameBase, fromOff + from.offset(k), toOff + to.offset(k), storedSize(b));
             }
         }
     }
@@ -282,14 +356,14 @@ final class ProbeCompiler {
     void rawValue(Expr e, int off) {
         Type t = type(e);
         switch (e) {
-            case Expr.Var v -> copy(FP, varSlots.get(v.name()), off, storedSize(t));
+            case Expr.Var v -> copy(asm.frameBase, varSlots.get(v.name()), off, storedSize(t));
             case Expr.MapRef m -> aggregations.readInto(m, off, storedSize(t));
             case Expr.TupleIndex ti -> {
                 Type.Tuple bt = (Type.Tuple) type(ti.base());
                 int mk = frame.mark();
                 int tmp = frame.alloc(storedSize(bt));
                 rawValue(ti.base(), tmp);
-                copy(FP, tmp + bt.offset(ti.index()), off, storedSize(t));
+                copy(asm.frameBase, tmp + bt.offset(ti.index()), off, storedSize(t));
                 frame.release(mk);
             }
             case Expr.Ternary tr -> {
@@ -311,7 +385,7 @@ final class ProbeCompiler {
     void copy(int base, int from, int to, int bytes) {
         for (int k = 0; k < bytes; k += 8) {
             asm.load(Size.DW, 1, base, from + k);
-            asm.store(Size.DW, FP, to + k, 1);
+            asm.store(Size.DW, asm.frameBase, to + k, 1);
         }
     }
 

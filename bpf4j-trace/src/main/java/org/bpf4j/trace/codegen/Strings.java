@@ -11,7 +11,6 @@ import org.bpf4j.trace.sema.Type;
  * always zero to the end of the slot (so copies may move whole words).
  */
 final class Strings {
-    private static final int FP = ProbeCompiler.FP;
     private final ProbeCompiler pc;
     private final Asm asm;
 
@@ -46,7 +45,7 @@ final class Strings {
                     int m = pc.frame.mark();
                     int tmp = pc.frame.alloc(s.size());
                     into(arg, s.size(), tmp);
-                    copy(FP, tmp, s.size(), off, size);
+                    copy(asm.frameBase, tmp, s.size(), off, size);
                     if (limit < size) {
                         terminate(off, limit, size);
                     }
@@ -68,7 +67,7 @@ final class Strings {
                 int m = pc.frame.mark();
                 int tmp = pc.frame.alloc(st.size());
                 pc.rawValue(e, tmp);
-                copy(FP, tmp, st.size(), off, size);
+                copy(asm.frameBase, tmp, st.size(), off, size);
                 pc.frame.release(m);
             }
         }
@@ -85,17 +84,17 @@ final class Strings {
                 word = (word << 8) | (padded[k + j] & 0xff);
             }
             if (word == (int) word) {
-                asm.storeImm(Size.DW, FP, off + k, (int) word);
+                asm.storeImm(Size.DW, asm.frameBase, off + k, (int) word);
             } else {
                 asm.movImm(1, word);
-                asm.store(Size.DW, FP, off + k, 1);
+                asm.store(Size.DW, asm.frameBase, off + k, 1);
             }
         }
     }
 
     void zero(int off, int size) {
         for (int k = 0; k < Type.align8(size); k += 8) {
-            asm.storeImm(Size.DW, FP, off + k, 0);
+            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
         }
     }
 
@@ -107,10 +106,10 @@ final class Strings {
         int words = Math.min(Type.align8(srcSize), Type.align8(dstSize));
         for (int k = 0; k < words; k += 8) {
             asm.load(Size.DW, 1, base, from + k);
-            asm.store(Size.DW, FP, to + k, 1);
+            asm.store(Size.DW, asm.frameBase, to + k, 1);
         }
         for (int k = words; k < Type.align8(dstSize); k += 8) {
-            asm.storeImm(Size.DW, FP, to + k, 0);
+            asm.storeImm(Size.DW, asm.frameBase, to + k, 0);
         }
         if (dstSize < srcSize) {
             terminate(to, dstSize, dstSize);
@@ -120,7 +119,7 @@ final class Strings {
     /** Zeroes bytes {@code [from - 1, slot end)} of a string slot. */
     private void terminate(int off, int from, int size) {
         for (int k = from - 1; k < Type.align8(size); k++) {
-            asm.storeImm(Size.B, FP, off + k, 0);
+            asm.storeImm(Size.B, asm.frameBase, off + k, 0);
         }
     }
 
@@ -139,15 +138,15 @@ final class Strings {
         Asm.Label end = asm.label();
         int n = Math.min(lt.size(), rt.size());
         for (int k = 0; k < n; k++) {
-            asm.load(Size.B, 1, FP, l + k);
-            asm.load(Size.B, 2, FP, r + k);
+            asm.load(Size.B, 1, asm.frameBase, l + k);
+            asm.load(Size.B, 2, asm.frameBase, r + k);
             asm.jump(JumpOp.JNE, 1, 2, differ);
             asm.jumpImm(JumpOp.JEQ, 1, 0, same);
         }
         if (lt.size() != rt.size()) {
             // All n bytes equal and none NUL: equal only if the longer one ends there.
             int longer = lt.size() > rt.size() ? l : r;
-            asm.load(Size.B, 1, FP, longer + n);
+            asm.load(Size.B, 1, asm.frameBase, longer + n);
             asm.jumpImm(JumpOp.JNE, 1, 0, differ);
         }
         asm.bind(same);
@@ -173,8 +172,8 @@ final class Strings {
         int limit = Math.min(n, Math.min(lt.size(), rt.size()));
         Asm.Label same = asm.label();
         for (int k = 0; k < limit; k++) {
-            asm.load(Size.B, 1, FP, l + k);
-            asm.load(Size.B, 2, FP, r + k);
+            asm.load(Size.B, 1, asm.frameBase, l + k);
+            asm.load(Size.B, 2, asm.frameBase, r + k);
             asm.jump(JumpOp.JNE, 1, 2, differ);
             asm.jumpImm(JumpOp.JEQ, 1, 0, same);
         }
@@ -202,16 +201,16 @@ final class Strings {
         for (int i = 0; i < ht.size(); i++) {
             Asm.Label nextStart = asm.label();
             for (int j = 0; j < nt.size() && i + j < ht.size(); j++) {
-                asm.load(Size.B, 2, FP, ns + j);
+                asm.load(Size.B, 2, asm.frameBase, ns + j);
                 asm.jumpImm(JumpOp.JEQ, 2, 0, found);
-                asm.load(Size.B, 1, FP, hs + i + j);
+                asm.load(Size.B, 1, asm.frameBase, hs + i + j);
                 asm.jump(JumpOp.JNE, 1, 2, nextStart);
             }
             if (i + nt.size() <= ht.size()) {
                 asm.jump(found);
             }
             asm.bind(nextStart);
-            asm.load(Size.B, 1, FP, hs + i);
+            asm.load(Size.B, 1, asm.frameBase, hs + i);
             asm.jumpImm(JumpOp.JEQ, 1, 0, end);
         }
         asm.bind(end);
