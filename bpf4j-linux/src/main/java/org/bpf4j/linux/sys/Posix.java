@@ -72,6 +72,8 @@ public final class Posix {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(
@@ -221,6 +223,30 @@ public final class Posix {
                 throw new KernelException("recv", e, "receiving on fd " + fd);
             }
             return buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code read(fd, buf, max)}, retried on EINTR.
+     *
+     * @return the bytes read; empty at end of file
+     */
+    public static byte[] read(int fd, int max) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment buf = a.allocate(Math.max(1, max));
+            while (true) {
+                long r = (long) READ.invokeExact(c, fd, buf, (long) max);
+                if (r >= 0) {
+                    return buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+                }
+                int e = errno(c);
+                if (e != Errno.EINTR) {
+                    throw new KernelException("read", e, "reading fd " + fd);
+                }
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }
