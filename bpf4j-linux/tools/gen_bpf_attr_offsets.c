@@ -137,5 +137,7 @@ int main(void) {
     F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.cnt, cnt);
     F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.flags, uprobe_flags);
     F("link_create_uprobe_multi", union bpf_attr, link_create.uprobe_multi.pid, pid);
+    F("iter_create", union bpf_attr, iter_create.link_fd, link_fd);
+    F("iter_create", union bpf_attr, iter_create.flags, flags);
     return 0;
 }

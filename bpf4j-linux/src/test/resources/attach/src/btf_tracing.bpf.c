@@ -36,11 +36,19 @@ int on_file_open(__u64 *ctx) {
     return 0;
 }
 
-struct bpf_iter_meta;
-struct bpf_map;
+/*
+ * bpf_iter__bpf_map's context: ctx[0] is the struct bpf_iter_meta pointer (whose first field is
+ * the seq_file), ctx[1] the map or NULL at the end. Writes one 'm' per map.
+ */
+struct seq_file;
 
 SEC("iter/bpf_map")
 int on_iter_map(__u64 *ctx) {
+    struct seq_file *seq = *(struct seq_file **) ctx[0];
+    if (!ctx[1])
+        return 0;
     bump(3);
+    char m = 'm';
+    bpf_seq_write(seq, &m, 1);
     return 0;
 }

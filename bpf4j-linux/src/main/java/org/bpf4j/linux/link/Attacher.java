@@ -11,6 +11,7 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelException;
+import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelProgram;
 import org.bpf4j.linux.perf.PerfEventAttr;
 import org.bpf4j.linux.perf.PerfEvents;
@@ -18,6 +19,7 @@ import org.bpf4j.linux.perf.PerfLayouts;
 import org.bpf4j.linux.probe.Tracefs;
 import org.bpf4j.linux.probe.UprobeTarget;
 import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.linux.probe.UsdtSpecs;
 import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.linux.sys.Errno;
 import org.bpf4j.linux.sys.Fd;
@@ -273,6 +275,34 @@ public final class Attacher {
     }
 
     /**
+     * Attaches a program that reads its arguments with {@code bpf4j_usdt.h} to every call site of
+     * a USDT probe: writes each site's argument specs ({@link UsdtSpecs#encode}) into
+     * {@code specs} (the program's {@code bpf4j_usdt_specs} map) at the site's index, then
+     * attaches as {@link #usdt(KernelProgram, String, String, String, int)} does.
+     *
+     * @throws Bpf4jException if the map is not that map's shape or has too few entries
+     */
+    public UsdtAttachment usdt(KernelProgram p, String binary, String provider, String name, int pid,
+            KernelMap specs) {
+        Path file = UprobeTarget.locate(binary);
+        List<UsdtProbe> probes = UsdtProbe.find(file, provider, name);
+        if (specs.keySize() != 4 || specs.valueSize() != UsdtSpecs.SPEC_SIZE) {
+            throw new Bpf4jException("map '" + specs.name() + "' is not a USDT spec map (key 4 bytes, value "
+                    + UsdtSpecs.SPEC_SIZE + " bytes as struct bpf4j_usdt_spec); it has " + specs.keySize() + " and "
+                    + specs.valueSize());
+        }
+        if (probes.size() > specs.maxEntries()) {
+            throw new Bpf4jException(file + ": USDT probe " + provider + ":" + name + " has " + probes.size()
+                    + " call sites; map '" + specs.name() + "' holds " + specs.maxEntries());
+        }
+        for (int i = 0; i < probes.size(); i++) {
+            byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(i).array();
+            specs.update(key, UsdtSpecs.encode(probes.get(i)), KernelMap.ANY);
+        }
+        return usdt(p, binary, provider, name, pid);
+    }
+
+    /**
      * Attaches a perf_event program to a software or hardware event opened on every online CPU
      * (all processes), such as cpu-clock sampling at a frequency:
      * {@code PerfEventAttr.softwareFrequency(PerfLayouts.SW_CPU_CLOCK, 99)}.
@@ -310,6 +340,36 @@ public final class Attacher {
     public Link tcx(KernelProgram p, int ifindex, boolean ingress) {
         AttachType t = ingress ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS;
         return linkCreate(p, ifindex, t, 0, 0, arrow(p, t.kernelName() + " ifindex " + ifindex));
+    }
+
+    /**
+     * Attaches a tc program the classic way, for kernels without tcx: adds a {@code clsact} qdisc
+     * to the interface if it has none, and a direct-action {@code bpf} filter with handle 1 and
+     * {@code priority} on its ingress or egress hook, over rtnetlink in the calling thread's
+     * network namespace. Closing removes the filter (and the qdisc if this call added it).
+     */
+    public Link tcClassic(KernelProgram p, int ifindex, boolean ingress, int priority) {
+        String what = arrow(p, "tc clsact " + (ingress ? "ingress" : "egress") + " ifindex " + ifindex);
+        TcNetlink nl = new TcNetlink();
+        boolean created = false;
+        try {
+            created = nl.addClsact(ifindex);
+            nl.addFilter(ifindex, ingress, 1, priority, p.fd(), p.name());
+            return new TcAttachment(nl, ifindex, ingress, 1, priority, created, what);
+        } catch (RuntimeException e) {
+            try {
+                if (created) {
+                    nl.deleteClsact(ifindex);
+                }
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            nl.close();
+            if (e instanceof KernelException k) {
+                throw wrap(k, what);
+            }
+            throw e;
+        }
     }
 
     /** Attaches a socket filter program to a socket (the caller's descriptor) with {@code SO_ATTACH_BPF}. */

@@ -52,6 +52,26 @@ public final class BpfLink implements Link {
         return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * For an iterator link ({@code iter/...}): opens a new iterator ({@code BPF_ITER_CREATE}),
+     * reads it to the end, which runs the program over every object, and returns what the
+     * program wrote with {@code bpf_seq_write}/{@code bpf_seq_printf}.
+     *
+     * @throws org.bpf4j.linux.KernelException if this is not an iterator link or reading fails
+     */
+    public byte[] readIterator() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (Fd it = new Fd(bpf.iterCreate(link.value()), bpf, "iterator of " + description)) {
+            while (true) {
+                byte[] chunk = org.bpf4j.linux.sys.Posix.read(it.value(), 8192);
+                if (chunk.length == 0) {
+                    return out.toByteArray();
+                }
+                out.writeBytes(chunk);
+            }
+        }
+    }
+
     /** Pins the link at a path in a bpf file system, so that it outlives its descriptor. */
     public void pin(String path) {
         bpf.objPin(link.value(), path);

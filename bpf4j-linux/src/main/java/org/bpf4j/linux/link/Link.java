@@ -4,12 +4,13 @@ package org.bpf4j.linux.link;
  * An attached program. Closing it detaches the program (unless something else, such as a pin,
  * holds the kernel link). The kinds are closed: a kernel {@link BpfLink}, a perf event the
  * program was set on with ioctl ({@link PerfEventAttachment}, the fallback for kernels without
- * perf links), a socket filter ({@link SocketAttachment}) and a group of links made together
+ * perf links), a socket filter ({@link SocketAttachment}), a classic tc filter on a clsact qdisc
+ * ({@link TcAttachment}) and a group of links made together
  * ({@link LinkGroup}, such as one per CPU). Closing is idempotent; each kind says whether it is
  * thread-safe.
  */
 public sealed interface Link extends AutoCloseable permits BpfLink, PerfEventAttachment, SocketAttachment,
-        LinkGroup {
+        TcAttachment, LinkGroup {
 
     /** What the link attaches, to what ({@code on_openat -> tracepoint syscalls/sys_enter_openat}). */
     String description();
@@ -27,6 +28,7 @@ public sealed interface Link extends AutoCloseable permits BpfLink, PerfEventAtt
             case BpfLink b -> java.util.List.of(b.id());
             case PerfEventAttachment p -> java.util.List.of();
             case SocketAttachment s -> java.util.List.of();
+            case TcAttachment t -> java.util.List.of();
             case LinkGroup g -> g.links().stream().flatMap(l -> ids(l).stream()).toList();
         };
     }

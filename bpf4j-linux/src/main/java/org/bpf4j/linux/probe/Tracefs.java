@@ -18,6 +18,7 @@ public final class Tracefs {
     private static final List<Path> CANDIDATES = List.of(Path.of("/sys/kernel/tracing"),
             Path.of("/sys/kernel/debug/tracing"));
     private static volatile Path root;
+    private static volatile boolean mountedHere;
 
     private Tracefs() {
     }
@@ -53,11 +54,33 @@ public final class Tracefs {
                 throw new Bpf4jException("tracefs is not mounted and " + target + " does not exist");
             }
             Posix.mount("tracefs", target.toString(), "tracefs");
+            mountedHere = true;
         } catch (RuntimeException e) {
             throw new Bpf4jException("tracefs is not mounted (looked in " + CANDIDATES + ") and mounting it at "
                     + target + " failed: " + e.getMessage(), e);
         }
         return target;
+    }
+
+    /** Whether {@link #root()} mounted tracefs in this process (and it is still mounted). */
+    public static boolean mountedHere() {
+        return mountedHere;
+    }
+
+    /**
+     * Unmounts tracefs if {@link #root()} mounted it in this process (tests use this to leave the
+     * machine as they found it); otherwise does nothing. A later {@link #root()} mounts it again.
+     *
+     * @throws org.bpf4j.linux.KernelException if unmounting fails
+     */
+    public static void unmountIfMountedHere() {
+        synchronized (Tracefs.class) {
+            if (mountedHere) {
+                Posix.umount(root.toString());
+                mountedHere = false;
+                root = null;
+            }
+        }
     }
 
     /**

@@ -100,6 +100,15 @@ public interface Bpf {
     }
 
     /**
+     * {@code BPF_ITER_CREATE}: a readable descriptor that runs an iterator link's program as it
+     * is read; the caller owns it. The default implementation refuses, as for {@link #rawTracepointOpen}.
+     */
+    default int iterCreate(int linkFd) {
+        throw new org.bpf4j.UnsupportedFeatureException(getClass().getSimpleName()
+                + " does not implement bpf(BPF_ITER_CREATE)");
+    }
+
+    /**
      * {@code BPF_LINK_CREATE} with {@code BPF_TRACE_UPROBE_MULTI}: one link for uprobes at
      * {@code offsets} in the file at {@code path}; returns the link's fd. The default
      * implementation refuses, as for {@link #rawTracepointOpen}.
@@ -167,6 +176,8 @@ public interface Bpf {
         MAP_DELETE_BATCH(27),
         /** {@code BPF_LINK_CREATE} = 28. */
         LINK_CREATE(28),
+        /** {@code BPF_ITER_CREATE} = 33. */
+        ITER_CREATE(33),
         /** {@code BPF_LINK_GET_FD_BY_ID} = 30. */
         LINK_GET_FD_BY_ID(30),
         /** {@code BPF_LINK_GET_NEXT_ID} = 31. */

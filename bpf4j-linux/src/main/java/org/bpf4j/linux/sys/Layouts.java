@@ -100,6 +100,9 @@ public final class Layouts {
             u32("prog_fd"), u32("target_fd"), u32("attach_type"), u32("flags"), u64("path"), u64("offsets"),
             u64("ref_ctr_offsets"), u64("cookies"), u32("cnt"), u32("uprobe_flags"), u32("pid"));
 
+    /** The {@code iter_create} struct of {@code BPF_ITER_CREATE}. */
+    public static final Struct ITER_CREATE = Struct.of("iter_create", u32("link_fd"), u32("flags"));
+
     private Layouts() {
     }
 }

@@ -445,6 +445,18 @@ public final class NativeBpf implements Bpf {
     }
 
     @Override
+    public int iterCreate(int linkFd) {
+        try (Call c = new Call()) {
+            Layouts.ITER_CREATE.set(c.attr, "link_fd", linkFd);
+            long r = c.run(Command.ITER_CREATE, Layouts.ITER_CREATE);
+            if (r < 0) {
+                throw fail(Command.ITER_CREATE, c.errno, "opening an iterator");
+            }
+            return (int) r;
+        }
+    }
+
+    @Override
     public int linkCreateUprobeMulti(int progFd, String path, long[] offsets, long[] refCtrOffsets,
             long[] cookies, int uprobeFlags, int pid) {
         try (Call c = new Call()) {

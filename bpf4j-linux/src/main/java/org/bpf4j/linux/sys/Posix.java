@@ -39,6 +39,12 @@ public final class Posix {
     public static final int SOCK_DGRAM = 2;
     /** {@code SOCK_CLOEXEC}. */
     public static final int SOCK_CLOEXEC = 0x80000;
+    /** {@code AF_NETLINK}. */
+    public static final int AF_NETLINK = 16;
+    /** {@code SOCK_RAW}. */
+    public static final int SOCK_RAW = 3;
+    /** {@code NETLINK_ROUTE}. */
+    public static final int NETLINK_ROUTE = 0;
     /** {@code MSG_DONTWAIT}. */
     public static final int MSG_DONTWAIT = 0x40;
     /** {@code SOL_SOCKET}. */
@@ -57,6 +63,8 @@ public final class Posix {
             ValueLayout.ADDRESS));
     private static final MethodHandle UMOUNT = downcall("umount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS));
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS));
@@ -64,6 +72,8 @@ public final class Posix {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(
@@ -151,6 +161,20 @@ public final class Posix {
         }
     }
 
+    /** {@code socket(domain, type, protocol)}: a new socket, which the caller owns. */
+    public static int socket(int domain, int type, int protocol) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            int r = (int) SOCKET.invokeExact(c, domain, type, protocol);
+            if (r < 0) {
+                throw new KernelException("socket", errno(c), "creating a socket (domain " + domain + ")");
+            }
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** {@code socketpair(domain, type, protocol, sv)}: two connected sockets, which the caller owns. */
     public static int[] socketpair(int domain, int type, int protocol) {
         try (Arena a = Arena.ofConfined()) {
@@ -199,6 +223,30 @@ public final class Posix {
                 throw new KernelException("recv", e, "receiving on fd " + fd);
             }
             return buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code read(fd, buf, max)}, retried on EINTR.
+     *
+     * @return the bytes read; empty at end of file
+     */
+    public static byte[] read(int fd, int max) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            MemorySegment buf = a.allocate(Math.max(1, max));
+            while (true) {
+                long r = (long) READ.invokeExact(c, fd, buf, (long) max);
+                if (r >= 0) {
+                    return buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+                }
+                int e = errno(c);
+                if (e != Errno.EINTR) {
+                    throw new KernelException("read", e, "reading fd " + fd);
+                }
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }

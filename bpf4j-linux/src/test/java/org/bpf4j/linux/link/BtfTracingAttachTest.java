@@ -1,5 +1,6 @@
 package org.bpf4j.linux.link;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -55,6 +56,12 @@ class BtfTracingAttachTest {
             }
             try (link) {
                 assertTrue(((BpfLink) link).id() > 0);
+                if (type == AttachType.TRACE_ITER) {
+                    // Reading the iterator runs the program once per map: one 'm' each.
+                    String out = new String(((BpfLink) link).readIterator(), java.nio.charset.StandardCharsets.UTF_8);
+                    assertTrue(out.length() >= 1 && out.chars().allMatch(c -> c == 'm'), out);
+                    assertEquals(out.length(), Fixtures.slot(o.map("hits").orElseThrow(), 3));
+                }
                 Path f = Files.writeString(dir.resolve("f.txt"), "x");
                 Files.readString(f);
             }

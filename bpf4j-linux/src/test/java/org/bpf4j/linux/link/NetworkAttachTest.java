@@ -78,6 +78,26 @@ class NetworkAttachTest {
     }
 
     @Test
+    void classicTcFilterOnClsactCountsUdpAndIsRemovedWithItsQdisc() {
+        try (KernelObject o = Fixtures.load("net.bpf.o", "tcx_count")) {
+            KernelMap counts = o.map("counts").orElseThrow();
+            int ifindex = ifindexInB();
+            Link link = Netns.inside(netns.b, () -> Attacher.of(Kernel.system()).tcClassic(
+                    o.programs().get("tcx_count"), ifindex, true, 1));
+            try (link) {
+                assertTrue(((TcAttachment) link).createdQdisc());
+                String filters = Fixtures.run("ip", "netns", "exec", netns.b, "tc", "filter", "show", "dev", "v1",
+                        "ingress");
+                assertTrue(filters.contains("tcx_count") && filters.contains("direct-action"), filters);
+                netns.sendFromAToB(3);
+            }
+            assertEquals(3, Fixtures.slot(counts, 1));
+            String qdiscs = Fixtures.run("ip", "netns", "exec", netns.b, "tc", "qdisc", "show", "dev", "v1");
+            assertFalse(qdiscs.contains("clsact"), "the qdisc was removed: " + qdiscs);
+        }
+    }
+
+    @Test
     void socketFilterDropsWhatItRefusesUntilDetached() {
         int[] pair = Posix.socketpair(Posix.AF_UNIX, Posix.SOCK_DGRAM | Posix.SOCK_CLOEXEC, 0);
         try (KernelObject o = Fixtures.load("net.bpf.o", "socket_keep_a")) {

@@ -3,8 +3,6 @@ package org.bpf4j.linux.link;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,8 +10,7 @@ import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelObject;
 import org.bpf4j.linux.probe.UprobeTarget;
-import org.bpf4j.linux.probe.UsdtArgument;
-import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.linux.probe.UsdtSpecs;
 import org.bpf4j.linux.testing.KernelTest;
 import org.junit.jupiter.api.Test;
 
@@ -70,49 +67,17 @@ class UprobeAttachTest {
         }
     }
 
-    /** The spec of one site as uprobe.bpf.c's struct usdt_spec. */
-    static byte[] encode(UsdtProbe p) {
-        ByteBuffer b = ByteBuffer.allocate(8 + 4 * 24).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, p.arguments().size());
-        for (int i = 0; i < p.arguments().size() && i < 4; i++) {
-            UsdtArgument a = p.arguments().get(i);
-            int at = 8 + i * 24;
-            switch (a) {
-                case UsdtArgument.Constant c -> {
-                    b.putInt(at, 0);
-                    b.putLong(at + 8, c.value());
-                }
-                case UsdtArgument.Register r -> {
-                    b.putInt(at, 1);
-                    b.putInt(at + 4, r.ptRegsOffset());
-                }
-                case UsdtArgument.Memory m -> {
-                    b.putInt(at, 2);
-                    b.putInt(at + 4, m.ptRegsOffset());
-                    b.putLong(at + 8, m.offset());
-                }
-            }
-            b.putInt(at + 16, a.size());
-            b.putInt(at + 20, a.signed() ? 1 : 0);
-        }
-        return b.array();
-    }
-
     @Test
     void usdtProbeWithSemaphoreAndArguments() {
         long[] before = runTarget(2);
         assertEquals(0, before[1], "the semaphore is clear while nothing is attached");
         try (KernelObject o = Fixtures.load("uprobe.bpf.o", "on_tick")) {
             Attacher.UsdtAttachment usdt = Attacher.of(Kernel.system()).usdt(o.programs().get("on_tick"),
-                    Fixtures.TARGET.toString(), "bpf4j", "tick", -1);
+                    Fixtures.TARGET.toString(), "bpf4j", "tick", -1, o.map(UsdtSpecs.MAP_NAME).orElseThrow());
             long[] out;
             try (usdt) {
                 assertEquals(1, usdt.probes().size());
                 assertEquals(2, usdt.probes().get(0).arguments().size(), usdt.probes().get(0).argumentText());
-                KernelMap specs = o.map("usdt_specs").orElseThrow();
-                for (int i = 0; i < usdt.probes().size(); i++) {
-                    specs.update(Fixtures.u32(i), encode(usdt.probes().get(i)), KernelMap.ANY);
-                }
                 out = runTarget(4);
             }
             assertEquals(4, out[1], "the probe fired only if the kernel set its semaphore");

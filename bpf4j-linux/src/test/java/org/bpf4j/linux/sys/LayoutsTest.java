@@ -28,7 +28,8 @@ class LayoutsTest {
             Map.entry("func_info", Layouts.FUNC_INFO), Map.entry("line_info", Layouts.LINE_INFO),
             Map.entry("prog_info", Layouts.PROG_INFO), Map.entry("map_info", Layouts.MAP_INFO),
             Map.entry("raw_tracepoint", Layouts.RAW_TRACEPOINT),
-            Map.entry("link_create_uprobe_multi", Layouts.LINK_CREATE_UPROBE_MULTI));
+            Map.entry("link_create_uprobe_multi", Layouts.LINK_CREATE_UPROBE_MULTI),
+            Map.entry("iter_create", Layouts.ITER_CREATE));
 
     record Row(String layout, String field, long offset, long size) {
     }
