@@ -80,6 +80,9 @@ final class ProgLoadCommand implements Callable<Integer> {
             options = options.withFallbackType(t);
         }
         Kernel kernel = KernelAccess.kernel();
+        if (pin != null) {
+            preparePinDirectory();
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int rejected = 0;
@@ -120,6 +123,22 @@ final class ProgLoadCommand implements Callable<Integer> {
         }
         String m = String.valueOf(r.error().getMessage());
         return m.endsWith("give one") ? m + " with --type" : m;
+    }
+
+    /** Mounts /sys/fs/bpf if the pins go there and nothing is mounted, as bpftool does; refuses other non-bpffs paths. */
+    private void preparePinDirectory() {
+        Path abs = pin.toAbsolutePath().normalize();
+        if (abs.startsWith(org.bpf4j.linux.Bpffs.DEFAULT) && !org.bpf4j.linux.Bpffs.contains(abs)) {
+            try {
+                org.bpf4j.linux.Bpffs.mount(org.bpf4j.linux.Bpffs.DEFAULT);
+            } catch (Bpf4jException e) {
+                throw new CommandFailure(Main.EXIT_FAILED, e.getMessage(), e);
+            }
+        }
+        if (!org.bpf4j.linux.Bpffs.contains(abs)) {
+            throw CommandFailure.badInput(pin + ": not in a bpf file system (pin under /sys/fs/bpf, or mount one "
+                    + "with: mount -t bpf bpf DIR)");
+        }
     }
 
     private void pinAt(org.bpf4j.linux.KernelProgram p, Path at) {

@@ -65,4 +65,39 @@ class KernelCommandsTest {
         assertEquals(Main.EXIT_BAD_INPUT, unknown.status());
         assertTrue(unknown.err().contains("no program 'nope' (programs: bpf_prog1)"), unknown.err());
     }
+
+    @Test
+    void mapListAndDumpAndProgLoadWithPins(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+        Path fs = Files.createDirectory(dir.resolve("bpffs"));
+        org.bpf4j.linux.Bpffs.mount(fs);
+        try (org.bpf4j.linux.KernelMap m = Kernel.system().createMap("t_cli_dump",
+                org.bpf4j.spec.MapType.HASH, 4, 2, 4, 0)) {
+            m.update(new byte[] {1, 0, 0, 0}, new byte[] {(byte) 0xab, (byte) 0xcd}, 0);
+            m.pin(fs.resolve("m").toString());
+            Cli dump = Cli.run("map", "dump", "--pinned", fs.resolve("m").toString());
+            assertEquals(Main.EXIT_OK, dump.status(), dump.err());
+            assertEquals("key: 01 00 00 00  value: ab cd\nFound 1 element\n", dump.out());
+            Cli list = Cli.run("map", "list");
+            assertTrue(list.out().contains(m.id() + ": hash  name t_cli_dump  flags 0x0\n\tkey 4B  value 2B  "
+                    + "max_entries 4\n"), list.out());
+            Path samples = SHARED.resolve("corpus/ebpf-samples");
+            if (Files.isDirectory(samples)) {
+                Cli pinned = Cli.run("prog", "load", "--pin", fs.resolve("progs").toString(),
+                        samples.resolve("new_linux/tracex1_kern.o").toString());
+                assertEquals(Main.EXIT_OK, pinned.status(), pinned.err());
+                assertTrue(Files.exists(fs.resolve("progs/bpf_prog1")));
+                Cli progs = Cli.run("prog", "list");
+                assertTrue(progs.out().contains(": kprobe  name bpf_prog1  tag "), progs.out());
+                Files.delete(fs.resolve("progs/bpf_prog1"));
+                Files.delete(fs.resolve("progs"));
+            }
+            Cli notBpffs = Cli.run("prog", "load", "--pin", dir.toString(),
+                    samples.resolve("new_linux/tracex1_kern.o").toString());
+            assertEquals(Main.EXIT_BAD_INPUT, notBpffs.status());
+            assertTrue(notBpffs.err().contains("not in a bpf file system"), notBpffs.err());
+        } finally {
+            Files.deleteIfExists(fs.resolve("m"));
+            org.bpf4j.linux.Bpffs.unmount(fs);
+        }
+    }
 }

@@ -161,6 +161,40 @@ public final class Kernel {
                 0, 0, 0, 0, 0, 0));
     }
 
+    /** Opens a map by its kernel id. */
+    public KernelMap openMap(int id) {
+        return wrapMap(bpf.getFdById(Bpf.Command.MAP_GET_FD_BY_ID, id), "map id " + id);
+    }
+
+    /** Opens a map pinned at a path in a bpf file system. */
+    public KernelMap openPinnedMap(String path) {
+        return wrapMap(bpf.objGet(path, 0), path);
+    }
+
+    private KernelMap wrapMap(int fd, String what) {
+        try {
+            KernelInfo.MapInfo info = KernelInfo.mapInfo(bpf, fd);
+            return new KernelMap(bpf, new Fd(fd, bpf, "map '" + info.name() + "'"), info.name(), info.type(),
+                    info.keySize(), info.valueSize(), info.maxEntries(), info.flags(), cpus);
+        } catch (RuntimeException e) {
+            bpf.close(fd);
+            throw e;
+        }
+    }
+
+    /** Opens a program pinned at a path in a bpf file system. */
+    public KernelProgram openPinnedProgram(String path) {
+        int fd = bpf.objGet(path, 0);
+        try {
+            KernelInfo.ProgramInfo info = KernelInfo.programInfo(bpf, fd);
+            return new KernelProgram(bpf, new Fd(fd, bpf, "program '" + info.name() + "'"), info.name(),
+                    ProgramType.byId(info.type()).orElse(ProgramType.UNSPEC));
+        } catch (RuntimeException e) {
+            bpf.close(fd);
+            throw e;
+        }
+    }
+
     /**
      * Loads a program. The first attempt asks for no log; if the kernel refuses, the load is
      * repeated with a verifier log, with a bigger buffer while the log does not fit (ENOSPC).

@@ -41,7 +41,7 @@ final class CallbackHelpers {
             long keyAddr = ex.memory.scratchAddress(depth);
             long visited = 0;
             for (byte[] key : map.keys()) {
-                long value = map.lookupAddress(key, c.cpu());
+                long value = map.peekAddress(key, c.cpu());
                 if (value == 0) {
                     continue; // deleted since the walk began
                 }

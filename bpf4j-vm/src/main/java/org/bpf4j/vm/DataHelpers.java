@@ -26,6 +26,7 @@ final class DataHelpers {
         b.add("probe_read", read);
         b.add("probe_read_kernel", read);
         b.add("probe_read_user", read);
+        b.add("copy_from_user", read); // sleepable; the same contract: zero-filled and -EFAULT on a fault
         Helper readStr = (c, dst, size, src, r4, r5) -> probeReadString(c, dst, size, src);
         b.add("probe_read_str", readStr);
         b.add("probe_read_kernel_str", readStr);

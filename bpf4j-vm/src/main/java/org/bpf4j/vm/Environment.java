@@ -18,15 +18,29 @@ import java.util.random.RandomGenerator;
  * @param comm the task name {@code bpf_get_current_comm} copies (at most 15 bytes are used)
  * @param traceSink receives each message of {@code bpf_trace_printk} and {@code bpf_trace_vprintk}
  * @param addressSpace the host memory that probe helpers may read
+ * @param tracee what tracing helpers see: stacks, task and cgroup, traced function, attach cookie
+ *     ({@link Tracee}). Timers fire only when {@code monotonicNanos} is a {@link VirtualClock}.
  */
 public record Environment(LongSupplier monotonicNanos, RandomGenerator random, long pidTgid, long uidGid,
-        String comm, Consumer<String> traceSink, AddressSpace addressSpace) {
+        String comm, Consumer<String> traceSink, AddressSpace addressSpace, Tracee tracee) {
     public Environment {
         Objects.requireNonNull(monotonicNanos);
         Objects.requireNonNull(random);
         Objects.requireNonNull(comm);
         Objects.requireNonNull(traceSink);
         Objects.requireNonNull(addressSpace);
+        Objects.requireNonNull(tracee);
+    }
+
+    /** An environment with no tracing information ({@link Tracee#none()}). */
+    public Environment(LongSupplier monotonicNanos, RandomGenerator random, long pidTgid, long uidGid,
+            String comm, Consumer<String> traceSink, AddressSpace addressSpace) {
+        this(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, addressSpace, Tracee.none());
+    }
+
+    /** This environment with other tracing information. */
+    public Environment withTracee(Tracee t) {
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, addressSpace, t);
     }
 
     /**
@@ -36,31 +50,32 @@ public record Environment(LongSupplier monotonicNanos, RandomGenerator random, l
     public static Environment system() {
         long pid = ProcessHandle.current().pid();
         return new Environment(System::nanoTime, java.util.concurrent.ThreadLocalRandom.current(), pid << 32 | pid,
-                0, "java", msg -> System.err.print(msg), AddressSpace.empty());
+                0, "java", msg -> System.err.print(msg), AddressSpace.empty(),
+                Tracee.none().withTaiOffset(System.currentTimeMillis() * 1_000_000L + 37_000_000_000L - System.nanoTime()));
     }
 
     /** This environment with another task identity. */
     public Environment withTask(long pidTgid, long uidGid, String comm) {
-        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, addressSpace);
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, addressSpace, tracee);
     }
 
     /** This environment with another trace sink. */
     public Environment withTraceSink(Consumer<String> sink) {
-        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, sink, addressSpace);
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, sink, addressSpace, tracee);
     }
 
     /** This environment with other host memory for probe reads. */
     public Environment withAddressSpace(AddressSpace space) {
-        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, space);
+        return new Environment(monotonicNanos, random, pidTgid, uidGid, comm, traceSink, space, tracee);
     }
 
     /** This environment with another clock. */
     public Environment withClock(LongSupplier clock) {
-        return new Environment(clock, random, pidTgid, uidGid, comm, traceSink, addressSpace);
+        return new Environment(clock, random, pidTgid, uidGid, comm, traceSink, addressSpace, tracee);
     }
 
     /** This environment with another random source. */
     public Environment withRandom(RandomGenerator r) {
-        return new Environment(monotonicNanos, r, pidTgid, uidGid, comm, traceSink, addressSpace);
+        return new Environment(monotonicNanos, r, pidTgid, uidGid, comm, traceSink, addressSpace, tracee);
     }
 }

@@ -27,6 +27,9 @@ public final class Execution implements CallContext {
     Lowering.Lowered current;
     private Object engineState;
     private final int cpu = Cpus.current();
+    /** The {@code bpf_spin_lock} this execution holds (its storage and offset), or null. */
+    byte[] lockArray;
+    int lockOffset;
 
     Execution(VmProgram program) {
         this.program = program;
@@ -79,7 +82,27 @@ public final class Execution implements CallContext {
         memory.clearFrame(0);
         executed = 0;
         tailCalls = 0;
-        return program.executable().execute(this);
+        long r0;
+        boolean leaked;
+        try {
+            r0 = program.executable().execute(this);
+        } finally {
+            leaked = lockArray != null;
+            if (leaked) {
+                releaseLock();
+            }
+        }
+        if (leaked) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, slot, "the program ended holding a bpf_spin_lock "
+                    + "(released now; the kernel's verifier requires bpf_spin_unlock first)");
+        }
+        return r0;
+    }
+
+    /** Releases the spin lock this execution holds. */
+    void releaseLock() {
+        org.bpf4j.vm.map.SpecialFields.unlock(lockArray, lockOffset);
+        lockArray = null;
     }
 
     /**

@@ -29,6 +29,8 @@ public final class HelperRegistry {
         CallbackHelpers.register(b);
         PrintHelpers.register(b);
         DataHelpers.register(b);
+        TracingHelpers.register(b);
+        TimerHelpers.register(b);
         PacketHelpers.register(b);
         return b.build();
     }

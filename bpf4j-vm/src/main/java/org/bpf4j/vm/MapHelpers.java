@@ -57,6 +57,16 @@ final class MapHelpers {
         b.add("ringbuf_discard", (c, r1, r2, r3, r4, r5) -> commit(c, r1, true, "bpf_ringbuf_discard"));
         b.add("ringbuf_query", (c, r1, r2, r3, r4, r5) -> ring(c, r1, "bpf_ringbuf_query").query(r2));
         b.add("get_smp_processor_id", (c, r1, r2, r3, r4, r5) -> c.cpu());
+        b.add("map_lookup_percpu_elem", (c, r1, r2, cpu, r4, r5) -> {
+            BpfMap map = map(c, r1, "bpf_map_lookup_percpu_elem");
+            if (!map.definition().type().perCpu()) {
+                throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), "bpf_map_lookup_percpu_elem: map "
+                        + map.definition().name() + " is not a per-CPU map");
+            }
+            // Linux: NULL for a CPU number at or above nr_cpu_ids.
+            return Long.compareUnsigned(cpu & 0xffff_ffffL, Cpus.count()) >= 0 ? 0
+                    : map.lookupAddress(key(c, map, r2), (int) cpu);
+        });
         return b;
     }
 

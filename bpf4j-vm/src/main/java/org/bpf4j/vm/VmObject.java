@@ -85,7 +85,7 @@ public final class VmObject implements AutoCloseable {
             for (MapSpec m : spec.maps()) {
                 BpfMap map = null;
                 try {
-                    map = create(m);
+                    map = create(m, spec.btf().orElse(null));
                     maps.put(m.name(), map);
                 } catch (MapException | UnsupportedFeatureException | IllegalArgumentException e) {
                     mapFailures.put(m.name(), e.getMessage());
@@ -110,6 +110,18 @@ public final class VmObject implements AutoCloseable {
                         }
                     }
                 }
+                if (maps.get(m.name()) instanceof org.bpf4j.vm.map.MapOfMaps outer) {
+                    for (MapSlot slot : m.initialSlots()) {
+                        BpfMap inner = maps.get(slot.target());
+                        if (inner != null) {
+                            byte[] key = new byte[m.keySize()];
+                            for (int i = 0; i < Math.min(4, key.length); i++) {
+                                key[i] = (byte) (slot.index() >>> (8 * i));
+                            }
+                            outer.set(key, inner, BpfMap.ANY);
+                        }
+                    }
+                }
             }
             return new VmObject(spec, maps, mapFailures, programs, failures);
         } catch (RuntimeException e) {
@@ -125,11 +137,18 @@ public final class VmObject implements AutoCloseable {
         return load(spec, VmOptions.defaults());
     }
 
-    private static BpfMap create(MapSpec m) {
+    private static BpfMap create(MapSpec m, org.bpf4j.object.btf.Btf btf) {
         MapType type = m.mapType().orElseThrow(() -> new UnsupportedFeatureException("map " + m.name()
                 + ": map type " + m.type() + " is unknown"));
-        BpfMap map = BpfMap.create(new MapDefinition(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries(),
-                m.flags(), m.mapExtra()));
+        MapDefinition d = definition(m, type);
+        if (btf != null && m.btfValueTypeId() > 0) {
+            // Where the value's bpf_spin_lock and bpf_timer are, as the kernel finds them in the value's BTF.
+            int lock = fieldOffset(btf, m.btfValueTypeId(), "bpf_spin_lock", 0, 0);
+            int timer = fieldOffset(btf, m.btfValueTypeId(), "bpf_timer", 0, 0);
+            d = lock >= 0 ? d.withSpinLock(lock) : d;
+            d = timer >= 0 ? d.withTimer(timer) : d;
+        }
+        BpfMap map = BpfMap.create(d);
         if (m.isGlobalData() || m.contents().size() > 0) {
             byte[] value = new byte[m.valueSize()];
             byte[] contents = m.contents().toArray();
@@ -137,6 +156,38 @@ public final class VmObject implements AutoCloseable {
             map.put(new byte[m.keySize()], value, BpfMap.ANY);
         }
         return map;
+    }
+
+    /** The byte offset of the (first) member of struct type {@code name} in a type, searching nested structs; -1 if none. */
+    private static int fieldOffset(org.bpf4j.object.btf.Btf btf, int typeId, String name, int base, int depth) {
+        if (depth > 8) {
+            return -1;
+        }
+        if (btf.resolve(typeId) instanceof org.bpf4j.object.btf.BtfType.Struct st) {
+            if (st.name().equals(name)) {
+                return base;
+            }
+            for (org.bpf4j.object.btf.BtfType.Member member : st.members()) {
+                int found = fieldOffset(btf, member.type(), name, base + (int) (member.bitOffset() / 8), depth + 1);
+                if (found >= 0) {
+                    return found;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The VM's definition of a map spec, with the inner map template of a map of maps. */
+    private static MapDefinition definition(MapSpec m, MapType type) {
+        MapDefinition d = new MapDefinition(m.name(), type, m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
+                m.mapExtra());
+        if (m.innerMap().isPresent()) {
+            MapSpec inner = m.innerMap().get();
+            MapType innerType = inner.mapType().orElseThrow(() -> new UnsupportedFeatureException("map " + m.name()
+                    + ": inner map type " + inner.type() + " is unknown"));
+            d = d.withInnerMap(definition(inner, innerType));
+        }
+        return d;
     }
 
     private static VmProgram loadProgram(ObjectSpec spec, ProgramSpec p, List<BpfMap> byIndex,

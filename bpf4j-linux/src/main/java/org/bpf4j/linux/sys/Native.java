@@ -61,6 +61,16 @@ public final class Native {
                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
             CAPTURE_ERRNO);
 
+    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
+    private static final MethodHandle MOUNT = downcall("mount",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            CAPTURE_ERRNO);
+    private static final MethodHandle UMOUNT2 = downcall("umount2",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+
     /** {@code MAP_FAILED}, mmap's error value. */
     public static final long MAP_FAILED = -1L;
 
@@ -97,6 +107,34 @@ public final class Native {
             long flags) {
         try {
             return (long) SYSCALL_PERF.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getpagesize()}: the size of a memory page. */
+    public static int pageSize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code mount(source, target, fstype, flags, data)}. */
+    public static int mount(MemorySegment capture, MemorySegment source, MemorySegment target, MemorySegment fstype,
+            long flags, MemorySegment data) {
+        try {
+            return (int) MOUNT.invokeExact(capture, source, target, fstype, flags, data);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code umount2(target, flags)}. */
+    public static int umount2(MemorySegment capture, MemorySegment target, int flags) {
+        try {
+            return (int) UMOUNT2.invokeExact(capture, target, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -47,11 +47,12 @@ public final class ArrayMap extends BpfMap {
         if ((flags & 3) == NOEXIST) {
             return -Errno.EEXIST;
         }
-        if ((flags & F_LOCK) != 0) {
-            return -Errno.EINVAL; // no value of ours holds a bpf_spin_lock yet
+        if (checkLockFlag(flags) < 0) {
+            return -Errno.EINVAL;
         }
-        byte[] target = storage[storage.length == 1 ? 0 : cpu];
-        System.arraycopy(value, 0, target, (int) (i * stride), definition().valueSize());
+        int copy = storage.length == 1 ? 0 : cpu;
+        copyValue(value, storage[copy], (int) (i * stride), flags);
+        freeFields(copy, (int) (i * stride));
         return 0;
     }
 

@@ -18,7 +18,8 @@ import org.bpf4j.vm.SharedRegions;
  * <em>host</em> API ({@link #lookup}, {@link #put}, {@link #remove}, {@link #keys()}) copies bytes and
  * throws {@link MapException}. All operations are thread-safe. Close the map to withdraw its storage.
  */
-public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap, LpmTrieMap, KeylessMap, RingBufferMap, ProgArrayMap {
+public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap, LpmTrieMap, KeylessMap, RingBufferMap, ProgArrayMap,
+        PerfEventArrayMap, StackTraceMap, MapOfMaps, DevMap {
     /** Update flags, as in {@code bpf_map_update_elem}. */
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4;
 
@@ -36,7 +37,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
 
     /** Creates storage for {@code slots} values in each of {@code copies} copies. */
     protected BpfMap(MapDefinition definition, int slots, int copies) {
-        this.definition = definition;
+        this.definition = SpecialFields.check(definition);
         this.stride = (definition.valueSize() + 7) & ~7;
         long bytes = (long) stride * slots;
         if (bytes > Integer.MAX_VALUE - 16) {
@@ -123,6 +124,14 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      */
     public abstract long lookupAddress(byte[] key, int cpu);
 
+    /**
+     * The address {@link #lookupAddress} gives, without the side effects of a program's lookup (an
+     * LRU map's reference bit): for the host's lookups and for walks over the map.
+     */
+    public long peekAddress(byte[] key, int cpu) {
+        return lookupAddress(key, cpu);
+    }
+
     /** {@code bpf_map_update_elem} from a program on {@code cpu}: 0 or a negative error number. */
     public abstract int update(byte[] key, byte[] value, long flags, int cpu);
 
@@ -139,22 +148,76 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      * each padded to a multiple of 8 bytes, as {@code BPF_MAP_LOOKUP_ELEM} returns them.
      */
     public Optional<byte[]> lookup(byte[] key) {
+        return lookup(key, ANY);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_ELEM} with flags: {@link #F_LOCK} copies the value while holding its
+     * {@code bpf_spin_lock}. As in Linux, the spin lock and timer fields of the copy read as zero.
+     *
+     * @throws MapException {@code EINVAL} for other flags, or {@code F_LOCK} on a map without a spin lock
+     */
+    public Optional<byte[]> lookup(byte[] key, long flags) {
         checkKey(key);
-        long addr = lookupAddress(key, 0);
+        if ((flags & ~F_LOCK) != 0 || ((flags & F_LOCK) != 0 && definition.spinLockOffset() < 0)) {
+            throw new MapException(Errno.EINVAL, "map " + definition.name() + ": lookup flags " + flags
+                    + " (only BPF_F_LOCK, on a map whose values hold a bpf_spin_lock)");
+        }
+        long addr = peekAddress(key, 0);
         if (addr == 0) {
             return Optional.empty();
         }
         int copies = storage.length;
         int valueSize = definition.valueSize();
         int offset = (int) addr;
-        if (copies == 1) {
-            return Optional.of(java.util.Arrays.copyOfRange(storage[0], offset, offset + valueSize));
-        }
-        byte[] all = new byte[stride * copies];
+        byte[] all = new byte[copies == 1 ? valueSize : stride * copies];
         for (int c = 0; c < copies; c++) {
-            System.arraycopy(storage[c], offset, all, c * stride, valueSize);
+            if ((flags & F_LOCK) != 0) {
+                SpecialFields.lock(storage[c], offset + definition.spinLockOffset());
+            }
+            try {
+                System.arraycopy(storage[c], offset, all, c * stride, valueSize);
+            } finally {
+                if ((flags & F_LOCK) != 0) {
+                    SpecialFields.unlock(storage[c], offset + definition.spinLockOffset());
+                }
+            }
+            SpecialFields.clear(definition, all, c * stride);
         }
         return Optional.of(all);
+    }
+
+    /**
+     * Copies a value into storage as {@code copy_map_value} does: every byte but the spin lock and
+     * timer fields; with {@link #F_LOCK}, while holding the value's spin lock. For subclasses.
+     */
+    protected final void copyValue(byte[] value, byte[] target, int offset, long flags) {
+        boolean locked = (flags & F_LOCK) != 0;
+        if (locked) {
+            SpecialFields.lock(target, offset + definition.spinLockOffset());
+        }
+        try {
+            SpecialFields.copy(definition, value, target, offset);
+        } finally {
+            if (locked) {
+                SpecialFields.unlock(target, offset + definition.spinLockOffset());
+            }
+        }
+    }
+
+    /**
+     * Releases what a value's special fields hold when the value is replaced or its element
+     * deleted ({@code bpf_obj_free_fields}): its timer is cancelled and freed. For subclasses.
+     */
+    protected final void freeFields(int copy, int offset) {
+        if (definition.timerOffset() >= 0) {
+            MapTimers.free(base[copy] + offset + definition.timerOffset());
+        }
+    }
+
+    /** Refuses {@code F_LOCK} on a map without a spin lock; 0 or -EINVAL. */
+    protected final int checkLockFlag(long flags) {
+        return (flags & F_LOCK) != 0 && definition.spinLockOffset() < 0 ? -Errno.EINVAL : 0;
     }
 
     /**
@@ -177,9 +240,10 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         }
         byte[] first = java.util.Arrays.copyOf(value, definition.valueSize());
         check(update(key, first, flags, 0), "update");
-        long addr = lookupAddress(key, 0);
+        long addr = peekAddress(key, 0);
         for (int c = 1; c < copies; c++) {
-            System.arraycopy(value, c * stride, storage[c], (int) addr, definition.valueSize());
+            SpecialFields.copy(definition, java.util.Arrays.copyOfRange(value, c * stride, c * stride
+                    + definition.valueSize()), storage[c], (int) addr);
         }
     }
 
@@ -200,16 +264,197 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         return keys;
     }
 
-    private void check(int result, String what) {
+    void check(int result, String what) {
         if (result < 0) {
             throw new MapException(-result, "map " + definition.name() + ": " + what + " refused");
         }
+    }
+
+    /** The id of this map, as {@code BPF_MAP_LOOKUP_ELEM} on a map of maps reports an inner map. */
+    public int id() {
+        return id;
+    }
+
+    /** The open map with an id, or empty. */
+    public static Optional<BpfMap> ofId(int id) {
+        return Optional.ofNullable(OPEN.get(id));
+    }
+
+    /** True until {@link #close()}. */
+    public boolean isOpen() {
+        return OPEN.get(id) == this;
+    }
+
+    // ---- batch operations ----
+
+    /** A batch operation kind, for {@link #supportsBatch}. */
+    public enum BatchOp { LOOKUP, LOOKUP_AND_DELETE, UPDATE, DELETE }
+
+    /**
+     * Whether this map type has a batch operation in Linux 6.12: arrays look up and update, LPM
+     * tries also delete, hash maps have all four; other types refuse them with {@code ENOTSUPP}.
+     */
+    public boolean supportsBatch(BatchOp op) {
+        return switch (op) {
+            case LOOKUP, UPDATE -> this instanceof ArrayMap || this instanceof HashTableMap || this instanceof LpmTrieMap;
+            case DELETE -> this instanceof HashTableMap || this instanceof LpmTrieMap;
+            case LOOKUP_AND_DELETE -> this instanceof HashTableMap;
+        };
+    }
+
+    private void checkBatch(BatchOp op, long flags) {
+        if (!supportsBatch(op)) {
+            throw new MapException(Errno.ENOTSUPP, "map " + definition.name() + ": " + definition.type().kernelName()
+                    + " has no " + op.name().toLowerCase(java.util.Locale.ROOT) + " batch operation");
+        }
+        if ((flags & ~F_LOCK) != 0 || checkLockFlag(flags) < 0) {
+            throw new MapException(Errno.EINVAL, "map " + definition.name() + ": batch element flags " + flags);
+        }
+    }
+
+    /**
+     * One batch of {@code BPF_MAP_LOOKUP_BATCH} or {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}.
+     *
+     * @param keys the keys found, in iteration order
+     * @param values their values (per-CPU maps: every CPU's, as {@link #lookup} gives them)
+     * @param next the token to pass as {@code from} for the next batch, or empty when the map is
+     *     exhausted (where Linux returns {@code -ENOENT} with the last elements)
+     */
+    public record Batch(List<byte[]> keys, List<byte[]> values, Optional<byte[]> next) {
+        public Batch {
+            keys = List.copyOf(keys);
+            values = List.copyOf(values);
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_BATCH}: up to {@code count} elements after {@code from} (null: from the
+     * start; else the {@code next} of the previous batch).
+     *
+     * @param flags 0 or {@link #F_LOCK}
+     * @throws MapException {@code ENOTSUPP} for map types without the operation, {@code EINVAL} for bad flags
+     */
+    public Batch lookupBatch(byte[] from, int count, long flags) {
+        checkBatch(BatchOp.LOOKUP, flags);
+        return collect(from, count, flags, false);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}: as {@link #lookupBatch}, deleting what it returns.
+     */
+    public Batch lookupAndDeleteBatch(byte[] from, int count, long flags) {
+        checkBatch(BatchOp.LOOKUP_AND_DELETE, flags);
+        return collect(from, count, flags, true);
+    }
+
+    private Batch collect(byte[] from, int count, long flags, boolean delete) {
+        if (from != null) {
+            checkKey(from);
+        }
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        byte[] prev = from;
+        boolean more = true;
+        while (keys.size() < count) {
+            Optional<byte[]> k = nextKey(prev);
+            if (k.isEmpty()) {
+                more = false;
+                break;
+            }
+            Optional<byte[]> v = lookup(k.get(), flags);
+            if (v.isPresent()) {
+                keys.add(k.get());
+                values.add(v.get());
+            }
+            prev = k.get();
+        }
+        if (delete) {
+            for (byte[] k : keys) {
+                delete(k);
+            }
+            // The last key is gone: a hash map's iteration from a missing key starts from the first
+            // remaining element, which is where the next batch must start.
+            more = more && nextKey(null).isPresent();
+            return new Batch(keys, values, more && prev != null ? Optional.of(prev.clone()) : Optional.empty());
+        }
+        if (more && nextKey(prev).isEmpty()) {
+            more = false;
+        }
+        return new Batch(keys, values, more && prev != null ? Optional.of(prev.clone()) : Optional.empty());
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_BATCH}: updates element by element, stopping at the first failure as
+     * Linux does; returns how many were updated.
+     *
+     * @throws MapException at the first failure, with the number of elements updated before it
+     */
+    public int updateBatch(List<byte[]> keys, List<byte[]> values, long flags) {
+        checkBatch(BatchOp.UPDATE, flags);
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys but " + values.size() + " values");
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            try {
+                put(keys.get(i), values.get(i), flags);
+            } catch (MapException e) {
+                throw new MapException(e.errno(), "map " + definition.name() + ": update batch stopped at element "
+                        + i, i);
+            }
+        }
+        return keys.size();
+    }
+
+    /**
+     * {@code BPF_MAP_DELETE_BATCH}: deletes key by key, stopping at the first failure; returns how
+     * many were deleted.
+     *
+     * @throws MapException at the first failure, with the number of elements deleted before it
+     */
+    public int deleteBatch(List<byte[]> keys) {
+        checkBatch(BatchOp.DELETE, 0);
+        for (int i = 0; i < keys.size(); i++) {
+            checkKey(keys.get(i));
+            int r = delete(keys.get(i));
+            if (r < 0) {
+                throw new MapException(-r, "map " + definition.name() + ": delete batch stopped at element " + i, i);
+            }
+        }
+        return keys.size();
+    }
+
+    /**
+     * The address of the start of the value an address points into, if it points into this map's
+     * value storage; else -1. For helpers that take a pointer into a map value (timers).
+     */
+    public long valueStart(long address) {
+        for (long b : base) {
+            if (Memory.regionOf(b) == Memory.regionOf(address)) {
+                int off = (int) address;
+                int length = storage[0].length;
+                return off < 0 || off >= length ? -1 : address - off % stride;
+            }
+        }
+        return -1;
+    }
+
+    /** The key whose value starts at {@code valueAddress} (in any CPU's copy), or empty. */
+    public Optional<byte[]> keyOfValue(long valueAddress) {
+        int off = (int) valueAddress;
+        for (byte[] k : keys()) {
+            long a = peekAddress(k, 0);
+            if (a != 0 && (int) a == off) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
     public void close() {
         OPEN.remove(id);
         for (long b : base) {
+            MapTimers.freeRegion(Memory.regionOf(b));
             SharedRegions.release(b);
         }
     }
@@ -224,6 +469,10 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
             case BLOOM_FILTER -> new BloomFilterMap(d);
             case RINGBUF -> new RingBufferMap(d);
             case PROG_ARRAY -> new ProgArrayMap(d);
+            case PERF_EVENT_ARRAY -> new PerfEventArrayMap(d);
+            case STACK_TRACE -> new StackTraceMap(d);
+            case ARRAY_OF_MAPS, HASH_OF_MAPS -> new MapOfMaps(d);
+            case DEVMAP -> new DevMap(d);
             default -> throw new MapException(Errno.EINVAL, "map " + d.name() + ": type " + d.type().kernelName()
                     + " is not implemented by the VM");
         };

@@ -4,8 +4,8 @@ package org.bpf4j.vm.map;
 public final class Errno {
     private Errno() {}
 
-    public static final int EPERM = 1, ENOENT = 2, E2BIG = 7, ENOMEM = 12, EBUSY = 16, EEXIST = 17, EINVAL = 22,
-            ENOSPC = 28, ENOTSUPP = 524;
+    public static final int EPERM = 1, ENOENT = 2, E2BIG = 7, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
+            EEXIST = 17, EINVAL = 22, ENOSPC = 28, ERANGE = 34, EDEADLK = 35, EOPNOTSUPP = 95, ENOTSUPP = 524;
 
     /** The symbolic name of an error number ({@code ENOENT}), or the number. */
     public static String name(int errno) {
@@ -14,6 +14,11 @@ public final class Errno {
             case ENOENT -> "ENOENT";
             case E2BIG -> "E2BIG";
             case ENOMEM -> "ENOMEM";
+            case EAGAIN -> "EAGAIN";
+            case EFAULT -> "EFAULT";
+            case ERANGE -> "ERANGE";
+            case EDEADLK -> "EDEADLK";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";

@@ -15,9 +15,11 @@ import org.bpf4j.vm.Cpus;
  * The hash family: {@code HASH}, {@code PERCPU_HASH}, {@code LRU_HASH} and
  * {@code LRU_PERCPU_HASH}. Values live in fixed slots of the map's storage, so a pointer a program
  * got from a lookup stays valid while the element exists. A full hash map refuses new keys with
- * {@code -E2BIG}; a full LRU map evicts its least recently used element (looked up or updated),
- * as the kernel's LRU does in spirit (the kernel's is approximate and per-CPU). Iteration follows
- * insertion order (the kernel's follows its hash buckets).
+ * {@code -E2BIG}. An LRU map takes a node for every update before it looks at the key, as Linux
+ * does, evicting by the kernel's algorithm ({@link LruLists}: the same elements go as in Linux when
+ * the VM has as many CPUs as the kernel has possible CPUs), and refuses with {@code -ENOMEM} only
+ * when nothing can be evicted; a program's lookup marks an element referenced, the host's does
+ * not. Iteration follows insertion order (the kernel's follows its randomly seeded hash buckets).
  */
 public final class HashTableMap extends BpfMap {
     private record Key(byte[] bytes) {
@@ -33,22 +35,52 @@ public final class HashTableMap extends BpfMap {
     }
 
     private final boolean lru;
-    private final LinkedHashMap<Key, Integer> slots;
+    private final boolean percpuValues;
+    private final LinkedHashMap<Key, Integer> slots = new LinkedHashMap<>();
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
+    /** For LRU maps: the key held in each slot (null when free), and the eviction lists. */
+    private final Key[] keyOf;
+    private final LruLists lruLists;
 
     HashTableMap(MapDefinition d) {
-        super(validate(d), d.maxEntries(), d.type().perCpu() ? Cpus.count() : 1);
-        lru = d.type() == MapType.LRU_HASH || d.type() == MapType.LRU_PERCPU_HASH;
-        slots = new LinkedHashMap<>(16, 0.75f, lru);
-        for (int i = d.maxEntries() - 1; i >= 0; i--) {
-            free.push(i);
+        super(validate(d), capacity(d), d.type().perCpu() ? Cpus.count() : 1);
+        lru = isLru(d);
+        percpuValues = d.type().perCpu();
+        int n = capacity(d);
+        if (lru) {
+            keyOf = new Key[n];
+            lruLists = new LruLists(n, Cpus.count(), (d.flags() & MapDefinition.F_NO_COMMON_LRU) != 0,
+                    this::evict);
+        } else {
+            keyOf = null;
+            lruLists = null;
+            for (int i = n - 1; i >= 0; i--) {
+                free.push(i);
+            }
         }
+    }
+
+    private static boolean isLru(MapDefinition d) {
+        return d.type() == MapType.LRU_HASH || d.type() == MapType.LRU_PERCPU_HASH;
+    }
+
+    /** Slots: max_entries, rounded up to a multiple of the CPUs for a per-CPU LRU list, as Linux does. */
+    private static int capacity(MapDefinition d) {
+        int n = d.maxEntries();
+        if (isLru(d) && (d.flags() & MapDefinition.F_NO_COMMON_LRU) != 0) {
+            int cpus = Cpus.count();
+            n = (int) Math.min(Integer.MAX_VALUE / 2, ((long) n + cpus - 1) / cpus * cpus);
+        }
+        return n;
     }
 
     private static MapDefinition validate(MapDefinition d) {
         if (d.keySize() == 0 || d.valueSize() == 0 || d.maxEntries() == 0) {
             throw new MapException(Errno.EINVAL, "map " + d.name() + ": a hash map needs a key size, a value size "
                     + "and max_entries above zero");
+        }
+        if ((d.flags() & MapDefinition.F_NO_COMMON_LRU) != 0 && !isLru(d)) {
+            throw new MapException(Errno.EINVAL, "map " + d.name() + ": BPF_F_NO_COMMON_LRU is for LRU maps only");
         }
         return d;
     }
@@ -57,37 +89,140 @@ public final class HashTableMap extends BpfMap {
         return storage.length == 1 ? 0 : cpu;
     }
 
+    /** {@code del_from_htab}: removes the element in a slot, if there is one, for eviction. */
+    private boolean evict(int slot) {
+        Key k = keyOf[slot];
+        if (k == null || !Integer.valueOf(slot).equals(slots.get(k))) {
+            return false;
+        }
+        slots.remove(k);
+        keyOf[slot] = null;
+        for (int c = 0; c < storage.length; c++) {
+            freeFields(c, slot * stride);
+        }
+        return true;
+    }
+
+    /** A program's lookup: for an LRU map it marks the element referenced. */
     @Override
     public synchronized long lookupAddress(byte[] key, int cpu) {
+        Integer slot = slots.get(new Key(key));
+        if (slot == null) {
+            return 0;
+        }
+        if (lru) {
+            lruLists.setRef(slot);
+        }
+        return base[copy(cpu)] + (long) slot * stride;
+    }
+
+    @Override
+    public synchronized long peekAddress(byte[] key, int cpu) {
         Integer slot = slots.get(new Key(key));
         return slot == null ? 0 : base[copy(cpu)] + (long) slot * stride;
     }
 
     @Override
-    public synchronized int update(byte[] key, byte[] value, long flags, int cpu) {
-        if ((flags & ~F_LOCK) > EXIST) {
+    public int update(byte[] key, byte[] value, long flags, int cpu) {
+        if ((flags & ~F_LOCK) > EXIST || checkLockFlag(flags) < 0) {
             return -Errno.EINVAL;
         }
         if ((flags & F_LOCK) != 0) {
-            return -Errno.EINVAL; // no value of ours holds a bpf_spin_lock yet
+            // The value is updated in place under its own lock, outside the map's lock, as in Linux.
+            long addr = peekAddress(key, cpu);
+            if (addr != 0) {
+                if ((flags & 3) == NOEXIST) {
+                    return -Errno.EEXIST;
+                }
+                copyValue(value, storage[copy(cpu)], (int) addr, flags);
+                return 0;
+            }
+        }
+        return lru ? (percpuValues ? updateLruPercpu(key, value, flags, cpu) : updateLru(key, value, flags, cpu))
+                : insertOrReplace(key, value, flags, cpu);
+    }
+
+    private static int checkFlags(boolean present, long flags) {
+        if (present && (flags & 3) == NOEXIST) {
+            return -Errno.EEXIST;
+        }
+        return !present && (flags & 3) == EXIST ? -Errno.ENOENT : 0;
+    }
+
+    /** {@code htab_lru_map_update_elem}: a new element always, the old one freed. */
+    private synchronized int updateLru(byte[] key, byte[] value, long flags, int cpu) {
+        int node = lruLists.popFree(cpu);
+        if (node < 0) {
+            return -Errno.ENOMEM;
         }
         Key k = new Key(key.clone());
+        Integer old = slots.get(k);
+        int r = checkFlags(old != null, flags);
+        if (r < 0) {
+            lruLists.pushFree(node);
+            return r;
+        }
+        Arrays.fill(storage[0], node * stride, node * stride + stride, (byte) 0);
+        copyValue(value, storage[0], node * stride, 0);
+        slots.put(k, node);
+        keyOf[node] = k;
+        if (old != null) {
+            lruLists.setRef(node);
+            keyOf[old] = null;
+            freeFields(0, old * stride);
+            lruLists.pushFree(old);
+        }
+        return 0;
+    }
+
+    /** {@code htab_lru_percpu_map_update_elem}: an existing element is updated in place. */
+    private synchronized int updateLruPercpu(byte[] key, byte[] value, long flags, int cpu) {
+        int node = -1;
+        if ((flags & 3) != EXIST) {
+            node = lruLists.popFree(cpu);
+            if (node < 0) {
+                return -Errno.ENOMEM;
+            }
+        }
+        Key k = new Key(key.clone());
+        Integer old = slots.get(k);
+        int r = checkFlags(old != null, flags);
+        if (r == 0 && old != null) {
+            lruLists.setRef(old);
+            copyValue(value, storage[copy(cpu)], old * stride, 0);
+        } else if (r == 0) {
+            for (byte[] s : storage) {
+                Arrays.fill(s, node * stride, node * stride + stride, (byte) 0);
+            }
+            copyValue(value, storage[copy(cpu)], node * stride, 0);
+            slots.put(k, node);
+            keyOf[node] = k;
+            node = -1;
+        }
+        if (node >= 0) {
+            lruLists.pushFree(node);
+        }
+        return r;
+    }
+
+    private synchronized int insertOrReplace(byte[] key, byte[] value, long flags, int cpu) {
+        Key k = new Key(key.clone());
         Integer slot = slots.get(k);
+        int r = checkFlags(slot != null, flags);
+        if (r < 0) {
+            return r;
+        }
         if (slot != null) {
-            if ((flags & 3) == NOEXIST) {
-                return -Errno.EEXIST;
+            // Linux replaces the element with a new one: its timer is freed and its lock starts free.
+            for (int c = 0; c < storage.length; c++) {
+                freeFields(c, slot * stride);
+            }
+            if (storage.length == 1) {
+                Arrays.fill(storage[0], slot * stride, slot * stride + stride, (byte) 0);
             }
         } else {
-            if ((flags & 3) == EXIST) {
-                return -Errno.ENOENT;
-            }
             if (free.isEmpty()) {
-                if (!lru) {
-                    return -Errno.E2BIG;
-                }
-                Iterator<Map.Entry<Key, Integer>> eldest = slots.entrySet().iterator();
-                free.push(eldest.next().getValue());
-                eldest.remove();
+                return -Errno.E2BIG;
             }
             slot = free.pop();
             slots.put(k, slot);
@@ -95,7 +230,7 @@ public final class HashTableMap extends BpfMap {
                 Arrays.fill(s, slot * stride, slot * stride + stride, (byte) 0);
             }
         }
-        System.arraycopy(value, 0, storage[copy(cpu)], slot * stride, definition().valueSize());
+        copyValue(value, storage[copy(cpu)], slot * stride, flags & ~F_LOCK);
         return 0;
     }
 
@@ -105,7 +240,15 @@ public final class HashTableMap extends BpfMap {
         if (slot == null) {
             return -Errno.ENOENT;
         }
-        free.push(slot);
+        for (int c = 0; c < storage.length; c++) {
+            freeFields(c, slot * stride);
+        }
+        if (lru) {
+            keyOf[slot] = null;
+            lruLists.pushFree(slot);
+        } else {
+            free.push(slot);
+        }
         return 0;
     }
 
