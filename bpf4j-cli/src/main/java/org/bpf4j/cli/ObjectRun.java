@@ -138,7 +138,7 @@ final class ObjectRun {
         }
     }
 
-    private static void write(Path path, byte[] bytes) {
+    static void write(Path path, byte[] bytes) {
         try {
             Files.write(path, bytes);
         } catch (IOException e) {
@@ -152,7 +152,7 @@ final class ObjectRun {
                 .orElse("");
     }
 
-    private static String chooseProgram(String name, ObjectSpec spec, String prog) {
+    static String chooseProgram(String name, ObjectSpec spec, String prog) {
         if (prog != null) {
             if (spec.program(prog).isEmpty()) {
                 throw CommandFailure.badInput(name + ": no program '" + prog + "'; the programs are "

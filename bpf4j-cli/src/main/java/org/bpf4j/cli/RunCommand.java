@@ -135,6 +135,10 @@ final class RunCommand implements Callable<Integer> {
                 : mem != null ? HexBytes.parse(mem, "--mem")
                 : dataFile != null ? ProgramFile.readBytes(dataFile) : null;
         byte[] context = ctx != null ? HexBytes.parse(ctx, "--ctx") : null;
+        if (engine.engine() instanceof KernelBackend) {
+            return KernelObjectRun.run(new ObjectRun.Request(file, bytes, prog, packet, pcapIn, pcapOut, dataOut, context,
+                    repeat == null ? 1 : repeat, repeat != null, json), spec.commandLine().getOut());
+        }
         if (!(engine.engine() instanceof VmBackend vm)) {
             throw CommandFailure.badInput(file + ": the " + engine.engine().name() + " engine does not run object files");
         }

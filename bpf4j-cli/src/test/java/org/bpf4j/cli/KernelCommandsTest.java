@@ -100,4 +100,20 @@ class KernelCommandsTest {
             org.bpf4j.linux.Bpffs.unmount(fs);
         }
     }
+
+    @Test
+    void objectFilesRunInTheKernelAsOnTheVm() {
+        Path maps = Path.of(System.getProperty("user.dir")).getParent().resolve("testprogs/maps.o");
+        Assumptions.assumeTrue(Files.isRegularFile(maps), "SKIPPED: no " + maps);
+        String data = "02000000000202000000000108000000002100010000401166c90a0000010a0000029c400035000dff737175657279";
+        Cli kernel = Cli.run("run", "--engine", "kernel", maps.toString(), "--prog", "map_array", "--data", data);
+        Cli vm = Cli.run("run", maps.toString(), "--prog", "map_array", "--data", data);
+        assertEquals(Main.EXIT_OK, kernel.status(), kernel.err());
+        assertEquals(Main.EXIT_OK, vm.status(), vm.err());
+        assertTrue(kernel.out().startsWith("retval = 2\n"), kernel.out());
+        // The VM has no perf event arrays; every other line is the same.
+        java.util.function.Function<String, java.util.List<String>> lines = s -> s.lines()
+                .filter(l -> !l.startsWith("map events")).toList();
+        assertEquals(lines.apply(vm.out()), lines.apply(kernel.out()));
+    }
 }

@@ -1,7 +1,9 @@
 package org.bpf4j.object.btf;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bpf4j.MalformedInputException;
 
 /**
@@ -146,6 +148,28 @@ public final class CoreResolver {
         return i > 0 ? name.substring(0, i) : name;
     }
 
+    /** Type ids of a target by essential name, for the last target seen (kept by identity: the kernel's BTF is large). */
+    private record NameIndex(Btf target, Map<String, List<Integer>> ids) {
+    }
+
+    private static volatile NameIndex lastIndex;
+
+    private static Map<String, List<Integer>> index(Btf target) {
+        NameIndex idx = lastIndex;
+        if (idx != null && idx.target() == target) {
+            return idx.ids();
+        }
+        Map<String, List<Integer>> ids = new HashMap<>();
+        for (int id = 1; id < target.size(); id++) {
+            String n = target.typeById(id).name();
+            if (!n.isEmpty()) {
+                ids.computeIfAbsent(essentialName(n), k -> new ArrayList<>(1)).add(id);
+            }
+        }
+        lastIndex = new NameIndex(target, ids);
+        return ids;
+    }
+
     private static List<Integer> candidates(Btf local, int localId, Btf target) {
         BtfType lt = local.typeById(localId);
         String name = essentialName(lt.name());
@@ -153,9 +177,8 @@ public final class CoreResolver {
         if (name.isEmpty()) {
             return out;
         }
-        for (int id = 1; id < target.size(); id++) {
-            BtfType t = target.typeById(id);
-            if (t.kind() == lt.kind() && essentialName(t.name()).equals(name)) {
+        for (int id : index(target).getOrDefault(name, List.of())) {
+            if (target.typeById(id).kind() == lt.kind()) {
                 out.add(id);
             }
         }
