@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
         description = "eBPF for the JVM: assemble, disassemble and run eBPF programs.",
         subcommands = {AsmCommand.class, DisasmCommand.class, RunCommand.class, ObjectCommand.class,
             ConformanceCommand.class, ProgCommand.class, MapCommand.class, FeatureCommand.class, TraceCommand.class,
-            HelpCommand.class},
+            VerifyCommand.class, HelpCommand.class},
         footer = {"", "Exit status: 0 success; 1 the program trapped or a test failed; "
                 + "2 malformed input or a usage error; 3 an internal error."})
 final class Bpf4jCommand implements Callable<Integer> {

@@ -23,13 +23,15 @@ final class DataHelpers {
 
     static HelperRegistry.Builder register(HelperRegistry.Builder b) {
         Helper read = (c, dst, size, src, r4, r5) -> probeRead(c, dst, size, src);
-        b.add("probe_read", read);
-        b.add("probe_read_kernel", read);
+        b.add("probe_read", (c, dst, size, src, r4, r5) -> kernelAddress(src) ? kernelRead(c, dst, size, src)
+                : probeRead(c, dst, size, src)); // x86-64: user addresses are read as user memory
+        b.add("probe_read_kernel", (c, dst, size, src, r4, r5) -> kernelRead(c, dst, size, src));
         b.add("probe_read_user", read);
         b.add("copy_from_user", read); // sleepable; the same contract: zero-filled and -EFAULT on a fault
         Helper readStr = (c, dst, size, src, r4, r5) -> probeReadString(c, dst, size, src);
-        b.add("probe_read_str", readStr);
-        b.add("probe_read_kernel_str", readStr);
+        b.add("probe_read_str", (c, dst, size, src, r4, r5) -> kernelAddress(src)
+                ? kernelReadString(c, dst, size, src) : probeReadString(c, dst, size, src));
+        b.add("probe_read_kernel_str", (c, dst, size, src, r4, r5) -> kernelReadString(c, dst, size, src));
         b.add("probe_read_user_str", readStr);
         b.add("strncmp", (c, s1, size, s2, r4, r5) -> {
             byte[] a = c.memory().read(s1, (int) size, c.slot());
@@ -79,6 +81,43 @@ final class DataHelpers {
         return b;
     }
 
+
+    /** {@code TASK_SIZE_MAX + PAGE_SIZE} on x86-64 with 4-level paging, and the vsyscall page. */
+    static final long USER_END = 0x0000_8000_0000_0000L, VSYSCALL = 0xffff_ffff_ff60_0000L;
+
+    /** At or above the user range on x86-64: the legacy probe reads read it as kernel memory. */
+    static boolean kernelAddress(long addr) {
+        return Long.compareUnsigned(addr, USER_END - 4096) >= 0;
+    }
+
+    /**
+     * x86-64's {@code copy_from_kernel_nofault_allowed}: a canonical kernel address (48-bit) that is
+     * not the vsyscall page. The program's own memory stands for kernel memory and is always allowed.
+     */
+    private static boolean kernelReadAllowed(CallContext c, long addr, long size) {
+        if (c.memory().readable(addr, (int) Math.min(Math.max(size, 1), Integer.MAX_VALUE))) {
+            return true;
+        }
+        return Long.compareUnsigned(addr, 0xffff_8000_0000_0000L) >= 0 && (addr & ~0xfffL) != VSYSCALL;
+    }
+
+    /** {@code bpf_probe_read_kernel}: as {@link #probeRead}, but {@code -ERANGE} for user addresses. */
+    private static long kernelRead(CallContext c, long dst, long size, long src) {
+        if (!kernelReadAllowed(c, src, size)) {
+            c.memory().fill(dst, size, (byte) 0, c.slot());
+            return -ERANGE;
+        }
+        return probeRead(c, dst, size, src);
+    }
+
+    /** {@code bpf_probe_read_kernel_str}: as {@link #probeReadString}, but {@code -ERANGE} for user addresses. */
+    private static long kernelReadString(CallContext c, long dst, long size, long src) {
+        if (size > 0 && !kernelReadAllowed(c, src, 1)) {
+            c.memory().fill(dst, size, (byte) 0, c.slot());
+            return -ERANGE;
+        }
+        return probeReadString(c, dst, size, src);
+    }
 
     /** The bytes at an unsafe address: program memory first, then the host's address space. */
     private static Optional<byte[]> unsafeRead(CallContext c, long addr, int size) {

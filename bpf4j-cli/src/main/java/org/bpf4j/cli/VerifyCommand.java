@@ -1,0 +1,199 @@
+package org.bpf4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bpf4j.Bpf4jException;
+import org.bpf4j.isa.Code;
+import org.bpf4j.object.MapSpec;
+import org.bpf4j.object.ObjectFile;
+import org.bpf4j.object.ObjectSpec;
+import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.btf.LineInfo;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.Verifier;
+import org.bpf4j.verifier.VerifierInput;
+import org.bpf4j.verifier.VerifierOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bpf4j verify FILE [--prog NAME] [--type TYPE] [--log-level 0|1|2] [--json]}. */
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Verifies eBPF programs with the Linux verifier's rules for a privileged loader.",
+            "Prints one line per program: NAME: accepted (N insns processed), or NAME: rejected at insn I: MESSAGE."},
+        footer = {"", "Exit status: 0 all accepted; 1 a program was rejected; 2 malformed input; 3 internal error."})
+final class VerifyCommand implements Callable<Integer> {
+    private static final int BPF_F_RDONLY_PROG = 1 << 7;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "an ELF object (.o), a .data file or assembly (.s, .asm)")
+    private Path file;
+
+    @Option(names = "--prog", paramLabel = "NAME", description = "verify only this program of an object")
+    private String prog;
+
+    @Option(names = "--type", paramLabel = "TYPE",
+            description = "program type (xdp, sched_cls, kprobe, ...); default: from the section name, "
+                    + "socket_filter for assembly")
+    private String type;
+
+    @Option(names = "--log-level", paramLabel = "N", defaultValue = "0",
+            description = "0 none, 1 instructions and branches, 2 also the state at each instruction")
+    private int logLevel;
+
+    @Option(names = "--json", description = "print one JSON object per program")
+    private boolean json;
+
+    private record Job(String name, VerifierInput input, ProgramSpec spec) {
+    }
+
+    @Override
+    public Integer call() {
+        if (logLevel < 0 || logLevel > 2) {
+            throw CommandFailure.badInput("--log-level must be 0, 1 or 2, not " + logLevel);
+        }
+        Optional<ProgramType> forced = Optional.empty();
+        if (type != null) {
+            forced = Optional.of(ProgramType.byName(type).orElseThrow(
+                    () -> CommandFailure.badInput("unknown program type '" + type + "'")));
+        }
+        byte[] bytes = ProgramFile.readBytes(file);
+        List<Job> jobs = new ArrayList<>();
+        if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
+            ObjectSpec obj;
+            try {
+                obj = ObjectFile.parse(bytes, file.toString());
+            } catch (Bpf4jException e) {
+                throw CommandFailure.about(file.toString(), e);
+            }
+            List<MapInfo> maps = new ArrayList<>();
+            for (MapSpec m : obj.maps()) {
+                maps.add(map(m));
+            }
+            for (ProgramSpec p : obj.programs()) {
+                if (prog != null && !p.name().equals(prog)) {
+                    continue;
+                }
+                ProgramSpec linked;
+                try {
+                    linked = obj.linkedProgram(p.name());
+                } catch (Bpf4jException e) {
+                    throw CommandFailure.about(file.toString(), e);
+                }
+                ProgramType t = forced.or(p::programType).orElseThrow(() -> CommandFailure.badInput(file + ": program '"
+                        + p.name() + "' in section '" + p.sectionName() + "' has no known program type; give --type"));
+                jobs.add(new Job(p.name(), new VerifierInput(p.name(), linked.code(), t, maps, p.gplCompatible()),
+                        linked));
+            }
+            if (prog != null && jobs.isEmpty()) {
+                throw CommandFailure.badInput(file + ": no program '" + prog + "'");
+            }
+        } else {
+            ProgramFile pf = ProgramFile.read(file);
+            Code code = pf.code();
+            String name = file.getFileName().toString();
+            jobs.add(new Job(name, new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(),
+                    true), null));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean allAccepted = true;
+        for (Job j : jobs) {
+            VerificationResult r = Verifier.verify(j.input(), VerifierOptions.defaults().withLogLevel(logLevel));
+            allAccepted &= r.accepted();
+            if (json) {
+                out.println(json(j, r));
+                continue;
+            }
+            if (logLevel > 0) {
+                out.print(r.log());
+            }
+            switch (r) {
+                case VerificationResult.Accepted a ->
+                    out.println(j.name() + ": accepted (" + a.processed() + " insns processed)");
+                case VerificationResult.Rejected x -> {
+                    String where = x.slot() >= 0 ? " at insn " + x.slot() : "";
+                    String line = source(j, x.slot());
+                    out.println(j.name() + ": rejected" + where + ": " + firstLine(x.message()) + line);
+                }
+            }
+        }
+        out.flush();
+        return allAccepted ? Main.EXIT_OK : Main.EXIT_FAILED;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(nl + 1) + " (" + s.substring(0, nl) + ")";
+    }
+
+    private static String source(Job j, int slot) {
+        if (j.spec() == null || slot < 0) {
+            return "";
+        }
+        Optional<LineInfo> l = j.spec().lineAt(slot);
+        return l.map(li -> " [" + li.position() + ": " + li.sourceLine().strip() + "]").orElse("");
+    }
+
+    static MapInfo map(MapSpec m) {
+        MapType t = m.mapType().orElse(MapType.UNSPEC);
+        boolean ro = (m.flags() & BPF_F_RDONLY_PROG) != 0 || m.origin() == MapSpec.Origin.RODATA
+                || m.origin() == MapSpec.Origin.KCONFIG;
+        Optional<MapInfo> inner = m.innerMap().map(VerifyCommand::map);
+        Optional<byte[]> frozen = Optional.empty();
+        if (ro && m.frozen() && t == MapType.ARRAY && m.maxEntries() == 1) {
+            byte[] v = new byte[m.valueSize()];
+            byte[] c = m.contents().toArray();
+            System.arraycopy(c, 0, v, 0, Math.min(c.length, v.length));
+            frozen = Optional.of(v);
+        }
+        return new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
+    }
+
+    private static String json(Job j, VerificationResult r) {
+        StringBuilder sb = new StringBuilder("{\"program\":").append(quote(j.name())).append(",\"type\":")
+                .append(quote(j.input().type().kernelName())).append(",\"verdict\":")
+                .append(quote(r.accepted() ? "accepted" : "rejected")).append(",\"processed\":").append(r.processed())
+                .append(",\"peak_states\":").append(r.peakStates());
+        if (r instanceof VerificationResult.Rejected x) {
+            sb.append(",\"insn\":").append(x.slot()).append(",\"message\":").append(quote(x.message()))
+                    .append(",\"state\":").append(quote(x.state())).append(",\"path\":").append(x.path());
+            j.spec();
+            if (j.spec() != null && x.slot() >= 0) {
+                j.spec().lineAt(x.slot()).ifPresent(l -> sb.append(",\"source\":").append(quote(l.position()))
+                        .append(",\"source_line\":").append(quote(l.sourceLine())));
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,27 @@
+package org.bpf4j.verifier;
+
+import java.util.List;
+import java.util.Objects;
+import org.bpf4j.isa.Code;
+import org.bpf4j.spec.ProgramType;
+
+/**
+ * A program to verify: its code, the program type that fixes its context and helpers, the maps
+ * that {@code lddw map_idx(i)} refers to (index {@code i} in {@link #maps()}; {@code map_fd(i)}
+ * is read the same way), and whether its licence is GPL-compatible. Immutable.
+ *
+ * @param name the program's name, for messages
+ * @param code the instructions, addressed by slot
+ * @param type the program type
+ * @param maps the maps by index
+ * @param gpl whether the licence is GPL-compatible (GPL-only helpers need it)
+ */
+public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl) {
+    /** Checks the components and copies the map list. */
+    public VerifierInput {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(type, "type");
+        maps = List.copyOf(maps);
+    }
+}

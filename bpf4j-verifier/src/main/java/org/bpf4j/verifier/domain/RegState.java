@@ -1,0 +1,146 @@
+package org.bpf4j.verifier.domain;
+
+import java.util.Objects;
+
+/**
+ * The abstract value of one register or spilled stack slot: not initialised, a scalar, or a
+ * pointer. Immutable; switch over it without {@code default}.
+ */
+public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegState.Pointer {
+
+    /** A register never written on this path: reading it is an error ({@code !read_ok}). */
+    record NotInit() implements RegState {
+        @Override
+        public String toString() {
+            return "?";
+        }
+    }
+
+    /**
+     * A number.
+     *
+     * @param range what is known of its value
+     * @param id non-zero when other registers were copied from the same value (linked scalars:
+     *     what a branch learns about one it learns about all)
+     */
+    record Scalar(ScalarRange range, int id) implements RegState {
+        /** Checks the range is present. */
+        public Scalar {
+            Objects.requireNonNull(range);
+        }
+
+        @Override
+        public String toString() {
+            if (range.isConst() && id == 0) {
+                return Long.toString(range.value());
+            }
+            String b = range.toString();
+            return "scalar(" + (id != 0 ? "id=" + id + (b.isEmpty() ? "" : ",") : "") + b + ")";
+        }
+    }
+
+    /**
+     * A pointer.
+     *
+     * @param type what it points to
+     * @param off the fixed offset from the object's start
+     * @param var the variable part of the offset (a constant 0 when there is none)
+     * @param id shared by copies: null checks and packet range checks apply to every register
+     *     with the same id
+     * @param refId non-zero for a reference that must be released ({@code ref_obj_id})
+     * @param range for packet pointers, the bytes after {@code off} proven inside the packet
+     * @param map the map index for map pointers, values and keys; -1 otherwise
+     * @param memSize the size of {@link PtrType#MEM} and {@link PtrType#RINGBUF_MEM} memory
+     * @param maybeNull whether the pointer may be NULL (it must be tested before use)
+     * @param frame for stack pointers, the frame number (0 for the main program)
+     * @param readOnly whether stores through the pointer are refused
+     */
+    record Pointer(PtrType type, int off, ScalarRange var, int id, int refId, int range, int map, int memSize,
+            boolean maybeNull, int frame, boolean readOnly) implements RegState {
+        /** Checks the type and offset range are present. */
+        public Pointer {
+            Objects.requireNonNull(type);
+            Objects.requireNonNull(var);
+        }
+
+        /** A plain pointer of {@code type} at offset 0. */
+        public static Pointer of(PtrType type) {
+            return new Pointer(type, 0, ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false);
+        }
+
+        /** This pointer into frame {@code f}. */
+        public Pointer withFrame(int f) {
+            return new Pointer(type, off, var, id, refId, range, map, memSize, maybeNull, f, readOnly);
+        }
+
+        /** This pointer at a new fixed offset. */
+        public Pointer withOff(int newOff) {
+            return new Pointer(type, newOff, var, id, refId, range, map, memSize, maybeNull, frame, readOnly);
+        }
+
+        /** This pointer with a new variable offset. */
+        public Pointer withVar(ScalarRange newVar) {
+            return new Pointer(type, off, newVar, id, refId, range, map, memSize, maybeNull, frame, readOnly);
+        }
+
+        /** This pointer with a new id. */
+        public Pointer withId(int newId) {
+            return new Pointer(type, off, var, newId, refId, range, map, memSize, maybeNull, frame, readOnly);
+        }
+
+        /** This pointer with a new packet range. */
+        public Pointer withRange(int newRange) {
+            return new Pointer(type, off, var, id, refId, newRange, map, memSize, maybeNull, frame, readOnly);
+        }
+
+        /** This pointer known not to be NULL. */
+        public Pointer notNull() {
+            return new Pointer(type, off, var, id, refId, range, map, memSize, false, frame, readOnly);
+        }
+
+        /** Whether the offset has no variable part. */
+        public boolean fixedOffset() {
+            return var.isConst() && var.value() == 0;
+        }
+
+        /** The kernel's name of the type with its modifiers, such as {@code map_value_or_null}. */
+        public String typeName() {
+            return (readOnly && type == PtrType.MEM ? "rdonly_" : "") + type.kernelName() + (maybeNull ? "_or_null" : "");
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder(typeName()).append('(');
+            if (id != 0) {
+                sb.append("id=").append(id).append(',');
+            }
+            if (refId != 0) {
+                sb.append("ref_obj_id=").append(refId).append(',');
+            }
+            sb.append("off=").append(off);
+            if (type.isPacket()) {
+                sb.append(",r=").append(range);
+            }
+            if (type == PtrType.MEM || type == PtrType.RINGBUF_MEM) {
+                sb.append(",sz=").append(memSize);
+            }
+            if (!fixedOffset()) {
+                sb.append(',').append(var);
+            }
+            return sb.append(')').toString();
+        }
+    }
+
+    /** The shared not-initialised value. */
+    RegState NOT_INIT = new NotInit();
+
+    /** An unknown scalar. */
+    static Scalar unknown() {
+        return new Scalar(ScalarRange.UNKNOWN, 0);
+    }
+
+    /** A known scalar. */
+    static Scalar constant(long v) {
+        return new Scalar(ScalarRange.constant(v), 0);
+    }
+}

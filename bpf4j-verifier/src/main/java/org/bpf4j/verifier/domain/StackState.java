@@ -1,0 +1,173 @@
+package org.bpf4j.verifier.domain;
+
+import java.util.Arrays;
+
+/**
+ * One stack frame of 512 bytes, byte by byte: never written ({@link #INVALID}), some data
+ * ({@link #MISC}), known zero ({@link #ZERO}) or part of a spilled register ({@link #SPILL}); a
+ * spilled register keeps its abstract value in the 8-byte slot it fills (the kernel's
+ * {@code bpf_stack_state}). Byte {@code k} is at offset {@code -(k + 1)} from the frame pointer;
+ * slot {@code k / 8} holds it.
+ *
+ * <p>Mutable, owned by one verifier state; {@link #copy()} at branches.
+ */
+public final class StackState {
+    /** Maximum size of one frame in bytes. */
+    public static final int MAX = 512;
+    /** Never written on this path. */
+    public static final byte INVALID = 0;
+    /** Written with data of unknown value. */
+    public static final byte MISC = 1;
+    /** Written with zeroes. */
+    public static final byte ZERO = 2;
+    /** Part of a spilled register. */
+    public static final byte SPILL = 3;
+
+    private byte[] types;
+    private RegState[] spills;
+    private int depth;
+
+    /** An empty frame. */
+    public StackState() {
+        types = new byte[0];
+        spills = new RegState[0];
+    }
+
+    private StackState(StackState o) {
+        types = o.types.clone();
+        spills = o.spills.clone();
+        depth = o.depth;
+    }
+
+    /** An independent copy. */
+    public StackState copy() {
+        return new StackState(this);
+    }
+
+    /** The deepest byte touched on this path, rounded up to 8 (what the kernel counts as stack depth). */
+    public int depth() {
+        return depth;
+    }
+
+    private void grow(int bytes) {
+        int need = (bytes + 7) & ~7;
+        if (need > types.length) {
+            types = Arrays.copyOf(types, need);
+            spills = Arrays.copyOf(spills, need / 8);
+        }
+        depth = Math.max(depth, need);
+    }
+
+    /** Marks the stack as used down to {@code -off} (for accesses that do not change it). */
+    public void touch(int off) {
+        grow(-off);
+    }
+
+    /** The type of the byte at offset {@code off} (negative). */
+    public byte type(int off) {
+        int k = -off - 1;
+        return k < types.length ? types[k] : INVALID;
+    }
+
+    /** The register spilled in the slot holding offset {@code off}, or null. */
+    public RegState spilled(int off) {
+        int k = -off - 1;
+        if (k >= types.length || types[k] != SPILL) {
+            return null;
+        }
+        return spills[k / 8];
+    }
+
+    /** Spills {@code reg} into the 8 bytes at {@code off} (8-aligned). */
+    public void spill(int off, RegState reg) {
+        grow(-off);
+        int k = -off - 1; // the highest-addressed byte's index is -off-8..-off-1
+        int slot = k / 8;
+        for (int i = 0; i < 8; i++) {
+            types[slot * 8 + i] = SPILL;
+        }
+        spills[slot] = reg;
+    }
+
+    /**
+     * Writes {@code size} bytes of plain data at {@code off}; {@code zero} when the data is known
+     * zero. A spilled register partly overwritten is lost: its other bytes become {@link #MISC}.
+     */
+    public void write(int off, int size, boolean zero) {
+        grow(-off);
+        for (int a = off; a < off + size; a++) {
+            int k = -a - 1;
+            int slot = k / 8;
+            if (types[k] == SPILL) {
+                for (int i = 0; i < 8; i++) {
+                    types[slot * 8 + i] = MISC;
+                }
+                spills[slot] = null;
+            }
+        }
+        for (int a = off; a < off + size; a++) {
+            types[-a - 1] = zero ? ZERO : MISC;
+        }
+    }
+
+    /** Marks {@code size} bytes at {@code off} as unknown data (a helper or a variable-offset store wrote them). */
+    public void clobber(int off, int size) {
+        write(off, size, false);
+    }
+
+    /** Replaces each spilled register for which {@code f} returns non-null. */
+    public void replaceSpills(java.util.function.UnaryOperator<RegState> f) {
+        for (int slot = 0; slot < spills.length; slot++) {
+            if (spills[slot] != null && types[slot * 8] == SPILL) {
+                RegState n = f.apply(spills[slot]);
+                if (n != null) {
+                    spills[slot] = n;
+                }
+            }
+        }
+    }
+
+    /** Number of 8-byte slots in use. */
+    public int slots() {
+        return spills.length;
+    }
+
+    /** Whether every byte of this frame is at least as general as in {@code o} (for pruning; see {@code StateCompare}). */
+    byte[] types() {
+        return types;
+    }
+
+    RegState[] spills() {
+        return spills;
+    }
+
+    /** The kernel's rendering of the used slots, such as {@code fp-8=mmmmmmmm fp-16=ctx}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (int slot = 0; slot < spills.length; slot++) {
+            int base = slot * 8;
+            boolean any = false;
+            for (int i = 0; i < 8; i++) {
+                any |= types[base + i] != INVALID;
+            }
+            if (!any) {
+                continue;
+            }
+            sb.append(" fp-").append(base + 8).append('=');
+            if (types[base] == SPILL && spills[slot] != null) {
+                sb.append(spills[slot]);
+            } else {
+                for (int i = 7; i >= 0; i--) {
+                    sb.append(switch (types[base + i]) {
+                        case MISC -> 'm';
+                        case ZERO -> '0';
+                        case SPILL -> 'r';
+                        default -> '?';
+                    });
+                }
+            }
+        }
+        return sb.length() == 0 ? "" : sb.substring(1);
+    }
+}

@@ -1,0 +1,194 @@
+package org.bpf4j.verifier.domain;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Whether an explored state covers the current one, so that the current path can stop (the
+ * kernel's {@code states_equal} with {@code regsafe}, {@code stacksafe} and {@code refsafe}).
+ *
+ * <p>Soundness: the old state's whole subtree was explored and found safe. If every live register
+ * and every stack byte of the current state stands for a subset of the concrete values the old
+ * state stood for (same pointer kinds and objects, ranges contained, ids related one-to-one so
+ * that what a branch learns through an id holds for the same registers), every concrete run from
+ * the current state is also a run from the old state, hence safe. Dead registers (overwritten
+ * before any read on every path) are ignored. One instance per comparison (it holds the id map).
+ */
+public final class StateCompare {
+    private Map<Integer, Integer> oldToCur;
+    private long[] preciseRegs;
+    private long[] preciseStack;
+    private Map<Integer, Integer> curToOld;
+    private int tmp;
+
+    private StateCompare() {
+    }
+
+    /**
+     * Whether {@code old} covers {@code cur}; {@code live[i]} is the mask of live registers of
+     * frame {@code i}.
+     */
+    public static boolean covers(VerifierState old, VerifierState cur, int[] live) {
+        return new StateCompare().statesCover(old, cur, live, false);
+    }
+
+    /**
+     * Whether {@code old} covers {@code cur} when only the scalars marked precise in the old state
+     * ({@code preciseRegs[frame]} bit per register, {@code preciseStack[frame]} bit per 8-byte
+     * slot) need their values contained; any scalar covers an imprecise one.
+     */
+    public static boolean covers(VerifierState old, VerifierState cur, int[] live, long[] preciseRegs,
+            long[] preciseStack) {
+        StateCompare c = new StateCompare();
+        c.preciseRegs = preciseRegs;
+        c.preciseStack = preciseStack;
+        return c.statesCover(old, cur, live, false);
+    }
+
+    private boolean imprecise(long[] marks, int frame, int bit) {
+        return marks != null && (marks[frame] & (1L << bit)) == 0;
+    }
+
+    /** Whether the two states are identical (for infinite-loop detection). */
+    public static boolean same(VerifierState old, VerifierState cur, int[] live) {
+        return new StateCompare().statesCover(old, cur, live, true);
+    }
+
+    private boolean statesCover(VerifierState old, VerifierState cur, int[] live, boolean exact) {
+        if (old.frames.size() != cur.frames.size() || old.activeLock != cur.activeLock
+                || old.refs.size() != cur.refs.size()) {
+            return false;
+        }
+        for (int i = 0; i < old.frames.size(); i++) {
+            FrameState o = old.frames.get(i);
+            FrameState c = cur.frames.get(i);
+            if (o.callsite != c.callsite) {
+                return false;
+            }
+            for (int r = 0; r < 10; r++) {
+                if ((live[i] & (1 << r)) == 0) {
+                    continue;
+                }
+                if (!exact && o.regs[r] instanceof RegState.Scalar && c.regs[r] instanceof RegState.Scalar
+                        && imprecise(preciseRegs, i, r)) {
+                    continue;
+                }
+                if (!regCovers(o.regs[r], c.regs[r], exact)) {
+                    return false;
+                }
+            }
+            if (!stackCovers(o.stack, c.stack, exact, i)) {
+                return false;
+            }
+        }
+        for (int i = 0; i < old.refs.size(); i++) {
+            if (!ids(old.refs.get(i), cur.refs.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean ids(int oldId, int curId) {
+        if ((oldId == 0) != (curId == 0)) {
+            return false;
+        }
+        if (oldId == 0) {
+            return true;
+        }
+        if (oldToCur == null) {
+            oldToCur = new HashMap<>();
+            curToOld = new HashMap<>();
+        }
+        Integer m = oldToCur.get(oldId);
+        if (m != null) {
+            return m == curId;
+        }
+        if (curToOld.containsKey(curId)) {
+            return false;
+        }
+        oldToCur.put(oldId, curId);
+        curToOld.put(curId, oldId);
+        return true;
+    }
+
+    private boolean scalarIds(int oldId, int curId) {
+        return ids(oldId != 0 ? oldId : --tmp, curId != 0 ? curId : --tmp);
+    }
+
+    boolean regCovers(RegState old, RegState cur, boolean exact) {
+        if (exact) {
+            return old.equals(cur);
+        }
+        return switch (old) {
+            case RegState.NotInit n -> true;
+            case RegState.Scalar o -> cur instanceof RegState.Scalar c && o.range().contains(c.range())
+                    && scalarIds(o.id(), c.id());
+            case RegState.Pointer o -> cur instanceof RegState.Pointer c && o.type() == c.type() && o.off() == c.off()
+                    && o.maybeNull() == c.maybeNull() && o.map() == c.map() && o.memSize() == c.memSize()
+                    && o.frame() == c.frame() && o.readOnly() == c.readOnly() && o.range() <= c.range()
+                    && o.var().contains(c.var()) && ids(o.id(), c.id()) && ids(o.refId(), c.refId());
+        };
+    }
+
+    private boolean stackCovers(StackState old, StackState cur, boolean exact, int frame) {
+        byte[] ot = old.types();
+        byte[] ct = cur.types();
+        RegState[] os = old.spills();
+        RegState[] cs = cur.spills();
+        if (exact) {
+            if (ot.length != ct.length || !java.util.Arrays.equals(ot, ct)) {
+                return false;
+            }
+            for (int s = 0; s < os.length; s++) {
+                if (ot[s * 8] == StackState.SPILL && !java.util.Objects.equals(os[s], cs[s])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int slot = 0; slot < os.length; slot++) {
+            int base = slot * 8;
+            if (ot[base] == StackState.SPILL) {
+                if (base >= ct.length) {
+                    return false;
+                }
+                if (ct[base] == StackState.SPILL) {
+                    if (os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
+                            && imprecise(preciseStack, frame, slot)) {
+                        continue;
+                    }
+                    if (!regCovers(os[slot], cs[slot], false)) {
+                        return false;
+                    }
+                    continue;
+                }
+                boolean allZero = true;
+                for (int i = 0; i < 8; i++) {
+                    allZero &= ct[base + i] == StackState.ZERO;
+                }
+                if (allZero && os[slot] instanceof RegState.Scalar sc && sc.range().mayBe(0) && sc.id() == 0) {
+                    continue;
+                }
+                return false;
+            }
+            for (int i = 0; i < 8; i++) {
+                byte o = ot[base + i];
+                if (o == StackState.INVALID || o == StackState.MISC) {
+                    // a privileged program may read uninitialised stack: both read as unknown
+                    // scalars, unless the current path has a pointer there (stricter than Linux)
+                    if (base + i < ct.length && ct[base + i] == StackState.SPILL
+                            && cs[slot] instanceof RegState.Pointer) {
+                        return false;
+                    }
+                    continue;
+                }
+                // o == ZERO
+                if (base + i >= ct.length || ct[base + i] != StackState.ZERO) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,67 @@
+package org.bpf4j.verifier.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The abstract state of one path at one instruction: the call frames, the references held and
+ * the ids handed out (the kernel's {@code bpf_verifier_state}). Mutable, owned by the path being
+ * explored; {@link #copy()} when a path forks.
+ */
+public final class VerifierState {
+    /** The call frames, innermost last. */
+    public final List<FrameState> frames;
+    /** Ids of references acquired and not yet released on this path. */
+    public final List<Integer> refs;
+    /** The spin lock held ({@code map index << 32 | offset}), or -1. */
+    public long activeLock = -1;
+    /** Whether the path is inside a {@code rcu_read_lock} section or similar (unused yet). */
+    public int nextId;
+
+    /**
+     * Scratch set by the transfer function of the instruction being executed (not part of the
+     * state, never compared or copied): the registers of the current frame whose values the
+     * instruction relied on for safety (to be marked precise).
+     */
+    public int preciseRequest;
+    /** Scratch: the registers of the current frame refined together by a comparison (linked scalars). */
+    public int linkedMask;
+    /** Scratch: the fixed-offset stack slot the instruction accessed, encoded by the engine, or 0. */
+    public long stackAccess;
+
+    /** The state at the program's entry: r1 = ctx, r10 = frame pointer. */
+    public VerifierState(FrameState entry) {
+        frames = new ArrayList<>(List.of(entry));
+        refs = new ArrayList<>();
+    }
+
+    private VerifierState(VerifierState o) {
+        frames = new ArrayList<>(o.frames.size());
+        for (FrameState f : o.frames) {
+            frames.add(f.copy());
+        }
+        refs = new ArrayList<>(o.refs);
+        activeLock = o.activeLock;
+        nextId = o.nextId;
+    }
+
+    /** An independent copy. */
+    public VerifierState copy() {
+        return new VerifierState(this);
+    }
+
+    /** The innermost frame. */
+    public FrameState cur() {
+        return frames.get(frames.size() - 1);
+    }
+
+    /** The registers of the innermost frame. */
+    public RegState[] regs() {
+        return cur().regs;
+    }
+
+    /** A fresh id for a pointer or scalar link. */
+    public int newId() {
+        return ++nextId;
+    }
+}

@@ -1,0 +1,196 @@
+package org.bpf4j.verifier.engine;
+
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Operand;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.ScalarCompare;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * Conditional jumps ({@code check_cond_jmp_op}): which branches are possible and what each
+ * learns.
+ *
+ * <p>Soundness: a branch is dropped only when {@link ScalarCompare#decide} (or a non-NULL pointer
+ * compared with 0) proves it impossible; the state of each kept branch is refined only by facts
+ * the comparison's outcome implies: scalar bounds ({@link ScalarCompare#refine}), applied also to
+ * scalars sharing the id (they hold the same value); NULL or not-NULL for every copy of a
+ * maybe-NULL pointer; and the packet range that {@code pkt + off <= pkt_end} proves for every
+ * packet pointer with the same id (they all have the same base and variable offset).
+ */
+final class BranchTransfer {
+    /** The kernel's {@code MAX_PACKET_OFF}. */
+    private static final long MAX_PACKET_OFF = 0xffff;
+
+    private BranchTransfer() {
+    }
+
+    /**
+     * Applies {@code j} to {@code st}; returns the state of the taken branch and the state of the
+     * fall-through branch, either null when impossible. {@code st} is reused for one of them.
+     */
+    static VerifierState[] jump(VerifierState st, Instruction.Jump j) {
+        RegState dst = Regs.read(st, j.dst());
+        RegState src = switch (j.src()) {
+            case Operand.Reg r -> Regs.read(st, r.reg());
+            case Operand.Imm i -> RegState.constant(j.wide() ? i.value() : i.value() & 0xffffffffL);
+        };
+        int srcReg = j.src() instanceof Operand.Reg r ? r.reg() : -1;
+        if (dst instanceof RegState.Scalar d && src instanceof RegState.Scalar s) {
+            return scalars(st, j, d, s, srcReg);
+        }
+        VerifierState taken = st.copy();
+        VerifierState fall = st;
+        if (j.wide() && dst instanceof RegState.Pointer p && src instanceof RegState.Pointer q
+                && Regs.isPacketAny(p) && Regs.isPacketAny(q)) {
+            packetCompare(taken, fall, j.op(), p, q);
+            return new VerifierState[] {taken, fall};
+        }
+        RegState.Pointer ptr = dst instanceof RegState.Pointer p ? p : src instanceof RegState.Pointer q ? q : null;
+        RegState other = ptr == dst ? src : dst;
+        boolean otherZero = other instanceof RegState.Scalar s && (j.wide() ? s.range().isConst()
+                : s.range().isSubregConst()) && s.range().value() == 0;
+        if (ptr != null && otherZero && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && j.wide()) {
+            if (other == src && srcReg >= 0) {
+                st.preciseRequest |= 1 << srcReg;
+                taken.preciseRequest = st.preciseRequest;
+            } else if (other == dst) {
+                st.preciseRequest |= 1 << j.dst();
+                taken.preciseRequest = st.preciseRequest;
+            }
+            if (!ptr.maybeNull()) {
+                // a valid pointer is never NULL
+                return j.op() == JumpOp.JEQ ? new VerifierState[] {null, fall} : new VerifierState[] {fall, null};
+            }
+            VerifierState isNull = j.op() == JumpOp.JEQ ? taken : fall;
+            VerifierState notNull = j.op() == JumpOp.JEQ ? fall : taken;
+            markNull(isNull, ptr, true);
+            markNull(notNull, ptr, false);
+        }
+        return new VerifierState[] {taken, fall};
+    }
+
+    /** Every copy of a maybe-NULL pointer (same id) becomes 0 or a valid pointer. */
+    static void markNull(VerifierState st, RegState.Pointer ptr, boolean isNull) {
+        int id = ptr.id();
+        if (id == 0) {
+            return;
+        }
+        Regs.forEach(st, v -> {
+            if (v instanceof RegState.Pointer p && p.maybeNull() && p.id() == id) {
+                return isNull ? RegState.constant(0) : p.notNull();
+            }
+            return null;
+        });
+        if (isNull && ptr.refId() != 0) {
+            st.refs.remove(Integer.valueOf(ptr.refId()));
+        }
+    }
+
+    private static VerifierState[] scalars(VerifierState st, Instruction.Jump j, RegState.Scalar d, RegState.Scalar s,
+            int srcReg) {
+        Boolean outcome = ScalarCompare.decide(j.op(), !j.wide(), d.range(), s.range());
+        if (outcome != null) {
+            // the decision relied on the values: both become precise (mark_chain_precision)
+            st.preciseRequest |= (1 << j.dst()) | (srcReg >= 0 ? 1 << srcReg : 0);
+            return outcome ? new VerifierState[] {st, null} : new VerifierState[] {null, st};
+        }
+        VerifierState taken = st.copy();
+        VerifierState fall = st;
+        if (!refine(taken, j, d, s, srcReg, true)) {
+            taken = null;
+        }
+        if (!refine(fall, j, d, s, srcReg, false)) {
+            fall = null;
+        }
+        if (taken == null || fall == null) {
+            // a branch was found impossible from the values: they become precise
+            st.preciseRequest |= (1 << j.dst()) | (srcReg >= 0 ? 1 << srcReg : 0);
+        }
+        return new VerifierState[] {taken, fall};
+    }
+
+    private static boolean refine(VerifierState st, Instruction.Jump j, RegState.Scalar d, RegState.Scalar s, int srcReg,
+            boolean holds) {
+        ScalarRange[] r = ScalarCompare.refine(j.op(), holds, !j.wide(), d.range(), s.range());
+        if (r[0].isEmpty() || r[1].isEmpty()) {
+            return false;
+        }
+        st.regs()[j.dst()] = new RegState.Scalar(r[0], d.id());
+        linked(st, d.id(), r[0]);
+        if (srcReg >= 0) {
+            st.regs()[srcReg] = new RegState.Scalar(r[1], s.id());
+            linked(st, s.id(), r[1]);
+        }
+        return true;
+    }
+
+    /**
+     * Gives the refined range to every register of the current frame linked to the compared one
+     * (the same id). Spilled copies and other frames are left as they are (less precise, sound),
+     * so that precision tracking only needs the registers of this frame.
+     */
+    private static void linked(VerifierState st, int id, ScalarRange r) {
+        if (id == 0) {
+            return;
+        }
+        RegState[] regs = st.regs();
+        for (int i = 0; i < 10; i++) {
+            if (regs[i] instanceof RegState.Scalar s && s.id() == id) {
+                regs[i] = new RegState.Scalar(r, id);
+                st.linkedMask |= 1 << i;
+            }
+        }
+    }
+
+    /**
+     * Comparisons of a packet pointer with the packet end (or of a metadata pointer with the data
+     * pointer) that prove a range ({@code try_match_pkt_pointers}).
+     */
+    private static void packetCompare(VerifierState taken, VerifierState fall, JumpOp op, RegState.Pointer dst,
+            RegState.Pointer src) {
+        // Normalise to "a <op> b" where a is the data-side pointer and b the end-side one.
+        RegState.Pointer a;
+        JumpOp o;
+        if ((dst.type() == PtrType.PACKET && src.type() == PtrType.PACKET_END)
+                || (dst.type() == PtrType.PACKET_META && src.type() == PtrType.PACKET && initPkt(src))) {
+            a = dst;
+            o = op;
+        } else if ((dst.type() == PtrType.PACKET_END && src.type() == PtrType.PACKET)
+                || (dst.type() == PtrType.PACKET && initPkt(dst) && src.type() == PtrType.PACKET_META)) {
+            a = src;
+            o = op.swap();
+        } else {
+            return;
+        }
+        // a > b: fall-through knows a <= b; a < b: taken knows a < b; a >= b: fall knows a < b; a <= b: taken knows a <= b
+        switch (o) {
+            case JGT -> goodPointers(fall, a, false);
+            case JLT -> goodPointers(taken, a, true);
+            case JGE -> goodPointers(fall, a, true);
+            case JLE -> goodPointers(taken, a, false);
+            default -> {
+            }
+        }
+    }
+
+    private static boolean initPkt(RegState.Pointer p) {
+        return p.off() == 0 && p.fixedOffset() && p.type() == PtrType.PACKET;
+    }
+
+    private static void goodPointers(VerifierState st, RegState.Pointer a, boolean rightOpen) {
+        if (a.off() < 0 || (a.off() == 0 && rightOpen)) {
+            return;
+        }
+        if (Long.compareUnsigned(a.var().umax(), MAX_PACKET_OFF) > 0 || a.var().umax() + a.off() > MAX_PACKET_OFF) {
+            return;
+        }
+        int range = a.off() + (rightOpen ? 1 : 0);
+        PtrType type = a.type();
+        int id = a.id();
+        Regs.forEach(st, v -> v instanceof RegState.Pointer p && p.type() == type && p.id() == id && p.range() < range
+                ? p.withRange(range) : null);
+    }
+}

@@ -1,0 +1,409 @@
+package org.bpf4j.verifier.engine;
+
+import java.util.Set;
+import org.bpf4j.spec.ArgType;
+import org.bpf4j.spec.HelperFlag;
+import org.bpf4j.spec.HelperSpec;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ReturnType;
+import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * Helper calls ({@code check_helper_call}): availability for the program type, every argument
+ * against the prototype in the catalog, map compatibility, references acquired and released,
+ * and the return value.
+ *
+ * <p>Soundness: an argument is accepted only if its abstract value is of a type the prototype
+ * allows and, for memory, every byte the helper may touch (up to the size argument's maximum)
+ * lies inside the object (checked by {@link MemoryAccess#checkRange}); the call then forgets
+ * r1-r5 (the helper clobbers them), forgets every packet pointer if the helper may move the
+ * packet, marks stack bytes the helper writes as unknown data, and sets r0 to a value that
+ * covers everything the helper can return.
+ */
+final class Calls {
+    private static final long MAX_VAR_SIZE = 1L << 29;
+    private static final int MAX_ERRNO = 4095;
+
+    private final Explorer ex;
+
+    Calls(Explorer ex) {
+        this.ex = ex;
+    }
+
+    /** What earlier arguments told later ones. */
+    private static final class Meta {
+        int map = -1;
+        RegState memArg;
+        int memRegno;
+        ArgType memType;
+        long constSize = -1;
+        long maxSize;
+        int releaseRef;
+        int funcSlot = -1;
+    }
+
+    /** Checks and applies {@code call id}. Returns the slot of a callback to enter, or -1. */
+    int helper(VerifierState st, int slot, int id) {
+        HelperSpec general = ex.catalog().byId(id).filter(h -> !h.reserved())
+                .orElseThrow(() -> new Reject("invalid func unknown#" + id));
+        HelperSpec h = ex.catalog().prototype(ex.type(), general).orElseThrow(() -> new Reject(
+                "program of this type cannot use helper " + general.kernelName() + "#" + id));
+        if (h.gplOnly() && !ex.input().gpl()) {
+            throw new Reject("cannot call GPL-restricted function from non-GPL compatible program");
+        }
+        Meta meta = new Meta();
+        for (int a = 1; a <= h.args().size(); a++) {
+            arg(st, h, a, meta);
+        }
+        checkMapCompat(h, meta);
+        if (h.releases()) {
+            int ref = meta.releaseRef;
+            if (ref == 0 || !st.refs.contains(ref)) {
+                throw new Reject("R" + h.releasedArg() + " must be referenced when passed to release function");
+            }
+            release(st, ref);
+        }
+        if (h.changesPacketData()) {
+            Regs.forEach(st, v -> v instanceof RegState.Pointer p && Regs.isPacketAny(p) ? RegState.unknown() : null);
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = result(st, h, meta, slot);
+        if (h.has(HelperFlag.CALLBACK) && meta.funcSlot >= 0) {
+            return meta.funcSlot;
+        }
+        return -1;
+    }
+
+    private void release(VerifierState st, int ref) {
+        st.refs.remove(Integer.valueOf(ref));
+        ex.refSlots().remove(ref);
+        Regs.forEach(st, v -> v instanceof RegState.Pointer p && p.refId() == ref ? RegState.unknown() : null);
+    }
+
+    private RegState result(VerifierState st, HelperSpec h, Meta meta, int slot) {
+        ReturnType ret = h.ret();
+        return switch (ret) {
+            case INTEGER -> {
+                String n = h.name();
+                if (n.equals("get_stack") || n.equals("get_task_stack") || n.endsWith("_str")
+                        && n.startsWith("probe_read")) {
+                    yield Regs.scalar(ScalarRange.signed(-MAX_ERRNO, meta.maxSize));
+                }
+                yield RegState.unknown();
+            }
+            case VOID -> RegState.NOT_INIT;
+            case PTR_TO_MAP_VALUE, PTR_TO_MAP_VALUE_OR_NULL -> {
+                if (meta.map < 0) {
+                    throw new Reject("kernel subsystem misconfigured verifier");
+                }
+                MapInfo m = ex.map(meta.map);
+                boolean nullable = ret.isNullable();
+                int nid = nullable ? st.newId() : 0;
+                if (m.type().mapOfMaps()) {
+                    int inner = ex.innerIndex(meta.map);
+                    if (inner < 0) {
+                        throw new Reject("map " + m.name() + " has no inner map description");
+                    }
+                    yield new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), nid, 0, 0, inner, 0,
+                            nullable, 0, false);
+                }
+                yield new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), nid, 0, 0, meta.map, 0,
+                        nullable, 0, m.readOnlyProg());
+            }
+            case PTR_TO_RINGBUF_MEM_OR_NULL -> {
+                int ref = st.newId();
+                st.refs.add(ref);
+                ex.refSlots().put(ref, slot);
+                yield new RegState.Pointer(PtrType.RINGBUF_MEM, 0, ScalarRange.constant(0), ref, ref, 0, -1,
+                        (int) meta.constSize, true, 0, false);
+            }
+            case PTR_TO_SOCKET_OR_NULL, PTR_TO_SOCK_COMMON_OR_NULL, PTR_TO_TCP_SOCK_OR_NULL -> {
+                PtrType t = ret == ReturnType.PTR_TO_SOCKET_OR_NULL ? PtrType.SOCKET
+                        : ret == ReturnType.PTR_TO_TCP_SOCK_OR_NULL ? PtrType.TCP_SOCK : PtrType.SOCK_COMMON;
+                int nid = st.newId();
+                int ref = 0;
+                if (h.acquires()) {
+                    ref = nid;
+                    st.refs.add(ref);
+                    ex.refSlots().put(ref, slot);
+                } else if (h.has(HelperFlag.POINTER_CAST) && meta.memArg instanceof RegState.Pointer p) {
+                    ref = p.refId();
+                }
+                yield new RegState.Pointer(t, 0, ScalarRange.constant(0), nid, ref, 0, -1, 0, true, 0, false);
+            }
+            case PTR_TO_DYNPTR_MEM_OR_NULL -> throw new Reject("bpf4j: dynptr helpers are not supported yet ("
+                    + h.kernelName() + ")");
+            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID);
+            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
+                new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
+                        false);
+        };
+    }
+
+    private static Reject typeError(int regno, RegState v, String expected) {
+        return new Reject("R" + regno + " type=" + Regs.typeName(v) + " expected=" + expected);
+    }
+
+    private static final String MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
+    private void arg(VerifierState st, HelperSpec h, int a, Meta meta) {
+        ArgType t = h.arg(a);
+        RegState v = Regs.read(st, a);
+        boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
+        switch (t) {
+            case ANYTHING -> {
+            }
+            case SCALAR -> {
+                if (!(v instanceof RegState.Scalar)) {
+                    throw typeError(a, v, "scalar");
+                }
+            }
+            case CONST_MAP_PTR -> {
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CONST_MAP_PTR && !p.maybeNull())) {
+                    throw typeError(a, v, "map_ptr");
+                }
+                meta.map = p.map();
+            }
+            case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_UNINIT_MAP_VALUE, PTR_TO_MAP_VALUE_OR_NULL -> {
+                if (t == ArgType.PTR_TO_MAP_VALUE_OR_NULL && isNull) {
+                    return;
+                }
+                if (meta.map < 0) {
+                    throw new Reject("invalid map_ptr to access map->" + (t == ArgType.PTR_TO_MAP_KEY ? "key" : "value"));
+                }
+                MapInfo m = ex.map(meta.map);
+                memPointer(h, a, v);
+                long size = t == ArgType.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
+                ex.memory().checkRange(st, a, v, size, t == ArgType.PTR_TO_UNINIT_MAP_VALUE, false);
+            }
+            case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_WRITABLE_MEM, PTR_TO_WRITABLE_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {
+                if (t.isNullable() && isNull) {
+                    meta.memArg = v;
+                    meta.memRegno = a;
+                    meta.memType = t;
+                    return;
+                }
+                memPointer(h, a, v);
+                meta.memArg = v;
+                meta.memRegno = a;
+                meta.memType = t;
+            }
+            case PTR_TO_FIXED_SIZE_MEM, PTR_TO_LONG, PTR_TO_INT -> {
+                memPointer(h, a, v);
+                int size = t.fixedSize() != 0 ? t.fixedSize() : h.argSize(a).orElse(0);
+                ex.memory().checkRange(st, a, v, size, t.helperWrites(), false);
+            }
+            case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
+                st.preciseRequest |= 1 << a;
+                size(st, h, a, v, meta, t == ArgType.CONST_SIZE_OR_ZERO);
+            }
+            case CONST_ALLOC_SIZE_OR_ZERO -> {
+                st.preciseRequest |= 1 << a;
+                if (!(v instanceof RegState.Scalar s && s.range().isConst())) {
+                    throw new Reject("R" + a + " is not a known constant'");
+                }
+                meta.constSize = s.range().value();
+                meta.maxSize = meta.constSize;
+            }
+            case PTR_TO_CTX, PTR_TO_CTX_OR_NULL -> {
+                if (t == ArgType.PTR_TO_CTX_OR_NULL && isNull) {
+                    return;
+                }
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
+                    throw typeError(a, v, "ctx");
+                }
+                if (p.off() != 0) {
+                    throw new Reject("dereference of modified ctx ptr R" + a + " off=" + p.off() + " disallowed");
+                }
+                if (!p.fixedOffset()) {
+                    throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
+                }
+            }
+            case PTR_TO_STACK, PTR_TO_STACK_OR_NULL -> {
+                if (t == ArgType.PTR_TO_STACK_OR_NULL && isNull) {
+                    meta.memArg = v;
+                    return;
+                }
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.STACK)) {
+                    throw typeError(a, v, "fp");
+                }
+                meta.memArg = v;
+            }
+            case PTR_TO_SOCKET_OR_NULL, PTR_TO_SOCK_COMMON, PTR_TO_BTF_ID_SOCK_COMMON,
+                 PTR_TO_BTF_ID_SOCK_COMMON_OR_NULL -> {
+                if (t.isNullable() && isNull) {
+                    return;
+                }
+                if (!(v instanceof RegState.Pointer p && !p.maybeNull() && (p.type() == PtrType.SOCKET
+                        || p.type() == PtrType.SOCK_COMMON || p.type() == PtrType.TCP_SOCK
+                        || (p.type() == PtrType.BTF_ID && t != ArgType.PTR_TO_SOCK_COMMON)))) {
+                    throw typeError(a, v, t == ArgType.PTR_TO_SOCKET_OR_NULL ? "sock" : "sock_common, sock, tcp_sock, xdp_sock, ptr_");
+                }
+                if (h.releases() && h.releasedArg() == a) {
+                    meta.releaseRef = p.refId();
+                }
+                meta.memArg = v;
+            }
+            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL, PTR_TO_PERCPU_BTF_ID -> {
+                if (t.isNullable() && isNull) {
+                    return;
+                }
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull())) {
+                    throw typeError(a, v, "ptr_");
+                }
+            }
+            case PTR_TO_FUNC -> {
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.FUNC)) {
+                    throw typeError(a, v, "func");
+                }
+                meta.funcSlot = p.off();
+            }
+            case PTR_TO_CONST_STR -> {
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.MAP_VALUE && !p.maybeNull())) {
+                    throw typeError(a, v, "map_value");
+                }
+                if (!ex.map(p.map()).readOnlyProg()) {
+                    throw new Reject("R" + a + " does not point to a readonly map'");
+                }
+                if (!p.fixedOffset()) {
+                    throw new Reject("R" + a + " is not a constant address'");
+                }
+                ex.memory().checkRange(st, a, v, 1, false, false);
+            }
+            case PTR_TO_RINGBUF_MEM -> {
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.RINGBUF_MEM && !p.maybeNull())) {
+                    throw typeError(a, v, "ringbuf_mem");
+                }
+                if (p.off() != 0 || !p.fixedOffset()) {
+                    throw new Reject("R" + a + " must have zero offset when passed to release func");
+                }
+                meta.releaseRef = p.refId();
+            }
+            case PTR_TO_SPIN_LOCK, PTR_TO_TIMER, PTR_TO_KPTR, PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL,
+                 PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> throw new Reject(
+                    "bpf4j: argument type " + t.kernelName() + " of " + h.kernelName() + " is not supported yet");
+        }
+    }
+
+    /** The memory argument may point to these types ({@code mem_types}); packets only for pkt_access helpers. */
+    private static void memPointer(HelperSpec h, int a, RegState v) {
+        if (!(v instanceof RegState.Pointer p) || p.maybeNull()) {
+            throw typeError(a, v, MEM_TYPES);
+        }
+        switch (p.type()) {
+            case STACK, MAP_KEY, MAP_VALUE, MEM, RINGBUF_MEM -> {
+            }
+            case PACKET, PACKET_META -> {
+                if (!h.has(HelperFlag.PACKET_ACCESS)) {
+                    throw new Reject("helper access to the packet is not allowed");
+                }
+            }
+            default -> throw typeError(a, v, MEM_TYPES);
+        }
+    }
+
+    /** A size argument bounding the memory argument before it ({@code check_mem_size_reg}). */
+    private void size(VerifierState st, HelperSpec h, int a, RegState v, Meta meta, boolean zeroOk) {
+        if (!(v instanceof RegState.Scalar s)) {
+            throw typeError(a, v, "scalar");
+        }
+        ScalarRange r = s.range();
+        if (r.smin() < 0) {
+            throw new Reject("R" + a + " min value is negative, either use unsigned or 'var &= const'");
+        }
+        if (r.umin() == 0 && !zeroOk) {
+            throw new Reject("R" + a + " invalid zero-sized read: u64=[" + r.umin() + "," + Long.toUnsignedString(r.umax())
+                    + "]");
+        }
+        if (Long.compareUnsigned(r.umax(), MAX_VAR_SIZE) >= 0) {
+            throw new Reject("R" + a + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+        }
+        meta.maxSize = r.umax();
+        if (meta.memArg == null) {
+            return;
+        }
+        boolean memNull = meta.memArg instanceof RegState.Scalar;
+        if (memNull) {
+            if (r.umax() != 0) {
+                throw new Reject("R" + meta.memRegno + " type=scalar expected=" + MEM_TYPES);
+            }
+            return;
+        }
+        boolean write = meta.memType != null && meta.memType.helperWrites();
+        ex.memory().checkRange(st, meta.memRegno, meta.memArg, r.umax(), write, zeroOk);
+    }
+
+    private static final Set<String> RINGBUF_HELPERS = Set.of("ringbuf_output", "ringbuf_reserve", "ringbuf_query",
+            "ringbuf_reserve_dynptr");
+    private static final Set<String> PERF_HELPERS = Set.of("perf_event_read", "perf_event_output",
+            "perf_event_read_value", "skb_output", "xdp_output");
+    private static final Set<String> MAP_ELEM = Set.of("map_lookup_elem", "map_update_elem", "map_delete_elem");
+
+    /** Which maps a helper takes and which helpers a map allows ({@code check_map_func_compatibility}). */
+    private void checkMapCompat(HelperSpec h, Meta meta) {
+        if (meta.map < 0) {
+            return;
+        }
+        MapInfo m = ex.map(meta.map);
+        String n = h.name();
+        boolean ok = switch (m.type()) {
+            case PROG_ARRAY -> n.equals("tail_call");
+            case PERF_EVENT_ARRAY -> PERF_HELPERS.contains(n);
+            case RINGBUF -> RINGBUF_HELPERS.contains(n);
+            case USER_RINGBUF -> n.equals("user_ringbuf_drain");
+            case STACK_TRACE -> n.equals("get_stackid");
+            case CGROUP_ARRAY -> n.equals("skb_under_cgroup") || n.equals("current_task_under_cgroup");
+            case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> n.equals("get_local_storage");
+            case DEVMAP, DEVMAP_HASH -> n.equals("redirect_map") || n.equals("map_lookup_elem");
+            case CPUMAP -> n.equals("redirect_map");
+            case XSKMAP -> n.equals("redirect_map") || n.equals("map_lookup_elem");
+            case ARRAY_OF_MAPS, HASH_OF_MAPS -> n.equals("map_lookup_elem");
+            case SOCKMAP -> Set.of("sk_redirect_map", "sock_map_update", "msg_redirect_map", "sk_select_reuseport",
+                    "map_lookup_elem", "map_update_elem", "map_delete_elem").contains(n);
+            case SOCKHASH -> Set.of("sk_redirect_hash", "sock_hash_update", "msg_redirect_hash", "sk_select_reuseport",
+                    "map_lookup_elem", "map_update_elem", "map_delete_elem").contains(n);
+            case REUSEPORT_SOCKARRAY -> n.equals("sk_select_reuseport");
+            case QUEUE, STACK -> Set.of("map_peek_elem", "map_pop_elem", "map_push_elem").contains(n);
+            case BLOOM_FILTER -> n.equals("map_peek_elem") || n.equals("map_push_elem");
+            case SK_STORAGE -> n.equals("sk_storage_get") || n.equals("sk_storage_delete");
+            case INODE_STORAGE -> n.equals("inode_storage_get") || n.equals("inode_storage_delete");
+            case TASK_STORAGE -> n.equals("task_storage_get") || n.equals("task_storage_delete");
+            case CGRP_STORAGE -> n.equals("cgrp_storage_get") || n.equals("cgrp_storage_delete");
+            default -> true;
+        };
+        if (ok) {
+            ok = switch (n) {
+                case "tail_call" -> m.type() == MapType.PROG_ARRAY;
+                case "get_stackid" -> m.type() == MapType.STACK_TRACE;
+                case "map_peek_elem", "map_push_elem" -> m.type() == MapType.QUEUE || m.type() == MapType.STACK
+                        || m.type() == MapType.BLOOM_FILTER;
+                case "map_pop_elem" -> m.type() == MapType.QUEUE || m.type() == MapType.STACK;
+                case "get_local_storage" -> m.type() == MapType.CGROUP_STORAGE
+                        || m.type() == MapType.PERCPU_CGROUP_STORAGE;
+                case "redirect_map" -> m.type() == MapType.DEVMAP || m.type() == MapType.DEVMAP_HASH
+                        || m.type() == MapType.CPUMAP || m.type() == MapType.XSKMAP;
+                case "for_each_map_elem" -> m.type() == MapType.HASH || m.type() == MapType.LRU_HASH
+                        || m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_HASH
+                        || m.type() == MapType.LRU_PERCPU_HASH || m.type() == MapType.PERCPU_ARRAY;
+                default -> !(PERF_HELPERS.contains(n) && m.type() != MapType.PERF_EVENT_ARRAY)
+                        && !(RINGBUF_HELPERS.contains(n) && m.type() != MapType.RINGBUF);
+            };
+        }
+        if (!ok) {
+            if (n.equals("tail_call")) {
+                throw new Reject("expected prog array map for tail call");
+            }
+            throw new Reject("cannot pass map_type " + m.type().id() + " into func " + h.kernelName() + "#" + h.id());
+        }
+        if (MAP_ELEM.contains(n) && m.type() == MapType.PROG_ARRAY) {
+            throw new Reject("cannot pass map_type " + m.type().id() + " into func " + h.kernelName() + "#" + h.id());
+        }
+    }
+}

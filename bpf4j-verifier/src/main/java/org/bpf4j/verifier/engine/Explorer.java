@@ -1,0 +1,669 @@
+package org.bpf4j.verifier.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.isa.CallKind;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Disassembler;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.spec.HelperCatalog;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.VerifierInput;
+import org.bpf4j.verifier.VerifierOptions;
+import org.bpf4j.verifier.cfg.ControlFlow;
+import org.bpf4j.verifier.domain.FrameState;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.StateCompare;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * The exploration engine: depth-first over all paths of the program with a stack of pending
+ * branch states, pruning a path when a completely explored state at the same instruction covers
+ * it ({@link StateCompare}), detecting loops that return to an identical state, and counting
+ * processed instructions against the limit (the kernel's {@code do_check} and
+ * {@code is_state_visited}). One instance per verification; not thread-safe.
+ */
+public final class Explorer {
+    /** The kernel's {@code MAX_CALL_FRAMES}. */
+    static final int MAX_CALL_FRAMES = 8;
+    private static final int MAX_STATES_PER_INSN = 64;
+    private static final int MAX_STACK = 512;
+    private static final int MAX_PATH = 1000;
+
+    private final VerifierInput input;
+    private final VerifierOptions options;
+    private final HelperCatalog catalog = HelperCatalog.linux();
+    private final Code code;
+    private final List<MapInfo> maps = new ArrayList<>();
+    private final int[] innerOf;
+    private final Map<Integer, Integer> refSlots = new HashMap<>();
+    private final MemoryAccess memory = new MemoryAccess(this);
+    private final Calls calls = new Calls(this);
+    private final StringBuilder log = new StringBuilder();
+    private ControlFlow cfg;
+    private boolean[] prunePoint;
+    private List<List<Checkpoint>> visited;
+    private int[] subprogDepth;
+    private int processed;
+    private int stored;
+    private int peak;
+    private int maxPerInsn;
+    private int totalStates;
+
+    /** A stored state at a prune point; complete once every path through it has ended. */
+    private static final class Checkpoint {
+        final VerifierState state;
+        final Checkpoint parent;
+        final long[] hist;
+        final int histLen;
+        final long[] preciseRegs = new long[MAX_CALL_FRAMES];
+        final long[] preciseStack = new long[MAX_CALL_FRAMES];
+        int pending = 1;
+        int hash;
+
+        Checkpoint(VerifierState state, Checkpoint parent, long[] hist, int histLen) {
+            this.state = state;
+            this.parent = parent;
+            this.hist = hist;
+            this.histLen = histLen;
+        }
+    }
+
+    /** A branch source and target on the way to the current instruction. */
+    private record Trail(int from, int to, Trail prev) {
+    }
+
+    /** A path being explored. */
+    private static final class Path {
+        int slot;
+        VerifierState st;
+        Checkpoint parent;
+        Trail trail;
+        long[] hist;
+        int histLen;
+
+        Path(int slot, VerifierState st, Checkpoint parent, Trail trail, long[] hist, int histLen) {
+            this.slot = slot;
+            this.st = st;
+            this.parent = parent;
+            this.trail = trail;
+            this.hist = hist;
+            this.histLen = histLen;
+        }
+
+        void record(long e) {
+            if (histLen == hist.length) {
+                hist = java.util.Arrays.copyOf(hist, Math.max(16, hist.length * 2));
+            }
+            hist[histLen++] = e;
+        }
+    }
+
+    /** Prepares to verify {@code input}. */
+    public Explorer(VerifierInput input, VerifierOptions options) {
+        this.input = input;
+        this.options = options;
+        this.code = input.code();
+        maps.addAll(input.maps());
+        innerOf = new int[maps.size()];
+        for (int i = 0; i < innerOf.length; i++) {
+            innerOf[i] = -1;
+            if (maps.get(i).inner().isPresent()) {
+                innerOf[i] = maps.size();
+                maps.add(maps.get(i).inner().get());
+            }
+        }
+    }
+
+    HelperCatalog catalog() {
+        return catalog;
+    }
+
+    VerifierInput input() {
+        return input;
+    }
+
+    ProgramType type() {
+        return input.type();
+    }
+
+    MemoryAccess memory() {
+        return memory;
+    }
+
+    Map<Integer, Integer> refSlots() {
+        return refSlots;
+    }
+
+    MapInfo map(int index) {
+        return maps.get(index);
+    }
+
+    int innerIndex(int index) {
+        return index < innerOf.length ? innerOf[index] : -1;
+    }
+
+    /** Verifies the program. */
+    public VerificationResult run() {
+        try {
+            cfg = ControlFlow.of(code);
+        } catch (org.bpf4j.verifier.cfg.CfgException e) {
+            log(e.getMessage());
+            return new VerificationResult.Rejected(e.slot(), e.getMessage(), "", List.of(), 0, 0, log.toString());
+        }
+        int n = code.slotCount();
+        prunePoint = new boolean[n];
+        visited = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            visited.add(null);
+        }
+        for (int slot = 0; slot < n; slot++) {
+            Instruction insn = code.atSlot(slot);
+            if (insn instanceof Instruction.Jump) {
+                prunePoint[code.targetOf(slot)] = true;
+                prunePoint[slot + 1] = true;
+            } else if (insn instanceof Instruction.Goto) {
+                prunePoint[code.targetOf(slot)] = true;
+            } else if (insn instanceof Instruction.Call c) {
+                if (slot + 1 < n) {
+                    prunePoint[slot + 1] = true;
+                }
+                if (c.kind() == CallKind.LOCAL) {
+                    prunePoint[code.targetOf(slot)] = true;
+                }
+            }
+        }
+        subprogDepth = new int[cfg.subprogCount()];
+        FrameState entry = new FrameState(-1, 0, 0);
+        entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        ArrayDeque<Path> work = new ArrayDeque<>();
+        work.push(new Path(0, new VerifierState(entry), null, null, new long[16], 0));
+        while (!work.isEmpty()) {
+            Path p = work.pop();
+            if (options.logLevel() >= 1 && p.trail != null) {
+                log("from " + p.trail.from + " to " + p.slot + ": " + p.st.cur());
+            }
+            try {
+                explore(p, work);
+            } catch (Reject r) {
+                log(r.getMessage());
+                List<Integer> path = new ArrayList<>();
+                for (Trail t = p.trail; t != null && path.size() < MAX_PATH; t = t.prev) {
+                    path.add(t.from); // the last MAX_PATH branches, newest first
+                }
+                java.util.Collections.reverse(path);
+                stats();
+                int slot = r.getMessage().startsWith("BPF program is too large") ? -1 : p.slot;
+                return new VerificationResult.Rejected(slot, r.getMessage(), describe(p.st), path, processed, peak,
+                        log.toString());
+            }
+        }
+        int depth = checkStackDepth();
+        if (depth < 0) {
+            String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
+            log(msg);
+            stats();
+            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        }
+        stats();
+        return new VerificationResult.Accepted(processed, peak, log.toString(), subprogDepth[0]);
+    }
+
+    private static String describe(VerifierState st) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < st.frames.size(); i++) {
+            if (i > 0) {
+                sb.append(" | frame").append(i).append(": ");
+            }
+            sb.append(st.frames.get(i));
+        }
+        return sb.toString();
+    }
+
+    private void stats() {
+        log("processed " + processed + " insns (limit " + options.insnLimit() + ") max_states_per_insn " + maxPerInsn
+                + " total_states " + totalStates + " peak_states " + peak + " mark_read 0");
+    }
+
+    private void log(String line) {
+        if (options.logLevel() > 0 || line.startsWith("processed")) {
+            log.append(line).append('\n');
+        }
+    }
+
+    private void finish(Checkpoint c) {
+        while (c != null) {
+            c.pending--;
+            if (c.pending > 0) {
+                return;
+            }
+            c = c.parent;
+        }
+    }
+
+    private int[] live(VerifierState st, int slot) {
+        int[] live = new int[st.frames.size()];
+        for (int i = 0; i < live.length; i++) {
+            if (i == live.length - 1) {
+                live[i] = cfg.liveIn(slot);
+            } else {
+                live[i] = cfg.liveIn(st.frames.get(i + 1).callsite + 1) & 0b1111000000;
+            }
+        }
+        return live;
+    }
+
+    /** Whether the path may stop here; stores a checkpoint otherwise. */
+    private boolean visit(Path p) {
+        List<Checkpoint> list = visited.get(p.slot);
+        int[] live = live(p.st, p.slot);
+        int hash = shapeHash(p.st, live);
+        if (list != null) {
+            for (Checkpoint c : list) {
+                if (c.pending == 0) {
+                    if (StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack)) {
+                        // the pruned path relies on the same values as the stored one
+                        long[] regs = new long[MAX_CALL_FRAMES];
+                        long[] stack = new long[MAX_CALL_FRAMES];
+                        for (int f = 0; f < live.length; f++) {
+                            regs[f] = c.preciseRegs[f] & live[f];
+                            stack[f] = c.preciseStack[f];
+                        }
+                        markPrecise(p, regs, stack);
+                        return true;
+                    }
+                } else if (c.hash == hash && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
+                    throw new Reject("infinite loop detected at insn " + p.slot);
+                }
+            }
+        } else {
+            list = new ArrayList<>();
+            visited.set(p.slot, list);
+        }
+        // Every prune point starts a new history segment; the state is kept for pruning only while
+        // the instruction has fewer than MAX_STATES_PER_INSN stored states.
+        boolean keep = list.size() < MAX_STATES_PER_INSN;
+        Checkpoint c = new Checkpoint(keep ? p.st.copy() : null, p.parent, p.hist, p.histLen);
+        p.parent = c;
+        p.hist = new long[16];
+        p.histLen = 0;
+        if (keep) {
+            c.hash = hash;
+            list.add(c);
+            stored++;
+            totalStates++;
+            peak = Math.max(peak, stored);
+            maxPerInsn = Math.max(maxPerInsn, list.size());
+        }
+        return false;
+    }
+
+    /** A hash of the live registers of every frame, equal for identical states. */
+    private static int shapeHash(VerifierState st, int[] live) {
+        int h = st.frames.size();
+        for (int f = 0; f < live.length; f++) {
+            RegState[] regs = st.frames.get(f).regs;
+            for (int r = 0; r < 10; r++) {
+                if ((live[f] & (1 << r)) != 0) {
+                    h = h * 31 + regs[r].hashCode();
+                }
+            }
+        }
+        return h;
+    }
+
+    private static boolean isAncestor(Checkpoint c, Checkpoint from) {
+        for (Checkpoint x = from; x != null; x = x.parent) {
+            if (x == c) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void fork(ArrayDeque<Path> work, Path p, int target, VerifierState st) {
+        if (p.parent != null) {
+            p.parent.pending++;
+        }
+        work.push(new Path(target, st, p.parent, new Trail(p.slot, target, p.trail),
+                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen));
+    }
+
+    /**
+     * Marks registers ({@code regs[frame]}) and stack slots ({@code stack[frame]}) of the state
+     * before the current instruction precise, and carries the marks back over the path into
+     * every stored state (see {@link Precision}).
+     */
+    private void markPrecise(Path p, long[] regs, long[] stack) {
+        Precision.backtrack(code, p.hist, p.histLen, regs, stack);
+        for (Checkpoint c = p.parent; c != null; c = c.parent) {
+            boolean any = false;
+            for (int f = 0; f < MAX_CALL_FRAMES; f++) {
+                regs[f] &= ~c.preciseRegs[f];
+                stack[f] &= ~c.preciseStack[f];
+                c.preciseRegs[f] |= regs[f];
+                c.preciseStack[f] |= stack[f];
+                any |= regs[f] != 0 || stack[f] != 0;
+            }
+            if (!any) {
+                return;
+            }
+            Precision.backtrack(code, c.hist, c.histLen, regs, stack);
+        }
+    }
+
+    /** After an instruction: marks what it relied on precise and records it in the path's history. */
+    private void afterInsn(Path p, int slot, int frame, VerifierState... states) {
+        int request = 0;
+        int linked = 0;
+        long stackAccess = 0;
+        for (VerifierState s : states) {
+            if (s != null) {
+                request |= s.preciseRequest;
+                linked |= s.linkedMask;
+                stackAccess |= s.stackAccess;
+                s.preciseRequest = 0;
+                s.linkedMask = 0;
+                s.stackAccess = 0;
+            }
+        }
+        if (request != 0) {
+            long[] regs = new long[MAX_CALL_FRAMES];
+            regs[frame] = request & 0x3ff;
+            markPrecise(p, regs, new long[MAX_CALL_FRAMES]);
+        }
+        p.record(Precision.entry(slot, frame, stackAccess, linked));
+    }
+
+    private void explore(Path p, ArrayDeque<Path> work) {
+        while (true) {
+            if (prunePoint[p.slot] && visit(p)) {
+                if (options.logLevel() >= 1) {
+                    log(p.slot + ": safe");
+                }
+                finish(p.parent);
+                return;
+            }
+            if (++processed > options.insnLimit()) {
+                throw new Reject("BPF program is too large. Processed " + processed + " insn");
+            }
+            Instruction insn = code.atSlot(p.slot);
+            if (options.logLevel() >= 1) {
+                log(p.slot + ": " + Disassembler.toAssembly(insn, p.slot).strip()
+                        + (options.logLevel() >= 2 ? "\t; " + p.st.cur() : ""));
+            }
+            VerifierState st = p.st;
+            int next = p.slot + insn.slots();
+            int slot = p.slot;
+            int frame = st.frames.size() - 1;
+            st.preciseRequest = 0;
+            st.linkedMask = 0;
+            st.stackAccess = 0;
+            VerifierState[] forks = null;
+            switch (insn) {
+                case Instruction.Alu a -> AluTransfer.alu(st, a);
+                case Instruction.Neg g -> AluTransfer.neg(st, g);
+                case Instruction.MovSx m -> AluTransfer.movsx(st, m);
+                case Instruction.Endian e -> AluTransfer.endian(st, e);
+                case Instruction.LoadImm64 l -> loadImm64(st, l, p.slot);
+                case Instruction.Load l -> memory.load(st, l);
+                case Instruction.Store s -> memory.store(st, s);
+                case Instruction.Atomic a -> memory.atomic(st, a);
+                case Instruction.LoadPacket lp -> loadPacket(st, lp);
+                case Instruction.Goto g -> next = code.targetOf(p.slot);
+                case Instruction.Jump j -> {
+                    VerifierState[] r = BranchTransfer.jump(st, j);
+                    afterInsn(p, slot, frame, st, r[0], r[1]);
+                    forks = r;
+                    int target = code.targetOf(p.slot);
+                    if (r[0] != null && r[1] != null) {
+                        fork(work, p, target, r[0]);
+                        p.st = r[1];
+                    } else if (r[0] != null) {
+                        p.st = r[0];
+                        next = target;
+                        p.trail = new Trail(p.slot, target, p.trail);
+                    } else if (r[1] != null) {
+                        p.st = r[1];
+                    } else {
+                        finish(p.parent);
+                        return;
+                    }
+                }
+                case Instruction.Call c -> next = call(p, c, next);
+                case Instruction.CallReg c -> throw new Reject("bpf4j: callx is not supported by the verifier yet");
+                case Instruction.Exit e -> {
+                    if (st.frames.size() > 1) {
+                        next = returnFromCall(p);
+                    } else {
+                        exitMain(st);
+                        afterInsn(p, slot, frame, st);
+                        finish(p.parent);
+                        return;
+                    }
+                }
+            }
+            if (forks == null) {
+                afterInsn(p, slot, frame, p.st);
+            }
+            p.slot = next;
+        }
+    }
+
+    private void loadImm64(VerifierState st, Instruction.LoadImm64 l, int slot) {
+        Regs.checkWrite(l.dst());
+        RegState v = switch (l.kind()) {
+            case IMM64 -> RegState.constant(l.value());
+            case MAP_BY_FD, MAP_BY_INDEX -> {
+                checkMap(l.imm());
+                yield new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), 0, 0, 0, l.imm(), 0,
+                        false, 0, false);
+            }
+            case MAP_VALUE_BY_FD, MAP_VALUE_BY_INDEX -> {
+                checkMap(l.imm());
+                MapInfo m = maps.get(l.imm());
+                if (Integer.compareUnsigned(l.nextImm(), m.valueSize()) >= 0) {
+                    throw new Reject("invalid access to map value pointer, value_size=" + m.valueSize() + " off="
+                            + Integer.toUnsignedString(l.nextImm()));
+                }
+                yield new RegState.Pointer(PtrType.MAP_VALUE, l.nextImm(), ScalarRange.constant(0), 0, 0, 0, l.imm(), 0,
+                        false, 0, m.readOnlyProg());
+            }
+            case CODE_ADDRESS -> new RegState.Pointer(PtrType.FUNC, code.targetOf(slot), ScalarRange.constant(0), 0, 0,
+                    0, -1, 0, false, 0, false);
+            case VARIABLE_ADDRESS -> throw new Reject("bpf4j: kernel variables (ksym) are not supported yet");
+        };
+        st.regs()[l.dst()] = v;
+        if (l.kind() == Imm64Kind.CODE_ADDRESS && cfg.subprogAt(code.targetOf(slot)) < 0) {
+            throw new Reject("invalid func address");
+        }
+    }
+
+    private void checkMap(int index) {
+        if (index < 0 || index >= input.maps().size()) {
+            throw new Reject("fd " + index + " is not pointing to valid bpf_map");
+        }
+    }
+
+    /** Legacy packet loads: r6 must hold the context; r0 gets the data, r1-r5 are clobbered. */
+    private void loadPacket(VerifierState st, Instruction.LoadPacket lp) {
+        switch (type()) {
+            case SOCKET_FILTER, SCHED_CLS, SCHED_ACT -> {
+            }
+            default -> throw new Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
+        }
+        if (!st.refs.isEmpty()) {
+            throw new Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
+        }
+        if (st.frames.size() > 1) {
+            throw new Reject("BPF_LD_[ABS|IND] instructions cannot be used in subprograms");
+        }
+        RegState r6 = Regs.read(st, 6);
+        if (!(r6 instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
+            throw new Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+        }
+        if (lp.indirect()) {
+            Regs.read(st, lp.src());
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = Regs.scalar(ScalarRange.unsigned(0, (1L << lp.size().bits()) - 1));
+    }
+
+    private int call(Path p, Instruction.Call c, int next) {
+        VerifierState st = p.st;
+        return switch (c.kind()) {
+            case HELPER -> {
+                int cb = calls.helper(st, p.slot, c.imm());
+                if (cb >= 0) {
+                    yield enterCallback(p, c.imm(), cb, next);
+                }
+                yield next;
+            }
+            case LOCAL -> {
+                int target = code.targetOf(p.slot);
+                if (st.frames.size() >= MAX_CALL_FRAMES) {
+                    throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep !");
+                }
+                FrameState caller = st.cur();
+                FrameState callee = new FrameState(p.slot, st.frames.size(), target);
+                for (int r = 1; r <= 5; r++) {
+                    callee.regs[r] = caller.regs[r];
+                }
+                st.frames.add(callee);
+                yield target;
+            }
+            case KFUNC -> throw new Reject("bpf4j: kfunc calls are not supported by the verifier yet (btf_id "
+                    + c.imm() + ")");
+        };
+    }
+
+    /** The first call of a synchronous callback; later iterations are explored from its exit. */
+    private int enterCallback(Path p, int helperId, int target, int next) {
+        VerifierState st = p.st;
+        if (st.frames.size() >= MAX_CALL_FRAMES) {
+            throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep !");
+        }
+        // The helper's arguments were clobbered; rebuild them from the saved copy below.
+        throw new Reject("bpf4j: callbacks of helper #" + helperId + " are not supported yet");
+    }
+
+    private int returnFromCall(Path p) {
+        VerifierState st = p.st;
+        FrameState callee = st.cur();
+        RegState r0 = Regs.read(st, 0);
+        if (r0 instanceof RegState.Pointer ptr && ptr.type() == PtrType.STACK && ptr.frame() == callee.frameNo) {
+            throw new Reject("cannot return stack pointer to the caller frame");
+        }
+        int sub = cfg.subprogOf(callee.subprogStart);
+        subprogDepth[sub] = Math.max(subprogDepth[sub], callee.stack.depth());
+        st.frames.remove(st.frames.size() - 1);
+        FrameState caller = st.cur();
+        for (int r = 1; r <= 5; r++) {
+            caller.regs[r] = RegState.NOT_INIT;
+        }
+        caller.regs[0] = r0;
+        return callee.callsite + 1;
+    }
+
+    private void exitMain(VerifierState st) {
+        RegState r0 = Regs.read(st, 0);
+        subprogDepth[0] = Math.max(subprogDepth[0], st.cur().stack.depth());
+        if (!st.refs.isEmpty()) {
+            int ref = st.refs.get(0);
+            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));
+        }
+        long[] range = switch (type()) {
+            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, CGROUP_SOCK_ADDR ->
+                new long[] {0, 1};
+            case SK_LOOKUP -> new long[] {0, 1};
+            case NETFILTER -> new long[] {0, 1};
+            default -> null;
+        };
+        if (range == null) {
+            return;
+        }
+        st.preciseRequest |= 1;
+        if (!(r0 instanceof RegState.Scalar s)) {
+            throw new Reject("At program exit the register R0 is not a known value (" + Regs.typeName(r0) + ")");
+        }
+        ScalarRange r = s.range();
+        if (r.smin() < range[0] || r.smax() > range[1]) {
+            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
+            boolean unknown = true;
+            if (r.smin() > Long.MIN_VALUE) {
+                sb.append(" smin=").append(r.smin());
+                unknown = false;
+            }
+            if (r.smax() < Long.MAX_VALUE) {
+                sb.append(" smax=").append(r.smax());
+                unknown = false;
+            }
+            if (unknown) {
+                sb.append(" unknown scalar value");
+            }
+            sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
+            throw new Reject(sb.toString());
+        }
+    }
+
+    /**
+     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
+     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
+     */
+    private int checkStackDepth() {
+        int n = cfg.subprogCount();
+        int[] starts = cfg.subprogStarts();
+        List<List<Integer>> callees = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            callees.add(new ArrayList<>());
+        }
+        for (int slot = 0; slot < code.slotCount(); slot++) {
+            if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.LOCAL) {
+                callees.get(cfg.subprogOf(slot)).add(cfg.subprogAt(code.targetOf(slot)));
+            }
+        }
+        int[] best = new int[n];
+        int[] calls = new int[n];
+        java.util.Arrays.fill(best, -1);
+        for (int i = n - 1; i >= 0; i--) {
+            depthOf(i, callees, best, calls, 0);
+        }
+        if (best[0] > MAX_STACK) {
+            return -((calls[0] << 16) | best[0]);
+        }
+        return best[0];
+    }
+
+    private int depthOf(int sub, List<List<Integer>> callees, int[] best, int[] calls, int guard) {
+        if (best[sub] >= 0) {
+            return best[sub];
+        }
+        if (guard > MAX_CALL_FRAMES + 1) {
+            return 0;
+        }
+        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
+        int deepest = 0;
+        int deepestCalls = 0;
+        for (int c : callees.get(sub)) {
+            int d = depthOf(c, callees, best, calls, guard + 1);
+            if (d > deepest) {
+                deepest = d;
+                deepestCalls = calls[c];
+            }
+        }
+        best[sub] = own + deepest;
+        calls[sub] = deepestCalls + 1;
+        return best[sub];
+    }
+}

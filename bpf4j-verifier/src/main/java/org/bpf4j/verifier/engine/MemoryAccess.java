@@ -1,0 +1,449 @@
+package org.bpf4j.verifier.engine;
+
+import org.bpf4j.isa.AtomicOp;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.isa.Operand;
+import org.bpf4j.isa.Size;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.domain.FrameState;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.ScalarAlu;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.StackState;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * Loads, stores and atomics ({@code check_mem_access}, {@code check_atomic}) and the memory
+ * range checks helpers share ({@link #checkRange}).
+ *
+ * <p>Soundness: an access is allowed only if every concrete address the pointer may hold (its
+ * fixed offset plus any value of its variable offset, plus the instruction's offset) lies with
+ * all {@code size} bytes inside the object the pointer's type names: the stack frame's 512 bytes,
+ * the map value's size, the proven packet range, the helper memory's size, or a context field the
+ * program type allows. Loaded values are what the object's bytes may hold: a spilled register's
+ * value, zero for bytes known zero, a packet pointer for the context's data fields, otherwise an
+ * unknown scalar of the access width.
+ */
+final class MemoryAccess {
+    private final Explorer ex;
+
+    MemoryAccess(Explorer ex) {
+        this.ex = ex;
+    }
+
+    /** {@code dst = *(size *)(src + off)}. */
+    void load(VerifierState st, Instruction.Load l) {
+        RegState base = Regs.read(st, l.src());
+        Regs.checkWrite(l.dst());
+        RegState v = access(st, l.src(), base, l.off(), l.size().bytes(), false, null, false);
+        if (v instanceof RegState.Scalar s && l.size() != Size.DW) {
+            ScalarRange r = ScalarAlu.truncate(s.range(), l.size().bytes());
+            if (l.signExtend()) {
+                r = ScalarAlu.signExtend(r, l.size().bits(), true);
+            }
+            v = Regs.scalar(r);
+        }
+        st.regs()[l.dst()] = v;
+    }
+
+    /** {@code *(size *)(dst + off) = src}. */
+    void store(VerifierState st, Instruction.Store s) {
+        RegState value = switch (s.src()) {
+            case Operand.Reg r -> Regs.read(st, r.reg());
+            case Operand.Imm i -> null;
+        };
+        RegState base = Regs.read(st, s.dst());
+        RegState imm = s.src() instanceof Operand.Imm i ? RegState.constant(i.value()) : null;
+        access(st, s.dst(), base, s.off(), s.size().bytes(), true, value != null ? value : imm, imm != null);
+        if ((st.stackAccess & Precision.ZERO) != 0 && s.src() instanceof Operand.Reg r) {
+            st.preciseRequest |= 1 << r.reg(); // the bytes are known zero because of the value
+        }
+    }
+
+    /** An atomic read-modify-write, load-acquire or store-release. */
+    void atomic(VerifierState st, Instruction.Atomic a) {
+        int size = a.size().bytes();
+        if (a.op() == AtomicOp.LOAD_ACQ) {
+            RegState base = Regs.read(st, a.src());
+            Regs.checkWrite(a.dst());
+            RegState v = access(st, a.src(), base, a.off(), size, false, null, false);
+            if (v instanceof RegState.Scalar sc && size < 8) {
+                v = Regs.scalar(ScalarAlu.truncate(sc.range(), size));
+            }
+            st.regs()[a.dst()] = v;
+            return;
+        }
+        if (a.op() == AtomicOp.STORE_REL) {
+            RegState value = Regs.read(st, a.src());
+            RegState base = Regs.read(st, a.dst());
+            access(st, a.dst(), base, a.off(), size, true, value, false);
+            return;
+        }
+        RegState src = Regs.read(st, a.src());
+        RegState base = Regs.read(st, a.dst());
+        if (a.op() == AtomicOp.CMPXCHG) {
+            Regs.read(st, 0);
+        }
+        if (src instanceof RegState.Pointer && a.op() != AtomicOp.XCHG && a.op() != AtomicOp.CMPXCHG) {
+            // arithmetic on a pointer value in memory makes no pointer; the kernel refuses it for
+            // the unprivileged and bpf4j for everyone, as a spilled pointer must stay intact
+            throw new Reject("R" + a.src() + " leaks addr into mem");
+        }
+        if (base instanceof RegState.Pointer p && (p.type() == PtrType.CTX || p.type().isPacket()
+                || p.type() == PtrType.SOCKET || p.type() == PtrType.SOCK_COMMON || p.type() == PtrType.TCP_SOCK)) {
+            throw new Reject("BPF_ATOMIC stores into R" + a.dst() + " " + p.typeName() + " is not allowed");
+        }
+        checkAligned(a.dst(), base, a.off(), size);
+        RegState old = access(st, a.dst(), base, a.off(), size, false, null, false);
+        access(st, a.dst(), base, a.off(), size, true, RegState.unknown(), false);
+        RegState loaded = old instanceof RegState.Scalar sc ? Regs.scalar(ScalarAlu.truncate(sc.range(), size))
+                : RegState.unknown();
+        if (a.op() == AtomicOp.CMPXCHG) {
+            st.regs()[0] = loaded;
+        } else if (a.op().fetches() || a.op() == AtomicOp.XCHG) {
+            Regs.checkWrite(a.src());
+            st.regs()[a.src()] = loaded;
+        }
+    }
+
+    private static void checkAligned(int regno, RegState base, int off, int size) {
+        if (base instanceof RegState.Pointer p) {
+            long fixed = (long) p.off() + off;
+            if (!p.var().var().add(org.bpf4j.verifier.domain.Tnum.constant(fixed)).isAligned(size)) {
+                throw new Reject("misaligned access off " + p.var().var() + "+" + p.off() + "+" + off + " size " + size);
+            }
+        }
+    }
+
+    /**
+     * Checks one access of {@code size} bytes at {@code off} from register {@code regno}, and
+     * performs it on the abstract state; returns the value read (for reads).
+     *
+     * @param value for writes, the value stored (a register's value, or the immediate)
+     * @param fromImm whether the value comes from an immediate ({@code ST})
+     */
+    RegState access(VerifierState st, int regno, RegState base, int off, int size, boolean write, RegState value,
+            boolean fromImm) {
+        if (!(base instanceof RegState.Pointer p)) {
+            throw new Reject("R" + regno + " invalid mem access '" + Regs.typeName(base) + "'");
+        }
+        if (p.maybeNull()) {
+            throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
+        }
+        return switch (p.type()) {
+            case STACK -> stack(st, regno, p, off, size, write, value, fromImm);
+            case MAP_VALUE -> {
+                MapInfo m = ex.map(p.map());
+                if (write && m.readOnlyProg()) {
+                    throw new Reject("write into map forbidden, value_size=" + m.valueSize() + " off="
+                            + (p.off() + off) + " size=" + size);
+                }
+                region(regno, p, off, size, m.valueSize(), "map value");
+                if (!write && p.var().isConst() && (size == 1 || size == 2 || size == 4 || size == 8)) {
+                    var known = m.frozenRead(p.off() + off + p.var().value(), size);
+                    if (known.isPresent()) {
+                        yield RegState.constant(known.getAsLong()); // bpf_map_direct_read
+                    }
+                }
+                yield write ? null : RegState.unknown();
+            }
+            case MAP_KEY -> {
+                if (write) {
+                    throw new Reject("R" + regno + " cannot write into map_key");
+                }
+                region(regno, p, off, size, ex.map(p.map()).keySize(), "map key");
+                yield RegState.unknown();
+            }
+            case MEM, RINGBUF_MEM -> {
+                if (write && p.readOnly()) {
+                    throw new Reject("R" + regno + " cannot write into " + p.typeName());
+                }
+                region(regno, p, off, size, p.memSize(), "memory");
+                yield write ? null : RegState.unknown();
+            }
+            case CTX -> ctx(st, regno, p, off, size, write);
+            case PACKET, PACKET_META -> {
+                if (write && !packetWritable(ex.type())) {
+                    throw new Reject("cannot write into packet");
+                }
+                packet(regno, p, off, size);
+                yield write ? null : RegState.unknown();
+            }
+            case SOCKET, SOCK_COMMON, TCP_SOCK -> {
+                if (write || !p.fixedOffset()) {
+                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
+                            + " size=" + size);
+                }
+                if (ContextAccess.access(ProgramType.CGROUP_SOCK, p.off() + off, size, false) == null) {
+                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
+                            + " size=" + size);
+                }
+                yield RegState.unknown();
+            }
+            case CONST_MAP_PTR, PACKET_END, BTF_ID, FUNC ->
+                throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
+        };
+    }
+
+    static boolean packetWritable(ProgramType t) {
+        return switch (t) {
+            case SCHED_CLS, SCHED_ACT, XDP, LWT_XMIT, SK_SKB, SK_MSG -> true;
+            default -> false;
+        };
+    }
+
+    static boolean packetReadable(ProgramType t) {
+        return switch (t) {
+            case LWT_IN, LWT_OUT, LWT_SEG6LOCAL, SK_REUSEPORT, FLOW_DISSECTOR, CGROUP_SKB, SOCK_OPS -> true;
+            default -> packetWritable(t);
+        };
+    }
+
+    /** A region of {@code limit} bytes ({@code check_mem_region_access}). */
+    static void region(int regno, RegState.Pointer p, int insnOff, int size, long limit, String what) {
+        long off = (long) p.off() + insnOff;
+        ScalarRange v = p.var();
+        if (v.smin() < 0 && (v.smin() == Long.MIN_VALUE || off + v.smin() != (int) (off + v.smin())
+                || v.smin() + off < 0)) {
+            throw new Reject("R" + regno + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+        }
+        if (!within(v.smin() + off, size, limit)) {
+            if (v.isConst()) {
+                throw new Reject(outside(what, regno, p, off + v.smin(), size, limit));
+            }
+            throw new Reject("R" + regno + " min value is outside of the allowed memory range");
+        }
+        if (Long.compareUnsigned(v.umax(), AluTransfer.MAX_VAR_OFF) >= 0) {
+            throw new Reject("R" + regno + " unbounded memory access, make sure to bounds check any such access");
+        }
+        if (!within(v.umax() + off, size, limit)) {
+            if (v.isConst()) {
+                throw new Reject(outside(what, regno, p, off + v.umax(), size, limit));
+            }
+            throw new Reject("R" + regno + " max value is outside of the allowed memory range");
+        }
+    }
+
+    private static boolean within(long off, int size, long limit) {
+        return off >= 0 && size > 0 && off + size <= limit || off >= 0 && size == 0 && off <= limit;
+    }
+
+    private static String outside(String what, int regno, RegState.Pointer p, long off, int size, long limit) {
+        return switch (what) {
+            case "map value" -> "invalid access to map value, value_size=" + limit + " off=" + off + " size=" + size;
+            case "map key" -> "invalid access to map key, key_size=" + limit + " off=" + off + " size=" + size;
+            default -> "invalid access to memory, mem_size=" + limit + " off=" + off + " size=" + size;
+        };
+    }
+
+    /** A packet access: the fixed offset within the proven range ({@code check_packet_access}). */
+    static void packet(int regno, RegState.Pointer p, int insnOff, int size) {
+        long off = (long) p.off() + insnOff;
+        if (p.var().smin() < 0) {
+            throw new Reject("R" + regno + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+        }
+        if (!(off >= 0 && off + size <= p.range())) {
+            throw new Reject("invalid access to packet, off=" + off + " size=" + size + ", R" + regno + "(id=" + p.id()
+                    + ",off=" + p.off() + ",r=" + p.range() + ")\nR" + regno + " offset is outside of the packet");
+        }
+    }
+
+    private RegState ctx(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write) {
+        if (p.off() != 0) {
+            throw new Reject("dereference of modified ctx ptr R" + regno + " off=" + p.off() + " disallowed");
+        }
+        if (!p.fixedOffset()) {
+            throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
+        }
+        ContextAccess.Field f = ContextAccess.access(ex.type(), off, size, write);
+        if (f == null) {
+            throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
+        }
+        if (write) {
+            return null;
+        }
+        if (f.ptr() == null) {
+            return RegState.unknown();
+        }
+        RegState.Pointer r = RegState.Pointer.of(f.ptr());
+        if (f.maybeNull()) {
+            r = new RegState.Pointer(f.ptr(), 0, r.var(), st.newId(), 0, 0, -1, 0, true, 0, false);
+        }
+        return r;
+    }
+
+    private RegState stack(VerifierState st, int regno, RegState.Pointer p, int insnOff, int size, boolean write,
+            RegState value, boolean fromImm) {
+        FrameState frame = st.frames.get(p.frame());
+        StackState stack = frame.stack;
+        long off = (long) p.off() + insnOff;
+        String extra = write ? " write to" : " read from";
+        if (p.var().isConst()) {
+            long min = off + p.var().value();
+            if (min % size != 0) {
+                throw new Reject("misaligned stack access off " + p.var().var() + "+" + p.off() + "+" + insnOff
+                        + " size " + size);
+            }
+            if (min < -StackState.MAX || min + size > 0) {
+                throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
+            }
+            int o = (int) min;
+            int spi = (-o - 1) / 8;
+            if (write) {
+                int kind = stackWrite(stack, o, size, value, fromImm);
+                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);
+                return null;
+            }
+            st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
+            return stackRead(stack, o, size);
+        }
+        ScalarRange v = p.var();
+        if (v.smax() >= AluTransfer.MAX_VAR_OFF || v.smin() <= -AluTransfer.MAX_VAR_OFF) {
+            throw new Reject("invalid unbounded variable-offset" + extra + " stack R" + regno);
+        }
+        if (!p.var().var().add(org.bpf4j.verifier.domain.Tnum.constant(off)).isAligned(size)) {
+            throw new Reject("misaligned stack access off " + p.var().var() + "+" + p.off() + "+" + insnOff
+                    + " size " + size);
+        }
+        long min = v.smin() + off;
+        long max = v.smax() + off + size;
+        if (min < -StackState.MAX || max > 0) {
+            throw new Reject("invalid variable-offset" + extra + " stack R" + regno + " var_off=" + v.var() + " off="
+                    + off + " size=" + size);
+        }
+        if (write) {
+            if (value instanceof RegState.Pointer) {
+                // a pointer written at an unknown place could overwrite part of any spill
+                stack.clobber((int) min, (int) (max - min));
+                return null;
+            }
+            stack.clobber((int) min, (int) (max - min));
+            return null;
+        }
+        stack.touch((int) min);
+        return RegState.unknown();
+    }
+
+    /** Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise. */
+    private static int stackWrite(StackState stack, int off, int size, RegState value, boolean fromImm) {
+        if (value instanceof RegState.Pointer) {
+            if (size != 8) {
+                throw new Reject("invalid size of register spill");
+            }
+            stack.spill(off, value);
+            return 1;
+        }
+        RegState.Scalar s = (RegState.Scalar) value;
+        if (size == 8 && (!fromImm || !s.range().isConst() || s.range().value() != 0)) {
+            stack.spill(off, s);
+            return 1;
+        }
+        ScalarRange low = ScalarAlu.truncate(s.range(), size);
+        boolean zero = low.isConst() && low.value() == 0;
+        stack.write(off, size, zero);
+        return zero ? 2 : 0;
+    }
+
+    private static RegState stackRead(StackState stack, int off, int size) {
+        stack.touch(off);
+        RegState spilled = stack.spilled(off);
+        if (spilled != null && stack.type(off) == StackState.SPILL) {
+            int slotStart = -(((-off - 1) / 8) * 8 + 8);
+            if (size == 8 && off == slotStart) {
+                return spilled;
+            }
+            if (spilled instanceof RegState.Pointer) {
+                throw new Reject("invalid size of register fill");
+            }
+            RegState.Scalar sc = (RegState.Scalar) spilled;
+            if (off == slotStart) {
+                return Regs.scalar(ScalarAlu.truncate(sc.range(), size)); // the low bytes of the value
+            }
+            return RegState.unknown();
+        }
+        boolean allZero = true;
+        for (int a = off; a < off + size; a++) {
+            byte t = stack.type(a);
+            if (t == StackState.SPILL) {
+                RegState sp = stack.spilled(a);
+                if (sp instanceof RegState.Pointer) {
+                    throw new Reject("invalid read from stack off " + off + "+" + (a - off) + " size " + size);
+                }
+            }
+            allZero &= t == StackState.ZERO;
+        }
+        return allZero ? RegState.constant(0) : RegState.unknown();
+    }
+
+    /**
+     * A helper's access to {@code size} bytes (a size range {@code [minSize, maxSize]}) of memory
+     * at {@code ptr} ({@code check_helper_mem_access}): reads need initialised stack only for the
+     * unprivileged, writes clobber the stack bytes.
+     */
+    void checkRange(VerifierState st, int regno, RegState v, long maxSize, boolean write, boolean zeroOk) {
+        if (!(v instanceof RegState.Pointer p)) {
+            throw new Reject("R" + regno + " type=" + Regs.typeName(v) + " expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+        }
+        if (maxSize == 0 && zeroOk) {
+            return;
+        }
+        int size = (int) maxSize;
+        switch (p.type()) {
+            case STACK -> {
+                FrameState frame = st.frames.get(p.frame());
+                long off = p.off();
+                String extra = write ? " write to" : " read from";
+                long min;
+                long max;
+                if (p.var().isConst()) {
+                    min = off + p.var().value();
+                    max = min + size;
+                    if (min < -StackState.MAX || max > 0) {
+                        throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
+                    }
+                } else {
+                    ScalarRange r = p.var();
+                    if (r.smax() >= AluTransfer.MAX_VAR_OFF || r.smin() <= -AluTransfer.MAX_VAR_OFF) {
+                        throw new Reject("invalid unbounded variable-offset" + extra + " stack R" + regno);
+                    }
+                    min = r.smin() + off;
+                    max = r.smax() + off + size;
+                    if (min < -StackState.MAX || max > 0) {
+                        throw new Reject("invalid variable-offset" + extra + " stack R" + regno + " var_off="
+                                + r.var() + " off=" + off + " size=" + size);
+                    }
+                }
+                if (write) {
+                    frame.stack.clobber((int) min, (int) (max - min));
+                } else {
+                    frame.stack.touch((int) min);
+                }
+            }
+            case MAP_VALUE -> {
+                MapInfo m = ex.map(p.map());
+                if (write && m.readOnlyProg()) {
+                    throw new Reject("write into map forbidden, value_size=" + m.valueSize() + " off=" + p.off()
+                            + " size=" + size);
+                }
+                region(regno, p, 0, size, m.valueSize(), "map value");
+            }
+            case MAP_KEY -> region(regno, p, 0, size, ex.map(p.map()).keySize(), "map key");
+            case MEM, RINGBUF_MEM -> {
+                if (write && p.readOnly()) {
+                    throw new Reject("R" + regno + " cannot write into " + p.typeName());
+                }
+                region(regno, p, 0, size, p.memSize(), "memory");
+            }
+            case PACKET, PACKET_META -> {
+                if (write && !packetWritable(ex.type())) {
+                    throw new Reject("cannot write into packet");
+                }
+                packet(regno, p, 0, size);
+            }
+            default -> throw new Reject("R" + regno + " type=" + p.typeName()
+                    + " expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+        }
+    }
+}

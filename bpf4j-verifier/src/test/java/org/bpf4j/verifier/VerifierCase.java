@@ -1,0 +1,116 @@
+package org.bpf4j.verifier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bpf4j.isa.Assembler;
+import org.bpf4j.isa.Code;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ProgramType;
+
+/**
+ * One verifier test case read from a case file. A file holds cases separated by lines
+ * {@code === name}; each case has header lines, a line {@code ---}, then the program in the
+ * assembler's syntax. Headers:
+ * <ul>
+ *   <li>{@code type: xdp} (the program type; default {@code socket_filter});
+ *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES]}, in index order;
+ *   <li>{@code expect: accept} or {@code expect: reject};
+ *   <li>{@code error: TEXT}, a substring of the rejection message;
+ *   <li>{@code at: N}, the slot of the rejection;
+ *   <li>{@code license: proprietary} for a non-GPL program.
+ * </ul>
+ */
+record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
+        String error, int at, boolean gpl, String asm, int asmLine) {
+
+    static List<VerifierCase> parse(String file, String text) {
+        List<VerifierCase> out = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        int i = 0;
+        while (i < lines.length) {
+            String l = lines[i];
+            if (!l.startsWith("=== ")) {
+                if (!l.isBlank() && !l.startsWith("#")) {
+                    throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected '=== name', got: " + l);
+                }
+                i++;
+                continue;
+            }
+            String name = l.substring(4).trim();
+            int start = i + 1;
+            ProgramType type = ProgramType.SOCKET_FILTER;
+            List<MapInfo> maps = new ArrayList<>();
+            Boolean accept = null;
+            String error = "";
+            int at = -1;
+            boolean gpl = true;
+            i++;
+            for (; i < lines.length && !lines[i].equals("---"); i++) {
+                String h = lines[i].trim();
+                if (h.isEmpty() || h.startsWith("#")) {
+                    continue;
+                }
+                int colon = h.indexOf(':');
+                if (colon < 0) {
+                    throw new IllegalArgumentException(file + ":" + (i + 1) + ": bad header: " + h);
+                }
+                String key = h.substring(0, colon).trim();
+                String val = h.substring(colon + 1).trim();
+                switch (key) {
+                    case "type" -> type = ProgramType.byName(val).orElseThrow(
+                            () -> new IllegalArgumentException("unknown program type " + val));
+                    case "map" -> maps.add(map(val));
+                    case "expect" -> accept = switch (val) {
+                        case "accept" -> true;
+                        case "reject" -> false;
+                        default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": expect accept|reject");
+                    };
+                    case "error" -> error = val;
+                    case "at" -> at = Integer.parseInt(val);
+                    case "license" -> gpl = !val.equals("proprietary");
+                    default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
+                }
+            }
+            if (accept == null) {
+                throw new IllegalArgumentException(file + ":" + start + ": case '" + name + "' has no expect:");
+            }
+            if (!accept && error.isEmpty()) {
+                throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has no error:");
+            }
+            int asmLine = i + 2;
+            StringBuilder asm = new StringBuilder();
+            for (i++; i < lines.length && !lines[i].startsWith("=== "); i++) {
+                asm.append(lines[i]).append('\n');
+            }
+            out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine));
+        }
+        return out;
+    }
+
+    private static MapInfo map(String spec) {
+        String[] f = spec.split("\\s+");
+        MapType t = MapType.byName(f[1]).orElseThrow(() -> new IllegalArgumentException("unknown map type " + f[1]));
+        boolean ro = false;
+        Optional<MapInfo> inner = Optional.empty();
+        for (int k = 5; k < f.length; k++) {
+            if (f[k].equals("rdonly")) {
+                ro = true;
+            } else if (f[k].startsWith("inner=")) {
+                String[] g = f[k].substring(6).split(":");
+                inner = Optional.of(MapInfo.of(f[0] + ".inner", MapType.byName(g[0]).orElseThrow(),
+                        Integer.parseInt(g[1]), Integer.parseInt(g[2]), Integer.parseInt(g[3])));
+            }
+        }
+        return new MapInfo(f[0], t, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), ro, inner,
+                Optional.empty());
+    }
+
+    Code code() {
+        return Assembler.assemble(asm, file, asmLine);
+    }
+
+    VerifierInput input() {
+        return new VerifierInput(name, code(), type, maps, gpl);
+    }
+}
