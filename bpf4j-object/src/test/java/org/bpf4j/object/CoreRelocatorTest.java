@@ -94,4 +94,19 @@ class CoreRelocatorTest {
         assertEquals(12, r.localValue());
         assertEquals(24, r.targetValue());
     }
+
+    @Test
+    void flavoredEnumeratorsMatchByEssentialName() {
+        Btf local = Btf.of(List.of(new BtfType.Void(), new BtfType.Enum("xdp_action___local", 4, false,
+                List.of(new BtfType.EnumValue("XDP_PASS___local", 2), new BtfType.EnumValue("XDP_NOPE___local", 99)))));
+        Btf target = Btf.of(List.of(new BtfType.Void(), new BtfType.Enum("xdp_action", 4, false,
+                List.of(new BtfType.EnumValue("XDP_ABORTED", 0), new BtfType.EnumValue("XDP_PASS", 5)))));
+        CoreResolver.Result pass = CoreResolver.resolve(local, new org.bpf4j.object.btf.CoreRelocation(0, 1, "0",
+                org.bpf4j.object.btf.CoreRelocationKind.ENUMVAL_VALUE), target);
+        assertTrue(pass.resolved(), pass.description());
+        assertEquals(5, pass.targetValue());
+        CoreResolver.Result nope = CoreResolver.resolve(local, new org.bpf4j.object.btf.CoreRelocation(0, 1, "1",
+                org.bpf4j.object.btf.CoreRelocationKind.ENUMVAL_EXISTS), target);
+        assertEquals(0, nope.targetValue());
+    }
 }

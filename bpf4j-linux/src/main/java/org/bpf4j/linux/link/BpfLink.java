@@ -1,7 +1,5 @@
 package org.bpf4j.linux.link;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.Optional;
 import org.bpf4j.linux.sys.Bpf;
@@ -33,23 +31,12 @@ public final class BpfLink implements Link {
 
     /** The kernel's id of the link ({@code bpf_link_info.id}). */
     public int id() {
-        return info().getInt(4);
+        return info().id();
     }
 
-    /** The kernel's {@code bpf_link_type} of the link. */
-    public int linkType() {
-        return info().getInt(0);
-    }
-
-    /** The id of the program the link holds. */
-    public int programId() {
-        return info().getInt(8);
-    }
-
-    private ByteBuffer info() {
-        byte[] b = new byte[64];
-        bpf.objGetInfo(link.value(), b);
-        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+    /** What the kernel says about the link. */
+    public LinkInfo info() {
+        return LinkInfo.of(bpf, link.value());
     }
 
     /**

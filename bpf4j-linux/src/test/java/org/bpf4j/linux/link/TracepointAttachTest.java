@@ -80,6 +80,10 @@ class TracepointAttachTest {
             Fixtures.targetThisProcess(o);
             try (Link link = Attacher.of(Kernel.system()).rawTracepoint(o.programs().get("on_raw_sys_enter"),
                     "sys_enter")) {
+                LinkInfo info = ((BpfLink) link).info();
+                assertEquals("raw_tracepoint", info.typeName());
+                assertEquals(o.programs().get("on_raw_sys_enter").id(), info.programId());
+                assertTrue(LinkInfo.list(Kernel.system().bpf()).contains(info), "link list has " + info);
                 for (int i = 0; i < 4; i++) {
                     openFile(file);
                 }

@@ -107,7 +107,8 @@ public final class CoreResolver {
         for (int cand : candidates(local, relo.typeId(), target)) {
             List<BtfType.EnumValue> tv = enumValues(target.resolve(cand));
             for (BtfType.EnumValue e : tv == null ? List.<BtfType.EnumValue>of() : tv) {
-                if (e.name().equals(lv.name())) {
+                // Enumerators match by essential name too: XDP_PASS___local is XDP_PASS, as in libbpf.
+                if (essentialName(e.name()).equals(essentialName(lv.name()))) {
                     long v = kind == CoreRelocationKind.ENUMVAL_EXISTS ? 1 : e.value();
                     return new Result(relo, localValue, true, v, cand, desc + ": " + localValue + " -> " + v);
                 }

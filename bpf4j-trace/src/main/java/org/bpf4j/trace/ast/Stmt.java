@@ -14,10 +14,11 @@ public sealed interface Stmt {
 
     /**
      * {@code $v = value}, or with {@code let} a declaration ({@code let $v}, {@code let $v: type = value}).
-     * Compound assignments ({@code $v += e}) arrive as {@code $v = $v + e}.
+     * Compound assignments ({@code $v += e}) arrive as {@code $v = $v + e}. {@code opSpan} is where
+     * the {@code =} (or compound operator) is written, where bpftrace reports type mismatches.
      */
-    record AssignVar(Expr.Var var, Optional<Expr> value, boolean let, Optional<TypeName> declared, Span span)
-            implements Stmt {}
+    record AssignVar(Expr.Var var, Optional<Expr> value, boolean let, Optional<TypeName> declared, Span span,
+            Span opSpan) implements Stmt {}
 
     /** {@code @m[keys] = value} (also {@code @m = count()}). */
     record AssignMap(Expr.MapRef map, Expr value, Span span) implements Stmt {}

@@ -291,10 +291,12 @@ public final class Parser {
                         type = Optional.of(typeName());
                     }
                     Optional<Expr> value = Optional.empty();
-                    if (accept(TokenKind.ASSIGN)) {
+                    Span op = t.span();
+                    if (at(TokenKind.ASSIGN)) {
+                        op = take().span();
                         value = Optional.of(expr());
                     }
-                    return new Stmt.AssignVar(var, value, true, type, t.span().to(prev.span()));
+                    return new Stmt.AssignVar(var, value, true, type, t.span().to(prev.span()), op);
                 }
                 default -> { }
             }
@@ -309,7 +311,7 @@ public final class Parser {
             }
             Span span = target.span().to(value.span());
             return switch (target) {
-                case Expr.Var v -> new Stmt.AssignVar(v, Optional.of(value), false, Optional.empty(), span);
+                case Expr.Var v -> new Stmt.AssignVar(v, Optional.of(value), false, Optional.empty(), span, op.span());
                 case Expr.MapRef m -> new Stmt.AssignMap(m, value, span);
                 default -> {
                     diags.error(op.span(), "syntax error, unexpected " + op.kind().describe() + ", expecting ; or }");

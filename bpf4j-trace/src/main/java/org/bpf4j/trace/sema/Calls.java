@@ -333,7 +333,8 @@ final class Calls {
             }
             MapInfo info = a.map(m.name());
             if (info == null) {
-                a.error(m.span(), "Undefined map: " + m.name());
+                // bpftrace places it from the call to the end of the map name.
+                a.error(new org.bpf4j.trace.Span(c.span().begin(), m.span().end()), "Undefined map: " + m.name());
             } else {
                 a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));
             }

@@ -270,12 +270,12 @@ public final class SemanticAnalyser {
         }
         if (declared != null) {
             if (declared.getClass() != t.getClass()) {
-                error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
                         + t.display() + "' when variable already contains a value of type '" + declared.display() + "'");
             }
             t = declared;
         }
-        setVar(a.var(), t, a.span());
+        setVar(a.var(), t, a.opSpan());
         types.put(a.var(), vars.get(a.var().name()));
     }
 
@@ -651,7 +651,10 @@ public final class SemanticAnalyser {
             return Type.INT64;
         }
         boolean signed = li.signed() && ri.signed();
-        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && signed) {
+        // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
+        boolean ls = li.signed() && !(b.left() instanceof Expr.IntLit ll && ll.value() >= 0);
+        boolean rs = ri.signed() && !(b.right() instanceof Expr.IntLit rl && rl.value() >= 0);
+        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
             warning(b.opSpan(), "signed operands for '" + b.op().symbol()
                     + "' can lead to undefined behavior (cast to unsigned to silence warning)");
         }

@@ -98,8 +98,8 @@ final class MemoryAccess {
         checkAligned(a.dst(), base, a.off(), size);
         RegState old = access(st, a.dst(), base, a.off(), size, false, null, false);
         access(st, a.dst(), base, a.off(), size, true, RegState.unknown(), false);
-        RegState loaded = old instanceof RegState.Scalar sc ? Regs.scalar(ScalarAlu.truncate(sc.range(), size))
-                : RegState.unknown();
+        // the old value is another thread's as much as ours: nothing is known of it
+        RegState loaded = Regs.scalar(ScalarAlu.truncate(ScalarRange.UNKNOWN, size));
         if (a.op() == AtomicOp.CMPXCHG) {
             st.regs()[0] = loaded;
         } else if (a.op().fetches() || a.op() == AtomicOp.XCHG) {

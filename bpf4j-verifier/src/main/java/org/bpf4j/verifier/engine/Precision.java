@@ -108,10 +108,18 @@ final class Precision {
                     }
                 }
                 case Instruction.Atomic a -> {
+                    if (a.op() == AtomicOp.LOAD_ACQ) {
+                        // a load: like ldx, the value may come from a stack slot
+                        if ((regs[f] & (1L << a.dst())) != 0) {
+                            regs[f] &= ~(1L << a.dst());
+                            if ((e & STACK) != 0) {
+                                stack[(int) ((e >>> 29) & 0xf)] |= 1L << ((e >>> 33) & 0x3f);
+                            }
+                        }
+                        continue;
+                    }
                     if (a.op() == AtomicOp.CMPXCHG) {
                         regs[f] &= ~1L;
-                    } else if (a.op() == AtomicOp.LOAD_ACQ) {
-                        regs[f] &= ~(1L << a.dst());
                     } else if (a.op().fetches() || a.op() == AtomicOp.XCHG) {
                         regs[f] &= ~(1L << a.src());
                     }
