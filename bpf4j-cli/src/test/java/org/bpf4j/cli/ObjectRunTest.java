@@ -46,6 +46,18 @@ class ObjectRunTest {
         assertTrue(passed.size() > 0 && passed.size() < in.size(), passed.size() + " of " + in.size());
     }
 
+    /**
+     * The README's main command: the verdict counts the Linux kernel gave for the same 24 packets
+     * (recorded in testprogs/expected/xdp_firewall.txt), and the per-protocol counter map.
+     */
+    @Test
+    void readmeCommandGivesTheKernelsVerdicts() {
+        assumeTrue(Files.exists(FIREWALL) && Files.exists(TRAFFIC), "the XDP firewall example is not in this checkout");
+        String stdout = Cli.run("run", FIREWALL.toString(), "--pcap", TRAFFIC.toString()).ok();
+        assertTrue(stdout.startsWith("packets = 24\nXDP_PASS = 14\nXDP_DROP = 10\n"), stdout);
+        assertTrue(stdout.contains("map proto_stats (percpu_array, key 4, value 8, max_entries 7):\n"), stdout);
+    }
+
     @Test
     void objectOnlyOptionsAreRefusedForOtherFiles() {
         String err = Cli.run("run", "../examples/fib.s", "--prog", "x").error(2);
