@@ -51,7 +51,16 @@ public record Environment(LongSupplier monotonicNanos, RandomGenerator random, l
         long pid = ProcessHandle.current().pid();
         return new Environment(System::nanoTime, java.util.concurrent.ThreadLocalRandom.current(), pid << 32 | pid,
                 0, "java", msg -> System.err.print(msg), AddressSpace.empty(),
-                Tracee.none().withTaiOffset(System.currentTimeMillis() * 1_000_000L + 37_000_000_000L - System.nanoTime()));
+                Tracee.none().withTaiOffset(SystemTai.OFFSET));
+    }
+
+    /**
+     * The distance from the JVM's monotonic clock to TAI (wall-clock time plus the 37 leap seconds
+     * since 1972), measured once per JVM, so that every system environment agrees on
+     * {@code bpf_ktime_get_tai_ns} for the same monotonic time.
+     */
+    private static final class SystemTai {
+        static final long OFFSET = System.currentTimeMillis() * 1_000_000L + 37_000_000_000L - System.nanoTime();
     }
 
     /** This environment with another task identity. */
