@@ -2,7 +2,10 @@ package org.bpf4j.trace.runtime;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Where a compiled script's programs run and its maps live: the bpf4j VM or the Linux kernel.
@@ -46,5 +49,31 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
 
         /** Overwrites an existing key's value (every CPU's for per-CPU maps). */
         void overwrite(byte[] key, byte[] value);
+
+        /** A map store made of the four operations of a backend's own map type. */
+        static MapStore of(Supplier<List<byte[]>> keys, Function<byte[], Optional<byte[]>> lookup,
+                Consumer<byte[]> delete, BiConsumer<byte[], byte[]> overwrite) {
+            return new MapStore() {
+                @Override
+                public List<byte[]> keys() {
+                    return keys.get();
+                }
+
+                @Override
+                public Optional<byte[]> lookup(byte[] key) {
+                    return lookup.apply(key);
+                }
+
+                @Override
+                public void delete(byte[] key) {
+                    delete.accept(key);
+                }
+
+                @Override
+                public void overwrite(byte[] key, byte[] value) {
+                    overwrite.accept(key, value);
+                }
+            };
+        }
     }
 }

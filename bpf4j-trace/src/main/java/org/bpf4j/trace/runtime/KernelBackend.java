@@ -121,27 +121,7 @@ public final class KernelBackend implements Backend {
     @Override
     public MapStore map(int index) {
         KernelMap m = maps.get(index);
-        return new MapStore() {
-            @Override
-            public List<byte[]> keys() {
-                return m.keys();
-            }
-
-            @Override
-            public Optional<byte[]> lookup(byte[] key) {
-                return m.lookup(key);
-            }
-
-            @Override
-            public void delete(byte[] key) {
-                m.delete(key);
-            }
-
-            @Override
-            public void overwrite(byte[] key, byte[] value) {
-                m.update(key, value, KernelMap.EXIST);
-            }
-        };
+        return MapStore.of(m::keys, m::lookup, m::delete, (k, v) -> m.update(k, v, KernelMap.EXIST));
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.bpf4j.trace.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.codegen.CompiledScript;
@@ -67,27 +66,7 @@ public final class VmBackend implements Backend {
     @Override
     public MapStore map(int index) {
         BpfMap m = maps.get(index);
-        return new MapStore() {
-            @Override
-            public List<byte[]> keys() {
-                return m.keys();
-            }
-
-            @Override
-            public Optional<byte[]> lookup(byte[] key) {
-                return m.lookup(key);
-            }
-
-            @Override
-            public void delete(byte[] key) {
-                m.remove(key);
-            }
-
-            @Override
-            public void overwrite(byte[] key, byte[] value) {
-                m.put(key, value, BpfMap.EXIST);
-            }
-        };
+        return MapStore.of(m::keys, m::lookup, m::remove, (k, v) -> m.put(k, v, BpfMap.EXIST));
     }
 
     @Override
