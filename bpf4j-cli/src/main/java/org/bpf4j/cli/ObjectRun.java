@@ -10,11 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
 import org.bpf4j.vm.VmObject;
 import org.bpf4j.vm.VmOptions;
+import org.bpf4j.vm.VmProgram;
 import org.bpf4j.vm.VmTrapException;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.MapException;
@@ -38,7 +40,11 @@ final class ObjectRun {
 
     private ObjectRun() {}
 
-    static int run(Request r, VmOptions options, PrintWriter out) {
+    /**
+     * Test-runs the requested program of an object on the VM and prints the result and the maps;
+     * {@code inspect} sees the loaded program first (for {@code --dump-jit}).
+     */
+    static int run(Request r, VmOptions options, Consumer<VmProgram> inspect, PrintWriter out) {
         String name = r.file().toString();
         ObjectSpec spec = ObjectFiles.parse(r.file(), r.bytes());
         String progName = chooseProgram(name, spec, r.prog());
@@ -49,6 +55,7 @@ final class ObjectRun {
             } catch (Bpf4jException e) {
                 throw CommandFailure.about(name, e);
             }
+            inspect.accept(p.program());
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("program", p.name());
             doc.put("type", p.type().kernelName());

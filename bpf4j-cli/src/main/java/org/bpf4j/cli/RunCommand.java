@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.MalformedInputException;
+import org.bpf4j.jit.Jit;
+import org.bpf4j.vm.Interpreter;
 import org.bpf4j.vm.VmOptions;
+import org.bpf4j.vm.VmProgram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,8 +81,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "object files: print the result as JSON")
     private boolean json;
 
+    @Option(names = "--dump-jit", description = "with --engine jit: print the JVM bytecode the JIT generates for "
+            + "the program (one listing per generated class) before running it")
+    private boolean dumpJit;
+
     @Override
     public Integer call() {
+        if (dumpJit && !(engine.engine() instanceof VmBackend vm && vm.engine() instanceof Jit)) {
+            throw CommandFailure.badInput("--dump-jit needs --engine jit, not --engine " + engine.engine().name());
+        }
         byte[] bytes = ProgramFile.readBytes(file);
         if (ObjectFiles.isElf(bytes)) {
             return runObject(bytes);
@@ -96,6 +106,10 @@ final class RunCommand implements Callable<Integer> {
             if (program.code().size() == 0) {
                 throw new MalformedInputException("the program has no instructions");
             }
+            if (dumpJit) {
+                dumpJit(VmProgram.load(program.name(), program.code(),
+                        VmOptions.defaults().withEngine(Interpreter.INSTANCE).withInstructionBudget(engine.budget())), out);
+            }
             try (Backend.Runner runner = engine.engine().load(file.getFileName().toString(), program.code(),
                     engine.budget())) {
                 runAndPrint(runner, memory, out);
@@ -104,6 +118,12 @@ final class RunCommand implements Callable<Integer> {
             throw CommandFailure.about(program.name(), e);
         }
         return Main.EXIT_OK;
+    }
+
+    /** Prints the JIT's bytecode listing of a program (compiled without defining its classes). */
+    private static void dumpJit(VmProgram program, PrintWriter out) {
+        out.print(Jit.INSTANCE.listing(program));
+        out.flush();
     }
 
     private void runAndPrint(Backend.Runner runner, byte[] memory, PrintWriter out) {
@@ -144,6 +164,7 @@ final class RunCommand implements Callable<Integer> {
         }
         VmOptions options = VmOptions.defaults().withEngine(vm.engine()).withInstructionBudget(engine.budget());
         return ObjectRun.run(new ObjectRun.Request(file, bytes, prog, packet, pcapIn, pcapOut, dataOut, context,
-                repeat == null ? 1 : repeat, repeat != null, json), options, spec.commandLine().getOut());
+                repeat == null ? 1 : repeat, repeat != null, json), options,
+                dumpJit ? p -> dumpJit(p, spec.commandLine().getOut()) : p -> { }, spec.commandLine().getOut());
     }
 }

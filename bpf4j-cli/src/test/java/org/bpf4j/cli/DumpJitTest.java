@@ -1,0 +1,38 @@
+package org.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code bpf4j run --dump-jit}: the JIT's bytecode listing, then the run as without it. */
+class DumpJitTest {
+    private static final Path FIB = Path.of("../examples/fib.s");
+    private static final Path FIREWALL = Path.of("../examples/xdp_firewall.o");
+
+    @Test
+    void listsTheGeneratedClassThenRuns() {
+        String plain = Cli.run("run", FIB.toString(), "--engine", "jit").ok();
+        String dumped = Cli.run("run", FIB.toString(), "--engine", "jit", "--dump-jit").ok();
+        assertTrue(dumped.startsWith("class org.bpf4j.jit."), dumped);
+        assertTrue(dumped.contains("call(Lorg/bpf4j/jit/JitState;JJJJJJJJJJJJI)J"), dumped);
+        assertTrue(dumped.endsWith(plain), "the run's output follows the listing unchanged: " + plain);
+    }
+
+    @Test
+    void listsTheChosenProgramOfAnObject() {
+        assumeTrue(Files.exists(FIREWALL), "the XDP firewall example is not in this checkout");
+        String dumped = Cli.run("run", FIREWALL.toString(), "--engine", "jit", "--dump-jit", "--data", "00".repeat(60)).ok();
+        assertTrue(dumped.startsWith("class org.bpf4j.jit."), dumped);
+        assertTrue(dumped.contains("retval = "), dumped);
+    }
+
+    @Test
+    void needsTheJit() {
+        assertEquals("error: --dump-jit needs --engine jit, not --engine interp",
+                Cli.run("run", FIB.toString(), "--dump-jit").error(2));
+    }
+}
