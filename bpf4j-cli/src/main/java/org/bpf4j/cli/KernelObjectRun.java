@@ -104,74 +104,20 @@ final class KernelObjectRun {
 
     /** Prints a map as the VM engines' object runs do, and returns it for JSON. */
     private static Map<String, Object> dump(String mapName, KernelMap m, StringBuilder text) {
-        Map<String, Object> doc = new LinkedHashMap<>();
         String type = m.mapType().map(t -> t.kernelName()).orElse("type " + m.type());
-        doc.put("type", type);
-        text.append("map ").append(mapName).append(" (").append(type).append(", key ").append(m.keySize())
-                .append(", value ").append(m.valueSize()).append(", max_entries ").append(m.maxEntries()).append("):\n");
-        List<Object> entries = new ArrayList<>();
         List<byte[]> keys;
         try {
             keys = m.keySize() == 0 ? List.of() : m.keys();
         } catch (KernelException e) {
             keys = List.of();
         }
-        int zeros = 0;
-        for (byte[] k : keys) {
-            Optional<byte[]> v;
-            try {
-                v = m.lookup(k);
-            } catch (KernelException e) {
-                v = Optional.empty();
-            }
-            if (v.isEmpty()) {
-                continue;
-            }
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("key", HEX.formatHex(k));
-            if (m.perCpu()) {
-                Map<String, Object> cpus = new LinkedHashMap<>();
-                StringBuilder line = new StringBuilder();
-                List<byte[]> values = m.splitPerCpu(v.get());
-                for (int cpu = 0; cpu < values.size(); cpu++) {
-                    if (!allZero(values.get(cpu))) {
-                        cpus.put("cpu" + cpu, HEX.formatHex(values.get(cpu)));
-                        line.append(" cpu").append(cpu).append(' ').append(HEX.formatHex(values.get(cpu)));
+        return MapDump.dump(mapName, new MapDump.View(type, m.keySize(), m.valueSize(), m.maxEntries(), m.perCpu(), keys,
+                k -> {
+                    try {
+                        return m.lookup(k).map(v -> m.perCpu() ? m.splitPerCpu(v) : List.of(v));
+                    } catch (KernelException e) {
+                        return Optional.empty();
                     }
-                }
-                e.put("values", cpus);
-                entries.add(e);
-                if (cpus.isEmpty()) {
-                    zeros++;
-                    continue;
-                }
-                text.append("  key ").append(HEX.formatHex(k)).append(line).append('\n');
-                continue;
-            }
-            e.put("value", HEX.formatHex(v.get()));
-            entries.add(e);
-            if (type.endsWith("array") && allZero(v.get())) {
-                zeros++;
-                continue;
-            }
-            text.append("  key ").append(HEX.formatHex(k)).append(" value ").append(HEX.formatHex(v.get())).append('\n');
-        }
-        if (zeros > 0) {
-            text.append("  (").append(zeros).append(zeros == 1 ? " element is" : " elements are").append(" zero)\n");
-        }
-        if (keys.isEmpty()) {
-            text.append("  (no keys to list)\n");
-        }
-        doc.put("entries", entries);
-        return doc;
-    }
-
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
+                }), text);
     }
 }

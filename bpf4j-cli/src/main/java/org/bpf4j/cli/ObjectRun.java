@@ -179,80 +179,32 @@ final class ObjectRun {
 
     /** Prints a map as {@code map NAME (TYPE):} and its entries, and returns it for JSON. */
     private static Map<String, Object> dump(BpfMap m, StringBuilder text) {
-        Map<String, Object> doc = new LinkedHashMap<>();
         String type = m.definition().type().kernelName();
-        doc.put("type", type);
-        text.append("map ").append(m.definition().name()).append(" (").append(type).append(", key ")
-                .append(m.definition().keySize()).append(", value ").append(m.definition().valueSize())
-                .append(", max_entries ").append(m.definition().maxEntries()).append("):\n");
-        List<Object> entries = new ArrayList<>();
+        boolean perCpu = type.contains("percpu");
+        int size = m.definition().valueSize();
         List<byte[]> keys;
         try {
             keys = m.definition().keySize() == 0 ? List.of() : m.keys();
         } catch (MapException | UnsupportedOperationException e) {
             keys = List.of();
         }
-        int zeros = 0;
-        for (byte[] k : keys) {
-            Optional<byte[]> v;
-            try {
-                v = m.lookup(k);
-            } catch (MapException | UnsupportedOperationException e) {
-                v = Optional.empty();
-            }
-            if (v.isEmpty()) {
-                continue;
-            }
-            byte[] value = v.get();
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("key", HEX.formatHex(k));
-            if (type.contains("percpu")) {
-                // One value per VM CPU, each in a slot of the value size rounded up to 8; only the
-                // CPUs with a non-zero value are shown.
-                int size = m.definition().valueSize();
-                int stride = (size + 7) & ~7;
-                Map<String, Object> cpus = new LinkedHashMap<>();
-                StringBuilder line = new StringBuilder();
-                for (int cpu = 0; cpu * stride < value.length; cpu++) {
-                    byte[] one = java.util.Arrays.copyOfRange(value, cpu * stride, Math.min(value.length, cpu * stride + size));
-                    if (!allZero(one)) {
-                        cpus.put("cpu" + cpu, HEX.formatHex(one));
-                        line.append(" cpu").append(cpu).append(' ').append(HEX.formatHex(one));
+        return MapDump.dump(m.definition().name(), new MapDump.View(type, m.definition().keySize(), size,
+                m.definition().maxEntries(), perCpu, keys, k -> {
+                    try {
+                        return m.lookup(k).map(v -> perCpu ? perCpuSlots(v, size) : List.of(v));
+                    } catch (MapException | UnsupportedOperationException e) {
+                        return Optional.empty();
                     }
-                }
-                e.put("values", cpus);
-                entries.add(e);
-                if (cpus.isEmpty()) {
-                    zeros++;
-                    continue;
-                }
-                text.append("  key ").append(HEX.formatHex(k)).append(line).append('\n');
-                continue;
-            }
-            e.put("value", HEX.formatHex(value));
-            entries.add(e);
-            if (type.endsWith("array") && allZero(value)) {
-                zeros++;
-                continue;
-            }
-            text.append("  key ").append(HEX.formatHex(k)).append(" value ").append(HEX.formatHex(value)).append('\n');
-        }
-        if (zeros > 0) {
-            text.append("  (").append(zeros).append(zeros == 1 ? " element is" : " elements are").append(" zero)\n");
-        }
-        if (keys.isEmpty()) {
-            text.append("  (no keys to list)\n");
-        }
-        doc.put("entries", entries);
-        return doc;
+                }), text);
     }
 
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
+    /** A per-CPU value as the VM hands it out: one slot per CPU, each the value size rounded up to 8. */
+    private static List<byte[]> perCpuSlots(byte[] value, int size) {
+        int stride = (size + 7) & ~7;
+        List<byte[]> slots = new ArrayList<>();
+        for (int at = 0; at < value.length; at += stride) {
+            slots.add(java.util.Arrays.copyOfRange(value, at, Math.min(value.length, at + size)));
         }
-        return true;
+        return slots;
     }
 }
