@@ -75,8 +75,22 @@ public final class KernelRunner implements AutoCloseable {
         try {
             return new Accepted(kernel.loadProgram("oracle", ProgramType.SOCKET_FILTER, attr));
         } catch (VerifierException e) {
-            return new Rejected(e.summary(), e.errno(), e.log());
+            return new Rejected(summary(e.log()), e.errno(), e.log());
         }
+    }
+
+    /**
+     * The decisive line of a verifier log: {@link VerifierException#summarize} over the log without
+     * the state dumps that follow an "infinite loop detected" line.
+     */
+    static String summary(String log) {
+        StringBuilder b = new StringBuilder();
+        for (String l : log.split("\n")) {
+            if (!l.startsWith("old state:") && !l.startsWith("cur state:")) {
+                b.append(l).append('\n');
+            }
+        }
+        return VerifierException.summarize(b.toString());
     }
 
     /** Resets the maps to a program's start state and runs it once. */
