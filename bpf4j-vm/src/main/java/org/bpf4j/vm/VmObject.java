@@ -16,7 +16,6 @@ import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
 import org.bpf4j.object.btf.Btf;
-import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.spec.AttachType;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
@@ -35,11 +34,10 @@ import org.bpf4j.vm.map.ProgArrayMap;
  * {@link #failures()} lists them all. Maps of a type the VM lacks are left out the same way
  * ({@link #mapFailures()}).
  *
- * <p>CO-RE relocations resolve against the object's own BTF without its local flavors
- * ({@code struct xdp_md___local} finds {@code struct xdp_md}): the UAPI types the object was built
- * with are the VM's contexts; other kernel types are not known to the VM and resolve as missing.
- * Not modelled yet: read-only global data ({@code .rodata} values are writable by
- * programs here), maps of maps. The object owns its maps: close it to release them. Thread-safe
+ * <p>CO-RE relocations resolve against the VM's target BTF ({@link VmTargetBtf}: its context
+ * structs and UAPI enums, then the object's own definitions of names the VM lacks), so
+ * {@code struct xdp_md___local} finds the VM's {@code struct xdp_md} and
+ * {@code enum xdp_action___local} its {@code enum xdp_action}. The object owns its maps: close it to release them. Thread-safe
  * after loading.
  */
 public final class VmObject implements AutoCloseable {
@@ -225,23 +223,11 @@ public final class VmObject implements AutoCloseable {
         }
     }
 
-    /**
-     * The BTF that CO-RE relocations resolve against in the VM: the object's own BTF with every
-     * local flavor ({@code name___suffix}) hidden, so that a program's view of a context type
-     * ({@code struct xdp_md___local}) finds the UAPI type the object was compiled against
-     * ({@code struct xdp_md}), which is the VM's context layout.
-     */
+    /** The BTF that CO-RE relocations resolve against in the VM: {@link VmTargetBtf#coreTarget}. */
     private static Btf coreTarget(ObjectSpec spec) {
         Btf own = spec.btf().orElseThrow(() -> new UnsupportedFeatureException(spec.name()
                 + ": CO-RE relocations without BTF"));
-        List<BtfType> types = new ArrayList<>(own.types());
-        for (int i = 1; i < types.size(); i++) {
-            String name = types.get(i).name();
-            if (name != null && name.lastIndexOf("___") > 0) {
-                types.set(i, new BtfType.Fwd("", false));
-            }
-        }
-        return Btf.of(types);
+        return VmTargetBtf.coreTarget(own);
     }
 
     /** " (file.c:12: source)" for a message that starts with "instruction N:", when line info has it. */
