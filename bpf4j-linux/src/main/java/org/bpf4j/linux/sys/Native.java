@@ -16,7 +16,8 @@ import java.lang.invoke.VarHandle;
  * of close, ioctl, mmap, munmap, setsockopt and epoll. Each call returns the C result and, when
  * that is -1, leaves the errno in the capture segment the caller passes (see
  * {@link #errno(MemorySegment)}). Stateless and thread-safe; the only class that looks up native
- * symbols.
+ * symbols. Each downcall is linked the first time it is used (linking one costs
+ * milliseconds of start-up, and most runs need two or three of them).
  */
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -26,50 +27,86 @@ public final class Native {
 
     private static final SyscallNumbers NR = SyscallNumbers.current();
 
-    private static final MethodHandle SYSCALL_BPF = downcall("syscall",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL_PERF = downcall("syscall",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle IOCTL = downcall("ioctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-            CAPTURE_ERRNO);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-            CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO);
+    private static final class SyscallBpfCall {
+        static final MethodHandle H = downcall("syscall",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    }
 
-    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final class SyscallPerfCall {
+        static final MethodHandle H = downcall("syscall",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    }
 
-    private static final MethodHandle MOUNT = downcall("mount",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            CAPTURE_ERRNO);
-    private static final MethodHandle UMOUNT2 = downcall("umount2",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final class CloseCall {
+        static final MethodHandle H = downcall("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class IoctlCall {
+        static final MethodHandle H = downcall("ioctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class MmapCall {
+        static final MethodHandle H = downcall("mmap",
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class MunmapCall {
+        static final MethodHandle H = downcall("munmap",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    }
+
+    private static final class SetsockoptCall {
+        static final MethodHandle H = downcall("setsockopt",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class EpollCreate1Call {
+        static final MethodHandle H = downcall("epoll_create1",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
+
+    private static final class EpollCtlCall {
+        static final MethodHandle H = downcall("epoll_ctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class EpollWaitCall {
+        static final MethodHandle H = downcall("epoll_wait",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class GetpagesizeCall {
+        static final MethodHandle H = downcall("getpagesize",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
+
+    private static final class MountCall {
+        static final MethodHandle H = downcall("mount",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class Umount2Call {
+        static final MethodHandle H = downcall("umount2",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
 
     /** {@code MAP_FAILED}, mmap's error value. */
     public static final long MAP_FAILED = -1L;
@@ -96,7 +133,7 @@ public final class Native {
     /** {@code syscall(__NR_bpf, cmd, attr, size)}. */
     public static long bpf(MemorySegment capture, int cmd, MemorySegment attr, int size) {
         try {
-            return (long) SYSCALL_BPF.invokeExact(capture, NR.bpf(), cmd, attr, size);
+            return (long) SyscallBpfCall.H.invokeExact(capture, NR.bpf(), cmd, attr, size);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -106,7 +143,7 @@ public final class Native {
     public static long perfEventOpen(MemorySegment capture, MemorySegment attr, int pid, int cpu, int groupFd,
             long flags) {
         try {
-            return (long) SYSCALL_PERF.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
+            return (long) SyscallPerfCall.H.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -115,7 +152,7 @@ public final class Native {
     /** {@code getpagesize()}: the size of a memory page. */
     public static int pageSize() {
         try {
-            return (int) GETPAGESIZE.invokeExact();
+            return (int) GetpagesizeCall.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -125,7 +162,7 @@ public final class Native {
     public static int mount(MemorySegment capture, MemorySegment source, MemorySegment target, MemorySegment fstype,
             long flags, MemorySegment data) {
         try {
-            return (int) MOUNT.invokeExact(capture, source, target, fstype, flags, data);
+            return (int) MountCall.H.invokeExact(capture, source, target, fstype, flags, data);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -134,7 +171,7 @@ public final class Native {
     /** {@code umount2(target, flags)}. */
     public static int umount2(MemorySegment capture, MemorySegment target, int flags) {
         try {
-            return (int) UMOUNT2.invokeExact(capture, target, flags);
+            return (int) Umount2Call.H.invokeExact(capture, target, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -143,7 +180,7 @@ public final class Native {
     /** {@code close(fd)}. */
     public static int close(MemorySegment capture, int fd) {
         try {
-            return (int) CLOSE.invokeExact(capture, fd);
+            return (int) CloseCall.H.invokeExact(capture, fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -152,7 +189,7 @@ public final class Native {
     /** {@code ioctl(fd, request, arg)}. */
     public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
         try {
-            return (int) IOCTL.invokeExact(capture, fd, request, arg);
+            return (int) IoctlCall.H.invokeExact(capture, fd, request, arg);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -162,7 +199,7 @@ public final class Native {
     public static MemorySegment mmap(MemorySegment capture, MemorySegment addr, long length, int prot, int flags,
             int fd, long offset) {
         try {
-            return (MemorySegment) MMAP.invokeExact(capture, addr, length, prot, flags, fd, offset);
+            return (MemorySegment) MmapCall.H.invokeExact(capture, addr, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -171,7 +208,7 @@ public final class Native {
     /** {@code munmap(addr, length)}. */
     public static int munmap(MemorySegment capture, MemorySegment addr, long length) {
         try {
-            return (int) MUNMAP.invokeExact(capture, addr, length);
+            return (int) MunmapCall.H.invokeExact(capture, addr, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -180,7 +217,7 @@ public final class Native {
     /** {@code setsockopt(fd, level, name, value, length)}. */
     public static int setsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, int length) {
         try {
-            return (int) SETSOCKOPT.invokeExact(capture, fd, level, name, value, length);
+            return (int) SetsockoptCall.H.invokeExact(capture, fd, level, name, value, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -189,7 +226,7 @@ public final class Native {
     /** {@code epoll_create1(flags)}. */
     public static int epollCreate1(MemorySegment capture, int flags) {
         try {
-            return (int) EPOLL_CREATE1.invokeExact(capture, flags);
+            return (int) EpollCreate1Call.H.invokeExact(capture, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -198,7 +235,7 @@ public final class Native {
     /** {@code epoll_ctl(epfd, op, fd, event)}. */
     public static int epollCtl(MemorySegment capture, int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
+            return (int) EpollCtlCall.H.invokeExact(capture, epfd, op, fd, event);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -207,7 +244,7 @@ public final class Native {
     /** {@code epoll_wait(epfd, events, maxevents, timeout)}. */
     public static int epollWait(MemorySegment capture, int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
-            return (int) EPOLL_WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);
+            return (int) EpollWaitCall.H.invokeExact(capture, epfd, events, max, timeoutMillis);
         } catch (Throwable t) {
             throw rethrow(t);
         }
