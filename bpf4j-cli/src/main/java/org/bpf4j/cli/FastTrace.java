@@ -72,7 +72,9 @@ final class FastTrace {
                 }
                 value = args[++i];
             }
-            command.setFast(name, value);
+            if (!command.setFast(name, value)) {
+                return OptionalInt.empty();
+            }
         }
         command.setArgs(rest);
         command.useStreams(out, err);

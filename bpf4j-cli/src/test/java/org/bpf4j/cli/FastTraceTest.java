@@ -72,7 +72,7 @@ class FastTraceTest {
                 assertTrue(flag != null, name + " is missing from TraceCommand.FAST_OPTIONS (and setFast)");
                 assertEquals(f.getType() == boolean.class, flag, name + ": flag (boolean) or with a value");
                 TraceCommand c = new TraceCommand();
-                c.setFast(name, flag ? null : "x");
+                c.setFast(name, flag ? null : "1");
             }
         }
     }
