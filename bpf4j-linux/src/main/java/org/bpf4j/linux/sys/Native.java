@@ -12,12 +12,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The raw downcalls: {@code syscall(2)} for bpf() and perf_event_open(), and the libc wrappers
- * of close, ioctl, mmap, munmap, setsockopt and epoll. Each call returns the C result and, when
- * that is -1, leaves the errno in the capture segment the caller passes (see
- * {@link #errno(MemorySegment)}). Stateless and thread-safe; the only class that looks up native
- * symbols. Each downcall is linked the first time it is used (linking one costs
- * milliseconds of start-up, and most runs need two or three of them).
+ * The raw downcalls: bpf(), perf_event_open(), close, ioctl, mmap, munmap and epoll through one
+ * {@code syscall(2)} stub with six integer arguments, and the libc functions setsockopt,
+ * getpagesize, mount and umount2. Each call returns the C result and, when that is -1, leaves the
+ * errno in the capture segment the caller passes (see {@link #errno(MemorySegment)}). Pointers must
+ * be native segments. Stateless and thread-safe; the only class that looks up native symbols.
+ * Each downcall is linked the first time it is used (linking one costs milliseconds of start-up).
  */
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -27,44 +27,6 @@ public final class Native {
 
     private static final SyscallNumbers NR = SyscallNumbers.current();
 
-    private static final class SyscallBpfCall {
-        static final MethodHandle H = downcall("syscall",
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    }
-
-    private static final class SyscallPerfCall {
-        static final MethodHandle H = downcall("syscall",
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    }
-
-    private static final class CloseCall {
-        static final MethodHandle H = downcall("close",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    }
-
-    private static final class IoctlCall {
-        static final MethodHandle H = downcall("ioctl",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_LONG),
-                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    }
-
-    private static final class MmapCall {
-        static final MethodHandle H = downcall("mmap",
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-                CAPTURE_ERRNO);
-    }
-
-    private static final class MunmapCall {
-        static final MethodHandle H = downcall("munmap",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
-    }
-
     private static final class SetsockoptCall {
         static final MethodHandle H = downcall("setsockopt",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -72,23 +34,17 @@ public final class Native {
                 CAPTURE_ERRNO);
     }
 
-    private static final class EpollCreate1Call {
-        static final MethodHandle H = downcall("epoll_create1",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    }
-
-    private static final class EpollCtlCall {
-        static final MethodHandle H = downcall("epoll_ctl",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-                CAPTURE_ERRNO);
-    }
-
-    private static final class EpollWaitCall {
-        static final MethodHandle H = downcall("epoll_wait",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                CAPTURE_ERRNO);
+    /**
+     * {@code syscall(2)} with six integer arguments: one downcall stub serves every system call
+     * made through it (linking a stub costs milliseconds of start-up, so the calls a trace run
+     * makes share this one). Pointers are passed as addresses of native segments.
+     */
+    private static final class SyscallCall {
+        static final MethodHandle H = downcall("syscall",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
     }
 
     private static final class GetpagesizeCall {
@@ -120,6 +76,20 @@ public final class Native {
         return LINKER.downcallHandle(addr, fd, options);
     }
 
+    /** {@code syscall(nr, a..f)}: the result, or -1 with the errno in {@code capture}. */
+    private static long syscall(MemorySegment capture, long nr, long a, long b, long c, long d, long e, long f)
+            throws Throwable {
+        return (long) SyscallCall.H.invokeExact(capture, nr, a, b, c, d, e, f);
+    }
+
+    /** The address of a native segment (the null segment is 0). */
+    private static long address(MemorySegment s) {
+        if (!s.isNative()) {
+            throw new IllegalArgumentException("a system call needs native memory, not a heap segment");
+        }
+        return s.address();
+    }
+
     /** A segment to receive the errno of one call, allocated in {@code arena}. */
     public static MemorySegment captureSegment(Arena arena) {
         return arena.allocate(CAPTURE);
@@ -133,7 +103,7 @@ public final class Native {
     /** {@code syscall(__NR_bpf, cmd, attr, size)}. */
     public static long bpf(MemorySegment capture, int cmd, MemorySegment attr, int size) {
         try {
-            return (long) SyscallBpfCall.H.invokeExact(capture, NR.bpf(), cmd, attr, size);
+            return syscall(capture, NR.bpf(), cmd, address(attr), size, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -143,7 +113,7 @@ public final class Native {
     public static long perfEventOpen(MemorySegment capture, MemorySegment attr, int pid, int cpu, int groupFd,
             long flags) {
         try {
-            return (long) SyscallPerfCall.H.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
+            return syscall(capture, NR.perfEventOpen(), address(attr), pid, cpu, groupFd, flags, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -180,7 +150,7 @@ public final class Native {
     /** {@code close(fd)}. */
     public static int close(MemorySegment capture, int fd) {
         try {
-            return (int) CloseCall.H.invokeExact(capture, fd);
+            return (int) syscall(capture, NR.close(), fd, 0, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -189,7 +159,7 @@ public final class Native {
     /** {@code ioctl(fd, request, arg)}. */
     public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
         try {
-            return (int) IoctlCall.H.invokeExact(capture, fd, request, arg);
+            return (int) syscall(capture, NR.ioctl(), fd, request, arg, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -199,7 +169,7 @@ public final class Native {
     public static MemorySegment mmap(MemorySegment capture, MemorySegment addr, long length, int prot, int flags,
             int fd, long offset) {
         try {
-            return (MemorySegment) MmapCall.H.invokeExact(capture, addr, length, prot, flags, fd, offset);
+            return MemorySegment.ofAddress(syscall(capture, NR.mmap(), address(addr), length, prot, flags, fd, offset));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -208,7 +178,7 @@ public final class Native {
     /** {@code munmap(addr, length)}. */
     public static int munmap(MemorySegment capture, MemorySegment addr, long length) {
         try {
-            return (int) MunmapCall.H.invokeExact(capture, addr, length);
+            return (int) syscall(capture, NR.munmap(), address(addr), length, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -226,7 +196,7 @@ public final class Native {
     /** {@code epoll_create1(flags)}. */
     public static int epollCreate1(MemorySegment capture, int flags) {
         try {
-            return (int) EpollCreate1Call.H.invokeExact(capture, flags);
+            return (int) syscall(capture, NR.epollCreate1(), flags, 0, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -235,16 +205,16 @@ public final class Native {
     /** {@code epoll_ctl(epfd, op, fd, event)}. */
     public static int epollCtl(MemorySegment capture, int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) EpollCtlCall.H.invokeExact(capture, epfd, op, fd, event);
+            return (int) syscall(capture, NR.epollCtl(), epfd, op, fd, address(event), 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** {@code epoll_wait(epfd, events, maxevents, timeout)}. */
+    /** {@code epoll_wait(epfd, events, maxevents, timeout)} (as epoll_pwait without a signal mask). */
     public static int epollWait(MemorySegment capture, int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
-            return (int) EpollWaitCall.H.invokeExact(capture, epfd, events, max, timeoutMillis);
+            return (int) syscall(capture, NR.epollPwait(), epfd, address(events), max, timeoutMillis, 0, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }
