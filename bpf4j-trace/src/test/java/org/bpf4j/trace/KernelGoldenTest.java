@@ -42,7 +42,7 @@ class KernelGoldenTest {
                 Scripts.assumeRequirements(p);
                 Source source = new Source(name, Scripts.read(p));
                 CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
-                        ProbeSource.none(), AttachPoints.Target.KERNEL, false)).orThrow(source);
+                        ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
                 StringWriter sw = new StringWriter();
                 PrintWriter pw = new PrintWriter(sw);
                 try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
