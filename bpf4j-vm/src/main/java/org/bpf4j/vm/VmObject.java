@@ -81,6 +81,30 @@ public final class VmObject implements AutoCloseable {
 
     /** Loads every map and program of {@code spec} with {@code options}. */
     public static VmObject load(ObjectSpec spec, VmOptions options) {
+        return load(spec, options, Map.of());
+    }
+
+    /**
+     * Loads every map and program of {@code spec} with {@code options}, with the host's initial
+     * values for global data maps ({@code .rodata}, {@code .data}, {@code .bss}, ... by map name) in
+     * place of the section's bytes, as a libbpf skeleton sets them between open and load. After the
+     * load, {@code .rodata} and {@code .kconfig} maps are frozen (the host cannot change them any
+     * more) and read-only for programs (a store traps), as in the kernel.
+     *
+     * @throws IllegalArgumentException if a name is not a global data map of the object or a value
+     *     does not have the map's value size
+     */
+    public static VmObject load(ObjectSpec spec, VmOptions options, Map<String, byte[]> initialData) {
+        for (Map.Entry<String, byte[]> e : initialData.entrySet()) {
+            MapSpec m = spec.maps().stream().filter(x -> x.name().equals(e.getKey()) && x.isGlobalData()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(spec.name() + ": no global data map '" + e.getKey()
+                            + "'; the global data maps are " + String.join(", ", spec.maps().stream()
+                                    .filter(MapSpec::isGlobalData).map(MapSpec::name).toList())));
+            if (e.getValue().length != m.valueSize()) {
+                throw new IllegalArgumentException(spec.name() + ": initial value of '" + e.getKey() + "' has "
+                        + e.getValue().length + " bytes; the section has " + m.valueSize());
+            }
+        }
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         Map<String, String> mapFailures = new LinkedHashMap<>();
         List<BpfMap> byIndex = new ArrayList<>();
@@ -88,7 +112,7 @@ public final class VmObject implements AutoCloseable {
             for (MapSpec m : spec.maps()) {
                 BpfMap map = null;
                 try {
-                    map = create(m, spec.btf().orElse(null));
+                    map = create(m, spec.btf().orElse(null), initialData.get(m.name()));
                     maps.put(m.name(), map);
                 } catch (MapException | UnsupportedFeatureException | IllegalArgumentException e) {
                     mapFailures.put(m.name(), e.getMessage());
@@ -140,7 +164,7 @@ public final class VmObject implements AutoCloseable {
         return load(spec, VmOptions.defaults());
     }
 
-    private static BpfMap create(MapSpec m, org.bpf4j.object.btf.Btf btf) {
+    private static BpfMap create(MapSpec m, org.bpf4j.object.btf.Btf btf, byte[] initial) {
         MapType type = m.mapType().orElseThrow(() -> new UnsupportedFeatureException("map " + m.name()
                 + ": map type " + m.type() + " is unknown"));
         MapDefinition d = definition(m, type);
@@ -154,9 +178,12 @@ public final class VmObject implements AutoCloseable {
         BpfMap map = BpfMap.create(d);
         if (m.isGlobalData() || m.contents().size() > 0) {
             byte[] value = new byte[m.valueSize()];
-            byte[] contents = m.contents().toArray();
+            byte[] contents = initial != null ? initial : m.contents().toArray();
             System.arraycopy(contents, 0, value, 0, Math.min(contents.length, value.length));
             map.put(new byte[m.keySize()], value, BpfMap.ANY);
+        }
+        if (m.frozen()) {
+            map.freeze();
         }
         return map;
     }
