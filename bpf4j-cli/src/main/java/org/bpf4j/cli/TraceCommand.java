@@ -20,6 +20,7 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.probe.ProbeListing;
 import org.bpf4j.trace.probe.ProbeSource;
+import org.bpf4j.trace.runtime.AttachException;
 import org.bpf4j.trace.runtime.Backend;
 import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
@@ -174,6 +175,12 @@ final class TraceCommand implements Callable<Integer> {
                             c.release();
                         }
                     }, () -> c != null && c.exited());
+                } catch (AttachException e) {
+                    org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
+                    d.error(e.attachPoint().span(), e.getMessage());
+                    err.print(d.render(source));
+                    err.flush();
+                    return Main.EXIT_FAILED;
                 } catch (Bpf4jException e) {
                     throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {
