@@ -52,9 +52,8 @@ final class TraceCommand implements Callable<Integer> {
     private List<String> args = new ArrayList<>();
 
     @Option(names = "--backend", paramLabel = "vm|kernel",
-            description = "where the programs run: the Linux kernel (the default when bpf() works: programs "
-                    + "pass the kernel verifier and run with BPF_PROG_TEST_RUN) or the bpf4j VM (the default "
-                    + "otherwise); both run BEGIN, END and interval probes")
+            description = "where the programs run: the Linux kernel (the default when bpf() works: every probe "
+                    + "type bpf4j attaches) or the bpf4j VM (the default otherwise: BEGIN, END and interval)")
     private String backend;
 
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
