@@ -121,8 +121,8 @@ final class TraceCommand implements Callable<Integer> {
         if (!kernel && (command != null || pid != null)) {
             throw CommandFailure.badInput("-c and -p need the kernel backend");
         }
-        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe)
-                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe));
+        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
+                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false));
         err.print(result.diagnostics().render(source));
         err.flush();
         if (debug) {

@@ -41,7 +41,7 @@ class KernelGoldenTest {
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
                 Source source = new Source(name, Scripts.read(p));
                 CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
-                        ProbeSource.none(), AttachPoints.Target.KERNEL, false)).orThrow(source);
+                        ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
                 StringWriter sw = new StringWriter();
                 PrintWriter pw = new PrintWriter(sw);
                 try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

@@ -19,7 +19,7 @@ final class Calls {
     /** A call whose value is not used. */
     void statement(Expr.Call c) {
         switch (c.name()) {
-            case "printf" -> printf(c);
+            case "printf", "system" -> printf(c);
             case "print" -> print(c);
             case "time" -> {
                 String fmt = c.args().isEmpty() ? "%H:%M:%S\n" : ((Expr.StrLit) c.args().getFirst()).value();
@@ -28,6 +28,9 @@ final class Calls {
                 pc.output(off, 16);
             }
             case "exit" -> {
+                // Mark the script as exiting, so that no probe but END runs its body any more.
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.storeImm(Size.DW, 1, ProbeCompiler.EXITING_OFFSET, 1);
                 int off = pc.eventSlot(16);
                 asm.storeImm(Size.DW, asm.frameBase, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {

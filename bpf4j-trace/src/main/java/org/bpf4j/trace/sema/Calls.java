@@ -123,6 +123,14 @@ final class Calls {
             return Type.NONE;
         }
         switch (n) {
+            case "system" -> {
+                if (!a.unsafe()) {
+                    typeArgs(c);
+                    a.error(c.span(), "system() is an unsafe function being used in safe mode");
+                    return Type.NONE;
+                }
+                return printf(c);
+            }
             case "printf", "errorf", "warnf" -> {
                 return printf(c);
             }
@@ -331,7 +339,8 @@ final class Calls {
             if (info == null) {
                 // bpftrace places it from the call to the end of the map name.
                 a.error(new org.bpf4j.trace.Span(c.span().begin(), m.span().end()), "Undefined map: " + m.name());
-            } else {
+            } else if (!(info.value() instanceof Type.Agg)) {
+                // hist, lhist, stats, avg... maps are printed whole; only plain values are read.
                 a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));
             }
             return Type.NONE;
