@@ -57,7 +57,7 @@ final class TraceCommand implements Callable<Integer> {
     private String backend;
 
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
-    private String format;
+    private String format = "text";
 
     @Option(names = "-c", paramLabel = "CMD", description = "run CMD (words split at blanks), trace it from its "
             + "start (uprobes and usdt probes limited to it, cpid is its pid) and stop when it ends")
@@ -80,10 +80,59 @@ final class TraceCommand implements Callable<Integer> {
             + "and do not run")
     private boolean debug;
 
+    /**
+     * The options {@link FastTrace} parses without picocli: true for a flag, false for an option
+     * with a value. Every {@code @Option} of this class belongs here ({@code FastTraceTest} checks
+     * it; one missing still works, through picocli, but starts slower). Set by {@link #setFast}.
+     */
+    static final Map<String, Boolean> FAST_OPTIONS = Map.of("-e", false, "--backend", false, "-f", false, "-c", false,
+            "-p", false, "-l", true, "-v", true, "--unsafe", true, "-d", true);
+
+    /**
+     * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
+     * value is malformed (picocli then reports it).
+     */
+    boolean setFast(String name, String value) {
+        switch (name) {
+            case "-e" -> program = value;
+            case "--backend" -> backend = value;
+            case "-f" -> format = value;
+            case "-c" -> command = value;
+            case "-p" -> {
+                try {
+                    pid = Integer.valueOf(value);
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }
+            case "-l" -> list = true;
+            case "-v" -> verbose = true;
+            case "--unsafe" -> unsafe = true;
+            case "-d" -> debug = true;
+            default -> throw new IllegalArgumentException("not a fast option: " + name);
+        }
+        return true;
+    }
+
+    /** Sets the positional arguments (the script file, then its parameters) when picocli does not. */
+    void setArgs(List<String> args) {
+        this.args = new ArrayList<>(args);
+    }
+
+    /** Standard output and error when started without picocli ({@link FastTrace}). */
+    private PrintWriter fastOut;
+    private PrintWriter fastErr;
+
+    /** Gives the command its output streams when picocli does not inject its spec. */
+    void useStreams(PrintWriter out, PrintWriter err) {
+        this.fastOut = out;
+        this.fastErr = err;
+    }
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
+        PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
         if (list) {
             return list(out, err);
         }

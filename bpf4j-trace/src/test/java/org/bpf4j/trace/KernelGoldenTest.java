@@ -39,6 +39,7 @@ class KernelGoldenTest {
                 Kernel.Availability a = Kernel.probe();
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
+                Scripts.assumeRequirements(p);
                 Source source = new Source(name, Scripts.read(p));
                 CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
                         ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);

@@ -339,8 +339,25 @@ final class ProbeCompiler {
                 asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Timestamp ts -> new Calls(this).strftime((Expr.Call) e, off);
+            case Type.Ksym x -> symbolInto(e, "ksym", off);
+            case Type.Usym x -> symbolInto(e, "usym", off);
+            case Type.Inet x -> {
+                if (e instanceof Expr.Call c && c.name().equals("ntop")) {
+                    new Calls(this).ntop(c, off);
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
             case Type.None n -> { }
+        }
+    }
+
+    private void symbolInto(Expr e, String function, int off) {
+        if (e instanceof Expr.Call c && c.name().equals(function)) {
+            new Calls(this).symbol(c, off);
+        } else {
+            rawValue(e, off);
         }
     }
 

@@ -3,6 +3,7 @@ package org.bpf4j.trace.sema;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.symbols.KernelSymbols;
 
 /** Type rules of the functions (calls) of the language, for {@link SemanticAnalyser}. */
 final class Calls {
@@ -207,6 +208,38 @@ final class Calls {
                     }
                 }
                 return Type.UINT64;
+            }
+            case "ksym", "usym" -> {
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), n + "() expects an integer or pointer argument");
+                }
+                return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
+            }
+            case "kaddr" -> {
+                if (nargs(c, 1)) {
+                    Type t = a.type(c.args().getFirst());
+                    if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+                        a.error(c.span(), "kaddr() expects a string literal (" + SemanticAnalyser.kindName(t)
+                                + " provided)");
+                    } else if (KernelSymbols.system().address(name.value()).isEmpty()) {
+                        a.error(c.span(), "Failed to resolve kernel symbol: " + name.value());
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "ntop" -> {
+                if (!nargsBetween(c, 1, 2)) {
+                    return new Type.Inet();
+                }
+                typeArgs(c);
+                if (c.args().size() == 2 && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), "ntop() expects an integer as the address family");
+                }
+                Type addr = a.type(c.args().getLast());
+                if (!(addr instanceof Type.Int) && !(addr instanceof Type.Str s && (s.size() == 4 || s.size() == 16))) {
+                    a.error(c.span(), "ntop() argument must be 4 or 16 bytes in size");
+                }
+                return new Type.Inet();
             }
             case "sizeof" -> {
                 if (nargs(c, 1)) {

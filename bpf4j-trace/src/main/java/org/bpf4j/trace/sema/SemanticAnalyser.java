@@ -134,6 +134,9 @@ public final class SemanticAnalyser {
             case Type.Agg a -> a.display();
             case Type.ProbeName x -> "probe";
             case Type.Timestamp x -> "timestamp";
+            case Type.Ksym x -> "ksym";
+            case Type.Usym x -> "usym";
+            case Type.Inet x -> "inet";
             case Type.None x -> "none";
         };
     }
@@ -434,6 +437,9 @@ public final class SemanticAnalyser {
                 case Type.Int i -> keys.add(new Type.Int(64, i.signed()));
                 case Type.Str s -> keys.add(s);
                 case Type.ProbeName p -> keys.add(p);
+                case Type.Ksym x -> keys.add(x);
+                case Type.Usym x -> keys.add(x);
+                case Type.Inet x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
                             + "(eg `@map[$1, $2] = ...)`.");
