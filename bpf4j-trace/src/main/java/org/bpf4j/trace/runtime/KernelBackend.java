@@ -71,6 +71,9 @@ public final class KernelBackend implements Backend {
             maps.add(events);
             globals = kernel.createMap("globals", MapType.ARRAY, 4, 24, 1, 0);
             maps.add(globals);
+            if (script.events().scratchBytes() > 0) {
+                maps.add(kernel.createMap("scratch", MapType.PERCPU_ARRAY, 4, script.events().scratchBytes(), 1, 0));
+            }
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
@@ -155,7 +158,17 @@ public final class KernelBackend implements Backend {
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
         for (int i = 0; i < programs.size(); i++) {
-            KernelProgram p = programs.get(i);
+            try {
+                attach(at, i, pid);
+            } catch (RuntimeException e) {
+                throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
+            }
+        }
+    }
+
+    private void attach(Attacher at, int i, int pid) {
+        KernelProgram p = programs.get(i);
+        {
             switch (resolved(script.programs().get(i))) {
                 case Resolved.Special s -> { }
                 case Resolved.Java j -> { }
