@@ -155,7 +155,17 @@ public final class KernelBackend implements Backend {
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
         for (int i = 0; i < programs.size(); i++) {
-            KernelProgram p = programs.get(i);
+            try {
+                attach(at, i, pid);
+            } catch (RuntimeException e) {
+                throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
+            }
+        }
+    }
+
+    private void attach(Attacher at, int i, int pid) {
+        KernelProgram p = programs.get(i);
+        {
             switch (resolved(script.programs().get(i))) {
                 case Resolved.Special s -> { }
                 case Resolved.Java j -> { }
