@@ -66,7 +66,8 @@ class KernelCampaignTest {
     /**
      * The comparison is not blind: a planted change on the VM side (R0 and one bit of the memory
      * flipped at the end) must show as a difference in R0 and in the memory for every program,
-     * against the kernel's run of the unchanged program.
+     * against the kernel's run of the unchanged program (programs with legacy packet loads, which
+     * may end a program early, are skipped).
      */
     @Test
     void aPlantedDifferenceIsSeen() {
@@ -80,8 +81,11 @@ class KernelCampaignTest {
                         org.bpf4j.isa.Operand.reg(1)))), false);
         int checked = 0;
         try (KernelRunner k = new KernelRunner(org.bpf4j.linux.Kernel.system()); VmRunner vm = new VmRunner()) {
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; checked < 50; i++) {
                 GeneratedProgram p = g.generate(i, GeneratedProgram.Mode.ACCEPT);
+                if (p.chunks().stream().anyMatch(c -> c.kind().equals("ldabs"))) {
+                    continue; // a legacy packet load may end the program before the planted chunk
+                }
                 List<Chunk> chunks = new ArrayList<>(p.chunks());
                 chunks.add(planted);
                 GeneratedProgram mutant = new GeneratedProgram(p.id(), p.mode(), chunks, p.subprograms(), p.input(), "");
