@@ -38,6 +38,11 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return maps.size() + 2;
     }
 
+    /** Index of the stack map, when {@link Events#stacks()}. */
+    public int stackIndex() {
+        return maps.size() + 3;
+    }
+
     /** Ring buffer size in bytes. */
     public static final int RING_SIZE = 1 << 20;
 

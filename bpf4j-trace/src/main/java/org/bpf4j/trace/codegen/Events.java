@@ -47,6 +47,27 @@ public final class Events {
     private final List<String> joinDelimiters = new ArrayList<>();
     private int maxSize;
     private int scratchBytes;
+    private boolean stacks;
+
+    /** Notes that a program reads stacks (the backends then create the stack map). */
+    void noteStacks() {
+        stacks = true;
+    }
+
+    /**
+     * True if a program reads stacks: the backends create a {@code BPF_MAP_TYPE_STACK_TRACE} map of
+     * {@link #STACK_MAP_FRAMES} frames at {@link CompiledScript#stackIndex()} (and the scratch buffer,
+     * of at least 8 bytes, before it).
+     */
+    public boolean stacks() {
+        return stacks;
+    }
+
+    /** Frames a stack map entry holds. */
+    public static final int STACK_MAP_FRAMES = 127;
+
+    /** Entries of the stack map. */
+    public static final int STACK_MAP_ENTRIES = 4096;
 
     /** Notes that a program needs {@code bytes} of the per-CPU scratch buffer. */
     void noteScratch(int bytes) {

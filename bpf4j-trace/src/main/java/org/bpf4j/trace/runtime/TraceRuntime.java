@@ -46,6 +46,9 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        if (script.events().stacks()) {
+            values.stacks(backend.map(script.stackIndex()));
+        }
         printer = new MapPrinter(out, values, backend.cpus());
         startNanos = now;
         backend.setGlobals(now, 0);

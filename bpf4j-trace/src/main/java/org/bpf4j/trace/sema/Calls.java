@@ -209,6 +209,9 @@ final class Calls {
                 }
                 return Type.UINT64;
             }
+            case "kstack", "ustack" -> {
+                return stack(c);
+            }
             case "join" -> {
                 if (nargsBetween(c, 1, 2)) {
                     Type t = a.type(c.args().getFirst());
@@ -303,6 +306,42 @@ final class Calls {
                 return Type.NONE;
             }
         }
+    }
+
+    /** {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace} or {@code perf}. */
+    private Type stack(Expr.Call c) {
+        boolean user = c.name().equals("ustack");
+        String mode = "bpftrace";
+        int limit = Builtins.STACK_FRAMES;
+        if (!nargsBetween(c, 0, 2)) {
+            return new Type.Stack(user, mode, limit);
+        }
+        List<Expr> args = c.args();
+        int i = 0;
+        if (!args.isEmpty() && args.getFirst() instanceof Expr.Builtin b) {
+            if (!b.name().equals("bpftrace") && !b.name().equals("perf")) {
+                a.error(b.span(), "Unknown identifier: '" + b.name() + "'");
+                a.error(c.span(), c.name() + "() expects a stack mode literal (none provided)");
+                return new Type.Stack(user, mode, limit);
+            }
+            mode = b.name();
+            i = 1;
+        }
+        if (i < args.size()) {
+            Long n = literal(args.get(i));
+            if (n == null) {
+                a.type(args.get(i));
+                a.error(c.span(), c.name() + "() expects an integer literal as the stack limit");
+            } else if (n < 0 || n > 1024) {
+                a.error(c.span(), c.name() + "([int limit]): limit shouldn't exceed 1024, " + n + " given");
+            } else {
+                limit = (int) Math.min(n, Builtins.STACK_FRAMES);
+            }
+            if (i + 1 < args.size()) {
+                a.error(c.span(), c.name() + "() takes up to 2 arguments (" + args.size() + " provided)");
+            }
+        }
+        return new Type.Stack(user, mode, limit);
     }
 
     private void checkKeys(Expr.MapRef keyed) {

@@ -137,6 +137,7 @@ public final class SemanticAnalyser {
             case Type.Ksym x -> "ksym";
             case Type.Usym x -> "usym";
             case Type.Inet x -> "inet";
+            case Type.Stack x -> x.display();
             case Type.None x -> "none";
         };
     }
@@ -433,6 +434,7 @@ public final class SemanticAnalyser {
                 case Type.Ksym x -> keys.add(x);
                 case Type.Usym x -> keys.add(x);
                 case Type.Inet x -> keys.add(x);
+                case Type.Stack x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
                             + "(eg `@map[$1, $2] = ...)`.");
@@ -618,6 +620,9 @@ public final class SemanticAnalyser {
                 error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
             }
             return n.startsWith("s") ? Type.INT64 : Type.UINT64;
+        }
+        if (n.equals("kstack") || n.equals("ustack")) {
+            return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
         }
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
             error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
