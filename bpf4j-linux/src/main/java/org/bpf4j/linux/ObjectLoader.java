@@ -1,6 +1,9 @@
 package org.bpf4j.linux;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,6 +49,7 @@ import org.bpf4j.spec.SectionFlag;
 final class ObjectLoader {
     private static final int BPF_F_SLEEPABLE = 1 << 4;
     private static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+    private static final int LIBBPF_PIN_BY_NAME = 1;
 
     private final Kernel kernel;
     private final Bpf bpf;
@@ -54,6 +58,7 @@ final class ObjectLoader {
     private final List<String> warnings = new ArrayList<>();
     private final Map<Integer, KernelMap> maps = new LinkedHashMap<>();
     private Optional<Fd> btfFd = Optional.empty();
+    private final List<KernelObject.PinnedMap> pinned = new ArrayList<>();
     private BtfEncoder.Encoded encoded;
 
     ObjectLoader(Kernel kernel, ObjectSpec object, LoadOptions options) {
@@ -86,7 +91,7 @@ final class ObjectLoader {
         }
         Map<String, KernelMap> byName = new LinkedHashMap<>();
         maps.forEach((i, m) -> byName.put(object.maps().get(i).name(), m));
-        return new KernelObject(object.name(), byName, outcomes, btfFd, warnings);
+        return new KernelObject(object.name(), byName, outcomes, btfFd, warnings, pinned);
     }
 
     private void closeAll(List<KernelObject.Outcome> outcomes) {
@@ -97,6 +102,16 @@ final class ObjectLoader {
         }
         maps.values().forEach(KernelMap::close);
         btfFd.ifPresent(Fd::close);
+        // A failed load leaves no pins of its own behind (pins it reused stay).
+        for (KernelObject.PinnedMap p : pinned) {
+            if (!p.reused()) {
+                try {
+                    Files.deleteIfExists(p.path());
+                } catch (IOException e) {
+                    warnings.add("cannot remove the pin " + p.path() + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     private void fillKconfig() {
@@ -207,6 +222,12 @@ final class ObjectLoader {
                 }
             }
             Bpf.MapCreate attr = attributes(s, innerFd, name);
+            Optional<Path> pin = pinPath(s);
+            if (pin.isPresent() && Files.exists(pin.get())) {
+                KernelMap reused = reusePinned(s, attr, pin.get());
+                pinned.add(new KernelObject.PinnedMap(s.name(), pin.get(), true));
+                return reused;
+            }
             KernelMap m;
             try {
                 m = kernel.createMap(attr);
@@ -225,6 +246,10 @@ final class ObjectLoader {
             }
             try {
                 initialize(s, m);
+                if (pin.isPresent()) {
+                    m.pin(pin.get().toString());
+                    pinned.add(new KernelObject.PinnedMap(s.name(), pin.get(), false));
+                }
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -235,6 +260,65 @@ final class ObjectLoader {
                 inner.close();
             }
         }
+    }
+
+    /**
+     * Where a map declared {@code pinning = LIBBPF_PIN_BY_NAME} is pinned: the pin root and the
+     * map's name. Legacy (iproute2) pinning modes are iproute2's business and are left alone.
+     */
+    private Optional<Path> pinPath(MapSpec s) {
+        if (s.pinning() == 0 || s.origin() != MapSpec.Origin.BTF) {
+            return Optional.empty();
+        }
+        if (s.pinning() != LIBBPF_PIN_BY_NAME) {
+            warnings.add("map '" + s.name() + "': pinning mode " + s.pinning()
+                    + " is not libbpf's (only 1, by name, is understood); the map is not pinned");
+            return Optional.empty();
+        }
+        if (options.pinRoot().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(options.pinRoot().get().resolve(s.name()));
+    }
+
+    /**
+     * Opens the map pinned at {@code path} and checks that it is what the object declares (type,
+     * key and value sizes, max_entries, flags), as libbpf does before reusing a pinned map.
+     */
+    private KernelMap reusePinned(MapSpec s, Bpf.MapCreate attr, Path path) {
+        KernelMap m;
+        try {
+            m = kernel.openPinnedMap(path.toString());
+        } catch (KernelException e) {
+            throw new KernelException(e.syscall(), e.errno(), object.name() + ": map '" + s.name()
+                    + "': cannot open the map pinned at " + path);
+        }
+        List<String> diffs = new ArrayList<>();
+        if (m.type() != attr.mapType()) {
+            diffs.add("type " + typeName(m.type()) + ", declared " + typeName(attr.mapType()));
+        }
+        if (m.keySize() != attr.keySize()) {
+            diffs.add("key size " + m.keySize() + ", declared " + attr.keySize());
+        }
+        if (m.valueSize() != attr.valueSize()) {
+            diffs.add("value size " + m.valueSize() + ", declared " + attr.valueSize());
+        }
+        if (m.maxEntries() != attr.maxEntries()) {
+            diffs.add("max_entries " + m.maxEntries() + ", declared " + attr.maxEntries());
+        }
+        if (m.flags() != attr.flags()) {
+            diffs.add("flags 0x" + Integer.toHexString(m.flags()) + ", declared 0x" + Integer.toHexString(attr.flags()));
+        }
+        if (!diffs.isEmpty()) {
+            m.close();
+            throw new IncompatiblePinException(object.name() + ": map '" + s.name() + "': the map pinned at " + path
+                    + " is incompatible (" + String.join("; ", diffs) + "); unpin it or change the pin root");
+        }
+        return m;
+    }
+
+    private static String typeName(int type) {
+        return MapType.byId(type).map(MapType::kernelName).orElse(Integer.toString(type));
     }
 
     private int legacyInner(MapSpec s) {
