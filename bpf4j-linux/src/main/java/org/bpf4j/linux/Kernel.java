@@ -163,7 +163,7 @@ public final class Kernel {
 
     /** Opens a map by its kernel id. */
     public KernelMap openMap(int id) {
-        return wrapMap(bpf.getFdById(Bpf.Command.MAP_GET_FD_BY_ID, id), "map id " + id);
+        return wrapMap(KernelIds.openRaw(bpf, KernelIds.Kind.MAP, id), "map id " + id);
     }
 
     /** Opens a map pinned at a path in a bpf file system. */
