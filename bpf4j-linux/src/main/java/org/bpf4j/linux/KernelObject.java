@@ -22,6 +22,7 @@ public final class KernelObject implements AutoCloseable {
     private final Optional<Fd> btf;
     private final List<String> warnings;
     private final List<PinnedMap> pinnedMaps;
+    private final Map<String, KernelStructOps> structOps;
 
     /**
      * A map declared as pinned by name, and where it is pinned.
@@ -48,13 +49,22 @@ public final class KernelObject implements AutoCloseable {
     }
 
     KernelObject(String name, Map<String, KernelMap> maps, List<Outcome> outcomes, Optional<Fd> btf,
-            List<String> warnings, List<PinnedMap> pinnedMaps) {
+            List<String> warnings, List<PinnedMap> pinnedMaps, Map<String, KernelStructOps> structOps) {
         this.name = Objects.requireNonNull(name, "name");
         this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
         this.outcomes = List.copyOf(outcomes);
         this.btf = btf;
         this.warnings = List.copyOf(warnings);
         this.pinnedMaps = List.copyOf(pinnedMaps);
+        this.structOps = Collections.unmodifiableMap(new LinkedHashMap<>(structOps));
+    }
+
+    /**
+     * The struct_ops maps by variable name, created and filled, not yet registered (see
+     * {@link org.bpf4j.linux.link.Attacher#structOps}).
+     */
+    public Map<String, KernelStructOps> structOps() {
+        return structOps;
     }
 
     /**
@@ -122,10 +132,17 @@ public final class KernelObject implements AutoCloseable {
         return warnings;
     }
 
-    /** Closes every program, map and the BTF; later calls do nothing. */
+    /** Closes every struct_ops map, program, map and the BTF; later calls do nothing. */
     @Override
     public void close() {
         RuntimeException first = null;
+        for (KernelStructOps o : structOps.values()) {
+            try {
+                o.close();
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
         for (Outcome o : outcomes) {
             if (o instanceof Outcome.Loaded l) {
                 try {

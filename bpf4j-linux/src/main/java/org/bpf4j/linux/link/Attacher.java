@@ -128,6 +128,30 @@ public final class Attacher {
         return onPerfEvent(p, event, 0, what);
     }
 
+    /**
+     * Registers a struct_ops map with its kernel subsystem (a TCP congestion control appears in
+     * {@code net.ipv4.tcp_available_congestion_control}): a {@code BPF_LINK_CREATE} link on the map
+     * for maps of {@code .struct_ops.link}, else an update of its element. Closing the returned
+     * link unregisters it.
+     */
+    public Link structOps(org.bpf4j.linux.KernelStructOps ops) {
+        String what = "struct_ops " + ops.name() + " (" + ops.typeName() + ")";
+        if (!ops.usesLink()) {
+            try {
+                ops.map().update(new byte[4], ops.value(), org.bpf4j.linux.KernelMap.ANY);
+            } catch (KernelException e) {
+                throw wrap(e, what);
+            }
+            return new StructOpsRegistration(ops, what);
+        }
+        try {
+            int fd = bpf.linkCreate(new Bpf.LinkCreate(ops.map().fd(), 0, AttachType.STRUCT_OPS.id(), 0, 0));
+            return new BpfLink(bpf, new Fd(fd, bpf, "link " + what), Optional.empty(), what);
+        } catch (KernelException e) {
+            throw wrap(e, what);
+        }
+    }
+
     /** Attaches a raw tracepoint program to a raw tracepoint ({@code BPF_RAW_TRACEPOINT_OPEN}). */
     public Link rawTracepoint(KernelProgram p, String name) {
         String what = arrow(p, "raw tracepoint " + name);
