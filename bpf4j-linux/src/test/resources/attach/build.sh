@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")"
 clang=${1:-${CLANG:-clang-19}}
 arch=$(uname -m)
-for name in trace btf_tracing uprobe net ringbuf pinned struct_ops; do
+for name in trace btf_tracing uprobe net ringbuf pinned struct_ops core_module; do
     "$clang" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/"$arch"-linux-gnu -I../../../main/resources/org/bpf4j/linux/probe -Wall -Werror \
         -c "src/$name.bpf.c" -o "$name.bpf.o"
     echo "built $name.bpf.o"

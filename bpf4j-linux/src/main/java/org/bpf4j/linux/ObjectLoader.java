@@ -377,7 +377,7 @@ final class ObjectLoader {
         if (!linked.coreRelocations().isEmpty()) {
             Btf target = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
                     + ": program '" + linked.name() + "' has CO-RE relocations but the kernel has no BTF"));
-            p = CoreRelocator.relocate(object, linked, target).program();
+            p = CoreRelocator.relocate(object, linked, coreTarget(linked, target)).program();
         }
         Code code = patch(p);
         AttachType expected = options.types().containsKey(spec.name()) && spec.programType().orElse(null) != type
@@ -411,6 +411,47 @@ final class ObjectLoader {
                 Names.object(p.name()), 0, expectedId, btf, funcInfo, lineInfo,
                 attachBtfId, 0, new int[0]);
         return kernel.loadProgram(p.name(), type, attr);
+    }
+
+    /**
+     * The BTF to resolve a program's CO-RE relocations against: the kernel's, unless a type the
+     * relocations start from has no candidate there, in which case the module whose BTF defines
+     * it (its BTF includes the kernel's), as libbpf searches module BTF only when vmlinux has no
+     * candidate. Types found in no module stay unresolved against the kernel's BTF (existence
+     * checks give 0, other relocations fail as they would).
+     */
+    private Btf coreTarget(ProgramSpec p, Btf vmlinux) {
+        Btf local = object.btf().orElse(null);
+        if (local == null) {
+            return vmlinux;
+        }
+        Kernel.ModuleBtf chosen = null;
+        for (org.bpf4j.object.btf.CoreRelocation r : p.coreRelocations()) {
+            if (r.kind() == org.bpf4j.object.btf.CoreRelocationKind.TYPE_ID_LOCAL || r.typeId() <= 0
+                    || r.typeId() >= local.size()) {
+                continue;
+            }
+            String name = org.bpf4j.object.btf.CoreResolver.essentialName(local.typeById(r.typeId()).name());
+            if (name.isEmpty() || !vmlinux.typeIdsByName(name).isEmpty()) {
+                continue;
+            }
+            Kernel.ModuleBtf current = chosen;
+            if (current != null && current.btf().typeIdsByName(name).stream().anyMatch(
+                    id -> id >= current.btf().firstOwnId())) {
+                continue;
+            }
+            Optional<Kernel.ModuleBtf> m = kernel.moduleDefining(name);
+            if (m.isEmpty()) {
+                continue;
+            }
+            if (chosen != null && !chosen.name().equals(m.get().name())) {
+                throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "': its CO-RE "
+                        + "relocations need types of two modules (" + chosen.name() + ", " + m.get().name()
+                        + "); bpf4j resolves one program against one module's BTF");
+            }
+            chosen = m.get();
+        }
+        return chosen == null ? vmlinux : chosen.btf();
     }
 
     private Code patch(ProgramSpec p) {
