@@ -360,6 +360,23 @@ public final class Attacher {
                 arrow(p, "xdp ifindex " + ifindex + (mode == XdpMode.DEFAULT ? "" : " (" + mode + ")")));
     }
 
+    /**
+     * Attaches a tc program ({@code sched_cls}) to an interface as libbpf's users do today: a tcx
+     * link where the kernel has tcx (6.6 and later), else, when the kernel refuses the tcx attach
+     * type (EINVAL), a classic direct-action filter of priority 1 on a clsact qdisc
+     * ({@link #tcClassic}). Closing detaches either.
+     */
+    public Link tc(KernelProgram p, int ifindex, boolean ingress) {
+        try {
+            return tcx(p, ifindex, ingress);
+        } catch (KernelException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            return tcClassic(p, ifindex, ingress, 1);
+        }
+    }
+
     /** Attaches a tc program with a tcx link, at ingress or egress of interface {@code ifindex}. */
     public Link tcx(KernelProgram p, int ifindex, boolean ingress) {
         AttachType t = ingress ? AttachType.TCX_INGRESS : AttachType.TCX_EGRESS;
