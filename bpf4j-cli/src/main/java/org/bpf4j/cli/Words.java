@@ -56,7 +56,7 @@ final class Words {
         if (!how.equals("id") && !List.of(forms).contains(how)) {
             throw fail("expected " + usage(forms) + ", got '" + how + "'");
         }
-        String value = next(how.equals("id") ? "an id after 'id'" : "a value after '" + how + "'");
+        String value = next(how.equals("id") ? "an id" : how.equals("name") ? "a name" : "a path");
         if (how.equals("id")) {
             parseId(value);
         }
