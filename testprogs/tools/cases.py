@@ -371,3 +371,26 @@ CASES["dns.o"] = [
     one("name_too_long", "dns", dns_query("a" * 40 + "." + "b" * 30)),
     one("not_ipv4", "dns", udp6()),
 ]
+
+
+def ip6in4(inner_frame):
+    return eth(0x0800, ipv4("192.0.2.1", "192.0.2.2", 41, inner_frame[14:], ident=0))
+
+
+CASES["skb_room.o"] = [
+    one("encap_ipv4_udp", "room_encap", udp4()),
+    one("encap_ipv6_udp", "room_encap", udp6()),
+    one("encap_arp", "room_encap", arp(), note="adjust_room refuses a protocol other than IPv4/IPv6"),
+    one("decap_ipip", "room_decap", ipip(udp4())),
+    one("decap_ip6in4", "room_decap", ip6in4(udp6()), note="the decap flag switches skb->protocol to IPv6"),
+    one("decap_plain_ipv4", "room_decap", udp4()),
+    one("head_ipv4", "room_head", udp4()),
+    one("proto_4_to_6", "room_proto", udp4()),
+    one("proto_6_to_4", "room_proto", tcp6()),
+    one("proto_arp", "room_proto", arp()),
+    one("vlan_untagged", "vlan_ldabs", udp4()),
+    one("vlan_tagged", "vlan_ldabs", tagged(udp4(dport=5353), [(0x8100, 100)])),
+    one("vlan_qinq", "vlan_ldabs", tagged(tcp6(dport=22), [(0x88A8, 10), (0x8100, 20)])),
+    one("vlan_short", "vlan_ldabs", tagged(udp4(), [(0x8100, 5)])[:16],
+        note="a tag that is not whole: the pop fails, the pushes work"),
+]

@@ -16,7 +16,12 @@ import org.bpf4j.trace.TraceCompiler;
 import org.bpf4j.trace.ast.AstPrinter;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.linux.Kernel;
+import org.bpf4j.Bpf4jException;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.ProbeListing;
+import org.bpf4j.trace.probe.ProbeSource;
 import org.bpf4j.trace.runtime.Backend;
+import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
 import org.bpf4j.trace.runtime.Output;
 import org.bpf4j.trace.runtime.VmBackend;
@@ -54,6 +59,23 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
     private String format;
 
+    @Option(names = "-c", paramLabel = "CMD", description = "run CMD (words split at blanks), trace it from its "
+            + "start (uprobes and usdt probes limited to it, cpid is its pid) and stop when it ends")
+    private String command;
+
+    @Option(names = "-p", paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
+    private Integer pid;
+
+    @Option(names = "-l", description = "list the probes that match the pattern (the first argument; all if none): "
+            + "tracepoints, software events, uprobe:FILE:* functions, usdt:FILE:* probes")
+    private boolean list;
+
+    @Option(names = "-v", description = "verbose: with -l, the fields of each tracepoint")
+    private boolean verbose;
+
+    @Option(names = "--unsafe", description = "allow unsafe functions (system)")
+    private boolean unsafe;
+
     @Option(names = "-d", description = "print the syntax tree with types, the maps and the generated eBPF, "
             + "and do not run")
     private boolean debug;
@@ -62,6 +84,9 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (list) {
+            return list(out, err);
+        }
         Source source;
         List<String> params = new ArrayList<>(args);
         if (program != null) {
@@ -93,7 +118,11 @@ final class TraceCommand implements Callable<Integer> {
                         + Kernel.probe().reason() + "; use --backend vm", null);
             }
         }
-        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel);
+        if (!kernel && (command != null || pid != null)) {
+            throw CommandFailure.badInput("-c and -p need the kernel backend");
+        }
+        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe)
+                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe));
         err.print(result.diagnostics().render(source));
         err.flush();
         if (debug) {
@@ -108,43 +137,69 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
-        List<String> unsupported = new ArrayList<>();
-        for (CompiledScript.ProbeProgram p : script.programs()) {
-            String provider = p.attachPoint().provider();
-            if (!provider.equals("BEGIN") && !provider.equals("END") && !provider.equals("interval")) {
-                unsupported.add(p.attachPoint().raw());
-            }
-        }
-        if (!unsupported.isEmpty()) {
-            throw new CommandFailure(Main.EXIT_FAILED, "cannot attach " + String.join(", ", unsupported)
-                    + ": bpf4j trace runs BEGIN, END and interval probes so far (the " + (kernel ? "kernel" : "vm")
-                    + " backend)", null);
-        }
         Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out);
-        Backend be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
-        try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
-            CountDownLatch done = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                runtime.requestExit();
-                try {
-                    done.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
+        ChildCommand child = null;
+        if (command != null) {
             try {
-                runtime.run();
-            } finally {
-                done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waits for us
-                }
+                child = ChildCommand.start(command);
+            } catch (IllegalArgumentException e) {
+                throw CommandFailure.badInput(e.getMessage());
             }
-            return Main.EXIT_OK;
         }
+        try (ChildCommand c = child) {
+            Backend be;
+            try {
+                be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
+            } catch (Bpf4jException e) {
+                throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
+            }
+            try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
+                if (c != null) {
+                    runtime.setChildPid(c.pid());
+                }
+                int target = c != null ? (int) c.pid() : pid != null ? pid : -1;
+                CountDownLatch done = new CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    runtime.requestExit();
+                    try {
+                        done.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    runtime.run(target, () -> {
+                        if (c != null) {
+                            c.release();
+                        }
+                    }, () -> c != null && c.exited());
+                } catch (Bpf4jException e) {
+                    throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
+                } finally {
+                    done.countDown();
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook is running: it waits for us
+                    }
+                }
+                return Main.EXIT_OK;
+            }
+        }
+    }
+
+    private int list(PrintWriter out, PrintWriter err) {
+        String pattern = args.isEmpty() ? (program != null ? program : "") : args.getFirst();
+        try {
+            for (String line : ProbeListing.list(pattern, verbose, ProbeSource.system())) {
+                out.println(line);
+            }
+        } catch (ProbeSource.ProbeException e) {
+            throw CommandFailure.badInput(e.getMessage());
+        }
+        out.flush();
+        return Main.EXIT_OK;
     }
 
     private static void dump(PrintWriter out, org.bpf4j.trace.sema.TypedProgram typed, CompiledScript compiled) {

@@ -295,8 +295,11 @@ final class InstructionEmitter {
     }
 
     private void loadPacket(Instruction.LoadPacket p, int slot) {
+        // The execution's current packet, not one cached at entry: a helper that changes packet
+        // data (bpf_skb_vlan_push, bpf_skb_adjust_room, ...) replaces it during the run.
         cb.aload(m.st);
-        cb.getfield(Descs.JIT_STATE, "packet", Descs.BYTE_ARRAY);
+        cb.getfield(Descs.JIT_STATE, "ex", Descs.EXECUTION);
+        cb.invokevirtual(Descs.EXECUTION, "packet", java.lang.constant.MethodTypeDesc.of(Descs.BYTE_ARRAY));
         if (p.indirect()) {
             cb.lload(m.reg[p.src()]);
             m.pushLong(p.imm());

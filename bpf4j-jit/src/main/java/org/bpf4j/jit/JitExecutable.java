@@ -28,7 +28,6 @@ final class JitExecutable implements Executable {
     public long execute(Execution ex) {
         JitState st = JitState.of(ex);
         st.tailCalls = 0;
-        st.packet = ex.packet();
         st.current = program;
         st.depth = 0;
         long budget = ex.budget();

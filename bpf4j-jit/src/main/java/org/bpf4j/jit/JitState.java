@@ -16,8 +16,6 @@ final class JitState {
     /** The eight stack frames, so that compiled code reaches its frame with one array load. */
     final byte[][] frames = new byte[Memory.MAX_CALL_FRAMES][];
 
-    /** The packet of legacy packet loads for the current run. */
-    byte[] packet;
     /** The budget left, written whenever control leaves compiled code (exit, helper call, packet end). */
     long remaining;
     /** The slot of the exit instruction that ended the last function, for the caller's return charge. */

@@ -86,6 +86,30 @@ public final class MemoryProgram implements AutoCloseable {
      * @return R0 at the exit, 64 bits
      */
     public long run(byte[] input) {
+        return run(input, 1).r0();
+    }
+
+    /**
+     * The outcome of a repeated run.
+     *
+     * @param r0 R0 at the exit of the last run, 64 bits
+     * @param meanNanos the kernel's mean time per run ({@code BPF_PROG_TEST_RUN}'s duration)
+     */
+    public record Timed(long r0, int meanNanos) {
+    }
+
+    /**
+     * Runs the program {@code repeat} times in one {@code BPF_PROG_TEST_RUN} (the memory is copied
+     * in once, before the first run), for benchmarks.
+     *
+     * @param input the memory, exactly {@link #memorySize()} bytes (null when loaded without memory)
+     * @param repeat the number of runs, at least 1
+     * @return R0 of the last run and the kernel's mean time per run
+     */
+    public Timed run(byte[] input, int repeat) {
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be at least 1, not " + repeat);
+        }
         byte[] key = new byte[4];
         if (memory != null) {
             if (input == null || input.length != memorySize) {
@@ -95,7 +119,7 @@ public final class MemoryProgram implements AutoCloseable {
             memory.update(key, memorySize == 0 ? new byte[1] : input, KernelMap.ANY);
         }
         result.update(key, new byte[8], KernelMap.ANY);
-        KernelProgram.TestRunResult r = program.testRun(new KernelProgram.TestRun(PACKET, 0, null, 0, 1, 0));
+        KernelProgram.TestRunResult r = program.testRun(new KernelProgram.TestRun(PACKET, 0, null, 0, repeat, 0));
         byte[] v = result.lookup(key).orElseThrow();
         long r0 = 0;
         for (int i = 7; i >= 0; i--) {
@@ -105,7 +129,7 @@ public final class MemoryProgram implements AutoCloseable {
             throw new IllegalStateException("the stored r0 0x" + Long.toHexString(r0)
                     + " disagrees with the test run's retval 0x" + Integer.toHexString(r.retval()));
         }
-        return r0;
+        return new Timed(r0, r.durationNanos());
     }
 
     /**

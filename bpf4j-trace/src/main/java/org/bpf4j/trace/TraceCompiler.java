@@ -6,6 +6,8 @@ import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.codegen.Compiler;
 import org.bpf4j.trace.parse.Parser;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.ProbeSource;
 import org.bpf4j.trace.sema.SemanticAnalyser;
 import org.bpf4j.trace.sema.TypedProgram;
 
@@ -35,16 +37,46 @@ public final class TraceCompiler {
      * which reads them with lookup-and-delete) instead of a ring buffer.
      */
     public static Result compile(Source source, List<String> params, boolean queue) {
+        return compile(source, params, new Options(queue, ProbeSource.none(), AttachPoints.Target.VM, false));
+    }
+
+    /**
+     * How to compile.
+     *
+     * @param queue events through a queue map instead of a ring buffer
+     * @param probes where attach points are looked up (tracefs, binaries)
+     * @param target the backend the programs are for (which probe types it can run)
+     * @param unsafe whether unsafe functions ({@code system}) are allowed ({@code --unsafe})
+     */
+    public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe) {
+        /** Options for the VM backend: ring buffer events, no machine probes, safe. */
+        public static Options vm() {
+            return new Options(false, ProbeSource.none(), AttachPoints.Target.VM, false);
+        }
+
+        /** Options for the kernel backend of this machine. */
+        public static Options kernel(boolean unsafe) {
+            return new Options(false, ProbeSource.system(), AttachPoints.Target.KERNEL, unsafe);
+        }
+    }
+
+    /** Runs the stages: parse, expand the attach points, type-check, generate. */
+    public static Result compile(Source source, List<String> params, Options options) {
         Diagnostics d = new Diagnostics();
         Optional<Program> program = Parser.parse(source, d);
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
-        Optional<TypedProgram> typed = SemanticAnalyser.analyse(program.get(), params, d);
-        if (typed.isEmpty()) {
-            return new Result(program, typed, Optional.empty(), d);
+        AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), d);
+        if (d.hasErrors()) {
+            return new Result(program, Optional.empty(), Optional.empty(), d);
         }
-        return new Result(program, typed, queue ? Compiler.compileForQueue(typed.get(), d)
-                : Compiler.compile(typed.get(), d), d);
+        Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, expansion,
+                options.unsafe(), d);
+        if (typed.isEmpty()) {
+            return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
+        }
+        return new Result(Optional.of(expansion.program()), typed, options.queue()
+                ? Compiler.compileForQueue(typed.get(), d) : Compiler.compile(typed.get(), d), d);
     }
 }

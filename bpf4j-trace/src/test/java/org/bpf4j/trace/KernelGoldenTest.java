@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.ProbeSource;
 import org.bpf4j.trace.runtime.KernelBackend;
 import org.bpf4j.trace.runtime.Output;
 import org.bpf4j.trace.runtime.TraceRuntime;
@@ -19,8 +21,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The golden scripts of {@code trace/run} again, on the Linux kernel: every program must pass the
- * kernel verifier (loaded as a raw tracepoint program), run with {@code BPF_PROG_TEST_RUN}, and
- * print what bpftrace 0.17 printed. Skipped, with the reason, where bpf() is not available.
+ * kernel verifier (BEGIN/END loaded as raw tracepoint programs and run with
+ * {@code BPF_PROG_TEST_RUN}, interval probes as perf_event programs on a kernel timer), and print
+ * what bpftrace 0.17 printed. Skipped, with the reason, where bpf() is not available.
  */
 class KernelGoldenTest {
     /** Scripts whose output depends on the task the probe runs in, which differs in the kernel. */
@@ -37,7 +40,8 @@ class KernelGoldenTest {
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
                 Source source = new Source(name, Scripts.read(p));
-                CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), true).orThrow(source);
+                CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
+                        ProbeSource.none(), AttachPoints.Target.KERNEL, false)).orThrow(source);
                 StringWriter sw = new StringWriter();
                 PrintWriter pw = new PrintWriter(sw);
                 try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

@@ -25,21 +25,21 @@ final class MapHelpers {
             return map.lookupAddress(key(c, map, r2), c.cpu());
         });
         b.add("map_update_elem", (c, r1, r2, r3, r4, r5) -> {
-            BpfMap map = map(c, r1, "bpf_map_update_elem");
+            BpfMap map = writable(c, r1, "bpf_map_update_elem");
             byte[] value = c.memory().read(r3, map.definition().valueSize(), c.slot());
             return map.update(key(c, map, r2), value, r4, c.cpu());
         });
         b.add("map_delete_elem", (c, r1, r2, r3, r4, r5) -> {
-            BpfMap map = map(c, r1, "bpf_map_delete_elem");
+            BpfMap map = writable(c, r1, "bpf_map_delete_elem");
             return map.delete(key(c, map, r2));
         });
         b.add("map_push_elem", (c, r1, r2, r3, r4, r5) -> {
-            BpfMap map = map(c, r1, "bpf_map_push_elem");
+            BpfMap map = writable(c, r1, "bpf_map_push_elem");
             byte[] value = c.memory().read(r2, map.definition().valueSize(), c.slot());
             return map instanceof KeylessMap k ? k.push(value, r3) : -Errno.EINVAL;
         });
         b.add("map_pop_elem", (c, r1, r2, r3, r4, r5) -> {
-            BpfMap map = map(c, r1, "bpf_map_pop_elem");
+            BpfMap map = writable(c, r1, "bpf_map_pop_elem");
             return map instanceof QueueStackMap q ? copyOut(c, q.pop(), r2) : -Errno.EINVAL;
         });
         b.add("map_peek_elem", (c, r1, r2, r3, r4, r5) -> {
@@ -101,5 +101,19 @@ final class MapHelpers {
     private static BpfMap map(CallContext c, long handle, String helper) {
         return BpfMap.ofHandle(handle).orElseThrow(() -> new VmTrapException(VmTrapException.Kind.CALL, c.slot(),
                 helper + ": R1 = " + Memory.hex(handle) + " is not a map (" + c.memory().describe(handle) + ")"));
+    }
+
+    /**
+     * The map of a helper that changes it: one that is read-only for programs
+     * ({@code BPF_F_RDONLY_PROG}, such as {@code .rodata}) traps, as the kernel's verifier refuses
+     * the program ("write into map forbidden").
+     */
+    private static BpfMap writable(CallContext c, long handle, String helper) {
+        BpfMap m = map(c, handle, helper);
+        if (m.readOnlyForPrograms()) {
+            throw new VmTrapException(VmTrapException.Kind.READ_ONLY, c.slot(), helper + ": write into map forbidden: map "
+                    + m.definition().name() + " is read-only for programs (BPF_F_RDONLY_PROG)");
+        }
+        return m;
     }
 }

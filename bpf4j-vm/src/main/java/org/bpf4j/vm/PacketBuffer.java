@@ -135,6 +135,18 @@ public final class PacketBuffer {
     }
 
     /**
+     * The frame, for a helper that writes it directly: the window's bytes are copied back first and
+     * the window stops being copied back (its region stays readable until the helper calls
+     * {@link #setBounds} or {@link #invalidatePointers}, which it must, and which open a new window
+     * over the edited frame).
+     */
+    byte[] editFrame() {
+        sync();
+        windowBytes = null;
+        return frame;
+    }
+
+    /**
      * Moves the bounds (growing the frame at its end when {@code newEnd} passes it) and, when
      * attached, retires the program's window and opens a new one: the packet pointers the
      * program holds are invalid afterwards, as the kernel's verifier decides after such a helper.
@@ -154,6 +166,26 @@ public final class PacketBuffer {
             memory.retire(window);
             openWindow();
         }
+    }
+
+    /**
+     * Makes sure at least {@code n} bytes of headroom precede the window ({@code skb_cow_head}):
+     * when fewer do, the frame grows at its head and every frame index moves by the returned amount
+     * (0 when the headroom sufficed). The window keeps its bytes; callers move indices they keep.
+     */
+    int ensureHeadroom(int n) {
+        if (meta >= n) {
+            return 0;
+        }
+        sync();
+        int grow = n - meta;
+        byte[] f = new byte[frame.length + grow];
+        System.arraycopy(frame, 0, f, grow, frame.length);
+        frame = f;
+        meta += grow;
+        data += grow;
+        end += grow;
+        return grow;
     }
 
     /** Retires the program's window and opens a new one over the same bounds (a helper that may have moved the packet). */

@@ -215,6 +215,8 @@ final class PacketHelpers {
             long result = 0;
             if (flags != 0 || n > SKB_MAX_ALLOC || n < minLen) {
                 result = -EINVAL;
+            } else if (s.encapsulated()) {
+                result = -ENOTSUPP;
             } else if (n != p.length()) {
                 p.sync();
                 int newEnd = p.data() + (int) n;
@@ -231,6 +233,16 @@ final class PacketHelpers {
             refresh(c, p);
             return result;
         });
+        b.add("skb_vlan_push", (c, ctx, proto, tci, r4, r5) -> skbChange(c,
+                skb(c, ctx, "skb_vlan_push").vlanPush(swap16((int) proto), (int) tci & 0xffff)));
+        b.add("skb_vlan_pop", (c, ctx, r2, r3, r4, r5) -> skbChange(c, skb(c, ctx, "skb_vlan_pop").vlanPop()));
+        b.add("skb_adjust_room", (c, ctx, lenDiff, mode, flags, r5) -> skbChange(c,
+                skb(c, ctx, "skb_adjust_room").adjustRoom((int) lenDiff, mode & 0xffff_ffffL, flags)));
+        b.add("skb_change_head", (c, ctx, room, flags, r4, r5) -> skbChange(c,
+                skb(c, ctx, "skb_change_head").changeHead(room, flags)));
+        b.add("skb_change_proto", (c, ctx, proto, flags, r4, r5) -> skbChange(c,
+                skb(c, ctx, "skb_change_proto").changeProto(swap16((int) proto), flags)));
+        b.add("skb_change_type", (c, ctx, type, r3, r4, r5) -> skb(c, ctx, "skb_change_type").changeType(type));
         b.add("get_socket_cookie", (c, ctx, r2, r3, r4, r5) -> {
             if (c.memory().context(ctx) instanceof SkbContext s && (int) ctx == 0) {
                 return s.cookie();
@@ -253,6 +265,19 @@ final class PacketHelpers {
             return 0;
         });
         return b;
+    }
+
+    /** The result of a helper that changed a socket buffer's packet, after pointing the legacy loads at the new one. */
+    private static long skbChange(CallContext c, long result) {
+        if (c.runContext() instanceof SkbContext s) {
+            refresh(c, s.packet());
+        }
+        return result;
+    }
+
+    /** A {@code __be16} argument (its low 16 bits) in host order. */
+    private static int swap16(int v) {
+        return (v & 0xff) << 8 | (v >>> 8) & 0xff;
     }
 
     /** After a helper replaced the packet's window: the legacy packet loads read the new one. */

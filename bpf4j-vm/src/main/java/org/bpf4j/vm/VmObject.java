@@ -16,7 +16,6 @@ import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
 import org.bpf4j.object.btf.Btf;
-import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.spec.AttachType;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
@@ -35,11 +34,10 @@ import org.bpf4j.vm.map.ProgArrayMap;
  * {@link #failures()} lists them all. Maps of a type the VM lacks are left out the same way
  * ({@link #mapFailures()}).
  *
- * <p>CO-RE relocations resolve against the object's own BTF without its local flavors
- * ({@code struct xdp_md___local} finds {@code struct xdp_md}): the UAPI types the object was built
- * with are the VM's contexts; other kernel types are not known to the VM and resolve as missing.
- * Not modelled yet: read-only global data ({@code .rodata} values are writable by
- * programs here), maps of maps. The object owns its maps: close it to release them. Thread-safe
+ * <p>CO-RE relocations resolve against the VM's target BTF ({@link VmTargetBtf}: its context
+ * structs and UAPI enums, then the object's own definitions of names the VM lacks), so
+ * {@code struct xdp_md___local} finds the VM's {@code struct xdp_md} and
+ * {@code enum xdp_action___local} its {@code enum xdp_action}. The object owns its maps: close it to release them. Thread-safe
  * after loading.
  */
 public final class VmObject implements AutoCloseable {
@@ -83,6 +81,30 @@ public final class VmObject implements AutoCloseable {
 
     /** Loads every map and program of {@code spec} with {@code options}. */
     public static VmObject load(ObjectSpec spec, VmOptions options) {
+        return load(spec, options, Map.of());
+    }
+
+    /**
+     * Loads every map and program of {@code spec} with {@code options}, with the host's initial
+     * values for global data maps ({@code .rodata}, {@code .data}, {@code .bss}, ... by map name) in
+     * place of the section's bytes, as a libbpf skeleton sets them between open and load. After the
+     * load, {@code .rodata} and {@code .kconfig} maps are frozen (the host cannot change them any
+     * more) and read-only for programs (a store traps), as in the kernel.
+     *
+     * @throws IllegalArgumentException if a name is not a global data map of the object or a value
+     *     does not have the map's value size
+     */
+    public static VmObject load(ObjectSpec spec, VmOptions options, Map<String, byte[]> initialData) {
+        for (Map.Entry<String, byte[]> e : initialData.entrySet()) {
+            MapSpec m = spec.maps().stream().filter(x -> x.name().equals(e.getKey()) && x.isGlobalData()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(spec.name() + ": no global data map '" + e.getKey()
+                            + "'; the global data maps are " + String.join(", ", spec.maps().stream()
+                                    .filter(MapSpec::isGlobalData).map(MapSpec::name).toList())));
+            if (e.getValue().length != m.valueSize()) {
+                throw new IllegalArgumentException(spec.name() + ": initial value of '" + e.getKey() + "' has "
+                        + e.getValue().length + " bytes; the section has " + m.valueSize());
+            }
+        }
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         Map<String, String> mapFailures = new LinkedHashMap<>();
         List<BpfMap> byIndex = new ArrayList<>();
@@ -90,7 +112,7 @@ public final class VmObject implements AutoCloseable {
             for (MapSpec m : spec.maps()) {
                 BpfMap map = null;
                 try {
-                    map = create(m, spec.btf().orElse(null));
+                    map = create(m, spec.btf().orElse(null), initialData.get(m.name()));
                     maps.put(m.name(), map);
                 } catch (MapException | UnsupportedFeatureException | IllegalArgumentException e) {
                     mapFailures.put(m.name(), e.getMessage());
@@ -142,7 +164,7 @@ public final class VmObject implements AutoCloseable {
         return load(spec, VmOptions.defaults());
     }
 
-    private static BpfMap create(MapSpec m, org.bpf4j.object.btf.Btf btf) {
+    private static BpfMap create(MapSpec m, org.bpf4j.object.btf.Btf btf, byte[] initial) {
         MapType type = m.mapType().orElseThrow(() -> new UnsupportedFeatureException("map " + m.name()
                 + ": map type " + m.type() + " is unknown"));
         MapDefinition d = definition(m, type);
@@ -156,9 +178,12 @@ public final class VmObject implements AutoCloseable {
         BpfMap map = BpfMap.create(d);
         if (m.isGlobalData() || m.contents().size() > 0) {
             byte[] value = new byte[m.valueSize()];
-            byte[] contents = m.contents().toArray();
+            byte[] contents = initial != null ? initial : m.contents().toArray();
             System.arraycopy(contents, 0, value, 0, Math.min(contents.length, value.length));
             map.put(new byte[m.keySize()], value, BpfMap.ANY);
+        }
+        if (m.frozen()) {
+            map.freeze();
         }
         return map;
     }
@@ -225,23 +250,11 @@ public final class VmObject implements AutoCloseable {
         }
     }
 
-    /**
-     * The BTF that CO-RE relocations resolve against in the VM: the object's own BTF with every
-     * local flavor ({@code name___suffix}) hidden, so that a program's view of a context type
-     * ({@code struct xdp_md___local}) finds the UAPI type the object was compiled against
-     * ({@code struct xdp_md}), which is the VM's context layout.
-     */
+    /** The BTF that CO-RE relocations resolve against in the VM: {@link VmTargetBtf#coreTarget}. */
     private static Btf coreTarget(ObjectSpec spec) {
         Btf own = spec.btf().orElseThrow(() -> new UnsupportedFeatureException(spec.name()
                 + ": CO-RE relocations without BTF"));
-        List<BtfType> types = new ArrayList<>(own.types());
-        for (int i = 1; i < types.size(); i++) {
-            String name = types.get(i).name();
-            if (name != null && name.lastIndexOf("___") > 0) {
-                types.set(i, new BtfType.Fwd("", false));
-            }
-        }
-        return Btf.of(types);
+        return VmTargetBtf.coreTarget(own);
     }
 
     /** " (file.c:12: source)" for a message that starts with "instruction N:", when line info has it. */

@@ -354,6 +354,18 @@ public final class Attacher {
         return new LinkGroup(links, what);
     }
 
+    /**
+     * Attaches a perf_event program to a software or hardware event opened on one CPU for every
+     * process (as bpftrace's {@code interval} probes use cpu-clock on one CPU).
+     *
+     * @throws KernelException if the CPU is offline or the event cannot be opened
+     */
+    public Link perfEvent(KernelProgram p, PerfEventAttr attr, int cpu) {
+        String what = arrow(p, "perf event type " + attr.type() + " config " + attr.config() + " on CPU " + cpu);
+        Fd event = PerfEvents.open(kernel, attr, null, -1, cpu, what);
+        return onPerfEvent(p, event, 0, what);
+    }
+
     /** Attaches an XDP program to the interface with index {@code ifindex} (in the calling thread's network namespace). */
     public Link xdp(KernelProgram p, int ifindex, XdpMode mode) {
         return linkCreate(p, ifindex, AttachType.XDP, mode.flags(), 0,

@@ -75,6 +75,8 @@ final class IntExprs {
             }
             case Expr.SizeofType s -> asm.movImm(0, sizeOfName(s.type()));
             case Expr.StrLit s -> pc.unsupported(s.span(), "a string as an integer");
+            case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
+                new ContextReads(pc).argsInt(f);
             case Expr.Field f -> pc.unsupported(f.span(), "field access");
             case Expr.Index i -> pc.unsupported(i.span(), "indexing");
             case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
@@ -141,27 +143,23 @@ final class IntExprs {
                 asm.load(Size.DW, 1, 1, 0);
                 asm.alu(AluOp.SUB, 0, 1);
             }
+            case "cpid" -> {
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.load(Size.DW, 0, 1, 8);
+            }
             case "cpu" -> asm.call("get_smp_processor_id");
             case "numaid" -> asm.call("get_numa_node_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
-            case "retval" -> {
-                if (pc.inCallback) {
-                    pc.unsupported(b.span(), "retval inside a for loop over a map");
-                }
-                asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
-            }
+            case "retval" -> new ContextReads(pc).retval(b.span());
             default -> {
                 if (Builtins.isArg(n)) {
                     int i = Integer.parseInt(n.substring(n.indexOf("arg") + 3));
-                    if (i >= 16) {
-                        pc.unsupported(b.span(), n + " (more than 16 arguments)");
-                        return;
+                    if (n.startsWith("s")) {
+                        new ContextReads(pc).stackArg(i, b.span());
+                    } else {
+                        new ContextReads(pc).arg(i, b.span());
                     }
-                    if (pc.inCallback) {
-                        pc.unsupported(b.span(), n + " inside a for loop over a map");
-                    }
-                    asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
                 } else {
                     pc.unsupported(b.span(), "the " + n + " builtin on this backend");
                 }

@@ -51,9 +51,12 @@ final class Strings {
                     }
                     pc.frame.release(m);
                 } else {
-                    pc.unsupported(c.span(), "str() of a pointer");
+                    pc.intExpr(arg);
+                    new ContextReads(pc).stringAt(limit, size, off);
                 }
             }
+            case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
+                new ContextReads(pc).argsString(f, size, off);
             default -> {
                 Type t = pc.type(e);
                 if (!(t instanceof Type.Str st)) {

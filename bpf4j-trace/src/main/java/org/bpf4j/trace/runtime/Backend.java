@@ -15,6 +15,30 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
     /** Runs program {@code index} (in {@link org.bpf4j.trace.codegen.CompiledScript#programs()} order) once. */
     void run(int index, byte[] context);
 
+    /**
+     * Attaches the programs of probes the backend fires itself (tracepoints, uprobes, timers...).
+     *
+     * @param pid the process uprobes and USDT probes are limited to, or -1 for every process
+     */
+    default void attach(int pid) {}
+
+    /** Detaches what {@link #attach} attached (probes stop firing); the maps stay readable. */
+    default void detach() {}
+
+    /** Whether the backend fires interval probes itself (else the runtime runs them on its timers). */
+    default boolean firesTimers() {
+        return false;
+    }
+
+    /** Waits up to {@code nanos} for events to arrive (returns early when some may have). */
+    default void await(long nanos) {
+        try {
+            Thread.sleep(Math.max(1, nanos / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Hands every pending event to {@code handler}, in order. */
     void drain(Consumer<byte[]> handler);
 
@@ -30,8 +54,8 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
     /** The clock of {@code nsecs} ({@code CLOCK_MONOTONIC}), in nanoseconds. */
     long monotonicNanos();
 
-    /** Sets the start time that {@code elapsed} counts from. */
-    void setStartTime(long nanos);
+    /** Sets the globals: the start time that {@code elapsed} counts from, and {@code cpid}. */
+    void setGlobals(long startNanos, long cpid);
 
     @Override
     void close();

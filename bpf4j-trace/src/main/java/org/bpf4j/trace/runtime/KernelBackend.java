@@ -1,7 +1,9 @@
 package org.bpf4j.trace.runtime;
 
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,63 +11,109 @@ import java.util.function.Consumer;
 import org.bpf4j.isa.Encoding;
 import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
-import org.bpf4j.spec.MapType;
-import org.bpf4j.spec.ProgramType;
-import org.bpf4j.trace.codegen.CompiledScript;
-import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelProgram;
+import org.bpf4j.linux.link.Attacher;
+import org.bpf4j.linux.link.Link;
+import org.bpf4j.linux.perf.PerfEventAttr;
+import org.bpf4j.linux.perf.PerfLayouts;
+import org.bpf4j.linux.probe.UprobeTarget;
+import org.bpf4j.linux.ringbuf.RingBufferReader;
 import org.bpf4j.linux.sys.Bpf;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.probe.Resolved;
+import org.bpf4j.trace.sema.MapInfo;
 
 /**
- * The Linux kernel as a backend, through bpf4j-linux: kernel maps, programs loaded as
- * {@code BPF_PROG_TYPE_RAW_TRACEPOINT} (so the kernel verifier checks them) and run with
- * {@code BPF_PROG_TEST_RUN}, events read from a queue map. This serves BEGIN, END and interval
- * probes; attaching to kernel hooks (tracepoints, kprobes, perf events) is not wired yet.
+ * The Linux kernel as a backend, through bpf4j-linux: kernel maps, each program loaded with the
+ * type its probe needs (tracepoint, raw tracepoint, kprobe for uprobes and USDT, perf_event for
+ * interval, profile, software and hardware probes) and attached to its hook by {@link #attach};
+ * BEGIN and END are loaded as raw tracepoint programs and run with {@code BPF_PROG_TEST_RUN}.
+ * Events arrive through a ring buffer (or a queue map for scripts compiled for one).
  */
 public final class KernelBackend implements Backend {
     /** Bytes of context given to a test run: raw tracepoint arguments. */
     private static final int CONTEXT_BYTES = 8 * 12;
 
     private final Kernel kernel;
+    private final CompiledScript script;
     private final List<KernelMap> maps = new ArrayList<>();
-    private final KernelMap queue;
+    private final KernelMap events;
+    private final RingBufferReader reader;
     private final KernelMap globals;
     private final List<KernelProgram> programs = new ArrayList<>();
+    private final List<AutoCloseable> links = new ArrayList<>();
 
     /**
-     * Creates the maps and loads the programs (compiled for the queue transport).
+     * Creates the maps and loads the programs.
      *
      * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
      */
     public KernelBackend(CompiledScript script, Kernel kernel) {
         this.kernel = kernel;
+        this.script = script;
         int valueSize = script.transport().queueValueSize();
-        if (valueSize == 0) {
-            throw new IllegalArgumentException("the kernel backend reads events from a queue map");
-        }
+        RingBufferReader r = null;
         try {
             for (MapInfo m : script.maps()) {
                 MapType type = m.perCpu() ? MapType.PERCPU_HASH : MapType.HASH;
                 maps.add(kernel.createMap(objectName(m.name()), type, CompiledScript.keySize(m),
                         CompiledScript.valueSize(m), TraceRuntime.MAP_ENTRIES, 0));
             }
-            queue = kernel.createMap("events", MapType.QUEUE, 0, valueSize, 4096, 0);
-            maps.add(queue);
-            globals = kernel.createMap("globals", MapType.ARRAY, 4, 8, 1, 0);
+            if (valueSize > 0) {
+                events = kernel.createMap("events", MapType.QUEUE, 0, valueSize, 4096, 0);
+            } else {
+                events = kernel.createMap("events", MapType.RINGBUF, 0, 0, CompiledScript.RING_SIZE, 0);
+            }
+            maps.add(events);
+            globals = kernel.createMap("globals", MapType.ARRAY, 4, 16, 1, 0);
             maps.add(globals);
+            if (valueSize == 0) {
+                r = RingBufferReader.open(kernel, events);
+            }
             for (CompiledScript.ProbeProgram p : script.programs()) {
+                ProgramType type = programType(resolved(p));
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
-                programs.add(kernel.loadProgram(p.name(), ProgramType.RAW_TRACEPOINT,
-                        new Bpf.ProgLoad(ProgramType.RAW_TRACEPOINT.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0, 0,
-                                new byte[0], new byte[0], 0, 0, new int[0])));
+                programs.add(kernel.loadProgram(p.name(), type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0,
+                        0, name, 0, 0, 0, new byte[0], new byte[0], 0, 0, new int[0])));
             }
         } catch (RuntimeException e) {
+            if (r != null) {
+                r.close();
+            }
             close();
             throw e;
         }
+        reader = r;
+    }
+
+    private Resolved resolved(CompiledScript.ProbeProgram p) {
+        Resolved r = script.typed().expansion().resolved().get(p.attachPoint());
+        if (r != null) {
+            return r;
+        }
+        return switch (p.attachPoint().provider()) {
+            case "BEGIN", "END" -> new Resolved.Special(p.attachPoint().provider());
+            case "interval" -> new Resolved.Timer(false, 0, 0);
+            default -> new Resolved.Java();
+        };
+    }
+
+    private static ProgramType programType(Resolved r) {
+        return switch (r) {
+            case Resolved.Special s -> ProgramType.RAW_TRACEPOINT;
+            case Resolved.Java j -> ProgramType.RAW_TRACEPOINT;
+            case Resolved.RawTracepoint t -> ProgramType.RAW_TRACEPOINT;
+            case Resolved.Tracepoint t -> ProgramType.TRACEPOINT;
+            case Resolved.Uprobe u -> ProgramType.KPROBE;
+            case Resolved.Usdt u -> ProgramType.KPROBE;
+            case Resolved.Timer t -> ProgramType.PERF_EVENT;
+            case Resolved.PerfCounter c -> ProgramType.PERF_EVENT;
+        };
     }
 
     /** A kernel object name: at most 15 of [A-Za-z0-9_.]. */
@@ -99,6 +147,40 @@ public final class KernelBackend implements Backend {
     }
 
     @Override
+    public boolean firesTimers() {
+        return true;
+    }
+
+    @Override
+    public void attach(int pid) {
+        Attacher at = Attacher.of(kernel);
+        for (int i = 0; i < programs.size(); i++) {
+            KernelProgram p = programs.get(i);
+            switch (resolved(script.programs().get(i))) {
+                case Resolved.Special s -> { }
+                case Resolved.Java j -> { }
+                case Resolved.Tracepoint t -> links.add(at.tracepoint(p, t.format().category(), t.format().name()));
+                case Resolved.RawTracepoint t -> links.add(at.rawTracepoint(p, t.name()));
+                case Resolved.Uprobe u -> links.add(at.uprobe(p, UprobeTarget.ofSymbol(u.binary().toString(),
+                        u.symbol(), 0), u.returnProbe(), pid, 0));
+                case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
+                case Resolved.Timer t -> {
+                    if (t.everyCpu()) {
+                        links.add(at.perfEvent(p, t.hz() > 0
+                                ? PerfEventAttr.softwareFrequency(PerfLayouts.SW_CPU_CLOCK, t.hz())
+                                : PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK, t.periodNanos())));
+                    } else {
+                        links.add(at.perfEvent(p, PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK,
+                                t.periodNanos()), 0));
+                    }
+                }
+                case Resolved.PerfCounter c -> links.add(at.perfEvent(p, new PerfEventAttr(c.type(), c.config(),
+                        c.period(), false, 0, 1, 0, 0, false)));
+            }
+        }
+    }
+
+    @Override
     public void run(int index, byte[] context) {
         byte[] ctx = new byte[CONTEXT_BYTES];
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
@@ -107,8 +189,33 @@ public final class KernelBackend implements Backend {
     }
 
     @Override
+    public void await(long nanos) {
+        if (reader != null) {
+            reader.poll(Duration.ofNanos(Math.max(1_000_000, nanos)), rec -> pending.add(
+                    rec.toArray(ValueLayout.JAVA_BYTE)));
+        } else {
+            try {
+                Thread.sleep(Math.max(1, nanos / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final List<byte[]> pending = new ArrayList<>();
+
+    @Override
     public void drain(Consumer<byte[]> handler) {
-        for (Optional<byte[]> e = queue.pop(); e.isPresent(); e = queue.pop()) {
+        while (!pending.isEmpty()) {
+            handler.accept(pending.removeFirst());
+        }
+        if (reader != null) {
+            List<byte[]> got = new ArrayList<>();
+            reader.consume(rec -> got.add(rec.toArray(ValueLayout.JAVA_BYTE)));
+            got.forEach(handler);
+            return;
+        }
+        for (Optional<byte[]> e = events.pop(); e.isPresent(); e = events.pop()) {
             handler.accept(e.get());
         }
     }
@@ -135,14 +242,30 @@ public final class KernelBackend implements Backend {
     }
 
     @Override
-    public void setStartTime(long nanos) {
-        byte[] v = new byte[8];
-        ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).putLong(nanos);
+    public void setGlobals(long startNanos, long cpid) {
+        byte[] v = new byte[16];
+        ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
         globals.update(new byte[4], v, KernelMap.ANY);
     }
 
     @Override
+    public void detach() {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            try {
+                links.get(i).close();
+            } catch (Exception e) {
+                // detaching is best effort; the descriptors are closed either way
+            }
+        }
+        links.clear();
+    }
+
+    @Override
     public void close() {
+        detach();
+        if (reader != null) {
+            reader.close();
+        }
         for (KernelProgram p : programs) {
             p.close();
         }

@@ -3,6 +3,7 @@ package org.bpf4j.trace.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.codegen.Events;
 import org.bpf4j.trace.sema.Type;
@@ -31,6 +32,7 @@ public final class TraceRuntime implements AutoCloseable {
     private boolean finalizing;
     private int exitCode;
     private long reportedLost;
+    private final long startNanos;
 
     private record Loaded(CompiledScript.ProbeProgram probe, int index) {}
 
@@ -45,12 +47,18 @@ public final class TraceRuntime implements AutoCloseable {
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
         printer = new MapPrinter(out, values, backend.cpus());
-        backend.setStartTime(now);
+        startNanos = now;
+        backend.setGlobals(now, 0);
     }
 
     /** Runs a script on the bpf4j VM. */
     public static TraceRuntime vm(CompiledScript script, Output out, VmOptions options) {
         return new TraceRuntime(script, out, new VmBackend(script, options));
+    }
+
+    /** Sets the pid the {@code cpid} builtin gives (the command of {@code -c}). */
+    public void setChildPid(long pid) {
+        backend.setGlobals(startNanos, pid);
     }
 
     /** Number of attach points, as "Attaching N probes..." counts them. */
@@ -78,26 +86,49 @@ public final class TraceRuntime implements AutoCloseable {
      * then prints the maps. Probes of other providers wait for {@link #fire}.
      */
     public void run() throws InterruptedException {
+        run(-1, () -> { }, () -> false);
+    }
+
+    /**
+     * Runs the script to its end: BEGIN, then attaches the probes the backend fires and calls
+     * {@code attached} (where {@code -c} lets its command start), then handles events until
+     * exit(), {@link #requestExit()} or {@code done} (the command ended); then END and the maps.
+     *
+     * @param pid the process uprobes and USDT probes are limited to, or -1
+     */
+    public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
         out.attached(programs.size());
         fireProvider("BEGIN");
+        if (!exitRequested.get()) {
+            backend.attach(pid);
+            attached.run();
+        }
         List<long[]> timers = new ArrayList<>();
         List<Loaded> intervals = new ArrayList<>();
         long now = System.nanoTime();
+        boolean backendProbes = false;
         for (Loaded l : programs) {
-            if (l.probe().attachPoint().provider().equals("interval")) {
+            String provider = l.probe().attachPoint().provider();
+            if (provider.equals("interval") && !backend.firesTimers()) {
                 intervals.add(l);
                 long period = periodNanos(l.probe().attachPoint().parts());
                 timers.add(new long[] {now + period, period});
+            } else if (!isSpecial(l) && !provider.equals("java")) {
+                backendProbes = true;
             }
         }
-        boolean waitForever = intervals.isEmpty() && programs.stream().anyMatch(l -> !isSpecial(l));
+        boolean waitForever = backendProbes || (intervals.isEmpty() && programs.stream().anyMatch(l -> !isSpecial(l)));
         while (!exitRequested.get()) {
+            if (done.getAsBoolean()) {
+                break;
+            }
             if (intervals.isEmpty()) {
                 if (!waitForever) {
                     // Nothing can fire any more: bpftrace would wait for Ctrl-C; we stop here.
                     break;
                 }
-                Thread.sleep(10);
+                backend.await(100_000_000L);
+                drain();
                 continue;
             }
             int next = 0;
@@ -113,6 +144,8 @@ public final class TraceRuntime implements AutoCloseable {
             timers.get(next)[0] += timers.get(next)[1];
             runProgram(intervals.get(next), new byte[CONTEXT_BYTES]);
         }
+        backend.detach();
+        drain();
         finish();
     }
 

@@ -167,10 +167,6 @@ final class Calls {
                     a.error(c.span(), "str() expects an integer or a pointer type as first argument ("
                             + SemanticAnalyser.kindName(t) + " provided)");
                 }
-                if (!(c.args().getFirst() instanceof Expr.Param)) {
-                    a.error(c.span(), "str() of a pointer reads kernel or user memory, which bpf4j trace does not "
-                            + "read yet");
-                }
                 return new Type.Str(Builtins.STRLEN);
             }
             case "exit" -> {

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
@@ -35,11 +36,21 @@ public final class SemanticAnalyser {
     private boolean changed;
     private int loops;
     private final Calls calls;
+    private final ProbeArgs probeArgs;
+    private final boolean unsafe;
 
-    private SemanticAnalyser(Diagnostics diags, List<String> params) {
+    private SemanticAnalyser(Diagnostics diags, List<String> params, AttachPoints.Expansion expansion,
+            boolean unsafe) {
         this.diags = diags;
         this.params = params;
         this.calls = new Calls(this);
+        this.probeArgs = new ProbeArgs(this, expansion);
+        this.unsafe = unsafe;
+    }
+
+    /** Whether unsafe functions ({@code system}) may be used ({@code --unsafe}). */
+    boolean unsafe() {
+        return unsafe;
     }
 
     /**
@@ -48,7 +59,19 @@ public final class SemanticAnalyser {
      * @param params the positional parameters ({@code $1} first)
      */
     public static Optional<TypedProgram> analyse(Program program, List<String> params, Diagnostics diags) {
-        SemanticAnalyser a = new SemanticAnalyser(diags, params);
+        return analyse(program, params, AttachPoints.Expansion.empty(program), false, diags);
+    }
+
+    /**
+     * Types a program whose attach points were expanded; tracepoint fields are typed from their
+     * formats. Errors and warnings go to {@code diags}; the result is empty if there were errors.
+     *
+     * @param params the positional parameters ({@code $1} first)
+     * @param unsafe whether unsafe functions may be used ({@code --unsafe})
+     */
+    public static Optional<TypedProgram> analyse(Program program, List<String> params,
+            AttachPoints.Expansion expansion, boolean unsafe, Diagnostics diags) {
+        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe);
         int before = diags.errorCount();
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -63,7 +86,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion));
     }
 
     private void run(Program program) {
@@ -518,6 +541,7 @@ public final class SemanticAnalyser {
                 }
                 yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
             }
+            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> probeArgs.field(f, probe);
             case Expr.Field f -> {
                 Type base = type(f.base());
                 error(f.span(), "Can not access field '" + f.field() + "' on expression of type '" + base.display() + "'");
@@ -577,13 +601,13 @@ public final class SemanticAnalyser {
         String n = b.name();
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
-            if (n.equals("retval") && !probeIs("kretprobe", "uretprobe", "kretfunc", "fexit", "java")) {
+            if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
                 error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
             }
             return t;
         }
         if (Builtins.isArg(n)) {
-            if (!probeIs("kprobe", "uprobe", "usdt", "java")) {
+            if (!probeIs(ProbeArgs.WITH_ARGS.toArray(String[]::new))) {
                 error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
             }
             return n.startsWith("s") ? Type.INT64 : Type.UINT64;

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
+import org.bpf4j.trace.probe.AttachPoints;
 
 /**
  * A program with the types the checker gave it: each expression's type, each map's key and value
@@ -17,9 +18,12 @@ public final class TypedProgram {
     private final Map<String, MapInfo> maps;
     private final IdentityHashMap<Probe, Map<String, Type>> variables;
     private final List<String> params;
+    private final AttachPoints.Expansion expansion;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
-            IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params) {
+            IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
+            AttachPoints.Expansion expansion) {
+        this.expansion = expansion;
         this.program = program;
         this.types = types;
         this.maps = maps;
@@ -46,6 +50,11 @@ public final class TypedProgram {
     /** The variables of a probe and their types. */
     public Map<String, Type> variables(Probe p) {
         return variables.getOrDefault(p, Map.of());
+    }
+
+    /** What each attach point refers to on the machine (tracepoint formats, USDT sites...). */
+    public AttachPoints.Expansion expansion() {
+        return expansion;
     }
 
     /** The positional parameters ($1 is the first). */

@@ -26,6 +26,10 @@ public final class StackState {
     private byte[] types;
     private RegState[] spills;
     private int depth;
+    // Scratch, not part of the state (never copied or compared): the 8-byte slots whose contents
+    // the current instruction looked at, and those it overwrote entirely (see takeReads).
+    private long reads;
+    private long writes;
 
     /** An empty frame. */
     public StackState() {
@@ -63,15 +67,17 @@ public final class StackState {
         grow(-off);
     }
 
-    /** The type of the byte at offset {@code off} (negative). */
+    /** The type of the byte at offset {@code off} (negative); counts as a read of its slot. */
     public byte type(int off) {
         int k = -off - 1;
+        reads |= 1L << (k / 8);
         return k < types.length ? types[k] : INVALID;
     }
 
-    /** The register spilled in the slot holding offset {@code off}, or null. */
+    /** The register spilled in the slot holding offset {@code off}, or null; counts as a read of its slot. */
     public RegState spilled(int off) {
         int k = -off - 1;
+        reads |= 1L << (k / 8);
         if (k >= types.length || types[k] != SPILL) {
             return null;
         }
@@ -87,6 +93,36 @@ public final class StackState {
             types[slot * 8 + i] = SPILL;
         }
         spills[slot] = reg;
+        writes |= 1L << slot;
+    }
+
+    /**
+     * Records that the contents of the {@code size} bytes at {@code off} were looked at without
+     * going through {@link #type} or {@link #spilled} (a variable-offset or helper read).
+     */
+    public void markRead(int off, int size) {
+        for (int a = off; a < off + size; a += 8) {
+            reads |= 1L << ((-a - 1) / 8);
+        }
+        reads |= 1L << ((-(off + size - 1) - 1) / 8);
+    }
+
+    /**
+     * The slots (bit {@code k} for bytes {@code -8k-8..-8k-1}) whose contents were looked at
+     * since the last call, which are then forgotten. A write of part of a slot counts as a read
+     * (the rest of the slot keeps its old contents).
+     */
+    public long takeReads() {
+        long r = reads;
+        reads = 0;
+        return r;
+    }
+
+    /** The slots overwritten entirely since the last call, which are then forgotten. */
+    public long takeWrites() {
+        long w = writes;
+        writes = 0;
+        return w;
     }
 
     /**
@@ -95,6 +131,14 @@ public final class StackState {
      */
     public void write(int off, int size, boolean zero) {
         grow(-off);
+        for (int slot = (-(off + size - 1) - 1) / 8; slot <= (-off - 1) / 8; slot++) {
+            int lo = -(slot * 8 + 8);
+            if (off <= lo && off + size >= lo + 8) {
+                writes |= 1L << slot;
+            } else {
+                reads |= 1L << slot;
+            }
+        }
         for (int a = off; a < off + size; a++) {
             int k = -a - 1;
             int slot = k / 8;

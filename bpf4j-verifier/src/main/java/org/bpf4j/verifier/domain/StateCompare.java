@@ -18,6 +18,7 @@ public final class StateCompare {
     private Map<Integer, Integer> oldToCur;
     private long[] preciseRegs;
     private long[] preciseStack;
+    private long[] readStack;
     private Map<Integer, Integer> curToOld;
     private int tmp;
 
@@ -39,9 +40,21 @@ public final class StateCompare {
      */
     public static boolean covers(VerifierState old, VerifierState cur, int[] live, long[] preciseRegs,
             long[] preciseStack) {
+        return covers(old, cur, live, preciseRegs, preciseStack, null);
+    }
+
+    /**
+     * As {@link #covers(VerifierState, VerifierState, int[], long[], long[])}, comparing only the
+     * stack slots marked in {@code readStack[frame]} (bit per 8-byte slot): the slots some path
+     * from the old state looked at before overwriting them entirely. The others are dead: the
+     * exploration below the old state never depended on their contents.
+     */
+    public static boolean covers(VerifierState old, VerifierState cur, int[] live, long[] preciseRegs,
+            long[] preciseStack, long[] readStack) {
         StateCompare c = new StateCompare();
         c.preciseRegs = preciseRegs;
         c.preciseStack = preciseStack;
+        c.readStack = readStack;
         return c.statesCover(old, cur, live, false);
     }
 
@@ -149,6 +162,9 @@ public final class StateCompare {
         }
         for (int slot = 0; slot < os.length; slot++) {
             int base = slot * 8;
+            if (readStack != null && (readStack[frame] & (1L << slot)) == 0) {
+                continue; // dead: never looked at below the old state before being overwritten
+            }
             if (ot[base] == StackState.SPILL) {
                 if (base >= ct.length) {
                     return false;

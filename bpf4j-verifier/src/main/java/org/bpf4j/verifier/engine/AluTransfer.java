@@ -231,26 +231,28 @@ final class AluTransfer {
         }
     }
 
-    /** {@code dst = -dst}: the kernel forgets the value. Sound: unknown holds every result. */
+    /**
+     * {@code dst = -dst}: the kernel forgets the value. Sound: unknown holds every result. A
+     * privileged program may negate a pointer: the result is an unknown scalar, as in Linux.
+     */
     static void neg(VerifierState st, Instruction.Neg n) {
-        RegState d = Regs.read(st, n.dst());
+        Regs.read(st, n.dst());
         Regs.checkWrite(n.dst());
-        if (d instanceof RegState.Pointer) {
-            throw new Reject("R" + n.dst() + " pointer arithmetic prohibited");
-        }
         st.regs()[n.dst()] = n.wide() ? RegState.unknown() : Regs.scalar(ScalarRange.UNKNOWN.zext32());
     }
 
     /**
      * Byte-order conversion. Sound: {@code le} on a little-endian machine only truncates (zero
      * extension of the low bits, exact); a swap of a constant is computed; any other swap gives a
-     * value of the width, of which nothing else is known.
+     * value of the width, of which nothing else is known. A privileged program may convert a
+     * pointer: the result is an unknown scalar, as in Linux.
      */
     static void endian(VerifierState st, Instruction.Endian e) {
         RegState d = Regs.read(st, e.dst());
         Regs.checkWrite(e.dst());
         if (d instanceof RegState.Pointer) {
-            throw new Reject("R" + e.dst() + " pointer arithmetic prohibited");
+            st.regs()[e.dst()] = RegState.unknown();
+            return;
         }
         ScalarRange r = ((RegState.Scalar) d).range();
         int bytes = e.bits() / 8;
@@ -271,12 +273,16 @@ final class AluTransfer {
         st.regs()[e.dst()] = Regs.scalar(out);
     }
 
-    /** Sign-extending move. Sound by {@link ScalarAlu#signExtend}; a pointer source is refused. */
+    /**
+     * Sign-extending move. Sound by {@link ScalarAlu#signExtend}; from a pointer (privileged
+     * programs only, as in Linux) the result is an unknown scalar.
+     */
     static void movsx(VerifierState st, Instruction.MovSx m) {
         RegState s = Regs.read(st, m.src());
         Regs.checkWrite(m.dst());
         if (s instanceof RegState.Pointer) {
-            throw new Reject("R" + m.src() + " sign-extension part of pointer");
+            st.regs()[m.dst()] = m.wide() ? RegState.unknown() : Regs.scalar(ScalarRange.UNKNOWN.zext32());
+            return;
         }
         ScalarRange r = ((RegState.Scalar) s).range();
         if (!m.wide()) {

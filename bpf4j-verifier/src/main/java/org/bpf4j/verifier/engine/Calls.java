@@ -44,6 +44,8 @@ final class Calls {
         long maxSize;
         int releaseRef;
         int funcSlot = -1;
+        /** Whether the map key argument is known to be all zero bytes on the stack. */
+        boolean zeroKey;
     }
 
     /** Checks and applies {@code call id}. Returns the slot of a callback to enter, or -1. */
@@ -81,6 +83,18 @@ final class Calls {
         return -1;
     }
 
+    /** Whether the {@code size} stack bytes at the fixed-offset stack pointer {@code p} are all known zero. */
+    private static boolean zeroBytes(VerifierState st, RegState.Pointer p, int size) {
+        org.bpf4j.verifier.domain.StackState stack = st.frames.get(p.frame()).stack;
+        long off = p.off() + p.var().value();
+        for (long a = off; a < off + size; a++) {
+            if (stack.type((int) a) != org.bpf4j.verifier.domain.StackState.ZERO) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void release(VerifierState st, int ref) {
         st.refs.remove(Integer.valueOf(ref));
         ex.refSlots().remove(ref);
@@ -104,7 +118,10 @@ final class Calls {
                     throw new Reject("kernel subsystem misconfigured verifier");
                 }
                 MapInfo m = ex.map(meta.map);
-                boolean nullable = ret.isNullable();
+                // Linux knows an array lookup with a constant in-range key cannot fail; bpf4j
+                // knows the key when its bytes are known zero (compared exactly when pruning)
+                boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.zeroKey
+                        && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY) && m.maxEntries() > 0);
                 int nid = nullable ? st.newId() : 0;
                 if (m.type().mapOfMaps()) {
                     int inner = ex.innerIndex(meta.map);
@@ -182,6 +199,10 @@ final class Calls {
                 memPointer(h, a, v);
                 long size = t == ArgType.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
                 ex.memory().checkRange(st, a, v, size, t == ArgType.PTR_TO_UNINIT_MAP_VALUE, false);
+                if (t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer p && p.type() == PtrType.STACK
+                        && p.var().isConst()) {
+                    meta.zeroKey = zeroBytes(st, p, (int) size);
+                }
             }
             case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_WRITABLE_MEM, PTR_TO_WRITABLE_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {
                 if (t.isNullable() && isNull) {

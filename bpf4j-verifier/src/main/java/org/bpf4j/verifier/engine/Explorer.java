@@ -34,7 +34,8 @@ import org.bpf4j.verifier.domain.VerifierState;
 public final class Explorer {
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
-    private static final int MAX_STATES_PER_INSN = 64;
+    /** Instructions of history after which a state is stored whatever the heuristics say. */
+    private static final int FORCE_CHECKPOINT_HISTORY = 160;
     private static final int MAX_STACK = 512;
     private static final int MAX_PATH = 1000;
 
@@ -57,6 +58,9 @@ public final class Explorer {
     private int peak;
     private int maxPerInsn;
     private int totalStates;
+    private int jmps;
+    private int prevJmps;
+    private int prevInsns;
 
     /** A stored state at a prune point; complete once every path through it has ended. */
     private static final class Checkpoint {
@@ -66,8 +70,14 @@ public final class Explorer {
         final int histLen;
         final long[] preciseRegs = new long[MAX_CALL_FRAMES];
         final long[] preciseStack = new long[MAX_CALL_FRAMES];
+        /** Stack slots per frame looked at below this state before being overwritten (read marks). */
+        final long[] readStack = new long[MAX_CALL_FRAMES];
+        /** Stack slots per frame overwritten entirely between the parent checkpoint and this one. */
+        long[] segWritten;
         int pending = 1;
         int hash;
+        int hits;
+        int misses;
 
         Checkpoint(VerifierState state, Checkpoint parent, long[] hist, int histLen) {
             this.state = state;
@@ -89,6 +99,8 @@ public final class Explorer {
         Trail trail;
         long[] hist;
         int histLen;
+        /** Stack slots per frame overwritten entirely since the last checkpoint. */
+        long[] written = new long[MAX_CALL_FRAMES];
 
         Path(int slot, VerifierState st, Checkpoint parent, Trail trail, long[] hist, int histLen) {
             this.slot = slot;
@@ -261,15 +273,30 @@ public final class Explorer {
         return live;
     }
 
-    /** Whether the path may stop here; stores a checkpoint otherwise. */
+    /**
+     * Whether the path may stop here because a completely explored state covers it; otherwise
+     * stores a checkpoint when the kernel's heuristics ask for one (the kernel's
+     * {@code is_state_visited}): a new state only after at least 2 jumps and 8 instructions since
+     * the last one (fewer states, as many prunes in practice), fewer inside a loop still being
+     * explored, and stored states that keep missing (more than 3 misses per hit, plus 3) are
+     * dropped from the list (they stay in their paths' parent chains for precision marks).
+     */
     private boolean visit(Path p) {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
         int hash = shapeHash(p.st, live);
+        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY;
+        boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
-            for (Checkpoint c : list) {
+            for (int i = 0; i < list.size(); i++) {
+                Checkpoint c = list.get(i);
                 if (c.pending == 0) {
-                    if (StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack)) {
+                    if (StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
+                        c.hits++;
+                        // the pruned path relies on the stack slots the stored one looked at
+                        for (int f = 0; f < live.length; f++) {
+                            markRead(p, f, c.readStack[f]);
+                        }
                         // the pruned path relies on the same values as the stored one
                         long[] regs = new long[MAX_CALL_FRAMES];
                         long[] stack = new long[MAX_CALL_FRAMES];
@@ -280,29 +307,45 @@ public final class Explorer {
                         markPrecise(p, regs, stack);
                         return true;
                     }
-                } else if (c.hash == hash && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
-                    throw new Reject("infinite loop detected at insn " + p.slot);
+                } else {
+                    if (c.hash == hash && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
+                        throw new Reject("infinite loop detected at insn " + p.slot);
+                    }
+                    // a loop being explored: its iterations differ, store fewer of them
+                    if (!force && jmps - prevJmps < 20 && processed - prevInsns < 100) {
+                        add = false;
+                    }
+                }
+                if (add) {
+                    c.misses++;
+                }
+                if (c.misses > c.hits * 3 + 3) {
+                    list.remove(i--);
+                    stored--;
                 }
             }
         } else {
             list = new ArrayList<>();
             visited.set(p.slot, list);
         }
-        // Every prune point starts a new history segment; the state is kept for pruning only while
-        // the instruction has fewer than MAX_STATES_PER_INSN stored states.
-        boolean keep = list.size() < MAX_STATES_PER_INSN;
-        Checkpoint c = new Checkpoint(keep ? p.st.copy() : null, p.parent, p.hist, p.histLen);
+        if (!add) {
+            return false;
+        }
+        // Every stored state starts a new history segment.
+        Checkpoint c = new Checkpoint(p.st.copy(), p.parent, p.hist, p.histLen);
+        c.segWritten = p.written;
+        p.written = new long[MAX_CALL_FRAMES];
         p.parent = c;
         p.hist = new long[16];
         p.histLen = 0;
-        if (keep) {
-            c.hash = hash;
-            list.add(c);
-            stored++;
-            totalStates++;
-            peak = Math.max(peak, stored);
-            maxPerInsn = Math.max(maxPerInsn, list.size());
-        }
+        prevJmps = jmps;
+        prevInsns = processed;
+        c.hash = hash;
+        list.add(c);
+        stored++;
+        totalStates++;
+        peak = Math.max(peak, stored);
+        maxPerInsn = Math.max(maxPerInsn, list.size());
         return false;
     }
 
@@ -333,8 +376,25 @@ public final class Explorer {
         if (p.parent != null) {
             p.parent.pending++;
         }
-        work.push(new Path(target, st, p.parent, new Trail(p.slot, target, p.trail),
-                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen));
+        Path q = new Path(target, st, p.parent, new Trail(p.slot, target, p.trail),
+                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen);
+        q.written = p.written.clone();
+        work.push(q);
+    }
+
+    /**
+     * Records that the path looked at the stack slots {@code mask} of frame {@code f}: every
+     * stored state up the path back to the last entire overwrite of a slot gets its read mark
+     * (the kernel's {@code mark_reg_read} on stack slots). A stored state's marks are complete
+     * when its subtree is, since pruned paths add the marks of the state that covered them.
+     */
+    private void markRead(Path p, int f, long mask) {
+        mask &= ~p.written[f];
+        for (Checkpoint c = p.parent; c != null && mask != 0; c = c.parent) {
+            long fresh = mask & ~c.readStack[f];
+            c.readStack[f] |= mask;
+            mask = fresh & ~c.segWritten[f];
+        }
     }
 
     /**
@@ -367,6 +427,14 @@ public final class Explorer {
         long stackAccess = 0;
         for (VerifierState s : states) {
             if (s != null) {
+                for (int f = 0; f < s.frames.size(); f++) {
+                    org.bpf4j.verifier.domain.StackState stack = s.frames.get(f).stack;
+                    long reads = stack.takeReads();
+                    if (reads != 0) {
+                        markRead(p, f, reads);
+                    }
+                    p.written[f] |= stack.takeWrites();
+                }
                 request |= s.preciseRequest;
                 linked |= s.linkedMask;
                 stackAccess |= s.stackAccess;
@@ -396,6 +464,10 @@ public final class Explorer {
                 throw new Reject("BPF program is too large. Processed " + processed + " insn");
             }
             Instruction insn = code.atSlot(p.slot);
+            if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto || insn instanceof Instruction.Call
+                    || insn instanceof Instruction.Exit) {
+                jmps++;
+            }
             if (options.logLevel() >= 1) {
                 log(p.slot + ": " + Disassembler.toAssembly(insn, p.slot).strip()
                         + (options.logLevel() >= 2 ? "\t; " + p.st.cur() : ""));
@@ -541,6 +613,7 @@ public final class Explorer {
                     callee.regs[r] = caller.regs[r];
                 }
                 st.frames.add(callee);
+                p.written[callee.frameNo] = -1L; // a new frame: nothing above it reads its slots
                 yield target;
             }
             case KFUNC -> throw new Reject("bpf4j: kfunc calls are not supported by the verifier yet (btf_id "
@@ -562,7 +635,8 @@ public final class Explorer {
         VerifierState st = p.st;
         FrameState callee = st.cur();
         RegState r0 = Regs.read(st, 0);
-        if (r0 instanceof RegState.Pointer ptr && ptr.type() == PtrType.STACK && ptr.frame() == callee.frameNo) {
+        if (r0 instanceof RegState.Pointer ptr && ptr.type() == PtrType.STACK) {
+            // Linux refuses any stack pointer, even one into a caller's frame (conservative)
             throw new Reject("cannot return stack pointer to the caller frame");
         }
         int sub = cfg.subprogOf(callee.subprogStart);

@@ -124,6 +124,9 @@ final class MemoryAccess {
      * @param value for writes, the value stored (a register's value, or the immediate)
      * @param fromImm whether the value comes from an immediate ({@code ST})
      */
+    /** The bytes of {@code struct bpf_map} a program may read through a map pointer, in bpf4j's model. */
+    static final int MAP_STRUCT_READ = 64;
+
     RegState access(VerifierState st, int regno, RegState base, int off, int size, boolean write, RegState value,
             boolean fromImm) {
         if (!(base instanceof RegState.Pointer p)) {
@@ -148,6 +151,21 @@ final class MemoryAccess {
                     }
                 }
                 yield write ? null : RegState.unknown();
+            }
+            case CONST_MAP_PTR -> {
+                // Linux lets a privileged program read the kernel's struct bpf_map (and the map
+                // type's struct around it) through BTF; bpf4j has no kernel BTF, so it allows
+                // reads at fixed offsets inside the first MAP_STRUCT_READ bytes (fields every
+                // kernel has) and knows nothing of the value
+                if (write) {
+                    throw new Reject("only read from bpf_map is supported");
+                }
+                long at = (long) p.off() + off;
+                if (!p.fixedOffset() || at < 0 || at + size > MAP_STRUCT_READ) {
+                    throw new Reject("R" + regno + " bpf4j: read of map_ptr at off=" + at + " size=" + size
+                            + " is outside the struct bpf_map fields it models (0.." + MAP_STRUCT_READ + ")");
+                }
+                yield RegState.unknown();
             }
             case MAP_KEY -> {
                 if (write) {
@@ -182,7 +200,7 @@ final class MemoryAccess {
                 }
                 yield RegState.unknown();
             }
-            case CONST_MAP_PTR, PACKET_END, BTF_ID, FUNC ->
+            case PACKET_END, BTF_ID, FUNC ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
     }
@@ -323,6 +341,7 @@ final class MemoryAccess {
             return null;
         }
         stack.touch((int) min);
+        stack.markRead((int) min, (int) (max - min));
         return RegState.unknown();
     }
 
@@ -419,6 +438,7 @@ final class MemoryAccess {
                     frame.stack.clobber((int) min, (int) (max - min));
                 } else {
                     frame.stack.touch((int) min);
+                    frame.stack.markRead((int) min, (int) (max - min));
                 }
             }
             case MAP_VALUE -> {

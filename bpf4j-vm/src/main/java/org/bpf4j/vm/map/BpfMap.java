@@ -49,10 +49,47 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         for (int c = 0; c < copies; c++) {
             storage[c] = new byte[(int) bytes];
             base[c] = SharedRegions.register("map " + definition.name() + (copies > 1 ? " (cpu " + c + ")" : "")
-                    + " values", storage[c], true);
+                    + " values" + (readOnlyForPrograms() ? " (BPF_F_RDONLY_PROG)" : ""), storage[c],
+                    !readOnlyForPrograms());
         }
         id = NEXT_ID.getAndIncrement();
         OPEN.put(id, this);
+    }
+
+    /** {@code BPF_F_RDONLY_PROG}: programs may read the map but not change it. */
+    public static final int F_RDONLY_PROG = 1 << 7;
+
+    private volatile boolean frozen;
+
+    /**
+     * Whether programs may only read this map ({@code BPF_F_RDONLY_PROG}, as libbpf creates
+     * {@code .rodata} and {@code .kconfig}): its values are a read-only region, so a program's store
+     * into one traps, and the map helpers that change a map refuse it.
+     */
+    public final boolean readOnlyForPrograms() {
+        return (definition.flags() & F_RDONLY_PROG) != 0;
+    }
+
+    /**
+     * {@code BPF_MAP_FREEZE}: from now on the host cannot change the map either; its writes fail
+     * with {@code EPERM}. Programs are not affected (a {@code .rodata} map is also
+     * {@link #readOnlyForPrograms()}).
+     */
+    public void freeze() {
+        frozen = true;
+    }
+
+    /** Whether {@link #freeze()} was called. */
+    public final boolean frozen() {
+        return frozen;
+    }
+
+    /** Refuses a host write to a frozen map. */
+    protected final void checkNotFrozen(String op) {
+        if (frozen) {
+            throw new MapException(Errno.EPERM, "map " + definition.name() + ": " + op + " refused: the map is frozen"
+                    + " (read-only for the host, as the kernel's frozen .rodata)");
+        }
     }
 
     /**
@@ -227,6 +264,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      * @throws MapException with the kernel's error number
      */
     public void put(byte[] key, byte[] value, long flags) {
+        checkNotFrozen("update");
         checkKey(key);
         int copies = storage.length;
         if (copies == 1) {
@@ -249,6 +287,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
 
     /** Deletes a key ({@code BPF_MAP_DELETE_ELEM}). @throws MapException with the kernel's error number */
     public void remove(byte[] key) {
+        checkNotFrozen("delete");
         checkKey(key);
         check(delete(key), "delete");
     }
@@ -343,6 +382,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      * {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}: as {@link #lookupBatch}, deleting what it returns.
      */
     public Batch lookupAndDeleteBatch(byte[] from, int count, long flags) {
+        checkNotFrozen("lookup and delete");
         checkBatch(BatchOp.LOOKUP_AND_DELETE, flags);
         return collect(from, count, flags, true);
     }
@@ -390,6 +430,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      * @throws MapException at the first failure, with the number of elements updated before it
      */
     public int updateBatch(List<byte[]> keys, List<byte[]> values, long flags) {
+        checkNotFrozen("update");
         checkBatch(BatchOp.UPDATE, flags);
         if (keys.size() != values.size()) {
             throw new IllegalArgumentException(keys.size() + " keys but " + values.size() + " values");
@@ -412,6 +453,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      * @throws MapException at the first failure, with the number of elements deleted before it
      */
     public int deleteBatch(List<byte[]> keys) {
+        checkNotFrozen("delete");
         checkBatch(BatchOp.DELETE, 0);
         for (int i = 0; i < keys.size(); i++) {
             checkKey(keys.get(i));

@@ -1,0 +1,72 @@
+package org.bpf4j.oracle;
+
+import java.util.List;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.verifier.MapInfo;
+
+/**
+ * The surroundings every generated program runs in, the same in the kernel and on the VM: four
+ * maps that programs name by index ({@code lddw map_fd(i)} / {@code map_value_fd(i)}; the kernel
+ * runner replaces the index by the map's fd), and a stack layout.
+ *
+ * <ul>
+ *   <li>map 0, {@code mem}: an array of one 64-byte value, the program's memory. The prologue
+ *       loads its address into R6, which no chunk writes. Its initial bytes are the program's
+ *       input.
+ *   <li>map 1, {@code result}: an array of one 8-byte value; every exit of the main function
+ *       stores R0 there first, so R0 is observed in 64 bits (a test run's retval has 32).
+ *   <li>map 2, {@code hash}: a hash map of 8 entries, 4-byte keys, 16-byte values; starts empty.
+ *   <li>map 3, {@code array}: an array of 4 16-byte values; starts zeroed.
+ * </ul>
+ *
+ * <p>Stack: {@code [r10-64, r10)} is data, {@code [r10-72, r10-64)} holds a helper's key and
+ * {@code [r10-96, r10-80)} a helper's value; the prologue initializes all of
+ * {@code [r10-96, r10)}, since the kernel's stack is not zeroed.
+ */
+public final class Fixture {
+    private Fixture() {}
+
+    /** Map indexes. */
+    public static final int MEM = 0, RESULT = 1, HASH = 2, ARRAY = 3;
+    /** The size of the memory value. */
+    public static final int MEM_SIZE = 64;
+    /** Value size of the hash and array maps. */
+    public static final int VALUE_SIZE = 16;
+    /** Entries of the hash map. */
+    public static final int HASH_ENTRIES = 8;
+    /** Entries of the array map. */
+    public static final int ARRAY_ENTRIES = 4;
+    /** The lowest initialized stack offset. */
+    public static final int STACK_LOW = -96;
+    /** The stack data area's size (it is {@code [r10-STACK_DATA, r10)}). */
+    public static final int STACK_DATA = 64;
+    /** Offset of a helper's key. */
+    public static final int KEY_OFF = -72;
+    /** Offset of a helper's value. */
+    public static final int VALUE_OFF = -96;
+
+    /** One map of the fixture. */
+    public record MapDef(String name, MapType type, int keySize, int valueSize, int maxEntries) {
+        /** What the verifier needs to know of it. */
+        public MapInfo info() {
+            return MapInfo.of(name, type, keySize, valueSize, maxEntries);
+        }
+    }
+
+    /** The maps, by index. */
+    public static final List<MapDef> MAPS = List.of(
+            new MapDef("mem", MapType.ARRAY, 4, MEM_SIZE, 1),
+            new MapDef("result", MapType.ARRAY, 4, 8, 1),
+            new MapDef("hash", MapType.HASH, 4, VALUE_SIZE, HASH_ENTRIES),
+            new MapDef("array", MapType.ARRAY, 4, VALUE_SIZE, ARRAY_ENTRIES));
+
+    /** The maps as the verifier sees them. */
+    public static List<MapInfo> mapInfos() {
+        return MAPS.stream().map(MapDef::info).toList();
+    }
+
+    /** A 4-byte little-endian key. */
+    static byte[] key(int k) {
+        return new byte[] {(byte) k, (byte) (k >>> 8), (byte) (k >>> 16), (byte) (k >>> 24)};
+    }
+}

@@ -1,0 +1,63 @@
+package org.bpf4j.oracle;
+
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Everything observable of one run of a generated program: how it ended (R0 in 64 bits and the
+ * 32-bit return value, or a trap), the memory map's bytes, and the contents of the hash and array
+ * maps (hash entries sorted by key, since iteration order is not part of the semantics).
+ *
+ * @param end {@code r0=0x… retval=0x…}, or a description of a trap or failure
+ * @param memory the memory value after the run
+ * @param hash the hash map's entries, {@code key=value} in hex, sorted
+ * @param array the array map's values in hex, by index
+ */
+public record Observation(String end, byte[] memory, List<String> hash, List<String> array) {
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** Copies the components. */
+    public Observation {
+        memory = memory.clone();
+        hash = List.copyOf(hash);
+        array = List.copyOf(array);
+    }
+
+    /** A copy of the memory bytes. */
+    @Override
+    public byte[] memory() {
+        return memory.clone();
+    }
+
+    /** The end of a run that returned. */
+    static String returned(long r0, int retval) {
+        return "r0=0x" + Long.toHexString(r0) + " retval=0x" + Integer.toHexString(retval);
+    }
+
+    /** A multi-line description; two observations agree when their descriptions are equal. */
+    public String describe() {
+        return end + "\nmem   " + HEX.formatHex(memory) + "\nhash  " + hash + "\narray " + array;
+    }
+
+    /** The names of the parts in which this and {@code other} differ ({@code end}, {@code memory}, {@code hash}, {@code array}). */
+    public List<String> differences(Observation other) {
+        java.util.ArrayList<String> d = new java.util.ArrayList<>();
+        if (!end.equals(other.end)) {
+            d.add(end.startsWith("r0=") && other.end.startsWith("r0=") ? "r0" : "end");
+        }
+        if (!java.util.Arrays.equals(memory, other.memory)) {
+            d.add("memory");
+        }
+        if (!hash.equals(other.hash)) {
+            d.add("hash");
+        }
+        if (!array.equals(other.array)) {
+            d.add("array");
+        }
+        return d;
+    }
+
+    static String hex(byte[] b) {
+        return HEX.formatHex(b);
+    }
+}

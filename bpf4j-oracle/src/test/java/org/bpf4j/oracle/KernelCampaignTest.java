@@ -1,0 +1,83 @@
+package org.bpf4j.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.bpf4j.linux.testing.KernelTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bounded differential campaign against the real kernel, in every build where bpf() works:
+ * {@value #PROGRAMS} programs of a fixed seed ({@code -Dbpf4j.oracle.seed} for another), a fifth of
+ * them in the reject mode. Accept-mode programs run in the kernel, on the interpreter and on the
+ * JIT and must agree; every program's verdicts from bpf4j's verifier and the kernel's are compared;
+ * what bpf4j accepts must not trap on the interpreter.
+ *
+ * <p>Findings are expected only where {@code oracle-known-findings.tsv} lists them (kind and
+ * program id, with the reason): a finding not listed fails the test. A listed finding that no
+ * longer shows is printed, so the list can be trimmed (the verifier's fixes make them go away).
+ */
+@KernelTest
+class KernelCampaignTest {
+    static final int PROGRAMS = 1500;
+    private static final long SEED = Long.getLong("bpf4j.oracle.seed", 2026);
+
+    @Test
+    void kernelInterpreterAndJitAgree() throws IOException {
+        Campaign.Report r;
+        try (Campaign c = new Campaign(new Campaign.Options(SEED, 0, PROGRAMS, 20, true, true, false, Optional.empty()))) {
+            r = c.run(s -> {});
+        }
+        System.out.println("[oracle] kernel campaign, seed " + SEED + ":\n" + r.summary());
+        TreeSet<String> known = SEED == 2026 ? known() : new TreeSet<>();
+        TreeSet<String> seen = new TreeSet<>();
+        List<String> unexpected = new ArrayList<>();
+        for (Campaign.Finding f : r.findings()) {
+            String key = f.kind() + "\t" + f.program().id();
+            seen.add(key);
+            if (!known.contains(key)) {
+                unexpected.add(key + (f.program().hazard().isEmpty() ? "" : " (" + f.program().hazard() + ")") + "\n"
+                        + f.detail() + "\n" + org.bpf4j.isa.Disassembler.toAssembly(f.program().code()));
+            }
+        }
+        TreeSet<String> gone = new TreeSet<>(known);
+        gone.removeAll(seen);
+        gone.forEach(k -> System.out.println("[oracle] listed finding no longer seen (remove it from "
+                + "oracle-known-findings.tsv): " + k));
+        if (!unexpected.isEmpty()) {
+            fail(unexpected.size() + " finding(s) not in oracle-known-findings.tsv (replay with "
+                    + "OracleMain --seed " + SEED + " --first N --count 1 --reject-percent 20 --out DIR):\n\n"
+                    + String.join("\n\n", unexpected));
+        }
+        TreeMap<String, Integer> v = new TreeMap<>(r.verdicts());
+        assertTrue(r.compared() >= PROGRAMS * 3 / 4, () -> "only " + r.compared() + " programs compared: " + v);
+        assertEquals(PROGRAMS, r.programs());
+    }
+
+    /** The inventory's keys ({@code kind<TAB>id}). */
+    static TreeSet<String> known() throws IOException {
+        TreeSet<String> out = new TreeSet<>();
+        try (InputStream in = KernelCampaignTest.class.getResourceAsStream("/oracle-known-findings.tsv")) {
+            if (in == null) {
+                return out;
+            }
+            for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (l.isBlank() || l.startsWith("#")) {
+                    continue;
+                }
+                String[] f = l.split("\t");
+                out.add(f[0] + "\t" + f[1]);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,232 @@
+package org.bpf4j.trace.codegen;
+
+import java.util.List;
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Size;
+import org.bpf4j.linux.probe.UsdtArgument;
+import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.probe.Resolved;
+import org.bpf4j.trace.probe.TracepointFormat;
+import org.bpf4j.trace.sema.Type;
+
+/**
+ * Code that reads what a probe's context holds: {@code argN} and {@code retval} (from x86_64's
+ * {@code struct pt_regs} for uprobes, the argument array for raw tracepoints, the argument specs
+ * of USDT sites, the Java firing layout for {@code java} probes) and tracepoint fields
+ * ({@code args.FIELD}, from the tracefs format). Results go to r0; r1-r5 are clobbered.
+ */
+final class ContextReads {
+    /** Offsets in x86_64's {@code struct pt_regs} of the argument registers di, si, dx, cx, r8, r9. */
+    private static final int[] PT_REGS_ARGS = {112, 104, 96, 88, 72, 64};
+    private static final int PT_REGS_AX = 80;
+    private static final int PT_REGS_SP = 152;
+
+    private final ProbeCompiler pc;
+    private final Asm asm;
+
+    ContextReads(ProbeCompiler pc) {
+        this.pc = pc;
+        this.asm = pc.asm;
+    }
+
+    private Resolved resolved() {
+        return pc.typed.expansion().resolved().get(pc.attachPoint);
+    }
+
+    /** r0 = argument {@code i} ({@code signed} for {@code sargN}, which reads stack slots in bpftrace). */
+    void arg(int i, Span span) {
+        if (pc.inCallback) {
+            pc.unsupported(span, "arg" + i + " inside a for loop over a map");
+            return;
+        }
+        switch (pc.attachPoint.provider()) {
+            case "java" -> {
+                if (i >= 16) {
+                    pc.unsupported(span, "arg" + i + " (more than 16 arguments)");
+                    return;
+                }
+                asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
+            }
+            case "rawtracepoint" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
+            case "uprobe", "kprobe" -> {
+                if (i < PT_REGS_ARGS.length) {
+                    asm.load(Size.DW, 0, ProbeCompiler.CTX, PT_REGS_ARGS[i]);
+                    return;
+                }
+                // Further arguments are on the stack, above the return address.
+                asm.load(Size.DW, 3, ProbeCompiler.CTX, PT_REGS_SP);
+                asm.aluImm(AluOp.ADD, 3, 8 * (i - PT_REGS_ARGS.length + 1));
+                readUser(8);
+            }
+            case "usdt" -> usdtArg(i, span);
+            default -> pc.unsupported(span, "arg" + i + " in a " + pc.attachPoint.provider() + " probe");
+        }
+    }
+
+    /** r0 = the stack slot {@code i} above the return address ({@code sargN}) of a uprobe. */
+    void stackArg(int i, Span span) {
+        if (!pc.attachPoint.provider().equals("uprobe") && !pc.attachPoint.provider().equals("kprobe")) {
+            pc.unsupported(span, "sarg" + i + " in a " + pc.attachPoint.provider() + " probe");
+            return;
+        }
+        asm.load(Size.DW, 3, ProbeCompiler.CTX, PT_REGS_SP);
+        asm.aluImm(AluOp.ADD, 3, 8 * (i + 1));
+        readUser(8);
+    }
+
+    /** r0 = the return value. */
+    void retval(Span span) {
+        if (pc.inCallback) {
+            pc.unsupported(span, "retval inside a for loop over a map");
+            return;
+        }
+        switch (pc.attachPoint.provider()) {
+            case "java" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
+            case "uretprobe", "kretprobe" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, PT_REGS_AX);
+            default -> pc.unsupported(span, "retval in a " + pc.attachPoint.provider() + " probe");
+        }
+    }
+
+    /** r0 = {@code size} bytes of user memory at the address in r3 (zero if unreadable), zero-extended. */
+    private void readUser(int size) {
+        int m = pc.frame.mark();
+        int tmp = pc.frame.alloc(8);
+        asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
+        asm.stackAddr(1, tmp);
+        asm.movImm(2, size);
+        asm.call("probe_read_user");
+        asm.load(Size.DW, 0, asm.frameBase, tmp);
+        pc.frame.release(m);
+    }
+
+    private void usdtArg(int i, Span span) {
+        if (!(resolved() instanceof Resolved.Usdt u)) {
+            pc.unsupported(span, "arg" + i + " here");
+            return;
+        }
+        List<UsdtProbe> sites = u.sites();
+        for (UsdtProbe s : sites) {
+            if (i >= s.arguments().size()) {
+                pc.diags.error(span, "usdt probe " + u.provider() + ":" + u.name() + " has " + s.arguments().size()
+                        + " arguments; arg" + i + " does not exist");
+                return;
+            }
+        }
+        boolean same = sites.stream().map(s -> s.arguments().get(i)).distinct().count() == 1;
+        if (same) {
+            usdtSpec(sites.getFirst().arguments().get(i));
+            return;
+        }
+        // Sites differ: the attach cookie is the site's index.
+        int m = pc.frame.mark();
+        int site = pc.frame.alloc(8);
+        asm.mov(1, ProbeCompiler.CTX);
+        asm.call("get_attach_cookie");
+        asm.store(Size.DW, asm.frameBase, site, 0);
+        Asm.Label end = asm.label();
+        for (int k = 0; k < sites.size(); k++) {
+            Asm.Label next = asm.label();
+            asm.load(Size.DW, 0, asm.frameBase, site);
+            asm.jumpImm(JumpOp.JNE, 0, k, next);
+            usdtSpec(sites.get(k).arguments().get(i));
+            asm.jump(end);
+            asm.bind(next);
+        }
+        asm.movImm(0, 0);
+        asm.bind(end);
+        pc.frame.release(m);
+    }
+
+    private void usdtSpec(UsdtArgument a) {
+        switch (a) {
+            case UsdtArgument.Constant c -> asm.movImm(0, c.value());
+            case UsdtArgument.Register r -> asm.load(Size.DW, 0, ProbeCompiler.CTX, r.ptRegsOffset());
+            case UsdtArgument.Memory mem -> {
+                asm.load(Size.DW, 3, ProbeCompiler.CTX, mem.ptRegsOffset());
+                if (mem.offset() != 0) {
+                    asm.aluImm(AluOp.ADD, 3, (int) mem.offset());
+                }
+                readUser(a.size());
+            }
+        }
+        if (a.size() < 8 || a.signed()) {
+            int shift = 64 - 8 * a.size();
+            if (shift > 0) {
+                asm.aluImm(AluOp.LSH, 0, shift);
+                asm.aluImm(a.signed() ? AluOp.ARSH : AluOp.RSH, 0, shift);
+            }
+        }
+    }
+
+    private TracepointFormat.Field field(Expr.Field f) {
+        if (!(resolved() instanceof Resolved.Tracepoint t)) {
+            throw new IllegalStateException("args." + f.field() + " outside a tracepoint survived type checking");
+        }
+        return t.format().field(f.field()).orElseThrow();
+    }
+
+    /** r0 = an integer field of the tracepoint record (the address of the data of a {@code __data_loc} field). */
+    void argsInt(Expr.Field f) {
+        if (pc.inCallback) {
+            pc.unsupported(f.span(), "args inside a for loop over a map");
+            return;
+        }
+        TracepointFormat.Field fd = field(f);
+        switch (fd.kind()) {
+            case DATA_LOC -> {
+                asm.load(Size.W, 0, ProbeCompiler.CTX, fd.offset());
+                asm.aluImm(AluOp.AND, 0, 0xffff);
+                asm.alu(AluOp.ADD, 0, ProbeCompiler.CTX);
+            }
+            case POINTER -> asm.load(Size.DW, 0, ProbeCompiler.CTX, fd.offset());
+            default -> {
+                Size size = switch (fd.size()) {
+                    case 1 -> Size.B;
+                    case 2 -> Size.H;
+                    case 4 -> Size.W;
+                    default -> Size.DW;
+                };
+                asm.load(size, 0, ProbeCompiler.CTX, fd.offset());
+                if (fd.signed() && fd.size() < 8) {
+                    int shift = 64 - 8 * fd.size();
+                    asm.aluImm(AluOp.LSH, 0, shift);
+                    asm.aluImm(AluOp.ARSH, 0, shift);
+                }
+            }
+        }
+    }
+
+    /** Copies a {@code char[N]} field of the tracepoint record into a string slot of {@code size} bytes. */
+    void argsString(Expr.Field f, int size, int off) {
+        TracepointFormat.Field fd = field(f);
+        pc.strings.zero(off, size);
+        asm.stackAddr(1, off);
+        asm.movImm(2, Math.min(size, fd.size()));
+        if (size <= fd.size()) {
+            asm.movImm(2, size - 1);
+        }
+        asm.mov(3, ProbeCompiler.CTX);
+        asm.aluImm(AluOp.ADD, 3, fd.offset());
+        asm.call("probe_read_kernel");
+    }
+
+    /**
+     * Reads a NUL-terminated string of at most {@code limit} bytes (with the NUL) at the address in
+     * r0 into a zeroed slot of {@code size} bytes at {@code off}.
+     */
+    void stringAt(int limit, int size, int off) {
+        asm.mov(3, 0);
+        pc.strings.zero(off, size);
+        asm.stackAddr(1, off);
+        asm.movImm(2, limit);
+        asm.call("probe_read_str");
+    }
+
+    /** The type of a tracepoint field that holds a string. */
+    static boolean isString(Type t) {
+        return t instanceof Type.Str;
+    }
+}

@@ -1,0 +1,169 @@
+package org.bpf4j.trace.probe;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.linux.probe.Tracefs;
+import org.bpf4j.linux.probe.UprobeTarget;
+import org.bpf4j.linux.probe.UsdtProbe;
+
+/**
+ * Where the compiler learns what attach points refer to: the tracepoints and their formats, the
+ * functions and USDT probes of a binary. {@link #system()} reads this machine (tracefs, ELF files);
+ * {@link #none()} knows nothing (scripts that use only BEGIN, END, interval or java probes).
+ * Implementations are thread-safe.
+ */
+public interface ProbeSource {
+    /** Every tracepoint as {@code category:name}, sorted. */
+    List<String> tracepoints();
+
+    /** The record format of a tracepoint, if it exists. */
+    Optional<TracepointFormat> tracepointFormat(String category, String name);
+
+    /**
+     * The function symbols of a binary (a path, or a library name found as the loader would).
+     *
+     * @throws ProbeException if the file cannot be found or read
+     */
+    List<String> functions(String binary);
+
+    /**
+     * The USDT probes of a binary.
+     *
+     * @throws ProbeException if the file cannot be found or read
+     */
+    List<UsdtProbe> usdt(String binary);
+
+    /** The file a binary name refers to. @throws ProbeException if there is none */
+    Path locate(String binary);
+
+    /** A problem finding what an attach point refers to; its message is shown as the error. */
+    final class ProbeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** An exception with a one-line message. */
+        public ProbeException(String message) {
+            super(message);
+        }
+    }
+
+    /** Knows no tracepoints or binaries. */
+    static ProbeSource none() {
+        return new ProbeSource() {
+            @Override
+            public List<String> tracepoints() {
+                return List.of();
+            }
+
+            @Override
+            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public List<String> functions(String binary) {
+                throw new ProbeException("no binaries are available to this compilation");
+            }
+
+            @Override
+            public List<UsdtProbe> usdt(String binary) {
+                throw new ProbeException("no binaries are available to this compilation");
+            }
+
+            @Override
+            public Path locate(String binary) {
+                throw new ProbeException("no binaries are available to this compilation");
+            }
+        };
+    }
+
+    /** This machine: tracefs (mounted if needed) and ELF files. */
+    static ProbeSource system() {
+        return new ProbeSource() {
+            @Override
+            public List<String> tracepoints() {
+                Path events;
+                try {
+                    events = Tracefs.root().resolve("events");
+                } catch (RuntimeException e) {
+                    return List.of();
+                }
+                TreeSet<String> out = new TreeSet<>();
+                try (Stream<Path> cats = Files.list(events)) {
+                    for (Path c : cats.filter(Files::isDirectory).toList()) {
+                        try (Stream<Path> names = Files.list(c)) {
+                            for (Path n : names.filter(Files::isDirectory).toList()) {
+                                out.add(c.getFileName() + ":" + n.getFileName());
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    return List.copyOf(out);
+                }
+                return List.copyOf(out);
+            }
+
+            @Override
+            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+                if (!category.matches("[A-Za-z0-9_.-]+") || !name.matches("[A-Za-z0-9_.-]+")) {
+                    return Optional.empty();
+                }
+                Path f;
+                try {
+                    f = Tracefs.root().resolve("events").resolve(category).resolve(name).resolve("format");
+                } catch (RuntimeException e) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(TracepointFormat.parse(category, name, Files.readString(f)));
+                } catch (NoSuchFileException e) {
+                    return Optional.empty();
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new ProbeException("cannot read " + f + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public Path locate(String binary) {
+                try {
+                    return UprobeTarget.locate(binary);
+                } catch (RuntimeException e) {
+                    throw new ProbeException(e.getMessage());
+                }
+            }
+
+            @Override
+            public List<String> functions(String binary) {
+                Path file = locate(binary);
+                try {
+                    TreeSet<String> out = new TreeSet<>();
+                    for (NativeElf.Symbol s : NativeElf.read(file).symbols()) {
+                        if (s.type() == 2 && s.value() != 0 && !s.name().isEmpty()) {
+                            out.add(s.name());
+                        }
+                    }
+                    return new ArrayList<>(out);
+                } catch (RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public List<UsdtProbe> usdt(String binary) {
+                Path file = locate(binary);
+                try {
+                    return UsdtProbe.read(file);
+                } catch (RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+}

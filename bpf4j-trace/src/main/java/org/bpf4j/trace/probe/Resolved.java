@@ -1,0 +1,49 @@
+package org.bpf4j.trace.probe;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.bpf4j.linux.probe.UsdtProbe;
+
+/**
+ * What one expanded attach point refers to on this machine, found by {@link AttachPoints}: the
+ * compiler reads tracepoint formats and USDT argument specs from it, the runtime attaches by it.
+ * Immutable.
+ */
+public sealed interface Resolved {
+    /** BEGIN or END: run once by the runtime. */
+    record Special(String which) implements Resolved {}
+
+    /**
+     * A timer: {@code interval} (one CPU) or {@code profile} (every CPU), with its period.
+     *
+     * @param hz the frequency for {@code profile:hz:N} (sampled at that frequency), else 0
+     */
+    record Timer(boolean everyCpu, long periodNanos, long hz) implements Resolved {}
+
+    /** A tracepoint and its record format. */
+    record Tracepoint(TracepointFormat format) implements Resolved {}
+
+    /** A raw tracepoint. */
+    record RawTracepoint(String name) implements Resolved {}
+
+    /** A uprobe or uretprobe at a function of a binary. */
+    record Uprobe(Path binary, String symbol, boolean returnProbe) implements Resolved {}
+
+    /** Every call site of a USDT probe; the site's index is its attach cookie. */
+    record Usdt(Path binary, String provider, String name, List<UsdtProbe> sites) implements Resolved {
+        public Usdt {
+            sites = List.copyOf(sites);
+        }
+    }
+
+    /**
+     * A software or hardware perf event, sampled every {@code period} events on every CPU.
+     *
+     * @param type {@code PERF_TYPE_SOFTWARE} (1) or {@code PERF_TYPE_HARDWARE} (0)
+     * @param config the event
+     */
+    record PerfCounter(int type, int config, long period) implements Resolved {}
+
+    /** A probe of the {@code java} provider, fired from Java code. */
+    record Java() implements Resolved {}
+}

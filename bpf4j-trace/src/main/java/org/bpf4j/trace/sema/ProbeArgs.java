@@ -1,0 +1,79 @@
+package org.bpf4j.trace.sema;
+
+import java.util.List;
+import java.util.Optional;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.TracepointFormat;
+
+/**
+ * The types of what a probe reads from its context: {@code args.FIELD} / {@code args->FIELD} of
+ * tracepoints (from their tracefs formats), and which probe types have {@code argN} and
+ * {@code retval}.
+ */
+final class ProbeArgs {
+    private final SemanticAnalyser a;
+    private final AttachPoints.Expansion expansion;
+
+    ProbeArgs(SemanticAnalyser a, AttachPoints.Expansion expansion) {
+        this.a = a;
+        this.expansion = expansion;
+    }
+
+    static boolean isArgs(Expr e) {
+        return e instanceof Expr.Builtin b && b.name().equals("args");
+    }
+
+    /** The type of a field of {@code args}, the same in every attach point of the probe. */
+    Type field(Expr.Field f, Probe probe) {
+        Type result = null;
+        for (AttachPoint ap : probe.attachPoints()) {
+            if (!ap.provider().equals("tracepoint")) {
+                a.error(f.span(), "The args builtin can only be used with tracepoint probes in bpf4j trace ("
+                        + ap.provider() + " probe)");
+                return Type.NONE;
+            }
+            Optional<TracepointFormat> format = expansion.format(ap);
+            if (format.isEmpty()) {
+                return Type.NONE; // the attach point's own error was reported
+            }
+            TracepointFormat tf = format.get();
+            Optional<TracepointFormat.Field> fd = tf.field(f.field());
+            if (fd.isEmpty()) {
+                a.error(f.span(), "Struct/union of type 'struct _tracepoint_" + tf.category() + "_" + tf.name()
+                        + "' does not contain a field named '" + f.field() + "'");
+                return Type.NONE;
+            }
+            Type t = type(fd.get());
+            if (t == null) {
+                a.error(f.span(), "field '" + f.field() + "' of tracepoint " + tf.category() + ":" + tf.name()
+                        + " has type '" + fd.get().type() + "', which bpf4j trace cannot read as a value");
+                return Type.NONE;
+            }
+            if (result != null && !result.equals(t)) {
+                a.error(f.span(), "field '" + f.field() + "' has different types in the probe's tracepoints ("
+                        + result.display() + " and " + t.display() + ")");
+                return Type.NONE;
+            }
+            result = t;
+        }
+        return result == null ? Type.NONE : result;
+    }
+
+    /** The value type of a tracepoint field, or null if it has none. */
+    static Type type(TracepointFormat.Field f) {
+        return switch (f.kind()) {
+            case INTEGER -> new Type.Int(f.size() * 8, f.signed());
+            case CHAR_ARRAY -> new Type.Str(f.size());
+            case DATA_LOC, POINTER -> Type.UINT64;
+            case OTHER -> null;
+        };
+    }
+
+    /** Probe types whose context holds {@code arg0}..{@code argN}. */
+    static final List<String> WITH_ARGS = List.of("kprobe", "uprobe", "usdt", "rawtracepoint", "java");
+    /** Probe types whose context holds {@code retval}. */
+    static final List<String> WITH_RETVAL = List.of("kretprobe", "uretprobe", "kretfunc", "fexit", "java");
+}

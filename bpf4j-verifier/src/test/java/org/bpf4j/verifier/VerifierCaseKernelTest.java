@@ -1,0 +1,144 @@
+package org.bpf4j.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.KernelException;
+import org.bpf4j.linux.KernelMap;
+import org.bpf4j.linux.sys.Bpf;
+import org.bpf4j.linux.sys.Fd;
+import org.bpf4j.spec.AttachType;
+import org.bpf4j.spec.ProgramType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loads every verifier case into the running kernel (maps created as the case's {@code map:}
+ * lines say, passed through {@code fd_array}) and compares the kernel's verdict with the case's
+ * expected one. A case the kernel cannot judge (it refuses the load before verifying, for example
+ * a map type or attach type this kernel lacks: an error with no verifier log) is counted as not
+ * judged, with its reason printed. Known disagreements are listed with their reason in
+ * {@code verifier-cases-kernel.tsv}; the test fails when a case disagrees and is not listed, or is
+ * listed and now agrees. Skipped, with the reason, when bpf() is unavailable.
+ */
+class VerifierCaseKernelTest {
+    private static final int BPF_F_RDONLY_PROG = 1 << 7;
+
+    @Test
+    void casesAgreeWithTheKernel() throws IOException {
+        Kernel.Availability a = Kernel.probe();
+        assumeTrue(a.available(), "kernel cross-check of the verifier cases skipped: " + a.reason());
+        Kernel kernel = Kernel.system();
+        Map<String, String> listed = listed();
+        int agreed = 0;
+        List<String> notJudged = new ArrayList<>();
+        Map<String, String> problems = new TreeMap<>();
+        List<VerifierCase> all = VerifierCaseTest.all();
+        for (VerifierCase c : all) {
+            String key = c.file() + "\t" + c.name();
+            String kernelVerdict = kernelVerdict(kernel, c);
+            if (kernelVerdict.startsWith("error")) {
+                notJudged.add(key.replace('\t', ' ') + ": " + kernelVerdict);
+                continue;
+            }
+            boolean kernelAccepts = kernelVerdict.equals("accepted");
+            if (kernelAccepts == c.accept()) {
+                agreed++;
+                if (listed.containsKey(key)) {
+                    problems.put(key, "listed in verifier-cases-kernel.tsv but the kernel now agrees: remove it");
+                }
+            } else if (!listed.containsKey(key)) {
+                problems.put(key, "case expects " + (c.accept() ? "accept" : "reject") + ", kernel: " + kernelVerdict);
+            }
+        }
+        System.out.printf("verifier cases in the kernel: %d of %d agree, %d disagree (%d of them listed with a "
+                + "reason), %d not judged by the kernel%n", agreed, all.size(), all.size() - agreed - notJudged.size(),
+                listed.size(), notJudged.size());
+        notJudged.forEach(n -> System.out.println("  not judged: " + n));
+        problems.forEach((k, v) -> System.out.println("  MISMATCH " + k.replace('\t', ' ') + ": " + v));
+        assertEquals(Map.of(), problems);
+    }
+
+    private static Map<String, String> listed() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (var in = VerifierCaseKernelTest.class.getResourceAsStream("/verifier-cases-kernel.tsv")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] f = line.split("\t");
+                out.put(f[0] + "\t" + f[1], f[2]);
+            }
+        }
+        return out;
+    }
+
+    /** "accepted", "rejected: LAST LOG LINE" or "error: WHY" (the kernel did not verify it). */
+    private static String kernelVerdict(Kernel kernel, VerifierCase c) {
+        VerifierInput in = c.input();
+        List<KernelMap> maps = new ArrayList<>();
+        try {
+            int[] fds = new int[in.maps().size()];
+            for (int i = 0; i < fds.length; i++) {
+                MapInfo m = in.maps().get(i);
+                int innerFd = 0;
+                if (m.inner().isPresent()) {
+                    MapInfo im = m.inner().get();
+                    KernelMap inner = kernel.createMap(m.name() + "_in", im.type(), im.keySize(), im.valueSize(),
+                            im.maxEntries(), 0);
+                    maps.add(inner);
+                    innerFd = inner.fd();
+                }
+                KernelMap km = kernel.createMap(new Bpf.MapCreate(m.type().id(), m.keySize(), m.valueSize(),
+                        m.maxEntries(), m.readOnlyProg() ? BPF_F_RDONLY_PROG : 0, innerFd, 0, "case" + i, 0, 0, 0, 0,
+                        0, 0));
+                maps.add(km);
+                fds[i] = km.fd();
+            }
+            int attach = in.type() == ProgramType.CGROUP_SOCK_ADDR ? AttachType.CGROUP_INET4_CONNECT.id() : 0;
+            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), in.code().toBytes(), in.gpl() ? "GPL" : "Proprietary",
+                    0, 0, 0, 0, "case", 0, attach, 0, new byte[0], new byte[0], 0, 0, fds);
+            Bpf bpf = kernel.bpf();
+            Bpf.LoadResult r = bpf.progLoad(attr);
+            if (r.ok()) {
+                new Fd(r.fd(), bpf, "case program").close();
+                return "accepted";
+            }
+            Bpf.LoadResult logged = bpf.progLoad(attr.withLog(1, 1 << 24));
+            if (logged.ok()) {
+                new Fd(logged.fd(), bpf, "case program").close();
+                return "error: refused without a log (errno " + r.errno() + "), accepted with one";
+            }
+            String log = logged.log().strip();
+            String show = System.getProperty("bpf4j.kernelLog", "");
+            if (!show.isEmpty() && c.name().contains(show)) {
+                System.out.println("kernel log of '" + c.name() + "':\n" + log); // a developer aid
+            }
+            if (log.isEmpty()) {
+                return "error: refused before verification, errno " + logged.errno();
+            }
+            String[] lines = log.split("\n");
+            String last = lines[lines.length - 1];
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (!lines[i].startsWith("processed ") && !lines[i].startsWith("verification time")) {
+                    last = lines[i];
+                    break;
+                }
+            }
+            return "rejected: " + last;
+        } catch (KernelException e) {
+            return "error: " + e.getMessage();
+        } finally {
+            for (KernelMap m : maps) {
+                m.close();
+            }
+        }
+    }
+}
