@@ -374,10 +374,13 @@ final class ObjectLoader {
         ProgramType type = typeOf(spec);
         ProgramSpec linked = spec.requireLinked();
         ProgramSpec p = linked;
+        List<org.bpf4j.object.btf.CoreResolver.Result> unresolved = List.of();
         if (!linked.coreRelocations().isEmpty()) {
             Btf target = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
                     + ": program '" + linked.name() + "' has CO-RE relocations but the kernel has no BTF"));
-            p = CoreRelocator.relocate(object, linked, coreTarget(linked, target)).program();
+            CoreRelocator.Relocated relocated = CoreRelocator.relocate(object, linked, coreTarget(linked, target));
+            p = relocated.program();
+            unresolved = relocated.results().stream().filter(r -> !r.resolved()).toList();
         }
         Code code = patch(p);
         AttachType expected = options.types().containsKey(spec.name()) && spec.programType().orElse(null) != type
@@ -410,7 +413,20 @@ final class ObjectLoader {
         Bpf.ProgLoad attr = new Bpf.ProgLoad(type.id(), code.toBytes(), license, 0, 0, kernVersion, flags,
                 Names.object(p.name()), 0, expectedId, btf, funcInfo, lineInfo,
                 attachBtfId, 0, new int[0]);
-        return kernel.loadProgram(p.name(), type, attr);
+        try {
+            return kernel.loadProgram(p.name(), type, attr);
+        } catch (VerifierException e) {
+            if (unresolved.isEmpty() || !e.log().contains("#" + CoreRelocator.POISON_HELPER)) {
+                throw e;
+            }
+            // The verifier met an instruction poisoned for a relocation that found no target: say which.
+            org.bpf4j.object.btf.CoreResolver.Result r = unresolved.get(0);
+            throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "': CO-RE relocation at "
+                    + "instruction " + r.relocation().slot() + " (" + r.description() + ") has no target in the "
+                    + "kernel's BTF" + (kernel.moduleBtfNames().isEmpty() ? "" : " or its modules'")
+                    + ", and the kernel refused the poisoned instruction"
+                    + (unresolved.size() > 1 ? " (" + unresolved.size() + " relocations unresolved)" : ""));
+        }
     }
 
     /**

@@ -109,6 +109,21 @@ class ModuleBtfTest {
 
     @Test
     @KernelTest
+    void inTheKernelAnUnresolvedRelocationIsRefusedNamingIt() {
+        Kernel k = Kernel.system();
+        Assumptions.assumeTrue(k.moduleDefining("bpf4j_mod_thing").isEmpty(), "a module defines bpf4j_mod_thing");
+        try (KernelObject o = k.load(ObjectFile.read(OBJECT), LoadOptions.defaults())) {
+            assertEquals(1, o.rejected().size());
+            String m = o.rejected().get(0).error().getMessage();
+            assertTrue(m.startsWith("core_module.bpf.o: program 'mod_offset': CO-RE relocation at instruction 0 ("),
+                    m);
+            assertTrue(m.contains("bpf4j_mod_thing") && m.endsWith("and the kernel refused the poisoned instruction"),
+                    m);
+        }
+    }
+
+    @Test
+    @KernelTest
     void theRunningKernelsModuleBtfParsesOnVmlinux() {
         Kernel k = Kernel.system();
         List<String> names = k.moduleBtfNames();
