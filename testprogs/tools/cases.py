@@ -394,3 +394,26 @@ CASES["skb_room.o"] = [
     one("vlan_short", "vlan_ldabs", tagged(udp4(), [(0x8100, 5)])[:16],
         note="a tag that is not whole: the pop fails, the pushes work"),
 ]
+
+
+def flow_frame(key):
+    return bytes_at_14(struct.pack("<I", key))
+
+
+CASES["redirect_maps.o"] = [
+    one("devhash_hit", "xdp_devhash", bytes_at_14(b"\x05\x00"), updates=[("devs", u32(5), u32(1))]),
+    one("devhash_miss_fallback_pass", "xdp_devhash", bytes_at_14(b"\x06\x02"), updates=[("devs", u32(5), u32(1))]),
+    one("devhash_miss_broadcast", "xdp_devhash", bytes_at_14(b"\x06\x08"), updates=[("devs", u32(5), u32(1))],
+        note="BPF_F_BROADCAST: XDP_REDIRECT even without an element"),
+    one("devhash_bad_flags", "xdp_devhash", bytes_at_14(b"\x05\x40")),
+    one("cpumap_hit", "xdp_cpu", bytes_at_14(b"\x01\x00"),
+        updates=[("cpus", u32(1), u32(256) + u32(0))]),
+    one("cpumap_miss_fallback_drop", "xdp_cpu", bytes_at_14(b"\x00\x01"),
+        updates=[("cpus", u32(1), u32(256) + u32(0))]),
+    one("cpumap_broadcast_refused", "xdp_cpu", bytes_at_14(b"\x01\x08"),
+        updates=[("cpus", u32(1), u32(256) + u32(0))], note="a cpumap takes no BPF_F_BROADCAST: XDP_ABORTED"),
+    one("cpumap_out_of_range", "xdp_cpu", bytes_at_14(b"\x07\x02")),
+    Case("flows_order", "xdp_flows", [Run(flow_frame(k)) for k in (5, 1, 9, 3, 7, 2, 17, 1, 33, 9, 100000, 5)],
+         updates=[("flows", u32(12), u64(40)), ("flows", u32(4), u64(41))],
+         note="the dump order of a BPF_F_ZERO_SEED hash is the kernel's bucket order, recorded"),
+]

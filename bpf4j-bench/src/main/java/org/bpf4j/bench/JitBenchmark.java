@@ -62,8 +62,12 @@ public class JitBenchmark {
     @Param({"bench_empty", "bench_sum_loop", "bench_checksum", "bench_mix64"})
     public String program;
 
-    /** The engine: {@code jit}, {@code interp} or {@code kernel}. */
-    @Param({"jit", "interp", "kernel"})
+    /**
+     * The engine: {@code jit}, {@code interp} or {@code kernel}; {@code jit-nobudget} is the JIT
+     * with no instruction budget ({@link Long#MAX_VALUE}, as for a verified program), which
+     * compiles loops without budget charges.
+     */
+    @Param({"jit", "jit-nobudget", "interp", "kernel"})
     public String engine;
 
     private Execution execution;
@@ -87,11 +91,15 @@ public class JitBenchmark {
             kernel = MemoryProgram.load(Kernel.system(), program, file.code(), memory == null ? -1 : memory.length);
         } else {
             Engine e = switch (engine) {
-                case "jit" -> Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
+                case "jit", "jit-nobudget" -> Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
                 case "interp" -> Interpreter.INSTANCE;
                 default -> throw new IllegalArgumentException("unknown engine " + engine);
             };
-            VmProgram loaded = VmProgram.load(program, file.code(), VmOptions.defaults().withEngine(e));
+            VmOptions options = VmOptions.defaults().withEngine(e);
+            if (engine.equals("jit-nobudget")) {
+                options = options.withInstructionBudget(Long.MAX_VALUE);
+            }
+            VmProgram loaded = VmProgram.load(program, file.code(), options);
             execution = loaded.newExecution();
         }
         check(runOnce());

@@ -1,7 +1,6 @@
 package org.bpf4j.cli;
 
 import java.io.PrintWriter;
-import org.bpf4j.Bpf4jException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -18,23 +17,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
-        boolean debug = debugRequested(parsed);
-        CommandFailure failure = switch (ex) {
-            case CommandFailure f -> f;
-            case Bpf4jException e -> new CommandFailure(CommandFailure.statusOf(e), e.getMessage(), e);
-            default -> null;
-        };
-        if (failure == null) {
-            internalError(ex, err, debug);
-            return Main.EXIT_INTERNAL;
-        }
-        err.println("error: " + failure.getMessage());
-        if (debug && failure.getCause() != null) {
-            failure.getCause().printStackTrace(err);
-        }
-        err.flush();
-        return failure.exitStatus();
+        return ErrorReport.report(ex, cmd.getErr(), debugRequested(parsed));
     }
 
     @Override
@@ -51,13 +34,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
     /** Reports a bug: one line, and the stack trace under {@code --debug}. */
     static void internalError(Throwable t, PrintWriter err, boolean debug) {
-        err.println("internal error: " + t);
-        if (debug) {
-            t.printStackTrace(err);
-        } else {
-            err.println("(this is a bug in bpf4j; run again with --debug for the stack trace)");
-        }
-        err.flush();
+        ErrorReport.internalError(t, err, debug);
     }
 
     /** True if {@code --debug} was given to the command or any subcommand. */

@@ -1,6 +1,7 @@
 package org.bpf4j.cli;
 
 import java.io.PrintWriter;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 
 /**
@@ -34,7 +35,12 @@ public final class Main {
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
-        System.exit(execute(args));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        OptionalInt fast = FastTrace.run(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(fast.isPresent() ? fast.getAsInt() : execute(args));
     }
 
     /**

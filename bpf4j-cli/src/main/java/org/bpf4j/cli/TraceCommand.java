@@ -20,6 +20,7 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.probe.ProbeListing;
 import org.bpf4j.trace.probe.ProbeSource;
+import org.bpf4j.trace.runtime.AttachException;
 import org.bpf4j.trace.runtime.Backend;
 import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
@@ -51,13 +52,12 @@ final class TraceCommand implements Callable<Integer> {
     private List<String> args = new ArrayList<>();
 
     @Option(names = "--backend", paramLabel = "vm|kernel",
-            description = "where the programs run: the Linux kernel (the default when bpf() works: programs "
-                    + "pass the kernel verifier and run with BPF_PROG_TEST_RUN) or the bpf4j VM (the default "
-                    + "otherwise); both run BEGIN, END and interval probes")
+            description = "where the programs run: the Linux kernel (the default when bpf() works: every probe "
+                    + "type bpf4j attaches) or the bpf4j VM (the default otherwise: BEGIN, END and interval)")
     private String backend;
 
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
-    private String format;
+    private String format = "text";
 
     @Option(names = "-c", paramLabel = "CMD", description = "run CMD (words split at blanks), trace it from its "
             + "start (uprobes and usdt probes limited to it, cpid is its pid) and stop when it ends")
@@ -80,10 +80,59 @@ final class TraceCommand implements Callable<Integer> {
             + "and do not run")
     private boolean debug;
 
+    /**
+     * The options {@link FastTrace} parses without picocli: true for a flag, false for an option
+     * with a value. Every {@code @Option} of this class belongs here ({@code FastTraceTest} checks
+     * it; one missing still works, through picocli, but starts slower). Set by {@link #setFast}.
+     */
+    static final Map<String, Boolean> FAST_OPTIONS = Map.of("-e", false, "--backend", false, "-f", false, "-c", false,
+            "-p", false, "-l", true, "-v", true, "--unsafe", true, "-d", true);
+
+    /**
+     * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
+     * value is malformed (picocli then reports it).
+     */
+    boolean setFast(String name, String value) {
+        switch (name) {
+            case "-e" -> program = value;
+            case "--backend" -> backend = value;
+            case "-f" -> format = value;
+            case "-c" -> command = value;
+            case "-p" -> {
+                try {
+                    pid = Integer.valueOf(value);
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }
+            case "-l" -> list = true;
+            case "-v" -> verbose = true;
+            case "--unsafe" -> unsafe = true;
+            case "-d" -> debug = true;
+            default -> throw new IllegalArgumentException("not a fast option: " + name);
+        }
+        return true;
+    }
+
+    /** Sets the positional arguments (the script file, then its parameters) when picocli does not. */
+    void setArgs(List<String> args) {
+        this.args = new ArrayList<>(args);
+    }
+
+    /** Standard output and error when started without picocli ({@link FastTrace}). */
+    private PrintWriter fastOut;
+    private PrintWriter fastErr;
+
+    /** Gives the command its output streams when picocli does not inject its spec. */
+    void useStreams(PrintWriter out, PrintWriter err) {
+        this.fastOut = out;
+        this.fastErr = err;
+    }
+
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
+        PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
         if (list) {
             return list(out, err);
         }
@@ -121,8 +170,8 @@ final class TraceCommand implements Callable<Integer> {
         if (!kernel && (command != null || pid != null)) {
             throw CommandFailure.badInput("-c and -p need the kernel backend");
         }
-        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe)
-                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe));
+        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
+                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false));
         err.print(result.diagnostics().render(source));
         err.flush();
         if (debug) {
@@ -174,6 +223,12 @@ final class TraceCommand implements Callable<Integer> {
                             c.release();
                         }
                     }, () -> c != null && c.exited());
+                } catch (AttachException e) {
+                    org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
+                    d.error(e.attachPoint().span(), e.getMessage());
+                    err.print(d.render(source));
+                    err.flush();
+                    return Main.EXIT_FAILED;
                 } catch (Bpf4jException e) {
                     throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {

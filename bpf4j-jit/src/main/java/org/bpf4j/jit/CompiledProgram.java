@@ -17,14 +17,34 @@ final class CompiledProgram {
     private final ConcurrentHashMap<FunctionPlan.Variant, MethodHandle> functions = new ConcurrentHashMap<>();
     private final JitFunction entry;
     private final UnitCompiler.Stats stats;
+    /** The program, for functions left to the interpreter (weak: the program owns this, not the reverse). */
+    private final java.lang.ref.WeakReference<org.bpf4j.vm.VmProgram> program;
+    /** Entry slots of the functions left to the interpreter so far. */
+    private final java.util.Set<Integer> interpreted = ConcurrentHashMap.newKeySet();
 
-    CompiledProgram(Jit jit, ProgramImage img) {
+    CompiledProgram(Jit jit, ProgramImage img, org.bpf4j.vm.VmProgram program) {
         this.jit = jit;
         this.img = img;
+        this.program = new java.lang.ref.WeakReference<>(program);
         UnitCompiler.Unit unit = UnitCompiler.compile(jit, img, this, roots(img), true);
         functions.putAll(unit.functions());
+        interpreted.addAll(unit.interpreted());
         this.entry = unit.first();
         this.stats = unit.stats();
+    }
+
+    /** The program (for the interpreter); it is alive while its compiled code runs. */
+    org.bpf4j.vm.VmProgram program() {
+        org.bpf4j.vm.VmProgram p = program.get();
+        if (p == null) {
+            throw new IllegalStateException("program " + img.name + " was unloaded while its code ran");
+        }
+        return p;
+    }
+
+    /** Entry slots of the functions that run on the interpreter, in order. */
+    java.util.List<Integer> interpretedFunctions() {
+        return interpreted.stream().sorted().toList();
     }
 
     /** The size of the code compiled when the program was prepared. */
@@ -70,7 +90,10 @@ final class CompiledProgram {
         if (h != null) {
             return h;
         }
-        return functions.computeIfAbsent(v, k -> UnitCompiler.compile(jit, img, this, List.of(k), true)
-                .functions().get(k));
+        return functions.computeIfAbsent(v, k -> {
+            UnitCompiler.Unit unit = UnitCompiler.compile(jit, img, this, List.of(k), true);
+            interpreted.addAll(unit.interpreted());
+            return unit.functions().get(k);
+        });
     }
 }

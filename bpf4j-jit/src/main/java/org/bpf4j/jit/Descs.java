@@ -59,6 +59,9 @@ final class Descs {
     static final MethodTypeDesc STORE = md(CD_void, MEMORY, CD_long, CD_long, CD_int);
     static final MethodTypeDesc FRAME_LOAD = md(CD_long, BYTE_ARRAY, CD_int);
     static final MethodTypeDesc FRAME_STORE = md(CD_void, BYTE_ARRAY, CD_int, CD_long);
+    static final MethodTypeDesc TABLE = md(BYTE_ARRAYS);
+    static final MethodTypeDesc INTERPRET = md(CD_long, JIT_STATE, COMPILED_PROGRAM, CD_long, CD_long, CD_long,
+            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_long, CD_int, CD_int);
     static final MethodTypeDesc BINARY = md(CD_long, CD_long, CD_long);
     static final MethodTypeDesc UNARY = md(CD_long, CD_long);
     static final MethodTypeDesc TRAP_AT = md(TRAP, CD_int);

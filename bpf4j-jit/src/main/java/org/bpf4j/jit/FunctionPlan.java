@@ -25,7 +25,7 @@ final class FunctionPlan {
     /** Estimated cost of leaving a chunk: spilling the registers and returning the target. */
     static final int EXIT_STUB_COST = 96;
     /** Estimated fixed cost of a chunk: loading the registers, the entry switch header. */
-    static final int CHUNK_BASE_COST = 160;
+    static final int CHUNK_BASE_COST = 190;
 
     /** Which compiled form of a function: its entry, how it returns, whether R10 is known. */
     record Variant(int entry, boolean callMode, boolean r10Known) {
@@ -122,7 +122,7 @@ final class FunctionPlan {
             int len = 0;
             for (;;) {
                 Instruction i = img.insn[s];
-                cost += cost(i);
+                cost += cost(i, this.r10Known);
                 len++;
                 if (i == null || ends(i)) {
                     break;
@@ -140,7 +140,7 @@ final class FunctionPlan {
             s = reachable.nextSetBit(s + 1);
         }
         this.blocks = List.copyOf(bs);
-        this.estimatedCost = total + 64;
+        this.estimatedCost = total + 96;
         this.chunks = estimatedCost <= methodLimit ? null : partition();
     }
 
@@ -270,25 +270,32 @@ final class FunctionPlan {
         };
     }
 
+    /** True if an access of {@code size} bytes at R10 + off is proven inside the current frame. */
+    static boolean inFrame(boolean r10Known, int base, int off, int size) {
+        return r10Known && base == 10 && off >= -org.bpf4j.vm.Memory.STACK_FRAME_SIZE && off + size <= 0;
+    }
+
     /** An upper bound of the bytecode an instruction becomes, including its out-of-line stubs. */
-    static int cost(Instruction i) {
+    static int cost(Instruction i, boolean r10Known) {
         if (i == null) {
             return 10;
         }
         return switch (i) {
+            case Instruction.Load l when inFrame(r10Known, l.src(), l.off(), l.size().bytes()) -> 22;
+            case Instruction.Store s when inFrame(r10Known, s.dst(), s.off(), s.size().bytes()) -> 20;
             case Instruction.Alu a -> a.wide() ? 10 : 16;
             case Instruction.Neg n -> 9;
             case Instruction.MovSx m -> 10;
             case Instruction.Endian e -> 10;
             case Instruction.LoadImm64 l -> 6;
-            case Instruction.Load l -> 22;
+            case Instruction.Load l -> 115;
             case Instruction.LoadPacket p -> 44;
-            case Instruction.Store s -> 20;
-            case Instruction.Atomic a -> 28;
+            case Instruction.Store s -> 115;
+            case Instruction.Atomic a -> 44;
             case Instruction.Jump j -> 44;
             case Instruction.Goto g -> 30;
-            case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 130 : 90;
-            case Instruction.CallReg c -> 230;
+            case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 146 : 106;
+            case Instruction.CallReg c -> 262;
             case Instruction.Exit e -> 64;
         };
     }

@@ -216,12 +216,78 @@ final class InstructionEmitter {
             cb.aload(m.frame);
             cb.loadConstant(Memory.STACK_FRAME_SIZE + l.off());
             cb.invokestatic(Descs.JIT_RUNTIME, "frameLoad" + bits, Descs.FRAME_LOAD);
-        } else {
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            return;
+        }
+        // The accessor's fast path inline (the region from the table, then the array), the
+        // checked accessor out of line: it serves contexts and shared regions, and traps.
+        Label slow = cb.newLabel();
+        Label done = cb.newLabel();
+        pushAddress(l.src(), l.off());
+        cb.lstore(m.tmpL);
+        region(m.loadTable, l.size().bytes(), slow);
+        cb.aload(m.tmpB);
+        cb.iload(m.tmpI);
+        cb.invokestatic(Descs.JIT_RUNTIME, "frameLoad" + bits, Descs.FRAME_LOAD);
+        signExtend(l);
+        cb.lstore(m.reg[l.dst()]);
+        m.bind(done);
+        m.defer(() -> {
+            m.bind(slow);
             cb.aload(m.mem);
-            pushAddress(l.src(), l.off());
+            cb.lload(m.tmpL);
             cb.loadConstant(slot);
             cb.invokestatic(Descs.MEMORY, "load" + bits, Descs.LOAD);
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            m.reloadTables();
+            cb.goto_(done);
+        });
+    }
+
+    /**
+     * Leaves in {@code tmpB} the region of the table that holds the whole access at {@code tmpL},
+     * and the offset in {@code tmpI}; or goes to {@code slow}. The test of the accessors' fast
+     * path, inline (through a helper method returning null, HotSpot compiled loops twice as slow).
+     */
+    private void region(int table, int size, Label slow) {
+        cb.lload(m.tmpL);
+        cb.bipush(32);
+        cb.lushr();
+        cb.l2i();
+        cb.istore(m.tmpI);
+        cb.iload(m.tmpI);
+        cb.aload(table);
+        cb.arraylength();
+        cb.invokestatic(Descs.of(Integer.class), "compareUnsigned", Descs.UNSIGNED_INT_COMPARE);
+        cb.ifge(slow);
+        cb.aload(table);
+        cb.iload(m.tmpI);
+        cb.aaload();
+        cb.astore(m.tmpB);
+        cb.lload(m.tmpL);
+        cb.l2i();
+        cb.istore(m.tmpI);
+        if (size == 1) {
+            cb.iload(m.tmpI);
+            cb.aload(m.tmpB);
+            cb.arraylength();
+            cb.invokestatic(Descs.of(Integer.class), "compareUnsigned", Descs.UNSIGNED_INT_COMPARE);
+            cb.ifge(slow);
+        } else {
+            cb.iload(m.tmpI);
+            cb.iflt(slow);
+            cb.iload(m.tmpI);
+            cb.aload(m.tmpB);
+            cb.arraylength();
+            cb.loadConstant(size);
+            cb.isub();
+            cb.if_icmpgt(slow);
         }
+    }
+
+    private void signExtend(Instruction.Load l) {
         if (l.signExtend()) {
             cb.l2i();
             if (l.size() == Size.B) {
@@ -231,7 +297,6 @@ final class InstructionEmitter {
             }
             cb.i2l();
         }
-        cb.lstore(m.reg[l.dst()]);
     }
 
     private void store(Instruction.Store s, int slot) {
@@ -241,13 +306,28 @@ final class InstructionEmitter {
             cb.loadConstant(Memory.STACK_FRAME_SIZE + s.off());
             pushSourceLong(s.src());
             cb.invokestatic(Descs.JIT_RUNTIME, "frameStore" + bits, Descs.FRAME_STORE);
-        } else {
+            return;
+        }
+        Label slow = cb.newLabel();
+        Label done = cb.newLabel();
+        pushAddress(s.dst(), s.off());
+        cb.lstore(m.tmpL);
+        region(m.storeTable, s.size().bytes(), slow);
+        cb.aload(m.tmpB);
+        cb.iload(m.tmpI);
+        pushSourceLong(s.src());
+        cb.invokestatic(Descs.JIT_RUNTIME, "frameStore" + bits, Descs.FRAME_STORE);
+        m.bind(done);
+        m.defer(() -> {
+            m.bind(slow);
             cb.aload(m.mem);
-            pushAddress(s.dst(), s.off());
+            cb.lload(m.tmpL);
             pushSourceLong(s.src());
             cb.loadConstant(slot);
             cb.invokestatic(Descs.MEMORY, "store" + bits, Descs.STORE);
-        }
+            m.reloadTables();
+            cb.goto_(done);
+        });
     }
 
     private void atomic(Instruction.Atomic a, int slot) {
@@ -292,6 +372,7 @@ final class InstructionEmitter {
                 cb.invokestatic(Descs.ATOMICS, "storeRelease", Descs.STORE_RELEASE);
             }
         }
+        m.reloadTables(); // an atomic may adopt a shared region
     }
 
     private void loadPacket(Instruction.LoadPacket p, int slot) {
@@ -403,6 +484,7 @@ final class InstructionEmitter {
         cb.aload(m.st);
         cb.getfield(Descs.JIT_STATE, "remaining", CD_long);
         cb.lstore(m.budget);
+        m.reloadTables();
     }
 
     private void tailCall(int slot) {
@@ -423,6 +505,7 @@ final class InstructionEmitter {
         cb.invokevirtual(Descs.METHOD_HANDLE, "invokeExact", Descs.FUNCTION);
         m.returnTailCallResult();
         m.bind(failed);
+        m.reloadTables();
     }
 
     private void callx(int r, int slot) {
@@ -461,6 +544,7 @@ final class InstructionEmitter {
         cb.aload(m.st);
         cb.getfield(Descs.JIT_STATE, "remaining", CD_long);
         cb.lstore(m.budget);
+        m.reloadTables();
         m.bind(done);
     }
 }

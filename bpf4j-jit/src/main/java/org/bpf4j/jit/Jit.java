@@ -21,6 +21,14 @@ import org.bpf4j.vm.VmProgram;
  * helpers are direct calls of constant targets; a function too large for one method is split at
  * basic-block boundaries into chunks that each stay under HotSpot's 8,000-byte limit.
  *
+ * <p>Loads and stores outside the current frame test the region table inline (the accessors'
+ * fast path) and call the checked accessor of {@link org.bpf4j.vm.Memory} out of line, which
+ * serves context and shared regions and traps. A program loaded with no instruction budget
+ * ({@link org.bpf4j.vm.VmOptions#instructionBudget()} = {@link Long#MAX_VALUE}, meant for verified
+ * programs, which terminate) is compiled without budget charges, which makes loops up to three
+ * times faster; its runs then report a {@link org.bpf4j.vm.Execution#budgetUsed()} of 0, where the
+ * interpreter still counts.
+ *
  * <p>When a program cannot be compiled (see {@link #withMaxFunctionInstructions(int)}), the
  * {@link Fallback} policy decides: run it on the interpreter, or fail the load with a
  * {@link JitCompilationException}. Immutable and thread-safe.
@@ -32,7 +40,12 @@ import org.bpf4j.vm.VmProgram;
 public final class Jit implements Engine {
     /** What to do with a program the JIT cannot compile. */
     public enum Fallback {
-        /** Run the program on the interpreter (same results, slower). */
+        /**
+         * Run what cannot be compiled on the interpreter (same results, slower): a function too
+         * large ({@link #withMaxFunctionInstructions(int)}) or whose code exceeds HotSpot's method
+         * limit runs interpreted, with everything it calls, while the rest stays compiled; a
+         * program whose classes the JVM refuses runs interpreted whole.
+         */
         INTERPRETER,
         /** Refuse to load the program, with a {@link JitCompilationException}. */
         FAIL
@@ -135,6 +148,16 @@ public final class Jit implements Engine {
     }
 
     /**
+     * The entry slots of the functions of a compiled program that run on the interpreter because
+     * they could not be compiled (see {@link Fallback#INTERPRETER}), in order; empty when every
+     * function compiled so far is compiled, or the program is not compiled at all.
+     */
+    public static java.util.List<Integer> interpretedFunctions(VmProgram program) {
+        return program.executable() instanceof JitExecutable je ? je.program().interpretedFunctions()
+                : java.util.List.of();
+    }
+
+    /**
      * The JVM bytecode this JIT generates for a program, as text (one listing per generated class,
      * methods with their instructions), for {@code bpf4j run --dump-jit}. Compiles without defining
      * the classes.
@@ -149,7 +172,7 @@ public final class Jit implements Engine {
 
     private CompiledProgram compile(VmProgram program) {
         try {
-            return new CompiledProgram(this, ProgramImage.of(program));
+            return new CompiledProgram(this, ProgramImage.of(program), program);
         } catch (org.bpf4j.UnsupportedFeatureException e) { // including JitCompilationException
             throw e;
         } catch (RuntimeException e) {

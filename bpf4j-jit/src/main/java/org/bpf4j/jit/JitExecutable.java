@@ -54,6 +54,11 @@ final class JitExecutable implements Executable {
     @Override
     public long callFunction(Execution ex, int slot, long r1, long r2, long r3, long r4, long r5) {
         JitState st = JitState.of(ex);
+        if (st.interpreting > 0) {
+            // A helper called by a function left to the interpreter: the call state is the interpreter's.
+            return org.bpf4j.vm.Interpreter.INSTANCE.prepare(program.program()).callFunction(ex, slot, r1, r2, r3, r4,
+                    r5);
+        }
         int depth = st.depth + 1;
         if (depth >= Memory.MAX_CALL_FRAMES) {
             throw new VmTrapException(VmTrapException.Kind.CALL_DEPTH, ex.slot(),

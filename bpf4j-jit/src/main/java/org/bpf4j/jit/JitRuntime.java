@@ -100,6 +100,35 @@ final class JitRuntime {
         }
     }
 
+    /**
+     * The body of a function left to the interpreter (see {@link Jit.Fallback}): runs it there as
+     * a callee with the registers, budget and depth compiled code hands it, and hands back what a
+     * compiled function hands back (R0, and R1-R5, the budget left and the exit slot in the state).
+     */
+    static long interpret(JitState st, CompiledProgram p, long r0, long r1, long r2, long r3, long r4, long r5,
+            long r6, long r7, long r8, long r9, long r10, long budget, int depth, int slot) {
+        VmProgram program = p.program();
+        long[] regs = {r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, 0, 0};
+        long result;
+        st.interpreting++;
+        try {
+            result = Interpreter.runFunction(st.ex, program, regs, slot, depth, budget);
+        } finally {
+            st.interpreting--;
+        }
+        st.r1 = regs[1];
+        st.r2 = regs[2];
+        st.r3 = regs[3];
+        st.r4 = regs[4];
+        st.r5 = regs[5];
+        st.remaining = regs[Interpreter.BUDGET_LEFT];
+        if (regs[Interpreter.EXIT_SLOT] < 0) {
+            throw packetEnd(st, st.remaining);
+        }
+        st.exitSlot = (int) regs[Interpreter.EXIT_SLOT];
+        return result;
+    }
+
     static RuntimeException packetEnd(JitState st, long budget) {
         st.remaining = budget;
         return PacketEnd.INSTANCE;

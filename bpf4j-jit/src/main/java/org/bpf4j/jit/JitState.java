@@ -27,6 +27,11 @@ final class JitState {
     /** The call depth and the program of the frame making the current helper call, for callbacks. */
     int depth;
     CompiledProgram current;
+    /**
+     * How many functions left to the interpreter are running (callbacks their helpers make run on
+     * the interpreter, which keeps their call state in the execution).
+     */
+    int interpreting;
 
     JitState(Execution ex) {
         this.ex = ex;

@@ -50,6 +50,11 @@ final class MethodEmitter {
     final int tmpL;
     final int tmpI;
     final int tmpA;
+    /** The region tables of loads and stores (fetched at entry and after anything that may change them). */
+    final int loadTable;
+    final int storeTable;
+    /** The region of the current checked access. */
+    final int tmpB;
 
     private final Map<Integer, Label> blockLabels = new HashMap<>();
     private final Map<Integer, Label> budgetTraps = new HashMap<>();
@@ -90,6 +95,9 @@ final class MethodEmitter {
         tmpL = base + 2;
         tmpI = base + 4;
         tmpA = base + 5;
+        loadTable = base + 6;
+        storeTable = base + 7;
+        tmpB = base + 8;
         this.insns = new InstructionEmitter(this);
         List<java.lang.classfile.attribute.StackMapFrameInfo.VerificationTypeInfo> locals = new ArrayList<>();
         locals.add(Frames.object(Descs.JIT_STATE));
@@ -109,6 +117,9 @@ final class MethodEmitter {
         locals.add(Frames.LONG);
         locals.add(Frames.INT);
         locals.add(Frames.object(Descs.METHOD_HANDLE));
+        locals.add(Frames.object(Descs.BYTE_ARRAYS));
+        locals.add(Frames.object(Descs.BYTE_ARRAYS));
+        locals.add(Frames.object(Descs.BYTE_ARRAY));
         this.frames = new Frames(locals);
     }
 
@@ -183,6 +194,27 @@ final class MethodEmitter {
         cb.istore(tmpI);
         cb.aconst_null();
         cb.astore(tmpA);
+        cb.aconst_null();
+        cb.astore(tmpB);
+        reloadTables();
+    }
+
+    /**
+     * Fetches the region tables again: at entry, and after anything that may add, adopt or retire
+     * a region (helper and function calls, atomics, the slow path of an access).
+     */
+    void reloadTables() {
+        cb.aload(mem);
+        cb.invokevirtual(Descs.MEMORY, "loadTable", Descs.TABLE);
+        cb.astore(loadTable);
+        cb.aload(mem);
+        cb.invokevirtual(Descs.MEMORY, "storeTable", Descs.TABLE);
+        cb.astore(storeTable);
+    }
+
+    /** Defers code to the end of the method (out-of-line stubs). */
+    void defer(Runnable r) {
+        deferred.add(r);
     }
 
     private void body(List<FunctionPlan.Block> blocks) {
@@ -252,6 +284,9 @@ final class MethodEmitter {
 
     /** Charges {@code amount} to the budget; traps at {@code slot} if it runs out. */
     void charge(int slot, long amount) {
+        if (img.unbudgeted) {
+            return;
+        }
         cb.lload(budget);
         pushLong(amount);
         cb.lsub();
@@ -461,9 +496,14 @@ final class MethodEmitter {
             cb.lstore(reg[i]);
         }
         cb.aload(st);
-        entry.run();
-        cb.invokestatic(Descs.JIT_RUNTIME, "chargeReturn", Descs.CHARGE_RETURN);
+        if (img.unbudgeted) {
+            cb.getfield(Descs.JIT_STATE, "remaining", CD_long);
+        } else {
+            entry.run();
+            cb.invokestatic(Descs.JIT_RUNTIME, "chargeReturn", Descs.CHARGE_RETURN);
+        }
         cb.lstore(budget);
+        reloadTables();
     }
 
     /** Pushes the arguments of a function call after the state: R0-R9, the callee's R10, budget, depth. */
@@ -512,7 +552,7 @@ final class MethodEmitter {
 
     /** True if an access of {@code size} bytes at R10 + off is proven inside the current frame. */
     boolean inFrame(int base, int off, int size) {
-        return plan.r10Known && base == 10 && off >= -Memory.STACK_FRAME_SIZE && off + size <= 0;
+        return FunctionPlan.inFrame(plan.r10Known, base, off, size);
     }
 
     /** The call of a method of the same unit (an invokestatic, or an invokedynamic to another class). */

@@ -36,9 +36,15 @@ final class ProgramImage {
     final int[] helperIndex;
     final List<Helper> helpers;
     final List<String> helperNames;
+    /**
+     * True when the program was loaded with no instruction budget ({@link Long#MAX_VALUE}, for
+     * verified programs): compiled code then charges nothing.
+     */
+    final boolean unbudgeted;
 
-    private ProgramImage(String name, Code code, HelperRegistry registry, List<BpfMap> maps) {
+    private ProgramImage(String name, Code code, HelperRegistry registry, List<BpfMap> maps, boolean unbudgeted) {
         this.name = name;
+        this.unbudgeted = unbudgeted;
         this.slots = code.slotCount();
         this.insn = new Instruction[slots + 1];
         this.wide = new long[slots + 1];
@@ -77,7 +83,8 @@ final class ProgramImage {
 
     /** The image of a loaded program. */
     static ProgramImage of(VmProgram program) {
-        return new ProgramImage(program.name(), program.code(), program.helpers(), program.maps());
+        return new ProgramImage(program.name(), program.code(), program.helpers(), program.maps(),
+                program.options().instructionBudget() == Long.MAX_VALUE);
     }
 
     /** True if an instruction starts at the slot, or the slot is the end of the program. */

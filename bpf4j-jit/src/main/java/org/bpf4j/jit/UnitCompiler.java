@@ -53,7 +53,7 @@ final class UnitCompiler {
 
     /** A compiled unit: a method handle per compiled function, the entry of its first root, its class files. */
     record Unit(Map<FunctionPlan.Variant, MethodHandle> functions, JitFunction first, List<byte[]> classFiles,
-            Stats stats) {}
+            Stats stats, java.util.Set<Integer> interpreted) {}
 
     /** What a unit became: classes, methods and the largest method's bytecode size. */
     record Stats(int classes, int methods, int largestMethod) {}
@@ -69,14 +69,45 @@ final class UnitCompiler {
      */
     static Unit compile(Jit jit, ProgramImage img, CompiledProgram owner, List<FunctionPlan.Variant> roots,
             boolean define) {
-        Map<FunctionPlan.Variant, FunctionPlan> plans = plan(jit, img, roots);
-        List<MethodSpec> specs = new ArrayList<>();
-        for (FunctionPlan p : plans.values()) {
-            specs.addAll(methods(img, p));
+        java.util.Set<FunctionPlan.Variant> interpreted = new java.util.HashSet<>();
+        for (;;) {
+            Map<FunctionPlan.Variant, FunctionPlan> plans = plan(jit, img, roots, interpreted);
+            List<MethodSpec> specs = new ArrayList<>();
+            for (Map.Entry<FunctionPlan.Variant, FunctionPlan> e : plans.entrySet()) {
+                FunctionPlan.Variant v = e.getKey();
+                if (interpreted.contains(v)) {
+                    specs.add(new MethodSpec(v.methodName(), Descs.FUNCTION, 16, (cb, u) -> emitInterpreted(cb, v, u)));
+                } else {
+                    specs.addAll(methods(img, e.getValue()));
+                }
+            }
+            List<List<MethodSpec>> classes = new ArrayList<>();
+            List<byte[]> files = build(img, roots, specs, classes);
+            Stats stats;
+            try {
+                stats = check(img, files);
+            } catch (MethodTooLarge e) {
+                FunctionPlan.Variant v = variantOf(plans.keySet(), e.method);
+                if (jit.fallback() == Jit.Fallback.FAIL || v == null || !interpreted.add(v)) {
+                    throw new JitCompilationException(e.getMessage());
+                }
+                continue; // that function runs on the interpreter; compile the rest again
+            }
+            java.util.Set<Integer> slots = new java.util.TreeSet<>();
+            for (FunctionPlan.Variant v : interpreted) {
+                slots.add(v.entry());
+            }
+            if (!define) {
+                return new Unit(Map.of(), null, files, stats, slots);
+            }
+            return define(img, owner, plans, classes, files, stats, slots);
         }
-        // Pack into classes.
+    }
+
+    /** Packs the methods into classes and builds them; fills {@code classes} with each class's methods. */
+    private static List<byte[]> build(ProgramImage img, List<FunctionPlan.Variant> roots, List<MethodSpec> specs,
+            List<List<MethodSpec>> classes) {
         Map<String, Integer> classOf = new HashMap<>();
-        List<List<MethodSpec>> classes = new ArrayList<>();
         List<MethodSpec> current = new ArrayList<>();
         int constants = 0;
         for (MethodSpec m : specs) {
@@ -97,15 +128,39 @@ final class UnitCompiler {
             ClassDesc self = ClassDesc.of(base + "_" + k);
             files.add(build(self, k, classes.get(k), classOf, k == 0 ? firstRoot : null));
         }
-        Stats stats = check(img, files);
-        if (!define) {
-            return new Unit(Map.of(), null, files, stats);
+        return files;
+    }
+
+    /** The function a generated method belongs to (method names are the function's, plus a suffix after '_'). */
+    private static FunctionPlan.Variant variantOf(java.util.Set<FunctionPlan.Variant> variants, String method) {
+        int cut = method.indexOf('_');
+        String name = cut < 0 ? method : method.substring(0, cut);
+        for (FunctionPlan.Variant v : variants) {
+            if (v.methodName().equals(name)) {
+                return v;
+            }
         }
-        return define(img, owner, plans, classes, files, stats);
+        return null;
+    }
+
+    /**
+     * The method of a function left to the interpreter: hands its arguments to
+     * {@link JitRuntime#interpret}, which runs it as a callee and hands back what a compiled function would.
+     */
+    private static void emitInterpreted(CodeBuilder cb, FunctionPlan.Variant v, UnitContext u) {
+        cb.aload(0);
+        cb.ldc(u.program());
+        for (int i = 0; i <= 11; i++) {
+            cb.lload(1 + 2 * i);
+        }
+        cb.iload(25);
+        cb.loadConstant(v.entry());
+        cb.invokestatic(Descs.JIT_RUNTIME, "interpret", Descs.INTERPRET);
+        cb.lreturn();
     }
 
     private static Map<FunctionPlan.Variant, FunctionPlan> plan(Jit jit, ProgramImage img,
-            List<FunctionPlan.Variant> roots) {
+            List<FunctionPlan.Variant> roots, java.util.Set<FunctionPlan.Variant> interpreted) {
         Map<FunctionPlan.Variant, FunctionPlan> plans = new LinkedHashMap<>();
         Deque<FunctionPlan.Variant> work = new ArrayDeque<>(roots);
         while (!work.isEmpty()) {
@@ -113,11 +168,21 @@ final class UnitCompiler {
             if (plans.containsKey(v)) {
                 continue;
             }
+            if (interpreted.contains(v)) {
+                plans.put(v, null); // its callees run on the interpreter with it
+                continue;
+            }
             FunctionPlan p = new FunctionPlan(img, v, jit.methodLimit());
             if (p.instructionCount > jit.maxFunctionInstructions()) {
-                throw new JitCompilationException("program " + img.name + ", function at instruction " + v.entry()
+                String why = "program " + img.name + ", function at instruction " + v.entry()
                         + ": " + p.instructionCount + " instructions, more than the JIT compiles in one function ("
-                        + jit.maxFunctionInstructions() + ")");
+                        + jit.maxFunctionInstructions() + ")";
+                if (jit.fallback() == Jit.Fallback.FAIL) {
+                    throw new JitCompilationException(why);
+                }
+                interpreted.add(v);
+                plans.put(v, null);
+                continue;
             }
             plans.put(v, p);
             for (int callee : p.callees) {
@@ -337,6 +402,22 @@ final class UnitCompiler {
         });
     }
 
+    /** A generated method over HotSpot's limit, and which. */
+    private static final class MethodTooLarge extends RuntimeException {
+        final String method;
+
+        MethodTooLarge(String method, String message) {
+            super(message, null, false, false);
+            this.method = method;
+        }
+    }
+
+    /**
+     * Test hook: the compiled methods of the function of this method name are reported too large,
+     * as if their code were (real code stays under the limit by construction).
+     */
+    static volatile String tooLargeForTests;
+
     /** Refuses any method over HotSpot's limit (the estimates should make this impossible). */
     private static Stats check(ProgramImage img, List<byte[]> files) {
         int methods = 0;
@@ -345,12 +426,17 @@ final class UnitCompiler {
             ClassModel cm = CLASS_FILE.parse(f);
             for (MethodModel mm : cm.methods()) {
                 int length = mm.findAttribute(Attributes.code()).map(c -> c.codeLength()).orElse(0);
+                String hook = tooLargeForTests;
+                String name = mm.methodName().stringValue();
+                if (hook != null && length > 100 && (name.equals(hook) || name.startsWith(hook + "_"))) {
+                    length = HUGE_METHOD_LIMIT + 1; // a stub of an interpreted function is shorter than 100 bytes
+                }
                 methods++;
                 largest = Math.max(largest, length);
                 if (length > HUGE_METHOD_LIMIT) {
-                    throw new JitCompilationException("program " + img.name + ": generated method "
-                            + mm.methodName().stringValue() + " has " + length + " bytes of bytecode, more than "
-                            + HUGE_METHOD_LIMIT);
+                    throw new MethodTooLarge(mm.methodName().stringValue(), "program " + img.name
+                            + ": generated method " + mm.methodName().stringValue() + " has " + length
+                            + " bytes of bytecode, more than " + HUGE_METHOD_LIMIT);
                 }
             }
         }
@@ -358,7 +444,7 @@ final class UnitCompiler {
     }
 
     private static Unit define(ProgramImage img, CompiledProgram owner, Map<FunctionPlan.Variant, FunctionPlan> plans,
-            List<List<MethodSpec>> classes, List<byte[]> files, Stats stats) {
+            List<List<MethodSpec>> classes, List<byte[]> files, Stats stats, java.util.Set<Integer> interpreted) {
         Linkage linkage = new Linkage();
         List<Object> data = new ArrayList<>();
         data.add(linkage);
@@ -384,7 +470,7 @@ final class UnitCompiler {
             MethodHandles.Lookup first = lookups.getFirst();
             JitFunction entry = (JitFunction) first.findConstructor(first.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
-            return new Unit(Map.copyOf(functions), entry, files, stats);
+            return new Unit(Map.copyOf(functions), entry, files, stats, java.util.Set.copyOf(interpreted));
         } catch (JitCompilationException e) {
             throw e;
         } catch (Throwable e) {

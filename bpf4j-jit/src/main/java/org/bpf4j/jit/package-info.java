@@ -15,8 +15,10 @@
  *       and the budget left are {@code long} locals; simple arithmetic is inline, everything else
  *       calls the VM's shared semantics ({@code Arithmetic}, {@code Memory}, {@code Atomics},
  *       {@code Packets}); loads and stores through an unmodified R10 at a constant offset inside
- *       the 512-byte frame access the frame's array directly, all others are checked by
- *       {@code Memory}. Budget charges, traps and their messages are the interpreter's.
+ *       the 512-byte frame access the frame's array directly; all others test the region
+ *       tables of {@code Memory} inline (fetched at entry and again after calls, atomics and slow
+ *       paths) and call {@code Memory}'s checked accessor out of line. Budget charges (none for a
+ *       program loaded without a budget), traps and their messages are the interpreter's.
  *       {@code Frames} writes the stack map table (every label has the same frame).
  *   <li>{@code UnitCompiler}: packs the methods into classes under the constant pool's limits,
  *       links calls between classes with {@code invokedynamic} ({@code Linkage}), checks each

@@ -1,7 +1,6 @@
 package org.bpf4j.jit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,13 +137,14 @@ class LargeProgramTest {
     }
 
     @Test
-    void interpreterPolicyRunsTheProgramOnTheInterpreter() {
+    void interpreterPolicyRunsTheFunctionOnTheInterpreter() {
         Jit lenient = Jit.INSTANCE.withMaxFunctionInstructions(100).withFallback(Jit.Fallback.INTERPRETER);
         VmProgram p = VmProgram.load("big", bigFunction(200), VmOptions.defaults().withEngine(lenient));
-        assertFalse(Jit.isCompiled(p), "fell back to the interpreter");
+        assertEquals(List.of(0), Jit.interpretedFunctions(p), "the one function fell back to the interpreter");
         assertEquals(199 * 200 / 2, p.newExecution().run());
         VmProgram small = VmProgram.load("small", bigFunction(50), VmOptions.defaults().withEngine(lenient));
         assertTrue(Jit.isCompiled(small));
+        assertEquals(List.of(), Jit.interpretedFunctions(small));
         assertEquals(49 * 50 / 2, small.newExecution().run());
     }
 }

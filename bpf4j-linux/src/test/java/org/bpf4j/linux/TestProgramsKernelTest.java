@@ -233,6 +233,10 @@ class TestProgramsKernelTest {
             default -> {
             }
         }
+        if (type.endsWith("hash") && (m.flags() & (1 << 6)) != 0) { // BPF_F_ZERO_SEED: a fixed iteration order
+            List<String> order = m.keys().stream().map(HEX::formatHex).toList();
+            out.add("map " + name + " order " + (order.isEmpty() ? "-" : String.join(" ", order)));
+        }
         TreeMap<String, String> entries = new TreeMap<>();
         for (byte[] k : m.keys()) {
             byte[] v = m.lookup(k).orElse(null);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @KernelTest
 class KernelCampaignTest {
-    static final int PROGRAMS = 1500;
+    static final int PROGRAMS = 1000;
     private static final long SEED = Long.getLong("bpf4j.oracle.seed", 2026);
 
     @Test

@@ -37,7 +37,7 @@ public final class TraceCompiler {
      * which reads them with lookup-and-delete) instead of a ring buffer.
      */
     public static Result compile(Source source, List<String> params, boolean queue) {
-        return compile(source, params, new Options(queue, ProbeSource.none(), AttachPoints.Target.VM, false));
+        return compile(source, params, new Options(queue, ProbeSource.none(), AttachPoints.Target.VM, false, true));
     }
 
     /**
@@ -47,16 +47,18 @@ public final class TraceCompiler {
      * @param probes where attach points are looked up (tracefs, binaries)
      * @param target the backend the programs are for (which probe types it can run)
      * @param unsafe whether unsafe functions ({@code system}) are allowed ({@code --unsafe})
+     * @param child whether a command runs under {@code -c} ({@code cpid} is refused without one)
      */
-    public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe) {
-        /** Options for the VM backend: ring buffer events, no machine probes, safe. */
+    public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe,
+            boolean child) {
+        /** Options for the VM backend: ring buffer events, no machine probes, safe, no command. */
         public static Options vm() {
-            return new Options(false, ProbeSource.none(), AttachPoints.Target.VM, false);
+            return new Options(false, ProbeSource.none(), AttachPoints.Target.VM, false, false);
         }
 
         /** Options for the kernel backend of this machine. */
-        public static Options kernel(boolean unsafe) {
-            return new Options(false, ProbeSource.system(), AttachPoints.Target.KERNEL, unsafe);
+        public static Options kernel(boolean unsafe, boolean child) {
+            return new Options(false, ProbeSource.system(), AttachPoints.Target.KERNEL, unsafe, child);
         }
     }
 
@@ -72,7 +74,7 @@ public final class TraceCompiler {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
         Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, expansion,
-                options.unsafe(), d);
+                options.unsafe(), options.child(), d);
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }

@@ -48,6 +48,7 @@ class GoldenRunTest {
             Path expected = Scripts.sibling(p, suffix);
             tests.add(DynamicTest.dynamicTest(p.getFileName().toString() + (json ? " (json)" : ""), () -> {
                 assertTrue(Files.exists(expected), "missing golden file " + expected.getFileName());
+                Scripts.assumeRequirements(p);
                 Source source = new Source(p.getFileName().toString(), Scripts.read(p));
                 assertEquals(Scripts.read(expected), Scripts.run(source, Scripts.params(p), json));
             }));

@@ -39,9 +39,10 @@ class KernelGoldenTest {
                 Kernel.Availability a = Kernel.probe();
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
+                Scripts.assumeRequirements(p);
                 Source source = new Source(name, Scripts.read(p));
                 CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
-                        ProbeSource.none(), AttachPoints.Target.KERNEL, false)).orThrow(source);
+                        ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
                 StringWriter sw = new StringWriter();
                 PrintWriter pw = new PrintWriter(sw);
                 try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

@@ -66,6 +66,25 @@ final class Scripts {
         return List.of(read(p).trim().split("\\s+"));
     }
 
+    /**
+     * Skips a test (with the reason) whose script needs what this machine may lack, as its
+     * {@code NAME.requires} file lists: {@code kallsyms} (kernel symbol addresses, visible to root).
+     */
+    static void assumeRequirements(Path script) {
+        Path p = sibling(script, ".requires");
+        if (!Files.exists(p)) {
+            return;
+        }
+        for (String need : read(p).trim().split("\\s+")) {
+            switch (need) {
+                case "kallsyms" -> org.junit.jupiter.api.Assumptions.assumeTrue(
+                        org.bpf4j.trace.symbols.KernelSymbols.system().address("vfs_read").isPresent(),
+                        "skipped: /proc/kallsyms shows no addresses to this user");
+                default -> throw new IllegalArgumentException(p + ": unknown requirement " + need);
+            }
+        }
+    }
+
     /** Compiles and runs a script on the VM; returns standard output. */
     static String run(Source source, List<String> params, boolean json) throws InterruptedException {
         CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);

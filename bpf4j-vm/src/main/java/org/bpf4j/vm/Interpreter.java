@@ -89,6 +89,36 @@ public final class Interpreter implements Engine {
         }
     }
 
+    /** Index in {@link #runFunction}'s register array of the budget left. */
+    public static final int BUDGET_LEFT = 11;
+    /** Index in {@link #runFunction}'s register array of the exit slot, or -1 if the run ended the program. */
+    public static final int EXIT_SLOT = 12;
+
+    /**
+     * For a compiling engine that leaves one function to the interpreter (its fallback for a
+     * function it cannot compile): runs the function of {@code program} that starts at
+     * {@code slot} as a bpf-to-bpf callee at call depth {@code depth}, its frame already cleared,
+     * from the registers {@code regs[0..10]} (R10 the frame pointer of {@code depth}) and the
+     * budget left, until that function exits. Everything it calls is interpreted too. Returns R0;
+     * afterwards {@code regs[0..10]} hold the registers as the function left them,
+     * {@code regs[BUDGET_LEFT]} the budget left, and {@code regs[EXIT_SLOT]} the slot of the
+     * {@code exit} (for the caller's return charge), or -1 when a legacy packet load past the end
+     * of the packet ended the whole program (R0 is then 0).
+     *
+     * @param regs at least 13 elements
+     */
+    public static long runFunction(Execution ex, VmProgram program, long[] regs, int slot, int depth, long budget) {
+        long[] r = new long[16];
+        System.arraycopy(regs, 0, r, 0, 11);
+        r[15] = -1;
+        ex.remaining = budget;
+        long r0 = run(program.lowered(), ex, r, slot, depth);
+        System.arraycopy(r, 0, regs, 0, 11);
+        regs[BUDGET_LEFT] = ex.remaining;
+        regs[EXIT_SLOT] = r[15];
+        return r0;
+    }
+
     /**
      * Runs from {@code pc} at call depth {@code base} until the function there returns; returns R0.
      * The budget lives in {@code ex.remaining} across helper calls, so callbacks share it.
@@ -443,6 +473,7 @@ public final class Interpreter implements Engine {
                 case Op.EXIT -> {
                     if (depth == entryDepth) {
                         ex.remaining = budget;
+                        r[15] = pc; // the exit slot, for runFunction (r[11..15] are no registers)
                         return r[0];
                     }
                     depth--;

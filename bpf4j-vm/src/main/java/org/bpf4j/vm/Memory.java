@@ -111,6 +111,23 @@ public final class Memory {
         return readable[FIRST_STACK_REGION + depth];
     }
 
+    /**
+     * For compiled engines that inline the fast path of {@link #load8} and friends: the table of
+     * regions by id that loads consult (unused ids and context regions hold an empty array). The
+     * array and its entries change only when regions are added, adopted, retired or reset, which
+     * happens in helpers, on the slow path of an access, and between runs: an engine that keeps
+     * the table across code must fetch it again after each of those, and must take the checked
+     * accessor (the slow path) for any access the table does not serve.
+     */
+    public byte[][] loadTable() {
+        return readable;
+    }
+
+    /** Like {@link #loadTable()}, for stores: read-only regions hold an empty array. */
+    public byte[][] storeTable() {
+        return writable;
+    }
+
     private final long[] scratch = new long[MAX_CALL_FRAMES + 1];
 
     /**

@@ -179,7 +179,10 @@ final class PacketHelpers {
             BpfMap m = BpfMap.ofHandle(map).orElseThrow(() -> new VmTrapException(VmTrapException.Kind.CALL, c.slot(),
                     "bpf_redirect_map: R1 = " + Memory.hex(map) + " is not a map"));
             long actionMask = 3;
-            if ((flags & ~(actionMask | F_BROADCAST | F_EXCLUDE_INGRESS)) != 0) {
+            // Only device maps take the broadcast flags; cpumaps (and xskmaps) take none.
+            boolean devices = m instanceof org.bpf4j.vm.map.DevMap || m instanceof org.bpf4j.vm.map.DevHashMap;
+            long flagMask = devices ? F_BROADCAST | F_EXCLUDE_INGRESS : 0;
+            if ((flags & ~(actionMask | flagMask)) != 0) {
                 return XDP_ABORTED;
             }
             byte[] k = new byte[Math.max(4, m.definition().keySize())];

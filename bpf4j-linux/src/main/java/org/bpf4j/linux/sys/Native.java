@@ -12,11 +12,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The raw downcalls: {@code syscall(2)} for bpf() and perf_event_open(), and the libc wrappers
- * of close, ioctl, mmap, munmap, setsockopt and epoll. Each call returns the C result and, when
- * that is -1, leaves the errno in the capture segment the caller passes (see
- * {@link #errno(MemorySegment)}). Stateless and thread-safe; the only class that looks up native
- * symbols.
+ * The raw downcalls: bpf(), perf_event_open(), close, ioctl, mmap, munmap and epoll through one
+ * {@code syscall(2)} stub with six integer arguments, and the libc functions setsockopt,
+ * getpagesize, mount and umount2. Each call returns the C result and, when that is -1, leaves the
+ * errno in the capture segment the caller passes (see {@link #errno(MemorySegment)}). Pointers must
+ * be native segments. Stateless and thread-safe; the only class that looks up native symbols.
+ * Each downcall is linked the first time it is used (linking one costs milliseconds of start-up).
  */
 public final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -26,50 +27,42 @@ public final class Native {
 
     private static final SyscallNumbers NR = SyscallNumbers.current();
 
-    private static final MethodHandle SYSCALL_BPF = downcall("syscall",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL_PERF = downcall("syscall",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle IOCTL = downcall("ioctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-            CAPTURE_ERRNO);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-            CAPTURE_ERRNO);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO);
+    private static final class SetsockoptCall {
+        static final MethodHandle H = downcall("setsockopt",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                CAPTURE_ERRNO);
+    }
 
-    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    /**
+     * {@code syscall(2)} with six integer arguments: one downcall stub serves every system call
+     * made through it (linking a stub costs milliseconds of start-up, so the calls a trace run
+     * makes share this one). Pointers are passed as addresses of native segments.
+     */
+    private static final class SyscallCall {
+        static final MethodHandle H = downcall("syscall",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG),
+                CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    }
 
-    private static final MethodHandle MOUNT = downcall("mount",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            CAPTURE_ERRNO);
-    private static final MethodHandle UMOUNT2 = downcall("umount2",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    private static final class GetpagesizeCall {
+        static final MethodHandle H = downcall("getpagesize",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
+
+    private static final class MountCall {
+        static final MethodHandle H = downcall("mount",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                CAPTURE_ERRNO);
+    }
+
+    private static final class Umount2Call {
+        static final MethodHandle H = downcall("umount2",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+    }
 
     /** {@code MAP_FAILED}, mmap's error value. */
     public static final long MAP_FAILED = -1L;
@@ -81,6 +74,20 @@ public final class Native {
         SymbolLookup libc = LINKER.defaultLookup();
         MemorySegment addr = libc.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(addr, fd, options);
+    }
+
+    /** {@code syscall(nr, a..f)}: the result, or -1 with the errno in {@code capture}. */
+    private static long syscall(MemorySegment capture, long nr, long a, long b, long c, long d, long e, long f)
+            throws Throwable {
+        return (long) SyscallCall.H.invokeExact(capture, nr, a, b, c, d, e, f);
+    }
+
+    /** The address of a native segment (the null segment is 0). */
+    private static long address(MemorySegment s) {
+        if (!s.isNative()) {
+            throw new IllegalArgumentException("a system call needs native memory, not a heap segment");
+        }
+        return s.address();
     }
 
     /** A segment to receive the errno of one call, allocated in {@code arena}. */
@@ -96,7 +103,7 @@ public final class Native {
     /** {@code syscall(__NR_bpf, cmd, attr, size)}. */
     public static long bpf(MemorySegment capture, int cmd, MemorySegment attr, int size) {
         try {
-            return (long) SYSCALL_BPF.invokeExact(capture, NR.bpf(), cmd, attr, size);
+            return syscall(capture, NR.bpf(), cmd, address(attr), size, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -106,7 +113,7 @@ public final class Native {
     public static long perfEventOpen(MemorySegment capture, MemorySegment attr, int pid, int cpu, int groupFd,
             long flags) {
         try {
-            return (long) SYSCALL_PERF.invokeExact(capture, NR.perfEventOpen(), attr, pid, cpu, groupFd, flags);
+            return syscall(capture, NR.perfEventOpen(), address(attr), pid, cpu, groupFd, flags, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -115,7 +122,7 @@ public final class Native {
     /** {@code getpagesize()}: the size of a memory page. */
     public static int pageSize() {
         try {
-            return (int) GETPAGESIZE.invokeExact();
+            return (int) GetpagesizeCall.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -125,7 +132,7 @@ public final class Native {
     public static int mount(MemorySegment capture, MemorySegment source, MemorySegment target, MemorySegment fstype,
             long flags, MemorySegment data) {
         try {
-            return (int) MOUNT.invokeExact(capture, source, target, fstype, flags, data);
+            return (int) MountCall.H.invokeExact(capture, source, target, fstype, flags, data);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -134,7 +141,7 @@ public final class Native {
     /** {@code umount2(target, flags)}. */
     public static int umount2(MemorySegment capture, MemorySegment target, int flags) {
         try {
-            return (int) UMOUNT2.invokeExact(capture, target, flags);
+            return (int) Umount2Call.H.invokeExact(capture, target, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -143,7 +150,7 @@ public final class Native {
     /** {@code close(fd)}. */
     public static int close(MemorySegment capture, int fd) {
         try {
-            return (int) CLOSE.invokeExact(capture, fd);
+            return (int) syscall(capture, NR.close(), fd, 0, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -152,7 +159,7 @@ public final class Native {
     /** {@code ioctl(fd, request, arg)}. */
     public static int ioctl(MemorySegment capture, int fd, long request, long arg) {
         try {
-            return (int) IOCTL.invokeExact(capture, fd, request, arg);
+            return (int) syscall(capture, NR.ioctl(), fd, request, arg, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -162,7 +169,7 @@ public final class Native {
     public static MemorySegment mmap(MemorySegment capture, MemorySegment addr, long length, int prot, int flags,
             int fd, long offset) {
         try {
-            return (MemorySegment) MMAP.invokeExact(capture, addr, length, prot, flags, fd, offset);
+            return MemorySegment.ofAddress(syscall(capture, NR.mmap(), address(addr), length, prot, flags, fd, offset));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -171,7 +178,7 @@ public final class Native {
     /** {@code munmap(addr, length)}. */
     public static int munmap(MemorySegment capture, MemorySegment addr, long length) {
         try {
-            return (int) MUNMAP.invokeExact(capture, addr, length);
+            return (int) syscall(capture, NR.munmap(), address(addr), length, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -180,7 +187,7 @@ public final class Native {
     /** {@code setsockopt(fd, level, name, value, length)}. */
     public static int setsockopt(MemorySegment capture, int fd, int level, int name, MemorySegment value, int length) {
         try {
-            return (int) SETSOCKOPT.invokeExact(capture, fd, level, name, value, length);
+            return (int) SetsockoptCall.H.invokeExact(capture, fd, level, name, value, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -189,7 +196,7 @@ public final class Native {
     /** {@code epoll_create1(flags)}. */
     public static int epollCreate1(MemorySegment capture, int flags) {
         try {
-            return (int) EPOLL_CREATE1.invokeExact(capture, flags);
+            return (int) syscall(capture, NR.epollCreate1(), flags, 0, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -198,16 +205,16 @@ public final class Native {
     /** {@code epoll_ctl(epfd, op, fd, event)}. */
     public static int epollCtl(MemorySegment capture, int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) EPOLL_CTL.invokeExact(capture, epfd, op, fd, event);
+            return (int) syscall(capture, NR.epollCtl(), epfd, op, fd, address(event), 0, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** {@code epoll_wait(epfd, events, maxevents, timeout)}. */
+    /** {@code epoll_wait(epfd, events, maxevents, timeout)} (as epoll_pwait without a signal mask). */
     public static int epollWait(MemorySegment capture, int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
-            return (int) EPOLL_WAIT.invokeExact(capture, epfd, events, max, timeoutMillis);
+            return (int) syscall(capture, NR.epollPwait(), epfd, address(events), max, timeoutMillis, 0, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -54,30 +54,62 @@ public final class Posix {
     /** {@code SO_DETACH_BPF} (the same number as {@code SO_DETACH_FILTER}). */
     public static final int SO_DETACH_BPF = 27;
 
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-            ValueLayout.ADDRESS));
-    private static final MethodHandle UMOUNT = downcall("umount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS));
-    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS));
-    private static final MethodHandle SEND = downcall("send", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle RECV = downcall("recv", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-    private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(
-            ValueLayout.JAVA_INT));
+    private static final class OpenCall {
+        static final MethodHandle H = downcall("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class SetnsCall {
+        static final MethodHandle H = downcall("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class MountCall {
+        static final MethodHandle H = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                ValueLayout.ADDRESS));
+    }
+
+    private static final class UmountCall {
+        static final MethodHandle H = downcall("umount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS));
+    }
+
+    private static final class SocketCall {
+        static final MethodHandle H = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class SocketpairCall {
+        static final MethodHandle H = downcall("socketpair", FunctionDescriptor.of(
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS));
+    }
+
+    private static final class SendCall {
+        static final MethodHandle H = downcall("send", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class RecvCall {
+        static final MethodHandle H = downcall("recv", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class ReadCall {
+        static final MethodHandle H = downcall("read", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class IfNametoindexCall {
+        static final MethodHandle H = downcall("if_nametoindex", FunctionDescriptor.of(
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
+
+    private static final class GetpagesizeCall {
+        static final MethodHandle H = downcall("getpagesize", FunctionDescriptor.of(
+                ValueLayout.JAVA_INT));
+    }
 
     private Posix() {
     }
@@ -113,7 +145,7 @@ public final class Posix {
     public static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
-            int r = (int) OPEN.invokeExact(c, a.allocateFrom(path, StandardCharsets.UTF_8), flags, 0);
+            int r = (int) OpenCall.H.invokeExact(c, a.allocateFrom(path, StandardCharsets.UTF_8), flags, 0);
             if (r < 0) {
                 throw new KernelException("open", errno(c), "opening " + path);
             }
@@ -127,7 +159,7 @@ public final class Posix {
     public static void setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
-            if ((int) SETNS.invokeExact(c, fd, nstype) < 0) {
+            if ((int) SetnsCall.H.invokeExact(c, fd, nstype) < 0) {
                 throw new KernelException("setns", errno(c), "entering namespace fd " + fd);
             }
         } catch (Throwable t) {
@@ -139,7 +171,7 @@ public final class Posix {
     public static void mount(String source, String target, String fstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
-            int r = (int) MOUNT.invokeExact(c, a.allocateFrom(source), a.allocateFrom(target),
+            int r = (int) MountCall.H.invokeExact(c, a.allocateFrom(source), a.allocateFrom(target),
                     a.allocateFrom(fstype), 0L, MemorySegment.NULL);
             if (r < 0) {
                 throw new KernelException("mount", errno(c), "mounting " + fstype + " at " + target);
@@ -153,7 +185,7 @@ public final class Posix {
     public static void umount(String target) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
-            if ((int) UMOUNT.invokeExact(c, a.allocateFrom(target)) < 0) {
+            if ((int) UmountCall.H.invokeExact(c, a.allocateFrom(target)) < 0) {
                 throw new KernelException("umount", errno(c), "unmounting " + target);
             }
         } catch (Throwable t) {
@@ -165,7 +197,7 @@ public final class Posix {
     public static int socket(int domain, int type, int protocol) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
-            int r = (int) SOCKET.invokeExact(c, domain, type, protocol);
+            int r = (int) SocketCall.H.invokeExact(c, domain, type, protocol);
             if (r < 0) {
                 throw new KernelException("socket", errno(c), "creating a socket (domain " + domain + ")");
             }
@@ -180,7 +212,7 @@ public final class Posix {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
             MemorySegment sv = a.allocate(ValueLayout.JAVA_INT, 2);
-            if ((int) SOCKETPAIR.invokeExact(c, domain, type, protocol, sv) < 0) {
+            if ((int) SocketpairCall.H.invokeExact(c, domain, type, protocol, sv) < 0) {
                 throw new KernelException("socketpair", errno(c), "creating a socket pair");
             }
             return sv.toArray(ValueLayout.JAVA_INT);
@@ -195,7 +227,7 @@ public final class Posix {
             MemorySegment c = a.allocate(CAPTURE);
             MemorySegment buf = a.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
-            long r = (long) SEND.invokeExact(c, fd, buf, (long) data.length, flags);
+            long r = (long) SendCall.H.invokeExact(c, fd, buf, (long) data.length, flags);
             if (r < 0) {
                 throw new KernelException("send", errno(c), "sending on fd " + fd);
             }
@@ -214,7 +246,7 @@ public final class Posix {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
             MemorySegment buf = a.allocate(Math.max(1, max));
-            long r = (long) RECV.invokeExact(c, fd, buf, (long) max, flags);
+            long r = (long) RecvCall.H.invokeExact(c, fd, buf, (long) max, flags);
             if (r < 0) {
                 int e = errno(c);
                 if (e == Errno.EAGAIN) {
@@ -238,7 +270,7 @@ public final class Posix {
             MemorySegment c = a.allocate(CAPTURE);
             MemorySegment buf = a.allocate(Math.max(1, max));
             while (true) {
-                long r = (long) READ.invokeExact(c, fd, buf, (long) max);
+                long r = (long) ReadCall.H.invokeExact(c, fd, buf, (long) max);
                 if (r >= 0) {
                     return buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
                 }
@@ -260,7 +292,7 @@ public final class Posix {
     public static int ifNameToIndex(String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment c = a.allocate(CAPTURE);
-            int r = (int) IF_NAMETOINDEX.invokeExact(c, a.allocateFrom(name));
+            int r = (int) IfNametoindexCall.H.invokeExact(c, a.allocateFrom(name));
             if (r == 0) {
                 throw new KernelException("if_nametoindex", errno(c), "finding interface '" + name + "'");
             }
@@ -273,7 +305,7 @@ public final class Posix {
     /** The page size. */
     public static int pageSize() {
         try (Arena a = Arena.ofConfined()) {
-            return (int) GETPAGESIZE.invokeExact(a.allocate(CAPTURE));
+            return (int) GetpagesizeCall.H.invokeExact(a.allocate(CAPTURE));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,8 +1,10 @@
 package org.bpf4j.trace.codegen;
 
 import java.util.List;
+import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.Size;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.symbols.KernelSymbols;
 import org.bpf4j.trace.sema.FormatString;
 import org.bpf4j.trace.sema.Type;
 
@@ -19,7 +21,7 @@ final class Calls {
     /** A call whose value is not used. */
     void statement(Expr.Call c) {
         switch (c.name()) {
-            case "printf" -> printf(c);
+            case "printf", "system" -> printf(c);
             case "print" -> print(c);
             case "time" -> {
                 String fmt = c.args().isEmpty() ? "%H:%M:%S\n" : ((Expr.StrLit) c.args().getFirst()).value();
@@ -28,6 +30,9 @@ final class Calls {
                 pc.output(off, 16);
             }
             case "exit" -> {
+                // Mark the script as exiting, so that no probe but END runs its body any more.
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.storeImm(Size.DW, 1, ProbeCompiler.EXITING_OFFSET, 1);
                 int off = pc.eventSlot(16);
                 asm.storeImm(Size.DW, asm.frameBase, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {
@@ -129,6 +134,39 @@ final class Calls {
         asm.store(Size.DW, asm.frameBase, off + 8, 0);
     }
 
+    /** {@code ksym(addr)} or {@code usym(addr)} at {@code off}: the address, and for usym the process id. */
+    void symbol(Expr.Call c, int off) {
+        pc.intExpr(c.args().getFirst());
+        asm.store(Size.DW, asm.frameBase, off, 0);
+        if (c.name().equals("usym")) {
+            asm.call("get_current_pid_tgid");
+            asm.aluImm(AluOp.RSH, 0, 32);
+            asm.store(Size.DW, asm.frameBase, off + 8, 0);
+        }
+    }
+
+    /**
+     * {@code ntop([af,] addr)} at {@code off}: the family (AF_INET without one), then 16 address
+     * bytes: an integer's 4 bytes in memory order, or the bytes of a 4- or 16-byte array.
+     */
+    void ntop(Expr.Call c, int off) {
+        Expr addr = c.args().getLast();
+        if (c.args().size() == 2) {
+            pc.intExpr(c.args().getFirst());
+            asm.store(Size.DW, asm.frameBase, off, 0);
+        } else {
+            asm.storeImm(Size.DW, asm.frameBase, off, pc.type(addr) instanceof Type.Str s && s.size() == 16 ? 10 : 2);
+        }
+        if (pc.type(addr) instanceof Type.Str s) {
+            pc.strings.into(addr, 16, off + 8);
+            return;
+        }
+        pc.intExpr(addr);
+        asm.store(Size.W, asm.frameBase, off + 8, 0);
+        asm.storeImm(Size.W, asm.frameBase, off + 12, 0);
+        asm.storeImm(Size.DW, asm.frameBase, off + 16, 0);
+    }
+
     /** A call with an integer value, into r0. */
     void intCall(Expr.Call c) {
         switch (c.name()) {
@@ -144,6 +182,8 @@ final class Calls {
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
             case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "kaddr" -> asm.movImm(0, KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value())
+                    .orElseThrow());
             case "has_key" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
                 Expr k = c.args().get(1);

@@ -31,6 +31,8 @@ final class ProbeCompiler {
     static final int CTX = 6;
     /** Context layout of probes fired from Java: arg i at 8 * i, retval after 16 arguments. */
     static final int RETVAL_OFFSET = 8 * 16;
+    /** Offset in the globals of the flag exit() sets: probes other than END then return at once. */
+    static final int EXITING_OFFSET = 16;
 
     final TypedProgram typed;
     final Events events;
@@ -74,6 +76,11 @@ final class ProbeCompiler {
         }
         asm.mov(CTX, 1);
         Asm.Label end = asm.label();
+        if (!attachPoint.provider().equals("END")) {
+            asm.loadMapValue(1, globalsIndex, 0);
+            asm.load(Size.DW, 1, 1, EXITING_OFFSET);
+            asm.jumpImm(JumpOp.JNE, 1, 0, end);
+        }
         if (probe.predicate().isPresent()) {
             int m = frame.mark();
             intExpr(probe.predicate().get());
@@ -332,8 +339,25 @@ final class ProbeCompiler {
                 asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Timestamp ts -> new Calls(this).strftime((Expr.Call) e, off);
+            case Type.Ksym x -> symbolInto(e, "ksym", off);
+            case Type.Usym x -> symbolInto(e, "usym", off);
+            case Type.Inet x -> {
+                if (e instanceof Expr.Call c && c.name().equals("ntop")) {
+                    new Calls(this).ntop(c, off);
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
             case Type.None n -> { }
+        }
+    }
+
+    private void symbolInto(Expr e, String function, int off) {
+        if (e instanceof Expr.Call c && c.name().equals(function)) {
+            new Calls(this).symbol(c, off);
+        } else {
+            rawValue(e, off);
         }
     }
 

@@ -69,7 +69,7 @@ public final class KernelBackend implements Backend {
                 events = kernel.createMap("events", MapType.RINGBUF, 0, 0, CompiledScript.RING_SIZE, 0);
             }
             maps.add(events);
-            globals = kernel.createMap("globals", MapType.ARRAY, 4, 16, 1, 0);
+            globals = kernel.createMap("globals", MapType.ARRAY, 4, 24, 1, 0);
             maps.add(globals);
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
@@ -155,7 +155,17 @@ public final class KernelBackend implements Backend {
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
         for (int i = 0; i < programs.size(); i++) {
-            KernelProgram p = programs.get(i);
+            try {
+                attach(at, i, pid);
+            } catch (RuntimeException e) {
+                throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
+            }
+        }
+    }
+
+    private void attach(Attacher at, int i, int pid) {
+        KernelProgram p = programs.get(i);
+        {
             switch (resolved(script.programs().get(i))) {
                 case Resolved.Special s -> { }
                 case Resolved.Java j -> { }
@@ -243,7 +253,7 @@ public final class KernelBackend implements Backend {
 
     @Override
     public void setGlobals(long startNanos, long cpid) {
-        byte[] v = new byte[16];
+        byte[] v = new byte[24];
         ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
         globals.update(new byte[4], v, KernelMap.ANY);
     }

@@ -246,11 +246,16 @@ public final class TraceRuntime implements AutoCloseable {
             for (int i = 0; i < p.layout().elements().size(); i++) {
                 args.add(values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i)));
             }
-            out.printf(p.format().format(args));
+            if (p.function().equals("system")) {
+                out.printf(SystemCommand.run(p.format().format(args)));
+            } else {
+                out.printf(p.format().format(args));
+            }
             return;
         }
         switch ((int) id) {
             case (int) Events.EXIT -> {
+                backend.detach();
                 exitCode = (int) Values.u64(e, 8);
                 exitRequested.set(true);
                 finalizing = true;

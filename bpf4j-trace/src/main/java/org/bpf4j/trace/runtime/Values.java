@@ -9,12 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.trace.codegen.Events;
 import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.symbols.KernelSymbols;
+import org.bpf4j.trace.symbols.UserSymbols;
 
 /** Decoding values from map and event bytes, and rendering them as bpftrace does. */
 final class Values {
     private final Events events;
     private final Output out;
     private final long bootToWallNanos;
+    private UserSymbols userSymbols;
 
     Values(Events events, Output out, long bootToWallNanos) {
         this.events = events;
@@ -73,9 +76,74 @@ final class Values {
             }
             case Type.ProbeName p -> quoted(events.probeNames().get((int) u64(b, off)), quote);
             case Type.Timestamp ts -> quoted(timestamp(b, off), quote);
+            case Type.Ksym k -> quoted(KernelSymbols.system().resolve(u64(b, off), false), quote);
+            case Type.Usym u -> quoted(userSymbols().resolve((int) u64(b, off + 8), u64(b, off), false), quote);
+            case Type.Inet i -> quoted(inet(b, off), quote);
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.None n -> "";
         };
+    }
+
+    private UserSymbols userSymbols() {
+        if (userSymbols == null) {
+            userSymbols = new UserSymbols();
+        }
+        return userSymbols;
+    }
+
+    /** An ntop() value, [family][16 bytes], as inet_ntop(3) prints it. */
+    static String inet(byte[] b, int off) {
+        long family = u64(b, off);
+        int a = off + 8;
+        if (family == 2) {
+            return (b[a] & 0xff) + "." + (b[a + 1] & 0xff) + "." + (b[a + 2] & 0xff) + "." + (b[a + 3] & 0xff);
+        }
+        int[] words = new int[8];
+        for (int i = 0; i < 8; i++) {
+            words[i] = (b[a + 2 * i] & 0xff) << 8 | (b[a + 2 * i + 1] & 0xff);
+        }
+        int bestBase = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8;) {
+            if (words[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && words[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestBase = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestLen < 2) {
+            bestBase = -1;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
+                if (i == bestBase) {
+                    sb.append(':');
+                }
+                continue;
+            }
+            if (i != 0) {
+                sb.append(':');
+            }
+            if (i == 6 && bestBase == 0 && (bestLen == 6 || bestLen == 5 && words[5] == 0xffff)) {
+                sb.append(b[a + 12] & 0xff).append('.').append(b[a + 13] & 0xff).append('.').append(b[a + 14] & 0xff)
+                        .append('.').append(b[a + 15] & 0xff);
+                return sb.toString();
+            }
+            sb.append(Integer.toHexString(words[i]));
+        }
+        if (bestBase >= 0 && bestBase + bestLen == 8) {
+            sb.append(':');
+        }
+        return sb.toString();
     }
 
     private static String quoted(String s, boolean quote) {

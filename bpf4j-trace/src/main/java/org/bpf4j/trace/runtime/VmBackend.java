@@ -37,7 +37,7 @@ public final class VmBackend implements Backend {
             ring = (RingBufferMap) BpfMap.create(MapDefinition.of("events", MapType.RINGBUF, 0, 0,
                     CompiledScript.RING_SIZE));
             maps.add(ring);
-            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 16, 1));
+            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 24, 1));
             maps.add(globals);
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 programs.add(VmProgram.load(p.name(), p.code(), maps, options).newExecution());
@@ -81,7 +81,7 @@ public final class VmBackend implements Backend {
 
     @Override
     public void setGlobals(long startNanos, long cpid) {
-        byte[] start = new byte[16];
+        byte[] start = new byte[24];
         java.nio.ByteBuffer.wrap(start).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
         globals.put(new byte[4], start, BpfMap.ANY);
     }

@@ -3,6 +3,7 @@ package org.bpf4j.trace.sema;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.symbols.KernelSymbols;
 
 /** Type rules of the functions (calls) of the language, for {@link SemanticAnalyser}. */
 final class Calls {
@@ -123,6 +124,14 @@ final class Calls {
             return Type.NONE;
         }
         switch (n) {
+            case "system" -> {
+                if (!a.unsafe()) {
+                    typeArgs(c);
+                    a.error(c.span(), "system() is an unsafe function being used in safe mode");
+                    return Type.NONE;
+                }
+                return printf(c);
+            }
             case "printf", "errorf", "warnf" -> {
                 return printf(c);
             }
@@ -199,6 +208,38 @@ final class Calls {
                     }
                 }
                 return Type.UINT64;
+            }
+            case "ksym", "usym" -> {
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), n + "() expects an integer or pointer argument");
+                }
+                return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
+            }
+            case "kaddr" -> {
+                if (nargs(c, 1)) {
+                    Type t = a.type(c.args().getFirst());
+                    if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+                        a.error(c.span(), "kaddr() expects a string literal (" + SemanticAnalyser.kindName(t)
+                                + " provided)");
+                    } else if (KernelSymbols.system().address(name.value()).isEmpty()) {
+                        a.error(c.span(), "Failed to resolve kernel symbol: " + name.value());
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "ntop" -> {
+                if (!nargsBetween(c, 1, 2)) {
+                    return new Type.Inet();
+                }
+                typeArgs(c);
+                if (c.args().size() == 2 && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), "ntop() expects an integer as the address family");
+                }
+                Type addr = a.type(c.args().getLast());
+                if (!(addr instanceof Type.Int) && !(addr instanceof Type.Str s && (s.size() == 4 || s.size() == 16))) {
+                    a.error(c.span(), "ntop() argument must be 4 or 16 bytes in size");
+                }
+                return new Type.Inet();
             }
             case "sizeof" -> {
                 if (nargs(c, 1)) {
@@ -331,7 +372,8 @@ final class Calls {
             if (info == null) {
                 // bpftrace places it from the call to the end of the map name.
                 a.error(new org.bpf4j.trace.Span(c.span().begin(), m.span().end()), "Undefined map: " + m.name());
-            } else {
+            } else if (!(info.value() instanceof Type.Agg)) {
+                // hist, lhist, stats, avg... maps are printed whole; only plain values are read.
                 a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));
             }
             return Type.NONE;

@@ -106,6 +106,9 @@ public final class FormatString {
                 case Type.Str x -> "string";
                 case Type.ProbeName x -> "string";
                 case Type.Timestamp x -> "string";
+                case Type.Ksym x -> "string";
+                case Type.Usym x -> "string";
+                case Type.Inet x -> "string";
                 case Type.Tuple x -> "tuple";
                 case Type.Agg x -> x.display();
                 case Type.None x -> "none";

@@ -38,9 +38,11 @@ public final class SemanticAnalyser {
     private final Calls calls;
     private final ProbeArgs probeArgs;
     private final boolean unsafe;
+    private final boolean child;
 
     private SemanticAnalyser(Diagnostics diags, List<String> params, AttachPoints.Expansion expansion,
-            boolean unsafe) {
+            boolean unsafe, boolean child) {
+        this.child = child;
         this.diags = diags;
         this.params = params;
         this.calls = new Calls(this);
@@ -59,7 +61,7 @@ public final class SemanticAnalyser {
      * @param params the positional parameters ({@code $1} first)
      */
     public static Optional<TypedProgram> analyse(Program program, List<String> params, Diagnostics diags) {
-        return analyse(program, params, AttachPoints.Expansion.empty(program), false, diags);
+        return analyse(program, params, AttachPoints.Expansion.empty(program), false, true, diags);
     }
 
     /**
@@ -68,10 +70,11 @@ public final class SemanticAnalyser {
      *
      * @param params the positional parameters ({@code $1} first)
      * @param unsafe whether unsafe functions may be used ({@code --unsafe})
+     * @param child whether a command runs under {@code -c} (else {@code cpid} is an error)
      */
     public static Optional<TypedProgram> analyse(Program program, List<String> params,
-            AttachPoints.Expansion expansion, boolean unsafe, Diagnostics diags) {
-        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe);
+            AttachPoints.Expansion expansion, boolean unsafe, boolean child, Diagnostics diags) {
+        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child);
         int before = diags.errorCount();
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -131,6 +134,9 @@ public final class SemanticAnalyser {
             case Type.Agg a -> a.display();
             case Type.ProbeName x -> "probe";
             case Type.Timestamp x -> "timestamp";
+            case Type.Ksym x -> "ksym";
+            case Type.Usym x -> "usym";
+            case Type.Inet x -> "inet";
             case Type.None x -> "none";
         };
     }
@@ -431,6 +437,9 @@ public final class SemanticAnalyser {
                 case Type.Int i -> keys.add(new Type.Int(64, i.signed()));
                 case Type.Str s -> keys.add(s);
                 case Type.ProbeName p -> keys.add(p);
+                case Type.Ksym x -> keys.add(x);
+                case Type.Usym x -> keys.add(x);
+                case Type.Inet x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
                             + "(eg `@map[$1, $2] = ...)`.");
@@ -601,6 +610,9 @@ public final class SemanticAnalyser {
         String n = b.name();
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
+            if (n.equals("cpid") && !child) {
+                error(b.span(), "cpid cannot be used without child command");
+            }
             if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
                 error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
             }

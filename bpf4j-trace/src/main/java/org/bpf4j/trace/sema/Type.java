@@ -100,6 +100,45 @@ public sealed interface Type {
         }
     }
 
+    /** A kernel address shown as its symbol ({@code ksym()}): 8 bytes, the address. */
+    record Ksym() implements Type {
+        @Override
+        public int size() {
+            return 8;
+        }
+
+        @Override
+        public String display() {
+            return "ksym";
+        }
+    }
+
+    /** A user address shown as its symbol ({@code usym()}): the address, then the process id. */
+    record Usym() implements Type {
+        @Override
+        public int size() {
+            return 16;
+        }
+
+        @Override
+        public String display() {
+            return "usym";
+        }
+    }
+
+    /** An IPv4 or IPv6 address ({@code ntop()}): the address family (8 bytes), then 16 address bytes. */
+    record Inet() implements Type {
+        @Override
+        public int size() {
+            return 24;
+        }
+
+        @Override
+        public String display() {
+            return "inet";
+        }
+    }
+
     /** No value (a statement-like call, or not yet known). */
     record None() implements Type {
         @Override

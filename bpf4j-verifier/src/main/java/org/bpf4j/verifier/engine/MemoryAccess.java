@@ -309,6 +309,11 @@ final class MemoryAccess {
             }
             int o = (int) min;
             int spi = (-o - 1) / 8;
+            if (write && value instanceof RegState.Pointer v && v.type() == PtrType.STACK
+                    && p.frame() != st.frames.size() - 1) {
+                // the pointer would outlive its frame (Linux refuses it whatever frame it points to)
+                throw new Reject("cannot spill pointers to stack into stack frame of the caller");
+            }
             if (write) {
                 int kind = stackWrite(stack, o, size, value, fromImm);
                 st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);

@@ -1,0 +1,88 @@
+package org.bpf4j.trace.symbols;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bpf4j.linux.probe.NativeElf;
+
+/**
+ * User-space symbols for {@code usym()}: the file an address of a process is mapped from (its
+ * {@code /proc/PID/maps}) and the ELF function or object symbol that holds it. Files are parsed
+ * once and cached; thread-safe.
+ */
+public final class UserSymbols {
+    private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
+
+    /** A table with no file parsed yet. */
+    public UserSymbols() {}
+
+    /**
+     * The symbol an address of process {@code pid} falls in ({@code name+offset} with
+     * {@code withOffset}), else the address in hex as bpftrace prints it.
+     */
+    public String resolve(int pid, long addr, boolean withOffset) {
+        List<String> maps;
+        try {
+            maps = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException e) {
+            return KernelSymbols.hex(addr);
+        }
+        for (String line : maps) {
+            String[] f = line.trim().split("\\s+", 6);
+            if (f.length < 6 || !f[5].startsWith("/")) {
+                continue;
+            }
+            int dash = f[0].indexOf('-');
+            long start = Long.parseUnsignedLong(f[0].substring(0, dash), 16);
+            long end = Long.parseUnsignedLong(f[0].substring(dash + 1), 16);
+            if (Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(addr, end) >= 0) {
+                continue;
+            }
+            long fileOffset = Long.parseUnsignedLong(f[2], 16) + (addr - start);
+            String name = symbolAt(f[5], fileOffset, withOffset);
+            return name != null ? name : KernelSymbols.hex(addr);
+        }
+        return KernelSymbols.hex(addr);
+    }
+
+    private String symbolAt(String path, long fileOffset, boolean withOffset) {
+        NativeElf elf = files.computeIfAbsent(path, p -> {
+            try {
+                return NativeElf.read(Path.of(p));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        });
+        if (elf == null) {
+            return null;
+        }
+        long vaddr = -1;
+        for (NativeElf.Segment s : elf.segments()) {
+            if (fileOffset >= s.offset() && fileOffset < s.offset() + s.fileSize()) {
+                vaddr = s.vaddr() + (fileOffset - s.offset());
+                break;
+            }
+        }
+        if (vaddr < 0) {
+            return null;
+        }
+        NativeElf.Symbol best = null;
+        for (NativeElf.Symbol s : elf.symbols()) {
+            if (s.value() == 0 || s.name().isEmpty() || (s.type() != 1 && s.type() != 2)) {
+                continue;
+            }
+            if (vaddr >= s.value() && vaddr < s.value() + Math.max(1, s.size())
+                    && (best == null || s.value() > best.value())) {
+                best = s;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        return withOffset ? best.name() + "+" + (vaddr - best.value()) : best.name();
+    }
+}

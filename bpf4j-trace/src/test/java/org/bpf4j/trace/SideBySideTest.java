@@ -1,0 +1,220 @@
+package org.bpf4j.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.probe.Tracefs;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.runtime.ChildCommand;
+import org.bpf4j.trace.runtime.KernelBackend;
+import org.bpf4j.trace.runtime.Output;
+import org.bpf4j.trace.runtime.TraceRuntime;
+import org.bpf4j.trace.runtime.VmBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Side by side with bpftrace: every script of {@code trace/sidebyside} runs under the installed
+ * bpftrace and under bpf4j trace (the kernel backend, and the VM backend for scripts marked
+ * {@code // vm}), and the outputs must be equal after each script's normalisations. A script's
+ * header comments say how to run it:
+ * <ul>
+ * <li>{@code // -c COMMAND}: the command of {@code -c} ({@code {dir}} is the script directory,
+ *     {@code {target}} the attach test binary of bpf4j-linux);
+ * <li>{@code // normalise: REGEX => REPLACEMENT}: applied to both outputs (nondeterministic values);
+ * <li>{@code // vm}: also run on the VM backend;
+ * <li>{@code // difference: REASON}: a documented difference (see docs/trace-differences.md): the
+ *     script runs on both, but a mismatch is reported as a skip with the reason.
+ * </ul>
+ * Opt-in ({@code -Dbpf4j.sideBySide=true}, about two minutes); skipped, with the reason, without
+ * root, bpftrace or bpf(). Prints how many runs were equal.
+ */
+class SideBySideTest {
+    private static final AtomicInteger PASSED = new AtomicInteger();
+    private static final AtomicInteger RUN = new AtomicInteger();
+    private static final Path TARGET = Path.of("..", "bpf4j-linux", "src", "test", "resources", "attach", "target")
+            .toAbsolutePath().normalize();
+
+    private record Header(String command, Map<String, String> normalise, boolean vm, String difference) {}
+
+    @AfterAll
+    static void report() {
+        System.out.println("side by side with bpftrace: " + PASSED.get() + " of " + RUN.get() + " runs equal");
+        Tracefs.unmountIfMountedHere();
+    }
+
+    private static String why() {
+        if (!Boolean.getBoolean("bpf4j.sideBySide")) {
+            return "opt-in: run with -Dbpf4j.sideBySide=true (about 2 minutes; runs every script under bpftrace too)";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "side-by-side tests need root (bpftrace and the kernel backend)";
+        }
+        if (bpftrace() == null) {
+            return "bpftrace is not installed (apt-get install bpftrace)";
+        }
+        Kernel.Availability a = Kernel.probe();
+        if (!a.available()) {
+            return "the kernel backend is not available: " + a.reason();
+        }
+        return null;
+    }
+
+    private static Path bpftrace() {
+        for (String d : List.of("/usr/bin", "/usr/sbin", "/usr/local/bin")) {
+            Path p = Path.of(d, "bpftrace");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @TestFactory
+    List<DynamicTest> sideBySide() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path p : Scripts.scripts("sidebyside")) {
+            String name = p.getFileName().toString();
+            tests.add(DynamicTest.dynamicTest(name, () -> compare(p, false)));
+            if (header(p).vm()) {
+                tests.add(DynamicTest.dynamicTest(name + " (vm)", () -> compare(p, true)));
+            }
+        }
+        return tests;
+    }
+
+    private static Header header(Path p) {
+        String command = null;
+        Map<String, String> normalise = new LinkedHashMap<>();
+        boolean vm = false;
+        String difference = null;
+        for (String line : Scripts.read(p).split("\n")) {
+            if (!line.startsWith("//")) {
+                break;
+            }
+            String l = line.substring(2).trim();
+            if (l.startsWith("-c ")) {
+                command = expand(l.substring(3).trim(), p);
+            } else if (l.startsWith("normalise:")) {
+                String[] rule = l.substring("normalise:".length()).split("=>", 2);
+                normalise.put(rule[0].trim(), rule.length > 1 ? rule[1].trim() : "");
+            } else if (l.equals("vm")) {
+                vm = true;
+            } else if (l.startsWith("difference:")) {
+                difference = l.substring("difference:".length()).trim();
+            }
+        }
+        return new Header(command, normalise, vm, difference);
+    }
+
+    private static String expand(String text, Path script) {
+        return text.replace("{dir}", script.getParent().toString()).replace("{target}", TARGET.toString());
+    }
+
+    private static void compare(Path p, boolean vm) throws Exception {
+        String reason = why();
+        assumeTrue(reason == null, () -> "side-by-side tests skipped: " + reason);
+        Tracefs.root(); // bpftrace needs tracefs mounted too
+        Header h = header(p);
+        String text = expand(Scripts.read(p), p);
+        Path script = Files.createTempFile("sidebyside-", ".bt");
+        try {
+            Files.writeString(script, text, StandardCharsets.ISO_8859_1);
+            String expected = normalise(runBpftrace(script, h.command()), h);
+            String actual = normalise(vm ? runVm(p, text) : runKernel(p, text, h.command()), h);
+            RUN.incrementAndGet();
+            if (h.difference() != null && !expected.equals(actual)) {
+                assumeTrue(false, () -> "documented difference: " + h.difference());
+            }
+            assertEquals(expected, actual, p.getFileName() + (vm ? " on the VM" : " in the kernel"));
+            PASSED.incrementAndGet();
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private static String normalise(String out, Header h) {
+        String s = out;
+        for (Map.Entry<String, String> r : h.normalise().entrySet()) {
+            s = s.replaceAll("(?m)" + r.getKey(), r.getValue());
+        }
+        return s;
+    }
+
+    private static String runBpftrace(Path script, String command) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(List.of(bpftrace().toString()));
+        if (command != null) {
+            argv.add("-c");
+            argv.add(command);
+        }
+        argv.add(script.toString());
+        Process proc = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = proc.getInputStream().readAllBytes();
+        if (!proc.waitFor(60, TimeUnit.SECONDS)) {
+            proc.destroyForcibly();
+            throw new AssertionError("bpftrace did not finish " + script);
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String runKernel(Path p, String text, String command) throws Exception {
+        Source source = new Source(p.getFileName().toString(), text);
+        CompiledScript script = TraceCompiler.compile(source, List.of(), TraceCompiler.Options.kernel(true, command != null))
+                .orThrow(source);
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        try (ChildCommand child = command == null ? null : ChildCommand.start(command);
+                TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
+                        new KernelBackend(script, Kernel.system()))) {
+            if (child != null) {
+                rt.setChildPid(child.pid());
+            }
+            Thread watchdog = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(60_000);
+                    rt.requestExit();
+                } catch (InterruptedException e) {
+                    // finished in time
+                }
+            });
+            try {
+                rt.run(child == null ? -1 : (int) child.pid(), () -> {
+                    if (child != null) {
+                        child.release();
+                    }
+                }, () -> child != null && child.exited());
+            } finally {
+                watchdog.interrupt();
+            }
+        }
+        pw.flush();
+        return sw.toString();
+    }
+
+    private static String runVm(Path p, String text) throws Exception {
+        Source source = new Source(p.getFileName().toString(), text);
+        CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
+                new VmBackend(script, Scripts.options()))) {
+            rt.run();
+        }
+        pw.flush();
+        return sw.toString();
+    }
+}
