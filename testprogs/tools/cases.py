@@ -417,3 +417,32 @@ CASES["redirect_maps.o"] = [
          updates=[("flows", u32(12), u64(40)), ("flows", u32(4), u64(41))],
          note="the dump order of a BPF_F_ZERO_SEED hash is the kernel's bucket order, recorded"),
 ]
+
+
+def zero_seed_fill(keys, value=7):
+    ups = []
+    for k in keys:
+        ups += [("plain", u32(k), u64(value)), ("lru", u32(k), u64(value))]
+    return ups
+
+
+CASES["iter_order.o"] = [
+    one("walk_all", "walk_maps", bytes_at_14(b"\x00\x00"), updates=zero_seed_fill([5, 1, 9, 3, 7])),
+    one("walk_stop_after_2", "walk_maps", bytes_at_14(b"\x02\x00"), updates=zero_seed_fill([5, 1, 9, 3, 7])),
+    one("walk_program_adds", "walk_maps", bytes_at_14(b"\x00\x11"), updates=zero_seed_fill([4, 20, 36, 2]),
+        note="keys 4, 20, 36 share a bucket; 17 added by the program"),
+    Case("walk_replaced_moves", "walk_maps", [Run(bytes_at_14(b"\x00\x05")), Run(bytes_at_14(b"\x00\x01"))],
+         updates=zero_seed_fill([5, 1, 9, 3]),
+         note="updating existing keys moves them to the front of their bucket (hash, LRU), not per-CPU"),
+]
+
+
+CASES["skb_misc.o"] = [
+    one("ipv4_ect0", "skb_misc", udp4(tos=2), note="ECT(0) becomes CE, the IPv4 checksum follows"),
+    one("ipv4_ect1", "skb_misc", udp4(tos=1)),
+    one("ipv4_not_ect", "skb_misc", udp4(tos=0x10)),
+    one("ipv4_ce", "skb_misc", udp4(tos=3)),
+    one("ipv6_ect", "skb_misc", eth(0x86DD, bytes([0x60, 0x20]) + tcp6()[16:])),
+    one("ipv6_plain", "skb_misc", tcp6()),
+    one("arp", "skb_misc", arp(), note="set_tstamp refuses a protocol other than IPv4/IPv6"),
+]

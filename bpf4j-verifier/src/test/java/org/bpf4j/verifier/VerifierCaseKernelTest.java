@@ -120,7 +120,7 @@ class VerifierCaseKernelTest {
                 }
                 funcInfo = b.array();
             }
-            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), in.code().toBytes(), in.gpl() ? "GPL" : "Proprietary",
+            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code()).toBytes(), in.gpl() ? "GPL" : "Proprietary",
                     0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], 0, 0, fds);
             Bpf bpf = kernel.bpf();
             Bpf.LoadResult r = bpf.progLoad(attr);
@@ -160,6 +160,21 @@ class VerifierCaseKernelTest {
                 btf.close();
             }
         }
+    }
+
+    /** The code with map references by "fd" (in cases, map indexes) turned into references by index. */
+    private static org.bpf4j.isa.Code byIndex(org.bpf4j.isa.Code code) {
+        List<org.bpf4j.isa.Instruction> out = new ArrayList<>();
+        for (org.bpf4j.isa.Instruction insn : code.instructions()) {
+            if (insn instanceof org.bpf4j.isa.Instruction.LoadImm64 l && (l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD
+                    || l.kind() == org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_FD)) {
+                insn = new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD
+                        ? org.bpf4j.isa.Imm64Kind.MAP_BY_INDEX : org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_INDEX, l.imm(),
+                        l.nextImm());
+            }
+            out.add(insn);
+        }
+        return org.bpf4j.isa.Code.of(out);
     }
 
     /** The first slot of every function when the code takes a function's address; null otherwise. */

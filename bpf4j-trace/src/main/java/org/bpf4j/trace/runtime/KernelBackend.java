@@ -71,6 +71,9 @@ public final class KernelBackend implements Backend {
             maps.add(events);
             globals = kernel.createMap("globals", MapType.ARRAY, 4, 24, 1, 0);
             maps.add(globals);
+            if (script.events().scratchBytes() > 0) {
+                maps.add(kernel.createMap("scratch", MapType.PERCPU_ARRAY, 4, script.events().scratchBytes(), 1, 0));
+            }
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }

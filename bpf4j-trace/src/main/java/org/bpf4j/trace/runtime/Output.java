@@ -23,6 +23,9 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** A print() of a value, already rendered by {@link #quote} rules. */
     void value(String rendered);
 
+    /** The line a join() prints (without its newline). */
+    void join(String text);
+
     /** Lost events. */
     void lost(long n);
 
@@ -52,6 +55,11 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void value(String rendered) {
             out.println(rendered);
+        }
+
+        @Override
+        public void join(String text) {
+            out.println(text);
         }
 
         @Override
@@ -105,6 +113,11 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void value(String rendered) {
             out.println("{\"type\": \"value\", \"data\": " + rendered + "}");
+        }
+
+        @Override
+        public void join(String text) {
+            out.println("{\"type\": \"join\", \"data\": \"" + escape(text) + "\"}");
         }
 
         @Override

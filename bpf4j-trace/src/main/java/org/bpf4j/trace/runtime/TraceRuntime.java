@@ -273,6 +273,18 @@ public final class TraceRuntime implements AutoCloseable {
                 long nanos = System.currentTimeMillis() * 1_000_000L;
                 out.time(Strftime.format(fmt, java.time.ZonedDateTime.now(), nanos % 1_000_000_000L));
             }
+            case (int) Events.JOIN -> {
+                String delimiter = script.events().joinDelimiters().get((int) Values.u64(e, 8));
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < Events.JOIN_ARGS; i++) {
+                    int at = 16 + i * Events.JOIN_ARG_SIZE;
+                    if (at >= e.length || e[at] == 0) {
+                        break;
+                    }
+                    parts.add(Values.string(e, at, Events.JOIN_ARG_SIZE));
+                }
+                out.join(String.join(delimiter, parts));
+            }
             case (int) Events.CLEAR, (int) Events.ZERO -> {
                 int m = (int) Values.u64(e, 8);
                 Backend.MapStore map = backend.map(m);

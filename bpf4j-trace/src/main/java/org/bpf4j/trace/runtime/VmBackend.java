@@ -39,6 +39,10 @@ public final class VmBackend implements Backend {
             maps.add(ring);
             globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 24, 1));
             maps.add(globals);
+            if (script.events().scratchBytes() > 0) {
+                maps.add(BpfMap.create(MapDefinition.of("scratch", MapType.PERCPU_ARRAY, 4,
+                        script.events().scratchBytes(), 1)));
+            }
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 programs.add(VmProgram.load(p.name(), p.code(), maps, options).newExecution());
             }

@@ -29,7 +29,7 @@ public final class Builtins {
             Type.AggKind.STATS, "hist", Type.AggKind.HIST, "lhist", Type.AggKind.LHIST);
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
-    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("join", "uaddr",
+    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("uaddr",
             "pton", "reg", "cat", "signal", "buf", "macaddr", "cgroupid", "kstack", "ustack", "override",
             "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
             "unwatch", "bswap", "socket_cookie", "nsecs");

@@ -209,6 +209,23 @@ final class Calls {
                 }
                 return Type.UINT64;
             }
+            case "join" -> {
+                if (nargsBetween(c, 1, 2)) {
+                    Type t = a.type(c.args().getFirst());
+                    if (!(t instanceof Type.Int)) {
+                        a.error(c.span(), "() only supports int or pointer arguments (" + SemanticAnalyser.kindName(t)
+                                + " provided)");
+                    }
+                    if (c.args().size() == 2) {
+                        Type d = a.type(c.args().get(1));
+                        if (!(c.args().get(1) instanceof Expr.StrLit)) {
+                            a.error(c.span(), "join() expects a string literal (" + SemanticAnalyser.kindName(d)
+                                    + " provided)");
+                        }
+                    }
+                }
+                return Type.NONE;
+            }
             case "ksym", "usym" -> {
                 if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
                     a.error(c.span(), n + "() expects an integer or pointer argument");
