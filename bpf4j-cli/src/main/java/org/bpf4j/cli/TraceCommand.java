@@ -159,7 +159,7 @@ final class TraceCommand implements Callable<Integer> {
         }
         boolean kernel;
         if (backend == null) {
-            kernel = !debug && Kernel.probe().available();
+            kernel = Kernel.probe().available();
         } else {
             kernel = backend.equals("kernel");
             if (kernel && !debug && !Kernel.probe().available()) {

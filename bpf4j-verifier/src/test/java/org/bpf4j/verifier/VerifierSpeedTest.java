@@ -73,7 +73,7 @@ class VerifierSpeedTest {
                             Matcher t = TIME.matcher(r.log());
                             Matcher p = PROCESSED.matcher(r.log());
                             if (r.ok() && t.find() && p.find()) {
-                                kernelStats.put(loading[0] + " " + attr.name(), new KernelStats(
+                                kernelStats.put(loading[0] + " " + attr.insns().length / 8 + " " + attr.name(), new KernelStats(
                                         Long.parseLong(t.group(1)), Long.parseLong(p.group(1))));
                             }
                             return r;
@@ -95,8 +95,10 @@ class VerifierSpeedTest {
                 for (String[] f : e.getValue()) {
                     String name = name(spec, f);
                     types.put(name, ProgramType.byName(f[5]).orElseThrow());
-                    // the kernel knows the program by its object name (truncated to 15 bytes)
-                    kernelName.put(e.getKey() + " " + name, e.getKey() + " " + objectName(name));
+                    // the kernel knows the program by its object name (truncated to 15 bytes, so
+                    // the length of its code tells apart names that share their first 15 bytes)
+                    kernelName.put(e.getKey() + " " + name, e.getKey() + " "
+                            + spec.linkedProgram(name).code().slotCount() + " " + objectName(name));
                 }
                 loading[0] = e.getKey();
                 LoadOptions options = LoadOptions.defaults().withPrograms(Set.copyOf(types.keySet())).withTypes(types)

@@ -51,6 +51,7 @@ public final class Explorer {
     private final Map<Integer, Integer> refSlots = new HashMap<>();
     private final MemoryAccess memory = new MemoryAccess(this);
     private final Calls calls = new Calls(this);
+    private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
     private ControlFlow cfg;
     private boolean[] prunePoint;
@@ -206,10 +207,52 @@ public final class Explorer {
             }
         }
         subprogDepth = new int[cfg.subprogCount()];
+        for (org.bpf4j.verifier.GlobalFunction g : input.globals()) {
+            if (g.slot() != 0 && cfg.subprogAt(g.slot()) >= 0) {
+                globals.put(g.slot(), g);
+            }
+        }
         FrameState entry = new FrameState(-1, 0, 0);
         entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        VerificationResult rejected = explore(new VerifierState(entry));
+        if (rejected != null) {
+            return rejected;
+        }
+        // Global functions that are called: each once, on its own, from its prototype
+        java.util.TreeSet<Integer> called = new java.util.TreeSet<>();
+        for (int slot = 0; slot < n; slot++) {
+            if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
+                    && globals.containsKey(code.targetOf(slot))) {
+                called.add(code.targetOf(slot));
+            }
+        }
+        for (int start : called) {
+            org.bpf4j.verifier.GlobalFunction g = globals.get(start);
+            log("Validating " + g.name() + "() func#" + cfg.subprogAt(start) + "...");
+            for (int i = 0; i < n; i++) {
+                visited.set(i, null);
+            }
+            stored = 0;
+            rejected = explore(globalEntry(g));
+            if (rejected != null) {
+                return rejected;
+            }
+        }
+        int depth = checkStackDepth();
+        if (depth < 0) {
+            String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
+            log(msg);
+            stats();
+            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        }
+        stats();
+        return new VerificationResult.Accepted(processed, peak, log.toString(), subprogDepth[0]);
+    }
+
+    /** Explores every path from {@code entry}; returns the rejection, or null when all paths end well. */
+    private VerificationResult explore(VerifierState entry) {
         ArrayDeque<Path> work = new ArrayDeque<>();
-        work.push(new Path(0, new VerifierState(entry), null, null, new long[16], 0));
+        work.push(new Path(entry.cur().subprogStart, entry, null, null, new long[16], 0));
         while (!work.isEmpty()) {
             Path p = work.pop();
             if (options.logLevel() >= 1 && p.trail != null) {
@@ -230,15 +273,65 @@ public final class Explorer {
                         log.toString());
             }
         }
-        int depth = checkStackDepth();
-        if (depth < 0) {
-            String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
-            log(msg);
-            stats();
-            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        return null;
+    }
+
+    /**
+     * The state at the start of a global function: each argument as its prototype types it (a
+     * scalar, the context, or memory of the type's size that may be NULL).
+     */
+    private VerifierState globalEntry(org.bpf4j.verifier.GlobalFunction g) {
+        FrameState f = new FrameState(-1, 0, g.slot());
+        VerifierState st = new VerifierState(f);
+        for (int i = 0; i < g.params().size(); i++) {
+            f.regs[i + 1] = switch (g.params().get(i)) {
+                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
+                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
+                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
+                        ScalarRange.constant(0), st.newId(), 0, 0, -1, (int) Math.min(m.size(), Integer.MAX_VALUE), true,
+                        0, false);
+                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
+            };
         }
-        stats();
-        return new VerificationResult.Accepted(processed, peak, log.toString(), subprogDepth[0]);
+        return st;
+    }
+
+    /**
+     * A call of a global function: the arguments are checked against its prototype (a scalar; the
+     * context; NULL or memory of the type's size, readable and writable) and the call returns an
+     * unknown scalar; the body is verified on its own (the kernel's {@code btf_check_subprog_call}).
+     */
+    private void callGlobal(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
+        for (int i = 0; i < g.params().size(); i++) {
+            int r = i + 1;
+            RegState v = Regs.read(st, r);
+            switch (g.params().get(i)) {
+                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> {
+                    if (!(v instanceof RegState.Scalar)) {
+                        throw new Reject("R" + r + " is not a scalar");
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> {
+                    if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
+                        throw new Reject("arg#" + i + " expects pointer to ctx");
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
+                    boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
+                    if (!isNull) {
+                        memory.checkRange(st, r, v, m.size(), true, false);
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
+                    throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
+                            + " is not supported for a global function");
+            }
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = RegState.unknown();
     }
 
     private static String describe(VerifierState st) {
@@ -645,6 +738,11 @@ public final class Explorer {
             }
             case LOCAL -> {
                 int target = code.targetOf(p.slot);
+                org.bpf4j.verifier.GlobalFunction g = globals.get(target);
+                if (g != null) {
+                    callGlobal(st, g);
+                    yield next;
+                }
                 if (st.frames.size() >= MAX_CALL_FRAMES) {
                     throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep !");
                 }
@@ -782,7 +880,19 @@ public final class Explorer {
 
     private void exitMain(VerifierState st) {
         RegState r0 = Regs.read(st, 0);
-        subprogDepth[0] = Math.max(subprogDepth[0], st.cur().stack.depth());
+        int sub = cfg.subprogOf(st.cur().subprogStart);
+        subprogDepth[sub] = Math.max(subprogDepth[sub], st.cur().stack.depth());
+        if (sub != 0) {
+            // a global function verified on its own: it returns a number to any caller
+            if (!st.refs.isEmpty()) {
+                int ref = st.refs.get(0);
+                throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));
+            }
+            if (!(r0 instanceof RegState.Scalar)) {
+                throw new Reject("At subprogram exit the register R0 is not a scalar value (" + Regs.typeName(r0) + ")");
+            }
+            return;
+        }
         if (!st.refs.isEmpty()) {
             int ref = st.refs.get(0);
             throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));

@@ -122,13 +122,19 @@ final class Precision {
                         }
                         continue;
                     }
-                    if (a.op() == AtomicOp.CMPXCHG) {
-                        regs[f] &= ~1L;
-                    } else if (a.op().fetches() || a.op() == AtomicOp.XCHG) {
-                        regs[f] &= ~(1L << a.src());
-                    }
+                    long fetched = a.op() == AtomicOp.CMPXCHG ? 1L
+                            : a.op().fetches() || a.op() == AtomicOp.XCHG ? 1L << a.src() : 0;
+                    boolean needed = (regs[f] & fetched) != 0;
+                    regs[f] &= ~fetched;
                     if ((e & STACK) != 0) {
-                        stack[(int) ((e >>> 29) & 0xf)] &= ~(1L << ((e >>> 33) & 0x3f));
+                        // the slot was overwritten with an unknown value; a fetched register
+                        // got the slot's old value
+                        long sbit = 1L << ((e >>> 33) & 0x3f);
+                        int sf = (int) ((e >>> 29) & 0xf);
+                        stack[sf] &= ~sbit;
+                        if (needed) {
+                            stack[sf] |= sbit;
+                        }
                     }
                 }
                 case Instruction.LoadPacket p -> regs[f] &= ~0b111111L;
