@@ -391,6 +391,12 @@ CASES["skb_room.o"] = [
     one("vlan_untagged", "vlan_ldabs", udp4()),
     one("vlan_tagged", "vlan_ldabs", tagged(udp4(dport=5353), [(0x8100, 100)])),
     one("vlan_qinq", "vlan_ldabs", tagged(tcp6(dport=22), [(0x88A8, 10), (0x8100, 20)])),
+    one("encap_kind_udp", "room_encap_kinds", udp4(tos=1)),
+    one("encap_kind_gre", "room_encap_kinds", udp4(tos=2)),
+    one("encap_kind_eth_udp", "room_encap_kinds", udp4(tos=3)),
+    one("encap_kind_short_l2", "room_encap_kinds", udp4(tos=4)),
+    one("encap_kind_ipv6_outer", "room_encap_kinds", udp4(tos=5)),
+    one("encap_kind_ipv6_inner", "room_encap_kinds", udp6()),
     one("vlan_short", "vlan_ldabs", tagged(udp4(), [(0x8100, 5)])[:16],
         note="a tag that is not whole: the pop fails, the pushes work"),
 ]

@@ -22,7 +22,7 @@ final class Calls {
     /** A call whose value is not used. */
     void statement(Expr.Call c) {
         switch (c.name()) {
-            case "printf", "system" -> printf(c);
+            case "printf", "system", "cat" -> printf(c);
             case "join" -> join(c);
             case "print" -> print(c);
             case "time" -> {

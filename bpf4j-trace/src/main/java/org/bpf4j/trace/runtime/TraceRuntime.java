@@ -251,6 +251,18 @@ public final class TraceRuntime implements AutoCloseable {
             }
             if (p.function().equals("system")) {
                 out.printf(SystemCommand.run(p.format().format(args)));
+            } else if (p.function().equals("cat")) {
+                String path = p.format().format(args);
+                try {
+                    out.cat(java.nio.file.Files.readString(java.nio.file.Path.of(path),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (java.io.IOException | RuntimeException x) {
+                    out.out().flush();
+                    System.err.println("ERROR: failed to open file '" + path + "': " + (x instanceof
+                            java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
+                            java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage())));
+                    out.cat("");
+                }
             } else {
                 out.printf(p.format().format(args));
             }

@@ -33,7 +33,7 @@ public final class Builtins {
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("uaddr",
-            "pton", "reg", "cat", "signal", "buf", "macaddr", "cgroupid", "override",
+            "pton", "reg", "signal", "buf", "macaddr", "cgroupid", "override",
             "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
             "unwatch", "bswap", "socket_cookie", "nsecs");
 

@@ -132,6 +132,14 @@ final class Calls {
                 }
                 return printf(c);
             }
+            case "cat" -> {
+                if (!c.args().isEmpty() && !(c.args().getFirst() instanceof Expr.StrLit)) {
+                    Type t = a.type(c.args().getFirst());
+                    a.error(c.span(), "cat() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
+                    return Type.NONE;
+                }
+                return printf(c);
+            }
             case "printf", "errorf", "warnf" -> {
                 return printf(c);
             }
