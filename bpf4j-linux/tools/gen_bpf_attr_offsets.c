@@ -90,6 +90,12 @@ int main(void) {
     F("line_info", struct bpf_line_info, line_off, line_off);
     F("line_info", struct bpf_line_info, line_col, line_col);
 
+    S("btf_info", struct bpf_btf_info);
+    F("btf_info", struct bpf_btf_info, btf, btf); F("btf_info", struct bpf_btf_info, btf_size, btf_size);
+    F("btf_info", struct bpf_btf_info, id, id); F("btf_info", struct bpf_btf_info, name, name);
+    F("btf_info", struct bpf_btf_info, name_len, name_len);
+    F("btf_info", struct bpf_btf_info, kernel_btf, kernel_btf);
+
     S("prog_info", struct bpf_prog_info);
     F("prog_info", struct bpf_prog_info, type, type);
     F("prog_info", struct bpf_prog_info, id, id);

@@ -53,6 +53,58 @@ int room_encap(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+/* Encapsulations that succeed: L4 (UDP, GRE) and L2 (an inner Ethernet header) flags, an IPv6
+ * outer header around IPv4 (skb->protocol follows); the network header then starts at the new
+ * outer header, as bpf_skb_load_bytes_relative shows. Byte 14+9 of the input picks the kind. */
+SEC("tc")
+int room_encap_kinds(struct __sk_buff *skb)
+{
+	__u8 first = 0xee;
+	__u64 flags;
+	__s32 grow;
+
+	switch (skb->protocol == bpf_htons(ETH_P_IPV6) ? 100 : load_byte(skb, 14 + 1)) {
+	case 1: /* IPv4 in IPv4 in UDP */
+		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP;
+		grow = 28;
+		break;
+	case 2: /* IPv4 in IPv4 in GRE */
+		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_GRE;
+		grow = 24;
+		break;
+	case 3: /* Ethernet in IPv4 in UDP (an inner MAC header of 14 bytes) */
+		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP | BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
+			BPF_F_ADJ_ROOM_ENCAP_L2(14);
+		grow = 42;
+		break;
+	case 4: /* an inner MAC header shorter than Ethernet's, with the Ethernet flag */
+		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L2_ETH | BPF_F_ADJ_ROOM_ENCAP_L2(10);
+		grow = 30;
+		break;
+	case 5: /* IPv4 in IPv6 */
+		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
+		grow = 40;
+		break;
+	default: /* IPv6 in IPv4, without a checksum reset */
+		flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_NO_CSUM_RESET;
+		grow = 20;
+		break;
+	}
+	put_result(&results, 0, bpf_csum_level(skb, BPF_CSUM_LEVEL_INC));
+	put_result(&results, 1, bpf_skb_adjust_room(skb, grow, BPF_ADJ_ROOM_MAC, flags));
+	put_result(&results, 2, skb->len);
+	put_result(&results, 3, skb->protocol);
+	put_result(&results, 4, bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY));
+	put_result(&results, 5, bpf_skb_load_bytes_relative(skb, 0, &first, 1, BPF_HDR_START_NET));
+	put_result(&results, 6, first);
+	put_result(&results, 7, bpf_skb_load_bytes_relative(skb, grow, &first, 1, BPF_HDR_START_NET));
+	put_result(&results, 8, first);
+	put_result(&results, 9, bpf_skb_adjust_room(skb, 8, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4));
+	put_result(&results, 10, bpf_skb_adjust_room(skb, -(grow), BPF_ADJ_ROOM_MAC, 0));
+	put_result(&results, 11, skb->len);
+	return TC_ACT_OK;
+}
+
 SEC("tc")
 int room_decap(struct __sk_buff *skb)
 {

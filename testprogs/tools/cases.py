@@ -391,6 +391,64 @@ CASES["skb_room.o"] = [
     one("vlan_untagged", "vlan_ldabs", udp4()),
     one("vlan_tagged", "vlan_ldabs", tagged(udp4(dport=5353), [(0x8100, 100)])),
     one("vlan_qinq", "vlan_ldabs", tagged(tcp6(dport=22), [(0x88A8, 10), (0x8100, 20)])),
+    one("encap_kind_udp", "room_encap_kinds", udp4(tos=1)),
+    one("encap_kind_gre", "room_encap_kinds", udp4(tos=2)),
+    one("encap_kind_eth_udp", "room_encap_kinds", udp4(tos=3)),
+    one("encap_kind_short_l2", "room_encap_kinds", udp4(tos=4)),
+    one("encap_kind_ipv6_outer", "room_encap_kinds", udp4(tos=5)),
+    one("encap_kind_ipv6_inner", "room_encap_kinds", udp6()),
     one("vlan_short", "vlan_ldabs", tagged(udp4(), [(0x8100, 5)])[:16],
         note="a tag that is not whole: the pop fails, the pushes work"),
+]
+
+
+def flow_frame(key):
+    return bytes_at_14(struct.pack("<I", key))
+
+
+CASES["redirect_maps.o"] = [
+    one("devhash_hit", "xdp_devhash", bytes_at_14(b"\x05\x00"), updates=[("devs", u32(5), u32(1))]),
+    one("devhash_miss_fallback_pass", "xdp_devhash", bytes_at_14(b"\x06\x02"), updates=[("devs", u32(5), u32(1))]),
+    one("devhash_miss_broadcast", "xdp_devhash", bytes_at_14(b"\x06\x08"), updates=[("devs", u32(5), u32(1))],
+        note="BPF_F_BROADCAST: XDP_REDIRECT even without an element"),
+    one("devhash_bad_flags", "xdp_devhash", bytes_at_14(b"\x05\x40")),
+    one("cpumap_hit", "xdp_cpu", bytes_at_14(b"\x01\x00"),
+        updates=[("cpus", u32(1), u32(256) + u32(0))]),
+    one("cpumap_miss_fallback_drop", "xdp_cpu", bytes_at_14(b"\x00\x01"),
+        updates=[("cpus", u32(1), u32(256) + u32(0))]),
+    one("cpumap_broadcast_refused", "xdp_cpu", bytes_at_14(b"\x01\x08"),
+        updates=[("cpus", u32(1), u32(256) + u32(0))], note="a cpumap takes no BPF_F_BROADCAST: XDP_ABORTED"),
+    one("cpumap_out_of_range", "xdp_cpu", bytes_at_14(b"\x07\x02")),
+    Case("flows_order", "xdp_flows", [Run(flow_frame(k)) for k in (5, 1, 9, 3, 7, 2, 17, 1, 33, 9, 100000, 5)],
+         updates=[("flows", u32(12), u64(40)), ("flows", u32(4), u64(41))],
+         note="the dump order of a BPF_F_ZERO_SEED hash is the kernel's bucket order, recorded"),
+]
+
+
+def zero_seed_fill(keys, value=7):
+    ups = []
+    for k in keys:
+        ups += [("plain", u32(k), u64(value)), ("lru", u32(k), u64(value))]
+    return ups
+
+
+CASES["iter_order.o"] = [
+    one("walk_all", "walk_maps", bytes_at_14(b"\x00\x00"), updates=zero_seed_fill([5, 1, 9, 3, 7])),
+    one("walk_stop_after_2", "walk_maps", bytes_at_14(b"\x02\x00"), updates=zero_seed_fill([5, 1, 9, 3, 7])),
+    one("walk_program_adds", "walk_maps", bytes_at_14(b"\x00\x11"), updates=zero_seed_fill([4, 20, 36, 2]),
+        note="keys 4, 20, 36 share a bucket; 17 added by the program"),
+    Case("walk_replaced_moves", "walk_maps", [Run(bytes_at_14(b"\x00\x05")), Run(bytes_at_14(b"\x00\x01"))],
+         updates=zero_seed_fill([5, 1, 9, 3]),
+         note="updating existing keys moves them to the front of their bucket (hash, LRU), not per-CPU"),
+]
+
+
+CASES["skb_misc.o"] = [
+    one("ipv4_ect0", "skb_misc", udp4(tos=2), note="ECT(0) becomes CE, the IPv4 checksum follows"),
+    one("ipv4_ect1", "skb_misc", udp4(tos=1)),
+    one("ipv4_not_ect", "skb_misc", udp4(tos=0x10)),
+    one("ipv4_ce", "skb_misc", udp4(tos=3)),
+    one("ipv6_ect", "skb_misc", eth(0x86DD, bytes([0x60, 0x20]) + tcp6()[16:])),
+    one("ipv6_plain", "skb_misc", tcp6()),
+    one("arp", "skb_misc", arp(), note="set_tstamp refuses a protocol other than IPv4/IPv6"),
 ]

@@ -31,6 +31,10 @@ SKIPPED = {
     "bloom_filter": "has no keys; the programs record their bpf_map_peek_elem results instead",
 }
 POPPED = ("queue", "stack")
+# Hash maps created with BPF_F_ZERO_SEED iterate in an order that does not depend on a random
+# seed; their expected files record it ("map NAME order KEY ...").
+BPF_F_ZERO_SEED = 1 << 6
+ZERO_SEED_ORDERED = ("hash", "percpu_hash", "lru_hash", "lru_percpu_hash")
 DATA_SIZE_OUT = 8192
 CTX_SIZE_OUT = 1024
 
@@ -79,6 +83,9 @@ def dump_map(path, name):
             lines.append("map %s pop %s" % (name, hexs(bytes_of(out["value"]))))
         return lines
     entries = bpftool_json("map", "dump", "pinned", path)
+    if mtype in ZERO_SEED_ORDERED and info.get("flags", 0) & BPF_F_ZERO_SEED:
+        # The kernel's iteration order does not depend on a random seed: record it.
+        lines.append("map %s order %s" % (name, " ".join(hexs(bytes_of(e["key"])) for e in entries) or "-"))
     rows = []
     array = mtype in ("array", "percpu_array")
     for e in entries:

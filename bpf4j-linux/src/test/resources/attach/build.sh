@@ -8,8 +8,15 @@ set -eu
 cd "$(dirname "$0")"
 clang=${1:-${CLANG:-clang-19}}
 arch=$(uname -m)
-for name in trace btf_tracing uprobe net ringbuf; do
-    "$clang" -O2 -g -target bpf -D__TARGET_ARCH_x86 -I/usr/include/"$arch"-linux-gnu -I../../../main/resources/org/bpf4j/linux/probe -Wall -Werror \
+# The BPF programs that read registers (uprobe.bpf.c) and the target binary are for this machine's
+# architecture; the tests that run them skip elsewhere (Fixtures.requireNativeTarget).
+case "$arch" in
+    x86_64) target_arch=x86 ;;
+    aarch64) target_arch=arm64 ;;
+    *) echo "build.sh: no __TARGET_ARCH for $arch" >&2; exit 1 ;;
+esac
+for name in trace btf_tracing uprobe net ringbuf pinned struct_ops core_module; do
+    "$clang" -O2 -g -target bpf -D__TARGET_ARCH_$target_arch -I/usr/include/"$arch"-linux-gnu -I../../../main/resources/org/bpf4j/linux/probe -Wall -Werror \
         -c "src/$name.bpf.c" -o "$name.bpf.o"
     echo "built $name.bpf.o"
 done

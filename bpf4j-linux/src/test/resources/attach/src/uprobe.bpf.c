@@ -1,8 +1,10 @@
 // User-space probes for bpf4j-linux's attach tests, attached to functions and the USDT probe of
-// the test binary 'target' (src/target.c).
+// the test binary 'target' (src/target.c). Registers are read with bpf_tracing.h's PT_REGS_*
+// macros, so build.sh builds the object for the host's architecture (__TARGET_ARCH_*).
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,14 +44,14 @@ static __always_inline void set(__u32 slot, __u64 v) {
 SEC("uprobe")
 int on_add(struct pt_regs *ctx) {
     add(UPROBE_HITS, 1);
-    add(UPROBE_ARG_SUM, (__u32) ctx->rdi);
+    add(UPROBE_ARG_SUM, (__u32) PT_REGS_PARM1(ctx));
     return 0;
 }
 
 SEC("uretprobe")
 int on_add_return(struct pt_regs *ctx) {
     add(URETPROBE_HITS, 1);
-    add(URETPROBE_RET_SUM, (__u32) ctx->rax);
+    add(URETPROBE_RET_SUM, (__u32) PT_REGS_RC(ctx));
     return 0;
 }
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "eBPF for the JVM: assemble, disassemble and run eBPF programs.",
         subcommands = {AsmCommand.class, DisasmCommand.class, RunCommand.class, ObjectCommand.class,
-            LinkCommand.class,
+            LinkCommand.class, BtfCommand.class,
             ConformanceCommand.class, ProgCommand.class, MapCommand.class, FeatureCommand.class, TraceCommand.class,
             VerifyCommand.class, HelpCommand.class},
         footer = {"", "Exit status: 0 success; 1 the program trapped or a test failed; "

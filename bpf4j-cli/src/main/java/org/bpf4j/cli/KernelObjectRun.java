@@ -35,7 +35,8 @@ final class KernelObjectRun {
         }
         ObjectSpec spec = ObjectFiles.parse(r.file(), r.bytes());
         String progName = ObjectRun.chooseProgram(name, spec, r.prog());
-        LoadOptions options = LoadOptions.defaults().withLayout(DataLayout.of(r.bytes(), r.file().getFileName()
+        // A test run is self-contained, as on the VM: maps declared as pinned by name start empty and are not pinned.
+        LoadOptions options = LoadOptions.defaults().withoutPinning().withLayout(DataLayout.of(r.bytes(), r.file().getFileName()
                 .toString()));
         KernelObject loaded;
         try {

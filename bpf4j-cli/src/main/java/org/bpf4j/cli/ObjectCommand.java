@@ -103,6 +103,18 @@ final class ObjectCommand implements Callable<Integer> {
             maps.add(m);
         }
         doc.put("maps", maps);
+        if (!object.structOps().isEmpty()) {
+            List<Object> ops = new ArrayList<>();
+            for (org.bpf4j.object.StructOpsSpec o : object.structOps()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", o.name());
+                m.put("type", "struct " + o.typeName());
+                m.put("section", o.sectionName());
+                m.put("functions", new LinkedHashMap<String, Object>(o.functions()));
+                ops.add(m);
+            }
+            doc.put("struct_ops", ops);
+        }
         Map<String, Object> btf = new LinkedHashMap<>();
         btf.put("present", object.btf().isPresent());
         btf.put("types", object.btf().map(b -> b.size()).orElse(0));
@@ -146,6 +158,15 @@ final class ObjectCommand implements Callable<Integer> {
             Map<String, Object> m = (Map<String, Object>) o;
             sb.append(String.format("  %-24s %-18s %5d %6d %11d %6s%n", m.get("name"), m.get("type"), m.get("key_size"),
                     m.get("value_size"), m.get("max_entries"), "0x" + Integer.toHexString((Integer) m.get("flags"))));
+        }
+        if (doc.containsKey("struct_ops")) {
+            sb.append("\nstruct_ops:\n");
+            for (Object o : (List<Object>) doc.get("struct_ops")) {
+                Map<String, Object> m = (Map<String, Object>) o;
+                sb.append(String.format("  %-24s %-28s %s%n", m.get("name"), m.get("type"), m.get("section")));
+                ((Map<String, Object>) m.get("functions")).forEach((member, prog) ->
+                        sb.append("    .").append(member).append(" = ").append(prog).append('\n'));
+            }
         }
         Map<String, Object> btf = (Map<String, Object>) doc.get("btf");
         sb.append("\nbtf: ");

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "load", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Loads every program of an object file (or those named with --prog) into the kernel, with "
                 + "its maps, BTF and CO-RE relocations, and prints NAME: loaded (id N) or NAME: rejected: MESSAGE.",
-            "Without --pin the programs and maps are released when the command ends.",
+            "Without --pin the programs and maps are released when the command ends, except maps declared "
+                + "pinning = LIBBPF_PIN_BY_NAME, which stay pinned under --pinmaps-root (as libbpf does).",
             "Exits with 1 if any program was rejected."})
 final class ProgLoadCommand implements Callable<Integer> {
     @Spec
@@ -46,6 +47,14 @@ final class ProgLoadCommand implements Callable<Integer> {
     @Option(names = "--pin", paramLabel = "DIR",
             description = "pin each loaded program at DIR/NAME (DIR must be in a bpf file system, such as /sys/fs/bpf)")
     private Path pin;
+
+    @Option(names = "--pinmaps-root", paramLabel = "DIR", defaultValue = "/sys/fs/bpf",
+            description = "where maps declared pinning = LIBBPF_PIN_BY_NAME are pinned as DIR/NAME, and reused "
+                    + "from when a compatible map is pinned there already (default: ${DEFAULT-VALUE}, as libbpf)")
+    private Path pinmapsRoot;
+
+    @Option(names = "--no-pinmaps", description = "create maps declared as pinned by name afresh, without pinning them")
+    private boolean noPinmaps;
 
     @Option(names = "--type", paramLabel = "TYPE",
             description = "the program type of programs whose section name implies none (such as sched_cls, xdp)")
@@ -74,6 +83,9 @@ final class ProgLoadCommand implements Callable<Integer> {
             }
         }
         LoadOptions options = LoadOptions.defaults().withPrograms(Set.copyOf(programs)).withLayout(layout);
+        boolean pinsMaps = !noPinmaps && object.maps().stream()
+                .anyMatch(m -> m.pinning() == 1 && m.origin() == org.bpf4j.object.MapSpec.Origin.BTF);
+        options = noPinmaps ? options.withoutPinning() : options.withPinRoot(pinmapsRoot);
         if (type != null) {
             ProgramType t = ProgramType.byName(type).orElseThrow(() -> new ParameterException(spec.commandLine(),
                     "unknown program type '" + type + "'"));
@@ -81,7 +93,10 @@ final class ProgLoadCommand implements Callable<Integer> {
         }
         Kernel kernel = KernelAccess.kernel();
         if (pin != null) {
-            preparePinDirectory();
+            preparePinDirectory(pin);
+        }
+        if (pinsMaps) {
+            preparePinDirectory(pinmapsRoot);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -94,6 +109,9 @@ final class ProgLoadCommand implements Callable<Integer> {
         }
         try (KernelObject obj = loaded) {
             obj.warnings().forEach(w -> err.println("warning: " + file + ": " + w));
+            for (KernelObject.PinnedMap m : obj.pinnedMaps()) {
+                err.println("map " + m.map() + ": " + (m.reused() ? "reused the pin " : "pinned at ") + m.path());
+            }
             for (KernelObject.Outcome o : obj.outcomes()) {
                 switch (o) {
                     case KernelObject.Outcome.Loaded l -> {
@@ -126,7 +144,7 @@ final class ProgLoadCommand implements Callable<Integer> {
     }
 
     /** Mounts /sys/fs/bpf if the pins go there and nothing is mounted, as bpftool does; refuses other non-bpffs paths. */
-    private void preparePinDirectory() {
+    private void preparePinDirectory(Path pin) {
         Path abs = pin.toAbsolutePath().normalize();
         if (abs.startsWith(org.bpf4j.linux.Bpffs.DEFAULT) && !org.bpf4j.linux.Bpffs.contains(abs)) {
             try {

@@ -20,6 +20,7 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.probe.ProbeListing;
 import org.bpf4j.trace.probe.ProbeSource;
+import org.bpf4j.trace.runtime.AttachException;
 import org.bpf4j.trace.runtime.Backend;
 import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
@@ -51,9 +52,8 @@ final class TraceCommand implements Callable<Integer> {
     private List<String> args = new ArrayList<>();
 
     @Option(names = "--backend", paramLabel = "vm|kernel",
-            description = "where the programs run: the Linux kernel (the default when bpf() works: programs "
-                    + "pass the kernel verifier and run with BPF_PROG_TEST_RUN) or the bpf4j VM (the default "
-                    + "otherwise); both run BEGIN, END and interval probes")
+            description = "where the programs run: the Linux kernel (the default when bpf() works: every probe "
+                    + "type bpf4j attaches) or the bpf4j VM (the default otherwise: BEGIN, END and interval)")
     private String backend;
 
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
@@ -159,7 +159,7 @@ final class TraceCommand implements Callable<Integer> {
         }
         boolean kernel;
         if (backend == null) {
-            kernel = !debug && Kernel.probe().available();
+            kernel = Kernel.probe().available();
         } else {
             kernel = backend.equals("kernel");
             if (kernel && !debug && !Kernel.probe().available()) {
@@ -223,6 +223,12 @@ final class TraceCommand implements Callable<Integer> {
                             c.release();
                         }
                     }, () -> c != null && c.exited());
+                } catch (AttachException e) {
+                    org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
+                    d.error(e.attachPoint().span(), e.getMessage());
+                    err.print(d.render(source));
+                    err.flush();
+                    return Main.EXIT_FAILED;
                 } catch (Bpf4jException e) {
                     throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {

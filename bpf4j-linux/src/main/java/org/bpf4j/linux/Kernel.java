@@ -3,7 +3,11 @@ package org.bpf4j.linux;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.bpf4j.Bpf4jException;
@@ -25,7 +29,8 @@ import org.bpf4j.spec.ProgramType;
  * from {@code /sys/kernel/btf/vmlinux} on first use). Thread-safe.
  */
 public final class Kernel {
-    private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static final Path BTF_DIR = Path.of("/sys/kernel/btf");
+    private static final Path VMLINUX = BTF_DIR.resolve("vmlinux");
     private static volatile Kernel system;
     private static volatile Availability availability;
 
@@ -33,6 +38,8 @@ public final class Kernel {
     private final int cpus;
     private final Supplier<Optional<Btf>> vmlinuxSource;
     private volatile Optional<Btf> vmlinux;
+    private final Path btfDir;
+    private final Map<String, Optional<Btf>> modules = new ConcurrentHashMap<>();
 
     /**
      * A backend over a syscall layer.
@@ -42,9 +49,22 @@ public final class Kernel {
      * @param vmlinux the kernel's BTF, read when first needed (empty if the kernel has none)
      */
     public Kernel(Bpf bpf, int cpus, Supplier<Optional<Btf>> vmlinux) {
+        this(bpf, cpus, vmlinux, BTF_DIR);
+    }
+
+    /**
+     * A backend over a syscall layer, with the kernel modules' BTF read from a directory.
+     *
+     * @param bpf the layer
+     * @param cpus the number of possible CPUs
+     * @param vmlinux the kernel's BTF, read when first needed (empty if the kernel has none)
+     * @param btfDir where the modules' split BTF files are ({@code /sys/kernel/btf}; every file but {@code vmlinux})
+     */
+    public Kernel(Bpf bpf, int cpus, Supplier<Optional<Btf>> vmlinux, Path btfDir) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
         this.cpus = cpus;
         this.vmlinuxSource = Objects.requireNonNull(vmlinux, "vmlinux");
+        this.btfDir = Objects.requireNonNull(btfDir, "btfDir");
     }
 
     /** The backend over the running kernel. */
@@ -144,6 +164,91 @@ public final class Kernel {
         return v;
     }
 
+    /** The names of the kernel modules that have BTF (the files of the BTF directory but {@code vmlinux}), sorted. */
+    public List<String> moduleBtfNames() {
+        if (!Files.isDirectory(btfDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(btfDir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("vmlinux")).sorted().toList();
+        } catch (IOException e) {
+            throw new Bpf4jException("cannot list " + btfDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A module's BTF on top of the kernel's ({@link Btf#parseSplit}): the kernel's types, then the
+     * module's own from {@link Btf#firstOwnId()}. Empty if the module has no BTF or the kernel none.
+     * Parsed once per module.
+     */
+    public Optional<Btf> moduleBtf(String module) {
+        return modules.computeIfAbsent(module, m -> {
+            Path file = btfDir.resolve(m);
+            Optional<Btf> base = vmlinuxBtf();
+            if (base.isEmpty() || !Files.isReadable(file)) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Btf.parseSplit(ByteReader.of(Files.readAllBytes(file), file.toString()), base.get()));
+            } catch (IOException e) {
+                throw new Bpf4jException("cannot read " + file + ": " + e.getMessage(), e);
+            } catch (MalformedInputException e) {
+                throw new Bpf4jException("cannot parse the BTF of module " + m + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * A kernel module with BTF, by name, and its BTF on top of the kernel's.
+     *
+     * @param name the module's name
+     * @param btf its BTF (the kernel's types, then the module's own)
+     */
+    public record ModuleBtf(String name, Btf btf) {
+    }
+
+    /**
+     * The first module, by name, whose own BTF types include one named {@code typeName}, as
+     * libbpf searches the modules when the kernel's BTF has no candidate for a CO-RE relocation.
+     * Only modules whose BTF strings contain the name are parsed.
+     */
+    public Optional<ModuleBtf> moduleDefining(String typeName) {
+        byte[] needle = ("\0" + typeName + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String m : moduleBtfNames()) {
+            if (!modules.containsKey(m)) {
+                try {
+                    if (!contains(Files.readAllBytes(btfDir.resolve(m)), needle)) {
+                        continue;
+                    }
+                } catch (IOException e) {
+                    continue; // unloaded meanwhile
+                }
+            }
+            Optional<Btf> btf = moduleBtf(m);
+            if (btf.isPresent()) {
+                for (int id : btf.get().typeIdsByName(typeName)) {
+                    if (id >= btf.get().firstOwnId()) {
+                        return Optional.of(new ModuleBtf(m, btf.get()));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     /**
      * Creates a map.
      *
@@ -163,7 +268,7 @@ public final class Kernel {
 
     /** Opens a map by its kernel id. */
     public KernelMap openMap(int id) {
-        return wrapMap(bpf.getFdById(Bpf.Command.MAP_GET_FD_BY_ID, id), "map id " + id);
+        return wrapMap(KernelIds.openRaw(bpf, KernelIds.Kind.MAP, id), "map id " + id);
     }
 
     /** Opens a map pinned at a path in a bpf file system. */

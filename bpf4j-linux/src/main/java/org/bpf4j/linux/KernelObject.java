@@ -21,6 +21,18 @@ public final class KernelObject implements AutoCloseable {
     private final List<Outcome> outcomes;
     private final Optional<Fd> btf;
     private final List<String> warnings;
+    private final List<PinnedMap> pinnedMaps;
+    private final Map<String, KernelStructOps> structOps;
+
+    /**
+     * A map declared as pinned by name, and where it is pinned.
+     *
+     * @param map the map's name in the object
+     * @param path its pin in a bpf file system
+     * @param reused whether a map already pinned there was reused (otherwise this load created and pinned it)
+     */
+    public record PinnedMap(String map, java.nio.file.Path path, boolean reused) {
+    }
 
     /** What happened to one program. */
     public sealed interface Outcome {
@@ -37,12 +49,30 @@ public final class KernelObject implements AutoCloseable {
     }
 
     KernelObject(String name, Map<String, KernelMap> maps, List<Outcome> outcomes, Optional<Fd> btf,
-            List<String> warnings) {
+            List<String> warnings, List<PinnedMap> pinnedMaps, Map<String, KernelStructOps> structOps) {
         this.name = Objects.requireNonNull(name, "name");
         this.maps = Collections.unmodifiableMap(new LinkedHashMap<>(maps));
         this.outcomes = List.copyOf(outcomes);
         this.btf = btf;
         this.warnings = List.copyOf(warnings);
+        this.pinnedMaps = List.copyOf(pinnedMaps);
+        this.structOps = Collections.unmodifiableMap(new LinkedHashMap<>(structOps));
+    }
+
+    /**
+     * The struct_ops maps by variable name, created and filled, not yet registered (see
+     * {@link org.bpf4j.linux.link.Attacher#structOps}).
+     */
+    public Map<String, KernelStructOps> structOps() {
+        return structOps;
+    }
+
+    /**
+     * The maps pinned by name ({@code pinning = LIBBPF_PIN_BY_NAME}): created and pinned by this
+     * load, or reused from an earlier pin. The pins outlive {@link #close()}; remove them to free the maps.
+     */
+    public List<PinnedMap> pinnedMaps() {
+        return pinnedMaps;
     }
 
     /** The object's name. */
@@ -102,10 +132,17 @@ public final class KernelObject implements AutoCloseable {
         return warnings;
     }
 
-    /** Closes every program, map and the BTF; later calls do nothing. */
+    /** Closes every struct_ops map, program, map and the BTF; later calls do nothing. */
     @Override
     public void close() {
         RuntimeException first = null;
+        for (KernelStructOps o : structOps.values()) {
+            try {
+                o.close();
+            } catch (RuntimeException e) {
+                first = e;
+            }
+        }
         for (Outcome o : outcomes) {
             if (o instanceof Outcome.Loaded l) {
                 try {

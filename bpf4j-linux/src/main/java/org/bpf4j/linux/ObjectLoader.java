@@ -1,6 +1,9 @@
 package org.bpf4j.linux;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +30,7 @@ import org.bpf4j.object.MapSlot;
 import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.StructOpsSpec;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.object.btf.FuncInfo;
@@ -46,6 +50,9 @@ import org.bpf4j.spec.SectionFlag;
 final class ObjectLoader {
     private static final int BPF_F_SLEEPABLE = 1 << 4;
     private static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+    private static final int LIBBPF_PIN_BY_NAME = 1;
+    private static final int BPF_F_LINK = 1 << 13;
+    private static final int BTF_KIND_STRUCT = 4;
 
     private final Kernel kernel;
     private final Bpf bpf;
@@ -54,6 +61,8 @@ final class ObjectLoader {
     private final List<String> warnings = new ArrayList<>();
     private final Map<Integer, KernelMap> maps = new LinkedHashMap<>();
     private Optional<Fd> btfFd = Optional.empty();
+    private final List<KernelObject.PinnedMap> pinned = new ArrayList<>();
+    private final Map<String, KernelStructOps> structOps = new LinkedHashMap<>();
     private BtfEncoder.Encoded encoded;
 
     ObjectLoader(Kernel kernel, ObjectSpec object, LoadOptions options) {
@@ -73,6 +82,12 @@ final class ObjectLoader {
                 if (!options.programs().isEmpty() && !options.programs().contains(p.name())) {
                     continue;
                 }
+                if (p.programType().orElse(null) == ProgramType.STRUCT_OPS && !options.types().containsKey(p.name())
+                        && object.structOps().stream().noneMatch(o -> o.functions().containsValue(p.name()))) {
+                    // As libbpf: a struct_ops program no struct_ops variable uses is not loaded.
+                    warnings.add("program '" + p.name() + "' is not used by any struct_ops variable; not loaded");
+                    continue;
+                }
                 try {
                     outcomes.add(new KernelObject.Outcome.Loaded(p.name(), loadProgram(p)));
                 } catch (Bpf4jException e) {
@@ -80,16 +95,18 @@ final class ObjectLoader {
                 }
             }
             fillSlots(outcomes);
+            createStructOps(outcomes);
         } catch (RuntimeException | Error e) {
             closeAll(outcomes);
             throw e;
         }
         Map<String, KernelMap> byName = new LinkedHashMap<>();
         maps.forEach((i, m) -> byName.put(object.maps().get(i).name(), m));
-        return new KernelObject(object.name(), byName, outcomes, btfFd, warnings);
+        return new KernelObject(object.name(), byName, outcomes, btfFd, warnings, pinned, structOps);
     }
 
     private void closeAll(List<KernelObject.Outcome> outcomes) {
+        structOps.values().forEach(KernelStructOps::close);
         for (KernelObject.Outcome o : outcomes) {
             if (o instanceof KernelObject.Outcome.Loaded l) {
                 l.program().close();
@@ -97,6 +114,16 @@ final class ObjectLoader {
         }
         maps.values().forEach(KernelMap::close);
         btfFd.ifPresent(Fd::close);
+        // A failed load leaves no pins of its own behind (pins it reused stay).
+        for (KernelObject.PinnedMap p : pinned) {
+            if (!p.reused()) {
+                try {
+                    Files.deleteIfExists(p.path());
+                } catch (IOException e) {
+                    warnings.add("cannot remove the pin " + p.path() + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     private void fillKconfig() {
@@ -207,6 +234,12 @@ final class ObjectLoader {
                 }
             }
             Bpf.MapCreate attr = attributes(s, innerFd, name);
+            Optional<Path> pin = pinPath(s);
+            if (pin.isPresent() && Files.exists(pin.get())) {
+                KernelMap reused = reusePinned(s, attr, pin.get());
+                pinned.add(new KernelObject.PinnedMap(s.name(), pin.get(), true));
+                return reused;
+            }
             KernelMap m;
             try {
                 m = kernel.createMap(attr);
@@ -225,6 +258,10 @@ final class ObjectLoader {
             }
             try {
                 initialize(s, m);
+                if (pin.isPresent()) {
+                    m.pin(pin.get().toString());
+                    pinned.add(new KernelObject.PinnedMap(s.name(), pin.get(), false));
+                }
             } catch (RuntimeException e) {
                 m.close();
                 throw e;
@@ -235,6 +272,65 @@ final class ObjectLoader {
                 inner.close();
             }
         }
+    }
+
+    /**
+     * Where a map declared {@code pinning = LIBBPF_PIN_BY_NAME} is pinned: the pin root and the
+     * map's name. Legacy (iproute2) pinning modes are iproute2's business and are left alone.
+     */
+    private Optional<Path> pinPath(MapSpec s) {
+        if (s.pinning() == 0 || s.origin() != MapSpec.Origin.BTF) {
+            return Optional.empty();
+        }
+        if (s.pinning() != LIBBPF_PIN_BY_NAME) {
+            warnings.add("map '" + s.name() + "': pinning mode " + s.pinning()
+                    + " is not libbpf's (only 1, by name, is understood); the map is not pinned");
+            return Optional.empty();
+        }
+        if (options.pinRoot().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(options.pinRoot().get().resolve(s.name()));
+    }
+
+    /**
+     * Opens the map pinned at {@code path} and checks that it is what the object declares (type,
+     * key and value sizes, max_entries, flags), as libbpf does before reusing a pinned map.
+     */
+    private KernelMap reusePinned(MapSpec s, Bpf.MapCreate attr, Path path) {
+        KernelMap m;
+        try {
+            m = kernel.openPinnedMap(path.toString());
+        } catch (KernelException e) {
+            throw new KernelException(e.syscall(), e.errno(), object.name() + ": map '" + s.name()
+                    + "': cannot open the map pinned at " + path);
+        }
+        List<String> diffs = new ArrayList<>();
+        if (m.type() != attr.mapType()) {
+            diffs.add("type " + typeName(m.type()) + ", declared " + typeName(attr.mapType()));
+        }
+        if (m.keySize() != attr.keySize()) {
+            diffs.add("key size " + m.keySize() + ", declared " + attr.keySize());
+        }
+        if (m.valueSize() != attr.valueSize()) {
+            diffs.add("value size " + m.valueSize() + ", declared " + attr.valueSize());
+        }
+        if (m.maxEntries() != attr.maxEntries()) {
+            diffs.add("max_entries " + m.maxEntries() + ", declared " + attr.maxEntries());
+        }
+        if (m.flags() != attr.flags()) {
+            diffs.add("flags 0x" + Integer.toHexString(m.flags()) + ", declared 0x" + Integer.toHexString(attr.flags()));
+        }
+        if (!diffs.isEmpty()) {
+            m.close();
+            throw new IncompatiblePinException(object.name() + ": map '" + s.name() + "': the map pinned at " + path
+                    + " is incompatible (" + String.join("; ", diffs) + "); unpin it or change the pin root");
+        }
+        return m;
+    }
+
+    private static String typeName(int type) {
+        return MapType.byId(type).map(MapType::kernelName).orElse(Integer.toString(type));
     }
 
     private int legacyInner(MapSpec s) {
@@ -278,15 +374,25 @@ final class ObjectLoader {
         ProgramType type = typeOf(spec);
         ProgramSpec linked = spec.requireLinked();
         ProgramSpec p = linked;
+        List<org.bpf4j.object.btf.CoreResolver.Result> unresolved = List.of();
         if (!linked.coreRelocations().isEmpty()) {
             Btf target = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
                     + ": program '" + linked.name() + "' has CO-RE relocations but the kernel has no BTF"));
-            p = CoreRelocator.relocate(object, linked, target).program();
+            CoreRelocator.Relocated relocated = CoreRelocator.relocate(object, linked, coreTarget(linked, target));
+            p = relocated.program();
+            unresolved = relocated.results().stream().filter(r -> !r.resolved()).toList();
         }
         Code code = patch(p);
         AttachType expected = options.types().containsKey(spec.name()) && spec.programType().orElse(null) != type
                 ? null : p.expectedAttachType().orElse(null);
         int attachBtfId = attachBtfId(p, type, expected);
+        int expectedId = expected == null ? 0 : expected.id();
+        if (type == ProgramType.STRUCT_OPS) {
+            // The kernel struct's BTF id and the index of the member the program implements.
+            int[] target = structOpsTarget(p);
+            attachBtfId = target[0];
+            expectedId = target[1];
+        }
         int flags = 0;
         if (p.sectionDef().map(d -> d.has(SectionFlag.SLEEPABLE)).orElse(false)) {
             flags |= BPF_F_SLEEPABLE;
@@ -305,9 +411,63 @@ final class ObjectLoader {
         }
         String license = p.license().isEmpty() ? options.defaultLicense() : p.license();
         Bpf.ProgLoad attr = new Bpf.ProgLoad(type.id(), code.toBytes(), license, 0, 0, kernVersion, flags,
-                Names.object(p.name()), 0, expected == null ? 0 : expected.id(), btf, funcInfo, lineInfo,
+                Names.object(p.name()), 0, expectedId, btf, funcInfo, lineInfo,
                 attachBtfId, 0, new int[0]);
-        return kernel.loadProgram(p.name(), type, attr);
+        try {
+            return kernel.loadProgram(p.name(), type, attr);
+        } catch (VerifierException e) {
+            if (unresolved.isEmpty() || !e.log().contains("#" + CoreRelocator.POISON_HELPER)) {
+                throw e;
+            }
+            // The verifier met an instruction poisoned for a relocation that found no target: say which.
+            org.bpf4j.object.btf.CoreResolver.Result r = unresolved.get(0);
+            throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "': CO-RE relocation at "
+                    + "instruction " + r.relocation().slot() + " (" + r.description() + ") has no target in the "
+                    + "kernel's BTF" + (kernel.moduleBtfNames().isEmpty() ? "" : " or its modules'")
+                    + ", and the kernel refused the poisoned instruction"
+                    + (unresolved.size() > 1 ? " (" + unresolved.size() + " relocations unresolved)" : ""));
+        }
+    }
+
+    /**
+     * The BTF to resolve a program's CO-RE relocations against: the kernel's, unless a type the
+     * relocations start from has no candidate there, in which case the module whose BTF defines
+     * it (its BTF includes the kernel's), as libbpf searches module BTF only when vmlinux has no
+     * candidate. Types found in no module stay unresolved against the kernel's BTF (existence
+     * checks give 0, other relocations fail as they would).
+     */
+    private Btf coreTarget(ProgramSpec p, Btf vmlinux) {
+        Btf local = object.btf().orElse(null);
+        if (local == null) {
+            return vmlinux;
+        }
+        Kernel.ModuleBtf chosen = null;
+        for (org.bpf4j.object.btf.CoreRelocation r : p.coreRelocations()) {
+            if (r.kind() == org.bpf4j.object.btf.CoreRelocationKind.TYPE_ID_LOCAL || r.typeId() <= 0
+                    || r.typeId() >= local.size()) {
+                continue;
+            }
+            String name = org.bpf4j.object.btf.CoreResolver.essentialName(local.typeById(r.typeId()).name());
+            if (name.isEmpty() || !vmlinux.typeIdsByName(name).isEmpty()) {
+                continue;
+            }
+            Kernel.ModuleBtf current = chosen;
+            if (current != null && current.btf().typeIdsByName(name).stream().anyMatch(
+                    id -> id >= current.btf().firstOwnId())) {
+                continue;
+            }
+            Optional<Kernel.ModuleBtf> m = kernel.moduleDefining(name);
+            if (m.isEmpty()) {
+                continue;
+            }
+            if (chosen != null && !chosen.name().equals(m.get().name())) {
+                throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "': its CO-RE "
+                        + "relocations need types of two modules (" + chosen.name() + ", " + m.get().name()
+                        + "); bpf4j resolves one program against one module's BTF");
+            }
+            chosen = m.get();
+        }
+        return chosen == null ? vmlinux : chosen.btf();
     }
 
     private Code patch(ProgramSpec p) {
@@ -392,6 +552,144 @@ final class ObjectLoader {
                     + target + "' is not in the kernel's BTF (looked for " + name + ")");
         }
         return id;
+    }
+
+    // ---- struct_ops
+
+    private StructOpsSpec structOpsOf(ProgramSpec p) {
+        return object.structOps().stream().filter(o -> o.functions().containsValue(p.name())).findFirst()
+                .orElseThrow(() -> new UnsupportedFeatureException(object.name() + ": struct_ops program '" + p.name()
+                        + "' is not used by any struct_ops variable, so its kernel struct is unknown"));
+    }
+
+    private Btf vmlinuxFor(String what) {
+        return kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name() + ": " + what
+                + " needs the kernel's BTF, which this kernel does not have"));
+    }
+
+    private int kernelStruct(Btf vmlinux, String typeName, String what) {
+        int id = vmlinux.typeIdByName(typeName, BTF_KIND_STRUCT);
+        if (id < 0) {
+            throw new UnsupportedFeatureException(object.name() + ": " + what + ": the kernel has no struct "
+                    + typeName + " (is the subsystem built in or its module loaded?)");
+        }
+        return id;
+    }
+
+    /** For a struct_ops program: the kernel struct's BTF id and the index of the member it implements. */
+    private int[] structOpsTarget(ProgramSpec p) {
+        StructOpsSpec ops = structOpsOf(p);
+        String member = ops.functions().entrySet().stream().filter(e -> e.getValue().equals(p.name()))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        String what = "struct_ops program '" + p.name() + "'";
+        Btf vmlinux = vmlinuxFor(what);
+        int id = kernelStruct(vmlinux, ops.typeName(), what);
+        List<BtfType.Member> members = ((BtfType.Struct) vmlinux.typeById(id)).members();
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i).name().equals(member)) {
+                return new int[] {id, i};
+            }
+        }
+        throw new UnsupportedFeatureException(object.name() + ": " + what + ": the kernel's struct " + ops.typeName()
+                + " has no member '" + member + "'");
+    }
+
+    /**
+     * Creates each struct_ops map: {@code BPF_MAP_TYPE_STRUCT_OPS} with the kernel's
+     * {@code struct bpf_struct_ops_TYPE} as value type, and builds its value: the object's data
+     * copied member by member (matched by name, sizes checked), the function pointers set to
+     * the programs' fds. Maps of {@code .struct_ops.link} are updated now (their link registers
+     * them later); the others are updated when registered.
+     */
+    private void createStructOps(List<KernelObject.Outcome> outcomes) {
+        if (object.structOps().isEmpty()) {
+            return;
+        }
+        Map<String, KernelProgram> loaded = new HashMap<>();
+        for (KernelObject.Outcome o : outcomes) {
+            if (o instanceof KernelObject.Outcome.Loaded l) {
+                loaded.put(l.name(), l.program());
+            }
+        }
+        Btf local = object.btf().orElseThrow();
+        for (StructOpsSpec ops : object.structOps()) {
+            String what = "struct_ops '" + ops.name() + "'";
+            if (btfFd.isEmpty()) {
+                throw new UnsupportedFeatureException(object.name() + ": " + what
+                        + " needs the object's BTF, which the kernel refused");
+            }
+            Btf vmlinux = vmlinuxFor(what);
+            int kernelId = kernelStruct(vmlinux, ops.typeName(), what);
+            int valueId = kernelStruct(vmlinux, "bpf_struct_ops_" + ops.typeName(), what);
+            BtfType.Struct valueType = (BtfType.Struct) vmlinux.typeById(valueId);
+            long dataOffset = valueType.members().stream().filter(m -> m.name().equals("data")).findFirst()
+                    .map(m -> m.bitOffset() / 8).orElseThrow(() -> new UnsupportedFeatureException(object.name()
+                            + ": " + what + ": struct bpf_struct_ops_" + ops.typeName() + " has no 'data' member"));
+            byte[] value = new byte[(int) valueType.size()];
+            BtfType.Struct kernelType = (BtfType.Struct) vmlinux.typeById(kernelId);
+            BtfType.Struct localType = (BtfType.Struct) local.typeById(ops.typeId());
+            byte[] data = ops.data().toArray();
+            for (BtfType.Member lm : localType.members()) {
+                BtfType.Member km = kernelType.members().stream().filter(m -> m.name().equals(lm.name())).findFirst()
+                        .orElseThrow(() -> new UnsupportedFeatureException(object.name() + ": " + what + ": member '"
+                                + lm.name() + "' is not in the kernel's struct " + ops.typeName()));
+                int at = (int) (dataOffset + km.bitOffset() / 8);
+                String prog = ops.functions().get(lm.name());
+                if (prog != null) {
+                    KernelProgram kp = loaded.get(prog);
+                    if (kp == null) {
+                        throw new UnsupportedFeatureException(object.name() + ": " + what + ": member '" + lm.name()
+                                + "' is program '" + prog + "', which was not loaded");
+                    }
+                    for (int b = 0; b < 8; b++) {
+                        value[at + b] = (byte) ((long) kp.fd() >>> (8 * b));
+                    }
+                    continue;
+                }
+                if (lm.bitfieldSize() != 0 || km.bitfieldSize() != 0) {
+                    throw new UnsupportedFeatureException(object.name() + ": " + what + ": member '" + lm.name()
+                            + "' is a bit field, which bpf4j does not copy into struct_ops maps");
+                }
+                long localSize = local.sizeOf(lm.type());
+                long kernelSize = vmlinux.sizeOf(km.type());
+                boolean function = vmlinux.typeById(vmlinux.skipQualifiers(km.type())) instanceof BtfType.Ptr ptr
+                        && vmlinux.typeById(vmlinux.skipQualifiers(ptr.type())) instanceof BtfType.FuncProto;
+                int from = (int) (lm.bitOffset() / 8);
+                if (function) {
+                    for (int b = 0; b < localSize; b++) {
+                        if (data[from + b] != 0) {
+                            throw new UnsupportedFeatureException(object.name() + ": " + what + ": member '"
+                                    + lm.name() + "' is a function pointer that names no program");
+                        }
+                    }
+                    continue;
+                }
+                if (localSize != kernelSize) {
+                    throw new UnsupportedFeatureException(object.name() + ": " + what + ": member '" + lm.name()
+                            + "' has " + localSize + " bytes, the kernel's has " + kernelSize);
+                }
+                System.arraycopy(data, from, value, at, (int) localSize);
+            }
+            KernelMap map;
+            try {
+                map = kernel.createMap(new Bpf.MapCreate(MapType.STRUCT_OPS.id(), 4, value.length, 1,
+                        ops.link() ? BPF_F_LINK : 0, 0, 0, Names.object(ops.name()), 0, btfFd.get().value(), 0, 0,
+                        valueId, 0));
+            } catch (KernelException e) {
+                throw new KernelException(e.syscall(), e.errno(), object.name() + ": creating " + what + " ("
+                        + ops.typeName() + ")");
+            }
+            KernelStructOps created = new KernelStructOps(ops.name(), ops.typeName(), map, value, ops.link());
+            structOps.put(ops.name(), created);
+            if (ops.link()) {
+                try {
+                    map.update(new byte[4], value, KernelMap.ANY);
+                } catch (KernelException e) {
+                    throw new KernelException(e.syscall(), e.errno(), object.name() + ": filling " + what + " ("
+                            + ops.typeName() + ")");
+                }
+            }
+        }
     }
 
     private static byte[] funcInfo(List<FuncInfo> infos) {

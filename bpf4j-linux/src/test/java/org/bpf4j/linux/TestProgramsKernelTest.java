@@ -4,12 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.bpf4j.linux.btf.DataLayout;
+import org.bpf4j.linux.testing.CpuPinning;
 import org.bpf4j.linux.testing.KernelTest;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
@@ -36,25 +31,6 @@ class TestProgramsKernelTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent().resolve("testprogs");
     private static final HexFormat HEX = HexFormat.of();
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final FunctionDescriptor AFFINITY = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS);
-
-    /** Sets (or with {@code get}, reads) the calling thread's CPU mask: 1024 bits. */
-    private static void affinity(boolean get, byte[] mask) throws Throwable {
-        MethodHandle h = LINKER.downcallHandle(LINKER.defaultLookup().find(get ? "sched_getaffinity"
-                : "sched_setaffinity").orElseThrow(), AFFINITY);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment m = a.allocate(mask.length);
-            MemorySegment.copy(mask, 0, m, ValueLayout.JAVA_BYTE, 0, mask.length);
-            int r = (int) h.invokeExact(0, (long) mask.length, m);
-            if (r < 0) {
-                throw new IllegalStateException((get ? "sched_getaffinity" : "sched_setaffinity") + " failed");
-            }
-            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, 0, mask, 0, mask.length);
-        }
-    }
-
     private static byte[] hex(String s) {
         return s.equals("-") ? new byte[0] : HEX.parseHex(s);
     }
@@ -62,18 +38,8 @@ class TestProgramsKernelTest {
     @Test
     void recordedKernelResultsReproduceThroughTheLoader() throws Throwable {
         assumeTrue(Files.isDirectory(ROOT.resolve("expected")), "no test programs at " + ROOT);
-        // Runs on CPU 0, as recorded; the thread's mask is restored afterwards (the JVM's processor
-        // count follows it, and other tests read that).
-        byte[] saved = new byte[128];
-        affinity(true, saved);
-        byte[] cpu0 = new byte[128];
-        cpu0[0] = 1;
-        affinity(false, cpu0);
-        try {
-            runAll();
-        } finally {
-            affinity(false, saved);
-        }
+        // Runs on CPU 0, as recorded.
+        CpuPinning.onCpu(0, this::runAll);
     }
 
     private void runAll() throws IOException {
@@ -232,6 +198,10 @@ class TestProgramsKernelTest {
             }
             default -> {
             }
+        }
+        if (type.endsWith("hash") && (m.flags() & (1 << 6)) != 0) { // BPF_F_ZERO_SEED: a fixed iteration order
+            List<String> order = m.keys().stream().map(HEX::formatHex).toList();
+            out.add("map " + name + " order " + (order.isEmpty() ? "-" : String.join(" ", order)));
         }
         TreeMap<String, String> entries = new TreeMap<>();
         for (byte[] k : m.keys()) {

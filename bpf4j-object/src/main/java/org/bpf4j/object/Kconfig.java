@@ -62,7 +62,7 @@ public final class Kconfig {
         List<MapSpec> maps = new ArrayList<>(object.maps());
         maps.set(index, map.withContents(Bytes.wrap(value)));
         return new ObjectSpec(object.name(), object.programs(), maps, object.btf(), object.license(),
-                object.kernelVersion(), object.externs());
+                object.kernelVersion(), object.externs(), object.warnings(), object.structOps());
     }
 
     private static void write(String object, Btf btf, int typeId, ExternSpec e, String raw, byte[] out) {

@@ -113,7 +113,8 @@ final class ObjectParser {
         if (btfMaps.isPresent()) {
             maps = BtfMaps.withInitialSlots(ctx, btfMaps.get(), btfMapEntries, maps, mapAt, programs);
         }
-        return new ObjectSpec(name, programs, maps, btf, license, kernelVersion, externs.specs(), warnings);
+        List<StructOpsSpec> structOps = StructOps.parse(ctx, programs);
+        return new ObjectSpec(name, programs, maps, btf, license, kernelVersion, externs.specs(), warnings, structOps);
     }
 
     /** What needs the object's BTF, as libbpf decides: BTF maps, struct_ops, externs; null if nothing. */

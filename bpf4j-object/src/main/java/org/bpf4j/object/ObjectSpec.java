@@ -20,9 +20,18 @@ import org.bpf4j.object.btf.Btf;
  * @param externs the externs the programs use ({@code .kconfig} values, kernel symbols and functions)
  * @param warnings damaged parts the parse ignored as libbpf ignores them (a malformed {@code .BTF}
  *     that nothing needs, a malformed {@code .BTF.ext}, an unusable symbol table), one sentence each
+ * @param structOps the struct_ops variables ({@code .struct_ops}, {@code .struct_ops.link}), which
+ *     the kernel backend creates as struct_ops maps; not in {@link #maps()}
  */
 public record ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> maps, Optional<Btf> btf,
-        String license, int kernelVersion, List<ExternSpec> externs, List<String> warnings) {
+        String license, int kernelVersion, List<ExternSpec> externs, List<String> warnings,
+        List<StructOpsSpec> structOps) {
+
+    /** A spec without struct_ops variables. */
+    public ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> maps, Optional<Btf> btf, String license,
+            int kernelVersion, List<ExternSpec> externs, List<String> warnings) {
+        this(name, programs, maps, btf, license, kernelVersion, externs, warnings, List.of());
+    }
 
     /** A spec without warnings, as a compiler that writes its own specs makes them. */
     public ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> maps, Optional<Btf> btf, String license,
@@ -39,6 +48,7 @@ public record ObjectSpec(String name, List<ProgramSpec> programs, List<MapSpec> 
         maps = List.copyOf(maps);
         externs = List.copyOf(externs);
         warnings = List.copyOf(warnings);
+        structOps = List.copyOf(structOps);
     }
 
     /** The first program with a function name. */

@@ -21,7 +21,12 @@ import org.bpf4j.verifier.MapInfo;
  *
  * <p>Stack: {@code [r10-64, r10)} is data, {@code [r10-72, r10-64)} holds a helper's key and
  * {@code [r10-96, r10-80)} a helper's value; the prologue initializes all of
- * {@code [r10-96, r10)}, since the kernel's stack is not zeroed.
+ * {@code [r10-96, r10)}, since the kernel's stack is not zeroed. The context is spilled at
+ * {@code r10-104}, and R6 at {@code r10-112} while a legacy packet load needs R6.
+ *
+ * <p>Packet: a run's packet ({@code data_in}) is the program's input, the same 64 bytes as the
+ * memory's initial value. A socket filter's legacy packet loads see it after the 14-byte
+ * Ethernet header (the kernel's test run pulls it), so the VM is given bytes 14-63.
  */
 public final class Fixture {
     private Fixture() {}
@@ -44,6 +49,10 @@ public final class Fixture {
     public static final int KEY_OFF = -72;
     /** Offset of a helper's value. */
     public static final int VALUE_OFF = -96;
+    /** Where the prologue spills the context (R1 at entry), for legacy packet loads. */
+    public static final int CTX_OFF = -104;
+    /** Where packet-load chunks spill R6 (the memory) while R6 holds the context. */
+    public static final int MEM_SPILL_OFF = -112;
 
     /** One map of the fixture. */
     public record MapDef(String name, MapType type, int keySize, int valueSize, int maxEntries) {

@@ -14,12 +14,12 @@ import org.bpf4j.spec.ProgramType;
 /**
  * Runs generated programs in the kernel: the {@link Fixture}'s maps are created once, each
  * program is loaded as a socket filter with its map indexes replaced by the maps' fds, and run
- * once through {@code BPF_PROG_TEST_RUN} on a 64-byte packet after the maps are reset.
+ * once through {@code BPF_PROG_TEST_RUN} after the maps are reset, with the program's input as
+ * both the memory's initial value and the packet.
  *
  * <p>Owns the maps: close it. Not thread-safe.
  */
 public final class KernelRunner implements AutoCloseable {
-    private static final byte[] PACKET = new byte[64];
     private final Kernel kernel;
     private final List<KernelMap> maps = new ArrayList<>();
 
@@ -106,7 +106,7 @@ public final class KernelRunner implements AutoCloseable {
         for (int i = 0; i < Fixture.ARRAY_ENTRIES; i++) {
             array.update(Fixture.key(i), new byte[Fixture.VALUE_SIZE], KernelMap.ANY);
         }
-        KernelProgram.TestRunResult r = program.testRun(new KernelProgram.TestRun(PACKET, 0, null, 0, 1, 0));
+        KernelProgram.TestRunResult r = program.testRun(new KernelProgram.TestRun(input, 0, null, 0, 1, 0));
         byte[] v = maps.get(Fixture.RESULT).lookup(zero).orElseThrow();
         long r0 = 0;
         for (int i = 7; i >= 0; i--) {

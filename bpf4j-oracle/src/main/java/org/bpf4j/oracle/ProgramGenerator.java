@@ -28,7 +28,7 @@ import org.bpf4j.isa.Size;
  * fetch, xchg, cmpxchg, load-acquire, store-release), JMP and JMP32 with every comparison,
  * {@code goto} and {@code gotol}, bounded loops, bpf-to-bpf calls, and the helpers
  * {@code map_lookup_elem}, {@code map_update_elem} and {@code map_delete_elem} on a hash and an
- * array map.
+ * array map, and legacy packet loads ({@code ldabs}, {@code ldind}) in programs without calls.
  *
  * <p>In {@link GeneratedProgram.Mode#REJECT} one hazard (an unsafe or doubtful construct, named in
  * {@link GeneratedProgram#hazard()}) is inserted into such a program: most make the kernel refuse
@@ -97,6 +97,9 @@ public final class ProgramGenerator {
                 c = helperChunk();
             } else if (r < 25 && !subs.isEmpty()) {
                 c = new Chunk("call", callSub(), false);
+            } else if (r < 29 && subs.isEmpty()) {
+                // The kernel refuses legacy packet loads in programs with bpf-to-bpf calls.
+                c = new Chunk("ldabs", packetLoads(), false);
             } else {
                 c = simple();
             }
@@ -187,6 +190,7 @@ public final class ProgramGenerator {
 
     private List<Piece> prologue() {
         List<Piece> out = new ArrayList<>();
+        out.add(p(new Instruction.Store(Size.DW, FP, (short) Fixture.CTX_OFF, Operand.reg(1))));
         out.add(p(new Instruction.LoadImm64(MEM, Imm64Kind.MAP_VALUE_BY_FD, Fixture.MEM, 0)));
         for (int r : SCALARS) {
             out.add(p(switch (rnd.nextInt(4)) {
@@ -541,6 +545,42 @@ public final class ProgramGenerator {
                         (short) (s.bytes() * rnd.nextInt(Fixture.VALUE_SIZE / s.bytes()))));
             }
         }
+    }
+
+    /**
+     * Legacy packet loads ({@code ldabs}/{@code ldind}, big-endian, out of bounds ending the
+     * program with R0 = 0): they need R6 to be the context, so R6 (the memory) is spilled, the
+     * context (spilled by the prologue) filled into R6, and R6 restored after; they clobber R1-R5.
+     */
+    private List<Piece> packetLoads() {
+        List<Piece> out = new ArrayList<>();
+        out.add(p(new Instruction.Store(Size.DW, FP, (short) Fixture.MEM_SPILL_OFF, Operand.reg(MEM))));
+        out.add(p(new Instruction.Load(Size.DW, false, MEM, FP, (short) Fixture.CTX_OFF)));
+        int n = 1 + rnd.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            Size s = new Size[] {Size.B, Size.H, Size.W}[rnd.nextInt(3)];
+            int room = Fixture.MEM_SIZE - 14; // the packet the program sees starts after the Ethernet header
+            if (rnd.nextBoolean()) {
+                int off = rnd.nextInt(8) == 0 ? room - s.bytes() + 1 + rnd.nextInt(4) : rnd.nextInt(room - s.bytes() + 1);
+                out.add(p(new Instruction.LoadPacket(s, false, 0, off)));
+            } else {
+                int t = 7 + rnd.nextInt(3);
+                // R1-R5 are clobbered by an earlier load of this chunk: take R0 or R7-R9.
+                out.add(p(new Instruction.Alu(true, AluOp.MOV, t, Operand.reg(new int[] {0, 7, 8, 9}[rnd.nextInt(4)]))));
+                switch (rnd.nextInt(4)) {
+                    case 0 -> { } // the raw value: mostly out of the packet, or in it through the low 32 bits
+                    case 1 -> out.add(p(new Instruction.Alu(false, AluOp.AND, t, Operand.imm(31))));
+                    default -> out.add(p(new Instruction.Alu(true, AluOp.AND, t, Operand.imm(31))));
+                }
+                if (rnd.nextInt(4) == 0) {
+                    out.add(p(Instruction.LoadImm64.of(t, (long) rnd.nextInt(40) + ((long) (1 + rnd.nextInt(3)) << 32))));
+                }
+                out.add(p(new Instruction.LoadPacket(s, true, t, rnd.nextInt(24) - 4)));
+            }
+        }
+        out.add(p(new Instruction.Load(Size.DW, false, MEM, FP, (short) Fixture.MEM_SPILL_OFF)));
+        reinit(out);
+        return out;
     }
 
     private List<Piece> callSub() {

@@ -24,6 +24,7 @@ public final class VmRunner implements AutoCloseable {
     public static final Engine JIT = Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
     /** The instruction budget of a run: far above what any generated program executes. */
     public static final long BUDGET = 10_000_000;
+    private static final int ETH_HLEN = 14;
 
     private final List<BpfMap> maps = new ArrayList<>();
 
@@ -62,6 +63,8 @@ public final class VmRunner implements AutoCloseable {
             array.put(Fixture.key(i), new byte[Fixture.VALUE_SIZE], BpfMap.ANY);
         }
         Execution ex = program.newExecution();
+        // The packet legacy loads read: the input after the Ethernet header, as a socket filter sees it.
+        ex.setPacket(java.util.Arrays.copyOfRange(input, ETH_HLEN, input.length));
         String end;
         try {
             long r0 = ex.run();

@@ -70,12 +70,12 @@ class ProgramGeneratorTest {
         }
         System.out.println("[oracle] chunk kinds " + kinds + "; " + results.size() + " distinct r0 in 400 programs");
         for (String k : new String[] {"prologue", "alu", "alu-special", "stack", "mem", "mem-var-off", "atomic", "jump",
-            "if-else", "loop", "lookup", "update", "delete", "call"}) {
+            "if-else", "loop", "lookup", "update", "delete", "call", "ldabs"}) {
             assertTrue(kinds.containsKey(k), () -> "no chunk of kind " + k + ": " + kinds);
         }
         for (String f : new String[] {"alu32", "alu64", "sdiv", "smod", "movsx", "neg", "bswap", "be", "le", "lddw",
             "ldx", "ldxs", "st", "stx", "atomic", "cmpxchg", "load_acquire", "store_release", "jmp", "jmp32", "goto",
-            "gotol", "call-helper", "call-local"}) {
+            "gotol", "call-helper", "call-local", "ldabs"}) {
             assertTrue(forms.contains(f), () -> "no instruction of form " + f + ": " + forms);
         }
         assertTrue(results.size() > 200, results.size() + " distinct results");

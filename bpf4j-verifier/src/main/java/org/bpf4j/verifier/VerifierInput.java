@@ -15,13 +15,27 @@ import org.bpf4j.spec.ProgramType;
  * @param type the program type
  * @param maps the maps by index
  * @param gpl whether the licence is GPL-compatible (GPL-only helpers need it)
+ * @param globals the global functions (from BTF), verified on their own; empty when the program
+ *     has no BTF (its functions are then all explored from their calls, as static ones)
  */
-public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl) {
-    /** Checks the components and copies the map list. */
+public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+        List<GlobalFunction> globals) {
+    /** Checks the components and copies the lists. */
     public VerifierInput {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(type, "type");
         maps = List.copyOf(maps);
+        globals = List.copyOf(globals);
+    }
+
+    /** A program without global functions. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl) {
+        this(name, code, type, maps, gpl, List.of());
+    }
+
+    /** The same program with another licence flag. */
+    public VerifierInput withGpl(boolean newGpl) {
+        return new VerifierInput(name, code, type, maps, newGpl, globals);
     }
 }

@@ -80,7 +80,7 @@ class CorpusAgreementTest {
                     VerifierInput in = CorpusPrograms.input(obj, p, type);
                     if (obj.license().isEmpty()) {
                         // objects without a license section (falco) were loaded with "GPL" by their loader
-                        in = new VerifierInput(in.name(), in.code(), in.type(), in.maps(), true);
+                        in = in.withGpl(true);
                     }
                     long t0 = System.nanoTime();
                     VerificationResult res = Verifier.verify(in);

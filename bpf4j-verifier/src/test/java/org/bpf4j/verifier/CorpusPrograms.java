@@ -6,6 +6,9 @@ import java.util.Optional;
 import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.btf.FuncInfo;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
 
@@ -40,6 +43,50 @@ final class CorpusPrograms {
     }
 
     static VerifierInput input(ObjectSpec obj, ProgramSpec p, ProgramType type) {
-        return new VerifierInput(p.name(), p.code(), type, maps(obj), p.gplCompatible());
+        return new VerifierInput(p.name(), p.code(), type, maps(obj), p.gplCompatible(), globals(obj, p, type));
+    }
+
+    /** The program's global functions, from its BTF function info and prototypes. */
+    static List<GlobalFunction> globals(ObjectSpec obj, ProgramSpec p, ProgramType type) {
+        List<GlobalFunction> out = new ArrayList<>();
+        if (obj.btf().isEmpty()) {
+            return out;
+        }
+        Btf btf = obj.btf().get();
+        for (FuncInfo fi : p.funcInfos()) {
+            if (fi.slot() == 0 || !(btf.typeById(fi.typeId()) instanceof BtfType.Func f)
+                    || f.linkage() != BtfType.Linkage.GLOBAL
+                    || !(btf.resolve(f.type()) instanceof BtfType.FuncProto proto)) {
+                continue;
+            }
+            List<GlobalFunction.Param> params = new ArrayList<>();
+            for (BtfType.Param param : proto.params()) {
+                params.add(param(btf, param.type(), type));
+            }
+            if (params.size() <= 5) {
+                out.add(new GlobalFunction(fi.slot(), f.name(), params));
+            }
+        }
+        return out;
+    }
+
+    private static GlobalFunction.Param param(Btf btf, int typeId, ProgramType type) {
+        BtfType t = btf.resolve(typeId);
+        if (t instanceof BtfType.Int || t instanceof BtfType.Enum || t instanceof BtfType.Enum64) {
+            return new GlobalFunction.Param.Scalar();
+        }
+        if (!(t instanceof BtfType.Ptr ptr)) {
+            return new GlobalFunction.Param.Unsupported(btf.describe(typeId));
+        }
+        BtfType target = btf.resolve(ptr.type());
+        if (target instanceof BtfType.Struct st
+                && type.contextStruct().map(c -> c.equals("struct " + st.name()) || c.equals(st.name())).orElse(false)) {
+            return new GlobalFunction.Param.Context();
+        }
+        try {
+            return new GlobalFunction.Param.Memory(btf.sizeOf(ptr.type()));
+        } catch (RuntimeException e) {
+            return new GlobalFunction.Param.Unsupported(btf.describe(typeId));
+        }
     }
 }

@@ -84,6 +84,7 @@ class VerifierCaseKernelTest {
     private static String kernelVerdict(Kernel kernel, VerifierCase c) {
         VerifierInput in = c.input();
         List<KernelMap> maps = new ArrayList<>();
+        Fd btf = null;
         try {
             int[] fds = new int[in.maps().size()];
             for (int i = 0; i < fds.length; i++) {
@@ -103,8 +104,24 @@ class VerifierCaseKernelTest {
                 fds[i] = km.fd();
             }
             int attach = in.type() == ProgramType.CGROUP_SOCK_ADDR ? AttachType.CGROUP_INET4_CONNECT.id() : 0;
-            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), in.code().toBytes(), in.gpl() ? "GPL" : "Proprietary",
-                    0, 0, 0, 0, "case", 0, attach, 0, new byte[0], new byte[0], 0, 0, fds);
+            // Linux wants BTF function info for a program that takes a function's address (a
+            // callback): every function is described as static, returning int
+            java.util.TreeSet<Integer> starts = functionStarts(in.code());
+            int btfFd = 0;
+            byte[] funcInfo = new byte[0];
+            if (starts != null) {
+                btf = kernel.loadBtf(btfOf(starts.size()), "case BTF");
+                btfFd = btf.value();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * starts.size())
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int k = 0;
+                for (int slot : starts) {
+                    b.putInt(slot).putInt(3 + k++);
+                }
+                funcInfo = b.array();
+            }
+            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code()).toBytes(), in.gpl() ? "GPL" : "Proprietary",
+                    0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], 0, 0, fds);
             Bpf bpf = kernel.bpf();
             Bpf.LoadResult r = bpf.progLoad(attr);
             if (r.ok()) {
@@ -139,6 +156,54 @@ class VerifierCaseKernelTest {
             for (KernelMap m : maps) {
                 m.close();
             }
+            if (btf != null) {
+                btf.close();
+            }
         }
+    }
+
+    /** The code with map references by "fd" (in cases, map indexes) turned into references by index. */
+    private static org.bpf4j.isa.Code byIndex(org.bpf4j.isa.Code code) {
+        List<org.bpf4j.isa.Instruction> out = new ArrayList<>();
+        for (org.bpf4j.isa.Instruction insn : code.instructions()) {
+            if (insn instanceof org.bpf4j.isa.Instruction.LoadImm64 l && (l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD
+                    || l.kind() == org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_FD)) {
+                insn = new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD
+                        ? org.bpf4j.isa.Imm64Kind.MAP_BY_INDEX : org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_INDEX, l.imm(),
+                        l.nextImm());
+            }
+            out.add(insn);
+        }
+        return org.bpf4j.isa.Code.of(out);
+    }
+
+    /** The first slot of every function when the code takes a function's address; null otherwise. */
+    private static java.util.TreeSet<Integer> functionStarts(org.bpf4j.isa.Code code) {
+        java.util.TreeSet<Integer> starts = new java.util.TreeSet<>(List.of(0));
+        boolean address = false;
+        for (int slot = 0; slot < code.slotCount(); slot++) {
+            org.bpf4j.isa.Instruction insn = code.atSlot(slot);
+            if (insn instanceof org.bpf4j.isa.Instruction.LoadImm64 l
+                    && l.kind() == org.bpf4j.isa.Imm64Kind.CODE_ADDRESS) {
+                address = true;
+                starts.add(code.targetOf(slot));
+            } else if (insn instanceof org.bpf4j.isa.Instruction.Call c
+                    && c.kind() == org.bpf4j.isa.CallKind.LOCAL) {
+                starts.add(code.targetOf(slot));
+            }
+        }
+        return address ? starts : null;
+    }
+
+    /** BTF with int (id 1), a prototype int(void) (id 2) and static functions f0..f(n-1) (ids 3..). */
+    private static byte[] btfOf(int functions) {
+        List<org.bpf4j.object.btf.BtfType> types = new ArrayList<>();
+        types.add(new org.bpf4j.object.btf.BtfType.Void());
+        types.add(new org.bpf4j.object.btf.BtfType.Int("int", 4, 1, 0, 32));
+        types.add(new org.bpf4j.object.btf.BtfType.FuncProto("", 1, List.of()));
+        for (int i = 0; i < functions; i++) {
+            types.add(new org.bpf4j.object.btf.BtfType.Func("f" + i, 2, org.bpf4j.object.btf.BtfType.Linkage.STATIC));
+        }
+        return org.bpf4j.linux.btf.BtfEncoder.encode(types, List.of()).bytes();
     }
 }

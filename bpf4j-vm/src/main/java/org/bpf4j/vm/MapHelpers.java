@@ -22,6 +22,10 @@ final class MapHelpers {
     static HelperRegistry.Builder register(HelperRegistry.Builder b) {
         b.add("map_lookup_elem", (c, r1, r2, r3, r4, r5) -> {
             BpfMap map = map(c, r1, "bpf_map_lookup_elem");
+            if (map instanceof org.bpf4j.vm.map.CpuMap) {
+                throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), "bpf_map_lookup_elem: cannot pass map_type 16"
+                        + " (cpumap " + map.definition().name() + ") into func bpf_map_lookup_elem");
+            }
             return map.lookupAddress(key(c, map, r2), c.cpu());
         });
         b.add("map_update_elem", (c, r1, r2, r3, r4, r5) -> {

@@ -19,7 +19,9 @@ import org.bpf4j.vm.map.BpfMap;
 final class PacketHelpers {
     private PacketHelpers() {}
 
-    static final int EINVAL = 22, EFAULT = 14, EACCES = 13, ENOMEM = 12, ENOTSUPP = 524;
+    static final int EINVAL = 22, EFAULT = 14, EACCES = 13, ENOMEM = 12, ENODEV = 19, EOPNOTSUPP = 95, ENOTSUPP = 524;
+    /** The test run's device, the loopback device: ifindex 1, MTU 65536, an Ethernet-sized hard header. */
+    static final int LOOPBACK_IFINDEX = 1, LOOPBACK_MTU = 65536, HARD_HEADER_LEN = 14;
     /** {@code SKB_MAX_ALLOC}: the longest a helper may make a socket buffer (16 KiB less the shared info). */
     static final long SKB_MAX_ALLOC = 16384 - 320;
     static final int XDP_ABORTED = 0, XDP_REDIRECT = 4, TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
@@ -179,7 +181,10 @@ final class PacketHelpers {
             BpfMap m = BpfMap.ofHandle(map).orElseThrow(() -> new VmTrapException(VmTrapException.Kind.CALL, c.slot(),
                     "bpf_redirect_map: R1 = " + Memory.hex(map) + " is not a map"));
             long actionMask = 3;
-            if ((flags & ~(actionMask | F_BROADCAST | F_EXCLUDE_INGRESS)) != 0) {
+            // Only device maps take the broadcast flags; cpumaps (and xskmaps) take none.
+            boolean devices = m instanceof org.bpf4j.vm.map.DevMap || m instanceof org.bpf4j.vm.map.DevHashMap;
+            long flagMask = devices ? F_BROADCAST | F_EXCLUDE_INGRESS : 0;
+            if ((flags & ~(actionMask | flagMask)) != 0) {
                 return XDP_ABORTED;
             }
             byte[] k = new byte[Math.max(4, m.definition().keySize())];
@@ -243,6 +248,37 @@ final class PacketHelpers {
         b.add("skb_change_proto", (c, ctx, proto, flags, r4, r5) -> skbChange(c,
                 skb(c, ctx, "skb_change_proto").changeProto(swap16((int) proto), flags)));
         b.add("skb_change_type", (c, ctx, type, r3, r4, r5) -> skb(c, ctx, "skb_change_type").changeType(type));
+        b.add("csum_level", (c, ctx, level, r3, r4, r5) -> skb(c, ctx, "csum_level").csumLevel(level));
+        b.add("skb_ecn_set_ce", (c, ctx, r2, r3, r4, r5) -> skb(c, ctx, "skb_ecn_set_ce").ecnSetCe());
+        b.add("skb_set_tstamp", (c, ctx, tstamp, type, r4, r5) -> skb(c, ctx, "skb_set_tstamp").setTstamp(tstamp, type));
+        b.add("get_route_realm", (c, ctx, r2, r3, r4, r5) -> {
+            skb(c, ctx, "get_route_realm");
+            return 0; // a test run's buffer has no route
+        });
+        b.add("get_cgroup_classid", (c, ctx, r2, r3, r4, r5) -> {
+            skb(c, ctx, "get_cgroup_classid");
+            return 0; // the VM has no net_cls cgroups
+        });
+        b.add("check_mtu", (c, ctx, ifindex, mtuLen, lenDiff, flags) -> {
+            boolean xdp = c.memory().context(ctx) instanceof XdpContext;
+            PacketBuffer p = xdp ? xdp(c, ctx, "check_mtu").packet() : skb(c, ctx, "check_mtu").packet();
+            byte[] g = c.memory().read(mtuLen, 4, c.slot());
+            int given = (g[0] & 0xff) | (g[1] & 0xff) << 8 | (g[2] & 0xff) << 16 | (g[3] & 0xff) << 24;
+            long ret;
+            int mtu = 0;
+            if (xdp ? flags != 0 : (flags & ~1L) != 0 || (flags & 1) != 0 && ((int) lenDiff != 0 || given != 0)) {
+                ret = -EINVAL;
+            } else if (ifindex != 0 && (ifindex & 0xffff_ffffL) != LOOPBACK_IFINDEX) {
+                ret = -ENODEV;
+            } else {
+                mtu = LOOPBACK_MTU;
+                int len = (given != 0 ? given + HARD_HEADER_LEN : p.length()) + (int) lenDiff;
+                ret = len <= mtu + HARD_HEADER_LEN ? 0 : 1; // BPF_MTU_CHK_RET_SUCCESS, _FRAG_NEEDED
+            }
+            c.memory().write(mtuLen, new byte[] {(byte) mtu, (byte) (mtu >>> 8), (byte) (mtu >>> 16), (byte) (mtu >>> 24)},
+                    c.slot());
+            return ret;
+        });
         b.add("get_socket_cookie", (c, ctx, r2, r3, r4, r5) -> {
             if (c.memory().context(ctx) instanceof SkbContext s && (int) ctx == 0) {
                 return s.cookie();

@@ -22,6 +22,9 @@ public final class SkbContext extends PacketContext {
     private int vlanProto;
     private int vlanTci;
     private boolean encapsulation;
+    /** {@code skb->ip_summed}: CHECKSUM_NONE (0) in a test run, or CHECKSUM_UNNECESSARY (1) with {@link #csumLevel}. */
+    private int ipSummed;
+    private int csumLevel;
 
     static final int ETH_HLEN = 14, VLAN_HLEN = 4, ETH_P_IP = 0x0800, ETH_P_IPV6 = 0x86dd, ETH_P_8021Q = 0x8100,
             ETH_P_8021AD = 0x88a8, ETH_P_802_3 = 0x0001, ETH_P_802_2 = 0x0004, EALREADY = 114;
@@ -270,7 +273,11 @@ public final class SkbContext extends PacketContext {
         if (shrink ? abs >= lenCur || lenCur - abs < lenMin : p.length() + abs > PacketHelpers.SKB_MAX_ALLOC) {
             return done(-PacketHelpers.ENOTSUPP);
         }
-        return done(shrink ? shrinkRoom(off, abs, flags, proto) : growRoom(off, abs, flags, proto));
+        long r = shrink ? shrinkRoom(off, abs, flags, proto) : growRoom(off, abs, flags, proto);
+        if (r == 0 && (flags & ADJ_NO_CSUM_RESET) == 0) {
+            resetChecksumUnnecessary();
+        }
+        return done(r);
     }
 
     private long growRoom(int off, int n, long flags, int proto) {
@@ -369,6 +376,96 @@ public final class SkbContext extends PacketContext {
             return -PacketHelpers.EINVAL;
         }
         set("pkt_type", type & 0xffff_ffffL);
+        return 0;
+    }
+
+    static final int CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1, SKB_MAX_CSUM_LEVEL = 3;
+
+    /** {@code __skb_reset_checksum_unnecessary}. */
+    private void resetChecksumUnnecessary() {
+        if (ipSummed == CHECKSUM_UNNECESSARY) {
+            ipSummed = CHECKSUM_NONE;
+            csumLevel = 0;
+        }
+    }
+
+    /** {@code bpf_csum_level}: query, increment, decrement or reset the CHECKSUM_UNNECESSARY level. */
+    long csumLevel(long level) {
+        switch ((int) Math.min(level, 4)) {
+            case 1 -> { // BPF_CSUM_LEVEL_INC
+                if (ipSummed == CHECKSUM_UNNECESSARY) {
+                    csumLevel = Math.min(csumLevel + 1, SKB_MAX_CSUM_LEVEL);
+                } else if (ipSummed == CHECKSUM_NONE) {
+                    ipSummed = CHECKSUM_UNNECESSARY;
+                    csumLevel = 0;
+                }
+            }
+            case 2 -> { // BPF_CSUM_LEVEL_DEC
+                if (ipSummed == CHECKSUM_UNNECESSARY) {
+                    if (csumLevel == 0) {
+                        ipSummed = CHECKSUM_NONE;
+                    } else {
+                        csumLevel--;
+                    }
+                }
+            }
+            case 3 -> resetChecksumUnnecessary();
+            case 0 -> {
+                return level == 0 ? (ipSummed == CHECKSUM_UNNECESSARY ? csumLevel : -PacketHelpers.EACCES)
+                        : -PacketHelpers.EINVAL;
+            }
+            default -> {
+                return -PacketHelpers.EINVAL;
+            }
+        }
+        return level < 0 ? -PacketHelpers.EINVAL : 0;
+    }
+
+    /**
+     * {@code bpf_skb_ecn_set_ce}: marks an ECN-capable IPv4 or IPv6 packet Congestion Experienced
+     * (the IPv4 checksum updated incrementally); 1 when the packet is (now) marked, 0 otherwise.
+     * Not a helper that changes packet data: the bytes change in place, pointers stay valid.
+     */
+    long ecnSetCe() {
+        int proto = protocol();
+        PacketBuffer p = packet();
+        int hdr = proto == ETH_P_IP ? 20 : proto == ETH_P_IPV6 ? 40 : -1;
+        if (hdr < 0 || p.length() < hdr || networkHeader + hdr > p.end()) {
+            return 0;
+        }
+        byte[] w = p.window();
+        int at = networkHeader - p.meta();
+        if (proto == ETH_P_IP) {
+            int tos = w[at + 1] & 0xff;
+            int ecn = (tos + 1) & 3;
+            if ((ecn & 2) == 0) {
+                return ecn == 0 ? 1 : 0;
+            }
+            int sum = get16be(w, at + 10) + (ecn == 3 ? 0xfffe : 0xfffd);
+            put16be(w, at + 10, (sum & 0xffff) + (sum >>> 16));
+            w[at + 1] = (byte) (tos | 3);
+            return 1;
+        }
+        int dsfield = (get16be(w, at) >>> 4) & 0xff;
+        if ((dsfield & 3) == 0) {
+            return 0;
+        }
+        w[at + 1] |= 0x30;
+        return 1;
+    }
+
+    /** {@code bpf_skb_set_tstamp}: the delivery time and its clock (0 realtime, 1 monotonic, 2 TAI). */
+    long setTstamp(long tstamp, long type) {
+        int proto = protocol();
+        if (proto != ETH_P_IP && proto != ETH_P_IPV6) {
+            return -PacketHelpers.EOPNOTSUPP;
+        }
+        int t = (int) type;
+        if ((type & 0xffff_ffffL) > 2 || t != 0 && tstamp == 0) {
+            return -PacketHelpers.EINVAL;
+        }
+        set("tstamp", tstamp);
+        set("tstamp_type", t);
         return 0;
     }
 

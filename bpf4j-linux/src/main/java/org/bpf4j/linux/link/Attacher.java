@@ -128,6 +128,30 @@ public final class Attacher {
         return onPerfEvent(p, event, 0, what);
     }
 
+    /**
+     * Registers a struct_ops map with its kernel subsystem (a TCP congestion control appears in
+     * {@code net.ipv4.tcp_available_congestion_control}): a {@code BPF_LINK_CREATE} link on the map
+     * for maps of {@code .struct_ops.link}, else an update of its element. Closing the returned
+     * link unregisters it.
+     */
+    public Link structOps(org.bpf4j.linux.KernelStructOps ops) {
+        String what = "struct_ops " + ops.name() + " (" + ops.typeName() + ")";
+        if (!ops.usesLink()) {
+            try {
+                ops.map().update(new byte[4], ops.value(), org.bpf4j.linux.KernelMap.ANY);
+            } catch (KernelException e) {
+                throw wrap(e, what);
+            }
+            return new StructOpsRegistration(ops, what);
+        }
+        try {
+            int fd = bpf.linkCreate(new Bpf.LinkCreate(ops.map().fd(), 0, AttachType.STRUCT_OPS.id(), 0, 0));
+            return new BpfLink(bpf, new Fd(fd, bpf, "link " + what), Optional.empty(), what);
+        } catch (KernelException e) {
+            throw wrap(e, what);
+        }
+    }
+
     /** Attaches a raw tracepoint program to a raw tracepoint ({@code BPF_RAW_TRACEPOINT_OPEN}). */
     public Link rawTracepoint(KernelProgram p, String name) {
         String what = arrow(p, "raw tracepoint " + name);
@@ -346,6 +370,23 @@ public final class Attacher {
     public Link xdp(KernelProgram p, int ifindex, XdpMode mode) {
         return linkCreate(p, ifindex, AttachType.XDP, mode.flags(), 0,
                 arrow(p, "xdp ifindex " + ifindex + (mode == XdpMode.DEFAULT ? "" : " (" + mode + ")")));
+    }
+
+    /**
+     * Attaches a tc program ({@code sched_cls}) to an interface as libbpf's users do today: a tcx
+     * link where the kernel has tcx (6.6 and later), else, when the kernel refuses the tcx attach
+     * type (EINVAL), a classic direct-action filter of priority 1 on a clsact qdisc
+     * ({@link #tcClassic}). Closing detaches either.
+     */
+    public Link tc(KernelProgram p, int ifindex, boolean ingress) {
+        try {
+            return tcx(p, ifindex, ingress);
+        } catch (KernelException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            return tcClassic(p, ifindex, ingress, 1);
+        }
     }
 
     /** Attaches a tc program with a tcx link, at ingress or egress of interface {@code ifindex}. */

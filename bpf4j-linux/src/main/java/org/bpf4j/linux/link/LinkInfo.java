@@ -2,11 +2,9 @@ package org.bpf4j.linux.link;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
-import org.bpf4j.linux.KernelException;
+import org.bpf4j.linux.KernelIds;
 import org.bpf4j.linux.sys.Bpf;
-import org.bpf4j.linux.sys.Fd;
 
 /**
  * What the kernel says about a link ({@code struct bpf_link_info}'s common head). Immutable.
@@ -32,17 +30,8 @@ public record LinkInfo(int id, int type, int programId) {
         return new LinkInfo(info.getInt(4), info.getInt(0), info.getInt(8));
     }
 
-    /** Every link in the kernel, by id ({@code BPF_LINK_GET_NEXT_ID}); links that go away meanwhile are left out. */
+    /** Every link in the kernel, by id ({@link KernelIds}); links that go away meanwhile are left out. */
     public static List<LinkInfo> list(Bpf bpf) {
-        List<LinkInfo> out = new ArrayList<>();
-        int id = 0;
-        while ((id = bpf.getNextId(Bpf.Command.LINK_GET_NEXT_ID, id)) > 0) {
-            try (Fd fd = new Fd(bpf.getFdById(Bpf.Command.LINK_GET_FD_BY_ID, id), bpf, "link " + id)) {
-                out.add(of(bpf, fd.value()));
-            } catch (KernelException e) {
-                // detached meanwhile
-            }
-        }
-        return out;
+        return KernelIds.all(bpf, KernelIds.Kind.LINK, LinkInfo::of);
     }
 }

@@ -86,6 +86,19 @@ public interface Bpf {
     /** {@code BPF_LINK_CREATE}: attaches a program; returns the link's fd. */
     int linkCreate(LinkCreate attr);
 
+    /**
+     * {@code BPF_OBJ_GET_INFO_BY_FD} for info that points at out-arrays (a program's translated
+     * or JIT-compiled instructions, a BTF object's data and name): before the call, the address of
+     * a buffer of {@code buffers[i].length} bytes is written at byte {@code pointerOffsets[i]} of
+     * {@code info} (the caller sets the matching lengths in {@code info}); after it, {@code info}
+     * and the buffers are copied back. Returns the length the kernel wrote. The default
+     * implementation refuses: a layer without it (a unit test's fake).
+     */
+    default int objGetInfo(int fd, byte[] info, long[] pointerOffsets, byte[][] buffers) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not implement bpf(BPF_OBJ_GET_INFO_BY_FD) with out-arrays");
+    }
+
     /** Closes a file descriptor this layer returned. */
     void close(int fd);
 

@@ -91,6 +91,10 @@ public final class Layouts {
             bytes("name", 16), u32("ifindex"), skip(20), u32("btf_id"), u32("btf_key_type_id"),
             u32("btf_value_type_id"), skip(4), u64("map_extra"));
 
+    /** {@code struct bpf_btf_info}. */
+    public static final Struct BTF_INFO = Struct.of("btf_info",
+            u64("btf"), u32("btf_size"), u32("id"), u64("name"), u32("name_len"), u32("kernel_btf"));
+
     /** The {@code raw_tracepoint} struct of {@code BPF_RAW_TRACEPOINT_OPEN}. */
     public static final Struct RAW_TRACEPOINT = Struct.of("raw_tracepoint",
             u64("name"), u32("prog_fd"), skip(4), u64("cookie"));

@@ -412,6 +412,31 @@ public final class NativeBpf implements Bpf {
     }
 
     @Override
+    public int objGetInfo(int fd, byte[] info, long[] pointerOffsets, byte[][] buffers) {
+        try (Call c = new Call()) {
+            MemorySegment buf = c.bytes(info);
+            MemorySegment[] out = new MemorySegment[buffers.length];
+            for (int i = 0; i < buffers.length; i++) {
+                out[i] = c.buffer(buffers[i].length);
+                buf.set(ValueLayout.JAVA_LONG_UNALIGNED, pointerOffsets[i], out[i].address());
+            }
+            Layouts.OBJ_INFO.set(c.attr, "bpf_fd", fd);
+            Layouts.OBJ_INFO.set(c.attr, "info_len", info.length);
+            Layouts.OBJ_INFO.set(c.attr, "info", buf);
+            if (c.run(Command.OBJ_GET_INFO_BY_FD, Layouts.OBJ_INFO) < 0) {
+                throw fail(Command.OBJ_GET_INFO_BY_FD, c.errno, "reading object info");
+            }
+            copyOut(buf, info);
+            for (int i = 0; i < buffers.length; i++) {
+                if (buffers[i].length > 0) {
+                    MemorySegment.copy(out[i], ValueLayout.JAVA_BYTE, 0, buffers[i], 0, buffers[i].length);
+                }
+            }
+            return Layouts.OBJ_INFO.getInt(c.attr, "info_len");
+        }
+    }
+
+    @Override
     public int linkCreate(LinkCreate a) {
         try (Call c = new Call()) {
             Struct s = Layouts.LINK_CREATE;

@@ -36,6 +36,45 @@ final class Fixtures {
         return o;
     }
 
+    /**
+     * Skips the calling test, with the reason, unless the test binary {@code target} (and with it
+     * {@code uprobe.bpf.o}, whose register reads build.sh compiles for the same architecture) is
+     * built for this machine's architecture: the committed ones are x86_64's.
+     */
+    static void requireNativeTarget() {
+        String binary = elfMachine(TARGET);
+        String host = switch (System.getProperty("os.arch", "")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> System.getProperty("os.arch");
+        };
+        org.junit.jupiter.api.Assumptions.assumeTrue(binary.equals(host), "skipped: the test binary "
+                + TARGET.getFileName() + " is built for " + binary + " and this machine is " + host
+                + "; rebuild it and uprobe.bpf.o here with src/test/resources/attach/build.sh (gcc, clang-19, "
+                + "systemtap-sdt-dev)");
+    }
+
+    /** Requires an x86_64 host: bpf4j decodes USDT argument specs of x86_64 only. */
+    static void requireUsdtArch() {
+        requireNativeTarget();
+        org.junit.jupiter.api.Assumptions.assumeTrue(elfMachine(TARGET).equals("x86_64"),
+                "skipped: bpf4j decodes the USDT argument specs of x86_64 only, this is " + elfMachine(TARGET));
+    }
+
+    private static String elfMachine(Path elf) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(elf)) {
+            byte[] head = in.readNBytes(20);
+            int machine = head.length < 20 ? -1 : (head[18] & 0xff) | (head[19] & 0xff) << 8;
+            return switch (machine) {
+                case 62 -> "x86_64";
+                case 183 -> "aarch64";
+                default -> "machine " + machine;
+            };
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read " + elf + ": " + e.getMessage(), e);
+        }
+    }
+
     static byte[] u32(long v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array();
     }

@@ -76,6 +76,7 @@ final class Netns implements AutoCloseable {
 
     /** Sends {@code n} UDP datagrams from A to B's port 7777 (over the veth pair). */
     void sendFromAToB(int n) {
+        Fixtures.requireNativeTarget();
         String out = Fixtures.run("ip", "netns", "exec", a, Fixtures.TARGET.toString(), "udp", ADDR_B, "7777",
                 Integer.toString(n));
         if (!out.trim().equals("sent " + n)) {

@@ -10,10 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.KernelException;
 import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelObject;
+import org.bpf4j.linux.sys.Bpf;
+import org.bpf4j.linux.sys.Errno;
 import org.bpf4j.linux.sys.Posix;
 import org.bpf4j.linux.testing.KernelTest;
+import org.bpf4j.spec.AttachType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,57 @@ class NetworkAttachTest {
     }
 
     @Test
+    void tcUsesTcxWhereTheKernelHasIt() {
+        try (KernelObject o = Fixtures.load("net.bpf.o", "tcx_count")) {
+            int ifindex = ifindexInB();
+            try (Link link = Netns.inside(netns.b, () -> Attacher.of(Kernel.system()).tc(o.programs().get("tcx_count"),
+                    ifindex, true))) {
+                assertTrue(link instanceof BpfLink b && b.info().typeName().equals("tcx"), link.toString());
+                netns.sendFromAToB(2);
+            }
+            assertEquals(2, Fixtures.slot(o.map("counts").orElseThrow(), 1));
+        }
+    }
+
+    /**
+     * The fallback to clsact, on this kernel: the attacher's syscall layer is the real one except that
+     * it refuses tcx attach types with EINVAL, as kernels before 6.6 do.
+     */
+    @Test
+    void tcFallsBackToAClsactFilterWhereTcxIsRefused() {
+        Bpf real = Kernel.system().bpf();
+        Bpf noTcx = (Bpf) java.lang.reflect.Proxy.newProxyInstance(Bpf.class.getClassLoader(),
+                new Class<?>[] {Bpf.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("linkCreate") && args[0] instanceof Bpf.LinkCreate c
+                            && (c.attachType() == AttachType.TCX_INGRESS.id()
+                            || c.attachType() == AttachType.TCX_EGRESS.id())) {
+                        throw new KernelException(Bpf.Command.LINK_CREATE.callName(), Errno.EINVAL, "tcx refused");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Kernel oldKernel = new Kernel(noTcx, Kernel.system().cpus(), Kernel.system()::vmlinuxBtf);
+        try (KernelObject o = Fixtures.load("net.bpf.o", "tcx_count")) {
+            int ifindex = ifindexInB();
+            Link link = Netns.inside(netns.b, () -> Attacher.of(oldKernel).tc(o.programs().get("tcx_count"), ifindex,
+                    true));
+            try (link) {
+                assertTrue(link instanceof TcAttachment, link.toString());
+                String filters = Fixtures.run("ip", "netns", "exec", netns.b, "tc", "filter", "show", "dev", "v1",
+                        "ingress");
+                assertTrue(filters.contains("tcx_count") && filters.contains("direct-action"), filters);
+                netns.sendFromAToB(3);
+            }
+            assertEquals(3, Fixtures.slot(o.map("counts").orElseThrow(), 1));
+            String qdiscs = Fixtures.run("ip", "netns", "exec", netns.b, "tc", "qdisc", "show", "dev", "v1");
+            assertFalse(qdiscs.contains("clsact"), "the qdisc was removed: " + qdiscs);
+        }
+    }
+
+    @Test
     void classicTcFilterOnClsactCountsUdpAndIsRemovedWithItsQdisc() {
         try (KernelObject o = Fixtures.load("net.bpf.o", "tcx_count")) {
             KernelMap counts = o.map("counts").orElseThrow();
@@ -119,6 +174,7 @@ class NetworkAttachTest {
 
     @Test
     void cgroupProgramsSeeTheSocketsAndPacketsOfAProcessInTheCgroup() throws Exception {
+        Fixtures.requireNativeTarget();
         Path root = Files.isDirectory(Path.of("/sys/fs/cgroup/unified")) ? Path.of("/sys/fs/cgroup/unified")
                 : Path.of("/sys/fs/cgroup");
         Path cg = root.resolve("bpf4j-test-" + ProcessHandle.current().pid());

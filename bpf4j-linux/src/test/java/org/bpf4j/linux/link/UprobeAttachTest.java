@@ -23,6 +23,11 @@ import org.junit.jupiter.api.Test;
 class UprobeAttachTest {
     private static final Pattern OUTPUT = Pattern.compile("calls (\\d+) fired (\\d+) sum (-?\\d+)\\s*");
 
+    @org.junit.jupiter.api.BeforeEach
+    void nativeTarget() {
+        Fixtures.requireNativeTarget();
+    }
+
     /** Runs {@code target probe n}; returns {calls, fired, sum}. */
     private static long[] runTarget(int n) {
         String out = Fixtures.run(Fixtures.TARGET.toString(), "probe", Integer.toString(n));
@@ -69,6 +74,7 @@ class UprobeAttachTest {
 
     @Test
     void usdtProbeWithSemaphoreAndArguments() {
+        Fixtures.requireUsdtArch();
         long[] before = runTarget(2);
         assertEquals(0, before[1], "the semaphore is clear while nothing is attached");
         try (KernelObject o = Fixtures.load("uprobe.bpf.o", "on_tick")) {

@@ -29,7 +29,7 @@ class LayoutsTest {
             Map.entry("prog_info", Layouts.PROG_INFO), Map.entry("map_info", Layouts.MAP_INFO),
             Map.entry("raw_tracepoint", Layouts.RAW_TRACEPOINT),
             Map.entry("link_create_uprobe_multi", Layouts.LINK_CREATE_UPROBE_MULTI),
-            Map.entry("iter_create", Layouts.ITER_CREATE));
+            Map.entry("iter_create", Layouts.ITER_CREATE), Map.entry("btf_info", Layouts.BTF_INFO));
 
     record Row(String layout, String field, long offset, long size) {
     }
@@ -54,7 +54,7 @@ class LayoutsTest {
             if (r.layout().equals("bpf_attr")) {
                 assertEquals(r.size(), Layouts.BPF_ATTR_SIZE);
                 for (Struct s : LAYOUTS.values()) {
-                    if (s != Layouts.PROG_INFO && s != Layouts.MAP_INFO && s != Layouts.FUNC_INFO
+                    if (s != Layouts.PROG_INFO && s != Layouts.MAP_INFO && s != Layouts.BTF_INFO && s != Layouts.FUNC_INFO
                             && s != Layouts.LINE_INFO) {
                         assertTrue(s.size() <= r.size(), s.layout() + " is larger than union bpf_attr");
                     }

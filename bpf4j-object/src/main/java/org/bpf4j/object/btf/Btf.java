@@ -30,10 +30,12 @@ public final class Btf {
     private final List<BtfType> types;
     private final byte[] strings;
     private final Map<String, List<Integer>> byName;
+    private final int firstOwnId;
 
-    private Btf(List<BtfType> types, byte[] strings) {
+    private Btf(List<BtfType> types, byte[] strings, int firstOwnId) {
         this.types = types;
         this.strings = strings;
+        this.firstOwnId = firstOwnId;
         Map<String, List<Integer>> names = new HashMap<>();
         for (int id = 1; id < types.size(); id++) {
             String n = types.get(id).name();
@@ -56,7 +58,7 @@ public final class Btf {
         if (copy.isEmpty() || !(copy.get(0) instanceof BtfType.Void)) {
             throw new IllegalArgumentException("type 0 must be void");
         }
-        Btf btf = new Btf(copy, new byte[] {0});
+        Btf btf = new Btf(copy, new byte[] {0}, 1);
         btf.checkReferences("BTF");
         return btf;
     }
@@ -71,14 +73,34 @@ public final class Btf {
         return BtfParser.parse(data);
     }
 
-    static Btf create(List<BtfType> types, byte[] strings, String where) {
-        Btf btf = new Btf(Collections.unmodifiableList(types), strings);
+    /**
+     * Parses split BTF (a kernel module's {@code /sys/kernel/btf/MODULE}) on top of its base (the
+     * kernel's BTF): the result holds the base's types with their ids, then the split's own types
+     * from id {@code base.size()}, and the two string sections one after the other, as the ids
+     * and string offsets of split BTF count.
+     *
+     * @throws MalformedInputException naming the data and the type id at fault
+     */
+    public static Btf parseSplit(ByteReader data, Btf base) {
+        return BtfParser.parseSplit(data, base);
+    }
+
+    static Btf create(List<BtfType> types, byte[] strings, String where, int firstOwnId) {
+        Btf btf = new Btf(Collections.unmodifiableList(types), strings, firstOwnId);
         btf.checkReferences(where);
         return btf;
     }
 
+    /**
+     * The first id of this BTF's own types: 1, or for split BTF the base's size (the types below
+     * it are the base's).
+     */
+    public int firstOwnId() {
+        return firstOwnId;
+    }
+
     private void checkReferences(String where) {
-        for (int id = 1; id < types.size(); id++) {
+        for (int id = firstOwnId; id < types.size(); id++) {
             BtfType t = types.get(id);
             for (int ref : references(t)) {
                 if (ref < 0 || ref >= types.size()) {

@@ -12,15 +12,21 @@ final class BtfParser {
 
     private final ByteReader data;
     private final String where;
+    private final Btf base;
     private ByteReader strings;
 
-    private BtfParser(ByteReader data) {
+    private BtfParser(ByteReader data, Btf base) {
         this.data = data;
         this.where = data.where();
+        this.base = base;
     }
 
     static Btf parse(ByteReader data) {
-        return new BtfParser(data).run();
+        return new BtfParser(data, null).run();
+    }
+
+    static Btf parseSplit(ByteReader data, Btf base) {
+        return new BtfParser(data, base).run();
     }
 
     private MalformedInputException error(String message) {
@@ -71,12 +77,25 @@ final class BtfParser {
             throw error("type and string sections overlap");
         }
         strings = data.window(hdrLen + strOff, strLen, where + " strings");
-        if (strLen == 0 || strings.u8(0) != 0 || strings.u8(strLen - 1) != 0) {
-            throw error("string section must start and end with a NUL byte");
+        List<BtfType> types = new ArrayList<>();
+        if (base == null) {
+            if (strLen == 0 || strings.u8(0) != 0 || strings.u8(strLen - 1) != 0) {
+                throw error("string section must start and end with a NUL byte");
+            }
+            types.add(new BtfType.Void());
+        } else {
+            // Split BTF: type ids and string offsets continue those of the base.
+            if (strLen != 0 && strings.u8(strLen - 1) != 0) {
+                throw error("string section must end with a NUL byte");
+            }
+            byte[] baseStrings = base.stringSection();
+            byte[] all = new byte[baseStrings.length + (int) strLen];
+            System.arraycopy(baseStrings, 0, all, 0, baseStrings.length);
+            System.arraycopy(strings.toArray(), 0, all, baseStrings.length, (int) strLen);
+            strings = ByteReader.of(all, where + " strings");
+            types.addAll(base.types());
         }
         ByteReader typeData = data.window(hdrLen + typeOff, typeLen, where + " types");
-        List<BtfType> types = new ArrayList<>();
-        types.add(new BtfType.Void());
         long p = 0;
         while (p < typeLen) {
             int id = types.size();
@@ -119,7 +138,7 @@ final class BtfParser {
             p += extraSize(kind, vlen);
             types.add(t);
         }
-        return Btf.create(types, strings.toArray(), where);
+        return Btf.create(types, strings.toArray(), where, base == null ? 1 : base.size());
     }
 
     private record Ctx(ByteReader d, long p, int id, String name, int vlen, boolean kindFlag, long sizeOrType) {

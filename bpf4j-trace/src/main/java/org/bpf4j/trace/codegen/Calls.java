@@ -2,6 +2,7 @@ package org.bpf4j.trace.codegen;
 
 import java.util.List;
 import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.symbols.KernelSymbols;
@@ -21,7 +22,8 @@ final class Calls {
     /** A call whose value is not used. */
     void statement(Expr.Call c) {
         switch (c.name()) {
-            case "printf", "system" -> printf(c);
+            case "printf", "system", "cat" -> printf(c);
+            case "join" -> join(c);
             case "print" -> print(c);
             case "time" -> {
                 String fmt = c.args().isEmpty() ? "%H:%M:%S\n" : ((Expr.StrLit) c.args().getFirst()).value();
@@ -132,6 +134,71 @@ final class Calls {
         asm.store(Size.DW, asm.frameBase, off, 1);
         pc.intExpr(c.args().get(1));
         asm.store(Size.DW, asm.frameBase, off + 8, 0);
+    }
+
+    /**
+     * {@code join(argv[, delim])}: reads up to {@link Events#JOIN_ARGS} strings through the array of
+     * user pointers into the scratch buffer (16 KiB: far over the stack limit), stopping at a null
+     * pointer, and sends the buffer as one event.
+     */
+    private void join(Expr.Call c) {
+        int size = 16 + Events.JOIN_ARGS * Events.JOIN_ARG_SIZE;
+        int queue = pc.transport.queueValueSize();
+        if (queue > 0 && queue < size) {
+            pc.unsupported(c.span(), "join() with events through a queue map");
+            return;
+        }
+        pc.events.noteScratch(size);
+        pc.events.noteSize(size);
+        String delim = c.args().size() == 2 ? ((Expr.StrLit) c.args().get(1)).value() : " ";
+        int m = pc.frame.mark();
+        int buf = pc.frame.alloc(8);
+        int argv = pc.frame.alloc(8);
+        int tmp = pc.frame.alloc(8);
+        pc.intExpr(c.args().getFirst());
+        asm.store(Size.DW, asm.frameBase, argv, 0);
+        asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
+        asm.loadMap(1, pc.globalsIndex + 1);
+        asm.stackAddr(2, tmp);
+        asm.call("map_lookup_elem");
+        Asm.Label end = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        asm.store(Size.DW, asm.frameBase, buf, 0);
+        asm.movImm(1, Events.JOIN);
+        asm.store(Size.DW, 0, 0, 1);
+        asm.movImm(1, pc.events.addJoinDelimiter(delim));
+        asm.store(Size.DW, 0, 8, 1);
+        Asm.Label done = asm.label();
+        for (int i = 0; i < Events.JOIN_ARGS; i++) {
+            int at = 16 + i * Events.JOIN_ARG_SIZE;
+            asm.stackAddr(1, tmp);
+            asm.movImm(2, 8);
+            asm.load(Size.DW, 3, asm.frameBase, argv);
+            if (i > 0) {
+                asm.aluImm(AluOp.ADD, 3, 8 * i);
+            }
+            asm.call("probe_read_user");
+            asm.load(Size.DW, 3, asm.frameBase, tmp);
+            asm.load(Size.DW, 1, asm.frameBase, buf);
+            asm.storeImm(Size.B, 1, at, 0);
+            asm.jumpImm(JumpOp.JEQ, 3, 0, done);
+            asm.aluImm(AluOp.ADD, 1, at);
+            asm.movImm(2, Events.JOIN_ARG_SIZE);
+            asm.call("probe_read_user_str");
+        }
+        asm.bind(done);
+        asm.loadMap(1, pc.ringIndex);
+        asm.load(Size.DW, 2, asm.frameBase, buf);
+        if (queue > 0) {
+            asm.movImm(3, 0);
+            asm.call("map_push_elem");
+        } else {
+            asm.movImm(3, size);
+            asm.movImm(4, 0);
+            asm.call("ringbuf_output");
+        }
+        asm.bind(end);
+        pc.frame.release(m);
     }
 
     /** {@code ksym(addr)} or {@code usym(addr)} at {@code off}: the address, and for usym the process id. */

@@ -33,6 +33,16 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return maps.size() + 1;
     }
 
+    /** Index of the per-CPU scratch buffer, when {@link Events#scratchBytes()} is not 0. */
+    public int scratchIndex() {
+        return maps.size() + 2;
+    }
+
+    /** Index of the stack map, when {@link Events#stacks()}. */
+    public int stackIndex() {
+        return maps.size() + 3;
+    }
+
     /** Ring buffer size in bytes. */
     public static final int RING_SIZE = 1 << 20;
 

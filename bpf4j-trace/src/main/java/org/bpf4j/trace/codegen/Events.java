@@ -24,6 +24,15 @@ public final class Events {
     public static final long CLEAR = 4;
     /** {@code zero(@m)}: [id][map index]. */
     public static final long ZERO = 5;
+    /**
+     * {@code join(argv[, delim])}: [id][delimiter index][{@link #JOIN_ARGS} NUL-terminated strings of
+     * {@link #JOIN_ARG_SIZE} bytes; the first empty one ends the list], sent from the scratch map.
+     */
+    public static final long JOIN = 6;
+    /** How many elements of an array {@code join()} reads (bpftrace 0.17's). */
+    public static final int JOIN_ARGS = 16;
+    /** The most bytes {@code join()} reads of each element, with its NUL (bpftrace 0.17's). */
+    public static final int JOIN_ARG_SIZE = 1024;
     /** {@code printf}: [id = base + index][arguments laid out as {@link Printf#layout()}]. */
     public static final long PRINTF_BASE = 1000;
 
@@ -35,7 +44,57 @@ public final class Events {
     private final List<String> timeFormats = new ArrayList<>();
     private final List<String> strftimeFormats = new ArrayList<>();
     private final List<String> probeNames = new ArrayList<>();
+    private final List<String> joinDelimiters = new ArrayList<>();
     private int maxSize;
+    private int scratchBytes;
+    private boolean stacks;
+
+    /** Notes that a program reads stacks (the backends then create the stack map). */
+    void noteStacks() {
+        stacks = true;
+    }
+
+    /**
+     * True if a program reads stacks: the backends create a {@code BPF_MAP_TYPE_STACK_TRACE} map of
+     * {@link #STACK_MAP_FRAMES} frames at {@link CompiledScript#stackIndex()} (and the scratch buffer,
+     * of at least 8 bytes, before it).
+     */
+    public boolean stacks() {
+        return stacks;
+    }
+
+    /** Frames a stack map entry holds. */
+    public static final int STACK_MAP_FRAMES = 127;
+
+    /** Entries of the stack map. */
+    public static final int STACK_MAP_ENTRIES = 4096;
+
+    /** Notes that a program needs {@code bytes} of the per-CPU scratch buffer. */
+    void noteScratch(int bytes) {
+        scratchBytes = Math.max(scratchBytes, bytes);
+    }
+
+    /**
+     * The size of the per-CPU scratch buffer (a one-element per-CPU array after the globals, for
+     * values too big for the 512-byte stack), or 0 if no program uses one.
+     */
+    public int scratchBytes() {
+        return scratchBytes;
+    }
+
+    int addJoinDelimiter(String d) {
+        int i = joinDelimiters.indexOf(d);
+        if (i >= 0) {
+            return i;
+        }
+        joinDelimiters.add(d);
+        return joinDelimiters.size() - 1;
+    }
+
+    /** The join() delimiters by index. */
+    public List<String> joinDelimiters() {
+        return joinDelimiters;
+    }
 
     void noteSize(int size) {
         maxSize = Math.max(maxSize, size);

@@ -339,6 +339,14 @@ final class ProbeCompiler {
                 asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Timestamp ts -> new Calls(this).strftime((Expr.Call) e, off);
+            case Type.Stack st -> {
+                if (e instanceof Expr.Builtin || e instanceof Expr.Call c && (c.name().equals("kstack")
+                        || c.name().equals("ustack"))) {
+                    stackInto(e, st, off);
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Ksym x -> symbolInto(e, "ksym", off);
             case Type.Usym x -> symbolInto(e, "usym", off);
             case Type.Inet x -> {
@@ -350,6 +358,25 @@ final class ProbeCompiler {
             }
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
             case Type.None n -> { }
+        }
+    }
+
+    /** A stack's id from {@code bpf_get_stackid} (negative if none) and, for a user stack, the pid. */
+    private void stackInto(Expr e, Type.Stack st, int off) {
+        if (inCallback) {
+            unsupported(e.span(), st.display() + " inside a for loop over a map");
+            return;
+        }
+        events.noteStacks();
+        asm.mov(1, CTX);
+        asm.loadMap(2, globalsIndex + 2);
+        asm.movImm(3, st.user() ? 256 : 0);
+        asm.call("get_stackid");
+        asm.store(Size.DW, asm.frameBase, off, 0);
+        if (st.user()) {
+            asm.call("get_current_pid_tgid");
+            asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+            asm.store(Size.DW, asm.frameBase, off + 8, 0);
         }
     }
 

@@ -84,6 +84,56 @@ public interface ProbeSource {
         };
     }
 
+    /** Directories searched for a library named without a path ({@code libc}, {@code libssl.so}). */
+    List<Path> LIBRARY_DIRS = List.of(Path.of("/lib/x86_64-linux-gnu"), Path.of("/usr/lib/x86_64-linux-gnu"),
+            Path.of("/lib/aarch64-linux-gnu"), Path.of("/usr/lib/aarch64-linux-gnu"), Path.of("/lib64"),
+            Path.of("/usr/lib64"), Path.of("/lib"), Path.of("/usr/lib"), Path.of("/usr/local/lib"));
+
+    /**
+     * A binary named without a path, as bpftrace finds it: a program on {@code $PATH}, else a
+     * library {@code NAME.so*} or {@code libNAME.so*} in the usual directories; null if none.
+     */
+    static Path search(String name) {
+        String path = System.getenv("PATH");
+        for (String d : (path == null ? "/usr/bin:/bin" : path).split(":")) {
+            Path p = Path.of(d.isEmpty() ? "." : d, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p.toAbsolutePath();
+            }
+        }
+        String stem = name.startsWith("lib") ? name : "lib" + name;
+        for (Path dir : LIBRARY_DIRS) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                Optional<Path> lib = files.filter(f -> {
+                    String n = f.getFileName().toString();
+                    return (n.startsWith(stem + ".so") || n.startsWith(name + ".so")) && isElf(f);
+                }).sorted().findFirst();
+                if (lib.isPresent()) {
+                    return lib.get().toAbsolutePath();
+                }
+            } catch (IOException e) {
+                // an unreadable directory is skipped
+            }
+        }
+        return null;
+    }
+
+    /** Whether a file starts with the ELF magic (not a linker script such as {@code libc.so}). */
+    private static boolean isElf(Path f) {
+        if (!Files.isRegularFile(f)) {
+            return false;
+        }
+        try (java.io.InputStream in = Files.newInputStream(f)) {
+            byte[] m = in.readNBytes(4);
+            return m.length == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** This machine: tracefs (mounted if needed) and ELF files. */
     static ProbeSource system() {
         return new ProbeSource() {
@@ -135,6 +185,12 @@ public interface ProbeSource {
                 try {
                     return UprobeTarget.locate(binary);
                 } catch (RuntimeException e) {
+                    if (!binary.contains("/")) {
+                        Path found = search(binary);
+                        if (found != null) {
+                            return found;
+                        }
+                    }
                     throw new ProbeException(e.getMessage());
                 }
             }

@@ -24,6 +24,7 @@ import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
 import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.codegen.Events;
 import org.bpf4j.trace.probe.Resolved;
 import org.bpf4j.trace.sema.MapInfo;
 
@@ -71,6 +72,14 @@ public final class KernelBackend implements Backend {
             maps.add(events);
             globals = kernel.createMap("globals", MapType.ARRAY, 4, 24, 1, 0);
             maps.add(globals);
+            Events ev = script.events();
+            if (ev.scratchBytes() > 0 || ev.stacks()) {
+                maps.add(kernel.createMap("scratch", MapType.PERCPU_ARRAY, 4, Math.max(8, ev.scratchBytes()), 1, 0));
+            }
+            if (ev.stacks()) {
+                maps.add(kernel.createMap("stacks", MapType.STACK_TRACE, 4, 8 * Events.STACK_MAP_FRAMES,
+                        Events.STACK_MAP_ENTRIES, 0));
+            }
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
@@ -155,7 +164,17 @@ public final class KernelBackend implements Backend {
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
         for (int i = 0; i < programs.size(); i++) {
-            KernelProgram p = programs.get(i);
+            try {
+                attach(at, i, pid);
+            } catch (RuntimeException e) {
+                throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
+            }
+        }
+    }
+
+    private void attach(Attacher at, int i, int pid) {
+        KernelProgram p = programs.get(i);
+        {
             switch (resolved(script.programs().get(i))) {
                 case Resolved.Special s -> { }
                 case Resolved.Java j -> { }

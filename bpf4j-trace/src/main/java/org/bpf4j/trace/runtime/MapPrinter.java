@@ -68,6 +68,10 @@ final class MapPrinter {
                                 ? Long.toString(v / div) : Long.toUnsignedString(Long.divideUnsigned(v, div));
                         elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
                     }
+                    if (entries.isEmpty() && agg.kind() == Type.AggKind.COUNT && info.keys().isEmpty()) {
+                        // bpftrace shows a count() map without keys that holds nothing as 0.
+                        elems.add(new String[] {out.json() ? "" : info.name(), "0"});
+                    }
                     out.map("map", info.name(), elems, !info.keys().isEmpty(), false, false);
                 }
             }

@@ -23,6 +23,12 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** A print() of a value, already rendered by {@link #quote} rules. */
     void value(String rendered);
 
+    /** The contents of a file, as cat() prints them. */
+    void cat(String text);
+
+    /** The line a join() prints (without its newline). */
+    void join(String text);
+
     /** Lost events. */
     void lost(long n);
 
@@ -52,6 +58,16 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void value(String rendered) {
             out.println(rendered);
+        }
+
+        @Override
+        public void join(String text) {
+            out.println(text);
+        }
+
+        @Override
+        public void cat(String text) {
+            out.print(text);
         }
 
         @Override
@@ -105,6 +121,16 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void value(String rendered) {
             out.println("{\"type\": \"value\", \"data\": " + rendered + "}");
+        }
+
+        @Override
+        public void join(String text) {
+            out.println("{\"type\": \"join\", \"data\": \"" + escape(text) + "\"}");
+        }
+
+        @Override
+        public void cat(String text) {
+            out.println("{\"type\": \"cat\", \"data\": \"" + escape(text) + "\"}");
         }
 
         @Override

@@ -46,6 +46,9 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        if (script.events().stacks()) {
+            values.stacks(backend.map(script.stackIndex()));
+        }
         printer = new MapPrinter(out, values, backend.cpus());
         startNanos = now;
         backend.setGlobals(now, 0);
@@ -248,6 +251,18 @@ public final class TraceRuntime implements AutoCloseable {
             }
             if (p.function().equals("system")) {
                 out.printf(SystemCommand.run(p.format().format(args)));
+            } else if (p.function().equals("cat")) {
+                String path = p.format().format(args);
+                try {
+                    out.cat(java.nio.file.Files.readString(java.nio.file.Path.of(path),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (java.io.IOException | RuntimeException x) {
+                    out.out().flush();
+                    System.err.println("ERROR: failed to open file '" + path + "': " + (x instanceof
+                            java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
+                            java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage())));
+                    out.cat("");
+                }
             } else {
                 out.printf(p.format().format(args));
             }
@@ -272,6 +287,18 @@ public final class TraceRuntime implements AutoCloseable {
                 String fmt = script.events().timeFormats().get((int) Values.u64(e, 8));
                 long nanos = System.currentTimeMillis() * 1_000_000L;
                 out.time(Strftime.format(fmt, java.time.ZonedDateTime.now(), nanos % 1_000_000_000L));
+            }
+            case (int) Events.JOIN -> {
+                String delimiter = script.events().joinDelimiters().get((int) Values.u64(e, 8));
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < Events.JOIN_ARGS; i++) {
+                    int at = 16 + i * Events.JOIN_ARG_SIZE;
+                    if (at >= e.length || e[at] == 0) {
+                        break;
+                    }
+                    parts.add(Values.string(e, at, Events.JOIN_ARG_SIZE));
+                }
+                out.join(String.join(delimiter, parts));
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {
                 int m = (int) Values.u64(e, 8);

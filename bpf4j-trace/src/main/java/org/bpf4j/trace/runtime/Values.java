@@ -18,6 +18,12 @@ final class Values {
     private final Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
+    private Backend.MapStore stacks;
+
+    /** Gives the stack map, for printing stacks. */
+    void stacks(Backend.MapStore map) {
+        this.stacks = map;
+    }
 
     Values(Events events, Output out, long bootToWallNanos) {
         this.events = events;
@@ -76,12 +82,45 @@ final class Values {
             }
             case Type.ProbeName p -> quoted(events.probeNames().get((int) u64(b, off)), quote);
             case Type.Timestamp ts -> quoted(timestamp(b, off), quote);
+            case Type.Stack st -> quoted(stack(st, b, off, 8), quote);
             case Type.Ksym k -> quoted(KernelSymbols.system().resolve(u64(b, off), false), quote);
             case Type.Usym u -> quoted(userSymbols().resolve((int) u64(b, off + 8), u64(b, off), false), quote);
             case Type.Inet i -> quoted(inet(b, off), quote);
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.None n -> "";
         };
+    }
+
+    /**
+     * A stack as bpftrace prints it: nothing for a stack that could not be read, else a newline and
+     * one line per frame, {@code indent} spaces and {@code symbol+offset} (bpftrace mode) or a tab,
+     * the address in hex and {@code symbol+offset} (perf mode).
+     */
+    String stack(Type.Stack st, byte[] b, int off, int indent) {
+        long id = u64(b, off);
+        if (id < 0 || stacks == null) {
+            return "";
+        }
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) id).array();
+        byte[] frames = stacks.lookup(key).orElse(null);
+        if (frames == null) {
+            return "";
+        }
+        int pid = st.user() ? (int) u64(b, off + 8) : 0;
+        StringBuilder sb = new StringBuilder("\n");
+        for (int i = 0; i < st.limit() && 8 * i + 8 <= frames.length; i++) {
+            long addr = u64(frames, 8 * i);
+            if (addr == 0) {
+                break;
+            }
+            String sym = st.user() ? userSymbols().resolve(pid, addr, true) : KernelSymbols.system().resolve(addr, true);
+            if (st.mode().equals("perf")) {
+                sb.append('\t').append(Long.toHexString(addr)).append(' ').append(sym).append('\n');
+            } else {
+                sb.append(" ".repeat(indent)).append(sym).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     private UserSymbols userSymbols() {
@@ -165,7 +204,8 @@ final class Values {
         }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
-            parts.add(render(keys.get(k), b, offsets[k], false));
+            parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
+                    : render(keys.get(k), b, offsets[k], false));
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
     }

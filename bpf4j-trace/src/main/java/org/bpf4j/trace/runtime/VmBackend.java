@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.codegen.Events;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.vm.Cpus;
 import org.bpf4j.vm.Execution;
@@ -39,6 +40,15 @@ public final class VmBackend implements Backend {
             maps.add(ring);
             globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 24, 1));
             maps.add(globals);
+            Events ev = script.events();
+            if (ev.scratchBytes() > 0 || ev.stacks()) {
+                maps.add(BpfMap.create(MapDefinition.of("scratch", MapType.PERCPU_ARRAY, 4,
+                        Math.max(8, ev.scratchBytes()), 1)));
+            }
+            if (ev.stacks()) {
+                maps.add(BpfMap.create(MapDefinition.of("stacks", MapType.STACK_TRACE, 4,
+                        8 * Events.STACK_MAP_FRAMES, Events.STACK_MAP_ENTRIES)));
+            }
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 programs.add(VmProgram.load(p.name(), p.code(), maps, options).newExecution());
             }

@@ -10,6 +10,9 @@ public final class Builtins {
     /** Default size of strings ({@code BPFTRACE_STRLEN}). */
     public static final int STRLEN = 64;
 
+    /** The most frames a stack map keeps ({@code PERF_MAX_STACK_DEPTH}), and a stack's default limit. */
+    public static final int STACK_FRAMES = 127;
+
     /** Builtin variables with a fixed type. */
     public static final Map<String, Type> VARIABLES = Map.ofEntries(
             Map.entry("pid", Type.UINT32), Map.entry("tid", Type.UINT32), Map.entry("uid", Type.UINT32),
@@ -20,7 +23,7 @@ public final class Builtins {
             Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT32));
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
-    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("kstack", "ustack", "func", "args", "ctx",
+    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("func", "args", "ctx",
             "username", "usermode", "__builtin_func");
 
     /** The aggregation functions, which are assigned to maps. */
@@ -29,8 +32,8 @@ public final class Builtins {
             Type.AggKind.STATS, "hist", Type.AggKind.HIST, "lhist", Type.AggKind.LHIST);
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
-    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("join", "uaddr",
-            "pton", "reg", "cat", "signal", "buf", "macaddr", "cgroupid", "kstack", "ustack", "override",
+    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("uaddr",
+            "pton", "reg", "signal", "buf", "macaddr", "cgroupid", "override",
             "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
             "unwatch", "bswap", "socket_cookie", "nsecs");
 

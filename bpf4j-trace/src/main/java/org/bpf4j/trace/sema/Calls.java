@@ -132,6 +132,14 @@ final class Calls {
                 }
                 return printf(c);
             }
+            case "cat" -> {
+                if (!c.args().isEmpty() && !(c.args().getFirst() instanceof Expr.StrLit)) {
+                    Type t = a.type(c.args().getFirst());
+                    a.error(c.span(), "cat() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
+                    return Type.NONE;
+                }
+                return printf(c);
+            }
             case "printf", "errorf", "warnf" -> {
                 return printf(c);
             }
@@ -208,6 +216,26 @@ final class Calls {
                     }
                 }
                 return Type.UINT64;
+            }
+            case "kstack", "ustack" -> {
+                return stack(c);
+            }
+            case "join" -> {
+                if (nargsBetween(c, 1, 2)) {
+                    Type t = a.type(c.args().getFirst());
+                    if (!(t instanceof Type.Int)) {
+                        a.error(c.span(), "() only supports int or pointer arguments (" + SemanticAnalyser.kindName(t)
+                                + " provided)");
+                    }
+                    if (c.args().size() == 2) {
+                        Type d = a.type(c.args().get(1));
+                        if (!(c.args().get(1) instanceof Expr.StrLit)) {
+                            a.error(c.span(), "join() expects a string literal (" + SemanticAnalyser.kindName(d)
+                                    + " provided)");
+                        }
+                    }
+                }
+                return Type.NONE;
             }
             case "ksym", "usym" -> {
                 if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
@@ -286,6 +314,42 @@ final class Calls {
                 return Type.NONE;
             }
         }
+    }
+
+    /** {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace} or {@code perf}. */
+    private Type stack(Expr.Call c) {
+        boolean user = c.name().equals("ustack");
+        String mode = "bpftrace";
+        int limit = Builtins.STACK_FRAMES;
+        if (!nargsBetween(c, 0, 2)) {
+            return new Type.Stack(user, mode, limit);
+        }
+        List<Expr> args = c.args();
+        int i = 0;
+        if (!args.isEmpty() && args.getFirst() instanceof Expr.Builtin b) {
+            if (!b.name().equals("bpftrace") && !b.name().equals("perf")) {
+                a.error(b.span(), "Unknown identifier: '" + b.name() + "'");
+                a.error(c.span(), c.name() + "() expects a stack mode literal (none provided)");
+                return new Type.Stack(user, mode, limit);
+            }
+            mode = b.name();
+            i = 1;
+        }
+        if (i < args.size()) {
+            Long n = literal(args.get(i));
+            if (n == null) {
+                a.type(args.get(i));
+                a.error(c.span(), c.name() + "() expects an integer literal as the stack limit");
+            } else if (n < 0 || n > 1024) {
+                a.error(c.span(), c.name() + "([int limit]): limit shouldn't exceed 1024, " + n + " given");
+            } else {
+                limit = (int) Math.min(n, Builtins.STACK_FRAMES);
+            }
+            if (i + 1 < args.size()) {
+                a.error(c.span(), c.name() + "() takes up to 2 arguments (" + args.size() + " provided)");
+            }
+        }
+        return new Type.Stack(user, mode, limit);
     }
 
     private void checkKeys(Expr.MapRef keyed) {

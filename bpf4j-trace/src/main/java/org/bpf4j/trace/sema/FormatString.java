@@ -109,6 +109,7 @@ public final class FormatString {
                 case Type.Ksym x -> "string";
                 case Type.Usym x -> "string";
                 case Type.Inet x -> "string";
+                case Type.Stack x -> "string";
                 case Type.Tuple x -> "tuple";
                 case Type.Agg x -> x.display();
                 case Type.None x -> "none";

@@ -31,8 +31,9 @@ final class ProbeArgs {
         Type result = null;
         for (AttachPoint ap : probe.attachPoints()) {
             if (!ap.provider().equals("tracepoint")) {
-                a.error(f.span(), "The args builtin can only be used with tracepoint probes in bpf4j trace ("
-                        + ap.provider() + " probe)");
+                String kind = ap.provider().equals("BEGIN") || ap.provider().equals("END") ? "special" : ap.provider();
+                a.error(f.base().span(), "The args builtin can only be used with tracepoint/kfunc/uprobeprobes ("
+                        + kind + " used here)");
                 return Type.NONE;
             }
             Optional<TracepointFormat> format = expansion.format(ap);

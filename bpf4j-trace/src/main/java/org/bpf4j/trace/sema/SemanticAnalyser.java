@@ -137,6 +137,7 @@ public final class SemanticAnalyser {
             case Type.Ksym x -> "ksym";
             case Type.Usym x -> "usym";
             case Type.Inet x -> "inet";
+            case Type.Stack x -> x.display();
             case Type.None x -> "none";
         };
     }
@@ -159,22 +160,13 @@ public final class SemanticAnalyser {
                     error(ap.span(), "Invalid probe type: " + ap.raw());
                 }
             }
-            case "interval" -> {
-                if (ap.parts().isEmpty()) {
-                    error(ap.span(), "interval probe must have unit of time");
+            case "interval", "profile" -> {
+                if (ap.parts().size() != 2) {
+                    error(ap.span(), ap.provider() + " probe type requires 2 arguments");
                 } else if (!List.of("ms", "s", "us", "hz").contains(unit)) {
                     error(ap.span(), unit + " is not an accepted unit of time");
-                } else if (ap.parts().size() < 2 || !ap.parts().get(1).matches("[0-9]+")) {
-                    error(ap.span(), "interval probe must have an integer frequency");
-                }
-            }
-            case "profile" -> {
-                if (ap.parts().isEmpty()) {
-                    error(ap.span(), "profile probe must have unit of time");
-                } else if (!List.of("hz", "us", "ms", "s").contains(unit)) {
-                    error(ap.span(), unit + " is not an accepted unit of time");
-                } else if (ap.parts().size() < 2 || !ap.parts().get(1).matches("[0-9]+")) {
-                    error(ap.span(), "profile probe must have an integer frequency");
+                } else if (!ap.parts().get(1).matches("[0-9]+")) {
+                    error(ap.span(), ap.provider() + " probe must have an integer frequency");
                 }
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
@@ -364,7 +356,9 @@ public final class SemanticAnalyser {
         } else {
             value = type(a.value());
             if (value instanceof Type.None) {
-                error(a.span(), "Invalid expression for assignment: " + kindName(value));
+                if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
+                    error(a.span(), "Invalid expression for assignment: " + kindName(value));
+                }
                 return;
             }
             if (value instanceof Type.Int i) {
@@ -440,13 +434,16 @@ public final class SemanticAnalyser {
                 case Type.Ksym x -> keys.add(x);
                 case Type.Usym x -> keys.add(x);
                 case Type.Inet x -> keys.add(x);
+                case Type.Stack x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
                             + "(eg `@map[$1, $2] = ...)`.");
                     keys.add(tu);
                 }
                 default -> {
-                    error(k.span(), t.display() + " cannot be used as a map key");
+                    if (!(t instanceof Type.None && k instanceof Expr.Field)) { // a field's own error was reported
+                        error(k.span(), t.display() + " cannot be used as a map key");
+                    }
                     keys.add(Type.INT64);
                 }
             }
@@ -623,6 +620,9 @@ public final class SemanticAnalyser {
                 error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
             }
             return n.startsWith("s") ? Type.INT64 : Type.UINT64;
+        }
+        if (n.equals("kstack") || n.equals("ustack")) {
+            return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
         }
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
             error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");

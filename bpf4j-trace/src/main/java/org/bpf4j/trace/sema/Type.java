@@ -139,6 +139,22 @@ public sealed interface Type {
         }
     }
 
+    /**
+     * A stack ({@code kstack}, {@code ustack}): its id in the stack map, and for a user stack the
+     * process id; printed in a mode ({@code bpftrace} or {@code perf}) up to {@code limit} frames.
+     */
+    record Stack(boolean user, String mode, int limit) implements Type {
+        @Override
+        public int size() {
+            return user ? 16 : 8;
+        }
+
+        @Override
+        public String display() {
+            return user ? "ustack" : "kstack";
+        }
+    }
+
     /** No value (a statement-like call, or not yet known). */
     record None() implements Type {
         @Override

@@ -15,9 +15,20 @@ public final class FrameState {
     public final int frameNo;
     /** The slot where this frame's function starts. */
     public final int subprogStart;
+    /**
+     * For a callback's frame, the id of the helper that calls it (its exit returns to the helper
+     * call, which runs again); -1 for a frame made by a bpf-to-bpf call or the main program.
+     */
+    public final int callbackOf;
 
     /** A frame with uninitialised registers and an empty stack. */
     public FrameState(int callsite, int frameNo, int subprogStart) {
+        this(callsite, frameNo, subprogStart, -1);
+    }
+
+    /** A callback's frame (see {@link #callbackOf}), or any frame when {@code callbackOf} is -1. */
+    public FrameState(int callsite, int frameNo, int subprogStart, int callbackOf) {
+        this.callbackOf = callbackOf;
         this.regs = new RegState[11];
         java.util.Arrays.fill(regs, RegState.NOT_INIT);
         this.stack = new StackState();
@@ -33,6 +44,7 @@ public final class FrameState {
         callsite = o.callsite;
         frameNo = o.frameNo;
         subprogStart = o.subprogStart;
+        callbackOf = o.callbackOf;
     }
 
     /** An independent copy. */

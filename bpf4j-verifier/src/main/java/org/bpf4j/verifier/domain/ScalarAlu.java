@@ -34,7 +34,9 @@ public final class ScalarAlu {
             return wide ? src : src.zext32();
         }
         if (!tracked(op, wide, src)) {
-            return ScalarRange.UNKNOWN.zextIf(!wide);
+            // Linux gives up on the whole register, before the zero extension of 32-bit
+            // operations (found by bpf4j-oracle: div32/mod32 and arsh32 by a register)
+            return ScalarRange.UNKNOWN;
         }
         ScalarRange.M d = new ScalarRange.M(dst);
         switch (op) {

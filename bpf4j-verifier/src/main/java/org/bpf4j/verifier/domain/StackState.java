@@ -171,6 +171,23 @@ public final class StackState {
         }
     }
 
+    /**
+     * Sets to unknown each spilled scalar that differs from the one {@code old} holds in the same
+     * slot, unless the slot's bit is set in {@code precise} (widening at a callback's loop).
+     * Sound: an unknown scalar stands for every value.
+     */
+    public void widenSpills(StackState old, long precise) {
+        for (int slot = 0; slot < spills.length; slot++) {
+            if (types[slot * 8] != SPILL || !(spills[slot] instanceof RegState.Scalar s) || (precise & (1L << slot)) != 0) {
+                continue;
+            }
+            RegState o = slot < old.spills.length && old.types[slot * 8] == SPILL ? old.spills[slot] : null;
+            if (o instanceof RegState.Scalar && !o.equals(s)) {
+                spills[slot] = RegState.unknown();
+            }
+        }
+    }
+
     /** Number of 8-byte slots in use. */
     public int slots() {
         return spills.length;

@@ -126,6 +126,9 @@ public final class StateCompare {
     }
 
     private boolean scalarIds(int oldId, int curId) {
+        if (oldId == 0 && curId == 0) {
+            return true; // two fresh temporary ids would be mapped to each other and never seen again
+        }
         return ids(oldId != 0 ? oldId : --tmp, curId != 0 ? curId : --tmp);
     }
 

@@ -232,12 +232,18 @@ final class AluTransfer {
     }
 
     /**
-     * {@code dst = -dst}: the kernel forgets the value. Sound: unknown holds every result. A
-     * privileged program may negate a pointer: the result is an unknown scalar, as in Linux.
+     * {@code dst = -dst}, computed as {@code 0 - dst} by the subtraction's transfer function
+     * (sound as that one is). A privileged program may negate a pointer: the result is an
+     * unknown scalar, as in Linux.
      */
     static void neg(VerifierState st, Instruction.Neg n) {
-        Regs.read(st, n.dst());
+        RegState d = Regs.read(st, n.dst());
         Regs.checkWrite(n.dst());
+        if (d instanceof RegState.Scalar s) {
+            // Linux tracks it as 0 - dst (bpf4j-oracle found constants kept constant)
+            st.regs()[n.dst()] = Regs.scalar(ScalarAlu.compute(AluOp.SUB, n.wide(), ScalarRange.constant(0), s.range()));
+            return;
+        }
         st.regs()[n.dst()] = n.wide() ? RegState.unknown() : Regs.scalar(ScalarRange.UNKNOWN.zext32());
     }
 

@@ -97,7 +97,6 @@ final class Calls {
 
     private void release(VerifierState st, int ref) {
         st.refs.remove(Integer.valueOf(ref));
-        ex.refSlots().remove(ref);
         Regs.forEach(st, v -> v instanceof RegState.Pointer p && p.refId() == ref ? RegState.unknown() : null);
     }
 

@@ -32,6 +32,9 @@ import org.bpf4j.verifier.domain.VerifierState;
  * {@code is_state_visited}). One instance per verification; not thread-safe.
  */
 public final class Explorer {
+    private static final int HELPER_FOR_EACH_MAP_ELEM = 164;
+    private static final int HELPER_FIND_VMA = 180;
+    private static final int HELPER_LOOP = 181;
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
     /** Instructions of history after which a state is stored whatever the heuristics say. */
@@ -48,9 +51,11 @@ public final class Explorer {
     private final Map<Integer, Integer> refSlots = new HashMap<>();
     private final MemoryAccess memory = new MemoryAccess(this);
     private final Calls calls = new Calls(this);
+    private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
     private ControlFlow cfg;
     private boolean[] prunePoint;
+    private boolean[] callbackSite;
     private List<List<Checkpoint>> visited;
     private int[] subprogDepth;
     private int processed;
@@ -66,6 +71,7 @@ public final class Explorer {
     private static final class Checkpoint {
         final VerifierState state;
         final Checkpoint parent;
+        int slot = -1;
         final long[] hist;
         final int histLen;
         final long[] preciseRegs = new long[MAX_CALL_FRAMES];
@@ -173,6 +179,7 @@ public final class Explorer {
         }
         int n = code.slotCount();
         prunePoint = new boolean[n];
+        callbackSite = new boolean[n];
         visited = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             visited.add(null);
@@ -188,16 +195,64 @@ public final class Explorer {
                 if (slot + 1 < n) {
                     prunePoint[slot + 1] = true;
                 }
+                if (c.kind() == CallKind.HELPER && catalog.byId(c.imm())
+                        .map(h -> h.has(org.bpf4j.spec.HelperFlag.CALLBACK)).orElse(false)) {
+                    // a callback's exit comes back here: the loop over its calls converges here
+                    prunePoint[slot] = true;
+                    callbackSite[slot] = true;
+                }
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
                 }
             }
         }
         subprogDepth = new int[cfg.subprogCount()];
+        for (org.bpf4j.verifier.GlobalFunction g : input.globals()) {
+            if (g.slot() != 0 && cfg.subprogAt(g.slot()) >= 0) {
+                globals.put(g.slot(), g);
+            }
+        }
         FrameState entry = new FrameState(-1, 0, 0);
         entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        VerificationResult rejected = explore(new VerifierState(entry));
+        if (rejected != null) {
+            return rejected;
+        }
+        // Global functions that are called: each once, on its own, from its prototype
+        java.util.TreeSet<Integer> called = new java.util.TreeSet<>();
+        for (int slot = 0; slot < n; slot++) {
+            if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
+                    && globals.containsKey(code.targetOf(slot))) {
+                called.add(code.targetOf(slot));
+            }
+        }
+        for (int start : called) {
+            org.bpf4j.verifier.GlobalFunction g = globals.get(start);
+            log("Validating " + g.name() + "() func#" + cfg.subprogAt(start) + "...");
+            for (int i = 0; i < n; i++) {
+                visited.set(i, null);
+            }
+            stored = 0;
+            rejected = explore(globalEntry(g));
+            if (rejected != null) {
+                return rejected;
+            }
+        }
+        int depth = checkStackDepth();
+        if (depth < 0) {
+            String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
+            log(msg);
+            stats();
+            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        }
+        stats();
+        return new VerificationResult.Accepted(processed, peak, log.toString(), subprogDepth[0]);
+    }
+
+    /** Explores every path from {@code entry}; returns the rejection, or null when all paths end well. */
+    private VerificationResult explore(VerifierState entry) {
         ArrayDeque<Path> work = new ArrayDeque<>();
-        work.push(new Path(0, new VerifierState(entry), null, null, new long[16], 0));
+        work.push(new Path(entry.cur().subprogStart, entry, null, null, new long[16], 0));
         while (!work.isEmpty()) {
             Path p = work.pop();
             if (options.logLevel() >= 1 && p.trail != null) {
@@ -218,15 +273,65 @@ public final class Explorer {
                         log.toString());
             }
         }
-        int depth = checkStackDepth();
-        if (depth < 0) {
-            String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
-            log(msg);
-            stats();
-            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        return null;
+    }
+
+    /**
+     * The state at the start of a global function: each argument as its prototype types it (a
+     * scalar, the context, or memory of the type's size that may be NULL).
+     */
+    private VerifierState globalEntry(org.bpf4j.verifier.GlobalFunction g) {
+        FrameState f = new FrameState(-1, 0, g.slot());
+        VerifierState st = new VerifierState(f);
+        for (int i = 0; i < g.params().size(); i++) {
+            f.regs[i + 1] = switch (g.params().get(i)) {
+                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
+                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
+                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
+                        ScalarRange.constant(0), st.newId(), 0, 0, -1, (int) Math.min(m.size(), Integer.MAX_VALUE), true,
+                        0, false);
+                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
+            };
         }
-        stats();
-        return new VerificationResult.Accepted(processed, peak, log.toString(), subprogDepth[0]);
+        return st;
+    }
+
+    /**
+     * A call of a global function: the arguments are checked against its prototype (a scalar; the
+     * context; NULL or memory of the type's size, readable and writable) and the call returns an
+     * unknown scalar; the body is verified on its own (the kernel's {@code btf_check_subprog_call}).
+     */
+    private void callGlobal(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
+        for (int i = 0; i < g.params().size(); i++) {
+            int r = i + 1;
+            RegState v = Regs.read(st, r);
+            switch (g.params().get(i)) {
+                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> {
+                    if (!(v instanceof RegState.Scalar)) {
+                        throw new Reject("R" + r + " is not a scalar");
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> {
+                    if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
+                        throw new Reject("arg#" + i + " expects pointer to ctx");
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
+                    boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
+                    if (!isNull) {
+                        memory.checkRange(st, r, v, m.size(), true, false);
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
+                    throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
+                            + " is not supported for a global function");
+            }
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = RegState.unknown();
     }
 
     private static String describe(VerifierState st) {
@@ -266,6 +371,8 @@ public final class Explorer {
         for (int i = 0; i < live.length; i++) {
             if (i == live.length - 1) {
                 live[i] = cfg.liveIn(slot);
+            } else if (st.frames.get(i + 1).callbackOf >= 0) {
+                live[i] = cfg.liveIn(st.frames.get(i + 1).callsite); // the helper call runs again
             } else {
                 live[i] = cfg.liveIn(st.frames.get(i + 1).callsite + 1) & 0b1111000000;
             }
@@ -285,7 +392,7 @@ public final class Explorer {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
         int hash = shapeHash(p.st, live);
-        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY;
+        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot];
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
@@ -303,6 +410,23 @@ public final class Explorer {
                         for (int f = 0; f < live.length; f++) {
                             regs[f] = c.preciseRegs[f] & live[f];
                             stack[f] = c.preciseStack[f];
+                        }
+                        markPrecise(p, regs, stack);
+                        return true;
+                    }
+                } else if (callbackSite[p.slot]) {
+                    // Calls of a callback loop back here; a state contained in one seen before,
+                    // all its scalars compared (its precision marks are not final yet), adds
+                    // nothing (the kernel's RANGE_WITHIN convergence check). The marks of the
+                    // pruned path's states are unknown: everything becomes precise and read.
+                    if (StateCompare.covers(c.state, p.st, live, null, null, null)) {
+                        c.hits++;
+                        long[] regs = new long[MAX_CALL_FRAMES];
+                        long[] stack = new long[MAX_CALL_FRAMES];
+                        for (int f = 0; f < live.length; f++) {
+                            regs[f] = live[f];
+                            stack[f] = -1L;
+                            markRead(p, f, -1L);
                         }
                         markPrecise(p, regs, stack);
                         return true;
@@ -334,6 +458,7 @@ public final class Explorer {
         // Every stored state starts a new history segment.
         Checkpoint c = new Checkpoint(p.st.copy(), p.parent, p.hist, p.histLen);
         c.segWritten = p.written;
+        c.slot = p.slot;
         p.written = new long[MAX_CALL_FRAMES];
         p.parent = c;
         p.hist = new long[16];
@@ -422,6 +547,10 @@ public final class Explorer {
 
     /** After an instruction: marks what it relied on precise and records it in the path's history. */
     private void afterInsn(Path p, int slot, int frame, VerifierState... states) {
+        afterInsn(p, slot, frame, 0L, states);
+    }
+
+    private void afterInsn(Path p, int slot, int frame, long flags, VerifierState... states) {
         int request = 0;
         int linked = 0;
         long stackAccess = 0;
@@ -448,7 +577,7 @@ public final class Explorer {
             regs[frame] = request & 0x3ff;
             markPrecise(p, regs, new long[MAX_CALL_FRAMES]);
         }
-        p.record(Precision.entry(slot, frame, stackAccess, linked));
+        p.record(Precision.entry(slot, frame, stackAccess, linked) | flags);
     }
 
     private void explore(Path p, ArrayDeque<Path> work) {
@@ -510,10 +639,14 @@ public final class Explorer {
                         return;
                     }
                 }
-                case Instruction.Call c -> next = call(p, c, next);
+                case Instruction.Call c -> next = call(p, work, c, next);
                 case Instruction.CallReg c -> throw new Reject("bpf4j: callx is not supported by the verifier yet");
                 case Instruction.Exit e -> {
-                    if (st.frames.size() > 1) {
+                    if (st.cur().callbackOf >= 0) {
+                        next = returnFromCallback(p);
+                        afterInsn(p, slot, frame, Precision.CALLBACK_EXIT, st);
+                        forks = new VerifierState[0];
+                    } else if (st.frames.size() > 1) {
                         next = returnFromCall(p);
                     } else {
                         exitMain(st);
@@ -592,18 +725,24 @@ public final class Explorer {
         regs[0] = Regs.scalar(ScalarRange.unsigned(0, (1L << lp.size().bits()) - 1));
     }
 
-    private int call(Path p, Instruction.Call c, int next) {
+    private int call(Path p, ArrayDeque<Path> work, Instruction.Call c, int next) {
         VerifierState st = p.st;
         return switch (c.kind()) {
             case HELPER -> {
+                VerifierState before = callbackSite[p.slot] ? st.copy() : null;
                 int cb = calls.helper(st, p.slot, c.imm());
-                if (cb >= 0) {
-                    yield enterCallback(p, c.imm(), cb, next);
+                if (cb >= 0 && before != null) {
+                    enterCallback(p, work, before, c.imm(), cb);
                 }
                 yield next;
             }
             case LOCAL -> {
                 int target = code.targetOf(p.slot);
+                org.bpf4j.verifier.GlobalFunction g = globals.get(target);
+                if (g != null) {
+                    callGlobal(st, g);
+                    yield next;
+                }
                 if (st.frames.size() >= MAX_CALL_FRAMES) {
                     throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep !");
                 }
@@ -621,14 +760,103 @@ public final class Explorer {
         };
     }
 
-    /** The first call of a synchronous callback; later iterations are explored from its exit. */
-    private int enterCallback(Path p, int helperId, int target, int next) {
-        VerifierState st = p.st;
-        if (st.frames.size() >= MAX_CALL_FRAMES) {
-            throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep !");
+    /**
+     * A synchronous callback ({@code bpf_loop}, {@code for_each_map_elem}, {@code find_vma}):
+     * besides the path that goes on after the helper (the callback not called, or called for the
+     * last time), a path enters the callback from the state before the helper's effects, with
+     * the arguments the helper gives it (the kernel's {@code push_callback_call}). Its exit goes
+     * back to the helper call, which runs again (another call, or the end); the states there
+     * converge (see {@link #visit}).
+     */
+    private void enterCallback(Path p, ArrayDeque<Path> work, VerifierState before, int helperId, int target) {
+        if (before.frames.size() >= MAX_CALL_FRAMES) {
+            throw new Reject("the call stack of " + (before.frames.size() + 1) + " frames is too deep !");
         }
-        // The helper's arguments were clobbered; rebuild them from the saved copy below.
-        throw new Reject("bpf4j: callbacks of helper #" + helperId + " are not supported yet");
+        FrameState caller = before.cur();
+        RegState[] args = caller.regs;
+        FrameState callee = new FrameState(p.slot, before.frames.size(), target, helperId);
+        switch (helperId) {
+            case HELPER_LOOP -> {
+                callee.regs[1] = RegState.unknown(); // the index
+                callee.regs[2] = args[3];
+            }
+            case HELPER_FOR_EACH_MAP_ELEM -> {
+                RegState.Pointer map = (RegState.Pointer) args[1];
+                MapInfo m = maps.get(map.map());
+                callee.regs[1] = map;
+                callee.regs[2] = new RegState.Pointer(PtrType.MAP_KEY, 0, ScalarRange.constant(0), 0, 0, 0, map.map(), 0,
+                        false, 0, false);
+                callee.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), 0, 0, 0,
+                        map.map(), 0, false, 0, m.readOnlyProg());
+                callee.regs[4] = args[3];
+            }
+            case HELPER_FIND_VMA -> {
+                callee.regs[1] = args[1];
+                callee.regs[2] = RegState.Pointer.of(PtrType.BTF_ID); // struct vm_area_struct
+                callee.regs[3] = args[4];
+            }
+            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId
+                    + " are not supported yet (dynptr arguments)");
+        }
+        before.frames.add(callee);
+        if (p.parent != null) {
+            p.parent.pending++;
+        }
+        Path q = new Path(target, before, p.parent, new Trail(p.slot, target, p.trail),
+                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen + 1)), p.histLen);
+        q.record(Precision.entry(p.slot, caller.frameNo, 0, 0) | Precision.CALLBACK_ENTRY);
+        q.written = p.written.clone();
+        q.written[callee.frameNo] = -1L;
+        work.push(q);
+    }
+
+    /**
+     * The exit of a callback: r0 must be a scalar in [0, 1] (precise: the helper relies on it),
+     * the frame goes, and the helper call runs again with the caller's registers as they were.
+     * Scalars that changed since the previous arrival at the call and are not precise there are
+     * widened to unknown (the kernel's {@code widen_imprecise_scalars}), so that loops converge.
+     */
+    private int returnFromCallback(Path p) {
+        VerifierState st = p.st;
+        FrameState callee = st.cur();
+        RegState r0 = Regs.read(st, 0);
+        st.preciseRequest |= 1;
+        if (!(r0 instanceof RegState.Scalar s)) {
+            throw new Reject("At callback return the register R0 is not a known value (" + Regs.typeName(r0) + ")");
+        }
+        if (s.range().smin() < 0 || s.range().smax() > 1) {
+            throw new Reject("At callback return the register R0 has smin=" + s.range().smin() + " smax="
+                    + s.range().smax() + " should have been in [0, 1]");
+        }
+        int sub = cfg.subprogOf(callee.subprogStart);
+        subprogDepth[sub] = Math.max(subprogDepth[sub], callee.stack.depth());
+        st.frames.remove(st.frames.size() - 1);
+        for (Checkpoint c = p.parent; c != null; c = c.parent) {
+            if (c.state != null && c.state.frames.size() == st.frames.size()
+                    && c.state.cur().callsite == st.cur().callsite && c.slot == callee.callsite) {
+                widen(c, st);
+                break;
+            }
+        }
+        return callee.callsite;
+    }
+
+    /** Sets to unknown every scalar of {@code cur} that differs from {@code old}'s and is not precise there. */
+    private static void widen(Checkpoint old, VerifierState cur) {
+        for (int f = 0; f < cur.frames.size(); f++) {
+            RegState[] o = old.state.frames.get(f).regs;
+            RegState[] r = cur.frames.get(f).regs;
+            for (int i = 0; i < 10; i++) {
+                if (o[i] instanceof RegState.Scalar && r[i] instanceof RegState.Scalar && !o[i].equals(r[i])
+                        && (old.preciseRegs[f] & (1L << i)) == 0) {
+                    r[i] = RegState.unknown();
+                }
+            }
+            org.bpf4j.verifier.domain.StackState os = old.state.frames.get(f).stack;
+            org.bpf4j.verifier.domain.StackState cs = cur.frames.get(f).stack;
+            long precise = old.preciseStack[f];
+            cs.widenSpills(os, precise);
+        }
     }
 
     private int returnFromCall(Path p) {
@@ -652,7 +880,19 @@ public final class Explorer {
 
     private void exitMain(VerifierState st) {
         RegState r0 = Regs.read(st, 0);
-        subprogDepth[0] = Math.max(subprogDepth[0], st.cur().stack.depth());
+        int sub = cfg.subprogOf(st.cur().subprogStart);
+        subprogDepth[sub] = Math.max(subprogDepth[sub], st.cur().stack.depth());
+        if (sub != 0) {
+            // a global function verified on its own: it returns a number to any caller
+            if (!st.refs.isEmpty()) {
+                int ref = st.refs.get(0);
+                throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));
+            }
+            if (!(r0 instanceof RegState.Scalar)) {
+                throw new Reject("At subprogram exit the register R0 is not a scalar value (" + Regs.typeName(r0) + ")");
+            }
+            return;
+        }
         if (!st.refs.isEmpty()) {
             int ref = st.refs.get(0);
             throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));
@@ -703,7 +943,10 @@ public final class Explorer {
             callees.add(new ArrayList<>());
         }
         for (int slot = 0; slot < code.slotCount(); slot++) {
-            if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.LOCAL) {
+            Instruction insn = code.atSlot(slot);
+            if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
+                    || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
+                // a callback runs on top of the frame that passes it (Linux counts it so too)
                 callees.get(cfg.subprogOf(slot)).add(cfg.subprogAt(code.targetOf(slot)));
             }
         }

@@ -98,8 +98,12 @@ final class MemoryAccess {
         checkAligned(a.dst(), base, a.off(), size);
         RegState old = access(st, a.dst(), base, a.off(), size, false, null, false);
         access(st, a.dst(), base, a.off(), size, true, RegState.unknown(), false);
-        // the old value is another thread's as much as ours: nothing is known of it
-        RegState loaded = Regs.scalar(ScalarAlu.truncate(ScalarRange.UNKNOWN, size));
+        // In shared memory the old value is another thread's as much as ours: nothing is known
+        // of it. The stack is this program's own: the old value is what the slot held (as in
+        // Linux, which reads it like a load; precision follows it to the slot).
+        ScalarRange oldRange = base instanceof RegState.Pointer bp && bp.type() == PtrType.STACK
+                && old instanceof RegState.Scalar os ? os.range() : ScalarRange.UNKNOWN;
+        RegState loaded = Regs.scalar(ScalarAlu.truncate(oldRange, size));
         if (a.op() == AtomicOp.CMPXCHG) {
             st.regs()[0] = loaded;
         } else if (a.op().fetches() || a.op() == AtomicOp.XCHG) {
@@ -309,6 +313,11 @@ final class MemoryAccess {
             }
             int o = (int) min;
             int spi = (-o - 1) / 8;
+            if (write && value instanceof RegState.Pointer v && v.type() == PtrType.STACK
+                    && p.frame() != st.frames.size() - 1) {
+                // the pointer would outlive its frame (Linux refuses it whatever frame it points to)
+                throw new Reject("cannot spill pointers to stack into stack frame of the caller");
+            }
             if (write) {
                 int kind = stackWrite(stack, o, size, value, fromImm);
                 st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);

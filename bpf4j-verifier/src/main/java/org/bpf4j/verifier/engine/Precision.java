@@ -32,6 +32,10 @@ final class Precision {
     static final long STACK = 1L << 28;
     static final long SPILL = 1L << 39;
     static final long ZERO = 1L << 50;
+    /** The exit of a callback: the caller's registers were kept, r0 is not passed back. */
+    static final long CALLBACK_EXIT = 1L << 51;
+    /** The entry of a callback at its helper's call: the caller's registers are kept. */
+    static final long CALLBACK_ENTRY = 1L << 52;
 
     private Precision() {
     }
@@ -118,13 +122,19 @@ final class Precision {
                         }
                         continue;
                     }
-                    if (a.op() == AtomicOp.CMPXCHG) {
-                        regs[f] &= ~1L;
-                    } else if (a.op().fetches() || a.op() == AtomicOp.XCHG) {
-                        regs[f] &= ~(1L << a.src());
-                    }
+                    long fetched = a.op() == AtomicOp.CMPXCHG ? 1L
+                            : a.op().fetches() || a.op() == AtomicOp.XCHG ? 1L << a.src() : 0;
+                    boolean needed = (regs[f] & fetched) != 0;
+                    regs[f] &= ~fetched;
                     if ((e & STACK) != 0) {
-                        stack[(int) ((e >>> 29) & 0xf)] &= ~(1L << ((e >>> 33) & 0x3f));
+                        // the slot was overwritten with an unknown value; a fetched register
+                        // got the slot's old value
+                        long sbit = 1L << ((e >>> 33) & 0x3f);
+                        int sf = (int) ((e >>> 29) & 0xf);
+                        stack[sf] &= ~sbit;
+                        if (needed) {
+                            stack[sf] |= sbit;
+                        }
                     }
                 }
                 case Instruction.LoadPacket p -> regs[f] &= ~0b111111L;
@@ -141,7 +151,14 @@ final class Precision {
                 case Instruction.Goto g -> {
                 }
                 case Instruction.Call c -> {
-                    if (c.kind() == CallKind.LOCAL) {
+                    if ((e & CALLBACK_ENTRY) != 0) {
+                        // the callback's arguments come from the helper, not from the caller's
+                        // registers (its context pointer is a pointer, never precise)
+                        if (f + 1 < regs.length) {
+                            regs[f + 1] = 0;
+                            stack[f + 1] = 0;
+                        }
+                    } else if (c.kind() == CallKind.LOCAL) {
                         if (f + 1 < regs.length) {
                             regs[f] |= regs[f + 1] & 0b111110L;
                             regs[f + 1] = 0;
@@ -149,11 +166,19 @@ final class Precision {
                         }
                     } else {
                         regs[f] &= ~0b111111L;
+                        if (f + 1 < regs.length) {
+                            regs[f + 1] = 0;
+                            stack[f + 1] = 0;
+                        }
                     }
                 }
                 case Instruction.CallReg c -> regs[f] &= ~0b111111L;
                 case Instruction.Exit x -> {
-                    if (f > 0) {
+                    if ((e & CALLBACK_EXIT) != 0) {
+                        // the caller's registers went through the callback unchanged
+                        regs[f] = 0;
+                        stack[f] = 0;
+                    } else if (f > 0) {
                         regs[f] |= regs[f - 1] & 1L;
                         regs[f - 1] &= ~0b111111L;
                     }

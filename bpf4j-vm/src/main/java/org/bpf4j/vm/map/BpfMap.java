@@ -19,7 +19,7 @@ import org.bpf4j.vm.SharedRegions;
  * throws {@link MapException}. All operations are thread-safe. Close the map to withdraw its storage.
  */
 public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, HashTableMap, LpmTrieMap, KeylessMap, RingBufferMap, ProgArrayMap,
-        PerfEventArrayMap, StackTraceMap, MapOfMaps, DevMap {
+        PerfEventArrayMap, StackTraceMap, MapOfMaps, DevMap, DevHashMap, CpuMap {
     /** Update flags, as in {@code bpf_map_update_elem}. */
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4;
 
@@ -515,6 +515,8 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
             case STACK_TRACE -> new StackTraceMap(d);
             case ARRAY_OF_MAPS, HASH_OF_MAPS -> new MapOfMaps(d);
             case DEVMAP -> new DevMap(d);
+            case DEVMAP_HASH -> new DevHashMap(d);
+            case CPUMAP -> new CpuMap(d);
             default -> throw new MapException(Errno.EINVAL, "map " + d.name() + ": type " + d.type().kernelName()
                     + " is not implemented by the VM");
         };

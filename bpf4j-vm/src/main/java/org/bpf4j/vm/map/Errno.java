@@ -5,7 +5,7 @@ public final class Errno {
     private Errno() {}
 
     public static final int EPERM = 1, ENOENT = 2, E2BIG = 7, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
-            EEXIST = 17, EINVAL = 22, ENOSPC = 28, ERANGE = 34, EDEADLK = 35, EOPNOTSUPP = 95, ENOTSUPP = 524;
+            EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSPC = 28, ERANGE = 34, EDEADLK = 35, EOVERFLOW = 75, EOPNOTSUPP = 95, ENOTSUPP = 524;
 
     /** The symbolic name of an error number ({@code ENOENT}), or the number. */
     public static String name(int errno) {
@@ -23,6 +23,8 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
+            case ENODEV -> "ENODEV";
+            case EOVERFLOW -> "EOVERFLOW";
             case ENOTSUPP -> "ENOTSUPP";
             default -> Integer.toString(Math.abs(errno));
         };

@@ -3,8 +3,6 @@ package org.bpf4j.vm.map;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +17,15 @@ import org.bpf4j.vm.Cpus;
  * does, evicting by the kernel's algorithm ({@link LruLists}: the same elements go as in Linux when
  * the VM has as many CPUs as the kernel has possible CPUs), and refuses with {@code -ENOMEM} only
  * when nothing can be evicted; a program's lookup marks an element referenced, the host's does
- * not. Iteration follows insertion order (the kernel's follows its randomly seeded hash buckets).
+ * not.
+ *
+ * <p>Iteration ({@link #nextKey}, {@link #keys()}, dumps) follows the kernel's buckets: bucket
+ * {@code jhash(key, key_size, seed) & (n_buckets - 1)} with {@code n_buckets} the entries rounded up
+ * to a power of two, buckets in order, the newest element first in a bucket (an update that
+ * replaces an element moves it to the front; per-CPU and {@code BPF_F_LOCK} updates, which the
+ * kernel makes in place, do not). The kernel draws the seed at random unless the map has
+ * {@code BPF_F_ZERO_SEED}; the VM's seed is always 0, so its order is deterministic and equals
+ * the kernel's for a zero-seeded map.
  */
 public final class HashTableMap extends BpfMap {
     private record Key(byte[] bytes) {
@@ -36,17 +42,31 @@ public final class HashTableMap extends BpfMap {
 
     private final boolean lru;
     private final boolean percpuValues;
-    private final LinkedHashMap<Key, Integer> slots = new LinkedHashMap<>();
+    private final java.util.HashMap<Key, Integer> slots = new java.util.HashMap<>();
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
     /** For LRU maps: the key held in each slot (null when free), and the eviction lists. */
     private final Key[] keyOf;
     private final LruLists lruLists;
+
+    /** A place in iteration order: buckets ascending, the newest (highest sequence) first in a bucket. */
+    private record Pos(int bucket, long seq) implements Comparable<Pos> {
+        @Override
+        public int compareTo(Pos o) {
+            return bucket != o.bucket ? Integer.compare(bucket, o.bucket) : Long.compare(o.seq, seq);
+        }
+    }
+
+    private final int bucketMask;
+    private final java.util.TreeMap<Pos, Key> order = new java.util.TreeMap<>();
+    private final java.util.HashMap<Key, Pos> posOf = new java.util.HashMap<>();
+    private long seq;
 
     HashTableMap(MapDefinition d) {
         super(validate(d), capacity(d), d.type().perCpu() ? Cpus.count() : 1);
         lru = isLru(d);
         percpuValues = d.type().perCpu();
         int n = capacity(d);
+        bucketMask = Integer.highestOneBit(Math.max(1, n - 1)) * (n > 1 ? 2 : 1) - 1;
         if (lru) {
             keyOf = new Key[n];
             lruLists = new LruLists(n, Cpus.count(), (d.flags() & MapDefinition.F_NO_COMMON_LRU) != 0,
@@ -85,6 +105,24 @@ public final class HashTableMap extends BpfMap {
         return d;
     }
 
+    /** Puts an element at the front of its bucket (a new element, or one the kernel replaced). */
+    private void toFront(Key k) {
+        Pos old = posOf.remove(k);
+        if (old != null) {
+            order.remove(old);
+        }
+        Pos p = new Pos(Jhash.jhash(k.bytes(), 0) & bucketMask, ++seq);
+        order.put(p, k);
+        posOf.put(k, p);
+    }
+
+    private void unlink(Key k) {
+        Pos p = posOf.remove(k);
+        if (p != null) {
+            order.remove(p);
+        }
+    }
+
     private int copy(int cpu) {
         return storage.length == 1 ? 0 : cpu;
     }
@@ -96,6 +134,7 @@ public final class HashTableMap extends BpfMap {
             return false;
         }
         slots.remove(k);
+        unlink(k);
         keyOf[slot] = null;
         for (int c = 0; c < storage.length; c++) {
             freeFields(c, slot * stride);
@@ -165,6 +204,7 @@ public final class HashTableMap extends BpfMap {
         Arrays.fill(storage[0], node * stride, node * stride + stride, (byte) 0);
         copyValue(value, storage[0], node * stride, 0);
         slots.put(k, node);
+        toFront(k);
         keyOf[node] = k;
         if (old != null) {
             lruLists.setRef(node);
@@ -196,6 +236,7 @@ public final class HashTableMap extends BpfMap {
             }
             copyValue(value, storage[copy(cpu)], node * stride, 0);
             slots.put(k, node);
+            toFront(k);
             keyOf[node] = k;
             node = -1;
         }
@@ -219,6 +260,7 @@ public final class HashTableMap extends BpfMap {
             }
             if (storage.length == 1) {
                 Arrays.fill(storage[0], slot * stride, slot * stride + stride, (byte) 0);
+                toFront(k); // a new element replaces the old one at the front of the bucket
             }
         } else {
             if (free.isEmpty()) {
@@ -226,6 +268,7 @@ public final class HashTableMap extends BpfMap {
             }
             slot = free.pop();
             slots.put(k, slot);
+            toFront(k);
             for (byte[] s : storage) {
                 Arrays.fill(s, slot * stride, slot * stride + stride, (byte) 0);
             }
@@ -236,10 +279,12 @@ public final class HashTableMap extends BpfMap {
 
     @Override
     public synchronized int delete(byte[] key) {
-        Integer slot = slots.remove(new Key(key));
+        Key k = new Key(key);
+        Integer slot = slots.remove(k);
         if (slot == null) {
             return -Errno.ENOENT;
         }
+        unlink(k);
         for (int c = 0; c < storage.length; c++) {
             freeFields(c, slot * stride);
         }
@@ -254,26 +299,16 @@ public final class HashTableMap extends BpfMap {
 
     @Override
     public synchronized Optional<byte[]> nextKey(byte[] key) {
-        Iterator<Key> it = slots.keySet().iterator();
-        if (key != null) {
-            Key wanted = new Key(key);
-            if (slots.containsKey(wanted)) {
-                while (it.hasNext()) {
-                    if (it.next().equals(wanted)) {
-                        break;
-                    }
-                }
-            } else {
-                it = slots.keySet().iterator(); // a missing key restarts from the first, as in Linux
-            }
-        }
-        return it.hasNext() ? Optional.of(it.next().bytes().clone()) : Optional.empty();
+        Pos at = key == null ? null : posOf.get(new Key(key));
+        // A missing key restarts from the first element, as in Linux.
+        java.util.Map.Entry<Pos, Key> next = at == null ? order.firstEntry() : order.higherEntry(at);
+        return next == null ? Optional.empty() : Optional.of(next.getValue().bytes().clone());
     }
 
     @Override
     public synchronized List<byte[]> keys() {
-        List<byte[]> keys = new ArrayList<>(slots.size());
-        for (Key k : slots.keySet()) {
+        List<byte[]> keys = new ArrayList<>(order.size());
+        for (Key k : order.values()) {
             keys.add(k.bytes().clone());
         }
         return keys;

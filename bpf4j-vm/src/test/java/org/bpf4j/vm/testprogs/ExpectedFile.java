@@ -51,7 +51,8 @@ record ExpectedFile(Path path, String object, List<Case> cases) {
      * every other CPU holding zeros), values in pop order for queues and stacks, or a reason the
      * contents are not recorded. Array maps list only their non-zero elements.
      */
-    record MapState(String name, String type, List<Entry> entries, List<byte[]> pops, Optional<String> skipped) {
+    record MapState(String name, String type, List<Entry> entries, List<byte[]> pops, Optional<String> skipped,
+            List<byte[]> order) {
     }
 
     /** A key and its value ({@code cpu0} for per-CPU maps). */
@@ -241,7 +242,7 @@ record ExpectedFile(Path path, String object, List<Case> cases) {
                     throw error("map '" + name + "' listed twice");
                 }
                 maps.put(name, new MapState(name, arg(w, 4)[3], new ArrayList<>(), new ArrayList<>(),
-                        Optional.empty()));
+                        Optional.empty(), new ArrayList<>()));
                 return;
             }
             MapState m = maps.get(name);
@@ -257,7 +258,14 @@ record ExpectedFile(Path path, String object, List<Case> cases) {
                 }
                 case "pop" -> m.pops().add(hex(arg(w, 4)[3]));
                 case "skipped" -> maps.put(name, new MapState(name, m.type(), m.entries(), m.pops(),
-                        Optional.of(raw.substring(raw.indexOf("skipped ") + 8))));
+                        Optional.of(raw.substring(raw.indexOf("skipped ") + 8)), m.order()));
+                case "order" -> {
+                    for (int i = 3; i < w.length; i++) {
+                        if (!w[i].equals("-")) {
+                            m.order().add(hex(w[i]));
+                        }
+                    }
+                }
                 default -> throw error("unknown map line '" + w[2] + "'");
             }
         }

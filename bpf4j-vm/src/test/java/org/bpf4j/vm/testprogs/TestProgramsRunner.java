@@ -161,6 +161,9 @@ public final class TestProgramsRunner {
         return HEX.formatHex(b, start, Math.min(b.length, start + 16)) + (b.length > start + 16 ? "…" : "");
     }
 
+    /** {@code BPF_F_ZERO_SEED}. */
+    private static final int ZERO_SEED = 1 << 6;
+
     private static void compareMap(List<String> diffs, VmObject obj, ExpectedFile.MapState m) {
         BpfMap map;
         try {
@@ -179,6 +182,14 @@ public final class TestProgramsRunner {
                 diffs.add("map " + m.name() + ": pops " + vm + ", kernel " + kernel);
             }
             return;
+        }
+        if (!m.order().isEmpty() || (map.definition().flags() & ZERO_SEED) != 0 && m.type().endsWith("hash")) {
+            // A zero-seeded hash map: the kernel's iteration order was recorded, and the VM's must equal it.
+            List<String> vmOrder = map.keys().stream().map(HEX::formatHex).toList();
+            List<String> kernelOrder = m.order().stream().map(HEX::formatHex).toList();
+            if (!vmOrder.equals(kernelOrder)) {
+                diffs.add("map " + m.name() + ": iteration order " + vmOrder + ", kernel " + kernelOrder);
+            }
         }
         boolean array = m.type().endsWith("array");
         int valueSize = map.definition().valueSize();

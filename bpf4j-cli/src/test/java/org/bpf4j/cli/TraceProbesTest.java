@@ -1,0 +1,99 @@
+package org.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.probe.Tracefs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bpf4j trace} with kernel probes and its options: {@code -l}, {@code -c}, {@code cpid},
+ * {@code --unsafe}, attach errors. The tests that attach skip with the reason without bpf().
+ */
+class TraceProbesTest {
+    private static final Path TARGET = Path.of("..", "bpf4j-linux", "src", "test", "resources", "attach", "target");
+
+    private static void needsTheKernel() {
+        Kernel.Availability a = Kernel.probe();
+        Assumptions.assumeTrue(a.available(), "SKIPPED: kernel test: " + a.reason());
+    }
+
+    @AfterAll
+    static void unmount() {
+        Tracefs.unmountIfMountedHere();
+    }
+
+    @Test
+    void cpidWithoutCommandIsAnErrorAtItsPlace() {
+        Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { printf(\"%d\\n\", cpid); }");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals("stdin:1:24-28: ERROR: cpid cannot be used without child command\n"
+                + "BEGIN { printf(\"%d\\n\", cpid); }\n"
+                + "                       ~~~~\n", r.err());
+    }
+
+    @Test
+    void systemNeedsUnsafe() {
+        Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { system(\"echo hi\"); exit(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertTrue(r.err().contains("ERROR: system() is an unsafe function being used in safe mode"), r.err());
+        Cli ok = Cli.run("trace", "--backend", "vm", "--unsafe", "-e", "BEGIN { system(\"echo hi %d\", 7); exit(); }");
+        assertEquals(Main.EXIT_OK, ok.status(), ok.err());
+        assertEquals("Attaching 1 probe...\nhi 7\n\n\n", ok.out());
+    }
+
+    @Test
+    void kernelProbesNeedTheKernelBackend() {
+        Cli r = Cli.run("trace", "--backend", "vm", "-e", "tracepoint:sched:sched_switch { @ = count(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertTrue(r.err().startsWith("stdin:1:1-30: ERROR: tracepoint probes need the kernel backend"), r.err());
+    }
+
+    @Test
+    void listsTracepointsAndTheirFields() {
+        needsTheKernel();
+        Cli r = Cli.run("trace", "-lv", "tracepoint:sched:sched_process_exec");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertEquals("tracepoint:sched:sched_process_exec\n    __data_loc char[] filename\n    pid_t pid\n"
+                + "    pid_t old_pid\n", r.out());
+    }
+
+    @Test
+    void listsTheFunctionsAndUsdtProbesOfABinary() {
+        needsTheKernel();
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        Cli f = Cli.run("trace", "-l", "uprobe:" + target + ":bpf4j_*");
+        assertEquals("uprobe:" + target + ":bpf4j_add\nuprobe:" + target + ":bpf4j_sub\n", f.out());
+        Cli u = Cli.run("trace", "-l", "usdt:" + target + ":*");
+        assertEquals("usdt:" + target + ":bpf4j:tick\n", u.out());
+    }
+
+    @Test
+    void tracesACommandWithUprobesAndUsdt() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        Cli r = Cli.run("trace", "-c", target + " probe 4", "-e", "uprobe:" + target + ":bpf4j_add { @a = sum(arg0); } "
+                + "uretprobe:" + target + ":bpf4j_sub { @r = max(retval); } usdt:" + target + ":bpf4j:tick { @t = count(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().startsWith("Attaching 3 probes...\n"), r.out());
+        // retval is the 64-bit rax: sub(0, 1) leaves 0xffffffff (eax, zero-extended), as bpftrace shows it
+        assertTrue(r.out().endsWith("\n\n@a: 6\n@r: 4294967295\n@t: 4\n"), r.out());
+    }
+
+    @Test
+    void kprobesAreRefusedWithTheReason() {
+        needsTheKernel();
+        Assumptions.assumeTrue(!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe")),
+                "SKIPPED: this kernel has kprobes");
+        Cli r = Cli.run("trace", "-e", "kprobe:vfs_read { @ = count(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertTrue(r.err().startsWith("stdin:1:1-16: ERROR: kprobe probes cannot be attached here: this kernel has no kprobes"),
+                r.err());
+    }
+}

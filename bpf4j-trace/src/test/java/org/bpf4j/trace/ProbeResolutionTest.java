@@ -1,0 +1,109 @@
+package org.bpf4j.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.ProbeSource;
+import org.bpf4j.trace.probe.TracepointFormat;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Attach points resolved against a machine described by files, without root: the scripts of
+ * {@code trace/probes} compile for the kernel against the tracepoint formats saved in
+ * {@code trace/probes/formats} (copied from this machine's tracefs) and a binary
+ * {@code /bin/fake} with the functions listed in {@code trace/probes/functions}. Each
+ * {@code NAME.expected} holds the diagnostics, or for a script that compiles, its expanded attach
+ * points and the size of each program. {@code -Dbpf4j.recordProbes=src/test/resources} writes the
+ * golden files (to review).
+ */
+class ProbeResolutionTest {
+    /** A machine made of the saved formats and one fake binary. */
+    static final class SavedProbes implements ProbeSource {
+        private final Path dir = Scripts.dir("probes");
+
+        @Override
+        public List<String> tracepoints() {
+            try (Stream<Path> s = Files.list(dir.resolve("formats"))) {
+                return s.map(p -> p.getFileName().toString().replaceFirst("\\.", ":")).sorted().toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+            Path f = dir.resolve("formats").resolve(category + "." + name);
+            return Files.exists(f) ? Optional.of(TracepointFormat.parse(category, name, Scripts.read(f)))
+                    : Optional.empty();
+        }
+
+        @Override
+        public List<String> functions(String binary) {
+            locate(binary);
+            return List.of(Scripts.read(dir.resolve("functions")).trim().split("\\s+"));
+        }
+
+        @Override
+        public List<UsdtProbe> usdt(String binary) {
+            locate(binary);
+            return List.of();
+        }
+
+        @Override
+        public Path locate(String binary) {
+            if (!binary.equals("/bin/fake")) {
+                throw new ProbeException("no such file to probe: " + binary);
+            }
+            return Path.of(binary);
+        }
+    }
+
+    @TestFactory
+    List<DynamicTest> probes() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path p : Scripts.scripts("probes")) {
+            tests.add(DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
+                Path expected = Scripts.sibling(p, ".expected");
+                Source source = new Source(p.getFileName().toString(), Scripts.read(p));
+                boolean child = Scripts.read(p).startsWith("// -c");
+                TraceCompiler.Result r = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
+                        new SavedProbes(), AttachPoints.Target.KERNEL, false, child));
+                String actual = describe(r, source);
+                String record = System.getProperty("bpf4j.recordProbes");
+                if (record != null) {
+                    // Writes the golden files into the source tree (-Dbpf4j.recordProbes=src/test/resources),
+                    // to be reviewed before committing.
+                    Files.writeString(Path.of(record, "trace", "probes", expected.getFileName().toString()), actual);
+                    return;
+                }
+                assertTrue(Files.exists(expected), "missing golden file " + expected.getFileName());
+                assertEquals(Scripts.read(expected), actual);
+            }));
+        }
+        return tests;
+    }
+
+    private static String describe(TraceCompiler.Result r, Source source) {
+        if (r.compiled().isEmpty()) {
+            return r.diagnostics().render(source);
+        }
+        CompiledScript s = r.compiled().get();
+        StringBuilder sb = new StringBuilder();
+        for (CompiledScript.ProbeProgram p : s.programs()) {
+            sb.append(p.name()).append(" (").append(p.code().slotCount()).append(" instructions)\n");
+        }
+        return sb.toString();
+    }
+}
