@@ -452,3 +452,9 @@ CASES["skb_misc.o"] = [
     one("ipv6_plain", "skb_misc", tcp6()),
     one("arp", "skb_misc", arp(), note="set_tstamp refuses a protocol other than IPv4/IPv6"),
 ]
+
+
+CASES["skb_ids.o"] = [
+    one("socket_uid", "sock_ids", udp4()),
+    one("cgroup_classid", "tc_ids", udp4()),
+]

@@ -93,8 +93,8 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 ProgramType t = forced.or(p::programType).orElseThrow(() -> CommandFailure.badInput(file + ": program '"
                         + p.name() + "' in section '" + p.sectionName() + "' has no known program type; give --type"));
-                jobs.add(new Job(p.name(), new VerifierInput(p.name(), linked.code(), t, maps, p.gplCompatible()),
-                        linked));
+                jobs.add(new Job(p.name(), new VerifierInput(p.name(), linked.code(), t, maps, p.gplCompatible(),
+                        GlobalFunctions.of(obj, linked, t)), linked));
             }
             if (prog != null && jobs.isEmpty()) {
                 throw CommandFailure.badInput(file + ": no program '" + prog + "'");

@@ -20,6 +20,17 @@ class VerifyCommandTest {
         return p;
     }
 
+    /** A global function is verified from its BTF prototype, as Linux does: its pointer argument may be NULL. */
+    @Test
+    void globalFunctionFromBtf() {
+        Path obj = Path.of(System.getProperty("bpf4j.shared", "../shared"), "corpus", "ebpf-samples", "build",
+                "bpf2bpf.o");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(obj), "no shared corpus at " + obj.toAbsolutePath());
+        Cli r = Cli.run("verify", "--type", "socket_filter", obj.toString());
+        assertEquals(Main.EXIT_FAILED, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("func: rejected at insn 49: R1 invalid mem access 'mem_or_null'"), r.out());
+    }
+
     @Test
     void acceptedProgram() throws IOException {
         Path p = write("ok.s", "mov %r0, 0\nexit\n");

@@ -156,7 +156,8 @@ class SideBySideTest {
     }
 
     private static String runBpftrace(Path script, String command) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of(bpftrace().toString()));
+        // --unsafe, as bpf4j's side compiles with unsafe functions allowed (signal, system).
+        List<String> argv = new ArrayList<>(List.of(bpftrace().toString(), "--unsafe"));
         if (command != null) {
             argv.add("-c");
             argv.add(command);

@@ -18,11 +18,13 @@ import org.bpf4j.spec.ProgramType;
  *   <li>{@code expect: accept} or {@code expect: reject};
  *   <li>{@code error: TEXT}, a substring of the rejection message;
  *   <li>{@code at: N}, the slot of the rejection;
- *   <li>{@code license: proprietary} for a non-GPL program.
+ *   <li>{@code license: proprietary} for a non-GPL program;
+ *   <li>{@code global: SLOT NAME scalar,ctx,mem:SIZE} a global function at SLOT with its BTF
+ *       parameters (verified on its own, as Linux does with BTF).
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
-        String error, int at, boolean gpl, String asm, int asmLine) {
+        String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals) {
 
     static List<VerifierCase> parse(String file, String text) {
         List<VerifierCase> out = new ArrayList<>();
@@ -45,6 +47,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             String error = "";
             int at = -1;
             boolean gpl = true;
+            List<GlobalFunction> globals = new ArrayList<>();
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -69,6 +72,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "error" -> error = val;
                     case "at" -> at = Integer.parseInt(val);
                     case "license" -> gpl = !val.equals("proprietary");
+                    case "global" -> globals.add(global(val));
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
             }
@@ -83,7 +87,8 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             for (i++; i < lines.length && !lines[i].startsWith("=== "); i++) {
                 asm.append(lines[i]).append('\n');
             }
-            out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine));
+            out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
+                    globals));
         }
         return out;
     }
@@ -111,6 +116,27 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
     }
 
     VerifierInput input() {
-        return new VerifierInput(name, code(), type, maps, gpl);
+        return new VerifierInput(name, code(), type, maps, gpl, globals);
+    }
+
+    /** {@code SLOT NAME [scalar|ctx|mem:SIZE,...]}: a global function starting at SLOT, with its parameters. */
+    private static GlobalFunction global(String val) {
+        String[] f = val.split("\\s+");
+        List<GlobalFunction.Param> params = new ArrayList<>();
+        if (f.length > 2) {
+            for (String p : f[2].split(",")) {
+                params.add(switch (p) {
+                    case "scalar" -> new GlobalFunction.Param.Scalar();
+                    case "ctx" -> new GlobalFunction.Param.Context();
+                    default -> {
+                        if (!p.startsWith("mem:")) {
+                            throw new IllegalArgumentException("unknown parameter kind " + p);
+                        }
+                        yield new GlobalFunction.Param.Memory(Long.parseLong(p.substring(4)));
+                    }
+                });
+            }
+        }
+        return new GlobalFunction(Integer.parseInt(f[0]), f[1], params);
     }
 }

@@ -106,17 +106,19 @@ class VerifierCaseKernelTest {
             int attach = in.type() == ProgramType.CGROUP_SOCK_ADDR ? AttachType.CGROUP_INET4_CONNECT.id() : 0;
             // Linux wants BTF function info for a program that takes a function's address (a
             // callback): every function is described as static, returning int
-            java.util.TreeSet<Integer> starts = functionStarts(in.code());
+            java.util.TreeSet<Integer> starts = functionStarts(in.code(), !in.globals().isEmpty());
             int btfFd = 0;
             byte[] funcInfo = new byte[0];
             if (starts != null) {
-                btf = kernel.loadBtf(btfOf(starts.size()), "case BTF");
+                List<org.bpf4j.object.btf.BtfType> types = new ArrayList<>();
+                int[] funcIds = btfOf(starts, in, types);
+                btf = kernel.loadBtf(org.bpf4j.linux.btf.BtfEncoder.encode(types, List.of()).bytes(), "case BTF");
                 btfFd = btf.value();
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * starts.size())
                         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 int k = 0;
                 for (int slot : starts) {
-                    b.putInt(slot).putInt(3 + k++);
+                    b.putInt(slot).putInt(funcIds[k++]);
                 }
                 funcInfo = b.array();
             }
@@ -178,7 +180,7 @@ class VerifierCaseKernelTest {
     }
 
     /** The first slot of every function when the code takes a function's address; null otherwise. */
-    private static java.util.TreeSet<Integer> functionStarts(org.bpf4j.isa.Code code) {
+    private static java.util.TreeSet<Integer> functionStarts(org.bpf4j.isa.Code code, boolean btfAnyway) {
         java.util.TreeSet<Integer> starts = new java.util.TreeSet<>(List.of(0));
         boolean address = false;
         for (int slot = 0; slot < code.slotCount(); slot++) {
@@ -192,18 +194,53 @@ class VerifierCaseKernelTest {
                 starts.add(code.targetOf(slot));
             }
         }
-        return address ? starts : null;
+        return address || btfAnyway ? starts : null;
     }
 
-    /** BTF with int (id 1), a prototype int(void) (id 2) and static functions f0..f(n-1) (ids 3..). */
-    private static byte[] btfOf(int functions) {
-        List<org.bpf4j.object.btf.BtfType> types = new ArrayList<>();
+    /**
+     * BTF describing every function: the case's global functions with their prototypes (int
+     * parameters, a pointer to the context structure, or a pointer to a structure of the memory's
+     * size), the others as static {@code int f(void)}. Fills {@code types}; returns the function
+     * type id of each start, in order.
+     */
+    private static int[] btfOf(java.util.TreeSet<Integer> starts, VerifierInput in,
+            List<org.bpf4j.object.btf.BtfType> types) {
         types.add(new org.bpf4j.object.btf.BtfType.Void());
-        types.add(new org.bpf4j.object.btf.BtfType.Int("int", 4, 1, 0, 32));
-        types.add(new org.bpf4j.object.btf.BtfType.FuncProto("", 1, List.of()));
-        for (int i = 0; i < functions; i++) {
-            types.add(new org.bpf4j.object.btf.BtfType.Func("f" + i, 2, org.bpf4j.object.btf.BtfType.Linkage.STATIC));
+        types.add(new org.bpf4j.object.btf.BtfType.Int("int", 4, 1, 0, 32)); // 1
+        types.add(new org.bpf4j.object.btf.BtfType.FuncProto("", 1, List.of())); // 2
+        int[] ids = new int[starts.size()];
+        int k = 0;
+        for (int slot : starts) {
+            GlobalFunction g = in.globals().stream().filter(x -> x.slot() == slot).findFirst().orElse(null);
+            int proto = 2;
+            if (g != null) {
+                List<org.bpf4j.object.btf.BtfType.Param> params = new ArrayList<>();
+                for (int i = 0; i < g.params().size(); i++) {
+                    int t = switch (g.params().get(i)) {
+                        case GlobalFunction.Param.Scalar x -> 1;
+                        case GlobalFunction.Param.Context x -> {
+                            types.add(new org.bpf4j.object.btf.BtfType.Struct(in.type().contextStruct().orElse("ctx"),
+                                    4, List.of()));
+                            types.add(new org.bpf4j.object.btf.BtfType.Ptr("", types.size() - 1));
+                            yield types.size() - 1;
+                        }
+                        case GlobalFunction.Param.Memory m -> {
+                            types.add(new org.bpf4j.object.btf.BtfType.Struct("m" + m.size(), m.size(), List.of()));
+                            types.add(new org.bpf4j.object.btf.BtfType.Ptr("", types.size() - 1));
+                            yield types.size() - 1;
+                        }
+                        case GlobalFunction.Param.Unsupported u -> 1;
+                    };
+                    params.add(new org.bpf4j.object.btf.BtfType.Param("a" + i, t));
+                }
+                types.add(new org.bpf4j.object.btf.BtfType.FuncProto("", 1, params));
+                proto = types.size() - 1;
+            }
+            types.add(new org.bpf4j.object.btf.BtfType.Func(g != null ? g.name() : "f" + k, proto,
+                    g != null ? org.bpf4j.object.btf.BtfType.Linkage.GLOBAL
+                            : org.bpf4j.object.btf.BtfType.Linkage.STATIC));
+            ids[k++] = types.size() - 1;
         }
-        return org.bpf4j.linux.btf.BtfEncoder.encode(types, List.of()).bytes();
+        return ids;
     }
 }

@@ -21,6 +21,8 @@ final class PacketHelpers {
 
     static final int EINVAL = 22, EFAULT = 14, EACCES = 13, ENOMEM = 12, ENODEV = 19, EOPNOTSUPP = 95, ENOTSUPP = 524;
     /** The test run's device, the loopback device: ifindex 1, MTU 65536, an Ethernet-sized hard header. */
+    /** {@code overflowuid}: the uid the kernel reports when it has none to give. */
+    static final long OVERFLOW_UID = 65534;
     static final int LOOPBACK_IFINDEX = 1, LOOPBACK_MTU = 65536, HARD_HEADER_LEN = 14;
     /** {@code SKB_MAX_ALLOC}: the longest a helper may make a socket buffer (16 KiB less the shared info). */
     static final long SKB_MAX_ALLOC = 16384 - 320;
@@ -258,6 +260,15 @@ final class PacketHelpers {
         b.add("get_cgroup_classid", (c, ctx, r2, r3, r4, r5) -> {
             skb(c, ctx, "get_cgroup_classid");
             return 0; // the VM has no net_cls cgroups
+        });
+        b.add("skb_cgroup_classid", (c, ctx, r2, r3, r4, r5) -> {
+            skb(c, ctx, "skb_cgroup_classid");
+            return 0; // the VM has no net_cls cgroups
+        });
+        b.add("get_socket_uid", (c, ctx, r2, r3, r4, r5) -> {
+            // The owner of the buffer's socket: a test run's socket is created zeroed, owned by uid 0;
+            // without a (full) socket the kernel answers overflowuid.
+            return skb(c, ctx, "get_socket_uid").hasSocket() ? 0 : OVERFLOW_UID;
         });
         b.add("check_mtu", (c, ctx, ifindex, mtuLen, lenDiff, flags) -> {
             boolean xdp = c.memory().context(ctx) instanceof XdpContext;

@@ -75,6 +75,11 @@ public final class SkbContext extends PacketContext {
         return networkHeader;
     }
 
+    /** Whether the buffer belongs to a socket ({@code skb->sk}). */
+    public boolean hasSocket() {
+        return socket != null;
+    }
+
     /** The socket's cookie ({@code bpf_get_socket_cookie}); 0 without a socket. */
     public long cookie() {
         return socket == null ? 0 : cookie;

@@ -24,6 +24,16 @@ final class Calls {
         switch (c.name()) {
             case "printf", "system", "cat" -> printf(c);
             case "join" -> join(c);
+            case "signal" -> {
+                Expr arg = c.args().getFirst();
+                if (arg instanceof Expr.StrLit name) {
+                    asm.movImm(1, org.bpf4j.trace.sema.Builtins.signalNumber(name.value()));
+                } else {
+                    pc.intExpr(arg);
+                    asm.mov(1, 0);
+                }
+                asm.call("send_signal");
+            }
             case "print" -> print(c);
             case "time" -> {
                 String fmt = c.args().isEmpty() ? "%H:%M:%S\n" : ((Expr.StrLit) c.args().getFirst()).value();

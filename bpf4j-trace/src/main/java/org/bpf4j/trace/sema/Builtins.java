@@ -33,12 +33,23 @@ public final class Builtins {
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("uaddr",
-            "pton", "reg", "signal", "buf", "macaddr", "cgroupid", "override",
+            "pton", "reg", "buf", "macaddr", "cgroupid", "override",
             "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
             "unwatch", "bswap", "socket_cookie", "nsecs");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     public static boolean isArg(String name) {
         return name.matches("s?arg[0-9]+");
+    }
+
+    private static final java.util.List<String> SIGNALS = java.util.List.of("SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+            "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+            "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+            "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS");
+
+    /** The number of a Linux signal name ({@code SIGKILL} or {@code KILL}), or -1. */
+    public static int signalNumber(String name) {
+        int i = SIGNALS.indexOf(name.startsWith("SIG") ? name : "SIG" + name);
+        return i < 0 ? -1 : i + 1;
     }
 }

@@ -132,6 +132,34 @@ final class Calls {
                 }
                 return printf(c);
             }
+            case "signal" -> {
+                typeArgs(c);
+                if (!a.unsafe()) {
+                    a.error(c.span(), "signal() is an unsafe function being used in safe mode");
+                }
+                for (var ap : a.probe().attachPoints()) {
+                    if (ap.provider().equals("BEGIN") || ap.provider().equals("END")) {
+                        a.error(c.span(), "signal can not be used with \"" + ap.provider() + "\" probes");
+                        break;
+                    }
+                }
+                if (!nargs(c, 1)) {
+                    return Type.NONE;
+                }
+                Expr arg = c.args().getFirst();
+                if (arg instanceof Expr.StrLit name) {
+                    if (Builtins.signalNumber(name.value()) < 0) {
+                        a.error(c.span(), name.value() + " is not a valid signal");
+                    }
+                } else if (arg instanceof Expr.IntLit num) {
+                    if (num.value() < 1 || num.value() > 64) {
+                        a.error(c.span(), num.value() + " is not a valid signal, allowed range: [1,64]");
+                    }
+                } else if (!(a.type(arg) instanceof Type.Int)) {
+                    a.error(c.span(), "signal() only accepts a string literal or an integer");
+                }
+                return Type.NONE;
+            }
             case "cat" -> {
                 if (!c.args().isEmpty() && !(c.args().getFirst() instanceof Expr.StrLit)) {
                     Type t = a.type(c.args().getFirst());
