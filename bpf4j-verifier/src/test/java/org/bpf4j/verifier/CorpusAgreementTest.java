@@ -33,9 +33,10 @@ class CorpusAgreementTest {
 
     @Test
     void agreementWithKernel() throws IOException {
-        Assumptions.assumeTrue(Boolean.getBoolean("bpf4j.verifierCorpus"),
-                "the verifier corpus run takes minutes (several programs reach the 1M-instruction limit); "
-                        + "run it with -Dbpf4j.verifierCorpus=true");
+        // Runs by default (about 66 s on a loaded 2-core machine, 2026-12-06): CI proves the
+        // agreement figures. -Dbpf4j.verifierCorpus=false skips it for quick local runs.
+        Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("bpf4j.verifierCorpus", "true")),
+                "corpus agreement skipped: -Dbpf4j.verifierCorpus=false");
         Path root = Path.of(System.getProperty("bpf4j.shared", "../shared"), "corpus");
         Assumptions.assumeTrue(Files.isDirectory(root.resolve("ebpf-samples")),
                 "corpus not found at " + root.toAbsolutePath() + "; skipping");
