@@ -3,7 +3,7 @@
 # (examples/xdp_firewall.o) from their C sources with clang -O2 -g -target bpf. Needs clang-19 and
 # the libbpf headers (/usr/include/bpf, Debian/Ubuntu package libbpf-dev); the tests need neither.
 # Sources are compiled by relative path from testprogs/, so the objects do not depend on where
-# the checkout is. After a rebuild, run record-expected.sh (root) to refresh expected/.
+# the checkout is (-fdebug-compilation-dir=. keeps the build directory out of the debug info). After a rebuild, run record-expected.sh (root) to refresh expected/.
 # Usage: testprogs/build.sh [CLANG]
 set -eu
 cd "$(dirname "$0")"
@@ -12,7 +12,7 @@ if [ ! -f /usr/include/bpf/bpf_helpers.h ]; then
     echo "build.sh: /usr/include/bpf/bpf_helpers.h is missing; install libbpf-dev" >&2
     exit 2
 fi
-flags="-O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -Isrc -Wall -Werror"
+flags="-O2 -g -fdebug-compilation-dir=. -target bpf -I/usr/include/$(uname -m)-linux-gnu -Isrc -Wall -Werror"
 build() { # source output extra-flags...
     src=$1 out=$2
     shift 2

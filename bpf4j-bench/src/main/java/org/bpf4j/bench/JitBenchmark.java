@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * batch). The kernel runs the program as {@link MemoryProgram} loads it: a socket filter with a
  * two-instruction prologue that points R1 at the memory (an array map's value) and an exit that
  * stores R0 in a map; it also reports its own mean time per run, printed at the end of each trial
- * as {@code kernel-measured} (the mean over the trial's batches). Without {@code bpf()} (not Linux, not root) the kernel trials fail at
+ * as {@code kernel-measured} (the mean over the trial's batches). Each trial also prints
+ * {@code cpu-measured}: the benchmark thread's CPU time per run (user and system), the median over
+ * the measurement iterations, which waiting for a core on a loaded machine does not inflate. Without {@code bpf()} (not Linux, not root) the kernel trials fail at
  * setup with the reason, and the others run.
  *
  * <p>Run from the repository root:
@@ -74,6 +76,31 @@ public class JitBenchmark {
     private MemoryProgram kernel;
     private long kernelNanos;
     private long kernelBatches;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+            .getThreadMXBean();
+    private long cpuAtIterationStart;
+    private long invocations;
+    private final java.util.List<Double> cpuPerRun = new java.util.ArrayList<>();
+
+    /** Starts the iteration's CPU time account (see {@link #endIteration()}). */
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        invocations = 0;
+        cpuAtIterationStart = THREADS.getCurrentThreadCpuTime();
+    }
+
+    /**
+     * The CPU time of the benchmark thread per run over the iteration (user and system time, so
+     * the kernel's runs count too): a second reading that time spent waiting for a core on a
+     * loaded machine does not inflate.
+     */
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpuAtIterationStart;
+        if (invocations > 0) {
+            cpuPerRun.add((double) cpu / (invocations * BATCH));
+        }
+    }
     private byte[] memory;
     private long expected;
 
@@ -125,6 +152,13 @@ public class JitBenchmark {
                 System.out.printf("kernel-measured %s: %.1f ns/run (mean of %d batches, warm-up included)%n", program,
                         (double) kernelNanos / Math.max(1, kernelBatches), kernelBatches);
             }
+            if (!cpuPerRun.isEmpty()) {
+                java.util.List<Double> measured = new java.util.ArrayList<>(
+                        cpuPerRun.subList(cpuPerRun.size() / 2, cpuPerRun.size()));
+                java.util.Collections.sort(measured);
+                System.out.printf("cpu-measured %s %s: %.1f ns/run (median CPU time of the last %d iterations)%n",
+                        engine, program, measured.get(measured.size() / 2), measured.size());
+            }
         } finally {
             if (kernel != null) {
                 kernel.close();
@@ -140,6 +174,7 @@ public class JitBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long run() {
+        invocations++;
         if (kernel != null) {
             MemoryProgram.Timed t = kernel.run(memory, BATCH);
             kernelNanos += t.meanNanos();

@@ -17,6 +17,8 @@ import org.bpf4j.verifier.MapInfo;
  *       stores R0 there first, so R0 is observed in 64 bits (a test run's retval has 32).
  *   <li>map 2, {@code hash}: a hash map of 8 entries, 4-byte keys, 16-byte values; starts empty.
  *   <li>map 3, {@code array}: an array of 4 16-byte values; starts zeroed.
+ *   <li>map 4, {@code queue}: a queue of 4 8-byte values, and map 5, {@code stack}: a stack of 3;
+ *       both start empty.
  * </ul>
  *
  * <p>Stack: {@code [r10-64, r10)} is data, {@code [r10-72, r10-64)} holds a helper's key and
@@ -32,7 +34,9 @@ public final class Fixture {
     private Fixture() {}
 
     /** Map indexes. */
-    public static final int MEM = 0, RESULT = 1, HASH = 2, ARRAY = 3;
+    public static final int MEM = 0, RESULT = 1, HASH = 2, ARRAY = 3, QUEUE = 4, STACK = 5;
+    /** Entries of the queue map and of the stack map. */
+    public static final int QUEUE_ENTRIES = 4, STACK_ENTRIES = 3;
     /** The size of the memory value. */
     public static final int MEM_SIZE = 64;
     /** Value size of the hash and array maps. */
@@ -67,7 +71,9 @@ public final class Fixture {
             new MapDef("mem", MapType.ARRAY, 4, MEM_SIZE, 1),
             new MapDef("result", MapType.ARRAY, 4, 8, 1),
             new MapDef("hash", MapType.HASH, 4, VALUE_SIZE, HASH_ENTRIES),
-            new MapDef("array", MapType.ARRAY, 4, VALUE_SIZE, ARRAY_ENTRIES));
+            new MapDef("array", MapType.ARRAY, 4, VALUE_SIZE, ARRAY_ENTRIES),
+            new MapDef("queue", MapType.QUEUE, 0, 8, QUEUE_ENTRIES),
+            new MapDef("stack", MapType.STACK, 0, 8, STACK_ENTRIES));
 
     /** The maps as the verifier sees them. */
     public static List<MapInfo> mapInfos() {

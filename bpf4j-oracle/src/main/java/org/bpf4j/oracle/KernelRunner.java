@@ -106,6 +106,11 @@ public final class KernelRunner implements AutoCloseable {
         for (int i = 0; i < Fixture.ARRAY_ENTRIES; i++) {
             array.update(Fixture.key(i), new byte[Fixture.VALUE_SIZE], KernelMap.ANY);
         }
+        for (int q : new int[] {Fixture.QUEUE, Fixture.STACK}) {
+            while (maps.get(q).pop().isPresent()) {
+                // drained
+            }
+        }
         KernelProgram.TestRunResult r = program.testRun(new KernelProgram.TestRun(input, 0, null, 0, 1, 0));
         byte[] v = maps.get(Fixture.RESULT).lookup(zero).orElseThrow();
         long r0 = 0;
@@ -121,8 +126,14 @@ public final class KernelRunner implements AutoCloseable {
         for (int i = 0; i < Fixture.ARRAY_ENTRIES; i++) {
             values.add(Observation.hex(array.lookup(Fixture.key(i)).orElseThrow()));
         }
+        List<String> queued = new ArrayList<>();
+        for (int q : new int[] {Fixture.QUEUE, Fixture.STACK}) {
+            for (java.util.Optional<byte[]> e = maps.get(q).pop(); e.isPresent(); e = maps.get(q).pop()) {
+                queued.add(Fixture.MAPS.get(q).name() + ":" + Observation.hex(e.get()));
+            }
+        }
         return new Observation(Observation.returned(r0, r.retval()),
-                maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values);
+                maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values, queued);
     }
 
     /** Closes the maps. */

@@ -12,8 +12,9 @@ import java.util.List;
  * @param memory the memory value after the run
  * @param hash the hash map's entries, {@code key=value} in hex, sorted
  * @param array the array map's values in hex, by index
+ * @param queues the queue's and then the stack's values in hex, in the order they pop
  */
-public record Observation(String end, byte[] memory, List<String> hash, List<String> array) {
+public record Observation(String end, byte[] memory, List<String> hash, List<String> array, List<String> queues) {
     private static final HexFormat HEX = HexFormat.of();
 
     /** Copies the components. */
@@ -21,6 +22,7 @@ public record Observation(String end, byte[] memory, List<String> hash, List<Str
         memory = memory.clone();
         hash = List.copyOf(hash);
         array = List.copyOf(array);
+        queues = List.copyOf(queues);
     }
 
     /** A copy of the memory bytes. */
@@ -36,10 +38,10 @@ public record Observation(String end, byte[] memory, List<String> hash, List<Str
 
     /** A multi-line description; two observations agree when their descriptions are equal. */
     public String describe() {
-        return end + "\nmem   " + HEX.formatHex(memory) + "\nhash  " + hash + "\narray " + array;
+        return end + "\nmem   " + HEX.formatHex(memory) + "\nhash  " + hash + "\narray " + array + "\nqueues " + queues;
     }
 
-    /** The names of the parts in which this and {@code other} differ ({@code end}, {@code memory}, {@code hash}, {@code array}). */
+    /** The names of the parts in which this and {@code other} differ ({@code end}, {@code r0}, {@code memory}, {@code hash}, {@code array}, {@code queues}). */
     public List<String> differences(Observation other) {
         java.util.ArrayList<String> d = new java.util.ArrayList<>();
         if (!end.equals(other.end)) {
@@ -53,6 +55,9 @@ public record Observation(String end, byte[] memory, List<String> hash, List<Str
         }
         if (!array.equals(other.array)) {
             d.add("array");
+        }
+        if (!queues.equals(other.queues)) {
+            d.add("queues");
         }
         return d;
     }

@@ -28,7 +28,8 @@ import org.bpf4j.isa.Size;
  * fetch, xchg, cmpxchg, load-acquire, store-release), JMP and JMP32 with every comparison,
  * {@code goto} and {@code gotol}, bounded loops, bpf-to-bpf calls, and the helpers
  * {@code map_lookup_elem}, {@code map_update_elem} and {@code map_delete_elem} on a hash and an
- * array map, and legacy packet loads ({@code ldabs}, {@code ldind}) in programs without calls.
+ * array map, {@code map_push_elem}, {@code map_pop_elem} and {@code map_peek_elem} on a queue and
+ * a stack map, and legacy packet loads ({@code ldabs}, {@code ldind}) in programs without calls.
  *
  * <p>In {@link GeneratedProgram.Mode#REJECT} one hazard (an unsafe or doubtful construct, named in
  * {@link GeneratedProgram#hazard()}) is inserted into such a program: most make the kernel refuse
@@ -476,7 +477,34 @@ public final class ProgramGenerator {
         }
     }
 
+    /** {@code map_push_elem}, {@code map_pop_elem} or {@code map_peek_elem} on the queue or the stack. */
+    private Chunk queueChunk() {
+        List<Piece> out = new ArrayList<>();
+        int map = rnd.nextBoolean() ? Fixture.QUEUE : Fixture.STACK;
+        int op = rnd.nextInt(3);
+        if (op == 0) {
+            out.add(p(rnd.nextBoolean() ? new Instruction.Store(Size.DW, FP, (short) Fixture.VALUE_OFF, Operand.reg(anyScalar()))
+                    : new Instruction.Store(Size.DW, FP, (short) Fixture.VALUE_OFF, Operand.imm(imm()))));
+        }
+        out.add(p(new Instruction.LoadImm64(1, Imm64Kind.MAP_BY_FD, map, 0)));
+        out.add(p(new Instruction.Alu(true, AluOp.MOV, 2, Operand.reg(FP))));
+        out.add(p(new Instruction.Alu(true, AluOp.ADD, 2, Operand.imm(Fixture.VALUE_OFF))));
+        if (op == 0) {
+            // Flags: 0, BPF_EXIST (replace the oldest when full), or an invalid one now and then.
+            out.add(p(new Instruction.Alu(true, AluOp.MOV, 3, Operand.imm(new int[] {0, 0, 2, 2, 1}[rnd.nextInt(5)]))));
+        }
+        out.add(p(Instruction.Call.helper(87 + op)));
+        if (op > 0 && rnd.nextBoolean()) {
+            out.add(p(new Instruction.Load(Size.DW, false, 7 + rnd.nextInt(3), FP, (short) Fixture.VALUE_OFF)));
+        }
+        reinit(out);
+        return new Chunk(new String[] {"push", "pop", "peek"}[op], out, false);
+    }
+
     private Chunk helperChunk() {
+        if (rnd.nextInt(3) == 0) {
+            return queueChunk();
+        }
         List<Piece> out = new ArrayList<>();
         boolean hash = rnd.nextBoolean();
         int map = hash ? Fixture.HASH : Fixture.ARRAY;

@@ -13,6 +13,7 @@ import org.bpf4j.vm.VmProgram;
 import org.bpf4j.vm.VmTrapException;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.MapDefinition;
+import org.bpf4j.vm.map.QueueStackMap;
 
 /**
  * Runs generated programs on the VM, in the {@link Fixture}'s maps (created once, reset before
@@ -62,6 +63,12 @@ public final class VmRunner implements AutoCloseable {
         for (int i = 0; i < Fixture.ARRAY_ENTRIES; i++) {
             array.put(Fixture.key(i), new byte[Fixture.VALUE_SIZE], BpfMap.ANY);
         }
+        for (int q : new int[] {Fixture.QUEUE, Fixture.STACK}) {
+            QueueStackMap m = (QueueStackMap) maps.get(q);
+            while (m.pop().isPresent()) {
+                // drained
+            }
+        }
         Execution ex = program.newExecution();
         // The packet legacy loads read: the input after the Ethernet header, as a socket filter sees it.
         ex.setPacket(java.util.Arrays.copyOfRange(input, ETH_HLEN, input.length));
@@ -91,7 +98,14 @@ public final class VmRunner implements AutoCloseable {
         for (int i = 0; i < Fixture.ARRAY_ENTRIES; i++) {
             values.add(Observation.hex(array.lookup(Fixture.key(i)).orElseThrow()));
         }
-        return new Observation(end, maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values);
+        List<String> queued = new ArrayList<>();
+        for (int q : new int[] {Fixture.QUEUE, Fixture.STACK}) {
+            QueueStackMap m = (QueueStackMap) maps.get(q);
+            for (java.util.Optional<byte[]> v = m.pop(); v.isPresent(); v = m.pop()) {
+                queued.add(Fixture.MAPS.get(q).name() + ":" + Observation.hex(v.get()));
+            }
+        }
+        return new Observation(end, maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values, queued);
     }
 
     /** Closes the maps. */

@@ -56,6 +56,8 @@ class ProgramGeneratorTest {
         TreeMap<String, Integer> kinds = new TreeMap<>();
         Set<String> forms = new HashSet<>();
         Set<Long> results = new HashSet<>();
+        int withHash = 0;
+        int withQueues = 0;
         ProgramGenerator g = new ProgramGenerator(11);
         try (VmRunner vm = new VmRunner()) {
             for (int i = 0; i < 400; i++) {
@@ -66,11 +68,14 @@ class ProgramGeneratorTest {
                 }
                 Observation o = vm.run(vm.load(p.code(), VmRunner.interpreter()), p.input());
                 results.add(Long.parseUnsignedLong(o.end().substring(5, o.end().indexOf(' ')), 16));
+                withHash += o.hash().isEmpty() ? 0 : 1;
+                withQueues += o.queues().isEmpty() ? 0 : 1;
             }
         }
-        System.out.println("[oracle] chunk kinds " + kinds + "; " + results.size() + " distinct r0 in 400 programs");
+        System.out.println("[oracle] chunk kinds " + kinds + "; " + results.size() + " distinct r0 in 400 programs; "
+                + withHash + " left hash entries, " + withQueues + " queue or stack values");
         for (String k : new String[] {"prologue", "alu", "alu-special", "stack", "mem", "mem-var-off", "atomic", "jump",
-            "if-else", "loop", "lookup", "update", "delete", "call", "ldabs"}) {
+            "if-else", "loop", "lookup", "update", "delete", "call", "ldabs", "push", "pop", "peek"}) {
             assertTrue(kinds.containsKey(k), () -> "no chunk of kind " + k + ": " + kinds);
         }
         for (String f : new String[] {"alu32", "alu64", "sdiv", "smod", "movsx", "neg", "bswap", "be", "le", "lddw",
@@ -79,6 +84,9 @@ class ProgramGeneratorTest {
             assertTrue(forms.contains(f), () -> "no instruction of form " + f + ": " + forms);
         }
         assertTrue(results.size() > 200, results.size() + " distinct results");
+        // The maps are observed, so programs must leave something in them.
+        assertTrue(withHash > 20 && withQueues > 20, withHash + " runs left hash entries, " + withQueues
+                + " left queue or stack values");
     }
 
     private static String form(Instruction i) {

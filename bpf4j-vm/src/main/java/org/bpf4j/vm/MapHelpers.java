@@ -44,12 +44,12 @@ final class MapHelpers {
         });
         b.add("map_pop_elem", (c, r1, r2, r3, r4, r5) -> {
             BpfMap map = writable(c, r1, "bpf_map_pop_elem");
-            return map instanceof QueueStackMap q ? copyOut(c, q.pop(), r2) : -Errno.EINVAL;
+            return map instanceof QueueStackMap q ? copyOut(c, q, q.pop(), r2) : -Errno.EINVAL;
         });
         b.add("map_peek_elem", (c, r1, r2, r3, r4, r5) -> {
             BpfMap map = map(c, r1, "bpf_map_peek_elem");
             return switch (map) {
-                case QueueStackMap q -> copyOut(c, q.peek(), r2);
+                case QueueStackMap q -> copyOut(c, q, q.peek(), r2);
                 case BloomFilterMap f -> f.peek(c.memory().read(r2, map.definition().valueSize(), c.slot()));
                 default -> -Errno.EINVAL;
             };
@@ -90,8 +90,13 @@ final class MapHelpers {
         return 0;
     }
 
-    private static long copyOut(CallContext c, Optional<byte[]> value, long addr) {
+    /**
+     * Writes a popped or peeked value to the program's buffer. From an empty queue or stack, Linux
+     * zeroes the buffer and returns -ENOENT (found by bpf4j-oracle against the kernel).
+     */
+    private static long copyOut(CallContext c, BpfMap map, Optional<byte[]> value, long addr) {
         if (value.isEmpty()) {
+            c.memory().write(addr, new byte[map.definition().valueSize()], c.slot());
             return -Errno.ENOENT;
         }
         c.memory().write(addr, value.get(), c.slot());

@@ -130,7 +130,7 @@ public final class TraceRuntime implements AutoCloseable {
                     // Nothing can fire any more: bpftrace would wait for Ctrl-C; we stop here.
                     break;
                 }
-                backend.await(100_000_000L);
+                backend.await(20_000_000L); // short, so that the end of a -c command is seen soon
                 drain();
                 continue;
             }
