@@ -7,7 +7,10 @@ import java.util.Arrays;
  * ({@link #MISC}), known zero ({@link #ZERO}) or part of a spilled register ({@link #SPILL}); a
  * spilled register keeps its abstract value in the 8-byte slot it fills (the kernel's
  * {@code bpf_stack_state}). Byte {@code k} is at offset {@code -(k + 1)} from the frame pointer;
- * slot {@code k / 8} holds it.
+ * slot {@code k / 8} holds it. A scalar may be spilled with 1, 2 or 4 bytes at the slot's lowest
+ * address (a narrow spill, as Linux does for privileged programs): those bytes are {@link #SPILL},
+ * the others keep their zero or unknown contents. A slot is spilled when its lowest-addressed
+ * byte (index {@code slot * 8 + 7}) is.
  *
  * <p>Mutable, owned by one verifier state; {@link #copy()} at branches.
  */
@@ -86,14 +89,49 @@ public final class StackState {
 
     /** Spills {@code reg} into the 8 bytes at {@code off} (8-aligned). */
     public void spill(int off, RegState reg) {
+        spill(off, reg, 8);
+    }
+
+    /**
+     * Spills {@code reg} into the {@code size} bytes at {@code off} (8-aligned, the slot's lowest
+     * address; {@code size < 8} only for scalars). The slot's other bytes keep zero or
+     * never-written contents and become unknown data otherwise (the kernel's
+     * {@code save_register_state}).
+     */
+    public void spill(int off, RegState reg, int size) {
         grow(-off);
-        int k = -off - 1; // the highest-addressed byte's index is -off-8..-off-1
-        int slot = k / 8;
+        int slot = (-off - 1) / 8;
+        int base = slot * 8;
         for (int i = 0; i < 8; i++) {
-            types[slot * 8 + i] = SPILL;
+            if (i >= 8 - size) {
+                types[base + i] = SPILL;
+            } else if (types[base + i] == SPILL) {
+                types[base + i] = MISC;
+            }
         }
         spills[slot] = reg;
-        writes |= 1L << slot;
+        if (size == 8) {
+            writes |= 1L << slot;
+        } else {
+            reads |= 1L << slot; // the rest of the slot keeps its old contents
+        }
+    }
+
+    /** How many bytes of the slot holding offset {@code off} a spilled register fills (0 when none). */
+    public int spillSize(int off) {
+        return spillSize(types, (-off - 1) / 8 * 8);
+    }
+
+    /** The spill size of the slot whose first byte index is {@code base} in {@code types}. */
+    static int spillSize(byte[] types, int base) {
+        if (base + 7 >= types.length || types[base + 7] != SPILL) {
+            return 0;
+        }
+        int n = 1;
+        while (n < 8 && types[base + 7 - n] == SPILL) {
+            n++;
+        }
+        return n;
     }
 
     /**
@@ -140,11 +178,13 @@ public final class StackState {
             }
         }
         for (int a = off; a < off + size; a++) {
-            int k = -a - 1;
-            int slot = k / 8;
-            if (types[k] == SPILL) {
+            int slot = (-a - 1) / 8;
+            if (types[slot * 8 + 7] == SPILL) {
+                // the spilled register is lost; never-written bytes stay so (the kernel's scrub)
                 for (int i = 0; i < 8; i++) {
-                    types[slot * 8 + i] = MISC;
+                    if (types[slot * 8 + i] != INVALID) {
+                        types[slot * 8 + i] = MISC;
+                    }
                 }
                 spills[slot] = null;
             }
@@ -162,7 +202,7 @@ public final class StackState {
     /** Replaces each spilled register for which {@code f} returns non-null. */
     public void replaceSpills(java.util.function.UnaryOperator<RegState> f) {
         for (int slot = 0; slot < spills.length; slot++) {
-            if (spills[slot] != null && types[slot * 8] == SPILL) {
+            if (spills[slot] != null && types[slot * 8 + 7] == SPILL) {
                 RegState n = f.apply(spills[slot]);
                 if (n != null) {
                     spills[slot] = n;
@@ -178,10 +218,10 @@ public final class StackState {
      */
     public void widenSpills(StackState old, long precise) {
         for (int slot = 0; slot < spills.length; slot++) {
-            if (types[slot * 8] != SPILL || !(spills[slot] instanceof RegState.Scalar s) || (precise & (1L << slot)) != 0) {
+            if (types[slot * 8 + 7] != SPILL || !(spills[slot] instanceof RegState.Scalar s) || (precise & (1L << slot)) != 0) {
                 continue;
             }
-            RegState o = slot < old.spills.length && old.types[slot * 8] == SPILL ? old.spills[slot] : null;
+            RegState o = slot < old.spills.length && old.types[slot * 8 + 7] == SPILL ? old.spills[slot] : null;
             if (o instanceof RegState.Scalar && !o.equals(s)) {
                 spills[slot] = RegState.unknown();
             }
@@ -216,7 +256,7 @@ public final class StackState {
                 continue;
             }
             sb.append(" fp-").append(base + 8).append('=');
-            if (types[base] == SPILL && spills[slot] != null) {
+            if (types[base + 7] == SPILL && spills[slot] != null) {
                 sb.append(spills[slot]);
             } else {
                 for (int i = 7; i >= 0; i--) {

@@ -157,7 +157,7 @@ public final class StateCompare {
                 return false;
             }
             for (int s = 0; s < os.length; s++) {
-                if (ot[s * 8] == StackState.SPILL && !java.util.Objects.equals(os[s], cs[s])) {
+                if (ot[s * 8 + 7] == StackState.SPILL && !java.util.Objects.equals(os[s], cs[s])) {
                     return false;
                 }
             }
@@ -168,11 +168,22 @@ public final class StateCompare {
             if (readStack != null && (readStack[frame] & (1L << slot)) == 0) {
                 continue; // dead: never looked at below the old state before being overwritten
             }
-            if (ot[base] == StackState.SPILL) {
+            int oldSpill = StackState.spillSize(ot, base);
+            if (oldSpill > 0 && oldSpill < 8) {
+                // a narrow spill covers only a narrow spill of the same size (Linux compares the
+                // slot byte by byte); the other bytes as below
+                if (StackState.spillSize(ct, base) != oldSpill) {
+                    return false;
+                }
+                if (!(os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
+                        && imprecise(preciseStack, frame, slot)) && !regCovers(os[slot], cs[slot], false)) {
+                    return false;
+                }
+            } else if (oldSpill == 8) {
                 if (base >= ct.length) {
                     return false;
                 }
-                if (ct[base] == StackState.SPILL) {
+                if (StackState.spillSize(ct, base) == 8) {
                     if (os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
                             && imprecise(preciseStack, frame, slot)) {
                         continue;
@@ -191,7 +202,7 @@ public final class StateCompare {
                 }
                 return false;
             }
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 8 - oldSpill; i++) {
                 byte o = ot[base + i];
                 if (o == StackState.INVALID || o == StackState.MISC) {
                     // a privileged program may read uninitialised stack: both read as unknown

@@ -15,8 +15,14 @@ public final class VerifierState {
     public final List<Integer> refs;
     /** The spin lock held ({@code map index << 32 | offset}), or -1. */
     public long activeLock = -1;
-    /** Whether the path is inside a {@code rcu_read_lock} section or similar (unused yet). */
+    /** The next fresh id for pointers and linked scalars. */
     public int nextId;
+    /**
+     * How many callback calls returned on this path (the kernel's {@code callback_unroll_depth}):
+     * a state seen again in a later callback iteration is no infinite loop, since the helper
+     * bounds the iterations. Not compared when pruning.
+     */
+    public int callbackReturns;
 
     /**
      * Scratch set by the transfer function of the instruction being executed (not part of the
@@ -43,6 +49,7 @@ public final class VerifierState {
         refs = new ArrayList<>(o.refs);
         activeLock = o.activeLock;
         nextId = o.nextId;
+        callbackReturns = o.callbackReturns;
     }
 
     /** An independent copy. */

@@ -432,7 +432,8 @@ public final class Explorer {
                         return true;
                     }
                 } else {
-                    if (c.hash == hash && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
+                    if (c.hash == hash && c.state.callbackReturns == p.st.callbackReturns
+                            && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
                         throw new Reject("infinite loop detected at insn " + p.slot);
                     }
                     // a loop being explored: its iterations differ, store fewer of them
@@ -831,6 +832,7 @@ public final class Explorer {
         int sub = cfg.subprogOf(callee.subprogStart);
         subprogDepth[sub] = Math.max(subprogDepth[sub], callee.stack.depth());
         st.frames.remove(st.frames.size() - 1);
+        st.callbackReturns++;
         for (Checkpoint c = p.parent; c != null; c = c.parent) {
             if (c.state != null && c.state.frames.size() == st.frames.size()
                     && c.state.cur().callsite == st.cur().callsite && c.slot == callee.callsite) {

@@ -354,7 +354,17 @@ final class MemoryAccess {
         return RegState.unknown();
     }
 
-    /** Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise. */
+    /**
+     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise.
+     *
+     * <p>As Linux for privileged programs ({@code check_stack_write_fixed_off}): a scalar stored at
+     * an 8-aligned offset is spilled whatever its size (1, 2, 4 or 8 bytes; an immediate too),
+     * keeping its abstract value for a later fill; the scalar's id (its link with copies) is kept
+     * only when its value fits in the stored bytes. Any other store writes plain bytes, known zero
+     * when the whole value is 0, and loses a spill in the slot. Sound: a spill of {@code n} bytes
+     * stands for the value's low {@code n} bytes, which is what a fill of at most {@code n} bytes
+     * at the same place reads ({@link #stackRead} truncates it).
+     */
     private static int stackWrite(StackState stack, int off, int size, RegState value, boolean fromImm) {
         if (value instanceof RegState.Pointer) {
             if (size != 8) {
@@ -364,43 +374,58 @@ final class MemoryAccess {
             return 1;
         }
         RegState.Scalar s = (RegState.Scalar) value;
-        if (size == 8 && (!fromImm || !s.range().isConst() || s.range().value() != 0)) {
-            stack.spill(off, s);
+        boolean zero = s.range().isConst() && s.range().value() == 0;
+        if (off % 8 == 0) {
+            if (size == 8 && fromImm && zero) {
+                stack.write(off, size, true); // reads back as the same known 0 as a spill of 0
+                return 2;
+            }
+            RegState.Scalar v = s;
+            if (size < 8 && s.id() != 0 && 64 - Long.numberOfLeadingZeros(s.range().umax()) > size * 8) {
+                v = Regs.scalar(s.range()); // a narrowing spill breaks the link with the register's copies
+            }
+            stack.spill(off, v, size);
             return 1;
         }
-        ScalarRange low = ScalarAlu.truncate(s.range(), size);
-        boolean zero = low.isConst() && low.value() == 0;
         stack.write(off, size, zero);
         return zero ? 2 : 0;
     }
 
+    /**
+     * Reads the stack ({@code check_stack_read_fixed_off}): a fill of a whole 8-byte spill gives
+     * the spilled register; a fill of at most the spilled bytes at the slot's start gives the
+     * scalar's low bytes; other reads that touch a spilled pointer are refused; otherwise bytes
+     * all known zero (or all spilled bytes of a spilled 0) read as 0, anything else as unknown.
+     */
     private static RegState stackRead(StackState stack, int off, int size) {
         stack.touch(off);
-        RegState spilled = stack.spilled(off);
-        if (spilled != null && stack.type(off) == StackState.SPILL) {
+        int spillSize = stack.spillSize(off);
+        if (spillSize > 0) {
             int slotStart = -(((-off - 1) / 8) * 8 + 8);
-            if (size == 8 && off == slotStart) {
+            RegState spilled = stack.spilled(slotStart);
+            if (size == 8 && spillSize == 8) {
                 return spilled;
             }
             if (spilled instanceof RegState.Pointer) {
                 throw new Reject("invalid size of register fill");
             }
             RegState.Scalar sc = (RegState.Scalar) spilled;
-            if (off == slotStart) {
+            if (off == slotStart && size <= spillSize) {
                 return Regs.scalar(ScalarAlu.truncate(sc.range(), size)); // the low bytes of the value
             }
-            return RegState.unknown();
+            int spillCount = 0;
+            int zeroCount = 0;
+            for (int a = off; a < off + size; a++) {
+                byte t = stack.type(a);
+                spillCount += t == StackState.SPILL ? 1 : 0;
+                zeroCount += t == StackState.ZERO ? 1 : 0;
+            }
+            boolean spilledZero = sc.range().isConst() && sc.range().value() == 0;
+            return (spillCount == size && spilledZero) || zeroCount == size ? RegState.constant(0) : RegState.unknown();
         }
         boolean allZero = true;
         for (int a = off; a < off + size; a++) {
-            byte t = stack.type(a);
-            if (t == StackState.SPILL) {
-                RegState sp = stack.spilled(a);
-                if (sp instanceof RegState.Pointer) {
-                    throw new Reject("invalid read from stack off " + off + "+" + (a - off) + " size " + size);
-                }
-            }
-            allZero &= t == StackState.ZERO;
+            allZero &= stack.type(a) == StackState.ZERO;
         }
         return allZero ? RegState.constant(0) : RegState.unknown();
     }
