@@ -7,8 +7,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code bpf4j prog}: programs in the kernel, as bpftool's {@code prog} verbs. On its own it prints its usage. */
 @Command(name = "prog", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Loads programs into the kernel, lists the loaded ones and dumps their code (needs root or CAP_BPF).",
-        subcommands = {ProgLoadCommand.class, ProgListCommand.class, ProgDumpCommand.class, HelpCommand.class})
+        description = "Loads programs into the kernel, lists the loaded ones, dumps their code and test-runs them (needs root or CAP_BPF).",
+        subcommands = {ProgLoadCommand.class, ProgListCommand.class, ProgDumpCommand.class, ProgRunCommand.class,
+            HelpCommand.class})
 final class ProgCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -287,9 +287,17 @@ public final class Kernel {
         }
     }
 
+    /** Opens a program by its kernel id. */
+    public KernelProgram openProgram(int id) {
+        return wrapProgram(KernelIds.openRaw(bpf, KernelIds.Kind.PROGRAM, id));
+    }
+
     /** Opens a program pinned at a path in a bpf file system. */
     public KernelProgram openPinnedProgram(String path) {
-        int fd = bpf.objGet(path, 0);
+        return wrapProgram(bpf.objGet(path, 0));
+    }
+
+    private KernelProgram wrapProgram(int fd) {
         try {
             KernelInfo.ProgramInfo info = KernelInfo.programInfo(bpf, fd);
             return new KernelProgram(bpf, new Fd(fd, bpf, "program '" + info.name() + "'"), info.name(),
