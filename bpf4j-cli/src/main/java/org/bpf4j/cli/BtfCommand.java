@@ -59,13 +59,8 @@ final class BtfCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Words w = new Words("btf show", which);
-            Integer id = w.atEnd() ? null : w.parseId(w.object()[1]);
-            w.end();
+            List<KernelInfo.BtfInfo> infos = KernelCalls.shown("btf show", which, KernelIds.Kind.BTF, KernelInfo::btfInfo);
             Bpf bpf = KernelAccess.kernel().bpf();
-            List<KernelInfo.BtfInfo> infos = id == null ? KernelIds.all(bpf, KernelIds.Kind.BTF, KernelInfo::btfInfo)
-                    : List.of(KernelCalls.call("btf show", () ->
-                            KernelIds.one(bpf, KernelIds.Kind.BTF, id, KernelInfo::btfInfo)));
             // Who uses each BTF object: the same walk over programs and maps.
             List<KernelInfo.ProgramInfo> progs = KernelIds.all(bpf, KernelIds.Kind.PROGRAM, KernelInfo::programInfo);
             List<KernelInfo.MapInfo> maps = KernelIds.all(bpf, KernelIds.Kind.MAP, KernelInfo::mapInfo);
@@ -97,7 +92,7 @@ final class BtfCommand implements Callable<Integer> {
                 out.println(line);
             }
             if (json) {
-                out.print(Json.write(id == null ? all : all.get(0)));
+                out.print(Json.write(which.isEmpty() ? all : all.get(0)));
             }
             out.flush();
             return Main.EXIT_OK;

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bpf4j.linux.KernelIds;
 import org.bpf4j.linux.link.LinkInfo;
-import org.bpf4j.linux.sys.Bpf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,12 +29,7 @@ final class LinkListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Words w = new Words("link show", which);
-        Integer id = w.atEnd() ? null : w.parseId(w.object()[1]);
-        w.end();
-        Bpf bpf = KernelAccess.kernel().bpf();
-        List<LinkInfo> links = id == null ? LinkInfo.list(bpf)
-                : List.of(KernelCalls.call("link show", () -> KernelIds.one(bpf, KernelIds.Kind.LINK, id, LinkInfo::of)));
+        List<LinkInfo> links = KernelCalls.shown("link show", which, KernelIds.Kind.LINK, LinkInfo::of);
         PrintWriter out = spec.commandLine().getOut();
         List<Object> all = new ArrayList<>();
         for (LinkInfo l : links) {
@@ -50,7 +44,7 @@ final class LinkListCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.print(Json.write(id == null ? all : all.get(0)));
+            out.print(Json.write(which.isEmpty() ? all : all.get(0)));
         }
         out.flush();
         return Main.EXIT_OK;

@@ -13,7 +13,6 @@ import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelIds;
 import org.bpf4j.linux.KernelInfo;
 import org.bpf4j.linux.KernelMap;
-import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.spec.MapType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -114,13 +113,7 @@ final class MapCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Words w = new Words("map show", which);
-            Integer id = w.atEnd() ? null : w.parseId(w.object()[1]);
-            w.end();
-            Bpf bpf = KernelAccess.kernel().bpf();
-            List<KernelInfo.MapInfo> infos = id == null ? KernelIds.all(bpf, KernelIds.Kind.MAP, KernelInfo::mapInfo)
-                    : List.of(KernelCalls.call("map show", () ->
-                            KernelIds.one(bpf, KernelIds.Kind.MAP, id, KernelInfo::mapInfo)));
+            List<KernelInfo.MapInfo> infos = KernelCalls.shown("map show", which, KernelIds.Kind.MAP, KernelInfo::mapInfo);
             PrintWriter out = spec.commandLine().getOut();
             List<Object> all = new ArrayList<>();
             for (KernelInfo.MapInfo info : infos) {
@@ -143,7 +136,7 @@ final class MapCommand implements Callable<Integer> {
                 }
             }
             if (json) {
-                out.print(Json.write(id == null ? all : all.get(0)));
+                out.print(Json.write(which.isEmpty() ? all : all.get(0)));
             }
             out.flush();
             return Main.EXIT_OK;

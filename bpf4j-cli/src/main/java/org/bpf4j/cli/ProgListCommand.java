@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bpf4j.linux.KernelIds;
 import org.bpf4j.linux.KernelInfo;
-import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.spec.ProgramType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,19 +31,13 @@ final class ProgListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Words w = new Words("prog show", which);
-        Integer id = w.atEnd() ? null : w.parseId(w.object()[1]);
-        w.end();
-        Bpf bpf = KernelAccess.kernel().bpf();
-        List<KernelInfo.ProgramInfo> infos = id == null
-                ? KernelIds.all(bpf, KernelIds.Kind.PROGRAM, KernelInfo::programInfo)
-                : List.of(KernelCalls.call("prog show", () ->
-                        KernelIds.one(bpf, KernelIds.Kind.PROGRAM, id, KernelInfo::programInfo)));
+        List<KernelInfo.ProgramInfo> infos = KernelCalls.shown("prog show", which, KernelIds.Kind.PROGRAM,
+                KernelInfo::programInfo);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             List<Object> all = new ArrayList<>();
             infos.forEach(i -> all.add(toJson(i)));
-            out.print(Json.write(id == null ? all : all.get(0)));
+            out.print(Json.write(which.isEmpty() ? all : all.get(0)));
         } else {
             infos.forEach(i -> out.println(line(i)));
         }

@@ -44,15 +44,31 @@ public final class Campaign implements AutoCloseable {
      * @param jit whether to run the JIT as well as the interpreter
      * @param minimize whether to minimize findings
      * @param out where to write findings, if anywhere
+     * @param xdpPercent the share of programs generated as XDP programs (direct packet access,
+     *     {@code data_out} compared), 0-100; the others are socket filters
      */
     public record Options(long seed, long first, int count, int rejectPercent, boolean kernel, boolean jit,
-            boolean minimize, Optional<Path> out) {
+            boolean minimize, Optional<Path> out, int xdpPercent) {
         /** Checks the components. */
         public Options {
             Objects.requireNonNull(out, "out");
             if (rejectPercent < 0 || rejectPercent > 100 || count < 0) {
                 throw new IllegalArgumentException("reject percent 0-100 and a count >= 0");
             }
+            if (xdpPercent < 0 || xdpPercent > 100) {
+                throw new IllegalArgumentException("XDP percent 0-100");
+            }
+        }
+
+        /** Socket filters only. */
+        public Options(long seed, long first, int count, int rejectPercent, boolean kernel, boolean jit,
+                boolean minimize, Optional<Path> out) {
+            this(seed, first, count, rejectPercent, kernel, jit, minimize, out, 0);
+        }
+
+        /** Whether program {@code n} is an XDP program. */
+        public boolean xdp(long n) {
+            return Math.floorMod(n * 53 + 29, 100) < xdpPercent;
         }
     }
 
@@ -72,13 +88,14 @@ public final class Campaign implements AutoCloseable {
             Boolean kernelAccepts, boolean compared, boolean soundnessRun, Map<String, String> findings) {}
 
     /** The figures of a finished campaign. */
-    public record Report(int programs, int rejectMode, Map<String, Integer> verdicts, int compared, int soundnessRuns,
+    public record Report(int programs, int rejectMode, int xdp, Map<String, Integer> verdicts, int compared, int soundnessRuns,
             Map<String, Integer> findingsByKind, List<Finding> findings, Map<String, Integer> kernelReasons,
             long millis) {
         /** A readable summary. */
         public String summary() {
             StringBuilder b = new StringBuilder();
-            b.append(String.format("programs %d (%d in reject mode) in %.1f s%n", programs, rejectMode, millis / 1000.0));
+            b.append(String.format("programs %d (%d in reject mode, %d XDP) in %.1f s%n", programs, rejectMode, xdp,
+                    millis / 1000.0));
             b.append("verdicts (bpf4j/kernel): ").append(verdicts).append('\n');
             b.append("compared kernel/interpreter/JIT runs: ").append(compared).append('\n');
             b.append("soundness runs (bpf4j accepted, interpreter): ").append(soundnessRuns).append('\n');
@@ -123,6 +140,7 @@ public final class Campaign implements AutoCloseable {
         int compared = 0;
         int soundness = 0;
         int reject = 0;
+        int xdp = 0;
         for (int i = 0; i < options.count(); i++) {
             long n = options.first() + i;
             GeneratedProgram.Mode mode = Math.floorMod(n * 37 + 11, 100) < options.rejectPercent()
@@ -130,7 +148,11 @@ public final class Campaign implements AutoCloseable {
             if (mode == GeneratedProgram.Mode.REJECT) {
                 reject++;
             }
-            GeneratedProgram p = generator.generate(n, mode);
+            boolean isXdp = options.xdp(n);
+            if (isXdp) {
+                xdp++;
+            }
+            GeneratedProgram p = generator.generate(n, mode, isXdp);
             Examination e = examine(p);
             String key = (e.bpf4jAccepts() ? "accept" : "reject") + "/"
                     + (e.kernelAccepts() == null ? "-" : e.kernelAccepts() ? "accept" : "reject");
@@ -161,7 +183,7 @@ public final class Campaign implements AutoCloseable {
                         (System.currentTimeMillis() - start) / 1000.0, verdicts, byKind));
             }
         }
-        return new Report(options.count(), reject, verdicts, compared, soundness, byKind, findings, reasons,
+        return new Report(options.count(), reject, xdp, verdicts, compared, soundness, byKind, findings, reasons,
                 System.currentTimeMillis() - start);
     }
 
@@ -182,7 +204,7 @@ public final class Campaign implements AutoCloseable {
         String bpf4j;
         boolean bpf4jAccepts = false;
         try {
-            VerificationResult r = Verifier.verify(new VerifierInput("oracle", code, ProgramType.SOCKET_FILTER,
+            VerificationResult r = Verifier.verify(new VerifierInput("oracle", code, type(p),
                     Fixture.mapInfos(), true));
             bpf4jAccepts = r.accepted();
             bpf4j = switch (r) {
@@ -198,7 +220,7 @@ public final class Campaign implements AutoCloseable {
         boolean compared = false;
         Observation interp = null;
         if (kernel != null) {
-            KernelRunner.Verdict v = kernel.load(code);
+            KernelRunner.Verdict v = kernel.load(code, type(p));
             switch (v) {
                 case KernelRunner.Rejected r -> {
                     kernelAccepts = false;
@@ -215,7 +237,7 @@ public final class Campaign implements AutoCloseable {
                     kernelVerdict = "accepted";
                     try (a) {
                         if (p.mode() == GeneratedProgram.Mode.ACCEPT) {
-                            Observation k = kernel.run(a.program(), p.input());
+                            Observation k = kernel.run(a.program(), p.input(), p.packet());
                             interp = runVm(p, VmRunner.interpreter(), findings);
                             compared = true;
                             if (interp != null && !k.describe().equals(interp.describe())) {
@@ -260,7 +282,11 @@ public final class Campaign implements AutoCloseable {
             findings.put("vm-refused", engine.name() + " refused the program: " + e.getMessage());
             return null;
         }
-        return vm.run(prog, p.input());
+        return vm.run(prog, p.input(), p.packet());
+    }
+
+    private static ProgramType type(GeneratedProgram p) {
+        return p.xdp() ? ProgramType.XDP : ProgramType.SOCKET_FILTER;
     }
 
     /**
@@ -277,6 +303,9 @@ public final class Campaign implements AutoCloseable {
             b.append("# ").append(l).append('\n');
         }
         b.append("# input: ").append(Observation.hex(p.input())).append('\n');
+        if (p.xdp()) {
+            b.append("# program type: xdp\n# packet: ").append(Observation.hex(p.packet())).append('\n');
+        }
         for (Fixture.MapDef d : Fixture.MAPS) {
             b.append("map: ").append(d.name()).append(' ').append(d.type().name().toLowerCase(java.util.Locale.ROOT))
                     .append(' ').append(d.keySize()).append(' ').append(d.valueSize()).append(' ')

@@ -28,7 +28,10 @@ import org.bpf4j.verifier.MapInfo;
  *
  * <p>Packet: a run's packet ({@code data_in}) is the program's input, the same 64 bytes as the
  * memory's initial value. A socket filter's legacy packet loads see it after the 14-byte
- * Ethernet header (the kernel's test run pulls it), so the VM is given bytes 14-63.
+ * Ethernet header (the kernel's test run pulls it), so the VM is given bytes 14-63. An XDP
+ * program has its own random packet of {@link #ETH_HLEN} to {@link #XDP_PACKET_MAX} bytes, which it
+ * reads and writes directly after bounds checks against {@code data_end}; its {@code data_out} is
+ * observed too.
  */
 public final class Fixture {
     private Fixture() {}
@@ -55,6 +58,10 @@ public final class Fixture {
     public static final int VALUE_OFF = -96;
     /** Where the prologue spills the context (R1 at entry), for legacy packet loads. */
     public static final int CTX_OFF = -104;
+    /** The Ethernet header's length: the smallest packet a test run takes. */
+    public static final int ETH_HLEN = 14;
+    /** The largest packet of an XDP program. */
+    public static final int XDP_PACKET_MAX = 96;
     /** Where packet-load chunks spill R6 (the memory) while R6 holds the context. */
     public static final int MEM_SPILL_OFF = -112;
 

@@ -20,9 +20,11 @@ import org.bpf4j.isa.Size;
  * @param subprograms the subprograms' instructions, each ending in {@code exit}
  * @param input the initial bytes of the {@code mem} map's value ({@link Fixture#MEM_SIZE})
  * @param hazard for a program of {@link Mode#REJECT}, the unsafe construct inserted; empty otherwise
+ * @param packet for an XDP program, its packet ({@code data_in}, at least 14 bytes); empty for a
+ *     socket filter, whose packet is the input
  */
 public record GeneratedProgram(String id, Mode mode, List<Chunk> chunks, List<List<Instruction>> subprograms,
-        byte[] input, String hazard) {
+        byte[] input, String hazard, byte[] packet) {
 
     /** What the generator aims for. */
     public enum Mode {
@@ -40,9 +42,30 @@ public record GeneratedProgram(String id, Mode mode, List<Chunk> chunks, List<Li
         chunks = List.copyOf(chunks);
         subprograms = subprograms.stream().map(List::copyOf).toList();
         input = input.clone();
+        packet = packet.clone();
         if (input.length != Fixture.MEM_SIZE) {
             throw new IllegalArgumentException("input of " + input.length + " bytes");
         }
+        if (packet.length != 0 && packet.length < Fixture.ETH_HLEN) {
+            throw new IllegalArgumentException("an XDP packet of " + packet.length + " bytes (at least 14)");
+        }
+    }
+
+    /** A socket filter (its packet is the input). */
+    public GeneratedProgram(String id, Mode mode, List<Chunk> chunks, List<List<Instruction>> subprograms,
+            byte[] input, String hazard) {
+        this(id, mode, chunks, subprograms, input, hazard, new byte[0]);
+    }
+
+    /** Whether this is an XDP program (with its own packet) rather than a socket filter. */
+    public boolean xdp() {
+        return packet.length != 0;
+    }
+
+    /** A copy of the packet bytes (empty for a socket filter). */
+    @Override
+    public byte[] packet() {
+        return packet.clone();
     }
 
     /** A copy of the input bytes. */
@@ -55,12 +78,12 @@ public record GeneratedProgram(String id, Mode mode, List<Chunk> chunks, List<Li
     public GeneratedProgram withoutChunk(int index) {
         List<Chunk> c = new ArrayList<>(chunks);
         c.set(index, c.get(index).emptied());
-        return new GeneratedProgram(id, mode, c, subprograms, input, hazard);
+        return new GeneratedProgram(id, mode, c, subprograms, input, hazard, packet);
     }
 
     /** The same program with other input bytes. */
     public GeneratedProgram withInput(byte[] bytes) {
-        return new GeneratedProgram(id, mode, chunks, subprograms, bytes, hazard);
+        return new GeneratedProgram(id, mode, chunks, subprograms, bytes, hazard, packet);
     }
 
     /** The number of non-empty chunks. */

@@ -13,7 +13,7 @@ import org.bpf4j.spec.ProgramType;
 
 /**
  * Runs generated programs in the kernel: the {@link Fixture}'s maps are created once, each
- * program is loaded as a socket filter with its map indexes replaced by the maps' fds, and run
+ * program is loaded as a socket filter (or an XDP program) with its map indexes replaced by the maps' fds, and run
  * once through {@code BPF_PROG_TEST_RUN} after the maps are reset, with the program's input as
  * both the memory's initial value and the packet.
  *
@@ -68,12 +68,17 @@ public final class KernelRunner implements AutoCloseable {
         return Code.of(out);
     }
 
-    /** Loads a program; an {@link Accepted} verdict must be closed. */
+    /** Loads a socket filter; an {@link Accepted} verdict must be closed. */
     public Verdict load(Code code) {
-        Bpf.ProgLoad attr = new Bpf.ProgLoad(ProgramType.SOCKET_FILTER.id(), kernelCode(code).toBytes(), "GPL", 0, 0,
+        return load(code, ProgramType.SOCKET_FILTER);
+    }
+
+    /** Loads a program of a type (socket filter or XDP); an {@link Accepted} verdict must be closed. */
+    public Verdict load(Code code, ProgramType type) {
+        Bpf.ProgLoad attr = new Bpf.ProgLoad(type.id(), kernelCode(code).toBytes(), "GPL", 0, 0,
                 0, 0, "oracle", 0, 0, 0, new byte[0], new byte[0], 0, 0, new int[0]);
         try {
-            return new Accepted(kernel.loadProgram("oracle", ProgramType.SOCKET_FILTER, attr));
+            return new Accepted(kernel.loadProgram("oracle", type, attr));
         } catch (VerifierException e) {
             return new Rejected(summary(e.log()), e.errno(), e.log());
         }
@@ -93,8 +98,17 @@ public final class KernelRunner implements AutoCloseable {
         return VerifierException.summarize(b.toString());
     }
 
-    /** Resets the maps to a program's start state and runs it once. */
+    /** Resets the maps to a socket filter's start state and runs it once, its input as the packet. */
     public Observation run(KernelProgram program, byte[] input) {
+        return run(program, input, new byte[0]);
+    }
+
+    /**
+     * Resets the maps to a program's start state and runs it once over {@code packet}, or over
+     * {@code input} when {@code packet} is empty (a socket filter); a non-empty packet's
+     * {@code data_out} is observed.
+     */
+    public Observation run(KernelProgram program, byte[] input, byte[] packet) {
         byte[] zero = Fixture.key(0);
         maps.get(Fixture.MEM).update(zero, input, KernelMap.ANY);
         maps.get(Fixture.RESULT).update(zero, new byte[8], KernelMap.ANY);
@@ -111,7 +125,10 @@ public final class KernelRunner implements AutoCloseable {
                 // drained
             }
         }
-        KernelProgram.TestRunResult r = program.testRun(new KernelProgram.TestRun(input, 0, null, 0, 1, 0));
+        boolean xdp = packet.length != 0;
+        KernelProgram.TestRunResult r = program.testRun(xdp
+                ? new KernelProgram.TestRun(packet, packet.length + 256, null, 0, 1, 0)
+                : new KernelProgram.TestRun(input, 0, null, 0, 1, 0));
         byte[] v = maps.get(Fixture.RESULT).lookup(zero).orElseThrow();
         long r0 = 0;
         for (int i = 7; i >= 0; i--) {
@@ -133,7 +150,8 @@ public final class KernelRunner implements AutoCloseable {
             }
         }
         return new Observation(Observation.returned(r0, r.retval()),
-                maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values, queued);
+                maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values, queued,
+                xdp ? r.dataOut() : new byte[0]);
     }
 
     /** Closes the maps. */

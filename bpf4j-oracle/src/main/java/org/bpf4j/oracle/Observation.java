@@ -13,8 +13,11 @@ import java.util.List;
  * @param hash the hash map's entries, {@code key=value} in hex, sorted
  * @param array the array map's values in hex, by index
  * @param queues the queue's and then the stack's values in hex, in the order they pop
+ * @param dataOut an XDP program's {@code data_out}, the packet after the run; empty for a socket
+ *     filter (which cannot write its packet) and after a trap
  */
-public record Observation(String end, byte[] memory, List<String> hash, List<String> array, List<String> queues) {
+public record Observation(String end, byte[] memory, List<String> hash, List<String> array, List<String> queues,
+        byte[] dataOut) {
     private static final HexFormat HEX = HexFormat.of();
 
     /** Copies the components. */
@@ -23,6 +26,13 @@ public record Observation(String end, byte[] memory, List<String> hash, List<Str
         hash = List.copyOf(hash);
         array = List.copyOf(array);
         queues = List.copyOf(queues);
+        dataOut = dataOut.clone();
+    }
+
+    /** A copy of {@code data_out}. */
+    @Override
+    public byte[] dataOut() {
+        return dataOut.clone();
     }
 
     /** A copy of the memory bytes. */
@@ -38,10 +48,11 @@ public record Observation(String end, byte[] memory, List<String> hash, List<Str
 
     /** A multi-line description; two observations agree when their descriptions are equal. */
     public String describe() {
-        return end + "\nmem   " + HEX.formatHex(memory) + "\nhash  " + hash + "\narray " + array + "\nqueues " + queues;
+        return end + "\nmem   " + HEX.formatHex(memory) + "\nhash  " + hash + "\narray " + array + "\nqueues " + queues
+                + (dataOut.length == 0 ? "" : "\ndata_out " + HEX.formatHex(dataOut));
     }
 
-    /** The names of the parts in which this and {@code other} differ ({@code end}, {@code r0}, {@code memory}, {@code hash}, {@code array}, {@code queues}). */
+    /** The names of the parts in which this and {@code other} differ ({@code end}, {@code r0}, {@code memory}, {@code hash}, {@code array}, {@code queues}, {@code data_out}). */
     public List<String> differences(Observation other) {
         java.util.ArrayList<String> d = new java.util.ArrayList<>();
         if (!end.equals(other.end)) {
@@ -58,6 +69,9 @@ public record Observation(String end, byte[] memory, List<String> hash, List<Str
         }
         if (!queues.equals(other.queues)) {
             d.add("queues");
+        }
+        if (!java.util.Arrays.equals(dataOut, other.dataOut)) {
+            d.add("data_out");
         }
         return d;
     }

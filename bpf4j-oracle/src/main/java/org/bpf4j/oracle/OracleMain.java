@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... org.bpf4j.oracle.OracleMain
- *     [--seed S] [--first N] [--count N] [--reject-percent P] [--no-kernel] [--no-jit] [--no-minimize] [--out DIR]
+ *     [--seed S] [--first N] [--count N] [--reject-percent P] [--xdp-percent P] [--no-kernel] [--no-jit] [--no-minimize] [--out DIR]
  * </pre>
  *
  * Prints progress every 1,000 programs and the report at the end; exits 0 without findings, 1
@@ -23,6 +23,7 @@ public final class OracleMain {
         long first = 0;
         int count = 1000;
         int reject = 0;
+        int xdp = 0;
         boolean kernel = true;
         boolean jit = true;
         boolean minimize = true;
@@ -34,6 +35,7 @@ public final class OracleMain {
                     case "--first" -> first = Long.parseLong(args[++i]);
                     case "--count" -> count = Integer.parseInt(args[++i]);
                     case "--reject-percent" -> reject = Integer.parseInt(args[++i]);
+                    case "--xdp-percent" -> xdp = Integer.parseInt(args[++i]);
                     case "--no-kernel" -> kernel = false;
                     case "--no-jit" -> jit = false;
                     case "--no-minimize" -> minimize = false;
@@ -43,7 +45,7 @@ public final class OracleMain {
             }
         } catch (RuntimeException e) {
             System.err.println("oracle: " + e.getMessage() + " (usage: [--seed S] [--first N] [--count N] "
-                    + "[--reject-percent P] [--no-kernel] [--no-jit] [--no-minimize] [--out DIR])");
+                    + "[--reject-percent P] [--xdp-percent P] [--no-kernel] [--no-jit] [--no-minimize] [--out DIR])");
             System.exit(2);
             return;
         }
@@ -54,7 +56,7 @@ public final class OracleMain {
             return;
         }
         Campaign.Report r;
-        try (Campaign c = new Campaign(new Campaign.Options(seed, first, count, reject, kernel, jit, minimize, out))) {
+        try (Campaign c = new Campaign(new Campaign.Options(seed, first, count, reject, kernel, jit, minimize, out, xdp))) {
             r = c.run(s -> System.out.println("[oracle] " + s));
         }
         System.out.println("seed " + seed + ", programs " + first + ".." + (first + count - 1));

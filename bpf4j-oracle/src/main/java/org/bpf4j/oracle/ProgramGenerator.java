@@ -68,9 +68,19 @@ public final class ProgramGenerator {
         return seed;
     }
 
-    /** Program number {@code index} of this seed in the given mode. */
+    /** Socket filter number {@code index} of this seed in the given mode. */
     public GeneratedProgram generate(long index, GeneratedProgram.Mode mode) {
-        rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + mode.ordinal());
+        return generate(index, mode, false);
+    }
+
+    /**
+     * Program number {@code index} of this seed in the given mode: an XDP program when {@code xdp}
+     * (with direct packet access after bounds checks, no legacy packet loads, and a random packet),
+     * a socket filter otherwise.
+     */
+    public GeneratedProgram generate(long index, GeneratedProgram.Mode mode, boolean xdp) {
+        rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + mode.ordinal()
+                + (xdp ? 0x5851F42D4C957F2DL : 0));
         reserved = -1;
         subs = new ArrayList<>();
         int nsubs = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(2) : 0;
@@ -98,7 +108,9 @@ public final class ProgramGenerator {
                 c = helperChunk();
             } else if (r < 25 && !subs.isEmpty()) {
                 c = new Chunk("call", callSub(), false);
-            } else if (r < 29 && subs.isEmpty()) {
+            } else if (xdp && r < 40) {
+                c = new Chunk("packet", packetAccess(), false);
+            } else if (r < 29 && subs.isEmpty() && !xdp) {
                 // The kernel refuses legacy packet loads in programs with bpf-to-bpf calls.
                 c = new Chunk("ldabs", packetLoads(), false);
             } else {
@@ -118,8 +130,10 @@ public final class ProgramGenerator {
         }
         byte[] input = new byte[Fixture.MEM_SIZE];
         rnd.nextBytes(input);
-        return new GeneratedProgram(seed + "/" + index + (mode == GeneratedProgram.Mode.REJECT ? "r" : ""), mode,
-                chunks, subs, input, hazard);
+        byte[] packet = new byte[xdp ? Fixture.ETH_HLEN + rnd.nextInt(Fixture.XDP_PACKET_MAX - Fixture.ETH_HLEN + 1) : 0];
+        rnd.nextBytes(packet);
+        return new GeneratedProgram(seed + "/" + index + (xdp ? "x" : "") + (mode == GeneratedProgram.Mode.REJECT ? "r" : ""),
+                mode, chunks, subs, input, hazard, packet);
     }
 
     /** Inserts a chunk; jump targets are chunk indexes, so those at or past the insertion point move by one. */
@@ -609,6 +623,86 @@ public final class ProgramGenerator {
         out.add(p(new Instruction.Load(Size.DW, false, MEM, FP, (short) Fixture.MEM_SPILL_OFF)));
         reinit(out);
         return out;
+    }
+
+    /**
+     * Direct packet access in an XDP program: R1 = ctx->data, R2 = ctx->data_end, then a bounds
+     * check ({@code if data + n > data_end goto tail}, or with a masked variable part added to the
+     * pointer first), then loads and stores at fixed offsets and at masked variable offsets inside
+     * the checked range. The pointers live in R1-R5 only, which the tail writes again, so the chunk
+     * ends with scalars on both paths. Packet sizes are random, so both paths are taken.
+     */
+    private List<Piece> packetAccess() {
+        List<Piece> body = new ArrayList<>();
+        List<Integer> innerChecks = new ArrayList<>();
+        List<Piece> out = new ArrayList<>();
+        out.add(p(new Instruction.Load(Size.DW, false, 3, FP, (short) Fixture.CTX_OFF)));
+        out.add(p(new Instruction.Load(Size.W, false, 2, 3, (short) 4)));
+        out.add(p(new Instruction.Load(Size.W, false, 1, 3, (short) 0)));
+        int n = 1 + rnd.nextInt(Fixture.XDP_PACKET_MAX - 8);
+        boolean varCheck = rnd.nextInt(3) == 0;
+        if (varCheck) {
+            // R1 += (x & mask) before the check: the checked range starts at a variable offset.
+            int mask = new int[] {3, 7, 15, 31}[rnd.nextInt(4)];
+            out.add(p(new Instruction.Alu(true, AluOp.MOV, 4, Operand.reg(new int[] {0, 7, 8, 9}[rnd.nextInt(4)]))));
+            out.add(p(new Instruction.Alu(rnd.nextBoolean(), AluOp.AND, 4, Operand.imm(mask))));
+            out.add(p(new Instruction.Alu(true, AluOp.ADD, 1, Operand.reg(4))));
+        }
+        out.add(p(new Instruction.Alu(true, AluOp.MOV, 3, Operand.reg(1))));
+        out.add(p(new Instruction.Alu(true, AluOp.ADD, 3, Operand.imm(n))));
+        int accesses = 1 + rnd.nextInt(4);
+        for (int i = 0; i < accesses; i++) {
+            Size s = size();
+            while (s.bytes() > n) {
+                s = Size.B;
+            }
+            int base = 1;
+            int room = n - s.bytes();
+            if (rnd.nextInt(3) == 0) {
+                // R5 = R1 + (x & mask), which the kernel gives no range: a second bounds check on
+                // [R5 + off, R5 + off + size) before the access.
+                int mask = new int[] {1, 7, 15, 31}[rnd.nextInt(4)];
+                body.add(p(new Instruction.Alu(true, AluOp.MOV, 5, Operand.reg(new int[] {0, 7, 8, 9}[rnd.nextInt(4)]))));
+                body.add(p(new Instruction.Alu(rnd.nextBoolean(), AluOp.AND, 5, Operand.imm(mask))));
+                body.add(p(new Instruction.Alu(true, AluOp.ADD, 5, Operand.reg(1))));
+                room = 2 * n - s.bytes(); // may reach past the first check's range
+                short off = (short) rnd.nextInt(Math.max(1, room));
+                body.add(p(new Instruction.Alu(true, AluOp.MOV, 4, Operand.reg(5))));
+                body.add(p(new Instruction.Alu(true, AluOp.ADD, 4, Operand.imm(off + s.bytes()))));
+                innerChecks.add(body.size());
+                body.add(null); // the check, once the body's length is known
+                body.add(p(rnd.nextBoolean() ? new Instruction.Load(s, s != Size.DW && rnd.nextInt(3) == 0, dstReg(), 5, off)
+                        : new Instruction.Store(s, 5, off, rnd.nextBoolean() ? Operand.imm(imm())
+                                : Operand.reg(new int[] {0, 7, 8, 9}[rnd.nextInt(4)]))));
+                continue;
+            }
+            short off = (short) rnd.nextInt(room + 1);
+            int dst = dstReg();
+            body.add(p(switch (rnd.nextInt(3)) {
+                case 0 -> new Instruction.Store(s, base, off, Operand.imm(imm()));
+                case 1 -> new Instruction.Store(s, base, off, Operand.reg(new int[] {0, 7, 8, 9}[rnd.nextInt(4)]));
+                default -> new Instruction.Load(s, s != Size.DW && rnd.nextInt(3) == 0, dst, base, off);
+            }));
+        }
+        for (int k = innerChecks.size() - 1; k >= 0; k--) { // the last first: earlier checks jump over later ones
+            int at = innerChecks.get(k);
+            body.set(at, p(new Instruction.Jump(true, JumpOp.JGT, 4, Operand.reg(2),
+                    (short) slots(body.subList(at + 1, body.size())))));
+        }
+        out.add(p(new Instruction.Jump(true, rnd.nextBoolean() ? JumpOp.JGT : JumpOp.JGE, 3, Operand.reg(2),
+                (short) slots(body))));
+        out.addAll(body);
+        reinit(out);
+        return out;
+    }
+
+    /** A register a packet load may write: a scalar register outside R1-R5 (which hold pointers). */
+    private int dstReg() {
+        int dst;
+        do {
+            dst = writable();
+        } while (dst >= 1 && dst <= 5);
+        return dst;
     }
 
     private List<Piece> callSub() {

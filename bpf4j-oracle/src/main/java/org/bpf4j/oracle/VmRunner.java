@@ -14,6 +14,11 @@ import org.bpf4j.vm.VmTrapException;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.MapDefinition;
 import org.bpf4j.vm.map.QueueStackMap;
+import org.bpf4j.vm.run.TestRun;
+import org.bpf4j.vm.run.TestRunInput;
+import org.bpf4j.vm.run.TestRunResult;
+import org.bpf4j.spec.ProgramType;
+import java.util.Optional;
 
 /**
  * Runs generated programs on the VM, in the {@link Fixture}'s maps (created once, reset before
@@ -50,8 +55,18 @@ public final class VmRunner implements AutoCloseable {
         return VmProgram.load("oracle", code, maps, VmOptions.defaults().withEngine(engine).withInstructionBudget(BUDGET));
     }
 
-    /** Resets the maps and runs a loaded program once; a trap is part of the observation. */
+    /** Resets the maps and runs a loaded socket filter once; a trap is part of the observation. */
     public Observation run(VmProgram program, byte[] input) {
+        return run(program, input, new byte[0]);
+    }
+
+    /**
+     * Resets the maps and runs a loaded program once; a trap is part of the observation. With a
+     * non-empty {@code packet}, the program runs as an XDP program through the VM's
+     * {@code BPF_PROG_TEST_RUN} ({@link TestRun}) over that packet, and its {@code data_out} is
+     * observed; otherwise as a socket filter whose legacy loads see {@code input}.
+     */
+    public Observation run(VmProgram program, byte[] input, byte[] packet) {
         byte[] zero = Fixture.key(0);
         maps.get(Fixture.MEM).put(zero, input, BpfMap.ANY);
         maps.get(Fixture.RESULT).put(zero, new byte[8], BpfMap.ANY);
@@ -69,13 +84,25 @@ public final class VmRunner implements AutoCloseable {
                 // drained
             }
         }
-        Execution ex = program.newExecution();
-        // The packet legacy loads read: the input after the Ethernet header, as a socket filter sees it.
-        ex.setPacket(java.util.Arrays.copyOfRange(input, ETH_HLEN, input.length));
+        boolean xdp = packet.length != 0;
+        byte[] dataOut = new byte[0];
         String end;
         try {
-            long r0 = ex.run();
-            end = Observation.returned(r0, (int) r0);
+            long r0;
+            int retval;
+            if (xdp) {
+                TestRunResult t = TestRun.run(program, ProgramType.XDP, Optional.empty(), TestRunInput.of(packet));
+                retval = (int) t.retval();
+                dataOut = t.data();
+                r0 = stored(zero);
+            } else {
+                Execution ex = program.newExecution();
+                // The packet legacy loads read: the input after the Ethernet header, as a socket filter sees it.
+                ex.setPacket(java.util.Arrays.copyOfRange(input, ETH_HLEN, input.length));
+                r0 = ex.run();
+                retval = (int) r0;
+            }
+            end = Observation.returned(r0, retval);
             byte[] stored = maps.get(Fixture.RESULT).lookup(zero).orElseThrow();
             long s = 0;
             for (int i = 7; i >= 0; i--) {
@@ -105,7 +132,16 @@ public final class VmRunner implements AutoCloseable {
                 queued.add(Fixture.MAPS.get(q).name() + ":" + Observation.hex(v.get()));
             }
         }
-        return new Observation(end, maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values, queued);
+        return new Observation(end, maps.get(Fixture.MEM).lookup(zero).orElseThrow(), entries, values, queued, dataOut);
+    }
+
+    private long stored(byte[] zero) {
+        byte[] v = maps.get(Fixture.RESULT).lookup(zero).orElseThrow();
+        long s = 0;
+        for (int i = 7; i >= 0; i--) {
+            s = s << 8 | (v[i] & 0xff);
+        }
+        return s;
     }
 
     /** Closes the maps. */

@@ -89,6 +89,49 @@ class ProgramGeneratorTest {
                 + " left queue or stack values");
     }
 
+    /**
+     * XDP programs: reproducible, accepted by bpf4j's verifier, safe on the interpreter, and they
+     * take both sides of their bounds checks: some runs write the packet ({@code data_out} differs
+     * from the packet), and packet chunks are generated in most programs.
+     */
+    @Test
+    void xdpProgramsAccessThePacketAndAreSafeOnTheVm() {
+        GeneratedProgram a = new ProgramGenerator(42).generate(17, GeneratedProgram.Mode.ACCEPT, true);
+        GeneratedProgram b = new ProgramGenerator(42).generate(17, GeneratedProgram.Mode.ACCEPT, true);
+        assertEquals(a.code(), b.code());
+        assertArrayEquals(a.packet(), b.packet());
+        assertTrue(a.xdp() && a.id().endsWith("x"), a.id());
+        assertTrue(!new ProgramGenerator(42).generate(17, GeneratedProgram.Mode.ACCEPT).xdp());
+        try (Campaign c = new Campaign(new Campaign.Options(12, 0, 200, 0, false, false, false, Optional.empty(), 100))) {
+            Campaign.Report r = c.run(s -> {});
+            System.out.println("[oracle] VM-only XDP accept mode:\n" + r.summary());
+            assertEquals(0, r.findings().size(), () -> "findings: " + r.findings());
+            assertEquals(200, r.xdp());
+            assertTrue(r.verdicts().getOrDefault("accept/-", 0) >= 195, () -> "bpf4j accepts " + r.verdicts());
+        }
+        ProgramGenerator g = new ProgramGenerator(12);
+        int withPacketChunks = 0;
+        int written = 0;
+        Set<Integer> lengths = new HashSet<>();
+        try (VmRunner vm = new VmRunner()) {
+            for (int i = 0; i < 200; i++) {
+                GeneratedProgram p = g.generate(i, GeneratedProgram.Mode.ACCEPT, true);
+                assertTrue(p.chunks().stream().noneMatch(ch -> ch.kind().equals("ldabs")), p.id());
+                withPacketChunks += p.chunks().stream().anyMatch(ch -> ch.kind().equals("packet")) ? 1 : 0;
+                lengths.add(p.packet().length);
+                Observation o = vm.run(vm.load(p.code(), VmRunner.interpreter()), p.input(), p.packet());
+                assertTrue(o.end().startsWith("r0="), () -> p.id() + ": " + o.end());
+                assertEquals(p.packet().length, o.dataOut().length, p.id());
+                written += java.util.Arrays.equals(p.packet(), o.dataOut()) ? 0 : 1;
+            }
+        }
+        System.out.println("[oracle] XDP: " + withPacketChunks + " of 200 programs with packet chunks, " + written
+                + " wrote their packet, " + lengths.size() + " packet lengths");
+        assertTrue(withPacketChunks > 150, withPacketChunks + " programs with packet chunks");
+        assertTrue(written > 40, written + " programs wrote their packet");
+        assertTrue(lengths.size() > 40, lengths.size() + " packet lengths");
+    }
+
     private static String form(Instruction i) {
         return switch (i) {
             case Instruction.Alu a -> switch (a.op()) {
