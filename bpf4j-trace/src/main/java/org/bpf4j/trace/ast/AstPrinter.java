@@ -79,6 +79,13 @@ public final class AstPrinter {
     }
 
     /** An expression as source. */
+    /** The base of a postfix operator: parenthesised when it binds less tightly (a cast, a unary...). */
+    private static String postfixBase(Expr base) {
+        String b = source(base);
+        return base instanceof Expr.Cast || base instanceof Expr.Unary || base instanceof Expr.Binary
+                || base instanceof Expr.Ternary ? "(" + b + ")" : b;
+    }
+
     public static String source(Expr e) {
         return switch (e) {
             case Expr.IntLit i -> Long.toString(i.value());
@@ -94,12 +101,13 @@ public final class AstPrinter {
             case Expr.IncDec i -> i.prefix() ? (i.increment() ? "++" : "--") + source(i.target())
                     : source(i.target()) + (i.increment() ? "++" : "--");
             case Expr.Ternary t -> "(" + source(t.cond()) + " ? " + source(t.then()) + " : " + source(t.otherwise()) + ")";
-            case Expr.Field f -> source(f.base()) + (f.arrow() ? "->" : ".") + f.field();
-            case Expr.TupleIndex t -> source(t.base()) + "." + t.index();
-            case Expr.Index i -> source(i.base()) + "[" + source(i.index()) + "]";
+            case Expr.Field f -> postfixBase(f.base()) + (f.arrow() ? "->" : ".") + f.field();
+            case Expr.TupleIndex t -> postfixBase(t.base()) + "." + t.index();
+            case Expr.Index i -> postfixBase(i.base()) + "[" + source(i.index()) + "]";
             case Expr.Cast c -> "(" + c.type() + ")(" + source(c.operand()) + ")";
             case Expr.Tuple t -> "(" + join(t.elements(), AstPrinter::source) + ")";
             case Expr.SizeofType s -> "sizeof(" + s.type() + ")";
+            case Expr.Offsetof o -> "offsetof(" + o.type() + ", " + String.join(".", o.fields()) + ")";
         };
     }
 
@@ -268,6 +276,7 @@ public final class AstPrinter {
                 t2.elements().forEach(x -> tree(sb, x, d + 1, types));
             }
             case Expr.SizeofType s -> line(sb, d, "sizeof: " + s.type() + suffix);
+            case Expr.Offsetof o -> line(sb, d, "offsetof: " + o.type() + ", " + String.join(".", o.fields()) + suffix);
         }
     }
 }

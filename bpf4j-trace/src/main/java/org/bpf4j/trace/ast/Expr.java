@@ -73,4 +73,11 @@ public sealed interface Expr {
 
     /** {@code sizeof(type)}; {@code sizeof(expr)} is a {@link Call}. */
     record SizeofType(TypeName type, Span span) implements Expr {}
+
+    /** {@code offsetof(struct X, a.b)}: the byte offset of a (nested) field of a struct. */
+    record Offsetof(TypeName type, List<String> fields, Span span) implements Expr {
+        public Offsetof {
+            fields = List.copyOf(fields);
+        }
+    }
 }

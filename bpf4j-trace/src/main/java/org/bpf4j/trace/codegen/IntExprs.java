@@ -74,7 +74,8 @@ final class IntExprs {
                 eval(c.operand());
                 narrow((Type.Int) pc.type(c));
             }
-            case Expr.SizeofType s -> asm.movImm(0, sizeOfName(s.type()));
+            case Expr.SizeofType s -> asm.movImm(0, pc.typed.constant(s) != null ? pc.typed.constant(s) : sizeOfName(s.type()));
+            case Expr.Offsetof o -> asm.movImm(0, pc.typed.constant(o));
             case Expr.StrLit s -> pc.unsupported(s.span(), "a string as an integer");
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsInt(f);

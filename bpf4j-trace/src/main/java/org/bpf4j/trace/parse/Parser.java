@@ -632,6 +632,18 @@ public final class Parser {
                         expect(TokenKind.RPAREN);
                         return new Expr.SizeofType(type, t.span().to(prev.span()));
                     }
+                    if (name.equals("offsetof") && isTypeAhead()) {
+                        TypeName type = typeName();
+                        expect(TokenKind.COMMA);
+                        List<String> fields = new ArrayList<>();
+                        fields.add(expect(TokenKind.IDENT).text());
+                        while (at(TokenKind.DOT)) {
+                            take();
+                            fields.add(expect(TokenKind.IDENT).text());
+                        }
+                        expect(TokenKind.RPAREN);
+                        return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
+                    }
                     List<Expr> args = exprList(TokenKind.RPAREN);
                     return new Expr.Call(name, args, t.span().to(prev.span()));
                 }

@@ -43,6 +43,7 @@ public final class SemanticAnalyser {
     private final KernelTypes kernel;
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
+    private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -106,7 +107,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants));
     }
 
     private void run(Program program) {
@@ -634,6 +635,48 @@ public final class SemanticAnalyser {
                 }
                 yield new Type.Tuple(elems);
             }
+            case Expr.SizeofType s when s.type().pointers() == 0 && isStructName(s.type().name()) -> {
+                int sid = kernelStruct(s.type().name(), s.span());
+                if (sid >= 0) {
+                    constants.put(s, kernel.sizeOf(sid) * Math.max(1, s.type().arrayLength() >= 0 ? s.type().arrayLength() : 1));
+                }
+                yield Type.UINT64;
+            }
+            case Expr.Offsetof o -> {
+                if (o.type().pointers() != 0 || o.type().arrayLength() >= 0 || !isStructName(o.type().name())) {
+                    error(o.span(), "offsetof() requires a struct or union type, not '" + o.type() + "'");
+                    yield Type.UINT64;
+                }
+                int sid = kernelStruct(o.type().name(), o.span());
+                long off = 0;
+                for (int k = 0; k < o.fields().size(); k++) {
+                    String field = o.fields().get(k);
+                    if (sid < 0) {
+                        break;
+                    }
+                    String sname = structName(kernel.type(sid));
+                    Optional<KernelTypes.Member> m = kernel.member(sid, field);
+                    if (m.isEmpty()) {
+                        error(o.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + field + "'");
+                        sid = -1;
+                        break;
+                    }
+                    if (m.get().bitfield()) {
+                        error(o.span(), "offsetof() of bit field '" + field + "' of '" + sname + "'");
+                        sid = -1;
+                        break;
+                    }
+                    off += m.get().offset();
+                    BtfType ft = kernel.type(m.get().type());
+                    sid = ft instanceof BtfType.Struct || ft instanceof BtfType.Union
+                            ? kernel.btf().orElseThrow().skipQualifiers(m.get().type()) : -1;
+                    if (sid < 0 && k < o.fields().size() - 1) {
+                        error(o.span(), "'" + field + "' of '" + sname + "' is not a struct or union");
+                    }
+                }
+                constants.put(o, off);
+                yield Type.UINT64;
+            }
             case Expr.SizeofType s -> {
                 typeOfName(s.type(), s.span());
                 yield Type.UINT64;
@@ -807,6 +850,10 @@ public final class SemanticAnalyser {
     }
 
     // ---- kernel types (BTF) ----
+
+    private static boolean isStructName(String name) {
+        return name.startsWith("struct ") || name.startsWith("union ");
+    }
 
     /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
     boolean failed(Expr e) {

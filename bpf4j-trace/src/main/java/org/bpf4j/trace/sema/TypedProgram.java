@@ -20,10 +20,13 @@ public final class TypedProgram {
     private final List<String> params;
     private final AttachPoints.Expansion expansion;
     private final IdentityHashMap<Expr, KernelField> kernelFields;
+    private final IdentityHashMap<Expr, Long> constants;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
-            AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields) {
+            AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
+            IdentityHashMap<Expr, Long> constants) {
+        this.constants = constants;
         this.kernelFields = kernelFields;
         this.expansion = expansion;
         this.program = program;
@@ -67,5 +70,10 @@ public final class TypedProgram {
     /** The kernel struct field an expression reads ({@code curtask->pid}), or null. */
     public KernelField kernelField(Expr e) {
         return kernelFields.get(e);
+    }
+
+    /** The value the checker computed for {@code sizeof(struct X)} or {@code offsetof(...)} from BTF, or null. */
+    public Long constant(Expr e) {
+        return constants.get(e);
     }
 }
