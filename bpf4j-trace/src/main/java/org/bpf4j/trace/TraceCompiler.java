@@ -74,7 +74,8 @@ public final class TraceCompiler {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
         Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, expansion,
-                options.unsafe(), options.child(), d);
+                options.unsafe(), options.child(), options.target() == AttachPoints.Target.KERNEL
+                        ? org.bpf4j.trace.sema.KernelTypes.system() : org.bpf4j.trace.sema.KernelTypes.none(), d);
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }

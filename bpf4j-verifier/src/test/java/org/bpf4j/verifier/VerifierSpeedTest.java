@@ -102,7 +102,7 @@ class VerifierSpeedTest {
                 }
                 loading[0] = e.getKey();
                 LoadOptions options = LoadOptions.defaults().withPrograms(Set.copyOf(types.keySet())).withTypes(types)
-                        .withLayout(DataLayout.read(file)).withDefaultLicense("GPL");
+                        .withLayout(DataLayout.read(file)).withDefaultLicense("GPL").withoutPinning();
                 try (KernelObject obj = kernel.load(spec, options)) {
                     obj.outcomes().size();
                 }

@@ -6,6 +6,7 @@ import org.bpf4j.isa.Size;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.sema.Builtins;
+import org.bpf4j.trace.sema.KernelField;
 import org.bpf4j.trace.sema.SemanticAnalyser;
 import org.bpf4j.trace.sema.Type;
 
@@ -77,6 +78,7 @@ final class IntExprs {
             case Expr.StrLit s -> pc.unsupported(s.span(), "a string as an integer");
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsInt(f);
+            case Expr.Field f when pc.typed.kernelField(f) != null -> kernelField(f, pc.typed.kernelField(f));
             case Expr.Field f -> pc.unsupported(f.span(), "field access");
             case Expr.Index i -> pc.unsupported(i.span(), "indexing");
             case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
@@ -95,6 +97,39 @@ final class IntExprs {
                         || name.equals("signed") ? 4
                 : name.equals("string") ? 64 : 8;
         return n.arrayLength() >= 0 ? (name.equals("string") ? n.arrayLength() : base * n.arrayLength()) : base;
+    }
+
+    /** r0 = the address of kernel field {@code f}: its base pointer plus the field's offset. */
+    void kernelFieldAddress(Expr.Field f, KernelField k) {
+        eval(f.base());
+        if (k.offset() != 0) {
+            asm.aluImm(AluOp.ADD, 0, (int) k.offset());
+        }
+    }
+
+    /** Reads an integer or pointer field of a kernel struct with bpf_probe_read_kernel, as bpftrace does. */
+    private void kernelField(Expr.Field f, KernelField k) {
+        kernelFieldAddress(f, k);
+        int m = pc.frame.mark();
+        int tmp = pc.frame.alloc(8);
+        asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
+        asm.mov(3, 0);
+        asm.stackAddr(1, tmp);
+        asm.movImm(2, k.size());
+        asm.call("probe_read_kernel");
+        Size size = switch (k.size()) {
+            case 1 -> Size.B;
+            case 2 -> Size.H;
+            case 4 -> Size.W;
+            default -> Size.DW;
+        };
+        asm.load(size, 0, asm.frameBase, tmp);
+        pc.frame.release(m);
+        if (k.signed() && k.size() < 8) {
+            int shift = 64 - 8 * k.size();
+            asm.aluImm(AluOp.LSH, 0, shift);
+            asm.aluImm(AluOp.ARSH, 0, shift);
+        }
     }
 
     /** Truncates or sign-extends r0 to an integer type. */
@@ -151,6 +186,7 @@ final class IntExprs {
             case "numaid" -> asm.call("get_numa_node_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
+            case "curtask" -> asm.call("get_current_task");
             case "retval" -> new ContextReads(pc).retval(b.span());
             default -> {
                 if (Builtins.isArg(n)) {

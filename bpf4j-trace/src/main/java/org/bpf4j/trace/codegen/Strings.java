@@ -57,6 +57,15 @@ final class Strings {
             }
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsString(f, size, off);
+            case Expr.Field f when pc.typed.kernelField(f) != null -> {
+                org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(f);
+                new IntExprs(pc).kernelFieldAddress(f, k);
+                asm.mov(3, 0);
+                zero(off, size);
+                asm.stackAddr(1, off);
+                asm.movImm(2, size <= k.size() ? size - 1 : k.size());
+                asm.call("probe_read_kernel");
+            }
             default -> {
                 Type t = pc.type(e);
                 if (!(t instanceof Type.Str st)) {

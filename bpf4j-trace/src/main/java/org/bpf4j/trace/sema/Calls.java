@@ -439,7 +439,7 @@ final class Calls {
             args.add(a.type(x));
         }
         String problem = FormatString.parse(fmt.value()).check(c.name(), args);
-        if (problem != null) {
+        if (problem != null && c.args().stream().noneMatch(a::failed)) {
             a.error(c.span(), problem);
         }
         return Type.NONE;

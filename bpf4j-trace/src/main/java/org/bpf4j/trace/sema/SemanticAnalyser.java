@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
@@ -39,9 +40,15 @@ public final class SemanticAnalyser {
     private final ProbeArgs probeArgs;
     private final boolean unsafe;
     private final boolean child;
+    private final KernelTypes kernel;
+    private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
+    private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
+    /** Expressions whose error was reported (errors that would follow from them are not). */
+    private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private SemanticAnalyser(Diagnostics diags, List<String> params, AttachPoints.Expansion expansion,
-            boolean unsafe, boolean child) {
+            boolean unsafe, boolean child, KernelTypes kernel) {
+        this.kernel = kernel;
         this.child = child;
         this.diags = diags;
         this.params = params;
@@ -74,7 +81,17 @@ public final class SemanticAnalyser {
      */
     public static Optional<TypedProgram> analyse(Program program, List<String> params,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, Diagnostics diags) {
-        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child);
+        return analyse(program, params, expansion, unsafe, child, KernelTypes.none(), diags);
+    }
+
+    /**
+     * As {@link #analyse(Program, List, AttachPoints.Expansion, boolean, boolean, Diagnostics)},
+     * with the kernel's types for {@code curtask}, struct pointers, {@code sizeof} and
+     * {@code offsetof} ({@link KernelTypes#none()} on the VM backend).
+     */
+    public static Optional<TypedProgram> analyse(Program program, List<String> params,
+            AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Diagnostics diags) {
+        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel);
         int before = diags.errorCount();
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -89,7 +106,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields));
     }
 
     private void run(Program program) {
@@ -550,6 +567,18 @@ public final class SemanticAnalyser {
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> probeArgs.field(f, probe);
             case Expr.Field f -> {
                 Type base = type(f.base());
+                Integer sid = pointees.get(f.base());
+                if (sid != null) {
+                    Type ft = kernelField(f, sid);
+                    if (ft instanceof Type.None) {
+                        failed.add(f);
+                    }
+                    yield ft;
+                }
+                if (failed.contains(f.base())) {
+                    failed.add(f);
+                    yield Type.NONE;
+                }
                 error(f.span(), "Can not access field '" + f.field() + "' on expression of type '" + base.display() + "'");
                 yield Type.NONE;
             }
@@ -576,6 +605,15 @@ public final class SemanticAnalyser {
             case Expr.Cast c -> {
                 Type from = type(c.operand());
                 Type to = typeOfName(c.type(), c.span());
+                if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
+                        && (c.type().name().startsWith("struct ") || c.type().name().startsWith("union "))) {
+                    int sid = kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
+                    if (sid >= 0) {
+                        pointees.put(c, sid);
+                    } else {
+                        failed.add(c);
+                    }
+                }
                 if (!(to instanceof Type.Int)) {
                     error(c.span(), "Cannot cast to \"" + c.type() + "\"");
                     yield Type.NONE;
@@ -605,6 +643,21 @@ public final class SemanticAnalyser {
 
     private Type builtin(Expr.Builtin b) {
         String n = b.name();
+        if (n.equals("curtask")) {
+            if (!kernel.available()) {
+                error(b.span(), "The curtask builtin is not available on the VM backend (it runs no kernel task; "
+                        + "use --backend kernel)");
+                failed.add(b);
+                return Type.UINT64;
+            }
+            int sid = kernelStruct("struct task_struct", b.span());
+            if (sid >= 0) {
+                pointees.put(b, sid);
+            } else {
+                failed.add(b);
+            }
+            return Type.UINT64;
+        }
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
             if (n.equals("cpid") && !child) {
@@ -751,5 +804,86 @@ public final class SemanticAnalyser {
             error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
         }
         return t;
+    }
+
+    // ---- kernel types (BTF) ----
+
+    /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
+    boolean failed(Expr e) {
+        return failed.contains(e);
+    }
+
+    /** The BTF id of a written {@code struct NAME} or {@code union NAME}, or -1 after an error. */
+    private int kernelStruct(String written, Span span) {
+        if (!kernel.available()) {
+            error(span, "Unknown struct/union: '" + written + "' (kernel types are not available on the VM backend)");
+            return -1;
+        }
+        if (kernel.btf().isEmpty()) {
+            error(span, "Unknown struct/union: '" + written + "' (" + kernel.failure() + ")");
+            return -1;
+        }
+        String name = written.substring(written.indexOf(' ') + 1).strip();
+        int id = kernel.structId(name);
+        if (id < 0) {
+            error(span, "Unknown struct/union: '" + written + "'");
+        }
+        return id;
+    }
+
+    private static String structName(BtfType t) {
+        return t instanceof BtfType.Union u ? "union " + u.name() : "struct " + t.name();
+    }
+
+    /** Types {@code base->field} where base points to kernel struct {@code sid}. */
+    private Type kernelField(Expr.Field f, int sid) {
+        String sname = structName(kernel.type(sid));
+        if (!f.arrow()) {
+            // bpftrace underlines the operand and the dot
+            error(new Span(f.span().begin(), Math.min(f.span().end(), f.base().span().end() + 1)),
+                    "Can not access field '" + f.field() + "' on type '" + sname
+                    + " *'. Try dereferencing it first, or using '->'");
+            return Type.NONE;
+        }
+        Optional<KernelTypes.Member> m = kernel.member(sid, f.field());
+        if (m.isEmpty()) {
+            error(f.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + f.field() + "'");
+            return Type.NONE;
+        }
+        KernelTypes.Member mem = m.get();
+        if (mem.bitfield()) {
+            error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
+            return Type.NONE;
+        }
+        BtfType ft = kernel.type(mem.type());
+        switch (ft) {
+            case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 -> {
+                boolean signed = i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1;
+                kernelFields.put(f, new KernelField(mem.offset(), i.size(), signed, false));
+                return new Type.Int(i.size() * 8, signed);
+            }
+            case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 -> {
+                kernelFields.put(f, new KernelField(mem.offset(), en.size(), en.signed(), false));
+                return new Type.Int(en.size() * 8, en.signed());
+            }
+            case BtfType.Ptr p -> {
+                kernelFields.put(f, new KernelField(mem.offset(), 8, false, false));
+                BtfType to = kernel.type(p.type());
+                if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
+                    pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
+                }
+                return Type.UINT64;
+            }
+            case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
+                    && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
+                kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true));
+                return new Type.Str((int) a.elements());
+            }
+            default -> {
+                error(f.span(), "field '" + f.field() + "' of '" + sname + "' (" + kernel.btf().orElseThrow()
+                        .describe(mem.type()) + ") is not supported by bpf4j trace yet");
+                return Type.NONE;
+            }
+        }
     }
 }

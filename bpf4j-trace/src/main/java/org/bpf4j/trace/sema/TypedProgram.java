@@ -19,10 +19,12 @@ public final class TypedProgram {
     private final IdentityHashMap<Probe, Map<String, Type>> variables;
     private final List<String> params;
     private final AttachPoints.Expansion expansion;
+    private final IdentityHashMap<Expr, KernelField> kernelFields;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
-            AttachPoints.Expansion expansion) {
+            AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields) {
+        this.kernelFields = kernelFields;
         this.expansion = expansion;
         this.program = program;
         this.types = types;
@@ -60,5 +62,10 @@ public final class TypedProgram {
     /** The positional parameters ($1 is the first). */
     public List<String> params() {
         return params;
+    }
+
+    /** The kernel struct field an expression reads ({@code curtask->pid}), or null. */
+    public KernelField kernelField(Expr e) {
+        return kernelFields.get(e);
     }
 }

@@ -1,0 +1,120 @@
+package org.bpf4j.trace.sema;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.elf.ByteReader;
+
+/**
+ * The kernel's types, read from its BTF ({@code /sys/kernel/btf/vmlinux}), for {@code curtask},
+ * casts to {@code struct X *}, field access through pointers, {@code sizeof} and {@code offsetof}.
+ * On the VM backend there are none.
+ */
+public final class KernelTypes {
+    /** Where the running kernel publishes its BTF. */
+    public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+
+    private final Path path;
+    private Btf btf;
+    private String failure;
+
+    private KernelTypes(Path path) {
+        this.path = path;
+    }
+
+    /** The running kernel's types, read on first use. */
+    public static KernelTypes system() {
+        return new KernelTypes(VMLINUX);
+    }
+
+    /** No kernel types (the VM backend). */
+    public static KernelTypes none() {
+        return new KernelTypes(null);
+    }
+
+    /** Whether this is a kernel backend's set of types (even if its BTF cannot be read). */
+    public boolean available() {
+        return path != null;
+    }
+
+    /** The BTF, or empty with {@link #failure()} saying why. */
+    public Optional<Btf> btf() {
+        if (path == null) {
+            return Optional.empty();
+        }
+        if (btf == null && failure == null) {
+            try {
+                btf = Btf.parse(ByteReader.of(Files.readAllBytes(path), path.toString()));
+            } catch (IOException | RuntimeException e) {
+                failure = "cannot read kernel BTF " + path + ": " + e.getMessage();
+            }
+        }
+        return Optional.ofNullable(btf);
+    }
+
+    /** Why the BTF could not be read, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** The id of {@code struct NAME} (or {@code union NAME}), or -1. */
+    public int structId(String name) {
+        Optional<Btf> b = btf();
+        if (b.isEmpty()) {
+            return -1;
+        }
+        for (int id : b.get().typeIdsByName(name)) {
+            BtfType t = b.get().typeById(id);
+            if (t instanceof BtfType.Struct || t instanceof BtfType.Union) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A field of a struct, found also inside anonymous struct and union members.
+     *
+     * @param offset its byte offset in the outer struct
+     * @param type its BTF type id (qualifiers skipped)
+     * @param bitfield whether it is a bit field (not readable as a whole byte range)
+     */
+    public record Member(long offset, int type, boolean bitfield) {}
+
+    /** Field {@code name} of struct or union {@code structId}. */
+    public Optional<Member> member(int structId, String name) {
+        Btf b = btf().orElseThrow();
+        java.util.List<BtfType.Member> members = switch (b.resolve(structId)) {
+            case BtfType.Struct s -> s.members();
+            case BtfType.Union u -> u.members();
+            default -> java.util.List.of();
+        };
+        for (BtfType.Member m : members) {
+            if (m.name().equals(name)) {
+                return Optional.of(new Member(m.bitOffset() / 8, b.skipQualifiers(m.type()),
+                        m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0));
+            }
+            if (m.name().isEmpty()) {
+                Optional<Member> inner = member(b.skipQualifiers(m.type()), name);
+                if (inner.isPresent()) {
+                    Member i = inner.get();
+                    return Optional.of(new Member(m.bitOffset() / 8 + i.offset(), i.type(), i.bitfield()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The type of id {@code id}, qualifiers skipped. */
+    public BtfType type(int id) {
+        return btf().orElseThrow().resolve(id);
+    }
+
+    /** {@code sizeof} of type id {@code id}. */
+    public long sizeOf(int id) {
+        return btf().orElseThrow().sizeOf(id);
+    }
+}
