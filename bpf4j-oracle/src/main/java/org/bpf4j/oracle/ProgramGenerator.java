@@ -686,14 +686,25 @@ public final class ProgramGenerator {
         }
         for (int k = innerChecks.size() - 1; k >= 0; k--) { // the last first: earlier checks jump over later ones
             int at = innerChecks.get(k);
-            body.set(at, p(new Instruction.Jump(true, JumpOp.JGT, 4, Operand.reg(2),
-                    (short) slots(body.subList(at + 1, body.size())))));
+            body.set(at, p(outOfBounds(4, (short) slots(body.subList(at + 1, body.size())))));
         }
-        out.add(p(new Instruction.Jump(true, rnd.nextBoolean() ? JumpOp.JGT : JumpOp.JGE, 3, Operand.reg(2),
-                (short) slots(body))));
+        out.add(p(outOfBounds(3, (short) slots(body))));
         out.addAll(body);
         reinit(out);
         return out;
+    }
+
+    /**
+     * {@code if end > data_end goto +skip} in one of its four forms: {@code end > R2},
+     * {@code end >= R2}, or with data_end on the left, {@code R2 < end}, {@code R2 <= end}.
+     */
+    private Instruction.Jump outOfBounds(int end, short skip) {
+        return switch (rnd.nextInt(4)) {
+            case 0 -> new Instruction.Jump(true, JumpOp.JGT, end, Operand.reg(2), skip);
+            case 1 -> new Instruction.Jump(true, JumpOp.JGE, end, Operand.reg(2), skip);
+            case 2 -> new Instruction.Jump(true, JumpOp.JLT, 2, Operand.reg(end), skip);
+            default -> new Instruction.Jump(true, JumpOp.JLE, 2, Operand.reg(end), skip);
+        };
     }
 
     /** A register a packet load may write: a scalar register outside R1-R5 (which hold pointers). */

@@ -147,6 +147,17 @@ public final class StateCompare {
         };
     }
 
+    /** Whether the 8 bytes from {@code base} are unknown or never written (equal for a privileged program). */
+    private static boolean unknownBytes(byte[] types, int base) {
+        for (int i = 0; i < 8; i++) {
+            byte t = base + i < types.length ? types[base + i] : StackState.INVALID;
+            if (t != StackState.MISC && t != StackState.INVALID) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean stackCovers(StackState old, StackState cur, boolean exact, int frame) {
         byte[] ot = old.types();
         byte[] ct = cur.types();
@@ -180,6 +191,12 @@ public final class StateCompare {
                     return false;
                 }
             } else if (oldSpill == 8) {
+                if (os[slot] instanceof RegState.Scalar sc && unknownBytes(ct, base)
+                        && (imprecise(preciseStack, frame, slot) || sc.range().equals(ScalarRange.UNKNOWN) && sc.id() == 0)) {
+                    // Linux's scalar_reg_for_stack: unknown bytes read as an unknown scalar, which
+                    // the stored spill covers when nothing below relied on its value
+                    continue;
+                }
                 if (base >= ct.length) {
                     return false;
                 }
