@@ -102,7 +102,12 @@ final class IntExprs {
 
     /** r0 = the address of kernel field {@code f}: its base pointer plus the field's offset. */
     void kernelFieldAddress(Expr.Field f, KernelField k) {
-        eval(f.base());
+        KernelField outer = f.base() instanceof Expr.Field bf ? pc.typed.kernelField(bf) : null;
+        if (outer != null && outer.struct()) {
+            kernelFieldAddress((Expr.Field) f.base(), outer); // a field of an embedded struct
+        } else {
+            eval(f.base());
+        }
         if (k.offset() != 0) {
             asm.aluImm(AluOp.ADD, 0, (int) k.offset());
         }
@@ -110,6 +115,10 @@ final class IntExprs {
 
     /** Reads an integer or pointer field of a kernel struct with bpf_probe_read_kernel, as bpftrace does. */
     private void kernelField(Expr.Field f, KernelField k) {
+        if (k.struct()) {
+            pc.unsupported(f.span(), "a struct as a value");
+            return;
+        }
         kernelFieldAddress(f, k);
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);

@@ -439,6 +439,15 @@ final class Calls {
             args.add(a.type(x));
         }
         String problem = FormatString.parse(fmt.value()).check(c.name(), args);
+        List<Expr> values = c.args().subList(1, c.args().size());
+        for (int i = 0; problem != null && i < args.size(); i++) {
+            if (args.get(i) instanceof Type.None) {
+                if (a.isRecord(values.get(i))) {
+                    problem = problem.replace("(none supplied)", "(record supplied)");
+                }
+                break;
+            }
+        }
         if (problem != null && c.args().stream().noneMatch(a::failed)) {
             a.error(c.span(), problem);
         }

@@ -7,5 +7,6 @@ package org.bpf4j.trace.sema;
  * @param size bytes to read (1, 2, 4 or 8; for a string the array's length)
  * @param signed whether an integer field is signed
  * @param string whether it is a {@code char} array, read as a string
+ * @param struct whether it is a struct or union embedded in its parent (only its fields are read)
  */
-public record KernelField(long offset, int size, boolean signed, boolean string) {}
+public record KernelField(long offset, int size, boolean signed, boolean string, boolean struct) {}

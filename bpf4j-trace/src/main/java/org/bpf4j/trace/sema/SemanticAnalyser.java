@@ -44,6 +44,8 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
+    private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -569,9 +571,10 @@ public final class SemanticAnalyser {
             case Expr.Field f -> {
                 Type base = type(f.base());
                 Integer sid = pointees.get(f.base());
-                if (sid != null) {
-                    Type ft = kernelField(f, sid);
-                    if (ft instanceof Type.None) {
+                Integer eid = embedded.get(f.base());
+                if (sid != null || eid != null) {
+                    Type ft = kernelField(f, sid != null ? sid : eid, sid != null);
+                    if (ft instanceof Type.None && !embedded.containsKey(f)) {
                         failed.add(f);
                     }
                     yield ft;
@@ -855,6 +858,11 @@ public final class SemanticAnalyser {
         return name.startsWith("struct ") || name.startsWith("union ");
     }
 
+    /** Whether {@code e} is a struct embedded in a kernel struct ({@code curtask->se}): bpftrace's "record". */
+    boolean isRecord(Expr e) {
+        return embedded.containsKey(e);
+    }
+
     /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
     boolean failed(Expr e) {
         return failed.contains(e);
@@ -883,9 +891,14 @@ public final class SemanticAnalyser {
     }
 
     /** Types {@code base->field} where base points to kernel struct {@code sid}. */
-    private Type kernelField(Expr.Field f, int sid) {
+    private Type kernelField(Expr.Field f, int sid, boolean viaPointer) {
         String sname = structName(kernel.type(sid));
-        if (!f.arrow()) {
+        if (!viaPointer && f.arrow()) {
+            error(new Span(f.span().begin(), Math.min(f.span().end(), f.base().span().end() + 2)), // with the '->', as bpftrace
+                    "Can not dereference struct/union of type '" + sname + "'. It is not a pointer.");
+            return Type.NONE;
+        }
+        if (viaPointer && !f.arrow()) {
             // bpftrace underlines the operand and the dot
             error(new Span(f.span().begin(), Math.min(f.span().end(), f.base().span().end() + 1)),
                     "Can not access field '" + f.field() + "' on type '" + sname
@@ -906,15 +919,15 @@ public final class SemanticAnalyser {
         switch (ft) {
             case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 -> {
                 boolean signed = i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1;
-                kernelFields.put(f, new KernelField(mem.offset(), i.size(), signed, false));
+                kernelFields.put(f, new KernelField(mem.offset(), i.size(), signed, false, false));
                 return new Type.Int(i.size() * 8, signed);
             }
             case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 -> {
-                kernelFields.put(f, new KernelField(mem.offset(), en.size(), en.signed(), false));
+                kernelFields.put(f, new KernelField(mem.offset(), en.size(), en.signed(), false, false));
                 return new Type.Int(en.size() * 8, en.signed());
             }
             case BtfType.Ptr p -> {
-                kernelFields.put(f, new KernelField(mem.offset(), 8, false, false));
+                kernelFields.put(f, new KernelField(mem.offset(), 8, false, false, false));
                 BtfType to = kernel.type(p.type());
                 if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
                     pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
@@ -923,8 +936,18 @@ public final class SemanticAnalyser {
             }
             case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
                     && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
-                kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true));
+                kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true, false));
                 return new Type.Str((int) a.elements());
+            }
+            case BtfType.Struct st -> {
+                kernelFields.put(f, new KernelField(mem.offset(), (int) st.size(), false, false, true));
+                embedded.put(f, mem.type());
+                return Type.NONE;
+            }
+            case BtfType.Union un -> {
+                kernelFields.put(f, new KernelField(mem.offset(), (int) un.size(), false, false, true));
+                embedded.put(f, mem.type());
+                return Type.NONE;
             }
             default -> {
                 error(f.span(), "field '" + f.field() + "' of '" + sname + "' (" + kernel.btf().orElseThrow()
