@@ -46,6 +46,8 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
+    /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
+    private final Map<String, Integer> varPointees = new java.util.HashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -117,6 +119,7 @@ public final class SemanticAnalyser {
         for (Probe p : program.probes()) {
             probe = p;
             vars = new LinkedHashMap<>();
+            varPointees.clear();
             variables.put(p, vars);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
@@ -318,6 +321,12 @@ public final class SemanticAnalyser {
         }
         setVar(a.var(), t, a.opSpan());
         types.put(a.var(), vars.get(a.var().name()));
+        Integer sid = pointees.get(value);
+        if (sid != null) {
+            varPointees.put(a.var().name(), sid);
+        } else {
+            varPointees.remove(a.var().name());
+        }
     }
 
     private void setVar(Expr.Var v, Type t, Span span) {
@@ -530,6 +539,10 @@ public final class SemanticAnalyser {
                 if (t == null) {
                     error(v.span(), "Undefined or undeclared variable: " + v.name());
                     yield Type.NONE;
+                }
+                Integer sid = varPointees.get(v.name());
+                if (sid != null) {
+                    pointees.put(v, sid);
                 }
                 yield t;
             }
