@@ -67,7 +67,7 @@ public final class StackTraceMap extends BpfMap {
         }
         nr = Math.min(nr - skip, maxDepth - skip);
         long[] ips = Arrays.copyOfRange(trace, skip, skip + nr);
-        int hash = jhash2(ips);
+        int hash = Jhash.jhash2(ips);
         int id = hash & (buckets.length - 1);
         Bucket bucket = buckets[id];
         boolean hashMatches = bucket != null && bucket.hash == hash;
@@ -88,54 +88,6 @@ public final class StackTraceMap extends BpfMap {
         }
         buckets[id] = new Bucket(hash, ips);
         return id;
-    }
-
-    /** The Linux {@code jhash2} (Bob Jenkins' lookup3 over 32-bit words, initial value 0) of the addresses. */
-    static int jhash2(long[] ips) {
-        int[] k = new int[ips.length * 2];
-        for (int i = 0; i < ips.length; i++) {
-            k[2 * i] = (int) ips[i];
-            k[2 * i + 1] = (int) (ips[i] >>> 32);
-        }
-        int length = k.length;
-        int a = 0xdeadbeef + (length << 2);
-        int b = a;
-        int c = a;
-        int i = 0;
-        while (length > 3) {
-            a += k[i];
-            b += k[i + 1];
-            c += k[i + 2];
-            a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
-            a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
-            length -= 3;
-            i += 3;
-        }
-        switch (length) {
-            case 3:
-                c += k[i + 2];
-            // fall through
-            case 2:
-                b += k[i + 1];
-            // fall through
-            case 1:
-                a += k[i];
-                c ^= b; c -= Integer.rotateLeft(b, 14);
-                a ^= c; a -= Integer.rotateLeft(c, 11);
-                b ^= a; b -= Integer.rotateLeft(a, 25);
-                c ^= b; c -= Integer.rotateLeft(b, 16);
-                a ^= c; a -= Integer.rotateLeft(c, 4);
-                b ^= a; b -= Integer.rotateLeft(a, 14);
-                c ^= b; c -= Integer.rotateLeft(b, 24);
-                break;
-            default:
-                break;
-        }
-        return c;
     }
 
     private static long id(byte[] key) {
