@@ -220,10 +220,7 @@ final class MapCommand implements Callable<Integer> {
             Words w = new Words("map lookup", words);
             PrintWriter out = spec.commandLine().getOut();
             try (KernelMap m = open("map lookup", w)) {
-                if (!w.accept("key")) {
-                    throw w.fail("expected 'key BYTES'");
-                }
-                byte[] key = w.bytes("key", m.keySize(), List.of());
+                byte[] key = w.labelledBytes("key", m.keySize(), List.of());
                 w.end();
                 Optional<byte[]> value = KernelCalls.call("map lookup", () -> m.lookup(key));
                 if (value.isEmpty()) {
@@ -257,14 +254,8 @@ final class MapCommand implements Callable<Integer> {
         public Integer call() {
             Words w = new Words("map update", words);
             try (KernelMap m = open("map update", w)) {
-                if (!w.accept("key")) {
-                    throw w.fail("expected 'key BYTES'");
-                }
-                byte[] key = w.bytes("key", m.keySize(), VALUE_STOPS);
-                if (!w.accept("value")) {
-                    throw w.fail("expected 'value BYTES'");
-                }
-                byte[] value = w.bytes("value", m.valueSize(), FLAG_WORDS);
+                byte[] key = w.labelledBytes("key", m.keySize(), VALUE_STOPS);
+                byte[] value = w.labelledBytes("value", m.valueSize(), FLAG_WORDS);
                 long flags = KernelMap.ANY;
                 if (w.accept("exist")) {
                     flags = KernelMap.EXIST;
@@ -306,10 +297,7 @@ final class MapCommand implements Callable<Integer> {
         public Integer call() {
             Words w = new Words("map delete", words);
             try (KernelMap m = open("map delete", w)) {
-                if (!w.accept("key")) {
-                    throw w.fail("expected 'key BYTES'");
-                }
-                byte[] key = w.bytes("key", m.keySize(), List.of());
+                byte[] key = w.labelledBytes("key", m.keySize(), List.of());
                 w.end();
                 if (!KernelCalls.call("map delete", () -> m.delete(key))) {
                     throw new CommandFailure(Main.EXIT_FAILED, "map delete: no element with key " + HEX.formatHex(key)

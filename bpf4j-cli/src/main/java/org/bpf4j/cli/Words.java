@@ -85,6 +85,17 @@ final class Words {
     }
 
     /**
+     * The word {@code what} (such as {@code key} or {@code value}), which must come next, and the
+     * bytes after it, as {@link #bytes} reads them.
+     */
+    byte[] labelledBytes(String what, int expectedLength, List<String> stops) {
+        if (!accept(what)) {
+            throw fail("expected '" + what + " BYTES'");
+        }
+        return bytes(what, expectedLength, stops);
+    }
+
+    /**
      * Bytes as bpftool reads them: each word a number from 0 to 255 (decimal, {@code 0x} hex or
      * {@code 0} octal), or after the word {@code hex} each word two hex digits; up to the next
      * word in {@code stops} or the end.
