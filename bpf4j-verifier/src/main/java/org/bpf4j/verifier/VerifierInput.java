@@ -17,9 +17,13 @@ import org.bpf4j.spec.ProgramType;
  * @param gpl whether the licence is GPL-compatible (GPL-only helpers need it)
  * @param globals the global functions (from BTF), verified on their own; empty when the program
  *     has no BTF (its functions are then all explored from their calls, as static ones)
+ * @param entryMemory -1 for a program that gets its context in R1 (the program type's); otherwise
+ *     the program runs as the conformance suite runs programs, with R1 pointing to this many bytes
+ *     of writable memory and R2 holding their number (both 0 when it is 0); see
+ *     {@link #withEntryMemory(int)}
  */
 public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
-        List<GlobalFunction> globals) {
+        List<GlobalFunction> globals, int entryMemory) {
     /** Checks the components and copies the lists. */
     public VerifierInput {
         Objects.requireNonNull(name, "name");
@@ -27,15 +31,38 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
         Objects.requireNonNull(type, "type");
         maps = List.copyOf(maps);
         globals = List.copyOf(globals);
+        if (entryMemory < -1) {
+            throw new IllegalArgumentException("entry memory of " + entryMemory + " bytes");
+        }
     }
 
-    /** A program without global functions. */
+    /** A program with its context in R1. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals) {
+        this(name, code, type, maps, gpl, globals, -1);
+    }
+
+    /** A program without global functions, with its context in R1. */
     public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl) {
-        this(name, code, type, maps, gpl, List.of());
+        this(name, code, type, maps, gpl, List.of(), -1);
     }
 
     /** The same program with another licence flag. */
     public VerifierInput withGpl(boolean newGpl) {
-        return new VerifierInput(name, code, type, maps, newGpl, globals);
+        return new VerifierInput(name, code, type, maps, newGpl, globals, entryMemory);
+    }
+
+    /**
+     * The same program run as the conformance suite and {@code bpf4j run} run a program with
+     * input memory: R1 points to {@code size} bytes of writable memory (a region of its own, like
+     * the array map value the kernel gets through {@code BPF_PROG_TEST_RUN}'s prologue in
+     * {@code MemoryProgram}) and R2 holds {@code size}; with {@code size} 0 (no memory) both are
+     * 0. The program type still decides the helpers and the return value's range.
+     */
+    public VerifierInput withEntryMemory(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("entry memory of " + size + " bytes");
+        }
+        return new VerifierInput(name, code, type, maps, gpl, globals, size);
     }
 }
