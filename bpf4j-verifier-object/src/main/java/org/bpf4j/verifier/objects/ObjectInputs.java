@@ -2,7 +2,10 @@ package org.bpf4j.verifier.objects;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import org.bpf4j.object.ExternReference;
 import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
@@ -32,7 +35,18 @@ public final class ObjectInputs {
      */
     public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type) {
         return new VerifierInput(linked.name(), linked.code(), type, maps(obj), linked.gplCompatible(),
-                globals(obj, linked, type));
+                globals(obj, linked, type), kfuncs(linked));
+    }
+
+    /** The kernel function each kfunc call of a linked program names (its {@code __ksym} extern), by slot. */
+    public static Map<Integer, String> kfuncs(ProgramSpec linked) {
+        Map<Integer, String> out = new TreeMap<>();
+        for (ExternReference x : linked.externReferences()) {
+            if (x.kind() == ExternReference.Kind.FUNCTION) {
+                out.put(x.slot(), x.name());
+            }
+        }
+        return out;
     }
 
     /** The object's maps, in the order {@code lddw map_idx(i)} refers to them. */

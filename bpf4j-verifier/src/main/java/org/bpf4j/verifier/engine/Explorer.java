@@ -49,12 +49,16 @@ public final class Explorer {
     private final Map<Integer, Integer> refSlots = new HashMap<>();
     private final MemoryAccess memory = new MemoryAccess(this);
     private final Calls calls = new Calls(this);
+    private final Kfuncs kfuncs = new Kfuncs(this);
     private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
     private final FactsCollector facts;
     private ControlFlow cfg;
     private boolean[] prunePoint;
     private boolean[] callbackSite;
+    private boolean[] iterNextSite;
+    /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
+    private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
     private Functions functions;
     private SpecialLoads loads;
@@ -189,6 +193,7 @@ public final class Explorer {
         int n = code.slotCount();
         prunePoint = new boolean[n];
         callbackSite = new boolean[n];
+        iterNextSite = new boolean[n];
         visited = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             visited.add(null);
@@ -212,6 +217,11 @@ public final class Explorer {
                 }
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
+                }
+                if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
+                    // an open-coded iterator's loop converges at its next() call
+                    prunePoint[slot] = true;
+                    iterNextSite[slot] = true;
                 }
             }
         }
@@ -354,13 +364,18 @@ public final class Explorer {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
         int hash = shapeHash(p.st, live);
-        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot];
+        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
+        // Inside an open-coded iterator's loop the marks of stored states may not be final yet
+        // (a later iteration may rely on more): compare all scalars and slots there, as Linux
+        // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
+        boolean inIterLoop = Kfuncs.hasActiveIterator(p.st);
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
                 Checkpoint c = list.get(i);
                 if (c.pending == 0) {
-                    if (StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
+                    if (inIterLoop ? StateCompare.covers(c.state, p.st, live, null, null, null)
+                            : StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
                         c.hits++;
                         // the pruned path relies on the stack slots the stored one looked at
                         for (int f = 0; f < live.length; f++) {
@@ -376,12 +391,15 @@ public final class Explorer {
                         markPrecise(p, regs, stack);
                         return true;
                     }
-                } else if (callbackSite[p.slot]) {
+                } else if (callbackSite[p.slot] || iterNextSite[p.slot]) {
                     // Calls of a callback loop back here; a state contained in one seen before,
                     // all its scalars compared (its precision marks are not final yet), adds
                     // nothing (the kernel's RANGE_WITHIN convergence check). The marks of the
                     // pruned path's states are unknown: everything becomes precise and read.
-                    if (StateCompare.covers(c.state, p.st, live, null, null, null)) {
+                    // At an iterator's next() only while the iterator is active (a drained one
+                    // leaves the loop). No infinite-loop check at either.
+                    if ((!iterNextSite[p.slot] || Kfuncs.iterActive(p.st))
+                            && StateCompare.covers(c.state, p.st, live, null, null, null)) {
                         c.hits++;
                         long[] regs = new long[MAX_CALL_FRAMES];
                         long[] stack = new long[MAX_CALL_FRAMES];
@@ -621,7 +639,11 @@ public final class Explorer {
                 }
             }
             if (forks == null) {
-                afterInsn(p, slot, frame, p.st);
+                afterInsn(p, slot, frame, p.st, pendingFork);
+            }
+            if (pendingFork != null) {
+                fork(work, p, next, pendingFork);
+                pendingFork = null;
             }
             p.slot = next;
         }
@@ -658,8 +680,19 @@ public final class Explorer {
                 p.written[callee.frameNo] = -1L; // a new frame: nothing above it reads its slots
                 yield target;
             }
-            case KFUNC -> throw new Reject("bpf4j: kfunc calls are not supported by the verifier yet (btf_id "
-                    + c.imm() + ")");
+            case KFUNC -> {
+                VerifierState other = kfuncs.call(st, p.slot, c.imm());
+                if (other != null) {
+                    // the loop's next iteration: scalars that changed since the previous arrival
+                    // here and are not precise there are widened, so that the loop converges
+                    Checkpoint prev = previousArrival(p);
+                    if (prev != null) {
+                        widen(prev, other);
+                    }
+                    pendingFork = other;
+                }
+                yield next;
+            }
         };
     }
 
@@ -742,6 +775,35 @@ public final class Explorer {
             }
         }
         return callee.callsite;
+    }
+
+    /**
+     * The stored state of an earlier arrival at the current instruction on this path, in the same
+     * frames (the kernel's {@code find_prev_entry}); the checkpoint made at this arrival is skipped.
+     */
+    private static Checkpoint previousArrival(Path p) {
+        Checkpoint c = p.parent;
+        if (c != null && c.slot == p.slot) {
+            c = c.parent; // the checkpoint made at this arrival
+        }
+        for (; c != null; c = c.parent) {
+            if (c.slot == p.slot && c.state != null && sameCallsites(c.state, p.st)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameCallsites(VerifierState a, VerifierState b) {
+        if (a.frames.size() != b.frames.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.frames.size(); i++) {
+            if (a.frames.get(i).callsite != b.frames.get(i).callsite) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sets to unknown every scalar of {@code cur} that differs from {@code old}'s and is not precise there. */
