@@ -159,11 +159,12 @@ final class RunCommand implements Callable<Integer> {
      */
     private AccessFacts verify(ProgramFile program, byte[] memory) {
         String name = file.getFileName().toString();
+        String shown = file.toString();
         VerificationResult r = Verifier.verify(new VerifierInput(name, program.code(), ProgramType.SOCKET_FILTER,
                 java.util.List.of(), true).withEntryMemory(memory == null ? 0 : memory.length));
         return switch (r) {
             case VerificationResult.Accepted a -> a.facts();
-            case VerificationResult.Rejected x -> throw new CommandFailure(Main.EXIT_FAILED, name + ": rejected by the "
+            case VerificationResult.Rejected x -> throw new CommandFailure(Main.EXIT_FAILED, shown + ": rejected by the "
                     + "verifier" + (x.slot() >= 0 ? " at insn " + x.slot() : "") + ": " + x.message().replace('\n', ' ')
                     + " (--no-verify runs it unverified, with every check)", null);
         };

@@ -22,7 +22,7 @@ class RunVerifyTest {
     void aRejectedProgramIsRefusedUnlessNoVerify() throws IOException {
         Path source = dir.resolve("uninit.s");
         Files.writeString(source, "mov %r0, %r3\nexit\n");
-        assertEquals("error: uninit.s: rejected by the verifier at insn 0: R3 !read_ok "
+        assertEquals("error: " + source + ": rejected by the verifier at insn 0: R3 !read_ok "
                 + "(--no-verify runs it unverified, with every check)", Cli.run("run", source.toString()).error(1));
         assertEquals("r0 = 0x0\n", Cli.run("run", "--no-verify", source.toString()).ok());
         assertEquals("r0 = 0x0\n", Cli.run("run", "--no-verify", "--engine", "jit", source.toString()).ok());
