@@ -1,6 +1,7 @@
 package org.bpf4j.verifier;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.bpf4j.isa.Code;
 import org.bpf4j.spec.ProgramType;
@@ -17,25 +18,35 @@ import org.bpf4j.spec.ProgramType;
  * @param gpl whether the licence is GPL-compatible (GPL-only helpers need it)
  * @param globals the global functions (from BTF), verified on their own; empty when the program
  *     has no BTF (its functions are then all explored from their calls, as static ones)
+ * @param kfuncs the name of the kernel function each kfunc call refers to, by the call's slot (an
+ *     object names them by its {@code __ksym} externs; a loaded program by vmlinux BTF ids, which a
+ *     loader resolves); a kfunc call with no name here is refused
  */
 public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
-        List<GlobalFunction> globals) {
-    /** Checks the components and copies the lists. */
+        List<GlobalFunction> globals, Map<Integer, String> kfuncs) {
+    /** Checks the components and copies the collections. */
     public VerifierInput {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(type, "type");
         maps = List.copyOf(maps);
         globals = List.copyOf(globals);
+        kfuncs = Map.copyOf(kfuncs);
+    }
+
+    /** A program that calls no kernel function. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals) {
+        this(name, code, type, maps, gpl, globals, Map.of());
     }
 
     /** A program without global functions. */
     public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl) {
-        this(name, code, type, maps, gpl, List.of());
+        this(name, code, type, maps, gpl, List.of(), Map.of());
     }
 
     /** The same program with another licence flag. */
     public VerifierInput withGpl(boolean newGpl) {
-        return new VerifierInput(name, code, type, maps, newGpl, globals);
+        return new VerifierInput(name, code, type, maps, newGpl, globals, kfuncs);
     }
 }
