@@ -100,7 +100,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
         return out;
     }
 
-    private static MapInfo map(String spec) {
+    static MapInfo map(String spec) {
         String[] f = spec.split("\\s+");
         MapType t = MapType.byName(f[1]).orElseThrow(() -> new IllegalArgumentException("unknown map type " + f[1]));
         boolean ro = false;

@@ -49,7 +49,8 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
      *     with the same id
      * @param refId non-zero for a reference that must be released ({@code ref_obj_id})
      * @param range for packet pointers, the bytes after {@code off} proven inside the packet
-     * @param map the map index for map pointers, values and keys; -1 otherwise
+     * @param map the map index for map pointers, values and keys; {@link #INPUT_MEMORY} for the
+     *     memory given in R1 at entry ({@code VerifierInput.withEntryMemory}); -1 otherwise
      * @param memSize the size of {@link PtrType#MEM} and {@link PtrType#RINGBUF_MEM} memory
      * @param maybeNull whether the pointer may be NULL (it must be tested before use)
      * @param frame for stack pointers, the frame number (0 for the main program)
@@ -57,6 +58,9 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
      */
     record Pointer(PtrType type, int off, ScalarRange var, int id, int refId, int range, int map, int memSize,
             boolean maybeNull, int frame, boolean readOnly) implements RegState {
+        /** The {@code map} of a {@link PtrType#MEM} pointer into the memory given in R1 at entry. */
+        public static final int INPUT_MEMORY = -2;
+
         /** Checks the type and offset range are present. */
         public Pointer {
             Objects.requireNonNull(type);

@@ -52,6 +52,7 @@ public final class Explorer {
     private final Kfuncs kfuncs = new Kfuncs(this);
     private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
+    private final FactsCollector facts;
     private ControlFlow cfg;
     private boolean[] prunePoint;
     private boolean[] callbackSite;
@@ -133,6 +134,7 @@ public final class Explorer {
         this.input = input;
         this.options = options;
         this.code = input.code();
+        this.facts = new FactsCollector(code.slotCount());
         maps.addAll(input.maps());
         innerOf = new int[maps.size()];
         for (int i = 0; i < innerOf.length; i++) {
@@ -158,6 +160,10 @@ public final class Explorer {
 
     MemoryAccess memory() {
         return memory;
+    }
+
+    FactsCollector facts() {
+        return facts;
     }
 
     Map<Integer, Integer> refSlots() {
@@ -227,7 +233,16 @@ public final class Explorer {
             }
         }
         FrameState entry = new FrameState(-1, 0, 0);
-        entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        if (input.entryMemory() < 0) {
+            entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        } else if (input.entryMemory() == 0) {
+            entry.regs[1] = RegState.constant(0);
+            entry.regs[2] = RegState.constant(0);
+        } else {
+            entry.regs[1] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), 0, 0, 0,
+                    RegState.Pointer.INPUT_MEMORY, input.entryMemory(), false, 0, false);
+            entry.regs[2] = RegState.constant(input.entryMemory());
+        }
         VerificationResult rejected = explore(new VerifierState(entry));
         if (rejected != null) {
             return rejected;
@@ -260,7 +275,8 @@ public final class Explorer {
             return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
         }
         stats();
-        return new VerificationResult.Accepted(processed, peak, log.toString(), functions.subprogDepth[0]);
+        return new VerificationResult.Accepted(processed, peak, log.toString(), functions.subprogDepth[0],
+                facts.facts());
     }
 
     /** Explores every path from {@code entry}; returns the rejection, or null when all paths end well. */
@@ -573,6 +589,7 @@ public final class Explorer {
             st.preciseRequest = 0;
             st.linkedMask = 0;
             st.stackAccess = 0;
+            facts.slot = slot;
             VerifierState[] forks = null;
             switch (insn) {
                 case Instruction.Alu a -> AluTransfer.alu(st, a);

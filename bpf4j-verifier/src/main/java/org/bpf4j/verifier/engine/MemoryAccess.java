@@ -139,6 +139,13 @@ final class MemoryAccess {
         if (p.maybeNull()) {
             throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         }
+        RegState result = checkAccess(st, regno, p, off, size, write, value, fromImm);
+        ex.facts().record(p, off, p.type() != PtrType.STACK || p.frame() == st.frames.size() - 1);
+        return result;
+    }
+
+    private RegState checkAccess(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write,
+            RegState value, boolean fromImm) {
         return switch (p.type()) {
             case STACK -> stack(st, regno, p, off, size, write, value, fromImm);
             case MAP_VALUE -> {
