@@ -23,7 +23,10 @@ import org.bpf4j.verifier.domain.VerifierState;
  * lies inside the object (checked by {@link MemoryAccess#checkRange}); the call then forgets
  * r1-r5 (the helper clobbers them), forgets every packet pointer if the helper may move the
  * packet, marks stack bytes the helper writes as unknown data, and sets r0 to a value that
- * covers everything the helper can return.
+ * covers everything the helper can return. A spin lock is named by its map and the value
+ * pointer's id, so the unlock releases the very lock taken, and nothing else may run while it is
+ * held; a timer's pointer must be its map value's timer itself, and its callback, which runs at
+ * an unknown later time, is verified from a state that assumes nothing of the registering path.
  */
 final class Calls {
     private static final long MAX_VAR_SIZE = 1L << 29;
