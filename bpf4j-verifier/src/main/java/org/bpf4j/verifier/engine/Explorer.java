@@ -34,6 +34,7 @@ public final class Explorer {
     private static final int HELPER_FOR_EACH_MAP_ELEM = 164;
     private static final int HELPER_FIND_VMA = 180;
     private static final int HELPER_LOOP = 181;
+    private static final int HELPER_USER_RINGBUF_DRAIN = 209;
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
     /** Instructions of history after which a state is stored whatever the heuristics say. */
@@ -624,6 +625,12 @@ public final class Explorer {
                 case Instruction.Call c -> next = call(p, work, c, next);
                 case Instruction.CallReg c -> throw new Reject("unknown opcode 8d"); // refused by ControlFlow first
                 case Instruction.Exit e -> {
+                    if (st.frames.size() == 1 && st.cur().callbackOf == Calls.TIMER_SET_CALLBACK) {
+                        functions.exitAsync(st);
+                        afterInsn(p, slot, frame, st);
+                        finish(p.parent);
+                        return;
+                    }
                     if (st.cur().callbackOf >= 0) {
                         next = returnFromCallback(p);
                         afterInsn(p, slot, frame, Precision.CALLBACK_EXIT, st);
@@ -658,6 +665,14 @@ public final class Explorer {
                 int cb = calls.helper(st, p.slot, c.imm());
                 if (cb >= 0 && before != null) {
                     enterCallback(p, work, before, c.imm(), cb);
+                }
+                if (calls.asyncEntry != null) {
+                    // verified as a program of its own: no parent state, nothing of this path
+                    VerifierState async = calls.asyncEntry;
+                    calls.asyncEntry = null;
+                    functions.asyncCallback(async.cur().subprogStart);
+                    work.push(new Path(async.cur().subprogStart, async, null,
+                            new Trail(p.slot, async.cur().subprogStart, p.trail), new long[16], 0));
                 }
                 yield next;
             }
@@ -731,8 +746,12 @@ public final class Explorer {
                 callee.regs[2] = RegState.Pointer.of(PtrType.BTF_ID); // struct vm_area_struct
                 callee.regs[3] = args[4];
             }
-            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId
-                    + " are not supported yet (dynptr arguments)");
+            case HELPER_USER_RINGBUF_DRAIN -> {
+                // the kernel's dynptr over the sample (the kernel's CONST_PTR_TO_DYNPTR), the context
+                callee.regs[1] = RegState.Pointer.of(PtrType.CONST_DYNPTR);
+                callee.regs[2] = args[3];
+            }
+            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId + " are not supported yet");
         }
         before.frames.add(callee);
         if (p.parent != null) {
