@@ -51,6 +51,11 @@ final class JitExecutable implements Executable {
             }
         } catch (JitRuntime.PacketEnd e) {
             r0 = 0;
+        } catch (IndexOutOfBoundsException e) {
+            if (!program.hasUncheckedAccesses()) {
+                throw e;
+            }
+            throw JitRuntime.factsViolated(e);
         }
         ex.completed(budget - st.remaining, r0);
         return r0;
@@ -82,6 +87,11 @@ final class JitExecutable implements Executable {
             return invoke(f, st, 0, r1, r2, r3, r4, r5, 0, 0, 0, 0, Memory.framePointer(depth), st.remaining, depth);
         } catch (JitRuntime.PacketEnd e) {
             return 0;
+        } catch (IndexOutOfBoundsException e) {
+            if (!p.hasUncheckedAccesses()) {
+                throw e;
+            }
+            throw JitRuntime.factsViolated(e);
         } finally {
             st.depth = savedDepth;
             st.current = p;

@@ -29,6 +29,18 @@ final class JitRuntime {
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * The trap for an access compiled without checks (from the verifier's facts) whose index the
+     * JVM refused: the facts were wrong. Its slot is not known (-1): the generated methods' frames
+     * are hidden from stack traces, and naming the slot would cost a store at every such access.
+     */
+    static VmTrapException factsViolated(IndexOutOfBoundsException e) {
+        VmTrapException t = new VmTrapException(VmTrapException.Kind.MEMORY, -1, "memory access outside its region "
+                + "(compiled without checks from verifier facts that do not hold; the JVM's bounds check stopped it)");
+        t.initCause(e);
+        return t;
+    }
+
     // ---- the current stack frame, at offsets proven inside it ----
 
     static long frameLoad8(byte[] f, int i) {

@@ -20,11 +20,14 @@ import org.bpf4j.spec.ProgramType;
  *   <li>{@code at: N}, the slot of the rejection;
  *   <li>{@code license: proprietary} for a non-GPL program;
  *   <li>{@code global: SLOT NAME scalar,ctx,mem:SIZE} a global function at SLOT with its BTF
- *       parameters (verified on its own, as Linux does with BTF).
+ *       parameters (verified on its own, as Linux does with BTF);
+ *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
+ *       named so (the kernel cross-check puts its vmlinux BTF id there).
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
-        String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals) {
+        String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
+        List<String> kfuncNames) {
 
     static List<VerifierCase> parse(String file, String text) {
         List<VerifierCase> out = new ArrayList<>();
@@ -48,6 +51,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             int at = -1;
             boolean gpl = true;
             List<GlobalFunction> globals = new ArrayList<>();
+            List<String> kfuncNames = new ArrayList<>();
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -73,6 +77,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "at" -> at = Integer.parseInt(val);
                     case "license" -> gpl = !val.equals("proprietary");
                     case "global" -> globals.add(global(val));
+                    case "kfunc" -> kfuncNames.add(val);
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
             }
@@ -88,12 +93,12 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals));
+                    globals, kfuncNames));
         }
         return out;
     }
 
-    private static MapInfo map(String spec) {
+    static MapInfo map(String spec) {
         String[] f = spec.split("\\s+");
         MapType t = MapType.byName(f[1]).orElseThrow(() -> new IllegalArgumentException("unknown map type " + f[1]));
         boolean ro = false;
@@ -116,7 +121,20 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
     }
 
     VerifierInput input() {
-        return new VerifierInput(name, code(), type, maps, gpl, globals);
+        Code code = code();
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+    }
+
+    /** The name of each {@code call kfunc N}'s function ({@code kfunc:} line N), by slot. */
+    java.util.Map<Integer, String> kfuncs(Code code) {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        for (int slot = 0; slot < code.slotCount(); slot++) {
+            if (code.atSlot(slot) instanceof org.bpf4j.isa.Instruction.Call c
+                    && c.kind() == org.bpf4j.isa.CallKind.KFUNC && c.imm() >= 0 && c.imm() < kfuncNames.size()) {
+                out.put(slot, kfuncNames.get(c.imm()));
+            }
+        }
+        return out;
     }
 
     /** {@code SLOT NAME [scalar|ctx|mem:SIZE,...]}: a global function starting at SLOT, with its parameters. */

@@ -122,7 +122,7 @@ class VerifierCaseKernelTest {
                 }
                 funcInfo = b.array();
             }
-            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code()).toBytes(), in.gpl() ? "GPL" : "Proprietary",
+            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code(), kfuncIds(kernel, in)).toBytes(), in.gpl() ? "GPL" : "Proprietary",
                     0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], 0, 0, fds);
             Bpf bpf = kernel.bpf();
             Bpf.LoadResult r = bpf.progLoad(attr);
@@ -164,10 +164,37 @@ class VerifierCaseKernelTest {
         }
     }
 
-    /** The code with map references by "fd" (in cases, map indexes) turned into references by index. */
-    private static org.bpf4j.isa.Code byIndex(org.bpf4j.isa.Code code) {
+    /** The vmlinux BTF id of each named kfunc call's function, by slot (a name vmlinux lacks keeps its number). */
+    private static Map<Integer, Integer> kfuncIds(Kernel kernel, VerifierInput in) {
+        Map<Integer, Integer> out = new TreeMap<>();
+        if (in.kfuncs().isEmpty()) {
+            return out;
+        }
+        org.bpf4j.object.btf.Btf vmlinux = kernel.vmlinuxBtf().orElse(null);
+        for (var e : in.kfuncs().entrySet()) {
+            if (vmlinux == null) {
+                continue;
+            }
+            for (int id : vmlinux.typeIdsByName(e.getValue())) {
+                if (vmlinux.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Func) {
+                    out.put(e.getKey(), id);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The code with map references by "fd" (in cases, map indexes) turned into references by
+     * index, and kfunc calls given their vmlinux BTF ids.
+     */
+    private static org.bpf4j.isa.Code byIndex(org.bpf4j.isa.Code code, Map<Integer, Integer> kfuncIds) {
         List<org.bpf4j.isa.Instruction> out = new ArrayList<>();
         for (org.bpf4j.isa.Instruction insn : code.instructions()) {
+            int slot = code.slotOf(out.size());
+            if (insn instanceof org.bpf4j.isa.Instruction.Call c && kfuncIds.containsKey(slot)) {
+                insn = new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, kfuncIds.get(slot), c.off());
+            }
             if (insn instanceof org.bpf4j.isa.Instruction.LoadImm64 l && (l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD
                     || l.kind() == org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_FD)) {
                 insn = new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD

@@ -232,7 +232,15 @@ final class Calls {
             pc.intExpr(c.args().getFirst());
             asm.store(Size.DW, asm.frameBase, off, 0);
         } else {
-            asm.storeImm(Size.DW, asm.frameBase, off, pc.type(addr) instanceof Type.Str s && s.size() == 16 ? 10 : 2);
+            Type at = pc.type(addr);
+            asm.storeImm(Size.DW, asm.frameBase, off, (at instanceof Type.Str || at instanceof Type.Array)
+                    && at.size() == 16 ? 10 : 2);
+        }
+        if (pc.type(addr) instanceof Type.Array arr) {
+            asm.storeImm(Size.DW, asm.frameBase, off + 8, 0);
+            asm.storeImm(Size.DW, asm.frameBase, off + 16, 0);
+            pc.rawValue(addr, off + 8);
+            return;
         }
         if (pc.type(addr) instanceof Type.Str s) {
             pc.strings.into(addr, 16, off + 8);
@@ -261,6 +269,10 @@ final class Calls {
             case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
             case "kaddr" -> asm.movImm(0, KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value())
                     .orElseThrow());
+            case "cgroupid", "uaddr" -> asm.movImm(0, pc.typed.constant(c));
+            case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
+                    org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
+            case "kptr", "uptr" -> pc.intExpr(c.args().getFirst());
             case "has_key" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
                 Expr k = c.args().get(1);

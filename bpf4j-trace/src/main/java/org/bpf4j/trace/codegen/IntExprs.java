@@ -48,7 +48,11 @@ final class IntExprs {
                     case NEG -> asm.emit(new org.bpf4j.isa.Instruction.Neg(true, 0));
                     case BNOT -> asm.aluImm(AluOp.XOR, 0, -1);
                     case LNOT -> boolOf(JumpOp.JEQ);
-                    case DEREF, ADDR -> pc.unsupported(u.span(), "the " + u.op().symbol() + " operator");
+                    case DEREF -> {
+                        Type.Int pointee = pc.type(u) instanceof Type.Int t ? t : Type.INT64;
+                        new Buffers(pc).loadPointee(pointee, new Buffers(pc).user(u.operand()));
+                    }
+                    case ADDR -> pc.unsupported(u.span(), "the " + u.op().symbol() + " operator");
                 }
             }
             case Expr.IncDec i -> incDec(i);
@@ -81,9 +85,63 @@ final class IntExprs {
                 new ContextReads(pc).argsInt(f);
             case Expr.Field f when pc.typed.kernelField(f) != null -> kernelField(f, pc.typed.kernelField(f));
             case Expr.Field f -> pc.unsupported(f.span(), "field access");
-            case Expr.Index i -> pc.unsupported(i.span(), "indexing");
+            case Expr.Index i -> index(i);
             case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
         }
+    }
+
+    /** {@code p[i]} on a pointer, {@code a[i]} on an array: the element, into r0. */
+    private void index(Expr.Index i) {
+        Type.Int element = (Type.Int) pc.type(i);
+        Type bt = pc.type(i.base());
+        if (bt instanceof Type.Array arr && i.base() instanceof Expr.Field f && pc.typed.kernelField(f) != null) {
+            // An array field of a kernel struct: read the one element.
+            int m = pc.frame.mark();
+            int tmp = pc.frame.alloc(8);
+            eval(i.index());
+            asm.store(Size.DW, asm.frameBase, tmp, 0);
+            kernelFieldAddress(f, pc.typed.kernelField(f));
+            asm.load(Size.DW, 1, asm.frameBase, tmp);
+            pc.frame.release(m);
+            if (element.size() > 1) {
+                asm.aluImm(AluOp.MUL, 1, element.size());
+            }
+            asm.alu(AluOp.ADD, 0, 1);
+            new Buffers(pc).loadPointee(element, false);
+            return;
+        }
+        if (bt instanceof Type.Array arr) {
+            int k = (int) ((Expr.IntLit) i.index()).value();
+            int m = pc.frame.mark();
+            int tmp = pc.frame.alloc(ProbeCompiler.storedSize(arr));
+            pc.rawValue(i.base(), tmp);
+            Size size = switch (element.size()) {
+                case 1 -> Size.B;
+                case 2 -> Size.H;
+                case 4 -> Size.W;
+                default -> Size.DW;
+            };
+            asm.load(size, 0, asm.frameBase, tmp + k * element.size());
+            pc.frame.release(m);
+            if (element.signed() && element.size() < 8) {
+                int shift = 64 - 8 * element.size();
+                asm.aluImm(AluOp.LSH, 0, shift);
+                asm.aluImm(AluOp.ARSH, 0, shift);
+            }
+            return;
+        }
+        int m = pc.frame.mark();
+        int tmp = pc.frame.alloc(8);
+        eval(i.index());
+        asm.store(Size.DW, asm.frameBase, tmp, 0);
+        eval(i.base());
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        pc.frame.release(m);
+        if (element.size() > 1) {
+            asm.aluImm(AluOp.MUL, 1, element.size());
+        }
+        asm.alu(AluOp.ADD, 0, 1);
+        new Buffers(pc).loadPointee(element, new Buffers(pc).user(i.base()));
     }
 
     /** The size of a written type: pointers 8, integers by width, strings by length. */
@@ -194,6 +252,7 @@ final class IntExprs {
             }
             case "cpu" -> asm.call("get_smp_processor_id");
             case "numaid" -> asm.call("get_numa_node_id");
+            case "cgroup" -> asm.call("get_current_cgroup_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
             case "curtask" -> asm.call("get_current_task");
@@ -273,6 +332,13 @@ final class IntExprs {
             case SHR -> AluOp.RSH;
             default -> throw new IllegalStateException();
         };
+        if ((op == AluOp.ADD || op == AluOp.SUB) && lt instanceof Type.Int li && li.isPointer()
+                && !(rt instanceof Type.Int ri && ri.isPointer()) && li.pointee() instanceof Type.Int pe && pe.size() > 1) {
+            asm.aluImm(AluOp.MUL, 2, pe.size());
+        } else if (op == AluOp.ADD && rt instanceof Type.Int ri && ri.isPointer() && !(lt instanceof Type.Int li
+                && li.isPointer()) && ri.pointee() instanceof Type.Int pe && pe.size() > 1) {
+            asm.aluImm(AluOp.MUL, 0, pe.size());
+        }
         asm.alu(op, 0, 2);
     }
 

@@ -356,6 +356,37 @@ final class ProbeCompiler {
                     rawValue(e, off);
                 }
             }
+            case Type.Buf b -> {
+                if (e instanceof Expr.Call c && c.name().equals("buf")) {
+                    new Buffers(this).buf(c, b, off);
+                } else {
+                    int m = frame.mark();
+                    int tmp = frame.alloc(storedSize(src));
+                    rawValue(e, tmp);
+                    copy(asm.frameBase, tmp, off, storedSize(src));
+                    for (int k = storedSize(src); k < storedSize(dst); k += 8) {
+                        asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+                    }
+                    frame.release(m);
+                }
+            }
+            case Type.MacAddr x -> {
+                if (e instanceof Expr.Call c && c.name().equals("macaddr")) {
+                    new Buffers(this).macaddr(c, off);
+                } else {
+                    rawValue(e, off);
+                }
+            }
+            case Type.Array x -> {
+                if (e instanceof Expr.Call c && c.name().equals("pton")) {
+                    new Buffers(this).pton(c, off);
+                } else if (e instanceof Expr.Field f && typed.kernelField(f) != null) {
+                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
+                    new Buffers(this).read(off, x.size(), false);
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
             case Type.None n -> { }
         }
@@ -383,6 +414,15 @@ final class ProbeCompiler {
     private void symbolInto(Expr e, String function, int off) {
         if (e instanceof Expr.Call c && c.name().equals(function)) {
             new Calls(this).symbol(c, off);
+        } else if (e instanceof Expr.Builtin b && b.name().equals("func")) {
+            // The instruction pointer of the probed function's entry (bpftrace reads the same register).
+            asm.load(Size.DW, 0, CTX, org.bpf4j.trace.sema.Registers.offset("ip"));
+            asm.store(Size.DW, asm.frameBase, off, 0);
+            if (function.equals("usym")) {
+                asm.call("get_current_pid_tgid");
+                asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+                asm.store(Size.DW, asm.frameBase, off + 8, 0);
+            }
         } else {
             rawValue(e, off);
         }

@@ -22,6 +22,11 @@ final class ProbeArgs {
         this.expansion = expansion;
     }
 
+    /** What an attach point refers to on this machine, or null. */
+    org.bpf4j.trace.probe.Resolved resolved(AttachPoint ap) {
+        return expansion.resolved().get(ap);
+    }
+
     static boolean isArgs(Expr e) {
         return e instanceof Expr.Builtin b && b.name().equals("args");
     }

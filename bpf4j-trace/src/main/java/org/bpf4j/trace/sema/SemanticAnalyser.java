@@ -154,6 +154,9 @@ public final class SemanticAnalyser {
             case Type.Int i -> "integer";
             case Type.Str s -> "string";
             case Type.Tuple x -> "tuple";
+            case Type.Buf x -> "buffer";
+            case Type.MacAddr x -> "macaddr";
+            case Type.Array x -> "array";
             case Type.Agg a -> a.display();
             case Type.ProbeName x -> "probe";
             case Type.Timestamp x -> "timestamp";
@@ -167,6 +170,41 @@ public final class SemanticAnalyser {
 
     Probe probe() {
         return probe;
+    }
+
+    /** Whether pointers made in the current probe point to user memory (uprobes, USDT), as bpftrace decides. */
+    boolean userSpace() {
+        if (probe == null || probe.attachPoints().isEmpty()) {
+            return false;
+        }
+        String p = probe.attachPoints().getFirst().provider();
+        return p.equals("uprobe") || p.equals("uretprobe") || p.equals("usdt");
+    }
+
+    /** Records a value the checker computed ({@code uaddr}, {@code cgroupid}). */
+    void constant(Expr e, long value) {
+        constants.put(e, value);
+    }
+
+    /**
+     * The value and size of a symbol of the binary a uprobe or USDT attach point is in, or null if
+     * the attach point has no binary or the binary lacks the symbol.
+     */
+    long[] userSymbol(AttachPoint ap, String name) {
+        java.nio.file.Path binary = switch (probeArgs.resolved(ap)) {
+            case org.bpf4j.trace.probe.Resolved.Uprobe u -> u.binary();
+            case org.bpf4j.trace.probe.Resolved.Usdt u -> u.binary();
+            case null, default -> null;
+        };
+        if (binary == null) {
+            return null;
+        }
+        try {
+            var sym = org.bpf4j.linux.probe.NativeElf.read(binary).symbol(name);
+            return sym.isEmpty() || sym.get().value() == 0 ? null : new long[] {sym.get().value(), sym.get().size()};
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     List<String> params() {
@@ -464,6 +502,8 @@ public final class SemanticAnalyser {
                 case Type.Usym x -> keys.add(x);
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
+                case Type.Buf x -> keys.add(x);
+                case Type.MacAddr x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
                             + "(eg `@map[$1, $2] = ...)`.");
@@ -614,7 +654,23 @@ public final class SemanticAnalyser {
             }
             case Expr.Index i -> {
                 Type base = type(i.base());
-                type(i.index());
+                Type it = type(i.index());
+                if (!(it instanceof Type.Int)) {
+                    error(i.index().span(), "The array index operator [] requires an integer index, found "
+                            + kindName(it) + ".");
+                    yield Type.NONE;
+                }
+                if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
+                    yield pt;
+                }
+                if (base instanceof Type.Array arr) {
+                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
+                        error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
+                    } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
+                        error(i.index().span(), "bpf4j trace indexes arrays of values only with a literal");
+                    }
+                    yield arr.element();
+                }
                 error(i.span(), "The array index operator [] can only be used on arrays and pointers, found "
                         + kindName(base) + ".");
                 yield Type.NONE;
@@ -715,7 +771,7 @@ public final class SemanticAnalyser {
             } else {
                 failed.add(b);
             }
-            return Type.UINT64;
+            return Type.Int.pointer(Type.NONE, false);
         }
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
@@ -732,6 +788,17 @@ public final class SemanticAnalyser {
                 error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
             }
             return n.startsWith("s") ? Type.INT64 : Type.UINT64;
+        }
+        if (n.equals("func")) {
+            Type result = new Type.Usym();
+            for (AttachPoint ap : probe.attachPoints()) {
+                switch (ap.provider()) {
+                    case "kprobe", "kretprobe" -> result = new Type.Ksym();
+                    case "uprobe", "uretprobe" -> result = new Type.Usym();
+                    default -> error(b.span(), "The func builtin can not be used with '" + ap.provider() + "' probes");
+                }
+            }
+            return result;
         }
         if (n.equals("kstack") || n.equals("ustack")) {
             return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
@@ -798,6 +865,15 @@ public final class SemanticAnalyser {
                     + r.display() + "'");
             return Type.INT64;
         }
+        if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {
+            return li;
+        }
+        if (ri.isPointer() && !li.isPointer() && b.op() == BinOp.ADD) {
+            return ri;
+        }
+        if (li.isPointer() || ri.isPointer()) {
+            return b.op().comparison() ? Type.UINT64 : Type.INT64;
+        }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
         boolean ls = li.signed() && !(b.left() instanceof Expr.IntLit ll && ll.value() >= 0);
@@ -830,9 +906,24 @@ public final class SemanticAnalyser {
                 }
                 return new Type.Int(64, false);
             }
-            case DEREF, ADDR -> {
-                error(u.span(), "The " + u.op().symbol() + " operator needs kernel memory, which bpf4j trace does "
-                        + "not read yet");
+            case DEREF -> {
+                if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
+                    return i.pointee();
+                }
+                if (t instanceof Type.Int i && i.isPointer()) {
+                    error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None
+                            ? "a struct or void" : i.pointee().display()) + " is not supported by bpf4j trace yet");
+                    return Type.INT64;
+                }
+                if (t instanceof Type.Int) {
+                    // bpftrace reads a 64-bit integer at an integer address.
+                    return Type.INT64;
+                }
+                error(u.span(), "Can not dereference type '" + t.display() + "'");
+                return Type.INT64;
+            }
+            case ADDR -> {
+                error(u.span(), "The & operator is not supported by bpf4j trace yet");
                 return Type.INT64;
             }
         }
@@ -842,7 +933,10 @@ public final class SemanticAnalyser {
     /** The type a written type name denotes. */
     Type typeOfName(TypeName n, Span span) {
         if (n.pointers() > 0) {
-            return Type.UINT64;
+            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1);
+            Type pointee = n.pointers() == 1 && (isStructName(n.name()) || n.name().equals("void")) ? Type.NONE
+                    : typeOfName(inner, span);
+            return Type.Int.pointer(pointee, userSpace());
         }
         Type t = switch (n.name()) {
             case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
@@ -869,6 +963,11 @@ public final class SemanticAnalyser {
 
     private static boolean isStructName(String name) {
         return name.startsWith("struct ") || name.startsWith("union ");
+    }
+
+    /** Whether an array is read from kernel memory (a struct field), so any index can be read. */
+    private boolean arrayInMemory(Expr e) {
+        return e instanceof Expr.Field && kernelFields.containsKey(e);
     }
 
     /** Whether {@code e} is a struct embedded in a kernel struct ({@code curtask->se}): bpftrace's "record". */

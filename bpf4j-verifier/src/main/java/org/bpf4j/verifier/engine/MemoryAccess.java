@@ -141,6 +141,13 @@ final class MemoryAccess {
         if (p.maybeNull()) {
             throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         }
+        RegState result = checkAccess(st, regno, p, off, size, write, value, fromImm);
+        ex.facts().record(p, off, p.type() != PtrType.STACK || p.frame() == st.frames.size() - 1);
+        return result;
+    }
+
+    private RegState checkAccess(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write,
+            RegState value, boolean fromImm) {
         return switch (p.type()) {
             case STACK -> stack(st, regno, p, off, size, write, value, fromImm);
             case MAP_VALUE -> {
@@ -346,15 +353,13 @@ final class MemoryAccess {
                     + off + " size=" + size);
         }
         if (write) {
-            if (value instanceof RegState.Pointer) {
-                // a pointer written at an unknown place could overwrite part of any spill
-                stack.clobber((int) min, (int) (max - min));
-                return null;
-            }
+            StackObjects.beforeStore(stack, (int) min, (int) (max - min));
+            // a value written at an unknown place could overwrite part of any spill
             stack.clobber((int) min, (int) (max - min));
             return null;
         }
         stack.touch((int) min);
+        StackObjects.checkLoad(stack, (int) min, (int) (max - min));
         stack.markRead((int) min, (int) (max - min));
         return RegState.unknown();
     }
@@ -371,6 +376,7 @@ final class MemoryAccess {
      * at the same place reads ({@link #stackRead} truncates it).
      */
     private static int stackWrite(StackState stack, int off, int size, RegState value, boolean fromImm) {
+        StackObjects.beforeStore(stack, off, size);
         if (value instanceof RegState.Pointer) {
             if (size != 8) {
                 throw new Reject("invalid size of register spill");
@@ -409,6 +415,7 @@ final class MemoryAccess {
     private RegState stackRead(StackState stack, int off, int size) {
         fill = false;
         stack.touch(off);
+        StackObjects.checkLoad(stack, off, size);
         int spillSize = stack.spillSize(off);
         if (spillSize > 0) {
             int slotStart = -(((-off - 1) / 8) * 8 + 8);
@@ -482,9 +489,19 @@ final class MemoryAccess {
                     }
                 }
                 if (write) {
+                    long dyn = frame.stack.objectSlots((int) min, (int) (max - min));
+                    for (int spi = 0; dyn != 0; spi++, dyn >>>= 1) {
+                        if ((dyn & 1) != 0 && !frame.stack.object(spi).kind().isIterator()) {
+                            throw new Reject("potential write to dynptr at off=" + min + " disallowed");
+                        }
+                    }
+                    StackObjects.beforeStore(frame.stack, (int) min, (int) (max - min));
                     frame.stack.clobber((int) min, (int) (max - min));
                 } else {
                     frame.stack.touch((int) min);
+                    if (frame.stack.objectSlots((int) min, (int) (max - min)) != 0) {
+                        throw new Reject("invalid read from stack R" + regno + " off " + min + "+0 size " + size);
+                    }
                     frame.stack.markRead((int) min, (int) (max - min));
                 }
             }
