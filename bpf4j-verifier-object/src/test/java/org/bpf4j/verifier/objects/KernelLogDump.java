@@ -1,4 +1,4 @@
-package org.bpf4j.verifier;
+package org.bpf4j.verifier.objects;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -14,6 +14,10 @@ import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.Verifier;
+import org.bpf4j.verifier.VerifierInput;
+import org.bpf4j.verifier.VerifierOptions;
 
 /**
  * A developer aid (a main, not a test): writes the kernel's verifier log and bpf4j's for one corpus
@@ -33,7 +37,7 @@ final class KernelLogDump {
         String which = args.length > 5 ? args[5] : "both";
         ObjectSpec spec = ObjectFile.read(file);
         if (!which.equals("kernel")) {
-            VerifierInput in = CorpusPrograms.input(spec, spec.linkedProgram(name), type);
+            VerifierInput in = ObjectInputs.input(spec, spec.linkedProgram(name), type);
             long t0 = System.nanoTime();
             VerificationResult r = Verifier.verify(in, VerifierOptions.defaults().withLogLevel(level));
             System.out.printf("bpf4j: %s processed %d in %.1f ms%n", r.accepted(), r.processed(), (System.nanoTime() - t0) / 1e6);
