@@ -42,12 +42,13 @@ final class JitExecutable implements Executable {
             if (r10 == Memory.framePointer(0)) {
                 r0 = invoke(entryHandle, st, ex.entryRegister(0), ex.entryRegister(1), ex.entryRegister(2),
                         ex.entryRegister(3), ex.entryRegister(4), ex.entryRegister(5), ex.entryRegister(6),
-                        ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10, budget, 0);
+                        ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10,
+                        budget + JitState.BUDGET_BIAS, 0);
             } else {
                 r0 = invoke(program.function(0, false, false), st, ex.entryRegister(0), ex.entryRegister(1),
                         ex.entryRegister(2), ex.entryRegister(3), ex.entryRegister(4), ex.entryRegister(5),
                         ex.entryRegister(6), ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10,
-                        budget, 0);
+                        budget + JitState.BUDGET_BIAS, 0);
             }
         } catch (JitRuntime.PacketEnd e) {
             r0 = 0;
@@ -57,7 +58,7 @@ final class JitExecutable implements Executable {
             }
             throw JitRuntime.factsViolated(e);
         }
-        ex.completed(budget - st.remaining, r0);
+        ex.completed(budget - (st.remaining - JitState.BUDGET_BIAS), r0);
         return r0;
     }
 

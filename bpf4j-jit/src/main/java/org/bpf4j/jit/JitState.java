@@ -16,7 +16,19 @@ final class JitState {
     /** The eight stack frames, so that compiled code reaches its frame with one array load. */
     final byte[][] frames = new byte[Memory.MAX_CALL_FRAMES][];
 
-    /** The budget left, written whenever control leaves compiled code (exit, helper call, packet end). */
+    /**
+     * Compiled code holds the budget left plus this bias (wrapping): a value in
+     * {@code [Long.MIN_VALUE, -1]} while some is left, so that a charge runs out exactly when
+     * {@link Math#subtractExact} overflows, which C2 compiles to one subtraction and a jump on
+     * overflow. Only {@link JitExecutable} and {@link JitRuntime} convert (add it again: the bias
+     * is its own inverse).
+     */
+    static final long BUDGET_BIAS = Long.MIN_VALUE;
+
+    /**
+     * The budget left ({@linkplain #BUDGET_BIAS biased}), written whenever control leaves
+     * compiled code (exit, helper call, packet end).
+     */
     long remaining;
     /** The slot of the exit instruction that ended the last function, for the caller's return charge. */
     int exitSlot;

@@ -158,7 +158,7 @@ final class Calls {
             pc.unsupported(c.span(), "join() with events through a queue map");
             return;
         }
-        pc.events.noteScratch(size);
+        pc.events.noteScratch(pc.scratchFrame + size);
         pc.events.noteSize(size);
         String delim = c.args().size() == 2 ? ((Expr.StrLit) c.args().get(1)).value() : " ";
         int m = pc.frame.mark();
@@ -173,6 +173,9 @@ final class Calls {
         asm.call("map_lookup_elem");
         Asm.Label end = asm.label();
         asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        if (pc.scratchFrame > 0) {
+            asm.aluImm(AluOp.ADD, 0, pc.scratchFrame); // after the frame kept there
+        }
         asm.store(Size.DW, asm.frameBase, buf, 0);
         asm.movImm(1, Events.JOIN);
         asm.store(Size.DW, 0, 0, 1);

@@ -52,9 +52,29 @@ final class ProbeCompiler {
     final Aggregations aggregations;
     final Strings strings;
     final Transport transport;
+    /**
+     * Bytes of the frame kept in the per-CPU scratch buffer instead of the stack (0: the frame is
+     * on the stack). A program whose frame does not fit in 512 bytes is compiled again with its
+     * whole frame there, addressed from r7 as the stack is from r10.
+     */
+    final int scratchFrame;
+    private boolean needsScratchFrame;
+
+    /** The most frame bytes the scratch buffer holds (a per-CPU value stays under 32 KiB with join()'s). */
+    static final int SCRATCH_FRAME_LIMIT = 16 * 1024;
+    private static final int SCRATCH_FRAME_BASE = 7;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
             Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport) {
+        this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, 0);
+    }
+
+    ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport, int scratchFrame) {
+        this.scratchFrame = scratchFrame;
+        if (scratchFrame > 0) {
+            asm.frameBase = SCRATCH_FRAME_BASE;
+        }
         this.transport = transport;
         this.typed = typed;
         this.events = events;
@@ -76,6 +96,20 @@ final class ProbeCompiler {
         }
         asm.mov(CTX, 1);
         Asm.Label end = asm.label();
+        if (scratchFrame > 0) {
+            events.noteScratch(scratchFrame);
+            asm.storeImm(Size.DW, 10, -8, 0);
+            asm.mov(2, 10);
+            asm.aluImm(AluOp.ADD, 2, -8);
+            asm.loadMap(1, globalsIndex + 1);
+            asm.call("map_lookup_elem");
+            asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+            asm.mov(SCRATCH_FRAME_BASE, 0);
+            asm.aluImm(AluOp.ADD, SCRATCH_FRAME_BASE, scratchFrame);
+            for (int off = 8; off <= scratchFrame; off += 8) {
+                asm.storeImm(Size.DW, SCRATCH_FRAME_BASE, -off, 0);
+            }
+        }
         if (!attachPoint.provider().equals("END")) {
             asm.loadMapValue(1, globalsIndex, 0);
             asm.load(Size.DW, 1, 1, EXITING_OFFSET);
@@ -94,21 +128,36 @@ final class ProbeCompiler {
         for (int i = 0; i < deferred.size(); i++) {
             deferred.get(i).run();
         }
-        if (frame.max() > Frame.LIMIT) {
+        if (scratchFrame == 0 && frame.max() > Frame.LIMIT && diags.errorCount() == before
+                && frame.max() <= SCRATCH_FRAME_LIMIT) {
+            needsScratchFrame = true; // compiled again with the frame in the scratch buffer
+            return null;
+        }
+        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame)) {
             diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
-                    + Frame.LIMIT + " BPF allows (bpf4j trace does not use scratch maps yet)");
+                    + SCRATCH_FRAME_LIMIT + " bytes bpf4j trace keeps in its scratch buffer");
         }
         if (diags.errorCount() != before) {
             return null;
         }
         Code body = asm.build();
         List<Instruction> all = new ArrayList<>();
-        for (int off = 8; off <= frame.max(); off += 8) {
+        for (int off = 8; scratchFrame == 0 && off <= frame.max(); off += 8) {
             all.add(new Instruction.Store(Size.DW, 10, (short) -off, org.bpf4j.isa.Operand.imm(0)));
         }
         all.addAll(body.instructions());
         String name = attachPoint.name();
-        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), frame.max());
+        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), scratchFrame > 0 ? 8 : frame.max());
+    }
+
+    /** After {@link #compile()} returned null without an error: the frame must go to the scratch buffer. */
+    boolean needsScratchFrame() {
+        return needsScratchFrame;
+    }
+
+    /** The deepest the frame went, in bytes. */
+    int frameBytes() {
+        return frame.max();
     }
 
     void unsupported(Span span, String what) {
@@ -260,7 +309,7 @@ final class ProbeCompiler {
         Asm.Label fn = asm.label();
         asm.loadMap(1, mapIndex(f.map().name()));
         asm.loadFunction(2, fn);
-        asm.mov(3, 10);
+        asm.mov(3, asm.frameBase);
         asm.movImm(4, 0);
         asm.call("for_each_map_elem");
         int mark = frame.mark();
@@ -292,7 +341,7 @@ final class ProbeCompiler {
             asm.bind(brk);
             asm.movImm(0, 1);
             asm.exit();
-            asm.frameBase = 10;
+            asm.frameBase = scratchFrame > 0 ? SCRATCH_FRAME_BASE : 10;
             inCallback = false;
             frame.release(outer);
         });

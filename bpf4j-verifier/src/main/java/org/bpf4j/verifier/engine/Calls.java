@@ -7,6 +7,7 @@ import org.bpf4j.spec.HelperSpec;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ReturnType;
 import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarRange;
@@ -46,7 +47,23 @@ final class Calls {
         int funcSlot = -1;
         /** The map key when it is a constant on the stack (see {@link #constantKey}), or -1. */
         long constKey = -1;
+        /** The map of the {@code bpf_timer} argument, or -1. */
+        int timerMap = -1;
+        /** The lock a {@code bpf_spin_lock} argument names ({@code map << 32 | id}), or -1. */
+        long lock = -1;
     }
+
+    /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
+    static final int SPIN_UNLOCK = 94;
+    /** The helper id of {@code bpf_timer_set_callback}, whose callback runs asynchronously. */
+    static final int TIMER_SET_CALLBACK = 170;
+
+    /**
+     * The state in which the asynchronous callback that the last helper call registered starts
+     * ({@code bpf_timer_set_callback}), to be verified as a program of its own; null otherwise.
+     * The engine takes it after the call.
+     */
+    VerifierState asyncEntry;
 
     /** Checks and applies {@code call id}. Returns the slot of a callback to enter, or -1. */
     int helper(VerifierState st, int slot, int id) {
@@ -57,11 +74,15 @@ final class Calls {
         if (h.gplOnly() && !ex.input().gpl()) {
             throw new Reject("cannot call GPL-restricted function from non-GPL compatible program");
         }
+        if (st.activeLock != -1 && id != SPIN_UNLOCK) {
+            throw new Reject("function calls are not allowed while holding a lock");
+        }
         Meta meta = new Meta();
         for (int a = 1; a <= h.args().size(); a++) {
             arg(st, h, a, meta);
         }
         checkMapCompat(h, meta);
+        spinLock(st, h, meta);
         if (h.releases()) {
             int ref = meta.releaseRef;
             if (ref == 0 || !st.refs.contains(ref)) {
@@ -77,10 +98,81 @@ final class Calls {
             regs[r] = RegState.NOT_INIT;
         }
         regs[0] = result(st, h, meta, slot);
+        if (h.has(HelperFlag.ASYNC_CALLBACK) && meta.funcSlot >= 0) {
+            asyncEntry = asyncEntry(slot, id, meta);
+        }
         if (h.has(HelperFlag.CALLBACK) && meta.funcSlot >= 0) {
             return meta.funcSlot;
         }
         return -1;
+    }
+
+    /**
+     * A timer's callback runs later, on its own: its state is a single frame with the timer's
+     * map, the element's key and its value (the kernel's {@code set_timer_callback_state} in
+     * {@code push_async_cb}), nothing of the registering program's state.
+     */
+    private VerifierState asyncEntry(int slot, int helperId, Meta meta) {
+        if (meta.timerMap < 0) {
+            throw new Reject("kernel subsystem misconfigured verifier");
+        }
+        int m = meta.timerMap;
+        FrameState f = new FrameState(slot, 0, meta.funcSlot, helperId);
+        VerifierState cb = new VerifierState(f);
+        f.regs[1] = new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
+                false);
+        f.regs[2] = new RegState.Pointer(PtrType.MAP_KEY, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0, false);
+        f.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
+                ex.map(m).readOnlyProg());
+        return cb;
+    }
+
+    /**
+     * {@code bpf_spin_lock} takes the lock its argument names (one at a time);
+     * {@code bpf_spin_unlock} releases that same lock ({@code process_spin_lock}).
+     */
+    private static void spinLock(VerifierState st, HelperSpec h, Meta meta) {
+        if (meta.lock == -1) {
+            return;
+        }
+        if (h.name().equals("spin_lock")) {
+            if (st.activeLock != -1) {
+                throw new Reject("Locking two bpf_spin_locks are not allowed");
+            }
+            st.activeLock = meta.lock;
+        } else if (h.name().equals("spin_unlock")) {
+            if (st.activeLock == -1) {
+                throw new Reject("bpf_spin_unlock without taking a lock");
+            }
+            if (st.activeLock != meta.lock) {
+                throw new Reject("bpf_spin_unlock of different lock");
+            }
+            st.activeLock = -1;
+        }
+    }
+
+    /**
+     * A pointer to a map value's {@code struct bpf_spin_lock} or {@code struct bpf_timer}: the
+     * map's value must have one (from BTF) and the pointer must point exactly at it
+     * ({@code process_spin_lock}, {@code process_timer_func}).
+     */
+    private MapInfo specialField(int a, RegState v, String field, boolean lock) {
+        if (!(v instanceof RegState.Pointer p && p.type() == PtrType.MAP_VALUE && !p.maybeNull())) {
+            throw typeError(a, v, "map_value");
+        }
+        if (!p.var().isConst()) {
+            throw new Reject("R" + a + " doesn't have constant offset. " + field + " has to be at the constant offset");
+        }
+        MapInfo m = ex.map(p.map());
+        int at = lock ? m.spinLockOff() : m.timerOff();
+        if (at < 0) {
+            throw new Reject("map '" + m.name() + "' has no valid " + field);
+        }
+        long off = p.off() + p.var().value();
+        if (off != at) {
+            throw new Reject("off " + off + " doesn't point to 'struct " + field + "' that is at " + at);
+        }
+        return m;
     }
 
     /**
@@ -203,6 +295,9 @@ final class Calls {
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CONST_MAP_PTR && !p.maybeNull())) {
                     throw typeError(a, v, "map_ptr");
                 }
+                if (meta.timerMap >= 0 && meta.timerMap != p.map()) {
+                    throw new Reject("timer pointer in R1 map_uid=0 doesn't match map pointer in R" + a + " map_uid=0");
+                }
                 meta.map = p.map();
             }
             case PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, PTR_TO_UNINIT_MAP_VALUE, PTR_TO_MAP_VALUE_OR_NULL -> {
@@ -324,7 +419,16 @@ final class Calls {
                 }
                 meta.releaseRef = p.refId();
             }
-            case PTR_TO_SPIN_LOCK, PTR_TO_TIMER, PTR_TO_KPTR, PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL,
+            case PTR_TO_SPIN_LOCK -> {
+                specialField(a, v, "bpf_spin_lock", true);
+                RegState.Pointer p = (RegState.Pointer) v;
+                meta.lock = ((long) p.map() << 32) | (p.id() & 0xffffffffL);
+            }
+            case PTR_TO_TIMER -> {
+                specialField(a, v, "bpf_timer", false);
+                meta.timerMap = ((RegState.Pointer) v).map();
+            }
+            case PTR_TO_KPTR, PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL,
                  PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> throw new Reject(
                     "bpf4j: argument type " + t.kernelName() + " of " + h.kernelName() + " is not supported yet");
         }

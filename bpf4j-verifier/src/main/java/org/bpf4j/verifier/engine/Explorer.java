@@ -642,6 +642,12 @@ public final class Explorer {
                 case Instruction.Call c -> next = call(p, work, c, next);
                 case Instruction.CallReg c -> throw new Reject("unknown opcode 8d"); // refused by ControlFlow first
                 case Instruction.Exit e -> {
+                    if (st.frames.size() == 1 && st.cur().callbackOf == Calls.TIMER_SET_CALLBACK) {
+                        functions.exitAsync(st);
+                        afterInsn(p, slot, frame, st);
+                        finish(p.parent);
+                        return;
+                    }
                     if (st.cur().callbackOf >= 0) {
                         next = returnFromCallback(p);
                         afterInsn(p, slot, frame, Precision.CALLBACK_EXIT, st);
@@ -676,6 +682,14 @@ public final class Explorer {
                 int cb = calls.helper(st, p.slot, c.imm());
                 if (cb >= 0 && before != null) {
                     enterCallback(p, work, before, c.imm(), cb);
+                }
+                if (calls.asyncEntry != null) {
+                    // verified as a program of its own: no parent state, nothing of this path
+                    VerifierState async = calls.asyncEntry;
+                    calls.asyncEntry = null;
+                    functions.asyncCallback(async.cur().subprogStart);
+                    work.push(new Path(async.cur().subprogStart, async, null,
+                            new Trail(p.slot, async.cur().subprogStart, p.trail), new long[16], 0));
                 }
                 yield next;
             }

@@ -157,6 +157,7 @@ final class MemoryAccess {
                             + (p.off() + off) + " size=" + size);
                 }
                 region(regno, p, off, size, m.valueSize(), "map value");
+                specialFields(m, p, off, size);
                 if (!write && p.var().isConst() && (size == 1 || size == 2 || size == 4 || size == 8)) {
                     var known = m.frozenRead(p.off() + off + p.var().value(), size);
                     if (known.isPresent()) {
@@ -230,6 +231,22 @@ final class MemoryAccess {
             case LWT_IN, LWT_OUT, LWT_SEG6LOCAL, SK_REUSEPORT, FLOW_DISSECTOR, CGROUP_SKB, SOCK_OPS -> true;
             default -> packetWritable(t);
         };
+    }
+
+    /**
+     * A map value's {@code bpf_spin_lock} and {@code bpf_timer} are only for their helpers: no
+     * access that may touch their bytes ({@code check_map_access}). Sound: the range covers every
+     * offset the pointer may have.
+     */
+    static void specialFields(MapInfo m, RegState.Pointer p, int insnOff, int size) {
+        long lo = p.var().smin() + p.off() + insnOff;
+        long hi = p.var().umax() + p.off() + insnOff + size; // exclusive
+        if (m.spinLockOff() >= 0 && lo < m.spinLockOff() + MapInfo.SPIN_LOCK_SIZE && m.spinLockOff() < hi) {
+            throw new Reject("bpf_spin_lock cannot be accessed directly by load/store");
+        }
+        if (m.timerOff() >= 0 && lo < m.timerOff() + MapInfo.TIMER_SIZE && m.timerOff() < hi) {
+            throw new Reject("bpf_timer cannot be accessed directly by load/store");
+        }
     }
 
     /** A region of {@code limit} bytes ({@code check_mem_region_access}). */
@@ -512,6 +529,7 @@ final class MemoryAccess {
                             + " size=" + size);
                 }
                 region(regno, p, 0, size, m.valueSize(), "map value");
+                specialFields(m, p, 0, size);
             }
             case MAP_KEY -> region(regno, p, 0, size, ex.map(p.map()).keySize(), "map key");
             case MEM, RINGBUF_MEM -> {
