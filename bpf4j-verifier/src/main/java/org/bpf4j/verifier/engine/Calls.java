@@ -23,7 +23,10 @@ import org.bpf4j.verifier.domain.VerifierState;
  * lies inside the object (checked by {@link MemoryAccess#checkRange}); the call then forgets
  * r1-r5 (the helper clobbers them), forgets every packet pointer if the helper may move the
  * packet, marks stack bytes the helper writes as unknown data, and sets r0 to a value that
- * covers everything the helper can return.
+ * covers everything the helper can return. A spin lock is named by its map and the value
+ * pointer's id, so the unlock releases the very lock taken, and nothing else may run while it is
+ * held; a timer's pointer must be its map value's timer itself, and its callback, which runs at
+ * an unknown later time, is verified from a state that assumes nothing of the registering path.
  */
 final class Calls {
     private static final long MAX_VAR_SIZE = 1L << 29;
@@ -51,6 +54,8 @@ final class Calls {
         int timerMap = -1;
         /** The lock a {@code bpf_spin_lock} argument names ({@code map << 32 | id}), or -1. */
         long lock = -1;
+        /** The dynptr argument, if any. */
+        final Dynptrs.Use dynptr = new Dynptrs.Use();
     }
 
     /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
@@ -81,14 +86,20 @@ final class Calls {
         for (int a = 1; a <= h.args().size(); a++) {
             arg(st, h, a, meta);
         }
+        if (h.name().equals("dynptr_from_mem") && !(st.regs()[1] instanceof RegState.Pointer p
+                && p.type() == PtrType.MAP_VALUE)) {
+            throw new Reject("Unsupported reg type " + Regs.typeName(st.regs()[1]) + " for bpf_dynptr_from_mem data");
+        }
         checkMapCompat(h, meta);
         spinLock(st, h, meta);
+        Dynptrs.init(st, meta.dynptr, ex, slot);
         if (h.releases()) {
             int ref = meta.releaseRef;
             if (ref == 0 || !st.refs.contains(ref)) {
                 throw new Reject("R" + h.releasedArg() + " must be referenced when passed to release function");
             }
             release(st, ref);
+            Dynptrs.clear(meta.dynptr);
         }
         if (h.changesPacketData()) {
             Regs.forEach(st, v -> v instanceof RegState.Pointer p && Regs.isPacketAny(p) ? RegState.unknown() : null);
@@ -264,8 +275,13 @@ final class Calls {
                 }
                 yield new RegState.Pointer(t, 0, ScalarRange.constant(0), nid, ref, 0, -1, 0, true, 0, false);
             }
-            case PTR_TO_DYNPTR_MEM_OR_NULL -> throw new Reject("bpf4j: dynptr helpers are not supported yet ("
-                    + h.kernelName() + ")");
+            case PTR_TO_DYNPTR_MEM_OR_NULL -> {
+                // a slice of the dynptr's memory, of the constant size asked; it carries the
+                // dynptr's reference, so releasing the dynptr invalidates it
+                RegState.StackObject d = meta.dynptr.used;
+                yield new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(),
+                        d == null ? 0 : d.refId(), 0, -1, (int) meta.constSize, true, 0, false);
+            }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID);
             case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
                 new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
@@ -428,8 +444,13 @@ final class Calls {
                 specialField(a, v, "bpf_timer", false);
                 meta.timerMap = ((RegState.Pointer) v).map();
             }
-            case PTR_TO_KPTR, PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL,
-                 PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> throw new Reject(
+            case PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL, PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> {
+                Dynptrs.arg(st, a, t, meta.dynptr);
+                if (t == ArgType.PTR_TO_DYNPTR_RINGBUF) {
+                    meta.releaseRef = meta.dynptr.used.refId();
+                }
+            }
+            case PTR_TO_KPTR -> throw new Reject(
                     "bpf4j: argument type " + t.kernelName() + " of " + h.kernelName() + " is not supported yet");
         }
     }

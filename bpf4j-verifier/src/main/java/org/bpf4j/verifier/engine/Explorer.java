@@ -34,6 +34,7 @@ public final class Explorer {
     private static final int HELPER_FOR_EACH_MAP_ELEM = 164;
     private static final int HELPER_FIND_VMA = 180;
     private static final int HELPER_LOOP = 181;
+    private static final int HELPER_USER_RINGBUF_DRAIN = 209;
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
     /** Instructions of history after which a state is stored whatever the heuristics say. */
@@ -763,8 +764,12 @@ public final class Explorer {
                 callee.regs[2] = RegState.Pointer.of(PtrType.BTF_ID); // struct vm_area_struct
                 callee.regs[3] = args[4];
             }
-            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId
-                    + " are not supported yet (dynptr arguments)");
+            case HELPER_USER_RINGBUF_DRAIN -> {
+                // the kernel's dynptr over the sample (the kernel's CONST_PTR_TO_DYNPTR), the context
+                callee.regs[1] = RegState.Pointer.of(PtrType.CONST_DYNPTR);
+                callee.regs[2] = args[3];
+            }
+            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId + " are not supported yet");
         }
         before.frames.add(callee);
         if (p.parent != null) {

@@ -214,7 +214,7 @@ final class MemoryAccess {
                 }
                 yield RegState.unknown();
             }
-            case PACKET_END, BTF_ID, FUNC ->
+            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
     }
