@@ -14,7 +14,9 @@ import org.bpf4j.spec.ProgramType;
  * assembler's syntax. Headers:
  * <ul>
  *   <li>{@code type: xdp} (the program type; default {@code socket_filter});
- *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES]}, in index order;
+ *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]},
+ *       in index order ({@code lock=}/{@code timer=}: the value's BTF has a {@code struct bpf_spin_lock} or
+ *       {@code struct bpf_timer} there);
  *   <li>{@code expect: accept} or {@code expect: reject};
  *   <li>{@code error: TEXT}, a substring of the rejection message;
  *   <li>{@code at: N}, the slot of the rejection;
@@ -103,8 +105,14 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
         MapType t = MapType.byName(f[1]).orElseThrow(() -> new IllegalArgumentException("unknown map type " + f[1]));
         boolean ro = false;
         Optional<MapInfo> inner = Optional.empty();
+        int lock = -1;
+        int timer = -1;
         for (int k = 5; k < f.length; k++) {
-            if (f[k].equals("rdonly")) {
+            if (f[k].startsWith("lock=")) {
+                lock = Integer.parseInt(f[k].substring(5));
+            } else if (f[k].startsWith("timer=")) {
+                timer = Integer.parseInt(f[k].substring(6));
+            } else if (f[k].equals("rdonly")) {
                 ro = true;
             } else if (f[k].startsWith("inner=")) {
                 String[] g = f[k].substring(6).split(":");
@@ -113,7 +121,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             }
         }
         return new MapInfo(f[0], t, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), ro, inner,
-                Optional.empty());
+                Optional.empty(), lock, timer);
     }
 
     Code code() {

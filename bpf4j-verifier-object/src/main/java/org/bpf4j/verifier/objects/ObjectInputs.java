@@ -53,9 +53,23 @@ public final class ObjectInputs {
     public static List<MapInfo> maps(ObjectSpec obj) {
         List<MapInfo> out = new ArrayList<>();
         for (MapSpec m : obj.maps()) {
-            out.add(map(m));
+            out.add(map(m, obj.btf().orElse(null)));
         }
         return out;
+    }
+
+    /**
+     * {@link #map(MapSpec)} with the offsets of the value's {@code struct bpf_spin_lock} and
+     * {@code struct bpf_timer}, found in the value's BTF type as the kernel finds them ({@code btf}
+     * may be null: then none).
+     */
+    public static MapInfo map(MapSpec m, Btf btf) {
+        MapInfo info = map(m);
+        if (btf == null || m.btfValueTypeId() <= 0) {
+            return info;
+        }
+        return info.withSpecialFields(btf.offsetOfStruct(m.btfValueTypeId(), "bpf_spin_lock"),
+                btf.offsetOfStruct(m.btfValueTypeId(), "bpf_timer"));
     }
 
     /**

@@ -33,6 +33,44 @@ final class Functions {
         this.subprogDepth = new int[subprogs];
     }
 
+    /** The subprograms registered as asynchronous callbacks: roots of their own call chains. */
+    private final java.util.Set<Integer> asyncRoots = new java.util.TreeSet<>();
+
+    /** Notes that the function at {@code start} runs as an asynchronous callback (a timer's). */
+    void asyncCallback(int start) {
+        asyncRoots.add(ex.cfg().subprogAt(start));
+    }
+
+    /**
+     * The exit of an asynchronous callback (a timer's): nothing held, and r0 the constant 0 the
+     * kernel ignores (precise: the check relies on it).
+     */
+    void exitAsync(VerifierState st) {
+        recordDepth(st.cur());
+        leaks(st);
+        RegState r0 = Regs.read(st, 0);
+        st.preciseRequest |= 1;
+        if (!(r0 instanceof RegState.Scalar s)) {
+            throw new Reject("At async callback return the register R0 is not a known value (" + Regs.typeName(r0)
+                    + ")");
+        }
+        if (s.range().smin() != 0 || s.range().smax() != 0) {
+            throw new Reject("At async callback return the register R0 has smin=" + s.range().smin() + " smax="
+                    + s.range().smax() + " should have been in [0, 0]");
+        }
+    }
+
+    /** References and locks must all be released when a program ends. */
+    private void leaks(VerifierState st) {
+        if (st.activeLock != -1) {
+            throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
+        }
+        if (!st.refs.isEmpty()) {
+            int ref = st.refs.get(0);
+            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));
+        }
+    }
+
     /** Records the stack depth {@code frame} reached in its function. */
     void recordDepth(FrameState frame) {
         int sub = ex.cfg().subprogOf(frame.subprogStart);
@@ -65,6 +103,9 @@ final class Functions {
      * unknown scalar; the body is verified on its own (the kernel's {@code btf_check_subprog_call}).
      */
     void callGlobal(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
+        if (st.activeLock != -1) {
+            throw new Reject("global function calls are not allowed while holding a lock,\nuse static function instead");
+        }
         for (int i = 0; i < g.params().size(); i++) {
             int r = i + 1;
             RegState v = Regs.read(st, r);
@@ -119,19 +160,13 @@ final class Functions {
         recordDepth(st.cur());
         if (ex.cfg().subprogOf(st.cur().subprogStart) != 0) {
             // a global function verified on its own: it returns a number to any caller
-            if (!st.refs.isEmpty()) {
-                int ref = st.refs.get(0);
-                throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));
-            }
+            leaks(st);
             if (!(r0 instanceof RegState.Scalar)) {
                 throw new Reject("At subprogram exit the register R0 is not a scalar value (" + Regs.typeName(r0) + ")");
             }
             return;
         }
-        if (!st.refs.isEmpty()) {
-            int ref = st.refs.get(0);
-            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));
-        }
+        leaks(st);
         long[] range = switch (ex.type()) {
             case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, CGROUP_SOCK_ADDR ->
                 new long[] {0, 1};
@@ -181,8 +216,12 @@ final class Functions {
             Instruction insn = code.atSlot(slot);
             if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
                     || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                // a callback runs on top of the frame that passes it (Linux counts it so too)
-                callees.get(ex.cfg().subprogOf(slot)).add(ex.cfg().subprogAt(code.targetOf(slot)));
+                // a callback runs on top of the frame that passes it (Linux counts it so too),
+                // except an asynchronous one, which runs on a stack of its own
+                int callee = ex.cfg().subprogAt(code.targetOf(slot));
+                if (!asyncRoots.contains(callee)) {
+                    callees.get(ex.cfg().subprogOf(slot)).add(callee);
+                }
             }
         }
         int[] best = new int[n];
@@ -190,6 +229,11 @@ final class Functions {
         java.util.Arrays.fill(best, -1);
         for (int i = n - 1; i >= 0; i--) {
             depthOf(i, callees, best, calls, 0);
+        }
+        for (int root : asyncRoots) {
+            if (best[root] > MAX_STACK) {
+                return -((calls[root] << 16) | best[root]);
+            }
         }
         if (best[0] > MAX_STACK) {
             return -((calls[0] << 16) | best[0]);

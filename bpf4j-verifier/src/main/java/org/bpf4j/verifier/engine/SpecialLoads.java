@@ -55,6 +55,21 @@ final class SpecialLoads {
         if (index < 0 || index >= ex.input().maps().size()) {
             throw new Reject("fd " + index + " is not pointing to valid bpf_map");
         }
+        MapInfo m = ex.map(index);
+        // the kernel's check_map_prog_compatibility for maps with special fields
+        boolean tracing = switch (ex.type()) {
+            case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE -> true;
+            default -> false;
+        };
+        if (m.spinLockOff() >= 0 && ex.type() == org.bpf4j.spec.ProgramType.SOCKET_FILTER) {
+            throw new Reject("socket filter progs cannot use bpf_spin_lock yet");
+        }
+        if (m.spinLockOff() >= 0 && tracing) {
+            throw new Reject("tracing progs cannot use bpf_spin_lock yet");
+        }
+        if (m.timerOff() >= 0 && tracing) {
+            throw new Reject("tracing progs cannot use bpf_timer yet");
+        }
     }
 
     /** Legacy packet loads: r6 must hold the context; r0 gets the data, r1-r5 are clobbered. */
@@ -66,6 +81,9 @@ final class SpecialLoads {
         }
         if (!st.refs.isEmpty()) {
             throw new Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
+        }
+        if (st.activeLock != -1) {
+            throw new Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
         }
         if (st.frames.size() > 1) {
             throw new Reject("BPF_LD_[ABS|IND] instructions cannot be used in subprograms");
