@@ -431,7 +431,18 @@ final class ProbeCompiler {
                     new Buffers(this).pton(c, off);
                 } else if (e instanceof Expr.Field f && typed.kernelField(f) != null) {
                     new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
-                    new Buffers(this).read(off, x.size(), false);
+                    new Buffers(this).read(off, x.size(), typed.kernelField(f).user());
+                } else {
+                    rawValue(e, off);
+                }
+            }
+            case Type.Record r -> {
+                if (e instanceof Expr.Field f && typed.kernelField(f) != null && typed.kernelField(f).struct()) {
+                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
+                    new Buffers(this).read(off, r.size(), typed.kernelField(f).user());
+                } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+                    intExpr(u.operand());
+                    new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
                 } else {
                     rawValue(e, off);
                 }
@@ -498,6 +509,32 @@ final class ProbeCompiler {
         switch (e) {
             case Expr.Var v -> copy(asm.frameBase, varSlots.get(v.name()), off, storedSize(t));
             case Expr.MapRef m -> aggregations.readInto(m, off, storedSize(t));
+            case Expr.Field f when type(f.base()) instanceof Type.Record r -> {
+                Type.RecordField rf = r.fields().stream().filter(x -> x.name().equals(f.field())).findFirst()
+                        .orElseThrow();
+                int mk = frame.mark();
+                int tmp = frame.alloc(r.size());
+                rawValue(f.base(), tmp);
+                if (t instanceof Type.Int) {
+                    intExpr(f);
+                    asm.store(Size.DW, asm.frameBase, off, 0);
+                } else {
+                    for (int k = 0; k < storedSize(t); k += 8) {
+                        asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+                    }
+                    int n = rf.type().size();
+                    int k = 0;
+                    for (; k + 8 <= n; k += 8) {
+                        asm.load(Size.DW, 1, asm.frameBase, tmp + rf.offset() + k);
+                        asm.store(Size.DW, asm.frameBase, off + k, 1);
+                    }
+                    for (; k < n; k++) {
+                        asm.load(Size.B, 1, asm.frameBase, tmp + rf.offset() + k);
+                        asm.store(Size.B, asm.frameBase, off + k, 1);
+                    }
+                }
+                frame.release(mk);
+            }
             case Expr.TupleIndex ti -> {
                 Type.Tuple bt = (Type.Tuple) type(ti.base());
                 int mk = frame.mark();

@@ -157,6 +157,7 @@ public final class SemanticAnalyser {
             case Type.Buf x -> "buffer";
             case Type.MacAddr x -> "macaddr";
             case Type.Array x -> "array";
+            case Type.Record x -> "record";
             case Type.Agg a -> a.display();
             case Type.ProbeName x -> "probe";
             case Type.Timestamp x -> "timestamp";
@@ -632,6 +633,16 @@ public final class SemanticAnalyser {
                     }
                     yield ft;
                 }
+                if (base instanceof Type.Record r && !f.arrow()) {
+                    for (Type.RecordField rf : r.fields()) {
+                        if (rf.name().equals(f.field())) {
+                            yield rf.type();
+                        }
+                    }
+                    error(f.span(), "Struct/union of type '" + r.name() + "' does not contain a field named '"
+                            + f.field() + "'");
+                    yield Type.NONE;
+                }
                 if (failed.contains(f.base())) {
                     failed.add(f);
                     yield Type.NONE;
@@ -656,9 +667,8 @@ public final class SemanticAnalyser {
                 Type base = type(i.base());
                 Type it = type(i.index());
                 if (!(it instanceof Type.Int)) {
-                    error(i.index().span(), "The array index operator [] requires an integer index, found "
-                            + kindName(it) + ".");
-                    yield Type.NONE;
+                    error(i.span(), "The array index operator [] only accepts literal integer indices.");
+                    yield base instanceof Type.Array arr ? arr.element() : Type.INT64;
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
@@ -667,7 +677,7 @@ public final class SemanticAnalyser {
                     if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
                         error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
-                        error(i.index().span(), "bpf4j trace indexes arrays of values only with a literal");
+                        error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     }
                     yield arr.element();
                 }
@@ -910,6 +920,13 @@ public final class SemanticAnalyser {
                 if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
                     return i.pointee();
                 }
+                Integer sid = pointees.get(u.operand());
+                if (sid != null) {
+                    Type.Record r = record(sid, 0);
+                    if (r != null) {
+                        return r;
+                    }
+                }
                 if (t instanceof Type.Int i && i.isPointer()) {
                     error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None
                             ? "a struct or void" : i.pointee().display()) + " is not supported by bpf4j trace yet");
@@ -1023,11 +1040,100 @@ public final class SemanticAnalyser {
             return Type.NONE;
         }
         KernelTypes.Member mem = m.get();
-        if (mem.bitfield()) {
-            error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
-            return Type.NONE;
+        Type result = kernelMember(f, mem, sname);
+        KernelField kf = kernelFields.get(f);
+        if (kf != null) {
+            kernelFields.put(f, kf.inUser(userStruct(f.base())));
         }
+        if (result instanceof Type.Int i && i.isPointer()) {
+            result = Type.Int.pointer(i.pointee(), userStruct(f.base()));
+        }
+        return result;
+    }
+
+    /** The largest struct read as a whole value (a record). */
+    private static final int RECORD_LIMIT = 4096;
+
+    /** A kernel struct as a record value, or {@link Type#NONE} if it is too big or has fields bpf4j cannot show. */
+    private Type recordOrNone(int sid) {
+        Type.Record r = record(sid, 0);
+        return r == null ? Type.NONE : r;
+    }
+
+    /** A struct or union of BTF as a record, or null. */
+    Type.Record record(int sid, int depth) {
+        BtfType t = kernel.type(sid);
+        List<BtfType.Member> members;
+        long size;
+        switch (t) {
+            case BtfType.Struct st -> {
+                members = st.members();
+                size = st.size();
+            }
+            case BtfType.Union un -> {
+                members = un.members();
+                size = un.size();
+            }
+            default -> {
+                return null;
+            }
+        }
+        if (size > RECORD_LIMIT || depth > 8) {
+            return null;
+        }
+        List<Type.RecordField> fields = new ArrayList<>();
+        for (BtfType.Member m : members) {
+            if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0 || m.name().isEmpty()) {
+                return null;
+            }
+            int mt = kernel.btf().orElseThrow().skipQualifiers(m.type());
+            Type ft = switch (kernel.type(mt)) {
+                case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ->
+                    new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1);
+                case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
+                    new Type.Int(en.size() * 8, en.signed());
+                case BtfType.Ptr p -> Type.Int.pointer(Type.NONE, false);
+                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1 ->
+                    new Type.Str((int) a.elements());
+                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 2
+                        || e.size() == 4 || e.size() == 8) -> new Type.Array(new Type.Int(e.size() * 8, e.signed()),
+                        (int) a.elements());
+                case BtfType.Struct x -> record(mt, depth + 1);
+                case BtfType.Union x -> record(mt, depth + 1);
+                default -> null;
+            };
+            if (ft == null) {
+                return null;
+            }
+            fields.add(new Type.RecordField(m.name(), ft, (int) (m.bitOffset() / 8)));
+        }
+        return new Type.Record(structName(t), fields, (int) size);
+    }
+
+    /** Whether the struct a field is read from lies in user memory (a pointer made in a uprobe). */
+    private boolean userStruct(Expr base) {
+        KernelField outer = kernelFields.get(base);
+        if (outer != null && outer.struct()) {
+            return outer.user();
+        }
+        return types.get(base) instanceof Type.Int i && i.isPointer() && i.user();
+    }
+
+    private Type kernelMember(Expr.Field f, KernelTypes.Member mem, String sname) {
         BtfType ft = kernel.type(mem.type());
+        if (mem.bitfield()) {
+            int bits = mem.bitSize() != 0 ? mem.bitSize() : (int) (kernel.sizeOf(mem.type()) * 8);
+            boolean signed = ft instanceof BtfType.Int bi ? bi.signed() : ft instanceof BtfType.Enum en && en.signed();
+            int shift = (int) (mem.bitOffset() % 8);
+            int bytes = (shift + bits + 7) / 8;
+            if (!(ft instanceof BtfType.Int || ft instanceof BtfType.Enum) || bytes > 8) {
+                error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
+                return Type.NONE;
+            }
+            int size = (int) kernel.sizeOf(mem.type());
+            kernelFields.put(f, new KernelField(mem.bitOffset() / 8, bytes, signed, false, false, shift, bits, false));
+            return new Type.Int(Math.max(8, size * 8), signed);
+        }
         switch (ft) {
             case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 -> {
                 boolean signed = i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1;
@@ -1044,22 +1150,32 @@ public final class SemanticAnalyser {
                 if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
                     pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
                 }
-                return Type.UINT64;
+                Type pointee = to instanceof BtfType.Int pi && (pi.size() == 1 || pi.size() == 2 || pi.size() == 4
+                        || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
+                        || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
+                return Type.Int.pointer(pointee, false);
             }
             case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
                     && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true, false));
                 return new Type.Str((int) a.elements());
             }
+            case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 1 || e.size() == 2
+                    || e.size() == 4 || e.size() == 8) && a.elements() > 0 && a.elements() * e.size() <= 4096 -> {
+                // An integer array (a char array is a string above): [1,2,3] when printed, a[i] reads one element.
+                boolean signed = e.signed();
+                kernelFields.put(f, new KernelField(mem.offset(), (int) (a.elements() * e.size()), signed, false, false));
+                return new Type.Array(new Type.Int(e.size() * 8, signed), (int) a.elements());
+            }
             case BtfType.Struct st -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) st.size(), false, false, true));
                 embedded.put(f, mem.type());
-                return Type.NONE;
+                return recordOrNone(mem.type());
             }
             case BtfType.Union un -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) un.size(), false, false, true));
                 embedded.put(f, mem.type());
-                return Type.NONE;
+                return recordOrNone(mem.type());
             }
             default -> {
                 error(f.span(), "field '" + f.field() + "' of '" + sname + "' (" + kernel.btf().orElseThrow()

@@ -36,6 +36,10 @@ public final class VerifierState {
     public int linkedMask;
     /** Scratch: the fixed-offset stack slot the instruction accessed, encoded by the engine, or 0. */
     public long stackAccess;
+    /** Scratch: stack slots (bit per 8-byte slot) of frame {@link #preciseStackFrame} the instruction relied on. */
+    public long preciseStackSlots;
+    /** Scratch: the frame of {@link #preciseStackSlots}. */
+    public int preciseStackFrame;
 
     /** The state at the program's entry: r1 = ctx, r10 = frame pointer. */
     public VerifierState(FrameState entry) {
