@@ -24,6 +24,10 @@ final class IntExprs {
     }
 
     void eval(Expr e) {
+        if (e instanceof Expr.Builtin && pc.typed.constant(e) != null) {
+            asm.movImm(0, pc.typed.constant(e)); // an enumerator
+            return;
+        }
         switch (e) {
             case Expr.IntLit i -> asm.movImm(0, i.value());
             case Expr.BoolLit b -> asm.movImm(0, b.value() ? 1 : 0);
@@ -42,13 +46,20 @@ final class IntExprs {
             case Expr.MapRef m -> pc.aggregations.readInt(m);
             case Expr.Call c -> new Calls(pc).intCall(c);
             case Expr.Binary b -> binary(b);
+            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.DEREF && pc.typed.kernelField(u) != null -> {
+                eval(u.operand()); // the address (of a struct whose fields are read next, or of a u64)
+                if (!pc.typed.kernelField(u).struct()) {
+                    readKernel(u, 8, false);
+                }
+            }
             case Expr.Unary u -> {
                 eval(u.operand());
                 switch (u.op()) {
                     case NEG -> asm.emit(new org.bpf4j.isa.Instruction.Neg(true, 0));
                     case BNOT -> asm.aluImm(AluOp.XOR, 0, -1);
                     case LNOT -> boolOf(JumpOp.JEQ);
-                    case DEREF, ADDR -> pc.unsupported(u.span(), "the " + u.op().symbol() + " operator");
+                    case DEREF -> { } // handled below
+                    case ADDR -> pc.unsupported(u.span(), "the " + u.op().symbol() + " operator");
                 }
             }
             case Expr.IncDec i -> incDec(i);
@@ -120,13 +131,19 @@ final class IntExprs {
             return;
         }
         kernelFieldAddress(f, k);
+        readKernel(f, k.size(), k.signed());
+    }
+
+    /** r0 = the integer of {@code size} bytes at the address in r0, read from kernel (or user) memory. */
+    private void readKernel(Expr f, int bytes, boolean signed) {
+        KernelField k = new KernelField(0, bytes, signed, false, false);
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
         asm.mov(3, 0);
         asm.stackAddr(1, tmp);
         asm.movImm(2, k.size());
-        asm.call("probe_read_kernel");
+        asm.call(pc.typed.userMemory(f) ? "probe_read_user" : "probe_read_kernel");
         Size size = switch (k.size()) {
             case 1 -> Size.B;
             case 2 -> Size.H;

@@ -35,7 +35,7 @@ public final class Builtins {
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("uaddr",
             "pton", "reg", "buf", "macaddr", "cgroupid", "override",
             "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
-            "unwatch", "bswap", "socket_cookie", "nsecs");
+            "unwatch", "socket_cookie", "nsecs");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     public static boolean isArg(String name) {

@@ -44,10 +44,18 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** Variables whose value had an error: their uses are not reported again. */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
+    /** Pointers into user memory (the struct pointers of syscall tracepoints, and what they lead to). */
+    private final java.util.Set<Expr> userPointers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Fields read from user memory. */
+    private final java.util.Set<Expr> userFields = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final java.util.Set<String> varUser = new java.util.HashSet<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -111,7 +119,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.userFields));
     }
 
     private void run(Program program) {
@@ -120,6 +128,8 @@ public final class SemanticAnalyser {
             probe = p;
             vars = new LinkedHashMap<>();
             varPointees.clear();
+            varUser.clear();
+            poisoned.clear();
             variables.put(p, vars);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
@@ -137,6 +147,7 @@ public final class SemanticAnalyser {
     // ---- reporting ----
 
     void error(Span span, String message) {
+        errorTally++;
         if (finalPass) {
             diags.error(span, message);
         }
@@ -302,6 +313,7 @@ public final class SemanticAnalyser {
             error(c.span(), c.name() + "() should be directly assigned to a map");
             return;
         }
+        int tallyBefore = errorTally;
         Type t = type(value);
         if (t instanceof Type.None) {
             if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
@@ -309,6 +321,9 @@ public final class SemanticAnalyser {
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero"))) {
                 error(a.span(), "Invalid expression for assignment: " + kindName(t));
+            }
+            if (errorTally > tallyBefore) {
+                poisoned.add(a.var().name()); // its uses would only repeat the error
             }
             return;
         }
@@ -326,6 +341,11 @@ public final class SemanticAnalyser {
             varPointees.put(a.var().name(), sid);
         } else {
             varPointees.remove(a.var().name());
+        }
+        if (userPointers.contains(value)) {
+            varUser.add(a.var().name());
+        } else {
+            varUser.remove(a.var().name());
         }
     }
 
@@ -537,12 +557,19 @@ public final class SemanticAnalyser {
             case Expr.Var v -> {
                 Type t = vars.get(v.name());
                 if (t == null) {
-                    error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    if (poisoned.contains(v.name())) {
+                        failed.add(v);
+                    } else {
+                        error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    }
                     yield Type.NONE;
                 }
                 Integer sid = varPointees.get(v.name());
                 if (sid != null) {
                     pointees.put(v, sid);
+                }
+                if (varUser.contains(v.name())) {
+                    userPointers.add(v);
                 }
                 yield t;
             }
@@ -580,7 +607,20 @@ public final class SemanticAnalyser {
                 }
                 yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
             }
-            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> probeArgs.field(f, probe);
+            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
+                Type t = probeArgs.field(f, probe);
+                probeArgs.pointee(f, probe).ifPresent(name -> {
+                    int sid = kernel.available() && kernel.btf().isPresent()
+                            ? kernel.structId(name.substring(name.indexOf(' ') + 1)) : -1;
+                    if (sid >= 0) {
+                        pointees.put(f, sid);
+                        if (probeArgs.userPointer(probe)) {
+                            userPointers.add(f);
+                        }
+                    }
+                });
+                yield t;
+            }
             case Expr.Field f -> {
                 Type base = type(f.base());
                 Integer sid = pointees.get(f.base());
@@ -627,6 +667,9 @@ public final class SemanticAnalyser {
                     int sid = kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
                     if (sid >= 0) {
                         pointees.put(c, sid);
+                        if (userPointers.contains(c.operand())) {
+                            userPointers.add(c);
+                        }
                     } else {
                         failed.add(c);
                     }
@@ -740,8 +783,18 @@ public final class SemanticAnalyser {
             error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
             return Type.NONE;
         }
+        Optional<Long> enumerator = kernel.available() ? kernel.enumerator(n) : Optional.empty();
+        if (enumerator.isPresent()) {
+            constants.put(b, enumerator.get());
+            return Type.INT64;
+        }
         error(b.span(), "Unknown identifier: '" + n + "'");
         return Type.NONE;
+    }
+
+    /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
+    private Long literal(Expr e) {
+        return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? constants.get(e) : null;
     }
 
     private boolean probeIs(String... providers) {
@@ -800,14 +853,14 @@ public final class SemanticAnalyser {
         }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
-        boolean ls = li.signed() && !(b.left() instanceof Expr.IntLit ll && ll.value() >= 0);
-        boolean rs = ri.signed() && !(b.right() instanceof Expr.IntLit rl && rl.value() >= 0);
+        boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
+        boolean rs = ri.signed() && !(literal(b.right()) != null && literal(b.right()) >= 0);
         if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
             warning(b.opSpan(), "signed operands for '" + b.op().symbol()
                     + "' can lead to undefined behavior (cast to unsigned to silence warning)");
         }
-        if (b.op().comparison() && li.signed() != ri.signed() && !(b.left() instanceof Expr.IntLit)
-                && !(b.right() instanceof Expr.IntLit)) {
+        if (b.op().comparison() && li.signed() != ri.signed() && literal(b.left()) == null
+                && literal(b.right()) == null) {
             warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
                     + r.display() + "' can lead to undefined behavior");
         }
@@ -830,9 +883,39 @@ public final class SemanticAnalyser {
                 }
                 return new Type.Int(64, false);
             }
-            case DEREF, ADDR -> {
-                error(u.span(), "The " + u.op().symbol() + " operator needs kernel memory, which bpf4j trace does "
-                        + "not read yet");
+            case DEREF -> {
+                if (!(t instanceof Type.Int)) {
+                    if (!failed.contains(u.operand())) {
+                        error(u.span(), "The * operator can not be used on expressions of type '" + t.display() + "'");
+                    }
+                    failed.add(u);
+                    return Type.NONE;
+                }
+                if (!kernel.available()) {
+                    error(u.span(), "The * operator reads kernel memory, which the VM backend does not have "
+                            + "(use --backend kernel)");
+                    return Type.UINT64;
+                }
+                boolean user = userPointers.contains(u.operand());
+                Integer sid = pointees.get(u.operand());
+                if (sid != null) {
+                    // *p of a struct pointer: the struct itself, whose fields are read with '.'
+                    kernelFields.put(u, new KernelField(0, (int) kernel.sizeOf(sid), false, false, true));
+                    embedded.put(u, sid);
+                    if (user) {
+                        userFields.add(u);
+                    }
+                    return Type.NONE;
+                }
+                // *n of an integer: the 64-bit value at that address, as bpftrace reads it
+                kernelFields.put(u, new KernelField(0, 8, false, false, false));
+                if (user) {
+                    userFields.add(u);
+                }
+                return Type.UINT64;
+            }
+            case ADDR -> {
+                error(u.span(), "The & operator is not supported by bpf4j trace yet");
                 return Type.INT64;
             }
         }
@@ -924,6 +1007,10 @@ public final class SemanticAnalyser {
             return Type.NONE;
         }
         KernelTypes.Member mem = m.get();
+        boolean user = viaPointer ? userPointers.contains(f.base()) : userFields.contains(f.base());
+        if (user) {
+            userFields.add(f);
+        }
         if (mem.bitfield()) {
             error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
             return Type.NONE;
@@ -941,6 +1028,9 @@ public final class SemanticAnalyser {
             }
             case BtfType.Ptr p -> {
                 kernelFields.put(f, new KernelField(mem.offset(), 8, false, false, false));
+                if (user) {
+                    userPointers.add(f);
+                }
                 BtfType to = kernel.type(p.type());
                 if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
                     pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
