@@ -67,9 +67,12 @@ public class JitBenchmark {
     /**
      * The engine: {@code jit}, {@code interp} or {@code kernel}; {@code jit-nobudget} is the JIT
      * with no instruction budget ({@link Long#MAX_VALUE}, as for a verified program), which
-     * compiles loops without budget charges.
+     * compiles loops without budget charges; {@code jit-verified} is the engine {@code bpf4j run}
+     * uses for a program its verifier accepts: the JIT with no budget and the verifier's facts
+     * (proved accesses compiled without run-time checks), the program verified with its input
+     * memory in R1 as the conformance suite gives it.
      */
-    @Param({"jit", "jit-nobudget", "interp", "kernel"})
+    @Param({"jit", "jit-nobudget", "jit-verified", "interp", "kernel"})
     public String engine;
 
     private Execution execution;
@@ -119,17 +122,30 @@ public class JitBenchmark {
         } else {
             Engine e = switch (engine) {
                 case "jit", "jit-nobudget" -> Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
+                case "jit-verified" -> Jit.INSTANCE.withFallback(Jit.Fallback.FAIL).withFacts(file.code(),
+                        verifiedFacts(file.code(), memory));
                 case "interp" -> Interpreter.INSTANCE;
                 default -> throw new IllegalArgumentException("unknown engine " + engine);
             };
             VmOptions options = VmOptions.defaults().withEngine(e);
-            if (engine.equals("jit-nobudget")) {
+            if (engine.equals("jit-nobudget") || engine.equals("jit-verified")) {
                 options = options.withInstructionBudget(Long.MAX_VALUE);
             }
             VmProgram loaded = VmProgram.load(program, file.code(), options);
             execution = loaded.newExecution();
         }
         check(runOnce());
+    }
+
+    /** The verifier's facts about a benchmark program, run with {@code memory} in R1. */
+    static org.bpf4j.verifier.AccessFacts verifiedFacts(org.bpf4j.isa.Code code, byte[] memory) {
+        org.bpf4j.verifier.VerificationResult r = org.bpf4j.verifier.Verifier.verify(
+                new org.bpf4j.verifier.VerifierInput("bench", code, org.bpf4j.spec.ProgramType.SOCKET_FILTER,
+                        java.util.List.of(), true).withEntryMemory(memory == null ? 0 : memory.length));
+        if (!(r instanceof org.bpf4j.verifier.VerificationResult.Accepted a)) {
+            throw new IllegalStateException("the verifier rejects the program: " + r);
+        }
+        return a.facts();
     }
 
     private long runOnce() {

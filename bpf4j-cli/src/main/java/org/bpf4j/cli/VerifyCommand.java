@@ -8,14 +8,12 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.isa.Code;
-import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
 import org.bpf4j.object.btf.LineInfo;
-import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
-import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.objects.ObjectInputs;
 import org.bpf4j.verifier.VerificationResult;
 import org.bpf4j.verifier.Verifier;
 import org.bpf4j.verifier.VerifierInput;
@@ -32,7 +30,6 @@ import picocli.CommandLine.Spec;
             "Prints one line per program: NAME: accepted (N insns processed), or NAME: rejected at insn I: MESSAGE."},
         footer = {"", "Exit status: 0 all accepted; 1 a program was rejected; 2 malformed input; 3 internal error."})
 final class VerifyCommand implements Callable<Integer> {
-    private static final int BPF_F_RDONLY_PROG = 1 << 7;
 
     @Spec
     private CommandSpec spec;
@@ -77,10 +74,6 @@ final class VerifyCommand implements Callable<Integer> {
             } catch (Bpf4jException e) {
                 throw CommandFailure.about(file.toString(), e);
             }
-            List<MapInfo> maps = new ArrayList<>();
-            for (MapSpec m : obj.maps()) {
-                maps.add(map(m));
-            }
             for (ProgramSpec p : obj.programs()) {
                 if (prog != null && !p.name().equals(prog)) {
                     continue;
@@ -93,8 +86,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 ProgramType t = forced.or(p::programType).orElseThrow(() -> CommandFailure.badInput(file + ": program '"
                         + p.name() + "' in section '" + p.sectionName() + "' has no known program type; give --type"));
-                jobs.add(new Job(p.name(), new VerifierInput(p.name(), linked.code(), t, maps, p.gplCompatible(),
-                        GlobalFunctions.of(obj, linked, t)), linked));
+                jobs.add(new Job(p.name(), ObjectInputs.input(obj, linked, t), linked));
             }
             if (prog != null && jobs.isEmpty()) {
                 throw CommandFailure.badInput(file + ": no program '" + prog + "'");
@@ -103,8 +95,13 @@ final class VerifyCommand implements Callable<Integer> {
             ProgramFile pf = ProgramFile.read(file);
             Code code = pf.code();
             String name = file.getFileName().toString();
-            jobs.add(new Job(name, new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(),
-                    true), null));
+            VerifierInput in = new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(), true);
+            if (pf.data().isPresent()) {
+                // a .data file runs as the conformance suite runs it: R1 its memory, R2 the length
+                byte[] mem = pf.memory();
+                in = in.withEntryMemory(mem == null ? 0 : mem.length);
+            }
+            jobs.add(new Job(name, in, null));
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean allAccepted = true;
@@ -145,20 +142,6 @@ final class VerifyCommand implements Callable<Integer> {
         return l.map(li -> " [" + li.position() + ": " + li.sourceLine().strip() + "]").orElse("");
     }
 
-    static MapInfo map(MapSpec m) {
-        MapType t = m.mapType().orElse(MapType.UNSPEC);
-        boolean ro = (m.flags() & BPF_F_RDONLY_PROG) != 0 || m.origin() == MapSpec.Origin.RODATA
-                || m.origin() == MapSpec.Origin.KCONFIG;
-        Optional<MapInfo> inner = m.innerMap().map(VerifyCommand::map);
-        Optional<byte[]> frozen = Optional.empty();
-        if (ro && m.frozen() && t == MapType.ARRAY && m.maxEntries() == 1) {
-            byte[] v = new byte[m.valueSize()];
-            byte[] c = m.contents().toArray();
-            System.arraycopy(c, 0, v, 0, Math.min(c.length, v.length));
-            frozen = Optional.of(v);
-        }
-        return new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
-    }
 
     private static String json(Job j, VerificationResult r) {
         StringBuilder sb = new StringBuilder("{\"program\":").append(quote(j.name())).append(",\"type\":")

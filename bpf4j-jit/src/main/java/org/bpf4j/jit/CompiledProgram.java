@@ -75,6 +75,11 @@ final class CompiledProgram {
         return img.slots;
     }
 
+    /** Whether some accesses are compiled without checks, from the verifier's facts. */
+    boolean hasUncheckedAccesses() {
+        return img.access.any();
+    }
+
     boolean isInstructionStart(int slot) {
         return img.isInstructionStart(slot);
     }

@@ -72,6 +72,7 @@ final class Descs {
     static final MethodTypeDesc LEGACY_LOAD = md(CD_long, BYTE_ARRAY, CD_long, CD_int);
     static final MethodTypeDesc PACKET_END = md(of(RuntimeException.class), JIT_STATE, CD_long);
     static final MethodTypeDesc CHARGE_RETURN = md(CD_long, JIT_STATE, CD_int);
+    static final MethodTypeDesc CHARGE = md(CD_long, CD_long, CD_long, CD_int);
     static final MethodTypeDesc ENTER_HELPER = md(CD_void, CD_long, CD_int, CD_int, COMPILED_PROGRAM);
     static final MethodTypeDesc HELPER_CALL = md(CD_long, CALL_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long);
     static final MethodTypeDesc TAIL_CALL = md(METHOD_HANDLE, JIT_STATE, COMPILED_PROGRAM, CD_long, CD_long, CD_int,

@@ -50,6 +50,26 @@ final class FunctionPlan {
     /** Null when the function fits in one method. */
     final List<Chunk> chunks;
 
+    /** Slots that a jump or goto of the function targets. */
+    private final BitSet jumpTargets;
+
+    /** True if a jump or goto of the function targets the slot (false for fall-through only). */
+    boolean isJumpTarget(int slot) {
+        return jumpTargets.get(slot);
+    }
+
+    /** The slot of a block's last instruction. */
+    private static int lastSlot(ProgramImage img, Block b) {
+        int s = b.start();
+        for (;;) {
+            Instruction i = img.insn[s];
+            if (i == null || s + i.slots() >= b.end()) {
+                return s;
+            }
+            s += i.slots();
+        }
+    }
+
     /** The estimated size under which a function is one method, and each chunk of a larger one stays. */
     private final int methodLimit;
 
@@ -140,6 +160,15 @@ final class FunctionPlan {
             s = reachable.nextSetBit(s + 1);
         }
         this.blocks = List.copyOf(bs);
+        this.jumpTargets = new BitSet(img.slots + 1);
+        for (Block b : bs) {
+            Instruction last = img.insn[lastSlot(img, b)];
+            if (last instanceof Instruction.Jump) {
+                jumpTargets.set(b.successors()[1]); // the taken branch (even to the next slot)
+            } else if (last instanceof Instruction.Goto) {
+                jumpTargets.set(b.successors()[0]);
+            }
+        }
         this.estimatedCost = total + 96;
         this.chunks = estimatedCost <= methodLimit ? null : partition();
     }

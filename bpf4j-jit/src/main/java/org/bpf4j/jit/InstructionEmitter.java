@@ -220,6 +220,12 @@ final class InstructionEmitter {
             cb.lstore(m.reg[l.dst()]);
             return;
         }
+        if (provedArray(l.src(), l.off(), slot, m.loadTable)) {
+            cb.invokestatic(Descs.JIT_RUNTIME, "frameLoad" + bits, Descs.FRAME_LOAD);
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            return;
+        }
         // The accessor's fast path inline (the region from the table, then the array), the
         // checked accessor out of line: it serves contexts and shared regions, and traps.
         Label slow = cb.newLabel();
@@ -244,6 +250,42 @@ final class InstructionEmitter {
             m.reloadTables();
             cb.goto_(done);
         });
+    }
+
+    /**
+     * For an access the verifier proved in bounds ({@link AccessPlan}): pushes the array and the
+     * index of the access with no test of its own (the JVM still checks the index, so wrong facts
+     * cannot reach outside the sandbox's arrays) and returns true; returns false, emitting
+     * nothing, for an access that must be checked.
+     */
+    private boolean provedArray(int base, int off, int slot, int table) {
+        byte kind = m.img.access.kind(slot);
+        if (kind == AccessPlan.CHECKED
+                || (kind == AccessPlan.FRAME_CONSTANT || kind == AccessPlan.FRAME_VARIABLE) && !m.plan.r10Known) {
+            return false;
+        }
+        switch (kind) {
+            case AccessPlan.FRAME_CONSTANT -> {
+                cb.aload(m.frame);
+                cb.loadConstant(m.img.access.frameIndex(slot));
+            }
+            case AccessPlan.FRAME_VARIABLE -> {
+                cb.aload(m.frame);
+                pushAddress(base, off);
+                cb.l2i(); // the offset in the frame's region
+            }
+            case AccessPlan.PROVED_TABLE -> {
+                // the run's input memory, the same array for the whole run (C2 hoists the field)
+                cb.aload(m.st);
+                cb.getfield(Descs.JIT_STATE, table == m.loadTable ? "inputLoad" : "inputStore", Descs.BYTE_ARRAY);
+                pushAddress(base, off);
+                cb.l2i(); // the offset in the input's region
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -304,6 +346,11 @@ final class InstructionEmitter {
         if (m.inFrame(s.dst(), s.off(), s.size().bytes())) {
             cb.aload(m.frame);
             cb.loadConstant(Memory.STACK_FRAME_SIZE + s.off());
+            pushSourceLong(s.src());
+            cb.invokestatic(Descs.JIT_RUNTIME, "frameStore" + bits, Descs.FRAME_STORE);
+            return;
+        }
+        if (provedArray(s.dst(), s.off(), slot, m.storeTable)) {
             pushSourceLong(s.src());
             cb.invokestatic(Descs.JIT_RUNTIME, "frameStore" + bits, Descs.FRAME_STORE);
             return;

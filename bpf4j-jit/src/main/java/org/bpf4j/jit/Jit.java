@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import org.bpf4j.verifier.AccessFacts;
 import org.bpf4j.vm.Engine;
 import org.bpf4j.vm.Executable;
 import org.bpf4j.vm.Interpreter;
@@ -56,11 +57,14 @@ public final class Jit implements Engine {
 
     /** The JIT with interpreter fallback and the kernel's size limit. */
     public static final Jit INSTANCE = new Jit(Fallback.INTERPRETER, DEFAULT_MAX_FUNCTION_INSTRUCTIONS,
-            FunctionPlan.METHOD_LIMIT);
+            FunctionPlan.METHOD_LIMIT, null, null);
 
     private final Fallback fallback;
     private final int maxFunctionInstructions;
     private final int methodLimit;
+    /** The program the facts are about, and the facts (both null without facts). */
+    private final org.bpf4j.isa.Code factsCode;
+    private final AccessFacts facts;
     /** Programs this JIT compiled for tail calls because they were loaded with another engine. */
     private final Map<VmProgram, CompiledProgram> foreign = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -71,11 +75,14 @@ public final class Jit implements Engine {
      */
     public Jit() {
         this(Fallback.valueOf(System.getProperty("bpf4j.jit.fallback", "interpreter").toUpperCase(java.util.Locale.ROOT)),
-                DEFAULT_MAX_FUNCTION_INSTRUCTIONS, FunctionPlan.METHOD_LIMIT);
+                DEFAULT_MAX_FUNCTION_INSTRUCTIONS, FunctionPlan.METHOD_LIMIT, null, null);
     }
 
-    private Jit(Fallback fallback, int maxFunctionInstructions, int methodLimit) {
+    private Jit(Fallback fallback, int maxFunctionInstructions, int methodLimit, org.bpf4j.isa.Code factsCode,
+            AccessFacts facts) {
         this.fallback = Objects.requireNonNull(fallback);
+        this.factsCode = factsCode;
+        this.facts = facts;
         if (maxFunctionInstructions <= 0) {
             throw new IllegalArgumentException("the function size limit must be positive, not " + maxFunctionInstructions);
         }
@@ -85,7 +92,7 @@ public final class Jit implements Engine {
 
     /** This JIT with another fallback policy. */
     public Jit withFallback(Fallback policy) {
-        return new Jit(policy, maxFunctionInstructions, methodLimit);
+        return new Jit(policy, maxFunctionInstructions, methodLimit, factsCode, facts);
     }
 
     /**
@@ -93,7 +100,7 @@ public final class Jit implements Engine {
      * function is not compiled (see {@link Fallback}).
      */
     public Jit withMaxFunctionInstructions(int limit) {
-        return new Jit(fallback, limit, methodLimit);
+        return new Jit(fallback, limit, methodLimit, factsCode, facts);
     }
 
     /**
@@ -101,11 +108,38 @@ public final class Jit implements Engine {
      * that small functions are split into chunks too.
      */
     Jit withMethodLimit(int bytes) {
-        return new Jit(fallback, maxFunctionInstructions, Math.max(200, Math.min(bytes, FunctionPlan.METHOD_LIMIT)));
+        return new Jit(fallback, maxFunctionInstructions, Math.max(200, Math.min(bytes, FunctionPlan.METHOD_LIMIT)),
+                factsCode, facts);
     }
 
     int methodLimit() {
         return methodLimit;
+    }
+
+    /**
+     * This JIT with what the verifier proved about the memory accesses of one program
+     * ({@link org.bpf4j.verifier.VerificationResult.Accepted#facts()}): loads and stores proved
+     * inside the running function's stack frame or the program's input memory or packet are
+     * compiled without the run-time region and bounds tests (see the package documentation).
+     * The facts apply to the program whose code equals {@code code}; every other program this
+     * JIT compiles (such as a tail call's target) keeps every check. Facts that do not hold
+     * cannot break the sandbox: compiled code only indexes the sandbox's own arrays, and the JVM
+     * checks every index (a failed check ends the run with a memory trap).
+     *
+     * @param code the verified program's code
+     * @param facts the verifier's facts about it
+     */
+    public Jit withFacts(org.bpf4j.isa.Code code, AccessFacts facts) {
+        if (facts.slotCount() != code.slotCount()) {
+            throw new IllegalArgumentException("facts about " + facts.slotCount() + " slots for a program of "
+                    + code.slotCount());
+        }
+        return new Jit(fallback, maxFunctionInstructions, methodLimit, Objects.requireNonNull(code), facts);
+    }
+
+    /** The access plan for a program: from the facts when they are about it, else every access checked. */
+    AccessPlan accessPlan(VmProgram program) {
+        return facts != null && program.code().equals(factsCode) ? AccessPlan.of(factsCode, facts) : AccessPlan.NONE;
     }
 
     /** The fallback policy. */
@@ -165,14 +199,14 @@ public final class Jit implements Engine {
      * @throws JitCompilationException if the program cannot be compiled
      */
     public String listing(VmProgram program) {
-        ProgramImage img = ProgramImage.of(program);
+        ProgramImage img = ProgramImage.of(program, accessPlan(program));
         UnitCompiler.Unit unit = UnitCompiler.compile(this, img, null, CompiledProgram.roots(img), false);
         return BytecodeListing.of(unit.classFiles());
     }
 
     private CompiledProgram compile(VmProgram program) {
         try {
-            return new CompiledProgram(this, ProgramImage.of(program), program);
+            return new CompiledProgram(this, ProgramImage.of(program, accessPlan(program)), program);
         } catch (org.bpf4j.UnsupportedFeatureException e) { // including JitCompilationException
             throw e;
         } catch (RuntimeException e) {
@@ -195,6 +229,7 @@ public final class Jit implements Engine {
 
     @Override
     public String toString() {
-        return "jit (fallback " + fallback.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        return "jit (fallback " + fallback.name().toLowerCase(java.util.Locale.ROOT) + (facts != null
+                ? ", verifier facts for " + facts.count() + " accesses" : "") + ")";
     }
 }

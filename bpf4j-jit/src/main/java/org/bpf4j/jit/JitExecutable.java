@@ -37,22 +37,31 @@ final class JitExecutable implements Executable {
         st.depth = 0;
         long budget = ex.budget();
         long r10 = ex.entryRegister(10);
+        if (program.hasUncheckedAccesses()) {
+            st.input(ex.entryRegister(1));
+        }
         long r0;
         try {
             if (r10 == Memory.framePointer(0)) {
                 r0 = invoke(entryHandle, st, ex.entryRegister(0), ex.entryRegister(1), ex.entryRegister(2),
                         ex.entryRegister(3), ex.entryRegister(4), ex.entryRegister(5), ex.entryRegister(6),
-                        ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10, budget, 0);
+                        ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10,
+                        budget + JitState.BUDGET_BIAS, 0);
             } else {
                 r0 = invoke(program.function(0, false, false), st, ex.entryRegister(0), ex.entryRegister(1),
                         ex.entryRegister(2), ex.entryRegister(3), ex.entryRegister(4), ex.entryRegister(5),
                         ex.entryRegister(6), ex.entryRegister(7), ex.entryRegister(8), ex.entryRegister(9), r10,
-                        budget, 0);
+                        budget + JitState.BUDGET_BIAS, 0);
             }
         } catch (JitRuntime.PacketEnd e) {
             r0 = 0;
+        } catch (IndexOutOfBoundsException e) {
+            if (!program.hasUncheckedAccesses()) {
+                throw e;
+            }
+            throw JitRuntime.factsViolated(e);
         }
-        ex.completed(budget - st.remaining, r0);
+        ex.completed(budget - (st.remaining - JitState.BUDGET_BIAS), r0);
         return r0;
     }
 
@@ -82,6 +91,11 @@ final class JitExecutable implements Executable {
             return invoke(f, st, 0, r1, r2, r3, r4, r5, 0, 0, 0, 0, Memory.framePointer(depth), st.remaining, depth);
         } catch (JitRuntime.PacketEnd e) {
             return 0;
+        } catch (IndexOutOfBoundsException e) {
+            if (!p.hasUncheckedAccesses()) {
+                throw e;
+            }
+            throw JitRuntime.factsViolated(e);
         } finally {
             st.depth = savedDepth;
             st.current = p;

@@ -29,6 +29,18 @@ final class JitRuntime {
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * The trap for an access compiled without checks (from the verifier's facts) whose index the
+     * JVM refused: the facts were wrong. Its slot is not known (-1): the generated methods' frames
+     * are hidden from stack traces, and naming the slot would cost a store at every such access.
+     */
+    static VmTrapException factsViolated(IndexOutOfBoundsException e) {
+        VmTrapException t = new VmTrapException(VmTrapException.Kind.MEMORY, -1, "memory access outside its region "
+                + "(compiled without checks from verifier facts that do not hold; the JVM's bounds check stopped it)");
+        t.initCause(e);
+        return t;
+    }
+
     // ---- the current stack frame, at offsets proven inside it ----
 
     static long frameLoad8(byte[] f, int i) {
@@ -112,7 +124,7 @@ final class JitRuntime {
         long result;
         st.interpreting++;
         try {
-            result = Interpreter.runFunction(st.ex, program, regs, slot, depth, budget);
+            result = Interpreter.runFunction(st.ex, program, regs, slot, depth, budget - JitState.BUDGET_BIAS);
         } finally {
             st.interpreting--;
         }
@@ -121,7 +133,7 @@ final class JitRuntime {
         st.r3 = regs[3];
         st.r4 = regs[4];
         st.r5 = regs[5];
-        st.remaining = regs[Interpreter.BUDGET_LEFT];
+        st.remaining = regs[Interpreter.BUDGET_LEFT] + JitState.BUDGET_BIAS;
         if (regs[Interpreter.EXIT_SLOT] < 0) {
             throw packetEnd(st, st.remaining);
         }
@@ -134,6 +146,26 @@ final class JitRuntime {
         return PacketEnd.INSTANCE;
     }
 
+    // ---- the budget ----
+
+    /**
+     * The {@linkplain JitState#BUDGET_BIAS biased} budget less {@code amount} (positive), or the
+     * budget trap at {@code slot} when less than {@code amount} is left, which is exactly when
+     * the subtraction overflows. C2 compiles {@link Math#subtractExact} to one subtraction and a
+     * jump on overflow to an uncommon trap, with no register held for the test: compared with 0
+     * instead, compiled loops kept a register holding 0 (to rebuild {@code lcmp}'s result if the
+     * trap is taken), and the checksum loop, short of registers, ran three times slower than
+     * without a budget. (An exception handler per charge in the generated method instead of
+     * this one made the class verifier's work grow with handlers times instructions.)
+     */
+    static long charge(long biased, long amount, int slot) {
+        try {
+            return Math.subtractExact(biased, amount);
+        } catch (ArithmeticException e) {
+            throw budgetExhausted(slot);
+        }
+    }
+
     // ---- calls ----
 
     /**
@@ -142,11 +174,11 @@ final class JitRuntime {
      */
     static long chargeReturn(JitState st, int entry) {
         int exit = st.exitSlot;
-        long budget = st.remaining - (exit - entry + 1);
-        if (budget < 0) {
+        long span = exit - entry + 1;
+        if (st.remaining - JitState.BUDGET_BIAS < span) {
             throw budgetExhausted(exit);
         }
-        return budget;
+        return st.remaining - span;
     }
 
     /**

@@ -57,7 +57,6 @@ final class MethodEmitter {
     final int tmpB;
 
     private final Map<Integer, Label> blockLabels = new HashMap<>();
-    private final Map<Integer, Label> budgetTraps = new HashMap<>();
     private final Map<Integer, Label> depthTraps = new HashMap<>();
     private final Map<Integer, Label> exitStubs = new HashMap<>();
     private Label packetEnd;
@@ -221,9 +220,19 @@ final class MethodEmitter {
         for (FunctionPlan.Block b : blocks) {
             blockLabels.computeIfAbsent(b.start(), k -> cb.newLabel());
         }
+        java.util.Set<Integer> entries = chunk == null ? java.util.Set.of() : new java.util.HashSet<>(chunk.entries());
+        boolean fellIn = false; // control falls into the next block from the one before it
         for (int bi = 0; bi < blocks.size(); bi++) {
             FunctionPlan.Block b = blocks.get(bi);
-            bind(blockLabels.get(b.start()));
+            Label label = blockLabels.get(b.start());
+            if (!fellIn || plan.isJumpTarget(b.start()) || entries.contains(b.start()) || b.start() == plan.variant.entry()) {
+                bind(label);
+            } else {
+                // Reached only by falling in (a block split for its size or after a jump's
+                // fall-through): no branch targets it, so it needs no stack map frame, and the
+                // verifier then has one frame fewer to read and check.
+                cb.labelBinding(label);
+            }
             int s = b.start();
             Instruction last = null;
             while (s < b.end()) {
@@ -238,11 +247,14 @@ final class MethodEmitter {
             }
             boolean fallsThrough = last != null && !(last instanceof Instruction.Exit)
                     && !(last instanceof Instruction.Goto);
+            fellIn = false;
             if (fallsThrough) {
                 int next = b.end();
                 boolean adjacent = bi + 1 < blocks.size() && blocks.get(bi + 1).start() == next;
                 if (!adjacent) {
                     jumpTo(next);
+                } else {
+                    fellIn = true;
                 }
             }
         }
@@ -287,25 +299,12 @@ final class MethodEmitter {
         if (img.unbudgeted) {
             return;
         }
+        // See JitRuntime.charge: a subtraction and a jump on overflow once compiled.
         cb.lload(budget);
         pushLong(amount);
-        cb.lsub();
-        cb.dup2();
+        cb.loadConstant(slot);
+        cb.invokestatic(Descs.JIT_RUNTIME, "charge", Descs.CHARGE);
         cb.lstore(budget);
-        cb.lconst_0();
-        cb.lcmp();
-        cb.iflt(budgetTrap(slot));
-    }
-
-    private Label budgetTrap(int slot) {
-        return budgetTraps.computeIfAbsent(slot, s -> {
-            Label l = cb.newLabel();
-            deferred.add(() -> {
-                bind(l);
-                trap("budgetExhausted", s);
-            });
-            return l;
-        });
     }
 
     Label depthTrap(int slot) {

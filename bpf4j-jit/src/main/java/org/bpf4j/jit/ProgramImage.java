@@ -41,10 +41,14 @@ final class ProgramImage {
      * verified programs): compiled code then charges nothing.
      */
     final boolean unbudgeted;
+    /** How each load and store is compiled: checked, or unchecked where the verifier proved it. */
+    final AccessPlan access;
 
-    private ProgramImage(String name, Code code, HelperRegistry registry, List<BpfMap> maps, boolean unbudgeted) {
+    private ProgramImage(String name, Code code, HelperRegistry registry, List<BpfMap> maps, boolean unbudgeted,
+            AccessPlan access) {
         this.name = name;
         this.unbudgeted = unbudgeted;
+        this.access = access;
         this.slots = code.slotCount();
         this.insn = new Instruction[slots + 1];
         this.wide = new long[slots + 1];
@@ -81,10 +85,15 @@ final class ProgramImage {
         this.helperNames = List.copyOf(names);
     }
 
-    /** The image of a loaded program. */
+    /** The image of a loaded program, with every access checked. */
     static ProgramImage of(VmProgram program) {
+        return of(program, AccessPlan.NONE);
+    }
+
+    /** The image of a loaded program, with its accesses compiled as {@code access} says. */
+    static ProgramImage of(VmProgram program, AccessPlan access) {
         return new ProgramImage(program.name(), program.code(), program.helpers(), program.maps(),
-                program.options().instructionBudget() == Long.MAX_VALUE);
+                program.options().instructionBudget() == Long.MAX_VALUE, access);
     }
 
     /** True if an instruction starts at the slot, or the slot is the end of the program. */

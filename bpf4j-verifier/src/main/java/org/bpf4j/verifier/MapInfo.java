@@ -17,9 +17,16 @@ import org.bpf4j.spec.MapType;
  * @param inner the map type of the inner maps of a map-in-map, if any
  * @param frozenValue for a frozen read-only array of one element ({@code .rodata}, {@code .kconfig}), its
  *     value's bytes, which programs may read as constants; empty otherwise
+ * @param spinLockOff the offset of the value's {@code struct bpf_spin_lock} (from the value's BTF), or -1
+ * @param timerOff the offset of the value's {@code struct bpf_timer} (from the value's BTF), or -1
  */
 public record MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
-        Optional<MapInfo> inner, Optional<byte[]> frozenValue) {
+        Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff) {
+    /** The size of {@code struct bpf_spin_lock}. */
+    public static final int SPIN_LOCK_SIZE = 4;
+    /** The size of {@code struct bpf_timer}. */
+    public static final int TIMER_SIZE = 16;
+
     /** Checks the components. */
     public MapInfo {
         Objects.requireNonNull(name, "name");
@@ -33,11 +40,27 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
         if (keySize < 0 || valueSize < 0 || maxEntries < 0) {
             throw new IllegalArgumentException("map " + name + ": negative size");
         }
+        if (spinLockOff < -1 || spinLockOff >= 0 && spinLockOff + SPIN_LOCK_SIZE > valueSize
+                || timerOff < -1 || timerOff >= 0 && timerOff + TIMER_SIZE > valueSize) {
+            throw new IllegalArgumentException("map " + name + ": a special field outside the value");
+        }
+    }
+
+    /** A map whose value has no {@code bpf_spin_lock} or {@code bpf_timer}. */
+    public MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
+            Optional<MapInfo> inner, Optional<byte[]> frozenValue) {
+        this(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, -1, -1);
+    }
+
+    /** This map with a {@code bpf_spin_lock} at {@code lockOff} and a {@code bpf_timer} at {@code timerOffset} (-1: none). */
+    public MapInfo withSpecialFields(int lockOff, int timerOffset) {
+        return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, lockOff,
+                timerOffset);
     }
 
     /** A writable map without an inner map. */
     public static MapInfo of(String name, MapType type, int keySize, int valueSize, int maxEntries) {
-        return new MapInfo(name, type, keySize, valueSize, maxEntries, false, Optional.empty(), Optional.empty());
+        return new MapInfo(name, type, keySize, valueSize, maxEntries, false, Optional.empty(), Optional.empty(), -1, -1);
     }
 
     /** The frozen value's bytes (a copy), if any. */

@@ -28,8 +28,14 @@ public sealed interface VerificationResult permits VerificationResult.Accepted, 
      * @param peakStates peak stored states
      * @param log the log
      * @param maxStackDepth the deepest stack use of the main program, in bytes
+     * @param facts what the verifier proved about each memory instruction, for compilers
      */
-    record Accepted(int processed, int peakStates, String log, int maxStackDepth) implements VerificationResult {
+    record Accepted(int processed, int peakStates, String log, int maxStackDepth, AccessFacts facts)
+            implements VerificationResult {
+        /** Checks the facts are there. */
+        public Accepted {
+            java.util.Objects.requireNonNull(facts, "facts");
+        }
     }
 
     /**

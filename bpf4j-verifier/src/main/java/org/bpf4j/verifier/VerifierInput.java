@@ -1,6 +1,7 @@
 package org.bpf4j.verifier;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.bpf4j.isa.Code;
 import org.bpf4j.spec.ProgramType;
@@ -17,25 +18,62 @@ import org.bpf4j.spec.ProgramType;
  * @param gpl whether the licence is GPL-compatible (GPL-only helpers need it)
  * @param globals the global functions (from BTF), verified on their own; empty when the program
  *     has no BTF (its functions are then all explored from their calls, as static ones)
+ * @param kfuncs the name of the kernel function each kfunc call refers to, by the call's slot (an
+ *     object names them by its {@code __ksym} externs; a loaded program by vmlinux BTF ids, which a
+ *     loader resolves); a kfunc call with no name here is refused
+ * @param entryMemory -1 for a program that gets its context in R1 (the program type's); otherwise
+ *     the program runs as the conformance suite runs programs, with R1 pointing to this many bytes
+ *     of writable memory and R2 holding their number (both 0 when it is 0); see
+ *     {@link #withEntryMemory(int)}
  */
 public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
-        List<GlobalFunction> globals) {
-    /** Checks the components and copies the lists. */
+        List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory) {
+    /** Checks the components and copies the collections. */
     public VerifierInput {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(type, "type");
         maps = List.copyOf(maps);
         globals = List.copyOf(globals);
+        kfuncs = Map.copyOf(kfuncs);
+        if (entryMemory < -1) {
+            throw new IllegalArgumentException("entry memory of " + entryMemory + " bytes");
+        }
     }
 
-    /** A program without global functions. */
+    /** A program with its context in R1. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals, Map<Integer, String> kfuncs) {
+        this(name, code, type, maps, gpl, globals, kfuncs, -1);
+    }
+
+    /** A program that calls no kernel function, with its context in R1. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals) {
+        this(name, code, type, maps, gpl, globals, Map.of(), -1);
+    }
+
+    /** A program without global functions or kernel functions, with its context in R1. */
     public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl) {
-        this(name, code, type, maps, gpl, List.of());
+        this(name, code, type, maps, gpl, List.of(), Map.of(), -1);
     }
 
     /** The same program with another licence flag. */
     public VerifierInput withGpl(boolean newGpl) {
-        return new VerifierInput(name, code, type, maps, newGpl, globals);
+        return new VerifierInput(name, code, type, maps, newGpl, globals, kfuncs, entryMemory);
+    }
+
+    /**
+     * The same program run as the conformance suite and {@code bpf4j run} run a program with
+     * input memory: R1 points to {@code size} bytes of writable memory (a region of its own, like
+     * the array map value the kernel gets through {@code BPF_PROG_TEST_RUN}'s prologue in
+     * {@code MemoryProgram}) and R2 holds {@code size}; with {@code size} 0 (no memory) both are
+     * 0. The program type still decides the helpers and the return value's range.
+     */
+    public VerifierInput withEntryMemory(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("entry memory of " + size + " bytes");
+        }
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, size);
     }
 }

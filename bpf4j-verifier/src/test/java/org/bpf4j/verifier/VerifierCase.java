@@ -14,17 +14,22 @@ import org.bpf4j.spec.ProgramType;
  * assembler's syntax. Headers:
  * <ul>
  *   <li>{@code type: xdp} (the program type; default {@code socket_filter});
- *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES]}, in index order;
+ *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]},
+ *       in index order ({@code lock=}/{@code timer=}: the value's BTF has a {@code struct bpf_spin_lock} or
+ *       {@code struct bpf_timer} there);
  *   <li>{@code expect: accept} or {@code expect: reject};
  *   <li>{@code error: TEXT}, a substring of the rejection message;
  *   <li>{@code at: N}, the slot of the rejection;
  *   <li>{@code license: proprietary} for a non-GPL program;
  *   <li>{@code global: SLOT NAME scalar,ctx,mem:SIZE} a global function at SLOT with its BTF
- *       parameters (verified on its own, as Linux does with BTF).
+ *       parameters (verified on its own, as Linux does with BTF);
+ *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
+ *       named so (the kernel cross-check puts its vmlinux BTF id there).
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
-        String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals) {
+        String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
+        List<String> kfuncNames) {
 
     static List<VerifierCase> parse(String file, String text) {
         List<VerifierCase> out = new ArrayList<>();
@@ -48,6 +53,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             int at = -1;
             boolean gpl = true;
             List<GlobalFunction> globals = new ArrayList<>();
+            List<String> kfuncNames = new ArrayList<>();
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -73,6 +79,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "at" -> at = Integer.parseInt(val);
                     case "license" -> gpl = !val.equals("proprietary");
                     case "global" -> globals.add(global(val));
+                    case "kfunc" -> kfuncNames.add(val);
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
             }
@@ -88,18 +95,24 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals));
+                    globals, kfuncNames));
         }
         return out;
     }
 
-    private static MapInfo map(String spec) {
+    static MapInfo map(String spec) {
         String[] f = spec.split("\\s+");
         MapType t = MapType.byName(f[1]).orElseThrow(() -> new IllegalArgumentException("unknown map type " + f[1]));
         boolean ro = false;
         Optional<MapInfo> inner = Optional.empty();
+        int lock = -1;
+        int timer = -1;
         for (int k = 5; k < f.length; k++) {
-            if (f[k].equals("rdonly")) {
+            if (f[k].startsWith("lock=")) {
+                lock = Integer.parseInt(f[k].substring(5));
+            } else if (f[k].startsWith("timer=")) {
+                timer = Integer.parseInt(f[k].substring(6));
+            } else if (f[k].equals("rdonly")) {
                 ro = true;
             } else if (f[k].startsWith("inner=")) {
                 String[] g = f[k].substring(6).split(":");
@@ -108,7 +121,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             }
         }
         return new MapInfo(f[0], t, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), ro, inner,
-                Optional.empty());
+                Optional.empty(), lock, timer);
     }
 
     Code code() {
@@ -116,7 +129,20 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
     }
 
     VerifierInput input() {
-        return new VerifierInput(name, code(), type, maps, gpl, globals);
+        Code code = code();
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+    }
+
+    /** The name of each {@code call kfunc N}'s function ({@code kfunc:} line N), by slot. */
+    java.util.Map<Integer, String> kfuncs(Code code) {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        for (int slot = 0; slot < code.slotCount(); slot++) {
+            if (code.atSlot(slot) instanceof org.bpf4j.isa.Instruction.Call c
+                    && c.kind() == org.bpf4j.isa.CallKind.KFUNC && c.imm() >= 0 && c.imm() < kfuncNames.size()) {
+                out.put(slot, kfuncNames.get(c.imm()));
+            }
+        }
+        return out;
     }
 
     /** {@code SLOT NAME [scalar|ctx|mem:SIZE,...]}: a global function starting at SLOT, with its parameters. */

@@ -84,6 +84,7 @@ class VerifierCaseKernelTest {
     private static String kernelVerdict(Kernel kernel, VerifierCase c) {
         VerifierInput in = c.input();
         List<KernelMap> maps = new ArrayList<>();
+        List<Fd> mapBtfs = new ArrayList<>();
         Fd btf = null;
         try {
             int[] fds = new int[in.maps().size()];
@@ -97,9 +98,16 @@ class VerifierCaseKernelTest {
                     maps.add(inner);
                     innerFd = inner.fd();
                 }
+                int btfFd = 0;
+                if (m.spinLockOff() >= 0 || m.timerOff() >= 0) {
+                    Fd mb = kernel.loadBtf(org.bpf4j.linux.btf.BtfEncoder.encode(valueBtf(m), List.of()).bytes(),
+                            "map BTF");
+                    mapBtfs.add(mb);
+                    btfFd = mb.value();
+                }
                 KernelMap km = kernel.createMap(new Bpf.MapCreate(m.type().id(), m.keySize(), m.valueSize(),
-                        m.maxEntries(), m.readOnlyProg() ? BPF_F_RDONLY_PROG : 0, innerFd, 0, "case" + i, 0, 0, 0, 0,
-                        0, 0));
+                        m.maxEntries(), m.readOnlyProg() ? BPF_F_RDONLY_PROG : 0, innerFd, 0, "case" + i, 0, btfFd,
+                        btfFd != 0 ? 1 : 0, btfFd != 0 ? 2 : 0, 0, 0));
                 maps.add(km);
                 fds[i] = km.fd();
             }
@@ -122,7 +130,7 @@ class VerifierCaseKernelTest {
                 }
                 funcInfo = b.array();
             }
-            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code()).toBytes(), in.gpl() ? "GPL" : "Proprietary",
+            Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code(), kfuncIds(kernel, in)).toBytes(), in.gpl() ? "GPL" : "Proprietary",
                     0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], 0, 0, fds);
             Bpf bpf = kernel.bpf();
             Bpf.LoadResult r = bpf.progLoad(attr);
@@ -161,13 +169,68 @@ class VerifierCaseKernelTest {
             if (btf != null) {
                 btf.close();
             }
+            mapBtfs.forEach(Fd::close);
         }
     }
 
-    /** The code with map references by "fd" (in cases, map indexes) turned into references by index. */
-    private static org.bpf4j.isa.Code byIndex(org.bpf4j.isa.Code code) {
+    /**
+     * BTF for a map whose value holds a {@code struct bpf_spin_lock} or {@code struct bpf_timer}:
+     * type 1 the key (a 32-bit int, or a structure of the key's size), type 2 the value (a
+     * structure with the special fields at their offsets).
+     */
+    private static List<org.bpf4j.object.btf.BtfType> valueBtf(MapInfo m) {
+        List<org.bpf4j.object.btf.BtfType> t = new ArrayList<>();
+        t.add(new org.bpf4j.object.btf.BtfType.Void());
+        t.add(m.keySize() == 4 ? new org.bpf4j.object.btf.BtfType.Int("int", 4, 1, 0, 32)
+                : new org.bpf4j.object.btf.BtfType.Struct("key", m.keySize(), List.of())); // 1
+        t.add(null); // 2: the value, below
+        t.add(new org.bpf4j.object.btf.BtfType.Int("unsigned int", 4, 0, 0, 32)); // 3
+        t.add(new org.bpf4j.object.btf.BtfType.Struct("bpf_spin_lock", 4,
+                List.of(new org.bpf4j.object.btf.BtfType.Member("val", 3, 0, 0)))); // 4
+        t.add(new org.bpf4j.object.btf.BtfType.Struct("bpf_timer", 16, List.of())); // 5
+        List<org.bpf4j.object.btf.BtfType.Member> members = new ArrayList<>();
+        if (m.spinLockOff() >= 0) {
+            members.add(new org.bpf4j.object.btf.BtfType.Member("lock", 4, m.spinLockOff() * 8L, 0));
+        }
+        if (m.timerOff() >= 0) {
+            members.add(new org.bpf4j.object.btf.BtfType.Member("timer", 5, m.timerOff() * 8L, 0));
+        }
+        members.sort(java.util.Comparator.comparingLong(org.bpf4j.object.btf.BtfType.Member::bitOffset));
+        t.set(2, new org.bpf4j.object.btf.BtfType.Struct("value", m.valueSize(), members));
+        return t;
+    }
+
+    /** The vmlinux BTF id of each named kfunc call's function, by slot (a name vmlinux lacks keeps its number). */
+    private static Map<Integer, Integer> kfuncIds(Kernel kernel, VerifierInput in) {
+        Map<Integer, Integer> out = new TreeMap<>();
+        if (in.kfuncs().isEmpty()) {
+            return out;
+        }
+        org.bpf4j.object.btf.Btf vmlinux = kernel.vmlinuxBtf().orElse(null);
+        for (var e : in.kfuncs().entrySet()) {
+            if (vmlinux == null) {
+                continue;
+            }
+            for (int id : vmlinux.typeIdsByName(e.getValue())) {
+                if (vmlinux.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Func) {
+                    out.put(e.getKey(), id);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The code with map references by "fd" (in cases, map indexes) turned into references by
+     * index, and kfunc calls given their vmlinux BTF ids.
+     */
+    private static org.bpf4j.isa.Code byIndex(org.bpf4j.isa.Code code, Map<Integer, Integer> kfuncIds) {
         List<org.bpf4j.isa.Instruction> out = new ArrayList<>();
         for (org.bpf4j.isa.Instruction insn : code.instructions()) {
+            int slot = code.slotOf(out.size());
+            if (insn instanceof org.bpf4j.isa.Instruction.Call c && kfuncIds.containsKey(slot)) {
+                insn = new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, kfuncIds.get(slot), c.off());
+            }
             if (insn instanceof org.bpf4j.isa.Instruction.LoadImm64 l && (l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD
                     || l.kind() == org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_FD)) {
                 insn = new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD

@@ -170,8 +170,8 @@ public final class VmObject implements AutoCloseable {
         MapDefinition d = definition(m, type);
         if (btf != null && m.btfValueTypeId() > 0) {
             // Where the value's bpf_spin_lock and bpf_timer are, as the kernel finds them in the value's BTF.
-            int lock = fieldOffset(btf, m.btfValueTypeId(), "bpf_spin_lock", 0, 0);
-            int timer = fieldOffset(btf, m.btfValueTypeId(), "bpf_timer", 0, 0);
+            int lock = btf.offsetOfStruct(m.btfValueTypeId(), "bpf_spin_lock");
+            int timer = btf.offsetOfStruct(m.btfValueTypeId(), "bpf_timer");
             d = lock >= 0 ? d.withSpinLock(lock) : d;
             d = timer >= 0 ? d.withTimer(timer) : d;
         }
@@ -186,25 +186,6 @@ public final class VmObject implements AutoCloseable {
             map.freeze();
         }
         return map;
-    }
-
-    /** The byte offset of the (first) member of struct type {@code name} in a type, searching nested structs; -1 if none. */
-    private static int fieldOffset(org.bpf4j.object.btf.Btf btf, int typeId, String name, int base, int depth) {
-        if (depth > 8) {
-            return -1;
-        }
-        if (btf.resolve(typeId) instanceof org.bpf4j.object.btf.BtfType.Struct st) {
-            if (st.name().equals(name)) {
-                return base;
-            }
-            for (org.bpf4j.object.btf.BtfType.Member member : st.members()) {
-                int found = fieldOffset(btf, member.type(), name, base + (int) (member.bitOffset() / 8), depth + 1);
-                if (found >= 0) {
-                    return found;
-                }
-            }
-        }
-        return -1;
     }
 
     /** The VM's definition of a map spec, with the inner map template of a map of maps. */

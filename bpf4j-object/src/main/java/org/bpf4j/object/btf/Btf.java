@@ -233,6 +233,32 @@ public final class Btf {
     }
 
     /**
+     * The byte offset, in type {@code id}, of the first member whose type is the struct named
+     * {@code structName} (searching members of nested structs, depth first, in member order), or
+     * -1 when there is none. This is where the kernel finds a map value's special fields, such as
+     * {@code struct bpf_spin_lock} and {@code struct bpf_timer}, in the value's BTF.
+     */
+    public int offsetOfStruct(int id, String structName) {
+        return offsetOfStruct(id, structName, 0, 0);
+    }
+
+    private int offsetOfStruct(int id, String structName, int base, int depth) {
+        if (depth > 8 || !(resolve(id) instanceof BtfType.Struct st)) {
+            return -1;
+        }
+        if (st.name().equals(structName)) {
+            return base;
+        }
+        for (BtfType.Member member : st.members()) {
+            int found = offsetOfStruct(member.type(), structName, base + (int) (member.bitOffset() / 8), depth + 1);
+            if (found >= 0) {
+                return found;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The size in bytes of a value of a type, as {@code sizeof} in C.
      *
      * @throws MalformedInputException if the type has no size (void, a function, a forward

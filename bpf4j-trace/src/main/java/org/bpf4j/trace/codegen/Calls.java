@@ -158,7 +158,7 @@ final class Calls {
             pc.unsupported(c.span(), "join() with events through a queue map");
             return;
         }
-        pc.events.noteScratch(size);
+        pc.events.noteScratch(pc.scratchFrame + size);
         pc.events.noteSize(size);
         String delim = c.args().size() == 2 ? ((Expr.StrLit) c.args().get(1)).value() : " ";
         int m = pc.frame.mark();
@@ -173,6 +173,9 @@ final class Calls {
         asm.call("map_lookup_elem");
         Asm.Label end = asm.label();
         asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        if (pc.scratchFrame > 0) {
+            asm.aluImm(AluOp.ADD, 0, pc.scratchFrame); // after the frame kept there
+        }
         asm.store(Size.DW, asm.frameBase, buf, 0);
         asm.movImm(1, Events.JOIN);
         asm.store(Size.DW, 0, 0, 1);
@@ -232,7 +235,15 @@ final class Calls {
             pc.intExpr(c.args().getFirst());
             asm.store(Size.DW, asm.frameBase, off, 0);
         } else {
-            asm.storeImm(Size.DW, asm.frameBase, off, pc.type(addr) instanceof Type.Str s && s.size() == 16 ? 10 : 2);
+            Type at = pc.type(addr);
+            asm.storeImm(Size.DW, asm.frameBase, off, (at instanceof Type.Str || at instanceof Type.Array)
+                    && at.size() == 16 ? 10 : 2);
+        }
+        if (pc.type(addr) instanceof Type.Array arr) {
+            asm.storeImm(Size.DW, asm.frameBase, off + 8, 0);
+            asm.storeImm(Size.DW, asm.frameBase, off + 16, 0);
+            pc.rawValue(addr, off + 8);
+            return;
         }
         if (pc.type(addr) instanceof Type.Str s) {
             pc.strings.into(addr, 16, off + 8);
@@ -268,6 +279,10 @@ final class Calls {
             }
             case "kaddr" -> asm.movImm(0, KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value())
                     .orElseThrow());
+            case "cgroupid", "uaddr" -> asm.movImm(0, pc.typed.constant(c));
+            case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
+                    org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
+            case "kptr", "uptr" -> pc.intExpr(c.args().getFirst());
             case "has_key" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
                 Expr k = c.args().get(1);

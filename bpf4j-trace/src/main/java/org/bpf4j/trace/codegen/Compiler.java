@@ -9,6 +9,7 @@ import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Type;
 import org.bpf4j.trace.sema.TypedProgram;
 
 /**
@@ -52,6 +53,11 @@ public final class Compiler {
                 ProbeCompiler pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap,
                         transport);
                 CompiledScript.ProbeProgram prog = pc.compile();
+                if (prog == null && pc.needsScratchFrame()) {
+                    pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap, transport,
+                            Type.align8(pc.frameBytes()));
+                    prog = pc.compile();
+                }
                 if (prog != null) {
                     programs.add(prog);
                 }

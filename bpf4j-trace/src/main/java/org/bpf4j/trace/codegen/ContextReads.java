@@ -174,6 +174,14 @@ final class ContextReads {
             pc.unsupported(f.span(), "args inside a for loop over a map");
             return;
         }
+        if (resolved() instanceof Resolved.Uprobe) {
+            // A parameter from the binary's DWARF: the argument register, seen as its type.
+            arg(pc.typed.constant(f).intValue(), f.span());
+            if (pc.type(f) instanceof Type.Int t && !t.isPointer()) {
+                new IntExprs(pc).narrow(t);
+            }
+            return;
+        }
         TracepointFormat.Field fd = field(f);
         switch (fd.kind()) {
             case DATA_LOC -> {

@@ -46,19 +46,16 @@ final class IntExprs {
             case Expr.MapRef m -> pc.aggregations.readInt(m);
             case Expr.Call c -> new Calls(pc).intCall(c);
             case Expr.Binary b -> binary(b);
-            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.DEREF && pc.typed.kernelField(u) != null -> {
-                eval(u.operand()); // the address (of a struct whose fields are read next, or of a u64)
-                if (!pc.typed.kernelField(u).struct()) {
-                    readKernel(u, 8, false);
-                }
-            }
             case Expr.Unary u -> {
                 eval(u.operand());
                 switch (u.op()) {
                     case NEG -> asm.emit(new org.bpf4j.isa.Instruction.Neg(true, 0));
                     case BNOT -> asm.aluImm(AluOp.XOR, 0, -1);
                     case LNOT -> boolOf(JumpOp.JEQ);
-                    case DEREF -> { } // handled below
+                    case DEREF -> {
+                        Type.Int pointee = pc.type(u) instanceof Type.Int t ? t : Type.INT64;
+                        new Buffers(pc).loadPointee(pointee, new Buffers(pc).user(u.operand()));
+                    }
                     case ADDR -> pc.unsupported(u.span(), "the " + u.op().symbol() + " operator");
                 }
             }
@@ -91,10 +88,85 @@ final class IntExprs {
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsInt(f);
             case Expr.Field f when pc.typed.kernelField(f) != null -> kernelField(f, pc.typed.kernelField(f));
+            case Expr.Field f when pc.type(f.base()) instanceof Type.Record r -> {
+                // A field of a record value: the record in a slot, then the field's bytes.
+                Type.RecordField rf = r.fields().stream().filter(x -> x.name().equals(f.field())).findFirst()
+                        .orElseThrow();
+                Type.Int t = (Type.Int) rf.type();
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(r.size());
+                pc.rawValue(f.base(), tmp);
+                Size size = switch (t.size()) {
+                    case 1 -> Size.B;
+                    case 2 -> Size.H;
+                    case 4 -> Size.W;
+                    default -> Size.DW;
+                };
+                asm.load(size, 0, asm.frameBase, tmp + rf.offset());
+                pc.frame.release(m);
+                if (t.signed() && t.size() < 8) {
+                    asm.aluImm(AluOp.LSH, 0, 64 - 8 * t.size());
+                    asm.aluImm(AluOp.ARSH, 0, 64 - 8 * t.size());
+                }
+            }
             case Expr.Field f -> pc.unsupported(f.span(), "field access");
-            case Expr.Index i -> pc.unsupported(i.span(), "indexing");
+            case Expr.Index i -> index(i);
             case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
         }
+    }
+
+    /** {@code p[i]} on a pointer, {@code a[i]} on an array: the element, into r0. */
+    private void index(Expr.Index i) {
+        Type.Int element = (Type.Int) pc.type(i);
+        Type bt = pc.type(i.base());
+        if (bt instanceof Type.Array arr && i.base() instanceof Expr.Field f && pc.typed.kernelField(f) != null) {
+            // An array field of a kernel struct: read the one element.
+            int m = pc.frame.mark();
+            int tmp = pc.frame.alloc(8);
+            eval(i.index());
+            asm.store(Size.DW, asm.frameBase, tmp, 0);
+            kernelFieldAddress(f, pc.typed.kernelField(f));
+            asm.load(Size.DW, 1, asm.frameBase, tmp);
+            pc.frame.release(m);
+            if (element.size() > 1) {
+                asm.aluImm(AluOp.MUL, 1, element.size());
+            }
+            asm.alu(AluOp.ADD, 0, 1);
+            new Buffers(pc).loadPointee(element, pc.typed.kernelField(f).user());
+            return;
+        }
+        if (bt instanceof Type.Array arr) {
+            int k = (int) ((Expr.IntLit) i.index()).value();
+            int m = pc.frame.mark();
+            int tmp = pc.frame.alloc(ProbeCompiler.storedSize(arr));
+            pc.rawValue(i.base(), tmp);
+            Size size = switch (element.size()) {
+                case 1 -> Size.B;
+                case 2 -> Size.H;
+                case 4 -> Size.W;
+                default -> Size.DW;
+            };
+            asm.load(size, 0, asm.frameBase, tmp + k * element.size());
+            pc.frame.release(m);
+            if (element.signed() && element.size() < 8) {
+                int shift = 64 - 8 * element.size();
+                asm.aluImm(AluOp.LSH, 0, shift);
+                asm.aluImm(AluOp.ARSH, 0, shift);
+            }
+            return;
+        }
+        int m = pc.frame.mark();
+        int tmp = pc.frame.alloc(8);
+        eval(i.index());
+        asm.store(Size.DW, asm.frameBase, tmp, 0);
+        eval(i.base());
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        pc.frame.release(m);
+        if (element.size() > 1) {
+            asm.aluImm(AluOp.MUL, 1, element.size());
+        }
+        asm.alu(AluOp.ADD, 0, 1);
+        new Buffers(pc).loadPointee(element, new Buffers(pc).user(i.base()));
     }
 
     /** The size of a written type: pointers 8, integers by width, strings by length. */
@@ -131,19 +203,21 @@ final class IntExprs {
             return;
         }
         kernelFieldAddress(f, k);
-        readKernel(f, k.size(), k.signed());
-    }
-
-    /** r0 = the integer of {@code size} bytes at the address in r0, read from kernel (or user) memory. */
-    private void readKernel(Expr f, int bytes, boolean signed) {
-        KernelField k = new KernelField(0, bytes, signed, false, false);
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
         asm.mov(3, 0);
         asm.stackAddr(1, tmp);
         asm.movImm(2, k.size());
-        asm.call(pc.typed.userMemory(f) ? "probe_read_user" : "probe_read_kernel");
+        asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
+        if (k.bitSize() > 0) {
+            // A bit field: the bytes that hold it, shifted down and masked (sign-extended if signed).
+            asm.load(Size.DW, 0, asm.frameBase, tmp);
+            pc.frame.release(m);
+            asm.aluImm(AluOp.LSH, 0, 64 - k.bitShift() - k.bitSize());
+            asm.aluImm(k.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - k.bitSize());
+            return;
+        }
         Size size = switch (k.size()) {
             case 1 -> Size.B;
             case 2 -> Size.H;
@@ -211,6 +285,7 @@ final class IntExprs {
             }
             case "cpu" -> asm.call("get_smp_processor_id");
             case "numaid" -> asm.call("get_numa_node_id");
+            case "cgroup" -> asm.call("get_current_cgroup_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
             case "curtask" -> asm.call("get_current_task");
@@ -290,6 +365,13 @@ final class IntExprs {
             case SHR -> AluOp.RSH;
             default -> throw new IllegalStateException();
         };
+        if ((op == AluOp.ADD || op == AluOp.SUB) && lt instanceof Type.Int li && li.isPointer()
+                && !(rt instanceof Type.Int ri && ri.isPointer()) && li.pointee() instanceof Type.Int pe && pe.size() > 1) {
+            asm.aluImm(AluOp.MUL, 2, pe.size());
+        } else if (op == AluOp.ADD && rt instanceof Type.Int ri && ri.isPointer() && !(lt instanceof Type.Int li
+                && li.isPointer()) && ri.pointee() instanceof Type.Int pe && pe.size() > 1) {
+            asm.aluImm(AluOp.MUL, 0, pe.size());
+        }
         asm.alu(op, 0, 2);
     }
 

@@ -54,9 +54,29 @@ final class ProbeCompiler {
     final Aggregations aggregations;
     final Strings strings;
     final Transport transport;
+    /**
+     * Bytes of the frame kept in the per-CPU scratch buffer instead of the stack (0: the frame is
+     * on the stack). A program whose frame does not fit in 512 bytes is compiled again with its
+     * whole frame there, addressed from r7 as the stack is from r10.
+     */
+    final int scratchFrame;
+    private boolean needsScratchFrame;
+
+    /** The most frame bytes the scratch buffer holds (a per-CPU value stays under 32 KiB with join()'s). */
+    static final int SCRATCH_FRAME_LIMIT = 16 * 1024;
+    private static final int SCRATCH_FRAME_BASE = 7;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
             Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport) {
+        this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, 0);
+    }
+
+    ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport, int scratchFrame) {
+        this.scratchFrame = scratchFrame;
+        if (scratchFrame > 0) {
+            asm.frameBase = SCRATCH_FRAME_BASE;
+        }
         this.transport = transport;
         this.typed = typed;
         this.events = events;
@@ -78,6 +98,20 @@ final class ProbeCompiler {
         }
         asm.mov(CTX, 1);
         Asm.Label end = asm.label();
+        if (scratchFrame > 0) {
+            events.noteScratch(scratchFrame);
+            asm.storeImm(Size.DW, 10, -8, 0);
+            asm.mov(2, 10);
+            asm.aluImm(AluOp.ADD, 2, -8);
+            asm.loadMap(1, globalsIndex + 1);
+            asm.call("map_lookup_elem");
+            asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+            asm.mov(SCRATCH_FRAME_BASE, 0);
+            asm.aluImm(AluOp.ADD, SCRATCH_FRAME_BASE, scratchFrame);
+            for (int off = 8; off <= scratchFrame; off += 8) {
+                asm.storeImm(Size.DW, SCRATCH_FRAME_BASE, -off, 0);
+            }
+        }
         if (!attachPoint.provider().equals("END")) {
             asm.loadMapValue(1, globalsIndex, 0);
             asm.load(Size.DW, 1, 1, EXITING_OFFSET);
@@ -96,21 +130,36 @@ final class ProbeCompiler {
         for (int i = 0; i < deferred.size(); i++) {
             deferred.get(i).run();
         }
-        if (frame.max() > Frame.LIMIT) {
+        if (scratchFrame == 0 && frame.max() > Frame.LIMIT && diags.errorCount() == before
+                && frame.max() <= SCRATCH_FRAME_LIMIT) {
+            needsScratchFrame = true; // compiled again with the frame in the scratch buffer
+            return null;
+        }
+        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame)) {
             diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
-                    + Frame.LIMIT + " BPF allows (bpf4j trace does not use scratch maps yet)");
+                    + SCRATCH_FRAME_LIMIT + " bytes bpf4j trace keeps in its scratch buffer");
         }
         if (diags.errorCount() != before) {
             return null;
         }
         Code body = asm.build();
         List<Instruction> all = new ArrayList<>();
-        for (int off = 8; off <= frame.max(); off += 8) {
+        for (int off = 8; scratchFrame == 0 && off <= frame.max(); off += 8) {
             all.add(new Instruction.Store(Size.DW, 10, (short) -off, org.bpf4j.isa.Operand.imm(0)));
         }
         all.addAll(body.instructions());
         String name = attachPoint.name();
-        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), frame.max());
+        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), scratchFrame > 0 ? 8 : frame.max());
+    }
+
+    /** After {@link #compile()} returned null without an error: the frame must go to the scratch buffer. */
+    boolean needsScratchFrame() {
+        return needsScratchFrame;
+    }
+
+    /** The deepest the frame went, in bytes. */
+    int frameBytes() {
+        return frame.max();
     }
 
     void unsupported(Span span, String what) {
@@ -262,7 +311,7 @@ final class ProbeCompiler {
         Asm.Label fn = asm.label();
         asm.loadMap(1, mapIndex(f.map().name()));
         asm.loadFunction(2, fn);
-        asm.mov(3, 10);
+        asm.mov(3, asm.frameBase);
         asm.movImm(4, 0);
         asm.call("for_each_map_elem");
         int mark = frame.mark();
@@ -294,7 +343,7 @@ final class ProbeCompiler {
             asm.bind(brk);
             asm.movImm(0, 1);
             asm.exit();
-            asm.frameBase = 10;
+            asm.frameBase = scratchFrame > 0 ? SCRATCH_FRAME_BASE : 10;
             inCallback = false;
             frame.release(outer);
         });
@@ -358,6 +407,48 @@ final class ProbeCompiler {
                     rawValue(e, off);
                 }
             }
+            case Type.Buf b -> {
+                if (e instanceof Expr.Call c && c.name().equals("buf")) {
+                    new Buffers(this).buf(c, b, off);
+                } else {
+                    int m = frame.mark();
+                    int tmp = frame.alloc(storedSize(src));
+                    rawValue(e, tmp);
+                    copy(asm.frameBase, tmp, off, storedSize(src));
+                    for (int k = storedSize(src); k < storedSize(dst); k += 8) {
+                        asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+                    }
+                    frame.release(m);
+                }
+            }
+            case Type.MacAddr x -> {
+                if (e instanceof Expr.Call c && c.name().equals("macaddr")) {
+                    new Buffers(this).macaddr(c, off);
+                } else {
+                    rawValue(e, off);
+                }
+            }
+            case Type.Array x -> {
+                if (e instanceof Expr.Call c && c.name().equals("pton")) {
+                    new Buffers(this).pton(c, off);
+                } else if (e instanceof Expr.Field f && typed.kernelField(f) != null) {
+                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
+                    new Buffers(this).read(off, x.size(), typed.kernelField(f).user());
+                } else {
+                    rawValue(e, off);
+                }
+            }
+            case Type.Record r -> {
+                if (e instanceof Expr.Field f && typed.kernelField(f) != null && typed.kernelField(f).struct()) {
+                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
+                    new Buffers(this).read(off, r.size(), typed.kernelField(f).user());
+                } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+                    intExpr(u.operand());
+                    new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
             case Type.None n -> { }
         }
@@ -385,6 +476,15 @@ final class ProbeCompiler {
     private void symbolInto(Expr e, String function, int off) {
         if (e instanceof Expr.Call c && c.name().equals(function)) {
             new Calls(this).symbol(c, off);
+        } else if (e instanceof Expr.Builtin b && b.name().equals("func")) {
+            // The instruction pointer of the probed function's entry (bpftrace reads the same register).
+            asm.load(Size.DW, 0, CTX, org.bpf4j.trace.sema.Registers.offset("ip"));
+            asm.store(Size.DW, asm.frameBase, off, 0);
+            if (function.equals("usym")) {
+                asm.call("get_current_pid_tgid");
+                asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+                asm.store(Size.DW, asm.frameBase, off + 8, 0);
+            }
         } else {
             rawValue(e, off);
         }
@@ -411,6 +511,32 @@ final class ProbeCompiler {
         switch (e) {
             case Expr.Var v -> copy(asm.frameBase, varSlots.get(v.name()), off, storedSize(t));
             case Expr.MapRef m -> aggregations.readInto(m, off, storedSize(t));
+            case Expr.Field f when type(f.base()) instanceof Type.Record r -> {
+                Type.RecordField rf = r.fields().stream().filter(x -> x.name().equals(f.field())).findFirst()
+                        .orElseThrow();
+                int mk = frame.mark();
+                int tmp = frame.alloc(r.size());
+                rawValue(f.base(), tmp);
+                if (t instanceof Type.Int) {
+                    intExpr(f);
+                    asm.store(Size.DW, asm.frameBase, off, 0);
+                } else {
+                    for (int k = 0; k < storedSize(t); k += 8) {
+                        asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+                    }
+                    int n = rf.type().size();
+                    int k = 0;
+                    for (; k + 8 <= n; k += 8) {
+                        asm.load(Size.DW, 1, asm.frameBase, tmp + rf.offset() + k);
+                        asm.store(Size.DW, asm.frameBase, off + k, 1);
+                    }
+                    for (; k < n; k++) {
+                        asm.load(Size.B, 1, asm.frameBase, tmp + rf.offset() + k);
+                        asm.store(Size.B, asm.frameBase, off + k, 1);
+                    }
+                }
+                frame.release(mk);
+            }
             case Expr.TupleIndex ti -> {
                 Type.Tuple bt = (Type.Tuple) type(ti.base());
                 int mk = frame.mark();

@@ -48,6 +48,17 @@ public final class ProbeListing {
                     }
                 }
             }
+            if (verbose && provider.equals("uprobe")) {
+                // As bpftrace -lv: each function's parameters from the binary's DWARF.
+                org.bpf4j.trace.symbols.Dwarf dwarf = org.bpf4j.trace.symbols.Dwarf.read(java.nio.file.Path.of(file));
+                for (String line : lines) {
+                    out.add(line);
+                    for (var param : dwarf.params(line.substring(line.lastIndexOf(':') + 1)).orElse(List.of())) {
+                        out.add("    " + param.type().name() + " " + param.name());
+                    }
+                }
+                return out;
+            }
             out.addAll(lines);
             return out;
         }

@@ -64,8 +64,35 @@ final class Values {
         return switch (t) {
             case Type.Int i -> asType(u64(b, off), i);
             case Type.Str s -> string(b, off, s.size());
+            case Type.Buf x -> bufBytes(b, off, x, false);
             default -> render(t, b, off, false);
         };
+    }
+
+    /** A buffer's bytes: its length's worth, or for a map key ({@code whole}) its whole capacity. */
+    static byte[] bufBytes(byte[] b, int off, Type.Buf t, boolean whole) {
+        long len = whole ? t.capacity() : Math.min(Math.max(u64(b, off), 0), t.capacity());
+        return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
+    }
+
+    /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
+    private static long signExtend(byte[] b, int at, Type.Int t) {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        return switch (t.size()) {
+            case 1 -> b[at];
+            case 2 -> bb.getShort(at);
+            case 4 -> bb.getInt(at);
+            default -> bb.getLong(at);
+        };
+    }
+
+    /** A MAC address as bpftrace prints it: six upper-case hex bytes separated by colons. */
+    static String mac(byte[] b, int off) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            sb.append(i == 0 ? "" : ":").append(String.format("%02X", b[off + i] & 0xff));
+        }
+        return sb.toString();
     }
 
     /** Renders a value as print() and map printing do (quoted strings in JSON when {@code quote}). */
@@ -86,6 +113,35 @@ final class Values {
             case Type.Ksym k -> quoted(KernelSymbols.system().resolve(u64(b, off), false), quote);
             case Type.Usym u -> quoted(userSymbols().resolve((int) u64(b, off + 8), u64(b, off), false), quote);
             case Type.Inet i -> quoted(inet(b, off), quote);
+            case Type.Buf x -> quoted(org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, off, x, false), true, true), quote);
+            // bpftrace 0.17 does not quote a MAC address in JSON.
+            case Type.MacAddr x -> mac(b, off);
+            case Type.Array a -> {
+                List<String> parts = new ArrayList<>();
+                for (int k = 0; k < a.count(); k++) {
+                    int at = off + k * a.element().size();
+                    long v = switch (a.element().size()) {
+                        case 1 -> b[at];
+                        case 2 -> ByteBuffer.wrap(b, at, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
+                        case 4 -> ByteBuffer.wrap(b, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+                        default -> u64(b, at);
+                    };
+                    parts.add(intText(v, a.element()));
+                }
+                yield "[" + String.join(",", parts) + "]";
+            }
+            case Type.Record r -> {
+                List<String> parts = new ArrayList<>();
+                for (Type.RecordField f : r.fields()) {
+                    int at = off + f.offset();
+                    String v = switch (f.type()) {
+                        case Type.Int i -> intText(signExtend(b, at, i), i);
+                        default -> render(f.type(), b, at, out.json());
+                    };
+                    parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
+                }
+                yield "{ " + String.join(", ", parts) + " }";
+            }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.None n -> "";
         };
@@ -205,6 +261,8 @@ final class Values {
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
+                    : keys.get(k) instanceof Type.Buf x
+                            ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
                     : render(keys.get(k), b, offsets[k], false));
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";

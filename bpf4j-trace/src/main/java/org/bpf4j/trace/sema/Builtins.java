@@ -23,7 +23,7 @@ public final class Builtins {
             Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT32));
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
-    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("func", "args", "ctx",
+    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args", "ctx",
             "username", "usermode", "__builtin_func");
 
     /** The aggregation functions, which are assigned to maps. */
@@ -32,9 +32,8 @@ public final class Builtins {
             Type.AggKind.STATS, "hist", Type.AggKind.HIST, "lhist", Type.AggKind.LHIST);
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
-    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("uaddr",
-            "pton", "reg", "buf", "macaddr", "cgroupid", "override",
-            "path", "uptr", "kptr", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
+    public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
+            "path", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
             "unwatch", "socket_cookie", "nsecs");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */

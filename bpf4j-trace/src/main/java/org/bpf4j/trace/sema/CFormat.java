@@ -8,7 +8,9 @@ final class CFormat {
         String body;
         switch (s.conversion()) {
             case 's', 'r' -> {
-                String str = value instanceof String v ? v : String.valueOf(value);
+                String str = value instanceof byte[] bytes ? FormatString.hex(bytes, !s.length().equals("x")
+                        && !s.length().equals("h"), !s.length().equals("h"))
+                        : value instanceof String v ? v : String.valueOf(value);
                 if (s.precision() >= 0 && str.length() > s.precision()) {
                     str = str.substring(0, s.precision());
                 }

@@ -304,10 +304,97 @@ final class Calls {
                     a.error(c.span(), "ntop() expects an integer as the address family");
                 }
                 Type addr = a.type(c.args().getLast());
-                if (!(addr instanceof Type.Int) && !(addr instanceof Type.Str s && (s.size() == 4 || s.size() == 16))) {
+                if (!(addr instanceof Type.Int) && !((addr instanceof Type.Str || addr instanceof Type.Array)
+                        && (addr.size() == 4 || addr.size() == 16))) {
                     a.error(c.span(), "ntop() argument must be 4 or 16 bytes in size");
                 }
                 return new Type.Inet();
+            }
+            case "buf" -> {
+                return buf(c);
+            }
+            case "macaddr" -> {
+                if (!nargs(c, 1)) {
+                    return new Type.MacAddr();
+                }
+                Expr arg = c.args().getFirst();
+                Type t = a.type(arg);
+                if (!(t instanceof Type.Int) && !(t instanceof Type.Array) && !(t instanceof Type.Str)) {
+                    a.error(c.span(), "macaddr() only supports array or pointer arguments (" + SemanticAnalyser.kindName(t)
+                            + " provided)");
+                }
+                if ((t instanceof Type.Array || t instanceof Type.Str) && t.size() != 6) {
+                    a.error(c.span(), "macaddr() argument must be 6 bytes in size");
+                }
+                if (t instanceof Type.Str && arg instanceof Expr.StrLit) {
+                    a.error(c.span(), "macaddr() does not support literal string arguments");
+                }
+                return new Type.MacAddr();
+            }
+            case "pton" -> {
+                if (!nargs(c, 1)) {
+                    return new Type.Array(new Type.Int(8, false), 4);
+                }
+                Type t = a.type(c.args().getFirst());
+                if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
+                    a.error(c.span(), "pton() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
+                    return new Type.Array(new Type.Int(8, false), 4);
+                }
+                byte[] addr = Addresses.pton(lit.value());
+                if (addr == null) {
+                    if (!lit.value().contains(".") && !lit.value().contains(":")) {
+                        a.error(c.span(), "pton() expects an string argument of an IPv4/IPv6 address, got " + lit.value());
+                    } else {
+                        a.error(c.span(), "pton() expects a valid IPv4/IPv6 address, got " + lit.value());
+                    }
+                    return new Type.Array(new Type.Int(8, false), lit.value().contains(":") ? 16 : 4);
+                }
+                return new Type.Array(new Type.Int(8, false), addr.length);
+            }
+            case "cgroupid" -> {
+                if (nargs(c, 1)) {
+                    Type t = a.type(c.args().getFirst());
+                    if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
+                        a.error(c.span(), "cgroupid() expects a string literal (" + SemanticAnalyser.kindName(t)
+                                + " provided)");
+                    } else {
+                        String problem = Addresses.cgroupIdProblem(lit.value());
+                        if (problem != null) {
+                            a.error(c.span(), "Failed to get `cgroupid` for path: \"" + lit.value() + "\": " + problem);
+                        } else {
+                            a.constant(c, Addresses.cgroupId(lit.value()));
+                        }
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "reg" -> {
+                available(c, "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval", "software",
+                        "hardware", "watchpoint", "asyncwatchpoint");
+                if (nargs(c, 1)) {
+                    Type t = a.type(c.args().getFirst());
+                    if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
+                        a.error(c.span(), "reg() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
+                    } else if (Registers.offset(lit.value()) < 0) {
+                        a.error(c.span(), "'" + lit.value() + "' is not a valid register on this architecture (x86_64)");
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "uaddr" -> {
+                return uaddr(c);
+            }
+            case "kptr", "uptr" -> {
+                if (!nargs(c, 1)) {
+                    return Type.UINT64;
+                }
+                Type t = a.type(c.args().getFirst());
+                if (!(t instanceof Type.Int i)) {
+                    a.error(c.span(), n + "() only supports integer or pointer arguments (" + SemanticAnalyser.kindName(t)
+                            + " provided)");
+                    return Type.UINT64;
+                }
+                return i.isPointer() ? Type.Int.pointer(i.pointee(), n.equals("uptr")) : i;
             }
             case "sizeof" -> {
                 if (nargs(c, 1)) {
@@ -354,6 +441,89 @@ final class Calls {
                 return Type.NONE;
             }
         }
+    }
+
+    /** Reports {@code NAME can not be used with "PROVIDER" probes} for attach points not in {@code providers}. */
+    private void available(Expr.Call c, String... providers) {
+        for (var ap : a.probe().attachPoints()) {
+            if (!List.of(providers).contains(ap.provider())) {
+                a.error(c.span(), c.name() + " can not be used with \"" + ap.provider() + "\" probes");
+            }
+        }
+    }
+
+    /** {@code buf(data[, length])}: at most {@link Builtins#STRLEN} bytes, as bpftrace 0.17. */
+    private Type buf(Expr.Call c) {
+        if (!nargsBetween(c, 1, 2)) {
+            return new Type.Buf(Builtins.STRLEN);
+        }
+        Type t = a.type(c.args().getFirst());
+        if (!(t instanceof Type.Int) && !(t instanceof Type.Str) && !(t instanceof Type.Array)) {
+            a.error(c.span(), "buf() expects an integer, string, or array argument but saw "
+                    + SemanticAnalyser.kindName(t));
+        }
+        long size = Builtins.STRLEN;
+        if (c.args().size() == 1) {
+            if (t instanceof Type.Array arr) {
+                size = arr.size();
+            } else {
+                a.error(c.span(), "buf() expects a length argument for non-array type " + SemanticAnalyser.kindName(t));
+            }
+        } else {
+            Type lt = a.type(c.args().get(1));
+            if (!(lt instanceof Type.Int)) {
+                a.error(c.span(), "buf() only supports integer arguments (" + SemanticAnalyser.kindName(lt) + " provided)");
+            }
+            Long len = literal(c.args().get(1));
+            if (len != null) {
+                if (len < 0) {
+                    a.error(c.span(), "buf cannot use negative length (" + len + ")");
+                    len = 0L;
+                }
+                size = len;
+            }
+        }
+        if (size > Builtins.STRLEN) {
+            a.warning(c.span(), "buf() length is too long and will be shortened to " + Builtins.STRLEN
+                    + " bytes (see BPFTRACE_STRLEN)");
+            size = Builtins.STRLEN;
+        }
+        return new Type.Buf((int) size);
+    }
+
+    /** {@code uaddr("symbol")}: a pointer to the symbol in the uprobe's binary, sized by the symbol. */
+    private Type uaddr(Expr.Call c) {
+        available(c, "uprobe", "uretprobe", "usdt");
+        Type result = Type.Int.pointer(Type.UINT64, true);
+        if (!nargs(c, 1)) {
+            return result;
+        }
+        Type t = a.type(c.args().getFirst());
+        if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
+            a.error(c.span(), "uaddr() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
+            return result;
+        }
+        String re = "^[a-zA-Z0-9./_-]+$";
+        if (!lit.value().matches(re)) {
+            a.error(c.span(), "uaddr() expects a string that is a valid symbol (" + re + ") as input (\""
+                    + lit.value() + "\" provided)");
+            return result;
+        }
+        long size = -1;
+        for (var ap : a.probe().attachPoints()) {
+            var sym = a.userSymbol(ap, lit.value());
+            if (sym == null) {
+                a.error(c.span(), "Could not resolve symbol: " + (ap.parts().isEmpty() ? "" : ap.parts().getFirst())
+                        + ":" + lit.value());
+                continue;
+            }
+            if (size < 0) {
+                size = sym[1];
+                a.constant(c, sym[0]);
+            }
+        }
+        int bits = size == 1 || size == 2 || size == 4 ? (int) size * 8 : 64;
+        return Type.Int.pointer(new Type.Int(bits, false), true);
     }
 
     /** {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace} or {@code perf}. */

@@ -111,6 +111,10 @@ public final class FormatString {
                 case Type.Inet x -> "string";
                 case Type.Stack x -> "string";
                 case Type.Tuple x -> "tuple";
+                case Type.Buf x -> "buffer";
+                case Type.MacAddr x -> "string";
+                case Type.Array x -> "array";
+                case Type.Record x -> "record";
                 case Type.Agg x -> x.display();
                 case Type.None x -> "none";
             };
@@ -142,6 +146,25 @@ public final class FormatString {
         // so a "%%" there stays "%%".
         out.append(format.substring(last));
         return out.toString();
+    }
+
+    /**
+     * Bytes as bpftrace shows a buffer: printable ASCII (32-126) as itself when {@code keepAscii},
+     * other bytes as {@code \xNN} when {@code escape}, else as two hex digits separated by spaces.
+     */
+    public static String hex(byte[] bytes, boolean keepAscii, boolean escape) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            if (keepAscii && b >= 32 && b <= 126) {
+                sb.append((char) b);
+            } else if (escape) {
+                sb.append(String.format("\\x%02x", b));
+            } else {
+                sb.append(String.format(i == bytes.length - 1 ? "%02x" : "%02x ", b));
+            }
+        }
+        return sb.toString();
     }
 
     /** Literal text through C's printf: {@code %%} prints one {@code %}. */

@@ -157,8 +157,10 @@ public final class KernelTypes {
      * @param offset its byte offset in the outer struct
      * @param type its BTF type id (qualifiers skipped)
      * @param bitfield whether it is a bit field (not readable as a whole byte range)
+     * @param bitOffset its offset in bits in the outer struct
+     * @param bitSize its width in bits for a bit field, else 0
      */
-    public record Member(long offset, int type, boolean bitfield) {}
+    public record Member(long offset, int type, boolean bitfield, long bitOffset, int bitSize) {}
 
     /** Field {@code name} of struct or union {@code structId}. */
     public Optional<Member> member(int structId, String name) {
@@ -171,13 +173,14 @@ public final class KernelTypes {
         for (BtfType.Member m : members) {
             if (m.name().equals(name)) {
                 return Optional.of(new Member(m.bitOffset() / 8, b.skipQualifiers(m.type()),
-                        m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0));
+                        m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0, m.bitOffset(), m.bitfieldSize()));
             }
             if (m.name().isEmpty()) {
                 Optional<Member> inner = member(b.skipQualifiers(m.type()), name);
                 if (inner.isPresent()) {
                     Member i = inner.get();
-                    return Optional.of(new Member(m.bitOffset() / 8 + i.offset(), i.type(), i.bitfield()));
+                    return Optional.of(new Member(m.bitOffset() / 8 + i.offset(), i.type(), i.bitfield(),
+                            m.bitOffset() + i.bitOffset(), i.bitSize()));
                 }
             }
         }

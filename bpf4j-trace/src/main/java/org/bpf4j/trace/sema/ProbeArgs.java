@@ -22,6 +22,11 @@ final class ProbeArgs {
         this.expansion = expansion;
     }
 
+    /** What an attach point refers to on this machine, or null. */
+    org.bpf4j.trace.probe.Resolved resolved(AttachPoint ap) {
+        return expansion.resolved().get(ap);
+    }
+
     static boolean isArgs(Expr e) {
         return e instanceof Expr.Builtin b && b.name().equals("args");
     }
@@ -30,6 +35,18 @@ final class ProbeArgs {
     Type field(Expr.Field f, Probe probe) {
         Type result = null;
         for (AttachPoint ap : probe.attachPoints()) {
+            if (ap.provider().equals("uprobe")) {
+                Type t = uprobeArg(f, ap);
+                if (t == null) {
+                    return Type.NONE;
+                }
+                if (result != null && !result.equals(t)) {
+                    a.error(ap.span(), "Probe has attach points with mixed arguments");
+                    return Type.NONE;
+                }
+                result = t;
+                continue;
+            }
             if (!ap.provider().equals("tracepoint")) {
                 String kind = ap.provider().equals("BEGIN") || ap.provider().equals("END") ? "special" : ap.provider();
                 a.error(f.base().span(), "The args builtin can only be used with tracepoint/kfunc/uprobeprobes ("
@@ -81,6 +98,60 @@ final class ProbeArgs {
     /** Whether the pointers of a probe's tracepoints are user addresses (system call arguments). */
     boolean userPointer(Probe probe) {
         return probe.attachPoints().stream().allMatch(ap -> !ap.parts().isEmpty() && ap.parts().getFirst().equals("syscalls"));
+    }
+
+    private static final java.util.Map<java.nio.file.Path, org.bpf4j.trace.symbols.Dwarf> DWARF =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The type of {@code args.NAME} in a uprobe: the function's parameter of that name, from the
+     * binary's DWARF (its index is recorded as the expression's constant); null after an error.
+     */
+    private Type uprobeArg(Expr.Field f, AttachPoint ap) {
+        if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u)) {
+            return null; // the attach point's own error was reported
+        }
+        org.bpf4j.trace.symbols.Dwarf dwarf;
+        try {
+            dwarf = DWARF.computeIfAbsent(u.binary(), org.bpf4j.trace.symbols.Dwarf::read);
+        } catch (RuntimeException e) {
+            a.error(ap.span(), "No debuginfo found for " + u.binary() + " (" + e.getMessage() + ")");
+            return null;
+        }
+        if (!dwarf.available()) {
+            a.error(ap.span(), "No debuginfo found for " + u.binary());
+            return null;
+        }
+        java.util.List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(u.symbol()).orElse(java.util.List.of());
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i).name().equals(f.field())) {
+                Type t = dwarfType(params.get(i).type());
+                if (!(t instanceof Type.Int)) {
+                    a.error(f.span(), "parameter '" + f.field() + "' has type '" + params.get(i).type().name()
+                            + "', which bpf4j trace cannot read as a value");
+                    return null;
+                }
+                if (i > 5) {
+                    a.error(f.span(), "parameter '" + f.field() + "' is passed on the stack, which bpf4j trace "
+                            + "does not read through args yet (use sarg" + (i - 6) + ")");
+                    return null;
+                }
+                a.constant(f, i);
+                return t;
+            }
+        }
+        a.error(f.span(), "Can't find function parameter " + f.field());
+        return null;
+    }
+
+    /** The language type of a DWARF parameter type (pointers point to user memory). */
+    private static Type dwarfType(org.bpf4j.trace.symbols.Dwarf.ParamType t) {
+        return switch (t) {
+            case org.bpf4j.trace.symbols.Dwarf.IntType i -> new Type.Int(i.bits(), i.signed());
+            case org.bpf4j.trace.symbols.Dwarf.PointerType p -> Type.Int.pointer(
+                    p.pointee() == null ? Type.NONE : dwarfType(p.pointee()), true);
+            case org.bpf4j.trace.symbols.Dwarf.OtherType o -> Type.NONE;
+        };
     }
 
     /** The value type of a tracepoint field, or null if it has none. */

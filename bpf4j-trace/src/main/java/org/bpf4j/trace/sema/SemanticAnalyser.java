@@ -51,11 +51,6 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
-    /** Pointers into user memory (the struct pointers of syscall tracepoints, and what they lead to). */
-    private final java.util.Set<Expr> userPointers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Fields read from user memory. */
-    private final java.util.Set<Expr> userFields = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    private final java.util.Set<String> varUser = new java.util.HashSet<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -119,7 +114,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.userFields));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants));
     }
 
     private void run(Program program) {
@@ -128,7 +123,6 @@ public final class SemanticAnalyser {
             probe = p;
             vars = new LinkedHashMap<>();
             varPointees.clear();
-            varUser.clear();
             poisoned.clear();
             variables.put(p, vars);
             for (AttachPoint ap : p.attachPoints()) {
@@ -165,6 +159,10 @@ public final class SemanticAnalyser {
             case Type.Int i -> "integer";
             case Type.Str s -> "string";
             case Type.Tuple x -> "tuple";
+            case Type.Buf x -> "buffer";
+            case Type.MacAddr x -> "macaddr";
+            case Type.Array x -> "array";
+            case Type.Record x -> "record";
             case Type.Agg a -> a.display();
             case Type.ProbeName x -> "probe";
             case Type.Timestamp x -> "timestamp";
@@ -178,6 +176,41 @@ public final class SemanticAnalyser {
 
     Probe probe() {
         return probe;
+    }
+
+    /** Whether pointers made in the current probe point to user memory (uprobes, USDT), as bpftrace decides. */
+    boolean userSpace() {
+        if (probe == null || probe.attachPoints().isEmpty()) {
+            return false;
+        }
+        String p = probe.attachPoints().getFirst().provider();
+        return p.equals("uprobe") || p.equals("uretprobe") || p.equals("usdt");
+    }
+
+    /** Records a value the checker computed ({@code uaddr}, {@code cgroupid}). */
+    void constant(Expr e, long value) {
+        constants.put(e, value);
+    }
+
+    /**
+     * The value and size of a symbol of the binary a uprobe or USDT attach point is in, or null if
+     * the attach point has no binary or the binary lacks the symbol.
+     */
+    long[] userSymbol(AttachPoint ap, String name) {
+        java.nio.file.Path binary = switch (probeArgs.resolved(ap)) {
+            case org.bpf4j.trace.probe.Resolved.Uprobe u -> u.binary();
+            case org.bpf4j.trace.probe.Resolved.Usdt u -> u.binary();
+            case null, default -> null;
+        };
+        if (binary == null) {
+            return null;
+        }
+        try {
+            var sym = org.bpf4j.linux.probe.NativeElf.read(binary).symbol(name);
+            return sym.isEmpty() || sym.get().value() == 0 ? null : new long[] {sym.get().value(), sym.get().size()};
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     List<String> params() {
@@ -342,11 +375,6 @@ public final class SemanticAnalyser {
         } else {
             varPointees.remove(a.var().name());
         }
-        if (userPointers.contains(value)) {
-            varUser.add(a.var().name());
-        } else {
-            varUser.remove(a.var().name());
-        }
     }
 
     private void setVar(Expr.Var v, Type t, Span span) {
@@ -484,6 +512,8 @@ public final class SemanticAnalyser {
                 case Type.Usym x -> keys.add(x);
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
+                case Type.Buf x -> keys.add(x);
+                case Type.MacAddr x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
                             + "(eg `@map[$1, $2] = ...)`.");
@@ -568,9 +598,6 @@ public final class SemanticAnalyser {
                 if (sid != null) {
                     pointees.put(v, sid);
                 }
-                if (varUser.contains(v.name())) {
-                    userPointers.add(v);
-                }
                 yield t;
             }
             case Expr.Param p -> param(p);
@@ -609,16 +636,14 @@ public final class SemanticAnalyser {
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
-                probeArgs.pointee(f, probe).ifPresent(name -> {
-                    int sid = kernel.available() && kernel.btf().isPresent()
-                            ? kernel.structId(name.substring(name.indexOf(' ') + 1)) : -1;
-                    if (sid >= 0) {
-                        pointees.put(f, sid);
-                        if (probeArgs.userPointer(probe)) {
-                            userPointers.add(f);
-                        }
-                    }
-                });
+                Optional<String> pointee = probeArgs.pointee(f, probe);
+                int sid = pointee.isPresent() && kernel.available() && kernel.btf().isPresent()
+                        ? kernel.structId(pointee.get().substring(pointee.get().indexOf(' ') + 1)) : -1;
+                if (sid >= 0) {
+                    // a pointer to a kernel struct (in user memory for system call arguments)
+                    pointees.put(f, sid);
+                    t = Type.Int.pointer(Type.NONE, probeArgs.userPointer(probe));
+                }
                 yield t;
             }
             case Expr.Field f -> {
@@ -631,6 +656,16 @@ public final class SemanticAnalyser {
                         failed.add(f);
                     }
                     yield ft;
+                }
+                if (base instanceof Type.Record r && !f.arrow()) {
+                    for (Type.RecordField rf : r.fields()) {
+                        if (rf.name().equals(f.field())) {
+                            yield rf.type();
+                        }
+                    }
+                    error(f.span(), "Struct/union of type '" + r.name() + "' does not contain a field named '"
+                            + f.field() + "'");
+                    yield Type.NONE;
                 }
                 if (failed.contains(f.base())) {
                     failed.add(f);
@@ -654,7 +689,22 @@ public final class SemanticAnalyser {
             }
             case Expr.Index i -> {
                 Type base = type(i.base());
-                type(i.index());
+                Type it = type(i.index());
+                if (!(it instanceof Type.Int)) {
+                    error(i.span(), "The array index operator [] only accepts literal integer indices.");
+                    yield base instanceof Type.Array arr ? arr.element() : Type.INT64;
+                }
+                if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
+                    yield pt;
+                }
+                if (base instanceof Type.Array arr) {
+                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
+                        error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
+                    } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
+                        error(i.span(), "The array index operator [] only accepts literal integer indices.");
+                    }
+                    yield arr.element();
+                }
                 error(i.span(), "The array index operator [] can only be used on arrays and pointers, found "
                         + kindName(base) + ".");
                 yield Type.NONE;
@@ -667,9 +717,6 @@ public final class SemanticAnalyser {
                     int sid = kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
                     if (sid >= 0) {
                         pointees.put(c, sid);
-                        if (userPointers.contains(c.operand())) {
-                            userPointers.add(c);
-                        }
                     } else {
                         failed.add(c);
                     }
@@ -758,7 +805,7 @@ public final class SemanticAnalyser {
             } else {
                 failed.add(b);
             }
-            return Type.UINT64;
+            return Type.Int.pointer(Type.NONE, false);
         }
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
@@ -775,6 +822,17 @@ public final class SemanticAnalyser {
                 error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
             }
             return n.startsWith("s") ? Type.INT64 : Type.UINT64;
+        }
+        if (n.equals("func")) {
+            Type result = new Type.Usym();
+            for (AttachPoint ap : probe.attachPoints()) {
+                switch (ap.provider()) {
+                    case "kprobe", "kretprobe" -> result = new Type.Ksym();
+                    case "uprobe", "uretprobe" -> result = new Type.Usym();
+                    default -> error(b.span(), "The func builtin can not be used with '" + ap.provider() + "' probes");
+                }
+            }
+            return result;
         }
         if (n.equals("kstack") || n.equals("ustack")) {
             return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
@@ -851,6 +909,15 @@ public final class SemanticAnalyser {
                     + r.display() + "'");
             return Type.INT64;
         }
+        if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {
+            return li;
+        }
+        if (ri.isPointer() && !li.isPointer() && b.op() == BinOp.ADD) {
+            return ri;
+        }
+        if (li.isPointer() || ri.isPointer()) {
+            return b.op().comparison() ? Type.UINT64 : Type.INT64;
+        }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
         boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
@@ -884,35 +951,27 @@ public final class SemanticAnalyser {
                 return new Type.Int(64, false);
             }
             case DEREF -> {
-                if (!(t instanceof Type.Int)) {
-                    if (!failed.contains(u.operand())) {
-                        error(u.span(), "The * operator can not be used on expressions of type '" + t.display() + "'");
-                    }
-                    failed.add(u);
-                    return Type.NONE;
+                if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
+                    return i.pointee();
                 }
-                if (!kernel.available()) {
-                    error(u.span(), "The * operator reads kernel memory, which the VM backend does not have "
-                            + "(use --backend kernel)");
-                    return Type.UINT64;
-                }
-                boolean user = userPointers.contains(u.operand());
                 Integer sid = pointees.get(u.operand());
                 if (sid != null) {
-                    // *p of a struct pointer: the struct itself, whose fields are read with '.'
-                    kernelFields.put(u, new KernelField(0, (int) kernel.sizeOf(sid), false, false, true));
-                    embedded.put(u, sid);
-                    if (user) {
-                        userFields.add(u);
+                    Type.Record r = record(sid, 0);
+                    if (r != null) {
+                        return r;
                     }
-                    return Type.NONE;
                 }
-                // *n of an integer: the 64-bit value at that address, as bpftrace reads it
-                kernelFields.put(u, new KernelField(0, 8, false, false, false));
-                if (user) {
-                    userFields.add(u);
+                if (t instanceof Type.Int i && i.isPointer()) {
+                    error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None
+                            ? "a struct or void" : i.pointee().display()) + " is not supported by bpf4j trace yet");
+                    return Type.INT64;
                 }
-                return Type.UINT64;
+                if (t instanceof Type.Int) {
+                    // bpftrace reads a 64-bit integer at an integer address.
+                    return Type.INT64;
+                }
+                error(u.span(), "Can not dereference type '" + t.display() + "'");
+                return Type.INT64;
             }
             case ADDR -> {
                 error(u.span(), "The & operator is not supported by bpf4j trace yet");
@@ -925,7 +984,10 @@ public final class SemanticAnalyser {
     /** The type a written type name denotes. */
     Type typeOfName(TypeName n, Span span) {
         if (n.pointers() > 0) {
-            return Type.UINT64;
+            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1);
+            Type pointee = n.pointers() == 1 && (isStructName(n.name()) || n.name().equals("void")) ? Type.NONE
+                    : typeOfName(inner, span);
+            return Type.Int.pointer(pointee, userSpace());
         }
         Type t = switch (n.name()) {
             case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
@@ -952,6 +1014,11 @@ public final class SemanticAnalyser {
 
     private static boolean isStructName(String name) {
         return name.startsWith("struct ") || name.startsWith("union ");
+    }
+
+    /** Whether an array is read from kernel memory (a struct field), so any index can be read. */
+    private boolean arrayInMemory(Expr e) {
+        return e instanceof Expr.Field && kernelFields.containsKey(e);
     }
 
     /** Whether {@code e} is a struct embedded in a kernel struct ({@code curtask->se}): bpftrace's "record". */
@@ -1007,15 +1074,100 @@ public final class SemanticAnalyser {
             return Type.NONE;
         }
         KernelTypes.Member mem = m.get();
-        boolean user = viaPointer ? userPointers.contains(f.base()) : userFields.contains(f.base());
-        if (user) {
-            userFields.add(f);
+        Type result = kernelMember(f, mem, sname);
+        KernelField kf = kernelFields.get(f);
+        if (kf != null) {
+            kernelFields.put(f, kf.inUser(userStruct(f.base())));
         }
-        if (mem.bitfield()) {
-            error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
-            return Type.NONE;
+        if (result instanceof Type.Int i && i.isPointer()) {
+            result = Type.Int.pointer(i.pointee(), userStruct(f.base()));
         }
+        return result;
+    }
+
+    /** The largest struct read as a whole value (a record). */
+    private static final int RECORD_LIMIT = 4096;
+
+    /** A kernel struct as a record value, or {@link Type#NONE} if it is too big or has fields bpf4j cannot show. */
+    private Type recordOrNone(int sid) {
+        Type.Record r = record(sid, 0);
+        return r == null ? Type.NONE : r;
+    }
+
+    /** A struct or union of BTF as a record, or null. */
+    Type.Record record(int sid, int depth) {
+        BtfType t = kernel.type(sid);
+        List<BtfType.Member> members;
+        long size;
+        switch (t) {
+            case BtfType.Struct st -> {
+                members = st.members();
+                size = st.size();
+            }
+            case BtfType.Union un -> {
+                members = un.members();
+                size = un.size();
+            }
+            default -> {
+                return null;
+            }
+        }
+        if (size > RECORD_LIMIT || depth > 8) {
+            return null;
+        }
+        List<Type.RecordField> fields = new ArrayList<>();
+        for (BtfType.Member m : members) {
+            if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0 || m.name().isEmpty()) {
+                return null;
+            }
+            int mt = kernel.btf().orElseThrow().skipQualifiers(m.type());
+            Type ft = switch (kernel.type(mt)) {
+                case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ->
+                    new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1);
+                case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
+                    new Type.Int(en.size() * 8, en.signed());
+                case BtfType.Ptr p -> Type.Int.pointer(Type.NONE, false);
+                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1 ->
+                    new Type.Str((int) a.elements());
+                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 2
+                        || e.size() == 4 || e.size() == 8) -> new Type.Array(new Type.Int(e.size() * 8, e.signed()),
+                        (int) a.elements());
+                case BtfType.Struct x -> record(mt, depth + 1);
+                case BtfType.Union x -> record(mt, depth + 1);
+                default -> null;
+            };
+            if (ft == null) {
+                return null;
+            }
+            fields.add(new Type.RecordField(m.name(), ft, (int) (m.bitOffset() / 8)));
+        }
+        return new Type.Record(structName(t), fields, (int) size);
+    }
+
+    /** Whether the struct a field is read from lies in user memory (a pointer made in a uprobe). */
+    private boolean userStruct(Expr base) {
+        KernelField outer = kernelFields.get(base);
+        if (outer != null && outer.struct()) {
+            return outer.user();
+        }
+        return types.get(base) instanceof Type.Int i && i.isPointer() && i.user();
+    }
+
+    private Type kernelMember(Expr.Field f, KernelTypes.Member mem, String sname) {
         BtfType ft = kernel.type(mem.type());
+        if (mem.bitfield()) {
+            int bits = mem.bitSize() != 0 ? mem.bitSize() : (int) (kernel.sizeOf(mem.type()) * 8);
+            boolean signed = ft instanceof BtfType.Int bi ? bi.signed() : ft instanceof BtfType.Enum en && en.signed();
+            int shift = (int) (mem.bitOffset() % 8);
+            int bytes = (shift + bits + 7) / 8;
+            if (!(ft instanceof BtfType.Int || ft instanceof BtfType.Enum) || bytes > 8) {
+                error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
+                return Type.NONE;
+            }
+            int size = (int) kernel.sizeOf(mem.type());
+            kernelFields.put(f, new KernelField(mem.bitOffset() / 8, bytes, signed, false, false, shift, bits, false));
+            return new Type.Int(Math.max(8, size * 8), signed);
+        }
         switch (ft) {
             case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 -> {
                 boolean signed = i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1;
@@ -1028,29 +1180,36 @@ public final class SemanticAnalyser {
             }
             case BtfType.Ptr p -> {
                 kernelFields.put(f, new KernelField(mem.offset(), 8, false, false, false));
-                if (user) {
-                    userPointers.add(f);
-                }
                 BtfType to = kernel.type(p.type());
                 if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
                     pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
                 }
-                return Type.UINT64;
+                Type pointee = to instanceof BtfType.Int pi && (pi.size() == 1 || pi.size() == 2 || pi.size() == 4
+                        || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
+                        || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
+                return Type.Int.pointer(pointee, false);
             }
             case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
                     && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true, false));
                 return new Type.Str((int) a.elements());
             }
+            case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 1 || e.size() == 2
+                    || e.size() == 4 || e.size() == 8) && a.elements() > 0 && a.elements() * e.size() <= 4096 -> {
+                // An integer array (a char array is a string above): [1,2,3] when printed, a[i] reads one element.
+                boolean signed = e.signed();
+                kernelFields.put(f, new KernelField(mem.offset(), (int) (a.elements() * e.size()), signed, false, false));
+                return new Type.Array(new Type.Int(e.size() * 8, signed), (int) a.elements());
+            }
             case BtfType.Struct st -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) st.size(), false, false, true));
                 embedded.put(f, mem.type());
-                return Type.NONE;
+                return recordOrNone(mem.type());
             }
             case BtfType.Union un -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) un.size(), false, false, true));
                 embedded.put(f, mem.type());
-                return Type.NONE;
+                return recordOrNone(mem.type());
             }
             default -> {
                 error(f.span(), "field '" + f.field() + "' of '" + sname + "' (" + kernel.btf().orElseThrow()

@@ -10,8 +10,28 @@ public sealed interface Type {
     /** bpftrace's name for it, as error messages show it. */
     String display();
 
-    /** An integer of 8, 16, 32 or 64 bits. */
-    record Int(int bits, boolean signed) implements Type {
+    /**
+     * An integer of 8, 16, 32 or 64 bits; or, with a {@code pointee}, a pointer (64 bits, signed as
+     * bpftrace 0.17 prints pointers) to a value of that type, in user memory when {@code user}.
+     * Pointers are integers wherever integers are accepted; {@code *p}, {@code p[i]} and
+     * {@code p + n} use the pointee.
+     */
+    record Int(int bits, boolean signed, Type pointee, boolean user) implements Type {
+        /** A plain integer. */
+        public Int(int bits, boolean signed) {
+            this(bits, signed, null, false);
+        }
+
+        /** A pointer to {@code pointee}, in user memory when {@code user}. */
+        public static Int pointer(Type pointee, boolean user) {
+            return new Int(64, true, pointee, user);
+        }
+
+        /** True for a pointer. */
+        public boolean isPointer() {
+            return pointee != null;
+        }
+
         @Override
         public int size() {
             return bits / 8;
@@ -19,7 +39,70 @@ public sealed interface Type {
 
         @Override
         public String display() {
-            return (signed ? "int" : "uint") + bits;
+            return pointee != null ? pointee.display() + " *" : (signed ? "int" : "uint") + bits;
+        }
+    }
+
+    /**
+     * A buffer ({@code buf()}): up to {@code capacity} bytes and their length. Stored as the length
+     * (8 bytes) then the bytes, padded to 8.
+     */
+    record Buf(int capacity) implements Type {
+        @Override
+        public int size() {
+            return 8 + align8(capacity);
+        }
+
+        @Override
+        public String display() {
+            return "buffer[" + (capacity + 1) + "]"; // bpftrace counts its length byte
+        }
+    }
+
+    /** An array of {@code count} integers ({@code pton()}, integer arrays in kernel structs). */
+    record Array(Int element, int count) implements Type {
+        @Override
+        public int size() {
+            return element.size() * count;
+        }
+
+        @Override
+        public String display() {
+            return element.display() + "[" + count + "]";
+        }
+    }
+
+    /**
+     * A struct or union value (bpftrace's record): its bytes as in memory, printed
+     * {@code { .a = 1, .b = 2 }}.
+     *
+     * @param name {@code struct NAME} or {@code union NAME}
+     * @param size its size in bytes
+     */
+    record Record(String name, List<RecordField> fields, int size) implements Type {
+        public Record {
+            fields = List.copyOf(fields);
+        }
+
+        @Override
+        public String display() {
+            return name;
+        }
+    }
+
+    /** A field of a {@link Record}: its name, type and byte offset. */
+    record RecordField(String name, Type type, int offset) {}
+
+    /** A MAC address ({@code macaddr()}): 6 bytes. */
+    record MacAddr() implements Type {
+        @Override
+        public int size() {
+            return 6;
+        }
+
+        @Override
+        public String display() {
+            return "macaddr";
         }
     }
 

@@ -21,14 +21,12 @@ public final class TypedProgram {
     private final AttachPoints.Expansion expansion;
     private final IdentityHashMap<Expr, KernelField> kernelFields;
     private final IdentityHashMap<Expr, Long> constants;
-    private final java.util.Set<Expr> userFields;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
             AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
-            IdentityHashMap<Expr, Long> constants, java.util.Set<Expr> userFields) {
+            IdentityHashMap<Expr, Long> constants) {
         this.constants = constants;
-        this.userFields = userFields;
         this.kernelFields = kernelFields;
         this.expansion = expansion;
         this.program = program;
@@ -72,14 +70,6 @@ public final class TypedProgram {
     /** The kernel struct field an expression reads ({@code curtask->pid}), or null. */
     public KernelField kernelField(Expr e) {
         return kernelFields.get(e);
-    }
-
-    /**
-     * Whether kernel field {@code e} lies in user memory (read with {@code bpf_probe_read_user}):
-     * a field reached through a struct pointer of a syscall tracepoint ({@code args->rqtp->tv_sec}).
-     */
-    public boolean userMemory(Expr e) {
-        return userFields.contains(e);
     }
 
     /** The value the checker computed for {@code sizeof(struct X)} or {@code offsetof(...)} from BTF, or null. */

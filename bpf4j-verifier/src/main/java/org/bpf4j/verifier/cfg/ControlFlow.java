@@ -71,8 +71,23 @@ public final class ControlFlow {
                 }
             }
         }
+        noCallx(code, n);
         reachability(code, n);
         return new ControlFlow(code, sub, subOf, Liveness.compute(code));
+    }
+
+    /**
+     * Linux refuses {@code callx} ({@code BPF_JMP | BPF_CALL | BPF_X}, opcode 0x8d) in a program
+     * it is given, reachable or not: the opcode is not in its table of instructions
+     * ({@code resolve_pseudo_ldimm64} checks every instruction after the subprogram checks and
+     * before the control-flow walk). Only the kernel's own rewrites may produce indirect calls.
+     */
+    private static void noCallx(Code code, int n) {
+        for (int slot = 0; slot < n; slot++) {
+            if (code.atSlot(slot) instanceof Instruction.CallReg) {
+                throw new CfgException(slot, "unknown opcode 8d");
+            }
+        }
     }
 
     private static void reachability(Code code, int n) {

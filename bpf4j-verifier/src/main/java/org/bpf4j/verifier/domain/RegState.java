@@ -6,7 +6,7 @@ import java.util.Objects;
  * The abstract value of one register or spilled stack slot: not initialised, a scalar, or a
  * pointer. Immutable; switch over it without {@code default}.
  */
-public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegState.Pointer {
+public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegState.Pointer, RegState.StackObject {
 
     /** A register never written on this path: reading it is an error ({@code !read_ok}). */
     record NotInit() implements RegState {
@@ -49,7 +49,8 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
      *     with the same id
      * @param refId non-zero for a reference that must be released ({@code ref_obj_id})
      * @param range for packet pointers, the bytes after {@code off} proven inside the packet
-     * @param map the map index for map pointers, values and keys; -1 otherwise
+     * @param map the map index for map pointers, values and keys; {@link #INPUT_MEMORY} for the
+     *     memory given in R1 at entry ({@code VerifierInput.withEntryMemory}); -1 otherwise
      * @param memSize the size of {@link PtrType#MEM} and {@link PtrType#RINGBUF_MEM} memory
      * @param maybeNull whether the pointer may be NULL (it must be tested before use)
      * @param frame for stack pointers, the frame number (0 for the main program)
@@ -57,6 +58,9 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
      */
     record Pointer(PtrType type, int off, ScalarRange var, int id, int refId, int range, int map, int memSize,
             boolean maybeNull, int frame, boolean readOnly) implements RegState {
+        /** The {@code map} of a {@link PtrType#MEM} pointer into the memory given in R1 at entry. */
+        public static final int INPUT_MEMORY = -2;
+
         /** Checks the type and offset range are present. */
         public Pointer {
             Objects.requireNonNull(type);
@@ -128,6 +132,67 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
                 sb.append(',').append(var);
             }
             return sb.append(')').toString();
+        }
+    }
+
+    /**
+     * An object the kernel keeps in stack slots, never in a register (the kernel's
+     * {@code STACK_ITER} and {@code STACK_DYNPTR} slots): an open-coded iterator or a dynptr.
+     * Each of its 8-byte slots holds one, with {@code first} set in the slot at the lowest index
+     * (the highest address, where the pointer to it points).
+     *
+     * @param kind what the object is
+     * @param id the object's identity (a dynptr's id; slices of it carry it as parent)
+     * @param refId non-zero for a reference that must be released (an iterator, a ring buffer dynptr)
+     * @param drained for an iterator, whether its {@code next} returned NULL on this path
+     * @param depth for an iterator, how many {@code next} calls returned an element on this path
+     *     (compared only when looking for infinite loops, as Linux)
+     * @param first whether this slot is the object's first
+     */
+    record StackObject(ObjectKind kind, int id, int refId, boolean drained, int depth, boolean first)
+            implements RegState {
+        /** Checks the kind. */
+        public StackObject {
+            Objects.requireNonNull(kind);
+        }
+
+        @Override
+        public String toString() {
+            return kind.kernelName() + "(ref_id=" + refId + (kind.isIterator() ? ",state=" + (drained ? "drained" : "active")
+                    + ",depth=" + depth : "") + ")";
+        }
+    }
+
+    /** The kinds of {@link StackObject}, with the number of 8-byte slots each fills. */
+    enum ObjectKind {
+        /** {@code struct bpf_iter_num}. */
+        ITER_NUM("iter_num", 1),
+        /** A dynptr over program memory ({@code bpf_dynptr_from_mem}). */
+        DYNPTR_LOCAL("dynptr_local", 2),
+        /** A dynptr over a ring buffer record ({@code bpf_ringbuf_reserve_dynptr}). */
+        DYNPTR_RINGBUF("dynptr_ringbuf", 2);
+
+        private final String kernelName;
+        private final int slots;
+
+        ObjectKind(String kernelName, int slots) {
+            this.kernelName = kernelName;
+            this.slots = slots;
+        }
+
+        /** The kernel's spelling in logs. */
+        public String kernelName() {
+            return kernelName;
+        }
+
+        /** How many 8-byte stack slots the object fills. */
+        public int slots() {
+            return slots;
+        }
+
+        /** Whether this is an open-coded iterator. */
+        public boolean isIterator() {
+            return this == ITER_NUM;
         }
     }
 

@@ -25,6 +25,8 @@ public final class StackState {
     public static final byte ZERO = 2;
     /** Part of a spilled register. */
     public static final byte SPILL = 3;
+    /** Part of an iterator or dynptr ({@link RegState.StackObject}, the kernel's STACK_ITER and STACK_DYNPTR). */
+    public static final byte OBJECT = 4;
 
     private byte[] types;
     private RegState[] spills;
@@ -228,6 +230,57 @@ public final class StackState {
         }
     }
 
+    /**
+     * Puts {@code obj} in slot {@code slot} (bytes {@code -8 * slot - 8} to {@code -8 * slot - 1}):
+     * all 8 bytes become {@link #OBJECT}.
+     */
+    public void putObject(int slot, RegState.StackObject obj) {
+        grow(slot * 8 + 8);
+        Arrays.fill(types, slot * 8, slot * 8 + 8, OBJECT);
+        spills[slot] = obj;
+        writes |= 1L << slot;
+    }
+
+    /** The object in slot {@code slot}, or null; counts as a read of the slot. */
+    public RegState.StackObject object(int slot) {
+        reads |= 1L << slot;
+        if (slot * 8 + 7 >= types.length || types[slot * 8 + 7] != OBJECT) {
+            return null;
+        }
+        return (RegState.StackObject) spills[slot];
+    }
+
+    /** Empties slot {@code slot} of an object: its bytes become never written (the kernel's STACK_INVALID). */
+    public void clearObject(int slot) {
+        Arrays.fill(types, slot * 8, slot * 8 + 8, INVALID);
+        spills[slot] = null;
+        writes |= 1L << slot;
+    }
+
+    /** The slots (bit per slot) holding part of an object among the {@code size} bytes at {@code off}; no read mark. */
+    public long objectSlots(int off, int size) {
+        long out = 0;
+        for (int a = off; a < off + size; a++) {
+            int k = -a - 1;
+            if (k >= 0 && k < types.length && types[k] == OBJECT) {
+                out |= 1L << (k / 8);
+            }
+        }
+        return out;
+    }
+
+    /** Replaces each object for which {@code f} returns non-null. */
+    public void replaceObjects(java.util.function.UnaryOperator<RegState.StackObject> f) {
+        for (int slot = 0; slot < spills.length; slot++) {
+            if (types[slot * 8 + 7] == OBJECT && spills[slot] instanceof RegState.StackObject o) {
+                RegState.StackObject n = f.apply(o);
+                if (n != null) {
+                    spills[slot] = n;
+                }
+            }
+        }
+    }
+
     /** Number of 8-byte slots in use. */
     public int slots() {
         return spills.length;
@@ -256,7 +309,7 @@ public final class StackState {
                 continue;
             }
             sb.append(" fp-").append(base + 8).append('=');
-            if (types[base + 7] == SPILL && spills[slot] != null) {
+            if ((types[base + 7] == SPILL || types[base + 7] == OBJECT) && spills[slot] != null) {
                 sb.append(spills[slot]);
             } else {
                 for (int i = 7; i >= 0; i--) {

@@ -144,6 +144,9 @@ public final class StateCompare {
                     && o.maybeNull() == c.maybeNull() && o.map() == c.map() && o.memSize() == c.memSize()
                     && o.frame() == c.frame() && o.readOnly() == c.readOnly() && o.range() <= c.range()
                     && o.var().contains(c.var()) && ids(o.id(), c.id()) && ids(o.refId(), c.refId());
+            case RegState.StackObject o -> cur instanceof RegState.StackObject c && o.kind() == c.kind()
+                    && o.drained() == c.drained() && o.first() == c.first() && ids(o.id(), c.id())
+                    && ids(o.refId(), c.refId());
         };
     }
 
@@ -168,7 +171,8 @@ public final class StateCompare {
                 return false;
             }
             for (int s = 0; s < os.length; s++) {
-                if (ot[s * 8 + 7] == StackState.SPILL && !java.util.Objects.equals(os[s], cs[s])) {
+                if ((ot[s * 8 + 7] == StackState.SPILL || ot[s * 8 + 7] == StackState.OBJECT)
+                        && !java.util.Objects.equals(os[s], cs[s])) {
                     return false;
                 }
             }
@@ -178,6 +182,14 @@ public final class StateCompare {
             int base = slot * 8;
             if (readStack != null && (readStack[frame] & (1L << slot)) == 0) {
                 continue; // dead: never looked at below the old state before being overwritten
+            }
+            if (ot[base + 7] == StackState.OBJECT) {
+                // an iterator or dynptr covers the same kind of object in the same state (Linux's
+                // stacksafe on STACK_ITER and STACK_DYNPTR: iteration depths are not compared)
+                if (base + 7 >= ct.length || ct[base + 7] != StackState.OBJECT || !regCovers(os[slot], cs[slot], false)) {
+                    return false;
+                }
+                continue;
             }
             int oldSpill = StackState.spillSize(ot, base);
             if (oldSpill > 0 && oldSpill < 8) {

@@ -7,6 +7,7 @@ import org.bpf4j.spec.HelperSpec;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ReturnType;
 import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarRange;
@@ -22,7 +23,10 @@ import org.bpf4j.verifier.domain.VerifierState;
  * lies inside the object (checked by {@link MemoryAccess#checkRange}); the call then forgets
  * r1-r5 (the helper clobbers them), forgets every packet pointer if the helper may move the
  * packet, marks stack bytes the helper writes as unknown data, and sets r0 to a value that
- * covers everything the helper can return.
+ * covers everything the helper can return. A spin lock is named by its map and the value
+ * pointer's id, so the unlock releases the very lock taken, and nothing else may run while it is
+ * held; a timer's pointer must be its map value's timer itself, and its callback, which runs at
+ * an unknown later time, is verified from a state that assumes nothing of the registering path.
  */
 final class Calls {
     private static final long MAX_VAR_SIZE = 1L << 29;
@@ -46,7 +50,25 @@ final class Calls {
         int funcSlot = -1;
         /** Whether the map key argument is known to be all zero bytes on the stack. */
         boolean zeroKey;
+        /** The map of the {@code bpf_timer} argument, or -1. */
+        int timerMap = -1;
+        /** The lock a {@code bpf_spin_lock} argument names ({@code map << 32 | id}), or -1. */
+        long lock = -1;
+        /** The dynptr argument, if any. */
+        final Dynptrs.Use dynptr = new Dynptrs.Use();
     }
+
+    /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
+    static final int SPIN_UNLOCK = 94;
+    /** The helper id of {@code bpf_timer_set_callback}, whose callback runs asynchronously. */
+    static final int TIMER_SET_CALLBACK = 170;
+
+    /**
+     * The state in which the asynchronous callback that the last helper call registered starts
+     * ({@code bpf_timer_set_callback}), to be verified as a program of its own; null otherwise.
+     * The engine takes it after the call.
+     */
+    VerifierState asyncEntry;
 
     /** Checks and applies {@code call id}. Returns the slot of a callback to enter, or -1. */
     int helper(VerifierState st, int slot, int id) {
@@ -57,17 +79,27 @@ final class Calls {
         if (h.gplOnly() && !ex.input().gpl()) {
             throw new Reject("cannot call GPL-restricted function from non-GPL compatible program");
         }
+        if (st.activeLock != -1 && id != SPIN_UNLOCK) {
+            throw new Reject("function calls are not allowed while holding a lock");
+        }
         Meta meta = new Meta();
         for (int a = 1; a <= h.args().size(); a++) {
             arg(st, h, a, meta);
         }
+        if (h.name().equals("dynptr_from_mem") && !(st.regs()[1] instanceof RegState.Pointer p
+                && p.type() == PtrType.MAP_VALUE)) {
+            throw new Reject("Unsupported reg type " + Regs.typeName(st.regs()[1]) + " for bpf_dynptr_from_mem data");
+        }
         checkMapCompat(h, meta);
+        spinLock(st, h, meta);
+        Dynptrs.init(st, meta.dynptr, ex, slot);
         if (h.releases()) {
             int ref = meta.releaseRef;
             if (ref == 0 || !st.refs.contains(ref)) {
                 throw new Reject("R" + h.releasedArg() + " must be referenced when passed to release function");
             }
             release(st, ref);
+            Dynptrs.clear(meta.dynptr);
         }
         if (h.changesPacketData()) {
             Regs.forEach(st, v -> v instanceof RegState.Pointer p && Regs.isPacketAny(p) ? RegState.unknown() : null);
@@ -77,10 +109,81 @@ final class Calls {
             regs[r] = RegState.NOT_INIT;
         }
         regs[0] = result(st, h, meta, slot);
+        if (h.has(HelperFlag.ASYNC_CALLBACK) && meta.funcSlot >= 0) {
+            asyncEntry = asyncEntry(slot, id, meta);
+        }
         if (h.has(HelperFlag.CALLBACK) && meta.funcSlot >= 0) {
             return meta.funcSlot;
         }
         return -1;
+    }
+
+    /**
+     * A timer's callback runs later, on its own: its state is a single frame with the timer's
+     * map, the element's key and its value (the kernel's {@code set_timer_callback_state} in
+     * {@code push_async_cb}), nothing of the registering program's state.
+     */
+    private VerifierState asyncEntry(int slot, int helperId, Meta meta) {
+        if (meta.timerMap < 0) {
+            throw new Reject("kernel subsystem misconfigured verifier");
+        }
+        int m = meta.timerMap;
+        FrameState f = new FrameState(slot, 0, meta.funcSlot, helperId);
+        VerifierState cb = new VerifierState(f);
+        f.regs[1] = new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
+                false);
+        f.regs[2] = new RegState.Pointer(PtrType.MAP_KEY, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0, false);
+        f.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
+                ex.map(m).readOnlyProg());
+        return cb;
+    }
+
+    /**
+     * {@code bpf_spin_lock} takes the lock its argument names (one at a time);
+     * {@code bpf_spin_unlock} releases that same lock ({@code process_spin_lock}).
+     */
+    private static void spinLock(VerifierState st, HelperSpec h, Meta meta) {
+        if (meta.lock == -1) {
+            return;
+        }
+        if (h.name().equals("spin_lock")) {
+            if (st.activeLock != -1) {
+                throw new Reject("Locking two bpf_spin_locks are not allowed");
+            }
+            st.activeLock = meta.lock;
+        } else if (h.name().equals("spin_unlock")) {
+            if (st.activeLock == -1) {
+                throw new Reject("bpf_spin_unlock without taking a lock");
+            }
+            if (st.activeLock != meta.lock) {
+                throw new Reject("bpf_spin_unlock of different lock");
+            }
+            st.activeLock = -1;
+        }
+    }
+
+    /**
+     * A pointer to a map value's {@code struct bpf_spin_lock} or {@code struct bpf_timer}: the
+     * map's value must have one (from BTF) and the pointer must point exactly at it
+     * ({@code process_spin_lock}, {@code process_timer_func}).
+     */
+    private MapInfo specialField(int a, RegState v, String field, boolean lock) {
+        if (!(v instanceof RegState.Pointer p && p.type() == PtrType.MAP_VALUE && !p.maybeNull())) {
+            throw typeError(a, v, "map_value");
+        }
+        if (!p.var().isConst()) {
+            throw new Reject("R" + a + " doesn't have constant offset. " + field + " has to be at the constant offset");
+        }
+        MapInfo m = ex.map(p.map());
+        int at = lock ? m.spinLockOff() : m.timerOff();
+        if (at < 0) {
+            throw new Reject("map '" + m.name() + "' has no valid " + field);
+        }
+        long off = p.off() + p.var().value();
+        if (off != at) {
+            throw new Reject("off " + off + " doesn't point to 'struct " + field + "' that is at " + at);
+        }
+        return m;
     }
 
     /** Whether the {@code size} stack bytes at the fixed-offset stack pointer {@code p} are all known zero. */
@@ -154,8 +257,13 @@ final class Calls {
                 }
                 yield new RegState.Pointer(t, 0, ScalarRange.constant(0), nid, ref, 0, -1, 0, true, 0, false);
             }
-            case PTR_TO_DYNPTR_MEM_OR_NULL -> throw new Reject("bpf4j: dynptr helpers are not supported yet ("
-                    + h.kernelName() + ")");
+            case PTR_TO_DYNPTR_MEM_OR_NULL -> {
+                // a slice of the dynptr's memory, of the constant size asked; it carries the
+                // dynptr's reference, so releasing the dynptr invalidates it
+                RegState.StackObject d = meta.dynptr.used;
+                yield new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(),
+                        d == null ? 0 : d.refId(), 0, -1, (int) meta.constSize, true, 0, false);
+            }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID);
             case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
                 new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
@@ -184,6 +292,9 @@ final class Calls {
             case CONST_MAP_PTR -> {
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CONST_MAP_PTR && !p.maybeNull())) {
                     throw typeError(a, v, "map_ptr");
+                }
+                if (meta.timerMap >= 0 && meta.timerMap != p.map()) {
+                    throw new Reject("timer pointer in R1 map_uid=0 doesn't match map pointer in R" + a + " map_uid=0");
                 }
                 meta.map = p.map();
             }
@@ -306,8 +417,22 @@ final class Calls {
                 }
                 meta.releaseRef = p.refId();
             }
-            case PTR_TO_SPIN_LOCK, PTR_TO_TIMER, PTR_TO_KPTR, PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL,
-                 PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> throw new Reject(
+            case PTR_TO_SPIN_LOCK -> {
+                specialField(a, v, "bpf_spin_lock", true);
+                RegState.Pointer p = (RegState.Pointer) v;
+                meta.lock = ((long) p.map() << 32) | (p.id() & 0xffffffffL);
+            }
+            case PTR_TO_TIMER -> {
+                specialField(a, v, "bpf_timer", false);
+                meta.timerMap = ((RegState.Pointer) v).map();
+            }
+            case PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL, PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> {
+                Dynptrs.arg(st, a, t, meta.dynptr);
+                if (t == ArgType.PTR_TO_DYNPTR_RINGBUF) {
+                    meta.releaseRef = meta.dynptr.used.refId();
+                }
+            }
+            case PTR_TO_KPTR -> throw new Reject(
                     "bpf4j: argument type " + t.kernelName() + " of " + h.kernelName() + " is not supported yet");
         }
     }

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Disassembler;
-import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.ProgramType;
@@ -35,11 +34,11 @@ public final class Explorer {
     private static final int HELPER_FOR_EACH_MAP_ELEM = 164;
     private static final int HELPER_FIND_VMA = 180;
     private static final int HELPER_LOOP = 181;
+    private static final int HELPER_USER_RINGBUF_DRAIN = 209;
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
     /** Instructions of history after which a state is stored whatever the heuristics say. */
     private static final int FORCE_CHECKPOINT_HISTORY = 160;
-    private static final int MAX_STACK = 512;
     private static final int MAX_PATH = 1000;
 
     private final VerifierInput input;
@@ -51,13 +50,19 @@ public final class Explorer {
     private final Map<Integer, Integer> refSlots = new HashMap<>();
     private final MemoryAccess memory = new MemoryAccess(this);
     private final Calls calls = new Calls(this);
+    private final Kfuncs kfuncs = new Kfuncs(this);
     private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
+    private final FactsCollector facts;
     private ControlFlow cfg;
     private boolean[] prunePoint;
     private boolean[] callbackSite;
+    private boolean[] iterNextSite;
+    /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
+    private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
-    private int[] subprogDepth;
+    private Functions functions;
+    private SpecialLoads loads;
     private int processed;
     private int stored;
     private int peak;
@@ -130,6 +135,7 @@ public final class Explorer {
         this.input = input;
         this.options = options;
         this.code = input.code();
+        this.facts = new FactsCollector(code.slotCount());
         maps.addAll(input.maps());
         innerOf = new int[maps.size()];
         for (int i = 0; i < innerOf.length; i++) {
@@ -157,8 +163,16 @@ public final class Explorer {
         return memory;
     }
 
+    FactsCollector facts() {
+        return facts;
+    }
+
     Map<Integer, Integer> refSlots() {
         return refSlots;
+    }
+
+    ControlFlow cfg() {
+        return cfg;
     }
 
     MapInfo map(int index) {
@@ -180,6 +194,7 @@ public final class Explorer {
         int n = code.slotCount();
         prunePoint = new boolean[n];
         callbackSite = new boolean[n];
+        iterNextSite = new boolean[n];
         visited = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             visited.add(null);
@@ -204,16 +219,31 @@ public final class Explorer {
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
                 }
+                if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
+                    // an open-coded iterator's loop converges at its next() call
+                    prunePoint[slot] = true;
+                    iterNextSite[slot] = true;
+                }
             }
         }
-        subprogDepth = new int[cfg.subprogCount()];
+        functions = new Functions(this, code, cfg.subprogCount());
+        loads = new SpecialLoads(this, code);
         for (org.bpf4j.verifier.GlobalFunction g : input.globals()) {
             if (g.slot() != 0 && cfg.subprogAt(g.slot()) >= 0) {
                 globals.put(g.slot(), g);
             }
         }
         FrameState entry = new FrameState(-1, 0, 0);
-        entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        if (input.entryMemory() < 0) {
+            entry.regs[1] = RegState.Pointer.of(PtrType.CTX);
+        } else if (input.entryMemory() == 0) {
+            entry.regs[1] = RegState.constant(0);
+            entry.regs[2] = RegState.constant(0);
+        } else {
+            entry.regs[1] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), 0, 0, 0,
+                    RegState.Pointer.INPUT_MEMORY, input.entryMemory(), false, 0, false);
+            entry.regs[2] = RegState.constant(input.entryMemory());
+        }
         VerificationResult rejected = explore(new VerifierState(entry));
         if (rejected != null) {
             return rejected;
@@ -233,12 +263,12 @@ public final class Explorer {
                 visited.set(i, null);
             }
             stored = 0;
-            rejected = explore(globalEntry(g));
+            rejected = explore(functions.globalEntry(g));
             if (rejected != null) {
                 return rejected;
             }
         }
-        int depth = checkStackDepth();
+        int depth = functions.checkStackDepth();
         if (depth < 0) {
             String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
             log(msg);
@@ -246,7 +276,8 @@ public final class Explorer {
             return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
         }
         stats();
-        return new VerificationResult.Accepted(processed, peak, log.toString(), subprogDepth[0]);
+        return new VerificationResult.Accepted(processed, peak, log.toString(), functions.subprogDepth[0],
+                facts.facts());
     }
 
     /** Explores every path from {@code entry}; returns the rejection, or null when all paths end well. */
@@ -274,64 +305,6 @@ public final class Explorer {
             }
         }
         return null;
-    }
-
-    /**
-     * The state at the start of a global function: each argument as its prototype types it (a
-     * scalar, the context, or memory of the type's size that may be NULL).
-     */
-    private VerifierState globalEntry(org.bpf4j.verifier.GlobalFunction g) {
-        FrameState f = new FrameState(-1, 0, g.slot());
-        VerifierState st = new VerifierState(f);
-        for (int i = 0; i < g.params().size(); i++) {
-            f.regs[i + 1] = switch (g.params().get(i)) {
-                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
-                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
-                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
-                        ScalarRange.constant(0), st.newId(), 0, 0, -1, (int) Math.min(m.size(), Integer.MAX_VALUE), true,
-                        0, false);
-                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
-            };
-        }
-        return st;
-    }
-
-    /**
-     * A call of a global function: the arguments are checked against its prototype (a scalar; the
-     * context; NULL or memory of the type's size, readable and writable) and the call returns an
-     * unknown scalar; the body is verified on its own (the kernel's {@code btf_check_subprog_call}).
-     */
-    private void callGlobal(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
-        for (int i = 0; i < g.params().size(); i++) {
-            int r = i + 1;
-            RegState v = Regs.read(st, r);
-            switch (g.params().get(i)) {
-                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> {
-                    if (!(v instanceof RegState.Scalar)) {
-                        throw new Reject("R" + r + " is not a scalar");
-                    }
-                }
-                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> {
-                    if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
-                        throw new Reject("arg#" + i + " expects pointer to ctx");
-                    }
-                }
-                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
-                    boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
-                    if (!isNull) {
-                        memory.checkRange(st, r, v, m.size(), true, false);
-                    }
-                }
-                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
-                    throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
-                            + " is not supported for a global function");
-            }
-        }
-        RegState[] regs = st.regs();
-        for (int r = 1; r <= 5; r++) {
-            regs[r] = RegState.NOT_INIT;
-        }
-        regs[0] = RegState.unknown();
     }
 
     private static String describe(VerifierState st) {
@@ -392,13 +365,18 @@ public final class Explorer {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
         int hash = shapeHash(p.st, live);
-        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot];
+        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
+        // Inside an open-coded iterator's loop the marks of stored states may not be final yet
+        // (a later iteration may rely on more): compare all scalars and slots there, as Linux
+        // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
+        boolean inIterLoop = Kfuncs.hasActiveIterator(p.st);
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
                 Checkpoint c = list.get(i);
                 if (c.pending == 0) {
-                    if (StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
+                    if (inIterLoop ? StateCompare.covers(c.state, p.st, live, null, null, null)
+                            : StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
                         c.hits++;
                         // the pruned path relies on the stack slots the stored one looked at
                         for (int f = 0; f < live.length; f++) {
@@ -414,12 +392,15 @@ public final class Explorer {
                         markPrecise(p, regs, stack);
                         return true;
                     }
-                } else if (callbackSite[p.slot]) {
+                } else if (callbackSite[p.slot] || iterNextSite[p.slot]) {
                     // Calls of a callback loop back here; a state contained in one seen before,
                     // all its scalars compared (its precision marks are not final yet), adds
                     // nothing (the kernel's RANGE_WITHIN convergence check). The marks of the
                     // pruned path's states are unknown: everything becomes precise and read.
-                    if (StateCompare.covers(c.state, p.st, live, null, null, null)) {
+                    // At an iterator's next() only while the iterator is active (a drained one
+                    // leaves the loop). No infinite-loop check at either.
+                    if ((!iterNextSite[p.slot] || Kfuncs.iterActive(p.st))
+                            && StateCompare.covers(c.state, p.st, live, null, null, null)) {
                         c.hits++;
                         long[] regs = new long[MAX_CALL_FRAMES];
                         long[] stack = new long[MAX_CALL_FRAMES];
@@ -609,17 +590,18 @@ public final class Explorer {
             st.preciseRequest = 0;
             st.linkedMask = 0;
             st.stackAccess = 0;
+            facts.slot = slot;
             VerifierState[] forks = null;
             switch (insn) {
                 case Instruction.Alu a -> AluTransfer.alu(st, a);
                 case Instruction.Neg g -> AluTransfer.neg(st, g);
                 case Instruction.MovSx m -> AluTransfer.movsx(st, m);
                 case Instruction.Endian e -> AluTransfer.endian(st, e);
-                case Instruction.LoadImm64 l -> loadImm64(st, l, p.slot);
+                case Instruction.LoadImm64 l -> loads.loadImm64(st, l, p.slot);
                 case Instruction.Load l -> memory.load(st, l);
                 case Instruction.Store s -> memory.store(st, s);
                 case Instruction.Atomic a -> memory.atomic(st, a);
-                case Instruction.LoadPacket lp -> loadPacket(st, lp);
+                case Instruction.LoadPacket lp -> loads.loadPacket(st, lp);
                 case Instruction.Goto g -> next = code.targetOf(p.slot);
                 case Instruction.Jump j -> {
                     VerifierState[] r = BranchTransfer.jump(st, j);
@@ -641,16 +623,22 @@ public final class Explorer {
                     }
                 }
                 case Instruction.Call c -> next = call(p, work, c, next);
-                case Instruction.CallReg c -> throw new Reject("bpf4j: callx is not supported by the verifier yet");
+                case Instruction.CallReg c -> throw new Reject("unknown opcode 8d"); // refused by ControlFlow first
                 case Instruction.Exit e -> {
+                    if (st.frames.size() == 1 && st.cur().callbackOf == Calls.TIMER_SET_CALLBACK) {
+                        functions.exitAsync(st);
+                        afterInsn(p, slot, frame, st);
+                        finish(p.parent);
+                        return;
+                    }
                     if (st.cur().callbackOf >= 0) {
                         next = returnFromCallback(p);
                         afterInsn(p, slot, frame, Precision.CALLBACK_EXIT, st);
                         forks = new VerifierState[0];
                     } else if (st.frames.size() > 1) {
-                        next = returnFromCall(p);
+                        next = functions.returnFromCall(st);
                     } else {
-                        exitMain(st);
+                        functions.exitMain(st);
                         afterInsn(p, slot, frame, st);
                         finish(p.parent);
                         return;
@@ -658,73 +646,16 @@ public final class Explorer {
                 }
             }
             if (forks == null) {
-                afterInsn(p, slot, frame, p.st);
+                afterInsn(p, slot, frame, p.st, pendingFork);
+            }
+            if (pendingFork != null) {
+                fork(work, p, next, pendingFork);
+                pendingFork = null;
             }
             p.slot = next;
         }
     }
 
-    private void loadImm64(VerifierState st, Instruction.LoadImm64 l, int slot) {
-        Regs.checkWrite(l.dst());
-        RegState v = switch (l.kind()) {
-            case IMM64 -> RegState.constant(l.value());
-            case MAP_BY_FD, MAP_BY_INDEX -> {
-                checkMap(l.imm());
-                yield new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), 0, 0, 0, l.imm(), 0,
-                        false, 0, false);
-            }
-            case MAP_VALUE_BY_FD, MAP_VALUE_BY_INDEX -> {
-                checkMap(l.imm());
-                MapInfo m = maps.get(l.imm());
-                if (Integer.compareUnsigned(l.nextImm(), m.valueSize()) >= 0) {
-                    throw new Reject("invalid access to map value pointer, value_size=" + m.valueSize() + " off="
-                            + Integer.toUnsignedString(l.nextImm()));
-                }
-                yield new RegState.Pointer(PtrType.MAP_VALUE, l.nextImm(), ScalarRange.constant(0), 0, 0, 0, l.imm(), 0,
-                        false, 0, m.readOnlyProg());
-            }
-            case CODE_ADDRESS -> new RegState.Pointer(PtrType.FUNC, code.targetOf(slot), ScalarRange.constant(0), 0, 0,
-                    0, -1, 0, false, 0, false);
-            case VARIABLE_ADDRESS -> throw new Reject("bpf4j: kernel variables (ksym) are not supported yet");
-        };
-        st.regs()[l.dst()] = v;
-        if (l.kind() == Imm64Kind.CODE_ADDRESS && cfg.subprogAt(code.targetOf(slot)) < 0) {
-            throw new Reject("invalid func address");
-        }
-    }
-
-    private void checkMap(int index) {
-        if (index < 0 || index >= input.maps().size()) {
-            throw new Reject("fd " + index + " is not pointing to valid bpf_map");
-        }
-    }
-
-    /** Legacy packet loads: r6 must hold the context; r0 gets the data, r1-r5 are clobbered. */
-    private void loadPacket(VerifierState st, Instruction.LoadPacket lp) {
-        switch (type()) {
-            case SOCKET_FILTER, SCHED_CLS, SCHED_ACT -> {
-            }
-            default -> throw new Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
-        }
-        if (!st.refs.isEmpty()) {
-            throw new Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
-        }
-        if (st.frames.size() > 1) {
-            throw new Reject("BPF_LD_[ABS|IND] instructions cannot be used in subprograms");
-        }
-        RegState r6 = Regs.read(st, 6);
-        if (!(r6 instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
-            throw new Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
-        }
-        if (lp.indirect()) {
-            Regs.read(st, lp.src());
-        }
-        RegState[] regs = st.regs();
-        for (int r = 1; r <= 5; r++) {
-            regs[r] = RegState.NOT_INIT;
-        }
-        regs[0] = Regs.scalar(ScalarRange.unsigned(0, (1L << lp.size().bits()) - 1));
-    }
 
     private int call(Path p, ArrayDeque<Path> work, Instruction.Call c, int next) {
         VerifierState st = p.st;
@@ -735,13 +666,21 @@ public final class Explorer {
                 if (cb >= 0 && before != null) {
                     enterCallback(p, work, before, c.imm(), cb);
                 }
+                if (calls.asyncEntry != null) {
+                    // verified as a program of its own: no parent state, nothing of this path
+                    VerifierState async = calls.asyncEntry;
+                    calls.asyncEntry = null;
+                    functions.asyncCallback(async.cur().subprogStart);
+                    work.push(new Path(async.cur().subprogStart, async, null,
+                            new Trail(p.slot, async.cur().subprogStart, p.trail), new long[16], 0));
+                }
                 yield next;
             }
             case LOCAL -> {
                 int target = code.targetOf(p.slot);
                 org.bpf4j.verifier.GlobalFunction g = globals.get(target);
                 if (g != null) {
-                    callGlobal(st, g);
+                    functions.callGlobal(st, g);
                     yield next;
                 }
                 if (st.frames.size() >= MAX_CALL_FRAMES) {
@@ -756,8 +695,19 @@ public final class Explorer {
                 p.written[callee.frameNo] = -1L; // a new frame: nothing above it reads its slots
                 yield target;
             }
-            case KFUNC -> throw new Reject("bpf4j: kfunc calls are not supported by the verifier yet (btf_id "
-                    + c.imm() + ")");
+            case KFUNC -> {
+                VerifierState other = kfuncs.call(st, p.slot, c.imm());
+                if (other != null) {
+                    // the loop's next iteration: scalars that changed since the previous arrival
+                    // here and are not precise there are widened, so that the loop converges
+                    Checkpoint prev = previousArrival(p);
+                    if (prev != null) {
+                        widen(prev, other);
+                    }
+                    pendingFork = other;
+                }
+                yield next;
+            }
         };
     }
 
@@ -796,8 +746,12 @@ public final class Explorer {
                 callee.regs[2] = RegState.Pointer.of(PtrType.BTF_ID); // struct vm_area_struct
                 callee.regs[3] = args[4];
             }
-            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId
-                    + " are not supported yet (dynptr arguments)");
+            case HELPER_USER_RINGBUF_DRAIN -> {
+                // the kernel's dynptr over the sample (the kernel's CONST_PTR_TO_DYNPTR), the context
+                callee.regs[1] = RegState.Pointer.of(PtrType.CONST_DYNPTR);
+                callee.regs[2] = args[3];
+            }
+            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId + " are not supported yet");
         }
         before.frames.add(callee);
         if (p.parent != null) {
@@ -829,8 +783,7 @@ public final class Explorer {
             throw new Reject("At callback return the register R0 has smin=" + s.range().smin() + " smax="
                     + s.range().smax() + " should have been in [0, 1]");
         }
-        int sub = cfg.subprogOf(callee.subprogStart);
-        subprogDepth[sub] = Math.max(subprogDepth[sub], callee.stack.depth());
+        functions.recordDepth(callee);
         st.frames.remove(st.frames.size() - 1);
         st.callbackReturns++;
         for (Checkpoint c = p.parent; c != null; c = c.parent) {
@@ -841,6 +794,35 @@ public final class Explorer {
             }
         }
         return callee.callsite;
+    }
+
+    /**
+     * The stored state of an earlier arrival at the current instruction on this path, in the same
+     * frames (the kernel's {@code find_prev_entry}); the checkpoint made at this arrival is skipped.
+     */
+    private static Checkpoint previousArrival(Path p) {
+        Checkpoint c = p.parent;
+        if (c != null && c.slot == p.slot) {
+            c = c.parent; // the checkpoint made at this arrival
+        }
+        for (; c != null; c = c.parent) {
+            if (c.slot == p.slot && c.state != null && sameCallsites(c.state, p.st)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameCallsites(VerifierState a, VerifierState b) {
+        if (a.frames.size() != b.frames.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.frames.size(); i++) {
+            if (a.frames.get(i).callsite != b.frames.get(i).callsite) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sets to unknown every scalar of {@code cur} that differs from {@code old}'s and is not precise there. */
@@ -861,128 +843,4 @@ public final class Explorer {
         }
     }
 
-    private int returnFromCall(Path p) {
-        VerifierState st = p.st;
-        FrameState callee = st.cur();
-        RegState r0 = Regs.read(st, 0);
-        if (r0 instanceof RegState.Pointer ptr && ptr.type() == PtrType.STACK) {
-            // Linux refuses any stack pointer, even one into a caller's frame (conservative)
-            throw new Reject("cannot return stack pointer to the caller frame");
-        }
-        int sub = cfg.subprogOf(callee.subprogStart);
-        subprogDepth[sub] = Math.max(subprogDepth[sub], callee.stack.depth());
-        st.frames.remove(st.frames.size() - 1);
-        FrameState caller = st.cur();
-        for (int r = 1; r <= 5; r++) {
-            caller.regs[r] = RegState.NOT_INIT;
-        }
-        caller.regs[0] = r0;
-        return callee.callsite + 1;
-    }
-
-    private void exitMain(VerifierState st) {
-        RegState r0 = Regs.read(st, 0);
-        int sub = cfg.subprogOf(st.cur().subprogStart);
-        subprogDepth[sub] = Math.max(subprogDepth[sub], st.cur().stack.depth());
-        if (sub != 0) {
-            // a global function verified on its own: it returns a number to any caller
-            if (!st.refs.isEmpty()) {
-                int ref = st.refs.get(0);
-                throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));
-            }
-            if (!(r0 instanceof RegState.Scalar)) {
-                throw new Reject("At subprogram exit the register R0 is not a scalar value (" + Regs.typeName(r0) + ")");
-            }
-            return;
-        }
-        if (!st.refs.isEmpty()) {
-            int ref = st.refs.get(0);
-            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + refSlots.getOrDefault(ref, -1));
-        }
-        long[] range = switch (type()) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, CGROUP_SOCK_ADDR ->
-                new long[] {0, 1};
-            case SK_LOOKUP -> new long[] {0, 1};
-            case NETFILTER -> new long[] {0, 1};
-            default -> null;
-        };
-        if (range == null) {
-            return;
-        }
-        st.preciseRequest |= 1;
-        if (!(r0 instanceof RegState.Scalar s)) {
-            throw new Reject("At program exit the register R0 is not a known value (" + Regs.typeName(r0) + ")");
-        }
-        ScalarRange r = s.range();
-        if (r.smin() < range[0] || r.smax() > range[1]) {
-            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
-            boolean unknown = true;
-            if (r.smin() > Long.MIN_VALUE) {
-                sb.append(" smin=").append(r.smin());
-                unknown = false;
-            }
-            if (r.smax() < Long.MAX_VALUE) {
-                sb.append(" smax=").append(r.smax());
-                unknown = false;
-            }
-            if (unknown) {
-                sb.append(" unknown scalar value");
-            }
-            sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
-            throw new Reject(sb.toString());
-        }
-    }
-
-    /**
-     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
-     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
-     */
-    private int checkStackDepth() {
-        int n = cfg.subprogCount();
-        int[] starts = cfg.subprogStarts();
-        List<List<Integer>> callees = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            callees.add(new ArrayList<>());
-        }
-        for (int slot = 0; slot < code.slotCount(); slot++) {
-            Instruction insn = code.atSlot(slot);
-            if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                    || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                // a callback runs on top of the frame that passes it (Linux counts it so too)
-                callees.get(cfg.subprogOf(slot)).add(cfg.subprogAt(code.targetOf(slot)));
-            }
-        }
-        int[] best = new int[n];
-        int[] calls = new int[n];
-        java.util.Arrays.fill(best, -1);
-        for (int i = n - 1; i >= 0; i--) {
-            depthOf(i, callees, best, calls, 0);
-        }
-        if (best[0] > MAX_STACK) {
-            return -((calls[0] << 16) | best[0]);
-        }
-        return best[0];
-    }
-
-    private int depthOf(int sub, List<List<Integer>> callees, int[] best, int[] calls, int guard) {
-        if (best[sub] >= 0) {
-            return best[sub];
-        }
-        if (guard > MAX_CALL_FRAMES + 1) {
-            return 0;
-        }
-        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
-        int deepest = 0;
-        int deepestCalls = 0;
-        for (int c : callees.get(sub)) {
-            int d = depthOf(c, callees, best, calls, guard + 1);
-            if (d > deepest) {
-                deepest = d;
-                deepestCalls = calls[c];
-            }
-        }
-        best[sub] = own + deepest;
-        calls[sub] = deepestCalls + 1;
-        return best[sub];
-    }
 }

@@ -139,6 +139,13 @@ final class MemoryAccess {
         if (p.maybeNull()) {
             throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         }
+        RegState result = checkAccess(st, regno, p, off, size, write, value, fromImm);
+        ex.facts().record(p, off, p.type() != PtrType.STACK || p.frame() == st.frames.size() - 1);
+        return result;
+    }
+
+    private RegState checkAccess(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write,
+            RegState value, boolean fromImm) {
         return switch (p.type()) {
             case STACK -> stack(st, regno, p, off, size, write, value, fromImm);
             case MAP_VALUE -> {
@@ -148,6 +155,7 @@ final class MemoryAccess {
                             + (p.off() + off) + " size=" + size);
                 }
                 region(regno, p, off, size, m.valueSize(), "map value");
+                specialFields(m, p, off, size);
                 if (!write && p.var().isConst() && (size == 1 || size == 2 || size == 4 || size == 8)) {
                     var known = m.frozenRead(p.off() + off + p.var().value(), size);
                     if (known.isPresent()) {
@@ -204,7 +212,7 @@ final class MemoryAccess {
                 }
                 yield RegState.unknown();
             }
-            case PACKET_END, BTF_ID, FUNC ->
+            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
     }
@@ -221,6 +229,22 @@ final class MemoryAccess {
             case LWT_IN, LWT_OUT, LWT_SEG6LOCAL, SK_REUSEPORT, FLOW_DISSECTOR, CGROUP_SKB, SOCK_OPS -> true;
             default -> packetWritable(t);
         };
+    }
+
+    /**
+     * A map value's {@code bpf_spin_lock} and {@code bpf_timer} are only for their helpers: no
+     * access that may touch their bytes ({@code check_map_access}). Sound: the range covers every
+     * offset the pointer may have.
+     */
+    static void specialFields(MapInfo m, RegState.Pointer p, int insnOff, int size) {
+        long lo = p.var().smin() + p.off() + insnOff;
+        long hi = p.var().umax() + p.off() + insnOff + size; // exclusive
+        if (m.spinLockOff() >= 0 && lo < m.spinLockOff() + MapInfo.SPIN_LOCK_SIZE && m.spinLockOff() < hi) {
+            throw new Reject("bpf_spin_lock cannot be accessed directly by load/store");
+        }
+        if (m.timerOff() >= 0 && lo < m.timerOff() + MapInfo.TIMER_SIZE && m.timerOff() < hi) {
+            throw new Reject("bpf_timer cannot be accessed directly by load/store");
+        }
     }
 
     /** A region of {@code limit} bytes ({@code check_mem_region_access}). */
@@ -341,15 +365,13 @@ final class MemoryAccess {
                     + off + " size=" + size);
         }
         if (write) {
-            if (value instanceof RegState.Pointer) {
-                // a pointer written at an unknown place could overwrite part of any spill
-                stack.clobber((int) min, (int) (max - min));
-                return null;
-            }
+            StackObjects.beforeStore(stack, (int) min, (int) (max - min));
+            // a value written at an unknown place could overwrite part of any spill
             stack.clobber((int) min, (int) (max - min));
             return null;
         }
         stack.touch((int) min);
+        StackObjects.checkLoad(stack, (int) min, (int) (max - min));
         stack.markRead((int) min, (int) (max - min));
         return RegState.unknown();
     }
@@ -366,6 +388,7 @@ final class MemoryAccess {
      * at the same place reads ({@link #stackRead} truncates it).
      */
     private static int stackWrite(StackState stack, int off, int size, RegState value, boolean fromImm) {
+        StackObjects.beforeStore(stack, off, size);
         if (value instanceof RegState.Pointer) {
             if (size != 8) {
                 throw new Reject("invalid size of register spill");
@@ -399,6 +422,7 @@ final class MemoryAccess {
      */
     private static RegState stackRead(StackState stack, int off, int size) {
         stack.touch(off);
+        StackObjects.checkLoad(stack, off, size);
         int spillSize = stack.spillSize(off);
         if (spillSize > 0) {
             int slotStart = -(((-off - 1) / 8) * 8 + 8);
@@ -469,9 +493,19 @@ final class MemoryAccess {
                     }
                 }
                 if (write) {
+                    long dyn = frame.stack.objectSlots((int) min, (int) (max - min));
+                    for (int spi = 0; dyn != 0; spi++, dyn >>>= 1) {
+                        if ((dyn & 1) != 0 && !frame.stack.object(spi).kind().isIterator()) {
+                            throw new Reject("potential write to dynptr at off=" + min + " disallowed");
+                        }
+                    }
+                    StackObjects.beforeStore(frame.stack, (int) min, (int) (max - min));
                     frame.stack.clobber((int) min, (int) (max - min));
                 } else {
                     frame.stack.touch((int) min);
+                    if (frame.stack.objectSlots((int) min, (int) (max - min)) != 0) {
+                        throw new Reject("invalid read from stack R" + regno + " off " + min + "+0 size " + size);
+                    }
                     frame.stack.markRead((int) min, (int) (max - min));
                 }
             }
@@ -482,6 +516,7 @@ final class MemoryAccess {
                             + " size=" + size);
                 }
                 region(regno, p, 0, size, m.valueSize(), "map value");
+                specialFields(m, p, 0, size);
             }
             case MAP_KEY -> region(regno, p, 0, size, ex.map(p.map()).keySize(), "map key");
             case MEM, RINGBUF_MEM -> {

@@ -41,6 +41,7 @@ final class Regs {
             case RegState.NotInit n -> "?";
             case RegState.Scalar s -> "scalar";
             case RegState.Pointer p -> p.typeName();
+            case RegState.StackObject o -> o.kind().kernelName();
         };
     }
 

@@ -1,4 +1,5 @@
-package org.bpf4j.verifier;
+package org.bpf4j.verifier.objects;
+
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -24,6 +25,9 @@ import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.Verifier;
+import org.bpf4j.verifier.VerifierInput;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * {@code BPF_LOG_STATS}) for the same program loaded through bpf4j-linux, in the same run. Prints
  * a table of the programs the kernel spends longest on, with ratios, and the totals. Opt-in:
  *
- * <pre>./mvnw -o -q verify -pl bpf4j-verifier -Dtest=VerifierSpeedTest -Dbpf4j.verifierSpeed=true</pre>
+ * <pre>./mvnw -o -q verify -pl bpf4j-verifier-object -am -Dtest=VerifierSpeedTest -Dbpf4j.verifierSpeed=true</pre>
  *
  * Needs bpf() (root); skipped with the reason otherwise. bpf4j's time is the best of
  * {@code -Dbpf4j.speedRuns=5} runs after one warm-up pass over the whole corpus.
@@ -122,7 +126,7 @@ class VerifierSpeedTest {
                 }
                 for (String[] f : e.getValue()) {
                     String name = name(spec, f);
-                    VerifierInput in = CorpusPrograms.input(spec, spec.linkedProgram(name),
+                    VerifierInput in = ObjectInputs.input(spec, spec.linkedProgram(name),
                             ProgramType.byName(f[5]).orElseThrow());
                     long t0 = System.nanoTime();
                     VerificationResult r = Verifier.verify(in);

@@ -1,4 +1,5 @@
-package org.bpf4j.verifier;
+package org.bpf4j.verifier.objects;
+
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,6 +15,9 @@ import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.Verifier;
+import org.bpf4j.verifier.VerifierInput;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +82,7 @@ class CorpusAgreementTest {
                             : r.function();
                     ProgramSpec p = obj.linkedProgram(fn);
                     ProgramType type = ProgramType.byName(r.progType()).orElseThrow();
-                    VerifierInput in = CorpusPrograms.input(obj, p, type);
+                    VerifierInput in = ObjectInputs.input(obj, p, type);
                     if (obj.license().isEmpty()) {
                         // objects without a license section (falco) were loaded with "GPL" by their loader
                         in = in.withGpl(true);

@@ -1,9 +1,13 @@
-package org.bpf4j.verifier;
+package org.bpf4j.verifier.objects;
+
 
 import java.nio.file.Path;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.Verifier;
+import org.bpf4j.verifier.VerifierOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +24,7 @@ class DebugOneTest {
         Path root = Path.of(System.getProperty("bpf4j.shared", "../shared"), "corpus", "ebpf-samples");
         ObjectSpec obj = ObjectFile.read(root.resolve(f[0]));
         int level = f.length > 3 ? Integer.parseInt(f[3]) : 2;
-        VerificationResult r = Verifier.verify(CorpusPrograms.input(obj, obj.linkedProgram(f[1]),
+        VerificationResult r = Verifier.verify(ObjectInputs.input(obj, obj.linkedProgram(f[1]),
                 ProgramType.byName(f[2]).orElseThrow()), VerifierOptions.defaults().withLogLevel(level));
         String log = r.log();
         String[] ls = log.split("\n");

@@ -1,0 +1,122 @@
+package org.bpf4j.jit;
+
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.verifier.AccessFacts;
+import org.bpf4j.vm.Memory;
+
+/**
+ * How compiled code performs each load and store, decided from the verifier's facts
+ * ({@link AccessFacts}); without facts (an unverified program) every access is {@link #CHECKED}.
+ * Immutable.
+ *
+ * <ul>
+ *   <li>{@link #FRAME_CONSTANT}: every path proved the access inside the running function's own
+ *       stack frame at one offset: the frame's array at a constant index, the address never
+ *       computed. Used only where R10 is known to be the frame pointer (as for accesses through
+ *       R10 itself, which need no facts).
+ *   <li>{@link #FRAME_VARIABLE}: proved inside the running function's frame at an offset known
+ *       only within a range: the frame's array at the address's low 32 bits (its offset in the
+ *       frame's region), with no region test.
+ *   <li>{@link #PROVED_TABLE}: proved inside the program's input memory (the region R1 points to
+ *       at entry under the conformance convention): the input's array, fetched once per run from
+ *       the load or store table (so a read-only input has no bytes for stores) and kept in the
+ *       execution's state, at the address's low 32 bits, with no test of its own. The array is
+ *       the same for the whole run, so HotSpot keeps it in a register across loops.
+ *   <li>{@link #CHECKED}: the interpreter's checks, inline, with the checked accessor out of line.
+ *       Everything else: no facts, regions not proved, a slot reached with several regions, map
+ *       values, ring buffer records, map keys and helper memory (possibly shared regions, adopted
+ *       by the slow path of their first access), packets (replaced by helpers; tried without
+ *       checks through the region table, the loop was slower than with the inline checks),
+ *       contexts (served by their region objects), other frames, atomics and legacy packet
+ *       loads.
+ * </ul>
+ *
+ * <p><b>Wrong facts cannot break the sandbox.</b> None of the three unchecked forms can reach
+ * memory outside the execution's own arrays: each indexes a Java {@code byte[]} of the
+ * sandbox (the current frame, or the input as the load or store table holds it), and the JVM
+ * checks every index. Facts
+ * that lie can make a program read or write other bytes of its own frame or region (as a wrong
+ * program can), or end its run with {@link org.bpf4j.vm.VmTrapException.Kind#MEMORY} when the
+ * JVM's own check fails (the JIT turns the JVM's exception into that trap); they cannot touch the
+ * host's memory or another execution's. A constant frame index outside the frame is never
+ * emitted: such a fact is ignored.
+ */
+final class AccessPlan {
+    static final byte CHECKED = 0;
+    static final byte FRAME_CONSTANT = 1;
+    static final byte FRAME_VARIABLE = 2;
+    static final byte PROVED_TABLE = 3;
+
+    /** Every access checked. */
+    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false);
+
+    private final byte[] kind;
+    private final int[] frameIndex;
+    private final boolean any;
+
+    private AccessPlan(byte[] kind, int[] frameIndex, boolean any) {
+        this.kind = kind;
+        this.frameIndex = frameIndex;
+        this.any = any;
+    }
+
+    /** The plan for {@code code} from facts about it (facts about other instructions are ignored). */
+    static AccessPlan of(Code code, AccessFacts facts) {
+        int n = code.slotCount();
+        byte[] kind = new byte[n];
+        int[] index = new int[n];
+        boolean any = false;
+        for (int s = 0; s < n && s < facts.slotCount(); s++) {
+            var f = facts.at(s);
+            if (f.isEmpty() || !f.get().inBounds() || f.get().region().isEmpty()) {
+                continue;
+            }
+            int size;
+            switch (code.atSlot(s)) {
+                case Instruction.Load l -> size = l.size().bytes();
+                case Instruction.Store st -> size = st.size().bytes();
+                default -> {
+                    continue; // atomics keep the checked accessors; other instructions have no accesses
+                }
+            }
+            AccessFacts.Access a = f.get();
+            byte k = switch (a.region().get()) {
+                case STACK -> {
+                    if (a.constantOffset()) {
+                        long i = Memory.STACK_FRAME_SIZE + a.minOffset();
+                        if (i < 0 || i + size > Memory.STACK_FRAME_SIZE) {
+                            yield CHECKED; // not inside a frame: a wrong fact, ignored
+                        }
+                        index[s] = (int) i;
+                        yield FRAME_CONSTANT;
+                    }
+                    yield FRAME_VARIABLE;
+                }
+                case INPUT -> PROVED_TABLE;
+                // packets are replaced by helpers; helper memory and global functions' arguments may
+                // be shared regions not adopted yet
+                case PACKET, PACKET_META, MEMORY, CALLER_STACK, CTX, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET ->
+                    CHECKED;
+            };
+            kind[s] = k;
+            any |= k != CHECKED;
+        }
+        return new AccessPlan(kind, index, any);
+    }
+
+    /** The form of the access at a slot. */
+    byte kind(int slot) {
+        return slot < kind.length ? kind[slot] : CHECKED;
+    }
+
+    /** For {@link #FRAME_CONSTANT}: the index of the access's first byte in the frame's array. */
+    int frameIndex(int slot) {
+        return frameIndex[slot];
+    }
+
+    /** Whether any access is unchecked. */
+    boolean any() {
+        return any;
+    }
+}

@@ -1,0 +1,141 @@
+package org.bpf4j.verifier.objects;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.bpf4j.object.ExternReference;
+import org.bpf4j.object.MapSpec;
+import org.bpf4j.object.ObjectSpec;
+import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.btf.FuncInfo;
+import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.GlobalFunction;
+import org.bpf4j.verifier.MapInfo;
+import org.bpf4j.verifier.VerifierInput;
+
+/**
+ * Builds a {@link VerifierInput} from a parsed object: its maps (read-only and frozen global
+ * data), the program's global functions from the BTF function info and prototypes, and the
+ * names of the kernel functions its kfunc calls refer to. Stateless and thread-safe.
+ */
+public final class ObjectInputs {
+    private static final int BPF_F_RDONLY_PROG = 1 << 7;
+
+    private ObjectInputs() {
+    }
+
+    /**
+     * The input for program {@code linked} (a program of {@code obj} linked with its subprograms,
+     * {@code ObjectSpec.linkedProgram}) verified as a program of {@code type}.
+     */
+    public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type) {
+        return new VerifierInput(linked.name(), linked.code(), type, maps(obj), linked.gplCompatible(),
+                globals(obj, linked, type), kfuncs(linked));
+    }
+
+    /** The kernel function each kfunc call of a linked program names (its {@code __ksym} extern), by slot. */
+    public static Map<Integer, String> kfuncs(ProgramSpec linked) {
+        Map<Integer, String> out = new TreeMap<>();
+        for (ExternReference x : linked.externReferences()) {
+            if (x.kind() == ExternReference.Kind.FUNCTION) {
+                out.put(x.slot(), x.name());
+            }
+        }
+        return out;
+    }
+
+    /** The object's maps, in the order {@code lddw map_idx(i)} refers to them. */
+    public static List<MapInfo> maps(ObjectSpec obj) {
+        List<MapInfo> out = new ArrayList<>();
+        for (MapSpec m : obj.maps()) {
+            out.add(map(m, obj.btf().orElse(null)));
+        }
+        return out;
+    }
+
+    /**
+     * {@link #map(MapSpec)} with the offsets of the value's {@code struct bpf_spin_lock} and
+     * {@code struct bpf_timer}, found in the value's BTF type as the kernel finds them ({@code btf}
+     * may be null: then none).
+     */
+    public static MapInfo map(MapSpec m, Btf btf) {
+        MapInfo info = map(m);
+        if (btf == null || m.btfValueTypeId() <= 0) {
+            return info;
+        }
+        return info.withSpecialFields(btf.offsetOfStruct(m.btfValueTypeId(), "bpf_spin_lock"),
+                btf.offsetOfStruct(m.btfValueTypeId(), "bpf_timer"));
+    }
+
+    /**
+     * What the verifier knows of a map: type, sizes, whether programs may write it
+     * ({@code BPF_F_RDONLY_PROG}, {@code .rodata}, {@code .kconfig}), its inner map, and the value
+     * of a frozen read-only array of one element (whose bytes programs may read as constants).
+     */
+    public static MapInfo map(MapSpec m) {
+        MapType t = m.mapType().orElse(MapType.UNSPEC);
+        boolean ro = (m.flags() & BPF_F_RDONLY_PROG) != 0 || m.origin() == MapSpec.Origin.RODATA
+                || m.origin() == MapSpec.Origin.KCONFIG;
+        Optional<MapInfo> inner = m.innerMap().map(ObjectInputs::map);
+        Optional<byte[]> frozen = Optional.empty();
+        if (ro && m.frozen() && t == MapType.ARRAY && m.maxEntries() == 1) {
+            byte[] v = new byte[m.valueSize()];
+            byte[] c = m.contents().toArray();
+            System.arraycopy(c, 0, v, 0, Math.min(c.length, v.length));
+            frozen = Optional.of(v);
+        }
+        return new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
+    }
+
+    /**
+     * The global functions of a linked program, from the object's BTF (function info and
+     * prototypes): each parameter a scalar (integer, enum), the context (a pointer to the program
+     * type's context structure), memory of the pointed type's size, or a type Linux does not take
+     * there. Empty without BTF; functions of more than 5 parameters are left out (Linux refuses
+     * their calls).
+     */
+    public static List<GlobalFunction> globals(ObjectSpec obj, ProgramSpec linked, ProgramType type) {
+        List<GlobalFunction> out = new ArrayList<>();
+        if (obj.btf().isEmpty()) {
+            return out;
+        }
+        Btf btf = obj.btf().get();
+        for (FuncInfo fi : linked.funcInfos()) {
+            if (fi.slot() == 0 || !(btf.typeById(fi.typeId()) instanceof BtfType.Func f)
+                    || f.linkage() != BtfType.Linkage.GLOBAL
+                    || !(btf.resolve(f.type()) instanceof BtfType.FuncProto proto) || proto.params().size() > 5) {
+                continue;
+            }
+            List<GlobalFunction.Param> params = new ArrayList<>();
+            for (BtfType.Param param : proto.params()) {
+                params.add(param(btf, param.type(), type));
+            }
+            out.add(new GlobalFunction(fi.slot(), f.name(), params));
+        }
+        return out;
+    }
+
+    private static GlobalFunction.Param param(Btf btf, int typeId, ProgramType type) {
+        BtfType t = btf.resolve(typeId);
+        if (t instanceof BtfType.Int || t instanceof BtfType.Enum || t instanceof BtfType.Enum64) {
+            return new GlobalFunction.Param.Scalar();
+        }
+        if (!(t instanceof BtfType.Ptr ptr)) {
+            return new GlobalFunction.Param.Unsupported(btf.describe(typeId));
+        }
+        if (btf.resolve(ptr.type()) instanceof BtfType.Struct st && type.contextStruct()
+                .map(c -> c.equals(st.name()) || c.equals("struct " + st.name())).orElse(false)) {
+            return new GlobalFunction.Param.Context();
+        }
+        try {
+            return new GlobalFunction.Param.Memory(btf.sizeOf(ptr.type()));
+        } catch (RuntimeException e) {
+            return new GlobalFunction.Param.Unsupported(btf.describe(typeId));
+        }
+    }
+}

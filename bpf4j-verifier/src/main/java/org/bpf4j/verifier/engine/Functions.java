@@ -1,0 +1,265 @@
+package org.bpf4j.verifier.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bpf4j.isa.CallKind;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.verifier.domain.FrameState;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * Calls between the program's functions: global functions (checked against their prototype at
+ * the call, verified once on their own), returns from bpf-to-bpf calls, the exit of the main
+ * program (references released, the return value in the range of the program type) and the
+ * stack depth of the deepest chain of calls.
+ */
+final class Functions {
+    /** The kernel's {@code MAX_BPF_STACK}. */
+    private static final int MAX_STACK = 512;
+
+    private final Explorer ex;
+    private final Code code;
+    /** The deepest stack seen per subprogram. */
+    final int[] subprogDepth;
+
+    Functions(Explorer ex, Code code, int subprogs) {
+        this.ex = ex;
+        this.code = code;
+        this.subprogDepth = new int[subprogs];
+    }
+
+    /** The subprograms registered as asynchronous callbacks: roots of their own call chains. */
+    private final java.util.Set<Integer> asyncRoots = new java.util.TreeSet<>();
+
+    /** Notes that the function at {@code start} runs as an asynchronous callback (a timer's). */
+    void asyncCallback(int start) {
+        asyncRoots.add(ex.cfg().subprogAt(start));
+    }
+
+    /**
+     * The exit of an asynchronous callback (a timer's): nothing held, and r0 the constant 0 the
+     * kernel ignores (precise: the check relies on it).
+     */
+    void exitAsync(VerifierState st) {
+        recordDepth(st.cur());
+        leaks(st);
+        RegState r0 = Regs.read(st, 0);
+        st.preciseRequest |= 1;
+        if (!(r0 instanceof RegState.Scalar s)) {
+            throw new Reject("At async callback return the register R0 is not a known value (" + Regs.typeName(r0)
+                    + ")");
+        }
+        if (s.range().smin() != 0 || s.range().smax() != 0) {
+            throw new Reject("At async callback return the register R0 has smin=" + s.range().smin() + " smax="
+                    + s.range().smax() + " should have been in [0, 0]");
+        }
+    }
+
+    /** References and locks must all be released when a program ends. */
+    private void leaks(VerifierState st) {
+        if (st.activeLock != -1) {
+            throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
+        }
+        if (!st.refs.isEmpty()) {
+            int ref = st.refs.get(0);
+            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));
+        }
+    }
+
+    /** Records the stack depth {@code frame} reached in its function. */
+    void recordDepth(FrameState frame) {
+        int sub = ex.cfg().subprogOf(frame.subprogStart);
+        subprogDepth[sub] = Math.max(subprogDepth[sub], frame.stack.depth());
+    }
+
+    /**
+     * The state at the start of a global function: each argument as its prototype types it (a
+     * scalar, the context, or memory of the type's size that may be NULL).
+     */
+    VerifierState globalEntry(org.bpf4j.verifier.GlobalFunction g) {
+        FrameState f = new FrameState(-1, 0, g.slot());
+        VerifierState st = new VerifierState(f);
+        for (int i = 0; i < g.params().size(); i++) {
+            f.regs[i + 1] = switch (g.params().get(i)) {
+                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
+                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
+                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
+                        ScalarRange.constant(0), st.newId(), 0, 0, -1, (int) Math.min(m.size(), Integer.MAX_VALUE), true,
+                        0, false);
+                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
+            };
+        }
+        return st;
+    }
+
+    /**
+     * A call of a global function: the arguments are checked against its prototype (a scalar; the
+     * context; NULL or memory of the type's size, readable and writable) and the call returns an
+     * unknown scalar; the body is verified on its own (the kernel's {@code btf_check_subprog_call}).
+     */
+    void callGlobal(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
+        if (st.activeLock != -1) {
+            throw new Reject("global function calls are not allowed while holding a lock,\nuse static function instead");
+        }
+        for (int i = 0; i < g.params().size(); i++) {
+            int r = i + 1;
+            RegState v = Regs.read(st, r);
+            switch (g.params().get(i)) {
+                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> {
+                    if (!(v instanceof RegState.Scalar)) {
+                        throw new Reject("R" + r + " is not a scalar");
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> {
+                    if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
+                        throw new Reject("arg#" + i + " expects pointer to ctx");
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
+                    boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
+                    if (!isNull) {
+                        ex.memory().checkRange(st, r, v, m.size(), true, false);
+                    }
+                }
+                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
+                    throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
+                            + " is not supported for a global function");
+            }
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = RegState.unknown();
+    }
+
+    int returnFromCall(VerifierState st) {
+        FrameState callee = st.cur();
+        RegState r0 = Regs.read(st, 0);
+        if (r0 instanceof RegState.Pointer ptr && ptr.type() == PtrType.STACK) {
+            // Linux refuses any stack pointer, even one into a caller's frame (conservative)
+            throw new Reject("cannot return stack pointer to the caller frame");
+        }
+        recordDepth(callee);
+        st.frames.remove(st.frames.size() - 1);
+        FrameState caller = st.cur();
+        for (int r = 1; r <= 5; r++) {
+            caller.regs[r] = RegState.NOT_INIT;
+        }
+        caller.regs[0] = r0;
+        return callee.callsite + 1;
+    }
+
+    void exitMain(VerifierState st) {
+        RegState r0 = Regs.read(st, 0);
+        recordDepth(st.cur());
+        if (ex.cfg().subprogOf(st.cur().subprogStart) != 0) {
+            // a global function verified on its own: it returns a number to any caller
+            leaks(st);
+            if (!(r0 instanceof RegState.Scalar)) {
+                throw new Reject("At subprogram exit the register R0 is not a scalar value (" + Regs.typeName(r0) + ")");
+            }
+            return;
+        }
+        leaks(st);
+        long[] range = switch (ex.type()) {
+            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, CGROUP_SOCK_ADDR ->
+                new long[] {0, 1};
+            case SK_LOOKUP -> new long[] {0, 1};
+            case NETFILTER -> new long[] {0, 1};
+            default -> null;
+        };
+        if (range == null) {
+            return;
+        }
+        st.preciseRequest |= 1;
+        if (!(r0 instanceof RegState.Scalar s)) {
+            throw new Reject("At program exit the register R0 is not a known value (" + Regs.typeName(r0) + ")");
+        }
+        ScalarRange r = s.range();
+        if (r.smin() < range[0] || r.smax() > range[1]) {
+            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
+            boolean unknown = true;
+            if (r.smin() > Long.MIN_VALUE) {
+                sb.append(" smin=").append(r.smin());
+                unknown = false;
+            }
+            if (r.smax() < Long.MAX_VALUE) {
+                sb.append(" smax=").append(r.smax());
+                unknown = false;
+            }
+            if (unknown) {
+                sb.append(" unknown scalar value");
+            }
+            sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
+            throw new Reject(sb.toString());
+        }
+    }
+
+    /**
+     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
+     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
+     */
+    int checkStackDepth() {
+        int n = ex.cfg().subprogCount();
+        int[] starts = ex.cfg().subprogStarts();
+        List<List<Integer>> callees = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            callees.add(new ArrayList<>());
+        }
+        for (int slot = 0; slot < code.slotCount(); slot++) {
+            Instruction insn = code.atSlot(slot);
+            if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
+                    || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
+                // a callback runs on top of the frame that passes it (Linux counts it so too),
+                // except an asynchronous one, which runs on a stack of its own
+                int callee = ex.cfg().subprogAt(code.targetOf(slot));
+                if (!asyncRoots.contains(callee)) {
+                    callees.get(ex.cfg().subprogOf(slot)).add(callee);
+                }
+            }
+        }
+        int[] best = new int[n];
+        int[] calls = new int[n];
+        java.util.Arrays.fill(best, -1);
+        for (int i = n - 1; i >= 0; i--) {
+            depthOf(i, callees, best, calls, 0);
+        }
+        for (int root : asyncRoots) {
+            if (best[root] > MAX_STACK) {
+                return -((calls[root] << 16) | best[root]);
+            }
+        }
+        if (best[0] > MAX_STACK) {
+            return -((calls[0] << 16) | best[0]);
+        }
+        return best[0];
+    }
+
+    private int depthOf(int sub, List<List<Integer>> callees, int[] best, int[] calls, int guard) {
+        if (best[sub] >= 0) {
+            return best[sub];
+        }
+        if (guard > Explorer.MAX_CALL_FRAMES + 1) {
+            return 0;
+        }
+        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
+        int deepest = 0;
+        int deepestCalls = 0;
+        for (int c : callees.get(sub)) {
+            int d = depthOf(c, callees, best, calls, guard + 1);
+            if (d > deepest) {
+                deepest = d;
+                deepestCalls = calls[c];
+            }
+        }
+        best[sub] = own + deepest;
+        calls[sub] = deepestCalls + 1;
+        return best[sub];
+    }
+}

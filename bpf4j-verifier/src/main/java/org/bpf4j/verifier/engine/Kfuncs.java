@@ -1,0 +1,201 @@
+package org.bpf4j.verifier.engine;
+
+import java.util.Map;
+import org.bpf4j.verifier.domain.FrameState;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * Calls of kernel functions ({@code BPF_PSEUDO_KFUNC_CALL}, the kernel's {@code check_kfunc_call}),
+ * known by the name the program gives them ({@link org.bpf4j.verifier.VerifierInput#kfuncs()}):
+ * the open-coded number iterator ({@code bpf_iter_num_new}, {@code _next}, {@code _destroy}).
+ * Any other kfunc is refused with its name, so that bpf4j never accepts a call whose rules it
+ * does not know.
+ *
+ * <p>Soundness: the iterator lives in stack slots ({@link StackObjects}) and holds a reference
+ * from {@code new} to {@code destroy}, so every path destroys it exactly once; {@code next} is
+ * only called on an initialised iterator and has two outcomes that the engine explores both:
+ * NULL (the iterator drained; r0 the constant 0) and a non-NULL pointer to the 4-byte current
+ * value (read-only memory), so the loop body is verified for an element whatever the bounds. The
+ * loop converges at the {@code next} call ({@link Explorer}), where a state contained in an earlier
+ * one with an active iterator adds nothing new. The call forgets r1-r5, as for helpers.
+ */
+final class Kfuncs {
+    /** The kernel functions bpf4j knows. */
+    enum Kfunc {
+        ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY
+    }
+
+    private static final Map<String, Kfunc> BY_NAME = Map.of(
+            "bpf_iter_num_new", Kfunc.ITER_NUM_NEW,
+            "bpf_iter_num_next", Kfunc.ITER_NUM_NEXT,
+            "bpf_iter_num_destroy", Kfunc.ITER_NUM_DESTROY);
+
+    private final Explorer ex;
+
+    Kfuncs(Explorer ex) {
+        this.ex = ex;
+    }
+
+    /** The kfunc the call at {@code slot} names, or null when the program names none there. */
+    Kfunc at(int slot) {
+        String name = ex.input().kfuncs().get(slot);
+        return name == null ? null : BY_NAME.get(name);
+    }
+
+    /**
+     * Checks and applies the kfunc call at {@code slot}. Returns the state of the second outcome
+     * to explore from the next instruction (the active iterator of {@code _next}), or null.
+     */
+    VerifierState call(VerifierState st, int slot, int imm) {
+        String name = ex.input().kfuncs().get(slot);
+        if (name == null) {
+            throw new Reject("kernel function call with btf_id " + imm + ": bpf4j needs the function's name "
+                    + "(the __ksym extern of an object) to verify it");
+        }
+        if (!ex.input().gpl()) {
+            throw new Reject("cannot call kernel function from non-GPL compatible program");
+        }
+        Kfunc k = BY_NAME.get(name);
+        if (k == null) {
+            throw new Reject("bpf4j: kernel function " + name + " is not supported by the verifier");
+        }
+        VerifierState other = switch (k) {
+            case ITER_NUM_NEW -> {
+                iterNew(st, slot);
+                Regs.read(st, 2);
+                Regs.read(st, 3);
+                scalarArg(st, 2);
+                scalarArg(st, 3);
+                clobber(st);
+                st.regs()[0] = RegState.unknown();
+                yield null;
+            }
+            case ITER_NUM_NEXT -> iterNext(st);
+            case ITER_NUM_DESTROY -> {
+                int spi = iterInit(st);
+                RegState.StackObject it = StackObjects.frame(st, st.regs()[1]).stack.object(spi);
+                StackObjects.clear(StackObjects.frame(st, st.regs()[1]).stack, spi, it.kind());
+                release(st, it.refId());
+                clobber(st);
+                st.regs()[0] = RegState.NOT_INIT;
+                yield null;
+            }
+        };
+        return other;
+    }
+
+    private static void scalarArg(VerifierState st, int r) {
+        if (!(st.regs()[r] instanceof RegState.Scalar)) {
+            throw new Reject("R" + r + " is not a scalar");
+        }
+    }
+
+    private static void clobber(VerifierState st) {
+        for (int r = 1; r <= 5; r++) {
+            st.regs()[r] = RegState.NOT_INIT;
+        }
+    }
+
+    /** {@code bpf_iter_num_new}: the slots must not hold an iterator; they get a new active one, a reference. */
+    private void iterNew(VerifierState st, int slot) {
+        RegState v = Regs.read(st, 1);
+        StackObjects.requireStack(v, 0, "an iterator");
+        int spi;
+        try {
+            spi = StackObjects.slot(v, 1, RegState.ObjectKind.ITER_NUM.slots(), "iter");
+        } catch (Reject e) {
+            throw new Reject("expected uninitialized iter_num as arg #0"); // Linux's words for a bad place too
+        }
+        if (spi < 0) {
+            throw new Reject("invalid write to stack R1 off=" + ((RegState.Pointer) v).off() + " size=8");
+        }
+        FrameState frame = StackObjects.frame(st, v);
+        for (int k = 0; k < RegState.ObjectKind.ITER_NUM.slots(); k++) {
+            RegState.StackObject o = frame.stack.object(spi - k);
+            if (o != null && o.kind().isIterator()) {
+                throw new Reject("expected uninitialized iter_num as arg #0");
+            }
+            StackObjects.beforeStore(frame.stack, -((spi - k) * 8 + 8), 8);
+        }
+        int ref = st.newId();
+        st.refs.add(ref);
+        ex.refSlots().put(ref, slot);
+        StackObjects.put(frame.stack, spi, new RegState.StackObject(RegState.ObjectKind.ITER_NUM, ref, ref, false, 0,
+                true));
+    }
+
+    /** The first slot of the initialised iterator r1 points to. */
+    private static int iterInit(VerifierState st) {
+        RegState v = Regs.read(st, 1);
+        StackObjects.requireStack(v, 0, "an iterator");
+        int spi;
+        try {
+            spi = StackObjects.slot(v, 1, RegState.ObjectKind.ITER_NUM.slots(), "iter");
+        } catch (Reject e) {
+            throw new Reject("expected an initialized iter_num as arg #0");
+        }
+        if (StackObjects.initialised(StackObjects.frame(st, v).stack, spi, RegState.ObjectKind.ITER_NUM) == null) {
+            throw new Reject("expected an initialized iter_num as arg #0");
+        }
+        return spi;
+    }
+
+    /**
+     * {@code bpf_iter_num_next}: this state continues with the iterator drained and r0 = 0; the
+     * returned state continues with the iterator active one level deeper and r0 pointing to the
+     * current number (the kernel's {@code process_iter_next_call}). A drained iterator stays
+     * drained: {@code next} returns NULL again.
+     */
+    private static VerifierState iterNext(VerifierState st) {
+        int spi = iterInit(st);
+        RegState arg = st.regs()[1];
+        RegState.StackObject it = StackObjects.frame(st, arg).stack.object(spi);
+        VerifierState active = null;
+        if (!it.drained()) {
+            active = st.copy();
+            StackObjects.update(StackObjects.frame(active, arg).stack, spi, new RegState.StackObject(it.kind(), it.id(),
+                    it.refId(), false, it.depth() + 1, true));
+            clobber(active);
+            active.regs()[0] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), 0, 0, 0, -1, 4, false, 0,
+                    true);
+        }
+        StackObjects.update(StackObjects.frame(st, arg).stack, spi, new RegState.StackObject(it.kind(), it.id(),
+                it.refId(), true, it.depth(), true));
+        clobber(st);
+        st.regs()[0] = RegState.constant(0);
+        return active;
+    }
+
+    /** Whether the iterator that r1 points to (at an {@code _next} call) is active in {@code st}. */
+    static boolean iterActive(VerifierState st) {
+        if (!(st.regs()[1] instanceof RegState.Pointer p) || p.type() != PtrType.STACK || !p.var().isConst()) {
+            return false;
+        }
+        long off = p.off() + p.var().value();
+        if (off >= 0 || off % 8 != 0) {
+            return false;
+        }
+        RegState.StackObject o = StackObjects.initialised(st.frames.get(p.frame()).stack, (int) ((-off - 1) / 8),
+                RegState.ObjectKind.ITER_NUM);
+        return o != null && !o.drained();
+    }
+
+    /** Whether any frame of {@code st} holds an active (not drained) iterator. */
+    static boolean hasActiveIterator(VerifierState st) {
+        boolean[] found = new boolean[1];
+        for (FrameState f : st.frames) {
+            f.stack.replaceObjects(o -> {
+                found[0] |= o.kind().isIterator() && !o.drained();
+                return null;
+            });
+        }
+        return found[0];
+    }
+
+    private static void release(VerifierState st, int ref) {
+        st.refs.remove(Integer.valueOf(ref));
+    }
+}
