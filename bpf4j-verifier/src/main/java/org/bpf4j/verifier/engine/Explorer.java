@@ -186,7 +186,10 @@ public final class Explorer {
     /** Verifies the program. */
     public VerificationResult run() {
         try {
-            cfg = ControlFlow.of(code);
+            // a helper reads the arguments of the prototype its call is checked against (an
+            // unknown helper is refused at its call; 5 keeps the liveness conservative meanwhile)
+            cfg = ControlFlow.of(code, id -> catalog.byId(id).flatMap(h -> catalog.prototype(type(), h))
+                    .map(h -> h.args().size()).orElse(5));
         } catch (org.bpf4j.verifier.cfg.CfgException e) {
             log(e.getMessage());
             return new VerificationResult.Rejected(e.slot(), e.getMessage(), "", List.of(), 0, 0, log.toString());
@@ -199,11 +202,14 @@ public final class Explorer {
         for (int i = 0; i < n; i++) {
             visited.add(null);
         }
+        // Prune points as Linux places them (its visit_insn): a conditional jump itself (one state
+        // there covers both successors) and its target, a goto's target, the instruction after a
+        // call, and a local call with its callee's entry.
         for (int slot = 0; slot < n; slot++) {
             Instruction insn = code.atSlot(slot);
             if (insn instanceof Instruction.Jump) {
                 prunePoint[code.targetOf(slot)] = true;
-                prunePoint[slot + 1] = true;
+                prunePoint[slot] = true;
             } else if (insn instanceof Instruction.Goto) {
                 prunePoint[code.targetOf(slot)] = true;
             } else if (insn instanceof Instruction.Call c) {
@@ -218,6 +224,7 @@ public final class Explorer {
                 }
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
+                    prunePoint[slot] = true;
                 }
                 if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
                     // an open-coded iterator's loop converges at its next() call
@@ -536,6 +543,7 @@ public final class Explorer {
         int request = 0;
         int linked = 0;
         long stackAccess = 0;
+        long[] stackRequest = null;
         for (VerifierState s : states) {
             if (s != null) {
                 for (int f = 0; f < s.frames.size(); f++) {
@@ -547,6 +555,13 @@ public final class Explorer {
                     p.written[f] |= stack.takeWrites();
                 }
                 request |= s.preciseRequest;
+                if (s.preciseStackSlots != 0) {
+                    if (stackRequest == null) {
+                        stackRequest = new long[MAX_CALL_FRAMES];
+                    }
+                    stackRequest[s.preciseStackFrame] |= s.preciseStackSlots;
+                    s.preciseStackSlots = 0;
+                }
                 linked |= s.linkedMask;
                 stackAccess |= s.stackAccess;
                 s.preciseRequest = 0;
@@ -554,25 +569,27 @@ public final class Explorer {
                 s.stackAccess = 0;
             }
         }
-        if (request != 0) {
+        if (request != 0 || stackRequest != null) {
             long[] regs = new long[MAX_CALL_FRAMES];
             regs[frame] = request & 0x3ff;
-            markPrecise(p, regs, new long[MAX_CALL_FRAMES]);
+            markPrecise(p, regs, stackRequest != null ? stackRequest : new long[MAX_CALL_FRAMES]);
         }
         p.record(Precision.entry(slot, frame, stackAccess, linked) | flags);
     }
 
     private void explore(Path p, ArrayDeque<Path> work) {
         while (true) {
+            // counted before the pruning check, as Linux counts (an instruction where a path is
+            // pruned is processed; the state heuristics below depend on this count)
+            if (++processed > options.insnLimit()) {
+                throw new Reject("BPF program is too large. Processed " + processed + " insn");
+            }
             if (prunePoint[p.slot] && visit(p)) {
                 if (options.logLevel() >= 1) {
                     log(p.slot + ": safe");
                 }
                 finish(p.parent);
                 return;
-            }
-            if (++processed > options.insnLimit()) {
-                throw new Reject("BPF program is too large. Processed " + processed + " insn");
             }
             Instruction insn = code.atSlot(p.slot);
             if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto || insn instanceof Instruction.Call
@@ -588,6 +605,7 @@ public final class Explorer {
             int slot = p.slot;
             int frame = st.frames.size() - 1;
             st.preciseRequest = 0;
+            st.preciseStackSlots = 0;
             st.linkedMask = 0;
             st.stackAccess = 0;
             facts.slot = slot;
