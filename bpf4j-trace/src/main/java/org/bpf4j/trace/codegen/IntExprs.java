@@ -24,6 +24,10 @@ final class IntExprs {
     }
 
     void eval(Expr e) {
+        if (e instanceof Expr.Builtin && pc.typed.constant(e) != null) {
+            asm.movImm(0, pc.typed.constant(e)); // an enumerator
+            return;
+        }
         switch (e) {
             case Expr.IntLit i -> asm.movImm(0, i.value());
             case Expr.BoolLit b -> asm.movImm(0, b.value() ? 1 : 0);
@@ -84,6 +88,27 @@ final class IntExprs {
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsInt(f);
             case Expr.Field f when pc.typed.kernelField(f) != null -> kernelField(f, pc.typed.kernelField(f));
+            case Expr.Field f when pc.type(f.base()) instanceof Type.Record r -> {
+                // A field of a record value: the record in a slot, then the field's bytes.
+                Type.RecordField rf = r.fields().stream().filter(x -> x.name().equals(f.field())).findFirst()
+                        .orElseThrow();
+                Type.Int t = (Type.Int) rf.type();
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(r.size());
+                pc.rawValue(f.base(), tmp);
+                Size size = switch (t.size()) {
+                    case 1 -> Size.B;
+                    case 2 -> Size.H;
+                    case 4 -> Size.W;
+                    default -> Size.DW;
+                };
+                asm.load(size, 0, asm.frameBase, tmp + rf.offset());
+                pc.frame.release(m);
+                if (t.signed() && t.size() < 8) {
+                    asm.aluImm(AluOp.LSH, 0, 64 - 8 * t.size());
+                    asm.aluImm(AluOp.ARSH, 0, 64 - 8 * t.size());
+                }
+            }
             case Expr.Field f -> pc.unsupported(f.span(), "field access");
             case Expr.Index i -> index(i);
             case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
@@ -107,7 +132,7 @@ final class IntExprs {
                 asm.aluImm(AluOp.MUL, 1, element.size());
             }
             asm.alu(AluOp.ADD, 0, 1);
-            new Buffers(pc).loadPointee(element, false);
+            new Buffers(pc).loadPointee(element, pc.typed.kernelField(f).user());
             return;
         }
         if (bt instanceof Type.Array arr) {
@@ -184,7 +209,15 @@ final class IntExprs {
         asm.mov(3, 0);
         asm.stackAddr(1, tmp);
         asm.movImm(2, k.size());
-        asm.call("probe_read_kernel");
+        asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
+        if (k.bitSize() > 0) {
+            // A bit field: the bytes that hold it, shifted down and masked (sign-extended if signed).
+            asm.load(Size.DW, 0, asm.frameBase, tmp);
+            pc.frame.release(m);
+            asm.aluImm(AluOp.LSH, 0, 64 - k.bitShift() - k.bitSize());
+            asm.aluImm(k.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - k.bitSize());
+            return;
+        }
         Size size = switch (k.size()) {
             case 1 -> Size.B;
             case 2 -> Size.H;

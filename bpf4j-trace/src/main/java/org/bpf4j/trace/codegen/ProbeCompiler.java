@@ -33,6 +33,8 @@ final class ProbeCompiler {
     static final int RETVAL_OFFSET = 8 * 16;
     /** Offset in the globals of the flag exit() sets: probes other than END then return at once. */
     static final int EXITING_OFFSET = 16;
+    /** Offset in the globals of the count of events the ring buffer (or queue) had no room for. */
+    public static final int LOST_OFFSET = 24;
 
     final TypedProgram typed;
     final Events events;
@@ -431,7 +433,18 @@ final class ProbeCompiler {
                     new Buffers(this).pton(c, off);
                 } else if (e instanceof Expr.Field f && typed.kernelField(f) != null) {
                     new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
-                    new Buffers(this).read(off, x.size(), false);
+                    new Buffers(this).read(off, x.size(), typed.kernelField(f).user());
+                } else {
+                    rawValue(e, off);
+                }
+            }
+            case Type.Record r -> {
+                if (e instanceof Expr.Field f && typed.kernelField(f) != null && typed.kernelField(f).struct()) {
+                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
+                    new Buffers(this).read(off, r.size(), typed.kernelField(f).user());
+                } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+                    intExpr(u.operand());
+                    new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
                 } else {
                     rawValue(e, off);
                 }
@@ -498,6 +511,32 @@ final class ProbeCompiler {
         switch (e) {
             case Expr.Var v -> copy(asm.frameBase, varSlots.get(v.name()), off, storedSize(t));
             case Expr.MapRef m -> aggregations.readInto(m, off, storedSize(t));
+            case Expr.Field f when type(f.base()) instanceof Type.Record r -> {
+                Type.RecordField rf = r.fields().stream().filter(x -> x.name().equals(f.field())).findFirst()
+                        .orElseThrow();
+                int mk = frame.mark();
+                int tmp = frame.alloc(r.size());
+                rawValue(f.base(), tmp);
+                if (t instanceof Type.Int) {
+                    intExpr(f);
+                    asm.store(Size.DW, asm.frameBase, off, 0);
+                } else {
+                    for (int k = 0; k < storedSize(t); k += 8) {
+                        asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+                    }
+                    int n = rf.type().size();
+                    int k = 0;
+                    for (; k + 8 <= n; k += 8) {
+                        asm.load(Size.DW, 1, asm.frameBase, tmp + rf.offset() + k);
+                        asm.store(Size.DW, asm.frameBase, off + k, 1);
+                    }
+                    for (; k < n; k++) {
+                        asm.load(Size.B, 1, asm.frameBase, tmp + rf.offset() + k);
+                        asm.store(Size.B, asm.frameBase, off + k, 1);
+                    }
+                }
+                frame.release(mk);
+            }
             case Expr.TupleIndex ti -> {
                 Type.Tuple bt = (Type.Tuple) type(ti.base());
                 int mk = frame.mark();
@@ -549,11 +588,19 @@ final class ProbeCompiler {
         if (transport.queueValueSize() > 0) {
             asm.movImm(3, 0);
             asm.call("map_push_elem");
-            return;
+        } else {
+            asm.movImm(3, size);
+            asm.movImm(4, 0);
+            asm.call("ringbuf_output");
         }
-        asm.movImm(3, size);
-        asm.movImm(4, 0);
-        asm.call("ringbuf_output");
+        // No room: count the event as lost (user space prints bpftrace's "Lost N events").
+        Asm.Label sent = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 0, 0, sent);
+        asm.loadMapValue(1, globalsIndex, 0);
+        asm.movImm(2, 1);
+        asm.emit(new org.bpf4j.isa.Instruction.Atomic(Size.DW, org.bpf4j.isa.AtomicOp.ADD, 1, 2,
+                (short) LOST_OFFSET));
+        asm.bind(sent);
     }
 
     static byte[] bytes(String s) {

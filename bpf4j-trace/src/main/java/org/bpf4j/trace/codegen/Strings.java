@@ -64,7 +64,7 @@ final class Strings {
                 zero(off, size);
                 asm.stackAddr(1, off);
                 asm.movImm(2, size <= k.size() ? size - 1 : k.size());
-                asm.call("probe_read_kernel");
+                asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
             }
             default -> {
                 Type t = pc.type(e);

@@ -75,6 +75,17 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
+    /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
+    private static long signExtend(byte[] b, int at, Type.Int t) {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        return switch (t.size()) {
+            case 1 -> b[at];
+            case 2 -> bb.getShort(at);
+            case 4 -> bb.getInt(at);
+            default -> bb.getLong(at);
+        };
+    }
+
     /** A MAC address as bpftrace prints it: six upper-case hex bytes separated by colons. */
     static String mac(byte[] b, int off) {
         StringBuilder sb = new StringBuilder();
@@ -118,6 +129,18 @@ final class Values {
                     parts.add(intText(v, a.element()));
                 }
                 yield "[" + String.join(",", parts) + "]";
+            }
+            case Type.Record r -> {
+                List<String> parts = new ArrayList<>();
+                for (Type.RecordField f : r.fields()) {
+                    int at = off + f.offset();
+                    String v = switch (f.type()) {
+                        case Type.Int i -> intText(signExtend(b, at, i), i);
+                        default -> render(f.type(), b, at, out.json());
+                    };
+                    parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
+                }
+                yield "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.None n -> "";

@@ -114,6 +114,7 @@ public final class FormatString {
                 case Type.Buf x -> "buffer";
                 case Type.MacAddr x -> "string";
                 case Type.Array x -> "array";
+                case Type.Record x -> "record";
                 case Type.Agg x -> x.display();
                 case Type.None x -> "none";
             };

@@ -44,6 +44,9 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** Variables whose value had an error: their uses are not reported again. */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
@@ -120,6 +123,7 @@ public final class SemanticAnalyser {
             probe = p;
             vars = new LinkedHashMap<>();
             varPointees.clear();
+            poisoned.clear();
             variables.put(p, vars);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
@@ -137,6 +141,7 @@ public final class SemanticAnalyser {
     // ---- reporting ----
 
     void error(Span span, String message) {
+        errorTally++;
         if (finalPass) {
             diags.error(span, message);
         }
@@ -157,6 +162,7 @@ public final class SemanticAnalyser {
             case Type.Buf x -> "buffer";
             case Type.MacAddr x -> "macaddr";
             case Type.Array x -> "array";
+            case Type.Record x -> "record";
             case Type.Agg a -> a.display();
             case Type.ProbeName x -> "probe";
             case Type.Timestamp x -> "timestamp";
@@ -340,6 +346,7 @@ public final class SemanticAnalyser {
             error(c.span(), c.name() + "() should be directly assigned to a map");
             return;
         }
+        int tallyBefore = errorTally;
         Type t = type(value);
         if (t instanceof Type.None) {
             if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
@@ -347,6 +354,9 @@ public final class SemanticAnalyser {
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero"))) {
                 error(a.span(), "Invalid expression for assignment: " + kindName(t));
+            }
+            if (errorTally > tallyBefore) {
+                poisoned.add(a.var().name()); // its uses would only repeat the error
             }
             return;
         }
@@ -577,7 +587,11 @@ public final class SemanticAnalyser {
             case Expr.Var v -> {
                 Type t = vars.get(v.name());
                 if (t == null) {
-                    error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    if (poisoned.contains(v.name())) {
+                        failed.add(v);
+                    } else {
+                        error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    }
                     yield Type.NONE;
                 }
                 Integer sid = varPointees.get(v.name());
@@ -620,7 +634,18 @@ public final class SemanticAnalyser {
                 }
                 yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
             }
-            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> probeArgs.field(f, probe);
+            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
+                Type t = probeArgs.field(f, probe);
+                Optional<String> pointee = probeArgs.pointee(f, probe);
+                int sid = pointee.isPresent() && kernel.available() && kernel.btf().isPresent()
+                        ? kernel.structId(pointee.get().substring(pointee.get().indexOf(' ') + 1)) : -1;
+                if (sid >= 0) {
+                    // a pointer to a kernel struct (in user memory for system call arguments)
+                    pointees.put(f, sid);
+                    t = Type.Int.pointer(Type.NONE, probeArgs.userPointer(probe));
+                }
+                yield t;
+            }
             case Expr.Field f -> {
                 Type base = type(f.base());
                 Integer sid = pointees.get(f.base());
@@ -631,6 +656,16 @@ public final class SemanticAnalyser {
                         failed.add(f);
                     }
                     yield ft;
+                }
+                if (base instanceof Type.Record r && !f.arrow()) {
+                    for (Type.RecordField rf : r.fields()) {
+                        if (rf.name().equals(f.field())) {
+                            yield rf.type();
+                        }
+                    }
+                    error(f.span(), "Struct/union of type '" + r.name() + "' does not contain a field named '"
+                            + f.field() + "'");
+                    yield Type.NONE;
                 }
                 if (failed.contains(f.base())) {
                     failed.add(f);
@@ -656,9 +691,8 @@ public final class SemanticAnalyser {
                 Type base = type(i.base());
                 Type it = type(i.index());
                 if (!(it instanceof Type.Int)) {
-                    error(i.index().span(), "The array index operator [] requires an integer index, found "
-                            + kindName(it) + ".");
-                    yield Type.NONE;
+                    error(i.span(), "The array index operator [] only accepts literal integer indices.");
+                    yield base instanceof Type.Array arr ? arr.element() : Type.INT64;
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
@@ -667,7 +701,7 @@ public final class SemanticAnalyser {
                     if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
                         error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
-                        error(i.index().span(), "bpf4j trace indexes arrays of values only with a literal");
+                        error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     }
                     yield arr.element();
                 }
@@ -807,8 +841,18 @@ public final class SemanticAnalyser {
             error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
             return Type.NONE;
         }
+        Optional<Long> enumerator = kernel.available() ? kernel.enumerator(n) : Optional.empty();
+        if (enumerator.isPresent()) {
+            constants.put(b, enumerator.get());
+            return Type.INT64;
+        }
         error(b.span(), "Unknown identifier: '" + n + "'");
         return Type.NONE;
+    }
+
+    /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
+    private Long literal(Expr e) {
+        return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? constants.get(e) : null;
     }
 
     private boolean probeIs(String... providers) {
@@ -876,14 +920,14 @@ public final class SemanticAnalyser {
         }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
-        boolean ls = li.signed() && !(b.left() instanceof Expr.IntLit ll && ll.value() >= 0);
-        boolean rs = ri.signed() && !(b.right() instanceof Expr.IntLit rl && rl.value() >= 0);
+        boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
+        boolean rs = ri.signed() && !(literal(b.right()) != null && literal(b.right()) >= 0);
         if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
             warning(b.opSpan(), "signed operands for '" + b.op().symbol()
                     + "' can lead to undefined behavior (cast to unsigned to silence warning)");
         }
-        if (b.op().comparison() && li.signed() != ri.signed() && !(b.left() instanceof Expr.IntLit)
-                && !(b.right() instanceof Expr.IntLit)) {
+        if (b.op().comparison() && li.signed() != ri.signed() && literal(b.left()) == null
+                && literal(b.right()) == null) {
             warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
                     + r.display() + "' can lead to undefined behavior");
         }
@@ -909,6 +953,13 @@ public final class SemanticAnalyser {
             case DEREF -> {
                 if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
                     return i.pointee();
+                }
+                Integer sid = pointees.get(u.operand());
+                if (sid != null) {
+                    Type.Record r = record(sid, 0);
+                    if (r != null) {
+                        return r;
+                    }
                 }
                 if (t instanceof Type.Int i && i.isPointer()) {
                     error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None
@@ -1023,11 +1074,100 @@ public final class SemanticAnalyser {
             return Type.NONE;
         }
         KernelTypes.Member mem = m.get();
-        if (mem.bitfield()) {
-            error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
-            return Type.NONE;
+        Type result = kernelMember(f, mem, sname);
+        KernelField kf = kernelFields.get(f);
+        if (kf != null) {
+            kernelFields.put(f, kf.inUser(userStruct(f.base())));
         }
+        if (result instanceof Type.Int i && i.isPointer()) {
+            result = Type.Int.pointer(i.pointee(), userStruct(f.base()));
+        }
+        return result;
+    }
+
+    /** The largest struct read as a whole value (a record). */
+    private static final int RECORD_LIMIT = 4096;
+
+    /** A kernel struct as a record value, or {@link Type#NONE} if it is too big or has fields bpf4j cannot show. */
+    private Type recordOrNone(int sid) {
+        Type.Record r = record(sid, 0);
+        return r == null ? Type.NONE : r;
+    }
+
+    /** A struct or union of BTF as a record, or null. */
+    Type.Record record(int sid, int depth) {
+        BtfType t = kernel.type(sid);
+        List<BtfType.Member> members;
+        long size;
+        switch (t) {
+            case BtfType.Struct st -> {
+                members = st.members();
+                size = st.size();
+            }
+            case BtfType.Union un -> {
+                members = un.members();
+                size = un.size();
+            }
+            default -> {
+                return null;
+            }
+        }
+        if (size > RECORD_LIMIT || depth > 8) {
+            return null;
+        }
+        List<Type.RecordField> fields = new ArrayList<>();
+        for (BtfType.Member m : members) {
+            if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0 || m.name().isEmpty()) {
+                return null;
+            }
+            int mt = kernel.btf().orElseThrow().skipQualifiers(m.type());
+            Type ft = switch (kernel.type(mt)) {
+                case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ->
+                    new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1);
+                case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
+                    new Type.Int(en.size() * 8, en.signed());
+                case BtfType.Ptr p -> Type.Int.pointer(Type.NONE, false);
+                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1 ->
+                    new Type.Str((int) a.elements());
+                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 2
+                        || e.size() == 4 || e.size() == 8) -> new Type.Array(new Type.Int(e.size() * 8, e.signed()),
+                        (int) a.elements());
+                case BtfType.Struct x -> record(mt, depth + 1);
+                case BtfType.Union x -> record(mt, depth + 1);
+                default -> null;
+            };
+            if (ft == null) {
+                return null;
+            }
+            fields.add(new Type.RecordField(m.name(), ft, (int) (m.bitOffset() / 8)));
+        }
+        return new Type.Record(structName(t), fields, (int) size);
+    }
+
+    /** Whether the struct a field is read from lies in user memory (a pointer made in a uprobe). */
+    private boolean userStruct(Expr base) {
+        KernelField outer = kernelFields.get(base);
+        if (outer != null && outer.struct()) {
+            return outer.user();
+        }
+        return types.get(base) instanceof Type.Int i && i.isPointer() && i.user();
+    }
+
+    private Type kernelMember(Expr.Field f, KernelTypes.Member mem, String sname) {
         BtfType ft = kernel.type(mem.type());
+        if (mem.bitfield()) {
+            int bits = mem.bitSize() != 0 ? mem.bitSize() : (int) (kernel.sizeOf(mem.type()) * 8);
+            boolean signed = ft instanceof BtfType.Int bi ? bi.signed() : ft instanceof BtfType.Enum en && en.signed();
+            int shift = (int) (mem.bitOffset() % 8);
+            int bytes = (shift + bits + 7) / 8;
+            if (!(ft instanceof BtfType.Int || ft instanceof BtfType.Enum) || bytes > 8) {
+                error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
+                return Type.NONE;
+            }
+            int size = (int) kernel.sizeOf(mem.type());
+            kernelFields.put(f, new KernelField(mem.bitOffset() / 8, bytes, signed, false, false, shift, bits, false));
+            return new Type.Int(Math.max(8, size * 8), signed);
+        }
         switch (ft) {
             case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 -> {
                 boolean signed = i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1;
@@ -1044,22 +1184,32 @@ public final class SemanticAnalyser {
                 if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
                     pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
                 }
-                return Type.UINT64;
+                Type pointee = to instanceof BtfType.Int pi && (pi.size() == 1 || pi.size() == 2 || pi.size() == 4
+                        || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
+                        || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
+                return Type.Int.pointer(pointee, false);
             }
             case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
                     && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true, false));
                 return new Type.Str((int) a.elements());
             }
+            case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 1 || e.size() == 2
+                    || e.size() == 4 || e.size() == 8) && a.elements() > 0 && a.elements() * e.size() <= 4096 -> {
+                // An integer array (a char array is a string above): [1,2,3] when printed, a[i] reads one element.
+                boolean signed = e.signed();
+                kernelFields.put(f, new KernelField(mem.offset(), (int) (a.elements() * e.size()), signed, false, false));
+                return new Type.Array(new Type.Int(e.size() * 8, signed), (int) a.elements());
+            }
             case BtfType.Struct st -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) st.size(), false, false, true));
                 embedded.put(f, mem.type());
-                return Type.NONE;
+                return recordOrNone(mem.type());
             }
             case BtfType.Union un -> {
                 kernelFields.put(f, new KernelField(mem.offset(), (int) un.size(), false, false, true));
                 embedded.put(f, mem.type());
-                return Type.NONE;
+                return recordOrNone(mem.type());
             }
             default -> {
                 error(f.span(), "field '" + f.field() + "' of '" + sname + "' (" + kernel.btf().orElseThrow()

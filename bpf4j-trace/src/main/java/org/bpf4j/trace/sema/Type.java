@@ -72,6 +72,27 @@ public sealed interface Type {
         }
     }
 
+    /**
+     * A struct or union value (bpftrace's record): its bytes as in memory, printed
+     * {@code { .a = 1, .b = 2 }}.
+     *
+     * @param name {@code struct NAME} or {@code union NAME}
+     * @param size its size in bytes
+     */
+    record Record(String name, List<RecordField> fields, int size) implements Type {
+        public Record {
+            fields = List.copyOf(fields);
+        }
+
+        @Override
+        public String display() {
+            return name;
+        }
+    }
+
+    /** A field of a {@link Record}: its name, type and byte offset. */
+    record RecordField(String name, Type type, int offset) {}
+
     /** A MAC address ({@code macaddr()}): 6 bytes. */
     record MacAddr() implements Type {
         @Override

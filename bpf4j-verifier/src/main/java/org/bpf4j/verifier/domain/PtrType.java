@@ -35,7 +35,9 @@ public enum PtrType {
     /** A kernel object known by BTF ({@code ptr_}). */
     BTF_ID("ptr_"),
     /** A BPF subprogram ({@code func}). */
-    FUNC("func");
+    FUNC("func"),
+    /** A dynptr the kernel owns, given to a callback ({@code dynptr_ptr}, the kernel's CONST_PTR_TO_DYNPTR). */
+    CONST_DYNPTR("dynptr_ptr");
 
     private final String kernelName;
 

@@ -114,9 +114,9 @@ public final class StackState {
         spills[slot] = reg;
         if (size == 8) {
             writes |= 1L << slot;
-        } else {
-            reads |= 1L << slot; // the rest of the slot keeps its old contents
         }
+        // a narrow spill is not a read: the rest of the slot keeps its old contents, and a later
+        // read of them marks the slot (no entire overwrite screens it)
     }
 
     /** How many bytes of the slot holding offset {@code off} a spilled register fills (0 when none). */
@@ -149,8 +149,9 @@ public final class StackState {
 
     /**
      * The slots (bit {@code k} for bytes {@code -8k-8..-8k-1}) whose contents were looked at
-     * since the last call, which are then forgotten. A write of part of a slot counts as a read
-     * (the rest of the slot keeps its old contents).
+     * since the last call, which are then forgotten. A write of part of a slot is neither a read
+     * nor an overwrite (Linux's read marks): the rest of the slot keeps its old contents, which
+     * matter only if a later instruction reads them, and that read is then marked.
      */
     public long takeReads() {
         long r = reads;
@@ -175,8 +176,6 @@ public final class StackState {
             int lo = -(slot * 8 + 8);
             if (off <= lo && off + size >= lo + 8) {
                 writes |= 1L << slot;
-            } else {
-                reads |= 1L << slot;
             }
         }
         for (int a = off; a < off + size; a++) {

@@ -84,7 +84,9 @@ final class BranchTransfer {
             }
             return null;
         });
-        if (isNull && ptr.refId() != 0) {
+        if (isNull && ptr.refId() != 0 && ptr.refId() == id) {
+            // a NULL acquired pointer holds nothing; a NULL pointer derived from a reference (a
+            // slice, a cast socket) leaves the reference held
             st.refs.remove(Integer.valueOf(ptr.refId()));
         }
     }

@@ -23,7 +23,10 @@ import org.bpf4j.verifier.domain.VerifierState;
  * lies inside the object (checked by {@link MemoryAccess#checkRange}); the call then forgets
  * r1-r5 (the helper clobbers them), forgets every packet pointer if the helper may move the
  * packet, marks stack bytes the helper writes as unknown data, and sets r0 to a value that
- * covers everything the helper can return.
+ * covers everything the helper can return. A spin lock is named by its map and the value
+ * pointer's id, so the unlock releases the very lock taken, and nothing else may run while it is
+ * held; a timer's pointer must be its map value's timer itself, and its callback, which runs at
+ * an unknown later time, is verified from a state that assumes nothing of the registering path.
  */
 final class Calls {
     private static final long MAX_VAR_SIZE = 1L << 29;
@@ -45,12 +48,14 @@ final class Calls {
         long maxSize;
         int releaseRef;
         int funcSlot = -1;
-        /** Whether the map key argument is known to be all zero bytes on the stack. */
-        boolean zeroKey;
+        /** The map key when it is a constant on the stack (see {@link #constantKey}), or -1. */
+        long constKey = -1;
         /** The map of the {@code bpf_timer} argument, or -1. */
         int timerMap = -1;
         /** The lock a {@code bpf_spin_lock} argument names ({@code map << 32 | id}), or -1. */
         long lock = -1;
+        /** The dynptr argument, if any. */
+        final Dynptrs.Use dynptr = new Dynptrs.Use();
     }
 
     /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
@@ -81,14 +86,20 @@ final class Calls {
         for (int a = 1; a <= h.args().size(); a++) {
             arg(st, h, a, meta);
         }
+        if (h.name().equals("dynptr_from_mem") && !(st.regs()[1] instanceof RegState.Pointer p
+                && p.type() == PtrType.MAP_VALUE)) {
+            throw new Reject("Unsupported reg type " + Regs.typeName(st.regs()[1]) + " for bpf_dynptr_from_mem data");
+        }
         checkMapCompat(h, meta);
         spinLock(st, h, meta);
+        Dynptrs.init(st, meta.dynptr, ex, slot);
         if (h.releases()) {
             int ref = meta.releaseRef;
             if (ref == 0 || !st.refs.contains(ref)) {
                 throw new Reject("R" + h.releasedArg() + " must be referenced when passed to release function");
             }
             release(st, ref);
+            Dynptrs.clear(meta.dynptr);
         }
         if (h.changesPacketData()) {
             Regs.forEach(st, v -> v instanceof RegState.Pointer p && Regs.isPacketAny(p) ? RegState.unknown() : null);
@@ -175,16 +186,33 @@ final class Calls {
         return m;
     }
 
-    /** Whether the {@code size} stack bytes at the fixed-offset stack pointer {@code p} are all known zero. */
-    private static boolean zeroBytes(VerifierState st, RegState.Pointer p, int size) {
+    /**
+     * The map key the fixed-offset stack pointer {@code p} points to when it is known, or -1 (the
+     * kernel's {@code get_constant_map_key}): {@code size} known-zero bytes from the key's first
+     * byte within its 8-byte slot, or a scalar spilled with exactly {@code size} bytes whose value
+     * is constant. The kernel looks within the key's slot only, so a longer key is never
+     * constant. A key read from a spilled constant is relied upon: its slot becomes precise (an
+     * equivalent state must have the same key), which the caller requests through the state.
+     */
+    private static long constantKey(VerifierState st, RegState.Pointer p, int size) {
         org.bpf4j.verifier.domain.StackState stack = st.frames.get(p.frame()).stack;
-        long off = p.off() + p.var().value();
-        for (long a = off; a < off + size; a++) {
-            if (stack.type((int) a) != org.bpf4j.verifier.domain.StackState.ZERO) {
-                return false;
-            }
+        int off = (int) (p.off() + p.var().value());
+        int within = (-off - 1) % 8; // bytes of the slot at and above the key's first byte, minus one
+        int zeros = 0;
+        for (int i = 0; i <= within && stack.type(off + i) == org.bpf4j.verifier.domain.StackState.ZERO; i++) {
+            zeros++;
         }
-        return true;
+        if (zeros >= size) {
+            return 0;
+        }
+        RegState spilled = stack.spilled(off);
+        if (!(spilled instanceof RegState.Scalar s) || stack.spillSize(off) != size || within != 7
+                || !s.range().isConst()) {
+            return -1;
+        }
+        st.preciseStackFrame = p.frame();
+        st.preciseStackSlots |= 1L << ((-off - 1) / 8);
+        return s.range().value();
     }
 
     private void release(VerifierState st, int ref) {
@@ -209,10 +237,11 @@ final class Calls {
                     throw new Reject("kernel subsystem misconfigured verifier");
                 }
                 MapInfo m = ex.map(meta.map);
-                // Linux knows an array lookup with a constant in-range key cannot fail; bpf4j
-                // knows the key when its bytes are known zero (compared exactly when pruning)
-                boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.zeroKey
-                        && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY) && m.maxEntries() > 0);
+                // Linux knows an array lookup with a constant in-range key cannot fail (zero
+                // bytes are compared exactly when pruning, a spilled constant was made precise)
+                boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.constKey >= 0
+                        && Long.compareUnsigned(meta.constKey, Integer.toUnsignedLong(m.maxEntries())) < 0
+                        && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY));
                 int nid = nullable ? st.newId() : 0;
                 if (m.type().mapOfMaps()) {
                     int inner = ex.innerIndex(meta.map);
@@ -246,8 +275,13 @@ final class Calls {
                 }
                 yield new RegState.Pointer(t, 0, ScalarRange.constant(0), nid, ref, 0, -1, 0, true, 0, false);
             }
-            case PTR_TO_DYNPTR_MEM_OR_NULL -> throw new Reject("bpf4j: dynptr helpers are not supported yet ("
-                    + h.kernelName() + ")");
+            case PTR_TO_DYNPTR_MEM_OR_NULL -> {
+                // a slice of the dynptr's memory, of the constant size asked; it carries the
+                // dynptr's reference, so releasing the dynptr invalidates it
+                RegState.StackObject d = meta.dynptr.used;
+                yield new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(),
+                        d == null ? 0 : d.refId(), 0, -1, (int) meta.constSize, true, 0, false);
+            }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID);
             case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
                 new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
@@ -295,7 +329,7 @@ final class Calls {
                 ex.memory().checkRange(st, a, v, size, t == ArgType.PTR_TO_UNINIT_MAP_VALUE, false);
                 if (t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer p && p.type() == PtrType.STACK
                         && p.var().isConst()) {
-                    meta.zeroKey = zeroBytes(st, p, (int) size);
+                    meta.constKey = constantKey(st, p, (int) size);
                 }
             }
             case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_WRITABLE_MEM, PTR_TO_WRITABLE_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {
@@ -410,8 +444,13 @@ final class Calls {
                 specialField(a, v, "bpf_timer", false);
                 meta.timerMap = ((RegState.Pointer) v).map();
             }
-            case PTR_TO_KPTR, PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL,
-                 PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> throw new Reject(
+            case PTR_TO_DYNPTR, PTR_TO_UNINIT_DYNPTR_LOCAL, PTR_TO_UNINIT_DYNPTR_RINGBUF, PTR_TO_DYNPTR_RINGBUF -> {
+                Dynptrs.arg(st, a, t, meta.dynptr);
+                if (t == ArgType.PTR_TO_DYNPTR_RINGBUF) {
+                    meta.releaseRef = meta.dynptr.used.refId();
+                }
+            }
+            case PTR_TO_KPTR -> throw new Reject(
                     "bpf4j: argument type " + t.kernelName() + " of " + h.kernelName() + " is not supported yet");
         }
     }

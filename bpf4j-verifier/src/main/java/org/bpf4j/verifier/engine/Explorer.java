@@ -33,6 +33,7 @@ public final class Explorer {
     private static final int HELPER_FOR_EACH_MAP_ELEM = 164;
     private static final int HELPER_FIND_VMA = 180;
     private static final int HELPER_LOOP = 181;
+    private static final int HELPER_USER_RINGBUF_DRAIN = 209;
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
     /** Instructions of history after which a state is stored whatever the heuristics say. */
@@ -188,7 +189,10 @@ public final class Explorer {
     /** Verifies the program. */
     public VerificationResult run() {
         try {
-            cfg = ControlFlow.of(code);
+            // a helper reads the arguments of the prototype its call is checked against (an
+            // unknown helper is refused at its call; 5 keeps the liveness conservative meanwhile)
+            cfg = ControlFlow.of(code, id -> catalog.byId(id).flatMap(h -> catalog.prototype(type(), h))
+                    .map(h -> h.args().size()).orElse(5));
         } catch (org.bpf4j.verifier.cfg.CfgException e) {
             log(e.getMessage());
             return new VerificationResult.Rejected(e.slot(), e.getMessage(), "", List.of(), 0, 0, log.toString());
@@ -204,11 +208,14 @@ public final class Explorer {
         for (int i = 0; i < n; i++) {
             visited.add(null);
         }
+        // Prune points as Linux places them (its visit_insn): a conditional jump itself (one state
+        // there covers both successors) and its target, a goto's target, the instruction after a
+        // call, and a local call with its callee's entry.
         for (int slot = 0; slot < n; slot++) {
             Instruction insn = code.atSlot(slot);
             if (insn instanceof Instruction.Jump) {
                 prunePoint[code.targetOf(slot)] = true;
-                prunePoint[slot + 1] = true;
+                prunePoint[slot] = true;
             } else if (insn instanceof Instruction.Goto) {
                 prunePoint[code.targetOf(slot)] = true;
             } else if (insn instanceof Instruction.Call c) {
@@ -223,6 +230,7 @@ public final class Explorer {
                 }
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
+                    prunePoint[slot] = true;
                 }
                 if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
                     // an open-coded iterator's loop converges at its next() call
@@ -545,6 +553,7 @@ public final class Explorer {
         int request = 0;
         int linked = 0;
         long stackAccess = 0;
+        long[] stackRequest = null;
         for (VerifierState s : states) {
             if (s != null) {
                 for (int f = 0; f < s.frames.size(); f++) {
@@ -556,6 +565,13 @@ public final class Explorer {
                     p.written[f] |= stack.takeWrites();
                 }
                 request |= s.preciseRequest;
+                if (s.preciseStackSlots != 0) {
+                    if (stackRequest == null) {
+                        stackRequest = new long[MAX_CALL_FRAMES];
+                    }
+                    stackRequest[s.preciseStackFrame] |= s.preciseStackSlots;
+                    s.preciseStackSlots = 0;
+                }
                 linked |= s.linkedMask;
                 stackAccess |= s.stackAccess;
                 s.preciseRequest = 0;
@@ -563,10 +579,10 @@ public final class Explorer {
                 s.stackAccess = 0;
             }
         }
-        if (request != 0) {
+        if (request != 0 || stackRequest != null) {
             long[] regs = new long[MAX_CALL_FRAMES];
             regs[frame] = request & 0x3ff;
-            markPrecise(p, regs, new long[MAX_CALL_FRAMES]);
+            markPrecise(p, regs, stackRequest != null ? stackRequest : new long[MAX_CALL_FRAMES]);
         }
         p.record(Precision.entry(slot, frame, stackAccess, linked) | flags);
     }
@@ -574,6 +590,11 @@ public final class Explorer {
     private void explore(Path p, ArrayDeque<Path> work) {
         boolean first = true;
         while (true) {
+            // counted before the pruning check, as Linux counts (an instruction where a path is
+            // pruned is processed; the state heuristics below depend on this count)
+            if (++processed > options.insnLimit()) {
+                throw new Reject("BPF program is too large. Processed " + processed + " insn");
+            }
             if (prunePoint[p.slot] && visit(p)) {
                 if (options.logLevel() >= 1) {
                     log(first && p.trail != null ? "\nfrom " + p.trail.from + " to " + p.slot + ": safe"
@@ -589,9 +610,6 @@ public final class Explorer {
                         : p.slot + ": " + p.st.cur());
             }
             first = false;
-            if (++processed > options.insnLimit()) {
-                throw new Reject("BPF program is too large. Processed " + processed + " insn");
-            }
             Instruction insn = code.atSlot(p.slot);
             if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto || insn instanceof Instruction.Call
                     || insn instanceof Instruction.Exit) {
@@ -615,6 +633,7 @@ public final class Explorer {
             int slot = p.slot;
             int frame = st.frames.size() - 1;
             st.preciseRequest = 0;
+            st.preciseStackSlots = 0;
             st.linkedMask = 0;
             st.stackAccess = 0;
             facts.slot = slot;
@@ -792,8 +811,12 @@ public final class Explorer {
                 callee.regs[2] = RegState.Pointer.of(PtrType.BTF_ID); // struct vm_area_struct
                 callee.regs[3] = args[4];
             }
-            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId
-                    + " are not supported yet (dynptr arguments)");
+            case HELPER_USER_RINGBUF_DRAIN -> {
+                // the kernel's dynptr over the sample (the kernel's CONST_PTR_TO_DYNPTR), the context
+                callee.regs[1] = RegState.Pointer.of(PtrType.CONST_DYNPTR);
+                callee.regs[2] = args[3];
+            }
+            default -> throw new Reject("bpf4j: callbacks of helper #" + helperId + " are not supported yet");
         }
         before.frames.add(callee);
         if (p.parent != null) {

@@ -37,7 +37,7 @@ final class FactsCollector {
             case MEM -> p.map() == RegState.Pointer.INPUT_MEMORY ? AccessFacts.Region.INPUT : AccessFacts.Region.MEMORY;
             case RINGBUF_MEM -> AccessFacts.Region.RINGBUF;
             case SOCKET, SOCK_COMMON, TCP_SOCK -> AccessFacts.Region.SOCKET;
-            case PACKET_END, BTF_ID, FUNC -> throw new IllegalStateException("no access through " + p.typeName());
+            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR -> throw new IllegalStateException("no access through " + p.typeName());
         };
         // the struct bpf_map and sockets are the kernel's objects, which the verifier models
         // only partly: an access there is allowed, not proved inside memory the program owns
