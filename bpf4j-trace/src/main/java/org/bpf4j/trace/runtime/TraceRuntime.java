@@ -233,6 +233,19 @@ public final class TraceRuntime implements AutoCloseable {
         drain();
     }
 
+    /** How much of a file cat() prints: BPFTRACE_CAT_BYTES_MAX (bpftrace's setting), default 10240. */
+    private static int catBytesMax() {
+        String v = System.getenv("BPFTRACE_CAT_BYTES_MAX");
+        if (v != null) {
+            try {
+                return Math.max(0, Integer.parseInt(v.strip()));
+            } catch (NumberFormatException e) {
+                // bpftrace refuses the value at start-up; here the default applies
+            }
+        }
+        return 10240;
+    }
+
     private void drain() {
         backend.drain(this::event);
         long lost = backend.lost();
@@ -259,8 +272,10 @@ public final class TraceRuntime implements AutoCloseable {
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {
-                    out.cat(java.nio.file.Files.readString(java.nio.file.Path.of(path),
-                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                    String text = java.nio.file.Files.readString(java.nio.file.Path.of(path),
+                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                    int max = catBytesMax();
+                    out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
                     out.out().flush();
                     System.err.println("ERROR: failed to open file '" + path + "': " + (x instanceof
