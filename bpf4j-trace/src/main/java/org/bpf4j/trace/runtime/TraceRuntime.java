@@ -100,7 +100,9 @@ public final class TraceRuntime implements AutoCloseable {
      * @param pid the process uprobes and USDT probes are limited to, or -1
      */
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
-        out.attached(programs.size());
+        if (!quiet) {
+            out.attached(programs.size());
+        }
         fireProvider("BEGIN");
         if (!exitRequested.get()) {
             backend.attach(pid);
@@ -244,6 +246,13 @@ public final class TraceRuntime implements AutoCloseable {
             }
         }
         return 10240;
+    }
+
+    private boolean quiet;
+
+    /** With {@code quiet}, "Attaching N probes..." is not printed (bpftrace's {@code -q}). */
+    public void setQuiet(boolean quiet) {
+        this.quiet = quiet;
     }
 
     private void drain() {
