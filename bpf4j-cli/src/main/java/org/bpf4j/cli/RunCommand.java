@@ -53,7 +53,8 @@ final class RunCommand implements Callable<Integer> {
     private Integer repeat;
 
     @Option(names = "--repeat", paramLabel = "N",
-            description = "after a warm-up, time N more runs and print the median ns/run (and "
+            description = "after a warm-up, time N more runs in batches of 1000 and print the median batch's ns/run "
+                    + "(wall clock, as JitBenchmark's score) and cpu ns/run (the thread's CPU time) (and "
                     + "instructions/run and ns/insn where the engine counts instructions)")
     void repeat(int n) {
         if (n <= 0) {
@@ -183,6 +184,7 @@ final class RunCommand implements Callable<Integer> {
         if (repeat != null) {
             Repeat.Result result = Repeat.measure(runner, memory, repeat);
             out.println("ns/run: " + String.format(Locale.ROOT, "%.1f", result.medianNanos()));
+            result.cpuNanos().ifPresent(ns -> out.println("cpu ns/run: " + String.format(Locale.ROOT, "%.1f", ns)));
             result.instructions().ifPresent(i -> out.println("instructions/run: " + i));
             result.nanosPerInstruction().ifPresent(
                     ns -> out.println("ns/insn: " + String.format(Locale.ROOT, "%.2f", ns)));
