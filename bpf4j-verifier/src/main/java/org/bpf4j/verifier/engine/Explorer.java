@@ -469,7 +469,7 @@ public final class Explorer {
             c.hash = hash;
             c.hashed = 1;
         }
-        list.add(c);
+        list.add(0, c); // the newest first, as Linux adds to the head of its list (misses and evictions follow)
         stored++;
         totalStates++;
         peak = Math.max(peak, stored);
