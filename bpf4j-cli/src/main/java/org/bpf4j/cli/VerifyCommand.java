@@ -95,8 +95,13 @@ final class VerifyCommand implements Callable<Integer> {
             ProgramFile pf = ProgramFile.read(file);
             Code code = pf.code();
             String name = file.getFileName().toString();
-            jobs.add(new Job(name, new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(),
-                    true), null));
+            VerifierInput in = new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(), true);
+            if (pf.data().isPresent()) {
+                // a .data file runs as the conformance suite runs it: R1 its memory, R2 the length
+                byte[] mem = pf.memory();
+                in = in.withEntryMemory(mem == null ? 0 : mem.length);
+            }
+            jobs.add(new Job(name, in, null));
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean allAccepted = true;

@@ -275,16 +275,11 @@ final class InstructionEmitter {
                 cb.l2i(); // the offset in the frame's region
             }
             case AccessPlan.PROVED_TABLE -> {
+                // the run's input memory, the same array for the whole run (C2 hoists the field)
+                cb.aload(m.st);
+                cb.getfield(Descs.JIT_STATE, table == m.loadTable ? "inputLoad" : "inputStore", Descs.BYTE_ARRAY);
                 pushAddress(base, off);
-                cb.lstore(m.tmpL);
-                cb.aload(table);
-                cb.lload(m.tmpL);
-                cb.bipush(32);
-                cb.lushr();
-                cb.l2i();
-                cb.aaload();
-                cb.lload(m.tmpL);
-                cb.l2i();
+                cb.l2i(); // the offset in the input's region
             }
             default -> {
                 return false;

@@ -104,6 +104,11 @@ public final class TraceRuntime implements AutoCloseable {
         fireProvider("BEGIN");
         if (!exitRequested.get()) {
             backend.attach(pid);
+            if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+                // bpftrace's runtime test engine waits for this line before it starts its workload
+                out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+                out.out().flush();
+            }
             attached.run();
         }
         List<long[]> timers = new ArrayList<>();

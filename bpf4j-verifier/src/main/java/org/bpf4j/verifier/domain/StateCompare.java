@@ -67,6 +67,7 @@ public final class StateCompare {
 
     private boolean statesCover(VerifierState old, VerifierState cur, int[] live, boolean exact) {
         if (old.frames.size() != cur.frames.size() || old.activeLock != cur.activeLock
+                || old.activeRcu != cur.activeRcu
                 || old.refs.size() != cur.refs.size()) {
             return false;
         }

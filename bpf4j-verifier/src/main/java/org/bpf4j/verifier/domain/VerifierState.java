@@ -15,6 +15,8 @@ public final class VerifierState {
     public final List<Integer> refs;
     /** The spin lock held ({@code map index << 32 | offset}), or -1. */
     public long activeLock = -1;
+    /** Whether the path is inside an RCU read-side critical section ({@code bpf_rcu_read_lock}). */
+    public boolean activeRcu;
     /** The next fresh id for pointers and linked scalars. */
     public int nextId;
     /**
@@ -52,6 +54,7 @@ public final class VerifierState {
         }
         refs = new ArrayList<>(o.refs);
         activeLock = o.activeLock;
+        activeRcu = o.activeRcu;
         nextId = o.nextId;
         callbackReturns = o.callbackReturns;
     }

@@ -10,7 +10,8 @@ import org.bpf4j.verifier.domain.VerifierState;
 /**
  * Calls of kernel functions ({@code BPF_PSEUDO_KFUNC_CALL}, the kernel's {@code check_kfunc_call}),
  * known by the name the program gives them ({@link org.bpf4j.verifier.VerifierInput#kfuncs()}):
- * the open-coded number iterator ({@code bpf_iter_num_new}, {@code _next}, {@code _destroy}).
+ * the open-coded number iterator ({@code bpf_iter_num_new}, {@code _next}, {@code _destroy}) and
+ * RCU read-side critical sections ({@code bpf_rcu_read_lock}, {@code _unlock}).
  * Any other kfunc is refused with its name, so that bpf4j never accepts a call whose rules it
  * does not know.
  *
@@ -25,13 +26,15 @@ import org.bpf4j.verifier.domain.VerifierState;
 final class Kfuncs {
     /** The kernel functions bpf4j knows. */
     enum Kfunc {
-        ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY
+        ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY, RCU_READ_LOCK, RCU_READ_UNLOCK
     }
 
     private static final Map<String, Kfunc> BY_NAME = Map.of(
             "bpf_iter_num_new", Kfunc.ITER_NUM_NEW,
             "bpf_iter_num_next", Kfunc.ITER_NUM_NEXT,
-            "bpf_iter_num_destroy", Kfunc.ITER_NUM_DESTROY);
+            "bpf_iter_num_destroy", Kfunc.ITER_NUM_DESTROY,
+            "bpf_rcu_read_lock", Kfunc.RCU_READ_LOCK,
+            "bpf_rcu_read_unlock", Kfunc.RCU_READ_UNLOCK);
 
     private final Explorer ex;
 
@@ -62,6 +65,9 @@ final class Kfuncs {
         if (k == null) {
             throw new Reject("bpf4j: kernel function " + name + " is not supported by the verifier");
         }
+        if (st.activeLock != -1) {
+            throw new Reject("function calls are not allowed while holding a lock");
+        }
         VerifierState other = switch (k) {
             case ITER_NUM_NEW -> {
                 iterNew(st, slot);
@@ -74,6 +80,19 @@ final class Kfuncs {
                 yield null;
             }
             case ITER_NUM_NEXT -> iterNext(st);
+            case RCU_READ_LOCK, RCU_READ_UNLOCK -> {
+                // an RCU read-side critical section: not nested, ended before the program ends
+                if (k == Kfunc.RCU_READ_LOCK && st.activeRcu) {
+                    throw new Reject("nested rcu read lock (kernel function bpf_rcu_read_lock)");
+                }
+                if (k == Kfunc.RCU_READ_UNLOCK && !st.activeRcu) {
+                    throw new Reject("unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
+                }
+                st.activeRcu = k == Kfunc.RCU_READ_LOCK;
+                clobber(st);
+                st.regs()[0] = RegState.NOT_INIT;
+                yield null;
+            }
             case ITER_NUM_DESTROY -> {
                 int spi = iterInit(st);
                 RegState.StackObject it = StackObjects.frame(st, st.regs()[1]).stack.object(spi);
