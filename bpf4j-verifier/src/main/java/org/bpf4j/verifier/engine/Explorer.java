@@ -87,7 +87,9 @@ public final class Explorer {
         /** Stack slots per frame overwritten entirely between the parent checkpoint and this one. */
         long[] segWritten;
         int pending = 1;
+        /** A hash of the live registers (for the infinite-loop check), valid when {@link #hashed} is 1. */
         int hash;
+        int hashed;
         int hits;
         int misses;
 
@@ -380,7 +382,8 @@ public final class Explorer {
     private boolean visit(Path p) {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
-        int hash = shapeHash(p.st, live);
+        int hash = 0; // of the live registers, computed when a loop check needs it
+        boolean hashed = false;
         boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
@@ -429,6 +432,14 @@ public final class Explorer {
                         return true;
                     }
                 } else {
+                    if (!hashed) {
+                        hash = shapeHash(p.st, live);
+                        hashed = true;
+                    }
+                    if (c.hashed == 0) {
+                        c.hash = shapeHash(c.state, live(c.state, c.slot));
+                        c.hashed = 1;
+                    }
                     if (c.hash == hash && c.state.callbackReturns == p.st.callbackReturns
                             && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
                         throw new Reject("infinite loop detected at insn " + p.slot);
@@ -463,8 +474,11 @@ public final class Explorer {
         p.histLen = 0;
         prevJmps = jmps;
         prevInsns = processed;
-        c.hash = hash;
-        list.add(c);
+        if (hashed) {
+            c.hash = hash;
+            c.hashed = 1;
+        }
+        list.add(0, c); // the newest first, as Linux adds to the head of its list (misses and evictions follow)
         stored++;
         totalStates++;
         peak = Math.max(peak, stored);
