@@ -226,7 +226,7 @@ final class Calls {
                     if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
                         a.error(c.span(), "strncmp() expects string arguments");
                     }
-                    Long len = literal(c.args().get(2));
+                    Long len = a.constantOf(c.args().get(2));
                     if (len == null) {
                         a.error(c.span(), "strncmp: invalid size value");
                     } else if (len < 0) {
