@@ -204,6 +204,9 @@ final class Calls {
                         a.error(c.span(), "str() expects an integer length argument");
                     }
                 }
+                if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
+                    return new Type.Str(Builtins.STRLEN); // str($1): the parameter's text, even "10"
+                }
                 if (t instanceof Type.Str s) {
                     Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;
                     return len != null && len + 1 < s.size() ? new Type.Str((int) (long) len + 1) : s;

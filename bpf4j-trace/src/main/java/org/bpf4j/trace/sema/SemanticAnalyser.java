@@ -880,7 +880,6 @@ public final class SemanticAnalyser {
         return parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
     }
 
-    /** A parameter's integer value, or null if it is not an integer. */
     /**
      * The value of an integer literal, or of a positional parameter that is a number ({@code $1}
      * with "10"), where bpftrace needs a constant (unroll counts, strncmp sizes); else null.
@@ -900,6 +899,7 @@ public final class SemanticAnalyser {
         return constantOf(e, params);
     }
 
+    /** A parameter's integer value, or null if it is not an integer. */
     public static Long parseParam(String v) {
         try {
             if (v.startsWith("0x") || v.startsWith("0X")) {
