@@ -176,7 +176,8 @@ final class Kfuncs {
         boolean packet = use.used.kind() == RegState.ObjectKind.DYNPTR_SKB
                 || use.used.kind() == RegState.ObjectKind.DYNPTR_XDP;
         clobber(st);
-        st.regs()[0] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(), 0, 0,
+        // a slice of a ring buffer dynptr carries its reference, so it dies with the record
+        st.regs()[0] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(), use.used.refId(), 0,
                 packet ? RegState.Pointer.PACKET_SLICE : -1, (int) n, true, 0, true);
     }
 
