@@ -118,16 +118,22 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
             return (readOnly && type == PtrType.MEM ? "rdonly_" : "") + type.kernelName() + (maybeNull ? "_or_null" : "");
         }
 
+        /** The kernel's notation: {@code fp-8} for the stack, else {@code ctx()}, {@code pkt(off=14,r=20)}, ... */
         @Override
         public String toString() {
-            StringBuilder sb = new StringBuilder(typeName()).append('(');
+            if (type == PtrType.STACK && fixedOffset() && !maybeNull) {
+                return "fp" + off;
+            }
+            StringBuilder sb = new StringBuilder();
             if (id != 0) {
-                sb.append("id=").append(id).append(',');
+                sb.append(",id=").append(id);
             }
             if (refId != 0) {
-                sb.append("ref_obj_id=").append(refId).append(',');
+                sb.append(",ref_obj_id=").append(refId);
             }
-            sb.append("off=").append(off);
+            if (off != 0) {
+                sb.append(",off=").append(off);
+            }
             if (type.isPacket()) {
                 sb.append(",r=").append(range);
             }
@@ -137,7 +143,7 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
             if (!fixedOffset()) {
                 sb.append(',').append(var);
             }
-            return sb.append(')').toString();
+            return typeName() + "(" + (sb.isEmpty() ? "" : sb.substring(1)) + ")";
         }
     }
 
