@@ -69,8 +69,7 @@ public final class TraceCompiler {
         java.util.Map<String, String> predefined = kernelTarget
                 && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
                 ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
-        Optional<Program> program = Parser.parse(source, d, predefined,
-                kernelTarget ? org.bpf4j.trace.parse.HeaderMacros.system() : org.bpf4j.trace.parse.HeaderMacros.builtin());
+        Optional<Program> program = Parser.parse(source, d, predefined, org.bpf4j.trace.parse.HeaderMacros.system());
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }

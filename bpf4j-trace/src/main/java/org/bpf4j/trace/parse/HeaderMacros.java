@@ -56,19 +56,39 @@ public final class HeaderMacros {
     private final List<Path> dirs;
     private final Map<String, Map<String, String>> cache = new java.util.HashMap<>();
 
-    private HeaderMacros(List<Path> dirs) {
+    private final boolean permissive;
+
+    private HeaderMacros(List<Path> dirs, boolean permissive) {
         this.dirs = List.copyOf(dirs);
+        this.permissive = permissive;
     }
 
     /** Headers from this machine's include directories, plus the kernel-internal constants. */
     public static HeaderMacros system() {
         return new HeaderMacros(List.of(Path.of("/usr/local/include"), Path.of("/usr/include/x86_64-linux-gnu"),
-                Path.of("/usr/include")));
+                Path.of("/usr/include")), false);
     }
 
-    /** Only the kernel-internal constants (no files read): for tests that must not depend on the machine. */
+    /**
+     * Only the kernel-internal constants (no files read, every header accepted): for tests that
+     * must not depend on the machine.
+     */
     public static HeaderMacros builtin() {
-        return new HeaderMacros(List.of());
+        return new HeaderMacros(List.of(), true);
+    }
+
+    /** The directories of a kernel tree's include paths, whose headers are accepted without the files. */
+    private static final java.util.Set<String> KERNEL_DIRS = java.util.Set.of("linux", "net", "uapi", "asm",
+            "asm-generic", "trace", "scsi", "xen", "crypto", "keys", "sound", "video", "drm", "media", "rdma", "soc",
+            "kvm", "misc", "ras", "target", "acpi", "vdso", "clocksource", "pcmcia", "math-emu", "dt-bindings");
+
+    /**
+     * Whether {@code #include <header>} is accepted: a header of a kernel tree (its types come
+     * from BTF, so the file need not be here), or one found in the include directories.
+     */
+    public boolean accepts(String header) {
+        int slash = header.indexOf('/');
+        return permissive || slash > 0 && KERNEL_DIRS.contains(header.substring(0, slash)) || locate(header) != null;
     }
 
     /** The macros {@code #include <header>} defines (possibly none). */

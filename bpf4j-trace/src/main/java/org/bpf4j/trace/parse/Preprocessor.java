@@ -254,6 +254,10 @@ public final class Preprocessor {
             diags.error(span, "#include expects \"FILENAME\" or <FILENAME>");
             return;
         }
+        if (!headers.accepts(header)) {
+            diags.error(span, "'" + header + "' file not found");
+            return;
+        }
         for (Map.Entry<String, String> e : headers.macros(header).entrySet()) {
             macros.putIfAbsent(e.getKey(), e.getValue());
         }

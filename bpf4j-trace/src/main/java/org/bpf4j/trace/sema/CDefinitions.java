@@ -60,7 +60,7 @@ final class CDefinitions {
             c.toks = tokenize(d);
             c.at = 0;
             c.typeSpecifier();
-            c.expect(";");
+            c.accept(";"); // clang accepts a definition without it, with a warning
             if (c.at != c.toks.size()) {
                 throw new CError("unexpected '" + c.toks.get(c.at) + "' after the definition");
             }
@@ -280,7 +280,9 @@ final class CDefinitions {
                 bits = union ? Math.max(bits, size * 8) : offset + size * 8;
                 align = Math.max(align, a);
             } while (accept(","));
-            expect(";");
+            if (!peek().equals("}")) { // the last member's ';' may be left out, as clang allows
+                expect(";");
+            }
         }
         long bytes = (bits + 7) / 8;
         long size = (bytes + align - 1) / align * align;

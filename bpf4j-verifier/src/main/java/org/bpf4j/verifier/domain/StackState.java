@@ -311,28 +311,49 @@ public final class StackState {
     public String toString() {
         StringBuilder sb = new StringBuilder();
         for (int slot = 0; slot < spills.length; slot++) {
-            int base = slot * 8;
-            boolean any = false;
-            for (int i = 0; i < 8; i++) {
-                any |= types[base + i] != INVALID;
-            }
-            if (!any) {
-                continue;
-            }
-            sb.append(" fp-").append(base + 8).append('=');
-            if ((types[base + 7] == SPILL || types[base + 7] == OBJECT) && spills[slot] != null) {
-                sb.append(spills[slot]);
-            } else {
-                for (int i = 7; i >= 0; i--) {
-                    sb.append(switch (types[base + i]) {
-                        case MISC -> 'm';
-                        case ZERO -> '0';
-                        case SPILL -> 'r';
-                        default -> '?';
-                    });
-                }
+            String one = slotString(slot);
+            if (!one.isEmpty()) {
+                sb.append(' ').append(one);
             }
         }
         return sb.length() == 0 ? "" : sb.substring(1);
+    }
+
+    /**
+     * One 8-byte slot ({@code slot} 0 is fp-8) in the kernel's notation, such as {@code fp-8=mmmm0000}
+     * or {@code fp-16=ctx()} for a spill; empty when no byte of it was written.
+     */
+    public String slotString(int slot) {
+        if (slot < 0 || slot >= spills.length) {
+            return "";
+        }
+        int base = slot * 8;
+        boolean any = false;
+        for (int i = 0; i < 8; i++) {
+            any |= types[base + i] != INVALID;
+        }
+        if (!any) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("fp-").append(base + 8).append('=');
+        boolean zero = true;
+        for (int i = 0; i < 8; i++) {
+            zero &= types[base + i] == ZERO;
+        }
+        if (zero) {
+            sb.append('0'); // Linux holds an 8-byte store of 0 as a spilled 0 and prints it so
+        } else if ((types[base + 7] == SPILL || types[base + 7] == OBJECT) && spills[slot] != null) {
+            sb.append(spills[slot]);
+        } else {
+            for (int i = 7; i >= 0; i--) {
+                sb.append(switch (types[base + i]) {
+                    case MISC -> 'm';
+                    case ZERO -> '0';
+                    case SPILL -> 'r';
+                    default -> '?';
+                });
+            }
+        }
+        return sb.toString();
     }
 }

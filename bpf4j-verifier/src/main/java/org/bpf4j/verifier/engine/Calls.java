@@ -102,7 +102,8 @@ final class Calls {
             Dynptrs.clear(meta.dynptr);
         }
         if (h.changesPacketData()) {
-            Regs.forEach(st, v -> v instanceof RegState.Pointer p && Regs.isPacketAny(p) ? RegState.unknown() : null);
+            Regs.forEach(st, v -> v instanceof RegState.Pointer p && (Regs.isPacketAny(p)
+                    || p.type() == PtrType.MEM && p.map() == RegState.Pointer.PACKET_SLICE) ? RegState.unknown() : null);
         }
         RegState[] regs = st.regs();
         for (int r = 1; r <= 5; r++) {

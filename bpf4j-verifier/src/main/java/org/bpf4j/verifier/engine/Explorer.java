@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
-import org.bpf4j.isa.Disassembler;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.ProgramType;
@@ -55,6 +54,8 @@ public final class Explorer {
     private final StringBuilder log = new StringBuilder();
     /** Sets of linked scalars refined together beyond one frame's registers, by history entries (see Precision). */
     private final List<long[]> linkSets = new ArrayList<>();
+    /** Paths pushed while executing the current instruction (their log position is set after it). */
+    private final List<Path> pushed = new ArrayList<>();
     private final FactsCollector facts;
     private ControlFlow cfg;
     private boolean[] prunePoint;
@@ -116,6 +117,8 @@ public final class Explorer {
         int histLen;
         /** Stack slots per frame overwritten entirely since the last checkpoint. */
         long[] written = new long[MAX_CALL_FRAMES];
+        /** Where the log was when the path was pushed (a level 1 log keeps only the current path). */
+        int logPos;
 
         Path(int slot, VerifierState st, Checkpoint parent, Trail trail, long[] hist, int histLen) {
             this.slot = slot;
@@ -197,6 +200,9 @@ public final class Explorer {
         } catch (org.bpf4j.verifier.cfg.CfgException e) {
             log(e.getMessage());
             return new VerificationResult.Rejected(e.slot(), e.getMessage(), "", List.of(), 0, 0, log.toString());
+        }
+        if (options.logLevel() >= 2) {
+            log.append(KernelLog.header(cfg, catalog));
         }
         int n = code.slotCount();
         prunePoint = new boolean[n];
@@ -286,6 +292,9 @@ public final class Explorer {
             stats();
             return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
         }
+        if (options.logLevel() == 1) {
+            log.setLength(0); // as Linux at level 1: the paths that ended well leave no trace
+        }
         stats();
         return new VerificationResult.Accepted(processed, peak, log.toString(), functions.subprogDepth[0],
                 facts.facts());
@@ -297,8 +306,8 @@ public final class Explorer {
         work.push(new Path(entry.cur().subprogStart, entry, null, null, new long[16], 0));
         while (!work.isEmpty()) {
             Path p = work.pop();
-            if (options.logLevel() >= 1 && p.trail != null) {
-                log("from " + p.trail.from + " to " + p.slot + ": " + p.st.cur());
+            if (options.logLevel() == 1) {
+                log.setLength(Math.min(p.logPos, log.length()));
             }
             try {
                 explore(p, work);
@@ -510,6 +519,7 @@ public final class Explorer {
                 java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen);
         q.written = p.written.clone();
         work.push(q);
+        pushed.add(q);
     }
 
     /**
@@ -611,6 +621,7 @@ public final class Explorer {
     }
 
     private void explore(Path p, ArrayDeque<Path> work) {
+        boolean first = true;
         while (true) {
             // counted before the pruning check, as Linux counts (an instruction where a path is
             // pruned is processed; the state heuristics below depend on this count)
@@ -619,20 +630,37 @@ public final class Explorer {
             }
             if (prunePoint[p.slot] && visit(p)) {
                 if (options.logLevel() >= 1) {
-                    log(p.slot + ": safe");
+                    log(first && p.trail != null ? "\nfrom " + p.trail.from + " to " + p.slot + ": safe"
+                            : p.slot + ": safe");
                 }
                 finish(p.parent);
                 return;
             }
+            if (first && options.logLevel() >= 1) {
+                // the whole state where a path starts, as Linux prints it
+                log(options.logLevel() >= 2 && p.trail != null
+                        ? "\nfrom " + p.trail.from + " to " + p.slot + ": " + p.st.cur()
+                        : p.slot + ": " + p.st.cur());
+            }
+            first = false;
             Instruction insn = code.atSlot(p.slot);
             if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto || insn instanceof Instruction.Call
                     || insn instanceof Instruction.Exit) {
                 jmps++;
             }
+            int lineStart = log.length();
+            int scratchedRegs = 0;
+            long scratchedSlots = 0;
             if (options.logLevel() >= 1) {
-                log(p.slot + ": " + Disassembler.toAssembly(insn, p.slot).strip()
-                        + (options.logLevel() >= 2 ? "\t; " + p.st.cur() : ""));
+                log(p.slot + ": " + KernelLog.insn(insn, p.slot, catalog));
+                scratchedRegs = KernelLog.registers(insn);
+                scratchedSlots = KernelLog.stackSlots(insn, p.st);
             }
+            int lineEnd = log.length();
+            pushed.clear();
+            int framesBefore = p.st.frames.size();
+            String calleeBefore = options.logLevel() >= 1 && insn instanceof Instruction.Exit && framesBefore > 1
+                    ? KernelLog.frameState(p.st) : null;
             VerifierState st = p.st;
             int next = p.slot + insn.slots();
             int slot = p.slot;
@@ -703,6 +731,25 @@ public final class Explorer {
             if (pendingFork != null) {
                 fork(work, p, next, pendingFork);
                 pendingFork = null;
+            }
+            if (options.logLevel() >= 1 && log.length() == lineEnd) {
+                if (calleeBefore != null && p.st.frames.size() < framesBefore) {
+                    log("returning from callee:\n " + calleeBefore + "\nto caller at " + next + ":\n "
+                            + KernelLog.frameState(p.st));
+                } else if (insn instanceof Instruction.Call && p.st.frames.size() > framesBefore) {
+                    VerifierState callee = p.st;
+                    // the caller without R0-R5, which the call does not keep for it
+                    log("caller:\n " + callee.frames.get(callee.frames.size() - 2).render(0x7c0, -1L)
+                            + "\ncallee:\n " + KernelLog.frameState(callee));
+                    log(next + ": " + KernelLog.frameState(callee));
+                } else if (!(insn instanceof Instruction.Exit)) {
+                    // what the instruction touched, as it is after it (Linux's scratched registers and slots)
+                    KernelLog.appendState(log, lineStart, KernelLog.prefix(p.st)
+                            + p.st.cur().render(scratchedRegs, scratchedSlots));
+                }
+            }
+            for (Path q : pushed) {
+                q.logPos = log.length();
             }
             p.slot = next;
         }
@@ -815,6 +862,7 @@ public final class Explorer {
         q.written = p.written.clone();
         q.written[callee.frameNo] = -1L;
         work.push(q);
+        pushed.add(q);
     }
 
     /**
