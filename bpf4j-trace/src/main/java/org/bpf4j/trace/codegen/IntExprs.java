@@ -373,6 +373,9 @@ final class IntExprs {
 
     private void incDec(Expr.IncDec i) {
         int delta = i.increment() ? 1 : -1;
+        if (pc.type(i.target()) instanceof Type.Int t && t.isPointer() && t.pointee() instanceof Type.Int pe) {
+            delta *= pe.size(); // pointer arithmetic
+        }
         switch (i.target()) {
             case Expr.Var v -> {
                 int slot = pc.varSlots.get(v.name());

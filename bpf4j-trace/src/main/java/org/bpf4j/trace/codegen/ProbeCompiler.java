@@ -387,7 +387,13 @@ final class ProbeCompiler {
                 asm.movImm(0, events.addProbeName(attachPoint.name()));
                 asm.store(Size.DW, asm.frameBase, off, 0);
             }
-            case Type.Timestamp ts -> new Calls(this).strftime((Expr.Call) e, off);
+            case Type.Timestamp ts -> {
+                if (e instanceof Expr.Call c && c.name().equals("strftime")) {
+                    new Calls(this).strftime(c, off);
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Stack st -> {
                 if (e instanceof Expr.Builtin || e instanceof Expr.Call c && (c.name().equals("kstack")
                         || c.name().equals("ustack"))) {

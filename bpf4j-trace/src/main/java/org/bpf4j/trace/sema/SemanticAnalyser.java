@@ -429,7 +429,7 @@ public final class SemanticAnalyser {
                 }
                 return;
             }
-            if (value instanceof Type.Int i) {
+            if (value instanceof Type.Int i && !i.isPointer()) {
                 value = new Type.Int(64, i.signed());
             }
         }
@@ -504,6 +504,7 @@ public final class SemanticAnalyser {
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
                 case Type.Buf x -> keys.add(x);
+                case Type.Timestamp x -> keys.add(x);
                 case Type.MacAddr x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
