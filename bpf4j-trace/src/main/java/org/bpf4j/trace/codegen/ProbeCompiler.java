@@ -190,7 +190,11 @@ final class ProbeCompiler {
     private void stmt(Stmt s) {
         switch (s) {
             case Stmt.ExprStmt e -> {
-                if (e.expr() instanceof Expr.Call c) {
+                if (e.expr() instanceof Expr.Ternary t && type(t) instanceof Type.None) {
+                    // cond ? printf(...) : printf(...) as a statement: an if/else.
+                    stmt(new Stmt.If(t.cond(), List.of(new Stmt.ExprStmt(t.then(), t.then().span())),
+                            List.of(new Stmt.ExprStmt(t.otherwise(), t.otherwise().span())), t.span()));
+                } else if (e.expr() instanceof Expr.Call c) {
                     new Calls(this).statement(c);
                 } else if (type(e.expr()) instanceof Type.Int) {
                     intExpr(e.expr());
@@ -238,7 +242,7 @@ final class ProbeCompiler {
                 asm.bind(end);
             }
             case Stmt.Unroll u -> {
-                long n = ((Expr.IntLit) u.count()).value();
+                long n = org.bpf4j.trace.sema.SemanticAnalyser.unrollCount(u.count(), typed.params());
                 for (long k = 0; k < n; k++) {
                     block(u.body());
                 }

@@ -276,11 +276,12 @@ public final class SemanticAnalyser {
             }
             case Stmt.Unroll u -> {
                 Span head = new Span(u.span().begin(), u.count().span().end() + 1);
-                if (!(u.count() instanceof Expr.IntLit n)) {
+                Long n = unrollCount(u.count(), params);
+                if (n == null) {
                     error(head, "invalid unroll value");
-                } else if (n.value() > 100) {
+                } else if (n > 100) {
                     error(head, "unroll maximum value is 100");
-                } else if (n.value() < 1) {
+                } else if (n < 1) {
                     error(head, "unroll minimum value is 1");
                 }
                 block(u.body());
@@ -846,11 +847,25 @@ public final class SemanticAnalyser {
         return parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
     }
 
-    /** A parameter's integer value, or null if it is not an integer. */
+    /** The count of an {@code unroll}: a literal or an integer positional parameter, else null. */
+    public static Long unrollCount(Expr count, List<String> params) {
+        if (count instanceof Expr.IntLit n) {
+            return n.value();
+        }
+        if (count instanceof Expr.Param p && p.number() >= 1 && p.number() <= params.size()) {
+            return parseParam(params.get(p.number() - 1));
+        }
+        return null;
+    }
+
+    /** A parameter's integer value (decimal, 0x hexadecimal or 0 octal, as strtoll reads it), or null. */
     public static Long parseParam(String v) {
         try {
             if (v.startsWith("0x") || v.startsWith("0X")) {
                 return Long.parseUnsignedLong(v.substring(2), 16);
+            }
+            if (v.length() > 1 && v.startsWith("0")) {
+                return Long.parseLong(v.substring(1), 8);
             }
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
@@ -863,6 +878,9 @@ public final class SemanticAnalyser {
         Type r = type(b.right());
         if (l instanceof Type.None || r instanceof Type.None) {
             return Type.INT64;
+        }
+        if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
+            return Type.UINT64;
         }
         if (l instanceof Type.Str && r instanceof Type.Str) {
             if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
