@@ -99,4 +99,35 @@ int nested(struct xdp_md *ctx)
     return n == 100 ? XDP_PASS : XDP_DROP;
 }
 
+/* Reads the map under an RCU read-side critical section. */
+SEC("xdp")
+int rcu_section(struct xdp_md *ctx)
+{
+    __u32 zero = 0;
+    __u8 *b;
+    int ret = XDP_PASS;
+
+    bpf_rcu_read_lock();
+    b = bpf_map_lookup_elem(&buf, &zero);
+    if (b && b[0])
+        ret = XDP_DROP;
+    bpf_rcu_read_unlock();
+    return ret;
+}
+
+/* Leaves the critical section open on one path. */
+SEC("xdp")
+int rcu_unbalanced(struct xdp_md *ctx)
+{
+    __u32 zero = 0;
+    __u8 *b;
+
+    bpf_rcu_read_lock();
+    b = bpf_map_lookup_elem(&buf, &zero);
+    if (b && b[0])
+        return XDP_DROP;
+    bpf_rcu_read_unlock();
+    return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -67,9 +67,12 @@ public class JitBenchmark {
     /**
      * The engine: {@code jit}, {@code interp} or {@code kernel}; {@code jit-nobudget} is the JIT
      * with no instruction budget ({@link Long#MAX_VALUE}, as for a verified program), which
-     * compiles loops without budget charges.
+     * compiles loops without budget charges; {@code jit-verified} is the engine {@code bpf4j run}
+     * uses for a program its verifier accepts: the JIT with no budget and the verifier's facts
+     * (proved accesses compiled without run-time checks), the program verified with its input
+     * memory in R1 as the conformance suite gives it.
      */
-    @Param({"jit", "jit-nobudget", "interp", "kernel"})
+    @Param({"jit", "jit-nobudget", "jit-verified", "interp", "kernel"})
     public String engine;
 
     private Execution execution;
@@ -119,17 +122,30 @@ public class JitBenchmark {
         } else {
             Engine e = switch (engine) {
                 case "jit", "jit-nobudget" -> Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
+                case "jit-verified" -> Jit.INSTANCE.withFallback(Jit.Fallback.FAIL).withFacts(file.code(),
+                        verifiedFacts(file.code(), memory));
                 case "interp" -> Interpreter.INSTANCE;
                 default -> throw new IllegalArgumentException("unknown engine " + engine);
             };
             VmOptions options = VmOptions.defaults().withEngine(e);
-            if (engine.equals("jit-nobudget")) {
+            if (engine.equals("jit-nobudget") || engine.equals("jit-verified")) {
                 options = options.withInstructionBudget(Long.MAX_VALUE);
             }
             VmProgram loaded = VmProgram.load(program, file.code(), options);
             execution = loaded.newExecution();
         }
         check(runOnce());
+    }
+
+    /** The verifier's facts about a benchmark program, run with {@code memory} in R1. */
+    static org.bpf4j.verifier.AccessFacts verifiedFacts(org.bpf4j.isa.Code code, byte[] memory) {
+        org.bpf4j.verifier.VerificationResult r = org.bpf4j.verifier.Verifier.verify(
+                new org.bpf4j.verifier.VerifierInput("bench", code, org.bpf4j.spec.ProgramType.SOCKET_FILTER,
+                        java.util.List.of(), true).withEntryMemory(memory == null ? 0 : memory.length));
+        if (!(r instanceof org.bpf4j.verifier.VerificationResult.Accepted a)) {
+            throw new IllegalStateException("the verifier rejects the program: " + r);
+        }
+        return a.facts();
     }
 
     private long runOnce() {
@@ -191,7 +207,10 @@ public class JitBenchmark {
     /**
      * Compile time: preparing a generated program of {@code size} instructions (arithmetic, stack
      * and memory accesses, dense branches, small loops, helper and function calls) on the JIT,
-     * after warm-up; divide by {@code size / 1000} for time per 1,000 instructions.
+     * after warm-up; divide by {@code size / 1000} for time per 1,000 instructions. Each trial
+     * also prints {@code cpu-measured compile}: the benchmark thread's CPU time per compilation
+     * (the median over the measurement iterations), which waiting for a core on a loaded machine
+     * does not inflate, and which leaves out the garbage collector's and HotSpot's own threads.
      *
      * <pre>
      * java -jar bpf4j-bench/target/benchmarks.jar 'JitBenchmark.Compile'
@@ -210,6 +229,39 @@ public class JitBenchmark {
 
         private VmProgram program;
         private final Jit jit = Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
+        private long cpuAtIterationStart;
+        private long compilations;
+        private final java.util.List<Double> cpuPerCompilation = new java.util.ArrayList<>();
+
+        /** Starts the iteration's CPU time account. */
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            compilations = 0;
+            cpuAtIterationStart = THREADS.getCurrentThreadCpuTime();
+        }
+
+        /** Ends the iteration's CPU time account: CPU time per compilation. */
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuAtIterationStart;
+            if (compilations > 0) {
+                cpuPerCompilation.add((double) cpu / compilations);
+            }
+        }
+
+        /** Prints the median CPU time per compilation of the measurement iterations. */
+        @TearDown(Level.Trial)
+        public void report() {
+            if (!cpuPerCompilation.isEmpty()) {
+                java.util.List<Double> measured = new java.util.ArrayList<>(
+                        cpuPerCompilation.subList(cpuPerCompilation.size() / 2, cpuPerCompilation.size()));
+                java.util.Collections.sort(measured);
+                double ms = measured.get(measured.size() / 2) / 1e6;
+                System.out.printf("cpu-measured compile %d: %.3f ms per compilation, %.3f ms per 1,000 instructions "
+                        + "(median CPU time of the last %d iterations)%n", size, ms, ms / (size / 1000.0),
+                        measured.size());
+            }
+        }
 
         /** Generates the program (loaded on the interpreter; the benchmark prepares it on the JIT). */
         @Setup(Level.Trial)
@@ -220,6 +272,7 @@ public class JitBenchmark {
         /** One compilation: planning, bytecode generation, class definition. */
         @Benchmark
         public org.bpf4j.vm.Executable compile() {
+            compilations++;
             return jit.prepare(program);
         }
 

@@ -5,8 +5,16 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * Times repeated runs of a loaded program for {@code run --repeat}: a warm-up, then timed runs
- * each measured with {@link System#nanoTime()} on one reused runner. Stateless.
+ * Times repeated runs of a loaded program for {@code run --repeat}: a warm-up, then the timed runs
+ * in batches of up to {@value #BATCH} runs on one reused runner, each batch timed with
+ * {@link System#nanoTime()}; the figure is the median batch's time divided by its runs. This is
+ * what {@code JitBenchmark.run} in {@code bpf4j-bench} measures (time per run over invocations of
+ * {@value #BATCH} runs), so the two print comparable {@code ns/run}: timing each run on its own
+ * instead measured the clock too (a {@code nanoTime} call costs about 90 ns on these virtual
+ * machines, several times an empty program's run). Each batch's thread CPU time (user and system,
+ * so a kernel run's system call counts) gives a second figure, like the benchmark's
+ * {@code cpu-measured}: on a loaded machine, wall-clock batches include time spent waiting for a
+ * core, which CPU time does not. Stateless.
  *
  * <p>The warm-up lasts until it has made {@code max(N/10, 1000)} runs and spent at least
  * {@value #WARMUP_MIN_NANOS} ns (so HotSpot has compiled the engine's hot paths), but stops after
@@ -16,15 +24,19 @@ import java.util.OptionalLong;
 final class Repeat {
     static final long WARMUP_MIN_NANOS = 1_000_000_000L;
     static final long WARMUP_MAX_NANOS = 5_000_000_000L;
+    /** Runs per timed batch: the benchmark's runs per invocation ({@code JitBenchmark.BATCH}). */
+    static final int BATCH = 1000;
 
     /**
      * What the timed runs measured.
      *
      * @param runs the number of timed runs
-     * @param medianNanos the median time of one run, in nanoseconds
+     * @param medianNanos the time of one run in the median batch, in nanoseconds
+     * @param cpuNanos the thread's CPU time per run in the median batch by that measure, if the JVM
+     *     measures thread CPU time
      * @param instructions the instructions one run executed, if the engine reports them
      */
-    record Result(int runs, double medianNanos, OptionalLong instructions) {
+    record Result(int runs, double medianNanos, OptionalDouble cpuNanos, OptionalLong instructions) {
         /** The median time per instruction, if the instruction count is known and positive. */
         OptionalDouble nanosPerInstruction() {
             return instructions.isPresent() && instructions.getAsLong() > 0
@@ -36,7 +48,7 @@ final class Repeat {
     private Repeat() {}
 
     /**
-     * Warms up, then times {@code n} runs.
+     * Warms up, then times {@code n} runs in batches of {@value #BATCH} (the last one may be smaller).
      *
      * @param runner the loaded program
      * @param memory the input memory of every run, or null
@@ -53,17 +65,29 @@ final class Repeat {
                 break;
             }
         }
-        long[] times = new long[n];
-        for (int i = 0; i < n; i++) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        boolean cpu = threads.isCurrentThreadCpuTimeSupported();
+        int batches = (n + BATCH - 1) / BATCH;
+        double[] perRun = new double[batches];
+        double[] cpuPerRun = new double[batches];
+        int left = n;
+        for (int b = 0; b < batches; b++) {
+            int runs = Math.min(BATCH, left);
+            left -= runs;
+            long c0 = cpu ? threads.getCurrentThreadCpuTime() : 0;
             long t0 = System.nanoTime();
-            runner.run(memory);
-            times[i] = System.nanoTime() - t0;
+            for (int i = 0; i < runs; i++) {
+                runner.run(memory);
+            }
+            perRun[b] = (double) (System.nanoTime() - t0) / runs;
+            cpuPerRun[b] = cpu ? (double) (threads.getCurrentThreadCpuTime() - c0) / runs : 0;
         }
-        return new Result(n, median(times), runner.instructions());
+        return new Result(n, median(perRun), cpu ? OptionalDouble.of(median(cpuPerRun)) : OptionalDouble.empty(),
+                runner.instructions());
     }
 
     /** The median of the values (the mean of the middle two for an even count); sorts the array. */
-    static double median(long[] values) {
+    static double median(double[] values) {
         Arrays.sort(values);
         int mid = values.length / 2;
         return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;

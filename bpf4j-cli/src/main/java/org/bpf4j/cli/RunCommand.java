@@ -7,6 +7,11 @@ import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.MalformedInputException;
 import org.bpf4j.jit.Jit;
+import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.AccessFacts;
+import org.bpf4j.verifier.VerificationResult;
+import org.bpf4j.verifier.Verifier;
+import org.bpf4j.verifier.VerifierInput;
 import org.bpf4j.vm.Interpreter;
 import org.bpf4j.vm.VmOptions;
 import org.bpf4j.vm.VmProgram;
@@ -24,7 +29,10 @@ import picocli.CommandLine.Spec;
             "An object file (.o) is test-run as BPF_PROG_TEST_RUN does: prints retval = N (unsigned 32-bit), "
                 + "duration with --repeat, and every map afterwards.",
             "R1 points to a writable copy of the input memory and R2 holds its length "
-                + "(both 0 without memory), as in the conformance suite."})
+                + "(both 0 without memory), as in the conformance suite.",
+            "The program is verified first (as a socket filter given that memory in R1); a rejected program is "
+                + "refused unless --no-verify. A verified program runs on the JIT, with the verifier's facts and "
+                + "no instruction budget, unless --engine or --budget say otherwise."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -45,7 +53,8 @@ final class RunCommand implements Callable<Integer> {
     private Integer repeat;
 
     @Option(names = "--repeat", paramLabel = "N",
-            description = "after a warm-up, time N more runs and print the median ns/run (and "
+            description = "after a warm-up, time N more runs in batches of 1000 and print the median batch's ns/run "
+                    + "(wall clock, as JitBenchmark's score) and cpu ns/run (the thread's CPU time) (and "
                     + "instructions/run and ns/insn where the engine counts instructions)")
     void repeat(int n) {
         if (n <= 0) {
@@ -81,16 +90,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "object files: print the result as JSON")
     private boolean json;
 
-    @Option(names = "--dump-jit", description = "with --engine jit: print the JVM bytecode the JIT generates for "
+    @Option(names = "--dump-jit", description = "with the JIT: print the JVM bytecode the JIT generates for "
             + "the program (one listing per generated class) before running it")
     private boolean dumpJit;
 
+    @Option(names = "--no-verify", description = "run the program without verifying it first: every memory access "
+            + "checked at run time, the instruction budget on, the interpreter unless --engine says otherwise")
+    private boolean noVerify;
+
     @Override
     public Integer call() {
-        if (dumpJit && !(engine.engine() instanceof VmBackend vm && vm.engine() instanceof Jit)) {
+        byte[] bytes = ProgramFile.readBytes(file);
+        boolean verifies = !ObjectFiles.isElf(bytes) && !noVerify && !(engine.engine() instanceof KernelBackend);
+        boolean jit = engine.engine() instanceof VmBackend vm && vm.engine() instanceof Jit
+                || verifies && !explicit("--engine");
+        if (dumpJit && !jit) {
             throw CommandFailure.badInput("--dump-jit needs --engine jit, not --engine " + engine.engine().name());
         }
-        byte[] bytes = ProgramFile.readBytes(file);
         if (ObjectFiles.isElf(bytes)) {
             return runObject(bytes);
         }
@@ -106,18 +122,53 @@ final class RunCommand implements Callable<Integer> {
             if (program.code().size() == 0) {
                 throw new MalformedInputException("the program has no instructions");
             }
-            if (dumpJit) {
-                dumpJit(VmProgram.load(program.name(), program.code(),
-                        VmOptions.defaults().withEngine(Interpreter.INSTANCE).withInstructionBudget(engine.budget())), out);
+            Backend backend = engine.engine();
+            long budget = engine.budget();
+            Jit jitEngine = Jit.INSTANCE;
+            if (verifies) {
+                AccessFacts facts = verify(program, memory);
+                jitEngine = Jit.INSTANCE.withFacts(program.code(), facts);
+                if (jit) {
+                    backend = new VmBackend(jitEngine, "the JIT with the verifier's facts");
+                }
+                if (!explicit("--budget")) {
+                    budget = Long.MAX_VALUE; // a verified program terminates
+                }
             }
-            try (Backend.Runner runner = engine.engine().load(file.getFileName().toString(), program.code(),
-                    engine.budget())) {
+            if (dumpJit) {
+                out.print(jitEngine.listing(VmProgram.load(program.name(), program.code(),
+                        VmOptions.defaults().withEngine(Interpreter.INSTANCE).withInstructionBudget(budget))));
+                out.flush();
+            }
+            try (Backend.Runner runner = backend.load(file.getFileName().toString(), program.code(), budget)) {
                 runAndPrint(runner, memory, out);
             }
         } catch (Bpf4jException e) {
             throw CommandFailure.about(program.name(), e);
         }
         return Main.EXIT_OK;
+    }
+
+    /** Whether an option was given on the command line (not its default). */
+    private boolean explicit(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * Verifies a program as it will run (R1 the input memory, R2 its length; the helpers of a
+     * socket filter) and returns the facts the JIT uses; a rejected program is refused.
+     */
+    private AccessFacts verify(ProgramFile program, byte[] memory) {
+        String name = file.getFileName().toString();
+        String shown = file.toString();
+        VerificationResult r = Verifier.verify(new VerifierInput(name, program.code(), ProgramType.SOCKET_FILTER,
+                java.util.List.of(), true).withEntryMemory(memory == null ? 0 : memory.length));
+        return switch (r) {
+            case VerificationResult.Accepted a -> a.facts();
+            case VerificationResult.Rejected x -> throw new CommandFailure(Main.EXIT_FAILED, shown + ": rejected by the "
+                    + "verifier" + (x.slot() >= 0 ? " at insn " + x.slot() : "") + ": " + x.message().replace('\n', ' ')
+                    + " (--no-verify runs it unverified, with every check)", null);
+        };
     }
 
     /** Prints the JIT's bytecode listing of a program (compiled without defining its classes). */
@@ -133,6 +184,7 @@ final class RunCommand implements Callable<Integer> {
         if (repeat != null) {
             Repeat.Result result = Repeat.measure(runner, memory, repeat);
             out.println("ns/run: " + String.format(Locale.ROOT, "%.1f", result.medianNanos()));
+            result.cpuNanos().ifPresent(ns -> out.println("cpu ns/run: " + String.format(Locale.ROOT, "%.1f", ns)));
             result.instructions().ifPresent(i -> out.println("instructions/run: " + i));
             result.nanosPerInstruction().ifPresent(
                     ns -> out.println("ns/insn: " + String.format(Locale.ROOT, "%.2f", ns)));

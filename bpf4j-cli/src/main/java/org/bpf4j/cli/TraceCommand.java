@@ -80,13 +80,16 @@ final class TraceCommand implements Callable<Integer> {
             + "and do not run")
     private boolean debug;
 
+    @Option(names = "-q", description = "quiet: do not print \"Attaching N probes...\"")
+    private boolean quiet;
+
     /**
      * The options {@link FastTrace} parses without picocli: true for a flag, false for an option
      * with a value. Every {@code @Option} of this class belongs here ({@code FastTraceTest} checks
      * it; one missing still works, through picocli, but starts slower). Set by {@link #setFast}.
      */
     static final Map<String, Boolean> FAST_OPTIONS = Map.of("-e", false, "--backend", false, "-f", false, "-c", false,
-            "-p", false, "-l", true, "-v", true, "--unsafe", true, "-d", true);
+            "-p", false, "-l", true, "-v", true, "--unsafe", true, "-d", true, "-q", true);
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -109,6 +112,7 @@ final class TraceCommand implements Callable<Integer> {
             case "-v" -> verbose = true;
             case "--unsafe" -> unsafe = true;
             case "-d" -> debug = true;
+            case "-q" -> quiet = true;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -144,11 +148,22 @@ final class TraceCommand implements Callable<Integer> {
             if (params.isEmpty()) {
                 throw CommandFailure.badInput("no program given: use -e PROGRAM or a FILE.bt");
             }
-            Path file = Path.of(params.removeFirst());
-            try {
-                source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
-            } catch (IOException e) {
-                throw CommandFailure.io(file, "read", e);
+            String name = params.removeFirst();
+            if (name.equals("-")) {
+                // the script on standard input, as bpftrace reads it
+                try {
+                    source = new Source("stdin", new String(System.in.readAllBytes(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    throw CommandFailure.badInput("cannot read the script from standard input: " + e.getMessage());
+                }
+            } else {
+                Path file = Path.of(name);
+                try {
+                    source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    throw CommandFailure.io(file, "read", e);
+                }
             }
         }
         if (!format.equals("text") && !format.equals("json")) {
@@ -203,6 +218,7 @@ final class TraceCommand implements Callable<Integer> {
                 throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }
             try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
+                runtime.setQuiet(quiet);
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }

@@ -95,8 +95,13 @@ final class VerifyCommand implements Callable<Integer> {
             ProgramFile pf = ProgramFile.read(file);
             Code code = pf.code();
             String name = file.getFileName().toString();
-            jobs.add(new Job(name, new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(),
-                    true), null));
+            VerifierInput in = new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(), true);
+            if (pf.data().isPresent()) {
+                // a .data file runs as the conformance suite runs it: R1 its memory, R2 the length
+                byte[] mem = pf.memory();
+                in = in.withEntryMemory(mem == null ? 0 : mem.length);
+            }
+            jobs.add(new Job(name, in, null));
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean allAccepted = true;
@@ -108,7 +113,7 @@ final class VerifyCommand implements Callable<Integer> {
                 continue;
             }
             if (logLevel > 0) {
-                out.print(r.log());
+                out.print(withSourceLines(r.log(), j.spec()));
             }
             switch (r) {
                 case VerificationResult.Accepted a ->
@@ -138,7 +143,44 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
 
-    private static String json(Job j, VerificationResult r) {
+    private static final java.util.regex.Pattern INSN_LINE = java.util.regex.Pattern.compile("^(\\d+): \\(");
+
+    /**
+     * The log with the source line of each instruction that starts one (from the object's BTF line
+     * info) before it, as Linux writes them: {@code ; SOURCE @ FILE:LINE}.
+     */
+    static String withSourceLines(String log, ProgramSpec spec) {
+        if (spec == null || log.isEmpty()) {
+            return log;
+        }
+        StringBuilder sb = new StringBuilder();
+        LineInfo last = null;
+        for (String line : log.split("\n", -1)) {
+            java.util.regex.Matcher m = INSN_LINE.matcher(line);
+            if (m.find()) {
+                int slot = Integer.parseInt(m.group(1));
+                Optional<LineInfo> li = spec.lineAt(slot);
+                if (li.isPresent() && li.get().slot() == slot && !li.get().equals(last)) {
+                    last = li.get();
+                    String file = last.fileName().substring(last.fileName().lastIndexOf('/') + 1);
+                    sb.append("; ").append(last.sourceLine().strip()).append(" @ ").append(file).append(':')
+                            .append(last.line()).append('\n');
+                }
+            }
+            sb.append(line).append('\n');
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    /**
+     * One JSON object: program, type, verdict, processed, peak_states; for a rejection insn,
+     * message, state, path and the source line when known; for an acceptance, memory_accesses
+     * (the facts the JIT uses: one object per load, store or atomic the verifier reached, with
+     * its regions, whether its bounds were proved and its offset range); the log when a level is
+     * given.
+     */
+    private String json(Job j, VerificationResult r) {
         StringBuilder sb = new StringBuilder("{\"program\":").append(quote(j.name())).append(",\"type\":")
                 .append(quote(j.input().type().kernelName())).append(",\"verdict\":")
                 .append(quote(r.accepted() ? "accepted" : "rejected")).append(",\"processed\":").append(r.processed())
@@ -151,6 +193,29 @@ final class VerifyCommand implements Callable<Integer> {
                 j.spec().lineAt(x.slot()).ifPresent(l -> sb.append(",\"source\":").append(quote(l.position()))
                         .append(",\"source_line\":").append(quote(l.sourceLine())));
             }
+        }
+        if (r instanceof VerificationResult.Accepted a) {
+            sb.append(",\"memory_accesses\":[");
+            boolean first = true;
+            for (int slot = 0; slot < a.facts().slotCount(); slot++) {
+                var f = a.facts().at(slot);
+                if (f.isEmpty()) {
+                    continue;
+                }
+                sb.append(first ? "" : ",").append("{\"insn\":").append(slot).append(",\"regions\":[");
+                first = false;
+                boolean firstRegion = true;
+                for (var region : f.get().regions()) {
+                    sb.append(firstRegion ? "" : ",").append(quote(region.name().toLowerCase(java.util.Locale.ROOT)));
+                    firstRegion = false;
+                }
+                sb.append("],\"in_bounds\":").append(f.get().inBounds()).append(",\"offset\":[")
+                        .append(f.get().minOffset()).append(',').append(f.get().maxOffset()).append("]}");
+            }
+            sb.append(']');
+        }
+        if (logLevel > 0) {
+            sb.append(",\"log\":").append(quote(withSourceLines(r.log(), j.spec())));
         }
         return sb.append('}').toString();
     }

@@ -100,7 +100,10 @@ class ErrorsTest {
     void programTheVmCannotLoadIsAnError() throws IOException {
         Path source = dir.resolve("helper.s");
         Files.writeString(source, "call 9999\nexit\n");
-        String error = Cli.run("run", source.toString()).error(Main.EXIT_BAD_INPUT);
+        // the verifier refuses it first (exit 1); unverified, the VM refuses to load it (exit 2)
+        assertTrue(Cli.run("run", source.toString()).error(Main.EXIT_FAILED)
+                .contains("rejected by the verifier at insn 0: invalid func unknown#9999"));
+        String error = Cli.run("run", "--no-verify", source.toString()).error(Main.EXIT_BAD_INPUT);
         assertTrue(error.startsWith("error: " + source + ": instruction 0: "), error);
     }
 

@@ -23,9 +23,9 @@ class PartsTest {
 
     @Test
     void median() {
-        assertEquals(3.0, Repeat.median(new long[] {5, 1, 3}));
-        assertEquals(2.5, Repeat.median(new long[] {4, 1, 3, 2}));
-        assertEquals(7.0, Repeat.median(new long[] {7}));
+        assertEquals(3.0, Repeat.median(new double[] {5, 1, 3}));
+        assertEquals(2.5, Repeat.median(new double[] {4, 1, 3, 2}));
+        assertEquals(7.0, Repeat.median(new double[] {7}));
     }
 
     @Test

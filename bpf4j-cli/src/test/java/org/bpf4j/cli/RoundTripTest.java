@@ -109,14 +109,18 @@ class RoundTripTest {
         String[] lines = out.split("\n");
         assertEquals("r0 = 0x100000105", lines[0]);
         assertTrue(lines[1].matches("ns/run: [0-9]+\\.[0-9]"), out);
-        assertEquals(2, lines.length, "the VM does not count instructions exactly, so prints no count: " + out);
+        assertTrue(lines[2].matches("cpu ns/run: [0-9]+\\.[0-9]"), out);
+        assertEquals(3, lines.length, "the VM does not count instructions exactly, so prints no count: " + out);
     }
 
     @Test
     void budgetEndsARunawayLoopWithATrap() throws IOException {
         Path source = dir.resolve("spin.s");
         Files.writeString(source, "spin:\nja spin\nexit\n");
-        String error = Cli.run("run", source.toString(), "--budget", "1000").error(Main.EXIT_FAILED);
+        // the verifier refuses it (the exit is unreachable); unverified, the budget ends it
+        assertEquals("error: " + source + ": rejected by the verifier at insn 1: unreachable insn 1 (--no-verify runs "
+                + "it unverified, with every check)", Cli.run("run", source.toString()).error(Main.EXIT_FAILED));
+        String error = Cli.run("run", "--no-verify", source.toString(), "--budget", "1000").error(Main.EXIT_FAILED);
         assertEquals("error: " + source + ": instruction 0: instruction budget exhausted", error);
     }
 
@@ -124,7 +128,10 @@ class RoundTripTest {
     void trapNamesTheFileAndTheInstruction() throws IOException {
         Path source = dir.resolve("load.s");
         Files.writeString(source, "mov %r0, 0\nldxdw %r0, [%r1]\nexit\n");
-        String error = Cli.run("run", source.toString(), "--mem", "01 02").error(Main.EXIT_FAILED);
+        assertTrue(Cli.run("run", source.toString(), "--mem", "01 02").error(Main.EXIT_FAILED)
+                .endsWith(": rejected by the verifier at insn 1: invalid access to memory, mem_size=2 off=0 size=8 "
+                        + "(--no-verify runs it unverified, with every check)"));
+        String error = Cli.run("run", "--no-verify", source.toString(), "--mem", "01 02").error(Main.EXIT_FAILED);
         assertTrue(error.startsWith("error: " + source + ": instruction 1: invalid read of 8 bytes"), error);
         assertEquals("r0 = 0x807060504030201\n",
                 Cli.run("run", source.toString(), "--mem", "01 02 03 04 05 06 07 08").ok());

@@ -15,8 +15,16 @@ final class Descs {
     private Descs() {}
 
     static ClassDesc of(Class<?> c) {
-        return c.describeConstable().orElseThrow();
+        return DESCRIPTORS.get(c);
     }
+
+    /** Descriptors by class, made once (making one builds its descriptor string again). */
+    private static final ClassValue<ClassDesc> DESCRIPTORS = new ClassValue<>() {
+        @Override
+        protected ClassDesc computeValue(Class<?> c) {
+            return c.describeConstable().orElseThrow();
+        }
+    };
 
     static final ClassDesc JIT_STATE = of(JitState.class);
     static final ClassDesc JIT_RUNTIME = of(JitRuntime.class);

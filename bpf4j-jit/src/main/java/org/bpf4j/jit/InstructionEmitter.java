@@ -232,7 +232,7 @@ final class InstructionEmitter {
         Label done = cb.newLabel();
         pushAddress(l.src(), l.off());
         cb.lstore(m.tmpL);
-        region(m.loadTable, l.size().bytes(), slow);
+        region(m.loadTable, l.size().bytes(), slow, m.img.access.kind(slot) == AccessPlan.PROVED_TABLE);
         cb.aload(m.tmpB);
         cb.iload(m.tmpI);
         cb.invokestatic(Descs.JIT_RUNTIME, "frameLoad" + bits, Descs.FRAME_LOAD);
@@ -260,7 +260,7 @@ final class InstructionEmitter {
      */
     private boolean provedArray(int base, int off, int slot, int table) {
         byte kind = m.img.access.kind(slot);
-        if (kind == AccessPlan.CHECKED
+        if (kind == AccessPlan.CHECKED || kind == AccessPlan.PROVED_TABLE
                 || (kind == AccessPlan.FRAME_CONSTANT || kind == AccessPlan.FRAME_VARIABLE) && !m.plan.r10Known) {
             return false;
         }
@@ -274,18 +274,6 @@ final class InstructionEmitter {
                 pushAddress(base, off);
                 cb.l2i(); // the offset in the frame's region
             }
-            case AccessPlan.PROVED_TABLE -> {
-                pushAddress(base, off);
-                cb.lstore(m.tmpL);
-                cb.aload(table);
-                cb.lload(m.tmpL);
-                cb.bipush(32);
-                cb.lushr();
-                cb.l2i();
-                cb.aaload();
-                cb.lload(m.tmpL);
-                cb.l2i();
-            }
             default -> {
                 return false;
             }
@@ -298,7 +286,19 @@ final class InstructionEmitter {
      * and the offset in {@code tmpI}; or goes to {@code slow}. The test of the accessors' fast
      * path, inline (through a helper method returning null, HotSpot compiled loops twice as slow).
      */
-    private void region(int table, int size, Label slow) {
+    private void region(int table, int size, Label slow, boolean input) {
+        if (input) {
+            // proved inside the run's input: its array from the execution's state (the same for
+            // the whole run, so C2 can keep it in a register), then only the bounds test
+            cb.aload(m.st);
+            cb.getfield(Descs.JIT_STATE, table == m.loadTable ? "inputLoad" : "inputStore", Descs.BYTE_ARRAY);
+            cb.astore(m.tmpB);
+            cb.lload(m.tmpL);
+            cb.l2i();
+            cb.istore(m.tmpI);
+            boundsTest(size, slow);
+            return;
+        }
         cb.lload(m.tmpL);
         cb.bipush(32);
         cb.lushr();
@@ -316,6 +316,11 @@ final class InstructionEmitter {
         cb.lload(m.tmpL);
         cb.l2i();
         cb.istore(m.tmpI);
+        boundsTest(size, slow);
+    }
+
+    /** Goes to {@code slow} unless {@code size} bytes at {@code tmpI} lie inside {@code tmpB}. */
+    private void boundsTest(int size, Label slow) {
         if (size == 1) {
             cb.iload(m.tmpI);
             cb.aload(m.tmpB);
@@ -364,7 +369,7 @@ final class InstructionEmitter {
         Label done = cb.newLabel();
         pushAddress(s.dst(), s.off());
         cb.lstore(m.tmpL);
-        region(m.storeTable, s.size().bytes(), slow);
+        region(m.storeTable, s.size().bytes(), slow, m.img.access.kind(slot) == AccessPlan.PROVED_TABLE);
         cb.aload(m.tmpB);
         cb.iload(m.tmpI);
         pushSourceLong(s.src());

@@ -37,6 +37,9 @@ final class JitExecutable implements Executable {
         st.depth = 0;
         long budget = ex.budget();
         long r10 = ex.entryRegister(10);
+        if (program.hasUncheckedAccesses()) {
+            st.input(ex.entryRegister(1));
+        }
         long r0;
         try {
             if (r10 == Memory.framePointer(0)) {

@@ -17,6 +17,14 @@ final class JitState {
     final byte[][] frames = new byte[Memory.MAX_CALL_FRAMES][];
 
     /**
+     * The input memory of the current run (the region R1 points to at entry, as the load and the
+     * store table hold it: empty where the program may not read or write it), for accesses the
+     * verifier proved inside it; set at the start of each run.
+     */
+    byte[] inputLoad;
+    byte[] inputStore;
+
+    /**
      * Compiled code holds the budget left plus this bias (wrapping): a value in
      * {@code [Long.MIN_VALUE, -1]} while some is left, so that a charge runs out exactly when
      * {@link Math#subtractExact} overflows, which C2 compiles to one subtraction and a jump on
@@ -62,6 +70,17 @@ final class JitState {
         ex.setEngineState(st);
         return st;
     }
+
+    /** Points {@link #inputLoad} and {@link #inputStore} at the region an address (R1 at entry) is in. */
+    void input(long r1) {
+        int region = Memory.regionOf(r1);
+        byte[][] loads = mem.loadTable();
+        byte[][] stores = mem.storeTable();
+        inputLoad = region >= 0 && region < loads.length ? loads[region] : NONE;
+        inputStore = region >= 0 && region < stores.length ? stores[region] : NONE;
+    }
+
+    private static final byte[] NONE = new byte[0];
 
     /** Called by compiled code before a helper call: publishes what callbacks and helpers read. */
     void enterHelper(long budget, int slot, int callDepth, CompiledProgram program) {

@@ -8,9 +8,9 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.TypeKind;
+import java.lang.classfile.constantpool.LoadableConstantEntry;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
-import java.lang.constant.ConstantDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.DynamicCallSiteDesc;
 import java.lang.constant.DynamicConstantDesc;
@@ -349,7 +349,11 @@ final class UnitCompiler {
 
     private static byte[] build(ClassDesc self, int index, List<MethodSpec> methods, Map<String, Integer> classOf,
             String firstRoot) {
+        // The class's constant pool (set when the class builder starts), for its class data entries.
+        java.lang.classfile.constantpool.ConstantPoolBuilder[] pool = new java.lang.classfile.constantpool.ConstantPoolBuilder[1];
         UnitContext ctx = new UnitContext() {
+            final Map<Integer, LoadableConstantEntry> constants = new HashMap<>();
+
             @Override
             public void invoke(CodeBuilder cb, String method, MethodTypeDesc type) {
                 Integer owner = classOf.get(method);
@@ -364,18 +368,22 @@ final class UnitCompiler {
             }
 
             @Override
-            public ConstantDesc helper(int i) {
-                return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME,
-                        Descs.HELPER, 2 + i);
+            public LoadableConstantEntry helper(int i) {
+                return classData(2 + i, Descs.HELPER);
             }
 
             @Override
-            public ConstantDesc program() {
-                return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME,
-                        Descs.COMPILED_PROGRAM, 1);
+            public LoadableConstantEntry program() {
+                return classData(1, Descs.COMPILED_PROGRAM);
+            }
+
+            private LoadableConstantEntry classData(int index, ClassDesc type) {
+                return constants.computeIfAbsent(index, k -> pool[0].loadableConstantEntry(DynamicConstantDesc.ofNamed(
+                        ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, k)));
             }
         };
         return CLASS_FILE.build(self, clb -> {
+            pool[0] = clb.constantPool();
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(ConstantDescs.CD_Object);
             if (firstRoot != null) {

@@ -1,7 +1,7 @@
 package org.bpf4j.jit;
 
 import java.lang.classfile.CodeBuilder;
-import java.lang.constant.ConstantDesc;
+import java.lang.classfile.constantpool.LoadableConstantEntry;
 import java.lang.constant.MethodTypeDesc;
 
 /** What the emitter of one method needs from the compilation unit it belongs to. */
@@ -9,9 +9,13 @@ interface UnitContext {
     /** Emits a call of a method of the unit: direct within a class, linked once across classes. */
     void invoke(CodeBuilder cb, String method, MethodTypeDesc type);
 
-    /** The constant of a helper, by its index in {@link ProgramImage#helpers}. */
-    ConstantDesc helper(int index);
+    /**
+     * The constant of a helper, by its index in {@link ProgramImage#helpers}: an entry of the
+     * class's constant pool, made once per class (making a dynamic constant's entry again costs
+     * more than the rest of an {@code ldc}).
+     */
+    LoadableConstantEntry helper(int index);
 
-    /** The constant of the {@link CompiledProgram} the code belongs to. */
-    ConstantDesc program();
+    /** The constant of the {@link CompiledProgram} the code belongs to (an entry made once per class). */
+    LoadableConstantEntry program();
 }

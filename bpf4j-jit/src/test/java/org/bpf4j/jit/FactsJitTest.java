@@ -101,9 +101,11 @@ class FactsJitTest {
         Jit withFacts = JIT.withFacts(STACK_AND_INPUT, facts);
         assertEquals(interpret(STACK_AND_INPUT, mem), run(STACK_AND_INPUT, withFacts, mem));
         assertEquals(interpret(STACK_AND_INPUT, mem), run(STACK_AND_INPUT, JIT, mem));
-        // five accesses the compiler cannot prove by itself (through R3, R5, R6); all proved by the verifier
+        // five accesses the compiler cannot prove by itself (through R3, R5, R6), all proved by the
+        // verifier: the three to the stack lose every check; the two to the input keep a bounds test
+        // against the run's input array (no region lookup) and the checked accessor behind it
         assertEquals(5, checkedAccesses(STACK_AND_INPUT, JIT), "without facts");
-        assertEquals(0, checkedAccesses(STACK_AND_INPUT, withFacts), "with facts");
+        assertEquals(2, checkedAccesses(STACK_AND_INPUT, withFacts), "with facts");
     }
 
     @Test
@@ -138,24 +140,41 @@ class FactsJitTest {
         assertEquals(VmTrapException.Kind.MEMORY, u.kind());
     }
 
-    /** A lie about a store into read-only or absent regions: the store table has no bytes for them. */
+    /**
+     * Lies about stores: claimed inside the input memory, the store goes to the input's array at
+     * the address's low half (its own sandbox, or a trap), never where the address points; and
+     * when the input is read-only, the store table holds no bytes for it, so nothing is written.
+     */
     @Test
     void wrongFactsCannotWriteWhereTheProgramMayNot() {
         Code code = Assembler.assemble("""
                 lddw %r3, 0x7fffffff00000010
                 stb [%r3+0], 1
-                mov %r3, 0
-                stb [%r3+8], 1
+                mov %r3, %r1
+                add %r3, 4000
+                stb [%r3+0], 1
                 mov %r0, 0
                 exit
                 """, "wrong-store.s");
         Access[] a = bySlot(code);
-        a[2] = Access.of(Region.INPUT, true, 0, 0); // the region id is beyond the table
-        a[4] = Access.of(Region.INPUT, true, 8, 8); // region 0, the null region, has no bytes
+        a[2] = Access.of(Region.INPUT, true, 0, 0); // a wild address: region 0x7fffffff
+        a[5] = Access.of(Region.INPUT, true, 0, 0); // past the end of the input
         Jit lying = JIT.withFacts(code, AccessFacts.of(a));
-        VmTrapException t = assertThrows(VmTrapException.class, () -> run(code, lying, new byte[64]));
+        VmProgram p = VmProgram.load("t", code, VmOptions.defaults().withEngine(lying));
+        // writable input: the first lie writes the input's byte 16 (its own memory), the second traps
+        Execution ex = p.newExecution();
+        byte[] writable = new byte[64];
+        long addr = ex.memory().add("input", writable, true);
+        VmTrapException t = assertThrows(VmTrapException.class, () -> ex.run(addr, 64));
         assertEquals(VmTrapException.Kind.MEMORY, t.kind());
-        assertTrue(t.getMessage().contains("verifier facts that do not hold"), t.getMessage());
+        assertEquals(1, writable[16]);
+        // read-only input: nothing is written
+        Execution ro = p.newExecution();
+        byte[] readOnly = new byte[64];
+        long roAddr = ro.memory().add("input", readOnly, false);
+        VmTrapException u = assertThrows(VmTrapException.class, () -> ro.run(roAddr, 64));
+        assertEquals(VmTrapException.Kind.MEMORY, u.kind());
+        assertEquals(0, readOnly[16]);
     }
 
     /**

@@ -65,7 +65,11 @@ public final class TraceCompiler {
     /** Runs the stages: parse, expand the attach points, type-check, generate. */
     public static Result compile(Source source, List<String> params, Options options) {
         Diagnostics d = new Diagnostics();
-        Optional<Program> program = Parser.parse(source, d);
+        boolean kernelTarget = options.target() == AttachPoints.Target.KERNEL;
+        java.util.Map<String, String> predefined = kernelTarget
+                && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
+                ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
+        Optional<Program> program = Parser.parse(source, d, predefined, org.bpf4j.trace.parse.HeaderMacros.system());
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
@@ -73,9 +77,17 @@ public final class TraceCompiler {
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
+        org.bpf4j.trace.sema.KernelTypes types = kernelTarget
+                ? org.bpf4j.trace.sema.KernelTypes.system().withDefinitions(program.get().directives())
+                : org.bpf4j.trace.sema.KernelTypes.none();
+        if (types.definitionFailure() != null) {
+            String first = program.get().directives().stream().filter(x -> !x.startsWith("#")).findFirst().orElse("");
+            int at = Math.max(0, source.text().indexOf(first));
+            d.error(new org.bpf4j.trace.Span(at, at + Math.max(1, first.indexOf('{') + 1)), types.definitionFailure());
+            return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
+        }
         Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, expansion,
-                options.unsafe(), options.child(), options.target() == AttachPoints.Target.KERNEL
-                        ? org.bpf4j.trace.sema.KernelTypes.system() : org.bpf4j.trace.sema.KernelTypes.none(), d);
+                options.unsafe(), options.child(), types, d);
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }

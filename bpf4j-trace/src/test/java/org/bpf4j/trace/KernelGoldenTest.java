@@ -61,6 +61,24 @@ class KernelGoldenTest {
                 assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), sw.toString());
             }));
         }
+        // The ring buffer's lost-event count, counted by the programs in the kernel (the VM counts
+        // its own drops; the same script runs there as part of trace/vm).
+        Path lost = Scripts.dir("vm").resolve("lost_events.bt");
+        tests.add(DynamicTest.dynamicTest("lost_events.bt (kernel)", () -> {
+            Kernel.Availability a = Kernel.probe();
+            assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
+            Source source = new Source("lost_events.bt", Scripts.read(lost));
+            CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
+                    ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
+            StringWriter sw = new StringWriter();
+            PrintWriter pw = new PrintWriter(sw);
+            try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
+                    new KernelBackend(script, Kernel.system()))) {
+                rt.run();
+            }
+            pw.flush();
+            assertEquals(Scripts.read(Scripts.sibling(lost, ".expected")), sw.toString());
+        }));
         return tests;
     }
 }

@@ -100,7 +100,7 @@ class ProbeResolutionTest {
             return r.diagnostics().render(source);
         }
         CompiledScript s = r.compiled().get();
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(r.diagnostics().render(source)); // warnings
         for (CompiledScript.ProbeProgram p : s.programs()) {
             sb.append(p.name()).append(" (").append(p.code().slotCount()).append(" instructions)\n");
         }

@@ -93,8 +93,12 @@ class SideBySideTest {
                     "side-by-side tests skipped: " + reason)));
         }
         List<DynamicTest> tests = new ArrayList<>();
+        String only = System.getProperty("bpf4j.sideBySide.only");
         for (Path p : Scripts.scripts("sidebyside")) {
             String name = p.getFileName().toString();
+            if (only != null && !name.matches(only)) {
+                continue; // -Dbpf4j.sideBySide.only=REGEX runs the scripts whose names match
+            }
             tests.add(DynamicTest.dynamicTest(name, () -> compare(p, false)));
             if (header(p).vm()) {
                 tests.add(DynamicTest.dynamicTest(name + " (vm)", () -> compare(p, true)));

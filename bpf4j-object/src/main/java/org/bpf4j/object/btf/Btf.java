@@ -235,15 +235,36 @@ public final class Btf {
     /**
      * The byte offset, in type {@code id}, of the first member whose type is the struct named
      * {@code structName} (searching members of nested structs, depth first, in member order), or
-     * -1 when there is none. This is where the kernel finds a map value's special fields, such as
-     * {@code struct bpf_spin_lock} and {@code struct bpf_timer}, in the value's BTF.
+     * -1 when there is none; in a data section ({@code DATASEC}, the value of global data), its
+     * variables are searched at their offsets, if the section's size is set (compilers leave the
+     * size and offsets 0 for the loader to fix: then -1). This is where the kernel finds a map value's
+     * special fields, such as {@code struct bpf_spin_lock} and {@code struct bpf_timer}, in the
+     * value's BTF.
      */
     public int offsetOfStruct(int id, String structName) {
         return offsetOfStruct(id, structName, 0, 0);
     }
 
     private int offsetOfStruct(int id, String structName, int base, int depth) {
-        if (depth > 8 || !(resolve(id) instanceof BtfType.Struct st)) {
+        if (depth > 8) {
+            return -1;
+        }
+        if (resolve(id) instanceof BtfType.Datasec ds) {
+            // global data: the section's variables at their offsets, when they are known (a
+            // compiler writes size 0 and offsets 0, which a loader fixes from the ELF symbols)
+            if (ds.size() == 0) {
+                return -1;
+            }
+            for (BtfType.VarSecInfo v : ds.vars()) {
+                int type = typeById(v.type()) instanceof BtfType.Var var ? var.type() : v.type();
+                int found = offsetOfStruct(type, structName, base + (int) v.offset(), depth + 1);
+                if (found >= 0) {
+                    return found;
+                }
+            }
+            return -1;
+        }
+        if (!(resolve(id) instanceof BtfType.Struct st)) {
             return -1;
         }
         if (st.name().equals(structName)) {

@@ -270,6 +270,13 @@ final class Calls {
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
             case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "bswap" -> {
+                pc.intExpr(c.args().getFirst());
+                int bits = ((Type.Int) pc.type(c.args().getFirst())).bits();
+                if (bits > 8) {
+                    asm.emit(new org.bpf4j.isa.Instruction.Endian(org.bpf4j.isa.EndianOp.BE, 0, bits));
+                }
+            }
             case "kaddr" -> asm.movImm(0, KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value())
                     .orElseThrow());
             case "cgroupid", "uaddr" -> asm.movImm(0, pc.typed.constant(c));

@@ -28,6 +28,15 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return maps.size();
     }
 
+    /**
+     * Bytes of the globals' one value: the start time, the pid of {@code -c}'s command, the flag
+     * {@code exit()} sets, the count of lost events.
+     */
+    public static final int GLOBALS_BYTES = 32;
+
+    /** Offset of the count of lost events in the globals. */
+    public static final int GLOBALS_LOST = ProbeCompiler.LOST_OFFSET;
+
     /** Index of the one-element array of globals (the start time, for {@code elapsed}). */
     public int globalsIndex() {
         return maps.size() + 1;

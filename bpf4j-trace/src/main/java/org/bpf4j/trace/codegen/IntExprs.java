@@ -24,6 +24,10 @@ final class IntExprs {
     }
 
     void eval(Expr e) {
+        if (e instanceof Expr.Builtin && pc.typed.constant(e) != null) {
+            asm.movImm(0, pc.typed.constant(e)); // an enumerator
+            return;
+        }
         switch (e) {
             case Expr.IntLit i -> asm.movImm(0, i.value());
             case Expr.BoolLit b -> asm.movImm(0, b.value() ? 1 : 0);

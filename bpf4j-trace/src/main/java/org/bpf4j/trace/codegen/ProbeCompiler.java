@@ -33,6 +33,8 @@ final class ProbeCompiler {
     static final int RETVAL_OFFSET = 8 * 16;
     /** Offset in the globals of the flag exit() sets: probes other than END then return at once. */
     static final int EXITING_OFFSET = 16;
+    /** Offset in the globals of the count of events the ring buffer (or queue) had no room for. */
+    public static final int LOST_OFFSET = 24;
 
     final TypedProgram typed;
     final Events events;
@@ -395,7 +397,7 @@ final class ProbeCompiler {
                 if (e instanceof Expr.Call c && c.name().equals("strftime")) {
                     new Calls(this).strftime(c, off);
                 } else {
-                    rawValue(e, off);
+                    rawValue(e, off); // a variable holding a strftime() value
                 }
             }
             case Type.Stack st -> {
@@ -596,11 +598,19 @@ final class ProbeCompiler {
         if (transport.queueValueSize() > 0) {
             asm.movImm(3, 0);
             asm.call("map_push_elem");
-            return;
+        } else {
+            asm.movImm(3, size);
+            asm.movImm(4, 0);
+            asm.call("ringbuf_output");
         }
-        asm.movImm(3, size);
-        asm.movImm(4, 0);
-        asm.call("ringbuf_output");
+        // No room: count the event as lost (user space prints bpftrace's "Lost N events").
+        Asm.Label sent = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 0, 0, sent);
+        asm.loadMapValue(1, globalsIndex, 0);
+        asm.movImm(2, 1);
+        asm.emit(new org.bpf4j.isa.Instruction.Atomic(Size.DW, org.bpf4j.isa.AtomicOp.ADD, 1, 2,
+                (short) LOST_OFFSET));
+        asm.bind(sent);
     }
 
     static byte[] bytes(String s) {

@@ -16,13 +16,25 @@ public final class Lexer {
     private final Source source;
     private final String s;
     private final Diagnostics diags;
+    private final java.util.Map<String, String> macros;
+    private final java.util.ArrayDeque<Token> expanded = new java.util.ArrayDeque<>();
     private int pos;
 
     /** A lexer at the start of a source. */
     public Lexer(Source source, Diagnostics diags) {
+        this(source, diags, java.util.Map.of());
+    }
+
+    /**
+     * A lexer at the start of a source that expands object-like macros ({@code #define}, see
+     * {@link Preprocessor}) where their names appear as identifiers; the tokens of an expansion
+     * carry the span of the name.
+     */
+    public Lexer(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
         this.source = source;
         this.s = source.text();
         this.diags = diags;
+        this.macros = macros;
     }
 
     /** The current offset. */
@@ -30,9 +42,25 @@ public final class Lexer {
         return pos;
     }
 
+    /** A saved reading position: the offset and the rest of a macro expansion being read. */
+    public record Mark(int offset, java.util.List<Token> pending) {}
+
+    /** The current reading position, to {@link #restore} after looking ahead. */
+    public Mark mark() {
+        return new Mark(pos, java.util.List.copyOf(expanded));
+    }
+
+    /** Goes back to a position from {@link #mark}. */
+    public void restore(Mark m) {
+        pos = m.offset();
+        expanded.clear();
+        expanded.addAll(m.pending());
+    }
+
     /** Moves to an offset (to re-read after a lookahead was dropped). */
     public void reset(int offset) {
         pos = offset;
+        expanded.clear();
     }
 
     /** Skips white space, comments and preprocessor lines ({@code #include ...}) at line starts. */
@@ -69,6 +97,56 @@ public final class Lexer {
             return false;
         }
         return pos == 0 || s.charAt(pos - 1) == '\n' || s.substring(s.lastIndexOf('\n', pos - 1) + 1, pos).isBlank();
+    }
+
+    /**
+     * Reads a C definition at the top level ({@code struct NAME { ... };}, also {@code union} and
+     * {@code enum}) and returns its text, or returns null (and moves nothing) if none starts here.
+     * An unterminated one is an error at its start.
+     */
+    public String cDefinition() {
+        skipTrivia();
+        int start = pos;
+        String kw = s.startsWith("struct", pos) ? "struct" : s.startsWith("union", pos) ? "union"
+                : s.startsWith("enum", pos) ? "enum" : null;
+        if (kw == null || identEnd(pos) != pos + kw.length()) {
+            return null;
+        }
+        int i = pos + kw.length();
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        i = identEnd(i);
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        if (i >= s.length() || s.charAt(i) != '{') {
+            return null;
+        }
+        int depth = 0;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                break;
+            }
+        }
+        if (i >= s.length()) {
+            diags.error(new Span(start, s.length()), "unterminated " + kw + " definition");
+            pos = s.length();
+            return "";
+        }
+        i++;
+        int j = i;
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+            j++;
+        }
+        if (j < s.length() && s.charAt(j) == ';') {
+            i = j + 1;
+        }
+        pos = i;
+        return s.substring(start, i);
     }
 
     /** Skips to the end of the line (of a directive) and returns its text. */
@@ -112,6 +190,44 @@ public final class Lexer {
 
     /** The next ordinary token ({@link TokenKind#EOF} at the end). */
     public Token next() {
+        if (!expanded.isEmpty()) {
+            return expanded.poll();
+        }
+        Token t = nextRaw();
+        if (t.kind() == TokenKind.IDENT && macros.containsKey(t.text())) {
+            expand(t.text(), t.span(), new java.util.HashSet<>(), expanded);
+            return next();
+        }
+        return t;
+    }
+
+    /**
+     * Appends the tokens of macro {@code name} to {@code out}, expanding the macros in it except
+     * those being expanded already (as C does); every token gets the span of the use.
+     */
+    private void expand(String name, Span use, java.util.Set<String> active, java.util.ArrayDeque<Token> out) {
+        if (active.size() > 64) {
+            diags.error(use, "Macro recursion limit reached: " + name);
+            return;
+        }
+        active.add(name);
+        Diagnostics local = new Diagnostics();
+        Lexer sub = new Lexer(new Source(name, macros.get(name)), local);
+        for (Token t = sub.nextRaw(); t.kind() != TokenKind.EOF; t = sub.nextRaw()) {
+            if (t.kind() == TokenKind.IDENT && macros.containsKey(t.text()) && !active.contains(t.text())) {
+                expand(t.text(), use, active, out);
+            } else {
+                out.add(new Token(t.kind(), t.text(), t.value(), use));
+            }
+        }
+        if (local.hasErrors()) {
+            diags.error(use, "invalid expansion of macro " + name + " (" + macros.get(name) + "): "
+                    + local.list().getFirst().message());
+        }
+        active.remove(name);
+    }
+
+    private Token nextRaw() {
         skipTrivia();
         int start = pos;
         if (pos >= s.length()) {
@@ -140,7 +256,7 @@ public final class Lexer {
             if (end == pos + 1) {
                 pos++;
                 diags.error(new Span(start, pos), "syntax error, unexpected $");
-                return next();
+                return nextRaw();
             }
             pos = end;
             return tok(TokenKind.VAR, start);
@@ -166,7 +282,7 @@ public final class Lexer {
         }
         pos++;
         diags.error(new Span(start, pos), "syntax error, unexpected " + c);
-        return next();
+        return nextRaw();
     }
 
     private static final String[] PUNCT = {
@@ -338,7 +454,7 @@ public final class Lexer {
         }
         pos = start + 1;
         diags.error(new Span(start, pos), "syntax error, unexpected '");
-        return next();
+        return nextRaw();
     }
 
     /** The source being read. */

@@ -39,17 +39,41 @@ public final class Parser {
         }
     }
 
+    private final List<String> directives = new ArrayList<>();
+
     private Parser(Source source, Diagnostics diags) {
-        this.lexer = new Lexer(source, diags);
+        this(source, diags, java.util.Map.of());
+    }
+
+    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
+        this.lexer = new Lexer(source, diags, macros);
         this.diags = diags;
     }
 
     /**
-     * Parses a script. Errors go to {@code diags}; the result is empty if there were any.
+     * Parses a script, after {@linkplain Preprocessor preprocessing} it with no predefined macros
+     * and only the built-in header constants. Errors go to {@code diags}; the result is empty if
+     * there were any.
      */
     public static Optional<Program> parse(Source source, Diagnostics diags) {
-        Parser p = new Parser(source, diags);
+        return parse(source, diags, java.util.Map.of(), HeaderMacros.builtin());
+    }
+
+    /**
+     * Parses a script after {@linkplain Preprocessor preprocessing} it.
+     *
+     * @param predefined macros defined before the first line ({@link Preprocessor#HAVE_BTF})
+     * @param headers where included headers' macros come from
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            HeaderMacros headers) {
         int before = diags.errorCount();
+        Preprocessor.Result pre = Preprocessor.run(source, predefined, headers, diags);
+        if (diags.errorCount() != before) {
+            return Optional.empty();
+        }
+        Parser p = new Parser(new Source(source.name(), pre.text()), diags, pre.macros());
+        p.directives.addAll(pre.directives());
         try {
             Program program = p.program();
             return diags.errorCount() == before ? Optional.of(program) : Optional.empty();
@@ -122,7 +146,6 @@ public final class Parser {
     // ---- program ----
 
     private Program program() {
-        List<String> directives = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
         for (;;) {
             if (lexer.atDirective()) {
@@ -132,6 +155,13 @@ public final class Parser {
             lexer.skipTrivia();
             if (lexer.position() >= lexer.source().text().length()) {
                 break;
+            }
+            String definition = lexer.cDefinition();
+            if (definition != null) {
+                if (!definition.isEmpty()) {
+                    directives.add(definition);
+                }
+                continue;
             }
             probes.add(probe());
         }
@@ -499,7 +529,7 @@ public final class Parser {
 
     /** At a {@code (}: true if a type name and {@code )} follow. Looks ahead without consuming. */
     private boolean isCast() {
-        int save = lexer.position();
+        Lexer.Mark save = lexer.mark();
         Token savedLa = la;
         la = null;
         try {
@@ -517,7 +547,7 @@ public final class Parser {
             return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
                     || b.kind() == TokenKind.IDENT;
         } finally {
-            lexer.reset(save);
+            lexer.restore(save);
             la = savedLa;
         }
     }

@@ -110,8 +110,11 @@ public final class AttachPoints {
         List<Probe> probes = new ArrayList<>();
         for (Probe p : program.probes()) {
             List<AttachPoint> points = new ArrayList<>();
+            boolean failed = false;
+            int skipped = 0;
             for (AttachPoint ap : p.attachPoints()) {
                 int before = diags.errorCount();
+                int said = diags.list().size();
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
                     resolve(ap, source, target, diags, one);
@@ -121,12 +124,23 @@ public final class AttachPoints {
                 if (diags.errorCount() == before) {
                     points.addAll(one.keySet());
                     resolved.putAll(one);
+                    if (one.isEmpty() && diags.list().size() > said) {
+                        skipped++; // a warning said why it is left out
+                    }
+                } else {
+                    failed = true;
                 }
+            }
+            if (points.isEmpty() && !failed && skipped == p.attachPoints().size()) {
+                continue; // every attach point was skipped (uprobes on functions the binary lacks)
             }
             if (points.isEmpty()) {
                 points = p.attachPoints();
             }
             probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
+        }
+        if (probes.isEmpty() && !program.probes().isEmpty()) {
+            diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
         }
         return new Expansion(new Program(program.directives(), probes), resolved);
     }
@@ -233,12 +247,13 @@ public final class AttachPoints {
                         }
                     }
                     if (out.isEmpty()) {
-                        diags.error(ap.span(), "no functions of " + file + " match '" + fn + "'");
+                        // bpftrace 0.17 drops such attach points without a word
+                        diags.warning(ap.span(), "no functions of " + file + " match '" + fn + "', skipping it");
                     }
                     return;
                 }
                 if (!functions.contains(fn)) {
-                    diags.error(ap.span(), "function '" + fn + "' not found in " + file);
+                    diags.warning(ap.span(), "function '" + fn + "' not found in " + file + ", skipping it");
                     return;
                 }
                 out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn), ap.span()),

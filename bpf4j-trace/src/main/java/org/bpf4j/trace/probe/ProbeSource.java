@@ -195,20 +195,26 @@ public interface ProbeSource {
                 }
             }
 
+            /** Each binary's functions, read once (a tool names the same library in many attach points). */
+            private final java.util.Map<Path, List<String>> functionsOf = new java.util.concurrent.ConcurrentHashMap<>();
+            private final java.util.Map<String, Path> located = new java.util.concurrent.ConcurrentHashMap<>();
+
             @Override
             public List<String> functions(String binary) {
-                Path file = locate(binary);
-                try {
-                    TreeSet<String> out = new TreeSet<>();
-                    for (NativeElf.Symbol s : NativeElf.read(file).symbols()) {
-                        if (s.type() == 2 && s.value() != 0 && !s.name().isEmpty()) {
-                            out.add(s.name());
+                Path file = located.computeIfAbsent(binary, this::locate);
+                return functionsOf.computeIfAbsent(file, f -> {
+                    try {
+                        TreeSet<String> out = new TreeSet<>();
+                        for (NativeElf.Symbol s : NativeElf.read(f).symbols()) {
+                            if (s.type() == 2 && s.value() != 0 && !s.name().isEmpty()) {
+                                out.add(s.name());
+                            }
                         }
+                        return List.copyOf(out);
+                    } catch (RuntimeException e) {
+                        throw new ProbeException(f + ": " + e.getMessage());
                     }
-                    return new ArrayList<>(out);
-                } catch (RuntimeException e) {
-                    throw new ProbeException(file + ": " + e.getMessage());
-                }
+                });
             }
 
             @Override

@@ -45,7 +45,13 @@ public final class KernelBackend implements Backend {
     private final KernelMap events;
     private final RingBufferReader reader;
     private final KernelMap globals;
+    /** The program of each of the script's probe programs, by index (identical ones shared). */
     private final List<KernelProgram> programs = new ArrayList<>();
+    /** Each loaded program once. */
+    private final java.util.Set<KernelProgram> distinct = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
+
+    private record ProgramKey(ProgramType type, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
 
     /**
@@ -70,7 +76,7 @@ public final class KernelBackend implements Backend {
                 events = kernel.createMap("events", MapType.RINGBUF, 0, 0, CompiledScript.RING_SIZE, 0);
             }
             maps.add(events);
-            globals = kernel.createMap("globals", MapType.ARRAY, 4, 24, 1, 0);
+            globals = kernel.createMap("globals", MapType.ARRAY, 4, CompiledScript.GLOBALS_BYTES, 1, 0);
             maps.add(globals);
             Events ev = script.events();
             if (ev.scratchBytes() > 0 || ev.stacks()) {
@@ -83,12 +89,20 @@ public final class KernelBackend implements Backend {
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
+            // A wildcard gives one program per attach point, mostly the same instructions (unless the
+            // body reads `probe`): each distinct program is loaded and verified once, and its
+            // descriptor attached to every hook that has it (the kernel allows one program on many
+            // perf events).
+            java.util.Map<ProgramKey, KernelProgram> loaded = new java.util.HashMap<>();
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 ProgramType type = programType(resolved(p));
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
-                programs.add(kernel.loadProgram(p.name(), type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0,
-                        0, name, 0, 0, 0, new byte[0], new byte[0], 0, 0, new int[0])));
+                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, ByteBuffer.wrap(insns)), k ->
+                        kernel.loadProgram(p.name(), type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0,
+                                0, name, 0, 0, 0, new byte[0], new byte[0], 0, 0, new int[0])));
+                programs.add(prog);
+                distinct.add(prog);
             }
         } catch (RuntimeException e) {
             if (r != null) {
@@ -241,7 +255,9 @@ public final class KernelBackend implements Backend {
 
     @Override
     public long lost() {
-        return 0;
+        // counted by the programs when the ring buffer (or queue) had no room for an event
+        return globals.lookup(new byte[4]).map(v -> ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN)
+                .getLong(CompiledScript.GLOBALS_LOST)).orElse(0L);
     }
 
     @Override
@@ -262,21 +278,62 @@ public final class KernelBackend implements Backend {
 
     @Override
     public void setGlobals(long startNanos, long cpid) {
-        byte[] v = new byte[24];
+        byte[] v = new byte[CompiledScript.GLOBALS_BYTES];
         ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
         globals.update(new byte[4], v, KernelMap.ANY);
     }
 
+    /** Above this many links, detaching closes them from several threads at once. */
+    private static final int PARALLEL_DETACH = 8;
+    /** At most this many threads close links. */
+    private static final int DETACH_THREADS = 64;
+
     @Override
     public void detach() {
-        for (int i = links.size() - 1; i >= 0; i--) {
-            try {
-                links.get(i).close();
-            } catch (Exception e) {
-                // detaching is best effort; the descriptors are closed either way
+        if (links.size() <= PARALLEL_DETACH) {
+            for (int i = links.size() - 1; i >= 0; i--) {
+                closeQuietly(links.get(i));
+            }
+            links.clear();
+            return;
+        }
+        // Closing a tracepoint's perf event waits for an RCU grace period in the kernel
+        // (tracepoint_synchronize_unregister), tens of milliseconds each: one by one, 350 syscall
+        // tracepoints took 17 s. Closed from many threads, the waits overlap and share grace periods.
+        java.util.concurrent.ConcurrentLinkedDeque<AutoCloseable> todo = new java.util.concurrent.ConcurrentLinkedDeque<>(
+                links.reversed());
+        links.clear();
+        int n = Math.min(DETACH_THREADS, todo.size());
+        List<Thread> threads = new ArrayList<>(n);
+        for (int t = 0; t < n; t++) {
+            threads.add(Thread.ofPlatform().name("bpf4j-detach-" + t).start(() -> {
+                for (AutoCloseable c = todo.poll(); c != null; c = todo.poll()) {
+                    closeQuietly(c);
+                }
+            }));
+        }
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            for (;;) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the links must be closed before the programs and maps
+                }
             }
         }
-        links.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // detaching is best effort; the descriptors are closed either way
+        }
     }
 
     @Override
@@ -285,9 +342,10 @@ public final class KernelBackend implements Backend {
         if (reader != null) {
             reader.close();
         }
-        for (KernelProgram p : programs) {
+        for (KernelProgram p : distinct) {
             p.close();
         }
+        distinct.clear();
         programs.clear();
         for (KernelMap m : maps) {
             m.close();

@@ -38,7 +38,8 @@ public final class VmBackend implements Backend {
             ring = (RingBufferMap) BpfMap.create(MapDefinition.of("events", MapType.RINGBUF, 0, 0,
                     CompiledScript.RING_SIZE));
             maps.add(ring);
-            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4, 24, 1));
+            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4,
+                    org.bpf4j.trace.codegen.CompiledScript.GLOBALS_BYTES, 1));
             maps.add(globals);
             Events ev = script.events();
             if (ev.scratchBytes() > 0 || ev.stacks()) {
@@ -91,7 +92,7 @@ public final class VmBackend implements Backend {
 
     @Override
     public void setGlobals(long startNanos, long cpid) {
-        byte[] start = new byte[24];
+        byte[] start = new byte[org.bpf4j.trace.codegen.CompiledScript.GLOBALS_BYTES];
         java.nio.ByteBuffer.wrap(start).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
         globals.put(new byte[4], start, BpfMap.ANY);
     }

@@ -34,7 +34,7 @@ public final class Builtins {
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
             "path", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
-            "unwatch", "bswap", "socket_cookie", "nsecs");
+            "unwatch", "socket_cookie", "nsecs");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     public static boolean isArg(String name) {

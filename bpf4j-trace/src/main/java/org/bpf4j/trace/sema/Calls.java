@@ -283,6 +283,18 @@ final class Calls {
                 }
                 return Type.UINT64;
             }
+            case "bswap" -> {
+                if (!nargs(c, 1)) {
+                    return Type.UINT64;
+                }
+                typeArgs(c);
+                if (!(a.type(c.args().getFirst()) instanceof Type.Int i)) {
+                    a.error(c.span(), "bswap() only supports integer arguments ("
+                            + a.type(c.args().getFirst()).display() + " provided)");
+                    return Type.UINT64;
+                }
+                return new Type.Int(i.bits(), false);
+            }
             case "ntop" -> {
                 if (!nargsBetween(c, 1, 2)) {
                     return new Type.Inet();

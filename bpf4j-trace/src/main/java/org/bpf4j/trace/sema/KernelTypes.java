@@ -3,6 +3,9 @@ package org.bpf4j.trace.sema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfType;
@@ -18,11 +21,32 @@ public final class KernelTypes {
     public static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
 
     private final Path path;
+    private final List<String> definitions;
     private Btf btf;
     private String failure;
+    private String definitionFailure;
+    private int firstScriptId = Integer.MAX_VALUE;
+    private final Map<String, Long> scriptEnumerators = new HashMap<>();
+    private Map<String, Long> kernelEnumerators;
+
+    private KernelTypes(Path path, List<String> definitions) {
+        this.path = path;
+        this.definitions = List.copyOf(definitions);
+    }
 
     private KernelTypes(Path path) {
-        this.path = path;
+        this(path, List.of());
+    }
+
+    /**
+     * These types plus the {@code struct}/{@code union}/{@code enum} definitions of a script (the
+     * {@code directives} of its program that are definitions); a script's struct hides the
+     * kernel's of the same name. A definition that cannot be read makes {@link #btf()} empty with
+     * the reason in {@link #failure()}.
+     */
+    public KernelTypes withDefinitions(List<String> directives) {
+        List<String> defs = directives.stream().filter(d -> !d.startsWith("#")).toList();
+        return defs.isEmpty() || path == null ? this : new KernelTypes(path, defs);
     }
 
     /** The running kernel's types, read on first use. */
@@ -50,9 +74,29 @@ public final class KernelTypes {
                 btf = Btf.parse(ByteReader.of(Files.readAllBytes(path), path.toString()));
             } catch (IOException | RuntimeException e) {
                 failure = "cannot read kernel BTF " + path + ": " + e.getMessage();
+                return Optional.empty();
+            }
+            if (!definitions.isEmpty()) {
+                try {
+                    int first = btf.size();
+                    btf = Btf.of(CDefinitions.read(btf, definitions, scriptEnumerators));
+                    firstScriptId = first;
+                } catch (CDefinitions.CError | org.bpf4j.MalformedInputException e) {
+                    failure = "cannot read the script's C definitions: " + e.getMessage();
+                    definitionFailure = failure;
+                    btf = null;
+                }
             }
         }
         return Optional.ofNullable(btf);
+    }
+
+    /** Why the script's C definitions could not be read (reading them if needed), or null. */
+    public String definitionFailure() {
+        if (!definitions.isEmpty()) {
+            btf();
+        }
+        return definitionFailure;
     }
 
     /** Why the BTF could not be read, or null. */
@@ -66,13 +110,45 @@ public final class KernelTypes {
         if (b.isEmpty()) {
             return -1;
         }
+        int found = -1;
         for (int id : b.get().typeIdsByName(name)) {
             BtfType t = b.get().typeById(id);
             if (t instanceof BtfType.Struct || t instanceof BtfType.Union) {
-                return id;
+                if (id >= firstScriptId) {
+                    return id; // the script's own definition comes first
+                }
+                if (found < 0) {
+                    found = id;
+                }
             }
         }
-        return -1;
+        return found;
+    }
+
+    /**
+     * The value of an enumerator ({@code SKB_DROP_REASON_NOT_SPECIFIED}): the script's enums
+     * first, then the kernel's; empty if there is none or no BTF.
+     */
+    public Optional<Long> enumerator(String name) {
+        if (btf().isEmpty()) {
+            return Optional.empty();
+        }
+        Long own = scriptEnumerators.get(name);
+        if (own != null) {
+            return Optional.of(own);
+        }
+        if (kernelEnumerators == null) {
+            Map<String, Long> all = new HashMap<>();
+            for (BtfType t : btf.types()) {
+                List<BtfType.EnumValue> values = t instanceof BtfType.Enum e ? e.values()
+                        : t instanceof BtfType.Enum64 e ? e.values() : List.of();
+                for (BtfType.EnumValue v : values) {
+                    all.putIfAbsent(v.name(), v.value());
+                }
+            }
+            kernelEnumerators = all;
+        }
+        return Optional.ofNullable(kernelEnumerators.get(name));
     }
 
     /**

@@ -80,6 +80,26 @@ final class ProbeArgs {
         return result == null ? Type.NONE : result;
     }
 
+    /**
+     * The struct a pointer field of {@code args} points to ({@code struct __kernel_timespec} of
+     * {@code args->rqtp}), as written in the first attach point's format; empty if it is not one.
+     */
+    Optional<String> pointee(Expr.Field f, Probe probe) {
+        AttachPoint ap = probe.attachPoints().getFirst();
+        if (!ap.provider().equals("tracepoint")) {
+            return Optional.empty();
+        }
+        return expansion.format(ap).flatMap(tf -> tf.field(f.field())).filter(fd ->
+                fd.kind() == TracepointFormat.Kind.POINTER).map(fd -> fd.type().replace("const ", "")
+                .replace("__user", "").strip()).filter(t -> t.matches("(struct|union) \\w+\\s*\\*"))
+                .map(t -> t.substring(0, t.length() - 1).strip());
+    }
+
+    /** Whether the pointers of a probe's tracepoints are user addresses (system call arguments). */
+    boolean userPointer(Probe probe) {
+        return probe.attachPoints().stream().allMatch(ap -> !ap.parts().isEmpty() && ap.parts().getFirst().equals("syscalls"));
+    }
+
     private static final java.util.Map<java.nio.file.Path, org.bpf4j.trace.symbols.Dwarf> DWARF =
             new java.util.concurrent.ConcurrentHashMap<>();
 

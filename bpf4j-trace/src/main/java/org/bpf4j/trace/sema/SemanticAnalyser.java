@@ -44,6 +44,9 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** Variables whose value had an error: their uses are not reported again. */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
@@ -120,6 +123,7 @@ public final class SemanticAnalyser {
             probe = p;
             vars = new LinkedHashMap<>();
             varPointees.clear();
+            poisoned.clear();
             variables.put(p, vars);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
@@ -137,6 +141,7 @@ public final class SemanticAnalyser {
     // ---- reporting ----
 
     void error(Span span, String message) {
+        errorTally++;
         if (finalPass) {
             diags.error(span, message);
         }
@@ -342,6 +347,7 @@ public final class SemanticAnalyser {
             error(c.span(), c.name() + "() should be directly assigned to a map");
             return;
         }
+        int tallyBefore = errorTally;
         Type t = type(value);
         if (t instanceof Type.None) {
             if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
@@ -349,6 +355,9 @@ public final class SemanticAnalyser {
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero"))) {
                 error(a.span(), "Invalid expression for assignment: " + kindName(t));
+            }
+            if (errorTally > tallyBefore) {
+                poisoned.add(a.var().name()); // its uses would only repeat the error
             }
             return;
         }
@@ -580,7 +589,11 @@ public final class SemanticAnalyser {
             case Expr.Var v -> {
                 Type t = vars.get(v.name());
                 if (t == null) {
-                    error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    if (poisoned.contains(v.name())) {
+                        failed.add(v);
+                    } else {
+                        error(v.span(), "Undefined or undeclared variable: " + v.name());
+                    }
                     yield Type.NONE;
                 }
                 Integer sid = varPointees.get(v.name());
@@ -623,7 +636,18 @@ public final class SemanticAnalyser {
                 }
                 yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
             }
-            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> probeArgs.field(f, probe);
+            case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
+                Type t = probeArgs.field(f, probe);
+                Optional<String> pointee = probeArgs.pointee(f, probe);
+                int sid = pointee.isPresent() && kernel.available() && kernel.btf().isPresent()
+                        ? kernel.structId(pointee.get().substring(pointee.get().indexOf(' ') + 1)) : -1;
+                if (sid >= 0) {
+                    // a pointer to a kernel struct (in user memory for system call arguments)
+                    pointees.put(f, sid);
+                    t = Type.Int.pointer(Type.NONE, probeArgs.userPointer(probe));
+                }
+                yield t;
+            }
             case Expr.Field f -> {
                 Type base = type(f.base());
                 Integer sid = pointees.get(f.base());
@@ -819,8 +843,18 @@ public final class SemanticAnalyser {
             error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
             return Type.NONE;
         }
+        Optional<Long> enumerator = kernel.available() ? kernel.enumerator(n) : Optional.empty();
+        if (enumerator.isPresent()) {
+            constants.put(b, enumerator.get());
+            return Type.INT64;
+        }
         error(b.span(), "Unknown identifier: '" + n + "'");
         return Type.NONE;
+    }
+
+    /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
+    private Long literal(Expr e) {
+        return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? constants.get(e) : null;
     }
 
     private boolean probeIs(String... providers) {
@@ -905,14 +939,14 @@ public final class SemanticAnalyser {
         }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
-        boolean ls = li.signed() && !(b.left() instanceof Expr.IntLit ll && ll.value() >= 0);
-        boolean rs = ri.signed() && !(b.right() instanceof Expr.IntLit rl && rl.value() >= 0);
+        boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
+        boolean rs = ri.signed() && !(literal(b.right()) != null && literal(b.right()) >= 0);
         if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
             warning(b.opSpan(), "signed operands for '" + b.op().symbol()
                     + "' can lead to undefined behavior (cast to unsigned to silence warning)");
         }
-        if (b.op().comparison() && li.signed() != ri.signed() && !(b.left() instanceof Expr.IntLit)
-                && !(b.right() instanceof Expr.IntLit)) {
+        if (b.op().comparison() && li.signed() != ri.signed() && literal(b.left()) == null
+                && literal(b.right()) == null) {
             warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
                     + r.display() + "' can lead to undefined behavior");
         }

@@ -58,19 +58,6 @@ public final class ObjectInputs {
         return out;
     }
 
-    /**
-     * {@link #map(MapSpec)} with the offsets of the value's {@code struct bpf_spin_lock} and
-     * {@code struct bpf_timer}, found in the value's BTF type as the kernel finds them ({@code btf}
-     * may be null: then none).
-     */
-    public static MapInfo map(MapSpec m, Btf btf) {
-        MapInfo info = map(m);
-        if (btf == null || m.btfValueTypeId() <= 0) {
-            return info;
-        }
-        return info.withSpecialFields(btf.offsetOfStruct(m.btfValueTypeId(), "bpf_spin_lock"),
-                btf.offsetOfStruct(m.btfValueTypeId(), "bpf_timer"));
-    }
 
     /**
      * What the verifier knows of a map: type, sizes, whether programs may write it
@@ -78,10 +65,19 @@ public final class ObjectInputs {
      * of a frozen read-only array of one element (whose bytes programs may read as constants).
      */
     public static MapInfo map(MapSpec m) {
+        return map(m, null);
+    }
+
+    /**
+     * {@link #map(MapSpec)} with the offsets of the value's {@code struct bpf_spin_lock} and
+     * {@code struct bpf_timer} (of the inner map's value too), found in the value's BTF type as
+     * the kernel finds them; {@code btf} (the object's) may be null: then none.
+     */
+    public static MapInfo map(MapSpec m, Btf btf) {
         MapType t = m.mapType().orElse(MapType.UNSPEC);
         boolean ro = (m.flags() & BPF_F_RDONLY_PROG) != 0 || m.origin() == MapSpec.Origin.RODATA
                 || m.origin() == MapSpec.Origin.KCONFIG;
-        Optional<MapInfo> inner = m.innerMap().map(ObjectInputs::map);
+        Optional<MapInfo> inner = m.innerMap().map(im -> map(im, btf));
         Optional<byte[]> frozen = Optional.empty();
         if (ro && m.frozen() && t == MapType.ARRAY && m.maxEntries() == 1) {
             byte[] v = new byte[m.valueSize()];
@@ -89,7 +85,16 @@ public final class ObjectInputs {
             System.arraycopy(c, 0, v, 0, Math.min(c.length, v.length));
             frozen = Optional.of(v);
         }
-        return new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
+        MapInfo info = new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
+        if (btf == null || m.btfValueTypeId() <= 0) {
+            return info;
+        }
+        int lock = btf.offsetOfStruct(m.btfValueTypeId(), "bpf_spin_lock");
+        int timer = btf.offsetOfStruct(m.btfValueTypeId(), "bpf_timer");
+        // a BTF type that disagrees with the map's value size describes nothing the kernel would take
+        lock = lock + MapInfo.SPIN_LOCK_SIZE <= m.valueSize() ? lock : -1;
+        timer = timer + MapInfo.TIMER_SIZE <= m.valueSize() ? timer : -1;
+        return info.withSpecialFields(lock, timer);
     }
 
     /**

@@ -34,6 +34,16 @@ public final class ControlFlow {
      * @throws CfgException naming the slot and the kernel's message for the first defect
      */
     public static ControlFlow of(Code code) {
+        return of(code, id -> 5);
+    }
+
+    /**
+     * Checks the structure of {@code code}; {@code helperArgs} gives the number of arguments
+     * (registers r1 up to r5) a helper reads, by its id, for register liveness (5 when unknown).
+     *
+     * @throws CfgException naming the slot and the kernel's message for the first defect
+     */
+    public static ControlFlow of(Code code, java.util.function.IntUnaryOperator helperArgs) {
         int n = code.slotCount();
         if (n == 0) {
             throw new CfgException(0, "empty program");
@@ -73,7 +83,7 @@ public final class ControlFlow {
         }
         noCallx(code, n);
         reachability(code, n);
-        return new ControlFlow(code, sub, subOf, Liveness.compute(code));
+        return new ControlFlow(code, sub, subOf, Liveness.compute(code, helperArgs));
     }
 
     /**

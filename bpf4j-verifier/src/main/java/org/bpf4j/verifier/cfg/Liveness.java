@@ -11,7 +11,9 @@ import org.bpf4j.isa.Operand;
  * when some path from there reads it before writing it. Used only to ignore dead registers when
  * comparing states for pruning; reads are over-approximated (a call reads r1-r5, an exit r0), so
  * a register reported dead is certainly overwritten before any read, and its value cannot
- * influence safety.
+ * influence safety. A helper call reads only the registers of its prototype's arguments (Linux's
+ * {@code compute_live_registers}): the verifier checks those and then clears r1-r5, so a value
+ * left in another argument register is never looked at.
  */
 final class Liveness {
     private static final int ARGS = 0b111110;
@@ -20,7 +22,7 @@ final class Liveness {
     private Liveness() {
     }
 
-    static short[] compute(Code code) {
+    static short[] compute(Code code, java.util.function.IntUnaryOperator helperArgs) {
         int n = code.slotCount();
         short[] in = new short[n];
         boolean changed = true;
@@ -37,7 +39,9 @@ final class Liveness {
                         out |= in[s];
                     }
                 }
-                int v = (out & ~defs(insn)) | uses(insn);
+                int use = insn instanceof Instruction.Call c && c.kind() == org.bpf4j.isa.CallKind.HELPER
+                        ? ((1 << (Math.clamp(helperArgs.applyAsInt(c.imm()), 0, 5) + 1)) - 2) : uses(insn);
+                int v = (out & ~defs(insn)) | use;
                 if ((short) v != in[slot]) {
                     in[slot] = (short) v;
                     changed = true;

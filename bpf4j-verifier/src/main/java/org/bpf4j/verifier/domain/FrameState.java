@@ -55,9 +55,18 @@ public final class FrameState {
     /** The kernel's level-2 rendering: {@code R1=ctx() R10=fp0 fp-8=mmmmmmmm}. */
     @Override
     public String toString() {
+        return render(0x7ff, -1L);
+    }
+
+    /**
+     * The registers of {@code regMask} (bit {@code r} for R{@code r}) that are initialised and the
+     * stack slots of {@code slotMask} (bit {@code i} for fp-{@code 8(i+1)}) that were written, in
+     * the kernel's notation.
+     */
+    public String render(int regMask, long slotMask) {
         StringBuilder sb = new StringBuilder();
         for (int r = 0; r < regs.length; r++) {
-            if (regs[r] instanceof RegState.NotInit) {
+            if (regs[r] instanceof RegState.NotInit || (regMask & (1 << r)) == 0) {
                 continue;
             }
             if (r == 10) {
@@ -66,9 +75,20 @@ public final class FrameState {
             }
             sb.append(" R").append(r).append('=').append(regs[r]);
         }
-        String st = stack.toString();
-        if (!st.isEmpty()) {
-            sb.append(' ').append(st);
+        if (slotMask == -1L) {
+            String st = stack.toString();
+            if (!st.isEmpty()) {
+                sb.append(' ').append(st);
+            }
+        } else {
+            for (int slot = 0; slot < 64; slot++) {
+                if ((slotMask & (1L << slot)) != 0) {
+                    String one = stack.slotString(slot);
+                    if (!one.isEmpty()) {
+                        sb.append(' ').append(one);
+                    }
+                }
+            }
         }
         return sb.length() == 0 ? "" : sb.substring(1);
     }

@@ -60,6 +60,12 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
             boolean maybeNull, int frame, boolean readOnly) implements RegState {
         /** The {@code map} of a {@link PtrType#MEM} pointer into the memory given in R1 at entry. */
         public static final int INPUT_MEMORY = -2;
+        /**
+         * The {@code map} of a {@link PtrType#MEM} pointer into packet data through a dynptr slice
+         * ({@code bpf_dynptr_slice} of an skb or xdp dynptr): helpers that move the packet
+         * invalidate it, as packet pointers.
+         */
+        public static final int PACKET_SLICE = -3;
 
         /** Checks the type and offset range are present. */
         public Pointer {
@@ -112,16 +118,22 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
             return (readOnly && type == PtrType.MEM ? "rdonly_" : "") + type.kernelName() + (maybeNull ? "_or_null" : "");
         }
 
+        /** The kernel's notation: {@code fp-8} for the stack, else {@code ctx()}, {@code pkt(off=14,r=20)}, ... */
         @Override
         public String toString() {
-            StringBuilder sb = new StringBuilder(typeName()).append('(');
+            if (type == PtrType.STACK && fixedOffset() && !maybeNull) {
+                return "fp" + off;
+            }
+            StringBuilder sb = new StringBuilder();
             if (id != 0) {
-                sb.append("id=").append(id).append(',');
+                sb.append(",id=").append(id);
             }
             if (refId != 0) {
-                sb.append("ref_obj_id=").append(refId).append(',');
+                sb.append(",ref_obj_id=").append(refId);
             }
-            sb.append("off=").append(off);
+            if (off != 0) {
+                sb.append(",off=").append(off);
+            }
             if (type.isPacket()) {
                 sb.append(",r=").append(range);
             }
@@ -131,7 +143,7 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
             if (!fixedOffset()) {
                 sb.append(',').append(var);
             }
-            return sb.append(')').toString();
+            return typeName() + "(" + (sb.isEmpty() ? "" : sb.substring(1)) + ")";
         }
     }
 
@@ -170,7 +182,11 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
         /** A dynptr over program memory ({@code bpf_dynptr_from_mem}). */
         DYNPTR_LOCAL("dynptr_local", 2),
         /** A dynptr over a ring buffer record ({@code bpf_ringbuf_reserve_dynptr}). */
-        DYNPTR_RINGBUF("dynptr_ringbuf", 2);
+        DYNPTR_RINGBUF("dynptr_ringbuf", 2),
+        /** A dynptr over a socket buffer's packet ({@code bpf_dynptr_from_skb}). */
+        DYNPTR_SKB("dynptr_skb", 2),
+        /** A dynptr over an XDP packet ({@code bpf_dynptr_from_xdp}). */
+        DYNPTR_XDP("dynptr_xdp", 2);
 
         private final String kernelName;
         private final int slots;

@@ -114,9 +114,9 @@ public final class StackState {
         spills[slot] = reg;
         if (size == 8) {
             writes |= 1L << slot;
-        } else {
-            reads |= 1L << slot; // the rest of the slot keeps its old contents
         }
+        // a narrow spill is not a read: the rest of the slot keeps its old contents, and a later
+        // read of them marks the slot (no entire overwrite screens it)
     }
 
     /** How many bytes of the slot holding offset {@code off} a spilled register fills (0 when none). */
@@ -149,8 +149,9 @@ public final class StackState {
 
     /**
      * The slots (bit {@code k} for bytes {@code -8k-8..-8k-1}) whose contents were looked at
-     * since the last call, which are then forgotten. A write of part of a slot counts as a read
-     * (the rest of the slot keeps its old contents).
+     * since the last call, which are then forgotten. A write of part of a slot is neither a read
+     * nor an overwrite (Linux's read marks): the rest of the slot keeps its old contents, which
+     * matter only if a later instruction reads them, and that read is then marked.
      */
     public long takeReads() {
         long r = reads;
@@ -175,8 +176,6 @@ public final class StackState {
             int lo = -(slot * 8 + 8);
             if (off <= lo && off + size >= lo + 8) {
                 writes |= 1L << slot;
-            } else {
-                reads |= 1L << slot;
             }
         }
         for (int a = off; a < off + size; a++) {
@@ -300,28 +299,49 @@ public final class StackState {
     public String toString() {
         StringBuilder sb = new StringBuilder();
         for (int slot = 0; slot < spills.length; slot++) {
-            int base = slot * 8;
-            boolean any = false;
-            for (int i = 0; i < 8; i++) {
-                any |= types[base + i] != INVALID;
-            }
-            if (!any) {
-                continue;
-            }
-            sb.append(" fp-").append(base + 8).append('=');
-            if ((types[base + 7] == SPILL || types[base + 7] == OBJECT) && spills[slot] != null) {
-                sb.append(spills[slot]);
-            } else {
-                for (int i = 7; i >= 0; i--) {
-                    sb.append(switch (types[base + i]) {
-                        case MISC -> 'm';
-                        case ZERO -> '0';
-                        case SPILL -> 'r';
-                        default -> '?';
-                    });
-                }
+            String one = slotString(slot);
+            if (!one.isEmpty()) {
+                sb.append(' ').append(one);
             }
         }
         return sb.length() == 0 ? "" : sb.substring(1);
+    }
+
+    /**
+     * One 8-byte slot ({@code slot} 0 is fp-8) in the kernel's notation, such as {@code fp-8=mmmm0000}
+     * or {@code fp-16=ctx()} for a spill; empty when no byte of it was written.
+     */
+    public String slotString(int slot) {
+        if (slot < 0 || slot >= spills.length) {
+            return "";
+        }
+        int base = slot * 8;
+        boolean any = false;
+        for (int i = 0; i < 8; i++) {
+            any |= types[base + i] != INVALID;
+        }
+        if (!any) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("fp-").append(base + 8).append('=');
+        boolean zero = true;
+        for (int i = 0; i < 8; i++) {
+            zero &= types[base + i] == ZERO;
+        }
+        if (zero) {
+            sb.append('0'); // Linux holds an 8-byte store of 0 as a spilled 0 and prints it so
+        } else if ((types[base + 7] == SPILL || types[base + 7] == OBJECT) && spills[slot] != null) {
+            sb.append(spills[slot]);
+        } else {
+            for (int i = 7; i >= 0; i--) {
+                sb.append(switch (types[base + i]) {
+                    case MISC -> 'm';
+                    case ZERO -> '0';
+                    case SPILL -> 'r';
+                    default -> '?';
+                });
+            }
+        }
+        return sb.toString();
     }
 }

@@ -1,8 +1,5 @@
 package org.bpf4j.verifier.domain;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * Whether an explored state covers the current one, so that the current path can stop (the
  * kernel's {@code states_equal} with {@code regsafe}, {@code stacksafe} and {@code refsafe}).
@@ -15,11 +12,12 @@ import java.util.Map;
  * before any read on every path) are ignored. One instance per comparison (it holds the id map).
  */
 public final class StateCompare {
-    private Map<Integer, Integer> oldToCur;
+    /** The id map: {@code pairs[2k]} (old) maps to {@code pairs[2k + 1]} (cur), for k below {@code pairCount}. */
+    private int[] pairs;
+    private int pairCount;
     private long[] preciseRegs;
     private long[] preciseStack;
     private long[] readStack;
-    private Map<Integer, Integer> curToOld;
     private int tmp;
 
     private StateCompare() {
@@ -69,6 +67,7 @@ public final class StateCompare {
 
     private boolean statesCover(VerifierState old, VerifierState cur, int[] live, boolean exact) {
         if (old.frames.size() != cur.frames.size() || old.activeLock != cur.activeLock
+                || old.activeRcu != cur.activeRcu
                 || old.refs.size() != cur.refs.size()) {
             return false;
         }
@@ -109,19 +108,26 @@ public final class StateCompare {
         if (oldId == 0) {
             return true;
         }
-        if (oldToCur == null) {
-            oldToCur = new HashMap<>();
-            curToOld = new HashMap<>();
+        // a linear scan: a comparison relates few ids, and this is the hottest path of pruning
+        if (pairs == null) {
+            pairs = new int[16];
         }
-        Integer m = oldToCur.get(oldId);
-        if (m != null) {
-            return m == curId;
+        for (int k = 0; k < pairCount; k++) {
+            int o = pairs[2 * k];
+            int c = pairs[2 * k + 1];
+            if (o == oldId) {
+                return c == curId;
+            }
+            if (c == curId) {
+                return false;
+            }
         }
-        if (curToOld.containsKey(curId)) {
-            return false;
+        if (2 * pairCount + 2 > pairs.length) {
+            pairs = java.util.Arrays.copyOf(pairs, pairs.length * 2);
         }
-        oldToCur.put(oldId, curId);
-        curToOld.put(curId, oldId);
+        pairs[2 * pairCount] = oldId;
+        pairs[2 * pairCount + 1] = curId;
+        pairCount++;
         return true;
     }
 

@@ -15,6 +15,8 @@ public final class VerifierState {
     public final List<Integer> refs;
     /** The spin lock held ({@code map index << 32 | offset}), or -1. */
     public long activeLock = -1;
+    /** Whether the path is inside an RCU read-side critical section ({@code bpf_rcu_read_lock}). */
+    public boolean activeRcu;
     /** The next fresh id for pointers and linked scalars. */
     public int nextId;
     /**
@@ -34,6 +36,10 @@ public final class VerifierState {
     public int linkedMask;
     /** Scratch: the fixed-offset stack slot the instruction accessed, encoded by the engine, or 0. */
     public long stackAccess;
+    /** Scratch: stack slots (bit per 8-byte slot) of frame {@link #preciseStackFrame} the instruction relied on. */
+    public long preciseStackSlots;
+    /** Scratch: the frame of {@link #preciseStackSlots}. */
+    public int preciseStackFrame;
 
     /** The state at the program's entry: r1 = ctx, r10 = frame pointer. */
     public VerifierState(FrameState entry) {
@@ -48,6 +54,7 @@ public final class VerifierState {
         }
         refs = new ArrayList<>(o.refs);
         activeLock = o.activeLock;
+        activeRcu = o.activeRcu;
         nextId = o.nextId;
         callbackReturns = o.callbackReturns;
     }

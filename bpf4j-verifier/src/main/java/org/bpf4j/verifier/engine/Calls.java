@@ -48,8 +48,8 @@ final class Calls {
         long maxSize;
         int releaseRef;
         int funcSlot = -1;
-        /** Whether the map key argument is known to be all zero bytes on the stack. */
-        boolean zeroKey;
+        /** The map key when it is a constant on the stack (see {@link #constantKey}), or -1. */
+        long constKey = -1;
         /** The map of the {@code bpf_timer} argument, or -1. */
         int timerMap = -1;
         /** The lock a {@code bpf_spin_lock} argument names ({@code map << 32 | id}), or -1. */
@@ -102,7 +102,8 @@ final class Calls {
             Dynptrs.clear(meta.dynptr);
         }
         if (h.changesPacketData()) {
-            Regs.forEach(st, v -> v instanceof RegState.Pointer p && Regs.isPacketAny(p) ? RegState.unknown() : null);
+            Regs.forEach(st, v -> v instanceof RegState.Pointer p && (Regs.isPacketAny(p)
+                    || p.type() == PtrType.MEM && p.map() == RegState.Pointer.PACKET_SLICE) ? RegState.unknown() : null);
         }
         RegState[] regs = st.regs();
         for (int r = 1; r <= 5; r++) {
@@ -186,16 +187,33 @@ final class Calls {
         return m;
     }
 
-    /** Whether the {@code size} stack bytes at the fixed-offset stack pointer {@code p} are all known zero. */
-    private static boolean zeroBytes(VerifierState st, RegState.Pointer p, int size) {
+    /**
+     * The map key the fixed-offset stack pointer {@code p} points to when it is known, or -1 (the
+     * kernel's {@code get_constant_map_key}): {@code size} known-zero bytes from the key's first
+     * byte within its 8-byte slot, or a scalar spilled with exactly {@code size} bytes whose value
+     * is constant. The kernel looks within the key's slot only, so a longer key is never
+     * constant. A key read from a spilled constant is relied upon: its slot becomes precise (an
+     * equivalent state must have the same key), which the caller requests through the state.
+     */
+    private static long constantKey(VerifierState st, RegState.Pointer p, int size) {
         org.bpf4j.verifier.domain.StackState stack = st.frames.get(p.frame()).stack;
-        long off = p.off() + p.var().value();
-        for (long a = off; a < off + size; a++) {
-            if (stack.type((int) a) != org.bpf4j.verifier.domain.StackState.ZERO) {
-                return false;
-            }
+        int off = (int) (p.off() + p.var().value());
+        int within = (-off - 1) % 8; // bytes of the slot at and above the key's first byte, minus one
+        int zeros = 0;
+        for (int i = 0; i <= within && stack.type(off + i) == org.bpf4j.verifier.domain.StackState.ZERO; i++) {
+            zeros++;
         }
-        return true;
+        if (zeros >= size) {
+            return 0;
+        }
+        RegState spilled = stack.spilled(off);
+        if (!(spilled instanceof RegState.Scalar s) || stack.spillSize(off) != size || within != 7
+                || !s.range().isConst()) {
+            return -1;
+        }
+        st.preciseStackFrame = p.frame();
+        st.preciseStackSlots |= 1L << ((-off - 1) / 8);
+        return s.range().value();
     }
 
     private void release(VerifierState st, int ref) {
@@ -220,10 +238,11 @@ final class Calls {
                     throw new Reject("kernel subsystem misconfigured verifier");
                 }
                 MapInfo m = ex.map(meta.map);
-                // Linux knows an array lookup with a constant in-range key cannot fail; bpf4j
-                // knows the key when its bytes are known zero (compared exactly when pruning)
-                boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.zeroKey
-                        && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY) && m.maxEntries() > 0);
+                // Linux knows an array lookup with a constant in-range key cannot fail (zero
+                // bytes are compared exactly when pruning, a spilled constant was made precise)
+                boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.constKey >= 0
+                        && Long.compareUnsigned(meta.constKey, Integer.toUnsignedLong(m.maxEntries())) < 0
+                        && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY));
                 int nid = nullable ? st.newId() : 0;
                 if (m.type().mapOfMaps()) {
                     int inner = ex.innerIndex(meta.map);
@@ -311,7 +330,7 @@ final class Calls {
                 ex.memory().checkRange(st, a, v, size, t == ArgType.PTR_TO_UNINIT_MAP_VALUE, false);
                 if (t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer p && p.type() == PtrType.STACK
                         && p.var().isConst()) {
-                    meta.zeroKey = zeroBytes(st, p, (int) size);
+                    meta.constKey = constantKey(st, p, (int) size);
                 }
             }
             case PTR_TO_MEM, PTR_TO_MEM_OR_NULL, PTR_TO_WRITABLE_MEM, PTR_TO_WRITABLE_MEM_OR_NULL, PTR_TO_UNINIT_MEM -> {

@@ -37,6 +37,15 @@ final class Dynptrs {
         int usedSlot = -1;
     }
 
+    /**
+     * A kfunc's uninitialised dynptr argument in register {@code a} that the call makes a dynptr
+     * of {@code kind} ({@code bpf_dynptr_from_skb}, {@code _xdp}).
+     */
+    static void uninitArg(VerifierState st, int a, RegState.ObjectKind kind, Use use) {
+        arg(st, a, ArgType.PTR_TO_UNINIT_DYNPTR_LOCAL, use);
+        use.initKind = kind;
+    }
+
     /** Checks dynptr argument {@code a} of type {@code t} ({@code regno} {@code a}); records it in {@code use}. */
     static void arg(VerifierState st, int a, ArgType t, Use use) {
         RegState v = Regs.read(st, a);
@@ -76,9 +85,11 @@ final class Dynptrs {
             throw new Reject("Expected an initialized dynptr as arg #" + (a - 1));
         }
         FrameState frame = StackObjects.frame(st, v);
-        RegState.StackObject d = StackObjects.initialised(frame.stack, spi, RegState.ObjectKind.DYNPTR_LOCAL);
-        if (d == null) {
-            d = StackObjects.initialised(frame.stack, spi, RegState.ObjectKind.DYNPTR_RINGBUF);
+        RegState.StackObject d = null;
+        for (RegState.ObjectKind k : RegState.ObjectKind.values()) {
+            if (d == null && !k.isIterator()) {
+                d = StackObjects.initialised(frame.stack, spi, k);
+            }
         }
         if (d == null) {
             throw new Reject("Expected an initialized dynptr as arg #" + (a - 1));

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
-import org.bpf4j.isa.Disassembler;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.ProgramType;
@@ -53,6 +52,8 @@ public final class Explorer {
     private final Kfuncs kfuncs = new Kfuncs(this);
     private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
+    /** Paths pushed while executing the current instruction (their log position is set after it). */
+    private final List<Path> pushed = new ArrayList<>();
     private final FactsCollector facts;
     private ControlFlow cfg;
     private boolean[] prunePoint;
@@ -86,7 +87,9 @@ public final class Explorer {
         /** Stack slots per frame overwritten entirely between the parent checkpoint and this one. */
         long[] segWritten;
         int pending = 1;
+        /** A hash of the live registers (for the infinite-loop check), valid when {@link #hashed} is 1. */
         int hash;
+        int hashed;
         int hits;
         int misses;
 
@@ -112,6 +115,8 @@ public final class Explorer {
         int histLen;
         /** Stack slots per frame overwritten entirely since the last checkpoint. */
         long[] written = new long[MAX_CALL_FRAMES];
+        /** Where the log was when the path was pushed (a level 1 log keeps only the current path). */
+        int logPos;
 
         Path(int slot, VerifierState st, Checkpoint parent, Trail trail, long[] hist, int histLen) {
             this.slot = slot;
@@ -186,10 +191,16 @@ public final class Explorer {
     /** Verifies the program. */
     public VerificationResult run() {
         try {
-            cfg = ControlFlow.of(code);
+            // a helper reads the arguments of the prototype its call is checked against (an
+            // unknown helper is refused at its call; 5 keeps the liveness conservative meanwhile)
+            cfg = ControlFlow.of(code, id -> catalog.byId(id).flatMap(h -> catalog.prototype(type(), h))
+                    .map(h -> h.args().size()).orElse(5));
         } catch (org.bpf4j.verifier.cfg.CfgException e) {
             log(e.getMessage());
             return new VerificationResult.Rejected(e.slot(), e.getMessage(), "", List.of(), 0, 0, log.toString());
+        }
+        if (options.logLevel() >= 2) {
+            log.append(KernelLog.header(cfg, catalog));
         }
         int n = code.slotCount();
         prunePoint = new boolean[n];
@@ -199,11 +210,14 @@ public final class Explorer {
         for (int i = 0; i < n; i++) {
             visited.add(null);
         }
+        // Prune points as Linux places them (its visit_insn): a conditional jump itself (one state
+        // there covers both successors) and its target, a goto's target, the instruction after a
+        // call, and a local call with its callee's entry.
         for (int slot = 0; slot < n; slot++) {
             Instruction insn = code.atSlot(slot);
             if (insn instanceof Instruction.Jump) {
                 prunePoint[code.targetOf(slot)] = true;
-                prunePoint[slot + 1] = true;
+                prunePoint[slot] = true;
             } else if (insn instanceof Instruction.Goto) {
                 prunePoint[code.targetOf(slot)] = true;
             } else if (insn instanceof Instruction.Call c) {
@@ -218,6 +232,7 @@ public final class Explorer {
                 }
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
+                    prunePoint[slot] = true;
                 }
                 if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
                     // an open-coded iterator's loop converges at its next() call
@@ -275,6 +290,9 @@ public final class Explorer {
             stats();
             return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
         }
+        if (options.logLevel() == 1) {
+            log.setLength(0); // as Linux at level 1: the paths that ended well leave no trace
+        }
         stats();
         return new VerificationResult.Accepted(processed, peak, log.toString(), functions.subprogDepth[0],
                 facts.facts());
@@ -286,8 +304,8 @@ public final class Explorer {
         work.push(new Path(entry.cur().subprogStart, entry, null, null, new long[16], 0));
         while (!work.isEmpty()) {
             Path p = work.pop();
-            if (options.logLevel() >= 1 && p.trail != null) {
-                log("from " + p.trail.from + " to " + p.slot + ": " + p.st.cur());
+            if (options.logLevel() == 1) {
+                log.setLength(Math.min(p.logPos, log.length()));
             }
             try {
                 explore(p, work);
@@ -364,7 +382,8 @@ public final class Explorer {
     private boolean visit(Path p) {
         List<Checkpoint> list = visited.get(p.slot);
         int[] live = live(p.st, p.slot);
-        int hash = shapeHash(p.st, live);
+        int hash = 0; // of the live registers, computed when a loop check needs it
+        boolean hashed = false;
         boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
@@ -413,6 +432,14 @@ public final class Explorer {
                         return true;
                     }
                 } else {
+                    if (!hashed) {
+                        hash = shapeHash(p.st, live);
+                        hashed = true;
+                    }
+                    if (c.hashed == 0) {
+                        c.hash = shapeHash(c.state, live(c.state, c.slot));
+                        c.hashed = 1;
+                    }
                     if (c.hash == hash && c.state.callbackReturns == p.st.callbackReturns
                             && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
                         throw new Reject("infinite loop detected at insn " + p.slot);
@@ -447,8 +474,11 @@ public final class Explorer {
         p.histLen = 0;
         prevJmps = jmps;
         prevInsns = processed;
-        c.hash = hash;
-        list.add(c);
+        if (hashed) {
+            c.hash = hash;
+            c.hashed = 1;
+        }
+        list.add(0, c); // the newest first, as Linux adds to the head of its list (misses and evictions follow)
         stored++;
         totalStates++;
         peak = Math.max(peak, stored);
@@ -487,6 +517,7 @@ public final class Explorer {
                 java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen);
         q.written = p.written.clone();
         work.push(q);
+        pushed.add(q);
     }
 
     /**
@@ -536,6 +567,7 @@ public final class Explorer {
         int request = 0;
         int linked = 0;
         long stackAccess = 0;
+        long[] stackRequest = null;
         for (VerifierState s : states) {
             if (s != null) {
                 for (int f = 0; f < s.frames.size(); f++) {
@@ -547,6 +579,13 @@ public final class Explorer {
                     p.written[f] |= stack.takeWrites();
                 }
                 request |= s.preciseRequest;
+                if (s.preciseStackSlots != 0) {
+                    if (stackRequest == null) {
+                        stackRequest = new long[MAX_CALL_FRAMES];
+                    }
+                    stackRequest[s.preciseStackFrame] |= s.preciseStackSlots;
+                    s.preciseStackSlots = 0;
+                }
                 linked |= s.linkedMask;
                 stackAccess |= s.stackAccess;
                 s.preciseRequest = 0;
@@ -554,40 +593,61 @@ public final class Explorer {
                 s.stackAccess = 0;
             }
         }
-        if (request != 0) {
+        if (request != 0 || stackRequest != null) {
             long[] regs = new long[MAX_CALL_FRAMES];
             regs[frame] = request & 0x3ff;
-            markPrecise(p, regs, new long[MAX_CALL_FRAMES]);
+            markPrecise(p, regs, stackRequest != null ? stackRequest : new long[MAX_CALL_FRAMES]);
         }
         p.record(Precision.entry(slot, frame, stackAccess, linked) | flags);
     }
 
     private void explore(Path p, ArrayDeque<Path> work) {
+        boolean first = true;
         while (true) {
+            // counted before the pruning check, as Linux counts (an instruction where a path is
+            // pruned is processed; the state heuristics below depend on this count)
+            if (++processed > options.insnLimit()) {
+                throw new Reject("BPF program is too large. Processed " + processed + " insn");
+            }
             if (prunePoint[p.slot] && visit(p)) {
                 if (options.logLevel() >= 1) {
-                    log(p.slot + ": safe");
+                    log(first && p.trail != null ? "\nfrom " + p.trail.from + " to " + p.slot + ": safe"
+                            : p.slot + ": safe");
                 }
                 finish(p.parent);
                 return;
             }
-            if (++processed > options.insnLimit()) {
-                throw new Reject("BPF program is too large. Processed " + processed + " insn");
+            if (first && options.logLevel() >= 1) {
+                // the whole state where a path starts, as Linux prints it
+                log(options.logLevel() >= 2 && p.trail != null
+                        ? "\nfrom " + p.trail.from + " to " + p.slot + ": " + p.st.cur()
+                        : p.slot + ": " + p.st.cur());
             }
+            first = false;
             Instruction insn = code.atSlot(p.slot);
             if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto || insn instanceof Instruction.Call
                     || insn instanceof Instruction.Exit) {
                 jmps++;
             }
+            int lineStart = log.length();
+            int scratchedRegs = 0;
+            long scratchedSlots = 0;
             if (options.logLevel() >= 1) {
-                log(p.slot + ": " + Disassembler.toAssembly(insn, p.slot).strip()
-                        + (options.logLevel() >= 2 ? "\t; " + p.st.cur() : ""));
+                log(p.slot + ": " + KernelLog.insn(insn, p.slot, catalog));
+                scratchedRegs = KernelLog.registers(insn);
+                scratchedSlots = KernelLog.stackSlots(insn, p.st);
             }
+            int lineEnd = log.length();
+            pushed.clear();
+            int framesBefore = p.st.frames.size();
+            String calleeBefore = options.logLevel() >= 1 && insn instanceof Instruction.Exit && framesBefore > 1
+                    ? KernelLog.frameState(p.st) : null;
             VerifierState st = p.st;
             int next = p.slot + insn.slots();
             int slot = p.slot;
             int frame = st.frames.size() - 1;
             st.preciseRequest = 0;
+            st.preciseStackSlots = 0;
             st.linkedMask = 0;
             st.stackAccess = 0;
             facts.slot = slot;
@@ -651,6 +711,25 @@ public final class Explorer {
             if (pendingFork != null) {
                 fork(work, p, next, pendingFork);
                 pendingFork = null;
+            }
+            if (options.logLevel() >= 1 && log.length() == lineEnd) {
+                if (calleeBefore != null && p.st.frames.size() < framesBefore) {
+                    log("returning from callee:\n " + calleeBefore + "\nto caller at " + next + ":\n "
+                            + KernelLog.frameState(p.st));
+                } else if (insn instanceof Instruction.Call && p.st.frames.size() > framesBefore) {
+                    VerifierState callee = p.st;
+                    // the caller without R0-R5, which the call does not keep for it
+                    log("caller:\n " + callee.frames.get(callee.frames.size() - 2).render(0x7c0, -1L)
+                            + "\ncallee:\n " + KernelLog.frameState(callee));
+                    log(next + ": " + KernelLog.frameState(callee));
+                } else if (!(insn instanceof Instruction.Exit)) {
+                    // what the instruction touched, as it is after it (Linux's scratched registers and slots)
+                    KernelLog.appendState(log, lineStart, KernelLog.prefix(p.st)
+                            + p.st.cur().render(scratchedRegs, scratchedSlots));
+                }
+            }
+            for (Path q : pushed) {
+                q.logPos = log.length();
             }
             p.slot = next;
         }
@@ -763,6 +842,7 @@ public final class Explorer {
         q.written = p.written.clone();
         q.written[callee.frameNo] = -1L;
         work.push(q);
+        pushed.add(q);
     }
 
     /**

@@ -65,6 +65,9 @@ final class Functions {
         if (st.activeLock != -1) {
             throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
         }
+        if (st.activeRcu) {
+            throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region");
+        }
         if (!st.refs.isEmpty()) {
             int ref = st.refs.get(0);
             throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));

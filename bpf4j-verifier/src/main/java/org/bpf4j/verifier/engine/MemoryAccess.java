@@ -28,6 +28,8 @@ import org.bpf4j.verifier.domain.VerifierState;
  */
 final class MemoryAccess {
     private final Explorer ex;
+    /** Scratch of {@link #stackRead}: whether the value read came from a spilled register. */
+    private boolean fill;
 
     MemoryAccess(Explorer ex) {
         this.ex = ex;
@@ -347,8 +349,11 @@ final class MemoryAccess {
                 st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);
                 return null;
             }
-            st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
-            return stackRead(stack, o, size);
+            RegState v = stackRead(stack, o, size);
+            if (fill) {
+                st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
+            }
+            return v;
         }
         ScalarRange v = p.var();
         if (v.smax() >= AluTransfer.MAX_VAR_OFF || v.smin() <= -AluTransfer.MAX_VAR_OFF) {
@@ -419,8 +424,13 @@ final class MemoryAccess {
      * the spilled register; a fill of at most the spilled bytes at the slot's start gives the
      * scalar's low bytes; other reads that touch a spilled pointer are refused; otherwise bytes
      * all known zero (or all spilled bytes of a spilled 0) read as 0, anything else as unknown.
+     * Sets {@link #fill} when the value comes from the spilled register (Linux's
+     * {@code INSN_F_STACK_ACCESS}): only then does the register's precision go back to the slot;
+     * zeros read from known-zero bytes are compared exactly when pruning, unknown bytes need
+     * nothing.
      */
-    private static RegState stackRead(StackState stack, int off, int size) {
+    private RegState stackRead(StackState stack, int off, int size) {
+        fill = false;
         stack.touch(off);
         StackObjects.checkLoad(stack, off, size);
         int spillSize = stack.spillSize(off);
@@ -428,6 +438,7 @@ final class MemoryAccess {
             int slotStart = -(((-off - 1) / 8) * 8 + 8);
             RegState spilled = stack.spilled(slotStart);
             if (size == 8 && spillSize == 8) {
+                fill = true;
                 return spilled;
             }
             if (spilled instanceof RegState.Pointer) {
@@ -435,6 +446,7 @@ final class MemoryAccess {
             }
             RegState.Scalar sc = (RegState.Scalar) spilled;
             if (off == slotStart && size <= spillSize) {
+                fill = true;
                 return Regs.scalar(ScalarAlu.truncate(sc.range(), size)); // the low bytes of the value
             }
             int spillCount = 0;
@@ -445,7 +457,8 @@ final class MemoryAccess {
                 zeroCount += t == StackState.ZERO ? 1 : 0;
             }
             boolean spilledZero = sc.range().isConst() && sc.range().value() == 0;
-            return (spillCount == size && spilledZero) || zeroCount == size ? RegState.constant(0) : RegState.unknown();
+            fill = spillCount == size && spilledZero;
+            return fill || zeroCount == size ? RegState.constant(0) : RegState.unknown();
         }
         boolean allZero = true;
         for (int a = off; a < off + size; a++) {
