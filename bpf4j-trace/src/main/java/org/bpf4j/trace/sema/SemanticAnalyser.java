@@ -515,6 +515,8 @@ public final class SemanticAnalyser {
                 case Type.Stack x -> keys.add(x);
                 case Type.Buf x -> keys.add(x);
                 case Type.Timestamp x -> keys.add(x);
+                case Type.Record x -> keys.add(x);
+                case Type.Array x -> keys.add(x);
                 case Type.MacAddr x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
