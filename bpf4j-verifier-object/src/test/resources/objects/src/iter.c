@@ -99,6 +99,43 @@ int nested(struct xdp_md *ctx)
     return n == 100 ? XDP_PASS : XDP_DROP;
 }
 
+/* The element's bounds checked in the loop condition make it a safe index (the shape of
+ * libbpf's bpf_for() loops). */
+SEC("xdp")
+int bounded_index(struct xdp_md *ctx)
+{
+    struct bpf_iter_num it;
+    __u32 zero = 0;
+    __u8 *b = bpf_map_lookup_elem(&buf, &zero);
+    int *p, i = 0;
+
+    if (!b)
+        return XDP_ABORTED;
+    bpf_iter_num_new(&it, 0, 64);
+    while ((p = bpf_iter_num_next(&it)) && (i = *p, i >= 0 && i < 64))
+        b[i] += i;
+    bpf_iter_num_destroy(&it);
+    return XDP_PASS;
+}
+
+/* The same loop one element too far. */
+SEC("xdp")
+int bounded_index_off_by_one(struct xdp_md *ctx)
+{
+    struct bpf_iter_num it;
+    __u32 zero = 0;
+    __u8 *b = bpf_map_lookup_elem(&buf, &zero);
+    int *p, i = 0;
+
+    if (!b)
+        return XDP_ABORTED;
+    bpf_iter_num_new(&it, 0, 65);
+    while ((p = bpf_iter_num_next(&it)) && (i = *p, i >= 0 && i <= 64))
+        b[i] += i;
+    bpf_iter_num_destroy(&it);
+    return XDP_PASS;
+}
+
 /* Reads the map under an RCU read-side critical section. */
 SEC("xdp")
 int rcu_section(struct xdp_md *ctx)

@@ -193,9 +193,18 @@ final class ProbeCompiler {
         switch (s) {
             case Stmt.ExprStmt e -> {
                 if (e.expr() instanceof Expr.Ternary t && type(t) instanceof Type.None) {
-                    // cond ? printf(...) : printf(...) as a statement: an if/else.
-                    stmt(new Stmt.If(t.cond(), List.of(new Stmt.ExprStmt(t.then(), t.then().span())),
-                            List.of(new Stmt.ExprStmt(t.otherwise(), t.otherwise().span())), t.span()));
+                    // cond ? printf(...) : printf(...): an if/else of statements
+                    Asm.Label otherwise = asm.label();
+                    Asm.Label end = asm.label();
+                    int m = frame.mark();
+                    intExpr(t.cond());
+                    frame.release(m);
+                    asm.jumpImm(JumpOp.JEQ, 0, 0, otherwise);
+                    stmt(new Stmt.ExprStmt(t.then(), e.span()));
+                    asm.jump(end);
+                    asm.bind(otherwise);
+                    stmt(new Stmt.ExprStmt(t.otherwise(), e.span()));
+                    asm.bind(end);
                 } else if (e.expr() instanceof Expr.Call c) {
                     new Calls(this).statement(c);
                 } else if (type(e.expr()) instanceof Type.Int) {
@@ -244,7 +253,7 @@ final class ProbeCompiler {
                 asm.bind(end);
             }
             case Stmt.Unroll u -> {
-                long n = org.bpf4j.trace.sema.SemanticAnalyser.unrollCount(u.count(), typed.params());
+                long n = org.bpf4j.trace.sema.SemanticAnalyser.constantOf(u.count(), typed.params());
                 for (long k = 0; k < n; k++) {
                     block(u.body());
                 }

@@ -34,17 +34,11 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
-            case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p -> {
-                // str($1) is the parameter's text, a number included.
-                String v = p.number() > 0 && p.number() <= pc.typed.params().size()
-                        ? pc.typed.params().get(p.number() - 1) : "";
-                int limit = size;
-                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n) {
-                    limit = (int) Math.min(size, n.value() + 1);
-                }
-                literal(ProbeCompiler.bytes(v), limit, off);
-                if (limit < size) {
-                    zero(off + Type.align8(limit), size - Type.align8(limit));
+            case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
+                    && p.number() >= 1 -> {
+                into(p, size, off); // the parameter's text
+                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() + 1 < size) {
+                    terminate(off, (int) n.value() + 1, size);
                 }
             }
             case Expr.Call c when c.name().equals("str") -> {

@@ -281,7 +281,7 @@ public final class SemanticAnalyser {
             }
             case Stmt.Unroll u -> {
                 Span head = new Span(u.span().begin(), u.count().span().end() + 1);
-                Long n = unrollCount(u.count(), params);
+                Long n = constantOf(u.count());
                 if (n == null) {
                     error(head, "invalid unroll value");
                 } else if (n > 100) {
@@ -883,25 +883,33 @@ public final class SemanticAnalyser {
         return parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
     }
 
-    /** The count of an {@code unroll}: a literal or an integer positional parameter, else null. */
-    public static Long unrollCount(Expr count, List<String> params) {
-        if (count instanceof Expr.IntLit n) {
-            return n.value();
+    /**
+     * The value of an integer literal, or of a positional parameter that is a number ({@code $1}
+     * with "10"), where bpftrace needs a constant (unroll counts, strncmp sizes); else null.
+     */
+    public static Long constantOf(Expr e, List<String> params) {
+        if (e instanceof Expr.IntLit i) {
+            return i.value();
         }
-        if (count instanceof Expr.Param p && p.number() >= 1 && p.number() <= params.size()) {
+        if (e instanceof Expr.Param p && p.number() >= 1 && p.number() <= params.size()) {
             return parseParam(params.get(p.number() - 1));
         }
         return null;
     }
 
-    /** A parameter's integer value (decimal, 0x hexadecimal or 0 octal, as strtoll reads it), or null. */
+    /** {@link #constantOf} with this program's parameters. */
+    Long constantOf(Expr e) {
+        return constantOf(e, params);
+    }
+
+    /** A parameter's integer value, or null if it is not an integer. */
     public static Long parseParam(String v) {
         try {
             if (v.startsWith("0x") || v.startsWith("0X")) {
                 return Long.parseUnsignedLong(v.substring(2), 16);
             }
-            if (v.length() > 1 && v.startsWith("0")) {
-                return Long.parseLong(v.substring(1), 8);
+            if (v.length() > 1 && v.startsWith("0") && v.chars().allMatch(Character::isDigit)) {
+                return Long.parseLong(v.substring(1), 8); // octal, as bpftrace reads 0775
             }
             return Long.parseLong(v);
         } catch (NumberFormatException e) {

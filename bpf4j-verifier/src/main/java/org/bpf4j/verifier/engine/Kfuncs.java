@@ -95,7 +95,7 @@ final class Kfuncs {
                 yield null;
             }
             case DYNPTR_SLICE -> {
-                slice(st, false);
+                slice(st);
                 yield null;
             }
             case RCU_READ_LOCK, RCU_READ_UNLOCK -> {
@@ -155,9 +155,9 @@ final class Kfuncs {
 
     /**
      * {@code bpf_dynptr_slice(dynptr, offset, buffer, size)}: the size a constant, the buffer NULL
-     * or {@code size} writable bytes; r0 that many bytes (read-only unless {@code _rdwr}), or NULL.
+     * or {@code size} writable bytes; r0 that many read-only bytes, or NULL.
      */
-    private void slice(VerifierState st, boolean rdwr) {
+    private void slice(VerifierState st) {
         Dynptrs.Use use = new Dynptrs.Use();
         Dynptrs.arg(st, 1, org.bpf4j.spec.ArgType.PTR_TO_DYNPTR, use);
         Regs.read(st, 2);
@@ -175,12 +175,10 @@ final class Kfuncs {
         }
         boolean packet = use.used.kind() == RegState.ObjectKind.DYNPTR_SKB
                 || use.used.kind() == RegState.ObjectKind.DYNPTR_XDP;
-        if (rdwr && packet && !MemoryAccess.packetWritable(ex.type())) {
-            throw new Reject("the prog does not allow writes to packet data");
-        }
         clobber(st);
-        st.regs()[0] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(), 0, 0,
-                packet ? RegState.Pointer.PACKET_SLICE : -1, (int) n, true, 0, !rdwr);
+        // a slice of a ring buffer dynptr carries its reference, so it dies with the record
+        st.regs()[0] = new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(), use.used.refId(), 0,
+                packet ? RegState.Pointer.PACKET_SLICE : -1, (int) n, true, 0, true);
     }
 
     private static void scalarArg(VerifierState st, int r) {
