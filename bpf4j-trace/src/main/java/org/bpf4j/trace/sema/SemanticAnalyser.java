@@ -44,6 +44,8 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
+    private final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
     /** Variables whose value had an error: their uses are not reported again. */
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
@@ -114,7 +116,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites));
     }
 
     private void run(Program program) {
@@ -796,6 +798,21 @@ public final class SemanticAnalyser {
 
     private Type builtin(Expr.Builtin b) {
         String n = b.name();
+        if (n.equals("ppid")) {
+            if (!kernel.available()) {
+                error(b.span(), "The ppid builtin is not available on the VM backend (it runs no kernel task; "
+                        + "use --backend kernel)");
+                failed.add(b);
+                return Type.UINT32;
+            }
+            // as bpftrace: the tgid of the current task's real parent, read through BTF
+            Expr task = rewrites.computeIfAbsent(b, k -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask",
+                    b.span()), "real_parent", true, b.span()), "tgid", true, b.span()));
+            if (type(task) instanceof Type.None) {
+                failed.add(b);
+            }
+            return Type.UINT32;
+        }
         if (n.equals("curtask")) {
             if (!kernel.available()) {
                 error(b.span(), "The curtask builtin is not available on the VM backend (it runs no kernel task; "
@@ -1090,13 +1107,7 @@ public final class SemanticAnalyser {
                     "Can not dereference struct/union of type '" + sname + "'. It is not a pointer.");
             return Type.NONE;
         }
-        if (viaPointer && !f.arrow()) {
-            // bpftrace underlines the operand and the dot
-            error(new Span(f.span().begin(), Math.min(f.span().end(), f.base().span().end() + 1)),
-                    "Can not access field '" + f.field() + "' on type '" + sname
-                    + " *'. Try dereferencing it first, or using '->'");
-            return Type.NONE;
-        }
+        // current bpftrace dereferences a pointer to a struct for '.' too ($task.comm is $task->comm)
         Optional<KernelTypes.Member> m = kernel.member(sid, f.field());
         if (m.isEmpty()) {
             error(f.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + f.field() + "'");
