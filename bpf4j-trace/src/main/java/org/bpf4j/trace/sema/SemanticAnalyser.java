@@ -439,7 +439,7 @@ public final class SemanticAnalyser {
                 }
                 return;
             }
-            if (value instanceof Type.Int i) {
+            if (value instanceof Type.Int i && !i.isPointer()) {
                 value = new Type.Int(64, i.signed());
             }
         }
@@ -514,6 +514,9 @@ public final class SemanticAnalyser {
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
                 case Type.Buf x -> keys.add(x);
+                case Type.Timestamp x -> keys.add(x);
+                case Type.Record x -> keys.add(x);
+                case Type.Array x -> keys.add(x);
                 case Type.MacAddr x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
@@ -919,6 +922,9 @@ public final class SemanticAnalyser {
         Type r = type(b.right());
         if (l instanceof Type.None || r instanceof Type.None) {
             return Type.INT64;
+        }
+        if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
+            return Type.UINT64;
         }
         if (l instanceof Type.Str && r instanceof Type.Str) {
             if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
