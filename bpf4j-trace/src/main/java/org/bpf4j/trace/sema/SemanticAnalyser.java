@@ -112,11 +112,50 @@ public final class SemanticAnalyser {
         }
         a.finalPass = true;
         a.run(program);
+        a.declarations(program);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
                 new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites));
+    }
+
+    /** Applies the top-level map declarations ({@code let @m = lruhash(N);}) to the maps the probes use. */
+    private void declarations(Program program) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (org.bpf4j.trace.ast.MapDecl d : program.maps()) {
+            if (!seen.add(d.map())) {
+                error(d.span(), "Map " + d.map() + " has already been declared");
+                continue;
+            }
+            boolean percpu = d.kind().startsWith("percpu");
+            if (!java.util.Set.of("hash", "lruhash", "percpuhash", "percpulruhash").contains(d.kind())) {
+                error(d.kindSpan(), "Invalid bpf map type: " + d.kind());
+                continue;
+            }
+            if (d.maxEntries() <= 0 || d.maxEntries() > Integer.MAX_VALUE) {
+                error(d.kindSpan(), "Invalid map size: " + d.maxEntries());
+                continue;
+            }
+            MapInfo m = maps.get(d.map());
+            if (m == null) {
+                diags.warning(d.span(), "Unused map: " + d.map());
+                continue;
+            }
+            if (m.keys().isEmpty()) {
+                // current bpftrace keeps a scalar map in a one-entry array: a hash declaration does not fit it
+                error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
+                        + ". Type from value/key type: " + (m.perCpu() ? "percpuarray" : "array"));
+                continue;
+            }
+            if (percpu != m.perCpu()) {
+                String base = d.kind().replace("percpu", "");
+                error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
+                        + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base));
+                continue;
+            }
+            maps.put(d.map(), new MapInfo(m.name(), m.keys(), m.value(), d.kind(), d.maxEntries()));
+        }
     }
 
     private void run(Program program) {
