@@ -225,59 +225,37 @@ public final class ScalarAlu {
         }
     }
 
-    /**
-     * 32-bit multiplication bounds as Linux 6.13+ computes them ({@code scalar32_min_max_mul}):
-     * the unsigned bounds are the products of the bounds unless one may overflow, the signed
-     * bounds the least and greatest of the four products of the signed bounds unless one may
-     * overflow. Sound: multiplication is monotonic in each unsigned operand, and over a product
-     * of signed intervals the extremes are at the corners; an overflow gives up the range.
-     */
     private static void mul32(ScalarRange.M d, ScalarRange s) {
-        long umax = Integer.toUnsignedLong(d.u32max) * Integer.toUnsignedLong(s.u32max());
-        long umin = Integer.toUnsignedLong(d.u32min) * Integer.toUnsignedLong(s.u32min());
-        if (umax > 0xffffffffL || umin > 0xffffffffL) {
-            d.u32min = 0;
-            d.u32max = -1;
-        } else {
-            d.u32min = (int) umin;
-            d.u32max = (int) umax;
+        if (s.s32min() < 0 || d.s32min < 0
+                || Integer.compareUnsigned(s.u32max(), 0xffff) > 0 || Integer.compareUnsigned(d.u32max, 0xffff) > 0) {
+            unbounded32(d);
+            return;
         }
-        long p0 = (long) d.s32min * s.s32min();
-        long p1 = (long) d.s32min * s.s32max();
-        long p2 = (long) d.s32max * s.s32min();
-        long p3 = (long) d.s32max * s.s32max();
-        long lo = Math.min(Math.min(p0, p1), Math.min(p2, p3));
-        long hi = Math.max(Math.max(p0, p1), Math.max(p2, p3));
-        if (lo < Integer.MIN_VALUE || hi > Integer.MAX_VALUE) {
+        d.u32min *= s.u32min();
+        d.u32max *= s.u32max();
+        if (d.u32max < 0) {
             d.s32min = Integer.MIN_VALUE;
             d.s32max = Integer.MAX_VALUE;
         } else {
-            d.s32min = (int) lo;
-            d.s32max = (int) hi;
+            d.s32min = d.u32min;
+            d.s32max = d.u32max;
         }
     }
 
-    /** 64-bit multiplication bounds as Linux 6.13+ computes them ({@code scalar_min_max_mul}); see {@link #mul32}. */
     private static void mul64(ScalarRange.M d, ScalarRange s) {
-        try {
-            long umax = Math.unsignedMultiplyHigh(d.umax, s.umax()) != 0 ? -1 : 0;
-            long umin = Math.unsignedMultiplyHigh(d.umin, s.umin()) != 0 ? -1 : 0;
-            if (umax != 0 || umin != 0) {
-                d.umin = 0;
-                d.umax = -1;
-            } else {
-                d.umin = d.umin * s.umin();
-                d.umax = d.umax * s.umax();
-            }
-            long p0 = Math.multiplyExact(d.smin, s.smin());
-            long p1 = Math.multiplyExact(d.smin, s.smax());
-            long p2 = Math.multiplyExact(d.smax, s.smin());
-            long p3 = Math.multiplyExact(d.smax, s.smax());
-            d.smin = Math.min(Math.min(p0, p1), Math.min(p2, p3));
-            d.smax = Math.max(Math.max(p0, p1), Math.max(p2, p3));
-        } catch (ArithmeticException overflow) {
+        if (s.smin() < 0 || d.smin < 0 || Long.compareUnsigned(s.umax(), 0xffffffffL) > 0
+                || Long.compareUnsigned(d.umax, 0xffffffffL) > 0) {
+            unbounded64(d);
+            return;
+        }
+        d.umin *= s.umin();
+        d.umax *= s.umax();
+        if (d.umax < 0) {
             d.smin = Long.MIN_VALUE;
             d.smax = Long.MAX_VALUE;
+        } else {
+            d.smin = d.umin;
+            d.smax = d.umax;
         }
     }
 
