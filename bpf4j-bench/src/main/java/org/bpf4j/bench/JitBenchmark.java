@@ -211,6 +211,8 @@ public class JitBenchmark {
      * also prints {@code cpu-measured compile}: the benchmark thread's CPU time per compilation
      * (the median over the measurement iterations), which waiting for a core on a loaded machine
      * does not inflate, and which leaves out the garbage collector's and HotSpot's own threads.
+     * Ten warm-up iterations: on a loaded machine HotSpot's compiler threads get little time, and
+     * after five the compiler's own code still ran partly interpreted.
      *
      * <pre>
      * java -jar bpf4j-bench/target/benchmarks.jar 'JitBenchmark.Compile'
@@ -219,7 +221,7 @@ public class JitBenchmark {
     @State(Scope.Thread)
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 5, time = 2)
+    @Warmup(iterations = 10, time = 2)
     @Measurement(iterations = 5, time = 2)
     @Fork(value = 2)
     public static class Compile {

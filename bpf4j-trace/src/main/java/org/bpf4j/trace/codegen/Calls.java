@@ -259,7 +259,7 @@ final class Calls {
     void intCall(Expr.Call c) {
         switch (c.name()) {
             case "strncmp" -> pc.strings.strncmp(c.args().get(0), c.args().get(1),
-                    (int) ((Expr.IntLit) c.args().get(2)).value());
+                    (int) (long) org.bpf4j.trace.sema.SemanticAnalyser.constantOf(c.args().get(2), pc.typed.params()));
             case "strcontains" -> {
                 Type.Str h = (Type.Str) pc.type(c.args().get(0));
                 Type.Str n = (Type.Str) pc.type(c.args().get(1));

@@ -325,6 +325,10 @@ final class IntExprs {
             pc.strings.compare(b);
             return;
         }
+        if (lt instanceof Type.Buf || rt instanceof Type.Buf) {
+            bufCompare(b, (Type.Buf) lt, (Type.Buf) rt);
+            return;
+        }
         boolean signed = lt instanceof Type.Int li && li.signed() && rt instanceof Type.Int ri && ri.signed();
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
@@ -375,8 +379,42 @@ final class IntExprs {
         asm.alu(op, 0, 2);
     }
 
+    /** {@code ==} / {@code !=} of two buffers into r0: their lengths and bytes (zero-padded) compared. */
+    private void bufCompare(Expr.Binary b, Type.Buf lt, Type.Buf rt) {
+        int m = pc.frame.mark();
+        int l = pc.frame.alloc(lt.size());
+        int r = pc.frame.alloc(rt.size());
+        pc.rawValue(b.left(), l);
+        pc.rawValue(b.right(), r);
+        Asm.Label differ = asm.label();
+        Asm.Label end = asm.label();
+        int n = Math.max(lt.size(), rt.size());
+        for (int k = 0; k < n; k += 8) {
+            if (k < lt.size()) {
+                asm.load(Size.DW, 1, asm.frameBase, l + k);
+            } else {
+                asm.movImm(1, 0);
+            }
+            if (k < rt.size()) {
+                asm.load(Size.DW, 2, asm.frameBase, r + k);
+            } else {
+                asm.movImm(2, 0);
+            }
+            asm.jump(JumpOp.JNE, 1, 2, differ);
+        }
+        pc.frame.release(m);
+        asm.movImm(0, b.op() == BinOp.EQ ? 1 : 0);
+        asm.jump(end);
+        asm.bind(differ);
+        asm.movImm(0, b.op() == BinOp.EQ ? 0 : 1);
+        asm.bind(end);
+    }
+
     private void incDec(Expr.IncDec i) {
         int delta = i.increment() ? 1 : -1;
+        if (pc.type(i.target()) instanceof Type.Int t && t.isPointer() && t.pointee() instanceof Type.Int pe) {
+            delta *= pe.size(); // pointer arithmetic
+        }
         switch (i.target()) {
             case Expr.Var v -> {
                 int slot = pc.varSlots.get(v.name());

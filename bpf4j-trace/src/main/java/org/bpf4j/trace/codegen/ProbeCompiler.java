@@ -192,7 +192,20 @@ final class ProbeCompiler {
     private void stmt(Stmt s) {
         switch (s) {
             case Stmt.ExprStmt e -> {
-                if (e.expr() instanceof Expr.Call c) {
+                if (e.expr() instanceof Expr.Ternary t && type(t) instanceof Type.None) {
+                    // cond ? printf(...) : printf(...): an if/else of statements
+                    Asm.Label otherwise = asm.label();
+                    Asm.Label end = asm.label();
+                    int m = frame.mark();
+                    intExpr(t.cond());
+                    frame.release(m);
+                    asm.jumpImm(JumpOp.JEQ, 0, 0, otherwise);
+                    stmt(new Stmt.ExprStmt(t.then(), e.span()));
+                    asm.jump(end);
+                    asm.bind(otherwise);
+                    stmt(new Stmt.ExprStmt(t.otherwise(), e.span()));
+                    asm.bind(end);
+                } else if (e.expr() instanceof Expr.Call c) {
                     new Calls(this).statement(c);
                 } else if (type(e.expr()) instanceof Type.Int) {
                     intExpr(e.expr());
@@ -240,7 +253,7 @@ final class ProbeCompiler {
                 asm.bind(end);
             }
             case Stmt.Unroll u -> {
-                long n = ((Expr.IntLit) u.count()).value();
+                long n = org.bpf4j.trace.sema.SemanticAnalyser.constantOf(u.count(), typed.params());
                 for (long k = 0; k < n; k++) {
                     block(u.body());
                 }

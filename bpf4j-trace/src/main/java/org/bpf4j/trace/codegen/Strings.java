@@ -34,6 +34,13 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
+            case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
+                    && p.number() >= 1 -> {
+                into(p, size, off); // the parameter's text
+                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() + 1 < size) {
+                    terminate(off, (int) n.value() + 1, size);
+                }
+            }
             case Expr.Call c when c.name().equals("str") -> {
                 Expr arg = c.args().getFirst();
                 int limit = size;

@@ -235,6 +235,14 @@ public final class Parser {
         }
         parts.add(cur.toString());
         String provider = expandProvider(parts.removeFirst());
+        if ((provider.equals("interval") || provider.equals("profile")) && parts.size() == 1
+                && parts.getFirst().matches("[0-9]+(s|ms|us|ns|hz)")) {
+            // current bpftrace's short form: interval:1s is interval:s:1, profile:99hz is profile:hz:99
+            String p = parts.removeFirst();
+            int unit = p.length() - (p.endsWith("ms") || p.endsWith("us") || p.endsWith("ns") || p.endsWith("hz") ? 2 : 1);
+            parts.add(p.substring(unit));
+            parts.add(p.substring(0, unit));
+        }
         return new AttachPoint(raw, provider, parts, t.span());
     }
 

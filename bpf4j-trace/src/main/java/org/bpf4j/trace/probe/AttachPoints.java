@@ -252,6 +252,18 @@ public final class AttachPoints {
                     }
                     return;
                 }
+                java.util.regex.Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
+                if (!functions.contains(fn) && offset.matches() && functions.contains(offset.group(1))) {
+                    // FUNC+OFFSET: only +0 (the function's entry) until instruction boundaries are checked
+                    String off = offset.group(2);
+                    long value = off.startsWith("0x") ? Long.parseLong(off.substring(2), 16) : Long.parseLong(off);
+                    if (value != 0) {
+                        diags.error(ap.span(), "uprobe offsets other than 0 are not supported by bpf4j trace yet "
+                                + "(it cannot check that " + off + " is an instruction boundary of " + offset.group(1) + ")");
+                        return;
+                    }
+                    fn = offset.group(1);
+                }
                 if (!functions.contains(fn)) {
                     diags.warning(ap.span(), "function '" + fn + "' not found in " + file + ", skipping it");
                     return;

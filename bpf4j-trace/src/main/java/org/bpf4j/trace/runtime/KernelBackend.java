@@ -177,13 +177,32 @@ public final class KernelBackend implements Backend {
     @Override
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
+        // The kernel runs the programs of one uprobe (or software event) newest first, so those are
+        // attached last to first, as bpftrace does: probes on the same hook then fire in the
+        // order they are written.
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < programs.size(); i++) {
+            if (!attachReversed(resolved(script.programs().get(i)))) {
+                order.add(i);
+            }
+        }
+        for (int i = programs.size() - 1; i >= 0; i--) {
+            if (attachReversed(resolved(script.programs().get(i)))) {
+                order.add(i);
+            }
+        }
+        for (int i : order) {
             try {
                 attach(at, i, pid);
             } catch (RuntimeException e) {
                 throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
             }
         }
+    }
+
+    private static boolean attachReversed(Resolved r) {
+        return r instanceof Resolved.Uprobe || r instanceof Resolved.Usdt
+                || r instanceof Resolved.PerfCounter c && c.type() == 1;
     }
 
     private void attach(Attacher at, int i, int pid) {

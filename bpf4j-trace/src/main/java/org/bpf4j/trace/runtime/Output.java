@@ -26,6 +26,9 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** The contents of a file, as cat() prints them. */
     void cat(String text);
 
+    /** What a command run by system() printed. */
+    void syscall(String text);
+
     /** The line a join() prints (without its newline). */
     void join(String text);
 
@@ -67,6 +70,11 @@ public sealed interface Output permits Output.Text, Output.Json {
 
         @Override
         public void cat(String text) {
+            out.print(text);
+        }
+
+        @Override
+        public void syscall(String text) {
             out.print(text);
         }
 
@@ -131,6 +139,11 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void cat(String text) {
             out.println("{\"type\": \"cat\", \"data\": \"" + escape(text) + "\"}");
+        }
+
+        @Override
+        public void syscall(String text) {
+            out.println("{\"type\": \"syscall\", \"data\": \"" + escape(text) + "\"}");
         }
 
         @Override

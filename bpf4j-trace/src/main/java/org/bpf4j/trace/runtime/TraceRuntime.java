@@ -277,7 +277,7 @@ public final class TraceRuntime implements AutoCloseable {
                 args.add(values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i)));
             }
             if (p.function().equals("system")) {
-                out.printf(SystemCommand.run(p.format().format(args)));
+                out.syscall(SystemCommand.run(p.format().format(args)));
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {

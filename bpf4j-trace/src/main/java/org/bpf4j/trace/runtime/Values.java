@@ -75,6 +75,18 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
+    /** A record in a map key, as bpftrace 0.17 writes it there: {@code {.a=1,.b=2}}. */
+    private String recordKey(Type.Record r, byte[] b, int off) {
+        List<String> parts = new ArrayList<>();
+        for (Type.RecordField f : r.fields()) {
+            int at = off + f.offset();
+            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i)
+                    : f.type() instanceof Type.Record inner ? recordKey(inner, b, at) : render(f.type(), b, at, false);
+            parts.add("." + f.name() + "=" + v);
+        }
+        return "{" + String.join(",", parts) + "}";
+    }
+
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
     private static long signExtend(byte[] b, int at, Type.Int t) {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -263,6 +275,7 @@ final class Values {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
+                    : keys.get(k) instanceof Type.Record r ? recordKey(r, b, offsets[k])
                     : render(keys.get(k), b, offsets[k], false));
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";

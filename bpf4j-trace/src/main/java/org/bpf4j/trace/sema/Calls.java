@@ -204,6 +204,9 @@ final class Calls {
                         a.error(c.span(), "str() expects an integer length argument");
                     }
                 }
+                if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
+                    return new Type.Str(Builtins.STRLEN); // str($1): the parameter's text, even "10"
+                }
                 if (t instanceof Type.Str s) {
                     Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;
                     return len != null && len + 1 < s.size() ? new Type.Str((int) (long) len + 1) : s;
@@ -226,7 +229,7 @@ final class Calls {
                     if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
                         a.error(c.span(), "strncmp() expects string arguments");
                     }
-                    Long len = literal(c.args().get(2));
+                    Long len = a.constantOf(c.args().get(2));
                     if (len == null) {
                         a.error(c.span(), "strncmp: invalid size value");
                     } else if (len < 0) {

@@ -281,11 +281,12 @@ public final class SemanticAnalyser {
             }
             case Stmt.Unroll u -> {
                 Span head = new Span(u.span().begin(), u.count().span().end() + 1);
-                if (!(u.count() instanceof Expr.IntLit n)) {
+                Long n = constantOf(u.count());
+                if (n == null) {
                     error(head, "invalid unroll value");
-                } else if (n.value() > 100) {
+                } else if (n > 100) {
                     error(head, "unroll maximum value is 100");
-                } else if (n.value() < 1) {
+                } else if (n < 1) {
                     error(head, "unroll minimum value is 1");
                 }
                 block(u.body());
@@ -438,7 +439,7 @@ public final class SemanticAnalyser {
                 }
                 return;
             }
-            if (value instanceof Type.Int i) {
+            if (value instanceof Type.Int i && !i.isPointer()) {
                 value = new Type.Int(64, i.signed());
             }
         }
@@ -513,6 +514,9 @@ public final class SemanticAnalyser {
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
                 case Type.Buf x -> keys.add(x);
+                case Type.Timestamp x -> keys.add(x);
+                case Type.Record x -> keys.add(x);
+                case Type.Array x -> keys.add(x);
                 case Type.MacAddr x -> keys.add(x);
                 case Type.Tuple tu -> {
                     error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
@@ -879,11 +883,33 @@ public final class SemanticAnalyser {
         return parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
     }
 
+    /**
+     * The value of an integer literal, or of a positional parameter that is a number ({@code $1}
+     * with "10"), where bpftrace needs a constant (unroll counts, strncmp sizes); else null.
+     */
+    public static Long constantOf(Expr e, List<String> params) {
+        if (e instanceof Expr.IntLit i) {
+            return i.value();
+        }
+        if (e instanceof Expr.Param p && p.number() >= 1 && p.number() <= params.size()) {
+            return parseParam(params.get(p.number() - 1));
+        }
+        return null;
+    }
+
+    /** {@link #constantOf} with this program's parameters. */
+    Long constantOf(Expr e) {
+        return constantOf(e, params);
+    }
+
     /** A parameter's integer value, or null if it is not an integer. */
     public static Long parseParam(String v) {
         try {
             if (v.startsWith("0x") || v.startsWith("0X")) {
                 return Long.parseUnsignedLong(v.substring(2), 16);
+            }
+            if (v.length() > 1 && v.startsWith("0") && v.chars().allMatch(Character::isDigit)) {
+                return Long.parseLong(v.substring(1), 8); // octal, as bpftrace reads 0775
             }
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
@@ -896,6 +922,9 @@ public final class SemanticAnalyser {
         Type r = type(b.right());
         if (l instanceof Type.None || r instanceof Type.None) {
             return Type.INT64;
+        }
+        if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
+            return Type.UINT64;
         }
         if (l instanceof Type.Str && r instanceof Type.Str) {
             if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {

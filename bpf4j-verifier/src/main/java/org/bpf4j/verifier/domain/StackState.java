@@ -212,6 +212,18 @@ public final class StackState {
         }
     }
 
+    /** Replaces each spilled register for which {@code f} (given the slot index) returns non-null. */
+    public void replaceSpills(java.util.function.BiFunction<Integer, RegState, RegState> f) {
+        for (int slot = 0; slot < spills.length; slot++) {
+            if (spills[slot] != null && types[slot * 8 + 7] == SPILL) {
+                RegState n = f.apply(slot, spills[slot]);
+                if (n != null) {
+                    spills[slot] = n;
+                }
+            }
+        }
+    }
+
     /**
      * Sets to unknown each spilled scalar that differs from the one {@code old} holds in the same
      * slot, unless the slot's bit is set in {@code precise} (widening at a callback's loop).

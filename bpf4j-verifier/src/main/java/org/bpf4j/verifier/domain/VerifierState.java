@@ -34,6 +34,12 @@ public final class VerifierState {
     public int preciseRequest;
     /** Scratch: the registers of the current frame refined together by a comparison (linked scalars). */
     public int linkedMask;
+    /**
+     * Scratch: when a comparison refined linked scalars outside the current frame's registers
+     * (other frames, spilled copies), all of them: {@code [2f]} registers and {@code [2f + 1]}
+     * stack slots of frame {@code f}; null otherwise.
+     */
+    public long[] linkedAll;
     /** Scratch: the fixed-offset stack slot the instruction accessed, encoded by the engine, or 0. */
     public long stackAccess;
     /** Scratch: stack slots (bit per 8-byte slot) of frame {@link #preciseStackFrame} the instruction relied on. */

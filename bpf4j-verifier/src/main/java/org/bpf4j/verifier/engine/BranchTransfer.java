@@ -130,21 +130,50 @@ final class BranchTransfer {
     }
 
     /**
-     * Gives the refined range to every register of the current frame linked to the compared one
-     * (the same id). Spilled copies and other frames are left as they are (less precise, sound),
-     * so that precision tracking only needs the registers of this frame.
+     * Gives the refined range to every scalar linked to the compared one (the same id): the
+     * registers of every frame and the scalars spilled in their stacks (the kernel's
+     * {@code sync_linked_regs}). Sound: a linked scalar holds the same value as the compared
+     * register, so what the branch learned of one holds of all. The set is recorded for
+     * precision tracking: if one of them is precise below, all of them are above.
      */
     private static void linked(VerifierState st, int id, ScalarRange r) {
         if (id == 0) {
             return;
         }
-        RegState[] regs = st.regs();
-        for (int i = 0; i < 10; i++) {
-            if (regs[i] instanceof RegState.Scalar s && s.id() == id) {
-                regs[i] = new RegState.Scalar(r, id);
-                st.linkedMask |= 1 << i;
+        int cur = st.frames.size() - 1;
+        for (int f = 0; f <= cur; f++) {
+            org.bpf4j.verifier.domain.FrameState fs = st.frames.get(f);
+            RegState[] regs = fs.regs;
+            for (int i = 0; i < 10; i++) {
+                if (regs[i] instanceof RegState.Scalar s && s.id() == id) {
+                    regs[i] = new RegState.Scalar(r, id);
+                    if (f == cur) {
+                        st.linkedMask |= 1 << i;
+                    } else {
+                        linkedAll(st)[2 * f] |= 1L << i;
+                    }
+                }
+            }
+            int frame = f;
+            long[] slots = {0};
+            fs.stack.replaceSpills((slot, v) -> {
+                if (v instanceof RegState.Scalar s && s.id() == id) {
+                    slots[0] |= 1L << slot;
+                    return new RegState.Scalar(r, id);
+                }
+                return null;
+            });
+            if (slots[0] != 0) {
+                linkedAll(st)[2 * frame + 1] |= slots[0];
             }
         }
+    }
+
+    private static long[] linkedAll(VerifierState st) {
+        if (st.linkedAll == null) {
+            st.linkedAll = new long[2 * Explorer.MAX_CALL_FRAMES];
+        }
+        return st.linkedAll;
     }
 
     /**

@@ -52,6 +52,8 @@ public final class Explorer {
     private final Kfuncs kfuncs = new Kfuncs(this);
     private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
+    /** Sets of linked scalars refined together beyond one frame's registers, by history entries (see Precision). */
+    private final List<long[]> linkSets = new ArrayList<>();
     /** Paths pushed while executing the current instruction (their log position is set after it). */
     private final List<Path> pushed = new ArrayList<>();
     private final FactsCollector facts;
@@ -541,7 +543,7 @@ public final class Explorer {
      * every stored state (see {@link Precision}).
      */
     private void markPrecise(Path p, long[] regs, long[] stack) {
-        Precision.backtrack(code, p.hist, p.histLen, regs, stack);
+        Precision.backtrack(code, p.hist, p.histLen, regs, stack, linkSets);
         for (Checkpoint c = p.parent; c != null; c = c.parent) {
             boolean any = false;
             for (int f = 0; f < MAX_CALL_FRAMES; f++) {
@@ -554,7 +556,7 @@ public final class Explorer {
             if (!any) {
                 return;
             }
-            Precision.backtrack(code, c.hist, c.histLen, regs, stack);
+            Precision.backtrack(code, c.hist, c.histLen, regs, stack, linkSets);
         }
     }
 
@@ -568,6 +570,7 @@ public final class Explorer {
         int linked = 0;
         long stackAccess = 0;
         long[] stackRequest = null;
+        long[] linkedAll = null;
         for (VerifierState s : states) {
             if (s != null) {
                 for (int f = 0; f < s.frames.size(); f++) {
@@ -587,6 +590,15 @@ public final class Explorer {
                     s.preciseStackSlots = 0;
                 }
                 linked |= s.linkedMask;
+                if (s.linkedAll != null) {
+                    if (linkedAll == null) {
+                        linkedAll = new long[2 * MAX_CALL_FRAMES];
+                    }
+                    for (int k = 0; k < linkedAll.length; k++) {
+                        linkedAll[k] |= s.linkedAll[k];
+                    }
+                    s.linkedAll = null;
+                }
                 stackAccess |= s.stackAccess;
                 s.preciseRequest = 0;
                 s.linkedMask = 0;
@@ -597,6 +609,13 @@ public final class Explorer {
             long[] regs = new long[MAX_CALL_FRAMES];
             regs[frame] = request & 0x3ff;
             markPrecise(p, regs, stackRequest != null ? stackRequest : new long[MAX_CALL_FRAMES]);
+        }
+        if (linkedAll != null) {
+            // linked scalars beyond this frame's registers: the whole set goes to a side table
+            linkedAll[2 * frame] |= linked;
+            linkSets.add(linkedAll);
+            p.record(Precision.entryWithLinkSet(slot, frame, stackAccess, linkSets.size() - 1) | flags);
+            return;
         }
         p.record(Precision.entry(slot, frame, stackAccess, linked) | flags);
     }
@@ -649,6 +668,7 @@ public final class Explorer {
             st.preciseRequest = 0;
             st.preciseStackSlots = 0;
             st.linkedMask = 0;
+            st.linkedAll = null;
             st.stackAccess = 0;
             facts.slot = slot;
             VerifierState[] forks = null;

@@ -40,7 +40,10 @@ final class MemoryAccess {
         RegState base = Regs.read(st, l.src());
         Regs.checkWrite(l.dst());
         RegState v = access(st, l.src(), base, l.off(), l.size().bytes(), false, null, false);
-        if (v instanceof RegState.Scalar s && l.size() != Size.DW) {
+        if (v instanceof RegState.Scalar s && l.size() != Size.DW && !l.signExtend() && s.id() != 0
+                && fits(s, l.size().bytes())) {
+            // a narrow fill of a linked value that fits keeps the link (Linux keeps the id then)
+        } else if (v instanceof RegState.Scalar s && l.size() != Size.DW) {
             ScalarRange r = ScalarAlu.truncate(s.range(), l.size().bytes());
             if (l.signExtend()) {
                 r = ScalarAlu.signExtend(r, l.size().bits(), true);
@@ -59,6 +62,16 @@ final class MemoryAccess {
         RegState base = Regs.read(st, s.dst());
         RegState imm = s.src() instanceof Operand.Imm i ? RegState.constant(i.value()) : null;
         access(st, s.dst(), base, s.off(), s.size().bytes(), true, value != null ? value : imm, imm != null);
+        if ((st.stackAccess & Precision.SPILL) != 0 && value instanceof RegState.Scalar sc && sc.id() == 0
+                && !sc.range().isConst() && fits(sc, s.size().bytes()) && s.src() instanceof Operand.Reg r) {
+            // the register and its spilled copy become linked, so that a comparison of either
+            // refines both (Linux's assign_scalar_id_before_mov on a spill)
+            RegState.Scalar linked = new RegState.Scalar(sc.range(), st.newId());
+            st.regs()[r.reg()] = linked;
+            int frame = (int) ((st.stackAccess >>> 29) & 0xf);
+            int spi = (int) ((st.stackAccess >>> 33) & 0x3f);
+            st.frames.get(frame).stack.replaceSpills((slot, v) -> slot == spi ? linked : null);
+        }
         if ((st.stackAccess & Precision.ZERO) != 0 && s.src() instanceof Operand.Reg r) {
             st.preciseRequest |= 1 << r.reg(); // the bytes are known zero because of the value
         }
@@ -381,6 +394,11 @@ final class MemoryAccess {
         return RegState.unknown();
     }
 
+    /** Whether every value of {@code s} fits in {@code bytes} bytes (unsigned), so that storing or loading them keeps it. */
+    static boolean fits(RegState.Scalar s, int bytes) {
+        return bytes >= 8 || 64 - Long.numberOfLeadingZeros(s.range().umax()) <= bytes * 8;
+    }
+
     /**
      * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise.
      *
@@ -447,6 +465,9 @@ final class MemoryAccess {
             RegState.Scalar sc = (RegState.Scalar) spilled;
             if (off == slotStart && size <= spillSize) {
                 fill = true;
+                if (sc.id() != 0 && fits(sc, size)) {
+                    return sc; // the value fits: the fill is the same value, still linked
+                }
                 return Regs.scalar(ScalarAlu.truncate(sc.range(), size)); // the low bytes of the value
             }
             int spillCount = 0;

@@ -26,7 +26,8 @@ import org.bpf4j.isa.Operand;
  *
  * <p>History entries are {@code long}s: slot (bits 0-23), frame (24-27), a stack access flag (28),
  * the accessed frame (29-32), the slot index (33-38), a full spill flag (39), a zero-store flag
- * (50) and the mask of linked registers refined by a comparison (40-49).
+ * (50) and the mask of linked registers refined by a comparison (40-49), or, with flag 53, the
+ * index (bits 40-49 and 54-63) of a set of linked registers and stack slots of several frames.
  */
 final class Precision {
     static final long STACK = 1L << 28;
@@ -36,12 +37,24 @@ final class Precision {
     static final long CALLBACK_EXIT = 1L << 51;
     /** The entry of a callback at its helper's call: the caller's registers are kept. */
     static final long CALLBACK_ENTRY = 1L << 52;
+    /** The linked scalars of this entry are in the side table (see {@link #entryWithLinkSet}). */
+    static final long LINK_SET = 1L << 53;
 
     private Precision() {
     }
 
     static long stackAccess(int frame, int spi, boolean spill, boolean zero) {
         return STACK | ((long) frame << 29) | ((long) spi << 33) | (spill ? SPILL : 0) | (zero ? ZERO : 0);
+    }
+
+    /**
+     * A history entry whose linked scalars are {@code linkSets.get(index)} (registers and stack
+     * slots per frame, see {@code VerifierState.linkedAll}); the index takes the 10 bits of the
+     * linked-register mask and bits 54-63.
+     */
+    static long entryWithLinkSet(int slot, int frame, long stackAccess, int index) {
+        return slot | ((long) frame << 24) | stackAccess | LINK_SET | ((long) (index & 0x3ff) << 40)
+                | ((long) (index >>> 10) << 54);
     }
 
     static long entry(int slot, int frame, long stackAccess, int linked) {
@@ -56,12 +69,34 @@ final class Precision {
         return (int) ((e >>> 24) & 0xf);
     }
 
+    /** If one scalar of the entry's linked set is precise, all of them are. */
+    private static void syncLinked(long e, int f, long[] regs, long[] stack, java.util.List<long[]> linkSets) {
+        if ((e & LINK_SET) != 0) {
+            long[] set = linkSets.get((int) (((e >>> 40) & 0x3ff) | ((e >>> 54) << 10)));
+            boolean any = false;
+            for (int g = 0; g < regs.length && !any; g++) {
+                any = (regs[g] & set[2 * g]) != 0 || (stack[g] & set[2 * g + 1]) != 0;
+            }
+            if (any) {
+                for (int g = 0; g < regs.length; g++) {
+                    regs[g] |= set[2 * g];
+                    stack[g] |= set[2 * g + 1];
+                }
+            }
+        } else {
+            long linked = (e >>> 40) & 0x3ff;
+            if ((regs[f] & linked) != 0) {
+                regs[f] |= linked;
+            }
+        }
+    }
+
     /**
      * Walks {@code hist[0..n)} backwards, updating the masks ({@code regs[f]}: bits r0-r9 of
      * frame {@code f}; {@code stack[f]}: bit per 8-byte slot) from "needed after" to "needed
      * before" each instruction.
      */
-    static void backtrack(Code code, long[] hist, int n, long[] regs, long[] stack) {
+    static void backtrack(Code code, long[] hist, int n, long[] regs, long[] stack, java.util.List<long[]> linkSets) {
         for (int i = n - 1; i >= 0; i--) {
             long e = hist[i];
             int f = frame(e);
@@ -139,14 +174,14 @@ final class Precision {
                 }
                 case Instruction.LoadPacket p -> regs[f] &= ~0b111111L;
                 case Instruction.Jump j -> {
+                    // linked scalars before and after the comparison's own rule (Linux's
+                    // bt_sync_linked_regs around backtrack_insn)
+                    syncLinked(e, f, regs, stack, linkSets);
                     long both = (1L << j.dst()) | (j.src() instanceof Operand.Reg r ? 1L << r.reg() : 0);
                     if (j.src() instanceof Operand.Reg && (regs[f] & both) != 0) {
                         regs[f] |= both;
                     }
-                    long linked = (e >>> 40) & 0x3ff;
-                    if ((regs[f] & linked) != 0) {
-                        regs[f] |= linked;
-                    }
+                    syncLinked(e, f, regs, stack, linkSets);
                 }
                 case Instruction.Goto g -> {
                 }
