@@ -19,6 +19,7 @@ import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.linux.btf.BtfEncoder;
 import org.bpf4j.linux.btf.BtfSanitizer;
+import org.bpf4j.linux.btf.KfuncResolver;
 import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.linux.sys.Fd;
 import org.bpf4j.object.CoreRelocator;
@@ -53,6 +54,8 @@ final class ObjectLoader {
     private static final int LIBBPF_PIN_BY_NAME = 1;
     private static final int BPF_F_LINK = 1 << 13;
     private static final int BTF_KIND_STRUCT = 4;
+    /** Helper ids from here on stand for calls of missing weak kfuncs (plus the slot). */
+    private static final int MISSING_KFUNC_HELPER = 1_900_000_000;
 
     private final Kernel kernel;
     private final Bpf bpf;
@@ -64,6 +67,8 @@ final class ObjectLoader {
     private final List<KernelObject.PinnedMap> pinned = new ArrayList<>();
     private final Map<String, KernelStructOps> structOps = new LinkedHashMap<>();
     private BtfEncoder.Encoded encoded;
+    /** The calls of missing weak kfuncs in the program being loaded, by the helper id standing for each. */
+    private final Map<Integer, ExternReference> missingWeakCalls = new HashMap<>();
 
     ObjectLoader(Kernel kernel, ObjectSpec object, LoadOptions options) {
         this.kernel = kernel;
@@ -416,6 +421,13 @@ final class ObjectLoader {
         try {
             return kernel.loadProgram(p.name(), type, attr);
         } catch (VerifierException e) {
+            for (var w : missingWeakCalls.entrySet()) {
+                if (e.log().contains("#" + w.getKey() + "\n") || e.log().endsWith("#" + w.getKey())) {
+                    throw new UnsupportedFeatureException(object.name() + ": program '" + p.name() + "': instruction "
+                            + w.getValue().slot() + " calls weak kernel function '" + w.getValue().name()
+                            + "', which the kernel's BTF does not have, and the kernel's verifier reached the call");
+                }
+            }
             if (unresolved.isEmpty() || !e.log().contains("#" + CoreRelocator.POISON_HELPER)) {
                 throw e;
             }
@@ -471,6 +483,7 @@ final class ObjectLoader {
     }
 
     private Code patch(ProgramSpec p) {
+        missingWeakCalls.clear();
         List<Instruction> insns = new ArrayList<>(p.code().instructions());
         Code code = p.code();
         for (MapReference ref : p.mapReferences()) {
@@ -486,16 +499,24 @@ final class ObjectLoader {
             Btf vmlinux = kernel.vmlinuxBtf().orElseThrow(() -> new UnsupportedFeatureException(object.name()
                     + ": program '" + p.name() + "' refers to kernel symbol '" + x.name()
                     + "' but the kernel has no BTF"));
+            Instruction at = insns.get(pos);
             if (x.kind() == ExternReference.Kind.FUNCTION) {
-                int id = vmlinux.typeIdByName(x.name(), 12);
-                if (id < 0) {
-                    throw new UnsupportedFeatureException(object.name() + ": program '" + p.name()
-                            + "': instruction " + x.slot() + " calls kernel function '" + x.name()
-                            + "', which the kernel's BTF does not have");
+                int id = kfunc(p, x, vmlinux);
+                if (at instanceof Instruction.LoadImm64 l) {
+                    // The address of a kernel function (a weak kfunc's existence test): 0 if missing.
+                    insns.set(pos, id == 0 ? Instruction.LoadImm64.of(l.dst(), 0)
+                            : new Instruction.LoadImm64(l.dst(), Imm64Kind.VARIABLE_ADDRESS, id, 0));
+                } else if (id == 0) {
+                    // A missing weak kfunc: a call of a helper that does not exist, which the
+                    // kernel's verifier refuses only if it can reach it (a kfunc call with id 0 it
+                    // would refuse even in dead code), as libbpf does.
+                    insns.set(pos, Instruction.Call.helper(MISSING_KFUNC_HELPER + x.slot()));
+                    missingWeakCalls.put(MISSING_KFUNC_HELPER + x.slot(), x);
+                } else {
+                    insns.set(pos, new Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, id, (short) 0));
                 }
-                insns.set(pos, new Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, id, (short) 0));
             } else {
-                Instruction.LoadImm64 l = (Instruction.LoadImm64) insns.get(pos);
+                Instruction.LoadImm64 l = (Instruction.LoadImm64) at;
                 int id = vmlinux.typeIdByName(x.name(), 14);
                 if (id < 0) {
                     if (!x.weak()) {
@@ -510,6 +531,36 @@ final class ObjectLoader {
             }
         }
         return Code.of(insns);
+    }
+
+    /**
+     * The kernel's BTF id of the function an extern names (this kernel's functions only: module
+     * kfuncs are not searched), 0 for a weak one that is missing or has another prototype, as libbpf
+     * resolves them.
+     */
+    private int kfunc(ProgramSpec p, ExternReference x, Btf vmlinux) {
+        java.util.OptionalInt found = KfuncResolver.find(vmlinux, x.name());
+        if (found.isEmpty()) {
+            if (x.weak()) {
+                return 0;
+            }
+            throw new UnsupportedFeatureException(object.name() + ": program '" + p.name()
+                    + "': instruction " + x.slot() + " calls kernel function '" + x.name()
+                    + "', which the kernel's BTF does not have");
+        }
+        int id = found.getAsInt();
+        if (!KfuncResolver.prototypesCompatible(object.btf().orElse(null), x.btfTypeId(), vmlinux, id)) {
+            if (x.weak()) {
+                return 0;
+            }
+            Btf local = object.btf().orElseThrow();
+            throw new UnsupportedFeatureException(object.name() + ": program '" + p.name()
+                    + "': instruction " + x.slot() + ": kernel function '" + x.name() + "' is declared "
+                    + local.format(((BtfType.Func) local.typeById(x.btfTypeId())).type())
+                    + " but the kernel's prototype is "
+                    + vmlinux.format(((BtfType.Func) vmlinux.typeById(id)).type()));
+        }
+        return id;
     }
 
     private int attachBtfId(ProgramSpec p, ProgramType type, AttachType expected) {

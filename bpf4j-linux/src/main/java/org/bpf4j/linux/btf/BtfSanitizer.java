@@ -18,7 +18,8 @@ import org.bpf4j.object.btf.BtfType;
  * <li>{@code extern} variables ({@code .kconfig}, {@code .ksyms}) become global: the kernel accepts
  *     only static and global-allocated linkage.
  * <li>{@code extern} functions (kfunc declarations) become static: the kernel accepts only static
- *     and global functions.
+ *     and global functions; their prototypes' unnamed parameters get names ({@code argN}), which the
+ *     kernel requires of a function's parameters (clang leaves a declaration's unnamed).
  * <li>The {@code .ksyms} DATASEC lists functions and untyped variables, which the kernel refuses
  *     in a DATASEC: each entry becomes a 4-byte {@code int} variable of the same name.
  * </ul>
@@ -44,8 +45,12 @@ public final class BtfSanitizer {
             switch (t) {
                 case BtfType.Var v when v.linkage() == BtfType.Linkage.EXTERN ->
                     types.set(id, new BtfType.Var(v.name(), v.type(), BtfType.Linkage.GLOBAL));
-                case BtfType.Func f when f.linkage() == BtfType.Linkage.EXTERN ->
+                case BtfType.Func f when f.linkage() == BtfType.Linkage.EXTERN -> {
                     types.set(id, new BtfType.Func(f.name(), f.type(), BtfType.Linkage.STATIC));
+                    if (types.get(f.type()) instanceof BtfType.FuncProto fp) {
+                        types.set(f.type(), named(fp));
+                    }
+                }
                 default -> {
                 }
             }
@@ -74,6 +79,16 @@ public final class BtfSanitizer {
             types.set(id, fixDatasec(btf, d, layout, sectionSizes));
         }
         return types;
+    }
+
+    /** The prototype with a name for each unnamed parameter, which the kernel requires of a FUNC's. */
+    private static BtfType.FuncProto named(BtfType.FuncProto fp) {
+        List<BtfType.Param> params = new ArrayList<>();
+        for (int i = 0; i < fp.params().size(); i++) {
+            BtfType.Param q = fp.params().get(i);
+            params.add(q.name().isEmpty() && q.type() != 0 ? new BtfType.Param("arg" + i, q.type()) : q);
+        }
+        return new BtfType.FuncProto(fp.name(), fp.returnType(), params);
     }
 
     private static BtfType.Datasec fixDatasec(Btf btf, BtfType.Datasec d, DataLayout layout,
