@@ -98,9 +98,9 @@ public class JitBenchmark {
      * loaded machine does not inflate.
      */
     @TearDown(Level.Iteration)
-    public void endIteration() {
+    public void endIteration(org.openjdk.jmh.infra.IterationParams params) {
         long cpu = THREADS.getCurrentThreadCpuTime() - cpuAtIterationStart;
-        if (invocations > 0) {
+        if (invocations > 0 && params.getType() == org.openjdk.jmh.runner.IterationType.MEASUREMENT) {
             cpuPerRun.add((double) cpu / (invocations * BATCH));
         }
     }
@@ -169,10 +169,9 @@ public class JitBenchmark {
                         (double) kernelNanos / Math.max(1, kernelBatches), kernelBatches);
             }
             if (!cpuPerRun.isEmpty()) {
-                java.util.List<Double> measured = new java.util.ArrayList<>(
-                        cpuPerRun.subList(cpuPerRun.size() / 2, cpuPerRun.size()));
+                java.util.List<Double> measured = new java.util.ArrayList<>(cpuPerRun);
                 java.util.Collections.sort(measured);
-                System.out.printf("cpu-measured %s %s: %.1f ns/run (median CPU time of the last %d iterations)%n",
+                System.out.printf("cpu-measured %s %s: %.1f ns/run (median CPU time of the %d measurement iterations)%n",
                         engine, program, measured.get(measured.size() / 2), measured.size());
             }
         } finally {
@@ -244,9 +243,9 @@ public class JitBenchmark {
 
         /** Ends the iteration's CPU time account: CPU time per compilation. */
         @TearDown(Level.Iteration)
-        public void endIteration() {
+        public void endIteration(org.openjdk.jmh.infra.IterationParams params) {
             long cpu = THREADS.getCurrentThreadCpuTime() - cpuAtIterationStart;
-            if (compilations > 0) {
+            if (compilations > 0 && params.getType() == org.openjdk.jmh.runner.IterationType.MEASUREMENT) {
                 cpuPerCompilation.add((double) cpu / compilations);
             }
         }
@@ -255,12 +254,11 @@ public class JitBenchmark {
         @TearDown(Level.Trial)
         public void report() {
             if (!cpuPerCompilation.isEmpty()) {
-                java.util.List<Double> measured = new java.util.ArrayList<>(
-                        cpuPerCompilation.subList(cpuPerCompilation.size() / 2, cpuPerCompilation.size()));
+                java.util.List<Double> measured = new java.util.ArrayList<>(cpuPerCompilation);
                 java.util.Collections.sort(measured);
                 double ms = measured.get(measured.size() / 2) / 1e6;
                 System.out.printf("cpu-measured compile %d: %.3f ms per compilation, %.3f ms per 1,000 instructions "
-                        + "(median CPU time of the last %d iterations)%n", size, ms, ms / (size / 1000.0),
+                        + "(median CPU time of the %d measurement iterations)%n", size, ms, ms / (size / 1000.0),
                         measured.size());
             }
         }

@@ -16,7 +16,9 @@ import org.bpf4j.vm.VmProgram;
  * semantics, including traps (same kind, slot and message), the instruction budget and its
  * accounting, and the call depth limit; memory accesses are checked as in the interpreter, except
  * accesses through an unmodified R10 at constant offsets inside the current stack frame, which the
- * compiler proves in bounds.
+ * compiler proves in bounds, and, for a program compiled {@linkplain #withFacts with the
+ * verifier's facts}, the accesses the verifier proved inside the running frame (no test) or the
+ * input memory (a bounds test against the run's input array only).
  *
  * <p>Registers are JVM locals; each eBPF function becomes a method (bpf-to-bpf calls are JVM calls);
  * helpers are direct calls of constant targets; a function too large for one method is split at

@@ -15,8 +15,10 @@
  *       and the budget left are {@code long} locals; simple arithmetic is inline, everything else
  *       calls the VM's shared semantics ({@code Arithmetic}, {@code Memory}, {@code Atomics},
  *       {@code Packets}); loads and stores through an unmodified R10 at a constant offset inside
- *       the 512-byte frame access the frame's array directly; all others test the region
- *       tables of {@code Memory} inline (fetched at entry and again after calls, atomics and slow
+ *       the 512-byte frame access the frame's array directly, and so do those the verifier's
+ *       facts ({@code AccessPlan}) prove inside the running frame; all others test the region
+ *       tables of {@code Memory} inline (the input memory's array instead where the facts prove
+ *       an access inside it) (fetched at entry and again after calls, atomics and slow
  *       paths) and call {@code Memory}'s checked accessor out of line. Budget charges (none for a
  *       program loaded without a budget), traps and their messages are the interpreter's.
  *       {@code Frames} writes the stack map table (every label has the same frame).

@@ -36,6 +36,8 @@ class KernelGoldenTest {
         List<DynamicTest> tests = new ArrayList<>();
         List<Path> scripts = new ArrayList<>(Scripts.scripts("run"));
         // VM goldens of features bpftrace 0.17 lacks, marked to run on the kernel too.
+        // Features of current bpftrace that 0.17 lacks and that need a kernel task (ppid...).
+        scripts.addAll(Scripts.scripts("kernel"));
         for (Path p : Scripts.scripts("vm")) {
             if (Scripts.read(p).startsWith("// kernel")) {
                 scripts.add(p);
@@ -78,6 +80,22 @@ class KernelGoldenTest {
             }
             pw.flush();
             assertEquals(Scripts.read(Scripts.sibling(lost, ".expected")), sw.toString());
+        }));
+        // ppid in a BEGIN probe, which BPF_PROG_TEST_RUN runs in this JVM's thread: the JVM's parent.
+        tests.add(DynamicTest.dynamicTest("ppid is the JVM's parent (kernel)", () -> {
+            Kernel.Availability a = Kernel.probe();
+            assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
+            Source source = new Source("ppid.bt", "BEGIN { printf(\"%d\\n\", ppid); exit(); }");
+            CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
+                    ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
+            StringWriter sw = new StringWriter();
+            PrintWriter pw = new PrintWriter(sw);
+            try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
+                    new KernelBackend(script, Kernel.system()))) {
+                rt.run();
+            }
+            pw.flush();
+            assertEquals("Attaching 1 probe...\n" + ProcessHandle.current().parent().orElseThrow().pid() + "\n\n\n", sw.toString());
         }));
         return tests;
     }

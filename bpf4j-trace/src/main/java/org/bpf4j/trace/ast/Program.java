@@ -7,10 +7,17 @@ import java.util.List;
  *
  * @param directives the {@code #include}/{@code #define} lines as written
  * @param probes the probes
+ * @param maps the top-level map declarations ({@code let @m = lruhash(N);})
  */
-public record Program(List<String> directives, List<Probe> probes) {
+public record Program(List<String> directives, List<Probe> probes, List<MapDecl> maps) {
     public Program {
         directives = List.copyOf(directives);
         probes = List.copyOf(probes);
+        maps = List.copyOf(maps);
+    }
+
+    /** A program without map declarations. */
+    public Program(List<String> directives, List<Probe> probes) {
+        this(directives, probes, List.of());
     }
 }

@@ -289,6 +289,10 @@ final class IntExprs {
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
             case "curtask" -> asm.call("get_current_task");
+            case "ppid" -> {
+                eval(pc.typed.rewrite(b));
+                narrow(Type.UINT32);
+            }
             case "retval" -> new ContextReads(pc).retval(b.span());
             default -> {
                 if (Builtins.isArg(n)) {

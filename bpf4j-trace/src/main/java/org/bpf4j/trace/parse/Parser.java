@@ -10,6 +10,7 @@ import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.MapDecl;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
@@ -147,6 +148,7 @@ public final class Parser {
 
     private Program program() {
         List<Probe> probes = new ArrayList<>();
+        List<MapDecl> maps = new ArrayList<>();
         for (;;) {
             if (lexer.atDirective()) {
                 directives.add(lexer.skipLine());
@@ -163,6 +165,14 @@ public final class Parser {
                 }
                 continue;
             }
+            if (lexer.source().text().substring(lexer.position()).matches("(?s)let\\s*@.*")) {
+                if (!probes.isEmpty()) {
+                    diags.error(peek().span(), "syntax error, unexpected let, map declarations must come before probes");
+                    throw new SyntaxError();
+                }
+                maps.add(mapDecl());
+                continue;
+            }
             probes.add(probe());
         }
         if (probes.isEmpty()) {
@@ -170,7 +180,21 @@ public final class Parser {
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
         }
-        return new Program(directives, probes);
+        return new Program(directives, probes, maps);
+    }
+
+    /** {@code let @name = KIND(N);} at the top level. */
+    private MapDecl mapDecl() {
+        Token let = take();
+        Token map = expect(TokenKind.MAP);
+        expect(TokenKind.ASSIGN);
+        Token kind = expect(TokenKind.IDENT);
+        expect(TokenKind.LPAREN);
+        Token n = expect(TokenKind.INT);
+        expect(TokenKind.RPAREN);
+        Span kindSpan = kind.span().to(prev.span());
+        expect(TokenKind.SEMI);
+        return new MapDecl(map.text(), kind.text(), n.value(), let.span().to(prev.span()), kindSpan);
     }
 
     private Probe probe() {

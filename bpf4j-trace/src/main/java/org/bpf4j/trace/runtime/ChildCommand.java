@@ -15,15 +15,20 @@ import java.util.concurrent.TimeUnit;
  * still running and to remove the FIFO.
  */
 public final class ChildCommand implements AutoCloseable {
+    /** How long the held shell may take to reach the FIFO before the command is given up. */
+    private static final long HOLD_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     private final Process process;
     private final Path dir;
     private final Path fifo;
+    private OutputStream gate;
     private boolean released;
 
-    private ChildCommand(Process process, Path dir, Path fifo) {
+    private ChildCommand(Process process, Path dir, Path fifo, OutputStream gate) {
         this.process = process;
         this.dir = dir;
         this.fifo = fifo;
+        this.gate = gate;
     }
 
     /**
@@ -60,7 +65,48 @@ public final class ChildCommand implements AutoCloseable {
                 fifo.toString()));
         argv.addAll(words);
         Process p = new ProcessBuilder(argv).inheritIO().start();
-        return new ChildCommand(p, dir, fifo);
+        return new ChildCommand(p, dir, fifo, awaitHeld(p, fifo));
+    }
+
+    /**
+     * Waits until the held shell has opened the FIFO, so that its own start-up (the dynamic loader's
+     * opens, reading its profile) is over before any probe is attached: opening the write end
+     * blocks until the reader has opened it. Without this, under load the shell could still be
+     * starting when the probes attach, and its syscalls were counted as the command's.
+     */
+    private static OutputStream awaitHeld(Process p, Path fifo) throws IOException {
+        java.util.concurrent.CompletableFuture<OutputStream> opened = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                opened.complete(Files.newOutputStream(fifo));
+            } catch (IOException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        long deadline = System.nanoTime() + HOLD_TIMEOUT_NANOS;
+        while (true) {
+            try {
+                return opened.get(10, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    // Unblock the opener with a reader of our own, then give up.
+                    try (var r = Files.newInputStream(fifo)) {
+                        opened.join().close();
+                    } catch (RuntimeException | IOException ignored) {
+                        // the opener failed too: nothing is left open
+                    }
+                    p.destroyForcibly();
+                    throw new IOException("the command of -c " + (p.isAlive() ? "did not start" : "exited before it started"));
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                p.destroyForcibly();
+                throw new IOException("cannot hold the command of -c at " + fifo + ": " + e.getCause().getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+                throw new IOException("interrupted while starting the command of -c", e);
+            }
+        }
     }
 
     private static Path findInPath(String program) {
@@ -118,7 +164,8 @@ public final class ChildCommand implements AutoCloseable {
             return;
         }
         released = true;
-        try (OutputStream o = Files.newOutputStream(fifo)) {
+        try (OutputStream o = gate) {
+            gate = null;
             o.write('\n');
         } catch (IOException e) {
             throw new IllegalStateException("cannot release the command of -c through " + fifo + ": "
@@ -131,9 +178,17 @@ public final class ChildCommand implements AutoCloseable {
         return !process.isAlive();
     }
 
-    /** Kills the command if it still runs (releasing it first if it never was), and removes the FIFO. */
+    /** Kills the command if it still runs (one never released exits without running), and removes the FIFO. */
     @Override
     public void close() {
+        if (gate != null) {
+            try {
+                gate.close(); // end of file: the held shell's read fails and it exits without running the command
+            } catch (IOException e) {
+                // the shell is killed below anyway
+            }
+            gate = null;
+        }
         if (process.isAlive()) {
             process.destroy();
             try {

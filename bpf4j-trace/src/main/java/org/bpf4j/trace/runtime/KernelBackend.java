@@ -66,9 +66,8 @@ public final class KernelBackend implements Backend {
         RingBufferReader r = null;
         try {
             for (MapInfo m : script.maps()) {
-                MapType type = m.perCpu() ? MapType.PERCPU_HASH : MapType.HASH;
-                maps.add(kernel.createMap(objectName(m.name()), type, CompiledScript.keySize(m),
-                        CompiledScript.valueSize(m), TraceRuntime.MAP_ENTRIES, 0));
+                maps.add(kernel.createMap(objectName(m.name()), m.mapType(), CompiledScript.keySize(m),
+                        CompiledScript.valueSize(m), m.entries(), 0));
             }
             if (valueSize > 0) {
                 events = kernel.createMap("events", MapType.QUEUE, 0, valueSize, 4096, 0);

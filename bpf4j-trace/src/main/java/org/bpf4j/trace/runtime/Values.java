@@ -181,7 +181,8 @@ final class Values {
             if (addr == 0) {
                 break;
             }
-            String sym = st.user() ? userSymbols().resolve(pid, addr, true) : KernelSymbols.system().resolve(addr, true);
+            String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
+                    : KernelSymbols.system().resolve(addr, true);
             if (st.mode().equals("perf")) {
                 sb.append('\t').append(Long.toHexString(addr)).append(' ').append(sym).append('\n');
             } else {

@@ -31,9 +31,8 @@ public final class VmBackend implements Backend {
         }
         try {
             for (MapInfo m : script.maps()) {
-                MapType type = m.perCpu() ? MapType.PERCPU_HASH : MapType.HASH;
-                maps.add(BpfMap.create(MapDefinition.of(m.name(), type, CompiledScript.keySize(m),
-                        CompiledScript.valueSize(m), TraceRuntime.MAP_ENTRIES)));
+                maps.add(BpfMap.create(MapDefinition.of(m.name(), m.mapType(), CompiledScript.keySize(m),
+                        CompiledScript.valueSize(m), m.entries())));
             }
             ring = (RingBufferMap) BpfMap.create(MapDefinition.of("events", MapType.RINGBUF, 0, 0,
                     CompiledScript.RING_SIZE));

@@ -9,10 +9,36 @@ import java.util.List;
  * @param name the map's name with its {@code @}
  * @param keys the type of each key element
  * @param value the value type (an {@link Type.Agg} for aggregations)
+ * @param kind the kind a {@code let @m = KIND(N);} declaration gave ({@code lruhash}...), or "" for the default
+ * @param maxEntries the entries a declaration gave, or 0 for the default
  */
-public record MapInfo(String name, List<Type> keys, Type value) {
+public record MapInfo(String name, List<Type> keys, Type value, String kind, long maxEntries) {
+    /** The default number of entries of a map (bpftrace's {@code max_map_keys}). */
+    public static final int DEFAULT_ENTRIES = 4096;
+
     public MapInfo {
         keys = List.copyOf(keys);
+    }
+
+    /** A map without a declaration. */
+    public MapInfo(String name, List<Type> keys, Type value) {
+        this(name, keys, value, "", 0);
+    }
+
+    /** The BPF map type: the declared kind, else a per-CPU hash for aggregations and a hash otherwise. */
+    public org.bpf4j.spec.MapType mapType() {
+        return switch (kind) {
+            case "lruhash" -> org.bpf4j.spec.MapType.LRU_HASH;
+            case "percpuhash" -> org.bpf4j.spec.MapType.PERCPU_HASH;
+            case "percpulruhash" -> org.bpf4j.spec.MapType.LRU_PERCPU_HASH;
+            case "hash" -> org.bpf4j.spec.MapType.HASH;
+            default -> perCpu() ? org.bpf4j.spec.MapType.PERCPU_HASH : org.bpf4j.spec.MapType.HASH;
+        };
+    }
+
+    /** The map's max entries: the declared number, else {@link #DEFAULT_ENTRIES}. */
+    public int entries() {
+        return maxEntries > 0 ? (int) maxEntries : DEFAULT_ENTRIES;
     }
 
     /** Bytes of the key as stored: each element padded to 8; 8 for a scalar map. */

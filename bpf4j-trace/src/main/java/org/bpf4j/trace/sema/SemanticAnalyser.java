@@ -44,6 +44,8 @@ public final class SemanticAnalyser {
     private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
+    private final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
     /** Variables whose value had an error: their uses are not reported again. */
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
@@ -110,11 +112,50 @@ public final class SemanticAnalyser {
         }
         a.finalPass = true;
         a.run(program);
+        a.declarations(program);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites));
+    }
+
+    /** Applies the top-level map declarations ({@code let @m = lruhash(N);}) to the maps the probes use. */
+    private void declarations(Program program) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (org.bpf4j.trace.ast.MapDecl d : program.maps()) {
+            if (!seen.add(d.map())) {
+                error(d.span(), "Map " + d.map() + " has already been declared");
+                continue;
+            }
+            boolean percpu = d.kind().startsWith("percpu");
+            if (!java.util.Set.of("hash", "lruhash", "percpuhash", "percpulruhash").contains(d.kind())) {
+                error(d.kindSpan(), "Invalid bpf map type: " + d.kind());
+                continue;
+            }
+            if (d.maxEntries() <= 0 || d.maxEntries() > Integer.MAX_VALUE) {
+                error(d.kindSpan(), "Invalid map size: " + d.maxEntries());
+                continue;
+            }
+            MapInfo m = maps.get(d.map());
+            if (m == null) {
+                diags.warning(d.span(), "Unused map: " + d.map());
+                continue;
+            }
+            if (m.keys().isEmpty()) {
+                // current bpftrace keeps a scalar map in a one-entry array: a hash declaration does not fit it
+                error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
+                        + ". Type from value/key type: " + (m.perCpu() ? "percpuarray" : "array"));
+                continue;
+            }
+            if (percpu != m.perCpu()) {
+                String base = d.kind().replace("percpu", "");
+                error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
+                        + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base));
+                continue;
+            }
+            maps.put(d.map(), new MapInfo(m.name(), m.keys(), m.value(), d.kind(), d.maxEntries()));
+        }
     }
 
     private void run(Program program) {
@@ -796,6 +837,21 @@ public final class SemanticAnalyser {
 
     private Type builtin(Expr.Builtin b) {
         String n = b.name();
+        if (n.equals("ppid")) {
+            if (!kernel.available()) {
+                error(b.span(), "The ppid builtin is not available on the VM backend (it runs no kernel task; "
+                        + "use --backend kernel)");
+                failed.add(b);
+                return Type.UINT32;
+            }
+            // as bpftrace: the tgid of the current task's real parent, read through BTF
+            Expr task = rewrites.computeIfAbsent(b, k -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask",
+                    b.span()), "real_parent", true, b.span()), "tgid", true, b.span()));
+            if (type(task) instanceof Type.None) {
+                failed.add(b);
+            }
+            return Type.UINT32;
+        }
         if (n.equals("curtask")) {
             if (!kernel.available()) {
                 error(b.span(), "The curtask builtin is not available on the VM backend (it runs no kernel task; "
@@ -1090,13 +1146,7 @@ public final class SemanticAnalyser {
                     "Can not dereference struct/union of type '" + sname + "'. It is not a pointer.");
             return Type.NONE;
         }
-        if (viaPointer && !f.arrow()) {
-            // bpftrace underlines the operand and the dot
-            error(new Span(f.span().begin(), Math.min(f.span().end(), f.base().span().end() + 1)),
-                    "Can not access field '" + f.field() + "' on type '" + sname
-                    + " *'. Try dereferencing it first, or using '->'");
-            return Type.NONE;
-        }
+        // current bpftrace dereferences a pointer to a struct for '.' too ($task.comm is $task->comm)
         Optional<KernelTypes.Member> m = kernel.member(sid, f.field());
         if (m.isEmpty()) {
             error(f.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + f.field() + "'");

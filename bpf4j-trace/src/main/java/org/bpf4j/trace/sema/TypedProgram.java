@@ -21,11 +21,13 @@ public final class TypedProgram {
     private final AttachPoints.Expansion expansion;
     private final IdentityHashMap<Expr, KernelField> kernelFields;
     private final IdentityHashMap<Expr, Long> constants;
+    private final IdentityHashMap<Expr, Expr> rewrites;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
             AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
-            IdentityHashMap<Expr, Long> constants) {
+            IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites) {
+        this.rewrites = rewrites;
         this.constants = constants;
         this.kernelFields = kernelFields;
         this.expansion = expansion;
@@ -75,5 +77,10 @@ public final class TypedProgram {
     /** The value the checker computed for {@code sizeof(struct X)} or {@code offsetof(...)} from BTF, or null. */
     public Long constant(Expr e) {
         return constants.get(e);
+    }
+
+    /** The expression a builtin is compiled as ({@code ppid} reads {@code curtask->real_parent->tgid}), or null. */
+    public Expr rewrite(Expr e) {
+        return rewrites.get(e);
     }
 }

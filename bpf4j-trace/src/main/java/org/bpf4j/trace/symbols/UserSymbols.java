@@ -25,11 +25,21 @@ public final class UserSymbols {
      * {@code withOffset}), else the address in hex as bpftrace prints it.
      */
     public String resolve(int pid, long addr, boolean withOffset) {
+        return resolve(pid, addr, withOffset, false);
+    }
+
+    /**
+     * As {@link #resolve(int, long, boolean)}; with {@code withModule} (perf-mode stacks), the
+     * mapped file follows in parentheses, or {@code ([unknown])} for an address not resolved, as
+     * bpftrace writes it.
+     */
+    public String resolve(int pid, long addr, boolean withOffset, boolean withModule) {
+        String unknown = KernelSymbols.hex(addr) + (withModule ? " ([unknown])" : "");
         List<String> maps;
         try {
             maps = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
-            return KernelSymbols.hex(addr);
+            return unknown;
         }
         for (String line : maps) {
             String[] f = line.trim().split("\\s+", 6);
@@ -44,9 +54,9 @@ public final class UserSymbols {
             }
             long fileOffset = Long.parseUnsignedLong(f[2], 16) + (addr - start);
             String name = symbolAt(f[5], fileOffset, withOffset);
-            return name != null ? name : KernelSymbols.hex(addr);
+            return name == null ? unknown : withModule ? name + " (" + f[5] + ")" : name;
         }
-        return KernelSymbols.hex(addr);
+        return unknown;
     }
 
     private String symbolAt(String path, long fileOffset, boolean withOffset) {
