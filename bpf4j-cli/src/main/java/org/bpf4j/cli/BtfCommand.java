@@ -13,8 +13,6 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.linux.KernelIds;
 import org.bpf4j.linux.KernelInfo;
 import org.bpf4j.linux.sys.Bpf;
-import org.bpf4j.object.ObjectFile;
-import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfFormat;
 import org.bpf4j.object.btf.BtfRawFormat;
@@ -187,8 +185,12 @@ final class BtfCommand implements Callable<Integer> {
             }
             try {
                 if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
-                    ObjectSpec o = ObjectFile.parse(bytes, file.toString());
-                    return o.btf().orElseThrow(() -> CommandFailure.badInput(file + ": the object has no .BTF section"));
+                    // The .BTF section as the file has it (bpftool's view), not the object model's,
+                    // which completes data sections' sizes and offsets from the ELF symbols.
+                    org.bpf4j.object.elf.ElfFile elf = org.bpf4j.object.elf.ElfFile.parse(bytes, file.toString());
+                    var section = elf.sectionByName(".BTF").orElseThrow(
+                            () -> CommandFailure.badInput(file + ": the object has no .BTF section"));
+                    return Btf.parse(elf.data(section));
                 }
                 Path abs = file.toAbsolutePath().normalize();
                 if (abs.getParent() != null && abs.getParent().equals(VMLINUX.getParent()) && !abs.equals(VMLINUX)) {

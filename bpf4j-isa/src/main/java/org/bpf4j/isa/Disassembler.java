@@ -225,7 +225,7 @@ public final class Disassembler {
                     case Operand.Reg s -> r + s.reg();
                     case Operand.Imm i -> hex(i.value());
                 };
-                yield r + a.dst() + " " + aluOperator(a.op()) + " " + src;
+                yield r + a.dst() + " " + a.op().operator() + " " + src;
             }
             case Instruction.Neg n -> {
                 String r = (n.wide() ? "r" : "w") + n.dst();
@@ -257,7 +257,7 @@ public final class Disassembler {
                     case Operand.Reg s -> r + s.reg();
                     case Operand.Imm i -> hex(i.value());
                 };
-                yield "if " + r + j.dst() + " " + jumpOperator(j.op()) + " " + src + " goto "
+                yield "if " + r + j.dst() + " " + j.op().operator() + " " + src + " goto "
                         + relative(j.off(), slot, symbol);
             }
             case Instruction.Goto g -> (g.wide() ? "gotol " : "goto ") + relative(g.offset(), slot, symbol);
@@ -288,40 +288,7 @@ public final class Disassembler {
         };
     }
 
-    private static String aluOperator(AluOp op) {
-        return switch (op) {
-            case ADD -> "+=";
-            case SUB -> "-=";
-            case MUL -> "*=";
-            case DIV -> "/=";
-            case SDIV -> "s/=";
-            case OR -> "|=";
-            case AND -> "&=";
-            case LSH -> "<<=";
-            case RSH -> ">>=";
-            case MOD -> "%=";
-            case SMOD -> "s%=";
-            case XOR -> "^=";
-            case MOV -> "=";
-            case ARSH -> "s>>=";
-        };
-    }
 
-    private static String jumpOperator(JumpOp op) {
-        return switch (op) {
-            case JEQ -> "==";
-            case JGT -> ">";
-            case JGE -> ">=";
-            case JSET -> "&";
-            case JNE -> "!=";
-            case JSGT -> "s>";
-            case JSGE -> "s>=";
-            case JLT -> "<";
-            case JLE -> "<=";
-            case JSLT -> "s<";
-            case JSLE -> "s<=";
-        };
-    }
 
     /** {@code (r1 + 0x8)}, {@code (r10 - 0x8)}. */
     private static String address(int reg, short off) {

@@ -2,22 +2,24 @@ package org.bpf4j.isa;
 
 /** A conditional jump comparison (RFC 9669 section 4.3). */
 public enum JumpOp {
-    JEQ(Opcodes.JEQ, "jeq"),
-    JGT(Opcodes.JGT, "jgt"),
-    JGE(Opcodes.JGE, "jge"),
-    JSET(Opcodes.JSET, "jset"),
-    JNE(Opcodes.JNE, "jne"),
-    JSGT(Opcodes.JSGT, "jsgt"),
-    JSGE(Opcodes.JSGE, "jsge"),
-    JLT(Opcodes.JLT, "jlt"),
-    JLE(Opcodes.JLE, "jle"),
-    JSLT(Opcodes.JSLT, "jslt"),
-    JSLE(Opcodes.JSLE, "jsle");
+    JEQ(Opcodes.JEQ, "jeq", "=="),
+    JGT(Opcodes.JGT, "jgt", ">"),
+    JGE(Opcodes.JGE, "jge", ">="),
+    JSET(Opcodes.JSET, "jset", "&"),
+    JNE(Opcodes.JNE, "jne", "!="),
+    JSGT(Opcodes.JSGT, "jsgt", "s>"),
+    JSGE(Opcodes.JSGE, "jsge", "s>="),
+    JLT(Opcodes.JLT, "jlt", "<"),
+    JLE(Opcodes.JLE, "jle", "<="),
+    JSLT(Opcodes.JSLT, "jslt", "s<"),
+    JSLE(Opcodes.JSLE, "jsle", "s<=");
 
     private final int code;
     private final String mnemonic;
+    private final String operator;
 
-    JumpOp(int code, String mnemonic) {
+    JumpOp(int code, String mnemonic, String operator) {
+        this.operator = operator;
         this.code = code;
         this.mnemonic = mnemonic;
     }
@@ -25,6 +27,11 @@ public enum JumpOp {
     /** The operation field (bits 4-7 of the opcode). */
     public int code() {
         return code;
+    }
+
+    /** The comparison of the C-like syntax LLVM and the kernel print: {@code ==}, {@code s<}, {@code &}. */
+    public String operator() {
+        return operator;
     }
 
     /** Assembler mnemonic without width suffix. */

@@ -92,6 +92,24 @@ public final class Btf {
     }
 
     /**
+     * This BTF with some types replaced (same ids, same string section), as a loader fixes types
+     * the compiler left incomplete.
+     *
+     * @param replaced new types by id; each id must exist and be one of this BTF's own types
+     * @throws MalformedInputException if a new type refers to an id that does not exist
+     */
+    public Btf withTypes(Map<Integer, ? extends BtfType> replaced) {
+        List<BtfType> copy = new ArrayList<>(types);
+        replaced.forEach((id, t) -> {
+            if (id < firstOwnId || id >= copy.size()) {
+                throw new IllegalArgumentException("type id " + id + " is not one of this BTF's own types");
+            }
+            copy.set(id, java.util.Objects.requireNonNull(t));
+        });
+        return create(copy, strings, "BTF", firstOwnId);
+    }
+
+    /**
      * The first id of this BTF's own types: 1, or for split BTF the base's size (the types below
      * it are the base's).
      */

@@ -1,6 +1,5 @@
 package org.bpf4j.verifier.engine;
 
-import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.Encoding;
 import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
@@ -59,7 +58,7 @@ final class KernelLog {
                     case Operand.Reg s -> r + s.reg();
                     case Operand.Imm i -> Long.toString(a.wide() ? i.value() : (int) i.value());
                 };
-                yield r + a.dst() + " " + (a.op() == AluOp.MOV ? "=" : alu(a.op())) + " " + src;
+                yield r + a.dst() + " " + a.op().operator() + " " + src;
             }
             case Instruction.Neg n -> {
                 String r = (n.wide() ? "r" : "w") + n.dst();
@@ -91,7 +90,7 @@ final class KernelLog {
                     case Operand.Reg s -> r + s.reg();
                     case Operand.Imm i -> "0x" + Integer.toHexString((int) i.value());
                 };
-                yield "if " + r + j.dst() + " " + jump(j.op()) + " " + src + " goto pc" + signed(j.off());
+                yield "if " + r + j.dst() + " " + j.op().operator() + " " + src + " goto pc" + signed(j.off());
             }
             case Instruction.Goto g -> (g.wide() ? "gotol pc" : "goto pc") + signed(g.offset());
             case Instruction.Call c -> switch (c.kind()) {
@@ -135,40 +134,7 @@ final class KernelLog {
         };
     }
 
-    private static String alu(AluOp op) {
-        return switch (op) {
-            case ADD -> "+=";
-            case SUB -> "-=";
-            case MUL -> "*=";
-            case DIV -> "/=";
-            case SDIV -> "s/=";
-            case OR -> "|=";
-            case AND -> "&=";
-            case LSH -> "<<=";
-            case RSH -> ">>=";
-            case MOD -> "%=";
-            case SMOD -> "s%=";
-            case XOR -> "^=";
-            case ARSH -> "s>>=";
-            case MOV -> "=";
-        };
-    }
 
-    private static String jump(JumpOp op) {
-        return switch (op) {
-            case JEQ -> "==";
-            case JNE -> "!=";
-            case JGT -> ">";
-            case JGE -> ">=";
-            case JLT -> "<";
-            case JLE -> "<=";
-            case JSGT -> "s>";
-            case JSGE -> "s>=";
-            case JSLT -> "s<";
-            case JSLE -> "s<=";
-            case JSET -> "&";
-        };
-    }
 
     /** The registers an instruction reads or writes, as a mask (the kernel's scratched registers). */
     static int registers(Instruction insn) {
