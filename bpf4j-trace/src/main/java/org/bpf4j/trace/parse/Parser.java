@@ -9,6 +9,7 @@ import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.ConfigEntry;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.MapDecl;
 import org.bpf4j.trace.ast.Probe;
@@ -149,6 +150,7 @@ public final class Parser {
     private Program program() {
         List<Probe> probes = new ArrayList<>();
         List<MapDecl> maps = new ArrayList<>();
+        List<ConfigEntry> config = new ArrayList<>();
         for (;;) {
             if (lexer.atDirective()) {
                 directives.add(lexer.skipLine());
@@ -163,6 +165,11 @@ public final class Parser {
                 if (!definition.isEmpty()) {
                     directives.add(definition);
                 }
+                continue;
+            }
+            if (probes.isEmpty() && maps.isEmpty() && config.isEmpty()
+                    && lexer.source().text().substring(lexer.position()).matches("(?s)config\\s*=\\s*\\{.*")) {
+                configBlock(config);
                 continue;
             }
             if (lexer.source().text().substring(lexer.position()).matches("(?s)let\\s*@.*")) {
@@ -180,7 +187,31 @@ public final class Parser {
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
         }
-        return new Program(directives, probes, maps);
+        return new Program(directives, probes, maps, config);
+    }
+
+    /** {@code config = { KEY = VALUE; ... }} before everything else. */
+    private void configBlock(List<ConfigEntry> config) {
+        take(); // config
+        expect(TokenKind.ASSIGN);
+        expect(TokenKind.LBRACE);
+        while (!accept(TokenKind.RBRACE)) {
+            Token key = expect(TokenKind.IDENT);
+            expect(TokenKind.ASSIGN);
+            Token v = take();
+            switch (v.kind()) {
+                case INT -> config.add(new ConfigEntry(key.text(), Long.toString(v.value()), true, key.span()));
+                case STRING, IDENT -> config.add(new ConfigEntry(key.text(), v.text(), false, key.span()));
+                default -> {
+                    diags.error(v.span(), "syntax error, unexpected " + v.kind().describe()
+                            + ", expecting integer or string or identifier");
+                    throw new SyntaxError();
+                }
+            }
+            if (!at(TokenKind.RBRACE)) {
+                expect(TokenKind.SEMI);
+            }
+        }
     }
 
     /** {@code let @name = KIND(N);} at the top level. */

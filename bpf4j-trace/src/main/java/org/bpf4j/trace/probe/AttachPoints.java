@@ -142,7 +142,7 @@ public final class AttachPoints {
         if (probes.isEmpty() && !program.probes().isEmpty()) {
             diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
         }
-        return new Expansion(new Program(program.directives(), probes, program.maps()), resolved);
+        return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
     }
 
     private static void resolve(AttachPoint ap, ProbeSource source, Target target, Diagnostics diags,

@@ -120,8 +120,37 @@ public final class SemanticAnalyser {
                 new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites));
     }
 
+    /** The config variables current bpftrace documents (short form). */
+    private static final java.util.Set<String> CONFIG_KEYS = java.util.Set.of("cache_user_symbols", "cpp_demangle",
+            "lazy_symbolication", "license", "log_size", "max_bpf_progs", "max_cat_bytes", "max_map_keys",
+            "max_probes", "max_strlen", "max_type_res_iterations", "missing_probes", "on_stack_limit",
+            "perf_rb_pages", "print_maps_on_exit", "show_debug_info", "stack_mode", "str_trunc_trailer",
+            "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
+            "unstable_addr", "unstable_typeinfo");
+
     /** Applies the top-level map declarations ({@code let @m = lruhash(N);}) to the maps the probes use. */
     private void declarations(Program program) {
+        long maxMapKeys = 0;
+        for (org.bpf4j.trace.ast.ConfigEntry c : program.config()) {
+            String k = c.name();
+            if (k.equals("max_map_keys")) {
+                if (!c.integer() || Long.parseLong(c.value()) <= 0) {
+                    error(c.span(), "Invalid value for max_map_keys: expected a positive integer");
+                } else {
+                    maxMapKeys = Long.parseLong(c.value());
+                }
+            } else if (!CONFIG_KEYS.contains(k)) {
+                error(c.span(), "Unrecognized config variable: " + c.key());
+            } else {
+                diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+            }
+        }
+        if (maxMapKeys > 0) {
+            for (Map.Entry<String, MapInfo> e : maps.entrySet()) {
+                MapInfo m = e.getValue();
+                e.setValue(new MapInfo(m.name(), m.keys(), m.value(), m.kind(), maxMapKeys));
+            }
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (org.bpf4j.trace.ast.MapDecl d : program.maps()) {
             if (!seen.add(d.map())) {

@@ -1,0 +1,19 @@
+package org.bpf4j.trace.ast;
+
+import org.bpf4j.trace.Span;
+
+/**
+ * One {@code KEY = VALUE} of a top-level {@code config = { ... }} block of current bpftrace.
+ *
+ * @param key the key as written ({@code max_map_keys} or {@code BPFTRACE_MAX_MAP_KEYS})
+ * @param value the value's text (an integer, a string without its quotes, or an identifier)
+ * @param integer true if the value is an integer
+ * @param span the key
+ */
+public record ConfigEntry(String key, String value, boolean integer, Span span) {
+    /** The key in its short, lower-case form ({@code BPFTRACE_MAX_MAP_KEYS} is {@code max_map_keys}). */
+    public String name() {
+        String k = key.startsWith("BPFTRACE_") ? key.substring("BPFTRACE_".length()) : key;
+        return k.toLowerCase(java.util.Locale.ROOT);
+    }
+}
