@@ -20,6 +20,12 @@ public final class FrameState {
      * call, which runs again); -1 for a frame made by a bpf-to-bpf call or the main program.
      */
     public final int callbackOf;
+    /**
+     * How many calls of a {@code bpf_loop} callback this frame has made so far on this path (the
+     * kernel's {@code callback_depth}): once it reaches the loop's largest count, the helper call
+     * enters its callback no more. Reset to 0 on the path that goes on after the helper.
+     */
+    public int callbackDepth;
 
     /** A frame with uninitialised registers and an empty stack. */
     public FrameState(int callsite, int frameNo, int subprogStart) {
@@ -45,6 +51,7 @@ public final class FrameState {
         frameNo = o.frameNo;
         subprogStart = o.subprogStart;
         callbackOf = o.callbackOf;
+        callbackDepth = o.callbackDepth;
     }
 
     /** An independent copy. */

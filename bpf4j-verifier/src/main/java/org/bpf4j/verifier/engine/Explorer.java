@@ -762,7 +762,21 @@ public final class Explorer {
             case HELPER -> {
                 VerifierState before = callbackSite[p.slot] ? st.copy() : null;
                 int cb = calls.helper(st, p.slot, c.imm());
+                if (cb >= 0 && before != null && c.imm() == HELPER_LOOP) {
+                    // the count bounds the calls of the callback: precise, and once the callback
+                    // was entered as many times as it may be, the loop is over (the kernel's
+                    // callback_depth)
+                    st.preciseRequest |= 1 << 1;
+                    if (before.cur().regs[1] instanceof RegState.Scalar n
+                            && Long.compareUnsigned(before.cur().callbackDepth, n.range().umax()) >= 0) {
+                        cb = -1;
+                    }
+                }
+                if (before != null) {
+                    st.cur().callbackDepth = 0;
+                }
                 if (cb >= 0 && before != null) {
+                    before.cur().callbackDepth++;
                     enterCallback(p, work, before, c.imm(), cb);
                 }
                 if (calls.asyncEntry != null) {
