@@ -588,11 +588,7 @@ public final class SemanticAnalyser {
                 case Type.Record x -> keys.add(x);
                 case Type.Array x -> keys.add(x);
                 case Type.MacAddr x -> keys.add(x);
-                case Type.Tuple tu -> {
-                    error(k.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead "
-                            + "(eg `@map[$1, $2] = ...)`.");
-                    keys.add(tu);
-                }
+                case Type.Tuple tu -> keys.add(tu); // current bpftrace: a tuple is one key (0.17 refused it)
                 default -> {
                     if (!(t instanceof Type.None && k instanceof Expr.Field)) { // a field's own error was reported
                         error(k.span(), t.display() + " cannot be used as a map key");
