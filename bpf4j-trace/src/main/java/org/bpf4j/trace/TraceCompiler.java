@@ -73,6 +73,10 @@ public final class TraceCompiler {
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
+        program = Optional.of(withParams(program.get(), params, d));
+        if (d.hasErrors()) {
+            return new Result(program, Optional.empty(), Optional.empty(), d);
+        }
         AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), d);
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
@@ -93,5 +97,48 @@ public final class TraceCompiler {
         }
         return new Result(Optional.of(expansion.program()), typed, options.queue()
                 ? Compiler.compileForQueue(typed.get(), d) : Compiler.compile(typed.get(), d), d);
+    }
+
+    private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$([0-9]+)");
+
+    /** Replaces positional parameters in attach points ({@code interval:ms:$1}) by their values, as bpftrace. */
+    private static Program withParams(Program program, List<String> params, Diagnostics d) {
+        List<org.bpf4j.trace.ast.Probe> probes = new java.util.ArrayList<>();
+        boolean any = false;
+        for (org.bpf4j.trace.ast.Probe p : program.probes()) {
+            List<org.bpf4j.trace.ast.AttachPoint> points = new java.util.ArrayList<>();
+            for (org.bpf4j.trace.ast.AttachPoint a : p.attachPoints()) {
+                if (!a.raw().contains("$")) {
+                    points.add(a);
+                    continue;
+                }
+                any = true;
+                List<String> parts = new java.util.ArrayList<>();
+                for (String part : a.parts()) {
+                    parts.add(substitute(part, params, a, d));
+                }
+                points.add(new org.bpf4j.trace.ast.AttachPoint(substitute(a.raw(), params, a, d), a.provider(), parts,
+                        a.span()));
+            }
+            probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
+        }
+        return any ? new Program(program.directives(), probes, program.maps(), program.config()) : program;
+    }
+
+    private static String substitute(String text, List<String> params, org.bpf4j.trace.ast.AttachPoint a, Diagnostics d) {
+        java.util.regex.Matcher m = PARAM.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            int n = Integer.parseInt(m.group(1));
+            String value = "";
+            if (n >= 1 && n <= params.size()) {
+                value = params.get(n - 1);
+            } else if (!d.hasErrors()) {
+                d.error(a.span(), "Positional parameter $" + n + " is not provided (attach point " + a.raw() + ")");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestFactory;
  *     {@code {target}} the attach test binary of bpf4j-linux);
  * <li>{@code // normalise: REGEX => REPLACEMENT}: applied to both outputs (nondeterministic values);
  * <li>{@code // vm}: also run on the VM backend;
+ * <li>{@code // params: A B}: positional parameters ($1, $2) for both;
  * <li>{@code // difference: REASON}: a documented difference (see docs/trace-differences.md): the
  *     script runs on both, but a mismatch is reported as a skip with the reason.
  * </ul>
@@ -49,7 +50,8 @@ class SideBySideTest {
     private static final Path TARGET = Path.of("..", "bpf4j-linux", "src", "test", "resources", "attach", "target")
             .toAbsolutePath().normalize();
 
-    private record Header(String command, Map<String, String> normalise, boolean vm, String difference) {}
+    private record Header(String command, Map<String, String> normalise, boolean vm, String difference,
+            List<String> params) {}
 
     @AfterAll
     static void report() {
@@ -112,6 +114,7 @@ class SideBySideTest {
         Map<String, String> normalise = new LinkedHashMap<>();
         boolean vm = false;
         String difference = null;
+        List<String> params = List.of();
         for (String line : Scripts.read(p).split("\n")) {
             if (!line.startsWith("//")) {
                 break;
@@ -122,13 +125,15 @@ class SideBySideTest {
             } else if (l.startsWith("normalise:")) {
                 String[] rule = l.substring("normalise:".length()).split("=>", 2);
                 normalise.put(rule[0].trim(), rule.length > 1 ? rule[1].trim() : "");
+            } else if (l.startsWith("params:")) {
+                params = List.of(l.substring("params:".length()).trim().split("\\s+"));
             } else if (l.equals("vm")) {
                 vm = true;
             } else if (l.startsWith("difference:")) {
                 difference = l.substring("difference:".length()).trim();
             }
         }
-        return new Header(command, normalise, vm, difference);
+        return new Header(command, normalise, vm, difference, params);
     }
 
     private static String expand(String text, Path script) {
@@ -144,8 +149,8 @@ class SideBySideTest {
         Path script = Files.createTempFile("sidebyside-", ".bt");
         try {
             Files.writeString(script, text, StandardCharsets.ISO_8859_1);
-            String expected = normalise(runBpftrace(script, h.command()), h);
-            String actual = normalise(vm ? runVm(p, text) : runKernel(p, text, h.command()), h);
+            String expected = normalise(runBpftrace(script, h.command(), h.params()), h);
+            String actual = normalise(vm ? runVm(p, text, h.params()) : runKernel(p, text, h.command(), h.params()), h);
             RUN.incrementAndGet();
             if (h.difference() != null && !expected.equals(actual)) {
                 assumeTrue(false, () -> "documented difference: " + h.difference());
@@ -165,7 +170,7 @@ class SideBySideTest {
         return s;
     }
 
-    private static String runBpftrace(Path script, String command) throws IOException, InterruptedException {
+    private static String runBpftrace(Path script, String command, List<String> params) throws IOException, InterruptedException {
         // --unsafe, as bpf4j's side compiles with unsafe functions allowed (signal, system).
         List<String> argv = new ArrayList<>(List.of(bpftrace().toString(), "--unsafe"));
         if (command != null) {
@@ -173,6 +178,7 @@ class SideBySideTest {
             argv.add(command);
         }
         argv.add(script.toString());
+        argv.addAll(params);
         Process proc = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] out = proc.getInputStream().readAllBytes();
         if (!proc.waitFor(60, TimeUnit.SECONDS)) {
@@ -182,9 +188,9 @@ class SideBySideTest {
         return new String(out, StandardCharsets.ISO_8859_1);
     }
 
-    private static String runKernel(Path p, String text, String command) throws Exception {
+    private static String runKernel(Path p, String text, String command, List<String> params) throws Exception {
         Source source = new Source(p.getFileName().toString(), text);
-        CompiledScript script = TraceCompiler.compile(source, List.of(), TraceCompiler.Options.kernel(true, command != null))
+        CompiledScript script = TraceCompiler.compile(source, params, TraceCompiler.Options.kernel(true, command != null))
                 .orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
@@ -216,9 +222,9 @@ class SideBySideTest {
         return sw.toString();
     }
 
-    private static String runVm(Path p, String text) throws Exception {
+    private static String runVm(Path p, String text, List<String> params) throws Exception {
         Source source = new Source(p.getFileName().toString(), text);
-        CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
+        CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
