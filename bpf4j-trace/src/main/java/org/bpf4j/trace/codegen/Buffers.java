@@ -44,16 +44,19 @@ final class Buffers {
         int tmp = pc.frame.alloc(8);
         asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
         read(tmp, pointee.size(), user);
-        Size size = switch (pointee.size()) {
-            case 1 -> Size.B;
-            case 2 -> Size.H;
-            case 4 -> Size.W;
-            default -> Size.DW;
-        };
-        asm.load(size, 0, asm.frameBase, tmp);
+        loadInt(tmp, m, pointee.size(), pointee.signed());
+    }
+
+    /**
+     * Loads the integer of {@code size} bytes read into the frame at {@code tmp} into r0 (sign-extended
+     * if {@code signed}), then releases the frame back to mark {@code m}.
+     */
+    void loadInt(int tmp, int m, int size, boolean signed) {
+        Size width = Size.ofBytes(size);
+        asm.load(width == null ? Size.DW : width, 0, asm.frameBase, tmp);
         pc.frame.release(m);
-        if (pointee.signed() && pointee.size() < 8) {
-            int shift = 64 - 8 * pointee.size();
+        if (signed && size < 8) {
+            int shift = 64 - 8 * size;
             asm.aluImm(AluOp.LSH, 0, shift);
             asm.aluImm(AluOp.ARSH, 0, shift);
         }

@@ -218,19 +218,7 @@ final class IntExprs {
             asm.aluImm(k.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - k.bitSize());
             return;
         }
-        Size size = switch (k.size()) {
-            case 1 -> Size.B;
-            case 2 -> Size.H;
-            case 4 -> Size.W;
-            default -> Size.DW;
-        };
-        asm.load(size, 0, asm.frameBase, tmp);
-        pc.frame.release(m);
-        if (k.signed() && k.size() < 8) {
-            int shift = 64 - 8 * k.size();
-            asm.aluImm(AluOp.LSH, 0, shift);
-            asm.aluImm(AluOp.ARSH, 0, shift);
-        }
+        new Buffers(pc).loadInt(tmp, m, k.size(), k.signed());
     }
 
     /** Truncates or sign-extends r0 to an integer type. */
