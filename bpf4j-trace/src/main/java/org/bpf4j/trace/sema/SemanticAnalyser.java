@@ -28,7 +28,7 @@ import org.bpf4j.trace.ast.UnOp;
 public final class SemanticAnalyser {
     private final Diagnostics diags;
     private final List<String> params;
-    private IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
+    IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
     private final TreeMap<String, MapInfo> maps = new TreeMap<>();
     private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
     private Map<String, Type> vars;
@@ -40,17 +40,18 @@ public final class SemanticAnalyser {
     private final ProbeArgs probeArgs;
     private final boolean unsafe;
     private final boolean child;
-    private final KernelTypes kernel;
-    private final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
-    private final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
+    final KernelTypes kernel;
+    final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
+    final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
     private final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
     /** Variables whose value had an error: their uses are not reported again. */
+    private final KernelStructs structs = new KernelStructs(this);
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
-    private final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
+    final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
@@ -721,7 +722,7 @@ public final class SemanticAnalyser {
                 Integer sid = pointees.get(f.base());
                 Integer eid = embedded.get(f.base());
                 if (sid != null || eid != null) {
-                    Type ft = kernelField(f, sid != null ? sid : eid, sid != null);
+                    Type ft = structs.kernelField(f, sid != null ? sid : eid, sid != null);
                     if (ft instanceof Type.None && !embedded.containsKey(f)) {
                         failed.add(f);
                     }
@@ -784,7 +785,7 @@ public final class SemanticAnalyser {
                 Type to = typeOfName(c.type(), c.span());
                 if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
                         && (c.type().name().startsWith("struct ") || c.type().name().startsWith("union "))) {
-                    int sid = kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
+                    int sid = structs.kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
                     if (sid >= 0) {
                         pointees.put(c, sid);
                     } else {
@@ -812,7 +813,7 @@ public final class SemanticAnalyser {
                 yield new Type.Tuple(elems);
             }
             case Expr.SizeofType s when s.type().pointers() == 0 && isStructName(s.type().name()) -> {
-                int sid = kernelStruct(s.type().name(), s.span());
+                int sid = structs.kernelStruct(s.type().name(), s.span());
                 if (sid >= 0) {
                     constants.put(s, kernel.sizeOf(sid) * Math.max(1, s.type().arrayLength() >= 0 ? s.type().arrayLength() : 1));
                 }
@@ -823,14 +824,14 @@ public final class SemanticAnalyser {
                     error(o.span(), "offsetof() requires a struct or union type, not '" + o.type() + "'");
                     yield Type.UINT64;
                 }
-                int sid = kernelStruct(o.type().name(), o.span());
+                int sid = structs.kernelStruct(o.type().name(), o.span());
                 long off = 0;
                 for (int k = 0; k < o.fields().size(); k++) {
                     String field = o.fields().get(k);
                     if (sid < 0) {
                         break;
                     }
-                    String sname = structName(kernel.type(sid));
+                    String sname = KernelStructs.structName(kernel.type(sid));
                     Optional<KernelTypes.Member> m = kernel.member(sid, field);
                     if (m.isEmpty()) {
                         error(o.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + field + "'");
@@ -884,7 +885,7 @@ public final class SemanticAnalyser {
                 failed.add(b);
                 return Type.UINT64;
             }
-            int sid = kernelStruct("struct task_struct", b.span());
+            int sid = structs.kernelStruct("struct task_struct", b.span());
             if (sid >= 0) {
                 pointees.put(b, sid);
             } else {
@@ -1066,7 +1067,7 @@ public final class SemanticAnalyser {
                 }
                 Integer sid = pointees.get(u.operand());
                 if (sid != null) {
-                    Type.Record r = record(sid, 0);
+                    Type.Record r = structs.record(sid, 0);
                     if (r != null) {
                         return r;
                     }
@@ -1141,185 +1142,4 @@ public final class SemanticAnalyser {
         return failed.contains(e);
     }
 
-    /** The BTF id of a written {@code struct NAME} or {@code union NAME}, or -1 after an error. */
-    private int kernelStruct(String written, Span span) {
-        if (!kernel.available()) {
-            error(span, "Unknown struct/union: '" + written + "' (kernel types are not available on the VM backend)");
-            return -1;
-        }
-        if (kernel.btf().isEmpty()) {
-            error(span, "Unknown struct/union: '" + written + "' (" + kernel.failure() + ")");
-            return -1;
-        }
-        String name = written.substring(written.indexOf(' ') + 1).strip();
-        int id = kernel.structId(name);
-        if (id < 0) {
-            error(span, "Unknown struct/union: '" + written + "'");
-        }
-        return id;
-    }
-
-    private static String structName(BtfType t) {
-        return t instanceof BtfType.Union u ? "union " + u.name() : "struct " + t.name();
-    }
-
-    /** Types {@code base->field} where base points to kernel struct {@code sid}. */
-    private Type kernelField(Expr.Field f, int sid, boolean viaPointer) {
-        String sname = structName(kernel.type(sid));
-        if (!viaPointer && f.arrow()) {
-            error(new Span(f.span().begin(), Math.min(f.span().end(), f.base().span().end() + 2)), // with the '->', as bpftrace
-                    "Can not dereference struct/union of type '" + sname + "'. It is not a pointer.");
-            return Type.NONE;
-        }
-        // current bpftrace dereferences a pointer to a struct for '.' too ($task.comm is $task->comm)
-        Optional<KernelTypes.Member> m = kernel.member(sid, f.field());
-        if (m.isEmpty()) {
-            error(f.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + f.field() + "'");
-            return Type.NONE;
-        }
-        KernelTypes.Member mem = m.get();
-        Type result = kernelMember(f, mem, sname);
-        KernelField kf = kernelFields.get(f);
-        if (kf != null) {
-            kernelFields.put(f, kf.inUser(userStruct(f.base())));
-        }
-        if (result instanceof Type.Int i && i.isPointer()) {
-            result = Type.Int.pointer(i.pointee(), userStruct(f.base()));
-        }
-        return result;
-    }
-
-    /** The largest struct read as a whole value (a record). */
-    private static final int RECORD_LIMIT = 4096;
-
-    /** A kernel struct as a record value, or {@link Type#NONE} if it is too big or has fields bpf4j cannot show. */
-    private Type recordOrNone(int sid) {
-        Type.Record r = record(sid, 0);
-        return r == null ? Type.NONE : r;
-    }
-
-    /** A struct or union of BTF as a record, or null. */
-    Type.Record record(int sid, int depth) {
-        BtfType t = kernel.type(sid);
-        List<BtfType.Member> members;
-        long size;
-        switch (t) {
-            case BtfType.Struct st -> {
-                members = st.members();
-                size = st.size();
-            }
-            case BtfType.Union un -> {
-                members = un.members();
-                size = un.size();
-            }
-            default -> {
-                return null;
-            }
-        }
-        if (size > RECORD_LIMIT || depth > 8) {
-            return null;
-        }
-        List<Type.RecordField> fields = new ArrayList<>();
-        for (BtfType.Member m : members) {
-            if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0 || m.name().isEmpty()) {
-                return null;
-            }
-            int mt = kernel.btf().orElseThrow().skipQualifiers(m.type());
-            Type ft = switch (kernel.type(mt)) {
-                case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ->
-                    new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1);
-                case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
-                    new Type.Int(en.size() * 8, en.signed());
-                case BtfType.Ptr p -> Type.Int.pointer(Type.NONE, false);
-                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1 ->
-                    new Type.Str((int) a.elements());
-                case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 2
-                        || e.size() == 4 || e.size() == 8) -> new Type.Array(new Type.Int(e.size() * 8, e.signed()),
-                        (int) a.elements());
-                case BtfType.Struct x -> record(mt, depth + 1);
-                case BtfType.Union x -> record(mt, depth + 1);
-                default -> null;
-            };
-            if (ft == null) {
-                return null;
-            }
-            fields.add(new Type.RecordField(m.name(), ft, (int) (m.bitOffset() / 8)));
-        }
-        return new Type.Record(structName(t), fields, (int) size);
-    }
-
-    /** Whether the struct a field is read from lies in user memory (a pointer made in a uprobe). */
-    private boolean userStruct(Expr base) {
-        KernelField outer = kernelFields.get(base);
-        if (outer != null && outer.struct()) {
-            return outer.user();
-        }
-        return types.get(base) instanceof Type.Int i && i.isPointer() && i.user();
-    }
-
-    private Type kernelMember(Expr.Field f, KernelTypes.Member mem, String sname) {
-        BtfType ft = kernel.type(mem.type());
-        if (mem.bitfield()) {
-            int bits = mem.bitSize() != 0 ? mem.bitSize() : (int) (kernel.sizeOf(mem.type()) * 8);
-            boolean signed = ft instanceof BtfType.Int bi ? bi.signed() : ft instanceof BtfType.Enum en && en.signed();
-            int shift = (int) (mem.bitOffset() % 8);
-            int bytes = (shift + bits + 7) / 8;
-            if (!(ft instanceof BtfType.Int || ft instanceof BtfType.Enum) || bytes > 8) {
-                error(f.span(), "bit field '" + f.field() + "' of '" + sname + "' is not supported by bpf4j trace yet");
-                return Type.NONE;
-            }
-            int size = (int) kernel.sizeOf(mem.type());
-            kernelFields.put(f, new KernelField(mem.bitOffset() / 8, bytes, signed, false, false, shift, bits, false));
-            return new Type.Int(Math.max(8, size * 8), signed);
-        }
-        switch (ft) {
-            case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 -> {
-                boolean signed = i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1;
-                kernelFields.put(f, new KernelField(mem.offset(), i.size(), signed, false, false));
-                return new Type.Int(i.size() * 8, signed);
-            }
-            case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 -> {
-                kernelFields.put(f, new KernelField(mem.offset(), en.size(), en.signed(), false, false));
-                return new Type.Int(en.size() * 8, en.signed());
-            }
-            case BtfType.Ptr p -> {
-                kernelFields.put(f, new KernelField(mem.offset(), 8, false, false, false));
-                BtfType to = kernel.type(p.type());
-                if (to instanceof BtfType.Struct || to instanceof BtfType.Union) {
-                    pointees.put(f, kernel.btf().orElseThrow().skipQualifiers(p.type()));
-                }
-                Type pointee = to instanceof BtfType.Int pi && (pi.size() == 1 || pi.size() == 2 || pi.size() == 4
-                        || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
-                        || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
-                return Type.Int.pointer(pointee, false);
-            }
-            case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
-                    && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
-                kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true, false));
-                return new Type.Str((int) a.elements());
-            }
-            case BtfType.Array a when kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 1 || e.size() == 2
-                    || e.size() == 4 || e.size() == 8) && a.elements() > 0 && a.elements() * e.size() <= 4096 -> {
-                // An integer array (a char array is a string above): [1,2,3] when printed, a[i] reads one element.
-                boolean signed = e.signed();
-                kernelFields.put(f, new KernelField(mem.offset(), (int) (a.elements() * e.size()), signed, false, false));
-                return new Type.Array(new Type.Int(e.size() * 8, signed), (int) a.elements());
-            }
-            case BtfType.Struct st -> {
-                kernelFields.put(f, new KernelField(mem.offset(), (int) st.size(), false, false, true));
-                embedded.put(f, mem.type());
-                return recordOrNone(mem.type());
-            }
-            case BtfType.Union un -> {
-                kernelFields.put(f, new KernelField(mem.offset(), (int) un.size(), false, false, true));
-                embedded.put(f, mem.type());
-                return recordOrNone(mem.type());
-            }
-            default -> {
-                error(f.span(), "field '" + f.field() + "' of '" + sname + "' (" + kernel.btf().orElseThrow()
-                        .describe(mem.type()) + ") is not supported by bpf4j trace yet");
-                return Type.NONE;
-            }
-        }
-    }
 }
