@@ -286,7 +286,10 @@ final class Calls {
             case "has_key" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
                 Expr k = c.args().get(1);
-                pc.aggregations.hasKey(m, k instanceof Expr.Tuple t ? t.elements() : List.of(k));
+                org.bpf4j.trace.sema.MapInfo info = pc.mapInfo(m.name());
+                boolean oneTuple = info.keys().size() == 1
+                        && info.keys().getFirst() instanceof org.bpf4j.trace.sema.Type.Tuple;
+                pc.aggregations.hasKey(m, k instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(k));
             }
             default -> pc.unsupported(c.span(), c.name() + "() as a value");
         }

@@ -34,6 +34,7 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
+            case Expr.Builtin b when b.name().equals("pcomm") -> into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
                     && p.number() >= 1 -> {
                 into(p, size, off); // the parameter's text

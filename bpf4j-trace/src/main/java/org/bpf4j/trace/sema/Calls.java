@@ -424,8 +424,11 @@ final class Calls {
                 if (nargs(c, 2)) {
                     if (c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
                         Expr key = c.args().get(1);
-                        Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t ? t.elements()
-                                : List.of(key), m.span());
+                        MapInfo info = a.map(m.name());
+                        boolean oneTuple = info != null && info.keys().size() == 1
+                                && info.keys().getFirst() instanceof Type.Tuple;
+                        Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple
+                                ? t.elements() : List.of(key), m.span());
                         checkKeys(keyed);
                     } else {
                         a.error(c.span(), "has_key() expects a map without a key as the first argument");
@@ -570,7 +573,7 @@ final class Calls {
         List<Type> keys = a.mapKeys(keyed);
         if (m == null) {
             a.error(keyed.span(), "Undefined map: " + keyed.name());
-        } else if (m.keys().size() != keys.size()) {
+        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
         }
