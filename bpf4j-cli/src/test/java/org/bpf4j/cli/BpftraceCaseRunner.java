@@ -74,7 +74,7 @@ final class BpftraceCaseRunner {
         if (program.contains("BPFTRACE_AOTRT") || program.contains("--aot")) {
             return "bpftrace's AOT mode: bpf4j has none (it compiles at start-up)";
         }
-        if (KPROBE.matcher(program).find()) {
+        if (KPROBE.matcher(program).find() || c.expects().stream().anyMatch(e -> KPROBE.matcher(e.text()).find())) {
             return "needs kprobes: this kernel has none (no kprobe PMU)";
         }
         if (FENTRY.matcher(program).find()) {
@@ -137,8 +137,8 @@ final class BpftraceCaseRunner {
     }
 
     /**
-     * Builds bpftrace's test programs ({@code *.c}) with {@code cc -g -O0}, as bpftrace's build
-     * does.
+     * Builds bpftrace's test programs ({@code *.c}) with {@code cc -g -O0 -no-pie}, with the
+     * systemtap USDT header when it is installed, as bpftrace's build does.
      *
      * @return the programs that did not build, with the compiler's first error line
      */
@@ -152,12 +152,16 @@ final class BpftraceCaseRunner {
         try (Stream<Path> s = Files.list(sources)) {
             cs = s.filter(p -> p.toString().endsWith(".c")).sorted().toList();
         }
+        boolean sdt = compiles("#include <sys/sdt.h>\n");
         for (Path c : cs) {
             String name = c.getFileName().toString().replaceFirst("\\.c$", "");
             try {
-                Process p = new ProcessBuilder("cc", "-g", "-O0", "-fno-omit-frame-pointer", "-o",
-                        into.resolve(name).toString(), c.toString(), "-lpthread")
-                        .redirectErrorStream(true).start();
+                List<String> cmd = new ArrayList<>(List.of("cc", "-g", "-O0", "-no-pie"));
+                if (sdt) {
+                    cmd.add("-DHAVE_SYSTEMTAP_SYS_SDT_H");
+                }
+                cmd.addAll(List.of("-o", into.resolve(name).toString(), c.toString(), "-lpthread"));
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (p.waitFor() != 0) {
                     String first = out.lines().filter(l -> l.contains("error")).findFirst().orElse(out.strip());
@@ -169,6 +173,21 @@ final class BpftraceCaseRunner {
             }
         }
         return failed;
+    }
+
+    /** True if the C compiler accepts {@code source} (to know whether a header is installed). */
+    private static boolean compiles(String source) throws IOException {
+        try {
+            Process p = new ProcessBuilder("cc", "-E", "-x", "c", "-").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try (var in = p.getOutputStream()) {
+                in.write(source.getBytes(StandardCharsets.UTF_8));
+            }
+            return p.waitFor() == 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     /** Runs the case and checks its output. */

@@ -71,7 +71,8 @@ final class Strings {
                 asm.mov(3, 0);
                 zero(off, size);
                 asm.stackAddr(1, off);
-                asm.movImm(2, size <= k.size() ? size - 1 : k.size());
+                // a char array is read whole when it fits (bpftrace prints it up to its size, terminated or not)
+                asm.movImm(2, size < k.size() ? size - 1 : k.size());
                 asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
             }
             default -> {
