@@ -64,7 +64,7 @@ final class TraceCommand implements Callable<Integer> {
     private String command;
 
     @Option(names = "-p", paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
-    private Integer pid;
+    private String pid;
 
     @Option(names = "-l", description = "list the probes that match the pattern (the first argument; all if none): "
             + "tracepoints, software events, uprobe:FILE:* functions, usdt:FILE:* probes")
@@ -83,13 +83,18 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-q", description = "quiet: do not print \"Attaching N probes...\"")
     private boolean quiet;
 
+    @Option(names = "-o", paramLabel = "FILE", description = "write the script's output to FILE instead of standard output")
+    private Path outputFile;
+
     /**
      * The options {@link FastTrace} parses without picocli: true for a flag, false for an option
      * with a value. Every {@code @Option} of this class belongs here ({@code FastTraceTest} checks
      * it; one missing still works, through picocli, but starts slower). Set by {@link #setFast}.
      */
-    static final Map<String, Boolean> FAST_OPTIONS = Map.of("-e", false, "--backend", false, "-f", false, "-c", false,
-            "-p", false, "-l", true, "-v", true, "--unsafe", true, "-d", true, "-q", true);
+    static final Map<String, Boolean> FAST_OPTIONS = Map.ofEntries(Map.entry("-e", false),
+            Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("-p", false),
+            Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
+            Map.entry("-q", true), Map.entry("-o", false));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -101,18 +106,13 @@ final class TraceCommand implements Callable<Integer> {
             case "--backend" -> backend = value;
             case "-f" -> format = value;
             case "-c" -> command = value;
-            case "-p" -> {
-                try {
-                    pid = Integer.valueOf(value);
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            }
+            case "-p" -> pid = value;
             case "-l" -> list = true;
             case "-v" -> verbose = true;
             case "--unsafe" -> unsafe = true;
             case "-d" -> debug = true;
             case "-q" -> quiet = true;
+            case "-o" -> outputFile = Path.of(value);
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -137,6 +137,16 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        if (pid != null) {
+            // bpftrace's checks and words
+            if (!pid.matches("[0-9]{1,10}")) {
+                return bpftraceError(err, "pid '" + pid + "' is not a valid decimal number");
+            }
+            long p = Long.parseLong(pid);
+            if (p < 1 || p > 4194304) {
+                return bpftraceError(err, "pid '" + pid + "' out of valid pid range [1,4194304]");
+            }
+        }
         if (list) {
             return list(out, err);
         }
@@ -161,13 +171,15 @@ final class TraceCommand implements Callable<Integer> {
                 Path file = Path.of(name);
                 try {
                     source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    return bpftraceError(err, "failed to open file '" + name + "': No such file or directory");
                 } catch (IOException e) {
                     throw CommandFailure.io(file, "read", e);
                 }
             }
         }
         if (!format.equals("text") && !format.equals("json")) {
-            throw CommandFailure.badInput("Invalid output format \"" + format + "\" (valid formats: text, json)");
+            return bpftraceError(err, "Invalid output format \"" + format + "\"\nValid formats: 'text', 'json'");
         }
         if (backend != null && !backend.equals("vm") && !backend.equals("kernel")) {
             throw CommandFailure.badInput("unknown backend \"" + backend + "\" (vm or kernel)");
@@ -201,6 +213,23 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
+        if (outputFile != null) {
+            // as bpftrace -o: what the script prints goes to the file
+            java.io.Writer w;
+            try {
+                w = Files.newBufferedWriter(outputFile);
+            } catch (IOException e) {
+                throw CommandFailure.io(outputFile, "write", e);
+            }
+            try (PrintWriter file = new PrintWriter(w, true)) {
+                return run(source, script, file, err, kernel);
+            }
+        }
+        return run(source, script, out, err, kernel);
+    }
+
+    private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter err, boolean kernel)
+            throws IOException, InterruptedException {
         Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out);
         ChildCommand child = null;
         if (command != null) {
@@ -222,7 +251,7 @@ final class TraceCommand implements Callable<Integer> {
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }
-                int target = c != null ? (int) c.pid() : pid != null ? pid : -1;
+                int target = c != null ? (int) c.pid() : pid != null ? Integer.parseInt(pid) : -1;
                 CountDownLatch done = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
                     runtime.requestExit();
@@ -258,6 +287,13 @@ final class TraceCommand implements Callable<Integer> {
                 return Main.EXIT_OK;
             }
         }
+    }
+
+    /** An error about the command line, printed in bpftrace's words ({@code ERROR: ...}). */
+    private static int bpftraceError(PrintWriter err, String message) {
+        err.println("ERROR: " + message);
+        err.flush();
+        return Main.EXIT_BAD_INPUT;
     }
 
     private int list(PrintWriter out, PrintWriter err) {
