@@ -227,7 +227,8 @@ final class MemoryAccess {
                 }
                 yield RegState.unknown();
             }
-            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR ->
+            case BTF_ID -> ex.kernelObjects().load(st, regno, p, off, size, write);
+            case PACKET_END, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
     }
