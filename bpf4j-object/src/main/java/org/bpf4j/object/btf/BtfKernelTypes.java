@@ -56,6 +56,55 @@ public final class BtfKernelTypes implements KernelTypes {
         return Files.isReadable(SYSTEM_VMLINUX) ? Optional.of(load(SYSTEM_VMLINUX)) : Optional.empty();
     }
 
+    /**
+     * The types of the vmlinux BTF file {@code file}, read when first asked for (so that programs
+     * that need none do not pay for reading the kernel's BTF); a file that cannot be read then
+     * throws {@link MalformedInputException}.
+     */
+    public static KernelTypes lazy(Path file) {
+        return new KernelTypes() {
+            private volatile BtfKernelTypes loaded;
+
+            private BtfKernelTypes get() {
+                BtfKernelTypes k = loaded;
+                if (k == null) {
+                    synchronized (this) {
+                        if (loaded == null) {
+                            loaded = load(file);
+                        }
+                        k = loaded;
+                    }
+                }
+                return k;
+            }
+
+            @Override
+            public String source() {
+                return file.toString();
+            }
+
+            @Override
+            public Optional<Function> function(String name) {
+                return get().function(name);
+            }
+
+            @Override
+            public Optional<Struct> struct(int id) {
+                return get().struct(id);
+            }
+
+            @Override
+            public Optional<Struct> structByName(String name) {
+                return get().structByName(name);
+            }
+
+            @Override
+            public String toString() {
+                return "kernel types of " + file + " (read when needed)";
+            }
+        };
+    }
+
     /** The BTF these types come from. */
     public Btf btf() {
         return btf;

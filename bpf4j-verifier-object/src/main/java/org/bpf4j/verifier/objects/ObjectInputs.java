@@ -38,6 +38,16 @@ public final class ObjectInputs {
                 globals(obj, linked, type), kfuncs(linked));
     }
 
+    /**
+     * The input for program {@code linked} verified as a program of {@code type} against a
+     * kernel's types ({@code BtfKernelTypes}), which kfuncs on kernel objects and loads through
+     * pointers to kernel objects need.
+     */
+    public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type,
+            org.bpf4j.spec.KernelTypes kernel) {
+        return input(obj, linked, type).withKernelTypes(kernel);
+    }
+
     /** The kernel function each kfunc call of a linked program names (its {@code __ksym} extern), by slot. */
     public static Map<Integer, String> kfuncs(ProgramSpec linked) {
         Map<Integer, String> out = new TreeMap<>();
