@@ -111,3 +111,19 @@ int cgroup_unchecked(struct __sk_buff *skb)
         bpf_cgroup_release(cg);
     return 0;
 }
+
+SEC("tp_btf/sched_switch")
+int switch_prev(u64 *ctx)
+{
+    struct task_struct *prev = (void *)ctx[1];
+
+    out = prev->pid + prev->real_parent->tgid;
+    return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int switch_arg_too_far(u64 *ctx)
+{
+    out = ctx[4];
+    return 0;
+}

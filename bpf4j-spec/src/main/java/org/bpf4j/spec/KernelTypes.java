@@ -30,6 +30,15 @@ public interface KernelTypes {
     /** The structure or union called {@code name} (the first such in the BTF), if any. */
     Optional<Struct> structByName(String name);
 
+    /**
+     * The prototype that the typedef {@code name} names through a pointer, as the kernel describes
+     * a BTF tracepoint's arguments ({@code btf_trace_sched_switch}: a pointer to a function whose
+     * first parameter is the tracepoint's private data), if there is such a typedef.
+     */
+    default Optional<Function> pointedPrototype(String name) {
+        return Optional.empty();
+    }
+
     /** No kernel types: every lookup finds nothing. */
     KernelTypes NONE = new KernelTypes() {
         @Override

@@ -29,9 +29,14 @@ import org.bpf4j.spec.ProgramType;
  * @param kernelTypes the kernel's types (its BTF), which calls of kfuncs that take or return
  *     kernel objects and loads through pointers to kernel objects need; {@link KernelTypes#NONE}
  *     when not given (such programs are then refused, saying so); see {@link #withKernelTypes}
+ * @param attachTo for a {@link ProgramType#TRACING} program, what it attaches to as libbpf's section
+ *     names say it ({@code tp_btf/sched_switch}, {@code fentry/do_unlinkat}, {@code fexit/...}):
+ *     its context is then the attach point's arguments, typed from {@link #kernelTypes()};
+ *     {@code ""} when none (see {@link #withAttachTo})
  */
 public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
-        List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory, KernelTypes kernelTypes) {
+        List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory, KernelTypes kernelTypes,
+        String attachTo) {
     /** Checks the components and copies the collections. */
     public VerifierInput {
         Objects.requireNonNull(name, "name");
@@ -44,6 +49,13 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
             throw new IllegalArgumentException("entry memory of " + entryMemory + " bytes");
         }
         Objects.requireNonNull(kernelTypes, "kernelTypes");
+        Objects.requireNonNull(attachTo, "attachTo");
+    }
+
+    /** A program checked against the kernel's types, attached to nothing named. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory, KernelTypes kernelTypes) {
+        this(name, code, type, maps, gpl, globals, kfuncs, entryMemory, kernelTypes, "");
     }
 
     /** A program checked without the kernel's types. */
@@ -71,7 +83,7 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
 
     /** The same program with another licence flag. */
     public VerifierInput withGpl(boolean newGpl) {
-        return new VerifierInput(name, code, type, maps, newGpl, globals, kfuncs, entryMemory, kernelTypes);
+        return new VerifierInput(name, code, type, maps, newGpl, globals, kfuncs, entryMemory, kernelTypes, attachTo);
     }
 
     /**
@@ -85,7 +97,7 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
         if (size < 0) {
             throw new IllegalArgumentException("entry memory of " + size + " bytes");
         }
-        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, size, kernelTypes);
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, size, kernelTypes, attachTo);
     }
 
     /**
@@ -93,6 +105,11 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
      * {@code BtfKernelTypes.load} for a vmlinux BTF file, or {@code BtfKernelTypes.system()}).
      */
     public VerifierInput withKernelTypes(KernelTypes types) {
-        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, entryMemory, types);
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, entryMemory, types, attachTo);
+    }
+
+    /** The same program attached to {@code target} ({@code tp_btf/NAME}, {@code fentry/NAME}, ...; see {@link #attachTo()}). */
+    public VerifierInput withAttachTo(String target) {
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, entryMemory, kernelTypes, target);
     }
 }

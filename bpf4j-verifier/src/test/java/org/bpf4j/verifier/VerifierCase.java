@@ -26,12 +26,13 @@ import org.bpf4j.spec.ProgramType;
  *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
  *       named so (the kernel cross-check puts its vmlinux BTF id there);
  *   <li>{@code btf: kernel}: the case is verified with the running kernel's types
- *       ({@code /sys/kernel/btf/vmlinux}, {@link #kernelTypes()}), and skipped where there are none.
+ *       ({@code /sys/kernel/btf/vmlinux}, {@link #kernelTypes()}), and skipped where there are none;
+ *   <li>{@code attach: tp_btf/NAME} (a tracing program's attach point, as a libbpf section name).
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
         String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
-        List<String> kfuncNames, boolean needsKernelTypes) {
+        List<String> kfuncNames, boolean needsKernelTypes, String attachTo) {
     private static volatile java.util.Optional<org.bpf4j.spec.KernelTypes> system;
 
     /** The running kernel's types (read once), if it exposes its BTF. */
@@ -72,6 +73,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             List<GlobalFunction> globals = new ArrayList<>();
             List<String> kfuncNames = new ArrayList<>();
             boolean needsBtf = false;
+            String attachTo = "";
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -98,6 +100,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "license" -> gpl = !val.equals("proprietary");
                     case "global" -> globals.add(global(val));
                     case "kfunc" -> kfuncNames.add(val);
+                    case "attach" -> attachTo = val;
                     case "btf" -> {
                         if (!val.equals("kernel")) {
                             throw new IllegalArgumentException(file + ":" + (i + 1) + ": btf: takes 'kernel'");
@@ -119,7 +122,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals, kfuncNames, needsBtf));
+                    globals, kfuncNames, needsBtf, attachTo));
         }
         return out;
     }
@@ -216,6 +219,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
     VerifierInput input() {
         Code code = code();
         VerifierInput in = new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+        in = in.withAttachTo(attachTo);
         return needsKernelTypes && kernelTypes().isPresent() ? in.withKernelTypes(kernelTypes().get()) : in;
     }
 

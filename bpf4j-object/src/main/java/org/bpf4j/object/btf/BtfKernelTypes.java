@@ -99,6 +99,11 @@ public final class BtfKernelTypes implements KernelTypes {
             }
 
             @Override
+            public Optional<Function> pointedPrototype(String name) {
+                return get().pointedPrototype(name);
+            }
+
+            @Override
             public String toString() {
                 return "kernel types of " + file + " (read when needed)";
             }
@@ -120,14 +125,29 @@ public final class BtfKernelTypes implements KernelTypes {
         for (int id : btf.typeIdsByName(name)) {
             if (btf.typeById(id) instanceof BtfType.Func f
                     && btf.resolve(f.type()) instanceof BtfType.FuncProto p) {
-                List<Param> params = new ArrayList<>();
-                for (BtfType.Param x : p.params()) {
-                    params.add(new Param(x.name(), type(x.type())));
-                }
-                return Optional.of(new Function(name, type(p.returnType()), params));
+                return Optional.of(prototype(name, p));
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public Optional<Function> pointedPrototype(String name) {
+        for (int id : btf.typeIdsByName(name)) {
+            if (btf.typeById(id) instanceof BtfType.Typedef d && btf.resolve(d.type()) instanceof BtfType.Ptr p
+                    && btf.resolve(p.type()) instanceof BtfType.FuncProto fp) {
+                return Optional.of(prototype(name, fp));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Function prototype(String name, BtfType.FuncProto p) {
+        List<Param> params = new ArrayList<>();
+        for (BtfType.Param x : p.params()) {
+            params.add(new Param(x.name(), x.type() == 0 ? new Other("varargs") : type(x.type())));
+        }
+        return new Function(name, type(p.returnType()), params);
     }
 
     @Override

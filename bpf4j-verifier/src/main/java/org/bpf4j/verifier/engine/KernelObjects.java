@@ -233,6 +233,60 @@ final class KernelObjects {
         };
     }
 
+    /**
+     * A load from the context of a BTF-typed tracing program ({@code tp_btf/NAME}, {@code fentry/NAME},
+     * {@code fexit/NAME}, {@code fmod_ret/NAME}): argument {@code off / 8} of the attach point, typed
+     * from its BTF prototype (the kernel's {@code btf_ctx_access}). Numbers and structures passed
+     * by value read as numbers, pointers to numbers or {@code void} as numbers, pointers to
+     * structures as kernel objects, trusted for {@code tp_btf} (whose arguments the kernel
+     * vouches for), plain for the others; {@code fexit} and {@code fmod_ret} may also read the
+     * return value after the last argument. Only reads.
+     */
+    RegState tracingArg(VerifierState st, int off, int size, boolean write) {
+        String at = ex.input().attachTo();
+        int slash = at.indexOf('/');
+        String kind = slash < 0 ? at : at.substring(0, slash);
+        String target = slash < 0 ? "" : at.substring(slash + 1);
+        if (off < 0 || off >= 8 * 12 || write || off % size != 0) {
+            throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
+        }
+        boolean tp = kind.equals("tp_btf");
+        String tname = tp ? "btf_trace_" + target : target;
+        Optional<KernelTypes.Function> proto = tp ? types().pointedPrototype(tname) : types().function(target);
+        if (proto.isEmpty()) {
+            if (types() == KernelTypes.NONE) {
+                throw new Reject("bpf4j: the arguments of " + at + " need kernel BTF (bpf4j was given none: pass a "
+                        + "vmlinux BTF file)");
+            }
+            throw new Reject("bpf4j: " + at + ": no " + tname + " in the kernel BTF of " + types().source());
+        }
+        List<KernelTypes.Param> args = proto.get().params();
+        if (tp && !args.isEmpty()) {
+            args = args.subList(1, args.size()); // the tracepoint's private data comes first
+        }
+        if (off % 8 != 0) {
+            throw new Reject("func '" + tname + "' offset " + off + " is not multiple of 8");
+        }
+        int arg = off / 8;
+        boolean ret = kind.equals("fexit") || kind.equals("fmod_ret");
+        if (arg > args.size() || arg == args.size() && !ret) {
+            throw new Reject("func '" + tname + "' doesn't have " + (arg + 1) + "-th argument");
+        }
+        KernelTypes.Type t = arg == args.size() ? proto.get().ret() : args.get(arg).type();
+        return switch (t) {
+            case KernelTypes.Pointer p when p.toStruct() -> new RegState.Pointer(PtrType.BTF_ID, 0,
+                    ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false,
+                    new KernelObject(p.target(), p.targetName(), tp ? KernelObject.TRUSTED : 0));
+            case KernelTypes.Pointer p -> RegState.unknown(); // to a number or void: a number for the verifier
+            case KernelTypes.Scalar x -> RegState.unknown();
+            case KernelTypes.Composite x -> RegState.unknown();
+            case KernelTypes.Void x -> RegState.unknown();
+            case KernelTypes.Array x -> throw new Reject("func '" + tname + "' arg" + arg + " type is not a struct");
+            case KernelTypes.Other x -> throw new Reject("func '" + tname + "' arg" + arg + " type " + x.what()
+                    + " is not a struct");
+        };
+    }
+
     /** The pointer read from a pointer member, with the trust the kernel gives it. */
     private RegState fieldPointer(VerifierState st, RegState.Pointer from, BtfWalk.Ptr f) {
         KernelTypes.Pointer mp = f.pointer();

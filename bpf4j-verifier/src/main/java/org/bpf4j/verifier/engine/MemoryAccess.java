@@ -319,6 +319,9 @@ final class MemoryAccess {
         if (!p.fixedOffset()) {
             throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
         }
+        if (ex.type() == ProgramType.TRACING && !ex.input().attachTo().isEmpty()) {
+            return ex.kernelObjects().tracingArg(st, off, size, write);
+        }
         ContextAccess.Field f = ContextAccess.access(ex.type(), off, size, write);
         if (f == null) {
             throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
