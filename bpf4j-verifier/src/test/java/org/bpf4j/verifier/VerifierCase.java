@@ -27,12 +27,15 @@ import org.bpf4j.spec.ProgramType;
  *       named so (the kernel cross-check puts its vmlinux BTF id there);
  *   <li>{@code btf: kernel}: the case is verified with the running kernel's types
  *       ({@code /sys/kernel/btf/vmlinux}, {@link #kernelTypes()}), and skipped where there are none;
- *   <li>{@code attach: tp_btf/NAME} (a tracing program's attach point, as a libbpf section name).
+ *   <li>{@code attach: tp_btf/NAME} (a tracing program's attach point, as a libbpf section name);
+ *   <li>{@code processed: N}, for an accepted case: the number of instructions the verifier processes
+ *       (the kernel's "processed N insns"), for cases about which paths are pruned; the kernel
+ *       cross-check compares it with the kernel's own count.
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
         String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
-        List<String> kfuncNames, boolean needsKernelTypes, String attachTo) {
+        List<String> kfuncNames, int processed, boolean needsKernelTypes, String attachTo) {
     private static volatile java.util.Optional<org.bpf4j.spec.KernelTypes> system;
 
     /** The running kernel's types (read once), if it exposes its BTF. */
@@ -74,6 +77,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             List<String> kfuncNames = new ArrayList<>();
             boolean needsBtf = false;
             String attachTo = "";
+            int processed = -1;
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -107,11 +111,15 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                         }
                         needsBtf = true;
                     }
+                    case "processed" -> processed = Integer.parseInt(val);
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
             }
             if (accept == null) {
                 throw new IllegalArgumentException(file + ":" + start + ": case '" + name + "' has no expect:");
+            }
+            if (!accept && processed >= 0) {
+                throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has processed:");
             }
             if (!accept && error.isEmpty()) {
                 throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has no error:");
@@ -122,7 +130,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals, kfuncNames, needsBtf, attachTo));
+                    globals, kfuncNames, processed, needsBtf, attachTo));
         }
         return out;
     }
