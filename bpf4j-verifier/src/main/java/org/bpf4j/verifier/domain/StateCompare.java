@@ -65,15 +65,7 @@ public final class StateCompare {
         return new StateCompare().statesCover(old, cur, live, true);
     }
 
-    public static String why;
-
-    private boolean no(String w) {
-        why = w;
-        return false;
-    }
-
     private boolean statesCover(VerifierState old, VerifierState cur, int[] live, boolean exact) {
-        why = "frames/locks/refs";
         if (old.frames.size() != cur.frames.size() || old.activeLock != cur.activeLock
                 || old.activeRcu != cur.activeRcu
                 || old.refs.size() != cur.refs.size()) {
@@ -94,11 +86,11 @@ public final class StateCompare {
                     continue;
                 }
                 if (!regCovers(o.regs[r], c.regs[r], exact)) {
-                    return no("frame " + i + " R" + r + " old " + o.regs[r] + " cur " + c.regs[r]);
+                    return false;
                 }
             }
             if (!stackCovers(o.stack, c.stack, exact, i)) {
-                return no("frame " + i + " stack " + why);
+                return false;
             }
         }
         for (int i = 0; i < old.refs.size(); i++) {
@@ -202,7 +194,7 @@ public final class StateCompare {
                 // an iterator or dynptr covers the same kind of object in the same state (Linux's
                 // stacksafe on STACK_ITER and STACK_DYNPTR: iteration depths are not compared)
                 if (base + 7 >= ct.length || ct[base + 7] != StackState.OBJECT || !regCovers(os[slot], cs[slot], false)) {
-                    { why = "slot " + slot + " case 1 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                    return false;
                 }
                 continue;
             }
@@ -214,11 +206,11 @@ public final class StateCompare {
                 // old width from a wider scalar spill reads its low bytes, contained when the
                 // whole value is); the other bytes as below
                 if (StackState.spillSize(ct, base) < oldSpill) {
-                    { why = "slot " + slot + " case 2 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                    return false;
                 }
                 if (!(os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
                         && imprecise(preciseStack, frame, slot)) && !regCovers(os[slot], cs[slot], false)) {
-                    { why = "slot " + slot + " case 3 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                    return false;
                 }
             } else if (oldSpill == 8) {
                 if (os[slot] instanceof RegState.Scalar sc && unknownBytes(ct, base)
@@ -228,7 +220,7 @@ public final class StateCompare {
                     continue;
                 }
                 if (base >= ct.length) {
-                    { why = "slot " + slot + " case 4 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                    return false;
                 }
                 if (StackState.spillSize(ct, base) == 8) {
                     if (os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
@@ -236,7 +228,7 @@ public final class StateCompare {
                         continue;
                     }
                     if (!regCovers(os[slot], cs[slot], false)) {
-                        { why = "slot " + slot + " case 5 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                        return false;
                     }
                     continue;
                 }
@@ -247,7 +239,7 @@ public final class StateCompare {
                 if (allZero && os[slot] instanceof RegState.Scalar sc && sc.range().mayBe(0) && sc.id() == 0) {
                     continue;
                 }
-                { why = "slot " + slot + " case 6 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                return false;
             }
             for (int i = 0; i < 8 - oldSpill; i++) {
                 byte o = ot[base + i];
@@ -256,13 +248,13 @@ public final class StateCompare {
                     // scalars, unless the current path has a pointer there (stricter than Linux)
                     if (base + i < ct.length && ct[base + i] == StackState.SPILL
                             && cs[slot] instanceof RegState.Pointer) {
-                        { why = "slot " + slot + " case 7 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                        return false;
                     }
                     continue;
                 }
                 // o == ZERO
                 if (base + i >= ct.length || ct[base + i] != StackState.ZERO) {
-                    { why = "slot " + slot + " case 8 old " + os[slot] + " cur " + (slot < cs.length ? cs[slot] : null); return false; }
+                    return false;
                 }
             }
         }

@@ -42,8 +42,6 @@ public final class Explorer {
      */
     private static final int FORCE_CHECKPOINT_HISTORY = 40;
     private static final int MAX_PATH = 1000;
-    private static final boolean DEBUG_STORE = Boolean.getBoolean("bpf4j.debugStore");
-    private static final int DEBUG_SLOT = Integer.getInteger("bpf4j.debugSlot", -1);
 
     private final VerifierInput input;
     private final VerifierOptions options;
@@ -421,12 +419,8 @@ public final class Explorer {
             for (int i = 0; i < list.size(); i++) {
                 Checkpoint c = list.get(i);
                 if (c.pending == 0) {
-                    boolean dbgHit = inIterLoop ? StateCompare.covers(c.state, p.st, live, null, null, null)
-                            : StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack);
-                    if (DEBUG_SLOT == p.slot) {
-                        log("DEBUG visit " + p.slot + " state#" + i + " hit=" + dbgHit + " " + (dbgHit ? "" : StateCompare.why) + " precise=" + Long.toHexString(c.preciseRegs[0]) + "/" + Long.toHexString(c.preciseStack[0]) + " read=" + Long.toHexString(c.readStack[0]));
-                    }
-                    if (dbgHit) {
+                    if (inIterLoop ? StateCompare.covers(c.state, p.st, live, null, null, null)
+                            : StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
                         c.hits++;
                         // the pruned path relies on the stack slots the stored one looked at
                         for (int f = 0; f < live.length; f++) {
@@ -494,9 +488,6 @@ public final class Explorer {
         }
         if (!add) {
             return false;
-        }
-        if (DEBUG_STORE) {
-            log("STORE " + p.slot + " jmps " + (jmps - prevJmps) + " insns " + (processed - prevInsns));
         }
         // Every stored state starts a new history segment.
         Checkpoint c = new Checkpoint(p.st.copy(), p.parent, p.hist, p.histLen);
