@@ -381,12 +381,14 @@ final class MemoryAccess {
             }
             if (write) {
                 int kind = stackWrite(stack, o, size, value, fromImm);
-                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);
+                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind >= 2);
+                st.stackHistory = kind == 1 || kind == 3;
                 return null;
             }
             RegState v = stackRead(stack, o, size);
             if (fill) {
                 st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
+                st.stackHistory = true;
             }
             return v;
         }
@@ -422,7 +424,9 @@ final class MemoryAccess {
     }
 
     /**
-     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise.
+     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 3 for an
+     * 8-byte store of immediate 0 at a slot (known zero bytes here, a spill of a constant for
+     * Linux), 0 otherwise.
      *
      * <p>As Linux for privileged programs ({@code check_stack_write_fixed_off}): a scalar stored at
      * an 8-aligned offset is spilled whatever its size (1, 2, 4 or 8 bytes; an immediate too),
@@ -446,7 +450,7 @@ final class MemoryAccess {
         if (off % 8 == 0) {
             if (size == 8 && fromImm && zero) {
                 stack.write(off, size, true); // reads back as the same known 0 as a spill of 0
-                return 2;
+                return 3;
             }
             RegState.Scalar v = s;
             if (size < 8 && s.id() != 0 && 64 - Long.numberOfLeadingZeros(s.range().umax()) > size * 8) {
