@@ -227,7 +227,8 @@ final class MemoryAccess {
                 }
                 yield RegState.unknown();
             }
-            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR ->
+            case BTF_ID -> ex.kernelObjects().load(st, regno, p, off, size, write);
+            case PACKET_END, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
     }
@@ -318,6 +319,9 @@ final class MemoryAccess {
         if (!p.fixedOffset()) {
             throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
         }
+        if (ex.type() == ProgramType.TRACING && !ex.input().attachTo().isEmpty()) {
+            return ex.kernelObjects().tracingArg(st, off, size, write);
+        }
         ContextAccess.Field f = ContextAccess.access(ex.type(), off, size, write);
         if (f == null) {
             throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
@@ -359,12 +363,14 @@ final class MemoryAccess {
             }
             if (write) {
                 int kind = stackWrite(stack, o, size, value, fromImm);
-                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);
+                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind >= 2);
+                st.stackHistory = kind == 1 || kind == 3;
                 return null;
             }
             RegState v = stackRead(stack, o, size);
             if (fill) {
                 st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
+                st.stackHistory = true;
             }
             return v;
         }
@@ -400,7 +406,9 @@ final class MemoryAccess {
     }
 
     /**
-     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise.
+     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 3 for an
+     * 8-byte store of immediate 0 at a slot (known zero bytes here, a spill of a constant for
+     * Linux), 0 otherwise.
      *
      * <p>As Linux for privileged programs ({@code check_stack_write_fixed_off}): a scalar stored at
      * an 8-aligned offset is spilled whatever its size (1, 2, 4 or 8 bytes; an immediate too),
@@ -424,7 +432,7 @@ final class MemoryAccess {
         if (off % 8 == 0) {
             if (size == 8 && fromImm && zero) {
                 stack.write(off, size, true); // reads back as the same known 0 as a spill of 0
-                return 2;
+                return 3;
             }
             RegState.Scalar v = s;
             if (size < 8 && s.id() != 0 && 64 - Long.numberOfLeadingZeros(s.range().umax()) > size * 8) {
