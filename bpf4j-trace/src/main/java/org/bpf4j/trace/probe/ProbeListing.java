@@ -85,6 +85,12 @@ public final class ProbeListing {
                 lines.add(name);
             }
         }
+        for (String e : AttachPoints.hardwareEvents()) {
+            String name = "hardware:" + e + ":";
+            if (full.matcher(name).matches()) {
+                lines.add(name);
+            }
+        }
         List<String> tps = new ArrayList<>();
         for (String tp : source.tracepoints()) {
             String name = "tracepoint:" + tp;
