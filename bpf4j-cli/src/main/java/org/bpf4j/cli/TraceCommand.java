@@ -299,7 +299,8 @@ final class TraceCommand implements Callable<Integer> {
     private int list(PrintWriter out, PrintWriter err) {
         String pattern = args.isEmpty() ? (program != null ? program : "") : args.getFirst();
         try {
-            for (String line : ProbeListing.list(pattern, verbose, ProbeSource.system())) {
+            for (String line : pid != null ? ProbeListing.listProcess(Integer.parseInt(pid), pattern, verbose,
+                    ProbeSource.system()) : ProbeListing.list(pattern, verbose, ProbeSource.system())) {
                 out.println(line);
             }
         } catch (ProbeSource.ProbeException e) {

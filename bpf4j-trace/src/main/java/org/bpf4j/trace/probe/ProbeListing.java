@@ -113,6 +113,47 @@ public final class ProbeListing {
         return out;
     }
 
+    /**
+     * The probes {@code -l -p PID [PATTERN]} lists, as bpftrace: the uprobes and USDT probes of
+     * the process's executable and of the shared objects it has mapped (a pattern's provider
+     * and function part select among them).
+     *
+     * @throws ProbeSource.ProbeException if the process cannot be read
+     */
+    public static List<String> listProcess(int pid, String pattern, boolean verbose, ProbeSource source) {
+        String p = pattern == null || pattern.isEmpty() ? "*:*" : pattern;
+        int colon = p.indexOf(':');
+        String provider = colon < 0 ? p : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
+        String what = colon < 0 ? "*" : p.substring(p.lastIndexOf(':') + 1);
+        java.util.LinkedHashSet<String> binaries = new java.util.LinkedHashSet<>();
+        try {
+            binaries.add(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "exe"))
+                    .toString());
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Integer.toString(pid), "maps"))) {
+                String[] f = line.trim().split("\\s+", 6);
+                if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
+                    binaries.add(f[5]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ProbeSource.ProbeException("cannot read process " + pid + ": " + e.getMessage());
+        }
+        Pattern pg = AttachPoints.glob(provider);
+        List<String> out = new ArrayList<>();
+        for (String binary : binaries) {
+            for (String concrete : List.of("uprobe", "usdt")) {
+                if (pg.matcher(concrete).matches()) {
+                    try {
+                        out.addAll(list(concrete + ":" + binary + ":" + what, verbose, source));
+                    } catch (ProbeSource.ProbeException e) {
+                        // a mapped file that is not a readable ELF object (a font, a locale archive)
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static boolean isGlob(String s) {
         return s.indexOf('*') >= 0 || s.indexOf('?') >= 0;
     }
