@@ -46,8 +46,8 @@ import org.bpf4j.vm.Memory;
  * <p><b>Comparisons.</b> An unsigned conditional jump whose operands the verifier found of one
  * sign on every path ({@link AccessFacts#signedCompare}) is compiled as the signed comparison
  * ({@link #signedCompare}): HotSpot's C2 makes a counted loop only of a loop whose exit test is
- * signed, and then drops the safepoint poll from the loop's body and the JVM's index check of its
- * array accesses (the checksum loop ran twice as fast). A fact that lies changes which branch is
+ * signed, and then drops the safepoint poll from the loop's body and unrolls it (the checksum loop
+ * ran 1.5x as fast; see docs/jit.md). A fact that lies changes which branch is
  * taken, as a wrong program can; it cannot reach memory, since every access keeps its checks or
  * the JVM's.
  */
