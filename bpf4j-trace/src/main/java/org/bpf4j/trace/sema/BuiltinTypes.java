@@ -75,6 +75,9 @@ final class BuiltinTypes {
             }
             return result;
         }
+        if (n.equals("username")) {
+            return new Type.Deferred(Type.DeferredKind.USERNAME, "");
+        }
         if (n.equals("kstack") || n.equals("ustack")) {
             return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
         }

@@ -274,6 +274,35 @@ final class Calls {
                 }
                 return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
             }
+            case "username" -> {
+                nargs(c, 0);
+                return new Type.Deferred(Type.DeferredKind.USERNAME, "");
+            }
+            case "strerror" -> {
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), "strerror() expects an integer argument ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                }
+                return new Type.Deferred(Type.DeferredKind.STRERROR, "");
+            }
+            case "cgroup_path" -> {
+                String filter = "*";
+                if (nargsBetween(c, 1, 2)) {
+                    if (!(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                        a.error(c.span(), "cgroup_path() expects an integer as its first argument ("
+                                + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                    }
+                    if (c.args().size() == 2) {
+                        a.type(c.args().get(1));
+                        if (c.args().get(1) instanceof Expr.StrLit lit) {
+                            filter = lit.value();
+                        } else {
+                            a.error(c.span(), "cgroup_path() expects a string literal as its second argument");
+                        }
+                    }
+                }
+                return new Type.Deferred(Type.DeferredKind.CGROUP_PATH, filter);
+            }
             case "kaddr" -> {
                 if (nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());

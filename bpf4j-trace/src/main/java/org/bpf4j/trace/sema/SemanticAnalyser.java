@@ -173,6 +173,7 @@ public final class SemanticAnalyser {
             case Type.Timestamp x -> "timestamp";
             case Type.Ksym x -> "ksym";
             case Type.Usym x -> "usym";
+            case Type.Deferred x -> x.display();
             case Type.Inet x -> "inet";
             case Type.Stack x -> x.display();
             case Type.None x -> "none";
@@ -516,6 +517,7 @@ public final class SemanticAnalyser {
                 case Type.ProbeName p -> keys.add(p);
                 case Type.Ksym x -> keys.add(x);
                 case Type.Usym x -> keys.add(x);
+                case Type.Deferred x -> keys.add(x);
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
                 case Type.Buf x -> keys.add(x);
