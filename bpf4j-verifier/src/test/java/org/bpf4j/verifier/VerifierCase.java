@@ -24,12 +24,15 @@ import org.bpf4j.spec.ProgramType;
  *   <li>{@code global: SLOT NAME scalar,ctx,mem:SIZE} a global function at SLOT with its BTF
  *       parameters (verified on its own, as Linux does with BTF);
  *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
- *       named so (the kernel cross-check puts its vmlinux BTF id there).
+ *       named so (the kernel cross-check puts its vmlinux BTF id there);
+ *   <li>{@code processed: N}, for an accepted case: the number of instructions the verifier processes
+ *       (the kernel's "processed N insns"), for cases about which paths are pruned; the kernel
+ *       cross-check compares it with the kernel's own count.
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
         String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
-        List<String> kfuncNames) {
+        List<String> kfuncNames, int processed) {
 
     static List<VerifierCase> parse(String file, String text) {
         List<VerifierCase> out = new ArrayList<>();
@@ -54,6 +57,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             boolean gpl = true;
             List<GlobalFunction> globals = new ArrayList<>();
             List<String> kfuncNames = new ArrayList<>();
+            int processed = -1;
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -80,11 +84,15 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "license" -> gpl = !val.equals("proprietary");
                     case "global" -> globals.add(global(val));
                     case "kfunc" -> kfuncNames.add(val);
+                    case "processed" -> processed = Integer.parseInt(val);
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
             }
             if (accept == null) {
                 throw new IllegalArgumentException(file + ":" + start + ": case '" + name + "' has no expect:");
+            }
+            if (!accept && processed >= 0) {
+                throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has processed:");
             }
             if (!accept && error.isEmpty()) {
                 throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has no error:");
@@ -95,7 +103,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals, kfuncNames));
+                    globals, kfuncNames, processed));
         }
         return out;
     }

@@ -47,6 +47,10 @@ class VerifierCaseTest {
                 if (!c.accept()) {
                     fail(where + ": accepted, expected rejection with '" + c.error() + "'\n" + a.log());
                 }
+                if (c.processed() >= 0 && a.processed() != c.processed()) {
+                    fail(where + ": processed " + a.processed() + " instructions, expected " + c.processed() + "\n"
+                            + Verifier.verify(c.input(), VerifierOptions.defaults().withLogLevel(2)).log());
+                }
             }
             case VerificationResult.Rejected j -> {
                 if (c.accept()) {

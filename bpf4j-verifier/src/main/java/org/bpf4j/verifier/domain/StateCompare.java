@@ -199,9 +199,12 @@ public final class StateCompare {
             }
             int oldSpill = StackState.spillSize(ot, base);
             if (oldSpill > 0 && oldSpill < 8) {
-                // a narrow spill covers only a narrow spill of the same size (Linux compares the
-                // slot byte by byte); the other bytes as below
-                if (StackState.spillSize(ct, base) != oldSpill) {
+                // a narrow spill covers a spill at least as wide in the current state (Linux
+                // compares the slot byte by byte: the old spill's bytes must be spilled bytes in
+                // the current one, then the two spilled registers are compared; a fill of the
+                // old width from a wider scalar spill reads its low bytes, contained when the
+                // whole value is); the other bytes as below
+                if (StackState.spillSize(ct, base) < oldSpill) {
                     return false;
                 }
                 if (!(os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar
