@@ -69,8 +69,17 @@ public final class Parser {
      */
     public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
             HeaderMacros headers) {
+        return parse(source, diags, predefined, List.of(), headers);
+    }
+
+    /**
+     * Parses a script after {@linkplain Preprocessor preprocessing} it, with headers included
+     * before its first line ({@code --include}).
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers) {
         int before = diags.errorCount();
-        Preprocessor.Result pre = Preprocessor.run(source, predefined, headers, diags);
+        Preprocessor.Result pre = Preprocessor.run(source, predefined, includes, headers, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
