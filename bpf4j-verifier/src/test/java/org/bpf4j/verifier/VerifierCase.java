@@ -14,9 +14,10 @@ import org.bpf4j.spec.ProgramType;
  * assembler's syntax. Headers:
  * <ul>
  *   <li>{@code type: xdp} (the program type; default {@code socket_filter});
- *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]},
- *       in index order ({@code lock=}/{@code timer=}: the value's BTF has a {@code struct bpf_spin_lock} or
- *       {@code struct bpf_timer} there);
+ *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]
+ *       [kptr=OFF:STRUCT] [ukptr=OFF:STRUCT]}, in index order ({@code lock=}/{@code timer=}: the value's BTF has a
+ *       {@code struct bpf_spin_lock} or {@code struct bpf_timer} there; {@code kptr=}/{@code ukptr=}: a
+ *       {@code __kptr}/{@code __kptr_untrusted} pointer to the kernel's {@code struct STRUCT});
  *   <li>{@code expect: accept} or {@code expect: reject};
  *   <li>{@code error: TEXT}, a substring of the rejection message;
  *   <li>{@code at: N}, the slot of the rejection;
@@ -25,6 +26,9 @@ import org.bpf4j.spec.ProgramType;
  *       parameters (verified on its own, as Linux does with BTF);
  *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
  *       named so (the kernel cross-check puts its vmlinux BTF id there);
+ *   <li>{@code btf: kernel}: the case is verified with the running kernel's types
+ *       ({@code /sys/kernel/btf/vmlinux}, {@link #kernelTypes()}), and skipped where there are none;
+ *   <li>{@code attach: tp_btf/NAME} (a tracing program's attach point, as a libbpf section name);
  *   <li>{@code processed: N}, for an accepted case: the number of instructions the verifier processes
  *       (the kernel's "processed N insns"), for cases about which paths are pruned; the kernel
  *       cross-check compares it with the kernel's own count.
@@ -32,7 +36,22 @@ import org.bpf4j.spec.ProgramType;
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
         String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
-        List<String> kfuncNames, int processed) {
+        List<String> kfuncNames, int processed, boolean needsKernelTypes, String attachTo) {
+    private static volatile java.util.Optional<org.bpf4j.spec.KernelTypes> system;
+
+    /** The running kernel's types (read once), if it exposes its BTF. */
+    static java.util.Optional<org.bpf4j.spec.KernelTypes> kernelTypes() {
+        java.util.Optional<org.bpf4j.spec.KernelTypes> k = system;
+        if (k == null) {
+            synchronized (VerifierCase.class) {
+                if (system == null) {
+                    system = org.bpf4j.object.btf.BtfKernelTypes.system();
+                }
+                k = system;
+            }
+        }
+        return k;
+    }
 
     static List<VerifierCase> parse(String file, String text) {
         List<VerifierCase> out = new ArrayList<>();
@@ -57,6 +76,8 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             boolean gpl = true;
             List<GlobalFunction> globals = new ArrayList<>();
             List<String> kfuncNames = new ArrayList<>();
+            boolean needsBtf = false;
+            String attachTo = "";
             int processed = -1;
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
@@ -84,6 +105,13 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "license" -> gpl = !val.equals("proprietary");
                     case "global" -> globals.add(global(val));
                     case "kfunc" -> kfuncNames.add(val);
+                    case "attach" -> attachTo = val;
+                    case "btf" -> {
+                        if (!val.equals("kernel")) {
+                            throw new IllegalArgumentException(file + ":" + (i + 1) + ": btf: takes 'kernel'");
+                        }
+                        needsBtf = true;
+                    }
                     case "processed" -> processed = Integer.parseInt(val);
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
@@ -103,7 +131,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals, kfuncNames, processed));
+                    globals, kfuncNames, processed, needsBtf, attachTo));
         }
         return out;
     }
@@ -115,11 +143,15 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
         Optional<MapInfo> inner = Optional.empty();
         int lock = -1;
         int timer = -1;
+        List<MapInfo.Kptr> kptrs = new ArrayList<>();
         for (int k = 5; k < f.length; k++) {
             if (f[k].startsWith("lock=")) {
                 lock = Integer.parseInt(f[k].substring(5));
             } else if (f[k].startsWith("timer=")) {
                 timer = Integer.parseInt(f[k].substring(6));
+            } else if (f[k].startsWith("kptr=") || f[k].startsWith("ukptr=")) {
+                String[] g = f[k].substring(f[k].indexOf('=') + 1).split(":");
+                kptrs.add(new MapInfo.Kptr(Integer.parseInt(g[0]), f[k].startsWith("kptr="), g[1]));
             } else if (f[k].equals("rdonly")) {
                 ro = true;
             } else if (f[k].startsWith("inner=")) {
@@ -129,16 +161,79 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             }
         }
         return new MapInfo(f[0], t, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), ro, inner,
-                Optional.empty(), lock, timer);
+                Optional.empty(), lock, timer, kptrs);
     }
 
     Code code() {
-        return Assembler.assemble(asm, file, asmLine);
+        return Assembler.assemble(kernelOffsets(asm), file, asmLine);
+    }
+
+    private static final java.util.regex.Pattern OFFSET = java.util.regex.Pattern.compile(
+            "\\$\\{(sizeof:)?([a-z_0-9]+)(?:\\.([a-z_0-9.]+))?}");
+
+    /**
+     * The program with {@code ${STRUCT.FIELD[.FIELD...]}} replaced by the field's byte offset in
+     * the running kernel's structure (through embedded structures) and {@code ${sizeof:STRUCT}}
+     * by its size, so that cases reading kernel objects hold on any kernel's layout.
+     */
+    private String kernelOffsets(String text) {
+        if (!text.contains("${")) {
+            return text;
+        }
+        org.bpf4j.spec.KernelTypes k = kernelTypes().orElseThrow(() -> new IllegalStateException(file + ":" + line
+                + ": case '" + name + "' uses kernel offsets and this system has no kernel BTF"));
+        java.util.regex.Matcher m = OFFSET.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            org.bpf4j.spec.KernelTypes.Struct st = k.structByName(m.group(2)).orElseThrow(
+                    () -> new IllegalArgumentException(file + ": no kernel struct " + m.group(2)));
+            long value;
+            if (m.group(1) != null) {
+                value = st.size();
+            } else {
+                value = 0;
+                for (String f : m.group(3).split("\\.")) {
+                    long[] at = new long[1];
+                    org.bpf4j.spec.KernelTypes.Member mem = field(k, st, f, at);
+                    if (mem == null) {
+                        throw new IllegalArgumentException(file + ": no field " + f + " in " + m.group());
+                    }
+                    value += at[0];
+                    if (mem.type() instanceof org.bpf4j.spec.KernelTypes.Composite c) {
+                        st = k.struct(c.id()).orElseThrow();
+                    }
+                }
+            }
+            m.appendReplacement(out, Long.toString(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The member {@code f} of {@code st}, looking into anonymous members; its offset goes to {@code at[0]}. */
+    private static org.bpf4j.spec.KernelTypes.Member field(org.bpf4j.spec.KernelTypes k,
+            org.bpf4j.spec.KernelTypes.Struct st, String f, long[] at) {
+        for (org.bpf4j.spec.KernelTypes.Member mem : st.members()) {
+            if (mem.name().equals(f)) {
+                at[0] = mem.offset();
+                return mem;
+            }
+            if (mem.name().isEmpty() && mem.type() instanceof org.bpf4j.spec.KernelTypes.Composite c) {
+                org.bpf4j.spec.KernelTypes.Member inner = field(k, k.struct(c.id()).orElseThrow(), f, at);
+                if (inner != null) {
+                    at[0] += mem.offset();
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     VerifierInput input() {
         Code code = code();
-        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+        VerifierInput in = new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+        in = in.withAttachTo(attachTo);
+        return needsKernelTypes && kernelTypes().isPresent() ? in.withKernelTypes(kernelTypes().get()) : in;
     }
 
     /** The name of each {@code call kfunc N}'s function ({@code kfunc:} line N), by slot. */

@@ -106,7 +106,7 @@ class VerifierCaseKernelTest {
                     innerFd = inner.fd();
                 }
                 int btfFd = 0;
-                if (m.spinLockOff() >= 0 || m.timerOff() >= 0) {
+                if (m.spinLockOff() >= 0 || m.timerOff() >= 0 || !m.kptrs().isEmpty()) {
                     Fd mb = kernel.loadBtf(org.bpf4j.linux.btf.BtfEncoder.encode(valueBtf(m), List.of()).bytes(),
                             "map BTF");
                     mapBtfs.add(mb);
@@ -119,6 +119,20 @@ class VerifierCaseKernelTest {
                 fds[i] = km.fd();
             }
             int attach = in.type() == ProgramType.CGROUP_SOCK_ADDR ? AttachType.CGROUP_INET4_CONNECT.id() : 0;
+            int attachBtfId = 0;
+            if (in.attachTo().startsWith("tp_btf/")) {
+                // a BTF tracepoint: attach_btf_id names the kernel's btf_trace_NAME typedef
+                attach = AttachType.TRACE_RAW_TP.id();
+                org.bpf4j.object.btf.Btf vmlinux = kernel.vmlinuxBtf().orElse(null);
+                if (vmlinux == null) {
+                    return "error: no vmlinux BTF for " + in.attachTo();
+                }
+                for (int id : vmlinux.typeIdsByName("btf_trace_" + in.attachTo().substring(7))) {
+                    if (vmlinux.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Typedef) {
+                        attachBtfId = id;
+                    }
+                }
+            }
             // Linux wants BTF function info for a program that takes a function's address (a
             // callback): every function is described as static, returning int
             java.util.TreeSet<Integer> starts = functionStarts(in.code(), !in.globals().isEmpty());
@@ -138,7 +152,7 @@ class VerifierCaseKernelTest {
                 funcInfo = b.array();
             }
             Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code(), kfuncIds(kernel, in)).toBytes(), in.gpl() ? "GPL" : "Proprietary",
-                    0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], 0, 0, fds);
+                    0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], attachBtfId, 0, fds);
             Bpf bpf = kernel.bpf();
             Bpf.LoadResult r = bpf.progLoad(c.processed() >= 0 ? attr.withLog(4, 1 << 16) : attr);
             if (r.ok()) {
@@ -182,7 +196,7 @@ class VerifierCaseKernelTest {
     }
 
     /**
-     * BTF for a map whose value holds a {@code struct bpf_spin_lock} or {@code struct bpf_timer}:
+     * BTF for a map whose value holds a {@code struct bpf_spin_lock}, {@code struct bpf_timer} or kptrs:
      * type 1 the key (a 32-bit int, or a structure of the key's size), type 2 the value (a
      * structure with the special fields at their offsets).
      */
@@ -202,6 +216,14 @@ class VerifierCaseKernelTest {
         }
         if (m.timerOff() >= 0) {
             members.add(new org.bpf4j.object.btf.BtfType.Member("timer", 5, m.timerOff() * 8L, 0));
+        }
+        for (MapInfo.Kptr k : m.kptrs()) {
+            // a pointer to a type tag (kptr, kptr_untrusted) on a structure of the kernel's name,
+            // which the kernel finds in vmlinux by that name
+            t.add(new org.bpf4j.object.btf.BtfType.Struct(k.struct(), 0, List.of()));
+            t.add(new org.bpf4j.object.btf.BtfType.TypeTag(k.referenced() ? "kptr" : "kptr_untrusted", t.size() - 1));
+            t.add(new org.bpf4j.object.btf.BtfType.Ptr("", t.size() - 1));
+            members.add(new org.bpf4j.object.btf.BtfType.Member("kptr" + k.offset(), t.size() - 1, k.offset() * 8L, 0));
         }
         members.sort(java.util.Comparator.comparingLong(org.bpf4j.object.btf.BtfType.Member::bitOffset));
         t.set(2, new org.bpf4j.object.btf.BtfType.Struct("value", m.valueSize(), members));

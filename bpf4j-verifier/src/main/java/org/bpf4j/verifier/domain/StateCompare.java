@@ -149,6 +149,7 @@ public final class StateCompare {
             case RegState.Pointer o -> cur instanceof RegState.Pointer c && o.type() == c.type() && o.off() == c.off()
                     && o.maybeNull() == c.maybeNull() && o.map() == c.map() && o.memSize() == c.memSize()
                     && o.frame() == c.frame() && o.readOnly() == c.readOnly() && o.range() <= c.range()
+                    && o.btf().equals(c.btf())
                     && o.var().contains(c.var()) && ids(o.id(), c.id()) && ids(o.refId(), c.refId());
             case RegState.StackObject o -> cur instanceof RegState.StackObject c && o.kind() == c.kind()
                     && o.drained() == c.drained() && o.first() == c.first() && ids(o.id(), c.id())
