@@ -630,12 +630,15 @@ final class Calls {
                 return Type.NONE;
             }
             checkKeys(m);
-            return Type.NONE;
+            return new Type.Int(8, false); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
             Expr key = c.args().get(1);
-            checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t ? t.elements() : List.of(key), m.span()));
-            return Type.NONE;
+            MapInfo info = a.map(m.name());
+            boolean oneTuple = info != null && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
+            checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(key),
+                    m.span()));
+            return new Type.Int(8, false);
         }
         a.error(c.span(), "delete() expects a map to be provided");
         return Type.NONE;
