@@ -42,6 +42,14 @@ import org.bpf4j.vm.Memory;
  * JVM's own check fails (the JIT turns the JVM's exception into that trap); they cannot touch the
  * host's memory or another execution's. A constant frame index outside the frame is never
  * emitted: such a fact is ignored.
+ *
+ * <p><b>Comparisons.</b> An unsigned conditional jump whose operands the verifier found of one
+ * sign on every path ({@link AccessFacts#signedCompare}) is compiled as the signed comparison
+ * ({@link #signedCompare}): HotSpot's C2 makes a counted loop only of a loop whose exit test is
+ * signed, and then drops the safepoint poll from the loop's body and unrolls it (the checksum loop
+ * ran 1.5x as fast; see docs/jit.md). A fact that lies changes which branch is
+ * taken, as a wrong program can; it cannot reach memory, since every access keeps its checks or
+ * the JVM's.
  */
 final class AccessPlan {
     static final byte CHECKED = 0;
@@ -50,16 +58,18 @@ final class AccessPlan {
     static final byte PROVED_TABLE = 3;
 
     /** Every access checked. */
-    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false);
+    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false, new boolean[0]);
 
     private final byte[] kind;
     private final int[] frameIndex;
     private final boolean any;
+    private final boolean[] signedCompare;
 
-    private AccessPlan(byte[] kind, int[] frameIndex, boolean any) {
+    private AccessPlan(byte[] kind, int[] frameIndex, boolean any, boolean[] signedCompare) {
         this.kind = kind;
         this.frameIndex = frameIndex;
         this.any = any;
+        this.signedCompare = signedCompare;
     }
 
     /** The plan for {@code code} from facts about it (facts about other instructions are ignored). */
@@ -67,8 +77,13 @@ final class AccessPlan {
         int n = code.slotCount();
         byte[] kind = new byte[n];
         int[] index = new int[n];
+        boolean[] signed = new boolean[n];
         boolean any = false;
         for (int s = 0; s < n && s < facts.slotCount(); s++) {
+            if (code.atSlot(s) instanceof Instruction.Jump && facts.signedCompare(s)) {
+                signed[s] = true;
+                any = true;
+            }
             var f = facts.at(s);
             if (f.isEmpty() || !f.get().inBounds() || f.get().region().isEmpty()) {
                 continue;
@@ -104,7 +119,12 @@ final class AccessPlan {
             kind[s] = k;
             any |= k != CHECKED;
         }
-        return new AccessPlan(kind, index, any);
+        return new AccessPlan(kind, index, any, signed);
+    }
+
+    /** Whether the unsigned conditional jump at a slot is compiled as the signed comparison. */
+    boolean signedCompare(int slot) {
+        return slot < signedCompare.length && signedCompare[slot];
     }
 
     /** The form of the access at a slot. */
@@ -117,7 +137,7 @@ final class AccessPlan {
         return frameIndex[slot];
     }
 
-    /** Whether any access is unchecked. */
+    /** Whether any access is unchecked or any comparison signed. */
     boolean any() {
         return any;
     }

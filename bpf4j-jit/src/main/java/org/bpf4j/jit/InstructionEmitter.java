@@ -479,7 +479,11 @@ final class InstructionEmitter {
                 case JSLE -> { cb.lcmp(); cb.ifle(taken); }
                 case JSET -> { cb.land(); cb.lconst_0(); cb.lcmp(); cb.ifne(taken); }
                 case JGT, JGE, JLT, JLE -> {
-                    cb.invokestatic(Descs.of(Long.class), "compareUnsigned", Descs.UNSIGNED_LONG_COMPARE);
+                    if (m.img.access.signedCompare(slot)) {
+                        cb.lcmp(); // operands of one sign: the signed outcome (AccessPlan)
+                    } else {
+                        cb.invokestatic(Descs.of(Long.class), "compareUnsigned", Descs.UNSIGNED_LONG_COMPARE);
+                    }
                     unsignedBranch(op, taken);
                 }
             }
@@ -496,10 +500,23 @@ final class InstructionEmitter {
                 case JSLE -> cb.if_icmple(taken);
                 case JSET -> { cb.iand(); cb.ifne(taken); }
                 case JGT, JGE, JLT, JLE -> {
-                    cb.invokestatic(Descs.of(Integer.class), "compareUnsigned", Descs.UNSIGNED_INT_COMPARE);
-                    unsignedBranch(op, taken);
+                    if (m.img.access.signedCompare(slot)) {
+                        signedIntBranch(op, taken);
+                    } else {
+                        cb.invokestatic(Descs.of(Integer.class), "compareUnsigned", Descs.UNSIGNED_INT_COMPARE);
+                        unsignedBranch(op, taken);
+                    }
                 }
             }
+        }
+    }
+
+    private void signedIntBranch(JumpOp op, Label taken) {
+        switch (op) {
+            case JGT -> cb.if_icmpgt(taken);
+            case JGE -> cb.if_icmpge(taken);
+            case JLT -> cb.if_icmplt(taken);
+            default -> cb.if_icmple(taken);
         }
     }
 
