@@ -425,6 +425,10 @@ public final class Explorer {
                     if (inIterLoop ? StateCompare.covers(c.state, p.st, live, null, null, null)
                             : StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
                         c.hits++;
+                        if (!inIterLoop && facts.comparesAtStake(cfg, p.slot)
+                                && !StateCompare.covers(c.state, p.st, live, null, null, c.readStack)) {
+                            facts.inexactPrune(); // see AccessFacts#signedCompare
+                        }
                         // the pruned path relies on the stack slots the stored one looked at
                         for (int f = 0; f < live.length; f++) {
                             markRead(p, f, c.readStack[f]);
@@ -714,6 +718,7 @@ public final class Explorer {
                 case Instruction.LoadPacket lp -> loads.loadPacket(st, lp);
                 case Instruction.Goto g -> next = code.targetOf(p.slot);
                 case Instruction.Jump j -> {
+                    facts.recordCompare(st, j);
                     VerifierState[] r = BranchTransfer.jump(st, j);
                     afterInsn(p, slot, frame, st, r[0], r[1]);
                     forks = r;

@@ -30,6 +30,8 @@ final class MemoryAccess {
     private final Explorer ex;
     /** Scratch of {@link #stackRead}: whether the value read came from a spilled register. */
     private boolean fill;
+    /** Whether the access being checked is an atomic instruction's (kptrs take only plain loads and stores). */
+    private boolean atomicMode;
 
     MemoryAccess(Explorer ex) {
         this.ex = ex;
@@ -79,6 +81,15 @@ final class MemoryAccess {
 
     /** An atomic read-modify-write, load-acquire or store-release. */
     void atomic(VerifierState st, Instruction.Atomic a) {
+        atomicMode = true;
+        try {
+            atomicAccess(st, a);
+        } finally {
+            atomicMode = false;
+        }
+    }
+
+    private void atomicAccess(VerifierState st, Instruction.Atomic a) {
         int size = a.size().bytes();
         if (a.op() == AtomicOp.LOAD_ACQ) {
             RegState base = Regs.read(st, a.src());
@@ -170,6 +181,13 @@ final class MemoryAccess {
                             + (p.off() + off) + " size=" + size);
                 }
                 region(regno, p, off, size, m.valueSize(), "map value");
+                if (!m.kptrs().isEmpty()) {
+                    var k = m.kptrOverlapping(p.var().smin() + p.off() + off, p.var().umax() + p.off() + off + size);
+                    if (k.isPresent()) {
+                        yield ex.kernelObjects().kptrAccess(st, p, off, size, write, value, fromImm, atomicMode,
+                                k.get());
+                    }
+                }
                 specialFields(m, p, off, size);
                 if (!write && p.var().isConst() && (size == 1 || size == 2 || size == 4 || size == 8)) {
                     var known = m.frozenRead(p.off() + off + p.var().value(), size);
