@@ -71,6 +71,8 @@ public final class Explorer {
     private boolean[] mayGotoSite;
     /** The slot where {@link #pendingFork} starts, or -1 for the next instruction. */
     private int pendingForkSlot = -1;
+    /** Whether the program calls a kernel function (only those create iterators). */
+    private boolean callsKfuncs;
     /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
     private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
@@ -270,6 +272,7 @@ public final class Explorer {
                     jmpPoint[code.targetOf(slot)] = true;
                     prunePoint[slot] = true;
                 }
+                callsKfuncs |= c.kind() == CallKind.KFUNC;
                 if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
                     // an open-coded iterator's loop converges at its next() call
                     prunePoint[slot] = true;
@@ -425,7 +428,7 @@ public final class Explorer {
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
         // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
-        boolean inIterLoop = Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0;
+        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0;
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
