@@ -1,14 +1,24 @@
 #!/bin/sh
 # Rebuilds the objects of the verifier's real-object tests (objects/*.o) from src/*.c with
-# clang -O2 -g -target bpf. Needs clang-19 and the libbpf headers (libbpf-dev); the tests need
-# neither (the objects are committed). Deterministic: relative paths, -fdebug-compilation-dir=.
+# clang -O2 -g -target bpf. Needs clang-19 and the libbpf headers (libbpf-dev); sources that
+# include "vmlinux.h" (kernel objects) also need bpftool and the running kernel's BTF
+# (/sys/kernel/btf/vmlinux), from which the header is made in a temporary directory. The tests
+# need none of these (the objects are committed). Deterministic: relative paths,
+# -fdebug-compilation-dir=.
 # Usage: build.sh [CLANG]
 set -eu
 cd "$(dirname "$0")"
 clang=${1:-${CLANG:-clang-19}}
-flags="-O2 -g -fdebug-compilation-dir=. -target bpf -I/usr/include/$(uname -m)-linux-gnu -Isrc -Wall -Werror"
+base="-O2 -g -fdebug-compilation-dir=. -target bpf"
+gen=$(mktemp -d)
+trap 'rm -rf "$gen"' EXIT
 for src in src/*.c; do
     name=$(basename "$src" .c)
-    "$clang" $flags -mcpu=v3 -c "$src" -o "$name.o"
+    if grep -q '#include "vmlinux.h"' "$src"; then
+        [ -f "$gen/vmlinux.h" ] || bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$gen/vmlinux.h"
+        "$clang" $base -I"$gen" -Isrc -Wall -Werror -mcpu=v3 -c "$src" -o "$name.o"
+    else
+        "$clang" $base -I/usr/include/$(uname -m)-linux-gnu -Isrc -Wall -Werror -mcpu=v3 -c "$src" -o "$name.o"
+    fi
     echo "built $name.o"
 done

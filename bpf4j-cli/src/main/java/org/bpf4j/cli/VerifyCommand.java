@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code bpf4j verify FILE [--prog NAME] [--type TYPE] [--log-level 0|1|2] [--json]}. */
+/** {@code bpf4j verify FILE [--prog NAME] [--type TYPE] [--btf FILE] [--log-level 0|1|2] [--json]}. */
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Verifies eBPF programs with the Linux verifier's rules for a privileged loader.",
             "Prints one line per program: NAME: accepted (N insns processed), or NAME: rejected at insn I: MESSAGE."},
@@ -52,6 +52,26 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object per program")
     private boolean json;
 
+    @Option(names = "--btf", paramLabel = "FILE",
+            description = "the kernel's BTF (a vmlinux BTF file, such as a copy of /sys/kernel/btf/vmlinux), which "
+                    + "kfuncs on kernel objects and reads of kernel structures need; default: "
+                    + "/sys/kernel/btf/vmlinux when present")
+    private Path btf;
+
+    /** The kernel's types: --btf (read now, so that a bad file is reported), the running kernel's, or none. */
+    private org.bpf4j.spec.KernelTypes kernelTypes() {
+        if (btf != null) {
+            try {
+                return org.bpf4j.object.btf.BtfKernelTypes.load(btf);
+            } catch (Bpf4jException e) {
+                throw CommandFailure.about(btf.toString(), e);
+            }
+        }
+        return java.nio.file.Files.isReadable(org.bpf4j.object.btf.BtfKernelTypes.SYSTEM_VMLINUX)
+                ? org.bpf4j.object.btf.BtfKernelTypes.lazy(org.bpf4j.object.btf.BtfKernelTypes.SYSTEM_VMLINUX)
+                : org.bpf4j.spec.KernelTypes.NONE;
+    }
+
     private record Job(String name, VerifierInput input, ProgramSpec spec) {
     }
 
@@ -66,6 +86,7 @@ final class VerifyCommand implements Callable<Integer> {
                     () -> CommandFailure.badInput("unknown program type '" + type + "'")));
         }
         byte[] bytes = ProgramFile.readBytes(file);
+        org.bpf4j.spec.KernelTypes kernel = kernelTypes();
         List<Job> jobs = new ArrayList<>();
         if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
             ObjectSpec obj;
@@ -86,7 +107,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 ProgramType t = forced.or(p::programType).orElseThrow(() -> CommandFailure.badInput(file + ": program '"
                         + p.name() + "' in section '" + p.sectionName() + "' has no known program type; give --type"));
-                jobs.add(new Job(p.name(), ObjectInputs.input(obj, linked, t), linked));
+                jobs.add(new Job(p.name(), ObjectInputs.input(obj, linked, t, kernel), linked));
             }
             if (prog != null && jobs.isEmpty()) {
                 throw CommandFailure.badInput(file + ": no program '" + prog + "'");
@@ -95,7 +116,8 @@ final class VerifyCommand implements Callable<Integer> {
             ProgramFile pf = ProgramFile.read(file);
             Code code = pf.code();
             String name = file.getFileName().toString();
-            VerifierInput in = new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(), true);
+            VerifierInput in = new VerifierInput(name, code, forced.orElse(ProgramType.SOCKET_FILTER), List.of(), true)
+                    .withKernelTypes(kernel);
             if (pf.data().isPresent()) {
                 // a .data file runs as the conformance suite runs it: R1 its memory, R2 the length
                 byte[] mem = pf.memory();

@@ -97,7 +97,8 @@ final class AccessPlan {
                 case INPUT -> PROVED_TABLE;
                 // packets are replaced by helpers; helper memory and global functions' arguments may
                 // be shared regions not adopted yet
-                case PACKET, PACKET_META, MEMORY, CALLER_STACK, CTX, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET ->
+                case PACKET, PACKET_META, MEMORY, CALLER_STACK, CTX, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET,
+                     KERNEL_OBJECT ->
                     CHECKED;
             };
             kind[s] = k;

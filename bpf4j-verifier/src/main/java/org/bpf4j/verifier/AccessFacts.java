@@ -69,7 +69,9 @@ public final class AccessFacts {
         /** A ring buffer record. */
         RINGBUF,
         /** A socket ({@code sock}, {@code sock_common}, {@code tcp_sock}). */
-        SOCKET
+        SOCKET,
+        /** A kernel object typed by the kernel's BTF, read through a {@code ptr_} pointer. */
+        KERNEL_OBJECT
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.bpf4j.isa.Code;
+import org.bpf4j.spec.KernelTypes;
 import org.bpf4j.spec.ProgramType;
 
 /**
@@ -25,9 +26,17 @@ import org.bpf4j.spec.ProgramType;
  *     the program runs as the conformance suite runs programs, with R1 pointing to this many bytes
  *     of writable memory and R2 holding their number (both 0 when it is 0); see
  *     {@link #withEntryMemory(int)}
+ * @param kernelTypes the kernel's types (its BTF), which calls of kfuncs that take or return
+ *     kernel objects and loads through pointers to kernel objects need; {@link KernelTypes#NONE}
+ *     when not given (such programs are then refused, saying so); see {@link #withKernelTypes}
+ * @param attachTo for a {@link ProgramType#TRACING} program, what it attaches to as libbpf's section
+ *     names say it ({@code tp_btf/sched_switch}, {@code fentry/do_unlinkat}, {@code fexit/...}):
+ *     its context is then the attach point's arguments, typed from {@link #kernelTypes()};
+ *     {@code ""} when none (see {@link #withAttachTo})
  */
 public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
-        List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory) {
+        List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory, KernelTypes kernelTypes,
+        String attachTo) {
     /** Checks the components and copies the collections. */
     public VerifierInput {
         Objects.requireNonNull(name, "name");
@@ -39,6 +48,20 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
         if (entryMemory < -1) {
             throw new IllegalArgumentException("entry memory of " + entryMemory + " bytes");
         }
+        Objects.requireNonNull(kernelTypes, "kernelTypes");
+        Objects.requireNonNull(attachTo, "attachTo");
+    }
+
+    /** A program checked against the kernel's types, attached to nothing named. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory, KernelTypes kernelTypes) {
+        this(name, code, type, maps, gpl, globals, kfuncs, entryMemory, kernelTypes, "");
+    }
+
+    /** A program checked without the kernel's types. */
+    public VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,
+            List<GlobalFunction> globals, Map<Integer, String> kfuncs, int entryMemory) {
+        this(name, code, type, maps, gpl, globals, kfuncs, entryMemory, KernelTypes.NONE);
     }
 
     /** A program with its context in R1. */
@@ -60,7 +83,7 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
 
     /** The same program with another licence flag. */
     public VerifierInput withGpl(boolean newGpl) {
-        return new VerifierInput(name, code, type, maps, newGpl, globals, kfuncs, entryMemory);
+        return new VerifierInput(name, code, type, maps, newGpl, globals, kfuncs, entryMemory, kernelTypes, attachTo);
     }
 
     /**
@@ -74,6 +97,19 @@ public record VerifierInput(String name, Code code, ProgramType type, List<MapIn
         if (size < 0) {
             throw new IllegalArgumentException("entry memory of " + size + " bytes");
         }
-        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, size);
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, size, kernelTypes, attachTo);
+    }
+
+    /**
+     * The same program checked against a kernel's types (from its BTF: the object model's
+     * {@code BtfKernelTypes.load} for a vmlinux BTF file, or {@code BtfKernelTypes.system()}).
+     */
+    public VerifierInput withKernelTypes(KernelTypes types) {
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, entryMemory, types, attachTo);
+    }
+
+    /** The same program attached to {@code target} ({@code tp_btf/NAME}, {@code fentry/NAME}, ...; see {@link #attachTo()}). */
+    public VerifierInput withAttachTo(String target) {
+        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs, entryMemory, kernelTypes, target);
     }
 }

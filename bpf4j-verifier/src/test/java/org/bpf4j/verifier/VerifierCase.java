@@ -24,12 +24,33 @@ import org.bpf4j.spec.ProgramType;
  *   <li>{@code global: SLOT NAME scalar,ctx,mem:SIZE} a global function at SLOT with its BTF
  *       parameters (verified on its own, as Linux does with BTF);
  *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
- *       named so (the kernel cross-check puts its vmlinux BTF id there).
+ *       named so (the kernel cross-check puts its vmlinux BTF id there);
+ *   <li>{@code btf: kernel}: the case is verified with the running kernel's types
+ *       ({@code /sys/kernel/btf/vmlinux}, {@link #kernelTypes()}), and skipped where there are none;
+ *   <li>{@code attach: tp_btf/NAME} (a tracing program's attach point, as a libbpf section name);
+ *   <li>{@code processed: N}, for an accepted case: the number of instructions the verifier processes
+ *       (the kernel's "processed N insns"), for cases about which paths are pruned; the kernel
+ *       cross-check compares it with the kernel's own count.
  * </ul>
  */
 record VerifierCase(String file, String name, int line, ProgramType type, List<MapInfo> maps, boolean accept,
         String error, int at, boolean gpl, String asm, int asmLine, List<GlobalFunction> globals,
-        List<String> kfuncNames) {
+        List<String> kfuncNames, int processed, boolean needsKernelTypes, String attachTo) {
+    private static volatile java.util.Optional<org.bpf4j.spec.KernelTypes> system;
+
+    /** The running kernel's types (read once), if it exposes its BTF. */
+    static java.util.Optional<org.bpf4j.spec.KernelTypes> kernelTypes() {
+        java.util.Optional<org.bpf4j.spec.KernelTypes> k = system;
+        if (k == null) {
+            synchronized (VerifierCase.class) {
+                if (system == null) {
+                    system = org.bpf4j.object.btf.BtfKernelTypes.system();
+                }
+                k = system;
+            }
+        }
+        return k;
+    }
 
     static List<VerifierCase> parse(String file, String text) {
         List<VerifierCase> out = new ArrayList<>();
@@ -54,6 +75,9 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             boolean gpl = true;
             List<GlobalFunction> globals = new ArrayList<>();
             List<String> kfuncNames = new ArrayList<>();
+            boolean needsBtf = false;
+            String attachTo = "";
+            int processed = -1;
             i++;
             for (; i < lines.length && !lines[i].equals("---"); i++) {
                 String h = lines[i].trim();
@@ -80,11 +104,22 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                     case "license" -> gpl = !val.equals("proprietary");
                     case "global" -> globals.add(global(val));
                     case "kfunc" -> kfuncNames.add(val);
+                    case "attach" -> attachTo = val;
+                    case "btf" -> {
+                        if (!val.equals("kernel")) {
+                            throw new IllegalArgumentException(file + ":" + (i + 1) + ": btf: takes 'kernel'");
+                        }
+                        needsBtf = true;
+                    }
+                    case "processed" -> processed = Integer.parseInt(val);
                     default -> throw new IllegalArgumentException(file + ":" + (i + 1) + ": unknown header " + key);
                 }
             }
             if (accept == null) {
                 throw new IllegalArgumentException(file + ":" + start + ": case '" + name + "' has no expect:");
+            }
+            if (!accept && processed >= 0) {
+                throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has processed:");
             }
             if (!accept && error.isEmpty()) {
                 throw new IllegalArgumentException(file + ":" + start + ": rejected case '" + name + "' has no error:");
@@ -95,7 +130,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 asm.append(lines[i]).append('\n');
             }
             out.add(new VerifierCase(file, name, start, type, maps, accept, error, at, gpl, asm.toString(), asmLine,
-                    globals, kfuncNames));
+                    globals, kfuncNames, processed, needsBtf, attachTo));
         }
         return out;
     }
@@ -125,12 +160,75 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
     }
 
     Code code() {
-        return Assembler.assemble(asm, file, asmLine);
+        return Assembler.assemble(kernelOffsets(asm), file, asmLine);
+    }
+
+    private static final java.util.regex.Pattern OFFSET = java.util.regex.Pattern.compile(
+            "\\$\\{(sizeof:)?([a-z_0-9]+)(?:\\.([a-z_0-9.]+))?}");
+
+    /**
+     * The program with {@code ${STRUCT.FIELD[.FIELD...]}} replaced by the field's byte offset in
+     * the running kernel's structure (through embedded structures) and {@code ${sizeof:STRUCT}}
+     * by its size, so that cases reading kernel objects hold on any kernel's layout.
+     */
+    private String kernelOffsets(String text) {
+        if (!text.contains("${")) {
+            return text;
+        }
+        org.bpf4j.spec.KernelTypes k = kernelTypes().orElseThrow(() -> new IllegalStateException(file + ":" + line
+                + ": case '" + name + "' uses kernel offsets and this system has no kernel BTF"));
+        java.util.regex.Matcher m = OFFSET.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            org.bpf4j.spec.KernelTypes.Struct st = k.structByName(m.group(2)).orElseThrow(
+                    () -> new IllegalArgumentException(file + ": no kernel struct " + m.group(2)));
+            long value;
+            if (m.group(1) != null) {
+                value = st.size();
+            } else {
+                value = 0;
+                for (String f : m.group(3).split("\\.")) {
+                    long[] at = new long[1];
+                    org.bpf4j.spec.KernelTypes.Member mem = field(k, st, f, at);
+                    if (mem == null) {
+                        throw new IllegalArgumentException(file + ": no field " + f + " in " + m.group());
+                    }
+                    value += at[0];
+                    if (mem.type() instanceof org.bpf4j.spec.KernelTypes.Composite c) {
+                        st = k.struct(c.id()).orElseThrow();
+                    }
+                }
+            }
+            m.appendReplacement(out, Long.toString(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The member {@code f} of {@code st}, looking into anonymous members; its offset goes to {@code at[0]}. */
+    private static org.bpf4j.spec.KernelTypes.Member field(org.bpf4j.spec.KernelTypes k,
+            org.bpf4j.spec.KernelTypes.Struct st, String f, long[] at) {
+        for (org.bpf4j.spec.KernelTypes.Member mem : st.members()) {
+            if (mem.name().equals(f)) {
+                at[0] = mem.offset();
+                return mem;
+            }
+            if (mem.name().isEmpty() && mem.type() instanceof org.bpf4j.spec.KernelTypes.Composite c) {
+                org.bpf4j.spec.KernelTypes.Member inner = field(k, k.struct(c.id()).orElseThrow(), f, at);
+                if (inner != null) {
+                    at[0] += mem.offset();
+                    return inner;
+                }
+            }
+        }
+        return null;
     }
 
     VerifierInput input() {
         Code code = code();
-        return new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+        VerifierInput in = new VerifierInput(name, code, type, maps, gpl, globals, kfuncs(code));
+        in = in.withAttachTo(attachTo);
+        return needsKernelTypes && kernelTypes().isPresent() ? in.withKernelTypes(kernelTypes().get()) : in;
     }
 
     /** The name of each {@code call kfunc N}'s function ({@code kfunc:} line N), by slot. */

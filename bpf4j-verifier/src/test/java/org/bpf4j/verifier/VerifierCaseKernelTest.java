@@ -48,7 +48,11 @@ class VerifierCaseKernelTest {
                 notJudged.add(key.replace('\t', ' ') + ": " + kernelVerdict);
                 continue;
             }
-            boolean kernelAccepts = kernelVerdict.equals("accepted");
+            boolean kernelAccepts = kernelVerdict.startsWith("accepted");
+            if (kernelAccepts && c.processed() >= 0 && !kernelVerdict.equals("accepted, processed " + c.processed())) {
+                problems.put(key, "case expects " + c.processed() + " instructions processed, kernel: " + kernelVerdict);
+                continue;
+            }
             if (kernelAccepts == c.accept()) {
                 agreed++;
                 if (listed.containsKey(key)) {
@@ -80,7 +84,10 @@ class VerifierCaseKernelTest {
         return out;
     }
 
-    /** "accepted", "rejected: LAST LOG LINE" or "error: WHY" (the kernel did not verify it). */
+    /**
+     * "accepted" (with ", processed N" when the case gives a count: the kernel's statistics),
+     * "rejected: LAST LOG LINE" or "error: WHY" (the kernel did not verify it).
+     */
     private static String kernelVerdict(Kernel kernel, VerifierCase c) {
         VerifierInput in = c.input();
         List<KernelMap> maps = new ArrayList<>();
@@ -112,6 +119,20 @@ class VerifierCaseKernelTest {
                 fds[i] = km.fd();
             }
             int attach = in.type() == ProgramType.CGROUP_SOCK_ADDR ? AttachType.CGROUP_INET4_CONNECT.id() : 0;
+            int attachBtfId = 0;
+            if (in.attachTo().startsWith("tp_btf/")) {
+                // a BTF tracepoint: attach_btf_id names the kernel's btf_trace_NAME typedef
+                attach = AttachType.TRACE_RAW_TP.id();
+                org.bpf4j.object.btf.Btf vmlinux = kernel.vmlinuxBtf().orElse(null);
+                if (vmlinux == null) {
+                    return "error: no vmlinux BTF for " + in.attachTo();
+                }
+                for (int id : vmlinux.typeIdsByName("btf_trace_" + in.attachTo().substring(7))) {
+                    if (vmlinux.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Typedef) {
+                        attachBtfId = id;
+                    }
+                }
+            }
             // Linux wants BTF function info for a program that takes a function's address (a
             // callback): every function is described as static, returning int
             java.util.TreeSet<Integer> starts = functionStarts(in.code(), !in.globals().isEmpty());
@@ -131,12 +152,13 @@ class VerifierCaseKernelTest {
                 funcInfo = b.array();
             }
             Bpf.ProgLoad attr = new Bpf.ProgLoad(in.type().id(), byIndex(in.code(), kfuncIds(kernel, in)).toBytes(), in.gpl() ? "GPL" : "Proprietary",
-                    0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], 0, 0, fds);
+                    0, 0, 0, 0, "case", 0, attach, btfFd, funcInfo, new byte[0], attachBtfId, 0, fds);
             Bpf bpf = kernel.bpf();
-            Bpf.LoadResult r = bpf.progLoad(attr);
+            Bpf.LoadResult r = bpf.progLoad(c.processed() >= 0 ? attr.withLog(4, 1 << 16) : attr);
             if (r.ok()) {
                 new Fd(r.fd(), bpf, "case program").close();
-                return "accepted";
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("processed (\\d+) insns").matcher(r.log());
+                return c.processed() >= 0 && m.find() ? "accepted, processed " + m.group(1) : "accepted";
             }
             Bpf.LoadResult logged = bpf.progLoad(attr.withLog(1, 1 << 24));
             if (logged.ok()) {

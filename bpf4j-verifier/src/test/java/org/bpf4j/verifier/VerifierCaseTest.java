@@ -35,6 +35,8 @@ class VerifierCaseTest {
     }
 
     private static void run(VerifierCase c) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(!c.needsKernelTypes() || VerifierCase.kernelTypes().isPresent(),
+                "case needs the kernel's types and this system has no /sys/kernel/btf/vmlinux");
         VerificationResult r = Verifier.verify(c.input(), VerifierOptions.defaults());
         boolean unexpected = r.accepted() != c.accept()
                 || r instanceof VerificationResult.Rejected j0 && !j0.message().contains(c.error());
@@ -46,6 +48,10 @@ class VerifierCaseTest {
             case VerificationResult.Accepted a -> {
                 if (!c.accept()) {
                     fail(where + ": accepted, expected rejection with '" + c.error() + "'\n" + a.log());
+                }
+                if (c.processed() >= 0 && a.processed() != c.processed()) {
+                    fail(where + ": processed " + a.processed() + " instructions, expected " + c.processed() + "\n"
+                            + Verifier.verify(c.input(), VerifierOptions.defaults().withLogLevel(2)).log());
                 }
             }
             case VerificationResult.Rejected j -> {

@@ -202,4 +202,41 @@ final class KernelStructs {
             }
         }
     }
+
+    /** Types {@code offsetof(struct S, a.b)} and records its value. */
+    Type offsetof(Expr.Offsetof o) {
+        if (o.type().pointers() != 0 || o.type().arrayLength() >= 0 || !SemanticAnalyser.isStructName(o.type().name())) {
+            an.error(o.span(), "offsetof() requires a struct or union type, not '" + o.type() + "'");
+            return Type.UINT64;
+        }
+        int sid = kernelStruct(o.type().name(), o.span());
+        long off = 0;
+        for (int k = 0; k < o.fields().size(); k++) {
+            String field = o.fields().get(k);
+            if (sid < 0) {
+                break;
+            }
+            String sname = structName(an.kernel.type(sid));
+            Optional<KernelTypes.Member> m = an.kernel.member(sid, field);
+            if (m.isEmpty()) {
+                an.error(o.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + field + "'");
+                sid = -1;
+                break;
+            }
+            if (m.get().bitfield()) {
+                an.error(o.span(), "offsetof() of bit field '" + field + "' of '" + sname + "'");
+                sid = -1;
+                break;
+            }
+            off += m.get().offset();
+            BtfType ft = an.kernel.type(m.get().type());
+            sid = ft instanceof BtfType.Struct || ft instanceof BtfType.Union
+                    ? an.kernel.btf().orElseThrow().skipQualifiers(m.get().type()) : -1;
+            if (sid < 0 && k < o.fields().size() - 1) {
+                an.error(o.span(), "'" + field + "' of '" + sname + "' is not a struct or union");
+            }
+        }
+        an.constant(o, off);
+        return Type.UINT64;
+    }
 }

@@ -7,18 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.probe.AttachPoints;
-import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
-import org.bpf4j.trace.ast.UnOp;
 
 /**
  * The type checker. Like bpftrace's semantic analyser it makes passes over the whole program until
@@ -29,7 +26,7 @@ public final class SemanticAnalyser {
     private final Diagnostics diags;
     private final List<String> params;
     IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
-    private final TreeMap<String, MapInfo> maps = new TreeMap<>();
+    final TreeMap<String, MapInfo> maps = new TreeMap<>();
     private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
     private Map<String, Type> vars;
     private Probe probe;
@@ -37,17 +34,19 @@ public final class SemanticAnalyser {
     private boolean changed;
     private int loops;
     private final Calls calls;
+    private final BuiltinTypes builtins;
+    private final Operators operators;
     private final ProbeArgs probeArgs;
     private final boolean unsafe;
-    private final boolean child;
+    final boolean child;
     final KernelTypes kernel;
     final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
-    private final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
-    private final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
+    final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
+    final KernelStructs structs = new KernelStructs(this);
     /** Variables whose value had an error: their uses are not reported again. */
-    private final KernelStructs structs = new KernelStructs(this);
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
@@ -55,7 +54,7 @@ public final class SemanticAnalyser {
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
-    private final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private SemanticAnalyser(Diagnostics diags, List<String> params, AttachPoints.Expansion expansion,
             boolean unsafe, boolean child, KernelTypes kernel) {
@@ -64,6 +63,8 @@ public final class SemanticAnalyser {
         this.diags = diags;
         this.params = params;
         this.calls = new Calls(this);
+        this.builtins = new BuiltinTypes(this);
+        this.operators = new Operators(this);
         this.probeArgs = new ProbeArgs(this, expansion);
         this.unsafe = unsafe;
     }
@@ -113,79 +114,12 @@ public final class SemanticAnalyser {
         }
         a.finalPass = true;
         a.run(program);
-        a.declarations(program);
+        Declarations.apply(a, program, a.maps, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
                 new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites));
-    }
-
-    /** The config variables current bpftrace documents (short form). */
-    private static final java.util.Set<String> CONFIG_KEYS = java.util.Set.of("cache_user_symbols", "cpp_demangle",
-            "lazy_symbolication", "license", "log_size", "max_bpf_progs", "max_cat_bytes", "max_map_keys",
-            "max_probes", "max_strlen", "max_type_res_iterations", "missing_probes", "on_stack_limit",
-            "perf_rb_pages", "print_maps_on_exit", "show_debug_info", "stack_mode", "str_trunc_trailer",
-            "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
-            "unstable_addr", "unstable_typeinfo");
-
-    /** Applies the top-level map declarations ({@code let @m = lruhash(N);}) to the maps the probes use. */
-    private void declarations(Program program) {
-        long maxMapKeys = 0;
-        for (org.bpf4j.trace.ast.ConfigEntry c : program.config()) {
-            String k = c.name();
-            if (k.equals("max_map_keys")) {
-                if (!c.integer() || Long.parseLong(c.value()) <= 0) {
-                    error(c.span(), "Invalid value for max_map_keys: expected a positive integer");
-                } else {
-                    maxMapKeys = Long.parseLong(c.value());
-                }
-            } else if (!CONFIG_KEYS.contains(k)) {
-                error(c.span(), "Unrecognized config variable: " + c.key());
-            } else {
-                diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
-            }
-        }
-        if (maxMapKeys > 0) {
-            for (Map.Entry<String, MapInfo> e : maps.entrySet()) {
-                MapInfo m = e.getValue();
-                e.setValue(new MapInfo(m.name(), m.keys(), m.value(), m.kind(), maxMapKeys));
-            }
-        }
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (org.bpf4j.trace.ast.MapDecl d : program.maps()) {
-            if (!seen.add(d.map())) {
-                error(d.span(), "Map " + d.map() + " has already been declared");
-                continue;
-            }
-            boolean percpu = d.kind().startsWith("percpu");
-            if (!java.util.Set.of("hash", "lruhash", "percpuhash", "percpulruhash").contains(d.kind())) {
-                error(d.kindSpan(), "Invalid bpf map type: " + d.kind());
-                continue;
-            }
-            if (d.maxEntries() <= 0 || d.maxEntries() > Integer.MAX_VALUE) {
-                error(d.kindSpan(), "Invalid map size: " + d.maxEntries());
-                continue;
-            }
-            MapInfo m = maps.get(d.map());
-            if (m == null) {
-                diags.warning(d.span(), "Unused map: " + d.map());
-                continue;
-            }
-            if (m.keys().isEmpty()) {
-                // current bpftrace keeps a scalar map in a one-entry array: a hash declaration does not fit it
-                error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
-                        + ". Type from value/key type: " + (m.perCpu() ? "percpuarray" : "array"));
-                continue;
-            }
-            if (percpu != m.perCpu()) {
-                String base = d.kind().replace("percpu", "");
-                error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
-                        + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base));
-                continue;
-            }
-            maps.put(d.map(), new MapInfo(m.name(), m.keys(), m.value(), d.kind(), d.maxEntries()));
-        }
     }
 
     private void run(Program program) {
@@ -654,7 +588,7 @@ public final class SemanticAnalyser {
                 }
                 yield new Type.Str(s.value().length() + 1);
             }
-            case Expr.Builtin b -> builtin(b);
+            case Expr.Builtin b -> builtins.builtin(b);
             case Expr.Var v -> {
                 Type t = vars.get(v.name());
                 if (t == null) {
@@ -671,11 +605,11 @@ public final class SemanticAnalyser {
                 }
                 yield t;
             }
-            case Expr.Param p -> param(p);
+            case Expr.Param p -> builtins.param(p);
             case Expr.MapRef m -> mapRead(m);
             case Expr.Call c -> calls.call(c);
-            case Expr.Binary b -> binary(b);
-            case Expr.Unary u -> unary(u);
+            case Expr.Binary b -> operators.binary(b);
+            case Expr.Unary u -> operators.unary(u);
             case Expr.IncDec i -> {
                 Type t = i.target() instanceof Expr.MapRef m0 && maps.get(m0.name()) == null ? Type.INT64
                         : type(i.target());
@@ -819,150 +753,12 @@ public final class SemanticAnalyser {
                 }
                 yield Type.UINT64;
             }
-            case Expr.Offsetof o -> {
-                if (o.type().pointers() != 0 || o.type().arrayLength() >= 0 || !isStructName(o.type().name())) {
-                    error(o.span(), "offsetof() requires a struct or union type, not '" + o.type() + "'");
-                    yield Type.UINT64;
-                }
-                int sid = structs.kernelStruct(o.type().name(), o.span());
-                long off = 0;
-                for (int k = 0; k < o.fields().size(); k++) {
-                    String field = o.fields().get(k);
-                    if (sid < 0) {
-                        break;
-                    }
-                    String sname = KernelStructs.structName(kernel.type(sid));
-                    Optional<KernelTypes.Member> m = kernel.member(sid, field);
-                    if (m.isEmpty()) {
-                        error(o.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + field + "'");
-                        sid = -1;
-                        break;
-                    }
-                    if (m.get().bitfield()) {
-                        error(o.span(), "offsetof() of bit field '" + field + "' of '" + sname + "'");
-                        sid = -1;
-                        break;
-                    }
-                    off += m.get().offset();
-                    BtfType ft = kernel.type(m.get().type());
-                    sid = ft instanceof BtfType.Struct || ft instanceof BtfType.Union
-                            ? kernel.btf().orElseThrow().skipQualifiers(m.get().type()) : -1;
-                    if (sid < 0 && k < o.fields().size() - 1) {
-                        error(o.span(), "'" + field + "' of '" + sname + "' is not a struct or union");
-                    }
-                }
-                constants.put(o, off);
-                yield Type.UINT64;
-            }
+            case Expr.Offsetof o -> structs.offsetof(o);
             case Expr.SizeofType s -> {
                 typeOfName(s.type(), s.span());
                 yield Type.UINT64;
             }
         };
-    }
-
-    private Type builtin(Expr.Builtin b) {
-        String n = b.name();
-        if (n.equals("ppid")) {
-            if (!kernel.available()) {
-                error(b.span(), "The ppid builtin is not available on the VM backend (it runs no kernel task; "
-                        + "use --backend kernel)");
-                failed.add(b);
-                return Type.UINT32;
-            }
-            // as bpftrace: the tgid of the current task's real parent, read through BTF
-            Expr task = rewrites.computeIfAbsent(b, k -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask",
-                    b.span()), "real_parent", true, b.span()), "tgid", true, b.span()));
-            if (type(task) instanceof Type.None) {
-                failed.add(b);
-            }
-            return Type.UINT32;
-        }
-        if (n.equals("curtask")) {
-            if (!kernel.available()) {
-                error(b.span(), "The curtask builtin is not available on the VM backend (it runs no kernel task; "
-                        + "use --backend kernel)");
-                failed.add(b);
-                return Type.UINT64;
-            }
-            int sid = structs.kernelStruct("struct task_struct", b.span());
-            if (sid >= 0) {
-                pointees.put(b, sid);
-            } else {
-                failed.add(b);
-            }
-            return Type.Int.pointer(Type.NONE, false);
-        }
-        Type t = Builtins.VARIABLES.get(n);
-        if (t != null) {
-            if (n.equals("cpid") && !child) {
-                error(b.span(), "cpid cannot be used without child command");
-            }
-            if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
-                error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
-            }
-            return t;
-        }
-        if (Builtins.isArg(n)) {
-            if (!probeIs(ProbeArgs.WITH_ARGS.toArray(String[]::new))) {
-                error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
-            }
-            return n.startsWith("s") ? Type.INT64 : Type.UINT64;
-        }
-        if (n.equals("func")) {
-            Type result = new Type.Usym();
-            for (AttachPoint ap : probe.attachPoints()) {
-                switch (ap.provider()) {
-                    case "kprobe", "kretprobe" -> result = new Type.Ksym();
-                    case "uprobe", "uretprobe" -> result = new Type.Usym();
-                    default -> error(b.span(), "The func builtin can not be used with '" + ap.provider() + "' probes");
-                }
-            }
-            return result;
-        }
-        if (n.equals("kstack") || n.equals("ustack")) {
-            return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
-        }
-        if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
-            error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
-            return Type.NONE;
-        }
-        Optional<Long> enumerator = kernel.available() ? kernel.enumerator(n) : Optional.empty();
-        if (enumerator.isPresent()) {
-            constants.put(b, enumerator.get());
-            return Type.INT64;
-        }
-        error(b.span(), "Unknown identifier: '" + n + "'");
-        return Type.NONE;
-    }
-
-    /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
-    private Long literal(Expr e) {
-        return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? constants.get(e) : null;
-    }
-
-    private boolean probeIs(String... providers) {
-        for (AttachPoint ap : probe.attachPoints()) {
-            if (!List.of(providers).contains(ap.provider())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Type param(Expr.Param p) {
-        if (p.number() < 0) {
-            return Type.INT64;
-        }
-        if (p.number() == 0) {
-            error(p.span(), "$0 is not a valid parameter");
-            return Type.NONE;
-        }
-        if (p.number() > params.size()) {
-            return Type.INT64;
-        }
-        String v = params.get(p.number() - 1);
-        return parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
     }
 
     /**
@@ -999,99 +795,6 @@ public final class SemanticAnalyser {
         }
     }
 
-    private Type binary(Expr.Binary b) {
-        Type l = type(b.left());
-        Type r = type(b.right());
-        if (l instanceof Type.None || r instanceof Type.None) {
-            return Type.INT64;
-        }
-        if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
-            return Type.UINT64;
-        }
-        if (l instanceof Type.Str && r instanceof Type.Str) {
-            if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
-                error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
-                        + l.display() + ", " + r.display());
-            }
-            return Type.UINT64;
-        }
-        if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
-            error(b.span(), "Type mismatch for '" + b.op().symbol() + "': comparing '" + l.display() + "' with '"
-                    + r.display() + "'");
-            return Type.INT64;
-        }
-        if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {
-            return li;
-        }
-        if (ri.isPointer() && !li.isPointer() && b.op() == BinOp.ADD) {
-            return ri;
-        }
-        if (li.isPointer() || ri.isPointer()) {
-            return b.op().comparison() ? Type.UINT64 : Type.INT64;
-        }
-        boolean signed = li.signed() && ri.signed();
-        // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
-        boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
-        boolean rs = ri.signed() && !(literal(b.right()) != null && literal(b.right()) >= 0);
-        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
-            warning(b.opSpan(), "signed operands for '" + b.op().symbol()
-                    + "' can lead to undefined behavior (cast to unsigned to silence warning)");
-        }
-        if (b.op().comparison() && li.signed() != ri.signed() && literal(b.left()) == null
-                && literal(b.right()) == null) {
-            warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
-                    + r.display() + "' can lead to undefined behavior");
-        }
-        return new Type.Int(64, signed);
-    }
-
-    private Type unary(Expr.Unary u) {
-        Type t = type(u.operand());
-        switch (u.op()) {
-            case NEG, BNOT -> {
-                if (!(t instanceof Type.Int)) {
-                    error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
-                            + t.display() + "'");
-                }
-                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i ? new Type.Int(64, i.signed()) : Type.INT64);
-            }
-            case LNOT -> {
-                if (!(t instanceof Type.Int)) {
-                    error(u.span(), "The ! operator can not be used on expressions of type '" + t.display() + "'");
-                }
-                return new Type.Int(64, false);
-            }
-            case DEREF -> {
-                if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
-                    return i.pointee();
-                }
-                Integer sid = pointees.get(u.operand());
-                if (sid != null) {
-                    Type.Record r = structs.record(sid, 0);
-                    if (r != null) {
-                        return r;
-                    }
-                }
-                if (t instanceof Type.Int i && i.isPointer()) {
-                    error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None
-                            ? "a struct or void" : i.pointee().display()) + " is not supported by bpf4j trace yet");
-                    return Type.INT64;
-                }
-                if (t instanceof Type.Int) {
-                    // bpftrace reads a 64-bit integer at an integer address.
-                    return Type.INT64;
-                }
-                error(u.span(), "Can not dereference type '" + t.display() + "'");
-                return Type.INT64;
-            }
-            case ADDR -> {
-                error(u.span(), "The & operator is not supported by bpf4j trace yet");
-                return Type.INT64;
-            }
-        }
-        throw new IllegalStateException();
-    }
-
     /** The type a written type name denotes. */
     Type typeOfName(TypeName n, Span span) {
         if (n.pointers() > 0) {
@@ -1123,7 +826,7 @@ public final class SemanticAnalyser {
 
     // ---- kernel types (BTF) ----
 
-    private static boolean isStructName(String name) {
+    static boolean isStructName(String name) {
         return name.startsWith("struct ") || name.startsWith("union ");
     }
 

@@ -38,6 +38,24 @@ public final class ObjectInputs {
                 globals(obj, linked, type), kfuncs(linked));
     }
 
+    /**
+     * The input for program {@code linked} verified as a program of {@code type} against a
+     * kernel's types ({@code BtfKernelTypes}), which kfuncs on kernel objects and loads through
+     * pointers to kernel objects need; a tracing program's attach point comes from its section
+     * ({@code tp_btf/NAME}, {@code fentry/NAME}, {@code fexit/NAME}, {@code fmod_ret/NAME}).
+     */
+    public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type,
+            org.bpf4j.spec.KernelTypes kernel) {
+        VerifierInput in = input(obj, linked, type).withKernelTypes(kernel);
+        String section = linked.sectionName();
+        for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/"}) {
+            if (type == ProgramType.TRACING && section.startsWith(prefix)) {
+                in = in.withAttachTo(section);
+            }
+        }
+        return in;
+    }
+
     /** The kernel function each kfunc call of a linked program names (its {@code __ksym} extern), by slot. */
     public static Map<Integer, String> kfuncs(ProgramSpec linked) {
         Map<Integer, String> out = new TreeMap<>();

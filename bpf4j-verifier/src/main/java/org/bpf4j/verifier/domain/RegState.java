@@ -55,9 +55,11 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
      * @param maybeNull whether the pointer may be NULL (it must be tested before use)
      * @param frame for stack pointers, the frame number (0 for the main program)
      * @param readOnly whether stores through the pointer are refused
+     * @param btf for {@link PtrType#BTF_ID}, the kernel type pointed to and how far the pointer is
+     *     trusted; {@link KernelObject#NONE} otherwise (and for an untyped kernel pointer)
      */
     record Pointer(PtrType type, int off, ScalarRange var, int id, int refId, int range, int map, int memSize,
-            boolean maybeNull, int frame, boolean readOnly) implements RegState {
+            boolean maybeNull, int frame, boolean readOnly, KernelObject btf) implements RegState {
         /** The {@code map} of a {@link PtrType#MEM} pointer into the memory given in R1 at entry. */
         public static final int INPUT_MEMORY = -2;
         /**
@@ -71,6 +73,13 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
         public Pointer {
             Objects.requireNonNull(type);
             Objects.requireNonNull(var);
+            Objects.requireNonNull(btf);
+        }
+
+        /** A pointer that is not to a typed kernel object. */
+        public Pointer(PtrType type, int off, ScalarRange var, int id, int refId, int range, int map, int memSize,
+                boolean maybeNull, int frame, boolean readOnly) {
+            this(type, off, var, id, refId, range, map, memSize, maybeNull, frame, readOnly, KernelObject.NONE);
         }
 
         /** A plain pointer of {@code type} at offset 0. */
@@ -80,32 +89,37 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
 
         /** This pointer into frame {@code f}. */
         public Pointer withFrame(int f) {
-            return new Pointer(type, off, var, id, refId, range, map, memSize, maybeNull, f, readOnly);
+            return new Pointer(type, off, var, id, refId, range, map, memSize, maybeNull, f, readOnly, btf);
         }
 
         /** This pointer at a new fixed offset. */
         public Pointer withOff(int newOff) {
-            return new Pointer(type, newOff, var, id, refId, range, map, memSize, maybeNull, frame, readOnly);
+            return new Pointer(type, newOff, var, id, refId, range, map, memSize, maybeNull, frame, readOnly, btf);
         }
 
         /** This pointer with a new variable offset. */
         public Pointer withVar(ScalarRange newVar) {
-            return new Pointer(type, off, newVar, id, refId, range, map, memSize, maybeNull, frame, readOnly);
+            return new Pointer(type, off, newVar, id, refId, range, map, memSize, maybeNull, frame, readOnly, btf);
         }
 
         /** This pointer with a new id. */
         public Pointer withId(int newId) {
-            return new Pointer(type, off, var, newId, refId, range, map, memSize, maybeNull, frame, readOnly);
+            return new Pointer(type, off, var, newId, refId, range, map, memSize, maybeNull, frame, readOnly, btf);
         }
 
         /** This pointer with a new packet range. */
         public Pointer withRange(int newRange) {
-            return new Pointer(type, off, var, id, refId, newRange, map, memSize, maybeNull, frame, readOnly);
+            return new Pointer(type, off, var, id, refId, newRange, map, memSize, maybeNull, frame, readOnly, btf);
         }
 
         /** This pointer known not to be NULL. */
         public Pointer notNull() {
-            return new Pointer(type, off, var, id, refId, range, map, memSize, false, frame, readOnly);
+            return new Pointer(type, off, var, id, refId, range, map, memSize, false, frame, readOnly, btf);
+        }
+
+        /** This pointer with another kernel object type or trust. */
+        public Pointer withBtf(KernelObject newBtf) {
+            return new Pointer(type, off, var, id, refId, range, map, memSize, maybeNull, frame, readOnly, newBtf);
         }
 
         /** Whether the offset has no variable part. */
@@ -115,6 +129,9 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
 
         /** The kernel's name of the type with its modifiers, such as {@code map_value_or_null}. */
         public String typeName() {
+            if (type == PtrType.BTF_ID) {
+                return btf.prefix() + "ptr_" + (maybeNull ? "or_null_" : "");
+            }
             return (readOnly && type == PtrType.MEM ? "rdonly_" : "") + type.kernelName() + (maybeNull ? "_or_null" : "");
         }
 
@@ -143,7 +160,55 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
             if (!fixedOffset()) {
                 sb.append(',').append(var);
             }
-            return typeName() + "(" + (sb.isEmpty() ? "" : sb.substring(1)) + ")";
+            return typeName() + (type == PtrType.BTF_ID ? btf.name() : "") + "(" + (sb.isEmpty() ? "" : sb.substring(1))
+                    + ")";
+        }
+    }
+
+    /**
+     * The kernel type a {@link PtrType#BTF_ID} pointer points to (a structure of the kernel's BTF)
+     * and how far it may be trusted (the kernel's {@code PTR_TRUSTED}, {@code MEM_RCU} and
+     * {@code PTR_UNTRUSTED} flags): a trusted pointer is valid for the whole program (the
+     * program's context gave it, or a helper, or it holds a reference); an RCU pointer is valid
+     * until the RCU read-side critical section ends; an untrusted one may only be read through.
+     *
+     * @param id the structure's BTF id (0 when unknown)
+     * @param name the structure's name ({@code ""} when unknown)
+     * @param flags {@link #TRUSTED}, {@link #RCU}, {@link #UNTRUSTED}, {@link #USER}, {@link #PERCPU}
+     */
+    record KernelObject(int id, String name, int flags) {
+        /** The kernel's {@code PTR_TRUSTED}. */
+        public static final int TRUSTED = 1;
+        /** The kernel's {@code MEM_RCU}. */
+        public static final int RCU = 2;
+        /** The kernel's {@code PTR_UNTRUSTED}. */
+        public static final int UNTRUSTED = 4;
+        /** The kernel's {@code MEM_USER}: user memory, not readable directly. */
+        public static final int USER = 8;
+        /** The kernel's {@code MEM_PERCPU}: a per-CPU pointer, not readable directly. */
+        public static final int PERCPU = 16;
+        /** No kernel type. */
+        public static final KernelObject NONE = new KernelObject(0, "", 0);
+
+        /** Checks the name. */
+        public KernelObject {
+            Objects.requireNonNull(name);
+        }
+
+        /** The same type with other flags. */
+        public KernelObject withFlags(int newFlags) {
+            return new KernelObject(id, name, newFlags);
+        }
+
+        /** Whether {@code flag} is set. */
+        public boolean has(int flag) {
+            return (flags & flag) != 0;
+        }
+
+        /** The kernel's prefix of the register type's name: {@code trusted_}, {@code rcu_}, {@code untrusted_} or none. */
+        public String prefix() {
+            return (has(USER) ? "user_" : "") + (has(PERCPU) ? "percpu_" : "")
+                    + (has(UNTRUSTED) ? "untrusted_" : has(TRUSTED) ? "trusted_" : has(RCU) ? "rcu_" : "");
         }
     }
 

@@ -149,6 +149,7 @@ public final class StateCompare {
             case RegState.Pointer o -> cur instanceof RegState.Pointer c && o.type() == c.type() && o.off() == c.off()
                     && o.maybeNull() == c.maybeNull() && o.map() == c.map() && o.memSize() == c.memSize()
                     && o.frame() == c.frame() && o.readOnly() == c.readOnly() && o.range() <= c.range()
+                    && o.btf().equals(c.btf())
                     && o.var().contains(c.var()) && ids(o.id(), c.id()) && ids(o.refId(), c.refId());
             case RegState.StackObject o -> cur instanceof RegState.StackObject c && o.kind() == c.kind()
                     && o.drained() == c.drained() && o.first() == c.first() && ids(o.id(), c.id())
@@ -199,9 +200,12 @@ public final class StateCompare {
             }
             int oldSpill = StackState.spillSize(ot, base);
             if (oldSpill > 0 && oldSpill < 8) {
-                // a narrow spill covers only a narrow spill of the same size (Linux compares the
-                // slot byte by byte); the other bytes as below
-                if (StackState.spillSize(ct, base) != oldSpill) {
+                // a narrow spill covers a spill at least as wide in the current state (Linux
+                // compares the slot byte by byte: the old spill's bytes must be spilled bytes in
+                // the current one, then the two spilled registers are compared; a fill of the
+                // old width from a wider scalar spill reads its low bytes, contained when the
+                // whole value is); the other bytes as below
+                if (StackState.spillSize(ct, base) < oldSpill) {
                     return false;
                 }
                 if (!(os[slot] instanceof RegState.Scalar && cs[slot] instanceof RegState.Scalar

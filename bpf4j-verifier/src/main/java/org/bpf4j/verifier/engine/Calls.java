@@ -283,11 +283,17 @@ final class Calls {
                 yield new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), st.newId(),
                         d == null ? 0 : d.refId(), 0, -1, (int) meta.constSize, true, 0, false);
             }
-            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID);
+            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID)
+                    .withBtf(kernelObject(h, ret == ReturnType.PTR_TO_BTF_ID_TRUSTED));
             case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
                 new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
-                        false);
+                        false, kernelObject(h, false));
         };
+    }
+
+    /** The kernel type a helper's pointer result is typed with (untyped when the catalog names none). */
+    private RegState.KernelObject kernelObject(HelperSpec h, boolean trusted) {
+        return h.retBtfType().map(n -> ex.kernelObjects().helperResult(n, trusted)).orElse(RegState.KernelObject.NONE);
     }
 
     private static Reject typeError(int regno, RegState v, String expected) {
@@ -405,8 +411,13 @@ final class Calls {
                 if (t.isNullable() && isNull) {
                     return;
                 }
-                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull())) {
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
+                        && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
                     throw typeError(a, v, "ptr_");
+                }
+                String want = h.argBtfType(a).orElse("");
+                if (p.btf().id() != 0 && !want.isEmpty() && !want.equals(p.btf().name())) {
+                    throw new Reject("R" + a + " is of type " + p.btf().name() + " but " + want + " is expected");
                 }
             }
             case PTR_TO_FUNC -> {

@@ -50,6 +50,7 @@ public final class Explorer {
     private final MemoryAccess memory = new MemoryAccess(this);
     private final Calls calls = new Calls(this);
     private final Kfuncs kfuncs = new Kfuncs(this);
+    private final KernelObjects kernelObjects = new KernelObjects(this);
     private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
     /** Sets of linked scalars refined together beyond one frame's registers, by history entries (see Precision). */
@@ -172,6 +173,10 @@ public final class Explorer {
 
     FactsCollector facts() {
         return facts;
+    }
+
+    KernelObjects kernelObjects() {
+        return kernelObjects;
     }
 
     Map<Integer, Integer> refSlots() {

@@ -37,11 +37,13 @@ final class FactsCollector {
             case MEM -> p.map() == RegState.Pointer.INPUT_MEMORY ? AccessFacts.Region.INPUT : AccessFacts.Region.MEMORY;
             case RINGBUF_MEM -> AccessFacts.Region.RINGBUF;
             case SOCKET, SOCK_COMMON, TCP_SOCK -> AccessFacts.Region.SOCKET;
-            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR -> throw new IllegalStateException("no access through " + p.typeName());
+            case BTF_ID -> AccessFacts.Region.KERNEL_OBJECT;
+            case PACKET_END, FUNC, CONST_DYNPTR -> throw new IllegalStateException("no access through " + p.typeName());
         };
         // the struct bpf_map and sockets are the kernel's objects, which the verifier models
         // only partly: an access there is allowed, not proved inside memory the program owns
-        boolean proved = region != AccessFacts.Region.MAP_STRUCT && region != AccessFacts.Region.SOCKET;
+        boolean proved = region != AccessFacts.Region.MAP_STRUCT && region != AccessFacts.Region.SOCKET
+                && region != AccessFacts.Region.KERNEL_OBJECT;
         long base = (long) p.off() + insnOff;
         AccessFacts.Access a = AccessFacts.Access.of(region, proved, base + p.var().smin(), base + p.var().smax());
         AccessFacts.Access old = bySlot[slot];

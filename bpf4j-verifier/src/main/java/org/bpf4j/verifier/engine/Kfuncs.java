@@ -72,8 +72,14 @@ final class Kfuncs {
             throw new Reject("cannot call kernel function from non-GPL compatible program");
         }
         Kfunc k = BY_NAME.get(name);
+        if (k == null && st.activeLock != -1) {
+            throw new Reject("function calls are not allowed while holding a lock");
+        }
         if (k == null) {
-            throw new Reject("bpf4j: kernel function " + name + " is not supported by the verifier");
+            org.bpf4j.spec.KfuncSpec spec = org.bpf4j.spec.KfuncCatalog.linux().byName(name).orElseThrow(
+                    () -> new Reject("bpf4j: kernel function " + name + " is not supported by the verifier"));
+            ex.kernelObjects().call(st, slot, spec);
+            return null;
         }
         if (st.activeLock != -1) {
             throw new Reject("function calls are not allowed while holding a lock");
@@ -107,6 +113,9 @@ final class Kfuncs {
                     throw new Reject("unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
                 }
                 st.activeRcu = k == Kfunc.RCU_READ_LOCK;
+                if (k == Kfunc.RCU_READ_UNLOCK) {
+                    KernelObjects.endRcu(st);
+                }
                 clobber(st);
                 st.regs()[0] = RegState.NOT_INIT;
                 yield null;

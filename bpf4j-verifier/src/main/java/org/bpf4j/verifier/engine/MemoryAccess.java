@@ -227,7 +227,8 @@ final class MemoryAccess {
                 }
                 yield RegState.unknown();
             }
-            case PACKET_END, BTF_ID, FUNC, CONST_DYNPTR ->
+            case BTF_ID -> ex.kernelObjects().load(st, regno, p, off, size, write);
+            case PACKET_END, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
     }
@@ -317,6 +318,9 @@ final class MemoryAccess {
         }
         if (!p.fixedOffset()) {
             throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
+        }
+        if (ex.type() == ProgramType.TRACING && !ex.input().attachTo().isEmpty()) {
+            return ex.kernelObjects().tracingArg(st, off, size, write);
         }
         ContextAccess.Field f = ContextAccess.access(ex.type(), off, size, write);
         if (f == null) {

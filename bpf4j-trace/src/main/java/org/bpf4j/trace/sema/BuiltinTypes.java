@@ -1,0 +1,117 @@
+package org.bpf4j.trace.sema;
+
+import java.util.List;
+import java.util.Optional;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Expr;
+
+/**
+ * Type rules of the builtin variables ({@code pid}, {@code curtask}, {@code arg0}, {@code func},
+ * kernel enumerators...) and positional parameters ({@code $1}), for {@link SemanticAnalyser}.
+ */
+final class BuiltinTypes {
+    private final SemanticAnalyser a;
+
+    BuiltinTypes(SemanticAnalyser a) {
+        this.a = a;
+    }
+
+    Type builtin(Expr.Builtin b) {
+        String n = b.name();
+        if (n.equals("ppid")) {
+            if (!a.kernel.available()) {
+                a.error(b.span(), "The ppid builtin is not available on the VM backend (it runs no kernel task; "
+                        + "use --backend kernel)");
+                a.failed.add(b);
+                return Type.UINT32;
+            }
+            // as bpftrace: the tgid of the current task's real parent, read through BTF
+            Expr task = a.rewrites.computeIfAbsent(b, k -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask",
+                    b.span()), "real_parent", true, b.span()), "tgid", true, b.span()));
+            if (a.type(task) instanceof Type.None) {
+                a.failed.add(b);
+            }
+            return Type.UINT32;
+        }
+        if (n.equals("curtask")) {
+            if (!a.kernel.available()) {
+                a.error(b.span(), "The curtask builtin is not available on the VM backend (it runs no kernel task; "
+                        + "use --backend kernel)");
+                a.failed.add(b);
+                return Type.UINT64;
+            }
+            int sid = a.structs.kernelStruct("struct task_struct", b.span());
+            if (sid >= 0) {
+                a.pointees.put(b, sid);
+            } else {
+                a.failed.add(b);
+            }
+            return Type.Int.pointer(Type.NONE, false);
+        }
+        Type t = Builtins.VARIABLES.get(n);
+        if (t != null) {
+            if (n.equals("cpid") && !a.child) {
+                a.error(b.span(), "cpid cannot be used without child command");
+            }
+            if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
+                a.error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
+            }
+            return t;
+        }
+        if (Builtins.isArg(n)) {
+            if (!probeIs(ProbeArgs.WITH_ARGS.toArray(String[]::new))) {
+                a.error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
+            }
+            return n.startsWith("s") ? Type.INT64 : Type.UINT64;
+        }
+        if (n.equals("func")) {
+            Type result = new Type.Usym();
+            for (AttachPoint ap : a.probe().attachPoints()) {
+                switch (ap.provider()) {
+                    case "kprobe", "kretprobe" -> result = new Type.Ksym();
+                    case "uprobe", "uretprobe" -> result = new Type.Usym();
+                    default -> a.error(b.span(), "The func builtin can not be used with '" + ap.provider() + "' probes");
+                }
+            }
+            return result;
+        }
+        if (n.equals("kstack") || n.equals("ustack")) {
+            return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
+        }
+        if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
+            a.error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
+            return Type.NONE;
+        }
+        Optional<Long> enumerator = a.kernel.available() ? a.kernel.enumerator(n) : Optional.empty();
+        if (enumerator.isPresent()) {
+            a.constant(b, enumerator.get());
+            return Type.INT64;
+        }
+        a.error(b.span(), "Unknown identifier: '" + n + "'");
+        return Type.NONE;
+    }
+
+    private boolean probeIs(String... providers) {
+        for (AttachPoint ap : a.probe().attachPoints()) {
+            if (!List.of(providers).contains(ap.provider())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    Type param(Expr.Param p) {
+        if (p.number() < 0) {
+            return Type.INT64;
+        }
+        if (p.number() == 0) {
+            a.error(p.span(), "$0 is not a valid parameter");
+            return Type.NONE;
+        }
+        if (p.number() > a.params().size()) {
+            return Type.INT64;
+        }
+        String v = a.params().get(p.number() - 1);
+        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
+    }
+}

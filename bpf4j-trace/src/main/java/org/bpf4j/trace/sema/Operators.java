@@ -1,0 +1,112 @@
+package org.bpf4j.trace.sema;
+
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.UnOp;
+
+/** Type rules of the binary and unary operators, with bpftrace's warnings on signedness, for {@link SemanticAnalyser}. */
+final class Operators {
+    private final SemanticAnalyser a;
+
+    Operators(SemanticAnalyser a) {
+        this.a = a;
+    }
+
+    /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
+    private Long literal(Expr e) {
+        return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? a.constants.get(e) : null;
+    }
+
+    Type binary(Expr.Binary b) {
+        Type l = a.type(b.left());
+        Type r = a.type(b.right());
+        if (l instanceof Type.None || r instanceof Type.None) {
+            return Type.INT64;
+        }
+        if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
+            return Type.UINT64;
+        }
+        if (l instanceof Type.Str && r instanceof Type.Str) {
+            if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
+                a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
+                        + l.display() + ", " + r.display());
+            }
+            return Type.UINT64;
+        }
+        if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
+            a.error(b.span(), "Type mismatch for '" + b.op().symbol() + "': comparing '" + l.display() + "' with '"
+                    + r.display() + "'");
+            return Type.INT64;
+        }
+        if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {
+            return li;
+        }
+        if (ri.isPointer() && !li.isPointer() && b.op() == BinOp.ADD) {
+            return ri;
+        }
+        if (li.isPointer() || ri.isPointer()) {
+            return b.op().comparison() ? Type.UINT64 : Type.INT64;
+        }
+        boolean signed = li.signed() && ri.signed();
+        // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
+        boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
+        boolean rs = ri.signed() && !(literal(b.right()) != null && literal(b.right()) >= 0);
+        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
+            a.warning(b.opSpan(), "signed operands for '" + b.op().symbol()
+                    + "' can lead to undefined behavior (cast to unsigned to silence warning)");
+        }
+        if (b.op().comparison() && li.signed() != ri.signed() && literal(b.left()) == null
+                && literal(b.right()) == null) {
+            a.warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
+                    + r.display() + "' can lead to undefined behavior");
+        }
+        return new Type.Int(64, signed);
+    }
+
+    Type unary(Expr.Unary u) {
+        Type t = a.type(u.operand());
+        switch (u.op()) {
+            case NEG, BNOT -> {
+                if (!(t instanceof Type.Int)) {
+                    a.error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
+                            + t.display() + "'");
+                }
+                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i ? new Type.Int(64, i.signed()) : Type.INT64);
+            }
+            case LNOT -> {
+                if (!(t instanceof Type.Int)) {
+                    a.error(u.span(), "The ! operator can not be used on expressions of type '" + t.display() + "'");
+                }
+                return new Type.Int(64, false);
+            }
+            case DEREF -> {
+                if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
+                    return i.pointee();
+                }
+                Integer sid = a.pointees.get(u.operand());
+                if (sid != null) {
+                    Type.Record r = a.structs.record(sid, 0);
+                    if (r != null) {
+                        return r;
+                    }
+                }
+                if (t instanceof Type.Int i && i.isPointer()) {
+                    a.error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None
+                            ? "a struct or void" : i.pointee().display()) + " is not supported by bpf4j trace yet");
+                    return Type.INT64;
+                }
+                if (t instanceof Type.Int) {
+                    // bpftrace reads a 64-bit integer at an integer address.
+                    return Type.INT64;
+                }
+                a.error(u.span(), "Can not dereference type '" + t.display() + "'");
+                return Type.INT64;
+            }
+            case ADDR -> {
+                a.error(u.span(), "The & operator is not supported by bpf4j trace yet");
+                return Type.INT64;
+            }
+        }
+        throw new IllegalStateException();
+    }
+}

@@ -1,0 +1,366 @@
+package org.bpf4j.verifier.engine;
+
+import java.util.List;
+import java.util.Optional;
+import org.bpf4j.spec.KernelTypes;
+import org.bpf4j.spec.KfuncFlag;
+import org.bpf4j.spec.KfuncSpec;
+import org.bpf4j.verifier.domain.PtrType;
+import org.bpf4j.verifier.domain.RegState;
+import org.bpf4j.verifier.domain.RegState.KernelObject;
+import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.VerifierState;
+
+/**
+ * Pointers to kernel objects typed by the kernel's BTF ({@link PtrType#BTF_ID} with a
+ * {@link KernelObject}): calls of the kfuncs of {@link org.bpf4j.spec.KfuncCatalog} that take and
+ * return them (the kernel's {@code check_kfunc_args} and return handling: {@code KF_ACQUIRE},
+ * {@code KF_RELEASE}, {@code KF_RET_NULL}, {@code KF_TRUSTED_ARGS}, {@code KF_RCU}), loads
+ * through them ({@code check_ptr_to_btf_access}), and the end of an RCU read-side critical section.
+ * The prototypes and structure layouts come from {@link org.bpf4j.verifier.VerifierInput#kernelTypes()};
+ * without them such programs are refused, saying that kernel BTF is needed.
+ *
+ * <p>Soundness: a pointer's trust says how long the object it points to is valid. A trusted one
+ * (from the program's arguments or a helper the kernel vouches for) or a referenced one (an
+ * acquire kfunc's result, until released) may be passed to kfuncs that act on the object; an RCU
+ * one only to kfuncs that accept RCU pointers, and only until the critical section ends, when it
+ * becomes untrusted; an untrusted one may only be read through (the kernel turns such loads into
+ * faulting-safe reads). References are tracked as the ring buffer's: every path must release what
+ * it acquired, and a released pointer becomes an unknown number in every register and slot, so
+ * it can be neither read through nor released again.
+ */
+final class KernelObjects {
+    private final Explorer ex;
+
+    KernelObjects(Explorer ex) {
+        this.ex = ex;
+    }
+
+    private KernelTypes types() {
+        return ex.input().kernelTypes();
+    }
+
+    /** The prototype of {@code name}, or a rejection saying kernel BTF is needed. */
+    private KernelTypes.Function proto(String name) {
+        Optional<KernelTypes.Function> f = types().function(name);
+        if (f.isPresent()) {
+            return f.get();
+        }
+        if (types() == KernelTypes.NONE) {
+            throw new Reject("kfunc " + name + " needs kernel BTF (bpf4j was given none: pass a vmlinux BTF file)");
+        }
+        throw new Reject("kfunc " + name + " is not in the kernel BTF of " + types().source());
+    }
+
+    /** Checks and applies a call of the catalogued kfunc {@code spec} at {@code slot}. */
+    void call(VerifierState st, int slot, KfuncSpec spec) {
+        String name = spec.name();
+        KernelTypes.Function f = proto(name);
+        if (!spec.allowedIn(ex.type())) {
+            throw new Reject("calling kernel function " + name + " is not allowed");
+        }
+        if (spec.has(KfuncFlag.RCU_PROTECTED) && !st.activeRcu) {
+            throw new Reject("kernel func " + name + " requires RCU critical section protection");
+        }
+        boolean trusted = spec.has(KfuncFlag.TRUSTED_ARGS) || spec.has(KfuncFlag.RELEASE);
+        boolean rcu = spec.has(KfuncFlag.RCU);
+        int releaseRef = 0;
+        int releaseReg = 0;
+        List<KernelTypes.Param> params = f.params();
+        if (params.size() > 5) {
+            throw new Reject("Function " + name + " has " + params.size() + " > 5 args");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            int regno = i + 1;
+            RegState v = Regs.read(st, regno);
+            KernelTypes.Type t = params.get(i).type();
+            switch (t) {
+                case KernelTypes.Scalar s -> {
+                    if (!(v instanceof RegState.Scalar)) {
+                        throw new Reject("R" + regno + " is not a scalar");
+                    }
+                }
+                case KernelTypes.Pointer p when p.toStruct() -> {
+                    boolean nullable = params.get(i).name().endsWith("__nullable");
+                    boolean isNull = v instanceof RegState.Scalar sc && sc.range().isConst() && sc.range().value() == 0;
+                    if ((trusted || rcu) && !nullable && (isNull || v instanceof RegState.Pointer q && q.maybeNull())) {
+                        throw new Reject("Possibly NULL pointer passed to trusted arg" + i);
+                    }
+                    if (isNull && nullable) {
+                        continue;
+                    }
+                    if (!(v instanceof RegState.Pointer q) || q.type() != PtrType.BTF_ID) {
+                        throw new Reject("arg#" + i + " pointer type STRUCT " + p.targetName()
+                                + " must point to scalar, or struct with scalar");
+                    }
+                    if (q.refId() != 0) {
+                        if (spec.has(KfuncFlag.RELEASE) && releaseRef != 0) {
+                            throw new Reject("more than one arg with ref_obj_id R" + releaseReg + " " + q.refId());
+                        }
+                        if (spec.has(KfuncFlag.RELEASE)) {
+                            releaseRef = q.refId();
+                            releaseReg = regno;
+                        }
+                    }
+                    if ((trusted || rcu) && !isTrusted(q)) {
+                        if (!rcu) {
+                            throw new Reject("R" + regno + " must be referenced or trusted");
+                        }
+                        if (!q.btf().has(KernelObject.RCU)) {
+                            throw new Reject("R" + regno + " must be a rcu pointer");
+                        }
+                    }
+                    if (q.btf().has(KernelObject.UNTRUSTED) && !q.btf().has(KernelObject.RCU)) {
+                        throw new Reject("arg#" + i + " is " + q.typeName() + " expected ptr_ or socket");
+                    }
+                    if (!q.fixedOffset()) {
+                        throw new Reject("variable ptr_ access var_off=" + q.var() + " disallowed");
+                    }
+                    if (q.off() != 0 && (trusted || spec.has(KfuncFlag.RELEASE))) {
+                        throw new Reject("R" + regno + " must have zero offset when passed to release func or trusted "
+                                + "arg to kfunc");
+                    }
+                    if (q.btf().id() == 0) {
+                        throw new Reject("kfunc " + name + " needs kernel BTF (bpf4j was given none: pass a vmlinux BTF file)");
+                    }
+                    if (q.btf().id() != p.target() || q.off() != 0) {
+                        throw new Reject("kernel function " + name + " args#" + i + " expected pointer to STRUCT "
+                                + p.targetName() + " but R" + regno + " has a pointer to STRUCT " + q.btf().name());
+                    }
+                }
+                default -> throw new Reject("bpf4j: kfunc " + name + " argument " + i + " of this kind ("
+                        + Regs.typeName(v) + ") is not modelled");
+            }
+        }
+        if (spec.has(KfuncFlag.RELEASE)) {
+            if (releaseRef == 0) {
+                throw new Reject("release kernel function " + name + " expects refcounted PTR_TO_BTF_ID");
+            }
+            if (!st.refs.contains(releaseRef)) {
+                throw new Reject("R" + releaseReg + " must be referenced when passed to release function");
+            }
+            st.refs.remove(Integer.valueOf(releaseRef));
+            int ref = releaseRef;
+            Regs.forEach(st, x -> x instanceof RegState.Pointer p && p.refId() == ref ? RegState.unknown() : null);
+        }
+        for (int r = 1; r <= 5; r++) {
+            st.regs()[r] = RegState.NOT_INIT;
+        }
+        st.regs()[0] = result(st, slot, spec, f);
+    }
+
+    private RegState result(VerifierState st, int slot, KfuncSpec spec, KernelTypes.Function f) {
+        return switch (f.ret()) {
+            case KernelTypes.Void v -> RegState.NOT_INIT;
+            case KernelTypes.Scalar s -> RegState.unknown();
+            case KernelTypes.Pointer p when p.toStruct() -> {
+                int flags = spec.has(KfuncFlag.RCU_PROTECTED) ? KernelObject.RCU : 0;
+                boolean maybeNull = spec.has(KfuncFlag.RET_NULL);
+                int id = maybeNull ? st.newId() : 0;
+                int ref = 0;
+                if (spec.has(KfuncFlag.ACQUIRE)) {
+                    ref = maybeNull ? id : st.newId();
+                    st.refs.add(ref);
+                    ex.refSlots().put(ref, slot);
+                }
+                yield new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), id, ref, 0, -1, 0, maybeNull, 0,
+                        false, new KernelObject(p.target(), p.targetName(), flags));
+            }
+            default -> throw new Reject("kernel function " + f.name() + " returns pointer type " + p(f.ret())
+                    + " is not supported");
+        };
+    }
+
+    private static String p(KernelTypes.Type t) {
+        return t instanceof KernelTypes.Pointer p ? "PTR " + p.targetName() : t.toString();
+    }
+
+    /** The kernel's {@code is_trusted_reg}: referenced, or trusted and not untrusted. */
+    static boolean isTrusted(RegState.Pointer p) {
+        return p.refId() != 0 || p.btf().has(KernelObject.TRUSTED) && !p.btf().has(KernelObject.UNTRUSTED);
+    }
+
+    /**
+     * A kernel object typed pointer for what a helper returns ({@code bpf_get_current_task_btf}:
+     * a trusted {@code task_struct}); untyped (refused when read through) when there are no kernel types.
+     */
+    KernelObject helperResult(String structName, boolean trusted) {
+        int flags = trusted ? KernelObject.TRUSTED : 0;
+        Optional<KernelTypes.Struct> s = types().structByName(structName);
+        return new KernelObject(s.map(KernelTypes.Struct::id).orElse(0), structName, flags);
+    }
+
+    /**
+     * {@code dst = *(size *)(p + off)} through a kernel object pointer: a number, or a pointer whose
+     * trust follows the kernel's rules for walking from {@code p}.
+     */
+    RegState load(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write) {
+        KernelObject k = p.btf();
+        String tname = k.name();
+        if (k.id() == 0) {
+            if (tname.isEmpty()) {
+                throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
+            }
+            throw new Reject("bpf4j: reading kernel struct " + tname + " needs kernel BTF (bpf4j was given none: "
+                    + "pass a vmlinux BTF file)");
+        }
+        if (!ex.input().gpl()) {
+            throw new Reject("Cannot access kernel 'struct " + tname + "' from non-GPL compatible program");
+        }
+        long total = (long) p.off() + off;
+        if (!p.var().isConst() || p.var().value() != 0) {
+            throw new Reject("R" + regno + " is ptr_" + tname + " invalid variable offset: off=" + total + ", var_off="
+                    + p.var().var());
+        }
+        if (total < 0) {
+            throw new Reject("R" + regno + " is ptr_" + tname + " invalid negative access: off=" + total);
+        }
+        if (k.has(KernelObject.USER)) {
+            throw new Reject("R" + regno + " is ptr_" + tname + " access user memory: off=" + total);
+        }
+        if (k.has(KernelObject.PERCPU)) {
+            throw new Reject("R" + regno + " is ptr_" + tname + " access percpu memory: off=" + total);
+        }
+        if (write) {
+            throw new Reject("only read is supported");
+        }
+        KernelTypes.Struct s = types().struct(k.id()).orElseThrow(() -> new Reject("R" + regno + " invalid mem access '"
+                + p.typeName() + "'"));
+        BtfWalk.Result r = BtfWalk.walk(types(), s, total, size);
+        return switch (r) {
+            case BtfWalk.Scalar x -> RegState.unknown();
+            case BtfWalk.Ptr x -> fieldPointer(st, p, x);
+        };
+    }
+
+    /**
+     * A load from the context of a BTF-typed tracing program ({@code tp_btf/NAME}, {@code fentry/NAME},
+     * {@code fexit/NAME}, {@code fmod_ret/NAME}): argument {@code off / 8} of the attach point, typed
+     * from its BTF prototype (the kernel's {@code btf_ctx_access}). Numbers and structures passed
+     * by value read as numbers, pointers to numbers or {@code void} as numbers, pointers to
+     * structures as kernel objects, trusted for {@code tp_btf} (whose arguments the kernel
+     * vouches for), plain for the others; {@code fexit} and {@code fmod_ret} may also read the
+     * return value after the last argument. Only reads.
+     */
+    RegState tracingArg(VerifierState st, int off, int size, boolean write) {
+        String at = ex.input().attachTo();
+        int slash = at.indexOf('/');
+        String kind = slash < 0 ? at : at.substring(0, slash);
+        String target = slash < 0 ? "" : at.substring(slash + 1);
+        if (off < 0 || off >= 8 * 12 || write || off % size != 0) {
+            throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
+        }
+        boolean tp = kind.equals("tp_btf");
+        String tname = tp ? "btf_trace_" + target : target;
+        Optional<KernelTypes.Function> proto = tp ? types().pointedPrototype(tname) : types().function(target);
+        if (proto.isEmpty()) {
+            if (types() == KernelTypes.NONE) {
+                throw new Reject("bpf4j: the arguments of " + at + " need kernel BTF (bpf4j was given none: pass a "
+                        + "vmlinux BTF file)");
+            }
+            throw new Reject("bpf4j: " + at + ": no " + tname + " in the kernel BTF of " + types().source());
+        }
+        List<KernelTypes.Param> args = proto.get().params();
+        if (tp && !args.isEmpty()) {
+            args = args.subList(1, args.size()); // the tracepoint's private data comes first
+        }
+        if (off % 8 != 0) {
+            throw new Reject("func '" + tname + "' offset " + off + " is not multiple of 8");
+        }
+        int arg = off / 8;
+        boolean ret = kind.equals("fexit") || kind.equals("fmod_ret");
+        if (arg > args.size() || arg == args.size() && !ret) {
+            throw new Reject("func '" + tname + "' doesn't have " + (arg + 1) + "-th argument");
+        }
+        KernelTypes.Type t = arg == args.size() ? proto.get().ret() : args.get(arg).type();
+        return switch (t) {
+            case KernelTypes.Pointer p when p.toStruct() -> new RegState.Pointer(PtrType.BTF_ID, 0,
+                    ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false,
+                    new KernelObject(p.target(), p.targetName(), tp ? KernelObject.TRUSTED : 0));
+            case KernelTypes.Pointer p -> RegState.unknown(); // to a number or void: a number for the verifier
+            case KernelTypes.Scalar x -> RegState.unknown();
+            case KernelTypes.Composite x -> RegState.unknown();
+            case KernelTypes.Void x -> RegState.unknown();
+            case KernelTypes.Array x -> throw new Reject("func '" + tname + "' arg" + arg + " type is not a struct");
+            case KernelTypes.Other x -> throw new Reject("func '" + tname + "' arg" + arg + " type " + x.what()
+                    + " is not a struct");
+        };
+    }
+
+    /** The pointer read from a pointer member, with the trust the kernel gives it. */
+    private RegState fieldPointer(VerifierState st, RegState.Pointer from, BtfWalk.Ptr f) {
+        KernelTypes.Pointer mp = f.pointer();
+        if (!mp.toStruct()) {
+            // a pointer to a number or to void: the kernel types it as a struct pointer only for structures
+            return RegState.unknown();
+        }
+        int flags = 0;
+        if (mp.tags().contains("rcu")) {
+            flags |= KernelObject.RCU;
+        }
+        boolean user = mp.tags().contains("user");
+        boolean percpu = mp.tags().contains("percpu");
+        if (from.btf().has(KernelObject.UNTRUSTED)) {
+            flags |= KernelObject.UNTRUSTED;
+        }
+        boolean maybeNull = false;
+        String owner = f.owner().name();
+        if (isTrusted(from) || from.btf().has(KernelObject.RCU)) {
+            if (safe(owner + "__safe_trusted", f)) {
+                flags |= KernelObject.TRUSTED;
+            } else if (safe(owner + "__safe_trusted_or_null", f)) {
+                flags |= KernelObject.TRUSTED;
+                maybeNull = true;
+            } else if (!from.maybeNull()) { // bpf4j programs are not sleepable: always in an RCU section
+                if (safe(owner + "__safe_rcu", f)) {
+                    flags |= KernelObject.RCU;
+                } else if ((flags & KernelObject.RCU) != 0 || safe(owner + "__safe_rcu_or_null", f)) {
+                    flags |= KernelObject.RCU;
+                    maybeNull = true;
+                    if (safe(owner + "__safe_rcu_or_null", f)) {
+                        flags &= ~KernelObject.UNTRUSTED;
+                    }
+                } else if (!user && !percpu) {
+                    flags &= ~(KernelObject.TRUSTED | KernelObject.RCU);
+                }
+            } else {
+                flags &= ~(KernelObject.TRUSTED | KernelObject.RCU);
+            }
+        } else {
+            flags &= ~(KernelObject.TRUSTED | KernelObject.RCU);
+        }
+        if (user) {
+            flags |= KernelObject.USER;
+        }
+        if (percpu) {
+            flags |= KernelObject.PERCPU;
+        }
+        int id = maybeNull ? st.newId() : 0;
+        return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), id, 0, 0, -1, 0, maybeNull, 0, false,
+                new KernelObject(mp.target(), mp.targetName(), flags));
+    }
+
+    /** Whether the kernel's list {@code listName} (a BTF structure) names the member read, with its type. */
+    private boolean safe(String listName, BtfWalk.Ptr f) {
+        Optional<KernelTypes.Struct> list = types().structByName(listName);
+        if (list.isEmpty()) {
+            return false;
+        }
+        Optional<KernelTypes.Member> m = list.get().member(f.field());
+        return m.isPresent() && m.get().type() instanceof KernelTypes.Pointer lp
+                && lp.targetName().equals(f.pointer().targetName());
+    }
+
+    /** At {@code bpf_rcu_read_unlock}: RCU pointers become untrusted (the kernel's handling of {@code rcu_unlock}). */
+    static void endRcu(VerifierState st) {
+        Regs.forEach(st, v -> v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID
+                && p.btf().has(KernelObject.RCU)
+                ? withoutRcu(p) : null);
+    }
+
+    private static RegState withoutRcu(RegState.Pointer p) {
+        KernelObject k = p.btf().withFlags((p.btf().flags() & ~KernelObject.RCU) | KernelObject.UNTRUSTED);
+        return new RegState.Pointer(p.type(), p.off(), p.var(), p.id(), p.refId(), p.range(), p.map(), p.memSize(), false,
+                p.frame(), p.readOnly(), k);
+    }
+}
