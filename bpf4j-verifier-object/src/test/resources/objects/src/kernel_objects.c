@@ -127,3 +127,83 @@ int switch_arg_too_far(u64 *ctx)
     out = ctx[4];
     return 0;
 }
+
+/* kptrs: a map value holding a task reference (__kptr, moved in and out with bpf_kptr_xchg) and
+ * an unreferenced task pointer (__kptr_untrusted). */
+#define __kptr_untrusted __attribute__((btf_type_tag("kptr_untrusted")))
+
+struct stash {
+    struct task_struct __kptr *task;
+    struct task_struct __kptr_untrusted *seen;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 16);
+    __type(key, int);
+    __type(value, struct stash);
+} stashes SEC(".maps");
+
+SEC("tc")
+int stash_task(struct __sk_buff *skb)
+{
+    int key = 0;
+    struct stash *v = bpf_map_lookup_elem(&stashes, &key);
+    struct task_struct *t;
+
+    if (!v)
+        return 0;
+    t = bpf_task_from_pid(1);
+    if (!t)
+        return 0;
+    t = bpf_kptr_xchg(&v->task, t);
+    if (t)
+        bpf_task_release(t);
+    return 0;
+}
+
+SEC("tc")
+int stash_leak(struct __sk_buff *skb)
+{
+    int key = 0;
+    struct stash *v = bpf_map_lookup_elem(&stashes, &key);
+    struct task_struct *t;
+
+    if (!v)
+        return 0;
+    t = bpf_task_from_pid(1);
+    if (!t)
+        return 0;
+    t = bpf_kptr_xchg(&v->task, t);
+    if (t)
+        out = t->pid;
+    return 0;
+}
+
+SEC("tc")
+int stashed_pid(struct __sk_buff *skb)
+{
+    int key = 0;
+    struct stash *v = bpf_map_lookup_elem(&stashes, &key);
+    struct task_struct *t;
+
+    if (!v)
+        return 0;
+    t = v->task;
+    if (t)
+        out = t->pid;
+    v->seen = bpf_get_current_task_btf();
+    return 0;
+}
+
+SEC("tc")
+int stash_plain_store(struct __sk_buff *skb)
+{
+    int key = 0;
+    struct stash *v = bpf_map_lookup_elem(&stashes, &key);
+
+    if (!v)
+        return 0;
+    v->task = bpf_get_current_task_btf();
+    return 0;
+}

@@ -45,9 +45,14 @@ final class ObjectRun {
      * {@code inspect} sees the loaded program first (for {@code --dump-jit}).
      */
     static int run(Request r, VmOptions options, Consumer<VmProgram> inspect, PrintWriter out) {
-        String name = r.file().toString();
         ObjectSpec spec = ObjectFiles.parse(r.file(), r.bytes());
-        String progName = chooseProgram(name, spec, r.prog());
+        return run(r, spec, chooseProgram(r.file().toString(), spec, r.prog()), options, inspect, out);
+    }
+
+    /** {@link #run(Request, VmOptions, Consumer, PrintWriter)} of an object already parsed and a program chosen. */
+    static int run(Request r, ObjectSpec spec, String progName, VmOptions options, Consumer<VmProgram> inspect,
+            PrintWriter out) {
+        String name = r.file().toString();
         try (VmObject object = VmObject.load(spec, options)) {
             VmObject.Program p;
             try {

@@ -30,9 +30,11 @@ import picocli.CommandLine.Spec;
                 + "duration with --repeat, and every map afterwards.",
             "R1 points to a writable copy of the input memory and R2 holds its length "
                 + "(both 0 without memory), as in the conformance suite.",
-            "The program is verified first (as a socket filter given that memory in R1); a rejected program is "
+            "The program is verified first (as a socket filter given that memory in R1; a program of an object "
+                + "file as its section's program type, with the object's maps); a rejected program is "
                 + "refused unless --no-verify. A verified program runs on the JIT, with the verifier's facts and "
-                + "no instruction budget, unless --engine or --budget say otherwise."})
+                + "no instruction budget (an object with a program array keeps the budget), unless --engine or "
+                + "--budget say otherwise."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -101,14 +103,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         byte[] bytes = ProgramFile.readBytes(file);
-        boolean verifies = !ObjectFiles.isElf(bytes) && !noVerify && !(engine.engine() instanceof KernelBackend);
+        boolean verifies = !noVerify && !(engine.engine() instanceof KernelBackend);
         boolean jit = engine.engine() instanceof VmBackend vm && vm.engine() instanceof Jit
                 || verifies && !explicit("--engine");
         if (dumpJit && !jit) {
             throw CommandFailure.badInput("--dump-jit needs --engine jit, not --engine " + engine.engine().name());
         }
         if (ObjectFiles.isElf(bytes)) {
-            return runObject(bytes);
+            return runObject(bytes, verifies, jit);
         }
         if (prog != null || data != null || dataFile != null || pcapIn != null || pcapOut != null || dataOut != null
                 || ctx != null || json) {
@@ -172,8 +174,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Prints the JIT's bytecode listing of a program (compiled without defining its classes). */
-    private static void dumpJit(VmProgram program, PrintWriter out) {
-        out.print(Jit.INSTANCE.listing(program));
+    private static void dumpJit(Jit jit, VmProgram program, PrintWriter out) {
+        out.print(jit.listing(program));
         out.flush();
     }
 
@@ -192,7 +194,14 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int runObject(byte[] bytes) {
+    /**
+     * Runs a program of an object file. Unless {@code --no-verify} (or the kernel engine, whose own
+     * verifier decides), the program is verified first as the VM loads it: a rejected one is
+     * refused; an accepted one runs with the verifier's facts (on the JIT unless {@code --engine}
+     * says otherwise) and, unless {@code --budget} or a program array (whose tail calls may run
+     * the object's other, unverified programs), without an instruction budget.
+     */
+    private int runObject(byte[] bytes, boolean verifies, boolean jit) {
         int given = (data != null ? 1 : 0) + (dataFile != null ? 1 : 0) + (pcapIn != null ? 1 : 0) + (mem != null ? 1 : 0);
         if (given > 1) {
             throw CommandFailure.badInput(file + ": give the packet once: --data, --data-file or --pcap");
@@ -214,9 +223,25 @@ final class RunCommand implements Callable<Integer> {
         if (!(engine.engine() instanceof VmBackend vm)) {
             throw CommandFailure.badInput(file + ": the " + engine.engine().name() + " engine does not run object files");
         }
-        VmOptions options = VmOptions.defaults().withEngine(vm.engine()).withInstructionBudget(engine.budget());
+        org.bpf4j.object.ObjectSpec object = ObjectFiles.parse(file, bytes);
+        String progName = ObjectRun.chooseProgram(file.toString(), object, prog);
+        org.bpf4j.vm.Engine vmEngine = vm.engine();
+        long budget = engine.budget();
+        Jit jitEngine = Jit.INSTANCE;
+        if (verifies) {
+            ObjectVerification.Verified v = ObjectVerification.verify(file, object, progName);
+            jitEngine = Jit.INSTANCE.withFacts(v.code(), v.facts());
+            if (jit) {
+                vmEngine = jitEngine;
+            }
+            if (!explicit("--budget") && !v.otherProgramsMayRun()) {
+                budget = Long.MAX_VALUE; // a verified program terminates
+            }
+        }
+        Jit dumping = jitEngine;
+        VmOptions options = VmOptions.defaults().withEngine(vmEngine).withInstructionBudget(budget);
         return ObjectRun.run(new ObjectRun.Request(file, bytes, prog, packet, pcapIn, pcapOut, dataOut, context,
-                repeat == null ? 1 : repeat, repeat != null, json), options,
-                dumpJit ? p -> dumpJit(p, spec.commandLine().getOut()) : p -> { }, spec.commandLine().getOut());
+                repeat == null ? 1 : repeat, repeat != null, json), object, progName, options,
+                dumpJit ? p -> dumpJit(dumping, p, spec.commandLine().getOut()) : p -> { }, spec.commandLine().getOut());
     }
 }

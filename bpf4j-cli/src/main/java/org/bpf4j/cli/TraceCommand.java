@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code bpf4j trace}: runs a bpftrace script. */
-@Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = TraceCommand.Version.class,
         description = {"Compiles a bpftrace script to eBPF and runs it, printing what bpftrace prints.",
             "Errors in the script are reported as bpftrace reports them (exit status 2)."})
 final class TraceCommand implements Callable<Integer> {
@@ -83,13 +83,33 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-q", description = "quiet: do not print \"Attaching N probes...\"")
     private boolean quiet;
 
+    @Option(names = "--include", paramLabel = "FILE", description = "include the header FILE before the script "
+            + "(its macros), as #include <FILE> on the first line")
+    private List<String> includes = new ArrayList<>();
+
+    @Option(names = "-I", paramLabel = "DIR", description = "search DIR for included headers first")
+    private List<String> includeDirs = new ArrayList<>();
+
+    @Option(names = "--info", description = "print the system, the build and the kernel's features for tracing")
+    private boolean info;
+
+    /** The {@code --version} text of {@code bpf4j trace}. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {TraceInfo.versionLine()};
+        }
+    }
+
     /**
      * The options {@link FastTrace} parses without picocli: true for a flag, false for an option
      * with a value. Every {@code @Option} of this class belongs here ({@code FastTraceTest} checks
      * it; one missing still works, through picocli, but starts slower). Set by {@link #setFast}.
      */
-    static final Map<String, Boolean> FAST_OPTIONS = Map.of("-e", false, "--backend", false, "-f", false, "-c", false,
-            "-p", false, "-l", true, "-v", true, "--unsafe", true, "-d", true, "-q", true);
+    static final Map<String, Boolean> FAST_OPTIONS = Map.ofEntries(Map.entry("-e", false),
+            Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("-p", false),
+            Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
+            Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -113,6 +133,9 @@ final class TraceCommand implements Callable<Integer> {
             case "--unsafe" -> unsafe = true;
             case "-d" -> debug = true;
             case "-q" -> quiet = true;
+            case "--include" -> includes.add(value);
+            case "-I" -> includeDirs.add(value);
+            case "--info" -> info = true;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -137,6 +160,10 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        if (info) {
+            TraceInfo.print(out);
+            return Main.EXIT_OK;
+        }
         if (list) {
             return list(out, err);
         }
@@ -185,8 +212,10 @@ final class TraceCommand implements Callable<Integer> {
         if (!kernel && (command != null || pid != null)) {
             throw CommandFailure.badInput("-c and -p need the kernel backend");
         }
+        TraceCompiler.Setup setup = new TraceCompiler.Setup(System.getenv(), includes,
+                includeDirs.stream().map(Path::of).toList());
         TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
-                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false));
+                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false), setup);
         err.print(result.diagnostics().render(source));
         err.flush();
         if (debug) {

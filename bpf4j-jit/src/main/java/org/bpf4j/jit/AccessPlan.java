@@ -25,13 +25,18 @@ import org.bpf4j.vm.Memory;
  *       accessor behind it, so even a wrong fact gives the interpreter's result or trap. (Without
  *       any test, the checksum loop ran 1.6x slower: C2 made worse code from its own implicit
  *       checks than from the explicit ones.)
+ *   <li>{@link #CONTEXT}: proved to be a field of the program's context: a direct call of
+ *       {@link Memory#loadContext} or {@link Memory#storeContext}, which hand the access to the
+ *       context region (the region table holds no bytes for a context, so the inline test of a
+ *       checked access always failed into its slow path) and give any other address to the
+ *       checked accessor: the interpreter's semantics whether the fact holds or not.
  *   <li>{@link #CHECKED}: the interpreter's checks, inline, with the checked accessor out of line.
  *       Everything else: no facts, regions not proved, a slot reached with several regions, map
  *       values, ring buffer records, map keys and helper memory (possibly shared regions, adopted
- *       by the slow path of their first access), packets (replaced by helpers; tried without
- *       checks through the region table, the loop was slower than with the inline checks),
- *       contexts (served by their region objects), other frames, atomics and legacy packet
- *       loads.
+ *       by the slow path of their first access, so a proved access still needs the region test
+ *       and a way to the slow path, which is all the checked form has besides its bounds test),
+ *       packets (replaced by helpers; tried without checks through the region table, the loop was
+ *       slower than with the inline checks), other frames, atomics and legacy packet loads.
  * </ul>
  *
  * <p><b>Wrong facts cannot break the sandbox.</b> The two unchecked forms (the frame ones) cannot
@@ -42,24 +47,35 @@ import org.bpf4j.vm.Memory;
  * JVM's own check fails (the JIT turns the JVM's exception into that trap); they cannot touch the
  * host's memory or another execution's. A constant frame index outside the frame is never
  * emitted: such a fact is ignored.
+ *
+ * <p><b>Comparisons.</b> An unsigned conditional jump whose operands the verifier found of one
+ * sign on every path ({@link AccessFacts#signedCompare}) is compiled as the signed comparison
+ * ({@link #signedCompare}): HotSpot's C2 makes a counted loop only of a loop whose exit test is
+ * signed, and then drops the safepoint poll from the loop's body and unrolls it (the checksum loop
+ * ran 1.5x as fast; see docs/jit.md). A fact that lies changes which branch is
+ * taken, as a wrong program can; it cannot reach memory, since every access keeps its checks or
+ * the JVM's.
  */
 final class AccessPlan {
     static final byte CHECKED = 0;
     static final byte FRAME_CONSTANT = 1;
     static final byte FRAME_VARIABLE = 2;
     static final byte PROVED_TABLE = 3;
+    static final byte CONTEXT = 4;
 
     /** Every access checked. */
-    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false);
+    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false, new boolean[0]);
 
     private final byte[] kind;
     private final int[] frameIndex;
     private final boolean any;
+    private final boolean[] signedCompare;
 
-    private AccessPlan(byte[] kind, int[] frameIndex, boolean any) {
+    private AccessPlan(byte[] kind, int[] frameIndex, boolean any, boolean[] signedCompare) {
         this.kind = kind;
         this.frameIndex = frameIndex;
         this.any = any;
+        this.signedCompare = signedCompare;
     }
 
     /** The plan for {@code code} from facts about it (facts about other instructions are ignored). */
@@ -67,8 +83,13 @@ final class AccessPlan {
         int n = code.slotCount();
         byte[] kind = new byte[n];
         int[] index = new int[n];
+        boolean[] signed = new boolean[n];
         boolean any = false;
         for (int s = 0; s < n && s < facts.slotCount(); s++) {
+            if (code.atSlot(s) instanceof Instruction.Jump && facts.signedCompare(s)) {
+                signed[s] = true;
+                any = true;
+            }
             var f = facts.at(s);
             if (f.isEmpty() || !f.get().inBounds() || f.get().region().isEmpty()) {
                 continue;
@@ -95,16 +116,22 @@ final class AccessPlan {
                     yield FRAME_VARIABLE;
                 }
                 case INPUT -> PROVED_TABLE;
-                // packets are replaced by helpers; helper memory and global functions' arguments may
-                // be shared regions not adopted yet
-                case PACKET, PACKET_META, MEMORY, CALLER_STACK, CTX, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET,
+                case CTX -> CONTEXT;
+                // packets are replaced by helpers; map values, helper memory and global functions'
+                // arguments may be shared regions not adopted yet (see the class comment)
+                case PACKET, PACKET_META, MEMORY, CALLER_STACK, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET,
                      KERNEL_OBJECT ->
                     CHECKED;
             };
             kind[s] = k;
             any |= k != CHECKED;
         }
-        return new AccessPlan(kind, index, any);
+        return new AccessPlan(kind, index, any, signed);
+    }
+
+    /** Whether the unsigned conditional jump at a slot is compiled as the signed comparison. */
+    boolean signedCompare(int slot) {
+        return slot < signedCompare.length && signedCompare[slot];
     }
 
     /** The form of the access at a slot. */
@@ -117,7 +144,7 @@ final class AccessPlan {
         return frameIndex[slot];
     }
 
-    /** Whether any access is unchecked. */
+    /** Whether any access is unchecked or any comparison signed. */
     boolean any() {
         return any;
     }

@@ -65,6 +65,8 @@ final class Descs {
 
     static final MethodTypeDesc LOAD = md(CD_long, MEMORY, CD_long, CD_int);
     static final MethodTypeDesc STORE = md(CD_void, MEMORY, CD_long, CD_long, CD_int);
+    static final MethodTypeDesc LOAD_CONTEXT = md(CD_long, MEMORY, CD_long, CD_int, CD_int);
+    static final MethodTypeDesc STORE_CONTEXT = md(CD_void, MEMORY, CD_long, CD_int, CD_long, CD_int);
     static final MethodTypeDesc FRAME_LOAD = md(CD_long, BYTE_ARRAY, CD_int);
     static final MethodTypeDesc FRAME_STORE = md(CD_void, BYTE_ARRAY, CD_int, CD_long);
     static final MethodTypeDesc TABLE = md(BYTE_ARRAYS);

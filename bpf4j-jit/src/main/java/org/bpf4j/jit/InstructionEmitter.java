@@ -226,6 +226,18 @@ final class InstructionEmitter {
             cb.lstore(m.reg[l.dst()]);
             return;
         }
+        if (m.img.access.kind(slot) == AccessPlan.CONTEXT) {
+            // a context field: straight to the context region (no region table test, which a
+            // context never passes); any other address goes to the checked accessor
+            cb.aload(m.mem);
+            pushAddress(l.src(), l.off());
+            cb.loadConstant(l.size().bytes());
+            cb.loadConstant(slot);
+            cb.invokestatic(Descs.MEMORY, "loadContext", Descs.LOAD_CONTEXT);
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            return;
+        }
         // The accessor's fast path inline (the region from the table, then the array), the
         // checked accessor out of line: it serves contexts and shared regions, and traps.
         Label slow = cb.newLabel();
@@ -365,6 +377,15 @@ final class InstructionEmitter {
             cb.invokestatic(Descs.JIT_RUNTIME, "frameStore" + bits, Descs.FRAME_STORE);
             return;
         }
+        if (m.img.access.kind(slot) == AccessPlan.CONTEXT) {
+            cb.aload(m.mem);
+            pushAddress(s.dst(), s.off());
+            cb.loadConstant(s.size().bytes());
+            pushSourceLong(s.src());
+            cb.loadConstant(slot);
+            cb.invokestatic(Descs.MEMORY, "storeContext", Descs.STORE_CONTEXT);
+            return;
+        }
         Label slow = cb.newLabel();
         Label done = cb.newLabel();
         pushAddress(s.dst(), s.off());
@@ -473,7 +494,11 @@ final class InstructionEmitter {
                 case JSLE -> { cb.lcmp(); cb.ifle(taken); }
                 case JSET -> { cb.land(); cb.lconst_0(); cb.lcmp(); cb.ifne(taken); }
                 case JGT, JGE, JLT, JLE -> {
-                    cb.invokestatic(Descs.of(Long.class), "compareUnsigned", Descs.UNSIGNED_LONG_COMPARE);
+                    if (m.img.access.signedCompare(slot)) {
+                        cb.lcmp(); // operands of one sign: the signed outcome (AccessPlan)
+                    } else {
+                        cb.invokestatic(Descs.of(Long.class), "compareUnsigned", Descs.UNSIGNED_LONG_COMPARE);
+                    }
                     unsignedBranch(op, taken);
                 }
             }
@@ -490,10 +515,23 @@ final class InstructionEmitter {
                 case JSLE -> cb.if_icmple(taken);
                 case JSET -> { cb.iand(); cb.ifne(taken); }
                 case JGT, JGE, JLT, JLE -> {
-                    cb.invokestatic(Descs.of(Integer.class), "compareUnsigned", Descs.UNSIGNED_INT_COMPARE);
-                    unsignedBranch(op, taken);
+                    if (m.img.access.signedCompare(slot)) {
+                        signedIntBranch(op, taken);
+                    } else {
+                        cb.invokestatic(Descs.of(Integer.class), "compareUnsigned", Descs.UNSIGNED_INT_COMPARE);
+                        unsignedBranch(op, taken);
+                    }
                 }
             }
+        }
+    }
+
+    private void signedIntBranch(JumpOp op, Label taken) {
+        switch (op) {
+            case JGT -> cb.if_icmpgt(taken);
+            case JGE -> cb.if_icmpge(taken);
+            case JLT -> cb.if_icmplt(taken);
+            default -> cb.if_icmple(taken);
         }
     }
 

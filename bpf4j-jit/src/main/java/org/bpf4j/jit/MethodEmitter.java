@@ -282,7 +282,10 @@ final class MethodEmitter {
     Label branchLabel(int from, int target) {
         Label direct = blockLabels.get(target);
         boolean backward = target <= from;
-        if (!backward) {
+        if (!backward || img.unbudgeted && direct != null) {
+            // Without a budget a backward branch goes straight to its target too: HotSpot's C2
+            // recognises a counted loop only when the loop's exit test branches back to its head
+            // (through a block of its own, the loop kept its safepoint poll and range checks).
             return direct != null ? direct : exitStub(target);
         }
         Label stub = cb.newLabel();

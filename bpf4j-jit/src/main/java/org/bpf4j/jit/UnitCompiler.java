@@ -44,6 +44,11 @@ final class UnitCompiler {
     /** Constant pool entries a class may use (the format allows 65,535). */
     private static final int CONSTANT_BUDGET = 40_000;
     private static final int METHODS_PER_CLASS = 2_000;
+    /**
+     * A function whose generated method is over HotSpot's limit is planned again with a target
+     * three quarters as large, down to this; below it, the fallback policy decides.
+     */
+    private static final int MIN_RETRY_LIMIT = 1_000;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS, ClassFile.ClassHierarchyResolverOption.of(
@@ -70,8 +75,9 @@ final class UnitCompiler {
     static Unit compile(Jit jit, ProgramImage img, CompiledProgram owner, List<FunctionPlan.Variant> roots,
             boolean define) {
         java.util.Set<FunctionPlan.Variant> interpreted = new java.util.HashSet<>();
+        Map<FunctionPlan.Variant, Integer> limits = new HashMap<>();
         for (;;) {
-            Map<FunctionPlan.Variant, FunctionPlan> plans = plan(jit, img, roots, interpreted);
+            Map<FunctionPlan.Variant, FunctionPlan> plans = plan(jit, img, roots, interpreted, limits);
             List<MethodSpec> specs = new ArrayList<>();
             for (Map.Entry<FunctionPlan.Variant, FunctionPlan> e : plans.entrySet()) {
                 FunctionPlan.Variant v = e.getKey();
@@ -88,6 +94,12 @@ final class UnitCompiler {
                 stats = check(img, files);
             } catch (MethodTooLarge e) {
                 FunctionPlan.Variant v = variantOf(plans.keySet(), e.method);
+                int smaller = v == null ? 0 : limits.getOrDefault(v, jit.methodLimit()) * 3 / 4;
+                if (smaller >= MIN_RETRY_LIMIT) {
+                    // the estimates fell short: plan that function again with smaller chunks
+                    limits.put(v, smaller);
+                    continue;
+                }
                 if (jit.fallback() == Jit.Fallback.FAIL || v == null || !interpreted.add(v)) {
                     throw new JitCompilationException(e.getMessage());
                 }
@@ -160,7 +172,8 @@ final class UnitCompiler {
     }
 
     private static Map<FunctionPlan.Variant, FunctionPlan> plan(Jit jit, ProgramImage img,
-            List<FunctionPlan.Variant> roots, java.util.Set<FunctionPlan.Variant> interpreted) {
+            List<FunctionPlan.Variant> roots, java.util.Set<FunctionPlan.Variant> interpreted,
+            Map<FunctionPlan.Variant, Integer> limits) {
         Map<FunctionPlan.Variant, FunctionPlan> plans = new LinkedHashMap<>();
         Deque<FunctionPlan.Variant> work = new ArrayDeque<>(roots);
         while (!work.isEmpty()) {
@@ -172,7 +185,7 @@ final class UnitCompiler {
                 plans.put(v, null); // its callees run on the interpreter with it
                 continue;
             }
-            FunctionPlan p = new FunctionPlan(img, v, jit.methodLimit());
+            FunctionPlan p = new FunctionPlan(img, v, limits.getOrDefault(v, jit.methodLimit()));
             if (p.instructionCount > jit.maxFunctionInstructions()) {
                 String why = "program " + img.name + ", function at instruction " + v.entry()
                         + ": " + p.instructionCount + " instructions, more than the JIT compiles in one function ("

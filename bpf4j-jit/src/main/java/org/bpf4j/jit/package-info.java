@@ -19,8 +19,11 @@
  *       facts ({@code AccessPlan}) prove inside the running frame; all others test the region
  *       tables of {@code Memory} inline (the input memory's array instead where the facts prove
  *       an access inside it) (fetched at entry and again after calls, atomics and slow
- *       paths) and call {@code Memory}'s checked accessor out of line. Budget charges (none for a
- *       program loaded without a budget), traps and their messages are the interpreter's.
+ *       paths) and call {@code Memory}'s checked accessor out of line. An unsigned conditional
+ *       jump the facts show to compare values of one sign is a signed comparison, and without a
+ *       budget a backward branch goes straight to its target: the two things C2 needs to make a
+ *       counted loop (no safepoint poll per iteration, the loop unrolled). Budget charges (none
+ *       for a program loaded without a budget), traps and their messages are the interpreter's.
  *       {@code Frames} writes the stack map table (every label has the same frame).
  *   <li>{@code UnitCompiler}: packs the methods into classes under the constant pool's limits,
  *       links calls between classes with {@code invokedynamic} ({@code Linkage}), checks each

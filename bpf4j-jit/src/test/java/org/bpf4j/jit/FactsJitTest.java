@@ -1,6 +1,7 @@
 package org.bpf4j.jit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,48 @@ class FactsJitTest {
         assertThrows(IllegalArgumentException.class, () -> JIT.withFacts(other, AccessFacts.none(3)));
     }
 
+    /**
+     * The loop's unsigned exit test, proved to compare values of one sign, becomes a signed
+     * comparison (which HotSpot turns into a counted loop); a fact that lies about a comparison
+     * takes the signed comparison's branch, as a wrong program can, and the run still ends.
+     */
+    @Test
+    void comparisonsOfOneSignBecomeSigned() {
+        Code code = Assembler.assemble("""
+                ldxdw %r2, [%r1+0]
+                mov %r0, 0
+                mov %r3, 0
+                loop:
+                add %r0, %r3
+                add %r3, 1
+                jlt %r3, 100, loop
+                jgt %r2, 5, big
+                exit
+                big:
+                mov %r0, -1
+                exit
+                """, "signed.s");
+        AccessFacts facts = verify(code, 8);
+        int loop = 5;
+        int test = 6;
+        assertTrue(facts.signedCompare(loop), "the loop's counter is never negative");
+        assertFalse(facts.signedCompare(test), "R2 may be negative");
+        Jit withFacts = JIT.withFacts(code, facts);
+        String listing = withFacts.listing(VmProgram.load("t", code, VmOptions.defaults().withEngine(Interpreter.INSTANCE)));
+        assertEquals(1, listing.split("Long.compareUnsigned", -1).length - 1, listing);
+        byte[] negative = {-1, -1, -1, -1, -1, -1, -1, -1};
+        byte[] small = {3, 0, 0, 0, 0, 0, 0, 0};
+        for (byte[] mem : List.of(negative, small)) {
+            assertEquals(interpret(code, mem), run(code, withFacts, mem));
+        }
+        // a lie: R2 = -1 compared as signed is not above 5
+        boolean[] lie = new boolean[code.slotCount()];
+        lie[test] = true;
+        Jit lying = JIT.withFacts(code, AccessFacts.of(new Access[code.slotCount()], lie));
+        assertEquals(-1L, interpret(code, negative));
+        assertEquals(4950L, run(code, lying, negative));
+    }
+
     private static Access[] bySlot(Code code) {
         return new Access[code.slotCount()];
     }
@@ -179,7 +222,7 @@ class FactsJitTest {
 
     /**
      * Random programs (which do everything, including wild accesses) compiled with random facts
-     * at every load and store: each run ends with a result or a VM trap, never with another
+     * at every load and store and random signed comparisons: each run ends with a result or a VM trap, never with another
      * exception, and what it changes is only its own sandbox (the frame, its memory, writable maps).
      */
     @Test
@@ -193,6 +236,7 @@ class FactsJitTest {
             for (int i = 0; i < 300; i++) {
                 Code code = new ProgramGenerator(rnd).generate();
                 Access[] a = bySlot(code);
+                boolean[] signed = new boolean[code.slotCount()];
                 for (int s = 0; s < code.slotCount(); s++) {
                     Instruction insn = code.atSlot(s);
                     if (insn instanceof Instruction.Load || insn instanceof Instruction.Store) {
@@ -200,12 +244,15 @@ class FactsJitTest {
                         a[s] = Access.of(regions[rnd.nextInt(regions.length)], rnd.nextBoolean(), off,
                                 rnd.nextBoolean() ? off : off + rnd.nextInt(100));
                     }
+                    // lies about comparisons too: they change branches (the budget ends a loop that no
+                    // longer ends), never what memory a run can reach
+                    signed[s] = insn instanceof Instruction.Jump && rnd.nextBoolean();
                 }
                 byte[] memory = new byte[64];
                 rnd.nextBytes(memory);
                 VmProgram p;
                 try {
-                    p = world.load(code, JIT.withFacts(code, AccessFacts.of(a)), FuzzWorld.BUDGET);
+                    p = world.load(code, JIT.withFacts(code, AccessFacts.of(a, signed)), FuzzWorld.BUDGET);
                 } catch (org.bpf4j.UnsupportedFeatureException e) {
                     continue;
                 }

@@ -62,14 +62,38 @@ public final class TraceCompiler {
         }
     }
 
-    /** Runs the stages: parse, expand the attach points, type-check, generate. */
+    /**
+     * What a run takes from its surroundings, apart from the {@link Options}: the environment (whose
+     * {@code BPFTRACE_*} variables set config variables), the headers included before the script
+     * ({@code --include}) and the directories searched for headers first ({@code -I}).
+     */
+    public record Setup(java.util.Map<String, String> env, List<String> includes, List<java.nio.file.Path> includeDirs) {
+        public Setup {
+            env = java.util.Map.copyOf(env);
+            includes = List.copyOf(includes);
+            includeDirs = List.copyOf(includeDirs);
+        }
+
+        /** This process's environment, no extra headers. */
+        public static Setup system() {
+            return new Setup(System.getenv(), List.of(), List.of());
+        }
+    }
+
+    /** Runs the stages: parse, expand the attach points, type-check, generate; with this process's environment. */
     public static Result compile(Source source, List<String> params, Options options) {
+        return compile(source, params, options, Setup.system());
+    }
+
+    /** Runs the stages: parse, expand the attach points, type-check, generate. */
+    public static Result compile(Source source, List<String> params, Options options, Setup setup) {
         Diagnostics d = new Diagnostics();
         boolean kernelTarget = options.target() == AttachPoints.Target.KERNEL;
         java.util.Map<String, String> predefined = kernelTarget
                 && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
                 ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
-        Optional<Program> program = Parser.parse(source, d, predefined, org.bpf4j.trace.parse.HeaderMacros.system());
+        Optional<Program> program = Parser.parse(source, d, predefined, setup.includes(),
+                org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()));
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
@@ -91,7 +115,7 @@ public final class TraceCompiler {
             return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
         }
         Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, expansion,
-                options.unsafe(), options.child(), types, d);
+                options.unsafe(), options.child(), types, setup.env(), d);
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }

@@ -68,7 +68,8 @@ final class Scripts {
 
     /**
      * Skips a test (with the reason) whose script needs what this machine may lack, as its
-     * {@code NAME.requires} file lists: {@code kallsyms} (kernel symbol addresses, visible to root).
+     * {@code NAME.requires} file lists: {@code kallsyms} (kernel symbol addresses, visible to root), {@code root} (the tracer runs as
+     * root), {@code cgroup2} (a cgroup v2 hierarchy is mounted).
      */
     static void assumeRequirements(Path script) {
         Path p = sibling(script, ".requires");
@@ -80,8 +81,30 @@ final class Scripts {
                 case "kallsyms" -> org.junit.jupiter.api.Assumptions.assumeTrue(
                         org.bpf4j.trace.symbols.KernelSymbols.system().address("vfs_read").isPresent(),
                         "skipped: /proc/kallsyms shows no addresses to this user");
+                case "root" -> org.junit.jupiter.api.Assumptions.assumeTrue(rootUser(),
+                        "skipped: the script shows the user name of the tracer, expected to be root");
+                case "cgroup2" -> org.junit.jupiter.api.Assumptions.assumeTrue(cgroup2Mounted(),
+                        "skipped: no cgroup v2 hierarchy is mounted (/proc/mounts)");
                 default -> throw new IllegalArgumentException(p + ": unknown requirement " + need);
             }
+        }
+    }
+
+    private static boolean rootUser() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean cgroup2Mounted() {
+        try {
+            return Files.readAllLines(Path.of("/proc/mounts")).stream().anyMatch(l -> l.split(" ").length > 2
+                    && l.split(" ")[2].equals("cgroup2"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

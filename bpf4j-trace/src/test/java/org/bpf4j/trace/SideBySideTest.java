@@ -38,6 +38,7 @@ import org.junit.jupiter.api.TestFactory;
  * <li>{@code // normalise: REGEX => REPLACEMENT}: applied to both outputs (nondeterministic values);
  * <li>{@code // vm}: also run on the VM backend;
  * <li>{@code // params: A B}: positional parameters ($1, $2) for both;
+ * <li>{@code // env: NAME=VALUE ...}: environment variables for both ({@code BPFTRACE_STRLEN=8});
  * <li>{@code // difference: REASON}: a documented difference (see docs/trace-differences.md): the
  *     script runs on both, but a mismatch is reported as a skip with the reason.
  * </ul>
@@ -51,7 +52,14 @@ class SideBySideTest {
             .toAbsolutePath().normalize();
 
     private record Header(String command, Map<String, String> normalise, boolean vm, String difference,
-            List<String> params) {}
+            List<String> params, Map<String, String> env) {
+        /** The environment of the bpf4j side: this process's, with the script's variables over it. */
+        TraceCompiler.Setup setup() {
+            Map<String, String> all = new java.util.HashMap<>(System.getenv());
+            all.putAll(env);
+            return new TraceCompiler.Setup(all, List.of(), List.of());
+        }
+    }
 
     @AfterAll
     static void report() {
@@ -115,6 +123,7 @@ class SideBySideTest {
         boolean vm = false;
         String difference = null;
         List<String> params = List.of();
+        Map<String, String> env = new LinkedHashMap<>();
         for (String line : Scripts.read(p).split("\n")) {
             if (!line.startsWith("//")) {
                 break;
@@ -127,13 +136,18 @@ class SideBySideTest {
                 normalise.put(rule[0].trim(), rule.length > 1 ? rule[1].trim() : "");
             } else if (l.startsWith("params:")) {
                 params = List.of(l.substring("params:".length()).trim().split("\\s+"));
+            } else if (l.startsWith("env:")) {
+                for (String kv : l.substring("env:".length()).trim().split("\\s+")) {
+                    String[] nv = kv.split("=", 2);
+                    env.put(nv[0], nv.length > 1 ? nv[1] : "");
+                }
             } else if (l.equals("vm")) {
                 vm = true;
             } else if (l.startsWith("difference:")) {
                 difference = l.substring("difference:".length()).trim();
             }
         }
-        return new Header(command, normalise, vm, difference, params);
+        return new Header(command, normalise, vm, difference, params, env);
     }
 
     private static String expand(String text, Path script) {
@@ -149,8 +163,8 @@ class SideBySideTest {
         Path script = Files.createTempFile("sidebyside-", ".bt");
         try {
             Files.writeString(script, text, StandardCharsets.ISO_8859_1);
-            String expected = normalise(runBpftrace(script, h.command(), h.params()), h);
-            String actual = normalise(vm ? runVm(p, text, h.params()) : runKernel(p, text, h.command(), h.params()), h);
+            String expected = normalise(runBpftrace(script, h), h);
+            String actual = normalise(vm ? runVm(p, text, h) : runKernel(p, text, h), h);
             RUN.incrementAndGet();
             if (h.difference() != null && !expected.equals(actual)) {
                 assumeTrue(false, () -> "documented difference: " + h.difference());
@@ -170,7 +184,9 @@ class SideBySideTest {
         return s;
     }
 
-    private static String runBpftrace(Path script, String command, List<String> params) throws IOException, InterruptedException {
+    private static String runBpftrace(Path script, Header h) throws IOException, InterruptedException {
+        String command = h.command();
+        List<String> params = h.params();
         // --unsafe, as bpf4j's side compiles with unsafe functions allowed (signal, system).
         List<String> argv = new ArrayList<>(List.of(bpftrace().toString(), "--unsafe"));
         if (command != null) {
@@ -179,7 +195,9 @@ class SideBySideTest {
         }
         argv.add(script.toString());
         argv.addAll(params);
-        Process proc = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(h.env());
+        Process proc = pb.start();
         byte[] out = proc.getInputStream().readAllBytes();
         if (!proc.waitFor(60, TimeUnit.SECONDS)) {
             proc.destroyForcibly();
@@ -188,10 +206,11 @@ class SideBySideTest {
         return new String(out, StandardCharsets.ISO_8859_1);
     }
 
-    private static String runKernel(Path p, String text, String command, List<String> params) throws Exception {
+    private static String runKernel(Path p, String text, Header h) throws Exception {
+        String command = h.command();
         Source source = new Source(p.getFileName().toString(), text);
-        CompiledScript script = TraceCompiler.compile(source, params, TraceCompiler.Options.kernel(true, command != null))
-                .orThrow(source);
+        CompiledScript script = TraceCompiler.compile(source, h.params(), TraceCompiler.Options.kernel(true,
+                command != null), h.setup()).orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (ChildCommand child = command == null ? null : ChildCommand.start(command);
@@ -222,9 +241,11 @@ class SideBySideTest {
         return sw.toString();
     }
 
-    private static String runVm(Path p, String text, List<String> params) throws Exception {
+    private static String runVm(Path p, String text, Header h) throws Exception {
         Source source = new Source(p.getFileName().toString(), text);
-        CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);
+        CompiledScript script = TraceCompiler.compile(source, h.params(), new TraceCompiler.Options(false,
+                org.bpf4j.trace.probe.ProbeSource.none(), org.bpf4j.trace.probe.AttachPoints.Target.VM, false, true),
+                h.setup()).orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

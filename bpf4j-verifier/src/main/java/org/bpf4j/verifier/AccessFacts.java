@@ -10,8 +10,10 @@ import java.util.Set;
  * What the verifier proved about each memory instruction of an accepted program (loads, stores
  * and atomics; not the legacy packet loads, which every engine checks at run time): the regions
  * the pointer pointed to on the paths that reached the instruction, whether every one of those
- * paths proved the access inside its region, and the range of the access's offset in the region.
- * This is what a compiler needs to drop a run-time check: see the JIT's use of it.
+ * paths proved the access inside its region, and the range of the access's offset in the region;
+ * and which unsigned comparisons of conditional jumps have the signed comparison's outcome
+ * ({@link #signedCompare}). This is what a compiler needs to drop a run-time check or to emit
+ * a comparison its own compiler optimises better: see the JIT's use of it.
  *
  * <p>The facts at a slot are the join over every path the verifier explored through it: a slot
  * reached once with a stack pointer and once with a map value pointer reports both regions; the
@@ -40,6 +42,18 @@ import java.util.Set;
  * instruction, {@link Region#CALLER_STACK} a frame of a function up the call chain (a pointer
  * passed down as an argument). Other offsets are from the start of the object (map value, map
  * key, packet data or metadata, memory, context).
+ *
+ * <p><b>Comparisons.</b> At a conditional jump that compares unsigned ({@code jgt}, {@code jge},
+ * {@code jlt}, {@code jle}, in 64 or 32 bits), {@link #signedCompare} says whether on every path
+ * that reached it both operands were scalars whose sign bit (bit 63, or bit 31 for a 32-bit jump)
+ * was known and the same: then the unsigned comparison has the signed one's outcome, which a
+ * compiler may emit instead (HotSpot recognises counted loops only with signed comparisons).
+ * Unlike the memory facts, this relies on scalars that no safety decision needs to be precise,
+ * so pruning alone does not make it hold for pruned paths: the verifier keeps these facts only if
+ * every pruned path's live registers and read stack slots were wholly contained in the state that
+ * covered it (precise or not); after the first pruning that was not, at a point from which a
+ * comparison may still run (in its function, or anywhere after a call or a function's return),
+ * no jump has the fact.
  *
  * <p>Immutable and thread-safe.
  */
@@ -134,19 +148,52 @@ public final class AccessFacts {
     }
 
     private final Access[] bySlot;
+    private final boolean[] signedCompare;
 
-    private AccessFacts(Access[] bySlot) {
+    private AccessFacts(Access[] bySlot, boolean[] signedCompare) {
         this.bySlot = bySlot;
+        this.signedCompare = signedCompare;
     }
 
-    /** Facts from an array by slot (null where a slot has none; copied): for tests and tools. */
+    /** Facts from an array by slot (null where a slot has none; copied), with no comparison facts: for tests and tools. */
     public static AccessFacts of(Access[] bySlot) {
-        return new AccessFacts(bySlot.clone());
+        return new AccessFacts(bySlot.clone(), new boolean[bySlot.length]);
+    }
+
+    /**
+     * Facts from an array by slot (null where a slot has none) and the slots of the jumps whose
+     * unsigned comparison has the signed one's outcome ({@link #signedCompare}); both copied, of
+     * the same length.
+     */
+    public static AccessFacts of(Access[] bySlot, boolean[] signedCompare) {
+        if (signedCompare.length != bySlot.length) {
+            throw new IllegalArgumentException("facts for " + bySlot.length + " slots, comparisons for "
+                    + signedCompare.length);
+        }
+        return new AccessFacts(bySlot.clone(), signedCompare.clone());
     }
 
     /** No facts, for a program of {@code slotCount} slots (every access is checked). */
     public static AccessFacts none(int slotCount) {
-        return new AccessFacts(new Access[slotCount]);
+        return new AccessFacts(new Access[slotCount], new boolean[slotCount]);
+    }
+
+    /**
+     * Whether the conditional jump at {@code slot} compares unsigned and, on every path that
+     * reached it, both its operands were scalars with the same known sign bit (bit 63, or bit 31
+     * in 32 bits), so that the signed comparison has the same outcome. False for any other slot.
+     */
+    public boolean signedCompare(int slot) {
+        return slot >= 0 && slot < signedCompare.length && signedCompare[slot];
+    }
+
+    /** How many jumps have {@link #signedCompare}. */
+    public int signedCompareCount() {
+        int n = 0;
+        for (boolean b : signedCompare) {
+            n += b ? 1 : 0;
+        }
+        return n;
     }
 
     /** The slots of the program the facts are about. */
@@ -168,7 +215,10 @@ public final class AccessFacts {
         return n;
     }
 
-    /** One line per slot with facts: {@code SLOT: REGIONS off=RANGE proved|unproved}. */
+    /**
+     * One line per slot with memory facts: {@code SLOT: REGIONS off=RANGE proved|unproved} (the
+     * comparison facts are not listed).
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
@@ -182,11 +232,12 @@ public final class AccessFacts {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AccessFacts f && Arrays.equals(bySlot, f.bySlot);
+        return o instanceof AccessFacts f && Arrays.equals(bySlot, f.bySlot)
+                && Arrays.equals(signedCompare, f.signedCompare);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bySlot);
+        return Arrays.hashCode(bySlot) * 31 + Arrays.hashCode(signedCompare);
     }
 }

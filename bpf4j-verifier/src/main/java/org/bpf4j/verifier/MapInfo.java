@@ -1,5 +1,6 @@
 package org.bpf4j.verifier;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.bpf4j.spec.MapType;
@@ -19,9 +20,28 @@ import org.bpf4j.spec.MapType;
  *     value's bytes, which programs may read as constants; empty otherwise
  * @param spinLockOff the offset of the value's {@code struct bpf_spin_lock} (from the value's BTF), or -1
  * @param timerOff the offset of the value's {@code struct bpf_timer} (from the value's BTF), or -1
+ * @param kptrs the value's kernel object pointer fields ({@code __kptr}, {@code __kptr_untrusted},
+ *     from the value's BTF), in offset order
  */
 public record MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
-        Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff) {
+        Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff, List<Kptr> kptrs) {
+    /**
+     * A field of a map value that holds a pointer to a kernel object (a kptr): 8 bytes, read and
+     * written only whole; a referenced one ({@code __kptr}) holds a reference the map owns, moved
+     * in and out only with {@code bpf_kptr_xchg}; an unreferenced one ({@code __kptr_untrusted})
+     * takes plain stores of pointers of its type.
+     *
+     * @param offset its byte offset in the value
+     * @param referenced whether it is a referenced kptr ({@code __kptr}) rather than {@code __kptr_untrusted}
+     * @param struct the name of the kernel structure it points to
+     */
+    public record Kptr(int offset, boolean referenced, String struct) {
+        /** Checks the name. */
+        public Kptr {
+            Objects.requireNonNull(struct, "struct");
+        }
+    }
+
     /** The size of {@code struct bpf_spin_lock}. */
     public static final int SPIN_LOCK_SIZE = 4;
     /** The size of {@code struct bpf_timer}. */
@@ -40,6 +60,12 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
         if (keySize < 0 || valueSize < 0 || maxEntries < 0) {
             throw new IllegalArgumentException("map " + name + ": negative size");
         }
+        kptrs = List.copyOf(kptrs);
+        for (Kptr k : kptrs) {
+            if (k.offset() < 0 || k.offset() + 8 > valueSize) {
+                throw new IllegalArgumentException("map " + name + ": a kptr outside the value");
+            }
+        }
         if (spinLockOff < -1 || spinLockOff >= 0 && spinLockOff + SPIN_LOCK_SIZE > valueSize
                 || timerOff < -1 || timerOff >= 0 && timerOff + TIMER_SIZE > valueSize) {
             throw new IllegalArgumentException("map " + name + ": a special field outside the value");
@@ -52,10 +78,28 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
         this(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, -1, -1);
     }
 
+    /** A map whose value has no kptrs. */
+    public MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
+            Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff) {
+        this(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff, timerOff,
+                List.of());
+    }
+
+    /** This map with the kptr fields {@code fields}. */
+    public MapInfo withKptrs(List<Kptr> fields) {
+        return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff,
+                timerOff, fields);
+    }
+
+    /** The kptr field whose bytes overlap {@code [lo, hi)}, if any. */
+    public Optional<Kptr> kptrOverlapping(long lo, long hi) {
+        return kptrs.stream().filter(k -> lo < k.offset() + 8 && k.offset() < hi).findFirst();
+    }
+
     /** This map with a {@code bpf_spin_lock} at {@code lockOff} and a {@code bpf_timer} at {@code timerOffset} (-1: none). */
     public MapInfo withSpecialFields(int lockOff, int timerOffset) {
         return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, lockOff,
-                timerOffset);
+                timerOffset, kptrs);
     }
 
     /** A writable map without an inner map. */

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark programs of {@code ../shared/bench} verify with their input memory in R1
  * ({@link VerifierInput#withEntryMemory(int)}), and the checksum loop's byte load is proved
- * inside the 1,500 bytes: the facts the JIT uses for them. Also counts how many programs of the
+ * inside the 1,500 bytes, and each loop's unsigned exit test has the signed one's outcome: the facts
+ * the JIT uses for them. Also counts how many programs of the
  * shared conformance suite verify this way (most do; the others do what the kernel's verifier
  * refuses, such as reading uninitialised registers or dividing with 32-bit pointers).
  */
@@ -41,6 +42,20 @@ class BenchFactsTest {
         for (String p : List.of("bench_empty", "bench_sum_loop", "bench_checksum", "bench_mix64")) {
             VerificationResult r = verify(dir.resolve(p + ".data"));
             assertTrue(r.accepted(), p + ": " + r);
+            if (!p.equals("bench_empty")) {
+                // the loop's exit test compares unsigned a counter and a bound that are never negative
+                DataFile d = DataFile.read(dir.resolve(p + ".data"));
+                AccessFacts facts = ((VerificationResult.Accepted) r).facts();
+                int jumps = 0;
+                for (int s = 0; s < d.code().slotCount(); s++) {
+                    if (d.code().atSlot(s) instanceof Instruction.Jump) {
+                        jumps++;
+                        assertTrue(facts.signedCompare(s), p + " slot " + s);
+                    }
+                }
+                assertEquals(1, jumps, p);
+                assertEquals(1, facts.signedCompareCount(), p);
+            }
             if (p.equals("bench_checksum")) {
                 DataFile d = DataFile.read(dir.resolve(p + ".data"));
                 int load = -1;
@@ -66,11 +81,13 @@ class BenchFactsTest {
         }
         int accepted = 0;
         int withFacts = 0;
+        int withCompares = 0;
         for (Path f : files) {
             VerificationResult r = verify(f);
             if (r instanceof VerificationResult.Accepted a) {
                 accepted++;
                 withFacts += a.facts().count() > 0 ? 1 : 0;
+                withCompares += a.facts().signedCompareCount() > 0 ? 1 : 0;
                 // every fact is about a memory instruction of the program
                 for (int s = 0; s < a.facts().slotCount(); s++) {
                     if (a.facts().at(s).isPresent()) {
@@ -82,7 +99,7 @@ class BenchFactsTest {
             }
         }
         System.out.println("conformance programs verified with entry memory: " + accepted + " of " + files.size()
-                + " accepted, " + withFacts + " with memory facts");
+                + " accepted, " + withFacts + " with memory facts, " + withCompares + " with signed comparisons");
         assertTrue(accepted > 0, "some conformance programs verify");
     }
 }

@@ -14,9 +14,10 @@ import org.bpf4j.spec.ProgramType;
  * assembler's syntax. Headers:
  * <ul>
  *   <li>{@code type: xdp} (the program type; default {@code socket_filter});
- *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]},
- *       in index order ({@code lock=}/{@code timer=}: the value's BTF has a {@code struct bpf_spin_lock} or
- *       {@code struct bpf_timer} there);
+ *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]
+ *       [kptr=OFF:STRUCT] [ukptr=OFF:STRUCT]}, in index order ({@code lock=}/{@code timer=}: the value's BTF has a
+ *       {@code struct bpf_spin_lock} or {@code struct bpf_timer} there; {@code kptr=}/{@code ukptr=}: a
+ *       {@code __kptr}/{@code __kptr_untrusted} pointer to the kernel's {@code struct STRUCT});
  *   <li>{@code expect: accept} or {@code expect: reject};
  *   <li>{@code error: TEXT}, a substring of the rejection message;
  *   <li>{@code at: N}, the slot of the rejection;
@@ -142,11 +143,15 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
         Optional<MapInfo> inner = Optional.empty();
         int lock = -1;
         int timer = -1;
+        List<MapInfo.Kptr> kptrs = new ArrayList<>();
         for (int k = 5; k < f.length; k++) {
             if (f[k].startsWith("lock=")) {
                 lock = Integer.parseInt(f[k].substring(5));
             } else if (f[k].startsWith("timer=")) {
                 timer = Integer.parseInt(f[k].substring(6));
+            } else if (f[k].startsWith("kptr=") || f[k].startsWith("ukptr=")) {
+                String[] g = f[k].substring(f[k].indexOf('=') + 1).split(":");
+                kptrs.add(new MapInfo.Kptr(Integer.parseInt(g[0]), f[k].startsWith("kptr="), g[1]));
             } else if (f[k].equals("rdonly")) {
                 ro = true;
             } else if (f[k].startsWith("inner=")) {
@@ -156,7 +161,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             }
         }
         return new MapInfo(f[0], t, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), ro, inner,
-                Optional.empty(), lock, timer);
+                Optional.empty(), lock, timer, kptrs);
     }
 
     Code code() {

@@ -106,7 +106,7 @@ class VerifierCaseKernelTest {
                     innerFd = inner.fd();
                 }
                 int btfFd = 0;
-                if (m.spinLockOff() >= 0 || m.timerOff() >= 0) {
+                if (m.spinLockOff() >= 0 || m.timerOff() >= 0 || !m.kptrs().isEmpty()) {
                     Fd mb = kernel.loadBtf(org.bpf4j.linux.btf.BtfEncoder.encode(valueBtf(m), List.of()).bytes(),
                             "map BTF");
                     mapBtfs.add(mb);
@@ -201,7 +201,7 @@ class VerifierCaseKernelTest {
     }
 
     /**
-     * BTF for a map whose value holds a {@code struct bpf_spin_lock} or {@code struct bpf_timer}:
+     * BTF for a map whose value holds a {@code struct bpf_spin_lock}, {@code struct bpf_timer} or kptrs:
      * type 1 the key (a 32-bit int, or a structure of the key's size), type 2 the value (a
      * structure with the special fields at their offsets).
      */
@@ -221,6 +221,14 @@ class VerifierCaseKernelTest {
         }
         if (m.timerOff() >= 0) {
             members.add(new org.bpf4j.object.btf.BtfType.Member("timer", 5, m.timerOff() * 8L, 0));
+        }
+        for (MapInfo.Kptr k : m.kptrs()) {
+            // a pointer to a type tag (kptr, kptr_untrusted) on a structure of the kernel's name,
+            // which the kernel finds in vmlinux by that name
+            t.add(new org.bpf4j.object.btf.BtfType.Struct(k.struct(), 0, List.of()));
+            t.add(new org.bpf4j.object.btf.BtfType.TypeTag(k.referenced() ? "kptr" : "kptr_untrusted", t.size() - 1));
+            t.add(new org.bpf4j.object.btf.BtfType.Ptr("", t.size() - 1));
+            members.add(new org.bpf4j.object.btf.BtfType.Member("kptr" + k.offset(), t.size() - 1, k.offset() * 8L, 0));
         }
         members.sort(java.util.Comparator.comparingLong(org.bpf4j.object.btf.BtfType.Member::bitOffset));
         t.set(2, new org.bpf4j.object.btf.BtfType.Struct("value", m.valueSize(), members));

@@ -203,10 +203,7 @@ public final class VmObject implements AutoCloseable {
 
     private static VmProgram loadProgram(ObjectSpec spec, ProgramSpec p, List<BpfMap> byIndex,
             Map<String, String> mapFailures, VmOptions options) {
-        ProgramSpec linked = p.requireLinked();
-        if (!linked.coreRelocations().isEmpty()) {
-            linked = CoreRelocator.relocate(spec, linked, coreTarget(spec)).program();
-        }
+        ProgramSpec linked = loadedForm(spec, p);
         for (MapReference r : linked.mapReferences()) {
             if (r.mapIndex() < 0 || r.mapIndex() >= byIndex.size() || byIndex.get(r.mapIndex()) == null) {
                 throw new UnsupportedFeatureException("program '" + p.name() + "' (section '" + p.sectionName()
@@ -229,6 +226,22 @@ public final class VmObject implements AutoCloseable {
             throw new UnsupportedFeatureException("program '" + p.name() + "' (section '" + p.sectionName() + "'): "
                     + e.getMessage() + lineOf(linked, e.getMessage()));
         }
+    }
+
+    /**
+     * A program of {@code spec} as the VM loads it: linked with its subprograms and, when it has
+     * CO-RE relocations, relocated against the VM's target BTF ({@link VmTargetBtf#coreTarget}).
+     * Its code is the {@link VmProgram#code()} of the program {@link #load} loads, so that a
+     * verifier can check (and give facts about) exactly the code that runs.
+     *
+     * @throws Bpf4jException if the program cannot be linked or relocated
+     */
+    public static ProgramSpec loadedForm(ObjectSpec spec, ProgramSpec p) {
+        ProgramSpec linked = p.requireLinked();
+        if (!linked.coreRelocations().isEmpty()) {
+            linked = CoreRelocator.relocate(spec, linked, coreTarget(spec)).program();
+        }
+        return linked;
     }
 
     /** The BTF that CO-RE relocations resolve against in the VM: {@link VmTargetBtf#coreTarget}. */

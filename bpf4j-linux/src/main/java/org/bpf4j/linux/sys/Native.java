@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
 /**
  * The raw downcalls: bpf(), perf_event_open(), close, ioctl, mmap, munmap and epoll through one
  * {@code syscall(2)} stub with six integer arguments, and the libc functions setsockopt,
- * getpagesize, mount and umount2. Each call returns the C result and, when that is -1, leaves the
+ * getpagesize, strerror, mount and umount2. Each call returns the C result and, when that is -1, leaves the
  * errno in the capture segment the caller passes (see {@link #errno(MemorySegment)}). Pointers must
  * be native segments. Stateless and thread-safe; the only class that looks up native symbols.
  * Each downcall is linked the first time it is used (linking one costs milliseconds of start-up).
@@ -50,6 +50,12 @@ public final class Native {
     private static final class GetpagesizeCall {
         static final MethodHandle H = downcall("getpagesize",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
+
+    private static final class StrerrorCall {
+        static final MethodHandle H = downcall("strerror",
+                FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(1024,
+                        ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
     }
 
     private static final class MountCall {
@@ -123,6 +129,20 @@ public final class Native {
     public static int pageSize() {
         try {
             return (int) GetpagesizeCall.H.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code strerror(errnum)}: the C library's message for an error number ("Operation not
+     * permitted"; "Unknown error N" for a number it does not know). Not thread-safe in C; callers
+     * serialise through this class's lock.
+     */
+    public static synchronized String strerror(int errnum) {
+        try {
+            MemorySegment s = (MemorySegment) StrerrorCall.H.invokeExact(errnum);
+            return s.getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -419,6 +419,19 @@ final class ProbeCompiler {
             }
             case Type.Ksym x -> symbolInto(e, "ksym", off);
             case Type.Usym x -> symbolInto(e, "usym", off);
+            case Type.Deferred x -> {
+                if (e instanceof Expr.Call c && !c.args().isEmpty()) {
+                    intExpr(c.args().getFirst()); // strerror(e), cgroup_path(id): the value user space resolves
+                    asm.store(Size.DW, asm.frameBase, off, 0);
+                } else if (e instanceof Expr.Call || e instanceof Expr.Builtin) {
+                    asm.call("get_current_uid_gid"); // username: the user id
+                    asm.aluImm(org.bpf4j.isa.AluOp.LSH, 0, 32);
+                    asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+                    asm.store(Size.DW, asm.frameBase, off, 0);
+                } else {
+                    rawValue(e, off);
+                }
+            }
             case Type.Inet x -> {
                 if (e instanceof Expr.Call c && c.name().equals("ntop")) {
                     new Calls(this).ntop(c, off);

@@ -70,6 +70,16 @@ public final class HeaderMacros {
     }
 
     /**
+     * These headers with {@code dirs} searched first ({@code -I DIR}), for {@code #include "x.h"}
+     * and {@code #include <x.h>} alike.
+     */
+    public HeaderMacros withDirs(List<Path> first) {
+        List<Path> all = new java.util.ArrayList<>(first);
+        all.addAll(dirs);
+        return new HeaderMacros(all, permissive);
+    }
+
+    /**
      * Only the kernel-internal constants (no files read, every header accepted): for tests that
      * must not depend on the machine.
      */

@@ -69,8 +69,17 @@ public final class Parser {
      */
     public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
             HeaderMacros headers) {
+        return parse(source, diags, predefined, List.of(), headers);
+    }
+
+    /**
+     * Parses a script after {@linkplain Preprocessor preprocessing} it, with headers included
+     * before its first line ({@code --include}).
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers) {
         int before = diags.errorCount();
-        Preprocessor.Result pre = Preprocessor.run(source, predefined, headers, diags);
+        Preprocessor.Result pre = Preprocessor.run(source, predefined, includes, headers, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
@@ -151,6 +160,7 @@ public final class Parser {
         List<Probe> probes = new ArrayList<>();
         List<MapDecl> maps = new ArrayList<>();
         List<ConfigEntry> config = new ArrayList<>();
+        List<Macros.Definition> macros = new ArrayList<>();
         for (;;) {
             if (lexer.atDirective()) {
                 directives.add(lexer.skipLine());
@@ -180,11 +190,20 @@ public final class Parser {
                 maps.add(mapDecl());
                 continue;
             }
+            if (lexer.source().text().substring(lexer.position()).matches("(?s)macro\\s+[A-Za-z_].*")) {
+                macros.add(macroDefinition());
+                continue;
+            }
             probes.add(probe());
         }
         if (probes.isEmpty()) {
             Token t = peek();
             diags.error(t.span(), "syntax error, unexpected end of file");
+            throw new SyntaxError();
+        }
+        try {
+            probes = Macros.expand(probes, macros, diags);
+        } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
         return new Program(directives, probes, maps, config);
@@ -212,6 +231,67 @@ public final class Parser {
                 expect(TokenKind.SEMI);
             }
         }
+    }
+
+    /**
+     * {@code macro NAME(PARAMS) { BODY }} (or {@code macro NAME { BODY }}) at the top level: the
+     * parameters are {@code $var}, {@code @map} or a bare name; the body's last statement, written
+     * without {@code ;}, is its value if it is an expression.
+     */
+    private Macros.Definition macroDefinition() {
+        Token macro = take();
+        Token name = expect(TokenKind.IDENT);
+        List<Macros.Param> params = new ArrayList<>();
+        if (accept(TokenKind.LPAREN)) {
+            while (!accept(TokenKind.RPAREN)) {
+                if (!params.isEmpty()) {
+                    expect(TokenKind.COMMA);
+                }
+                Token p = take();
+                Macros.Kind kind = switch (p.kind()) {
+                    case VAR -> Macros.Kind.VARIABLE;
+                    case MAP -> Macros.Kind.MAP;
+                    case IDENT -> Macros.Kind.EXPRESSION;
+                    default -> {
+                        diags.error(p.span(), "syntax error, unexpected " + p.kind().describe()
+                                + ", expecting variable, map or identifier");
+                        throw new SyntaxError();
+                    }
+                };
+                params.add(new Macros.Param(kind, p.text(), p.span()));
+            }
+        }
+        expect(TokenKind.LBRACE);
+        List<Stmt> body = new ArrayList<>();
+        Optional<Expr> value = Optional.empty();
+        while (!at(TokenKind.RBRACE)) {
+            if (accept(TokenKind.SEMI)) {
+                continue;
+            }
+            if (at(TokenKind.EOF)) {
+                throw unexpected("}");
+            }
+            Stmt s = statement();
+            if (s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
+                    || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange) {
+                body.add(s);
+                continue;
+            }
+            if (accept(TokenKind.SEMI)) {
+                body.add(s);
+            } else if (at(TokenKind.RBRACE) && s instanceof Stmt.ExprStmt e) {
+                value = Optional.of(e.expr());
+            } else if (at(TokenKind.RBRACE)) {
+                body.add(s);
+            } else {
+                throw unexpected("}");
+            }
+        }
+        take();
+        Span span = macro.span().to(prev.span());
+        la = null;
+        lexer.reset(prev.span().end());
+        return new Macros.Definition(name.text(), params, body, value, span);
     }
 
     /** {@code let @name = KIND(N);} at the top level. */
@@ -440,7 +520,8 @@ public final class Parser {
 
     private Stmt ifStmt() {
         Token t = take();
-        Expr cond = parenthesised();
+        // current bpftrace also takes a condition without parentheses: if $x > 1 { ... }
+        Expr cond = at(TokenKind.LPAREN) ? parenthesised() : expr();
         List<Stmt> then = block();
         List<Stmt> otherwise = List.of();
         if (atIdent("else")) {

@@ -77,8 +77,20 @@ public final class Preprocessor {
      * @param headers where {@code #include}d headers' macros come from
      */
     public static Result run(Source source, Map<String, String> predefined, HeaderMacros headers, Diagnostics diags) {
+        return run(source, predefined, List.of(), headers, diags);
+    }
+
+    /**
+     * As {@link #run(Source, Map, HeaderMacros, Diagnostics)}, with headers included before the
+     * first line ({@code --include FILE}, as if the script began with {@code #include <FILE>}).
+     */
+    public static Result run(Source source, Map<String, String> predefined, List<String> includes, HeaderMacros headers,
+            Diagnostics diags) {
         Preprocessor p = new Preprocessor(source, headers, diags);
         p.macros.putAll(predefined);
+        for (String h : includes) {
+            p.include("#include <" + h + ">", "<" + h + ">", Span.NONE);
+        }
         return p.process();
     }
 

@@ -164,14 +164,19 @@ public final class TraceRuntime implements AutoCloseable {
         return p.equals("BEGIN") || p.equals("END");
     }
 
-    /** Runs END, then prints every map (after two empty lines in text form, as bpftrace does). */
+    /**
+     * Runs END, then prints every map (after two empty lines in text form, as bpftrace does) unless
+     * {@code print_maps_on_exit} is false.
+     */
     public void finish() {
         finalizing = false;
         exitRequested.set(true);
         fireProvider("END");
-        out.out().print("\n\n");
-        for (int i = 0; i < script.maps().size(); i++) {
-            printer.print(script.maps().get(i), backend.map(i), 0, 0);
+        if (script.typed().settings().printMapsOnExit()) {
+            out.out().print("\n\n");
+            for (int i = 0; i < script.maps().size(); i++) {
+                printer.print(script.maps().get(i), backend.map(i), 0, 0);
+            }
         }
         out.out().flush();
     }
@@ -235,19 +240,6 @@ public final class TraceRuntime implements AutoCloseable {
         drain();
     }
 
-    /** How much of a file cat() prints: BPFTRACE_CAT_BYTES_MAX (bpftrace's setting), default 10240. */
-    private static int catBytesMax() {
-        String v = System.getenv("BPFTRACE_CAT_BYTES_MAX");
-        if (v != null) {
-            try {
-                return Math.max(0, Integer.parseInt(v.strip()));
-            } catch (NumberFormatException e) {
-                // bpftrace refuses the value at start-up; here the default applies
-            }
-        }
-        return 10240;
-    }
-
     private boolean quiet;
 
     /** With {@code quiet}, "Attaching N probes..." is not printed (bpftrace's {@code -q}). */
@@ -283,7 +275,7 @@ public final class TraceRuntime implements AutoCloseable {
                 try {
                     String text = java.nio.file.Files.readString(java.nio.file.Path.of(path),
                             java.nio.charset.StandardCharsets.ISO_8859_1);
-                    int max = catBytesMax();
+                    int max = script.typed().settings().maxCatBytes();
                     out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
                     out.out().flush();

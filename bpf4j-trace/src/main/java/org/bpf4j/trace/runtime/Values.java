@@ -18,6 +18,7 @@ final class Values {
     private final Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
+    private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
 
     /** Gives the stack map, for printing stacks. */
@@ -125,6 +126,7 @@ final class Values {
             case Type.Ksym k -> quoted(KernelSymbols.system().resolve(u64(b, off), false), quote);
             case Type.Usym u -> quoted(userSymbols().resolve((int) u64(b, off + 8), u64(b, off), false), quote);
             case Type.Inet i -> quoted(inet(b, off), quote);
+            case Type.Deferred d -> quoted(deferred.text(d, u64(b, off)), quote);
             case Type.Buf x -> quoted(org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, off, x, false), true, true), quote);
             // bpftrace 0.17 does not quote a MAC address in JSON.
             case Type.MacAddr x -> mac(b, off);

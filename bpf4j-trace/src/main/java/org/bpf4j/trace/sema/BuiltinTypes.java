@@ -75,8 +75,11 @@ final class BuiltinTypes {
             }
             return result;
         }
+        if (n.equals("username")) {
+            return new Type.Deferred(Type.DeferredKind.USERNAME, "");
+        }
         if (n.equals("kstack") || n.equals("ustack")) {
-            return new Type.Stack(n.equals("ustack"), "bpftrace", Builtins.STACK_FRAMES);
+            return new Type.Stack(n.equals("ustack"), a.settings().stackMode(), Builtins.STACK_FRAMES);
         }
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
             a.error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
@@ -112,6 +115,6 @@ final class BuiltinTypes {
             return Type.INT64;
         }
         String v = a.params().get(p.number() - 1);
-        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : new Type.Str(Builtins.STRLEN);
+        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : new Type.Str(a.strlen());
     }
 }

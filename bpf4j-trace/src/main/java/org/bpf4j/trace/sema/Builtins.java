@@ -25,7 +25,7 @@ public final class Builtins {
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
     public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args", "ctx",
-            "username", "usermode", "__builtin_func");
+            "usermode", "__builtin_func");
 
     /** The aggregation functions, which are assigned to maps. */
     public static final Map<String, Type.AggKind> AGGREGATIONS = Map.of("count", Type.AggKind.COUNT, "sum",
@@ -34,7 +34,7 @@ public final class Builtins {
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
-            "path", "cgroup_path", "strerror", "skboutput", "debugf", "offsetof", "percpu_kaddr",
+            "path", "skboutput", "debugf", "offsetof", "percpu_kaddr",
             "unwatch", "socket_cookie", "nsecs");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */

@@ -195,7 +195,7 @@ final class Calls {
             }
             case "str" -> {
                 if (!nargsBetween(c, 1, 2)) {
-                    return new Type.Str(Builtins.STRLEN);
+                    return new Type.Str(a.strlen());
                 }
                 Type t = a.type(c.args().getFirst());
                 if (c.args().size() == 2) {
@@ -205,7 +205,7 @@ final class Calls {
                     }
                 }
                 if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
-                    return new Type.Str(Builtins.STRLEN); // str($1): the parameter's text, even "10"
+                    return new Type.Str(a.strlen()); // str($1): the parameter's text, even "10"
                 }
                 if (t instanceof Type.Str s) {
                     Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;
@@ -215,7 +215,7 @@ final class Calls {
                     a.error(c.span(), "str() expects an integer or a pointer type as first argument ("
                             + SemanticAnalyser.kindName(t) + " provided)");
                 }
-                return new Type.Str(Builtins.STRLEN);
+                return new Type.Str(a.strlen());
             }
             case "exit" -> {
                 nargsBetween(c, 0, 1);
@@ -273,6 +273,35 @@ final class Calls {
                     a.error(c.span(), n + "() expects an integer or pointer argument");
                 }
                 return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
+            }
+            case "username" -> {
+                nargs(c, 0);
+                return new Type.Deferred(Type.DeferredKind.USERNAME, "");
+            }
+            case "strerror" -> {
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), "strerror() expects an integer argument ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                }
+                return new Type.Deferred(Type.DeferredKind.STRERROR, "");
+            }
+            case "cgroup_path" -> {
+                String filter = "*";
+                if (nargsBetween(c, 1, 2)) {
+                    if (!(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                        a.error(c.span(), "cgroup_path() expects an integer as its first argument ("
+                                + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                    }
+                    if (c.args().size() == 2) {
+                        a.type(c.args().get(1));
+                        if (c.args().get(1) instanceof Expr.StrLit lit) {
+                            filter = lit.value();
+                        } else {
+                            a.error(c.span(), "cgroup_path() expects a string literal as its second argument");
+                        }
+                    }
+                }
+                return new Type.Deferred(Type.DeferredKind.CGROUP_PATH, filter);
             }
             case "kaddr" -> {
                 if (nargs(c, 1)) {
@@ -455,17 +484,17 @@ final class Calls {
         }
     }
 
-    /** {@code buf(data[, length])}: at most {@link Builtins#STRLEN} bytes, as bpftrace 0.17. */
+    /** {@code buf(data[, length])}: at most {@code max_strlen} bytes ({@link Settings}), as bpftrace 0.17. */
     private Type buf(Expr.Call c) {
         if (!nargsBetween(c, 1, 2)) {
-            return new Type.Buf(Builtins.STRLEN);
+            return new Type.Buf(a.strlen());
         }
         Type t = a.type(c.args().getFirst());
         if (!(t instanceof Type.Int) && !(t instanceof Type.Str) && !(t instanceof Type.Array)) {
             a.error(c.span(), "buf() expects an integer, string, or array argument but saw "
                     + SemanticAnalyser.kindName(t));
         }
-        long size = Builtins.STRLEN;
+        long size = a.strlen();
         if (c.args().size() == 1) {
             if (t instanceof Type.Array arr) {
                 size = arr.size();
@@ -486,10 +515,10 @@ final class Calls {
                 size = len;
             }
         }
-        if (size > Builtins.STRLEN) {
-            a.warning(c.span(), "buf() length is too long and will be shortened to " + Builtins.STRLEN
+        if (size > a.strlen()) {
+            a.warning(c.span(), "buf() length is too long and will be shortened to " + a.strlen()
                     + " bytes (see BPFTRACE_STRLEN)");
-            size = Builtins.STRLEN;
+            size = a.strlen();
         }
         return new Type.Buf((int) size);
     }
@@ -532,7 +561,7 @@ final class Calls {
     /** {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace} or {@code perf}. */
     private Type stack(Expr.Call c) {
         boolean user = c.name().equals("ustack");
-        String mode = "bpftrace";
+        String mode = a.settings().stackMode();
         int limit = Builtins.STACK_FRAMES;
         if (!nargsBetween(c, 0, 2)) {
             return new Type.Stack(user, mode, limit);

@@ -108,6 +108,7 @@ public final class FormatString {
                 case Type.Timestamp x -> "string";
                 case Type.Ksym x -> "string";
                 case Type.Usym x -> "string";
+                case Type.Deferred x -> "string";
                 case Type.Inet x -> "string";
                 case Type.Stack x -> "string";
                 case Type.Tuple x -> "tuple";

@@ -38,6 +38,7 @@ public final class SemanticAnalyser {
     private final Operators operators;
     private final ProbeArgs probeArgs;
     private final boolean unsafe;
+    private final Settings settings;
     final boolean child;
     final KernelTypes kernel;
     final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
@@ -57,7 +58,8 @@ public final class SemanticAnalyser {
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private SemanticAnalyser(Diagnostics diags, List<String> params, AttachPoints.Expansion expansion,
-            boolean unsafe, boolean child, KernelTypes kernel) {
+            boolean unsafe, boolean child, KernelTypes kernel, Settings settings) {
+        this.settings = settings;
         this.kernel = kernel;
         this.child = child;
         this.diags = diags;
@@ -67,6 +69,16 @@ public final class SemanticAnalyser {
         this.operators = new Operators(this);
         this.probeArgs = new ProbeArgs(this, expansion);
         this.unsafe = unsafe;
+    }
+
+    /** The config variables of the run. */
+    Settings settings() {
+        return settings;
+    }
+
+    /** The size of strings without an explicit size ({@code max_strlen}). */
+    int strlen() {
+        return settings.strlen();
     }
 
     /** Whether unsafe functions ({@code system}) may be used ({@code --unsafe}). */
@@ -103,8 +115,23 @@ public final class SemanticAnalyser {
      */
     public static Optional<TypedProgram> analyse(Program program, List<String> params,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Diagnostics diags) {
-        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel);
+        return analyse(program, params, expansion, unsafe, child, kernel, System.getenv(), diags);
+    }
+
+    /**
+     * As {@link #analyse(Program, List, AttachPoints.Expansion, boolean, boolean, KernelTypes, Diagnostics)},
+     * with the environment whose {@code BPFTRACE_*} variables override the script's config block
+     * ({@link Settings}).
+     */
+    public static Optional<TypedProgram> analyse(Program program, List<String> params,
+            AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
+            Diagnostics diags) {
         int before = diags.errorCount();
+        Settings settings = Settings.resolve(program.config(), env, diags);
+        if (diags.errorCount() != before) {
+            return Optional.empty();
+        }
+        SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
             a.run(program);
@@ -119,7 +146,8 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites));
+                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites,
+                settings));
     }
 
     private void run(Program program) {
@@ -173,6 +201,7 @@ public final class SemanticAnalyser {
             case Type.Timestamp x -> "timestamp";
             case Type.Ksym x -> "ksym";
             case Type.Usym x -> "usym";
+            case Type.Deferred x -> x.display();
             case Type.Inet x -> "inet";
             case Type.Stack x -> x.display();
             case Type.None x -> "none";
@@ -516,6 +545,7 @@ public final class SemanticAnalyser {
                 case Type.ProbeName p -> keys.add(p);
                 case Type.Ksym x -> keys.add(x);
                 case Type.Usym x -> keys.add(x);
+                case Type.Deferred x -> keys.add(x);
                 case Type.Inet x -> keys.add(x);
                 case Type.Stack x -> keys.add(x);
                 case Type.Buf x -> keys.add(x);
@@ -812,7 +842,7 @@ public final class SemanticAnalyser {
             case "uint32", "u32", "unsigned int", "unsigned" -> new Type.Int(32, false);
             case "int64", "s64", "long", "signed long" -> Type.INT64;
             case "uint64", "u64", "unsigned long" -> Type.UINT64;
-            case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : Builtins.STRLEN);
+            case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : strlen());
             default -> {
                 error(span, "Unknown struct/union: '" + n.name() + "'");
                 yield Type.NONE;

@@ -22,11 +22,13 @@ public final class TypedProgram {
     private final IdentityHashMap<Expr, KernelField> kernelFields;
     private final IdentityHashMap<Expr, Long> constants;
     private final IdentityHashMap<Expr, Expr> rewrites;
+    private final Settings settings;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
             AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
-            IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites) {
+            IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites, Settings settings) {
+        this.settings = settings;
         this.rewrites = rewrites;
         this.constants = constants;
         this.kernelFields = kernelFields;
@@ -36,6 +38,11 @@ public final class TypedProgram {
         this.maps = maps;
         this.variables = variables;
         this.params = List.copyOf(params);
+    }
+
+    /** The config variables of the run (config block and environment). */
+    public Settings settings() {
+        return settings;
     }
 
     /** The syntax tree. */

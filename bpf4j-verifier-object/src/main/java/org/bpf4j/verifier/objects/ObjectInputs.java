@@ -114,7 +114,62 @@ public final class ObjectInputs {
         // a BTF type that disagrees with the map's value size describes nothing the kernel would take
         lock = lock + MapInfo.SPIN_LOCK_SIZE <= m.valueSize() ? lock : -1;
         timer = timer + MapInfo.TIMER_SIZE <= m.valueSize() ? timer : -1;
-        return info.withSpecialFields(lock, timer);
+        List<MapInfo.Kptr> kptrs = new ArrayList<>();
+        kptrs(btf, m.btfValueTypeId(), 0, kptrs, 0);
+        kptrs.removeIf(k -> k.offset() + 8 > m.valueSize());
+        return info.withSpecialFields(lock, timer).withKptrs(kptrs);
+    }
+
+    /**
+     * The kptr fields of BTF type {@code id} placed at {@code base}: pointer members whose target
+     * carries the type tag {@code kptr} (referenced) or {@code kptr_untrusted}, with the name of the
+     * structure pointed to; nested structures are searched, as the kernel's {@code btf_find_field}.
+     */
+    private static void kptrs(Btf btf, int id, long base, List<MapInfo.Kptr> out, int depth) {
+        if (depth > 8) {
+            return;
+        }
+        List<BtfType.Member> members = switch (btf.resolve(id)) {
+            case BtfType.Struct st -> st.members();
+            case BtfType.Union u -> u.members();
+            default -> List.of();
+        };
+        for (BtfType.Member mem : members) {
+            long off = base + mem.bitOffset() / 8;
+            BtfType t = btf.resolve(mem.type());
+            if (t instanceof BtfType.Ptr ptr) {
+                String tag = null;
+                int cur = ptr.type();
+                for (int k = 0; k < Btf.MAX_RESOLVE_DEPTH; k++) {
+                    BtfType x = btf.typeById(cur);
+                    if (x instanceof BtfType.TypeTag tt) {
+                        tag = tag == null ? tt.name() : tag;
+                        cur = tt.type();
+                    } else if (x instanceof BtfType.Const || x instanceof BtfType.Volatile
+                            || x instanceof BtfType.Typedef || x instanceof BtfType.Restrict) {
+                        cur = firstBelow(x);
+                    } else {
+                        break;
+                    }
+                }
+                if (("kptr".equals(tag) || "kptr_untrusted".equals(tag))
+                        && btf.typeById(cur) instanceof BtfType.Struct target) {
+                    out.add(new MapInfo.Kptr((int) off, tag.equals("kptr"), target.name()));
+                }
+            } else if (t instanceof BtfType.Struct || t instanceof BtfType.Union) {
+                kptrs(btf, mem.type(), off, out, depth + 1);
+            }
+        }
+    }
+
+    private static int firstBelow(BtfType t) {
+        return switch (t) {
+            case BtfType.Const c -> c.type();
+            case BtfType.Volatile v -> v.type();
+            case BtfType.Typedef d -> d.type();
+            case BtfType.Restrict r -> r.type();
+            default -> 0;
+        };
     }
 
     /**

@@ -42,6 +42,12 @@ public final class VerifierState {
     public long[] linkedAll;
     /** Scratch: the fixed-offset stack slot the instruction accessed, encoded by the engine, or 0. */
     public long stackAccess;
+    /**
+     * Scratch: the instruction spilled a register to the stack or filled one from it, which Linux
+     * records in its jump history ({@code INSN_F_STACK_ACCESS}; the history's length forces a
+     * stored state, see the engine).
+     */
+    public boolean stackHistory;
     /** Scratch: stack slots (bit per 8-byte slot) of frame {@link #preciseStackFrame} the instruction relied on. */
     public long preciseStackSlots;
     /** Scratch: the frame of {@link #preciseStackSlots}. */

@@ -72,6 +72,27 @@ final class BranchTransfer {
         return new VerifierState[] {taken, fall};
     }
 
+    /**
+     * How many scalars (registers and spilled copies, every frame) share the id of the compared
+     * scalars of {@code j} in {@code st}, the compared ones included (the kernel's
+     * {@code collect_linked_regs}: a comparison with more than one records them in its history).
+     */
+    static int linkedCount(VerifierState st, Instruction.Jump j) {
+        int dstId = st.regs()[j.dst()] instanceof RegState.Scalar d ? d.id() : 0;
+        int srcId = j.src() instanceof Operand.Reg r && st.regs()[r.reg()] instanceof RegState.Scalar s ? s.id() : 0;
+        if (dstId == 0 && srcId == 0) {
+            return 0;
+        }
+        int[] n = {0};
+        Regs.forEach(st, v -> {
+            if (v instanceof RegState.Scalar s && s.id() != 0 && (s.id() == dstId || s.id() == srcId)) {
+                n[0]++;
+            }
+            return null;
+        });
+        return n[0];
+    }
+
     /** Every copy of a maybe-NULL pointer (same id) becomes 0 or a valid pointer. */
     static void markNull(VerifierState st, RegState.Pointer ptr, boolean isNull) {
         int id = ptr.id();

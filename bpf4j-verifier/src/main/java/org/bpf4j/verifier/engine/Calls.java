@@ -82,6 +82,10 @@ final class Calls {
         if (st.activeLock != -1 && id != SPIN_UNLOCK) {
             throw new Reject("function calls are not allowed while holding a lock");
         }
+        if (h.name().equals("kptr_xchg")) {
+            ex.kernelObjects().kptrXchg(st, slot);
+            return -1;
+        }
         Meta meta = new Meta();
         for (int a = 1; a <= h.args().size(); a++) {
             arg(st, h, a, meta);

@@ -36,8 +36,11 @@ public final class Explorer {
     private static final int HELPER_USER_RINGBUF_DRAIN = 209;
     /** The kernel's {@code MAX_CALL_FRAMES}. */
     static final int MAX_CALL_FRAMES = 8;
-    /** Instructions of history after which a state is stored whatever the heuristics say. */
-    private static final int FORCE_CHECKPOINT_HISTORY = 160;
+    /**
+     * Entries of Linux's jump history after which a state is stored whatever the heuristics say
+     * (its {@code jmp_history_cnt > 40}); see {@link Path#kernelHistory}.
+     */
+    private static final int FORCE_CHECKPOINT_HISTORY = 40;
     private static final int MAX_PATH = 1000;
 
     private final VerifierInput input;
@@ -60,8 +63,12 @@ public final class Explorer {
     private final FactsCollector facts;
     private ControlFlow cfg;
     private boolean[] prunePoint;
+    /** Linux's jump points ({@code mark_jmp_point}): branch and call targets, the instruction after a call. */
+    private boolean[] jmpPoint;
     private boolean[] callbackSite;
     private boolean[] iterNextSite;
+    /** Whether the program calls a kernel function (only those create iterators). */
+    private boolean callsKfuncs;
     /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
     private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
@@ -120,6 +127,13 @@ public final class Explorer {
         long[] written = new long[MAX_CALL_FRAMES];
         /** Where the log was when the path was pushed (a level 1 log keeps only the current path). */
         int logPos;
+        /**
+         * The entries Linux's jump history would hold since the last stored state: one per
+         * instruction processed at a jump point, spilling or filling a register, or comparing
+         * linked scalars with both branches possible. Only its length matters here (bpf4j's own
+         * history records every instruction): beyond 40, Linux stores a state at the next prune point.
+         */
+        int kernelHistory;
 
         Path(int slot, VerifierState st, Checkpoint parent, Trail trail, long[] hist, int histLen) {
             this.slot = slot;
@@ -211,6 +225,7 @@ public final class Explorer {
         }
         int n = code.slotCount();
         prunePoint = new boolean[n];
+        jmpPoint = new boolean[n];
         callbackSite = new boolean[n];
         iterNextSite = new boolean[n];
         visited = new ArrayList<>(n);
@@ -224,23 +239,29 @@ public final class Explorer {
             Instruction insn = code.atSlot(slot);
             if (insn instanceof Instruction.Jump) {
                 prunePoint[code.targetOf(slot)] = true;
+                jmpPoint[code.targetOf(slot)] = true;
                 prunePoint[slot] = true;
             } else if (insn instanceof Instruction.Goto) {
                 prunePoint[code.targetOf(slot)] = true;
+                jmpPoint[code.targetOf(slot)] = true;
             } else if (insn instanceof Instruction.Call c) {
                 if (slot + 1 < n) {
                     prunePoint[slot + 1] = true;
+                    jmpPoint[slot + 1] = true;
                 }
                 if (c.kind() == CallKind.HELPER && catalog.byId(c.imm())
                         .map(h -> h.has(org.bpf4j.spec.HelperFlag.CALLBACK)).orElse(false)) {
                     // a callback's exit comes back here: the loop over its calls converges here
                     prunePoint[slot] = true;
+                    jmpPoint[slot] = true;
                     callbackSite[slot] = true;
                 }
                 if (c.kind() == CallKind.LOCAL) {
                     prunePoint[code.targetOf(slot)] = true;
+                    jmpPoint[code.targetOf(slot)] = true;
                     prunePoint[slot] = true;
                 }
+                callsKfuncs |= c.kind() == CallKind.KFUNC;
                 if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
                     // an open-coded iterator's loop converges at its next() call
                     prunePoint[slot] = true;
@@ -391,11 +412,11 @@ public final class Explorer {
         int[] live = live(p.st, p.slot);
         int hash = 0; // of the live registers, computed when a loop check needs it
         boolean hashed = false;
-        boolean force = p.histLen > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
+        boolean force = p.kernelHistory > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
         // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
-        boolean inIterLoop = Kfuncs.hasActiveIterator(p.st);
+        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st);
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
@@ -404,6 +425,10 @@ public final class Explorer {
                     if (inIterLoop ? StateCompare.covers(c.state, p.st, live, null, null, null)
                             : StateCompare.covers(c.state, p.st, live, c.preciseRegs, c.preciseStack, c.readStack)) {
                         c.hits++;
+                        if (!inIterLoop && facts.comparesAtStake(cfg, p.slot)
+                                && !StateCompare.covers(c.state, p.st, live, null, null, c.readStack)) {
+                            facts.inexactPrune(); // see AccessFacts#signedCompare
+                        }
                         // the pruned path relies on the stack slots the stored one looked at
                         for (int f = 0; f < live.length; f++) {
                             markRead(p, f, c.readStack[f]);
@@ -479,6 +504,7 @@ public final class Explorer {
         p.parent = c;
         p.hist = new long[16];
         p.histLen = 0;
+        p.kernelHistory = 0;
         prevJmps = jmps;
         prevInsns = processed;
         if (hashed) {
@@ -523,6 +549,7 @@ public final class Explorer {
         Path q = new Path(target, st, p.parent, new Trail(p.slot, target, p.trail),
                 java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen);
         q.written = p.written.clone();
+        q.kernelHistory = p.kernelHistory;
         work.push(q);
         pushed.add(q);
     }
@@ -675,6 +702,8 @@ public final class Explorer {
             st.linkedMask = 0;
             st.linkedAll = null;
             st.stackAccess = 0;
+            st.stackHistory = false;
+            boolean history = jmpPoint[slot];
             facts.slot = slot;
             VerifierState[] forks = null;
             switch (insn) {
@@ -689,11 +718,17 @@ public final class Explorer {
                 case Instruction.LoadPacket lp -> loads.loadPacket(st, lp);
                 case Instruction.Goto g -> next = code.targetOf(p.slot);
                 case Instruction.Jump j -> {
+                    facts.recordCompare(st, j);
                     VerifierState[] r = BranchTransfer.jump(st, j);
                     afterInsn(p, slot, frame, st, r[0], r[1]);
                     forks = r;
                     int target = code.targetOf(p.slot);
                     if (r[0] != null && r[1] != null) {
+                        // recorded before the other branch is pushed: both share the entry
+                        if (history || BranchTransfer.linkedCount(r[1], j) > 1) {
+                            p.kernelHistory++;
+                        }
+                        history = false;
                         fork(work, p, target, r[0]);
                         p.st = r[1];
                     } else if (r[0] != null) {
@@ -732,6 +767,9 @@ public final class Explorer {
             }
             if (forks == null) {
                 afterInsn(p, slot, frame, p.st, pendingFork);
+            }
+            if (history || st.stackHistory) {
+                p.kernelHistory++;
             }
             if (pendingFork != null) {
                 fork(work, p, next, pendingFork);

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.bpf4j.spec.KernelTypes;
 import org.bpf4j.spec.KfuncFlag;
 import org.bpf4j.spec.KfuncSpec;
+import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.RegState.KernelObject;
@@ -349,6 +350,128 @@ final class KernelObjects {
         Optional<KernelTypes.Member> m = list.get().member(f.field());
         return m.isPresent() && m.get().type() instanceof KernelTypes.Pointer lp
                 && lp.targetName().equals(f.pointer().targetName());
+    }
+
+    /** Kernel structures whose referenced kptrs load as RCU pointers (Linux's {@code rcu_protected_object}). */
+    private static final java.util.Set<String> RCU_PROTECTED = java.util.Set.of("task_struct", "cgroup", "bpf_cpumask");
+
+    private KernelObject kptrType(MapInfo.Kptr k, int flags) {
+        Optional<KernelTypes.Struct> s = types().structByName(k.struct());
+        if (s.isEmpty()) {
+            if (types() == KernelTypes.NONE) {
+                throw new Reject("bpf4j: the kptr to struct " + k.struct() + " needs kernel BTF (bpf4j was given none: "
+                        + "pass a vmlinux BTF file)");
+            }
+            throw new Reject("bpf4j: no struct " + k.struct() + " in the kernel BTF of " + types().source());
+        }
+        return new KernelObject(s.get().id(), k.struct(), flags);
+    }
+
+    /**
+     * A load or store that touches kptr field {@code k} of a map value (the kernel's
+     * {@code check_map_access} on kptr fields and {@code check_map_kptr_access}): 8 bytes at the
+     * field exactly, plain loads and stores only; a load gives the object pointer, NULL possible,
+     * an RCU pointer for a referenced kptr to an RCU-protected structure, untrusted otherwise; a
+     * referenced kptr takes no stores (only {@code bpf_kptr_xchg}); an unreferenced one takes
+     * NULL or a pointer of its type.
+     */
+    RegState kptrAccess(VerifierState st, RegState.Pointer p, int off, int size, boolean write, RegState value,
+            boolean fromImm, boolean atomic, MapInfo.Kptr k) {
+        if (!p.var().isConst()) {
+            throw new Reject("kptr access cannot have variable offset");
+        }
+        long at = (long) p.off() + off + p.var().value();
+        if (at != k.offset()) {
+            throw new Reject("kptr access misaligned expected=" + k.offset() + " off=" + at);
+        }
+        if (size != 8) {
+            throw new Reject("kptr access size must be BPF_DW");
+        }
+        if (atomic) {
+            throw new Reject("kptr in map can only be accessed using BPF_MEM instruction mode");
+        }
+        if (write && k.referenced()) {
+            throw new Reject("store to referenced kptr disallowed");
+        }
+        if (!write) {
+            int flags = k.referenced() && RCU_PROTECTED.contains(k.struct()) ? KernelObject.RCU : KernelObject.UNTRUSTED;
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
+                    false, kptrType(k, flags));
+        }
+        boolean isNull = value instanceof RegState.Scalar sc && sc.range().isConst() && sc.range().value() == 0;
+        if (fromImm) {
+            if (!isNull) {
+                throw new Reject("BPF_ST imm must be 0 when storing to kptr at off=" + k.offset());
+            }
+            return null;
+        }
+        if (isNull) {
+            return null;
+        }
+        String want = "ptr_" + k.struct() + " or untrusted_ptr_" + k.struct();
+        if (!(value instanceof RegState.Pointer q) || q.type() != PtrType.BTF_ID) {
+            throw new Reject("invalid kptr access, type=" + Regs.typeName(value) + " expected=" + want);
+        }
+        if (!q.fixedOffset() || q.off() != 0 || q.btf().has(KernelObject.USER) || q.btf().has(KernelObject.PERCPU)
+                || !q.btf().name().equals(k.struct())) {
+            throw new Reject("invalid kptr access, type=" + q.typeName() + q.btf().name() + " expected=" + want);
+        }
+        return null;
+    }
+
+    /**
+     * {@code bpf_kptr_xchg(dst, ptr)}: {@code dst} a map value pointer exactly at a referenced kptr
+     * field; {@code ptr} NULL or a referenced pointer of the field's type, whose reference moves
+     * into the map; the result is the field's old object, NULL possible, a reference the program
+     * now holds.
+     */
+    void kptrXchg(VerifierState st, int slot) {
+        RegState d = Regs.read(st, 1);
+        if (!(d instanceof RegState.Pointer p) || p.type() != PtrType.MAP_VALUE || p.maybeNull()) {
+            throw new Reject("R1 type=" + Regs.typeName(d) + " expected=map_value");
+        }
+        if (!p.var().isConst()) {
+            throw new Reject("R1 doesn't have constant offset. kptr has to be at the constant offset");
+        }
+        MapInfo m = ex.map(p.map());
+        if (m.kptrs().isEmpty()) {
+            throw new Reject("map '" + m.name() + "' has no valid kptr");
+        }
+        long at = p.off() + p.var().value();
+        MapInfo.Kptr k = m.kptrs().stream().filter(x -> x.offset() == at).findFirst()
+                .orElseThrow(() -> new Reject("off=" + at + " doesn't point to kptr"));
+        if (!k.referenced()) {
+            throw new Reject("off=" + at + " kptr isn't referenced kptr");
+        }
+        RegState v = Regs.read(st, 2);
+        boolean isNull = v instanceof RegState.Scalar sc && sc.range().isConst() && sc.range().value() == 0;
+        KernelObject type = kptrType(k, 0);
+        if (!isNull) {
+            if (!(v instanceof RegState.Pointer q) || q.type() != PtrType.BTF_ID || q.maybeNull()
+                    || q.btf().has(KernelObject.UNTRUSTED)) {
+                throw new Reject("R2 type=" + Regs.typeName(v) + " expected=ptr_, trusted_ptr_, rcu_ptr_");
+            }
+            if (!q.btf().name().equals(k.struct())) {
+                throw new Reject("R2 is of type " + q.btf().name() + " but " + k.struct() + " is expected");
+            }
+            if (q.refId() == 0) {
+                throw new Reject("R2 must be referenced when passed to release function");
+            }
+            if (q.off() != 0 || !q.fixedOffset()) {
+                throw new Reject("R2 must have zero offset when passed to release func");
+            }
+            int ref = q.refId();
+            st.refs.remove(Integer.valueOf(ref));
+            Regs.forEach(st, x -> x instanceof RegState.Pointer r && r.refId() == ref ? RegState.unknown() : null);
+        }
+        for (int r = 1; r <= 5; r++) {
+            st.regs()[r] = RegState.NOT_INIT;
+        }
+        int ref = st.newId();
+        st.refs.add(ref);
+        ex.refSlots().put(ref, slot);
+        st.regs()[0] = new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), ref, ref, 0, -1, 0, true, 0, false,
+                type);
     }
 
     /** At {@code bpf_rcu_read_unlock}: RCU pointers become untrusted (the kernel's handling of {@code rcu_unlock}). */

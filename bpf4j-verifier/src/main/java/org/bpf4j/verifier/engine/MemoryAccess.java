@@ -30,6 +30,8 @@ final class MemoryAccess {
     private final Explorer ex;
     /** Scratch of {@link #stackRead}: whether the value read came from a spilled register. */
     private boolean fill;
+    /** Whether the access being checked is an atomic instruction's (kptrs take only plain loads and stores). */
+    private boolean atomicMode;
 
     MemoryAccess(Explorer ex) {
         this.ex = ex;
@@ -79,6 +81,15 @@ final class MemoryAccess {
 
     /** An atomic read-modify-write, load-acquire or store-release. */
     void atomic(VerifierState st, Instruction.Atomic a) {
+        atomicMode = true;
+        try {
+            atomicAccess(st, a);
+        } finally {
+            atomicMode = false;
+        }
+    }
+
+    private void atomicAccess(VerifierState st, Instruction.Atomic a) {
         int size = a.size().bytes();
         if (a.op() == AtomicOp.LOAD_ACQ) {
             RegState base = Regs.read(st, a.src());
@@ -170,6 +181,13 @@ final class MemoryAccess {
                             + (p.off() + off) + " size=" + size);
                 }
                 region(regno, p, off, size, m.valueSize(), "map value");
+                if (!m.kptrs().isEmpty()) {
+                    var k = m.kptrOverlapping(p.var().smin() + p.off() + off, p.var().umax() + p.off() + off + size);
+                    if (k.isPresent()) {
+                        yield ex.kernelObjects().kptrAccess(st, p, off, size, write, value, fromImm, atomicMode,
+                                k.get());
+                    }
+                }
                 specialFields(m, p, off, size);
                 if (!write && p.var().isConst() && (size == 1 || size == 2 || size == 4 || size == 8)) {
                     var known = m.frozenRead(p.off() + off + p.var().value(), size);
@@ -364,12 +382,14 @@ final class MemoryAccess {
             }
             if (write) {
                 int kind = stackWrite(stack, o, size, value, fromImm);
-                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind == 2);
+                st.stackAccess = Precision.stackAccess(p.frame(), spi, kind == 1, kind >= 2);
+                st.stackHistory = kind == 1 || kind == 3;
                 return null;
             }
             RegState v = stackRead(stack, o, size);
             if (fill) {
                 st.stackAccess = Precision.stackAccess(p.frame(), spi, false, false);
+                st.stackHistory = true;
             }
             return v;
         }
@@ -405,7 +425,9 @@ final class MemoryAccess {
     }
 
     /**
-     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 0 otherwise.
+     * Writes the stack; returns 1 for a register spill, 2 for a store of known zero bytes, 3 for an
+     * 8-byte store of immediate 0 at a slot (known zero bytes here, a spill of a constant for
+     * Linux), 0 otherwise.
      *
      * <p>As Linux for privileged programs ({@code check_stack_write_fixed_off}): a scalar stored at
      * an 8-aligned offset is spilled whatever its size (1, 2, 4 or 8 bytes; an immediate too),
@@ -429,7 +451,7 @@ final class MemoryAccess {
         if (off % 8 == 0) {
             if (size == 8 && fromImm && zero) {
                 stack.write(off, size, true); // reads back as the same known 0 as a spill of 0
-                return 2;
+                return 3;
             }
             RegState.Scalar v = s;
             if (size < 8 && s.id() != 0 && 64 - Long.numberOfLeadingZeros(s.range().umax()) > size * 8) {

@@ -75,10 +75,20 @@ public final class TestProgramsRunner {
      * results, one line each; empty when the VM agrees.
      */
     public static List<String> run(Path expectedFile, String caseName, Path testprogs, VmOptions options) {
+        return run(expectedFile, caseName, testprogs, (spec, program) -> options);
+    }
+
+    /**
+     * {@link #run(Path, String, Path, VmOptions)} with options chosen for the object and the
+     * case's program (for example an engine given the verifier's facts about that program).
+     */
+    public static List<String> run(Path expectedFile, String caseName, Path testprogs,
+            java.util.function.BiFunction<ObjectSpec, String, VmOptions> optionsFor) {
         ExpectedFile file = ExpectedFile.parse(expectedFile);
         ExpectedFile.Case c = file.cases().stream().filter(k -> k.name().equals(caseName)).findFirst()
                 .orElseThrow();
         ObjectSpec spec = objectOf(file, testprogs);
+        VmOptions options = optionsFor.apply(spec, c.program());
         Future<List<String>> f = CPU0.submit(() -> runOnThisThread(spec, c, options));
         try {
             return f.get();

@@ -146,6 +146,16 @@ public class TestProgramsTest {
 
     /** The VM cases of every expected file with an engine, against an exclusion list. */
     public static Stream<DynamicNode> runAll(VmOptions options, String exclusionsResource) throws IOException {
+        return runAll(options.engine().name(), (spec, program) -> options, exclusionsResource);
+    }
+
+    /**
+     * The VM cases of every expected file with options chosen per object and program (named
+     * {@code engine} in the summary), against an exclusion list.
+     */
+    public static Stream<DynamicNode> runAll(String engine,
+            java.util.function.BiFunction<org.bpf4j.object.ObjectSpec, String, VmOptions> optionsFor,
+            String exclusionsResource) throws IOException {
         Map<String, String> excluded = exclusions(exclusionsResource);
         Path root = testprogs();
         List<DynamicNode> out = new ArrayList<>();
@@ -161,7 +171,7 @@ public class TestProgramsTest {
                 cases.add(DynamicTest.dynamicTest(c.name(), () -> {
                     List<String> diffs;
                     try {
-                        diffs = TestProgramsRunner.run(f, c.name(), root, options);
+                        diffs = TestProgramsRunner.run(f, c.name(), root, optionsFor);
                     } catch (RuntimeException ex) {
                         diffs = List.of("not run: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
                     }
@@ -193,7 +203,7 @@ public class TestProgramsTest {
             for (String id : excluded.keySet()) {
                 assertTrue(known.contains(id), exclusionsResource + ": no case " + id);
             }
-            System.out.println("testprogs on the VM (" + options.engine().name() + "): " + agreed.get()
+            System.out.println("testprogs on the VM (" + engine + "): " + agreed.get()
                     + " cases agree with the kernel, " + differ.get() + " differ (" + excluded.size() + " excluded)");
         }));
         return out.stream();

@@ -1,0 +1,146 @@
+package org.bpf4j.trace.sema;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.ast.ConfigEntry;
+
+/**
+ * The config variables of a run, as bpftrace takes them: its default, then the script's
+ * {@code config = { ... }} block, then the {@code BPFTRACE_*} environment variables (which win, as
+ * in current bpftrace). Keys are written in the short form ({@code max_strlen}) or the environment
+ * form ({@code BPFTRACE_MAX_STRLEN}); bpftrace 0.17's names ({@code BPFTRACE_STRLEN},
+ * {@code BPFTRACE_MAP_KEYS_MAX}, {@code BPFTRACE_CAT_BYTES_MAX}) are accepted too. Immutable.
+ *
+ * @param strlen the size of strings made by {@code str()}, {@code buf()} and string parameters
+ *     ({@code max_strlen}: 64 as in bpftrace 0.17, at most 200 while strings live on the BPF stack)
+ * @param maxMapKeys the entries of a map without a declaration ({@code max_map_keys}); 0 for the default
+ * @param stackMode how {@code kstack} and {@code ustack} print without a mode ({@code bpftrace} or {@code perf})
+ * @param printMapsOnExit whether the maps are printed when the script ends ({@code print_maps_on_exit})
+ * @param maxCatBytes how much of a file {@code cat()} prints ({@code max_cat_bytes})
+ */
+public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes) {
+    /** bpftrace 0.17's settings. */
+    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240);
+
+    /** The most {@code max_strlen} may be (strings are kept in the 512-byte BPF stack, as in 0.17). */
+    public static final int MAX_STRLEN = 200;
+
+    /** The config variables current bpftrace documents (short form). */
+    private static final Set<String> KNOWN = Set.of("cache_user_symbols", "cpp_demangle",
+            "lazy_symbolication", "license", "log_size", "max_bpf_progs", "max_cat_bytes", "max_map_keys",
+            "max_probes", "max_strlen", "max_type_res_iterations", "missing_probes", "on_stack_limit",
+            "perf_rb_pages", "print_maps_on_exit", "show_debug_info", "stack_mode", "str_trunc_trailer",
+            "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
+            "unstable_addr", "unstable_typeinfo");
+
+    /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
+    private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
+            "max_cat_bytes");
+
+    /** bpftrace 0.17's environment names for the variables that current bpftrace renamed. */
+    private static final Map<String, String> OLD_NAMES = Map.of("strlen", "max_strlen", "map_keys_max",
+            "max_map_keys", "cat_bytes_max", "max_cat_bytes");
+
+    /**
+     * The settings of a script: its config block, then the environment. Errors (an unknown key, a
+     * bad value) go to {@code diags}; the block's at the entry, the environment's without a location.
+     */
+    public static Settings resolve(List<ConfigEntry> config, Map<String, String> env, Diagnostics diags) {
+        Builder b = new Builder();
+        for (ConfigEntry c : config) {
+            String k = c.name();
+            if (!KNOWN.contains(k)) {
+                diags.error(c.span(), "Unrecognized config variable: " + c.key());
+            } else if (!USED.contains(k)) {
+                diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+            } else {
+                String problem = b.set(k, c.value());
+                if (problem != null) {
+                    diags.error(c.span(), problem.replace("%s", c.key()));
+                }
+            }
+        }
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
+            if (!e.getKey().startsWith("BPFTRACE_")) {
+                continue;
+            }
+            String k = e.getKey().substring("BPFTRACE_".length()).toLowerCase(java.util.Locale.ROOT);
+            k = OLD_NAMES.getOrDefault(k, k);
+            if (USED.contains(k)) {
+                String problem = b.set(k, e.getValue());
+                if (problem != null) {
+                    diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s", e.getKey()));
+                }
+            }
+        }
+        return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes);
+    }
+
+    private static final class Builder {
+        int strlen = DEFAULTS.strlen();
+        long maxMapKeys = DEFAULTS.maxMapKeys();
+        String stackMode = DEFAULTS.stackMode();
+        boolean printMapsOnExit = DEFAULTS.printMapsOnExit();
+        int maxCatBytes = DEFAULTS.maxCatBytes();
+
+        /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
+        String set(String key, String value) {
+            String v = value.strip();
+            switch (key) {
+                case "max_strlen" -> {
+                    Long n = positive(v);
+                    if (n == null) {
+                        return "Invalid value for %s: expected a positive integer";
+                    }
+                    if (n > MAX_STRLEN) {
+                        return "%s " + n + " exceeds the current maximum of " + MAX_STRLEN
+                                + " bytes (strings are kept on the 512-byte BPF stack)";
+                    }
+                    strlen = (int) (long) n;
+                }
+                case "max_map_keys" -> {
+                    Long n = positive(v);
+                    if (n == null) {
+                        return "Invalid value for %s: expected a positive integer";
+                    }
+                    maxMapKeys = n;
+                }
+                case "max_cat_bytes" -> {
+                    Long n = positive(v);
+                    if (n == null || n > Integer.MAX_VALUE) {
+                        return "Invalid value for %s: expected a positive integer";
+                    }
+                    maxCatBytes = (int) (long) n;
+                }
+                case "stack_mode" -> {
+                    if (!Set.of("bpftrace", "perf").contains(v)) {
+                        return "Invalid value for %s: expected bpftrace or perf";
+                    }
+                    stackMode = v;
+                }
+                case "print_maps_on_exit" -> {
+                    switch (v) {
+                        case "true", "1" -> printMapsOnExit = true;
+                        case "false", "0" -> printMapsOnExit = false;
+                        default -> {
+                            return "Invalid value for %s: expected true or false";
+                        }
+                    }
+                }
+                default -> throw new IllegalArgumentException(key);
+            }
+            return null;
+        }
+
+        private static Long positive(String v) {
+            try {
+                long n = Long.parseLong(v);
+                return n > 0 ? n : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+}
