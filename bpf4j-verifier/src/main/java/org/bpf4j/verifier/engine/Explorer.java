@@ -962,10 +962,11 @@ public final class Explorer {
     private int returnFromCallback(Path p) {
         VerifierState st = p.st;
         FrameState callee = st.cur();
-        RegState r0 = Regs.read(st, 0);
+        RegState r0 = st.regs()[0];
         st.preciseRequest |= 1;
         if (!(r0 instanceof RegState.Scalar s)) {
-            throw new Reject("At callback return the register R0 is not a known value (" + Regs.typeName(r0) + ")");
+            // prepare_func_exit: unset or a pointer, the same refusal
+            throw new Reject("R0 not a scalar value");
         }
         if (s.range().smin() < 0 || s.range().smax() > 1) {
             throw new Reject("At callback return the register R0 has smin=" + s.range().smin() + " smax="
