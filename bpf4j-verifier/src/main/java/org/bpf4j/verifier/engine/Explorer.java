@@ -69,6 +69,7 @@ public final class Explorer {
     private boolean[] iterNextSite;
     /** Whether the program calls a kernel function (only those create iterators). */
     private boolean callsKfuncs;
+    private java.util.Optional<org.bpf4j.spec.AttachType> attach;
     /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
     private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
@@ -179,6 +180,14 @@ public final class Explorer {
 
     ProgramType type() {
         return input.type();
+    }
+
+    /** The attach type the program's section implies (resolved once: every context access asks). */
+    java.util.Optional<org.bpf4j.spec.AttachType> attach() {
+        if (attach == null) {
+            attach = ContextAccess.attachOf(input.attachTo());
+        }
+        return attach;
     }
 
     MemoryAccess memory() {
