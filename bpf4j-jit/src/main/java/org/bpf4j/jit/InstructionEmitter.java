@@ -72,6 +72,12 @@ final class InstructionEmitter {
                 }
                 m.jumpTo(target);
             }
+            case Instruction.MayGoto g -> {
+                // the loop budget of may_goto lives in the run's state (JitRuntime.mayGoto)
+                cb.aload(m.st);
+                cb.invokestatic(Descs.JIT_RUNTIME, "mayGoto", Descs.MAY_GOTO);
+                cb.ifne(m.branchLabel(slot, slot + 1 + g.offset()));
+            }
             case Instruction.Call c -> call(c, slot);
             case Instruction.CallReg c -> callx(c.reg(), slot);
             case Instruction.Exit e -> m.exit(slot);
