@@ -48,7 +48,12 @@ public final class Parser {
     }
 
     private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
-        this.lexer = new Lexer(source, diags, macros);
+        this(source, diags, macros, java.util.Map.of());
+    }
+
+    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
+            java.util.Map<String, Preprocessor.FunctionMacro> functions) {
+        this.lexer = new Lexer(source, diags, macros, functions);
         this.diags = diags;
     }
 
@@ -83,7 +88,7 @@ public final class Parser {
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        Parser p = new Parser(new Source(source.name(), pre.text()), diags, pre.macros());
+        Parser p = new Parser(new Source(source.name(), pre.text()), diags, pre.macros(), pre.functions());
         p.directives.addAll(pre.directives());
         try {
             Program program = p.program();
