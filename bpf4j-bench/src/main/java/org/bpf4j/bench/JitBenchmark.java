@@ -228,6 +228,15 @@ public class JitBenchmark {
         @Param({"1000", "10000", "100000"})
         public int size;
 
+        /**
+         * The kind of program: {@code mixed} ({@link #generate}), {@code straight} (stack loads and
+         * stores and arithmetic, no branch: {@link #straight}) or {@code branches} (dense forward
+         * branches and small loops: {@link #branches}); the last two are the shapes of the JIT's
+         * large-program tests (up to 1,000,000 and 100,000 instructions).
+         */
+        @Param({"mixed"})
+        public String shape;
+
         private VmProgram program;
         private final Jit jit = Jit.INSTANCE.withFallback(Jit.Fallback.FAIL);
         private long cpuAtIterationStart;
@@ -257,16 +266,23 @@ public class JitBenchmark {
                 java.util.List<Double> measured = new java.util.ArrayList<>(cpuPerCompilation);
                 java.util.Collections.sort(measured);
                 double ms = measured.get(measured.size() / 2) / 1e6;
-                System.out.printf("cpu-measured compile %d: %.3f ms per compilation, %.3f ms per 1,000 instructions "
-                        + "(median CPU time of the %d measurement iterations)%n", size, ms, ms / (size / 1000.0),
-                        measured.size());
+                System.out.printf("cpu-measured compile %s %d: %.3f ms per compilation, %.3f ms per 1,000 instructions "
+                        + "(median CPU time of the %d measurement iterations; best iteration %.3f ms per 1,000)%n",
+                        shape, size, ms, ms / (size / 1000.0), measured.size(),
+                        measured.getFirst() / 1e6 / (size / 1000.0));
             }
         }
 
         /** Generates the program (loaded on the interpreter; the benchmark prepares it on the JIT). */
         @Setup(Level.Trial)
         public void setUp() {
-            program = VmProgram.load("compile_" + size, generate(size), VmOptions.defaults());
+            org.bpf4j.isa.Code code = switch (shape) {
+                case "mixed" -> generate(size);
+                case "straight" -> straight(size);
+                case "branches" -> branches(size);
+                default -> throw new IllegalArgumentException("shape " + shape + ": mixed, straight or branches");
+            };
+            program = VmProgram.load("compile_" + shape + "_" + size, code, VmOptions.defaults());
         }
 
         /** One compilation: planning, bytecode generation, class definition. */
@@ -274,6 +290,56 @@ public class JitBenchmark {
         public org.bpf4j.vm.Executable compile() {
             compilations++;
             return jit.prepare(program);
+        }
+
+        /** A straight-line program of {@code size} instructions: stack stores and loads, arithmetic. */
+        public static org.bpf4j.isa.Code straight(int size) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(size);
+            StringBuilder asm = new StringBuilder("mov %r0, 0\nmov %r1, 1\nmov %r2, 2\n");
+            for (int n = 3; n < size - 1; n++) {
+                int off = 8 * (1 + rnd.nextInt(64));
+                switch (rnd.nextInt(6)) {
+                    case 0 -> asm.append("add %r0, ").append(rnd.nextInt(100_000)).append('\n');
+                    case 1 -> asm.append("xor %r1, %r0\n");
+                    case 2 -> asm.append("stxdw [%r10-").append(off).append("], %r1\n");
+                    case 3 -> asm.append("ldxdw %r2, [%r10-").append(off).append("]\n");
+                    case 4 -> asm.append("mul %r2, ").append(3 + rnd.nextInt(100)).append('\n');
+                    default -> asm.append("add %r0, %r2\n");
+                }
+            }
+            return org.bpf4j.isa.Assembler.assemble(asm.append("exit\n").toString(), "straight.s");
+        }
+
+        /**
+         * A program of about {@code size} instructions of dense branches: conditional jumps over
+         * one or two instructions, arithmetic, and small counted loops.
+         */
+        public static org.bpf4j.isa.Code branches(int size) {
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(size);
+            String[] ops = {"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset"};
+            StringBuilder asm = new StringBuilder("mov %r0, 0\nmov %r1, 7\n");
+            int n = 2;
+            int label = 0;
+            while (n < size - 2) {
+                int k = rnd.nextInt(10);
+                if (k < 6) {
+                    String l = "s" + label++;
+                    asm.append(ops[rnd.nextInt(ops.length)]).append(rnd.nextBoolean() ? " %r1, " : "32 %r1, ")
+                            .append(rnd.nextInt(-50, 5000)).append(", ").append(l).append('\n')
+                            .append("add %r0, ").append(rnd.nextInt(1000)).append('\n')
+                            .append(l).append(":\nxor %r0, %r1\n");
+                    n += 3;
+                } else if (k < 9) {
+                    asm.append("add %r1, ").append(rnd.nextInt(1, 97)).append("\nand %r1, 0x1fff\n");
+                    n += 2;
+                } else {
+                    String l = "l" + label++;
+                    asm.append("mov %r3, ").append(1 + rnd.nextInt(5)).append('\n').append(l)
+                            .append(":\nadd %r0, %r3\nsub %r3, 1\njne %r3, 0, ").append(l).append('\n');
+                    n += 4;
+                }
+            }
+            return org.bpf4j.isa.Assembler.assemble(asm.append("exit\n").toString(), "branches.s");
         }
 
         /** The generated program of about {@code size} instructions. */

@@ -1,6 +1,7 @@
 package org.bpf4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,6 +29,24 @@ class DumpJitTest {
         String dumped = Cli.run("run", FIREWALL.toString(), "--engine", "jit", "--dump-jit", "--data", "00".repeat(60)).ok();
         assertTrue(dumped.startsWith("class org.bpf4j.jit."), dumped);
         assertTrue(dumped.contains("retval = "), dumped);
+    }
+
+    /**
+     * The verifier's facts reach the JIT for an object file: the firewall's loads of its XDP
+     * context's fields (proved by the verifier) call the context region directly; without
+     * verification they take the checked accessors.
+     */
+    @Test
+    void anObjectsVerifiedProgramIsCompiledWithTheFacts() {
+        assumeTrue(Files.exists(FIREWALL), "the XDP firewall example is not in this checkout");
+        String packet = "00".repeat(60);
+        String verified = Cli.run("run", FIREWALL.toString(), "--dump-jit", "--data", packet).ok();
+        assertTrue(verified.contains("invokestatic Memory.loadContext("), verified);
+        String unverified = Cli.run("run", FIREWALL.toString(), "--no-verify", "--engine", "jit", "--dump-jit", "--data",
+                packet).ok();
+        assertFalse(unverified.contains("Memory.loadContext("), unverified);
+        assertEquals(verified.substring(verified.indexOf("retval = ")),
+                unverified.substring(unverified.indexOf("retval = ")));
     }
 
     @Test

@@ -57,7 +57,7 @@ import org.bpf4j.MalformedInputException;
  *   <tr><td>legacy packet load</td><td>{@code ldabsb ldabsh ldabsw imm},
  *       {@code ldindb ldindh ldindw %rS, imm}</td></tr>
  *   <tr><td>jump</td><td>{@code ja target}; {@code ja32 target} is the 32-bit-offset form
- *       ({@code gotol}); conditional {@code jeq jne jgt jge jlt jle jset jsgt jsge jslt jsle}
+ *       ({@code gotol}); {@code may_goto TARGET}; conditional {@code jeq jne jgt jge jlt jle jset jsgt jsge jslt jsle}
  *       with optional {@code 64} or a {@code 32} suffix: {@code jeq %r1, 5, label},
  *       {@code jne32 %r1, %r2, +3}</td></tr>
  *   <tr><td>call</td><td>helper {@code call 5}; local function {@code call local label};
@@ -427,6 +427,10 @@ public final class Assembler {
         }
         f.put("ja", gotoForm(false));
         f.put("ja32", gotoForm(true));
+        f.put("may_goto", (line, ops) -> {
+            line.expect(ops, 1);
+            return new Instruction.MayGoto((short) line.target(ops.get(0), false));
+        });
         for (JumpOp op : JumpOp.values()) {
             f.put(op.mnemonic(), jump(op, true));
             f.put(op.mnemonic() + "64", jump(op, true));

@@ -100,6 +100,7 @@ public final class Code {
         return switch (insn) {
             case Instruction.Jump j -> slot + 1 + j.off();
             case Instruction.Goto g -> slot + 1 + g.offset();
+            case Instruction.MayGoto m -> slot + 1 + m.offset();
             case Instruction.Call c -> c.kind() == CallKind.LOCAL ? slot + 1 + c.imm() : -1;
             case Instruction.LoadImm64 l -> l.kind() == Imm64Kind.CODE_ADDRESS ? slot + 1 + l.imm() : -1;
             default -> -1;
@@ -128,6 +129,7 @@ public final class Code {
         return switch (insn) {
             case Instruction.Jump j -> true;
             case Instruction.Goto g -> true;
+            case Instruction.MayGoto m -> true;
             case Instruction.Call c -> c.kind() == CallKind.LOCAL;
             case Instruction.LoadImm64 l -> l.kind() == Imm64Kind.CODE_ADDRESS;
             default -> false;

@@ -99,6 +99,7 @@ public final class Disassembler {
             case Instruction.Jump j -> j.op().mnemonic() + (j.wide() ? "" : "32") + " %r" + j.dst() + ", "
                     + operand(j.src()) + ", L" + (slot + 1 + j.off());
             case Instruction.Goto g -> (g.wide() ? "ja32 L" : "ja L") + (slot + 1L + g.offset());
+            case Instruction.MayGoto m -> "may_goto L" + (slot + 1L + m.offset());
             case Instruction.Call c -> call(c, slot);
             case Instruction.CallReg c -> "callx %r" + c.reg();
             case Instruction.Exit e -> "exit";
@@ -261,6 +262,7 @@ public final class Disassembler {
                         + relative(j.off(), slot, symbol);
             }
             case Instruction.Goto g -> (g.wide() ? "gotol " : "goto ") + relative(g.offset(), slot, symbol);
+            case Instruction.MayGoto m -> "may_goto " + relative(m.offset(), slot, symbol);
             case Instruction.Call c -> "call " + hex(c.imm());
             case Instruction.CallReg c -> "callx r" + c.reg();
             case Instruction.Exit e -> "exit";

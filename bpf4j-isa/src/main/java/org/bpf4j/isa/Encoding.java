@@ -93,6 +93,7 @@ public final class Encoding {
             case Instruction.Goto g -> one(g.wide()
                     ? word(JMP32 | JA, 0, 0, 0, g.offset())
                     : word(JMP | JA, 0, 0, g.offset(), 0));
+            case Instruction.MayGoto m -> one(word(JMP | K | JCOND, 0, 0, m.offset(), 0));
             case Instruction.Call c -> one(word(JMP | K | CALL, 0, c.kind().src(), c.off(), c.imm()));
             case Instruction.CallReg c -> one(word(JMP | X | CALL, c.reg(), 0, 0, 0));
             case Instruction.Exit e -> one(word(JMP | EXIT, 0, 0, 0, 0));
@@ -279,6 +280,16 @@ public final class Encoding {
                     requireZero(err, off, "offset");
                 }
                 return new Instruction.Call(kind, imm, off);
+            }
+            case JCOND -> {
+                // may_goto: the only conditional pseudo-jump (source BPF_MAY_GOTO = 0)
+                if (!wide || reg) {
+                    throw err.unknown();
+                }
+                requireZero(err, dst, "destination register");
+                requireZero(err, src, "source register");
+                requireZero(err, imm, "immediate");
+                return new Instruction.MayGoto(off);
             }
             case EXIT -> {
                 if (!wide || reg) {

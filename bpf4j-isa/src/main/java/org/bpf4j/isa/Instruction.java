@@ -155,6 +155,15 @@ public sealed interface Instruction {
     }
 
     /**
+     * {@code may_goto}: jump by {@code offset} slots when the program's loop budget is spent, go on
+     * otherwise ({@code JMP | JCOND}, source {@code BPF_MAY_GOTO}; Linux 6.9 and later, written
+     * by the {@code cond_break} and {@code can_loop} macros). The budget is the kernel's: loops
+     * that pass one end after a bounded number of iterations whatever their condition.
+     */
+    record MayGoto(short offset) implements Instruction {
+    }
+
+    /**
      * A call: of a helper by id, of a local function at {@code imm + 1} slots on, or of a kernel
      * function by BTF id ({@code off} then names the BTF object, 0 for vmlinux).
      */

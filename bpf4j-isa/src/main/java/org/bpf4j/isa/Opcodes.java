@@ -32,7 +32,7 @@ public final class Opcodes {
     // Jump operations (bits 4-7).
     public static final int JA = 0x00, JEQ = 0x10, JGT = 0x20, JGE = 0x30, JSET = 0x40, JNE = 0x50,
             JSGT = 0x60, JSGE = 0x70, CALL = 0x80, EXIT = 0x90, JLT = 0xa0, JLE = 0xb0,
-            JSLT = 0xc0, JSLE = 0xd0;
+            JSLT = 0xc0, JSLE = 0xd0, JCOND = 0xe0;
 
     // Byte-swap direction (the source bit of END).
     public static final int TO_LE = 0x00, TO_BE = 0x08;

@@ -203,6 +203,7 @@ class DisassemblerTest {
         return switch (insn) {
             case Instruction.Jump j -> true;
             case Instruction.Goto g -> true;
+            case Instruction.MayGoto m -> true;
             case Instruction.Call c -> c.kind() == CallKind.LOCAL;
             case Instruction.LoadImm64 l -> l.kind() == Imm64Kind.CODE_ADDRESS;
             default -> false;

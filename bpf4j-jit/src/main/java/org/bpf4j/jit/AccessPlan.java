@@ -25,13 +25,18 @@ import org.bpf4j.vm.Memory;
  *       accessor behind it, so even a wrong fact gives the interpreter's result or trap. (Without
  *       any test, the checksum loop ran 1.6x slower: C2 made worse code from its own implicit
  *       checks than from the explicit ones.)
+ *   <li>{@link #CONTEXT}: proved to be a field of the program's context: a direct call of
+ *       {@link Memory#loadContext} or {@link Memory#storeContext}, which hand the access to the
+ *       context region (the region table holds no bytes for a context, so the inline test of a
+ *       checked access always failed into its slow path) and give any other address to the
+ *       checked accessor: the interpreter's semantics whether the fact holds or not.
  *   <li>{@link #CHECKED}: the interpreter's checks, inline, with the checked accessor out of line.
  *       Everything else: no facts, regions not proved, a slot reached with several regions, map
  *       values, ring buffer records, map keys and helper memory (possibly shared regions, adopted
- *       by the slow path of their first access), packets (replaced by helpers; tried without
- *       checks through the region table, the loop was slower than with the inline checks),
- *       contexts (served by their region objects), other frames, atomics and legacy packet
- *       loads.
+ *       by the slow path of their first access, so a proved access still needs the region test
+ *       and a way to the slow path, which is all the checked form has besides its bounds test),
+ *       packets (replaced by helpers; tried without checks through the region table, the loop was
+ *       slower than with the inline checks), other frames, atomics and legacy packet loads.
  * </ul>
  *
  * <p><b>Wrong facts cannot break the sandbox.</b> The two unchecked forms (the frame ones) cannot
@@ -46,8 +51,8 @@ import org.bpf4j.vm.Memory;
  * <p><b>Comparisons.</b> An unsigned conditional jump whose operands the verifier found of one
  * sign on every path ({@link AccessFacts#signedCompare}) is compiled as the signed comparison
  * ({@link #signedCompare}): HotSpot's C2 makes a counted loop only of a loop whose exit test is
- * signed, and then drops the safepoint poll from the loop's body and the JVM's index check of its
- * array accesses (the checksum loop ran twice as fast). A fact that lies changes which branch is
+ * signed, and then drops the safepoint poll from the loop's body and unrolls it (the checksum loop
+ * ran 1.5x as fast; see docs/jit.md). A fact that lies changes which branch is
  * taken, as a wrong program can; it cannot reach memory, since every access keeps its checks or
  * the JVM's.
  */
@@ -56,6 +61,7 @@ final class AccessPlan {
     static final byte FRAME_CONSTANT = 1;
     static final byte FRAME_VARIABLE = 2;
     static final byte PROVED_TABLE = 3;
+    static final byte CONTEXT = 4;
 
     /** Every access checked. */
     static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false, new boolean[0]);
@@ -110,9 +116,10 @@ final class AccessPlan {
                     yield FRAME_VARIABLE;
                 }
                 case INPUT -> PROVED_TABLE;
-                // packets are replaced by helpers; helper memory and global functions' arguments may
-                // be shared regions not adopted yet
-                case PACKET, PACKET_META, MEMORY, CALLER_STACK, CTX, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET,
+                case CTX -> CONTEXT;
+                // packets are replaced by helpers; map values, helper memory and global functions'
+                // arguments may be shared regions not adopted yet (see the class comment)
+                case PACKET, PACKET_META, MEMORY, CALLER_STACK, MAP_VALUE, MAP_KEY, MAP_STRUCT, RINGBUF, SOCKET,
                      KERNEL_OBJECT ->
                     CHECKED;
             };

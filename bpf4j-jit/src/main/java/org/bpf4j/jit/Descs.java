@@ -65,6 +65,8 @@ final class Descs {
 
     static final MethodTypeDesc LOAD = md(CD_long, MEMORY, CD_long, CD_int);
     static final MethodTypeDesc STORE = md(CD_void, MEMORY, CD_long, CD_long, CD_int);
+    static final MethodTypeDesc LOAD_CONTEXT = md(CD_long, MEMORY, CD_long, CD_int, CD_int);
+    static final MethodTypeDesc STORE_CONTEXT = md(CD_void, MEMORY, CD_long, CD_int, CD_long, CD_int);
     static final MethodTypeDesc FRAME_LOAD = md(CD_long, BYTE_ARRAY, CD_int);
     static final MethodTypeDesc FRAME_STORE = md(CD_void, BYTE_ARRAY, CD_int, CD_long);
     static final MethodTypeDesc TABLE = md(BYTE_ARRAYS);
@@ -83,6 +85,7 @@ final class Descs {
     static final MethodTypeDesc CHARGE = md(CD_long, CD_long, CD_long, CD_int);
     static final MethodTypeDesc ENTER_HELPER = md(CD_void, CD_long, CD_int, CD_int, COMPILED_PROGRAM);
     static final MethodTypeDesc HELPER_CALL = md(CD_long, CALL_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long);
+    static final MethodTypeDesc MAY_GOTO = md(java.lang.constant.ConstantDescs.CD_boolean, JIT_STATE);
     static final MethodTypeDesc TAIL_CALL = md(METHOD_HANDLE, JIT_STATE, COMPILED_PROGRAM, CD_long, CD_long, CD_int,
             CD_long, CD_int);
     static final MethodTypeDesc CALLX_TARGET = md(METHOD_HANDLE, COMPILED_PROGRAM, CD_long, CD_int);

@@ -108,6 +108,12 @@ final class FunctionPlan {
                     target = s + 1 + g.offset();
                     leaders.set(target);
                 }
+                case Instruction.MayGoto g -> {
+                    next = s + 1;
+                    target = s + 1 + g.offset();
+                    leaders.set(next);
+                    leaders.set(target);
+                }
                 case Instruction.Exit e -> { }
                 case Instruction.Call c -> {
                     if (c.kind() == CallKind.LOCAL) {
@@ -163,7 +169,7 @@ final class FunctionPlan {
         this.jumpTargets = new BitSet(img.slots + 1);
         for (Block b : bs) {
             Instruction last = img.insn[lastSlot(img, b)];
-            if (last instanceof Instruction.Jump) {
+            if (last instanceof Instruction.Jump || last instanceof Instruction.MayGoto) {
                 jumpTargets.set(b.successors()[1]); // the taken branch (even to the next slot)
             } else if (last instanceof Instruction.Goto) {
                 jumpTargets.set(b.successors()[0]);
@@ -264,7 +270,8 @@ final class FunctionPlan {
     }
 
     static boolean ends(Instruction i) {
-        return i instanceof Instruction.Jump || i instanceof Instruction.Goto || i instanceof Instruction.Exit;
+        return i instanceof Instruction.Jump || i instanceof Instruction.Goto || i instanceof Instruction.Exit
+                || i instanceof Instruction.MayGoto;
     }
 
     /** The slots control may reach after the instruction at {@code s} (not into calls). */
@@ -276,6 +283,7 @@ final class FunctionPlan {
         return switch (i) {
             case Instruction.Jump j -> new int[] {s + 1, s + 1 + j.off()};
             case Instruction.Goto g -> new int[] {s + 1 + g.offset()};
+            case Instruction.MayGoto g -> new int[] {s + 1, s + 1 + g.offset()};
             case Instruction.Exit e -> new int[0];
             default -> new int[] {s + i.slots()};
         };
@@ -329,6 +337,7 @@ final class FunctionPlan {
             case Instruction.Atomic a -> 44;
             case Instruction.Jump j -> 34;
             case Instruction.Goto g -> 24;
+            case Instruction.MayGoto g -> 34;
             case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 140 : c.imm() == ProgramImage.TAIL_CALL_HELPER ? 100 : 66;
             case Instruction.CallReg c -> 262;
             case Instruction.Exit e -> 64;

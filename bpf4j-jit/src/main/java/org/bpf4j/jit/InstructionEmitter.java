@@ -72,6 +72,12 @@ final class InstructionEmitter {
                 }
                 m.jumpTo(target);
             }
+            case Instruction.MayGoto g -> {
+                // the loop budget of may_goto lives in the run's state (JitRuntime.mayGoto)
+                cb.aload(m.st);
+                cb.invokestatic(Descs.JIT_RUNTIME, "mayGoto", Descs.MAY_GOTO);
+                cb.ifne(m.branchLabel(slot, slot + 1 + g.offset()));
+            }
             case Instruction.Call c -> call(c, slot);
             case Instruction.CallReg c -> callx(c.reg(), slot);
             case Instruction.Exit e -> m.exit(slot);
@@ -226,6 +232,18 @@ final class InstructionEmitter {
             cb.lstore(m.reg[l.dst()]);
             return;
         }
+        if (m.img.access.kind(slot) == AccessPlan.CONTEXT) {
+            // a context field: straight to the context region (no region table test, which a
+            // context never passes); any other address goes to the checked accessor
+            cb.aload(m.mem);
+            pushAddress(l.src(), l.off());
+            cb.loadConstant(l.size().bytes());
+            cb.loadConstant(slot);
+            cb.invokestatic(Descs.MEMORY, "loadContext", Descs.LOAD_CONTEXT);
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            return;
+        }
         // The accessor's fast path inline (the region from the table, then the array), the
         // checked accessor out of line: it serves contexts and shared regions, and traps.
         Label slow = cb.newLabel();
@@ -363,6 +381,15 @@ final class InstructionEmitter {
         if (provedArray(s.dst(), s.off(), slot, m.storeTable)) {
             pushSourceLong(s.src());
             cb.invokestatic(Descs.JIT_RUNTIME, "frameStore" + bits, Descs.FRAME_STORE);
+            return;
+        }
+        if (m.img.access.kind(slot) == AccessPlan.CONTEXT) {
+            cb.aload(m.mem);
+            pushAddress(s.dst(), s.off());
+            cb.loadConstant(s.size().bytes());
+            pushSourceLong(s.src());
+            cb.loadConstant(slot);
+            cb.invokestatic(Descs.MEMORY, "storeContext", Descs.STORE_CONTEXT);
             return;
         }
         Label slow = cb.newLabel();

@@ -33,6 +33,7 @@ final class JitExecutable implements Executable {
     public long execute(Execution ex) {
         JitState st = JitState.of(ex);
         st.tailCalls = 0;
+        st.mayGotoLeft = org.bpf4j.vm.Execution.MAY_GOTO_BUDGET;
         st.current = program;
         st.depth = 0;
         long budget = ex.budget();

@@ -182,6 +182,18 @@ final class JitRuntime {
     }
 
     /**
+     * {@code may_goto}: whether the jump is taken, the run's loop budget being spent; otherwise one
+     * iteration of it is used (the interpreter's rule, {@link org.bpf4j.vm.Execution#MAY_GOTO_BUDGET}).
+     */
+    static boolean mayGoto(JitState st) {
+        if (st.mayGotoLeft <= 0) {
+            return true;
+        }
+        st.mayGotoLeft--;
+        return false;
+    }
+
+    /**
      * {@code bpf_tail_call(ctx, R2 = prog_array, R3 = index)}: the entry of the program to continue
      * in, or null if the call fails and execution goes on (no such entry, or 33 tail calls made).
      */

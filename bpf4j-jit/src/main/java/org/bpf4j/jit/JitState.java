@@ -44,6 +44,8 @@ final class JitState {
     long r1, r2, r3, r4, r5;
     /** Tail calls made in this run. */
     int tailCalls;
+    /** The {@code may_goto} iterations left in this run ({@link org.bpf4j.vm.Execution#MAY_GOTO_BUDGET} at its start). */
+    long mayGotoLeft;
     /** The call depth and the program of the frame making the current helper call, for callbacks. */
     int depth;
     CompiledProgram current;

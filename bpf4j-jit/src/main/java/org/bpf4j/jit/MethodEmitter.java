@@ -404,6 +404,7 @@ final class MethodEmitter {
                     }
                     case Instruction.Jump j -> w[BUDGET_INDEX] = true;
                     case Instruction.Goto g -> w[BUDGET_INDEX] = true;
+                    case Instruction.MayGoto g -> { }
                     case Instruction.Call c -> {
                         for (int r = 0; r <= 5; r++) {
                             w[r] = true;

@@ -68,6 +68,30 @@ public final class KernelRelease {
         return Map.of();
     }
 
+    /**
+     * The configuration with the two feature externs libbpf answers itself besides
+     * {@code LINUX_KERNEL_VERSION}: {@code LINUX_HAS_BPF_COOKIE} (whether programs may call
+     * {@code bpf_get_attach_cookie}: Linux 5.15 and later) and {@code LINUX_HAS_SYSCALL_WRAPPER}
+     * (whether system calls are entered through {@code __<arch>_sys_*} wrappers taking a
+     * {@code struct pt_regs}, which {@code BPF_KSYSCALL} programs need to know: the kernel's symbols
+     * have {@code __x64_sys_bpf} or {@code __arm64_sys_bpf}). Values already present are kept.
+     */
+    public static Map<String, String> withLibbpfFeatures(Map<String, String> config, int versionCode) {
+        Map<String, String> out = new HashMap<>(config);
+        out.putIfAbsent("LINUX_HAS_BPF_COOKIE", versionCode >= Kconfig.kernelVersion(5, 15, 0) ? "y" : "n");
+        out.putIfAbsent("LINUX_HAS_SYSCALL_WRAPPER", hasSyscallWrapper() ? "y" : "n");
+        return out;
+    }
+
+    private static boolean hasSyscallWrapper() {
+        try (var lines = Files.lines(Path.of("/proc/kallsyms"))) {
+            return lines.anyMatch(l -> l.endsWith(" __x64_sys_bpf") || l.endsWith(" __arm64_sys_bpf")
+                    || l.endsWith(" __s390x_sys_bpf") || l.endsWith(" __riscv_sys_bpf"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
+        }
+    }
+
     /** Parses {@code CONFIG_X=value} lines; comments and blank lines are skipped. */
     public static Map<String, String> parseConfig(String text) {
         Map<String, String> out = new HashMap<>();

@@ -133,7 +133,8 @@ final class ObjectLoader {
 
     private void fillKconfig() {
         if (object.externs().stream().anyMatch(e -> e.kind() == ExternSpec.Kind.KCONFIG)) {
-            object = Kconfig.fill(object, KernelRelease.versionCode(), KernelRelease.config());
+            int version = KernelRelease.versionCode();
+            object = Kconfig.fill(object, version, KernelRelease.withLibbpfFeatures(KernelRelease.config(), version));
         }
     }
 

@@ -158,6 +158,7 @@ class ProgramGeneratorTest {
             };
             case Instruction.Jump j -> j.wide() ? "jmp" : "jmp32";
             case Instruction.Goto g -> g.wide() ? "gotol" : "goto";
+            case Instruction.MayGoto m -> "may_goto";
             case Instruction.Call c -> c.kind() == org.bpf4j.isa.CallKind.HELPER ? "call-helper" : "call-local";
             case Instruction.CallReg c -> "callx";
             case Instruction.Exit e -> "exit";

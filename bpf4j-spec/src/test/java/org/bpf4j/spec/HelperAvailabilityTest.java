@@ -101,8 +101,11 @@ class HelperAvailabilityTest {
         allows(ProgramType.XDP, "xdp_adjust_head", "xdp_adjust_tail", "xdp_adjust_meta", "redirect", "redirect_map",
                 "xdp_load_bytes", "xdp_store_bytes", "fib_lookup", "check_mtu", "sk_lookup_tcp", "csum_diff",
                 "ringbuf_output", "perf_event_output", "skc_to_tcp_sock");
-        denies(ProgramType.XDP, "skb_store_bytes", "skb_load_bytes", "get_current_comm", "override_return",
-                "perf_event_read", "send_signal", "clone_redirect");
+        denies(ProgramType.XDP, "skb_store_bytes", "skb_load_bytes", "override_return", "probe_write_user",
+                "clone_redirect");
+        // by Linux 6.18 these tracing helpers are in bpf_base_func_proto: every program type has them
+        allows(ProgramType.XDP, "get_current_comm", "perf_event_read", "send_signal", "get_current_uid_gid",
+                "task_storage_get", "find_vma", "copy_from_user");
         assertEquals("bpf_xdp_redirect_proto",
                 catalog.prototype(ProgramType.XDP, helper("redirect")).orElseThrow().kernelProto());
         assertEquals("bpf_xdp_fib_lookup_proto",
@@ -116,10 +119,11 @@ class HelperAvailabilityTest {
             allows(tc, "skb_store_bytes", "skb_load_bytes", "l3_csum_replace", "l4_csum_replace", "clone_redirect",
                     "redirect", "redirect_neigh", "redirect_peer", "skb_vlan_push", "skb_change_head",
                     "skb_adjust_room", "skb_get_tunnel_key", "skb_set_tunnel_key", "fib_lookup", "sk_assign");
-            denies(tc, "xdp_adjust_head", "get_current_comm", "probe_write_user", "msg_push_data");
+            denies(tc, "xdp_adjust_head", "probe_write_user", "msg_push_data", "override_return");
+            allows(tc, "get_current_comm", "get_netns_cookie");
         }
         allows(ProgramType.SOCKET_FILTER, "skb_load_bytes", "skb_load_bytes_relative", "get_socket_cookie",
-                "get_socket_uid", "perf_event_output");
+                "get_socket_uid", "perf_event_output", "get_netns_cookie", "send_signal_thread");
         denies(ProgramType.SOCKET_FILTER, "skb_store_bytes", "redirect", "l3_csum_replace", "xdp_adjust_head");
         assertEquals("bpf_skb_event_output_proto",
                 catalog.prototype(ProgramType.SOCKET_FILTER, helper("perf_event_output")).orElseThrow().kernelProto());

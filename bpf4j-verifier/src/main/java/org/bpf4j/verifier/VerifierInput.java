@@ -32,6 +32,8 @@ import org.bpf4j.spec.ProgramType;
  * @param attachTo for a {@link ProgramType#TRACING} program, what it attaches to as libbpf's section
  *     names say it ({@code tp_btf/sched_switch}, {@code fentry/do_unlinkat}, {@code fexit/...}):
  *     its context is then the attach point's arguments, typed from {@link #kernelTypes()};
+ *     for other program types, the section name, which gives the expected attach type where the
+ *     context depends on it ({@code cgroup/getsockopt}, {@code cgroup/setsockopt});
  *     {@code ""} when none (see {@link #withAttachTo})
  */
 public record VerifierInput(String name, Code code, ProgramType type, List<MapInfo> maps, boolean gpl,

@@ -120,6 +120,11 @@ class VerifierCaseKernelTest {
             }
             int attach = in.type() == ProgramType.CGROUP_SOCK_ADDR ? AttachType.CGROUP_INET4_CONNECT.id() : 0;
             int attachBtfId = 0;
+            if (!in.attachTo().isEmpty() && in.type() != ProgramType.TRACING) {
+                // a section name (attach: cgroup/getsockopt) gives the expected attach type, as libbpf does
+                attach = org.bpf4j.spec.SectionNames.resolve(in.attachTo())
+                        .flatMap(org.bpf4j.spec.SectionDef::expectedAttachType).map(AttachType::id).orElse(attach);
+            }
             if (in.attachTo().startsWith("tp_btf/")) {
                 // a BTF tracepoint: attach_btf_id names the kernel's btf_trace_NAME typedef
                 attach = AttachType.TRACE_RAW_TP.id();

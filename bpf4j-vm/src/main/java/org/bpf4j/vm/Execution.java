@@ -19,6 +19,14 @@ public final class Execution implements CallContext {
     byte[] packet = NO_PACKET;
     private ContextRegion runContext;
     long budget;
+    /**
+     * How many times {@code may_goto} may fall through into its loop in one run before it jumps:
+     * the kernel's {@code BPF_MAX_LOOPS} (8M), which bounds loops the verifier cannot bound.
+     * Both engines count it per run.
+     */
+    public static final long MAY_GOTO_BUDGET = 8L * 1024 * 1024;
+    /** The {@code may_goto} iterations left in the current run. */
+    long mayGotoLeft;
     long remaining;
     long executed;
     int slot;
@@ -82,6 +90,7 @@ public final class Execution implements CallContext {
         memory.clearFrame(0);
         executed = 0;
         tailCalls = 0;
+        mayGotoLeft = MAY_GOTO_BUDGET;
         long r0;
         boolean leaked;
         try {

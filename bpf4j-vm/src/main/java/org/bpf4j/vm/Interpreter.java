@@ -418,6 +418,16 @@ public final class Interpreter implements Engine {
                     if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc);
                     pc += o + 1;
                 }
+                case Op.MAY_GOTO -> {
+                    if (ex.mayGotoLeft <= 0) {
+                        int o = (int) (w >> 32);
+                        if (o < 0 && (budget += o) < 0) throw budgetExhausted(pc);
+                        pc += o + 1;
+                    } else {
+                        ex.mayGotoLeft--;
+                        pc++;
+                    }
+                }
                 case Op.CALL_HELPER -> {
                     ex.slot = pc;
                     ex.depth = depth;

@@ -130,6 +130,10 @@ final class Lowering {
                     words[s] = word(Op.JA, 0, 0, 0);
                     operand[s] = g.offset();
                 }
+                case Instruction.MayGoto g -> {
+                    words[s] = word(Op.MAY_GOTO, 0, 0, 0);
+                    operand[s] = g.offset();
+                }
                 case Instruction.Call c -> {
                     if (c.kind() == CallKind.LOCAL) {
                         words[s] = word(Op.CALL_LOCAL, 0, 0, 0);

@@ -328,6 +328,27 @@ public final class Memory {
     }
 
     /**
+     * For compiled engines, a load the verifier found to be of a context field: handed straight
+     * to the context region when {@code addr} points into one, else (a fact that did not hold)
+     * to the checked accessor {@link #load(Memory, long, int, int)}. Either way the interpreter's
+     * semantics, including its traps.
+     */
+    public static long loadContext(Memory m, long addr, int size, int slot) {
+        ContextRegion c = m.context(addr);
+        return c != null ? c.load((int) addr, size, slot) : load(m, addr, size, slot);
+    }
+
+    /** The store counterpart of {@link #loadContext}. */
+    public static void storeContext(Memory m, long addr, int size, long value, int slot) {
+        ContextRegion c = m.context(addr);
+        if (c != null) {
+            c.store((int) addr, size, value, slot);
+        } else {
+            store(m, addr, size, value, slot);
+        }
+    }
+
+    /**
      * Adds a context region: loads and stores of it go to {@code context}, which decides what each
      * offset holds (a context field may read as a pointer, as the kernel's context rewrite makes it),
      * which accesses are allowed, and what a store does. Helpers cannot read or write it as bytes.

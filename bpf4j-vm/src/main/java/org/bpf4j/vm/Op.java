@@ -52,4 +52,6 @@ final class Op {
     static final int FELL_OFF = 150;
     /** {@code bpf_tail_call}: handled by the engine, not as a helper, since it replaces the program. */
     static final int TAIL_CALL = 151;
+    /** {@code may_goto}: jump by the operand when the run's loop budget is spent. */
+    static final int MAY_GOTO = 152;
 }

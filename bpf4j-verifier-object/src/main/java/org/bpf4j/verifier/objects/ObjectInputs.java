@@ -34,8 +34,10 @@ public final class ObjectInputs {
      * {@code ObjectSpec.linkedProgram}) verified as a program of {@code type}.
      */
     public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type) {
-        return new VerifierInput(linked.name(), linked.code(), type, maps(obj), linked.gplCompatible(),
+        VerifierInput in = new VerifierInput(linked.name(), linked.code(), type, maps(obj), linked.gplCompatible(),
                 globals(obj, linked, type), kfuncs(linked));
+        // the section names the expected attach type, which some contexts depend on (cgroup/getsockopt)
+        return type == ProgramType.TRACING ? in : in.withAttachTo(linked.sectionName());
     }
 
     /**

@@ -67,7 +67,8 @@ public final class ControlFlow {
                 if (insn == null) {
                     continue;
                 }
-                if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto) {
+                if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto
+                        || insn instanceof Instruction.MayGoto) {
                     int t = code.targetOf(slot);
                     if (t < sub[s] || t >= end) {
                         throw new CfgException(slot, "jump out of range from insn " + slot + " to " + t);
@@ -135,6 +136,7 @@ public final class ControlFlow {
             case Instruction.Exit e -> new int[0];
             case Instruction.Goto g -> new int[] {code.targetOf(slot)};
             case Instruction.Jump j -> new int[] {next, code.targetOf(slot)};
+            case Instruction.MayGoto m -> new int[] {next, code.targetOf(slot)};
             case Instruction.Call c when calls && c.kind() == CallKind.LOCAL -> new int[] {next, code.targetOf(slot)};
             case Instruction.LoadImm64 l when calls && l.kind() == Imm64Kind.CODE_ADDRESS ->
                 new int[] {next, code.targetOf(slot)};

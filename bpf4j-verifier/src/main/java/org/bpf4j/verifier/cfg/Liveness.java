@@ -68,6 +68,7 @@ final class Liveness {
             case Instruction.Atomic a -> (1 << a.dst()) | (1 << a.src()) | (a.op() == AtomicOp.CMPXCHG ? 1 : 0);
             case Instruction.Jump j -> (1 << j.dst()) | reg(j.src());
             case Instruction.Goto g -> 0;
+            case Instruction.MayGoto m -> 0;
             case Instruction.Call c -> ARGS;
             case Instruction.CallReg c -> ARGS | (1 << c.reg());
             case Instruction.Exit e -> 1; // r0; callers' registers are compared by their own frames
@@ -89,6 +90,7 @@ final class Liveness {
                             ? 1 << a.src() : 0;
             case Instruction.Jump j -> 0;
             case Instruction.Goto g -> 0;
+            case Instruction.MayGoto m -> 0;
             case Instruction.Call c -> CALLER_SAVED;
             case Instruction.CallReg c -> CALLER_SAVED;
             case Instruction.Exit e -> 0;

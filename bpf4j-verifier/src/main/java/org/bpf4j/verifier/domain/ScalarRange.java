@@ -153,6 +153,17 @@ public record ScalarRange(Tnum var, long smin, long smax, long umin, long umax, 
      * intersects sets that all contain the concrete value, so the result still contains it.
      */
     public ScalarRange sync() {
+        if (var.isConst()) {
+            long v = var.value();
+            if (smin <= v && v <= smax && Long.compareUnsigned(umin, v) <= 0 && Long.compareUnsigned(v, umax) <= 0
+                    && s32min <= (int) v && (int) v <= s32max && Integer.compareUnsigned(u32min, (int) v) <= 0
+                    && Integer.compareUnsigned((int) v, u32max) <= 0) {
+                return constant(v); // every step below gives the value itself (a fast path, same result)
+            }
+        } else if (var.isUnknown() && smin == Long.MIN_VALUE && smax == Long.MAX_VALUE && umin == 0 && umax == -1L
+                && s32min == Integer.MIN_VALUE && s32max == Integer.MAX_VALUE && u32min == 0 && u32max == -1) {
+            return UNKNOWN; // nothing to deduce from nothing
+        }
         M m = new M(this);
         m.updateBounds();
         for (int i = 0; i < 3; i++) {

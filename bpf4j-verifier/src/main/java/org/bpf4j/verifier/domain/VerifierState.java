@@ -25,6 +25,12 @@ public final class VerifierState {
      * bounds the iterations. Not compared when pruning.
      */
     public int callbackReturns;
+    /**
+     * How many {@code may_goto} instructions went on into their loop's body on this path (the
+     * kernel's {@code may_goto_depth}): a state seen again one iteration deeper is no infinite loop,
+     * since the kernel's budget ends it. Not compared when pruning.
+     */
+    public int mayGotoDepth;
 
     /**
      * Scratch set by the transfer function of the instruction being executed (not part of the
@@ -69,6 +75,7 @@ public final class VerifierState {
         activeRcu = o.activeRcu;
         nextId = o.nextId;
         callbackReturns = o.callbackReturns;
+        mayGotoDepth = o.mayGotoDepth;
     }
 
     /** An independent copy. */

@@ -1,6 +1,12 @@
 package org.bpf4j.verifier.engine;
 
+import java.util.Optional;
+import org.bpf4j.spec.AttachType;
+import org.bpf4j.spec.ContextField;
+import org.bpf4j.spec.ContextLayouts;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.spec.SectionDef;
+import org.bpf4j.spec.SectionNames;
 import org.bpf4j.verifier.domain.PtrType;
 
 /**
@@ -8,9 +14,12 @@ import org.bpf4j.verifier.domain.PtrType;
  * functions decide them (Linux 6.12, x86-64 layouts): the offset, the size, read or write, and
  * which fields load packet pointers.
  *
- * <p>This is the verifier's own table until the shared context-layout catalog lands in
- * {@code org.bpf4j.spec}; program types not listed here refuse every context access, which is
- * safe (a program may then be refused that the kernel accepts, never the reverse).
+ * <p>The program types written out here are the verifier's own table; the others (sk_msg,
+ * sk_lookup, sk_reuseport, flow_dissector, cgroup_device, cgroup_sysctl, cgroup_sockopt, netfilter,
+ * lirc_mode2, syscall) take the shared catalog's layouts ({@link ContextLayouts}), with the
+ * expected attach type where it changes the layout (cgroup_sockopt). Fields whose loads give
+ * pointers the verifier does not model (flow keys, BTF-typed fields) are refused, which is safe (a
+ * program may then be refused that the kernel accepts, never the reverse).
  */
 final class ContextAccess {
     private ContextAccess() {
@@ -24,8 +33,19 @@ final class ContextAccess {
     private static final int SKB_SIZE = 192;
     private static final int PT_REGS = 168;
 
-    /** The field accessed, or null if the access is refused. */
+    /** The field accessed, or null if the access is refused; for types whose layout needs no attach type. */
     static Field access(ProgramType type, int off, int size, boolean write) {
+        return access(type, Optional.empty(), off, size, write);
+    }
+
+    /** The expected attach type that libbpf gives a program of this section name, if any. */
+    static Optional<AttachType> attachOf(String section) {
+        return section.isEmpty() ? Optional.empty()
+                : SectionNames.resolve(section).flatMap(SectionDef::expectedAttachType);
+    }
+
+    /** The field accessed by a program of {@code type} expected to attach as {@code attach}, or null if refused. */
+    static Field access(ProgramType type, Optional<AttachType> attach, int off, int size, boolean write) {
         if (off < 0 || size <= 0) {
             return null;
         }
@@ -44,7 +64,31 @@ final class ContextAccess {
             case CGROUP_SOCK -> cgroupSock(off, size, write);
             case CGROUP_SOCK_ADDR -> sockAddr(off, size, write);
             case SOCK_OPS -> sockOps(off, size, write);
-            default -> null;
+            default -> fromCatalog(type, attach, off, size, write);
+        };
+    }
+
+    /**
+     * The shared catalog's answer ({@code *_is_valid_access} of Linux as {@code context-layouts.tsv}
+     * writes it down): the offset, width and direction must be allowed by a field; its kind gives
+     * the loaded register. Sound as far as the catalog is: no row, no access.
+     */
+    private static Field fromCatalog(ProgramType type, Optional<AttachType> attach, int off, int size,
+            boolean write) {
+        Optional<ContextField> f = ContextLayouts.forProgram(type, attach)
+                .flatMap(l -> l.access(off, size, write, false));
+        if (f.isEmpty()) {
+            return null;
+        }
+        return switch (f.get().kind()) {
+            case SCALAR -> Field.SCALAR;
+            case PACKET -> new Field(PtrType.PACKET, false);
+            case PACKET_END -> new Field(PtrType.PACKET_END, false);
+            case PACKET_META -> new Field(PtrType.PACKET_META, false);
+            case SOCKET -> new Field(PtrType.SOCKET, false);
+            case SOCKET_OR_NULL -> new Field(PtrType.SOCKET, true);
+            case SOCK_COMMON_OR_NULL -> new Field(PtrType.SOCK_COMMON, true);
+            case FLOW_KEYS, TP_BUFFER, BTF_ID -> null;
         };
     }
 

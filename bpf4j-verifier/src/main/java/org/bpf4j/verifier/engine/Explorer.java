@@ -67,6 +67,13 @@ public final class Explorer {
     private boolean[] jmpPoint;
     private boolean[] callbackSite;
     private boolean[] iterNextSite;
+    /** Slots of {@code may_goto} instructions, where their loops converge as iterators' do. */
+    private boolean[] mayGotoSite;
+    /** The slot where {@link #pendingFork} starts, or -1 for the next instruction. */
+    private int pendingForkSlot = -1;
+    /** Whether the program calls a kernel function (only those create iterators). */
+    private boolean callsKfuncs;
+    private java.util.Optional<org.bpf4j.spec.AttachType> attach;
     /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
     private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
@@ -179,6 +186,14 @@ public final class Explorer {
         return input.type();
     }
 
+    /** The attach type the program's section implies (resolved once: every context access asks). */
+    java.util.Optional<org.bpf4j.spec.AttachType> attach() {
+        if (attach == null) {
+            attach = ContextAccess.attachOf(input.attachTo());
+        }
+        return attach;
+    }
+
     MemoryAccess memory() {
         return memory;
     }
@@ -226,6 +241,7 @@ public final class Explorer {
         jmpPoint = new boolean[n];
         callbackSite = new boolean[n];
         iterNextSite = new boolean[n];
+        mayGotoSite = new boolean[n];
         visited = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             visited.add(null);
@@ -239,6 +255,12 @@ public final class Explorer {
                 prunePoint[code.targetOf(slot)] = true;
                 jmpPoint[code.targetOf(slot)] = true;
                 prunePoint[slot] = true;
+            } else if (insn instanceof Instruction.MayGoto) {
+                // the loop a may_goto bounds converges here (Linux marks it a prune point and a
+                // forced checkpoint)
+                prunePoint[slot] = true;
+                prunePoint[code.targetOf(slot)] = true;
+                mayGotoSite[slot] = true;
             } else if (insn instanceof Instruction.Goto) {
                 prunePoint[code.targetOf(slot)] = true;
                 jmpPoint[code.targetOf(slot)] = true;
@@ -259,6 +281,7 @@ public final class Explorer {
                     jmpPoint[code.targetOf(slot)] = true;
                     prunePoint[slot] = true;
                 }
+                callsKfuncs |= c.kind() == CallKind.KFUNC;
                 if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
                     // an open-coded iterator's loop converges at its next() call
                     prunePoint[slot] = true;
@@ -409,11 +432,12 @@ public final class Explorer {
         int[] live = live(p.st, p.slot);
         int hash = 0; // of the live registers, computed when a loop check needs it
         boolean hashed = false;
-        boolean force = p.kernelHistory > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot];
+        boolean force = p.kernelHistory > FORCE_CHECKPOINT_HISTORY || callbackSite[p.slot] || iterNextSite[p.slot]
+                || mayGotoSite[p.slot];
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
         // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
-        boolean inIterLoop = Kfuncs.hasActiveIterator(p.st);
+        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0;
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
@@ -440,14 +464,16 @@ public final class Explorer {
                         markPrecise(p, regs, stack);
                         return true;
                     }
-                } else if (callbackSite[p.slot] || iterNextSite[p.slot]) {
+                } else if (callbackSite[p.slot] || iterNextSite[p.slot] || mayGotoSite[p.slot]) {
                     // Calls of a callback loop back here; a state contained in one seen before,
                     // all its scalars compared (its precision marks are not final yet), adds
                     // nothing (the kernel's RANGE_WITHIN convergence check). The marks of the
                     // pruned path's states are unknown: everything becomes precise and read.
                     // At an iterator's next() only while the iterator is active (a drained one
                     // leaves the loop). No infinite-loop check at either.
+                    // At a may_goto only one iteration deeper (Linux compares may_goto_depth).
                     if ((!iterNextSite[p.slot] || Kfuncs.iterActive(p.st))
+                            && (!mayGotoSite[p.slot] || c.state.mayGotoDepth != p.st.mayGotoDepth)
                             && StateCompare.covers(c.state, p.st, live, null, null, null)) {
                         c.hits++;
                         long[] regs = new long[MAX_CALL_FRAMES];
@@ -470,6 +496,7 @@ public final class Explorer {
                         c.hashed = 1;
                     }
                     if (c.hash == hash && c.state.callbackReturns == p.st.callbackReturns
+                            && c.state.mayGotoDepth == p.st.mayGotoDepth
                             && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
                         throw new Reject("infinite loop detected at insn " + p.slot);
                     }
@@ -674,7 +701,7 @@ public final class Explorer {
             first = false;
             Instruction insn = code.atSlot(p.slot);
             if (insn instanceof Instruction.Jump || insn instanceof Instruction.Goto || insn instanceof Instruction.Call
-                    || insn instanceof Instruction.Exit) {
+                    || insn instanceof Instruction.Exit || insn instanceof Instruction.MayGoto) {
                 jmps++;
             }
             int lineStart = log.length();
@@ -714,6 +741,21 @@ public final class Explorer {
                 case Instruction.Atomic a -> memory.atomic(st, a);
                 case Instruction.LoadPacket lp -> loads.loadPacket(st, lp);
                 case Instruction.Goto g -> next = code.targetOf(p.slot);
+                case Instruction.MayGoto m -> {
+                    // Linux's may_goto: this path takes the jump (the budget spent), a second one
+                    // goes on into the loop's body one iteration deeper, with the scalars that
+                    // changed since the previous arrival here and are not precise widened, so
+                    // that the loop converges at this instruction
+                    VerifierState body = st.copy();
+                    body.mayGotoDepth++;
+                    Checkpoint prev = previousArrival(p);
+                    if (prev != null) {
+                        widen(prev, body);
+                    }
+                    pendingFork = body;
+                    pendingForkSlot = p.slot + 1;
+                    next = code.targetOf(p.slot);
+                }
                 case Instruction.Jump j -> {
                     facts.recordCompare(st, j);
                     VerifierState[] r = BranchTransfer.jump(st, j);
@@ -769,8 +811,9 @@ public final class Explorer {
                 p.kernelHistory++;
             }
             if (pendingFork != null) {
-                fork(work, p, next, pendingFork);
+                fork(work, p, pendingForkSlot >= 0 ? pendingForkSlot : next, pendingFork);
                 pendingFork = null;
+                pendingForkSlot = -1;
             }
             if (options.logLevel() >= 1 && log.length() == lineEnd) {
                 if (calleeBefore != null && p.st.frames.size() < framesBefore) {
@@ -928,10 +971,11 @@ public final class Explorer {
     private int returnFromCallback(Path p) {
         VerifierState st = p.st;
         FrameState callee = st.cur();
-        RegState r0 = Regs.read(st, 0);
+        RegState r0 = st.regs()[0];
         st.preciseRequest |= 1;
         if (!(r0 instanceof RegState.Scalar s)) {
-            throw new Reject("At callback return the register R0 is not a known value (" + Regs.typeName(r0) + ")");
+            // prepare_func_exit: unset or a pointer, the same refusal
+            throw new Reject("R0 not a scalar value");
         }
         if (s.range().smin() < 0 || s.range().smax() > 1) {
             throw new Reject("At callback return the register R0 has smin=" + s.range().smin() + " smax="

@@ -152,11 +152,15 @@ final class FactsCollector {
         boolean proved = region != AccessFacts.Region.MAP_STRUCT && region != AccessFacts.Region.SOCKET
                 && region != AccessFacts.Region.KERNEL_OBJECT;
         long base = (long) p.off() + insnOff;
-        AccessFacts.Access a = AccessFacts.Access.of(region, proved, base + p.var().smin(), base + p.var().smax());
+        long min = base + p.var().smin();
+        long max = base + p.var().smax();
         AccessFacts.Access old = bySlot[slot];
-        if (old == null || !old.equals(a)) {
-            bySlot[slot] = old == null ? a : old.join(a);
+        if (old != null && old.regions().contains(region) && (proved || !old.inBounds()) && min >= old.minOffset()
+                && max <= old.maxOffset()) {
+            return; // joined with what was recorded, the access would not change it (the usual case)
         }
+        AccessFacts.Access a = AccessFacts.Access.of(region, proved, min, max);
+        bySlot[slot] = old == null ? a : old.join(a);
     }
 
     /** The facts collected. */

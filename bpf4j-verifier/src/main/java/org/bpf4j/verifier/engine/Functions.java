@@ -141,9 +141,14 @@ final class Functions {
         regs[0] = RegState.unknown();
     }
 
+    /**
+     * The exit of a static subprogram: the caller gets whatever R0 holds, even nothing (Linux's
+     * {@code prepare_func_exit} copies R0 unread, so a function returning void may leave it
+     * unset; the caller is refused only if it reads R0 then). Sound: an unset R0 stays unreadable.
+     */
     int returnFromCall(VerifierState st) {
         FrameState callee = st.cur();
-        RegState r0 = Regs.read(st, 0);
+        RegState r0 = st.regs()[0];
         if (r0 instanceof RegState.Pointer ptr && ptr.type() == PtrType.STACK) {
             // Linux refuses any stack pointer, even one into a caller's frame (conservative)
             throw new Reject("cannot return stack pointer to the caller frame");

@@ -93,6 +93,7 @@ final class KernelLog {
                 yield "if " + r + j.dst() + " " + j.op().operator() + " " + src + " goto pc" + signed(j.off());
             }
             case Instruction.Goto g -> (g.wide() ? "gotol pc" : "goto pc") + signed(g.offset());
+            case Instruction.MayGoto m -> "may_goto pc" + signed(m.offset());
             case Instruction.Call c -> switch (c.kind()) {
                 case HELPER -> "call " + catalog.byId(c.imm()).map(h -> "bpf_" + h.name()).orElse("unknown") + "#"
                         + c.imm();
@@ -151,6 +152,7 @@ final class KernelLog {
                     | (a.op() == org.bpf4j.isa.AtomicOp.CMPXCHG ? 1 : 0);
             case Instruction.Jump j -> 1 << j.dst() | (j.src() instanceof Operand.Reg r ? 1 << r.reg() : 0);
             case Instruction.Goto g -> 0;
+            case Instruction.MayGoto m -> 0;
             case Instruction.Call c -> 0b111111; // R0 and the arguments (shown while initialised)
             case Instruction.CallReg c -> 1 << c.reg();
             case Instruction.Exit e -> 0;

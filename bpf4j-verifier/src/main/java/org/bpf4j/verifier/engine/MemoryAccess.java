@@ -253,7 +253,7 @@ final class MemoryAccess {
 
     static boolean packetWritable(ProgramType t) {
         return switch (t) {
-            case SCHED_CLS, SCHED_ACT, XDP, LWT_XMIT, SK_SKB, SK_MSG -> true;
+            case SCHED_CLS, SCHED_ACT, XDP, LWT_XMIT, SK_SKB, SK_MSG, CGROUP_SOCKOPT -> true;
             default -> false;
         };
     }
@@ -340,7 +340,8 @@ final class MemoryAccess {
         if (ex.type() == ProgramType.TRACING && !ex.input().attachTo().isEmpty()) {
             return ex.kernelObjects().tracingArg(st, off, size, write);
         }
-        ContextAccess.Field f = ContextAccess.access(ex.type(), off, size, write);
+        ContextAccess.Field f = ContextAccess.access(ex.type(), ex.attach(), off,
+                size, write);
         if (f == null) {
             throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
         }

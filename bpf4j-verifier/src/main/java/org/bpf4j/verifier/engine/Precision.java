@@ -185,6 +185,8 @@ final class Precision {
                 }
                 case Instruction.Goto g -> {
                 }
+                case Instruction.MayGoto m -> {
+                }
                 case Instruction.Call c -> {
                     if ((e & CALLBACK_ENTRY) != 0) {
                         // the callback's arguments come from the helper, not from the caller's
