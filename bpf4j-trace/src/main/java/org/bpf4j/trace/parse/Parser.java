@@ -739,7 +739,8 @@ public final class Parser {
             } else if (accept(TokenKind.ARROW)) {
                 Token f = expect(TokenKind.IDENT);
                 e = new Expr.Field(e, f.text(), true, e.span().to(f.span()));
-            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef)) {
+            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef m && m.keys().isEmpty())) {
+                // an element of a value: $a[1], @m[k][1] (a scalar map's [ ] are its keys)
                 take();
                 Expr index = expr();
                 Token close = expect(TokenKind.RBRACKET);
