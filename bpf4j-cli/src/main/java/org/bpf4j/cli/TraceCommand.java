@@ -64,7 +64,7 @@ final class TraceCommand implements Callable<Integer> {
     private String command;
 
     @Option(names = "-p", paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
-    private Integer pid;
+    private String pid;
 
     @Option(names = "-l", description = "list the probes that match the pattern (the first argument; all if none): "
             + "tracepoints, software events, uprobe:FILE:* functions, usdt:FILE:* probes")
@@ -82,6 +82,9 @@ final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "-q", description = "quiet: do not print \"Attaching N probes...\"")
     private boolean quiet;
+
+    @Option(names = "-o", paramLabel = "FILE", description = "write the script's output to FILE instead of standard output")
+    private Path outputFile;
 
     @Option(names = "--include", paramLabel = "FILE", description = "include the header FILE before the script "
             + "(its macros), as #include <FILE> on the first line")
@@ -109,7 +112,8 @@ final class TraceCommand implements Callable<Integer> {
     static final Map<String, Boolean> FAST_OPTIONS = Map.ofEntries(Map.entry("-e", false),
             Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("-p", false),
             Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
-            Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true));
+            Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true),
+            Map.entry("-o", false));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -121,18 +125,13 @@ final class TraceCommand implements Callable<Integer> {
             case "--backend" -> backend = value;
             case "-f" -> format = value;
             case "-c" -> command = value;
-            case "-p" -> {
-                try {
-                    pid = Integer.valueOf(value);
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            }
+            case "-p" -> pid = value;
             case "-l" -> list = true;
             case "-v" -> verbose = true;
             case "--unsafe" -> unsafe = true;
             case "-d" -> debug = true;
             case "-q" -> quiet = true;
+            case "-o" -> outputFile = Path.of(value);
             case "--include" -> includes.add(value);
             case "-I" -> includeDirs.add(value);
             case "--info" -> info = true;
@@ -164,6 +163,16 @@ final class TraceCommand implements Callable<Integer> {
             TraceInfo.print(out);
             return Main.EXIT_OK;
         }
+        if (pid != null) {
+            // bpftrace's checks and words
+            if (!pid.matches("[0-9]{1,10}")) {
+                return bpftraceError(err, "pid '" + pid + "' is not a valid decimal number");
+            }
+            long p = Long.parseLong(pid);
+            if (p < 1 || p > 4194304) {
+                return bpftraceError(err, "pid '" + pid + "' out of valid pid range [1,4194304]");
+            }
+        }
         if (list) {
             return list(out, err);
         }
@@ -188,13 +197,15 @@ final class TraceCommand implements Callable<Integer> {
                 Path file = Path.of(name);
                 try {
                     source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    return bpftraceError(err, "failed to open file '" + name + "': No such file or directory");
                 } catch (IOException e) {
                     throw CommandFailure.io(file, "read", e);
                 }
             }
         }
         if (!format.equals("text") && !format.equals("json")) {
-            throw CommandFailure.badInput("Invalid output format \"" + format + "\" (valid formats: text, json)");
+            return bpftraceError(err, "Invalid output format \"" + format + "\"\nValid formats: 'text', 'json'");
         }
         if (backend != null && !backend.equals("vm") && !backend.equals("kernel")) {
             throw CommandFailure.badInput("unknown backend \"" + backend + "\" (vm or kernel)");
@@ -230,6 +241,23 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
+        if (outputFile != null) {
+            // as bpftrace -o: what the script prints goes to the file
+            java.io.Writer w;
+            try {
+                w = Files.newBufferedWriter(outputFile);
+            } catch (IOException e) {
+                throw CommandFailure.io(outputFile, "write", e);
+            }
+            try (PrintWriter file = new PrintWriter(w, true)) {
+                return run(source, script, file, err, kernel);
+            }
+        }
+        return run(source, script, out, err, kernel);
+    }
+
+    private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter err, boolean kernel)
+            throws IOException, InterruptedException {
         Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out);
         ChildCommand child = null;
         if (command != null) {
@@ -251,7 +279,7 @@ final class TraceCommand implements Callable<Integer> {
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }
-                int target = c != null ? (int) c.pid() : pid != null ? pid : -1;
+                int target = c != null ? (int) c.pid() : pid != null ? Integer.parseInt(pid) : -1;
                 CountDownLatch done = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
                     runtime.requestExit();
@@ -289,10 +317,18 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
+    /** An error about the command line, printed in bpftrace's words ({@code ERROR: ...}). */
+    private static int bpftraceError(PrintWriter err, String message) {
+        err.println("ERROR: " + message);
+        err.flush();
+        return Main.EXIT_BAD_INPUT;
+    }
+
     private int list(PrintWriter out, PrintWriter err) {
         String pattern = args.isEmpty() ? (program != null ? program : "") : args.getFirst();
         try {
-            for (String line : ProbeListing.list(pattern, verbose, ProbeSource.system())) {
+            for (String line : pid != null ? ProbeListing.listProcess(Integer.parseInt(pid), pattern, verbose,
+                    ProbeSource.system()) : ProbeListing.list(pattern, verbose, ProbeSource.system())) {
                 out.println(line);
             }
         } catch (ProbeSource.ProbeException e) {

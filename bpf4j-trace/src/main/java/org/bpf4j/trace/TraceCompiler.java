@@ -141,7 +141,10 @@ public final class TraceCompiler {
                 for (String part : a.parts()) {
                     parts.add(substitute(part, params, a, d));
                 }
-                points.add(new org.bpf4j.trace.ast.AttachPoint(substitute(a.raw(), params, a, d), a.provider(), parts,
+                // a parameter may also make the provider (BEG$1 with $1 = IN), as in bpftrace
+                String provider = a.provider().contains("$")
+                        ? org.bpf4j.trace.parse.Parser.expandProvider(substitute(a.provider(), params, a, d)) : a.provider();
+                points.add(new org.bpf4j.trace.ast.AttachPoint(substitute(a.raw(), params, a, d), provider, parts,
                         a.span()));
             }
             probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);

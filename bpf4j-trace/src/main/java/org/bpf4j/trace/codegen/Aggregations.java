@@ -32,6 +32,13 @@ final class Aggregations {
         for (int k = 0; k < size; k += 8) {
             asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
         }
+        if (ref.keys().size() > 1 && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple t) {
+            // @m[a, b] on a map keyed by a tuple: the tuple's elements
+            for (int i = 0; i < ref.keys().size(); i++) {
+                pc.valueInto(ref.keys().get(i), t.elements().get(i), off + t.offset(i));
+            }
+            return off;
+        }
         for (int i = 0; i < ref.keys().size(); i++) {
             pc.valueInto(ref.keys().get(i), info.keys().get(i), off + info.keyOffset(i));
         }

@@ -64,15 +64,7 @@ final class Calls {
                 event(off, c.name().equals("clear") ? Events.CLEAR : Events.ZERO, pc.mapIndex(m.name()));
                 pc.output(off, 16);
             }
-            case "delete" -> {
-                Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
-                var info = pc.mapInfo(m.name());
-                int key = c.args().size() == 2
-                        ? pc.aggregations.key(m, c.args().get(1) instanceof Expr.Tuple t ? t.elements()
-                                : List.of(c.args().get(1)), info)
-                        : pc.aggregations.key(m, info);
-                pc.aggregations.delete(pc.mapIndex(m.name()), key);
-            }
+            case "delete" -> delete(c);
             default -> {
                 Type t = pc.type(c);
                 if (t instanceof Type.Int) {
@@ -256,8 +248,30 @@ final class Calls {
     }
 
     /** A call with an integer value, into r0. */
+    /** {@code delete(@m[k])} or {@code delete(@m, k)}; r0 is map_delete_elem's result. */
+    private void delete(Expr.Call c) {
+        Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
+        var info = pc.mapInfo(m.name());
+        boolean oneTuple = info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
+        int key = c.args().size() == 2
+                ? pc.aggregations.key(m, c.args().get(1) instanceof Expr.Tuple t && !oneTuple ? t.elements()
+                        : List.of(c.args().get(1)), info)
+                : pc.aggregations.key(m, info);
+        pc.aggregations.delete(pc.mapIndex(m.name()), key);
+    }
+
     void intCall(Expr.Call c) {
         switch (c.name()) {
+            case "delete" -> {
+                // current bpftrace: delete() is true if the key was there
+                delete(c);
+                Asm.Label deleted = asm.label();
+                asm.mov(1, 0);
+                asm.movImm(0, 1);
+                asm.jumpImm(JumpOp.JEQ, 1, 0, deleted);
+                asm.movImm(0, 0);
+                asm.bind(deleted);
+            }
             case "strncmp" -> pc.strings.strncmp(c.args().get(0), c.args().get(1),
                     (int) (long) org.bpf4j.trace.sema.SemanticAnalyser.constantOf(c.args().get(2), pc.typed.params()));
             case "strcontains" -> {
@@ -286,7 +300,10 @@ final class Calls {
             case "has_key" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
                 Expr k = c.args().get(1);
-                pc.aggregations.hasKey(m, k instanceof Expr.Tuple t ? t.elements() : List.of(k));
+                org.bpf4j.trace.sema.MapInfo info = pc.mapInfo(m.name());
+                boolean oneTuple = info.keys().size() == 1
+                        && info.keys().getFirst() instanceof org.bpf4j.trace.sema.Type.Tuple;
+                pc.aggregations.hasKey(m, k instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(k));
             }
             default -> pc.unsupported(c.span(), c.name() + "() as a value");
         }

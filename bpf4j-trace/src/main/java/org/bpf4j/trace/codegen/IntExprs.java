@@ -298,6 +298,10 @@ final class IntExprs {
     }
 
     private void binary(Expr.Binary b) {
+        if (pc.typed.rewrite(b) instanceof Expr.Binary scaled) {
+            binary(scaled); // struct pointer arithmetic, the count scaled by the struct's size
+            return;
+        }
         if (b.op() == BinOp.LAND || b.op() == BinOp.LOR) {
             Asm.Label shortCut = asm.label();
             Asm.Label end = asm.label();

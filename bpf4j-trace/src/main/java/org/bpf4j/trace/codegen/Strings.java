@@ -34,6 +34,7 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
+            case Expr.Builtin b when b.name().equals("pcomm") -> into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
                     && p.number() >= 1 -> {
                 into(p, size, off); // the parameter's text
@@ -70,7 +71,8 @@ final class Strings {
                 asm.mov(3, 0);
                 zero(off, size);
                 asm.stackAddr(1, off);
-                asm.movImm(2, size <= k.size() ? size - 1 : k.size());
+                // a char array is read whole when it fits (bpftrace prints it up to its size, terminated or not)
+                asm.movImm(2, size < k.size() ? size - 1 : k.size());
                 asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
             }
             default -> {

@@ -95,6 +95,11 @@ public final class AttachPoints {
         }
     }
 
+    /** The names of the hardware events, for {@code -l}. */
+    static List<String> hardwareEvents() {
+        return HARDWARE.keySet().stream().sorted().toList();
+    }
+
     /** The names of the software events, for {@code -l}. */
     static List<String> softwareEvents() {
         return SOFTWARE.keySet().stream().sorted().toList();

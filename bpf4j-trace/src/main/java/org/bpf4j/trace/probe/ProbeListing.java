@@ -26,33 +26,48 @@ public final class ProbeListing {
         int colon = p.indexOf(':');
         String provider = colon < 0 ? "" : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
         List<String> out = new ArrayList<>();
+        if (colon > 0 && isGlob(provider) && p.indexOf('/', colon) > colon && p.indexOf('/', colon) < nextColon(p, colon)) {
+            // a wildcard provider with a file (*:./prog:*): the file's uprobes and USDT probes
+            Pattern pg = AttachPoints.glob(provider);
+            for (String concrete : List.of("uprobe", "usdt")) {
+                if (pg.matcher(concrete).matches()) {
+                    out.addAll(list(concrete + p.substring(colon), verbose, source));
+                }
+            }
+            return out;
+        }
         if (provider.equals("uprobe") || provider.equals("uretprobe") || provider.equals("usdt")) {
             String rest = p.substring(colon + 1);
             int c2 = rest.indexOf(':');
-            String binary = c2 < 0 ? rest : rest.substring(0, c2);
+            String given = c2 < 0 ? rest : rest.substring(0, c2);
             String what = c2 < 0 ? "*" : rest.substring(c2 + 1);
-            String file = source.locate(binary).toString();
             Pattern glob = AttachPoints.glob(what);
             TreeSet<String> lines = new TreeSet<>();
-            if (provider.equals("usdt")) {
-                for (UsdtProbe u : source.usdt(binary)) {
-                    String pn = u.provider() + ":" + u.name();
-                    if (glob.matcher(pn).matches() || glob.matcher(u.name()).matches()) {
-                        lines.add("usdt:" + file + ":" + pn);
+            for (String binary : binaries(given)) {
+                // as bpftrace: a path is shown as given, a name without one as the file found
+                String file = binary.contains("/") ? binary : source.locate(binary).toString();
+                if (provider.equals("usdt")) {
+                    for (UsdtProbe u : source.usdt(binary)) {
+                        String pn = u.provider() + ":" + u.name();
+                        if (glob.matcher(pn).matches() || glob.matcher(u.name()).matches()) {
+                            lines.add("usdt:" + file + ":" + pn);
+                        }
                     }
-                }
-            } else {
-                for (String f : source.functions(binary)) {
-                    if (glob.matcher(f).matches()) {
-                        lines.add(provider + ":" + file + ":" + f);
+                } else {
+                    for (String f : source.functions(binary)) {
+                        if (glob.matcher(f).matches()) {
+                            lines.add(provider + ":" + file + ":" + f);
+                        }
                     }
                 }
             }
             if (verbose && provider.equals("uprobe")) {
                 // As bpftrace -lv: each function's parameters from the binary's DWARF.
-                org.bpf4j.trace.symbols.Dwarf dwarf = org.bpf4j.trace.symbols.Dwarf.read(java.nio.file.Path.of(file));
                 for (String line : lines) {
                     out.add(line);
+                    String file = line.substring(line.indexOf(':') + 1, line.lastIndexOf(':'));
+                    org.bpf4j.trace.symbols.Dwarf dwarf = org.bpf4j.trace.symbols.Dwarf.read(
+                            file.contains("/") ? java.nio.file.Path.of(file) : source.locate(file));
                     for (var param : dwarf.params(line.substring(line.lastIndexOf(':') + 1)).orElse(List.of())) {
                         out.add("    " + param.type().name() + " " + param.name());
                     }
@@ -66,6 +81,12 @@ public final class ProbeListing {
         TreeSet<String> lines = new TreeSet<>();
         for (String e : AttachPoints.softwareEvents()) {
             String name = "software:" + e + ":";
+            if (full.matcher(name).matches()) {
+                lines.add(name);
+            }
+        }
+        for (String e : AttachPoints.hardwareEvents()) {
+            String name = "hardware:" + e + ":";
             if (full.matcher(name).matches()) {
                 lines.add(name);
             }
@@ -88,6 +109,81 @@ public final class ProbeListing {
                     }
                 });
             }
+        }
+        return out;
+    }
+
+    /**
+     * The probes {@code -l -p PID [PATTERN]} lists, as bpftrace: the uprobes and USDT probes of
+     * the process's executable and of the shared objects it has mapped (a pattern's provider
+     * and function part select among them).
+     *
+     * @throws ProbeSource.ProbeException if the process cannot be read
+     */
+    public static List<String> listProcess(int pid, String pattern, boolean verbose, ProbeSource source) {
+        String p = pattern == null || pattern.isEmpty() ? "*:*" : pattern;
+        int colon = p.indexOf(':');
+        String provider = colon < 0 ? p : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
+        String what = colon < 0 ? "*" : p.substring(p.lastIndexOf(':') + 1);
+        java.util.LinkedHashSet<String> binaries = new java.util.LinkedHashSet<>();
+        try {
+            binaries.add(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "exe"))
+                    .toString());
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Integer.toString(pid), "maps"))) {
+                String[] f = line.trim().split("\\s+", 6);
+                if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
+                    binaries.add(f[5]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ProbeSource.ProbeException("cannot read process " + pid + ": " + e.getMessage());
+        }
+        Pattern pg = AttachPoints.glob(provider);
+        List<String> out = new ArrayList<>();
+        for (String binary : binaries) {
+            for (String concrete : List.of("uprobe", "usdt")) {
+                if (pg.matcher(concrete).matches()) {
+                    try {
+                        out.addAll(list(concrete + ":" + binary + ":" + what, verbose, source));
+                    } catch (ProbeSource.ProbeException e) {
+                        // a mapped file that is not a readable ELF object (a font, a locale archive)
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isGlob(String s) {
+        return s.indexOf('*') >= 0 || s.indexOf('?') >= 0;
+    }
+
+    private static int nextColon(String p, int colon) {
+        int c = p.indexOf(':', colon + 1);
+        return c < 0 ? p.length() : c;
+    }
+
+    /**
+     * The binaries a listing pattern's file names: itself, or the files its last component's
+     * wildcards match ({@code ./testprogs/uprobe_*}), in name order.
+     */
+    private static List<String> binaries(String given) {
+        int slash = given.lastIndexOf('/');
+        if (!isGlob(given) || slash < 0 || isGlob(given.substring(0, slash))) {
+            return List.of(given);
+        }
+        String dir = given.substring(0, slash);
+        Pattern name = AttachPoints.glob(given.substring(slash + 1));
+        List<String> out = new ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
+                java.nio.file.Path.of(dir.isEmpty() ? "/" : dir))) {
+            files.filter(java.nio.file.Files::isRegularFile)
+                    .map(f -> f.getFileName().toString())
+                    .filter(n -> name.matcher(n).matches())
+                    .sorted()
+                    .forEach(n -> out.add(dir + "/" + n));
+        } catch (java.io.IOException e) {
+            throw new ProbeSource.ProbeException("cannot list " + dir + ": " + e.getMessage());
         }
         return out;
     }

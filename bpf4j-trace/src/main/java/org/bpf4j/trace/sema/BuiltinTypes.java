@@ -33,6 +33,21 @@ final class BuiltinTypes {
             }
             return Type.UINT32;
         }
+        if (n.equals("pcomm")) {
+            if (!a.kernel.available()) {
+                a.error(b.span(), "The pcomm builtin is not available on the VM backend (it runs no kernel task; "
+                        + "use --backend kernel)");
+                a.failed.add(b);
+                return new Type.Str(16);
+            }
+            // as current bpftrace: the comm of the current task's real parent, read through BTF
+            Expr task = a.rewrites.computeIfAbsent(b, k -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask",
+                    b.span()), "real_parent", true, b.span()), "comm", true, b.span()));
+            if (a.type(task) instanceof Type.None) {
+                a.failed.add(b);
+            }
+            return new Type.Str(16);
+        }
         if (n.equals("curtask")) {
             if (!a.kernel.available()) {
                 a.error(b.span(), "The curtask builtin is not available on the VM backend (it runs no kernel task; "

@@ -453,8 +453,11 @@ final class Calls {
                 if (nargs(c, 2)) {
                     if (c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
                         Expr key = c.args().get(1);
-                        Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t ? t.elements()
-                                : List.of(key), m.span());
+                        MapInfo info = a.map(m.name());
+                        boolean oneTuple = info != null && info.keys().size() == 1
+                                && info.keys().getFirst() instanceof Type.Tuple;
+                        Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple
+                                ? t.elements() : List.of(key), m.span());
                         checkKeys(keyed);
                     } else {
                         a.error(c.span(), "has_key() expects a map without a key as the first argument");
@@ -599,7 +602,7 @@ final class Calls {
         List<Type> keys = a.mapKeys(keyed);
         if (m == null) {
             a.error(keyed.span(), "Undefined map: " + keyed.name());
-        } else if (m.keys().size() != keys.size()) {
+        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
         }
@@ -627,12 +630,15 @@ final class Calls {
                 return Type.NONE;
             }
             checkKeys(m);
-            return Type.NONE;
+            return new Type.Int(8, false); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
             Expr key = c.args().get(1);
-            checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t ? t.elements() : List.of(key), m.span()));
-            return Type.NONE;
+            MapInfo info = a.map(m.name());
+            boolean oneTuple = info != null && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
+            checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(key),
+                    m.span()));
+            return new Type.Int(8, false);
         }
         a.error(c.span(), "delete() expects a map to be provided");
         return Type.NONE;

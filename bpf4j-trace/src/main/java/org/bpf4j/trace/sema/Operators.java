@@ -39,9 +39,11 @@ final class Operators {
             return Type.INT64;
         }
         if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {
+            structStep(b, b.left(), b.right());
             return li;
         }
         if (ri.isPointer() && !li.isPointer() && b.op() == BinOp.ADD) {
+            structStep(b, b.right(), b.left());
             return ri;
         }
         if (li.isPointer() || ri.isPointer()) {
@@ -61,6 +63,31 @@ final class Operators {
                     + r.display() + "' can lead to undefined behavior");
         }
         return new Type.Int(64, signed);
+    }
+
+    /**
+     * {@code p + n} or {@code p - n} with {@code p} a pointer to a struct: as in C, {@code n}
+     * counts structs (the code generator compiles the rewritten {@code p + n * sizeof}), and the
+     * result points to the same struct.
+     */
+    private void structStep(Expr.Binary b, Expr pointer, Expr count) {
+        Integer sid = a.pointees.get(pointer);
+        if (sid == null) {
+            return;
+        }
+        a.pointees.put(b, sid);
+        long size = a.kernel.sizeOf(sid);
+        if (size > 1) {
+            Expr scaled = a.rewrites.computeIfAbsent(b, k -> {
+                Expr n = new Expr.Binary(BinOp.MUL, count, new Expr.IntLit(size, count.span()), count.span(),
+                        b.opSpan());
+                return pointer == b.left() ? new Expr.Binary(b.op(), pointer, n, b.span(), b.opSpan())
+                        : new Expr.Binary(b.op(), n, pointer, b.span(), b.opSpan());
+            });
+            Expr.Binary sb = (Expr.Binary) scaled;
+            a.type(pointer == b.left() ? sb.right() : sb.left());
+            a.types.put(scaled, a.type(pointer));
+        }
     }
 
     Type unary(Expr.Unary u) {

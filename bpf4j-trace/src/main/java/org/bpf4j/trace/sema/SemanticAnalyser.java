@@ -512,6 +512,23 @@ public final class SemanticAnalyser {
     }
 
     private List<Type> unifyKeys(Expr.MapRef ref, List<Type> old, List<Type> keys) {
+        if (tupleKeyed(old, keys.size())) {
+            // as current bpftrace: @m[a, b] is @m[(a, b)] on a map keyed by a tuple
+            // (each key is stored as the tuple's element: an integer with the element's size)
+            Type.Tuple t = (Type.Tuple) old.getFirst();
+            for (int i = 0; i < keys.size(); i++) {
+                Type e = t.elements().get(i);
+                boolean fits = e instanceof Type.Int && keys.get(i) instanceof Type.Int
+                        || e instanceof Type.Str es && keys.get(i) instanceof Type.Str ks && ks.size() <= es.size()
+                        || e.equals(keys.get(i));
+                if (!fits) {
+                    error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
+                            + keyList(keys) + " when map expects arguments: " + keyList(old));
+                    return old;
+                }
+            }
+            return old;
+        }
         if (old.size() != keys.size()) {
             error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
                     + keyList(keys) + " when map expects arguments: " + keyList(old));
@@ -528,6 +545,14 @@ public final class SemanticAnalyser {
             out.add(u);
         }
         return out;
+    }
+
+    /**
+     * True if a map whose keys are {@code mapKeys} is keyed by one tuple of {@code n} elements,
+     * {@code n > 1}: then {@code n} keys are that tuple's elements.
+     */
+    static boolean tupleKeyed(List<Type> mapKeys, int n) {
+        return n > 1 && mapKeys.size() == 1 && mapKeys.getFirst() instanceof Type.Tuple t && t.elements().size() == n;
     }
 
     private static String keyList(List<Type> keys) {

@@ -22,6 +22,12 @@ class ChildCommandTest {
         try (ChildCommand c = ChildCommand.start("/usr/bin/touch " + marker)) {
             // The shell holds the FIFO open for reading when start() returns: its start-up is over,
             // so probes attached from now on see only the command's own system calls.
+            // (both ends' open() return together: the shell's descriptor may appear in /proc a
+            // moment after ours, so wait for it rather than look once)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (openFiles(c.pid()).stream().noneMatch(f -> f.endsWith("/go")) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertTrue(openFiles(c.pid()).stream().anyMatch(f -> f.endsWith("/go")),
                     "held shell has the FIFO open: " + openFiles(c.pid()));
             assertFalse(Files.exists(marker), "the command ran before release");
