@@ -166,6 +166,9 @@ final class ContextAccess {
         if (in(off, 88, 140)) {
             return null;
         }
+        if (off == 180) { // tstamp_type: only tc reads it, one byte, never writes it
+            return !write && size == 1 ? Field.SCALAR : null;
+        }
         return packetField(off, skbCommon(off, size, write));
     }
 
