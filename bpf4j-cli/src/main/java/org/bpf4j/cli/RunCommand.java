@@ -7,11 +7,13 @@ import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.MalformedInputException;
 import org.bpf4j.jit.Jit;
+import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.spec.ProgramType;
 import org.bpf4j.verifier.AccessFacts;
 import org.bpf4j.verifier.VerificationResult;
 import org.bpf4j.verifier.Verifier;
 import org.bpf4j.verifier.VerifierInput;
+import org.bpf4j.vm.Engine;
 import org.bpf4j.vm.Interpreter;
 import org.bpf4j.vm.VmOptions;
 import org.bpf4j.vm.VmProgram;
@@ -223,9 +225,9 @@ final class RunCommand implements Callable<Integer> {
         if (!(engine.engine() instanceof VmBackend vm)) {
             throw CommandFailure.badInput(file + ": the " + engine.engine().name() + " engine does not run object files");
         }
-        org.bpf4j.object.ObjectSpec object = ObjectFiles.parse(file, bytes);
+        ObjectSpec object = ObjectFiles.parse(file, bytes);
         String progName = ObjectRun.chooseProgram(file.toString(), object, prog);
-        org.bpf4j.vm.Engine vmEngine = vm.engine();
+        Engine vmEngine = vm.engine();
         long budget = engine.budget();
         Jit jitEngine = Jit.INSTANCE;
         if (verifies) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestFactory;
  * Attach points resolved against a machine described by files, without root: the scripts of
  * {@code trace/probes} compile for the kernel against the tracepoint formats saved in
  * {@code trace/probes/formats} (copied from this machine's tracefs) and a binary
- * {@code /bin/fake} with the functions listed in {@code trace/probes/functions}. Each
+ * {@code /bin/fake} with the functions listed in {@code trace/probes/functions} (and, for offsets
+ * into them, the code of bpf4j-linux's attach test binary). Each
  * {@code NAME.expected} holds the diagnostics, or for a script that compiles, its expanded attach
  * points and the size of each program. {@code -Dbpf4j.recordProbes=src/test/resources} writes the
  * golden files (to review).
@@ -59,6 +60,18 @@ class ProbeResolutionTest {
         public List<UsdtProbe> usdt(String binary) {
             locate(binary);
             return List.of();
+        }
+
+        /**
+         * Offsets into functions are checked in the code of bpf4j-linux's attach test binary, which
+         * has the functions of the fake one ({@code bpf4j_add}: {@code lea} of 3 bytes, {@code ret}).
+         */
+        @Override
+        public String uprobeOffsetProblem(String binary, String function, long offset) {
+            locate(binary);
+            Path target = Path.of("..", "bpf4j-linux", "src", "test", "resources", "attach", "target");
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(target), "skipped: " + target + " is missing");
+            return ProbeSource.system().uprobeOffsetProblem(target.toString(), function, offset);
         }
 
         @Override

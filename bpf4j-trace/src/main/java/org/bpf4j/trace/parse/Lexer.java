@@ -17,6 +17,7 @@ public final class Lexer {
     private final String s;
     private final Diagnostics diags;
     private final java.util.Map<String, String> macros;
+    private final java.util.Map<String, Preprocessor.FunctionMacro> functions;
     private final java.util.ArrayDeque<Token> expanded = new java.util.ArrayDeque<>();
     private int pos;
 
@@ -31,10 +32,21 @@ public final class Lexer {
      * carry the span of the name.
      */
     public Lexer(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
+        this(source, diags, macros, java.util.Map.of());
+    }
+
+    /**
+     * A lexer that also expands function-like macros where their name is followed by {@code (}:
+     * the arguments (split at top-level commas) replace the parameters, then the result is
+     * scanned again for macros, as C does ({@code #} and {@code ##} are not supported).
+     */
+    public Lexer(Source source, Diagnostics diags, java.util.Map<String, String> macros,
+            java.util.Map<String, Preprocessor.FunctionMacro> functions) {
         this.source = source;
         this.s = source.text();
         this.diags = diags;
         this.macros = macros;
+        this.functions = functions;
     }
 
     /** The current offset. */
@@ -198,7 +210,107 @@ public final class Lexer {
             expand(t.text(), t.span(), new java.util.HashSet<>(), expanded);
             return next();
         }
+        if (t.kind() == TokenKind.IDENT && functions.containsKey(t.text())) {
+            int save = pos;
+            if (nextRaw().kind() == TokenKind.LPAREN) {
+                java.util.List<Token> call = new java.util.ArrayList<>(java.util.List.of(t, new Token(TokenKind.LPAREN,
+                        "(", 0, t.span())));
+                int depth = 1;
+                while (depth > 0) {
+                    Token a = nextRaw();
+                    if (a.kind() == TokenKind.EOF) {
+                        diags.error(t.span(), "unterminated argument list invoking macro " + t.text());
+                        return a;
+                    }
+                    depth += a.kind() == TokenKind.LPAREN ? 1 : a.kind() == TokenKind.RPAREN ? -1 : 0;
+                    call.add(a);
+                }
+                rescan(call, t.span(), new java.util.HashSet<>(), expanded);
+                return next();
+            }
+            pos = save;
+        }
         return t;
+    }
+
+    /**
+     * Appends {@code tokens} to {@code out} with the macros among them expanded (object-like ones,
+     * and function-like ones followed by their arguments), except those in {@code active}.
+     */
+    private void rescan(java.util.List<Token> tokens, Span use, java.util.Set<String> active,
+            java.util.ArrayDeque<Token> out) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.kind() != TokenKind.IDENT || active.contains(t.text())) {
+                out.add(t);
+                continue;
+            }
+            if (macros.containsKey(t.text())) {
+                expand(t.text(), t.span(), active, out);
+                continue;
+            }
+            Preprocessor.FunctionMacro f = functions.get(t.text());
+            if (f == null || i + 1 >= tokens.size() || tokens.get(i + 1).kind() != TokenKind.LPAREN) {
+                out.add(t);
+                continue;
+            }
+            // the arguments, split at the commas outside parentheses
+            java.util.List<java.util.List<Token>> args = new java.util.ArrayList<>();
+            java.util.List<Token> arg = new java.util.ArrayList<>();
+            int depth = 0;
+            int j = i + 1;
+            for (; j < tokens.size(); j++) {
+                Token a = tokens.get(j);
+                if (a.kind() == TokenKind.LPAREN && depth++ == 0) {
+                    continue;
+                }
+                if (a.kind() == TokenKind.RPAREN && --depth == 0) {
+                    break;
+                }
+                if (a.kind() == TokenKind.COMMA && depth == 1) {
+                    args.add(arg);
+                    arg = new java.util.ArrayList<>();
+                    continue;
+                }
+                arg.add(a);
+            }
+            if (j >= tokens.size()) {
+                diags.error(use, "unterminated argument list invoking macro " + t.text());
+                return;
+            }
+            if (!arg.isEmpty() || !args.isEmpty()) {
+                args.add(arg);
+            }
+            if (args.size() != f.params().size()) {
+                diags.error(use, "macro \"" + t.text() + "\" passed " + args.size() + " arguments, but takes "
+                        + f.params().size());
+                i = j;
+                continue;
+            }
+            if (active.size() > 64) {
+                diags.error(use, "Macro recursion limit reached: " + t.text());
+                return;
+            }
+            Diagnostics local = new Diagnostics();
+            Lexer sub = new Lexer(new Source(t.text(), f.body()), local);
+            java.util.List<Token> body = new java.util.ArrayList<>();
+            for (Token b = sub.nextRaw(); b.kind() != TokenKind.EOF; b = sub.nextRaw()) {
+                int k = b.kind() == TokenKind.IDENT ? f.params().indexOf(b.text()) : -1;
+                if (k >= 0) {
+                    body.addAll(args.get(k));
+                } else {
+                    body.add(new Token(b.kind(), b.text(), b.value(), use));
+                }
+            }
+            if (local.hasErrors()) {
+                diags.error(use, "invalid expansion of macro " + t.text() + " (" + f.body() + "): "
+                        + local.list().getFirst().message());
+            }
+            active.add(t.text());
+            rescan(body, use, active, out);
+            active.remove(t.text());
+            i = j;
+        }
     }
 
     /**
@@ -210,20 +322,18 @@ public final class Lexer {
             diags.error(use, "Macro recursion limit reached: " + name);
             return;
         }
-        active.add(name);
         Diagnostics local = new Diagnostics();
         Lexer sub = new Lexer(new Source(name, macros.get(name)), local);
+        java.util.List<Token> body = new java.util.ArrayList<>();
         for (Token t = sub.nextRaw(); t.kind() != TokenKind.EOF; t = sub.nextRaw()) {
-            if (t.kind() == TokenKind.IDENT && macros.containsKey(t.text()) && !active.contains(t.text())) {
-                expand(t.text(), use, active, out);
-            } else {
-                out.add(new Token(t.kind(), t.text(), t.value(), use));
-            }
+            body.add(new Token(t.kind(), t.text(), t.value(), use));
         }
         if (local.hasErrors()) {
             diags.error(use, "invalid expansion of macro " + name + " (" + macros.get(name) + "): "
                     + local.list().getFirst().message());
         }
+        active.add(name);
+        rescan(body, use, active, out);
         active.remove(name);
     }
 

@@ -48,7 +48,12 @@ public final class Parser {
     }
 
     private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
-        this.lexer = new Lexer(source, diags, macros);
+        this(source, diags, macros, java.util.Map.of());
+    }
+
+    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
+            java.util.Map<String, Preprocessor.FunctionMacro> functions) {
+        this.lexer = new Lexer(source, diags, macros, functions);
         this.diags = diags;
     }
 
@@ -83,7 +88,7 @@ public final class Parser {
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        Parser p = new Parser(new Source(source.name(), pre.text()), diags, pre.macros());
+        Parser p = new Parser(new Source(source.name(), pre.text()), diags, pre.macros(), pre.functions());
         p.directives.addAll(pre.directives());
         try {
             Program program = p.program();
@@ -734,7 +739,8 @@ public final class Parser {
             } else if (accept(TokenKind.ARROW)) {
                 Token f = expect(TokenKind.IDENT);
                 e = new Expr.Field(e, f.text(), true, e.span().to(f.span()));
-            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef)) {
+            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef m && m.keys().isEmpty())) {
+                // an element of a value: $a[1], @m[k][1] (a scalar map's [ ] are its keys)
                 take();
                 Expr index = expr();
                 Token close = expect(TokenKind.RBRACKET);

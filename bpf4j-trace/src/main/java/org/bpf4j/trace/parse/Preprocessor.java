@@ -30,11 +30,21 @@ public final class Preprocessor {
      * @param text the text to parse (same length as the source)
      * @param directives the {@code #include} and {@code #define} lines in effect, as written
      * @param macros object-like macros by name: the replacement text
+     * @param functions function-like macros by name ({@code #define MAX(a, b) ((a) > (b) ? (a) : (b))})
      */
-    public record Result(String text, List<String> directives, Map<String, String> macros) {
+    public record Result(String text, List<String> directives, Map<String, String> macros,
+            Map<String, FunctionMacro> functions) {
         public Result {
             directives = List.copyOf(directives);
             macros = Map.copyOf(macros);
+            functions = Map.copyOf(functions);
+        }
+    }
+
+    /** A function-like macro: its parameter names and its replacement text. */
+    public record FunctionMacro(List<String> params, String body) {
+        public FunctionMacro {
+            params = List.copyOf(params);
         }
     }
 
@@ -46,6 +56,7 @@ public final class Preprocessor {
     private final HeaderMacros headers;
     private final Map<String, String> macros = new LinkedHashMap<>();
     private final Set<String> functionLike = new java.util.HashSet<>();
+    private final Map<String, FunctionMacro> functionBodies = new java.util.HashMap<>();
     private final List<String> directives = new ArrayList<>();
 
     /** One open conditional: whether its parent is active, whether a branch was taken, whether the current one is. */
@@ -137,7 +148,13 @@ public final class Preprocessor {
         if (!conds.isEmpty()) {
             diags.error(conds.peek().span, "unterminated conditional directive");
         }
-        return new Result(new String(out), directives, macros);
+        Map<String, FunctionMacro> fns = new LinkedHashMap<>();
+        for (String f : functionLike) {
+            if (functionBodies.containsKey(f)) {
+                fns.put(f, functionBodies.get(f));
+            }
+        }
+        return new Result(new String(out), directives, macros, fns);
     }
 
     /** Whether a block comment is still open at the end of the line. */
@@ -246,9 +263,24 @@ public final class Preprocessor {
         }
         directives.add(text.strip());
         if (rest.length() > m.length() && rest.charAt(m.length()) == '(') {
-            // function-like macros are not expanded (bpftrace's lexer cannot use them either)
             functionLike.add(m);
             macros.remove(m);
+            int close = rest.indexOf(')', m.length());
+            if (close < 0) {
+                diags.error(span, "missing ')' in the parameter list of macro " + m);
+                return;
+            }
+            List<String> params = new ArrayList<>();
+            for (String p : rest.substring(m.length() + 1, close).split(",")) {
+                if (!p.isBlank()) {
+                    params.add(p.strip());
+                }
+            }
+            if (params.stream().anyMatch(p -> identifier(p).length() != p.length())) {
+                diags.error(span, "invalid parameter list of macro " + m + " (bpf4j expands named parameters only)");
+                return;
+            }
+            functionBodies.put(m, new FunctionMacro(params, stripComments(rest.substring(close + 1)).strip()));
             return;
         }
         macros.put(m, rest.substring(m.length()).strip());

@@ -259,15 +259,24 @@ public final class AttachPoints {
                 }
                 java.util.regex.Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
                 if (!functions.contains(fn) && offset.matches() && functions.contains(offset.group(1))) {
-                    // FUNC+OFFSET: only +0 (the function's entry) until instruction boundaries are checked
+                    // FUNC+OFFSET: inside the function and at an instruction boundary, as bpftrace checks
                     String off = offset.group(2);
                     long value = off.startsWith("0x") ? Long.parseLong(off.substring(2), 16) : Long.parseLong(off);
-                    if (value != 0) {
-                        diags.error(ap.span(), "uprobe offsets other than 0 are not supported by bpf4j trace yet "
-                                + "(it cannot check that " + off + " is an instruction boundary of " + offset.group(1) + ")");
+                    fn = offset.group(1);
+                    if (value != 0 && ret) {
+                        diags.error(ap.span(), "uretprobes can not be placed at an offset into a function");
                         return;
                     }
-                    fn = offset.group(1);
+                    if (value != 0) {
+                        String problem = source.uprobeOffsetProblem(file.toString(), fn, value);
+                        if (problem != null) {
+                            diags.error(ap.span(), problem);
+                            return;
+                        }
+                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn + "+" + value),
+                                ap.span()), new Resolved.Uprobe(file, fn, ret, value));
+                        return;
+                    }
                 }
                 if (!functions.contains(fn)) {
                     diags.warning(ap.span(), "function '" + fn + "' not found in " + file + ", skipping it");

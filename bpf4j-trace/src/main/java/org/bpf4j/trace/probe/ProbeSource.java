@@ -41,6 +41,15 @@ public interface ProbeSource {
      */
     List<UsdtProbe> usdt(String binary);
 
+    /**
+     * Why a uprobe cannot be placed {@code offset} bytes into a function of a binary, in
+     * bpftrace's words (outside the function, or not at an instruction boundary), or null if it can.
+     * This source's answer when it cannot read the code: the offset is refused.
+     */
+    default String uprobeOffsetProblem(String binary, String function, long offset) {
+        return "cannot check that offset " + offset + " of '" + function + "' is an instruction boundary";
+    }
+
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
@@ -215,6 +224,33 @@ public interface ProbeSource {
                         throw new ProbeException(f + ": " + e.getMessage());
                     }
                 });
+            }
+
+            @Override
+            public String uprobeOffsetProblem(String binary, String function, long offset) {
+                Path file = located.computeIfAbsent(binary, this::locate);
+                try {
+                    NativeElf elf = NativeElf.read(file);
+                    NativeElf.Symbol sym = elf.symbols().stream().filter(s -> s.type() == 2 && s.value() != 0
+                            && s.name().equals(function)).findFirst().orElse(null);
+                    if (sym == null) {
+                        return "function '" + function + "' not found in " + file;
+                    }
+                    if (offset >= sym.size()) {
+                        return "Offset outside the function bounds ('" + function + "' size is " + sym.size() + ")";
+                    }
+                    byte[] code = java.nio.file.Files.readAllBytes(file);
+                    long at = elf.fileOffset(sym.value());
+                    if (at < 0 || at + sym.size() > code.length) {
+                        return "cannot read the code of '" + function + "' in " + file;
+                    }
+                    if (!org.bpf4j.trace.symbols.X86Lengths.isBoundary(code, (int) at, (int) sym.size(), offset)) {
+                        return "Possible attachment attempt in the middle of an instruction, try a different offset.";
+                    }
+                    return null;
+                } catch (java.io.IOException | RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
             }
 
             @Override

@@ -26,8 +26,16 @@ public sealed interface Resolved {
     /** A raw tracepoint. */
     record RawTracepoint(String name) implements Resolved {}
 
-    /** A uprobe or uretprobe at a function of a binary. */
-    record Uprobe(Path binary, String symbol, boolean returnProbe) implements Resolved {}
+    /**
+     * A uprobe or uretprobe at a function of a binary, {@code offset} bytes into it (an instruction
+     * boundary, checked when the attach point was resolved).
+     */
+    record Uprobe(Path binary, String symbol, boolean returnProbe, long offset) implements Resolved {
+        /** At the function's entry. */
+        public Uprobe(Path binary, String symbol, boolean returnProbe) {
+            this(binary, symbol, returnProbe, 0);
+        }
+    }
 
     /** Every call site of a USDT probe; the site's index is its attach cookie. */
     record Usdt(Path binary, String provider, String name, List<UsdtProbe> sites) implements Resolved {

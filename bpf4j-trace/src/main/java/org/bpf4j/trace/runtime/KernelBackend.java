@@ -213,7 +213,7 @@ public final class KernelBackend implements Backend {
                 case Resolved.Tracepoint t -> links.add(at.tracepoint(p, t.format().category(), t.format().name()));
                 case Resolved.RawTracepoint t -> links.add(at.rawTracepoint(p, t.name()));
                 case Resolved.Uprobe u -> links.add(at.uprobe(p, UprobeTarget.ofSymbol(u.binary().toString(),
-                        u.symbol(), 0), u.returnProbe(), pid, 0));
+                        u.symbol(), u.offset()), u.returnProbe(), pid, 0));
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {

@@ -225,38 +225,65 @@ public final class ScalarAlu {
         }
     }
 
+    /**
+     * 32-bit multiplication bounds as Linux computes them ({@code scalar32_min_max_mul}): the
+     * unsigned bounds multiply unless a product may exceed 32 bits; the signed bounds are the
+     * extremes of the four corner products unless one of them may overflow. Sound: with no
+     * overflow, a product of intervals lies between its corner products.
+     */
     private static void mul32(ScalarRange.M d, ScalarRange s) {
-        if (s.s32min() < 0 || d.s32min < 0
-                || Integer.compareUnsigned(s.u32max(), 0xffff) > 0 || Integer.compareUnsigned(d.u32max, 0xffff) > 0) {
-            unbounded32(d);
-            return;
+        long umax = (d.u32max & 0xffffffffL) * (s.u32max() & 0xffffffffL);
+        long umin = (d.u32min & 0xffffffffL) * (s.u32min() & 0xffffffffL);
+        // The products of two 32-bit values may reach 64 bits, past Long.MAX_VALUE: compare unsigned.
+        if (Long.compareUnsigned(umax, 0xffffffffL) > 0 || Long.compareUnsigned(umin, 0xffffffffL) > 0) {
+            d.u32min = 0;
+            d.u32max = -1;
+        } else {
+            d.u32min = (int) umin;
+            d.u32max = (int) umax;
         }
-        d.u32min *= s.u32min();
-        d.u32max *= s.u32max();
-        if (d.u32max < 0) {
+        long p0 = (long) d.s32min * s.s32min();
+        long p1 = (long) d.s32min * s.s32max();
+        long p2 = (long) d.s32max * s.s32min();
+        long p3 = (long) d.s32max * s.s32max();
+        long lo = Math.min(Math.min(p0, p1), Math.min(p2, p3));
+        long hi = Math.max(Math.max(p0, p1), Math.max(p2, p3));
+        if (lo < Integer.MIN_VALUE || hi > Integer.MAX_VALUE) {
             d.s32min = Integer.MIN_VALUE;
             d.s32max = Integer.MAX_VALUE;
         } else {
-            d.s32min = d.u32min;
-            d.s32max = d.u32max;
+            d.s32min = (int) lo;
+            d.s32max = (int) hi;
         }
     }
 
+    /** 64-bit multiplication bounds as Linux computes them ({@code scalar_min_max_mul}); see {@link #mul32}. */
     private static void mul64(ScalarRange.M d, ScalarRange s) {
-        if (s.smin() < 0 || d.smin < 0 || Long.compareUnsigned(s.umax(), 0xffffffffL) > 0
-                || Long.compareUnsigned(d.umax, 0xffffffffL) > 0) {
-            unbounded64(d);
-            return;
-        }
-        d.umin *= s.umin();
-        d.umax *= s.umax();
-        if (d.umax < 0) {
-            d.smin = Long.MIN_VALUE;
-            d.smax = Long.MAX_VALUE;
+        if (Math.unsignedMultiplyHigh(d.umax, s.umax()) != 0 || Math.unsignedMultiplyHigh(d.umin, s.umin()) != 0) {
+            d.umin = 0;
+            d.umax = -1;
         } else {
-            d.smin = d.umin;
-            d.smax = d.umax;
+            d.umin *= s.umin();
+            d.umax *= s.umax();
         }
+        long[] corners = {d.smin, d.smax};
+        long[] others = {s.smin(), s.smax()};
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        for (long a : corners) {
+            for (long b : others) {
+                long p = a * b;
+                if (Math.multiplyHigh(a, b) != (p >> 63)) {
+                    d.smin = Long.MIN_VALUE;
+                    d.smax = Long.MAX_VALUE;
+                    return;
+                }
+                lo = Math.min(lo, p);
+                hi = Math.max(hi, p);
+            }
+        }
+        d.smin = lo;
+        d.smax = hi;
     }
 
     // and/or/xor: the result's unsigned bounds come from the tnum already computed into d.var

@@ -27,8 +27,21 @@ public record ScalarRange(Tnum var, long smin, long smax, long umin, long umax, 
     public static final ScalarRange UNKNOWN = new ScalarRange(Tnum.UNKNOWN, Long.MIN_VALUE, Long.MAX_VALUE, 0, -1L,
             Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1);
 
+    /** Shared instances of the small constants (immutable; most constants a program computes). */
+    private static final ScalarRange[] SMALL = new ScalarRange[Tnum.SMALL_MAX - Tnum.SMALL_MIN + 1];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            long v = Tnum.SMALL_MIN + i;
+            SMALL[i] = new ScalarRange(Tnum.constant(v), v, v, v, v, (int) v, (int) v, (int) v, (int) v);
+        }
+    }
+
     /** Exactly {@code v}. */
     public static ScalarRange constant(long v) {
+        if (v >= Tnum.SMALL_MIN && v <= Tnum.SMALL_MAX) {
+            return SMALL[(int) (v - Tnum.SMALL_MIN)];
+        }
         return new ScalarRange(Tnum.constant(v), v, v, v, v, (int) v, (int) v, (int) v, (int) v);
     }
 

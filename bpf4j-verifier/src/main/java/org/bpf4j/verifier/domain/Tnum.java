@@ -22,8 +22,23 @@ public record Tnum(long value, long mask) {
         value &= ~mask;
     }
 
-    /** The constant {@code v}. */
+    /** The smallest constant with a shared instance ({@link #constant}). */
+    static final int SMALL_MIN = -256;
+    /** The largest constant with a shared instance ({@link #constant}). */
+    static final int SMALL_MAX = 1023;
+    private static final Tnum[] SMALL = new Tnum[SMALL_MAX - SMALL_MIN + 1];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = new Tnum(SMALL_MIN + i, 0);
+        }
+    }
+
+    /** The constant {@code v} (a shared instance for small values: tnums are immutable). */
     public static Tnum constant(long v) {
+        if (v >= SMALL_MIN && v <= SMALL_MAX) {
+            return SMALL[(int) (v - SMALL_MIN)];
+        }
         return new Tnum(v, 0);
     }
 

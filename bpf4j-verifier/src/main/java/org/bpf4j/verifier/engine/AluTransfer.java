@@ -8,6 +8,7 @@ import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarAlu;
 import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.Tnum;
 import org.bpf4j.verifier.domain.VerifierState;
 
 /**
@@ -248,10 +249,13 @@ final class AluTransfer {
     }
 
     /**
-     * Byte-order conversion. Sound: {@code le} on a little-endian machine only truncates (zero
-     * extension of the low bits, exact); a swap of a constant is computed; any other swap gives a
-     * value of the width, of which nothing else is known. A privileged program may convert a
-     * pointer: the result is an unknown scalar, as in Linux.
+     * Byte-order conversion, as Linux 6.18 tracks it: a swap ({@code be} on a little-endian
+     * machine, {@code bswap}) swaps the known and unknown bits of the tnum and re-derives the
+     * bounds from it; a 16- or 32-bit conversion then truncates to its width ({@code le} on a
+     * little-endian machine only truncates); {@code le64} changes nothing (the register keeps its
+     * id). Sound: a byte swap is a permutation of bits, so a tnum whose bits are permuted the same
+     * way describes every swapped value. A privileged program may convert a pointer: the result is
+     * an unknown scalar, as in Linux.
      */
     static void endian(VerifierState st, Instruction.Endian e) {
         RegState d = Regs.read(st, e.dst());
@@ -260,21 +264,24 @@ final class AluTransfer {
             st.regs()[e.dst()] = RegState.unknown();
             return;
         }
-        ScalarRange r = ((RegState.Scalar) d).range();
-        int bytes = e.bits() / 8;
-        ScalarRange out;
-        if (e.op() == EndianOp.LE) {
-            out = ScalarAlu.truncate(r, bytes);
-        } else if (r.isConst()) {
-            long v = r.value();
-            long sw = switch (e.bits()) {
-                case 16 -> Short.reverseBytes((short) v) & 0xffffL;
-                case 32 -> Integer.reverseBytes((int) v) & 0xffffffffL;
-                default -> Long.reverseBytes(v);
+        boolean swap = e.op() != EndianOp.LE;
+        if (!swap && e.bits() == 64) {
+            return;
+        }
+        ScalarRange out = ((RegState.Scalar) d).range();
+        if (swap) {
+            Tnum t = out.var();
+            Tnum sw = switch (e.bits()) {
+                case 16 -> new Tnum(Short.reverseBytes((short) t.value()) & 0xffffL,
+                        Short.reverseBytes((short) t.mask()) & 0xffffL);
+                case 32 -> new Tnum(Integer.reverseBytes((int) t.value()) & 0xffffffffL,
+                        Integer.reverseBytes((int) t.mask()) & 0xffffffffL);
+                default -> new Tnum(Long.reverseBytes(t.value()), Long.reverseBytes(t.mask()));
             };
-            out = ScalarRange.constant(sw);
-        } else {
-            out = bytes == 8 ? ScalarRange.UNKNOWN : ScalarRange.unsigned(0, (1L << (bytes * 8)) - 1);
+            out = ScalarRange.ofTnum(sw);
+        }
+        if (e.bits() < 64) {
+            out = ScalarAlu.truncate(out, e.bits() / 8);
         }
         st.regs()[e.dst()] = Regs.scalar(out);
     }

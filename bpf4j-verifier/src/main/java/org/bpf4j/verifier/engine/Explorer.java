@@ -73,6 +73,7 @@ public final class Explorer {
     private int pendingForkSlot = -1;
     /** Whether the program calls a kernel function (only those create iterators). */
     private boolean callsKfuncs;
+    private java.util.Optional<org.bpf4j.spec.AttachType> attach;
     /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
     private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
@@ -183,6 +184,14 @@ public final class Explorer {
 
     ProgramType type() {
         return input.type();
+    }
+
+    /** The attach type the program's section implies (resolved once: every context access asks). */
+    java.util.Optional<org.bpf4j.spec.AttachType> attach() {
+        if (attach == null) {
+            attach = ContextAccess.attachOf(input.attachTo());
+        }
+        return attach;
     }
 
     MemoryAccess memory() {

@@ -265,13 +265,15 @@ final class KernelObjects {
         if (tp && !args.isEmpty()) {
             args = args.subList(1, args.size()); // the tracepoint's private data comes first
         }
+        // Linux logs the reason, then refuses the access in its words
+        String refused = "invalid bpf_context access off=" + off + " size=" + size + " (";
         if (off % 8 != 0) {
-            throw new Reject("func '" + tname + "' offset " + off + " is not multiple of 8");
+            throw new Reject(refused + "func '" + tname + "' offset " + off + " is not multiple of 8)");
         }
         int arg = off / 8;
         boolean ret = kind.equals("fexit") || kind.equals("fmod_ret");
         if (arg > args.size() || arg == args.size() && !ret) {
-            throw new Reject("func '" + tname + "' doesn't have " + (arg + 1) + "-th argument");
+            throw new Reject(refused + "func '" + tname + "' doesn't have " + (arg + 1) + "-th argument)");
         }
         KernelTypes.Type t = arg == args.size() ? proto.get().ret() : args.get(arg).type();
         return switch (t) {

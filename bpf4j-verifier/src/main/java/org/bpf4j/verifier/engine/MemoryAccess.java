@@ -340,7 +340,7 @@ final class MemoryAccess {
         if (ex.type() == ProgramType.TRACING && !ex.input().attachTo().isEmpty()) {
             return ex.kernelObjects().tracingArg(st, off, size, write);
         }
-        ContextAccess.Field f = ContextAccess.access(ex.type(), ContextAccess.attachOf(ex.input().attachTo()), off,
+        ContextAccess.Field f = ContextAccess.access(ex.type(), ex.attach(), off,
                 size, write);
         if (f == null) {
             throw new Reject("invalid bpf_context access off=" + off + " size=" + size);

@@ -98,6 +98,10 @@ final class Precision {
      */
     static void backtrack(Code code, long[] hist, int n, long[] regs, long[] stack, java.util.List<long[]> linkSets) {
         for (int i = n - 1; i >= 0; i--) {
+            // Every rule below only moves marks that are set: once none is, none ever will be.
+            if (((i == n - 1) || (i & 7) == 7) && none(regs, stack)) {
+                return;
+            }
             long e = hist[i];
             int f = frame(e);
             Instruction insn = code.atSlot(slot(e));
@@ -222,5 +226,14 @@ final class Precision {
                 }
             }
         }
+    }
+
+    /** Whether no register and no stack slot of any frame is marked. */
+    static boolean none(long[] regs, long[] stack) {
+        long any = 0;
+        for (int f = 0; f < regs.length; f++) {
+            any |= regs[f] | stack[f];
+        }
+        return any == 0;
     }
 }

@@ -99,6 +99,8 @@ final class SpecialLoads {
         for (int r = 1; r <= 5; r++) {
             regs[r] = RegState.NOT_INIT;
         }
-        regs[0] = Regs.scalar(ScalarRange.unsigned(0, (1L << lp.size().bits()) - 1));
+        // Linux makes R0 a fully unknown scalar (check_ld_abs: mark_reg_unknown), not one bounded by
+        // the load's width: keeping the width would prove branches dead that the kernel explores
+        regs[0] = RegState.unknown();
     }
 }
