@@ -107,6 +107,11 @@ public final class Explorer {
         int hashed;
         int hits;
         int misses;
+        /**
+         * Paths pruned here while this state was still being explored (a callback's loop back to
+         * its helper call): once it is done, its final precision marks go back along them.
+         */
+        List<Backedge> backedges;
 
         Checkpoint(VerifierState state, Checkpoint parent, long[] hist, int histLen) {
             this.state = state;
@@ -401,8 +406,40 @@ public final class Explorer {
             if (c.pending > 0) {
                 return;
             }
+            if (c.backedges != null) {
+                propagateBackedges(c);
+            }
             c = c.parent;
         }
+    }
+
+    /** A pruned path's history and parent chain, kept to mark it precise later. */
+    private record Backedge(long[] hist, int histLen, Checkpoint parent, int[] live) {
+    }
+
+    /**
+     * A loop entry is done: what it relies on (its final precision marks), the paths that looped
+     * back to it rely on too, until nothing changes (the kernel's back-edge precision propagation
+     * of a loop's states).
+     */
+    private void propagateBackedges(Checkpoint c) {
+        boolean changed = true;
+        while (changed) {
+            long[] regsBefore = c.preciseRegs.clone();
+            long[] stackBefore = c.preciseStack.clone();
+            for (Backedge b : c.backedges) {
+                long[] regs = new long[MAX_CALL_FRAMES];
+                long[] stack = new long[MAX_CALL_FRAMES];
+                for (int f = 0; f < b.live().length; f++) {
+                    regs[f] = c.preciseRegs[f] & b.live()[f];
+                    stack[f] = c.preciseStack[f];
+                }
+                markPrecise(b.hist(), b.histLen(), b.parent(), regs, stack);
+            }
+            changed = !java.util.Arrays.equals(regsBefore, c.preciseRegs)
+                    || !java.util.Arrays.equals(stackBefore, c.preciseStack);
+        }
+        c.backedges = null;
     }
 
     private int[] live(VerifierState st, int slot) {
@@ -437,7 +474,8 @@ public final class Explorer {
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
         // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
-        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0;
+        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0
+                || inSyncCallback(p.st);
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
@@ -467,8 +505,7 @@ public final class Explorer {
                 } else if (callbackSite[p.slot] || iterNextSite[p.slot] || mayGotoSite[p.slot]) {
                     // Calls of a callback loop back here; a state contained in one seen before,
                     // all its scalars compared (its precision marks are not final yet), adds
-                    // nothing (the kernel's RANGE_WITHIN convergence check). The marks of the
-                    // pruned path's states are unknown: everything becomes precise and read.
+                    // nothing (the kernel's RANGE_WITHIN convergence check).
                     // At an iterator's next() only while the iterator is active (a drained one
                     // leaves the loop). No infinite-loop check at either.
                     // At a may_goto only one iteration deeper (Linux compares may_goto_depth).
@@ -479,9 +516,27 @@ public final class Explorer {
                         long[] regs = new long[MAX_CALL_FRAMES];
                         long[] stack = new long[MAX_CALL_FRAMES];
                         for (int f = 0; f < live.length; f++) {
-                            regs[f] = live[f];
-                            stack[f] = -1L;
                             markRead(p, f, -1L);
+                        }
+                        if (callbackSite[p.slot]) {
+                            // what the stored state relies on so far; the rest once it is done
+                            // (states inside the callback are compared whole meanwhile)
+                            for (int f = 0; f < live.length; f++) {
+                                regs[f] = c.preciseRegs[f] & live[f];
+                                stack[f] = c.preciseStack[f];
+                            }
+                            if (c.backedges == null) {
+                                c.backedges = new ArrayList<>();
+                            }
+                            c.backedges.add(new Backedge(java.util.Arrays.copyOf(p.hist, p.histLen), p.histLen,
+                                    p.parent, live.clone()));
+                        } else {
+                            // the marks of the pruned path's states are unknown: everything
+                            // becomes precise
+                            for (int f = 0; f < live.length; f++) {
+                                regs[f] = live[f];
+                                stack[f] = -1L;
+                            }
                         }
                         markPrecise(p, regs, stack);
                         return true;
@@ -599,8 +654,12 @@ public final class Explorer {
      * every stored state (see {@link Precision}).
      */
     private void markPrecise(Path p, long[] regs, long[] stack) {
-        Precision.backtrack(code, p.hist, p.histLen, regs, stack, linkSets);
-        for (Checkpoint c = p.parent; c != null; c = c.parent) {
+        markPrecise(p.hist, p.histLen, p.parent, regs, stack);
+    }
+
+    private void markPrecise(long[] hist, int histLen, Checkpoint parent, long[] regs, long[] stack) {
+        Precision.backtrack(code, hist, histLen, regs, stack, linkSets);
+        for (Checkpoint c = parent; c != null; c = c.parent) {
             boolean any = false;
             for (int f = 0; f < MAX_CALL_FRAMES; f++) {
                 regs[f] &= ~c.preciseRegs[f];
@@ -998,6 +1057,16 @@ public final class Explorer {
      * The stored state of an earlier arrival at the current instruction on this path, in the same
      * frames (the kernel's {@code find_prev_entry}); the checkpoint made at this arrival is skipped.
      */
+    /** Whether a frame of {@code st} is a callback that its helper calls in a loop (not a timer's). */
+    private static boolean inSyncCallback(VerifierState st) {
+        for (FrameState f : st.frames) {
+            if (f.callbackOf >= 0 && f.callbackOf != Calls.TIMER_SET_CALLBACK) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Checkpoint previousArrival(Path p) {
         Checkpoint c = p.parent;
         if (c != null && c.slot == p.slot) {
