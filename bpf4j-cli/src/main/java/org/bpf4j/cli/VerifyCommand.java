@@ -107,7 +107,11 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 ProgramType t = forced.or(p::programType).orElseThrow(() -> CommandFailure.badInput(file + ": program '"
                         + p.name() + "' in section '" + p.sectionName() + "' has no known program type; give --type"));
-                jobs.add(new Job(p.name(), ObjectInputs.input(obj, linked, t, kernel), linked));
+                try {
+                    jobs.add(new Job(p.name(), ObjectInputs.input(obj, linked, t, kernel), linked));
+                } catch (Bpf4jException e) {
+                    throw CommandFailure.about(file.toString(), e);
+                }
             }
             if (prog != null && jobs.isEmpty()) {
                 throw CommandFailure.badInput(file + ": no program '" + prog + "'");

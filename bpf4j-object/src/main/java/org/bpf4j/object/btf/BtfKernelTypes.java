@@ -62,52 +62,74 @@ public final class BtfKernelTypes implements KernelTypes {
      * throws {@link MalformedInputException}.
      */
     public static KernelTypes lazy(Path file) {
-        return new KernelTypes() {
-            private volatile BtfKernelTypes loaded;
+        return new Lazy(file);
+    }
 
-            private BtfKernelTypes get() {
-                BtfKernelTypes k = loaded;
-                if (k == null) {
-                    synchronized (this) {
-                        if (loaded == null) {
-                            loaded = load(file);
-                        }
-                        k = loaded;
+    /**
+     * The BTF behind kernel types made here ({@link #load}, {@link #system}, {@link #lazy}), for
+     * what needs the kernel's BTF itself, such as CO-RE relocations; empty for other kernel types.
+     */
+    public static Optional<Btf> btfOf(KernelTypes types) {
+        if (types instanceof BtfKernelTypes b) {
+            return Optional.of(b.btf());
+        }
+        if (types instanceof Lazy l) {
+            return Optional.of(l.get().btf());
+        }
+        return Optional.empty();
+    }
+
+    /** Kernel types read from a file when first asked for. */
+    private static final class Lazy implements KernelTypes {
+        private final Path file;
+        private volatile BtfKernelTypes loaded;
+
+        Lazy(Path file) {
+            this.file = file;
+        }
+
+        BtfKernelTypes get() {
+            BtfKernelTypes k = loaded;
+            if (k == null) {
+                synchronized (this) {
+                    if (loaded == null) {
+                        loaded = load(file);
                     }
+                    k = loaded;
                 }
-                return k;
             }
+            return k;
+        }
 
-            @Override
-            public String source() {
-                return file.toString();
-            }
+        @Override
+        public String source() {
+            return file.toString();
+        }
 
-            @Override
-            public Optional<Function> function(String name) {
-                return get().function(name);
-            }
+        @Override
+        public Optional<Function> function(String name) {
+            return get().function(name);
+        }
 
-            @Override
-            public Optional<Struct> struct(int id) {
-                return get().struct(id);
-            }
+        @Override
+        public Optional<Struct> struct(int id) {
+            return get().struct(id);
+        }
 
-            @Override
-            public Optional<Struct> structByName(String name) {
-                return get().structByName(name);
-            }
+        @Override
+        public Optional<Struct> structByName(String name) {
+            return get().structByName(name);
+        }
 
-            @Override
-            public Optional<Function> pointedPrototype(String name) {
-                return get().pointedPrototype(name);
-            }
+        @Override
+        public Optional<Function> pointedPrototype(String name) {
+            return get().pointedPrototype(name);
+        }
 
-            @Override
-            public String toString() {
-                return "kernel types of " + file + " (read when needed)";
-            }
-        };
+        @Override
+        public String toString() {
+            return "kernel types of " + file + " (read when needed)";
+        }
     }
 
     /** The BTF these types come from. */

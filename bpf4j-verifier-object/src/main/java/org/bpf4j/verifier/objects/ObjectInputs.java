@@ -44,10 +44,22 @@ public final class ObjectInputs {
      * The input for program {@code linked} verified as a program of {@code type} against a
      * kernel's types ({@code BtfKernelTypes}), which kfuncs on kernel objects and loads through
      * pointers to kernel objects need; a tracing program's attach point comes from its section
-     * ({@code tp_btf/NAME}, {@code fentry/NAME}, {@code fexit/NAME}, {@code fmod_ret/NAME}).
+     * ({@code tp_btf/NAME}, {@code fentry/NAME}, {@code fexit/NAME}, {@code fmod_ret/NAME}). A
+     * program with CO-RE relocations is relocated for the kernel's BTF first (a relocation the
+     * kernel cannot satisfy poisons its instruction, as libbpf does).
+     *
+     * @throws org.bpf4j.MalformedInputException if a CO-RE relocation does not fit its instruction
      */
     public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type,
             org.bpf4j.spec.KernelTypes kernel) {
+        if (!linked.coreRelocations().isEmpty()) {
+            // CO-RE relocations resolve against the kernel's BTF, as libbpf does before loading: the
+            // verifier then sees the field offsets, existence checks and enum values the kernel sees
+            java.util.Optional<org.bpf4j.object.btf.Btf> target = org.bpf4j.object.btf.BtfKernelTypes.btfOf(kernel);
+            if (target.isPresent()) {
+                linked = org.bpf4j.object.CoreRelocator.relocate(obj, linked, target.get()).program();
+            }
+        }
         VerifierInput in = input(obj, linked, type).withKernelTypes(kernel);
         String section = linked.sectionName();
         for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/"}) {

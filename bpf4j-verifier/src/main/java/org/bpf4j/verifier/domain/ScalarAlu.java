@@ -234,7 +234,8 @@ public final class ScalarAlu {
     private static void mul32(ScalarRange.M d, ScalarRange s) {
         long umax = (d.u32max & 0xffffffffL) * (s.u32max() & 0xffffffffL);
         long umin = (d.u32min & 0xffffffffL) * (s.u32min() & 0xffffffffL);
-        if (umax > 0xffffffffL || umin > 0xffffffffL) {
+        // The products of two 32-bit values may reach 64 bits, past Long.MAX_VALUE: compare unsigned.
+        if (Long.compareUnsigned(umax, 0xffffffffL) > 0 || Long.compareUnsigned(umin, 0xffffffffL) > 0) {
             d.u32min = 0;
             d.u32max = -1;
         } else {

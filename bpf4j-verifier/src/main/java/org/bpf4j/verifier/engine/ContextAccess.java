@@ -112,8 +112,11 @@ final class ContextAccess {
         if (in(off, 100, 132) || in(off, 76, 80) || in(off, 80, 84) || in(off, 140, 144) || in(off, 160, 164)) {
             return size == 4 ? Field.SCALAR : null; // ip6 addresses, data, data_end, data_meta, wire_len
         }
-        if (in(off, 144, 152) || in(off, 168, 176)) { // flow_keys, sk
-            return size == 8 ? Field.SCALAR : null;
+        if (in(off, 144, 152)) { // flow_keys: only the flow dissector (its own layout) may read them
+            return null;
+        }
+        if (in(off, 168, 176)) { // sk: a socket or null (PTR_TO_SOCK_COMMON_OR_NULL)
+            return size == 8 && off == 168 && !write ? new Field(PtrType.SOCK_COMMON, true) : null;
         }
         if (in(off, 180, 184)) { // tstamp_type
             return null;
