@@ -165,6 +165,14 @@ class SideBySideTest {
             Files.writeString(script, text, StandardCharsets.ISO_8859_1);
             String expected = normalise(runBpftrace(script, h), h);
             String actual = normalise(vm ? runVm(p, text, h) : runKernel(p, text, h), h);
+            // bpftrace 0.17 itself loses an event now and then on a loaded machine (seen: the
+            // exit_group of a -c child missing while four reruns printed it). The reference is
+            // bpftrace's output, so a mismatch first asks bpftrace again, up to twice, and says so;
+            // bpf4j's output is never re-run.
+            for (int again = 1; again <= 2 && h.difference() == null && !expected.equals(actual); again++) {
+                System.out.println("side by side: " + p.getFileName() + " differs, running bpftrace again (" + again + ")");
+                expected = normalise(runBpftrace(script, h), h);
+            }
             RUN.incrementAndGet();
             if (h.difference() != null && !expected.equals(actual)) {
                 assumeTrue(false, () -> "documented difference: " + h.difference());
