@@ -40,6 +40,23 @@ class TraceCommandLineTest {
     }
 
     @Test
+    void listingShowsABinaryByThePathGivenAndHardwareEvents() {
+        String target = "../bpf4j-linux/src/test/resources/attach/target";
+        String listing = Cli.run("trace", "-l", "uprobe:" + target + ":*").ok();
+        assertTrue(listing.lines().allMatch(l -> l.startsWith("uprobe:" + target + ":")), listing);
+        assertTrue(listing.lines().anyMatch(l -> l.equals("uprobe:" + target + ":main")), listing);
+        // a wildcard in the file's name, and a wildcard provider with a file
+        String glob = target.replace("/target", "/t?rget");
+        assertTrue(Cli.run("trace", "-l", "uprobe:" + glob + ":main").ok().lines()
+                .anyMatch(l -> l.equals("uprobe:" + target + ":main")));
+        assertTrue(Cli.run("trace", "-l", "*:" + target + ":main").ok().lines()
+                .anyMatch(l -> l.equals("uprobe:" + target + ":main")));
+        String hw = Cli.run("trace", "-l", "hardware:*").ok();
+        assertTrue(hw.lines().anyMatch(l -> l.equals("hardware:cpu-cycles:")), hw);
+        assertTrue(hw.lines().anyMatch(l -> l.equals("hardware:cache-misses:")), hw);
+    }
+
+    @Test
     void outputFileTakesWhatTheScriptPrints() throws IOException {
         Path out = dir.resolve("out.txt");
         String script = "BEGIN { printf(\"SUCCESS %d\\n\", 1); @x = 7; exit(); }";

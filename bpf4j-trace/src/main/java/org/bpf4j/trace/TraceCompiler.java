@@ -86,8 +86,20 @@ public final class TraceCompiler {
     }
 
     /** Runs the stages: parse, expand the attach points, type-check, generate. */
-    public static Result compile(Source source, List<String> params, Options options, Setup setup) {
+    public static Result compile(Source source, List<String> args, Options options, Setup setup) {
         Diagnostics d = new Diagnostics();
+        // as bpftrace: --name[=value] among the program's arguments (after --) is a named argument
+        // for getopt(); the others are the positional parameters $1, $2, ...
+        List<String> params = new java.util.ArrayList<>();
+        java.util.Map<String, String> named = new java.util.HashMap<>();
+        for (String a : args) {
+            if (a.startsWith("--") && a.length() > 2) {
+                int eq = a.indexOf('=');
+                named.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "true" : a.substring(eq + 1));
+            } else {
+                params.add(a);
+            }
+        }
         boolean kernelTarget = options.target() == AttachPoints.Target.KERNEL;
         java.util.Map<String, String> predefined = kernelTarget
                 && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
@@ -114,7 +126,7 @@ public final class TraceCompiler {
             d.error(new org.bpf4j.trace.Span(at, at + Math.max(1, first.indexOf('{') + 1)), types.definitionFailure());
             return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
         }
-        Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, expansion,
+        Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, named, expansion,
                 options.unsafe(), options.child(), types, setup.env(), d);
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);

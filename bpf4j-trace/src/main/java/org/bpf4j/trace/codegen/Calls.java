@@ -293,7 +293,7 @@ final class Calls {
             }
             case "kaddr" -> asm.movImm(0, KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value())
                     .orElseThrow());
-            case "cgroupid", "uaddr" -> asm.movImm(0, pc.typed.constant(c));
+            case "cgroupid", "uaddr", "getopt" -> asm.movImm(0, pc.typed.constant(c));
             case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
                     org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
             case "kptr", "uptr" -> pc.intExpr(c.args().getFirst());

@@ -35,6 +35,7 @@ final class Strings {
                 asm.call("get_current_comm");
             }
             case Expr.Builtin b when b.name().equals("pcomm") -> into(pc.typed.rewrite(b), size, off);
+            case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
             case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
                     && p.number() >= 1 -> {
                 into(p, size, off); // the parameter's text

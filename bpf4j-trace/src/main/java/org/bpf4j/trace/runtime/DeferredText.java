@@ -29,7 +29,34 @@ final class DeferredText {
             case STRERROR -> Native.strerror((int) v);
             case USERNAME -> username(v & 0xffff_ffffL);
             case CGROUP_PATH -> cgroupPath(v, t.filter());
+            case SYSCALL_NAME -> syscallName(v);
         };
+    }
+
+    private Map<Long, String> syscalls;
+
+    /**
+     * The name of system call number {@code nr} on this machine, from the {@code __NR_*} numbers
+     * of the installed kernel headers ({@code asm/unistd_64.h}); the number itself if unknown.
+     */
+    private String syscallName(long nr) {
+        if (syscalls == null) {
+            syscalls = new HashMap<>();
+            Pattern def = Pattern.compile("#define\\s+__NR_(\\w+)\\s+([0-9]+)\\s*");
+            for (String header : List.of("/usr/include/x86_64-linux-gnu/asm/unistd_64.h", "/usr/include/asm/unistd_64.h",
+                    "/usr/include/aarch64-linux-gnu/asm/unistd.h", "/usr/include/asm-generic/unistd.h")) {
+                try (Stream<String> lines = Files.lines(Path.of(header))) {
+                    lines.map(def::matcher).filter(java.util.regex.Matcher::matches)
+                            .forEach(m -> syscalls.putIfAbsent(Long.parseLong(m.group(2)), m.group(1)));
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    continue; // not this machine's header
+                }
+                if (!syscalls.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        return syscalls.getOrDefault(nr, Long.toString(nr));
     }
 
     /** The name of user {@code uid} in {@code /etc/passwd}, or "" if it has none. */

@@ -46,6 +46,8 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
     final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
+    /** The named program arguments ({@code --name=value} after {@code --}) that {@code getopt} reads. */
+    Map<String, String> namedArgs = Map.of();
     final KernelStructs structs = new KernelStructs(this);
     /** Variables whose value had an error: their uses are not reported again. */
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
@@ -126,12 +128,23 @@ public final class SemanticAnalyser {
     public static Optional<TypedProgram> analyse(Program program, List<String> params,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
             Diagnostics diags) {
+        return analyse(program, params, Map.of(), expansion, unsafe, child, kernel, env, diags);
+    }
+
+    /**
+     * As {@link #analyse(Program, List, AttachPoints.Expansion, boolean, boolean, KernelTypes, Map, Diagnostics)},
+     * with the named program arguments that {@code getopt()} reads (name to value).
+     */
+    public static Optional<TypedProgram> analyse(Program program, List<String> params, Map<String, String> namedArgs,
+            AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
+            Diagnostics diags) {
         int before = diags.errorCount();
         Settings settings = Settings.resolve(program.config(), env, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
+        a.namedArgs = Map.copyOf(namedArgs);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
             a.run(program);

@@ -213,7 +213,8 @@ public sealed interface Type {
      * An integer that user space shows as text when it prints it, as current bpftrace does:
      * {@code strerror(e)} (the C library's message for errno {@code e}), {@code username} (the
      * name of a user id in {@code /etc/passwd}) and {@code cgroup_path(id[, filter])} (the paths
-     * of a cgroup id in the mounted hierarchies whose names match {@code filter}). 8 bytes: the value.
+     * of a cgroup id in the mounted hierarchies whose names match {@code filter}) and
+     * {@code syscall_name(id)} (the name of a system call number). 8 bytes: the value.
      */
     record Deferred(DeferredKind kind, String filter) implements Type {
         @Override
@@ -227,13 +228,14 @@ public sealed interface Type {
                 case STRERROR -> "strerror_t";
                 case USERNAME -> "username_t";
                 case CGROUP_PATH -> "cgroup_path_t";
+                case SYSCALL_NAME -> "syscall_name_t";
             };
         }
     }
 
     /** What a {@link Deferred} value shows. */
     enum DeferredKind {
-        STRERROR, USERNAME, CGROUP_PATH
+        STRERROR, USERNAME, CGROUP_PATH, SYSCALL_NAME
     }
 
     /** An IPv4 or IPv6 address ({@code ntop()}): the address family (8 bytes), then 16 address bytes. */
