@@ -88,39 +88,6 @@ public final class Explorer {
     private int prevJmps;
     private int prevInsns;
 
-    /** A stored state at a prune point; complete once every path through it has ended. */
-    private static final class Checkpoint {
-        final VerifierState state;
-        final Checkpoint parent;
-        int slot = -1;
-        final long[] hist;
-        final int histLen;
-        final long[] preciseRegs = new long[MAX_CALL_FRAMES];
-        final long[] preciseStack = new long[MAX_CALL_FRAMES];
-        /** Stack slots per frame looked at below this state before being overwritten (read marks). */
-        final long[] readStack = new long[MAX_CALL_FRAMES];
-        /** Stack slots per frame overwritten entirely between the parent checkpoint and this one. */
-        long[] segWritten;
-        int pending = 1;
-        /** A hash of the live registers (for the infinite-loop check), valid when {@link #hashed} is 1. */
-        int hash;
-        int hashed;
-        int hits;
-        int misses;
-        /**
-         * Paths pruned here while this state was still being explored (a callback's loop back to
-         * its helper call): once it is done, its final precision marks go back along them.
-         */
-        List<Backedge> backedges;
-
-        Checkpoint(VerifierState state, Checkpoint parent, long[] hist, int histLen) {
-            this.state = state;
-            this.parent = parent;
-            this.hist = hist;
-            this.histLen = histLen;
-        }
-    }
-
     /** A branch source and target on the way to the current instruction. */
     private record Trail(int from, int to, Trail prev) {
     }
@@ -242,57 +209,16 @@ public final class Explorer {
             log.append(KernelLog.header(cfg, catalog));
         }
         int n = code.slotCount();
-        prunePoint = new boolean[n];
-        jmpPoint = new boolean[n];
-        callbackSite = new boolean[n];
-        iterNextSite = new boolean[n];
-        mayGotoSite = new boolean[n];
+        PrunePoints points = PrunePoints.of(code, catalog, kfuncs);
+        prunePoint = points.prune();
+        jmpPoint = points.jump();
+        callbackSite = points.callback();
+        iterNextSite = points.iterNext();
+        mayGotoSite = points.mayGoto();
+        callsKfuncs = points.callsKfuncs();
         visited = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             visited.add(null);
-        }
-        // Prune points as Linux places them (its visit_insn): a conditional jump itself (one state
-        // there covers both successors) and its target, a goto's target, the instruction after a
-        // call, and a local call with its callee's entry.
-        for (int slot = 0; slot < n; slot++) {
-            Instruction insn = code.atSlot(slot);
-            if (insn instanceof Instruction.Jump) {
-                prunePoint[code.targetOf(slot)] = true;
-                jmpPoint[code.targetOf(slot)] = true;
-                prunePoint[slot] = true;
-            } else if (insn instanceof Instruction.MayGoto) {
-                // the loop a may_goto bounds converges here (Linux marks it a prune point and a
-                // forced checkpoint)
-                prunePoint[slot] = true;
-                prunePoint[code.targetOf(slot)] = true;
-                mayGotoSite[slot] = true;
-            } else if (insn instanceof Instruction.Goto) {
-                prunePoint[code.targetOf(slot)] = true;
-                jmpPoint[code.targetOf(slot)] = true;
-            } else if (insn instanceof Instruction.Call c) {
-                if (slot + 1 < n) {
-                    prunePoint[slot + 1] = true;
-                    jmpPoint[slot + 1] = true;
-                }
-                if (c.kind() == CallKind.HELPER && catalog.byId(c.imm())
-                        .map(h -> h.has(org.bpf4j.spec.HelperFlag.CALLBACK)).orElse(false)) {
-                    // a callback's exit comes back here: the loop over its calls converges here
-                    prunePoint[slot] = true;
-                    jmpPoint[slot] = true;
-                    callbackSite[slot] = true;
-                }
-                if (c.kind() == CallKind.LOCAL) {
-                    prunePoint[code.targetOf(slot)] = true;
-                    jmpPoint[code.targetOf(slot)] = true;
-                    prunePoint[slot] = true;
-                }
-                callsKfuncs |= c.kind() == CallKind.KFUNC;
-                if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
-                    // an open-coded iterator's loop converges at its next() call
-                    prunePoint[slot] = true;
-                    iterNextSite[slot] = true;
-                }
-            }
         }
         functions = new Functions(this, code, cfg.subprogCount());
         loads = new SpecialLoads(this, code);
@@ -413,10 +339,6 @@ public final class Explorer {
         }
     }
 
-    /** A pruned path's history and parent chain, kept to mark it precise later. */
-    private record Backedge(long[] hist, int histLen, Checkpoint parent, int[] live) {
-    }
-
     /**
      * A loop entry is done: what it relies on (its final precision marks), the paths that looped
      * back to it rely on too, until nothing changes (the kernel's back-edge precision propagation
@@ -427,7 +349,7 @@ public final class Explorer {
         while (changed) {
             long[] regsBefore = c.preciseRegs.clone();
             long[] stackBefore = c.preciseStack.clone();
-            for (Backedge b : c.backedges) {
+            for (Checkpoint.Backedge b : c.backedges) {
                 long[] regs = new long[MAX_CALL_FRAMES];
                 long[] stack = new long[MAX_CALL_FRAMES];
                 for (int f = 0; f < b.live().length; f++) {
@@ -528,7 +450,7 @@ public final class Explorer {
                             if (c.backedges == null) {
                                 c.backedges = new ArrayList<>();
                             }
-                            c.backedges.add(new Backedge(java.util.Arrays.copyOf(p.hist, p.histLen), p.histLen,
+                            c.backedges.add(new Checkpoint.Backedge(java.util.Arrays.copyOf(p.hist, p.histLen), p.histLen,
                                     p.parent, live.clone()));
                         } else {
                             // the marks of the pruned path's states are unknown: everything
@@ -543,16 +465,16 @@ public final class Explorer {
                     }
                 } else {
                     if (!hashed) {
-                        hash = shapeHash(p.st, live);
+                        hash = Checkpoint.shapeHash(p.st, live);
                         hashed = true;
                     }
                     if (c.hashed == 0) {
-                        c.hash = shapeHash(c.state, live(c.state, c.slot));
+                        c.hash = Checkpoint.shapeHash(c.state, live(c.state, c.slot));
                         c.hashed = 1;
                     }
                     if (c.hash == hash && c.state.callbackReturns == p.st.callbackReturns
                             && c.state.mayGotoDepth == p.st.mayGotoDepth
-                            && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
+                            && StateCompare.same(c.state, p.st, live) && c.isAncestorOf(p.parent)) {
                         throw new Reject("infinite loop detected at insn " + p.slot);
                     }
                     // a loop being explored: its iterations differ, store fewer of them
@@ -595,29 +517,6 @@ public final class Explorer {
         totalStates++;
         peak = Math.max(peak, stored);
         maxPerInsn = Math.max(maxPerInsn, list.size());
-        return false;
-    }
-
-    /** A hash of the live registers of every frame, equal for identical states. */
-    private static int shapeHash(VerifierState st, int[] live) {
-        int h = st.frames.size();
-        for (int f = 0; f < live.length; f++) {
-            RegState[] regs = st.frames.get(f).regs;
-            for (int r = 0; r < 10; r++) {
-                if ((live[f] & (1 << r)) != 0) {
-                    h = h * 31 + regs[r].hashCode();
-                }
-            }
-        }
-        return h;
-    }
-
-    private static boolean isAncestor(Checkpoint c, Checkpoint from) {
-        for (Checkpoint x = from; x != null; x = x.parent) {
-            if (x == c) {
-                return true;
-            }
-        }
         return false;
     }
 
@@ -809,7 +708,7 @@ public final class Explorer {
                     body.mayGotoDepth++;
                     Checkpoint prev = previousArrival(p);
                     if (prev != null) {
-                        widen(prev, body);
+                        prev.widen(body);
                     }
                     pendingFork = body;
                     pendingForkSlot = p.slot + 1;
@@ -957,7 +856,7 @@ public final class Explorer {
                     // here and are not precise there are widened, so that the loop converges
                     Checkpoint prev = previousArrival(p);
                     if (prev != null) {
-                        widen(prev, other);
+                        prev.widen(other);
                     }
                     pendingFork = other;
                 }
@@ -1046,17 +945,13 @@ public final class Explorer {
         for (Checkpoint c = p.parent; c != null; c = c.parent) {
             if (c.state != null && c.state.frames.size() == st.frames.size()
                     && c.state.cur().callsite == st.cur().callsite && c.slot == callee.callsite) {
-                widen(c, st);
+                c.widen(st);
                 break;
             }
         }
         return callee.callsite;
     }
 
-    /**
-     * The stored state of an earlier arrival at the current instruction on this path, in the same
-     * frames (the kernel's {@code find_prev_entry}); the checkpoint made at this arrival is skipped.
-     */
     /** Whether a frame of {@code st} is a callback that its helper calls in a loop (not a timer's). */
     private static boolean inSyncCallback(VerifierState st) {
         for (FrameState f : st.frames) {
@@ -1067,47 +962,22 @@ public final class Explorer {
         return false;
     }
 
+    /**
+     * The stored state of an earlier arrival at the current instruction on this path, in the same
+     * frames (the kernel's {@code find_prev_entry}); the checkpoint made at this arrival is skipped.
+     */
     private static Checkpoint previousArrival(Path p) {
         Checkpoint c = p.parent;
         if (c != null && c.slot == p.slot) {
             c = c.parent; // the checkpoint made at this arrival
         }
         for (; c != null; c = c.parent) {
-            if (c.slot == p.slot && c.state != null && sameCallsites(c.state, p.st)) {
+            if (c.slot == p.slot && c.state != null && Checkpoint.sameCallsites(c.state, p.st)) {
                 return c;
             }
         }
         return null;
     }
 
-    private static boolean sameCallsites(VerifierState a, VerifierState b) {
-        if (a.frames.size() != b.frames.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.frames.size(); i++) {
-            if (a.frames.get(i).callsite != b.frames.get(i).callsite) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Sets to unknown every scalar of {@code cur} that differs from {@code old}'s and is not precise there. */
-    private static void widen(Checkpoint old, VerifierState cur) {
-        for (int f = 0; f < cur.frames.size(); f++) {
-            RegState[] o = old.state.frames.get(f).regs;
-            RegState[] r = cur.frames.get(f).regs;
-            for (int i = 0; i < 10; i++) {
-                if (o[i] instanceof RegState.Scalar && r[i] instanceof RegState.Scalar && !o[i].equals(r[i])
-                        && (old.preciseRegs[f] & (1L << i)) == 0) {
-                    r[i] = RegState.unknown();
-                }
-            }
-            org.bpf4j.verifier.domain.StackState os = old.state.frames.get(f).stack;
-            org.bpf4j.verifier.domain.StackState cs = cur.frames.get(f).stack;
-            long precise = old.preciseStack[f];
-            cs.widenSpills(os, precise);
-        }
-    }
 
 }
