@@ -58,9 +58,8 @@ class RunVerifyTest {
     @Test
     void anObjectsProgramIsRefusedExactlyWhenTheVerifierRejectsIt() {
         String packet = "02000000000202000000000108004500002d00010000400666c80a0000010a0000029c4000500000000100000000";
-        // (maps.o map_foreach, rejected today, is left out: the verifier explores a million
-        // instructions before it gives up, which takes a minute on a loaded machine)
-        String[][] programs = {{"../testprogs/skb_misc.o", "skb_misc"}, {"../examples/xdp_firewall.o", "xdp_firewall"}};
+        String[][] programs = {{"../testprogs/skb_misc.o", "skb_misc"}, {"../testprogs/maps.o", "map_foreach"},
+            {"../examples/xdp_firewall.o", "xdp_firewall"}};
         int refused = 0;
         for (String[] p : programs) {
             assumeTrue(Files.exists(Path.of(p[0])), "SKIPPED: " + p[0] + " is not in this checkout");

@@ -88,34 +88,6 @@ public final class Explorer {
     private int prevJmps;
     private int prevInsns;
 
-    /** A stored state at a prune point; complete once every path through it has ended. */
-    private static final class Checkpoint {
-        final VerifierState state;
-        final Checkpoint parent;
-        int slot = -1;
-        final long[] hist;
-        final int histLen;
-        final long[] preciseRegs = new long[MAX_CALL_FRAMES];
-        final long[] preciseStack = new long[MAX_CALL_FRAMES];
-        /** Stack slots per frame looked at below this state before being overwritten (read marks). */
-        final long[] readStack = new long[MAX_CALL_FRAMES];
-        /** Stack slots per frame overwritten entirely between the parent checkpoint and this one. */
-        long[] segWritten;
-        int pending = 1;
-        /** A hash of the live registers (for the infinite-loop check), valid when {@link #hashed} is 1. */
-        int hash;
-        int hashed;
-        int hits;
-        int misses;
-
-        Checkpoint(VerifierState state, Checkpoint parent, long[] hist, int histLen) {
-            this.state = state;
-            this.parent = parent;
-            this.hist = hist;
-            this.histLen = histLen;
-        }
-    }
-
     /** A branch source and target on the way to the current instruction. */
     private record Trail(int from, int to, Trail prev) {
     }
@@ -237,57 +209,16 @@ public final class Explorer {
             log.append(KernelLog.header(cfg, catalog));
         }
         int n = code.slotCount();
-        prunePoint = new boolean[n];
-        jmpPoint = new boolean[n];
-        callbackSite = new boolean[n];
-        iterNextSite = new boolean[n];
-        mayGotoSite = new boolean[n];
+        PrunePoints points = PrunePoints.of(code, catalog, kfuncs);
+        prunePoint = points.prune();
+        jmpPoint = points.jump();
+        callbackSite = points.callback();
+        iterNextSite = points.iterNext();
+        mayGotoSite = points.mayGoto();
+        callsKfuncs = points.callsKfuncs();
         visited = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             visited.add(null);
-        }
-        // Prune points as Linux places them (its visit_insn): a conditional jump itself (one state
-        // there covers both successors) and its target, a goto's target, the instruction after a
-        // call, and a local call with its callee's entry.
-        for (int slot = 0; slot < n; slot++) {
-            Instruction insn = code.atSlot(slot);
-            if (insn instanceof Instruction.Jump) {
-                prunePoint[code.targetOf(slot)] = true;
-                jmpPoint[code.targetOf(slot)] = true;
-                prunePoint[slot] = true;
-            } else if (insn instanceof Instruction.MayGoto) {
-                // the loop a may_goto bounds converges here (Linux marks it a prune point and a
-                // forced checkpoint)
-                prunePoint[slot] = true;
-                prunePoint[code.targetOf(slot)] = true;
-                mayGotoSite[slot] = true;
-            } else if (insn instanceof Instruction.Goto) {
-                prunePoint[code.targetOf(slot)] = true;
-                jmpPoint[code.targetOf(slot)] = true;
-            } else if (insn instanceof Instruction.Call c) {
-                if (slot + 1 < n) {
-                    prunePoint[slot + 1] = true;
-                    jmpPoint[slot + 1] = true;
-                }
-                if (c.kind() == CallKind.HELPER && catalog.byId(c.imm())
-                        .map(h -> h.has(org.bpf4j.spec.HelperFlag.CALLBACK)).orElse(false)) {
-                    // a callback's exit comes back here: the loop over its calls converges here
-                    prunePoint[slot] = true;
-                    jmpPoint[slot] = true;
-                    callbackSite[slot] = true;
-                }
-                if (c.kind() == CallKind.LOCAL) {
-                    prunePoint[code.targetOf(slot)] = true;
-                    jmpPoint[code.targetOf(slot)] = true;
-                    prunePoint[slot] = true;
-                }
-                callsKfuncs |= c.kind() == CallKind.KFUNC;
-                if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
-                    // an open-coded iterator's loop converges at its next() call
-                    prunePoint[slot] = true;
-                    iterNextSite[slot] = true;
-                }
-            }
         }
         functions = new Functions(this, code, cfg.subprogCount());
         loads = new SpecialLoads(this, code);
@@ -401,8 +332,36 @@ public final class Explorer {
             if (c.pending > 0) {
                 return;
             }
+            if (c.backedges != null) {
+                propagateBackedges(c);
+            }
             c = c.parent;
         }
+    }
+
+    /**
+     * A loop entry is done: what it relies on (its final precision marks), the paths that looped
+     * back to it rely on too, until nothing changes (the kernel's back-edge precision propagation
+     * of a loop's states).
+     */
+    private void propagateBackedges(Checkpoint c) {
+        boolean changed = true;
+        while (changed) {
+            long[] regsBefore = c.preciseRegs.clone();
+            long[] stackBefore = c.preciseStack.clone();
+            for (Checkpoint.Backedge b : c.backedges) {
+                long[] regs = new long[MAX_CALL_FRAMES];
+                long[] stack = new long[MAX_CALL_FRAMES];
+                for (int f = 0; f < b.live().length; f++) {
+                    regs[f] = c.preciseRegs[f] & b.live()[f];
+                    stack[f] = c.preciseStack[f];
+                }
+                markPrecise(b.hist(), b.histLen(), b.parent(), regs, stack);
+            }
+            changed = !java.util.Arrays.equals(regsBefore, c.preciseRegs)
+                    || !java.util.Arrays.equals(stackBefore, c.preciseStack);
+        }
+        c.backedges = null;
     }
 
     private int[] live(VerifierState st, int slot) {
@@ -437,7 +396,8 @@ public final class Explorer {
         // Inside an open-coded iterator's loop the marks of stored states may not be final yet
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
         // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
-        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0;
+        boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0
+                || inSyncCallback(p.st);
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
@@ -467,8 +427,7 @@ public final class Explorer {
                 } else if (callbackSite[p.slot] || iterNextSite[p.slot] || mayGotoSite[p.slot]) {
                     // Calls of a callback loop back here; a state contained in one seen before,
                     // all its scalars compared (its precision marks are not final yet), adds
-                    // nothing (the kernel's RANGE_WITHIN convergence check). The marks of the
-                    // pruned path's states are unknown: everything becomes precise and read.
+                    // nothing (the kernel's RANGE_WITHIN convergence check).
                     // At an iterator's next() only while the iterator is active (a drained one
                     // leaves the loop). No infinite-loop check at either.
                     // At a may_goto only one iteration deeper (Linux compares may_goto_depth).
@@ -479,25 +438,43 @@ public final class Explorer {
                         long[] regs = new long[MAX_CALL_FRAMES];
                         long[] stack = new long[MAX_CALL_FRAMES];
                         for (int f = 0; f < live.length; f++) {
-                            regs[f] = live[f];
-                            stack[f] = -1L;
                             markRead(p, f, -1L);
+                        }
+                        if (callbackSite[p.slot]) {
+                            // what the stored state relies on so far; the rest once it is done
+                            // (states inside the callback are compared whole meanwhile)
+                            for (int f = 0; f < live.length; f++) {
+                                regs[f] = c.preciseRegs[f] & live[f];
+                                stack[f] = c.preciseStack[f];
+                            }
+                            if (c.backedges == null) {
+                                c.backedges = new ArrayList<>();
+                            }
+                            c.backedges.add(new Checkpoint.Backedge(java.util.Arrays.copyOf(p.hist, p.histLen), p.histLen,
+                                    p.parent, live.clone()));
+                        } else {
+                            // the marks of the pruned path's states are unknown: everything
+                            // becomes precise
+                            for (int f = 0; f < live.length; f++) {
+                                regs[f] = live[f];
+                                stack[f] = -1L;
+                            }
                         }
                         markPrecise(p, regs, stack);
                         return true;
                     }
                 } else {
                     if (!hashed) {
-                        hash = shapeHash(p.st, live);
+                        hash = Checkpoint.shapeHash(p.st, live);
                         hashed = true;
                     }
                     if (c.hashed == 0) {
-                        c.hash = shapeHash(c.state, live(c.state, c.slot));
+                        c.hash = Checkpoint.shapeHash(c.state, live(c.state, c.slot));
                         c.hashed = 1;
                     }
                     if (c.hash == hash && c.state.callbackReturns == p.st.callbackReturns
                             && c.state.mayGotoDepth == p.st.mayGotoDepth
-                            && StateCompare.same(c.state, p.st, live) && isAncestor(c, p.parent)) {
+                            && StateCompare.same(c.state, p.st, live) && c.isAncestorOf(p.parent)) {
                         throw new Reject("infinite loop detected at insn " + p.slot);
                     }
                     // a loop being explored: its iterations differ, store fewer of them
@@ -543,29 +520,6 @@ public final class Explorer {
         return false;
     }
 
-    /** A hash of the live registers of every frame, equal for identical states. */
-    private static int shapeHash(VerifierState st, int[] live) {
-        int h = st.frames.size();
-        for (int f = 0; f < live.length; f++) {
-            RegState[] regs = st.frames.get(f).regs;
-            for (int r = 0; r < 10; r++) {
-                if ((live[f] & (1 << r)) != 0) {
-                    h = h * 31 + regs[r].hashCode();
-                }
-            }
-        }
-        return h;
-    }
-
-    private static boolean isAncestor(Checkpoint c, Checkpoint from) {
-        for (Checkpoint x = from; x != null; x = x.parent) {
-            if (x == c) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void fork(ArrayDeque<Path> work, Path p, int target, VerifierState st) {
         if (p.parent != null) {
             p.parent.pending++;
@@ -599,8 +553,12 @@ public final class Explorer {
      * every stored state (see {@link Precision}).
      */
     private void markPrecise(Path p, long[] regs, long[] stack) {
-        Precision.backtrack(code, p.hist, p.histLen, regs, stack, linkSets);
-        for (Checkpoint c = p.parent; c != null; c = c.parent) {
+        markPrecise(p.hist, p.histLen, p.parent, regs, stack);
+    }
+
+    private void markPrecise(long[] hist, int histLen, Checkpoint parent, long[] regs, long[] stack) {
+        Precision.backtrack(code, hist, histLen, regs, stack, linkSets);
+        for (Checkpoint c = parent; c != null; c = c.parent) {
             boolean any = false;
             for (int f = 0; f < MAX_CALL_FRAMES; f++) {
                 regs[f] &= ~c.preciseRegs[f];
@@ -750,7 +708,7 @@ public final class Explorer {
                     body.mayGotoDepth++;
                     Checkpoint prev = previousArrival(p);
                     if (prev != null) {
-                        widen(prev, body);
+                        prev.widen(body);
                     }
                     pendingFork = body;
                     pendingForkSlot = p.slot + 1;
@@ -898,7 +856,7 @@ public final class Explorer {
                     // here and are not precise there are widened, so that the loop converges
                     Checkpoint prev = previousArrival(p);
                     if (prev != null) {
-                        widen(prev, other);
+                        prev.widen(other);
                     }
                     pendingFork = other;
                 }
@@ -987,11 +945,21 @@ public final class Explorer {
         for (Checkpoint c = p.parent; c != null; c = c.parent) {
             if (c.state != null && c.state.frames.size() == st.frames.size()
                     && c.state.cur().callsite == st.cur().callsite && c.slot == callee.callsite) {
-                widen(c, st);
+                c.widen(st);
                 break;
             }
         }
         return callee.callsite;
+    }
+
+    /** Whether a frame of {@code st} is a callback that its helper calls in a loop (not a timer's). */
+    private static boolean inSyncCallback(VerifierState st) {
+        for (FrameState f : st.frames) {
+            if (f.callbackOf >= 0 && f.callbackOf != Calls.TIMER_SET_CALLBACK) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1004,41 +972,12 @@ public final class Explorer {
             c = c.parent; // the checkpoint made at this arrival
         }
         for (; c != null; c = c.parent) {
-            if (c.slot == p.slot && c.state != null && sameCallsites(c.state, p.st)) {
+            if (c.slot == p.slot && c.state != null && Checkpoint.sameCallsites(c.state, p.st)) {
                 return c;
             }
         }
         return null;
     }
 
-    private static boolean sameCallsites(VerifierState a, VerifierState b) {
-        if (a.frames.size() != b.frames.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.frames.size(); i++) {
-            if (a.frames.get(i).callsite != b.frames.get(i).callsite) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Sets to unknown every scalar of {@code cur} that differs from {@code old}'s and is not precise there. */
-    private static void widen(Checkpoint old, VerifierState cur) {
-        for (int f = 0; f < cur.frames.size(); f++) {
-            RegState[] o = old.state.frames.get(f).regs;
-            RegState[] r = cur.frames.get(f).regs;
-            for (int i = 0; i < 10; i++) {
-                if (o[i] instanceof RegState.Scalar && r[i] instanceof RegState.Scalar && !o[i].equals(r[i])
-                        && (old.preciseRegs[f] & (1L << i)) == 0) {
-                    r[i] = RegState.unknown();
-                }
-            }
-            org.bpf4j.verifier.domain.StackState os = old.state.frames.get(f).stack;
-            org.bpf4j.verifier.domain.StackState cs = cur.frames.get(f).stack;
-            long precise = old.preciseStack[f];
-            cs.widenSpills(os, precise);
-        }
-    }
 
 }

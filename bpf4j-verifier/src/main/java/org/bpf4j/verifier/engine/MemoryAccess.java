@@ -112,9 +112,11 @@ final class MemoryAccess {
         if (a.op() == AtomicOp.CMPXCHG) {
             Regs.read(st, 0);
         }
-        if (src instanceof RegState.Pointer && a.op() != AtomicOp.XCHG && a.op() != AtomicOp.CMPXCHG) {
-            // arithmetic on a pointer value in memory makes no pointer; the kernel refuses it for
-            // the unprivileged and bpf4j for everyone, as a spilled pointer must stay intact
+        if (src instanceof RegState.Pointer && a.op() != AtomicOp.XCHG && a.op() != AtomicOp.CMPXCHG
+                && base instanceof RegState.Pointer bp && bp.type() == PtrType.STACK) {
+            // arithmetic on a pointer value in memory makes no pointer; the kernel refuses it only
+            // for the unprivileged (a privileged program may leak addresses: into a map value it is
+            // a number like any other), bpf4j also on the stack, as a spilled pointer must stay intact
             throw new Reject("R" + a.src() + " leaks addr into mem");
         }
         if (base instanceof RegState.Pointer p && (p.type() == PtrType.CTX || p.type().isPacket()
