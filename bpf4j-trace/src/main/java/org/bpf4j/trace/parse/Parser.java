@@ -277,8 +277,7 @@ public final class Parser {
                 throw unexpected("}");
             }
             Stmt s = statement();
-            if (s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                    || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange) {
+            if (endsWithBlock(s)) {
                 body.add(s);
                 continue;
             }
@@ -422,8 +421,7 @@ public final class Parser {
             }
             Stmt s = statement();
             stmts.add(s);
-            if (s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                    || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange) {
+            if (endsWithBlock(s)) {
                 continue;
             }
             if (!accept(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
@@ -432,6 +430,12 @@ public final class Parser {
         }
         take();
         return stmts;
+    }
+
+    /** Whether a statement ends with its own block, so no {@code ;} need follow it. */
+    private static boolean endsWithBlock(Stmt s) {
+        return s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
+                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange;
     }
 
     private Stmt statement() {
