@@ -69,34 +69,30 @@ class KernelGoldenTest {
         tests.add(DynamicTest.dynamicTest("lost_events.bt (kernel)", () -> {
             Kernel.Availability a = Kernel.probe();
             assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
-            Source source = new Source("lost_events.bt", Scripts.read(lost));
-            CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
-                    ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
-            StringWriter sw = new StringWriter();
-            PrintWriter pw = new PrintWriter(sw);
-            try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
-                    new KernelBackend(script, Kernel.system()))) {
-                rt.run();
-            }
-            pw.flush();
-            assertEquals(Scripts.read(Scripts.sibling(lost, ".expected")), sw.toString());
+            String out = runInKernel(new Source("lost_events.bt", Scripts.read(lost)));
+            assertEquals(Scripts.read(Scripts.sibling(lost, ".expected")), out);
         }));
         // ppid in a BEGIN probe, which BPF_PROG_TEST_RUN runs in this JVM's thread: the JVM's parent.
         tests.add(DynamicTest.dynamicTest("ppid is the JVM's parent (kernel)", () -> {
             Kernel.Availability a = Kernel.probe();
             assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
-            Source source = new Source("ppid.bt", "BEGIN { printf(\"%d\\n\", ppid); exit(); }");
-            CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
-                    ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
-            StringWriter sw = new StringWriter();
-            PrintWriter pw = new PrintWriter(sw);
-            try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
-                    new KernelBackend(script, Kernel.system()))) {
-                rt.run();
-            }
-            pw.flush();
-            assertEquals("Attaching 1 probe...\n" + ProcessHandle.current().parent().orElseThrow().pid() + "\n\n\n", sw.toString());
+            String out = runInKernel(new Source("ppid.bt", "BEGIN { printf(\"%d\\n\", ppid); exit(); }"));
+            assertEquals("Attaching 1 probe...\n" + ProcessHandle.current().parent().orElseThrow().pid() + "\n\n\n", out);
         }));
         return tests;
+    }
+
+    /** Compiles a script for the kernel, runs it to its end and returns its text output. */
+    private static String runInKernel(Source source) throws Exception {
+        CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
+                ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
+                new KernelBackend(script, Kernel.system()))) {
+            rt.run();
+        }
+        pw.flush();
+        return sw.toString();
     }
 }
