@@ -53,6 +53,83 @@ public interface ProbeSource {
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
+    /**
+     * The binaries of the process probes are limited to ({@code -p PID}): its executable, then the
+     * files it has mapped executable, in map order; empty when there is no such process. An
+     * attach point with an empty binary ({@code usdt::PROVIDER:NAME}) searches them.
+     */
+    default List<Path> processBinaries() {
+        return List.of();
+    }
+
+    /**
+     * This source, with {@link #processBinaries()} those of process {@code pid}.
+     *
+     * @throws ProbeException if the process cannot be read
+     */
+    static ProbeSource forProcess(ProbeSource base, int pid) {
+        List<Path> binaries = binariesOf(pid);
+        return new ProbeSource() {
+            @Override
+            public List<String> tracepoints() {
+                return base.tracepoints();
+            }
+
+            @Override
+            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+                return base.tracepointFormat(category, name);
+            }
+
+            @Override
+            public List<String> functions(String binary) {
+                return base.functions(binary);
+            }
+
+            @Override
+            public List<UsdtProbe> usdt(String binary) {
+                return base.usdt(binary);
+            }
+
+            @Override
+            public String uprobeOffsetProblem(String binary, String function, long offset) {
+                return base.uprobeOffsetProblem(binary, function, offset);
+            }
+
+            @Override
+            public Path locate(String binary) {
+                return base.locate(binary);
+            }
+
+            @Override
+            public List<Path> processBinaries() {
+                return binaries;
+            }
+        };
+    }
+
+    /**
+     * A process's executable ({@code /proc/PID/exe}), then the other files it has mapped
+     * executable ({@code /proc/PID/maps}), each once.
+     *
+     * @throws ProbeException if the process cannot be read
+     */
+    static List<Path> binariesOf(int pid) {
+        java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        try {
+            out.add(Files.readSymbolicLink(proc.resolve("exe")));
+            for (String line : Files.readAllLines(proc.resolve("maps"))) {
+                String[] f = line.trim().split("\\s+", 6);
+                if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
+                    out.add(Path.of(f[5]));
+                }
+            }
+        } catch (IOException e) {
+            throw new ProbeException("cannot read process " + pid + ": " + e.getMessage());
+        }
+        return List.copyOf(out);
+    }
+
     /** A problem finding what an attach point refers to; its message is shown as the error. */
     final class ProbeException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -24,7 +24,7 @@ public final class Builtins {
             Map.entry("ppid", Type.UINT32), Map.entry("pcomm", new Type.Str(16)));
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
-    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args", "ctx",
+    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args",
             "usermode", "__builtin_func");
 
     /** The aggregation functions, which are assigned to maps. */
@@ -34,7 +34,7 @@ public final class Builtins {
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
-            "path", "skboutput", "debugf", "offsetof", "percpu_kaddr",
+            "path", "skboutput", "offsetof", "percpu_kaddr",
             "unwatch", "socket_cookie", "nsecs");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
