@@ -104,6 +104,10 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-kk", description = "as -k, and also when a map lookup finds nothing")
     private boolean allHelperChecks;
 
+    @Option(names = "--usdt-file-activation", description = "activate USDT semaphores in every process running "
+            + "the file: always so here, since the kernel counts them (uprobe reference counters)")
+    private boolean usdtFileActivation;
+
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
@@ -121,7 +125,8 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("-p", false),
             Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
             Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true),
-            Map.entry("-o", false), Map.entry("-k", true), Map.entry("-kk", true));
+            Map.entry("-o", false), Map.entry("-k", true), Map.entry("-kk", true),
+            Map.entry("--usdt-file-activation", true));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -145,6 +150,7 @@ final class TraceCommand implements Callable<Integer> {
             case "--info" -> info = true;
             case "-k" -> helperChecks = true;
             case "-kk" -> allHelperChecks = true;
+            case "--usdt-file-activation" -> usdtFileActivation = true;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -185,6 +191,9 @@ final class TraceCommand implements Callable<Integer> {
         }
         if (list) {
             return list(out, err);
+        }
+        if (!debug) {
+            TraceProcess.catchInterrupt(); // before compiling: a Ctrl-C from now on ends the run as bpftrace's
         }
         Source source;
         List<String> params = new ArrayList<>(args);
@@ -314,7 +323,7 @@ final class TraceCommand implements Callable<Integer> {
                 // as bpftrace: a script with nothing that can fire runs until Ctrl-C; SIGUSR1 prints the maps
                 runtime.setWaitForInterrupt(true);
                 TraceProcess.onUsr1(runtime::requestPrintMaps);
-                TraceProcess.restoreInterrupt();
+                TraceProcess.onInterrupt(runtime::requestExit);
                 TraceProcess.nameAfterLauncher();
                 try {
                     runtime.run(target, () -> {
@@ -331,6 +340,7 @@ final class TraceCommand implements Callable<Integer> {
                 } catch (Bpf4jException e) {
                     throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {
+                    TraceProcess.onInterrupt(null);
                     done.countDown();
                     try {
                         Runtime.getRuntime().removeShutdownHook(hook);

@@ -54,29 +54,52 @@ final class TraceProcess {
         return comm;
     }
 
+    /** What the next SIGINT does: stop the run (set once the run starts), or nothing yet. */
+    private static final java.util.concurrent.atomic.AtomicReference<Runnable> INTERRUPT =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Set by a SIGINT that came before the run started; the run then stops as soon as it starts. */
+    private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     /**
-     * Makes Ctrl-C (SIGINT) end the run as bpftrace's does, even when the process started with
-     * SIGINT ignored, as a shell's background job ({@code bpf4j trace ... &}) does: bpftrace sets
-     * its handler regardless, while the JVM keeps an inherited "ignore". Here the default action
-     * is restored first, then the JVM's shutdown hooks (which stop the run) handle SIGINT again.
-     * Does nothing when SIGINT is not ignored.
+     * Makes Ctrl-C (SIGINT) stop the run as bpftrace's does: the first one ends the run (END runs
+     * and the maps are printed), also when it comes while the script is being compiled and
+     * attached; a second one exits at once. Takes SIGINT over from the JVM (whose handler would exit
+     * at once), also when the process started with SIGINT ignored, as a shell's background job does
+     * ({@code bpf4j trace ... &}): bpftrace sets its handler regardless, while the JVM keeps an
+     * inherited "ignore", so the default action is restored first. Call early.
      */
-    static void restoreInterrupt() {
+    static void catchInterrupt() {
         try {
             String status = Files.readString(Path.of("/proc/self/status"));
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^SigIgn:\\s*([0-9a-fA-F]+)").matcher(status);
-            if (!m.find() || (Long.parseUnsignedLong(m.group(1), 16) & (1L << (SIGINT - 1))) == 0) {
-                return;
+            if (m.find() && (Long.parseUnsignedLong(m.group(1), 16) & (1L << (SIGINT - 1))) != 0) {
+                java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+                java.lang.invoke.MethodHandle signal = linker.downcallHandle(
+                        linker.defaultLookup().find("signal").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS,
+                                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
+                Object unused = signal.invoke(SIGINT, java.lang.foreign.MemorySegment.NULL); // SIG_DFL
             }
-            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-            java.lang.invoke.MethodHandle signal = linker.downcallHandle(
-                    linker.defaultLookup().find("signal").orElseThrow(),
-                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS,
-                            java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
-            Object unused = signal.invoke(SIGINT, java.lang.foreign.MemorySegment.NULL); // SIG_DFL
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> Runtime.getRuntime().exit(128 + SIGINT));
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> {
+                if (INTERRUPTED.getAndSet(true)) {
+                    Runtime.getRuntime().exit(128 + SIGINT); // the second Ctrl-C
+                }
+                Runnable stop = INTERRUPT.get();
+                if (stop != null) {
+                    stop.run();
+                }
+            });
         } catch (Throwable e) {
-            // SIGINT stays ignored: the run then ends on SIGTERM, or by itself
+            // SIGINT keeps the JVM's handling (its shutdown hooks stop the run) or stays ignored
+        }
+    }
+
+    /** What SIGINT does from now on (null: nothing); runs it at once if a SIGINT came before. */
+    static void onInterrupt(Runnable stop) {
+        INTERRUPT.set(stop);
+        if (stop != null && INTERRUPTED.get()) {
+            stop.run();
         }
     }
 

@@ -257,6 +257,32 @@ public final class AttachPoints {
                     }
                     return;
                 }
+                if (!functions.contains(fn) && fn.matches("0x[0-9a-fA-F]+|[0-9]+")) {
+                    // uprobe:BIN:ADDRESS: the function holding that virtual address, at its offset there
+                    long address = fn.startsWith("0x") ? Long.parseUnsignedLong(fn.substring(2), 16)
+                            : Long.parseUnsignedLong(fn);
+                    Optional<Map.Entry<String, Long>> at = source.functionAt(file.toString(), address);
+                    if (at.isEmpty()) {
+                        diags.error(ap.span(), "Could not resolve address: " + file + ":0x" + Long.toHexString(address));
+                        return;
+                    }
+                    long value = at.get().getValue();
+                    if (value != 0 && ret) {
+                        diags.error(ap.span(), "uretprobes can not be placed at an offset into a function");
+                        return;
+                    }
+                    String problem = value == 0 ? null
+                            : source.uprobeOffsetProblem(file.toString(), at.get().getKey(), value);
+                    if (problem != null) {
+                        diags.error(ap.span(), problem);
+                        return;
+                    }
+                    // probe shows the address in decimal, as bpftrace 0.17
+                    out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
+                            Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, at.get().getKey(), ret,
+                            value));
+                    return;
+                }
                 java.util.regex.Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
                 if (!functions.contains(fn) && offset.matches() && functions.contains(offset.group(1))) {
                     // FUNC+OFFSET: inside the function and at an instruction boundary, as bpftrace checks

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -54,6 +55,15 @@ public interface ProbeSource {
     Path locate(String binary);
 
     /**
+     * The function of a binary whose code holds virtual address {@code address}, with the offset
+     * of the address in it ({@code uprobe:BIN:0xADDR}); empty if none does. This source's answer
+     * when it cannot read symbols: none.
+     */
+    default Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+        return Optional.empty();
+    }
+
+    /**
      * The binaries of the process probes are limited to ({@code -p PID}): its executable, then the
      * files it has mapped executable, in map order; empty when there is no such process. An
      * attach point with an empty binary ({@code usdt::PROVIDER:NAME}) searches them.
@@ -98,6 +108,11 @@ public interface ProbeSource {
             @Override
             public Path locate(String binary) {
                 return base.locate(binary);
+            }
+
+            @Override
+            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+                return base.functionAt(binary, address);
             }
 
             @Override
@@ -326,6 +341,22 @@ public interface ProbeSource {
                     }
                     return null;
                 } catch (java.io.IOException | RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+                Path file = located.computeIfAbsent(binary, this::locate);
+                try {
+                    for (NativeElf.Symbol s : NativeElf.read(file).symbols()) {
+                        if (s.type() == 2 && s.value() != 0 && !s.name().isEmpty() && Long.compareUnsigned(address,
+                                s.value()) >= 0 && Long.compareUnsigned(address - s.value(), Math.max(1, s.size())) < 0) {
+                            return Optional.of(Map.entry(s.name(), address - s.value()));
+                        }
+                    }
+                    return Optional.empty();
+                } catch (RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
             }

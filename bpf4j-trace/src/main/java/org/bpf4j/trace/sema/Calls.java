@@ -139,6 +139,10 @@ final class Calls {
             return null;
         }
         byte[] bytes = v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (k.value() > bytes.length) {
+            a.error(b.span(), "only addition of a single constant less or equal to the length of $" + p.number()
+                    + " (which is " + bytes.length + ") is allowed inside str()");
+        }
         int from = (int) Math.min(k.value(), bytes.length);
         return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
