@@ -64,7 +64,7 @@ public final class TraceRuntime implements AutoCloseable {
         backend.setGlobals(startNanos, pid);
     }
 
-    /** Number of attach points, as "Attaching N probes..." counts them. */
+    /** Number of attach points, as "Attached N probes" counts them. */
     public int probeCount() {
         return programs.size();
     }
@@ -100,19 +100,24 @@ public final class TraceRuntime implements AutoCloseable {
      * @param pid the process uprobes and USDT probes are limited to, or -1
      */
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
+        // as current bpftrace: BEGIN runs first, then the probes are attached and counted, and
+        // only then are BEGIN's events printed (after "Attached N probes")
+        for (Loaded l : programs) {
+            if (l.probe().attachPoint().provider().equals("BEGIN")) {
+                backend.run(l.index(), new byte[CONTEXT_BYTES]);
+            }
+        }
+        backend.attach(pid);
         if (!quiet) {
             out.attached(programs.size());
         }
-        fireProvider("BEGIN");
-        if (!exitRequested.get()) {
-            backend.attach(pid);
-            if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-                // bpftrace's runtime test engine waits for this line before it starts its workload
-                out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-                out.out().flush();
-            }
-            attached.run();
+        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+            // bpftrace's runtime test engine waits for this line before it starts its workload
+            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+            out.out().flush();
         }
+        attached.run();
+        drain();
         List<long[]> timers = new ArrayList<>();
         List<Loaded> intervals = new ArrayList<>();
         long now = System.nanoTime();
@@ -242,7 +247,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean quiet;
 
-    /** With {@code quiet}, "Attaching N probes..." is not printed (bpftrace's {@code -q}). */
+    /** With {@code quiet}, "Attached N probes" is not printed (bpftrace's {@code -q}). */
     public void setQuiet(boolean quiet) {
         this.quiet = quiet;
     }
