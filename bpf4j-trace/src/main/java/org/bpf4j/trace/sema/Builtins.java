@@ -35,7 +35,11 @@ public final class Builtins {
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
             "path", "skboutput", "debugf", "offsetof", "percpu_kaddr",
-            "unwatch", "socket_cookie", "nsecs");
+            "unwatch", "socket_cookie");
+
+    /** The clocks of current bpftrace's {@code nsecs(CLOCK)}, with the helper that reads each. */
+    public static final Map<String, String> CLOCKS = Map.of("monotonic", "ktime_get_ns", "boot", "ktime_get_boot_ns",
+            "tai", "ktime_get_tai_ns", "sw_tai", "ktime_get_tai_ns");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     public static boolean isArg(String name) {

@@ -274,6 +274,15 @@ final class Calls {
                 }
                 return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
             }
+            case "nsecs" -> {
+                // current bpftrace: nsecs(monotonic|boot|tai|sw_tai); the argument is a clock's name
+                if (nargs(c, 1) && !(c.args().getFirst() instanceof Expr.Builtin clock
+                        && Builtins.CLOCKS.containsKey(clock.name()))) {
+                    a.error(c.args().getFirst().span(), "Invalid timestamp mode: expected one of "
+                            + String.join(", ", java.util.List.of("monotonic", "boot", "tai", "sw_tai")));
+                }
+                return Type.UINT64;
+            }
             case "username" -> {
                 nargs(c, 0);
                 return new Type.Deferred(Type.DeferredKind.USERNAME, "");
