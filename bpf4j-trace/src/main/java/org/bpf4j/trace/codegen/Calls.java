@@ -284,6 +284,8 @@ final class Calls {
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
             case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
+            case "strlen" -> pc.strings.length(c.args().getFirst());
             case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
             case "bswap" -> {
                 pc.intExpr(c.args().getFirst());

@@ -853,7 +853,7 @@ public final class Parser {
     /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
     private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
             "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
-            "ncpus", "cpid", "ppid", "pcomm", "func", "usermode", "probetype", "args");
+            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args");
 
     private boolean isTypeAhead() {
         return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")

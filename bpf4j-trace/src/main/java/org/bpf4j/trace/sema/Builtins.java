@@ -21,7 +21,8 @@ public final class Builtins {
             Map.entry("comm", new Type.Str(16)), Map.entry("probe", new Type.ProbeName()),
             Map.entry("jiffies", Type.UINT64), Map.entry("cgroup", Type.UINT64), Map.entry("curtask", Type.UINT64),
             Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT32),
-            Map.entry("ppid", Type.UINT32), Map.entry("pcomm", new Type.Str(16)));
+            Map.entry("ppid", Type.UINT32), Map.entry("pcomm", new Type.Str(16)),
+            Map.entry("leader_comm", new Type.Str(16)));
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
     public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args", "ctx",

@@ -294,6 +294,34 @@ final class Calls {
                 }
                 return new Type.Deferred(Type.DeferredKind.SYSCALL_NAME, "");
             }
+            case "ppid" -> {
+                // current bpftrace: ppid(task) is the tgid of a task's real parent (ppid() is the builtin)
+                if (nargs(c, 1)) {
+                    Expr arg = c.args().getFirst();
+                    Expr parent = a.rewrites.computeIfAbsent(c, k -> new Expr.Field(new Expr.Field(arg, "real_parent",
+                            true, c.span()), "tgid", true, c.span()));
+                    if (a.type(parent) instanceof Type.None) {
+                        a.failed.add(c);
+                    }
+                }
+                return Type.UINT32;
+            }
+            case "strlen" -> {
+                // current bpftrace: the length of a string, to its first NUL
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Str)) {
+                    a.error(c.span(), "strlen() expects a string argument ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                }
+                return Type.UINT64;
+            }
+            case "signal_name" -> {
+                // current bpftrace: strsignal(3)'s text of a signal number, "N/A" past SIGRTMAX
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), "signal_name() expects an integer argument ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                }
+                return new Type.Deferred(Type.DeferredKind.SIGNAL_NAME, "");
+            }
             case "strerror" -> {
                 if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
                     a.error(c.span(), "strerror() expects an integer argument ("
