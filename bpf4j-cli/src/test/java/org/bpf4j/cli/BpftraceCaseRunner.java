@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.bpf4j.cli.BpftraceRuntimeTest.Workspace;
 import org.bpf4j.cli.BpftraceTestFile.Case;
 import org.bpf4j.cli.BpftraceTestFile.Expect;
+import org.bpf4j.cli.BpftraceTestFile.Expectation;
 
 /**
  * Runs one of bpftrace's runtime test cases as bpftrace's engine does, and decides which cases
@@ -45,7 +46,7 @@ final class BpftraceCaseRunner {
     private static final Pattern WATCHPOINT = Pattern.compile("\\b(async)?watchpoint\\s*:|(?<![\\w$@.])(w|aw)\\s*:");
     private static final Pattern ITER = Pattern.compile("(?<![\\w$@.])(iter|it)\\s*:");
     private static final Pattern SCRIPT = Pattern.compile("runtime/scripts/[\\w.-]+");
-    private static final Pattern TESTPROG = Pattern.compile("testprogs/(\\w+)");
+    private static final Pattern TESTPROG = Pattern.compile("(testprogs|testlibs)/([\\w.+-]+(/[\\w.+-]+)*)");
 
     /**
      * Why a case cannot run here, or null. Probe types this kernel lacks (kprobes; fentry under
@@ -54,9 +55,18 @@ final class BpftraceCaseRunner {
      * lines, kernel versions and architectures.
      */
     static String skipReason(Workspace ws, Case c, boolean current) throws IOException, InterruptedException {
-        String arch = c.get("ARCH");
-        if (!arch.isEmpty() && !arch.contains(System.getProperty("os.arch").replace("amd64", "x86_64"))) {
-            return "for " + arch + " only";
+        String arch = archMismatch(c.get("ARCH"));
+        if (arch != null) {
+            return arch;
+        }
+        String kernel = kernelMismatch(c.get("MIN_KERNEL"), c.get("MAX_KERNEL"));
+        if (kernel != null) {
+            return kernel;
+        }
+        String envSkip = c.get("SKIP_IF_ENV_HAS");
+        int eq = envSkip.indexOf('=');
+        if (eq > 0 && envSkip.substring(eq + 1).equals(System.getenv().getOrDefault(envSkip.substring(0, eq), ""))) {
+            return "SKIP_IF_ENV_HAS " + envSkip + ": disabled by the environment";
         }
         StringBuilder text = new StringBuilder();
         for (String k : List.of("RUN", "PROG", "BEFORE", "AFTER", "SETUP")) {
@@ -99,12 +109,13 @@ final class BpftraceCaseRunner {
         }
         Matcher tm = TESTPROG.matcher(text.toString() + String.join("\n", c.all("REQUIRES")));
         while (tm.find()) {
-            String prog = tm.group(1);
+            String prog = tm.group(2);
             if (ws.unbuilt().containsKey(prog)) {
                 return "bpftrace's test program " + prog + " could not be built here: " + ws.unbuilt().get(prog);
             }
-            if (!Files.exists(ws.work().resolve("testprogs").resolve(prog))) {
-                return "bpftrace's test program " + prog + " is not in its testprogs directory";
+            if (!prog.contains("*") && !Files.exists(ws.work().resolve(tm.group(1)).resolve(prog))
+                    && Files.exists(ws.tests().resolve(tm.group(1)).resolve(prog.replaceFirst("-pie$", "") + ".c"))) {
+                return "bpftrace's test program " + prog + " was not built";
             }
         }
         for (String req : c.all("REQUIRES")) {
@@ -122,10 +133,65 @@ final class BpftraceCaseRunner {
         return s == null ? "" : s;
     }
 
+    /** The reason to skip a case of another architecture ({@code ARCH a|b}, {@code ARCH !a}), or null. */
+    private static String archMismatch(String arch) {
+        if (arch.isBlank()) {
+            return null;
+        }
+        Set<String> host = Set.of(System.getProperty("os.arch").replace("amd64", "x86_64"),
+                java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN ? "be" : "le");
+        List<String> want = new ArrayList<>();
+        for (String a : arch.split("\\|")) {
+            a = a.strip();
+            if (a.startsWith("!") && host.contains(a.substring(1))) {
+                return "not for " + a.substring(1) + " (ARCH " + arch + ")";
+            }
+            if (!a.startsWith("!")) {
+                want.add(a);
+            }
+        }
+        return want.isEmpty() || want.stream().anyMatch(host::contains) ? null : "for " + arch + " only";
+    }
+
+    /** The reason to skip a case for this kernel's version ({@code MIN_KERNEL}, {@code MAX_KERNEL}), or null. */
+    private static String kernelMismatch(String min, String max) throws IOException {
+        if (min.isBlank() && max.isBlank()) {
+            return null;
+        }
+        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        if (!min.isBlank() && compareVersions(min.strip(), release) > 0) {
+            return "needs kernel " + min.strip() + " or later (this is " + release + ")";
+        }
+        if (!max.isBlank() && compareVersions(max.strip(), release) < 0) {
+            return "needs kernel " + max.strip() + " or earlier (this is " + release + ")";
+        }
+        return null;
+    }
+
+    /** Compares the leading numeric parts of two kernel versions ({@code 5.4} and {@code 6.18.0-1-amd64}). */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("[^0-9]+");
+        String[] y = b.split("[^0-9]+");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            if (x[i].isEmpty() || y[i].isEmpty()) {
+                break;
+            }
+            int d = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
+            if (d != 0) {
+                return d;
+            }
+        }
+        return 0;
+    }
+
     /** Why a bpftrace feature ({@code REQUIRES_FEATURE}) is missing here, or null if present. */
     private static String featureMissing(String feature) {
         return switch (feature) {
-            case "loop", "btf", "probe_read_kernel", "signal", "uprobe_refcount", "libpath_resolv", "dwarf" -> null;
+            case "loop", "btf", "probe_read_kernel", "signal", "uprobe_refcount", "libpath_resolv", "dwarf",
+                 "get_func_ip", "get_tai_ns", "jiffies64", "lookup_percpu_elem", "uprobe_multi" -> null;
+            case "dwunwind" -> "needs DWARF stack unwinding (bpftrace's dwunwind); bpf4j walks frame pointers only";
+            case "blazesym" -> "needs bpftrace's blazesym symbolizer (source lines, inlined frames); bpf4j symbolizes "
+                    + "from ELF symbol tables";
             case "kfunc", "fentry" -> "needs fentry/fexit (kfunc): refused by this kernel's lockdown";
             case "kprobe_multi", "kprobe_session" -> "needs kprobes: this kernel has none (no kprobe PMU)";
             case "dpath" -> "needs d_path, which is allowed only in fentry programs (refused by lockdown)";
@@ -136,84 +202,52 @@ final class BpftraceCaseRunner {
         };
     }
 
-    /**
-     * Builds bpftrace's test programs ({@code *.c}) with {@code cc -g -O0 -no-pie}, with the
-     * systemtap USDT header when it is installed, as bpftrace's build does.
-     *
-     * @return the programs that did not build, with the compiler's first error line
-     */
-    static Map<String, String> buildTestPrograms(Path sources, Path into) throws IOException {
-        Map<String, String> failed = new TreeMap<>();
-        Files.createDirectories(into);
-        if (!Files.isDirectory(sources)) {
-            return failed;
-        }
-        List<Path> cs;
-        try (Stream<Path> s = Files.list(sources)) {
-            cs = s.filter(p -> p.toString().endsWith(".c")).sorted().toList();
-        }
-        boolean sdt = compiles("#include <sys/sdt.h>\n");
-        for (Path c : cs) {
-            String name = c.getFileName().toString().replaceFirst("\\.c$", "");
-            try {
-                List<String> cmd = new ArrayList<>(List.of("cc", "-g", "-O0", "-no-pie"));
-                if (sdt) {
-                    cmd.add("-DHAVE_SYSTEMTAP_SYS_SDT_H");
-                }
-                cmd.addAll(List.of("-o", into.resolve(name).toString(), c.toString(), "-lpthread"));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (p.waitFor() != 0) {
-                    String first = out.lines().filter(l -> l.contains("error")).findFirst().orElse(out.strip());
-                    failed.put(name, first.replace(sources.toString() + "/", ""));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
-        return failed;
-    }
-
-    /** True if the C compiler accepts {@code source} (to know whether a header is installed). */
-    private static boolean compiles(String source) throws IOException {
-        try {
-            Process p = new ProcessBuilder("cc", "-E", "-x", "c", "-").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try (var in = p.getOutputStream()) {
-                in.write(source.getBytes(StandardCharsets.UTF_8));
-            }
-            return p.waitFor() == 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
     /** Runs the case and checks its output. */
     static Outcome run(Workspace ws, Case c) throws IOException, InterruptedException {
         List<Process> helpers = new ArrayList<>();
+        String nsenter = "";
         String cmd = c.run() != null ? c.run().replace("{{BPFTRACE}}", ws.tracer())
-                : ws.tracer() + " -e '" + c.prog() + "'";
+                : ws.tracer() + (!c.expects().isEmpty() && c.expects().getFirst().kind() == Expectation.JSON
+                        ? " -q -f json" : "") + " -e '" + c.prog().replace("'", "'\\''") + "'";
         try {
-            String before = c.get("BEFORE");
-            if (!before.isEmpty()) {
-                for (String b : c.all("BEFORE")) {
-                    helpers.add(shell(ws, b, Map.of(), true));
+            if (!c.get("SETUP").isEmpty()) {
+                String failed = runToEnd(ws, c.get("SETUP"));
+                if (failed != null) {
+                    return new Outcome(false, "SETUP failed: " + failed, c.get("SETUP"), "");
                 }
-                // as bpftrace's engine: wait for the process named by the command's last word
-                String[] words = c.all("BEFORE").get(0).strip().split("\\s+");
-                String child = Path.of(words[words.length - 1]).getFileName().toString();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(c.timeoutSeconds(), 10));
-                String pid;
-                while ((pid = pidof(child)) == null) {
-                    if (System.nanoTime() > deadline) {
-                        return new Outcome(false, "timed out waiting for BEFORE " + before, cmd, "");
-                    }
-                    Thread.sleep(100);
-                }
-                cmd = cmd.replace("{{BEFORE_PID}}", pid);
             }
+            List<String> befores = c.all("BEFORE");
+            if (!befores.isEmpty()) {
+                if (c.directives().containsKey("NEW_PIDNS")) {
+                    // as bpftrace's engine: the first BEFORE is the first process of a new PID
+                    // namespace; the tracer (and AFTER) run inside it through nsenter
+                    Process u = shell(ws, "exec unshare --fork --pid --mount-proc -r --kill-child -- " + befores.getFirst(),
+                            Map.of(), true);
+                    helpers.add(u);
+                    String child = waitFor(c, () -> firstChild(u.pid()));
+                    if (child == null) {
+                        return new Outcome(false, "timed out creating a PID namespace for " + befores.getFirst(), cmd, "");
+                    }
+                    nsenter = "nsenter -p -m -t " + child + " ";
+                } else {
+                    for (String b : befores) {
+                        helpers.add(shell(ws, b, Map.of(), true));
+                    }
+                    for (String b : befores) {
+                        // as bpftrace's engine: wait for the process named by the command's last word
+                        String[] words = b.strip().split("\\s+");
+                        String child = Path.of(words[words.length - 1]).getFileName().toString();
+                        String pid = waitFor(c, () -> pidof(child));
+                        if (pid == null) {
+                            return new Outcome(false, "timed out waiting for BEFORE " + b, cmd, "");
+                        }
+                        if (b == befores.getFirst()) {
+                            cmd = cmd.replace("{{BEFORE_PID}}", pid);
+                        }
+                    }
+                }
+            }
+            cmd = nsenter + cmd;
             Map<String, String> env = new java.util.HashMap<>(c.env());
             env.put("__BPFTRACE_NOTIFY_PROBES_ATTACHED", "1");
             env.put("test", c.name());
@@ -245,7 +279,7 @@ final class BpftraceCaseRunner {
                 }
             }
             if (sawAttach && !c.get("AFTER").isEmpty()) {
-                helpers.add(shell(ws, c.get("AFTER"), Map.of(), true));
+                helpers.add(shell(ws, nsenter + c.get("AFTER"), Map.of(), true));
             }
             boolean timedOut = false;
             if (!p.waitFor(sawAttach ? c.timeoutSeconds() : 1, TimeUnit.SECONDS)) {
@@ -261,12 +295,26 @@ final class BpftraceCaseRunner {
             synchronized (attached) {
                 output = out.toString();
             }
-            String mismatch = check(c, output);
+            if (c.exact()) {
+                // only what follows the attachment is compared, as bpftrace's engine does
+                int at = output.indexOf(NOTIFY);
+                output = at < 0 ? output : output.substring(at + NOTIFY.length());
+            }
+            if (!c.get("CLEANUP").isEmpty()) {
+                String failed = runToEnd(ws, c.get("CLEANUP"));
+                if (failed != null) {
+                    return new Outcome(false, "CLEANUP failed: " + failed, cmd, output);
+                }
+            }
+            if (!timedOut && !c.willFail() && p.exitValue() != c.returnCode()) {
+                return new Outcome(false, "exit code " + p.exitValue() + ", expected " + c.returnCode(), cmd, output);
+            }
+            if (ws.current() && !timedOut && c.willFail() && p.exitValue() == 0) {
+                return new Outcome(false, "clean exit code but WILL_FAIL expects a failure", cmd, output);
+            }
+            String mismatch = check(ws, c, output);
             if (mismatch != null) {
                 return new Outcome(false, timedOut ? "timed out; " + mismatch : mismatch, cmd, output);
-            }
-            if (p.exitValue() != 0 && !c.willFail() && !timedOut) {
-                return new Outcome(false, "unclean exit code " + p.exitValue(), cmd, output);
             }
             return new Outcome(true, "", cmd, output);
         } finally {
@@ -279,23 +327,120 @@ final class BpftraceCaseRunner {
         }
     }
 
+    private interface Lookup {
+        String get() throws IOException, InterruptedException;
+    }
+
+    /** Polls until the lookup answers or the case's timeout (at least 10 s) passes. */
+    private static String waitFor(Case c, Lookup lookup) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(c.timeoutSeconds(), 10));
+        String v;
+        while ((v = lookup.get()) == null) {
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            Thread.sleep(100);
+        }
+        return v;
+    }
+
+    /** Runs a SETUP or CLEANUP command to its end; null if it succeeded, else its output. */
+    private static String runToEnd(Workspace ws, String cmd) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", cmd).directory(ws.work().toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? null : "exit " + p.exitValue() + ": " + out.strip();
+    }
+
     /** Null when the output meets every expectation, else the first one it misses. */
-    static String check(Case c, String output) {
+    static String check(Workspace ws, Case c, String output) {
         if (c.expects().isEmpty()) {
-            return "the case has no EXPECT line";
+            return c.directives().containsKey("RETURN_CODE") ? null : "the case has no EXPECT line";
         }
         for (Expect e : c.expects()) {
             boolean ok = switch (e.kind()) {
                 case REGEX, REGEX_LINE -> regex(e.text()).matcher(output).find();
                 case REGEX_NONE -> !regex(e.text()).matcher(output).find();
-                case LITERAL -> output.contains(e.text());
-                case LITERAL_NONE -> !output.contains(e.text());
+                case LITERAL -> line(e.text()).matcher(output).find();
+                case LITERAL_NONE -> !line(e.text()).matcher(output).find();
+                case FILE -> output.strip().equals(localize(c, read(ws, e.text())).strip());
+                case JSON -> json(read(ws, e.text()), e.text().endsWith(".ndjson"), output);
             };
             if (!ok) {
                 return "expected (" + e.kind().name().toLowerCase() + "): " + e.text();
             }
         }
         return null;
+    }
+
+    /** Current bpftrace's EXPECT: a whole line equal to the text, white space around it ignored. */
+    private static Pattern line(String text) {
+        return Pattern.compile("^\\s*" + Pattern.quote(text) + "\\s*$", Pattern.MULTILINE);
+    }
+
+    private static String read(Workspace ws, String file) {
+        try {
+            return Files.readString(ws.work().resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the output is the expected JSON document (or, for NDJSON, the same documents line by line). */
+    private static boolean json(String expected, boolean ndjson, String output) {
+        List<String> want = expected.strip().lines().toList();
+        List<String> got = output.strip().lines().toList();
+        if (!ndjson) {
+            want = List.of(expected.strip());
+            if (got.size() != 1) {
+                return false;
+            }
+        }
+        if (want.size() != got.size()) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < want.size(); i++) {
+                if (!JsonReader.parse(want.get(i)).equals(JsonReader.parse(got.get(i)))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code LOCALIZE_TIMESTAMPS T}: the expected file is a strftime format for the local time of
+     * epoch second T ({@code %H}, {@code %M}, {@code %S}, {@code %Y}, {@code %m}, {@code %d}, {@code %%}).
+     */
+    private static String localize(Case c, String text) {
+        String ts = c.get("LOCALIZE_TIMESTAMPS").strip();
+        if (ts.isEmpty() || ts.startsWith("-")) {
+            return text;
+        }
+        var t = java.time.Instant.ofEpochSecond(Long.parseLong(ts)).atZone(java.time.ZoneId.systemDefault());
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch != '%' || i + 1 >= text.length()) {
+                sb.append(ch);
+                continue;
+            }
+            char f = text.charAt(++i);
+            switch (f) {
+                case 'H' -> sb.append(String.format("%02d", t.getHour()));
+                case 'M' -> sb.append(String.format("%02d", t.getMinute()));
+                case 'S' -> sb.append(String.format("%02d", t.getSecond()));
+                case 'Y' -> sb.append(t.getYear());
+                case 'm' -> sb.append(String.format("%02d", t.getMonthValue()));
+                case 'd' -> sb.append(String.format("%02d", t.getDayOfMonth()));
+                case '%' -> sb.append('%');
+                default -> sb.append('%').append(f);
+            }
+        }
+        return sb.toString();
     }
 
     /** A Python regular expression as a Java one: named groups, literal braces. */
@@ -334,6 +479,14 @@ final class BpftraceCaseRunner {
 
     private static String pidof(String name) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("pidof", name).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return p.waitFor() == 0 && !out.isEmpty() ? out.split("\\s+")[0] : null;
+    }
+
+    /** The first child process of {@code parent} ({@code ps --ppid}), or null. */
+    private static String firstChild(long parent) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ps", "--ppid", Long.toString(parent), "--no-headers", "-o", "pid")
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         return p.waitFor() == 0 && !out.isEmpty() ? out.split("\\s+")[0] : null;
     }

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.TestFactory;
  * <p>bpftrace's tests are not in this repository. Give their directory (the {@code tests}
  * directory of a bpftrace checkout, 0.17 or current) with {@code -Dbpf4j.bpftrace.tests=DIR}
  * or {@code BPF4J_BPFTRACE_TESTS}; without it the suite is skipped with that message.
- * bpftrace's test programs ({@code tests/testprogs/*.c}) are built with {@code cc} into a
- * temporary directory, never into the given tree. Options: {@code bpf4j.bpftrace.only} (a
+ * bpftrace's test programs and libraries ({@code tests/testprogs}, {@code tests/testlibs}) are
+ * built into a temporary directory, never into the given tree ({@link BpftraceTestPrograms}). Options: {@code bpf4j.bpftrace.only} (a
  * regular expression on {@code suite.NAME}), {@code bpf4j.bpftrace.command} (another tracer,
  * e.g. {@code /usr/bin/bpftrace}, to compare). Each case that cannot run here is skipped with
  * its reason (kprobes and fentry are not available on this kernel, AOT is a bpftrace mode,
@@ -63,7 +63,7 @@ class BpftraceRuntimeTest {
         }
         Path engineParser = tests.resolve("runtime/engine/parser.py");
         boolean current = Files.isRegularFile(engineParser) && Files.readString(engineParser).contains("EXPECT_REGEX");
-        Workspace ws = Workspace.create(tests, System.getProperty("bpf4j.bpftrace.command"));
+        Workspace ws = Workspace.create(tests, System.getProperty("bpf4j.bpftrace.command"), current);
         Map<String, String> known = knownFailures(current ? "known-current.txt" : "known-0.17.txt");
         Pattern only = Pattern.compile(System.getProperty("bpf4j.bpftrace.only", ".*"));
         List<Path> suites;
@@ -161,21 +161,21 @@ class BpftraceRuntimeTest {
      * @param work the temporary working directory
      * @param tracer the command that {@code {{BPFTRACE}}} becomes
      * @param unbuilt test programs that could not be built, with the compiler's first error
+     * @param current whether the tests follow the current engine (else 0.17's)
      */
-    record Workspace(Path tests, Path work, String tracer, Map<String, String> unbuilt) {
-        static Workspace create(Path tests, String command) throws IOException {
+    record Workspace(Path tests, Path work, String tracer, Map<String, String> unbuilt, boolean current) {
+        static Workspace create(Path tests, String command, boolean current) throws IOException {
             Path work = Files.createTempDirectory("bpf4j-bpftrace-tests");
             work.toFile().deleteOnExit();
             try (Stream<Path> s = Files.list(tests)) {
                 for (Path p : s.toList()) {
                     String n = p.getFileName().toString();
-                    if (Files.isDirectory(p) && !n.equals("testprogs")) {
+                    if (Files.isDirectory(p) && !n.equals("testprogs") && !(current && n.equals("testlibs"))) {
                         Files.createSymbolicLink(work.resolve(n), p);
                     }
                 }
             }
-            Map<String, String> unbuilt = BpftraceCaseRunner.buildTestPrograms(tests.resolve("testprogs"),
-                    work.resolve("testprogs"));
+            Map<String, String> unbuilt = BpftraceTestPrograms.build(tests, work, current);
             String tracer = command;
             if (tracer == null || tracer.isBlank()) {
                 Path launcher = work.resolve("bin/bpftrace");
@@ -188,7 +188,7 @@ class BpftraceRuntimeTest {
                 launcher.toFile().setExecutable(true);
                 tracer = launcher.toString();
             }
-            return new Workspace(tests, work, tracer, unbuilt);
+            return new Workspace(tests, work, tracer, unbuilt, current);
         }
     }
 }

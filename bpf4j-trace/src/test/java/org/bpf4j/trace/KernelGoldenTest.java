@@ -53,6 +53,7 @@ class KernelGoldenTest {
                 Source source = new Source(name, Scripts.read(p));
                 CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
                         ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
+                OwnVerifier.assertAccepted(script);
                 StringWriter sw = new StringWriter();
                 PrintWriter pw = new PrintWriter(sw);
                 try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),
@@ -86,6 +87,7 @@ class KernelGoldenTest {
     private static String runInKernel(Source source) throws Exception {
         CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
                 ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
+        OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

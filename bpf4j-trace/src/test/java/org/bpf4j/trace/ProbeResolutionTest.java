@@ -94,6 +94,7 @@ class ProbeResolutionTest {
                 TraceCompiler.Result r = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
                         new SavedProbes(), AttachPoints.Target.KERNEL, false, child));
                 String actual = describe(r, source);
+                r.compiled().ifPresent(OwnVerifier::assertAccepted);
                 String record = System.getProperty("bpf4j.recordProbes");
                 if (record != null) {
                     // Writes the golden files into the source tree (-Dbpf4j.recordProbes=src/test/resources),

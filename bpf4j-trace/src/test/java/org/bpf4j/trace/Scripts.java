@@ -111,6 +111,7 @@ final class Scripts {
     /** Compiles and runs a script on the VM; returns standard output. */
     static String run(Source source, List<String> params, boolean json) throws InterruptedException {
         CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);
+        OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         Output out = json ? new Output.Json(pw) : new Output.Text(pw);

@@ -219,6 +219,7 @@ class SideBySideTest {
         Source source = new Source(p.getFileName().toString(), text);
         CompiledScript script = TraceCompiler.compile(source, h.params(), TraceCompiler.Options.kernel(true,
                 command != null), h.setup()).orThrow(source);
+        OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (ChildCommand child = command == null ? null : ChildCommand.start(command);
@@ -254,6 +255,7 @@ class SideBySideTest {
         CompiledScript script = TraceCompiler.compile(source, h.params(), new TraceCompiler.Options(false,
                 org.bpf4j.trace.probe.ProbeSource.none(), org.bpf4j.trace.probe.AttachPoints.Target.VM, false, true),
                 h.setup()).orThrow(source);
+        OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw),

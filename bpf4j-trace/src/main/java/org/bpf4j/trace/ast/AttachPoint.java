@@ -21,7 +21,8 @@ public record AttachPoint(String raw, String provider, List<String> parts, Span 
     /** The probe's name as the {@code probe} builtin shows it: provider and parts joined by colons. */
     public String name() {
         if (parts.isEmpty()) {
-            return provider;
+            // current bpftrace's begin/end keep their lowercase spelling
+            return raw.equals("begin") || raw.equals("end") ? raw : provider;
         }
         return provider + ":" + String.join(":", parts);
     }

@@ -283,7 +283,7 @@ final class Calls {
                 }
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
-            case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "sizeof" -> asm.movImm(0, Type.cSize(pc.type(c.args().getFirst())));
             case "bswap" -> {
                 pc.intExpr(c.args().getFirst());
                 int bits = ((Type.Int) pc.type(c.args().getFirst())).bits();

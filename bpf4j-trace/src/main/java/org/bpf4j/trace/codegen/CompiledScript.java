@@ -2,6 +2,7 @@ package org.bpf4j.trace.codegen;
 
 import java.util.List;
 import org.bpf4j.isa.Code;
+import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.TypedProgram;
@@ -54,6 +55,45 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
 
     /** Ring buffer size in bytes. */
     public static final int RING_SIZE = 1 << 20;
+
+    /**
+     * A map the programs refer to by index, as a backend creates it.
+     *
+     * @param name the map's name
+     * @param type its type
+     * @param keySize key size in bytes
+     * @param valueSize value size in bytes (for a ring buffer 0; its size is {@code entries})
+     * @param entries capacity (for a ring buffer, its size in bytes)
+     */
+    public record RuntimeMap(String name, MapType type, int keySize, int valueSize, int entries) {}
+
+    /**
+     * Every map the programs refer to, in index order: the script's maps, then the events (the
+     * ring buffer, or the queue of {@link Transport#queueValueSize()}-byte values), the globals,
+     * the per-CPU scratch buffer (when events need scratch space or stacks) and the stack map (when
+     * a program records stacks). Both backends create exactly these.
+     */
+    public List<RuntimeMap> runtimeMaps() {
+        List<RuntimeMap> all = new java.util.ArrayList<>();
+        for (MapInfo m : maps) {
+            all.add(new RuntimeMap(m.name(), m.mapType(), keySize(m), valueSize(m), m.entries()));
+        }
+        int queue = transport.queueValueSize();
+        all.add(queue > 0 ? new RuntimeMap("events", MapType.QUEUE, 0, queue, QUEUE_ENTRIES)
+                : new RuntimeMap("events", MapType.RINGBUF, 0, 0, RING_SIZE));
+        all.add(new RuntimeMap("globals", MapType.ARRAY, 4, GLOBALS_BYTES, 1));
+        if (events.scratchBytes() > 0 || events.stacks()) {
+            all.add(new RuntimeMap("scratch", MapType.PERCPU_ARRAY, 4, Math.max(8, events.scratchBytes()), 1));
+        }
+        if (events.stacks()) {
+            all.add(new RuntimeMap("stacks", MapType.STACK_TRACE, 4, 8 * Events.STACK_MAP_FRAMES,
+                    Events.STACK_MAP_ENTRIES));
+        }
+        return List.copyOf(all);
+    }
+
+    /** Capacity of the queue of events, for backends that read events from a queue map. */
+    public static final int QUEUE_ENTRIES = 4096;
 
     /** One program: the attach point it serves and its code. */
     public record ProbeProgram(AttachPoint attachPoint, String name, Code code, int stackBytes) {}

@@ -388,6 +388,9 @@ public final class Parser {
     /** The full name of a provider written in short form ({@code i} → {@code interval}). */
     public static String expandProvider(String p) {
         return switch (p) {
+            // current bpftrace spells the special probes begin and end
+            case "begin" -> "BEGIN";
+            case "end" -> "END";
             case "i" -> "interval";
             case "t" -> "tracepoint";
             case "k" -> "kprobe";

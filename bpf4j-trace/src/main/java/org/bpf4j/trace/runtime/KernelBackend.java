@@ -21,12 +21,9 @@ import org.bpf4j.linux.perf.PerfLayouts;
 import org.bpf4j.linux.probe.UprobeTarget;
 import org.bpf4j.linux.ringbuf.RingBufferReader;
 import org.bpf4j.linux.sys.Bpf;
-import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
 import org.bpf4j.trace.codegen.CompiledScript;
-import org.bpf4j.trace.codegen.Events;
 import org.bpf4j.trace.probe.Resolved;
-import org.bpf4j.trace.sema.MapInfo;
 
 /**
  * The Linux kernel as a backend, through bpf4j-linux: kernel maps, each program loaded with the
@@ -65,26 +62,11 @@ public final class KernelBackend implements Backend {
         int valueSize = script.transport().queueValueSize();
         RingBufferReader r = null;
         try {
-            for (MapInfo m : script.maps()) {
-                maps.add(kernel.createMap(objectName(m.name()), m.mapType(), CompiledScript.keySize(m),
-                        CompiledScript.valueSize(m), m.entries(), 0));
+            for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
+                maps.add(kernel.createMap(objectName(m.name()), m.type(), m.keySize(), m.valueSize(), m.entries(), 0));
             }
-            if (valueSize > 0) {
-                events = kernel.createMap("events", MapType.QUEUE, 0, valueSize, 4096, 0);
-            } else {
-                events = kernel.createMap("events", MapType.RINGBUF, 0, 0, CompiledScript.RING_SIZE, 0);
-            }
-            maps.add(events);
-            globals = kernel.createMap("globals", MapType.ARRAY, 4, CompiledScript.GLOBALS_BYTES, 1, 0);
-            maps.add(globals);
-            Events ev = script.events();
-            if (ev.scratchBytes() > 0 || ev.stacks()) {
-                maps.add(kernel.createMap("scratch", MapType.PERCPU_ARRAY, 4, Math.max(8, ev.scratchBytes()), 1, 0));
-            }
-            if (ev.stacks()) {
-                maps.add(kernel.createMap("stacks", MapType.STACK_TRACE, 4, 8 * Events.STACK_MAP_FRAMES,
-                        Events.STACK_MAP_ENTRIES, 0));
-            }
+            events = maps.get(script.ringBufferIndex());
+            globals = maps.get(script.globalsIndex());
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
@@ -114,6 +96,10 @@ public final class KernelBackend implements Backend {
     }
 
     private Resolved resolved(CompiledScript.ProbeProgram p) {
+        return resolved(script, p);
+    }
+
+    private static Resolved resolved(CompiledScript script, CompiledScript.ProbeProgram p) {
         Resolved r = script.typed().expansion().resolved().get(p.attachPoint());
         if (r != null) {
             return r;
@@ -123,6 +109,15 @@ public final class KernelBackend implements Backend {
             case "interval" -> new Resolved.Timer(false, 0, 0);
             default -> new Resolved.Java();
         };
+    }
+
+    /**
+     * The program type a program of the script is loaded as in the kernel: raw tracepoint for
+     * BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}), tracepoint,
+     * kprobe for uprobes and USDT, perf event for timers and counters.
+     */
+    public static ProgramType programType(CompiledScript script, CompiledScript.ProbeProgram p) {
+        return programType(resolved(script, p));
     }
 
     private static ProgramType programType(Resolved r) {

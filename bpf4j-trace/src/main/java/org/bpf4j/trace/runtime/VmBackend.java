@@ -3,10 +3,7 @@ package org.bpf4j.trace.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.codegen.CompiledScript;
-import org.bpf4j.trace.codegen.Events;
-import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.vm.Cpus;
 import org.bpf4j.vm.Execution;
 import org.bpf4j.vm.VmOptions;
@@ -30,25 +27,11 @@ public final class VmBackend implements Backend {
             throw new IllegalArgumentException("the VM backend reads events from a ring buffer");
         }
         try {
-            for (MapInfo m : script.maps()) {
-                maps.add(BpfMap.create(MapDefinition.of(m.name(), m.mapType(), CompiledScript.keySize(m),
-                        CompiledScript.valueSize(m), m.entries())));
+            for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
+                maps.add(BpfMap.create(MapDefinition.of(m.name(), m.type(), m.keySize(), m.valueSize(), m.entries())));
             }
-            ring = (RingBufferMap) BpfMap.create(MapDefinition.of("events", MapType.RINGBUF, 0, 0,
-                    CompiledScript.RING_SIZE));
-            maps.add(ring);
-            globals = BpfMap.create(MapDefinition.of("globals", MapType.ARRAY, 4,
-                    org.bpf4j.trace.codegen.CompiledScript.GLOBALS_BYTES, 1));
-            maps.add(globals);
-            Events ev = script.events();
-            if (ev.scratchBytes() > 0 || ev.stacks()) {
-                maps.add(BpfMap.create(MapDefinition.of("scratch", MapType.PERCPU_ARRAY, 4,
-                        Math.max(8, ev.scratchBytes()), 1)));
-            }
-            if (ev.stacks()) {
-                maps.add(BpfMap.create(MapDefinition.of("stacks", MapType.STACK_TRACE, 4,
-                        8 * Events.STACK_MAP_FRAMES, Events.STACK_MAP_ENTRIES)));
-            }
+            ring = (RingBufferMap) maps.get(script.ringBufferIndex());
+            globals = maps.get(script.globalsIndex());
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 programs.add(VmProgram.load(p.name(), p.code(), maps, options).newExecution());
             }
