@@ -283,7 +283,7 @@ final class Calls {
                 }
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
-            case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "sizeof" -> asm.movImm(0, Type.cSize(pc.type(c.args().getFirst())));
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
             case "strlen" -> pc.strings.length(c.args().getFirst());
             case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));

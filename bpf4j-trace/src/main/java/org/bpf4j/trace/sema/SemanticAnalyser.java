@@ -452,8 +452,8 @@ public final class SemanticAnalyser {
         if (a instanceof Type.Str x && b instanceof Type.Str y) {
             return x.size() >= y.size() ? x : y;
         }
-        if (a instanceof Type.Int x && b instanceof Type.Int) {
-            return x;
+        if (a instanceof Type.Int x && b instanceof Type.Int y) {
+            return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
             if (x.elements().size() != y.elements().size()) {
@@ -806,11 +806,7 @@ public final class SemanticAnalyser {
             case Expr.Tuple t -> {
                 List<Type> elems = new ArrayList<>();
                 for (Expr x : t.elements()) {
-                    Type et = type(x);
-                    if (et instanceof Type.Int i) {
-                        et = new Type.Int(64, i.signed());
-                    }
-                    elems.add(et);
+                    elems.add(type(x)); // integers keep their width, as bpftrace's tuples do: ((int8) 1, 2) is (int8,int64)
                 }
                 yield new Type.Tuple(elems);
             }

@@ -295,6 +295,41 @@ public sealed interface Type {
     /** {@code none}. */
     None NONE = new None();
 
+    /**
+     * {@code sizeof} as bpftrace sees a value: tuples laid out as C structs, each element at a
+     * multiple of its alignment and the whole rounded to the largest ({@code ((int8) 1, (int32) 2)}
+     * takes 8 bytes). bpf4j stores each integer element of a tuple in 8 bytes; only this size is
+     * bpftrace's.
+     */
+    static int cSize(Type t) {
+        if (t instanceof Tuple tu) {
+            int n = 0;
+            for (Type e : tu.elements()) {
+                int a = cAlign(e);
+                n = (n + a - 1) / a * a + cSize(e);
+            }
+            int a = cAlign(tu);
+            return (n + a - 1) / a * a;
+        }
+        if (t instanceof Array a) {
+            return a.count() * cSize(a.element());
+        }
+        return t.size();
+    }
+
+    /** The alignment of a value in a C layout (strings 1, integers their size, structs their widest field). */
+    static int cAlign(Type t) {
+        return switch (t) {
+            case Int i -> i.size();
+            case Str s -> 1;
+            case MacAddr m -> 1;
+            case Array a -> cAlign(a.element());
+            case Record r -> r.fields().stream().mapToInt(f -> cAlign(f.type())).max().orElse(1);
+            case Tuple tu -> tu.elements().stream().mapToInt(Type::cAlign).max().orElse(1);
+            default -> 8;
+        };
+    }
+
     /** Rounds up to a multiple of 8. */
     static int align8(int n) {
         return (n + 7) & ~7;
