@@ -271,7 +271,13 @@ public final class TraceRuntime implements AutoCloseable {
             Events.Printf p = script.events().printfs().get((int) (id - Events.PRINTF_BASE));
             List<Object> args = new ArrayList<>();
             for (int i = 0; i < p.layout().elements().size(); i++) {
-                args.add(values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i)));
+                Object v = values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i));
+                java.util.Map<Long, String> names = p.enums().get(i);
+                if (names != null && v instanceof Long n && i < p.format().specs().size()
+                        && p.format().specs().get(i).conversion() == 's') {
+                    v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
+                }
+                args.add(v);
             }
             if (p.function().equals("system")) {
                 out.syscall(SystemCommand.run(p.format().format(args)));
@@ -306,8 +312,15 @@ public final class TraceRuntime implements AutoCloseable {
                 printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
             }
             case (int) Events.PRINT_VALUE -> {
-                Type t = script.events().printValues().get((int) Values.u64(e, 8));
-                out.value(values.render(t, e, 16, out.json()));
+                int index = (int) Values.u64(e, 8);
+                Type t = script.events().printValues().get(index);
+                java.util.Map<Long, String> names = script.events().printEnum(index);
+                if (names != null && names.containsKey(Values.u64(e, 16))) {
+                    String name = names.get(Values.u64(e, 16));
+                    out.value(out.json() ? "\"" + Output.escape(name) + "\"" : name);
+                } else {
+                    out.value(values.render(t, e, 16, out.json()));
+                }
             }
             case (int) Events.TIME -> {
                 String fmt = script.events().timeFormats().get((int) Values.u64(e, 8));

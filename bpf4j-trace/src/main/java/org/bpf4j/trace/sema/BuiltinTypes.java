@@ -105,6 +105,7 @@ final class BuiltinTypes {
         Optional<Long> enumerator = a.kernel.available() ? a.kernel.enumerator(n) : Optional.empty();
         if (enumerator.isPresent()) {
             a.constant(b, enumerator.get());
+            a.enums.enumerator(b, n);
             return Type.INT64;
         }
         a.error(b.span(), "Unknown identifier: '" + n + "'");

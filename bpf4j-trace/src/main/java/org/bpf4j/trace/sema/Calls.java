@@ -769,8 +769,14 @@ final class Calls {
         for (Expr x : c.args().subList(1, c.args().size())) {
             args.add(a.type(x));
         }
-        String problem = FormatString.parse(fmt.value()).check(c.name(), args);
         List<Expr> values = c.args().subList(1, c.args().size());
+        FormatString format = FormatString.parse(fmt.value());
+        for (int i = 0; i < args.size() && i < format.specs().size(); i++) {
+            if (format.specs().get(i).conversion() == 's' && a.enums.isEnum(values.get(i))) {
+                args.set(i, new Type.Str(8)); // current bpftrace: an enum value's %s is its enumerator's name
+            }
+        }
+        String problem = format.check(c.name(), args);
         for (int i = 0; problem != null && i < args.size(); i++) {
             if (args.get(i) instanceof Type.None) {
                 if (a.isRecord(values.get(i))) {
