@@ -362,6 +362,24 @@ final class ProbeCompiler {
         });
     }
 
+    /**
+     * {@code len(@m)} into r0: the number of elements {@code bpf_for_each_map_elem} visits with a
+     * callback that only goes on (current bpftrace counts them the same way).
+     */
+    void mapLength(Expr.MapRef m) {
+        Asm.Label fn = asm.label();
+        asm.loadMap(1, mapIndex(m.name()));
+        asm.loadFunction(2, fn);
+        asm.movImm(3, 0);
+        asm.movImm(4, 0);
+        asm.call("for_each_map_elem");
+        deferred.add(() -> {
+            asm.bind(fn);
+            asm.movImm(0, 0);
+            asm.exit();
+        });
+    }
+
     // ---- values ----
 
     /**
