@@ -30,8 +30,9 @@ import org.bpf4j.vm.Memory;
  *       context region (the region table holds no bytes for a context, so the inline test of a
  *       checked access always failed into its slow path) and give any other address to the
  *       checked accessor: the interpreter's semantics whether the fact holds or not.
- *   <li>{@link #CHECKED}: the interpreter's checks, inline, with the checked accessor out of line.
- *       Everything else: no facts, regions not proved, a slot reached with several regions, map
+ *   <li>{@link #CHECKED}: the interpreter's checks, inline, with the checked accessor out of line
+ *       (in a program without any facts, {@link #NONE}, a call of the checked accessor itself:
+ *       see {@code MethodEmitter.inlineChecks}). Everything else: no facts, regions not proved, a slot reached with several regions, map
  *       values, ring buffer records, map keys and helper memory (possibly shared regions, adopted
  *       by the slow path of their first access, so a proved access still needs the region test
  *       and a way to the slow path, which is all the checked form has besides its bounds test),

@@ -77,6 +77,7 @@ final class FunctionPlan {
         this.variant = variant;
         this.methodLimit = methodLimit;
         int maxBlockCost = Math.min(MAX_BLOCK_COST, methodLimit / 4);
+        boolean inlineChecks = img.access != AccessPlan.NONE; // as MethodEmitter.inlineChecks
         BitSet reachable = new BitSet(img.slots + 1);
         BitSet leaders = new BitSet(img.slots + 1);
         int[] work = new int[16];
@@ -148,7 +149,7 @@ final class FunctionPlan {
             int len = 0;
             for (;;) {
                 Instruction i = img.insn[s];
-                cost += cost(i, this.r10Known);
+                cost += cost(i, this.r10Known, inlineChecks);
                 len++;
                 if (i == null || ends(i)) {
                     break;
@@ -319,7 +320,7 @@ final class FunctionPlan {
      * target ({@link UnitCompiler}), so an estimate that falls short costs a second build, not a
      * wrong method. (Estimates twice as large as the code, as before, made twice as many chunks.)
      */
-    static int cost(Instruction i, boolean r10Known) {
+    static int cost(Instruction i, boolean r10Known, boolean inlineChecks) {
         if (i == null) {
             return 10;
         }
@@ -331,14 +332,16 @@ final class FunctionPlan {
             case Instruction.MovSx m -> 10;
             case Instruction.Endian e -> 10;
             case Instruction.LoadImm64 l -> 6;
-            case Instruction.Load l -> 110;
+            // without inline checks (an unverified program): one call of the checked accessor
+            case Instruction.Load l -> inlineChecks ? 110 : 24;
             case Instruction.LoadPacket p -> 44;
-            case Instruction.Store s -> 110;
+            case Instruction.Store s -> inlineChecks ? 110 : 24;
             case Instruction.Atomic a -> 44;
             case Instruction.Jump j -> 34;
             case Instruction.Goto g -> 24;
             case Instruction.MayGoto g -> 34;
-            case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 140 : c.imm() == ProgramImage.TAIL_CALL_HELPER ? 100 : 66;
+            case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 140 : c.imm() == ProgramImage.TAIL_CALL_HELPER ? 100
+                    : inlineChecks ? 66 : 52; // the tables fetched again after the call, or not
             case Instruction.CallReg c -> 262;
             case Instruction.Exit e -> 64;
         };

@@ -244,6 +244,16 @@ final class InstructionEmitter {
             cb.lstore(m.reg[l.dst()]);
             return;
         }
+        if (!m.inlineChecks) {
+            // an unverified program: the checked accessor itself (HotSpot inlines it)
+            cb.aload(m.mem);
+            pushAddress(l.src(), l.off());
+            cb.loadConstant(slot);
+            cb.invokestatic(Descs.MEMORY, "load" + bits, Descs.LOAD);
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            return;
+        }
         // The accessor's fast path inline (the region from the table, then the array), the
         // checked accessor out of line: it serves contexts and shared regions, and traps.
         Label slow = cb.newLabel();
@@ -390,6 +400,14 @@ final class InstructionEmitter {
             pushSourceLong(s.src());
             cb.loadConstant(slot);
             cb.invokestatic(Descs.MEMORY, "storeContext", Descs.STORE_CONTEXT);
+            return;
+        }
+        if (!m.inlineChecks) {
+            cb.aload(m.mem);
+            pushAddress(s.dst(), s.off());
+            pushSourceLong(s.src());
+            cb.loadConstant(slot);
+            cb.invokestatic(Descs.MEMORY, "store" + bits, Descs.STORE);
             return;
         }
         Label slow = cb.newLabel();

@@ -55,6 +55,13 @@ final class MethodEmitter {
     final int storeTable;
     /** The region of the current checked access. */
     final int tmpB;
+    /**
+     * Whether checked accesses test the region tables inline (a program compiled with the
+     * verifier's facts) or call the checked accessor of {@code Memory} (an unverified program:
+     * a fifth of the bytecode and no stack map frames, for compile time; see docs/jit.md). Without
+     * inline tests the table locals are never read, so they are neither fetched nor typed.
+     */
+    final boolean inlineChecks;
 
     private final Map<Integer, Label> blockLabels = new HashMap<>();
     private final Map<Integer, Label> depthTraps = new HashMap<>();
@@ -97,6 +104,7 @@ final class MethodEmitter {
         loadTable = base + 6;
         storeTable = base + 7;
         tmpB = base + 8;
+        inlineChecks = img.access != AccessPlan.NONE;
         this.insns = new InstructionEmitter(this);
         List<java.lang.classfile.attribute.StackMapFrameInfo.VerificationTypeInfo> locals = new ArrayList<>();
         locals.add(Frames.object(Descs.JIT_STATE));
@@ -116,8 +124,8 @@ final class MethodEmitter {
         locals.add(Frames.LONG);
         locals.add(Frames.INT);
         locals.add(Frames.object(Descs.METHOD_HANDLE));
-        locals.add(Frames.object(Descs.BYTE_ARRAYS));
-        locals.add(Frames.object(Descs.BYTE_ARRAYS));
+        locals.add(inlineChecks ? Frames.object(Descs.BYTE_ARRAYS) : Frames.TOP);
+        locals.add(inlineChecks ? Frames.object(Descs.BYTE_ARRAYS) : Frames.TOP);
         locals.add(Frames.object(Descs.BYTE_ARRAY));
         this.frames = new Frames(locals);
     }
@@ -203,6 +211,9 @@ final class MethodEmitter {
      * a region (helper and function calls, atomics, the slow path of an access).
      */
     void reloadTables() {
+        if (!inlineChecks) {
+            return;
+        }
         cb.aload(mem);
         cb.invokevirtual(Descs.MEMORY, "loadTable", Descs.TABLE);
         cb.astore(loadTable);

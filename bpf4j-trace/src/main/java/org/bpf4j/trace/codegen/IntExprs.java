@@ -286,6 +286,7 @@ final class IntExprs {
             case "cgroup" -> asm.call("get_current_cgroup_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
+            case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
             case "ppid" -> {
                 eval(pc.typed.rewrite(b));

@@ -809,6 +809,10 @@ public final class Parser {
             case IDENT -> {
                 take();
                 String name = t.text();
+                if (name.startsWith(BUILTIN_PREFIX) && name.length() > BUILTIN_PREFIX.length()) {
+                    // current bpftrace: __builtin_comm is the builtin comm, whatever a macro is called
+                    name = name.substring(BUILTIN_PREFIX.length());
+                }
                 if (name.equals("true") || name.equals("false")) {
                     return new Expr.BoolLit(name.equals("true"), t.span());
                 }
@@ -832,6 +836,10 @@ public final class Parser {
                         return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
                     }
                     List<Expr> args = exprList(TokenKind.RPAREN);
+                    if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
+                        // current bpftrace: a builtin may be called, comm() is comm
+                        return new Expr.Builtin(name, t.span().to(prev.span()));
+                    }
                     return new Expr.Call(name, args, t.span().to(prev.span()));
                 }
                 return new Expr.Builtin(name, t.span());
@@ -839,6 +847,13 @@ public final class Parser {
             default -> throw unexpected(null);
         }
     }
+
+    private static final String BUILTIN_PREFIX = "__builtin_";
+
+    /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
+    private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
+            "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
+            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args");
 
     private boolean isTypeAhead() {
         return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")
