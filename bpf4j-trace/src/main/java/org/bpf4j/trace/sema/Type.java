@@ -59,8 +59,11 @@ public sealed interface Type {
         }
     }
 
-    /** An array of {@code count} integers ({@code pton()}, integer arrays in kernel structs). */
-    record Array(Int element, int count) implements Type {
+    /**
+     * An array of {@code count} elements: integers ({@code pton()}, integer arrays in structs),
+     * pointers, arrays (multi-dimensional arrays, {@code int y[2][2]}) or records (arrays of structs).
+     */
+    record Array(Type element, int count) implements Type {
         @Override
         public int size() {
             return element.size() * count;
@@ -229,13 +232,14 @@ public sealed interface Type {
                 case USERNAME -> "username_t";
                 case CGROUP_PATH -> "cgroup_path_t";
                 case SYSCALL_NAME -> "syscall_name_t";
+                case SIGNAL_NAME -> "signal_name_t";
             };
         }
     }
 
     /** What a {@link Deferred} value shows. */
     enum DeferredKind {
-        STRERROR, USERNAME, CGROUP_PATH, SYSCALL_NAME
+        STRERROR, USERNAME, CGROUP_PATH, SYSCALL_NAME, SIGNAL_NAME
     }
 
     /** An IPv4 or IPv6 address ({@code ntop()}): the address family (8 bytes), then 16 address bytes. */
