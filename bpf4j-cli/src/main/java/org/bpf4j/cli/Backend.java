@@ -36,6 +36,17 @@ interface Backend {
          */
         long run(byte[] memory);
 
+        /**
+         * Makes {@code runs} runs as one {@code BPF_PROG_TEST_RUN} with that repeat count does: R1
+         * points to one copy of {@code memory} for the whole batch (a run sees the stores of the
+         * runs before it), R2 holds its length. {@code run --repeat} times these batches, as
+         * {@code JitBenchmark} does.
+         *
+         * @return R0 of the last run
+         * @throws org.bpf4j.Bpf4jException if a run fails (a trap)
+         */
+        long runBatch(byte[] memory, int runs);
+
         /** The instructions the last completed run executed, if the engine knows. */
         OptionalLong instructions();
 

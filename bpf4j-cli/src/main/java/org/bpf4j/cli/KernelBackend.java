@@ -39,6 +39,15 @@ final class KernelBackend implements Backend {
 
             @Override
             public long run(byte[] memory) {
+                return program(memory).run(memory);
+            }
+
+            @Override
+            public long runBatch(byte[] memory, int runs) {
+                return program(memory).run(memory, runs).r0();
+            }
+
+            private MemoryProgram program(byte[] memory) {
                 int size = memory == null ? -1 : memory.length;
                 MemoryProgram p = loaded.get(size);
                 if (p == null) {
@@ -49,7 +58,7 @@ final class KernelBackend implements Backend {
                     }
                     loaded.put(size, p);
                 }
-                return p.run(memory);
+                return p;
             }
 
             @Override

@@ -6,7 +6,8 @@ import java.util.OptionalLong;
 
 /**
  * Times repeated runs of a loaded program for {@code run --repeat}: a warm-up, then the timed runs
- * in batches of up to {@value #BATCH} runs on one reused runner, each batch timed with
+ * in batches of up to {@value #BATCH} runs on one reused runner ({@link Backend.Runner#runBatch}:
+ * one copy of the memory per batch, as {@code BPF_PROG_TEST_RUN} with a repeat count makes), each batch timed with
  * {@link System#nanoTime()}; the figure is the median batch's time divided by its runs. This is
  * what {@code JitBenchmark.run} in {@code bpf4j-bench} measures (time per run over invocations of
  * {@value #BATCH} runs), so the two print comparable {@code ns/run}: timing each run on its own
@@ -58,8 +59,10 @@ final class Repeat {
     static Result measure(Backend.Runner runner, byte[] memory, int n) {
         long warmupRuns = Math.max(n / 10, 1000);
         long start = System.nanoTime();
-        for (long i = 1; ; i++) {
-            runner.run(memory);
+        for (long i = 0; ; ) {
+            int runs = (int) Math.min(BATCH, Math.max(1, warmupRuns - i));
+            runner.runBatch(memory, runs);
+            i += runs;
             long elapsed = System.nanoTime() - start;
             if ((i >= warmupRuns && elapsed >= WARMUP_MIN_NANOS) || elapsed >= WARMUP_MAX_NANOS) {
                 break;
@@ -76,9 +79,7 @@ final class Repeat {
             left -= runs;
             long c0 = cpu ? threads.getCurrentThreadCpuTime() : 0;
             long t0 = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
-                runner.run(memory);
-            }
+            runner.runBatch(memory, runs);
             perRun[b] = (double) (System.nanoTime() - t0) / runs;
             cpuPerRun[b] = cpu ? (double) (threads.getCurrentThreadCpuTime() - c0) / runs : 0;
         }

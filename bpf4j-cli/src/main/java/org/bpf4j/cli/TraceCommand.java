@@ -80,7 +80,7 @@ final class TraceCommand implements Callable<Integer> {
             + "and do not run")
     private boolean debug;
 
-    @Option(names = "-q", description = "quiet: do not print \"Attaching N probes...\"")
+    @Option(names = "-q", description = "quiet: do not print \"Attached N probes\"")
     private boolean quiet;
 
     @Option(names = "-o", paramLabel = "FILE", description = "write the script's output to FILE instead of standard output")
@@ -258,7 +258,7 @@ final class TraceCommand implements Callable<Integer> {
 
     private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter err, boolean kernel)
             throws IOException, InterruptedException {
-        Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out);
+        Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out, err);
         ChildCommand child = null;
         if (command != null) {
             try {

@@ -30,6 +30,16 @@ record VmBackend(Engine engine, String description) implements Backend {
                 return execution.runWithMemory(memory);
             }
 
+            @Override
+            public long runBatch(byte[] memory, int runs) {
+                byte[] input = memory == null ? null : memory.clone();
+                long r0 = 0;
+                for (int i = 0; i < runs; i++) {
+                    r0 = execution.runOnMemory(input);
+                }
+                return r0;
+            }
+
             /**
              * Not known: the VM charges its budget at backward jumps and returns only (see
              * {@code Interpreter}), which bounds but does not count the instructions executed, so

@@ -65,6 +65,7 @@ class BpftraceRuntimeTest {
         boolean current = Files.isRegularFile(engineParser) && Files.readString(engineParser).contains("EXPECT_REGEX");
         Workspace ws = Workspace.create(tests, System.getProperty("bpf4j.bpftrace.command"), current);
         Map<String, String> known = knownFailures(current ? "known-current.txt" : "known-0.17.txt");
+        Files.deleteIfExists(Path.of("target", "bpftrace-runtime.partial.txt"));
         Pattern only = Pattern.compile(System.getProperty("bpf4j.bpftrace.only", ".*"));
         List<Path> suites;
         try (Stream<Path> s = Files.list(tests.resolve("runtime"))) {
@@ -109,7 +110,15 @@ class BpftraceRuntimeTest {
 
     private static synchronized void record(Case c, String status, String detail) {
         RESULTS.put(c.fullName(), status);
-        LINES.add(status + " " + c.fullName() + (detail.isEmpty() ? "" : " -- " + detail));
+        String line = status + " " + c.fullName() + (detail.isEmpty() ? "" : " -- " + detail);
+        LINES.add(line);
+        try {
+            // progress of a long run, one line per case as it ends
+            Files.writeString(Path.of("target", "bpftrace-runtime.partial.txt"), line + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @AfterAll

@@ -44,7 +44,8 @@ class TraceProbesTest {
         assertTrue(r.err().contains("ERROR: system() is an unsafe function being used in safe mode"), r.err());
         Cli ok = Cli.run("trace", "--backend", "vm", "--unsafe", "-e", "BEGIN { system(\"echo hi %d\", 7); exit(); }");
         assertEquals(Main.EXIT_OK, ok.status(), ok.err());
-        assertEquals("Attaching 1 probe...\nhi 7\n\n\n", ok.out());
+        assertEquals("hi 7\n\n\n", ok.out());
+        assertEquals("Attached 1 probe\n", ok.err());
     }
 
     @Test
@@ -81,7 +82,7 @@ class TraceProbesTest {
         Cli r = Cli.run("trace", "-c", target + " probe 4", "-e", "uprobe:" + target + ":bpf4j_add { @a = sum(arg0); } "
                 + "uretprobe:" + target + ":bpf4j_sub { @r = max(retval); } usdt:" + target + ":bpf4j:tick { @t = count(); }");
         assertEquals(Main.EXIT_OK, r.status(), r.err());
-        assertTrue(r.out().startsWith("Attaching 3 probes...\n"), r.out());
+        assertTrue(r.err().contains("Attached 3 probes\n"), r.err());
         // retval is the 64-bit rax: sub(0, 1) leaves 0xffffffff (eax, zero-extended), as bpftrace shows it
         assertTrue(r.out().endsWith("\n\n@a: 6\n@r: 4294967295\n@t: 4\n"), r.out());
     }

@@ -23,7 +23,7 @@ class FireApiTest {
         CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
-        try (TraceRuntime rt = TraceRuntime.vm(script, new Output.Text(pw), Scripts.options())) {
+        try (TraceRuntime rt = TraceRuntime.vm(script, new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter())), Scripts.options())) {
             assertEquals(2, rt.fire("app:handle", 0, 7, 100));
             rt.fire("app:handle", 0, 7, 5000);
             rt.fire("app:handle", 0, 9, 3);

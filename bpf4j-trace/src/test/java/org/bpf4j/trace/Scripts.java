@@ -114,7 +114,7 @@ final class Scripts {
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
-        Output out = json ? new Output.Json(pw) : new Output.Text(pw);
+        Output out = json ? new Output.Json(pw) : new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter()));
         try (TraceRuntime rt = TraceRuntime.vm(script, out, options())) {
             rt.run();
         }

@@ -159,15 +159,24 @@ public final class Execution implements CallContext {
      * packet), R2 is its length; with null data both are 0. Regions from earlier runs are dropped.
      */
     public long runWithMemory(byte[] data) {
+        return runOnMemory(data == null ? null : data.clone());
+    }
+
+    /**
+     * Runs as {@link #runWithMemory} does, but over {@code data} itself rather than a copy: the
+     * program's stores change the caller's array, and a later run over the same array sees them,
+     * as the repeated runs of one {@code BPF_PROG_TEST_RUN} share one copy of its data. With null
+     * data R1 and R2 are 0.
+     */
+    public long runOnMemory(byte[] data) {
         memory.reset();
         if (data == null) {
             setPacket(null);
             return run(0, 0);
         }
-        byte[] copy = data.clone();
-        setPacket(copy);
-        long addr = memory.add("memory", copy, true);
-        return run(addr, copy.length);
+        setPacket(data);
+        long addr = memory.add("memory", data, true);
+        return run(addr, data.length);
     }
 
     /**

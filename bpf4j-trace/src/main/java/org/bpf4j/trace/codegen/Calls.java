@@ -93,7 +93,14 @@ final class Calls {
         }
         Type.Tuple layout = new Type.Tuple(types);
         FormatString fmt = FormatString.parse(((Expr.StrLit) c.args().getFirst()).value());
-        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name()));
+        java.util.Map<Integer, java.util.Map<Long, String>> enums = new java.util.HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            java.util.Map<Long, String> e = pc.typed.enumValues(args.get(i));
+            if (e != null) {
+                enums.put(i, e);
+            }
+        }
+        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums));
         int size = 8 + layout.size();
         int off = pc.eventSlot(size);
         asm.movImm(1, Events.PRINTF_BASE + id);
@@ -124,7 +131,7 @@ final class Calls {
         }
         int size = 16 + ProbeCompiler.storedSize(t);
         int off = pc.eventSlot(size);
-        event(off, Events.PRINT_VALUE, pc.events.addPrintValue(t));
+        event(off, Events.PRINT_VALUE, pc.events.addPrintValue(t, pc.typed.enumValues(first)));
         pc.valueInto(first, t, off + 16);
         pc.output(off, size);
     }
@@ -283,7 +290,11 @@ final class Calls {
                 }
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
-            case "sizeof" -> asm.movImm(0, pc.type(c.args().getFirst()).size());
+            case "sizeof" -> asm.movImm(0, Type.cSize(pc.type(c.args().getFirst())));
+            case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
+            case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
+            case "strlen" -> pc.strings.length(c.args().getFirst());
+            case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
             case "bswap" -> {
                 pc.intExpr(c.args().getFirst());
                 int bits = ((Type.Int) pc.type(c.args().getFirst())).bits();

@@ -36,11 +36,20 @@ public final class Events {
     /** {@code printf}: [id = base + index][arguments laid out as {@link Printf#layout()}]. */
     public static final long PRINTF_BASE = 1000;
 
-    /** One printf call: its format and the layout of its arguments. */
-    public record Printf(FormatString format, Type.Tuple layout, String function) {}
+    /**
+     * One printf call: its format, the layout of its arguments, and for the arguments of an enum
+     * type (by index) their enumerators by value, which {@code %s} prints.
+     */
+    public record Printf(FormatString format, Type.Tuple layout, String function,
+            java.util.Map<Integer, java.util.Map<Long, String>> enums) {
+        public Printf {
+            enums = java.util.Map.copyOf(enums);
+        }
+    }
 
     private final List<Printf> printfs = new ArrayList<>();
     private final List<Type> printValues = new ArrayList<>();
+    private final java.util.Map<Integer, java.util.Map<Long, String>> printEnums = new java.util.HashMap<>();
     private final List<String> timeFormats = new ArrayList<>();
     private final List<String> strftimeFormats = new ArrayList<>();
     private final List<String> probeNames = new ArrayList<>();
@@ -110,9 +119,17 @@ public final class Events {
         return printfs.size() - 1;
     }
 
-    int addPrintValue(Type t) {
+    int addPrintValue(Type t, java.util.Map<Long, String> enumValues) {
         printValues.add(t);
+        if (enumValues != null) {
+            printEnums.put(printValues.size() - 1, enumValues);
+        }
         return printValues.size() - 1;
+    }
+
+    /** The enumerators by value of print value {@code index} when it is of an enum type, else null. */
+    public java.util.Map<Long, String> printEnum(int index) {
+        return printEnums.get(index);
     }
 
     int addTime(String f) {

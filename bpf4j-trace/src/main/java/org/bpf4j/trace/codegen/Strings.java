@@ -34,7 +34,8 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
-            case Expr.Builtin b when b.name().equals("pcomm") -> into(pc.typed.rewrite(b), size, off);
+            case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->
+                    into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
             case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
                     && p.number() >= 1 -> {
@@ -66,9 +67,9 @@ final class Strings {
             }
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsString(f, size, off);
-            case Expr.Field f when pc.typed.kernelField(f) != null -> {
+            case Expr f when (f instanceof Expr.Field || f instanceof Expr.Index) && pc.typed.kernelField(f) != null -> {
                 org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(f);
-                new IntExprs(pc).kernelFieldAddress(f, k);
+                new IntExprs(pc).address(f);
                 asm.mov(3, 0);
                 zero(off, size);
                 asm.stackAddr(1, off);
@@ -204,6 +205,23 @@ final class Strings {
         asm.jump(end);
         asm.bind(differ);
         asm.movImm(0, 1);
+        asm.bind(end);
+    }
+
+    /** {@code strlen(s)} into r0: the bytes before the first NUL (the buffer's size without one), unrolled. */
+    void length(Expr e) {
+        Type.Str t = (Type.Str) pc.type(e);
+        int m = pc.frame.mark();
+        int off = pc.frame.alloc(t.size());
+        into(e, t.size(), off);
+        pc.frame.release(m);
+        Asm.Label end = asm.label();
+        for (int k = 0; k < t.size(); k++) {
+            asm.movImm(0, k);
+            asm.load(Size.B, 1, asm.frameBase, off + k);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, end);
+        }
+        asm.movImm(0, t.size());
         asm.bind(end);
     }
 

@@ -131,6 +131,16 @@ public final class Parser {
         return peek().kind() == k;
     }
 
+    /** True if the token after the next one is {@code =} (not {@code ==}). */
+    private boolean peekSecondIsAssign() {
+        String text = lexer.source().text();
+        int i = peek().span().end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i < text.length() && text.charAt(i) == '=' && (i + 1 >= text.length() || text.charAt(i + 1) != '=');
+    }
+
     private boolean atIdent(String name) {
         return at(TokenKind.IDENT) && peek().text().equals(name);
     }
@@ -206,6 +216,7 @@ public final class Parser {
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
         }
+        macros.addAll(blockExpressions);
         try {
             probes = Macros.expand(probes, macros, diags);
         } catch (Macros.Stop e) {
@@ -266,8 +277,20 @@ public final class Parser {
                 params.add(new Macros.Param(kind, p.text(), p.span()));
             }
         }
-        expect(TokenKind.LBRACE);
         List<Stmt> body = new ArrayList<>();
+        Optional<Expr> value = valueBlock(body);
+        Span span = macro.span().to(prev.span());
+        la = null;
+        lexer.reset(prev.span().end());
+        return new Macros.Definition(name.text(), params, body, value, span);
+    }
+
+    /**
+     * A block whose last statement, written without {@code ;}, may be its value (a macro's body, a
+     * block expression): reads from {@code {} to {@code }}, the statements into {@code body}.
+     */
+    private Optional<Expr> valueBlock(List<Stmt> body) {
+        expect(TokenKind.LBRACE);
         Optional<Expr> value = Optional.empty();
         while (!at(TokenKind.RBRACE)) {
             if (accept(TokenKind.SEMI)) {
@@ -292,11 +315,15 @@ public final class Parser {
             }
         }
         take();
-        Span span = macro.span().to(prev.span());
-        la = null;
-        lexer.reset(prev.span().end());
-        return new Macros.Definition(name.text(), params, body, value, span);
+        return value;
     }
+
+    /**
+     * Current bpftrace's block expressions ({@code { let $a = 1; $a + 1 }}): each becomes a macro
+     * without parameters that {@link Macros} expands in place (its statements before the statement
+     * that uses it, its variables and maps those of the probe).
+     */
+    private final List<Macros.Definition> blockExpressions = new ArrayList<>();
 
     /** {@code let @name = KIND(N);} at the top level. */
     private MapDecl mapDecl() {
@@ -482,6 +509,15 @@ public final class Parser {
                         value = Optional.of(expr());
                     }
                     return new Stmt.AssignVar(var, value, true, type, t.span().to(prev.span()), op);
+                }
+                case "_" -> {
+                    if (peekSecondIsAssign()) {
+                        // current bpftrace: "_ = expr" evaluates expr and discards its value
+                        take();
+                        take();
+                        Expr e = expr();
+                        return new Stmt.ExprStmt(e, t.span().to(prev.span()));
+                    }
                 }
                 default -> { }
             }
@@ -794,6 +830,14 @@ public final class Parser {
                 }
                 return new Expr.MapRef(t.text(), keys, span);
             }
+            case LBRACE -> {
+                List<Stmt> body = new ArrayList<>();
+                Optional<Expr> value = valueBlock(body);
+                String name = Macros.BLOCK_PREFIX + blockExpressions.size();
+                Span span = t.span().to(prev.span());
+                blockExpressions.add(new Macros.Definition(name, List.of(), body, value, span));
+                return new Expr.Call(name, List.of(), span);
+            }
             case LPAREN -> {
                 take();
                 Expr first = expr();
@@ -809,6 +853,10 @@ public final class Parser {
             case IDENT -> {
                 take();
                 String name = t.text();
+                if (name.startsWith(BUILTIN_PREFIX) && name.length() > BUILTIN_PREFIX.length()) {
+                    // current bpftrace: __builtin_comm is the builtin comm, whatever a macro is called
+                    name = name.substring(BUILTIN_PREFIX.length());
+                }
                 if (name.equals("true") || name.equals("false")) {
                     return new Expr.BoolLit(name.equals("true"), t.span());
                 }
@@ -832,6 +880,10 @@ public final class Parser {
                         return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
                     }
                     List<Expr> args = exprList(TokenKind.RPAREN);
+                    if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
+                        // current bpftrace: a builtin may be called, comm() is comm
+                        return new Expr.Builtin(name, t.span().to(prev.span()));
+                    }
                     return new Expr.Call(name, args, t.span().to(prev.span()));
                 }
                 return new Expr.Builtin(name, t.span());
@@ -839,6 +891,13 @@ public final class Parser {
             default -> throw unexpected(null);
         }
     }
+
+    private static final String BUILTIN_PREFIX = "__builtin_";
+
+    /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
+    private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
+            "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
+            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args");
 
     private boolean isTypeAhead() {
         return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")

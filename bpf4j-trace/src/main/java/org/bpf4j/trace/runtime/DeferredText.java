@@ -30,7 +30,31 @@ final class DeferredText {
             case USERNAME -> username(v & 0xffff_ffffL);
             case CGROUP_PATH -> cgroupPath(v, t.filter());
             case SYSCALL_NAME -> syscallName(v);
+            case SIGNAL_NAME -> signalName(v);
         };
+    }
+
+    private static final List<String> SIGNALS = List.of("Unknown signal 0", "Hangup", "Interrupt", "Quit",
+            "Illegal instruction", "Trace/breakpoint trap", "Aborted", "Bus error", "Floating point exception",
+            "Killed", "User defined signal 1", "Segmentation fault", "User defined signal 2", "Broken pipe",
+            "Alarm clock", "Terminated", "Stack fault", "Child exited", "Continued", "Stopped (signal)", "Stopped",
+            "Stopped (tty input)", "Stopped (tty output)", "Urgent I/O condition", "CPU time limit exceeded",
+            "File size limit exceeded", "Virtual timer expired", "Profiling timer expired", "Window changed",
+            "I/O possible", "Power failure", "Bad system call");
+
+    /**
+     * strsignal(3)'s text for Linux signal {@code sig} (glibc's words; 32 and 33 are reserved by
+     * glibc, 34 to 64 the real-time signals), "N/A" outside 0..64, as current bpftrace prints it.
+     */
+    static String signalName(long v) {
+        int sig = (int) v;
+        if (sig >= 0 && sig < SIGNALS.size()) {
+            return SIGNALS.get(sig);
+        }
+        if (sig == 32 || sig == 33) {
+            return "Unknown signal " + sig;
+        }
+        return sig >= 34 && sig <= 64 ? "Real-time signal " + (sig - 34) : "N/A";
     }
 
     private Map<Long, String> syscalls;

@@ -11,7 +11,10 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** The stream written to. */
     PrintWriter out();
 
-    /** {@code Attaching N probes...}. */
+    /**
+     * Current bpftrace's {@code Attached N probes} (on the error stream in text form; 0.17 printed
+     * {@code Attaching N probes...} on the output before attaching).
+     */
     void attached(int probes);
 
     /** The text of a printf. */
@@ -41,11 +44,22 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** True for JSON (strings quoted, tuples as arrays). */
     boolean json();
 
-    /** The bpftrace text format. */
-    record Text(PrintWriter out) implements Output {
+    /**
+     * The bpftrace text format.
+     *
+     * @param out where the script's output goes
+     * @param err where bpftrace's messages about the run go ({@code Attached N probes})
+     */
+    record Text(PrintWriter out, PrintWriter err) implements Output {
+        /** Text on {@code out}, messages on this process's standard error. */
+        public Text(PrintWriter out) {
+            this(out, new PrintWriter(System.err, true));
+        }
+
         @Override
         public void attached(int probes) {
-            out.println("Attaching " + probes + (probes == 1 ? " probe..." : " probes..."));
+            err.println("Attached " + probes + (probes == 1 ? " probe" : " probes"));
+            err.flush();
         }
 
         @Override
@@ -113,7 +127,8 @@ public sealed interface Output permits Output.Text, Output.Json {
     record Json(PrintWriter out) implements Output {
         @Override
         public void attached(int probes) {
-            out.println("{\"type\": \"attached_probes\", \"data\": {\"probes\": " + probes + "}}");
+            out.println("{\"type\": \"attached_probes\", \"count\": " + probes + ", \"data\": {\"probes\": "
+                    + probes + "}}");
         }
 
         @Override

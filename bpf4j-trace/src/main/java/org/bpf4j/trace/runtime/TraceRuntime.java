@@ -64,7 +64,7 @@ public final class TraceRuntime implements AutoCloseable {
         backend.setGlobals(startNanos, pid);
     }
 
-    /** Number of attach points, as "Attaching N probes..." counts them. */
+    /** Number of attach points, as "Attached N probes" counts them. */
     public int probeCount() {
         return programs.size();
     }
@@ -100,19 +100,24 @@ public final class TraceRuntime implements AutoCloseable {
      * @param pid the process uprobes and USDT probes are limited to, or -1
      */
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
+        // as current bpftrace: BEGIN runs first, then the probes are attached and counted, and
+        // only then are BEGIN's events printed (after "Attached N probes")
+        for (Loaded l : programs) {
+            if (l.probe().attachPoint().provider().equals("BEGIN")) {
+                backend.run(l.index(), new byte[CONTEXT_BYTES]);
+            }
+        }
+        backend.attach(pid);
         if (!quiet) {
             out.attached(programs.size());
         }
-        fireProvider("BEGIN");
-        if (!exitRequested.get()) {
-            backend.attach(pid);
-            if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-                // bpftrace's runtime test engine waits for this line before it starts its workload
-                out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-                out.out().flush();
-            }
-            attached.run();
+        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+            // bpftrace's runtime test engine waits for this line before it starts its workload
+            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+            out.out().flush();
         }
+        attached.run();
+        drain();
         List<long[]> timers = new ArrayList<>();
         List<Loaded> intervals = new ArrayList<>();
         long now = System.nanoTime();
@@ -242,7 +247,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean quiet;
 
-    /** With {@code quiet}, "Attaching N probes..." is not printed (bpftrace's {@code -q}). */
+    /** With {@code quiet}, "Attached N probes" is not printed (bpftrace's {@code -q}). */
     public void setQuiet(boolean quiet) {
         this.quiet = quiet;
     }
@@ -266,7 +271,13 @@ public final class TraceRuntime implements AutoCloseable {
             Events.Printf p = script.events().printfs().get((int) (id - Events.PRINTF_BASE));
             List<Object> args = new ArrayList<>();
             for (int i = 0; i < p.layout().elements().size(); i++) {
-                args.add(values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i)));
+                Object v = values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i));
+                java.util.Map<Long, String> names = p.enums().get(i);
+                if (names != null && v instanceof Long n && i < p.format().specs().size()
+                        && p.format().specs().get(i).conversion() == 's') {
+                    v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
+                }
+                args.add(v);
             }
             if (p.function().equals("system")) {
                 out.syscall(SystemCommand.run(p.format().format(args)));
@@ -301,8 +312,15 @@ public final class TraceRuntime implements AutoCloseable {
                 printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
             }
             case (int) Events.PRINT_VALUE -> {
-                Type t = script.events().printValues().get((int) Values.u64(e, 8));
-                out.value(values.render(t, e, 16, out.json()));
+                int index = (int) Values.u64(e, 8);
+                Type t = script.events().printValues().get(index);
+                java.util.Map<Long, String> names = script.events().printEnum(index);
+                if (names != null && names.containsKey(Values.u64(e, 16))) {
+                    String name = names.get(Values.u64(e, 16));
+                    out.value(out.json() ? "\"" + Output.escape(name) + "\"" : name);
+                } else {
+                    out.value(values.render(t, e, 16, out.json()));
+                }
             }
             case (int) Events.TIME -> {
                 String fmt = script.events().timeFormats().get((int) Values.u64(e, 8));

@@ -33,16 +33,18 @@ final class BuiltinTypes {
             }
             return Type.UINT32;
         }
-        if (n.equals("pcomm")) {
+        if (n.equals("pcomm") || n.equals("leader_comm")) {
             if (!a.kernel.available()) {
-                a.error(b.span(), "The pcomm builtin is not available on the VM backend (it runs no kernel task; "
+                a.error(b.span(), "The " + n + " builtin is not available on the VM backend (it runs no kernel task; "
                         + "use --backend kernel)");
                 a.failed.add(b);
                 return new Type.Str(16);
             }
-            // as current bpftrace: the comm of the current task's real parent, read through BTF
+            // as current bpftrace: the comm of the current task's real parent (pcomm) or of its
+            // thread group's leader (leader_comm), read through BTF
+            String via = n.equals("pcomm") ? "real_parent" : "group_leader";
             Expr task = a.rewrites.computeIfAbsent(b, k -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask",
-                    b.span()), "real_parent", true, b.span()), "comm", true, b.span()));
+                    b.span()), via, true, b.span()), "comm", true, b.span()));
             if (a.type(task) instanceof Type.None) {
                 a.failed.add(b);
             }
@@ -103,6 +105,7 @@ final class BuiltinTypes {
         Optional<Long> enumerator = a.kernel.available() ? a.kernel.enumerator(n) : Optional.empty();
         if (enumerator.isPresent()) {
             a.constant(b, enumerator.get());
+            a.enums.enumerator(b, n);
             return Type.INT64;
         }
         a.error(b.span(), "Unknown identifier: '" + n + "'");

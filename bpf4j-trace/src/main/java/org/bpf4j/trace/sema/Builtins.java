@@ -21,7 +21,8 @@ public final class Builtins {
             Map.entry("comm", new Type.Str(16)), Map.entry("probe", new Type.ProbeName()),
             Map.entry("jiffies", Type.UINT64), Map.entry("cgroup", Type.UINT64), Map.entry("curtask", Type.UINT64),
             Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT32),
-            Map.entry("ppid", Type.UINT32), Map.entry("pcomm", new Type.Str(16)));
+            Map.entry("ppid", Type.UINT32), Map.entry("pcomm", new Type.Str(16)),
+            Map.entry("leader_comm", new Type.Str(16)));
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
     public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args", "ctx",
@@ -35,7 +36,11 @@ public final class Builtins {
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
             "path", "skboutput", "debugf", "offsetof", "percpu_kaddr",
-            "unwatch", "socket_cookie", "nsecs");
+            "unwatch", "socket_cookie");
+
+    /** The clocks of current bpftrace's {@code nsecs(CLOCK)}, with the helper that reads each. */
+    public static final Map<String, String> CLOCKS = Map.of("monotonic", "ktime_get_ns", "boot", "ktime_get_boot_ns",
+            "tai", "ktime_get_tai_ns", "sw_tai", "ktime_get_tai_ns");
 
     /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     public static boolean isArg(String name) {

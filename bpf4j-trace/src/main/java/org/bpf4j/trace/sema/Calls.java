@@ -274,6 +274,15 @@ final class Calls {
                 }
                 return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
             }
+            case "nsecs" -> {
+                // current bpftrace: nsecs(monotonic|boot|tai|sw_tai); the argument is a clock's name
+                if (nargs(c, 1) && !(c.args().getFirst() instanceof Expr.Builtin clock
+                        && Builtins.CLOCKS.containsKey(clock.name()))) {
+                    a.error(c.args().getFirst().span(), "Invalid timestamp mode: expected one of "
+                            + String.join(", ", java.util.List.of("monotonic", "boot", "tai", "sw_tai")));
+                }
+                return Type.UINT64;
+            }
             case "username" -> {
                 nargs(c, 0);
                 return new Type.Deferred(Type.DeferredKind.USERNAME, "");
@@ -284,6 +293,34 @@ final class Calls {
                             + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
                 }
                 return new Type.Deferred(Type.DeferredKind.SYSCALL_NAME, "");
+            }
+            case "ppid" -> {
+                // current bpftrace: ppid(task) is the tgid of a task's real parent (ppid() is the builtin)
+                if (nargs(c, 1)) {
+                    Expr arg = c.args().getFirst();
+                    Expr parent = a.rewrites.computeIfAbsent(c, k -> new Expr.Field(new Expr.Field(arg, "real_parent",
+                            true, c.span()), "tgid", true, c.span()));
+                    if (a.type(parent) instanceof Type.None) {
+                        a.failed.add(c);
+                    }
+                }
+                return Type.UINT32;
+            }
+            case "strlen" -> {
+                // current bpftrace: the length of a string, to its first NUL
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Str)) {
+                    a.error(c.span(), "strlen() expects a string argument ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                }
+                return Type.UINT64;
+            }
+            case "signal_name" -> {
+                // current bpftrace: strsignal(3)'s text of a signal number, "N/A" past SIGRTMAX
+                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
+                    a.error(c.span(), "signal_name() expects an integer argument ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                }
+                return new Type.Deferred(Type.DeferredKind.SIGNAL_NAME, "");
             }
             case "strerror" -> {
                 if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
@@ -456,6 +493,10 @@ final class Calls {
             case "len" -> {
                 if (nargs(c, 1)) {
                     mapArg(c, c.args().getFirst(), true);
+                    MapInfo info = c.args().getFirst() instanceof Expr.MapRef m ? a.map(m.name()) : null;
+                    if (info != null && info.keys().isEmpty()) {
+                        a.error(c.span(), "call to len() expects a map with explicit keys (non-scalar map)");
+                    }
                 }
                 return Type.INT64;
             }
@@ -732,8 +773,14 @@ final class Calls {
         for (Expr x : c.args().subList(1, c.args().size())) {
             args.add(a.type(x));
         }
-        String problem = FormatString.parse(fmt.value()).check(c.name(), args);
         List<Expr> values = c.args().subList(1, c.args().size());
+        FormatString format = FormatString.parse(fmt.value());
+        for (int i = 0; i < args.size() && i < format.specs().size(); i++) {
+            if (format.specs().get(i).conversion() == 's' && a.enums.isEnum(values.get(i))) {
+                args.set(i, new Type.Str(8)); // current bpftrace: an enum value's %s is its enumerator's name
+            }
+        }
+        String problem = format.check(c.name(), args);
         for (int i = 0; problem != null && i < args.size(); i++) {
             if (args.get(i) instanceof Type.None) {
                 if (a.isRecord(values.get(i))) {

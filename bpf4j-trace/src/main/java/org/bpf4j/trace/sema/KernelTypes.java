@@ -152,6 +152,64 @@ public final class KernelTypes {
     }
 
     /**
+     * The enumerators of {@code enum NAME} by value (the script's definition first, then the
+     * kernel's; the first name of a value kept), or null if there is no such enum or no BTF.
+     */
+    public Map<Long, String> enumValues(String name) {
+        Optional<Btf> b = btf();
+        if (b.isEmpty()) {
+            return null;
+        }
+        Map<Long, String> found = null;
+        for (int id : b.get().typeIdsByName(name)) {
+            BtfType t = b.get().typeById(id);
+            List<BtfType.EnumValue> values = t instanceof BtfType.Enum e ? e.values()
+                    : t instanceof BtfType.Enum64 e ? e.values() : null;
+            if (values == null) {
+                continue;
+            }
+            Map<Long, String> m = new java.util.LinkedHashMap<>();
+            for (BtfType.EnumValue v : values) {
+                m.putIfAbsent(v.value(), v.name());
+            }
+            if (id >= firstScriptId) {
+                return m;
+            }
+            if (found == null) {
+                found = m;
+            }
+        }
+        return found;
+    }
+
+    /** The name of the enum that declares enumerator {@code name} (the script's first), or null. */
+    public String enumOf(String name) {
+        Optional<Btf> b = btf();
+        if (b.isEmpty()) {
+            return null;
+        }
+        if (enumOwners == null) {
+            enumOwners = new HashMap<>();
+            List<BtfType> all = b.get().types();
+            for (int i = all.size() - 1; i >= 0; i--) { // script types are last: they win
+                BtfType t = all.get(i);
+                List<BtfType.EnumValue> values = t instanceof BtfType.Enum e ? e.values()
+                        : t instanceof BtfType.Enum64 e ? e.values() : List.of();
+                String owner = t instanceof BtfType.Enum e ? e.name() : t instanceof BtfType.Enum64 e ? e.name() : "";
+                if (owner.isEmpty()) {
+                    continue;
+                }
+                for (BtfType.EnumValue v : values) {
+                    enumOwners.putIfAbsent(v.name(), owner);
+                }
+            }
+        }
+        return enumOwners.get(name);
+    }
+
+    private Map<String, String> enumOwners;
+
+    /**
      * A field of a struct, found also inside anonymous struct and union members.
      *
      * @param offset its byte offset in the outer struct

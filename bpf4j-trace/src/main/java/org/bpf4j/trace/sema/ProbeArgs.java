@@ -76,6 +76,10 @@ final class ProbeArgs {
                 return Type.NONE;
             }
             result = t;
+            if (fd.get().type().startsWith("enum ")) {
+                // current bpftrace: an enum field (skb:kfree_skb's reason) prints by name with %s
+                a.enums.note(f, fd.get().type().substring("enum ".length()).strip());
+            }
         }
         return result == null ? Type.NONE : result;
     }

@@ -49,11 +49,15 @@ public final class SemanticAnalyser {
     /** The named program arguments ({@code --name=value} after {@code --}) that {@code getopt} reads. */
     Map<String, String> namedArgs = Map.of();
     final KernelStructs structs = new KernelStructs(this);
+    /** Values of enum types (printed by name with %s and print()). */
+    final EnumSymbols enums;
     /** Variables whose value had an error: their uses are not reported again. */
     private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
+    /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
+    final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
@@ -63,6 +67,7 @@ public final class SemanticAnalyser {
             boolean unsafe, boolean child, KernelTypes kernel, Settings settings) {
         this.settings = settings;
         this.kernel = kernel;
+        this.enums = new EnumSymbols(kernel);
         this.child = child;
         this.diags = diags;
         this.params = params;
@@ -160,7 +165,7 @@ public final class SemanticAnalyser {
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
                 new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites,
-                settings));
+                settings, a.enums.tables()));
     }
 
     private void run(Program program) {
@@ -416,6 +421,7 @@ public final class SemanticAnalyser {
             t = declared;
         }
         setVar(a.var(), t, a.opSpan());
+        enums.assignVar(a.var().name(), value);
         types.put(a.var(), vars.get(a.var().name()));
         Integer sid = pointees.get(value);
         if (sid != null) {
@@ -452,8 +458,8 @@ public final class SemanticAnalyser {
         if (a instanceof Type.Str x && b instanceof Type.Str y) {
             return x.size() >= y.size() ? x : y;
         }
-        if (a instanceof Type.Int x && b instanceof Type.Int) {
-            return x;
+        if (a instanceof Type.Int x && b instanceof Type.Int y) {
+            return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
             if (x.elements().size() != y.elements().size()) {
@@ -491,6 +497,7 @@ public final class SemanticAnalyser {
             }
         }
         declareMap(a.map(), keys, value, a.map().span());
+        enums.assignMap(a.map().name(), a.value());
         types.put(a.map(), maps.get(a.map().name()).value());
     }
 
@@ -671,10 +678,14 @@ public final class SemanticAnalyser {
                 if (sid != null) {
                     pointees.put(v, sid);
                 }
+                enums.readVar(v);
                 yield t;
             }
             case Expr.Param p -> builtins.param(p);
-            case Expr.MapRef m -> mapRead(m);
+            case Expr.MapRef m -> {
+                enums.readMap(m);
+                yield mapRead(m);
+            }
             case Expr.Call c -> calls.call(c);
             case Expr.Binary b -> operators.binary(b);
             case Expr.Unary u -> operators.unary(u);
@@ -776,7 +787,7 @@ public final class SemanticAnalyser {
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
                         error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     }
-                    yield arr.element();
+                    yield structs.element(i, arr);
                 }
                 error(i.span(), "The array index operator [] can only be used on arrays and pointers, found "
                         + kindName(base) + ".");
@@ -794,6 +805,7 @@ public final class SemanticAnalyser {
                         failed.add(c);
                     }
                 }
+                enums.note(c, EnumSymbols.castEnum(c.type()));
                 if (!(to instanceof Type.Int)) {
                     error(c.span(), "Cannot cast to \"" + c.type() + "\"");
                     yield Type.NONE;
@@ -806,11 +818,7 @@ public final class SemanticAnalyser {
             case Expr.Tuple t -> {
                 List<Type> elems = new ArrayList<>();
                 for (Expr x : t.elements()) {
-                    Type et = type(x);
-                    if (et instanceof Type.Int i) {
-                        et = new Type.Int(64, i.signed());
-                    }
-                    elems.add(et);
+                    elems.add(type(x)); // integers keep their width, as bpftrace's tuples do: ((int8) 1, 2) is (int8,int64)
                 }
                 yield new Type.Tuple(elems);
             }
@@ -881,6 +889,7 @@ public final class SemanticAnalyser {
             case "int64", "s64", "long", "signed long" -> Type.INT64;
             case "uint64", "u64", "unsigned long" -> Type.UINT64;
             case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : strlen());
+            case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
             default -> {
                 error(span, "Unknown struct/union: '" + n.name() + "'");
                 yield Type.NONE;
@@ -900,7 +909,7 @@ public final class SemanticAnalyser {
 
     /** Whether an array is read from kernel memory (a struct field), so any index can be read. */
     private boolean arrayInMemory(Expr e) {
-        return e instanceof Expr.Field && kernelFields.containsKey(e);
+        return kernelFields.containsKey(e);
     }
 
     /** Whether {@code e} is a struct embedded in a kernel struct ({@code curtask->se}): bpftrace's "record". */

@@ -59,8 +59,11 @@ public sealed interface Type {
         }
     }
 
-    /** An array of {@code count} integers ({@code pton()}, integer arrays in kernel structs). */
-    record Array(Int element, int count) implements Type {
+    /**
+     * An array of {@code count} elements: integers ({@code pton()}, integer arrays in structs),
+     * pointers, arrays (multi-dimensional arrays, {@code int y[2][2]}) or records (arrays of structs).
+     */
+    record Array(Type element, int count) implements Type {
         @Override
         public int size() {
             return element.size() * count;
@@ -229,13 +232,14 @@ public sealed interface Type {
                 case USERNAME -> "username_t";
                 case CGROUP_PATH -> "cgroup_path_t";
                 case SYSCALL_NAME -> "syscall_name_t";
+                case SIGNAL_NAME -> "signal_name_t";
             };
         }
     }
 
     /** What a {@link Deferred} value shows. */
     enum DeferredKind {
-        STRERROR, USERNAME, CGROUP_PATH, SYSCALL_NAME
+        STRERROR, USERNAME, CGROUP_PATH, SYSCALL_NAME, SIGNAL_NAME
     }
 
     /** An IPv4 or IPv6 address ({@code ntop()}): the address family (8 bytes), then 16 address bytes. */
@@ -293,6 +297,41 @@ public sealed interface Type {
     Int UINT32 = new Int(32, false);
     /** {@code none}. */
     None NONE = new None();
+
+    /**
+     * {@code sizeof} as bpftrace sees a value: tuples laid out as C structs, each element at a
+     * multiple of its alignment and the whole rounded to the largest ({@code ((int8) 1, (int32) 2)}
+     * takes 8 bytes). bpf4j stores each integer element of a tuple in 8 bytes; only this size is
+     * bpftrace's.
+     */
+    static int cSize(Type t) {
+        if (t instanceof Tuple tu) {
+            int n = 0;
+            for (Type e : tu.elements()) {
+                int a = cAlign(e);
+                n = (n + a - 1) / a * a + cSize(e);
+            }
+            int a = cAlign(tu);
+            return (n + a - 1) / a * a;
+        }
+        if (t instanceof Array a) {
+            return a.count() * cSize(a.element());
+        }
+        return t.size();
+    }
+
+    /** The alignment of a value in a C layout (strings 1, integers their size, structs their widest field). */
+    static int cAlign(Type t) {
+        return switch (t) {
+            case Int i -> i.size();
+            case Str s -> 1;
+            case MacAddr m -> 1;
+            case Array a -> cAlign(a.element());
+            case Record r -> r.fields().stream().mapToInt(f -> cAlign(f.type())).max().orElse(1);
+            case Tuple tu -> tu.elements().stream().mapToInt(Type::cAlign).max().orElse(1);
+            default -> 8;
+        };
+    }
 
     /** Rounds up to a multiple of 8. */
     static int align8(int n) {

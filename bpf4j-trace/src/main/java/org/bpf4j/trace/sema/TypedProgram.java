@@ -23,12 +23,15 @@ public final class TypedProgram {
     private final IdentityHashMap<Expr, Long> constants;
     private final IdentityHashMap<Expr, Expr> rewrites;
     private final Settings settings;
+    private final IdentityHashMap<Expr, Map<Long, String>> enums;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
             AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
-            IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites, Settings settings) {
+            IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites, Settings settings,
+            IdentityHashMap<Expr, Map<Long, String>> enums) {
         this.settings = settings;
+        this.enums = enums;
         this.rewrites = rewrites;
         this.constants = constants;
         this.kernelFields = kernelFields;
@@ -84,6 +87,14 @@ public final class TypedProgram {
     /** The value the checker computed for {@code sizeof(struct X)} or {@code offsetof(...)} from BTF, or null. */
     public Long constant(Expr e) {
         return constants.get(e);
+    }
+
+    /**
+     * The enumerators by value when {@code e} is of an enum type (current bpftrace prints such a
+     * value by name with {@code %s} and {@code print()}), else null.
+     */
+    public Map<Long, String> enumValues(Expr e) {
+        return enums.get(e);
     }
 
     /** The expression a builtin is compiled as ({@code ppid} reads {@code curtask->real_parent->tgid}), or null. */
