@@ -292,6 +292,7 @@ final class Calls {
             }
             case "sizeof" -> asm.movImm(0, Type.cSize(pc.type(c.args().getFirst())));
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
+            case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
             case "strlen" -> pc.strings.length(c.args().getFirst());
             case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
             case "bswap" -> {

@@ -67,9 +67,9 @@ final class Strings {
             }
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsString(f, size, off);
-            case Expr.Field f when pc.typed.kernelField(f) != null -> {
+            case Expr f when (f instanceof Expr.Field || f instanceof Expr.Index) && pc.typed.kernelField(f) != null -> {
                 org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(f);
-                new IntExprs(pc).kernelFieldAddress(f, k);
+                new IntExprs(pc).address(f);
                 asm.mov(3, 0);
                 zero(off, size);
                 asm.stackAddr(1, off);

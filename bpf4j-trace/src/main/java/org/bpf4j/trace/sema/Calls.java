@@ -493,6 +493,10 @@ final class Calls {
             case "len" -> {
                 if (nargs(c, 1)) {
                     mapArg(c, c.args().getFirst(), true);
+                    MapInfo info = c.args().getFirst() instanceof Expr.MapRef m ? a.map(m.name()) : null;
+                    if (info != null && info.keys().isEmpty()) {
+                        a.error(c.span(), "call to len() expects a map with explicit keys (non-scalar map)");
+                    }
                 }
                 return Type.INT64;
             }
