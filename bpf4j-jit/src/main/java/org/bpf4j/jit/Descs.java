@@ -68,6 +68,7 @@ final class Descs {
     static final MethodTypeDesc LOAD_CONTEXT = md(CD_long, MEMORY, CD_long, CD_int, CD_int);
     static final MethodTypeDesc STORE_CONTEXT = md(CD_void, MEMORY, CD_long, CD_int, CD_long, CD_int);
     static final MethodTypeDesc FRAME_LOAD = md(CD_long, BYTE_ARRAY, CD_int);
+    static final MethodTypeDesc INPUT_LOAD = md(CD_long, JIT_STATE, CD_long);
     static final MethodTypeDesc FRAME_STORE = md(CD_void, BYTE_ARRAY, CD_int, CD_long);
     static final MethodTypeDesc TABLE = md(BYTE_ARRAYS);
     static final MethodTypeDesc INTERPRET = md(CD_long, JIT_STATE, COMPILED_PROGRAM, CD_long, CD_long, CD_long,

@@ -232,6 +232,16 @@ final class InstructionEmitter {
             cb.lstore(m.reg[l.dst()]);
             return;
         }
+        if (m.img.access.kind(slot) == AccessPlan.PROVED_TABLE) {
+            // proved inside the run's input: the input's segment at the address's offset, whose
+            // own bounds test stops an address outside it (a MEMORY trap: wrong facts)
+            cb.aload(m.st);
+            pushAddress(l.src(), l.off());
+            cb.invokestatic(Descs.JIT_RUNTIME, "inputLoad" + bits, Descs.INPUT_LOAD);
+            signExtend(l);
+            cb.lstore(m.reg[l.dst()]);
+            return;
+        }
         if (m.img.access.kind(slot) == AccessPlan.CONTEXT) {
             // a context field: straight to the context region (no region table test, which a
             // context never passes); any other address goes to the checked accessor

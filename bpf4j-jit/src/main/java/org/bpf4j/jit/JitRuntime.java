@@ -41,6 +41,31 @@ final class JitRuntime {
         return t;
     }
 
+    // ---- the run's input memory, at addresses proven inside it ----
+
+    private static final java.lang.foreign.ValueLayout.OfShort IN16 =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfInt IN32 =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfLong IN64 =
+            java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    static long inputLoad8(JitState st, long addr) {
+        return st.inputSegment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, addr - st.inputBase) & 0xffL;
+    }
+
+    static long inputLoad16(JitState st, long addr) {
+        return st.inputSegment.get(IN16, addr - st.inputBase) & 0xffffL;
+    }
+
+    static long inputLoad32(JitState st, long addr) {
+        return st.inputSegment.get(IN32, addr - st.inputBase) & 0xffff_ffffL;
+    }
+
+    static long inputLoad64(JitState st, long addr) {
+        return st.inputSegment.get(IN64, addr - st.inputBase);
+    }
+
     // ---- the current stack frame, at offsets proven inside it ----
 
     static long frameLoad8(byte[] f, int i) {

@@ -23,6 +23,17 @@ final class JitState {
      */
     byte[] inputLoad;
     byte[] inputStore;
+    /**
+     * {@link #inputLoad} as a memory segment, for loads proved inside the input
+     * ({@link JitRuntime#inputLoad8} and its kin), made again only when the array changes; and the
+     * address of the input's first byte, so that an access's offset in the segment is its address
+     * minus this base: an address in another region falls outside the segment, whose bounds test
+     * (a long comparison on an offset that moves with the loop counter, which HotSpot hoists out of
+     * counted loops) then stops it.
+     */
+    java.lang.foreign.MemorySegment inputSegment = java.lang.foreign.MemorySegment.ofArray(NONE);
+    long inputBase;
+    private byte[] segmentArray = NONE;
 
     /**
      * Compiled code holds the budget left plus this bias (wrapping): a value in
@@ -80,6 +91,11 @@ final class JitState {
         byte[][] stores = mem.storeTable();
         inputLoad = region >= 0 && region < loads.length ? loads[region] : NONE;
         inputStore = region >= 0 && region < stores.length ? stores[region] : NONE;
+        if (segmentArray != inputLoad) {
+            segmentArray = inputLoad;
+            inputSegment = java.lang.foreign.MemorySegment.ofArray(inputLoad);
+        }
+        inputBase = r1 & 0xffff_ffff_0000_0000L;
     }
 
     private static final byte[] NONE = new byte[0];

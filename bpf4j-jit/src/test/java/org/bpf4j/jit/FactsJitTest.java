@@ -103,10 +103,11 @@ class FactsJitTest {
         assertEquals(interpret(STACK_AND_INPUT, mem), run(STACK_AND_INPUT, withFacts, mem));
         assertEquals(interpret(STACK_AND_INPUT, mem), run(STACK_AND_INPUT, JIT, mem));
         // five accesses the compiler cannot prove by itself (through R3, R5, R6), all proved by the
-        // verifier: the three to the stack lose every check; the two to the input keep a bounds test
-        // against the run's input array (no region lookup) and the checked accessor behind it
+        // verifier: the three to the stack lose every check; the load from the input reads its
+        // segment (whose own bounds test stops wrong facts); the store to the input keeps a bounds
+        // test against the run's input array (no region lookup) and the checked accessor behind it
         assertEquals(5, checkedAccesses(STACK_AND_INPUT, JIT), "without facts");
-        assertEquals(2, checkedAccesses(STACK_AND_INPUT, withFacts), "with facts");
+        assertEquals(1, checkedAccesses(STACK_AND_INPUT, withFacts), "with facts");
     }
 
     @Test
@@ -218,6 +219,37 @@ class FactsJitTest {
         VmTrapException u = assertThrows(VmTrapException.class, () -> ro.run(roAddr, 64));
         assertEquals(VmTrapException.Kind.MEMORY, u.kind());
         assertEquals(0, readOnly[16]);
+    }
+
+    /**
+     * Lies about loads claimed inside the input memory: an address in another region, or past the
+     * end of the input, falls outside the input's segment and the run traps; a true claim reads
+     * the input.
+     */
+    @Test
+    void wrongFactsAboutInputLoadsTrap() {
+        Code code = Assembler.assemble("""
+                mov %r3, %r1
+                add %r3, %r2
+                ldxb %r0, [%r3+0]
+                exit
+                """, "input-load.s");
+        Access[] a = bySlot(code);
+        a[2] = Access.of(Region.INPUT, true, 0, 0);
+        Jit lying = JIT.withFacts(code, AccessFacts.of(a));
+        VmProgram p = VmProgram.load("t", code, VmOptions.defaults().withEngine(lying));
+        byte[] input = new byte[64];
+        input[5] = 42;
+        Execution ex = p.newExecution();
+        long addr = ex.memory().add("input", input, false);
+        assertEquals(42, ex.run(addr, 5), "a true claim");
+        VmTrapException end = assertThrows(VmTrapException.class, () -> ex.run(addr, 64));
+        assertEquals(VmTrapException.Kind.MEMORY, end.kind(), "past the end");
+        byte[] other = new byte[64];
+        other[5] = 7;
+        long otherAddr = ex.memory().add("other", other, false);
+        VmTrapException wild = assertThrows(VmTrapException.class, () -> ex.run(addr, otherAddr - addr + 5));
+        assertEquals(VmTrapException.Kind.MEMORY, wild.kind(), "another region");
     }
 
     /**

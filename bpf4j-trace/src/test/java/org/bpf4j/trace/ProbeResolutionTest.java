@@ -45,6 +45,10 @@ class ProbeResolutionTest {
 
         @Override
         public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+            // as the system's source: names tracefs cannot hold (a NUL, a slash) are no tracepoint
+            if (!category.matches("[A-Za-z0-9_.-]+") || !name.matches("[A-Za-z0-9_.-]+")) {
+                return Optional.empty();
+            }
             Path f = dir.resolve("formats").resolve(category + "." + name);
             return Files.exists(f) ? Optional.of(TracepointFormat.parse(category, name, Scripts.read(f)))
                     : Optional.empty();

@@ -362,6 +362,24 @@ final class ProbeCompiler {
         });
     }
 
+    /**
+     * {@code len(@m)} into r0: the number of elements {@code bpf_for_each_map_elem} visits with a
+     * callback that only goes on (current bpftrace counts them the same way).
+     */
+    void mapLength(Expr.MapRef m) {
+        Asm.Label fn = asm.label();
+        asm.loadMap(1, mapIndex(m.name()));
+        asm.loadFunction(2, fn);
+        asm.movImm(3, 0);
+        asm.movImm(4, 0);
+        asm.call("for_each_map_elem");
+        deferred.add(() -> {
+            asm.bind(fn);
+            asm.movImm(0, 0);
+            asm.exit();
+        });
+    }
+
     // ---- values ----
 
     /**
@@ -665,6 +683,34 @@ final class ProbeCompiler {
         asm.emit(new org.bpf4j.isa.Instruction.Atomic(Size.DW, org.bpf4j.isa.AtomicOp.ADD, 1, 2,
                 (short) LOST_OFFSET));
         asm.bind(sent);
+    }
+
+    /**
+     * After a helper call, with {@code -k}/{@code -kk}: if it failed (a nonzero result, or for a
+     * {@code lookup} a null one, checked only with {@code -kk}), sends a
+     * {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     */
+    void checkHelper(String helper, Span span, boolean lookup) {
+        if (events.helperChecks() < (lookup ? 2 : 1)) {
+            return;
+        }
+        Asm.Label ok = asm.label();
+        asm.jumpImm(lookup ? JumpOp.JNE : JumpOp.JEQ, 0, 0, ok);
+        int m = frame.mark();
+        int off = eventSlot(24);
+        asm.store(Size.DW, asm.frameBase, off + 16, 0);
+        asm.movImm(1, Events.HELPER_ERROR);
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.movImm(1, events.addHelperError(new Events.HelperError(helper, span)));
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
+        output(off, 24);
+        if (lookup) {
+            asm.movImm(0, 0); // a failed lookup's null
+        } else {
+            asm.load(Size.DW, 0, asm.frameBase, off + 16);
+        }
+        frame.release(m);
+        asm.bind(ok);
     }
 
     static byte[] bytes(String s) {

@@ -55,6 +55,12 @@ final class Macros {
 
     private static final int MAX_DEPTH = 64;
 
+    /**
+     * The name the parser gives a block expression's definition (followed by a number): such a
+     * definition keeps the probe's variables and maps (it is not hygienic).
+     */
+    static final String BLOCK_PREFIX = "__block_expression_";
+
     private final Map<String, List<Definition>> byName = new HashMap<>();
     private final Diagnostics diags;
     private int instances;
@@ -298,6 +304,9 @@ final class Macros {
         }
 
         private Expr.Var var(Expr.Var v) {
+            if (d.name().startsWith(BLOCK_PREFIX)) {
+                return v;
+            }
             String to = vars.get(v.name());
             // the body's own variables get a name of this expansion: "$__m3_y" for "$y"
             return new Expr.Var(to != null ? to : "$__m" + instance + "_" + v.name().substring(1), v.span());
@@ -305,7 +314,9 @@ final class Macros {
 
         private Expr.MapRef map(Expr.MapRef m) {
             String to = maps.get(m.name());
-            if (to == null) {
+            if (to == null && d.name().startsWith(BLOCK_PREFIX)) {
+                to = m.name();
+            } else if (to == null) {
                 diags.error(m.span(), "Macro '" + d.name() + "' uses map " + m.name() + ", which is not one of its "
                         + "parameters (pass the map as an argument)");
                 to = m.name();

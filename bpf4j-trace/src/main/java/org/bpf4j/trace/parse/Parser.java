@@ -131,6 +131,16 @@ public final class Parser {
         return peek().kind() == k;
     }
 
+    /** True if the token after the next one is {@code =} (not {@code ==}). */
+    private boolean peekSecondIsAssign() {
+        String text = lexer.source().text();
+        int i = peek().span().end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i < text.length() && text.charAt(i) == '=' && (i + 1 >= text.length() || text.charAt(i + 1) != '=');
+    }
+
     private boolean atIdent(String name) {
         return at(TokenKind.IDENT) && peek().text().equals(name);
     }
@@ -206,6 +216,7 @@ public final class Parser {
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
         }
+        macros.addAll(blockExpressions);
         try {
             probes = Macros.expand(probes, macros, diags);
         } catch (Macros.Stop e) {
@@ -266,8 +277,20 @@ public final class Parser {
                 params.add(new Macros.Param(kind, p.text(), p.span()));
             }
         }
-        expect(TokenKind.LBRACE);
         List<Stmt> body = new ArrayList<>();
+        Optional<Expr> value = valueBlock(body);
+        Span span = macro.span().to(prev.span());
+        la = null;
+        lexer.reset(prev.span().end());
+        return new Macros.Definition(name.text(), params, body, value, span);
+    }
+
+    /**
+     * A block whose last statement, written without {@code ;}, may be its value (a macro's body, a
+     * block expression): reads from {@code {} to {@code }}, the statements into {@code body}.
+     */
+    private Optional<Expr> valueBlock(List<Stmt> body) {
+        expect(TokenKind.LBRACE);
         Optional<Expr> value = Optional.empty();
         while (!at(TokenKind.RBRACE)) {
             if (accept(TokenKind.SEMI)) {
@@ -292,11 +315,15 @@ public final class Parser {
             }
         }
         take();
-        Span span = macro.span().to(prev.span());
-        la = null;
-        lexer.reset(prev.span().end());
-        return new Macros.Definition(name.text(), params, body, value, span);
+        return value;
     }
+
+    /**
+     * Current bpftrace's block expressions ({@code { let $a = 1; $a + 1 }}): each becomes a macro
+     * without parameters that {@link Macros} expands in place (its statements before the statement
+     * that uses it, its variables and maps those of the probe).
+     */
+    private final List<Macros.Definition> blockExpressions = new ArrayList<>();
 
     /** {@code let @name = KIND(N);} at the top level. */
     private MapDecl mapDecl() {
@@ -358,10 +385,17 @@ public final class Parser {
                 quoted = !quoted;
                 continue;
             }
+            if (c == '\\' && quoted && i + 1 < raw.length()) {
+                // usdt:FILE:test:"\"probe1\"": a quoted part's escapes (the name is "probe1", quotes included)
+                cur.append(raw.charAt(++i));
+                continue;
+            }
             if (c == ':' && !quoted) {
                 // "uprobe:/lib/x.so:func" and "usdt:path:provider:name" keep their parts; a C++
                 // "ns::f" keeps the double colon.
-                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()) {
+                // usdt's parts may be empty (usdt:FILE::NAME, usdt:::NAME with -p).
+                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()
+                        && !expandProvider(parts.getFirst()).equals("usdt")) {
                     cur.append("::");
                     i++;
                     continue;
@@ -482,6 +516,15 @@ public final class Parser {
                         value = Optional.of(expr());
                     }
                     return new Stmt.AssignVar(var, value, true, type, t.span().to(prev.span()), op);
+                }
+                case "_" -> {
+                    if (peekSecondIsAssign()) {
+                        // current bpftrace: "_ = expr" evaluates expr and discards its value
+                        take();
+                        take();
+                        Expr e = expr();
+                        return new Stmt.ExprStmt(e, t.span().to(prev.span()));
+                    }
                 }
                 default -> { }
             }
@@ -793,6 +836,14 @@ public final class Parser {
                     span = span.to(prev.span());
                 }
                 return new Expr.MapRef(t.text(), keys, span);
+            }
+            case LBRACE -> {
+                List<Stmt> body = new ArrayList<>();
+                Optional<Expr> value = valueBlock(body);
+                String name = Macros.BLOCK_PREFIX + blockExpressions.size();
+                Span span = t.span().to(prev.span());
+                blockExpressions.add(new Macros.Definition(name, List.of(), body, value, span));
+                return new Expr.Call(name, List.of(), span);
             }
             case LPAREN -> {
                 take();

@@ -80,8 +80,7 @@ public final class KernelBackend implements Backend {
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, ByteBuffer.wrap(insns)), k ->
-                        kernel.loadProgram(p.name(), type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0,
-                                0, name, 0, 0, 0, new byte[0], new byte[0], 0, 0, new int[0])));
+                        load(kernel, p.name(), type, insns, name));
                 programs.add(prog);
                 distinct.add(prog);
             }
@@ -93,6 +92,22 @@ public final class KernelBackend implements Backend {
             throw e;
         }
         reader = r;
+    }
+
+    /**
+     * Loads one program; one with callbacks ({@code for} over a map) gets the BTF function
+     * information the kernel requires for them ({@link ProgramBtf}).
+     */
+    private static KernelProgram load(Kernel kernel, String what, ProgramType type, byte[] insns, String name) {
+        ProgramBtf btf = ProgramBtf.of(insns, name);
+        if (btf == null) {
+            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0, 0,
+                    new byte[0], new byte[0], 0, 0, new int[0]));
+        }
+        try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
+            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0,
+                    fd.value(), btf.funcInfo(), new byte[0], 0, 0, new int[0]));
+        }
     }
 
     private Resolved resolved(CompiledScript.ProbeProgram p) {
@@ -171,18 +186,25 @@ public final class KernelBackend implements Backend {
     @Override
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
-        // The kernel runs the programs of one uprobe (or software event) newest first, so those are
-        // attached last to first, as bpftrace does: probes on the same hook then fire in the
-        // order they are written.
+        // The kernel runs the programs of one uprobe (or software event) newest first, so probes on
+        // the same hook are attached last to first, as bpftrace does: they then fire in the order
+        // they are written. Probes on different hooks are attached in the order written.
         List<Integer> order = new ArrayList<>();
+        java.util.Set<Integer> placed = new java.util.HashSet<>();
         for (int i = 0; i < programs.size(); i++) {
-            if (!attachReversed(resolved(script.programs().get(i)))) {
-                order.add(i);
+            if (placed.contains(i)) {
+                continue;
             }
-        }
-        for (int i = programs.size() - 1; i >= 0; i--) {
-            if (attachReversed(resolved(script.programs().get(i)))) {
-                order.add(i);
+            String hook = hook(resolved(script.programs().get(i)));
+            List<Integer> group = new ArrayList<>(List.of(i));
+            for (int j = i + 1; hook != null && j < programs.size(); j++) {
+                if (hook.equals(hook(resolved(script.programs().get(j))))) {
+                    group.add(j);
+                }
+            }
+            for (int k = group.size() - 1; k >= 0; k--) {
+                order.add(group.get(k));
+                placed.add(group.get(k));
             }
         }
         for (int i : order) {
@@ -194,9 +216,14 @@ public final class KernelBackend implements Backend {
         }
     }
 
-    private static boolean attachReversed(Resolved r) {
-        return r instanceof Resolved.Uprobe || r instanceof Resolved.Usdt
-                || r instanceof Resolved.PerfCounter c && c.type() == 1;
+    /** What two probes share when the kernel runs them newest first on one hook; null for other probes. */
+    private static String hook(Resolved r) {
+        return switch (r) {
+            case Resolved.Uprobe u -> "uprobe " + u.binary() + " " + u.symbol() + " " + u.offset() + " " + u.returnProbe();
+            case Resolved.Usdt u -> "usdt " + u.binary() + " " + u.provider() + " " + u.name();
+            case Resolved.PerfCounter c when c.type() == 1 -> "software " + c.config() + " " + c.period();
+            default -> null;
+        };
     }
 
     private void attach(Attacher at, int i, int pid) {
