@@ -205,7 +205,7 @@ class SideBySideTest {
         Tracefs.root(); // bpftrace needs tracefs mounted too
         Header raw = header(p);
         Header h = new Header(raw.command() == null ? null : expand(raw.command(), p), raw.normalise(), raw.vm(),
-                raw.difference(), raw.params(), raw.env());
+                raw.difference(), raw.params(), raw.env(), raw.flags());
         String text = expand(Scripts.read(p), p);
         Path script = Files.createTempFile("sidebyside-", ".bt");
         try {

@@ -90,21 +90,22 @@ public final class KernelTypes {
             }
             if (!binaries.isEmpty()) {
                 int first = btf.size();
-                List<BtfType> all = new java.util.ArrayList<>(btf.types());
+                List<BtfType> more = new java.util.ArrayList<>();
                 for (Path b : binaries) {
                     try {
-                        all.addAll(org.bpf4j.trace.symbols.Dwarf.cached(b).btfTypes(all.size()));
+                        more.addAll(org.bpf4j.trace.symbols.Dwarf.cached(b).btfTypes(first + more.size()));
                     } catch (RuntimeException e) {
                         // a binary whose debug information cannot be read adds no types
                     }
                 }
-                btf = Btf.of(all);
+                btf = btf.plus(more); // the kernel's types keep their index: only the new ones are indexed
                 firstScriptId = first;
             }
             if (!definitions.isEmpty()) {
                 try {
                     int first = Math.min(firstScriptId, btf.size());
-                    btf = Btf.of(CDefinitions.read(btf, definitions, scriptEnumerators));
+                    List<BtfType> all = CDefinitions.read(btf, definitions, scriptEnumerators);
+                    btf = btf.plus(all.subList(btf.size(), all.size()));
                     firstScriptId = first;
                 } catch (CDefinitions.CError | org.bpf4j.MalformedInputException e) {
                     failure = "cannot read the script's C definitions: " + e.getMessage();
