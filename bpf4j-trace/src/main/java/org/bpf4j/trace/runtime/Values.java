@@ -47,6 +47,9 @@ final class Values {
     }
 
     static String intText(long v, Type.Int t) {
+        if (t.bool()) {
+            return asType(v, t) != 0 ? "true" : "false";
+        }
         long x = asType(v, t);
         return t.signed() || t.bits() < 64 ? Long.toString(x) : Long.toUnsignedString(x);
     }

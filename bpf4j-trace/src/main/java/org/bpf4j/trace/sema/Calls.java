@@ -246,7 +246,7 @@ final class Calls {
                         a.error(c.span(), "strcontains() expects string arguments");
                     }
                 }
-                return Type.UINT64;
+                return Type.Int.bool(64);
             }
             case "kstack", "ustack" -> {
                 return stack(c);
@@ -514,7 +514,7 @@ final class Calls {
                         a.error(c.span(), "has_key() expects a map without a key as the first argument");
                     }
                 }
-                return new Type.Int(8, false);
+                return Type.Int.bool(8);
             }
             default -> {
                 typeArgs(c);
@@ -745,7 +745,7 @@ final class Calls {
                 return Type.NONE;
             }
             checkKeys(m);
-            return new Type.Int(8, false); // current bpftrace: true if the key was there
+            return Type.Int.bool(8); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
             Expr key = c.args().get(1);
@@ -753,7 +753,7 @@ final class Calls {
             boolean oneTuple = info != null && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
             checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(key),
                     m.span()));
-            return new Type.Int(8, false);
+            return Type.Int.bool(8);
         }
         a.error(c.span(), "delete() expects a map to be provided");
         return Type.NONE;

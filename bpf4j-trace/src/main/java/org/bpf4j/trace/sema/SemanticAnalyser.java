@@ -491,7 +491,7 @@ public final class SemanticAnalyser {
                 return;
             }
             if (value instanceof Type.Int i && !i.isPointer()) {
-                value = new Type.Int(64, i.signed());
+                value = i.widened();
             }
         }
         declareMap(a.map(), keys, value, a.map().span());
@@ -583,7 +583,7 @@ public final class SemanticAnalyser {
         for (Expr k : ref.keys()) {
             Type t = type(k);
             switch (t) {
-                case Type.Int i -> keys.add(new Type.Int(64, i.signed()));
+                case Type.Int i -> keys.add(i.widened());
                 case Type.Str s -> keys.add(s);
                 case Type.ProbeName p -> keys.add(p);
                 case Type.Ksym x -> keys.add(x);
@@ -654,7 +654,7 @@ public final class SemanticAnalyser {
     private Type compute(Expr e) {
         return switch (e) {
             case Expr.IntLit i -> Type.INT64;
-            case Expr.BoolLit b -> new Type.Int(8, false);
+            case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 if (s.value().length() + 1 > 200) {
                     error(s.span(), "String is too long (over 200 bytes): " + s.value());
@@ -714,7 +714,8 @@ public final class SemanticAnalyser {
                             + kindName(b) + "'");
                     yield a;
                 }
-                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
+                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? (ia.bool() && ib.bool() ? Type.Int.bool(64)
+                        : new Type.Int(64, ia.signed() && ib.signed())) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
@@ -879,7 +880,8 @@ public final class SemanticAnalyser {
         }
         Type t = switch (n.name()) {
             case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
-            case "uint8", "u8", "bool", "unsigned char" -> new Type.Int(8, false);
+            case "uint8", "u8", "unsigned char" -> new Type.Int(8, false);
+            case "bool" -> Type.Int.bool(8);
             case "int16", "s16", "short" -> new Type.Int(16, true);
             case "uint16", "u16", "unsigned short" -> new Type.Int(16, false);
             case "int32", "s32", "int", "signed int", "signed" -> new Type.Int(32, true);
