@@ -186,6 +186,10 @@ final class Values {
             if (addr == 0) {
                 break;
             }
+            if (st.mode().equals("raw")) {
+                sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
+                continue;
+            }
             String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
                     : KernelSymbols.system().resolve(addr, true);
             if (st.mode().equals("perf")) {

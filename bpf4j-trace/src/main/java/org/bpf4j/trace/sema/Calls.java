@@ -612,7 +612,10 @@ final class Calls {
         return Type.Int.pointer(new Type.Int(bits, false), true);
     }
 
-    /** {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace} or {@code perf}. */
+    /**
+     * {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace}, {@code perf} or
+     * (current bpftrace) {@code raw}, the addresses alone.
+     */
     private Type stack(Expr.Call c) {
         boolean user = c.name().equals("ustack");
         String mode = a.settings().stackMode();
@@ -623,7 +626,7 @@ final class Calls {
         List<Expr> args = c.args();
         int i = 0;
         if (!args.isEmpty() && args.getFirst() instanceof Expr.Builtin b) {
-            if (!b.name().equals("bpftrace") && !b.name().equals("perf")) {
+            if (!Settings.STACK_MODES.contains(b.name())) {
                 a.error(b.span(), "Unknown identifier: '" + b.name() + "'");
                 a.error(c.span(), c.name() + "() expects a stack mode literal (none provided)");
                 return new Type.Stack(user, mode, limit);
