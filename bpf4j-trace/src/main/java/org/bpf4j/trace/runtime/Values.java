@@ -47,6 +47,9 @@ final class Values {
     }
 
     static String intText(long v, Type.Int t) {
+        if (t.isPointer()) {
+            return "0x" + Long.toHexString(v); // current bpftrace prints pointers in hex
+        }
         if (t.bool()) {
             return asType(v, t) != 0 ? "true" : "false";
         }
@@ -114,6 +117,7 @@ final class Values {
     /** Renders a value as print() and map printing do (quoted strings in JSON when {@code quote}). */
     String render(Type t, byte[] b, int off, boolean quote) {
         return switch (t) {
+            case Type.Int i when i.isPointer() && out.json() -> Long.toUnsignedString(u64(b, off)); // JSON has no hex
             case Type.Int i -> intText(u64(b, off), i);
             case Type.Str s -> quoted(string(b, off, s.size()), quote);
             case Type.Tuple tu -> {
