@@ -96,6 +96,9 @@ final class BpftraceCaseRunner {
         if (ITER.matcher(program).find()) {
             return "iterator probes (iter:): not among bpf4j's probe types";
         }
+        if (program.contains("/sys/kernel/debug/tracing") && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing"))) {
+            return "reads the trace buffer through debugfs, which is not mounted at /sys/kernel/debug here";
+        }
         for (String f : c.all("REQUIRES_FEATURE")) {
             for (String feature : f.strip().split("\\s+")) {
                 String why = featureMissing(feature.startsWith("!") ? feature.substring(1) : feature);

@@ -63,7 +63,9 @@ final class MethodEmitter {
      */
     final boolean inlineChecks;
 
-    private final Map<Integer, Label> blockLabels = new HashMap<>();
+    /** The start slots of this method's blocks, ascending, and their labels (no boxing: compile time). */
+    private int[] blockStarts;
+    private Label[] blockLabels;
     private final Map<Integer, Label> depthTraps = new HashMap<>();
     private final Map<Integer, Label> exitStubs = new HashMap<>();
     private Label packetEnd;
@@ -139,11 +141,9 @@ final class MethodEmitter {
     static void emitFunction(CodeBuilder cb, ProgramImage img, FunctionPlan plan, UnitContext unit) {
         MethodEmitter e = new MethodEmitter(cb, img, plan, null, unit);
         e.prologue();
-        for (FunctionPlan.Block b : plan.blocks) {
-            e.blockLabels.put(b.start(), cb.newLabel());
-        }
+        e.labelBlocks(plan.blocks);
         if (plan.blocks.getFirst().start() != plan.variant.entry()) {
-            cb.goto_(e.blockLabels.get(plan.variant.entry())); // code before the entry, reached by a jump back
+            cb.goto_(e.blockLabel(plan.variant.entry())); // code before the entry, reached by a jump back
         }
         e.body(plan.blocks);
         e.flushDeferred();
@@ -164,16 +164,14 @@ final class MethodEmitter {
         cb.laload();
         cb.lstore(e.budget);
         e.prologue();
-        for (FunctionPlan.Block b : chunk.blocks()) {
-            e.blockLabels.put(b.start(), cb.newLabel());
-        }
+        e.labelBlocks(chunk.blocks());
         List<SwitchCase> cases = new ArrayList<>();
         List<Integer> entries = chunk.entries();
         for (int i = 0; i < entries.size(); i++) {
-            cases.add(SwitchCase.of(i, e.blockLabels.get(entries.get(i))));
+            cases.add(SwitchCase.of(i, e.blockLabel(entries.get(i))));
         }
         cb.iload(2);
-        cb.tableswitch(0, entries.size() - 1, e.blockLabels.get(entries.getFirst()), cases);
+        cb.tableswitch(0, entries.size() - 1, e.blockLabel(entries.getFirst()), cases);
         e.body(chunk.blocks());
         e.flushDeferred();
     }
@@ -228,15 +226,17 @@ final class MethodEmitter {
     }
 
     private void body(List<FunctionPlan.Block> blocks) {
-        for (FunctionPlan.Block b : blocks) {
-            blockLabels.computeIfAbsent(b.start(), k -> cb.newLabel());
-        }
-        java.util.Set<Integer> entries = chunk == null ? java.util.Set.of() : new java.util.HashSet<>(chunk.entries());
+        List<Integer> entries = chunk == null ? List.of() : chunk.entries(); // ascending, as the blocks
+        int nextEntry = 0;
         boolean fellIn = false; // control falls into the next block from the one before it
         for (int bi = 0; bi < blocks.size(); bi++) {
             FunctionPlan.Block b = blocks.get(bi);
-            Label label = blockLabels.get(b.start());
-            if (!fellIn || plan.isJumpTarget(b.start()) || entries.contains(b.start()) || b.start() == plan.variant.entry()) {
+            Label label = blockLabels[bi];
+            while (nextEntry < entries.size() && entries.get(nextEntry) < b.start()) {
+                nextEntry++;
+            }
+            boolean entry = nextEntry < entries.size() && entries.get(nextEntry) == b.start();
+            if (!fellIn || plan.isJumpTarget(b.start()) || entry || b.start() == plan.variant.entry()) {
                 bind(label);
             } else {
                 // Reached only by falling in (a block split for its size or after a jump's
@@ -271,6 +271,22 @@ final class MethodEmitter {
         }
     }
 
+    /** Makes a label for each block of this method (blocks are in ascending slot order). */
+    private void labelBlocks(List<FunctionPlan.Block> blocks) {
+        blockStarts = new int[blocks.size()];
+        blockLabels = new Label[blocks.size()];
+        for (int i = 0; i < blockStarts.length; i++) {
+            blockStarts[i] = blocks.get(i).start();
+            blockLabels[i] = cb.newLabel();
+        }
+    }
+
+    /** The label of the block of this method that starts at a slot, or null if none does. */
+    private Label blockLabel(int slot) {
+        int i = java.util.Arrays.binarySearch(blockStarts, slot);
+        return i >= 0 ? blockLabels[i] : null;
+    }
+
     private void flushDeferred() {
         while (!deferred.isEmpty()) {
             deferred.removeFirst().run();
@@ -282,7 +298,7 @@ final class MethodEmitter {
 
     /** An unconditional transfer to a block of this function, in this method or (in a chunk) another. */
     void jumpTo(int target) {
-        Label l = blockLabels.get(target);
+        Label l = blockLabel(target);
         cb.goto_(l != null ? l : exitStub(target));
     }
 
@@ -291,7 +307,7 @@ final class MethodEmitter {
      * out-of-line stub that charges a backward jump and then goes on.
      */
     Label branchLabel(int from, int target) {
-        Label direct = blockLabels.get(target);
+        Label direct = blockLabel(target);
         boolean backward = target <= from;
         if (!backward || img.unbudgeted && direct != null) {
             // Without a budget a backward branch goes straight to its target too: HotSpot's C2

@@ -114,6 +114,7 @@ final class IntExprs {
                 }
             }
             case Expr.Field f -> pc.unsupported(f.span(), "field access");
+            case Expr.Index i when pc.typed.kernelField(i) != null -> kernelField(i, pc.typed.kernelField(i));
             case Expr.Index i -> index(i);
             case Expr.Tuple t -> pc.unsupported(t.span(), "a tuple as an integer");
         }
@@ -123,22 +124,6 @@ final class IntExprs {
     private void index(Expr.Index i) {
         Type.Int element = (Type.Int) pc.type(i);
         Type bt = pc.type(i.base());
-        if (bt instanceof Type.Array arr && i.base() instanceof Expr.Field f && pc.typed.kernelField(f) != null) {
-            // An array field of a kernel struct: read the one element.
-            int m = pc.frame.mark();
-            int tmp = pc.frame.alloc(8);
-            eval(i.index());
-            asm.store(Size.DW, asm.frameBase, tmp, 0);
-            kernelFieldAddress(f, pc.typed.kernelField(f));
-            asm.load(Size.DW, 1, asm.frameBase, tmp);
-            pc.frame.release(m);
-            if (element.size() > 1) {
-                asm.aluImm(AluOp.MUL, 1, element.size());
-            }
-            asm.alu(AluOp.ADD, 0, 1);
-            new Buffers(pc).loadPointee(element, pc.typed.kernelField(f).user());
-            return;
-        }
         if (bt instanceof Type.Array arr) {
             int k = (int) ((Expr.IntLit) i.index()).value();
             int m = pc.frame.mark();
@@ -187,11 +172,36 @@ final class IntExprs {
         return n.arrayLength() >= 0 ? (name.equals("string") ? n.arrayLength() : base * n.arrayLength()) : base;
     }
 
+    /**
+     * r0 = the address of a value that lies in memory ({@code typed.kernelField(e)} is not null): a
+     * struct's field, or an element of an array that lies in memory (its address plus the index
+     * times the element's size; the verifier needs no bound, the read is a probe read).
+     */
+    void address(Expr e) {
+        if (e instanceof Expr.Field f) {
+            kernelFieldAddress(f, pc.typed.kernelField(f));
+            return;
+        }
+        Expr.Index i = (Expr.Index) e;
+        int size = pc.type(i).size();
+        int m = pc.frame.mark();
+        int tmp = pc.frame.alloc(8);
+        eval(i.index());
+        asm.store(Size.DW, asm.frameBase, tmp, 0);
+        address(i.base());
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        pc.frame.release(m);
+        if (size > 1) {
+            asm.aluImm(AluOp.MUL, 1, size);
+        }
+        asm.alu(AluOp.ADD, 0, 1);
+    }
+
     /** r0 = the address of kernel field {@code f}: its base pointer plus the field's offset. */
     void kernelFieldAddress(Expr.Field f, KernelField k) {
-        KernelField outer = f.base() instanceof Expr.Field bf ? pc.typed.kernelField(bf) : null;
+        KernelField outer = pc.typed.kernelField(f.base());
         if (outer != null && outer.struct()) {
-            kernelFieldAddress((Expr.Field) f.base(), outer); // a field of an embedded struct
+            address(f.base()); // a field of an embedded struct, or of a struct in an array
         } else {
             eval(f.base());
         }
@@ -201,12 +211,12 @@ final class IntExprs {
     }
 
     /** Reads an integer or pointer field of a kernel struct with bpf_probe_read_kernel, as bpftrace does. */
-    private void kernelField(Expr.Field f, KernelField k) {
+    private void kernelField(Expr f, KernelField k) {
         if (k.struct()) {
             pc.unsupported(f.span(), "a struct as a value");
             return;
         }
-        kernelFieldAddress(f, k);
+        address(f);
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
@@ -214,6 +224,7 @@ final class IntExprs {
         asm.stackAddr(1, tmp);
         asm.movImm(2, k.size());
         asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
+        pc.checkHelper(k.user() ? "probe_read_user" : "probe_read_kernel", f.span(), false);
         if (k.bitSize() > 0) {
             // A bit field: the bytes that hold it, shifted down and masked (sign-extended if signed).
             asm.load(Size.DW, 0, asm.frameBase, tmp);
@@ -282,6 +293,7 @@ final class IntExprs {
             case "jiffies" -> asm.call("jiffies64");
             case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
+            case "ctx" -> asm.mov(0, ProbeCompiler.CTX);
             case "ppid" -> {
                 eval(pc.typed.rewrite(b));
                 narrow(Type.UINT32);
@@ -326,8 +338,8 @@ final class IntExprs {
             pc.strings.compare(b);
             return;
         }
-        if (lt instanceof Type.Buf || rt instanceof Type.Buf) {
-            bufCompare(b, (Type.Buf) lt, (Type.Buf) rt);
+        if (lt instanceof Type.Buf || rt instanceof Type.Buf || lt instanceof Type.Array) {
+            bufCompare(b, lt, rt);
             return;
         }
         boolean signed = lt instanceof Type.Int li && li.signed() && rt instanceof Type.Int ri && ri.signed();
@@ -380,23 +392,30 @@ final class IntExprs {
         asm.alu(op, 0, 2);
     }
 
-    /** {@code ==} / {@code !=} of two buffers into r0: their lengths and bytes (zero-padded) compared. */
-    private void bufCompare(Expr.Binary b, Type.Buf lt, Type.Buf rt) {
+    /**
+     * {@code ==} / {@code !=} of two buffers (their lengths and bytes) or two arrays (their bytes)
+     * into r0, compared 8 bytes at a time in zero-padded slots.
+     */
+    private void bufCompare(Expr.Binary b, Type lt, Type rt) {
         int m = pc.frame.mark();
-        int l = pc.frame.alloc(lt.size());
-        int r = pc.frame.alloc(rt.size());
+        int ls = ProbeCompiler.storedSize(lt);
+        int rs = ProbeCompiler.storedSize(rt);
+        int l = pc.frame.alloc(ls);
+        int r = pc.frame.alloc(rs);
+        pc.zero(l, ls);
+        pc.zero(r, rs);
         pc.rawValue(b.left(), l);
         pc.rawValue(b.right(), r);
         Asm.Label differ = asm.label();
         Asm.Label end = asm.label();
-        int n = Math.max(lt.size(), rt.size());
+        int n = Math.max(ls, rs);
         for (int k = 0; k < n; k += 8) {
-            if (k < lt.size()) {
+            if (k < ls) {
                 asm.load(Size.DW, 1, asm.frameBase, l + k);
             } else {
                 asm.movImm(1, 0);
             }
-            if (k < rt.size()) {
+            if (k < rs) {
                 asm.load(Size.DW, 2, asm.frameBase, r + k);
             } else {
                 asm.movImm(2, 0);

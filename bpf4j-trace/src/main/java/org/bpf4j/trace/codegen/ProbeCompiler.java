@@ -481,17 +481,19 @@ final class ProbeCompiler {
             case Type.Array x -> {
                 if (e instanceof Expr.Call c && c.name().equals("pton")) {
                     new Buffers(this).pton(c, off);
-                } else if (e instanceof Expr.Field f && typed.kernelField(f) != null) {
-                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
-                    new Buffers(this).read(off, x.size(), typed.kernelField(f).user());
+                } else if (typed.kernelField(e) != null) {
+                    zero(off, storedSize(x));
+                    new IntExprs(this).address(e);
+                    new Buffers(this).read(off, x.size(), typed.kernelField(e).user());
                 } else {
                     rawValue(e, off);
                 }
             }
             case Type.Record r -> {
-                if (e instanceof Expr.Field f && typed.kernelField(f) != null && typed.kernelField(f).struct()) {
-                    new IntExprs(this).kernelFieldAddress(f, typed.kernelField(f));
-                    new Buffers(this).read(off, r.size(), typed.kernelField(f).user());
+                if (typed.kernelField(e) != null && typed.kernelField(e).struct()) {
+                    zero(off, storedSize(r));
+                    new IntExprs(this).address(e);
+                    new Buffers(this).read(off, r.size(), typed.kernelField(e).user());
                 } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
                     intExpr(u.operand());
                     new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
@@ -571,20 +573,19 @@ final class ProbeCompiler {
                     intExpr(f);
                     asm.store(Size.DW, asm.frameBase, off, 0);
                 } else {
-                    for (int k = 0; k < storedSize(t); k += 8) {
-                        asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
-                    }
-                    int n = rf.type().size();
-                    int k = 0;
-                    for (; k + 8 <= n; k += 8) {
-                        asm.load(Size.DW, 1, asm.frameBase, tmp + rf.offset() + k);
-                        asm.store(Size.DW, asm.frameBase, off + k, 1);
-                    }
-                    for (; k < n; k++) {
-                        asm.load(Size.B, 1, asm.frameBase, tmp + rf.offset() + k);
-                        asm.store(Size.B, asm.frameBase, off + k, 1);
-                    }
+                    zero(off, storedSize(t));
+                    copyBytes(tmp + rf.offset(), off, rf.type().size());
                 }
+                frame.release(mk);
+            }
+            case Expr.Index ix when !(t instanceof Type.Int) && typed.kernelField(ix) == null
+                    && type(ix.base()) instanceof Type.Array arr && ix.index() instanceof Expr.IntLit lit -> {
+                // an element of an array value (an array of arrays or of structs): the array in a slot, then its bytes
+                int mk = frame.mark();
+                int tmp = frame.alloc(storedSize(arr));
+                rawValue(ix.base(), tmp);
+                zero(off, storedSize(t));
+                copyBytes(tmp + (int) lit.value() * t.size(), off, t.size());
                 frame.release(mk);
             }
             case Expr.TupleIndex ti -> {
@@ -607,6 +608,36 @@ final class ProbeCompiler {
                 asm.bind(end);
             }
             default -> valueInto(e, t, off);
+        }
+    }
+
+    /** Zeroes {@code bytes} (a multiple of 8) of the frame at {@code off}. */
+    void zero(int off, int bytes) {
+        for (int k = 0; k < bytes; k += 8) {
+            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+        }
+    }
+
+    /**
+     * Copies {@code bytes} within the frame, from {@code from} to {@code to}, each access as wide
+     * as both offsets' alignment allows (the verifier refuses misaligned stack accesses).
+     */
+    void copyBytes(int from, int to, int bytes) {
+        int k = 0;
+        while (k < bytes) {
+            int w = 8;
+            while (w > 1 && (w > bytes - k || Math.floorMod(from + k, w) != 0 || Math.floorMod(to + k, w) != 0)) {
+                w /= 2;
+            }
+            Size s = switch (w) {
+                case 8 -> Size.DW;
+                case 4 -> Size.W;
+                case 2 -> Size.H;
+                default -> Size.B;
+            };
+            asm.load(s, 1, asm.frameBase, from + k);
+            asm.store(s, asm.frameBase, to + k, 1);
+            k += w;
         }
     }
 
@@ -651,6 +682,34 @@ final class ProbeCompiler {
         asm.emit(new org.bpf4j.isa.Instruction.Atomic(Size.DW, org.bpf4j.isa.AtomicOp.ADD, 1, 2,
                 (short) LOST_OFFSET));
         asm.bind(sent);
+    }
+
+    /**
+     * After a helper call, with {@code -k}/{@code -kk}: if it failed (a nonzero result, or for a
+     * {@code lookup} a null one, checked only with {@code -kk}), sends a
+     * {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     */
+    void checkHelper(String helper, Span span, boolean lookup) {
+        if (events.helperChecks() < (lookup ? 2 : 1)) {
+            return;
+        }
+        Asm.Label ok = asm.label();
+        asm.jumpImm(lookup ? JumpOp.JNE : JumpOp.JEQ, 0, 0, ok);
+        int m = frame.mark();
+        int off = eventSlot(24);
+        asm.store(Size.DW, asm.frameBase, off + 16, 0);
+        asm.movImm(1, Events.HELPER_ERROR);
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.movImm(1, events.addHelperError(new Events.HelperError(helper, span)));
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
+        output(off, 24);
+        if (lookup) {
+            asm.movImm(0, 0); // a failed lookup's null
+        } else {
+            asm.load(Size.DW, 0, asm.frameBase, off + 16);
+        }
+        frame.release(m);
+        asm.bind(ok);
     }
 
     static byte[] bytes(String s) {

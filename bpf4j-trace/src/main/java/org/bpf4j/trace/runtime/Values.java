@@ -87,11 +87,25 @@ final class Values {
         List<String> parts = new ArrayList<>();
         for (Type.RecordField f : r.fields()) {
             int at = off + f.offset();
-            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i)
-                    : f.type() instanceof Type.Record inner ? recordKey(inner, b, at) : render(f.type(), b, at, false);
+            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i) : keyText(f.type(), b, at);
             parts.add("." + f.name() + "=" + v);
         }
         return "{" + String.join(",", parts) + "}";
+    }
+
+    /** A value in a map key: records (also inside arrays) written without blanks, as bpftrace 0.17 does. */
+    private String keyText(Type t, byte[] b, int off) {
+        if (t instanceof Type.Record r) {
+            return recordKey(r, b, off);
+        }
+        if (t instanceof Type.Array a && !(a.element() instanceof Type.Int)) {
+            List<String> parts = new ArrayList<>();
+            for (int k = 0; k < a.count(); k++) {
+                parts.add(keyText(a.element(), b, off + k * a.element().size()));
+            }
+            return "[" + String.join(",", parts) + "]";
+        }
+        return render(t, b, off, false);
     }
 
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
@@ -141,13 +155,8 @@ final class Values {
                 List<String> parts = new ArrayList<>();
                 for (int k = 0; k < a.count(); k++) {
                     int at = off + k * a.element().size();
-                    long v = switch (a.element().size()) {
-                        case 1 -> b[at];
-                        case 2 -> ByteBuffer.wrap(b, at, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
-                        case 4 -> ByteBuffer.wrap(b, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-                        default -> u64(b, at);
-                    };
-                    parts.add(intText(v, a.element()));
+                    parts.add(a.element() instanceof Type.Int i ? intText(signExtend(b, at, i), i)
+                            : render(a.element(), b, at, out.json()));
                 }
                 yield "[" + String.join(",", parts) + "]";
             }
@@ -289,8 +298,7 @@ final class Values {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
-                    : keys.get(k) instanceof Type.Record r ? recordKey(r, b, offsets[k])
-                    : render(keys.get(k), b, offsets[k], false));
+                    : keyText(keys.get(k), b, offsets[k]));
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
     }

@@ -111,11 +111,7 @@ final class KernelStructs {
                 case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
                     new Type.Int(en.size() * 8, en.signed());
                 case BtfType.Ptr p -> Type.Int.pointer(Type.NONE, false);
-                case BtfType.Array a when an.kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1 ->
-                    new Type.Str((int) a.elements());
-                case BtfType.Array a when an.kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 2
-                        || e.size() == 4 || e.size() == 8) -> new Type.Array(new Type.Int(e.size() * 8, e.signed()),
-                        (int) a.elements());
+                case BtfType.Array a -> arrayType(a, depth + 1, false);
                 case BtfType.Struct x -> record(mt, depth + 1);
                 case BtfType.Union x -> record(mt, depth + 1);
                 default -> null;
@@ -126,6 +122,70 @@ final class KernelStructs {
             fields.add(new Type.RecordField(m.name(), ft, (int) (m.bitOffset() / 8)));
         }
         return new Type.Record(structName(t), fields, (int) size);
+    }
+
+    /**
+     * The type of a BTF array: {@code char[N]} is a string (as bpftrace's C parser makes it; {@code
+     * unsigned char}, {@code int8_t} arrays are integer arrays), other elements are integers, pointers
+     * (to user memory when {@code user}), arrays or records. Null if an element cannot be shown.
+     */
+    Type arrayType(BtfType.Array a, int depth, boolean user) {
+        int eid = an.kernel.btf().orElseThrow().skipQualifiers(a.type());
+        BtfType e = an.kernel.type(eid);
+        if (depth > 8) {
+            return null;
+        }
+        if (e instanceof BtfType.Int i && i.size() == 1 && i.name().equals("char")) {
+            return new Type.Str((int) a.elements());
+        }
+        Type element = switch (e) {
+            case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ->
+                new Type.Int(i.size() * 8, i.signed());
+            case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
+                new Type.Int(en.size() * 8, en.signed());
+            case BtfType.Ptr p -> Type.Int.pointer(an.kernel.type(p.type()) instanceof BtfType.Int pi && (pi.size() == 1
+                    || pi.size() == 2 || pi.size() == 4 || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
+                    || pi.name().equals("char")) : Type.NONE, user);
+            case BtfType.Array inner -> arrayType(inner, depth + 1, user);
+            case BtfType.Struct x -> record(eid, depth + 1);
+            case BtfType.Union x -> record(eid, depth + 1);
+            default -> null;
+        };
+        return element == null ? null : new Type.Array(element, (int) a.elements());
+    }
+
+    /**
+     * The element {@code a[i]} of an array: for an array that lies in memory (a struct's field, an
+     * element of an array in memory), the element is recorded as lying there too, so that only it
+     * is read ({@code $c->w[4].t.b[1]} reads 4 bytes).
+     */
+    Type element(Expr.Index i, Type.Array arr) {
+        Type el = arr.element();
+        KernelField outer = an.kernelFields.get(i.base());
+        if (outer == null) {
+            return el;
+        }
+        if (el instanceof Type.Int p && p.isPointer()) {
+            el = Type.Int.pointer(p.pointee(), outer.user());
+        }
+        an.kernelFields.put(i, new KernelField(0, el.size(), el instanceof Type.Int e && e.signed(), el instanceof Type.Str,
+                el instanceof Type.Record, 0, 0, outer.user()));
+        Integer sid = an.elementStructs.get(i.base());
+        if (sid != null) {
+            (el instanceof Type.Record ? an.embedded : an.elementStructs).put(i, sid);
+        }
+        return el;
+    }
+
+    /** The BTF id of the struct an array (of arrays) of structs holds, or -1. */
+    int elementStruct(BtfType.Array a) {
+        int eid = an.kernel.btf().orElseThrow().skipQualifiers(a.type());
+        return switch (an.kernel.type(eid)) {
+            case BtfType.Array inner -> elementStruct(inner);
+            case BtfType.Struct x -> eid;
+            case BtfType.Union x -> eid;
+            default -> -1;
+        };
     }
 
     /** Whether the struct a field is read from lies in user memory (a pointer made in a uprobe). */
@@ -173,17 +233,17 @@ final class KernelStructs {
                         || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
                 return Type.Int.pointer(pointee, false);
             }
-            case BtfType.Array a when an.kernel.type(a.type()) instanceof BtfType.Int e && e.size() == 1
-                    && a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16 -> {
-                an.kernelFields.put(f, new KernelField(mem.offset(), (int) a.elements(), false, true, false));
-                return new Type.Str((int) a.elements());
-            }
-            case BtfType.Array a when an.kernel.type(a.type()) instanceof BtfType.Int e && (e.size() == 1 || e.size() == 2
-                    || e.size() == 4 || e.size() == 8) && a.elements() > 0 && a.elements() * e.size() <= 4096 -> {
-                // An integer array (a char array is a string above): [1,2,3] when printed, a[i] reads one element.
-                boolean signed = e.signed();
-                an.kernelFields.put(f, new KernelField(mem.offset(), (int) (a.elements() * e.size()), signed, false, false));
-                return new Type.Array(new Type.Int(e.size() * 8, signed), (int) a.elements());
+            case BtfType.Array a when a.elements() > 0 && arrayType(a, 0, userStruct(f.base())) instanceof Type t
+                    && (t instanceof Type.Str ? a.elements() <= Builtins.STRLEN * 16 : t.size() <= RECORD_LIMIT) -> {
+                // char[N] is a string; other arrays (of integers, pointers, arrays, structs) print as [1,2,3],
+                // and a[i] reads one element where the array lies
+                an.kernelFields.put(f, new KernelField(mem.offset(), t.size(), t instanceof Type.Array arr
+                        && arr.element() instanceof Type.Int e && e.signed(), t instanceof Type.Str, false));
+                int element = elementStruct(a);
+                if (element >= 0) {
+                    an.elementStructs.put(f, element);
+                }
+                return t;
             }
             case BtfType.Struct st -> {
                 an.kernelFields.put(f, new KernelField(mem.offset(), (int) st.size(), false, false, true));

@@ -26,6 +26,19 @@ final class Operators {
         if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
             return Type.UINT64;
         }
+        if (l instanceof Type.Array la && r instanceof Type.Array ra) {
+            // arrays of the same integer type compare byte for byte, with bpftrace's errors otherwise
+            if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
+                a.error(b.opSpan(), "The " + b.op().symbol() + " operator cannot be used on arrays.");
+            }
+            if (la.count() != ra.count()) {
+                a.error(b.opSpan(), "Only arrays of same size support comparison operators.");
+            }
+            if (!(la.element() instanceof Type.Int) || !la.equals(ra)) {
+                a.error(b.opSpan(), "Only arrays of same sized integer support comparison operators.");
+            }
+            return Type.UINT64;
+        }
         if (l instanceof Type.Str && r instanceof Type.Str) {
             if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
                 a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "

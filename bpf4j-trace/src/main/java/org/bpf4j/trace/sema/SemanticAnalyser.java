@@ -56,6 +56,8 @@ public final class SemanticAnalyser {
     private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
+    /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
+    final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
@@ -786,7 +788,7 @@ public final class SemanticAnalyser {
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
                         error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     }
-                    yield arr.element();
+                    yield structs.element(i, arr);
                 }
                 error(i.span(), "The array index operator [] can only be used on arrays and pointers, found "
                         + kindName(base) + ".");
@@ -909,7 +911,7 @@ public final class SemanticAnalyser {
 
     /** Whether an array is read from kernel memory (a struct field), so any index can be read. */
     private boolean arrayInMemory(Expr e) {
-        return e instanceof Expr.Field && kernelFields.containsKey(e);
+        return kernelFields.containsKey(e);
     }
 
     /** Whether {@code e} is a struct embedded in a kernel struct ({@code curtask->se}): bpftrace's "record". */

@@ -74,8 +74,11 @@ public sealed interface Type {
         }
     }
 
-    /** An array of {@code count} integers ({@code pton()}, integer arrays in kernel structs). */
-    record Array(Int element, int count) implements Type {
+    /**
+     * An array of {@code count} elements: integers ({@code pton()}, integer arrays in structs),
+     * pointers, arrays (multi-dimensional arrays, {@code int y[2][2]}) or records (arrays of structs).
+     */
+    record Array(Type element, int count) implements Type {
         @Override
         public int size() {
             return element.size() * count;
