@@ -41,7 +41,7 @@ class FireApiTest {
                 @calls[9]: 1
                 @calls[7]: 2
                 @ret: { .count = 2, .average = 25, .total = 50 }
-                @sizes:\s
+                @sizes:
                 [2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
                 [4, 8)                 0 |                                                    |
                 [8, 16)                0 |                                                    |
