@@ -373,7 +373,10 @@ public final class SemanticAnalyser {
                 if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
                     error(f.span(), "Loop range requires an integer for the start and end values");
                 }
-                setVar(f.var(), Type.INT64, f.var().span());
+                // as current bpftrace: the variable has the bounds' type (unsigned when both are)
+                boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
+                        && !fi.isPointer() && !ti.isPointer();
+                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
                 loops++;
                 block(f.body());
                 loops--;
