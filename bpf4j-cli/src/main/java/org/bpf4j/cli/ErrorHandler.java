@@ -11,7 +11,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * Turns exceptions into the command's error lines and exit statuses: a {@link CommandFailure}
  * or a bpf4j exception is one line {@code error: ...}; a usage error is picocli's message and a
- * hint; anything else is a bug, reported as {@code internal error: ...} with the stack trace only
+ * hint (for {@code trace}, the usage page, as bpftrace prints it); anything else is a bug, reported as {@code internal error: ...} with the stack trace only
  * under {@code --debug}. Stateless.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
@@ -25,7 +25,10 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         err.println(ex.getMessage());
-        if (!UnmatchedArgumentException.printSuggestions(ex, err)) {
+        if (cmd.getCommandName().equals("trace")) {
+            // as bpftrace: the usage page after a bad option
+            cmd.usage(err);
+        } else if (!UnmatchedArgumentException.printSuggestions(ex, err)) {
             err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         }
         err.flush();

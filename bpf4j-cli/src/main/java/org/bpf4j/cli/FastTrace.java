@@ -55,7 +55,10 @@ final class FastTrace {
             String name = a;
             String value = null;
             int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
+            if (Boolean.TRUE.equals(TraceCommand.FAST_OPTIONS.get(a))) {
+                // a flag written whole (-kk is a flag, not -k with a value)
+                name = a;
+            } else if (a.startsWith("--") && eq > 0) {
                 name = a.substring(0, eq);
                 value = a.substring(eq + 1);
             } else if (!a.startsWith("--") && a.length() > 2) {

@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code bpf4j trace}: runs a bpftrace script. */
 @Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = TraceCommand.Version.class,
+        synopsisHeading = "USAGE:%n    ",
         description = {"Compiles a bpftrace script to eBPF and runs it, printing what bpftrace prints.",
             "Errors in the script are reported as bpftrace reports them (exit status 2)."})
 final class TraceCommand implements Callable<Integer> {
@@ -96,6 +97,17 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--info", description = "print the system, the build and the kernel's features for tracing")
     private boolean info;
 
+    @Option(names = "-k", description = "warn when a helper fails: map updates and deletes, memory reads "
+            + "(with the place in the script)")
+    private boolean helperChecks;
+
+    @Option(names = "-kk", description = "as -k, and also when a map lookup finds nothing")
+    private boolean allHelperChecks;
+
+    @Option(names = "--usdt-file-activation", description = "activate USDT semaphores in every process running "
+            + "the file: always so here, since the kernel counts them (uprobe reference counters)")
+    private boolean usdtFileActivation;
+
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
@@ -113,7 +125,8 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("-p", false),
             Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
             Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true),
-            Map.entry("-o", false));
+            Map.entry("-o", false), Map.entry("-k", true), Map.entry("-kk", true),
+            Map.entry("--usdt-file-activation", true));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -135,6 +148,9 @@ final class TraceCommand implements Callable<Integer> {
             case "--include" -> includes.add(value);
             case "-I" -> includeDirs.add(value);
             case "--info" -> info = true;
+            case "-k" -> helperChecks = true;
+            case "-kk" -> allHelperChecks = true;
+            case "--usdt-file-activation" -> usdtFileActivation = true;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -175,6 +191,9 @@ final class TraceCommand implements Callable<Integer> {
         }
         if (list) {
             return list(out, err);
+        }
+        if (!debug) {
+            TraceProcess.catchInterrupt(); // before compiling: a Ctrl-C from now on ends the run as bpftrace's
         }
         Source source;
         List<String> params = new ArrayList<>(args);
@@ -225,8 +244,18 @@ final class TraceCommand implements Callable<Integer> {
         }
         TraceCompiler.Setup setup = new TraceCompiler.Setup(System.getenv(), includes,
                 includeDirs.stream().map(Path::of).toList());
-        TraceCompiler.Result result = TraceCompiler.compile(source, params, kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
-                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false), setup);
+        TraceCompiler.Options options = kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
+                : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false);
+        if (kernel && pid != null) {
+            // usdt::PROVIDER:NAME looks in the binaries of the process
+            try {
+                options = options.withProbes(ProbeSource.forProcess(options.probes(), Integer.parseInt(pid)));
+            } catch (ProbeSource.ProbeException e) {
+                // no such process: an attach point naming no binary is then reported as lacking one
+            }
+        }
+        options = options.withHelperChecks(allHelperChecks ? 2 : helperChecks ? 1 : 0);
+        TraceCompiler.Result result = TraceCompiler.compile(source, params, options, setup);
         err.print(result.diagnostics().render(source));
         err.flush();
         if (debug) {
@@ -276,6 +305,7 @@ final class TraceCommand implements Callable<Integer> {
             }
             try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
                 runtime.setQuiet(quiet);
+                runtime.setSource(source);
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }
@@ -290,6 +320,11 @@ final class TraceCommand implements Callable<Integer> {
                     }
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
+                // as bpftrace: a script with nothing that can fire runs until Ctrl-C; SIGUSR1 prints the maps
+                runtime.setWaitForInterrupt(true);
+                TraceProcess.onUsr1(runtime::requestSigusr1);
+                TraceProcess.onInterrupt(runtime::requestExit);
+                TraceProcess.nameAfterLauncher();
                 try {
                     runtime.run(target, () -> {
                         if (c != null) {
@@ -305,6 +340,7 @@ final class TraceCommand implements Callable<Integer> {
                 } catch (Bpf4jException e) {
                     throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {
+                    TraceProcess.onInterrupt(null);
                     done.countDown();
                     try {
                         Runtime.getRuntime().removeShutdownHook(hook);
@@ -326,6 +362,17 @@ final class TraceCommand implements Callable<Integer> {
 
     private int list(PrintWriter out, PrintWriter err) {
         String pattern = args.isEmpty() ? (program != null ? program : "") : args.getFirst();
+        for (int i = 0; i < pattern.length(); i++) {
+            char ch = pattern.charAt(i);
+            if (ch == '\\' || ch == '`' || ch < ' ' || ch == 0x7f) {
+                // as bpftrace's lexer, which reads the pattern as a probe
+                org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
+                d.error(new org.bpf4j.trace.Span(i, i + 1), "invalid character '" + ch + "'");
+                err.print(d.render(new Source("stdin", pattern)));
+                err.flush();
+                return Main.EXIT_BAD_INPUT;
+            }
+        }
         try {
             for (String line : pid != null ? ProbeListing.listProcess(Integer.parseInt(pid), pattern, verbose,
                     ProbeSource.system()) : ProbeListing.list(pattern, verbose, ProbeSource.system())) {

@@ -190,7 +190,9 @@ class BpftraceRuntimeTest {
                 Path launcher = work.resolve("bin/bpftrace");
                 Files.createDirectories(launcher.getParent());
                 String java = ProcessHandle.current().info().command().orElse("java");
-                Files.writeString(launcher, "#!/bin/sh\nexec '" + java + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+                // argv[0] "bpftrace": the tests find the tracer with `pidof bpftrace`, and bpf4j trace names
+                // its process (comm, seen by the comm builtin in BEGIN) after it
+                Files.writeString(launcher, "#!/bin/bash\nexec -a bpftrace '" + java + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
                         + " --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp '"
                         + Objects.requireNonNull(System.getProperty("java.class.path"))
                         + "' org.bpf4j.cli.Main trace \"$@\"\n");

@@ -67,4 +67,50 @@ class TraceCommandLineTest {
         assertEquals(Cli.run("trace", "--backend", "vm", "-e", script).ok(), file);
         assertTrue(file.contains("SUCCESS 1\n") && file.contains("@x: 7\n"), file);
     }
+
+    @Test
+    void helpAndBadOptionsShowTheUsagePageAsBpftraceDoes() {
+        assertTrue(Cli.run("trace", "-h").ok().startsWith("USAGE:\n    bpf4j trace "));
+        Cli bad = Cli.run("trace", "-idonotexist");
+        assertEquals(Main.EXIT_BAD_INPUT, bad.status());
+        assertTrue(bad.err().startsWith("Unknown option: '-idonotexist'\nUSAGE:\n"), bad.err());
+    }
+
+    @Test
+    void listingRefusesCharactersBpftracesLexerRefuses() {
+        Cli r = Cli.run("trace", "-l", "\\n");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals("stdin:1:1-2: ERROR: invalid character '\\'\n\\n\n~\n", r.err());
+    }
+
+    @Test
+    void helperChecksWarnAtTheCallInTextAndJson() {
+        // -k: a delete of a missing key (ENOENT), as bpftrace 0.17 words it
+        String k = Cli.run("trace", "--backend", "vm", "-k", "-e",
+                "BEGIN { @[1] = 1; delete(@[2]); exit(); }").ok();
+        assertTrue(k.contains("stdin:1:19-31: WARNING: Failed to map_delete_elem: No such file or directory (-2)\n"
+                + "BEGIN { @[1] = 1; delete(@[2]); exit(); }\n"
+                + "                  ~~~~~~~~~~~~\n"), k);
+        // a lookup that finds nothing is checked with -kk only
+        String script = "BEGIN { @[1] = 1; printf(\"%d\\n\", @[2]); exit(); }";
+        assertTrue(!Cli.run("trace", "--backend", "vm", "-k", "-e", script).ok().contains("WARNING"));
+        String kk = Cli.run("trace", "--backend", "vm", "-kk", "-e", script).ok();
+        assertTrue(kk.contains("stdin:1:34-38: WARNING: Failed to map_lookup_elem: 0\n"), kk);
+        String json = Cli.run("trace", "--backend", "vm", "-kk", "-q", "-f", "json", "-e", script).ok();
+        assertTrue(json.startsWith("{\"type\": \"helper_error\", \"helper\": \"map_lookup_elem\", \"retcode\": 0, "
+                + "\"line\": 1, \"col\": 34}\n"), json);
+        // without -k the programs check nothing
+        assertTrue(!Cli.run("trace", "--backend", "vm", "-e", script).ok().contains("WARNING"));
+    }
+
+    @Test
+    void positionalStringParametersAreLiterals() {
+        assertTrue(Cli.run("trace", "--backend", "vm", "-e",
+                "BEGIN { printf(\"%s|%s|%s\\n\", str($1 + 1), str(1 + $1), str($1 + 5)); exit(); }", "hello").ok()
+                .contains("ello|ello|\n"));
+        Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { printf(\"%s\\n\", str($1 + 6)); exit(); }", "hello");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertTrue(r.err().startsWith("stdin:1:28-34: ERROR: only addition of a single constant less or equal to the "
+                + "length of $1 (which is 5) is allowed inside str()\n"), r.err());
+    }
 }

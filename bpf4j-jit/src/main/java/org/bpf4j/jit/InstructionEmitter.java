@@ -232,9 +232,10 @@ final class InstructionEmitter {
             cb.lstore(m.reg[l.dst()]);
             return;
         }
-        if (m.img.access.kind(slot) == AccessPlan.PROVED_TABLE) {
-            // proved inside the run's input: the input's segment at the address's offset, whose
-            // own bounds test stops an address outside it (a MEMORY trap: wrong facts)
+        if (m.img.access.kind(slot) == AccessPlan.INPUT_SEGMENT) {
+            // proved inside the run's input, in a loop: the input's segment at the address's
+            // offset, whose own bounds test (hoisted out of counted loops by C2) stops an address
+            // outside it (a MEMORY trap: wrong facts)
             cb.aload(m.st);
             pushAddress(l.src(), l.off());
             cb.invokestatic(Descs.JIT_RUNTIME, "inputLoad" + bits, Descs.INPUT_LOAD);

@@ -48,9 +48,25 @@ public final class TraceCompiler {
      * @param target the backend the programs are for (which probe types it can run)
      * @param unsafe whether unsafe functions ({@code system}) are allowed ({@code --unsafe})
      * @param child whether a command runs under {@code -c} ({@code cpid} is refused without one)
+     * @param helperChecks helper calls checked for failure: 0 none, 1 as {@code -k}, 2 as {@code -kk}
      */
     public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe,
-            boolean child) {
+            boolean child, int helperChecks) {
+        /** Options without helper checks. */
+        public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child) {
+            this(queue, probes, target, unsafe, child, 0);
+        }
+
+        /** These options with helper calls checked as {@code -k} (1) or {@code -kk} (2) asks, 0 for none. */
+        public Options withHelperChecks(int level) {
+            return new Options(queue, probes, target, unsafe, child, level);
+        }
+
+        /** These options with the probes of another source ({@code -p}: {@link ProbeSource#forProcess}). */
+        public Options withProbes(ProbeSource source) {
+            return new Options(queue, source, target, unsafe, child, helperChecks);
+        }
+
         /** Options for the VM backend: ring buffer events, no machine probes, safe, no command. */
         public static Options vm() {
             return new Options(false, ProbeSource.none(), AttachPoints.Target.VM, false, false);
@@ -132,7 +148,9 @@ public final class TraceCompiler {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }
         return new Result(Optional.of(expansion.program()), typed, options.queue()
-                ? Compiler.compileForQueue(typed.get(), d) : Compiler.compile(typed.get(), d), d);
+                ? Compiler.compileForQueue(typed.get(), d, options.helperChecks())
+                : Compiler.compile(typed.get(), d, org.bpf4j.trace.codegen.Transport.RING_BUFFER,
+                        options.helperChecks()), d);
     }
 
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$([0-9]+)");

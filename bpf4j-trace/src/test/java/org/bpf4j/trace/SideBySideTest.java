@@ -39,6 +39,8 @@ import org.junit.jupiter.api.TestFactory;
  * <li>{@code // vm}: also run on the VM backend;
  * <li>{@code // params: A B}: positional parameters ($1, $2) for both;
  * <li>{@code // env: NAME=VALUE ...}: environment variables for both ({@code BPFTRACE_STRLEN=8});
+ * <li>{@code // flags: -k} or {@code -kk}: helper checks for both (bpf4j's are given the script's
+ *     source, to place the warnings);
  * <li>{@code // difference: REASON}: a documented difference (see docs/trace-differences.md): the
  *     script runs on both, but a mismatch is reported as a skip with the reason.
  * </ul>
@@ -52,7 +54,12 @@ class SideBySideTest {
             .toAbsolutePath().normalize();
 
     private record Header(String command, Map<String, String> normalise, boolean vm, String difference,
-            List<String> params, Map<String, String> env) {
+            List<String> params, Map<String, String> env, String flags) {
+        /** The helper check level of the flags: 1 for -k, 2 for -kk. */
+        int helperChecks() {
+            return flags.equals("-kk") ? 2 : flags.equals("-k") ? 1 : 0;
+        }
+
         /** The environment of the bpf4j side: this process's, with the script's variables over it. */
         TraceCompiler.Setup setup() {
             Map<String, String> all = new java.util.HashMap<>(System.getenv());
@@ -124,6 +131,7 @@ class SideBySideTest {
         String difference = null;
         List<String> params = List.of();
         Map<String, String> env = new LinkedHashMap<>();
+        String flags = "";
         for (String line : Scripts.read(p).split("\n")) {
             if (!line.startsWith("//")) {
                 break;
@@ -141,13 +149,15 @@ class SideBySideTest {
                     String[] nv = kv.split("=", 2);
                     env.put(nv[0], nv.length > 1 ? nv[1] : "");
                 }
+            } else if (l.startsWith("flags:")) {
+                flags = l.substring("flags:".length()).trim();
             } else if (l.equals("vm")) {
                 vm = true;
             } else if (l.startsWith("difference:")) {
                 difference = l.substring("difference:".length()).trim();
             }
         }
-        return new Header(command, normalise, vm, difference, params, env);
+        return new Header(command, normalise, vm, difference, params, env, flags);
     }
 
     private static String expand(String text, Path script) {
@@ -197,6 +207,9 @@ class SideBySideTest {
         List<String> params = h.params();
         // --unsafe, as bpf4j's side compiles with unsafe functions allowed (signal, system).
         List<String> argv = new ArrayList<>(List.of(bpftrace().toString(), "--unsafe"));
+        if (!h.flags().isEmpty()) {
+            argv.add(h.flags());
+        }
         if (command != null) {
             argv.add("-c");
             argv.add(command);
@@ -220,13 +233,14 @@ class SideBySideTest {
         String command = h.command();
         Source source = new Source(p.getFileName().toString(), text);
         CompiledScript script = TraceCompiler.compile(source, h.params(), TraceCompiler.Options.kernel(true,
-                command != null), h.setup()).orThrow(source);
+                command != null).withHelperChecks(h.helperChecks()), h.setup()).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (ChildCommand child = command == null ? null : ChildCommand.start(command);
                 TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter())),
                         new KernelBackend(script, Kernel.system()))) {
+            rt.setSource(source);
             if (child != null) {
                 rt.setChildPid(child.pid());
             }
@@ -255,13 +269,14 @@ class SideBySideTest {
     private static String runVm(Path p, String text, Header h) throws Exception {
         Source source = new Source(p.getFileName().toString(), text);
         CompiledScript script = TraceCompiler.compile(source, h.params(), new TraceCompiler.Options(false,
-                org.bpf4j.trace.probe.ProbeSource.none(), org.bpf4j.trace.probe.AttachPoints.Target.VM, false, true),
-                h.setup()).orThrow(source);
+                org.bpf4j.trace.probe.ProbeSource.none(), org.bpf4j.trace.probe.AttachPoints.Target.VM, false, true,
+                h.helperChecks()), h.setup()).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter())),
                 new VmBackend(script, Scripts.options()))) {
+            rt.setSource(source);
             rt.run();
         }
         pw.flush();

@@ -31,9 +31,10 @@ public record UsdtProbe(Path path, String provider, String name, long address, l
     }
 
     /**
-     * Every probe of a binary, in note order.
+     * Every probe of a binary, in note order. An argument spec bpf4j cannot read is kept as
+     * {@link UsdtArgument.Unsupported}.
      *
-     * @throws MalformedInputException if a note is damaged or an argument spec cannot be parsed
+     * @throws MalformedInputException if a note is damaged
      */
     public static List<UsdtProbe> read(Path binary) {
         NativeElf elf = NativeElf.read(binary);
@@ -70,13 +71,7 @@ public record UsdtProbe(Path path, String provider, String name, long address, l
                         sem += baseAddress - base;
                     }
                 }
-                List<UsdtArgument> parsed;
-                try {
-                    parsed = UsdtArgument.parseAll(args);
-                } catch (MalformedInputException e) {
-                    throw new MalformedInputException(binary + ": USDT probe " + provider + ":" + probe + ": "
-                            + e.getMessage());
-                }
+                List<UsdtArgument> parsed = UsdtArgument.parseAll(args);
                 out.add(new UsdtProbe(binary, provider, probe, pc, elf.fileOffset(pc), sem == 0 ? 0 : elf.fileOffset(sem),
                         parsed, args));
             }

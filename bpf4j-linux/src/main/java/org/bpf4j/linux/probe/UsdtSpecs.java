@@ -27,8 +27,8 @@ public final class UsdtSpecs {
     /**
      * Encodes a site's arguments.
      *
-     * @throws Bpf4jException if it has more than {@link #MAX_ARGS} arguments or one names an
-     *     unknown register
+     * @throws Bpf4jException if it has more than {@link #MAX_ARGS} arguments, one names an
+     *     unknown register, or one is indexed memory or unsupported (which the header does not read)
      */
     public static byte[] encode(UsdtProbe p) {
         if (p.arguments().size() > MAX_ARGS) {
@@ -54,6 +54,11 @@ public final class UsdtSpecs {
                     b.putInt(at + 4, m.ptRegsOffset());
                     b.putLong(at + 8, m.offset());
                 }
+                case UsdtArgument.Indexed x -> throw new Bpf4jException("USDT probe " + p.provider() + ":" + p.name()
+                        + " in " + p.path() + ": argument " + i + " ('" + x.text() + "') is indexed memory, which "
+                        + "bpf4j_usdt.h does not read");
+                case UsdtArgument.Unsupported u -> throw new Bpf4jException("USDT probe " + p.provider() + ":"
+                        + p.name() + " in " + p.path() + ": argument " + i + " ('" + u.text() + "'): " + u.reason());
             }
             b.putInt(at + 16, a.size());
             b.putInt(at + 20, a.signed() ? 1 : 0);

@@ -79,6 +79,7 @@ final class Aggregations {
             int val = pc.frame.alloc(CompiledScript.valueSize(info));
             pc.valueInto(a.value(), info.value(), val);
             update(map, key, val);
+            pc.checkHelper("map_update_elem", a.span(), false);
             return;
         }
         Expr.Call call = (Expr.Call) a.value();
@@ -220,6 +221,7 @@ final class Aggregations {
         pc.frame.release(m);
         Asm.Label end = asm.label();
         lookup(pc.mapIndex(ref.name()), key);
+        pc.checkHelper("map_lookup_elem", ref.span(), true);
         asm.jumpImm(JumpOp.JEQ, 0, 0, end);
         if (info.value() instanceof Type.Agg agg && agg.kind() == Type.AggKind.AVG) {
             asm.load(Size.DW, 1, 0, 0);
@@ -240,6 +242,7 @@ final class Aggregations {
         Asm.Label absent = asm.label();
         Asm.Label end = asm.label();
         lookup(pc.mapIndex(ref.name()), key);
+        pc.checkHelper("map_lookup_elem", ref.span(), true);
         asm.jumpImm(JumpOp.JEQ, 0, 0, absent);
         pc.copy(0, 0, off, size);
         asm.jump(end);

@@ -23,6 +23,7 @@ final class Calls {
     void statement(Expr.Call c) {
         switch (c.name()) {
             case "printf", "system", "cat" -> printf(c);
+            case "debugf" -> debugf(c);
             case "join" -> join(c);
             case "signal" -> {
                 Expr arg = c.args().getFirst();
@@ -109,6 +110,41 @@ final class Calls {
             pc.valueInto(args.get(i), layout.elements().get(i), off + 8 + layout.offset(i));
         }
         pc.output(off, size);
+    }
+
+    /**
+     * {@code debugf(fmt, ...)}: {@code bpf_trace_printk} with the format (NUL-terminated) and the
+     * arguments: integers as 64-bit values, strings as the address of their copy on the frame.
+     */
+    private void debugf(Expr.Call c) {
+        Expr.StrLit fmt = (Expr.StrLit) c.args().getFirst();
+        List<Expr> args = c.args().subList(1, c.args().size());
+        int m = pc.frame.mark();
+        int fmtSize = ProbeCompiler.bytes(fmt.value()).length + 1;
+        int fmtOff = pc.frame.alloc(fmtSize);
+        pc.valueInto(fmt, new Type.Str(fmtSize), fmtOff);
+        int[] slots = new int[args.size()];
+        for (int i = 0; i < args.size(); i++) {
+            Type t = pc.type(args.get(i));
+            if (t instanceof Type.Str s) {
+                slots[i] = pc.frame.alloc(s.size());
+                pc.valueInto(args.get(i), s, slots[i]);
+            } else {
+                slots[i] = pc.frame.alloc(8);
+                pc.valueInto(args.get(i), new Type.Int(64, t instanceof Type.Int x && x.signed()), slots[i]);
+            }
+        }
+        asm.stackAddr(1, fmtOff);
+        asm.movImm(2, fmtSize);
+        for (int i = 0; i < args.size(); i++) {
+            if (pc.type(args.get(i)) instanceof Type.Str) {
+                asm.stackAddr(3 + i, slots[i]);
+            } else {
+                asm.load(Size.DW, 3 + i, asm.frameBase, slots[i]);
+            }
+        }
+        asm.call("trace_printk");
+        pc.frame.release(m);
     }
 
     private void print(Expr.Call c) {
@@ -265,6 +301,7 @@ final class Calls {
                         : List.of(c.args().get(1)), info)
                 : pc.aggregations.key(m, info);
         pc.aggregations.delete(pc.mapIndex(m.name()), key);
+        pc.checkHelper("map_delete_elem", c.span(), false);
     }
 
     void intCall(Expr.Call c) {
@@ -302,8 +339,8 @@ final class Calls {
                     asm.emit(new org.bpf4j.isa.Instruction.Endian(org.bpf4j.isa.EndianOp.BE, 0, bits));
                 }
             }
-            case "kaddr" -> asm.movImm(0, KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value())
-                    .orElseThrow());
+            case "kaddr" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
+                    : KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value()).orElseThrow());
             case "cgroupid", "uaddr", "getopt" -> asm.movImm(0, pc.typed.constant(c));
             case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
                     org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));

@@ -30,22 +30,36 @@ public final class Compiler {
      * the largest event (found by a first compilation), for backends that cannot map a ring buffer.
      */
     public static Optional<CompiledScript> compileForQueue(TypedProgram typed, Diagnostics diags) {
-        Optional<CompiledScript> first = compile(typed, diags, Transport.RING_BUFFER);
+        return compileForQueue(typed, diags, 0);
+    }
+
+    /** {@link #compileForQueue(TypedProgram, Diagnostics)} with helper checks ({@code -k}: 1, {@code -kk}: 2). */
+    public static Optional<CompiledScript> compileForQueue(TypedProgram typed, Diagnostics diags, int helperChecks) {
+        Optional<CompiledScript> first = compile(typed, diags, Transport.RING_BUFFER, helperChecks);
         if (first.isEmpty()) {
             return first;
         }
         int size = Math.max(16, org.bpf4j.trace.sema.Type.align8(first.get().events().maxSize()));
-        return compile(typed, diags, new Transport(size));
+        return compile(typed, diags, new Transport(size), helperChecks);
     }
 
     /** Compiles; empty if there were errors. */
     public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags, Transport transport) {
+        return compile(typed, diags, transport, 0);
+    }
+
+    /**
+     * Compiles, with helper calls checked for failure at {@code helperChecks} (0 none, 1 as
+     * {@code -k}, 2 as {@code -kk}; see {@link Events#helperChecks()}); empty if there were errors.
+     */
+    public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags, Transport transport,
+            int helperChecks) {
         List<MapInfo> maps = new ArrayList<>(typed.maps().values());
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < maps.size(); i++) {
             index.put(maps.get(i).name(), i);
         }
-        Events events = new Events();
+        Events events = new Events(helperChecks);
         List<CompiledScript.ProbeProgram> programs = new ArrayList<>();
         int before = diags.errorCount();
         for (Probe p : typed.program().probes()) {

@@ -115,6 +115,13 @@ final class ContextReads {
                 return;
             }
         }
+        for (UsdtProbe s : sites) {
+            if (s.arguments().get(i) instanceof UsdtArgument.Unsupported bad) {
+                pc.diags.error(span, "usdt probe " + u.provider() + ":" + u.name() + ": arg" + i + " ('"
+                        + bad.text() + "') cannot be read: " + bad.reason());
+                return;
+            }
+        }
         boolean same = sites.stream().map(s -> s.arguments().get(i)).distinct().count() == 1;
         if (same) {
             usdtSpec(sites.getFirst().arguments().get(i));
@@ -151,6 +158,26 @@ final class ContextReads {
                 }
                 readUser(a.size());
             }
+            case UsdtArgument.Indexed x -> {
+                asm.load(Size.DW, 3, ProbeCompiler.CTX, UsdtArgument.ptRegsOffset(x.index(), x.text()));
+                if (UsdtArgument.is32Bit(x.index())) {
+                    asm.aluImm(AluOp.LSH, 3, 32);
+                    asm.aluImm(AluOp.RSH, 3, 32);
+                }
+                if (x.scale() > 1) {
+                    asm.aluImm(AluOp.LSH, 3, Integer.numberOfTrailingZeros(x.scale()));
+                }
+                if (!x.base().isEmpty()) {
+                    asm.load(Size.DW, 4, ProbeCompiler.CTX, x.ptRegsOffset());
+                    asm.alu(AluOp.ADD, 3, 4);
+                }
+                if (x.offset() != 0) {
+                    asm.aluImm(AluOp.ADD, 3, (int) x.offset());
+                }
+                readUser(a.size());
+            }
+            case UsdtArgument.Unsupported bad -> throw new IllegalStateException("unreadable USDT argument "
+                    + bad.text() + " survived the check");
         }
         if (a.size() < 8 || a.signed()) {
             int shift = 64 - 8 * a.size();

@@ -29,12 +29,17 @@ public final class Events {
      * {@link #JOIN_ARG_SIZE} bytes; the first empty one ends the list], sent from the scratch map.
      */
     public static final long JOIN = 6;
+    /** A helper that failed, with {@code -k}/{@code -kk}: [id][{@link #helperErrors()} index][return code]. */
+    public static final long HELPER_ERROR = 7;
     /** How many elements of an array {@code join()} reads (bpftrace 0.17's). */
     public static final int JOIN_ARGS = 16;
     /** The most bytes {@code join()} reads of each element, with its NUL (bpftrace 0.17's). */
     public static final int JOIN_ARG_SIZE = 1024;
     /** {@code printf}: [id = base + index][arguments laid out as {@link Printf#layout()}]. */
     public static final long PRINTF_BASE = 1000;
+
+    /** A helper call checked for failure ({@code -k}): the helper's name and where the script calls it. */
+    public record HelperError(String helper, org.bpf4j.trace.Span span) {}
 
     /**
      * One printf call: its format, the layout of its arguments, and for the arguments of an enum
@@ -54,9 +59,35 @@ public final class Events {
     private final List<String> strftimeFormats = new ArrayList<>();
     private final List<String> probeNames = new ArrayList<>();
     private final List<String> joinDelimiters = new ArrayList<>();
+    private final List<HelperError> helperErrors = new ArrayList<>();
+    private final int helperChecks;
     private int maxSize;
     private int scratchBytes;
     private boolean stacks;
+
+    /**
+     * Events of programs whose helper calls are checked at {@code helperChecks}: 0 none, 1 as
+     * {@code -k} (map updates and deletes, memory reads), 2 as {@code -kk} (also map lookups that
+     * find nothing).
+     */
+    Events(int helperChecks) {
+        this.helperChecks = helperChecks;
+    }
+
+    /** The level of helper checks (0, 1 for {@code -k}, 2 for {@code -kk}). */
+    public int helperChecks() {
+        return helperChecks;
+    }
+
+    int addHelperError(HelperError e) {
+        helperErrors.add(e);
+        return helperErrors.size() - 1;
+    }
+
+    /** The checked helper calls, by the index a {@link #HELPER_ERROR} event carries. */
+    public List<HelperError> helperErrors() {
+        return helperErrors;
+    }
 
     /** Notes that a program reads stacks (the backends then create the stack map). */
     void noteStacks() {

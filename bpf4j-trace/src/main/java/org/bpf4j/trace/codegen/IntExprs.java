@@ -220,6 +220,7 @@ final class IntExprs {
         asm.stackAddr(1, tmp);
         asm.movImm(2, k.size());
         asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
+        pc.checkHelper(k.user() ? "probe_read_user" : "probe_read_kernel", f.span(), false);
         if (k.bitSize() > 0) {
             // A bit field: the bytes that hold it, shifted down and masked (sign-extended if signed).
             asm.load(Size.DW, 0, asm.frameBase, tmp);
@@ -288,6 +289,7 @@ final class IntExprs {
             case "jiffies" -> asm.call("jiffies64");
             case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
+            case "ctx" -> asm.mov(0, ProbeCompiler.CTX);
             case "ppid" -> {
                 eval(pc.typed.rewrite(b));
                 narrow(Type.UINT32);

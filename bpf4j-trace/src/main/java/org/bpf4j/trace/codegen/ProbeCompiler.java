@@ -684,6 +684,34 @@ final class ProbeCompiler {
         asm.bind(sent);
     }
 
+    /**
+     * After a helper call, with {@code -k}/{@code -kk}: if it failed (a nonzero result, or for a
+     * {@code lookup} a null one, checked only with {@code -kk}), sends a
+     * {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     */
+    void checkHelper(String helper, Span span, boolean lookup) {
+        if (events.helperChecks() < (lookup ? 2 : 1)) {
+            return;
+        }
+        Asm.Label ok = asm.label();
+        asm.jumpImm(lookup ? JumpOp.JNE : JumpOp.JEQ, 0, 0, ok);
+        int m = frame.mark();
+        int off = eventSlot(24);
+        asm.store(Size.DW, asm.frameBase, off + 16, 0);
+        asm.movImm(1, Events.HELPER_ERROR);
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.movImm(1, events.addHelperError(new Events.HelperError(helper, span)));
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
+        output(off, 24);
+        if (lookup) {
+            asm.movImm(0, 0); // a failed lookup's null
+        } else {
+            asm.load(Size.DW, 0, asm.frameBase, off + 16);
+        }
+        frame.release(m);
+        asm.bind(ok);
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }

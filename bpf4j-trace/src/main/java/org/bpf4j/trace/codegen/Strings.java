@@ -37,6 +37,12 @@ final class Strings {
             case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->
                     into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
+            case Expr.Call c when c.name().equals("str") && pc.typed.rewrite(c) instanceof Expr.StrLit s -> {
+                into(s, size, off); // str($1 + n) of a string parameter
+                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() + 1 < size) {
+                    terminate(off, (int) n.value() + 1, size);
+                }
+            }
             case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
                     && p.number() >= 1 -> {
                 into(p, size, off); // the parameter's text
@@ -76,6 +82,7 @@ final class Strings {
                 // a char array is read whole when it fits (bpftrace prints it up to its size, terminated or not)
                 asm.movImm(2, size < k.size() ? size - 1 : k.size());
                 asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
+                pc.checkHelper(k.user() ? "probe_read_user" : "probe_read_kernel", f.span(), false);
             }
             default -> {
                 Type t = pc.type(e);

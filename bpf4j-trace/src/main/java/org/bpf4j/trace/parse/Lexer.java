@@ -181,8 +181,11 @@ public final class Lexer {
         while (i < s.length()) {
             char c = s.charAt(i);
             if (c == '"') {
-                int end = s.indexOf('"', i + 1);
-                i = end < 0 ? s.length() : end + 1;
+                int end = i + 1;
+                while (end < s.length() && s.charAt(end) != '"') {
+                    end += s.charAt(end) == '\\' ? 2 : 1; // \" inside the quotes does not end them
+                }
+                i = Math.min(s.length(), end + 1);
                 continue;
             }
             if (Character.isWhitespace(c) || c == ',' || c == '{' || c == '}') {

@@ -385,10 +385,17 @@ public final class Parser {
                 quoted = !quoted;
                 continue;
             }
+            if (c == '\\' && quoted && i + 1 < raw.length()) {
+                // usdt:FILE:test:"\"probe1\"": a quoted part's escapes (the name is "probe1", quotes included)
+                cur.append(raw.charAt(++i));
+                continue;
+            }
             if (c == ':' && !quoted) {
                 // "uprobe:/lib/x.so:func" and "usdt:path:provider:name" keep their parts; a C++
                 // "ns::f" keeps the double colon.
-                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()) {
+                // usdt's parts may be empty (usdt:FILE::NAME, usdt:::NAME with -p).
+                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()
+                        && !expandProvider(parts.getFirst()).equals("usdt")) {
                     cur.append("::");
                     i++;
                     continue;

@@ -155,6 +155,7 @@ public final class AttachPoints {
         List<String> parts = ap.parts();
         switch (ap.provider()) {
             case "BEGIN", "END" -> out.put(ap, new Resolved.Special(ap.provider()));
+            case "self" -> out.put(ap, new Resolved.Special("self"));
             case "java" -> out.put(ap, new Resolved.Java());
             case "interval", "profile" -> {
                 if (parts.size() != 2 || !parts.get(1).matches("[0-9]+")) {
@@ -257,6 +258,32 @@ public final class AttachPoints {
                     }
                     return;
                 }
+                if (!functions.contains(fn) && fn.matches("0x[0-9a-fA-F]+|[0-9]+")) {
+                    // uprobe:BIN:ADDRESS: the function holding that virtual address, at its offset there
+                    long address = fn.startsWith("0x") ? Long.parseUnsignedLong(fn.substring(2), 16)
+                            : Long.parseUnsignedLong(fn);
+                    Optional<Map.Entry<String, Long>> at = source.functionAt(file.toString(), address);
+                    if (at.isEmpty()) {
+                        diags.error(ap.span(), "Could not resolve address: " + file + ":0x" + Long.toHexString(address));
+                        return;
+                    }
+                    long value = at.get().getValue();
+                    if (value != 0 && ret) {
+                        diags.error(ap.span(), "uretprobes can not be placed at an offset into a function");
+                        return;
+                    }
+                    String problem = value == 0 ? null
+                            : source.uprobeOffsetProblem(file.toString(), at.get().getKey(), value);
+                    if (problem != null) {
+                        diags.error(ap.span(), problem);
+                        return;
+                    }
+                    // probe shows the address in decimal, as bpftrace 0.17
+                    out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
+                            Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, at.get().getKey(), ret,
+                            value));
+                    return;
+                }
                 java.util.regex.Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
                 if (!functions.contains(fn) && offset.matches() && functions.contains(offset.group(1))) {
                     // FUNC+OFFSET: inside the function and at an instruction boundary, as bpftrace checks
@@ -294,24 +321,51 @@ public final class AttachPoints {
                     vmOnly(ap, diags);
                     return;
                 }
-                Path file = binary(ap, parts.getFirst(), source);
-                Pattern provider = glob(parts.size() == 3 ? parts.get(1) : "*");
+                String given = parts.getFirst();
+                List<Path> files = new ArrayList<>();
+                if (given.isEmpty()) {
+                    // usdt::PROVIDER:NAME: the binaries of the process of -p, as bpftrace
+                    files.addAll(source.processBinaries());
+                    if (files.isEmpty()) {
+                        diags.error(ap.span(), "usdt probe without a binary needs a process (-p PID)");
+                        return;
+                    }
+                } else if (given.contains("*") || given.contains("?")) {
+                    for (String f : ProbeListing.binaries(given)) {
+                        files.add(Path.of(f));
+                    }
+                } else {
+                    files.add(binary(ap, given, source));
+                }
+                // an empty provider (usdt:FILE::NAME) matches any, as a wildcard
+                Pattern provider = glob(parts.size() == 3 && !parts.get(1).isEmpty() ? parts.get(1) : "*");
                 Pattern name = glob(parts.getLast());
-                Map<String, List<UsdtProbe>> found = new LinkedHashMap<>();
-                for (UsdtProbe u : source.usdt(file.toString())) {
-                    if (provider.matcher(u.provider()).matches() && name.matcher(u.name()).matches()) {
-                        found.computeIfAbsent(u.provider() + ":" + u.name(), k -> new ArrayList<>()).add(u);
+                for (Path file : files) {
+                    Map<String, List<UsdtProbe>> found = new LinkedHashMap<>();
+                    List<UsdtProbe> probes;
+                    try {
+                        probes = source.usdt(file.toString());
+                    } catch (ProbeSource.ProbeException e) {
+                        if (files.size() > 1 || given.isEmpty()) {
+                            continue; // a file of a glob or a process that is not an ELF object
+                        }
+                        throw e;
+                    }
+                    for (UsdtProbe u : probes) {
+                        if (provider.matcher(u.provider()).matches() && name.matcher(u.name()).matches()) {
+                            found.computeIfAbsent(u.provider() + ":" + u.name(), k -> new ArrayList<>()).add(u);
+                        }
+                    }
+                    String shown = given.isEmpty() || files.size() > 1 ? file.toString() : given;
+                    for (List<UsdtProbe> sites : found.values()) {
+                        UsdtProbe u = sites.getFirst();
+                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(shown, u.provider(), u.name()),
+                                ap.span()), new Resolved.Usdt(file, u.provider(), u.name(), sites));
                     }
                 }
-                if (found.isEmpty()) {
+                if (out.isEmpty()) {
                     diags.error(ap.span(), "no USDT probe " + String.join(":", parts.subList(1, parts.size()))
-                            + " in " + file);
-                    return;
-                }
-                for (List<UsdtProbe> sites : found.values()) {
-                    UsdtProbe u = sites.getFirst();
-                    out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), u.provider(), u.name()),
-                            ap.span()), new Resolved.Usdt(file, u.provider(), u.name(), sites));
+                            + " in " + (given.isEmpty() ? "process" : given));
                 }
             }
             case "software", "hardware" -> {

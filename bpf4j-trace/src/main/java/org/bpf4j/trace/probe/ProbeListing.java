@@ -125,19 +125,7 @@ public final class ProbeListing {
         int colon = p.indexOf(':');
         String provider = colon < 0 ? p : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
         String what = colon < 0 ? "*" : p.substring(p.lastIndexOf(':') + 1);
-        java.util.LinkedHashSet<String> binaries = new java.util.LinkedHashSet<>();
-        try {
-            binaries.add(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "exe"))
-                    .toString());
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Integer.toString(pid), "maps"))) {
-                String[] f = line.trim().split("\\s+", 6);
-                if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
-                    binaries.add(f[5]);
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new ProbeSource.ProbeException("cannot read process " + pid + ": " + e.getMessage());
-        }
+        List<String> binaries = ProbeSource.binariesOf(pid).stream().map(java.nio.file.Path::toString).toList();
         Pattern pg = AttachPoints.glob(provider);
         List<String> out = new ArrayList<>();
         for (String binary : binaries) {
@@ -167,7 +155,7 @@ public final class ProbeListing {
      * The binaries a listing pattern's file names: itself, or the files its last component's
      * wildcards match ({@code ./testprogs/uprobe_*}), in name order.
      */
-    private static List<String> binaries(String given) {
+    static List<String> binaries(String given) {
         int slash = given.lastIndexOf('/');
         if (!isGlob(given) || slash < 0 || isGlob(given.substring(0, slash))) {
             return List.of(given);

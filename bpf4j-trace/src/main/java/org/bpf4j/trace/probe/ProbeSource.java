@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -52,6 +53,97 @@ public interface ProbeSource {
 
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
+
+    /**
+     * The function of a binary whose code holds virtual address {@code address}, with the offset
+     * of the address in it ({@code uprobe:BIN:0xADDR}); empty if none does. This source's answer
+     * when it cannot read symbols: none.
+     */
+    default Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+        return Optional.empty();
+    }
+
+    /**
+     * The binaries of the process probes are limited to ({@code -p PID}): its executable, then the
+     * files it has mapped executable, in map order; empty when there is no such process. An
+     * attach point with an empty binary ({@code usdt::PROVIDER:NAME}) searches them.
+     */
+    default List<Path> processBinaries() {
+        return List.of();
+    }
+
+    /**
+     * This source, with {@link #processBinaries()} those of process {@code pid}.
+     *
+     * @throws ProbeException if the process cannot be read
+     */
+    static ProbeSource forProcess(ProbeSource base, int pid) {
+        List<Path> binaries = binariesOf(pid);
+        return new ProbeSource() {
+            @Override
+            public List<String> tracepoints() {
+                return base.tracepoints();
+            }
+
+            @Override
+            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+                return base.tracepointFormat(category, name);
+            }
+
+            @Override
+            public List<String> functions(String binary) {
+                return base.functions(binary);
+            }
+
+            @Override
+            public List<UsdtProbe> usdt(String binary) {
+                return base.usdt(binary);
+            }
+
+            @Override
+            public String uprobeOffsetProblem(String binary, String function, long offset) {
+                return base.uprobeOffsetProblem(binary, function, offset);
+            }
+
+            @Override
+            public Path locate(String binary) {
+                return base.locate(binary);
+            }
+
+            @Override
+            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+                return base.functionAt(binary, address);
+            }
+
+            @Override
+            public List<Path> processBinaries() {
+                return binaries;
+            }
+        };
+    }
+
+    /**
+     * A process's executable ({@code /proc/PID/exe}), then the other files it has mapped
+     * executable ({@code /proc/PID/maps}), each once.
+     *
+     * @throws ProbeException if the process cannot be read
+     */
+    static List<Path> binariesOf(int pid) {
+        java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        try {
+            out.add(Files.readSymbolicLink(proc.resolve("exe")));
+            for (String line : Files.readAllLines(proc.resolve("maps"))) {
+                String[] f = line.trim().split("\\s+", 6);
+                if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
+                    out.add(Path.of(f[5]));
+                }
+            }
+        } catch (IOException e) {
+            throw new ProbeException("cannot read process " + pid + ": " + e.getMessage());
+        }
+        return List.copyOf(out);
+    }
 
     /** A problem finding what an attach point refers to; its message is shown as the error. */
     final class ProbeException extends RuntimeException {
@@ -249,6 +341,22 @@ public interface ProbeSource {
                     }
                     return null;
                 } catch (java.io.IOException | RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+                Path file = located.computeIfAbsent(binary, this::locate);
+                try {
+                    for (NativeElf.Symbol s : NativeElf.read(file).symbols()) {
+                        if (s.type() == 2 && s.value() != 0 && !s.name().isEmpty() && Long.compareUnsigned(address,
+                                s.value()) >= 0 && Long.compareUnsigned(address - s.value(), Math.max(1, s.size())) < 0) {
+                            return Optional.of(Map.entry(s.name(), address - s.value()));
+                        }
+                    }
+                    return Optional.empty();
+                } catch (RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
             }

@@ -120,7 +120,7 @@ public final class KernelBackend implements Backend {
             return r;
         }
         return switch (p.attachPoint().provider()) {
-            case "BEGIN", "END" -> new Resolved.Special(p.attachPoint().provider());
+            case "BEGIN", "END", "self" -> new Resolved.Special(p.attachPoint().provider());
             case "interval" -> new Resolved.Timer(false, 0, 0);
             default -> new Resolved.Java();
         };
@@ -186,18 +186,25 @@ public final class KernelBackend implements Backend {
     @Override
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
-        // The kernel runs the programs of one uprobe (or software event) newest first, so those are
-        // attached last to first, as bpftrace does: probes on the same hook then fire in the
-        // order they are written.
+        // The kernel runs the programs of one uprobe (or software event) newest first, so probes on
+        // the same hook are attached last to first, as bpftrace does: they then fire in the order
+        // they are written. Probes on different hooks are attached in the order written.
         List<Integer> order = new ArrayList<>();
+        java.util.Set<Integer> placed = new java.util.HashSet<>();
         for (int i = 0; i < programs.size(); i++) {
-            if (!attachReversed(resolved(script.programs().get(i)))) {
-                order.add(i);
+            if (placed.contains(i)) {
+                continue;
             }
-        }
-        for (int i = programs.size() - 1; i >= 0; i--) {
-            if (attachReversed(resolved(script.programs().get(i)))) {
-                order.add(i);
+            String hook = hook(resolved(script.programs().get(i)));
+            List<Integer> group = new ArrayList<>(List.of(i));
+            for (int j = i + 1; hook != null && j < programs.size(); j++) {
+                if (hook.equals(hook(resolved(script.programs().get(j))))) {
+                    group.add(j);
+                }
+            }
+            for (int k = group.size() - 1; k >= 0; k--) {
+                order.add(group.get(k));
+                placed.add(group.get(k));
             }
         }
         for (int i : order) {
@@ -209,9 +216,14 @@ public final class KernelBackend implements Backend {
         }
     }
 
-    private static boolean attachReversed(Resolved r) {
-        return r instanceof Resolved.Uprobe || r instanceof Resolved.Usdt
-                || r instanceof Resolved.PerfCounter c && c.type() == 1;
+    /** What two probes share when the kernel runs them newest first on one hook; null for other probes. */
+    private static String hook(Resolved r) {
+        return switch (r) {
+            case Resolved.Uprobe u -> "uprobe " + u.binary() + " " + u.symbol() + " " + u.offset() + " " + u.returnProbe();
+            case Resolved.Usdt u -> "usdt " + u.binary() + " " + u.provider() + " " + u.name();
+            case Resolved.PerfCounter c when c.type() == 1 -> "software " + c.config() + " " + c.period();
+            default -> null;
+        };
     }
 
     private void attach(Attacher at, int i, int pid) {

@@ -38,6 +38,12 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** Lost events. */
     void lost(long n);
 
+    /**
+     * A helper call that failed, with {@code -k}: its name, return code and place in the script
+     * (line and column from 1, 0 if unknown), and the warning as bpftrace renders it in text.
+     */
+    void helperError(String helper, long retcode, int line, int col, String rendered);
+
     /** A map print: its kind ("map", "hist", "stats"), name, elements (key text, value text), keyed or not. */
     void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist);
 
@@ -95,6 +101,11 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void lost(long n) {
             out.println("Lost " + n + " events");
+        }
+
+        @Override
+        public void helperError(String helper, long retcode, int line, int col, String rendered) {
+            out.print(rendered);
         }
 
         @Override
@@ -164,6 +175,12 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void lost(long n) {
             out.println("{\"type\": \"lost_events\", \"data\": {\"events\": " + n + "}}");
+        }
+
+        @Override
+        public void helperError(String helper, long retcode, int line, int col, String rendered) {
+            out.println("{\"type\": \"helper_error\", \"helper\": \"" + escape(helper) + "\", \"retcode\": " + retcode
+                    + ", \"line\": " + line + ", \"col\": " + col + "}");
         }
 
         @Override

@@ -29,6 +29,8 @@ public final class TraceRuntime implements AutoCloseable {
     private final Values values;
     private final MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
+    private final AtomicBoolean printMapsRequested = new AtomicBoolean();
+    private boolean waitForInterrupt;
     private boolean finalizing;
     private int exitCode;
     private long reportedLost;
@@ -64,9 +66,17 @@ public final class TraceRuntime implements AutoCloseable {
         backend.setGlobals(startNanos, pid);
     }
 
-    /** Number of attach points, as "Attached N probes" counts them. */
+    /**
+     * Number of attach points, as "Attaching N probes..." counts them: a USDT probe counts once
+     * per call site, as bpftrace counts it.
+     */
     public int probeCount() {
-        return programs.size();
+        int n = 0;
+        for (Loaded l : programs) {
+            n += script.typed().expansion().resolved().get(l.probe().attachPoint())
+                    instanceof org.bpf4j.trace.probe.Resolved.Usdt u ? u.sites().size() : 1;
+        }
+        return n;
     }
 
     /** True once a program called exit() (or {@link #requestExit()} was called). */
@@ -77,6 +87,24 @@ public final class TraceRuntime implements AutoCloseable {
     /** Asks the run loop to stop (as SIGINT does for bpftrace). */
     public void requestExit() {
         exitRequested.set(true);
+    }
+
+    /**
+     * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
+     * thread): runs the script's {@code self:signal:SIGUSR1} probes (current bpftrace), or, when it
+     * has none, prints every map (bpftrace 0.17).
+     */
+    public void requestSigusr1() {
+        printMapsRequested.set(true);
+    }
+
+    /**
+     * With {@code wait}, a script with nothing left that can fire (only BEGIN and END, no
+     * {@code exit()}) runs until {@link #requestExit()} (Ctrl-C), as bpftrace does; without it (the
+     * default, for callers that fire {@code java} probes themselves) {@link #run} ends at once.
+     */
+    public void setWaitForInterrupt(boolean wait) {
+        this.waitForInterrupt = wait;
     }
 
     /** The exit code a script's {@code exit(code)} gave (0 by default). */
@@ -109,7 +137,7 @@ public final class TraceRuntime implements AutoCloseable {
         }
         backend.attach(pid);
         if (!quiet) {
-            out.attached(programs.size());
+            out.attached(probeCount());
         }
         if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
             // bpftrace's runtime test engine waits for this line before it starts its workload
@@ -137,9 +165,16 @@ public final class TraceRuntime implements AutoCloseable {
             if (done.getAsBoolean()) {
                 break;
             }
+            if (printMapsRequested.getAndSet(false)) {
+                if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {
+                    fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes
+                } else {
+                    printMaps(); // bpftrace 0.17
+                }
+            }
             if (intervals.isEmpty()) {
-                if (!waitForever) {
-                    // Nothing can fire any more: bpftrace would wait for Ctrl-C; we stop here.
+                if (!waitForever && !waitForInterrupt) {
+                    // Nothing can fire any more and no one waits for Ctrl-C: stop here.
                     break;
                 }
                 backend.await(20_000_000L); // short, so that the end of a -c command is seen soon
@@ -153,6 +188,10 @@ public final class TraceRuntime implements AutoCloseable {
                 }
             }
             long wait = timers.get(next)[0] - System.nanoTime();
+            if (wait > 50_000_000L) {
+                Thread.sleep(50); // in steps, so that Ctrl-C and SIGUSR1 are seen soon
+                continue;
+            }
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
@@ -166,7 +205,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
-        return p.equals("BEGIN") || p.equals("END");
+        return p.equals("BEGIN") || p.equals("END") || p.equals("self");
     }
 
     /**
@@ -179,9 +218,14 @@ public final class TraceRuntime implements AutoCloseable {
         fireProvider("END");
         if (script.typed().settings().printMapsOnExit()) {
             out.out().print("\n\n");
-            for (int i = 0; i < script.maps().size(); i++) {
-                printer.print(script.maps().get(i), backend.map(i), 0, 0);
-            }
+            printMaps();
+        }
+        out.out().flush();
+    }
+
+    private void printMaps() {
+        for (int i = 0; i < script.maps().size(); i++) {
+            printer.print(script.maps().get(i), backend.map(i), 0, 0);
         }
         out.out().flush();
     }
@@ -246,6 +290,12 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     private boolean quiet;
+    private org.bpf4j.trace.Source source;
+
+    /** The script's source, for the place of a failed helper call ({@code -k}) in warnings. */
+    public void setSource(org.bpf4j.trace.Source source) {
+        this.source = source;
+    }
 
     /** With {@code quiet}, "Attached N probes" is not printed (bpftrace's {@code -q}). */
     public void setQuiet(boolean quiet) {
@@ -338,6 +388,18 @@ public final class TraceRuntime implements AutoCloseable {
                     parts.add(Values.string(e, at, Events.JOIN_ARG_SIZE));
                 }
                 out.join(String.join(delimiter, parts));
+            }
+            case (int) Events.HELPER_ERROR -> {
+                Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));
+                long rc = Values.u64(e, 16);
+                String message = "Failed to " + h.helper() + ": " + (rc == 0 ? "0"
+                        : org.bpf4j.linux.sys.Native.strerror((int) -rc) + " (" + rc + ")");
+                org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
+                        org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
+                                : h.span(), message);
+                int line = source == null ? 0 : source.lineOf(h.span().begin());
+                int col = source == null ? 0 : source.columnOf(h.span().begin());
+                out.helperError(h.helper(), rc, line, col, d.render(source));
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {
                 int m = (int) Values.u64(e, 8);

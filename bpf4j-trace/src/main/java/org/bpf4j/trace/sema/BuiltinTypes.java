@@ -65,6 +65,10 @@ final class BuiltinTypes {
             }
             return Type.Int.pointer(Type.NONE, false);
         }
+        if (n.equals("ctx")) {
+            // the program's context (pt_regs, a tracepoint's record, perf_event data): a pointer to cast
+            return Type.Int.pointer(Type.NONE, false);
+        }
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
             if (n.equals("cpid") && !a.child) {

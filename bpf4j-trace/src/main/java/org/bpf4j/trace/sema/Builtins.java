@@ -25,7 +25,7 @@ public final class Builtins {
             Map.entry("leader_comm", new Type.Str(16)));
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
-    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args", "ctx",
+    public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args",
             "usermode", "__builtin_func");
 
     /** The aggregation functions, which are assigned to maps. */
@@ -35,7 +35,7 @@ public final class Builtins {
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
-            "path", "skboutput", "debugf", "offsetof", "percpu_kaddr",
+            "path", "skboutput", "offsetof", "percpu_kaddr",
             "unwatch", "socket_cookie");
 
     /** The clocks of current bpftrace's {@code nsecs(CLOCK)}, with the helper that reads each. */

@@ -111,6 +111,42 @@ final class Calls {
         throw new IllegalStateException();
     }
 
+    /** The text of {@code str($N)} (a positional parameter given as a string), or null for another expression. */
+    private String paramText(Expr e) {
+        if (e instanceof Expr.Call c && c.name().equals("str") && c.args().size() == 1
+                && c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
+            return p.number() <= a.params().size() ? a.params().get(p.number() - 1) : "";
+        }
+        return null;
+    }
+
+    /**
+     * The text of {@code $N + k} (or {@code k + $N}) where {@code $N} is a positional parameter that
+     * is not a number and {@code k} an integer literal: the parameter from its k-th byte; null for
+     * another expression.
+     */
+    private String paramPlusOffset(Expr e) {
+        if (!(e instanceof Expr.Binary b) || b.op() != org.bpf4j.trace.ast.BinOp.ADD) {
+            return null;
+        }
+        Expr.Param p = b.left() instanceof Expr.Param l ? l : b.right() instanceof Expr.Param r ? r : null;
+        Expr.IntLit k = b.left() instanceof Expr.IntLit l ? l : b.right() instanceof Expr.IntLit r ? r : null;
+        if (p == null || k == null || p.number() < 1 || p.number() > a.params().size()) {
+            return null;
+        }
+        String v = a.params().get(p.number() - 1);
+        if (SemanticAnalyser.parseParam(v) != null || k.value() < 0) {
+            return null;
+        }
+        byte[] bytes = v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (k.value() > bytes.length) {
+            a.error(b.span(), "only addition of a single constant less or equal to the length of $" + p.number()
+                    + " (which is " + bytes.length + ") is allowed inside str()");
+        }
+        int from = (int) Math.min(k.value(), bytes.length);
+        return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static Long literal(Expr e) {
         return e instanceof Expr.IntLit i ? i.value() : null;
     }
@@ -171,6 +207,9 @@ final class Calls {
             case "printf", "errorf", "warnf" -> {
                 return printf(c);
             }
+            case "debugf" -> {
+                return debugf(c);
+            }
             case "print" -> {
                 return print(c);
             }
@@ -195,6 +234,16 @@ final class Calls {
             }
             case "str" -> {
                 if (!nargsBetween(c, 1, 2)) {
+                    return new Type.Str(a.strlen());
+                }
+                String shifted = paramPlusOffset(c.args().getFirst());
+                if (shifted != null) {
+                    // str($1 + n) with $1 a string: the text from its n-th byte, as bpftrace's
+                    // pointer arithmetic on a string literal gives
+                    a.rewrites.put(c, new Expr.StrLit(shifted, c.span()));
+                    if (c.args().size() == 2) {
+                        a.type(c.args().get(1));
+                    }
                     return new Type.Str(a.strlen());
                 }
                 Type t = a.type(c.args().getFirst());
@@ -350,7 +399,16 @@ final class Calls {
             case "kaddr" -> {
                 if (nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
-                    if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+                    String param = paramText(c.args().getFirst());
+                    if (param != null) {
+                        // kaddr(str($1)): the parameter is the literal, as bpftrace takes it
+                        var address = KernelSymbols.system().address(param);
+                        if (address.isEmpty()) {
+                            a.error(c.span(), "Failed to resolve kernel symbol: " + param);
+                        } else {
+                            a.constant(c, address.getAsLong());
+                        }
+                    } else if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
                         a.error(c.span(), "kaddr() expects a string literal (" + SemanticAnalyser.kindName(t)
                                 + " provided)");
                     } else if (KernelSymbols.system().address(name.value()).isEmpty()) {
@@ -791,6 +849,27 @@ final class Calls {
         }
         if (problem != null && c.args().stream().noneMatch(a::failed)) {
             a.error(c.span(), problem);
+        }
+        return Type.NONE;
+    }
+
+    /**
+     * {@code debugf(fmt, ...)}: bpf_trace_printk, as bpftrace 0.17 checks it: at most 3 arguments,
+     * conversions {@code d u x p s} (with {@code l}/{@code ll}), and a warning at every use.
+     */
+    private Type debugf(Expr.Call c) {
+        a.warning(c.span(), "The debugf() builtin is not recommended for production use. For more information see "
+                + "bpf_trace_printk in bpf-helpers(7).");
+        printf(c);
+        if (c.args().size() > 4) {
+            a.error(c.span(), "debugf: Cannot use more than 3 conversion specifiers");
+        } else if (c.args().getFirst() instanceof Expr.StrLit fmt) {
+            for (FormatString.Spec s : FormatString.parse(fmt.value()).specs()) {
+                if ("duxps".indexOf(s.conversion()) < 0 || !List.of("", "l", "ll").contains(s.length())) {
+                    a.error(c.span(), "debugf: Unknown format string token: " + s.text());
+                    break;
+                }
+            }
         }
         return Type.NONE;
     }
