@@ -288,6 +288,16 @@ public final class SemanticAnalyser {
                     error(ap.span(), ap.provider() + " probe must have an integer frequency");
                 }
             }
+            case "self" -> {
+                // current bpftrace's self:signal:SIGUSR1, run when the process gets the signal
+                if (ap.parts().size() != 2) {
+                    error(ap.span(), "self probe type requires 2 arguments");
+                } else if (!unit.equals("signal")) {
+                    error(ap.span(), unit + " is not a supported trigger");
+                } else if (!ap.parts().get(1).equals("SIGUSR1")) {
+                    error(ap.span(), ap.parts().get(1) + " is not a supported signal");
+                }
+            }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
                     "java" -> { }
