@@ -322,7 +322,7 @@ final class TraceCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(hook);
                 // as bpftrace: a script with nothing that can fire runs until Ctrl-C; SIGUSR1 prints the maps
                 runtime.setWaitForInterrupt(true);
-                TraceProcess.onUsr1(runtime::requestPrintMaps);
+                TraceProcess.onUsr1(runtime::requestSigusr1);
                 TraceProcess.onInterrupt(runtime::requestExit);
                 TraceProcess.nameAfterLauncher();
                 try {

@@ -19,19 +19,23 @@ import org.bpf4j.vm.Memory;
  *       only within a range: the frame's array at the address's low 32 bits (its offset in the
  *       frame's region), with no region test.
  *   <li>{@link #PROVED_TABLE}: proved inside the program's input memory (the region R1 points to
- *       at entry under the conformance convention). A load reads the input as a
- *       {@link java.lang.foreign.MemorySegment} over its array ({@link JitRuntime#inputLoad8} and
- *       its kin: made once per array and kept in the execution's state) at the address minus the
- *       input's base address: the segment's own bounds test is a long comparison of an offset
- *       that moves with the loop counter, which C2 hoists out of counted loops (the checksum
- *       loop became three instructions per byte, unrolled eight times, with no test, against
- *       seven with a test per byte in the array form: 0.82x of the kernel's time instead of
- *       1.02x); an address the facts got wrong (another region, or past the end) fails that test
- *       and the run ends with a {@code MEMORY} trap. A store keeps the input's array from the
- *       store table (a read-only input has no bytes for stores) at the address's low half, with
- *       the bounds test and the checked accessor behind it. (The array with no test of its own
- *       ran the loop 1.6x slower: C2's implicit index check of an index that is the low half of
- *       a 64-bit sum stays in the loop.)
+ *       at entry under the conformance convention), outside loops, and every store to it: the
+ *       input's array, fetched once per run from the load or store table (so a read-only input
+ *       has no bytes for stores) and kept in the execution's state, instead of the region table,
+ *       at the address's low half; the bounds test stays, with the checked accessor behind it.
+ *       (The array with no test of its own ran the checksum loop 1.6x slower: C2's implicit
+ *       index check of an index that is the low half of a 64-bit sum stays in the loop.)
+ *   <li>{@link #INPUT_SEGMENT}: a load proved inside the input, inside a loop (between a
+ *       backward jump and its target): the input as a {@link java.lang.foreign.MemorySegment}
+ *       over its array ({@link JitRuntime#inputLoad8} and its kin: made once per array and kept
+ *       in the execution's state) at the address minus the input's base address. The segment's
+ *       own bounds test is a long comparison of an offset that moves with the loop counter, which
+ *       C2 hoists out of counted loops (the checksum loop became three instructions per byte,
+ *       unrolled eight times, with no test, against seven with a test per byte in the array
+ *       form: 0.82x of the kernel's time instead of 1.02x); an address the facts got wrong
+ *       (another region, or past the end) fails that test and the run ends with a
+ *       {@code MEMORY} trap. Outside loops the segment's test costs more than the array's (48
+ *       loads in straight-line code: 100 ns against 60), so those keep the array form.
  *   <li>{@link #CONTEXT}: proved to be a field of the program's context: a direct call of
  *       {@link Memory#loadContext} or {@link Memory#storeContext}, which hand the access to the
  *       context region (the region table holds no bytes for a context, so the inline test of a
@@ -70,19 +74,22 @@ final class AccessPlan {
     static final byte FRAME_VARIABLE = 2;
     static final byte PROVED_TABLE = 3;
     static final byte CONTEXT = 4;
+    static final byte INPUT_SEGMENT = 5;
 
     /** Every access checked. */
-    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false, new boolean[0]);
+    static final AccessPlan NONE = new AccessPlan(new byte[0], new int[0], false, false, new boolean[0]);
 
     private final byte[] kind;
     private final int[] frameIndex;
     private final boolean any;
+    private final boolean segment;
     private final boolean[] signedCompare;
 
-    private AccessPlan(byte[] kind, int[] frameIndex, boolean any, boolean[] signedCompare) {
+    private AccessPlan(byte[] kind, int[] frameIndex, boolean any, boolean segment, boolean[] signedCompare) {
         this.kind = kind;
         this.frameIndex = frameIndex;
         this.any = any;
+        this.segment = segment;
         this.signedCompare = signedCompare;
     }
 
@@ -93,6 +100,7 @@ final class AccessPlan {
         int[] index = new int[n];
         boolean[] signed = new boolean[n];
         boolean any = false;
+        boolean[] inLoop = loops(code);
         for (int s = 0; s < n && s < facts.slotCount(); s++) {
             if (code.atSlot(s) instanceof Instruction.Jump && facts.signedCompare(s)) {
                 signed[s] = true;
@@ -123,7 +131,7 @@ final class AccessPlan {
                     }
                     yield FRAME_VARIABLE;
                 }
-                case INPUT -> PROVED_TABLE;
+                case INPUT -> code.atSlot(s) instanceof Instruction.Load && inLoop[s] ? INPUT_SEGMENT : PROVED_TABLE;
                 case CTX -> CONTEXT;
                 // packets are replaced by helpers; map values, helper memory and global functions'
                 // arguments may be shared regions not adopted yet (see the class comment)
@@ -134,7 +142,36 @@ final class AccessPlan {
             kind[s] = k;
             any |= k != CHECKED;
         }
-        return new AccessPlan(kind, index, any, signed);
+        boolean segment = false;
+        for (byte k : kind) {
+            segment |= k == INPUT_SEGMENT;
+        }
+        return new AccessPlan(kind, index, any, segment, signed);
+    }
+
+    /** The slots between a backward jump (conditional or not, or {@code may_goto}) and its target. */
+    private static boolean[] loops(Code code) {
+        int n = code.slotCount();
+        int[] opened = new int[n + 1]; // loops starting at a slot, minus loops ending just before it
+        for (int s = 0; s < n; s++) {
+            int target = switch (code.atSlot(s)) {
+                case Instruction.Jump j -> s + 1 + j.off();
+                case Instruction.Goto g -> s + 1 + g.offset();
+                case Instruction.MayGoto g -> s + 1 + g.offset();
+                case null, default -> s + 1;
+            };
+            if (target <= s) {
+                opened[Math.max(0, target)]++;
+                opened[s + 1]--;
+            }
+        }
+        boolean[] in = new boolean[n];
+        int open = 0;
+        for (int s = 0; s < n; s++) {
+            open += opened[s];
+            in[s] = open > 0;
+        }
+        return in;
     }
 
     /** Whether the unsigned conditional jump at a slot is compiled as the signed comparison. */
@@ -150,6 +187,11 @@ final class AccessPlan {
     /** For {@link #FRAME_CONSTANT}: the index of the access's first byte in the frame's array. */
     int frameIndex(int slot) {
         return frameIndex[slot];
+    }
+
+    /** Whether some load reads the input's segment ({@link #INPUT_SEGMENT}). */
+    boolean usesInputSegment() {
+        return segment;
     }
 
     /** Whether any access is unchecked or any comparison signed. */

@@ -75,6 +75,11 @@ final class CompiledProgram {
         return img.slots;
     }
 
+    /** Whether some loads read the input's segment ({@link AccessPlan#INPUT_SEGMENT}). */
+    boolean usesInputSegment() {
+        return img.access.usesInputSegment();
+    }
+
     /** Whether some accesses are compiled without checks, from the verifier's facts. */
     boolean hasUncheckedAccesses() {
         return img.access.any();

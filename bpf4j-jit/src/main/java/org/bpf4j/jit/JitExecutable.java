@@ -39,7 +39,7 @@ final class JitExecutable implements Executable {
         long budget = ex.budget();
         long r10 = ex.entryRegister(10);
         if (program.hasUncheckedAccesses()) {
-            st.input(ex.entryRegister(1));
+            st.input(ex.entryRegister(1), program.usesInputSegment());
         }
         long r0;
         try {

@@ -84,13 +84,19 @@ final class JitState {
         return st;
     }
 
-    /** Points {@link #inputLoad} and {@link #inputStore} at the region an address (R1 at entry) is in. */
-    void input(long r1) {
+    /**
+     * Points {@link #inputLoad} and {@link #inputStore} at the region an address (R1 at entry) is
+     * in, and with {@code segment} also {@link #inputSegment} and {@link #inputBase}.
+     */
+    void input(long r1, boolean segment) {
         int region = Memory.regionOf(r1);
         byte[][] loads = mem.loadTable();
         byte[][] stores = mem.storeTable();
         inputLoad = region >= 0 && region < loads.length ? loads[region] : NONE;
         inputStore = region >= 0 && region < stores.length ? stores[region] : NONE;
+        if (!segment) {
+            return;
+        }
         if (segmentArray != inputLoad) {
             segmentArray = inputLoad;
             inputSegment = java.lang.foreign.MemorySegment.ofArray(inputLoad);

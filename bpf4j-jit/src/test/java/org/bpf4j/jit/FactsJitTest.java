@@ -222,20 +222,26 @@ class FactsJitTest {
     }
 
     /**
-     * Lies about loads claimed inside the input memory: an address in another region, or past the
-     * end of the input, falls outside the input's segment and the run traps; a true claim reads
-     * the input.
+     * Lies about loads in a loop claimed inside the input memory (read through the input's
+     * segment): an address in another region, or past the end of the input, falls outside the
+     * segment and the run traps; a true claim reads the input.
      */
     @Test
     void wrongFactsAboutInputLoadsTrap() {
         Code code = Assembler.assemble("""
                 mov %r3, %r1
                 add %r3, %r2
-                ldxb %r0, [%r3+0]
+                mov %r0, 0
+                mov %r4, 0
+                loop:
+                ldxb %r5, [%r3+0]
+                add %r0, %r5
+                add %r4, 1
+                jlt %r4, 1, loop
                 exit
                 """, "input-load.s");
         Access[] a = bySlot(code);
-        a[2] = Access.of(Region.INPUT, true, 0, 0);
+        a[4] = Access.of(Region.INPUT, true, 0, 0);
         Jit lying = JIT.withFacts(code, AccessFacts.of(a));
         VmProgram p = VmProgram.load("t", code, VmOptions.defaults().withEngine(lying));
         byte[] input = new byte[64];

@@ -40,9 +40,8 @@ class FireApiTest {
 
                 @calls[9]: 1
                 @calls[7]: 2
-                @ret: count 2, average 25, total 50
-
-                @sizes:\s
+                @ret: { .count = 2, .average = 25, .total = 50 }
+                @sizes:
                 [2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
                 [4, 8)                 0 |                                                    |
                 [8, 16)                0 |                                                    |
@@ -58,5 +57,34 @@ class FireApiTest {
 
                 @total: 5103
                 """, sw.toString());
+    }
+
+    @Test
+    void sigusr1RunsTheSignalProbesOrPrintsTheMaps() throws InterruptedException {
+        // with self:signal:SIGUSR1 probes (current bpftrace): they run, in the thread that runs the script
+        Source source = new Source("signal.bt", """
+                BEGIN { @n = 5; }
+                self:signal:SIGUSR1 { printf("usr1 %d\\n", @n); exit(); }
+                """);
+        CompiledScript script = TraceCompiler.compile(source, List.of()).orThrow(source);
+        StringWriter sw = new StringWriter();
+        try (TraceRuntime rt = TraceRuntime.vm(script, new Output.Text(new PrintWriter(sw),
+                new PrintWriter(java.io.Writer.nullWriter())), Scripts.options())) {
+            rt.setWaitForInterrupt(true); // nothing else can fire: the run waits for the signal
+            rt.requestSigusr1();
+            rt.run();
+        }
+        assertEquals("usr1 5\n\n\n@n: 5\n", sw.toString());
+        // without them (bpftrace 0.17): every map is printed, and the run goes on
+        Source plain = new Source("maps.bt", "BEGIN { @a = 1; @b[2] = 3; } interval:ms:1 { exit(); }");
+        CompiledScript maps = TraceCompiler.compile(plain, List.of()).orThrow(plain);
+        StringWriter out = new StringWriter();
+        try (TraceRuntime rt = TraceRuntime.vm(maps, new Output.Text(new PrintWriter(out),
+                new PrintWriter(java.io.Writer.nullWriter())), Scripts.options())) {
+            rt.setWaitForInterrupt(true);
+            rt.requestSigusr1(); // seen before the first interval fires
+            rt.run();
+        }
+        assertEquals("@a: 1\n@b[2]: 3\n\n\n@a: 1\n@b[2]: 3\n", out.toString());
     }
 }

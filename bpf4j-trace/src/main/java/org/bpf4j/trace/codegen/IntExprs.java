@@ -80,7 +80,11 @@ final class IntExprs {
             }
             case Expr.Cast c -> {
                 eval(c.operand());
-                narrow((Type.Int) pc.type(c));
+                if (((Type.Int) pc.type(c)).bool()) {
+                    boolOf(JumpOp.JNE); // (bool)x is x != 0
+                } else {
+                    narrow((Type.Int) pc.type(c));
+                }
             }
             case Expr.SizeofType s -> asm.movImm(0, pc.typed.constant(s) != null ? pc.typed.constant(s) : sizeOfName(s.type()));
             case Expr.Offsetof o -> asm.movImm(0, pc.typed.constant(o));

@@ -155,6 +155,7 @@ public final class AttachPoints {
         List<String> parts = ap.parts();
         switch (ap.provider()) {
             case "BEGIN", "END" -> out.put(ap, new Resolved.Special(ap.provider()));
+            case "self" -> out.put(ap, new Resolved.Special("self"));
             case "java" -> out.put(ap, new Resolved.Java());
             case "interval", "profile" -> {
                 if (parts.size() != 2 || !parts.get(1).matches("[0-9]+")) {

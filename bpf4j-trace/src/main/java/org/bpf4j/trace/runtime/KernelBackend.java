@@ -120,7 +120,7 @@ public final class KernelBackend implements Backend {
             return r;
         }
         return switch (p.attachPoint().provider()) {
-            case "BEGIN", "END" -> new Resolved.Special(p.attachPoint().provider());
+            case "BEGIN", "END", "self" -> new Resolved.Special(p.attachPoint().provider());
             case "interval" -> new Resolved.Timer(false, 0, 0);
             default -> new Resolved.Java();
         };

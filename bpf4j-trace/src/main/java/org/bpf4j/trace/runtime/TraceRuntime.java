@@ -90,10 +90,11 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
-     * Asks the run loop to print every map now, as bpftrace 0.17 does on SIGUSR1 (callable from
-     * any thread; the maps are printed by the thread that runs the script).
+     * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
+     * thread): runs the script's {@code self:signal:SIGUSR1} probes (current bpftrace), or, when it
+     * has none, prints every map (bpftrace 0.17).
      */
-    public void requestPrintMaps() {
+    public void requestSigusr1() {
         printMapsRequested.set(true);
     }
 
@@ -165,7 +166,11 @@ public final class TraceRuntime implements AutoCloseable {
                 break;
             }
             if (printMapsRequested.getAndSet(false)) {
-                printMaps();
+                if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {
+                    fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes
+                } else {
+                    printMaps(); // bpftrace 0.17
+                }
             }
             if (intervals.isEmpty()) {
                 if (!waitForever && !waitForInterrupt) {
@@ -200,7 +205,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
-        return p.equals("BEGIN") || p.equals("END");
+        return p.equals("BEGIN") || p.equals("END") || p.equals("self");
     }
 
     /**

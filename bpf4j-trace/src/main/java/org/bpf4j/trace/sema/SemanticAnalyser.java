@@ -289,6 +289,16 @@ public final class SemanticAnalyser {
                     error(ap.span(), ap.provider() + " probe must have an integer frequency");
                 }
             }
+            case "self" -> {
+                // current bpftrace's self:signal:SIGUSR1, run when the process gets the signal
+                if (ap.parts().size() != 2) {
+                    error(ap.span(), "self probe type requires 2 arguments");
+                } else if (!unit.equals("signal")) {
+                    error(ap.span(), unit + " is not a supported trigger");
+                } else if (!ap.parts().get(1).equals("SIGUSR1")) {
+                    error(ap.span(), ap.parts().get(1) + " is not a supported signal");
+                }
+            }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
                     "java" -> { }
@@ -374,7 +384,10 @@ public final class SemanticAnalyser {
                 if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
                     error(f.span(), "Loop range requires an integer for the start and end values");
                 }
-                setVar(f.var(), Type.INT64, f.var().span());
+                // as current bpftrace: the variable has the bounds' type (unsigned when both are)
+                boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
+                        && !fi.isPointer() && !ti.isPointer();
+                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
                 loops++;
                 block(f.body());
                 loops--;
@@ -494,7 +507,7 @@ public final class SemanticAnalyser {
                 return;
             }
             if (value instanceof Type.Int i && !i.isPointer()) {
-                value = new Type.Int(64, i.signed());
+                value = i.widened();
             }
         }
         declareMap(a.map(), keys, value, a.map().span());
@@ -607,7 +620,7 @@ public final class SemanticAnalyser {
         for (Expr k : ref.keys()) {
             Type t = type(k);
             switch (t) {
-                case Type.Int i -> keys.add(new Type.Int(64, i.signed()));
+                case Type.Int i -> keys.add(i.widened());
                 case Type.Str s -> keys.add(s);
                 case Type.ProbeName p -> keys.add(p);
                 case Type.Ksym x -> keys.add(x);
@@ -678,7 +691,7 @@ public final class SemanticAnalyser {
     private Type compute(Expr e) {
         return switch (e) {
             case Expr.IntLit i -> Type.INT64;
-            case Expr.BoolLit b -> new Type.Int(8, false);
+            case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 if (s.value().length() + 1 > 200) {
                     error(s.span(), "String is too long (over 200 bytes): " + s.value());
@@ -738,7 +751,8 @@ public final class SemanticAnalyser {
                             + kindName(b) + "'");
                     yield a;
                 }
-                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
+                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? (ia.bool() && ib.bool() ? Type.Int.bool(64)
+                        : new Type.Int(64, ia.signed() && ib.signed())) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
@@ -906,7 +920,8 @@ public final class SemanticAnalyser {
         }
         Type t = switch (n.name()) {
             case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
-            case "uint8", "u8", "bool", "unsigned char" -> new Type.Int(8, false);
+            case "uint8", "u8", "unsigned char" -> new Type.Int(8, false);
+            case "bool" -> Type.Int.bool(8);
             case "int16", "s16", "short" -> new Type.Int(16, true);
             case "uint16", "u16", "unsigned short" -> new Type.Int(16, false);
             case "int32", "s32", "int", "signed int", "signed" -> new Type.Int(32, true);
