@@ -85,6 +85,9 @@ final class Descs {
     static final MethodTypeDesc CHARGE_RETURN = md(CD_long, JIT_STATE, CD_int);
     static final MethodTypeDesc CHARGE = md(CD_long, CD_long, CD_long, CD_int);
     static final MethodTypeDesc ENTER_HELPER = md(CD_void, CD_long, CD_int, CD_int, COMPILED_PROGRAM);
+    /** A class's stub for one helper: {@code (state, budget, slot, depth, r1..r5) -> r0}. */
+    static final MethodTypeDesc HELPER_STUB = md(CD_long, JIT_STATE, CD_long, CD_int, CD_int, CD_long, CD_long,
+            CD_long, CD_long, CD_long);
     static final MethodTypeDesc HELPER_CALL = md(CD_long, CALL_CONTEXT, CD_long, CD_long, CD_long, CD_long, CD_long);
     static final MethodTypeDesc MAY_GOTO = md(java.lang.constant.ConstantDescs.CD_boolean, JIT_STATE);
     static final MethodTypeDesc TAIL_CALL = md(METHOD_HANDLE, JIT_STATE, COMPILED_PROGRAM, CD_long, CD_long, CD_int,

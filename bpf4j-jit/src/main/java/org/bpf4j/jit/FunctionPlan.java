@@ -341,7 +341,7 @@ final class FunctionPlan {
             case Instruction.Goto g -> 24;
             case Instruction.MayGoto g -> 34;
             case Instruction.Call c -> c.kind() == CallKind.LOCAL ? 140 : c.imm() == ProgramImage.TAIL_CALL_HELPER ? 100
-                    : inlineChecks ? 66 : 52; // the tables fetched again after the call, or not
+                    : inlineChecks ? 66 : 40; // inline, with the tables fetched again; or through the class's stub
             case Instruction.CallReg c -> 262;
             case Instruction.Exit e -> 64;
         };

@@ -364,6 +364,7 @@ final class UnitCompiler {
             String firstRoot) {
         // The class's constant pool (set when the class builder starts), for its class data entries.
         java.lang.classfile.constantpool.ConstantPoolBuilder[] pool = new java.lang.classfile.constantpool.ConstantPoolBuilder[1];
+        java.util.BitSet stubs = new java.util.BitSet(); // the helpers whose stubs the class's code calls
         UnitContext ctx = new UnitContext() {
             final Map<Integer, LoadableConstantEntry> constants = new HashMap<>();
 
@@ -378,6 +379,12 @@ final class UnitCompiler {
                 } else {
                     cb.invokedynamic(DynamicCallSiteDesc.of(Descs.LINK, method, type));
                 }
+            }
+
+            @Override
+            public void invokeHelperStub(CodeBuilder cb, int i) {
+                stubs.set(i);
+                cb.invokestatic(self, "h" + i, Descs.HELPER_STUB);
             }
 
             @Override
@@ -419,6 +426,11 @@ final class UnitCompiler {
             for (MethodSpec m : methods) {
                 clb.withMethodBody(m.name(), m.type(), ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
                         cb -> m.body().accept(cb, ctx));
+            }
+            for (int i = stubs.nextSetBit(0); i >= 0; i = stubs.nextSetBit(i + 1)) {
+                int helper = i;
+                clb.withMethodBody("h" + i, Descs.HELPER_STUB, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
+                        cb -> InstructionEmitter.emitHelperStub(cb, ctx, helper));
             }
         });
     }

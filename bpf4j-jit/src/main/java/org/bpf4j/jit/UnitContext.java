@@ -16,6 +16,12 @@ interface UnitContext {
      */
     LoadableConstantEntry helper(int index);
 
+    /**
+     * Emits a call of this class's stub for a helper ({@link Descs#HELPER_STUB}: the state, the
+     * budget, the slot, the depth, R1-R5; returns R0), which the class then gets.
+     */
+    void invokeHelperStub(CodeBuilder cb, int index);
+
     /** The constant of the {@link CompiledProgram} the code belongs to (an entry made once per class). */
     LoadableConstantEntry program();
 }

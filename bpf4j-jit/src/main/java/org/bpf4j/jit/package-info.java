@@ -20,8 +20,8 @@
  *       tables of {@code Memory} inline (the input memory's array instead where the facts prove
  *       an access inside it) (fetched at entry and again after calls, atomics and slow
  *       paths) and call {@code Memory}'s checked accessor out of line; in a program without
- *       facts (unverified) they call the checked accessor itself, a fifth of the bytecode, for
- *       compile time. An unsigned conditional
+ *       facts (unverified) they call the checked accessor itself, a fifth of the bytecode, and
+ *       helper calls go through a static stub per helper in each class, for compile time. An unsigned conditional
  *       jump the facts show to compare values of one sign is a signed comparison, and without a
  *       budget a backward branch goes straight to its target: the two things C2 needs to make a
  *       counted loop (no safepoint poll per iteration, the loop unrolled). Budget charges (none

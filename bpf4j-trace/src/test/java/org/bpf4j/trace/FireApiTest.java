@@ -40,9 +40,8 @@ class FireApiTest {
 
                 @calls[9]: 1
                 @calls[7]: 2
-                @ret: count 2, average 25, total 50
-
-                @sizes:\s
+                @ret: { .count = 2, .average = 25, .total = 50 }
+                @sizes:
                 [2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
                 [4, 8)                 0 |                                                    |
                 [8, 16)                0 |                                                    |

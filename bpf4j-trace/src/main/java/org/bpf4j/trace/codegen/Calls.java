@@ -90,7 +90,7 @@ final class Calls {
         List<Type> types = new java.util.ArrayList<>();
         for (Expr a : args) {
             Type t = pc.type(a);
-            types.add(t instanceof Type.Int i ? new Type.Int(64, i.signed()) : t);
+            types.add(t instanceof Type.Int i ? (i.bool() ? new Type.Int(64, false) : new Type.Int(64, i.signed())) : t);
         }
         Type.Tuple layout = new Type.Tuple(types);
         FormatString fmt = FormatString.parse(((Expr.StrLit) c.args().getFirst()).value());
@@ -163,7 +163,7 @@ final class Calls {
         }
         Type t = pc.type(first);
         if (t instanceof Type.Int i) {
-            t = new Type.Int(64, i.signed());
+            t = i.widened();
         }
         int size = 16 + ProbeCompiler.storedSize(t);
         int off = pc.eventSlot(size);

@@ -499,6 +499,11 @@ public final class Parser {
                 }
                 case "break", "continue", "return" -> {
                     take();
+                    if (t.text().equals("return") && !at(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
+                        // current bpftrace: "return EXPR" in a probe; a probe's value is not used by
+                        // any probe type bpf4j attaches, so the expression is parsed and dropped
+                        expr();
+                    }
                     return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), t.span());
                 }
                 case "let" -> {

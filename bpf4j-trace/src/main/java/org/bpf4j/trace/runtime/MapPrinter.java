@@ -216,12 +216,13 @@ final class MapPrinter {
             String text;
             if (agg.kind() == Type.AggKind.STATS) {
                 text = out.json() ? "{\"count\": " + s[0] + ", \"average\": " + s[2] + ", \"total\": " + s[1] + "}"
-                        : "count " + s[0] + ", average " + s[2] + ", total " + s[1];
+                        : "{ .count = " + s[0] + ", .average = " + s[2] + ", .total = " + s[1] + " }"; // current bpftrace's record
             } else {
                 text = Long.toString(s[2] / div);
             }
             elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
         }
-        out.map("stats", info.name(), elems, !info.keys().isEmpty(), true, false);
+        // current bpftrace: a stats value is a record, the map printed as any other (no blank line after it)
+        out.map("stats", info.name(), elems, !info.keys().isEmpty(), false, false);
     }
 }

@@ -115,10 +115,8 @@ public sealed interface Output permits Output.Text, Output.Json {
                 if (i > 0) {
                     sb.append('\n');
                 }
-                sb.append(elements.get(i)[0]).append(": ");
-                if (hist) {
-                    sb.append('\n');
-                }
+                // current bpftrace: "@h:" then the histogram's lines (0.17 left a space after the colon)
+                sb.append(elements.get(i)[0]).append(hist ? ":\n" : ": ");
                 sb.append(elements.get(i)[1]);
             }
             sb.append('\n');

@@ -47,6 +47,12 @@ final class Values {
     }
 
     static String intText(long v, Type.Int t) {
+        if (t.isPointer()) {
+            return "0x" + Long.toHexString(v); // current bpftrace prints pointers in hex
+        }
+        if (t.bool()) {
+            return asType(v, t) != 0 ? "true" : "false";
+        }
         long x = asType(v, t);
         return t.signed() || t.bits() < 64 ? Long.toString(x) : Long.toUnsignedString(x);
     }
@@ -125,6 +131,7 @@ final class Values {
     /** Renders a value as print() and map printing do (quoted strings in JSON when {@code quote}). */
     String render(Type t, byte[] b, int off, boolean quote) {
         return switch (t) {
+            case Type.Int i when i.isPointer() && out.json() -> Long.toUnsignedString(u64(b, off)); // JSON has no hex
             case Type.Int i -> intText(u64(b, off), i);
             case Type.Str s -> quoted(string(b, off, s.size()), quote);
             case Type.Tuple tu -> {
@@ -166,6 +173,7 @@ final class Values {
                 yield "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
+            case Type.StructRef s -> "";
             case Type.None n -> "";
         };
     }
@@ -191,6 +199,10 @@ final class Values {
             long addr = u64(frames, 8 * i);
             if (addr == 0) {
                 break;
+            }
+            if (st.mode().equals("raw")) {
+                sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
+                continue;
             }
             String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
                     : KernelSymbols.system().resolve(addr, true);

@@ -295,7 +295,7 @@ final class Calls {
                         a.error(c.span(), "strcontains() expects string arguments");
                     }
                 }
-                return Type.UINT64;
+                return Type.Int.bool(64);
             }
             case "kstack", "ustack" -> {
                 return stack(c);
@@ -572,7 +572,7 @@ final class Calls {
                         a.error(c.span(), "has_key() expects a map without a key as the first argument");
                     }
                 }
-                return new Type.Int(8, false);
+                return Type.Int.bool(8);
             }
             default -> {
                 typeArgs(c);
@@ -670,7 +670,10 @@ final class Calls {
         return Type.Int.pointer(new Type.Int(bits, false), true);
     }
 
-    /** {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace} or {@code perf}. */
+    /**
+     * {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace}, {@code perf} or
+     * (current bpftrace) {@code raw}, the addresses alone.
+     */
     private Type stack(Expr.Call c) {
         boolean user = c.name().equals("ustack");
         String mode = a.settings().stackMode();
@@ -681,7 +684,7 @@ final class Calls {
         List<Expr> args = c.args();
         int i = 0;
         if (!args.isEmpty() && args.getFirst() instanceof Expr.Builtin b) {
-            if (!b.name().equals("bpftrace") && !b.name().equals("perf")) {
+            if (!Settings.STACK_MODES.contains(b.name())) {
                 a.error(b.span(), "Unknown identifier: '" + b.name() + "'");
                 a.error(c.span(), c.name() + "() expects a stack mode literal (none provided)");
                 return new Type.Stack(user, mode, limit);
@@ -711,7 +714,8 @@ final class Calls {
         List<Type> keys = a.mapKeys(keyed);
         if (m == null) {
             a.error(keyed.span(), "Undefined map: " + keyed.name());
-        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())) {
+        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())
+                && !SemanticAnalyser.tupleForKeys(m.keys(), keys)) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
         }
@@ -803,7 +807,7 @@ final class Calls {
                 return Type.NONE;
             }
             checkKeys(m);
-            return new Type.Int(8, false); // current bpftrace: true if the key was there
+            return Type.Int.bool(8); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
             Expr key = c.args().get(1);
@@ -811,7 +815,7 @@ final class Calls {
             boolean oneTuple = info != null && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
             checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(key),
                     m.span()));
-            return new Type.Int(8, false);
+            return Type.Int.bool(8);
         }
         a.error(c.span(), "delete() expects a map to be provided");
         return Type.NONE;

@@ -44,7 +44,7 @@ final class Operators {
                 a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
                         + l.display() + ", " + r.display());
             }
-            return Type.UINT64;
+            return Type.Int.bool(64);
         }
         if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
             a.error(b.span(), "Type mismatch for '" + b.op().symbol() + "': comparing '" + l.display() + "' with '"
@@ -60,7 +60,7 @@ final class Operators {
             return ri;
         }
         if (li.isPointer() || ri.isPointer()) {
-            return b.op().comparison() ? Type.UINT64 : Type.INT64;
+            return b.op().comparison() ? Type.Int.bool(64) : Type.INT64;
         }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
@@ -75,7 +75,9 @@ final class Operators {
             a.warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
                     + r.display() + "' can lead to undefined behavior");
         }
-        return new Type.Int(64, signed);
+        // current bpftrace: comparisons, && and || are bools (printed true/false)
+        return b.op().comparison() || b.op() == BinOp.LAND || b.op() == BinOp.LOR ? Type.Int.bool(64)
+                : new Type.Int(64, signed);
     }
 
     /**
@@ -117,7 +119,7 @@ final class Operators {
                 if (!(t instanceof Type.Int)) {
                     a.error(u.span(), "The ! operator can not be used on expressions of type '" + t.display() + "'");
                 }
-                return new Type.Int(64, false);
+                return Type.Int.bool(64);
             }
             case DEREF -> {
                 if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {

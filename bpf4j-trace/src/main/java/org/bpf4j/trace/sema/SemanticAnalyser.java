@@ -222,6 +222,7 @@ public final class SemanticAnalyser {
             case Type.Deferred x -> x.display();
             case Type.Inet x -> "inet";
             case Type.Stack x -> x.display();
+            case Type.StructRef x -> "record";
             case Type.None x -> "none";
         };
     }
@@ -383,7 +384,10 @@ public final class SemanticAnalyser {
                 if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
                     error(f.span(), "Loop range requires an integer for the start and end values");
                 }
-                setVar(f.var(), Type.INT64, f.var().span());
+                // as current bpftrace: the variable has the bounds' type (unsigned when both are)
+                boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
+                        && !fi.isPointer() && !ti.isPointer();
+                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
                 loops++;
                 block(f.body());
                 loops--;
@@ -503,7 +507,7 @@ public final class SemanticAnalyser {
                 return;
             }
             if (value instanceof Type.Int i && !i.isPointer()) {
-                value = new Type.Int(64, i.signed());
+                value = i.widened();
             }
         }
         declareMap(a.map(), keys, value, a.map().span());
@@ -559,6 +563,21 @@ public final class SemanticAnalyser {
             }
             return old;
         }
+        if (tupleForKeys(old, keys)) {
+            // as current bpftrace: @m[$t] with $t = (a, b) is @m[a, b] (upstream opensnoop)
+            Type.Tuple t = (Type.Tuple) keys.getFirst();
+            for (int i = 0; i < old.size(); i++) {
+                Type e = t.elements().get(i);
+                if (!(e instanceof Type.Int && old.get(i) instanceof Type.Int
+                        || e instanceof Type.Str es && old.get(i) instanceof Type.Str ks && es.size() <= ks.size()
+                        || e.equals(old.get(i)))) {
+                    error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
+                            + keyList(keys) + " when map expects arguments: " + keyList(old));
+                    return old;
+                }
+            }
+            return old;
+        }
         if (old.size() != keys.size()) {
             error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
                     + keyList(keys) + " when map expects arguments: " + keyList(old));
@@ -585,6 +604,12 @@ public final class SemanticAnalyser {
         return n > 1 && mapKeys.size() == 1 && mapKeys.getFirst() instanceof Type.Tuple t && t.elements().size() == n;
     }
 
+    /** True if {@code keys} is one tuple whose elements stand for the several keys {@code mapKeys} of a map. */
+    static boolean tupleForKeys(List<Type> mapKeys, List<Type> keys) {
+        return mapKeys.size() > 1 && keys.size() == 1 && keys.getFirst() instanceof Type.Tuple t
+                && t.elements().size() == mapKeys.size();
+    }
+
     private static String keyList(List<Type> keys) {
         return "[" + String.join(", ", keys.stream().map(Type::display).toList()) + "]";
     }
@@ -595,7 +620,7 @@ public final class SemanticAnalyser {
         for (Expr k : ref.keys()) {
             Type t = type(k);
             switch (t) {
-                case Type.Int i -> keys.add(new Type.Int(64, i.signed()));
+                case Type.Int i -> keys.add(i.widened());
                 case Type.Str s -> keys.add(s);
                 case Type.ProbeName p -> keys.add(p);
                 case Type.Ksym x -> keys.add(x);
@@ -658,7 +683,7 @@ public final class SemanticAnalyser {
 
     /** Types an expression and records the type. */
     Type type(Expr e) {
-        Type t = compute(e);
+        Type t = structs.carry(e, compute(e));
         types.put(e, t);
         return t;
     }
@@ -666,7 +691,7 @@ public final class SemanticAnalyser {
     private Type compute(Expr e) {
         return switch (e) {
             case Expr.IntLit i -> Type.INT64;
-            case Expr.BoolLit b -> new Type.Int(8, false);
+            case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 if (s.value().length() + 1 > 200) {
                     error(s.span(), "String is too long (over 200 bytes): " + s.value());
@@ -726,7 +751,8 @@ public final class SemanticAnalyser {
                             + kindName(b) + "'");
                     yield a;
                 }
-                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? new Type.Int(64, ia.signed() && ib.signed()) : u;
+                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? (ia.bool() && ib.bool() ? Type.Int.bool(64)
+                        : new Type.Int(64, ia.signed() && ib.signed())) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
@@ -790,6 +816,9 @@ public final class SemanticAnalyser {
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
+                }
+                if (base instanceof Type.Str s) {
+                    yield structs.character(i, s);
                 }
                 if (base instanceof Type.Array arr) {
                     if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
@@ -885,13 +914,14 @@ public final class SemanticAnalyser {
     Type typeOfName(TypeName n, Span span) {
         if (n.pointers() > 0) {
             TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1);
-            Type pointee = n.pointers() == 1 && (isStructName(n.name()) || n.name().equals("void")) ? Type.NONE
-                    : typeOfName(inner, span);
+            Type pointee = n.pointers() == 1 && isStructName(n.name()) ? structs.structRef(n.name())
+                    : n.pointers() == 1 && n.name().equals("void") ? Type.NONE : typeOfName(inner, span);
             return Type.Int.pointer(pointee, userSpace());
         }
         Type t = switch (n.name()) {
             case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
-            case "uint8", "u8", "bool", "unsigned char" -> new Type.Int(8, false);
+            case "uint8", "u8", "unsigned char" -> new Type.Int(8, false);
+            case "bool" -> Type.Int.bool(8);
             case "int16", "s16", "short" -> new Type.Int(16, true);
             case "uint16", "u16", "unsigned short" -> new Type.Int(16, false);
             case "int32", "s32", "int", "signed int", "signed" -> new Type.Int(32, true);

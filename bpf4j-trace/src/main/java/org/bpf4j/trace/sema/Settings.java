@@ -22,6 +22,9 @@ import org.bpf4j.trace.ast.ConfigEntry;
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes) {
     /** bpftrace 0.17's settings. */
+    /** The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line). */
+    public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw");
+
     public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240);
 
     /** The most {@code max_strlen} may be (strings are kept in the 512-byte BPF stack, as in 0.17). */
@@ -115,8 +118,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     maxCatBytes = (int) (long) n;
                 }
                 case "stack_mode" -> {
-                    if (!Set.of("bpftrace", "perf").contains(v)) {
-                        return "Invalid value for %s: expected bpftrace or perf";
+                    if (!STACK_MODES.contains(v)) {
+                        return "Invalid value for %s: expected bpftrace, perf or raw";
                     }
                     stackMode = v;
                 }

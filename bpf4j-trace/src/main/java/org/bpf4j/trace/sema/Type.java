@@ -16,10 +16,25 @@ public sealed interface Type {
      * Pointers are integers wherever integers are accepted; {@code *p}, {@code p[i]} and
      * {@code p + n} use the pointee.
      */
-    record Int(int bits, boolean signed, Type pointee, boolean user) implements Type {
+    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool) implements Type {
+        /** An integer or pointer that is not a bool. */
+        public Int(int bits, boolean signed, Type pointee, boolean user) {
+            this(bits, signed, pointee, user, false);
+        }
+
         /** A plain integer. */
         public Int(int bits, boolean signed) {
-            this(bits, signed, null, false);
+            this(bits, signed, null, false, false);
+        }
+
+        /** Current bpftrace's {@code bool} of {@code bits} bits: printed {@code true} or {@code false}. */
+        public static Int bool(int bits) {
+            return new Int(bits, false, null, false, true);
+        }
+
+        /** The 64-bit integer a value of this type is widened to (a bool stays a bool). */
+        public Int widened() {
+            return bool ? bool(64) : new Int(64, signed);
         }
 
         /** A pointer to {@code pointee}, in user memory when {@code user}. */
@@ -39,7 +54,7 @@ public sealed interface Type {
 
         @Override
         public String display() {
-            return pointee != null ? pointee.display() + " *" : (signed ? "int" : "uint") + bits;
+            return pointee != null ? pointee.display() + " *" : bool ? "bool" : (signed ? "int" : "uint") + bits;
         }
     }
 
@@ -87,6 +102,21 @@ public sealed interface Type {
             fields = List.copyOf(fields);
         }
 
+        @Override
+        public String display() {
+            return name;
+        }
+    }
+
+    /**
+     * A struct or union named by a pointer to it ({@code struct Foo *}): the pointee that carries
+     * the struct through variables, maps, {@code *pp} of a pointer to a pointer and {@code p++}.
+     * Its fields are looked up by name in the types of the kernel, the traced binaries and the script.
+     *
+     * @param name {@code struct NAME} or {@code union NAME}
+     * @param size its size in bytes (the step of {@code p++})
+     */
+    record StructRef(String name, int size) implements Type {
         @Override
         public String display() {
             return name;
