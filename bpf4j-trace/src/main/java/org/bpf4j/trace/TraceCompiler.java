@@ -134,7 +134,12 @@ public final class TraceCompiler {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
         org.bpf4j.trace.sema.KernelTypes types = kernelTarget
-                ? org.bpf4j.trace.sema.KernelTypes.system().withDefinitions(program.get().directives())
+                ? org.bpf4j.trace.sema.KernelTypes.system().withBinaries(expansion.resolved().values().stream()
+                        .<java.nio.file.Path>mapMulti((r, out) -> {
+                            if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+                                out.accept(u.binary());
+                            }
+                        }).distinct().toList()).withDefinitions(program.get().directives())
                 : org.bpf4j.trace.sema.KernelTypes.none();
         if (types.definitionFailure() != null) {
             String first = program.get().directives().stream().filter(x -> !x.startsWith("#")).findFirst().orElse("");

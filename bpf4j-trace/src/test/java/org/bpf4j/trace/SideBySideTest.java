@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestFactory;
  * header comments say how to run it:
  * <ul>
  * <li>{@code // -c COMMAND}: the command of {@code -c} ({@code {dir}} is the script directory,
- *     {@code {target}} the attach test binary of bpf4j-linux);
+ *     {@code {target}} the attach test binary of bpf4j-linux, {@code {cc:NAME}} the program
+ *     {@code NAME.c} of the script directory built with {@code cc -g -O0 -no-pie}, for its DWARF);
  * <li>{@code // normalise: REGEX => REPLACEMENT}: applied to both outputs (nondeterministic values);
  * <li>{@code // vm}: also run on the VM backend;
  * <li>{@code // params: A B}: positional parameters ($1, $2) for both;
@@ -138,7 +139,7 @@ class SideBySideTest {
             }
             String l = line.substring(2).trim();
             if (l.startsWith("-c ")) {
-                command = expand(l.substring(3).trim(), p);
+                command = l.substring(3).trim(); // expanded when the script runs ({cc:NAME} builds)
             } else if (l.startsWith("normalise:")) {
                 String[] rule = l.substring("normalise:".length()).split("=>", 2);
                 normalise.put(rule[0].trim(), rule.length > 1 ? rule[1].trim() : "");
@@ -160,15 +161,51 @@ class SideBySideTest {
         return new Header(command, normalise, vm, difference, params, env, flags);
     }
 
+    private static final java.util.regex.Pattern CC = java.util.regex.Pattern.compile("\\{cc:([\\w-]+)\\}");
+    private static final Map<String, Path> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static String expand(String text, Path script) {
-        return text.replace("{dir}", script.getParent().toString()).replace("{target}", TARGET.toString());
+        String s = text.replace("{dir}", script.getParent().toString()).replace("{target}", TARGET.toString());
+        java.util.regex.Matcher m = CC.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Path source = script.getParent().resolve(m.group(1) + ".c");
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(built(source).toString()));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    /** A test program of the script directory, built once per run (a failed build fails the script's test). */
+    private static Path built(Path source) {
+        return BUILT.computeIfAbsent(source.toString(), k -> {
+            try {
+                Path dir = Files.createTempDirectory("sidebyside-cc");
+                Path binary = dir.resolve(source.getFileName().toString().replace(".c", ""));
+                Process p = new ProcessBuilder("cc", "-g", "-O0", "-no-pie", "-o", binary.toString(), source.toString())
+                        .redirectErrorStream(true).start();
+                String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("cc " + source.getFileName() + " failed: " + log);
+                }
+                binary.toFile().deleteOnExit();
+                dir.toFile().deleteOnExit();
+                return binary;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot run cc for " + source.getFileName(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static void compare(Path p, boolean vm) throws Exception {
         String reason = why();
         assumeTrue(reason == null, () -> "side-by-side tests skipped: " + reason);
         Tracefs.root(); // bpftrace needs tracefs mounted too
-        Header h = header(p);
+        Header raw = header(p);
+        Header h = new Header(raw.command() == null ? null : expand(raw.command(), p), raw.normalise(), raw.vm(),
+                raw.difference(), raw.params(), raw.env(), raw.flags());
         String text = expand(Scripts.read(p), p);
         Path script = Files.createTempFile("sidebyside-", ".bt");
         try {

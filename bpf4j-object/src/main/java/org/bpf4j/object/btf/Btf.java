@@ -32,6 +32,13 @@ public final class Btf {
     private final Map<String, List<Integer>> byName;
     private final int firstOwnId;
 
+    private Btf(List<BtfType> types, byte[] strings, int firstOwnId, Map<String, List<Integer>> byName) {
+        this.types = types;
+        this.strings = strings;
+        this.firstOwnId = firstOwnId;
+        this.byName = byName;
+    }
+
     private Btf(List<BtfType> types, byte[] strings, int firstOwnId) {
         this.types = types;
         this.strings = strings;
@@ -117,8 +124,38 @@ public final class Btf {
         return firstOwnId;
     }
 
+    /**
+     * This BTF with {@code more} types after its own (their ids from {@link #size()}; they may refer
+     * to any type of the result). The types this BTF has keep their ids and their index by name, so
+     * adding a few types to the kernel's costs what they cost, not what {@link #of} on the whole
+     * list does (the kernel has about 100,000 types).
+     *
+     * @throws MalformedInputException if a new type refers to an id that does not exist
+     */
+    public Btf plus(List<? extends BtfType> more) {
+        List<BtfType> all = new ArrayList<>(types.size() + more.size());
+        all.addAll(types);
+        all.addAll(more);
+        Map<String, List<Integer>> names = new HashMap<>(byName);
+        for (int id = types.size(); id < all.size(); id++) {
+            String n = java.util.Objects.requireNonNull(all.get(id), "type " + id).name();
+            if (!n.isEmpty()) {
+                List<Integer> ids = new ArrayList<>(names.getOrDefault(n, List.of()));
+                ids.add(id);
+                names.put(n, List.copyOf(ids));
+            }
+        }
+        Btf btf = new Btf(Collections.unmodifiableList(all), strings, firstOwnId, names);
+        btf.checkReferences("BTF", types.size());
+        return btf;
+    }
+
     private void checkReferences(String where) {
-        for (int id = firstOwnId; id < types.size(); id++) {
+        checkReferences(where, firstOwnId);
+    }
+
+    private void checkReferences(String where, int from) {
+        for (int id = from; id < types.size(); id++) {
             BtfType t = types.get(id);
             for (int ref : references(t)) {
                 if (ref < 0 || ref >= types.size()) {

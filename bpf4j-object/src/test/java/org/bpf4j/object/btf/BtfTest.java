@@ -72,4 +72,27 @@ class BtfTest {
         assertTrue(e.getMessage().contains("a cycle?"), e.getMessage());
         assertTrue(cyclic.format(1).contains("typedef"));
     }
+
+    @Test
+    void plusAddsTypesAfterTheOnesItHas() {
+        int every = btf.typeIdByName("every", 4);
+        int n = btf.size();
+        // a pointer to the existing struct, a new struct of the same name, one pointing to itself
+        Btf more = btf.plus(List.of(new BtfType.Ptr("", every),
+                new BtfType.Struct("every", 8, List.of(new BtfType.Member("p", n, 0, 0))),
+                new BtfType.Struct("node", 8, List.of(new BtfType.Member("next", n + 3, 0, 0))),
+                new BtfType.Ptr("", n + 2)));
+        assertEquals(n + 4, more.size());
+        assertEquals(btf.typeIdsByName("every").size() + 1, more.typeIdsByName("every").size());
+        assertEquals(n + 1, more.typeIdsByName("every").getLast());
+        assertEquals(every, more.typeIdByName("every", 4)); // the first of the name stays first
+        assertEquals(List.of(n + 2), more.typeIdsByName("node"));
+        assertEquals(136, more.sizeOf(every));
+        assertEquals(btf.typeById(every), more.typeById(every));
+        assertEquals(8, more.sizeOf(n + 2));
+        MalformedInputException e = assertThrows(MalformedInputException.class,
+                () -> btf.plus(List.of(new BtfType.Ptr("", n + 5))));
+        assertEquals("BTF: type id " + n + " (PTR) refers to type id " + (n + 5) + ", which does not exist ("
+                + (n + 1) + " types)", e.getMessage());
+    }
 }

@@ -39,6 +39,11 @@ final class Aggregations {
             }
             return off;
         }
+        if (ref.keys().size() == 1 && info.keys().size() > 1 && pc.type(ref.keys().getFirst()) instanceof Type.Tuple) {
+            // @m[$t] with a tuple on a map with several keys: the keys are laid out as a tuple of them
+            pc.valueInto(ref.keys().getFirst(), new Type.Tuple(info.keys()), off);
+            return off;
+        }
         for (int i = 0; i < ref.keys().size(); i++) {
             pc.valueInto(ref.keys().get(i), info.keys().get(i), off + info.keyOffset(i));
         }

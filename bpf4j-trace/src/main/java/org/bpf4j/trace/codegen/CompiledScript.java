@@ -37,6 +37,8 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
 
     /** Offset of the count of lost events in the globals. */
     public static final int GLOBALS_LOST = ProbeCompiler.LOST_OFFSET;
+    /** Offset in the globals value of the flag {@code exit()} sets (nonzero once a program called it). */
+    public static final int GLOBALS_EXITING = ProbeCompiler.EXITING_OFFSET;
 
     /** Index of the one-element array of globals (the start time, for {@code elapsed}). */
     public int globalsIndex() {

@@ -124,10 +124,11 @@ final class IntExprs {
     private void index(Expr.Index i) {
         Type.Int element = (Type.Int) pc.type(i);
         Type bt = pc.type(i.base());
-        if (bt instanceof Type.Array arr) {
+        if (bt instanceof Type.Array || bt instanceof Type.Str) {
+            // an element of an array value, a character of a string value: the value in a slot, then the element
             int k = (int) ((Expr.IntLit) i.index()).value();
             int m = pc.frame.mark();
-            int tmp = pc.frame.alloc(ProbeCompiler.storedSize(arr));
+            int tmp = pc.frame.alloc(ProbeCompiler.storedSize(bt));
             pc.rawValue(i.base(), tmp);
             Size size = switch (element.size()) {
                 case 1 -> Size.B;
@@ -434,6 +435,8 @@ final class IntExprs {
         int delta = i.increment() ? 1 : -1;
         if (pc.type(i.target()) instanceof Type.Int t && t.isPointer() && t.pointee() instanceof Type.Int pe) {
             delta *= pe.size(); // pointer arithmetic
+        } else if (pc.type(i.target()) instanceof Type.Int t && t.isPointer() && t.pointee() instanceof Type.StructRef r) {
+            delta *= r.size(); // p++ steps over a struct
         }
         switch (i.target()) {
             case Expr.Var v -> {

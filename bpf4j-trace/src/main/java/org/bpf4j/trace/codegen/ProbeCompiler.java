@@ -502,6 +502,7 @@ final class ProbeCompiler {
                 }
             }
             case Type.Agg a -> unsupported(e.span(), "an aggregation as a value");
+            case Type.StructRef s -> unsupported(e.span(), "a struct as a value");
             case Type.None n -> { }
         }
     }

@@ -173,6 +173,7 @@ final class Values {
                 yield "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
+            case Type.StructRef s -> "";
             case Type.None n -> "";
         };
     }

@@ -714,7 +714,8 @@ final class Calls {
         List<Type> keys = a.mapKeys(keyed);
         if (m == null) {
             a.error(keyed.span(), "Undefined map: " + keyed.name());
-        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())) {
+        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())
+                && !SemanticAnalyser.tupleForKeys(m.keys(), keys)) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
         }

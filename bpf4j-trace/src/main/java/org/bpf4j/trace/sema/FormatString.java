@@ -117,6 +117,7 @@ public final class FormatString {
                 case Type.Array x -> "array";
                 case Type.Record x -> "record";
                 case Type.Agg x -> x.display();
+                case Type.StructRef x -> "record";
                 case Type.None x -> "none";
             };
             String expected = s.conversion() == 's' ? "string" : s.conversion() == 'r' ? "buffer" : "integer";

@@ -145,7 +145,9 @@ final class KernelStructs {
                 new Type.Int(en.size() * 8, en.signed());
             case BtfType.Ptr p -> Type.Int.pointer(an.kernel.type(p.type()) instanceof BtfType.Int pi && (pi.size() == 1
                     || pi.size() == 2 || pi.size() == 4 || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
-                    || pi.name().equals("char")) : Type.NONE, user);
+                    || pi.name().equals("char")) : an.kernel.type(p.type()) instanceof BtfType.Struct
+                    || an.kernel.type(p.type()) instanceof BtfType.Union
+                    ? structRef(an.kernel.btf().orElseThrow().skipQualifiers(p.type())) : Type.NONE, user);
             case BtfType.Array inner -> arrayType(inner, depth + 1, user);
             case BtfType.Struct x -> record(eid, depth + 1);
             case BtfType.Union x -> record(eid, depth + 1);
@@ -175,6 +177,58 @@ final class KernelStructs {
             (el instanceof Type.Record ? an.embedded : an.elementStructs).put(i, sid);
         }
         return el;
+    }
+
+    /**
+     * Carries the struct a pointer points to between its type ({@link Type.StructRef}, which
+     * variables and maps keep) and the table of pointees the field rules read, both ways.
+     */
+    Type carry(Expr e, Type t) {
+        if (!(t instanceof Type.Int i) || !i.isPointer() || !an.kernel.available() || an.kernel.btf().isEmpty()) {
+            return t;
+        }
+        Integer sid = an.pointees.get(e);
+        if (sid != null && i.pointee() instanceof Type.None) {
+            return Type.Int.pointer(structRef(sid), i.user());
+        }
+        if (sid == null && i.pointee() instanceof Type.StructRef r) {
+            int id = an.kernel.structId(r.name().substring(r.name().indexOf(' ') + 1));
+            if (id >= 0) {
+                an.pointees.put(e, id);
+            }
+        }
+        return t;
+    }
+
+    /** The pointee type of a pointer to struct {@code sid}. */
+    Type.StructRef structRef(int sid) {
+        return new Type.StructRef(structName(an.kernel.type(sid)), (int) an.kernel.sizeOf(sid));
+    }
+
+    /** The pointee type of a pointer to a written {@code struct NAME}: {@link Type#NONE} if it is not known (yet). */
+    Type structRef(String written) {
+        if (!an.kernel.available() || an.kernel.btf().isEmpty()) {
+            return Type.NONE;
+        }
+        int sid = an.kernel.structId(written.substring(written.indexOf(' ') + 1).strip());
+        return sid < 0 ? Type.NONE : structRef(sid);
+    }
+
+    /**
+     * A character of a string, {@code $path[0]} (current bpftrace; upstream opensnoop): an
+     * {@code int8}; read alone from memory for a string that lies there (then any index).
+     */
+    Type character(Expr.Index i, Type.Str s) {
+        KernelField outer = an.kernelFields.get(i.base());
+        if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= s.size())) {
+            an.error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + s.size());
+        } else if (!(i.index() instanceof Expr.IntLit) && outer == null) {
+            an.error(i.span(), "The array index operator [] only accepts literal integer indices.");
+        }
+        if (outer != null) {
+            an.kernelFields.put(i, new KernelField(0, 1, true, false, false, 0, 0, outer.user()));
+        }
+        return new Type.Int(8, true);
     }
 
     /** The BTF id of the struct an array (of arrays) of structs holds, or -1. */

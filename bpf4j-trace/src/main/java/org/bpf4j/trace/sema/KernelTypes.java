@@ -29,13 +29,25 @@ public final class KernelTypes {
     private final Map<String, Long> scriptEnumerators = new HashMap<>();
     private Map<String, Long> kernelEnumerators;
 
-    private KernelTypes(Path path, List<String> definitions) {
+    private final List<Path> binaries;
+
+    private KernelTypes(Path path, List<String> definitions, List<Path> binaries) {
         this.path = path;
         this.definitions = List.copyOf(definitions);
+        this.binaries = List.copyOf(binaries);
     }
 
     private KernelTypes(Path path) {
-        this(path, List.of());
+        this(path, List.of(), List.of());
+    }
+
+    /**
+     * These types plus the structs, unions and enums of the DWARF debug information of the
+     * binaries a script's uprobes attach to ({@code struct Foo} of a test program); the script's
+     * own definitions hide them, and they hide the kernel's of the same name.
+     */
+    public KernelTypes withBinaries(List<Path> files) {
+        return files.isEmpty() || path == null ? this : new KernelTypes(path, definitions, files);
     }
 
     /**
@@ -46,7 +58,7 @@ public final class KernelTypes {
      */
     public KernelTypes withDefinitions(List<String> directives) {
         List<String> defs = directives.stream().filter(d -> !d.startsWith("#")).toList();
-        return defs.isEmpty() || path == null ? this : new KernelTypes(path, defs);
+        return defs.isEmpty() || path == null ? this : new KernelTypes(path, defs, binaries);
     }
 
     /** The running kernel's types, read on first use. */
@@ -76,10 +88,24 @@ public final class KernelTypes {
                 failure = "cannot read kernel BTF " + path + ": " + e.getMessage();
                 return Optional.empty();
             }
+            if (!binaries.isEmpty()) {
+                int first = btf.size();
+                List<BtfType> more = new java.util.ArrayList<>();
+                for (Path b : binaries) {
+                    try {
+                        more.addAll(org.bpf4j.trace.symbols.Dwarf.cached(b).btfTypes(first + more.size()));
+                    } catch (RuntimeException e) {
+                        // a binary whose debug information cannot be read adds no types
+                    }
+                }
+                btf = btf.plus(more); // the kernel's types keep their index: only the new ones are indexed
+                firstScriptId = first;
+            }
             if (!definitions.isEmpty()) {
                 try {
-                    int first = btf.size();
-                    btf = Btf.of(CDefinitions.read(btf, definitions, scriptEnumerators));
+                    int first = Math.min(firstScriptId, btf.size());
+                    List<BtfType> all = CDefinitions.read(btf, definitions, scriptEnumerators);
+                    btf = btf.plus(all.subList(btf.size(), all.size()));
                     firstScriptId = first;
                 } catch (CDefinitions.CError | org.bpf4j.MalformedInputException e) {
                     failure = "cannot read the script's C definitions: " + e.getMessage();
@@ -114,11 +140,8 @@ public final class KernelTypes {
         for (int id : b.get().typeIdsByName(name)) {
             BtfType t = b.get().typeById(id);
             if (t instanceof BtfType.Struct || t instanceof BtfType.Union) {
-                if (id >= firstScriptId) {
-                    return id; // the script's own definition comes first
-                }
-                if (found < 0) {
-                    found = id;
+                if (id >= firstScriptId || found < 0) {
+                    found = id; // the script's own definition, then the binaries', then the kernel's
                 }
             }
         }

@@ -90,6 +90,17 @@ final class ProbeArgs {
      */
     Optional<String> pointee(Expr.Field f, Probe probe) {
         AttachPoint ap = probe.attachPoints().getFirst();
+        if ((ap.provider().equals("uprobe") || ap.provider().equals("uretprobe"))
+                && resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+            // a parameter that points to a struct of the binary's debug information (args.foo1->a)
+            return org.bpf4j.trace.symbols.Dwarf.cached(u.binary()).params(u.symbol()).orElse(List.of()).stream()
+                    .filter(p -> p.name().equals(f.field()))
+                    .map(org.bpf4j.trace.symbols.Dwarf.Param::type).findFirst()
+                    .filter(t -> t instanceof org.bpf4j.trace.symbols.Dwarf.PointerType pt
+                            && pt.pointee() instanceof org.bpf4j.trace.symbols.Dwarf.OtherType o
+                            && o.name().matches("(struct|union) \\w+"))
+                    .map(t -> ((org.bpf4j.trace.symbols.Dwarf.PointerType) t).pointee().name());
+        }
         if (!ap.provider().equals("tracepoint")) {
             return Optional.empty();
         }
@@ -99,13 +110,11 @@ final class ProbeArgs {
                 .map(t -> t.substring(0, t.length() - 1).strip());
     }
 
-    /** Whether the pointers of a probe's tracepoints are user addresses (system call arguments). */
+    /** Whether the pointers of a probe's arguments are user addresses (system call arguments, uprobes). */
     boolean userPointer(Probe probe) {
-        return probe.attachPoints().stream().allMatch(ap -> !ap.parts().isEmpty() && ap.parts().getFirst().equals("syscalls"));
+        return probe.attachPoints().stream().allMatch(ap -> ap.provider().equals("uprobe") || ap.provider().equals("uretprobe")
+                || !ap.parts().isEmpty() && ap.parts().getFirst().equals("syscalls"));
     }
-
-    private static final java.util.Map<java.nio.file.Path, org.bpf4j.trace.symbols.Dwarf> DWARF =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The type of {@code args.NAME} in a uprobe: the function's parameter of that name, from the
@@ -117,7 +126,7 @@ final class ProbeArgs {
         }
         org.bpf4j.trace.symbols.Dwarf dwarf;
         try {
-            dwarf = DWARF.computeIfAbsent(u.binary(), org.bpf4j.trace.symbols.Dwarf::read);
+            dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
         } catch (RuntimeException e) {
             a.error(ap.span(), "No debuginfo found for " + u.binary() + " (" + e.getMessage() + ")");
             return null;
@@ -148,13 +157,17 @@ final class ProbeArgs {
         return null;
     }
 
-    /** The language type of a DWARF parameter type (pointers point to user memory). */
-    private static Type dwarfType(org.bpf4j.trace.symbols.Dwarf.ParamType t) {
+    /**
+     * The language type of a DWARF parameter type (pointers point to user memory; a struct they
+     * point to is found among the binary's types, so that {@code (*args.list)->name} reads it).
+     */
+    private Type dwarfType(org.bpf4j.trace.symbols.Dwarf.ParamType t) {
         return switch (t) {
             case org.bpf4j.trace.symbols.Dwarf.IntType i -> new Type.Int(i.bits(), i.signed());
             case org.bpf4j.trace.symbols.Dwarf.PointerType p -> Type.Int.pointer(
                     p.pointee() == null ? Type.NONE : dwarfType(p.pointee()), true);
-            case org.bpf4j.trace.symbols.Dwarf.OtherType o -> Type.NONE;
+            case org.bpf4j.trace.symbols.Dwarf.OtherType o -> o.name().matches("(struct|union) \\w+")
+                    ? a.structs.structRef(o.name()) : Type.NONE;
         };
     }
 

@@ -222,6 +222,7 @@ public final class SemanticAnalyser {
             case Type.Deferred x -> x.display();
             case Type.Inet x -> "inet";
             case Type.Stack x -> x.display();
+            case Type.StructRef x -> "record";
             case Type.None x -> "none";
         };
     }
@@ -562,6 +563,21 @@ public final class SemanticAnalyser {
             }
             return old;
         }
+        if (tupleForKeys(old, keys)) {
+            // as current bpftrace: @m[$t] with $t = (a, b) is @m[a, b] (upstream opensnoop)
+            Type.Tuple t = (Type.Tuple) keys.getFirst();
+            for (int i = 0; i < old.size(); i++) {
+                Type e = t.elements().get(i);
+                if (!(e instanceof Type.Int && old.get(i) instanceof Type.Int
+                        || e instanceof Type.Str es && old.get(i) instanceof Type.Str ks && es.size() <= ks.size()
+                        || e.equals(old.get(i)))) {
+                    error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
+                            + keyList(keys) + " when map expects arguments: " + keyList(old));
+                    return old;
+                }
+            }
+            return old;
+        }
         if (old.size() != keys.size()) {
             error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
                     + keyList(keys) + " when map expects arguments: " + keyList(old));
@@ -586,6 +602,12 @@ public final class SemanticAnalyser {
      */
     static boolean tupleKeyed(List<Type> mapKeys, int n) {
         return n > 1 && mapKeys.size() == 1 && mapKeys.getFirst() instanceof Type.Tuple t && t.elements().size() == n;
+    }
+
+    /** True if {@code keys} is one tuple whose elements stand for the several keys {@code mapKeys} of a map. */
+    static boolean tupleForKeys(List<Type> mapKeys, List<Type> keys) {
+        return mapKeys.size() > 1 && keys.size() == 1 && keys.getFirst() instanceof Type.Tuple t
+                && t.elements().size() == mapKeys.size();
     }
 
     private static String keyList(List<Type> keys) {
@@ -661,7 +683,7 @@ public final class SemanticAnalyser {
 
     /** Types an expression and records the type. */
     Type type(Expr e) {
-        Type t = compute(e);
+        Type t = structs.carry(e, compute(e));
         types.put(e, t);
         return t;
     }
@@ -795,6 +817,9 @@ public final class SemanticAnalyser {
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
                 }
+                if (base instanceof Type.Str s) {
+                    yield structs.character(i, s);
+                }
                 if (base instanceof Type.Array arr) {
                     if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
                         error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
@@ -889,8 +914,8 @@ public final class SemanticAnalyser {
     Type typeOfName(TypeName n, Span span) {
         if (n.pointers() > 0) {
             TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1);
-            Type pointee = n.pointers() == 1 && (isStructName(n.name()) || n.name().equals("void")) ? Type.NONE
-                    : typeOfName(inner, span);
+            Type pointee = n.pointers() == 1 && isStructName(n.name()) ? structs.structRef(n.name())
+                    : n.pointers() == 1 && n.name().equals("void") ? Type.NONE : typeOfName(inner, span);
             return Type.Int.pointer(pointee, userSpace());
         }
         Type t = switch (n.name()) {

@@ -108,6 +108,21 @@ public sealed interface Type {
         }
     }
 
+    /**
+     * A struct or union named by a pointer to it ({@code struct Foo *}): the pointee that carries
+     * the struct through variables, maps, {@code *pp} of a pointer to a pointer and {@code p++}.
+     * Its fields are looked up by name in the types of the kernel, the traced binaries and the script.
+     *
+     * @param name {@code struct NAME} or {@code union NAME}
+     * @param size its size in bytes (the step of {@code p++})
+     */
+    record StructRef(String name, int size) implements Type {
+        @Override
+        public String display() {
+            return name;
+        }
+    }
+
     /** A field of a {@link Record}: its name, type and byte offset. */
     record RecordField(String name, Type type, int offset) {}
 

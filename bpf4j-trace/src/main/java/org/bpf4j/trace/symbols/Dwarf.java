@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.object.btf.BtfType;
 
 /**
  * The parameters of a function from a binary's DWARF debug information ({@code .debug_info},
@@ -48,6 +50,17 @@ public final class Dwarf {
     private static final int TAG_RESTRICT = 0x37;
     private static final int TAG_ATOMIC = 0x47;
     private static final int TAG_SUBPROGRAM = 0x2e;
+    private static final int TAG_ARRAY = 0x01;
+    private static final int TAG_MEMBER = 0x0d;
+    private static final int TAG_SUBRANGE = 0x21;
+    private static final int TAG_ENUMERATOR = 0x28;
+    private static final int AT_BIT_OFFSET = 0x0c;
+    private static final int AT_BIT_SIZE = 0x0d;
+    private static final int AT_CONST_VALUE = 0x1c;
+    private static final int AT_UPPER_BOUND = 0x2f;
+    private static final int AT_COUNT = 0x37;
+    private static final int AT_MEMBER_LOCATION = 0x38;
+    private static final int AT_DATA_BIT_OFFSET = 0x6b;
     private static final int AT_NAME = 0x03;
     private static final int AT_BYTE_SIZE = 0x0b;
     private static final int AT_ENCODING = 0x3e;
@@ -94,6 +107,13 @@ public final class Dwarf {
     /** Reads the debug information of a binary (none if it has none or it cannot be read). */
     public static Dwarf read(Path binary) {
         return new Dwarf(NativeElf.read(binary));
+    }
+
+    private static final Map<Path, Dwarf> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@link #read}, once per file for the life of the process. */
+    public static Dwarf cached(Path binary) {
+        return CACHE.computeIfAbsent(binary, Dwarf::read);
     }
 
     /** Whether the file has DWARF debug information. */
@@ -427,6 +447,187 @@ public final class Dwarf {
             }
             default -> "<unknown type>";
         };
+    }
+
+    // ---- types as BTF ----
+
+    /**
+     * The named structs, unions and enums of the file's debug information (the first definition of
+     * each name) as BTF types, with the types they use, numbered from {@code firstId} (the types
+     * before it are someone else's: the kernel's). Member offsets are the compiler's, bit fields
+     * included; what BTF cannot say (functions, floats' encodings) becomes {@code void}.
+     */
+    public List<BtfType> btfTypes(int firstId) {
+        TypeBuilder b = new TypeBuilder(firstId);
+        Set<String> seen = new java.util.HashSet<>();
+        for (Unit u : units) {
+            int pos = u.dieStart();
+            int depth = 0;
+            while (pos < u.end()) {
+                Die d = die(pos, u);
+                if (d == null) {
+                    pos++;
+                    if (--depth < 0) {
+                        break;
+                    }
+                    continue;
+                }
+                if ((d.tag() == TAG_STRUCT || d.tag() == TAG_UNION || d.tag() == TAG_ENUM) && name(d) != null
+                        && !d.attrs().containsKey(AT_DECLARATION) && seen.add(d.tag() + " " + name(d))) {
+                    b.id(d, 0);
+                }
+                pos = d.next();
+                if (d.children()) {
+                    depth++;
+                }
+            }
+        }
+        return b.out;
+    }
+
+    /** The direct children of a DIE. */
+    private List<Die> children(Die d) {
+        List<Die> out = new ArrayList<>();
+        if (!d.children()) {
+            return out;
+        }
+        int pos = d.next();
+        int depth = 0;
+        while (pos < d.unit().end()) {
+            Die c = die(pos, d.unit());
+            if (c == null) {
+                pos++;
+                if (depth-- == 0) {
+                    break;
+                }
+                continue;
+            }
+            if (depth == 0) {
+                out.add(c);
+            }
+            pos = c.next();
+            if (c.children()) {
+                depth++;
+            }
+        }
+        return out;
+    }
+
+    private static long longAttr(Die d, int attr, long otherwise) {
+        return d.attrs().get(attr) instanceof Long l ? l : otherwise;
+    }
+
+    /** Converts type DIEs to BTF types, each once (so that a struct can point to itself). */
+    private final class TypeBuilder {
+        final List<BtfType> out = new ArrayList<>();
+        final Map<Integer, Integer> ids = new HashMap<>();
+        final int firstId;
+        int indexType = -1;
+
+        TypeBuilder(int firstId) {
+            this.firstId = firstId;
+        }
+
+        private int add(BtfType t) {
+            out.add(t);
+            return firstId + out.size() - 1;
+        }
+
+        /** The BTF id of a type DIE (0, void, for none or what BTF cannot hold). */
+        int id(Die t, int depth) {
+            if (t == null || depth > 64) {
+                return 0;
+            }
+            Integer known = ids.get(t.offset());
+            if (known != null) {
+                return known;
+            }
+            int tag = t.tag();
+            if (tag != TAG_BASE && tag != TAG_POINTER && tag != TAG_TYPEDEF && tag != TAG_CONST && tag != TAG_VOLATILE
+                    && tag != TAG_RESTRICT && tag != TAG_ATOMIC && tag != TAG_STRUCT && tag != TAG_UNION
+                    && tag != TAG_ENUM && tag != TAG_ARRAY) {
+                return 0;
+            }
+            int id = add(null); // reserved first: a struct's members may point back to it
+            ids.put(t.offset(), id);
+            out.set(id - firstId, convert(t, depth));
+            return id;
+        }
+
+        private BtfType convert(Die t, int depth) {
+            String name = name(t);
+            long size = longAttr(t, AT_BYTE_SIZE, 0);
+            return switch (t.tag()) {
+                case TAG_BASE -> {
+                    long enc = longAttr(t, AT_ENCODING, 0);
+                    if (enc == 4) {
+                        yield new BtfType.Float(String.valueOf(name), (int) size);
+                    }
+                    int flags = (enc == 5 || enc == 6 ? BtfType.Int.SIGNED : 0)
+                            | (enc == 6 || enc == 8 ? BtfType.Int.CHAR : 0) | (enc == 2 ? BtfType.Int.BOOL : 0);
+                    yield new BtfType.Int(String.valueOf(name), (int) size, flags, 0, (int) size * 8);
+                }
+                case TAG_POINTER -> new BtfType.Ptr("", id(deref(t, AT_TYPE), depth + 1));
+                case TAG_TYPEDEF -> new BtfType.Typedef(String.valueOf(name), id(deref(t, AT_TYPE), depth + 1));
+                case TAG_CONST -> new BtfType.Const("", id(deref(t, AT_TYPE), depth + 1));
+                case TAG_RESTRICT -> new BtfType.Restrict("", id(deref(t, AT_TYPE), depth + 1));
+                case TAG_VOLATILE, TAG_ATOMIC -> new BtfType.Volatile("", id(deref(t, AT_TYPE), depth + 1));
+                case TAG_ENUM -> {
+                    List<BtfType.EnumValue> values = new ArrayList<>();
+                    for (Die c : children(t)) {
+                        if (c.tag() == TAG_ENUMERATOR) {
+                            values.add(new BtfType.EnumValue(String.valueOf(name(c)), longAttr(c, AT_CONST_VALUE, 0)));
+                        }
+                    }
+                    yield new BtfType.Enum(name == null ? "" : name, (int) Math.max(size, 1), false, values);
+                }
+                case TAG_ARRAY -> {
+                    List<Long> dims = new ArrayList<>();
+                    for (Die c : children(t)) {
+                        if (c.tag() == TAG_SUBRANGE) {
+                            dims.add(c.attrs().containsKey(AT_COUNT) ? longAttr(c, AT_COUNT, 0)
+                                    : longAttr(c, AT_UPPER_BOUND, -1) + 1);
+                        }
+                    }
+                    if (indexType < 0) {
+                        indexType = add(new BtfType.Int("__ARRAY_SIZE_TYPE__", 4, 0, 0, 32));
+                    }
+                    int element = id(deref(t, AT_TYPE), depth + 1);
+                    for (int k = dims.size() - 1; k > 0; k--) {
+                        element = add(new BtfType.Array("", element, indexType, dims.get(k)));
+                    }
+                    yield new BtfType.Array("", element, indexType, dims.isEmpty() ? 0 : dims.getFirst());
+                }
+                default -> { // a struct or union
+                    boolean union = t.tag() == TAG_UNION;
+                    if (t.attrs().containsKey(AT_DECLARATION)) {
+                        yield new BtfType.Fwd(String.valueOf(name), union);
+                    }
+                    List<BtfType.Member> members = new ArrayList<>();
+                    for (Die c : children(t)) {
+                        if (c.tag() != TAG_MEMBER) {
+                            continue;
+                        }
+                        int type = id(deref(c, AT_TYPE), depth + 1);
+                        int bits = (int) longAttr(c, AT_BIT_SIZE, 0);
+                        long bitOffset;
+                        if (c.attrs().containsKey(AT_DATA_BIT_OFFSET)) {
+                            bitOffset = longAttr(c, AT_DATA_BIT_OFFSET, 0);
+                        } else {
+                            bitOffset = longAttr(c, AT_MEMBER_LOCATION, 0) * 8;
+                            if (c.attrs().containsKey(AT_BIT_OFFSET)) { // DWARF 2/3: from the storage unit's top bit
+                                long unit = longAttr(c, AT_BYTE_SIZE, 0) * 8;
+                                bitOffset += unit - longAttr(c, AT_BIT_OFFSET, 0) - bits;
+                            }
+                        }
+                        String mname = name(c);
+                        members.add(new BtfType.Member(mname == null ? "" : mname, type, bitOffset, bits));
+                    }
+                    String sname = name == null ? "" : name;
+                    yield union ? new BtfType.Union(sname, size, members) : new BtfType.Struct(sname, size, members);
+                }
+            };
+        }
     }
 
     // ---- encodings ----
