@@ -145,18 +145,26 @@ final class IntExprs {
             }
             return;
         }
+        elementAddress(i, element.size(), () -> eval(i.base()));
+        new Buffers(pc).loadPointee(element, new Buffers(pc).user(i.base()));
+    }
+
+    /**
+     * r0 = the address of element {@code i.index()} of {@code elementSize} bytes: the index is
+     * evaluated first (and kept in a frame slot), then {@code base} leaves the start address in r0.
+     */
+    private void elementAddress(Expr.Index i, int elementSize, Runnable base) {
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         eval(i.index());
         asm.store(Size.DW, asm.frameBase, tmp, 0);
-        eval(i.base());
+        base.run();
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         pc.frame.release(m);
-        if (element.size() > 1) {
-            asm.aluImm(AluOp.MUL, 1, element.size());
+        if (elementSize > 1) {
+            asm.aluImm(AluOp.MUL, 1, elementSize);
         }
         asm.alu(AluOp.ADD, 0, 1);
-        new Buffers(pc).loadPointee(element, new Buffers(pc).user(i.base()));
     }
 
     /** The size of a written type: pointers 8, integers by width, strings by length. */
@@ -184,18 +192,7 @@ final class IntExprs {
             return;
         }
         Expr.Index i = (Expr.Index) e;
-        int size = pc.type(i).size();
-        int m = pc.frame.mark();
-        int tmp = pc.frame.alloc(8);
-        eval(i.index());
-        asm.store(Size.DW, asm.frameBase, tmp, 0);
-        address(i.base());
-        asm.load(Size.DW, 1, asm.frameBase, tmp);
-        pc.frame.release(m);
-        if (size > 1) {
-            asm.aluImm(AluOp.MUL, 1, size);
-        }
-        asm.alu(AluOp.ADD, 0, 1);
+        elementAddress(i, pc.type(i).size(), () -> address(i.base()));
     }
 
     /** r0 = the address of kernel field {@code f}: its base pointer plus the field's offset. */
