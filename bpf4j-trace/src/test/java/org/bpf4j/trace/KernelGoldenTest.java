@@ -50,18 +50,8 @@ class KernelGoldenTest {
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
                 Scripts.assumeRequirements(p);
-                Source source = new Source(name, Scripts.read(p));
-                CompiledScript script = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
-                        ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
-                OwnVerifier.assertAccepted(script);
-                StringWriter sw = new StringWriter();
-                PrintWriter pw = new PrintWriter(sw);
-                try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter())),
-                        new KernelBackend(script, Kernel.system()))) {
-                    rt.run();
-                }
-                pw.flush();
-                assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), sw.toString());
+                String out = runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p));
+                assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), out);
             }));
         }
         // The ring buffer's lost-event count, counted by the programs in the kernel (the VM counts
@@ -85,7 +75,12 @@ class KernelGoldenTest {
 
     /** Compiles a script for the kernel, runs it to its end and returns its text output. */
     private static String runInKernel(Source source) throws Exception {
-        CompiledScript script = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
+        return runInKernel(source, List.of());
+    }
+
+    /** As {@link #runInKernel(Source)}, with positional parameters. */
+    private static String runInKernel(Source source, List<String> params) throws Exception {
+        CompiledScript script = TraceCompiler.compile(source, params, new TraceCompiler.Options(false,
                 ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
