@@ -14,7 +14,7 @@ import java.util.Set;
  *
  * <p>Parses the options named in {@link TraceCommand#FAST_OPTIONS} as picocli would: a flag, an
  * option with a value ({@code -e X}, {@code -eX}, {@code --backend X}, {@code --backend=X}),
- * {@code --debug}, {@code --} and the positional arguments. Anything else (help, version, an
+ * clusters of short flags ({@code -lv}), {@code --debug}, {@code --} and the positional arguments. Anything else (help, version, an
  * unknown or repeated option, a missing value) is left to picocli, which reports it: {@link #run}
  * then returns an empty result. Stateless.
  */
@@ -38,8 +38,9 @@ final class FastTrace {
         List<String> rest = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         boolean endOfOptions = false;
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(args).subList(1, args.length));
+        while (!queue.isEmpty()) {
+            String a = queue.removeFirst();
             if (endOfOptions || !a.startsWith("-") || a.equals("-")) {
                 rest.add(a);
                 continue;
@@ -64,16 +65,25 @@ final class FastTrace {
             } else if (!a.startsWith("--") && a.length() > 2) {
                 name = a.substring(0, 2);
                 value = a.substring(2);
+                if (Boolean.TRUE.equals(TraceCommand.FAST_OPTIONS.get(name))) {
+                    // a cluster of short options (-lv, -qe PROGRAM), as getopt reads it
+                    if (!seen.add(name)) {
+                        return OptionalInt.empty();
+                    }
+                    command.setFast(name, null);
+                    queue.addFirst("-" + value);
+                    continue;
+                }
             }
             Boolean flag = TraceCommand.FAST_OPTIONS.get(name);
             if (flag == null || !seen.add(name) || (flag && value != null)) {
                 return OptionalInt.empty();
             }
             if (!flag && value == null) {
-                if (i + 1 >= args.length) {
+                if (queue.isEmpty()) {
                     return OptionalInt.empty();
                 }
-                value = args[++i];
+                value = queue.removeFirst();
             }
             if (!command.setFast(name, value)) {
                 return OptionalInt.empty();

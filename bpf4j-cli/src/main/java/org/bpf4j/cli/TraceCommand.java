@@ -60,18 +60,18 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-f", paramLabel = "text|json", defaultValue = "text", description = "output format")
     private String format = "text";
 
-    @Option(names = "-c", paramLabel = "CMD", description = "run CMD (words split at blanks), trace it from its "
+    @Option(names = {"-c", "--cmd"}, paramLabel = "CMD", description = "run CMD (words split at blanks), trace it from its "
             + "start (uprobes and usdt probes limited to it, cpid is its pid) and stop when it ends")
     private String command;
 
-    @Option(names = "-p", paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
     private String pid;
 
-    @Option(names = "-l", description = "list the probes that match the pattern (the first argument; all if none): "
-            + "tracepoints, software events, uprobe:FILE:* functions, usdt:FILE:* probes")
+    @Option(names = {"-l", "--list"}, description = "list the probes that match the pattern (the first argument; all if none): "
+            + "tracepoints, software and hardware events, uprobe:FILE:* functions, usdt:FILE:* probes")
     private boolean list;
 
-    @Option(names = "-v", description = "verbose: with -l, the fields of each tracepoint")
+    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint")
     private boolean verbose;
 
     @Option(names = "--unsafe", description = "allow unsafe functions (system)")
@@ -81,10 +81,10 @@ final class TraceCommand implements Callable<Integer> {
             + "and do not run")
     private boolean debug;
 
-    @Option(names = "-q", description = "quiet: do not print \"Attached N probes\"")
+    @Option(names = {"-q", "--quiet"}, description = "quiet: do not print \"Attached N probes\"")
     private boolean quiet;
 
-    @Option(names = "-o", paramLabel = "FILE", description = "write the script's output to FILE instead of standard output")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the script's output to FILE instead of standard output")
     private Path outputFile;
 
     @Option(names = "--include", paramLabel = "FILE", description = "include the header FILE before the script "
@@ -97,12 +97,27 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--info", description = "print the system, the build and the kernel's features for tracing")
     private boolean info;
 
-    @Option(names = "-k", description = "warn when a helper fails: map updates and deletes, memory reads "
-            + "(with the place in the script)")
+    @Option(names = {"-k", "--warnings"}, description = "warn when a helper fails: map updates and deletes, "
+            + "memory reads, map lookups that find nothing (with the place in the script)")
     private boolean helperChecks;
 
-    @Option(names = "-kk", description = "as -k, and also when a map lookup finds nothing")
+    @Option(names = "-kk", description = "the same as -k (bpftrace 0.17's -kk; current bpftrace's -k checks lookups too)")
     private boolean allHelperChecks;
+
+    @Option(names = "--no-warnings", description = "print no warnings (of the compiler or at run time)")
+    private boolean noWarnings;
+
+    @Option(names = "--dry-run", description = "compile, load and attach every probe, then stop: BEGIN does not "
+            + "run and nothing is printed but errors")
+    private boolean dryRun;
+
+    @Option(names = "--probe-filter", paramLabel = "REGEX", description = "attach only the probes whose name "
+            + "(provider:...) REGEX finds (BEGIN and END are always kept)")
+    private String probeFilter;
+
+    @Option(names = "-B", paramLabel = "line|full|none", description = "output buffering: accepted for bpftrace's "
+            + "sake; bpf4j flushes after each event's output (line)")
+    private String buffering;
 
     @Option(names = "--usdt-file-activation", description = "activate USDT semaphores in every process running "
             + "the file: always so here, since the kernel counts them (uprobe reference counters)")
@@ -122,11 +137,14 @@ final class TraceCommand implements Callable<Integer> {
      * it; one missing still works, through picocli, but starts slower). Set by {@link #setFast}.
      */
     static final Map<String, Boolean> FAST_OPTIONS = Map.ofEntries(Map.entry("-e", false),
-            Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("-p", false),
-            Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
-            Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true),
-            Map.entry("-o", false), Map.entry("-k", true), Map.entry("-kk", true),
-            Map.entry("--usdt-file-activation", true));
+            Map.entry("--backend", false), Map.entry("-f", false), Map.entry("-c", false), Map.entry("--cmd", false),
+            Map.entry("-p", false), Map.entry("--pid", false), Map.entry("-l", true), Map.entry("--list", true),
+            Map.entry("-v", true), Map.entry("--verbose", true), Map.entry("--unsafe", true), Map.entry("-d", true),
+            Map.entry("-q", true), Map.entry("--quiet", true), Map.entry("--include", false), Map.entry("-I", false),
+            Map.entry("--info", true), Map.entry("-o", false), Map.entry("--output", false), Map.entry("-k", true),
+            Map.entry("--warnings", true), Map.entry("-kk", true), Map.entry("--usdt-file-activation", true),
+            Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
+            Map.entry("-B", false));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -137,20 +155,24 @@ final class TraceCommand implements Callable<Integer> {
             case "-e" -> program = value;
             case "--backend" -> backend = value;
             case "-f" -> format = value;
-            case "-c" -> command = value;
-            case "-p" -> pid = value;
-            case "-l" -> list = true;
-            case "-v" -> verbose = true;
+            case "-c", "--cmd" -> command = value;
+            case "-p", "--pid" -> pid = value;
+            case "-l", "--list" -> list = true;
+            case "-v", "--verbose" -> verbose = true;
             case "--unsafe" -> unsafe = true;
             case "-d" -> debug = true;
-            case "-q" -> quiet = true;
-            case "-o" -> outputFile = Path.of(value);
+            case "-q", "--quiet" -> quiet = true;
+            case "-o", "--output" -> outputFile = Path.of(value);
             case "--include" -> includes.add(value);
             case "-I" -> includeDirs.add(value);
             case "--info" -> info = true;
-            case "-k" -> helperChecks = true;
+            case "-k", "--warnings" -> helperChecks = true;
             case "-kk" -> allHelperChecks = true;
             case "--usdt-file-activation" -> usdtFileActivation = true;
+            case "--no-warnings" -> noWarnings = true;
+            case "--dry-run" -> dryRun = true;
+            case "--probe-filter" -> probeFilter = value;
+            case "-B" -> buffering = value;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -179,14 +201,35 @@ final class TraceCommand implements Callable<Integer> {
             TraceInfo.print(out);
             return Main.EXIT_OK;
         }
+        // bpftrace's checks of the command line, in its words
+        if (command != null && pid != null) {
+            return bpftraceError(err, "USAGE: Cannot use both -c and -p.");
+        }
+        if (noWarnings && (helperChecks || allHelperChecks)) {
+            return bpftraceError(err, "USAGE: -k, --warnings conflicts with --no-warnings");
+        }
+        if (buffering != null && !buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
+            return bpftraceError(err, "USAGE: -B must be either 'line', 'full', or 'none'.");
+        }
         if (pid != null) {
-            // bpftrace's checks and words
-            if (!pid.matches("[0-9]{1,10}")) {
-                return bpftraceError(err, "pid '" + pid + "' is not a valid decimal number");
+            long p;
+            try {
+                p = org.bpf4j.trace.IntText.parseUnsigned(pid);
+            } catch (org.bpf4j.trace.IntText.Invalid e) {
+                return bpftraceError(err, "Failed to parse pid: " + e.getMessage());
             }
-            long p = Long.parseLong(pid);
-            if (p < 1 || p > 4194304) {
-                return bpftraceError(err, "pid '" + pid + "' out of valid pid range [1,4194304]");
+            if (Long.compareUnsigned(p, MAX_PID) > 0) {
+                return bpftraceError(err, "Pid out of range: " + Long.toUnsignedString(p));
+            }
+            pid = Long.toString(p);
+        }
+        java.util.regex.Pattern filter = null;
+        if (probeFilter != null) {
+            try {
+                filter = java.util.regex.Pattern.compile(probeFilter);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                return bpftraceError(err, "Invalid --probe-filter regex '" + probeFilter + "': "
+                        + e.getDescription());
             }
         }
         if (list) {
@@ -254,9 +297,10 @@ final class TraceCommand implements Callable<Integer> {
                 // no such process: an attach point naming no binary is then reported as lacking one
             }
         }
-        options = options.withHelperChecks(allHelperChecks ? 2 : helperChecks ? 1 : 0);
+        // current bpftrace's -k checks what 0.17's -kk did (map lookups too); -kk is kept as the same
+        options = options.withHelperChecks(helperChecks || allHelperChecks ? 2 : 0).withProbeFilter(filter);
         TraceCompiler.Result result = TraceCompiler.compile(source, params, options, setup);
-        err.print(result.diagnostics().render(source));
+        err.print(render(result.diagnostics(), source));
         err.flush();
         if (debug) {
             result.typed().ifPresent(t -> dump(out, t, result.compiled().orElse(null)));
@@ -305,6 +349,8 @@ final class TraceCommand implements Callable<Integer> {
             }
             try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
                 runtime.setQuiet(quiet);
+                runtime.setWarnings(!noWarnings);
+                runtime.setDryRun(dryRun);
                 runtime.setSource(source);
                 if (c != null) {
                     runtime.setChildPid(c.pid());
@@ -348,10 +394,25 @@ final class TraceCommand implements Callable<Integer> {
                         // the hook is running: it waits for us
                     }
                 }
-                return Main.EXIT_OK;
+                // as bpftrace: exit(N) is the exit status
+                return runtime.exitCode();
             }
         }
     }
+
+    /** The diagnostics as bpftrace prints them; without the warnings if {@code --no-warnings}. */
+    private String render(org.bpf4j.trace.Diagnostics diagnostics, Source source) {
+        StringBuilder sb = new StringBuilder();
+        for (org.bpf4j.trace.Diagnostic d : diagnostics.list()) {
+            if (!noWarnings || d.severity() != org.bpf4j.trace.Diagnostic.Severity.WARNING) {
+                sb.append(d.render(source));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The largest pid bpftrace accepts: the nominal limit of 64-bit systems ({@code pid_max}'s ceiling). */
+    private static final long MAX_PID = 0x400000;
 
     /** An error about the command line, printed in bpftrace's words ({@code ERROR: ...}). */
     private static int bpftraceError(PrintWriter err, String message) {

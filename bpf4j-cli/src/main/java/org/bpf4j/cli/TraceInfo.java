@@ -21,13 +21,16 @@ import org.bpf4j.spec.ProgramType;
 final class TraceInfo {
     private TraceInfo() {}
 
-    /** The bpftrace version whose language and output {@code bpf4j trace} follows. */
-    static final String BPFTRACE_VERSION = "v0.17.0";
+    /** The bpftrace version whose language and output {@code bpf4j trace} follows (its development head). */
+    static final String BPFTRACE_VERSION = "v0.26.0";
 
-    /** The {@code --version} line of {@code bpf4j trace}. */
+    /**
+     * The {@code --version} line of {@code bpf4j trace}: bpftrace's form ({@code bpftrace vX.Y.Z},
+     * which scripts and tools test) with the version of the language followed, then bpf4j's.
+     */
     static String versionLine() {
-        return "bpf4j trace " + VersionProvider.version() + " (the language and output of bpftrace "
-                + BPFTRACE_VERSION + ", with current bpftrace's additions; no LLVM)";
+        return "bpftrace " + BPFTRACE_VERSION + "-bpf4j (bpf4j trace " + VersionProvider.version()
+                + ": bpftrace's language and output, compiled to eBPF by bpf4j; no LLVM)";
     }
 
     static void print(PrintWriter out) {
@@ -50,27 +53,26 @@ final class TraceInfo {
         }
         Features f = new Features(Kernel.system());
         boolean kprobeType = f.programType(ProgramType.KPROBE);
-        out.println("Kernel helpers");
-        for (String h : List.of("probe_read", "probe_read_str", "probe_read_user", "probe_read_user_str",
-                "probe_read_kernel", "probe_read_kernel_str", "get_current_cgroup_id", "send_signal",
-                "override_return", "ktime_get_boot_ns", "d_path", "skb_output")) {
+        // current bpftrace's sections, two items a line; a probe type bpf4j does not attach with
+        // (multi-links, sessions, iterators) is "no" whatever the kernel offers
+        List<String[]> helpers = new java.util.ArrayList<>();
+        for (String h : List.of("d_path", "ktime_get_tai_ns", "get_func_ip", "map_lookup_percpu_elem", "loop",
+                "probe_read_user", "probe_read_kernel", "send_signal", "override_return")) {
             String shown = switch (h) {
                 case "d_path" -> "dpath";
-                case "skb_output" -> "skboutput";
-                case "ktime_get_boot_ns" -> "get_boot_ns";
+                case "ktime_get_tai_ns" -> "get_tai_ns";
+                case "map_lookup_percpu_elem" -> "lookup_percpu_elem";
                 default -> h;
             };
-            out.println("  " + shown + ": " + yes(kprobeType && helper(f, ProgramType.KPROBE, h)));
+            helpers.add(new String[] {shown, yes(kprobeType && helper(f, ProgramType.KPROBE, h))});
         }
-        out.println();
-        out.println("Kernel features");
-        out.println("  Instruction limit: 1000000");
-        out.println("  Loop support: yes");
-        out.println("  btf: " + yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))));
-        out.println("  map batch: yes");
-        out.println("  uprobe refcount: " + yes(Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"))));
-        out.println();
-        out.println("Map types");
+        section(out, "Kernel helpers", helpers);
+        section(out, "Kernel features", List.of(new String[] {"Instruction limit", "1000000"},
+                new String[] {"btf", yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")))},
+                new String[] {"module btf", "no"},
+                new String[] {"uprobe refcount",
+                    yes(Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset")))}));
+        List<String[]> maps = new java.util.ArrayList<>();
         for (MapType t : List.of(MapType.HASH, MapType.PERCPU_HASH, MapType.ARRAY, MapType.PERCPU_ARRAY,
                 MapType.STACK_TRACE, MapType.PERF_EVENT_ARRAY, MapType.RINGBUF)) {
             String label = switch (t) {
@@ -78,17 +80,32 @@ final class TraceInfo {
                 case PERCPU_ARRAY -> "percpu array";
                 default -> t.kernelName();
             };
-            out.println("  " + label + ": " + yes(f.mapType(t)));
+            maps.add(new String[] {label, yes(f.mapType(t))});
+        }
+        section(out, "Map types", maps);
+        section(out, "Probe types", List.of(new String[] {"kprobe_multi", "no"}, new String[] {"uprobe_multi", "no"},
+                new String[] {"kprobe_session", "no"}, new String[] {"iter", "no"},
+                new String[] {"kprobe", yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/kprobe")))},
+                new String[] {"tracepoint", yes(f.programType(ProgramType.TRACEPOINT))},
+                new String[] {"perf_event", yes(f.programType(ProgramType.PERF_EVENT))},
+                new String[] {"raw_tracepoint", yes(f.programType(ProgramType.RAW_TRACEPOINT))},
+                new String[] {"uprobe", yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/uprobe")))},
+                new String[] {"fentry", "no"}));
+        out.flush();
+    }
+
+    /** A section of {@code --info}: its title, then its items two a line in columns, then an empty line. */
+    private static void section(PrintWriter out, String title, List<String[]> items) {
+        out.println(title);
+        for (int i = 0; i < items.size(); i += 2) {
+            String first = "  " + items.get(i)[0] + ": " + items.get(i)[1];
+            if (i + 1 < items.size()) {
+                out.println(String.format("%-35s%s", first, items.get(i + 1)[0] + ": " + items.get(i + 1)[1]));
+            } else {
+                out.println(first);
+            }
         }
         out.println();
-        out.println("Probe types");
-        out.println("  kprobe: " + yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/kprobe"))));
-        out.println("  tracepoint: " + yes(f.programType(ProgramType.TRACEPOINT)));
-        out.println("  perf_event: " + yes(f.programType(ProgramType.PERF_EVENT)));
-        out.println("  kfunc: no (bpf4j attaches no fentry/fexit programs on this kernel)");
-        out.println("  raw_tp_special: " + yes(f.programType(ProgramType.RAW_TRACEPOINT)));
-        out.println("  uprobe: " + yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/uprobe"))));
-        out.flush();
     }
 
     private static boolean helper(Features f, ProgramType type, String name) {

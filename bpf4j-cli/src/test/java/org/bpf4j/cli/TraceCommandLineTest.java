@@ -23,13 +23,22 @@ class TraceCommandLineTest {
 
     @Test
     void pidIsCheckedAsBpftraceChecksIt() {
-        for (String bad : new String[] {"a1111", "111a1", "not_a_pid", "-3"}) {
-            Cli r = Cli.run("trace", "-p", bad, "-e", "BEGIN { exit(); }");
+        // current bpftrace's words (its integer reader: bases, suffixes)
+        for (String[] bad : new String[][] {{"a1111", "invalid integer"}, {"111a1", "invalid trailing bytes"},
+                {"not_a_pid", "invalid integer"}, {"-3", "invalid integer"}, {"0x", "invalid integer"}}) {
+            Cli r = Cli.run("trace", "-p", bad[0], "-e", "BEGIN { exit(); }");
             assertEquals(Main.EXIT_BAD_INPUT, r.status());
-            assertEquals("ERROR: pid '" + bad + "' is not a valid decimal number\n", r.err());
+            assertEquals("ERROR: Failed to parse pid: " + bad[1] + ": " + bad[0] + "\n", r.err());
         }
-        Cli r = Cli.run("trace", "-p", "5000000", "-e", "BEGIN { exit(); }");
-        assertEquals("ERROR: pid '5000000' out of valid pid range [1,4194304]\n", r.err());
+        Cli r = Cli.run("trace", "--pid", "5000000", "-e", "BEGIN { exit(); }");
+        assertEquals("ERROR: Pid out of range: 5000000\n", r.err());
+        r = Cli.run("trace", "--pid=0x400001", "-e", "BEGIN { exit(); }");
+        assertEquals("ERROR: Pid out of range: 4194305\n", r.err());
+        r = Cli.run("trace", "-p", "99999999999999999999", "-e", "BEGIN { exit(); }");
+        assertEquals("ERROR: Failed to parse pid: overflow error, maximum value is 18446744073709551615: "
+                + "99999999999999999999\n", r.err());
+        r = Cli.run("trace", "-p", "1", "-c", "true", "-e", "BEGIN { exit(); }");
+        assertEquals("ERROR: USAGE: Cannot use both -c and -p.\n", r.err());
     }
 
     @Test
@@ -85,20 +94,24 @@ class TraceCommandLineTest {
 
     @Test
     void helperChecksWarnAtTheCallInTextAndJson() {
-        // -k: a delete of a missing key (ENOENT), as bpftrace 0.17 words it
+        // -k: a delete of a missing key (ENOENT), as current bpftrace words it
         String k = Cli.run("trace", "--backend", "vm", "-k", "-e",
                 "BEGIN { @[1] = 1; delete(@[2]); exit(); }").ok();
-        assertTrue(k.contains("stdin:1:19-31: WARNING: Failed to map_delete_elem: No such file or directory (-2)\n"
+        assertTrue(k.contains("stdin:1:19-31: WARNING: Can't delete map element because it does not exist.\n"
+                + "Additional Info - helper: map_delete_elem, retcode: -2\n"
                 + "BEGIN { @[1] = 1; delete(@[2]); exit(); }\n"
                 + "                  ~~~~~~~~~~~~\n"), k);
-        // a lookup that finds nothing is checked with -kk only
+        // a lookup that finds nothing is checked too (current bpftrace's -k; 0.17's -kk, kept as the same)
         String script = "BEGIN { @[1] = 1; printf(\"%d\\n\", @[2]); exit(); }";
-        assertTrue(!Cli.run("trace", "--backend", "vm", "-k", "-e", script).ok().contains("WARNING"));
+        assertTrue(Cli.run("trace", "--backend", "vm", "--warnings", "-e", script).ok().contains("WARNING"));
+        Cli quiet = Cli.run("trace", "--backend", "vm", "-k", "--no-warnings", "-e", script);
+        assertEquals("ERROR: USAGE: -k, --warnings conflicts with --no-warnings\n", quiet.err());
         String kk = Cli.run("trace", "--backend", "vm", "-kk", "-e", script).ok();
-        assertTrue(kk.contains("stdin:1:34-38: WARNING: Failed to map_lookup_elem: 0\n"), kk);
+        assertTrue(kk.contains("stdin:1:34-38: WARNING: Can't lookup map element because it does not exist.\n"
+                + "Additional Info - helper: map_lookup_elem, retcode: 0\n"), kk);
         String json = Cli.run("trace", "--backend", "vm", "-kk", "-q", "-f", "json", "-e", script).ok();
-        assertTrue(json.startsWith("{\"type\": \"helper_error\", \"helper\": \"map_lookup_elem\", \"retcode\": 0, "
-                + "\"line\": 1, \"col\": 34}\n"), json);
+        assertTrue(json.startsWith("{\"type\": \"helper_error\", \"msg\": \"Success\", \"helper\": \"map_lookup_elem\", "
+                + "\"retcode\": 0, \"filename\": \"stdin\", \"line\": 1, \"col\": 34}\n"), json);
         // without -k the programs check nothing
         assertTrue(!Cli.run("trace", "--backend", "vm", "-e", script).ok().contains("WARNING"));
     }

@@ -15,7 +15,9 @@ public record Diagnostic(Severity severity, Span span, String message) {
         /** The script cannot run. */
         ERROR,
         /** The script runs, but probably not as meant. */
-        WARNING
+        WARNING,
+        /** What the user may have meant, after an error (bpftrace's {@code HINT:} lines). */
+        HINT
     }
 
     public Diagnostic {

@@ -20,14 +20,29 @@ public final class Diagnostics {
         all.add(new Diagnostic(Diagnostic.Severity.WARNING, span, message));
     }
 
-    /** True if any error was added. */
-    public boolean hasErrors() {
-        return all.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+    /** Adds a hint (printed {@code HINT: message}): what the user may have meant, after an error. */
+    public void hint(String message) {
+        all.add(new Diagnostic(Diagnostic.Severity.HINT, Span.NONE, message));
     }
 
-    /** Number of errors. */
+    /**
+     * Stops the script without an error message: it must not run, though nothing is wrong with it
+     * (the script's options asked for with {@code -- --help}: a hint lists them). Counts as an error.
+     */
+    public void halt() {
+        halted = true;
+    }
+
+    private boolean halted;
+
+    /** True if any error was added (or {@link #halt} was called). */
+    public boolean hasErrors() {
+        return halted || all.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+    }
+
+    /** Number of errors ({@link #halt} counts as one). */
     public int errorCount() {
-        return (int) all.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
+        return (halted ? 1 : 0) + (int) all.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
     }
 
     /** Every diagnostic in the order added. */

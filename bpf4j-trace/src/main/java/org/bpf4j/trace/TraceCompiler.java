@@ -48,23 +48,37 @@ public final class TraceCompiler {
      * @param target the backend the programs are for (which probe types it can run)
      * @param unsafe whether unsafe functions ({@code system}) are allowed ({@code --unsafe})
      * @param child whether a command runs under {@code -c} ({@code cpid} is refused without one)
-     * @param helperChecks helper calls checked for failure: 0 none, 1 as {@code -k}, 2 as {@code -kk}
+     * @param helperChecks helper calls checked for failure: 0 none, 1 as bpftrace 0.17's {@code -k}, 2 as
+     *     current bpftrace's {@code -k} (0.17's {@code -kk}: map lookups too)
+     * @param probeFilter only the attach points whose name this finds are kept (BEGIN, END and
+     *     signals always are: {@code --probe-filter}), or null for all
      */
     public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe,
-            boolean child, int helperChecks) {
+            boolean child, int helperChecks, java.util.regex.Pattern probeFilter) {
         /** Options without helper checks. */
         public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child) {
-            this(queue, probes, target, unsafe, child, 0);
+            this(queue, probes, target, unsafe, child, 0, null);
         }
 
-        /** These options with helper calls checked as {@code -k} (1) or {@code -kk} (2) asks, 0 for none. */
+        /** Options without a probe filter. */
+        public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child,
+                int helperChecks) {
+            this(queue, probes, target, unsafe, child, helperChecks, null);
+        }
+
+        /** These options with helper calls checked as 0.17's {@code -k} (1) or {@code -kk} (2) asks, 0 for none. */
         public Options withHelperChecks(int level) {
-            return new Options(queue, probes, target, unsafe, child, level);
+            return new Options(queue, probes, target, unsafe, child, level, probeFilter);
         }
 
         /** These options with the probes of another source ({@code -p}: {@link ProbeSource#forProcess}). */
         public Options withProbes(ProbeSource source) {
-            return new Options(queue, source, target, unsafe, child, helperChecks);
+            return new Options(queue, source, target, unsafe, child, helperChecks, probeFilter);
+        }
+
+        /** These options keeping only the attach points whose name {@code filter} finds ({@code --probe-filter}). */
+        public Options withProbeFilter(java.util.regex.Pattern filter) {
+            return new Options(queue, probes, target, unsafe, child, helperChecks, filter);
         }
 
         /** Options for the VM backend: ring buffer events, no machine probes, safe, no command. */
@@ -111,7 +125,7 @@ public final class TraceCompiler {
         for (String a : args) {
             if (a.startsWith("--") && a.length() > 2) {
                 int eq = a.indexOf('=');
-                named.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "true" : a.substring(eq + 1));
+                named.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? null : a.substring(eq + 1));
             } else {
                 params.add(a);
             }
@@ -132,6 +146,10 @@ public final class TraceCompiler {
         AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), d);
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
+        }
+        if (options.probeFilter() != null) {
+            expansion = new AttachPoints.Expansion(filtered(expansion.program(), options.probeFilter()),
+                    expansion.resolved());
         }
         org.bpf4j.trace.sema.KernelTypes types = kernelTarget
                 ? org.bpf4j.trace.sema.KernelTypes.system().withBinaries(expansion.resolved().values().stream()
@@ -158,6 +176,26 @@ public final class TraceCompiler {
                         options.helperChecks()), d);
     }
 
+    /**
+     * The program without the attach points whose name {@code filter} does not find, as bpftrace's
+     * {@code --probe-filter} (BEGIN, END and {@code self} probes stay), nor the probes left without one.
+     */
+    private static Program filtered(Program program, java.util.regex.Pattern filter) {
+        List<org.bpf4j.trace.ast.Probe> probes = new java.util.ArrayList<>();
+        for (org.bpf4j.trace.ast.Probe p : program.probes()) {
+            List<org.bpf4j.trace.ast.AttachPoint> kept = p.attachPoints().stream()
+                    .filter(a -> a.provider().equals("BEGIN") || a.provider().equals("END")
+                            || a.provider().equals("self") || filter.matcher(a.name()).find())
+                    .toList();
+            if (kept.size() == p.attachPoints().size()) {
+                probes.add(p);
+            } else if (!kept.isEmpty()) {
+                probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span()));
+            }
+        }
+        return new Program(program.directives(), probes, program.maps(), program.config());
+    }
+
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$([0-9]+)");
 
     /** Replaces positional parameters in attach points ({@code interval:ms:$1}) by their values, as bpftrace. */
@@ -176,11 +214,16 @@ public final class TraceCompiler {
                 for (String part : a.parts()) {
                     parts.add(substitute(part, params, a, d));
                 }
-                // a parameter may also make the provider (BEG$1 with $1 = IN), as in bpftrace
-                String provider = a.provider().contains("$")
-                        ? org.bpf4j.trace.parse.Parser.expandProvider(substitute(a.provider(), params, a, d)) : a.provider();
-                points.add(new org.bpf4j.trace.ast.AttachPoint(substitute(a.raw(), params, a, d), provider, parts,
-                        a.span()));
+                String raw = substitute(a.raw(), params, a, d);
+                String provider = a.provider();
+                if (provider.contains("$")) {
+                    // a parameter may also make the provider (BEG$1 with $1 = IN), or the whole attach
+                    // point ($1 with $1 = i:ms:1), as in bpftrace: the text is split again
+                    List<String> split = List.of(raw.split(":", -1));
+                    provider = org.bpf4j.trace.parse.Parser.expandProvider(split.getFirst());
+                    parts = new java.util.ArrayList<>(split.subList(1, split.size()));
+                }
+                points.add(new org.bpf4j.trace.ast.AttachPoint(raw, provider, parts, a.span()));
             }
             probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
         }

@@ -36,10 +36,10 @@ class DiagnosticsTest {
                     // kernel types (curtask, struct casts) come from the kernel's BTF; reading it needs no root
                     Assumptions.assumeTrue(Files.isReadable(KernelTypes.VMLINUX),
                             "skipped: " + KernelTypes.VMLINUX + " is not readable (kernel without BTF)");
-                    r = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false, ProbeSource.none(),
-                            AttachPoints.Target.KERNEL, false, true));
+                    r = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
+                            ProbeSource.none(), AttachPoints.Target.KERNEL, false, true));
                 } else {
-                    r = TraceCompiler.compile(source, List.of());
+                    r = TraceCompiler.compile(source, Scripts.params(p));
                 }
                 assertTrue(r.diagnostics().hasErrors(), "the script compiled without errors");
                 assertEquals(Scripts.read(expected), r.diagnostics().render(source));

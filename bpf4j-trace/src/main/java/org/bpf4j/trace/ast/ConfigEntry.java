@@ -8,7 +8,7 @@ import org.bpf4j.trace.Span;
  * @param key the key as written ({@code max_map_keys} or {@code BPFTRACE_MAX_MAP_KEYS})
  * @param value the value's text (an integer, a string without its quotes, or an identifier)
  * @param integer true if the value is an integer
- * @param span the key
+ * @param span the entry, from the key to the end of the value
  */
 public record ConfigEntry(String key, String value, boolean integer, Span span) {
     /** The key in its short, lower-case form ({@code BPFTRACE_MAX_MAP_KEYS} is {@code max_map_keys}). */

@@ -235,8 +235,11 @@ public final class Parser {
             expect(TokenKind.ASSIGN);
             Token v = take();
             switch (v.kind()) {
-                case INT -> config.add(new ConfigEntry(key.text(), Long.toString(v.value()), true, key.span()));
-                case STRING, IDENT -> config.add(new ConfigEntry(key.text(), v.text(), false, key.span()));
+                // the entry's span runs from the key to the value's end, as current bpftrace shows it
+                case INT -> config.add(new ConfigEntry(key.text(), Long.toString(v.value()), true,
+                        new Span(key.span().begin(), v.span().end())));
+                case STRING, IDENT -> config.add(new ConfigEntry(key.text(), v.text(), false,
+                        new Span(key.span().begin(), v.span().end())));
                 default -> {
                     diags.error(v.span(), "syntax error, unexpected " + v.kind().describe()
                             + ", expecting integer or string or identifier");

@@ -111,6 +111,17 @@ public final class AttachPoints {
      * @param cpid the pid that uprobes and usdt probes are limited to, or -1 (not used to resolve)
      */
     public static Expansion expand(Program program, ProbeSource source, Target target, Diagnostics diags) {
+        String missingProbes = "error";
+        for (org.bpf4j.trace.ast.ConfigEntry c : program.config()) {
+            if (c.name().equals("missing_probes")) {
+                missingProbes = c.value(); // Settings checks the value
+            }
+        }
+        return expandAll(program, source, target, missingProbes, diags);
+    }
+
+    private static Expansion expandAll(Program program, ProbeSource source, Target target, String missingProbes,
+            Diagnostics diags) {
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
         for (Probe p : program.probes()) {
@@ -122,15 +133,16 @@ public final class AttachPoints {
                 int said = diags.list().size();
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
-                    resolve(ap, source, target, diags, one);
+                    resolve(ap, source, target, missingProbes, diags, one);
                 } catch (ProbeSource.ProbeException e) {
                     diags.error(ap.span(), e.getMessage());
                 }
                 if (diags.errorCount() == before) {
                     points.addAll(one.keySet());
                     resolved.putAll(one);
-                    if (one.isEmpty() && diags.list().size() > said) {
-                        skipped++; // a warning said why it is left out
+                    if (one.isEmpty() && (diags.list().size() > said
+                            || missingProbes.equals("ignore") && ap.provider().equals("tracepoint"))) {
+                        skipped++; // a warning said why it is left out (or missing_probes = ignore)
                     }
                 } else {
                     failed = true;
@@ -150,7 +162,34 @@ public final class AttachPoints {
         return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
     }
 
-    private static void resolve(AttachPoint ap, ProbeSource source, Target target, Diagnostics diags,
+    /**
+     * A number in an attach point ({@code interval:ms:100}, {@code software:cpu:1e6}), read as
+     * bpftrace reads integers ({@code 1e6}, {@code 1_000}, {@code 0x10}, unit suffixes), or null.
+     */
+    public static Long count(String text) {
+        try {
+            long v = org.bpf4j.trace.IntText.parseUnsigned(text);
+            return v < 0 ? null : v;
+        } catch (org.bpf4j.trace.IntText.Invalid e) {
+            return null;
+        }
+    }
+
+    /**
+     * An attach point that matches nothing, as current bpftrace reports it: an error, or with
+     * {@code missing_probes = warn} a warning (the attach point is skipped), or nothing with {@code ignore}
+     * ({@code mode}: the script's {@code config = { missing_probes = ... }}).
+     */
+    private static void missing(AttachPoint ap, String what, String mode, Diagnostics diags) {
+        switch (mode) {
+            case "warn" -> diags.warning(ap.span(), "No matches for " + what + ". Skipping.");
+            case "ignore" -> { }
+            default -> diags.error(ap.span(), "No matches for " + what + ".");
+        }
+    }
+
+    private static void resolve(AttachPoint ap, ProbeSource source, Target target, String missingProbes,
+            Diagnostics diags,
             Map<AttachPoint, Resolved> out) {
         List<String> parts = ap.parts();
         switch (ap.provider()) {
@@ -158,10 +197,11 @@ public final class AttachPoints {
             case "self" -> out.put(ap, new Resolved.Special("self"));
             case "java" -> out.put(ap, new Resolved.Java());
             case "interval", "profile" -> {
-                if (parts.size() != 2 || !parts.get(1).matches("[0-9]+")) {
+                Long count = parts.size() == 2 ? count(parts.get(1)) : null;
+                if (count == null) {
                     return; // the type checker reports the form
                 }
-                long n = Long.parseLong(parts.get(1));
+                long n = count;
                 long period = switch (parts.getFirst()) {
                     case "s" -> n * 1_000_000_000L;
                     case "ms" -> n * 1_000_000L;
@@ -196,7 +236,7 @@ public final class AttachPoints {
                 if (!want.contains("*") && !want.contains("?")) {
                     Optional<TracepointFormat> f = source.tracepointFormat(parts.get(0), parts.get(1));
                     if (f.isEmpty()) {
-                        diags.error(ap.span(), "tracepoint not found: " + want);
+                        missing(ap, "tracepoint " + want, missingProbes, diags);
                         return;
                     }
                     out.put(ap, new Resolved.Tracepoint(f.get()));
@@ -212,7 +252,7 @@ public final class AttachPoints {
                     }
                 }
                 if (out.isEmpty()) {
-                    diags.error(ap.span(), "tracepoints not found: " + want);
+                    missing(ap, "tracepoint " + want, missingProbes, diags);
                 }
             }
             case "rawtracepoint" -> {
@@ -381,11 +421,12 @@ public final class AttachPoints {
                 }
                 long period = e.defaultPeriod();
                 if (parts.size() == 2 && !parts.get(1).isEmpty()) {
-                    if (!parts.get(1).matches("[0-9]+") || Long.parseLong(parts.get(1)) == 0) {
+                    Long count = count(parts.get(1));
+                    if (count == null || count == 0) {
                         diags.error(ap.span(), ap.provider() + " probe count must be a positive integer");
                         return;
                     }
-                    period = Long.parseLong(parts.get(1));
+                    period = count;
                 }
                 if (target == Target.VM) {
                     vmOnly(ap, diags);

@@ -80,7 +80,7 @@ public final class KernelBackend implements Backend {
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, ByteBuffer.wrap(insns)), k ->
-                        load(kernel, p.name(), type, insns, name));
+                        load(kernel, p.name(), type, insns, name, script.typed().settings().license()));
                 programs.add(prog);
                 distinct.add(prog);
             }
@@ -98,14 +98,15 @@ public final class KernelBackend implements Backend {
      * Loads one program; one with callbacks ({@code for} over a map) gets the BTF function
      * information the kernel requires for them ({@link ProgramBtf}).
      */
-    private static KernelProgram load(Kernel kernel, String what, ProgramType type, byte[] insns, String name) {
+    private static KernelProgram load(Kernel kernel, String what, ProgramType type, byte[] insns, String name,
+            String license) {
         ProgramBtf btf = ProgramBtf.of(insns, name);
         if (btf == null) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0, 0,
+            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0, 0, 0,
                     new byte[0], new byte[0], 0, 0, new int[0]));
         }
         try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0,
+            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0, 0,
                     fd.value(), btf.funcInfo(), new byte[0], 0, 0, new int[0]));
         }
     }

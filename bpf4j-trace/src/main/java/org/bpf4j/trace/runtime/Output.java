@@ -39,10 +39,11 @@ public sealed interface Output permits Output.Text, Output.Json {
     void lost(long n);
 
     /**
-     * A helper call that failed, with {@code -k}: its name, return code and place in the script
-     * (line and column from 1, 0 if unknown), and the warning as bpftrace renders it in text.
+     * A helper call that failed, with {@code -k}: its name, return code, the error's text
+     * ({@code strerror}), its place in the script (the script's name, line and column from 1, 0 if
+     * unknown), and the warning as bpftrace renders it in text.
      */
-    void helperError(String helper, long retcode, int line, int col, String rendered);
+    void helperError(String helper, long retcode, String error, String file, int line, int col, String rendered);
 
     /** A map print: its kind ("map", "hist", "stats"), name, elements (key text, value text), keyed or not. */
     void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist);
@@ -104,7 +105,8 @@ public sealed interface Output permits Output.Text, Output.Json {
         }
 
         @Override
-        public void helperError(String helper, long retcode, int line, int col, String rendered) {
+        public void helperError(String helper, long retcode, String error, String file, int line, int col,
+                String rendered) {
             out.print(rendered);
         }
 
@@ -176,9 +178,11 @@ public sealed interface Output permits Output.Text, Output.Json {
         }
 
         @Override
-        public void helperError(String helper, long retcode, int line, int col, String rendered) {
-            out.println("{\"type\": \"helper_error\", \"helper\": \"" + escape(helper) + "\", \"retcode\": " + retcode
-                    + ", \"line\": " + line + ", \"col\": " + col + "}");
+        public void helperError(String helper, long retcode, String error, String file, int line, int col,
+                String rendered) {
+            out.println("{\"type\": \"helper_error\", \"msg\": \"" + escape(error) + "\", \"helper\": \""
+                    + escape(helper) + "\", \"retcode\": " + retcode + ", \"filename\": \"" + escape(file)
+                    + "\", \"line\": " + line + ", \"col\": " + col + "}");
         }
 
         @Override

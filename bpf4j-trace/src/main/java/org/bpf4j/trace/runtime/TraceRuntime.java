@@ -128,6 +128,15 @@ public final class TraceRuntime implements AutoCloseable {
      * @param pid the process uprobes and USDT probes are limited to, or -1
      */
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
+        if (dryRun) {
+            backend.attach(pid);
+            if (!quiet) {
+                out.attached(probeCount());
+            }
+            out.out().flush();
+            backend.detach();
+            return;
+        }
         // as current bpftrace: BEGIN runs first, then the probes are attached and counted, and
         // only then are BEGIN's events printed (after "Attached N probes")
         for (Loaded l : programs) {
@@ -306,6 +315,22 @@ public final class TraceRuntime implements AutoCloseable {
         this.source = source;
     }
 
+    private boolean warnings = true;
+    private boolean dryRun;
+
+    /** Without {@code warnings}, failed helper calls are not reported (bpftrace's {@code --no-warnings}). */
+    public void setWarnings(boolean warnings) {
+        this.warnings = warnings;
+    }
+
+    /**
+     * With {@code dryRun}, {@link #run(int, Runnable, BooleanSupplier)} attaches every probe and
+     * stops: BEGIN and END do not run, nothing is printed (bpftrace's {@code --dry-run}).
+     */
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+    }
+
     /** With {@code quiet}, "Attached N probes" is not printed (bpftrace's {@code -q}). */
     public void setQuiet(boolean quiet) {
         this.quiet = quiet;
@@ -349,9 +374,11 @@ public final class TraceRuntime implements AutoCloseable {
                     out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
                     out.out().flush();
-                    System.err.println("ERROR: failed to open file '" + path + "': " + (x instanceof
+                    // current bpftrace's words (0.17 wrote "...': REASON")
+                    System.err.println("ERROR: failed to open file '" + path + "' (" + (x instanceof
                             java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
-                            java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage())));
+                            java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
+                            + ")");
                     out.cat("");
                 }
             } else {
@@ -399,16 +426,28 @@ public final class TraceRuntime implements AutoCloseable {
                 out.join(String.join(delimiter, parts));
             }
             case (int) Events.HELPER_ERROR -> {
+                if (!warnings) {
+                    return;
+                }
                 Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));
                 long rc = Values.u64(e, 16);
-                String message = "Failed to " + h.helper() + ": " + (rc == 0 ? "0"
-                        : org.bpf4j.linux.sys.Native.strerror((int) -rc) + " (" + rc + ")");
+                String error = rc == 0 ? "Success" : org.bpf4j.linux.sys.Native.strerror((int) -rc);
+                // current bpftrace's words: a missing element named as such, else the error's text
+                String what = h.helper().equals("map_update_elem") && rc == -7
+                        ? "Map full; can't update element. Try increasing max_map_keys config or manually setting "
+                                + "the max entries in a map declaration e.g. `let @a = hash(5000)`"
+                        : h.helper().equals("map_delete_elem") && rc == -2
+                                ? "Can't delete map element because it does not exist."
+                                : h.helper().equals("map_lookup_elem")
+                                        ? "Can't lookup map element because it does not exist." : error;
+                String message = what + "\nAdditional Info - helper: " + h.helper() + ", retcode: " + rc;
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : h.span(), message);
                 int line = source == null ? 0 : source.lineOf(h.span().begin());
                 int col = source == null ? 0 : source.columnOf(h.span().begin());
-                out.helperError(h.helper(), rc, line, col, d.render(source));
+                out.helperError(h.helper(), rc, error, source == null ? "" : source.name(), line, col,
+                        d.render(source));
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {
                 int m = (int) Values.u64(e, 8);

@@ -147,7 +147,11 @@ final class Calls {
         return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    private static Long literal(Expr e) {
+    /** The value of an integer literal, or of a positional parameter given as a number (as bpftrace); else null. */
+    private Long literal(Expr e) {
+        if (e instanceof Expr.Param p && p.number() >= 1 && p.number() <= a.params().size()) {
+            return SemanticAnalyser.parseParam(a.params().get(p.number() - 1));
+        }
         return e instanceof Expr.IntLit i ? i.value() : null;
     }
 
@@ -486,7 +490,7 @@ final class Calls {
                 return new Type.Array(new Type.Int(8, false), addr.length);
             }
             case "getopt" -> {
-                return getopt(c);
+                return a.options.getopt(c);
             }
             case "cgroupid" -> {
                 if (nargs(c, 1)) {
@@ -734,70 +738,6 @@ final class Calls {
             a.error(m.span(), "Undefined map: " + m.name());
         }
         return info;
-    }
-
-    /**
-     * {@code getopt("name"[, default[, "description"]])} (current bpftrace): the named program
-     * argument {@code --name[=value]} given after {@code --}, else the default, typed by the default
-     * (a boolean without one). Known when compiling: an integer or boolean is a constant, a string
-     * is rewritten as its literal.
-     */
-    private Type getopt(Expr.Call c) {
-        List<Expr> args = c.args();
-        if (args.isEmpty() || args.size() > 3) {
-            a.error(c.span(), "getopt() takes 1 to 3 arguments (" + args.size() + " provided)");
-            return Type.NONE;
-        }
-        if (!(args.getFirst() instanceof Expr.StrLit name)) {
-            a.error(c.span(), "getopt() expects a string literal as the first argument");
-            return Type.NONE;
-        }
-        if (args.size() == 3 && !(args.get(2) instanceof Expr.StrLit)) {
-            a.error(c.span(), "getopt() expects a string literal as the description");
-        }
-        Expr def = args.size() >= 2 ? args.get(1) : new Expr.BoolLit(false, c.span());
-        String given = a.namedArgs.get(name.value());
-        switch (def) {
-            case Expr.StrLit s -> {
-                String v = given != null ? given : s.value();
-                Expr lit = a.rewrites.computeIfAbsent(c, k -> new Expr.StrLit(v, c.span()));
-                return a.type(lit);
-            }
-            case Expr.BoolLit b -> {
-                boolean v = b.value();
-                if (given != null) {
-                    if (given.equals("true") || given.equals("1")) {
-                        v = true;
-                    } else if (given.equals("false") || given.equals("0")) {
-                        v = false;
-                    } else {
-                        a.error(c.span(), "Invalid value for named argument --" + name.value() + ": '" + given
-                                + "' is not a boolean (true, false, 1 or 0)");
-                    }
-                }
-                a.constant(c, v ? 1L : 0L);
-                return new Type.Int(8, false);
-            }
-            default -> {
-                Long d = literal(def);
-                if (d == null) {
-                    a.type(def);
-                    a.error(c.span(), "getopt() expects a literal (integer, string or boolean) as the default value");
-                    return Type.NONE;
-                }
-                long v = d;
-                if (given != null) {
-                    try {
-                        v = Long.decode(given);
-                    } catch (NumberFormatException e) {
-                        a.error(c.span(), "Invalid value for named argument --" + name.value() + ": '" + given
-                                + "' is not an integer");
-                    }
-                }
-                a.constant(c, v);
-                return Type.INT64;
-            }
-        }
     }
 
     private Type delete(Expr.Call c) {

@@ -46,8 +46,8 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
     final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
-    /** The named program arguments ({@code --name=value} after {@code --}) that {@code getopt} reads. */
-    Map<String, String> namedArgs = Map.of();
+    /** The script's options ({@code --name=value} after {@code --}) that {@code getopt} declares and reads. */
+    ProgramOptions options = new ProgramOptions(this, Map.of());
     final KernelStructs structs = new KernelStructs(this);
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
@@ -138,7 +138,8 @@ public final class SemanticAnalyser {
 
     /**
      * As {@link #analyse(Program, List, AttachPoints.Expansion, boolean, boolean, KernelTypes, Map, Diagnostics)},
-     * with the named program arguments that {@code getopt()} reads (name to value).
+     * with the named program arguments that {@code getopt()} reads (name to value; a null value for
+     * {@code --name} without one).
      */
     public static Optional<TypedProgram> analyse(Program program, List<String> params, Map<String, String> namedArgs,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
@@ -149,7 +150,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
-        a.namedArgs = Map.copyOf(namedArgs);
+        a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
             a.run(program);
@@ -159,7 +160,11 @@ public final class SemanticAnalyser {
         }
         a.finalPass = true;
         a.run(program);
+        Reachability.check(program, diags);
         Declarations.apply(a, program, a.maps, diags);
+        if (diags.errorCount() == before) {
+            a.options.check(diags);
+        }
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
@@ -285,7 +290,7 @@ public final class SemanticAnalyser {
                     error(ap.span(), ap.provider() + " probe type requires 2 arguments");
                 } else if (!List.of("ms", "s", "us", "hz").contains(unit)) {
                     error(ap.span(), unit + " is not an accepted unit of time");
-                } else if (!ap.parts().get(1).matches("[0-9]+")) {
+                } else if (org.bpf4j.trace.probe.AttachPoints.count(ap.parts().get(1)) == null) {
                     error(ap.span(), ap.provider() + " probe must have an integer frequency");
                 }
             }

@@ -19,13 +19,22 @@ import org.bpf4j.trace.ast.ConfigEntry;
  * @param stackMode how {@code kstack} and {@code ustack} print without a mode ({@code bpftrace} or {@code perf})
  * @param printMapsOnExit whether the maps are printed when the script ends ({@code print_maps_on_exit})
  * @param maxCatBytes how much of a file {@code cat()} prints ({@code max_cat_bytes})
+ * @param missingProbes what an attach point that matches nothing is: {@code error} (the
+ *     default), {@code warn} (skipped with a warning) or {@code ignore} ({@code missing_probes})
+ * @param license the license the programs are loaded with ({@code license}: one the kernel takes
+ *     as GPL-compatible; GPL by default)
  */
-public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes) {
+public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
+        String missingProbes, String license) {
     /** bpftrace 0.17's settings. */
     /** The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line). */
     public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240);
+    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "error", "GPL");
+
+    /** The licenses current bpftrace accepts (those the kernel counts as compatible with the GPL). */
+    public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
+            "GPL and additional rights", "GPL v2", "GPL");
 
     /** The most {@code max_strlen} may be (strings are kept in the 512-byte BPF stack, as in 0.17). */
     public static final int MAX_STRLEN = 200;
@@ -40,7 +49,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes");
+            "max_cat_bytes", "missing_probes", "license");
 
     /** bpftrace 0.17's environment names for the variables that current bpftrace renamed. */
     private static final Map<String, String> OLD_NAMES = Map.of("strlen", "max_strlen", "map_keys_max",
@@ -55,7 +64,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         for (ConfigEntry c : config) {
             String k = c.name();
             if (!KNOWN.contains(k)) {
-                diags.error(c.span(), "Unrecognized config variable: " + c.key());
+                diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
             } else if (!USED.contains(k)) {
                 diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
             } else {
@@ -78,7 +87,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
             }
         }
-        return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes);
+        return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes, b.missingProbes,
+                b.license);
     }
 
     private static final class Builder {
@@ -87,6 +97,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         String stackMode = DEFAULTS.stackMode();
         boolean printMapsOnExit = DEFAULTS.printMapsOnExit();
         int maxCatBytes = DEFAULTS.maxCatBytes();
+        String missingProbes = DEFAULTS.missingProbes();
+        String license = DEFAULTS.license();
 
         /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
         String set(String key, String value) {
@@ -116,6 +128,19 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                         return "Invalid value for %s: expected a positive integer";
                     }
                     maxCatBytes = (int) (long) n;
+                }
+                case "missing_probes" -> {
+                    if (!List.of("error", "warn", "ignore").contains(v)) {
+                        return "Invalid value for %s: expected error, warn or ignore";
+                    }
+                    missingProbes = v;
+                }
+                case "license" -> {
+                    if (!LICENSES.contains(v)) {
+                        return "Invalid value for license. Found: " + v + ". Valid values: "
+                                + String.join(", ", LICENSES) + ".";
+                    }
+                    license = v;
                 }
                 case "stack_mode" -> {
                     if (!STACK_MODES.contains(v)) {
