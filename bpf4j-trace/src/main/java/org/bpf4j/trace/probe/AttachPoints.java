@@ -240,9 +240,31 @@ public final class AttachPoints {
                     vmOnly(ap, diags);
                     return;
                 }
-                Path file = binary(ap, parts.getFirst(), source);
                 String fn = String.join(":", parts.subList(1, parts.size()));
                 boolean ret = ap.provider().equals("uretprobe");
+                if (isGlob(parts.getFirst())) {
+                    // uprobe:*:FUNC (with -p, the process's files), uprobe:./bin/*:FUNC: each file's matches
+                    Pattern glob = glob(fn);
+                    for (Path file : wildcardFiles(parts.getFirst(), source)) {
+                        List<String> functions;
+                        try {
+                            functions = source.functions(file.toString());
+                        } catch (ProbeSource.ProbeException e) {
+                            continue; // a mapped file that is not an ELF object
+                        }
+                        for (String s : functions) {
+                            if (glob.matcher(s).matches()) {
+                                out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
+                                        new Resolved.Uprobe(file, s, ret));
+                            }
+                        }
+                    }
+                    if (out.isEmpty()) {
+                        diags.warning(ap.span(), "no functions of " + parts.getFirst() + " match '" + fn + "', skipping it");
+                    }
+                    return;
+                }
+                Path file = binary(ap, parts.getFirst(), source);
                 List<String> functions = source.functions(file.toString());
                 if (fn.contains("*")) {
                     Pattern glob = glob(fn);
@@ -330,10 +352,8 @@ public final class AttachPoints {
                         diags.error(ap.span(), "usdt probe without a binary needs a process (-p PID)");
                         return;
                     }
-                } else if (given.contains("*") || given.contains("?")) {
-                    for (String f : ProbeListing.binaries(given)) {
-                        files.add(Path.of(f));
-                    }
+                } else if (isGlob(given)) {
+                    files.addAll(wildcardFiles(given, source));
                 } else {
                     files.add(binary(ap, given, source));
                 }
@@ -356,7 +376,7 @@ public final class AttachPoints {
                             found.computeIfAbsent(u.provider() + ":" + u.name(), k -> new ArrayList<>()).add(u);
                         }
                     }
-                    String shown = given.isEmpty() || files.size() > 1 ? file.toString() : given;
+                    String shown = given.isEmpty() || isGlob(given) ? file.toString() : given;
                     for (List<UsdtProbe> sites : found.values()) {
                         UsdtProbe u = sites.getFirst();
                         out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(shown, u.provider(), u.name()),
@@ -426,6 +446,29 @@ public final class AttachPoints {
                     + "' does not exist or is not executable");
         }
         return file;
+    }
+
+    private static boolean isGlob(String s) {
+        return s.indexOf('*') >= 0 || s.indexOf('?') >= 0;
+    }
+
+    /**
+     * The files a wildcard target names: with {@code -p}, the process's executable and mapped
+     * files whose path it matches ({@code *} for all of them, as bpftrace); else the files of a
+     * directory that its last component matches ({@code ./testprogs/usdt_*}).
+     */
+    private static List<Path> wildcardFiles(String given, ProbeSource source) {
+        List<Path> process = source.processBinaries();
+        if (!process.isEmpty()) {
+            Pattern glob = glob(given);
+            return process.stream().filter(f -> glob.matcher(f.toString()).matches()
+                    || glob.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        List<Path> out = new ArrayList<>();
+        for (String f : ProbeListing.binaries(given)) {
+            out.add(Path.of(f));
+        }
+        return out;
     }
 
     /** A glob with {@code *} and {@code ?} as a regular expression. */

@@ -107,7 +107,8 @@ public interface ProbeSource {
 
             @Override
             public Path locate(String binary) {
-                return base.locate(binary);
+                // a path of the process's own mount namespace (a container's), as bpftrace reads it
+                return base.locate(binary.startsWith("/") ? inMountNamespace(pid, binary) : binary);
             }
 
             @Override
@@ -123,8 +124,28 @@ public interface ProbeSource {
     }
 
     /**
+     * An absolute path as process {@code pid} sees it: the same path when the process shares this
+     * process's mount namespace, else the path under {@code /proc/PID/root} (a container's files).
+     */
+    static String inMountNamespace(int pid, String path) {
+        if (path.startsWith("/proc/")) {
+            return path; // already names a process's view (/proc/PID/root/...)
+        }
+        try {
+            Path ns = Path.of("/proc", Integer.toString(pid), "ns", "mnt");
+            if (Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))) {
+                return path;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return path; // no such process, or no namespaces to compare: the path as given
+        }
+        return "/proc/" + pid + "/root" + path;
+    }
+
+    /**
      * A process's executable ({@code /proc/PID/exe}), then the other files it has mapped
-     * executable ({@code /proc/PID/maps}), each once.
+     * executable ({@code /proc/PID/maps}), each once; under {@code /proc/PID/root} when the
+     * process has a mount namespace of its own.
      *
      * @throws ProbeException if the process cannot be read
      */
@@ -132,11 +153,11 @@ public interface ProbeSource {
         java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
         Path proc = Path.of("/proc", Integer.toString(pid));
         try {
-            out.add(Files.readSymbolicLink(proc.resolve("exe")));
+            out.add(Path.of(inMountNamespace(pid, Files.readSymbolicLink(proc.resolve("exe")).toString())));
             for (String line : Files.readAllLines(proc.resolve("maps"))) {
                 String[] f = line.trim().split("\\s+", 6);
                 if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
-                    out.add(Path.of(f[5]));
+                    out.add(Path.of(inMountNamespace(pid, f[5])));
                 }
             }
         } catch (IOException e) {

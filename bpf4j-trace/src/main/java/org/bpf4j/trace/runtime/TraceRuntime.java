@@ -67,16 +67,11 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
-     * Number of attach points, as "Attaching N probes..." counts them: a USDT probe counts once
-     * per call site, as bpftrace counts it.
+     * Number of attach points, as current bpftrace's "Attached N probes" counts them: a USDT
+     * probe with several call sites counts once (bpftrace 0.17 counted each site).
      */
     public int probeCount() {
-        int n = 0;
-        for (Loaded l : programs) {
-            n += script.typed().expansion().resolved().get(l.probe().attachPoint())
-                    instanceof org.bpf4j.trace.probe.Resolved.Usdt u ? u.sites().size() : 1;
-        }
-        return n;
+        return programs.size();
     }
 
     /** True once a program called exit() (or {@link #requestExit()} was called). */

@@ -53,7 +53,9 @@ public final class UserSymbols {
                 continue;
             }
             long fileOffset = Long.parseUnsignedLong(f[2], 16) + (addr - start);
-            String name = symbolAt(f[5], fileOffset, withOffset);
+            // the file as the process sees it (under /proc/PID/root in a container's mount namespace)
+            String name = symbolAt(org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]), fileOffset,
+                    withOffset);
             return name == null ? unknown : withModule ? name + " (" + f[5] + ")" : name;
         }
         return unknown;
