@@ -51,6 +51,15 @@ public interface ProbeSource {
         return "cannot check that offset " + offset + " of '" + function + "' is an instruction boundary";
     }
 
+    /**
+     * The size of a function of a binary as its symbol table gives it (0 for a symbol without
+     * one, such as {@code _init}), or -1 if unknown. This source's answer when it cannot read
+     * symbols: unknown.
+     */
+    default long functionSize(String binary, String function) {
+        return -1;
+    }
+
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
@@ -114,6 +123,11 @@ public interface ProbeSource {
             @Override
             public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
                 return base.functionAt(binary, address);
+            }
+
+            @Override
+            public long functionSize(String binary, String function) {
+                return base.functionSize(binary, function);
             }
 
             @Override
@@ -362,6 +376,17 @@ public interface ProbeSource {
                     }
                     return null;
                 } catch (java.io.IOException | RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public long functionSize(String binary, String function) {
+                Path file = located.computeIfAbsent(binary, this::locate);
+                try {
+                    return NativeElf.read(file).symbols().stream().filter(s -> s.type() == 2 && s.value() != 0
+                            && s.name().equals(function)).mapToLong(NativeElf.Symbol::size).max().orElse(-1);
+                } catch (RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
             }

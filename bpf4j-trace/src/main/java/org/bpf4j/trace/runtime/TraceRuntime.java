@@ -48,6 +48,12 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        values.probedBinaries(script.typed().expansion().resolved().values().stream()
+                .<java.nio.file.Path>mapMulti((r, sink) -> {
+                    if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+                        sink.accept(u.binary());
+                    }
+                }).distinct().toList());
         if (script.events().stacks()) {
             values.stacks(backend.map(script.stackIndex()));
         }

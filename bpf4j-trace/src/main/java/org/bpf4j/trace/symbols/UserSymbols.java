@@ -16,9 +16,21 @@ import org.bpf4j.linux.probe.NativeElf;
  */
 public final class UserSymbols {
     private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
+    private final List<Path> fallback;
 
     /** A table with no file parsed yet. */
-    public UserSymbols() {}
+    public UserSymbols() {
+        this(List.of());
+    }
+
+    /**
+     * A table that, for a process that has exited (its memory map gone), looks the address up in
+     * the executables of {@code fallback} that are loaded at fixed addresses (not position
+     * independent): the binaries a script's uprobes are in, as bpftrace's per-program symbol cache.
+     */
+    public UserSymbols(List<Path> fallback) {
+        this.fallback = List.copyOf(fallback);
+    }
 
     /**
      * The symbol an address of process {@code pid} falls in ({@code name+offset} with
@@ -39,6 +51,12 @@ public final class UserSymbols {
         try {
             maps = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
+            for (Path f : fallback) {
+                String name = fixedAddressSymbol(f.toString(), addr, withOffset);
+                if (name != null) {
+                    return withModule ? name + " (" + f + ")" : name;
+                }
+            }
             return unknown;
         }
         for (String line : maps) {
@@ -61,14 +79,28 @@ public final class UserSymbols {
         return unknown;
     }
 
-    private String symbolAt(String path, long fileOffset, boolean withOffset) {
-        NativeElf elf = files.computeIfAbsent(path, p -> {
+    /** The symbol at virtual address {@code addr} of an executable loaded where it says (not PIE), or null. */
+    private String fixedAddressSymbol(String path, long addr, boolean withOffset) {
+        NativeElf elf = elf(path);
+        if (elf == null || elf.segments().isEmpty() || elf.segments().stream().mapToLong(NativeElf.Segment::vaddr).min()
+                .orElse(0) == 0) {
+            return null;
+        }
+        return symbolAtAddress(elf, addr, withOffset);
+    }
+
+    private NativeElf elf(String path) {
+        return files.computeIfAbsent(path, p -> {
             try {
                 return NativeElf.read(Path.of(p));
             } catch (RuntimeException e) {
                 return null;
             }
         });
+    }
+
+    private String symbolAt(String path, long fileOffset, boolean withOffset) {
+        NativeElf elf = elf(path);
         if (elf == null) {
             return null;
         }
@@ -82,6 +114,10 @@ public final class UserSymbols {
         if (vaddr < 0) {
             return null;
         }
+        return symbolAtAddress(elf, vaddr, withOffset);
+    }
+
+    private static String symbolAtAddress(NativeElf elf, long vaddr, boolean withOffset) {
         NativeElf.Symbol best = null;
         for (NativeElf.Symbol s : elf.symbols()) {
             if (s.value() == 0 || s.name().isEmpty() || (s.type() != 1 && s.type() != 2)) {
