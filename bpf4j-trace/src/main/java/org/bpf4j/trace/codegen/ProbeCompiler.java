@@ -417,7 +417,15 @@ final class ProbeCompiler {
                 }
             }
             case Type.ProbeName p -> {
-                asm.movImm(0, events.addProbeName(attachPoint.name()));
+                int name = events.addProbeName(attachPoint.name());
+                if (typed.expansion().resolved().get(attachPoint) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+                        && u.multi()) {
+                    // the matches of a wildcard share one program: the attach cookie is the name's index
+                    asm.mov(1, CTX);
+                    asm.call("get_attach_cookie");
+                } else {
+                    asm.movImm(0, name);
+                }
                 asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Timestamp ts -> {

@@ -344,11 +344,26 @@ public final class AttachPoints {
                     return;
                 }
                 String name = parts.getLast();
-                if (name.contains("*")) {
-                    diags.error(ap.span(), "wildcards in rawtracepoint names are not supported by bpf4j trace");
+                List<RawTracepoints.Entry> all = source.rawTracepoints();
+                if (all.isEmpty()) {
+                    // no BTF to look them up in: attached by the name given
+                    if (wildcard(ap)) {
+                        diags.error(ap.span(), "rawtracepoint wildcards and modules need the kernel's BTF ("
+                                + RawTracepoints.BTF_DIR + "/vmlinux)");
+                        return;
+                    }
+                    out.put(ap, new Resolved.RawTracepoint(name));
                     return;
                 }
-                out.put(ap, new Resolved.RawTracepoint(name));
+                // rawtracepoint:NAME is any module's, as bpftrace (rawtracepoint:*:NAME)
+                Pattern module = glob(parts.size() == 2 ? parts.getFirst() : "*");
+                Pattern names = glob(name);
+                for (RawTracepoints.Entry e : all) {
+                    if (module.matcher(e.module()).matches() && names.matcher(e.name()).matches()) {
+                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
+                                new Resolved.RawTracepoint(e.name(), Optional.of(e)));
+                    }
+                }
             }
             case "uprobe", "uretprobe" -> {
                 if (parts.size() < 2) {
@@ -374,7 +389,7 @@ public final class AttachPoints {
                         for (String s : functions) {
                             if (glob.matcher(s).matches()) {
                                 out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
-                                        new Resolved.Uprobe(file, s, ret));
+                                        new Resolved.Uprobe(file, s, ret, 0, true));
                             }
                         }
                     }
@@ -387,7 +402,7 @@ public final class AttachPoints {
                     for (String s : functions) {
                         if (glob.matcher(s).matches()) {
                             out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
-                                    new Resolved.Uprobe(file, s, ret));
+                                    new Resolved.Uprobe(file, s, ret, 0, true));
                         }
                     }
                     return;

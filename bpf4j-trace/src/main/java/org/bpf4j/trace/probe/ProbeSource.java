@@ -60,6 +60,14 @@ public interface ProbeSource {
         return -1;
     }
 
+    /**
+     * The raw tracepoints of the kernel and its modules, from their BTF; empty when there is no
+     * BTF (a raw tracepoint is then attached by the name given). This source's answer: none.
+     */
+    default List<RawTracepoints.Entry> rawTracepoints() {
+        return List.of();
+    }
+
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
@@ -128,6 +136,11 @@ public interface ProbeSource {
             @Override
             public long functionSize(String binary, String function) {
                 return base.functionSize(binary, function);
+            }
+
+            @Override
+            public List<RawTracepoints.Entry> rawTracepoints() {
+                return base.rawTracepoints();
             }
 
             @Override
@@ -378,6 +391,11 @@ public interface ProbeSource {
                 } catch (java.io.IOException | RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
+            }
+
+            @Override
+            public List<RawTracepoints.Entry> rawTracepoints() {
+                return RawTracepoints.system();
             }
 
             @Override

@@ -74,10 +74,21 @@ public final class TraceRuntime implements AutoCloseable {
 
     /**
      * Number of attach points, as current bpftrace's "Attached N probes" counts them: a USDT
-     * probe with several call sites counts once (bpftrace 0.17 counted each site).
+     * probe with several call sites counts once (bpftrace 0.17 counted each site), and so do the
+     * matches of a wildcard uprobe in one binary (one uprobe_multi link).
      */
     public int probeCount() {
-        return programs.size();
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        int n = 0;
+        for (Loaded l : programs) {
+            org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
+            if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
+                continue;
+            }
+            n++;
+        }
+        return n;
     }
 
     /** True once a program called exit() (or {@link #requestExit()} was called). */
