@@ -396,7 +396,16 @@ public final class AttachPoints {
                     return;
                 }
                 Path file = binary(ap, parts.getFirst(), source);
-                List<String> functions = source.functions(file.toString());
+                boolean byAddress = fn.matches("0x[0-9a-fA-F]+|[0-9]+");
+                List<String> functions;
+                try {
+                    functions = source.functions(file.toString());
+                } catch (ProbeSource.ProbeException e) {
+                    if (!byAddress || !policy.unsafe()) {
+                        throw e;
+                    }
+                    functions = List.of(); // not an ELF object (a flat binary): the address is its offset
+                }
                 if (fn.contains("*")) {
                     Pattern glob = glob(fn);
                     for (String s : functions) {
@@ -407,11 +416,21 @@ public final class AttachPoints {
                     }
                     return;
                 }
-                if (!functions.contains(fn) && fn.matches("0x[0-9a-fA-F]+|[0-9]+")) {
+                if (!functions.contains(fn) && byAddress) {
                     // uprobe:BIN:ADDRESS: the function holding that virtual address, at its offset there
                     long address = fn.startsWith("0x") ? Long.parseUnsignedLong(fn.substring(2), 16)
                             : Long.parseUnsignedLong(fn);
-                    Optional<Map.Entry<String, Long>> at = source.functionAt(file.toString(), address);
+                    Optional<Map.Entry<String, Long>> at = functions.isEmpty() ? Optional.empty()
+                            : source.functionAt(file.toString(), address);
+                    if (at.isEmpty() && policy.unsafe()) {
+                        // as bpftrace with --unsafe: placed at that offset of the file, unchecked
+                        diags.warning(Span.NONE, "Could not determine instruction boundary for " + ap.raw()
+                                + " (binary appears stripped). Misaligned probes can lead to tracee crashes!");
+                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
+                                Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, null, ret,
+                                address));
+                        return;
+                    }
                     if (at.isEmpty()) {
                         throw new AttachFailure("Could not resolve address: " + file + ":0x"
                                 + Long.toHexString(address));

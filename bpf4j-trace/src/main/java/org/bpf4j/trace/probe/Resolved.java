@@ -40,6 +40,8 @@ public sealed interface Resolved {
      * A uprobe or uretprobe at a function of a binary, {@code offset} bytes into it (an instruction
      * boundary, checked when the attach point was resolved).
      *
+     * @param symbol the function, or null for a place given by address that no symbol holds
+     *     ({@code --unsafe}; {@code offset} is then the file offset)
      * @param multi whether it is one of the matches of a wildcard: as current bpftrace, the
      *     matches in one binary share one program attached through one uprobe_multi link (the
      *     {@code probe} builtin is then the attach cookie)

@@ -272,8 +272,9 @@ public final class KernelBackend implements Backend {
             targets.add(UprobeTarget.ofSymbol(v.binary().toString(), v.symbol(), v.offset()));
             cookies.add((long) Math.max(0, script.events().probeNames().indexOf(p.attachPoint().name())));
         }
+        // uprobe_multi's "every process" is pid 0 (a perf event's is -1)
         links.add(at.uprobeMulti(programs.get(i), targets, cookies.stream().mapToLong(Long::longValue).toArray(),
-                u.returnProbe(), pid));
+                u.returnProbe(), Math.max(0, pid)));
     }
 
     /** What two probes share when the kernel runs them newest first on one hook; null for other probes. */
@@ -294,8 +295,9 @@ public final class KernelBackend implements Backend {
                 case Resolved.Java j -> { }
                 case Resolved.Tracepoint t -> links.add(at.tracepoint(p, t.format().category(), t.format().name()));
                 case Resolved.RawTracepoint t -> links.add(at.rawTracepoint(p, t.name()));
-                case Resolved.Uprobe u -> links.add(at.uprobe(p, UprobeTarget.ofSymbol(u.binary().toString(),
-                        u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
+                case Resolved.Uprobe u -> links.add(at.uprobe(p, u.symbol() == null
+                        ? new UprobeTarget(u.binary(), u.offset(), 0, u.binary() + ":0x" + Long.toHexString(u.offset()))
+                        : UprobeTarget.ofSymbol(u.binary().toString(), u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
                         .probeNames().indexOf(script.programs().get(i).attachPoint().name())) : 0));
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
                 case Resolved.Timer t -> {

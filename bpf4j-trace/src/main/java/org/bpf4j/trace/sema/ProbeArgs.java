@@ -105,7 +105,7 @@ final class ProbeArgs {
         if ((ap.provider().equals("uprobe") || ap.provider().equals("uretprobe"))
                 && resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
             // a parameter that points to a struct of the binary's debug information (args.foo1->a)
-            return org.bpf4j.trace.symbols.Dwarf.cached(u.binary()).params(u.symbol()).orElse(List.of()).stream()
+            return org.bpf4j.trace.symbols.Dwarf.cached(u.binary()).params(String.valueOf(u.symbol())).orElse(List.of()).stream()
                     .filter(p -> p.name().equals(f.field()))
                     .map(org.bpf4j.trace.symbols.Dwarf.Param::type).findFirst()
                     .filter(t -> t instanceof org.bpf4j.trace.symbols.Dwarf.PointerType pt
@@ -157,7 +157,7 @@ final class ProbeArgs {
             a.error(ap.span(), "No debuginfo found for " + u.binary());
             return null;
         }
-        java.util.List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(u.symbol()).orElse(java.util.List.of());
+        java.util.List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(String.valueOf(u.symbol())).orElse(java.util.List.of());
         for (int i = 0; i < params.size(); i++) {
             if (params.get(i).name().equals(f.field())) {
                 Type t = dwarfType(params.get(i).type());

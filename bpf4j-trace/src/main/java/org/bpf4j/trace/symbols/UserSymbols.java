@@ -51,13 +51,7 @@ public final class UserSymbols {
         try {
             maps = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
-            for (Path f : fallback) {
-                String name = fixedAddressSymbol(f.toString(), addr, withOffset);
-                if (name != null) {
-                    return withModule ? name + " (" + f + ")" : name;
-                }
-            }
-            return unknown;
+            return fromFallback(addr, withOffset, withModule, unknown);
         }
         for (String line : maps) {
             String[] f = line.trim().split("\\s+", 6);
@@ -75,6 +69,17 @@ public final class UserSymbols {
             String name = symbolAt(org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]), fileOffset,
                     withOffset);
             return name == null ? unknown : withModule ? name + " (" + f[5] + ")" : name;
+        }
+        // no mapping holds it: the process is exiting (its map already empty)
+        return fromFallback(addr, withOffset, withModule, unknown);
+    }
+
+    private String fromFallback(long addr, boolean withOffset, boolean withModule, String unknown) {
+        for (Path f : fallback) {
+            String name = fixedAddressSymbol(f.toString(), addr, withOffset);
+            if (name != null) {
+                return withModule ? name + " (" + f + ")" : name;
+            }
         }
         return unknown;
     }
