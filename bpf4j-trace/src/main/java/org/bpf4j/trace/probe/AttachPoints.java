@@ -347,7 +347,7 @@ public final class AttachPoints {
                 List<RawTracepoints.Entry> all = source.rawTracepoints();
                 if (all.isEmpty()) {
                     // no BTF to look them up in: attached by the name given
-                    if (wildcard(ap)) {
+                    if (parts.stream().anyMatch(AttachPoints::isGlob) || parts.size() == 2) {
                         diags.error(ap.span(), "rawtracepoint wildcards and modules need the kernel's BTF ("
                                 + RawTracepoints.BTF_DIR + "/vmlinux)");
                         return;
