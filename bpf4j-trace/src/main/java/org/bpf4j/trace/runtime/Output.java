@@ -110,6 +110,9 @@ public sealed interface Output permits Output.Text, Output.Json {
 
         @Override
         public void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist) {
+            if (elements.isEmpty()) {
+                return; // current bpftrace prints nothing for a map without elements (0.17 printed an empty line)
+            }
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < elements.size(); i++) {
                 if (i > 0) {

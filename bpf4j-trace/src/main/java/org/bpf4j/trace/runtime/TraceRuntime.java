@@ -234,7 +234,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private void printMaps() {
         for (int i = 0; i < script.maps().size(); i++) {
-            printer.print(script.maps().get(i), backend.map(i), 0, 0);
+            printer.print(script.maps().get(i), backend.map(i), 0, 0, false);
         }
         out.out().flush();
     }
@@ -368,7 +368,7 @@ public final class TraceRuntime implements AutoCloseable {
             }
             case (int) Events.PRINT_MAP -> {
                 int m = (int) Values.u64(e, 8);
-                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
+                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24), true);
             }
             case (int) Events.PRINT_VALUE -> {
                 int index = (int) Values.u64(e, 8);
