@@ -92,6 +92,10 @@ final class Aggregations {
             series(a, info, agg, call);
             return;
         }
+        if (agg.bits() != 0) {
+            pc.unsupported(call.span(), "hist() with bits (finer buckets than powers of 2)");
+            return;
+        }
         int x = pc.frame.alloc(8);
         if (!call.args().isEmpty()) {
             pc.intExpr(call.args().getFirst());
