@@ -143,6 +143,7 @@ final class Scripts {
         PrintWriter pw = new PrintWriter(sw);
         Output out = json ? new Output.Json(pw) : new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter()));
         try (TraceRuntime rt = TraceRuntime.vm(script, out, options())) {
+            rt.setSource(source); // the places errorf/warnf and runtime warnings name
             rt.run();
         }
         pw.flush();
