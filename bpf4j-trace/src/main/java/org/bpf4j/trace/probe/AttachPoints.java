@@ -374,6 +374,10 @@ public final class AttachPoints {
                     vmOnly(ap, diags);
                     return;
                 }
+                if (SourceLocations.isSourceLocation(parts)) {
+                    SourceLocations.resolve(ap, source, diags, out, name -> binary(ap, name, source));
+                    return;
+                }
                 String fn = String.join(":", parts.subList(1, parts.size()));
                 boolean ret = ap.provider().equals("uretprobe");
                 if (isGlob(parts.getFirst())) {

@@ -246,7 +246,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private void printMaps() {
         for (int i = 0; i < script.maps().size(); i++) {
-            printer.print(script.maps().get(i), backend.map(i), 0, 0);
+            printer.print(script.maps().get(i), backend.map(i), 0, 0, false);
         }
         out.out().flush();
     }
@@ -333,6 +333,18 @@ public final class TraceRuntime implements AutoCloseable {
         out.out().flush();
     }
 
+    /** errorf/warnf: the text with the call's place, as bpftrace's messages (no source line). */
+    private void diagnostic(Events.Printf p, String text) {
+        boolean error = p.function().equals("errorf");
+        org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(error ? org.bpf4j.trace.Diagnostic.Severity.ERROR
+                : org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE : p.span(), "");
+        String rendered = d.render(source);
+        String header = rendered.substring(0, rendered.indexOf('\n'));
+        int line = source == null ? 0 : source.lineOf(p.span().begin());
+        int col = source == null ? 0 : source.columnOf(p.span().begin());
+        out.diagnostic(error, text, source == null ? "" : source.name(), line, col, header);
+    }
+
     private void event(byte[] e) {
         if (finalizing) {
             return;
@@ -366,6 +378,8 @@ public final class TraceRuntime implements AutoCloseable {
                             java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage())));
                     out.cat("");
                 }
+            } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
+                diagnostic(p, p.format().format(args));
             } else {
                 out.printf(p.format().format(args));
             }
@@ -380,7 +394,7 @@ public final class TraceRuntime implements AutoCloseable {
             }
             case (int) Events.PRINT_MAP -> {
                 int m = (int) Values.u64(e, 8);
-                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
+                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24), true);
             }
             case (int) Events.PRINT_VALUE -> {
                 int index = (int) Values.u64(e, 8);
@@ -409,6 +423,15 @@ public final class TraceRuntime implements AutoCloseable {
                     parts.add(Values.string(e, at, Events.JOIN_ARG_SIZE));
                 }
                 out.join(String.join(delimiter, parts));
+            }
+            case (int) Events.RUNTIME_WARNING -> {
+                Events.RuntimeWarning w = script.events().runtimeWarnings().get((int) Values.u64(e, 8));
+                org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
+                        org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
+                                : w.span(), w.message());
+                int line = source == null ? 0 : source.lineOf(w.span().begin());
+                int col = source == null ? 0 : source.columnOf(w.span().begin());
+                out.runtimeWarning(w.message(), source == null ? "" : source.name(), line, col, d.render(source));
             }
             case (int) Events.HELPER_ERROR -> {
                 Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));
