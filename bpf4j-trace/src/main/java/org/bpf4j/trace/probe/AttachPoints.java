@@ -613,14 +613,21 @@ public final class AttachPoints {
 
     /**
      * The files a wildcard target names: with {@code -p}, the process's executable and mapped
-     * files whose path it matches ({@code *} for all of them, as bpftrace); else the files of a
-     * directory that its last component matches ({@code ./testprogs/usdt_*}).
+     * files whose path it matches ({@code *} for all of them, as bpftrace); a name without a
+     * directory, those of every running process; else the files of a directory that its last
+     * component matches ({@code ./testprogs/usdt_*}).
      */
     private static List<Path> wildcardFiles(String given, ProbeSource source) {
         List<Path> process = source.processBinaries();
         if (!process.isEmpty()) {
             Pattern glob = glob(given);
             return process.stream().filter(f -> glob.matcher(f.toString()).matches()
+                    || glob.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        if (given.indexOf('/') < 0) {
+            // uprobe:*:FUNC without -p: the files every running process has mapped, as bpftrace
+            Pattern glob = glob(given);
+            return ProbeSource.binariesOfRunningProcesses().stream().filter(f -> glob.matcher(f.toString()).matches()
                     || glob.matcher(f.getFileName().toString()).matches()).toList();
         }
         List<Path> out = new ArrayList<>();

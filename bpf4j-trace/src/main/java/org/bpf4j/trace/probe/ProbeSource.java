@@ -193,6 +193,26 @@ public interface ProbeSource {
         return List.copyOf(out);
     }
 
+    /**
+     * The files that running processes have mapped executable (their {@link #binariesOf} each),
+     * in path order; processes that end or cannot be read meanwhile are left out.
+     */
+    static List<Path> binariesOfRunningProcesses() {
+        java.util.TreeSet<Path> out = new java.util.TreeSet<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    out.addAll(binariesOf(Integer.parseInt(p.getFileName().toString())));
+                } catch (ProbeException e) {
+                    // a process that ended, or a kernel thread
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return List.copyOf(out);
+    }
+
     /** A problem finding what an attach point refers to; its message is shown as the error. */
     final class ProbeException extends RuntimeException {
         private static final long serialVersionUID = 1L;
