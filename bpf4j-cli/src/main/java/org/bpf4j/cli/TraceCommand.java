@@ -123,6 +123,11 @@ final class TraceCommand implements Callable<Integer> {
             + "the file: always so here, since the kernel counts them (uprobe reference counters)")
     private boolean usdtFileActivation;
 
+    @Option(names = "--debuginfo", paramLabel = "DIR[:DIR]", description = "search these directories for the "
+            + "separate debug information of binaries (relative ones under each binary's directory), before the "
+            + "binary's own directory, its .debug and /usr/lib/debug")
+    private List<String> debugInfo = new ArrayList<>();
+
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
@@ -144,7 +149,7 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--info", true), Map.entry("-o", false), Map.entry("--output", false), Map.entry("-k", true),
             Map.entry("--warnings", true), Map.entry("-kk", true), Map.entry("--usdt-file-activation", true),
             Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
-            Map.entry("-B", false));
+            Map.entry("-B", false), Map.entry("--debuginfo", false));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -173,6 +178,7 @@ final class TraceCommand implements Callable<Integer> {
             case "--dry-run" -> dryRun = true;
             case "--probe-filter" -> probeFilter = value;
             case "-B" -> buffering = value;
+            case "--debuginfo" -> debugInfo.add(value);
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -197,6 +203,7 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        org.bpf4j.trace.symbols.DebugFiles.searchFirst(debugInfo);
         if (info) {
             TraceInfo.print(out);
             return Main.EXIT_OK;

@@ -34,6 +34,7 @@ public final class SemanticAnalyser {
     private boolean changed;
     private int loops;
     private final Calls calls;
+    private final AggregationTypes aggregationTypes;
     private final BuiltinTypes builtins;
     private final Operators operators;
     private final ProbeArgs probeArgs;
@@ -72,6 +73,7 @@ public final class SemanticAnalyser {
         this.diags = diags;
         this.params = params;
         this.calls = new Calls(this);
+        this.aggregationTypes = new AggregationTypes(this, calls);
         this.builtins = new BuiltinTypes(this);
         this.operators = new Operators(this);
         this.probeArgs = new ProbeArgs(this, expansion);
@@ -501,7 +503,7 @@ public final class SemanticAnalyser {
         List<Type> keys = mapKeys(a.map());
         Type value;
         if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            value = calls.aggregation(c);
+            value = aggregationTypes.aggregation(c);
             types.put(c, value);
         } else {
             value = type(a.value());
@@ -532,6 +534,8 @@ public final class SemanticAnalyser {
             if (na.kind() != oa.kind()) {
                 error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
                         + "' when map already contains a value of type '" + oa.display() + "'");
+            } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
+                error(span, AggregationTypes.parametersDiffer(oa, na));
             }
         } else {
             Type u = unify(old.value(), value);
@@ -656,7 +660,7 @@ public final class SemanticAnalyser {
             case Type.Agg a -> switch (a.kind()) {
                 case COUNT -> Type.UINT64;
                 case SUM, MIN, MAX, AVG -> new Type.Int(64, a.signed());
-                case STATS, HIST, LHIST -> null;
+                case STATS, HIST, LHIST, TSERIES -> null;
             };
             default -> stored;
         };
