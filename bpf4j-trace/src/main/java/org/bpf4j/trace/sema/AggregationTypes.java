@@ -183,7 +183,11 @@ final class AggregationTypes {
         };
     }
 
-    private static Long literal(Expr e) {
+    /** The value of an integer literal, or of a positional parameter given as a number (as bpftrace); else null. */
+    private Long literal(Expr e) {
+        if (e instanceof Expr.Param p && p.number() >= 1 && p.number() <= a.params().size()) {
+            return SemanticAnalyser.parseParam(a.params().get(p.number() - 1));
+        }
         return e instanceof Expr.IntLit i ? i.value() : null;
     }
 }
