@@ -428,8 +428,15 @@ final class TraceCommand implements Callable<Integer> {
         return Main.EXIT_BAD_INPUT;
     }
 
-    private int list(PrintWriter out, PrintWriter err) {
-        String pattern = args.isEmpty() ? (program != null ? program : "") : args.getFirst();
+    private int list(PrintWriter out, PrintWriter err) throws IOException {
+        String arg = args.isEmpty() ? null : args.getFirst();
+        if (program != null || (arg != null && Files.isRegularFile(Path.of(arg)))) {
+            // as bpftrace: -l with a program (-e or a file) lists the probes it attaches to
+            Source source = program != null ? new Source("stdin", program)
+                    : new Source(arg, Files.readString(Path.of(arg), java.nio.charset.StandardCharsets.ISO_8859_1));
+            return listProgram(source, out, err);
+        }
+        String pattern = arg == null ? "" : arg;
         for (int i = 0; i < pattern.length(); i++) {
             char ch = pattern.charAt(i);
             if (ch == '\\' || ch == '`' || ch < ' ' || ch == 0x7f) {
@@ -441,14 +448,68 @@ final class TraceCommand implements Callable<Integer> {
                 return Main.EXIT_BAD_INPUT;
             }
         }
+        if (pattern.contains(".") && pattern.indexOf(':') < 0 && pattern.indexOf('*') < 0 && !noWarnings) {
+            err.println("WARNING: It appears that '" + pattern + "' is a filename but the file does not exist. "
+                    + "Treating '" + pattern + "' as a search pattern.");
+            err.flush();
+        }
         try {
-            for (String line : pid != null ? ProbeListing.listProcess(Integer.parseInt(pid), pattern, verbose,
-                    ProbeSource.system()) : ProbeListing.list(pattern, verbose, ProbeSource.system())) {
-                out.println(line);
+            // several patterns, separated by commas, as bpftrace
+            for (String part : pattern.isEmpty() ? List.of("") : List.of(pattern.split(","))) {
+                String p = part.strip().replaceAll("\\s+", " ");
+                List<String> lines;
+                if (ProbeListing.isTypePattern(p)) {
+                    lines = ProbeListing.listTypes(p, verbose, org.bpf4j.object.btf.Btf.parse(
+                            org.bpf4j.object.elf.ByteReader.of(Files.readAllBytes(org.bpf4j.trace.sema.KernelTypes.VMLINUX),
+                                    org.bpf4j.trace.sema.KernelTypes.VMLINUX.toString())));
+                } else if (pid != null) {
+                    lines = ProbeListing.listProcess(Integer.parseInt(pid), p, verbose, ProbeSource.system());
+                } else {
+                    lines = ProbeListing.list(p, verbose, ProbeSource.system());
+                }
+                lines.forEach(out::println);
             }
         } catch (ProbeSource.ProbeException e) {
             throw CommandFailure.badInput(e.getMessage());
         }
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * The probes of a program, as {@code -l} lists them: each attach point once expanded (its
+     * wildcards matched), in listing form ({@code interval:ms:} for {@code interval:ms:100}), sorted.
+     */
+    private int listProgram(Source source, PrintWriter out, PrintWriter err) {
+        org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
+        java.util.Optional<org.bpf4j.trace.ast.Program> parsed = org.bpf4j.trace.parse.Parser.parse(source, d);
+        if (parsed.isEmpty() || d.hasErrors()) {
+            err.print(render(d, source));
+            err.flush();
+            return Main.EXIT_BAD_INPUT;
+        }
+        AttachPoints.Expansion expansion = AttachPoints.expand(parsed.get(), ProbeSource.system(),
+                AttachPoints.Target.KERNEL, d);
+        err.print(render(d, source));
+        err.flush();
+        if (d.hasErrors()) {
+            return Main.EXIT_BAD_INPUT;
+        }
+        java.util.TreeSet<String> lines = new java.util.TreeSet<>();
+        for (org.bpf4j.trace.ast.Probe p : expansion.program().probes()) {
+            for (org.bpf4j.trace.ast.AttachPoint a : p.attachPoints()) {
+                String line = switch (a.provider()) {
+                    case "BEGIN", "END", "self" -> null;
+                    case "interval", "profile", "software", "hardware" -> a.parts().isEmpty() ? null
+                            : a.provider() + ":" + a.parts().getFirst() + ":";
+                    default -> a.name();
+                };
+                if (line != null) {
+                    lines.add(line);
+                }
+            }
+        }
+        lines.forEach(out::println);
         out.flush();
         return Main.EXIT_OK;
     }

@@ -91,6 +91,14 @@ public final class ProbeListing {
                 lines.add(name);
             }
         }
+        for (String timer : List.of("interval", "profile")) {
+            for (String unit : List.of("hz", "us", "ms", "s")) {
+                String name = timer + ":" + unit + ":";
+                if (full.matcher(name).matches()) {
+                    lines.add(name);
+                }
+            }
+        }
         List<String> tps = new ArrayList<>();
         for (String tp : source.tracepoints()) {
             String name = "tracepoint:" + tp;
@@ -123,6 +131,38 @@ public final class ProbeListing {
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /** Whether a listing pattern names types ({@code struct task_struct}) rather than probes. */
+    public static boolean isTypePattern(String pattern) {
+        return pattern.startsWith("struct ") || pattern.startsWith("union ") || pattern.startsWith("enum ");
+    }
+
+    /**
+     * The types of the kernel's BTF that {@code -l 'struct NAME'} lists, as bpftrace: the names
+     * ({@code struct task_struct}) the pattern's wildcards match, sorted; with {@code verbose} each
+     * one's C definition after {@code vmlinux: }.
+     */
+    public static List<String> listTypes(String pattern, boolean verbose, org.bpf4j.object.btf.Btf btf) {
+        Pattern glob = AttachPoints.glob(pattern.strip().replaceAll("\\s+", " "));
+        java.util.TreeMap<String, Integer> found = new java.util.TreeMap<>();
+        List<org.bpf4j.object.btf.BtfType> types = btf.types();
+        for (int id = 1; id < types.size(); id++) {
+            String name = switch (types.get(id)) {
+                case org.bpf4j.object.btf.BtfType.Struct t -> t.name().isEmpty() ? null : "struct " + t.name();
+                case org.bpf4j.object.btf.BtfType.Union t -> t.name().isEmpty() ? null : "union " + t.name();
+                case org.bpf4j.object.btf.BtfType.Enum t -> t.name().isEmpty() ? null : "enum " + t.name();
+                default -> null;
+            };
+            if (name != null && glob.matcher(name).matches()) {
+                found.putIfAbsent(name, id);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (var e : found.entrySet()) {
+            out.add(verbose ? "vmlinux: " + org.bpf4j.object.btf.BtfFormat.declaration(btf, e.getValue()) : e.getKey());
         }
         return out;
     }

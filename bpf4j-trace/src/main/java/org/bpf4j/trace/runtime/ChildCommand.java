@@ -32,7 +32,7 @@ public final class ChildCommand implements AutoCloseable {
     }
 
     /**
-     * Starts a command (split into words at blanks, quotes grouping words; no other shell syntax)
+     * Starts a command (split into words at blanks, as current bpftrace: quotes are not special, no other shell syntax)
      * held back until {@link #release()}. Its standard streams are this process's.
      *
      * @throws IOException if the FIFO or the process cannot be made
@@ -120,35 +120,16 @@ public final class ChildCommand implements AutoCloseable {
         return null;
     }
 
-    /** The words of a command line: blanks separate, single or double quotes group. */
+    /**
+     * The words of a command line as current bpftrace splits {@code -c}'s: at blanks, nothing else
+     * (quotes are kept in the words: {@code echo 'A'} runs echo with {@code 'A'}).
+     */
     static List<String> split(String command) {
         List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean inWord = false;
-        char quote = 0;
-        for (char c : command.toCharArray()) {
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                inWord = true;
-            } else if (Character.isWhitespace(c)) {
-                if (inWord) {
-                    out.add(cur.toString());
-                    cur.setLength(0);
-                    inWord = false;
-                }
-            } else {
-                cur.append(c);
-                inWord = true;
+        for (String w : command.split(" ")) {
+            if (!w.isEmpty()) {
+                out.add(w);
             }
-        }
-        if (inWord) {
-            out.add(cur.toString());
         }
         return out;
     }

@@ -330,7 +330,10 @@ public final class TraceRuntime implements AutoCloseable {
     private boolean warnings = true;
     private boolean dryRun;
 
-    /** Without {@code warnings}, failed helper calls are not reported (bpftrace's {@code --no-warnings}). */
+    /**
+     * Without {@code warnings}, no warning is printed at run time: failed helper calls, warnf(),
+     * runtime warnings (bpftrace's {@code --no-warnings}).
+     */
     public void setWarnings(boolean warnings) {
         this.warnings = warnings;
     }
@@ -406,7 +409,9 @@ public final class TraceRuntime implements AutoCloseable {
                     out.cat("");
                 }
             } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
-                diagnostic(p, p.format().format(args));
+                if (warnings || p.function().equals("errorf")) {
+                    diagnostic(p, p.format().format(args));
+                }
             } else {
                 out.printf(p.format().format(args));
             }
@@ -452,6 +457,9 @@ public final class TraceRuntime implements AutoCloseable {
                 out.join(String.join(delimiter, parts));
             }
             case (int) Events.RUNTIME_WARNING -> {
+                if (!warnings) {
+                    return;
+                }
                 Events.RuntimeWarning w = script.events().runtimeWarnings().get((int) Values.u64(e, 8));
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
