@@ -13,7 +13,8 @@ import org.bpf4j.trace.ast.Stmt;
  * probe may use the same name for variables of different types ({@code for ($kv : @a)} over a map
  * of integers, then {@code for ($kv : @b)} over a map of strings). The type checker and the code
  * generator know a variable per probe, so the second and later loops with a name get their own:
- * the name with {@code '} and a number ({@code $kv'2}), inside the loop only.
+ * {@code $__forN_NAME} ({@code $__for2_kv}, a name the printer and the parser keep, as macros'
+ * variables), inside the loop only.
  */
 final class LoopScopes {
     private final Map<String, Integer> seen = new HashMap<>();
@@ -44,7 +45,7 @@ final class LoopScopes {
     /** Enters a loop with variable {@code v}: its name inside the loop. */
     private String enter(Expr.Var v) {
         int n = seen.merge(v.name(), 1, Integer::sum);
-        return n == 1 ? v.name() : v.name() + "'" + n;
+        return n == 1 ? v.name() : "$__for" + n + "_" + v.name().substring(1);
     }
 
     private Stmt stmt(Stmt s) {
