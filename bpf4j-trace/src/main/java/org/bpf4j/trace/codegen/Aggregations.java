@@ -276,7 +276,9 @@ final class Aggregations {
         long mask = (1L << k) - 1;
         asm.jumpImm(JumpOp.JSLT, 0, 0, negative);
         asm.jumpImm(JumpOp.JLE, 0, (int) mask, small);
-        asm.mov(3, 0);
+        if (k > 0) {
+            asm.mov(3, 0);
+        }
         asm.movImm(1, 0);
         for (int shift : new int[] {32, 16, 8, 4, 2, 1}) {
             Asm.Label skip = asm.label();
@@ -287,6 +289,18 @@ final class Aggregations {
             asm.bind(skip);
         }
         // r1 = floor(log2(n)) >= k; r3 = n
+        if (k == 0) {
+            asm.mov(0, 1); // floor(log2(n)) + 2
+            asm.aluImm(AluOp.ADD, 0, 2);
+            asm.jump(end);
+            asm.bind(small);
+            asm.aluImm(AluOp.ADD, 0, 1);
+            asm.jump(end);
+            asm.bind(negative);
+            asm.movImm(0, 0);
+            asm.bind(end);
+            return;
+        }
         asm.aluImm(AluOp.SUB, 1, k);
         asm.alu(AluOp.RSH, 3, 1);
         asm.aluImm(AluOp.AND, 3, (int) mask);
