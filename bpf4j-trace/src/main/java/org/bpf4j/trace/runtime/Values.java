@@ -18,6 +18,8 @@ final class Values {
     private final Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
+    /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
+    private final boolean showDebugInfo;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
 
@@ -26,7 +28,8 @@ final class Values {
         this.stacks = map;
     }
 
-    Values(Events events, Output out, long bootToWallNanos) {
+    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo) {
+        this.showDebugInfo = showDebugInfo;
         this.events = events;
         this.out = out;
         this.bootToWallNanos = bootToWallNanos;
@@ -82,29 +85,8 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
-    /** A record in a map key, as bpftrace 0.17 writes it there: {@code {.a=1,.b=2}}. */
-    private String recordKey(Type.Record r, byte[] b, int off) {
-        List<String> parts = new ArrayList<>();
-        for (Type.RecordField f : r.fields()) {
-            int at = off + f.offset();
-            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i) : keyText(f.type(), b, at);
-            parts.add("." + f.name() + "=" + v);
-        }
-        return "{" + String.join(",", parts) + "}";
-    }
-
-    /** A value in a map key: records (also inside arrays) written without blanks, as bpftrace 0.17 does. */
+    /** A value in a map key: as print() shows it (current bpftrace: records and arrays too). */
     private String keyText(Type t, byte[] b, int off) {
-        if (t instanceof Type.Record r) {
-            return recordKey(r, b, off);
-        }
-        if (t instanceof Type.Array a && !(a.element() instanceof Type.Int)) {
-            List<String> parts = new ArrayList<>();
-            for (int k = 0; k < a.count(); k++) {
-                parts.add(keyText(a.element(), b, off + k * a.element().size()));
-            }
-            return "[" + String.join(",", parts) + "]";
-        }
         return render(t, b, off, false);
     }
 
@@ -204,6 +186,17 @@ final class Values {
                 sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
                 continue;
             }
+            if (st.user() && showDebugInfo) {
+                // the functions inlined at the address first, then the one that holds them (current bpftrace)
+                for (String frame : userSymbols().resolveWithSource(pid, addr, st.mode().equals("perf"))) {
+                    if (st.mode().equals("perf")) {
+                        sb.append('\t').append(Long.toHexString(addr)).append(' ').append(frame).append('\n');
+                    } else {
+                        sb.append(" ".repeat(indent)).append(frame).append('\n');
+                    }
+                }
+                continue;
+            }
             String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
                     : KernelSymbols.system().resolve(addr, true);
             if (st.mode().equals("perf")) {
@@ -293,6 +286,14 @@ final class Values {
     String key(List<Type> keys, int[] offsets, byte[] b) {
         if (keys.isEmpty()) {
             return "";
+        }
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !out.json()) {
+            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
+            List<String> parts = new ArrayList<>();
+            for (int k = 0; k < tu.elements().size(); k++) {
+                parts.add(render(tu.elements().get(k), b, offsets[0] + tu.offset(k), false));
+            }
+            return "[" + String.join(", ", parts) + "]";
         }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
