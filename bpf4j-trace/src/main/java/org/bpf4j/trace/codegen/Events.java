@@ -87,6 +87,12 @@ public final class Events {
     }
 
     int addHelperError(HelperError e) {
+        // the matches of a wildcard compile one body again: the same call gets the same index, so
+        // that their programs are the same instructions (one program for a uprobe_multi link)
+        int i = helperErrors.indexOf(e);
+        if (i >= 0) {
+            return i;
+        }
         helperErrors.add(e);
         return helperErrors.size() - 1;
     }
@@ -163,6 +169,10 @@ public final class Events {
     }
 
     int addPrintf(Printf p) {
+        int i = printfs.indexOf(p); // a body compiled again for another match of a wildcard
+        if (i >= 0) {
+            return i;
+        }
         printfs.add(p);
         return printfs.size() - 1;
     }

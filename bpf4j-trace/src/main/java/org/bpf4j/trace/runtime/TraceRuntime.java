@@ -49,6 +49,12 @@ public final class TraceRuntime implements AutoCloseable {
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
                 script.typed().settings().showDebugInfo());
+        values.probedBinaries(script.typed().expansion().resolved().values().stream()
+                .<java.nio.file.Path>mapMulti((r, sink) -> {
+                    if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+                        sink.accept(u.binary());
+                    }
+                }).distinct().toList());
         if (script.events().stacks()) {
             values.stacks(backend.map(script.stackIndex()));
         }
@@ -68,14 +74,20 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
-     * Number of attach points, as "Attaching N probes..." counts them: a USDT probe counts once
-     * per call site, as bpftrace counts it.
+     * Number of attach points, as current bpftrace's "Attached N probes" counts them: a USDT
+     * probe with several call sites counts once (bpftrace 0.17 counted each site), and so do the
+     * matches of a wildcard uprobe in one binary (one uprobe_multi link).
      */
     public int probeCount() {
+        java.util.Set<Object> seen = new java.util.HashSet<>();
         int n = 0;
         for (Loaded l : programs) {
-            n += script.typed().expansion().resolved().get(l.probe().attachPoint())
-                    instanceof org.bpf4j.trace.probe.Resolved.Usdt u ? u.sites().size() : 1;
+            org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
+            if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
+                continue;
+            }
+            n++;
         }
         return n;
     }

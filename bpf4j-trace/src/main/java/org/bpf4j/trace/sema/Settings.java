@@ -45,7 +45,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "show_debug_info");
+            "max_cat_bytes", "missing_probes", "show_debug_info");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -88,6 +88,25 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
                 env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo);
+    }
+
+    /**
+     * The {@code missing_probes} of a script (its config block, then {@code BPFTRACE_MISSING_PROBES}),
+     * read before the attach points are resolved; a bad value is reported by {@link #resolve}.
+     */
+    public static org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes(List<ConfigEntry> config,
+            Map<String, String> env) {
+        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
+        for (ConfigEntry c : config) {
+            if (c.name().equals("missing_probes") && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value()) != null) {
+                m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value());
+            }
+        }
+        String e = env.get("BPFTRACE_MISSING_PROBES");
+        if (e != null && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e) != null) {
+            m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e);
+        }
+        return m;
     }
 
     private static final class Builder {
@@ -146,6 +165,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                         showDebugInfo = on;
                     } else {
                         printMapsOnExit = on;
+                    }
+                }
+                case "missing_probes" -> {
+                    // acted on when the attach points are resolved (missingProbes)
+                    if (org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(v) == null) {
+                        return "Invalid value for %s: expected error, warn or ignore";
                     }
                 }
                 default -> throw new IllegalArgumentException(key);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,9 +18,27 @@ import org.bpf4j.linux.probe.NativeElf;
  */
 public final class UserSymbols {
     private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
+    private final List<Path> fallback;
+
+    /**
+     * The last maps read of each process: a process that has exited since (a short command traced
+     * with {@code -c}) still has its earlier stacks resolved. Re-read when an address is not in them.
+     */
+    private final Map<Integer, List<String>> maps = new ConcurrentHashMap<>();
 
     /** A table with no file parsed yet. */
-    public UserSymbols() {}
+    public UserSymbols() {
+        this(List.of());
+    }
+
+    /**
+     * A table that, for a process that has exited (its memory map gone), looks the address up in
+     * the executables of {@code fallback} that are loaded at fixed addresses (not position
+     * independent): the binaries a script's uprobes are in, as bpftrace's per-program symbol cache.
+     */
+    public UserSymbols(List<Path> fallback) {
+        this.fallback = List.copyOf(fallback);
+    }
 
     /**
      * The symbol an address of process {@code pid} falls in ({@code name+offset} with
@@ -38,9 +57,10 @@ public final class UserSymbols {
         String unknown = KernelSymbols.hex(addr) + (withModule ? " ([unknown])" : "");
         Mapped m = mapped(pid, addr);
         if (m == null) {
-            return unknown;
+            // no mapping holds it: the process has exited (or is exiting, its map already empty)
+            return fromFallback(addr, withOffset, withModule, unknown);
         }
-        String name = symbolAt(m.path(), m.fileOffset(), withOffset);
+        String name = symbolAt(m.local(), m.fileOffset(), withOffset);
         return name == null ? unknown : withModule ? name + " (" + m.path() + ")" : name;
     }
 
@@ -52,24 +72,33 @@ public final class UserSymbols {
      * information, the symbol alone as {@link #resolve(int, long, boolean, boolean)} gives it.
      */
     public List<String> resolveWithSource(int pid, long addr, boolean perf) {
-        Mapped m = mapped(pid, addr);
         String symbol = resolve(pid, addr, true, perf);
-        if (m == null) {
-            return List.of(symbol);
+        Mapped m = mapped(pid, addr);
+        Path file = null;
+        long vaddr = -1;
+        if (m != null) {
+            file = Path.of(m.local());
+            vaddr = vaddr(m.local(), m.fileOffset());
+        } else {
+            for (Path f : fallback) {
+                if (fixedAddressSymbol(f.toString(), addr, true) != null) {
+                    file = f;
+                    vaddr = addr;
+                    break;
+                }
+            }
         }
-        long vaddr = vaddr(m.path(), m.fileOffset());
         List<Dwarf.Frame> frames;
         try {
-            frames = vaddr < 0 ? List.of() : Dwarf.cached(Path.of(m.path())).frames(vaddr);
+            frames = vaddr < 0 ? List.of() : Dwarf.cached(file).frames(vaddr);
         } catch (RuntimeException e) {
             frames = List.of(); // debug information that cannot be read: the symbol alone
         }
         if (frames.isEmpty()) {
             return List.of(symbol);
         }
-        List<String> out = new java.util.ArrayList<>();
-        for (int i = 0; i < frames.size(); i++) {
-            Dwarf.Frame f = frames.get(i);
+        List<String> out = new ArrayList<>();
+        for (Dwarf.Frame f : frames) {
             String at = f.file() == null || perf ? "" : "@" + f.file() + ":" + f.line();
             if (f.inlined()) {
                 out.add(perf ? f.function() + " (inlined)" : "[inlined] " + f.function() + at);
@@ -80,18 +109,16 @@ public final class UserSymbols {
         return out;
     }
 
-    /** Where an address of a process is mapped from: the file and the offset in it. */
-    private record Mapped(String path, long fileOffset) {}
-
     /**
-     * The last maps read of each process: a process that has exited since (a short command traced
-     * with {@code -c}) still has its earlier stacks resolved. Re-read when an address is not in them.
+     * Where an address of a process is mapped from: the file as the maps name it, the same file
+     * as this process sees it (under {@code /proc/PID/root} in a container's mount namespace), and
+     * the offset in it.
      */
-    private final Map<Integer, List<String>> maps = new ConcurrentHashMap<>();
+    private record Mapped(String path, String local, long fileOffset) {}
 
     private Mapped mapped(int pid, long addr) {
         List<String> known = maps.get(pid);
-        Mapped m = known == null ? null : find(known, addr);
+        Mapped m = known == null ? null : find(pid, known, addr);
         if (m != null) {
             return m;
         }
@@ -100,11 +127,13 @@ public final class UserSymbols {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        maps.put(pid, known);
-        return find(known, addr);
+        if (!known.isEmpty()) {
+            maps.put(pid, known);
+        }
+        return find(pid, known, addr);
     }
 
-    private static Mapped find(List<String> maps, long addr) {
+    private static Mapped find(int pid, List<String> maps, long addr) {
         for (String line : maps) {
             String[] f = line.trim().split("\\s+", 6);
             if (f.length < 6 || !f[5].startsWith("/")) {
@@ -116,9 +145,30 @@ public final class UserSymbols {
             if (Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(addr, end) >= 0) {
                 continue;
             }
-            return new Mapped(f[5], Long.parseUnsignedLong(f[2], 16) + (addr - start));
+            return new Mapped(f[5], org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]),
+                    Long.parseUnsignedLong(f[2], 16) + (addr - start));
         }
         return null;
+    }
+
+    private String fromFallback(long addr, boolean withOffset, boolean withModule, String unknown) {
+        for (Path f : fallback) {
+            String name = fixedAddressSymbol(f.toString(), addr, withOffset);
+            if (name != null) {
+                return withModule ? name + " (" + f + ")" : name;
+            }
+        }
+        return unknown;
+    }
+
+    /** The symbol at virtual address {@code addr} of an executable loaded where it says (not PIE), or null. */
+    private String fixedAddressSymbol(String path, long addr, boolean withOffset) {
+        NativeElf elf = elf(path);
+        if (elf == null || elf.segments().isEmpty() || elf.segments().stream().mapToLong(NativeElf.Segment::vaddr).min()
+                .orElse(0) == 0) {
+            return null;
+        }
+        return symbolAtAddress(elf, addr, withOffset);
     }
 
     private NativeElf elf(String path) {
@@ -151,6 +201,10 @@ public final class UserSymbols {
         if (elf == null || vaddr < 0) {
             return null;
         }
+        return symbolAtAddress(elf, vaddr, withOffset);
+    }
+
+    private static String symbolAtAddress(NativeElf elf, long vaddr, boolean withOffset) {
         NativeElf.Symbol best = null;
         for (NativeElf.Symbol s : elf.symbols()) {
             if (s.value() == 0 || s.name().isEmpty() || (s.type() != 1 && s.type() != 2)) {
