@@ -82,32 +82,6 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
-    /** A record in a map key, as bpftrace 0.17 writes it there: {@code {.a=1,.b=2}}. */
-    private String recordKey(Type.Record r, byte[] b, int off) {
-        List<String> parts = new ArrayList<>();
-        for (Type.RecordField f : r.fields()) {
-            int at = off + f.offset();
-            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i) : keyText(f.type(), b, at);
-            parts.add("." + f.name() + "=" + v);
-        }
-        return "{" + String.join(",", parts) + "}";
-    }
-
-    /** A value in a map key: records (also inside arrays) written without blanks, as bpftrace 0.17 does. */
-    private String keyText(Type t, byte[] b, int off) {
-        if (t instanceof Type.Record r) {
-            return recordKey(r, b, off);
-        }
-        if (t instanceof Type.Array a && !(a.element() instanceof Type.Int)) {
-            List<String> parts = new ArrayList<>();
-            for (int k = 0; k < a.count(); k++) {
-                parts.add(keyText(a.element(), b, off + k * a.element().size()));
-            }
-            return "[" + String.join(",", parts) + "]";
-        }
-        return render(t, b, off, false);
-    }
-
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
     private static long signExtend(byte[] b, int at, Type.Int t) {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -166,11 +140,12 @@ final class Values {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
                         case Type.Int i -> intText(signExtend(b, at, i), i);
+                        case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());
                     };
                     parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
                 }
-                yield "{ " + String.join(", ", parts) + " }";
+                yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.StructRef s -> "";
@@ -299,7 +274,7 @@ final class Values {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
-                    : keyText(keys.get(k), b, offsets[k]));
+                    : render(keys.get(k), b, offsets[k], false)); // records as in values (current bpftrace)
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
     }
