@@ -108,6 +108,11 @@ final class TraceCommand implements Callable<Integer> {
             + "the file: always so here, since the kernel counts them (uprobe reference counters)")
     private boolean usdtFileActivation;
 
+    @Option(names = "--debuginfo", paramLabel = "DIR[:DIR]", description = "search these directories for the "
+            + "separate debug information of binaries (relative ones under each binary's directory), before the "
+            + "binary's own directory, its .debug and /usr/lib/debug")
+    private List<String> debugInfo = new ArrayList<>();
+
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
@@ -126,7 +131,7 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("-l", true), Map.entry("-v", true), Map.entry("--unsafe", true), Map.entry("-d", true),
             Map.entry("-q", true), Map.entry("--include", false), Map.entry("-I", false), Map.entry("--info", true),
             Map.entry("-o", false), Map.entry("-k", true), Map.entry("-kk", true),
-            Map.entry("--usdt-file-activation", true));
+            Map.entry("--usdt-file-activation", true), Map.entry("--debuginfo", false));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -151,6 +156,7 @@ final class TraceCommand implements Callable<Integer> {
             case "-k" -> helperChecks = true;
             case "-kk" -> allHelperChecks = true;
             case "--usdt-file-activation" -> usdtFileActivation = true;
+            case "--debuginfo" -> debugInfo.add(value);
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -175,6 +181,7 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        org.bpf4j.trace.symbols.DebugFiles.searchFirst(debugInfo);
         if (info) {
             TraceInfo.print(out);
             return Main.EXIT_OK;

@@ -233,14 +233,20 @@ final class BpftraceCaseRunner {
                     }
                     nsenter = "nsenter -p -m -t " + child + " ";
                 } else {
+                    List<Process> started = new ArrayList<>();
                     for (String b : befores) {
-                        helpers.add(shell(ws, b, Map.of(), true));
+                        Process h = shell(ws, b, Map.of(), true);
+                        helpers.add(h);
+                        started.add(h);
                     }
-                    for (String b : befores) {
+                    for (int i = 0; i < befores.size(); i++) {
+                        String b = befores.get(i);
+                        long shellPid = started.get(i).pid();
                         // as bpftrace's engine: wait for the process named by the command's last word
+                        // (the one this case started: other runs on the machine may have one of that name)
                         String[] words = b.strip().split("\\s+");
                         String child = Path.of(words[words.length - 1]).getFileName().toString();
-                        String pid = waitFor(c, () -> pidof(child));
+                        String pid = waitFor(c, () -> pidof(child, shellPid));
                         if (pid == null) {
                             return new Outcome(false, "timed out waiting for BEFORE " + b, cmd, "");
                         }
@@ -492,10 +498,23 @@ final class BpftraceCaseRunner {
         }
     }
 
-    private static String pidof(String name) throws IOException, InterruptedException {
+    /** A process of that name that is {@code ancestor} or descends from it, or null. */
+    private static String pidof(String name, long ancestor) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("pidof", name).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        return p.waitFor() == 0 && !out.isEmpty() ? out.split("\\s+")[0] : null;
+        if (p.waitFor() != 0 || out.isEmpty()) {
+            return null;
+        }
+        for (String pid : out.split("\\s+")) {
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(pid));
+            while (h.isPresent()) {
+                if (h.get().pid() == ancestor) {
+                    return pid;
+                }
+                h = h.get().parent();
+            }
+        }
+        return null;
     }
 
     /** The first child process of {@code parent} ({@code ps --ppid}), or null. */

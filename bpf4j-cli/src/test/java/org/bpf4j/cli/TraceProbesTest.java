@@ -97,4 +97,60 @@ class TraceProbesTest {
         assertTrue(r.err().startsWith("stdin:1:1-16: ERROR: kprobe probes cannot be attached here: this kernel has no kprobes"),
                 r.err());
     }
+
+    private static void needsKernelBtf() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")), "SKIPPED: no kernel BTF");
+    }
+
+    @Test
+    void listsRawTracepointsWithTheirArgumentsFromBtf() {
+        needsKernelBtf();
+        Cli r = Cli.run("trace", "-lv", "rawtracepoint:sys_enter");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertEquals("rawtracepoint:vmlinux:sys_enter\n    struct pt_regs * regs\n    long int id\n", r.out());
+        Cli all = Cli.run("trace", "-l", "rawtracepoint:sys_*");
+        assertEquals("rawtracepoint:vmlinux:sys_enter\nrawtracepoint:vmlinux:sys_exit\n", all.out());
+    }
+
+    @Test
+    void rawTracepointWildcardsAndArgumentsByName() {
+        needsKernelBtf();
+        // any module's sys_ente*: one match; args.id and args.regs typed from the kernel's BTF
+        Cli r = Cli.run("trace", "-e", "rawtracepoint:vmlinu*:sys_ente* { printf(\"%s %d %d\\n\", probe, args.id >= 0, "
+                + "args.regs != 0); exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertEquals("rawtracepoint:vmlinux:sys_enter 1 1\n\n\n", r.out());
+        assertEquals("Attached 1 probe\n", r.err());
+    }
+
+    @Test
+    void missingRawTracepointsAreReportedAsCurrentBpftrace() {
+        needsKernelBtf();
+        Cli any = Cli.run("trace", "-e", "rawtracepoint:nonsense { exit(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, any.status());
+        assertTrue(any.err().startsWith("stdin:1:1-23: ERROR: Probe has no valid attach points. If this is expected, "
+                + "set the 'missing_probes' config variable to 'warn'.\n"), any.err());
+        Cli module = Cli.run("trace", "-e", "rawtracepoint:nonsense:sys_exit { exit(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, module.status());
+        assertTrue(module.err().startsWith("stdin:1:1-32: ERROR: No matches for rawtracepoint nonsense:sys_exit.\n"),
+                module.err());
+    }
+
+    @Test
+    void wildcardUprobesShareOneUprobeMultiLink() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        // one attach point, one program, one uprobe_multi link ("type 12" to this bpftool) for both
+        // functions; the probe builtin (the attach cookie) tells them apart
+        Cli r = Cli.run("trace", "-c", target + " probe 3", "-e", "uprobe:" + target + ":bpf4j_* { @[probe] = count(); } "
+                + "uretprobe:" + target + ":bpf4j_* { @r[probe] = count(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.err().contains("Attached 2 probes\n"), r.err());
+        for (String f : new String[] {"bpf4j_add", "bpf4j_sub"}) {
+            assertTrue(r.out().contains("@[uprobe:" + target + ":" + f + "]: 3\n"), r.out());
+            assertTrue(r.out().contains("@r[uretprobe:" + target + ":" + f + "]: 3\n"), r.out());
+        }
+    }
 }

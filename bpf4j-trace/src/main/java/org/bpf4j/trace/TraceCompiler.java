@@ -129,7 +129,9 @@ public final class TraceCompiler {
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
-        AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), d);
+        AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
+                org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()));
+        AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), policy, d);
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }

@@ -67,6 +67,24 @@ final class Scripts {
     }
 
     /**
+     * The environment a script runs with: this process's, plus the {@code KEY=VALUE} lines of its
+     * {@code NAME.env} file (current bpftrace's test hooks, such as {@code BPFTRACE_DUMMY_TS_MAP}).
+     */
+    static java.util.Map<String, String> env(Path script) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Path p = sibling(script, ".env");
+        if (Files.exists(p)) {
+            for (String line : read(p).split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+                }
+            }
+        }
+        return env;
+    }
+
+    /**
      * Skips a test (with the reason) whose script needs what this machine may lack, as its
      * {@code NAME.requires} file lists: {@code kallsyms} (kernel symbol addresses, visible to root), {@code root} (the tracer runs as
      * root), {@code cgroup2} (a cgroup v2 hierarchy is mounted).
@@ -110,12 +128,22 @@ final class Scripts {
 
     /** Compiles and runs a script on the VM; returns standard output. */
     static String run(Source source, List<String> params, boolean json) throws InterruptedException {
-        CompiledScript script = TraceCompiler.compile(source, params).orThrow(source);
+        return run(source, params, json, System.getenv());
+    }
+
+    /** Compiles (with this environment) and runs a script on the VM; returns standard output. */
+    static String run(Source source, List<String> params, boolean json, java.util.Map<String, String> env)
+            throws InterruptedException {
+        CompiledScript script = TraceCompiler.compile(source, params,
+                new TraceCompiler.Options(false, org.bpf4j.trace.probe.ProbeSource.none(),
+                        org.bpf4j.trace.probe.AttachPoints.Target.VM, false, true),
+                new TraceCompiler.Setup(env, List.of(), List.of())).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
         Output out = json ? new Output.Json(pw) : new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter()));
         try (TraceRuntime rt = TraceRuntime.vm(script, out, options())) {
+            rt.setSource(source); // the places errorf/warnf and runtime warnings name
             rt.run();
         }
         pw.flush();

@@ -232,7 +232,10 @@ class SideBySideTest {
     }
 
     private static String normalise(String out, Header h) {
-        String s = out;
+        // bpftrace 0.17 ends the maps printed at exit with an empty line for each map without
+        // elements; current bpftrace (and bpf4j) prints nothing for them: empty lines at the very
+        // end of the output are not compared
+        String s = out.replaceAll("\n+\\z", "\n");
         for (Map.Entry<String, String> r : h.normalise().entrySet()) {
             s = s.replaceAll("(?m)" + r.getKey(), r.getValue());
         }

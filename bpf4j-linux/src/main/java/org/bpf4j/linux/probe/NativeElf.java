@@ -75,11 +75,17 @@ public final class NativeElf {
     }
 
     /**
-     * Reads a file.
+     * Reads a file, or a member of a ZIP archive named {@code ARCHIVE.zip!/MEMBER} (see
+     * {@link ArchiveMember}).
      *
      * @throws MalformedInputException if it is not a little-endian ELF64 file or is damaged
      */
     public static NativeElf read(Path file) {
+        if (ArchiveMember.isArchivePath(file.toString()) && !Files.exists(file)) {
+            // ARCHIVE.zip!/MEMBER: a file stored in a ZIP archive
+            ArchiveMember m = ArchiveMember.of(file.toString()).orElseThrow();
+            return parse(m.read(), file.toString());
+        }
         byte[] b;
         try {
             b = Files.readAllBytes(file);

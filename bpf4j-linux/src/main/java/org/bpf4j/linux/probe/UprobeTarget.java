@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.bpf4j.Bpf4jException;
 
 /**
@@ -47,8 +48,14 @@ public record UprobeTarget(Path path, long offset, long refCtrOffset, String wha
             throw new Bpf4jException(file + ": offset " + add + " is outside '" + symbol + "' (" + s.size()
                     + " bytes)");
         }
-        return new UprobeTarget(file, elf.fileOffset(s.value() + add), 0, file + ":" + symbol
-                + (add != 0 ? "+" + add : ""));
+        long offset = elf.fileOffset(s.value() + add);
+        Optional<ArchiveMember> member = Files.exists(file) ? Optional.empty() : ArchiveMember.of(file.toString());
+        if (member.isPresent()) {
+            // a member of a ZIP archive: the kernel maps it from the archive, where the probe goes
+            return new UprobeTarget(member.get().archive(), member.get().dataOffset() + offset, 0, file + ":" + symbol
+                    + (add != 0 ? "+" + add : ""));
+        }
+        return new UprobeTarget(file, offset, 0, file + ":" + symbol + (add != 0 ? "+" + add : ""));
     }
 
     /**
@@ -56,6 +63,9 @@ public record UprobeTarget(Path path, long offset, long refCtrOffset, String wha
      * that name in the usual library directories.
      */
     public static Path locate(String binary) {
+        if (ArchiveMember.isArchivePath(binary) && ArchiveMember.archiveExists(binary)) {
+            return Path.of(binary).toAbsolutePath().normalize(); // ARCHIVE.zip!/MEMBER
+        }
         if (binary.contains("/")) {
             Path p = Path.of(binary).toAbsolutePath().normalize();
             if (!Files.isRegularFile(p)) {

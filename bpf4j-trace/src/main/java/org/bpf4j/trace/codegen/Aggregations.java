@@ -88,6 +88,14 @@ final class Aggregations {
             return;
         }
         Expr.Call call = (Expr.Call) a.value();
+        if (agg.kind() == Type.AggKind.TSERIES) {
+            series(a, info, agg, call);
+            return;
+        }
+        if (agg.bits() != 0) {
+            pc.unsupported(call.span(), "hist() with bits (finer buckets than powers of 2)");
+            return;
+        }
         int x = pc.frame.alloc(8);
         if (!call.args().isEmpty()) {
             pc.intExpr(call.args().getFirst());
@@ -155,6 +163,98 @@ final class Aggregations {
         }
         update(map, key, val);
         asm.bind(end);
+    }
+
+    /**
+     * {@code @m[k] = tseries(n, interval, intervals[, reduce])}: the time's interval number (its epoch)
+     * picks the bucket {@code epoch % intervals}, the last u64 of the key; the bucket's value is
+     * {value, meta, epoch}: the last value and its time, or the sum (avg: and the count), or the
+     * minimum/maximum (meta 1 once set). A bucket that held an older epoch starts again.
+     */
+    private void series(Stmt.AssignMap a, MapInfo info, Type.Agg agg, Expr.Call call) {
+        Type.Series series = agg.series();
+        int map = pc.mapIndex(a.map().name());
+        int x = pc.frame.alloc(8);
+        int now = pc.frame.alloc(8);
+        int epoch = pc.frame.alloc(8);
+        pc.intExpr(call.args().getFirst());
+        asm.store(Size.DW, asm.frameBase, x, 0);
+        String dummy = pc.typed.settings().dummyTsMap();
+        if (!dummy.isEmpty() && pc.typed.maps().containsKey(dummy)) {
+            readInt(new Expr.MapRef(dummy, java.util.List.of(), call.span()));
+        } else {
+            asm.call("ktime_get_tai_ns");
+        }
+        asm.store(Size.DW, asm.frameBase, now, 0);
+        asm.movImm(1, series.intervalNs());
+        asm.alu(AluOp.DIV, 0, 1);
+        asm.store(Size.DW, asm.frameBase, epoch, 0);
+        int key = key(a.map(), info);
+        asm.load(Size.DW, 0, asm.frameBase, epoch);
+        asm.movImm(1, series.intervals());
+        asm.alu(AluOp.MOD, 0, 1);
+        asm.store(Size.DW, asm.frameBase, key + CompiledScript.keySize(info) - 8, 0);
+        int val = pc.frame.alloc(24);
+        Asm.Label init = asm.label();
+        Asm.Label end = asm.label();
+        lookup(map, key);
+        asm.jumpImm(JumpOp.JEQ, 0, 0, init);
+        if (!series.reduce().isEmpty()) {
+            Asm.Label same = asm.label();
+            asm.load(Size.DW, 1, 0, 16);
+            asm.load(Size.DW, 2, asm.frameBase, epoch);
+            asm.jump(JumpOp.JEQ, 1, 2, same);
+            asm.storeImm(Size.DW, 0, 0, 0);
+            asm.storeImm(Size.DW, 0, 8, 0);
+            asm.bind(same);
+        }
+        seriesUpdate(0, 0, series.reduce(), agg.signed(), x, now, epoch);
+        asm.jump(end);
+        asm.bind(init);
+        asm.storeImm(Size.DW, asm.frameBase, val, 0);
+        asm.storeImm(Size.DW, asm.frameBase, val + 8, 0);
+        seriesUpdate(asm.frameBase, val, series.reduce(), agg.signed(), x, now, epoch);
+        update(map, key, val);
+        pc.checkHelper("map_update_elem", a.span(), false);
+        asm.bind(end);
+    }
+
+    /** Updates the tseries bucket at {@code [base + off]} with the value at stack slot {@code x}. */
+    private void seriesUpdate(int base, int off, String reduce, boolean signed, int x, int now, int epoch) {
+        asm.load(Size.DW, 2, asm.frameBase, x);
+        switch (reduce) {
+            case "sum", "avg" -> {
+                asm.load(Size.DW, 1, base, off);
+                asm.alu(AluOp.ADD, 1, 2);
+                asm.store(Size.DW, base, off, 1);
+                if (reduce.equals("avg")) {
+                    asm.load(Size.DW, 1, base, off + 8);
+                    asm.aluImm(AluOp.ADD, 1, 1);
+                    asm.store(Size.DW, base, off + 8, 1);
+                }
+            }
+            case "min", "max" -> {
+                Asm.Label set = asm.label();
+                Asm.Label done = asm.label();
+                asm.load(Size.DW, 1, base, off + 8);
+                asm.jumpImm(JumpOp.JEQ, 1, 0, set);
+                asm.load(Size.DW, 1, base, off);
+                JumpOp keep = reduce.equals("min") ? (signed ? JumpOp.JSLE : JumpOp.JLE)
+                        : (signed ? JumpOp.JSGE : JumpOp.JGE);
+                asm.jump(keep, 1, 2, done);
+                asm.bind(set);
+                asm.store(Size.DW, base, off, 2);
+                asm.bind(done);
+                asm.storeImm(Size.DW, base, off + 8, 1);
+            }
+            default -> {
+                asm.store(Size.DW, base, off, 2);
+                asm.load(Size.DW, 1, asm.frameBase, now);
+                asm.store(Size.DW, base, off + 8, 1);
+            }
+        }
+        asm.load(Size.DW, 1, asm.frameBase, epoch);
+        asm.store(Size.DW, base, off + 16, 1);
     }
 
     private void copyX(int x, int to) {

@@ -22,7 +22,7 @@ final class Calls {
     /** A call whose value is not used. */
     void statement(Expr.Call c) {
         switch (c.name()) {
-            case "printf", "system", "cat" -> printf(c);
+            case "printf", "system", "cat", "errorf", "warnf" -> printf(c);
             case "debugf" -> debugf(c);
             case "join" -> join(c);
             case "signal" -> {
@@ -101,7 +101,7 @@ final class Calls {
                 enums.put(i, e);
             }
         }
-        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums));
+        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums, c.span()));
         int size = 8 + layout.size();
         int off = pc.eventSlot(size);
         asm.movImm(1, Events.PRINTF_BASE + id);

@@ -105,12 +105,13 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return org.bpf4j.trace.sema.Type.align8(m.value().size());
     }
 
-    /** The stored size of a map's key (hist and lhist add the bucket number). */
+    /** The stored size of a map's key (hist, lhist and tseries add the bucket number). */
     public static int keySize(MapInfo m) {
         int n = m.keySize();
         if (m.value() instanceof org.bpf4j.trace.sema.Type.Agg a
                 && (a.kind() == org.bpf4j.trace.sema.Type.AggKind.HIST
-                        || a.kind() == org.bpf4j.trace.sema.Type.AggKind.LHIST)) {
+                        || a.kind() == org.bpf4j.trace.sema.Type.AggKind.LHIST
+                        || a.kind() == org.bpf4j.trace.sema.Type.AggKind.TSERIES)) {
             n = (m.keys().isEmpty() ? 0 : n) + 8;
         }
         return n;

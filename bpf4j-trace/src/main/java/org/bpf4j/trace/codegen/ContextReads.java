@@ -201,8 +201,9 @@ final class ContextReads {
             pc.unsupported(f.span(), "args inside a for loop over a map");
             return;
         }
-        if (resolved() instanceof Resolved.Uprobe) {
-            // A parameter from the binary's DWARF: the argument register, seen as its type.
+        if (resolved() instanceof Resolved.Uprobe || resolved() instanceof Resolved.RawTracepoint) {
+            // A parameter from the binary's DWARF (the argument register) or a raw tracepoint's
+            // argument from the kernel's BTF (its slot of the context), seen as its type.
             arg(pc.typed.constant(f).intValue(), f.span());
             if (pc.type(f) instanceof Type.Int t && !t.isPointer()) {
                 new IntExprs(pc).narrow(t);

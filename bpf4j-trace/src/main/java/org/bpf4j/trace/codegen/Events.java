@@ -31,6 +31,8 @@ public final class Events {
     public static final long JOIN = 6;
     /** A helper that failed, with {@code -k}/{@code -kk}: [id][{@link #helperErrors()} index][return code]. */
     public static final long HELPER_ERROR = 7;
+    /** A warning of the running program (current bpftrace's runtime errors): [id][{@link #runtimeWarnings()} index]. */
+    public static final long RUNTIME_WARNING = 8;
     /** How many elements of an array {@code join()} reads (bpftrace 0.17's). */
     public static final int JOIN_ARGS = 16;
     /** The most bytes {@code join()} reads of each element, with its NUL (bpftrace 0.17's). */
@@ -38,15 +40,19 @@ public final class Events {
     /** {@code printf}: [id = base + index][arguments laid out as {@link Printf#layout()}]. */
     public static final long PRINTF_BASE = 1000;
 
+    /** A warning the running program can send: its text and where in the script. */
+    public record RuntimeWarning(String message, org.bpf4j.trace.Span span) {}
+
     /** A helper call checked for failure ({@code -k}): the helper's name and where the script calls it. */
     public record HelperError(String helper, org.bpf4j.trace.Span span) {}
 
     /**
-     * One printf call: its format, the layout of its arguments, and for the arguments of an enum
-     * type (by index) their enumerators by value, which {@code %s} prints.
+     * One printf call (or system, cat, errorf, warnf): its format, the layout of its arguments, and
+     * for the arguments of an enum type (by index) their enumerators by value, which {@code %s}
+     * prints; {@code span} is the call's place in the script (errorf and warnf print it).
      */
     public record Printf(FormatString format, Type.Tuple layout, String function,
-            java.util.Map<Integer, java.util.Map<Long, String>> enums) {
+            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span) {
         public Printf {
             enums = java.util.Map.copyOf(enums);
         }
@@ -60,6 +66,7 @@ public final class Events {
     private final List<String> probeNames = new ArrayList<>();
     private final List<String> joinDelimiters = new ArrayList<>();
     private final List<HelperError> helperErrors = new ArrayList<>();
+    private final List<RuntimeWarning> runtimeWarnings = new ArrayList<>();
     private final int helperChecks;
     private int maxSize;
     private int scratchBytes;
@@ -80,8 +87,24 @@ public final class Events {
     }
 
     int addHelperError(HelperError e) {
+        // the matches of a wildcard compile one body again: the same call gets the same index, so
+        // that their programs are the same instructions (one program for a uprobe_multi link)
+        int i = helperErrors.indexOf(e);
+        if (i >= 0) {
+            return i;
+        }
         helperErrors.add(e);
         return helperErrors.size() - 1;
+    }
+
+    int addRuntimeWarning(RuntimeWarning w) {
+        runtimeWarnings.add(w);
+        return runtimeWarnings.size() - 1;
+    }
+
+    /** The places that can warn while the script runs, by the index a {@link #RUNTIME_WARNING} event carries. */
+    public List<RuntimeWarning> runtimeWarnings() {
+        return runtimeWarnings;
     }
 
     /** The checked helper calls, by the index a {@link #HELPER_ERROR} event carries. */
@@ -146,6 +169,10 @@ public final class Events {
     }
 
     int addPrintf(Printf p) {
+        int i = printfs.indexOf(p); // a body compiled again for another match of a wildcard
+        if (i >= 0) {
+            return i;
+        }
         printfs.add(p);
         return printfs.size() - 1;
     }

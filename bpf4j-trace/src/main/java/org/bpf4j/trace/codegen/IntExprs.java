@@ -387,7 +387,36 @@ final class IntExprs {
                 && li.isPointer()) && ri.pointee() instanceof Type.Int pe && pe.size() > 1) {
             asm.aluImm(AluOp.MUL, 0, pe.size());
         }
+        if ((op == AluOp.DIV || op == AluOp.MOD) && !(pc.typed.constant(b.right()) instanceof Long k && k != 0)
+                && !(b.right() instanceof Expr.IntLit lit && lit.value() != 0)) {
+            checkedDivide(b, op);
+            return;
+        }
         asm.alu(op, 0, 2);
+    }
+
+    /**
+     * r0 = r0 / r2 (or %) where r2 may be 0: as current bpftrace, the result is then 1 and the
+     * program sends a warning with the operator's place.
+     */
+    private void checkedDivide(Expr.Binary b, AluOp op) {
+        Asm.Label nonZero = asm.label();
+        Asm.Label end = asm.label();
+        asm.jumpImm(JumpOp.JNE, 2, 0, nonZero);
+        int m = pc.frame.mark();
+        int off = pc.eventSlot(16);
+        asm.movImm(1, Events.RUNTIME_WARNING);
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.movImm(1, pc.events.addRuntimeWarning(new Events.RuntimeWarning("Divide or modulo by 0 detected. This can "
+                + "lead to unexpected results. 1 is being used as the result.", b.span())));
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
+        pc.output(off, 16);
+        pc.frame.release(m);
+        asm.movImm(0, 1);
+        asm.jump(end);
+        asm.bind(nonZero);
+        asm.alu(op, 0, 2);
+        asm.bind(end);
     }
 
     /**

@@ -417,7 +417,15 @@ final class ProbeCompiler {
                 }
             }
             case Type.ProbeName p -> {
-                asm.movImm(0, events.addProbeName(attachPoint.name()));
+                int name = events.addProbeName(attachPoint.name());
+                if (typed.expansion().resolved().get(attachPoint) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+                        && u.multi()) {
+                    // the matches of a wildcard share one program: the attach cookie is the name's index
+                    asm.mov(1, CTX);
+                    asm.call("get_attach_cookie");
+                } else {
+                    asm.movImm(0, name);
+                }
                 asm.store(Size.DW, asm.frameBase, off, 0);
             }
             case Type.Timestamp ts -> {
@@ -530,8 +538,16 @@ final class ProbeCompiler {
         if (e instanceof Expr.Call c && c.name().equals(function)) {
             new Calls(this).symbol(c, off);
         } else if (e instanceof Expr.Builtin b && b.name().equals("func")) {
-            // The instruction pointer of the probed function's entry (bpftrace reads the same register).
-            asm.load(Size.DW, 0, CTX, org.bpf4j.trace.sema.Registers.offset("ip"));
+            String provider = attachPoint.provider();
+            if (provider.equals("uprobe") || provider.equals("uretprobe")) {
+                // the probed function's address, in a uretprobe too (there the instruction pointer
+                // is the return address, in the caller), as current bpftrace
+                asm.mov(1, CTX);
+                asm.call("get_func_ip");
+            } else {
+                // the instruction pointer of the probed function's entry
+                asm.load(Size.DW, 0, CTX, org.bpf4j.trace.sema.Registers.offset("ip"));
+            }
             asm.store(Size.DW, asm.frameBase, off, 0);
             if (function.equals("usym")) {
                 asm.call("get_current_pid_tgid");

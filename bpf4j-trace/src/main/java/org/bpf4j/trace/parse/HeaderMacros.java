@@ -15,8 +15,8 @@ import java.util.Set;
  * The object-like macros an {@code #include} brings into a script. Without a C compiler, bpf4j
  * takes the types of a header from the kernel's BTF and only its macros from the header: it reads
  * the header (and the headers it includes) from the system's include directories when they are
- * there, taking the first {@code #define NAME value} of each name (conditionals in headers are not
- * evaluated), and adds the constants of the kernel-internal headers tools include, which only a
+ * there, taking the first {@code #define NAME value} of each name (conditionals in headers are
+ * evaluated only where they test the machine, see {@link Conditionals}), and adds the constants of the kernel-internal headers tools include, which only a
  * kernel source tree has ({@code TASK_RUNNING} of {@code <linux/sched.h>}, the address families
  * of {@code <linux/socket.h>}). A header found nowhere brings no macros (its types still come
  * from BTF).
@@ -123,17 +123,103 @@ public final class HeaderMacros {
                 continue;
             }
             StringBuilder joined = new StringBuilder();
+            Conditionals cond = new Conditionals();
             for (String line : lines) {
                 if (line.endsWith("\\")) {
                     joined.append(line, 0, line.length() - 1).append(' ');
                     continue;
                 }
                 joined.append(line);
-                scan(joined.toString().strip(), found, todo);
+                String text = joined.toString().strip();
                 joined.setLength(0);
+                if (text.startsWith("#") && cond.directive(Preprocessor.stripComments(text.substring(1)).strip())) {
+                    continue;
+                }
+                if (cond.active()) {
+                    scan(text, found, todo);
+                }
             }
         }
         return Map.copyOf(found);
+    }
+
+    /** The macros that say which machine a header is compiled for, and which of them this one defines. */
+    private static final Set<String> ARCH_MACROS = Set.of("__i386__", "__i386", "__ILP32__", "_ILP32", "__x86_64__",
+            "__x86_64", "__amd64__", "__amd64", "__LP64__", "_LP64", "__aarch64__", "__arm__", "__powerpc__",
+            "__powerpc64__", "__s390__", "__s390x__", "__mips__", "__riscv", "__sparc__", "__loongarch__");
+    private static final Set<String> THIS_ARCH = "aarch64".equals(System.getProperty("os.arch"))
+            ? Set.of("__aarch64__", "__LP64__", "_LP64") : Set.of("__x86_64__", "__x86_64", "__amd64__", "__amd64",
+            "__LP64__", "_LP64");
+
+    /**
+     * The conditionals of one header, evaluated as far as they test which machine it is compiled
+     * for ({@code #ifdef __i386__ ... #elif defined(__ILP32__) ... #else}, as {@code <asm/unistd.h>}
+     * chooses the system call numbers): a branch that cannot be for this machine is skipped, every
+     * other condition is taken as true (the first definition of a name wins, as before).
+     */
+    private static final class Conditionals {
+        /** One {@code #if} level: whether its branch is read, whether a branch was surely taken. */
+        private record Level(boolean outer, boolean active, boolean taken) {}
+
+        private final Deque<Level> levels = new ArrayDeque<>();
+
+        boolean active() {
+            return levels.isEmpty() || levels.peek().active();
+        }
+
+        /** Follows a conditional directive (the text after {@code #}); false if it is not one. */
+        boolean directive(String body) {
+            String word = body.split("[\\s(!]", 2)[0];
+            String rest = body.substring(word.length()).strip();
+            switch (word) {
+                case "if", "ifdef", "ifndef" -> {
+                    Boolean c = word.equals("if") ? evaluate(rest) : known(rest.split("\\s+", 2)[0]);
+                    if (c != null && word.equals("ifndef")) {
+                        c = !c;
+                    }
+                    boolean outer = active();
+                    levels.push(new Level(outer, outer && !Boolean.FALSE.equals(c), Boolean.TRUE.equals(c)));
+                }
+                case "elif" -> {
+                    Level l = levels.poll();
+                    if (l == null) {
+                        return true;
+                    }
+                    Boolean c = l.taken() ? Boolean.FALSE : evaluate(rest);
+                    levels.push(new Level(l.outer(), l.outer() && !Boolean.FALSE.equals(c),
+                            l.taken() || Boolean.TRUE.equals(c)));
+                }
+                case "else" -> {
+                    Level l = levels.poll();
+                    if (l != null) {
+                        levels.push(new Level(l.outer(), l.outer() && !l.taken(), true));
+                    }
+                }
+                case "endif" -> levels.poll();
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** {@code defined(X)}, {@code defined X}, {@code !defined(X)} of a machine macro; else null (unknown). */
+        private static Boolean evaluate(String expr) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(!\\s*)?defined\\s*\\(?\\s*(\\w+)\\s*\\)?")
+                    .matcher(expr.strip());
+            if (!m.matches()) {
+                return null;
+            }
+            Boolean v = known(m.group(2));
+            if (v == null || m.group(1) == null) {
+                return v;
+            }
+            return !v;
+        }
+
+        private static Boolean known(String macro) {
+            return ARCH_MACROS.contains(macro) ? THIS_ARCH.contains(macro) : null;
+        }
     }
 
     private static void scan(String line, Map<String, String> found, Deque<String> todo) {

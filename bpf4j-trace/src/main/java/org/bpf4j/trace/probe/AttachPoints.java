@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.bpf4j.linux.probe.UsdtProbe;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
@@ -105,52 +106,174 @@ public final class AttachPoints {
         return SOFTWARE.keySet().stream().sorted().toList();
     }
 
+    /** What to do with an attach point that matches nothing: current bpftrace's {@code missing_probes}. */
+    public enum MissingProbes {
+        /** An error (the default). */
+        ERROR,
+        /** A warning, and the attach point is left out. */
+        WARN,
+        /** The attach point is left out without a word. */
+        IGNORE;
+
+        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}), or null. */
+        public static MissingProbes of(String value) {
+            return switch (value.strip()) {
+                case "error" -> ERROR;
+                case "warn" -> WARN;
+                case "ignore" -> IGNORE;
+                default -> null;
+            };
+        }
+    }
+
     /**
-     * Expands and resolves every attach point; errors go to {@code diags} at the attach point.
+     * How attach points are resolved.
      *
-     * @param cpid the pid that uprobes and usdt probes are limited to, or -1 (not used to resolve)
+     * @param unsafe {@code --unsafe}: uprobes on functions of unknown size are placed
+     * @param missing what an attach point that matches nothing is
      */
+    public record Policy(boolean unsafe, MissingProbes missing) {
+        /** bpftrace's defaults: safe, a missing probe is an error. */
+        public static final Policy DEFAULT = new Policy(false, MissingProbes.ERROR);
+    }
+
+    /** A probe that bpftrace finds only when it attaches it; reported without a place in the script. */
+    private static final class AttachFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AttachFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Expands and resolves every attach point with bpftrace's defaults ({@link Policy#DEFAULT}). */
     public static Expansion expand(Program program, ProbeSource source, Target target, Diagnostics diags) {
+        return expand(program, source, target, Policy.DEFAULT, diags);
+    }
+
+    /**
+     * Expands and resolves every attach point; errors go to {@code diags} at the attach point. An
+     * attach point without a wildcard that matches nothing is reported as {@code policy} says
+     * ("No matches for ..."); one with a wildcard is left out, and a probe left without attach
+     * points is reported ("Probe has no valid attach points").
+     */
+    public static Expansion expand(Program program, ProbeSource source, Target target, Policy policy,
+            Diagnostics diags) {
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
         for (Probe p : program.probes()) {
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
-            int skipped = 0;
+            boolean attachSkipped = false;
             for (AttachPoint ap : p.attachPoints()) {
                 int before = diags.errorCount();
-                int said = diags.list().size();
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
-                    resolve(ap, source, target, diags, one);
+                    resolve(ap, source, target, policy, diags, one);
                 } catch (ProbeSource.ProbeException e) {
                     diags.error(ap.span(), e.getMessage());
+                } catch (AttachFailure e) {
+                    attachFailure(ap, e.getMessage(), policy, diags);
+                    failed |= diags.errorCount() != before;
+                    attachSkipped = true;
+                    continue; // left out (with a warning, or silently) when missing probes are allowed
                 }
-                if (diags.errorCount() == before) {
-                    points.addAll(one.keySet());
-                    resolved.putAll(one);
-                    if (one.isEmpty() && diags.list().size() > said) {
-                        skipped++; // a warning said why it is left out
-                    }
-                } else {
+                if (diags.errorCount() != before) {
                     failed = true;
+                    continue;
                 }
+                if (one.isEmpty() && !MATCHED.contains(ap.provider())) {
+                    points.add(ap); // a form the type checker reports
+                    continue;
+                }
+                if (one.isEmpty() && !wildcard(ap) && policy.missing() != MissingProbes.IGNORE) {
+                    String what = ap.provider() + " " + matchName(ap);
+                    if (policy.missing() == MissingProbes.ERROR) {
+                        diags.error(ap.span(), "No matches for " + what + ".");
+                        failed = true;
+                        continue;
+                    }
+                    diags.warning(ap.span(), "No matches for " + what + ". Skipping.");
+                }
+                points.addAll(one.keySet());
+                resolved.putAll(one);
             }
-            if (points.isEmpty() && !failed && skipped == p.attachPoints().size()) {
-                continue; // every attach point was skipped (uprobes on functions the binary lacks)
+            if (failed) {
+                probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
+                continue;
+            }
+            if (points.isEmpty() && attachSkipped) {
+                continue; // bpftrace finds these when attaching, after it has checked the probes
             }
             if (points.isEmpty()) {
-                points = p.attachPoints();
+                Span at = p.attachPoints().getFirst().span();
+                switch (policy.missing()) {
+                    case ERROR -> {
+                        diags.error(at, "Probe has no valid attach points. If this is expected, set the "
+                                + "'missing_probes' config variable to 'warn'.");
+                        probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
+                    }
+                    case WARN -> diags.warning(at, "Probe has no valid attach points. It is being removed which "
+                            + "may cause issues with program behavior.");
+                    case IGNORE -> { }
+                }
+                continue;
             }
             probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
         }
-        if (probes.isEmpty() && !program.probes().isEmpty()) {
+        if (probes.isEmpty() && !program.probes().isEmpty() && !diags.hasErrors()) {
             diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
         }
         return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
     }
 
-    private static void resolve(AttachPoint ap, ProbeSource source, Target target, Diagnostics diags,
+    /** The providers whose attach points are looked up on the machine (and so may match nothing). */
+    private static final java.util.Set<String> MATCHED = java.util.Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
+            "rawtracepoint");
+
+    /**
+     * Whether an attach point may match any number of probes (bpftrace expands it): a wildcard in
+     * a part, a raw tracepoint without a module (any module), a USDT probe without a file or provider.
+     */
+    static boolean wildcard(AttachPoint ap) {
+        List<String> parts = ap.parts();
+        if (parts.stream().anyMatch(AttachPoints::isGlob)) {
+            return true;
+        }
+        return switch (ap.provider()) {
+            case "rawtracepoint" -> parts.size() < 2;
+            case "usdt" -> parts.isEmpty() || parts.getFirst().isEmpty() || parts.size() == 3 && parts.get(1).isEmpty();
+            default -> false;
+        };
+    }
+
+    /** The {@code TARGET:FUNCTION} that bpftrace's "No matches for" names. */
+    private static String matchName(AttachPoint ap) {
+        List<String> parts = ap.parts();
+        return switch (ap.provider()) {
+            case "uprobe", "uretprobe" -> parts.getFirst() + ":" + String.join(":", parts.subList(1, parts.size()));
+            case "usdt" -> parts.getFirst() + ":" + parts.getLast();
+            default -> String.join(":", parts);
+        };
+    }
+
+    /** A failure to place a probe, as bpftrace reports it when attaching (no place in the script). */
+    private static void attachFailure(AttachPoint ap, String message, Policy policy, Diagnostics diags) {
+        switch (policy.missing()) {
+            case ERROR -> {
+                diags.error(Span.NONE, message);
+                diags.error(Span.NONE, "Unable to attach probe: " + ap.raw() + ". If this is expected, set the "
+                        + "'missing_probes' config variable to 'warn'.");
+            }
+            case WARN -> {
+                diags.warning(Span.NONE, message);
+                diags.warning(Span.NONE, "Unable to attach probe: " + ap.raw() + ". Skipping.");
+            }
+            case IGNORE -> { }
+        }
+    }
+
+    private static void resolve(AttachPoint ap, ProbeSource source, Target target, Policy policy, Diagnostics diags,
             Map<AttachPoint, Resolved> out) {
         List<String> parts = ap.parts();
         switch (ap.provider()) {
@@ -196,8 +319,7 @@ public final class AttachPoints {
                 if (!want.contains("*") && !want.contains("?")) {
                     Optional<TracepointFormat> f = source.tracepointFormat(parts.get(0), parts.get(1));
                     if (f.isEmpty()) {
-                        diags.error(ap.span(), "tracepoint not found: " + want);
-                        return;
+                        return; // no match: reported by expand
                     }
                     out.put(ap, new Resolved.Tracepoint(f.get()));
                     return;
@@ -211,9 +333,6 @@ public final class AttachPoints {
                                 new Resolved.Tracepoint(f)));
                     }
                 }
-                if (out.isEmpty()) {
-                    diags.error(ap.span(), "tracepoints not found: " + want);
-                }
             }
             case "rawtracepoint" -> {
                 if (parts.isEmpty() || parts.size() > 2) {
@@ -225,11 +344,26 @@ public final class AttachPoints {
                     return;
                 }
                 String name = parts.getLast();
-                if (name.contains("*")) {
-                    diags.error(ap.span(), "wildcards in rawtracepoint names are not supported by bpf4j trace");
+                List<RawTracepoints.Entry> all = source.rawTracepoints();
+                if (all.isEmpty()) {
+                    // no BTF to look them up in: attached by the name given
+                    if (parts.stream().anyMatch(AttachPoints::isGlob) || parts.size() == 2) {
+                        diags.error(ap.span(), "rawtracepoint wildcards and modules need the kernel's BTF ("
+                                + RawTracepoints.BTF_DIR + "/vmlinux)");
+                        return;
+                    }
+                    out.put(ap, new Resolved.RawTracepoint(name));
                     return;
                 }
-                out.put(ap, new Resolved.RawTracepoint(name));
+                // rawtracepoint:NAME is any module's, as bpftrace (rawtracepoint:*:NAME)
+                Pattern module = glob(parts.size() == 2 ? parts.getFirst() : "*");
+                Pattern names = glob(name);
+                for (RawTracepoints.Entry e : all) {
+                    if (module.matcher(e.module()).matches() && names.matcher(e.name()).matches()) {
+                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
+                                new Resolved.RawTracepoint(e.name(), Optional.of(e)));
+                    }
+                }
             }
             case "uprobe", "uretprobe" -> {
                 if (parts.size() < 2) {
@@ -240,43 +374,80 @@ public final class AttachPoints {
                     vmOnly(ap, diags);
                     return;
                 }
-                Path file = binary(ap, parts.getFirst(), source);
+                if (SourceLocations.isSourceLocation(parts)) {
+                    SourceLocations.resolve(ap, source, diags, out, name -> binary(ap, name, source));
+                    return;
+                }
                 String fn = String.join(":", parts.subList(1, parts.size()));
                 boolean ret = ap.provider().equals("uretprobe");
-                List<String> functions = source.functions(file.toString());
+                if (isGlob(parts.getFirst())) {
+                    // uprobe:*:FUNC (with -p, the process's files), uprobe:./bin/*:FUNC: each file's matches
+                    Pattern glob = glob(fn);
+                    for (Path file : wildcardFiles(parts.getFirst(), source)) {
+                        List<String> functions;
+                        try {
+                            functions = source.functions(file.toString());
+                        } catch (ProbeSource.ProbeException e) {
+                            continue; // a mapped file that is not an ELF object
+                        }
+                        for (String s : functions) {
+                            if (glob.matcher(s).matches()) {
+                                out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
+                                        new Resolved.Uprobe(file, s, ret, 0, true));
+                            }
+                        }
+                    }
+                    return;
+                }
+                Path file = binary(ap, parts.getFirst(), source);
+                boolean byAddress = fn.matches("0x[0-9a-fA-F]+|[0-9]+");
+                List<String> functions;
+                try {
+                    functions = source.functions(file.toString());
+                } catch (ProbeSource.ProbeException e) {
+                    if (!byAddress || !policy.unsafe()) {
+                        throw e;
+                    }
+                    functions = List.of(); // not an ELF object (a flat binary): the address is its offset
+                }
                 if (fn.contains("*")) {
                     Pattern glob = glob(fn);
                     for (String s : functions) {
                         if (glob.matcher(s).matches()) {
                             out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
-                                    new Resolved.Uprobe(file, s, ret));
+                                    new Resolved.Uprobe(file, s, ret, 0, true));
                         }
-                    }
-                    if (out.isEmpty()) {
-                        // bpftrace 0.17 drops such attach points without a word
-                        diags.warning(ap.span(), "no functions of " + file + " match '" + fn + "', skipping it");
                     }
                     return;
                 }
-                if (!functions.contains(fn) && fn.matches("0x[0-9a-fA-F]+|[0-9]+")) {
+                if (!functions.contains(fn) && byAddress) {
                     // uprobe:BIN:ADDRESS: the function holding that virtual address, at its offset there
                     long address = fn.startsWith("0x") ? Long.parseUnsignedLong(fn.substring(2), 16)
                             : Long.parseUnsignedLong(fn);
-                    Optional<Map.Entry<String, Long>> at = source.functionAt(file.toString(), address);
-                    if (at.isEmpty()) {
-                        diags.error(ap.span(), "Could not resolve address: " + file + ":0x" + Long.toHexString(address));
+                    Optional<Map.Entry<String, Long>> at = functions.isEmpty() ? Optional.empty()
+                            : source.functionAt(file.toString(), address);
+                    if (at.isEmpty() && policy.unsafe()) {
+                        // as bpftrace with --unsafe: placed at that offset of the file, unchecked
+                        diags.warning(Span.NONE, "Could not determine instruction boundary for " + ap.raw()
+                                + " (binary appears stripped). Misaligned probes can lead to tracee crashes!");
+                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
+                                Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, null, ret,
+                                address));
                         return;
+                    }
+                    if (at.isEmpty()) {
+                        throw new AttachFailure("Could not resolve address: " + file + ":0x"
+                                + Long.toHexString(address));
                     }
                     long value = at.get().getValue();
                     if (value != 0 && ret) {
-                        diags.error(ap.span(), "uretprobes can not be placed at an offset into a function");
-                        return;
+                        throw new AttachFailure("uretprobes cannot be attached at function offset. (address resolved "
+                                + "to: " + at.get().getKey() + "+" + value + ")");
                     }
-                    String problem = value == 0 ? null
+                    String problem = value == 0 ? sizeProblem(source, file, at.get().getKey(), policy)
                             : source.uprobeOffsetProblem(file.toString(), at.get().getKey(), value);
                     if (problem != null) {
-                        diags.error(ap.span(), problem);
-                        return;
+                        throw new AttachFailure(problem);
                     }
                     // probe shows the address in decimal, as bpftrace 0.17
                     out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
@@ -291,14 +462,13 @@ public final class AttachPoints {
                     long value = off.startsWith("0x") ? Long.parseLong(off.substring(2), 16) : Long.parseLong(off);
                     fn = offset.group(1);
                     if (value != 0 && ret) {
-                        diags.error(ap.span(), "uretprobes can not be placed at an offset into a function");
-                        return;
+                        throw new AttachFailure("uretprobes cannot be attached at function offset. (address resolved "
+                                + "to: " + fn + "+" + value + ")");
                     }
                     if (value != 0) {
                         String problem = source.uprobeOffsetProblem(file.toString(), fn, value);
                         if (problem != null) {
-                            diags.error(ap.span(), problem);
-                            return;
+                            throw new AttachFailure(problem);
                         }
                         out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn + "+" + value),
                                 ap.span()), new Resolved.Uprobe(file, fn, ret, value));
@@ -306,8 +476,11 @@ public final class AttachPoints {
                     }
                 }
                 if (!functions.contains(fn)) {
-                    diags.warning(ap.span(), "function '" + fn + "' not found in " + file + ", skipping it");
-                    return;
+                    return; // no match: reported by expand
+                }
+                String problem = sizeProblem(source, file, fn, policy);
+                if (problem != null) {
+                    throw new AttachFailure(problem);
                 }
                 out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn), ap.span()),
                         new Resolved.Uprobe(file, fn, ret));
@@ -330,10 +503,8 @@ public final class AttachPoints {
                         diags.error(ap.span(), "usdt probe without a binary needs a process (-p PID)");
                         return;
                     }
-                } else if (given.contains("*") || given.contains("?")) {
-                    for (String f : ProbeListing.binaries(given)) {
-                        files.add(Path.of(f));
-                    }
+                } else if (isGlob(given)) {
+                    files.addAll(wildcardFiles(given, source));
                 } else {
                     files.add(binary(ap, given, source));
                 }
@@ -356,16 +527,12 @@ public final class AttachPoints {
                             found.computeIfAbsent(u.provider() + ":" + u.name(), k -> new ArrayList<>()).add(u);
                         }
                     }
-                    String shown = given.isEmpty() || files.size() > 1 ? file.toString() : given;
+                    String shown = given.isEmpty() || isGlob(given) ? file.toString() : given;
                     for (List<UsdtProbe> sites : found.values()) {
                         UsdtProbe u = sites.getFirst();
                         out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(shown, u.provider(), u.name()),
                                 ap.span()), new Resolved.Usdt(file, u.provider(), u.name(), sites));
                     }
-                }
-                if (out.isEmpty()) {
-                    diags.error(ap.span(), "no USDT probe " + String.join(":", parts.subList(1, parts.size()))
-                            + " in " + (given.isEmpty() ? "process" : given));
                 }
             }
             case "software", "hardware" -> {
@@ -426,6 +593,48 @@ public final class AttachPoints {
                     + "' does not exist or is not executable");
         }
         return file;
+    }
+
+    /**
+     * Why a uprobe cannot be placed at the entry of a function whose size the symbol table does
+     * not give (bpftrace cannot check the boundary), or null: it can, or {@code --unsafe} says so.
+     */
+    private static String sizeProblem(ProbeSource source, Path file, String fn, Policy policy) {
+        if (policy.unsafe() || source.functionSize(file.toString(), fn) != 0) {
+            return null;
+        }
+        return "Could not determine boundary for " + fn + " (symbol has size 0).\nUse --unsafe to force attachment. "
+                + "WARNING: This option could lead to data corruption in the target process.";
+    }
+
+    private static boolean isGlob(String s) {
+        return s.indexOf('*') >= 0 || s.indexOf('?') >= 0;
+    }
+
+    /**
+     * The files a wildcard target names: with {@code -p}, the process's executable and mapped
+     * files whose path it matches ({@code *} for all of them, as bpftrace); a name without a
+     * directory, those of every running process; else the files of a directory that its last
+     * component matches ({@code ./testprogs/usdt_*}).
+     */
+    private static List<Path> wildcardFiles(String given, ProbeSource source) {
+        List<Path> process = source.processBinaries();
+        if (!process.isEmpty()) {
+            Pattern glob = glob(given);
+            return process.stream().filter(f -> glob.matcher(f.toString()).matches()
+                    || glob.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        if (given.indexOf('/') < 0) {
+            // uprobe:*:FUNC without -p: the files every running process has mapped, as bpftrace
+            Pattern glob = glob(given);
+            return ProbeSource.binariesOfRunningProcesses().stream().filter(f -> glob.matcher(f.toString()).matches()
+                    || glob.matcher(f.getFileName().toString()).matches()).toList();
+        }
+        List<Path> out = new ArrayList<>();
+        for (String f : ProbeListing.binaries(given)) {
+            out.add(Path.of(f));
+        }
+        return out;
     }
 
     /** A glob with {@code *} and {@code ?} as a regular expression. */

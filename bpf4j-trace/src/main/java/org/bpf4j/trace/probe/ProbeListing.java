@@ -110,6 +110,20 @@ public final class ProbeListing {
                 });
             }
         }
+        // raw tracepoints, MODULE:NAME; rawtracepoint:NAME is any module's, as bpftrace
+        Pattern raw = provider.equals("rawtracepoint") && p.indexOf(':', colon + 1) < 0
+                ? AttachPoints.glob("rawtracepoint:*:" + p.substring(colon + 1)) : full;
+        for (RawTracepoints.Entry e : source.rawTracepoints()) {
+            String name = "rawtracepoint:" + e.qualified();
+            if (raw.matcher(name).matches()) {
+                out.add(name);
+                if (verbose) {
+                    for (RawTracepoints.Param param : e.params()) {
+                        out.add("    " + param.declaration() + " " + param.name());
+                    }
+                }
+            }
+        }
         return out;
     }
 

@@ -51,6 +51,23 @@ public interface ProbeSource {
         return "cannot check that offset " + offset + " of '" + function + "' is an instruction boundary";
     }
 
+    /**
+     * The size of a function of a binary as its symbol table gives it (0 for a symbol without
+     * one, such as {@code _init}), or -1 if unknown. This source's answer when it cannot read
+     * symbols: unknown.
+     */
+    default long functionSize(String binary, String function) {
+        return -1;
+    }
+
+    /**
+     * The raw tracepoints of the kernel and its modules, from their BTF; empty when there is no
+     * BTF (a raw tracepoint is then attached by the name given). This source's answer: none.
+     */
+    default List<RawTracepoints.Entry> rawTracepoints() {
+        return List.of();
+    }
+
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
@@ -107,12 +124,23 @@ public interface ProbeSource {
 
             @Override
             public Path locate(String binary) {
-                return base.locate(binary);
+                // a path of the process's own mount namespace (a container's), as bpftrace reads it
+                return base.locate(binary.startsWith("/") ? inMountNamespace(pid, binary) : binary);
             }
 
             @Override
             public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
                 return base.functionAt(binary, address);
+            }
+
+            @Override
+            public long functionSize(String binary, String function) {
+                return base.functionSize(binary, function);
+            }
+
+            @Override
+            public List<RawTracepoints.Entry> rawTracepoints() {
+                return base.rawTracepoints();
             }
 
             @Override
@@ -123,8 +151,28 @@ public interface ProbeSource {
     }
 
     /**
+     * An absolute path as process {@code pid} sees it: the same path when the process shares this
+     * process's mount namespace, else the path under {@code /proc/PID/root} (a container's files).
+     */
+    static String inMountNamespace(int pid, String path) {
+        if (path.startsWith("/proc/")) {
+            return path; // already names a process's view (/proc/PID/root/...)
+        }
+        try {
+            Path ns = Path.of("/proc", Integer.toString(pid), "ns", "mnt");
+            if (Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))) {
+                return path;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return path; // no such process, or no namespaces to compare: the path as given
+        }
+        return "/proc/" + pid + "/root" + path;
+    }
+
+    /**
      * A process's executable ({@code /proc/PID/exe}), then the other files it has mapped
-     * executable ({@code /proc/PID/maps}), each once.
+     * executable ({@code /proc/PID/maps}), each once; under {@code /proc/PID/root} when the
+     * process has a mount namespace of its own.
      *
      * @throws ProbeException if the process cannot be read
      */
@@ -132,15 +180,35 @@ public interface ProbeSource {
         java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
         Path proc = Path.of("/proc", Integer.toString(pid));
         try {
-            out.add(Files.readSymbolicLink(proc.resolve("exe")));
+            out.add(Path.of(inMountNamespace(pid, Files.readSymbolicLink(proc.resolve("exe")).toString())));
             for (String line : Files.readAllLines(proc.resolve("maps"))) {
                 String[] f = line.trim().split("\\s+", 6);
                 if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/") && !f[5].endsWith(" (deleted)")) {
-                    out.add(Path.of(f[5]));
+                    out.add(Path.of(inMountNamespace(pid, f[5])));
                 }
             }
         } catch (IOException e) {
             throw new ProbeException("cannot read process " + pid + ": " + e.getMessage());
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The files that running processes have mapped executable (their {@link #binariesOf} each),
+     * in path order; processes that end or cannot be read meanwhile are left out.
+     */
+    static List<Path> binariesOfRunningProcesses() {
+        java.util.TreeSet<Path> out = new java.util.TreeSet<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    out.addAll(binariesOf(Integer.parseInt(p.getFileName().toString())));
+                } catch (ProbeException e) {
+                    // a process that ended, or a kernel thread
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
         }
         return List.copyOf(out);
     }
@@ -341,6 +409,22 @@ public interface ProbeSource {
                     }
                     return null;
                 } catch (java.io.IOException | RuntimeException e) {
+                    throw new ProbeException(file + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public List<RawTracepoints.Entry> rawTracepoints() {
+                return RawTracepoints.system();
+            }
+
+            @Override
+            public long functionSize(String binary, String function) {
+                Path file = located.computeIfAbsent(binary, this::locate);
+                try {
+                    return NativeElf.read(file).symbols().stream().filter(s -> s.type() == 2 && s.value() != 0
+                            && s.name().equals(function)).mapToLong(NativeElf.Symbol::size).max().orElse(-1);
+                } catch (RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
             }

@@ -23,17 +23,38 @@ public sealed interface Resolved {
     /** A tracepoint and its record format. */
     record Tracepoint(TracepointFormat format) implements Resolved {}
 
-    /** A raw tracepoint. */
-    record RawTracepoint(String name) implements Resolved {}
+    /**
+     * A raw tracepoint.
+     *
+     * @param name its name ({@code sys_enter})
+     * @param entry its module and typed arguments, from the kernel's BTF; empty without BTF
+     */
+    record RawTracepoint(String name, java.util.Optional<RawTracepoints.Entry> entry) implements Resolved {
+        /** A raw tracepoint known only by name (no BTF). */
+        public RawTracepoint(String name) {
+            this(name, java.util.Optional.empty());
+        }
+    }
 
     /**
      * A uprobe or uretprobe at a function of a binary, {@code offset} bytes into it (an instruction
      * boundary, checked when the attach point was resolved).
+     *
+     * @param symbol the function, or null for a place given by address that no symbol holds
+     *     ({@code --unsafe}; {@code offset} is then the file offset)
+     * @param multi whether it is one of the matches of a wildcard: as current bpftrace, the
+     *     matches in one binary share one program attached through one uprobe_multi link (the
+     *     {@code probe} builtin is then the attach cookie)
      */
-    record Uprobe(Path binary, String symbol, boolean returnProbe, long offset) implements Resolved {
-        /** At the function's entry. */
+    record Uprobe(Path binary, String symbol, boolean returnProbe, long offset, boolean multi) implements Resolved {
+        /** {@code offset} bytes into a function, named without a wildcard. */
+        public Uprobe(Path binary, String symbol, boolean returnProbe, long offset) {
+            this(binary, symbol, returnProbe, offset, false);
+        }
+
+        /** At the function's entry, named without a wildcard. */
         public Uprobe(Path binary, String symbol, boolean returnProbe) {
-            this(binary, symbol, returnProbe, 0);
+            this(binary, symbol, returnProbe, 0, false);
         }
     }
 

@@ -44,11 +44,13 @@ public final class KernelBackend implements Backend {
     private final KernelMap globals;
     /** The program of each of the script's probe programs, by index (identical ones shared). */
     private final List<KernelProgram> programs = new ArrayList<>();
+    /** Whether each program was loaded for a uprobe_multi link. */
+    private final List<Boolean> multiLoaded = new ArrayList<>();
     /** Each loaded program once. */
     private final java.util.Set<KernelProgram> distinct = java.util.Collections.newSetFromMap(
             new java.util.IdentityHashMap<>());
 
-    private record ProgramKey(ProgramType type, ByteBuffer instructions) {}
+    private record ProgramKey(ProgramType type, int expectedAttachType, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
 
     /**
@@ -70,17 +72,24 @@ public final class KernelBackend implements Backend {
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
-            // A wildcard gives one program per attach point, mostly the same instructions (unless the
-            // body reads `probe`): each distinct program is loaded and verified once, and its
+            // A wildcard gives one program per attach point, mostly the same instructions (`probe` of
+            // a wildcard uprobe is its attach cookie): each distinct program is loaded and verified once, and its
             // descriptor attached to every hook that has it (the kernel allows one program on many
             // perf events).
+            // The matches of a wildcard uprobe in one binary share a program and one uprobe_multi link
+            // (as current bpftrace), where the kernel has them: loaded for that attach type.
+            boolean multi = script.programs().stream().anyMatch(p -> resolved(p) instanceof Resolved.Uprobe u
+                    && u.multi()) && uprobeMultiSupported(kernel);
             java.util.Map<ProgramKey, KernelProgram> loaded = new java.util.HashMap<>();
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 ProgramType type = programType(resolved(p));
+                int attachType = multi && resolved(p) instanceof Resolved.Uprobe u && u.multi()
+                        ? org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id() : 0;
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
-                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, ByteBuffer.wrap(insns)), k ->
-                        load(kernel, p.name(), type, insns, name));
+                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, ByteBuffer.wrap(insns)),
+                        k -> load(kernel, p.name(), type, attachType, insns, name));
+                multiLoaded.add(attachType != 0);
                 programs.add(prog);
                 distinct.add(prog);
             }
@@ -98,15 +107,31 @@ public final class KernelBackend implements Backend {
      * Loads one program; one with callbacks ({@code for} over a map) gets the BTF function
      * information the kernel requires for them ({@link ProgramBtf}).
      */
-    private static KernelProgram load(Kernel kernel, String what, ProgramType type, byte[] insns, String name) {
+    private static KernelProgram load(Kernel kernel, String what, ProgramType type, int attachType, byte[] insns,
+            String name) {
         ProgramBtf btf = ProgramBtf.of(insns, name);
         if (btf == null) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0, 0,
-                    new byte[0], new byte[0], 0, 0, new int[0]));
+            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0,
+                    attachType, 0, new byte[0], new byte[0], 0, 0, new int[0]));
         }
         try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0, 0,
-                    fd.value(), btf.funcInfo(), new byte[0], 0, 0, new int[0]));
+            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, "GPL", 0, 0, 0, 0, name, 0,
+                    attachType, fd.value(), btf.funcInfo(), new byte[0], 0, 0, new int[0]));
+        }
+    }
+
+    /**
+     * Whether the kernel takes uprobe_multi programs (Linux 6.6 on): a program that does nothing
+     * loads with that expected attach type.
+     */
+    private static boolean uprobeMultiSupported(Kernel kernel) {
+        byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
+        try (KernelProgram p = kernel.loadProgram("uprobe_multi probe", ProgramType.KPROBE, new Bpf.ProgLoad(
+                ProgramType.KPROBE.id(), insns, "GPL", 0, 0, 0, 0, "uprobe_multi", 0,
+                org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id(), 0, new byte[0], new byte[0], 0, 0, new int[0]))) {
+            return p.fd() >= 0;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -207,13 +232,49 @@ public final class KernelBackend implements Backend {
                 placed.add(group.get(k));
             }
         }
+        java.util.Set<Integer> attached = new java.util.HashSet<>();
         for (int i : order) {
+            if (!attached.add(i)) {
+                continue;
+            }
             try {
-                attach(at, i, pid);
+                if (multiLoaded.get(i)) {
+                    attachMulti(at, i, pid, attached);
+                } else {
+                    attach(at, i, pid);
+                }
             } catch (RuntimeException e) {
                 throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * Attaches program {@code i}, a match of a wildcard uprobe, with every other match of the
+     * same attach point in the same binary that has the same program, through one uprobe_multi
+     * link; each place's cookie is the index of its probe name (the {@code probe} builtin).
+     */
+    private void attachMulti(Attacher at, int i, int pid, java.util.Set<Integer> attached) {
+        CompiledScript.ProbeProgram first = script.programs().get(i);
+        Resolved.Uprobe u = (Resolved.Uprobe) resolved(first);
+        List<UprobeTarget> targets = new ArrayList<>();
+        List<Long> cookies = new ArrayList<>();
+        for (int j = 0; j < programs.size(); j++) {
+            CompiledScript.ProbeProgram p = script.programs().get(j);
+            if (j != i && (attached.contains(j) || !multiLoaded.get(j) || programs.get(j) != programs.get(i)
+                    || !(resolved(p) instanceof Resolved.Uprobe v) || !v.binary().equals(u.binary())
+                    || v.returnProbe() != u.returnProbe() || !p.attachPoint().raw().equals(first.attachPoint().raw())
+                    || !p.attachPoint().span().equals(first.attachPoint().span()))) {
+                continue;
+            }
+            Resolved.Uprobe v = (Resolved.Uprobe) resolved(p);
+            attached.add(j);
+            targets.add(UprobeTarget.ofSymbol(v.binary().toString(), v.symbol(), v.offset()));
+            cookies.add((long) Math.max(0, script.events().probeNames().indexOf(p.attachPoint().name())));
+        }
+        // uprobe_multi's "every process" is pid 0 (a perf event's is -1)
+        links.add(at.uprobeMulti(programs.get(i), targets, cookies.stream().mapToLong(Long::longValue).toArray(),
+                u.returnProbe(), Math.max(0, pid)));
     }
 
     /** What two probes share when the kernel runs them newest first on one hook; null for other probes. */
@@ -234,8 +295,10 @@ public final class KernelBackend implements Backend {
                 case Resolved.Java j -> { }
                 case Resolved.Tracepoint t -> links.add(at.tracepoint(p, t.format().category(), t.format().name()));
                 case Resolved.RawTracepoint t -> links.add(at.rawTracepoint(p, t.name()));
-                case Resolved.Uprobe u -> links.add(at.uprobe(p, UprobeTarget.ofSymbol(u.binary().toString(),
-                        u.symbol(), u.offset()), u.returnProbe(), pid, 0));
+                case Resolved.Uprobe u -> links.add(at.uprobe(p, u.symbol() == null
+                        ? new UprobeTarget(u.binary(), u.offset(), 0, u.binary() + ":0x" + Long.toHexString(u.offset()))
+                        : UprobeTarget.ofSymbol(u.binary().toString(), u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
+                        .probeNames().indexOf(script.programs().get(i).attachPoint().name())) : 0));
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {

@@ -26,7 +26,13 @@ final class MapPrinter {
 
     private record Entry(byte[] key, long[] cpuWords0, long[] cpuWords1, byte[] raw) {}
 
-    void print(MapInfo info, Backend.MapStore map, long top, long div) {
+    /**
+     * Prints a map as current bpftrace does: a map without elements prints nothing, except that
+     * {@code print(@m)} of a map without keys (not a histogram or time series) prints its zero value.
+     *
+     * @param explicit true for {@code print()}, false for the maps printed when the script ends
+     */
+    void print(MapInfo info, Backend.MapStore map, long top, long div, boolean explicit) {
         if (div == 0) {
             div = 1;
         }
@@ -51,9 +57,19 @@ final class MapPrinter {
             entries.add(new Entry(key, w0, w1, v));
         }
         Type value = info.value();
+        if (entries.isEmpty()) {
+            if (explicit && info.keys().isEmpty() && !(value instanceof Type.Agg a && (a.kind() == Type.AggKind.HIST
+                    || a.kind() == Type.AggKind.LHIST || a.kind() == Type.AggKind.TSERIES))) {
+                out.map(value instanceof Type.Agg a && a.kind() == Type.AggKind.STATS ? "stats" : "map", info.name(),
+                        List.<String[]>of(new String[] {out.json() ? "" : info.name(), zero(value)}), false, false,
+                        false);
+            }
+            return;
+        }
         if (value instanceof Type.Agg agg) {
             switch (agg.kind()) {
                 case HIST, LHIST -> hist(info, agg, entries, offsets, top);
+                case TSERIES -> series(info, agg, entries, offsets);
                 case AVG, STATS -> stats(info, agg, entries, offsets, top, div);
                 case COUNT, SUM, MIN, MAX -> {
                     List<long[]> reduced = new ArrayList<>();
@@ -67,10 +83,6 @@ final class MapPrinter {
                         String text = agg.signed()
                                 ? Long.toString(v / div) : Long.toUnsignedString(Long.divideUnsigned(v, div));
                         elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
-                    }
-                    if (entries.isEmpty() && agg.kind() == Type.AggKind.COUNT && info.keys().isEmpty()) {
-                        // bpftrace shows a count() map without keys that holds nothing as 0.
-                        elems.add(new String[] {out.json() ? "" : info.name(), "0"});
                     }
                     out.map("map", info.name(), elems, !info.keys().isEmpty(), false, false);
                 }
@@ -96,6 +108,18 @@ final class MapPrinter {
             elems.add(new String[] {name(info, e.key(), offsets), text});
         }
         out.map("map", info.name(), elems, !info.keys().isEmpty(), false, false);
+    }
+
+    /** The zero value of a map's value type, as {@code print()} shows a map without keys that holds nothing. */
+    private String zero(Type value) {
+        if (value instanceof Type.Agg a) {
+            if (a.kind() == Type.AggKind.STATS) {
+                return out.json() ? "{\"count\": 0, \"average\": 0, \"total\": 0}"
+                        : "{ .count = 0, .average = 0, .total = 0 }";
+            }
+            return "0";
+        }
+        return values.render(value, new byte[Type.align8(value.size())], 0, out.json());
     }
 
     private String name(MapInfo info, byte[] key, int[] offsets) {
@@ -190,6 +214,25 @@ final class MapPrinter {
             elems.add(new String[] {name(info, keys.get(i), offsets), body});
         }
         out.map("hist", info.name(), elems, !info.keys().isEmpty(), false, true);
+    }
+
+    private void series(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets) {
+        int prefix = CompiledScript.keySize(info) - 8;
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> raws = new ArrayList<>();
+        for (Entry e : entries) {
+            keys.add(e.key());
+            raws.add(e.raw());
+        }
+        List<String[]> elems = new ArrayList<>();
+        for (TimeSeries.Series s : TimeSeries.collect(agg, keys, raws, prefix, info.perCpu() ? cpus : 1)) {
+            String body = out.json() ? TimeSeries.json(s, agg) : TimeSeries.text(s, agg);
+            elems.add(new String[] {name(info, s.key(), offsets), body});
+            if (info.keys().isEmpty()) {
+                break; // a map without keys shows its one series
+            }
+        }
+        out.map("tseries", info.name(), elems, !info.keys().isEmpty(), false, true);
     }
 
     private void stats(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets, long top, long div) {

@@ -44,6 +44,20 @@ public sealed interface Output permits Output.Text, Output.Json {
      */
     void helperError(String helper, long retcode, int line, int col, String rendered);
 
+    /**
+     * The message of an {@code errorf()} or {@code warnf()}: the formatted text with the call's place
+     * ({@code file}, line and column from 1, 0 if unknown), and {@code header} the place and
+     * severity as bpftrace's text form prefixes it ({@code stdin:1:9-62: ERROR: }).
+     */
+    void diagnostic(boolean error, String message, String file, int line, int col, String header);
+
+    /**
+     * A warning of the running program (current bpftrace's runtime errors, such as a division by
+     * 0): the message, its place (line and column from 1, 0 if unknown) and the warning as
+     * bpftrace renders it in text (with the source line).
+     */
+    void runtimeWarning(String message, String file, int line, int col, String rendered);
+
     /** A map print: its kind ("map", "hist", "stats"), name, elements (key text, value text), keyed or not. */
     void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist);
 
@@ -109,7 +123,24 @@ public sealed interface Output permits Output.Text, Output.Json {
         }
 
         @Override
+        public void runtimeWarning(String message, String file, int line, int col, String rendered) {
+            out.flush();
+            err.print(rendered);
+            err.flush();
+        }
+
+        @Override
+        public void diagnostic(boolean error, String message, String file, int line, int col, String header) {
+            out.flush();
+            err.println(header + message);
+            err.flush();
+        }
+
+        @Override
         public void map(String kind, String name, List<String[]> elements, boolean keyed, boolean stats, boolean hist) {
+            if (elements.isEmpty()) {
+                return; // current bpftrace prints nothing for a map without elements (0.17 printed an empty line)
+            }
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < elements.size(); i++) {
                 if (i > 0) {
@@ -179,6 +210,18 @@ public sealed interface Output permits Output.Text, Output.Json {
         public void helperError(String helper, long retcode, int line, int col, String rendered) {
             out.println("{\"type\": \"helper_error\", \"helper\": \"" + escape(helper) + "\", \"retcode\": " + retcode
                     + ", \"line\": " + line + ", \"col\": " + col + "}");
+        }
+
+        @Override
+        public void runtimeWarning(String message, String file, int line, int col, String rendered) {
+            out.println("{\"type\": \"runtime_error\", \"msg\": \"" + escape(message) + "\", \"filename\": \""
+                    + escape(file) + "\", \"line\": " + line + ", \"col\": " + col + "}");
+        }
+
+        @Override
+        public void diagnostic(boolean error, String message, String file, int line, int col, String header) {
+            out.println("{\"type\": \"" + (error ? "errorf" : "warnf") + "\", \"msg\": \"" + escape(message)
+                    + "\", \"filename\": \"" + escape(file) + "\", \"line\": " + line + ", \"col\": " + col + "}");
         }
 
         @Override

@@ -48,6 +48,12 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        values.probedBinaries(script.typed().expansion().resolved().values().stream()
+                .<java.nio.file.Path>mapMulti((r, sink) -> {
+                    if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+                        sink.accept(u.binary());
+                    }
+                }).distinct().toList());
         if (script.events().stacks()) {
             values.stacks(backend.map(script.stackIndex()));
         }
@@ -67,14 +73,20 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
-     * Number of attach points, as "Attaching N probes..." counts them: a USDT probe counts once
-     * per call site, as bpftrace counts it.
+     * Number of attach points, as current bpftrace's "Attached N probes" counts them: a USDT
+     * probe with several call sites counts once (bpftrace 0.17 counted each site), and so do the
+     * matches of a wildcard uprobe in one binary (one uprobe_multi link).
      */
     public int probeCount() {
+        java.util.Set<Object> seen = new java.util.HashSet<>();
         int n = 0;
         for (Loaded l : programs) {
-            n += script.typed().expansion().resolved().get(l.probe().attachPoint())
-                    instanceof org.bpf4j.trace.probe.Resolved.Usdt u ? u.sites().size() : 1;
+            org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
+            if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
+                continue;
+            }
+            n++;
         }
         return n;
     }
@@ -234,7 +246,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     private void printMaps() {
         for (int i = 0; i < script.maps().size(); i++) {
-            printer.print(script.maps().get(i), backend.map(i), 0, 0);
+            printer.print(script.maps().get(i), backend.map(i), 0, 0, false);
         }
         out.out().flush();
     }
@@ -321,6 +333,18 @@ public final class TraceRuntime implements AutoCloseable {
         out.out().flush();
     }
 
+    /** errorf/warnf: the text with the call's place, as bpftrace's messages (no source line). */
+    private void diagnostic(Events.Printf p, String text) {
+        boolean error = p.function().equals("errorf");
+        org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(error ? org.bpf4j.trace.Diagnostic.Severity.ERROR
+                : org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE : p.span(), "");
+        String rendered = d.render(source);
+        String header = rendered.substring(0, rendered.indexOf('\n'));
+        int line = source == null ? 0 : source.lineOf(p.span().begin());
+        int col = source == null ? 0 : source.columnOf(p.span().begin());
+        out.diagnostic(error, text, source == null ? "" : source.name(), line, col, header);
+    }
+
     private void event(byte[] e) {
         if (finalizing) {
             return;
@@ -354,6 +378,8 @@ public final class TraceRuntime implements AutoCloseable {
                             java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage())));
                     out.cat("");
                 }
+            } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
+                diagnostic(p, p.format().format(args));
             } else {
                 out.printf(p.format().format(args));
             }
@@ -368,7 +394,7 @@ public final class TraceRuntime implements AutoCloseable {
             }
             case (int) Events.PRINT_MAP -> {
                 int m = (int) Values.u64(e, 8);
-                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24));
+                printer.print(script.maps().get(m), backend.map(m), Values.u64(e, 16), Values.u64(e, 24), true);
             }
             case (int) Events.PRINT_VALUE -> {
                 int index = (int) Values.u64(e, 8);
@@ -397,6 +423,15 @@ public final class TraceRuntime implements AutoCloseable {
                     parts.add(Values.string(e, at, Events.JOIN_ARG_SIZE));
                 }
                 out.join(String.join(delimiter, parts));
+            }
+            case (int) Events.RUNTIME_WARNING -> {
+                Events.RuntimeWarning w = script.events().runtimeWarnings().get((int) Values.u64(e, 8));
+                org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
+                        org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
+                                : w.span(), w.message());
+                int line = source == null ? 0 : source.lineOf(w.span().begin());
+                int col = source == null ? 0 : source.columnOf(w.span().begin());
+                out.runtimeWarning(w.message(), source == null ? "" : source.name(), line, col, d.render(source));
             }
             case (int) Events.HELPER_ERROR -> {
                 Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));

@@ -21,6 +21,13 @@ final class Values {
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
 
+    private List<java.nio.file.Path> probedBinaries = List.of();
+
+    /** The binaries of the script's uprobes: symbols of a process that has exited are looked up there. */
+    void probedBinaries(List<java.nio.file.Path> binaries) {
+        this.probedBinaries = List.copyOf(binaries);
+    }
+
     /** Gives the stack map, for printing stacks. */
     void stacks(Backend.MapStore map) {
         this.stacks = map;
@@ -192,7 +199,7 @@ final class Values {
 
     private UserSymbols userSymbols() {
         if (userSymbols == null) {
-            userSymbols = new UserSymbols();
+            userSymbols = new UserSymbols(probedBinaries);
         }
         return userSymbols;
     }

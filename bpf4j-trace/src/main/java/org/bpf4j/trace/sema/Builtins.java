@@ -31,7 +31,8 @@ public final class Builtins {
     /** The aggregation functions, which are assigned to maps. */
     public static final Map<String, Type.AggKind> AGGREGATIONS = Map.of("count", Type.AggKind.COUNT, "sum",
             Type.AggKind.SUM, "min", Type.AggKind.MIN, "max", Type.AggKind.MAX, "avg", Type.AggKind.AVG, "stats",
-            Type.AggKind.STATS, "hist", Type.AggKind.HIST, "lhist", Type.AggKind.LHIST);
+            Type.AggKind.STATS, "hist", Type.AggKind.HIST, "lhist", Type.AggKind.LHIST,
+            "tseries", Type.AggKind.TSERIES);
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",

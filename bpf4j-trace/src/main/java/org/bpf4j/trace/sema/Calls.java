@@ -13,7 +13,7 @@ final class Calls {
         this.a = a;
     }
 
-    private boolean nargs(Expr.Call c, int n) {
+    boolean nargs(Expr.Call c, int n) {
         if (c.args().size() == n) {
             return true;
         }
@@ -22,7 +22,7 @@ final class Calls {
         return false;
     }
 
-    private boolean nargsBetween(Expr.Call c, int min, int max) {
+    boolean nargsBetween(Expr.Call c, int min, int max) {
         int n = c.args().size();
         if (n < min) {
             a.error(c.span(), c.name() + "() requires at least " + (min == 1 ? "one argument" : min + " arguments")
@@ -41,74 +41,6 @@ final class Calls {
         for (Expr x : c.args()) {
             a.type(x);
         }
-    }
-
-    /** The value type of an aggregation assigned to a map. */
-    Type aggregation(Expr.Call c) {
-        Type.AggKind kind = Builtins.AGGREGATIONS.get(c.name());
-        typeArgs(c);
-        switch (kind) {
-            case COUNT -> {
-                nargs(c, 0);
-                return new Type.Agg(kind, false, 0, 0, 0);
-            }
-            case SUM, MIN, MAX, AVG, STATS, HIST -> {
-                if (!nargs(c, 1)) {
-                    return new Type.Agg(kind, true, 0, 0, 0);
-                }
-                Type t = a.type(c.args().getFirst());
-                if (!(t instanceof Type.Int i)) {
-                    a.error(c.span(), c.name() + "() only supports integer arguments (" + SemanticAnalyser.kindName(t)
-                            + " provided)");
-                    return new Type.Agg(kind, true, 0, 0, 0);
-                }
-                boolean signed = kind == Type.AggKind.HIST ? false : i.signed();
-                if (kind == Type.AggKind.AVG || kind == Type.AggKind.STATS) {
-                    signed = true;
-                }
-                return new Type.Agg(kind, signed, 0, 0, 0);
-            }
-            case LHIST -> {
-                if (!nargs(c, 4)) {
-                    return new Type.Agg(kind, false, 0, 1, 1);
-                }
-                Type t = a.type(c.args().getFirst());
-                if (!(t instanceof Type.Int)) {
-                    a.error(c.span(), "lhist() only supports integer arguments (" + SemanticAnalyser.kindName(t)
-                            + " provided)");
-                }
-                Long min = literal(c.args().get(1));
-                Long max = literal(c.args().get(2));
-                Long step = literal(c.args().get(3));
-                if (min == null) {
-                    a.error(c.span(), "lhist: invalid min value");
-                    return new Type.Agg(kind, false, 0, 1, 1);
-                }
-                if (max == null) {
-                    a.error(c.span(), "lhist: invalid max value");
-                    return new Type.Agg(kind, false, 0, 1, 1);
-                }
-                if (step == null) {
-                    a.error(c.span(), "lhist: invalid step value");
-                    return new Type.Agg(kind, false, 0, 1, 1);
-                }
-                if (step < 1) {
-                    a.error(c.span(), "lhist() step must be >= 1 (" + step + " provided)");
-                } else if (min < 0) {
-                    a.error(c.span(), "lhist() min must be non-negative (provided min " + min + ")");
-                } else if (min >= max) {
-                    a.error(c.span(), "lhist() min must be less than max (provided min " + min + " and max " + max + ")");
-                } else if ((max - min) / step > 1000) {
-                    a.error(c.span(), "lhist() too many buckets, must be <= 1000 (would need " + (max - min) / step + ")");
-                }
-                if (step >= 1 && (max - min) < step) {
-                    a.error(c.span(), "lhist() step is too large for the given range (provided step " + step
-                            + " for range " + (max - min) + ")");
-                }
-                return new Type.Agg(kind, false, min, max, Math.max(1, step));
-            }
-        }
-        throw new IllegalStateException();
     }
 
     /** The text of {@code str($N)} (a positional parameter given as a string), or null for another expression. */

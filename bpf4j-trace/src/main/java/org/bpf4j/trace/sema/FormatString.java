@@ -32,6 +32,17 @@ public final class FormatString {
         this.specs = List.copyOf(specs);
     }
 
+    /** Equal when the texts are (the conversions follow from the text). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FormatString f && f.format.equals(format);
+    }
+
+    @Override
+    public int hashCode() {
+        return format.hashCode();
+    }
+
     /** Reads a format string. */
     public static FormatString parse(String format) {
         List<Spec> specs = new ArrayList<>();

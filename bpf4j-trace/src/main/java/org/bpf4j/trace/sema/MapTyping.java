@@ -29,6 +29,8 @@ final class MapTyping {
             if (na.kind() != oa.kind()) {
                 a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
                         + "' when map already contains a value of type '" + oa.display() + "'");
+            } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
+                a.error(span, AggregationTypes.parametersDiffer(oa, na));
             }
         } else {
             Type u = SemanticAnalyser.unify(old.value(), value);
@@ -168,7 +170,7 @@ final class MapTyping {
             case Type.Agg a -> switch (a.kind()) {
                 case COUNT -> Type.UINT64;
                 case SUM, MIN, MAX, AVG -> new Type.Int(64, a.signed());
-                case STATS, HIST, LHIST -> null;
+                case STATS, HIST, LHIST, TSERIES -> null;
             };
             default -> stored;
         };

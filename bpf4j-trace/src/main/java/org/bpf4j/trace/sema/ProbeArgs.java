@@ -47,6 +47,18 @@ final class ProbeArgs {
                 result = t;
                 continue;
             }
+            if (ap.provider().equals("rawtracepoint")) {
+                Type t = rawTracepointArg(f, ap);
+                if (t == null) {
+                    return Type.NONE;
+                }
+                if (result != null && !result.equals(t)) {
+                    a.error(ap.span(), "Probe has attach points with mixed arguments");
+                    return Type.NONE;
+                }
+                result = t;
+                continue;
+            }
             if (!ap.provider().equals("tracepoint")) {
                 String kind = ap.provider().equals("BEGIN") || ap.provider().equals("END") ? "special" : ap.provider();
                 a.error(f.base().span(), "The args builtin can only be used with tracepoint/kfunc/uprobeprobes ("
@@ -93,13 +105,23 @@ final class ProbeArgs {
         if ((ap.provider().equals("uprobe") || ap.provider().equals("uretprobe"))
                 && resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
             // a parameter that points to a struct of the binary's debug information (args.foo1->a)
-            return org.bpf4j.trace.symbols.Dwarf.cached(u.binary()).params(u.symbol()).orElse(List.of()).stream()
+            return org.bpf4j.trace.symbols.Dwarf.cached(u.binary()).params(String.valueOf(u.symbol())).orElse(List.of()).stream()
                     .filter(p -> p.name().equals(f.field()))
                     .map(org.bpf4j.trace.symbols.Dwarf.Param::type).findFirst()
                     .filter(t -> t instanceof org.bpf4j.trace.symbols.Dwarf.PointerType pt
                             && pt.pointee() instanceof org.bpf4j.trace.symbols.Dwarf.OtherType o
                             && o.name().matches("(struct|union) \\w+"))
                     .map(t -> ((org.bpf4j.trace.symbols.Dwarf.PointerType) t).pointee().name());
+        }
+        if (resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.RawTracepoint r && r.entry().isPresent()) {
+            // a pointer to a struct of the kernel's BTF (struct sk_buff *skb)
+            org.bpf4j.object.btf.Btf btf = r.entry().get().btf();
+            return r.entry().get().params().stream().filter(p -> p.name().equals(f.field())).findFirst()
+                    .map(p -> btf.resolve(p.type())).filter(t -> t instanceof org.bpf4j.object.btf.BtfType.Ptr)
+                    .map(t -> btf.resolve(((org.bpf4j.object.btf.BtfType.Ptr) t).type()))
+                    .filter(t -> (t instanceof org.bpf4j.object.btf.BtfType.Struct
+                            || t instanceof org.bpf4j.object.btf.BtfType.Union) && !t.name().isEmpty())
+                    .map(t -> (t instanceof org.bpf4j.object.btf.BtfType.Struct ? "struct " : "union ") + t.name());
         }
         if (!ap.provider().equals("tracepoint")) {
             return Optional.empty();
@@ -135,7 +157,7 @@ final class ProbeArgs {
             a.error(ap.span(), "No debuginfo found for " + u.binary());
             return null;
         }
-        java.util.List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(u.symbol()).orElse(java.util.List.of());
+        java.util.List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(String.valueOf(u.symbol())).orElse(java.util.List.of());
         for (int i = 0; i < params.size(); i++) {
             if (params.get(i).name().equals(f.field())) {
                 Type t = dwarfType(params.get(i).type());
@@ -154,6 +176,50 @@ final class ProbeArgs {
             }
         }
         a.error(f.span(), "Can't find function parameter " + f.field());
+        return null;
+    }
+
+    /**
+     * The type of {@code args.NAME} in a raw tracepoint: its argument of that name, from the
+     * kernel's BTF (its index is recorded as the expression's constant: it is read as
+     * {@code argN}); null after an error.
+     */
+    private Type rawTracepointArg(Expr.Field f, AttachPoint ap) {
+        if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.RawTracepoint r)) {
+            return null; // the attach point's own error was reported
+        }
+        if (r.entry().isEmpty()) {
+            a.error(f.base().span(), "args of raw tracepoints need the kernel's BTF");
+            return null;
+        }
+        org.bpf4j.object.btf.Btf btf = r.entry().get().btf();
+        List<org.bpf4j.trace.probe.RawTracepoints.Param> params = r.entry().get().params();
+        for (int i = 0; i < params.size(); i++) {
+            if (!params.get(i).name().equals(f.field())) {
+                continue;
+            }
+            Type t = switch (btf.resolve(params.get(i).type())) {
+                case org.bpf4j.object.btf.BtfType.Int bi when bi.size() == 1 || bi.size() == 2 || bi.size() == 4
+                        || bi.size() == 8 -> new Type.Int(bi.size() * 8, bi.signed()
+                                || (bi.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0 && bi.size() == 1);
+                case org.bpf4j.object.btf.BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4
+                        || en.size() == 8 -> new Type.Int(en.size() * 8, en.signed());
+                case org.bpf4j.object.btf.BtfType.Ptr ptr -> Type.Int.pointer(
+                        btf.resolve(ptr.type()) instanceof org.bpf4j.object.btf.BtfType.Int pi && (pi.size() == 1
+                                || pi.size() == 2 || pi.size() == 4 || pi.size() == 8) ? new Type.Int(pi.size() * 8,
+                                pi.signed() || (pi.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
+                                        && pi.size() == 1) : Type.NONE, false);
+                default -> null;
+            };
+            if (t == null) {
+                a.error(f.span(), "argument '" + f.field() + "' of rawtracepoint " + r.entry().get().qualified()
+                        + " has type '" + params.get(i).declaration() + "', which bpf4j trace cannot read as a value");
+                return null;
+            }
+            a.constant(f, i);
+            return t;
+        }
+        a.error(f.span(), "Can't find argument " + f.field() + " of rawtracepoint " + r.entry().get().qualified());
         return null;
     }
 

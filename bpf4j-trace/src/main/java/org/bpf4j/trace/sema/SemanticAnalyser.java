@@ -34,6 +34,7 @@ public final class SemanticAnalyser {
     private boolean changed;
     private int loops;
     private final Calls calls;
+    private final AggregationTypes aggregationTypes;
     private final BuiltinTypes builtins;
     private final Operators operators;
     private final ProbeArgs probeArgs;
@@ -81,6 +82,7 @@ public final class SemanticAnalyser {
         this.diags = diags;
         this.params = params;
         this.calls = new Calls(this);
+        this.aggregationTypes = new AggregationTypes(this, calls);
         this.builtins = new BuiltinTypes(this);
         this.operators = new Operators(this);
         this.probeArgs = new ProbeArgs(this, expansion);
@@ -529,7 +531,7 @@ public final class SemanticAnalyser {
         List<Type> keys = mapKeys(a.map());
         Type value;
         if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            value = calls.aggregation(c);
+            value = aggregationTypes.aggregation(c);
             types.put(c, value);
         } else {
             value = type(a.value());

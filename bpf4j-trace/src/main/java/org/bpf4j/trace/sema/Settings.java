@@ -19,13 +19,16 @@ import org.bpf4j.trace.ast.ConfigEntry;
  * @param stackMode how {@code kstack} and {@code ustack} print without a mode ({@code bpftrace} or {@code perf})
  * @param printMapsOnExit whether the maps are printed when the script ends ({@code print_maps_on_exit})
  * @param maxCatBytes how much of a file {@code cat()} prints ({@code max_cat_bytes})
+ * @param dummyTsMap the scalar map {@code tseries()} reads its time from instead of the clock, or ""
+ *     ({@code BPFTRACE_DUMMY_TS_MAP}: current bpftrace's hook for its tseries tests)
  */
-public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes) {
+public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
+        String dummyTsMap) {
     /** bpftrace 0.17's settings. */
     /** The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line). */
     public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240);
+    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "");
 
     /** The most {@code max_strlen} may be (strings are kept in the 512-byte BPF stack, as in 0.17). */
     public static final int MAX_STRLEN = 200;
@@ -40,7 +43,10 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes");
+            "max_cat_bytes", "missing_probes");
+
+    /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
+    public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
 
     /** bpftrace 0.17's environment names for the variables that current bpftrace renamed. */
     private static final Map<String, String> OLD_NAMES = Map.of("strlen", "max_strlen", "map_keys_max",
@@ -78,7 +84,27 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
             }
         }
-        return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes);
+        return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
+                env.getOrDefault(DUMMY_TS_MAP, ""));
+    }
+
+    /**
+     * The {@code missing_probes} of a script (its config block, then {@code BPFTRACE_MISSING_PROBES}),
+     * read before the attach points are resolved; a bad value is reported by {@link #resolve}.
+     */
+    public static org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes(List<ConfigEntry> config,
+            Map<String, String> env) {
+        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
+        for (ConfigEntry c : config) {
+            if (c.name().equals("missing_probes") && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value()) != null) {
+                m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value());
+            }
+        }
+        String e = env.get("BPFTRACE_MISSING_PROBES");
+        if (e != null && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e) != null) {
+            m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e);
+        }
+        return m;
     }
 
     private static final class Builder {
@@ -130,6 +156,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                         default -> {
                             return "Invalid value for %s: expected true or false";
                         }
+                    }
+                }
+                case "missing_probes" -> {
+                    // acted on when the attach points are resolved (missingProbes)
+                    if (org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(v) == null) {
+                        return "Invalid value for %s: expected error, warn or ignore";
                     }
                 }
                 default -> throw new IllegalArgumentException(key);

@@ -177,11 +177,31 @@ public sealed interface Type {
         }
     }
 
-    /** The value of an aggregation map: count, sum, min, max, avg, stats, hist, lhist. */
-    record Agg(AggKind kind, boolean signed, long lhistMin, long lhistMax, long lhistStep) implements Type {
+    /**
+     * The value of an aggregation map: count, sum, min, max, avg, stats, hist, lhist, tseries.
+     *
+     * @param kind the aggregation
+     * @param signed whether the values aggregated are signed
+     * @param lhistMin lhist's minimum
+     * @param lhistMax lhist's maximum
+     * @param lhistStep lhist's step
+     * @param bits hist's sub-buckets per power of 2, as log2 (0 for plain log2 histograms)
+     * @param series tseries' intervals and reduction, null for the other kinds
+     */
+    record Agg(AggKind kind, boolean signed, long lhistMin, long lhistMax, long lhistStep, int bits, Series series)
+            implements Type {
+        /** An aggregation without hist bits or tseries parameters. */
+        public Agg(AggKind kind, boolean signed, long lhistMin, long lhistMax, long lhistStep) {
+            this(kind, signed, lhistMin, lhistMax, lhistStep, 0, null);
+        }
+
         @Override
         public int size() {
-            return kind == AggKind.MIN || kind == AggKind.MAX || kind == AggKind.AVG || kind == AggKind.STATS ? 16 : 8;
+            return switch (kind) {
+                case MIN, MAX, AVG, STATS -> 16;
+                case TSERIES -> 24; // {value, meta, epoch}
+                default -> 8;
+            };
         }
 
         @Override
@@ -316,8 +336,17 @@ public sealed interface Type {
 
     /** The aggregation kinds. */
     enum AggKind {
-        COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST
+        COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST, TSERIES
     }
+
+    /**
+     * The parameters of {@code tseries(n, interval, intervals[, reduce])}.
+     *
+     * @param intervalNs the length of an interval in nanoseconds
+     * @param intervals how many intervals are kept
+     * @param reduce how the values of one interval combine: "" (the last one wins), avg, max, min or sum
+     */
+    record Series(long intervalNs, long intervals, String reduce) {}
 
     /** {@code int64}. */
     Int INT64 = new Int(64, true);

@@ -16,9 +16,21 @@ import org.bpf4j.linux.probe.NativeElf;
  */
 public final class UserSymbols {
     private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
+    private final List<Path> fallback;
 
     /** A table with no file parsed yet. */
-    public UserSymbols() {}
+    public UserSymbols() {
+        this(List.of());
+    }
+
+    /**
+     * A table that, for a process that has exited (its memory map gone), looks the address up in
+     * the executables of {@code fallback} that are loaded at fixed addresses (not position
+     * independent): the binaries a script's uprobes are in, as bpftrace's per-program symbol cache.
+     */
+    public UserSymbols(List<Path> fallback) {
+        this.fallback = List.copyOf(fallback);
+    }
 
     /**
      * The symbol an address of process {@code pid} falls in ({@code name+offset} with
@@ -39,7 +51,7 @@ public final class UserSymbols {
         try {
             maps = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
-            return unknown;
+            return fromFallback(addr, withOffset, withModule, unknown);
         }
         for (String line : maps) {
             String[] f = line.trim().split("\\s+", 6);
@@ -53,20 +65,47 @@ public final class UserSymbols {
                 continue;
             }
             long fileOffset = Long.parseUnsignedLong(f[2], 16) + (addr - start);
-            String name = symbolAt(f[5], fileOffset, withOffset);
+            // the file as the process sees it (under /proc/PID/root in a container's mount namespace)
+            String name = symbolAt(org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]), fileOffset,
+                    withOffset);
             return name == null ? unknown : withModule ? name + " (" + f[5] + ")" : name;
+        }
+        // no mapping holds it: the process is exiting (its map already empty)
+        return fromFallback(addr, withOffset, withModule, unknown);
+    }
+
+    private String fromFallback(long addr, boolean withOffset, boolean withModule, String unknown) {
+        for (Path f : fallback) {
+            String name = fixedAddressSymbol(f.toString(), addr, withOffset);
+            if (name != null) {
+                return withModule ? name + " (" + f + ")" : name;
+            }
         }
         return unknown;
     }
 
-    private String symbolAt(String path, long fileOffset, boolean withOffset) {
-        NativeElf elf = files.computeIfAbsent(path, p -> {
+    /** The symbol at virtual address {@code addr} of an executable loaded where it says (not PIE), or null. */
+    private String fixedAddressSymbol(String path, long addr, boolean withOffset) {
+        NativeElf elf = elf(path);
+        if (elf == null || elf.segments().isEmpty() || elf.segments().stream().mapToLong(NativeElf.Segment::vaddr).min()
+                .orElse(0) == 0) {
+            return null;
+        }
+        return symbolAtAddress(elf, addr, withOffset);
+    }
+
+    private NativeElf elf(String path) {
+        return files.computeIfAbsent(path, p -> {
             try {
                 return NativeElf.read(Path.of(p));
             } catch (RuntimeException e) {
                 return null;
             }
         });
+    }
+
+    private String symbolAt(String path, long fileOffset, boolean withOffset) {
+        NativeElf elf = elf(path);
         if (elf == null) {
             return null;
         }
@@ -80,6 +119,10 @@ public final class UserSymbols {
         if (vaddr < 0) {
             return null;
         }
+        return symbolAtAddress(elf, vaddr, withOffset);
+    }
+
+    private static String symbolAtAddress(NativeElf elf, long vaddr, boolean withOffset) {
         NativeElf.Symbol best = null;
         for (NativeElf.Symbol s : elf.symbols()) {
             if (s.value() == 0 || s.name().isEmpty() || (s.type() != 1 && s.type() != 2)) {
