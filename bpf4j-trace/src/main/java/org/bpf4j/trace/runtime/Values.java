@@ -92,11 +92,6 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
-    /** A value in a map key: as print() shows it (current bpftrace: records and arrays too). */
-    private String keyText(Type t, byte[] b, int off) {
-        return render(t, b, off, false);
-    }
-
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
     private static long signExtend(byte[] b, int at, Type.Int t) {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -155,11 +150,12 @@ final class Values {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
                         case Type.Int i -> intText(signExtend(b, at, i), i);
+                        case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());
                     };
                     parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
                 }
-                yield "{ " + String.join(", ", parts) + " }";
+                yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.StructRef s -> "";
@@ -307,7 +303,7 @@ final class Values {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
-                    : keyText(keys.get(k), b, offsets[k]));
+                    : render(keys.get(k), b, offsets[k], false)); // records as in values (current bpftrace)
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
     }

@@ -76,7 +76,7 @@ final class ProbeArgs {
                         + "' does not contain a field named '" + f.field() + "'");
                 return Type.NONE;
             }
-            Type t = type(fd.get());
+            Type t = type(fd.get(), tf.category().equals("syscalls"));
             if (t == null) {
                 a.error(f.span(), "field '" + f.field() + "' of tracepoint " + tf.category() + ":" + tf.name()
                         + " has type '" + fd.get().type() + "', which bpf4j trace cannot read as a value");
@@ -291,12 +291,30 @@ final class ProbeArgs {
         };
     }
 
-    /** The value type of a tracepoint field, or null if it has none. */
-    static Type type(TracepointFormat.Field f) {
+    /**
+     * The value type of a tracepoint field, or null if it has none. A pointer to pointers
+     * ({@code const char *const * argv}) is a pointer whose elements are pointers, so that
+     * {@code str(args.argv[1])} reads the second string (in user memory when {@code user}); other
+     * pointers are 64-bit integers.
+     */
+    static Type type(TracepointFormat.Field f, boolean user) {
         return switch (f.kind()) {
             case INTEGER -> new Type.Int(f.size() * 8, f.signed());
             case CHAR_ARRAY -> new Type.Str(f.size());
-            case DATA_LOC, POINTER -> Type.UINT64;
+            case POINTER -> {
+                if (f.type().chars().filter(ch -> ch == '*').count() < 2) {
+                    yield Type.UINT64;
+                }
+                String base = f.type().substring(0, f.type().indexOf('*')).replace("const", "").replace("volatile", "")
+                        .replace("__user", "").strip();
+                Type elem = switch (base) {
+                    case "char", "signed char" -> new Type.Int(8, true);
+                    case "unsigned char", "u8" -> new Type.Int(8, false);
+                    default -> Type.NONE;
+                };
+                yield Type.Int.pointer(Type.Int.pointer(elem, user), user);
+            }
+            case DATA_LOC -> Type.UINT64;
             case OTHER -> null;
         };
     }
