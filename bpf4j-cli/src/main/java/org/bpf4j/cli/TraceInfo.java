@@ -10,7 +10,6 @@ import org.bpf4j.linux.Features;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.HelperSpec;
-import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
 
 /**
@@ -21,18 +20,23 @@ import org.bpf4j.spec.ProgramType;
 final class TraceInfo {
     private TraceInfo() {}
 
-    /** The bpftrace version whose language and output {@code bpf4j trace} follows (its development head). */
+    /** The bpftrace version whose language and output {@code bpf4j trace} follows. */
     static final String BPFTRACE_VERSION = "v0.26.0";
 
     /**
      * The {@code --version} line of {@code bpf4j trace}: bpftrace's form ({@code bpftrace vX.Y.Z},
-     * which scripts and tools test) with the version of the language followed, then bpf4j's.
+     * which scripts and tools test) with the version of the language followed (current bpftrace's
+     * development head), then bpf4j's.
      */
     static String versionLine() {
         return "bpftrace " + BPFTRACE_VERSION + "-bpf4j (bpf4j trace " + VersionProvider.version()
                 + ": bpftrace's language and output, compiled to eBPF by bpf4j; no LLVM)";
     }
 
+    /**
+     * Prints the report in current bpftrace's layout (its sections, and each kernel section's
+     * entries two a line in columns of 35 characters).
+     */
     static void print(PrintWriter out) {
         out.println("System");
         out.println("  OS: Linux " + read("/proc/sys/kernel/osrelease") + " " + read("/proc/sys/kernel/version"));
@@ -41,9 +45,11 @@ final class TraceInfo {
         out.println("Build");
         out.println("  version: bpf4j " + VersionProvider.version() + " (bpftrace " + BPFTRACE_VERSION + " language)");
         out.println("  LLVM: none (bpf4j generates eBPF itself)");
-        out.println("  unsafe uprobe: no");
         out.println("  bfd: no");
         out.println("  libdw (DWARF support): no (bpf4j reads DWARF itself)");
+        out.println("  libsystemd (systemd notify support): no");
+        out.println("  blazesym (advanced symbolization): no (bpf4j symbolizes stacks itself)");
+        out.println("  dwunwind (DWARF stack unwinding): no");
         out.println();
         Kernel.Availability a = Kernel.probe();
         if (!a.available()) {
@@ -53,59 +59,42 @@ final class TraceInfo {
         }
         Features f = new Features(Kernel.system());
         boolean kprobeType = f.programType(ProgramType.KPROBE);
-        // current bpftrace's sections, two items a line; a probe type bpf4j does not attach with
-        // (multi-links, sessions, iterators) is "no" whatever the kernel offers
-        List<String[]> helpers = new java.util.ArrayList<>();
-        for (String h : List.of("d_path", "ktime_get_tai_ns", "get_func_ip", "map_lookup_percpu_elem", "loop",
-                "probe_read_user", "probe_read_kernel", "send_signal", "override_return")) {
-            String shown = switch (h) {
-                case "d_path" -> "dpath";
-                case "ktime_get_tai_ns" -> "get_tai_ns";
-                case "map_lookup_percpu_elem" -> "lookup_percpu_elem";
-                default -> h;
-            };
-            helpers.add(new String[] {shown, yes(kprobeType && helper(f, ProgramType.KPROBE, h))});
+        java.util.function.Predicate<String> helper = h -> kprobeType && helper(f, ProgramType.KPROBE, h);
+        out.println("Kernel helpers");
+        tabulate(out, List.of("dpath", yes(helper.test("d_path")), "get_tai_ns", yes(helper.test("ktime_get_tai_ns")),
+                "get_func_ip", yes(helper.test("get_func_ip")), "lookup_percpu_elem",
+                yes(helper.test("map_lookup_percpu_elem")), "loop", yes(helper.test("loop"))));
+        out.println();
+        out.println("Kernel features");
+        boolean moduleBtf;
+        try (var s = Files.list(Path.of("/sys/kernel/btf"))) {
+            moduleBtf = s.anyMatch(p -> !p.getFileName().toString().equals("vmlinux"));
+        } catch (IOException e) {
+            moduleBtf = false;
         }
-        section(out, "Kernel helpers", helpers);
-        section(out, "Kernel features", List.of(new String[] {"Instruction limit", "1000000"},
-                new String[] {"btf", yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")))},
-                new String[] {"module btf", "no"},
-                new String[] {"uprobe refcount",
-                    yes(Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset")))}));
-        List<String[]> maps = new java.util.ArrayList<>();
-        for (MapType t : List.of(MapType.HASH, MapType.PERCPU_HASH, MapType.ARRAY, MapType.PERCPU_ARRAY,
-                MapType.STACK_TRACE, MapType.PERF_EVENT_ARRAY, MapType.RINGBUF)) {
-            String label = switch (t) {
-                case PERCPU_HASH -> "percpu hash";
-                case PERCPU_ARRAY -> "percpu array";
-                default -> t.kernelName();
-            };
-            maps.add(new String[] {label, yes(f.mapType(t))});
-        }
-        section(out, "Map types", maps);
-        section(out, "Probe types", List.of(new String[] {"kprobe_multi", "no"}, new String[] {"uprobe_multi", "no"},
-                new String[] {"kprobe_session", "no"}, new String[] {"iter", "no"},
-                new String[] {"kprobe", yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/kprobe")))},
-                new String[] {"tracepoint", yes(f.programType(ProgramType.TRACEPOINT))},
-                new String[] {"perf_event", yes(f.programType(ProgramType.PERF_EVENT))},
-                new String[] {"raw_tracepoint", yes(f.programType(ProgramType.RAW_TRACEPOINT))},
-                new String[] {"uprobe", yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/uprobe")))},
-                new String[] {"fentry", "no"}));
+        tabulate(out, List.of("Instruction limit", "1000000", "btf", yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))),
+                "module btf", yes(moduleBtf)));
+        out.println();
+        // the multi-probe links and iterators bpftrace can use; bpf4j attaches none of them
+        out.println("Probe types");
+        tabulate(out, List.of("kprobe_multi", "no", "uprobe_multi", "no", "kprobe_session", "no", "iter", "no"));
+        out.println();
         out.flush();
     }
 
-    /** A section of {@code --info}: its title, then its items two a line in columns, then an empty line. */
-    private static void section(PrintWriter out, String title, List<String[]> items) {
-        out.println(title);
-        for (int i = 0; i < items.size(); i += 2) {
-            String first = "  " + items.get(i)[0] + ": " + items.get(i)[1];
-            if (i + 1 < items.size()) {
-                out.println(String.format("%-35s%s", first, items.get(i + 1)[0] + ": " + items.get(i + 1)[1]));
-            } else {
-                out.println(first);
+    /** Name-value pairs two a line, each padded to 35 characters, as bpftrace lays them out. */
+    private static void tabulate(PrintWriter out, List<String> pairs) {
+        for (int i = 0; i < pairs.size(); i += 4) {
+            StringBuilder line = new StringBuilder(pad("  " + pairs.get(i) + ": " + pairs.get(i + 1)));
+            if (i + 2 < pairs.size()) {
+                line.append(pad(pairs.get(i + 2) + ": " + pairs.get(i + 3)));
             }
+            out.println(line);
         }
-        out.println();
+    }
+
+    private static String pad(String s) {
+        return s.length() >= 35 ? s : s + " ".repeat(35 - s.length());
     }
 
     private static boolean helper(Features f, ProgramType type, String name) {

@@ -55,9 +55,7 @@ final class Calls {
                     asm.store(Size.DW, asm.frameBase, off + 8, 0);
                 }
                 pc.output(off, 16);
-                // In the callback of a for loop over a map, 1 stops the iteration.
-                asm.movImm(0, pc.inCallback ? 1 : 0);
-                asm.exit();
+                pc.forLoops.leaveProbe(); // from a loop's callback too
             }
             case "clear", "zero" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
@@ -327,7 +325,8 @@ final class Calls {
                 }
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
-            case "sizeof" -> asm.movImm(0, Type.cSize(pc.type(c.args().getFirst())));
+            case "sizeof" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
+                    : Type.cSize(pc.type(c.args().getFirst())));
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
             case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
             case "strlen" -> pc.strings.length(c.args().getFirst());

@@ -18,8 +18,11 @@ final class Values {
     private final Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
+    /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
+    private final boolean showDebugInfo;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
+    private Backend.MapStore buildIdStacks;
 
     private List<java.nio.file.Path> probedBinaries = List.of();
 
@@ -29,11 +32,17 @@ final class Values {
     }
 
     /** Gives the stack map, for printing stacks. */
+    /** The build-id stack map, where {@code ustack(build_id)} values are looked up. */
+    void buildIdStacks(Backend.MapStore map) {
+        this.buildIdStacks = map;
+    }
+
     void stacks(Backend.MapStore map) {
         this.stacks = map;
     }
 
-    Values(Events events, Output out, long bootToWallNanos) {
+    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo) {
+        this.showDebugInfo = showDebugInfo;
         this.events = events;
         this.out = out;
         this.bootToWallNanos = bootToWallNanos;
@@ -87,32 +96,6 @@ final class Values {
     static byte[] bufBytes(byte[] b, int off, Type.Buf t, boolean whole) {
         long len = whole ? t.capacity() : Math.min(Math.max(u64(b, off), 0), t.capacity());
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
-    }
-
-    /** A record in a map key, as bpftrace 0.17 writes it there: {@code {.a=1,.b=2}}. */
-    private String recordKey(Type.Record r, byte[] b, int off) {
-        List<String> parts = new ArrayList<>();
-        for (Type.RecordField f : r.fields()) {
-            int at = off + f.offset();
-            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i) : keyText(f.type(), b, at);
-            parts.add("." + f.name() + "=" + v);
-        }
-        return "{" + String.join(",", parts) + "}";
-    }
-
-    /** A value in a map key: records (also inside arrays) written without blanks, as bpftrace 0.17 does. */
-    private String keyText(Type t, byte[] b, int off) {
-        if (t instanceof Type.Record r) {
-            return recordKey(r, b, off);
-        }
-        if (t instanceof Type.Array a && !(a.element() instanceof Type.Int)) {
-            List<String> parts = new ArrayList<>();
-            for (int k = 0; k < a.count(); k++) {
-                parts.add(keyText(a.element(), b, off + k * a.element().size()));
-            }
-            return "[" + String.join(",", parts) + "]";
-        }
-        return render(t, b, off, false);
     }
 
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
@@ -173,11 +156,12 @@ final class Values {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
                         case Type.Int i -> intText(signExtend(b, at, i), i);
+                        case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());
                     };
                     parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
                 }
-                yield "{ " + String.join(", ", parts) + " }";
+                yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.StructRef s -> "";
@@ -192,11 +176,15 @@ final class Values {
      */
     String stack(Type.Stack st, byte[] b, int off, int indent) {
         long id = u64(b, off);
-        if (id < 0 || stacks == null) {
+        Backend.MapStore from = st.mode().equals("build_id") ? buildIdStacks : stacks;
+        if (id < 0 || from == null) {
             return "";
         }
         byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) id).array();
-        byte[] frames = stacks.lookup(key).orElse(null);
+        byte[] frames = from.lookup(key).orElse(null);
+        if (frames != null && st.mode().equals("build_id")) {
+            return buildIdStack(st, frames);
+        }
         if (frames == null) {
             return "";
         }
@@ -211,12 +199,49 @@ final class Values {
                 sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
                 continue;
             }
+            if (st.user() && showDebugInfo) {
+                // the functions inlined at the address first, then the one that holds them (current bpftrace)
+                for (String frame : userSymbols().resolveWithSource(pid, addr, st.mode().equals("perf"))) {
+                    if (st.mode().equals("perf")) {
+                        sb.append('\t').append(Long.toHexString(addr)).append(' ').append(frame).append('\n');
+                    } else {
+                        sb.append(" ".repeat(indent)).append(frame).append('\n');
+                    }
+                }
+                continue;
+            }
             String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
                     : KernelSymbols.system().resolve(addr, true);
             if (st.mode().equals("perf")) {
                 sb.append('\t').append(Long.toHexString(addr)).append(' ').append(sym).append('\n');
             } else {
                 sb.append(" ".repeat(indent)).append(sym).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A stack of {@code struct bpf_stack_build_id} frames as current bpftrace prints it: a frame
+     * whose file has a build id as {@code BUILDID 0xOFFSET} (the offset in two digits at least), any
+     * other as its address in hex; one a line, without indent.
+     */
+    private static String buildIdStack(Type.Stack st, byte[] frames) {
+        ByteBuffer bb = ByteBuffer.wrap(frames).order(ByteOrder.LITTLE_ENDIAN);
+        int size = org.bpf4j.trace.codegen.Events.BUILD_ID_FRAME_BYTES;
+        StringBuilder sb = new StringBuilder("\n");
+        for (int i = 0; i < st.limit() && size * i + size <= frames.length; i++) {
+            int at = size * i;
+            int status = bb.getInt(at);
+            long value = bb.getLong(at + 24);
+            if (status == 0) {
+                break; // BPF_STACK_BUILD_ID_EMPTY: the stack ended
+            }
+            if (status == 1) {
+                sb.append(java.util.HexFormat.of().formatHex(frames, at + 4, at + 24)).append(" 0x")
+                        .append(String.format("%02x", value)).append('\n');
+            } else {
+                sb.append(Long.toHexString(value)).append('\n');
             }
         }
         return sb.toString();
@@ -301,12 +326,20 @@ final class Values {
         if (keys.isEmpty()) {
             return "";
         }
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !out.json()) {
+            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
+            List<String> parts = new ArrayList<>();
+            for (int k = 0; k < tu.elements().size(); k++) {
+                parts.add(render(tu.elements().get(k), b, offsets[0] + tu.offset(k), false));
+            }
+            return "[" + String.join(", ", parts) + "]";
+        }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
-                    : keyText(keys.get(k), b, offsets[k]));
+                    : render(keys.get(k), b, offsets[k], false)); // records as in values (current bpftrace)
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
     }

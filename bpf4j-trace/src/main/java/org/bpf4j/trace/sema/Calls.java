@@ -471,7 +471,13 @@ final class Calls {
             }
             case "sizeof" -> {
                 if (nargs(c, 1)) {
-                    a.type(c.args().getFirst());
+                    int tid = c.args().getFirst() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                            && !Builtins.isArg(b.name()) && a.kernel.available() ? a.kernel.typedefId(b.name()) : -1;
+                    if (tid >= 0) {
+                        a.constant(c, a.kernel.sizeOf(tid)); // a type of BTF: sizeof(uint64_t)
+                    } else {
+                        a.type(c.args().getFirst());
+                    }
                 }
                 return Type.UINT64;
             }
@@ -613,6 +619,10 @@ final class Calls {
     private Type stack(Expr.Call c) {
         boolean user = c.name().equals("ustack");
         String mode = a.settings().stackMode();
+        if (!user && mode.equals("build_id")) {
+            a.warning(c.span(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.");
+            mode = "raw";
+        }
         int limit = Builtins.STACK_FRAMES;
         if (!nargsBetween(c, 0, 2)) {
             return new Type.Stack(user, mode, limit);
@@ -627,6 +637,10 @@ final class Calls {
             }
             mode = b.name();
             i = 1;
+            if (!user && mode.equals("build_id")) {
+                a.error(c.span(), "'build_id' stack mode can only be used for ustack");
+                mode = "raw";
+            }
         }
         if (i < args.size()) {
             Long n = literal(args.get(i));
@@ -650,8 +664,8 @@ final class Calls {
         List<Type> keys = a.mapKeys(keyed);
         if (m == null) {
             a.error(keyed.span(), "Undefined map: " + keyed.name());
-        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())
-                && !SemanticAnalyser.tupleForKeys(m.keys(), keys)) {
+        } else if (m.keys().size() != keys.size() && !MapTyping.tupleKeyed(m.keys(), keys.size())
+                && !MapTyping.tupleForKeys(m.keys(), keys)) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
         }
