@@ -88,7 +88,7 @@ public final class AstPrinter {
 
     public static String source(Expr e) {
         return switch (e) {
-            case Expr.IntLit i -> Long.toString(i.value());
+            case Expr.IntLit i -> i.unsigned() ? Long.toUnsignedString(i.value()) : Long.toString(i.value());
             case Expr.StrLit s -> quote(s.value());
             case Expr.BoolLit b -> Boolean.toString(b.value());
             case Expr.Builtin b -> b.name();
@@ -219,7 +219,8 @@ public final class AstPrinter {
         String t = types.apply(e);
         String suffix = t == null ? "" : " :: " + t;
         switch (e) {
-            case Expr.IntLit i -> line(sb, d, "int: " + i.value() + suffix);
+            case Expr.IntLit i -> line(sb, d, "int: " + (i.unsigned() ? Long.toUnsignedString(i.value())
+                    : Long.toString(i.value())) + suffix);
             case Expr.StrLit s -> line(sb, d, "string: " + s.value().replace("\n", "\\n") + suffix);
             case Expr.BoolLit b -> line(sb, d, "bool: " + b.value() + suffix);
             case Expr.Builtin b -> line(sb, d, "builtin: " + b.name() + suffix);

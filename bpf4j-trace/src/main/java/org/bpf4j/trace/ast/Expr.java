@@ -8,8 +8,16 @@ public sealed interface Expr {
     /** Where it is written. */
     Span span();
 
-    /** An integer literal. */
-    record IntLit(long value, Span span) implements Expr {}
+    /**
+     * An integer literal; {@code unsigned} when it is written above {@code INT64_MAX} (its value is
+     * then the 64 bits of a {@code uint64}).
+     */
+    record IntLit(long value, boolean unsigned, Span span) implements Expr {
+        /** A literal that fits {@code int64}. */
+        public IntLit(long value, Span span) {
+            this(value, false, span);
+        }
+    }
 
     /** A string literal; the value holds one char per byte (ISO-8859-1). */
     record StrLit(String value, Span span) implements Expr {}

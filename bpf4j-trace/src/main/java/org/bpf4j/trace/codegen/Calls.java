@@ -327,7 +327,8 @@ final class Calls {
                 }
                 pc.strings.contains(c.args().get(0), c.args().get(1));
             }
-            case "sizeof" -> asm.movImm(0, Type.cSize(pc.type(c.args().getFirst())));
+            case "sizeof" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
+                    : Type.cSize(pc.type(c.args().getFirst())));
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
             case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
             case "strlen" -> pc.strings.length(c.args().getFirst());

@@ -505,6 +505,14 @@ final class ProbeCompiler {
                 } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
                     intExpr(u.operand());
                     new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
+                } else if (e instanceof Expr.Builtin b && b.name().equals("args")) {
+                    // a uprobe's parameters: each argument register in its 8-byte slot, at its type's size
+                    zero(off, storedSize(r));
+                    for (int k = 0; k < r.fields().size(); k++) {
+                        Type.RecordField f = r.fields().get(k);
+                        new ContextReads(this).arg(k, e.span());
+                        asm.store(Size.ofBytes(f.type().size()), asm.frameBase, off + f.offset(), 0);
+                    }
                 } else {
                     rawValue(e, off);
                 }

@@ -39,25 +39,29 @@ final class Strings {
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
             case Expr.Call c when c.name().equals("str") && pc.typed.rewrite(c) instanceof Expr.StrLit s -> {
                 into(s, size, off); // str($1 + n) of a string parameter
-                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() + 1 < size) {
-                    terminate(off, (int) n.value() + 1, size);
+                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() < size) {
+                    terminate(off, (int) Math.max(1, n.value()), size); // current bpftrace: n - 1 bytes
                 }
             }
             case Expr.Call c when c.name().equals("str") && c.args().getFirst() instanceof Expr.Param p
                     && p.number() >= 1 -> {
                 into(p, size, off); // the parameter's text
-                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() + 1 < size) {
-                    terminate(off, (int) n.value() + 1, size);
+                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() < size) {
+                    terminate(off, (int) Math.max(1, n.value()), size); // current bpftrace: n - 1 bytes
                 }
             }
             case Expr.Call c when c.name().equals("str") -> {
                 Expr arg = c.args().getFirst();
+                Expr length = c.args().size() == 2 ? c.args().get(1) : null;
                 int limit = size;
-                if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n) {
-                    limit = (int) Math.min(size, n.value() + 1);
+                if (length instanceof Expr.IntLit n) {
+                    // current bpftrace: at most n bytes with the NUL (n - 1 characters; 0.17 kept n)
+                    limit = (int) Math.max(1, Math.min(size, n.value()));
                 }
                 Type at = pc.type(arg);
-                if (at instanceof Type.Str s) {
+                if (length != null && !(length instanceof Expr.IntLit) && !(at instanceof Type.Str)) {
+                    readTruncated(arg, length, size, off);
+                } else if (at instanceof Type.Str s) {
                     int m = pc.frame.mark();
                     int tmp = pc.frame.alloc(s.size());
                     into(arg, s.size(), tmp);
@@ -101,6 +105,32 @@ final class Strings {
                 pc.frame.release(m);
             }
         }
+    }
+
+    /**
+     * {@code str(p, n)} with a length known only when the probe runs: {@code probe_read_str} of
+     * {@code n} bytes (the NUL included), {@code n} clamped to 1..size.
+     */
+    private void readTruncated(Expr pointer, Expr length, int size, int off) {
+        int m = pc.frame.mark();
+        int slot = pc.frame.alloc(8);
+        pc.intExpr(pointer);
+        asm.store(Size.DW, asm.frameBase, slot, 0);
+        pc.intExpr(length);
+        asm.mov(2, 0);
+        Asm.Label small = asm.label();
+        Asm.Label nonzero = asm.label();
+        asm.jumpImm(JumpOp.JLE, 2, size, small);
+        asm.movImm(2, size);
+        asm.bind(small);
+        asm.jumpImm(JumpOp.JNE, 2, 0, nonzero);
+        asm.movImm(2, 1);
+        asm.bind(nonzero);
+        asm.load(Size.DW, 3, asm.frameBase, slot);
+        zero(off, size);
+        asm.stackAddr(1, off);
+        asm.call("probe_read_str");
+        pc.frame.release(m);
     }
 
     /** Stores literal bytes, cut to size - 1 and NUL-padded to the slot's end. */

@@ -150,15 +150,55 @@ public final class Lexer {
             return "";
         }
         i++;
-        int j = i;
-        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
-            j++;
+        // GCC attributes after the body (__attribute__((packed))) belong to the definition
+        for (;;) {
+            int j = afterBlanks(i);
+            if (!s.startsWith("__attribute__", j) || identEnd(j) != j + "__attribute__".length()) {
+                break;
+            }
+            int k = afterBlanks(j + "__attribute__".length());
+            if (k >= s.length() || s.charAt(k) != '(') {
+                break;
+            }
+            int d = 0;
+            for (; k < s.length(); k++) {
+                if (s.charAt(k) == '(') {
+                    d++;
+                } else if (s.charAt(k) == ')' && --d == 0) {
+                    break;
+                }
+            }
+            if (k >= s.length()) {
+                diags.error(new Span(j, s.length()), "unterminated __attribute__");
+                pos = s.length();
+                return "";
+            }
+            i = k + 1;
         }
+        int j = afterBlanks(i);
         if (j < s.length() && s.charAt(j) == ';') {
             i = j + 1;
         }
         pos = i;
         return s.substring(start, i);
+    }
+
+    /** The first index at or after {@code i} that is not white space or a comment. */
+    private int afterBlanks(int i) {
+        for (;;) {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            if (s.startsWith("/*", i)) {
+                int e = s.indexOf("*/", i + 2);
+                i = e < 0 ? s.length() : e + 2;
+            } else if (s.startsWith("//", i)) {
+                int e = s.indexOf('\n', i);
+                i = e < 0 ? s.length() : e;
+            } else {
+                return i;
+            }
+        }
     }
 
     /** Skips to the end of the line (of a directive) and returns its text. */

@@ -711,7 +711,7 @@ public final class Parser {
         if (op != null) {
             take();
             Expr operand = unary();
-            if (op == UnOp.NEG && operand instanceof Expr.IntLit lit) {
+            if (op == UnOp.NEG && operand instanceof Expr.IntLit lit && !lit.unsigned()) {
                 return new Expr.IntLit(-lit.value(), t.span().to(operand.span()));
             }
             return new Expr.Unary(op, operand, t.span().to(operand.span()));
@@ -814,7 +814,7 @@ public final class Parser {
         switch (t.kind()) {
             case INT -> {
                 take();
-                return new Expr.IntLit(t.value(), t.span());
+                return new Expr.IntLit(t.value(), t.value() < 0, t.span()); // above INT64_MAX: a uint64
             }
             case STRING -> {
                 take();

@@ -47,7 +47,8 @@ public final class TraceRuntime implements AutoCloseable {
             programs.add(new Loaded(script.programs().get(i), i));
         }
         long now = backend.monotonicNanos();
-        values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
+                script.typed().settings().showDebugInfo());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {

@@ -18,6 +18,8 @@ final class Values {
     private final Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
+    /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
+    private final boolean showDebugInfo;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
 
@@ -33,7 +35,8 @@ final class Values {
         this.stacks = map;
     }
 
-    Values(Events events, Output out, long bootToWallNanos) {
+    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo) {
+        this.showDebugInfo = showDebugInfo;
         this.events = events;
         this.out = out;
         this.bootToWallNanos = bootToWallNanos;
@@ -87,32 +90,6 @@ final class Values {
     static byte[] bufBytes(byte[] b, int off, Type.Buf t, boolean whole) {
         long len = whole ? t.capacity() : Math.min(Math.max(u64(b, off), 0), t.capacity());
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
-    }
-
-    /** A record in a map key, as bpftrace 0.17 writes it there: {@code {.a=1,.b=2}}. */
-    private String recordKey(Type.Record r, byte[] b, int off) {
-        List<String> parts = new ArrayList<>();
-        for (Type.RecordField f : r.fields()) {
-            int at = off + f.offset();
-            String v = f.type() instanceof Type.Int i ? intText(signExtend(b, at, i), i) : keyText(f.type(), b, at);
-            parts.add("." + f.name() + "=" + v);
-        }
-        return "{" + String.join(",", parts) + "}";
-    }
-
-    /** A value in a map key: records (also inside arrays) written without blanks, as bpftrace 0.17 does. */
-    private String keyText(Type t, byte[] b, int off) {
-        if (t instanceof Type.Record r) {
-            return recordKey(r, b, off);
-        }
-        if (t instanceof Type.Array a && !(a.element() instanceof Type.Int)) {
-            List<String> parts = new ArrayList<>();
-            for (int k = 0; k < a.count(); k++) {
-                parts.add(keyText(a.element(), b, off + k * a.element().size()));
-            }
-            return "[" + String.join(",", parts) + "]";
-        }
-        return render(t, b, off, false);
     }
 
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
@@ -173,11 +150,12 @@ final class Values {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
                         case Type.Int i -> intText(signExtend(b, at, i), i);
+                        case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());
                     };
                     parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
                 }
-                yield "{ " + String.join(", ", parts) + " }";
+                yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.StructRef s -> "";
@@ -209,6 +187,17 @@ final class Values {
             }
             if (st.mode().equals("raw")) {
                 sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
+                continue;
+            }
+            if (st.user() && showDebugInfo) {
+                // the functions inlined at the address first, then the one that holds them (current bpftrace)
+                for (String frame : userSymbols().resolveWithSource(pid, addr, st.mode().equals("perf"))) {
+                    if (st.mode().equals("perf")) {
+                        sb.append('\t').append(Long.toHexString(addr)).append(' ').append(frame).append('\n');
+                    } else {
+                        sb.append(" ".repeat(indent)).append(frame).append('\n');
+                    }
+                }
                 continue;
             }
             String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
@@ -301,12 +290,20 @@ final class Values {
         if (keys.isEmpty()) {
             return "";
         }
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !out.json()) {
+            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
+            List<String> parts = new ArrayList<>();
+            for (int k = 0; k < tu.elements().size(); k++) {
+                parts.add(render(tu.elements().get(k), b, offsets[0] + tu.offset(k), false));
+            }
+            return "[" + String.join(", ", parts) + "]";
+        }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
-                    : keyText(keys.get(k), b, offsets[k]));
+                    : render(keys.get(k), b, offsets[k], false)); // records as in values (current bpftrace)
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
     }

@@ -102,6 +102,9 @@ final class BuiltinTypes {
         if (n.equals("kstack") || n.equals("ustack")) {
             return new Type.Stack(n.equals("ustack"), a.settings().stackMode(), Builtins.STACK_FRAMES);
         }
+        if (n.equals("args") && a.probe().attachPoints().stream().allMatch(ap -> ap.provider().equals("uprobe"))) {
+            return a.probeArgs.record(b, a.probe());
+        }
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
             a.error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
             return Type.NONE;

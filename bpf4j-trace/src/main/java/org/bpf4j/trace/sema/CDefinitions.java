@@ -33,6 +33,8 @@ final class CDefinitions {
     private final Map<String, Integer> tagged = new HashMap<>();
     private final Map<String, Long> enumerators;
     private final Map<String, Integer> ints = new HashMap<>();
+    /** The alignment of each struct and union defined here (packed ones' differs from their members'). */
+    private final Map<Integer, Long> aligns = new HashMap<>();
 
     private List<String> toks;
     private int at;
@@ -194,7 +196,13 @@ final class CDefinitions {
                     take();
                     return 0;
                 }
-                case "float", "double" -> throw new CError("floating-point type '" + w + "' is not supported");
+                case "float", "double" -> {
+                    // a value of no type in bpftrace (printed null); the size keeps the layout right
+                    take();
+                    String name = longs > 0 ? "long double" : w;
+                    return ints.computeIfAbsent(name, n -> add(new BtfType.Float(n, n.equals("float") ? 4
+                            : n.equals("double") ? 8 : 16)));
+                }
                 default -> {
                     if (unsigned && signedWord) {
                         throw new CError("both 'signed' and 'unsigned' in a type");
@@ -243,7 +251,58 @@ final class CDefinitions {
         return id;
     }
 
+    /** GCC's {@code __attribute__((packed))} and {@code __attribute__((aligned(N)))} of a struct or union. */
+    private record Attributes(boolean packed, long aligned) {}
+
+    /** Reads the {@code __attribute__((...))} groups at the current token (after a body's closing brace). */
+    private Attributes attributes() {
+        boolean packed = false;
+        long aligned = 0;
+        while (accept("__attribute__")) {
+            expect("(");
+            expect("(");
+            while (!accept(")")) {
+                String a = take();
+                String n = a.startsWith("__") && a.endsWith("__") && a.length() > 4 ? a.substring(2, a.length() - 2) : a;
+                switch (n) {
+                    case "packed" -> packed = true;
+                    case "aligned" -> {
+                        if (accept("(")) {
+                            aligned = constant();
+                            expect(")");
+                        } else {
+                            aligned = 16; // GCC: the largest alignment of the target
+                        }
+                        if (aligned <= 0 || (aligned & (aligned - 1)) != 0) {
+                            throw new CError("requested alignment is not a positive power of 2");
+                        }
+                    }
+                    default -> throw new CError("unsupported attribute '" + a + "'");
+                }
+                if (!peek().equals(")")) {
+                    expect(",");
+                }
+            }
+            expect(")");
+        }
+        return new Attributes(packed, aligned);
+    }
+
     private int recordBody(boolean union, String name) {
+        int open = at;
+        int depth = 0;
+        int close = open;
+        for (; close < toks.size(); close++) {
+            if (toks.get(close).equals("{")) {
+                depth++;
+            } else if (toks.get(close).equals("}") && --depth == 0) {
+                break;
+            }
+        }
+        at = close + 1;
+        Attributes attrs = attributes();
+        int end = at;
+        at = open;
         expect("{");
         List<BtfType.Member> members = new ArrayList<>();
         long bits = 0; // struct: the next free bit; union: the largest member
@@ -270,11 +329,11 @@ final class CDefinitions {
                     }
                     members.add(new BtfType.Member(d.name, d.type, offset, (int) d.bits));
                     bits = union ? Math.max(bits, d.bits) : offset + d.bits;
-                    align = Math.max(align, unit);
+                    align = Math.max(align, attrs.packed() ? 1 : unit);
                     continue;
                 }
                 size = sizeOf(d.type);
-                a = alignOf(d.type);
+                a = attrs.packed() ? 1 : alignOf(d.type);
                 long offset = union ? 0 : (bits + a * 8 - 1) / (a * 8) * (a * 8);
                 members.add(new BtfType.Member(d.name, d.type, offset, 0));
                 bits = union ? Math.max(bits, size * 8) : offset + size * 8;
@@ -284,6 +343,10 @@ final class CDefinitions {
                 expect(";");
             }
         }
+        at = end;
+        if (attrs.aligned() > 0) {
+            align = attrs.packed() ? attrs.aligned() : Math.max(align, attrs.aligned());
+        }
         long bytes = (bits + 7) / 8;
         long size = (bytes + align - 1) / align * align;
         BtfType t = union ? new BtfType.Union(name, size, members) : new BtfType.Struct(name, size, members);
@@ -291,6 +354,7 @@ final class CDefinitions {
         Integer fwd = name.isEmpty() ? null : tagged.get(key);
         if (fwd != null && types.get(fwd) instanceof BtfType.Fwd) {
             types.set(fwd, t); // a pointer to it was written before its definition
+            aligns.put(fwd, align);
             return fwd;
         }
         if (fwd != null) {
@@ -300,6 +364,7 @@ final class CDefinitions {
         if (!name.isEmpty()) {
             tagged.put(key, id);
         }
+        aligns.put(id, align);
         return id;
     }
 
@@ -424,6 +489,7 @@ final class CDefinitions {
             case BtfType.Struct s -> s.size();
             case BtfType.Union u -> u.size();
             case BtfType.Array a -> a.elements() * sizeOf(a.type());
+            case BtfType.Float f -> f.size();
             case BtfType.Fwd f -> throw new CError("field has incomplete type '" + (f.union() ? "union " : "struct ")
                     + f.name() + "'");
             default -> throw new CError("field of type " + t.kindName() + " has no size");
@@ -433,6 +499,10 @@ final class CDefinitions {
     private long alignOf(int id) {
         if (id < firstId) {
             return base.alignOf(id);
+        }
+        Long own = aligns.get(skip(id));
+        if (own != null) {
+            return own;
         }
         BtfType t = types.get(skip(id));
         return switch (t) {

@@ -467,7 +467,13 @@ final class Calls {
             }
             case "sizeof" -> {
                 if (nargs(c, 1)) {
-                    a.type(c.args().getFirst());
+                    int tid = c.args().getFirst() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                            && !Builtins.isArg(b.name()) && a.kernel.available() ? a.kernel.typedefId(b.name()) : -1;
+                    if (tid >= 0) {
+                        a.constant(c, a.kernel.sizeOf(tid)); // a type of BTF: sizeof(uint64_t)
+                    } else {
+                        a.type(c.args().getFirst());
+                    }
                 }
                 return Type.UINT64;
             }
@@ -646,8 +652,8 @@ final class Calls {
         List<Type> keys = a.mapKeys(keyed);
         if (m == null) {
             a.error(keyed.span(), "Undefined map: " + keyed.name());
-        } else if (m.keys().size() != keys.size() && !SemanticAnalyser.tupleKeyed(m.keys(), keys.size())
-                && !SemanticAnalyser.tupleForKeys(m.keys(), keys)) {
+        } else if (m.keys().size() != keys.size() && !MapTyping.tupleKeyed(m.keys(), keys.size())
+                && !MapTyping.tupleForKeys(m.keys(), keys)) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
         }

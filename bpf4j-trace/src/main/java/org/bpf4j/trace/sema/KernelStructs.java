@@ -114,6 +114,7 @@ final class KernelStructs {
                 case BtfType.Array a -> arrayType(a, depth + 1, false);
                 case BtfType.Struct x -> record(mt, depth + 1);
                 case BtfType.Union x -> record(mt, depth + 1);
+                case BtfType.Float x -> Type.NONE; // no type in bpftrace: printed null
                 default -> null;
             };
             if (ft == null) {

@@ -149,6 +149,25 @@ public final class KernelTypes {
     }
 
     /**
+     * The id of a typedef or base integer type named {@code name} ({@code uint64_t}, {@code size_t}),
+     * or -1: the script's and the binaries' before the kernel's.
+     */
+    public int typedefId(String name) {
+        Optional<Btf> b = btf();
+        if (b.isEmpty()) {
+            return -1;
+        }
+        int found = -1;
+        for (int id : b.get().typeIdsByName(name)) {
+            BtfType t = b.get().typeById(id);
+            if ((t instanceof BtfType.Typedef || t instanceof BtfType.Int) && (id >= firstScriptId || found < 0)) {
+                found = id;
+            }
+        }
+        return found;
+    }
+
+    /**
      * The value of an enumerator ({@code SKB_DROP_REASON_NOT_SPECIFIED}): the script's enums
      * first, then the kernel's; empty if there is none or no BTF.
      */

@@ -76,7 +76,7 @@ final class ProbeArgs {
                         + "' does not contain a field named '" + f.field() + "'");
                 return Type.NONE;
             }
-            Type t = type(fd.get());
+            Type t = type(fd.get(), tf.category().equals("syscalls"));
             if (t == null) {
                 a.error(f.span(), "field '" + f.field() + "' of tracepoint " + tf.category() + ":" + tf.name()
                         + " has type '" + fd.get().type() + "', which bpf4j trace cannot read as a value");
@@ -130,6 +130,60 @@ final class ProbeArgs {
                 fd.kind() == TracepointFormat.Kind.POINTER).map(fd -> fd.type().replace("const ", "")
                 .replace("__user", "").strip()).filter(t -> t.matches("(struct|union) \\w+\\s*\\*"))
                 .map(t -> t.substring(0, t.length() - 1).strip());
+    }
+
+    /**
+     * The type of {@code args} as a whole in a uprobe (current bpftrace): a record of the
+     * function's parameters from the binary's DWARF, each in an 8-byte slot (as the argument
+     * registers hold them); the same in every attach point of the probe. {@link Type#NONE} after
+     * an error.
+     */
+    Type record(Expr.Builtin b, Probe probe) {
+        Type.Record result = null;
+        for (AttachPoint ap : probe.attachPoints()) {
+            if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u)) {
+                return Type.NONE; // the attach point's own error was reported
+            }
+            org.bpf4j.trace.symbols.Dwarf dwarf;
+            try {
+                dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
+            } catch (RuntimeException e) {
+                a.error(ap.span(), "No debuginfo found for " + u.binary() + " (" + e.getMessage() + ")");
+                return Type.NONE;
+            }
+            if (!dwarf.available()) {
+                a.error(ap.span(), "No debuginfo found for " + u.binary());
+                return Type.NONE;
+            }
+            List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(u.symbol()).orElse(List.of());
+            List<Type.RecordField> fields = new java.util.ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                org.bpf4j.trace.symbols.Dwarf.Param p = params.get(i);
+                Type t = dwarfType(p.type());
+                if (!(t instanceof Type.Int)) {
+                    a.error(b.span(), "parameter '" + p.name() + "' has type '" + p.type().name()
+                            + "', which bpf4j trace cannot read as a value (args as a whole)");
+                    return Type.NONE;
+                }
+                if (i > 5) {
+                    a.error(b.span(), "parameter '" + p.name() + "' is passed on the stack, which bpf4j trace "
+                            + "does not read through args yet (use sarg" + (i - 6) + ")");
+                    return Type.NONE;
+                }
+                fields.add(new Type.RecordField(p.name(), t, 8 * i));
+            }
+            Type.Record r = new Type.Record("struct " + u.symbol() + "_args", fields, 8 * fields.size());
+            if (result != null && !result.fields().equals(r.fields())) {
+                a.error(ap.span(), "Probe has attach points with mixed arguments");
+                return Type.NONE;
+            }
+            result = result == null ? r : result;
+        }
+        if (result == null || result.fields().isEmpty()) {
+            a.error(b.span(), "The args builtin has no fields in this probe (its function has no parameters)");
+            return Type.NONE;
+        }
+        return result;
     }
 
     /** Whether the pointers of a probe's arguments are user addresses (system call arguments, uprobes). */
@@ -237,12 +291,30 @@ final class ProbeArgs {
         };
     }
 
-    /** The value type of a tracepoint field, or null if it has none. */
-    static Type type(TracepointFormat.Field f) {
+    /**
+     * The value type of a tracepoint field, or null if it has none. A pointer to pointers
+     * ({@code const char *const * argv}) is a pointer whose elements are pointers, so that
+     * {@code str(args.argv[1])} reads the second string (in user memory when {@code user}); other
+     * pointers are 64-bit integers.
+     */
+    static Type type(TracepointFormat.Field f, boolean user) {
         return switch (f.kind()) {
             case INTEGER -> new Type.Int(f.size() * 8, f.signed());
             case CHAR_ARRAY -> new Type.Str(f.size());
-            case DATA_LOC, POINTER -> Type.UINT64;
+            case POINTER -> {
+                if (f.type().chars().filter(ch -> ch == '*').count() < 2) {
+                    yield Type.UINT64;
+                }
+                String base = f.type().substring(0, f.type().indexOf('*')).replace("const", "").replace("volatile", "")
+                        .replace("__user", "").strip();
+                Type elem = switch (base) {
+                    case "char", "signed char" -> new Type.Int(8, true);
+                    case "unsigned char", "u8" -> new Type.Int(8, false);
+                    default -> Type.NONE;
+                };
+                yield Type.Int.pointer(Type.Int.pointer(elem, user), user);
+            }
+            case DATA_LOC -> Type.UINT64;
             case OTHER -> null;
         };
     }

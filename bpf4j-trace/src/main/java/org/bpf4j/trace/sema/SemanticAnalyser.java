@@ -37,7 +37,7 @@ public final class SemanticAnalyser {
     private final AggregationTypes aggregationTypes;
     private final BuiltinTypes builtins;
     private final Operators operators;
-    private final ProbeArgs probeArgs;
+    final ProbeArgs probeArgs;
     private final boolean unsafe;
     private final Settings settings;
     final boolean child;
@@ -50,6 +50,7 @@ public final class SemanticAnalyser {
     /** The named program arguments ({@code --name=value} after {@code --}) that {@code getopt} reads. */
     Map<String, String> namedArgs = Map.of();
     final KernelStructs structs = new KernelStructs(this);
+    private final MapTyping mapTyping = new MapTyping(this);
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
     /** Variables whose value had an error: their uses are not reported again. */
@@ -61,6 +62,14 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new java.util.HashMap<>();
+    /**
+     * Variables declared by {@code let $a;} without a type, in the probe being checked; their type
+     * is their first assignment's, kept across passes in {@link #letTypes} (current bpftrace).
+     */
+    private final java.util.Set<String> untypedLets = new java.util.HashSet<>();
+    /** The variables read and written in the probe being checked. */
+    private final List<Expr.Var> varUses = new ArrayList<>();
+    private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -177,6 +186,7 @@ public final class SemanticAnalyser {
             vars = new LinkedHashMap<>();
             varPointees.clear();
             poisoned.clear();
+            untypedLets.clear();
             variables.put(p, vars);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
@@ -188,6 +198,15 @@ public final class SemanticAnalyser {
                 }
             });
             block(p.body());
+            // a string or tuple variable takes its widest assignment's type; every use reads it so
+            // (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout)
+            for (Expr.Var v : varUses) {
+                Type last = vars.get(v.name());
+                if (last instanceof Type.Tuple || last instanceof Type.Str) {
+                    types.put(v, last);
+                }
+            }
+            varUses.clear();
         }
     }
 
@@ -407,6 +426,14 @@ public final class SemanticAnalyser {
         if (a.value().isEmpty()) {
             if (declared != null) {
                 setVar(a.var(), declared, a.span());
+            } else if (a.let()) {
+                untypedLets.add(a.var().name());
+                Type later = letTypes.computeIfAbsent(probe, p -> new java.util.HashMap<>()).get(a.var().name());
+                if (later != null) {
+                    setVar(a.var(), later, a.span());
+                } else {
+                    warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
+                }
             }
             return;
         }
@@ -437,6 +464,12 @@ public final class SemanticAnalyser {
             t = declared;
         }
         setVar(a.var(), t, a.opSpan());
+        if (untypedLets.contains(a.var().name())) {
+            Type now = vars.get(a.var().name());
+            if (!now.equals(letTypes.computeIfAbsent(probe, p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
+                changed = true; // the declaration (and uses before this assignment) take this type
+            }
+        }
         enums.assignVar(a.var().name(), value);
         types.put(a.var(), vars.get(a.var().name()));
         Integer sid = pointees.get(value);
@@ -517,166 +550,29 @@ public final class SemanticAnalyser {
         types.put(a.map(), maps.get(a.map().name()).value());
     }
 
-    private void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
-        MapInfo old = maps.get(ref.name());
-        if (old == null) {
-            maps.put(ref.name(), new MapInfo(ref.name(), keys, value));
-            changed = true;
-            return;
-        }
-        Type v = old.value();
-        if (value instanceof Type.Agg na && old.value() instanceof Type.Agg oa) {
-            if (na.kind() != oa.kind()) {
-                error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
-                        + "' when map already contains a value of type '" + oa.display() + "'");
-            } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
-                error(span, AggregationTypes.parametersDiffer(oa, na));
-            }
-        } else {
-            Type u = unify(old.value(), value);
-            if (u == null) {
-                error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + value.display()
-                        + "' when map already contains a value of type '" + old.value().display() + "'");
-            } else {
-                v = u;
-            }
-        }
-        List<Type> k = unifyKeys(ref, old.keys(), keys);
-        MapInfo next = new MapInfo(ref.name(), k, v);
-        if (!next.equals(old)) {
-            maps.put(ref.name(), next);
-            changed = true;
-        }
-    }
-
-    private List<Type> unifyKeys(Expr.MapRef ref, List<Type> old, List<Type> keys) {
-        if (tupleKeyed(old, keys.size())) {
-            // as current bpftrace: @m[a, b] is @m[(a, b)] on a map keyed by a tuple
-            // (each key is stored as the tuple's element: an integer with the element's size)
-            Type.Tuple t = (Type.Tuple) old.getFirst();
-            for (int i = 0; i < keys.size(); i++) {
-                Type e = t.elements().get(i);
-                boolean fits = e instanceof Type.Int && keys.get(i) instanceof Type.Int
-                        || e instanceof Type.Str es && keys.get(i) instanceof Type.Str ks && ks.size() <= es.size()
-                        || e.equals(keys.get(i));
-                if (!fits) {
-                    error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                            + keyList(keys) + " when map expects arguments: " + keyList(old));
-                    return old;
-                }
-            }
-            return old;
-        }
-        if (tupleForKeys(old, keys)) {
-            // as current bpftrace: @m[$t] with $t = (a, b) is @m[a, b] (upstream opensnoop)
-            Type.Tuple t = (Type.Tuple) keys.getFirst();
-            for (int i = 0; i < old.size(); i++) {
-                Type e = t.elements().get(i);
-                if (!(e instanceof Type.Int && old.get(i) instanceof Type.Int
-                        || e instanceof Type.Str es && old.get(i) instanceof Type.Str ks && es.size() <= ks.size()
-                        || e.equals(old.get(i)))) {
-                    error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                            + keyList(keys) + " when map expects arguments: " + keyList(old));
-                    return old;
-                }
-            }
-            return old;
-        }
-        if (old.size() != keys.size()) {
-            error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                    + keyList(keys) + " when map expects arguments: " + keyList(old));
-            return old;
-        }
-        List<Type> out = new ArrayList<>();
-        for (int i = 0; i < old.size(); i++) {
-            Type u = unify(old.get(i), keys.get(i));
-            if (u == null) {
-                error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                        + keyList(keys) + " when map expects arguments: " + keyList(old));
-                return old;
-            }
-            out.add(u);
-        }
-        return out;
-    }
-
-    /**
-     * True if a map whose keys are {@code mapKeys} is keyed by one tuple of {@code n} elements,
-     * {@code n > 1}: then {@code n} keys are that tuple's elements.
-     */
-    static boolean tupleKeyed(List<Type> mapKeys, int n) {
-        return n > 1 && mapKeys.size() == 1 && mapKeys.getFirst() instanceof Type.Tuple t && t.elements().size() == n;
-    }
-
-    /** True if {@code keys} is one tuple whose elements stand for the several keys {@code mapKeys} of a map. */
-    static boolean tupleForKeys(List<Type> mapKeys, List<Type> keys) {
-        return mapKeys.size() > 1 && keys.size() == 1 && keys.getFirst() instanceof Type.Tuple t
-                && t.elements().size() == mapKeys.size();
-    }
-
-    private static String keyList(List<Type> keys) {
-        return "[" + String.join(", ", keys.stream().map(Type::display).toList()) + "]";
+    /** Types a map used as a value: known map, matching keys. */
+    Type mapRead(Expr.MapRef ref) {
+        return mapTyping.read(ref);
     }
 
     /** The key element types of a map reference; integers are stored as 64 bits. */
     List<Type> mapKeys(Expr.MapRef ref) {
-        List<Type> keys = new ArrayList<>();
-        for (Expr k : ref.keys()) {
-            Type t = type(k);
-            switch (t) {
-                case Type.Int i -> keys.add(i.widened());
-                case Type.Str s -> keys.add(s);
-                case Type.ProbeName p -> keys.add(p);
-                case Type.Ksym x -> keys.add(x);
-                case Type.Usym x -> keys.add(x);
-                case Type.Deferred x -> keys.add(x);
-                case Type.Inet x -> keys.add(x);
-                case Type.Stack x -> keys.add(x);
-                case Type.Buf x -> keys.add(x);
-                case Type.Timestamp x -> keys.add(x);
-                case Type.Record x -> keys.add(x);
-                case Type.Array x -> keys.add(x);
-                case Type.MacAddr x -> keys.add(x);
-                case Type.Tuple tu -> keys.add(tu); // current bpftrace: a tuple is one key (0.17 refused it)
-                default -> {
-                    if (!(t instanceof Type.None && k instanceof Expr.Field)) { // a field's own error was reported
-                        error(k.span(), t.display() + " cannot be used as a map key");
-                    }
-                    keys.add(Type.INT64);
-                }
-            }
-        }
-        return keys;
+        return mapTyping.keys(ref);
+    }
+
+    /** Records that {@code @m[keys]} holds {@code value}, widening the map's types as assignments do. */
+    void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
+        mapTyping.declare(ref, keys, value, span);
     }
 
     /** The type a map value reads as in an expression, or null if it cannot be read. */
     static Type readType(Type stored) {
-        return switch (stored) {
-            case Type.Agg a -> switch (a.kind()) {
-                case COUNT -> Type.UINT64;
-                case SUM, MIN, MAX, AVG -> new Type.Int(64, a.signed());
-                case STATS, HIST, LHIST, TSERIES -> null;
-            };
-            default -> stored;
-        };
+        return MapTyping.readType(stored);
     }
 
-    /** Types a map used as a value: known map, matching keys. */
-    Type mapRead(Expr.MapRef ref) {
-        List<Type> keys = mapKeys(ref);
-        MapInfo m = maps.get(ref.name());
-        if (m == null) {
-            error(ref.span(), "Undefined map: " + ref.name());
-            return Type.NONE;
-        }
-        unifyKeys(ref, m.keys(), keys);
-        types.put(ref, m.value());
-        Type t = readType(m.value());
-        if (t == null) {
-            error(ref.span(), "Can not read " + m.value().display() + " map " + ref.name() + " in an expression");
-            return Type.NONE;
-        }
-        return t;
+    /** Notes that a pass changed what is known (another pass follows). */
+    void changed() {
+        changed = true;
     }
 
     MapInfo map(String name) {
@@ -694,7 +590,7 @@ public final class SemanticAnalyser {
 
     private Type compute(Expr e) {
         return switch (e) {
-            case Expr.IntLit i -> Type.INT64;
+            case Expr.IntLit i -> i.unsigned() ? Type.UINT64 : Type.INT64;
             case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 if (s.value().length() + 1 > 200) {
@@ -706,6 +602,13 @@ public final class SemanticAnalyser {
             case Expr.Var v -> {
                 Type t = vars.get(v.name());
                 if (t == null) {
+                    if (untypedLets.contains(v.name()) && !finalPass) {
+                        yield Type.NONE; // typed by an assignment further on (next pass)
+                    }
+                    if (untypedLets.contains(v.name())) {
+                        error(v.span(), "Could not resolve the type of this variable");
+                        yield Type.NONE;
+                    }
                     if (poisoned.contains(v.name())) {
                         failed.add(v);
                     } else {
@@ -713,6 +616,7 @@ public final class SemanticAnalyser {
                     }
                     yield Type.NONE;
                 }
+                varUses.add(v);
                 Integer sid = varPointees.get(v.name());
                 if (sid != null) {
                     pointees.put(v, sid);

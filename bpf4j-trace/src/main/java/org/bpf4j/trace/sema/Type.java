@@ -376,13 +376,16 @@ public sealed interface Type {
         if (t instanceof Array a) {
             return a.count() * cSize(a.element());
         }
+        if (t instanceof Int i && i.bool()) {
+            return 1; // a bool is one byte (bpf4j keeps comparisons' results in 64 bits)
+        }
         return t.size();
     }
 
     /** The alignment of a value in a C layout (strings 1, integers their size, structs their widest field). */
     static int cAlign(Type t) {
         return switch (t) {
-            case Int i -> i.size();
+            case Int i -> i.bool() ? 1 : i.size();
             case Str s -> 1;
             case MacAddr m -> 1;
             case Array a -> cAlign(a.element());
