@@ -113,4 +113,21 @@ class TraceDwarfTest {
         assertEquals(Main.EXIT_BAD_INPUT, bad.status());
         assertTrue(bad.err().contains("ERROR: Unable to map 'loop.c:1' to address"), bad.err());
     }
+
+    @Test
+    void userStacksAsBuildIdsAndOffsets() throws Exception {
+        String bin = loop();
+        org.bpf4j.linux.probe.NativeElf elf = org.bpf4j.linux.probe.NativeElf.read(Path.of(bin));
+        String id = org.bpf4j.trace.symbols.DebugFiles.buildId(elf).orElseThrow();
+        assertTrue(run("readelf", "-n", bin).contains("Build ID: " + id), "the build id readelf shows");
+        long work = elf.symbol("work").orElseThrow().value();
+        long offset = elf.fileOffset(work);
+        Cli r = Cli.run("trace", "-c", bin, "-e", "uprobe:" + bin + ":work { print(ustack(build_id, 2)); exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        // the probed function's frame: the file's build id and the offset of work() in the file
+        assertTrue(r.out().startsWith("\n" + id + " 0x" + Long.toHexString(offset) + "\n" + id + " 0x"), r.out());
+        Cli k = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { print(kstack(build_id)); }");
+        assertEquals(Main.EXIT_BAD_INPUT, k.status());
+        assertTrue(k.err().contains("ERROR: 'build_id' stack mode can only be used for ustack"), k.err());
+    }
 }

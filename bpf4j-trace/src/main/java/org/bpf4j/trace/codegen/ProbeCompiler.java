@@ -529,9 +529,14 @@ final class ProbeCompiler {
             unsupported(e.span(), st.display() + " inside a for loop over a map");
             return;
         }
-        events.noteStacks();
+        boolean buildId = st.mode().equals("build_id");
+        if (buildId) {
+            events.noteBuildIdStacks();
+        } else {
+            events.noteStacks();
+        }
         asm.mov(1, CTX);
-        asm.loadMap(2, globalsIndex + 2);
+        asm.loadMap(2, globalsIndex + (buildId ? 3 : 2));
         asm.movImm(3, st.user() ? 256 : 0);
         asm.call("get_stackid");
         asm.store(Size.DW, asm.frameBase, off, 0);

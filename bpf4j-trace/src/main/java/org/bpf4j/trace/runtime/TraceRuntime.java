@@ -57,6 +57,9 @@ public final class TraceRuntime implements AutoCloseable {
                 }).distinct().toList());
         if (script.events().stacks()) {
             values.stacks(backend.map(script.stackIndex()));
+            if (script.events().buildIdStacks()) {
+                values.buildIdStacks(backend.map(script.buildIdStackIndex()));
+            }
         }
         printer = new MapPrinter(out, values, backend.cpus());
         startNanos = now;

@@ -22,6 +22,7 @@ final class Values {
     private final boolean showDebugInfo;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
+    private Backend.MapStore buildIdStacks;
 
     private List<java.nio.file.Path> probedBinaries = List.of();
 
@@ -31,6 +32,11 @@ final class Values {
     }
 
     /** Gives the stack map, for printing stacks. */
+    /** The build-id stack map, where {@code ustack(build_id)} values are looked up. */
+    void buildIdStacks(Backend.MapStore map) {
+        this.buildIdStacks = map;
+    }
+
     void stacks(Backend.MapStore map) {
         this.stacks = map;
     }
@@ -170,11 +176,15 @@ final class Values {
      */
     String stack(Type.Stack st, byte[] b, int off, int indent) {
         long id = u64(b, off);
-        if (id < 0 || stacks == null) {
+        Backend.MapStore from = st.mode().equals("build_id") ? buildIdStacks : stacks;
+        if (id < 0 || from == null) {
             return "";
         }
         byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) id).array();
-        byte[] frames = stacks.lookup(key).orElse(null);
+        byte[] frames = from.lookup(key).orElse(null);
+        if (frames != null && st.mode().equals("build_id")) {
+            return buildIdStack(st, frames);
+        }
         if (frames == null) {
             return "";
         }
@@ -206,6 +216,32 @@ final class Values {
                 sb.append('\t').append(Long.toHexString(addr)).append(' ').append(sym).append('\n');
             } else {
                 sb.append(" ".repeat(indent)).append(sym).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A stack of {@code struct bpf_stack_build_id} frames as current bpftrace prints it: a frame
+     * whose file has a build id as {@code BUILDID 0xOFFSET} (the offset in two digits at least), any
+     * other as its address in hex; one a line, without indent.
+     */
+    private static String buildIdStack(Type.Stack st, byte[] frames) {
+        ByteBuffer bb = ByteBuffer.wrap(frames).order(ByteOrder.LITTLE_ENDIAN);
+        int size = org.bpf4j.trace.codegen.Events.BUILD_ID_FRAME_BYTES;
+        StringBuilder sb = new StringBuilder("\n");
+        for (int i = 0; i < st.limit() && size * i + size <= frames.length; i++) {
+            int at = size * i;
+            int status = bb.getInt(at);
+            long value = bb.getLong(at + 24);
+            if (status == 0) {
+                break; // BPF_STACK_BUILD_ID_EMPTY: the stack ended
+            }
+            if (status == 1) {
+                sb.append(java.util.HexFormat.of().formatHex(frames, at + 4, at + 24)).append(" 0x")
+                        .append(String.format("%02x", value)).append('\n');
+            } else {
+                sb.append(Long.toHexString(value)).append('\n');
             }
         }
         return sb.toString();

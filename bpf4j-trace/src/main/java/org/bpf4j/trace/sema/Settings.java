@@ -27,8 +27,11 @@ import org.bpf4j.trace.ast.ConfigEntry;
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
         String dummyTsMap, boolean showDebugInfo) {
     /** bpftrace 0.17's settings. */
-    /** The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line). */
-    public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw");
+    /**
+     * The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line)
+     * and build_id (user stacks only: each frame's file as its build id and the offset in it).
+     */
+    public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw", "build_id");
 
     public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true);
 
@@ -148,7 +151,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
                 case "stack_mode" -> {
                     if (!STACK_MODES.contains(v)) {
-                        return "Invalid value for %s: expected bpftrace, perf or raw";
+                        return "Invalid value for %s: expected bpftrace, perf, raw or build_id";
                     }
                     stackMode = v;
                 }
