@@ -98,6 +98,10 @@ public final class Events {
     }
 
     int addRuntimeWarning(RuntimeWarning w) {
+        int i = runtimeWarnings.indexOf(w); // the same place compiled again for another match of a wildcard
+        if (i >= 0) {
+            return i;
+        }
         runtimeWarnings.add(w);
         return runtimeWarnings.size() - 1;
     }
