@@ -194,7 +194,7 @@ final class Macros {
             case Expr.Index i -> new Expr.Index(expr(i.base(), pre, conditional), expr(i.index(), pre, conditional),
                     i.span());
             case Expr.Cast c -> new Expr.Cast(c.type(), expr(c.operand(), pre, conditional), c.span());
-            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements(), pre, conditional), t.span());
+            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements(), pre, conditional), t.names(), t.span());
             case Expr.IntLit x -> x;
             case Expr.StrLit x -> x;
             case Expr.BoolLit x -> x;
@@ -370,7 +370,7 @@ final class Macros {
                 case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base()), t.index(), t.span());
                 case Expr.Index i -> new Expr.Index(expr(i.base()), expr(i.index()), i.span());
                 case Expr.Cast c -> new Expr.Cast(c.type(), expr(c.operand()), c.span());
-                case Expr.Tuple t -> new Expr.Tuple(exprList(t.elements()), t.span());
+                case Expr.Tuple t -> new Expr.Tuple(exprList(t.elements()), t.names(), t.span());
                 case Expr.IntLit x -> x;
                 case Expr.StrLit x -> x;
                 case Expr.BoolLit x -> x;

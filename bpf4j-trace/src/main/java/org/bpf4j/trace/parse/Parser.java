@@ -809,6 +809,24 @@ public final class Parser {
         }
     }
 
+    /** A record {@code (name = value, ...)} after its {@code (} (current bpftrace). */
+    private Expr record(Token open) {
+        List<Expr> values = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        do {
+            Token name = expect(TokenKind.IDENT);
+            if (names.contains(name.text())) {
+                diags.error(name.span(), "Named argument list already contains name: " + name.text());
+                throw new SyntaxError();
+            }
+            names.add(name.text());
+            expect(TokenKind.ASSIGN);
+            values.add(expr());
+        } while (accept(TokenKind.COMMA));
+        expect(TokenKind.RPAREN);
+        return new Expr.Tuple(values, names, open.span().to(prev.span()));
+    }
+
     private Expr primary() {
         Token t = peek();
         switch (t.kind()) {
@@ -852,6 +870,9 @@ public final class Parser {
             }
             case LPAREN -> {
                 take();
+                if (at(TokenKind.IDENT) && peekSecondIsAssign()) {
+                    return record(t);
+                }
                 Expr first = expr();
                 if (accept(TokenKind.COMMA)) {
                     List<Expr> elems = new ArrayList<>();

@@ -202,7 +202,7 @@ public final class SemanticAnalyser {
             // (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout)
             for (Expr.Var v : varUses) {
                 Type last = vars.get(v.name());
-                if (last instanceof Type.Tuple || last instanceof Type.Str) {
+                if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf) {
                     types.put(v, last);
                 }
             }
@@ -488,6 +488,8 @@ public final class SemanticAnalyser {
             if (ns.size() > os.size()) {
                 vars.put(v.name(), ns);
             }
+        } else if (old instanceof Type.Buf && t instanceof Type.Buf) {
+            vars.put(v.name(), unify(old, t)); // the longest buffer assigned
         } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
             Type u = unify(ot, nt);
             if (u == null) {
@@ -507,22 +509,28 @@ public final class SemanticAnalyser {
         if (a instanceof Type.Str x && b instanceof Type.Str y) {
             return x.size() >= y.size() ? x : y;
         }
+        if (a instanceof Type.Buf x && b instanceof Type.Buf y) {
+            return x.capacity() >= y.capacity() ? x : y; // buffers of any length, as strings
+        }
         if (a instanceof Type.Int x && b instanceof Type.Int y) {
             return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
-            if (x.elements().size() != y.elements().size()) {
+            if (x.elements().size() != y.elements().size() || x.isRecord() != y.isRecord()
+                    || !new java.util.HashSet<>(x.names()).equals(new java.util.HashSet<>(y.names()))) {
                 return null;
             }
             List<Type> out = new ArrayList<>();
             for (int i = 0; i < x.elements().size(); i++) {
-                Type u = unify(x.elements().get(i), y.elements().get(i));
+                // a record's fields match by name: (a=1, b=2) and (b=3, a=4) are the same record
+                int j = x.isRecord() ? y.names().indexOf(x.names().get(i)) : i;
+                Type u = unify(x.elements().get(i), y.elements().get(j));
                 if (u == null) {
                     return null;
                 }
                 out.add(u);
             }
-            return new Type.Tuple(out);
+            return new Type.Tuple(out, x.names());
         }
         return a.equals(b) ? a : null;
     }
@@ -575,6 +583,13 @@ public final class SemanticAnalyser {
         changed = true;
     }
 
+    /** Records that {@code e} (a record's field, a tuple's {@code [i]}) is element {@code k} of {@code base}. */
+    private void elementOf(Expr e, Expr base, int k, Type.Tuple tu) {
+        Expr.TupleIndex ti = new Expr.TupleIndex(base, k, e.span());
+        types.put(ti, tu.elements().get(k));
+        rewrites.put(e, ti);
+    }
+
     MapInfo map(String name) {
         return maps.get(name);
     }
@@ -584,6 +599,12 @@ public final class SemanticAnalyser {
     /** Types an expression and records the type. */
     Type type(Expr e) {
         Type t = structs.carry(e, compute(e));
+        if (t instanceof Type.Int i && !i.isPointer() && !i.bool() && i.enumerators() == null && enums.isEnum(e)) {
+            Map<Long, String> names = enums.table(e);
+            if (names != null) {
+                t = i.withEnumerators(names); // printed by name in maps, tuples and print()
+            }
+        }
         types.put(e, t);
         return t;
     }
@@ -685,6 +706,16 @@ public final class SemanticAnalyser {
                     }
                     yield ft;
                 }
+                if (base instanceof Type.Tuple tu && tu.isRecord() && !f.arrow()) {
+                    int k = tu.names().indexOf(f.field());
+                    if (k < 0) {
+                        error(f.span(), "Record does not contain a field named '" + f.field() + "'");
+                        failed.add(f); // its uses are not reported again
+                        yield Type.NONE;
+                    }
+                    elementOf(f, f.base(), k, tu);
+                    yield tu.elements().get(k);
+                }
                 if (base instanceof Type.Record r && !f.arrow()) {
                     for (Type.RecordField rf : r.fields()) {
                         if (rf.name().equals(f.field())) {
@@ -724,6 +755,23 @@ public final class SemanticAnalyser {
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
+                }
+                if (base instanceof Type.Tuple tu) {
+                    // current bpftrace: $t[i] with a constant i is $t.i
+                    Long k = operators.constant(i.index());
+                    if (k == null) {
+                        error(i.span(), "The array index operator [] on a tuple only accepts constant integer indices.");
+                        failed.add(i); // its uses are not reported again
+                        yield Type.NONE;
+                    }
+                    if (k < 0 || k >= tu.elements().size()) {
+                        error(i.span(), "Invalid tuple index: " + k + ". Found " + tu.elements().size()
+                                + " elements in tuple.");
+                        failed.add(i); // its uses are not reported again
+                        yield Type.NONE;
+                    }
+                    elementOf(i, i.base(), k.intValue(), tu);
+                    yield tu.elements().get(k.intValue());
                 }
                 if (base instanceof Type.Str s) {
                     yield structs.character(i, s);
@@ -767,7 +815,7 @@ public final class SemanticAnalyser {
                 for (Expr x : t.elements()) {
                     elems.add(type(x)); // integers keep their width, as bpftrace's tuples do: ((int8) 1, 2) is (int8,int64)
                 }
-                yield new Type.Tuple(elems);
+                yield new Type.Tuple(elems, t.names());
             }
             case Expr.SizeofType s when s.type().pointers() == 0 && isStructName(s.type().name()) -> {
                 int sid = structs.kernelStruct(s.type().name(), s.span());
