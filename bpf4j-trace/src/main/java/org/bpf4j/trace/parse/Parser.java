@@ -741,13 +741,28 @@ public final class Parser {
             if (a.kind() != TokenKind.IDENT) {
                 return false;
             }
-            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")) {
+            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")
+                    || a.text().equals("typeof")) {
                 return true;
             }
-            if (!INT_TYPES.contains(a.text())) {
-                return false;
-            }
             Token b = lexer.next();
+            if (!INT_TYPES.contains(a.text())) {
+                // a typedef of BTF (current bpftrace): (uint64_t)x, (size_t *)p; (name) is a cast only
+                // when an operand follows it, and (name *) only when nothing but stars and ) follow
+                if (b.kind() == TokenKind.STAR) {
+                    Token c = lexer.next();
+                    while (c.kind() == TokenKind.STAR) {
+                        c = lexer.next();
+                    }
+                    return c.kind() == TokenKind.RPAREN;
+                }
+                if (b.kind() != TokenKind.RPAREN) {
+                    return false;
+                }
+                Token c = lexer.next();
+                return c.kind() == TokenKind.INT || c.kind() == TokenKind.VAR || c.kind() == TokenKind.MAP
+                        || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT;
+            }
             return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
                     || b.kind() == TokenKind.IDENT;
         } finally {
@@ -759,6 +774,9 @@ public final class Parser {
     private TypeName typeName() {
         Token t = expect(TokenKind.IDENT);
         String name = t.text();
+        if (name.equals("typeof") && at(TokenKind.LPAREN)) {
+            return typeOf();
+        }
         if (name.equals("struct") || name.equals("union") || name.equals("enum")) {
             name = name + " " + expect(TokenKind.IDENT).text();
         } else if (name.equals("unsigned") || name.equals("signed")) {
@@ -776,6 +794,48 @@ public final class Parser {
             expect(TokenKind.RBRACKET);
         }
         return new TypeName(name, pointers, length);
+    }
+
+    /**
+     * {@code typeof(TYPE)} (that type) or {@code typeof(EXPR)} (the expression's type), after the
+     * word, then the {@code *}s and {@code [N]} of a type (current bpftrace).
+     */
+    private TypeName typeOf() {
+        expect(TokenKind.LPAREN);
+        TypeName inner;
+        if (isTypeInside()) {
+            inner = typeName();
+        } else {
+            inner = new TypeName("typeof", 0, -1, expr());
+        }
+        expect(TokenKind.RPAREN);
+        int pointers = inner.pointers();
+        while (accept(TokenKind.STAR)) {
+            pointers++;
+        }
+        int length = inner.arrayLength();
+        if (accept(TokenKind.LBRACKET)) {
+            length = (int) expect(TokenKind.INT).value();
+            expect(TokenKind.RBRACKET);
+        }
+        return new TypeName(inner.name(), pointers, length, inner.typeOf());
+    }
+
+    /** Inside typeof(: true if a type follows (a type word, struct/union/enum, or a name and *). */
+    private boolean isTypeInside() {
+        if (!at(TokenKind.IDENT)) {
+            return false;
+        }
+        String w = peek().text();
+        if (INT_TYPES.contains(w) || w.equals("struct") || w.equals("union") || w.equals("enum") || w.equals("typeof")) {
+            return true;
+        }
+        Lexer.Mark save = lexer.mark(); // just after the name (peeked)
+        try {
+            return lexer.next().kind() == TokenKind.STAR; // size_t * (a name alone is read as an expression)
+        } finally {
+            lexer.restore(save);
+        }
     }
 
     private Expr postfix() {

@@ -868,8 +868,17 @@ public final class SemanticAnalyser {
 
     /** The type a written type name denotes. */
     Type typeOfName(TypeName n, Span span) {
+        if (n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0) {
+            // typeof(EXPR); typeof(NAME) of a typedef of BTF (typeof(size_t)) is that type
+            if (n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                    && !Builtins.isArg(b.name()) && typedef(b.name()) != null) {
+                return typedef(b.name());
+            }
+            Type t = type(n.typeOf());
+            return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
         if (n.pointers() > 0) {
-            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1);
+            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
             Type pointee = n.pointers() == 1 && isStructName(n.name()) ? structs.structRef(n.name())
                     : n.pointers() == 1 && n.name().equals("void") ? Type.NONE : typeOfName(inner, span);
             return Type.Int.pointer(pointee, userSpace());
@@ -887,14 +896,40 @@ public final class SemanticAnalyser {
             case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : strlen());
             case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
             default -> {
-                error(span, "Unknown struct/union: '" + n.name() + "'");
-                yield Type.NONE;
+                Type named = typedef(n.name());
+                if (named == null) {
+                    error(span, "Unknown struct/union: '" + n.name() + "'");
+                    yield Type.NONE;
+                }
+                yield named;
             }
         };
         if (n.arrayLength() >= 0 && !(t instanceof Type.Str)) {
             error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
         }
         return t;
+    }
+
+    /**
+     * A typedef or integer type of BTF ({@code uint64_t}, {@code size_t}, {@code pid_t}) as the
+     * integer it names, or null (current bpftrace reads such names from BTF).
+     */
+    private Type typedef(String name) {
+        int id = kernel.available() ? kernel.typedefId(name) : -1;
+        if (id < 0) {
+            return null;
+        }
+        org.bpf4j.object.btf.BtfType t = kernel.type(id);
+        if (t instanceof org.bpf4j.object.btf.BtfType.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4
+                || i.size() == 8)) {
+            return (i.encoding() & org.bpf4j.object.btf.BtfType.Int.BOOL) != 0 ? Type.Int.bool(8)
+                    : new Type.Int(i.size() * 8, i.signed() || (i.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
+                            && i.size() == 1);
+        }
+        if (t instanceof org.bpf4j.object.btf.BtfType.Enum en && (en.size() == 4 || en.size() == 8)) {
+            return new Type.Int(en.size() * 8, en.signed());
+        }
+        return null;
     }
 
     // ---- kernel types (BTF) ----
