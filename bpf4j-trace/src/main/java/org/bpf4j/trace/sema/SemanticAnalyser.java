@@ -488,8 +488,8 @@ public final class SemanticAnalyser {
             if (ns.size() > os.size()) {
                 vars.put(v.name(), ns);
             }
-        } else if (old instanceof Type.Buf && t instanceof Type.Buf) {
-            vars.put(v.name(), unify(old, t)); // the longest buffer assigned
+        } else if (old instanceof Type.Buf ob && t instanceof Type.Buf nb) {
+            vars.put(v.name(), longer(ob, nb)); // the longest buffer assigned
         } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
             Type u = unify(ot, nt);
             if (u == null) {
@@ -504,13 +504,15 @@ public final class SemanticAnalyser {
         types.put(v, vars.get(v.name()));
     }
 
+    /** The buffer of the larger capacity (a variable or ternary holding either; map keys must match). */
+    private static Type.Buf longer(Type.Buf x, Type.Buf y) {
+        return x.capacity() >= y.capacity() ? x : y;
+    }
+
     /** The wider of two compatible types (strings grow, tuples element-wise), or null. */
     static Type unify(Type a, Type b) {
         if (a instanceof Type.Str x && b instanceof Type.Str y) {
             return x.size() >= y.size() ? x : y;
-        }
-        if (a instanceof Type.Buf x && b instanceof Type.Buf y) {
-            return x.capacity() >= y.capacity() ? x : y; // buffers of any length, as strings
         }
         if (a instanceof Type.Int x && b instanceof Type.Int y) {
             return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
@@ -674,7 +676,7 @@ public final class SemanticAnalyser {
                 if (!(c instanceof Type.Int)) {
                     error(t.span(), "Invalid condition in ternary: " + kindName(c));
                 }
-                Type u = unify(a, b);
+                Type u = a instanceof Type.Buf x && b instanceof Type.Buf y ? longer(x, y) : unify(a, b);
                 if (u == null) {
                     error(t.span(), "Ternary operator must return the same type: have '" + kindName(a) + "' and '"
                             + kindName(b) + "'");
