@@ -375,73 +375,12 @@ public final class Parser {
     }
 
     private AttachPoint attachPoint(Token t) {
-        String raw = t.text();
-        List<String> parts = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-                continue;
-            }
-            if (c == '\\' && quoted && i + 1 < raw.length()) {
-                // usdt:FILE:test:"\"probe1\"": a quoted part's escapes (the name is "probe1", quotes included)
-                cur.append(raw.charAt(++i));
-                continue;
-            }
-            if (c == ':' && !quoted) {
-                // "uprobe:/lib/x.so:func" and "usdt:path:provider:name" keep their parts; a C++
-                // "ns::f" keeps the double colon.
-                // usdt's parts may be empty (usdt:FILE::NAME, usdt:::NAME with -p).
-                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()
-                        && !expandProvider(parts.getFirst()).equals("usdt")) {
-                    cur.append("::");
-                    i++;
-                    continue;
-                }
-                parts.add(cur.toString());
-                cur.setLength(0);
-                continue;
-            }
-            cur.append(c);
-        }
-        parts.add(cur.toString());
-        String provider = expandProvider(parts.removeFirst());
-        if ((provider.equals("interval") || provider.equals("profile")) && parts.size() == 1
-                && parts.getFirst().matches("[0-9]+(s|ms|us|ns|hz)")) {
-            // current bpftrace's short form: interval:1s is interval:s:1, profile:99hz is profile:hz:99
-            String p = parts.removeFirst();
-            int unit = p.length() - (p.endsWith("ms") || p.endsWith("us") || p.endsWith("ns") || p.endsWith("hz") ? 2 : 1);
-            parts.add(p.substring(unit));
-            parts.add(p.substring(0, unit));
-        }
-        return new AttachPoint(raw, provider, parts, t.span());
+        return AttachPointText.parse(t.text(), t.span());
     }
 
     /** The full name of a provider written in short form ({@code i} → {@code interval}). */
     public static String expandProvider(String p) {
-        return switch (p) {
-            // current bpftrace spells the special probes begin and end
-            case "begin" -> "BEGIN";
-            case "end" -> "END";
-            case "i" -> "interval";
-            case "t" -> "tracepoint";
-            case "k" -> "kprobe";
-            case "kr" -> "kretprobe";
-            case "u" -> "uprobe";
-            case "ur" -> "uretprobe";
-            case "U" -> "usdt";
-            case "p" -> "profile";
-            case "s" -> "software";
-            case "h" -> "hardware";
-            case "f" -> "kfunc";
-            case "fr" -> "kretfunc";
-            case "rawtracepoint", "rt" -> "rawtracepoint";
-            case "w" -> "watchpoint";
-            case "aw" -> "asyncwatchpoint";
-            default -> p;
-        };
+        return AttachPointText.expandProvider(p);
     }
 
     // ---- statements ----
