@@ -10,7 +10,6 @@ import org.bpf4j.linux.Features;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.HelperSpec;
-import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
 
 /**
@@ -30,6 +29,10 @@ final class TraceInfo {
                 + BPFTRACE_VERSION + ", with current bpftrace's additions; no LLVM)";
     }
 
+    /**
+     * Prints the report in current bpftrace's layout (its sections, and each kernel section's
+     * entries two a line in columns of 35 characters).
+     */
     static void print(PrintWriter out) {
         out.println("System");
         out.println("  OS: Linux " + read("/proc/sys/kernel/osrelease") + " " + read("/proc/sys/kernel/version"));
@@ -38,9 +41,11 @@ final class TraceInfo {
         out.println("Build");
         out.println("  version: bpf4j " + VersionProvider.version() + " (bpftrace " + BPFTRACE_VERSION + " language)");
         out.println("  LLVM: none (bpf4j generates eBPF itself)");
-        out.println("  unsafe uprobe: no");
         out.println("  bfd: no");
         out.println("  libdw (DWARF support): no (bpf4j reads DWARF itself)");
+        out.println("  libsystemd (systemd notify support): no");
+        out.println("  blazesym (advanced symbolization): no (bpf4j symbolizes stacks itself)");
+        out.println("  dwunwind (DWARF stack unwinding): no");
         out.println();
         Kernel.Availability a = Kernel.probe();
         if (!a.available()) {
@@ -50,45 +55,42 @@ final class TraceInfo {
         }
         Features f = new Features(Kernel.system());
         boolean kprobeType = f.programType(ProgramType.KPROBE);
+        java.util.function.Predicate<String> helper = h -> kprobeType && helper(f, ProgramType.KPROBE, h);
         out.println("Kernel helpers");
-        for (String h : List.of("probe_read", "probe_read_str", "probe_read_user", "probe_read_user_str",
-                "probe_read_kernel", "probe_read_kernel_str", "get_current_cgroup_id", "send_signal",
-                "override_return", "ktime_get_boot_ns", "d_path", "skb_output")) {
-            String shown = switch (h) {
-                case "d_path" -> "dpath";
-                case "skb_output" -> "skboutput";
-                case "ktime_get_boot_ns" -> "get_boot_ns";
-                default -> h;
-            };
-            out.println("  " + shown + ": " + yes(kprobeType && helper(f, ProgramType.KPROBE, h)));
-        }
+        tabulate(out, List.of("dpath", yes(helper.test("d_path")), "get_tai_ns", yes(helper.test("ktime_get_tai_ns")),
+                "get_func_ip", yes(helper.test("get_func_ip")), "lookup_percpu_elem",
+                yes(helper.test("map_lookup_percpu_elem")), "loop", yes(helper.test("loop"))));
         out.println();
         out.println("Kernel features");
-        out.println("  Instruction limit: 1000000");
-        out.println("  Loop support: yes");
-        out.println("  btf: " + yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))));
-        out.println("  map batch: yes");
-        out.println("  uprobe refcount: " + yes(Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"))));
-        out.println();
-        out.println("Map types");
-        for (MapType t : List.of(MapType.HASH, MapType.PERCPU_HASH, MapType.ARRAY, MapType.PERCPU_ARRAY,
-                MapType.STACK_TRACE, MapType.PERF_EVENT_ARRAY, MapType.RINGBUF)) {
-            String label = switch (t) {
-                case PERCPU_HASH -> "percpu hash";
-                case PERCPU_ARRAY -> "percpu array";
-                default -> t.kernelName();
-            };
-            out.println("  " + label + ": " + yes(f.mapType(t)));
+        boolean moduleBtf;
+        try (var s = Files.list(Path.of("/sys/kernel/btf"))) {
+            moduleBtf = s.anyMatch(p -> !p.getFileName().toString().equals("vmlinux"));
+        } catch (IOException e) {
+            moduleBtf = false;
         }
+        tabulate(out, List.of("Instruction limit", "1000000", "btf", yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))),
+                "module btf", yes(moduleBtf)));
         out.println();
+        // the multi-probe links and iterators bpftrace can use; bpf4j attaches none of them
         out.println("Probe types");
-        out.println("  kprobe: " + yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/kprobe"))));
-        out.println("  tracepoint: " + yes(f.programType(ProgramType.TRACEPOINT)));
-        out.println("  perf_event: " + yes(f.programType(ProgramType.PERF_EVENT)));
-        out.println("  kfunc: no (bpf4j attaches no fentry/fexit programs on this kernel)");
-        out.println("  raw_tp_special: " + yes(f.programType(ProgramType.RAW_TRACEPOINT)));
-        out.println("  uprobe: " + yes(kprobeType && Files.exists(Path.of("/sys/bus/event_source/devices/uprobe"))));
+        tabulate(out, List.of("kprobe_multi", "no", "uprobe_multi", "no", "kprobe_session", "no", "iter", "no"));
+        out.println();
         out.flush();
+    }
+
+    /** Name-value pairs two a line, each padded to 35 characters, as bpftrace lays them out. */
+    private static void tabulate(PrintWriter out, List<String> pairs) {
+        for (int i = 0; i < pairs.size(); i += 4) {
+            StringBuilder line = new StringBuilder(pad("  " + pairs.get(i) + ": " + pairs.get(i + 1)));
+            if (i + 2 < pairs.size()) {
+                line.append(pad(pairs.get(i + 2) + ": " + pairs.get(i + 3)));
+            }
+            out.println(line);
+        }
+    }
+
+    private static String pad(String s) {
+        return s.length() >= 35 ? s : s + " ".repeat(35 - s.length());
     }
 
     private static boolean helper(Features f, ProgramType type, String name) {

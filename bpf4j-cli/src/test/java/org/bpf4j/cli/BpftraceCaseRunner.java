@@ -464,15 +464,54 @@ final class BpftraceCaseRunner {
         return sb.toString();
     }
 
-    /** A Python regular expression as a Java one: named groups, literal braces. */
+    /**
+     * A Python regular expression as a Java one: named groups, literal braces, and a '[' or "&&"
+     * inside a character class literal (Java reads them as a nested class or an intersection:
+     * {@code @[{ .n = 0x[0-9a-f]+, ...}]} is one class then a literal in Python).
+     */
     private static Pattern regex(String python) {
-        String s = python.replace("(?P<", "(?<");
+        String s = classesLiteral(python.replace("(?P<", "(?<"));
         try {
             return Pattern.compile(s, Pattern.MULTILINE);
         } catch (PatternSyntaxException e) {
             // Python reads a '{' that starts no repetition as a literal
             return Pattern.compile(s.replaceAll("\\{(?![0-9]+(,[0-9]*)?\\})", "\\\\{"), Pattern.MULTILINE);
         }
+    }
+
+    private static String classesLiteral(String re) {
+        StringBuilder sb = new StringBuilder();
+        boolean inClass = false;
+        for (int i = 0; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\' && i + 1 < re.length()) {
+                sb.append(c).append(re.charAt(++i));
+                continue;
+            }
+            if (!inClass && c == '[') {
+                inClass = true;
+                sb.append(c);
+                if (i + 1 < re.length() && re.charAt(i + 1) == '^') {
+                    sb.append(re.charAt(++i));
+                }
+                if (i + 1 < re.length() && re.charAt(i + 1) == ']') { // a leading ']' is a member
+                    sb.append("\\]");
+                    i++;
+                }
+                continue;
+            }
+            if (inClass && c == '[') {
+                sb.append("\\[");
+            } else if (inClass && c == '&' && i + 1 < re.length() && re.charAt(i + 1) == '&') {
+                sb.append("\\&");
+            } else {
+                if (inClass && c == ']') {
+                    inClass = false;
+                }
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private static Process shell(Workspace ws, String cmd, Map<String, String> env, boolean discard) throws IOException {

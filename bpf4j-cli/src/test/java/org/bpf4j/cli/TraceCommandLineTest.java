@@ -15,6 +15,21 @@ class TraceCommandLineTest {
     Path dir;
 
     @Test
+    void infoHasCurrentBpftracesSections() {
+        Cli r = Cli.run("trace", "--info");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().startsWith("System\n  OS: Linux "), r.out());
+        assertTrue(r.out().contains("\nBuild\n  version: bpf4j "), r.out());
+        assertTrue(r.out().contains("\n  libdw (DWARF support): no (bpf4j reads DWARF itself)\n"), r.out());
+        if (org.bpf4j.linux.Kernel.probe().available()) {
+            // two entries a line, each in 35 columns, as current bpftrace tabulates them
+            assertTrue(r.out().contains("\nProbe types\n  kprobe_multi: no                 uprobe_multi: no               "
+                    + "    \n  kprobe_session: no               iter: no                           \n"), r.out());
+            assertTrue(r.out().matches("(?s).*\nKernel helpers\n  dpath: (yes|no) +get_tai_ns: (yes|no) +\n.*"), r.out());
+        }
+    }
+
+    @Test
     void missingScriptFileIsReportedAsBpftraceDoes() {
         Cli r = Cli.run("trace", "--backend", "vm", "no_such_script.bt");
         assertEquals(Main.EXIT_BAD_INPUT, r.status());

@@ -92,10 +92,6 @@ final class Aggregations {
             series(a, info, agg, call);
             return;
         }
-        if (agg.bits() != 0) {
-            pc.unsupported(call.span(), "hist() with bits (finer buckets than powers of 2)");
-            return;
-        }
         int x = pc.frame.alloc(8);
         if (!call.args().isEmpty()) {
             pc.intExpr(call.args().getFirst());
@@ -106,7 +102,7 @@ final class Aggregations {
         if (agg.kind() == Type.AggKind.HIST || agg.kind() == Type.AggKind.LHIST) {
             asm.load(Size.DW, 0, asm.frameBase, x);
             if (agg.kind() == Type.AggKind.HIST) {
-                log2();
+                log2(agg.bits());
             } else {
                 linear(agg);
             }
@@ -268,13 +264,21 @@ final class Aggregations {
         asm.store(Size.DW, 0, off, 1);
     }
 
-    /** r0 = hist bucket of r0: 0 for negatives, 1 for 0, floor(log2(x)) + 2 above. */
-    private void log2() {
+    /**
+     * r0 = the hist bucket of r0 with {@code k} bits (2^k buckets per power of 2), as current
+     * bpftrace numbers them: 0 for negatives, n + 1 for n below 2^k, else with l = floor(log2(n)) - k
+     * and x the k bits after the leading 1, ((l + 1) << k) + x + 1 (k = 0: 1 for 0, floor(log2(n)) + 2).
+     */
+    private void log2(int k) {
         Asm.Label negative = asm.label();
-        Asm.Label zero = asm.label();
+        Asm.Label small = asm.label();
         Asm.Label end = asm.label();
+        long mask = (1L << k) - 1;
         asm.jumpImm(JumpOp.JSLT, 0, 0, negative);
-        asm.jumpImm(JumpOp.JEQ, 0, 0, zero);
+        asm.jumpImm(JumpOp.JLE, 0, (int) mask, small);
+        if (k > 0) {
+            asm.mov(3, 0);
+        }
         asm.movImm(1, 0);
         for (int shift : new int[] {32, 16, 8, 4, 2, 1}) {
             Asm.Label skip = asm.label();
@@ -284,14 +288,33 @@ final class Aggregations {
             asm.aluImm(AluOp.ADD, 1, shift);
             asm.bind(skip);
         }
+        // r1 = floor(log2(n)) >= k; r3 = n
+        if (k == 0) {
+            asm.mov(0, 1); // floor(log2(n)) + 2
+            asm.aluImm(AluOp.ADD, 0, 2);
+            asm.jump(end);
+            asm.bind(small);
+            asm.aluImm(AluOp.ADD, 0, 1);
+            asm.jump(end);
+            asm.bind(negative);
+            asm.movImm(0, 0);
+            asm.bind(end);
+            return;
+        }
+        asm.aluImm(AluOp.SUB, 1, k);
+        asm.alu(AluOp.RSH, 3, 1);
+        asm.aluImm(AluOp.AND, 3, (int) mask);
+        asm.aluImm(AluOp.ADD, 1, 1);
+        asm.aluImm(AluOp.LSH, 1, k);
+        asm.alu(AluOp.ADD, 1, 3);
+        asm.aluImm(AluOp.ADD, 1, 1);
         asm.mov(0, 1);
-        asm.aluImm(AluOp.ADD, 0, 2);
+        asm.jump(end);
+        asm.bind(small);
+        asm.aluImm(AluOp.ADD, 0, 1);
         asm.jump(end);
         asm.bind(negative);
         asm.movImm(0, 0);
-        asm.jump(end);
-        asm.bind(zero);
-        asm.movImm(0, 1);
         asm.bind(end);
     }
 

@@ -55,9 +55,7 @@ final class Calls {
                     asm.store(Size.DW, asm.frameBase, off + 8, 0);
                 }
                 pc.output(off, 16);
-                // In the callback of a for loop over a map, 1 stops the iteration.
-                asm.movImm(0, pc.inCallback ? 1 : 0);
-                asm.exit();
+                pc.forLoops.leaveProbe(); // from a loop's callback too
             }
             case "clear", "zero" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();

@@ -55,6 +55,11 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return maps.size() + 3;
     }
 
+    /** Index of the build-id stack map, when {@link Events#buildIdStacks()}. */
+    public int buildIdStackIndex() {
+        return maps.size() + 4;
+    }
+
     /** Ring buffer size in bytes. */
     public static final int RING_SIZE = 1 << 20;
 
@@ -67,7 +72,15 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
      * @param valueSize value size in bytes (for a ring buffer 0; its size is {@code entries})
      * @param entries capacity (for a ring buffer, its size in bytes)
      */
-    public record RuntimeMap(String name, MapType type, int keySize, int valueSize, int entries) {}
+    public record RuntimeMap(String name, MapType type, int keySize, int valueSize, int entries, int flags) {
+        /** A map without creation flags. */
+        public RuntimeMap(String name, MapType type, int keySize, int valueSize, int entries) {
+            this(name, type, keySize, valueSize, entries, 0);
+        }
+    }
+
+    /** {@code BPF_F_STACK_BUILD_ID}: a stack map that keeps build ids and offsets. */
+    public static final int STACK_BUILD_ID = 1 << 5;
 
     /**
      * Every map the programs refer to, in index order: the script's maps, then the events (the
@@ -90,6 +103,10 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         if (events.stacks()) {
             all.add(new RuntimeMap("stacks", MapType.STACK_TRACE, 4, 8 * Events.STACK_MAP_FRAMES,
                     Events.STACK_MAP_ENTRIES));
+        }
+        if (events.buildIdStacks()) {
+            all.add(new RuntimeMap("build_id_stacks", MapType.STACK_TRACE, 4,
+                    Events.BUILD_ID_FRAME_BYTES * Events.STACK_MAP_FRAMES, Events.STACK_MAP_ENTRIES, STACK_BUILD_ID));
         }
         return List.copyOf(all);
     }

@@ -39,7 +39,7 @@ final class ContextReads {
     /** r0 = argument {@code i} ({@code signed} for {@code sargN}, which reads stack slots in bpftrace). */
     void arg(int i, Span span) {
         if (pc.inCallback) {
-            pc.unsupported(span, "arg" + i + " inside a for loop over a map");
+            pc.unsupported(span, "arg" + i + " inside a for loop over a map or over a range with bounds known only at run time");
             return;
         }
         switch (pc.attachPoint.provider()) {
@@ -80,7 +80,7 @@ final class ContextReads {
     /** r0 = the return value. */
     void retval(Span span) {
         if (pc.inCallback) {
-            pc.unsupported(span, "retval inside a for loop over a map");
+            pc.unsupported(span, "retval inside a for loop over a map or over a range with bounds known only at run time");
             return;
         }
         switch (pc.attachPoint.provider()) {
@@ -198,7 +198,7 @@ final class ContextReads {
     /** r0 = an integer field of the tracepoint record (the address of the data of a {@code __data_loc} field). */
     void argsInt(Expr.Field f) {
         if (pc.inCallback) {
-            pc.unsupported(f.span(), "args inside a for loop over a map");
+            pc.unsupported(f.span(), "args inside a for loop over a map or over a range with bounds known only at run time");
             return;
         }
         if (resolved() instanceof Resolved.Uprobe || resolved() instanceof Resolved.RawTracepoint) {

@@ -98,6 +98,10 @@ public final class Events {
     }
 
     int addRuntimeWarning(RuntimeWarning w) {
+        int i = runtimeWarnings.indexOf(w); // the same place compiled again for another match of a wildcard
+        if (i >= 0) {
+            return i;
+        }
         runtimeWarnings.add(w);
         return runtimeWarnings.size() - 1;
     }
@@ -116,6 +120,26 @@ public final class Events {
     void noteStacks() {
         stacks = true;
     }
+
+    private boolean buildIdStacks;
+
+    /** Notes that a program reads user stacks as build ids and offsets (a second stack map). */
+    void noteBuildIdStacks() {
+        stacks = true;
+        buildIdStacks = true;
+    }
+
+    /**
+     * True if a program reads {@code ustack(build_id)}: the backends also create a stack map with
+     * {@code BPF_F_STACK_BUILD_ID} at {@link CompiledScript#buildIdStackIndex()}, each frame
+     * {@link #BUILD_ID_FRAME_BYTES} bytes.
+     */
+    public boolean buildIdStacks() {
+        return buildIdStacks;
+    }
+
+    /** The bytes of a frame of a build-id stack: status (4), build id (20), offset or address (8). */
+    public static final int BUILD_ID_FRAME_BYTES = 32;
 
     /**
      * True if a program reads stacks: the backends create a {@code BPF_MAP_TYPE_STACK_TRACE} map of

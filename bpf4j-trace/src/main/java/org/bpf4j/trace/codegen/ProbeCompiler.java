@@ -47,12 +47,14 @@ final class ProbeCompiler {
     final Asm asm = new Asm();
     final Frame frame = new Frame();
     final Map<String, Integer> varSlots = new HashMap<>();
-    private final Deque<Asm.Label[]> loops = new ArrayDeque<>();
-    /** Callbacks (bodies of for loops over maps), generated after the program's exit. */
-    private final List<Runnable> deferred = new ArrayList<>();
+    /** The enclosing loops' {break, continue} labels. */
+    final Deque<Asm.Label[]> loops = new ArrayDeque<>();
+    /** Callbacks (bodies of for loops run by helpers), generated after the program's exit. */
+    final List<Runnable> deferred = new ArrayList<>();
     boolean inCallback;
     final Aggregations aggregations;
     final Strings strings;
+    final Loops forLoops;
     final Transport transport;
     /**
      * Bytes of the frame kept in the per-CPU scratch buffer instead of the stack (0: the frame is
@@ -88,6 +90,12 @@ final class ProbeCompiler {
         this.attachPoint = attachPoint;
         this.aggregations = new Aggregations(this);
         this.strings = new Strings(this);
+        this.forLoops = new Loops(this);
+    }
+
+    /** The register frame slots are addressed from outside callbacks: r10, or r7 for a scratch frame. */
+    int topFrameBase() {
+        return scratchFrame > 0 ? SCRATCH_FRAME_BASE : 10;
     }
 
     /** The program, or null after reporting an error. */
@@ -258,108 +266,16 @@ final class ProbeCompiler {
                     block(u.body());
                 }
             }
-            case Stmt.ForRange f -> {
-                int slot = varSlots.get(f.var().name());
-                int endSlot = frame.alloc(8);
-                intExpr(f.to());
-                asm.store(Size.DW, asm.frameBase, endSlot, 0);
-                intExpr(f.from());
-                asm.store(Size.DW, asm.frameBase, slot, 0);
-                Asm.Label top = asm.label();
-                Asm.Label next = asm.label();
-                Asm.Label end = asm.label();
-                asm.bind(top);
-                asm.load(Size.DW, 0, asm.frameBase, slot);
-                asm.load(Size.DW, 1, asm.frameBase, endSlot);
-                asm.jump(JumpOp.JSGE, 0, 1, end);
-                loops.push(new Asm.Label[] {end, next});
-                block(f.body());
-                loops.pop();
-                asm.bind(next);
-                asm.load(Size.DW, 0, asm.frameBase, slot);
-                asm.aluImm(AluOp.ADD, 0, 1);
-                asm.store(Size.DW, asm.frameBase, slot, 0);
-                asm.jump(top);
-                asm.bind(end);
-            }
-            case Stmt.ForMap f -> forMap(f);
+            case Stmt.ForRange f -> forLoops.forRange(f);
+            case Stmt.ForMap f -> forLoops.forMap(f);
             case Stmt.Jump j -> {
                 switch (j.kind()) {
-                    case RETURN -> {
-                        if (inCallback) {
-                            unsupported(j.span(), "return inside a for loop over a map");
-                        }
-                        asm.movImm(0, 0);
-                        asm.exit();
-                    }
+                    case RETURN -> forLoops.leaveProbe();
                     case BREAK -> asm.jump(loops.peek()[0]);
                     case CONTINUE -> asm.jump(loops.peek()[1]);
                 }
             }
         }
-    }
-
-    /**
-     * {@code for ($kv : @m) { body }}: {@code bpf_for_each_map_elem} with the body as a callback,
-     * which reaches the probe's variables through the caller's frame pointer (passed as the
-     * callback context, kept in r9). {@code break} returns 1 from the callback, {@code continue} 0.
-     */
-    private void forMap(Stmt.ForMap f) {
-        MapInfo info = mapInfo(f.map().name());
-        if (inCallback) {
-            unsupported(f.span(), "a for loop over a map inside another");
-            return;
-        }
-        if (transport.queueValueSize() > 0) {
-            unsupported(f.span(), "a for loop over a map on the kernel backend (use --backend vm)");
-            return;
-        }
-        if (info.value() instanceof Type.Agg a && a.kind() != Type.AggKind.COUNT && a.kind() != Type.AggKind.SUM
-                && a.kind() != Type.AggKind.MIN && a.kind() != Type.AggKind.MAX) {
-            unsupported(f.span(), "a for loop over a " + a.display() + " map");
-            return;
-        }
-        Type.Tuple kv = (Type.Tuple) typed.variables(probe).get(f.var().name());
-        int slot = varSlots.get(f.var().name());
-        Asm.Label fn = asm.label();
-        asm.loadMap(1, mapIndex(f.map().name()));
-        asm.loadFunction(2, fn);
-        asm.mov(3, asm.frameBase);
-        asm.movImm(4, 0);
-        asm.call("for_each_map_elem");
-        int mark = frame.mark();
-        deferred.add(() -> {
-            int outer = frame.mark();
-            frame.release(mark);
-            asm.bind(fn);
-            asm.frameBase = 9;
-            inCallback = true;
-            asm.mov(9, 4);
-            int keyBytes = Type.align8(kv.elements().get(0).size());
-            for (int k = 0; k < keyBytes; k += 8) {
-                asm.load(Size.DW, 1, 2, k);
-                asm.store(Size.DW, 9, slot + k, 1);
-            }
-            int valueBytes = storedSize(kv.elements().get(1));
-            for (int k = 0; k < valueBytes; k += 8) {
-                asm.load(Size.DW, 1, 3, k);
-                asm.store(Size.DW, 9, slot + kv.offset(1) + k, 1);
-            }
-            Asm.Label brk = asm.label();
-            Asm.Label cont = asm.label();
-            loops.push(new Asm.Label[] {brk, cont});
-            block(f.body());
-            loops.pop();
-            asm.bind(cont);
-            asm.movImm(0, 0);
-            asm.exit();
-            asm.bind(brk);
-            asm.movImm(0, 1);
-            asm.exit();
-            asm.frameBase = scratchFrame > 0 ? SCRATCH_FRAME_BASE : 10;
-            inCallback = false;
-            frame.release(outer);
-        });
     }
 
     /**
@@ -507,6 +423,14 @@ final class ProbeCompiler {
                 } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
                     intExpr(u.operand());
                     new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
+                } else if (e instanceof Expr.Builtin b && b.name().equals("args")) {
+                    // a uprobe's parameters: each argument register in its 8-byte slot, at its type's size
+                    zero(off, storedSize(r));
+                    for (int k = 0; k < r.fields().size(); k++) {
+                        Type.RecordField f = r.fields().get(k);
+                        new ContextReads(this).arg(k, e.span());
+                        asm.store(Size.ofBytes(f.type().size()), asm.frameBase, off + f.offset(), 0);
+                    }
                 } else {
                     rawValue(e, off);
                 }
@@ -520,12 +444,17 @@ final class ProbeCompiler {
     /** A stack's id from {@code bpf_get_stackid} (negative if none) and, for a user stack, the pid. */
     private void stackInto(Expr e, Type.Stack st, int off) {
         if (inCallback) {
-            unsupported(e.span(), st.display() + " inside a for loop over a map");
+            unsupported(e.span(), st.display() + " inside a for loop over a map or over a range with bounds known only at run time");
             return;
         }
-        events.noteStacks();
+        boolean buildId = st.mode().equals("build_id");
+        if (buildId) {
+            events.noteBuildIdStacks();
+        } else {
+            events.noteStacks();
+        }
         asm.mov(1, CTX);
-        asm.loadMap(2, globalsIndex + 2);
+        asm.loadMap(2, globalsIndex + (buildId ? 3 : 2));
         asm.movImm(3, st.user() ? 256 : 0);
         asm.call("get_stackid");
         asm.store(Size.DW, asm.frameBase, off, 0);

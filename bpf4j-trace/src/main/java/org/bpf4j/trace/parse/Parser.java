@@ -218,7 +218,7 @@ public final class Parser {
         }
         macros.addAll(blockExpressions);
         try {
-            probes = Macros.expand(probes, macros, diags);
+            probes = LoopScopes.apply(Macros.expand(probes, macros, diags));
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }

@@ -6,24 +6,6 @@ final class Histograms {
 
     private static final int WIDTH = 52;
 
-    static String log2Label(int power) {
-        String suffix = "";
-        if (power >= 40) {
-            suffix = "T";
-            power -= 40;
-        } else if (power >= 30) {
-            suffix = "G";
-            power -= 30;
-        } else if (power >= 20) {
-            suffix = "M";
-            power -= 20;
-        } else if (power >= 10) {
-            suffix = "K";
-            power -= 10;
-        }
-        return (1 << power) + suffix;
-    }
-
     static String linearLabel(long n) {
         if (n == 0) {
             return "0";
@@ -42,7 +24,31 @@ final class Histograms {
         return String.format("%-16s%8d |%-52s|\n", header, count, "@".repeat(bar));
     }
 
-    static String log2(long[] v, boolean json) {
+    /** The buckets of a hist() with {@code k} bits (current bpftrace's numbering). */
+    static int log2Buckets(int k) {
+        return ((65 - k) << k) + 1;
+    }
+
+    /**
+     * The upper bound of hist bucket {@code i} with {@code k} bits, as current bpftrace labels it:
+     * {value, text, 1 if shown as a plain number}; bucket i holds [bound(i - 1), bound(i)).
+     */
+    private static Object[] bound(int i, int k) {
+        if (i <= (2 << k)) {
+            return new Object[] {(long) i, Long.toString(i), true};
+        }
+        int n = 1 << k;
+        int interval = i & (n - 1);
+        int power = (i >> k) - 1;
+        long value = (1L << power) * (n + interval);
+        int decade = power / 10;
+        String suffix = decade == 0 ? "" : String.valueOf("KMGTPE".charAt(decade - 1));
+        long shown = (1L << (power - 10 * decade)) * (n + interval);
+        return new Object[] {value, shown + suffix, false};
+    }
+
+    /** A hist() with {@code k} bits per power of 2 (k = 0: powers of 2), text or JSON. */
+    static String log2(long[] v, int k, boolean json) {
         int min = -1, maxIndex = -1;
         long max = 0;
         for (int i = 0; i < v.length; i++) {
@@ -59,27 +65,28 @@ final class Histograms {
         }
         StringBuilder sb = new StringBuilder(json ? "[" : "");
         for (int i = min; i <= maxIndex; i++) {
+            Object[] hi = bound(i, k);
+            Object[] lo = i == 0 ? null : bound(i - 1, k);
             if (json) {
                 if (i > min) {
                     sb.append(", ");
                 }
                 sb.append('{');
-                if (i == 0) {
-                    sb.append("\"max\": -1, ");
-                } else if (i == 1) {
-                    sb.append("\"min\": 0, \"max\": 0, ");
-                } else if (i == 2) {
-                    sb.append("\"min\": 1, \"max\": 1, ");
-                } else {
-                    long low = 1L << (i - 2);
-                    long high = (1L << (i - 1)) - 1;
-                    sb.append("\"min\": ").append(low).append(", \"max\": ").append(high).append(", ");
+                if (lo != null) {
+                    sb.append("\"min\": ").append(lo[0]).append(", ");
                 }
+                sb.append("\"max\": ").append(i == 0 ? -1 : (long) hi[0] - 1).append(", ");
                 sb.append("\"count\": ").append(v[i]).append('}');
                 continue;
             }
-            String header = i == 0 ? "(..., 0)" : i == 1 ? "[0]" : i == 2 ? "[1]"
-                    : "[" + log2Label(i - 2) + ", " + log2Label(i - 1) + ")";
+            String header;
+            if (lo == null) {
+                header = "(..., 0)";
+            } else if ((boolean) lo[2] && (boolean) hi[2] && (long) lo[0] + 1 == (long) hi[0]) {
+                header = "[" + lo[1] + "]";
+            } else {
+                header = "[" + lo[1] + ", " + hi[1] + ")";
+            }
             sb.append(row(header, v[i], max));
         }
         return json ? sb.append(']').toString() : sb.toString();

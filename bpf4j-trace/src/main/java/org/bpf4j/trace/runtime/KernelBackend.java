@@ -65,7 +65,8 @@ public final class KernelBackend implements Backend {
         RingBufferReader r = null;
         try {
             for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
-                maps.add(kernel.createMap(objectName(m.name()), m.type(), m.keySize(), m.valueSize(), m.entries(), 0));
+                maps.add(kernel.createMap(objectName(m.name()), m.type(), m.keySize(), m.valueSize(), m.entries(),
+                        m.flags()));
             }
             events = maps.get(script.ringBufferIndex());
             globals = maps.get(script.globalsIndex());

@@ -191,7 +191,7 @@ final class MapPrinter {
     private void hist(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets, long top) {
         int prefix = CompiledScript.keySize(info) - 8;
         TreeMap<byte[], long[]> byKey = new TreeMap<>(Arrays::compareUnsigned);
-        int buckets = agg.kind() == Type.AggKind.HIST ? 65
+        int buckets = agg.kind() == Type.AggKind.HIST ? Histograms.log2Buckets(agg.bits())
                 : (int) ((agg.lhistMax() - agg.lhistMin()) / agg.lhistStep()) + 2;
         for (Entry e : entries) {
             byte[] k = Arrays.copyOf(e.key(), prefix);
@@ -209,7 +209,7 @@ final class MapPrinter {
         List<String[]> elems = new ArrayList<>();
         for (int i : trim(sortedByValue(totals, false), top)) {
             long[] counts = byKey.get(keys.get(i));
-            String body = agg.kind() == Type.AggKind.HIST ? Histograms.log2(counts, out.json())
+            String body = agg.kind() == Type.AggKind.HIST ? Histograms.log2(counts, agg.bits(), out.json())
                     : Histograms.linear(counts, agg.lhistMin(), agg.lhistMax(), agg.lhistStep(), out.json());
             elems.add(new String[] {name(info, keys.get(i), offsets), body});
         }

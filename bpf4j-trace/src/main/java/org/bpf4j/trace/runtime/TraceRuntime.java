@@ -47,7 +47,8 @@ public final class TraceRuntime implements AutoCloseable {
             programs.add(new Loaded(script.programs().get(i), i));
         }
         long now = backend.monotonicNanos();
-        values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now);
+        values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
+                script.typed().settings().showDebugInfo());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -56,6 +57,9 @@ public final class TraceRuntime implements AutoCloseable {
                 }).distinct().toList());
         if (script.events().stacks()) {
             values.stacks(backend.map(script.stackIndex()));
+            if (script.events().buildIdStacks()) {
+                values.buildIdStacks(backend.map(script.buildIdStackIndex()));
+            }
         }
         printer = new MapPrinter(out, values, backend.cpus());
         startNanos = now;

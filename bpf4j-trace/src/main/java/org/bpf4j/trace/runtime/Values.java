@@ -18,8 +18,11 @@ final class Values {
     private final Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
+    /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
+    private final boolean showDebugInfo;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
+    private Backend.MapStore buildIdStacks;
 
     private List<java.nio.file.Path> probedBinaries = List.of();
 
@@ -29,11 +32,17 @@ final class Values {
     }
 
     /** Gives the stack map, for printing stacks. */
+    /** The build-id stack map, where {@code ustack(build_id)} values are looked up. */
+    void buildIdStacks(Backend.MapStore map) {
+        this.buildIdStacks = map;
+    }
+
     void stacks(Backend.MapStore map) {
         this.stacks = map;
     }
 
-    Values(Events events, Output out, long bootToWallNanos) {
+    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo) {
+        this.showDebugInfo = showDebugInfo;
         this.events = events;
         this.out = out;
         this.bootToWallNanos = bootToWallNanos;
@@ -195,11 +204,15 @@ final class Values {
      */
     String stack(Type.Stack st, byte[] b, int off, int indent) {
         long id = u64(b, off);
-        if (id < 0 || stacks == null) {
+        Backend.MapStore from = st.mode().equals("build_id") ? buildIdStacks : stacks;
+        if (id < 0 || from == null) {
             return "";
         }
         byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) id).array();
-        byte[] frames = stacks.lookup(key).orElse(null);
+        byte[] frames = from.lookup(key).orElse(null);
+        if (frames != null && st.mode().equals("build_id")) {
+            return buildIdStack(st, frames);
+        }
         if (frames == null) {
             return "";
         }
@@ -214,12 +227,49 @@ final class Values {
                 sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
                 continue;
             }
+            if (st.user() && showDebugInfo) {
+                // the functions inlined at the address first, then the one that holds them (current bpftrace)
+                for (String frame : userSymbols().resolveWithSource(pid, addr, st.mode().equals("perf"))) {
+                    if (st.mode().equals("perf")) {
+                        sb.append('\t').append(Long.toHexString(addr)).append(' ').append(frame).append('\n');
+                    } else {
+                        sb.append(" ".repeat(indent)).append(frame).append('\n');
+                    }
+                }
+                continue;
+            }
             String sym = st.user() ? userSymbols().resolve(pid, addr, true, st.mode().equals("perf"))
                     : KernelSymbols.system().resolve(addr, true);
             if (st.mode().equals("perf")) {
                 sb.append('\t').append(Long.toHexString(addr)).append(' ').append(sym).append('\n');
             } else {
                 sb.append(" ".repeat(indent)).append(sym).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A stack of {@code struct bpf_stack_build_id} frames as current bpftrace prints it: a frame
+     * whose file has a build id as {@code BUILDID 0xOFFSET} (the offset in two digits at least), any
+     * other as its address in hex; one a line, without indent.
+     */
+    private static String buildIdStack(Type.Stack st, byte[] frames) {
+        ByteBuffer bb = ByteBuffer.wrap(frames).order(ByteOrder.LITTLE_ENDIAN);
+        int size = org.bpf4j.trace.codegen.Events.BUILD_ID_FRAME_BYTES;
+        StringBuilder sb = new StringBuilder("\n");
+        for (int i = 0; i < st.limit() && size * i + size <= frames.length; i++) {
+            int at = size * i;
+            int status = bb.getInt(at);
+            long value = bb.getLong(at + 24);
+            if (status == 0) {
+                break; // BPF_STACK_BUILD_ID_EMPTY: the stack ended
+            }
+            if (status == 1) {
+                sb.append(java.util.HexFormat.of().formatHex(frames, at + 4, at + 24)).append(" 0x")
+                        .append(String.format("%02x", value)).append('\n');
+            } else {
+                sb.append(Long.toHexString(value)).append('\n');
             }
         }
         return sb.toString();
@@ -303,6 +353,14 @@ final class Values {
     String key(List<Type> keys, int[] offsets, byte[] b) {
         if (keys.isEmpty()) {
             return "";
+        }
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !out.json()) {
+            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
+            List<String> parts = new ArrayList<>();
+            for (int k = 0; k < tu.elements().size(); k++) {
+                parts.add(render(tu.elements().get(k), b, offsets[0] + tu.offset(k), false));
+            }
+            return "[" + String.join(", ", parts) + "]";
         }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {

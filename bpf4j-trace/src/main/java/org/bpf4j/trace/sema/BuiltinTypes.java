@@ -103,7 +103,15 @@ final class BuiltinTypes {
             return new Type.Deferred(Type.DeferredKind.USERNAME, "");
         }
         if (n.equals("kstack") || n.equals("ustack")) {
-            return new Type.Stack(n.equals("ustack"), a.settings().stackMode(), Builtins.STACK_FRAMES);
+            String mode = a.settings().stackMode();
+            if (n.equals("kstack") && mode.equals("build_id")) {
+                a.warning(b.span(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.");
+                mode = "raw";
+            }
+            return new Type.Stack(n.equals("ustack"), mode, Builtins.STACK_FRAMES);
+        }
+        if (n.equals("args") && a.probe().attachPoints().stream().allMatch(ap -> ap.provider().equals("uprobe"))) {
+            return a.probeArgs.record(b, a.probe());
         }
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
             a.error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");

@@ -619,6 +619,10 @@ final class Calls {
     private Type stack(Expr.Call c) {
         boolean user = c.name().equals("ustack");
         String mode = a.settings().stackMode();
+        if (!user && mode.equals("build_id")) {
+            a.warning(c.span(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.");
+            mode = "raw";
+        }
         int limit = Builtins.STACK_FRAMES;
         if (!nargsBetween(c, 0, 2)) {
             return new Type.Stack(user, mode, limit);
@@ -633,6 +637,10 @@ final class Calls {
             }
             mode = b.name();
             i = 1;
+            if (!user && mode.equals("build_id")) {
+                a.error(c.span(), "'build_id' stack mode can only be used for ustack");
+                mode = "raw";
+            }
         }
         if (i < args.size()) {
             Long n = literal(args.get(i));

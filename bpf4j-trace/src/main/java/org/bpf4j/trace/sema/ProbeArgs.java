@@ -132,6 +132,60 @@ final class ProbeArgs {
                 .map(t -> t.substring(0, t.length() - 1).strip());
     }
 
+    /**
+     * The type of {@code args} as a whole in a uprobe (current bpftrace): a record of the
+     * function's parameters from the binary's DWARF, each in an 8-byte slot (as the argument
+     * registers hold them); the same in every attach point of the probe. {@link Type#NONE} after
+     * an error.
+     */
+    Type record(Expr.Builtin b, Probe probe) {
+        Type.Record result = null;
+        for (AttachPoint ap : probe.attachPoints()) {
+            if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u)) {
+                return Type.NONE; // the attach point's own error was reported
+            }
+            org.bpf4j.trace.symbols.Dwarf dwarf;
+            try {
+                dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
+            } catch (RuntimeException e) {
+                a.error(ap.span(), "No debuginfo found for " + u.binary() + " (" + e.getMessage() + ")");
+                return Type.NONE;
+            }
+            if (!dwarf.available()) {
+                a.error(ap.span(), "No debuginfo found for " + u.binary());
+                return Type.NONE;
+            }
+            List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(u.symbol()).orElse(List.of());
+            List<Type.RecordField> fields = new java.util.ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                org.bpf4j.trace.symbols.Dwarf.Param p = params.get(i);
+                Type t = dwarfType(p.type());
+                if (!(t instanceof Type.Int)) {
+                    a.error(b.span(), "parameter '" + p.name() + "' has type '" + p.type().name()
+                            + "', which bpf4j trace cannot read as a value (args as a whole)");
+                    return Type.NONE;
+                }
+                if (i > 5) {
+                    a.error(b.span(), "parameter '" + p.name() + "' is passed on the stack, which bpf4j trace "
+                            + "does not read through args yet (use sarg" + (i - 6) + ")");
+                    return Type.NONE;
+                }
+                fields.add(new Type.RecordField(p.name(), t, 8 * i));
+            }
+            Type.Record r = new Type.Record("struct " + u.symbol() + "_args", fields, 8 * fields.size());
+            if (result != null && !result.fields().equals(r.fields())) {
+                a.error(ap.span(), "Probe has attach points with mixed arguments");
+                return Type.NONE;
+            }
+            result = result == null ? r : result;
+        }
+        if (result == null || result.fields().isEmpty()) {
+            a.error(b.span(), "The args builtin has no fields in this probe (its function has no parameters)");
+            return Type.NONE;
+        }
+        return result;
+    }
+
     /** Whether the pointers of a probe's arguments are user addresses (system call arguments, uprobes). */
     boolean userPointer(Probe probe) {
         return probe.attachPoints().stream().allMatch(ap -> ap.provider().equals("uprobe") || ap.provider().equals("uretprobe")

@@ -37,7 +37,7 @@ public final class SemanticAnalyser {
     private final AggregationTypes aggregationTypes;
     private final BuiltinTypes builtins;
     private final Operators operators;
-    private final ProbeArgs probeArgs;
+    final ProbeArgs probeArgs;
     private final boolean unsafe;
     private final Settings settings;
     final boolean child;

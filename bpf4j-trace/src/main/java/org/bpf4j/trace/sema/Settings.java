@@ -21,14 +21,19 @@ import org.bpf4j.trace.ast.ConfigEntry;
  * @param maxCatBytes how much of a file {@code cat()} prints ({@code max_cat_bytes})
  * @param dummyTsMap the scalar map {@code tseries()} reads its time from instead of the clock, or ""
  *     ({@code BPFTRACE_DUMMY_TS_MAP}: current bpftrace's hook for its tseries tests)
+ * @param showDebugInfo whether user stacks show source files and lines and inlined functions
+ *     from the binaries' DWARF ({@code show_debug_info}, on by default as in current bpftrace)
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
-        String dummyTsMap) {
+        String dummyTsMap, boolean showDebugInfo) {
     /** bpftrace 0.17's settings. */
-    /** The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line). */
-    public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw");
+    /**
+     * The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line)
+     * and build_id (user stacks only: each frame's file as its build id and the offset in it).
+     */
+    public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw", "build_id");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "");
+    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true);
 
     /** The most {@code max_strlen} may be (strings are kept in the 512-byte BPF stack, as in 0.17). */
     public static final int MAX_STRLEN = 200;
@@ -43,7 +48,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes");
+            "max_cat_bytes", "missing_probes", "show_debug_info");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -85,7 +90,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
-                env.getOrDefault(DUMMY_TS_MAP, ""));
+                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo);
     }
 
     /**
@@ -113,6 +118,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         String stackMode = DEFAULTS.stackMode();
         boolean printMapsOnExit = DEFAULTS.printMapsOnExit();
         int maxCatBytes = DEFAULTS.maxCatBytes();
+        boolean showDebugInfo = DEFAULTS.showDebugInfo();
 
         /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
         String set(String key, String value) {
@@ -145,17 +151,23 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
                 case "stack_mode" -> {
                     if (!STACK_MODES.contains(v)) {
-                        return "Invalid value for %s: expected bpftrace, perf or raw";
+                        return "Invalid value for %s: expected bpftrace, perf, raw or build_id";
                     }
                     stackMode = v;
                 }
-                case "print_maps_on_exit" -> {
+                case "print_maps_on_exit", "show_debug_info" -> {
+                    boolean on;
                     switch (v) {
-                        case "true", "1" -> printMapsOnExit = true;
-                        case "false", "0" -> printMapsOnExit = false;
+                        case "true", "1" -> on = true;
+                        case "false", "0" -> on = false;
                         default -> {
                             return "Invalid value for %s: expected true or false";
                         }
+                    }
+                    if (key.equals("show_debug_info")) {
+                        showDebugInfo = on;
+                    } else {
+                        printMapsOnExit = on;
                     }
                 }
                 case "missing_probes" -> {

@@ -88,8 +88,9 @@ public final class Dwarf {
     private final List<Unit> units = new ArrayList<>();
     /** For each unit of {@link #units}, the unit whose line table and address ranges it has (itself or its skeleton). */
     private final Map<Unit, Unit> lineUnit = new HashMap<>();
-    private final Map<Unit, DwarfLines> lines = new HashMap<>();
+    private final Map<Unit, DwarfLines> lines = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<Param>> functions = new HashMap<>();
+    private boolean functionsRead;
     private final List<String> missing = new ArrayList<>();
 
     private Dwarf(Path binary, String searchPath) {
@@ -132,13 +133,21 @@ public final class Dwarf {
             split.addrBase = u.addrBase;
             add(split, u);
         }
-        for (Unit u : units) {
-            try {
-                scanFunctions(u);
-            } catch (IllegalStateException | IndexOutOfBoundsException e) {
-                // Damaged or unsupported debug information: keep the functions read before it.
+    }
+
+    /** The functions with their parameters, read on first use (stacks need none of them). */
+    private synchronized Map<String, List<Param>> functions() {
+        if (!functionsRead) {
+            functionsRead = true;
+            for (Unit u : units) {
+                try {
+                    scanFunctions(u);
+                } catch (IllegalStateException | IndexOutOfBoundsException e) {
+                    // Damaged or unsupported debug information: keep the functions read before it.
+                }
             }
         }
+        return functions;
     }
 
     private void add(Unit u, Unit lines) {
@@ -184,7 +193,7 @@ public final class Dwarf {
 
     /** The parameters of a function defined in the file, if its debug information describes it. */
     public Optional<List<Param>> params(String function) {
-        return Optional.ofNullable(functions.get(function));
+        return Optional.ofNullable(functions().get(function));
     }
 
     // ---- functions ----

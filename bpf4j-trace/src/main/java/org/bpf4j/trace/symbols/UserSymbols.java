@@ -4,19 +4,27 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bpf4j.linux.probe.NativeElf;
 
 /**
- * User-space symbols for {@code usym()}: the file an address of a process is mapped from (its
- * {@code /proc/PID/maps}) and the ELF function or object symbol that holds it. Files are parsed
- * once and cached; thread-safe.
+ * User-space symbols for {@code usym()} and user stacks: the file an address of a process is
+ * mapped from (its {@code /proc/PID/maps}, kept per process), the ELF function or object symbol
+ * that holds it, and with the file's DWARF its source line and inlined functions. Files are
+ * parsed once and cached; thread-safe.
  */
 public final class UserSymbols {
     private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
     private final List<Path> fallback;
+
+    /**
+     * The last maps read of each process: a process that has exited since (a short command traced
+     * with {@code -c}) still has its earlier stacks resolved. Re-read when an address is not in them.
+     */
+    private final Map<Integer, List<String>> maps = new ConcurrentHashMap<>();
 
     /** A table with no file parsed yet. */
     public UserSymbols() {
@@ -47,12 +55,85 @@ public final class UserSymbols {
      */
     public String resolve(int pid, long addr, boolean withOffset, boolean withModule) {
         String unknown = KernelSymbols.hex(addr) + (withModule ? " ([unknown])" : "");
-        List<String> maps;
-        try {
-            maps = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
-        } catch (IOException | RuntimeException e) {
+        Mapped m = mapped(pid, addr);
+        if (m == null) {
+            // no mapping holds it: the process has exited (or is exiting, its map already empty)
             return fromFallback(addr, withOffset, withModule, unknown);
         }
+        String name = symbolAt(m.local(), m.fileOffset(), withOffset);
+        return name == null ? unknown : withModule ? name + " (" + m.path() + ")" : name;
+    }
+
+    /**
+     * The frames of a stack address as current bpftrace shows them with {@code show_debug_info}:
+     * the functions inlined at it (innermost first: {@code [inlined] NAME@FILE:LINE}, in perf mode
+     * {@code NAME (inlined)}), then the symbol that holds it ({@code NAME+OFFSET@FILE:LINE}, in
+     * perf mode {@code NAME+OFFSET (FILE)}), from the mapped file's DWARF; without debug
+     * information, the symbol alone as {@link #resolve(int, long, boolean, boolean)} gives it.
+     */
+    public List<String> resolveWithSource(int pid, long addr, boolean perf) {
+        String symbol = resolve(pid, addr, true, perf);
+        Mapped m = mapped(pid, addr);
+        Path file = null;
+        long vaddr = -1;
+        if (m != null) {
+            file = Path.of(m.local());
+            vaddr = vaddr(m.local(), m.fileOffset());
+        } else {
+            for (Path f : fallback) {
+                if (fixedAddressSymbol(f.toString(), addr, true) != null) {
+                    file = f;
+                    vaddr = addr;
+                    break;
+                }
+            }
+        }
+        List<Dwarf.Frame> frames;
+        try {
+            frames = vaddr < 0 ? List.of() : Dwarf.cached(file).frames(vaddr);
+        } catch (RuntimeException e) {
+            frames = List.of(); // debug information that cannot be read: the symbol alone
+        }
+        if (frames.isEmpty()) {
+            return List.of(symbol);
+        }
+        List<String> out = new ArrayList<>();
+        for (Dwarf.Frame f : frames) {
+            String at = f.file() == null || perf ? "" : "@" + f.file() + ":" + f.line();
+            if (f.inlined()) {
+                out.add(perf ? f.function() + " (inlined)" : "[inlined] " + f.function() + at);
+            } else {
+                out.add(symbol + at);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Where an address of a process is mapped from: the file as the maps name it, the same file
+     * as this process sees it (under {@code /proc/PID/root} in a container's mount namespace), and
+     * the offset in it.
+     */
+    private record Mapped(String path, String local, long fileOffset) {}
+
+    private Mapped mapped(int pid, long addr) {
+        List<String> known = maps.get(pid);
+        Mapped m = known == null ? null : find(pid, known, addr);
+        if (m != null) {
+            return m;
+        }
+        try {
+            known = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        if (!known.isEmpty()) {
+            maps.put(pid, known);
+        }
+        return find(pid, known, addr);
+    }
+
+    private static Mapped find(int pid, List<String> maps, long addr) {
         for (String line : maps) {
             String[] f = line.trim().split("\\s+", 6);
             if (f.length < 6 || !f[5].startsWith("/")) {
@@ -64,14 +145,10 @@ public final class UserSymbols {
             if (Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(addr, end) >= 0) {
                 continue;
             }
-            long fileOffset = Long.parseUnsignedLong(f[2], 16) + (addr - start);
-            // the file as the process sees it (under /proc/PID/root in a container's mount namespace)
-            String name = symbolAt(org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]), fileOffset,
-                    withOffset);
-            return name == null ? unknown : withModule ? name + " (" + f[5] + ")" : name;
+            return new Mapped(f[5], org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]),
+                    Long.parseUnsignedLong(f[2], 16) + (addr - start));
         }
-        // no mapping holds it: the process is exiting (its map already empty)
-        return fromFallback(addr, withOffset, withModule, unknown);
+        return null;
     }
 
     private String fromFallback(long addr, boolean withOffset, boolean withModule, String unknown) {
@@ -104,19 +181,24 @@ public final class UserSymbols {
         });
     }
 
-    private String symbolAt(String path, long fileOffset, boolean withOffset) {
+    /** The virtual address of a file offset in a mapped file, or -1. */
+    private long vaddr(String path, long fileOffset) {
         NativeElf elf = elf(path);
         if (elf == null) {
-            return null;
+            return -1;
         }
-        long vaddr = -1;
         for (NativeElf.Segment s : elf.segments()) {
             if (fileOffset >= s.offset() && fileOffset < s.offset() + s.fileSize()) {
-                vaddr = s.vaddr() + (fileOffset - s.offset());
-                break;
+                return s.vaddr() + (fileOffset - s.offset());
             }
         }
-        if (vaddr < 0) {
+        return -1;
+    }
+
+    private String symbolAt(String path, long fileOffset, boolean withOffset) {
+        NativeElf elf = elf(path);
+        long vaddr = vaddr(path, fileOffset);
+        if (elf == null || vaddr < 0) {
             return null;
         }
         return symbolAtAddress(elf, vaddr, withOffset);
