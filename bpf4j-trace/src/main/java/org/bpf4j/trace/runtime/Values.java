@@ -354,7 +354,7 @@ final class Values {
         if (keys.isEmpty()) {
             return "";
         }
-        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !out.json()) {
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !tu.isRecord() && !out.json()) {
             // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
             List<String> parts = new ArrayList<>();
             for (int k = 0; k < tu.elements().size(); k++) {
