@@ -90,6 +90,8 @@ class TraceDwarfTest {
     void userStacksShowSourceLines() throws Exception {
         String bin = loop();
         int line = line(bin, "work");
+        // @++ (one shared value), not count(): count() is per CPU, and the traced process may move to another
+        // CPU between hits, so `@ == 3` on count() would see only this CPU's part and miss the third hit
         Cli r = Cli.run("trace", "-c", bin, "-e", "uprobe:" + bin + ":work { printf(\"%s|%s\", ustack(1), "
                 + "ustack(perf, 1)); exit(); }");
         assertEquals(Main.EXIT_OK, r.status(), r.err());
@@ -105,7 +107,7 @@ class TraceDwarfTest {
     void uprobeOnASourceLine() throws Exception {
         String bin = loop();
         int line = line(bin, "work");
-        Cli r = Cli.run("trace", "-c", bin, "-e", "uprobe:" + bin + "@loop.c:" + line + " { @ = count(); "
+        Cli r = Cli.run("trace", "-c", bin, "-e", "uprobe:" + bin + "@loop.c:" + line + " { @++; "
                 + "@pc[reg(\"pc\") == (uint64) uaddr(\"work\")] = count(); if (@ == 3) { exit(); } }");
         assertEquals(Main.EXIT_OK, r.status(), r.err());
         assertTrue(r.out().endsWith("\n\n@: 3\n@pc[true]: 3\n"), r.out());

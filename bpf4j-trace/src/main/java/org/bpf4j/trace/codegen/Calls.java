@@ -340,7 +340,8 @@ final class Calls {
             }
             case "kaddr" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
                     : KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value()).orElseThrow());
-            case "cgroupid", "uaddr", "getopt" -> asm.movImm(0, pc.typed.constant(c));
+            case "uaddr" -> uaddr(c);
+            case "cgroupid", "getopt" -> asm.movImm(0, pc.typed.constant(c));
             case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
                     org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
             case "kptr", "uptr" -> pc.intExpr(c.args().getFirst());
@@ -354,5 +355,55 @@ final class Calls {
             }
             default -> pc.unsupported(c.span(), c.name() + "() as a value");
         }
+    }
+
+    /**
+     * {@code uaddr("SYM")}: the symbol's address in the probed binary. In a binary loaded where the
+     * kernel chooses (PIE, shared library: its lowest segment at 0) the link-time address is moved
+     * by the load base, found from the probed place: {@code get_func_ip} minus the place's own
+     * link-time address (current bpftrace finds the base by walking the task's mappings).
+     */
+    private void uaddr(Expr.Call c) {
+        long symbol = pc.typed.constant(c);
+        Long place = placeAddress();
+        if (place == null) {
+            asm.movImm(0, symbol);
+            return;
+        }
+        asm.mov(1, ProbeCompiler.CTX);
+        asm.call("get_func_ip");
+        asm.movImm(1, symbol - place);
+        asm.alu(org.bpf4j.isa.AluOp.ADD, 0, 1);
+    }
+
+    /**
+     * The link-time address of the place this program probes when its binary is position
+     * independent and the place is one (a uprobe on a function, a USDT probe with one call site);
+     * null when the binary is loaded at its link-time addresses, or the place is not known.
+     */
+    private Long placeAddress() {
+        try {
+            switch (pc.typed.expansion().resolved().get(pc.attachPoint)) {
+                case org.bpf4j.trace.probe.Resolved.Uprobe u when u.symbol() != null && !u.multi() -> {
+                    org.bpf4j.linux.probe.NativeElf elf = org.bpf4j.linux.probe.NativeElf.read(u.binary());
+                    return positionIndependent(elf) ? elf.symbol(u.symbol()).map(x -> x.value() + u.offset())
+                            .orElse(null) : null;
+                }
+                case org.bpf4j.trace.probe.Resolved.Usdt u when u.sites().size() == 1 -> {
+                    return positionIndependent(org.bpf4j.linux.probe.NativeElf.read(u.binary()))
+                            ? u.sites().getFirst().address() : null;
+                }
+                case null, default -> {
+                    return null;
+                }
+            }
+        } catch (RuntimeException e) {
+            return null; // the binary cannot be read again: its link-time addresses
+        }
+    }
+
+    private static boolean positionIndependent(org.bpf4j.linux.probe.NativeElf elf) {
+        return !elf.segments().isEmpty() && elf.segments().stream().mapToLong(org.bpf4j.linux.probe.NativeElf.Segment::vaddr)
+                .min().orElse(1) == 0;
     }
 }

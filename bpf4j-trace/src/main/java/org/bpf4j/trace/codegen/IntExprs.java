@@ -304,6 +304,23 @@ final class IntExprs {
                 asm.loadMapValue(1, pc.globalsIndex, 0);
                 asm.load(Size.DW, 0, 1, 8);
             }
+            case "usermode" -> {
+                String provider = pc.attachPoint.provider();
+                if (provider.equals("BEGIN") || provider.equals("END")) {
+                    asm.movImm(0, 1); // the tracer's own probes run in user mode
+                } else {
+                    asm.load(Size.DW, 0, ProbeCompiler.CTX, org.bpf4j.trace.sema.Registers.offset("cs"));
+                    asm.aluImm(AluOp.AND, 0, 3);
+                    Asm.Label user = asm.label();
+                    Asm.Label done = asm.label();
+                    asm.jumpImm(JumpOp.JEQ, 0, 3, user);
+                    asm.movImm(0, 0);
+                    asm.jump(done);
+                    asm.bind(user);
+                    asm.movImm(0, 1);
+                    asm.bind(done);
+                }
+            }
             case "cpu" -> asm.call("get_smp_processor_id");
             case "numaid" -> asm.call("get_numa_node_id");
             case "cgroup" -> asm.call("get_current_cgroup_id");

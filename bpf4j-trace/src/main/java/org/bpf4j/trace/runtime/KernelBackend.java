@@ -79,13 +79,14 @@ public final class KernelBackend implements Backend {
             // perf events).
             // The matches of a wildcard uprobe in one binary share a program and one uprobe_multi link
             // (as current bpftrace), where the kernel has them: loaded for that attach type.
+            // USDT probes too: all the call sites of one in one link.
             boolean multi = script.programs().stream().anyMatch(p -> resolved(p) instanceof Resolved.Uprobe u
-                    && u.multi()) && uprobeMultiSupported(kernel);
+                    && u.multi() || resolved(p) instanceof Resolved.Usdt) && uprobeMultiSupported(kernel);
             java.util.Map<ProgramKey, KernelProgram> loaded = new java.util.HashMap<>();
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 ProgramType type = programType(resolved(p));
-                int attachType = multi && resolved(p) instanceof Resolved.Uprobe u && u.multi()
-                        ? org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id() : 0;
+                int attachType = multi && (resolved(p) instanceof Resolved.Uprobe u && u.multi()
+                        || resolved(p) instanceof Resolved.Usdt) ? org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id() : 0;
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, ByteBuffer.wrap(insns)),
@@ -239,7 +240,13 @@ public final class KernelBackend implements Backend {
                 continue;
             }
             try {
-                if (multiLoaded.get(i)) {
+                if (multiLoaded.get(i) && resolved(script.programs().get(i)) instanceof Resolved.Usdt u) {
+                    // every call site in one uprobe_multi link; a site's cookie is its index, as the
+                    // program's argument reads expect (semaphores counted by the kernel)
+                    List<UprobeTarget> sites = u.sites().stream().map(org.bpf4j.linux.probe.UsdtProbe::target).toList();
+                    links.add(at.uprobeMulti(programs.get(i), sites, java.util.stream.LongStream.range(0, sites.size())
+                            .toArray(), false, Math.max(0, pid)));
+                } else if (multiLoaded.get(i)) {
                     attachMulti(at, i, pid, attached);
                 } else {
                     attach(at, i, pid);

@@ -65,6 +65,18 @@ final class BuiltinTypes {
             }
             return Type.Int.pointer(Type.NONE, false);
         }
+        if (n.equals("usermode")) {
+            // current bpftrace: the privilege level of the saved registers (x86-64's cs & 3 == 3); BEGIN
+            // and END run in the tracer (uprobes there), so 1
+            for (var ap : a.probe().attachPoints()) {
+                if (!List.of("BEGIN", "END", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval",
+                        "software", "hardware", "watchpoint", "asyncwatchpoint").contains(ap.provider())) {
+                    a.error(b.span(), "usermode can not be used with \"" + ap.provider() + "\" probes (it reads the "
+                            + "saved registers)");
+                }
+            }
+            return new Type.Int(8, false);
+        }
         if (n.equals("ctx")) {
             // the program's context (pt_regs, a tracepoint's record, perf_event data): a pointer to cast
             return Type.Int.pointer(Type.NONE, false);

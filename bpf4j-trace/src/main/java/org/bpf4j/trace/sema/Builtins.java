@@ -26,7 +26,7 @@ public final class Builtins {
 
     /** Builtins the VM backend does not provide yet (they need kernel state). */
     public static final Set<String> UNSUPPORTED_VARIABLES = Set.of("args",
-            "usermode", "__builtin_func");
+            "__builtin_func");
 
     /** The aggregation functions, which are assigned to maps. */
     public static final Map<String, Type.AggKind> AGGREGATIONS = Map.of("count", Type.AggKind.COUNT, "sum",
