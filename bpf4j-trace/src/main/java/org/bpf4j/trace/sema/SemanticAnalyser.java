@@ -897,6 +897,18 @@ public final class SemanticAnalyser {
             case "uint64", "u64", "unsigned long" -> Type.UINT64;
             case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : strlen());
             case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
+            case String st when isStructName(st) && n.pointers() == 0 -> {
+                // a struct value (let $w: struct W[10]): the record of BTF, an array of them with [N]
+                int sid = structs.kernelStruct(st, span);
+                Type.Record r = sid >= 0 ? structs.record(sid, 0) : null;
+                if (r == null) {
+                    if (sid >= 0) {
+                        error(span, "'" + st + "' cannot be held as a value by bpf4j trace");
+                    }
+                    yield Type.NONE;
+                }
+                yield n.arrayLength() >= 0 ? new Type.Array(r, n.arrayLength()) : r;
+            }
             default -> {
                 Type named = typedef(n.name());
                 if (named == null) {
@@ -906,7 +918,8 @@ public final class SemanticAnalyser {
                 yield named;
             }
         };
-        if (n.arrayLength() >= 0 && !(t instanceof Type.Str)) {
+        if (n.arrayLength() >= 0 && !(t instanceof Type.Str) && !(t instanceof Type.Array)
+                && !(t instanceof Type.None)) {
             error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
         }
         return t;
