@@ -105,6 +105,13 @@ public final class AstPrinter {
             case Expr.TupleIndex t -> postfixBase(t.base()) + "." + t.index();
             case Expr.Index i -> postfixBase(i.base()) + "[" + source(i.index()) + "]";
             case Expr.Cast c -> "(" + c.type() + ")(" + source(c.operand()) + ")";
+            case Expr.Tuple t when !t.names().isEmpty() -> {
+                List<String> parts = new java.util.ArrayList<>();
+                for (int i = 0; i < t.elements().size(); i++) {
+                    parts.add(t.names().get(i) + "=" + source(t.elements().get(i)));
+                }
+                yield "(" + String.join(", ", parts) + ")";
+            }
             case Expr.Tuple t -> "(" + join(t.elements(), AstPrinter::source) + ")";
             case Expr.SizeofType s -> "sizeof(" + s.type() + ")";
             case Expr.Offsetof o -> "offsetof(" + o.type() + ", " + String.join(".", o.fields()) + ")";
@@ -271,6 +278,13 @@ public final class AstPrinter {
             case Expr.Cast c -> {
                 line(sb, d, "(" + c.type() + ")" + suffix);
                 tree(sb, c.operand(), d + 1, types);
+            }
+            case Expr.Tuple t2 when !t2.names().isEmpty() -> {
+                line(sb, d, "record:" + suffix);
+                for (int i = 0; i < t2.elements().size(); i++) {
+                    line(sb, d + 1, t2.names().get(i) + " =");
+                    tree(sb, t2.elements().get(i), d + 2, types);
+                }
             }
             case Expr.Tuple t2 -> {
                 line(sb, d, "tuple:" + suffix);

@@ -72,10 +72,19 @@ public sealed interface Expr {
     /** {@code (type) operand}. */
     record Cast(TypeName type, Expr operand, Span span) implements Expr {}
 
-    /** {@code (a, b, ...)}: a tuple of two or more elements. */
-    record Tuple(List<Expr> elements, Span span) implements Expr {
+    /**
+     * {@code (a, b, ...)}: a tuple of two or more elements; with {@code names}, current bpftrace's
+     * record {@code (a = 1, b = 2)} (one or more elements, one name each).
+     */
+    record Tuple(List<Expr> elements, List<String> names, Span span) implements Expr {
         public Tuple {
             elements = List.copyOf(elements);
+            names = List.copyOf(names);
+        }
+
+        /** A tuple without names. */
+        public Tuple(List<Expr> elements, Span span) {
+            this(elements, List.of(), span);
         }
     }
 

@@ -354,6 +354,16 @@ final class Aggregations {
         if (info.value() instanceof Type.Agg agg && agg.kind() == Type.AggKind.AVG) {
             asm.load(Size.DW, 1, 0, 0);
             asm.load(Size.DW, 0, 0, 8);
+            if (agg.signed()) {
+                // a signed average truncates toward zero: -(-sum / count) for a negative sum
+                Asm.Label positive = asm.label();
+                asm.jumpImm(JumpOp.JSGE, 0, 0, positive);
+                asm.aluImm(AluOp.MUL, 0, -1);
+                asm.alu(AluOp.DIV, 0, 1);
+                asm.aluImm(AluOp.MUL, 0, -1);
+                asm.jump(end);
+                asm.bind(positive);
+            }
             asm.alu(AluOp.DIV, 0, 1);
         } else {
             asm.load(Size.DW, 0, 0, 0);

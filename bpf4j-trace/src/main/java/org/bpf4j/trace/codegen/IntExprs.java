@@ -24,6 +24,10 @@ final class IntExprs {
     }
 
     void eval(Expr e) {
+        if (pc.typed.rewrite(e) instanceof Expr.TupleIndex ti) {
+            eval(ti); // a record's field ($r.a), a tuple's element by [] ($t[1])
+            return;
+        }
         if (e instanceof Expr.Builtin && pc.typed.constant(e) != null) {
             asm.movImm(0, pc.typed.constant(e)); // an enumerator
             return;
@@ -46,6 +50,8 @@ final class IntExprs {
             case Expr.MapRef m -> pc.aggregations.readInt(m);
             case Expr.Call c -> new Calls(pc).intCall(c);
             case Expr.Binary b -> binary(b);
+            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.ADDR && u.operand() instanceof Expr.Var v ->
+                asm.stackAddr(0, pc.varSlots.get(v.name())); // where the variable is kept
             case Expr.Unary u -> {
                 eval(u.operand());
                 switch (u.op()) {
@@ -100,6 +106,20 @@ final class IntExprs {
                 int m = pc.frame.mark();
                 int tmp = pc.frame.alloc(r.size());
                 pc.rawValue(f.base(), tmp);
+                if (rf.isBitField()) {
+                    Size unit = switch (rf.loadSize()) {
+                        case 1 -> Size.B;
+                        case 2 -> Size.H;
+                        case 4 -> Size.W;
+                        default -> Size.DW;
+                    };
+                    asm.load(unit, 0, asm.frameBase, tmp + rf.offset());
+                    pc.frame.release(m);
+                    // the field's bits to the top, then back down (arithmetic for a signed field)
+                    asm.aluImm(AluOp.LSH, 0, 64 - rf.bitShift() - rf.bitWidth());
+                    asm.aluImm(t.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - rf.bitWidth());
+                    return;
+                }
                 Size size = switch (t.size()) {
                     case 1 -> Size.B;
                     case 2 -> Size.H;

@@ -316,7 +316,9 @@ final class ProbeCompiler {
             case Type.Tuple t -> {
                 if (e instanceof Expr.Tuple lit) {
                     for (int k = 0; k < lit.elements().size(); k++) {
-                        valueInto(lit.elements().get(k), t.elements().get(k), off + t.offset(k));
+                        // a record's fields go to their names' places, evaluated in the order written
+                        int at = t.isRecord() && !lit.names().isEmpty() ? t.names().indexOf(lit.names().get(k)) : k;
+                        valueInto(lit.elements().get(k), t.elements().get(at), off + t.offset(at));
                     }
                 } else if (src.equals(dst)) {
                     int m = frame.mark();
@@ -533,6 +535,13 @@ final class ProbeCompiler {
                 zero(off, storedSize(t));
                 copyBytes(tmp + (int) lit.value() * t.size(), off, t.size());
                 frame.release(mk);
+            }
+            case Expr e2 when typed.rewrite(e2) instanceof Expr.TupleIndex ti -> rawValue(ti, off); // $r.a, $t[1]
+            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.DEREF && !(t instanceof Type.Int) -> {
+                // *p of a pointer to a value kept in memory (&$v): its bytes as the value's layout
+                zero(off, storedSize(t));
+                intExpr(u.operand());
+                new Buffers(this).read(off, storedSize(t), new Buffers(this).user(u.operand()));
             }
             case Expr.TupleIndex ti -> {
                 Type.Tuple bt = (Type.Tuple) type(ti.base());

@@ -34,6 +34,8 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
+            case Expr.Builtin b when b.name().equals("probetype") ->
+                    literal(ProbeCompiler.bytes(probeType(pc.attachPoint.provider())), size, off);
             case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->
                     into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
@@ -131,6 +133,17 @@ final class Strings {
         asm.stackAddr(1, off);
         asm.call("probe_read_str");
         pc.frame.release(m);
+    }
+
+    /** Current bpftrace's name of a probe type ({@code probetype}): BEGIN and END are "special". */
+    static String probeType(String provider) {
+        return switch (provider) {
+            case "BEGIN", "END", "begin", "end", "self" -> "special";
+            case "kfunc" -> "fentry";
+            case "kretfunc" -> "fexit";
+            case "asyncwatchpoint" -> "watchpoint";
+            default -> provider;
+        };
     }
 
     /** Stores literal bytes, cut to size - 1 and NUL-padded to the slot's end. */

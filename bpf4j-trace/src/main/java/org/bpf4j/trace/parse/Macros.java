@@ -144,7 +144,7 @@ final class Macros {
         Stmt r = switch (s) {
             case Stmt.ExprStmt es -> new Stmt.ExprStmt(expr(es.expr(), pre, false), es.span());
             case Stmt.AssignVar a -> new Stmt.AssignVar(a.var(), a.value().map(v -> expr(v, pre, false)), a.let(),
-                    a.declared(), a.span(), a.opSpan());
+                    a.declared().map(t -> t.withTypeOf(v -> expr(v, pre, false))), a.span(), a.opSpan());
             case Stmt.AssignMap a -> {
                 Expr.MapRef m = (Expr.MapRef) expr(a.map(), pre, false);
                 yield new Stmt.AssignMap(m, expr(a.value(), pre, false), a.span());
@@ -193,8 +193,9 @@ final class Macros {
             case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base(), pre, conditional), t.index(), t.span());
             case Expr.Index i -> new Expr.Index(expr(i.base(), pre, conditional), expr(i.index(), pre, conditional),
                     i.span());
-            case Expr.Cast c -> new Expr.Cast(c.type(), expr(c.operand(), pre, conditional), c.span());
-            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements(), pre, conditional), t.span());
+            case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(v -> expr(v, pre, conditional)),
+                    expr(c.operand(), pre, conditional), c.span());
+            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements(), pre, conditional), t.names(), t.span());
             case Expr.IntLit x -> x;
             case Expr.StrLit x -> x;
             case Expr.BoolLit x -> x;
@@ -336,7 +337,7 @@ final class Macros {
             return switch (s) {
                 case Stmt.ExprStmt e -> new Stmt.ExprStmt(expr(e.expr()), e.span());
                 case Stmt.AssignVar a -> new Stmt.AssignVar(var(a.var()), a.value().map(this::expr), a.let(),
-                        a.declared(), a.span(), a.opSpan());
+                        a.declared().map(t -> t.withTypeOf(this::expr)), a.span(), a.opSpan());
                 case Stmt.AssignMap a -> new Stmt.AssignMap(map(a.map()), expr(a.value()), a.span());
                 case Stmt.If i -> new Stmt.If(expr(i.cond()), stmts(i.then()), stmts(i.otherwise()), i.span());
                 case Stmt.While w -> new Stmt.While(expr(w.cond()), stmts(w.body()), w.span());
@@ -369,8 +370,8 @@ final class Macros {
                 case Expr.Field f -> new Expr.Field(expr(f.base()), f.field(), f.arrow(), f.span());
                 case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base()), t.index(), t.span());
                 case Expr.Index i -> new Expr.Index(expr(i.base()), expr(i.index()), i.span());
-                case Expr.Cast c -> new Expr.Cast(c.type(), expr(c.operand()), c.span());
-                case Expr.Tuple t -> new Expr.Tuple(exprList(t.elements()), t.span());
+                case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(this::expr), expr(c.operand()), c.span());
+                case Expr.Tuple t -> new Expr.Tuple(exprList(t.elements()), t.names(), t.span());
                 case Expr.IntLit x -> x;
                 case Expr.StrLit x -> x;
                 case Expr.BoolLit x -> x;

@@ -375,73 +375,12 @@ public final class Parser {
     }
 
     private AttachPoint attachPoint(Token t) {
-        String raw = t.text();
-        List<String> parts = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '"') {
-                quoted = !quoted;
-                continue;
-            }
-            if (c == '\\' && quoted && i + 1 < raw.length()) {
-                // usdt:FILE:test:"\"probe1\"": a quoted part's escapes (the name is "probe1", quotes included)
-                cur.append(raw.charAt(++i));
-                continue;
-            }
-            if (c == ':' && !quoted) {
-                // "uprobe:/lib/x.so:func" and "usdt:path:provider:name" keep their parts; a C++
-                // "ns::f" keeps the double colon.
-                // usdt's parts may be empty (usdt:FILE::NAME, usdt:::NAME with -p).
-                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()
-                        && !expandProvider(parts.getFirst()).equals("usdt")) {
-                    cur.append("::");
-                    i++;
-                    continue;
-                }
-                parts.add(cur.toString());
-                cur.setLength(0);
-                continue;
-            }
-            cur.append(c);
-        }
-        parts.add(cur.toString());
-        String provider = expandProvider(parts.removeFirst());
-        if ((provider.equals("interval") || provider.equals("profile")) && parts.size() == 1
-                && parts.getFirst().matches("[0-9]+(s|ms|us|ns|hz)")) {
-            // current bpftrace's short form: interval:1s is interval:s:1, profile:99hz is profile:hz:99
-            String p = parts.removeFirst();
-            int unit = p.length() - (p.endsWith("ms") || p.endsWith("us") || p.endsWith("ns") || p.endsWith("hz") ? 2 : 1);
-            parts.add(p.substring(unit));
-            parts.add(p.substring(0, unit));
-        }
-        return new AttachPoint(raw, provider, parts, t.span());
+        return AttachPointText.parse(t.text(), t.span());
     }
 
     /** The full name of a provider written in short form ({@code i} → {@code interval}). */
     public static String expandProvider(String p) {
-        return switch (p) {
-            // current bpftrace spells the special probes begin and end
-            case "begin" -> "BEGIN";
-            case "end" -> "END";
-            case "i" -> "interval";
-            case "t" -> "tracepoint";
-            case "k" -> "kprobe";
-            case "kr" -> "kretprobe";
-            case "u" -> "uprobe";
-            case "ur" -> "uretprobe";
-            case "U" -> "usdt";
-            case "p" -> "profile";
-            case "s" -> "software";
-            case "h" -> "hardware";
-            case "f" -> "kfunc";
-            case "fr" -> "kretfunc";
-            case "rawtracepoint", "rt" -> "rawtracepoint";
-            case "w" -> "watchpoint";
-            case "aw" -> "asyncwatchpoint";
-            default -> p;
-        };
+        return AttachPointText.expandProvider(p);
     }
 
     // ---- statements ----
@@ -741,13 +680,28 @@ public final class Parser {
             if (a.kind() != TokenKind.IDENT) {
                 return false;
             }
-            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")) {
+            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")
+                    || a.text().equals("typeof")) {
                 return true;
             }
-            if (!INT_TYPES.contains(a.text())) {
-                return false;
-            }
             Token b = lexer.next();
+            if (!INT_TYPES.contains(a.text())) {
+                // a typedef of BTF (current bpftrace): (uint64_t)x, (size_t *)p; (name) is a cast only
+                // when an operand follows it, and (name *) only when nothing but stars and ) follow
+                if (b.kind() == TokenKind.STAR) {
+                    Token c = lexer.next();
+                    while (c.kind() == TokenKind.STAR) {
+                        c = lexer.next();
+                    }
+                    return c.kind() == TokenKind.RPAREN;
+                }
+                if (b.kind() != TokenKind.RPAREN) {
+                    return false;
+                }
+                Token c = lexer.next();
+                return c.kind() == TokenKind.INT || c.kind() == TokenKind.VAR || c.kind() == TokenKind.MAP
+                        || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT;
+            }
             return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
                     || b.kind() == TokenKind.IDENT;
         } finally {
@@ -759,6 +713,9 @@ public final class Parser {
     private TypeName typeName() {
         Token t = expect(TokenKind.IDENT);
         String name = t.text();
+        if (name.equals("typeof") && at(TokenKind.LPAREN)) {
+            return typeOf();
+        }
         if (name.equals("struct") || name.equals("union") || name.equals("enum")) {
             name = name + " " + expect(TokenKind.IDENT).text();
         } else if (name.equals("unsigned") || name.equals("signed")) {
@@ -776,6 +733,48 @@ public final class Parser {
             expect(TokenKind.RBRACKET);
         }
         return new TypeName(name, pointers, length);
+    }
+
+    /**
+     * {@code typeof(TYPE)} (that type) or {@code typeof(EXPR)} (the expression's type), after the
+     * word, then the {@code *}s and {@code [N]} of a type (current bpftrace).
+     */
+    private TypeName typeOf() {
+        expect(TokenKind.LPAREN);
+        TypeName inner;
+        if (isTypeInside()) {
+            inner = typeName();
+        } else {
+            inner = new TypeName("typeof", 0, -1, expr());
+        }
+        expect(TokenKind.RPAREN);
+        int pointers = inner.pointers();
+        while (accept(TokenKind.STAR)) {
+            pointers++;
+        }
+        int length = inner.arrayLength();
+        if (accept(TokenKind.LBRACKET)) {
+            length = (int) expect(TokenKind.INT).value();
+            expect(TokenKind.RBRACKET);
+        }
+        return new TypeName(inner.name(), pointers, length, inner.typeOf());
+    }
+
+    /** Inside typeof(: true if a type follows (a type word, struct/union/enum, or a name and *). */
+    private boolean isTypeInside() {
+        if (!at(TokenKind.IDENT)) {
+            return false;
+        }
+        String w = peek().text();
+        if (INT_TYPES.contains(w) || w.equals("struct") || w.equals("union") || w.equals("enum") || w.equals("typeof")) {
+            return true;
+        }
+        Lexer.Mark save = lexer.mark(); // just after the name (peeked)
+        try {
+            return lexer.next().kind() == TokenKind.STAR; // size_t * (a name alone is read as an expression)
+        } finally {
+            lexer.restore(save);
+        }
     }
 
     private Expr postfix() {
@@ -807,6 +806,24 @@ public final class Parser {
                 return e;
             }
         }
+    }
+
+    /** A record {@code (name = value, ...)} after its {@code (} (current bpftrace). */
+    private Expr record(Token open) {
+        List<Expr> values = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        do {
+            Token name = expect(TokenKind.IDENT);
+            if (names.contains(name.text())) {
+                diags.error(name.span(), "Named argument list already contains name: " + name.text());
+                throw new SyntaxError();
+            }
+            names.add(name.text());
+            expect(TokenKind.ASSIGN);
+            values.add(expr());
+        } while (accept(TokenKind.COMMA));
+        expect(TokenKind.RPAREN);
+        return new Expr.Tuple(values, names, open.span().to(prev.span()));
     }
 
     private Expr primary() {
@@ -852,6 +869,9 @@ public final class Parser {
             }
             case LPAREN -> {
                 take();
+                if (at(TokenKind.IDENT) && peekSecondIsAssign()) {
+                    return record(t);
+                }
                 Expr first = expr();
                 if (accept(TokenKind.COMMA)) {
                     List<Expr> elems = new ArrayList<>();

@@ -63,6 +63,9 @@ final class Values {
     }
 
     static String intText(long v, Type.Int t) {
+        if (t.enumerators() != null && t.enumerators().containsKey(asType(v, t))) {
+            return t.enumerators().get(asType(v, t)); // a value of an enum type: its enumerator's name
+        }
         if (t.isPointer()) {
             return "0x" + Long.toHexString(v); // current bpftrace prints pointers in hex
         }
@@ -98,6 +101,22 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
+    /** A bit field's value from the bytes at {@code at}, sign-extended if {@code signed}. */
+    private static long bits(byte[] b, int at, Type.RecordField f, boolean signed) {
+        long v = 0;
+        for (int k = f.loadSize() - 1; k >= 0; k--) {
+            v = v << 8 | (at + k < b.length ? b[at + k] & 0xff : 0);
+        }
+        v >>>= f.bitShift();
+        if (f.bitWidth() < 64) {
+            v &= (1L << f.bitWidth()) - 1;
+            if (signed && (v & 1L << (f.bitWidth() - 1)) != 0) {
+                v |= -1L << f.bitWidth();
+            }
+        }
+        return v;
+    }
+
     /** An integer of its own size (not a stored 64-bit value) at {@code off}. */
     private static long signExtend(byte[] b, int at, Type.Int t) {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -122,12 +141,20 @@ final class Values {
     String render(Type t, byte[] b, int off, boolean quote) {
         return switch (t) {
             case Type.Int i when i.isPointer() && out.json() -> Long.toUnsignedString(u64(b, off)); // JSON has no hex
+            case Type.Int i when i.enumerators() != null && out.json() ->
+                intText(u64(b, off), i.withEnumerators(null)); // JSON keeps an enum value's number
             case Type.Int i -> intText(u64(b, off), i);
             case Type.Str s -> quoted(string(b, off, s.size()), quote);
             case Type.Tuple tu -> {
                 List<String> parts = new ArrayList<>();
                 for (int k = 0; k < tu.elements().size(); k++) {
-                    parts.add(render(tu.elements().get(k), b, off + tu.offset(k), out.json()));
+                    String v = render(tu.elements().get(k), b, off + tu.offset(k), out.json());
+                    // a record's fields as a struct's: { .a = 1 } (JSON: an object)
+                    parts.add(!tu.isRecord() ? v : out.json() ? "\"" + Output.escape(tu.names().get(k)) + "\": " + v
+                            : "." + tu.names().get(k) + " = " + v);
+                }
+                if (tu.isRecord()) {
+                    yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
                 }
                 yield out.json() ? "[" + String.join(",", parts) + "]" : "(" + String.join(", ", parts) + ")";
             }
@@ -155,6 +182,7 @@ final class Values {
                 for (Type.RecordField f : r.fields()) {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
+                        case Type.Int i when f.isBitField() -> intText(bits(b, at, f, i.signed()), i);
                         case Type.Int i -> intText(signExtend(b, at, i), i);
                         case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());
@@ -326,7 +354,7 @@ final class Values {
         if (keys.isEmpty()) {
             return "";
         }
-        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !out.json()) {
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !tu.isRecord() && !out.json()) {
             // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
             List<String> parts = new ArrayList<>();
             for (int k = 0; k < tu.elements().size(); k++) {

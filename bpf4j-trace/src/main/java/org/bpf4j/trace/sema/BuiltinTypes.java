@@ -108,6 +108,9 @@ final class BuiltinTypes {
             }
             return result;
         }
+        if (n.equals("probetype")) {
+            return new Type.Str(16); // the attach point's probe type, as current bpftrace names it ("special")
+        }
         if (n.equals("username")) {
             return new Type.Deferred(Type.DeferredKind.USERNAME, "");
         }

@@ -501,6 +501,10 @@ final class Calls {
                     if (c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
                         Expr key = c.args().get(1);
                         MapInfo info = a.map(m.name());
+                        if (info != null && info.keys().isEmpty()) {
+                            a.error(c.span(), "call to has_key() expects a map with explicit keys (non-scalar map)");
+                            return Type.Int.bool(8);
+                        }
                         boolean oneTuple = info != null && info.keys().size() == 1
                                 && info.keys().getFirst() instanceof Type.Tuple;
                         Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple
@@ -853,7 +857,8 @@ final class Calls {
             a.error(c.span(), "Non-map print() only takes 1 argument, " + c.args().size() + " found");
         }
         Type t = a.type(first);
-        if (t instanceof Type.None && !(first instanceof Expr.Var) && !(first instanceof Expr.MapRef)) {
+        if (t instanceof Type.None && !(first instanceof Expr.Var) && !(first instanceof Expr.MapRef)
+                && !a.failed.contains(first)) {
             a.error(c.span(), "none type passed to print() is not printable");
         }
         return Type.NONE;

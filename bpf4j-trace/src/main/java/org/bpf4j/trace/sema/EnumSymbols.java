@@ -75,6 +75,13 @@ final class EnumSymbols {
         return ofExpr.containsKey(e);
     }
 
+    /** The enumerators of the enum {@code e} is of, by value, or null if it is not of an enum type. */
+    Map<Long, String> table(Expr e) {
+        String n = ofExpr.get(e);
+        Map<Long, String> v = n == null || !kernel.available() ? null : kernel.enumValues(n);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
     /** The enumerators of each expression of enum type, by value (for the code generator). */
     IdentityHashMap<Expr, Map<Long, String>> tables() {
         IdentityHashMap<Expr, Map<Long, String>> out = new IdentityHashMap<>();

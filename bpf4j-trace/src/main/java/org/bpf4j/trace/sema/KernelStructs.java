@@ -101,10 +101,25 @@ final class KernelStructs {
         }
         List<Type.RecordField> fields = new ArrayList<>();
         for (BtfType.Member m : members) {
-            if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0 || m.name().isEmpty()) {
+            if (m.name().isEmpty()) {
                 return null;
             }
             int mt = an.kernel.btf().orElseThrow().skipQualifiers(m.type());
+            if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0) {
+                // a bit field: its bits of the bytes at its first byte, as an integer of its declared type
+                boolean signed = an.kernel.type(mt) instanceof BtfType.Int bi ? bi.signed()
+                        : an.kernel.type(mt) instanceof BtfType.Enum en && en.signed();
+                int width = m.bitfieldSize() != 0 ? m.bitfieldSize() : (int) an.kernel.sizeOf(mt) * 8;
+                Type.RecordField rf = new Type.RecordField(m.name(), new Type.Int(
+                        (int) Math.max(8, an.kernel.sizeOf(mt) * 8), signed), (int) (m.bitOffset() / 8),
+                        (int) (m.bitOffset() % 8), width);
+                if (!(an.kernel.type(mt) instanceof BtfType.Int || an.kernel.type(mt) instanceof BtfType.Enum)
+                        || rf.bitShift() + width > 64 || rf.offset() + rf.loadSize() > size) {
+                    return null;
+                }
+                fields.add(rf);
+                continue;
+            }
             Type ft = switch (an.kernel.type(mt)) {
                 case BtfType.Int i when i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ->
                     new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1);

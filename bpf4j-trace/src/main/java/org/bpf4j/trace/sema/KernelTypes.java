@@ -203,7 +203,9 @@ public final class KernelTypes {
             return null;
         }
         Map<Long, String> found = null;
-        for (int id : b.get().typeIdsByName(name)) {
+        List<Integer> ids = name.startsWith("#") ? List.of(Integer.parseInt(name.substring(1)))
+                : b.get().typeIdsByName(name);
+        for (int id : ids) {
             BtfType t = b.get().typeById(id);
             List<BtfType.EnumValue> values = t instanceof BtfType.Enum e ? e.values()
                     : t instanceof BtfType.Enum64 e ? e.values() : null;
@@ -224,7 +226,10 @@ public final class KernelTypes {
         return found;
     }
 
-    /** The name of the enum that declares enumerator {@code name} (the script's first), or null. */
+    /**
+     * The name of the enum that declares enumerator {@code name} (the script's first), {@code #ID}
+     * for an anonymous enum of type id ID, or null.
+     */
     public String enumOf(String name) {
         Optional<Btf> b = btf();
         if (b.isEmpty()) {
@@ -237,9 +242,12 @@ public final class KernelTypes {
                 BtfType t = all.get(i);
                 List<BtfType.EnumValue> values = t instanceof BtfType.Enum e ? e.values()
                         : t instanceof BtfType.Enum64 e ? e.values() : List.of();
+                if (values.isEmpty()) {
+                    continue;
+                }
                 String owner = t instanceof BtfType.Enum e ? e.name() : t instanceof BtfType.Enum64 e ? e.name() : "";
                 if (owner.isEmpty()) {
-                    continue;
+                    owner = "#" + i; // an anonymous enum (enum { ONE = 1 }): by its type id
                 }
                 for (BtfType.EnumValue v : values) {
                     enumOwners.putIfAbsent(v.name(), owner);

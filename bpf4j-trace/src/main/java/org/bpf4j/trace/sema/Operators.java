@@ -17,6 +17,42 @@ final class Operators {
         return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? a.constants.get(e) : null;
     }
 
+    /**
+     * The value of an integer expression made of literals, enumerators and arithmetic on them
+     * ({@code 1 + 1}), or null.
+     */
+    Long constant(Expr e) {
+        Long lit = literal(e);
+        if (lit != null) {
+            return lit;
+        }
+        if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.NEG) {
+            Long v = constant(u.operand());
+            return v == null ? null : -v;
+        }
+        if (!(e instanceof Expr.Binary b)) {
+            return null;
+        }
+        Long l = constant(b.left());
+        Long r = constant(b.right());
+        if (l == null || r == null) {
+            return null;
+        }
+        return switch (b.op()) {
+            case ADD -> l + r;
+            case SUB -> l - r;
+            case MUL -> l * r;
+            case DIV -> r == 0 ? null : l / r;
+            case MOD -> r == 0 ? null : l % r;
+            case SHL -> l << r;
+            case SHR -> l >>> r;
+            case BAND -> l & r;
+            case BOR -> l | r;
+            case BXOR -> l ^ r;
+            default -> null;
+        };
+    }
+
     Type binary(Expr.Binary b) {
         Type l = a.type(b.left());
         Type r = a.type(b.right());
@@ -122,8 +158,10 @@ final class Operators {
                 return Type.Int.bool(64);
             }
             case DEREF -> {
-                if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int)) {
-                    return i.pointee();
+                if (t instanceof Type.Int i && i.isPointer() && (i.pointee() instanceof Type.Int
+                        || i.pointee() instanceof Type.Tuple || i.pointee() instanceof Type.Str
+                        || i.pointee() instanceof Type.Deferred || i.pointee() instanceof Type.Array)) {
+                    return i.pointee(); // a value as it is kept (a variable's, by &$v)
                 }
                 Integer sid = a.pointees.get(u.operand());
                 if (sid != null) {
@@ -145,7 +183,13 @@ final class Operators {
                 return Type.INT64;
             }
             case ADDR -> {
-                a.error(u.span(), "The & operator is not supported by bpf4j trace yet");
+                // current bpftrace: the address of a variable (where its value is kept while the probe runs)
+                if (u.operand() instanceof Expr.Var && !(t instanceof Type.None)) {
+                    return Type.Int.pointer(t, false);
+                }
+                if (!(t instanceof Type.None)) {
+                    a.error(u.span(), "The & operator is supported by bpf4j trace on variables only");
+                }
                 return Type.INT64;
             }
         }

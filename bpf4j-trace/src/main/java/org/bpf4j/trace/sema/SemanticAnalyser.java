@@ -202,7 +202,7 @@ public final class SemanticAnalyser {
             // (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout)
             for (Expr.Var v : varUses) {
                 Type last = vars.get(v.name());
-                if (last instanceof Type.Tuple || last instanceof Type.Str) {
+                if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf) {
                     types.put(v, last);
                 }
             }
@@ -488,6 +488,8 @@ public final class SemanticAnalyser {
             if (ns.size() > os.size()) {
                 vars.put(v.name(), ns);
             }
+        } else if (old instanceof Type.Buf ob && t instanceof Type.Buf nb) {
+            vars.put(v.name(), longer(ob, nb)); // the longest buffer assigned
         } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
             Type u = unify(ot, nt);
             if (u == null) {
@@ -502,6 +504,11 @@ public final class SemanticAnalyser {
         types.put(v, vars.get(v.name()));
     }
 
+    /** The buffer of the larger capacity (a variable or ternary holding either; map keys must match). */
+    private static Type.Buf longer(Type.Buf x, Type.Buf y) {
+        return x.capacity() >= y.capacity() ? x : y;
+    }
+
     /** The wider of two compatible types (strings grow, tuples element-wise), or null. */
     static Type unify(Type a, Type b) {
         if (a instanceof Type.Str x && b instanceof Type.Str y) {
@@ -511,18 +518,21 @@ public final class SemanticAnalyser {
             return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
-            if (x.elements().size() != y.elements().size()) {
+            if (x.elements().size() != y.elements().size() || x.isRecord() != y.isRecord()
+                    || !new java.util.HashSet<>(x.names()).equals(new java.util.HashSet<>(y.names()))) {
                 return null;
             }
             List<Type> out = new ArrayList<>();
             for (int i = 0; i < x.elements().size(); i++) {
-                Type u = unify(x.elements().get(i), y.elements().get(i));
+                // a record's fields match by name: (a=1, b=2) and (b=3, a=4) are the same record
+                int j = x.isRecord() ? y.names().indexOf(x.names().get(i)) : i;
+                Type u = unify(x.elements().get(i), y.elements().get(j));
                 if (u == null) {
                     return null;
                 }
                 out.add(u);
             }
-            return new Type.Tuple(out);
+            return new Type.Tuple(out, x.names());
         }
         return a.equals(b) ? a : null;
     }
@@ -575,6 +585,13 @@ public final class SemanticAnalyser {
         changed = true;
     }
 
+    /** Records that {@code e} (a record's field, a tuple's {@code [i]}) is element {@code k} of {@code base}. */
+    private void elementOf(Expr e, Expr base, int k, Type.Tuple tu) {
+        Expr.TupleIndex ti = new Expr.TupleIndex(base, k, e.span());
+        types.put(ti, tu.elements().get(k));
+        rewrites.put(e, ti);
+    }
+
     MapInfo map(String name) {
         return maps.get(name);
     }
@@ -584,6 +601,12 @@ public final class SemanticAnalyser {
     /** Types an expression and records the type. */
     Type type(Expr e) {
         Type t = structs.carry(e, compute(e));
+        if (t instanceof Type.Int i && !i.isPointer() && !i.bool() && i.enumerators() == null && enums.isEnum(e)) {
+            Map<Long, String> names = enums.table(e);
+            if (names != null) {
+                t = i.withEnumerators(names); // printed by name in maps, tuples and print()
+            }
+        }
         types.put(e, t);
         return t;
     }
@@ -653,7 +676,7 @@ public final class SemanticAnalyser {
                 if (!(c instanceof Type.Int)) {
                     error(t.span(), "Invalid condition in ternary: " + kindName(c));
                 }
-                Type u = unify(a, b);
+                Type u = a instanceof Type.Buf x && b instanceof Type.Buf y ? longer(x, y) : unify(a, b);
                 if (u == null) {
                     error(t.span(), "Ternary operator must return the same type: have '" + kindName(a) + "' and '"
                             + kindName(b) + "'");
@@ -684,6 +707,16 @@ public final class SemanticAnalyser {
                         failed.add(f);
                     }
                     yield ft;
+                }
+                if (base instanceof Type.Tuple tu && tu.isRecord() && !f.arrow()) {
+                    int k = tu.names().indexOf(f.field());
+                    if (k < 0) {
+                        error(f.span(), "Record does not contain a field named '" + f.field() + "'");
+                        failed.add(f); // its uses are not reported again
+                        yield Type.NONE;
+                    }
+                    elementOf(f, f.base(), k, tu);
+                    yield tu.elements().get(k);
                 }
                 if (base instanceof Type.Record r && !f.arrow()) {
                     for (Type.RecordField rf : r.fields()) {
@@ -724,6 +757,23 @@ public final class SemanticAnalyser {
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
+                }
+                if (base instanceof Type.Tuple tu) {
+                    // current bpftrace: $t[i] with a constant i is $t.i
+                    Long k = operators.constant(i.index());
+                    if (k == null) {
+                        error(i.span(), "The array index operator [] on a tuple only accepts constant integer indices.");
+                        failed.add(i); // its uses are not reported again
+                        yield Type.NONE;
+                    }
+                    if (k < 0 || k >= tu.elements().size()) {
+                        error(i.span(), "Invalid tuple index: " + k + ". Found " + tu.elements().size()
+                                + " elements in tuple.");
+                        failed.add(i); // its uses are not reported again
+                        yield Type.NONE;
+                    }
+                    elementOf(i, i.base(), k.intValue(), tu);
+                    yield tu.elements().get(k.intValue());
                 }
                 if (base instanceof Type.Str s) {
                     yield structs.character(i, s);
@@ -767,7 +817,7 @@ public final class SemanticAnalyser {
                 for (Expr x : t.elements()) {
                     elems.add(type(x)); // integers keep their width, as bpftrace's tuples do: ((int8) 1, 2) is (int8,int64)
                 }
-                yield new Type.Tuple(elems);
+                yield new Type.Tuple(elems, t.names());
             }
             case Expr.SizeofType s when s.type().pointers() == 0 && isStructName(s.type().name()) -> {
                 int sid = structs.kernelStruct(s.type().name(), s.span());
@@ -820,8 +870,17 @@ public final class SemanticAnalyser {
 
     /** The type a written type name denotes. */
     Type typeOfName(TypeName n, Span span) {
+        if (n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0) {
+            // typeof(EXPR); typeof(NAME) of a typedef of BTF (typeof(size_t)) is that type
+            if (n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                    && !Builtins.isArg(b.name()) && typedef(b.name()) != null) {
+                return typedef(b.name());
+            }
+            Type t = type(n.typeOf());
+            return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
         if (n.pointers() > 0) {
-            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1);
+            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
             Type pointee = n.pointers() == 1 && isStructName(n.name()) ? structs.structRef(n.name())
                     : n.pointers() == 1 && n.name().equals("void") ? Type.NONE : typeOfName(inner, span);
             return Type.Int.pointer(pointee, userSpace());
@@ -838,15 +897,54 @@ public final class SemanticAnalyser {
             case "uint64", "u64", "unsigned long" -> Type.UINT64;
             case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : strlen());
             case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
+            case String st when isStructName(st) && n.pointers() == 0 -> {
+                // a struct value (let $w: struct W[10]): the record of BTF, an array of them with [N]
+                int sid = structs.kernelStruct(st, span);
+                Type.Record r = sid >= 0 ? structs.record(sid, 0) : null;
+                if (r == null) {
+                    if (sid >= 0) {
+                        error(span, "'" + st + "' cannot be held as a value by bpf4j trace");
+                    }
+                    yield Type.NONE;
+                }
+                yield n.arrayLength() >= 0 ? new Type.Array(r, n.arrayLength()) : r;
+            }
             default -> {
-                error(span, "Unknown struct/union: '" + n.name() + "'");
-                yield Type.NONE;
+                Type named = typedef(n.name());
+                if (named == null) {
+                    error(span, "Unknown struct/union: '" + n.name() + "'");
+                    yield Type.NONE;
+                }
+                yield named;
             }
         };
-        if (n.arrayLength() >= 0 && !(t instanceof Type.Str)) {
+        if (n.arrayLength() >= 0 && !(t instanceof Type.Str) && !(t instanceof Type.Array)
+                && !(t instanceof Type.None)) {
             error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
         }
         return t;
+    }
+
+    /**
+     * A typedef or integer type of BTF ({@code uint64_t}, {@code size_t}, {@code pid_t}) as the
+     * integer it names, or null (current bpftrace reads such names from BTF).
+     */
+    private Type typedef(String name) {
+        int id = kernel.available() ? kernel.typedefId(name) : -1;
+        if (id < 0) {
+            return null;
+        }
+        org.bpf4j.object.btf.BtfType t = kernel.type(id);
+        if (t instanceof org.bpf4j.object.btf.BtfType.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4
+                || i.size() == 8)) {
+            return (i.encoding() & org.bpf4j.object.btf.BtfType.Int.BOOL) != 0 ? Type.Int.bool(8)
+                    : new Type.Int(i.size() * 8, i.signed() || (i.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
+                            && i.size() == 1);
+        }
+        if (t instanceof org.bpf4j.object.btf.BtfType.Enum en && (en.size() == 4 || en.size() == 8)) {
+            return new Type.Int(en.size() * 8, en.signed());
+        }
+        return null;
     }
 
     // ---- kernel types (BTF) ----

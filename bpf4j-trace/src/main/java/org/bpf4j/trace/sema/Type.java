@@ -16,7 +16,25 @@ public sealed interface Type {
      * Pointers are integers wherever integers are accepted; {@code *p}, {@code p[i]} and
      * {@code p + n} use the pointee.
      */
-    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool) implements Type {
+    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, java.util.Map<Long, String> enumerators)
+            implements Type {
+        public Int {
+            enumerators = enumerators == null ? null : java.util.Map.copyOf(enumerators);
+        }
+
+        /** An integer, pointer or bool that is not of an enum type. */
+        public Int(int bits, boolean signed, Type pointee, boolean user, boolean bool) {
+            this(bits, signed, pointee, user, bool, null);
+        }
+
+        /**
+         * This integer as a value of an enum type, whose enumerators (by value) name it when it is
+         * printed as text (current bpftrace: {@code @[ONE]: 11}, {@code (ONE, TWO)}).
+         */
+        public Int withEnumerators(java.util.Map<Long, String> names) {
+            return new Int(bits, signed, pointee, user, bool, names);
+        }
+
         /** An integer or pointer that is not a bool. */
         public Int(int bits, boolean signed, Type pointee, boolean user) {
             this(bits, signed, pointee, user, false);
@@ -34,7 +52,7 @@ public sealed interface Type {
 
         /** The 64-bit integer a value of this type is widened to (a bool stays a bool). */
         public Int widened() {
-            return bool ? bool(64) : new Int(64, signed);
+            return bool ? bool(64) : new Int(64, signed, null, false, false, enumerators);
         }
 
         /** A pointer to {@code pointee}, in user memory when {@code user}. */
@@ -123,8 +141,27 @@ public sealed interface Type {
         }
     }
 
-    /** A field of a {@link Record}: its name, type and byte offset. */
-    record RecordField(String name, Type type, int offset) {}
+    /**
+     * A field of a {@link Record}: its name, type and byte offset; a bit field has {@code bitWidth}
+     * bits from bit {@code bitShift} of the {@link #loadSize} bytes at {@code offset}.
+     */
+    record RecordField(String name, Type type, int offset, int bitShift, int bitWidth) {
+        /** A field that is not a bit field. */
+        public RecordField(String name, Type type, int offset) {
+            this(name, type, offset, 0, 0);
+        }
+
+        /** True for a bit field. */
+        public boolean isBitField() {
+            return bitWidth > 0;
+        }
+
+        /** The bytes read to get a bit field's bits: 1, 2, 4 or 8. */
+        public int loadSize() {
+            int bytes = (bitShift + bitWidth + 7) / 8;
+            return bytes <= 1 ? 1 : bytes <= 2 ? 2 : bytes <= 4 ? 4 : 8;
+        }
+    }
 
     /** A MAC address ({@code macaddr()}): 6 bytes. */
     record MacAddr() implements Type {
@@ -147,10 +184,28 @@ public sealed interface Type {
         }
     }
 
-    /** A tuple; each element starts at a multiple of 8 bytes. */
-    record Tuple(List<Type> elements) implements Type {
+    /**
+     * A tuple; each element starts at a multiple of 8 bytes. With {@code names} (one per element)
+     * it is current bpftrace's record {@code (a = 1, b = "x")}: its elements are read by name
+     * ({@code $r.a}) and it prints as {@code { .a = 1, .b = x }}.
+     */
+    record Tuple(List<Type> elements, List<String> names) implements Type {
         public Tuple {
             elements = List.copyOf(elements);
+            names = List.copyOf(names);
+            if (!names.isEmpty() && names.size() != elements.size()) {
+                throw new IllegalArgumentException("a record needs one name per element");
+            }
+        }
+
+        /** A tuple without names. */
+        public Tuple(List<Type> elements) {
+            this(elements, List.of());
+        }
+
+        /** True for a record (named elements). */
+        public boolean isRecord() {
+            return !names.isEmpty();
         }
 
         @Override
@@ -173,6 +228,13 @@ public sealed interface Type {
 
         @Override
         public String display() {
+            if (isRecord()) {
+                List<String> parts = new java.util.ArrayList<>();
+                for (int i = 0; i < elements.size(); i++) {
+                    parts.add(names.get(i) + "=" + elements.get(i).display());
+                }
+                return "record(" + String.join(",", parts) + ")";
+            }
             return "(" + String.join(",", elements.stream().map(Type::display).toList()) + ")";
         }
     }
