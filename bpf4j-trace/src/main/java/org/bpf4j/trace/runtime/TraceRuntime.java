@@ -160,15 +160,15 @@ public final class TraceRuntime implements AutoCloseable {
                 backend.run(l.index(), new byte[CONTEXT_BYTES]);
             }
         }
-        boolean beginExited = exitCalled();
         backend.attach(pid);
         if (!quiet) {
             out.attached(probeCount());
         }
-        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null && !beginExited) {
-            // bpftrace's runtime test engine waits for this line before it starts its workload; not
-            // after a BEGIN that called exit(), as bpftrace 0.17 (0.17's JSON tests pipe the output
-            // into a JSON parser)
+        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+            // bpftrace's runtime test engine waits for this line before it starts its workload and
+            // compares exact output from it on. Current bpftrace prints it also after a BEGIN that
+            // called exit() (0.17 did not: its JSON tests, which pipe the output into a JSON parser,
+            // fail for that reason and are listed in known-0.17.txt)
             out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
             out.out().flush();
         }
