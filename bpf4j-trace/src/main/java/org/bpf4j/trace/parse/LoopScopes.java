@@ -52,7 +52,7 @@ final class LoopScopes {
         return switch (s) {
             case Stmt.ExprStmt e -> new Stmt.ExprStmt(expr(e.expr()), e.span());
             case Stmt.AssignVar a -> new Stmt.AssignVar(var(a.var()), a.value().map(this::expr), a.let(),
-                    a.declared(), a.span(), a.opSpan());
+                    a.declared().map(t -> t.withTypeOf(this::expr)), a.span(), a.opSpan());
             case Stmt.AssignMap a -> new Stmt.AssignMap(map(a.map()), expr(a.value()), a.span());
             case Stmt.If i -> new Stmt.If(expr(i.cond()), stmts(i.then()), stmts(i.otherwise()), i.span());
             case Stmt.While w -> new Stmt.While(expr(w.cond()), stmts(w.body()), w.span());
@@ -116,8 +116,8 @@ final class LoopScopes {
             case Expr.Field f -> new Expr.Field(expr(f.base()), f.field(), f.arrow(), f.span());
             case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base()), t.index(), t.span());
             case Expr.Index i -> new Expr.Index(expr(i.base()), expr(i.index()), i.span());
-            case Expr.Cast c -> new Expr.Cast(c.type(), expr(c.operand()), c.span());
-            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements()), t.span());
+            case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(this::expr), expr(c.operand()), c.span());
+            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements()), t.names(), t.span());
             case Expr.IntLit x -> x;
             case Expr.StrLit x -> x;
             case Expr.BoolLit x -> x;
