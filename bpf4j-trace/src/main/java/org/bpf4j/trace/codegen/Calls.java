@@ -99,7 +99,7 @@ final class Calls {
                 enums.put(i, e);
             }
         }
-        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums, c.span()));
+        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums, c.span(), c.expandedFrom()));
         int size = 8 + layout.size();
         int off = pc.eventSlot(size);
         asm.movImm(1, Events.PRINTF_BASE + id);

@@ -94,6 +94,7 @@ final class IntExprs {
             }
             case Expr.SizeofType s -> asm.movImm(0, pc.typed.constant(s) != null ? pc.typed.constant(s) : sizeOfName(s.type()));
             case Expr.Offsetof o -> asm.movImm(0, pc.typed.constant(o));
+            case Expr.TypeArg t -> throw new IllegalStateException("a type as a value (the type checker refuses it)");
             case Expr.StrLit s -> pc.unsupported(s.span(), "a string as an integer");
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsInt(f);
@@ -187,10 +188,10 @@ final class IntExprs {
         asm.alu(AluOp.ADD, 0, 1);
     }
 
-    /** The size of a written type: pointers 8, integers by width, strings by length. */
+    /** The size of a written type: pointers 8, integers by width, strings by length, arrays by their elements. */
     static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
         if (n.pointers() > 0) {
-            return 8;
+            return n.arrayLength() >= 0 ? 8L * n.arrayLength() : 8; // a pointer, or an array of them
         }
         String name = n.name();
         long base = name.contains("8") || name.contains("char") || name.equals("bool") ? 1

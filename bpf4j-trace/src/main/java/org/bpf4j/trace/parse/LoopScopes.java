@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
@@ -37,7 +38,7 @@ final class LoopScopes extends AstRewriter {
 
     /** Enters a loop with variable {@code v}: its name inside the loop. */
     @Override
-    Stmt loop(Expr.Var v, Function<Expr.Var, Stmt> build) {
+    public Stmt loop(Expr.Var v, Function<Expr.Var, Stmt> build) {
         int n = seen.merge(v.name(), 1, Integer::sum);
         String name = n == 1 ? v.name() : "$__for" + n + "_" + v.name().substring(1);
         String outer = renamed.put(v.name(), name);
@@ -51,7 +52,7 @@ final class LoopScopes extends AstRewriter {
     }
 
     @Override
-    Expr.Var var(Expr.Var v) {
+    public Expr.Var var(Expr.Var v) {
         String to = renamed.get(v.name());
         return to == null || to.equals(v.name()) ? v : new Expr.Var(to, v.span());
     }

@@ -137,14 +137,15 @@ public final class SemanticAnalyser {
      * with the named program arguments that {@code getopt()} reads (name to value; a null value for
      * {@code --name} without one).
      */
-    public static Optional<TypedProgram> analyse(Program program, List<String> params, Map<String, String> namedArgs,
+    public static Optional<TypedProgram> analyse(Program written, List<String> params, Map<String, String> namedArgs,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
             Diagnostics diags) {
         int before = diags.errorCount();
-        Settings settings = Settings.resolve(program.config(), env, diags);
+        Settings settings = Settings.resolve(written.config(), env, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
+        Program program = ConfigRecord.apply(written, settings, env);
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
@@ -592,6 +593,11 @@ public final class SemanticAnalyser {
                 yield Type.UINT64;
             }
             case Expr.Offsetof o -> structs.offsetof(o);
+            case Expr.TypeArg t -> {
+                error(t.span(), "typeof() is a type, not a value: it can be a macro's argument, which the macro uses "
+                        + "as a type");
+                yield Type.NONE;
+            }
             case Expr.SizeofType s -> {
                 typeOfName(s.type(), s.span());
                 yield Type.UINT64;
@@ -643,6 +649,11 @@ public final class SemanticAnalyser {
             }
             Type t = type(n.typeOf());
             return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
+        if (n.pointers() > 0 && n.arrayLength() >= 0) {
+            // an array of pointers (uint64 *[2], as a macro's typeof(uint64 *) argument t makes of t[2])
+            return new Type.Array(typeOfName(new TypeName(n.name(), n.pointers(), -1, n.typeOf()), span),
+                    n.arrayLength());
         }
         if (n.pointers() > 0) {
             TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
