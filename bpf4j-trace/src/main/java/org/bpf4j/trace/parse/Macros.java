@@ -24,7 +24,11 @@ import org.bpf4j.trace.ast.TypeName;
  * <p>A macro call used as a statement becomes the body's statements. A call inside an expression
  * becomes the body's value; the body's statements are placed before the statement that holds the
  * call, so such a call is refused where it would not always run once (a {@code while} condition,
- * a predicate, an operand of {@code &&}, {@code ||} or {@code ?:}).
+ * a predicate, an operand of {@code &&} or {@code ||}). An argument is expanded where the body
+ * uses it (once per use, as current bpftrace); a {@code typeof(...)} argument is a type the body
+ * may use as one ({@code (t *)x}, {@code sizeof(t)}, {@code offsetof(t, f)}). A branch of
+ * {@code ?:} (an if/else used as a value) whose expansion needs statements runs them only when
+ * taken: they go into an if statement that assigns the value to a variable of its own.
  */
 final class Macros {
     /** How a parameter is passed. */
@@ -395,6 +399,17 @@ final class Macros {
         public Expr call(Expr.Call c) {
             List<Span> from = new ArrayList<>(c.expandedFrom());
             from.addAll(site);
+            Definition block = c.name().startsWith(BLOCK_PREFIX) ? lookup(c.name(), 0) : null;
+            if (block != null) {
+                // a block expression in the body (an if/else's branch) is part of the body: copied
+                // with the same parameters and names, as a block of its own
+                String name = c.name() + "_" + instance;
+                if (lookup(name, 0) == null) {
+                    byName.computeIfAbsent(name, k -> new ArrayList<>()).add(new Definition(name, List.of(),
+                            stmts(block.body()), block.value().map(this::expr), block.span()));
+                }
+                return new Expr.Call(name, List.of(), c.span(), from);
+            }
             return new Expr.Call(c.name(), exprs(c.args()), c.span(), from);
         }
 
