@@ -400,6 +400,22 @@ public final class SemanticAnalyser {
         return t;
     }
 
+    /**
+     * Types an operand that a string is expected for: there the {@code probe} builtin is a string
+     * (current bpftrace's {@code probe} is one), as long as the probe's longest name; the code
+     * generator writes the name of the attach point it compiles. Elsewhere {@code probe} stays an
+     * index of a name printed in user space (one program for the matches of a wildcard).
+     */
+    Type stringOperand(Expr e) {
+        Type t = type(e);
+        if (t instanceof Type.ProbeName && probe != null) {
+            int longest = probe.attachPoints().stream().mapToInt(ap -> ap.name().length()).max().orElse(0);
+            t = new Type.Str(longest + 1);
+            types.put(e, t);
+        }
+        return t;
+    }
+
     private Type compute(Expr e) {
         return switch (e) {
             case Expr.IntLit i -> i.unsigned() ? Type.UINT64 : Type.INT64;
