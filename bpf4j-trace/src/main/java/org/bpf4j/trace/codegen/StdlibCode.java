@@ -144,7 +144,12 @@ final class StdlibCode {
                 pc.convert(from, tmp, t, slot);
                 pc.frame.release(m);
             }
-            default -> pc.copy(0, 0, slot, ProbeCompiler.storedSize(vt));
+            default -> {
+                // the same type, or a longer one (a buffer variable widens): the value, then zeros
+                int n = Math.min(ProbeCompiler.storedSize(vt), ProbeCompiler.storedSize(value));
+                pc.copy(0, 0, slot, n);
+                pc.zero(slot + n, ProbeCompiler.storedSize(vt) - n);
+            }
         }
         asm.movImm(0, 1);
         asm.bind(end);
