@@ -147,7 +147,7 @@ public final class KernelBackend implements Backend {
             return r;
         }
         return switch (p.attachPoint().provider()) {
-            case "BEGIN", "END", "self" -> new Resolved.Special(p.attachPoint().provider());
+            case "BEGIN", "END", "self", "bench" -> new Resolved.Special(p.attachPoint().provider());
             case "interval" -> new Resolved.Timer(false, 0, 0);
             default -> new Resolved.Java();
         };
@@ -164,7 +164,8 @@ public final class KernelBackend implements Backend {
 
     private static ProgramType programType(Resolved r) {
         return switch (r) {
-            case Resolved.Special s -> ProgramType.RAW_TRACEPOINT;
+            // a benchmark runs many times in one BPF_PROG_TEST_RUN, which raw tracepoints refuse (as bpftrace: XDP)
+            case Resolved.Special s -> s.which().equals("bench") ? ProgramType.XDP : ProgramType.RAW_TRACEPOINT;
             case Resolved.Java j -> ProgramType.RAW_TRACEPOINT;
             case Resolved.RawTracepoint t -> ProgramType.RAW_TRACEPOINT;
             case Resolved.Tracepoint t -> ProgramType.TRACEPOINT;
@@ -337,6 +338,14 @@ public final class KernelBackend implements Backend {
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
         // A raw tracepoint test run takes no repeat count (the kernel refuses one with EINVAL).
         kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0));
+    }
+
+    @Override
+    public Bench bench(int index, int repeat) {
+        // an XDP test run needs an Ethernet header's worth of packet
+        Bpf.TestRunResult r = kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null,
+                0, repeat, 0, 0, 0));
+        return new Bench(Integer.toUnsignedLong(r.durationNanos()), r.retval());
     }
 
     @Override

@@ -87,8 +87,9 @@ public final class TraceRuntime implements AutoCloseable {
         for (Loaded l : programs) {
             org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
             if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
-                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
-                continue;
+                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))
+                    || ap.provider().equals("bench")) {
+                continue; // a benchmark is never attached
             }
             n++;
         }
@@ -144,6 +145,10 @@ public final class TraceRuntime implements AutoCloseable {
      * @param pid the process uprobes and USDT probes are limited to, or -1
      */
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
+        if (benchmarks) {
+            new Benchmarks(this, backend, out).run();
+            return;
+        }
         if (dryRun) {
             backend.attach(pid);
             if (!quiet) {
@@ -239,7 +244,53 @@ public final class TraceRuntime implements AutoCloseable {
 
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
-        return p.equals("BEGIN") || p.equals("END") || p.equals("self");
+        return p.equals("BEGIN") || p.equals("END") || p.equals("self") || p.equals("bench");
+    }
+
+    private boolean benchmarks;
+
+    /**
+     * With {@code on}, {@link #run} runs the script's {@code bench:} probes as current bpftrace's
+     * {@code --mode bench} does (BEGIN, each benchmark measured, END; no other probe attached, no map
+     * printed at the end); without it (the default) {@code bench:} probes never run.
+     */
+    public void setBenchmarks(boolean on) {
+        this.benchmarks = on;
+    }
+
+    /** The programs of the script with their indexes, in order, whose provider is {@code provider}. */
+    List<Integer> programsOf(String provider) {
+        List<Integer> out = new ArrayList<>();
+        for (Loaded l : programs) {
+            if (l.probe().attachPoint().provider().equals(provider)) {
+                out.add(l.index());
+            }
+        }
+        return out;
+    }
+
+    /** The attach point of program {@code index}. */
+    org.bpf4j.trace.ast.AttachPoint attachPoint(int index) {
+        return programs.get(index).probe().attachPoint();
+    }
+
+    /** Prints (drains) the events the programs have written. */
+    void printEvents() {
+        drain();
+    }
+
+    /** Drops the events the programs have written, and their losses, unprinted. */
+    void discardEvents() {
+        backend.drain(e -> { });
+        reportedLost = backend.lost();
+    }
+
+    /** Runs END and prints its events, when the benchmarks are done. */
+    void runEnd() {
+        finalizing = false;
+        exitRequested.set(true);
+        fireProvider("END");
+        out.out().flush();
     }
 
     /**
