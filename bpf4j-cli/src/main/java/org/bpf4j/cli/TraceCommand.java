@@ -45,7 +45,9 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "-e", paramLabel = "PROGRAM", description = "the script text")
+    @Option(names = "-e", paramLabel = "PROGRAM", description = "the script text (given again, the last one, "
+            + "as bpftrace)")
+    private List<String> programs = new ArrayList<>();
     private String program;
 
     @Parameters(paramLabel = "FILE.bt [PARAM...]", arity = "0..*",
@@ -213,6 +215,9 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        if (!programs.isEmpty()) {
+            program = programs.getLast();
+        }
         org.bpf4j.trace.symbols.DebugFiles.searchFirst(debugInfo);
         if (info) {
             TraceInfo.print(out);

@@ -36,6 +36,9 @@ public final class TraceRuntime implements AutoCloseable {
     private long reportedLost;
     private final long startNanos;
 
+    /** The pcap files of {@code skboutput()}, or null. */
+    private final SkbPcaps pcaps;
+
     private record Loaded(CompiledScript.ProbeProgram probe, int index) {}
 
     /** Runs a script on a backend, which it closes when closed. */
@@ -62,6 +65,7 @@ public final class TraceRuntime implements AutoCloseable {
             }
         }
         printer = new MapPrinter(out, values, backend.cpus());
+        pcaps = script.events().skbOutputs().isEmpty() ? null : new SkbPcaps(script.events().skbOutputs(), now);
         startNanos = now;
         backend.setGlobals(now, 0);
     }
@@ -429,10 +433,14 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     private void event(byte[] e) {
+        long id = Values.u64(e, 0);
+        if (id == Events.SKB_OUTPUT) {
+            pcaps.write(e); // sent before exit() (it has its own buffer, read before the events)
+            return;
+        }
         if (finalizing) {
             return;
         }
-        long id = Values.u64(e, 0);
         if (id >= Events.PRINTF_BASE) {
             Events.Printf p = script.events().printfs().get((int) (id - Events.PRINTF_BASE));
             List<Object> args = new ArrayList<>();
@@ -567,6 +575,9 @@ public final class TraceRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pcaps != null) {
+            pcaps.close();
+        }
         backend.close();
     }
 }
