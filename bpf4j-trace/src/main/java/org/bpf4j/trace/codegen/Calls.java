@@ -306,6 +306,10 @@ final class Calls {
     }
 
     void intCall(Expr.Call c) {
+        if (BtfPointerCalls.handles(c.name())) {
+            new BtfPointerCalls(pc).call(c);
+            return;
+        }
         switch (c.name()) {
             case "delete" -> {
                 // current bpftrace: delete() is true if the key was there

@@ -142,6 +142,7 @@ final class Strings {
     static String probeType(String provider) {
         return switch (provider) {
             case "BEGIN", "END", "begin", "end", "self" -> "special";
+            case "bench" -> "benchmark";
             case "kfunc" -> "fentry";
             case "kretfunc" -> "fexit";
             case "asyncwatchpoint" -> "watchpoint";

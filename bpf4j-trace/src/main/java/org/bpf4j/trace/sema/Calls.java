@@ -528,6 +528,9 @@ final class Calls {
                 return Type.Int.bool(8);
             }
             default -> {
+                if (BtfPointerCalls.handles(n)) {
+                    return new BtfPointerCalls(a, this).call(c);
+                }
                 typeArgs(c);
                 if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
                     a.error(c.span(), n + "() is not supported by bpf4j trace yet");
