@@ -311,7 +311,7 @@ public final class SemanticAnalyser {
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
-                    "java" -> { }
+                    "java", "bench" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
@@ -756,6 +756,24 @@ public final class SemanticAnalyser {
     }
 
     /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
+    /** The type of a standard-library function written as an identifier ({@code has_cpid}, {@code leader_tid}). */
+    Type stdlibIdentifier(Expr.Builtin b) {
+        return calls.stdlibIdentifier(b);
+    }
+
+    /** Checks a statement made by a rule of the checker ({@code find}'s assignment of its variable). */
+    void statement(org.bpf4j.trace.ast.Stmt s) {
+        statements.stmt(s);
+    }
+
+    /**
+     * Whether the statement being checked is in a branch of an {@code if} whose condition is known
+     * to skip it ({@link ConstantFolding}), where {@code fail()} and {@code static_assert} are no errors.
+     */
+    boolean unreached() {
+        return statements.unreached();
+    }
+
     boolean failed(Expr e) {
         return failed.contains(e);
     }
