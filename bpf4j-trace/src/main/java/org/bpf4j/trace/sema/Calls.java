@@ -672,6 +672,8 @@ final class Calls {
                 && !MapTyping.tupleForKeys(m.keys(), keys)) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
+        } else {
+            a.mapAccess(keyed, m, keys);
         }
     }
 

@@ -70,6 +70,8 @@ public final class SemanticAnalyser {
     /** The variables read and written in the probe being checked. */
     private final List<Expr.Var> varUses = new ArrayList<>();
     private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
+    /** The variables' types at the end of the previous pass, by probe: integers promoted by later assignments. */
+    private final IdentityHashMap<Probe, Map<String, Type>> finalVars = new IdentityHashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -207,11 +209,15 @@ public final class SemanticAnalyser {
             // (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout)
             for (Expr.Var v : varUses) {
                 Type last = vars.get(v.name());
-                if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf) {
+                if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf
+                        || last instanceof Type.Int li && !li.isPointer()) {
                     types.put(v, last);
                 }
             }
             varUses.clear();
+            if (!vars.equals(finalVars.put(p, Map.copyOf(vars)))) {
+                changed = true; // a variable's type grew: the uses before that assignment take it in the next pass
+            }
         }
     }
 
@@ -487,8 +493,14 @@ public final class SemanticAnalyser {
 
     private void setVar(Expr.Var v, Type t, Span span) {
         Type old = vars.get(v.name());
-        if (old == null) {
+        Type before = finalVars.getOrDefault(probe, Map.of()).get(v.name());
+        if (old == null && before instanceof Type.Int b && t instanceof Type.Int n) {
+            // as current bpftrace, a variable has one type, that of all its assignments (the last pass's)
+            vars.put(v.name(), IntTypes.promote(b, n));
+        } else if (old == null) {
             vars.put(v.name(), t);
+        } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
+            vars.put(v.name(), IntTypes.promote(oi, ni));
         } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
             if (ns.size() > os.size()) {
                 vars.put(v.name(), ns);
@@ -520,7 +532,7 @@ public final class SemanticAnalyser {
             return x.size() >= y.size() ? x : y;
         }
         if (a instanceof Type.Int x && b instanceof Type.Int y) {
-            return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
+            return IntTypes.promote(x, y);
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
             if (x.elements().size() != y.elements().size() || x.isRecord() != y.isRecord()
@@ -570,9 +582,14 @@ public final class SemanticAnalyser {
         return mapTyping.read(ref);
     }
 
-    /** The key element types of a map reference; integers are stored as 64 bits. */
+    /** The key element types of a map reference. */
     List<Type> mapKeys(Expr.MapRef ref) {
         return mapTyping.keys(ref);
+    }
+
+    /** Checks {@code keys}, the types of {@code ref}'s keys, against map {@code m}'s, which grow to hold them. */
+    void mapAccess(Expr.MapRef ref, MapInfo m, List<Type> keys) {
+        mapTyping.access(ref, m, keys);
     }
 
     /** Records that {@code @m[keys]} holds {@code value}, widening the map's types as assignments do. */
@@ -618,7 +635,7 @@ public final class SemanticAnalyser {
 
     private Type compute(Expr e) {
         return switch (e) {
-            case Expr.IntLit i -> i.unsigned() ? Type.UINT64 : Type.INT64;
+            case Expr.IntLit i -> Type.Int.ofLiteral(i.value(), i.unsigned());
             case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 if (s.value().length() + 1 > 200) {
@@ -671,6 +688,10 @@ public final class SemanticAnalyser {
                 } else if (!(t instanceof Type.Int)) {
                     error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator can not be used on expressions of type '"
                             + t.display() + "'");
+                } else if (i.target() instanceof Expr.Var v && t instanceof Type.Int vi && !vi.isPointer() && !vi.bool()) {
+                    // current bpftrace: ++ and -- make the variable a 64-bit integer (uint64 for ++ of an unsigned one)
+                    setVar(v, vi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
+                    yield vars.get(v.name());
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }
@@ -687,8 +708,12 @@ public final class SemanticAnalyser {
                             + kindName(b) + "'");
                     yield a;
                 }
-                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? (ia.bool() && ib.bool() ? Type.Int.bool(64)
-                        : new Type.Int(64, ia.signed() && ib.signed())) : u;
+                if (a instanceof Type.Int ia && b instanceof Type.Int ib && (ia.isPointer() || ib.isPointer()
+                        || ia.bool() != ib.bool())) {
+                    yield new Type.Int(64, ia.signed() && ib.signed());
+                }
+                // current bpftrace: the branches' promoted type (c ? 1 : 2 is an int8)
+                yield u instanceof Type.Int ia && ia.bool() ? Type.Int.bool(64) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
@@ -784,7 +809,8 @@ public final class SemanticAnalyser {
                     yield structs.character(i, s);
                 }
                 if (base instanceof Type.Array arr) {
-                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
+                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())
+                            && !(arr.count() == 0 && arrayInMemory(i.base()))) { // int y[0] in a struct: any index
                         error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
                         error(i.span(), "The array index operator [] only accepts literal integer indices.");
@@ -808,6 +834,9 @@ public final class SemanticAnalyser {
                     }
                 }
                 enums.note(c, EnumSymbols.castEnum(c.type()));
+                if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
+                    yield ArrayCasts.cast(this, c, from, to);
+                }
                 if (!(to instanceof Type.Int)) {
                     error(c.span(), "Cannot cast to \"" + c.type() + "\"");
                     yield Type.NONE;
@@ -883,6 +912,18 @@ public final class SemanticAnalyser {
             }
             Type t = type(n.typeOf());
             return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
+        if (n.arrayLength() >= 0 && (n.pointers() > 0 || !n.name().equals("string") && !isStructName(n.name()))) {
+            // an array of integers, bools or pointers (int8[8], bool[2], struct Foo *[2]); int8[] is
+            // an array of 0 elements until a cast gives it its operand's size
+            Type el = typeOfName(new TypeName(n.name(), n.pointers(), -1, n.typeOf()), span);
+            if (el instanceof Type.Int) {
+                return new Type.Array(el, n.arrayLength());
+            }
+            if (!(el instanceof Type.None)) {
+                error(span, "Arrays of " + el.display() + " are not supported by bpf4j trace yet");
+            }
+            return Type.NONE;
         }
         if (n.pointers() > 0) {
             TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
