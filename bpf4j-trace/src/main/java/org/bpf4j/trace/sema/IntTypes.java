@@ -14,12 +14,14 @@ final class IntTypes {
     private IntTypes() {}
 
     /**
-     * The type that holds values of both {@code current} and {@code next}. Pointers, bools and
-     * values of enum types are not promoted: the first type stays (bpf4j keeps them in 64 bits).
+     * The type that holds values of both {@code current} and {@code next}, with {@code current}'s
+     * enumerators. With a pointer or a bool the first type stays, widened to a plain integer of
+     * the second's width when that is wider and the first is not a pointer.
      */
     static Type.Int promote(Type.Int current, Type.Int next) {
         if (current.isPointer() || next.isPointer() || current.bool() || next.bool()) {
-            return current;
+            return next.bits() > current.bits() && !current.isPointer() ? new Type.Int(next.bits(), current.signed())
+                    : current;
         }
         if (current.equals(next)) {
             return current;
@@ -42,7 +44,6 @@ final class IntTypes {
         } else {
             out = new Type.Int(bits, current.signed(), null, false, false, null, flexible);
         }
-        java.util.Map<Long, String> names = current.enumerators() != null ? current.enumerators() : null;
-        return names != null ? out.withEnumerators(names) : out;
+        return current.enumerators() != null ? out.withEnumerators(current.enumerators()) : out;
     }
 }
