@@ -283,10 +283,15 @@ final class IntExprs {
 
     /** r0 = (r0 op 0) ? 1 : 0. */
     private void boolOf(JumpOp op) {
+        boolOf(op, 0);
+    }
+
+    /** r0 = 1 if {@code r0 op imm} holds, else 0 (r1 clobbered). */
+    void boolOf(JumpOp op, int imm) {
         Asm.Label yes = asm.label();
         asm.mov(1, 0);
         asm.movImm(0, 1);
-        asm.jumpImm(op, 1, 0, yes);
+        asm.jumpImm(op, 1, imm, yes);
         asm.movImm(0, 0);
         asm.bind(yes);
     }
@@ -346,8 +351,8 @@ final class IntExprs {
             case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
             case "ctx" -> asm.mov(0, ProbeCompiler.CTX);
-            case "ppid" -> {
-                eval(pc.typed.rewrite(b));
+            case "ppid", "leader_tid", "has_cpid" -> {
+                eval(pc.typed.rewrite(b)); // ppid: a field chain; leader_tid, has_cpid: the call
                 narrow(Type.UINT32);
             }
             case "retval" -> new ContextReads(pc).retval(b.span());

@@ -498,7 +498,7 @@ final class ProbeCompiler {
     }
 
     /** Converts a tuple in the stack to a wider tuple type. */
-    private void convert(Type.Tuple from, int fromOff, Type.Tuple to, int toOff) {
+    void convert(Type.Tuple from, int fromOff, Type.Tuple to, int toOff) {
         for (int k = 0; k < from.elements().size(); k++) {
             Type a = from.elements().get(k);
             Type b = to.elements().get(k);

@@ -39,6 +39,13 @@ public sealed interface Output permits Output.Text, Output.Json {
     void lost(long n);
 
     /**
+     * The result of benchmark {@code index} of {@code names} ({@code --mode bench}): the mean time
+     * of a run in nanoseconds and the number of runs measured. The text form prints a table, with
+     * its header before the first.
+     */
+    void benchmark(List<String> names, int index, long averageNanos, long iterations);
+
+    /**
      * A helper call that failed, with {@code -k}: its name, return code, the error's text
      * ({@code strerror}), its place in the script (the script's name, line and column from 1, 0 if
      * unknown), and the warning as bpftrace renders it in text.
@@ -116,6 +123,21 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void lost(long n) {
             out.println("Lost " + n + " events");
+        }
+
+        @Override
+        public void benchmark(List<String> names, int index, long averageNanos, long iterations) {
+            // bpftrace's table: names in a column at least 40 wide, times in one of 15
+            int width = Math.max(40, names.stream().mapToInt(String::length).max().orElse(0)) + 1;
+            if (index == 0) {
+                out.println(pad("Benchmark", width) + pad("Time(ns)", 15) + "Iterations");
+                out.println("-".repeat(width + 15 + "Iterations".length()));
+            }
+            out.println(pad(names.get(index), width) + pad(Long.toString(averageNanos), 15) + iterations);
+        }
+
+        private static String pad(String s, int width) {
+            return s.length() >= width ? s : s + " ".repeat(width - s.length());
         }
 
         @Override
@@ -206,6 +228,12 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void lost(long n) {
             out.println("{\"type\": \"lost_events\", \"data\": {\"events\": " + n + "}}");
+        }
+
+        @Override
+        public void benchmark(List<String> names, int index, long averageNanos, long iterations) {
+            out.println("{\"type\": \"benchmark_result\", \"data\": {\"" + escape(names.get(index))
+                    + "\": {\"average\": " + averageNanos + ", \"iters\": " + iterations + "}}}");
         }
 
         @Override

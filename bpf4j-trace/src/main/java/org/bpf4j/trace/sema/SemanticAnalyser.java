@@ -310,7 +310,7 @@ public final class SemanticAnalyser {
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
-                    "java" -> { }
+                    "java", "bench" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
@@ -357,11 +357,6 @@ public final class SemanticAnalyser {
     /** The key element types of a map reference; integers are stored as 64 bits. */
     List<Type> mapKeys(Expr.MapRef ref) {
         return mapTyping.keys(ref);
-    }
-
-    /** Checks {@code keys}, the types of {@code ref}'s keys, against map {@code m}'s, which grow to hold them. */
-    void mapAccess(Expr.MapRef ref, MapInfo m, List<Type> keys) {
-        mapTyping.access(ref, m, keys);
     }
 
     /** Records that {@code @m[keys]} holds {@code value}, widening the map's types as assignments do. */
@@ -774,6 +769,24 @@ public final class SemanticAnalyser {
     }
 
     /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
+    /** The type of a standard-library function written as an identifier ({@code has_cpid}, {@code leader_tid}). */
+    Type stdlibIdentifier(Expr.Builtin b) {
+        return calls.stdlibIdentifier(b);
+    }
+
+    /** Checks a statement made by a rule of the checker ({@code find}'s assignment of its variable). */
+    void statement(org.bpf4j.trace.ast.Stmt s) {
+        statements.stmt(s);
+    }
+
+    /**
+     * Whether the statement being checked is in a branch of an {@code if} whose condition is known
+     * to skip it ({@link ConstantFolding}), where {@code fail()} and {@code static_assert} are no errors.
+     */
+    boolean unreached() {
+        return statements.unreached();
+    }
+
     boolean failed(Expr e) {
         return failed.contains(e);
     }

@@ -22,6 +22,8 @@ final class Statements {
     private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
     private Map<String, Type> vars;
     private int loops;
+    /** How many branches that a known condition skips enclose the statement being checked. */
+    private int unreached;
     /** Variables whose value had an error: their uses are not reported again. */
     private final Set<String> poisoned = new HashSet<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
@@ -40,6 +42,11 @@ final class Statements {
 
     Statements(SemanticAnalyser sa) {
         this.sa = sa;
+    }
+
+    /** Whether the statement being checked is in a branch that a known condition skips. */
+    boolean unreached() {
+        return unreached > 0;
     }
 
     /** The variables of each probe with their types. */
@@ -126,8 +133,14 @@ final class Statements {
                 if (!(t instanceof Type.Int)) {
                     sa.error(i.cond().span(), "Invalid condition in if(): " + SemanticAnalyser.kindName(t));
                 }
+                // a branch the known condition skips is checked, but fail() there is no error
+                Long known = ConstantFolding.value(sa, i.cond());
+                unreached += known != null && known == 0 ? 1 : 0;
                 block(i.then());
+                unreached -= known != null && known == 0 ? 1 : 0;
+                unreached += known != null && known != 0 ? 1 : 0;
                 block(i.otherwise());
+                unreached -= known != null && known != 0 ? 1 : 0;
             }
             case Stmt.While w -> {
                 Type t = sa.type(w.cond());
