@@ -84,6 +84,16 @@ final class IntExprs {
                 asm.load(Size.DW, 0, asm.frameBase, tmp);
                 pc.frame.release(m);
             }
+            case Expr.Cast c when pc.type(c.operand()) instanceof Type.Array arr -> {
+                // (uint32)pton(...): the array's bytes read as the integer
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(ProbeCompiler.storedSize(arr));
+                pc.zero(tmp, ProbeCompiler.storedSize(arr));
+                pc.valueInto(c.operand(), arr, tmp);
+                asm.load(Size.DW, 0, asm.frameBase, tmp);
+                pc.frame.release(m);
+                narrow((Type.Int) pc.type(c));
+            }
             case Expr.Cast c -> {
                 eval(c.operand());
                 if (((Type.Int) pc.type(c)).bool()) {
@@ -178,6 +188,13 @@ final class IntExprs {
         int tmp = pc.frame.alloc(8);
         eval(i.index());
         asm.store(Size.DW, asm.frameBase, tmp, 0);
+        if (pc.type(i.base()) instanceof Type.Array arr && arr.count() > 0 && !(i.index() instanceof Expr.IntLit)) {
+            // as current bpftrace: an index past the array warns while the script runs, and is read
+            Asm.Label inside = asm.label();
+            asm.jumpImm(JumpOp.JLE, 0, arr.count() - 1, inside);
+            runtimeWarning("Array access out of bounds. This can lead to unexpected results.", i.span());
+            asm.bind(inside);
+        }
         base.run();
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         pc.frame.release(m);
@@ -445,20 +462,25 @@ final class IntExprs {
         Asm.Label nonZero = asm.label();
         Asm.Label end = asm.label();
         asm.jumpImm(JumpOp.JNE, 2, 0, nonZero);
-        int m = pc.frame.mark();
-        int off = pc.eventSlot(16);
-        asm.movImm(1, Events.RUNTIME_WARNING);
-        asm.store(Size.DW, asm.frameBase, off, 1);
-        asm.movImm(1, pc.events.addRuntimeWarning(new Events.RuntimeWarning("Divide or modulo by 0 detected. This can "
-                + "lead to unexpected results. 1 is being used as the result.", b.span())));
-        asm.store(Size.DW, asm.frameBase, off + 8, 1);
-        pc.output(off, 16);
-        pc.frame.release(m);
+        runtimeWarning("Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the "
+                + "result.", b.span());
         asm.movImm(0, 1);
         asm.jump(end);
         asm.bind(nonZero);
         asm.alu(op, 0, 2);
         asm.bind(end);
+    }
+
+    /** Sends a warning of the running program (current bpftrace's runtime error) with its place; clobbers r0-r5. */
+    private void runtimeWarning(String message, org.bpf4j.trace.Span span) {
+        int m = pc.frame.mark();
+        int off = pc.eventSlot(16);
+        asm.movImm(1, Events.RUNTIME_WARNING);
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.movImm(1, pc.events.addRuntimeWarning(new Events.RuntimeWarning(message, span)));
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
+        pc.output(off, 16);
+        pc.frame.release(m);
     }
 
     /**

@@ -261,12 +261,7 @@ abstract sealed class ExprParser permits Parser {
         while (accept(TokenKind.STAR)) {
             pointers++;
         }
-        int length = -1;
-        if (accept(TokenKind.LBRACKET)) {
-            length = (int) expect(TokenKind.INT).value();
-            expect(TokenKind.RBRACKET);
-        }
-        return new TypeName(name, pointers, length);
+        return new TypeName(name, pointers, arrayLength(-1));
     }
 
     /**
@@ -286,12 +281,23 @@ abstract sealed class ExprParser permits Parser {
         while (accept(TokenKind.STAR)) {
             pointers++;
         }
-        int length = inner.arrayLength();
-        if (accept(TokenKind.LBRACKET)) {
-            length = (int) expect(TokenKind.INT).value();
-            expect(TokenKind.RBRACKET);
+        return new TypeName(inner.name(), pointers, arrayLength(inner.arrayLength()), inner.typeOf());
+    }
+
+    /**
+     * The {@code [N]} of an array type, {@code []} (current bpftrace: the size comes from the cast
+     * operand) as 0, or {@code none} when no bracket follows.
+     */
+    private int arrayLength(int none) {
+        if (!accept(TokenKind.LBRACKET)) {
+            return none;
         }
-        return new TypeName(inner.name(), pointers, length, inner.typeOf());
+        if (accept(TokenKind.RBRACKET)) {
+            return 0;
+        }
+        int length = (int) expect(TokenKind.INT).value();
+        expect(TokenKind.RBRACKET);
+        return length;
     }
 
     /** Inside typeof(: true if a type follows (a type word, struct/union/enum, or a name and *). */

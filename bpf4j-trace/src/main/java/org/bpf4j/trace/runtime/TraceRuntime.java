@@ -495,9 +495,8 @@ public final class TraceRuntime implements AutoCloseable {
                 int index = (int) Values.u64(e, 8);
                 Type t = script.events().printValues().get(index);
                 java.util.Map<Long, String> names = script.events().printEnum(index);
-                if (names != null && names.containsKey(Values.u64(e, 16))) {
-                    String name = names.get(Values.u64(e, 16));
-                    out.value(out.json() ? "\"" + Output.escape(name) + "\"" : name);
+                if (names != null && !out.json() && names.containsKey(Values.u64(e, 16))) {
+                    out.value(names.get(Values.u64(e, 16))); // JSON keeps an enum value's number, as current bpftrace
                 } else {
                     out.value(values.render(t, e, 16, out.json()));
                 }
