@@ -101,12 +101,7 @@ final class StdlibCalls {
             case "fail" -> fail(c);
             case "strstr" -> {
                 if (calls.nargs(c, 2)) {
-                    Type h = a.type(c.args().get(0));
-                    Type nd = a.type(c.args().get(1));
-                    if (!(h instanceof Type.Str) || !(nd instanceof Type.Str)) {
-                        a.error(c.span(), "strstr() expects string arguments (" + SemanticAnalyser.kindName(h) + " and "
-                                + SemanticAnalyser.kindName(nd) + " provided)");
-                    }
+                    twoStrings(c);
                 }
                 yield Type.INT64;
             }
@@ -308,14 +303,38 @@ final class StdlibCalls {
         if (!calls.nargs(c, 2)) {
             return new Type.Str(a.strlen());
         }
-        Type x = a.type(c.args().get(0));
-        Type y = a.type(c.args().get(1));
-        if (!(x instanceof Type.Str sx) || !(y instanceof Type.Str sy)) {
-            a.error(c.span(), "str_concat() expects string arguments (" + SemanticAnalyser.kindName(x) + " and "
-                    + SemanticAnalyser.kindName(y) + " provided)");
-            return new Type.Str(a.strlen());
+        List<Type.Str> both = twoStrings(c);
+        return both == null ? new Type.Str(a.strlen())
+                : new Type.Str(both.get(0).size() + both.get(1).size() - 1);
+    }
+
+    /**
+     * The two string arguments of {@code strstr} or {@code str_concat}, or null after reporting
+     * what is not one. A pointer to bytes is read as {@code str(p)} reads it (the call is then
+     * compiled as its rewrite with {@code str(p)} in that place), as current bpftrace takes
+     * string-like pointers.
+     */
+    private List<Type.Str> twoStrings(Expr.Call c) {
+        List<Type> types = List.of(a.type(c.args().get(0)), a.type(c.args().get(1)));
+        boolean pointers = false;
+        List<Expr> args = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Expr arg = c.args().get(i);
+            boolean bytes = types.get(i) instanceof Type.Int p && p.isPointer() && p.pointee() instanceof Type.Int e
+                    && e.bits() == 8 && !e.isPointer();
+            pointers |= bytes;
+            args.add(bytes ? new Expr.Call("str", List.of(arg), arg.span()) : arg);
         }
-        return new Type.Str(sx.size() + sy.size() - 1);
+        if (pointers) {
+            Expr.Call read = (Expr.Call) a.rewrites.computeIfAbsent(c, k -> new Expr.Call(c.name(), args, c.span()));
+            types = List.of(a.type(read.args().get(0)), a.type(read.args().get(1)));
+        }
+        if (!(types.get(0) instanceof Type.Str x) || !(types.get(1) instanceof Type.Str y)) {
+            a.error(c.span(), c.name() + "() expects string arguments (" + SemanticAnalyser.kindName(types.get(0))
+                    + " and " + SemanticAnalyser.kindName(types.get(1)) + " provided)");
+            return null;
+        }
+        return List.of(x, y);
     }
 
     /** {@code memcmp(left, right, count)}: the first {@code count} bytes of two values of the same size. */
