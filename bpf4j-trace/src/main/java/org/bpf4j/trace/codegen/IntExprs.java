@@ -96,6 +96,12 @@ final class IntExprs {
             }
             case Expr.Cast c -> {
                 eval(c.operand());
+                if (pc.type(c.operand()) instanceof Type.Int from && from.isPointer()
+                        && pc.type(c) instanceof Type.Int to && !to.isPointer() && to.bits() < 64 && !to.bool()) {
+                    // a pointer cut to a narrower integer ((int8)&$s): a 32-bit move makes it a plain
+                    // number first, as verifiers refuse shifts of pointers
+                    asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
+                }
                 if (((Type.Int) pc.type(c)).bool()) {
                     boolOf(JumpOp.JNE); // (bool)x is x != 0
                 } else {
