@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
-import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
@@ -83,10 +82,11 @@ final class Macros {
             return probes;
         }
         Macros m = new Macros(definitions, diags);
+        Expander x = m.new Expander();
         List<Probe> out = new ArrayList<>();
         for (Probe p : probes) {
-            Optional<Expr> pred = p.predicate().map(e -> m.exprOnce(e, "a predicate"));
-            out.add(new Probe(p.attachPoints(), pred, m.block(p.body()), p.span()));
+            Optional<Expr> pred = p.predicate().map(e -> x.exprOnce(e, "a predicate"));
+            out.add(new Probe(p.attachPoints(), pred, x.stmts(p.body()), p.span()));
         }
         return out;
     }
@@ -101,140 +101,135 @@ final class Macros {
 
     // ---- expansion ----
 
-    private List<Stmt> block(List<Stmt> stmts) {
-        List<Stmt> out = new ArrayList<>();
-        for (Stmt s : stmts) {
-            stmt(s, out);
-        }
-        return out;
-    }
-
-    /** An expression that must not need statements placed before it. */
-    private Expr exprOnce(Expr e, String where) {
-        List<Stmt> pre = new ArrayList<>();
-        Expr r = expr(e, pre, false);
-        if (!pre.isEmpty()) {
-            diags.error(e.span(), "A macro with statements can not be used in " + where + " (bpf4j trace places "
-                    + "the statements before the statement that uses the macro)");
-        }
-        return r;
-    }
-
-    private void stmt(Stmt s, List<Stmt> out) {
-        if (s instanceof Stmt.ExprStmt es) {
-            Expr e = es.expr();
-            Definition d = e instanceof Expr.Call c ? lookup(c.name(), c.args().size())
-                    : e instanceof Expr.Builtin b ? lookup(b.name(), 0) : null;
-            if (d != null) {
-                List<Expr> args = new ArrayList<>();
-                for (Expr a : e instanceof Expr.Call c ? c.args() : List.<Expr>of()) {
-                    args.add(expr(a, out, false));
-                }
-                Instance in = instantiate(d, args, e.span());
-                if (in != null) {
-                    enter(d, e.span());
-                    out.addAll(block(in.body()));
-                    in.value().ifPresent(v -> out.add(new Stmt.ExprStmt(expr(v, out, false), v.span())));
-                    depth--;
-                }
-                return;
-            }
-        }
-        List<Stmt> pre = new ArrayList<>();
-        Stmt r = switch (s) {
-            case Stmt.ExprStmt es -> new Stmt.ExprStmt(expr(es.expr(), pre, false), es.span());
-            case Stmt.AssignVar a -> new Stmt.AssignVar(a.var(), a.value().map(v -> expr(v, pre, false)), a.let(),
-                    a.declared().map(t -> t.withTypeOf(v -> expr(v, pre, false))), a.span(), a.opSpan());
-            case Stmt.AssignMap a -> {
-                Expr.MapRef m = (Expr.MapRef) expr(a.map(), pre, false);
-                yield new Stmt.AssignMap(m, expr(a.value(), pre, false), a.span());
-            }
-            case Stmt.If i -> new Stmt.If(expr(i.cond(), pre, false), block(i.then()), block(i.otherwise()), i.span());
-            case Stmt.While w -> new Stmt.While(exprOnce(w.cond(), "a while condition"), block(w.body()), w.span());
-            case Stmt.Unroll u -> new Stmt.Unroll(u.count(), block(u.body()), u.span());
-            case Stmt.ForMap f -> new Stmt.ForMap(f.var(), f.map(), block(f.body()), f.span());
-            case Stmt.ForRange f -> new Stmt.ForRange(f.var(), expr(f.from(), pre, false), expr(f.to(), pre, false),
-                    block(f.body()), f.span());
-            case Stmt.Jump j -> j;
-        };
-        out.addAll(pre);
-        out.add(r);
-    }
-
     /**
-     * Expands the macro calls in {@code e}; the statements of macros used as values go to
-     * {@code pre}. {@code conditional}: {@code e} may not run (an operand of &&, || or ?:).
+     * Expands the macro calls of statements and expressions. The statements of a macro used as a
+     * value go to {@link #pre}, placed before the statement being expanded.
      */
-    private Expr expr(Expr e, List<Stmt> pre, boolean conditional) {
-        return switch (e) {
-            case Expr.Call c -> {
-                List<Expr> args = new ArrayList<>();
-                for (Expr a : c.args()) {
-                    args.add(expr(a, pre, conditional));
+    private final class Expander extends AstRewriter {
+        private List<Stmt> pre = new ArrayList<>();
+        /** Whether the expression being expanded may not run (an operand of &&, || or ?:). */
+        private boolean conditional;
+
+        @Override
+        List<Stmt> stmts(List<Stmt> ss) {
+            List<Stmt> out = new ArrayList<>();
+            for (Stmt s : ss) {
+                List<Stmt> outerPre = pre;
+                boolean outerConditional = conditional;
+                pre = new ArrayList<>();
+                conditional = false;
+                try {
+                    Definition d = s instanceof Stmt.ExprStmt es ? definitionOf(es.expr()) : null;
+                    if (d != null) {
+                        expandStatement(d, ((Stmt.ExprStmt) s).expr(), out);
+                    } else {
+                        Stmt r = stmt(s);
+                        out.addAll(pre);
+                        out.add(r);
+                    }
+                } finally {
+                    pre = outerPre;
+                    conditional = outerConditional;
                 }
-                Definition d = lookup(c.name(), c.args().size());
-                yield d == null ? new Expr.Call(c.name(), args, c.span()) : value(d, args, c, pre, conditional);
             }
-            case Expr.Builtin b -> {
-                Definition d = lookup(b.name(), 0);
-                yield d == null ? b : value(d, List.of(), b, pre, conditional);
+            return out;
+        }
+
+        @Override
+        Stmt stmt(Stmt s) {
+            if (s instanceof Stmt.While w) {
+                return new Stmt.While(exprOnce(w.cond(), "a while condition"), stmts(w.body()), w.span());
             }
-            case Expr.MapRef m -> new Expr.MapRef(m.name(), exprs(m.keys(), pre, conditional), m.span());
-            case Expr.Binary b -> {
-                boolean shortCircuit = b.op() == BinOp.LAND || b.op() == BinOp.LOR;
-                yield new Expr.Binary(b.op(), expr(b.left(), pre, conditional),
-                        expr(b.right(), pre, conditional || shortCircuit), b.span(), b.opSpan());
+            return super.stmt(s);
+        }
+
+        /** A macro call used as a statement becomes the body's statements. */
+        private void expandStatement(Definition d, Expr e, List<Stmt> out) {
+            List<Expr> args = exprs(e instanceof Expr.Call c ? c.args() : List.of());
+            out.addAll(pre);
+            pre.clear();
+            Instance in = instantiate(d, args, e.span());
+            if (in != null) {
+                enter(d, e.span());
+                out.addAll(stmts(in.body()));
+                in.value().ifPresent(v -> {
+                    Expr x = expr(v);
+                    out.addAll(pre);
+                    pre.clear();
+                    out.add(new Stmt.ExprStmt(x, v.span()));
+                });
+                depth--;
             }
-            case Expr.Unary u -> new Expr.Unary(u.op(), expr(u.operand(), pre, conditional), u.span());
-            case Expr.IncDec i -> new Expr.IncDec(i.increment(), i.prefix(), expr(i.target(), pre, conditional), i.span());
-            case Expr.Ternary t -> new Expr.Ternary(expr(t.cond(), pre, conditional), expr(t.then(), pre, true),
-                    expr(t.otherwise(), pre, true), t.span());
-            case Expr.Field f -> new Expr.Field(expr(f.base(), pre, conditional), f.field(), f.arrow(), f.span());
-            case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base(), pre, conditional), t.index(), t.span());
-            case Expr.Index i -> new Expr.Index(expr(i.base(), pre, conditional), expr(i.index(), pre, conditional),
-                    i.span());
-            case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(v -> expr(v, pre, conditional)),
-                    expr(c.operand(), pre, conditional), c.span());
-            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements(), pre, conditional), t.names(), t.span());
-            case Expr.IntLit x -> x;
-            case Expr.StrLit x -> x;
-            case Expr.BoolLit x -> x;
-            case Expr.Var x -> x;
-            case Expr.Param x -> x;
-            case Expr.SizeofType x -> x;
-            case Expr.Offsetof x -> x;
-        };
+        }
+
+        /** An expression that must not need statements placed before it. */
+        Expr exprOnce(Expr e, String where) {
+            List<Stmt> outer = pre;
+            pre = new ArrayList<>();
+            try {
+                Expr r = expr(e);
+                if (!pre.isEmpty()) {
+                    diags.error(e.span(), "A macro with statements can not be used in " + where + " (bpf4j trace "
+                            + "places the statements before the statement that uses the macro)");
+                }
+                return r;
+            } finally {
+                pre = outer;
+            }
+        }
+
+        @Override
+        Expr conditional(Expr e) {
+            boolean outer = conditional;
+            conditional = true;
+            try {
+                return expr(e);
+            } finally {
+                conditional = outer;
+            }
+        }
+
+        @Override
+        Expr call(Expr.Call c) {
+            List<Expr> args = exprs(c.args());
+            Definition d = lookup(c.name(), c.args().size());
+            return d == null ? new Expr.Call(c.name(), args, c.span()) : value(d, args, c);
+        }
+
+        @Override
+        Expr builtin(Expr.Builtin b) {
+            Definition d = lookup(b.name(), 0);
+            return d == null ? b : value(d, List.of(), b);
+        }
+
+        /** A macro call used as a value: its statements go to {@link #pre}, its value is returned. */
+        private Expr value(Definition d, List<Expr> args, Expr call) {
+            Instance in = instantiate(d, args, call.span());
+            if (in == null) {
+                return new Expr.IntLit(0, call.span());
+            }
+            if (in.value().isEmpty()) {
+                diags.error(call.span(), "Macro '" + d.name() + "' has no value (its body does not end in an "
+                        + "expression) and can not be used in an expression");
+                return new Expr.IntLit(0, call.span());
+            }
+            enter(d, call.span());
+            List<Stmt> body = stmts(in.body());
+            if (!body.isEmpty() && conditional) {
+                diags.error(call.span(), "A macro with statements can not be used in an operand of &&, || or ?: "
+                        + "(bpf4j trace places the statements before the statement that uses the macro)");
+            }
+            pre.addAll(body);
+            Expr v = expr(in.value().get());
+            depth--;
+            return v;
+        }
     }
 
-    private List<Expr> exprs(List<Expr> es, List<Stmt> pre, boolean conditional) {
-        List<Expr> out = new ArrayList<>();
-        for (Expr e : es) {
-            out.add(expr(e, pre, conditional));
-        }
-        return out;
-    }
-
-    /** A macro call used as a value: its statements go to {@code pre}, its value is returned. */
-    private Expr value(Definition d, List<Expr> args, Expr call, List<Stmt> pre, boolean conditional) {
-        Instance in = instantiate(d, args, call.span());
-        if (in == null) {
-            return new Expr.IntLit(0, call.span());
-        }
-        if (in.value().isEmpty()) {
-            diags.error(call.span(), "Macro '" + d.name() + "' has no value (its body does not end in an "
-                    + "expression) and can not be used in an expression");
-            return new Expr.IntLit(0, call.span());
-        }
-        enter(d, call.span());
-        List<Stmt> body = block(in.body());
-        if (!body.isEmpty() && conditional) {
-            diags.error(call.span(), "A macro with statements can not be used in an operand of &&, || or ?: "
-                    + "(bpf4j trace places the statements before the statement that uses the macro)");
-        }
-        pre.addAll(body);
-        Expr v = expr(in.value().get(), pre, conditional);
-        depth--;
-        return v;
+    /** The macro that an expression statement calls ({@code m(x);} or {@code m;}), or null. */
+    private Definition definitionOf(Expr e) {
+        return e instanceof Expr.Call c ? lookup(c.name(), c.args().size())
+                : e instanceof Expr.Builtin b ? lookup(b.name(), 0) : null;
     }
 
     private void enter(Definition d, Span span) {
@@ -281,15 +276,11 @@ final class Macros {
             return null;
         }
         Copier c = new Copier(d, vars, maps, exprs, ++instances);
-        List<Stmt> body = new ArrayList<>();
-        for (Stmt s : d.body()) {
-            body.add(c.stmt(s));
-        }
-        return new Instance(body, d.value().map(c::expr));
+        return new Instance(c.stmts(d.body()), d.value().map(c::expr));
     }
 
     /** Copies a macro body with its parameters replaced by the arguments of one call. */
-    private final class Copier {
+    private final class Copier extends AstRewriter {
         private final Definition d;
         private final Map<String, String> vars;
         private final Map<String, String> maps;
@@ -304,7 +295,8 @@ final class Macros {
             this.instance = instance;
         }
 
-        private Expr.Var var(Expr.Var v) {
+        @Override
+        Expr.Var var(Expr.Var v) {
             if (d.name().startsWith(BLOCK_PREFIX)) {
                 return v;
             }
@@ -313,7 +305,8 @@ final class Macros {
             return new Expr.Var(to != null ? to : "$__m" + instance + "_" + v.name().substring(1), v.span());
         }
 
-        private Expr.MapRef map(Expr.MapRef m) {
+        @Override
+        Expr.MapRef map(Expr.MapRef m) {
             String to = maps.get(m.name());
             if (to == null && d.name().startsWith(BLOCK_PREFIX)) {
                 to = m.name();
@@ -322,63 +315,12 @@ final class Macros {
                         + "parameters (pass the map as an argument)");
                 to = m.name();
             }
-            return new Expr.MapRef(to, exprList(m.keys()), m.span());
+            return new Expr.MapRef(to, exprs(m.keys()), m.span());
         }
 
-        private List<Stmt> stmts(List<Stmt> ss) {
-            List<Stmt> out = new ArrayList<>();
-            for (Stmt s : ss) {
-                out.add(stmt(s));
-            }
-            return out;
-        }
-
-        Stmt stmt(Stmt s) {
-            return switch (s) {
-                case Stmt.ExprStmt e -> new Stmt.ExprStmt(expr(e.expr()), e.span());
-                case Stmt.AssignVar a -> new Stmt.AssignVar(var(a.var()), a.value().map(this::expr), a.let(),
-                        a.declared().map(t -> t.withTypeOf(this::expr)), a.span(), a.opSpan());
-                case Stmt.AssignMap a -> new Stmt.AssignMap(map(a.map()), expr(a.value()), a.span());
-                case Stmt.If i -> new Stmt.If(expr(i.cond()), stmts(i.then()), stmts(i.otherwise()), i.span());
-                case Stmt.While w -> new Stmt.While(expr(w.cond()), stmts(w.body()), w.span());
-                case Stmt.Unroll u -> new Stmt.Unroll(expr(u.count()), stmts(u.body()), u.span());
-                case Stmt.ForMap f -> new Stmt.ForMap(var(f.var()), map(f.map()), stmts(f.body()), f.span());
-                case Stmt.ForRange f -> new Stmt.ForRange(var(f.var()), expr(f.from()), expr(f.to()), stmts(f.body()),
-                        f.span());
-                case Stmt.Jump j -> j;
-            };
-        }
-
-        private List<Expr> exprList(List<Expr> es) {
-            List<Expr> out = new ArrayList<>();
-            for (Expr e : es) {
-                out.add(expr(e));
-            }
-            return out;
-        }
-
-        Expr expr(Expr e) {
-            return switch (e) {
-                case Expr.Var v -> var(v);
-                case Expr.MapRef m -> map(m);
-                case Expr.Builtin b -> exprs.containsKey(b.name()) ? exprs.get(b.name()) : b;
-                case Expr.Call c -> new Expr.Call(c.name(), exprList(c.args()), c.span());
-                case Expr.Binary b -> new Expr.Binary(b.op(), expr(b.left()), expr(b.right()), b.span(), b.opSpan());
-                case Expr.Unary u -> new Expr.Unary(u.op(), expr(u.operand()), u.span());
-                case Expr.IncDec i -> new Expr.IncDec(i.increment(), i.prefix(), expr(i.target()), i.span());
-                case Expr.Ternary t -> new Expr.Ternary(expr(t.cond()), expr(t.then()), expr(t.otherwise()), t.span());
-                case Expr.Field f -> new Expr.Field(expr(f.base()), f.field(), f.arrow(), f.span());
-                case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base()), t.index(), t.span());
-                case Expr.Index i -> new Expr.Index(expr(i.base()), expr(i.index()), i.span());
-                case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(this::expr), expr(c.operand()), c.span());
-                case Expr.Tuple t -> new Expr.Tuple(exprList(t.elements()), t.names(), t.span());
-                case Expr.IntLit x -> x;
-                case Expr.StrLit x -> x;
-                case Expr.BoolLit x -> x;
-                case Expr.Param x -> x;
-                case Expr.SizeofType x -> x;
-                case Expr.Offsetof x -> x;
-            };
+        @Override
+        Expr builtin(Expr.Builtin b) {
+            return exprs.containsKey(b.name()) ? exprs.get(b.name()) : b;
         }
     }
 }
