@@ -10,7 +10,7 @@ import org.bpf4j.trace.ast.TypeName;
 
 /**
  * A copy of statements and expressions, node by node, that the passes after parsing change at its
- * hooks ({@link Macros} substitutes and expands calls, {@link LoopScopes} renames loop variables).
+ * hooks ({@link Macros} substitutes and expands calls, {@link Scopes} renames block-scoped variables).
  * Every node is rebuilt with its parts rewritten and everything else (names of a record's fields,
  * spans, operators) kept; a subclass overrides the hooks it needs, or a whole {@link #stmt} or
  * {@link #expr} for the nodes it treats itself, calling this class's for the others.

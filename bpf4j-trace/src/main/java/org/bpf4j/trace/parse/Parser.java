@@ -140,8 +140,12 @@ public final class Parser extends ExprParser {
             throw new SyntaxError();
         }
         macros.addAll(blockExpressions);
+        Optional<Scopes.Result> scoped = Scopes.apply(probes, macros, diags);
+        if (scoped.isEmpty()) {
+            throw new SyntaxError();
+        }
         try {
-            probes = LoopScopes.apply(Macros.expand(probes, macros, diags));
+            probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
@@ -337,7 +341,9 @@ public final class Parser extends ExprParser {
     /** Whether a statement ends with its own block, so no {@code ;} need follow it. */
     private static boolean endsWithBlock(Stmt s) {
         return s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange;
+                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange
+                || s instanceof Stmt.ExprStmt e && e.expr() instanceof Expr.Call c
+                        && c.name().startsWith(Macros.BLOCK_PREFIX); // a block: { ... }
     }
 
     private Stmt statement() {
