@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.TypeName;
 
 /**
  * Expands current bpftrace's macros ({@code macro add_one(x) { x + 1 }}) in the probes, so that
@@ -22,7 +24,11 @@ import org.bpf4j.trace.ast.Stmt;
  * <p>A macro call used as a statement becomes the body's statements. A call inside an expression
  * becomes the body's value; the body's statements are placed before the statement that holds the
  * call, so such a call is refused where it would not always run once (a {@code while} condition,
- * a predicate, an operand of {@code &&}, {@code ||} or {@code ?:}).
+ * a predicate, an operand of {@code &&} or {@code ||}). An argument is expanded where the body
+ * uses it (once per use, as current bpftrace); a {@code typeof(...)} argument is a type the body
+ * may use as one ({@code (t *)x}, {@code sizeof(t)}, {@code offsetof(t, f)}). A branch of
+ * {@code ?:} (an if/else used as a value) whose expansion needs statements runs them only when
+ * taken: they go into an if statement that assigns the value to a variable of its own.
  */
 final class Macros {
     /** How a parameter is passed. */
@@ -63,6 +69,8 @@ final class Macros {
     private final Map<String, List<Definition>> byName = new HashMap<>();
     private final Diagnostics diags;
     private int instances;
+    /** The variables that hold the value of an if/else (a ternary) whose branches have statements. */
+    private int ifValues;
     private int depth;
 
     private Macros(List<Definition> definitions, Diagnostics diags) {
@@ -111,7 +119,7 @@ final class Macros {
         private boolean conditional;
 
         @Override
-        List<Stmt> stmts(List<Stmt> ss) {
+        public List<Stmt> stmts(List<Stmt> ss) {
             List<Stmt> out = new ArrayList<>();
             for (Stmt s : ss) {
                 List<Stmt> outerPre = pre;
@@ -136,30 +144,85 @@ final class Macros {
         }
 
         @Override
-        Stmt stmt(Stmt s) {
+        public Stmt stmt(Stmt s) {
             if (s instanceof Stmt.While w) {
                 return new Stmt.While(exprOnce(w.cond(), "a while condition"), stmts(w.body()), w.span());
             }
             return super.stmt(s);
         }
 
-        /** A macro call used as a statement becomes the body's statements. */
+        /**
+         * A macro call used as a statement becomes the body's statements, its value one more
+         * (an if/else as a value becomes an if statement). The arguments are expanded where the
+         * body uses them (an argument used twice runs twice, as in current bpftrace).
+         */
         private void expandStatement(Definition d, Expr e, List<Stmt> out) {
-            List<Expr> args = exprs(e instanceof Expr.Call c ? c.args() : List.of());
-            out.addAll(pre);
-            pre.clear();
-            Instance in = instantiate(d, args, e.span());
+            Instance in = instantiate(d, e instanceof Expr.Call c ? c.args() : List.of(), e);
             if (in != null) {
                 enter(d, e.span());
-                out.addAll(stmts(in.body()));
-                in.value().ifPresent(v -> {
-                    Expr x = expr(v);
-                    out.addAll(pre);
-                    pre.clear();
-                    out.add(new Stmt.ExprStmt(x, v.span()));
-                });
+                List<Stmt> body = new ArrayList<>(in.body());
+                in.value().ifPresent(v -> body.add(asStatement(v)));
+                out.addAll(stmts(body));
                 depth--;
             }
+        }
+
+        /** A value evaluated for its effects: a ternary as an if statement, any other as itself. */
+        private static Stmt asStatement(Expr v) {
+            if (v instanceof Expr.Ternary t && t.then() != t.cond()) {
+                return new Stmt.If(t.cond(), List.of(asStatement(t.then())), List.of(asStatement(t.otherwise())),
+                        t.span());
+            }
+            return new Stmt.ExprStmt(v, v.span());
+        }
+
+        @Override
+        public Expr expr(Expr e) {
+            if (e instanceof Expr.Ternary t && t.then() != t.cond()) {
+                return ternary(t);
+            }
+            return super.expr(e);
+        }
+
+        /**
+         * {@code c ? a : b}: when a branch needs statements (a macro or block expression with
+         * statements, as an if/else used as a value), they run only in their branch: an if
+         * statement before the one being expanded assigns the value to a variable of its own.
+         */
+        private Expr ternary(Expr.Ternary t) {
+            Expr cond = expr(t.cond());
+            List<Stmt> outerPre = pre;
+            boolean outerConditional = conditional;
+            conditional = false;
+            pre = new ArrayList<>();
+            Expr then = expr(t.then());
+            List<Stmt> thenPre = pre;
+            pre = new ArrayList<>();
+            Expr otherwise = expr(t.otherwise());
+            List<Stmt> elsePre = pre;
+            pre = outerPre;
+            conditional = outerConditional;
+            if (thenPre.isEmpty() && elsePre.isEmpty()) {
+                return new Expr.Ternary(cond, then, otherwise, t.span());
+            }
+            if (conditional) {
+                diags.error(t.span(), "An if/else (or ?:) whose branches have statements can not be used in an operand "
+                        + "of &&, || or ?: (bpf4j trace places its if statement before the statement that uses it)");
+                return new Expr.Ternary(cond, then, otherwise, t.span());
+            }
+            String name = "$__if" + (++ifValues);
+            thenPre.add(assign(name, then));
+            elsePre.add(assign(name, otherwise));
+            // declared before the if, so that it is seen after it (block scopes, as written out by -d)
+            Expr.Var declared = new Expr.Var(name, t.span());
+            pre.add(new Stmt.AssignVar(declared, Optional.empty(), true, Optional.empty(), t.span(), t.span()));
+            pre.add(new Stmt.If(cond, thenPre, elsePre, t.span()));
+            return new Expr.Var(name, t.span());
+        }
+
+        private static Stmt assign(String var, Expr value) {
+            return new Stmt.AssignVar(new Expr.Var(var, value.span()), Optional.of(value), false, Optional.empty(),
+                    value.span(), value.span());
         }
 
         /** An expression that must not need statements placed before it. */
@@ -179,7 +242,7 @@ final class Macros {
         }
 
         @Override
-        Expr conditional(Expr e) {
+        public Expr conditional(Expr e) {
             boolean outer = conditional;
             conditional = true;
             try {
@@ -190,21 +253,21 @@ final class Macros {
         }
 
         @Override
-        Expr call(Expr.Call c) {
-            List<Expr> args = exprs(c.args());
+        public Expr call(Expr.Call c) {
             Definition d = lookup(c.name(), c.args().size());
-            return d == null ? new Expr.Call(c.name(), args, c.span()) : value(d, args, c);
+            // a macro's arguments are expanded where its body uses them
+            return d == null ? super.call(c) : value(d, c.args(), c);
         }
 
         @Override
-        Expr builtin(Expr.Builtin b) {
+        public Expr builtin(Expr.Builtin b) {
             Definition d = lookup(b.name(), 0);
             return d == null ? b : value(d, List.of(), b);
         }
 
         /** A macro call used as a value: its statements go to {@link #pre}, its value is returned. */
         private Expr value(Definition d, List<Expr> args, Expr call) {
-            Instance in = instantiate(d, args, call.span());
+            Instance in = instantiate(d, args, call);
             if (in == null) {
                 return new Expr.IntLit(0, call.span());
             }
@@ -243,7 +306,7 @@ final class Macros {
 
     private record Instance(List<Stmt> body, Optional<Expr> value) {}
 
-    private Instance instantiate(Definition d, List<Expr> args, Span call) {
+    private Instance instantiate(Definition d, List<Expr> args, Expr call) {
         Map<String, String> vars = new HashMap<>();
         Map<String, String> maps = new HashMap<>();
         Map<String, Expr> exprs = new HashMap<>();
@@ -275,7 +338,15 @@ final class Macros {
         if (!ok) {
             return null;
         }
-        Copier c = new Copier(d, vars, maps, exprs, ++instances);
+        // the body's calls were expanded from this call (a block expression's, from where the block is)
+        List<Span> site = new ArrayList<>();
+        if (!d.name().startsWith(BLOCK_PREFIX)) {
+            site.add(call.span());
+        }
+        if (call instanceof Expr.Call c) {
+            site.addAll(c.expandedFrom());
+        }
+        Copier c = new Copier(d, vars, maps, exprs, ++instances, site);
         return new Instance(c.stmts(d.body()), d.value().map(c::expr));
     }
 
@@ -287,7 +358,11 @@ final class Macros {
         private final Map<String, Expr> exprs;
         private final int instance;
 
-        Copier(Definition d, Map<String, String> vars, Map<String, String> maps, Map<String, Expr> exprs, int instance) {
+        private final List<Span> site;
+
+        Copier(Definition d, Map<String, String> vars, Map<String, String> maps, Map<String, Expr> exprs, int instance,
+                List<Span> site) {
+            this.site = site;
             this.d = d;
             this.vars = vars;
             this.maps = maps;
@@ -296,7 +371,7 @@ final class Macros {
         }
 
         @Override
-        Expr.Var var(Expr.Var v) {
+        public Expr.Var var(Expr.Var v) {
             if (d.name().startsWith(BLOCK_PREFIX)) {
                 return v;
             }
@@ -306,7 +381,7 @@ final class Macros {
         }
 
         @Override
-        Expr.MapRef map(Expr.MapRef m) {
+        public Expr.MapRef map(Expr.MapRef m) {
             String to = maps.get(m.name());
             if (to == null && d.name().startsWith(BLOCK_PREFIX)) {
                 to = m.name();
@@ -319,8 +394,83 @@ final class Macros {
         }
 
         @Override
-        Expr builtin(Expr.Builtin b) {
+        public Expr builtin(Expr.Builtin b) {
             return exprs.containsKey(b.name()) ? exprs.get(b.name()) : b;
+        }
+
+        @Override
+        public Expr call(Expr.Call c) {
+            List<Span> from = new ArrayList<>(c.expandedFrom());
+            from.addAll(site);
+            Definition block = c.name().startsWith(BLOCK_PREFIX) ? lookup(c.name(), 0) : null;
+            if (block != null) {
+                // a block expression in the body (an if/else's branch) is part of the body: copied
+                // with the same parameters and names, as a block of its own
+                String name = c.name() + "_" + instance;
+                if (lookup(name, 0) == null) {
+                    byName.computeIfAbsent(name, k -> new ArrayList<>()).add(new Definition(name, List.of(),
+                            stmts(block.body()), block.value().map(this::expr), block.span()));
+                }
+                return new Expr.Call(name, List.of(), c.span(), from);
+            }
+            return new Expr.Call(c.name(), exprs(c.args()), c.span(), from);
+        }
+
+        /**
+         * A type named by a parameter ({@code (t *)x}, {@code sizeof(t *)}) is the argument's type:
+         * the type of a {@code typeof(...)} argument, else the type of the argument's value.
+         */
+        @Override
+        public TypeName type(TypeName t) {
+            if (t.typeOf() == null && exprs.containsKey(t.name())) {
+                Expr a = exprs.get(t.name());
+                return extend(a instanceof Expr.TypeArg ta ? ta.type() : new TypeName("typeof", 0, -1, a), t);
+            }
+            TypeName r = super.type(t);
+            // typeof(t) where t is a typeof(...) argument: that type
+            return r.typeOf() instanceof Expr.TypeArg ta ? extend(ta.type(), r) : r;
+        }
+
+        /** {@code base} with the pointers and array length written on {@code t}. */
+        private static TypeName extend(TypeName base, TypeName t) {
+            return new TypeName(base.name(), base.pointers() + t.pointers(),
+                    t.arrayLength() >= 0 ? t.arrayLength() : base.arrayLength(), base.typeOf());
+        }
+
+        /**
+         * A type argument where the body uses a value as a type: {@code sizeof(t)},
+         * {@code offsetof(t, f)} and {@code t[N]} (an array of N).
+         */
+        @Override
+        public Expr expr(Expr e) {
+            Expr r = super.expr(e);
+            if (r instanceof Expr.Index i && i.base() instanceof Expr.TypeArg ta && i.index() instanceof Expr.IntLit n) {
+                TypeName t = ta.type();
+                return new Expr.TypeArg(new TypeName(t.name(), t.pointers(), (int) n.value(), t.typeOf()), i.span());
+            }
+            if (r instanceof Expr.Call c && !c.args().isEmpty() && c.args().getFirst() instanceof Expr.TypeArg ta) {
+                if (c.name().equals("sizeof") && c.args().size() == 1) {
+                    return new Expr.SizeofType(ta.type(), c.span());
+                }
+                List<String> path = c.args().size() == 2 ? fieldPath(c.args().get(1)) : null;
+                if (c.name().equals("offsetof") && path != null) {
+                    return new Expr.Offsetof(ta.type(), path, c.span());
+                }
+            }
+            return r;
+        }
+
+        /** The names of a field path written as a value ({@code a} or {@code a.b}), or null. */
+        private static List<String> fieldPath(Expr e) {
+            if (e instanceof Expr.Builtin b) {
+                return List.of(b.name());
+            }
+            if (e instanceof Expr.Field f && !f.arrow() && fieldPath(f.base()) instanceof List<String> base) {
+                List<String> out = new ArrayList<>(base);
+                out.add(f.field());
+                return out;
+            }
+            return null;
         }
     }
 }

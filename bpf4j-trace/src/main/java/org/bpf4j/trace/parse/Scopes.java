@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
@@ -74,6 +75,12 @@ final class Scopes extends AstRewriter {
     /** The prefix of a renamed variable; {@link org.bpf4j.trace.Diagnostics} knows it too. */
     static final String RENAMED = "$__s";
 
+    /**
+     * Functions that may assign a variable passed to them, as a macro may (current bpftrace's
+     * {@code find(@m, key, $v)} is a macro of its standard library; bpf4j's is native).
+     */
+    private static final Set<String> ASSIGNS_VARIABLES = Set.of("find");
+
     private final Diagnostics diags;
     private final Map<String, Macros.Definition> blocks = new HashMap<>();
     private final Set<String> macros = new HashSet<>();
@@ -124,7 +131,7 @@ final class Scopes extends AstRewriter {
 
     /** A block: its statements in a scope of their own. */
     @Override
-    List<Stmt> stmts(List<Stmt> ss) {
+    public List<Stmt> stmts(List<Stmt> ss) {
         scopes.push(new LinkedHashMap<>());
         List<Stmt> out = statements(ss);
         close();
@@ -172,7 +179,7 @@ final class Scopes extends AstRewriter {
     }
 
     @Override
-    Stmt stmt(Stmt s) {
+    public Stmt stmt(Stmt s) {
         if (!(s instanceof Stmt.AssignVar a)) {
             return super.stmt(s);
         }
@@ -201,7 +208,7 @@ final class Scopes extends AstRewriter {
     }
 
     @Override
-    Stmt loop(Expr.Var v, Function<Expr.Var, Stmt> build) {
+    public Stmt loop(Expr.Var v, Function<Expr.Var, Stmt> build) {
         Decl outer = visible(v.name());
         if (outer != null) {
             shadowed(outer, v.span(), "Loop declaration shadows existing variable: " + v.name());
@@ -214,7 +221,7 @@ final class Scopes extends AstRewriter {
     }
 
     @Override
-    Expr.Var var(Expr.Var v) {
+    public Expr.Var var(Expr.Var v) {
         Decl d = visible(v.name());
         if (d == null) {
             diags.error(v.span(), "Undefined or undeclared variable: " + v.name());
@@ -225,7 +232,7 @@ final class Scopes extends AstRewriter {
     }
 
     @Override
-    Expr expr(Expr e) {
+    public Expr expr(Expr e) {
         if (e instanceof Expr.Unary u && u.op() == UnOp.ADDR && u.operand() instanceof Expr.Var v) {
             return new Expr.Unary(u.op(), assignedThrough(v), u.span()); // whatever takes &$x may set it
         }
@@ -242,7 +249,7 @@ final class Scopes extends AstRewriter {
     }
 
     @Override
-    Expr call(Expr.Call c) {
+    public Expr call(Expr.Call c) {
         Macros.Definition block = blocks.get(c.name());
         if (block != null) {
             scopes.push(new LinkedHashMap<>());
@@ -252,12 +259,12 @@ final class Scopes extends AstRewriter {
             blocks.put(c.name(), new Macros.Definition(block.name(), block.params(), body, value, block.span()));
             return c;
         }
-        boolean isMacro = macros.contains(c.name());
+        boolean isMacro = macros.contains(c.name()) || ASSIGNS_VARIABLES.contains(c.name());
         boolean isMeta = c.name().equals("sizeof") || c.name().equals("typeof");
         meta += isMeta ? 1 : 0;
         List<Expr> args = new ArrayList<>();
         for (Expr a : c.args()) {
-            // a macro's $parameter may be assigned in its body
+            // a macro's $parameter (or find()'s) may be assigned in its body
             args.add(isMacro && a instanceof Expr.Var v ? assignedThrough(v) : expr(a));
         }
         meta -= isMeta ? 1 : 0;
@@ -265,7 +272,7 @@ final class Scopes extends AstRewriter {
     }
 
     @Override
-    TypeName type(TypeName t) {
+    public TypeName type(TypeName t) {
         meta++;
         TypeName r = super.type(t);
         meta--;

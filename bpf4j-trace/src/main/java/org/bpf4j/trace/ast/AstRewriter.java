@@ -1,23 +1,23 @@
-package org.bpf4j.trace.parse;
+package org.bpf4j.trace.ast;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.bpf4j.trace.ast.BinOp;
-import org.bpf4j.trace.ast.Expr;
-import org.bpf4j.trace.ast.Stmt;
-import org.bpf4j.trace.ast.TypeName;
 
 /**
  * A copy of statements and expressions, node by node, that the passes after parsing change at its
- * hooks ({@link Macros} substitutes and expands calls, {@link Scopes} renames block-scoped variables).
+ * hooks (the parser's macro expansion substitutes and expands calls, its block scopes rename
+ * variables, the type checker puts the settings in for {@code config()}).
  * Every node is rebuilt with its parts rewritten and everything else (names of a record's fields,
  * spans, operators) kept; a subclass overrides the hooks it needs, or a whole {@link #stmt} or
  * {@link #expr} for the nodes it treats itself, calling this class's for the others.
  */
-abstract class AstRewriter {
+public abstract class AstRewriter {
+    /** A rewriter that changes nothing until a subclass overrides a hook. */
+    protected AstRewriter() {}
+
     /** The statements rewritten, one by one. */
-    List<Stmt> stmts(List<Stmt> ss) {
+    public List<Stmt> stmts(List<Stmt> ss) {
         List<Stmt> out = new ArrayList<>();
         for (Stmt s : ss) {
             out.add(stmt(s));
@@ -26,7 +26,7 @@ abstract class AstRewriter {
     }
 
     /** A statement with its parts rewritten. */
-    Stmt stmt(Stmt s) {
+    public Stmt stmt(Stmt s) {
         return switch (s) {
             case Stmt.ExprStmt e -> new Stmt.ExprStmt(expr(e.expr()), e.span());
             case Stmt.AssignVar a -> new Stmt.AssignVar(var(a.var()), a.value().map(this::expr), a.let(),
@@ -61,7 +61,7 @@ abstract class AstRewriter {
     }
 
     /** An expression with its parts rewritten. */
-    Expr expr(Expr e) {
+    public Expr expr(Expr e) {
         return switch (e) {
             case Expr.Var v -> var(v);
             case Expr.MapRef m -> map(m);
@@ -94,13 +94,14 @@ abstract class AstRewriter {
             case Expr.StrLit x -> x;
             case Expr.BoolLit x -> x;
             case Expr.Param x -> x;
-            case Expr.SizeofType x -> x;
-            case Expr.Offsetof x -> x;
+            case Expr.SizeofType x -> new Expr.SizeofType(type(x.type()), x.span());
+            case Expr.Offsetof x -> new Expr.Offsetof(type(x.type()), x.fields(), x.span());
+            case Expr.TypeArg x -> new Expr.TypeArg(type(x.type()), x.span());
         };
     }
 
     /** The expressions rewritten, in order. */
-    final List<Expr> exprs(List<Expr> es) {
+    public final List<Expr> exprs(List<Expr> es) {
         List<Expr> out = new ArrayList<>();
         for (Expr e : es) {
             out.add(expr(e));
@@ -111,27 +112,27 @@ abstract class AstRewriter {
     // ---- hooks ----
 
     /** A scratch variable (where it is read or assigned): itself. */
-    Expr.Var var(Expr.Var v) {
+    public Expr.Var var(Expr.Var v) {
         return v;
     }
 
     /** A map with its keys rewritten. */
-    Expr.MapRef map(Expr.MapRef m) {
+    public Expr.MapRef map(Expr.MapRef m) {
         return new Expr.MapRef(m.name(), exprs(m.keys()), m.span());
     }
 
     /** A builtin variable (or a bare name): itself. */
-    Expr builtin(Expr.Builtin b) {
+    public Expr builtin(Expr.Builtin b) {
         return b;
     }
 
     /** A call with its arguments rewritten. */
-    Expr call(Expr.Call c) {
-        return new Expr.Call(c.name(), exprs(c.args()), c.span());
+    public Expr call(Expr.Call c) {
+        return new Expr.Call(c.name(), exprs(c.args()), c.span(), c.expandedFrom());
     }
 
-    /** A written type: its {@code typeof(EXPR)} operand rewritten. */
-    TypeName type(TypeName t) {
+    /** A written type (of a cast, a declaration, sizeof, offsetof): its {@code typeof(EXPR)} operand rewritten. */
+    public TypeName type(TypeName t) {
         return t.withTypeOf(this::expr);
     }
 
@@ -139,7 +140,7 @@ abstract class AstRewriter {
      * An expression that may not run (the right operand of {@code &&} and {@code ||}, either branch
      * of {@code ?:}): rewritten as any other.
      */
-    Expr conditional(Expr e) {
+    public Expr conditional(Expr e) {
         return expr(e);
     }
 
@@ -147,7 +148,7 @@ abstract class AstRewriter {
      * A {@code for} loop with variable {@code v}: {@code build} makes the loop from its variable
      * (rewritten by {@link #var}) and rewrites its body.
      */
-    Stmt loop(Expr.Var v, Function<Expr.Var, Stmt> build) {
+    public Stmt loop(Expr.Var v, Function<Expr.Var, Stmt> build) {
         return build.apply(var(v));
     }
 }
