@@ -221,6 +221,9 @@ final class ProbeCompiler {
                     valueInto(e.expr(), type(e.expr()), frame.alloc(storedSize(type(e.expr()))));
                 }
             }
+            case Stmt.AssignVar a when !varSlots.containsKey(a.var().name()) -> {
+                // `let $x;` never assigned (the checker warned): no type, no storage, no code
+            }
             case Stmt.AssignVar a -> {
                 Type vt = typed.variables(probe).get(a.var().name());
                 if (vt == null) {

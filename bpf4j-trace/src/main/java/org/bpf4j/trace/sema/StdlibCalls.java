@@ -18,7 +18,7 @@ final class StdlibCalls {
     /** The functions handled here. */
     static final Set<String> NAMES = Set.of("find", "strstr", "str_concat", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "static_assert", "fail",
-            "assert_str", "strcap", "default_str_length", "kfunc_exist");
+            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
     static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
@@ -29,6 +29,8 @@ final class StdlibCalls {
     private final Calls calls;
     /** {@code find}'s assignment of the map's value to its variable, one per call, kept across passes. */
     private final java.util.IdentityHashMap<Expr.Call, Stmt.AssignVar> finds = new java.util.IdentityHashMap<>();
+    /** {@code kfunc_allowed}'s trial loads, by program type and name, kept across passes. */
+    private final java.util.Map<String, Boolean> allowed = new java.util.HashMap<>();
 
     StdlibCalls(SemanticAnalyser a, Calls calls) {
         this.a = a;
@@ -76,7 +78,7 @@ final class StdlibCalls {
                 }
                 yield Type.UINT64;
             }
-            case "kfunc_exist" -> kfuncExist(c);
+            case "kfunc_exist", "kfunc_allowed" -> kfunc(c);
             case "is_err" -> {
                 if (calls.nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
@@ -195,18 +197,32 @@ final class StdlibCalls {
         return t;
     }
 
-    /** {@code kfunc_exist("name")}: whether the kernel's BTF has a function of that name (false on the VM). */
-    private Type kfuncExist(Expr.Call c) {
-        if (calls.nargs(c, 1)) {
-            if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
-                a.type(c.args().getFirst());
-                a.error(c.span(), "kfunc_exist() accepts a string literal only");
-            } else {
-                boolean found = a.kernel.btf().map(btf -> btf.typeIdsByName(name.value()).stream()
-                        .anyMatch(id -> btf.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Func)).orElse(false);
-                a.constant(c, found ? 1 : 0);
-            }
+    /**
+     * {@code kfunc_exist("name")}: whether the kernel's BTF has a function of that name;
+     * {@code kfunc_allowed("name")}: also whether the kernel lets the probe's program type call it
+     * (a trial load, as current bpftrace). False on the VM backend, which calls no kernel function.
+     */
+    private Type kfunc(Expr.Call c) {
+        if (!calls.nargs(c, 1)) {
+            return Type.Int.bool(8);
         }
+        if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+            a.type(c.args().getFirst());
+            a.error(c.span(), c.name() + "() accepts a string literal only");
+            return Type.Int.bool(8);
+        }
+        int id = a.kernel.btf().map(btf -> btf.typeIdsByName(name.value()).stream()
+                .filter(i -> btf.typeById(i) instanceof org.bpf4j.object.btf.BtfType.Func).findFirst().orElse(-1))
+                .orElse(-1);
+        boolean yes = id > 0;
+        if (yes && c.name().equals("kfunc_allowed")) {
+            var resolved = a.probe().attachPoints().isEmpty() ? null
+                    : a.probeArgs.resolved(a.probe().attachPoints().getFirst());
+            yes = resolved != null && org.bpf4j.linux.Kernel.probe().available()
+                    && allowed.computeIfAbsent(resolved.programType() + " " + name.value(), k -> new org.bpf4j.linux
+                            .Features(org.bpf4j.linux.Kernel.system()).kfunc(resolved.programType(), id, name.value()));
+        }
+        a.constant(c, yes ? 1 : 0);
         return Type.Int.bool(8);
     }
 
