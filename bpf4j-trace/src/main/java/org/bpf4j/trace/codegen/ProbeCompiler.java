@@ -226,6 +226,9 @@ final class ProbeCompiler {
             }
             case Stmt.AssignVar a -> {
                 Type vt = typed.variables(probe).get(a.var().name());
+                if (vt == null) {
+                    break; // `let $x;` never assigned nor read: no variable (the parser warned)
+                }
                 int slot = varSlots.get(a.var().name());
                 if (a.value().isPresent()) {
                     valueInto(a.value().get(), vt, slot);

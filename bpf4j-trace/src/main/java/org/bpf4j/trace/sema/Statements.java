@@ -219,9 +219,7 @@ final class Statements {
                 Type later = letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).get(a.var().name());
                 if (later != null) {
                     setVar(a.var(), later, a.span());
-                } else {
-                    sa.warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
-                }
+                } // else never assigned: the parser's scope check warned
             }
             return;
         }
