@@ -276,7 +276,16 @@ final class ProbeCompiler {
             case Stmt.ForMap f -> forLoops.forMap(f);
             case Stmt.Jump j -> {
                 switch (j.kind()) {
-                    case RETURN -> forLoops.leaveProbe();
+                    case RETURN -> {
+                        if (j.value().isEmpty()) {
+                            forLoops.leaveProbe();
+                        } else if (inCallback) {
+                            unsupported(j.span(), "return with a value inside a for loop");
+                        } else {
+                            intExpr(j.value().get()); // the probe's return value, in r0
+                            asm.exit();
+                        }
+                    }
                     case BREAK -> asm.jump(loops.peek()[0]);
                     case CONTINUE -> asm.jump(loops.peek()[1]);
                 }

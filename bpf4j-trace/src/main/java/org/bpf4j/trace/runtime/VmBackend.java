@@ -42,8 +42,8 @@ public final class VmBackend implements Backend {
     }
 
     @Override
-    public void run(int index, byte[] context) {
-        programs.get(index).runWithMemory(context);
+    public long run(int index, byte[] context) {
+        return programs.get(index).runWithMemory(context);
     }
 
     @Override
