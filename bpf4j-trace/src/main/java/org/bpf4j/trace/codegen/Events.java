@@ -58,12 +58,15 @@ public final class Events {
     /**
      * One printf call (or system, cat, errorf, warnf): its format, the layout of its arguments, and
      * for the arguments of an enum type (by index) their enumerators by value, which {@code %s}
-     * prints; {@code span} is the call's place in the script (errorf and warnf print it).
+     * prints; {@code span} is the call's place in the script (errorf and warnf print it), and
+     * {@code expandedFrom} the macro calls it was expanded from, innermost first.
      */
     public record Printf(FormatString format, Type.Tuple layout, String function,
-            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span) {
+            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span,
+            List<org.bpf4j.trace.Span> expandedFrom) {
         public Printf {
             enums = java.util.Map.copyOf(enums);
+            expandedFrom = List.copyOf(expandedFrom);
         }
     }
 

@@ -173,17 +173,7 @@ public final class KernelBackend implements Backend {
     }
 
     private static ProgramType programType(Resolved r) {
-        return switch (r) {
-            // a benchmark runs many times in one BPF_PROG_TEST_RUN, which raw tracepoints refuse (as bpftrace: XDP)
-            case Resolved.Special s -> s.which().equals("bench") ? ProgramType.XDP : ProgramType.RAW_TRACEPOINT;
-            case Resolved.Java j -> ProgramType.RAW_TRACEPOINT;
-            case Resolved.RawTracepoint t -> ProgramType.RAW_TRACEPOINT;
-            case Resolved.Tracepoint t -> ProgramType.TRACEPOINT;
-            case Resolved.Uprobe u -> ProgramType.KPROBE;
-            case Resolved.Usdt u -> ProgramType.KPROBE;
-            case Resolved.Timer t -> ProgramType.PERF_EVENT;
-            case Resolved.PerfCounter c -> ProgramType.PERF_EVENT;
-        };
+        return r.programType();
     }
 
     /** A kernel object name: at most 15 of [A-Za-z0-9_.]. */

@@ -60,6 +60,17 @@ public sealed interface Output permits Output.Text, Output.Json {
     void diagnostic(boolean error, String message, String file, int line, int col, String header);
 
     /**
+     * As {@link #diagnostic(boolean, String, String, int, int, String)}, with the macro calls the
+     * {@code errorf()} or {@code warnf()} was expanded from, as bpftrace renders them
+     * ({@code stdin:1:50-55: ERROR: expanded from}, the source line, its underline), or "": the
+     * text form prints them after the message.
+     */
+    default void diagnostic(boolean error, String message, String file, int line, int col, String header,
+            String expansions) {
+        diagnostic(error, message, file, line, col, header);
+    }
+
+    /**
      * A warning of the running program (current bpftrace's runtime errors, such as a division by
      * 0): the message, its place (line and column from 1, 0 if unknown) and the warning as
      * bpftrace renders it in text (with the source line).
@@ -157,6 +168,15 @@ public sealed interface Output permits Output.Text, Output.Json {
         public void diagnostic(boolean error, String message, String file, int line, int col, String header) {
             out.flush();
             err.println(header + message);
+            err.flush();
+        }
+
+        @Override
+        public void diagnostic(boolean error, String message, String file, int line, int col, String header,
+                String expansions) {
+            out.flush();
+            err.println(header + message);
+            err.print(expansions);
             err.flush();
         }
 

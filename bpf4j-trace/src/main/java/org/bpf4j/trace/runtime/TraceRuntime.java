@@ -437,9 +437,15 @@ public final class TraceRuntime implements AutoCloseable {
                 : org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE : p.span(), "");
         String rendered = d.render(source);
         String header = rendered.substring(0, rendered.indexOf('\n'));
-        int line = source == null ? 0 : source.lineOf(p.span().begin());
-        int col = source == null ? 0 : source.columnOf(p.span().begin());
-        out.diagnostic(error, text, source == null ? "" : source.name(), line, col, header);
+        org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(p.span());
+        int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+        int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+        // current bpftrace: then each macro call it was expanded from, with its source line
+        StringBuilder expansions = new StringBuilder();
+        for (org.bpf4j.trace.Span from : source == null ? List.<org.bpf4j.trace.Span>of() : p.expandedFrom()) {
+            expansions.append(new org.bpf4j.trace.Diagnostic(d.severity(), from, "expanded from").render(source));
+        }
+        out.diagnostic(error, text, at == null ? "" : at.source().name(), line, col, header, expansions.toString());
     }
 
     private void event(byte[] e) {
@@ -509,9 +515,8 @@ public final class TraceRuntime implements AutoCloseable {
                 int index = (int) Values.u64(e, 8);
                 Type t = script.events().printValues().get(index);
                 java.util.Map<Long, String> names = script.events().printEnum(index);
-                if (names != null && names.containsKey(Values.u64(e, 16))) {
-                    String name = names.get(Values.u64(e, 16));
-                    out.value(out.json() ? "\"" + Output.escape(name) + "\"" : name);
+                if (names != null && !out.json() && names.containsKey(Values.u64(e, 16))) {
+                    out.value(names.get(Values.u64(e, 16))); // JSON keeps an enum value's number, as current bpftrace
                 } else {
                     out.value(values.render(t, e, 16, out.json()));
                 }
