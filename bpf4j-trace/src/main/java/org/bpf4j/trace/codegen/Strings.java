@@ -55,7 +55,7 @@ final class Strings {
             case Expr.Call c when c.name().equals("str") -> {
                 Expr arg = c.args().getFirst();
                 Expr length = c.args().size() == 2 ? c.args().get(1) : null;
-                int limit = size;
+                int limit = readLimit(((Type.Str) pc.type(c)).size());
                 if (length instanceof Expr.IntLit n) {
                     // current bpftrace: at most n bytes with the NUL (n - 1 characters; 0.17 kept n)
                     limit = (int) Math.max(1, Math.min(size, n.value()));
@@ -107,6 +107,16 @@ final class Strings {
                 pc.frame.release(m);
             }
         }
+    }
+
+    /**
+     * How many bytes (with the NUL) {@code str(p)} reads for a string of {@code size} bytes, as
+     * current bpftrace: one more than the size below 1024, so that a string cut there fills all
+     * {@code size} bytes without a NUL, which marks it as truncated (printed with
+     * {@code str_trunc_trailer}); from 1024 on, the size itself (such a string is cut silently).
+     */
+    static int readLimit(int size) {
+        return size < 1024 ? size + 1 : size;
     }
 
     /**
@@ -166,9 +176,7 @@ final class Strings {
     }
 
     void zero(int off, int size) {
-        for (int k = 0; k < Type.align8(size); k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
-        }
+        pc.zero(off, Type.align8(size));
     }
 
     /**
@@ -177,13 +185,8 @@ final class Strings {
      */
     void copy(int base, int from, int srcSize, int to, int dstSize) {
         int words = Math.min(Type.align8(srcSize), Type.align8(dstSize));
-        for (int k = 0; k < words; k += 8) {
-            asm.load(Size.DW, 1, base, from + k);
-            asm.store(Size.DW, asm.frameBase, to + k, 1);
-        }
-        for (int k = words; k < Type.align8(dstSize); k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, to + k, 0);
-        }
+        pc.copy(base, from, to, words);
+        pc.zero(to + words, Type.align8(dstSize) - words);
         if (dstSize < srcSize) {
             terminate(to, dstSize, dstSize);
         }
