@@ -142,7 +142,7 @@ final class ProbeCompiler {
             needsScratchFrame = true; // compiled again with the frame in the scratch buffer
             return null;
         }
-        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame)) {
+        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame) && diags.errorCount() == before) {
             diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
                     + SCRATCH_FRAME_LIMIT + " bytes bpf4j trace keeps in its scratch buffer");
         }

@@ -19,6 +19,13 @@ final class Strings {
         this.asm = pc.asm;
     }
 
+    /**
+     * The most conditional jumps on a string's bytes an unrolled operation ({@code ==},
+     * {@code strncmp}, {@code strlen}) may make: the kernel's verifier keeps a pending state for each
+     * and refuses a program with more than 8,192 of them at once.
+     */
+    static final int BYTEWISE_LIMIT = 4096;
+
     /** Writes string expression {@code e} as a string of {@code size} bytes at {@code off}. */
     void into(Expr e, int size, int off) {
         switch (e) {
@@ -203,6 +210,10 @@ final class Strings {
     void compare(Expr.Binary b) {
         Type.Str lt = (Type.Str) pc.type(b.left());
         Type.Str rt = (Type.Str) pc.type(b.right());
+        if (Math.min(lt.size(), rt.size()) > BYTEWISE_LIMIT / 2) {
+            pc.unsupported(b.span(), "comparing strings of more than " + BYTEWISE_LIMIT / 2 + " bytes");
+            return;
+        }
         int m = pc.frame.mark();
         int l = pc.frame.alloc(lt.size());
         int r = pc.frame.alloc(rt.size());
@@ -237,6 +248,10 @@ final class Strings {
     void strncmp(Expr a, Expr b, int n) {
         Type.Str lt = (Type.Str) pc.type(a);
         Type.Str rt = (Type.Str) pc.type(b);
+        if (Math.min(n, Math.min(lt.size(), rt.size())) > BYTEWISE_LIMIT / 2) {
+            pc.unsupported(a.span(), "strncmp() of more than " + BYTEWISE_LIMIT / 2 + " bytes");
+            return;
+        }
         int m = pc.frame.mark();
         int l = pc.frame.alloc(lt.size());
         int r = pc.frame.alloc(rt.size());
@@ -264,6 +279,10 @@ final class Strings {
     /** {@code strlen(s)} into r0: the bytes before the first NUL (the buffer's size without one), unrolled. */
     void length(Expr e) {
         Type.Str t = (Type.Str) pc.type(e);
+        if (t.size() > BYTEWISE_LIMIT) {
+            pc.unsupported(e.span(), "strlen() of a string of more than " + BYTEWISE_LIMIT + " bytes");
+            return;
+        }
         int m = pc.frame.mark();
         int off = pc.frame.alloc(t.size());
         into(e, t.size(), off);
