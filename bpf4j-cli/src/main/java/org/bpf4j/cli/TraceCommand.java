@@ -297,6 +297,8 @@ final class TraceCommand implements Callable<Integer> {
         TraceCompiler.Options options = kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
                 : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false);
         if (kernel && pid != null) {
+            // as current bpftrace: tracepoints and raw tracepoints return at once in other processes
+            options = options.withPidFilter(Integer.parseInt(pid));
             // usdt::PROVIDER:NAME looks in the binaries of the process
             try {
                 options = options.withProbes(ProbeSource.forProcess(options.probes(), Integer.parseInt(pid)));

@@ -158,6 +158,22 @@ class TraceProbesTest {
     }
 
     @Test
+    void theProbeOfAWildcardShowsTheRelativePathAsWrittenAndIsAString() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        // as current bpftrace: probe keeps the path as written (relative here); as a string operand
+        // each match gets its own program, with its own name
+        String written = TARGET.toString();
+        Cli r = Cli.run("trace", "-c", TARGET.toAbsolutePath().normalize() + " probe 2", "-e", "uprobe:" + written
+                + ":bpf4j_* { @[probe] = count(); if (strcontains(probe, \"_sub\")) { @sub = count(); } "
+                + "if (probe == \"uprobe:" + written + ":bpf4j_add\") { @add = count(); } }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("@[uprobe:" + written + ":bpf4j_add]: 2\n"), r.out());
+        assertTrue(r.out().contains("@[uprobe:" + written + ":bpf4j_sub]: 2\n"), r.out());
+        assertTrue(r.out().contains("@add: 2\n") && r.out().contains("@sub: 2\n"), r.out());
+    }
+
+    @Test
     void uaddrOfAPositionIndependentExecutableIsMovedByItsLoadBase() {
         needsTheKernel();
         Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);

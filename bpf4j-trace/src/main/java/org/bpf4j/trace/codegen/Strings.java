@@ -41,6 +41,8 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
+            case Expr.Builtin b when b.name().equals("probe") ->
+                    literal(ProbeCompiler.bytes(pc.attachPoint.name()), size, off); // as a string operand
             case Expr.Builtin b when b.name().equals("probetype") ->
                     literal(ProbeCompiler.bytes(probeType(pc.attachPoint.provider())), size, off);
             case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->

@@ -426,9 +426,13 @@ public final class AttachPoints {
                 }
                 if (fn.contains("*")) {
                     Pattern glob = glob(fn);
+                    // the probe builtin shows a path as written (./bin), as bpftrace; a name found on
+                    // PATH or in another mount namespace as the file found
+                    String shown = parts.getFirst().indexOf('/') >= 0 && Path.of(parts.getFirst()).toAbsolutePath()
+                            .normalize().equals(file.toAbsolutePath().normalize()) ? parts.getFirst() : file.toString();
                     for (String s : functions) {
                         if (glob.matcher(s).matches()) {
-                            out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
+                            out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(shown, s), ap.span()),
                                     new Resolved.Uprobe(file, s, ret, 0, true));
                         }
                     }

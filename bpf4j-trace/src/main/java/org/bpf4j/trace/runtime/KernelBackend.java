@@ -213,7 +213,7 @@ public final class KernelBackend implements Backend {
     @Override
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
-        // The kernel runs the programs of one uprobe (or software event) newest first, so probes on
+        // The kernel runs the programs of one uprobe (or USDT probe) newest first, so probes on
         // the same hook are attached last to first, as bpftrace does: they then fire in the order
         // they are written. Probes on different hooks are attached in the order written.
         List<Integer> order = new ArrayList<>();
@@ -290,7 +290,6 @@ public final class KernelBackend implements Backend {
         return switch (r) {
             case Resolved.Uprobe u -> "uprobe " + u.binary() + " " + u.symbol() + " " + u.offset() + " " + u.returnProbe();
             case Resolved.Usdt u -> "usdt " + u.binary() + " " + u.provider() + " " + u.name();
-            case Resolved.PerfCounter c when c.type() == 1 -> "software " + c.config() + " " + c.period();
             default -> null;
         };
     }
@@ -310,18 +309,26 @@ public final class KernelBackend implements Backend {
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {
-                        links.add(at.perfEvent(p, t.hz() > 0
+                        links.add(perfEvent(at, p, t.hz() > 0
                                 ? PerfEventAttr.softwareFrequency(PerfLayouts.SW_CPU_CLOCK, t.hz())
-                                : PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK, t.periodNanos())));
+                                : PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK, t.periodNanos()), pid));
                     } else {
                         links.add(at.perfEvent(p, PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK,
                                 t.periodNanos()), 0));
                     }
                 }
-                case Resolved.PerfCounter c -> links.add(at.perfEvent(p, new PerfEventAttr(c.type(), c.config(),
-                        c.period(), false, 0, 1, 0, 0, false)));
+                case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
+                        c.period(), false, 0, 1, 0, 0, false), pid));
             }
         }
+    }
+
+    /**
+     * A profile, software or hardware probe's event on every CPU: with a process ({@code -p},
+     * {@code -c}), only while it (or a thread or child it creates later) runs, as bpftrace opens them.
+     */
+    private static Link perfEvent(Attacher at, KernelProgram p, PerfEventAttr attr, int pid) {
+        return pid > 0 ? at.perfEventOfProcess(p, attr.inherited(), pid) : at.perfEvent(p, attr);
     }
 
     @Override

@@ -209,8 +209,8 @@ final class Calls {
             }
             case "strncmp" -> {
                 if (nargs(c, 3)) {
-                    Type x = a.type(c.args().get(0));
-                    Type y = a.type(c.args().get(1));
+                    Type x = a.stringOperand(c.args().get(0));
+                    Type y = a.stringOperand(c.args().get(1));
                     if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
                         a.error(c.span(), "strncmp() expects string arguments");
                     }
@@ -225,8 +225,8 @@ final class Calls {
             }
             case "strcontains" -> {
                 if (nargs(c, 2)) {
-                    Type x = a.type(c.args().get(0));
-                    Type y = a.type(c.args().get(1));
+                    Type x = a.stringOperand(c.args().get(0));
+                    Type y = a.stringOperand(c.args().get(1));
                     if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
                         a.error(c.span(), "strcontains() expects string arguments");
                     }
@@ -293,7 +293,7 @@ final class Calls {
             }
             case "strlen" -> {
                 // current bpftrace: the length of a string, to its first NUL
-                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Str)) {
+                if (nargs(c, 1) && !(a.stringOperand(c.args().getFirst()) instanceof Type.Str)) {
                     a.error(c.span(), "strlen() expects a string argument ("
                             + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
                 }

@@ -56,6 +56,11 @@ final class Operators {
     Type binary(Expr.Binary b) {
         Type l = a.type(b.left());
         Type r = a.type(b.right());
+        if (l instanceof Type.ProbeName && r instanceof Type.Str) {
+            l = a.stringOperand(b.left()); // probe == "NAME", as current bpftrace's string
+        } else if (r instanceof Type.ProbeName && l instanceof Type.Str) {
+            r = a.stringOperand(b.right());
+        }
         if (l instanceof Type.None || r instanceof Type.None) {
             return Type.INT64;
         }

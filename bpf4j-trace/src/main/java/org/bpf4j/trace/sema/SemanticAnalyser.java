@@ -14,7 +14,6 @@ import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
-import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
 
 /**
@@ -27,14 +26,12 @@ public final class SemanticAnalyser {
     private final List<String> params;
     IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
     final TreeMap<String, MapInfo> maps = new TreeMap<>();
-    private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
-    private Map<String, Type> vars;
     private Probe probe;
     private boolean finalPass;
     private boolean changed;
-    private int loops;
     private final Calls calls;
-    private final AggregationTypes aggregationTypes;
+    final AggregationTypes aggregationTypes;
+    private final Statements statements = new Statements(this);
     private final BuiltinTypes builtins;
     private final Operators operators;
     final ProbeArgs probeArgs;
@@ -53,23 +50,11 @@ public final class SemanticAnalyser {
     private final MapTyping mapTyping = new MapTyping(this);
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
-    /** Variables whose value had an error: their uses are not reported again. */
-    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
     final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
-    /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
-    private final Map<String, Integer> varPointees = new java.util.HashMap<>();
-    /**
-     * Variables declared by {@code let $a;} without a type, in the probe being checked; their type
-     * is their first assignment's, kept across passes in {@link #letTypes} (current bpftrace).
-     */
-    private final java.util.Set<String> untypedLets = new java.util.HashSet<>();
-    /** The variables read and written in the probe being checked. */
-    private final List<Expr.Var> varUses = new ArrayList<>();
-    private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -180,7 +165,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites,
+                new LinkedHashMap<>(a.maps)), a.statements.variables(), params, expansion, a.kernelFields, a.constants, a.rewrites,
                 settings, a.enums.tables()));
     }
 
@@ -188,11 +173,7 @@ public final class SemanticAnalyser {
         types = new IdentityHashMap<>();
         for (Probe p : program.probes()) {
             probe = p;
-            vars = new LinkedHashMap<>();
-            varPointees.clear();
-            poisoned.clear();
-            untypedLets.clear();
-            variables.put(p, vars);
+            statements.probe(p);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
             }
@@ -202,16 +183,8 @@ public final class SemanticAnalyser {
                     error(e.span(), "Invalid type for predicate: " + kindName(t));
                 }
             });
-            block(p.body());
-            // a string or tuple variable takes its widest assignment's type; every use reads it so
-            // (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout)
-            for (Expr.Var v : varUses) {
-                Type last = vars.get(v.name());
-                if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf) {
-                    types.put(v, last);
-                }
-            }
-            varUses.clear();
+            statements.block(p.body());
+            statements.endProbe();
         }
     }
 
@@ -255,6 +228,16 @@ public final class SemanticAnalyser {
 
     Probe probe() {
         return probe;
+    }
+
+    /** Whether this is the pass that reports errors (the last). */
+    boolean finalPass() {
+        return finalPass;
+    }
+
+    /** How many errors were found so far in this pass (reported or not). */
+    int errorTally() {
+        return errorTally;
     }
 
     /** Whether pointers made in the current probe point to user memory (uprobes, USDT), as bpftrace decides. */
@@ -332,185 +315,8 @@ public final class SemanticAnalyser {
         }
     }
 
-    // ---- statements ----
-
-    private void block(List<Stmt> stmts) {
-        for (Stmt s : stmts) {
-            stmt(s);
-        }
-    }
-
-    private void stmt(Stmt s) {
-        switch (s) {
-            case Stmt.ExprStmt e -> {
-                if (e.expr() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-                    error(c.span(), c.name() + "() should be directly assigned to a map");
-                    return;
-                }
-                type(e.expr());
-            }
-            case Stmt.AssignVar a -> assignVar(a);
-            case Stmt.AssignMap a -> assignMap(a);
-            case Stmt.If i -> {
-                Type t = type(i.cond());
-                if (!(t instanceof Type.Int)) {
-                    error(i.cond().span(), "Invalid condition in if(): " + kindName(t));
-                }
-                block(i.then());
-                block(i.otherwise());
-            }
-            case Stmt.While w -> {
-                Type t = type(w.cond());
-                if (!(t instanceof Type.Int)) {
-                    error(w.cond().span(), "Invalid condition in while(): " + kindName(t));
-                }
-                loops++;
-                block(w.body());
-                loops--;
-            }
-            case Stmt.Unroll u -> {
-                Span head = new Span(u.span().begin(), u.count().span().end() + 1);
-                Long n = constantOf(u.count());
-                if (n == null) {
-                    error(head, "invalid unroll value");
-                } else if (n > 100) {
-                    error(head, "unroll maximum value is 100");
-                } else if (n < 1) {
-                    error(head, "unroll minimum value is 1");
-                }
-                block(u.body());
-            }
-            case Stmt.ForMap f -> {
-                MapInfo m = maps.get(f.map().name());
-                if (m == null) {
-                    error(f.map().span(), "Undefined map: " + f.map().name());
-                    loops++;
-                    block(f.body());
-                    loops--;
-                    return;
-                }
-                if (m.keys().isEmpty()) {
-                    error(f.map().span(), "Maps used in for-loops must have keys to iterate over");
-                }
-                Type key = m.keys().size() == 1 ? m.keys().getFirst() : new Type.Tuple(m.keys());
-                Type value = readType(m.value());
-                if (value == null) {
-                    error(f.map().span(), "Loop over map of type " + m.value().display() + " is not supported");
-                    value = Type.INT64;
-                }
-                types.put(f.map(), m.value());
-                setVar(f.var(), new Type.Tuple(List.of(key, value)), f.var().span());
-                loops++;
-                block(f.body());
-                loops--;
-            }
-            case Stmt.ForRange f -> {
-                Type from = type(f.from());
-                Type to = type(f.to());
-                if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
-                    error(f.span(), "Loop range requires an integer for the start and end values");
-                }
-                // as current bpftrace: the variable has the bounds' type (unsigned when both are)
-                boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
-                        && !fi.isPointer() && !ti.isPointer();
-                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
-                loops++;
-                block(f.body());
-                loops--;
-            }
-            case Stmt.Jump j -> {
-                if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
-                    error(j.span(), j.kind().name().toLowerCase(java.util.Locale.ROOT) + " used outside of a loop");
-                }
-            }
-        }
-    }
-
-    private void assignVar(Stmt.AssignVar a) {
-        Type declared = a.declared().map(t -> typeOfName(t, a.span())).orElse(null);
-        if (a.value().isEmpty()) {
-            if (declared != null) {
-                setVar(a.var(), declared, a.span());
-            } else if (a.let()) {
-                untypedLets.add(a.var().name());
-                Type later = letTypes.computeIfAbsent(probe, p -> new java.util.HashMap<>()).get(a.var().name());
-                if (later != null) {
-                    setVar(a.var(), later, a.span());
-                } else {
-                    warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
-                }
-            }
-            return;
-        }
-        Expr value = a.value().get();
-        if (value instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            error(c.span(), c.name() + "() should be directly assigned to a map");
-            return;
-        }
-        int tallyBefore = errorTally;
-        Type t = type(value);
-        if (t instanceof Type.None) {
-            if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
-                    && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
-                    || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
-                    || c.name().equals("zero"))) {
-                error(a.span(), "Invalid expression for assignment: " + kindName(t));
-            }
-            if (errorTally > tallyBefore) {
-                poisoned.add(a.var().name()); // its uses would only repeat the error
-            }
-            return;
-        }
-        if (declared != null) {
-            if (declared.getClass() != t.getClass()) {
-                error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
-                        + t.display() + "' when variable already contains a value of type '" + declared.display() + "'");
-            }
-            t = declared;
-        }
-        setVar(a.var(), t, a.opSpan());
-        if (untypedLets.contains(a.var().name())) {
-            Type now = vars.get(a.var().name());
-            if (!now.equals(letTypes.computeIfAbsent(probe, p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
-                changed = true; // the declaration (and uses before this assignment) take this type
-            }
-        }
-        enums.assignVar(a.var().name(), value);
-        types.put(a.var(), vars.get(a.var().name()));
-        Integer sid = pointees.get(value);
-        if (sid != null) {
-            varPointees.put(a.var().name(), sid);
-        } else {
-            varPointees.remove(a.var().name());
-        }
-    }
-
-    private void setVar(Expr.Var v, Type t, Span span) {
-        Type old = vars.get(v.name());
-        if (old == null) {
-            vars.put(v.name(), t);
-        } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
-            if (ns.size() > os.size()) {
-                vars.put(v.name(), ns);
-            }
-        } else if (old instanceof Type.Buf ob && t instanceof Type.Buf nb) {
-            vars.put(v.name(), longer(ob, nb)); // the longest buffer assigned
-        } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
-            Type u = unify(ot, nt);
-            if (u == null) {
-                error(span, "Tuple type mismatch: " + ot.display() + " != " + nt.display() + ".");
-            } else {
-                vars.put(v.name(), u);
-            }
-        } else if (old.getClass() != t.getClass()) {
-            error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
-                    + "' when variable already contains a value of type '" + old.display() + "'");
-        }
-        types.put(v, vars.get(v.name()));
-    }
-
     /** The buffer of the larger capacity (a variable or ternary holding either; map keys must match). */
-    private static Type.Buf longer(Type.Buf x, Type.Buf y) {
+    static Type.Buf longer(Type.Buf x, Type.Buf y) {
         return x.capacity() >= y.capacity() ? x : y;
     }
 
@@ -542,28 +348,6 @@ public final class SemanticAnalyser {
         return a.equals(b) ? a : null;
     }
 
-    private void assignMap(Stmt.AssignMap a) {
-        List<Type> keys = mapKeys(a.map());
-        Type value;
-        if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            value = aggregationTypes.aggregation(c);
-            types.put(c, value);
-        } else {
-            value = type(a.value());
-            if (value instanceof Type.None) {
-                if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
-                    error(a.span(), "Invalid expression for assignment: " + kindName(value));
-                }
-                return;
-            }
-            if (value instanceof Type.Int i && !i.isPointer()) {
-                value = i.widened();
-            }
-        }
-        declareMap(a.map(), keys, value, a.map().span());
-        enums.assignMap(a.map().name(), a.value());
-        types.put(a.map(), maps.get(a.map().name()).value());
-    }
 
     /** Types a map used as a value: known map, matching keys. */
     Type mapRead(Expr.MapRef ref) {
@@ -616,6 +400,22 @@ public final class SemanticAnalyser {
         return t;
     }
 
+    /**
+     * Types an operand that a string is expected for: there the {@code probe} builtin is a string
+     * (current bpftrace's {@code probe} is one), as long as the probe's longest name; the code
+     * generator writes the name of the attach point it compiles. Elsewhere {@code probe} stays an
+     * index of a name printed in user space (one program for the matches of a wildcard).
+     */
+    Type stringOperand(Expr e) {
+        Type t = type(e);
+        if (t instanceof Type.ProbeName && probe != null) {
+            int longest = probe.attachPoints().stream().mapToInt(ap -> ap.name().length()).max().orElse(0);
+            t = new Type.Str(longest + 1);
+            types.put(e, t);
+        }
+        return t;
+    }
+
     private Type compute(Expr e) {
         return switch (e) {
             case Expr.IntLit i -> i.unsigned() ? Type.UINT64 : Type.INT64;
@@ -629,31 +429,7 @@ public final class SemanticAnalyser {
                 yield new Type.Str(s.value().length() + 1);
             }
             case Expr.Builtin b -> builtins.builtin(b);
-            case Expr.Var v -> {
-                Type t = vars.get(v.name());
-                if (t == null) {
-                    if (untypedLets.contains(v.name()) && !finalPass) {
-                        yield Type.NONE; // typed by an assignment further on (next pass)
-                    }
-                    if (untypedLets.contains(v.name())) {
-                        error(v.span(), "Could not resolve the type of this variable");
-                        yield Type.NONE;
-                    }
-                    if (poisoned.contains(v.name())) {
-                        failed.add(v);
-                    } else {
-                        error(v.span(), "Undefined or undeclared variable: " + v.name());
-                    }
-                    yield Type.NONE;
-                }
-                varUses.add(v);
-                Integer sid = varPointees.get(v.name());
-                if (sid != null) {
-                    pointees.put(v, sid);
-                }
-                enums.readVar(v);
-                yield t;
-            }
+            case Expr.Var v -> statements.read(v);
             case Expr.Param p -> builtins.param(p);
             case Expr.MapRef m -> {
                 enums.readMap(m);
