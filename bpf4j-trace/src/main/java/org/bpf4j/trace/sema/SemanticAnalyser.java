@@ -137,14 +137,15 @@ public final class SemanticAnalyser {
      * with the named program arguments that {@code getopt()} reads (name to value; a null value for
      * {@code --name} without one).
      */
-    public static Optional<TypedProgram> analyse(Program program, List<String> params, Map<String, String> namedArgs,
+    public static Optional<TypedProgram> analyse(Program written, List<String> params, Map<String, String> namedArgs,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
             Diagnostics diags) {
         int before = diags.errorCount();
-        Settings settings = Settings.resolve(program.config(), env, diags);
+        Settings settings = Settings.resolve(written.config(), env, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
+        Program program = ConfigRecord.apply(written, settings, env);
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
@@ -310,7 +311,7 @@ public final class SemanticAnalyser {
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
-                    "java" -> { }
+                    "java", "bench" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
@@ -326,7 +327,7 @@ public final class SemanticAnalyser {
             return x.size() >= y.size() ? x : y;
         }
         if (a instanceof Type.Int x && b instanceof Type.Int y) {
-            return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
+            return IntTypes.promote(x, y);
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
             if (x.elements().size() != y.elements().size() || x.isRecord() != y.isRecord()
@@ -418,7 +419,7 @@ public final class SemanticAnalyser {
 
     private Type compute(Expr e) {
         return switch (e) {
-            case Expr.IntLit i -> i.unsigned() ? Type.UINT64 : Type.INT64;
+            case Expr.IntLit i -> Type.Int.ofLiteral(i.value(), i.unsigned());
             case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 // 0.17's bound (200 bytes), or current bpftrace's (max_strlen) when that is larger
@@ -449,6 +450,10 @@ public final class SemanticAnalyser {
                 } else if (!(t instanceof Type.Int)) {
                     error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator can not be used on expressions of type '"
                             + t.display() + "'");
+                } else if (i.target() instanceof Expr.Var v && t instanceof Type.Int vi && !vi.isPointer() && !vi.bool()) {
+                    // current bpftrace: ++ and -- make the variable a 64-bit integer (uint64 for ++ of an unsigned one)
+                    statements.setVar(v, vi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
+                    yield types.get(v);
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }
@@ -465,8 +470,12 @@ public final class SemanticAnalyser {
                             + kindName(b) + "'");
                     yield a;
                 }
-                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? (ia.bool() && ib.bool() ? Type.Int.bool(64)
-                        : new Type.Int(64, ia.signed() && ib.signed())) : u;
+                if (a instanceof Type.Int ia && b instanceof Type.Int ib && (ia.isPointer() || ib.isPointer()
+                        || ia.bool() != ib.bool())) {
+                    yield new Type.Int(64, ia.signed() && ib.signed());
+                }
+                // current bpftrace: the branches' promoted type (c ? 1 : 2 is an int8)
+                yield u instanceof Type.Int ia && ia.bool() ? Type.Int.bool(64) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
@@ -562,7 +571,8 @@ public final class SemanticAnalyser {
                     yield structs.character(i, s);
                 }
                 if (base instanceof Type.Array arr) {
-                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
+                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())
+                            && !(arr.count() == 0 && arrayInMemory(i.base()))) { // int y[0] in a struct: any index
                         error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
                         error(i.span(), "The array index operator [] only accepts literal integer indices.");
@@ -586,6 +596,9 @@ public final class SemanticAnalyser {
                     }
                 }
                 enums.note(c, EnumSymbols.castEnum(c.type()));
+                if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
+                    yield ArrayCasts.cast(this, c, from, to);
+                }
                 if (!(to instanceof Type.Int)) {
                     error(c.span(), "Cannot cast to \"" + c.type() + "\"");
                     yield Type.NONE;
@@ -610,6 +623,11 @@ public final class SemanticAnalyser {
                 yield Type.UINT64;
             }
             case Expr.Offsetof o -> structs.offsetof(o);
+            case Expr.TypeArg t -> {
+                error(t.span(), "typeof() is a type, not a value: it can be a macro's argument, which the macro uses "
+                        + "as a type");
+                yield Type.NONE;
+            }
             case Expr.SizeofType s -> {
                 typeOfName(s.type(), s.span());
                 yield Type.UINT64;
@@ -661,6 +679,18 @@ public final class SemanticAnalyser {
             }
             Type t = type(n.typeOf());
             return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
+        if (n.arrayLength() >= 0 && (n.pointers() > 0 || !n.name().equals("string") && !isStructName(n.name()))) {
+            // an array of integers, bools or pointers (int8[8], bool[2], struct Foo *[2]); int8[] is
+            // an array of 0 elements until a cast gives it its operand's size
+            Type el = typeOfName(new TypeName(n.name(), n.pointers(), -1, n.typeOf()), span);
+            if (el instanceof Type.Int) {
+                return new Type.Array(el, n.arrayLength());
+            }
+            if (!(el instanceof Type.None)) {
+                error(span, "Arrays of " + el.display() + " are not supported by bpf4j trace yet");
+            }
+            return Type.NONE;
         }
         if (n.pointers() > 0) {
             TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
@@ -747,6 +777,24 @@ public final class SemanticAnalyser {
     }
 
     /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
+    /** The type of a standard-library function written as an identifier ({@code has_cpid}, {@code leader_tid}). */
+    Type stdlibIdentifier(Expr.Builtin b) {
+        return calls.stdlibIdentifier(b);
+    }
+
+    /** Checks a statement made by a rule of the checker ({@code find}'s assignment of its variable). */
+    void statement(org.bpf4j.trace.ast.Stmt s) {
+        statements.stmt(s);
+    }
+
+    /**
+     * Whether the statement being checked is in a branch of an {@code if} whose condition is known
+     * to skip it ({@link ConstantFolding}), where {@code fail()} and {@code static_assert} are no errors.
+     */
+    boolean unreached() {
+        return statements.unreached();
+    }
+
     boolean failed(Expr e) {
         return failed.contains(e);
     }

@@ -22,6 +22,8 @@ final class Statements {
     private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
     private Map<String, Type> vars;
     private int loops;
+    /** How many branches that a known condition skips enclose the statement being checked. */
+    private int unreached;
     /** Variables whose value had an error: their uses are not reported again. */
     private final Set<String> poisoned = new HashSet<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
@@ -34,9 +36,17 @@ final class Statements {
     /** The variables read and written in the probe being checked. */
     private final List<Expr.Var> varUses = new ArrayList<>();
     private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
+    /** The variables' types at the end of the previous pass, by probe: integers promoted by later assignments. */
+    private final IdentityHashMap<Probe, Map<String, Type>> finalVars = new IdentityHashMap<>();
+    private Probe probe;
 
     Statements(SemanticAnalyser sa) {
         this.sa = sa;
+    }
+
+    /** Whether the statement being checked is in a branch that a known condition skips. */
+    boolean unreached() {
+        return unreached > 0;
     }
 
     /** The variables of each probe with their types. */
@@ -46,6 +56,7 @@ final class Statements {
 
     /** Checks a probe's body (its variables start empty). */
     void probe(Probe p) {
+        probe = p;
         vars = new LinkedHashMap<>();
         varPointees.clear();
         poisoned.clear();
@@ -54,17 +65,23 @@ final class Statements {
     }
 
     /**
-     * Ends a probe: a string or tuple variable takes its widest assignment's type; every use reads
-     * it so (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout).
+     * Ends a probe: a string, tuple or integer variable takes its widest assignment's type; every
+     * use reads it so (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout; as
+     * current bpftrace, $x = 1 and $x = 1000 make $x an int16 everywhere). When a variable's type
+     * grew, the analyser makes another pass (uses before the wider assignment take it).
      */
     void endProbe() {
         for (Expr.Var v : varUses) {
             Type last = vars.get(v.name());
-            if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf) {
+            if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf
+                    || last instanceof Type.Int li && !li.isPointer()) {
                 sa.types.put(v, last);
             }
         }
         varUses.clear();
+        if (!vars.equals(finalVars.put(probe, Map.copyOf(vars)))) {
+            sa.changed();
+        }
     }
 
     /** The type of a variable read in an expression. */
@@ -116,8 +133,14 @@ final class Statements {
                 if (!(t instanceof Type.Int)) {
                     sa.error(i.cond().span(), "Invalid condition in if(): " + SemanticAnalyser.kindName(t));
                 }
+                // a branch the known condition skips is checked, but fail() there is no error
+                Long known = ConstantFolding.value(sa, i.cond());
+                unreached += known != null && known == 0 ? 1 : 0;
                 block(i.then());
+                unreached -= known != null && known == 0 ? 1 : 0;
+                unreached += known != null && known != 0 ? 1 : 0;
                 block(i.otherwise());
+                unreached -= known != null && known != 0 ? 1 : 0;
             }
             case Stmt.While w -> {
                 Type t = sa.type(w.cond());
@@ -196,9 +219,7 @@ final class Statements {
                 Type later = letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).get(a.var().name());
                 if (later != null) {
                     setVar(a.var(), later, a.span());
-                } else {
-                    sa.warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
-                }
+                } // else never assigned: the parser's scope check warned
             }
             return;
         }
@@ -247,8 +268,14 @@ final class Statements {
 
     void setVar(Expr.Var v, Type t, Span span) {
         Type old = vars.get(v.name());
-        if (old == null) {
+        Type before = finalVars.getOrDefault(probe, Map.of()).get(v.name());
+        if (old == null && before instanceof Type.Int b && t instanceof Type.Int n) {
+            // as current bpftrace, a variable has one type, that of all its assignments (the last pass's)
+            vars.put(v.name(), IntTypes.promote(b, n));
+        } else if (old == null) {
             vars.put(v.name(), t);
+        } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
+            vars.put(v.name(), IntTypes.promote(oi, ni));
         } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
             if (ns.size() > os.size()) {
                 vars.put(v.name(), ns);
