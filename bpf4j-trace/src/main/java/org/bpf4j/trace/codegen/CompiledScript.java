@@ -65,7 +65,7 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
      * {@link Events#skbOutputs()} is not empty: after every other map.
      */
     public int skbOutputIndex() {
-        return runtimeMaps().size() - 1;
+        return runtimeMaps(1).size() - 1; // the count of maps does not depend on the CPUs
     }
 
     /** Slots of the perf event array of {@code skboutput()}: one per possible CPU. */
