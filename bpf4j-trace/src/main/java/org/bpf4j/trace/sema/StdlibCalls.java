@@ -18,7 +18,7 @@ final class StdlibCalls {
     /** The functions handled here. */
     static final Set<String> NAMES = Set.of("find", "strstr", "str_concat", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "static_assert", "fail",
-            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed");
+            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
     static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
@@ -98,6 +98,24 @@ final class StdlibCalls {
             }
             case "strcap" -> strcap(c);
             case "static_assert" -> staticAssert(c);
+            case "comptime" -> {
+                // current bpftrace's `if comptime (cond)`, which parses as a call here: the value
+                // known when compiling (the branch it skips is still checked, but fail() there is
+                // no error; current bpftrace drops that branch before checking it)
+                if (!calls.nargs(c, 1)) {
+                    yield Type.Int.bool(8);
+                }
+                Type t = a.type(c.args().getFirst());
+                Long v = ConstantFolding.value(a, c.args().getFirst());
+                if (v == null) {
+                    if (!a.failed(c.args().getFirst())) {
+                        a.error(c.span(), "Unable to resolve comptime expression");
+                    }
+                } else {
+                    a.constant(c, v);
+                }
+                yield t instanceof Type.Int i && !i.isPointer() ? i : Type.INT64;
+            }
             case "fail" -> fail(c);
             case "strstr" -> {
                 if (calls.nargs(c, 2)) {
