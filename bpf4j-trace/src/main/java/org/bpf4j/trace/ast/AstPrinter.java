@@ -74,7 +74,11 @@ public final class AstPrinter {
                         .append(source(f.to())).append(") ");
                 block(sb, f.body(), depth);
             }
-            case Stmt.Jump j -> sb.append(j.kind().name().toLowerCase(java.util.Locale.ROOT)).append(';');
+            case Stmt.Jump j -> {
+                sb.append(j.kind().name().toLowerCase(java.util.Locale.ROOT));
+                j.value().ifPresent(v -> sb.append(' ').append(source(v)));
+                sb.append(';');
+            }
         }
     }
 
@@ -115,6 +119,7 @@ public final class AstPrinter {
             case Expr.Tuple t -> "(" + join(t.elements(), AstPrinter::source) + ")";
             case Expr.SizeofType s -> "sizeof(" + s.type() + ")";
             case Expr.Offsetof o -> "offsetof(" + o.type() + ", " + String.join(".", o.fields()) + ")";
+            case Expr.TypeArg t -> t.type().typeOf() != null ? t.type().toString() : "typeof(" + t.type() + ")";
         };
     }
 
@@ -218,7 +223,10 @@ public final class AstPrinter {
                 line(sb, d + 1, "stmts");
                 f.body().forEach(x -> tree(sb, x, d + 2, types));
             }
-            case Stmt.Jump j -> line(sb, d, j.kind().name().toLowerCase(java.util.Locale.ROOT));
+            case Stmt.Jump j -> {
+                line(sb, d, j.kind().name().toLowerCase(java.util.Locale.ROOT));
+                j.value().ifPresent(v -> tree(sb, v, d + 1, types));
+            }
         }
     }
 
@@ -292,6 +300,7 @@ public final class AstPrinter {
             }
             case Expr.SizeofType s -> line(sb, d, "sizeof: " + s.type() + suffix);
             case Expr.Offsetof o -> line(sb, d, "offsetof: " + o.type() + ", " + String.join(".", o.fields()) + suffix);
+            case Expr.TypeArg ta -> line(sb, d, "typeof: " + ta.type() + suffix);
         }
     }
 }

@@ -58,12 +58,15 @@ public final class Events {
     /**
      * One printf call (or system, cat, errorf, warnf): its format, the layout of its arguments, and
      * for the arguments of an enum type (by index) their enumerators by value, which {@code %s}
-     * prints; {@code span} is the call's place in the script (errorf and warnf print it).
+     * prints; {@code span} is the call's place in the script (errorf and warnf print it), and
+     * {@code expandedFrom} the macro calls it was expanded from, innermost first.
      */
     public record Printf(FormatString format, Type.Tuple layout, String function,
-            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span) {
+            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span,
+            List<org.bpf4j.trace.Span> expandedFrom) {
         public Printf {
             enums = java.util.Map.copyOf(enums);
+            expandedFrom = List.copyOf(expandedFrom);
         }
     }
 
@@ -166,14 +169,14 @@ public final class Events {
     /** Entries of the stack map. */
     public static final int STACK_MAP_ENTRIES = 4096;
 
-    /** Notes that a program needs {@code bytes} of the per-CPU scratch buffer. */
+    /** Notes that a program needs {@code bytes} of the scratch buffer (each CPU's element). */
     void noteScratch(int bytes) {
         scratchBytes = Math.max(scratchBytes, bytes);
     }
 
     /**
-     * The size of the per-CPU scratch buffer (a one-element per-CPU array after the globals, for
-     * values too big for the 512-byte stack), or 0 if no program uses one.
+     * The size of each CPU's element of the scratch buffer (an array after the globals, for values
+     * too big for the 512-byte stack), or 0 if no program uses one.
      */
     public int scratchBytes() {
         return scratchBytes;

@@ -41,6 +41,9 @@ abstract sealed class ExprParser permits Parser {
     /** A block expression ({@code { let $a = 1; $a + 1 }}) at its {@code {}. */
     abstract Expr blockExpression(Token open);
 
+    /** An {@code if} used as a value ({@code if (c) { a } else { b }}) at its {@code if}. */
+    abstract Expr ifExpression();
+
     // ---- tokens ----
 
     Token peek() {
@@ -418,6 +421,9 @@ abstract sealed class ExprParser permits Parser {
                 return first;
             }
             case IDENT -> {
+                if (t.text().equals("if")) {
+                    return ifExpression();
+                }
                 take();
                 String name = t.text();
                 if (name.startsWith(BUILTIN_PREFIX) && name.length() > BUILTIN_PREFIX.length()) {
@@ -427,9 +433,14 @@ abstract sealed class ExprParser permits Parser {
                 if (name.equals("true") || name.equals("false")) {
                     return new Expr.BoolLit(name.equals("true"), t.span());
                 }
+                if (name.equals("typeof") && at(TokenKind.LPAREN)) {
+                    // current bpftrace: a type as a macro's argument (the macro uses it as a type)
+                    TypeName type = typeOf();
+                    return new Expr.TypeArg(type, t.span().to(prev.span()));
+                }
                 if (at(TokenKind.LPAREN)) {
                     take();
-                    if (name.equals("sizeof") && isTypeAhead()) {
+                    if (name.equals("sizeof") && (isTypeAhead() || namedPointerAhead())) {
                         TypeName type = typeName();
                         expect(TokenKind.RPAREN);
                         return new Expr.SizeofType(type, t.span().to(prev.span()));
@@ -464,7 +475,30 @@ abstract sealed class ExprParser permits Parser {
     /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
     private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
             "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
-            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args");
+            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args", "config");
+
+    /**
+     * At a name followed by {@code *}s and {@code )}: a pointer to a type of that name
+     * ({@code sizeof(t *)}, where {@code t} is a typedef or a macro's type argument).
+     */
+    private boolean namedPointerAhead() {
+        if (!at(TokenKind.IDENT)) {
+            return false;
+        }
+        Lexer.Mark save = lexer.mark(); // just after the name (peeked)
+        try {
+            Token c = lexer.next();
+            if (c.kind() != TokenKind.STAR) {
+                return false;
+            }
+            while (c.kind() == TokenKind.STAR) {
+                c = lexer.next();
+            }
+            return c.kind() == TokenKind.RPAREN;
+        } finally {
+            lexer.restore(save);
+        }
+    }
 
     private boolean isTypeAhead() {
         return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")

@@ -140,12 +140,47 @@ public final class Parser extends ExprParser {
             throw new SyntaxError();
         }
         macros.addAll(blockExpressions);
+        macros.addAll(libraryMacros(macros));
+        Optional<Scopes.Result> scoped = Scopes.apply(probes, macros, diags);
+        if (scoped.isEmpty()) {
+            throw new SyntaxError();
+        }
         try {
-            probes = LoopScopes.apply(Macros.expand(probes, macros, diags));
+            probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
         return new Program(directives, probes, maps, config);
+    }
+
+    /**
+     * The macros of bpf4j trace's {@linkplain Source#library() standard library} that the script
+     * names and does not define itself (a script's macro of the same name and number of
+     * parameters wins). They are read in the script's text followed by the library's, so that
+     * their diagnostics name the library's file.
+     */
+    private List<Macros.Definition> libraryMacros(List<Macros.Definition> own) {
+        String script = lexer.source().text();
+        if (!script.contains("assert") && !script.contains("container_of")) {
+            return List.of(); // the library has no other macro
+        }
+        Diagnostics errors = new Diagnostics();
+        Parser p = new Parser(new Source(lexer.source().name(), lexer.source().withLibrary()), errors);
+        p.lexer.reset(script.length() + 1);
+        List<Macros.Definition> all = new ArrayList<>();
+        for (;;) {
+            p.lexer.skipTrivia();
+            if (p.lexer.position() >= p.lexer.source().text().length()) {
+                break;
+            }
+            all.add(p.macroDefinition());
+        }
+        if (errors.errorCount() > 0) {
+            throw new IllegalStateException("bpf4j trace's standard library does not parse: " + errors.list());
+        }
+        all.addAll(p.blockExpressions);
+        return all.stream().filter(d -> script.contains(d.name()) && own.stream().noneMatch(o -> o.name().equals(
+                d.name()) && o.params().size() == d.params().size())).toList();
     }
 
     /** {@code config = { KEY = VALUE; ... }} before everything else. */
@@ -225,9 +260,18 @@ public final class Parser extends ExprParser {
             if (at(TokenKind.EOF)) {
                 throw unexpected("}");
             }
+            if (atIdent("if")) {
+                IfParts p = ifParts();
+                if (p.hasElse() && at(TokenKind.RBRACE)) {
+                    value = Optional.of(ifValue(p)); // the last if/else of a value block is its value
+                } else {
+                    body.add(ifStatement(p));
+                }
+                continue;
+            }
             Stmt s = statement();
-            if (endsWithBlock(s)) {
-                body.add(s);
+            if (endsWithBlock(s) && !(isBlock(s) && at(TokenKind.RBRACE))) {
+                body.add(s); // (a block that ends the value block is its value)
                 continue;
             }
             if (accept(TokenKind.SEMI)) {
@@ -337,7 +381,12 @@ public final class Parser extends ExprParser {
     /** Whether a statement ends with its own block, so no {@code ;} need follow it. */
     private static boolean endsWithBlock(Stmt s) {
         return s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange;
+                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange || isBlock(s);
+    }
+
+    /** Whether a statement is a block alone ({@code { ... }}, parsed as a block expression). */
+    private static boolean isBlock(Stmt s) {
+        return s instanceof Stmt.ExprStmt e && e.expr() instanceof Expr.Call c && c.name().startsWith(Macros.BLOCK_PREFIX);
     }
 
     private Stmt statement() {
@@ -345,7 +394,7 @@ public final class Parser extends ExprParser {
         if (t.kind() == TokenKind.IDENT) {
             switch (t.text()) {
                 case "if" -> {
-                    return ifStmt();
+                    return ifStatement(ifParts());
                 }
                 case "while" -> {
                     take();
@@ -364,12 +413,12 @@ public final class Parser extends ExprParser {
                 }
                 case "break", "continue", "return" -> {
                     take();
+                    Optional<Expr> value = Optional.empty();
                     if (t.text().equals("return") && !at(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
-                        // current bpftrace: "return EXPR" in a probe; a probe's value is not used by
-                        // any probe type bpf4j attaches, so the expression is parsed and dropped
-                        expr();
+                        value = Optional.of(expr()); // current bpftrace: the probe's return value
                     }
-                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), t.span());
+                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), value,
+                            value.map(v -> t.span().to(v.span())).orElse(t.span()));
                 }
                 case "let" -> {
                     take();
@@ -443,21 +492,85 @@ public final class Parser extends ExprParser {
         return e;
     }
 
-    private Stmt ifStmt() {
+    /**
+     * An {@code if} read with its branches as value blocks (current bpftrace's if is an expression:
+     * a branch's last expression, written without {@code ;}, is its value).
+     *
+     * @param elseIf the {@code else if} that is the else branch, if it is one
+     */
+    private record IfParts(Expr cond, List<Stmt> then, Optional<Expr> thenValue, boolean hasElse,
+            List<Stmt> otherwise, Optional<Expr> elseValue, Optional<IfParts> elseIf, Span span) {}
+
+    /** The if/else values made of ifs ({@link #ifValue}), to be ifs again where they are statements. */
+    private final java.util.IdentityHashMap<Expr, IfParts> ifValues = new java.util.IdentityHashMap<>();
+
+    /** An if as a statement: the branches' values are evaluated as statements. */
+    private Stmt ifStatement(IfParts p) {
+        List<Stmt> other = p.elseIf().isPresent() ? List.of(ifStatement(p.elseIf().get()))
+                : withValue(p.otherwise(), p.elseValue());
+        return new Stmt.If(p.cond(), withValue(p.then(), p.thenValue()), other, p.span());
+    }
+
+    private List<Stmt> withValue(List<Stmt> body, Optional<Expr> value) {
+        if (value.isEmpty()) {
+            return body;
+        }
+        List<Stmt> out = new ArrayList<>(body);
+        IfParts inner = ifValues.get(value.get());
+        out.add(inner != null ? ifStatement(inner) : new Stmt.ExprStmt(value.get(), value.get().span()));
+        return out;
+    }
+
+    private IfParts ifParts() {
         Token t = take();
         // current bpftrace also takes a condition without parentheses: if $x > 1 { ... }
         Expr cond = at(TokenKind.LPAREN) ? parenthesised() : expr();
-        List<Stmt> then = block();
-        List<Stmt> otherwise = List.of();
-        if (atIdent("else")) {
+        List<Stmt> then = new ArrayList<>();
+        Optional<Expr> thenValue = valueBlock(then);
+        List<Stmt> otherwise = new ArrayList<>();
+        Optional<Expr> elseValue = Optional.empty();
+        Optional<IfParts> elseIf = Optional.empty();
+        boolean hasElse = atIdent("else");
+        if (hasElse) {
             take();
             if (atIdent("if")) {
-                otherwise = List.of(ifStmt());
+                elseIf = Optional.of(ifParts());
             } else {
-                otherwise = block();
+                elseValue = valueBlock(otherwise);
             }
         }
-        return new Stmt.If(cond, then, otherwise, t.span().to(prev.span()));
+        return new IfParts(cond, then, thenValue, hasElse, otherwise, elseValue, elseIf, t.span().to(prev.span()));
+    }
+
+    /**
+     * An if/else as a value: {@code c ? a : b} where a branch with statements is a block
+     * expression ({@link Macros} runs a branch's statements only when it is taken).
+     */
+    private Expr ifValue(IfParts p) {
+        Expr then = branchValue(p.then(), p.thenValue(), p.span());
+        Expr otherwise = p.elseIf().isPresent() ? ifValue(p.elseIf().get())
+                : branchValue(p.otherwise(), p.elseValue(), p.span());
+        Expr value = new Expr.Ternary(p.cond(), then, otherwise, p.span());
+        ifValues.put(value, p);
+        return value;
+    }
+
+    private Expr branchValue(List<Stmt> body, Optional<Expr> value, Span span) {
+        if (body.isEmpty() && value.isPresent()) {
+            return value.get();
+        }
+        return blockCall(body, value, value.map(Expr::span).orElse(span));
+    }
+
+    @Override
+    Expr ifExpression() {
+        Token t = peek();
+        IfParts p = ifParts();
+        if (!p.hasElse()) {
+            diags.error(t.span(), "An if used as a value needs an else branch");
+            throw new SyntaxError();
+        }
+        return ifValue(p);
     }
 
     private Stmt forStmt() {
@@ -495,8 +608,12 @@ public final class Parser extends ExprParser {
     Expr blockExpression(Token t) {
         List<Stmt> body = new ArrayList<>();
         Optional<Expr> value = valueBlock(body);
+        return blockCall(body, value, t.span().to(prev.span()));
+    }
+
+    /** A block expression's statements and value: a call of a definition that {@link Macros} expands. */
+    private Expr blockCall(List<Stmt> body, Optional<Expr> value, Span span) {
         String name = Macros.BLOCK_PREFIX + blockExpressions.size();
-        Span span = t.span().to(prev.span());
         blockExpressions.add(new Macros.Definition(name, List.of(), body, value, span));
         return new Expr.Call(name, List.of(), span);
     }

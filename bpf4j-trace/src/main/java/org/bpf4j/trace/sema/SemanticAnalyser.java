@@ -137,14 +137,15 @@ public final class SemanticAnalyser {
      * with the named program arguments that {@code getopt()} reads (name to value; a null value for
      * {@code --name} without one).
      */
-    public static Optional<TypedProgram> analyse(Program program, List<String> params, Map<String, String> namedArgs,
+    public static Optional<TypedProgram> analyse(Program written, List<String> params, Map<String, String> namedArgs,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
             Diagnostics diags) {
         int before = diags.errorCount();
-        Settings settings = Settings.resolve(program.config(), env, diags);
+        Settings settings = Settings.resolve(written.config(), env, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
+        Program program = ConfigRecord.apply(written, settings, env);
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
@@ -310,7 +311,7 @@ public final class SemanticAnalyser {
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
-                    "java", "bench" -> { }
+                    "java", "bench", "test" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
@@ -421,8 +422,10 @@ public final class SemanticAnalyser {
             case Expr.IntLit i -> Type.Int.ofLiteral(i.value(), i.unsigned());
             case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
-                if (s.value().length() + 1 > 200) {
-                    error(s.span(), "String is too long (over 200 bytes): " + s.value());
+                // 0.17's bound (200 bytes), or current bpftrace's (max_strlen) when that is larger
+                int limit = Math.max(200, strlen());
+                if (s.value().length() + 1 > limit) {
+                    error(s.span(), "String is too long (over " + limit + " bytes): " + s.value());
                 }
                 yield new Type.Str(s.value().length() + 1);
             }
@@ -620,6 +623,11 @@ public final class SemanticAnalyser {
                 yield Type.UINT64;
             }
             case Expr.Offsetof o -> structs.offsetof(o);
+            case Expr.TypeArg t -> {
+                error(t.span(), "typeof() is a type, not a value: it can be a macro's argument, which the macro uses "
+                        + "as a type");
+                yield Type.NONE;
+            }
             case Expr.SizeofType s -> {
                 typeOfName(s.type(), s.span());
                 yield Type.UINT64;

@@ -18,7 +18,7 @@ final class StdlibCalls {
     /** The functions handled here. */
     static final Set<String> NAMES = Set.of("find", "strstr", "str_concat", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "static_assert", "fail",
-            "assert_str", "strcap", "default_str_length", "kfunc_exist");
+            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
     static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
@@ -29,6 +29,8 @@ final class StdlibCalls {
     private final Calls calls;
     /** {@code find}'s assignment of the map's value to its variable, one per call, kept across passes. */
     private final java.util.IdentityHashMap<Expr.Call, Stmt.AssignVar> finds = new java.util.IdentityHashMap<>();
+    /** {@code kfunc_allowed}'s trial loads, by program type and name, kept across passes. */
+    private final java.util.Map<String, Boolean> allowed = new java.util.HashMap<>();
 
     StdlibCalls(SemanticAnalyser a, Calls calls) {
         this.a = a;
@@ -76,7 +78,7 @@ final class StdlibCalls {
                 }
                 yield Type.UINT64;
             }
-            case "kfunc_exist" -> kfuncExist(c);
+            case "kfunc_exist", "kfunc_allowed" -> kfunc(c);
             case "is_err" -> {
                 if (calls.nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
@@ -96,15 +98,28 @@ final class StdlibCalls {
             }
             case "strcap" -> strcap(c);
             case "static_assert" -> staticAssert(c);
+            case "comptime" -> {
+                // current bpftrace's `if comptime (cond)`, which parses as a call here: the value
+                // known when compiling (the branch it skips is still checked, but fail() there is
+                // no error; current bpftrace drops that branch before checking it)
+                if (!calls.nargs(c, 1)) {
+                    yield Type.Int.bool(8);
+                }
+                Type t = a.type(c.args().getFirst());
+                Long v = ConstantFolding.value(a, c.args().getFirst());
+                if (v == null) {
+                    if (!a.failed(c.args().getFirst())) {
+                        a.error(c.span(), "Unable to resolve comptime expression");
+                    }
+                } else {
+                    a.constant(c, v);
+                }
+                yield t instanceof Type.Int i && !i.isPointer() ? i : Type.INT64;
+            }
             case "fail" -> fail(c);
             case "strstr" -> {
                 if (calls.nargs(c, 2)) {
-                    Type h = a.type(c.args().get(0));
-                    Type nd = a.type(c.args().get(1));
-                    if (!(h instanceof Type.Str) || !(nd instanceof Type.Str)) {
-                        a.error(c.span(), "strstr() expects string arguments (" + SemanticAnalyser.kindName(h) + " and "
-                                + SemanticAnalyser.kindName(nd) + " provided)");
-                    }
+                    twoStrings(c);
                 }
                 yield Type.INT64;
             }
@@ -195,18 +210,32 @@ final class StdlibCalls {
         return t;
     }
 
-    /** {@code kfunc_exist("name")}: whether the kernel's BTF has a function of that name (false on the VM). */
-    private Type kfuncExist(Expr.Call c) {
-        if (calls.nargs(c, 1)) {
-            if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
-                a.type(c.args().getFirst());
-                a.error(c.span(), "kfunc_exist() accepts a string literal only");
-            } else {
-                boolean found = a.kernel.btf().map(btf -> btf.typeIdsByName(name.value()).stream()
-                        .anyMatch(id -> btf.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Func)).orElse(false);
-                a.constant(c, found ? 1 : 0);
-            }
+    /**
+     * {@code kfunc_exist("name")}: whether the kernel's BTF has a function of that name;
+     * {@code kfunc_allowed("name")}: also whether the kernel lets the probe's program type call it
+     * (a trial load, as current bpftrace). False on the VM backend, which calls no kernel function.
+     */
+    private Type kfunc(Expr.Call c) {
+        if (!calls.nargs(c, 1)) {
+            return Type.Int.bool(8);
         }
+        if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+            a.type(c.args().getFirst());
+            a.error(c.span(), c.name() + "() accepts a string literal only");
+            return Type.Int.bool(8);
+        }
+        int id = a.kernel.btf().map(btf -> btf.typeIdsByName(name.value()).stream()
+                .filter(i -> btf.typeById(i) instanceof org.bpf4j.object.btf.BtfType.Func).findFirst().orElse(-1))
+                .orElse(-1);
+        boolean yes = id > 0;
+        if (yes && c.name().equals("kfunc_allowed")) {
+            var resolved = a.probe().attachPoints().isEmpty() ? null
+                    : a.probeArgs.resolved(a.probe().attachPoints().getFirst());
+            yes = resolved != null && org.bpf4j.linux.Kernel.probe().available()
+                    && allowed.computeIfAbsent(resolved.programType() + " " + name.value(), k -> new org.bpf4j.linux
+                            .Features(org.bpf4j.linux.Kernel.system()).kfunc(resolved.programType(), id, name.value()));
+        }
+        a.constant(c, yes ? 1 : 0);
         return Type.Int.bool(8);
     }
 
@@ -292,14 +321,38 @@ final class StdlibCalls {
         if (!calls.nargs(c, 2)) {
             return new Type.Str(a.strlen());
         }
-        Type x = a.type(c.args().get(0));
-        Type y = a.type(c.args().get(1));
-        if (!(x instanceof Type.Str sx) || !(y instanceof Type.Str sy)) {
-            a.error(c.span(), "str_concat() expects string arguments (" + SemanticAnalyser.kindName(x) + " and "
-                    + SemanticAnalyser.kindName(y) + " provided)");
-            return new Type.Str(a.strlen());
+        List<Type.Str> both = twoStrings(c);
+        return both == null ? new Type.Str(a.strlen())
+                : new Type.Str(both.get(0).size() + both.get(1).size() - 1);
+    }
+
+    /**
+     * The two string arguments of {@code strstr} or {@code str_concat}, or null after reporting
+     * what is not one. A pointer to bytes is read as {@code str(p)} reads it (the call is then
+     * compiled as its rewrite with {@code str(p)} in that place), as current bpftrace takes
+     * string-like pointers.
+     */
+    private List<Type.Str> twoStrings(Expr.Call c) {
+        List<Type> types = List.of(a.type(c.args().get(0)), a.type(c.args().get(1)));
+        boolean pointers = false;
+        List<Expr> args = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Expr arg = c.args().get(i);
+            boolean bytes = types.get(i) instanceof Type.Int p && p.isPointer() && p.pointee() instanceof Type.Int e
+                    && e.bits() == 8 && !e.isPointer();
+            pointers |= bytes;
+            args.add(bytes ? new Expr.Call("str", List.of(arg), arg.span()) : arg);
         }
-        return new Type.Str(sx.size() + sy.size() - 1);
+        if (pointers) {
+            Expr.Call read = (Expr.Call) a.rewrites.computeIfAbsent(c, k -> new Expr.Call(c.name(), args, c.span()));
+            types = List.of(a.type(read.args().get(0)), a.type(read.args().get(1)));
+        }
+        if (!(types.get(0) instanceof Type.Str x) || !(types.get(1) instanceof Type.Str y)) {
+            a.error(c.span(), c.name() + "() expects string arguments (" + SemanticAnalyser.kindName(types.get(0))
+                    + " and " + SemanticAnalyser.kindName(types.get(1)) + " provided)");
+            return null;
+        }
+        return List.of(x, y);
     }
 
     /** {@code memcmp(left, right, count)}: the first {@code count} bytes of two values of the same size. */
