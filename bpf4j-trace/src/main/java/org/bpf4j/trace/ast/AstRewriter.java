@@ -56,7 +56,7 @@ public abstract class AstRewriter {
                 Expr to = expr(f.to());
                 yield loop(f.var(), v -> new Stmt.ForRange(v, from, to, stmts(f.body()), f.span()));
             }
-            case Stmt.Jump j -> j;
+            case Stmt.Jump j -> j.value().isEmpty() ? j : new Stmt.Jump(j.kind(), j.value().map(this::expr), j.span());
         };
     }
 

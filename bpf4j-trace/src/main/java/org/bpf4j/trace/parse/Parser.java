@@ -413,12 +413,12 @@ public final class Parser extends ExprParser {
                 }
                 case "break", "continue", "return" -> {
                     take();
+                    Optional<Expr> value = Optional.empty();
                     if (t.text().equals("return") && !at(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
-                        // current bpftrace: "return EXPR" in a probe; a probe's value is not used by
-                        // any probe type bpf4j attaches, so the expression is parsed and dropped
-                        expr();
+                        value = Optional.of(expr()); // current bpftrace: the probe's return value
                     }
-                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), t.span());
+                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), value,
+                            value.map(v -> t.span().to(v.span())).orElse(t.span()));
                 }
                 case "let" -> {
                     take();
