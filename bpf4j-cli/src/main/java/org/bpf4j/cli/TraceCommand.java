@@ -67,7 +67,8 @@ final class TraceCommand implements Callable<Integer> {
             + "start (uprobes and usdt probes limited to it, cpid is its pid) and stop when it ends")
     private String command;
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "limit the probes to process PID: uprobes, usdt "
+            + "probes and perf events (profile, software, hardware) attached for it, tracepoints filtered by pid")
     private String pid;
 
     @Option(names = {"-l", "--list"}, description = "list the probes that match the pattern (the first argument; all if none): "
