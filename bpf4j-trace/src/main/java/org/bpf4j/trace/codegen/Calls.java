@@ -184,7 +184,7 @@ final class Calls {
 
     /**
      * {@code join(argv[, delim])}: reads up to {@link Events#JOIN_ARGS} strings through the array of
-     * user pointers into the scratch buffer (16 KiB: far over the stack limit), stopping at a null
+     * user pointers into the scratch buffer (after the frame kept there, if any), stopping at a null
      * pointer, and sends the buffer as one event.
      */
     private void join(Expr.Call c) {
@@ -204,11 +204,8 @@ final class Calls {
         pc.intExpr(c.args().getFirst());
         asm.store(Size.DW, asm.frameBase, argv, 0);
         asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
-        asm.loadMap(1, pc.globalsIndex + 1);
-        asm.stackAddr(2, tmp);
-        asm.call("map_lookup_elem");
         Asm.Label end = asm.label();
-        asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        pc.scratchLookup(tmp, end);
         if (pc.scratchFrame > 0) {
             asm.aluImm(AluOp.ADD, 0, pc.scratchFrame); // after the frame kept there
         }
@@ -310,16 +307,15 @@ final class Calls {
             new BtfPointerCalls(pc).call(c);
             return;
         }
+        if (c.name().equals("write_user")) {
+            writeUser(c);
+            return;
+        }
         switch (c.name()) {
             case "delete" -> {
                 // current bpftrace: delete() is true if the key was there
                 delete(c);
-                Asm.Label deleted = asm.label();
-                asm.mov(1, 0);
-                asm.movImm(0, 1);
-                asm.jumpImm(JumpOp.JEQ, 1, 0, deleted);
-                asm.movImm(0, 0);
-                asm.bind(deleted);
+                succeeded();
             }
             case "strncmp" -> pc.strings.strncmp(c.args().get(0), c.args().get(1),
                     (int) (long) org.bpf4j.trace.sema.SemanticAnalyser.constantOf(c.args().get(2), pc.typed.params()));
@@ -368,6 +364,49 @@ final class Calls {
                 }
             }
         }
+    }
+
+    /**
+     * {@code write_user(dst, src, len)}: {@code bpf_probe_write_user(dst, src, len) == 0}; a string
+     * source is written to the stack first, and the length is capped at its size.
+     */
+    private void writeUser(Expr.Call c) {
+        int m = pc.frame.mark();
+        int dst = pc.frame.alloc(8);
+        int len = pc.frame.alloc(8);
+        pc.intExpr(c.args().get(0));
+        asm.store(Size.DW, asm.frameBase, dst, 0);
+        pc.intExpr(c.args().get(2));
+        Type src = pc.type(c.args().get(1));
+        if (src instanceof Type.Str s) {
+            Asm.Label fits = asm.label();
+            asm.jumpImm(JumpOp.JLE, 0, s.size(), fits);
+            asm.movImm(0, s.size());
+            asm.bind(fits);
+            asm.store(Size.DW, asm.frameBase, len, 0);
+            int str = pc.frame.alloc(s.size());
+            pc.strings.into(c.args().get(1), s.size(), str);
+            asm.stackAddr(2, str);
+        } else {
+            asm.store(Size.DW, asm.frameBase, len, 0);
+            pc.intExpr(c.args().get(1));
+            asm.mov(2, 0);
+        }
+        asm.load(Size.DW, 1, asm.frameBase, dst);
+        asm.load(Size.DW, 3, asm.frameBase, len);
+        asm.call("probe_write_user");
+        succeeded();
+        pc.frame.release(m);
+    }
+
+    /** {@code r0 = r0 == 0}: a helper's result (0 for success) as a bool. */
+    private void succeeded() {
+        Asm.Label done = asm.label();
+        asm.mov(1, 0);
+        asm.movImm(0, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, done);
+        asm.movImm(0, 0);
+        asm.bind(done);
     }
 
     /**

@@ -67,7 +67,7 @@ public final class KernelBackend implements Backend {
         int valueSize = script.transport().queueValueSize();
         RingBufferReader r = null;
         try {
-            for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
+            for (CompiledScript.RuntimeMap m : script.runtimeMaps(kernel.cpus())) {
                 maps.add(kernel.createMap(objectName(m.name()), m.type(), m.keySize(), m.valueSize(), m.entries(),
                         m.flags()));
             }
