@@ -423,8 +423,11 @@ final class TraceCommand implements Callable<Integer> {
                     }
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
-                // as bpftrace: a script with nothing that can fire runs until Ctrl-C; SIGUSR1 prints the maps
-                runtime.setWaitForInterrupt(true);
+                // as current bpftrace: a script with nothing that can fire (BEGIN/END only) ends after
+                // BEGIN, one with self:signal probes waits for its signals (or Ctrl-C); with -c, the
+                // command's end ends the script (bpftrace 0.17 waited for Ctrl-C in every case)
+                runtime.setWaitForInterrupt(c != null || script.programs().stream()
+                        .anyMatch(p -> p.attachPoint().provider().equals("self")));
                 TraceProcess.onUsr1(runtime::requestSigusr1);
                 TraceProcess.onInterrupt(runtime::requestExit);
                 TraceProcess.nameAfterLauncher();
