@@ -51,7 +51,8 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
-                script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer());
+                script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
+                script.typed().settings().strlen());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
