@@ -347,8 +347,10 @@ public final class TraceRuntime implements AutoCloseable {
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
         fireProvider("END");
+        if (!out.json()) {
+            out.out().print("\n\n"); // current bpftrace's end of a run in text; JSON writes nothing
+        }
         if (script.typed().settings().printMapsOnExit()) {
-            out.out().print("\n\n");
             printMaps();
         }
         out.out().flush();
