@@ -89,6 +89,25 @@ class TraceProbesTest {
     }
 
     @Test
+    void probesKeepCountingUntilExitIsReadButPrintNoMore() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        // as current bpftrace: exit() is an event; the probes run until user space reads it and
+        // detaches them, so the 300 calls made in a few microseconds are counted (not just the
+        // first), while what they print after the exit event is dropped
+        Cli r = Cli.run("trace", "-c", target + " probe 300", "-e", "uprobe:" + target
+                + ":bpf4j_add { @n = count(); @s = sum(arg0); printf(\"call %d\\n\", arg0); exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().startsWith("call 0\n\n\n@n: "), r.out());
+        long n = Long.parseLong(r.out().substring(r.out().indexOf("@n: ") + 4, r.out().indexOf('\n',
+                r.out().indexOf("@n: "))));
+        assertTrue(n > 1, r.out());
+        // the first n calls: arguments 0..n-1
+        assertTrue(r.out().endsWith("@s: " + n * (n - 1) / 2 + "\n"), r.out());
+    }
+
+    @Test
     void kprobesAreRefusedWithTheReason() {
         needsTheKernel();
         Assumptions.assumeTrue(!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe")),

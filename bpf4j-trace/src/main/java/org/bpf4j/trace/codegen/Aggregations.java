@@ -158,6 +158,7 @@ final class Aggregations {
             }
         }
         update(map, key, val);
+        pc.checkHelper("map_update_elem", a.span(), false);
         asm.bind(end);
     }
 
@@ -410,6 +411,7 @@ final class Aggregations {
         asm.jump(write);
         asm.bind(write);
         update(map, key, val);
+        pc.checkHelper("map_update_elem", ref.span(), false);
         asm.load(Size.DW, 0, asm.frameBase, val);
         if (!prefix) {
             asm.aluImm(AluOp.SUB, 0, delta);

@@ -43,9 +43,9 @@ final class Calls {
                 pc.output(off, 16);
             }
             case "exit" -> {
-                // Mark the script as exiting, so that no probe but END runs its body any more.
-                asm.loadMapValue(1, pc.globalsIndex, 0);
-                asm.storeImm(Size.DW, 1, ProbeCompiler.EXITING_OFFSET, 1);
+                // As current bpftrace, only an event: the probes keep running until user space
+                // reads it and detaches them (what they print meanwhile is dropped, what they
+                // count is kept).
                 int off = pc.eventSlot(16);
                 asm.storeImm(Size.DW, asm.frameBase, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {
@@ -252,8 +252,7 @@ final class Calls {
         pc.intExpr(c.args().getFirst());
         asm.store(Size.DW, asm.frameBase, off, 0);
         if (c.name().equals("usym")) {
-            asm.call("get_current_pid_tgid");
-            asm.aluImm(AluOp.RSH, 0, 32);
+            pc.pid(false, false, c.span());
             asm.store(Size.DW, asm.frameBase, off + 8, 0);
         }
     }
@@ -330,6 +329,8 @@ final class Calls {
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
             case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
             case "strlen" -> pc.strings.length(c.args().getFirst());
+            case "pid", "tid" -> pc.pid(c.name().equals("tid"),
+                    ((Expr.Builtin) c.args().getFirst()).name().equals("init"), c.span());
             case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
             case "bswap" -> {
                 pc.intExpr(c.args().getFirst());

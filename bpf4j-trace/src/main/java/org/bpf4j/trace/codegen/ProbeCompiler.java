@@ -31,8 +31,6 @@ final class ProbeCompiler {
     static final int CTX = 6;
     /** Context layout of probes fired from Java: arg i at 8 * i, retval after 16 arguments. */
     static final int RETVAL_OFFSET = 8 * 16;
-    /** Offset in the globals of the flag exit() sets: probes other than END then return at once. */
-    static final int EXITING_OFFSET = 16;
     /** Offset in the globals of the count of events the ring buffer (or queue) had no room for. */
     public static final int LOST_OFFSET = 24;
 
@@ -56,6 +54,8 @@ final class ProbeCompiler {
     final Strings strings;
     final Loops forLoops;
     final Transport transport;
+    /** The tracer's PID namespace when it is not the initial one: pid and tid are then seen from it. */
+    final java.util.Optional<PidNamespace> pidNamespace;
     /**
      * Bytes of the frame kept in the per-CPU scratch buffer instead of the stack (0: the frame is
      * on the stack). A program whose frame does not fit in 512 bytes is compiled again with its
@@ -69,12 +69,15 @@ final class ProbeCompiler {
     private static final int SCRATCH_FRAME_BASE = 7;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
-            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport) {
-        this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, 0);
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
+            java.util.Optional<PidNamespace> pidNamespace) {
+        this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, pidNamespace, 0);
     }
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
-            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport, int scratchFrame) {
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
+            java.util.Optional<PidNamespace> pidNamespace, int scratchFrame) {
+        this.pidNamespace = pidNamespace;
         this.scratchFrame = scratchFrame;
         if (scratchFrame > 0) {
             asm.frameBase = SCRATCH_FRAME_BASE;
@@ -119,11 +122,6 @@ final class ProbeCompiler {
             for (int off = 8; off <= scratchFrame; off += 8) {
                 asm.storeImm(Size.DW, SCRATCH_FRAME_BASE, -off, 0);
             }
-        }
-        if (!attachPoint.provider().equals("END")) {
-            asm.loadMapValue(1, globalsIndex, 0);
-            asm.load(Size.DW, 1, 1, EXITING_OFFSET);
-            asm.jumpImm(JumpOp.JNE, 1, 0, end);
         }
         if (probe.predicate().isPresent()) {
             int m = frame.mark();
@@ -459,8 +457,7 @@ final class ProbeCompiler {
         asm.call("get_stackid");
         asm.store(Size.DW, asm.frameBase, off, 0);
         if (st.user()) {
-            asm.call("get_current_pid_tgid");
-            asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+            pid(false, false, e.span()); // the process the frames are resolved in, as the tracer sees it
             asm.store(Size.DW, asm.frameBase, off + 8, 0);
         }
     }
@@ -481,8 +478,7 @@ final class ProbeCompiler {
             }
             asm.store(Size.DW, asm.frameBase, off, 0);
             if (function.equals("usym")) {
-                asm.call("get_current_pid_tgid");
-                asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+                pid(false, false, e.span());
                 asm.store(Size.DW, asm.frameBase, off + 8, 0);
             }
         } else {
@@ -640,12 +636,14 @@ final class ProbeCompiler {
     }
 
     /**
-     * After a helper call, with {@code -k}/{@code -kk}: if it failed (a nonzero result, or for a
-     * {@code lookup} a null one, checked only with {@code -kk}), sends a
-     * {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     * After a helper call: if it failed (a nonzero result, or for a {@code lookup} a null one),
+     * sends a {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     * As current bpftrace, map updates are checked by default (level 1); memory reads, map lookups
+     * and deletes, whose failure a script can see in the result, only with {@code -k} (level 2).
      */
     void checkHelper(String helper, Span span, boolean lookup) {
-        if (events.helperChecks() < (lookup ? 2 : 1)) {
+        boolean visible = lookup || helper.startsWith("probe_read") || helper.equals("map_delete_elem");
+        if (events.helperChecks() < (visible ? 2 : 1)) {
             return;
         }
         Asm.Label ok = asm.label();
@@ -665,6 +663,33 @@ final class ProbeCompiler {
         }
         frame.release(m);
         asm.bind(ok);
+    }
+
+    /**
+     * r0 = the current task's process id ({@code thread}: thread id), as seen from the tracer's PID
+     * namespace, or from the initial one ({@code init}, or when the tracer runs there), as
+     * current bpftrace's {@code pid(curr_ns|init)}, {@code tid(...)}.
+     */
+    void pid(boolean thread, boolean init, Span span) {
+        if (init || pidNamespace.isEmpty()) {
+            asm.call("get_current_pid_tgid");
+            if (thread) {
+                asm.aluImm(AluOp.LSH, 0, 32);
+            }
+            asm.aluImm(AluOp.RSH, 0, 32);
+            return;
+        }
+        // struct bpf_pidns_info { u32 pid (the thread's id); u32 tgid; }, zeroed by the kernel on failure
+        int m = frame.mark();
+        int info = frame.alloc(8);
+        asm.movImm(1, pidNamespace.get().dev());
+        asm.movImm(2, pidNamespace.get().ino());
+        asm.stackAddr(3, info);
+        asm.movImm(4, 8);
+        asm.call("get_ns_current_pid_tgid");
+        checkHelper("get_ns_current_pid_tgid", span, false);
+        asm.load(Size.W, 0, asm.frameBase, info + (thread ? 0 : 4));
+        frame.release(m);
     }
 
     static byte[] bytes(String s) {

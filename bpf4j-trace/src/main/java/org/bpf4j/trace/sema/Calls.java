@@ -259,6 +259,19 @@ final class Calls {
                 }
                 return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
             }
+            case "pid", "tid" -> {
+                // current bpftrace: pid(curr_ns|init), tid(curr_ns|init) (pid() is the builtin)
+                if (nargs(c, 1)) {
+                    if (!(c.args().getFirst() instanceof Expr.Builtin mode)) {
+                        a.type(c.args().getFirst());
+                        a.error(c.span(), n + "() only supports curr_ns and init as the argument");
+                    } else if (!mode.name().equals("curr_ns") && !mode.name().equals("init")) {
+                        a.error(mode.span(), "Invalid PID namespace mode: " + mode.name()
+                                + " (expects: curr_ns or init)");
+                    }
+                }
+                return Type.UINT32;
+            }
             case "nsecs" -> {
                 // current bpftrace: nsecs(monotonic|boot|tai|sw_tai); the argument is a clock's name
                 if (nargs(c, 1) && !(c.args().getFirst() instanceof Expr.Builtin clock
