@@ -108,6 +108,35 @@ class TraceProbesTest {
     }
 
     @Test
+    void percpuKaddrReadsAKernelVariableOrSaysWhyNot() throws Exception {
+        needsKernelBtf();
+        Cli r = Cli.run("trace", "-e", "BEGIN { $r = (struct rq *)percpu_kaddr(\"runqueues\", 0); "
+                + "if ($r != 0) { printf(\"%d %d\\n\", $r.cpu, *percpu_kaddr(\"process_counts\") > 0); } exit(); }");
+        // the kernel finds the variable's address in kallsyms, which holds data symbols only with
+        // CONFIG_KALLSYMS_ALL; without them the load fails, for bpftrace too
+        boolean dataSymbols = Files.readAllLines(Path.of("/proc/kallsyms")).stream()
+                .anyMatch(l -> l.endsWith(" runqueues"));
+        if (dataSymbols) {
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertEquals("0 1\n\n\n", r.out());
+        } else {
+            assertEquals(Main.EXIT_FAILED, r.status(), r.err());
+            assertTrue(r.err().contains("BEGIN: ldimm64 failed to find the address for kernel symbol 'runqueues'."),
+                    r.err());
+            r.assertNoStackTrace();
+        }
+        // the program names the variable by its BTF id (an ld_imm64 of kind var_addr), then calls
+        // bpf_per_cpu_ptr (a CPU given) or bpf_this_cpu_ptr
+        Cli d = Cli.run("trace", "-d", "--dry-run", "-e",
+                "BEGIN { @a = *percpu_kaddr(\"process_counts\", 1); @b = *percpu_kaddr(\"process_counts\"); }");
+        assertTrue(d.out().matches("(?s).*lddw %r1, var_addr\\(\\d+\\)\ncall 153\n.*lddw %r1, var_addr\\(\\d+\\)\ncall 154\n.*"),
+                d.out());
+        Cli missing = Cli.run("trace", "-e", "BEGIN { @a = percpu_kaddr(\"no_such_variable\"); }");
+        assertTrue(missing.err().startsWith("stdin:1:14-46: ERROR: Could not resolve variable \"no_such_variable\" from BTF\n"),
+                missing.err());
+    }
+
+    @Test
     void kprobesAreRefusedWithTheReason() {
         needsTheKernel();
         Assumptions.assumeTrue(!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe")),

@@ -342,6 +342,7 @@ final class Calls {
             case "kaddr" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
                     : KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value()).orElseThrow());
             case "uaddr" -> uaddr(c);
+            case "percpu_kaddr" -> percpuAddress(c);
             case "cgroupid", "getopt" -> asm.movImm(0, pc.typed.constant(c));
             case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
                     org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
@@ -356,6 +357,20 @@ final class Calls {
             }
             default -> pc.unsupported(c.span(), c.name() + "() as a value");
         }
+    }
+
+    /**
+     * {@code percpu_kaddr("VAR"[, cpu])}: the kernel variable (an ld_imm64 of its BTF id) through
+     * {@code bpf_this_cpu_ptr}, or {@code bpf_per_cpu_ptr} for a CPU (null past the last CPU).
+     */
+    private void percpuAddress(Expr.Call c) {
+        int variable = pc.typed.constant(c).intValue();
+        if (c.args().size() == 2) {
+            pc.intExpr(c.args().get(1));
+            asm.mov(2, 0);
+        }
+        asm.emit(new org.bpf4j.isa.Instruction.LoadImm64(1, org.bpf4j.isa.Imm64Kind.VARIABLE_ADDRESS, variable, 0));
+        asm.call(c.args().size() == 2 ? "per_cpu_ptr" : "this_cpu_ptr");
     }
 
     /**

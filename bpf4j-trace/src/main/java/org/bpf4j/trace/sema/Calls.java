@@ -366,6 +366,32 @@ final class Calls {
                 }
                 return Type.UINT64;
             }
+            case "percpu_kaddr" -> {
+                // current bpftrace: the address of a kernel per-CPU variable on a CPU (this one
+                // without the second argument), found in the kernel's BTF
+                if (!nargsBetween(c, 1, 2)) {
+                    return Type.UINT64;
+                }
+                if (c.args().size() == 2 && !(a.type(c.args().get(1)) instanceof Type.Int)) {
+                    a.error(c.args().get(1).span(), "percpu_kaddr() expects an integer CPU ("
+                            + SemanticAnalyser.kindName(a.type(c.args().get(1))) + " provided)");
+                }
+                if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+                    a.error(c.span(), "percpu_kaddr() expects a string literal ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                } else if (!a.kernel.available()) {
+                    a.error(c.span(), "percpu_kaddr() is not available on the VM backend (it has no kernel "
+                            + "variables; use --backend kernel)");
+                } else {
+                    int id = a.kernel.variableId(name.value());
+                    if (id < 0) {
+                        a.error(c.span(), "Could not resolve variable \"" + name.value() + "\" from BTF");
+                    } else {
+                        a.constant(c, id); // the variable's BTF id, which the program's ld_imm64 names
+                    }
+                }
+                return Type.UINT64;
+            }
             case "bswap" -> {
                 if (!nargs(c, 1)) {
                     return Type.UINT64;
