@@ -43,9 +43,17 @@ final class Calls {
                 pc.output(off, 16);
             }
             case "exit" -> {
-                // As current bpftrace, only an event: the probes keep running until user space
-                // reads it and detaches them (what they print meanwhile is dropped, what they
-                // count is kept).
+                // As bpftrace, an event: the probes keep running until user space reads it and
+                // detaches them (what they print meanwhile is dropped, what they count is kept);
+                // the time of the first exit() bounds that (ProbeCompiler.EXIT_GRACE_NANOS)
+                Asm.Label timed = asm.label();
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.load(Size.DW, 2, 1, ProbeCompiler.EXIT_TIME_OFFSET);
+                asm.jumpImm(JumpOp.JNE, 2, 0, timed);
+                asm.call("ktime_get_ns");
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.store(Size.DW, 1, ProbeCompiler.EXIT_TIME_OFFSET, 0);
+                asm.bind(timed);
                 int off = pc.eventSlot(16);
                 asm.storeImm(Size.DW, asm.frameBase, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {
@@ -327,7 +335,13 @@ final class Calls {
             case "sizeof" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
                     : Type.cSize(pc.type(c.args().getFirst())));
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
-            case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
+            case "len" -> {
+                if (pc.type(c.args().getFirst()) instanceof Type.Stack st) {
+                    pc.stackLength(c.args().getFirst(), st);
+                } else {
+                    pc.mapLength((Expr.MapRef) c.args().getFirst());
+                }
+            }
             case "strlen" -> pc.strings.length(c.args().getFirst());
             case "pid", "tid" -> pc.pid(c.name().equals("tid"),
                     ((Expr.Builtin) c.args().getFirst()).name().equals("init"), c.span());

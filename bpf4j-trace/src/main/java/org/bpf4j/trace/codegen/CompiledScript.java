@@ -30,8 +30,8 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
     }
 
     /**
-     * Bytes of the globals' one value: the start time, the pid of {@code -c}'s command, 8 unused
-     * bytes, the count of lost events.
+     * Bytes of the globals' one value: the start time, the pid of {@code -c}'s command, the time of
+     * the first {@code exit()}, the count of lost events.
      */
     public static final int GLOBALS_BYTES = 32;
 

@@ -31,6 +31,14 @@ final class ProbeCompiler {
     static final int CTX = 6;
     /** Context layout of probes fired from Java: arg i at 8 * i, retval after 16 arguments. */
     static final int RETVAL_OFFSET = 8 * 16;
+    /** Offset in the globals of the time (ktime) of the first exit(), 0 before. */
+    static final int EXIT_TIME_OFFSET = 16;
+    /**
+     * How long after exit() the probes keep running: bpftrace's probes run until its user space has
+     * read the exit event and detached them, typically within this time; bpf4j's user space may take
+     * longer (a JVM on a loaded machine), so the programs stop themselves then.
+     */
+    static final int EXIT_GRACE_NANOS = 500_000;
     /** Offset in the globals of the count of events the ring buffer (or queue) had no room for. */
     public static final int LOST_OFFSET = 24;
 
@@ -122,6 +130,19 @@ final class ProbeCompiler {
             for (int off = 8; off <= scratchFrame; off += 8) {
                 asm.storeImm(Size.DW, SCRATCH_FRAME_BASE, -off, 0);
             }
+        }
+        if (!attachPoint.provider().equals("END")) {
+            // after exit(), a probe runs for a short while only, as bpftrace's until it detaches them
+            Asm.Label running = asm.label();
+            asm.loadMapValue(1, globalsIndex, 0);
+            asm.load(Size.DW, 1, 1, EXIT_TIME_OFFSET);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, running);
+            asm.call("ktime_get_ns");
+            asm.loadMapValue(1, globalsIndex, 0);
+            asm.load(Size.DW, 1, 1, EXIT_TIME_OFFSET);
+            asm.alu(AluOp.SUB, 0, 1);
+            asm.jumpImm(JumpOp.JGT, 0, EXIT_GRACE_NANOS, end);
+            asm.bind(running);
         }
         if (probe.predicate().isPresent()) {
             int m = frame.mark();
@@ -439,7 +460,31 @@ final class ProbeCompiler {
         }
     }
 
-    /** A stack's id from {@code bpf_get_stackid} (negative if none) and, for a user stack, the pid. */
+    /**
+     * r0 = the number of frames of a stack value (current bpftrace's {@code len(stack)}): the high
+     * half of its first word (see {@link #stackInto}), 0 for a stack that could not be read.
+     */
+    void stackLength(Expr e, Type.Stack st) {
+        int m = frame.mark();
+        int off = frame.alloc(storedSize(st));
+        valueInto(e, st, off);
+        asm.load(Size.DW, 0, asm.frameBase, off);
+        Asm.Label none = asm.label();
+        Asm.Label done = asm.label();
+        asm.jumpImm(JumpOp.JSLT, 0, 0, none);
+        asm.aluImm(AluOp.RSH, 0, 32);
+        asm.jump(done);
+        asm.bind(none);
+        asm.movImm(0, 0);
+        asm.bind(done);
+        frame.release(m);
+    }
+
+    /**
+     * A stack's id from {@code bpf_get_stackid} (negative if none) and, for a user stack, the pid.
+     * When the script takes {@code len()} of a stack, the id's high half holds the number of frames
+     * (at most the stack's limit; counted with {@code bpf_get_stack}).
+     */
     private void stackInto(Expr e, Type.Stack st, int off) {
         if (inCallback) {
             unsupported(e.span(), st.display() + " inside a for loop over a map or over a range with bounds known only at run time");
@@ -456,6 +501,25 @@ final class ProbeCompiler {
         asm.movImm(3, st.user() ? 256 : 0);
         asm.call("get_stackid");
         asm.store(Size.DW, asm.frameBase, off, 0);
+        if (typed.countsStackFrames()) {
+            Asm.Label done = asm.label();
+            asm.jumpImm(JumpOp.JSLT, 0, 0, done);
+            int m = frame.mark();
+            int frames = frame.alloc(8 * st.limit());
+            asm.mov(1, CTX);
+            asm.stackAddr(2, frames);
+            asm.movImm(3, 8 * st.limit());
+            asm.movImm(4, st.user() ? 256 : 0); // BPF_F_USER_STACK
+            asm.call("get_stack");
+            frame.release(m);
+            asm.jumpImm(JumpOp.JSLE, 0, 0, done);
+            asm.aluImm(AluOp.RSH, 0, 3); // bytes to frames
+            asm.aluImm(AluOp.LSH, 0, 32);
+            asm.load(Size.DW, 1, asm.frameBase, off);
+            asm.alu(AluOp.OR, 1, 0);
+            asm.store(Size.DW, asm.frameBase, off, 1);
+            asm.bind(done);
+        }
         if (st.user()) {
             pid(false, false, e.span()); // the process the frames are resolved in, as the tracer sees it
             asm.store(Size.DW, asm.frameBase, off + 8, 0);

@@ -531,6 +531,12 @@ final class Calls {
             }
             case "len" -> {
                 if (nargs(c, 1)) {
+                    // current bpftrace: len() of a stack is its number of frames
+                    Expr arg = c.args().getFirst();
+                    if (!(arg instanceof Expr.MapRef m && m.keys().isEmpty()) && !(arg instanceof Expr.IntLit)
+                            && !(arg instanceof Expr.StrLit) && a.type(arg) instanceof Type.Stack) {
+                        return Type.INT64;
+                    }
                     mapArg(c, c.args().getFirst(), true);
                     MapInfo info = c.args().getFirst() instanceof Expr.MapRef m ? a.map(m.name()) : null;
                     if (info != null && info.keys().isEmpty()) {
