@@ -45,7 +45,9 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "-e", paramLabel = "PROGRAM", description = "the script text")
+    @Option(names = "-e", paramLabel = "PROGRAM", description = "the script text (given again, the last one, "
+            + "as bpftrace)")
+    private List<String> programs = new ArrayList<>();
     private String program;
 
     @Parameters(paramLabel = "FILE.bt [PARAM...]", arity = "0..*",
@@ -128,6 +130,13 @@ final class TraceCommand implements Callable<Integer> {
             + "binary's own directory, its .debug and /usr/lib/debug")
     private List<String> debugInfo = new ArrayList<>();
 
+    @Option(names = "--mode", paramLabel = "MODE", description = "bench: run the bench: probes (BPF_PROG_TEST_RUN, "
+            + "many times each) and print the mean time of a run, instead of attaching probes")
+    private String mode;
+
+    @Option(names = "--bench", description = "the same as --mode bench")
+    private boolean bench;
+
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
@@ -149,7 +158,8 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--info", true), Map.entry("-o", false), Map.entry("--output", false), Map.entry("-k", true),
             Map.entry("--warnings", true), Map.entry("-kk", true), Map.entry("--usdt-file-activation", true),
             Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
-            Map.entry("-B", false), Map.entry("--debuginfo", false));
+            Map.entry("-B", false), Map.entry("--debuginfo", false), Map.entry("--mode", false),
+            Map.entry("--bench", true));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -179,6 +189,8 @@ final class TraceCommand implements Callable<Integer> {
             case "--probe-filter" -> probeFilter = value;
             case "-B" -> buffering = value;
             case "--debuginfo" -> debugInfo.add(value);
+            case "--mode" -> mode = value;
+            case "--bench" -> bench = true;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -203,6 +215,9 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        if (!programs.isEmpty()) {
+            program = programs.getLast();
+        }
         org.bpf4j.trace.symbols.DebugFiles.searchFirst(debugInfo);
         if (info) {
             TraceInfo.print(out);
@@ -217,6 +232,15 @@ final class TraceCommand implements Callable<Integer> {
         }
         if (buffering != null && !buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
             return bpftraceError(err, "USAGE: -B must be either 'line', 'full', or 'none'.");
+        }
+        if (mode != null && !java.util.List.of("codegen", "compiler-bench", "bench", "test", "format").contains(mode)) {
+            return bpftraceError(err, "USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.");
+        }
+        if (bench && mode != null) {
+            return bpftraceError(err, "USAGE: --bench conflicts with existing --mode");
+        }
+        if (mode != null && !mode.equals("bench")) {
+            return bpftraceError(err, "--mode " + mode + " is not supported by bpf4j trace");
         }
         if (pid != null) {
             long p;
@@ -297,6 +321,8 @@ final class TraceCommand implements Callable<Integer> {
         TraceCompiler.Options options = kernel ? TraceCompiler.Options.kernel(unsafe, command != null)
                 : new TraceCompiler.Options(false, ProbeSource.none(), AttachPoints.Target.VM, unsafe, false);
         if (kernel && pid != null) {
+            // as current bpftrace: tracepoints and raw tracepoints return at once in other processes
+            options = options.withPidFilter(Integer.parseInt(pid));
             // usdt::PROVIDER:NAME looks in the binaries of the process
             try {
                 options = options.withProbes(ProbeSource.forProcess(options.probes(), Integer.parseInt(pid)));
@@ -323,6 +349,11 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
+        boolean benchMode = bench || "bench".equals(mode);
+        if (!benchMode && !script.programs().isEmpty() && script.programs().stream()
+                .allMatch(p -> p.attachPoint().provider().equals("bench"))) {
+            return bpftraceError(err, "No probes attached; use --bench to run benchmark probes.");
+        }
         if (outputFile != null) {
             // as bpftrace -o: what the script prints goes to the file
             java.io.Writer w;
@@ -360,6 +391,7 @@ final class TraceCommand implements Callable<Integer> {
                 runtime.setQuiet(quiet);
                 runtime.setWarnings(!noWarnings);
                 runtime.setDryRun(dryRun);
+                runtime.setBenchmarks(bench || "bench".equals(mode));
                 runtime.setSource(source);
                 if (c != null) {
                     runtime.setChildPid(c.pid());

@@ -141,4 +141,12 @@ class TraceCommandLineTest {
         assertTrue(r.err().startsWith("stdin:1:28-34: ERROR: only addition of a single constant less or equal to the "
                 + "length of $1 (which is 5) is allowed inside str()\n"), r.err());
     }
+
+    @Test
+    void theLastScriptTextWins() {
+        // as current bpftrace: -e given again replaces the script (picocli refused it before)
+        Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { printf(\"first\\n\"); exit(); }", "-e",
+                "BEGIN { printf(\"second\\n\"); exit(); }");
+        assertEquals("second\n\n\n", r.ok());
+    }
 }

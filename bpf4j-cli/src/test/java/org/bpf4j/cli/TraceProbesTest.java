@@ -30,6 +30,22 @@ class TraceProbesTest {
     }
 
     @Test
+    void arraysInMemoryAsCurrentBpftraceReadsThem() {
+        needsTheKernel();
+        // a struct over a tuple variable's bytes: an index past int z[2] warns while the script runs
+        // (and is read), int y[0] is read at any index, uint8 y[4] casts to an int32 of its bytes
+        String script = "struct A { unsigned char y[4]; int z[2]; } struct D { int x; int y[0]; }\n"
+                + "BEGIN { $v = ((uint64)0x00000005ddccbbaa, (uint64)7, (uint64)9); $a = (struct A *)&$v;\n"
+                + "  $i = (uint64)3; printf(\"%x %d %d\\n\", (int32)$a->y, $a->z[$i], $a->z[0]);\n"
+                + "  $d = (struct D *)&$v; printf(\"%d %d\\n\", $d->y[0], $d->y[1]); exit(); }";
+        Cli r = Cli.run("trace", "--backend", "kernel", "-e", script);
+        assertEquals("ddccbbaa 9 5\n5 7\n\n\n", r.ok());
+        assertTrue(r.err().contains("stdin:3:54-63: WARNING: Array access out of bounds. This can lead to unexpected "
+                + "results.\n"), r.err());
+        assertEquals(1, r.err().split("out of bounds", -1).length - 1, r.err()); // not for the constant index
+    }
+
+    @Test
     void cpidWithoutCommandIsAnErrorAtItsPlace() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { printf(\"%d\\n\", cpid); }");
         assertEquals(Main.EXIT_BAD_INPUT, r.status());
@@ -237,6 +253,22 @@ class TraceProbesTest {
             assertTrue(r.out().contains("@[uprobe:" + target + ":" + f + "]: 3\n"), r.out());
             assertTrue(r.out().contains("@r[uretprobe:" + target + ":" + f + "]: 3\n"), r.out());
         }
+    }
+
+    @Test
+    void theProbeOfAWildcardShowsTheRelativePathAsWrittenAndIsAString() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        // as current bpftrace: probe keeps the path as written (relative here); as a string operand
+        // each match gets its own program, with its own name
+        String written = TARGET.toString();
+        Cli r = Cli.run("trace", "-c", TARGET.toAbsolutePath().normalize() + " probe 2", "-e", "uprobe:" + written
+                + ":bpf4j_* { @[probe] = count(); if (strcontains(probe, \"_sub\")) { @sub = count(); } "
+                + "if (probe == \"uprobe:" + written + ":bpf4j_add\") { @add = count(); } }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("@[uprobe:" + written + ":bpf4j_add]: 2\n"), r.out());
+        assertTrue(r.out().contains("@[uprobe:" + written + ":bpf4j_sub]: 2\n"), r.out());
+        assertTrue(r.out().contains("@add: 2\n") && r.out().contains("@sub: 2\n"), r.out());
     }
 
     @Test

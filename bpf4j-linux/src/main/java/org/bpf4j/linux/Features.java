@@ -174,6 +174,21 @@ public final class Features {
                 || log.contains("program of this type cannot use helper"));
     }
 
+    /**
+     * Whether programs of a type may call a kernel function (kfunc), found by its BTF id in
+     * vmlinux: as current bpftrace's {@code kfunc_allowed}, unless the refusal of a program calling
+     * it says "calling kernel function NAME is not allowed" (a refusal for its arguments is not one).
+     */
+    public boolean kfunc(ProgramType type, int btfId, String name) {
+        Bpf.LoadResult r = bpf.progLoad(trivial(type, List.of(new Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, btfId,
+                (short) 0)), 1 << 16));
+        if (r.ok()) {
+            bpf.close(r.fd());
+            return true;
+        }
+        return !r.log().contains("calling kernel function " + name + " is not allowed");
+    }
+
     /** Every program type's availability, in id order. */
     public Map<ProgramType, Boolean> programTypes() {
         Map<ProgramType, Boolean> out = new LinkedHashMap<>();

@@ -32,6 +32,10 @@ public record Diagnostic(Severity severity, Span span, String message) {
      * first line, underlined to its end.
      */
     public String render(Source source) {
+        Source.Located at = source.locate(span);
+        if (at.source() != source) {
+            return new Diagnostic(severity, at.span(), message).render(at.source());
+        }
         StringBuilder sb = new StringBuilder();
         if (span.equals(Span.NONE)) {
             return sb.append(severity).append(": ").append(message).append('\n').toString();

@@ -13,6 +13,51 @@ public final class Source {
     private final String text;
     private final int[] lineStarts;
 
+    /** The name of bpf4j trace's standard library in diagnostics (current bpftrace's file of those macros). */
+    public static final String LIBRARY_NAME = "stdlib/base.bt";
+
+    private static final Source LIBRARY = new Source(LIBRARY_NAME, readLibrary());
+
+    private static String readLibrary() {
+        try (java.io.InputStream in = Source.class.getResourceAsStream("stdlib/base.bt")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("bpf4j trace's standard library is missing from its jar", e);
+        }
+    }
+
+    /**
+     * bpf4j trace's standard library: the macros every script may call ({@code assert},
+     * {@code container_of}), in current bpftrace's words. A script's program holds them with the
+     * offsets of {@link #withLibrary()}: past the end of the script's text.
+     */
+    public static Source library() {
+        return LIBRARY;
+    }
+
+    /**
+     * The text the library's macros are read in for this script: this text, a newline, then the
+     * library's, so that their offsets follow the script's ({@link #locate}).
+     */
+    public String withLibrary() {
+        return text + "\n" + LIBRARY.text;
+    }
+
+    /** A span in the source it lies in. */
+    public record Located(Source source, Span span) {}
+
+    /**
+     * Where a span of this script's program lies: in this source, or in the {@linkplain #library()
+     * library} (offsets past this text and its newline), with the span in that source's offsets.
+     */
+    public Located locate(Span span) {
+        int base = text.length() + 1;
+        if (this != LIBRARY && span.begin() >= base && !span.equals(Span.NONE)) {
+            return new Located(LIBRARY, new Span(span.begin() - base, span.end() - base));
+        }
+        return new Located(this, span);
+    }
+
     /** A source named {@code name} with the given text. */
     public Source(String name, String text) {
         this.name = Objects.requireNonNull(name);

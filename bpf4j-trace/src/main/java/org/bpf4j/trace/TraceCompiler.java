@@ -53,9 +53,17 @@ public final class TraceCompiler {
      *     lookups and deletes too)
      * @param probeFilter only the attach points whose name this finds are kept (BEGIN, END and
      *     signals always are: {@code --probe-filter}), or null for all
+     * @param filterPid the process of {@code -p}: probes that cannot be limited to it when attached
+     *     (tracepoints, raw tracepoints) return at once in other processes; -1 for none
      */
     public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe,
-            boolean child, int helperChecks, java.util.regex.Pattern probeFilter) {
+            boolean child, int helperChecks, java.util.regex.Pattern probeFilter, int filterPid) {
+        /** Options without a pid filter. */
+        public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child,
+                int helperChecks, java.util.regex.Pattern probeFilter) {
+            this(queue, probes, target, unsafe, child, helperChecks, probeFilter, -1);
+        }
+
         /** Options with current bpftrace's default helper checks (level 1: map updates). */
         public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child) {
             this(queue, probes, target, unsafe, child, 1, null);
@@ -69,17 +77,22 @@ public final class TraceCompiler {
 
         /** These options with helper calls checked at {@code level}: 0 none, 1 by default, 2 as {@code -k}. */
         public Options withHelperChecks(int level) {
-            return new Options(queue, probes, target, unsafe, child, level, probeFilter);
+            return new Options(queue, probes, target, unsafe, child, level, probeFilter, filterPid);
         }
 
         /** These options with the probes of another source ({@code -p}: {@link ProbeSource#forProcess}). */
         public Options withProbes(ProbeSource source) {
-            return new Options(queue, source, target, unsafe, child, helperChecks, probeFilter);
+            return new Options(queue, source, target, unsafe, child, helperChecks, probeFilter, filterPid);
         }
 
         /** These options keeping only the attach points whose name {@code filter} finds ({@code --probe-filter}). */
         public Options withProbeFilter(java.util.regex.Pattern filter) {
-            return new Options(queue, probes, target, unsafe, child, helperChecks, filter);
+            return new Options(queue, probes, target, unsafe, child, helperChecks, filter, filterPid);
+        }
+
+        /** These options with the probes that cannot be limited to process {@code pid} when attached filtering on it ({@code -p}). */
+        public Options withPidFilter(int pid) {
+            return new Options(queue, probes, target, unsafe, child, helperChecks, probeFilter, pid);
         }
 
         /** Options for the VM backend: ring buffer events, no machine probes, safe, no command. */
@@ -152,6 +165,10 @@ public final class TraceCompiler {
         }
         if (options.probeFilter() != null) {
             expansion = new AttachPoints.Expansion(filtered(expansion.program(), options.probeFilter()),
+                    expansion.resolved());
+        }
+        if (options.filterPid() > 0) {
+            expansion = new AttachPoints.Expansion(PidFilter.apply(expansion.program(), options.filterPid()),
                     expansion.resolved());
         }
         org.bpf4j.trace.sema.KernelTypes types = kernelTarget

@@ -50,9 +50,19 @@ class KernelGoldenTest {
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
                 Scripts.assumeRequirements(p);
-                String out = runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p));
+                String out = runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p), false);
                 assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), out);
             }));
+            Path json = Scripts.sibling(p, ".json.expected");
+            if (p.getParent().equals(Scripts.dir("kernel")) && java.nio.file.Files.exists(json)) {
+                tests.add(DynamicTest.dynamicTest(name + " (kernel, json)", () -> {
+                    Kernel.Availability a = Kernel.probe();
+                    assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
+                    Scripts.assumeRequirements(p);
+                    assertEquals(Scripts.read(json), runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p),
+                            true));
+                }));
+            }
         }
         // The ring buffer's lost-event count, counted by the programs in the kernel (the VM counts
         // its own drops; the same script runs there as part of trace/vm).
@@ -75,18 +85,18 @@ class KernelGoldenTest {
 
     /** Compiles a script for the kernel, runs it to its end and returns its text output. */
     private static String runInKernel(Source source) throws Exception {
-        return runInKernel(source, List.of());
+        return runInKernel(source, List.of(), false);
     }
 
-    /** As {@link #runInKernel(Source)}, with positional parameters. */
-    private static String runInKernel(Source source, List<String> params) throws Exception {
+    /** As {@link #runInKernel(Source)}, with positional parameters, in JSON ({@code -f json}) when {@code json}. */
+    private static String runInKernel(Source source, List<String> params, boolean json) throws Exception {
         CompiledScript script = TraceCompiler.compile(source, params, new TraceCompiler.Options(false,
                 ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
-        try (TraceRuntime rt = new TraceRuntime(script, new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter())),
-                new KernelBackend(script, Kernel.system()))) {
+        Output out = json ? new Output.Json(pw) : new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter()));
+        try (TraceRuntime rt = new TraceRuntime(script, out, new KernelBackend(script, Kernel.system()))) {
             rt.run();
         }
         pw.flush();

@@ -43,6 +43,8 @@ class ScriptFuzzTest {
             "str", "str(", "printf(", "print(", "count()", "hist(", "lhist(", "sum(", "avg(", "stats(", "min(",
             "delete(", "clear(", "zero(", "len(", "has_key(", "exit()", "buf(", "ntop(", "kaddr(", "sizeof(",
             "offsetof(", "join(", "strftime(", "system(", "cat(", "signal(", "strncmp(", "strcontains(", "time(",
+            "find(", "strstr(", "str_concat(", "memcmp(", "fail(", "static_assert(", "is_str(", "strcap(", "is_err(",
+            "leader_tid", "has_cpid",
             "\u00e9", "\u0000", "\t");
 
     @Test

@@ -134,9 +134,15 @@ final class Scripts {
     /** Compiles (with this environment) and runs a script on the VM; returns standard output. */
     static String run(Source source, List<String> params, boolean json, java.util.Map<String, String> env)
             throws InterruptedException {
+        return run(source, params, json, env, true);
+    }
+
+    /** Compiles and runs a script on the VM, as if a command ran under {@code -c} when {@code child}. */
+    static String run(Source source, List<String> params, boolean json, java.util.Map<String, String> env,
+            boolean child) throws InterruptedException {
         CompiledScript script = TraceCompiler.compile(source, params,
                 new TraceCompiler.Options(false, org.bpf4j.trace.probe.ProbeSource.none(),
-                        org.bpf4j.trace.probe.AttachPoints.Target.VM, false, true),
+                        org.bpf4j.trace.probe.AttachPoints.Target.VM, false, child),
                 new TraceCompiler.Setup(env, List.of(), List.of())).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();

@@ -332,13 +332,26 @@ public final class Attacher {
      * {@code PerfEventAttr.softwareFrequency(PerfLayouts.SW_CPU_CLOCK, 99)}.
      */
     public Link perfEvent(KernelProgram p, PerfEventAttr attr) {
-        String what = arrow(p, "perf event type " + attr.type() + " config " + attr.config() + " on every CPU");
+        return perfEventOfProcess(p, attr, -1);
+    }
+
+    /**
+     * Attaches a perf_event program to a software or hardware event opened on every online CPU
+     * for one process ({@code pid}; -1 for every process), as bpftrace opens its software,
+     * hardware and profile probes under {@code -p}: the event counts only while that task runs
+     * (with {@link PerfEventAttr#inherited()}, also the threads and children it creates later).
+     *
+     * @throws KernelException if an event cannot be opened (the process does not exist: ESRCH)
+     */
+    public Link perfEventOfProcess(KernelProgram p, PerfEventAttr attr, int pid) {
+        String what = arrow(p, "perf event type " + attr.type() + " config " + attr.config() + " on every CPU"
+                + (pid >= 0 ? " for pid " + pid : ""));
         List<Link> links = new ArrayList<>();
         try {
             for (int cpu = 0; cpu < kernel.cpus(); cpu++) {
                 Fd event;
                 try {
-                    event = PerfEvents.open(kernel, attr, null, -1, cpu, what);
+                    event = PerfEvents.open(kernel, attr, null, pid, cpu, what);
                 } catch (KernelException e) {
                     if (e.errno() == Errno.ENODEV) {
                         continue; // offline CPU

@@ -13,9 +13,23 @@ package org.bpf4j.linux.perf;
  * @param config1 the PMU's config1 (a uprobe's path pointer is set by {@link PerfEvents})
  * @param config2 the PMU's config2 (a uprobe's file offset)
  * @param disabled whether the event starts disabled (then enabled with {@code PERF_EVENT_IOC_ENABLE})
+ * @param inherit whether the event also counts the threads and children the watched task creates
+ *     after it is opened ({@code inherit}; they run the event's BPF program too)
  */
 public record PerfEventAttr(int type, long config, long samplePeriod, boolean frequency, long sampleType,
-        int wakeupEvents, long config1, long config2, boolean disabled) {
+        int wakeupEvents, long config1, long config2, boolean disabled, boolean inherit) {
+
+    /** An event that is not inherited. */
+    public PerfEventAttr(int type, long config, long samplePeriod, boolean frequency, long sampleType,
+            int wakeupEvents, long config1, long config2, boolean disabled) {
+        this(type, config, samplePeriod, frequency, sampleType, wakeupEvents, config1, config2, disabled, false);
+    }
+
+    /** This event, inherited by the threads and children the watched task creates. */
+    public PerfEventAttr inherited() {
+        return new PerfEventAttr(type, config, samplePeriod, frequency, sampleType, wakeupEvents, config1, config2,
+                disabled, true);
+    }
 
     /** A tracepoint's event, counting every hit. */
     public static PerfEventAttr tracepoint(long id) {

@@ -37,7 +37,8 @@ public final class PerfEvents {
             s.set(a, "config", attr.config());
             s.set(a, "sample_period", attr.samplePeriod());
             s.set(a, "sample_type", attr.sampleType());
-            long flags = (attr.disabled() ? PerfLayouts.FLAG_DISABLED : 0) | (attr.frequency() ? PerfLayouts.FLAG_FREQ : 0);
+            long flags = (attr.disabled() ? PerfLayouts.FLAG_DISABLED : 0) | (attr.frequency() ? PerfLayouts.FLAG_FREQ : 0)
+                    | (attr.inherit() ? PerfLayouts.FLAG_INHERIT : 0);
             s.set(a, "flags", flags);
             s.set(a, "wakeup_events", attr.wakeupEvents());
             if (uprobePath != null) {

@@ -34,6 +34,8 @@ public final class PerfLayouts {
 
     /** {@code disabled}: the event starts disabled. */
     public static final long FLAG_DISABLED = 1L;
+    /** {@code inherit}: children and new threads of the watched task get the event too. */
+    public static final long FLAG_INHERIT = 1L << 1;
     /** {@code freq}: {@code sample_period} is a frequency in Hz. */
     public static final long FLAG_FREQ = 1L << 10;
 

@@ -52,6 +52,29 @@ class PerfAttachTest {
         }
     }
 
+    @Test
+    void anEventOfOneProcessCountsItsLaterChildrenWhenInherited() throws Exception {
+        // the shell forks its busy child after the event is open: only an inherited event sees it
+        for (boolean inherit : new boolean[] {false, true}) {
+            Process sh = new ProcessBuilder("sh", "-c", "sleep 0.3; (while :; do :; done) & sleep 1; kill $!").start();
+            try (KernelObject o = Fixtures.load("trace.bpf.o", "on_cpu_clock")) {
+                PerfEventAttr attr = PerfEventAttr.softwareFrequency(PerfLayouts.SW_CPU_CLOCK, 1000);
+                try (Link link = Attacher.of(Kernel.system()).perfEventOfProcess(o.programs().get("on_cpu_clock"),
+                        inherit ? attr.inherited() : attr, (int) sh.pid())) {
+                    sh.waitFor();
+                }
+                long samples = Fixtures.slot(o.map("counts").orElseThrow(), 3);
+                if (inherit) {
+                    assertTrue(samples >= 20, "samples of the inherited event: " + samples);
+                } else {
+                    assertTrue(samples < 20, "samples of the shell alone: " + samples);
+                }
+            } finally {
+                sh.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     private static void openFile(Path p) throws IOException {
         try (var in = Files.newInputStream(p)) {
             in.read();

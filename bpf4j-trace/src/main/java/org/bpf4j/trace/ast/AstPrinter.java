@@ -115,6 +115,7 @@ public final class AstPrinter {
             case Expr.Tuple t -> "(" + join(t.elements(), AstPrinter::source) + ")";
             case Expr.SizeofType s -> "sizeof(" + s.type() + ")";
             case Expr.Offsetof o -> "offsetof(" + o.type() + ", " + String.join(".", o.fields()) + ")";
+            case Expr.TypeArg t -> t.type().typeOf() != null ? t.type().toString() : "typeof(" + t.type() + ")";
         };
     }
 
@@ -292,6 +293,7 @@ public final class AstPrinter {
             }
             case Expr.SizeofType s -> line(sb, d, "sizeof: " + s.type() + suffix);
             case Expr.Offsetof o -> line(sb, d, "offsetof: " + o.type() + ", " + String.join(".", o.fields()) + suffix);
+            case Expr.TypeArg ta -> line(sb, d, "typeof: " + ta.type() + suffix);
         }
     }
 }

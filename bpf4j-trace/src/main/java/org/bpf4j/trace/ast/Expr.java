@@ -41,10 +41,21 @@ public sealed interface Expr {
         }
     }
 
-    /** A function call {@code name(args)}. */
-    record Call(String name, List<Expr> args, Span span) implements Expr {
+    /**
+     * A function call {@code name(args)}.
+     *
+     * @param expandedFrom where a call written in a macro's body was expanded from: the macro
+     *     calls, innermost first (current bpftrace's "expanded from" lines of errorf and warnf)
+     */
+    record Call(String name, List<Expr> args, Span span, List<Span> expandedFrom) implements Expr {
         public Call {
             args = List.copyOf(args);
+            expandedFrom = List.copyOf(expandedFrom);
+        }
+
+        /** A call written where it is used (not in a macro). */
+        public Call(String name, List<Expr> args, Span span) {
+            this(name, args, span, List.of());
         }
     }
 
@@ -87,6 +98,13 @@ public sealed interface Expr {
             this(elements, List.of(), span);
         }
     }
+
+    /**
+     * {@code typeof(TYPE)} or {@code typeof(EXPR)} written as a value: a macro's argument that its
+     * body uses as a type ({@code (t *)x}, {@code sizeof(t)}, {@code offsetof(t, f)}), as current
+     * bpftrace allows; anywhere else the type checker refuses it.
+     */
+    record TypeArg(TypeName type, Span span) implements Expr {}
 
     /** {@code sizeof(type)}; {@code sizeof(expr)} is a {@link Call}. */
     record SizeofType(TypeName type, Span span) implements Expr {}

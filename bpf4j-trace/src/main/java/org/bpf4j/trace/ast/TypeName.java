@@ -7,7 +7,8 @@ package org.bpf4j.trace.ast;
  *
  * @param name the name ({@code struct task_struct} keeps its keyword; {@code typeof} for the type of an expression)
  * @param pointers number of {@code *}
- * @param arrayLength elements of an array type ({@code uint8[4]}), or -1
+ * @param arrayLength elements of an array type ({@code uint8[4]}), 0 for {@code uint8[]} (a cast's operand
+ *     gives the size), or -1
  * @param typeOf the expression whose type this is, or null
  */
 public record TypeName(String name, int pointers, int arrayLength, Expr typeOf) {
@@ -24,6 +25,6 @@ public record TypeName(String name, int pointers, int arrayLength, Expr typeOf) 
     @Override
     public String toString() {
         String base = typeOf != null ? "typeof(" + AstPrinter.source(typeOf) + ")" : name;
-        return base + (pointers > 0 ? " " + "*".repeat(pointers) : "") + (arrayLength >= 0 ? "[" + arrayLength + "]" : "");
+        return base + (pointers > 0 ? " " + "*".repeat(pointers) : "") + (arrayLength > 0 ? "[" + arrayLength + "]" : arrayLength == 0 ? "[]" : "");
     }
 }

@@ -293,23 +293,16 @@ final class Aggregations {
         if (k == 0) {
             asm.mov(0, 1); // floor(log2(n)) + 2
             asm.aluImm(AluOp.ADD, 0, 2);
-            asm.jump(end);
-            asm.bind(small);
-            asm.aluImm(AluOp.ADD, 0, 1);
-            asm.jump(end);
-            asm.bind(negative);
-            asm.movImm(0, 0);
-            asm.bind(end);
-            return;
+        } else {
+            asm.aluImm(AluOp.SUB, 1, k);
+            asm.alu(AluOp.RSH, 3, 1);
+            asm.aluImm(AluOp.AND, 3, (int) mask);
+            asm.aluImm(AluOp.ADD, 1, 1);
+            asm.aluImm(AluOp.LSH, 1, k);
+            asm.alu(AluOp.ADD, 1, 3);
+            asm.aluImm(AluOp.ADD, 1, 1);
+            asm.mov(0, 1);
         }
-        asm.aluImm(AluOp.SUB, 1, k);
-        asm.alu(AluOp.RSH, 3, 1);
-        asm.aluImm(AluOp.AND, 3, (int) mask);
-        asm.aluImm(AluOp.ADD, 1, 1);
-        asm.aluImm(AluOp.LSH, 1, k);
-        asm.alu(AluOp.ADD, 1, 3);
-        asm.aluImm(AluOp.ADD, 1, 1);
-        asm.mov(0, 1);
         asm.jump(end);
         asm.bind(small);
         asm.aluImm(AluOp.ADD, 0, 1);

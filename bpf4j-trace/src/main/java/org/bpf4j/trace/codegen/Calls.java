@@ -25,7 +25,10 @@ final class Calls {
             case "printf", "system", "cat", "errorf", "warnf" -> printf(c);
             case "debugf" -> debugf(c);
             case "join" -> join(c);
-            case "signal" -> {
+            case "static_assert", "fail", "assert_str" -> {
+                // checked when compiling (sema.StdlibCalls): no code
+            }
+            case "signal", "signal_thread" -> {
                 Expr arg = c.args().getFirst();
                 if (arg instanceof Expr.StrLit name) {
                     asm.movImm(1, org.bpf4j.trace.sema.Builtins.signalNumber(name.value()));
@@ -33,7 +36,7 @@ final class Calls {
                     pc.intExpr(arg);
                     asm.mov(1, 0);
                 }
-                asm.call("send_signal");
+                asm.call(c.name().equals("signal") ? "send_signal" : "send_signal_thread");
             }
             case "print" -> print(c);
             case "time" -> {
@@ -107,7 +110,7 @@ final class Calls {
                 enums.put(i, e);
             }
         }
-        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums, c.span()));
+        int id = pc.events.addPrintf(new Events.Printf(fmt, layout, c.name(), enums, c.span(), c.expandedFrom()));
         int size = 8 + layout.size();
         int off = pc.eventSlot(size);
         asm.movImm(1, Events.PRINTF_BASE + id);
@@ -310,6 +313,10 @@ final class Calls {
     }
 
     void intCall(Expr.Call c) {
+        if (BtfPointerCalls.handles(c.name())) {
+            new BtfPointerCalls(pc).call(c);
+            return;
+        }
         switch (c.name()) {
             case "delete" -> {
                 // current bpftrace: delete() is true if the key was there
@@ -330,7 +337,7 @@ final class Calls {
                     pc.unsupported(c.span(), "strcontains() on strings this long");
                     return;
                 }
-                pc.strings.contains(c.args().get(0), c.args().get(1));
+                pc.strings.search(c.args().get(0), c.args().get(1), false);
             }
             case "sizeof" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
                     : Type.cSize(pc.type(c.args().getFirst())));
@@ -369,7 +376,13 @@ final class Calls {
                         && info.keys().getFirst() instanceof org.bpf4j.trace.sema.Type.Tuple;
                 pc.aggregations.hasKey(m, k instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(k));
             }
-            default -> pc.unsupported(c.span(), c.name() + "() as a value");
+            default -> {
+                if (StdlibCode.INT_FUNCTIONS.contains(c.name())) {
+                    new StdlibCode(pc).intCall(c);
+                } else {
+                    pc.unsupported(c.span(), c.name() + "() as a value");
+                }
+            }
         }
     }
 

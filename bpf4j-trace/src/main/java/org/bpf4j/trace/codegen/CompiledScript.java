@@ -58,6 +58,17 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return maps.size() + 4;
     }
 
+    /**
+     * Index of the perf event array that {@code skboutput()} sends packets through, when
+     * {@link Events#skbOutputs()} is not empty: after every other map.
+     */
+    public int skbOutputIndex() {
+        return runtimeMaps().size() - 1;
+    }
+
+    /** Slots of the perf event array of {@code skboutput()}: one per possible CPU. */
+    public static final int SKB_OUTPUT_CPUS = 1024;
+
     /** Ring buffer size in bytes. */
     public static final int RING_SIZE = 1 << 20;
 
@@ -105,6 +116,9 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         if (events.buildIdStacks()) {
             all.add(new RuntimeMap("build_id_stacks", MapType.STACK_TRACE, 4,
                     Events.BUILD_ID_FRAME_BYTES * Events.STACK_MAP_FRAMES, Events.STACK_MAP_ENTRIES, STACK_BUILD_ID));
+        }
+        if (!events.skbOutputs().isEmpty()) {
+            all.add(new RuntimeMap("skb_events", MapType.PERF_EVENT_ARRAY, 4, 4, SKB_OUTPUT_CPUS));
         }
         return List.copyOf(all);
     }

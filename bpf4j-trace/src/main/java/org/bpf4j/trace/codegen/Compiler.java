@@ -98,6 +98,21 @@ public final class Compiler {
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        return Optional.of(new CompiledScript(typed, programs, maps, events, transport));
+        CompiledScript script = new CompiledScript(typed, programs, maps, events, transport);
+        if (events.skbOutputs().isEmpty()) {
+            return Optional.of(script);
+        }
+        // skboutput()'s perf event array comes after every other map, known only now
+        int skbMap = script.skbOutputIndex();
+        List<CompiledScript.ProbeProgram> patched = new ArrayList<>();
+        for (CompiledScript.ProbeProgram prog : programs) {
+            List<org.bpf4j.isa.Instruction> code = new ArrayList<>(prog.code().instructions());
+            code.replaceAll(i -> i instanceof org.bpf4j.isa.Instruction.LoadImm64 l
+                    && l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD && l.imm() == BtfPointerCalls.SKB_MAP
+                    ? new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind(), skbMap, 0) : i);
+            patched.add(new CompiledScript.ProbeProgram(prog.attachPoint(), prog.name(),
+                    org.bpf4j.isa.Code.of(code), prog.stackBytes()));
+        }
+        return Optional.of(new CompiledScript(typed, patched, maps, events, transport));
     }
 }

@@ -33,6 +33,12 @@ public final class Events {
     public static final long HELPER_ERROR = 7;
     /** A warning of the running program (current bpftrace's runtime errors): [id][{@link #runtimeWarnings()} index]. */
     public static final long RUNTIME_WARNING = 8;
+    /**
+     * A packet of {@code skboutput()}, a sample of the perf event array (not the ring buffer):
+     * [id][{@link #skbOutputs()} index][monotonic time in ns][length][the packet's first length bytes]
+     * (the kernel pads the sample to 8 bytes).
+     */
+    public static final long SKB_OUTPUT = 9;
     /** How many elements of an array {@code join()} reads (bpftrace 0.17's). */
     public static final int JOIN_ARGS = 16;
     /** The most bytes {@code join()} reads of each element, with its NUL (bpftrace 0.17's). */
@@ -43,18 +49,24 @@ public final class Events {
     /** A warning the running program can send: its text and where in the script. */
     public record RuntimeWarning(String message, org.bpf4j.trace.Span span) {}
 
+    /** An {@code skboutput()} call: the pcap file it writes and how many captured bytes it skips. */
+    public record SkbOutput(String file, long offset) {}
+
     /** A helper call checked for failure ({@code -k}): the helper's name and where the script calls it. */
     public record HelperError(String helper, org.bpf4j.trace.Span span) {}
 
     /**
      * One printf call (or system, cat, errorf, warnf): its format, the layout of its arguments, and
      * for the arguments of an enum type (by index) their enumerators by value, which {@code %s}
-     * prints; {@code span} is the call's place in the script (errorf and warnf print it).
+     * prints; {@code span} is the call's place in the script (errorf and warnf print it), and
+     * {@code expandedFrom} the macro calls it was expanded from, innermost first.
      */
     public record Printf(FormatString format, Type.Tuple layout, String function,
-            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span) {
+            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span,
+            List<org.bpf4j.trace.Span> expandedFrom) {
         public Printf {
             enums = java.util.Map.copyOf(enums);
+            expandedFrom = List.copyOf(expandedFrom);
         }
     }
 
@@ -67,6 +79,7 @@ public final class Events {
     private final List<String> joinDelimiters = new ArrayList<>();
     private final List<HelperError> helperErrors = new ArrayList<>();
     private final List<RuntimeWarning> runtimeWarnings = new ArrayList<>();
+    private final List<SkbOutput> skbOutputs = new ArrayList<>();
     private final int helperChecks;
     private int maxSize;
     private int scratchBytes;
@@ -245,6 +258,20 @@ public final class Events {
     /** The types of non-map print() calls by index. */
     public List<Type> printValues() {
         return printValues;
+    }
+
+    int addSkbOutput(SkbOutput o) {
+        int i = skbOutputs.indexOf(o); // the same call compiled again for another attach point
+        if (i >= 0) {
+            return i;
+        }
+        skbOutputs.add(o);
+        return skbOutputs.size() - 1;
+    }
+
+    /** The {@code skboutput()} calls by the index their packets carry. */
+    public List<SkbOutput> skbOutputs() {
+        return skbOutputs;
     }
 
     /** The time() formats by index. */

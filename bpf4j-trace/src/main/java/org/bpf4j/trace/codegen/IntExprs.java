@@ -84,6 +84,16 @@ final class IntExprs {
                 asm.load(Size.DW, 0, asm.frameBase, tmp);
                 pc.frame.release(m);
             }
+            case Expr.Cast c when pc.type(c.operand()) instanceof Type.Array arr -> {
+                // (uint32)pton(...): the array's bytes read as the integer
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(ProbeCompiler.storedSize(arr));
+                pc.zero(tmp, ProbeCompiler.storedSize(arr));
+                pc.valueInto(c.operand(), arr, tmp);
+                asm.load(Size.DW, 0, asm.frameBase, tmp);
+                pc.frame.release(m);
+                narrow((Type.Int) pc.type(c));
+            }
             case Expr.Cast c -> {
                 eval(c.operand());
                 if (((Type.Int) pc.type(c)).bool()) {
@@ -94,6 +104,7 @@ final class IntExprs {
             }
             case Expr.SizeofType s -> asm.movImm(0, pc.typed.constant(s) != null ? pc.typed.constant(s) : sizeOfName(s.type()));
             case Expr.Offsetof o -> asm.movImm(0, pc.typed.constant(o));
+            case Expr.TypeArg t -> throw new IllegalStateException("a type as a value (the type checker refuses it)");
             case Expr.StrLit s -> pc.unsupported(s.span(), "a string as an integer");
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsInt(f);
@@ -178,6 +189,13 @@ final class IntExprs {
         int tmp = pc.frame.alloc(8);
         eval(i.index());
         asm.store(Size.DW, asm.frameBase, tmp, 0);
+        if (pc.type(i.base()) instanceof Type.Array arr && arr.count() > 0 && !(i.index() instanceof Expr.IntLit)) {
+            // as current bpftrace: an index past the array warns while the script runs, and is read
+            Asm.Label inside = asm.label();
+            asm.jumpImm(JumpOp.JLE, 0, arr.count() - 1, inside);
+            runtimeWarning("Array access out of bounds. This can lead to unexpected results.", i.span());
+            asm.bind(inside);
+        }
         base.run();
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         pc.frame.release(m);
@@ -187,10 +205,10 @@ final class IntExprs {
         asm.alu(AluOp.ADD, 0, 1);
     }
 
-    /** The size of a written type: pointers 8, integers by width, strings by length. */
+    /** The size of a written type: pointers 8, integers by width, strings by length, arrays by their elements. */
     static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
         if (n.pointers() > 0) {
-            return 8;
+            return n.arrayLength() >= 0 ? 8L * n.arrayLength() : 8; // a pointer, or an array of them
         }
         String name = n.name();
         long base = name.contains("8") || name.contains("char") || name.equals("bool") ? 1
@@ -266,10 +284,15 @@ final class IntExprs {
 
     /** r0 = (r0 op 0) ? 1 : 0. */
     private void boolOf(JumpOp op) {
+        boolOf(op, 0);
+    }
+
+    /** r0 = 1 if {@code r0 op imm} holds, else 0 (r1 clobbered). */
+    void boolOf(JumpOp op, int imm) {
         Asm.Label yes = asm.label();
         asm.mov(1, 0);
         asm.movImm(0, 1);
-        asm.jumpImm(op, 1, 0, yes);
+        asm.jumpImm(op, 1, imm, yes);
         asm.movImm(0, 0);
         asm.bind(yes);
     }
@@ -322,8 +345,8 @@ final class IntExprs {
             case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
             case "ctx" -> asm.mov(0, ProbeCompiler.CTX);
-            case "ppid" -> {
-                eval(pc.typed.rewrite(b));
+            case "ppid", "leader_tid", "has_cpid" -> {
+                eval(pc.typed.rewrite(b)); // ppid: a field chain; leader_tid, has_cpid: the call
                 narrow(Type.UINT32);
             }
             case "retval" -> new ContextReads(pc).retval(b.span());
@@ -433,20 +456,25 @@ final class IntExprs {
         Asm.Label nonZero = asm.label();
         Asm.Label end = asm.label();
         asm.jumpImm(JumpOp.JNE, 2, 0, nonZero);
-        int m = pc.frame.mark();
-        int off = pc.eventSlot(16);
-        asm.movImm(1, Events.RUNTIME_WARNING);
-        asm.store(Size.DW, asm.frameBase, off, 1);
-        asm.movImm(1, pc.events.addRuntimeWarning(new Events.RuntimeWarning("Divide or modulo by 0 detected. This can "
-                + "lead to unexpected results. 1 is being used as the result.", b.span())));
-        asm.store(Size.DW, asm.frameBase, off + 8, 1);
-        pc.output(off, 16);
-        pc.frame.release(m);
+        runtimeWarning("Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the "
+                + "result.", b.span());
         asm.movImm(0, 1);
         asm.jump(end);
         asm.bind(nonZero);
         asm.alu(op, 0, 2);
         asm.bind(end);
+    }
+
+    /** Sends a warning of the running program (current bpftrace's runtime error) with its place; clobbers r0-r5. */
+    private void runtimeWarning(String message, org.bpf4j.trace.Span span) {
+        int m = pc.frame.mark();
+        int off = pc.eventSlot(16);
+        asm.movImm(1, Events.RUNTIME_WARNING);
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.movImm(1, pc.events.addRuntimeWarning(new Events.RuntimeWarning(message, span)));
+        asm.store(Size.DW, asm.frameBase, off + 8, 1);
+        pc.output(off, 16);
+        pc.frame.release(m);
     }
 
     /**

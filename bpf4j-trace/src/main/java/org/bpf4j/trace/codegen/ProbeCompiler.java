@@ -240,6 +240,9 @@ final class ProbeCompiler {
                     valueInto(e.expr(), type(e.expr()), frame.alloc(storedSize(type(e.expr()))));
                 }
             }
+            case Stmt.AssignVar a when !varSlots.containsKey(a.var().name()) -> {
+                // `let $x;` never assigned (the checker warned): no type, no storage, no code
+            }
             case Stmt.AssignVar a -> {
                 Type vt = typed.variables(probe).get(a.var().name());
                 int slot = varSlots.get(a.var().name());
@@ -426,6 +429,13 @@ final class ProbeCompiler {
             case Type.Array x -> {
                 if (e instanceof Expr.Call c && c.name().equals("pton")) {
                     new Buffers(this).pton(c, off);
+                } else if (e instanceof Expr.Cast c && type(c.operand()) instanceof Type.Str s) {
+                    zero(off, storedSize(x)); // (int8[])"hello": the string's bytes
+                    strings.into(c.operand(), s.size(), off);
+                } else if (e instanceof Expr.Cast c) {
+                    zero(off, storedSize(x)); // (int8[8])n: the integer's bytes, little-endian
+                    intExpr(c.operand());
+                    asm.store(Size.DW, asm.frameBase, off, 0);
                 } else if (typed.kernelField(e) != null) {
                     zero(off, storedSize(x));
                     new IntExprs(this).address(e);
@@ -551,7 +561,7 @@ final class ProbeCompiler {
     }
 
     /** Converts a tuple in the stack to a wider tuple type. */
-    private void convert(Type.Tuple from, int fromOff, Type.Tuple to, int toOff) {
+    void convert(Type.Tuple from, int fromOff, Type.Tuple to, int toOff) {
         for (int k = 0; k < from.elements().size(); k++) {
             Type a = from.elements().get(k);
             Type b = to.elements().get(k);

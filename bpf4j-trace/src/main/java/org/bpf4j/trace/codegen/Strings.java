@@ -34,11 +34,14 @@ final class Strings {
                 asm.movImm(2, Math.min(size, 16));
                 asm.call("get_current_comm");
             }
+            case Expr.Builtin b when b.name().equals("probe") ->
+                    literal(ProbeCompiler.bytes(pc.attachPoint.name()), size, off); // as a string operand
             case Expr.Builtin b when b.name().equals("probetype") ->
                     literal(ProbeCompiler.bytes(probeType(pc.attachPoint.provider())), size, off);
             case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->
                     into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
+            case Expr.Call c when c.name().equals("str_concat") -> new StdlibCode(pc).strConcat(c, size, off);
             case Expr.Call c when c.name().equals("str") && pc.typed.rewrite(c) instanceof Expr.StrLit s -> {
                 into(s, size, off); // str($1 + n) of a string parameter
                 if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() < size) {
@@ -139,6 +142,7 @@ final class Strings {
     static String probeType(String provider) {
         return switch (provider) {
             case "BEGIN", "END", "begin", "end", "self" -> "special";
+            case "bench" -> "benchmark";
             case "kfunc" -> "fentry";
             case "kretfunc" -> "fexit";
             case "asyncwatchpoint" -> "watchpoint";
@@ -265,18 +269,26 @@ final class Strings {
         int off = pc.frame.alloc(t.size());
         into(e, t.size(), off);
         pc.frame.release(m);
+        lengthAt(off, t.size());
+    }
+
+    /** The length of the string of {@code size} bytes at {@code off} into r0, unrolled (r1 clobbered). */
+    void lengthAt(int off, int size) {
         Asm.Label end = asm.label();
-        for (int k = 0; k < t.size(); k++) {
+        for (int k = 0; k < size; k++) {
             asm.movImm(0, k);
             asm.load(Size.B, 1, asm.frameBase, off + k);
             asm.jumpImm(JumpOp.JEQ, 1, 0, end);
         }
-        asm.movImm(0, t.size());
+        asm.movImm(0, size);
         asm.bind(end);
     }
 
-    /** {@code strcontains(haystack, needle)} into r0 (1 or 0), with bounded loops over both. */
-    void contains(Expr h, Expr nd) {
+    /**
+     * {@code strcontains(haystack, needle)} (1 or 0) or, with {@code index}, current bpftrace's
+     * {@code strstr} (the index of the first match, -1 without one) into r0, unrolled over both.
+     */
+    void search(Expr h, Expr nd, boolean index) {
         Type.Str ht = (Type.Str) pc.type(h);
         Type.Str nt = (Type.Str) pc.type(nd);
         int m = pc.frame.mark();
@@ -290,6 +302,9 @@ final class Strings {
         // Unrolled: for each start i, compare needle bytes j while needle[j] != 0.
         for (int i = 0; i < ht.size(); i++) {
             Asm.Label nextStart = asm.label();
+            if (index) {
+                asm.movImm(0, i); // the match's index, if it starts here
+            }
             for (int j = 0; j < nt.size() && i + j < ht.size(); j++) {
                 asm.load(Size.B, 2, asm.frameBase, ns + j);
                 asm.jumpImm(JumpOp.JEQ, 2, 0, found);
@@ -304,11 +319,13 @@ final class Strings {
             asm.jumpImm(JumpOp.JEQ, 1, 0, end);
         }
         asm.bind(end);
-        asm.movImm(0, 0);
+        asm.movImm(0, index ? -1 : 0);
         Asm.Label done = asm.label();
         asm.jump(done);
         asm.bind(found);
-        asm.movImm(0, 1);
+        if (!index) {
+            asm.movImm(0, 1);
+        }
         asm.bind(done);
     }
 }

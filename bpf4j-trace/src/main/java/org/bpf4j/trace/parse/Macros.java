@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
-import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.TypeName;
 
 /**
  * Expands current bpftrace's macros ({@code macro add_one(x) { x + 1 }}) in the probes, so that
@@ -23,7 +24,11 @@ import org.bpf4j.trace.ast.Stmt;
  * <p>A macro call used as a statement becomes the body's statements. A call inside an expression
  * becomes the body's value; the body's statements are placed before the statement that holds the
  * call, so such a call is refused where it would not always run once (a {@code while} condition,
- * a predicate, an operand of {@code &&}, {@code ||} or {@code ?:}).
+ * a predicate, an operand of {@code &&} or {@code ||}). An argument is expanded where the body
+ * uses it (once per use, as current bpftrace); a {@code typeof(...)} argument is a type the body
+ * may use as one ({@code (t *)x}, {@code sizeof(t)}, {@code offsetof(t, f)}). A branch of
+ * {@code ?:} (an if/else used as a value) whose expansion needs statements runs them only when
+ * taken: they go into an if statement that assigns the value to a variable of its own.
  */
 final class Macros {
     /** How a parameter is passed. */
@@ -64,6 +69,8 @@ final class Macros {
     private final Map<String, List<Definition>> byName = new HashMap<>();
     private final Diagnostics diags;
     private int instances;
+    /** The variables that hold the value of an if/else (a ternary) whose branches have statements. */
+    private int ifValues;
     private int depth;
 
     private Macros(List<Definition> definitions, Diagnostics diags) {
@@ -83,10 +90,11 @@ final class Macros {
             return probes;
         }
         Macros m = new Macros(definitions, diags);
+        Expander x = m.new Expander();
         List<Probe> out = new ArrayList<>();
         for (Probe p : probes) {
-            Optional<Expr> pred = p.predicate().map(e -> m.exprOnce(e, "a predicate"));
-            out.add(new Probe(p.attachPoints(), pred, m.block(p.body()), p.span()));
+            Optional<Expr> pred = p.predicate().map(e -> x.exprOnce(e, "a predicate"));
+            out.add(new Probe(p.attachPoints(), pred, x.stmts(p.body()), p.span()));
         }
         return out;
     }
@@ -101,140 +109,187 @@ final class Macros {
 
     // ---- expansion ----
 
-    private List<Stmt> block(List<Stmt> stmts) {
-        List<Stmt> out = new ArrayList<>();
-        for (Stmt s : stmts) {
-            stmt(s, out);
-        }
-        return out;
-    }
-
-    /** An expression that must not need statements placed before it. */
-    private Expr exprOnce(Expr e, String where) {
-        List<Stmt> pre = new ArrayList<>();
-        Expr r = expr(e, pre, false);
-        if (!pre.isEmpty()) {
-            diags.error(e.span(), "A macro with statements can not be used in " + where + " (bpf4j trace places "
-                    + "the statements before the statement that uses the macro)");
-        }
-        return r;
-    }
-
-    private void stmt(Stmt s, List<Stmt> out) {
-        if (s instanceof Stmt.ExprStmt es) {
-            Expr e = es.expr();
-            Definition d = e instanceof Expr.Call c ? lookup(c.name(), c.args().size())
-                    : e instanceof Expr.Builtin b ? lookup(b.name(), 0) : null;
-            if (d != null) {
-                List<Expr> args = new ArrayList<>();
-                for (Expr a : e instanceof Expr.Call c ? c.args() : List.<Expr>of()) {
-                    args.add(expr(a, out, false));
-                }
-                Instance in = instantiate(d, args, e.span());
-                if (in != null) {
-                    enter(d, e.span());
-                    out.addAll(block(in.body()));
-                    in.value().ifPresent(v -> out.add(new Stmt.ExprStmt(expr(v, out, false), v.span())));
-                    depth--;
-                }
-                return;
-            }
-        }
-        List<Stmt> pre = new ArrayList<>();
-        Stmt r = switch (s) {
-            case Stmt.ExprStmt es -> new Stmt.ExprStmt(expr(es.expr(), pre, false), es.span());
-            case Stmt.AssignVar a -> new Stmt.AssignVar(a.var(), a.value().map(v -> expr(v, pre, false)), a.let(),
-                    a.declared().map(t -> t.withTypeOf(v -> expr(v, pre, false))), a.span(), a.opSpan());
-            case Stmt.AssignMap a -> {
-                Expr.MapRef m = (Expr.MapRef) expr(a.map(), pre, false);
-                yield new Stmt.AssignMap(m, expr(a.value(), pre, false), a.span());
-            }
-            case Stmt.If i -> new Stmt.If(expr(i.cond(), pre, false), block(i.then()), block(i.otherwise()), i.span());
-            case Stmt.While w -> new Stmt.While(exprOnce(w.cond(), "a while condition"), block(w.body()), w.span());
-            case Stmt.Unroll u -> new Stmt.Unroll(u.count(), block(u.body()), u.span());
-            case Stmt.ForMap f -> new Stmt.ForMap(f.var(), f.map(), block(f.body()), f.span());
-            case Stmt.ForRange f -> new Stmt.ForRange(f.var(), expr(f.from(), pre, false), expr(f.to(), pre, false),
-                    block(f.body()), f.span());
-            case Stmt.Jump j -> j;
-        };
-        out.addAll(pre);
-        out.add(r);
-    }
-
     /**
-     * Expands the macro calls in {@code e}; the statements of macros used as values go to
-     * {@code pre}. {@code conditional}: {@code e} may not run (an operand of &&, || or ?:).
+     * Expands the macro calls of statements and expressions. The statements of a macro used as a
+     * value go to {@link #pre}, placed before the statement being expanded.
      */
-    private Expr expr(Expr e, List<Stmt> pre, boolean conditional) {
-        return switch (e) {
-            case Expr.Call c -> {
-                List<Expr> args = new ArrayList<>();
-                for (Expr a : c.args()) {
-                    args.add(expr(a, pre, conditional));
+    private final class Expander extends AstRewriter {
+        private List<Stmt> pre = new ArrayList<>();
+        /** Whether the expression being expanded may not run (an operand of &&, || or ?:). */
+        private boolean conditional;
+
+        @Override
+        public List<Stmt> stmts(List<Stmt> ss) {
+            List<Stmt> out = new ArrayList<>();
+            for (Stmt s : ss) {
+                List<Stmt> outerPre = pre;
+                boolean outerConditional = conditional;
+                pre = new ArrayList<>();
+                conditional = false;
+                try {
+                    Definition d = s instanceof Stmt.ExprStmt es ? definitionOf(es.expr()) : null;
+                    if (d != null) {
+                        expandStatement(d, ((Stmt.ExprStmt) s).expr(), out);
+                    } else {
+                        Stmt r = stmt(s);
+                        out.addAll(pre);
+                        out.add(r);
+                    }
+                } finally {
+                    pre = outerPre;
+                    conditional = outerConditional;
                 }
-                Definition d = lookup(c.name(), c.args().size());
-                yield d == null ? new Expr.Call(c.name(), args, c.span()) : value(d, args, c, pre, conditional);
             }
-            case Expr.Builtin b -> {
-                Definition d = lookup(b.name(), 0);
-                yield d == null ? b : value(d, List.of(), b, pre, conditional);
+            return out;
+        }
+
+        @Override
+        public Stmt stmt(Stmt s) {
+            if (s instanceof Stmt.While w) {
+                return new Stmt.While(exprOnce(w.cond(), "a while condition"), stmts(w.body()), w.span());
             }
-            case Expr.MapRef m -> new Expr.MapRef(m.name(), exprs(m.keys(), pre, conditional), m.span());
-            case Expr.Binary b -> {
-                boolean shortCircuit = b.op() == BinOp.LAND || b.op() == BinOp.LOR;
-                yield new Expr.Binary(b.op(), expr(b.left(), pre, conditional),
-                        expr(b.right(), pre, conditional || shortCircuit), b.span(), b.opSpan());
+            return super.stmt(s);
+        }
+
+        /**
+         * A macro call used as a statement becomes the body's statements, its value one more
+         * (an if/else as a value becomes an if statement). The arguments are expanded where the
+         * body uses them (an argument used twice runs twice, as in current bpftrace).
+         */
+        private void expandStatement(Definition d, Expr e, List<Stmt> out) {
+            Instance in = instantiate(d, e instanceof Expr.Call c ? c.args() : List.of(), e);
+            if (in != null) {
+                enter(d, e.span());
+                List<Stmt> body = new ArrayList<>(in.body());
+                in.value().ifPresent(v -> body.add(asStatement(v)));
+                out.addAll(stmts(body));
+                depth--;
             }
-            case Expr.Unary u -> new Expr.Unary(u.op(), expr(u.operand(), pre, conditional), u.span());
-            case Expr.IncDec i -> new Expr.IncDec(i.increment(), i.prefix(), expr(i.target(), pre, conditional), i.span());
-            case Expr.Ternary t -> new Expr.Ternary(expr(t.cond(), pre, conditional), expr(t.then(), pre, true),
-                    expr(t.otherwise(), pre, true), t.span());
-            case Expr.Field f -> new Expr.Field(expr(f.base(), pre, conditional), f.field(), f.arrow(), f.span());
-            case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base(), pre, conditional), t.index(), t.span());
-            case Expr.Index i -> new Expr.Index(expr(i.base(), pre, conditional), expr(i.index(), pre, conditional),
-                    i.span());
-            case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(v -> expr(v, pre, conditional)),
-                    expr(c.operand(), pre, conditional), c.span());
-            case Expr.Tuple t -> new Expr.Tuple(exprs(t.elements(), pre, conditional), t.names(), t.span());
-            case Expr.IntLit x -> x;
-            case Expr.StrLit x -> x;
-            case Expr.BoolLit x -> x;
-            case Expr.Var x -> x;
-            case Expr.Param x -> x;
-            case Expr.SizeofType x -> x;
-            case Expr.Offsetof x -> x;
-        };
+        }
+
+        /** A value evaluated for its effects: a ternary as an if statement, any other as itself. */
+        private static Stmt asStatement(Expr v) {
+            if (v instanceof Expr.Ternary t && t.then() != t.cond()) {
+                return new Stmt.If(t.cond(), List.of(asStatement(t.then())), List.of(asStatement(t.otherwise())),
+                        t.span());
+            }
+            return new Stmt.ExprStmt(v, v.span());
+        }
+
+        @Override
+        public Expr expr(Expr e) {
+            if (e instanceof Expr.Ternary t && t.then() != t.cond()) {
+                return ternary(t);
+            }
+            return super.expr(e);
+        }
+
+        /**
+         * {@code c ? a : b}: when a branch needs statements (a macro or block expression with
+         * statements, as an if/else used as a value), they run only in their branch: an if
+         * statement before the one being expanded assigns the value to a variable of its own.
+         */
+        private Expr ternary(Expr.Ternary t) {
+            Expr cond = expr(t.cond());
+            List<Stmt> outerPre = pre;
+            boolean outerConditional = conditional;
+            conditional = false;
+            pre = new ArrayList<>();
+            Expr then = expr(t.then());
+            List<Stmt> thenPre = pre;
+            pre = new ArrayList<>();
+            Expr otherwise = expr(t.otherwise());
+            List<Stmt> elsePre = pre;
+            pre = outerPre;
+            conditional = outerConditional;
+            if (thenPre.isEmpty() && elsePre.isEmpty()) {
+                return new Expr.Ternary(cond, then, otherwise, t.span());
+            }
+            if (conditional) {
+                diags.error(t.span(), "An if/else (or ?:) whose branches have statements can not be used in an operand "
+                        + "of &&, || or ?: (bpf4j trace places its if statement before the statement that uses it)");
+                return new Expr.Ternary(cond, then, otherwise, t.span());
+            }
+            String name = "$__if" + (++ifValues);
+            thenPre.add(assign(name, then));
+            elsePre.add(assign(name, otherwise));
+            pre.add(new Stmt.If(cond, thenPre, elsePre, t.span()));
+            return new Expr.Var(name, t.span());
+        }
+
+        private static Stmt assign(String var, Expr value) {
+            return new Stmt.AssignVar(new Expr.Var(var, value.span()), Optional.of(value), false, Optional.empty(),
+                    value.span(), value.span());
+        }
+
+        /** An expression that must not need statements placed before it. */
+        Expr exprOnce(Expr e, String where) {
+            List<Stmt> outer = pre;
+            pre = new ArrayList<>();
+            try {
+                Expr r = expr(e);
+                if (!pre.isEmpty()) {
+                    diags.error(e.span(), "A macro with statements can not be used in " + where + " (bpf4j trace "
+                            + "places the statements before the statement that uses the macro)");
+                }
+                return r;
+            } finally {
+                pre = outer;
+            }
+        }
+
+        @Override
+        public Expr conditional(Expr e) {
+            boolean outer = conditional;
+            conditional = true;
+            try {
+                return expr(e);
+            } finally {
+                conditional = outer;
+            }
+        }
+
+        @Override
+        public Expr call(Expr.Call c) {
+            Definition d = lookup(c.name(), c.args().size());
+            // a macro's arguments are expanded where its body uses them
+            return d == null ? super.call(c) : value(d, c.args(), c);
+        }
+
+        @Override
+        public Expr builtin(Expr.Builtin b) {
+            Definition d = lookup(b.name(), 0);
+            return d == null ? b : value(d, List.of(), b);
+        }
+
+        /** A macro call used as a value: its statements go to {@link #pre}, its value is returned. */
+        private Expr value(Definition d, List<Expr> args, Expr call) {
+            Instance in = instantiate(d, args, call);
+            if (in == null) {
+                return new Expr.IntLit(0, call.span());
+            }
+            if (in.value().isEmpty()) {
+                diags.error(call.span(), "Macro '" + d.name() + "' has no value (its body does not end in an "
+                        + "expression) and can not be used in an expression");
+                return new Expr.IntLit(0, call.span());
+            }
+            enter(d, call.span());
+            List<Stmt> body = stmts(in.body());
+            if (!body.isEmpty() && conditional) {
+                diags.error(call.span(), "A macro with statements can not be used in an operand of &&, || or ?: "
+                        + "(bpf4j trace places the statements before the statement that uses the macro)");
+            }
+            pre.addAll(body);
+            Expr v = expr(in.value().get());
+            depth--;
+            return v;
+        }
     }
 
-    private List<Expr> exprs(List<Expr> es, List<Stmt> pre, boolean conditional) {
-        List<Expr> out = new ArrayList<>();
-        for (Expr e : es) {
-            out.add(expr(e, pre, conditional));
-        }
-        return out;
-    }
-
-    /** A macro call used as a value: its statements go to {@code pre}, its value is returned. */
-    private Expr value(Definition d, List<Expr> args, Expr call, List<Stmt> pre, boolean conditional) {
-        Instance in = instantiate(d, args, call.span());
-        if (in == null) {
-            return new Expr.IntLit(0, call.span());
-        }
-        if (in.value().isEmpty()) {
-            diags.error(call.span(), "Macro '" + d.name() + "' has no value (its body does not end in an "
-                    + "expression) and can not be used in an expression");
-            return new Expr.IntLit(0, call.span());
-        }
-        enter(d, call.span());
-        List<Stmt> body = block(in.body());
-        if (!body.isEmpty() && conditional) {
-            diags.error(call.span(), "A macro with statements can not be used in an operand of &&, || or ?: "
-                    + "(bpf4j trace places the statements before the statement that uses the macro)");
-        }
-        pre.addAll(body);
-        Expr v = expr(in.value().get(), pre, conditional);
-        depth--;
-        return v;
+    /** The macro that an expression statement calls ({@code m(x);} or {@code m;}), or null. */
+    private Definition definitionOf(Expr e) {
+        return e instanceof Expr.Call c ? lookup(c.name(), c.args().size())
+                : e instanceof Expr.Builtin b ? lookup(b.name(), 0) : null;
     }
 
     private void enter(Definition d, Span span) {
@@ -248,7 +303,7 @@ final class Macros {
 
     private record Instance(List<Stmt> body, Optional<Expr> value) {}
 
-    private Instance instantiate(Definition d, List<Expr> args, Span call) {
+    private Instance instantiate(Definition d, List<Expr> args, Expr call) {
         Map<String, String> vars = new HashMap<>();
         Map<String, String> maps = new HashMap<>();
         Map<String, Expr> exprs = new HashMap<>();
@@ -280,23 +335,31 @@ final class Macros {
         if (!ok) {
             return null;
         }
-        Copier c = new Copier(d, vars, maps, exprs, ++instances);
-        List<Stmt> body = new ArrayList<>();
-        for (Stmt s : d.body()) {
-            body.add(c.stmt(s));
+        // the body's calls were expanded from this call (a block expression's, from where the block is)
+        List<Span> site = new ArrayList<>();
+        if (!d.name().startsWith(BLOCK_PREFIX)) {
+            site.add(call.span());
         }
-        return new Instance(body, d.value().map(c::expr));
+        if (call instanceof Expr.Call c) {
+            site.addAll(c.expandedFrom());
+        }
+        Copier c = new Copier(d, vars, maps, exprs, ++instances, site);
+        return new Instance(c.stmts(d.body()), d.value().map(c::expr));
     }
 
     /** Copies a macro body with its parameters replaced by the arguments of one call. */
-    private final class Copier {
+    private final class Copier extends AstRewriter {
         private final Definition d;
         private final Map<String, String> vars;
         private final Map<String, String> maps;
         private final Map<String, Expr> exprs;
         private final int instance;
 
-        Copier(Definition d, Map<String, String> vars, Map<String, String> maps, Map<String, Expr> exprs, int instance) {
+        private final List<Span> site;
+
+        Copier(Definition d, Map<String, String> vars, Map<String, String> maps, Map<String, Expr> exprs, int instance,
+                List<Span> site) {
+            this.site = site;
             this.d = d;
             this.vars = vars;
             this.maps = maps;
@@ -304,7 +367,8 @@ final class Macros {
             this.instance = instance;
         }
 
-        private Expr.Var var(Expr.Var v) {
+        @Override
+        public Expr.Var var(Expr.Var v) {
             if (d.name().startsWith(BLOCK_PREFIX)) {
                 return v;
             }
@@ -313,7 +377,8 @@ final class Macros {
             return new Expr.Var(to != null ? to : "$__m" + instance + "_" + v.name().substring(1), v.span());
         }
 
-        private Expr.MapRef map(Expr.MapRef m) {
+        @Override
+        public Expr.MapRef map(Expr.MapRef m) {
             String to = maps.get(m.name());
             if (to == null && d.name().startsWith(BLOCK_PREFIX)) {
                 to = m.name();
@@ -322,63 +387,87 @@ final class Macros {
                         + "parameters (pass the map as an argument)");
                 to = m.name();
             }
-            return new Expr.MapRef(to, exprList(m.keys()), m.span());
+            return new Expr.MapRef(to, exprs(m.keys()), m.span());
         }
 
-        private List<Stmt> stmts(List<Stmt> ss) {
-            List<Stmt> out = new ArrayList<>();
-            for (Stmt s : ss) {
-                out.add(stmt(s));
+        @Override
+        public Expr builtin(Expr.Builtin b) {
+            return exprs.containsKey(b.name()) ? exprs.get(b.name()) : b;
+        }
+
+        @Override
+        public Expr call(Expr.Call c) {
+            List<Span> from = new ArrayList<>(c.expandedFrom());
+            from.addAll(site);
+            Definition block = c.name().startsWith(BLOCK_PREFIX) ? lookup(c.name(), 0) : null;
+            if (block != null) {
+                // a block expression in the body (an if/else's branch) is part of the body: copied
+                // with the same parameters and names, as a block of its own
+                String name = c.name() + "_" + instance;
+                if (lookup(name, 0) == null) {
+                    byName.computeIfAbsent(name, k -> new ArrayList<>()).add(new Definition(name, List.of(),
+                            stmts(block.body()), block.value().map(this::expr), block.span()));
+                }
+                return new Expr.Call(name, List.of(), c.span(), from);
             }
-            return out;
+            return new Expr.Call(c.name(), exprs(c.args()), c.span(), from);
         }
 
-        Stmt stmt(Stmt s) {
-            return switch (s) {
-                case Stmt.ExprStmt e -> new Stmt.ExprStmt(expr(e.expr()), e.span());
-                case Stmt.AssignVar a -> new Stmt.AssignVar(var(a.var()), a.value().map(this::expr), a.let(),
-                        a.declared().map(t -> t.withTypeOf(this::expr)), a.span(), a.opSpan());
-                case Stmt.AssignMap a -> new Stmt.AssignMap(map(a.map()), expr(a.value()), a.span());
-                case Stmt.If i -> new Stmt.If(expr(i.cond()), stmts(i.then()), stmts(i.otherwise()), i.span());
-                case Stmt.While w -> new Stmt.While(expr(w.cond()), stmts(w.body()), w.span());
-                case Stmt.Unroll u -> new Stmt.Unroll(expr(u.count()), stmts(u.body()), u.span());
-                case Stmt.ForMap f -> new Stmt.ForMap(var(f.var()), map(f.map()), stmts(f.body()), f.span());
-                case Stmt.ForRange f -> new Stmt.ForRange(var(f.var()), expr(f.from()), expr(f.to()), stmts(f.body()),
-                        f.span());
-                case Stmt.Jump j -> j;
-            };
-        }
-
-        private List<Expr> exprList(List<Expr> es) {
-            List<Expr> out = new ArrayList<>();
-            for (Expr e : es) {
-                out.add(expr(e));
+        /**
+         * A type named by a parameter ({@code (t *)x}, {@code sizeof(t *)}) is the argument's type:
+         * the type of a {@code typeof(...)} argument, else the type of the argument's value.
+         */
+        @Override
+        public TypeName type(TypeName t) {
+            if (t.typeOf() == null && exprs.containsKey(t.name())) {
+                Expr a = exprs.get(t.name());
+                return extend(a instanceof Expr.TypeArg ta ? ta.type() : new TypeName("typeof", 0, -1, a), t);
             }
-            return out;
+            TypeName r = super.type(t);
+            // typeof(t) where t is a typeof(...) argument: that type
+            return r.typeOf() instanceof Expr.TypeArg ta ? extend(ta.type(), r) : r;
         }
 
-        Expr expr(Expr e) {
-            return switch (e) {
-                case Expr.Var v -> var(v);
-                case Expr.MapRef m -> map(m);
-                case Expr.Builtin b -> exprs.containsKey(b.name()) ? exprs.get(b.name()) : b;
-                case Expr.Call c -> new Expr.Call(c.name(), exprList(c.args()), c.span());
-                case Expr.Binary b -> new Expr.Binary(b.op(), expr(b.left()), expr(b.right()), b.span(), b.opSpan());
-                case Expr.Unary u -> new Expr.Unary(u.op(), expr(u.operand()), u.span());
-                case Expr.IncDec i -> new Expr.IncDec(i.increment(), i.prefix(), expr(i.target()), i.span());
-                case Expr.Ternary t -> new Expr.Ternary(expr(t.cond()), expr(t.then()), expr(t.otherwise()), t.span());
-                case Expr.Field f -> new Expr.Field(expr(f.base()), f.field(), f.arrow(), f.span());
-                case Expr.TupleIndex t -> new Expr.TupleIndex(expr(t.base()), t.index(), t.span());
-                case Expr.Index i -> new Expr.Index(expr(i.base()), expr(i.index()), i.span());
-                case Expr.Cast c -> new Expr.Cast(c.type().withTypeOf(this::expr), expr(c.operand()), c.span());
-                case Expr.Tuple t -> new Expr.Tuple(exprList(t.elements()), t.names(), t.span());
-                case Expr.IntLit x -> x;
-                case Expr.StrLit x -> x;
-                case Expr.BoolLit x -> x;
-                case Expr.Param x -> x;
-                case Expr.SizeofType x -> x;
-                case Expr.Offsetof x -> x;
-            };
+        /** {@code base} with the pointers and array length written on {@code t}. */
+        private static TypeName extend(TypeName base, TypeName t) {
+            return new TypeName(base.name(), base.pointers() + t.pointers(),
+                    t.arrayLength() >= 0 ? t.arrayLength() : base.arrayLength(), base.typeOf());
+        }
+
+        /**
+         * A type argument where the body uses a value as a type: {@code sizeof(t)},
+         * {@code offsetof(t, f)} and {@code t[N]} (an array of N).
+         */
+        @Override
+        public Expr expr(Expr e) {
+            Expr r = super.expr(e);
+            if (r instanceof Expr.Index i && i.base() instanceof Expr.TypeArg ta && i.index() instanceof Expr.IntLit n) {
+                TypeName t = ta.type();
+                return new Expr.TypeArg(new TypeName(t.name(), t.pointers(), (int) n.value(), t.typeOf()), i.span());
+            }
+            if (r instanceof Expr.Call c && !c.args().isEmpty() && c.args().getFirst() instanceof Expr.TypeArg ta) {
+                if (c.name().equals("sizeof") && c.args().size() == 1) {
+                    return new Expr.SizeofType(ta.type(), c.span());
+                }
+                List<String> path = c.args().size() == 2 ? fieldPath(c.args().get(1)) : null;
+                if (c.name().equals("offsetof") && path != null) {
+                    return new Expr.Offsetof(ta.type(), path, c.span());
+                }
+            }
+            return r;
+        }
+
+        /** The names of a field path written as a value ({@code a} or {@code a.b}), or null. */
+        private static List<String> fieldPath(Expr e) {
+            if (e instanceof Expr.Builtin b) {
+                return List.of(b.name());
+            }
+            if (e instanceof Expr.Field f && !f.arrow() && fieldPath(f.base()) instanceof List<String> base) {
+                List<String> out = new ArrayList<>(base);
+                out.add(f.field());
+                return out;
+            }
+            return null;
         }
     }
 }

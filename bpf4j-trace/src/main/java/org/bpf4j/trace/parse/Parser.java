@@ -3,7 +3,6 @@ package org.bpf4j.trace.parse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
@@ -16,7 +15,6 @@ import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
-import org.bpf4j.trace.ast.UnOp;
 
 /**
  * Recursive-descent parser of the bpftrace language (the current grammar, which includes the older
@@ -24,23 +22,7 @@ import org.bpf4j.trace.ast.UnOp;
  * bison's words ({@code syntax error, unexpected X, expecting Y}); lexical errors before it are
  * reported too.
  */
-public final class Parser {
-    private static final Set<String> INT_TYPES = Set.of("int8", "int16", "int32", "int64", "uint8", "uint16",
-            "uint32", "uint64", "bool", "string", "char", "short", "int", "long", "void", "unsigned", "signed",
-            "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "inet", "buffer");
-
-    private final Lexer lexer;
-    private final Diagnostics diags;
-    private Token la;
-    private Token prev;
-    private boolean inPredicate;
-
-    private static final class SyntaxError extends RuntimeException {
-        SyntaxError() {
-            super(null, null, false, false);
-        }
-    }
-
+public final class Parser extends ExprParser {
     private final List<String> directives = new ArrayList<>();
 
     private Parser(Source source, Diagnostics diags) {
@@ -53,8 +35,7 @@ public final class Parser {
 
     private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
             java.util.Map<String, Preprocessor.FunctionMacro> functions) {
-        this.lexer = new Lexer(source, diags, macros, functions);
-        this.diags = diags;
+        super(new Lexer(source, diags, macros, functions), diags);
     }
 
     /**
@@ -111,64 +92,6 @@ public final class Parser {
         }
     }
 
-    // ---- tokens ----
-
-    private Token peek() {
-        if (la == null) {
-            la = lexer.next();
-        }
-        return la;
-    }
-
-    private Token take() {
-        Token t = peek();
-        la = null;
-        prev = t;
-        return t;
-    }
-
-    private boolean at(TokenKind k) {
-        return peek().kind() == k;
-    }
-
-    /** True if the token after the next one is {@code =} (not {@code ==}). */
-    private boolean peekSecondIsAssign() {
-        String text = lexer.source().text();
-        int i = peek().span().end();
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
-        return i < text.length() && text.charAt(i) == '=' && (i + 1 >= text.length() || text.charAt(i + 1) != '=');
-    }
-
-    private boolean atIdent(String name) {
-        return at(TokenKind.IDENT) && peek().text().equals(name);
-    }
-
-    private boolean accept(TokenKind k) {
-        if (at(k)) {
-            take();
-            return true;
-        }
-        return false;
-    }
-
-    private Token expect(TokenKind k) {
-        if (!at(k)) {
-            throw unexpected(k.describe().length() == 1 && !k.describe().equals("(") && !k.describe().equals(")")
-                    && !k.describe().equals("}") && !k.describe().equals("{") && !k.describe().equals(":")
-                    ? "\"" + k.describe() + "\"" : k.describe());
-        }
-        return take();
-    }
-
-    private SyntaxError unexpected(String expecting) {
-        Token t = peek();
-        String what = t.kind() == TokenKind.IDENT ? "identifier" : t.kind().describe();
-        diags.error(t.span(), "syntax error, unexpected " + what + (expecting == null ? "" : ", expecting " + expecting));
-        return new SyntaxError();
-    }
-
     // ---- program ----
 
     private Program program() {
@@ -217,12 +140,43 @@ public final class Parser {
             throw new SyntaxError();
         }
         macros.addAll(blockExpressions);
+        macros.addAll(libraryMacros(macros));
         try {
             probes = LoopScopes.apply(Macros.expand(probes, macros, diags));
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
         return new Program(directives, probes, maps, config);
+    }
+
+    /**
+     * The macros of bpf4j trace's {@linkplain Source#library() standard library} that the script
+     * names and does not define itself (a script's macro of the same name and number of
+     * parameters wins). They are read in the script's text followed by the library's, so that
+     * their diagnostics name the library's file.
+     */
+    private List<Macros.Definition> libraryMacros(List<Macros.Definition> own) {
+        String script = lexer.source().text();
+        if (!script.contains("assert") && !script.contains("container_of")) {
+            return List.of(); // the library has no other macro
+        }
+        Diagnostics errors = new Diagnostics();
+        Parser p = new Parser(new Source(lexer.source().name(), lexer.source().withLibrary()), errors);
+        p.lexer.reset(script.length() + 1);
+        List<Macros.Definition> all = new ArrayList<>();
+        for (;;) {
+            p.lexer.skipTrivia();
+            if (p.lexer.position() >= p.lexer.source().text().length()) {
+                break;
+            }
+            all.add(p.macroDefinition());
+        }
+        if (errors.errorCount() > 0) {
+            throw new IllegalStateException("bpf4j trace's standard library does not parse: " + errors.list());
+        }
+        all.addAll(p.blockExpressions);
+        return all.stream().filter(d -> script.contains(d.name()) && own.stream().noneMatch(o -> o.name().equals(
+                d.name()) && o.params().size() == d.params().size())).toList();
     }
 
     /** {@code config = { KEY = VALUE; ... }} before everything else. */
@@ -301,6 +255,15 @@ public final class Parser {
             }
             if (at(TokenKind.EOF)) {
                 throw unexpected("}");
+            }
+            if (atIdent("if")) {
+                IfParts p = ifParts();
+                if (p.hasElse() && at(TokenKind.RBRACE)) {
+                    value = Optional.of(ifValue(p)); // the last if/else of a value block is its value
+                } else {
+                    body.add(ifStatement(p));
+                }
+                continue;
             }
             Stmt s = statement();
             if (endsWithBlock(s)) {
@@ -422,7 +385,7 @@ public final class Parser {
         if (t.kind() == TokenKind.IDENT) {
             switch (t.text()) {
                 case "if" -> {
-                    return ifStmt();
+                    return ifStatement(ifParts());
                 }
                 case "while" -> {
                     take();
@@ -520,21 +483,85 @@ public final class Parser {
         return e;
     }
 
-    private Stmt ifStmt() {
+    /**
+     * An {@code if} read with its branches as value blocks (current bpftrace's if is an expression:
+     * a branch's last expression, written without {@code ;}, is its value).
+     *
+     * @param elseIf the {@code else if} that is the else branch, if it is one
+     */
+    private record IfParts(Expr cond, List<Stmt> then, Optional<Expr> thenValue, boolean hasElse,
+            List<Stmt> otherwise, Optional<Expr> elseValue, Optional<IfParts> elseIf, Span span) {}
+
+    /** The if/else values made of ifs ({@link #ifValue}), to be ifs again where they are statements. */
+    private final java.util.IdentityHashMap<Expr, IfParts> ifValues = new java.util.IdentityHashMap<>();
+
+    /** An if as a statement: the branches' values are evaluated as statements. */
+    private Stmt ifStatement(IfParts p) {
+        List<Stmt> other = p.elseIf().isPresent() ? List.of(ifStatement(p.elseIf().get()))
+                : withValue(p.otherwise(), p.elseValue());
+        return new Stmt.If(p.cond(), withValue(p.then(), p.thenValue()), other, p.span());
+    }
+
+    private List<Stmt> withValue(List<Stmt> body, Optional<Expr> value) {
+        if (value.isEmpty()) {
+            return body;
+        }
+        List<Stmt> out = new ArrayList<>(body);
+        IfParts inner = ifValues.get(value.get());
+        out.add(inner != null ? ifStatement(inner) : new Stmt.ExprStmt(value.get(), value.get().span()));
+        return out;
+    }
+
+    private IfParts ifParts() {
         Token t = take();
         // current bpftrace also takes a condition without parentheses: if $x > 1 { ... }
         Expr cond = at(TokenKind.LPAREN) ? parenthesised() : expr();
-        List<Stmt> then = block();
-        List<Stmt> otherwise = List.of();
-        if (atIdent("else")) {
+        List<Stmt> then = new ArrayList<>();
+        Optional<Expr> thenValue = valueBlock(then);
+        List<Stmt> otherwise = new ArrayList<>();
+        Optional<Expr> elseValue = Optional.empty();
+        Optional<IfParts> elseIf = Optional.empty();
+        boolean hasElse = atIdent("else");
+        if (hasElse) {
             take();
             if (atIdent("if")) {
-                otherwise = List.of(ifStmt());
+                elseIf = Optional.of(ifParts());
             } else {
-                otherwise = block();
+                elseValue = valueBlock(otherwise);
             }
         }
-        return new Stmt.If(cond, then, otherwise, t.span().to(prev.span()));
+        return new IfParts(cond, then, thenValue, hasElse, otherwise, elseValue, elseIf, t.span().to(prev.span()));
+    }
+
+    /**
+     * An if/else as a value: {@code c ? a : b} where a branch with statements is a block
+     * expression ({@link Macros} runs a branch's statements only when it is taken).
+     */
+    private Expr ifValue(IfParts p) {
+        Expr then = branchValue(p.then(), p.thenValue(), p.span());
+        Expr otherwise = p.elseIf().isPresent() ? ifValue(p.elseIf().get())
+                : branchValue(p.otherwise(), p.elseValue(), p.span());
+        Expr value = new Expr.Ternary(p.cond(), then, otherwise, p.span());
+        ifValues.put(value, p);
+        return value;
+    }
+
+    private Expr branchValue(List<Stmt> body, Optional<Expr> value, Span span) {
+        if (body.isEmpty() && value.isPresent()) {
+            return value.get();
+        }
+        return blockCall(body, value, value.map(Expr::span).orElse(span));
+    }
+
+    @Override
+    Expr ifExpression() {
+        Token t = peek();
+        IfParts p = ifParts();
+        if (!p.hasElse()) {
+            diags.error(t.span(), "An if used as a value needs an else branch");
+            throw new SyntaxError();
+        }
+        return ifValue(p);
     }
 
     private Stmt forStmt() {
@@ -568,391 +595,17 @@ public final class Parser {
         return result;
     }
 
-    // ---- expressions ----
-
-    private Expr expr() {
-        return ternary();
+    @Override
+    Expr blockExpression(Token t) {
+        List<Stmt> body = new ArrayList<>();
+        Optional<Expr> value = valueBlock(body);
+        return blockCall(body, value, t.span().to(prev.span()));
     }
 
-    private Expr ternary() {
-        Expr cond = binary(1);
-        if (accept(TokenKind.QUES)) {
-            if (accept(TokenKind.COLON)) {
-                Expr otherwise = ternary();
-                return new Expr.Ternary(cond, cond, otherwise, cond.span().to(otherwise.span()));
-            }
-            Expr then = ternary();
-            expect(TokenKind.COLON);
-            Expr otherwise = ternary();
-            return new Expr.Ternary(cond, then, otherwise, cond.span().to(otherwise.span()));
-        }
-        return cond;
-    }
-
-    private BinOp binop(Token t) {
-        BinOp op = switch (t.kind()) {
-            case LOR -> BinOp.LOR;
-            case LAND -> BinOp.LAND;
-            case PIPE -> BinOp.BOR;
-            case CARET -> BinOp.BXOR;
-            case AMP -> BinOp.BAND;
-            case EQ -> BinOp.EQ;
-            case NE -> BinOp.NE;
-            case LT -> BinOp.LT;
-            case GT -> BinOp.GT;
-            case LE -> BinOp.LE;
-            case GE -> BinOp.GE;
-            case SHL -> BinOp.SHL;
-            case SHR -> BinOp.SHR;
-            case PLUS -> BinOp.ADD;
-            case MINUS -> BinOp.SUB;
-            case STAR -> BinOp.MUL;
-            case SLASH -> BinOp.DIV;
-            case PERCENT -> BinOp.MOD;
-            default -> null;
-        };
-        if (op == BinOp.DIV && inPredicate && endsPredicate(t)) {
-            return null;
-        }
-        return op;
-    }
-
-    /** A {@code /} followed by a {@code {} ends a predicate. */
-    private boolean endsPredicate(Token slash) {
-        String text = lexer.source().text();
-        int i = slash.span().end();
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
-        return i < text.length() && text.charAt(i) == '{';
-    }
-
-    private Expr binary(int minPrec) {
-        Expr left = unary();
-        for (;;) {
-            BinOp op = binop(peek());
-            if (op == null || op.precedence() < minPrec) {
-                return left;
-            }
-            Token opToken = take();
-            Expr right = binary(op.precedence() + 1);
-            left = new Expr.Binary(op, left, right, left.span().to(right.span()), opToken.span());
-        }
-    }
-
-    private Expr unary() {
-        Token t = peek();
-        UnOp op = switch (t.kind()) {
-            case MINUS -> UnOp.NEG;
-            case BANG -> UnOp.LNOT;
-            case TILDE -> UnOp.BNOT;
-            case STAR -> UnOp.DEREF;
-            case AMP -> UnOp.ADDR;
-            default -> null;
-        };
-        if (op != null) {
-            take();
-            Expr operand = unary();
-            if (op == UnOp.NEG && operand instanceof Expr.IntLit lit && !lit.unsigned()) {
-                return new Expr.IntLit(-lit.value(), t.span().to(operand.span()));
-            }
-            return new Expr.Unary(op, operand, t.span().to(operand.span()));
-        }
-        if (t.kind() == TokenKind.INC || t.kind() == TokenKind.DEC) {
-            take();
-            Expr target = unary();
-            return new Expr.IncDec(t.kind() == TokenKind.INC, true, target, t.span().to(target.span()));
-        }
-        if (t.kind() == TokenKind.LPAREN && isCast()) {
-            take();
-            TypeName type = typeName();
-            expect(TokenKind.RPAREN);
-            Expr operand = unary();
-            return new Expr.Cast(type, operand, t.span().to(operand.span()));
-        }
-        return postfix();
-    }
-
-    /** At a {@code (}: true if a type name and {@code )} follow. Looks ahead without consuming. */
-    private boolean isCast() {
-        Lexer.Mark save = lexer.mark();
-        Token savedLa = la;
-        la = null;
-        try {
-            Token a = lexer.next();
-            if (a.kind() != TokenKind.IDENT) {
-                return false;
-            }
-            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")
-                    || a.text().equals("typeof")) {
-                return true;
-            }
-            Token b = lexer.next();
-            if (!INT_TYPES.contains(a.text())) {
-                // a typedef of BTF (current bpftrace): (uint64_t)x, (size_t *)p; (name) is a cast only
-                // when an operand follows it, and (name *) only when nothing but stars and ) follow
-                if (b.kind() == TokenKind.STAR) {
-                    Token c = lexer.next();
-                    while (c.kind() == TokenKind.STAR) {
-                        c = lexer.next();
-                    }
-                    return c.kind() == TokenKind.RPAREN;
-                }
-                if (b.kind() != TokenKind.RPAREN) {
-                    return false;
-                }
-                Token c = lexer.next();
-                return c.kind() == TokenKind.INT || c.kind() == TokenKind.VAR || c.kind() == TokenKind.MAP
-                        || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT;
-            }
-            return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
-                    || b.kind() == TokenKind.IDENT;
-        } finally {
-            lexer.restore(save);
-            la = savedLa;
-        }
-    }
-
-    private TypeName typeName() {
-        Token t = expect(TokenKind.IDENT);
-        String name = t.text();
-        if (name.equals("typeof") && at(TokenKind.LPAREN)) {
-            return typeOf();
-        }
-        if (name.equals("struct") || name.equals("union") || name.equals("enum")) {
-            name = name + " " + expect(TokenKind.IDENT).text();
-        } else if (name.equals("unsigned") || name.equals("signed")) {
-            if (at(TokenKind.IDENT) && INT_TYPES.contains(peek().text())) {
-                name = name + " " + take().text();
-            }
-        }
-        int pointers = 0;
-        while (accept(TokenKind.STAR)) {
-            pointers++;
-        }
-        int length = -1;
-        if (accept(TokenKind.LBRACKET)) {
-            length = (int) expect(TokenKind.INT).value();
-            expect(TokenKind.RBRACKET);
-        }
-        return new TypeName(name, pointers, length);
-    }
-
-    /**
-     * {@code typeof(TYPE)} (that type) or {@code typeof(EXPR)} (the expression's type), after the
-     * word, then the {@code *}s and {@code [N]} of a type (current bpftrace).
-     */
-    private TypeName typeOf() {
-        expect(TokenKind.LPAREN);
-        TypeName inner;
-        if (isTypeInside()) {
-            inner = typeName();
-        } else {
-            inner = new TypeName("typeof", 0, -1, expr());
-        }
-        expect(TokenKind.RPAREN);
-        int pointers = inner.pointers();
-        while (accept(TokenKind.STAR)) {
-            pointers++;
-        }
-        int length = inner.arrayLength();
-        if (accept(TokenKind.LBRACKET)) {
-            length = (int) expect(TokenKind.INT).value();
-            expect(TokenKind.RBRACKET);
-        }
-        return new TypeName(inner.name(), pointers, length, inner.typeOf());
-    }
-
-    /** Inside typeof(: true if a type follows (a type word, struct/union/enum, or a name and *). */
-    private boolean isTypeInside() {
-        if (!at(TokenKind.IDENT)) {
-            return false;
-        }
-        String w = peek().text();
-        if (INT_TYPES.contains(w) || w.equals("struct") || w.equals("union") || w.equals("enum") || w.equals("typeof")) {
-            return true;
-        }
-        Lexer.Mark save = lexer.mark(); // just after the name (peeked)
-        try {
-            return lexer.next().kind() == TokenKind.STAR; // size_t * (a name alone is read as an expression)
-        } finally {
-            lexer.restore(save);
-        }
-    }
-
-    private Expr postfix() {
-        Expr e = primary();
-        for (;;) {
-            if (accept(TokenKind.DOT)) {
-                Token f = take();
-                if (f.kind() == TokenKind.INT) {
-                    e = new Expr.TupleIndex(e, (int) f.value(), e.span().to(f.span()));
-                } else if (f.kind() == TokenKind.IDENT) {
-                    e = new Expr.Field(e, f.text(), false, e.span().to(f.span()));
-                } else {
-                    la = f;
-                    throw unexpected(null);
-                }
-            } else if (accept(TokenKind.ARROW)) {
-                Token f = expect(TokenKind.IDENT);
-                e = new Expr.Field(e, f.text(), true, e.span().to(f.span()));
-            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef m && m.keys().isEmpty())) {
-                // an element of a value: $a[1], @m[k][1] (a scalar map's [ ] are its keys)
-                take();
-                Expr index = expr();
-                Token close = expect(TokenKind.RBRACKET);
-                e = new Expr.Index(e, index, e.span().to(close.span()));
-            } else if (at(TokenKind.INC) || at(TokenKind.DEC)) {
-                Token t = take();
-                e = new Expr.IncDec(t.kind() == TokenKind.INC, false, e, e.span().to(t.span()));
-            } else {
-                return e;
-            }
-        }
-    }
-
-    /** A record {@code (name = value, ...)} after its {@code (} (current bpftrace). */
-    private Expr record(Token open) {
-        List<Expr> values = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        do {
-            Token name = expect(TokenKind.IDENT);
-            if (names.contains(name.text())) {
-                diags.error(name.span(), "Named argument list already contains name: " + name.text());
-                throw new SyntaxError();
-            }
-            names.add(name.text());
-            expect(TokenKind.ASSIGN);
-            values.add(expr());
-        } while (accept(TokenKind.COMMA));
-        expect(TokenKind.RPAREN);
-        return new Expr.Tuple(values, names, open.span().to(prev.span()));
-    }
-
-    private Expr primary() {
-        Token t = peek();
-        switch (t.kind()) {
-            case INT -> {
-                take();
-                return new Expr.IntLit(t.value(), t.value() < 0, t.span()); // above INT64_MAX: a uint64
-            }
-            case STRING -> {
-                take();
-                return new Expr.StrLit(t.text(), t.span());
-            }
-            case VAR -> {
-                take();
-                return new Expr.Var(t.text(), t.span());
-            }
-            case PARAM -> {
-                take();
-                return new Expr.Param((int) t.value(), t.span());
-            }
-            case PARAM_COUNT -> {
-                take();
-                return new Expr.Param(-1, t.span());
-            }
-            case MAP -> {
-                take();
-                List<Expr> keys = List.of();
-                Span span = t.span();
-                if (accept(TokenKind.LBRACKET)) {
-                    keys = exprList(TokenKind.RBRACKET);
-                    span = span.to(prev.span());
-                }
-                return new Expr.MapRef(t.text(), keys, span);
-            }
-            case LBRACE -> {
-                List<Stmt> body = new ArrayList<>();
-                Optional<Expr> value = valueBlock(body);
-                String name = Macros.BLOCK_PREFIX + blockExpressions.size();
-                Span span = t.span().to(prev.span());
-                blockExpressions.add(new Macros.Definition(name, List.of(), body, value, span));
-                return new Expr.Call(name, List.of(), span);
-            }
-            case LPAREN -> {
-                take();
-                if (at(TokenKind.IDENT) && peekSecondIsAssign()) {
-                    return record(t);
-                }
-                Expr first = expr();
-                if (accept(TokenKind.COMMA)) {
-                    List<Expr> elems = new ArrayList<>();
-                    elems.add(first);
-                    elems.addAll(exprList(TokenKind.RPAREN));
-                    return new Expr.Tuple(elems, t.span().to(prev.span()));
-                }
-                expect(TokenKind.RPAREN);
-                return first;
-            }
-            case IDENT -> {
-                take();
-                String name = t.text();
-                if (name.startsWith(BUILTIN_PREFIX) && name.length() > BUILTIN_PREFIX.length()) {
-                    // current bpftrace: __builtin_comm is the builtin comm, whatever a macro is called
-                    name = name.substring(BUILTIN_PREFIX.length());
-                }
-                if (name.equals("true") || name.equals("false")) {
-                    return new Expr.BoolLit(name.equals("true"), t.span());
-                }
-                if (at(TokenKind.LPAREN)) {
-                    take();
-                    if (name.equals("sizeof") && isTypeAhead()) {
-                        TypeName type = typeName();
-                        expect(TokenKind.RPAREN);
-                        return new Expr.SizeofType(type, t.span().to(prev.span()));
-                    }
-                    if (name.equals("offsetof") && isTypeAhead()) {
-                        TypeName type = typeName();
-                        expect(TokenKind.COMMA);
-                        List<String> fields = new ArrayList<>();
-                        fields.add(expect(TokenKind.IDENT).text());
-                        while (at(TokenKind.DOT)) {
-                            take();
-                            fields.add(expect(TokenKind.IDENT).text());
-                        }
-                        expect(TokenKind.RPAREN);
-                        return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
-                    }
-                    List<Expr> args = exprList(TokenKind.RPAREN);
-                    if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
-                        // current bpftrace: a builtin may be called, comm() is comm
-                        return new Expr.Builtin(name, t.span().to(prev.span()));
-                    }
-                    return new Expr.Call(name, args, t.span().to(prev.span()));
-                }
-                return new Expr.Builtin(name, t.span());
-            }
-            default -> throw unexpected(null);
-        }
-    }
-
-    private static final String BUILTIN_PREFIX = "__builtin_";
-
-    /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
-    private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
-            "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
-            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args");
-
-    private boolean isTypeAhead() {
-        return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")
-                || peek().text().equals("union") || peek().text().equals("enum"));
-    }
-
-    private List<Expr> exprList(TokenKind close) {
-        List<Expr> list = new ArrayList<>();
-        if (accept(close)) {
-            return list;
-        }
-        for (;;) {
-            list.add(expr());
-            if (accept(close)) {
-                return list;
-            }
-            if (!at(TokenKind.COMMA)) {
-                throw unexpected(close.describe() + " or \",\"");
-            }
-            take();
-        }
+    /** A block expression's statements and value: a call of a definition that {@link Macros} expands. */
+    private Expr blockCall(List<Stmt> body, Optional<Expr> value, Span span) {
+        String name = Macros.BLOCK_PREFIX + blockExpressions.size();
+        blockExpressions.add(new Macros.Definition(name, List.of(), body, value, span));
+        return new Expr.Call(name, List.of(), span);
     }
 }

@@ -161,12 +161,17 @@ public final class AttachPoints {
             Diagnostics diags) {
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
+        java.util.Set<String> benches = new java.util.HashSet<>();
         for (Probe p : program.probes()) {
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
             for (AttachPoint ap : p.attachPoints()) {
                 int before = diags.errorCount();
+                if (ap.provider().equals("bench") && ap.parts().size() == 1 && !benches.add(ap.parts().getFirst())) {
+                    diags.error(ap.span(), "\"" + ap.parts().getFirst()
+                            + "\" was used as the name for more than one BENCH probe");
+                }
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
                     resolve(ap, source, target, policy, diags, one);
@@ -292,6 +297,16 @@ public final class AttachPoints {
         switch (ap.provider()) {
             case "BEGIN", "END" -> out.put(ap, new Resolved.Special(ap.provider()));
             case "self" -> out.put(ap, new Resolved.Special("self"));
+            case "bench" -> {
+                // current bpftrace's benchmarks: run by --mode bench (BPF_PROG_TEST_RUN), never attached
+                if (parts.size() != 1) {
+                    diags.error(ap.span(), "bench probe type requires 1 argument");
+                } else if (parts.getFirst().isEmpty()) {
+                    diags.error(ap.span(), "bench probes must have a name");
+                } else {
+                    out.put(ap, new Resolved.Special("bench"));
+                }
+            }
             case "java" -> out.put(ap, new Resolved.Java());
             case "interval", "profile" -> {
                 Long count = parts.size() == 2 ? count(parts.get(1)) : null;
@@ -426,9 +441,13 @@ public final class AttachPoints {
                 }
                 if (fn.contains("*")) {
                     Pattern glob = glob(fn);
+                    // the probe builtin shows a path as written (./bin), as bpftrace; a name found on
+                    // PATH or in another mount namespace as the file found
+                    String shown = parts.getFirst().indexOf('/') >= 0 && Path.of(parts.getFirst()).toAbsolutePath()
+                            .normalize().equals(file.toAbsolutePath().normalize()) ? parts.getFirst() : file.toString();
                     for (String s : functions) {
                         if (glob.matcher(s).matches()) {
-                            out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(file.toString(), s), ap.span()),
+                            out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(shown, s), ap.span()),
                                     new Resolved.Uprobe(file, s, ret, 0, true));
                         }
                     }

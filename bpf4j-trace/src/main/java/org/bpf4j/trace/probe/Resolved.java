@@ -75,4 +75,24 @@ public sealed interface Resolved {
 
     /** A probe of the {@code java} provider, fired from Java code. */
     record Java() implements Resolved {}
+
+    /**
+     * The program type a program for this attach point is loaded as in the kernel: raw
+     * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
+     * XDP for benchmarks (many runs in one test run, which raw tracepoints refuse, as bpftrace),
+     * tracepoint, kprobe for uprobes and USDT, perf event for timers and counters.
+     */
+    default org.bpf4j.spec.ProgramType programType() {
+        return switch (this) {
+            case Special s -> s.which().equals("bench") ? org.bpf4j.spec.ProgramType.XDP
+                    : org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
+            case Java j -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
+            case RawTracepoint t -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
+            case Tracepoint t -> org.bpf4j.spec.ProgramType.TRACEPOINT;
+            case Uprobe u -> org.bpf4j.spec.ProgramType.KPROBE;
+            case Usdt u -> org.bpf4j.spec.ProgramType.KPROBE;
+            case Timer t -> org.bpf4j.spec.ProgramType.PERF_EVENT;
+            case PerfCounter c -> org.bpf4j.spec.ProgramType.PERF_EVENT;
+        };
+    }
 }

@@ -16,6 +16,29 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
     void run(int index, byte[] context);
 
     /**
+     * What {@link #bench} measured.
+     *
+     * @param averageNanos the mean time of one run
+     * @param retval the last run's return value (a benchmark that returns non-zero is skipped)
+     */
+    record Bench(long averageNanos, long retval) {}
+
+    /**
+     * Runs program {@code index} (a {@code bench:} probe) {@code repeat} times and measures the
+     * mean time of a run. This default times {@link #run} calls with an empty context, after one
+     * untimed run (which loads and compiles what the first run needs).
+     */
+    default Bench bench(int index, int repeat) {
+        byte[] ctx = new byte[TraceRuntime.CONTEXT_BYTES];
+        run(index, ctx);
+        long start = System.nanoTime();
+        for (int i = 0; i < repeat; i++) {
+            run(index, ctx);
+        }
+        return new Bench((System.nanoTime() - start) / Math.max(1, repeat), 0);
+    }
+
+    /**
      * Attaches the programs of probes the backend fires itself (tracepoints, uprobes, timers...).
      *
      * @param pid the process uprobes and USDT probes are limited to, or -1 for every process

@@ -50,7 +50,10 @@ public final class KernelBackend implements Backend {
     private final java.util.Set<KernelProgram> distinct = java.util.Collections.newSetFromMap(
             new java.util.IdentityHashMap<>());
 
-    private record ProgramKey(ProgramType type, int expectedAttachType, ByteBuffer instructions) {}
+    /** The perf buffer of {@code skboutput()}'s packets, or null. */
+    private org.bpf4j.linux.perf.PerfBuffer skbPackets;
+
+    private record ProgramKey(ProgramType type, int expectedAttachType, int attachBtfId, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
 
     /**
@@ -73,6 +76,10 @@ public final class KernelBackend implements Backend {
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
+            if (!script.events().skbOutputs().isEmpty()) {
+                // skboutput()'s packets come through a perf event array (bpf_skb_output), 64 KiB a CPU
+                skbPackets = org.bpf4j.linux.perf.PerfBuffer.open(kernel, maps.get(script.skbOutputIndex()), 16, 1);
+            }
             // A wildcard gives one program per attach point, mostly the same instructions (`probe` of
             // a wildcard uprobe is its attach cookie): each distinct program is loaded and verified once, and its
             // descriptor attached to every hook that has it (the kernel allows one program on many
@@ -89,8 +96,11 @@ public final class KernelBackend implements Backend {
                         || resolved(p) instanceof Resolved.Usdt) ? org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id() : 0;
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
-                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, ByteBuffer.wrap(insns)),
-                        k -> load(kernel, p.name(), type, attachType, insns, name, script.typed().settings().license()));
+                String license = script.typed().settings().license();
+                int btfId = resolved(p) instanceof Resolved.RawTracepoint t ? BtfTracepoints.attachId(kernel, t) : 0;
+                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, btfId, ByteBuffer.wrap(insns)),
+                        k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
+                                id, insns, name, license)) : load(kernel, p.name(), type, attachType, 0, insns, name, license));
                 multiLoaded.add(attachType != 0);
                 programs.add(prog);
                 distinct.add(prog);
@@ -109,16 +119,16 @@ public final class KernelBackend implements Backend {
      * Loads one program; one with callbacks ({@code for} over a map) gets the BTF function
      * information the kernel requires for them ({@link ProgramBtf}).
      */
-    private static KernelProgram load(Kernel kernel, String what, ProgramType type, int attachType, byte[] insns,
-            String name, String license) {
+    private static KernelProgram load(Kernel kernel, String what, ProgramType type, int attachType, int attachBtfId,
+            byte[] insns, String name, String license) {
         ProgramBtf btf = ProgramBtf.of(insns, name);
         if (btf == null) {
             return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
-                    attachType, 0, new byte[0], new byte[0], 0, 0, new int[0]));
+                    attachType, 0, new byte[0], new byte[0], attachBtfId, 0, new int[0]));
         }
         try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
             return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
-                    attachType, fd.value(), btf.funcInfo(), new byte[0], 0, 0, new int[0]));
+                    attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]));
         }
     }
 
@@ -147,7 +157,7 @@ public final class KernelBackend implements Backend {
             return r;
         }
         return switch (p.attachPoint().provider()) {
-            case "BEGIN", "END", "self" -> new Resolved.Special(p.attachPoint().provider());
+            case "BEGIN", "END", "self", "bench" -> new Resolved.Special(p.attachPoint().provider());
             case "interval" -> new Resolved.Timer(false, 0, 0);
             default -> new Resolved.Java();
         };
@@ -163,16 +173,7 @@ public final class KernelBackend implements Backend {
     }
 
     private static ProgramType programType(Resolved r) {
-        return switch (r) {
-            case Resolved.Special s -> ProgramType.RAW_TRACEPOINT;
-            case Resolved.Java j -> ProgramType.RAW_TRACEPOINT;
-            case Resolved.RawTracepoint t -> ProgramType.RAW_TRACEPOINT;
-            case Resolved.Tracepoint t -> ProgramType.TRACEPOINT;
-            case Resolved.Uprobe u -> ProgramType.KPROBE;
-            case Resolved.Usdt u -> ProgramType.KPROBE;
-            case Resolved.Timer t -> ProgramType.PERF_EVENT;
-            case Resolved.PerfCounter c -> ProgramType.PERF_EVENT;
-        };
+        return r.programType();
     }
 
     /** A kernel object name: at most 15 of [A-Za-z0-9_.]. */
@@ -213,7 +214,7 @@ public final class KernelBackend implements Backend {
     @Override
     public void attach(int pid) {
         Attacher at = Attacher.of(kernel);
-        // The kernel runs the programs of one uprobe (or software event) newest first, so probes on
+        // The kernel runs the programs of one uprobe (or USDT probe) newest first, so probes on
         // the same hook are attached last to first, as bpftrace does: they then fire in the order
         // they are written. Probes on different hooks are attached in the order written.
         List<Integer> order = new ArrayList<>();
@@ -290,7 +291,6 @@ public final class KernelBackend implements Backend {
         return switch (r) {
             case Resolved.Uprobe u -> "uprobe " + u.binary() + " " + u.symbol() + " " + u.offset() + " " + u.returnProbe();
             case Resolved.Usdt u -> "usdt " + u.binary() + " " + u.provider() + " " + u.name();
-            case Resolved.PerfCounter c when c.type() == 1 -> "software " + c.config() + " " + c.period();
             default -> null;
         };
     }
@@ -302,7 +302,8 @@ public final class KernelBackend implements Backend {
                 case Resolved.Special s -> { }
                 case Resolved.Java j -> { }
                 case Resolved.Tracepoint t -> links.add(at.tracepoint(p, t.format().category(), t.format().name()));
-                case Resolved.RawTracepoint t -> links.add(at.rawTracepoint(p, t.name()));
+                case Resolved.RawTracepoint t -> links.add(p.type() == ProgramType.TRACING
+                        ? at.tracing(p, org.bpf4j.spec.AttachType.TRACE_RAW_TP) : at.rawTracepoint(p, t.name()));
                 case Resolved.Uprobe u -> links.add(at.uprobe(p, u.symbol() == null
                         ? new UprobeTarget(u.binary(), u.offset(), 0, u.binary() + ":0x" + Long.toHexString(u.offset()))
                         : UprobeTarget.ofSymbol(u.binary().toString(), u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
@@ -310,18 +311,26 @@ public final class KernelBackend implements Backend {
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {
-                        links.add(at.perfEvent(p, t.hz() > 0
+                        links.add(perfEvent(at, p, t.hz() > 0
                                 ? PerfEventAttr.softwareFrequency(PerfLayouts.SW_CPU_CLOCK, t.hz())
-                                : PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK, t.periodNanos())));
+                                : PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK, t.periodNanos()), pid));
                     } else {
                         links.add(at.perfEvent(p, PerfEventAttr.softwarePeriod(PerfLayouts.SW_CPU_CLOCK,
                                 t.periodNanos()), 0));
                     }
                 }
-                case Resolved.PerfCounter c -> links.add(at.perfEvent(p, new PerfEventAttr(c.type(), c.config(),
-                        c.period(), false, 0, 1, 0, 0, false)));
+                case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
+                        c.period(), false, 0, 1, 0, 0, false), pid));
             }
         }
+    }
+
+    /**
+     * A profile, software or hardware probe's event on every CPU: with a process ({@code -p},
+     * {@code -c}), only while it (or a thread or child it creates later) runs, as bpftrace opens them.
+     */
+    private static Link perfEvent(Attacher at, KernelProgram p, PerfEventAttr attr, int pid) {
+        return pid > 0 ? at.perfEventOfProcess(p, attr.inherited(), pid) : at.perfEvent(p, attr);
     }
 
     @Override
@@ -330,6 +339,14 @@ public final class KernelBackend implements Backend {
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
         // A raw tracepoint test run takes no repeat count (the kernel refuses one with EINVAL).
         kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0));
+    }
+
+    @Override
+    public Bench bench(int index, int repeat) {
+        // an XDP test run needs an Ethernet header's worth of packet
+        Bpf.TestRunResult r = kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null,
+                0, repeat, 0, 0, 0));
+        return new Bench(Integer.toUnsignedLong(r.durationNanos()), r.retval());
     }
 
     @Override
@@ -352,6 +369,9 @@ public final class KernelBackend implements Backend {
     public void drain(Consumer<byte[]> handler) {
         while (!pending.isEmpty()) {
             handler.accept(pending.removeFirst());
+        }
+        if (skbPackets != null) {
+            skbPackets.consume((cpu, data) -> handler.accept(data)); // Events.SKB_OUTPUT records
         }
         if (reader != null) {
             List<byte[]> got = new ArrayList<>();
@@ -466,6 +486,10 @@ public final class KernelBackend implements Backend {
         detach();
         if (reader != null) {
             reader.close();
+        }
+        if (skbPackets != null) {
+            skbPackets.close();
+            skbPackets = null;
         }
         for (KernelProgram p : distinct) {
             p.close();

@@ -39,6 +39,13 @@ public sealed interface Output permits Output.Text, Output.Json {
     void lost(long n);
 
     /**
+     * The result of benchmark {@code index} of {@code names} ({@code --mode bench}): the mean time
+     * of a run in nanoseconds and the number of runs measured. The text form prints a table, with
+     * its header before the first.
+     */
+    void benchmark(List<String> names, int index, long averageNanos, long iterations);
+
+    /**
      * A helper call that failed, with {@code -k}: its name, return code, the error's text
      * ({@code strerror}), its place in the script (the script's name, line and column from 1, 0 if
      * unknown), and the warning as bpftrace renders it in text.
@@ -51,6 +58,17 @@ public sealed interface Output permits Output.Text, Output.Json {
      * severity as bpftrace's text form prefixes it ({@code stdin:1:9-62: ERROR: }).
      */
     void diagnostic(boolean error, String message, String file, int line, int col, String header);
+
+    /**
+     * As {@link #diagnostic(boolean, String, String, int, int, String)}, with the macro calls the
+     * {@code errorf()} or {@code warnf()} was expanded from, as bpftrace renders them
+     * ({@code stdin:1:50-55: ERROR: expanded from}, the source line, its underline), or "": the
+     * text form prints them after the message.
+     */
+    default void diagnostic(boolean error, String message, String file, int line, int col, String header,
+            String expansions) {
+        diagnostic(error, message, file, line, col, header);
+    }
 
     /**
      * A warning of the running program (current bpftrace's runtime errors, such as a division by
@@ -119,6 +137,21 @@ public sealed interface Output permits Output.Text, Output.Json {
         }
 
         @Override
+        public void benchmark(List<String> names, int index, long averageNanos, long iterations) {
+            // bpftrace's table: names in a column at least 40 wide, times in one of 15
+            int width = Math.max(40, names.stream().mapToInt(String::length).max().orElse(0)) + 1;
+            if (index == 0) {
+                out.println(pad("Benchmark", width) + pad("Time(ns)", 15) + "Iterations");
+                out.println("-".repeat(width + 15 + "Iterations".length()));
+            }
+            out.println(pad(names.get(index), width) + pad(Long.toString(averageNanos), 15) + iterations);
+        }
+
+        private static String pad(String s, int width) {
+            return s.length() >= width ? s : s + " ".repeat(width - s.length());
+        }
+
+        @Override
         public void helperError(String helper, long retcode, String error, String file, int line, int col,
                 String rendered) {
             out.print(rendered);
@@ -135,6 +168,15 @@ public sealed interface Output permits Output.Text, Output.Json {
         public void diagnostic(boolean error, String message, String file, int line, int col, String header) {
             out.flush();
             err.println(header + message);
+            err.flush();
+        }
+
+        @Override
+        public void diagnostic(boolean error, String message, String file, int line, int col, String header,
+                String expansions) {
+            out.flush();
+            err.println(header + message);
+            err.print(expansions);
             err.flush();
         }
 
@@ -206,6 +248,12 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void lost(long n) {
             out.println("{\"type\": \"lost_events\", \"data\": {\"events\": " + n + "}}");
+        }
+
+        @Override
+        public void benchmark(List<String> names, int index, long averageNanos, long iterations) {
+            out.println("{\"type\": \"benchmark_result\", \"data\": {\"" + escape(names.get(index))
+                    + "\": {\"average\": " + averageNanos + ", \"iters\": " + iterations + "}}}");
         }
 
         @Override

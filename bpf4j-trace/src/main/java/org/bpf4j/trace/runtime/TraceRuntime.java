@@ -36,6 +36,9 @@ public final class TraceRuntime implements AutoCloseable {
     private long reportedLost;
     private final long startNanos;
 
+    /** The pcap files of {@code skboutput()}, or null. */
+    private final SkbPcaps pcaps;
+
     private record Loaded(CompiledScript.ProbeProgram probe, int index) {}
 
     /** Runs a script on a backend, which it closes when closed. */
@@ -62,6 +65,7 @@ public final class TraceRuntime implements AutoCloseable {
             }
         }
         printer = new MapPrinter(out, values, backend.cpus());
+        pcaps = script.events().skbOutputs().isEmpty() ? null : new SkbPcaps(script.events().skbOutputs(), now);
         startNanos = now;
         backend.setGlobals(now, 0);
     }
@@ -87,8 +91,9 @@ public final class TraceRuntime implements AutoCloseable {
         for (Loaded l : programs) {
             org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
             if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
-                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
-                continue;
+                    && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))
+                    || ap.provider().equals("bench")) {
+                continue; // a benchmark is never attached
             }
             n++;
         }
@@ -144,6 +149,10 @@ public final class TraceRuntime implements AutoCloseable {
      * @param pid the process uprobes and USDT probes are limited to, or -1
      */
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
+        if (benchmarks) {
+            new Benchmarks(this, backend, out).run();
+            return;
+        }
         if (dryRun) {
             backend.attach(pid);
             if (!quiet) {
@@ -233,7 +242,53 @@ public final class TraceRuntime implements AutoCloseable {
 
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
-        return p.equals("BEGIN") || p.equals("END") || p.equals("self");
+        return p.equals("BEGIN") || p.equals("END") || p.equals("self") || p.equals("bench");
+    }
+
+    private boolean benchmarks;
+
+    /**
+     * With {@code on}, {@link #run} runs the script's {@code bench:} probes as current bpftrace's
+     * {@code --mode bench} does (BEGIN, each benchmark measured, END; no other probe attached, no map
+     * printed at the end); without it (the default) {@code bench:} probes never run.
+     */
+    public void setBenchmarks(boolean on) {
+        this.benchmarks = on;
+    }
+
+    /** The programs of the script with their indexes, in order, whose provider is {@code provider}. */
+    List<Integer> programsOf(String provider) {
+        List<Integer> out = new ArrayList<>();
+        for (Loaded l : programs) {
+            if (l.probe().attachPoint().provider().equals(provider)) {
+                out.add(l.index());
+            }
+        }
+        return out;
+    }
+
+    /** The attach point of program {@code index}. */
+    org.bpf4j.trace.ast.AttachPoint attachPoint(int index) {
+        return programs.get(index).probe().attachPoint();
+    }
+
+    /** Prints (drains) the events the programs have written. */
+    void printEvents() {
+        drain();
+    }
+
+    /** Drops the events the programs have written, and their losses, unprinted. */
+    void discardEvents() {
+        backend.drain(e -> { });
+        reportedLost = backend.lost();
+    }
+
+    /** Runs END and prints its events, when the benchmarks are done. */
+    void runEnd() {
+        finalizing = false;
+        exitRequested.set(true);
+        fireProvider("END");
+        out.out().flush();
     }
 
     /**
@@ -366,16 +421,26 @@ public final class TraceRuntime implements AutoCloseable {
                 : org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE : p.span(), "");
         String rendered = d.render(source);
         String header = rendered.substring(0, rendered.indexOf('\n'));
-        int line = source == null ? 0 : source.lineOf(p.span().begin());
-        int col = source == null ? 0 : source.columnOf(p.span().begin());
-        out.diagnostic(error, text, source == null ? "" : source.name(), line, col, header);
+        org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(p.span());
+        int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+        int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+        // current bpftrace: then each macro call it was expanded from, with its source line
+        StringBuilder expansions = new StringBuilder();
+        for (org.bpf4j.trace.Span from : source == null ? List.<org.bpf4j.trace.Span>of() : p.expandedFrom()) {
+            expansions.append(new org.bpf4j.trace.Diagnostic(d.severity(), from, "expanded from").render(source));
+        }
+        out.diagnostic(error, text, at == null ? "" : at.source().name(), line, col, header, expansions.toString());
     }
 
     private void event(byte[] e) {
+        long id = Values.u64(e, 0);
+        if (id == Events.SKB_OUTPUT) {
+            pcaps.write(e); // sent before exit() (it has its own buffer, read before the events)
+            return;
+        }
         if (finalizing) {
             return;
         }
-        long id = Values.u64(e, 0);
         if (id >= Events.PRINTF_BASE) {
             Events.Printf p = script.events().printfs().get((int) (id - Events.PRINTF_BASE));
             List<Object> args = new ArrayList<>();
@@ -432,9 +497,8 @@ public final class TraceRuntime implements AutoCloseable {
                 int index = (int) Values.u64(e, 8);
                 Type t = script.events().printValues().get(index);
                 java.util.Map<Long, String> names = script.events().printEnum(index);
-                if (names != null && names.containsKey(Values.u64(e, 16))) {
-                    String name = names.get(Values.u64(e, 16));
-                    out.value(out.json() ? "\"" + Output.escape(name) + "\"" : name);
+                if (names != null && !out.json() && names.containsKey(Values.u64(e, 16))) {
+                    out.value(names.get(Values.u64(e, 16))); // JSON keeps an enum value's number, as current bpftrace
                 } else {
                     out.value(values.render(t, e, 16, out.json()));
                 }
@@ -512,6 +576,9 @@ public final class TraceRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pcaps != null) {
+            pcaps.close();
+        }
         backend.close();
     }
 }

@@ -83,7 +83,7 @@ final class BuiltinTypes {
         }
         Type t = Builtins.VARIABLES.get(n);
         if (t != null) {
-            if (n.equals("cpid") && !a.child) {
+            if (n.equals("cpid") && !a.child && !a.unreached()) { // if (has_cpid) { ... cpid ... } is fine
                 a.error(b.span(), "cpid cannot be used without child command");
             }
             if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
@@ -128,6 +128,9 @@ final class BuiltinTypes {
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {
             a.error(b.span(), "The " + n + " builtin is not supported by bpf4j trace yet");
             return Type.NONE;
+        }
+        if (StdlibCalls.IDENTIFIERS.contains(n)) {
+            return a.stdlibIdentifier(b); // has_cpid, leader_tid: the call without arguments
         }
         Optional<Long> enumerator = a.kernel.available() ? a.kernel.enumerator(n) : Optional.empty();
         if (enumerator.isPresent()) {

@@ -17,6 +17,7 @@ final class CFormat {
                 body = str;
             }
             case 'c' -> body = String.valueOf((char) (((Long) value) & 0xff));
+            case 'g' -> body = GfpFlags.format((Long) value);
             case 'p' -> {
                 long v = (Long) value;
                 body = v == 0 ? "(nil)" : "0x" + Long.toHexString(v);

@@ -8,9 +8,16 @@ import org.bpf4j.trace.symbols.KernelSymbols;
 /** Type rules of the functions (calls) of the language, for {@link SemanticAnalyser}. */
 final class Calls {
     private final SemanticAnalyser a;
+    private final StdlibCalls stdlib;
 
     Calls(SemanticAnalyser a) {
         this.a = a;
+        this.stdlib = new StdlibCalls(a, this);
+    }
+
+    /** The functions of current bpftrace's standard library written as identifiers ({@code has_cpid}). */
+    Type stdlibIdentifier(Expr.Builtin b) {
+        return stdlib.identifier(b);
     }
 
     boolean nargs(Expr.Call c, int n) {
@@ -95,6 +102,9 @@ final class Calls {
             a.error(c.span(), n + "() should be directly assigned to a map");
             return Type.NONE;
         }
+        if (StdlibCalls.NAMES.contains(n)) {
+            return stdlib.call(c);
+        }
         switch (n) {
             case "system" -> {
                 if (!a.unsafe()) {
@@ -104,14 +114,15 @@ final class Calls {
                 }
                 return printf(c);
             }
-            case "signal" -> {
+            case "signal", "signal_thread" -> {
+                // current bpftrace: signal_thread() sends to the thread (bpf_send_signal_thread)
                 typeArgs(c);
                 if (!a.unsafe()) {
-                    a.error(c.span(), "signal() is an unsafe function being used in safe mode");
+                    a.error(c.span(), n + "() is an unsafe function being used in safe mode");
                 }
                 for (var ap : a.probe().attachPoints()) {
                     if (ap.provider().equals("BEGIN") || ap.provider().equals("END")) {
-                        a.error(c.span(), "signal can not be used with \"" + ap.provider() + "\" probes");
+                        a.error(c.span(), n + " can not be used with \"" + ap.provider() + "\" probes");
                         break;
                     }
                 }
@@ -128,7 +139,7 @@ final class Calls {
                         a.error(c.span(), num.value() + " is not a valid signal, allowed range: [1,64]");
                     }
                 } else if (!(a.type(arg) instanceof Type.Int)) {
-                    a.error(c.span(), "signal() only accepts a string literal or an integer");
+                    a.error(c.span(), n + "() only accepts a string literal or an integer");
                 }
                 return Type.NONE;
             }
@@ -209,8 +220,8 @@ final class Calls {
             }
             case "strncmp" -> {
                 if (nargs(c, 3)) {
-                    Type x = a.type(c.args().get(0));
-                    Type y = a.type(c.args().get(1));
+                    Type x = a.stringOperand(c.args().get(0));
+                    Type y = a.stringOperand(c.args().get(1));
                     if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
                         a.error(c.span(), "strncmp() expects string arguments");
                     }
@@ -225,8 +236,8 @@ final class Calls {
             }
             case "strcontains" -> {
                 if (nargs(c, 2)) {
-                    Type x = a.type(c.args().get(0));
-                    Type y = a.type(c.args().get(1));
+                    Type x = a.stringOperand(c.args().get(0));
+                    Type y = a.stringOperand(c.args().get(1));
                     if (!(x instanceof Type.Str) || !(y instanceof Type.Str)) {
                         a.error(c.span(), "strcontains() expects string arguments");
                     }
@@ -306,7 +317,7 @@ final class Calls {
             }
             case "strlen" -> {
                 // current bpftrace: the length of a string, to its first NUL
-                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Str)) {
+                if (nargs(c, 1) && !(a.stringOperand(c.args().getFirst()) instanceof Type.Str)) {
                     a.error(c.span(), "strlen() expects a string argument ("
                             + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
                 }
@@ -554,11 +565,7 @@ final class Calls {
                             a.error(c.span(), "call to has_key() expects a map with explicit keys (non-scalar map)");
                             return Type.Int.bool(8);
                         }
-                        boolean oneTuple = info != null && info.keys().size() == 1
-                                && info.keys().getFirst() instanceof Type.Tuple;
-                        Expr.MapRef keyed = new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple
-                                ? t.elements() : List.of(key), m.span());
-                        checkKeys(keyed);
+                        checkKeys(keyedRef(m, key));
                     } else {
                         a.error(c.span(), "has_key() expects a map without a key as the first argument");
                     }
@@ -566,6 +573,9 @@ final class Calls {
                 return Type.Int.bool(8);
             }
             default -> {
+                if (BtfPointerCalls.handles(n)) {
+                    return new BtfPointerCalls(a, this).call(c);
+                }
                 typeArgs(c);
                 if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
                     a.error(c.span(), n + "() is not supported by bpf4j trace yet");
@@ -576,6 +586,17 @@ final class Calls {
                 return Type.NONE;
             }
         }
+    }
+
+    /**
+     * {@code @m[key]} for a map and a key given apart ({@code has_key(@m, key)}): a tuple key is the
+     * map's keys unless the map is keyed by one tuple.
+     */
+    Expr.MapRef keyedRef(Expr.MapRef m, Expr key) {
+        MapInfo info = a.map(m.name());
+        boolean oneTuple = info != null && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
+        return new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(key),
+                m.span());
     }
 
     /** Reports {@code NAME can not be used with "PROVIDER" probes} for attach points not in {@code providers}. */
@@ -717,6 +738,20 @@ final class Calls {
                 && !MapTyping.tupleForKeys(m.keys(), keys)) {
             a.error(keyed.span(), "Argument mismatch for " + keyed.name() + ": trying to access with " + keys.size()
                     + " arguments when map expects " + m.keys().size());
+        } else {
+            widenKeys(keyed);
+        }
+    }
+
+    /**
+     * Widens a map's keys to hold the key of {@code keyed} as an assignment would (a longer string),
+     * as current bpftrace's {@code check_key} does for {@code has_key}, {@code delete} and
+     * {@code find}: the key is then looked up whole, not cut to the map's key size.
+     */
+    void widenKeys(Expr.MapRef keyed) {
+        MapInfo m = a.map(keyed.name());
+        if (m != null) {
+            a.declareMap(keyed, a.mapKeys(keyed), m.value(), keyed.span());
         }
     }
 
@@ -745,11 +780,7 @@ final class Calls {
             return Type.Int.bool(8); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
-            Expr key = c.args().get(1);
-            MapInfo info = a.map(m.name());
-            boolean oneTuple = info != null && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple;
-            checkKeys(new Expr.MapRef(m.name(), key instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(key),
-                    m.span()));
+            checkKeys(keyedRef(m, c.args().get(1)));
             return Type.Int.bool(8);
         }
         a.error(c.span(), "delete() expects a map to be provided");

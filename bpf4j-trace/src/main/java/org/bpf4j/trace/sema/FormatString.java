@@ -8,12 +8,13 @@ import java.util.regex.Pattern;
 /**
  * A printf format string as bpftrace reads it: conversion specifiers are
  * {@code %-?[0-9]*(\.[0-9]+)?} followed by a length ({@code hh h l ll j z t}) and a conversion
- * ({@code d u o x X p}), or {@code s}, {@code c}, {@code r}, {@code rx}, {@code rh}. Anything else,
+ * ({@code d u o x X p}), or {@code s}, {@code c}, {@code r}, {@code rx}, {@code rh}, or current bpftrace's
+ * {@code gr} (an integer's GFP flags by name; its conversion is {@code g}). Anything else,
  * {@code %%} included, is literal text handed to C's printf rules when formatting. Immutable.
  */
 public final class FormatString {
     private static final Pattern SPEC = Pattern.compile(
-            "%-?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|(hh|h|ll|l|j|z|t)?[duoxXp])");
+            "%-?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|gr|(hh|h|ll|l|j|z|t)?[duoxXp])");
 
     /** One conversion: its text, flags and what it converts. */
     public record Spec(String text, int start, int end, boolean leftAlign, boolean zeroPad, int width, int precision,
@@ -73,7 +74,9 @@ public final class FormatString {
             String rest = t.substring(i);
             String length = "";
             char conv;
-            if (rest.startsWith("r")) {
+            if (rest.equals("gr")) {
+                conv = 'g';
+            } else if (rest.startsWith("r")) {
                 conv = 'r';
                 length = rest.substring(1);
             } else {

@@ -303,8 +303,10 @@ final class KernelStructs {
                         || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
                 return Type.Int.pointer(pointee, false);
             }
-            case BtfType.Array a when a.elements() > 0 && arrayType(a, 0, userStruct(f.base())) instanceof Type t
-                    && (t instanceof Type.Str ? a.elements() <= Builtins.STRLEN * 16 : t.size() <= RECORD_LIMIT) -> {
+            case BtfType.Array a when arrayType(a, 0, userStruct(f.base())) instanceof Type t
+                    && (t instanceof Type.Str ? a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16
+                            : t.size() <= RECORD_LIMIT) -> {
+                // (a zero-length array, int y[0], is read at any index)
                 // char[N] is a string; other arrays (of integers, pointers, arrays, structs) print as [1,2,3],
                 // and a[i] reads one element where the array lies
                 an.kernelFields.put(f, new KernelField(mem.offset(), t.size(), t instanceof Type.Array arr

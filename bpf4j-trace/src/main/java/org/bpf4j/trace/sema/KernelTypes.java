@@ -132,20 +132,7 @@ public final class KernelTypes {
 
     /** The id of {@code struct NAME} (or {@code union NAME}), or -1. */
     public int structId(String name) {
-        Optional<Btf> b = btf();
-        if (b.isEmpty()) {
-            return -1;
-        }
-        int found = -1;
-        for (int id : b.get().typeIdsByName(name)) {
-            BtfType t = b.get().typeById(id);
-            if (t instanceof BtfType.Struct || t instanceof BtfType.Union) {
-                if (id >= firstScriptId || found < 0) {
-                    found = id; // the script's own definition, then the binaries', then the kernel's
-                }
-            }
-        }
-        return found;
+        return lookup(name, t -> t instanceof BtfType.Struct || t instanceof BtfType.Union);
     }
 
     /**
@@ -170,14 +157,21 @@ public final class KernelTypes {
      * or -1: the script's and the binaries' before the kernel's.
      */
     public int typedefId(String name) {
+        return lookup(name, t -> t instanceof BtfType.Typedef || t instanceof BtfType.Int);
+    }
+
+    /**
+     * The id of the type named {@code name} that {@code kind} accepts: the script's own, then the
+     * binaries', then the kernel's; or -1.
+     */
+    private int lookup(String name, java.util.function.Predicate<BtfType> kind) {
         Optional<Btf> b = btf();
         if (b.isEmpty()) {
             return -1;
         }
         int found = -1;
         for (int id : b.get().typeIdsByName(name)) {
-            BtfType t = b.get().typeById(id);
-            if ((t instanceof BtfType.Typedef || t instanceof BtfType.Int) && (id >= firstScriptId || found < 0)) {
+            if (kind.test(b.get().typeById(id)) && (id >= firstScriptId || found < 0)) {
                 found = id;
             }
         }

@@ -52,40 +52,32 @@ final class MapTyping {
     private List<Type> unifyKeys(Expr.MapRef ref, List<Type> old, List<Type> keys) {
         if (tupleKeyed(old, keys.size())) {
             // as current bpftrace: @m[a, b] is @m[(a, b)] on a map keyed by a tuple
-            // (each key is stored as the tuple's element: an integer with the element's size)
-            Type.Tuple t = (Type.Tuple) old.getFirst();
-            for (int i = 0; i < keys.size(); i++) {
-                if (!fits(keys.get(i), t.elements().get(i))) {
-                    a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                            + keyList(keys) + " when map expects arguments: " + keyList(old));
-                    return old;
-                }
+            // (each key is stored as the tuple's element, whose type grows to hold it)
+            Type u = SemanticAnalyser.unify(old.getFirst(), new Type.Tuple(keys));
+            if (u == null) {
+                mismatch(ref, keys, old);
+                return old;
             }
-            return old;
+            return List.of(u);
         }
         if (tupleForKeys(old, keys)) {
             // as current bpftrace: @m[$t] with $t = (a, b) is @m[a, b] (upstream opensnoop)
-            Type.Tuple t = (Type.Tuple) keys.getFirst();
-            for (int i = 0; i < old.size(); i++) {
-                if (!fits(t.elements().get(i), old.get(i))) {
-                    a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                            + keyList(keys) + " when map expects arguments: " + keyList(old));
-                    return old;
-                }
+            Type u = SemanticAnalyser.unify(new Type.Tuple(old), keys.getFirst());
+            if (u == null) {
+                mismatch(ref, keys, old);
+                return old;
             }
-            return old;
+            return ((Type.Tuple) u).elements();
         }
         if (old.size() != keys.size()) {
-            a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                    + keyList(keys) + " when map expects arguments: " + keyList(old));
+            mismatch(ref, keys, old);
             return old;
         }
         List<Type> out = new ArrayList<>();
         for (int i = 0; i < old.size(); i++) {
             Type u = SemanticAnalyser.unify(old.get(i), keys.get(i));
             if (u == null) {
-                a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: "
-                        + keyList(keys) + " when map expects arguments: " + keyList(old));
+                mismatch(ref, keys, old);
                 return old;
             }
             out.add(u);
@@ -93,26 +85,22 @@ final class MapTyping {
         return out;
     }
 
+    /** Current bpftrace's error for keys of other types than the map's: several keys are shown as a tuple. */
+    private void mismatch(Expr.MapRef ref, List<Type> keys, List<Type> old) {
+        a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: '"
+                + keyType(keys) + "' when map expects arguments: '" + keyType(old) + "'");
+    }
+
     /**
-     * Whether a key of type {@code value} can be stored where the map holds {@code slot}: any
-     * integer in an integer (each takes 8 bytes), a string in one at least as long, tuples element
-     * by element ({@code ((int8) -4, ((int16) -5, -6))} in a map keyed by {@code (int64, (int64, int64))}).
+     * Checks the keys of {@code @m[keys]} (read, {@code has_key}, {@code delete}) against the map's
+     * and records the key types they grow to (a wider integer).
      */
-    static boolean fits(Type value, Type slot) {
-        if (value instanceof Type.Tuple v && slot instanceof Type.Tuple s) {
-            if (v.elements().size() != s.elements().size()) {
-                return false;
-            }
-            for (int i = 0; i < v.elements().size(); i++) {
-                if (!fits(v.elements().get(i), s.elements().get(i))) {
-                    return false;
-                }
-            }
-            return true;
+    void access(Expr.MapRef ref, MapInfo m, List<Type> keys) {
+        List<Type> k = unifyKeys(ref, m.keys(), keys);
+        if (!k.equals(m.keys())) {
+            a.maps.put(ref.name(), new MapInfo(m.name(), k, m.value(), m.kind(), m.maxEntries()));
+            a.changed();
         }
-        return value instanceof Type.Int && slot instanceof Type.Int
-                || value instanceof Type.Str v && slot instanceof Type.Str s && v.size() <= s.size()
-                || value.equals(slot);
     }
 
     /**
@@ -129,17 +117,17 @@ final class MapTyping {
                 && t.elements().size() == mapKeys.size();
     }
 
-    private static String keyList(List<Type> keys) {
-        return "[" + String.join(", ", keys.stream().map(Type::display).toList()) + "]";
+    private static String keyType(List<Type> keys) {
+        return keys.size() == 1 ? keys.getFirst().display() : new Type.Tuple(keys).display();
     }
 
-    /** The key element types of a map reference; integers are stored as 64 bits. */
+    /** The key element types of a map reference (each stored in a multiple of 8 bytes). */
     List<Type> keys(Expr.MapRef ref) {
         List<Type> keys = new ArrayList<>();
         for (Expr k : ref.keys()) {
             Type t = a.type(k);
             switch (t) {
-                case Type.Int i -> keys.add(i.widened());
+                case Type.Int i -> keys.add(i); // stored in 8 bytes; its type as current bpftrace's (int8 for 1)
                 case Type.Str s -> keys.add(s);
                 case Type.ProbeName p -> keys.add(p);
                 case Type.Ksym x -> keys.add(x);
@@ -184,7 +172,7 @@ final class MapTyping {
             a.error(ref.span(), "Undefined map: " + ref.name());
             return Type.NONE;
         }
-        unifyKeys(ref, m.keys(), keys);
+        access(ref, m, keys);
         a.types.put(ref, m.value());
         Type t = readType(m.value());
         if (t == null) {

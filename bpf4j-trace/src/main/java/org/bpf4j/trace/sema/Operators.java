@@ -56,6 +56,11 @@ final class Operators {
     Type binary(Expr.Binary b) {
         Type l = a.type(b.left());
         Type r = a.type(b.right());
+        if (l instanceof Type.ProbeName && r instanceof Type.Str) {
+            l = a.stringOperand(b.left()); // probe == "NAME", as current bpftrace's string
+        } else if (r instanceof Type.ProbeName && l instanceof Type.Str) {
+            r = a.stringOperand(b.right());
+        }
         if (l instanceof Type.None || r instanceof Type.None) {
             return Type.INT64;
         }
@@ -112,8 +117,50 @@ final class Operators {
                     + r.display() + "' can lead to undefined behavior");
         }
         // current bpftrace: comparisons, && and || are bools (printed true/false)
-        return b.op().comparison() || b.op() == BinOp.LAND || b.op() == BinOp.LOR ? Type.Int.bool(64)
-                : new Type.Int(64, signed);
+        if (b.op().comparison() || b.op() == BinOp.LAND || b.op() == BinOp.LOR) {
+            return Type.Int.bool(64);
+        }
+        Long folded = folded(b);
+        return folded != null ? Type.Int.ofLiteral(folded, false) : new Type.Int(64, signed);
+    }
+
+    /**
+     * The value of arithmetic on integer literals ({@code 1 + 2}), which current bpftrace folds into
+     * a literal (of a literal's type: {@code sizeof(1 + 2)} is 1); null if an operand is not a
+     * literal or the result is not the one the program computes at run time (an overflow, a
+     * division of negative numbers, which bpf4j divides unsigned, a shift by 64 or more).
+     */
+    private static Long folded(Expr.Binary b) {
+        Long l = literalValue(b.left());
+        Long r = literalValue(b.right());
+        if (l == null || r == null) {
+            return null;
+        }
+        try {
+            return switch (b.op()) {
+                case ADD -> Math.addExact(l, r);
+                case SUB -> Math.subtractExact(l, r);
+                case MUL -> Math.multiplyExact(l, r);
+                case DIV -> l < 0 || r <= 0 ? null : l / r;
+                case MOD -> l < 0 || r <= 0 ? null : l % r;
+                case SHL -> r < 0 || r > 62 || l < 0 || (l << r) >>> r != l ? null : l << r;
+                case SHR -> r < 0 || r > 63 || l < 0 ? null : l >>> r;
+                case BAND -> l & r;
+                case BOR -> l | r;
+                case BXOR -> l ^ r;
+                default -> null;
+            };
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
+    /** The value of an integer literal (not above INT64_MAX) or of arithmetic on literals, or null. */
+    private static Long literalValue(Expr e) {
+        if (e instanceof Expr.IntLit i) {
+            return i.unsigned() ? null : i.value();
+        }
+        return e instanceof Expr.Binary b ? folded(b) : null;
     }
 
     /**

@@ -35,20 +35,9 @@ final class ProbeArgs {
     Type field(Expr.Field f, Probe probe) {
         Type result = null;
         for (AttachPoint ap : probe.attachPoints()) {
-            if (ap.provider().equals("uprobe")) {
-                Type t = uprobeArg(f, ap);
-                if (t == null) {
-                    return Type.NONE;
-                }
-                if (result != null && !result.equals(t)) {
-                    a.error(ap.span(), "Probe has attach points with mixed arguments");
-                    return Type.NONE;
-                }
-                result = t;
-                continue;
-            }
-            if (ap.provider().equals("rawtracepoint")) {
-                Type t = rawTracepointArg(f, ap);
+            boolean uprobe = ap.provider().equals("uprobe");
+            if (uprobe || ap.provider().equals("rawtracepoint")) {
+                Type t = uprobe ? uprobeArg(f, ap) : rawTracepointArg(f, ap);
                 if (t == null) {
                     return Type.NONE;
                 }

@@ -14,7 +14,6 @@ import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
-import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
 
 /**
@@ -27,14 +26,12 @@ public final class SemanticAnalyser {
     private final List<String> params;
     IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
     final TreeMap<String, MapInfo> maps = new TreeMap<>();
-    private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
-    private Map<String, Type> vars;
     private Probe probe;
     private boolean finalPass;
     private boolean changed;
-    private int loops;
     private final Calls calls;
-    private final AggregationTypes aggregationTypes;
+    final AggregationTypes aggregationTypes;
+    private final Statements statements = new Statements(this);
     private final BuiltinTypes builtins;
     private final Operators operators;
     final ProbeArgs probeArgs;
@@ -53,23 +50,11 @@ public final class SemanticAnalyser {
     private final MapTyping mapTyping = new MapTyping(this);
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
-    /** Variables whose value had an error: their uses are not reported again. */
-    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
     private int errorTally;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
     final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
-    /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
-    private final Map<String, Integer> varPointees = new java.util.HashMap<>();
-    /**
-     * Variables declared by {@code let $a;} without a type, in the probe being checked; their type
-     * is their first assignment's, kept across passes in {@link #letTypes} (current bpftrace).
-     */
-    private final java.util.Set<String> untypedLets = new java.util.HashSet<>();
-    /** The variables read and written in the probe being checked. */
-    private final List<Expr.Var> varUses = new ArrayList<>();
-    private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -152,14 +137,15 @@ public final class SemanticAnalyser {
      * with the named program arguments that {@code getopt()} reads (name to value; a null value for
      * {@code --name} without one).
      */
-    public static Optional<TypedProgram> analyse(Program program, List<String> params, Map<String, String> namedArgs,
+    public static Optional<TypedProgram> analyse(Program written, List<String> params, Map<String, String> namedArgs,
             AttachPoints.Expansion expansion, boolean unsafe, boolean child, KernelTypes kernel, Map<String, String> env,
             Diagnostics diags) {
         int before = diags.errorCount();
-        Settings settings = Settings.resolve(program.config(), env, diags);
+        Settings settings = Settings.resolve(written.config(), env, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
+        Program program = ConfigRecord.apply(written, settings, env);
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
@@ -180,7 +166,7 @@ public final class SemanticAnalyser {
             return Optional.empty();
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
-                new LinkedHashMap<>(a.maps)), a.variables, params, expansion, a.kernelFields, a.constants, a.rewrites,
+                new LinkedHashMap<>(a.maps)), a.statements.variables(), params, expansion, a.kernelFields, a.constants, a.rewrites,
                 settings, a.enums.tables()));
     }
 
@@ -188,11 +174,7 @@ public final class SemanticAnalyser {
         types = new IdentityHashMap<>();
         for (Probe p : program.probes()) {
             probe = p;
-            vars = new LinkedHashMap<>();
-            varPointees.clear();
-            poisoned.clear();
-            untypedLets.clear();
-            variables.put(p, vars);
+            statements.probe(p);
             for (AttachPoint ap : p.attachPoints()) {
                 attachPoint(ap);
             }
@@ -202,16 +184,8 @@ public final class SemanticAnalyser {
                     error(e.span(), "Invalid type for predicate: " + kindName(t));
                 }
             });
-            block(p.body());
-            // a string or tuple variable takes its widest assignment's type; every use reads it so
-            // (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout)
-            for (Expr.Var v : varUses) {
-                Type last = vars.get(v.name());
-                if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf) {
-                    types.put(v, last);
-                }
-            }
-            varUses.clear();
+            statements.block(p.body());
+            statements.endProbe();
         }
     }
 
@@ -255,6 +229,16 @@ public final class SemanticAnalyser {
 
     Probe probe() {
         return probe;
+    }
+
+    /** Whether this is the pass that reports errors (the last). */
+    boolean finalPass() {
+        return finalPass;
+    }
+
+    /** How many errors were found so far in this pass (reported or not). */
+    int errorTally() {
+        return errorTally;
     }
 
     /** Whether pointers made in the current probe point to user memory (uprobes, USDT), as bpftrace decides. */
@@ -327,190 +311,13 @@ public final class SemanticAnalyser {
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
-                    "java" -> { }
+                    "java", "bench" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
 
-    // ---- statements ----
-
-    private void block(List<Stmt> stmts) {
-        for (Stmt s : stmts) {
-            stmt(s);
-        }
-    }
-
-    private void stmt(Stmt s) {
-        switch (s) {
-            case Stmt.ExprStmt e -> {
-                if (e.expr() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-                    error(c.span(), c.name() + "() should be directly assigned to a map");
-                    return;
-                }
-                type(e.expr());
-            }
-            case Stmt.AssignVar a -> assignVar(a);
-            case Stmt.AssignMap a -> assignMap(a);
-            case Stmt.If i -> {
-                Type t = type(i.cond());
-                if (!(t instanceof Type.Int)) {
-                    error(i.cond().span(), "Invalid condition in if(): " + kindName(t));
-                }
-                block(i.then());
-                block(i.otherwise());
-            }
-            case Stmt.While w -> {
-                Type t = type(w.cond());
-                if (!(t instanceof Type.Int)) {
-                    error(w.cond().span(), "Invalid condition in while(): " + kindName(t));
-                }
-                loops++;
-                block(w.body());
-                loops--;
-            }
-            case Stmt.Unroll u -> {
-                Span head = new Span(u.span().begin(), u.count().span().end() + 1);
-                Long n = constantOf(u.count());
-                if (n == null) {
-                    error(head, "invalid unroll value");
-                } else if (n > 100) {
-                    error(head, "unroll maximum value is 100");
-                } else if (n < 1) {
-                    error(head, "unroll minimum value is 1");
-                }
-                block(u.body());
-            }
-            case Stmt.ForMap f -> {
-                MapInfo m = maps.get(f.map().name());
-                if (m == null) {
-                    error(f.map().span(), "Undefined map: " + f.map().name());
-                    loops++;
-                    block(f.body());
-                    loops--;
-                    return;
-                }
-                if (m.keys().isEmpty()) {
-                    error(f.map().span(), "Maps used in for-loops must have keys to iterate over");
-                }
-                Type key = m.keys().size() == 1 ? m.keys().getFirst() : new Type.Tuple(m.keys());
-                Type value = readType(m.value());
-                if (value == null) {
-                    error(f.map().span(), "Loop over map of type " + m.value().display() + " is not supported");
-                    value = Type.INT64;
-                }
-                types.put(f.map(), m.value());
-                setVar(f.var(), new Type.Tuple(List.of(key, value)), f.var().span());
-                loops++;
-                block(f.body());
-                loops--;
-            }
-            case Stmt.ForRange f -> {
-                Type from = type(f.from());
-                Type to = type(f.to());
-                if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
-                    error(f.span(), "Loop range requires an integer for the start and end values");
-                }
-                // as current bpftrace: the variable has the bounds' type (unsigned when both are)
-                boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
-                        && !fi.isPointer() && !ti.isPointer();
-                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
-                loops++;
-                block(f.body());
-                loops--;
-            }
-            case Stmt.Jump j -> {
-                if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
-                    error(j.span(), j.kind().name().toLowerCase(java.util.Locale.ROOT) + " used outside of a loop");
-                }
-            }
-        }
-    }
-
-    private void assignVar(Stmt.AssignVar a) {
-        Type declared = a.declared().map(t -> typeOfName(t, a.span())).orElse(null);
-        if (a.value().isEmpty()) {
-            if (declared != null) {
-                setVar(a.var(), declared, a.span());
-            } else if (a.let()) {
-                untypedLets.add(a.var().name());
-                Type later = letTypes.computeIfAbsent(probe, p -> new java.util.HashMap<>()).get(a.var().name());
-                if (later != null) {
-                    setVar(a.var(), later, a.span());
-                } else {
-                    warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
-                }
-            }
-            return;
-        }
-        Expr value = a.value().get();
-        if (value instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            error(c.span(), c.name() + "() should be directly assigned to a map");
-            return;
-        }
-        int tallyBefore = errorTally;
-        Type t = type(value);
-        if (t instanceof Type.None) {
-            if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
-                    && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
-                    || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
-                    || c.name().equals("zero"))) {
-                error(a.span(), "Invalid expression for assignment: " + kindName(t));
-            }
-            if (errorTally > tallyBefore) {
-                poisoned.add(a.var().name()); // its uses would only repeat the error
-            }
-            return;
-        }
-        if (declared != null) {
-            if (declared.getClass() != t.getClass()) {
-                error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
-                        + t.display() + "' when variable already contains a value of type '" + declared.display() + "'");
-            }
-            t = declared;
-        }
-        setVar(a.var(), t, a.opSpan());
-        if (untypedLets.contains(a.var().name())) {
-            Type now = vars.get(a.var().name());
-            if (!now.equals(letTypes.computeIfAbsent(probe, p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
-                changed = true; // the declaration (and uses before this assignment) take this type
-            }
-        }
-        enums.assignVar(a.var().name(), value);
-        types.put(a.var(), vars.get(a.var().name()));
-        Integer sid = pointees.get(value);
-        if (sid != null) {
-            varPointees.put(a.var().name(), sid);
-        } else {
-            varPointees.remove(a.var().name());
-        }
-    }
-
-    private void setVar(Expr.Var v, Type t, Span span) {
-        Type old = vars.get(v.name());
-        if (old == null) {
-            vars.put(v.name(), t);
-        } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
-            if (ns.size() > os.size()) {
-                vars.put(v.name(), ns);
-            }
-        } else if (old instanceof Type.Buf ob && t instanceof Type.Buf nb) {
-            vars.put(v.name(), longer(ob, nb)); // the longest buffer assigned
-        } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
-            Type u = unify(ot, nt);
-            if (u == null) {
-                error(span, "Tuple type mismatch: " + ot.display() + " != " + nt.display() + ".");
-            } else {
-                vars.put(v.name(), u);
-            }
-        } else if (old.getClass() != t.getClass()) {
-            error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
-                    + "' when variable already contains a value of type '" + old.display() + "'");
-        }
-        types.put(v, vars.get(v.name()));
-    }
-
     /** The buffer of the larger capacity (a variable or ternary holding either; map keys must match). */
-    private static Type.Buf longer(Type.Buf x, Type.Buf y) {
+    static Type.Buf longer(Type.Buf x, Type.Buf y) {
         return x.capacity() >= y.capacity() ? x : y;
     }
 
@@ -520,7 +327,7 @@ public final class SemanticAnalyser {
             return x.size() >= y.size() ? x : y;
         }
         if (a instanceof Type.Int x && b instanceof Type.Int y) {
-            return y.bits() > x.bits() && !x.isPointer() ? new Type.Int(y.bits(), x.signed()) : x;
+            return IntTypes.promote(x, y);
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
             if (x.elements().size() != y.elements().size() || x.isRecord() != y.isRecord()
@@ -542,28 +349,6 @@ public final class SemanticAnalyser {
         return a.equals(b) ? a : null;
     }
 
-    private void assignMap(Stmt.AssignMap a) {
-        List<Type> keys = mapKeys(a.map());
-        Type value;
-        if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            value = aggregationTypes.aggregation(c);
-            types.put(c, value);
-        } else {
-            value = type(a.value());
-            if (value instanceof Type.None) {
-                if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
-                    error(a.span(), "Invalid expression for assignment: " + kindName(value));
-                }
-                return;
-            }
-            if (value instanceof Type.Int i && !i.isPointer()) {
-                value = i.widened();
-            }
-        }
-        declareMap(a.map(), keys, value, a.map().span());
-        enums.assignMap(a.map().name(), a.value());
-        types.put(a.map(), maps.get(a.map().name()).value());
-    }
 
     /** Types a map used as a value: known map, matching keys. */
     Type mapRead(Expr.MapRef ref) {
@@ -616,9 +401,25 @@ public final class SemanticAnalyser {
         return t;
     }
 
+    /**
+     * Types an operand that a string is expected for: there the {@code probe} builtin is a string
+     * (current bpftrace's {@code probe} is one), as long as the probe's longest name; the code
+     * generator writes the name of the attach point it compiles. Elsewhere {@code probe} stays an
+     * index of a name printed in user space (one program for the matches of a wildcard).
+     */
+    Type stringOperand(Expr e) {
+        Type t = type(e);
+        if (t instanceof Type.ProbeName && probe != null) {
+            int longest = probe.attachPoints().stream().mapToInt(ap -> ap.name().length()).max().orElse(0);
+            t = new Type.Str(longest + 1);
+            types.put(e, t);
+        }
+        return t;
+    }
+
     private Type compute(Expr e) {
         return switch (e) {
-            case Expr.IntLit i -> i.unsigned() ? Type.UINT64 : Type.INT64;
+            case Expr.IntLit i -> Type.Int.ofLiteral(i.value(), i.unsigned());
             case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
                 if (s.value().length() + 1 > 200) {
@@ -627,31 +428,7 @@ public final class SemanticAnalyser {
                 yield new Type.Str(s.value().length() + 1);
             }
             case Expr.Builtin b -> builtins.builtin(b);
-            case Expr.Var v -> {
-                Type t = vars.get(v.name());
-                if (t == null) {
-                    if (untypedLets.contains(v.name()) && !finalPass) {
-                        yield Type.NONE; // typed by an assignment further on (next pass)
-                    }
-                    if (untypedLets.contains(v.name())) {
-                        error(v.span(), "Could not resolve the type of this variable");
-                        yield Type.NONE;
-                    }
-                    if (poisoned.contains(v.name())) {
-                        failed.add(v);
-                    } else {
-                        error(v.span(), "Undefined or undeclared variable: " + v.name());
-                    }
-                    yield Type.NONE;
-                }
-                varUses.add(v);
-                Integer sid = varPointees.get(v.name());
-                if (sid != null) {
-                    pointees.put(v, sid);
-                }
-                enums.readVar(v);
-                yield t;
-            }
+            case Expr.Var v -> statements.read(v);
             case Expr.Param p -> builtins.param(p);
             case Expr.MapRef m -> {
                 enums.readMap(m);
@@ -671,6 +448,10 @@ public final class SemanticAnalyser {
                 } else if (!(t instanceof Type.Int)) {
                     error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator can not be used on expressions of type '"
                             + t.display() + "'");
+                } else if (i.target() instanceof Expr.Var v && t instanceof Type.Int vi && !vi.isPointer() && !vi.bool()) {
+                    // current bpftrace: ++ and -- make the variable a 64-bit integer (uint64 for ++ of an unsigned one)
+                    statements.setVar(v, vi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
+                    yield types.get(v);
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }
@@ -687,8 +468,12 @@ public final class SemanticAnalyser {
                             + kindName(b) + "'");
                     yield a;
                 }
-                yield u instanceof Type.Int ia && b instanceof Type.Int ib ? (ia.bool() && ib.bool() ? Type.Int.bool(64)
-                        : new Type.Int(64, ia.signed() && ib.signed())) : u;
+                if (a instanceof Type.Int ia && b instanceof Type.Int ib && (ia.isPointer() || ib.isPointer()
+                        || ia.bool() != ib.bool())) {
+                    yield new Type.Int(64, ia.signed() && ib.signed());
+                }
+                // current bpftrace: the branches' promoted type (c ? 1 : 2 is an int8)
+                yield u instanceof Type.Int ia && ia.bool() ? Type.Int.bool(64) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
                 Type t = probeArgs.field(f, probe);
@@ -784,7 +569,8 @@ public final class SemanticAnalyser {
                     yield structs.character(i, s);
                 }
                 if (base instanceof Type.Array arr) {
-                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())) {
+                    if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= arr.count())
+                            && !(arr.count() == 0 && arrayInMemory(i.base()))) { // int y[0] in a struct: any index
                         error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + arr.count());
                     } else if (!(i.index() instanceof Expr.IntLit) && !arrayInMemory(i.base())) {
                         error(i.span(), "The array index operator [] only accepts literal integer indices.");
@@ -808,6 +594,9 @@ public final class SemanticAnalyser {
                     }
                 }
                 enums.note(c, EnumSymbols.castEnum(c.type()));
+                if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
+                    yield ArrayCasts.cast(this, c, from, to);
+                }
                 if (!(to instanceof Type.Int)) {
                     error(c.span(), "Cannot cast to \"" + c.type() + "\"");
                     yield Type.NONE;
@@ -832,6 +621,11 @@ public final class SemanticAnalyser {
                 yield Type.UINT64;
             }
             case Expr.Offsetof o -> structs.offsetof(o);
+            case Expr.TypeArg t -> {
+                error(t.span(), "typeof() is a type, not a value: it can be a macro's argument, which the macro uses "
+                        + "as a type");
+                yield Type.NONE;
+            }
             case Expr.SizeofType s -> {
                 typeOfName(s.type(), s.span());
                 yield Type.UINT64;
@@ -883,6 +677,18 @@ public final class SemanticAnalyser {
             }
             Type t = type(n.typeOf());
             return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
+        if (n.arrayLength() >= 0 && (n.pointers() > 0 || !n.name().equals("string") && !isStructName(n.name()))) {
+            // an array of integers, bools or pointers (int8[8], bool[2], struct Foo *[2]); int8[] is
+            // an array of 0 elements until a cast gives it its operand's size
+            Type el = typeOfName(new TypeName(n.name(), n.pointers(), -1, n.typeOf()), span);
+            if (el instanceof Type.Int) {
+                return new Type.Array(el, n.arrayLength());
+            }
+            if (!(el instanceof Type.None)) {
+                error(span, "Arrays of " + el.display() + " are not supported by bpf4j trace yet");
+            }
+            return Type.NONE;
         }
         if (n.pointers() > 0) {
             TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
@@ -969,6 +775,24 @@ public final class SemanticAnalyser {
     }
 
     /** Whether an error was reported on {@code e} (then errors that follow from its type are not). */
+    /** The type of a standard-library function written as an identifier ({@code has_cpid}, {@code leader_tid}). */
+    Type stdlibIdentifier(Expr.Builtin b) {
+        return calls.stdlibIdentifier(b);
+    }
+
+    /** Checks a statement made by a rule of the checker ({@code find}'s assignment of its variable). */
+    void statement(org.bpf4j.trace.ast.Stmt s) {
+        statements.stmt(s);
+    }
+
+    /**
+     * Whether the statement being checked is in a branch of an {@code if} whose condition is known
+     * to skip it ({@link ConstantFolding}), where {@code fail()} and {@code static_assert} are no errors.
+     */
+    boolean unreached() {
+        return statements.unreached();
+    }
+
     boolean failed(Expr e) {
         return failed.contains(e);
     }

@@ -14,12 +14,18 @@ public sealed interface Type {
      * An integer of 8, 16, 32 or 64 bits; or, with a {@code pointee}, a pointer (64 bits, signed as
      * bpftrace 0.17 prints pointers) to a value of that type, in user memory when {@code user}.
      * Pointers are integers wherever integers are accepted; {@code *p}, {@code p[i]} and
-     * {@code p + n} use the pointee.
+     * {@code p + n} use the pointee. {@code literal} marks the sign-flexible type of a non-negative
+     * integer literal (current bpftrace: {@code 1} is an int8 that becomes a uint8 next to a uint32).
      */
-    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, java.util.Map<Long, String> enumerators)
-            implements Type {
+    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, java.util.Map<Long, String> enumerators,
+            boolean literal) implements Type {
         public Int {
             enumerators = enumerators == null ? null : java.util.Map.copyOf(enumerators);
+        }
+
+        /** An integer, pointer or bool of an enum type or none, not a literal's. */
+        public Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, java.util.Map<Long, String> enumerators) {
+            this(bits, signed, pointee, user, bool, enumerators, false);
         }
 
         /** An integer, pointer or bool that is not of an enum type. */
@@ -32,7 +38,25 @@ public sealed interface Type {
          * printed as text (current bpftrace: {@code @[ONE]: 11}, {@code (ONE, TWO)}).
          */
         public Int withEnumerators(java.util.Map<Long, String> names) {
-            return new Int(bits, signed, pointee, user, bool, names);
+            return new Int(bits, signed, pointee, user, bool, names, literal);
+        }
+
+        /**
+         * The type current bpftrace gives an integer literal: the smallest of int8, int16, int32 and
+         * int64 that holds it, sign-flexible ({@link #literal}) when it is not negative (it then takes
+         * the sign of what it meets, as {@code IntTypes.promote} says); uint64 above {@code INT64_MAX}.
+         *
+         * @param value the value (its 64 bits when {@code unsigned})
+         * @param unsigned whether it was written above {@code INT64_MAX}
+         */
+        public static Int ofLiteral(long value, boolean unsigned) {
+            if (unsigned) {
+                return UINT64;
+            }
+            int bits = value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE ? 8
+                    : value >= Short.MIN_VALUE && value <= Short.MAX_VALUE ? 16
+                    : value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? 32 : 64;
+            return new Int(bits, true, null, false, false, null, value >= 0);
         }
 
         /** An integer or pointer that is not a bool. */
@@ -50,9 +74,17 @@ public sealed interface Type {
             return new Int(bits, false, null, false, true);
         }
 
-        /** The 64-bit integer a value of this type is widened to (a bool stays a bool). */
+        /**
+         * The 64-bit integer a value of this type is widened to (a bool stays a bool, a literal's
+         * type stays sign-flexible).
+         */
         public Int widened() {
-            return bool ? bool(64) : new Int(64, signed, null, false, false, enumerators);
+            return bool ? bool(64) : new Int(64, signed, null, false, false, enumerators, literal);
+        }
+
+        /** This type without the sign-flexibility of a literal's. */
+        public Int fixed() {
+            return literal ? new Int(bits, signed, pointee, user, bool, enumerators, false) : this;
         }
 
         /** A pointer to {@code pointee}, in user memory when {@code user}. */

@@ -23,13 +23,16 @@ class ChildCommandTest {
             // The shell holds the FIFO open for reading when start() returns: its start-up is over,
             // so probes attached from now on see only the command's own system calls.
             // (both ends' open() return together: the shell's descriptor may appear in /proc a
-            // moment after ours, so wait for it rather than look once)
+            // moment after ours, so wait for it rather than look once; and dash opens the file as
+            // fd 3 and moves it to fd 0, so one listing may miss it in between: keep the listing
+            // that saw it rather than list again)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (openFiles(c.pid()).stream().noneMatch(f -> f.endsWith("/go")) && System.nanoTime() < deadline) {
+            List<String> seen = openFiles(c.pid());
+            while (seen.stream().noneMatch(f -> f.endsWith("/go")) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
+                seen = openFiles(c.pid());
             }
-            assertTrue(openFiles(c.pid()).stream().anyMatch(f -> f.endsWith("/go")),
-                    "held shell has the FIFO open: " + openFiles(c.pid()));
+            assertTrue(seen.stream().anyMatch(f -> f.endsWith("/go")), "held shell has the FIFO open: " + seen);
             assertFalse(Files.exists(marker), "the command ran before release");
             long pid = c.pid();
             c.release();

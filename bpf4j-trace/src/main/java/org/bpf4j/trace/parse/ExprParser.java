@@ -1,0 +1,524 @@
+package org.bpf4j.trace.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
+
+/**
+ * The tokens and expressions of the {@link Parser}: reading tokens with one of look-ahead, and the
+ * expression grammar (operators by precedence, casts, types, postfix operators, primaries). A
+ * statement inside an expression (a block expression) is read by the subclass.
+ */
+abstract sealed class ExprParser permits Parser {
+    static final Set<String> INT_TYPES = Set.of("int8", "int16", "int32", "int64", "uint8", "uint16",
+            "uint32", "uint64", "bool", "string", "char", "short", "int", "long", "void", "unsigned", "signed",
+            "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "inet", "buffer");
+
+    final Lexer lexer;
+    final Diagnostics diags;
+    Token la;
+    Token prev;
+    boolean inPredicate;
+
+    /** Ends parsing at the first syntax error (reported before it is thrown). */
+    static final class SyntaxError extends RuntimeException {
+        SyntaxError() {
+            super(null, null, false, false);
+        }
+    }
+
+    ExprParser(Lexer lexer, Diagnostics diags) {
+        this.lexer = lexer;
+        this.diags = diags;
+    }
+
+    /** A block expression ({@code { let $a = 1; $a + 1 }}) at its {@code {}. */
+    abstract Expr blockExpression(Token open);
+
+    /** An {@code if} used as a value ({@code if (c) { a } else { b }}) at its {@code if}. */
+    abstract Expr ifExpression();
+
+    // ---- tokens ----
+
+    Token peek() {
+        if (la == null) {
+            la = lexer.next();
+        }
+        return la;
+    }
+
+    Token take() {
+        Token t = peek();
+        la = null;
+        prev = t;
+        return t;
+    }
+
+    boolean at(TokenKind k) {
+        return peek().kind() == k;
+    }
+
+    /** True if the token after the next one is {@code =} (not {@code ==}). */
+    boolean peekSecondIsAssign() {
+        String text = lexer.source().text();
+        int i = peek().span().end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i < text.length() && text.charAt(i) == '=' && (i + 1 >= text.length() || text.charAt(i + 1) != '=');
+    }
+
+    boolean atIdent(String name) {
+        return at(TokenKind.IDENT) && peek().text().equals(name);
+    }
+
+    boolean accept(TokenKind k) {
+        if (at(k)) {
+            take();
+            return true;
+        }
+        return false;
+    }
+
+    Token expect(TokenKind k) {
+        if (!at(k)) {
+            throw unexpected(k.describe().length() == 1 && !k.describe().equals("(") && !k.describe().equals(")")
+                    && !k.describe().equals("}") && !k.describe().equals("{") && !k.describe().equals(":")
+                    ? "\"" + k.describe() + "\"" : k.describe());
+        }
+        return take();
+    }
+
+    SyntaxError unexpected(String expecting) {
+        Token t = peek();
+        String what = t.kind() == TokenKind.IDENT ? "identifier" : t.kind().describe();
+        diags.error(t.span(), "syntax error, unexpected " + what + (expecting == null ? "" : ", expecting " + expecting));
+        return new SyntaxError();
+    }
+
+    // ---- expressions ----
+
+    Expr expr() {
+        return ternary();
+    }
+
+    private Expr ternary() {
+        Expr cond = binary(1);
+        if (accept(TokenKind.QUES)) {
+            if (accept(TokenKind.COLON)) {
+                Expr otherwise = ternary();
+                return new Expr.Ternary(cond, cond, otherwise, cond.span().to(otherwise.span()));
+            }
+            Expr then = ternary();
+            expect(TokenKind.COLON);
+            Expr otherwise = ternary();
+            return new Expr.Ternary(cond, then, otherwise, cond.span().to(otherwise.span()));
+        }
+        return cond;
+    }
+
+    private BinOp binop(Token t) {
+        BinOp op = switch (t.kind()) {
+            case LOR -> BinOp.LOR;
+            case LAND -> BinOp.LAND;
+            case PIPE -> BinOp.BOR;
+            case CARET -> BinOp.BXOR;
+            case AMP -> BinOp.BAND;
+            case EQ -> BinOp.EQ;
+            case NE -> BinOp.NE;
+            case LT -> BinOp.LT;
+            case GT -> BinOp.GT;
+            case LE -> BinOp.LE;
+            case GE -> BinOp.GE;
+            case SHL -> BinOp.SHL;
+            case SHR -> BinOp.SHR;
+            case PLUS -> BinOp.ADD;
+            case MINUS -> BinOp.SUB;
+            case STAR -> BinOp.MUL;
+            case SLASH -> BinOp.DIV;
+            case PERCENT -> BinOp.MOD;
+            default -> null;
+        };
+        if (op == BinOp.DIV && inPredicate && endsPredicate(t)) {
+            return null;
+        }
+        return op;
+    }
+
+    /** A {@code /} followed by a {@code {} ends a predicate. */
+    private boolean endsPredicate(Token slash) {
+        String text = lexer.source().text();
+        int i = slash.span().end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i < text.length() && text.charAt(i) == '{';
+    }
+
+    Expr binary(int minPrec) {
+        Expr left = unary();
+        for (;;) {
+            BinOp op = binop(peek());
+            if (op == null || op.precedence() < minPrec) {
+                return left;
+            }
+            Token opToken = take();
+            Expr right = binary(op.precedence() + 1);
+            left = new Expr.Binary(op, left, right, left.span().to(right.span()), opToken.span());
+        }
+    }
+
+    private Expr unary() {
+        Token t = peek();
+        UnOp op = switch (t.kind()) {
+            case MINUS -> UnOp.NEG;
+            case BANG -> UnOp.LNOT;
+            case TILDE -> UnOp.BNOT;
+            case STAR -> UnOp.DEREF;
+            case AMP -> UnOp.ADDR;
+            default -> null;
+        };
+        if (op != null) {
+            take();
+            Expr operand = unary();
+            if (op == UnOp.NEG && operand instanceof Expr.IntLit lit && !lit.unsigned()) {
+                return new Expr.IntLit(-lit.value(), t.span().to(operand.span()));
+            }
+            return new Expr.Unary(op, operand, t.span().to(operand.span()));
+        }
+        if (t.kind() == TokenKind.INC || t.kind() == TokenKind.DEC) {
+            take();
+            Expr target = unary();
+            return new Expr.IncDec(t.kind() == TokenKind.INC, true, target, t.span().to(target.span()));
+        }
+        if (t.kind() == TokenKind.LPAREN && isCast()) {
+            take();
+            TypeName type = typeName();
+            expect(TokenKind.RPAREN);
+            Expr operand = unary();
+            return new Expr.Cast(type, operand, t.span().to(operand.span()));
+        }
+        return postfix();
+    }
+
+    /** At a {@code (}: true if a type name and {@code )} follow. Looks ahead without consuming. */
+    private boolean isCast() {
+        Lexer.Mark save = lexer.mark();
+        Token savedLa = la;
+        la = null;
+        try {
+            Token a = lexer.next();
+            if (a.kind() != TokenKind.IDENT) {
+                return false;
+            }
+            if (a.text().equals("struct") || a.text().equals("union") || a.text().equals("enum")
+                    || a.text().equals("typeof")) {
+                return true;
+            }
+            Token b = lexer.next();
+            if (!INT_TYPES.contains(a.text())) {
+                // a typedef of BTF (current bpftrace): (uint64_t)x, (size_t *)p; (name) is a cast only
+                // when an operand follows it, and (name *) only when nothing but stars and ) follow
+                if (b.kind() == TokenKind.STAR) {
+                    Token c = lexer.next();
+                    while (c.kind() == TokenKind.STAR) {
+                        c = lexer.next();
+                    }
+                    return c.kind() == TokenKind.RPAREN;
+                }
+                if (b.kind() != TokenKind.RPAREN) {
+                    return false;
+                }
+                Token c = lexer.next();
+                return c.kind() == TokenKind.INT || c.kind() == TokenKind.VAR || c.kind() == TokenKind.MAP
+                        || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT;
+            }
+            return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
+                    || b.kind() == TokenKind.IDENT;
+        } finally {
+            lexer.restore(save);
+            la = savedLa;
+        }
+    }
+
+    TypeName typeName() {
+        Token t = expect(TokenKind.IDENT);
+        String name = t.text();
+        if (name.equals("typeof") && at(TokenKind.LPAREN)) {
+            return typeOf();
+        }
+        if (name.equals("struct") || name.equals("union") || name.equals("enum")) {
+            name = name + " " + expect(TokenKind.IDENT).text();
+        } else if (name.equals("unsigned") || name.equals("signed")) {
+            if (at(TokenKind.IDENT) && INT_TYPES.contains(peek().text())) {
+                name = name + " " + take().text();
+            }
+        }
+        int pointers = 0;
+        while (accept(TokenKind.STAR)) {
+            pointers++;
+        }
+        return new TypeName(name, pointers, arrayLength(-1));
+    }
+
+    /**
+     * {@code typeof(TYPE)} (that type) or {@code typeof(EXPR)} (the expression's type), after the
+     * word, then the {@code *}s and {@code [N]} of a type (current bpftrace).
+     */
+    private TypeName typeOf() {
+        expect(TokenKind.LPAREN);
+        TypeName inner;
+        if (isTypeInside()) {
+            inner = typeName();
+        } else {
+            inner = new TypeName("typeof", 0, -1, expr());
+        }
+        expect(TokenKind.RPAREN);
+        int pointers = inner.pointers();
+        while (accept(TokenKind.STAR)) {
+            pointers++;
+        }
+        return new TypeName(inner.name(), pointers, arrayLength(inner.arrayLength()), inner.typeOf());
+    }
+
+    /**
+     * The {@code [N]} of an array type, {@code []} (current bpftrace: the size comes from the cast
+     * operand) as 0, or {@code none} when no bracket follows.
+     */
+    private int arrayLength(int none) {
+        if (!accept(TokenKind.LBRACKET)) {
+            return none;
+        }
+        if (accept(TokenKind.RBRACKET)) {
+            return 0;
+        }
+        int length = (int) expect(TokenKind.INT).value();
+        expect(TokenKind.RBRACKET);
+        return length;
+    }
+
+    /** Inside typeof(: true if a type follows (a type word, struct/union/enum, or a name and *). */
+    private boolean isTypeInside() {
+        if (!at(TokenKind.IDENT)) {
+            return false;
+        }
+        String w = peek().text();
+        if (INT_TYPES.contains(w) || w.equals("struct") || w.equals("union") || w.equals("enum") || w.equals("typeof")) {
+            return true;
+        }
+        Lexer.Mark save = lexer.mark(); // just after the name (peeked)
+        try {
+            return lexer.next().kind() == TokenKind.STAR; // size_t * (a name alone is read as an expression)
+        } finally {
+            lexer.restore(save);
+        }
+    }
+
+    Expr postfix() {
+        Expr e = primary();
+        for (;;) {
+            if (accept(TokenKind.DOT)) {
+                Token f = take();
+                if (f.kind() == TokenKind.INT) {
+                    e = new Expr.TupleIndex(e, (int) f.value(), e.span().to(f.span()));
+                } else if (f.kind() == TokenKind.IDENT) {
+                    e = new Expr.Field(e, f.text(), false, e.span().to(f.span()));
+                } else {
+                    la = f;
+                    throw unexpected(null);
+                }
+            } else if (accept(TokenKind.ARROW)) {
+                Token f = expect(TokenKind.IDENT);
+                e = new Expr.Field(e, f.text(), true, e.span().to(f.span()));
+            } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef m && m.keys().isEmpty())) {
+                // an element of a value: $a[1], @m[k][1] (a scalar map's [ ] are its keys)
+                take();
+                Expr index = expr();
+                Token close = expect(TokenKind.RBRACKET);
+                e = new Expr.Index(e, index, e.span().to(close.span()));
+            } else if (at(TokenKind.INC) || at(TokenKind.DEC)) {
+                Token t = take();
+                e = new Expr.IncDec(t.kind() == TokenKind.INC, false, e, e.span().to(t.span()));
+            } else {
+                return e;
+            }
+        }
+    }
+
+    /** A record {@code (name = value, ...)} after its {@code (} (current bpftrace). */
+    private Expr record(Token open) {
+        List<Expr> values = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        do {
+            Token name = expect(TokenKind.IDENT);
+            if (names.contains(name.text())) {
+                diags.error(name.span(), "Named argument list already contains name: " + name.text());
+                throw new SyntaxError();
+            }
+            names.add(name.text());
+            expect(TokenKind.ASSIGN);
+            values.add(expr());
+        } while (accept(TokenKind.COMMA));
+        expect(TokenKind.RPAREN);
+        return new Expr.Tuple(values, names, open.span().to(prev.span()));
+    }
+
+    private Expr primary() {
+        Token t = peek();
+        switch (t.kind()) {
+            case INT -> {
+                take();
+                return new Expr.IntLit(t.value(), t.value() < 0, t.span()); // above INT64_MAX: a uint64
+            }
+            case STRING -> {
+                take();
+                return new Expr.StrLit(t.text(), t.span());
+            }
+            case VAR -> {
+                take();
+                return new Expr.Var(t.text(), t.span());
+            }
+            case PARAM -> {
+                take();
+                return new Expr.Param((int) t.value(), t.span());
+            }
+            case PARAM_COUNT -> {
+                take();
+                return new Expr.Param(-1, t.span());
+            }
+            case MAP -> {
+                take();
+                List<Expr> keys = List.of();
+                Span span = t.span();
+                if (accept(TokenKind.LBRACKET)) {
+                    keys = exprList(TokenKind.RBRACKET);
+                    span = span.to(prev.span());
+                }
+                return new Expr.MapRef(t.text(), keys, span);
+            }
+            case LBRACE -> {
+                return blockExpression(t);
+            }
+            case LPAREN -> {
+                take();
+                if (at(TokenKind.IDENT) && peekSecondIsAssign()) {
+                    return record(t);
+                }
+                Expr first = expr();
+                if (accept(TokenKind.COMMA)) {
+                    List<Expr> elems = new ArrayList<>();
+                    elems.add(first);
+                    elems.addAll(exprList(TokenKind.RPAREN));
+                    return new Expr.Tuple(elems, t.span().to(prev.span()));
+                }
+                expect(TokenKind.RPAREN);
+                return first;
+            }
+            case IDENT -> {
+                if (t.text().equals("if")) {
+                    return ifExpression();
+                }
+                take();
+                String name = t.text();
+                if (name.startsWith(BUILTIN_PREFIX) && name.length() > BUILTIN_PREFIX.length()) {
+                    // current bpftrace: __builtin_comm is the builtin comm, whatever a macro is called
+                    name = name.substring(BUILTIN_PREFIX.length());
+                }
+                if (name.equals("true") || name.equals("false")) {
+                    return new Expr.BoolLit(name.equals("true"), t.span());
+                }
+                if (name.equals("typeof") && at(TokenKind.LPAREN)) {
+                    // current bpftrace: a type as a macro's argument (the macro uses it as a type)
+                    TypeName type = typeOf();
+                    return new Expr.TypeArg(type, t.span().to(prev.span()));
+                }
+                if (at(TokenKind.LPAREN)) {
+                    take();
+                    if (name.equals("sizeof") && (isTypeAhead() || namedPointerAhead())) {
+                        TypeName type = typeName();
+                        expect(TokenKind.RPAREN);
+                        return new Expr.SizeofType(type, t.span().to(prev.span()));
+                    }
+                    if (name.equals("offsetof") && isTypeAhead()) {
+                        TypeName type = typeName();
+                        expect(TokenKind.COMMA);
+                        List<String> fields = new ArrayList<>();
+                        fields.add(expect(TokenKind.IDENT).text());
+                        while (at(TokenKind.DOT)) {
+                            take();
+                            fields.add(expect(TokenKind.IDENT).text());
+                        }
+                        expect(TokenKind.RPAREN);
+                        return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
+                    }
+                    List<Expr> args = exprList(TokenKind.RPAREN);
+                    if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
+                        // current bpftrace: a builtin may be called, comm() is comm
+                        return new Expr.Builtin(name, t.span().to(prev.span()));
+                    }
+                    return new Expr.Call(name, args, t.span().to(prev.span()));
+                }
+                return new Expr.Builtin(name, t.span());
+            }
+            default -> throw unexpected(null);
+        }
+    }
+
+    private static final String BUILTIN_PREFIX = "__builtin_";
+
+    /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
+    private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
+            "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
+            "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args", "config");
+
+    /**
+     * At a name followed by {@code *}s and {@code )}: a pointer to a type of that name
+     * ({@code sizeof(t *)}, where {@code t} is a typedef or a macro's type argument).
+     */
+    private boolean namedPointerAhead() {
+        if (!at(TokenKind.IDENT)) {
+            return false;
+        }
+        Lexer.Mark save = lexer.mark(); // just after the name (peeked)
+        try {
+            Token c = lexer.next();
+            if (c.kind() != TokenKind.STAR) {
+                return false;
+            }
+            while (c.kind() == TokenKind.STAR) {
+                c = lexer.next();
+            }
+            return c.kind() == TokenKind.RPAREN;
+        } finally {
+            lexer.restore(save);
+        }
+    }
+
+    private boolean isTypeAhead() {
+        return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")
+                || peek().text().equals("union") || peek().text().equals("enum"));
+    }
+
+    private List<Expr> exprList(TokenKind close) {
+        List<Expr> list = new ArrayList<>();
+        if (accept(close)) {
+            return list;
+        }
+        for (;;) {
+            list.add(expr());
+            if (accept(close)) {
+                return list;
+            }
+            if (!at(TokenKind.COMMA)) {
+                throw unexpected(close.describe() + " or \",\"");
+            }
+            take();
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package org.bpf4j.trace.sema;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.ast.Stmt;
+
+/**
+ * The type checker's statements and scratch variables ({@code $x}): what each statement requires of
+ * its expressions, and the type each variable of a probe takes from its assignments.
+ */
+final class Statements {
+    private final SemanticAnalyser sa;
+    private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
+    private Map<String, Type> vars;
+    private int loops;
+    /** How many branches that a known condition skips enclose the statement being checked. */
+    private int unreached;
+    /** Variables whose value had an error: their uses are not reported again. */
+    private final Set<String> poisoned = new HashSet<>();
+    /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
+    private final Map<String, Integer> varPointees = new HashMap<>();
+    /**
+     * Variables declared by {@code let $a;} without a type, in the probe being checked; their type
+     * is their first assignment's, kept across passes in {@link #letTypes} (current bpftrace).
+     */
+    private final Set<String> untypedLets = new HashSet<>();
+    /** The variables read and written in the probe being checked. */
+    private final List<Expr.Var> varUses = new ArrayList<>();
+    private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
+    /** The variables' types at the end of the previous pass, by probe: integers promoted by later assignments. */
+    private final IdentityHashMap<Probe, Map<String, Type>> finalVars = new IdentityHashMap<>();
+    private Probe probe;
+
+    Statements(SemanticAnalyser sa) {
+        this.sa = sa;
+    }
+
+    /** Whether the statement being checked is in a branch that a known condition skips. */
+    boolean unreached() {
+        return unreached > 0;
+    }
+
+    /** The variables of each probe with their types. */
+    IdentityHashMap<Probe, Map<String, Type>> variables() {
+        return variables;
+    }
+
+    /** Checks a probe's body (its variables start empty). */
+    void probe(Probe p) {
+        probe = p;
+        vars = new LinkedHashMap<>();
+        varPointees.clear();
+        poisoned.clear();
+        untypedLets.clear();
+        variables.put(p, vars);
+    }
+
+    /**
+     * Ends a probe: a string, tuple or integer variable takes its widest assignment's type; every
+     * use reads it so (("hi", 1) printed after ("hellolongstr", 2) is stored in the wider layout; as
+     * current bpftrace, $x = 1 and $x = 1000 make $x an int16 everywhere). When a variable's type
+     * grew, the analyser makes another pass (uses before the wider assignment take it).
+     */
+    void endProbe() {
+        for (Expr.Var v : varUses) {
+            Type last = vars.get(v.name());
+            if (last instanceof Type.Tuple || last instanceof Type.Str || last instanceof Type.Buf
+                    || last instanceof Type.Int li && !li.isPointer()) {
+                sa.types.put(v, last);
+            }
+        }
+        varUses.clear();
+        if (!vars.equals(finalVars.put(probe, Map.copyOf(vars)))) {
+            sa.changed();
+        }
+    }
+
+    /** The type of a variable read in an expression. */
+    Type read(Expr.Var v) {
+        Type t = vars.get(v.name());
+        if (t == null) {
+            if (untypedLets.contains(v.name()) && !sa.finalPass()) {
+                return Type.NONE; // typed by an assignment further on (next pass)
+            }
+            if (untypedLets.contains(v.name())) {
+                sa.error(v.span(), "Could not resolve the type of this variable");
+                return Type.NONE;
+            }
+            if (poisoned.contains(v.name())) {
+                sa.failed.add(v);
+            } else {
+                sa.error(v.span(), "Undefined or undeclared variable: " + v.name());
+            }
+            return Type.NONE;
+        }
+        varUses.add(v);
+        Integer sid = varPointees.get(v.name());
+        if (sid != null) {
+            sa.pointees.put(v, sid);
+        }
+        sa.enums.readVar(v);
+        return t;
+    }
+
+    void block(List<Stmt> stmts) {
+        for (Stmt s : stmts) {
+            stmt(s);
+        }
+    }
+
+    void stmt(Stmt s) {
+        switch (s) {
+            case Stmt.ExprStmt e -> {
+                if (e.expr() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
+                    sa.error(c.span(), c.name() + "() should be directly assigned to a map");
+                    return;
+                }
+                sa.type(e.expr());
+            }
+            case Stmt.AssignVar a -> assignVar(a);
+            case Stmt.AssignMap a -> assignMap(a);
+            case Stmt.If i -> {
+                Type t = sa.type(i.cond());
+                if (!(t instanceof Type.Int)) {
+                    sa.error(i.cond().span(), "Invalid condition in if(): " + SemanticAnalyser.kindName(t));
+                }
+                // a branch the known condition skips is checked, but fail() there is no error
+                Long known = ConstantFolding.value(sa, i.cond());
+                unreached += known != null && known == 0 ? 1 : 0;
+                block(i.then());
+                unreached -= known != null && known == 0 ? 1 : 0;
+                unreached += known != null && known != 0 ? 1 : 0;
+                block(i.otherwise());
+                unreached -= known != null && known != 0 ? 1 : 0;
+            }
+            case Stmt.While w -> {
+                Type t = sa.type(w.cond());
+                if (!(t instanceof Type.Int)) {
+                    sa.error(w.cond().span(), "Invalid condition in while(): " + SemanticAnalyser.kindName(t));
+                }
+                loops++;
+                block(w.body());
+                loops--;
+            }
+            case Stmt.Unroll u -> {
+                Span head = new Span(u.span().begin(), u.count().span().end() + 1);
+                Long n = sa.constantOf(u.count());
+                if (n == null) {
+                    sa.error(head, "invalid unroll value");
+                } else if (n > 100) {
+                    sa.error(head, "unroll maximum value is 100");
+                } else if (n < 1) {
+                    sa.error(head, "unroll minimum value is 1");
+                }
+                block(u.body());
+            }
+            case Stmt.ForMap f -> {
+                MapInfo m = sa.maps.get(f.map().name());
+                if (m == null) {
+                    sa.error(f.map().span(), "Undefined map: " + f.map().name());
+                    loops++;
+                    block(f.body());
+                    loops--;
+                    return;
+                }
+                if (m.keys().isEmpty()) {
+                    sa.error(f.map().span(), "Maps used in for-loops must have keys to iterate over");
+                }
+                Type key = m.keys().size() == 1 ? m.keys().getFirst() : new Type.Tuple(m.keys());
+                Type value = SemanticAnalyser.readType(m.value());
+                if (value == null) {
+                    sa.error(f.map().span(), "Loop over map of type " + m.value().display() + " is not supported");
+                    value = Type.INT64;
+                }
+                sa.types.put(f.map(), m.value());
+                setVar(f.var(), new Type.Tuple(List.of(key, value)), f.var().span());
+                loops++;
+                block(f.body());
+                loops--;
+            }
+            case Stmt.ForRange f -> {
+                Type from = sa.type(f.from());
+                Type to = sa.type(f.to());
+                if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
+                    sa.error(f.span(), "Loop range requires an integer for the start and end values");
+                }
+                // as current bpftrace: the variable has the bounds' type (unsigned when both are)
+                boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
+                        && !fi.isPointer() && !ti.isPointer();
+                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
+                loops++;
+                block(f.body());
+                loops--;
+            }
+            case Stmt.Jump j -> {
+                if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
+                    sa.error(j.span(), j.kind().name().toLowerCase(java.util.Locale.ROOT) + " used outside of a loop");
+                }
+            }
+        }
+    }
+
+    private void assignVar(Stmt.AssignVar a) {
+        Type declared = a.declared().map(t -> sa.typeOfName(t, a.span())).orElse(null);
+        if (a.value().isEmpty()) {
+            if (declared != null) {
+                setVar(a.var(), declared, a.span());
+            } else if (a.let()) {
+                untypedLets.add(a.var().name());
+                Type later = letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).get(a.var().name());
+                if (later != null) {
+                    setVar(a.var(), later, a.span());
+                } else {
+                    sa.warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
+                }
+            }
+            return;
+        }
+        Expr value = a.value().get();
+        if (value instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
+            sa.error(c.span(), c.name() + "() should be directly assigned to a map");
+            return;
+        }
+        int tallyBefore = sa.errorTally();
+        Type t = sa.type(value);
+        if (t instanceof Type.None) {
+            if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
+                    && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
+                    || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
+                    || c.name().equals("zero"))) {
+                sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(t));
+            }
+            if (sa.errorTally() > tallyBefore) {
+                poisoned.add(a.var().name()); // its uses would only repeat the error
+            }
+            return;
+        }
+        if (declared != null) {
+            if (declared.getClass() != t.getClass()) {
+                sa.error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                        + t.display() + "' when variable already contains a value of type '" + declared.display() + "'");
+            }
+            t = declared;
+        }
+        setVar(a.var(), t, a.opSpan());
+        if (untypedLets.contains(a.var().name())) {
+            Type now = vars.get(a.var().name());
+            if (!now.equals(letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
+                sa.changed(); // the declaration (and uses before this assignment) take this type
+            }
+        }
+        sa.enums.assignVar(a.var().name(), value);
+        sa.types.put(a.var(), vars.get(a.var().name()));
+        Integer sid = sa.pointees.get(value);
+        if (sid != null) {
+            varPointees.put(a.var().name(), sid);
+        } else {
+            varPointees.remove(a.var().name());
+        }
+    }
+
+    void setVar(Expr.Var v, Type t, Span span) {
+        Type old = vars.get(v.name());
+        Type before = finalVars.getOrDefault(probe, Map.of()).get(v.name());
+        if (old == null && before instanceof Type.Int b && t instanceof Type.Int n) {
+            // as current bpftrace, a variable has one type, that of all its assignments (the last pass's)
+            vars.put(v.name(), IntTypes.promote(b, n));
+        } else if (old == null) {
+            vars.put(v.name(), t);
+        } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
+            vars.put(v.name(), IntTypes.promote(oi, ni));
+        } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
+            if (ns.size() > os.size()) {
+                vars.put(v.name(), ns);
+            }
+        } else if (old instanceof Type.Buf ob && t instanceof Type.Buf nb) {
+            vars.put(v.name(), SemanticAnalyser.longer(ob, nb)); // the longest buffer assigned
+        } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
+            Type u = SemanticAnalyser.unify(ot, nt);
+            if (u == null) {
+                sa.error(span, "Tuple type mismatch: " + ot.display() + " != " + nt.display() + ".");
+            } else {
+                vars.put(v.name(), u);
+            }
+        } else if (old.getClass() != t.getClass()) {
+            sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
+                    + "' when variable already contains a value of type '" + old.display() + "'");
+        }
+        sa.types.put(v, vars.get(v.name()));
+    }
+
+    private void assignMap(Stmt.AssignMap a) {
+        List<Type> keys = sa.mapKeys(a.map());
+        Type value;
+        if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
+            value = sa.aggregationTypes.aggregation(c);
+            sa.types.put(c, value);
+        } else {
+            value = sa.type(a.value());
+            if (value instanceof Type.None) {
+                if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
+                    sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(value));
+                }
+                return;
+            }
+            if (value instanceof Type.Int i && !i.isPointer()) {
+                value = i.widened();
+            }
+        }
+        sa.declareMap(a.map(), keys, value, a.map().span());
+        sa.enums.assignMap(a.map().name(), a.value());
+        sa.types.put(a.map(), sa.maps.get(a.map().name()).value());
+    }
+}
