@@ -22,6 +22,7 @@ import org.bpf4j.trace.probe.ProbeListing;
 import org.bpf4j.trace.probe.ProbeSource;
 import org.bpf4j.trace.runtime.AttachException;
 import org.bpf4j.trace.runtime.Backend;
+import org.bpf4j.trace.runtime.Capture;
 import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
 import org.bpf4j.trace.runtime.Output;
@@ -131,11 +132,15 @@ final class TraceCommand implements Callable<Integer> {
     private List<String> debugInfo = new ArrayList<>();
 
     @Option(names = "--mode", paramLabel = "MODE", description = "bench: run the bench: probes (BPF_PROG_TEST_RUN, "
-            + "many times each) and print the mean time of a run, instead of attaching probes")
+            + "many times each) and print the mean time of a run; test: run the test: probes once each and report "
+            + "which passed; instead of attaching probes")
     private String mode;
 
     @Option(names = "--bench", description = "the same as --mode bench")
     private boolean bench;
+
+    @Option(names = "--test", description = "the same as --mode test")
+    private boolean test;
 
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
@@ -159,7 +164,7 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--warnings", true), Map.entry("-kk", true), Map.entry("--usdt-file-activation", true),
             Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
             Map.entry("-B", false), Map.entry("--debuginfo", false), Map.entry("--mode", false),
-            Map.entry("--bench", true));
+            Map.entry("--bench", true), Map.entry("--test", true));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -191,6 +196,7 @@ final class TraceCommand implements Callable<Integer> {
             case "--debuginfo" -> debugInfo.add(value);
             case "--mode" -> mode = value;
             case "--bench" -> bench = true;
+            case "--test" -> test = true;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -239,7 +245,10 @@ final class TraceCommand implements Callable<Integer> {
         if (bench && mode != null) {
             return bpftraceError(err, "USAGE: --bench conflicts with existing --mode");
         }
-        if (mode != null && !mode.equals("bench")) {
+        if (test && (mode != null || bench)) {
+            return bpftraceError(err, "USAGE: --test conflicts with existing --mode");
+        }
+        if (mode != null && !mode.equals("bench") && !mode.equals("test")) {
             return bpftraceError(err, "--mode " + mode + " is not supported by bpf4j trace");
         }
         if (pid != null) {
@@ -350,9 +359,12 @@ final class TraceCommand implements Callable<Integer> {
         }
         CompiledScript script = result.compiled().get();
         boolean benchMode = bench || "bench".equals(mode);
-        if (!benchMode && !script.programs().isEmpty() && script.programs().stream()
-                .allMatch(p -> p.attachPoint().provider().equals("bench"))) {
-            return bpftraceError(err, "No probes attached; use --bench to run benchmark probes.");
+        boolean testMode = test || "test".equals(mode);
+        if (!benchMode && !testMode && !script.programs().isEmpty() && script.programs().stream()
+                .allMatch(p -> p.attachPoint().provider().equals("bench") || p.attachPoint().provider().equals("test"))) {
+            return bpftraceError(err, script.programs().stream().anyMatch(p -> p.attachPoint().provider().equals("test"))
+                    ? "No probes attached; use --test to run test probes."
+                    : "No probes attached; use --bench to run benchmark probes.");
         }
         if (outputFile != null) {
             // as bpftrace -o: what the script prints goes to the file
@@ -371,7 +383,11 @@ final class TraceCommand implements Callable<Integer> {
 
     private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter err, boolean kernel)
             throws IOException, InterruptedException {
-        Output output = format.equals("json") ? new Output.Json(out) : new Output.Text(out, err);
+        // --mode test: a test's output is captured, and shown only if it fails
+        Capture capture = test || "test".equals(mode) ? new Capture(out) : null;
+        PrintWriter scriptOut = capture == null ? out : new PrintWriter(capture);
+        PrintWriter scriptErr = capture == null ? err : new PrintWriter(capture.sharing(err));
+        Output output = format.equals("json") ? new Output.Json(scriptOut) : new Output.Text(scriptOut, scriptErr);
         ChildCommand child = null;
         if (command != null) {
             try {
@@ -392,6 +408,7 @@ final class TraceCommand implements Callable<Integer> {
                 runtime.setWarnings(!noWarnings);
                 runtime.setDryRun(dryRun);
                 runtime.setBenchmarks(bench || "bench".equals(mode));
+                runtime.setTests(capture);
                 runtime.setSource(source);
                 if (c != null) {
                     runtime.setChildPid(c.pid());

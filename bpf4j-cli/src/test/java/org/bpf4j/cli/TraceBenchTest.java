@@ -84,7 +84,7 @@ class TraceBenchTest {
                 Cli.run("trace", "--backend", "vm", "--mode", "fast", "-e", "BEGIN { }").err());
         assertEquals("ERROR: USAGE: --bench conflicts with existing --mode\n",
                 Cli.run("trace", "--backend", "vm", "--mode", "bench", "--bench", "-e", "BEGIN { }").err());
-        assertEquals("ERROR: --mode test is not supported by bpf4j trace\n",
-                Cli.run("trace", "--backend", "vm", "--mode", "test", "-e", "BEGIN { }").err());
+        assertEquals("ERROR: --mode codegen is not supported by bpf4j trace\n",
+                Cli.run("trace", "--backend", "vm", "--mode", "codegen", "-e", "BEGIN { }").err());
     }
 }

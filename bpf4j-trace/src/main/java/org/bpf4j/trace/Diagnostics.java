@@ -10,14 +10,24 @@ import java.util.List;
 public final class Diagnostics {
     private final List<Diagnostic> all = new ArrayList<>();
 
+    /**
+     * A scratch variable the parser renamed for its block ({@code $__s2_x}, the second declaration
+     * of {@code $x} in a probe, by {@code parse.Scopes}): messages name it as written.
+     */
+    private static final java.util.regex.Pattern RENAMED_VARIABLE = java.util.regex.Pattern.compile("\\$__s\\d+_");
+
     /** Adds an error. */
     public void error(Span span, String message) {
-        all.add(new Diagnostic(Diagnostic.Severity.ERROR, span, message));
+        all.add(new Diagnostic(Diagnostic.Severity.ERROR, span, written(message)));
     }
 
     /** Adds a warning. */
     public void warning(Span span, String message) {
-        all.add(new Diagnostic(Diagnostic.Severity.WARNING, span, message));
+        all.add(new Diagnostic(Diagnostic.Severity.WARNING, span, written(message)));
+    }
+
+    private static String written(String message) {
+        return message.contains("$__s") ? RENAMED_VARIABLE.matcher(message).replaceAll("\\$") : message;
     }
 
     /** Adds a hint (printed {@code HINT: message}): what the user may have meant, after an error. */

@@ -36,7 +36,7 @@ final class OwnVerifier {
      */
     static void assertAccepted(CompiledScript script, boolean loopsMayNotEnd) {
         List<MapInfo> maps = new ArrayList<>();
-        for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
+        for (CompiledScript.RuntimeMap m : script.runtimeMaps(org.bpf4j.vm.Cpus.count())) {
             maps.add(MapInfo.of(m.name(), m.type(), m.keySize(), m.valueSize(), m.entries()));
         }
         for (CompiledScript.ProbeProgram p : script.programs()) {

@@ -131,17 +131,15 @@ public final class Memory {
     private final long[] scratch = new long[MAX_CALL_FRAMES + 1];
 
     /**
-     * A read-only scratch region of {@code size} bytes (at most 512) private to one call depth,
-     * for helpers that hand a program a pointer to data of their own (the key of a
-     * {@code for_each_map_elem} callback). Returns its array; {@link #scratchAddress(int)} is its address.
+     * A read-only scratch region of at least {@code size} bytes (512 or more) private to one call
+     * depth, for helpers that hand a program a pointer to data of their own (the key of a
+     * {@code for_each_map_elem} callback, as large as the map's keys). Returns its array;
+     * {@link #scratchAddress(int)} is its address (a larger size than before gives a new region).
      */
     public byte[] scratch(int depth, int size) {
-        if (size > STACK_FRAME_SIZE) {
-            throw new IllegalArgumentException("scratch of " + size + " bytes");
-        }
         long addr = scratch[depth];
-        if (addr == 0) {
-            addr = add("helper scratch " + depth, new byte[STACK_FRAME_SIZE], false);
+        if (addr == 0 || readable[regionOf(addr)].length < size) {
+            addr = add("helper scratch " + depth, new byte[Math.max(size, STACK_FRAME_SIZE)], false);
             scratch[depth] = addr;
         }
         return readable[regionOf(addr)];

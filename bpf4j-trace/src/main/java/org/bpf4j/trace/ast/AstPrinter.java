@@ -74,7 +74,11 @@ public final class AstPrinter {
                         .append(source(f.to())).append(") ");
                 block(sb, f.body(), depth);
             }
-            case Stmt.Jump j -> sb.append(j.kind().name().toLowerCase(java.util.Locale.ROOT)).append(';');
+            case Stmt.Jump j -> {
+                sb.append(j.kind().name().toLowerCase(java.util.Locale.ROOT));
+                j.value().ifPresent(v -> sb.append(' ').append(source(v)));
+                sb.append(';');
+            }
         }
     }
 
@@ -219,7 +223,10 @@ public final class AstPrinter {
                 line(sb, d + 1, "stmts");
                 f.body().forEach(x -> tree(sb, x, d + 2, types));
             }
-            case Stmt.Jump j -> line(sb, d, j.kind().name().toLowerCase(java.util.Locale.ROOT));
+            case Stmt.Jump j -> {
+                line(sb, d, j.kind().name().toLowerCase(java.util.Locale.ROOT));
+                j.value().ifPresent(v -> tree(sb, v, d + 1, types));
+            }
         }
     }
 

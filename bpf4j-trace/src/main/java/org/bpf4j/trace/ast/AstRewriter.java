@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 /**
  * A copy of statements and expressions, node by node, that the passes after parsing change at its
- * hooks (the parser's macro expansion substitutes and expands calls, its loop scopes rename loop
+ * hooks (the parser's macro expansion substitutes and expands calls, its block scopes rename
  * variables, the type checker puts the settings in for {@code config()}).
  * Every node is rebuilt with its parts rewritten and everything else (names of a record's fields,
  * spans, operators) kept; a subclass overrides the hooks it needs, or a whole {@link #stmt} or
@@ -56,7 +56,7 @@ public abstract class AstRewriter {
                 Expr to = expr(f.to());
                 yield loop(f.var(), v -> new Stmt.ForRange(v, from, to, stmts(f.body()), f.span()));
             }
-            case Stmt.Jump j -> j;
+            case Stmt.Jump j -> j.value().isEmpty() ? j : new Stmt.Jump(j.kind(), j.value().map(this::expr), j.span());
         };
     }
 

@@ -59,8 +59,16 @@ public sealed interface Stmt {
         }
     }
 
-    /** {@code break}, {@code continue} or {@code return}. */
-    record Jump(JumpKind kind, Span span) implements Stmt {}
+    /**
+     * {@code break}, {@code continue} or {@code return}; a {@code return} may carry the probe's
+     * return value ({@code return 1;}: what a {@code test:} probe's run reports).
+     */
+    record Jump(JumpKind kind, Optional<Expr> value, Span span) implements Stmt {
+        /** A jump without value. */
+        public Jump(JumpKind kind, Span span) {
+            this(kind, Optional.empty(), span);
+        }
+    }
 
     /** The kinds of {@link Jump}. */
     enum JumpKind {

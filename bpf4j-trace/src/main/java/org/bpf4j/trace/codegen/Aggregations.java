@@ -29,9 +29,7 @@ final class Aggregations {
     int key(Expr.MapRef ref, MapInfo info) {
         int size = CompiledScript.keySize(info);
         int off = pc.frame.alloc(size);
-        for (int k = 0; k < size; k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
-        }
+        pc.zero(off, size);
         if (ref.keys().size() > 1 && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple t) {
             // @m[a, b] on a map keyed by a tuple: the tuple's elements
             for (int i = 0; i < ref.keys().size(); i++) {
@@ -379,9 +377,7 @@ final class Aggregations {
         pc.copy(0, 0, off, size);
         asm.jump(end);
         asm.bind(absent);
-        for (int k = 0; k < size; k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
-        }
+        pc.zero(off, size);
         asm.bind(end);
     }
 

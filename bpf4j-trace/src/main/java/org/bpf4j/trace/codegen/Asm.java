@@ -70,16 +70,47 @@ final class Asm {
         emit(new Instruction.Alu(true, op, dst, Operand.imm(imm)));
     }
 
+    /**
+     * The register a memory access at an offset beyond the instruction's signed 16 bits goes
+     * through: {@code base + off} is computed into it first. Other uses of r8 hold a value only
+     * between such accesses (the pointer of a loop that zeroes a block, a word kept over a helper call).
+     */
+    static final int FAR = 8;
+
     void load(Size size, int dst, int base, int off) {
-        emit(new Instruction.Load(size, false, dst, base, (short) off));
+        if (off != (short) off) {
+            farAddress(base, off);
+            emit(new Instruction.Load(size, false, dst, FAR, (short) 0));
+        } else {
+            emit(new Instruction.Load(size, false, dst, base, (short) off));
+        }
     }
 
     void store(Size size, int base, int off, int src) {
-        emit(new Instruction.Store(size, base, (short) off, Operand.reg(src)));
+        if (off != (short) off) {
+            farAddress(base, off);
+            emit(new Instruction.Store(size, FAR, (short) 0, Operand.reg(src)));
+        } else {
+            emit(new Instruction.Store(size, base, (short) off, Operand.reg(src)));
+        }
     }
 
     void storeImm(Size size, int base, int off, int imm) {
-        emit(new Instruction.Store(size, base, (short) off, Operand.imm(imm)));
+        if (off != (short) off) {
+            farAddress(base, off);
+            emit(new Instruction.Store(size, FAR, (short) 0, Operand.imm(imm)));
+        } else {
+            emit(new Instruction.Store(size, base, (short) off, Operand.imm(imm)));
+        }
+    }
+
+    /** {@code r8 = base + off}, for an access a frame in the scratch buffer makes beyond 32 KiB. */
+    private void farAddress(int base, int off) {
+        if (base == FAR) {
+            throw new IllegalStateException("a far access through r8 itself");
+        }
+        mov(FAR, base);
+        aluImm(AluOp.ADD, FAR, off);
     }
 
     /** {@code dst = frameBase + off}: the address of a stack slot. */

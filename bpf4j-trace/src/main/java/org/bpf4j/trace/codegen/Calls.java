@@ -192,7 +192,7 @@ final class Calls {
 
     /**
      * {@code join(argv[, delim])}: reads up to {@link Events#JOIN_ARGS} strings through the array of
-     * user pointers into the scratch buffer (16 KiB: far over the stack limit), stopping at a null
+     * user pointers into the scratch buffer (after the frame kept there, if any), stopping at a null
      * pointer, and sends the buffer as one event.
      */
     private void join(Expr.Call c) {
@@ -212,11 +212,8 @@ final class Calls {
         pc.intExpr(c.args().getFirst());
         asm.store(Size.DW, asm.frameBase, argv, 0);
         asm.storeImm(Size.DW, asm.frameBase, tmp, 0);
-        asm.loadMap(1, pc.globalsIndex + 1);
-        asm.stackAddr(2, tmp);
-        asm.call("map_lookup_elem");
         Asm.Label end = asm.label();
-        asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+        pc.scratchLookup(tmp, end);
         if (pc.scratchFrame > 0) {
             asm.aluImm(AluOp.ADD, 0, pc.scratchFrame); // after the frame kept there
         }

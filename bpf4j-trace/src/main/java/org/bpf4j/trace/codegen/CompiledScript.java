@@ -43,7 +43,7 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return maps.size() + 1;
     }
 
-    /** Index of the per-CPU scratch buffer, when {@link Events#scratchBytes()} is not 0. */
+    /** Index of the scratch buffer (one element per CPU), when {@link Events#scratchBytes()} is not 0. */
     public int scratchIndex() {
         return maps.size() + 2;
     }
@@ -63,7 +63,7 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
      * {@link Events#skbOutputs()} is not empty: after every other map.
      */
     public int skbOutputIndex() {
-        return runtimeMaps().size() - 1;
+        return runtimeMaps(1).size() - 1; // the count of maps does not depend on the CPUs
     }
 
     /** Slots of the perf event array of {@code skboutput()}: one per possible CPU. */
@@ -94,10 +94,14 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
     /**
      * Every map the programs refer to, in index order: the script's maps, then the events (the
      * ring buffer, or the queue of {@link Transport#queueValueSize()}-byte values), the globals,
-     * the per-CPU scratch buffer (when events need scratch space or stacks) and the stack map (when
-     * a program records stacks). Both backends create exactly these.
+     * the scratch buffer (when events need scratch space or stacks: an array with one element per
+     * CPU, which programs index by {@code bpf_get_smp_processor_id()}, so that an element may be
+     * larger than the 32 KiB a per-CPU array's value may be) and the stack map (when a program records
+     * stacks). Both backends create exactly these.
+     *
+     * @param cpus the number of CPUs the backend runs programs on (the kernel's possible CPUs)
      */
-    public List<RuntimeMap> runtimeMaps() {
+    public List<RuntimeMap> runtimeMaps(int cpus) {
         List<RuntimeMap> all = new java.util.ArrayList<>();
         for (MapInfo m : maps) {
             all.add(new RuntimeMap(m.name(), m.mapType(), keySize(m), valueSize(m), m.entries()));
@@ -107,7 +111,7 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
                 : new RuntimeMap("events", MapType.RINGBUF, 0, 0, RING_SIZE));
         all.add(new RuntimeMap("globals", MapType.ARRAY, 4, GLOBALS_BYTES, 1));
         if (events.scratchBytes() > 0 || events.stacks()) {
-            all.add(new RuntimeMap("scratch", MapType.PERCPU_ARRAY, 4, Math.max(8, events.scratchBytes()), 1));
+            all.add(new RuntimeMap("scratch", MapType.ARRAY, 4, Math.max(8, events.scratchBytes()), cpus));
         }
         if (events.stacks()) {
             all.add(new RuntimeMap("stacks", MapType.STACK_TRACE, 4, 8 * Events.STACK_MAP_FRAMES,

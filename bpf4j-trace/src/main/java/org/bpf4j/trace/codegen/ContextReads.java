@@ -251,14 +251,34 @@ final class ContextReads {
 
     /**
      * Reads a NUL-terminated string of at most {@code limit} bytes (with the NUL) at the address in
-     * r0 into a zeroed slot of {@code size} bytes at {@code off}.
+     * r0 into a zeroed slot of {@code size} bytes at {@code off}. A limit one past the slot (that of
+     * {@link Strings#readLimit} for a size that is a multiple of 8) lets the helper write the NUL of
+     * a string cut there into the word after the slot, which r8 keeps over the call and puts back
+     * whole (so the verifier keeps what it knew of it, such as a loop's counter). Where there is
+     * no such word in the frame, the string is read into a larger slot and copied. No branch on
+     * what the helper returned: such reads sit in loops the verifier walks, where each branch adds
+     * to its bounded stack of pending states.
      */
     void stringAt(int limit, int size, int off) {
+        int after = off + Type.align8(size);
+        boolean past = limit > Type.align8(size);
+        boolean keepAfter = past && after < 0 && after % 8 == 0 && after == (short) after;
+        int m = pc.frame.mark();
+        int to = past && !keepAfter ? pc.frame.alloc(limit) : off;
         asm.mov(3, 0);
-        pc.strings.zero(off, size);
-        asm.stackAddr(1, off);
+        pc.strings.zero(to, size); // the helper writes the byte past it
+        if (keepAfter) {
+            asm.load(Size.DW, Asm.FAR, asm.frameBase, after);
+        }
+        asm.stackAddr(1, to);
         asm.movImm(2, limit);
         asm.call("probe_read_str");
+        if (keepAfter) {
+            asm.store(Size.DW, asm.frameBase, after, Asm.FAR);
+        } else if (to != off) {
+            pc.copy(asm.frameBase, to, off, Type.align8(size));
+        }
+        pc.frame.release(m);
     }
 
     /** The type of a tracepoint field that holds a string. */

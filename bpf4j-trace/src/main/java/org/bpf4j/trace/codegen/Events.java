@@ -169,14 +169,14 @@ public final class Events {
     /** Entries of the stack map. */
     public static final int STACK_MAP_ENTRIES = 4096;
 
-    /** Notes that a program needs {@code bytes} of the per-CPU scratch buffer. */
+    /** Notes that a program needs {@code bytes} of the scratch buffer (each CPU's element). */
     void noteScratch(int bytes) {
         scratchBytes = Math.max(scratchBytes, bytes);
     }
 
     /**
-     * The size of the per-CPU scratch buffer (a one-element per-CPU array after the globals, for
-     * values too big for the 512-byte stack), or 0 if no program uses one.
+     * The size of each CPU's element of the scratch buffer (an array after the globals, for values
+     * too big for the 512-byte stack), or 0 if no program uses one.
      */
     public int scratchBytes() {
         return scratchBytes;

@@ -96,6 +96,12 @@ final class IntExprs {
             }
             case Expr.Cast c -> {
                 eval(c.operand());
+                if (pc.type(c.operand()) instanceof Type.Int from && from.isPointer()
+                        && pc.type(c) instanceof Type.Int to && !to.isPointer() && to.bits() < 64 && !to.bool()) {
+                    // a pointer cut to a narrower integer ((int8)&$s): a 32-bit move makes it a plain
+                    // number first, as verifiers refuse shifts of pointers
+                    asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
+                }
                 if (((Type.Int) pc.type(c)).bool()) {
                     boolOf(JumpOp.JNE); // (bool)x is x != 0
                 } else {
@@ -155,6 +161,10 @@ final class IntExprs {
     private void index(Expr.Index i) {
         Type.Int element = (Type.Int) pc.type(i);
         Type bt = pc.type(i.base());
+        if (bt instanceof Type.Str st && !(i.index() instanceof Expr.IntLit)) {
+            character(i, st);
+            return;
+        }
         if (bt instanceof Type.Array || bt instanceof Type.Str) {
             // an element of an array value, a character of a string value: the value in a slot, then the element
             int k = (int) ((Expr.IntLit) i.index()).value();
@@ -178,6 +188,31 @@ final class IntExprs {
         }
         elementAddress(i, element.size(), () -> eval(i.base()));
         new Buffers(pc).loadPointee(element, new Buffers(pc).user(i.base()));
+    }
+
+    /**
+     * {@code $s[$i]}, a character of a string value at an index known only when the probe runs: the
+     * index (first) and the string in frame slots, then the byte at the slot plus the index, read
+     * through a pointer whose offset the bound check limits to the string; 0 past its end.
+     */
+    private void character(Expr.Index i, Type.Str st) {
+        int m = pc.frame.mark();
+        int index = pc.frame.alloc(8);
+        int tmp = pc.frame.alloc(st.size());
+        eval(i.index());
+        asm.store(Size.DW, asm.frameBase, index, 0);
+        pc.rawValue(i.base(), tmp);
+        Asm.Label end = asm.label();
+        asm.movImm(0, 0);
+        asm.load(Size.DW, 1, asm.frameBase, index);
+        asm.jumpImm(JumpOp.JGE, 1, st.size(), end);
+        asm.stackAddr(2, tmp);
+        asm.alu(AluOp.ADD, 2, 1);
+        asm.load(Size.B, 0, 2, 0);
+        asm.aluImm(AluOp.LSH, 0, 56);
+        asm.aluImm(AluOp.ARSH, 0, 56);
+        asm.bind(end);
+        pc.frame.release(m);
     }
 
     /**

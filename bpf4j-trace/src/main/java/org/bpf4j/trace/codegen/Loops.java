@@ -14,8 +14,9 @@ import org.bpf4j.trace.sema.Type;
  * whose bounds are not constants {@code bpf_loop} (as current bpftrace; the kernel's verifier
  * cannot bound a plain loop whose end comes from a map), a range of constants a plain loop. The
  * body of a helper's loop is a callback, generated after the program, that reaches the probe's
- * variables through the frame pointer the helper passes as its context (kept in r9); the
- * callbacks of nested loops get the same pointer, so every level sees the probe's frame.
+ * variables through the frame pointer the helper passes as its context (kept in r9; for a frame in
+ * the scratch buffer, through a stack slot holding it); the callbacks of nested loops get the same
+ * pointer, so every level sees the probe's frame.
  * {@code continue} returns 0 from a callback, {@code break} 1; {@code return} and {@code exit()}
  * set the loop's flag in the frame and return 1, and the caller, seeing the flag after the helper
  * returns, leaves the probe (or, itself a callback, passes the flag on).
@@ -60,21 +61,16 @@ final class Loops {
         callback("for_each_map_elem", fn -> {
             asm.loadMap(1, map);
             asm.loadFunction(2, fn);
-            asm.mov(3, asm.frameBase);
+            frameContext(3);
             asm.movImm(4, 0);
         }, () -> {
             // (map, key, value, ctx)
-            asm.mov(9, 4);
+            enterFrame(4);
+            asm.store(Size.DW, 10, -8, 3); // the value's address, kept over a copy of the key that clobbers r3
             int keyBytes = Type.align8(kv.elements().get(0).size());
-            for (int k = 0; k < keyBytes; k += 8) {
-                asm.load(Size.DW, 1, 2, k);
-                asm.store(Size.DW, 9, slot + k, 1);
-            }
-            int valueBytes = ProbeCompiler.storedSize(kv.elements().get(1));
-            for (int k = 0; k < valueBytes; k += 8) {
-                asm.load(Size.DW, 1, 3, k);
-                asm.store(Size.DW, 9, slot + kv.offset(1) + k, 1);
-            }
+            pc.copyTo(9, slot, 2, 0, keyBytes);
+            asm.load(Size.DW, 3, 10, -8);
+            pc.copyTo(9, slot + kv.offset(1), 3, 0, ProbeCompiler.storedSize(kv.elements().get(1)));
         }, f.body());
     }
 
@@ -100,17 +96,44 @@ final class Loops {
         callback("loop", fn -> {
             asm.load(Size.DW, 1, asm.frameBase, count);
             asm.loadFunction(2, fn);
-            asm.mov(3, asm.frameBase);
+            frameContext(3);
             asm.movImm(4, 0);
         }, () -> {
             // (index, ctx): the variable is start + index
-            asm.mov(9, 2);
+            enterFrame(2);
             asm.load(Size.DW, 2, 9, start);
             asm.alu(AluOp.ADD, 2, 1);
             asm.store(Size.DW, 9, slot, 2);
         }, f.body());
         asm.bind(skip);
     }
+
+    /**
+     * {@code reg = } the context a helper passes to the loop's callback: the frame pointer, or for
+     * a frame in the scratch buffer (which the kernel does not take as a callback's context) the
+     * address of a stack slot holding it.
+     */
+    private void frameContext(int reg) {
+        if (pc.scratchFrame > 0) {
+            asm.store(Size.DW, 10, FRAME_POINTER_SLOT, asm.frameBase);
+            asm.mov(reg, 10);
+            asm.aluImm(AluOp.ADD, reg, FRAME_POINTER_SLOT);
+        } else {
+            asm.mov(reg, asm.frameBase);
+        }
+    }
+
+    /** In a callback: r9 = the probe's frame pointer, from the context in {@code ctx} ({@link #frameContext}). */
+    private void enterFrame(int ctx) {
+        if (pc.scratchFrame > 0) {
+            asm.load(Size.DW, 9, ctx, 0);
+        } else {
+            asm.mov(9, ctx);
+        }
+    }
+
+    /** The stack slot (of the program or of a callback) that holds a scratch frame's pointer for a callback. */
+    static final int FRAME_POINTER_SLOT = -16;
 
     private boolean constant(org.bpf4j.trace.ast.Expr e) {
         return e instanceof org.bpf4j.trace.ast.Expr.IntLit || pc.typed.constant(e) != null

@@ -65,15 +65,18 @@ final class ProbeCompiler {
     /** The tracer's PID namespace when it is not the initial one: pid and tid are then seen from it. */
     final java.util.Optional<PidNamespace> pidNamespace;
     /**
-     * Bytes of the frame kept in the per-CPU scratch buffer instead of the stack (0: the frame is
+     * Bytes of the frame kept in the scratch buffer (this CPU's element) instead of the stack (0: the frame is
      * on the stack). A program whose frame does not fit in 512 bytes is compiled again with its
      * whole frame there, addressed from r7 as the stack is from r10.
      */
     final int scratchFrame;
     private boolean needsScratchFrame;
 
-    /** The most frame bytes the scratch buffer holds (a per-CPU value stays under 32 KiB with join()'s). */
-    static final int SCRATCH_FRAME_LIMIT = 16 * 1024;
+    /**
+     * The most frame bytes the scratch buffer holds. Offsets past 32 KiB go through {@link Asm#FAR};
+     * the bound keeps the programs' copies of such values within the verifier's instruction limits.
+     */
+    static final int SCRATCH_FRAME_LIMIT = 256 * 1024;
     private static final int SCRATCH_FRAME_BASE = 7;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
@@ -119,17 +122,13 @@ final class ProbeCompiler {
         Asm.Label end = asm.label();
         if (scratchFrame > 0) {
             events.noteScratch(scratchFrame);
-            asm.storeImm(Size.DW, 10, -8, 0);
-            asm.mov(2, 10);
-            asm.aluImm(AluOp.ADD, 2, -8);
-            asm.loadMap(1, globalsIndex + 1);
-            asm.call("map_lookup_elem");
-            asm.jumpImm(JumpOp.JEQ, 0, 0, end);
+            int base = asm.frameBase;
+            asm.frameBase = 10;
+            scratchLookup(-8, end);
+            asm.frameBase = base;
             asm.mov(SCRATCH_FRAME_BASE, 0);
             asm.aluImm(AluOp.ADD, SCRATCH_FRAME_BASE, scratchFrame);
-            for (int off = 8; off <= scratchFrame; off += 8) {
-                asm.storeImm(Size.DW, SCRATCH_FRAME_BASE, -off, 0);
-            }
+            zeroAt(SCRATCH_FRAME_BASE, -scratchFrame, scratchFrame);
         }
         if (!attachPoint.provider().equals("END")) {
             // after exit(), a probe runs for a short while only, as bpftrace's until it detaches them
@@ -162,7 +161,7 @@ final class ProbeCompiler {
             needsScratchFrame = true; // compiled again with the frame in the scratch buffer
             return null;
         }
-        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame)) {
+        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame) && diags.errorCount() == before) {
             diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
                     + SCRATCH_FRAME_LIMIT + " bytes bpf4j trace keeps in its scratch buffer");
         }
@@ -176,7 +175,21 @@ final class ProbeCompiler {
         }
         all.addAll(body.instructions());
         String name = attachPoint.name();
-        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), scratchFrame > 0 ? 8 : frame.max());
+        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), scratchFrame > 0 ? 16 : frame.max());
+    }
+
+    /**
+     * {@code r0 = } this CPU's element of the scratch buffer (an array with one element per CPU,
+     * indexed by {@code bpf_get_smp_processor_id()}; the number is stored as the key at {@code keyOff}
+     * of the frame); jumps to {@code onNull} if there is none. Clobbers r1-r5.
+     */
+    void scratchLookup(int keyOff, Asm.Label onNull) {
+        asm.call("get_smp_processor_id");
+        asm.store(Size.W, asm.frameBase, keyOff, 0);
+        asm.loadMap(1, globalsIndex + 1);
+        asm.stackAddr(2, keyOff);
+        asm.call("map_lookup_elem");
+        asm.jumpImm(JumpOp.JEQ, 0, 0, onNull);
     }
 
     /** After {@link #compile()} returned null without an error: the frame must go to the scratch buffer. */
@@ -245,6 +258,9 @@ final class ProbeCompiler {
             }
             case Stmt.AssignVar a -> {
                 Type vt = typed.variables(probe).get(a.var().name());
+                if (vt == null) {
+                    break; // `let $x;` never assigned nor read: no variable (the parser warned)
+                }
                 int slot = varSlots.get(a.var().name());
                 if (a.value().isPresent()) {
                     valueInto(a.value().get(), vt, slot);
@@ -292,7 +308,16 @@ final class ProbeCompiler {
             case Stmt.ForMap f -> forLoops.forMap(f);
             case Stmt.Jump j -> {
                 switch (j.kind()) {
-                    case RETURN -> forLoops.leaveProbe();
+                    case RETURN -> {
+                        if (j.value().isEmpty()) {
+                            forLoops.leaveProbe();
+                        } else if (inCallback) {
+                            unsupported(j.span(), "return with a value inside a for loop");
+                        } else {
+                            intExpr(j.value().get()); // the probe's return value, in r0
+                            asm.exit();
+                        }
+                    }
                     case BREAK -> asm.jump(loops.peek()[0]);
                     case CONTINUE -> asm.jump(loops.peek()[1]);
                 }
@@ -638,9 +663,36 @@ final class ProbeCompiler {
 
     /** Zeroes {@code bytes} (a multiple of 8) of the frame at {@code off}. */
     void zero(int off, int bytes) {
-        for (int k = 0; k < bytes; k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
+        zeroAt(asm.frameBase, off, bytes);
+    }
+
+    /**
+     * Blocks of more bytes than this are zeroed by a loop and copied by a helper rather than word
+     * by word, so that programs holding strings of kilobytes stay small (a jump reaches at most
+     * 32K instructions) and quick to verify.
+     */
+    static final int UNROLLED_BLOCK = 512;
+
+    /**
+     * Zeroes {@code bytes} (a multiple of 8) at {@code base + off}: word by word, or for a large
+     * block in a loop through r8 with r1 counting the words (clobbers r1 then).
+     */
+    void zeroAt(int base, int off, int bytes) {
+        if (bytes <= UNROLLED_BLOCK) {
+            for (int k = 0; k < bytes; k += 8) {
+                asm.storeImm(Size.DW, base, off + k, 0);
+            }
+            return;
         }
+        asm.mov(Asm.FAR, base);
+        asm.aluImm(AluOp.ADD, Asm.FAR, off);
+        asm.movImm(1, bytes / 8);
+        Asm.Label loop = asm.label();
+        asm.bind(loop);
+        asm.storeImm(Size.DW, Asm.FAR, 0, 0);
+        asm.aluImm(AluOp.ADD, Asm.FAR, 8);
+        asm.aluImm(AluOp.SUB, 1, 1);
+        asm.jumpImm(JumpOp.JNE, 1, 0, loop);
     }
 
     /**
@@ -668,10 +720,32 @@ final class ProbeCompiler {
 
     /** Copies {@code bytes} (a multiple of 8) from {@code base + from} to the stack at {@code to}. */
     void copy(int base, int from, int to, int bytes) {
-        for (int k = 0; k < bytes; k += 8) {
-            asm.load(Size.DW, 1, base, from + k);
-            asm.store(Size.DW, asm.frameBase, to + k, 1);
+        copyTo(asm.frameBase, to, base, from, bytes);
+    }
+
+    /**
+     * Copies {@code bytes} (a multiple of 8) from {@code base + from} to {@code dst + to}: word by
+     * word through r1, or for a block larger than {@link #UNROLLED_BLOCK} with
+     * {@code bpf_probe_read_kernel} (both ends are the program's own memory: its frame, a map
+     * value), which clobbers r0-r5.
+     */
+    void copyTo(int dst, int to, int base, int from, int bytes) {
+        if (bytes <= UNROLLED_BLOCK) {
+            for (int k = 0; k < bytes; k += 8) {
+                asm.load(Size.DW, 1, base, from + k);
+                asm.store(Size.DW, dst, to + k, 1);
+            }
+            return;
         }
+        if (dst == 3) {
+            throw new IllegalStateException("a copy's destination in r3");
+        }
+        asm.mov(3, base);
+        asm.aluImm(AluOp.ADD, 3, from);
+        asm.mov(1, dst);
+        asm.aluImm(AluOp.ADD, 1, to);
+        asm.movImm(2, bytes);
+        asm.call("probe_read_kernel");
     }
 
     // ---- integers ----

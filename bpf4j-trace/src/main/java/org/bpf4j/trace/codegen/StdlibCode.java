@@ -18,7 +18,7 @@ final class StdlibCode {
     /** The functions with an integer value compiled here. */
     static final Set<String> INT_FUNCTIONS = Set.of("find", "strstr", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "strcap",
-            "default_str_length", "kfunc_exist", "kfunc_allowed");
+            "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
 
     /** The functions checked when compiling, which leave no code. */
     static final Set<String> COMPILE_TIME = Set.of("static_assert", "fail", "assert_str");
@@ -47,13 +47,14 @@ final class StdlibCode {
                 new IntExprs(pc).boolOf(JumpOp.JLT, 4095);
             }
             case "strstr" -> {
-                Type.Str h = (Type.Str) pc.type(c.args().get(0));
-                Type.Str n = (Type.Str) pc.type(c.args().get(1));
+                Expr.Call read = strings(c);
+                Type.Str h = (Type.Str) pc.type(read.args().get(0));
+                Type.Str n = (Type.Str) pc.type(read.args().get(1));
                 if ((long) h.size() * n.size() > 4096) { // unrolled, as strcontains()
                     pc.unsupported(c.span(), "strstr() on strings this long");
                     return;
                 }
-                pc.strings.search(c.args().get(0), c.args().get(1), true);
+                pc.strings.search(read.args().get(0), read.args().get(1), true);
             }
             case "memcmp" -> memcmp(c);
             case "find" -> find(c);
@@ -103,6 +104,11 @@ final class StdlibCode {
         asm.alu(AluOp.SUB, 0, 2);
         asm.bind(end);
         pc.frame.release(m);
+    }
+
+    /** The call with its string arguments: itself, or with {@code str(p)} for a pointer (the checker's rewrite). */
+    private Expr.Call strings(Expr.Call c) {
+        return pc.typed.rewrite(c) instanceof Expr.Call read ? read : c;
     }
 
     /** The bytes of a value {@code memcmp} compares: an integer's width, else the value's layout. */
@@ -160,7 +166,8 @@ final class StdlibCode {
      * right by the length of {@code a} (one fixed shift per bit of the length, so no stack offset
      * depends on the data) and merged with {@code a}, whose bytes from its NUL on are zero.
      */
-    void strConcat(Expr.Call c, int size, int off) {
+    void strConcat(Expr.Call call, int size, int off) {
+        Expr.Call c = strings(call);
         Type.Str s1 = (Type.Str) pc.type(c.args().get(0));
         Type.Str s2 = (Type.Str) pc.type(c.args().get(1));
         int cap = Type.align8(s1.size() + s2.size() - 1);

@@ -19,6 +19,13 @@ final class Strings {
         this.asm = pc.asm;
     }
 
+    /**
+     * The most conditional jumps on a string's bytes an unrolled operation ({@code ==},
+     * {@code strncmp}, {@code strlen}) may make: the kernel's verifier keeps a pending state for each
+     * and refuses a program with more than 8,192 of them at once.
+     */
+    static final int BYTEWISE_LIMIT = 4096;
+
     /** Writes string expression {@code e} as a string of {@code size} bytes at {@code off}. */
     void into(Expr e, int size, int off) {
         switch (e) {
@@ -58,7 +65,7 @@ final class Strings {
             case Expr.Call c when c.name().equals("str") -> {
                 Expr arg = c.args().getFirst();
                 Expr length = c.args().size() == 2 ? c.args().get(1) : null;
-                int limit = size;
+                int limit = readLimit(((Type.Str) pc.type(c)).size());
                 if (length instanceof Expr.IntLit n) {
                     // current bpftrace: at most n bytes with the NUL (n - 1 characters; 0.17 kept n)
                     limit = (int) Math.max(1, Math.min(size, n.value()));
@@ -110,6 +117,16 @@ final class Strings {
                 pc.frame.release(m);
             }
         }
+    }
+
+    /**
+     * How many bytes (with the NUL) {@code str(p)} reads for a string of {@code size} bytes, as
+     * current bpftrace: one more than the size below 1024, so that a string cut there fills all
+     * {@code size} bytes without a NUL, which marks it as truncated (printed with
+     * {@code str_trunc_trailer}); from 1024 on, the size itself (such a string is cut silently).
+     */
+    static int readLimit(int size) {
+        return size < 1024 ? size + 1 : size;
     }
 
     /**
@@ -170,9 +187,7 @@ final class Strings {
     }
 
     void zero(int off, int size) {
-        for (int k = 0; k < Type.align8(size); k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, off + k, 0);
-        }
+        pc.zero(off, Type.align8(size));
     }
 
     /**
@@ -181,13 +196,8 @@ final class Strings {
      */
     void copy(int base, int from, int srcSize, int to, int dstSize) {
         int words = Math.min(Type.align8(srcSize), Type.align8(dstSize));
-        for (int k = 0; k < words; k += 8) {
-            asm.load(Size.DW, 1, base, from + k);
-            asm.store(Size.DW, asm.frameBase, to + k, 1);
-        }
-        for (int k = words; k < Type.align8(dstSize); k += 8) {
-            asm.storeImm(Size.DW, asm.frameBase, to + k, 0);
-        }
+        pc.copy(base, from, to, words);
+        pc.zero(to + words, Type.align8(dstSize) - words);
         if (dstSize < srcSize) {
             terminate(to, dstSize, dstSize);
         }
@@ -204,6 +214,10 @@ final class Strings {
     void compare(Expr.Binary b) {
         Type.Str lt = (Type.Str) pc.type(b.left());
         Type.Str rt = (Type.Str) pc.type(b.right());
+        if (Math.min(lt.size(), rt.size()) > BYTEWISE_LIMIT / 2) {
+            pc.unsupported(b.span(), "comparing strings of more than " + BYTEWISE_LIMIT / 2 + " bytes");
+            return;
+        }
         int m = pc.frame.mark();
         int l = pc.frame.alloc(lt.size());
         int r = pc.frame.alloc(rt.size());
@@ -238,6 +252,10 @@ final class Strings {
     void strncmp(Expr a, Expr b, int n) {
         Type.Str lt = (Type.Str) pc.type(a);
         Type.Str rt = (Type.Str) pc.type(b);
+        if (Math.min(n, Math.min(lt.size(), rt.size())) > BYTEWISE_LIMIT / 2) {
+            pc.unsupported(a.span(), "strncmp() of more than " + BYTEWISE_LIMIT / 2 + " bytes");
+            return;
+        }
         int m = pc.frame.mark();
         int l = pc.frame.alloc(lt.size());
         int r = pc.frame.alloc(rt.size());
@@ -265,6 +283,10 @@ final class Strings {
     /** {@code strlen(s)} into r0: the bytes before the first NUL (the buffer's size without one), unrolled. */
     void length(Expr e) {
         Type.Str t = (Type.Str) pc.type(e);
+        if (t.size() > BYTEWISE_LIMIT) {
+            pc.unsupported(e.span(), "strlen() of a string of more than " + BYTEWISE_LIMIT + " bytes");
+            return;
+        }
         int m = pc.frame.mark();
         int off = pc.frame.alloc(t.size());
         into(e, t.size(), off);

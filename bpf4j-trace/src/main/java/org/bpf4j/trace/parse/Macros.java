@@ -213,6 +213,9 @@ final class Macros {
             String name = "$__if" + (++ifValues);
             thenPre.add(assign(name, then));
             elsePre.add(assign(name, otherwise));
+            // declared before the if, so that it is seen after it (block scopes, as written out by -d)
+            Expr.Var declared = new Expr.Var(name, t.span());
+            pre.add(new Stmt.AssignVar(declared, Optional.empty(), true, Optional.empty(), t.span(), t.span()));
             pre.add(new Stmt.If(cond, thenPre, elsePre, t.span()));
             return new Expr.Var(name, t.span());
         }

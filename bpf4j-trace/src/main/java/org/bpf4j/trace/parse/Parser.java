@@ -141,8 +141,12 @@ public final class Parser extends ExprParser {
         }
         macros.addAll(blockExpressions);
         macros.addAll(libraryMacros(macros));
+        Optional<Scopes.Result> scoped = Scopes.apply(probes, macros, diags);
+        if (scoped.isEmpty()) {
+            throw new SyntaxError();
+        }
         try {
-            probes = LoopScopes.apply(Macros.expand(probes, macros, diags));
+            probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
@@ -266,8 +270,8 @@ public final class Parser extends ExprParser {
                 continue;
             }
             Stmt s = statement();
-            if (endsWithBlock(s)) {
-                body.add(s);
+            if (endsWithBlock(s) && !(isBlock(s) && at(TokenKind.RBRACE))) {
+                body.add(s); // (a block that ends the value block is its value)
                 continue;
             }
             if (accept(TokenKind.SEMI)) {
@@ -377,7 +381,12 @@ public final class Parser extends ExprParser {
     /** Whether a statement ends with its own block, so no {@code ;} need follow it. */
     private static boolean endsWithBlock(Stmt s) {
         return s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange;
+                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange || isBlock(s);
+    }
+
+    /** Whether a statement is a block alone ({@code { ... }}, parsed as a block expression). */
+    private static boolean isBlock(Stmt s) {
+        return s instanceof Stmt.ExprStmt e && e.expr() instanceof Expr.Call c && c.name().startsWith(Macros.BLOCK_PREFIX);
     }
 
     private Stmt statement() {
@@ -404,12 +413,12 @@ public final class Parser extends ExprParser {
                 }
                 case "break", "continue", "return" -> {
                     take();
+                    Optional<Expr> value = Optional.empty();
                     if (t.text().equals("return") && !at(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
-                        // current bpftrace: "return EXPR" in a probe; a probe's value is not used by
-                        // any probe type bpf4j attaches, so the expression is parsed and dropped
-                        expr();
+                        value = Optional.of(expr()); // current bpftrace: the probe's return value
                     }
-                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), t.span());
+                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), value,
+                            value.map(v -> t.span().to(v.span())).orElse(t.span()));
                 }
                 case "let" -> {
                     take();

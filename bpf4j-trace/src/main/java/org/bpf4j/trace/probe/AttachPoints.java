@@ -161,16 +161,18 @@ public final class AttachPoints {
             Diagnostics diags) {
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
-        java.util.Set<String> benches = new java.util.HashSet<>();
+        Map<String, java.util.Set<String>> named = Map.of("bench", new java.util.HashSet<>(), "test",
+                new java.util.HashSet<>());
         for (Probe p : program.probes()) {
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
             for (AttachPoint ap : p.attachPoints()) {
                 int before = diags.errorCount();
-                if (ap.provider().equals("bench") && ap.parts().size() == 1 && !benches.add(ap.parts().getFirst())) {
-                    diags.error(ap.span(), "\"" + ap.parts().getFirst()
-                            + "\" was used as the name for more than one BENCH probe");
+                java.util.Set<String> names = named.get(ap.provider());
+                if (names != null && ap.parts().size() == 1 && !names.add(ap.parts().getFirst())) {
+                    diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
+                            + ap.provider().toUpperCase(java.util.Locale.ROOT) + " probe");
                 }
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
@@ -297,14 +299,15 @@ public final class AttachPoints {
         switch (ap.provider()) {
             case "BEGIN", "END" -> out.put(ap, new Resolved.Special(ap.provider()));
             case "self" -> out.put(ap, new Resolved.Special("self"));
-            case "bench" -> {
-                // current bpftrace's benchmarks: run by --mode bench (BPF_PROG_TEST_RUN), never attached
+            case "bench", "test" -> {
+                // current bpftrace's benchmarks and tests: run by --mode bench or --mode test
+                // (BPF_PROG_TEST_RUN), never attached
                 if (parts.size() != 1) {
-                    diags.error(ap.span(), "bench probe type requires 1 argument");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 argument");
                 } else if (parts.getFirst().isEmpty()) {
-                    diags.error(ap.span(), "bench probes must have a name");
+                    diags.error(ap.span(), ap.provider() + " probes must have a name");
                 } else {
-                    out.put(ap, new Resolved.Special("bench"));
+                    out.put(ap, new Resolved.Special(ap.provider()));
                 }
             }
             case "java" -> out.put(ap, new Resolved.Java());

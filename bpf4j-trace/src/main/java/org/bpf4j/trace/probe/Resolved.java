@@ -79,12 +79,12 @@ public sealed interface Resolved {
     /**
      * The program type a program for this attach point is loaded as in the kernel: raw
      * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
-     * XDP for benchmarks (many runs in one test run, which raw tracepoints refuse, as bpftrace),
+     * XDP for benchmarks and tests (many runs in one test run, which raw tracepoints refuse, as bpftrace),
      * tracepoint, kprobe for uprobes and USDT, perf event for timers and counters.
      */
     default org.bpf4j.spec.ProgramType programType() {
         return switch (this) {
-            case Special s -> s.which().equals("bench") ? org.bpf4j.spec.ProgramType.XDP
+            case Special s -> s.which().equals("bench") || s.which().equals("test") ? org.bpf4j.spec.ProgramType.XDP
                     : org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
             case Java j -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
             case RawTracepoint t -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;

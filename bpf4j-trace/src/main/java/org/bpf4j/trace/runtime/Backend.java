@@ -12,8 +12,11 @@ import java.util.function.Supplier;
  * Owns its maps and programs; close it to release them. Used from one thread at a time.
  */
 public sealed interface Backend extends AutoCloseable permits VmBackend, KernelBackend {
-    /** Runs program {@code index} (in {@link org.bpf4j.trace.codegen.CompiledScript#programs()} order) once. */
-    void run(int index, byte[] context);
+    /**
+     * Runs program {@code index} (in {@link org.bpf4j.trace.codegen.CompiledScript#programs()} order)
+     * once, and returns its return value.
+     */
+    long run(int index, byte[] context);
 
     /**
      * What {@link #bench} measured.
@@ -24,18 +27,22 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
     record Bench(long averageNanos, long retval) {}
 
     /**
-     * Runs program {@code index} (a {@code bench:} probe) {@code repeat} times and measures the
-     * mean time of a run. This default times {@link #run} calls with an empty context, after one
-     * untimed run (which loads and compiles what the first run needs).
+     * Runs program {@code index} (a {@code bench:} or {@code test:} probe) {@code repeat} times and
+     * measures the mean time of a run. This default times {@link #run} calls with an empty context,
+     * after one untimed run (which loads and compiles what the first run needs) when {@code repeat}
+     * is more than 1.
      */
     default Bench bench(int index, int repeat) {
         byte[] ctx = new byte[TraceRuntime.CONTEXT_BYTES];
-        run(index, ctx);
-        long start = System.nanoTime();
-        for (int i = 0; i < repeat; i++) {
+        if (repeat > 1) {
             run(index, ctx);
         }
-        return new Bench((System.nanoTime() - start) / Math.max(1, repeat), 0);
+        long retval = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < Math.max(1, repeat); i++) {
+            retval = run(index, ctx);
+        }
+        return new Bench((System.nanoTime() - start) / Math.max(1, repeat), retval);
     }
 
     /**

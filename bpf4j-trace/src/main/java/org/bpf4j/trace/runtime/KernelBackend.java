@@ -67,7 +67,7 @@ public final class KernelBackend implements Backend {
         int valueSize = script.transport().queueValueSize();
         RingBufferReader r = null;
         try {
-            for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
+            for (CompiledScript.RuntimeMap m : script.runtimeMaps(kernel.cpus())) {
                 maps.add(kernel.createMap(objectName(m.name()), m.type(), m.keySize(), m.valueSize(), m.entries(),
                         m.flags()));
             }
@@ -157,7 +157,7 @@ public final class KernelBackend implements Backend {
             return r;
         }
         return switch (p.attachPoint().provider()) {
-            case "BEGIN", "END", "self", "bench" -> new Resolved.Special(p.attachPoint().provider());
+            case "BEGIN", "END", "self", "bench", "test" -> new Resolved.Special(p.attachPoint().provider());
             case "interval" -> new Resolved.Timer(false, 0, 0);
             default -> new Resolved.Java();
         };
@@ -334,11 +334,12 @@ public final class KernelBackend implements Backend {
     }
 
     @Override
-    public void run(int index, byte[] context) {
+    public long run(int index, byte[] context) {
         byte[] ctx = new byte[CONTEXT_BYTES];
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
         // A raw tracepoint test run takes no repeat count (the kernel refuses one with EINVAL).
-        kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0));
+        return kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0))
+                .retval();
     }
 
     @Override

@@ -46,6 +46,13 @@ public sealed interface Output permits Output.Text, Output.Json {
     void benchmark(List<String> names, int index, long averageNanos, long iterations);
 
     /**
+     * The result of test {@code index} of {@code names} ({@code --mode test}): how long its run took,
+     * whether each test so far passed, and what it printed (shown in text only when it failed). The
+     * text form prints a header before the first and a summary after the last, as bpftrace.
+     */
+    void testResult(List<String> names, int index, long durationNanos, List<Boolean> passed, String output);
+
+    /**
      * A helper call that failed, with {@code -k}: its name, return code, the error's text
      * ({@code strerror}), its place in the script (the script's name, line and column from 1, 0 if
      * unknown), and the warning as bpftrace renders it in text.
@@ -145,6 +152,51 @@ public sealed interface Output permits Output.Text, Output.Json {
                 out.println("-".repeat(width + 15 + "Iterations".length()));
             }
             out.println(pad(names.get(index), width) + pad(Long.toString(averageNanos), 15) + iterations);
+        }
+
+        @Override
+        public void testResult(List<String> names, int index, long durationNanos, List<Boolean> passed,
+                String output) {
+            String green = "\033[32m";
+            String red = "\033[31m";
+            String reset = "\033[0m";
+            String name = names.get(index);
+            if (index == 0) {
+                out.println(green + "[==========]" + reset + " Running " + names.size() + " tests.");
+            }
+            out.println(green + "[ RUN      ]" + reset + " " + name);
+            if (passed.get(index)) {
+                out.print(green + "[       OK ]" + reset + " " + name);
+            } else {
+                output.lines().filter(l -> !l.isEmpty()).forEach(out::println);
+                out.print(red + "[  FAILED  ]" + reset + " " + name);
+            }
+            // bpftrace's duration_str units: s, ms, us or ns
+            long[] scales = {1_000_000_000L, 1_000_000L, 1_000L, 1L};
+            String[] units = {"s", "ms", "us", "ns"};
+            int u = 0;
+            while (u < 3 && durationNanos < scales[u]) {
+                u++;
+            }
+            out.println(" (" + durationNanos / scales[u] + " " + units[u] + ")");
+            if (index == names.size() - 1) {
+                long ok = passed.stream().filter(p -> p).count();
+                long failed = passed.size() - ok;
+                out.println(green + "[==========]" + reset + " " + names.size() + " " + tests(names.size()) + " ran.");
+                out.println(green + "[  PASSED  ]" + reset + " " + ok + " " + tests(ok) + ".");
+                if (failed > 0) {
+                    out.println(red + "[  FAILED  ]" + reset + " " + failed + " " + tests(failed) + ", listed below:");
+                    for (int i = 0; i < passed.size(); i++) {
+                        if (!passed.get(i)) {
+                            out.println(red + "[  FAILED  ]" + reset + " " + names.get(i));
+                        }
+                    }
+                }
+            }
+        }
+
+        private static String tests(long n) {
+            return n == 1 ? "test" : "tests";
         }
 
         private static String pad(String s, int width) {
@@ -254,6 +306,14 @@ public sealed interface Output permits Output.Text, Output.Json {
         public void benchmark(List<String> names, int index, long averageNanos, long iterations) {
             out.println("{\"type\": \"benchmark_result\", \"data\": {\"" + escape(names.get(index))
                     + "\": {\"average\": " + averageNanos + ", \"iters\": " + iterations + "}}}");
+        }
+
+        @Override
+        public void testResult(List<String> names, int index, long durationNanos, List<Boolean> passed,
+                String output) {
+            out.println("{\"type\": \"test_result\", \"data\": {\"" + escape(names.get(index)) + "\": {\"duration\": "
+                    + durationNanos + ", \"passed\": " + passed.get(index) + ", \"output\": \"" + escape(output)
+                    + "\"}}}");
         }
 
         @Override

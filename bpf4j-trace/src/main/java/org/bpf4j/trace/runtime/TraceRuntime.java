@@ -51,7 +51,7 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
-                script.typed().settings().showDebugInfo());
+                script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -92,8 +92,8 @@ public final class TraceRuntime implements AutoCloseable {
             org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
             if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
                     && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))
-                    || ap.provider().equals("bench")) {
-                continue; // a benchmark is never attached
+                    || ap.provider().equals("bench") || ap.provider().equals("test")) {
+                continue; // a benchmark or a test is never attached
             }
             n++;
         }
@@ -151,6 +151,10 @@ public final class TraceRuntime implements AutoCloseable {
     public void run(int pid, Runnable attached, BooleanSupplier done) throws InterruptedException {
         if (benchmarks) {
             new Benchmarks(this, backend, out).run();
+            return;
+        }
+        if (tests != null) {
+            new Tests(this, backend, out, tests).run();
             return;
         }
         if (dryRun) {
@@ -242,10 +246,37 @@ public final class TraceRuntime implements AutoCloseable {
 
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
-        return p.equals("BEGIN") || p.equals("END") || p.equals("self") || p.equals("bench");
+        return p.equals("BEGIN") || p.equals("END") || p.equals("self") || p.equals("bench") || p.equals("test");
     }
 
     private boolean benchmarks;
+    private Capture tests;
+    /** How many errors errorf() reported so far (a test that reports one fails). */
+    private int errorsReported;
+
+    /**
+     * With a capture (the writer under this runtime's {@link Output}, or one sharing it), {@link #run}
+     * runs the script's {@code test:} probes as current bpftrace's {@code --mode test} does (BEGIN,
+     * each test run once with its output captured and shown only if it fails, END; no other probe
+     * attached, no map printed at the end; the exit status 1 if a test failed); with null (the
+     * default) {@code test:} probes never run.
+     */
+    public void setTests(Capture capture) {
+        this.tests = capture;
+    }
+
+    int errorsReported() {
+        return errorsReported;
+    }
+
+    void resetExitCode() {
+        exitCode = 0;
+    }
+
+    /** Makes the run's exit status 1 (a test failed). */
+    void failRun() {
+        exitCode = 1;
+    }
 
     /**
      * With {@code on}, {@link #run} runs the script's {@code bench:} probes as current bpftrace's
@@ -417,6 +448,7 @@ public final class TraceRuntime implements AutoCloseable {
     /** errorf/warnf: the text with the call's place, as bpftrace's messages (no source line). */
     private void diagnostic(Events.Printf p, String text) {
         boolean error = p.function().equals("errorf");
+        errorsReported += error ? 1 : 0;
         org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(error ? org.bpf4j.trace.Diagnostic.Severity.ERROR
                 : org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE : p.span(), "");
         String rendered = d.render(source);

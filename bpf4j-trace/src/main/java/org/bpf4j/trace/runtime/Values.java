@@ -20,6 +20,8 @@ final class Values {
     private UserSymbols userSymbols;
     /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
     private final boolean showDebugInfo;
+    /** Printed after a string that fills its whole size without a NUL ({@code str_trunc_trailer}). */
+    private final String truncTrailer;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
     private Backend.MapStore buildIdStacks;
@@ -41,8 +43,9 @@ final class Values {
         this.stacks = map;
     }
 
-    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo) {
+    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo, String truncTrailer) {
         this.showDebugInfo = showDebugInfo;
+        this.truncTrailer = truncTrailer;
         this.events = events;
         this.out = out;
         this.bootToWallNanos = bootToWallNanos;
@@ -85,11 +88,21 @@ final class Values {
         return new String(b, off, end - off, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * A string value as printed: its bytes to the first NUL, followed by the trailer when it has
+     * none in its {@code size} bytes (current bpftrace's mark of a string {@code str()} cut at
+     * {@code max_strlen}, which reads one byte more than the string holds).
+     */
+    String text(byte[] b, int off, int size) {
+        String s = string(b, off, size);
+        return s.length() == size && off + size <= b.length ? s + truncTrailer : s;
+    }
+
     /** The value for printf: Long for integers, String for everything printed with %s. */
     Object argument(Type t, byte[] b, int off) {
         return switch (t) {
             case Type.Int i -> asType(u64(b, off), i);
-            case Type.Str s -> string(b, off, s.size());
+            case Type.Str s -> text(b, off, s.size());
             case Type.Buf x -> bufBytes(b, off, x, false);
             default -> render(t, b, off, false);
         };
@@ -144,7 +157,7 @@ final class Values {
             case Type.Int i when i.enumerators() != null && out.json() ->
                 intText(u64(b, off), i.withEnumerators(null)); // JSON keeps an enum value's number
             case Type.Int i -> intText(u64(b, off), i);
-            case Type.Str s -> quoted(string(b, off, s.size()), quote);
+            case Type.Str s -> quoted(text(b, off, s.size()), quote);
             case Type.Tuple tu -> {
                 List<String> parts = new ArrayList<>();
                 for (int k = 0; k < tu.elements().size(); k++) {

@@ -27,7 +27,7 @@ public final class VmBackend implements Backend {
             throw new IllegalArgumentException("the VM backend reads events from a ring buffer");
         }
         try {
-            for (CompiledScript.RuntimeMap m : script.runtimeMaps()) {
+            for (CompiledScript.RuntimeMap m : script.runtimeMaps(Cpus.count())) {
                 maps.add(BpfMap.create(MapDefinition.of(m.name(), m.type(), m.keySize(), m.valueSize(), m.entries())));
             }
             ring = (RingBufferMap) maps.get(script.ringBufferIndex());
@@ -42,8 +42,8 @@ public final class VmBackend implements Backend {
     }
 
     @Override
-    public void run(int index, byte[] context) {
-        programs.get(index).runWithMemory(context);
+    public long run(int index, byte[] context) {
+        return programs.get(index).runWithMemory(context);
     }
 
     @Override

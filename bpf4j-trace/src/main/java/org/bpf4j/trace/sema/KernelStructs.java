@@ -232,14 +232,13 @@ final class KernelStructs {
 
     /**
      * A character of a string, {@code $path[0]} (current bpftrace; upstream opensnoop): an
-     * {@code int8}; read alone from memory for a string that lies there (then any index).
+     * {@code int8}; read alone from memory for a string that lies there. Any index, as current
+     * bpftrace; a literal one is checked against the string's size.
      */
     Type character(Expr.Index i, Type.Str s) {
         KernelField outer = an.kernelFields.get(i.base());
         if (i.index() instanceof Expr.IntLit lit && (lit.value() < 0 || lit.value() >= s.size())) {
             an.error(i.span(), "the index " + lit.value() + " is out of bounds for array of size " + s.size());
-        } else if (!(i.index() instanceof Expr.IntLit) && outer == null) {
-            an.error(i.span(), "The array index operator [] only accepts literal integer indices.");
         }
         if (outer != null) {
             an.kernelFields.put(i, new KernelField(0, 1, true, false, false, 0, 0, outer.user()));

@@ -311,7 +311,7 @@ public final class SemanticAnalyser {
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
                     "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
-                    "java", "bench" -> { }
+                    "java", "bench", "test" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
@@ -422,8 +422,10 @@ public final class SemanticAnalyser {
             case Expr.IntLit i -> Type.Int.ofLiteral(i.value(), i.unsigned());
             case Expr.BoolLit b -> Type.Int.bool(8);
             case Expr.StrLit s -> {
-                if (s.value().length() + 1 > 200) {
-                    error(s.span(), "String is too long (over 200 bytes): " + s.value());
+                // 0.17's bound (200 bytes), or current bpftrace's (max_strlen) when that is larger
+                int limit = Math.max(200, strlen());
+                if (s.value().length() + 1 > limit) {
+                    error(s.span(), "String is too long (over " + limit + " bytes): " + s.value());
                 }
                 yield new Type.Str(s.value().length() + 1);
             }

@@ -14,7 +14,8 @@ import org.bpf4j.trace.ast.ConfigEntry;
  * {@code BPFTRACE_MAP_KEYS_MAX}, {@code BPFTRACE_CAT_BYTES_MAX}) are accepted too. Immutable.
  *
  * @param strlen the size of strings made by {@code str()}, {@code buf()} and string parameters
- *     ({@code max_strlen}: 64 as in bpftrace 0.17, at most 200 while strings live on the BPF stack)
+ *     ({@code max_strlen}: 64 as in bpftrace 0.17, at most {@link #MAX_STRLEN}; strings too big
+ *     for the BPF stack live in the scratch buffer)
  * @param maxMapKeys the entries of a map without a declaration ({@code max_map_keys}); 0 for the default
  * @param stackMode how {@code kstack} and {@code ustack} print without a mode ({@code bpftrace} or {@code perf})
  * @param printMapsOnExit whether the maps are printed when the script ends ({@code print_maps_on_exit})
@@ -25,9 +26,11 @@ import org.bpf4j.trace.ast.ConfigEntry;
  *     from the binaries' DWARF ({@code show_debug_info}, on by default as in current bpftrace)
  * @param license the license the programs are loaded with ({@code license}: one the kernel takes
  *     as GPL-compatible; GPL by default)
+ * @param truncTrailer what is printed after a string that {@code str()} cut at {@code max_strlen}
+ *     ({@code str_trunc_trailer}: {@code ..} as in current bpftrace)
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
-        String dummyTsMap, boolean showDebugInfo, String license) {
+        String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer) {
     /** bpftrace 0.17's settings. */
     /**
      * The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line)
@@ -35,14 +38,17 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      */
     public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw", "build_id");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true, "GPL");
+    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true, "GPL", "..");
 
     /** The licenses current bpftrace accepts (those the kernel counts as compatible with the GPL). */
     public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
             "GPL and additional rights", "GPL v2", "GPL");
 
-    /** The most {@code max_strlen} may be (strings are kept in the 512-byte BPF stack, as in 0.17). */
-    public static final int MAX_STRLEN = 200;
+    /**
+     * The most {@code max_strlen} may be: a string's copies are unrolled in the programs, and a
+     * probe's frame (held in the scratch buffer when it passes 512 bytes) has a bound.
+     */
+    public static final int MAX_STRLEN = 32 * 1024;
 
     /** The config variables current bpftrace documents (short form). */
     private static final Set<String> KNOWN = Set.of("cache_user_symbols", "cpp_demangle",
@@ -54,7 +60,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes", "show_debug_info", "license");
+            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -96,7 +102,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
-                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo, b.license);
+                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo, b.license, b.truncTrailer);
     }
 
     /**
@@ -126,6 +132,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         int maxCatBytes = DEFAULTS.maxCatBytes();
         String license = DEFAULTS.license();
         boolean showDebugInfo = DEFAULTS.showDebugInfo();
+        String truncTrailer = DEFAULTS.truncTrailer();
 
         /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
         String set(String key, String value) {
@@ -137,8 +144,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                         return "Invalid value for %s: expected a positive integer";
                     }
                     if (n > MAX_STRLEN) {
-                        return "%s " + n + " exceeds the current maximum of " + MAX_STRLEN
-                                + " bytes (strings are kept on the 512-byte BPF stack)";
+                        return "%s " + n + " exceeds the current maximum of " + MAX_STRLEN + " bytes";
                     }
                     strlen = (int) (long) n;
                 }
@@ -156,6 +162,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     }
                     maxCatBytes = (int) (long) n;
                 }
+                case "str_trunc_trailer" -> truncTrailer = value;
                 case "license" -> {
                     if (!LICENSES.contains(v)) {
                         return "Invalid value for license. Found: " + v + ". Valid values: "

@@ -205,6 +205,12 @@ final class Statements {
                 if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
                     sa.error(j.span(), j.kind().name().toLowerCase(java.util.Locale.ROOT) + " used outside of a loop");
                 }
+                if (j.value().isPresent()) {
+                    Type t = sa.type(j.value().get());
+                    if (!(t instanceof Type.Int i) || i.bool() || i.pointee() != null) {
+                        sa.error(j.span(), "Probe return values can only be integers. Found " + t.display());
+                    }
+                }
             }
         }
     }
@@ -219,9 +225,7 @@ final class Statements {
                 Type later = letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).get(a.var().name());
                 if (later != null) {
                     setVar(a.var(), later, a.span());
-                } else {
-                    sa.warning(a.span(), "Variable " + a.var().name() + " was never assigned to.");
-                }
+                } // else never assigned: the parser's scope check warned
             }
             return;
         }

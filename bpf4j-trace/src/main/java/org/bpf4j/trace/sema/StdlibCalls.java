@@ -18,7 +18,7 @@ final class StdlibCalls {
     /** The functions handled here. */
     static final Set<String> NAMES = Set.of("find", "strstr", "str_concat", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "static_assert", "fail",
-            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed");
+            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
     static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
@@ -98,15 +98,28 @@ final class StdlibCalls {
             }
             case "strcap" -> strcap(c);
             case "static_assert" -> staticAssert(c);
+            case "comptime" -> {
+                // current bpftrace's `if comptime (cond)`, which parses as a call here: the value
+                // known when compiling (the branch it skips is still checked, but fail() there is
+                // no error; current bpftrace drops that branch before checking it)
+                if (!calls.nargs(c, 1)) {
+                    yield Type.Int.bool(8);
+                }
+                Type t = a.type(c.args().getFirst());
+                Long v = ConstantFolding.value(a, c.args().getFirst());
+                if (v == null) {
+                    if (!a.failed(c.args().getFirst())) {
+                        a.error(c.span(), "Unable to resolve comptime expression");
+                    }
+                } else {
+                    a.constant(c, v);
+                }
+                yield t instanceof Type.Int i && !i.isPointer() ? i : Type.INT64;
+            }
             case "fail" -> fail(c);
             case "strstr" -> {
                 if (calls.nargs(c, 2)) {
-                    Type h = a.type(c.args().get(0));
-                    Type nd = a.type(c.args().get(1));
-                    if (!(h instanceof Type.Str) || !(nd instanceof Type.Str)) {
-                        a.error(c.span(), "strstr() expects string arguments (" + SemanticAnalyser.kindName(h) + " and "
-                                + SemanticAnalyser.kindName(nd) + " provided)");
-                    }
+                    twoStrings(c);
                 }
                 yield Type.INT64;
             }
@@ -308,14 +321,38 @@ final class StdlibCalls {
         if (!calls.nargs(c, 2)) {
             return new Type.Str(a.strlen());
         }
-        Type x = a.type(c.args().get(0));
-        Type y = a.type(c.args().get(1));
-        if (!(x instanceof Type.Str sx) || !(y instanceof Type.Str sy)) {
-            a.error(c.span(), "str_concat() expects string arguments (" + SemanticAnalyser.kindName(x) + " and "
-                    + SemanticAnalyser.kindName(y) + " provided)");
-            return new Type.Str(a.strlen());
+        List<Type.Str> both = twoStrings(c);
+        return both == null ? new Type.Str(a.strlen())
+                : new Type.Str(both.get(0).size() + both.get(1).size() - 1);
+    }
+
+    /**
+     * The two string arguments of {@code strstr} or {@code str_concat}, or null after reporting
+     * what is not one. A pointer to bytes is read as {@code str(p)} reads it (the call is then
+     * compiled as its rewrite with {@code str(p)} in that place), as current bpftrace takes
+     * string-like pointers.
+     */
+    private List<Type.Str> twoStrings(Expr.Call c) {
+        List<Type> types = List.of(a.type(c.args().get(0)), a.type(c.args().get(1)));
+        boolean pointers = false;
+        List<Expr> args = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Expr arg = c.args().get(i);
+            boolean bytes = types.get(i) instanceof Type.Int p && p.isPointer() && p.pointee() instanceof Type.Int e
+                    && e.bits() == 8 && !e.isPointer();
+            pointers |= bytes;
+            args.add(bytes ? new Expr.Call("str", List.of(arg), arg.span()) : arg);
         }
-        return new Type.Str(sx.size() + sy.size() - 1);
+        if (pointers) {
+            Expr.Call read = (Expr.Call) a.rewrites.computeIfAbsent(c, k -> new Expr.Call(c.name(), args, c.span()));
+            types = List.of(a.type(read.args().get(0)), a.type(read.args().get(1)));
+        }
+        if (!(types.get(0) instanceof Type.Str x) || !(types.get(1) instanceof Type.Str y)) {
+            a.error(c.span(), c.name() + "() expects string arguments (" + SemanticAnalyser.kindName(types.get(0))
+                    + " and " + SemanticAnalyser.kindName(types.get(1)) + " provided)");
+            return null;
+        }
+        return List.of(x, y);
     }
 
     /** {@code memcmp(left, right, count)}: the first {@code count} bytes of two values of the same size. */

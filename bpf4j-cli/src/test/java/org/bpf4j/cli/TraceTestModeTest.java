@@ -1,0 +1,116 @@
+package org.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Pattern;
+import org.bpf4j.linux.Kernel;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bpf4j trace --mode test} (and {@code --test}): current bpftrace's {@code test:} probes, each
+ * run once; a test passes when it returns 0, exits with 0 and reports no error; the output of a
+ * failed test is shown, a passed test's is not. On the VM and (where bpf() works) in the kernel.
+ */
+class TraceTestModeTest {
+    private static final String SCRIPT = "BEGIN { printf(\"begin\\n\"); } "
+            + "test:passes { printf(\"hidden\\n\"); @ran = count(); } "
+            + "test:returns_one { printf(\"shown %d\\n\", @ran); return 1; } "
+            + "test:reports_an_error { errorf(\"bad %d\", 2); } "
+            + "test:exits_with_3 { exit(3); } "
+            + "test:exits_with_0 { exit(); } "
+            + "tracepoint:sched:sched_switch { @t = count(); } "
+            + "END { printf(\"end\\n\"); }";
+    private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*m");
+    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|us|ms|s)\\)$", Pattern.MULTILINE);
+
+    private static void needsTheKernel() {
+        Kernel.Availability a = Kernel.probe();
+        Assumptions.assumeTrue(a.available(), "SKIPPED: kernel test: " + a.reason());
+    }
+
+    /** The report without its colours and with each duration as (T). */
+    private static String plain(String out) {
+        assertTrue(out.contains("\u001b[32m[==========]\u001b[0m Running 5 tests."), out);
+        String p = ANSI.matcher(out).replaceAll("");
+        assertEquals(7, DURATION.matcher(p).results().count() + 2, p);
+        return DURATION.matcher(p).replaceAll(" (T)");
+    }
+
+    private static final String REPORT = """
+            begin
+            [==========] Running 5 tests.
+            [ RUN      ] passes
+            [       OK ] passes (T)
+            [ RUN      ] returns_one
+            shown 1
+            [  FAILED  ] returns_one (T)
+            [ RUN      ] reports_an_error
+            stdin:1:BAD: ERROR: bad 2
+            [  FAILED  ] reports_an_error (T)
+            [ RUN      ] exits_with_3
+            [  FAILED  ] exits_with_3 (T)
+            [ RUN      ] exits_with_0
+            [       OK ] exits_with_0 (T)
+            [==========] 5 tests ran.
+            [  PASSED  ] 2 tests.
+            [  FAILED  ] 3 tests, listed below:
+            [  FAILED  ] returns_one
+            [  FAILED  ] reports_an_error
+            [  FAILED  ] exits_with_3
+            end
+
+
+            """;
+
+    private static void assertReport(Cli r) {
+        assertEquals(1, r.status(), "a failed test makes the status 1: " + r.err());
+        String p = plain(r.out()).replaceAll("stdin:1:\\d+-\\d+: ERROR", "stdin:1:BAD: ERROR");
+        assertEquals(REPORT, p);
+        assertEquals("", r.err(), "no Attached line");
+    }
+
+    @Test
+    void testsRunOnTheVm() {
+        assertReport(Cli.run("trace", "--backend", "vm", "--mode", "test", "-e",
+                SCRIPT.replace(" tracepoint:sched:sched_switch { @t = count(); }", "")));
+    }
+
+    @Test
+    void testsRunInTheKernelWithOneTestRunEach() {
+        needsTheKernel();
+        assertReport(Cli.run("trace", "--test", "-e", SCRIPT));
+    }
+
+    @Test
+    void allPassingExitsWithZero() {
+        Cli r = Cli.run("trace", "--backend", "vm", "--test", "-e", "test:a { $x = 1; if ($x != 1) { return 1; } }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        String p = ANSI.matcher(r.out()).replaceAll("");
+        assertTrue(p.startsWith("[==========] Running 1 tests.\n[ RUN      ] a\n[       OK ] a ("), p);
+        assertTrue(p.endsWith(")\n[==========] 1 test ran.\n[  PASSED  ] 1 test.\n\n\n"), p);
+    }
+
+    @Test
+    void jsonGivesOneResultPerTestWithItsOutput() {
+        Cli r = Cli.run("trace", "--backend", "vm", "-q", "-f", "json", "--test", "-e",
+                "test:a { printf(\"x\\n\"); } test:b { return 2; }");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.out().matches("\\{\"type\": \"test_result\", \"data\": \\{\"a\": \\{\"duration\": \\d+, \"passed\": true, "
+                + "\"output\": \"\\{\\\\\"type\\\\\": \\\\\"printf\\\\\", \\\\\"data\\\\\": \\\\\"x\\\\\\\\n\\\\\"}\\\\n\"}}}\n"
+                + "\\{\"type\": \"test_result\", \"data\": \\{\"b\": \\{\"duration\": \\d+, \"passed\": false, \"output\": \"\"}}}\n"),
+                r.out());
+    }
+
+    @Test
+    void withoutTheModeTestsAreNotRun() {
+        Cli only = Cli.run("trace", "--backend", "vm", "-e", "test:a { @a = 1; }");
+        assertEquals("ERROR: No probes attached; use --test to run test probes.\n", only.err());
+        Cli other = Cli.run("trace", "--backend", "vm", "-e", "test:a { @a = 1; } BEGIN { @b = 2; exit(); }");
+        assertEquals(Main.EXIT_OK, other.status(), other.err());
+        assertEquals("\n\n@b: 2\n", other.out());
+        Cli both = Cli.run("trace", "--backend", "vm", "--test", "--bench", "-e", "test:a { }");
+        assertEquals("USAGE: --test conflicts with existing --mode\n", both.err().replace("ERROR: ", ""));
+    }
+}

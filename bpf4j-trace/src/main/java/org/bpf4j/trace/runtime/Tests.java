@@ -1,0 +1,69 @@
+package org.bpf4j.trace.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Current bpftrace's {@code --mode test} ({@code --test}): BEGIN runs, then each {@code test:NAME}
+ * probe, in the order written, runs once in the backend ({@code BPF_PROG_TEST_RUN} in the kernel)
+ * with its output captured. A test passes when it returns 0, did not call {@code exit()} with a
+ * non-zero code and reported no error ({@code errorf}); the output of a failed test is shown
+ * ({@link Output#testResult}). Then END runs; no other probe is attached and no map is printed at
+ * the end. The run's exit status is 1 when a test failed. Not thread-safe: one run on the runtime's
+ * thread.
+ */
+final class Tests {
+    private final TraceRuntime runtime;
+    private final Backend backend;
+    private final Output out;
+    private final Capture capture;
+
+    Tests(TraceRuntime runtime, Backend backend, Output out, Capture capture) {
+        this.runtime = runtime;
+        this.backend = backend;
+        this.out = out;
+        this.capture = capture;
+    }
+
+    void run() {
+        for (int begin : runtime.programsOf("BEGIN")) {
+            backend.run(begin, new byte[TraceRuntime.CONTEXT_BYTES]);
+        }
+        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        }
+        runtime.printEvents();
+        List<Integer> tests = runtime.programsOf("test");
+        List<String> names = tests.stream().map(i -> runtime.attachPoint(i).parts().getFirst()).toList();
+        List<Boolean> passed = new ArrayList<>();
+        boolean failed = false;
+        for (int k = 0; k < tests.size(); k++) {
+            int errorsBefore = runtime.errorsReported();
+            runtime.resetExitCode();
+            capture.start();
+            Backend.Bench b;
+            String output;
+            try {
+                b = backend.bench(tests.get(k), 1);
+                runtime.printEvents();
+                out.out().flush();
+            } finally {
+                output = capture.stop();
+            }
+            boolean ok = b.retval() == 0 && runtime.exitCode() == 0 && runtime.errorsReported() == errorsBefore;
+            passed.add(ok);
+            failed |= !ok;
+            out.testResult(names, k, b.averageNanos(), passed, output);
+            out.out().flush();
+        }
+        runtime.resetExitCode();
+        runtime.runEnd();
+        if (failed) {
+            runtime.failRun();
+        }
+        if (!out.json()) {
+            out.out().print("\n\n");
+        }
+        out.out().flush();
+    }
+}
