@@ -67,7 +67,8 @@ final class TraceCommand implements Callable<Integer> {
             + "start (uprobes and usdt probes limited to it, cpid is its pid) and stop when it ends")
     private String command;
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "limit uprobes and usdt probes to process PID")
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "limit the probes to process PID: uprobes, usdt "
+            + "probes and perf events (profile, software, hardware) attached for it, tracepoints filtered by pid")
     private String pid;
 
     @Option(names = {"-l", "--list"}, description = "list the probes that match the pattern (the first argument; all if none): "
@@ -424,8 +425,11 @@ final class TraceCommand implements Callable<Integer> {
                     }
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
-                // as bpftrace: a script with nothing that can fire runs until Ctrl-C; SIGUSR1 prints the maps
-                runtime.setWaitForInterrupt(true);
+                // as current bpftrace: a script with nothing that can fire (BEGIN/END only) ends after
+                // BEGIN, one with self:signal probes waits for its signals (or Ctrl-C); with -c, the
+                // command's end ends the script (bpftrace 0.17 waited for Ctrl-C in every case)
+                runtime.setWaitForInterrupt(c != null || script.programs().stream()
+                        .anyMatch(p -> p.attachPoint().provider().equals("self")));
                 TraceProcess.onUsr1(runtime::requestSigusr1);
                 TraceProcess.onInterrupt(runtime::requestExit);
                 TraceProcess.nameAfterLauncher();

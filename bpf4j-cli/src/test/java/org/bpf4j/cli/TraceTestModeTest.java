@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class TraceTestModeTest {
     private static final String SCRIPT = "BEGIN { printf(\"begin\\n\"); } "
-            + "test:passes { printf(\"hidden\\n\"); @ran = count(); } "
+            + "test:passes { printf(\"hidden\\n\"); @ran++; } " // not count(): tests may run on different CPUs
             + "test:returns_one { printf(\"shown %d\\n\", @ran); return 1; } "
             + "test:reports_an_error { errorf(\"bad %d\", 2); } "
             + "test:exits_with_3 { exit(3); } "

@@ -314,16 +314,15 @@ final class Calls {
             new BtfPointerCalls(pc).call(c);
             return;
         }
+        if (c.name().equals("write_user")) {
+            writeUser(c);
+            return;
+        }
         switch (c.name()) {
             case "delete" -> {
                 // current bpftrace: delete() is true if the key was there
                 delete(c);
-                Asm.Label deleted = asm.label();
-                asm.mov(1, 0);
-                asm.movImm(0, 1);
-                asm.jumpImm(JumpOp.JEQ, 1, 0, deleted);
-                asm.movImm(0, 0);
-                asm.bind(deleted);
+                succeeded();
             }
             case "strncmp" -> pc.strings.strncmp(c.args().get(0), c.args().get(1),
                     (int) (long) org.bpf4j.trace.sema.SemanticAnalyser.constantOf(c.args().get(2), pc.typed.params()));
@@ -395,6 +394,49 @@ final class Calls {
         }
         asm.emit(new org.bpf4j.isa.Instruction.LoadImm64(1, org.bpf4j.isa.Imm64Kind.VARIABLE_ADDRESS, variable, 0));
         asm.call(c.args().size() == 2 ? "per_cpu_ptr" : "this_cpu_ptr");
+    }
+
+    /**
+     * {@code write_user(dst, src, len)}: {@code bpf_probe_write_user(dst, src, len) == 0}; a string
+     * source is written to the stack first, and the length is capped at its size.
+     */
+    private void writeUser(Expr.Call c) {
+        int m = pc.frame.mark();
+        int dst = pc.frame.alloc(8);
+        int len = pc.frame.alloc(8);
+        pc.intExpr(c.args().get(0));
+        asm.store(Size.DW, asm.frameBase, dst, 0);
+        pc.intExpr(c.args().get(2));
+        Type src = pc.type(c.args().get(1));
+        if (src instanceof Type.Str s) {
+            Asm.Label fits = asm.label();
+            asm.jumpImm(JumpOp.JLE, 0, s.size(), fits);
+            asm.movImm(0, s.size());
+            asm.bind(fits);
+            asm.store(Size.DW, asm.frameBase, len, 0);
+            int str = pc.frame.alloc(s.size());
+            pc.strings.into(c.args().get(1), s.size(), str);
+            asm.stackAddr(2, str);
+        } else {
+            asm.store(Size.DW, asm.frameBase, len, 0);
+            pc.intExpr(c.args().get(1));
+            asm.mov(2, 0);
+        }
+        asm.load(Size.DW, 1, asm.frameBase, dst);
+        asm.load(Size.DW, 3, asm.frameBase, len);
+        asm.call("probe_write_user");
+        succeeded();
+        pc.frame.release(m);
+    }
+
+    /** {@code r0 = r0 == 0}: a helper's result (0 for success) as a bool. */
+    private void succeeded() {
+        Asm.Label done = asm.label();
+        asm.mov(1, 0);
+        asm.movImm(0, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, done);
+        asm.movImm(0, 0);
+        asm.bind(done);
     }
 
     /**

@@ -51,7 +51,8 @@ public final class TraceRuntime implements AutoCloseable {
         }
         long now = backend.monotonicNanos();
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
-                script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer());
+                script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
+                script.typed().settings().strlen());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -105,10 +106,18 @@ public final class TraceRuntime implements AutoCloseable {
         return exitRequested.get();
     }
 
-    /** Asks the run loop to stop (as SIGINT does for bpftrace). */
+    /**
+     * Asks the run loop to stop (as SIGINT does for bpftrace): the events not handled yet are
+     * dropped (as bpftrace drops them once it has the signal, so that a flood of {@code system()}
+     * events does not hold END back), then END runs.
+     */
     public void requestExit() {
+        interrupted.set(true);
         exitRequested.set(true);
     }
+
+    /** Set by {@link #requestExit()} until END runs: events are dropped unhandled. */
+    private final AtomicBoolean interrupted = new AtomicBoolean();
 
     /**
      * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
@@ -317,6 +326,7 @@ public final class TraceRuntime implements AutoCloseable {
     /** Runs END and prints its events, when the benchmarks are done. */
     void runEnd() {
         finalizing = false;
+        interrupted.set(false);
         exitRequested.set(true);
         fireProvider("END");
         out.out().flush();
@@ -328,6 +338,7 @@ public final class TraceRuntime implements AutoCloseable {
      */
     public void finish() {
         finalizing = false;
+        interrupted.set(false); // END's events are printed
         exitRequested.set(true);
         fireProvider("END");
         if (script.typed().settings().printMapsOnExit()) {
@@ -471,6 +482,10 @@ public final class TraceRuntime implements AutoCloseable {
             return;
         }
         if (finalizing) {
+            return;
+        }
+        if (interrupted.get()) {
+            finalizing = true; // Ctrl-C: what is left is dropped
             return;
         }
         if (id >= Events.PRINTF_BASE) {

@@ -22,6 +22,8 @@ final class Values {
     private final boolean showDebugInfo;
     /** Printed after a string that fills its whole size without a NUL ({@code str_trunc_trailer}). */
     private final String truncTrailer;
+    /** The size of a string {@code str()} makes ({@code max_strlen}): only such a string is marked. */
+    private final int strlen;
     private final DeferredText deferred = new DeferredText();
     private Backend.MapStore stacks;
     private Backend.MapStore buildIdStacks;
@@ -43,7 +45,8 @@ final class Values {
         this.stacks = map;
     }
 
-    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo, String truncTrailer) {
+    Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo, String truncTrailer, int strlen) {
+        this.strlen = strlen;
         this.showDebugInfo = showDebugInfo;
         this.truncTrailer = truncTrailer;
         this.events = events;
@@ -90,12 +93,14 @@ final class Values {
 
     /**
      * A string value as printed: its bytes to the first NUL, followed by the trailer when it has
-     * none in its {@code size} bytes (current bpftrace's mark of a string {@code str()} cut at
-     * {@code max_strlen}, which reads one byte more than the string holds).
+     * none in its {@code size} bytes and is as big as {@code str()}'s strings (current bpftrace's
+     * mark of a string {@code str()} cut at {@code max_strlen}, which reads one byte more than the
+     * string holds). A char array read as a string (a struct's {@code char s[5]}) is a string of its
+     * own size, which current bpftrace types as an array and prints without the mark.
      */
     String text(byte[] b, int off, int size) {
         String s = string(b, off, size);
-        return s.length() == size && off + size <= b.length ? s + truncTrailer : s;
+        return size == strlen && s.length() == size && off + size <= b.length ? s + truncTrailer : s;
     }
 
     /** The value for printf: Long for integers, String for everything printed with %s. */

@@ -576,6 +576,9 @@ final class Calls {
                 if (BtfPointerCalls.handles(n)) {
                     return new BtfPointerCalls(a, this).call(c);
                 }
+                if (n.equals("write_user")) {
+                    return WriteUser.call(a, this, c);
+                }
                 typeArgs(c);
                 if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
                     a.error(c.span(), n + "() is not supported by bpf4j trace yet");
