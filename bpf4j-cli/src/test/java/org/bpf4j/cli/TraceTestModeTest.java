@@ -103,6 +103,33 @@ class TraceTestModeTest {
                 r.out());
     }
 
+    /** {@code return VALUE} inside for loops (nested too) leaves the test with that value. */
+    private static void assertReturnsFromLoops(Cli r) {
+        assertEquals(1, r.status(), r.err());
+        String p = DURATION.matcher(ANSI.matcher(r.out()).replaceAll("")).replaceAll(" (T)");
+        assertTrue(p.contains("[ RUN      ] zero\n[       OK ] zero (T)\n"), p);
+        assertTrue(p.contains("[ RUN      ] two\n[  FAILED  ] two (T)\n"), p);
+        assertTrue(p.contains("[ RUN      ] nested\n[  FAILED  ] nested (T)\n"), p);
+        assertTrue(p.contains("[ RUN      ] after\n[       OK ] after (T)\n"), p);
+        assertTrue(p.contains("[  PASSED  ] 2 tests."), p);
+    }
+
+    private static final String LOOPS = "test:zero { @m[1] = 5; for ($kv : @m) { return $kv.1 - 5; } return 1; } "
+            + "test:two { @n[1] = 1; for ($kv : @n) { return $kv.1 + 1; } } "
+            + "test:nested { @p[1] = 7; for ($a : @p) { for ($b : @p) { return $b.1; } } } "
+            + "test:after { @q[1] = 1; for ($kv : @q) { if ($kv.1 == 2) { return 1; } } return 0; }";
+
+    @Test
+    void returnWithAValueLeavesForLoopsOnTheVm() {
+        assertReturnsFromLoops(Cli.run("trace", "--backend", "vm", "--test", "-e", LOOPS));
+    }
+
+    @Test
+    void returnWithAValueLeavesForLoopsInTheKernel() {
+        needsTheKernel();
+        assertReturnsFromLoops(Cli.run("trace", "--test", "-e", LOOPS));
+    }
+
     @Test
     void withoutTheModeTestsAreNotRun() {
         Cli only = Cli.run("trace", "--backend", "vm", "-e", "test:a { @a = 1; }");

@@ -40,6 +40,19 @@ final class Asm {
         l.position = insns.size();
     }
 
+    /**
+     * The end of an {@code ==} / {@code !=}: r0 = 1 when the code before falls through here and
+     * {@code eq}, or when it jumped to {@code differ} and not {@code eq}; else 0.
+     */
+    void equality(boolean eq, Label differ) {
+        Label end = label();
+        movImm(0, eq ? 1 : 0);
+        jump(end);
+        bind(differ);
+        movImm(0, eq ? 0 : 1);
+        bind(end);
+    }
+
     void emit(Instruction i) {
         insns.add(i);
     }

@@ -94,6 +94,15 @@ final class IntExprs {
                 pc.frame.release(m);
                 narrow((Type.Int) pc.type(c));
             }
+            case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str str -> {
+                // (bool)"text": true when the string is not empty (its first byte is not NUL)
+                int m = pc.frame.mark();
+                int tmp = pc.frame.alloc(str.size());
+                pc.strings.into(c.operand(), str.size(), tmp);
+                asm.load(Size.B, 0, asm.frameBase, tmp);
+                pc.frame.release(m);
+                boolOf(JumpOp.JNE);
+            }
             case Expr.Cast c -> {
                 eval(c.operand());
                 if (pc.type(c.operand()) instanceof Type.Int from && from.isPointer()
@@ -420,6 +429,10 @@ final class IntExprs {
         }
         Type lt = pc.type(b.left());
         Type rt = pc.type(b.right());
+        if (lt instanceof Type.Tuple tl && rt instanceof Type.Tuple tr) {
+            new TupleEquality(pc).compare(b, tl, tr);
+            return;
+        }
         if (lt instanceof Type.Str || rt instanceof Type.Str) {
             pc.strings.compare(b);
             return;
@@ -527,7 +540,6 @@ final class IntExprs {
         pc.rawValue(b.left(), l);
         pc.rawValue(b.right(), r);
         Asm.Label differ = asm.label();
-        Asm.Label end = asm.label();
         int n = Math.max(ls, rs);
         for (int k = 0; k < n; k += 8) {
             if (k < ls) {
@@ -543,11 +555,7 @@ final class IntExprs {
             asm.jump(JumpOp.JNE, 1, 2, differ);
         }
         pc.frame.release(m);
-        asm.movImm(0, b.op() == BinOp.EQ ? 1 : 0);
-        asm.jump(end);
-        asm.bind(differ);
-        asm.movImm(0, b.op() == BinOp.EQ ? 0 : 1);
-        asm.bind(end);
+        asm.equality(b.op() == BinOp.EQ, differ);
     }
 
     private void incDec(Expr.IncDec i) {

@@ -34,11 +34,19 @@ final class Loops {
 
     /** Leaves the probe ({@code return}, {@code exit()}): from a callback, through the loops' flags. */
     void leaveProbe() {
+        asm.movImm(0, 0);
+        leave();
+    }
+
+    /**
+     * Leaves the probe with the value in r0 as its return value ({@code return VALUE}): from a
+     * callback, the value goes to the word after the loop's flag, and the caller leaves with it.
+     */
+    void leave() {
         if (pc.inCallback) {
+            asm.store(Size.DW, asm.frameBase, leaveFlag + 8, 0);
             asm.storeImm(Size.DW, asm.frameBase, leaveFlag, 1);
             asm.movImm(0, 1);
-        } else {
-            asm.movImm(0, 0);
         }
         asm.exit();
     }
@@ -172,15 +180,17 @@ final class Loops {
      * the context), then the body.
      */
     private void callback(String helper, Consumer<Asm.Label> args, Runnable prologue, List<Stmt> body) {
-        int flag = pc.frame.alloc(8);
+        int flag = pc.frame.alloc(16); // the flag, then the probe's return value
         asm.storeImm(Size.DW, asm.frameBase, flag, 0);
+        asm.storeImm(Size.DW, asm.frameBase, flag + 8, 0);
         Asm.Label fn = asm.label();
         args.accept(fn);
         asm.call(helper);
         Asm.Label stay = asm.label();
         asm.load(Size.DW, 1, asm.frameBase, flag);
         asm.jumpImm(JumpOp.JEQ, 1, 0, stay);
-        leaveProbe();
+        asm.load(Size.DW, 0, asm.frameBase, flag + 8);
+        leave();
         asm.bind(stay);
         int mark = pc.frame.mark();
         pc.deferred.add(() -> {

@@ -311,11 +311,9 @@ final class ProbeCompiler {
                     case RETURN -> {
                         if (j.value().isEmpty()) {
                             forLoops.leaveProbe();
-                        } else if (inCallback) {
-                            unsupported(j.span(), "return with a value inside a for loop");
                         } else {
                             intExpr(j.value().get()); // the probe's return value, in r0
-                            asm.exit();
+                            forLoops.leave();
                         }
                     }
                     case BREAK -> asm.jump(loops.peek()[0]);

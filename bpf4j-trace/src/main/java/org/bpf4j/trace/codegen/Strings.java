@@ -225,27 +225,29 @@ final class Strings {
         into(b.right(), rt.size(), r);
         pc.frame.release(m);
         Asm.Label differ = asm.label();
+        equalOrJump(l, lt.size(), r, rt.size(), differ);
+        asm.equality(b.op() == BinOp.EQ, differ);
+    }
+
+    /**
+     * Jumps to {@code differ} unless the strings in the stack at {@code l} ({@code ls} bytes) and
+     * {@code r} ({@code rs} bytes) are equal up to their first NUL; falls through when they are.
+     */
+    void equalOrJump(int l, int ls, int r, int rs, Asm.Label differ) {
         Asm.Label same = asm.label();
-        Asm.Label end = asm.label();
-        int n = Math.min(lt.size(), rt.size());
+        int n = Math.min(ls, rs);
         for (int k = 0; k < n; k++) {
             asm.load(Size.B, 1, asm.frameBase, l + k);
             asm.load(Size.B, 2, asm.frameBase, r + k);
             asm.jump(JumpOp.JNE, 1, 2, differ);
             asm.jumpImm(JumpOp.JEQ, 1, 0, same);
         }
-        if (lt.size() != rt.size()) {
+        if (ls != rs) {
             // All n bytes equal and none NUL: equal only if the longer one ends there.
-            int longer = lt.size() > rt.size() ? l : r;
-            asm.load(Size.B, 1, asm.frameBase, longer + n);
+            asm.load(Size.B, 1, asm.frameBase, (ls > rs ? l : r) + n);
             asm.jumpImm(JumpOp.JNE, 1, 0, differ);
         }
         asm.bind(same);
-        asm.movImm(0, b.op() == BinOp.EQ ? 1 : 0);
-        asm.jump(end);
-        asm.bind(differ);
-        asm.movImm(0, b.op() == BinOp.EQ ? 0 : 1);
-        asm.bind(end);
     }
 
     /** {@code strncmp(a, b, n)} into r0: 0 when the first n bytes (to a NUL) are equal, else 1. */

@@ -80,6 +80,10 @@ final class Operators {
             }
             return Type.UINT64;
         }
+        if (l instanceof Type.Tuple lt && r instanceof Type.Tuple rt && (b.op() == BinOp.EQ || b.op() == BinOp.NE)
+                && comparable(lt, rt)) {
+            return Type.Int.bool(64); // element by element, as current bpftrace's compare of the widened tuples
+        }
         if (l instanceof Type.Str && r instanceof Type.Str) {
             if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
                 a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
@@ -122,6 +126,29 @@ final class Operators {
         }
         Long folded = folded(b);
         return folded != null ? Type.Int.ofLiteral(folded, false) : new Type.Int(64, signed);
+    }
+
+    /**
+     * Whether two tuples (or records) can be compared with {@code ==}: as current bpftrace, the same
+     * number of elements (for records the same names, in any order), each pair integers, strings of
+     * any sizes, comparable tuples, or of one type.
+     */
+    static boolean comparable(Type.Tuple l, Type.Tuple r) {
+        if (l.elements().size() != r.elements().size() || l.isRecord() != r.isRecord()
+                || l.isRecord() && !new java.util.HashSet<>(l.names()).equals(new java.util.HashSet<>(r.names()))) {
+            return false;
+        }
+        for (int k = 0; k < l.elements().size(); k++) {
+            Type a = l.elements().get(k);
+            Type b = r.elements().get(l.isRecord() ? r.names().indexOf(l.names().get(k)) : k);
+            boolean ok = a instanceof Type.Int ia && b instanceof Type.Int ib ? ia.isPointer() == ib.isPointer()
+                    : a instanceof Type.Str && b instanceof Type.Str
+                    || (a instanceof Type.Tuple ta && b instanceof Type.Tuple tb ? comparable(ta, tb) : a.equals(b));
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -603,7 +603,8 @@ public final class SemanticAnalyser {
                     error(c.span(), "Cannot cast to \"" + c.type() + "\"");
                     yield Type.NONE;
                 }
-                if (!(from instanceof Type.Int)) {
+                if (!(from instanceof Type.Int) && !(from instanceof Type.Str && ((Type.Int) to).bool()
+                        && !((Type.Int) to).isPointer())) { // (bool)"text": current bpftrace, true when not empty
                     error(c.span(), "Cannot cast from \"" + from.display() + "\" type");
                 }
                 yield to;
