@@ -340,8 +340,10 @@ final class TraceCommand implements Callable<Integer> {
                 // no such process: an attach point naming no binary is then reported as lacking one
             }
         }
-        // current bpftrace's -k checks what 0.17's -kk did (map lookups too); -kk is kept as the same
-        options = options.withHelperChecks(helperChecks || allHelperChecks ? 2 : 0).withProbeFilter(filter);
+        // current bpftrace's warning levels: map updates checked by default, -k adds what 0.17's -kk
+        // did (memory reads, map lookups; -kk is kept as the same), --no-warnings checks nothing
+        options = options.withHelperChecks(helperChecks || allHelperChecks ? 2 : noWarnings ? 0 : 1)
+                .withProbeFilter(filter);
         TraceCompiler.Result result = TraceCompiler.compile(source, params, options, setup);
         err.print(render(result.diagnostics(), source));
         err.flush();

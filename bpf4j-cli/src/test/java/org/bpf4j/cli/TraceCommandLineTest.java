@@ -127,7 +127,7 @@ class TraceCommandLineTest {
         String json = Cli.run("trace", "--backend", "vm", "-kk", "-q", "-f", "json", "-e", script).ok();
         assertTrue(json.startsWith("{\"type\": \"helper_error\", \"msg\": \"Success\", \"helper\": \"map_lookup_elem\", "
                 + "\"retcode\": 0, \"filename\": \"stdin\", \"line\": 1, \"col\": 34}\n"), json);
-        // without -k the programs check nothing
+        // without -k map lookups are not checked (only map updates are, by default)
         assertTrue(!Cli.run("trace", "--backend", "vm", "-e", script).ok().contains("WARNING"));
     }
 

@@ -105,6 +105,88 @@ class TraceProbesTest {
     }
 
     @Test
+    void probesKeepCountingUntilExitIsReadButPrintNoMore() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        // as current bpftrace: exit() is an event; the probes run until user space reads it and
+        // detaches them (bpf4j's stop themselves 0.5 ms after it at the latest), so the calls that
+        // follow at once are counted (not just the first), while what they print after the exit
+        // event is dropped
+        Cli r = Cli.run("trace", "-c", target + " probe 300", "-e", "uprobe:" + target
+                + ":bpf4j_add { @n = count(); @s = sum(arg0); printf(\"call %d\\n\", arg0); exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().startsWith("call 0\n\n\n@n: "), r.out());
+        long n = Long.parseLong(r.out().substring(r.out().indexOf("@n: ") + 4, r.out().indexOf('\n',
+                r.out().indexOf("@n: "))));
+        assertTrue(n > 1, r.out());
+        // the first n calls: arguments 0..n-1
+        assertTrue(r.out().endsWith("@s: " + n * (n - 1) / 2 + "\n"), r.out());
+    }
+
+    @Test
+    void percpuKaddrReadsAKernelVariableOrSaysWhyNot() throws Exception {
+        needsKernelBtf();
+        Cli r = Cli.run("trace", "-e", "BEGIN { $r = (struct rq *)percpu_kaddr(\"runqueues\", 0); "
+                + "if ($r != 0) { printf(\"%d %d\\n\", $r.cpu, *percpu_kaddr(\"process_counts\") > 0); } exit(); }");
+        // the kernel finds the variable's address in kallsyms, which holds data symbols only with
+        // CONFIG_KALLSYMS_ALL; without them the load fails, for bpftrace too
+        boolean dataSymbols = Files.readAllLines(Path.of("/proc/kallsyms")).stream()
+                .anyMatch(l -> l.endsWith(" runqueues"));
+        if (dataSymbols) {
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertEquals("0 1\n\n\n", r.out());
+        } else {
+            assertEquals(Main.EXIT_FAILED, r.status(), r.err());
+            assertTrue(r.err().contains("BEGIN: ldimm64 failed to find the address for kernel symbol 'runqueues'."),
+                    r.err());
+            r.assertNoStackTrace();
+        }
+        // the program names the variable by its BTF id (an ld_imm64 of kind var_addr), then calls
+        // bpf_per_cpu_ptr (a CPU given) or bpf_this_cpu_ptr
+        Cli d = Cli.run("trace", "-d", "--dry-run", "-e",
+                "BEGIN { @a = *percpu_kaddr(\"process_counts\", 1); @b = *percpu_kaddr(\"process_counts\"); }");
+        assertTrue(d.out().matches("(?s).*lddw %r1, var_addr\\(\\d+\\)\ncall 153\n.*lddw %r1, var_addr\\(\\d+\\)\ncall 154\n.*"),
+                d.out());
+        Cli missing = Cli.run("trace", "-e", "BEGIN { @a = percpu_kaddr(\"no_such_variable\"); }");
+        assertTrue(missing.err().startsWith("stdin:1:14-46: ERROR: Could not resolve variable \"no_such_variable\" from BTF\n"),
+                missing.err());
+    }
+
+    @Test
+    void lenOfAStackIsItsNumberOfFrames() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        // current bpftrace: len(stack) counts the frames captured (at most the stack's limit);
+        // each stack is printed too, one frame a line, so that the count can be checked
+        Cli r = Cli.run("trace", "-q", "-c", target + " probe 1", "-e", "uprobe:" + target + ":bpf4j_add { "
+                + "$u = ustack(3); print(len($u)); print($u); print(len(ustack(1))); "
+                + "@k[kstack(4)] = len(kstack(4)); exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        String[] parts = r.out().split("\n", 2);
+        int frames = Integer.parseInt(parts[0]);
+        // how many frames the unwinder finds depends on the binary's frame pointers: 1 to 3
+        assertTrue(frames >= 1 && frames <= 3, r.out());
+        // print($u): an empty line, then one line per frame, then the empty line print() ends with
+        String[] lines = parts[1].split("\n");
+        assertEquals("", lines[0], r.out());
+        for (int i = 1; i <= frames; i++) {
+            assertTrue(lines[i].startsWith("        ") && !lines[i].isBlank(), r.out());
+        }
+        assertEquals("", lines[frames + 1], r.out());
+        assertEquals("1", lines[frames + 2], r.out());
+        // the map: @k[<the kernel stack, one frame a line>]: its length (a uprobe's may be empty)
+        String map = r.out().substring(r.out().indexOf("@k["));
+        long kernelFrames = map.lines().filter(l -> l.startsWith("        ")).count();
+        assertTrue(kernelFrames <= 4, r.out());
+        assertTrue(map.strip().endsWith("]: " + kernelFrames), r.out());
+        // a value that is not a map nor a stack is refused as before
+        Cli bad = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { $x = 1; @ = len($x); }");
+        assertTrue(bad.err().contains("ERROR: len() expects a map to be provided"), bad.err());
+    }
+
+    @Test
     void kprobesAreRefusedWithTheReason() {
         needsTheKernel();
         Assumptions.assumeTrue(!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe")),

@@ -48,8 +48,9 @@ public final class TraceCompiler {
      * @param target the backend the programs are for (which probe types it can run)
      * @param unsafe whether unsafe functions ({@code system}) are allowed ({@code --unsafe})
      * @param child whether a command runs under {@code -c} ({@code cpid} is refused without one)
-     * @param helperChecks helper calls checked for failure: 0 none, 1 as bpftrace 0.17's {@code -k}, 2 as
-     *     current bpftrace's {@code -k} (0.17's {@code -kk}: map lookups too)
+     * @param helperChecks helper calls checked for failure: 0 none ({@code --no-warnings}), 1 current
+     *     bpftrace's default (map updates), 2 its {@code -k} (0.17's {@code -kk}: memory reads, map
+     *     lookups and deletes too)
      * @param probeFilter only the attach points whose name this finds are kept (BEGIN, END and
      *     signals always are: {@code --probe-filter}), or null for all
      * @param filterPid the process of {@code -p}: probes that cannot be limited to it when attached
@@ -63,9 +64,9 @@ public final class TraceCompiler {
             this(queue, probes, target, unsafe, child, helperChecks, probeFilter, -1);
         }
 
-        /** Options without helper checks. */
+        /** Options with current bpftrace's default helper checks (level 1: map updates). */
         public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child) {
-            this(queue, probes, target, unsafe, child, 0, null);
+            this(queue, probes, target, unsafe, child, 1, null);
         }
 
         /** Options without a probe filter. */
@@ -74,7 +75,7 @@ public final class TraceCompiler {
             this(queue, probes, target, unsafe, child, helperChecks, null);
         }
 
-        /** These options with helper calls checked as 0.17's {@code -k} (1) or {@code -kk} (2) asks, 0 for none. */
+        /** These options with helper calls checked at {@code level}: 0 none, 1 by default, 2 as {@code -k}. */
         public Options withHelperChecks(int level) {
             return new Options(queue, probes, target, unsafe, child, level, probeFilter, filterPid);
         }
@@ -189,10 +190,13 @@ public final class TraceCompiler {
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }
+        // as current bpftrace, pid and tid in the kernel are the tracer's namespace's ids
+        Optional<org.bpf4j.trace.codegen.PidNamespace> pidns = kernelTarget
+                ? org.bpf4j.trace.codegen.PidNamespace.ofThisProcess() : Optional.empty();
         return new Result(Optional.of(expansion.program()), typed, options.queue()
-                ? Compiler.compileForQueue(typed.get(), d, options.helperChecks())
+                ? Compiler.compileForQueue(typed.get(), d, options.helperChecks(), pidns)
                 : Compiler.compile(typed.get(), d, org.bpf4j.trace.codegen.Transport.RING_BUFFER,
-                        options.helperChecks()), d);
+                        options.helperChecks(), pidns), d);
     }
 
     /**

@@ -156,6 +156,7 @@ final class Aggregations {
             }
         }
         update(map, key, val);
+        pc.checkHelper("map_update_elem", a.span(), false);
         asm.bind(end);
     }
 
@@ -399,6 +400,7 @@ final class Aggregations {
         asm.jump(write);
         asm.bind(write);
         update(map, key, val);
+        pc.checkHelper("map_update_elem", ref.span(), false);
         asm.load(Size.DW, 0, asm.frameBase, val);
         if (!prefix) {
             asm.aluImm(AluOp.SUB, 0, delta);

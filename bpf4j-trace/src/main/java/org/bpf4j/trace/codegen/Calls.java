@@ -46,9 +46,17 @@ final class Calls {
                 pc.output(off, 16);
             }
             case "exit" -> {
-                // Mark the script as exiting, so that no probe but END runs its body any more.
+                // As bpftrace, an event: the probes keep running until user space reads it and
+                // detaches them (what they print meanwhile is dropped, what they count is kept);
+                // the time of the first exit() bounds that (ProbeCompiler.EXIT_GRACE_NANOS)
+                Asm.Label timed = asm.label();
                 asm.loadMapValue(1, pc.globalsIndex, 0);
-                asm.storeImm(Size.DW, 1, ProbeCompiler.EXITING_OFFSET, 1);
+                asm.load(Size.DW, 2, 1, ProbeCompiler.EXIT_TIME_OFFSET);
+                asm.jumpImm(JumpOp.JNE, 2, 0, timed);
+                asm.call("ktime_get_ns");
+                asm.loadMapValue(1, pc.globalsIndex, 0);
+                asm.store(Size.DW, 1, ProbeCompiler.EXIT_TIME_OFFSET, 0);
+                asm.bind(timed);
                 int off = pc.eventSlot(16);
                 asm.storeImm(Size.DW, asm.frameBase, off, (int) Events.EXIT);
                 if (c.args().isEmpty()) {
@@ -252,8 +260,7 @@ final class Calls {
         pc.intExpr(c.args().getFirst());
         asm.store(Size.DW, asm.frameBase, off, 0);
         if (c.name().equals("usym")) {
-            asm.call("get_current_pid_tgid");
-            asm.aluImm(AluOp.RSH, 0, 32);
+            pc.pid(false, false, c.span());
             asm.store(Size.DW, asm.frameBase, off + 8, 0);
         }
     }
@@ -331,8 +338,16 @@ final class Calls {
             case "sizeof" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
                     : Type.cSize(pc.type(c.args().getFirst())));
             case "ppid" -> pc.intExpr(pc.typed.rewrite(c));
-            case "len" -> pc.mapLength((Expr.MapRef) c.args().getFirst());
+            case "len" -> {
+                if (pc.type(c.args().getFirst()) instanceof Type.Stack st) {
+                    pc.stackLength(c.args().getFirst(), st);
+                } else {
+                    pc.mapLength((Expr.MapRef) c.args().getFirst());
+                }
+            }
             case "strlen" -> pc.strings.length(c.args().getFirst());
+            case "pid", "tid" -> pc.pid(c.name().equals("tid"),
+                    ((Expr.Builtin) c.args().getFirst()).name().equals("init"), c.span());
             case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
             case "bswap" -> {
                 pc.intExpr(c.args().getFirst());
@@ -344,6 +359,7 @@ final class Calls {
             case "kaddr" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
                     : KernelSymbols.system().address(((Expr.StrLit) c.args().getFirst()).value()).orElseThrow());
             case "uaddr" -> uaddr(c);
+            case "percpu_kaddr" -> percpuAddress(c);
             case "cgroupid", "getopt" -> asm.movImm(0, pc.typed.constant(c));
             case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
                     org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
@@ -364,6 +380,20 @@ final class Calls {
                 }
             }
         }
+    }
+
+    /**
+     * {@code percpu_kaddr("VAR"[, cpu])}: the kernel variable (an ld_imm64 of its BTF id) through
+     * {@code bpf_this_cpu_ptr}, or {@code bpf_per_cpu_ptr} for a CPU (null past the last CPU).
+     */
+    private void percpuAddress(Expr.Call c) {
+        int variable = pc.typed.constant(c).intValue();
+        if (c.args().size() == 2) {
+            pc.intExpr(c.args().get(1));
+            asm.mov(2, 0);
+        }
+        asm.emit(new org.bpf4j.isa.Instruction.LoadImm64(1, org.bpf4j.isa.Imm64Kind.VARIABLE_ADDRESS, variable, 0));
+        asm.call(c.args().size() == 2 ? "per_cpu_ptr" : "this_cpu_ptr");
     }
 
     /**

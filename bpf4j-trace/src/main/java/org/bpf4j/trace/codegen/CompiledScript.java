@@ -30,15 +30,13 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
     }
 
     /**
-     * Bytes of the globals' one value: the start time, the pid of {@code -c}'s command, the flag
-     * {@code exit()} sets, the count of lost events.
+     * Bytes of the globals' one value: the start time, the pid of {@code -c}'s command, the time of
+     * the first {@code exit()}, the count of lost events.
      */
     public static final int GLOBALS_BYTES = 32;
 
     /** Offset of the count of lost events in the globals. */
     public static final int GLOBALS_LOST = ProbeCompiler.LOST_OFFSET;
-    /** Offset in the globals value of the flag {@code exit()} sets (nonzero once a program called it). */
-    public static final int GLOBALS_EXITING = ProbeCompiler.EXITING_OFFSET;
 
     /** Index of the one-element array of globals (the start time, for {@code elapsed}). */
     public int globalsIndex() {

@@ -33,14 +33,23 @@ public final class Compiler {
         return compileForQueue(typed, diags, 0);
     }
 
-    /** {@link #compileForQueue(TypedProgram, Diagnostics)} with helper checks ({@code -k}: 1, {@code -kk}: 2). */
+    /** {@link #compileForQueue(TypedProgram, Diagnostics)} with helper checks (0 none, 1 by default, 2 {@code -k}). */
     public static Optional<CompiledScript> compileForQueue(TypedProgram typed, Diagnostics diags, int helperChecks) {
-        Optional<CompiledScript> first = compile(typed, diags, Transport.RING_BUFFER, helperChecks);
+        return compileForQueue(typed, diags, helperChecks, Optional.empty());
+    }
+
+    /**
+     * {@link #compileForQueue(TypedProgram, Diagnostics, int)} for a tracer in this PID namespace
+     * (empty: the initial one); see {@link PidNamespace}.
+     */
+    public static Optional<CompiledScript> compileForQueue(TypedProgram typed, Diagnostics diags, int helperChecks,
+            Optional<PidNamespace> pidNamespace) {
+        Optional<CompiledScript> first = compile(typed, diags, Transport.RING_BUFFER, helperChecks, pidNamespace);
         if (first.isEmpty()) {
             return first;
         }
         int size = Math.max(16, org.bpf4j.trace.sema.Type.align8(first.get().events().maxSize()));
-        return compile(typed, diags, new Transport(size), helperChecks);
+        return compile(typed, diags, new Transport(size), helperChecks, pidNamespace);
     }
 
     /** Compiles; empty if there were errors. */
@@ -49,11 +58,20 @@ public final class Compiler {
     }
 
     /**
-     * Compiles, with helper calls checked for failure at {@code helperChecks} (0 none, 1 as
-     * {@code -k}, 2 as {@code -kk}; see {@link Events#helperChecks()}); empty if there were errors.
+     * Compiles, with helper calls checked for failure at {@code helperChecks} (0 none, 1 by
+     * default, 2 as {@code -k}; see {@link Events#helperChecks()}); empty if there were errors.
      */
     public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags, Transport transport,
             int helperChecks) {
+        return compile(typed, diags, transport, helperChecks, Optional.empty());
+    }
+
+    /**
+     * {@link #compile(TypedProgram, Diagnostics, Transport, int)} for a tracer in this PID namespace
+     * (empty: the initial one, or the VM); see {@link PidNamespace}.
+     */
+    public static Optional<CompiledScript> compile(TypedProgram typed, Diagnostics diags, Transport transport,
+            int helperChecks, Optional<PidNamespace> pidNamespace) {
         List<MapInfo> maps = new ArrayList<>(typed.maps().values());
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < maps.size(); i++) {
@@ -65,11 +83,11 @@ public final class Compiler {
         for (Probe p : typed.program().probes()) {
             for (AttachPoint ap : p.attachPoints()) {
                 ProbeCompiler pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap,
-                        transport);
+                        transport, pidNamespace);
                 CompiledScript.ProbeProgram prog = pc.compile();
                 if (prog == null && pc.needsScratchFrame()) {
                     pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap, transport,
-                            Type.align8(pc.frameBytes()));
+                            pidNamespace, Type.align8(pc.frameBytes()));
                     prog = pc.compile();
                 }
                 if (prog != null) {

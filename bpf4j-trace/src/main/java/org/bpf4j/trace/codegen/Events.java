@@ -86,15 +86,15 @@ public final class Events {
     private boolean stacks;
 
     /**
-     * Events of programs whose helper calls are checked at {@code helperChecks}: 0 none, 1 as
-     * {@code -k} (map updates and deletes, memory reads), 2 as {@code -kk} (also map lookups that
-     * find nothing).
+     * Events of programs whose helper calls are checked at {@code helperChecks}: 0 none
+     * ({@code --no-warnings}), 1 current bpftrace's default (map updates: "Map full"), 2 as
+     * {@code -k} (also memory reads, map deletes and lookups that find nothing).
      */
     Events(int helperChecks) {
         this.helperChecks = helperChecks;
     }
 
-    /** The level of helper checks (0, 1 for {@code -k}, 2 for {@code -kk}). */
+    /** The level of helper checks (0 none, 1 by default, 2 for {@code -k}). */
     public int helperChecks() {
         return helperChecks;
     }

@@ -344,14 +344,7 @@ final class IntExprs {
     private void builtin(Expr.Builtin b) {
         String n = b.name();
         switch (n) {
-            case "pid" -> {
-                asm.call("get_current_pid_tgid");
-                asm.aluImm(AluOp.RSH, 0, 32);
-            }
-            case "tid" -> {
-                asm.call("get_current_pid_tgid");
-                narrow(Type.UINT32);
-            }
+            case "pid", "tid" -> pc.pid(n.equals("tid"), false, b.span());
             case "uid" -> {
                 asm.call("get_current_uid_gid");
                 narrow(Type.UINT32);

@@ -31,8 +31,14 @@ final class ProbeCompiler {
     static final int CTX = 6;
     /** Context layout of probes fired from Java: arg i at 8 * i, retval after 16 arguments. */
     static final int RETVAL_OFFSET = 8 * 16;
-    /** Offset in the globals of the flag exit() sets: probes other than END then return at once. */
-    static final int EXITING_OFFSET = 16;
+    /** Offset in the globals of the time (ktime) of the first exit(), 0 before. */
+    static final int EXIT_TIME_OFFSET = 16;
+    /**
+     * How long after exit() the probes keep running: bpftrace's probes run until its user space has
+     * read the exit event and detached them, typically within this time; bpf4j's user space may take
+     * longer (a JVM on a loaded machine), so the programs stop themselves then.
+     */
+    static final int EXIT_GRACE_NANOS = 500_000;
     /** Offset in the globals of the count of events the ring buffer (or queue) had no room for. */
     public static final int LOST_OFFSET = 24;
 
@@ -56,6 +62,8 @@ final class ProbeCompiler {
     final Strings strings;
     final Loops forLoops;
     final Transport transport;
+    /** The tracer's PID namespace when it is not the initial one: pid and tid are then seen from it. */
+    final java.util.Optional<PidNamespace> pidNamespace;
     /**
      * Bytes of the frame kept in the scratch buffer (this CPU's element) instead of the stack (0: the frame is
      * on the stack). A program whose frame does not fit in 512 bytes is compiled again with its
@@ -72,12 +80,15 @@ final class ProbeCompiler {
     private static final int SCRATCH_FRAME_BASE = 7;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
-            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport) {
-        this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, 0);
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
+            java.util.Optional<PidNamespace> pidNamespace) {
+        this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, pidNamespace, 0);
     }
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
-            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport, int scratchFrame) {
+            Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
+            java.util.Optional<PidNamespace> pidNamespace, int scratchFrame) {
+        this.pidNamespace = pidNamespace;
         this.scratchFrame = scratchFrame;
         if (scratchFrame > 0) {
             asm.frameBase = SCRATCH_FRAME_BASE;
@@ -120,9 +131,17 @@ final class ProbeCompiler {
             zeroAt(SCRATCH_FRAME_BASE, -scratchFrame, scratchFrame);
         }
         if (!attachPoint.provider().equals("END")) {
+            // after exit(), a probe runs for a short while only, as bpftrace's until it detaches them
+            Asm.Label running = asm.label();
             asm.loadMapValue(1, globalsIndex, 0);
-            asm.load(Size.DW, 1, 1, EXITING_OFFSET);
-            asm.jumpImm(JumpOp.JNE, 1, 0, end);
+            asm.load(Size.DW, 1, 1, EXIT_TIME_OFFSET);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, running);
+            asm.call("ktime_get_ns");
+            asm.loadMapValue(1, globalsIndex, 0);
+            asm.load(Size.DW, 1, 1, EXIT_TIME_OFFSET);
+            asm.alu(AluOp.SUB, 0, 1);
+            asm.jumpImm(JumpOp.JGT, 0, EXIT_GRACE_NANOS, end);
+            asm.bind(running);
         }
         if (probe.predicate().isPresent()) {
             int m = frame.mark();
@@ -474,7 +493,31 @@ final class ProbeCompiler {
         }
     }
 
-    /** A stack's id from {@code bpf_get_stackid} (negative if none) and, for a user stack, the pid. */
+    /**
+     * r0 = the number of frames of a stack value (current bpftrace's {@code len(stack)}): the high
+     * half of its first word (see {@link #stackInto}), 0 for a stack that could not be read.
+     */
+    void stackLength(Expr e, Type.Stack st) {
+        int m = frame.mark();
+        int off = frame.alloc(storedSize(st));
+        valueInto(e, st, off);
+        asm.load(Size.DW, 0, asm.frameBase, off);
+        Asm.Label none = asm.label();
+        Asm.Label done = asm.label();
+        asm.jumpImm(JumpOp.JSLT, 0, 0, none);
+        asm.aluImm(AluOp.RSH, 0, 32);
+        asm.jump(done);
+        asm.bind(none);
+        asm.movImm(0, 0);
+        asm.bind(done);
+        frame.release(m);
+    }
+
+    /**
+     * A stack's id from {@code bpf_get_stackid} (negative if none) and, for a user stack, the pid.
+     * When the script takes {@code len()} of a stack, the id's high half holds the number of frames
+     * (at most the stack's limit; counted with {@code bpf_get_stack}).
+     */
     private void stackInto(Expr e, Type.Stack st, int off) {
         if (inCallback) {
             unsupported(e.span(), st.display() + " inside a for loop over a map or over a range with bounds known only at run time");
@@ -491,9 +534,27 @@ final class ProbeCompiler {
         asm.movImm(3, st.user() ? 256 : 0);
         asm.call("get_stackid");
         asm.store(Size.DW, asm.frameBase, off, 0);
+        if (typed.countsStackFrames()) {
+            Asm.Label done = asm.label();
+            asm.jumpImm(JumpOp.JSLT, 0, 0, done);
+            int m = frame.mark();
+            int frames = frame.alloc(8 * st.limit());
+            asm.mov(1, CTX);
+            asm.stackAddr(2, frames);
+            asm.movImm(3, 8 * st.limit());
+            asm.movImm(4, st.user() ? 256 : 0); // BPF_F_USER_STACK
+            asm.call("get_stack");
+            frame.release(m);
+            asm.jumpImm(JumpOp.JSLE, 0, 0, done);
+            asm.aluImm(AluOp.RSH, 0, 3); // bytes to frames
+            asm.aluImm(AluOp.LSH, 0, 32);
+            asm.load(Size.DW, 1, asm.frameBase, off);
+            asm.alu(AluOp.OR, 1, 0);
+            asm.store(Size.DW, asm.frameBase, off, 1);
+            asm.bind(done);
+        }
         if (st.user()) {
-            asm.call("get_current_pid_tgid");
-            asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+            pid(false, false, e.span()); // the process the frames are resolved in, as the tracer sees it
             asm.store(Size.DW, asm.frameBase, off + 8, 0);
         }
     }
@@ -514,8 +575,7 @@ final class ProbeCompiler {
             }
             asm.store(Size.DW, asm.frameBase, off, 0);
             if (function.equals("usym")) {
-                asm.call("get_current_pid_tgid");
-                asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+                pid(false, false, e.span());
                 asm.store(Size.DW, asm.frameBase, off + 8, 0);
             }
         } else {
@@ -722,12 +782,14 @@ final class ProbeCompiler {
     }
 
     /**
-     * After a helper call, with {@code -k}/{@code -kk}: if it failed (a nonzero result, or for a
-     * {@code lookup} a null one, checked only with {@code -kk}), sends a
-     * {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     * After a helper call: if it failed (a nonzero result, or for a {@code lookup} a null one),
+     * sends a {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
+     * As current bpftrace, map updates are checked by default (level 1); memory reads, map lookups
+     * and deletes, whose failure a script can see in the result, only with {@code -k} (level 2).
      */
     void checkHelper(String helper, Span span, boolean lookup) {
-        if (events.helperChecks() < (lookup ? 2 : 1)) {
+        boolean visible = lookup || helper.startsWith("probe_read") || helper.equals("map_delete_elem");
+        if (events.helperChecks() < (visible ? 2 : 1)) {
             return;
         }
         Asm.Label ok = asm.label();
@@ -747,6 +809,33 @@ final class ProbeCompiler {
         }
         frame.release(m);
         asm.bind(ok);
+    }
+
+    /**
+     * r0 = the current task's process id ({@code thread}: thread id), as seen from the tracer's PID
+     * namespace, or from the initial one ({@code init}, or when the tracer runs there), as
+     * current bpftrace's {@code pid(curr_ns|init)}, {@code tid(...)}.
+     */
+    void pid(boolean thread, boolean init, Span span) {
+        if (init || pidNamespace.isEmpty()) {
+            asm.call("get_current_pid_tgid");
+            if (thread) {
+                asm.aluImm(AluOp.LSH, 0, 32);
+            }
+            asm.aluImm(AluOp.RSH, 0, 32);
+            return;
+        }
+        // struct bpf_pidns_info { u32 pid (the thread's id); u32 tgid; }, zeroed by the kernel on failure
+        int m = frame.mark();
+        int info = frame.alloc(8);
+        asm.movImm(1, pidNamespace.get().dev());
+        asm.movImm(2, pidNamespace.get().ino());
+        asm.stackAddr(3, info);
+        asm.movImm(4, 8);
+        asm.call("get_ns_current_pid_tgid");
+        checkHelper("get_ns_current_pid_tgid", span, false);
+        asm.load(Size.W, 0, asm.frameBase, info + (thread ? 0 : 4));
+        frame.release(m);
     }
 
     static byte[] bytes(String s) {

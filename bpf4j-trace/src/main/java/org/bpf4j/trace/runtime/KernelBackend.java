@@ -395,7 +395,21 @@ public final class KernelBackend implements Backend {
     @Override
     public MapStore map(int index) {
         KernelMap m = maps.get(index);
-        return MapStore.of(m::keys, m::lookup, m::delete, (k, v) -> m.update(k, v, KernelMap.EXIST));
+        return MapStore.of(m::keys, m::lookup, m::delete, (k, v) -> overwrite(m, k, v));
+    }
+
+    /**
+     * Overwrites a key that was there when the keys were listed; a program may have deleted it
+     * since (zero() while probes run), and then there is nothing to overwrite.
+     */
+    private static void overwrite(KernelMap m, byte[] key, byte[] value) {
+        try {
+            m.update(key, value, KernelMap.EXIST);
+        } catch (org.bpf4j.linux.KernelException e) {
+            if (e.errno() != org.bpf4j.linux.sys.Errno.ENOENT) {
+                throw e;
+            }
+        }
     }
 
     @Override

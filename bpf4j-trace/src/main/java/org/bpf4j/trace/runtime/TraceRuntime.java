@@ -253,12 +253,6 @@ public final class TraceRuntime implements AutoCloseable {
         finish();
     }
 
-    /** Whether a program called exit(): the flag in the globals map, set before its event is read. */
-    private boolean exitCalled() {
-        return backend.map(script.globalsIndex()).lookup(new byte[4])
-                .map(v -> Values.u64(v, CompiledScript.GLOBALS_EXITING) != 0).orElse(false);
-    }
-
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
         return p.equals("BEGIN") || p.equals("END") || p.equals("self") || p.equals("bench") || p.equals("test");
@@ -537,6 +531,8 @@ public final class TraceRuntime implements AutoCloseable {
         }
         switch ((int) id) {
             case (int) Events.EXIT -> {
+                // as current bpftrace: the probes are detached when the event is read, the events
+                // after it are dropped (until END runs), the maps keep what was counted meanwhile
                 backend.detach();
                 exitCode = (int) Values.u64(e, 8);
                 exitRequested.set(true);

@@ -221,12 +221,13 @@ final class Values {
      * the address in hex and {@code symbol+offset} (perf mode).
      */
     String stack(Type.Stack st, byte[] b, int off, int indent) {
-        long id = u64(b, off);
+        // the id is the low half (the high half counts the frames when the script takes len() of a stack)
+        int id = (int) u64(b, off);
         Backend.MapStore from = st.mode().equals("build_id") ? buildIdStacks : stacks;
         if (id < 0 || from == null) {
             return "";
         }
-        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) id).array();
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(id).array();
         byte[] frames = from.lookup(key).orElse(null);
         if (frames != null && st.mode().equals("build_id")) {
             return buildIdStack(st, frames);

@@ -270,6 +270,19 @@ final class Calls {
                 }
                 return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
             }
+            case "pid", "tid" -> {
+                // current bpftrace: pid(curr_ns|init), tid(curr_ns|init) (pid() is the builtin)
+                if (nargs(c, 1)) {
+                    if (!(c.args().getFirst() instanceof Expr.Builtin mode)) {
+                        a.type(c.args().getFirst());
+                        a.error(c.span(), n + "() only supports curr_ns and init as the argument");
+                    } else if (!mode.name().equals("curr_ns") && !mode.name().equals("init")) {
+                        a.error(mode.span(), "Invalid PID namespace mode: " + mode.name()
+                                + " (expects: curr_ns or init)");
+                    }
+                }
+                return Type.UINT32;
+            }
             case "nsecs" -> {
                 // current bpftrace: nsecs(monotonic|boot|tai|sw_tai); the argument is a clock's name
                 if (nargs(c, 1) && !(c.args().getFirst() instanceof Expr.Builtin clock
@@ -360,6 +373,32 @@ final class Calls {
                                 + " provided)");
                     } else if (KernelSymbols.system().address(name.value()).isEmpty()) {
                         a.error(c.span(), "Failed to resolve kernel symbol: " + name.value());
+                    }
+                }
+                return Type.UINT64;
+            }
+            case "percpu_kaddr" -> {
+                // current bpftrace: the address of a kernel per-CPU variable on a CPU (this one
+                // without the second argument), found in the kernel's BTF
+                if (!nargsBetween(c, 1, 2)) {
+                    return Type.UINT64;
+                }
+                if (c.args().size() == 2 && !(a.type(c.args().get(1)) instanceof Type.Int)) {
+                    a.error(c.args().get(1).span(), "percpu_kaddr() expects an integer CPU ("
+                            + SemanticAnalyser.kindName(a.type(c.args().get(1))) + " provided)");
+                }
+                if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
+                    a.error(c.span(), "percpu_kaddr() expects a string literal ("
+                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                } else if (!a.kernel.available()) {
+                    a.error(c.span(), "percpu_kaddr() is not available on the VM backend (it has no kernel "
+                            + "variables; use --backend kernel)");
+                } else {
+                    int id = a.kernel.variableId(name.value());
+                    if (id < 0) {
+                        a.error(c.span(), "Could not resolve variable \"" + name.value() + "\" from BTF");
+                    } else {
+                        a.constant(c, id); // the variable's BTF id, which the program's ld_imm64 names
                     }
                 }
                 return Type.UINT64;
@@ -503,6 +542,12 @@ final class Calls {
             }
             case "len" -> {
                 if (nargs(c, 1)) {
+                    // current bpftrace: len() of a stack is its number of frames
+                    Expr arg = c.args().getFirst();
+                    if (!(arg instanceof Expr.MapRef m && m.keys().isEmpty()) && !(arg instanceof Expr.IntLit)
+                            && !(arg instanceof Expr.StrLit) && a.type(arg) instanceof Type.Stack) {
+                        return Type.INT64;
+                    }
                     mapArg(c, c.args().getFirst(), true);
                     MapInfo info = c.args().getFirst() instanceof Expr.MapRef m ? a.map(m.name()) : null;
                     if (info != null && info.keys().isEmpty()) {

@@ -136,6 +136,23 @@ public final class KernelTypes {
     }
 
     /**
+     * The id of the kernel's variable {@code NAME} (a BTF {@code VAR}: per-CPU variables such as
+     * {@code runqueues}), or -1 if the kernel's BTF has none.
+     */
+    public int variableId(String name) {
+        Optional<Btf> b = btf();
+        if (b.isEmpty()) {
+            return -1;
+        }
+        for (int id : b.get().typeIdsByName(name)) {
+            if (id < firstScriptId && b.get().typeById(id) instanceof BtfType.Var) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The id of a typedef or base integer type named {@code name} ({@code uint64_t}, {@code size_t}),
      * or -1: the script's and the binaries' before the kernel's.
      */

@@ -43,6 +43,21 @@ public final class TypedProgram {
         this.params = List.copyOf(params);
     }
 
+    private Boolean countsStackFrames;
+
+    /**
+     * Whether the script takes {@code len()} of a stack (current bpftrace: its number of frames):
+     * the programs then count the frames of every stack they capture.
+     */
+    public boolean countsStackFrames() {
+        if (countsStackFrames == null) {
+            countsStackFrames = types.keySet().stream().anyMatch(e -> e instanceof Expr.Call c
+                    && c.name().equals("len") && c.args().size() == 1
+                    && types.get(c.args().getFirst()) instanceof Type.Stack);
+        }
+        return countsStackFrames;
+    }
+
     /** The config variables of the run (config block and environment). */
     public Settings settings() {
         return settings;
