@@ -25,15 +25,8 @@ final class Benchmarks {
     }
 
     void run() {
-        for (int begin : runtime.programsOf("BEGIN")) {
-            backend.run(begin, new byte[TraceRuntime.CONTEXT_BYTES]);
-        }
-        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-        }
-        runtime.printEvents();
-        List<Integer> benches = runtime.programsOf("bench");
-        List<String> names = benches.stream().map(i -> runtime.attachPoint(i).parts().getFirst()).toList();
+        List<Integer> benches = runtime.beginTestRuns("bench");
+        List<String> names = runtime.namesOf(benches);
         for (int k = 0; k < benches.size(); k++) {
             measure(benches.get(k), names, k);
         }

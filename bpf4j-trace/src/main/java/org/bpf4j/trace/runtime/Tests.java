@@ -26,15 +26,8 @@ final class Tests {
     }
 
     void run() {
-        for (int begin : runtime.programsOf("BEGIN")) {
-            backend.run(begin, new byte[TraceRuntime.CONTEXT_BYTES]);
-        }
-        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-        }
-        runtime.printEvents();
-        List<Integer> tests = runtime.programsOf("test");
-        List<String> names = tests.stream().map(i -> runtime.attachPoint(i).parts().getFirst()).toList();
+        List<Integer> tests = runtime.beginTestRuns("test");
+        List<String> names = runtime.namesOf(tests);
         List<Boolean> passed = new ArrayList<>();
         boolean failed = false;
         for (int k = 0; k < tests.size(); k++) {

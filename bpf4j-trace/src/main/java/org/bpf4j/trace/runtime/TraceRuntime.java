@@ -307,6 +307,26 @@ public final class TraceRuntime implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Starts a run of {@code --mode bench} or {@code --mode test}: runs BEGIN, prints the harness's
+     * readiness line (when asked for) and BEGIN's events; returns the programs of {@code provider}.
+     */
+    List<Integer> beginTestRuns(String provider) {
+        for (int begin : programsOf("BEGIN")) {
+            backend.run(begin, new byte[CONTEXT_BYTES]);
+        }
+        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        }
+        printEvents();
+        return programsOf(provider);
+    }
+
+    /** The names of {@code bench:NAME} or {@code test:NAME} programs. */
+    List<String> namesOf(List<Integer> programs) {
+        return programs.stream().map(i -> attachPoint(i).parts().getFirst()).toList();
+    }
+
     /** The attach point of program {@code index}. */
     org.bpf4j.trace.ast.AttachPoint attachPoint(int index) {
         return programs.get(index).probe().attachPoint();
