@@ -586,14 +586,16 @@ final class ProbeCompiler {
     /** Converts a tuple in the stack to a wider tuple type. */
     void convert(Type.Tuple from, int fromOff, Type.Tuple to, int toOff) {
         for (int k = 0; k < from.elements().size(); k++) {
+            // a record's field goes to the place of its name (the records may list them in other orders)
+            int at = from.isRecord() && to.isRecord() ? to.names().indexOf(from.names().get(k)) : k;
             Type a = from.elements().get(k);
-            Type b = to.elements().get(k);
+            Type b = to.elements().get(at);
             if (a instanceof Type.Str sa && b instanceof Type.Str sb) {
-                strings.copy(asm.frameBase, fromOff + from.offset(k), sa.size(), toOff + to.offset(k), sb.size());
+                strings.copy(asm.frameBase, fromOff + from.offset(k), sa.size(), toOff + to.offset(at), sb.size());
             } else if (a instanceof Type.Tuple ta && b instanceof Type.Tuple tb) {
-                convert(ta, fromOff + from.offset(k), tb, toOff + to.offset(k));
+                convert(ta, fromOff + from.offset(k), tb, toOff + to.offset(at));
             } else {
-                copy(asm.frameBase, fromOff + from.offset(k), toOff + to.offset(k), storedSize(b));
+                copy(asm.frameBase, fromOff + from.offset(k), toOff + to.offset(at), storedSize(b));
             }
         }
     }

@@ -260,7 +260,7 @@ final class Scopes extends AstRewriter {
             return c;
         }
         boolean isMacro = macros.contains(c.name()) || ASSIGNS_VARIABLES.contains(c.name());
-        boolean isMeta = c.name().equals("sizeof") || c.name().equals("typeof");
+        boolean isMeta = c.name().equals("sizeof") || c.name().equals("typeof") || c.name().equals("typeinfo");
         meta += isMeta ? 1 : 0;
         List<Expr> args = new ArrayList<>();
         for (Expr a : c.args()) {

@@ -519,6 +519,19 @@ final class Calls {
                 }
                 return i.isPointer() ? Type.Int.pointer(i.pointee(), n.equals("uptr")) : i;
             }
+            case "typeinfo" -> {
+                // typed, never run: replaced by a record of constants once the types settle (TypeInfos)
+                if (!nargs(c, 1)) {
+                    return Type.NONE;
+                }
+                Type t = a.type(c.args().getFirst());
+                if (t instanceof Type.None) {
+                    return Type.NONE;
+                }
+                a.typeinfos.put(c, t);
+                return new Type.Tuple(List.of(Type.UINT64, new Type.Str(TypeInfos.baseType(t).length() + 1),
+                        new Type.Str(t.display().length() + 1)), List.of("btf_id", "base_type", "full_type"));
+            }
             case "sizeof" -> {
                 if (nargs(c, 1)) {
                     int tid = c.args().getFirst() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())

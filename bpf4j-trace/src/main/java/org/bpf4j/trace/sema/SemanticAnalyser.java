@@ -42,6 +42,8 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Integer> pointees = new IdentityHashMap<>();
     final IdentityHashMap<Expr, KernelField> kernelFields = new IdentityHashMap<>();
     final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
+    /** The operand types of the {@code typeinfo(EXPR)} calls (see {@link TypeInfos}). */
+    final IdentityHashMap<Expr.Call, Type> typeinfos = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
     final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
     /** The script's options ({@code --name=value} after {@code --}) that {@code getopt} declares and reads. */
@@ -145,7 +147,14 @@ public final class SemanticAnalyser {
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        Program program = ConfigRecord.apply(written, settings, env);
+        return analyse(ConfigRecord.apply(written, settings, env), settings, params, namedArgs, expansion, unsafe, child,
+                kernel, diags);
+    }
+
+    private static Optional<TypedProgram> analyse(Program program, Settings settings, List<String> params,
+            Map<String, String> namedArgs, AttachPoints.Expansion expansion, boolean unsafe, boolean child,
+            KernelTypes kernel, Diagnostics diags) {
+        int before = diags.errorCount();
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
@@ -154,6 +163,11 @@ public final class SemanticAnalyser {
             if (!a.changed) {
                 break;
             }
+        }
+        if (!a.typeinfos.isEmpty()) {
+            // typeinfo(EXPR): each call becomes its record of constants, and the program is typed again
+            return analyse(TypeInfos.apply(program, a.typeinfos), settings, params, namedArgs, expansion, unsafe, child,
+                    kernel, diags);
         }
         a.finalPass = true;
         a.run(program);
