@@ -28,9 +28,11 @@ import org.bpf4j.trace.ast.ConfigEntry;
  *     as GPL-compatible; GPL by default)
  * @param truncTrailer what is printed after a string that {@code str()} cut at {@code max_strlen}
  *     ({@code str_trunc_trailer}: {@code ..} as in current bpftrace)
+ * @param cppDemangle whether C++ names of user-space symbols ({@code usym}, {@code func} in
+ *     uprobes, user stacks) are shown demangled ({@code cpp_demangle}, on by default as in bpftrace)
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
-        String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer) {
+        String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer, boolean cppDemangle) {
     /** bpftrace 0.17's settings. */
     /**
      * The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line)
@@ -38,7 +40,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      */
     public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw", "build_id");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true, "GPL", "..");
+    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true, "GPL", "..", true);
 
     /** The licenses current bpftrace accepts (those the kernel counts as compatible with the GPL). */
     public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
@@ -60,7 +62,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer");
+            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "cpp_demangle");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -102,7 +104,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
-                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo, b.license, b.truncTrailer);
+                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo, b.license, b.truncTrailer, b.cppDemangle);
     }
 
     /**
@@ -133,6 +135,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         String license = DEFAULTS.license();
         boolean showDebugInfo = DEFAULTS.showDebugInfo();
         String truncTrailer = DEFAULTS.truncTrailer();
+        boolean cppDemangle = DEFAULTS.cppDemangle();
 
         /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
         String set(String key, String value) {
@@ -176,7 +179,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     }
                     stackMode = v;
                 }
-                case "print_maps_on_exit", "show_debug_info" -> {
+                case "print_maps_on_exit", "show_debug_info", "cpp_demangle" -> {
                     boolean on;
                     switch (v) {
                         case "true", "1" -> on = true;
@@ -187,6 +190,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     }
                     if (key.equals("show_debug_info")) {
                         showDebugInfo = on;
+                    } else if (key.equals("cpp_demangle")) {
+                        cppDemangle = on;
                     } else {
                         printMapsOnExit = on;
                     }
