@@ -227,7 +227,9 @@ final class Operators {
         Type t = a.type(u.operand());
         switch (u.op()) {
             case NEG, BNOT -> {
-                if (!(t instanceof Type.Int)) {
+                // as current bpftrace: integers only (a pointer's bits cannot be flipped or negated:
+                // the kernel refuses such arithmetic on a pointer)
+                if (!(t instanceof Type.Int ti) || ti.isPointer()) {
                     a.error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
                             + t.display() + "'");
                 }
