@@ -14,8 +14,8 @@ import org.bpf4j.trace.ast.ConfigEntry;
  * {@code BPFTRACE_MAP_KEYS_MAX}, {@code BPFTRACE_CAT_BYTES_MAX}) are accepted too. Immutable.
  *
  * @param strlen the size of strings made by {@code str()}, {@code buf()} and string parameters
- *     ({@code max_strlen}: 64 as in bpftrace 0.17, at most {@link #MAX_STRLEN}; strings too big
- *     for the BPF stack live in the scratch buffer)
+ *     ({@code max_strlen}: 1024 by default as in current bpftrace (0.17's was 64), at most
+ *     {@link #MAX_STRLEN}; strings too big for the BPF stack live in the scratch buffer)
  * @param maxMapKeys the entries of a map without a declaration ({@code max_map_keys}); 0 for the default
  * @param stackMode how {@code kstack} and {@code ustack} print without a mode ({@code bpftrace} or {@code perf})
  * @param printMapsOnExit whether the maps are printed when the script ends ({@code print_maps_on_exit})
@@ -31,14 +31,14 @@ import org.bpf4j.trace.ast.ConfigEntry;
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
         String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer) {
-    /** bpftrace 0.17's settings. */
     /**
      * The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line)
      * and build_id (user stacks only: each frame's file as its build id and the offset in it).
      */
     public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw", "build_id");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true, "GPL", "..");
+    /** The default settings, current bpftrace's. */
+    public static final Settings DEFAULTS = new Settings(1024, 0, "bpftrace", true, 10240, "", true, "GPL", "..");
 
     /** The licenses current bpftrace accepts (those the kernel counts as compatible with the GPL). */
     public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
