@@ -75,7 +75,7 @@ final class TraceCommand implements Callable<Integer> {
             + "tracepoints, software and hardware events, uprobe:FILE:* functions, usdt:FILE:* probes")
     private boolean list;
 
-    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint")
+    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint; a program the kernel refuses is reported with the verifier's log (each load logs into a buffer of log_size bytes, as bpftrace)")
     private boolean verbose;
 
     @Option(names = "--unsafe", description = "allow unsafe functions (system)")
@@ -400,7 +400,12 @@ final class TraceCommand implements Callable<Integer> {
         try (ChildCommand c = child) {
             Backend be;
             try {
-                be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
+                be = kernel ? new KernelBackend(script, Kernel.system(), verbose)
+                        : new VmBackend(script, VmOptions.defaults());
+            } catch (org.bpf4j.trace.runtime.LoadFailure e) {
+                err.println("ERROR: " + e.getMessage()); // -v: in current bpftrace's words, with the kernel's log
+                err.flush();
+                return Main.EXIT_FAILED;
             } catch (Bpf4jException e) {
                 throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }

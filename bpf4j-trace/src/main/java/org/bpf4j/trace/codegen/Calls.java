@@ -171,8 +171,8 @@ final class Calls {
             return;
         }
         Type t = pc.type(first);
-        if (t instanceof Type.Int i) {
-            t = i.widened();
+        if (t instanceof Type.Int i && !i.isPointer()) {
+            t = i.widened(); // a pointer stays one: printed in hex, as current bpftrace prints pointers
         }
         int size = 16 + ProbeCompiler.storedSize(t);
         int off = pc.eventSlot(size);
