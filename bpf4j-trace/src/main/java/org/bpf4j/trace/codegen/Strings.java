@@ -48,6 +48,8 @@ final class Strings {
             case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->
                     into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
+            case Expr.Call c when c.name().equals("comm") && c.args().isEmpty() -> into(pc.typed.rewrite(c), size, off);
+            case Expr.Call c when c.name().equals("comm") -> new StdlibCode(pc).commOfPid(c, size, off);
             case Expr.Call c when c.name().equals("str_concat") -> new StdlibCode(pc).strConcat(c, size, off);
             case Expr.Call c when c.name().equals("str") && pc.typed.rewrite(c) instanceof Expr.StrLit s -> {
                 into(s, size, off); // str($1 + n) of a string parameter

@@ -79,6 +79,7 @@ final class AttachPointText {
             case "rawtracepoint", "rt" -> "rawtracepoint";
             case "w" -> "watchpoint";
             case "aw" -> "asyncwatchpoint";
+            case "it" -> "iter";
             default -> p;
         };
     }
