@@ -62,15 +62,18 @@ class TraceIteratorTest {
     }
 
     @Test
-    void taskFileShowsAFileThisJvmHoldsOpen() throws Exception {
+    void taskFileShowsAFileThisJvmHoldsOpenWithItsPath() throws Exception {
         needsKernelBtf();
         Path f = dir.resolve("held-open");
         Files.writeString(f, "x");
         long inode = (Long) Files.getAttribute(f, "unix:ino");
         try (RandomAccessFile held = new RandomAccessFile(f.toFile(), "r")) {
             String out = Cli.run("trace", "-e", "iter:task_file /ctx.task.pid == " + PID + "/ { "
-                    + "printf(\"%d %llu\\n\", ctx.fd, ctx.file.f_inode.i_ino); }").ok();
-            assertTrue(out.lines().anyMatch(l -> l.matches("[1-9][0-9]* " + inode)), out);
+                    + "printf(\"%d %llu %s\\n\", ctx.fd, ctx.file.f_inode.i_ino, path(ctx.file.f_path)); }").ok();
+            // the file's inode, and its path from the kernel's d_path
+            String real = f.toRealPath().toString();
+            assertTrue(out.lines().anyMatch(l -> l.matches("[1-9][0-9]* " + inode + " " + java.util.regex.Pattern.quote(real))),
+                    () -> inode + " " + real + " not in\n" + out);
         }
     }
 
@@ -78,7 +81,10 @@ class TraceIteratorTest {
     void taskVmaShowsThisJvmsMappings() throws Exception {
         needsKernelBtf();
         String first = Files.readAllLines(Path.of("/proc/self/maps")).getFirst();
-        String range = first.substring(0, first.indexOf(' '));
+        // /proc/PID/maps pads the addresses to 8 digits, %lx does not
+        String[] ends = first.substring(0, first.indexOf(' ')).split("-");
+        String range = Long.toHexString(Long.parseUnsignedLong(ends[0], 16)) + "-"
+                + Long.toHexString(Long.parseUnsignedLong(ends[1], 16));
         String out = Cli.run("trace", "-e", "iter:task_vma /ctx.task.tgid == " + PID + "/ { "
                 + "printf(\"%lx-%lx\\n\", ctx.vma.vm_start, ctx.vma.vm_end); }").ok();
         assertTrue(out.lines().anyMatch(range::equals), () -> range + " not in\n" + out);
