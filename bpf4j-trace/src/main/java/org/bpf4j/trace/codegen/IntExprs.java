@@ -415,7 +415,14 @@ final class IntExprs {
             case "jiffies" -> asm.call("jiffies64");
             case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
-            case "ctx" -> asm.mov(0, ProbeCompiler.CTX);
+            case "ctx" -> {
+                if (pc.inCallback) {
+                    // a callback's r6 is not the probe's context (as args and argN there)
+                    pc.unsupported(b.span(), "ctx inside a for loop over a map or over a range with bounds known only "
+                            + "at run time");
+                }
+                asm.mov(0, ProbeCompiler.CTX);
+            }
             case "ppid", "leader_tid", "has_cpid" -> {
                 eval(pc.typed.rewrite(b)); // ppid: a field chain; leader_tid, has_cpid: the call
                 narrow(Type.UINT32);
