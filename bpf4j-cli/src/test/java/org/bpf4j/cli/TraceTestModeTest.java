@@ -29,7 +29,7 @@ class TraceTestModeTest {
             + "tracepoint:sched:sched_switch { @t = count(); } "
             + "END { printf(\"end\\n\"); }";
     private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*m");
-    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|us|ms|s)\\)$", Pattern.MULTILINE);
+    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|\u03bcs|ms|s)\\)$", Pattern.MULTILINE);
 
     private static void needsTheKernel() {
         Kernel.Availability a = Kernel.probe();
