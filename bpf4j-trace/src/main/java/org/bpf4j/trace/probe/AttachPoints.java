@@ -29,7 +29,14 @@ public final class AttachPoints {
         /** The bpf4j VM: BEGIN, END, interval and java probes. */
         VM,
         /** The Linux kernel: every probe type bpf4j attaches. */
-        KERNEL
+        KERNEL,
+        /**
+         * No backend: the program is checked, never attached (tests of the language). As
+         * {@link #KERNEL}, but the probes of kernel functions (kprobe, kretprobe, fentry, fexit,
+         * kfunc, kretfunc) are checked for their form only and kept unresolved, so the type checker
+         * sees them whether or not this machine could attach them.
+         */
+        CHECK
     }
 
     /**
@@ -131,10 +138,18 @@ public final class AttachPoints {
      *
      * @param unsafe {@code --unsafe}: uprobes on functions of unknown size are placed
      * @param missing what an attach point that matches nothing is
+     * @param process what current bpftrace names the traced process by in a watchpoint's name:
+     *     {@code /proc/PID/exe} under {@code -p}, the command's program under {@code -c}; null for
+     *     none (a watchpoint on a kernel address)
      */
-    public record Policy(boolean unsafe, MissingProbes missing) {
+    public record Policy(boolean unsafe, MissingProbes missing, String process) {
         /** bpftrace's defaults: safe, a missing probe is an error. */
         public static final Policy DEFAULT = new Policy(false, MissingProbes.ERROR);
+
+        /** A policy without a traced process. */
+        public Policy(boolean unsafe, MissingProbes missing) {
+            this(unsafe, missing, null);
+        }
     }
 
     /** A probe that bpftrace finds only when it attaches it; reported without a place in the script. */
@@ -392,7 +407,8 @@ public final class AttachPoints {
                 Pattern names = glob(name);
                 for (RawTracepoints.Entry e : all) {
                     if (module.matcher(e.module()).matches() && names.matcher(e.name()).matches()) {
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
+                        out.put(parts.size() == 2 && !wildcard(ap) ? ap.withParts(List.of(e.module(), e.name()))
+                                : new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
                                 new Resolved.RawTracepoint(e.name(), Optional.of(e)));
                     }
                 }
@@ -466,8 +482,8 @@ public final class AttachPoints {
                         // as bpftrace with --unsafe: placed at that offset of the file, unchecked
                         diags.warning(Span.NONE, "Could not determine instruction boundary for " + ap.raw()
                                 + " (binary appears stripped). Misaligned probes can lead to tracee crashes!");
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
-                                Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, null, ret,
+                        out.put(ap.withParts(List.of(parts.getFirst(),
+                                Long.toUnsignedString(address))), new Resolved.Uprobe(file, null, ret,
                                 address));
                         return;
                     }
@@ -486,8 +502,8 @@ public final class AttachPoints {
                         throw new AttachFailure(problem);
                     }
                     // probe shows the address in decimal, as bpftrace 0.17
-                    out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
-                            Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, at.get().getKey(), ret,
+                    out.put(ap.withParts(List.of(parts.getFirst(),
+                            Long.toUnsignedString(address))), new Resolved.Uprobe(file, at.get().getKey(), ret,
                             value));
                     return;
                 }
@@ -506,8 +522,8 @@ public final class AttachPoints {
                         if (problem != null) {
                             throw new AttachFailure(problem);
                         }
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn + "+" + value),
-                                ap.span()), new Resolved.Uprobe(file, fn, ret, value));
+                        out.put(ap.withParts(List.of(parts.getFirst(), fn + "+" + value)),
+                                new Resolved.Uprobe(file, fn, ret, value));
                         return;
                     }
                 }
@@ -518,7 +534,7 @@ public final class AttachPoints {
                 if (problem != null) {
                     throw new AttachFailure(problem);
                 }
-                out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn), ap.span()),
+                out.put(ap.withParts(List.of(parts.getFirst(), fn)),
                         new Resolved.Uprobe(file, fn, ret));
             }
             case "usdt" -> {
@@ -597,12 +613,69 @@ public final class AttachPoints {
                 }
                 out.put(ap, new Resolved.PerfCounter(soft ? 1 : 0, e.config(), period));
             }
-            case "kprobe", "kretprobe" -> diags.error(ap.span(), ap.provider() + " probes cannot be attached here: "
-                    + kprobeReason());
-            case "kfunc", "kretfunc", "fentry", "fexit" -> diags.error(ap.span(), ap.provider()
-                    + " probes cannot be attached here: the kernel refuses fentry/fexit programs under lockdown "
-                    + "(and bpf4j trace does not generate them yet)");
-            default -> diags.error(ap.span(), ap.provider() + " probes are not supported by bpf4j trace yet");
+            case "watchpoint" -> Watchpoints.resolve(ap, target, policy.process(), diags, out);
+            case "asyncwatchpoint", "aw" -> Watchpoints.removed(ap, diags);
+            case "kprobe", "kretprobe" -> {
+                if (target == Target.CHECK) {
+                    kprobeForm(ap, policy, diags);
+                } else {
+                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: " + kprobeReason());
+                }
+            }
+            case "kfunc", "kretfunc", "fentry", "fexit" -> {
+                if (target == Target.CHECK) {
+                    fentryForm(ap, diags);
+                } else {
+                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: the kernel refuses "
+                            + "fentry/fexit programs under lockdown (and bpf4j trace does not generate them yet)");
+                }
+            }
+            // a provider current bpftrace does not have (asdf, foo= of "foo=:x"): its parser's message
+            default -> diags.error(ap.span(), ap.provider().equals("iter") || ap.provider().equals("it")
+                    ? ap.provider() + " probes are not supported by bpf4j trace yet" : "Invalid probe type: " + ap.provider());
+        }
+    }
+
+    /** The form of a kprobe attach point ({@code kprobe[:MODULE]:FUNCTION[+OFFSET]}), as bpftrace checks it. */
+    private static void kprobeForm(AttachPoint ap, Policy policy, Diagnostics diags) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 2) {
+            diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found " + parts.size());
+            return;
+        }
+        String fn = parts.getLast();
+        int plus = fn.indexOf('+');
+        if (plus >= 0) {
+            if (ap.provider().equals("kretprobe")) {
+                diags.error(ap.span(), "Offset not allowed");
+            } else if (fn.indexOf('+', plus + 1) >= 0) {
+                diags.error(ap.span(), "Cannot take more than one offset");
+            } else if (plus == 0 || plus == fn.length() - 1) {
+                diags.error(ap.span(), "Invalid offset");
+            } else if (count(fn.substring(plus + 1)) == null) {
+                diags.error(ap.span(), "Invalid offset: " + fn.substring(plus + 1));
+            }
+            return;
+        }
+        if (!policy.unsafe() && count(fn) != null && !fn.isEmpty() && Character.isDigit(fn.charAt(0))) {
+            diags.error(ap.span(), "Probing by address requires --unsafe");
+        }
+    }
+
+    /** The form of an fentry attach point ({@code fentry[:MODULE]:FUNCTION}, {@code fentry:bpf[:ID]:NAME}). */
+    private static void fentryForm(AttachPoint ap, Diagnostics diags) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 3) {
+            diags.error(ap.span(), ap.provider() + " probe type requires 1 or 3 arguments, found " + parts.size());
+        } else if (parts.getFirst().equals("bpf")) {
+            if (parts.size() == 1) {
+                diags.error(ap.span(), "the 'bpf' variant of this probe requires a bpf program name and optional "
+                        + "bpf program id");
+            } else if (parts.size() == 3 && !parts.get(1).equals("*") && count(parts.get(1)) == null) {
+                diags.error(ap.span(), "bpf program id must be a number or '*'");
+            }
+        } else if (parts.size() == 3) {
+            diags.error(ap.span(), "Only the 'bpf' variant of this probe supports 4 arguments");
         }
     }
 
