@@ -310,7 +310,7 @@ public final class AttachPoints {
                 // current bpftrace's benchmarks and tests: run by --mode bench or --mode test
                 // (BPF_PROG_TEST_RUN), never attached
                 if (parts.size() != 1) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 argument");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 arguments, found " + parts.size());
                 } else if (parts.getFirst().isEmpty()) {
                     diags.error(ap.span(), ap.provider() + " probes must have a name");
                 } else {
@@ -347,7 +347,7 @@ public final class AttachPoints {
             }
             case "tracepoint" -> {
                 if (parts.size() != 2) {
-                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments");
+                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -375,7 +375,8 @@ public final class AttachPoints {
             }
             case "rawtracepoint" -> {
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), "rawtracepoint probe type requires 1 or 2 arguments");
+                    // current bpftrace's words, the counts in this order
+                    diags.error(ap.span(), "rawtracepoint probe type requires 2 or 1 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -406,7 +407,8 @@ public final class AttachPoints {
             }
             case "uprobe", "uretprobe" -> {
                 if (parts.size() < 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 2 or 3 arguments, found "
+                            + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -530,7 +532,7 @@ public final class AttachPoints {
             }
             case "usdt" -> {
                 if (parts.size() < 2 || parts.size() > 3) {
-                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments");
+                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -581,7 +583,8 @@ public final class AttachPoints {
             case "software", "hardware" -> {
                 boolean soft = ap.provider().equals("software");
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found "
+                            + parts.size());
                     return;
                 }
                 Event e = (soft ? SOFTWARE : HARDWARE).get(parts.getFirst());
@@ -619,7 +622,9 @@ public final class AttachPoints {
                             + "fentry/fexit programs under lockdown (and bpf4j trace does not generate them yet)");
                 }
             }
-            default -> diags.error(ap.span(), ap.provider() + " probes are not supported by bpf4j trace yet");
+            default -> diags.error(ap.span(), PROVIDERS.contains(ap.provider())
+                    ? ap.provider() + " probes are not supported by bpf4j trace yet"
+                    : "Invalid probe type: " + ap.provider());
         }
     }
 
@@ -665,6 +670,12 @@ public final class AttachPoints {
             diags.error(ap.span(), "Only the 'bpf' variant of this probe supports 4 arguments");
         }
     }
+
+    /** Every provider current bpftrace knows (the others are no probe type at all). */
+    private static final java.util.Set<String> PROVIDERS = java.util.Set.of("BEGIN", "END", "self", "bench", "test",
+            "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "tracepoint", "profile", "interval", "software",
+            "hardware", "watchpoint", "asyncwatchpoint", "fentry", "fexit", "kfunc", "kretfunc", "iter",
+            "rawtracepoint", "java");
 
     /** Why kprobes cannot be attached on this machine. */
     static String kprobeReason() {
