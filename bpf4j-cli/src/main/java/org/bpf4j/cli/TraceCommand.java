@@ -340,6 +340,12 @@ final class TraceCommand implements Callable<Integer> {
                 // no such process: an attach point naming no binary is then reported as lacking one
             }
         }
+        // what current bpftrace names the traced process by in a watchpoint's name
+        if (kernel && command != null) {
+            options = options.withProcess(org.bpf4j.trace.runtime.ChildCommand.programPath(command));
+        } else if (kernel && pid != null) {
+            options = options.withProcess("/proc/" + pid + "/exe");
+        }
         // current bpftrace's warning levels: map updates checked by default, -k adds what 0.17's -kk
         // did (memory reads, map lookups; -kk is kept as the same), --no-warnings checks nothing
         options = options.withHelperChecks(helperChecks || allHelperChecks ? 2 : noWarnings ? 0 : 1)

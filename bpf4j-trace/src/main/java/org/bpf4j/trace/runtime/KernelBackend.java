@@ -28,7 +28,7 @@ import org.bpf4j.trace.probe.Resolved;
 /**
  * The Linux kernel as a backend, through bpf4j-linux: kernel maps, each program loaded with the
  * type its probe needs (tracepoint, raw tracepoint, kprobe for uprobes and USDT, perf_event for
- * interval, profile, software and hardware probes) and attached to its hook by {@link #attach};
+ * interval, profile, software, hardware and watchpoint probes) and attached to its hook by {@link #attach};
  * BEGIN and END are loaded as raw tracepoint programs and run with {@code BPF_PROG_TEST_RUN}.
  * Events arrive through a ring buffer (or a queue map for scripts compiled for one).
  */
@@ -252,6 +252,8 @@ public final class KernelBackend implements Backend {
                 } else {
                     attach(at, i, pid);
                 }
+            } catch (AttachException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
             }
@@ -321,6 +323,20 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
+                case Resolved.Watchpoint w -> {
+                    // as bpftrace: one breakpoint per thread of the process (inherited by the threads
+                    // it creates), or per CPU for a kernel address
+                    try {
+                        links.add(at.breakpoint(p, PerfEventAttr.breakpoint(w.accesses(), w.address(), w.length()),
+                                pid));
+                    } catch (org.bpf4j.linux.KernelException e) {
+                        if (e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC) {
+                            throw new AttachException(script.programs().get(i).attachPoint(),
+                                    "No more HW registers left", e);
+                        }
+                        throw e;
+                    }
+                }
             }
         }
     }
