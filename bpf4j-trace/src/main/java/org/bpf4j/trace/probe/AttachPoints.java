@@ -330,7 +330,7 @@ public final class AttachPoints {
                 // current bpftrace's benchmarks and tests: run by --mode bench or --mode test
                 // (BPF_PROG_TEST_RUN), never attached
                 if (parts.size() != 1) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 argument");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 arguments, found " + parts.size());
                 } else if (parts.getFirst().isEmpty()) {
                     diags.error(ap.span(), ap.provider() + " probes must have a name");
                 } else {
@@ -367,7 +367,7 @@ public final class AttachPoints {
             }
             case "tracepoint" -> {
                 if (parts.size() != 2) {
-                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments");
+                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -395,7 +395,8 @@ public final class AttachPoints {
             }
             case "rawtracepoint" -> {
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), "rawtracepoint probe type requires 1 or 2 arguments");
+                    // current bpftrace's words, the counts in this order
+                    diags.error(ap.span(), "rawtracepoint probe type requires 2 or 1 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -427,7 +428,8 @@ public final class AttachPoints {
             }
             case "uprobe", "uretprobe" -> {
                 if (parts.size() < 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 2 or 3 arguments, found "
+                            + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -551,7 +553,7 @@ public final class AttachPoints {
             }
             case "usdt" -> {
                 if (parts.size() < 2 || parts.size() > 3) {
-                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments");
+                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -602,7 +604,8 @@ public final class AttachPoints {
             case "software", "hardware" -> {
                 boolean soft = ap.provider().equals("software");
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found "
+                            + parts.size());
                     return;
                 }
                 Event e = (soft ? SOFTWARE : HARDWARE).get(parts.getFirst());
