@@ -23,11 +23,12 @@ public final class TraceRuntime implements AutoCloseable {
     public static final int CONTEXT_BYTES = 8 * 17;
 
     private final CompiledScript script;
-    private final Output out;
+    /** Where events go: the caller's output, or for a test in JSON mode its text capture ({@link #useOutput}). */
+    private Output out;
     private final Backend backend;
     private final List<Loaded> programs = new ArrayList<>();
     private final Values values;
-    private final MapPrinter printer;
+    private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
     private final AtomicBoolean printMapsRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
@@ -376,6 +377,18 @@ public final class TraceRuntime implements AutoCloseable {
     /** Prints (drains) the events the programs have written. */
     void printEvents() {
         drain();
+    }
+
+    /**
+     * Makes the events go to {@code o} from now on; returns the output they went to. For
+     * {@code --mode test} in JSON, whose tests' output is captured in text, as current bpftrace's.
+     */
+    Output useOutput(Output o) {
+        Output before = out;
+        out = o;
+        values.useOutput(o);
+        printer = new MapPrinter(o, values, backend.cpus());
+        return before;
     }
 
     /**
