@@ -406,7 +406,14 @@ final class TraceCommand implements Callable<Integer> {
         try (ChildCommand c = child) {
             Backend be;
             try {
-                be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
+                if (kernel) {
+                    KernelBackend k = new KernelBackend(script, Kernel.system());
+                    // as bpftrace's main thread: tid in BEGIN and END is the process id
+                    k.runOnFirstThread(true);
+                    be = k;
+                } else {
+                    be = new VmBackend(script, VmOptions.defaults());
+                }
             } catch (Bpf4jException e) {
                 throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }
