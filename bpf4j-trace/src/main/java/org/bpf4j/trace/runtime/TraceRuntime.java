@@ -596,6 +596,10 @@ public final class TraceRuntime implements AutoCloseable {
                 if (names != null && v instanceof Long n && i < p.format().specs().size()
                         && p.format().specs().get(i).conversion() == 's') {
                     v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
+                } else if (v instanceof Long && i < p.format().specs().size()
+                        && p.format().specs().get(i).conversion() == 's') {
+                    // current bpftrace: an integer's %s is its text as print() shows it
+                    v = values.render(p.layout().elements().get(i), e, 8 + p.layout().offset(i), false);
                 }
                 args.add(v);
             }
