@@ -23,8 +23,10 @@ class TraceCommandLineTest {
         assertTrue(r.out().contains("\n  libdw (DWARF support): no (bpf4j reads DWARF itself)\n"), r.out());
         if (org.bpf4j.linux.Kernel.probe().available()) {
             // two entries a line, each in 35 columns, as current bpftrace tabulates them
+            // iter: whether an iterator program loads, as bpftrace's has_iter("task")
+            String iter = TraceInfo.iteratorLoads(org.bpf4j.linux.Kernel.system()) ? "yes" : "no ";
             assertTrue(r.out().contains("\nProbe types\n  kprobe_multi: no                 uprobe_multi: no               "
-                    + "    \n  kprobe_session: no               iter: no                           \n"), r.out());
+                    + "    \n  kprobe_session: no               iter: " + iter + "                          \n"), r.out());
             assertTrue(r.out().matches("(?s).*\nKernel helpers\n  dpath: (yes|no) +get_tai_ns: (yes|no) +\n.*"), r.out());
         }
     }
@@ -38,12 +40,15 @@ class TraceCommandLineTest {
 
     @Test
     void pidIsCheckedAsBpftraceChecksIt() {
-        // current bpftrace's words (its integer reader: bases, suffixes)
+        // current bpftrace's words (its integer reader: bases, suffixes; after a 0x, 0b or 0 prefix it
+        // names the digits that follow, as its to_uint reads them again in that base)
         for (String[] bad : new String[][] {{"a1111", "invalid integer"}, {"111a1", "invalid trailing bytes"},
-                {"not_a_pid", "invalid integer"}, {"-3", "invalid integer"}, {"0x", "invalid integer"}}) {
+                {"not_a_pid", "invalid integer"}, {"-3", "invalid integer"}, {"0x", "invalid integer", ""},
+                {"0x1g", "invalid trailing bytes", "1g"}}) {
             Cli r = Cli.run("trace", "-p", bad[0], "-e", "BEGIN { exit(); }");
             assertEquals(Main.EXIT_BAD_INPUT, r.status());
-            assertEquals("ERROR: Failed to parse pid: " + bad[1] + ": " + bad[0] + "\n", r.err());
+            assertEquals("ERROR: Failed to parse pid: " + bad[1] + ": " + (bad.length > 2 ? bad[2] : bad[0]) + "\n",
+                    r.err());
         }
         Cli r = Cli.run("trace", "--pid", "5000000", "-e", "BEGIN { exit(); }");
         assertEquals("ERROR: Pid out of range: 5000000\n", r.err());

@@ -192,6 +192,16 @@ public final class TraceRuntime implements AutoCloseable {
             out.out().flush();
         }
         attached.run();
+        if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
+            // as current bpftrace: the iterator is read to its end and what its program printed
+            // goes out as it comes; no other probe runs (the events of BEGIN and of the iterator
+            // are printed after, with END's)
+            iterate();
+            backend.detach();
+            drain();
+            finish();
+            return;
+        }
         drain();
         List<long[]> timers = new ArrayList<>();
         List<Loaded> intervals = new ArrayList<>();
@@ -250,6 +260,34 @@ public final class TraceRuntime implements AutoCloseable {
         finish();
     }
 
+    /**
+     * Reads the script's iterator, writing its text whole lines at a time (a chunk may end inside
+     * a character); or pins it and says where, as bpftrace: "Program pinned to PATH".
+     */
+    private void iterate() {
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        java.util.Optional<String> pinned = backend.iterate(chunk -> {
+            int last = chunk.length - 1;
+            while (last >= 0 && chunk[last] != '\n') {
+                last--;
+            }
+            if (last < 0) {
+                pending.writeBytes(chunk);
+                return;
+            }
+            pending.write(chunk, 0, last + 1);
+            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+            out.out().flush();
+            pending.reset();
+            pending.write(chunk, last + 1, chunk.length - last - 1);
+        });
+        if (pending.size() > 0) {
+            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        pinned.ifPresent(path -> out.out().println("Program pinned to " + path));
+        out.out().flush();
+    }
+
     private static boolean isSpecial(Loaded l) {
         String p = l.probe().attachPoint().provider();
         return p.equals("BEGIN") || p.equals("END") || p.equals("self") || p.equals("bench") || p.equals("test");
@@ -257,7 +295,10 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean benchmarks;
     private Capture tests;
-    /** How many errors errorf() reported so far (a test that reports one fails). */
+    /**
+     * How many errors errorf(), a runtime warning or a helper error reported so far (a test that
+     * reports one fails, as current bpftrace counts errorf and runtime errors).
+     */
     private int errorsReported;
 
     /**
@@ -334,10 +375,33 @@ public final class TraceRuntime implements AutoCloseable {
         drain();
     }
 
-    /** Drops the events the programs have written, and their losses, unprinted. */
+    /**
+     * Drops the events the programs have written, and their losses, unprinted; as current
+     * bpftrace's discarded benchmark output, an {@code exit()} still sets the exit code (and drops
+     * what follows it) and an {@code errorf()}, runtime warning or helper error still counts in
+     * {@link #errorsReported()}.
+     */
     void discardEvents() {
-        backend.drain(e -> { });
+        backend.drain(this::countDiscarded);
         reportedLost = backend.lost();
+    }
+
+    private void countDiscarded(byte[] e) {
+        long id = Values.u64(e, 0);
+        if (finalizing || id == Events.SKB_OUTPUT) {
+            return;
+        }
+        if (id >= Events.PRINTF_BASE) {
+            if (script.events().printfs().get((int) (id - Events.PRINTF_BASE)).function().equals("errorf")) {
+                errorsReported++;
+            }
+        } else if (id == Events.EXIT) {
+            exitCode = (int) Values.u64(e, 8);
+            exitRequested.set(true);
+            finalizing = true;
+        } else if ((id == Events.RUNTIME_WARNING || id == Events.HELPER_ERROR) && warnings) {
+            errorsReported++;
+        }
     }
 
     /** Runs END and prints its events, when the benchmarks are done. */
@@ -600,6 +664,7 @@ public final class TraceRuntime implements AutoCloseable {
                 if (!warnings) {
                     return;
                 }
+                errorsReported++; // a test that reports one fails, as current bpftrace's runtime errors
                 Events.RuntimeWarning w = script.events().runtimeWarnings().get((int) Values.u64(e, 8));
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
@@ -612,6 +677,7 @@ public final class TraceRuntime implements AutoCloseable {
                 if (!warnings) {
                     return;
                 }
+                errorsReported++;
                 Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));
                 long rc = Values.u64(e, 16);
                 String error = rc == 0 ? "Success" : org.bpf4j.linux.sys.Native.strerror((int) -rc);
