@@ -28,7 +28,7 @@ import org.bpf4j.trace.probe.Resolved;
 /**
  * The Linux kernel as a backend, through bpf4j-linux: kernel maps, each program loaded with the
  * type its probe needs (tracepoint, raw tracepoint, kprobe for uprobes and USDT, perf_event for
- * interval, profile, software and hardware probes) and attached to its hook by {@link #attach};
+ * interval, profile, software, hardware and watchpoint probes) and attached to its hook by {@link #attach};
  * BEGIN and END are loaded as raw tracepoint programs and run with {@code BPF_PROG_TEST_RUN}.
  * Events arrive through a ring buffer (or a queue map for scripts compiled for one).
  */
@@ -55,6 +55,20 @@ public final class KernelBackend implements Backend {
 
     private record ProgramKey(ProgramType type, int expectedAttachType, int attachBtfId, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
+    /** Whether the programs run by {@link #run} and {@link #bench} run on the process's first thread. */
+    private volatile boolean firstThread;
+
+    /**
+     * Runs BEGIN, END and the other programs {@link #run} and {@link #bench} run ({@code self},
+     * {@code test} and {@code bench} probes) on the process's first thread when it can ({@link Bpf#progTestRunOnFirstThread}), as bpftrace runs
+     * them on its main thread: {@code tid} there is the process id ({@code 1} as the first process
+     * of a new PID namespace). For a process that is the tracer (the {@code bpf4j} command), whose
+     * first thread only waits for the JVM; an application that embeds the runtime keeps the default
+     * (the calling thread).
+     */
+    public void runOnFirstThread(boolean on) {
+        this.firstThread = on;
+    }
 
     /**
      * Creates the maps and loads the programs.
@@ -85,6 +99,15 @@ public final class KernelBackend implements Backend {
             }
             events = maps.get(script.ringBufferIndex());
             globals = maps.get(script.globalsIndex());
+            int formats = script.iterFormatsIndex();
+            if (formats >= 0) {
+                // bpf_seq_printf takes its format from read-only map memory only: written, then frozen
+                byte[] value = new byte[script.runtimeMaps(1).get(formats).valueSize()];
+                byte[] text = script.events().iterFormats();
+                System.arraycopy(text, 0, value, 0, text.length);
+                maps.get(formats).update(new byte[4], value, KernelMap.ANY);
+                maps.get(formats).freeze();
+            }
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
@@ -110,6 +133,17 @@ public final class KernelBackend implements Backend {
                 String name = objectName(p.name());
                 String license = script.typed().settings().license();
                 int logSize = verbose ? (int) Math.min(Integer.MAX_VALUE, script.typed().settings().logSize()) : 0;
+                if (resolved(p) instanceof Resolved.Iterator it) {
+                    // a tracing program for the kernel's bpf_iter_NAME, expected attach type BPF_TRACE_ITER
+                    int iterType = org.bpf4j.spec.AttachType.TRACE_ITER.id();
+                    int iterId = iteratorBtfId(kernel, it);
+                    KernelProgram prog = load(kernel, p.name(), ProgramType.TRACING, iterType, iterId, insns, name,
+                            license, logSize);
+                    multiLoaded.add(false);
+                    programs.add(prog);
+                    distinct.add(prog);
+                    continue;
+                }
                 int btfId = resolved(p) instanceof Resolved.RawTracepoint t ? BtfTracepoints.attachId(kernel, t) : 0;
                 KernelProgram prog;
                 try {
@@ -175,6 +209,15 @@ public final class KernelBackend implements Backend {
         String probe = p.name().equals("BEGIN") || p.name().equals("END") ? p.name().toLowerCase(java.util.Locale.ROOT)
                 : p.name();
         return probe.replaceAll("[^A-Za-z0-9_]", "_") + "_" + index;
+    }
+
+    /** The BTF id of the kernel's {@code bpf_iter_NAME} function, which an iterator's program is loaded for. */
+    private static int iteratorBtfId(Kernel kernel, Resolved.Iterator it) {
+        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_" + it.name(), 12)).orElse(-1); // BTF_KIND_FUNC
+        if (id <= 0) {
+            throw new org.bpf4j.UnsupportedFeatureException("No BTF found for " + it.name() + ".");
+        }
+        return id;
     }
 
     /**
@@ -297,6 +340,8 @@ public final class KernelBackend implements Backend {
                 } else {
                     attach(at, i, pid);
                 }
+            } catch (AttachException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
             }
@@ -366,8 +411,46 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
+                case Resolved.Iterator it -> {
+                    Link l = pid > 0 ? at.iterator(p, pid) : at.tracing(p, org.bpf4j.spec.AttachType.TRACE_ITER);
+                    links.add(l);
+                    iterator = (org.bpf4j.linux.link.BpfLink) l;
+                    iteratorPin = it.pinPath();
+                }
+                case Resolved.Watchpoint w -> {
+                    // as bpftrace: one breakpoint per thread of the process (inherited by the threads
+                    // it creates), or per CPU for a kernel address
+                    try {
+                        links.add(at.breakpoint(p, PerfEventAttr.breakpoint(w.accesses(), w.address(), w.length()),
+                                pid));
+                    } catch (org.bpf4j.linux.KernelException e) {
+                        if (e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC) {
+                            throw new AttachException(script.programs().get(i).attachPoint(),
+                                    "No more HW registers left", e);
+                        }
+                        throw e;
+                    }
+                }
             }
         }
+    }
+
+    /** The link of the script's iterator once attached, or null. */
+    private org.bpf4j.linux.link.BpfLink iterator;
+    /** Where to pin the iterator's link instead of reading it. */
+    private Optional<String> iteratorPin = Optional.empty();
+
+    @Override
+    public Optional<String> iterate(Consumer<byte[]> chunks) {
+        if (iterator == null) {
+            throw new IllegalStateException("no iterator attached");
+        }
+        if (iteratorPin.isPresent()) {
+            iterator.pin(iteratorPin.get());
+            return iteratorPin;
+        }
+        iterator.readIterator(chunks);
+        return Optional.empty();
     }
 
     /**
@@ -383,15 +466,15 @@ public final class KernelBackend implements Backend {
         byte[] ctx = new byte[CONTEXT_BYTES];
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
         // A raw tracepoint test run takes no repeat count (the kernel refuses one with EINVAL).
-        return kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0))
-                .retval();
+        Bpf.TestRun run = new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0);
+        return (firstThread ? kernel.bpf().progTestRunOnFirstThread(run) : kernel.bpf().progTestRun(run)).retval();
     }
 
     @Override
     public Bench bench(int index, int repeat) {
         // an XDP test run needs an Ethernet header's worth of packet
-        Bpf.TestRunResult r = kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null,
-                0, repeat, 0, 0, 0));
+        Bpf.TestRun run = new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null, 0, repeat, 0, 0, 0);
+        Bpf.TestRunResult r = firstThread ? kernel.bpf().progTestRunOnFirstThread(run) : kernel.bpf().progTestRun(run);
         return new Bench(Integer.toUnsignedLong(r.durationNanos()), r.retval());
     }
 
