@@ -3,6 +3,12 @@ package org.bpf4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 import org.bpf4j.linux.Kernel;
 import org.junit.jupiter.api.Assumptions;
@@ -23,7 +29,7 @@ class TraceTestModeTest {
             + "tracepoint:sched:sched_switch { @t = count(); } "
             + "END { printf(\"end\\n\"); }";
     private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*m");
-    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|us|ms|s)\\)$", Pattern.MULTILINE);
+    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|\u03bcs|ms|s)\\)$", Pattern.MULTILINE);
 
     private static void needsTheKernel() {
         Kernel.Availability a = Kernel.probe();
@@ -92,15 +98,18 @@ class TraceTestModeTest {
         assertTrue(p.endsWith(")\n[==========] 1 test ran.\n[  PASSED  ] 1 test.\n\n\n"), p);
     }
 
+    /** JSON: one test_result a test, with its output captured in text form (as current bpftrace's capture). */
     @Test
-    void jsonGivesOneResultPerTestWithItsOutput() {
+    void jsonGivesOneResultPerTestWithItsOutputInText() {
         Cli r = Cli.run("trace", "--backend", "vm", "-q", "-f", "json", "--test", "-e",
-                "test:a { printf(\"x\\n\"); } test:b { return 2; }");
+                "test:a { printf(\"x\\n\"); print((1, \"a\")); } test:b { @m[1] = 2; print(@m); errorf(\"bad %d\", 3); "
+                        + "return 2; }");
         assertEquals(1, r.status(), r.err());
-        assertTrue(r.out().matches("\\{\"type\": \"test_result\", \"data\": \\{\"a\": \\{\"duration\": \\d+, \"passed\": true, "
-                + "\"output\": \"\\{\\\\\"type\\\\\": \\\\\"printf\\\\\", \\\\\"data\\\\\": \\\\\"x\\\\\\\\n\\\\\"}\\\\n\"}}}\n"
-                + "\\{\"type\": \"test_result\", \"data\": \\{\"b\": \\{\"duration\": \\d+, \"passed\": false, \"output\": \"\"}}}\n"),
-                r.out());
+        String out = r.out().replaceAll("\"duration\": \\d+", "\"duration\": D").replaceAll("stdin:1:\\d+-\\d+:", "stdin:1:BAD:");
+        assertEquals("""
+                {"type": "test_result", "data": {"a": {"duration": D, "passed": true, "output": "x\\n(1, a)\\n"}}}
+                {"type": "test_result", "data": {"b": {"duration": D, "passed": false, "output": "@m[1]: 2\\nstdin:1:BAD: ERROR: bad 3\\n"}}}
+                """, out);
     }
 
     /** {@code return VALUE} inside for loops (nested too) leaves the test with that value. */
@@ -128,6 +137,85 @@ class TraceTestModeTest {
     void returnWithAValueLeavesForLoopsInTheKernel() {
         needsTheKernel();
         assertReturnsFromLoops(Cli.run("trace", "--test", "-e", LOOPS));
+    }
+
+    /**
+     * A runtime error (here a division by zero, which bpf4j reports as current bpftrace does) fails
+     * the test, as current bpftrace counts its runtime errors with errorf's.
+     */
+    private static void assertRuntimeErrorsFail(Cli r) {
+        assertEquals(1, r.status(), r.err());
+        String p = DURATION.matcher(ANSI.matcher(r.out()).replaceAll("")).replaceAll(" (T)");
+        assertTrue(p.contains("[ RUN      ] divides_by_zero\nstdin:1:37-44: WARNING: Divide or modulo by 0 detected. "
+                + "This can lead to unexpected results. 1 is being used as the result.\n"), p);
+        assertTrue(p.contains("[  FAILED  ] divides_by_zero (T)\n[ RUN      ] divides\n[       OK ] divides (T)\n"), p);
+    }
+
+    private static final String DIVIDES = "test:divides_by_zero { $x = 0; $y = 10 / $x; } "
+            + "test:divides { $x = 2; $y = 10 / $x; }";
+
+    @Test
+    void aRuntimeErrorFailsTheTestOnTheVm() {
+        assertRuntimeErrorsFail(Cli.run("trace", "--backend", "vm", "--test", "-e", DIVIDES));
+    }
+
+    @Test
+    void aRuntimeErrorFailsTheTestInTheKernel() {
+        needsTheKernel();
+        assertRuntimeErrorsFail(Cli.run("trace", "--test", "-e", DIVIDES));
+    }
+
+    /** A script file of src/test/resources/trace-test. */
+    private static String file(String name) {
+        try {
+            return Path.of(TraceTestModeTest.class.getResource("/trace-test/" + name).toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The exit status of {@code bpf4j trace ARGS} by both ways the command starts: picocli (as
+     * {@link Cli}) and {@link FastTrace} (the path {@code ./bpf4j} takes), which must agree.
+     */
+    private static int status(String... args) {
+        Cli viaPicocli = Cli.run(args);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("trace"));
+        all.addAll(List.of(args).subList(1, args.length));
+        OptionalInt fast = FastTrace.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertTrue(fast.isPresent(), "FastTrace takes these arguments");
+        assertEquals(viaPicocli.status(), fast.getAsInt(), "picocli: " + viaPicocli.out() + viaPicocli.err()
+                + "\nFastTrace: " + out + err);
+        assertEquals("", viaPicocli.err());
+        return viaPicocli.status();
+    }
+
+    /** The exit status of a test file: 1 if a test failed, 0 if all passed, as current bpftrace. */
+    private static void assertFileStatuses(String... backend) {
+        for (String format : List.of("text", "json")) {
+            List<String> base = new ArrayList<>(List.of("trace"));
+            base.addAll(List.of(backend));
+            base.addAll(List.of("-f", format, "--test"));
+            List<String> failing = new ArrayList<>(base);
+            failing.add(file("failing.bt"));
+            List<String> passing = new ArrayList<>(base);
+            passing.add(file("passing.bt"));
+            assertEquals(1, status(failing.toArray(String[]::new)), format + ": a failed test makes the status 1");
+            assertEquals(0, status(passing.toArray(String[]::new)), format + ": all passed");
+        }
+    }
+
+    @Test
+    void aTestFileThatFailsExitsWithOneOnTheVm() {
+        assertFileStatuses("--backend", "vm");
+    }
+
+    @Test
+    void aTestFileThatFailsExitsWithOneInTheKernel() {
+        needsTheKernel();
+        assertFileStatuses();
     }
 
     @Test

@@ -65,6 +65,16 @@ public interface Bpf {
     /** {@code BPF_PROG_TEST_RUN}. */
     TestRunResult progTestRun(TestRun attr);
 
+    /**
+     * {@code BPF_PROG_TEST_RUN} made by the process's first thread (its thread id is the process
+     * id) when it can be ({@link FirstThread}), as a native tracer runs BEGIN from its main thread:
+     * then the program's {@code bpf_get_current_pid_tgid} gives the process id twice. Elsewhere
+     * (and by default) the same as {@link #progTestRun}.
+     */
+    default TestRunResult progTestRunOnFirstThread(TestRun attr) {
+        return progTestRun(attr);
+    }
+
     /** {@code BPF_OBJ_PIN}: pins a map, program, link or BTF at a path in a bpf file system. */
     void objPin(int fd, String path);
 
@@ -112,7 +122,16 @@ public interface Bpf {
                 + " does not implement bpf(BPF_RAW_TRACEPOINT_OPEN)");
     }
 
-    /**
+        /**
+     * {@code BPF_LINK_CREATE} of an iterator program ({@code BPF_TRACE_ITER}) with link information
+     * ({@code union bpf_iter_link_info}: a map fd, a cgroup, or a task's tid/pid), returning the link's fd.
+     */
+    default int linkCreateIter(int progFd, byte[] iterInfo) {
+        throw new org.bpf4j.UnsupportedFeatureException(getClass().getSimpleName()
+                + " does not implement bpf(BPF_LINK_CREATE) for iterators with link info");
+    }
+
+/**
      * {@code BPF_ITER_CREATE}: a readable descriptor that runs an iterator link's program as it
      * is read; the caller owns it. The default implementation refuses, as for {@link #rawTracepointOpen}.
      */

@@ -29,7 +29,14 @@ public final class AttachPoints {
         /** The bpf4j VM: BEGIN, END, interval and java probes. */
         VM,
         /** The Linux kernel: every probe type bpf4j attaches. */
-        KERNEL
+        KERNEL,
+        /**
+         * No backend: the program is checked, never attached (tests of the language). As
+         * {@link #KERNEL}, but the probes of kernel functions (kprobe, kretprobe, fentry, fexit,
+         * kfunc, kretfunc) are checked for their form only and kept unresolved, so the type checker
+         * sees them whether or not this machine could attach them.
+         */
+        CHECK
     }
 
     /**
@@ -131,10 +138,18 @@ public final class AttachPoints {
      *
      * @param unsafe {@code --unsafe}: uprobes on functions of unknown size are placed
      * @param missing what an attach point that matches nothing is
+     * @param process what current bpftrace names the traced process by in a watchpoint's name:
+     *     {@code /proc/PID/exe} under {@code -p}, the command's program under {@code -c}; null for
+     *     none (a watchpoint on a kernel address)
      */
-    public record Policy(boolean unsafe, MissingProbes missing) {
+    public record Policy(boolean unsafe, MissingProbes missing, String process) {
         /** bpftrace's defaults: safe, a missing probe is an error. */
         public static final Policy DEFAULT = new Policy(false, MissingProbes.ERROR);
+
+        /** A policy without a traced process. */
+        public Policy(boolean unsafe, MissingProbes missing) {
+            this(unsafe, missing, null);
+        }
     }
 
     /** A probe that bpftrace finds only when it attaches it; reported without a place in the script. */
@@ -167,8 +182,17 @@ public final class AttachPoints {
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
+            boolean iterSeen = false;
             for (AttachPoint ap : p.attachPoints()) {
                 int before = diags.errorCount();
+                if (ap.provider().equals("iter")) {
+                    if (iterSeen) {
+                        diags.error(ap.span(), "iter probe only supports one attach point.");
+                        failed = true;
+                        continue;
+                    }
+                    iterSeen = true;
+                }
                 java.util.Set<String> names = named.get(ap.provider());
                 if (names != null && ap.parts().size() == 1 && !names.add(ap.parts().getFirst())) {
                     diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
@@ -228,9 +252,11 @@ public final class AttachPoints {
             }
             probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
         }
-        if (probes.isEmpty() && !program.probes().isEmpty() && !diags.hasErrors()) {
-            diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
+        if (!diags.hasErrors()) {
+            iteratorAlone(probes, diags);
         }
+        // no probe left (all missing, ignored): not an error of the script; current bpftrace's "No
+        // probes to attach" is the runtime's, printed by the command that would run it
         return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
     }
 
@@ -303,7 +329,7 @@ public final class AttachPoints {
                 // current bpftrace's benchmarks and tests: run by --mode bench or --mode test
                 // (BPF_PROG_TEST_RUN), never attached
                 if (parts.size() != 1) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 argument");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 arguments, found " + parts.size());
                 } else if (parts.getFirst().isEmpty()) {
                     diags.error(ap.span(), ap.provider() + " probes must have a name");
                 } else {
@@ -340,7 +366,7 @@ public final class AttachPoints {
             }
             case "tracepoint" -> {
                 if (parts.size() != 2) {
-                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments");
+                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -368,7 +394,8 @@ public final class AttachPoints {
             }
             case "rawtracepoint" -> {
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), "rawtracepoint probe type requires 1 or 2 arguments");
+                    // current bpftrace's words, the counts in this order
+                    diags.error(ap.span(), "rawtracepoint probe type requires 2 or 1 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -392,14 +419,16 @@ public final class AttachPoints {
                 Pattern names = glob(name);
                 for (RawTracepoints.Entry e : all) {
                     if (module.matcher(e.module()).matches() && names.matcher(e.name()).matches()) {
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
+                        out.put(parts.size() == 2 && !wildcard(ap) ? ap.withParts(List.of(e.module(), e.name()))
+                                : new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
                                 new Resolved.RawTracepoint(e.name(), Optional.of(e)));
                     }
                 }
             }
             case "uprobe", "uretprobe" -> {
                 if (parts.size() < 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 2 or 3 arguments, found "
+                            + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -466,8 +495,8 @@ public final class AttachPoints {
                         // as bpftrace with --unsafe: placed at that offset of the file, unchecked
                         diags.warning(Span.NONE, "Could not determine instruction boundary for " + ap.raw()
                                 + " (binary appears stripped). Misaligned probes can lead to tracee crashes!");
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
-                                Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, null, ret,
+                        out.put(ap.withParts(List.of(parts.getFirst(),
+                                Long.toUnsignedString(address))), new Resolved.Uprobe(file, null, ret,
                                 address));
                         return;
                     }
@@ -486,8 +515,8 @@ public final class AttachPoints {
                         throw new AttachFailure(problem);
                     }
                     // probe shows the address in decimal, as bpftrace 0.17
-                    out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
-                            Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, at.get().getKey(), ret,
+                    out.put(ap.withParts(List.of(parts.getFirst(),
+                            Long.toUnsignedString(address))), new Resolved.Uprobe(file, at.get().getKey(), ret,
                             value));
                     return;
                 }
@@ -506,8 +535,8 @@ public final class AttachPoints {
                         if (problem != null) {
                             throw new AttachFailure(problem);
                         }
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn + "+" + value),
-                                ap.span()), new Resolved.Uprobe(file, fn, ret, value));
+                        out.put(ap.withParts(List.of(parts.getFirst(), fn + "+" + value)),
+                                new Resolved.Uprobe(file, fn, ret, value));
                         return;
                     }
                 }
@@ -518,12 +547,12 @@ public final class AttachPoints {
                 if (problem != null) {
                     throw new AttachFailure(problem);
                 }
-                out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn), ap.span()),
+                out.put(ap.withParts(List.of(parts.getFirst(), fn)),
                         new Resolved.Uprobe(file, fn, ret));
             }
             case "usdt" -> {
                 if (parts.size() < 2 || parts.size() > 3) {
-                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments");
+                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -574,7 +603,8 @@ public final class AttachPoints {
             case "software", "hardware" -> {
                 boolean soft = ap.provider().equals("software");
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found "
+                            + parts.size());
                     return;
                 }
                 Event e = (soft ? SOFTWARE : HARDWARE).get(parts.getFirst());
@@ -597,12 +627,134 @@ public final class AttachPoints {
                 }
                 out.put(ap, new Resolved.PerfCounter(soft ? 1 : 0, e.config(), period));
             }
-            case "kprobe", "kretprobe" -> diags.error(ap.span(), ap.provider() + " probes cannot be attached here: "
-                    + kprobeReason());
-            case "kfunc", "kretfunc", "fentry", "fexit" -> diags.error(ap.span(), ap.provider()
-                    + " probes cannot be attached here: the kernel refuses fentry/fexit programs under lockdown "
-                    + "(and bpf4j trace does not generate them yet)");
-            default -> diags.error(ap.span(), ap.provider() + " probes are not supported by bpf4j trace yet");
+            case "iter" -> iterator(ap, source, target, diags, out);
+            case "watchpoint" -> Watchpoints.resolve(ap, target, policy.process(), diags, out);
+            case "asyncwatchpoint", "aw" -> Watchpoints.removed(ap, diags);
+            case "kprobe", "kretprobe" -> {
+                if (target == Target.CHECK) {
+                    kprobeForm(ap, policy, diags);
+                } else {
+                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: " + kprobeReason());
+                }
+            }
+            case "kfunc", "kretfunc", "fentry", "fexit" -> {
+                if (target == Target.CHECK) {
+                    fentryForm(ap, diags);
+                } else {
+                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: the kernel refuses "
+                            + "fentry/fexit programs under lockdown (and bpf4j trace does not generate them yet)");
+                }
+            }
+            // a provider current bpftrace does not have (asdf, foo= of "foo=:x"): its parser's message
+            default -> diags.error(ap.span(), "Invalid probe type: " + ap.provider());
+        }
+    }
+
+    /** The form of a kprobe attach point ({@code kprobe[:MODULE]:FUNCTION[+OFFSET]}), as bpftrace checks it. */
+    private static void kprobeForm(AttachPoint ap, Policy policy, Diagnostics diags) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 2) {
+            diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found " + parts.size());
+            return;
+        }
+        String fn = parts.getLast();
+        int plus = fn.indexOf('+');
+        if (plus >= 0) {
+            if (ap.provider().equals("kretprobe")) {
+                diags.error(ap.span(), "Offset not allowed");
+            } else if (fn.indexOf('+', plus + 1) >= 0) {
+                diags.error(ap.span(), "Cannot take more than one offset");
+            } else if (plus == 0 || plus == fn.length() - 1) {
+                diags.error(ap.span(), "Invalid offset");
+            } else if (count(fn.substring(plus + 1)) == null) {
+                diags.error(ap.span(), "Invalid offset: " + fn.substring(plus + 1));
+            }
+            return;
+        }
+        if (!policy.unsafe() && count(fn) != null && !fn.isEmpty() && Character.isDigit(fn.charAt(0))) {
+            diags.error(ap.span(), "Probing by address requires --unsafe");
+        }
+    }
+
+    /** The form of an fentry attach point ({@code fentry[:MODULE]:FUNCTION}, {@code fentry:bpf[:ID]:NAME}). */
+    private static void fentryForm(AttachPoint ap, Diagnostics diags) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 3) {
+            diags.error(ap.span(), ap.provider() + " probe type requires 1 or 3 arguments, found " + parts.size());
+        } else if (parts.getFirst().equals("bpf")) {
+            if (parts.size() == 1) {
+                diags.error(ap.span(), "the 'bpf' variant of this probe requires a bpf program name and optional "
+                        + "bpf program id");
+            } else if (parts.size() == 3 && !parts.get(1).equals("*") && count(parts.get(1)) == null) {
+                diags.error(ap.span(), "bpf program id must be a number or '*'");
+            }
+        } else if (parts.size() == 3) {
+            diags.error(ap.span(), "Only the 'bpf' variant of this probe supports 4 arguments");
+        }
+    }
+
+    /**
+     * {@code iter:NAME[:PIN]}, checked as current bpftrace checks it: one or two parts, no
+     * wildcard, an iterator the kernel's BTF has ({@code struct bpf_iter__NAME}).
+     */
+    private static void iterator(AttachPoint ap, ProbeSource source, Target target, Diagnostics diags,
+            Map<AttachPoint, Resolved> out) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 2) {
+            diags.error(ap.span(), "iter probe type takes 2 arguments (1 optional)");
+            return;
+        }
+        if (parts.stream().anyMatch(AttachPoints::isGlob)) {
+            diags.error(ap.span(), "iter probe type does not support wildcards");
+            return;
+        }
+        if (target == Target.VM) {
+            diags.error(ap.span(), "iter probes need the kernel backend: the kernel runs an iterator's program "
+                    + "over its objects (the VM backend runs BEGIN, END, interval and java probes)");
+            return;
+        }
+        String name = parts.getFirst();
+        int before = diags.errorCount();
+        List<Iterators.Entry> all = source.iterators();
+        if (!all.isEmpty() && !Iterators.contains(all, name)) {
+            diags.error(ap.span(), "iter " + name + " not available for your kernel version.");
+        }
+        if (name.isEmpty()) {
+            diags.error(ap.span(), "iter should specify a iterator's name");
+        }
+        if (diags.errorCount() != before) {
+            return;
+        }
+        out.put(ap, new Resolved.Iterator(name, parts.size() == 2 ? Optional.of(parts.get(1)) : Optional.empty()));
+    }
+
+    /**
+     * The sentence of bpftrace's documentation, "Iterator probe can't be mixed with any other
+     * probe, not even another iterator", as an error: reported at each probe but the first iterator
+     * that attaches (BEGIN and END run before and after the iterator, as in current bpftrace).
+     */
+    private static void iteratorAlone(List<Probe> probes, Diagnostics diags) {
+        Probe iterator = null;
+        for (Probe p : probes) {
+            if (p.attachPoints().stream().anyMatch(ap -> ap.provider().equals("iter"))) {
+                iterator = p;
+                break;
+            }
+        }
+        if (iterator == null) {
+            return;
+        }
+        for (Probe p : probes) {
+            if (p == iterator) {
+                continue;
+            }
+            for (AttachPoint ap : p.attachPoints()) {
+                if (!java.util.Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
+                    diags.error(ap.span(), "Iterator probe can't be mixed with any other probe, not even another "
+                            + "iterator");
+                    return;
+                }
+            }
         }
     }
 

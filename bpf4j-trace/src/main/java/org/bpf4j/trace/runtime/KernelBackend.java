@@ -28,7 +28,7 @@ import org.bpf4j.trace.probe.Resolved;
 /**
  * The Linux kernel as a backend, through bpf4j-linux: kernel maps, each program loaded with the
  * type its probe needs (tracepoint, raw tracepoint, kprobe for uprobes and USDT, perf_event for
- * interval, profile, software and hardware probes) and attached to its hook by {@link #attach};
+ * interval, profile, software, hardware and watchpoint probes) and attached to its hook by {@link #attach};
  * BEGIN and END are loaded as raw tracepoint programs and run with {@code BPF_PROG_TEST_RUN}.
  * Events arrive through a ring buffer (or a queue map for scripts compiled for one).
  */
@@ -55,6 +55,20 @@ public final class KernelBackend implements Backend {
 
     private record ProgramKey(ProgramType type, int expectedAttachType, int attachBtfId, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
+    /** Whether the programs run by {@link #run} and {@link #bench} run on the process's first thread. */
+    private volatile boolean firstThread;
+
+    /**
+     * Runs BEGIN, END and the other programs {@link #run} and {@link #bench} run ({@code self},
+     * {@code test} and {@code bench} probes) on the process's first thread when it can ({@link Bpf#progTestRunOnFirstThread}), as bpftrace runs
+     * them on its main thread: {@code tid} there is the process id ({@code 1} as the first process
+     * of a new PID namespace). For a process that is the tracer (the {@code bpf4j} command), whose
+     * first thread only waits for the JVM; an application that embeds the runtime keeps the default
+     * (the calling thread).
+     */
+    public void runOnFirstThread(boolean on) {
+        this.firstThread = on;
+    }
 
     /**
      * Creates the maps and loads the programs.
@@ -62,6 +76,18 @@ public final class KernelBackend implements Backend {
      * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
      */
     public KernelBackend(CompiledScript script, Kernel kernel) {
+        this(script, kernel, false);
+    }
+
+    /**
+     * Creates the maps and loads the programs; with {@code verbose} ({@code -v}), as current bpftrace,
+     * each load asks for the verifier's log in a buffer of the script's {@code log_size}, and a
+     * refusal (a log that does not fit is one) is reported in bpftrace's words, with the log.
+     *
+     * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
+     * @throws LoadFailure with {@code verbose}, if the kernel refuses a program
+     */
+    public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose) {
         this.kernel = kernel;
         this.script = script;
         int valueSize = script.transport().queueValueSize();
@@ -73,6 +99,15 @@ public final class KernelBackend implements Backend {
             }
             events = maps.get(script.ringBufferIndex());
             globals = maps.get(script.globalsIndex());
+            int formats = script.iterFormatsIndex();
+            if (formats >= 0) {
+                // bpf_seq_printf takes its format from read-only map memory only: written, then frozen
+                byte[] value = new byte[script.runtimeMaps(1).get(formats).valueSize()];
+                byte[] text = script.events().iterFormats();
+                System.arraycopy(text, 0, value, 0, text.length);
+                maps.get(formats).update(new byte[4], value, KernelMap.ANY);
+                maps.get(formats).freeze();
+            }
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
@@ -97,10 +132,31 @@ public final class KernelBackend implements Backend {
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 String license = script.typed().settings().license();
+                int logSize = verbose ? (int) Math.min(Integer.MAX_VALUE, script.typed().settings().logSize()) : 0;
+                if (resolved(p) instanceof Resolved.Iterator it) {
+                    // a tracing program for the kernel's bpf_iter_NAME, expected attach type BPF_TRACE_ITER
+                    int iterType = org.bpf4j.spec.AttachType.TRACE_ITER.id();
+                    int iterId = iteratorBtfId(kernel, it);
+                    KernelProgram prog = load(kernel, p.name(), ProgramType.TRACING, iterType, iterId, insns, name,
+                            license, logSize);
+                    multiLoaded.add(false);
+                    programs.add(prog);
+                    distinct.add(prog);
+                    continue;
+                }
                 int btfId = resolved(p) instanceof Resolved.RawTracepoint t ? BtfTracepoints.attachId(kernel, t) : 0;
-                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, btfId, ByteBuffer.wrap(insns)),
-                        k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
-                                id, insns, name, license)) : load(kernel, p.name(), type, attachType, 0, insns, name, license));
+                KernelProgram prog;
+                try {
+                    prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, btfId, ByteBuffer.wrap(insns)),
+                            k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
+                                    id, insns, name, license, logSize)) : load(kernel, p.name(), type, attachType, 0,
+                                    insns, name, license, logSize));
+                } catch (org.bpf4j.linux.VerifierException e) {
+                    if (!verbose) {
+                        throw e;
+                    }
+                    throw LoadFailure.of(bpftraceName(p), e, logSize);
+                }
                 multiLoaded.add(attachType != 0);
                 programs.add(prog);
                 distinct.add(prog);
@@ -120,16 +176,48 @@ public final class KernelBackend implements Backend {
      * information the kernel requires for them ({@link ProgramBtf}).
      */
     private static KernelProgram load(Kernel kernel, String what, ProgramType type, int attachType, int attachBtfId,
-            byte[] insns, String name, String license) {
+            byte[] insns, String name, String license, int logSize) {
         ProgramBtf btf = ProgramBtf.of(insns, name);
         if (btf == null) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
-                    attachType, 0, new byte[0], new byte[0], attachBtfId, 0, new int[0]));
+            return load(kernel, what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
+                    attachType, 0, new byte[0], new byte[0], attachBtfId, 0, new int[0]), logSize);
         }
         try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
-                    attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]));
+            return load(kernel, what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
+                    attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]), logSize);
         }
+    }
+
+    /** A load with a log buffer of {@code logSize} bytes (as given), or as {@link Kernel#loadProgram} without one (0). */
+    private static KernelProgram load(Kernel kernel, String what, ProgramType type, Bpf.ProgLoad attr, int logSize) {
+        return logSize > 0 ? kernel.loadProgramWithLog(what, type, attr, logSize) : kernel.loadProgram(what, type, attr);
+    }
+
+    /**
+     * Current bpftrace's name of a probe's program: the probe's name with what is not a letter, a
+     * digit or {@code _} replaced by {@code _}, then {@code _} and the probe's number (from 1).
+     */
+    private String bpftraceName(CompiledScript.ProbeProgram p) {
+        List<org.bpf4j.trace.ast.Probe> probes = script.typed().program().probes();
+        int index = 1;
+        for (int k = 0; k < probes.size(); k++) {
+            if (probes.get(k).attachPoints().contains(p.attachPoint())) {
+                index = k + 1;
+                break;
+            }
+        }
+        String probe = p.name().equals("BEGIN") || p.name().equals("END") ? p.name().toLowerCase(java.util.Locale.ROOT)
+                : p.name();
+        return probe.replaceAll("[^A-Za-z0-9_]", "_") + "_" + index;
+    }
+
+    /** The BTF id of the kernel's {@code bpf_iter_NAME} function, which an iterator's program is loaded for. */
+    private static int iteratorBtfId(Kernel kernel, Resolved.Iterator it) {
+        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_" + it.name(), 12)).orElse(-1); // BTF_KIND_FUNC
+        if (id <= 0) {
+            throw new org.bpf4j.UnsupportedFeatureException("No BTF found for " + it.name() + ".");
+        }
+        return id;
     }
 
     /**
@@ -252,6 +340,8 @@ public final class KernelBackend implements Backend {
                 } else {
                     attach(at, i, pid);
                 }
+            } catch (AttachException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
             }
@@ -321,8 +411,46 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
+                case Resolved.Iterator it -> {
+                    Link l = pid > 0 ? at.iterator(p, pid) : at.tracing(p, org.bpf4j.spec.AttachType.TRACE_ITER);
+                    links.add(l);
+                    iterator = (org.bpf4j.linux.link.BpfLink) l;
+                    iteratorPin = it.pinPath();
+                }
+                case Resolved.Watchpoint w -> {
+                    // as bpftrace: one breakpoint per thread of the process (inherited by the threads
+                    // it creates), or per CPU for a kernel address
+                    try {
+                        links.add(at.breakpoint(p, PerfEventAttr.breakpoint(w.accesses(), w.address(), w.length()),
+                                pid));
+                    } catch (org.bpf4j.linux.KernelException e) {
+                        if (e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC) {
+                            throw new AttachException(script.programs().get(i).attachPoint(),
+                                    "No more HW registers left", e);
+                        }
+                        throw e;
+                    }
+                }
             }
         }
+    }
+
+    /** The link of the script's iterator once attached, or null. */
+    private org.bpf4j.linux.link.BpfLink iterator;
+    /** Where to pin the iterator's link instead of reading it. */
+    private Optional<String> iteratorPin = Optional.empty();
+
+    @Override
+    public Optional<String> iterate(Consumer<byte[]> chunks) {
+        if (iterator == null) {
+            throw new IllegalStateException("no iterator attached");
+        }
+        if (iteratorPin.isPresent()) {
+            iterator.pin(iteratorPin.get());
+            return iteratorPin;
+        }
+        iterator.readIterator(chunks);
+        return Optional.empty();
     }
 
     /**
@@ -338,15 +466,15 @@ public final class KernelBackend implements Backend {
         byte[] ctx = new byte[CONTEXT_BYTES];
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
         // A raw tracepoint test run takes no repeat count (the kernel refuses one with EINVAL).
-        return kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0))
-                .retval();
+        Bpf.TestRun run = new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0);
+        return (firstThread ? kernel.bpf().progTestRunOnFirstThread(run) : kernel.bpf().progTestRun(run)).retval();
     }
 
     @Override
     public Bench bench(int index, int repeat) {
         // an XDP test run needs an Ethernet header's worth of packet
-        Bpf.TestRunResult r = kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null,
-                0, repeat, 0, 0, 0));
+        Bpf.TestRun run = new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null, 0, repeat, 0, 0, 0);
+        Bpf.TestRunResult r = firstThread ? kernel.bpf().progTestRunOnFirstThread(run) : kernel.bpf().progTestRun(run);
         return new Bench(Integer.toUnsignedLong(r.durationNanos()), r.retval());
     }
 

@@ -99,7 +99,7 @@ final class Calls {
         String n = c.name();
         if (Builtins.AGGREGATIONS.containsKey(n)) {
             typeArgs(c);
-            a.error(c.span(), n + "() should be directly assigned to a map");
+            a.error(c.span(), n + "() must be assigned directly to a map");
             return Type.NONE;
         }
         if (StdlibCalls.NAMES.contains(n)) {
@@ -204,7 +204,7 @@ final class Calls {
                     }
                 }
                 if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
-                    return new Type.Str(a.strlen()); // str($1): the parameter's text, even "10"
+                    return a.builtins.paramText(p); // str($1): the parameter's text, even "10"
                 }
                 if (t instanceof Type.Str s) {
                     Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;
@@ -496,7 +496,7 @@ final class Calls {
             }
             case "reg" -> {
                 available(c, "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval", "software",
-                        "hardware", "watchpoint", "asyncwatchpoint");
+                        "hardware", "watchpoint");
                 if (nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
                     if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
@@ -596,7 +596,11 @@ final class Calls {
                     return WriteUser.call(a, this, c);
                 }
                 typeArgs(c);
-                if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
+                if (n.equals("unwatch")) {
+                    // current bpftrace still type-checks unwatch() but generates no code for it
+                    a.error(c.span(), "unwatch() cannot be used: it removed the watchpoints of watchpoint:FUNCTION+argN "
+                            + "probes, which bpftrace 0.25 removed");
+                } else if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
                     a.error(c.span(), n + "() is not supported by bpf4j trace yet");
                 } else {
                     a.error(new org.bpf4j.trace.Span(c.span().begin(), c.span().begin() + n.length()),
@@ -795,10 +799,24 @@ final class Calls {
                 a.error(c.span(), "delete() expects a map to be provided");
                 return Type.NONE;
             }
+            MapInfo info = a.map(m.name());
+            if (m.keys().isEmpty() && info != null && !info.keys().isEmpty()) {
+                // current bpftrace's words (its delete(@map) macro fails so)
+                a.error(c.span(), "call to delete() with a single argument expects a map without explicit keys "
+                        + "(scalar map)");
+                return Type.NONE;
+            }
             checkKeys(m);
             return Type.Int.bool(8); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            MapInfo info = a.map(m.name());
+            if (info != null && info.keys().isEmpty()) {
+                // current bpftrace's words (its check_key macro fails so)
+                a.error(c.span(), "call to delete() with two arguments expects a map with explicit keys "
+                        + "(non-scalar map)");
+                return Type.NONE;
+            }
             checkKeys(keyedRef(m, c.args().get(1)));
             return Type.Int.bool(8);
         }
