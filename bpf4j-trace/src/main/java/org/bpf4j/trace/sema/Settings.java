@@ -56,11 +56,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             "max_probes", "max_strlen", "max_type_res_iterations", "missing_probes", "on_stack_limit",
             "perf_rb_pages", "print_maps_on_exit", "show_debug_info", "stack_mode", "str_trunc_trailer",
             "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
-            "unstable_addr", "unstable_typeinfo");
+            "unstable_addr", "unstable_typeinfo", "unstable_import_statement");
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer");
+            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer",
+            "unstable_import_statement");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -163,6 +164,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     maxCatBytes = (int) (long) n;
                 }
                 case "str_trunc_trailer" -> truncTrailer = value;
+                case "unstable_import_statement" -> {
+                    // read by the parser (parse.Parser: imports inside blocks); checked here
+                    if (ConfigEntry.unstable(v) == null) {
+                        return "Invalid value for unstable config: valid values are enable, warn, and error.";
+                    }
+                }
                 case "license" -> {
                     if (!LICENSES.contains(v)) {
                         return "Invalid value for license. Found: " + v + ". Valid values: "
