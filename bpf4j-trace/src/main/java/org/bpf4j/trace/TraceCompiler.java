@@ -153,7 +153,8 @@ public final class TraceCompiler {
                 params.add(a);
             }
         }
-        boolean kernelTarget = options.target() == AttachPoints.Target.KERNEL;
+        // a checked program sees the kernel's types as the kernel backend's does
+        boolean kernelTarget = options.target() != AttachPoints.Target.VM;
         java.util.Map<String, String> predefined = kernelTarget
                 && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
                 ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
@@ -200,7 +201,7 @@ public final class TraceCompiler {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }
         // as current bpftrace, pid and tid in the kernel are the tracer's namespace's ids
-        Optional<org.bpf4j.trace.codegen.PidNamespace> pidns = kernelTarget
+        Optional<org.bpf4j.trace.codegen.PidNamespace> pidns = options.target() == AttachPoints.Target.KERNEL
                 ? org.bpf4j.trace.codegen.PidNamespace.ofThisProcess() : Optional.empty();
         return new Result(Optional.of(expansion.program()), typed, options.queue()
                 ? Compiler.compileForQueue(typed.get(), d, options.helperChecks(), pidns)
@@ -266,10 +267,18 @@ public final class TraceCompiler {
         java.util.regex.Matcher m = PARAM.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            int n = Integer.parseInt(m.group(1));
+            String digits = m.group(1);
+            if (digits.length() > 9 && new java.math.BigInteger(digits).bitLength() > 64) {
+                if (!d.hasErrors()) {
+                    d.error(a.span(), "positional parameter is not valid: overflow error, maximum value is "
+                            + Long.toUnsignedString(-1) + ": " + digits);
+                }
+                continue;
+            }
+            long n = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
             String value = "";
             if (n >= 1 && n <= params.size()) {
-                value = params.get(n - 1);
+                value = params.get((int) n - 1);
             } else if (!d.hasErrors()) {
                 d.error(a.span(), "Positional parameter $" + n + " is not provided (attach point " + a.raw() + ")");
             }

@@ -414,7 +414,14 @@ abstract sealed class ExprParser permits Parser {
                 if (accept(TokenKind.COMMA)) {
                     List<Expr> elems = new ArrayList<>();
                     elems.add(first);
-                    elems.addAll(exprList(TokenKind.RPAREN));
+                    // as current bpftrace, a comma may end the elements: (1,), (1, 2,)
+                    while (!accept(TokenKind.RPAREN)) {
+                        elems.add(expr());
+                        if (!at(TokenKind.RPAREN) && !at(TokenKind.COMMA)) {
+                            throw unexpected(TokenKind.RPAREN.describe() + " or \",\"");
+                        }
+                        accept(TokenKind.COMMA);
+                    }
                     return new Expr.Tuple(elems, t.span().to(prev.span()));
                 }
                 expect(TokenKind.RPAREN);
@@ -432,6 +439,12 @@ abstract sealed class ExprParser permits Parser {
                 }
                 if (name.equals("true") || name.equals("false")) {
                     return new Expr.BoolLit(name.equals("true"), t.span());
+                }
+                if (name.equals("comptime")) {
+                    // current bpftrace: comptime takes a unary expression (comptime 1, comptime !x,
+                    // comptime (a + b)); the value must be known when compiling
+                    Expr operand = unary();
+                    return new Expr.Call(name, List.of(operand), t.span().to(prev.span()));
                 }
                 if (name.equals("typeof") && at(TokenKind.LPAREN)) {
                     // current bpftrace: a type as a macro's argument (the macro uses it as a type)

@@ -129,6 +129,29 @@ public final class Lexer {
             i++;
         }
         i = identEnd(i);
+        // attributes may come between the name and the body: struct Foo __attribute__((packed)) { ... }
+        for (;;) {
+            int j = afterBlanks(i);
+            if (!s.startsWith("__attribute__", j) || identEnd(j) != j + "__attribute__".length()) {
+                break;
+            }
+            int k = afterBlanks(j + "__attribute__".length());
+            if (k >= s.length() || s.charAt(k) != '(') {
+                break;
+            }
+            int d = 0;
+            for (; k < s.length(); k++) {
+                if (s.charAt(k) == '(') {
+                    d++;
+                } else if (s.charAt(k) == ')' && --d == 0) {
+                    break;
+                }
+            }
+            if (k >= s.length()) {
+                break;
+            }
+            i = k + 1;
+        }
         while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
             i++;
         }
@@ -138,7 +161,14 @@ public final class Lexer {
         int depth = 0;
         for (; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '{') {
+            if (c == '/' && s.startsWith("//", i)) {
+                // comments in the body may hold braces
+                int eol = s.indexOf('\n', i);
+                i = eol < 0 ? s.length() - 1 : eol;
+            } else if (c == '/' && s.startsWith("/*", i)) {
+                int end = s.indexOf("*/", i + 2);
+                i = end < 0 ? s.length() - 1 : end + 1;
+            } else if (c == '{') {
                 depth++;
             } else if (c == '}' && --depth == 0) {
                 break;
@@ -402,8 +432,14 @@ public final class Lexer {
                     i++;
                 }
                 pos = i;
-                return new Token(TokenKind.PARAM, s.substring(start, pos), Long.parseLong(s.substring(start + 1, pos)),
-                        new Span(start, pos));
+                String digits = s.substring(start + 1, pos);
+                long n = digits.length() > 18 ? 0 : Long.parseLong(digits);
+                if (n < 1) {
+                    // as current bpftrace: $0, and numbers no long holds, are no parameters
+                    diags.error(new Span(start, pos), "syntax: param " + s.substring(start, pos)
+                            + " is out of integer range [1, " + Long.MAX_VALUE + "]");
+                }
+                return new Token(TokenKind.PARAM, s.substring(start, pos), n, new Span(start, pos));
             }
             int end = identEnd(pos + 1);
             if (end == pos + 1) {
@@ -500,7 +536,8 @@ public final class Lexer {
             while (e < s.length() && Character.isDigit(s.charAt(e))) {
                 e++;
             }
-            exponent = Long.parseLong(s.substring(i + 1, e));
+            // more digits than a long holds: as large as needed to overflow (0e... is still 0)
+            exponent = e - (i + 1) > 18 ? Long.MAX_VALUE : Long.parseLong(s.substring(i + 1, e));
             i = e;
         }
         int suffixStart = i;
@@ -516,7 +553,7 @@ public final class Lexer {
                 radix = 8;
             }
             value = Long.parseUnsignedLong(body.isEmpty() ? "0" : body, radix);
-            for (long k = 0; k < exponent; k++) {
+            for (long k = 0; k < exponent && value != 0; k++) {
                 value = Math.multiplyExact(value, 10);
             }
         } catch (NumberFormatException | ArithmeticException e) {

@@ -29,7 +29,14 @@ public final class AttachPoints {
         /** The bpf4j VM: BEGIN, END, interval and java probes. */
         VM,
         /** The Linux kernel: every probe type bpf4j attaches. */
-        KERNEL
+        KERNEL,
+        /**
+         * No backend: the program is checked, never attached (tests of the language). As
+         * {@link #KERNEL}, but the probes of kernel functions (kprobe, kretprobe, fentry, fexit,
+         * kfunc, kretfunc) are checked for their form only and kept unresolved, so the type checker
+         * sees them whether or not this machine could attach them.
+         */
+        CHECK
     }
 
     /**
@@ -597,12 +604,65 @@ public final class AttachPoints {
                 }
                 out.put(ap, new Resolved.PerfCounter(soft ? 1 : 0, e.config(), period));
             }
-            case "kprobe", "kretprobe" -> diags.error(ap.span(), ap.provider() + " probes cannot be attached here: "
-                    + kprobeReason());
-            case "kfunc", "kretfunc", "fentry", "fexit" -> diags.error(ap.span(), ap.provider()
-                    + " probes cannot be attached here: the kernel refuses fentry/fexit programs under lockdown "
-                    + "(and bpf4j trace does not generate them yet)");
+            case "kprobe", "kretprobe" -> {
+                if (target == Target.CHECK) {
+                    kprobeForm(ap, policy, diags);
+                } else {
+                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: " + kprobeReason());
+                }
+            }
+            case "kfunc", "kretfunc", "fentry", "fexit" -> {
+                if (target == Target.CHECK) {
+                    fentryForm(ap, diags);
+                } else {
+                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: the kernel refuses "
+                            + "fentry/fexit programs under lockdown (and bpf4j trace does not generate them yet)");
+                }
+            }
             default -> diags.error(ap.span(), ap.provider() + " probes are not supported by bpf4j trace yet");
+        }
+    }
+
+    /** The form of a kprobe attach point ({@code kprobe[:MODULE]:FUNCTION[+OFFSET]}), as bpftrace checks it. */
+    private static void kprobeForm(AttachPoint ap, Policy policy, Diagnostics diags) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 2) {
+            diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found " + parts.size());
+            return;
+        }
+        String fn = parts.getLast();
+        int plus = fn.indexOf('+');
+        if (plus >= 0) {
+            if (ap.provider().equals("kretprobe")) {
+                diags.error(ap.span(), "Offset not allowed");
+            } else if (fn.indexOf('+', plus + 1) >= 0) {
+                diags.error(ap.span(), "Cannot take more than one offset");
+            } else if (plus == 0 || plus == fn.length() - 1) {
+                diags.error(ap.span(), "Invalid offset");
+            } else if (count(fn.substring(plus + 1)) == null) {
+                diags.error(ap.span(), "Invalid offset: " + fn.substring(plus + 1));
+            }
+            return;
+        }
+        if (!policy.unsafe() && count(fn) != null && !fn.isEmpty() && Character.isDigit(fn.charAt(0))) {
+            diags.error(ap.span(), "Probing by address requires --unsafe");
+        }
+    }
+
+    /** The form of an fentry attach point ({@code fentry[:MODULE]:FUNCTION}, {@code fentry:bpf[:ID]:NAME}). */
+    private static void fentryForm(AttachPoint ap, Diagnostics diags) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 3) {
+            diags.error(ap.span(), ap.provider() + " probe type requires 1 or 3 arguments, found " + parts.size());
+        } else if (parts.getFirst().equals("bpf")) {
+            if (parts.size() == 1) {
+                diags.error(ap.span(), "the 'bpf' variant of this probe requires a bpf program name and optional "
+                        + "bpf program id");
+            } else if (parts.size() == 3 && !parts.get(1).equals("*") && count(parts.get(1)) == null) {
+                diags.error(ap.span(), "bpf program id must be a number or '*'");
+            }
+        } else if (parts.size() == 3) {
+            diags.error(ap.span(), "Only the 'bpf' variant of this probe supports 4 arguments");
         }
     }
 

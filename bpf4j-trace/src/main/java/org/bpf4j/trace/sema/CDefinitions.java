@@ -150,8 +150,11 @@ final class CDefinitions {
             take();
             String name = Character.isLetter(peek().isEmpty() ? ' ' : peek().charAt(0)) || peek().startsWith("_")
                     ? take() : "";
+            // attributes may also come before the body: struct Foo __attribute__((packed)) { ... }
+            Attributes before = peek().equals("__attribute__") && !w.equals("enum") ? attributes()
+                    : new Attributes(false, 0);
             if (peek().equals("{")) {
-                return w.equals("enum") ? enumBody(name) : recordBody(w.equals("union"), name);
+                return w.equals("enum") ? enumBody(name) : recordBody(w.equals("union"), name, before);
             }
             if (name.isEmpty()) {
                 throw new CError("expected a name or '{' after '" + w + "'");
@@ -288,7 +291,7 @@ final class CDefinitions {
         return new Attributes(packed, aligned);
     }
 
-    private int recordBody(boolean union, String name) {
+    private int recordBody(boolean union, String name, Attributes before) {
         int open = at;
         int depth = 0;
         int close = open;
@@ -300,7 +303,9 @@ final class CDefinitions {
             }
         }
         at = close + 1;
-        Attributes attrs = attributes();
+        Attributes after = attributes();
+        Attributes attrs = new Attributes(before.packed() || after.packed(), Math.max(before.aligned(),
+                after.aligned()));
         int end = at;
         at = open;
         expect("{");
