@@ -226,7 +226,7 @@ public final class TraceCompiler {
                 probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span()));
             }
         }
-        return new Program(program.directives(), probes, program.maps(), program.config());
+        return program.withProbes(probes);
     }
 
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$([0-9]+)");
@@ -260,7 +260,7 @@ public final class TraceCompiler {
             }
             probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
         }
-        return any ? new Program(program.directives(), probes, program.maps(), program.config()) : program;
+        return any ? program.withProbes(probes) : program;
     }
 
     private static String substitute(String text, List<String> params, org.bpf4j.trace.ast.AttachPoint a, Diagnostics d) {

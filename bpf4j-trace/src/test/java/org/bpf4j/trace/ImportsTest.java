@@ -156,11 +156,92 @@ class ImportsTest {
                 rendered(r, new Source(dir.resolve("defs.bt").toString(), text)));
     }
 
+    /** Skips a test when the machine has no clang to compile imported BPF C with. */
+    private static void needsClang() {
+        boolean found = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && (Files.isExecutable(Path.of(d, "clang-19"))
+                        || Files.isExecutable(Path.of(d, "clang"))));
+        Assumptions.assumeTrue(found, "skipped: no clang-19 or clang on the PATH");
+    }
+
+    /** Compiles and runs on the VM a script in the temporary directory; its standard output. */
+    private String run(String name, String text) throws IOException, InterruptedException {
+        Path script = write(name, text);
+        return Scripts.run(new Source(script.toString(), text), List.of(), false);
+    }
+
     @Test
-    void bpfCIsRefusedNamingTheFile() throws IOException {
-        write("add.bpf.c", "int __add_one(int val) { return 1 + val; }\n");
-        TraceCompiler.Result r = compile("c.bt", "import \"add.bpf.c\"; begin { exit(); }");
-        assertTrue(r.diagnostics().list().getFirst().message().startsWith(
-                "cannot import \"" + dir.resolve("add.bpf.c") + "\""), r.diagnostics().list().toString());
+    void bpfCIsCompiledAndItsFunctionsCalled() throws IOException, InterruptedException {
+        needsClang();
+        // current bpftrace's documented example, and the C types' conversions both ways
+        write("my_c_lib.bpf.c", """
+                static int times(int v, int k) { return v * k; }
+                int __add_one(int val) { return 1 + val; }
+                long triple_plus(long a, unsigned char b) { return times(a, 3) + b; }
+                short narrow(int v) { return v; }
+                unsigned int as_unsigned(int v) { return v; }
+                enum answer { NO, YES = 42 };
+                enum answer yes(_Bool b) { return b ? YES : NO; }
+                void nothing(int v) { }
+                """);
+        assertEquals("2\n29\n-32768\n4294967295\n42\ndone\n\n\n", run("c.bt", """
+                import "my_c_lib.bpf.c";
+                begin {
+                  print(__add_one(1));
+                  print(triple_plus(-5, 300));
+                  print(narrow(32768));
+                  print(as_unsigned(-1));
+                  print((int64)yes(true));
+                  nothing(1);
+                  printf("done\\n");
+                  exit();
+                }
+                """));
+    }
+
+    @Test
+    void aCompiledObjectIsImportedToo() throws IOException, InterruptedException {
+        needsClang();
+        Path c = write("obj/add.bpf.c", "int add(int a, int b) { return a + b; }\n");
+        Path clang = Files.isExecutable(Path.of("/usr/bin/clang-19")) ? Path.of("/usr/bin/clang-19") : Path.of("clang");
+        Process p = new ProcessBuilder(clang.toString(), "-O2", "-g", "-target", "bpf", "-c", c.toString(), "-o",
+                dir.resolve("obj/add.bpf.o").toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        Files.delete(c);
+        assertEquals("42\n\n\n", run("o.bt", "import \"obj/add.bpf.o\"; begin { print(add(40, 2)); exit(); }"));
+        // without -g: no prototype to type a call with
+        p = new ProcessBuilder(clang.toString(), "-O2", "-target", "bpf", "-c", "-x", "c", "-", "-o",
+                dir.resolve("obj/nobtf.bpf.o").toString()).start();
+        try (var in = p.getOutputStream()) {
+            in.write("int add(int a, int b) { return a + b; }\n".getBytes());
+        }
+        assertEquals(0, p.waitFor());
+        TraceCompiler.Result r = compile("n.bt", "import \"obj/nobtf.bpf.o\"; begin { print(add(40, 2)); exit(); }");
+        assertEquals("cannot call add() of obj/nobtf.bpf.o: its object has no BTF prototype for it (compile it with -g)",
+                r.diagnostics().list().getFirst().message());
+    }
+
+    @Test
+    void bpfCErrorsNameTheFileAndClangsMessages() throws IOException {
+        needsClang();
+        write("bad.bpf.c", "int broken(int x) { return x +; }\n");
+        TraceCompiler.Result r = compile("b.bt", "import \"bad.bpf.c\"; begin { exit(); }");
+        List<Diagnostic> d = r.diagnostics().list();
+        assertEquals("failed to build", d.getFirst().message()); // current bpftrace's words, clang's as the hint
+        assertTrue(d.get(1).message().contains("bad.bpf.c:1:31: error: expected expression"), d.toString());
+        write("uses.bpf.c", """
+                int counter;
+                int bump(void) { return ++counter; }
+                struct pair { int a; int b; };
+                int add_pair(struct pair p) { return p.a + p.b; }
+                int one(int v) { return v; }
+                """);
+        r = compile("u.bt", "import \"uses.bpf.c\"; begin { bump(); add_pair(1); one(1, 2); one(\"s\"); }");
+        assertEquals(List.of("cannot call bump() of uses.bpf.c: it uses maps, global data, kernel functions or CO-RE "
+                + "relocations, which bpf4j does not link",
+                "cannot call add_pair() of uses.bpf.c: its parameter 'p' is not an integer, enum, bool or pointer",
+                "Function `one` requires 1 arguments, got only 2",
+                "Expected int for argument 1 of one() got string[2]"),
+                r.diagnostics().list().stream().map(Diagnostic::message).toList());
     }
 }

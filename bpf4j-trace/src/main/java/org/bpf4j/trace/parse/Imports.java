@@ -31,8 +31,8 @@ import org.bpf4j.trace.Span;
  *       script's C definitions;
  *   <li>a directory: every {@code .bt}, {@code .h}, {@code .bpf.c} and {@code .bpf.o} file in it
  *       (not its subdirectories), other files ignored;
- *   <li>{@code .bpf.c} and {@code .bpf.o}: current bpftrace compiles and links them; bpf4j reports
- *       that it cannot.
+ *   <li>{@code .bpf.c} and {@code .bpf.o}: their global functions, which the script may call
+ *       ({@link CObjects}: the C compiled with the machine's clang).
  * </ul>
  * Each path is imported once (a path seen again, as in a cycle, is skipped silently). Nothing is
  * imported from a world-writable file or directory, nor from one inside a world-writable directory.
@@ -56,8 +56,9 @@ final class Imports {
      *
      * @param scripts the imported scripts, by name (the order current bpftrace merges them in)
      * @param definitions the C definitions of the imported headers, by header name
+     * @param functions the functions of the imported BPF C and objects ({@link CObjects})
      */
-    record Merged(List<Parser.Unit> scripts, List<String> definitions) {}
+    record Merged(List<Parser.Unit> scripts, List<String> definitions, List<org.bpf4j.trace.ast.CFunction> functions) {}
 
     /**
      * The packages of current bpftrace's standard library that a script may import (its embedded C
@@ -84,6 +85,7 @@ final class Imports {
     private final Set<String> scriptNames = new HashSet<>();
     private final Map<String, List<String>> headers = new TreeMap<>();
     private final Set<String> objects = new HashSet<>();
+    private final List<org.bpf4j.trace.ast.CFunction> functions = new ArrayList<>();
     private final Source root;
 
     private Imports(Source root, Reader reader, Diagnostics diags) {
@@ -105,7 +107,7 @@ final class Imports {
         im.importsOf(unit, dirs);
         List<String> definitions = new ArrayList<>();
         im.headers.values().forEach(definitions::addAll);
-        return new Merged(List.copyOf(im.scripts.values()), definitions);
+        return new Merged(List.copyOf(im.scripts.values()), definitions, List.copyOf(im.functions));
     }
 
     private void importsOf(Parser.Unit unit, List<Path> dirs) {
@@ -203,8 +205,7 @@ final class Imports {
             importScript(d, name, path, dirs);
         } else if (file.endsWith(".bpf.c") || file.endsWith(".bpf.o")) {
             if (objects.add(name)) {
-                diags.error(d.span(), "cannot import " + quoted(path.toString()) + ": bpf4j does not compile or link "
-                        + "BPF C (current bpftrace builds it with clang and links it into the program)");
+                functions.addAll(CObjects.load(d.span(), name, path, dirs, diags));
             }
         } else if (file.endsWith(".h")) {
             importHeader(d, name, path);

@@ -358,7 +358,7 @@ public final class Parser extends ExprParser {
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
-        return new Program(allDirectives, probes, maps, unit.config());
+        return new Program(allDirectives, probes, maps, unit.config(), merged.functions());
     }
 
     /**

@@ -238,7 +238,7 @@ public final class AttachPoints {
         if (probes.isEmpty() && !program.probes().isEmpty() && !diags.hasErrors()) {
             diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
         }
-        return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
+        return new Expansion(program.withProbes(probes), resolved);
     }
 
     /**
