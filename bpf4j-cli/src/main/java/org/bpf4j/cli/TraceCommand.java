@@ -340,6 +340,12 @@ final class TraceCommand implements Callable<Integer> {
                 // no such process: an attach point naming no binary is then reported as lacking one
             }
         }
+        // what current bpftrace names the traced process by in a watchpoint's name
+        if (kernel && command != null) {
+            options = options.withProcess(org.bpf4j.trace.runtime.ChildCommand.programPath(command));
+        } else if (kernel && pid != null) {
+            options = options.withProcess("/proc/" + pid + "/exe");
+        }
         // current bpftrace's warning levels: map updates checked by default, -k adds what 0.17's -kk
         // did (memory reads, map lookups; -kk is kept as the same), --no-warnings checks nothing
         options = options.withHelperChecks(helperChecks || allHelperChecks ? 2 : noWarnings ? 0 : 1)
@@ -400,7 +406,14 @@ final class TraceCommand implements Callable<Integer> {
         try (ChildCommand c = child) {
             Backend be;
             try {
-                be = kernel ? new KernelBackend(script, Kernel.system()) : new VmBackend(script, VmOptions.defaults());
+                if (kernel) {
+                    KernelBackend k = new KernelBackend(script, Kernel.system());
+                    // as bpftrace's main thread: tid in BEGIN and END is the process id
+                    k.runOnFirstThread(true);
+                    be = k;
+                } else {
+                    be = new VmBackend(script, VmOptions.defaults());
+                }
             } catch (Bpf4jException e) {
                 throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }

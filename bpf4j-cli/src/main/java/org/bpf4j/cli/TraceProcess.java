@@ -19,7 +19,7 @@ final class TraceProcess {
      * Names the process as a native program is named, after the command that started it: when
      * the launcher set {@code argv[0]} to something other than the JVM's executable ({@code exec -a
      * bpf4j java ...}, as {@code ./bpf4j} does), its base name becomes the task name (comm) of the
-     * process and of the calling thread, the one that runs BEGIN and END, so that {@code ps},
+     * process (its first thread, which runs BEGIN and END in the kernel) and of the calling thread, so that {@code ps},
      * {@code pidof} and the {@code comm} builtin there show it, as they show {@code bpftrace} for
      * bpftrace. Otherwise (plain {@code java ...}) nothing changes. Returns the name now in use, or
      * null if it could not be read.

@@ -43,14 +43,13 @@ final class BpftraceCaseRunner {
     private static final Pattern KPROBE = Pattern.compile(
             "(?<![\\w$@.])(kprobe|kretprobe|k|kr)\\s*:|\\bk(ret)?probes?\\b");
     private static final Pattern FENTRY = Pattern.compile("(?<![\\w$@.])(kfunc|kretfunc|fentry|fexit|f|fr)\\s*:");
-    private static final Pattern WATCHPOINT = Pattern.compile("\\b(async)?watchpoint\\s*:|(?<![\\w$@.])(w|aw)\\s*:");
     private static final Pattern ITER = Pattern.compile("(?<![\\w$@.])(iter|it)\\s*:");
     private static final Pattern SCRIPT = Pattern.compile("runtime/scripts/[\\w.-]+");
     private static final Pattern TESTPROG = Pattern.compile("(testprogs|testlibs)/([\\w.+-]+(/[\\w.+-]+)*)");
 
     /**
      * Why a case cannot run here, or null. Probe types this kernel lacks (kprobes; fentry under
-     * lockdown), bpftrace features that are not bpf4j's (AOT, watchpoints, iterators), test
+     * lockdown), bpftrace features that are not bpf4j's (AOT, iterators), test
      * programs that could not be built, unmet {@code REQUIRES} and {@code REQUIRES_FEATURE}
      * lines, kernel versions and architectures.
      */
@@ -89,9 +88,6 @@ final class BpftraceCaseRunner {
         }
         if (FENTRY.matcher(program).find()) {
             return "needs fentry/fexit (kfunc): refused by this kernel's lockdown";
-        }
-        if (WATCHPOINT.matcher(program).find()) {
-            return "watchpoint probes: not among bpf4j's probe types";
         }
         if (ITER.matcher(program).find()) {
             return "iterator probes (iter:): not among bpf4j's probe types";

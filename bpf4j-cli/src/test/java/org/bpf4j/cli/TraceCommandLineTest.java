@@ -38,12 +38,15 @@ class TraceCommandLineTest {
 
     @Test
     void pidIsCheckedAsBpftraceChecksIt() {
-        // current bpftrace's words (its integer reader: bases, suffixes)
+        // current bpftrace's words (its integer reader: bases, suffixes; after a 0x, 0b or 0 prefix it
+        // names the digits that follow, as its to_uint reads them again in that base)
         for (String[] bad : new String[][] {{"a1111", "invalid integer"}, {"111a1", "invalid trailing bytes"},
-                {"not_a_pid", "invalid integer"}, {"-3", "invalid integer"}, {"0x", "invalid integer"}}) {
+                {"not_a_pid", "invalid integer"}, {"-3", "invalid integer"}, {"0x", "invalid integer", ""},
+                {"0x1g", "invalid trailing bytes", "1g"}}) {
             Cli r = Cli.run("trace", "-p", bad[0], "-e", "BEGIN { exit(); }");
             assertEquals(Main.EXIT_BAD_INPUT, r.status());
-            assertEquals("ERROR: Failed to parse pid: " + bad[1] + ": " + bad[0] + "\n", r.err());
+            assertEquals("ERROR: Failed to parse pid: " + bad[1] + ": " + (bad.length > 2 ? bad[2] : bad[0]) + "\n",
+                    r.err());
         }
         Cli r = Cli.run("trace", "--pid", "5000000", "-e", "BEGIN { exit(); }");
         assertEquals("ERROR: Pid out of range: 5000000\n", r.err());

@@ -60,16 +60,22 @@ class TracePidNamespaceTest {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/unshare", "--fork", "--pid", "--mount-proc",
                 ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "trace", "-q", "-e",
-                "BEGIN { printf(\"%d %d %d\\n\", pid, pid(curr_ns), pid(init)); exit(); }"));
+                "BEGIN { printf(\"%d %d %d %d %d %d\\n\", pid, pid(curr_ns), pid(init), tid, tid(curr_ns), tid(init)); "
+                        + "exit(); }"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the tracer in a new namespace did not end");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String[] ids = out.strip().split(" ");
-        assertEquals(3, ids.length, out);
+        assertEquals(6, ids.length, out);
         assertEquals("1", ids[0], out);
         assertEquals("1", ids[1], out);
         // the global id: a process of the initial namespace, not 1 (the init system)
         assertTrue(Long.parseLong(ids[2]) > 1, out);
+        // BEGIN runs on the process's first thread, as bpftrace's on its main thread
+        // (current bpftrace's runtime test pid_namespace.pid_tid_inside)
+        assertEquals("1", ids[3], out);
+        assertEquals("1", ids[4], out);
+        assertEquals(ids[2], ids[5], out);
     }
 
     @Test

@@ -3,6 +3,12 @@ package org.bpf4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 import org.bpf4j.linux.Kernel;
 import org.junit.jupiter.api.Assumptions;
@@ -23,7 +29,7 @@ class TraceTestModeTest {
             + "tracepoint:sched:sched_switch { @t = count(); } "
             + "END { printf(\"end\\n\"); }";
     private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*m");
-    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|us|ms|s)\\)$", Pattern.MULTILINE);
+    private static final Pattern DURATION = Pattern.compile(" \\(\\d+ (ns|\u03bcs|ms|s)\\)$", Pattern.MULTILINE);
 
     private static void needsTheKernel() {
         Kernel.Availability a = Kernel.probe();
@@ -128,6 +134,59 @@ class TraceTestModeTest {
     void returnWithAValueLeavesForLoopsInTheKernel() {
         needsTheKernel();
         assertReturnsFromLoops(Cli.run("trace", "--test", "-e", LOOPS));
+    }
+
+    /** A script file of src/test/resources/trace-test. */
+    private static String file(String name) {
+        try {
+            return Path.of(TraceTestModeTest.class.getResource("/trace-test/" + name).toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The exit status of {@code bpf4j trace ARGS} by both ways the command starts: picocli (as
+     * {@link Cli}) and {@link FastTrace} (the path {@code ./bpf4j} takes), which must agree.
+     */
+    private static int status(String... args) {
+        Cli viaPicocli = Cli.run(args);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("trace"));
+        all.addAll(List.of(args).subList(1, args.length));
+        OptionalInt fast = FastTrace.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertTrue(fast.isPresent(), "FastTrace takes these arguments");
+        assertEquals(viaPicocli.status(), fast.getAsInt(), "picocli: " + viaPicocli.out() + viaPicocli.err()
+                + "\nFastTrace: " + out + err);
+        assertEquals("", viaPicocli.err());
+        return viaPicocli.status();
+    }
+
+    /** The exit status of a test file: 1 if a test failed, 0 if all passed, as current bpftrace. */
+    private static void assertFileStatuses(String... backend) {
+        for (String format : List.of("text", "json")) {
+            List<String> base = new ArrayList<>(List.of("trace"));
+            base.addAll(List.of(backend));
+            base.addAll(List.of("-f", format, "--test"));
+            List<String> failing = new ArrayList<>(base);
+            failing.add(file("failing.bt"));
+            List<String> passing = new ArrayList<>(base);
+            passing.add(file("passing.bt"));
+            assertEquals(1, status(failing.toArray(String[]::new)), format + ": a failed test makes the status 1");
+            assertEquals(0, status(passing.toArray(String[]::new)), format + ": all passed");
+        }
+    }
+
+    @Test
+    void aTestFileThatFailsExitsWithOneOnTheVm() {
+        assertFileStatuses("--backend", "vm");
+    }
+
+    @Test
+    void aTestFileThatFailsExitsWithOneInTheKernel() {
+        needsTheKernel();
+        assertFileStatuses();
     }
 
     @Test

@@ -72,12 +72,13 @@ public final class IntText {
         if (base == 0 && n.length() >= 2) {
             char c0 = n.charAt(0);
             char c1 = n.charAt(1);
+            // as bpftrace, a message then names the digits after the prefix ("invalid trailing bytes: 1g" for 0x1g)
             if (c0 == '0' && (c1 == 'x' || c1 == 'X')) {
-                return parseUnsigned(n.substring(2), original, 16);
+                return parseUnsigned(n.substring(2), n.substring(2), 16);
             } else if (c0 == '0' && (c1 == 'b' || c1 == 'B')) {
-                return parseUnsigned(n.substring(2), original, 2);
+                return parseUnsigned(n.substring(2), n.substring(2), 2);
             } else if (c0 == '0' && c1 >= '0' && c1 <= '7') {
-                return parseUnsigned(n.substring(1), original, 8);
+                return parseUnsigned(n.substring(1), n.substring(1), 8);
             }
         }
         int radix = base == 0 ? 10 : base;

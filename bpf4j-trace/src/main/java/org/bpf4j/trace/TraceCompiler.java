@@ -55,9 +55,17 @@ public final class TraceCompiler {
      *     signals always are: {@code --probe-filter}), or null for all
      * @param filterPid the process of {@code -p}: probes that cannot be limited to it when attached
      *     (tracepoints, raw tracepoints) return at once in other processes; -1 for none
+     * @param process what a watchpoint's name calls the traced process ({@link AttachPoints.Policy#process()}:
+     *     {@code /proc/PID/exe} for {@code -p}, the command's program for {@code -c}), or null
      */
     public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe,
-            boolean child, int helperChecks, java.util.regex.Pattern probeFilter, int filterPid) {
+            boolean child, int helperChecks, java.util.regex.Pattern probeFilter, int filterPid, String process) {
+        /** Options without a traced process named. */
+        public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child,
+                int helperChecks, java.util.regex.Pattern probeFilter, int filterPid) {
+            this(queue, probes, target, unsafe, child, helperChecks, probeFilter, filterPid, null);
+        }
+
         /** Options without a pid filter. */
         public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child,
                 int helperChecks, java.util.regex.Pattern probeFilter) {
@@ -77,22 +85,31 @@ public final class TraceCompiler {
 
         /** These options with helper calls checked at {@code level}: 0 none, 1 by default, 2 as {@code -k}. */
         public Options withHelperChecks(int level) {
-            return new Options(queue, probes, target, unsafe, child, level, probeFilter, filterPid);
+            return new Options(queue, probes, target, unsafe, child, level, probeFilter, filterPid, process);
         }
 
         /** These options with the probes of another source ({@code -p}: {@link ProbeSource#forProcess}). */
         public Options withProbes(ProbeSource source) {
-            return new Options(queue, source, target, unsafe, child, helperChecks, probeFilter, filterPid);
+            return new Options(queue, source, target, unsafe, child, helperChecks, probeFilter, filterPid, process);
         }
 
         /** These options keeping only the attach points whose name {@code filter} finds ({@code --probe-filter}). */
         public Options withProbeFilter(java.util.regex.Pattern filter) {
-            return new Options(queue, probes, target, unsafe, child, helperChecks, filter, filterPid);
+            return new Options(queue, probes, target, unsafe, child, helperChecks, filter, filterPid, process);
         }
 
         /** These options with the probes that cannot be limited to process {@code pid} when attached filtering on it ({@code -p}). */
         public Options withPidFilter(int pid) {
-            return new Options(queue, probes, target, unsafe, child, helperChecks, probeFilter, pid);
+            return new Options(queue, probes, target, unsafe, child, helperChecks, probeFilter, pid, process);
+        }
+
+        /**
+         * These options with the traced process named in watchpoints' names as current bpftrace
+         * names it: {@code /proc/PID/exe} for {@code -p PID}, the program of {@code -c CMD} as found
+         * (its first word, on {@code PATH} if it has no slash).
+         */
+        public Options withProcess(String name) {
+            return new Options(queue, probes, target, unsafe, child, helperChecks, probeFilter, filterPid, name);
         }
 
         /** Options for the VM backend: ring buffer events, no machine probes, safe, no command. */
@@ -168,7 +185,7 @@ public final class TraceCompiler {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
         AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
-                org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()));
+                org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process());
         AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), policy, d);
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
@@ -249,14 +266,21 @@ public final class TraceCompiler {
                 }
                 String raw = substitute(a.raw(), params, a, d);
                 String provider = a.provider();
+                String given = a.given() == null ? null : substitute(a.given(), params, a, d);
                 if (provider.contains("$")) {
                     // a parameter may also make the provider (BEG$1 with $1 = IN), or the whole attach
                     // point ($1 with $1 = i:ms:1), as in bpftrace: the text is split again
                     List<String> split = List.of(raw.split(":", -1));
-                    provider = org.bpf4j.trace.parse.Parser.expandProvider(split.getFirst());
+                    String front = split.getFirst();
+                    int eq = front.indexOf('=');
+                    if (eq >= 0 && eq != front.length() - 1) {
+                        given = front.substring(0, eq); // NAME=provider
+                        front = front.substring(eq + 1);
+                    }
+                    provider = org.bpf4j.trace.parse.Parser.expandProvider(front);
                     parts = new java.util.ArrayList<>(split.subList(1, split.size()));
                 }
-                points.add(new org.bpf4j.trace.ast.AttachPoint(raw, provider, parts, a.span()));
+                points.add(new org.bpf4j.trace.ast.AttachPoint(raw, provider, parts, a.span(), given));
             }
             probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
         }

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.TestFactory;
  * {@code /bin/fake} with the functions listed in {@code trace/probes/functions} (and, for offsets
  * into them, the code of bpf4j-linux's attach test binary). Each
  * {@code NAME.expected} holds the diagnostics, or for a script that compiles, its expanded attach
- * points and the size of each program. {@code -Dbpf4j.recordProbes=src/test/resources} writes the
- * golden files (to review).
+ * points and the size of each program. A first line {@code // -c CMD} compiles as for a command
+ * ({@code cpid}; its program names the traced process in watchpoints' names), {@code // -p PID}
+ * as for a process. {@code -Dbpf4j.recordProbes=src/test/resources} writes the golden files (to
+ * review).
  */
 class ProbeResolutionTest {
     /** A machine made of the saved formats and one fake binary. */
@@ -94,9 +96,18 @@ class ProbeResolutionTest {
             tests.add(DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
                 Path expected = Scripts.sibling(p, ".expected");
                 Source source = new Source(p.getFileName().toString(), Scripts.read(p));
-                boolean child = Scripts.read(p).startsWith("// -c");
-                TraceCompiler.Result r = TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false,
-                        new SavedProbes(), AttachPoints.Target.KERNEL, false, child));
+                String first = Scripts.read(p).lines().findFirst().orElse("");
+                boolean child = first.startsWith("// -c");
+                TraceCompiler.Options options = new TraceCompiler.Options(false, new SavedProbes(),
+                        AttachPoints.Target.KERNEL, false, child);
+                if (child) {
+                    // "// -c CMD": the command's program names the traced process (as the CLI, unresolved)
+                    options = options.withProcess(org.bpf4j.trace.runtime.ChildCommand.programPath(
+                            first.substring("// -c".length()).strip()));
+                } else if (first.startsWith("// -p ")) {
+                    options = options.withProcess("/proc/" + first.substring("// -p ".length()).strip() + "/exe");
+                }
+                TraceCompiler.Result r = TraceCompiler.compile(source, List.of(), options);
                 String actual = describe(r, source);
                 r.compiled().ifPresent(OwnVerifier::assertAccepted);
                 String record = System.getProperty("bpf4j.recordProbes");

@@ -368,6 +368,73 @@ public final class Attacher {
     }
 
     /**
+     * Attaches a perf_event program to a hardware breakpoint ({@link PerfEventAttr#breakpoint}),
+     * as bpftrace attaches its watchpoints: with a process ({@code pid} &gt; 0), one event for each
+     * of its threads (on any CPU), inherited by the threads it creates later; without one
+     * ({@code pid} &le; 0), one event on each online CPU for every task (a kernel address).
+     * An event that cannot be opened for one thread or CPU (the thread has ended, the CPU is
+     * offline) is left out; only if none can be opened is it an error.
+     *
+     * @throws KernelException if no event could be opened or attached: the first failure (ENOSPC
+     *     when every debug register is taken, ESRCH when the process does not exist)
+     */
+    public Link breakpoint(KernelProgram p, PerfEventAttr attr, int pid) {
+        String what = arrow(p, "breakpoint at 0x" + Long.toHexString(attr.config1()) + " (" + attr.config2()
+                + " bytes)");
+        List<int[]> targets = new ArrayList<>(); // {tid, cpu}
+        if (pid > 0) {
+            for (int tid : threads(pid)) {
+                targets.add(new int[] {tid, -1});
+            }
+        } else {
+            for (int cpu = 0; cpu < kernel.cpus(); cpu++) {
+                targets.add(new int[] {-1, cpu});
+            }
+        }
+        List<Link> links = new ArrayList<>();
+        KernelException first = null;
+        for (int[] t : targets) {
+            try {
+                Fd event = PerfEvents.open(kernel, attr, null, t[0], t[1], what);
+                links.add(onPerfEvent(p, event, 0, what + (t[0] > 0 ? " for thread " + t[0] : " on CPU " + t[1])));
+            } catch (KernelException e) {
+                if (first == null) {
+                    first = e;
+                }
+            } catch (RuntimeException e) {
+                LinkGroup.closeAll(links);
+                throw e;
+            }
+        }
+        if (links.isEmpty()) {
+            throw first != null ? first : new KernelException("perf_event_open", Errno.ESRCH, "opening " + what
+                    + ": the process has no threads");
+        }
+        return new LinkGroup(links, what + (pid > 0 ? " for pid " + pid : " on every CPU"));
+    }
+
+    /** The threads of a process ({@code /proc/PID/task}); just the pid if they cannot be read. */
+    private static List<Integer> threads(int pid) {
+        List<Integer> tids = new ArrayList<>();
+        try (var s = Files.list(Path.of("/proc", Integer.toString(pid), "task"))) {
+            s.forEach(d -> {
+                try {
+                    tids.add(Integer.parseInt(d.getFileName().toString()));
+                } catch (NumberFormatException e) {
+                    // not a thread
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the process is gone or unreadable: perf_event_open on the pid says which
+        }
+        if (tids.isEmpty()) {
+            tids.add(pid);
+        }
+        tids.sort(null);
+        return tids;
+    }
+
+    /**
      * Attaches a perf_event program to a software or hardware event opened on one CPU for every
      * process (as bpftrace's {@code interval} probes use cpu-clock on one CPU).
      *

@@ -15,9 +15,18 @@ package org.bpf4j.linux.perf;
  * @param disabled whether the event starts disabled (then enabled with {@code PERF_EVENT_IOC_ENABLE})
  * @param inherit whether the event also counts the threads and children the watched task creates
  *     after it is opened ({@code inherit}; they run the event's BPF program too)
+ * @param bpType for a breakpoint ({@link PerfLayouts#TYPE_BREAKPOINT}), the accesses it fires on
+ *     ({@code bp_type}: {@link PerfLayouts#BREAKPOINT_R}, {@code _W}, {@code _X} bits; its address
+ *     is {@code config1}, its length {@code config2}); else 0
  */
 public record PerfEventAttr(int type, long config, long samplePeriod, boolean frequency, long sampleType,
-        int wakeupEvents, long config1, long config2, boolean disabled, boolean inherit) {
+        int wakeupEvents, long config1, long config2, boolean disabled, boolean inherit, int bpType) {
+
+    /** An event that is not a breakpoint. */
+    public PerfEventAttr(int type, long config, long samplePeriod, boolean frequency, long sampleType,
+            int wakeupEvents, long config1, long config2, boolean disabled, boolean inherit) {
+        this(type, config, samplePeriod, frequency, sampleType, wakeupEvents, config1, config2, disabled, inherit, 0);
+    }
 
     /** An event that is not inherited. */
     public PerfEventAttr(int type, long config, long samplePeriod, boolean frequency, long sampleType,
@@ -28,7 +37,19 @@ public record PerfEventAttr(int type, long config, long samplePeriod, boolean fr
     /** This event, inherited by the threads and children the watched task creates. */
     public PerfEventAttr inherited() {
         return new PerfEventAttr(type, config, samplePeriod, frequency, sampleType, wakeupEvents, config1, config2,
-                disabled, true);
+                disabled, true, bpType);
+    }
+
+    /**
+     * A hardware breakpoint on {@code length} bytes at {@code address}, sampling every access of
+     * the kinds {@code bpType} names ({@link PerfLayouts#BREAKPOINT_R}, {@code _W}, {@code _X});
+     * inherited by the threads the watched task creates later, as bpftrace opens its watchpoints.
+     * An execution breakpoint covers {@code sizeof(long)} bytes whatever {@code length} says (as
+     * perf_event_open(2) requires).
+     */
+    public static PerfEventAttr breakpoint(int bpType, long address, long length) {
+        long len = (bpType & PerfLayouts.BREAKPOINT_X) != 0 ? Long.BYTES : length;
+        return new PerfEventAttr(PerfLayouts.TYPE_BREAKPOINT, 0, 1, false, 0, 1, address, len, false, true, bpType);
     }
 
     /** A tracepoint's event, counting every hit. */

@@ -41,6 +41,7 @@ public final class PerfEvents {
                     | (attr.inherit() ? PerfLayouts.FLAG_INHERIT : 0);
             s.set(a, "flags", flags);
             s.set(a, "wakeup_events", attr.wakeupEvents());
+            s.set(a, "bp_type", attr.bpType());
             if (uprobePath != null) {
                 s.set(a, "config1", arena.allocateFrom(uprobePath, StandardCharsets.UTF_8));
             } else {

@@ -45,6 +45,15 @@ public final class PerfLayouts {
     public static final int TYPE_SOFTWARE = 1;
     /** {@code PERF_TYPE_TRACEPOINT}. */
     public static final int TYPE_TRACEPOINT = 2;
+    /** {@code PERF_TYPE_BREAKPOINT}: a hardware breakpoint (a debug register) on an address. */
+    public static final int TYPE_BREAKPOINT = 5;
+
+    /** {@code HW_BREAKPOINT_R}: the breakpoint fires on reads. */
+    public static final int BREAKPOINT_R = 1;
+    /** {@code HW_BREAKPOINT_W}: the breakpoint fires on writes. */
+    public static final int BREAKPOINT_W = 2;
+    /** {@code HW_BREAKPOINT_X}: the breakpoint fires when the instruction there is executed. */
+    public static final int BREAKPOINT_X = 4;
 
     /** {@code PERF_COUNT_SW_CPU_CLOCK}. */
     public static final int SW_CPU_CLOCK = 0;

@@ -65,6 +65,16 @@ public interface Bpf {
     /** {@code BPF_PROG_TEST_RUN}. */
     TestRunResult progTestRun(TestRun attr);
 
+    /**
+     * {@code BPF_PROG_TEST_RUN} made by the process's first thread (its thread id is the process
+     * id) when it can be ({@link FirstThread}), as a native tracer runs BEGIN from its main thread:
+     * then the program's {@code bpf_get_current_pid_tgid} gives the process id twice. Elsewhere
+     * (and by default) the same as {@link #progTestRun}.
+     */
+    default TestRunResult progTestRunOnFirstThread(TestRun attr) {
+        return progTestRun(attr);
+    }
+
     /** {@code BPF_OBJ_PIN}: pins a map, program, link or BTF at a path in a bpf file system. */
     void objPin(int fd, String path);
 

@@ -49,6 +49,18 @@ public final class NativeBpf implements Bpf {
             return r;
         }
 
+        /** {@link #run} on the process's first thread ({@link FirstThread}) if it can be, else on this one. */
+        long runOnFirstThread(Command cmd, Struct layout) {
+            java.util.OptionalLong r = FirstThread.syscall(SyscallNumbers.current().bpf(), cmd.number(), attr.address(),
+                    layout.size());
+            if (r.isEmpty()) {
+                return run(cmd, layout);
+            }
+            long v = r.getAsLong();
+            errno = v < 0 ? (int) -v : 0;
+            return v < 0 ? -1 : v;
+        }
+
         @Override
         public void close() {
             arena.close();
@@ -298,6 +310,15 @@ public final class NativeBpf implements Bpf {
 
     @Override
     public TestRunResult progTestRun(TestRun a) {
+        return progTestRun(a, false);
+    }
+
+    @Override
+    public TestRunResult progTestRunOnFirstThread(TestRun a) {
+        return progTestRun(a, true);
+    }
+
+    private TestRunResult progTestRun(TestRun a, boolean firstThread) {
         try (Call c = new Call()) {
             Struct s = Layouts.TEST_RUN;
             MemorySegment dataOut = c.buffer(a.dataSizeOut());
@@ -319,7 +340,7 @@ public final class NativeBpf implements Bpf {
             s.set(c.attr, "flags", a.flags());
             s.set(c.attr, "cpu", a.cpu());
             s.set(c.attr, "batch_size", a.batchSize());
-            if (c.run(Command.PROG_TEST_RUN, s) < 0) {
+            if ((firstThread ? c.runOnFirstThread(Command.PROG_TEST_RUN, s) : c.run(Command.PROG_TEST_RUN, s)) < 0) {
                 throw fail(Command.PROG_TEST_RUN, c.errno, "running the program");
             }
             int dataSize = s.getInt(c.attr, "data_size_out");

@@ -162,7 +162,6 @@ final class Strings {
             case "bench" -> "benchmark";
             case "kfunc" -> "fentry";
             case "kretfunc" -> "fexit";
-            case "asyncwatchpoint" -> "watchpoint";
             default -> provider;
         };
     }

@@ -8,7 +8,8 @@ import org.bpf4j.trace.ast.AttachPoint;
 /**
  * The text of an attach point split into its provider and parts, as bpftrace splits it: quoted
  * parts kept whole (with their escapes), C++'s {@code ::} kept inside a part, short provider names
- * expanded, current bpftrace's {@code interval:1s} short form. For {@link Parser}.
+ * expanded, current bpftrace's {@code interval:1s} short form and its {@code NAME=} prefix. For
+ * {@link Parser}.
  */
 final class AttachPointText {
     private AttachPointText() {}
@@ -46,7 +47,16 @@ final class AttachPointText {
             cur.append(c);
         }
         parts.add(cur.toString());
-        String provider = expandProvider(parts.removeFirst());
+        String front = parts.removeFirst();
+        // current bpftrace's NAME=provider:...: a '=' in the provider's part (not its last character)
+        // ends a name given to the probe
+        String given = null;
+        int eq = front.indexOf('=');
+        if (eq >= 0 && eq != front.length() - 1) {
+            given = front.substring(0, eq);
+            front = front.substring(eq + 1);
+        }
+        String provider = expandProvider(front);
         if ((provider.equals("interval") || provider.equals("profile")) && parts.size() == 1
                 && parts.getFirst().matches("[0-9]+(s|ms|us|ns|hz)")) {
             // current bpftrace's short form: interval:1s is interval:s:1, profile:99hz is profile:hz:99
@@ -55,7 +65,7 @@ final class AttachPointText {
             parts.add(p.substring(unit));
             parts.add(p.substring(0, unit));
         }
-        return new AttachPoint(raw, provider, parts, span);
+        return new AttachPoint(raw, provider, parts, span, given);
     }
 
     /** The full name of a provider written in short form ({@code i} → {@code interval}). */
@@ -78,7 +88,6 @@ final class AttachPointText {
             case "fr" -> "kretfunc";
             case "rawtracepoint", "rt" -> "rawtracepoint";
             case "w" -> "watchpoint";
-            case "aw" -> "asyncwatchpoint";
             default -> p;
         };
     }

@@ -138,10 +138,18 @@ public final class AttachPoints {
      *
      * @param unsafe {@code --unsafe}: uprobes on functions of unknown size are placed
      * @param missing what an attach point that matches nothing is
+     * @param process what current bpftrace names the traced process by in a watchpoint's name:
+     *     {@code /proc/PID/exe} under {@code -p}, the command's program under {@code -c}; null for
+     *     none (a watchpoint on a kernel address)
      */
-    public record Policy(boolean unsafe, MissingProbes missing) {
+    public record Policy(boolean unsafe, MissingProbes missing, String process) {
         /** bpftrace's defaults: safe, a missing probe is an error. */
         public static final Policy DEFAULT = new Policy(false, MissingProbes.ERROR);
+
+        /** A policy without a traced process. */
+        public Policy(boolean unsafe, MissingProbes missing) {
+            this(unsafe, missing, null);
+        }
     }
 
     /** A probe that bpftrace finds only when it attaches it; reported without a place in the script. */
@@ -399,7 +407,8 @@ public final class AttachPoints {
                 Pattern names = glob(name);
                 for (RawTracepoints.Entry e : all) {
                     if (module.matcher(e.module()).matches() && names.matcher(e.name()).matches()) {
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
+                        out.put(parts.size() == 2 && !wildcard(ap) ? ap.withParts(List.of(e.module(), e.name()))
+                                : new AttachPoint(ap.raw(), ap.provider(), List.of(e.module(), e.name()), ap.span()),
                                 new Resolved.RawTracepoint(e.name(), Optional.of(e)));
                     }
                 }
@@ -473,8 +482,8 @@ public final class AttachPoints {
                         // as bpftrace with --unsafe: placed at that offset of the file, unchecked
                         diags.warning(Span.NONE, "Could not determine instruction boundary for " + ap.raw()
                                 + " (binary appears stripped). Misaligned probes can lead to tracee crashes!");
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
-                                Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, null, ret,
+                        out.put(ap.withParts(List.of(parts.getFirst(),
+                                Long.toUnsignedString(address))), new Resolved.Uprobe(file, null, ret,
                                 address));
                         return;
                     }
@@ -493,8 +502,8 @@ public final class AttachPoints {
                         throw new AttachFailure(problem);
                     }
                     // probe shows the address in decimal, as bpftrace 0.17
-                    out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(),
-                            Long.toUnsignedString(address)), ap.span()), new Resolved.Uprobe(file, at.get().getKey(), ret,
+                    out.put(ap.withParts(List.of(parts.getFirst(),
+                            Long.toUnsignedString(address))), new Resolved.Uprobe(file, at.get().getKey(), ret,
                             value));
                     return;
                 }
@@ -513,8 +522,8 @@ public final class AttachPoints {
                         if (problem != null) {
                             throw new AttachFailure(problem);
                         }
-                        out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn + "+" + value),
-                                ap.span()), new Resolved.Uprobe(file, fn, ret, value));
+                        out.put(ap.withParts(List.of(parts.getFirst(), fn + "+" + value)),
+                                new Resolved.Uprobe(file, fn, ret, value));
                         return;
                     }
                 }
@@ -525,7 +534,7 @@ public final class AttachPoints {
                 if (problem != null) {
                     throw new AttachFailure(problem);
                 }
-                out.put(new AttachPoint(ap.raw(), ap.provider(), List.of(parts.getFirst(), fn), ap.span()),
+                out.put(ap.withParts(List.of(parts.getFirst(), fn)),
                         new Resolved.Uprobe(file, fn, ret));
             }
             case "usdt" -> {
@@ -604,6 +613,8 @@ public final class AttachPoints {
                 }
                 out.put(ap, new Resolved.PerfCounter(soft ? 1 : 0, e.config(), period));
             }
+            case "watchpoint" -> Watchpoints.resolve(ap, target, policy.process(), diags, out);
+            case "asyncwatchpoint", "aw" -> Watchpoints.removed(ap, diags);
             case "kprobe", "kretprobe" -> {
                 if (target == Target.CHECK) {
                     kprobeForm(ap, policy, diags);
@@ -619,7 +630,9 @@ public final class AttachPoints {
                             + "fentry/fexit programs under lockdown (and bpf4j trace does not generate them yet)");
                 }
             }
-            default -> diags.error(ap.span(), ap.provider() + " probes are not supported by bpf4j trace yet");
+            // a provider current bpftrace does not have (asdf, foo= of "foo=:x"): its parser's message
+            default -> diags.error(ap.span(), ap.provider().equals("iter") || ap.provider().equals("it")
+                    ? ap.provider() + " probes are not supported by bpf4j trace yet" : "Invalid probe type: " + ap.provider());
         }
     }
 

@@ -73,6 +73,13 @@ public sealed interface Resolved {
      */
     record PerfCounter(int type, int config, long period) implements Resolved {}
 
+    /**
+     * A watchpoint: a hardware breakpoint on {@code length} bytes at {@code address}.
+     *
+     * @param accesses the {@code HW_BREAKPOINT_*} bits of its mode (R 1, W 2, X 4)
+     */
+    record Watchpoint(long address, int length, int accesses) implements Resolved {}
+
     /** A probe of the {@code java} provider, fired from Java code. */
     record Java() implements Resolved {}
 
@@ -80,7 +87,7 @@ public sealed interface Resolved {
      * The program type a program for this attach point is loaded as in the kernel: raw
      * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
      * XDP for benchmarks and tests (many runs in one test run, which raw tracepoints refuse, as bpftrace),
-     * tracepoint, kprobe for uprobes and USDT, perf event for timers and counters.
+     * tracepoint, kprobe for uprobes and USDT, perf event for timers, counters and watchpoints.
      */
     default org.bpf4j.spec.ProgramType programType() {
         return switch (this) {
@@ -93,6 +100,7 @@ public sealed interface Resolved {
             case Usdt u -> org.bpf4j.spec.ProgramType.KPROBE;
             case Timer t -> org.bpf4j.spec.ProgramType.PERF_EVENT;
             case PerfCounter c -> org.bpf4j.spec.ProgramType.PERF_EVENT;
+            case Watchpoint w -> org.bpf4j.spec.ProgramType.PERF_EVENT;
         };
     }
 }

@@ -121,6 +121,24 @@ public final class ChildCommand implements AutoCloseable {
     }
 
     /**
+     * The program of a command as current bpftrace names it in a watchpoint's name: the first
+     * word as written if it names a file (a path, or a file in the working directory), else the
+     * file it is found as on {@code PATH}; the word itself if it is found nowhere.
+     */
+    public static String programPath(String command) {
+        List<String> words = split(command);
+        if (words.isEmpty()) {
+            return "";
+        }
+        String program = words.getFirst();
+        if (program.contains("/") || Files.isRegularFile(Path.of(program))) {
+            return program;
+        }
+        Path found = findInPath(program);
+        return found == null ? program : found.toString();
+    }
+
+    /**
      * The words of a command line as current bpftrace splits {@code -c}'s: at blanks, nothing else
      * (quotes are kept in the words: {@code echo 'A'} runs echo with {@code 'A'}).
      */

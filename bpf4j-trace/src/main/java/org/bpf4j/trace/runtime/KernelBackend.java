@@ -28,7 +28,7 @@ import org.bpf4j.trace.probe.Resolved;
 /**
  * The Linux kernel as a backend, through bpf4j-linux: kernel maps, each program loaded with the
  * type its probe needs (tracepoint, raw tracepoint, kprobe for uprobes and USDT, perf_event for
- * interval, profile, software and hardware probes) and attached to its hook by {@link #attach};
+ * interval, profile, software, hardware and watchpoint probes) and attached to its hook by {@link #attach};
  * BEGIN and END are loaded as raw tracepoint programs and run with {@code BPF_PROG_TEST_RUN}.
  * Events arrive through a ring buffer (or a queue map for scripts compiled for one).
  */
@@ -55,6 +55,20 @@ public final class KernelBackend implements Backend {
 
     private record ProgramKey(ProgramType type, int expectedAttachType, int attachBtfId, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
+    /** Whether the programs run by {@link #run} and {@link #bench} run on the process's first thread. */
+    private volatile boolean firstThread;
+
+    /**
+     * Runs BEGIN, END and the other programs {@link #run} and {@link #bench} run ({@code self},
+     * {@code test} and {@code bench} probes) on the process's first thread when it can ({@link Bpf#progTestRunOnFirstThread}), as bpftrace runs
+     * them on its main thread: {@code tid} there is the process id ({@code 1} as the first process
+     * of a new PID namespace). For a process that is the tracer (the {@code bpf4j} command), whose
+     * first thread only waits for the JVM; an application that embeds the runtime keeps the default
+     * (the calling thread).
+     */
+    public void runOnFirstThread(boolean on) {
+        this.firstThread = on;
+    }
 
     /**
      * Creates the maps and loads the programs.
@@ -252,6 +266,8 @@ public final class KernelBackend implements Backend {
                 } else {
                     attach(at, i, pid);
                 }
+            } catch (AttachException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
             }
@@ -321,6 +337,20 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
+                case Resolved.Watchpoint w -> {
+                    // as bpftrace: one breakpoint per thread of the process (inherited by the threads
+                    // it creates), or per CPU for a kernel address
+                    try {
+                        links.add(at.breakpoint(p, PerfEventAttr.breakpoint(w.accesses(), w.address(), w.length()),
+                                pid));
+                    } catch (org.bpf4j.linux.KernelException e) {
+                        if (e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC) {
+                            throw new AttachException(script.programs().get(i).attachPoint(),
+                                    "No more HW registers left", e);
+                        }
+                        throw e;
+                    }
+                }
             }
         }
     }
@@ -338,15 +368,15 @@ public final class KernelBackend implements Backend {
         byte[] ctx = new byte[CONTEXT_BYTES];
         System.arraycopy(context, 0, ctx, 0, Math.min(context.length, ctx.length));
         // A raw tracepoint test run takes no repeat count (the kernel refuses one with EINVAL).
-        return kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0))
-                .retval();
+        Bpf.TestRun run = new Bpf.TestRun(programs.get(index).fd(), null, 0, ctx, 0, 0, 0, 0, 0);
+        return (firstThread ? kernel.bpf().progTestRunOnFirstThread(run) : kernel.bpf().progTestRun(run)).retval();
     }
 
     @Override
     public Bench bench(int index, int repeat) {
         // an XDP test run needs an Ethernet header's worth of packet
-        Bpf.TestRunResult r = kernel.bpf().progTestRun(new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null,
-                0, repeat, 0, 0, 0));
+        Bpf.TestRun run = new Bpf.TestRun(programs.get(index).fd(), new byte[14], 0, null, 0, repeat, 0, 0, 0);
+        Bpf.TestRunResult r = firstThread ? kernel.bpf().progTestRunOnFirstThread(run) : kernel.bpf().progTestRun(run);
         return new Bench(Integer.toUnsignedLong(r.durationNanos()), r.retval());
     }
 

@@ -171,9 +171,10 @@ public sealed interface Output permits Output.Text, Output.Json {
                 output.lines().filter(l -> !l.isEmpty()).forEach(out::println);
                 out.print(red + "[  FAILED  ]" + reset + " " + name);
             }
-            // bpftrace's duration_str units: s, ms, us or ns
+            // bpftrace's duration_str units: s, ms, "mu s" or ns (current bpftrace prints the unit's
+            // scale there, 1000 for any time in microseconds: bpf4j prints the time in that unit)
             long[] scales = {1_000_000_000L, 1_000_000L, 1_000L, 1L};
-            String[] units = {"s", "ms", "us", "ns"};
+            String[] units = {"s", "ms", "\u03bcs", "ns"};
             int u = 0;
             while (u < 3 && durationNanos < scales[u]) {
                 u++;

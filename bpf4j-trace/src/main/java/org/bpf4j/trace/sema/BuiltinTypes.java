@@ -70,7 +70,7 @@ final class BuiltinTypes {
             // and END run in the tracer (uprobes there), so 1
             for (var ap : a.probe().attachPoints()) {
                 if (!List.of("BEGIN", "END", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval",
-                        "software", "hardware", "watchpoint", "asyncwatchpoint").contains(ap.provider())) {
+                        "software", "hardware", "watchpoint").contains(ap.provider())) {
                     a.error(b.span(), "usermode can not be used with \"" + ap.provider() + "\" probes (it reads the "
                             + "saved registers)");
                 }

@@ -38,12 +38,20 @@ final class CDefinitions {
 
     private List<String> toks;
     private int at;
+    /** How many of the base's types are the kernel's (the rest: the DWARF types of uprobe binaries). */
+    private final int kernelTypes;
+    /**
+     * A kernel struct, union or enum the definitions redefine ({@code struct task_struct}), or null;
+     * then, as in bpftrace, the definitions take no struct, union or enum from the kernel.
+     */
+    private String redefined;
 
-    private CDefinitions(Btf base, List<BtfType> types, Map<String, Long> enumerators) {
+    private CDefinitions(Btf base, List<BtfType> types, Map<String, Long> enumerators, int kernelTypes) {
         this.base = base;
         this.types = types;
         this.firstId = types.size();
         this.enumerators = enumerators;
+        this.kernelTypes = kernelTypes;
     }
 
     /**
@@ -56,8 +64,24 @@ final class CDefinitions {
      * @throws CError naming the definition and what is wrong
      */
     static List<BtfType> read(Btf base, List<String> definitions, Map<String, Long> enumerators) {
+        return read(base, base.size(), definitions, enumerators);
+    }
+
+    /**
+     * Reads definitions on top of {@code base}, whose first {@code kernelTypes} types are the
+     * kernel's. As bpftrace, which hands clang the kernel's definitions of the types a script needs
+     * unless one of them would redefine a type the script defines: a script that redefines a kernel
+     * struct, union or enum ({@code struct task_struct { ... }}) takes none from the kernel, so its
+     * definitions must define every struct, union and enum they use (a field of a kernel struct
+     * type is then of an incomplete type, as in bpftrace). Typedef names still come from the
+     * kernel (where bpftrace's scripts include headers for them).
+     *
+     * @throws CError naming the definition and what is wrong
+     */
+    static List<BtfType> read(Btf base, int kernelTypes, List<String> definitions, Map<String, Long> enumerators) {
         List<BtfType> all = new ArrayList<>(base.types());
-        CDefinitions c = new CDefinitions(base, all, enumerators);
+        CDefinitions c = new CDefinitions(base, all, enumerators, kernelTypes);
+        c.redefined = c.redefinedKernelType(definitions);
         for (String d : definitions) {
             c.toks = tokenize(d);
             c.at = 0;
@@ -68,6 +92,49 @@ final class CDefinitions {
             }
         }
         return all;
+    }
+
+    /**
+     * Why the kernel's {@code type} was not taken: nothing when the kernel has no such type or the
+     * script redefines none of the kernel's.
+     */
+    private String kernelDropped(String type) {
+        int space = type.indexOf(' ');
+        if (redefined == null || kernelTagged(type.substring(0, space), type.substring(space + 1)) < 0) {
+            return "";
+        }
+        return " (the script redefines the kernel's '" + redefined + "', so, as in bpftrace, its definitions take no "
+                + "struct, union or enum from the kernel's BTF: define '" + type + "' too)";
+    }
+
+    /** The first struct, union or enum the definitions define that the kernel has too ("struct task_struct"), or null. */
+    private String redefinedKernelType(List<String> definitions) {
+        for (String d : definitions) {
+            List<String> t = tokenize(d);
+            for (int i = 0; i + 2 < t.size(); i++) {
+                String kind = t.get(i);
+                if ((kind.equals("struct") || kind.equals("union") || kind.equals("enum")) && t.get(i + 2).equals("{")
+                        && kernelTagged(kind, t.get(i + 1)) >= 0) {
+                    return kind + " " + t.get(i + 1);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The kernel's {@code kind name} (a struct, union or enum of the base's first {@link #kernelTypes}), or -1. */
+    private int kernelTagged(String kind, String name) {
+        for (int id : base.typeIdsByName(name)) {
+            if (id < kernelTypes && isKind(kind, base.typeById(id))) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isKind(String kind, BtfType t) {
+        return kind.equals("struct") && t instanceof BtfType.Struct || kind.equals("union") && t instanceof BtfType.Union
+                || kind.equals("enum") && (t instanceof BtfType.Enum || t instanceof BtfType.Enum64);
     }
 
     private static List<String> tokenize(String s) {
@@ -240,14 +307,12 @@ final class CDefinitions {
             return own;
         }
         for (int id : base.typeIdsByName(name)) {
-            BtfType t = base.typeById(id);
-            if (kind.equals("struct") && t instanceof BtfType.Struct || kind.equals("union") && t instanceof BtfType.Union
-                    || kind.equals("enum") && (t instanceof BtfType.Enum || t instanceof BtfType.Enum64)) {
+            if (isKind(kind, base.typeById(id)) && (redefined == null || id >= kernelTypes)) {
                 return id;
             }
         }
         if (kind.equals("enum")) {
-            throw new CError("unknown enum '" + name + "'");
+            throw new CError("unknown enum '" + name + "'" + kernelDropped(kind + " " + name));
         }
         int id = add(new BtfType.Fwd(name, kind.equals("union")));
         tagged.put(kind + " " + name, id);
@@ -496,7 +561,7 @@ final class CDefinitions {
             case BtfType.Array a -> a.elements() * sizeOf(a.type());
             case BtfType.Float f -> f.size();
             case BtfType.Fwd f -> throw new CError("field has incomplete type '" + (f.union() ? "union " : "struct ")
-                    + f.name() + "'");
+                    + f.name() + "'" + kernelDropped((f.union() ? "union " : "struct ") + f.name()));
             default -> throw new CError("field of type " + t.kindName() + " has no size");
         };
     }

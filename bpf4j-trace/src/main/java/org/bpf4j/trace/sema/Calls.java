@@ -493,7 +493,7 @@ final class Calls {
             }
             case "reg" -> {
                 available(c, "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval", "software",
-                        "hardware", "watchpoint", "asyncwatchpoint");
+                        "hardware", "watchpoint");
                 if (nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
                     if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
@@ -596,7 +596,11 @@ final class Calls {
                     return cFunction(c, a.program.function(n).get());
                 }
                 typeArgs(c);
-                if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
+                if (n.equals("unwatch")) {
+                    // current bpftrace still type-checks unwatch() but generates no code for it
+                    a.error(c.span(), "unwatch() cannot be used: it removed the watchpoints of watchpoint:FUNCTION+argN "
+                            + "probes, which bpftrace 0.25 removed");
+                } else if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
                     a.error(c.span(), n + "() is not supported by bpf4j trace yet");
                 } else {
                     a.error(new org.bpf4j.trace.Span(c.span().begin(), c.span().begin() + n.length()),

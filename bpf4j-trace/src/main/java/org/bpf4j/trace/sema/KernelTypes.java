@@ -88,6 +88,7 @@ public final class KernelTypes {
                 failure = "cannot read kernel BTF " + path + ": " + e.getMessage();
                 return Optional.empty();
             }
+            int kernelCount = btf.size();
             if (!binaries.isEmpty()) {
                 int first = btf.size();
                 List<BtfType> more = new java.util.ArrayList<>();
@@ -104,7 +105,7 @@ public final class KernelTypes {
             if (!definitions.isEmpty()) {
                 try {
                     int first = Math.min(firstScriptId, btf.size());
-                    List<BtfType> all = CDefinitions.read(btf, definitions, scriptEnumerators);
+                    List<BtfType> all = CDefinitions.read(btf, kernelCount, definitions, scriptEnumerators);
                     btf = btf.plus(all.subList(btf.size(), all.size()));
                     firstScriptId = first;
                 } catch (CDefinitions.CError | org.bpf4j.MalformedInputException e) {

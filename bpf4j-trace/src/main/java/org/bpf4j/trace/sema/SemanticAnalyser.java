@@ -327,7 +327,7 @@ public final class SemanticAnalyser {
                 }
             }
             case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
-                    "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "asyncwatchpoint", "iter",
+                    "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "iter",
                     "java", "bench", "test" -> { }
             default -> error(ap.span(), "Invalid probe type: " + ap.provider());
         }

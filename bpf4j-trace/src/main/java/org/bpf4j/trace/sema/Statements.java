@@ -278,6 +278,11 @@ final class Statements {
         if (old == null && before instanceof Type.Int b && t instanceof Type.Int n) {
             // as current bpftrace, a variable has one type, that of all its assignments (the last pass's)
             vars.put(v.name(), IntTypes.promote(b, n));
+        } else if (old == null && before != null && widerOf(before, t) != null) {
+            // the same for strings, buffers and tuples: uses before a later, wider assignment read
+            // the variable in its final layout, so a field of it ($a.1.b.y) has its final type and
+            // offset (before: the first assignment's, while the variable was stored in the final one)
+            vars.put(v.name(), widerOf(before, t));
         } else if (old == null) {
             vars.put(v.name(), t);
         } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
@@ -300,6 +305,21 @@ final class Statements {
                     + "' when variable already contains a value of type '" + old.display() + "'");
         }
         sa.types.put(v, vars.get(v.name()));
+    }
+
+    /**
+     * The type a variable of the previous pass's type {@code before} takes when assigned a {@code t}
+     * (the wider string or buffer, the tuple widened element by element), or null if they are not
+     * strings, buffers or tuples of the same shape.
+     */
+    private static Type widerOf(Type before, Type t) {
+        if (before instanceof Type.Buf b && t instanceof Type.Buf n) {
+            return SemanticAnalyser.longer(b, n);
+        }
+        if (before instanceof Type.Str && t instanceof Type.Str || before instanceof Type.Tuple && t instanceof Type.Tuple) {
+            return SemanticAnalyser.unify(before, t);
+        }
+        return null;
     }
 
     private void assignMap(Stmt.AssignMap a) {
