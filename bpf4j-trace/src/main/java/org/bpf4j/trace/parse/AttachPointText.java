@@ -64,6 +64,18 @@ final class AttachPointText {
             int unit = p.length() - (p.endsWith("ms") || p.endsWith("us") || p.endsWith("ns") || p.endsWith("hz") ? 2 : 1);
             parts.add(p.substring(unit));
             parts.add(p.substring(0, unit));
+        } else if ((provider.equals("interval") || provider.equals("profile")) && parts.size() == 1) {
+            // interval:RATE, in nanoseconds or with a unit (1000000, 1_000us, 1m), as current
+            // bpftrace reads it: microseconds; a rate it refuses is left for the type checker to report
+            try {
+                long ns = org.bpf4j.trace.IntText.parseUnsigned(parts.getFirst());
+                if (Long.compareUnsigned(ns, 1000) >= 0) {
+                    parts.set(0, "us");
+                    parts.add(Long.toUnsignedString(Long.divideUnsigned(ns, 1000)));
+                }
+            } catch (org.bpf4j.trace.IntText.Invalid e) {
+                // reported by the type checker
+            }
         }
         return new AttachPoint(raw, provider, parts, span, given);
     }

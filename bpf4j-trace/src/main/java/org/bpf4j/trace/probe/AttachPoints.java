@@ -318,7 +318,7 @@ public final class AttachPoints {
                 // current bpftrace's benchmarks and tests: run by --mode bench or --mode test
                 // (BPF_PROG_TEST_RUN), never attached
                 if (parts.size() != 1) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 argument");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 arguments, found " + parts.size());
                 } else if (parts.getFirst().isEmpty()) {
                     diags.error(ap.span(), ap.provider() + " probes must have a name");
                 } else {
@@ -355,7 +355,7 @@ public final class AttachPoints {
             }
             case "tracepoint" -> {
                 if (parts.size() != 2) {
-                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments");
+                    diags.error(ap.span(), "tracepoint probe type requires 2 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -383,7 +383,8 @@ public final class AttachPoints {
             }
             case "rawtracepoint" -> {
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), "rawtracepoint probe type requires 1 or 2 arguments");
+                    // current bpftrace's words, the counts in this order
+                    diags.error(ap.span(), "rawtracepoint probe type requires 2 or 1 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -415,7 +416,8 @@ public final class AttachPoints {
             }
             case "uprobe", "uretprobe" -> {
                 if (parts.size() < 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 2 or 3 arguments, found "
+                            + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -539,7 +541,7 @@ public final class AttachPoints {
             }
             case "usdt" -> {
                 if (parts.size() < 2 || parts.size() > 3) {
-                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments");
+                    diags.error(ap.span(), "usdt probe type requires 2 or 3 arguments, found " + parts.size());
                     return;
                 }
                 if (target == Target.VM) {
@@ -590,7 +592,8 @@ public final class AttachPoints {
             case "software", "hardware" -> {
                 boolean soft = ap.provider().equals("software");
                 if (parts.isEmpty() || parts.size() > 2) {
-                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments");
+                    diags.error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found "
+                            + parts.size());
                     return;
                 }
                 Event e = (soft ? SOFTWARE : HARDWARE).get(parts.getFirst());

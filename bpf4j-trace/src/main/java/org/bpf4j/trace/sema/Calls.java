@@ -99,7 +99,7 @@ final class Calls {
         String n = c.name();
         if (Builtins.AGGREGATIONS.containsKey(n)) {
             typeArgs(c);
-            a.error(c.span(), n + "() should be directly assigned to a map");
+            a.error(c.span(), n + "() must be assigned directly to a map");
             return Type.NONE;
         }
         if (StdlibCalls.NAMES.contains(n)) {

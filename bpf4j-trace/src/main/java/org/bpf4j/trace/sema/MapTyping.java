@@ -28,7 +28,7 @@ final class MapTyping {
         if (value instanceof Type.Agg na && old.value() instanceof Type.Agg oa) {
             if (na.kind() != oa.kind()) {
                 a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
-                        + "' when map already contains a value of type '" + oa.display() + "'");
+                        + "' when map already has a type '" + oa.display() + "'");
             } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
                 a.error(span, AggregationTypes.parametersDiffer(oa, na));
             }
@@ -36,7 +36,7 @@ final class MapTyping {
             Type u = SemanticAnalyser.unify(old.value(), value);
             if (u == null) {
                 a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + value.display()
-                        + "' when map already contains a value of type '" + old.value().display() + "'");
+                        + "' when map already has a type '" + old.value().display() + "'");
             } else {
                 v = u;
             }

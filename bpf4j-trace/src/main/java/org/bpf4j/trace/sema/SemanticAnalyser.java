@@ -304,16 +304,32 @@ public final class SemanticAnalyser {
         switch (ap.provider()) {
             case "BEGIN", "END" -> {
                 if (!ap.parts().isEmpty()) {
-                    error(ap.span(), "Invalid probe type: " + ap.raw());
+                    error(ap.span(), ap.provider().toLowerCase(java.util.Locale.ROOT) + " probe type requires 0 "
+                            + "arguments, found " + ap.parts().size());
                 }
             }
             case "interval", "profile" -> {
-                if (ap.parts().size() != 2) {
-                    error(ap.span(), ap.provider() + " probe type requires 2 arguments");
+                // as current bpftrace: interval:RATE (nanoseconds, or with a unit: 1s, 100ms) or
+                // interval:UNIT:COUNT; the short forms with a unit were made UNIT:COUNT by the parser
+                if (ap.parts().size() == 1) {
+                    try {
+                        long ns = org.bpf4j.trace.IntText.parseUnsigned(unit);
+                        error(ap.span(), "Invalid rate of " + ap.provider() + " probe. Minimum is 1000 or 1us. Found: "
+                                + Long.toUnsignedString(ns) + " nanoseconds");
+                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                        error(ap.span(), "Invalid rate of " + ap.provider() + " probe: " + e.getMessage());
+                    }
+                } else if (ap.parts().size() != 2) {
+                    error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found "
+                            + ap.parts().size());
                 } else if (!List.of("ms", "s", "us", "hz").contains(unit)) {
                     error(ap.span(), unit + " is not an accepted unit of time");
-                } else if (org.bpf4j.trace.probe.AttachPoints.count(ap.parts().get(1)) == null) {
-                    error(ap.span(), ap.provider() + " probe must have an integer frequency");
+                } else {
+                    try {
+                        org.bpf4j.trace.IntText.parseUnsigned(ap.parts().get(1));
+                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                        error(ap.span(), "Invalid rate of " + ap.provider() + " probe: " + e.getMessage());
+                    }
                 }
             }
             case "self" -> {
@@ -483,8 +499,8 @@ public final class SemanticAnalyser {
                 }
                 Type u = a instanceof Type.Buf x && b instanceof Type.Buf y ? longer(x, y) : unify(a, b);
                 if (u == null) {
-                    error(t.span(), "Ternary operator must return the same type: have '" + kindName(a) + "' and '"
-                            + kindName(b) + "'");
+                    error(t.span(), "Branches must return the same type or compatible types: have '" + a.display()
+                            + "' and '" + b.display() + "'");
                     yield a;
                 }
                 if (a instanceof Type.Int ia && b instanceof Type.Int ib && (ia.isPointer() || ib.isPointer()

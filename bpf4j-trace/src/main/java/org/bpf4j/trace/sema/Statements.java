@@ -121,7 +121,7 @@ final class Statements {
         switch (s) {
             case Stmt.ExprStmt e -> {
                 if (e.expr() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-                    sa.error(c.span(), c.name() + "() should be directly assigned to a map");
+                    sa.error(c.span(), c.name() + "() must be assigned directly to a map");
                     return;
                 }
                 sa.type(e.expr());
@@ -231,7 +231,7 @@ final class Statements {
         }
         Expr value = a.value().get();
         if (value instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
-            sa.error(c.span(), c.name() + "() should be directly assigned to a map");
+            sa.error(c.span(), c.name() + "() must be assigned directly to a map");
             return;
         }
         int tallyBefore = sa.errorTally();
@@ -251,7 +251,7 @@ final class Statements {
         if (declared != null) {
             if (declared.getClass() != t.getClass()) {
                 sa.error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
-                        + t.display() + "' when variable already contains a value of type '" + declared.display() + "'");
+                        + t.display() + "' when variable already has a type '" + declared.display() + "'");
             }
             t = declared;
         }
@@ -302,7 +302,7 @@ final class Statements {
             }
         } else if (old.getClass() != t.getClass()) {
             sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
-                    + "' when variable already contains a value of type '" + old.display() + "'");
+                    + "' when variable already has a type '" + old.display() + "'");
         }
         sa.types.put(v, vars.get(v.name()));
     }
