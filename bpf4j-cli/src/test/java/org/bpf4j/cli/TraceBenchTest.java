@@ -70,6 +70,31 @@ class TraceBenchTest {
                 + "\\{\"type\": \"benchmark_result\", \"data\": \\{\"b\": \\{\"average\": \\d+, \"iters\": \\d+}}}\n"), r.out());
     }
 
+    private static final String FAILING = "bench:errs { errorf(\"x %d\", 1); } bench:ok { @a = 1; } "
+            + "bench:skips { return 1; } bench:exits { exit(2); } END { printf(\"end\\n\"); }";
+
+    /**
+     * As current bpftrace: a benchmark that reports an error or exits with a non-zero code fails
+     * (not in the table: the header comes with the first benchmark, here the second), one that
+     * returns non-zero is skipped, END still runs, the exit status is 1.
+     */
+    private static void assertFailures(Cli r) {
+        assertEquals(1, r.status(), r.err());
+        assertEquals("ERROR: Benchmark 'errs' failed.\nERROR: Benchmark 'exits' failed.\n", r.err());
+        assertTrue(r.out().matches("ok +\\d+ +\\d+\nend\n\n\n"), r.out());
+    }
+
+    @Test
+    void failedBenchmarksMakeTheStatusOneOnTheVm() {
+        assertFailures(Cli.run("trace", "--backend", "vm", "--bench", "-e", FAILING));
+    }
+
+    @Test
+    void failedBenchmarksMakeTheStatusOneInTheKernel() {
+        needsTheKernel();
+        assertFailures(Cli.run("trace", "--bench", "-e", FAILING));
+    }
+
     @Test
     void withoutTheModeBenchmarksAreNotRun() {
         Cli only = Cli.run("trace", "--backend", "vm", "-e", "bench:a { @a = 1; }");

@@ -136,6 +136,32 @@ class TraceTestModeTest {
         assertReturnsFromLoops(Cli.run("trace", "--test", "-e", LOOPS));
     }
 
+    /**
+     * A runtime error (here a division by zero, which bpf4j reports as current bpftrace does) fails
+     * the test, as current bpftrace counts its runtime errors with errorf's.
+     */
+    private static void assertRuntimeErrorsFail(Cli r) {
+        assertEquals(1, r.status(), r.err());
+        String p = DURATION.matcher(ANSI.matcher(r.out()).replaceAll("")).replaceAll(" (T)");
+        assertTrue(p.contains("[ RUN      ] divides_by_zero\nstdin:1:37-44: WARNING: Divide or modulo by 0 detected. "
+                + "This can lead to unexpected results. 1 is being used as the result.\n"), p);
+        assertTrue(p.contains("[  FAILED  ] divides_by_zero (T)\n[ RUN      ] divides\n[       OK ] divides (T)\n"), p);
+    }
+
+    private static final String DIVIDES = "test:divides_by_zero { $x = 0; $y = 10 / $x; } "
+            + "test:divides { $x = 2; $y = 10 / $x; }";
+
+    @Test
+    void aRuntimeErrorFailsTheTestOnTheVm() {
+        assertRuntimeErrorsFail(Cli.run("trace", "--backend", "vm", "--test", "-e", DIVIDES));
+    }
+
+    @Test
+    void aRuntimeErrorFailsTheTestInTheKernel() {
+        needsTheKernel();
+        assertRuntimeErrorsFail(Cli.run("trace", "--test", "-e", DIVIDES));
+    }
+
     /** A script file of src/test/resources/trace-test. */
     private static String file(String name) {
         try {

@@ -150,7 +150,9 @@ class WatchpointTest {
         Cli r = Cli.run("trace", "-c", w + " write 1", "-e", script.toString());
         assertEquals(Main.EXIT_FAILED, r.status(), r.err());
         r.assertNoStackTrace();
-        assertTrue(r.err().startsWith("stdin:5:1-26: ERROR: Error attaching probe: 'watchpoint:" + w
-                + ":268435488:8:w': No more HW registers left\n"), r.err());
+        // the fifth (or an earlier one, if a breakpoint of another program holds a register on a CPU)
+        assertTrue(java.util.regex.Pattern.compile("stdin:[1-5]:1-26: ERROR: Error attaching probe: 'watchpoint:"
+                + java.util.regex.Pattern.quote(w) + ":2684354[0-9]+:8:w': No more HW registers left\n")
+                .matcher(r.err()).lookingAt(), r.err());
     }
 }

@@ -260,7 +260,10 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean benchmarks;
     private Capture tests;
-    /** How many errors errorf() reported so far (a test that reports one fails). */
+    /**
+     * How many errors errorf(), a runtime warning or a helper error reported so far (a test that
+     * reports one fails, as current bpftrace counts errorf and runtime errors).
+     */
     private int errorsReported;
 
     /**
@@ -337,10 +340,33 @@ public final class TraceRuntime implements AutoCloseable {
         drain();
     }
 
-    /** Drops the events the programs have written, and their losses, unprinted. */
+    /**
+     * Drops the events the programs have written, and their losses, unprinted; as current
+     * bpftrace's discarded benchmark output, an {@code exit()} still sets the exit code (and drops
+     * what follows it) and an {@code errorf()}, runtime warning or helper error still counts in
+     * {@link #errorsReported()}.
+     */
     void discardEvents() {
-        backend.drain(e -> { });
+        backend.drain(this::countDiscarded);
         reportedLost = backend.lost();
+    }
+
+    private void countDiscarded(byte[] e) {
+        long id = Values.u64(e, 0);
+        if (finalizing || id == Events.SKB_OUTPUT) {
+            return;
+        }
+        if (id >= Events.PRINTF_BASE) {
+            if (script.events().printfs().get((int) (id - Events.PRINTF_BASE)).function().equals("errorf")) {
+                errorsReported++;
+            }
+        } else if (id == Events.EXIT) {
+            exitCode = (int) Values.u64(e, 8);
+            exitRequested.set(true);
+            finalizing = true;
+        } else if ((id == Events.RUNTIME_WARNING || id == Events.HELPER_ERROR) && warnings) {
+            errorsReported++;
+        }
     }
 
     /** Runs END and prints its events, when the benchmarks are done. */
@@ -593,6 +619,7 @@ public final class TraceRuntime implements AutoCloseable {
                 if (!warnings) {
                     return;
                 }
+                errorsReported++; // a test that reports one fails, as current bpftrace's runtime errors
                 Events.RuntimeWarning w = script.events().runtimeWarnings().get((int) Values.u64(e, 8));
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
@@ -605,6 +632,7 @@ public final class TraceRuntime implements AutoCloseable {
                 if (!warnings) {
                     return;
                 }
+                errorsReported++;
                 Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));
                 long rc = Values.u64(e, 16);
                 String error = rc == 0 ? "Success" : org.bpf4j.linux.sys.Native.strerror((int) -rc);
