@@ -23,8 +23,10 @@ class TraceCommandLineTest {
         assertTrue(r.out().contains("\n  libdw (DWARF support): no (bpf4j reads DWARF itself)\n"), r.out());
         if (org.bpf4j.linux.Kernel.probe().available()) {
             // two entries a line, each in 35 columns, as current bpftrace tabulates them
+            // iter: whether an iterator program loads, as bpftrace's has_iter("task")
+            String iter = TraceInfo.iteratorLoads(org.bpf4j.linux.Kernel.system()) ? "yes" : "no ";
             assertTrue(r.out().contains("\nProbe types\n  kprobe_multi: no                 uprobe_multi: no               "
-                    + "    \n  kprobe_session: no               iter: no                           \n"), r.out());
+                    + "    \n  kprobe_session: no               iter: " + iter + "                          \n"), r.out());
             assertTrue(r.out().matches("(?s).*\nKernel helpers\n  dpath: (yes|no) +get_tai_ns: (yes|no) +\n.*"), r.out());
         }
     }

@@ -195,6 +195,16 @@ public final class TraceRuntime implements AutoCloseable {
             out.out().flush();
         }
         attached.run();
+        if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
+            // as current bpftrace: the iterator is read to its end and what its program printed
+            // goes out as it comes; no other probe runs (the events of BEGIN and of the iterator
+            // are printed after, with END's)
+            iterate();
+            backend.detach();
+            drain();
+            finish();
+            return;
+        }
         drain();
         List<long[]> timers = new ArrayList<>();
         List<Loaded> intervals = new ArrayList<>();
@@ -251,6 +261,34 @@ public final class TraceRuntime implements AutoCloseable {
         backend.detach();
         drain();
         finish();
+    }
+
+    /**
+     * Reads the script's iterator, writing its text whole lines at a time (a chunk may end inside
+     * a character); or pins it and says where, as bpftrace: "Program pinned to PATH".
+     */
+    private void iterate() {
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        java.util.Optional<String> pinned = backend.iterate(chunk -> {
+            int last = chunk.length - 1;
+            while (last >= 0 && chunk[last] != '\n') {
+                last--;
+            }
+            if (last < 0) {
+                pending.writeBytes(chunk);
+                return;
+            }
+            pending.write(chunk, 0, last + 1);
+            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+            out.out().flush();
+            pending.reset();
+            pending.write(chunk, last + 1, chunk.length - last - 1);
+        });
+        if (pending.size() > 0) {
+            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        pinned.ifPresent(path -> out.out().println("Program pinned to " + path));
+        out.out().flush();
     }
 
     private static boolean isSpecial(Loaded l) {
