@@ -168,11 +168,8 @@ public final class TraceRuntime implements AutoCloseable {
             return;
         }
         if (dryRun) {
+            // as current bpftrace: it stops right after attaching, before its "Attached N probes"
             backend.attach(pid);
-            if (!quiet) {
-                out.attached(probeCount());
-            }
-            out.out().flush();
             backend.detach();
             return;
         }
@@ -438,6 +435,11 @@ public final class TraceRuntime implements AutoCloseable {
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
         fireProvider("END");
+        long lost = backend.lost();
+        if (lost > 0) {
+            // current bpftrace: the total on the error stream, after the reports made while running
+            out.log(false, "Total lost event count: " + lost);
+        }
         if (!out.json()) {
             out.out().print("\n\n"); // current bpftrace's end of a run in text; JSON writes nothing
         }
@@ -534,7 +536,8 @@ public final class TraceRuntime implements AutoCloseable {
 
     /**
      * With {@code dryRun}, {@link #run(int, Runnable, BooleanSupplier)} attaches every probe and
-     * stops: BEGIN and END do not run, nothing is printed (bpftrace's {@code --dry-run}).
+     * stops: BEGIN and END do not run, nothing is printed, not even {@code Attached N probes}
+     * (bpftrace's {@code --dry-run}).
      */
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
@@ -604,7 +607,12 @@ public final class TraceRuntime implements AutoCloseable {
                 args.add(v);
             }
             if (p.function().equals("system")) {
-                out.syscall(SystemCommand.run(p.format().format(args)));
+                SystemCommand.Result r = SystemCommand.run(p.format().format(args));
+                if (r.error() != null) {
+                    out.log(true, r.error()); // current bpftrace: the error, and not the output
+                } else {
+                    out.syscall(r.output());
+                }
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {
@@ -613,13 +621,12 @@ public final class TraceRuntime implements AutoCloseable {
                     int max = script.typed().settings().maxCatBytes();
                     out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
-                    out.out().flush();
-                    // current bpftrace's words (0.17 wrote "...': REASON")
-                    System.err.println("ERROR: failed to open file '" + path + "' (" + (x instanceof
+                    // current bpftrace's words on the error stream (0.17 wrote "...': REASON"), and
+                    // nothing on the output (no empty cat record in JSON)
+                    out.log(true, "failed to open file '" + path + "' (" + (x instanceof
                             java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
                             java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
                             + ")");
-                    out.cat("");
                 }
             } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
                 if (warnings || p.function().equals("errorf")) {
