@@ -23,11 +23,12 @@ public final class TraceRuntime implements AutoCloseable {
     public static final int CONTEXT_BYTES = 8 * 17;
 
     private final CompiledScript script;
-    private final Output out;
+    /** Where events go: the caller's output, or for a test in JSON mode its text capture ({@link #useOutput}). */
+    private Output out;
     private final Backend backend;
     private final List<Loaded> programs = new ArrayList<>();
     private final Values values;
-    private final MapPrinter printer;
+    private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
     private final AtomicBoolean printMapsRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
@@ -375,6 +376,18 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
+     * Makes the events go to {@code o} from now on; returns the output they went to. For
+     * {@code --mode test} in JSON, whose tests' output is captured in text, as current bpftrace's.
+     */
+    Output useOutput(Output o) {
+        Output before = out;
+        out = o;
+        values.useOutput(o);
+        printer = new MapPrinter(o, values, backend.cpus());
+        return before;
+    }
+
+    /**
      * Drops the events the programs have written, and their losses, unprinted; as current
      * bpftrace's discarded benchmark output, an {@code exit()} still sets the exit code (and drops
      * what follows it) and an {@code errorf()}, runtime warning or helper error still counts in
@@ -602,6 +615,10 @@ public final class TraceRuntime implements AutoCloseable {
                 if (names != null && v instanceof Long n && i < p.format().specs().size()
                         && p.format().specs().get(i).conversion() == 's') {
                     v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
+                } else if (v instanceof Long && i < p.format().specs().size()
+                        && p.format().specs().get(i).conversion() == 's') {
+                    // current bpftrace: an integer's %s is its text as print() shows it
+                    v = values.render(p.layout().elements().get(i), e, 8 + p.layout().offset(i), false);
                 }
                 args.add(v);
             }
