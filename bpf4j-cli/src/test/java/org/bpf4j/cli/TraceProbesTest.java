@@ -60,6 +60,14 @@ class TraceProbesTest {
         assertEquals(Main.EXIT_OK, r.status(), r.err());
         assertTrue(r.out().matches("(?s).*\n@\\[127\\.0\\.0\\.1, 127, ::ffff:127\\.0\\.0\\.1\\]: \\d+\n"
                 + "@a: \\[127,0,0,1\\]\n"), r.out());
+        // a user pointer kept in a map (connect()'s struct sockaddr *), cast to another struct, is still
+        // read from user memory (the book's soconnect.bt printed 0.0.0.0:0)
+        Cli u = Cli.run("trace", "-c", connect.toString(), "-e", "tracepoint:syscalls:sys_enter_connect "
+                + "/args.uservaddr->sa_family == 2/ { @s[tid] = args.uservaddr; } tracepoint:syscalls:sys_exit_connect "
+                + "/@s[tid]/ { $in = (struct sockaddr_in *)@s[tid]; "
+                + "@p[ntop(2, $in->sin_addr.s_addr), bswap($in->sin_port)] = count(); delete(@s, tid); }");
+        assertEquals(Main.EXIT_OK, u.status(), u.err());
+        assertTrue(u.out().contains("\n@p[127.0.0.1, 1]: "), u.out());
         // raw_syscalls:sys_enter's `unsigned long args[6]`: sized, indexed, kept in a variable (a map:
         // probes on other CPUs may run once more before exit() takes effect)
         Cli a = Cli.run("trace", "-e", "tracepoint:raw_syscalls:sys_enter { $a = args.args; "

@@ -646,6 +646,13 @@ public final class SemanticAnalyser {
                         && !((Type.Int) to).isPointer())) { // (bool)"text": current bpftrace, true when not empty
                     error(c.span(), "Cannot cast from \"" + from.display() + "\" type");
                 }
+                if (to instanceof Type.Int ti && ti.isPointer() && from instanceof Type.Int fi && fi.isPointer()
+                        && fi.user() != ti.user()) {
+                    // as current bpftrace, a cast keeps the address space of what it casts: a user
+                    // pointer kept in a map (a syscall's struct sockaddr *) cast to another struct is
+                    // still read from user memory (the book's soconnect.bt)
+                    yield Type.Int.pointer(ti.pointee(), fi.user());
+                }
                 yield to;
             }
             case Expr.Tuple t -> {
