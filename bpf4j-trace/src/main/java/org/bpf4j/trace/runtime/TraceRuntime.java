@@ -65,10 +65,38 @@ public final class TraceRuntime implements AutoCloseable {
                 values.buildIdStacks(backend.map(script.buildIdStackIndex()));
             }
         }
+        if (script.typed().usesDwarfStacks()) {
+            values.dwarfStacks(backend.map(script.dwarfRowsIndex() + 2));
+            dwarf = new DwarfTables(backend.map(script.dwarfRowsIndex()), backend.map(script.dwarfRowsIndex() + 1));
+        }
         printer = new MapPrinter(out, values, backend.cpus());
         pcaps = script.events().skbOutputs().isEmpty() ? null : new SkbPcaps(script.events().skbOutputs(), now);
         startNanos = now;
         backend.setGlobals(now, 0);
+    }
+
+    private DwarfTables dwarf;
+    private List<Integer> dwarfPids = List.of();
+    private Integer dwarfChild;
+    private java.nio.file.Path dwarfProgram;
+
+    /** Whether the script calls {@code dw_ustack}, which needs target processes ({@link #setDwarfTargets}). */
+    public boolean needsDwarfTargets() {
+        return dwarf != null;
+    }
+
+    /**
+     * The processes {@code dw_ustack} unwinds ({@code -p}, {@code --dwarf-pid}, the command of
+     * {@code -c}): their unwind tables are written before the probes are attached.
+     *
+     * @param pids the processes
+     * @param child the pid of the held command of {@code -c} (among {@code pids}), or null
+     * @param program the program that command runs, or null
+     */
+    public void setDwarfTargets(List<Integer> pids, Integer child, java.nio.file.Path program) {
+        this.dwarfPids = List.copyOf(pids);
+        this.dwarfChild = child;
+        this.dwarfProgram = program;
     }
 
     /** Runs a script on the bpf4j VM. */
@@ -182,6 +210,9 @@ public final class TraceRuntime implements AutoCloseable {
                 backend.run(l.index(), new byte[CONTEXT_BYTES]);
             }
         }
+        if (dwarf != null) {
+            dwarf.load(dwarfPids, dwarfChild, dwarfProgram);
+        }
         backend.attach(pid);
         if (!quiet) {
             out.attached(probeCount());
@@ -214,6 +245,9 @@ public final class TraceRuntime implements AutoCloseable {
         while (!exitRequested.get()) {
             if (done.getAsBoolean()) {
                 break;
+            }
+            if (dwarf != null) {
+                dwarf.refresh(); // libraries loaded since, the program of -c once it runs
             }
             if (printMapsRequested.getAndSet(false)) {
                 if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {

@@ -247,6 +247,10 @@ final class Calls {
             case "kstack", "ustack" -> {
                 return stack(c);
             }
+            case "dw_ustack" -> {
+                a.unstableDwUstack(c.span());
+                return stack(c);
+            }
             case "join" -> {
                 if (nargsBetween(c, 1, 2)) {
                     Type t = a.type(c.args().getFirst());
@@ -707,7 +711,7 @@ final class Calls {
      * (current bpftrace) {@code raw}, the addresses alone.
      */
     private Type stack(Expr.Call c) {
-        boolean user = c.name().equals("ustack");
+        boolean user = !c.name().equals("kstack");
         String mode = a.settings().stackMode();
         if (!user && mode.equals("build_id")) {
             a.warning(c.span(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.");

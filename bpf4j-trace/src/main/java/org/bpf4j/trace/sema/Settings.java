@@ -56,11 +56,11 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             "max_probes", "max_strlen", "max_type_res_iterations", "missing_probes", "on_stack_limit",
             "perf_rb_pages", "print_maps_on_exit", "show_debug_info", "stack_mode", "str_trunc_trailer",
             "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
-            "unstable_addr", "unstable_typeinfo");
+            "unstable_addr", "unstable_typeinfo", "unstable_dw_ustack");
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer");
+            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "unstable_dw_ustack");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -195,6 +195,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     // acted on when the attach points are resolved (missingProbes)
                     if (org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(v) == null) {
                         return "Invalid value for %s: expected error, warn or ignore";
+                    }
+                }
+                case "unstable_dw_ustack" -> {
+                    // acted on where dw_ustack is called (SemanticAnalyser.unstableDwUstack)
+                    if (!Set.of("warn", "error", "enable").contains(v)) {
+                        return "Invalid value for %s: expected warn, error or enable";
                     }
                 }
                 default -> throw new IllegalArgumentException(key);
