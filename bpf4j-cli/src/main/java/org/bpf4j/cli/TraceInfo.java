@@ -49,7 +49,8 @@ final class TraceInfo {
         out.println("  libdw (DWARF support): no (bpf4j reads DWARF itself)");
         out.println("  libsystemd (systemd notify support): no");
         out.println("  blazesym (advanced symbolization): no (bpf4j symbolizes stacks itself)");
-        out.println("  dwunwind (DWARF stack unwinding): no");
+        out.println("  dwunwind (DWARF stack unwinding): "
+                + (System.getProperty("os.arch").equals("amd64") ? "yes (bpf4j reads .eh_frame itself)" : "no (x86_64 only)"));
         out.println();
         Kernel.Availability a = Kernel.probe();
         if (!a.available()) {

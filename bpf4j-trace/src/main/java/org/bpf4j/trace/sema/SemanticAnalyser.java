@@ -158,7 +158,8 @@ public final class SemanticAnalyser {
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         for (org.bpf4j.trace.ast.ConfigEntry c : program.config()) {
             if (c.name().equals("unstable_dw_ustack")) {
-                a.unstableDwUstack = c.value().strip();
+                String v = Settings.unstable(c.value());
+                a.unstableDwUstack = v == null ? "warn" : v;
             }
         }
         a.options = new ProgramOptions(a, namedArgs);
@@ -217,7 +218,9 @@ public final class SemanticAnalyser {
      * {@code unstable_dw_ustack=error}, once a warning (without a place, as bpftrace) unless enabled.
      */
     void unstableDwUstack(Span span) {
-        if (unstableDwUstack.equals("error")) {
+        if (!System.getProperty("os.arch").equals("amd64")) {
+            error(span, "dw_ustack is not available in this build (requires x86_64)");
+        } else if (unstableDwUstack.equals("error")) {
             error(span, "dw_ustack (DWARF stack unwinding) feature is not enabled by default. To enable this "
                     + "unstable feature, set the config flag to enable. unstable_dw_ustack=enable");
         } else if (unstableDwUstack.equals("warn") && finalPass && !warnedDwUstack) {

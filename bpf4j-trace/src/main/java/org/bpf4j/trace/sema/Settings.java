@@ -58,6 +58,21 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
             "unstable_addr", "unstable_typeinfo", "unstable_dw_ustack");
 
+    /**
+     * The value of an unstable feature's flag ({@code unstable_dw_ustack}) as current bpftrace reads
+     * it: {@code enable}, {@code warn} or {@code error} (any case), a true value (1, true, on, yes:
+     * enable) or a false one (0, false, off, no: error), another integer (enable); null if none.
+     */
+    public static String unstable(String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "enable", "1", "true", "on", "yes" -> "enable";
+            case "warn" -> "warn";
+            case "error", "0", "false", "off", "no" -> "error";
+            default -> v.matches("[0-9]+") ? "enable" : null;
+        };
+    }
+
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
             "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "unstable_dw_ustack");
@@ -199,8 +214,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
                 case "unstable_dw_ustack" -> {
                     // acted on where dw_ustack is called (SemanticAnalyser.unstableDwUstack)
-                    if (!Set.of("warn", "error", "enable").contains(v)) {
-                        return "Invalid value for %s: expected warn, error or enable";
+                    if (unstable(v) == null) {
+                        return "Invalid value for unstable config: valid values are enable, warn, and error.";
                     }
                 }
                 default -> throw new IllegalArgumentException(key);
