@@ -91,6 +91,28 @@ class DwarfUnwindTest {
     }
 
     @Test
+    void inAKernelProbeTheTasksUserRegistersAreUnwound() throws Exception {
+        String n = nofp("nofp");
+        Process loop = new ProcessBuilder(n, "loop").start();
+        try {
+            String pid = new BufferedReader(new InputStreamReader(loop.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            // main sleeps between its calls: from the system call, through the C library, to main and _start
+            Cli r = Cli.run("trace", "-p", pid, "-e", ENABLED + "tracepoint:syscalls:sys_enter_clock_nanosleep "
+                    + "{ printf(\"%s\", dw_ustack(perf)); exit(); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            String[] lines = r.out().split("\n");
+            assertTrue(lines[1].contains("libc"), r.out());
+            assertTrue(Pattern.compile("\n\t[0-9a-f]+ usleep\\+\\d+ \\([^)]*libc[^)]*\\)\n\t[0-9a-f]+ main\\+\\d+ \\("
+                    + Pattern.quote(n) + "\\)\n").matcher(r.out()).find(), r.out());
+            assertTrue(lines[lines.length - 1].matches("\t[0-9a-f]+ _start\\+\\d+ \\(" + Pattern.quote(n) + "\\)"),
+                    r.out());
+        } finally {
+            loop.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void stacksAreMapKeysWithTheirLimitAndLength() {
         String n = nofp("nofp");
         Cli r = Cli.run("trace", "-c", n + " once 5", "-e", ENABLED + "u:" + n

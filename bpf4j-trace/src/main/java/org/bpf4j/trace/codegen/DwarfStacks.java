@@ -92,9 +92,27 @@ final class DwarfStacks {
         asm.movImm(1, FNV_BASIS);
         asm.store(Size.DW, asm.frameBase, hash, 1);
         asm.storeImm(Size.DW, asm.frameBase, n, 0);
-        for (String[] r : new String[][] {{"ip", null}, {"sp", null}, {"bp", null}}) {
-            asm.load(Size.DW, 1, ProbeCompiler.CTX, Registers.offset(r[0]));
-            asm.store(Size.DW, asm.frameBase, r[0].equals("ip") ? ip : r[0].equals("sp") ? sp : bp, 1);
+        String provider = pc.attachPoint.provider();
+        boolean userContext = provider.equals("uprobe") || provider.equals("uretprobe") || provider.equals("usdt");
+        if (!userContext) {
+            // in other probes the task's user registers, saved where it entered the kernel (as current bpftrace)
+            asm.call("get_current_task_btf");
+            asm.mov(1, 0);
+            asm.call("task_pt_regs");
+            asm.mov(COUNTER, 0);
+        }
+        for (String r : new String[] {"ip", "sp", "bp"}) {
+            int slot = r.equals("ip") ? ip : r.equals("sp") ? sp : bp;
+            if (userContext) {
+                asm.load(Size.DW, 1, ProbeCompiler.CTX, Registers.offset(r));
+                asm.store(Size.DW, asm.frameBase, slot, 1);
+            } else {
+                asm.stackAddr(1, slot);
+                asm.movImm(2, 8);
+                asm.mov(3, COUNTER);
+                asm.aluImm(AluOp.ADD, 3, Registers.offset(r));
+                asm.call("probe_read_kernel");
+            }
         }
 
         Asm.Label head = asm.label();
