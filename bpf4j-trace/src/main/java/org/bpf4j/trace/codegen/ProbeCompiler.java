@@ -130,8 +130,9 @@ final class ProbeCompiler {
             asm.aluImm(AluOp.ADD, SCRATCH_FRAME_BASE, scratchFrame);
             zeroAt(SCRATCH_FRAME_BASE, -scratchFrame, scratchFrame);
         }
-        if (!attachPoint.provider().equals("END")) {
+        if (!attachPoint.provider().equals("END") && !isIterator()) {
             // after exit(), a probe runs for a short while only, as bpftrace's until it detaches them
+            // (an iterator runs to its end, as bpftrace's: exit() is an event read afterwards)
             Asm.Label running = asm.label();
             asm.loadMapValue(1, globalsIndex, 0);
             asm.load(Size.DW, 1, 1, EXIT_TIME_OFFSET);
@@ -195,6 +196,17 @@ final class ProbeCompiler {
     /** After {@link #compile()} returned null without an error: the frame must go to the scratch buffer. */
     boolean needsScratchFrame() {
         return needsScratchFrame;
+    }
+
+    /** Whether this probe is an iterator ({@code iter:NAME}). */
+    boolean isIterator() {
+        return attachPoint.provider().equals("iter");
+    }
+
+    /** Whether {@code e} is a field of an iterator's context ({@code ctx.task}), read from the context itself. */
+    boolean iteratorContextField(Expr e) {
+        return isIterator() && e instanceof Expr.Field f && f.base() instanceof Expr.Builtin b
+                && b.name().equals("ctx") && typed.kernelField(f) != null && !inCallback;
     }
 
     /** The deepest the frame went, in bytes. */
@@ -797,11 +809,11 @@ final class ProbeCompiler {
     /**
      * After a helper call: if it failed (a nonzero result, or for a {@code lookup} a null one),
      * sends a {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
-     * As current bpftrace, map updates are checked by default (level 1); memory reads, map lookups
-     * and deletes, whose failure a script can see in the result, only with {@code -k} (level 2).
+     * As current bpftrace, map updates are checked by default (level 1); memory reads and map
+     * lookups, whose failure a script can see in the result, only with {@code -k} (level 2).
      */
     void checkHelper(String helper, Span span, boolean lookup) {
-        boolean visible = lookup || helper.startsWith("probe_read") || helper.equals("map_delete_elem");
+        boolean visible = lookup || helper.startsWith("probe_read");
         if (events.helperChecks() < (visible ? 2 : 1)) {
             return;
         }

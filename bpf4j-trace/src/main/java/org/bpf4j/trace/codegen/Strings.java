@@ -48,6 +48,23 @@ final class Strings {
             case Expr.Builtin b when b.name().equals("pcomm") || b.name().equals("leader_comm") ->
                     into(pc.typed.rewrite(b), size, off);
             case Expr.Call c when c.name().equals("getopt") -> into(pc.typed.rewrite(c), size, off);
+            case Expr.Call c when c.name().equals("comm") && c.args().isEmpty() -> into(pc.typed.rewrite(c), size, off);
+            case Expr.Call c when c.name().equals("comm") -> new StdlibCode(pc).commOfPid(c, size, off);
+            case Expr.Call c when c.name().equals("path") -> {
+                // bpf_d_path(struct path *, buf, size): the address of an embedded struct path, or a pointer's value
+                Expr arg = c.args().getFirst();
+                org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(arg);
+                zero(off, size);
+                if (k != null && k.struct()) {
+                    new IntExprs(pc).address(arg);
+                } else {
+                    pc.intExpr(arg);
+                }
+                asm.mov(1, 0);
+                asm.stackAddr(2, off);
+                asm.movImm(3, Math.min(size, ((Type.Str) pc.type(c)).size()));
+                asm.call("d_path");
+            }
             case Expr.Call c when c.name().equals("str_concat") -> new StdlibCode(pc).strConcat(c, size, off);
             case Expr.Call c when c.name().equals("str") && pc.typed.rewrite(c) instanceof Expr.StrLit s -> {
                 into(s, size, off); // str($1 + n) of a string parameter

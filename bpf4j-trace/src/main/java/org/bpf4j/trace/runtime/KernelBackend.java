@@ -87,6 +87,15 @@ public final class KernelBackend implements Backend {
             }
             events = maps.get(script.ringBufferIndex());
             globals = maps.get(script.globalsIndex());
+            int formats = script.iterFormatsIndex();
+            if (formats >= 0) {
+                // bpf_seq_printf takes its format from read-only map memory only: written, then frozen
+                byte[] value = new byte[script.runtimeMaps(1).get(formats).valueSize()];
+                byte[] text = script.events().iterFormats();
+                System.arraycopy(text, 0, value, 0, text.length);
+                maps.get(formats).update(new byte[4], value, KernelMap.ANY);
+                maps.get(formats).freeze();
+            }
             if (valueSize == 0) {
                 r = RingBufferReader.open(kernel, events);
             }
@@ -111,6 +120,17 @@ public final class KernelBackend implements Backend {
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 String license = script.typed().settings().license();
+                if (resolved(p) instanceof Resolved.Iterator it) {
+                    // a tracing program for the kernel's bpf_iter_NAME, expected attach type BPF_TRACE_ITER
+                    int iterType = org.bpf4j.spec.AttachType.TRACE_ITER.id();
+                    int iterId = iteratorBtfId(kernel, it);
+                    KernelProgram prog = load(kernel, p.name(), ProgramType.TRACING, iterType, iterId, insns, name,
+                            license);
+                    multiLoaded.add(false);
+                    programs.add(prog);
+                    distinct.add(prog);
+                    continue;
+                }
                 int btfId = resolved(p) instanceof Resolved.RawTracepoint t ? BtfTracepoints.attachId(kernel, t) : 0;
                 KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, btfId, ByteBuffer.wrap(insns)),
                         k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
@@ -144,6 +164,15 @@ public final class KernelBackend implements Backend {
             return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
                     attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]));
         }
+    }
+
+    /** The BTF id of the kernel's {@code bpf_iter_NAME} function, which an iterator's program is loaded for. */
+    private static int iteratorBtfId(Kernel kernel, Resolved.Iterator it) {
+        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_" + it.name(), 12)).orElse(-1); // BTF_KIND_FUNC
+        if (id <= 0) {
+            throw new org.bpf4j.UnsupportedFeatureException("No BTF found for " + it.name() + ".");
+        }
+        return id;
     }
 
     /**
@@ -337,6 +366,12 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
+                case Resolved.Iterator it -> {
+                    Link l = pid > 0 ? at.iterator(p, pid) : at.tracing(p, org.bpf4j.spec.AttachType.TRACE_ITER);
+                    links.add(l);
+                    iterator = (org.bpf4j.linux.link.BpfLink) l;
+                    iteratorPin = it.pinPath();
+                }
                 case Resolved.Watchpoint w -> {
                     // as bpftrace: one breakpoint per thread of the process (inherited by the threads
                     // it creates), or per CPU for a kernel address
@@ -353,6 +388,24 @@ public final class KernelBackend implements Backend {
                 }
             }
         }
+    }
+
+    /** The link of the script's iterator once attached, or null. */
+    private org.bpf4j.linux.link.BpfLink iterator;
+    /** Where to pin the iterator's link instead of reading it. */
+    private Optional<String> iteratorPin = Optional.empty();
+
+    @Override
+    public Optional<String> iterate(Consumer<byte[]> chunks) {
+        if (iterator == null) {
+            throw new IllegalStateException("no iterator attached");
+        }
+        if (iteratorPin.isPresent()) {
+            iterator.pin(iteratorPin.get());
+            return iteratorPin;
+        }
+        iterator.readIterator(chunks);
+        return Optional.empty();
     }
 
     /**

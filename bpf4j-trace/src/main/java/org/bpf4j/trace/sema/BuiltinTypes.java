@@ -78,6 +78,18 @@ final class BuiltinTypes {
             return new Type.Int(8, false);
         }
         if (n.equals("ctx")) {
+            List<AttachPoint> aps = a.probe().attachPoints();
+            if (!aps.isEmpty() && aps.getFirst().provider().equals("iter") && !aps.getFirst().parts().isEmpty()) {
+                // an iterator's context, struct bpf_iter__NAME: its fields are read from the context
+                // itself, and the probe returns when one is 0 (the iterator's last call has task == NULL)
+                int sid = a.structs.kernelStruct("struct bpf_iter__" + aps.getFirst().parts().getFirst(), b.span());
+                if (sid >= 0) {
+                    a.pointees.put(b, sid);
+                } else {
+                    a.failed.add(b);
+                }
+                return Type.Int.pointer(Type.NONE, false);
+            }
             // the program's context (pt_regs, a tracepoint's record, perf_event data): a pointer to cast
             return Type.Int.pointer(Type.NONE, false);
         }
