@@ -27,12 +27,14 @@ public final class SemanticAnalyser {
     IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
     final TreeMap<String, MapInfo> maps = new TreeMap<>();
     private Probe probe;
+    /** The program being typed (its imported C functions are callable). */
+    org.bpf4j.trace.ast.Program program;
     private boolean finalPass;
     private boolean changed;
     private final Calls calls;
     final AggregationTypes aggregationTypes;
     private final Statements statements = new Statements(this);
-    private final BuiltinTypes builtins;
+    final BuiltinTypes builtins;
     private final Operators operators;
     final ProbeArgs probeArgs;
     private final boolean unsafe;
@@ -156,12 +158,7 @@ public final class SemanticAnalyser {
             KernelTypes kernel, Diagnostics diags) {
         int before = diags.errorCount();
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
-        for (org.bpf4j.trace.ast.ConfigEntry c : program.config()) {
-            if (c.name().equals("unstable_dw_ustack")) {
-                String v = Settings.unstable(c.value());
-                a.unstableDwUstack = v == null ? "warn" : v;
-            }
-        }
+        a.unstableDwUstack = settings.other("unstable_dw_ustack");
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -191,6 +188,7 @@ public final class SemanticAnalyser {
     }
 
     private void run(Program program) {
+        this.program = program;
         types = new IdentityHashMap<>();
         for (Probe p : program.probes()) {
             probe = p;
