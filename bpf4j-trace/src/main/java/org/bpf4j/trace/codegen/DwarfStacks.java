@@ -121,10 +121,11 @@ final class DwarfStacks {
         asm.bind(head);
         // the frame: recorded, hashed (FNV-1a over the words), counted
         asm.load(Size.DW, 1, asm.frameBase, ip);
-        asm.mov(2, COUNTER);
-        asm.aluImm(AluOp.LSH, 2, 3);
-        asm.alu(AluOp.ADD, 2, asm.frameBase);
-        asm.store(Size.DW, 2, frames, 1);
+        asm.stackAddr(2, frames); // (the frame's stack or, for a split frame's large slot, its scratch part)
+        asm.mov(3, COUNTER);
+        asm.aluImm(AluOp.LSH, 3, 3);
+        asm.alu(AluOp.ADD, 2, 3);
+        asm.store(Size.DW, 2, 0, 1);
         asm.load(Size.DW, 2, asm.frameBase, hash);
         asm.alu(AluOp.XOR, 2, 1);
         asm.movImm(3, FNV_PRIME);
@@ -166,11 +167,12 @@ final class DwarfStacks {
         asm.jump(JumpOp.JGT, 0, 3, done); // before the process's first row
         asm.load(Size.B, 4, ROW, 14);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.STOP, done);
-        asm.load(Size.H, 5, ROW, 12);
-        asm.aluImm(AluOp.LSH, 5, 48);
-        asm.aluImm(AluOp.ARSH, 5, 48);
-        asm.store(Size.DW, asm.frameBase, rbpOff, 5);
+        // the row's fields into registers first (a far frame access goes through ROW's register)
+        asm.load(Size.H, 0, ROW, 12);
         asm.load(Size.W, 5, ROW, 8);
+        asm.aluImm(AluOp.LSH, 0, 48);
+        asm.aluImm(AluOp.ARSH, 0, 48);
+        asm.store(Size.DW, asm.frameBase, rbpOff, 0);
         asm.aluImm(AluOp.LSH, 5, 32);
         asm.aluImm(AluOp.ARSH, 5, 32);
         Asm.Label plt = asm.label();
