@@ -21,6 +21,7 @@ final class Values {
     private UserSymbols userSymbols;
     /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
     private final boolean showDebugInfo;
+    private boolean cppDemangle = true;
     /** Printed after a string that fills its whole size without a NUL ({@code str_trunc_trailer}). */
     private final String truncTrailer;
     /** The size of a string {@code str()} makes ({@code max_strlen}): only such a string is marked. */
@@ -47,6 +48,11 @@ final class Values {
     /** Gives the map of the stacks {@code dw_ustack} unwound (ids with bit 30 set). */
     void dwarfStacks(Backend.MapStore map) {
         this.dwarfStacks = map;
+    }
+
+    /** Whether user-space C++ symbols are shown demangled ({@code cpp_demangle}). */
+    void cppDemangle(boolean on) {
+        this.cppDemangle = on;
     }
 
     void stacks(Backend.MapStore map) {
@@ -312,7 +318,7 @@ final class Values {
 
     private UserSymbols userSymbols() {
         if (userSymbols == null) {
-            userSymbols = new UserSymbols(probedBinaries);
+            userSymbols = new UserSymbols(probedBinaries, cppDemangle);
         }
         return userSymbols;
     }
