@@ -99,6 +99,10 @@ class TraceIteratorTest {
         assertTrue(out.contains("@: " + name + "\n"), out);
         long n = Long.parseLong(out.lines().filter(l -> l.startsWith("@n: ")).findFirst().orElseThrow().substring(4));
         assertTrue(n > 10, out);
+        // no such task (pid_max is at most 4194304): "N/A" and the standard library's warning
+        Cli r = Cli.run("trace", "-e", "iter:task /ctx.task.pid == " + PID + "/ { printf(\"[%s]\\n\", comm(99999999)); }");
+        assertEquals(List.of("[N/A]"), r.ok().lines().filter(l -> !l.isEmpty()).toList(), r.out());
+        assertTrue(r.err().contains("stdin:1:") && r.err().contains(": WARNING: No such process (pid=99999999)\n"), r.err());
     }
 
     @Test
