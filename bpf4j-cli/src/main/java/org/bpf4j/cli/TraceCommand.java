@@ -230,6 +230,9 @@ final class TraceCommand implements Callable<Integer> {
             TraceInfo.print(out);
             return Main.EXIT_OK;
         }
+        if (command != null && command.isEmpty()) {
+            command = null; // as bpftrace: an empty -c is no command
+        }
         // bpftrace's checks of the command line, in its words
         if (command != null && pid != null) {
             return bpftraceError(err, "USAGE: Cannot use both -c and -p.");
@@ -263,6 +266,22 @@ final class TraceCommand implements Callable<Integer> {
                 return bpftraceError(err, "Pid out of range: " + Long.toUnsignedString(p));
             }
             pid = Long.toString(p);
+            if (p == 0 || !Files.isDirectory(Path.of("/proc", pid))) {
+                // current bpftrace opens a pidfd for the process before anything else
+                err.println("ERROR: Failed to attach to pid: Unable to open pidfd ("
+                        + (p == 0 ? "Invalid argument" : "No such process") + ")");
+                err.flush();
+                return Main.EXIT_FAILED;
+            }
+        }
+        if (command != null) {
+            try {
+                ChildCommand.check(command); // before compiling, as current bpftrace forks the child first
+            } catch (IllegalArgumentException e) {
+                err.println("ERROR: Failed to fork child: " + e.getMessage());
+                err.flush();
+                return Main.EXIT_FAILED;
+            }
         }
         java.util.regex.Pattern filter = null;
         if (probeFilter != null) {
@@ -365,6 +384,14 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
+        if (script.programs().isEmpty()) {
+            // current bpftrace's words, on standard output (not under -q), and its status
+            if (!quiet) {
+                out.println("No probes to attach");
+                out.flush();
+            }
+            return Main.EXIT_FAILED;
+        }
         boolean benchMode = bench || "bench".equals(mode);
         boolean testMode = test || "test".equals(mode);
         if (!benchMode && !testMode && !script.programs().isEmpty() && script.programs().stream()
@@ -394,13 +421,16 @@ final class TraceCommand implements Callable<Integer> {
         Capture capture = test || "test".equals(mode) ? new Capture(out) : null;
         PrintWriter scriptOut = capture == null ? out : new PrintWriter(capture);
         PrintWriter scriptErr = capture == null ? err : new PrintWriter(capture.sharing(err));
-        Output output = format.equals("json") ? new Output.Json(scriptOut) : new Output.Text(scriptOut, scriptErr);
+        Output output = format.equals("json") ? new Output.Json(scriptOut, scriptErr) : new Output.Text(scriptOut, scriptErr);
         ChildCommand child = null;
         if (command != null) {
             try {
                 child = ChildCommand.start(command);
             } catch (IllegalArgumentException e) {
-                throw CommandFailure.badInput(e.getMessage());
+                // current bpftrace's message and status
+                err.println("ERROR: Failed to fork child: " + e.getMessage());
+                err.flush();
+                return Main.EXIT_FAILED;
             }
         }
         try (ChildCommand c = child) {
@@ -447,11 +477,13 @@ final class TraceCommand implements Callable<Integer> {
                 TraceProcess.onInterrupt(runtime::requestExit);
                 TraceProcess.nameAfterLauncher();
                 try {
+                    // as current bpftrace: the run ends when the command of -c or the process of -p ends
+                    int traced = pid != null ? Integer.parseInt(pid) : -1;
                     runtime.run(target, () -> {
                         if (c != null) {
                             c.release();
                         }
-                    }, () -> c != null && c.exited());
+                    }, () -> c != null ? c.exited() : traced > 0 && !alive(traced));
                 } catch (AttachException e) {
                     org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
                     d.error(e.attachPoint().span(), e.getMessage());
@@ -472,6 +504,21 @@ final class TraceCommand implements Callable<Integer> {
                 // as bpftrace: exit(N) is the exit status
                 return runtime.exitCode();
             }
+        }
+    }
+
+    /**
+     * Whether process {@code pid} still runs: bpftrace polls a pidfd, which reports the process's
+     * exit (a zombie has exited); here its {@code /proc} entry, gone or in state Z or X once it has.
+     */
+    static boolean alive(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')'); // after the name, which may hold blanks and parentheses
+            char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -798,11 +798,11 @@ final class ProbeCompiler {
     /**
      * After a helper call: if it failed (a nonzero result, or for a {@code lookup} a null one),
      * sends a {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
-     * As current bpftrace, map updates are checked by default (level 1); memory reads, map lookups
-     * and deletes, whose failure a script can see in the result, only with {@code -k} (level 2).
+     * As current bpftrace, map updates are checked by default (level 1); memory reads and map
+     * lookups, whose failure a script can see in the result, only with {@code -k} (level 2).
      */
     void checkHelper(String helper, Span span, boolean lookup) {
-        boolean visible = lookup || helper.startsWith("probe_read") || helper.equals("map_delete_elem");
+        boolean visible = lookup || helper.startsWith("probe_read");
         if (events.helperChecks() < (visible ? 2 : 1)) {
             return;
         }

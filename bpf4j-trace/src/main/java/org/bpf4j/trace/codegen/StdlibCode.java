@@ -19,7 +19,7 @@ final class StdlibCode {
     /** The functions with an integer value compiled here. */
     static final Set<String> INT_FUNCTIONS = Set.of("find", "strstr", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "strcap",
-            "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
+            "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime", "is_scalar");
 
     /** The functions checked when compiling, which leave no code. */
     static final Set<String> COMPILE_TIME = Set.of("static_assert", "fail", "assert_str");

@@ -23,11 +23,12 @@ public final class TraceRuntime implements AutoCloseable {
     public static final int CONTEXT_BYTES = 8 * 17;
 
     private final CompiledScript script;
-    private final Output out;
+    /** Where events go: the caller's output, or for a test in JSON mode its text capture ({@link #useOutput}). */
+    private Output out;
     private final Backend backend;
     private final List<Loaded> programs = new ArrayList<>();
     private final Values values;
-    private final MapPrinter printer;
+    private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
     private final AtomicBoolean printMapsRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
@@ -167,11 +168,8 @@ public final class TraceRuntime implements AutoCloseable {
             return;
         }
         if (dryRun) {
+            // as current bpftrace: it stops right after attaching, before its "Attached N probes"
             backend.attach(pid);
-            if (!quiet) {
-                out.attached(probeCount());
-            }
-            out.out().flush();
             backend.detach();
             return;
         }
@@ -379,6 +377,18 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
+     * Makes the events go to {@code o} from now on; returns the output they went to. For
+     * {@code --mode test} in JSON, whose tests' output is captured in text, as current bpftrace's.
+     */
+    Output useOutput(Output o) {
+        Output before = out;
+        out = o;
+        values.useOutput(o);
+        printer = new MapPrinter(o, values, backend.cpus());
+        return before;
+    }
+
+    /**
      * Drops the events the programs have written, and their losses, unprinted; as current
      * bpftrace's discarded benchmark output, an {@code exit()} still sets the exit code (and drops
      * what follows it) and an {@code errorf()}, runtime warning or helper error still counts in
@@ -425,6 +435,11 @@ public final class TraceRuntime implements AutoCloseable {
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
         fireProvider("END");
+        long lost = backend.lost();
+        if (lost > 0) {
+            // current bpftrace: the total on the error stream, after the reports made while running
+            out.log(false, "Total lost event count: " + lost);
+        }
         if (!out.json()) {
             out.out().print("\n\n"); // current bpftrace's end of a run in text; JSON writes nothing
         }
@@ -521,7 +536,8 @@ public final class TraceRuntime implements AutoCloseable {
 
     /**
      * With {@code dryRun}, {@link #run(int, Runnable, BooleanSupplier)} attaches every probe and
-     * stops: BEGIN and END do not run, nothing is printed (bpftrace's {@code --dry-run}).
+     * stops: BEGIN and END do not run, nothing is printed, not even {@code Attached N probes}
+     * (bpftrace's {@code --dry-run}).
      */
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
@@ -583,11 +599,20 @@ public final class TraceRuntime implements AutoCloseable {
                 if (names != null && v instanceof Long n && i < p.format().specs().size()
                         && p.format().specs().get(i).conversion() == 's') {
                     v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
+                } else if (v instanceof Long && i < p.format().specs().size()
+                        && p.format().specs().get(i).conversion() == 's') {
+                    // current bpftrace: an integer's %s is its text as print() shows it
+                    v = values.render(p.layout().elements().get(i), e, 8 + p.layout().offset(i), false);
                 }
                 args.add(v);
             }
             if (p.function().equals("system")) {
-                out.syscall(SystemCommand.run(p.format().format(args)));
+                SystemCommand.Result r = SystemCommand.run(p.format().format(args));
+                if (r.error() != null) {
+                    out.log(true, r.error()); // current bpftrace: the error, and not the output
+                } else {
+                    out.syscall(r.output());
+                }
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {
@@ -596,13 +621,12 @@ public final class TraceRuntime implements AutoCloseable {
                     int max = script.typed().settings().maxCatBytes();
                     out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
-                    out.out().flush();
-                    // current bpftrace's words (0.17 wrote "...': REASON")
-                    System.err.println("ERROR: failed to open file '" + path + "' (" + (x instanceof
+                    // current bpftrace's words on the error stream (0.17 wrote "...': REASON"), and
+                    // nothing on the output (no empty cat record in JSON)
+                    out.log(true, "failed to open file '" + path + "' (" + (x instanceof
                             java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
                             java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
                             + ")");
-                    out.cat("");
                 }
             } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
                 if (warnings || p.function().equals("errorf")) {

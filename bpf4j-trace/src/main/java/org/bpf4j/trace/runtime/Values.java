@@ -15,7 +15,8 @@ import org.bpf4j.trace.symbols.UserSymbols;
 /** Decoding values from map and event bytes, and rendering them as bpftrace does. */
 final class Values {
     private final Events events;
-    private final Output out;
+    /** The output whose form (text or JSON) values are rendered in. */
+    private Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
     /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
@@ -43,6 +44,11 @@ final class Values {
 
     void stacks(Backend.MapStore map) {
         this.stacks = map;
+    }
+
+    /** Renders for {@code o} from now on (a test's text capture in JSON mode). */
+    void useOutput(Output o) {
+        this.out = o;
     }
 
     Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo, String truncTrailer, int strlen) {

@@ -796,10 +796,24 @@ final class Calls {
                 a.error(c.span(), "delete() expects a map to be provided");
                 return Type.NONE;
             }
+            MapInfo info = a.map(m.name());
+            if (m.keys().isEmpty() && info != null && !info.keys().isEmpty()) {
+                // current bpftrace's words (its delete(@map) macro fails so)
+                a.error(c.span(), "call to delete() with a single argument expects a map without explicit keys "
+                        + "(scalar map)");
+                return Type.NONE;
+            }
             checkKeys(m);
             return Type.Int.bool(8); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            MapInfo info = a.map(m.name());
+            if (info != null && info.keys().isEmpty()) {
+                // current bpftrace's words (its check_key macro fails so)
+                a.error(c.span(), "call to delete() with two arguments expects a map with explicit keys "
+                        + "(non-scalar map)");
+                return Type.NONE;
+            }
             checkKeys(keyedRef(m, c.args().get(1)));
             return Type.Int.bool(8);
         }

@@ -219,11 +219,14 @@ final class Operators {
         Type t = a.type(u.operand());
         switch (u.op()) {
             case NEG, BNOT -> {
-                if (!(t instanceof Type.Int)) {
+                // as current bpftrace: integers only (a pointer is refused too; the kernel's verifier
+                // prohibits arithmetic such as ^ on a pointer)
+                if (!(t instanceof Type.Int i) || i.isPointer()) {
                     a.error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
                             + t.display() + "'");
                 }
-                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i ? new Type.Int(64, i.signed()) : Type.INT64);
+                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i && !i.isPointer()
+                        ? new Type.Int(64, i.signed()) : Type.INT64);
             }
             case LNOT -> {
                 if (!(t instanceof Type.Int)) {

@@ -19,7 +19,8 @@ final class StdlibCalls {
     /** The functions handled here. */
     static final Set<String> NAMES = Set.of("find", "strstr", "str_concat", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "static_assert", "fail",
-            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime", "comm");
+            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime", "comm",
+            "is_scalar");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
     static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
@@ -56,6 +57,19 @@ final class StdlibCalls {
                 if (calls.nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
                     a.constant(c, typeIs(n, t) ? 1 : 0);
+                }
+                yield Type.Int.bool(8);
+            }
+            case "is_scalar" -> {
+                // current bpftrace: whether a map has no keys, known when compiling; the map is not read
+                if (c.args().size() != 1) {
+                    a.error(c.span(), "is_scalar() requires 1 argument (" + c.args().size() + " provided)");
+                } else if (!(c.args().getFirst() instanceof Expr.MapRef m) || !m.keys().isEmpty()) {
+                    a.error(c.span(), "is_scalar() expects a map for the first argument");
+                } else if (a.maps.get(m.name()) == null) {
+                    a.error(c.span(), "Unknown map: " + m.name());
+                } else {
+                    a.constant(c, a.maps.get(m.name()).keys().isEmpty() ? 1 : 0);
                 }
                 yield Type.Int.bool(8);
             }
