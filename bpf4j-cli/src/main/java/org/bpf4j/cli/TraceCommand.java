@@ -75,7 +75,7 @@ final class TraceCommand implements Callable<Integer> {
             + "tracepoints, software and hardware events, uprobe:FILE:* functions, usdt:FILE:* probes")
     private boolean list;
 
-    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint")
+    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint; a program the kernel refuses is reported with the verifier's log (each load logs into a buffer of log_size bytes, as bpftrace)")
     private boolean verbose;
 
     @Option(names = "--unsafe", description = "allow unsafe functions (system)")
@@ -437,13 +437,17 @@ final class TraceCommand implements Callable<Integer> {
             Backend be;
             try {
                 if (kernel) {
-                    KernelBackend k = new KernelBackend(script, Kernel.system());
+                    KernelBackend k = new KernelBackend(script, Kernel.system(), verbose);
                     // as bpftrace's main thread: tid in BEGIN and END is the process id
                     k.runOnFirstThread(true);
                     be = k;
                 } else {
                     be = new VmBackend(script, VmOptions.defaults());
                 }
+            } catch (org.bpf4j.trace.runtime.LoadFailure e) {
+                err.println("ERROR: " + e.getMessage()); // -v: in current bpftrace's words, with the kernel's log
+                err.flush();
+                return Main.EXIT_FAILED;
             } catch (Bpf4jException e) {
                 throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }

@@ -90,7 +90,17 @@ final class Asm {
      */
     static final int FAR = 8;
 
+    /**
+     * The register the scratch part of a split {@link Frame} is addressed from: an access whose
+     * offset is a scratch slot's ({@link Frame#inScratch}) goes through it, whatever base it names.
+     */
+    static final int SCRATCH = 7;
+
     void load(Size size, int dst, int base, int off) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
         if (off != (short) off) {
             farAddress(base, off);
             emit(new Instruction.Load(size, false, dst, FAR, (short) 0));
@@ -100,6 +110,10 @@ final class Asm {
     }
 
     void store(Size size, int base, int off, int src) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
         if (off != (short) off) {
             farAddress(base, off);
             emit(new Instruction.Store(size, FAR, (short) 0, Operand.reg(src)));
@@ -109,6 +123,10 @@ final class Asm {
     }
 
     void storeImm(Size size, int base, int off, int imm) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
         if (off != (short) off) {
             farAddress(base, off);
             emit(new Instruction.Store(size, FAR, (short) 0, Operand.imm(imm)));
@@ -126,9 +144,18 @@ final class Asm {
         aluImm(AluOp.ADD, FAR, off);
     }
 
-    /** {@code dst = frameBase + off}: the address of a stack slot. */
+    /** {@code dst = frameBase + off}: the address of a frame slot (on the stack or in the scratch part). */
     void stackAddr(int dst, int off) {
-        mov(dst, frameBase);
+        addr(dst, frameBase, off);
+    }
+
+    /** {@code dst = base + off}, or for a scratch slot's offset {@link #SCRATCH} plus its offset there. */
+    void addr(int dst, int base, int off) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
+        mov(dst, base);
         aluImm(AluOp.ADD, dst, off);
     }
 

@@ -265,8 +265,15 @@ final class ContextReads {
         boolean keepAfter = past && after < 0 && after % 8 == 0 && after == (short) after;
         int m = pc.frame.mark();
         int to = past && !keepAfter ? pc.frame.alloc(limit) : off;
-        asm.mov(3, 0);
-        pc.strings.zero(to, size); // the helper writes the byte past it
+        if (ProbeCompiler.zeroCallsHelper(Type.align8(size))) {
+            int pointer = pc.frame.alloc(8); // kept over the zeroing helper's call
+            asm.store(Size.DW, asm.frameBase, pointer, 0);
+            pc.strings.zero(to, size);
+            asm.load(Size.DW, 3, asm.frameBase, pointer);
+        } else {
+            asm.mov(3, 0);
+            pc.strings.zero(to, size); // the helper writes the byte past it
+        }
         if (keepAfter) {
             asm.load(Size.DW, Asm.FAR, asm.frameBase, after);
         }

@@ -201,7 +201,7 @@ final class Calls {
                     }
                 }
                 if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
-                    return new Type.Str(a.strlen()); // str($1): the parameter's text, even "10"
+                    return a.builtins.paramText(p); // str($1): the parameter's text, even "10"
                 }
                 if (t instanceof Type.Str s) {
                     Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;

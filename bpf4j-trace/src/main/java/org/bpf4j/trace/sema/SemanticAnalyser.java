@@ -32,7 +32,7 @@ public final class SemanticAnalyser {
     private final Calls calls;
     final AggregationTypes aggregationTypes;
     private final Statements statements = new Statements(this);
-    private final BuiltinTypes builtins;
+    final BuiltinTypes builtins;
     private final Operators operators;
     final ProbeArgs probeArgs;
     private final boolean unsafe;
