@@ -57,6 +57,8 @@ final class ProbeCompiler {
     final Deque<Asm.Label[]> loops = new ArrayDeque<>();
     /** Callbacks (bodies of for loops run by helpers), generated after the program's exit. */
     final List<Runnable> deferred = new ArrayList<>();
+    /** The imported C functions this program calls: each one's code, placed once after the program's. */
+    final Map<String, Asm.Label> cFunctions = new HashMap<>();
     boolean inCallback;
     final Aggregations aggregations;
     final Strings strings;

@@ -121,7 +121,9 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             if (!KNOWN.contains(k)) {
                 diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
             } else if (!USED.contains(k)) {
-                diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+                if (!k.equals("unstable_import_statement")) { // read by the parser (imports inside blocks)
+                    diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+                }
                 String problem = b.setOther(k, c.value());
                 if (problem != null) {
                     diags.error(c.span(), problem.replace("%s", c.key()));
