@@ -189,8 +189,7 @@ public final class TraceRuntime implements AutoCloseable {
             // compares exact output from it on. Current bpftrace prints it also after a BEGIN that
             // called exit() (0.17 did not: its JSON tests, which pipe the output into a JSON parser,
             // fail for that reason and are listed in known-0.17.txt)
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-            out.out().flush();
+            notifyAttached();
         }
         attached.run();
         if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
@@ -355,7 +354,7 @@ public final class TraceRuntime implements AutoCloseable {
             backend.run(begin, new byte[CONTEXT_BYTES]);
         }
         if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+            notifyAttached();
         }
         printEvents();
         return programsOf(provider);
@@ -517,6 +516,23 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean quiet;
     private org.bpf4j.trace.Source source;
+    private java.io.PrintWriter standardOutput;
+
+    /**
+     * The process's standard output, where bpftrace's readiness line for its test harness
+     * ({@code __BPFTRACE_NOTIFY_PROBES_ATTACHED}) goes even when the script's output goes to a file
+     * ({@code -o}) or is captured ({@code --mode test}); by default the {@link Output}'s stream.
+     */
+    public void setStandardOutput(java.io.PrintWriter standardOutput) {
+        this.standardOutput = standardOutput;
+    }
+
+    private void notifyAttached() {
+        java.io.PrintWriter w = standardOutput != null ? standardOutput : out.out();
+        out.out().flush();
+        w.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        w.flush();
+    }
 
     /** The script's source, for the place of a failed helper call ({@code -k}) in warnings. */
     public void setSource(org.bpf4j.trace.Source source) {
