@@ -30,7 +30,7 @@ public final class TraceRuntime implements AutoCloseable {
     private final Values values;
     private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
-    private final AtomicBoolean printMapsRequested = new AtomicBoolean();
+    private final AtomicBoolean signalRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
     private boolean finalizing;
     private int exitCode;
@@ -121,12 +121,12 @@ public final class TraceRuntime implements AutoCloseable {
     private final AtomicBoolean interrupted = new AtomicBoolean();
 
     /**
-     * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
-     * thread): runs the script's {@code self:signal:SIGUSR1} probes (current bpftrace), or, when it
-     * has none, prints every map (bpftrace 0.17).
+     * What current bpftrace does on SIGUSR1, done by the thread that runs the script (callable
+     * from any thread): runs the script's {@code self:signal:SIGUSR1} probes; nothing when it has
+     * none (bpftrace 0.17 printed every map; current bpftrace removed that handler).
      */
     public void requestSigusr1() {
-        printMapsRequested.set(true);
+        signalRequested.set(true);
     }
 
     /**
@@ -222,12 +222,8 @@ public final class TraceRuntime implements AutoCloseable {
             if (done.getAsBoolean()) {
                 break;
             }
-            if (printMapsRequested.getAndSet(false)) {
-                if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {
-                    fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes
-                } else {
-                    printMaps(); // bpftrace 0.17
-                }
+            if (signalRequested.getAndSet(false)) {
+                fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes, if any
             }
             if (intervals.isEmpty()) {
                 if (!waitForever && !waitForInterrupt) {
