@@ -482,6 +482,10 @@ final class ProbeCompiler {
                     zero(off, storedSize(x));
                     new IntExprs(this).address(e);
                     new Buffers(this).read(off, x.size(), typed.kernelField(e).user());
+                } else if (e instanceof Expr.Field f && f.base() instanceof Expr.Builtin b && b.name().equals("args")
+                        && new ContextReads(this).isTracepointField(f)) {
+                    zero(off, storedSize(x));
+                    new ContextReads(this).argsBytes(f, x.size(), off); // an integer array of the record
                 } else {
                     rawValue(e, off);
                 }

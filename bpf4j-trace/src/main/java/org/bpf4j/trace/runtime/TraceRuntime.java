@@ -54,6 +54,7 @@ public final class TraceRuntime implements AutoCloseable {
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
                 script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
                 script.typed().settings().strlen());
+        values.cppDemangle(script.typed().settings().cppDemangle());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {

@@ -193,7 +193,10 @@ final class Calls {
                     }
                     return new Type.Str(a.strlen());
                 }
-                Type t = a.type(c.args().getFirst());
+                // str($N): the parameter's text (current bpftrace makes it a string before typing,
+                // so a missing one is "" without the warning a numeric use gets)
+                Type t = c.args().getFirst() instanceof Expr.Param sp && sp.number() > a.params().size()
+                        ? a.typeQuietly(sp) : a.type(c.args().getFirst());
                 if (c.args().size() == 2) {
                     Type lt = a.type(c.args().get(1));
                     if (!(lt instanceof Type.Int)) {

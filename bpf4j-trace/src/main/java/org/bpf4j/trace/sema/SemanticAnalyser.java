@@ -434,6 +434,12 @@ public final class SemanticAnalyser {
         return t;
     }
 
+    /** Types a positional parameter that is not given without the warning {@link #type} writes for it. */
+    Type typeQuietly(Expr.Param p) {
+        types.put(p, Type.INT64);
+        return Type.INT64;
+    }
+
     /**
      * Types an operand that a string is expected for: there the {@code probe} builtin is a string
      * (current bpftrace's {@code probe} is one), as long as the probe's longest name; the code
