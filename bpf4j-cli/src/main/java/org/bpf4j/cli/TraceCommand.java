@@ -222,6 +222,19 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        // current bpftrace's colours on its log lines (a terminal, or BPFTRACE_COLOR=always)
+        if (LogColors.enabled(System.getenv("BPFTRACE_COLOR"), LogColors.standardStreamsAreTerminals(), err)) {
+            PrintWriter coloured = LogColors.wrap(err);
+            try {
+                return trace(out, coloured);
+            } finally {
+                coloured.flush();
+            }
+        }
+        return trace(out, err);
+    }
+
+    private Integer trace(PrintWriter out, PrintWriter err) throws Exception {
         if (!programs.isEmpty()) {
             program = programs.getLast();
         }
@@ -409,13 +422,15 @@ final class TraceCommand implements Callable<Integer> {
                 throw CommandFailure.io(outputFile, "write", e);
             }
             try (PrintWriter file = new PrintWriter(w, true)) {
-                return run(source, script, file, err, kernel);
+                return run(source, script, file, out, err, kernel);
             }
         }
-        return run(source, script, out, err, kernel);
+        return run(source, script, out, out, err, kernel);
     }
 
-    private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter err, boolean kernel)
+    /** Runs the script: its output on {@code out} (the file of {@code -o}, or {@code stdout}), messages on {@code err}. */
+    private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter stdout, PrintWriter err,
+            boolean kernel)
             throws IOException, InterruptedException {
         // --mode test: a test's output is captured, and shown only if it fails
         Capture capture = test || "test".equals(mode) ? new Capture(out) : null;
@@ -458,6 +473,7 @@ final class TraceCommand implements Callable<Integer> {
                 runtime.setBenchmarks(bench || "bench".equals(mode));
                 runtime.setTests(capture);
                 runtime.setSource(source);
+                runtime.setStandardOutput(stdout); // bpftrace's readiness line, never in the -o file
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }

@@ -62,6 +62,25 @@ class TraceCommandLineTest {
     }
 
     @Test
+    void positionalParametersAreLiteralsAndAMissingOneWarns() {
+        // current bpftrace folds $N into a literal before typing: `pid == $1` is no comparison of
+        // signed with unsigned (the book's ioprofile.bt: /$1 == 0 || pid == $1/); a parameter not
+        // given is 0 with a warning at its use, except in str($N), where it is ""
+        Cli r = Cli.run("trace", "--backend", "vm", "-e",
+                "BEGIN { if ($1 == 0 || pid == $1) { printf(\"%d|%s|%d\\n\", $1, str($2), $#); } exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertEquals("0||0\n\n\n", r.out());
+        assertTrue(!r.err().contains("different signs"), r.err());
+        assertEquals(3, r.err().split("WARNING: Positional parameter \\$1 is empty or not provided. \n", -1).length - 1,
+                r.err());
+        assertTrue(!r.err().contains("Positional parameter $2"), r.err());
+        Cli given = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { if (pid != $1) { printf(\"%d\\n\", $1); } exit(); }",
+                "7");
+        assertEquals("7\n\n\n", given.out());
+        assertEquals("Attached 1 probe\n", given.err());
+    }
+
+    @Test
     void unknownOutputFormat() {
         Cli r = Cli.run("trace", "--backend", "vm", "-f", "jsonx", "-e", "BEGIN { exit(); }");
         assertEquals(Main.EXIT_BAD_INPUT, r.status());

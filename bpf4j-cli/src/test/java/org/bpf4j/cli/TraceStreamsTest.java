@@ -82,6 +82,47 @@ class TraceStreamsTest {
         }
     }
 
+    /** Runs {@code bpf4j trace ARGS} in a process of its own with {@code BPFTRACE_COLOR} set; returns its streams. */
+    private static String[] runWithColor(String color, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "trace"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("BPFTRACE_COLOR", color);
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bpf4j trace did not end");
+        return new String[] {out, new String(err.get(), StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void bpftraceColorAlwaysColoursTheLogLinesOnly() throws Exception {
+        String script = "let @h = hash(1); BEGIN { @h[1] = 1; @h[2] = 2; warnf(\"w\"); errorf(\"e\"); exit(); }";
+        String[] r = runWithColor("always", "--backend", "vm", "-e", script);
+        // current bpftrace's Log::take_input: the colour from the place to the end of the message
+        // (both lines of a failed helper call), the source lines and the output as they are
+        assertEquals("Attached 1 probe\n"
+                + "\033[33mstdin:1:38-47: WARNING: Map full; can't update element. Try increasing max_map_keys config "
+                + "or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n"
+                + "Additional Info - helper: map_update_elem, retcode: -7\033[0m\n"
+                + script + "\n" + " ".repeat(37) + "~".repeat(9) + "\n"
+                + "\033[33mstdin:1:49-59: WARNING: w\033[0m\n"
+                + "\033[31mstdin:1:61-72: ERROR: e\033[0m\n", r[1]);
+        assertEquals("\n\n@h[1]: 1\n", r[0]);
+        // an invalid value: bpftrace's warning, uncoloured, then as auto (here no terminal: no colours)
+        String[] bad = runWithColor("sometimes", "--backend", "vm", "-e", "BEGIN { warnf(\"w\"); exit(); }");
+        assertEquals("WARNING: Invalid env value! The valid values of `BPFTRACE_COLOR` are [auto|always|never]. "
+                + "The current value is sometimes!\nAttached 1 probe\nstdin:1:9-19: WARNING: w\n", bad[1]);
+    }
+
     @Test
     void theRunEndsWhenTheProcessOfPidEnds() throws Exception {
         Kernel.Availability a = Kernel.probe();

@@ -235,6 +235,25 @@ final class ContextReads {
         }
     }
 
+    /** Whether {@code args.NAME} is a field of a tracepoint's record (not a uprobe's or raw tracepoint's argument). */
+    boolean isTracepointField(Expr.Field f) {
+        return resolved() instanceof Resolved.Tracepoint;
+    }
+
+    /** Copies the {@code size} bytes of a field of the tracepoint record (an integer array) to {@code off}. */
+    void argsBytes(Expr.Field f, int size, int off) {
+        if (pc.inCallback) {
+            pc.unsupported(f.span(), "args inside a for loop over a map or over a range with bounds known only at run time");
+            return;
+        }
+        TracepointFormat.Field fd = field(f);
+        asm.stackAddr(1, off);
+        asm.movImm(2, Math.min(size, fd.size()));
+        asm.mov(3, ProbeCompiler.CTX);
+        asm.aluImm(AluOp.ADD, 3, fd.offset());
+        asm.call("probe_read_kernel");
+    }
+
     /** Copies a {@code char[N]} field of the tracepoint record into a string slot of {@code size} bytes. */
     void argsString(Expr.Field f, int size, int off) {
         TracepointFormat.Field fd = field(f);

@@ -57,6 +57,8 @@ final class ProbeCompiler {
     final Deque<Asm.Label[]> loops = new ArrayDeque<>();
     /** Callbacks (bodies of for loops run by helpers), generated after the program's exit. */
     final List<Runnable> deferred = new ArrayList<>();
+    /** The imported C functions this program calls: each one's code, placed once after the program's. */
+    final Map<String, Asm.Label> cFunctions = new HashMap<>();
     boolean inCallback;
     final Aggregations aggregations;
     final Strings strings;
@@ -480,6 +482,10 @@ final class ProbeCompiler {
                     zero(off, storedSize(x));
                     new IntExprs(this).address(e);
                     new Buffers(this).read(off, x.size(), typed.kernelField(e).user());
+                } else if (e instanceof Expr.Field f && f.base() instanceof Expr.Builtin b && b.name().equals("args")
+                        && new ContextReads(this).isTracepointField(f)) {
+                    zero(off, storedSize(x));
+                    new ContextReads(this).argsBytes(f, x.size(), off); // an integer array of the record
                 } else {
                     rawValue(e, off);
                 }

@@ -257,7 +257,7 @@ public final class AttachPoints {
         }
         // no probe left (all missing, ignored): not an error of the script; current bpftrace's "No
         // probes to attach" is the runtime's, printed by the command that would run it
-        return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
+        return new Expansion(program.withProbes(probes), resolved);
     }
 
     /**

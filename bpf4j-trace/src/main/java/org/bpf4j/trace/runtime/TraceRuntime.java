@@ -30,7 +30,7 @@ public final class TraceRuntime implements AutoCloseable {
     private final Values values;
     private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
-    private final AtomicBoolean printMapsRequested = new AtomicBoolean();
+    private final AtomicBoolean signalRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
     private boolean finalizing;
     private int exitCode;
@@ -54,6 +54,7 @@ public final class TraceRuntime implements AutoCloseable {
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
                 script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
                 script.typed().settings().strlen());
+        values.cppDemangle(script.typed().settings().cppDemangle());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -121,12 +122,12 @@ public final class TraceRuntime implements AutoCloseable {
     private final AtomicBoolean interrupted = new AtomicBoolean();
 
     /**
-     * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
-     * thread): runs the script's {@code self:signal:SIGUSR1} probes (current bpftrace), or, when it
-     * has none, prints every map (bpftrace 0.17).
+     * What current bpftrace does on SIGUSR1, done by the thread that runs the script (callable
+     * from any thread): runs the script's {@code self:signal:SIGUSR1} probes; nothing when it has
+     * none (bpftrace 0.17 printed every map; current bpftrace removed that handler).
      */
     public void requestSigusr1() {
-        printMapsRequested.set(true);
+        signalRequested.set(true);
     }
 
     /**
@@ -189,8 +190,7 @@ public final class TraceRuntime implements AutoCloseable {
             // compares exact output from it on. Current bpftrace prints it also after a BEGIN that
             // called exit() (0.17 did not: its JSON tests, which pipe the output into a JSON parser,
             // fail for that reason and are listed in known-0.17.txt)
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-            out.out().flush();
+            notifyAttached();
         }
         attached.run();
         if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
@@ -223,12 +223,8 @@ public final class TraceRuntime implements AutoCloseable {
             if (done.getAsBoolean()) {
                 break;
             }
-            if (printMapsRequested.getAndSet(false)) {
-                if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {
-                    fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes
-                } else {
-                    printMaps(); // bpftrace 0.17
-                }
+            if (signalRequested.getAndSet(false)) {
+                fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes, if any
             }
             if (intervals.isEmpty()) {
                 if (!waitForever && !waitForInterrupt) {
@@ -355,7 +351,7 @@ public final class TraceRuntime implements AutoCloseable {
             backend.run(begin, new byte[CONTEXT_BYTES]);
         }
         if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+            notifyAttached();
         }
         printEvents();
         return programsOf(provider);
@@ -517,6 +513,23 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean quiet;
     private org.bpf4j.trace.Source source;
+    private java.io.PrintWriter standardOutput;
+
+    /**
+     * The process's standard output, where bpftrace's readiness line for its test harness
+     * ({@code __BPFTRACE_NOTIFY_PROBES_ATTACHED}) goes even when the script's output goes to a file
+     * ({@code -o}) or is captured ({@code --mode test}); by default the {@link Output}'s stream.
+     */
+    public void setStandardOutput(java.io.PrintWriter standardOutput) {
+        this.standardOutput = standardOutput;
+    }
+
+    private void notifyAttached() {
+        java.io.PrintWriter w = standardOutput != null ? standardOutput : out.out();
+        out.out().flush();
+        w.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        w.flush();
+    }
 
     /** The script's source, for the place of a failed helper call ({@code -k}) in warnings. */
     public void setSource(org.bpf4j.trace.Source source) {

@@ -172,6 +172,8 @@ final class BuiltinTypes {
             return Type.NONE;
         }
         if (p.number() > a.params().size()) {
+            // as current bpftrace, which reads the parameter as 0
+            a.warning(p.span(), "Positional parameter $" + p.number() + " is empty or not provided. ");
             return Type.INT64;
         }
         String v = a.params().get(p.number() - 1);

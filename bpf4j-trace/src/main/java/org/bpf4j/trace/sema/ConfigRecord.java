@@ -36,7 +36,7 @@ final class ConfigRecord {
             any |= !q.equals(p);
             probes.add(q);
         }
-        return any ? new Program(program.directives(), probes, program.maps(), program.config()) : program;
+        return any ? program.withProbes(probes) : program;
     }
 
     private static Expr record(Settings s, AttachPoints.MissingProbes missing, Span span) {

@@ -14,6 +14,14 @@ final class Operators {
 
     /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
     private Long literal(Expr e) {
+        if (e instanceof Expr.Param p) {
+            // current bpftrace folds a numeric positional parameter (0 when not given, $# the count)
+            // into a literal before typing: `pid == $1` compares with a literal, without a sign warning
+            if (p.number() < 0) {
+                return (long) a.params().size();
+            }
+            return p.number() > a.params().size() ? Long.valueOf(0) : a.constantOf(p);
+        }
         return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? a.constants.get(e) : null;
     }
 

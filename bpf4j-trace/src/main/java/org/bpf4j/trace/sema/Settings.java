@@ -28,9 +28,9 @@ import org.bpf4j.trace.ast.ConfigEntry;
  *     as GPL-compatible; GPL by default)
  * @param truncTrailer what is printed after a string that {@code str()} cut at {@code max_strlen}
  *     ({@code str_trunc_trailer}: {@code ..} as in current bpftrace)
- * @param others the values given to the config variables bpf4j does not act on ({@code cpp_demangle},
- *     {@code log_size}, ...; checked as current bpftrace checks them), by short name; only
- *     {@code config()} shows them
+ * @param others the values given to the config variables kept as text ({@code cpp_demangle},
+ *     {@code log_size}, ...; checked as current bpftrace checks them), by short name; {@code config()}
+ *     shows them, {@link #cppDemangle()} and {@link #logSize()} read theirs
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
         String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer, Map<String, String> others) {
@@ -94,6 +94,14 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         return Long.parseLong(other("log_size"));
     }
 
+    /**
+     * Whether C++ names of user-space symbols ({@code usym}, {@code func} in uprobes, user stacks)
+     * are shown demangled ({@code cpp_demangle}, on by default as in bpftrace).
+     */
+    public boolean cppDemangle() {
+        return Boolean.parseBoolean(other("cpp_demangle"));
+    }
+
     /** The value of one of {@link #OTHERS}: as given, else current bpftrace's default. */
     public String other(String key) {
         return others.getOrDefault(key, OTHERS.get(key)[1]);
@@ -101,7 +109,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "log_size");
+            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "log_size",
+            "cpp_demangle");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -121,7 +130,9 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             if (!KNOWN.contains(k)) {
                 diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
             } else if (!USED.contains(k)) {
-                diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+                if (!k.equals("unstable_import_statement")) { // read by the parser (imports inside blocks)
+                    diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+                }
                 String problem = b.setOther(k, c.value());
                 if (problem != null) {
                     diags.error(c.span(), problem.replace("%s", c.key()));
@@ -241,6 +252,9 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     maxCatBytes = (int) (long) n;
                 }
                 case "str_trunc_trailer" -> truncTrailer = value;
+                case "cpp_demangle" -> {
+                    return setOther(key, value); // acted on by the symbolizer, shown by config()
+                }
                 case "log_size" -> {
                     Long n = positive(v);
                     if (n == null) {
