@@ -75,11 +75,32 @@ final class TraceInfo {
         tabulate(out, List.of("Instruction limit", "1000000", "btf", yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))),
                 "module btf", yes(moduleBtf)));
         out.println();
-        // the multi-probe links and iterators bpftrace can use; bpf4j attaches none of them
+        // the multi-probe links bpftrace can use (bpf4j's --info reports none of them) and iterators:
+        // as bpftrace, whether a program for the kernel's task iterator loads
         out.println("Probe types");
-        tabulate(out, List.of("kprobe_multi", "no", "uprobe_multi", "no", "kprobe_session", "no", "iter", "no"));
+        tabulate(out, List.of("kprobe_multi", "no", "uprobe_multi", "no", "kprobe_session", "no", "iter",
+                yes(iteratorLoads(Kernel.system()))));
         out.println();
         out.flush();
+    }
+
+    /**
+     * Whether the kernel loads an iterator program for {@code bpf_iter_task} (a tracing program
+     * with expected attach type {@code BPF_TRACE_ITER}), as bpftrace's {@code has_iter("task")}.
+     */
+    static boolean iteratorLoads(Kernel kernel) {
+        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_task", 12)).orElse(-1); // BTF_KIND_FUNC
+        if (id <= 0) {
+            return false;
+        }
+        byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
+        try (org.bpf4j.linux.KernelProgram p = kernel.loadProgram("iterator probe", ProgramType.TRACING,
+                new org.bpf4j.linux.sys.Bpf.ProgLoad(ProgramType.TRACING.id(), insns, "GPL", 0, 0, 0, 0, "iter_task", 0,
+                        org.bpf4j.spec.AttachType.TRACE_ITER.id(), 0, new byte[0], new byte[0], id, 0, new int[0]))) {
+            return p.fd() >= 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Name-value pairs two a line, each padded to 35 characters, as bpftrace lays them out. */

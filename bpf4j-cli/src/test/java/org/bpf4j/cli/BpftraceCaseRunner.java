@@ -43,13 +43,12 @@ final class BpftraceCaseRunner {
     private static final Pattern KPROBE = Pattern.compile(
             "(?<![\\w$@.])(kprobe|kretprobe|k|kr)\\s*:|\\bk(ret)?probes?\\b");
     private static final Pattern FENTRY = Pattern.compile("(?<![\\w$@.])(kfunc|kretfunc|fentry|fexit|f|fr)\\s*:");
-    private static final Pattern ITER = Pattern.compile("(?<![\\w$@.])(iter|it)\\s*:");
     private static final Pattern SCRIPT = Pattern.compile("runtime/scripts/[\\w.-]+");
     private static final Pattern TESTPROG = Pattern.compile("(testprogs|testlibs)/([\\w.+-]+(/[\\w.+-]+)*)");
 
     /**
      * Why a case cannot run here, or null. Probe types this kernel lacks (kprobes; fentry under
-     * lockdown), bpftrace features that are not bpf4j's (AOT, iterators), test
+     * lockdown), bpftrace features that are not bpf4j's (AOT), test
      * programs that could not be built, unmet {@code REQUIRES} and {@code REQUIRES_FEATURE}
      * lines, kernel versions and architectures.
      */
@@ -88,9 +87,6 @@ final class BpftraceCaseRunner {
         }
         if (FENTRY.matcher(program).find()) {
             return "needs fentry/fexit (kfunc): refused by this kernel's lockdown";
-        }
-        if (ITER.matcher(program).find()) {
-            return "iterator probes (iter:): not among bpf4j's probe types";
         }
         if (program.contains("/sys/kernel/debug/tracing") && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing"))) {
             return "reads the trace buffer through debugfs, which is not mounted at /sys/kernel/debug here";
@@ -187,7 +183,8 @@ final class BpftraceCaseRunner {
     private static String featureMissing(String feature) {
         return switch (feature) {
             case "loop", "btf", "probe_read_kernel", "signal", "uprobe_refcount", "libpath_resolv", "dwarf",
-                 "get_func_ip", "get_tai_ns", "jiffies64", "lookup_percpu_elem", "uprobe_multi" -> null;
+                 "get_func_ip", "get_tai_ns", "jiffies64", "lookup_percpu_elem", "uprobe_multi", "iter", "iter:task",
+                 "iter:task_file" -> null;
             case "dwunwind" -> "needs DWARF stack unwinding (bpftrace's dwunwind); bpf4j walks frame pointers only";
             case "blazesym" -> "needs bpftrace's blazesym symbolizer (source lines, inlined frames); bpf4j symbolizes "
                     + "from ELF symbol tables";
@@ -195,7 +192,6 @@ final class BpftraceCaseRunner {
             case "kprobe_multi", "kprobe_session" -> "needs kprobes: this kernel has none (no kprobe PMU)";
             case "dpath" -> "needs d_path, which is allowed only in fentry programs (refused by lockdown)";
             case "skboutput" -> "needs skb_output, which is allowed only in fentry programs (refused by lockdown)";
-            case "iter:task", "iter:task_file", "iter" -> "iterator probes (iter:): not among bpf4j's probe types";
             case "aot" -> "bpftrace's AOT mode: bpf4j has none (it compiles at start-up)";
             default -> "needs bpftrace feature '" + feature + "', which this harness cannot check";
         };

@@ -179,6 +179,22 @@ public final class Attacher {
         };
     }
 
+    /**
+     * Attaches an iterator program ({@code BPF_TRACE_ITER}) limited to the tasks of one process
+     * ({@code union bpf_iter_link_info}'s {@code task.pid}), as bpftrace's {@code -p} does.
+     */
+    public BpfLink iterator(KernelProgram p, int pid) {
+        String what = arrow(p, AttachType.TRACE_ITER.kernelName() + " of process " + pid);
+        byte[] info = new byte[16]; // union bpf_iter_link_info: task { u32 tid; u32 pid; u32 pid_fd; }
+        java.nio.ByteBuffer.wrap(info).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(4, pid);
+        try {
+            int fd = bpf.linkCreateIter(p.fd(), info);
+            return new BpfLink(bpf, new Fd(fd, bpf, "link " + what), Optional.empty(), what);
+        } catch (KernelException e) {
+            throw wrap(e, what);
+        }
+    }
+
     /** The uprobe PMU's perf type, from sysfs. */
     static int uprobePmuType() {
         try {

@@ -48,13 +48,24 @@ public final class BpfLink implements Link {
      */
     public byte[] readIterator() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        readIterator(out::writeBytes);
+        return out.toByteArray();
+    }
+
+    /**
+     * For an iterator link: opens a new iterator and reads it to the end, handing each chunk the
+     * program wrote to {@code chunks} as it is read (the program runs as the reading goes on).
+     *
+     * @throws org.bpf4j.linux.KernelException if this is not an iterator link or reading fails
+     */
+    public void readIterator(java.util.function.Consumer<byte[]> chunks) {
         try (Fd it = new Fd(bpf.iterCreate(link.value()), bpf, "iterator of " + description)) {
             while (true) {
                 byte[] chunk = org.bpf4j.linux.sys.Posix.read(it.value(), 8192);
                 if (chunk.length == 0) {
-                    return out.toByteArray();
+                    return;
                 }
-                out.writeBytes(chunk);
+                chunks.accept(chunk);
             }
         }
     }

@@ -122,7 +122,16 @@ public interface Bpf {
                 + " does not implement bpf(BPF_RAW_TRACEPOINT_OPEN)");
     }
 
-    /**
+        /**
+     * {@code BPF_LINK_CREATE} of an iterator program ({@code BPF_TRACE_ITER}) with link information
+     * ({@code union bpf_iter_link_info}: a map fd, a cgroup, or a task's tid/pid), returning the link's fd.
+     */
+    default int linkCreateIter(int progFd, byte[] iterInfo) {
+        throw new org.bpf4j.UnsupportedFeatureException(getClass().getSimpleName()
+                + " does not implement bpf(BPF_LINK_CREATE) for iterators with link info");
+    }
+
+/**
      * {@code BPF_ITER_CREATE}: a readable descriptor that runs an iterator link's program as it
      * is read; the caller owns it. The default implementation refuses, as for {@link #rawTracepointOpen}.
      */

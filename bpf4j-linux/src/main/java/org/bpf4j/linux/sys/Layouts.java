@@ -104,6 +104,13 @@ public final class Layouts {
             u32("prog_fd"), u32("target_fd"), u32("attach_type"), u32("flags"), u64("path"), u64("offsets"),
             u64("ref_ctr_offsets"), u64("cookies"), u32("cnt"), u32("uprobe_flags"), u32("pid"));
 
+    /**
+     * {@code BPF_LINK_CREATE} for {@code BPF_TRACE_ITER} with link information: the common head,
+     * then the {@code iter_info} pointer (to a {@code union bpf_iter_link_info}) and its length.
+     */
+    public static final Struct LINK_CREATE_ITER = Struct.of("link_create_iter",
+            u32("prog_fd"), u32("target_fd"), u32("attach_type"), u32("flags"), u64("iter_info"), u32("iter_info_len"));
+
     /** The {@code iter_create} struct of {@code BPF_ITER_CREATE}. */
     public static final Struct ITER_CREATE = Struct.of("iter_create", u32("link_fd"), u32("flags"));
 

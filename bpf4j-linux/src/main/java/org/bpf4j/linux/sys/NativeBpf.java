@@ -491,6 +491,22 @@ public final class NativeBpf implements Bpf {
     }
 
     @Override
+    public int linkCreateIter(int progFd, byte[] iterInfo) {
+        try (Call c = new Call()) {
+            Struct s = Layouts.LINK_CREATE_ITER;
+            s.set(c.attr, "prog_fd", progFd);
+            s.set(c.attr, "attach_type", org.bpf4j.spec.AttachType.TRACE_ITER.id());
+            s.set(c.attr, "iter_info", c.arena.allocateFrom(ValueLayout.JAVA_BYTE, iterInfo));
+            s.set(c.attr, "iter_info_len", iterInfo.length);
+            long r = c.run(Command.LINK_CREATE, s);
+            if (r < 0) {
+                throw fail(Command.LINK_CREATE, c.errno, "attaching an iterator");
+            }
+            return (int) r;
+        }
+    }
+
+    @Override
     public int iterCreate(int linkFd) {
         try (Call c = new Call()) {
             Layouts.ITER_CREATE.set(c.attr, "link_fd", linkFd);

@@ -29,6 +29,7 @@ class LayoutsTest {
             Map.entry("prog_info", Layouts.PROG_INFO), Map.entry("map_info", Layouts.MAP_INFO),
             Map.entry("raw_tracepoint", Layouts.RAW_TRACEPOINT),
             Map.entry("link_create_uprobe_multi", Layouts.LINK_CREATE_UPROBE_MULTI),
+            Map.entry("link_create_iter", Layouts.LINK_CREATE_ITER),
             Map.entry("iter_create", Layouts.ITER_CREATE), Map.entry("btf_info", Layouts.BTF_INFO));
 
     record Row(String layout, String field, long offset, long size) {

@@ -5,6 +5,7 @@ import org.bpf4j.isa.Code;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Type;
 import org.bpf4j.trace.sema.TypedProgram;
 
 /**
@@ -66,6 +67,24 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         return runtimeMaps(1).size() - 1; // the count of maps does not depend on the CPUs
     }
 
+    /**
+     * Index of the read-only array whose one value holds the formats of {@code printf} in
+     * iterators ({@link Events#iterFormats()}; written, then frozen, before the programs load),
+     * when there are some; -1 otherwise.
+     */
+    public int iterFormatsIndex() {
+        List<RuntimeMap> all = runtimeMaps(1); // the count of maps does not depend on the CPUs
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).name().equals("iter_formats") && i >= maps.size()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code BPF_F_RDONLY_PROG}: a map the programs may only read. */
+    public static final int RDONLY_PROG = 1 << 7;
+
     /** Slots of the perf event array of {@code skboutput()}: one per possible CPU. */
     public static final int SKB_OUTPUT_CPUS = 1024;
 
@@ -120,6 +139,10 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         if (events.buildIdStacks()) {
             all.add(new RuntimeMap("build_id_stacks", MapType.STACK_TRACE, 4,
                     Events.BUILD_ID_FRAME_BYTES * Events.STACK_MAP_FRAMES, Events.STACK_MAP_ENTRIES, STACK_BUILD_ID));
+        }
+        if (events.iterFormats().length > 0) {
+            all.add(new RuntimeMap("iter_formats", MapType.ARRAY, 4, Type.align8(events.iterFormats().length), 1,
+                    RDONLY_PROG));
         }
         if (!events.skbOutputs().isEmpty()) {
             all.add(new RuntimeMap("skb_events", MapType.PERF_EVENT_ARRAY, 4, 4, SKB_OUTPUT_CPUS));

@@ -86,9 +86,16 @@ public final class Compiler {
                         transport, pidNamespace);
                 CompiledScript.ProbeProgram prog = pc.compile();
                 if (prog == null && pc.needsScratchFrame()) {
+                    // a split frame: its scratch part is at most the whole frame; compiled once more at its size
                     pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap, transport,
                             pidNamespace, Type.align8(pc.frameBytes()));
                     prog = pc.compile();
+                    int scratch = Type.align8(pc.scratchBytes());
+                    if (prog != null && scratch > 0 && scratch < pc.scratchFrame) {
+                        pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap,
+                                transport, pidNamespace, scratch);
+                        prog = pc.compile();
+                    }
                 }
                 if (prog != null) {
                     programs.add(prog);
@@ -99,17 +106,22 @@ public final class Compiler {
             return Optional.empty();
         }
         CompiledScript script = new CompiledScript(typed, programs, maps, events, transport);
-        if (events.skbOutputs().isEmpty()) {
+        if (events.skbOutputs().isEmpty() && events.iterFormats().length == 0) {
             return Optional.of(script);
         }
-        // skboutput()'s perf event array comes after every other map, known only now
+        // skboutput()'s perf event array comes after every other map, the formats of printf in
+        // iterators before it: their indexes are known only now
         int skbMap = script.skbOutputIndex();
+        int formatsMap = script.iterFormatsIndex();
         List<CompiledScript.ProbeProgram> patched = new ArrayList<>();
         for (CompiledScript.ProbeProgram prog : programs) {
             List<org.bpf4j.isa.Instruction> code = new ArrayList<>(prog.code().instructions());
             code.replaceAll(i -> i instanceof org.bpf4j.isa.Instruction.LoadImm64 l
                     && l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD && l.imm() == BtfPointerCalls.SKB_MAP
-                    ? new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind(), skbMap, 0) : i);
+                    ? new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind(), skbMap, 0)
+                    : i instanceof org.bpf4j.isa.Instruction.LoadImm64 l
+                    && l.kind() == org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_FD && l.imm() == Events.ITER_FORMATS_MAP
+                    ? new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind(), formatsMap, l.nextImm()) : i);
             patched.add(new CompiledScript.ProbeProgram(prog.attachPoint(), prog.name(),
                     org.bpf4j.isa.Code.of(code), prog.stackBytes()));
         }

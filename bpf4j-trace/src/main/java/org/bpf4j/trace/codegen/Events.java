@@ -274,6 +274,38 @@ public final class Events {
         return skbOutputs;
     }
 
+    /**
+     * The map index the code of an iterator's {@code printf} gives the map of formats until
+     * {@link Compiler} knows its index ({@link CompiledScript#iterFormatsIndex()}).
+     */
+    static final int ITER_FORMATS_MAP = -2;
+
+    private final java.io.ByteArrayOutputStream iterFormats = new java.io.ByteArrayOutputStream();
+    private final java.util.Map<String, Integer> iterFormatOffsets = new java.util.HashMap<>();
+
+    /**
+     * The offset of a format of {@code printf} in an iterator in the read-only map of formats
+     * (the kernel's {@code bpf_seq_printf} takes its format only from read-only map memory); a
+     * format used again has its first offset.
+     */
+    int iterFormat(byte[] format) {
+        String key = new String(format, java.nio.charset.StandardCharsets.ISO_8859_1);
+        Integer off = iterFormatOffsets.get(key);
+        if (off != null) {
+            return off;
+        }
+        int at = iterFormats.size();
+        iterFormats.writeBytes(format);
+        iterFormats.write(0);
+        iterFormatOffsets.put(key, at);
+        return at;
+    }
+
+    /** The formats of {@code printf} in iterators, each NUL-terminated, as the read-only map's one value holds them. */
+    public byte[] iterFormats() {
+        return iterFormats.toByteArray();
+    }
+
     /** The time() formats by index. */
     public List<String> timeFormats() {
         return timeFormats;

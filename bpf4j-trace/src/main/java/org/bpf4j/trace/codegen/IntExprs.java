@@ -111,6 +111,16 @@ final class IntExprs {
                     // number first, as verifiers refuse shifts of pointers
                     asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
                 }
+                if (pc.type(c.operand()) instanceof Type.Int from && !from.isPointer() && from.bits() < 64
+                        && pc.type(c) instanceof Type.Int to && to.isPointer()) {
+                    // an integer narrower than a pointer becomes one zero-extended, as LLVM's inttoptr in
+                    // current bpftrace: (uint8 *)-1, the literal an int8, is 0xff
+                    if (from.bits() == 32) {
+                        asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
+                    } else {
+                        asm.aluImm(AluOp.AND, 0, (1 << from.bits()) - 1);
+                    }
+                }
                 if (((Type.Int) pc.type(c)).bool()) {
                     boolOf(JumpOp.JNE); // (bool)x is x != 0
                 } else {
@@ -292,6 +302,10 @@ final class IntExprs {
 
     /** Reads an integer or pointer field of a kernel struct with bpf_probe_read_kernel, as bpftrace does. */
     private void kernelField(Expr f, KernelField k) {
+        if (pc.iteratorContextField(f)) {
+            iteratorContextField(k);
+            return;
+        }
         if (k.struct()) {
             pc.unsupported(f.span(), "a struct as a value");
             return;
@@ -314,6 +328,29 @@ final class IntExprs {
             return;
         }
         new Buffers(pc).loadInt(tmp, m, k.size(), k.signed());
+    }
+
+    /**
+     * A field of an iterator's context ({@code ctx.task}): a load from the context, as the kernel
+     * requires (a pointer to a kernel object, typed by the kernel's verifier), and, as current
+     * bpftrace, the probe returns 0 at once when the value is 0 (the iterator's last call, with
+     * no object; also a {@code ctx.fd} of 0).
+     */
+    private void iteratorContextField(KernelField k) {
+        Size size = switch (k.size()) {
+            case 1 -> Size.B;
+            case 2 -> Size.H;
+            case 4 -> Size.W;
+            default -> Size.DW;
+        };
+        asm.load(size, 0, ProbeCompiler.CTX, (int) k.offset());
+        Asm.Label present = asm.label();
+        asm.jumpImm(JumpOp.JNE, 0, 0, present);
+        pc.forLoops.leaveProbe();
+        asm.bind(present);
+        if (k.signed() && k.size() < 8) {
+            narrow(new Type.Int(8 * k.size(), true));
+        }
     }
 
     /** Truncates or sign-extends r0 to an integer type. */
@@ -388,7 +425,14 @@ final class IntExprs {
             case "jiffies" -> asm.call("jiffies64");
             case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
-            case "ctx" -> asm.mov(0, ProbeCompiler.CTX);
+            case "ctx" -> {
+                if (pc.inCallback) {
+                    // a callback's r6 is not the probe's context (as args and argN there)
+                    pc.unsupported(b.span(), "ctx inside a for loop over a map or over a range with bounds known only "
+                            + "at run time");
+                }
+                asm.mov(0, ProbeCompiler.CTX);
+            }
             case "ppid", "leader_tid", "has_cpid" -> {
                 eval(pc.typed.rewrite(b)); // ppid: a field chain; leader_tid, has_cpid: the call
                 narrow(Type.UINT32);

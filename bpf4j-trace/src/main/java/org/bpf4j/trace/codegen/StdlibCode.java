@@ -18,7 +18,7 @@ final class StdlibCode {
     /** The functions with an integer value compiled here. */
     static final Set<String> INT_FUNCTIONS = Set.of("find", "strstr", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "strcap",
-            "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
+            "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime", "is_scalar");
 
     /** The functions checked when compiling, which leave no code. */
     static final Set<String> COMPILE_TIME = Set.of("static_assert", "fail", "assert_str");
@@ -48,12 +48,6 @@ final class StdlibCode {
             }
             case "strstr" -> {
                 Expr.Call read = strings(c);
-                Type.Str h = (Type.Str) pc.type(read.args().get(0));
-                Type.Str n = (Type.Str) pc.type(read.args().get(1));
-                if ((long) h.size() * n.size() > 4096) { // unrolled, as strcontains()
-                    pc.unsupported(c.span(), "strstr() on strings this long");
-                    return;
-                }
                 pc.strings.search(read.args().get(0), read.args().get(1), true);
             }
             case "memcmp" -> memcmp(c);
@@ -212,5 +206,43 @@ final class StdlibCode {
         for (int k = 0; k < Math.min(shift, size); k += step) {
             asm.storeImm(unit, asm.frameBase, off + k, 0);
         }
+    }
+
+    /**
+     * {@code comm(pid)}, as current bpftrace's standard library: {@code bpf_task_from_pid(pid)}
+     * (a kfunc), the task's {@code comm} read, the reference released; {@code "N/A"} when there
+     * is no such task.
+     */
+    void commOfPid(Expr.Call c, int size, int off) {
+        org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(c);
+        org.bpf4j.object.btf.Btf btf = org.bpf4j.linux.Kernel.system().vmlinuxBtf().orElseThrow();
+        int fromPid = btf.typeIdByName("bpf_task_from_pid", 12);
+        int release = btf.typeIdByName("bpf_task_release", 12);
+        if (fromPid <= 0 || release <= 0) {
+            pc.unsupported(c.span(), "comm(pid) on a kernel without the bpf_task_from_pid kfunc");
+            return;
+        }
+        pc.strings.zero(off, size);
+        int m = pc.frame.mark();
+        int task = pc.frame.alloc(8);
+        pc.intExpr(c.args().getFirst());
+        asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 1, org.bpf4j.isa.Operand.reg(0))); // (s32)pid
+        asm.emit(new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, fromPid, (short) 0));
+        Asm.Label found = asm.label();
+        Asm.Label done = asm.label();
+        asm.jumpImm(JumpOp.JNE, 0, 0, found);
+        pc.strings.literal(ProbeCompiler.bytes("N/A"), size, off);
+        asm.jump(done);
+        asm.bind(found);
+        asm.store(Size.DW, asm.frameBase, task, 0);
+        asm.mov(3, 0);
+        asm.aluImm(AluOp.ADD, 3, (int) k.offset());
+        asm.stackAddr(1, off);
+        asm.movImm(2, Math.min(size - 1, k.size()));
+        asm.call("probe_read_kernel");
+        asm.load(Size.DW, 1, asm.frameBase, task);
+        asm.emit(new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, release, (short) 0));
+        asm.bind(done);
+        pc.frame.release(m);
     }
 }

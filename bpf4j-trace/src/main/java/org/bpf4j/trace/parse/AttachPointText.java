@@ -100,6 +100,7 @@ final class AttachPointText {
             case "fr" -> "kretfunc";
             case "rawtracepoint", "rt" -> "rawtracepoint";
             case "w" -> "watchpoint";
+            case "it" -> "iter";
             default -> p;
         };
     }

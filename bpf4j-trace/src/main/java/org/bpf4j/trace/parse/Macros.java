@@ -77,7 +77,9 @@ final class Macros {
         this.diags = diags;
         for (Definition d : definitions) {
             List<Definition> same = byName.computeIfAbsent(d.name(), k -> new ArrayList<>());
-            if (same.stream().anyMatch(o -> o.params().size() == d.params().size())) {
+            // current bpftrace overloads macros on the number and the kinds of their parameters
+            if (same.stream().anyMatch(o -> o.params().stream().map(Param::kind).toList()
+                    .equals(d.params().stream().map(Param::kind).toList()))) {
                 diags.error(d.span(), "Redefinition of macro: " + d.name());
             }
             same.add(d);
@@ -105,6 +107,41 @@ final class Macros {
             return null;
         }
         return ds.stream().filter(d -> d.params().size() == arity).findFirst().orElse(null);
+    }
+
+    /**
+     * The definition a call takes: of its number of arguments, the one whose variable and map
+     * parameters get a variable and a map (the most such parameters wins; an expression parameter
+     * takes anything); if none fits, the first of that number, whose expansion reports the mismatch.
+     */
+    private Definition lookup(String name, List<Expr> args) {
+        List<Definition> ds = byName.get(name);
+        if (ds == null) {
+            return null;
+        }
+        Definition best = null;
+        int bestScore = -1;
+        for (Definition d : ds) {
+            if (d.params().size() != args.size()) {
+                continue;
+            }
+            int score = 0;
+            for (int i = 0; i < args.size() && score >= 0; i++) {
+                Kind k = d.params().get(i).kind();
+                Expr arg = args.get(i);
+                boolean fits = switch (k) {
+                    case VARIABLE -> arg instanceof Expr.Var;
+                    case MAP -> arg instanceof Expr.MapRef m && m.keys().isEmpty();
+                    case EXPRESSION -> true;
+                };
+                score = fits ? score + (k == Kind.EXPRESSION ? 0 : 1) : -1;
+            }
+            if (score > bestScore) {
+                best = d;
+                bestScore = score;
+            }
+        }
+        return best != null ? best : lookup(name, args.size());
     }
 
     // ---- expansion ----
@@ -254,7 +291,7 @@ final class Macros {
 
         @Override
         public Expr call(Expr.Call c) {
-            Definition d = lookup(c.name(), c.args().size());
+            Definition d = lookup(c.name(), c.args());
             // a macro's arguments are expanded where its body uses them
             return d == null ? super.call(c) : value(d, c.args(), c);
         }
@@ -291,7 +328,7 @@ final class Macros {
 
     /** The macro that an expression statement calls ({@code m(x);} or {@code m;}), or null. */
     private Definition definitionOf(Expr e) {
-        return e instanceof Expr.Call c ? lookup(c.name(), c.args().size())
+        return e instanceof Expr.Call c ? lookup(c.name(), c.args())
                 : e instanceof Expr.Builtin b ? lookup(b.name(), 0) : null;
     }
 

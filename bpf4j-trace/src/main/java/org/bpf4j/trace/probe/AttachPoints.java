@@ -182,8 +182,17 @@ public final class AttachPoints {
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
+            boolean iterSeen = false;
             for (AttachPoint ap : p.attachPoints()) {
                 int before = diags.errorCount();
+                if (ap.provider().equals("iter")) {
+                    if (iterSeen) {
+                        diags.error(ap.span(), "iter probe only supports one attach point.");
+                        failed = true;
+                        continue;
+                    }
+                    iterSeen = true;
+                }
                 java.util.Set<String> names = named.get(ap.provider());
                 if (names != null && ap.parts().size() == 1 && !names.add(ap.parts().getFirst())) {
                     diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
@@ -243,10 +252,12 @@ public final class AttachPoints {
             }
             probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
         }
-        if (probes.isEmpty() && !program.probes().isEmpty() && !diags.hasErrors()) {
-            diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
+        if (!diags.hasErrors()) {
+            iteratorAlone(probes, diags);
         }
-        return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
+        // no probe left (all missing, ignored): not an error of the script; current bpftrace's "No
+        // probes to attach" is the runtime's, printed by the command that would run it
+        return new Expansion(program.withProbes(probes), resolved);
     }
 
     /**
@@ -616,6 +627,7 @@ public final class AttachPoints {
                 }
                 out.put(ap, new Resolved.PerfCounter(soft ? 1 : 0, e.config(), period));
             }
+            case "iter" -> iterator(ap, source, target, diags, out);
             case "watchpoint" -> Watchpoints.resolve(ap, target, policy.process(), diags, out);
             case "asyncwatchpoint", "aw" -> Watchpoints.removed(ap, diags);
             case "kprobe", "kretprobe" -> {
@@ -634,8 +646,7 @@ public final class AttachPoints {
                 }
             }
             // a provider current bpftrace does not have (asdf, foo= of "foo=:x"): its parser's message
-            default -> diags.error(ap.span(), ap.provider().equals("iter") || ap.provider().equals("it")
-                    ? ap.provider() + " probes are not supported by bpf4j trace yet" : "Invalid probe type: " + ap.provider());
+            default -> diags.error(ap.span(), "Invalid probe type: " + ap.provider());
         }
     }
 
@@ -679,6 +690,71 @@ public final class AttachPoints {
             }
         } else if (parts.size() == 3) {
             diags.error(ap.span(), "Only the 'bpf' variant of this probe supports 4 arguments");
+        }
+    }
+
+    /**
+     * {@code iter:NAME[:PIN]}, checked as current bpftrace checks it: one or two parts, no
+     * wildcard, an iterator the kernel's BTF has ({@code struct bpf_iter__NAME}).
+     */
+    private static void iterator(AttachPoint ap, ProbeSource source, Target target, Diagnostics diags,
+            Map<AttachPoint, Resolved> out) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 2) {
+            diags.error(ap.span(), "iter probe type takes 2 arguments (1 optional)");
+            return;
+        }
+        if (parts.stream().anyMatch(AttachPoints::isGlob)) {
+            diags.error(ap.span(), "iter probe type does not support wildcards");
+            return;
+        }
+        if (target == Target.VM) {
+            diags.error(ap.span(), "iter probes need the kernel backend: the kernel runs an iterator's program "
+                    + "over its objects (the VM backend runs BEGIN, END, interval and java probes)");
+            return;
+        }
+        String name = parts.getFirst();
+        int before = diags.errorCount();
+        List<Iterators.Entry> all = source.iterators();
+        if (!all.isEmpty() && !Iterators.contains(all, name)) {
+            diags.error(ap.span(), "iter " + name + " not available for your kernel version.");
+        }
+        if (name.isEmpty()) {
+            diags.error(ap.span(), "iter should specify a iterator's name");
+        }
+        if (diags.errorCount() != before) {
+            return;
+        }
+        out.put(ap, new Resolved.Iterator(name, parts.size() == 2 ? Optional.of(parts.get(1)) : Optional.empty()));
+    }
+
+    /**
+     * The sentence of bpftrace's documentation, "Iterator probe can't be mixed with any other
+     * probe, not even another iterator", as an error: reported at each probe but the first iterator
+     * that attaches (BEGIN and END run before and after the iterator, as in current bpftrace).
+     */
+    private static void iteratorAlone(List<Probe> probes, Diagnostics diags) {
+        Probe iterator = null;
+        for (Probe p : probes) {
+            if (p.attachPoints().stream().anyMatch(ap -> ap.provider().equals("iter"))) {
+                iterator = p;
+                break;
+            }
+        }
+        if (iterator == null) {
+            return;
+        }
+        for (Probe p : probes) {
+            if (p == iterator) {
+                continue;
+            }
+            for (AttachPoint ap : p.attachPoints()) {
+                if (!java.util.Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
+                    diags.error(ap.span(), "Iterator probe can't be mixed with any other probe, not even another "
+                            + "iterator");
+                    return;
+                }
+            }
         }
     }
 

@@ -10,7 +10,8 @@ import org.bpf4j.linux.probe.UsdtProbe;
  * The probes {@code bpf4j trace -l [PATTERN]} lists, as bpftrace writes them: tracepoints (from
  * tracefs), software and hardware events, and, when the pattern names a binary, its functions
  * ({@code uprobe:FILE:FUNCTION}) or USDT probes ({@code usdt:FILE:PROVIDER:NAME}). With
- * {@code verbose}, a tracepoint's fields follow it, indented. Stateless.
+ * {@code verbose}, a tracepoint's fields follow it, indented; iterators ({@code iter:task}) with
+ * their fields. Stateless.
  */
 public final class ProbeListing {
     private ProbeListing() {}
@@ -116,6 +117,18 @@ public final class ProbeListing {
                         out.add("    " + declaration(fd));
                     }
                 });
+            }
+        }
+        // iterators (current bpftrace lists them before raw tracepoints), each with its fields for -lv
+        for (Iterators.Entry e : source.iterators()) {
+            String name = "iter:" + e.name();
+            if (full.matcher(name).matches()) {
+                out.add(name);
+                if (verbose) {
+                    for (String param : e.params()) {
+                        out.add("    " + param);
+                    }
+                }
             }
         }
         // raw tracepoints, MODULE:NAME; rawtracepoint:NAME is any module's, as bpftrace

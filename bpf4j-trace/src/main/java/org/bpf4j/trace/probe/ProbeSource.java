@@ -68,6 +68,14 @@ public interface ProbeSource {
         return List.of();
     }
 
+    /**
+     * The kernel's iterators ({@code iter:NAME}), from its BTF; empty when there is no BTF (an
+     * iterator is then looked up only when loaded). This source's answer: none.
+     */
+    default List<Iterators.Entry> iterators() {
+        return List.of();
+    }
+
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
@@ -141,6 +149,11 @@ public interface ProbeSource {
             @Override
             public List<RawTracepoints.Entry> rawTracepoints() {
                 return base.rawTracepoints();
+            }
+
+            @Override
+            public List<Iterators.Entry> iterators() {
+                return base.iterators();
             }
 
             @Override
@@ -416,6 +429,11 @@ public interface ProbeSource {
             @Override
             public List<RawTracepoints.Entry> rawTracepoints() {
                 return RawTracepoints.system();
+            }
+
+            @Override
+            public List<Iterators.Entry> iterators() {
+                return Iterators.system();
             }
 
             @Override

@@ -84,10 +84,26 @@ public sealed interface Resolved {
     record Java() implements Resolved {}
 
     /**
+     * An iterator ({@code iter:task}): a tracing program that the kernel runs over each object
+     * when the iterator is read (or, with a pin path, a link pinned for others to read).
+     *
+     * @param name the iterator's name, {@code task} for the kernel's {@code bpf_iter_task}
+     * @param pin where to pin the link, as written (relative to {@code /sys/fs/bpf} unless it
+     *     starts with {@code /}); empty to read the iterator at once
+     */
+    record Iterator(String name, java.util.Optional<String> pin) implements Resolved {
+        /** The pin's absolute path, as bpftrace makes it. */
+        public java.util.Optional<String> pinPath() {
+            return pin.map(p -> p.startsWith("/") ? p : "/sys/fs/bpf/" + p);
+        }
+    }
+
+    /**
      * The program type a program for this attach point is loaded as in the kernel: raw
      * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
      * XDP for benchmarks and tests (many runs in one test run, which raw tracepoints refuse, as bpftrace),
-     * tracepoint, kprobe for uprobes and USDT, perf event for timers, counters and watchpoints.
+     * tracepoint, kprobe for uprobes and USDT, perf event for timers, counters and watchpoints, tracing for
+     * iterators.
      */
     default org.bpf4j.spec.ProgramType programType() {
         return switch (this) {
@@ -100,6 +116,7 @@ public sealed interface Resolved {
             case Usdt u -> org.bpf4j.spec.ProgramType.KPROBE;
             case Timer t -> org.bpf4j.spec.ProgramType.PERF_EVENT;
             case PerfCounter c -> org.bpf4j.spec.ProgramType.PERF_EVENT;
+            case Iterator i -> org.bpf4j.spec.ProgramType.TRACING;
             case Watchpoint w -> org.bpf4j.spec.ProgramType.PERF_EVENT;
         };
     }

@@ -52,6 +52,18 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      */
     default void attach(int pid) {}
 
+    /**
+     * For a script with an iterator ({@code iter:NAME}), after {@link #attach}: reads the iterator
+     * to its end, which runs its program over every object, handing what the program printed to
+     * {@code chunks} as it comes; or, for an iterator with a pin path, pins its link there and
+     * returns the path.
+     *
+     * @throws UnsupportedOperationException on a backend without iterators
+     */
+    default java.util.Optional<String> iterate(Consumer<byte[]> chunks) {
+        throw new UnsupportedOperationException("iterators need the kernel backend");
+    }
+
     /** Detaches what {@link #attach} attached (probes stop firing); the maps stay readable. */
     default void detach() {}
 

@@ -30,7 +30,7 @@ public final class TraceRuntime implements AutoCloseable {
     private final Values values;
     private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
-    private final AtomicBoolean printMapsRequested = new AtomicBoolean();
+    private final AtomicBoolean signalRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
     private boolean finalizing;
     private int exitCode;
@@ -54,6 +54,7 @@ public final class TraceRuntime implements AutoCloseable {
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
                 script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
                 script.typed().settings().strlen());
+        values.cppDemangle(script.typed().settings().cppDemangle());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -127,12 +128,12 @@ public final class TraceRuntime implements AutoCloseable {
     private volatile boolean ending;
 
     /**
-     * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
-     * thread): runs the script's {@code self:signal:SIGUSR1} probes (current bpftrace), or, when it
-     * has none, prints every map (bpftrace 0.17).
+     * What current bpftrace does on SIGUSR1, done by the thread that runs the script (callable
+     * from any thread): runs the script's {@code self:signal:SIGUSR1} probes; nothing when it has
+     * none (bpftrace 0.17 printed every map; current bpftrace removed that handler).
      */
     public void requestSigusr1() {
-        printMapsRequested.set(true);
+        signalRequested.set(true);
     }
 
     /**
@@ -174,11 +175,8 @@ public final class TraceRuntime implements AutoCloseable {
             return;
         }
         if (dryRun) {
+            // as current bpftrace: it stops right after attaching, before its "Attached N probes"
             backend.attach(pid);
-            if (!quiet) {
-                out.attached(probeCount());
-            }
-            out.out().flush();
             backend.detach();
             return;
         }
@@ -198,10 +196,19 @@ public final class TraceRuntime implements AutoCloseable {
             // compares exact output from it on. Current bpftrace prints it also after a BEGIN that
             // called exit() (0.17 did not: its JSON tests, which pipe the output into a JSON parser,
             // fail for that reason and are listed in known-0.17.txt)
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-            out.out().flush();
+            notifyAttached();
         }
         attached.run();
+        if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
+            // as current bpftrace: the iterator is read to its end and what its program printed
+            // goes out as it comes; no other probe runs (the events of BEGIN and of the iterator
+            // are printed after, with END's)
+            iterate();
+            backend.detach();
+            drain();
+            finish();
+            return;
+        }
         drain();
         List<long[]> timers = new ArrayList<>();
         List<Loaded> intervals = new ArrayList<>();
@@ -222,12 +229,8 @@ public final class TraceRuntime implements AutoCloseable {
             if (done.getAsBoolean()) {
                 break;
             }
-            if (printMapsRequested.getAndSet(false)) {
-                if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {
-                    fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes
-                } else {
-                    printMaps(); // bpftrace 0.17
-                }
+            if (signalRequested.getAndSet(false)) {
+                fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes, if any
             }
             if (intervals.isEmpty()) {
                 if (!waitForever && !waitForInterrupt) {
@@ -258,6 +261,34 @@ public final class TraceRuntime implements AutoCloseable {
         backend.detach();
         drain();
         finish();
+    }
+
+    /**
+     * Reads the script's iterator, writing its text whole lines at a time (a chunk may end inside
+     * a character); or pins it and says where, as bpftrace: "Program pinned to PATH".
+     */
+    private void iterate() {
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        java.util.Optional<String> pinned = backend.iterate(chunk -> {
+            int last = chunk.length - 1;
+            while (last >= 0 && chunk[last] != '\n') {
+                last--;
+            }
+            if (last < 0) {
+                pending.writeBytes(chunk);
+                return;
+            }
+            pending.write(chunk, 0, last + 1);
+            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+            out.out().flush();
+            pending.reset();
+            pending.write(chunk, last + 1, chunk.length - last - 1);
+        });
+        if (pending.size() > 0) {
+            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        pinned.ifPresent(path -> out.out().println("Program pinned to " + path));
+        out.out().flush();
     }
 
     private static boolean isSpecial(Loaded l) {
@@ -326,7 +357,7 @@ public final class TraceRuntime implements AutoCloseable {
             backend.run(begin, new byte[CONTEXT_BYTES]);
         }
         if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+            notifyAttached();
         }
         printEvents();
         return programsOf(provider);
@@ -408,6 +439,11 @@ public final class TraceRuntime implements AutoCloseable {
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
         fireProvider("END");
+        long lost = backend.lost();
+        if (lost > 0) {
+            // current bpftrace: the total on the error stream, after the reports made while running
+            out.log(false, "Total lost event count: " + lost);
+        }
         if (!out.json()) {
             out.out().print("\n\n"); // current bpftrace's end of a run in text; JSON writes nothing
         }
@@ -485,6 +521,23 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean quiet;
     private org.bpf4j.trace.Source source;
+    private java.io.PrintWriter standardOutput;
+
+    /**
+     * The process's standard output, where bpftrace's readiness line for its test harness
+     * ({@code __BPFTRACE_NOTIFY_PROBES_ATTACHED}) goes even when the script's output goes to a file
+     * ({@code -o}) or is captured ({@code --mode test}); by default the {@link Output}'s stream.
+     */
+    public void setStandardOutput(java.io.PrintWriter standardOutput) {
+        this.standardOutput = standardOutput;
+    }
+
+    private void notifyAttached() {
+        java.io.PrintWriter w = standardOutput != null ? standardOutput : out.out();
+        out.out().flush();
+        w.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        w.flush();
+    }
 
     /** The script's source, for the place of a failed helper call ({@code -k}) in warnings. */
     public void setSource(org.bpf4j.trace.Source source) {
@@ -504,7 +557,8 @@ public final class TraceRuntime implements AutoCloseable {
 
     /**
      * With {@code dryRun}, {@link #run(int, Runnable, BooleanSupplier)} attaches every probe and
-     * stops: BEGIN and END do not run, nothing is printed (bpftrace's {@code --dry-run}).
+     * stops: BEGIN and END do not run, nothing is printed, not even {@code Attached N probes}
+     * (bpftrace's {@code --dry-run}).
      */
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
@@ -566,11 +620,20 @@ public final class TraceRuntime implements AutoCloseable {
                 if (names != null && v instanceof Long n && i < p.format().specs().size()
                         && p.format().specs().get(i).conversion() == 's') {
                     v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
+                } else if (v instanceof Long && i < p.format().specs().size()
+                        && p.format().specs().get(i).conversion() == 's') {
+                    // current bpftrace: an integer's %s is its text as print() shows it
+                    v = values.render(p.layout().elements().get(i), e, 8 + p.layout().offset(i), false);
                 }
                 args.add(v);
             }
             if (p.function().equals("system")) {
-                out.syscall(SystemCommand.run(p.format().format(args)));
+                SystemCommand.Result r = SystemCommand.run(p.format().format(args));
+                if (r.error() != null) {
+                    out.log(true, r.error()); // current bpftrace: the error, and not the output
+                } else {
+                    out.syscall(r.output());
+                }
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {
@@ -579,13 +642,12 @@ public final class TraceRuntime implements AutoCloseable {
                     int max = script.typed().settings().maxCatBytes();
                     out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
-                    out.out().flush();
-                    // current bpftrace's words (0.17 wrote "...': REASON")
-                    System.err.println("ERROR: failed to open file '" + path + "' (" + (x instanceof
+                    // current bpftrace's words on the error stream (0.17 wrote "...': REASON"), and
+                    // nothing on the output (no empty cat record in JSON)
+                    out.log(true, "failed to open file '" + path + "' (" + (x instanceof
                             java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
                             java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
                             + ")");
-                    out.cat("");
                 }
             } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
                 if (warnings || p.function().equals("errorf")) {

@@ -21,6 +21,7 @@ final class Values {
     private UserSymbols userSymbols;
     /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
     private final boolean showDebugInfo;
+    private boolean cppDemangle = true;
     /** Printed after a string that fills its whole size without a NUL ({@code str_trunc_trailer}). */
     private final String truncTrailer;
     /** The size of a string {@code str()} makes ({@code max_strlen}): only such a string is marked. */
@@ -40,6 +41,11 @@ final class Values {
     /** The build-id stack map, where {@code ustack(build_id)} values are looked up. */
     void buildIdStacks(Backend.MapStore map) {
         this.buildIdStacks = map;
+    }
+
+    /** Whether user-space C++ symbols are shown demangled ({@code cpp_demangle}). */
+    void cppDemangle(boolean on) {
+        this.cppDemangle = on;
     }
 
     void stacks(Backend.MapStore map) {
@@ -302,7 +308,7 @@ final class Values {
 
     private UserSymbols userSymbols() {
         if (userSymbols == null) {
-            userSymbols = new UserSymbols(probedBinaries);
+            userSymbols = new UserSymbols(probedBinaries, cppDemangle);
         }
         return userSymbols;
     }

@@ -1,5 +1,6 @@
 package org.bpf4j.trace.sema;
 
+import java.util.List;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Expr;
 
@@ -19,12 +20,53 @@ final class BtfPointerCalls {
         this.calls = calls;
     }
 
+    /**
+     * {@code path(PATH[, SIZE])}: the kernel's {@code bpf_d_path} of a {@code struct path} (a
+     * pointer to one, or one embedded in a struct: {@code ctx.file.f_path}), a string of SIZE bytes
+     * (a literal; {@code max_strlen} without one), as current bpftrace; only in the probes whose
+     * programs may call {@code d_path} (fentry, fexit, iterators; in bpf4j trace iterators).
+     */
+    private Type path(Expr.Call c) {
+        Type none = new Type.Str(a.strlen());
+        if (!calls.nargsBetween(c, 1, 2)) {
+            return none;
+        }
+        int size = a.strlen();
+        if (c.args().size() == 2) {
+            Long n = a.constantOf(c.args().get(1));
+            a.type(c.args().get(1));
+            if (!(c.args().get(1) instanceof Expr.IntLit) || n == null || n < 0) {
+                a.error(c.span(), "path: invalid size value, need non-negative literal");
+            } else {
+                size = (int) Math.max(1, Math.min(n, a.strlen()));
+            }
+        }
+        for (AttachPoint ap : a.probe().attachPoints()) {
+            if (!List.of("fentry", "fexit", "kfunc", "kretfunc", "iter").contains(ap.provider())) {
+                a.type(c.args().getFirst());
+                a.error(c.span(), "The path function can only be used with 'fentry', 'fexit', 'iter' probes");
+                return new Type.Str(size);
+            }
+        }
+        Expr arg = c.args().getFirst();
+        Type t = a.type(arg);
+        boolean record = a.kernelFields.get(arg) != null && a.kernelFields.get(arg).struct();
+        if (!record && !pointer(arg) && !a.failed(arg)) {
+            a.error(c.span(), "path() only supports pointer or C type argument (" + SemanticAnalyser.kindName(t)
+                    + " provided)");
+        }
+        return new Type.Str(size);
+    }
+
     /** Whether {@code name} is one of these functions. */
     static boolean handles(String name) {
-        return name.equals("socket_cookie") || name.equals("skboutput");
+        return name.equals("socket_cookie") || name.equals("skboutput") || name.equals("path");
     }
 
     Type call(Expr.Call c) {
+        if (c.name().equals("path")) {
+            return path(c);
+        }
         for (AttachPoint ap : a.probe().attachPoints()) {
             if (!ap.provider().equals("rawtracepoint")) {
                 a.error(c.span(), c.name() + " can not be used with \"" + ap.provider() + "\" probes");

@@ -78,6 +78,18 @@ final class BuiltinTypes {
             return new Type.Int(8, false);
         }
         if (n.equals("ctx")) {
+            List<AttachPoint> aps = a.probe().attachPoints();
+            if (!aps.isEmpty() && aps.getFirst().provider().equals("iter") && !aps.getFirst().parts().isEmpty()) {
+                // an iterator's context, struct bpf_iter__NAME: its fields are read from the context
+                // itself, and the probe returns when one is 0 (the iterator's last call has task == NULL)
+                int sid = a.structs.kernelStruct("struct bpf_iter__" + aps.getFirst().parts().getFirst(), b.span());
+                if (sid >= 0) {
+                    a.pointees.put(b, sid);
+                } else {
+                    a.failed.add(b);
+                }
+                return Type.Int.pointer(Type.NONE, false);
+            }
             // the program's context (pt_regs, a tracepoint's record, perf_event data): a pointer to cast
             return Type.Int.pointer(Type.NONE, false);
         }
@@ -160,9 +172,20 @@ final class BuiltinTypes {
             return Type.NONE;
         }
         if (p.number() > a.params().size()) {
+            // as current bpftrace, which reads the parameter as 0
+            a.warning(p.span(), "Positional parameter $" + p.number() + " is empty or not provided. ");
             return Type.INT64;
         }
         String v = a.params().get(p.number() - 1);
-        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : new Type.Str(a.strlen());
+        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : paramText(p);
+    }
+
+    /**
+     * A positional parameter as a string ({@code $1} given as text, {@code str($1)}): as long as its
+     * text, as current bpftrace's string literal it becomes (at most {@code max_strlen} bytes).
+     */
+    Type.Str paramText(Expr.Param p) {
+        String v = p.number() >= 1 && p.number() <= a.params().size() ? a.params().get(p.number() - 1) : "";
+        return new Type.Str(Math.min(v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length + 1, a.strlen()));
     }
 }

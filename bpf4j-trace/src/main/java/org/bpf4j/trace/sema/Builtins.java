@@ -36,7 +36,7 @@ public final class Builtins {
 
     /** Functions of bpftrace that bpf4j trace does not implement yet. */
     public static final Set<String> UNSUPPORTED_FUNCTIONS = Set.of("override",
-            "path", "offsetof", "percpu_kaddr", "unwatch");
+            "offsetof", "percpu_kaddr", "unwatch");
 
     /** The clocks of current bpftrace's {@code nsecs(CLOCK)}, with the helper that reads each. */
     public static final Map<String, String> CLOCKS = Map.of("monotonic", "ktime_get_ns", "boot", "ktime_get_boot_ns",

@@ -2,6 +2,7 @@ package org.bpf4j.trace.sema;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Stmt;
@@ -18,7 +19,8 @@ final class StdlibCalls {
     /** The functions handled here. */
     static final Set<String> NAMES = Set.of("find", "strstr", "str_concat", "memcmp", "has_cpid", "leader_tid", "is_err",
             "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "static_assert", "fail",
-            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime");
+            "assert_str", "strcap", "default_str_length", "kfunc_exist", "kfunc_allowed", "comptime", "comm",
+            "is_scalar");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
     static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
@@ -58,6 +60,19 @@ final class StdlibCalls {
                 }
                 yield Type.Int.bool(8);
             }
+            case "is_scalar" -> {
+                // current bpftrace: whether a map has no keys, known when compiling; the map is not read
+                if (c.args().size() != 1) {
+                    a.error(c.span(), "is_scalar() requires 1 argument (" + c.args().size() + " provided)");
+                } else if (!(c.args().getFirst() instanceof Expr.MapRef m) || !m.keys().isEmpty()) {
+                    a.error(c.span(), "is_scalar() expects a map for the first argument");
+                } else if (a.maps.get(m.name()) == null) {
+                    a.error(c.span(), "Unknown map: " + m.name());
+                } else {
+                    a.constant(c, a.maps.get(m.name()).keys().isEmpty() ? 1 : 0);
+                }
+                yield Type.Int.bool(8);
+            }
             case "is_literal" -> {
                 if (calls.nargs(c, 1)) {
                     a.type(c.args().getFirst());
@@ -79,6 +94,7 @@ final class StdlibCalls {
                 yield Type.UINT64;
             }
             case "kfunc_exist", "kfunc_allowed" -> kfunc(c);
+            case "comm" -> comm(c);
             case "is_err" -> {
                 if (calls.nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
@@ -186,6 +202,50 @@ final class StdlibCalls {
             }
         }
         return Type.INT64;
+    }
+
+    /**
+     * {@code comm([pid])}: without an argument the {@code comm} builtin; with one, as current
+     * bpftrace's standard library, the name of the task with that pid, found with the kernel's
+     * {@code bpf_task_from_pid} kfunc (a string of 64 bytes), where the probe's program may call
+     * kfuncs: here iterators ({@code "N/A"} when there is no such task).
+     */
+    private Type comm(Expr.Call c) {
+        if (!calls.nargsBetween(c, 0, 1)) {
+            return new Type.Str(16);
+        }
+        if (c.args().isEmpty()) {
+            return a.type(a.rewrites.computeIfAbsent(c, k -> new Expr.Builtin("comm", c.span())));
+        }
+        Type t = a.type(c.args().getFirst());
+        if (!(t instanceof Type.Int i) || i.isPointer()) {
+            if (!a.failed(c.args().getFirst())) {
+                a.error(c.span(), "Only integer supported for comm()'s pid");
+            }
+            return new Type.Str(64);
+        }
+        var aps = a.probe().attachPoints();
+        String provider = aps.isEmpty() ? "" : aps.getFirst().provider();
+        if (!provider.equals("iter")) {
+            String type = switch (provider) {
+                case "BEGIN", "END", "self" -> "special";
+                case "bench" -> "benchmark";
+                case "kfunc" -> "fentry";
+                case "kretfunc" -> "fexit";
+                case "asyncwatchpoint" -> "watchpoint";
+                default -> provider;
+            };
+            a.error(c.span(), "Syntax comm(PID) is not supported in this probe type yet. Type: " + type);
+            return new Type.Str(64);
+        }
+        int sid = a.structs.kernelStruct("struct task_struct", c.span());
+        Optional<KernelTypes.Member> m = sid < 0 ? Optional.empty() : a.kernel.member(sid, "comm");
+        if (m.isEmpty()) {
+            a.failed.add(c);
+            return new Type.Str(64);
+        }
+        a.kernelFields.put(c, new KernelField(m.get().offset(), 16, false, true, false));
+        return new Type.Str(64);
     }
 
     /** {@code leader_tid([task])}: {@code task->group_leader->pid}, of the current task without one. */

@@ -1,0 +1,106 @@
+package org.bpf4j.trace.probe;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bpf4j.object.elf.ByteReader;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
+
+/**
+ * The kernel's BPF iterators, as current bpftrace finds them: every {@code struct bpf_iter__NAME}
+ * of the kernel's BTF (but the verifier's {@code __safe_trusted} variants) is the context of
+ * iterator {@code NAME}; its fields for {@code -lv} are the parameters of the kernel's
+ * {@code bpf_iter_NAME} function but the first ({@code struct bpf_iter_meta *meta}). Immutable.
+ */
+public final class Iterators {
+    private static final String CONTEXT_PREFIX = "bpf_iter__";
+    private static final String SAFE_TRUSTED = "__safe_trusted";
+
+    /**
+     * One iterator.
+     *
+     * @param name its name ({@code task})
+     * @param params its fields as {@code -lv} shows them ({@code struct task_struct * task})
+     */
+    public record Entry(String name, List<String> params) {
+        public Entry {
+            params = List.copyOf(params);
+        }
+    }
+
+    private static volatile List<Entry> system;
+
+    private Iterators() {}
+
+    /** This machine's iterators, by name; empty when the kernel publishes no BTF. */
+    public static List<Entry> system() {
+        List<Entry> s = system;
+        if (s == null) {
+            synchronized (Iterators.class) {
+                if (system == null) {
+                    system = read(RawTracepoints.BTF_DIR.resolve("vmlinux"));
+                }
+                s = system;
+            }
+        }
+        return s;
+    }
+
+    private static List<Entry> read(Path vmlinux) {
+        if (!Files.isReadable(vmlinux)) {
+            return List.of();
+        }
+        try {
+            return of(Btf.parse(ByteReader.of(Files.readAllBytes(vmlinux), vmlinux.toString())));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The iterators a BTF defines, by name. */
+    public static List<Entry> of(Btf btf) {
+        Map<String, Entry> found = new TreeMap<>();
+        for (int id = 1; id < btf.size(); id++) {
+            if (!(btf.typeById(id) instanceof BtfType.Struct st) || !st.name().startsWith(CONTEXT_PREFIX)
+                    || st.name().endsWith(SAFE_TRUSTED)) {
+                continue;
+            }
+            String name = st.name().substring(CONTEXT_PREFIX.length());
+            found.put(name, new Entry(name, params(btf, name)));
+        }
+        return List.copyOf(found.values());
+    }
+
+    /** The parameters of {@code bpf_iter_NAME} after its meta pointer, as C declarations with their names. */
+    private static List<String> params(Btf btf, String name) {
+        int fid = btf.typeIdByName("bpf_iter_" + name, 12); // BTF_KIND_FUNC
+        if (fid < 0 || !(btf.typeById(fid) instanceof BtfType.Func f)
+                || !(btf.typeById(f.type()) instanceof BtfType.FuncProto proto) || proto.params().isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (BtfType.Param p : proto.params().subList(1, proto.params().size())) {
+            out.add(declaration(btf, p.type()) + " " + p.name());
+        }
+        return out;
+    }
+
+    /** A type as libbpf's {@code btf_dump__emit_type_decl} writes it without a name ({@code struct file *}). */
+    private static String declaration(Btf btf, int type) {
+        try {
+            return org.bpf4j.object.btf.BtfFormat.typeName(btf, type).strip();
+        } catch (RuntimeException e) {
+            return btf.describe(type);
+        }
+    }
+
+    /** Whether {@code name} is one of the iterators. */
+    public static boolean contains(List<Entry> iterators, String name) {
+        return iterators.stream().anyMatch(e -> e.name().equals(name));
+    }
+}
