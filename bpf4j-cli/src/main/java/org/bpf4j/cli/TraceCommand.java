@@ -75,7 +75,7 @@ final class TraceCommand implements Callable<Integer> {
             + "tracepoints, software and hardware events, uprobe:FILE:* functions, usdt:FILE:* probes")
     private boolean list;
 
-    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint")
+    @Option(names = {"-v", "--verbose"}, description = "verbose: with -l, the fields of each tracepoint; a program the kernel refuses is reported with the verifier's log (each load logs into a buffer of log_size bytes, as bpftrace)")
     private boolean verbose;
 
     @Option(names = "--unsafe", description = "allow unsafe functions (system)")
@@ -222,6 +222,19 @@ final class TraceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : fastOut;
         PrintWriter err = spec != null ? spec.commandLine().getErr() : fastErr;
+        // current bpftrace's colours on its log lines (a terminal, or BPFTRACE_COLOR=always)
+        if (LogColors.enabled(System.getenv("BPFTRACE_COLOR"), LogColors.standardStreamsAreTerminals(), err)) {
+            PrintWriter coloured = LogColors.wrap(err);
+            try {
+                return trace(out, coloured);
+            } finally {
+                coloured.flush();
+            }
+        }
+        return trace(out, err);
+    }
+
+    private Integer trace(PrintWriter out, PrintWriter err) throws Exception {
         if (!programs.isEmpty()) {
             program = programs.getLast();
         }
@@ -229,6 +242,9 @@ final class TraceCommand implements Callable<Integer> {
         if (info) {
             TraceInfo.print(out);
             return Main.EXIT_OK;
+        }
+        if (command != null && command.isEmpty()) {
+            command = null; // as bpftrace: an empty -c is no command
         }
         // bpftrace's checks of the command line, in its words
         if (command != null && pid != null) {
@@ -263,6 +279,22 @@ final class TraceCommand implements Callable<Integer> {
                 return bpftraceError(err, "Pid out of range: " + Long.toUnsignedString(p));
             }
             pid = Long.toString(p);
+            if (p == 0 || !Files.isDirectory(Path.of("/proc", pid))) {
+                // current bpftrace opens a pidfd for the process before anything else
+                err.println("ERROR: Failed to attach to pid: Unable to open pidfd ("
+                        + (p == 0 ? "Invalid argument" : "No such process") + ")");
+                err.flush();
+                return Main.EXIT_FAILED;
+            }
+        }
+        if (command != null) {
+            try {
+                ChildCommand.check(command); // before compiling, as current bpftrace forks the child first
+            } catch (IllegalArgumentException e) {
+                err.println("ERROR: Failed to fork child: " + e.getMessage());
+                err.flush();
+                return Main.EXIT_FAILED;
+            }
         }
         java.util.regex.Pattern filter = null;
         if (probeFilter != null) {
@@ -365,6 +397,14 @@ final class TraceCommand implements Callable<Integer> {
             return Main.EXIT_BAD_INPUT;
         }
         CompiledScript script = result.compiled().get();
+        if (script.programs().isEmpty()) {
+            // current bpftrace's words, on standard output (not under -q), and its status
+            if (!quiet) {
+                out.println("No probes to attach");
+                out.flush();
+            }
+            return Main.EXIT_FAILED;
+        }
         boolean benchMode = bench || "bench".equals(mode);
         boolean testMode = test || "test".equals(mode);
         if (!benchMode && !testMode && !script.programs().isEmpty() && script.programs().stream()
@@ -382,38 +422,47 @@ final class TraceCommand implements Callable<Integer> {
                 throw CommandFailure.io(outputFile, "write", e);
             }
             try (PrintWriter file = new PrintWriter(w, true)) {
-                return run(source, script, file, err, kernel);
+                return run(source, script, file, out, err, kernel);
             }
         }
-        return run(source, script, out, err, kernel);
+        return run(source, script, out, out, err, kernel);
     }
 
-    private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter err, boolean kernel)
+    /** Runs the script: its output on {@code out} (the file of {@code -o}, or {@code stdout}), messages on {@code err}. */
+    private int run(Source source, CompiledScript script, PrintWriter out, PrintWriter stdout, PrintWriter err,
+            boolean kernel)
             throws IOException, InterruptedException {
         // --mode test: a test's output is captured, and shown only if it fails
         Capture capture = test || "test".equals(mode) ? new Capture(out) : null;
         PrintWriter scriptOut = capture == null ? out : new PrintWriter(capture);
         PrintWriter scriptErr = capture == null ? err : new PrintWriter(capture.sharing(err));
-        Output output = format.equals("json") ? new Output.Json(scriptOut) : new Output.Text(scriptOut, scriptErr);
+        Output output = format.equals("json") ? new Output.Json(scriptOut, scriptErr) : new Output.Text(scriptOut, scriptErr);
         ChildCommand child = null;
         if (command != null) {
             try {
                 child = ChildCommand.start(command);
             } catch (IllegalArgumentException e) {
-                throw CommandFailure.badInput(e.getMessage());
+                // current bpftrace's message and status
+                err.println("ERROR: Failed to fork child: " + e.getMessage());
+                err.flush();
+                return Main.EXIT_FAILED;
             }
         }
         try (ChildCommand c = child) {
             Backend be;
             try {
                 if (kernel) {
-                    KernelBackend k = new KernelBackend(script, Kernel.system());
+                    KernelBackend k = new KernelBackend(script, Kernel.system(), verbose);
                     // as bpftrace's main thread: tid in BEGIN and END is the process id
                     k.runOnFirstThread(true);
                     be = k;
                 } else {
                     be = new VmBackend(script, VmOptions.defaults());
                 }
+            } catch (org.bpf4j.trace.runtime.LoadFailure e) {
+                err.println("ERROR: " + e.getMessage()); // -v: in current bpftrace's words, with the kernel's log
+                err.flush();
+                return Main.EXIT_FAILED;
             } catch (Bpf4jException e) {
                 throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }
@@ -424,6 +473,7 @@ final class TraceCommand implements Callable<Integer> {
                 runtime.setBenchmarks(bench || "bench".equals(mode));
                 runtime.setTests(capture);
                 runtime.setSource(source);
+                runtime.setStandardOutput(stdout); // bpftrace's readiness line, never in the -o file
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }
@@ -447,11 +497,13 @@ final class TraceCommand implements Callable<Integer> {
                 TraceProcess.onInterrupt(runtime::requestExit);
                 TraceProcess.nameAfterLauncher();
                 try {
+                    // as current bpftrace: the run ends when the command of -c or the process of -p ends
+                    int traced = pid != null ? Integer.parseInt(pid) : -1;
                     runtime.run(target, () -> {
                         if (c != null) {
                             c.release();
                         }
-                    }, () -> c != null && c.exited());
+                    }, () -> c != null ? c.exited() : traced > 0 && !alive(traced));
                 } catch (AttachException e) {
                     org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
                     d.error(e.attachPoint().span(), e.getMessage());
@@ -472,6 +524,21 @@ final class TraceCommand implements Callable<Integer> {
                 // as bpftrace: exit(N) is the exit status
                 return runtime.exitCode();
             }
+        }
+    }
+
+    /**
+     * Whether process {@code pid} still runs: bpftrace polls a pidfd, which reports the process's
+     * exit (a zombie has exited); here its {@code /proc} entry, gone or in state Z or X once it has.
+     */
+    static boolean alive(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')'); // after the name, which may hold blanks and parentheses
+            char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -62,8 +62,8 @@ final class TraceProcess {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Makes Ctrl-C (SIGINT) stop the run as bpftrace's does: the first one ends the run (END runs
-     * and the maps are printed), also when it comes while the script is being compiled and
+     * Makes Ctrl-C (SIGINT) and SIGTERM stop the run as bpftrace's do: the first one ends the run
+     * (END runs and the maps are printed), also when it comes while the script is being compiled and
      * attached; a second one exits at once. Takes SIGINT over from the JVM (whose handler would exit
      * at once), also when the process started with SIGINT ignored, as a shell's background job does
      * ({@code bpf4j trace ... &}): bpftrace sets its handler regardless, while the JVM keeps an
@@ -81,15 +81,19 @@ final class TraceProcess {
                                 java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
                 Object unused = signal.invoke(SIGINT, java.lang.foreign.MemorySegment.NULL); // SIG_DFL
             }
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> {
-                if (INTERRUPTED.getAndSet(true)) {
-                    Runtime.getRuntime().exit(128 + SIGINT); // the second Ctrl-C
-                }
-                Runnable stop = INTERRUPT.get();
-                if (stop != null) {
-                    stop.run();
-                }
-            });
+            // SIGTERM as SIGINT, as current bpftrace handles both: the run ends (END, the maps), exit
+            // status 0 or exit()'s (the JVM's own handling would end with status 143)
+            for (String name : new String[] {"INT", "TERM"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                    if (INTERRUPTED.getAndSet(true)) {
+                        Runtime.getRuntime().exit(128 + s.getNumber()); // the second one
+                    }
+                    Runnable stop = INTERRUPT.get();
+                    if (stop != null) {
+                        stop.run();
+                    }
+                });
+            }
         } catch (Throwable e) {
             // SIGINT keeps the JVM's handling (its shutdown hooks stop the run) or stays ignored
         }

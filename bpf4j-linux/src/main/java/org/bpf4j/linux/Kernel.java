@@ -309,6 +309,25 @@ public final class Kernel {
     }
 
     /**
+     * Loads a program with the verifier's log (level 1) in a buffer of {@code logSize} bytes, once:
+     * as libbpf with a caller's buffer, a log that does not fit fails the load (ENOSPC, on kernels
+     * that report a truncated log). For {@code -v}, where current bpftrace logs every load.
+     *
+     * @param name the program's name for messages
+     * @param type the program type, for the returned object
+     * @param attr the load's attributes (their log level and size replaced)
+     * @param logSize the log buffer's size in bytes
+     * @throws VerifierException if the kernel refuses, with its (possibly cut) log
+     */
+    public KernelProgram loadProgramWithLog(String name, ProgramType type, Bpf.ProgLoad attr, int logSize) {
+        Bpf.LoadResult r = bpf.progLoad(attr.withLog(1, logSize));
+        if (!r.ok()) {
+            throw new VerifierException(Bpf.Command.PROG_LOAD.callName(), r.errno(), name, r.log());
+        }
+        return new KernelProgram(bpf, new Fd(r.fd(), bpf, "program '" + name + "'"), name, type);
+    }
+
+    /**
      * Loads a program. The first attempt asks for no log; if the kernel refuses, the load is
      * repeated with a verifier log, with a bigger buffer while the log does not fit (ENOSPC).
      *

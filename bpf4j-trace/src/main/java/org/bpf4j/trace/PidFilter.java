@@ -39,6 +39,6 @@ final class PidFilter {
             probes.add(new Probe(p.attachPoints(), Optional.of(predicate), p.body(), p.span()));
             changed = true;
         }
-        return changed ? new Program(program.directives(), probes, program.maps(), program.config()) : program;
+        return changed ? program.withProbes(probes) : program;
     }
 }

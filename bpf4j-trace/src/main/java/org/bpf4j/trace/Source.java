@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A script's text and the name diagnostics use for it ({@code stdin} for {@code -e}, else the
- * file name as given). Immutable.
+ * file name as given). Immutable but for the files the script imports, which the compiler
+ * {@linkplain #attach attaches} as it reads them.
  */
 public final class Source {
     private final String name;
@@ -47,15 +48,51 @@ public final class Source {
     public record Located(Source source, Span span) {}
 
     /**
-     * Where a span of this script's program lies: in this source, or in the {@linkplain #library()
-     * library} (offsets past this text and its newline), with the span in that source's offsets.
+     * Where a span of this script's program lies: in this source, in the {@linkplain #library()
+     * library} (offsets past this text and its newline), or in a file the script {@linkplain
+     * #attach imports}, with the span in that source's offsets.
      */
     public Located locate(Span span) {
         int base = text.length() + 1;
         if (this != LIBRARY && span.begin() >= base && !span.equals(Span.NONE)) {
+            synchronized (attached) {
+                for (int i = attached.size() - 1; i >= 0; i--) {
+                    Attached a = attached.get(i);
+                    if (span.begin() >= a.base()) {
+                        return new Located(a.source(), new Span(span.begin() - a.base(), span.end() - a.base()));
+                    }
+                }
+            }
             return new Located(LIBRARY, new Span(span.begin() - base, span.end() - base));
         }
         return new Located(this, span);
+    }
+
+    /** A file this script imports, read with its offsets from {@code base} on. */
+    private record Attached(Source source, int base) {}
+
+    /** The files this script imports, by increasing base (after the library's offsets). */
+    private final List<Attached> attached = new ArrayList<>();
+
+    /**
+     * The offset from which a file this script imports ({@code import "lib.bt";}) is read, so that
+     * spans in it are told apart from the script's and {@link #locate} finds it: past this text, the
+     * library's and the files attached before. The same file (name and text) attached again keeps its
+     * offset. This is the one thing about a source that changes (append-only, thread-safe); its name
+     * and text never do.
+     */
+    public int attach(Source imported) {
+        synchronized (attached) {
+            for (Attached a : attached) {
+                if (a.source().name.equals(imported.name) && a.source().text.equals(imported.text)) {
+                    return a.base();
+                }
+            }
+            int base = attached.isEmpty() ? text.length() + 1 + LIBRARY.text.length() + 1
+                    : attached.getLast().base() + attached.getLast().source().text.length() + 1;
+            attached.add(new Attached(imported, base));
+            return base;
+        }
     }
 
     /** A source named {@code name} with the given text. */

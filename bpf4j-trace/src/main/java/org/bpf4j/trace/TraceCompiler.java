@@ -126,13 +126,22 @@ public final class TraceCompiler {
     /**
      * What a run takes from its surroundings, apart from the {@link Options}: the environment (whose
      * {@code BPFTRACE_*} variables set config variables), the headers included before the script
-     * ({@code --include}) and the directories searched for headers first ({@code -I}).
+     * ({@code --include}), the directories searched for headers first ({@code -I}) and the
+     * directories searched for what the script imports after its own directory (current
+     * bpftrace's import paths; the command line has none).
      */
-    public record Setup(java.util.Map<String, String> env, List<String> includes, List<java.nio.file.Path> includeDirs) {
+    public record Setup(java.util.Map<String, String> env, List<String> includes, List<java.nio.file.Path> includeDirs,
+            List<java.nio.file.Path> importDirs) {
         public Setup {
             env = java.util.Map.copyOf(env);
             includes = List.copyOf(includes);
             includeDirs = List.copyOf(includeDirs);
+            importDirs = List.copyOf(importDirs);
+        }
+
+        /** A setup whose imports are looked for in the script's directory only. */
+        public Setup(java.util.Map<String, String> env, List<String> includes, List<java.nio.file.Path> includeDirs) {
+            this(env, includes, includeDirs, List.of());
         }
 
         /** This process's environment, no extra headers. */
@@ -167,7 +176,7 @@ public final class TraceCompiler {
                 && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
                 ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
         Optional<Program> program = Parser.parse(source, d, predefined, setup.includes(),
-                org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()));
+                org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()), setup.importDirs());
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
@@ -234,7 +243,7 @@ public final class TraceCompiler {
                 probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span()));
             }
         }
-        return new Program(program.directives(), probes, program.maps(), program.config());
+        return program.withProbes(probes);
     }
 
     private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$([0-9]+)");
@@ -275,7 +284,7 @@ public final class TraceCompiler {
             }
             probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
         }
-        return any ? new Program(program.directives(), probes, program.maps(), program.config()) : program;
+        return any ? program.withProbes(probes) : program;
     }
 
     private static String substitute(String text, List<String> params, org.bpf4j.trace.ast.AttachPoint a, Diagnostics d) {

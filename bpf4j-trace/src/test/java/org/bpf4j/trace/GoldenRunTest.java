@@ -14,7 +14,10 @@ import org.junit.jupiter.api.TestFactory;
  * Runs every script of {@code trace/run} on the VM and compares standard output with the golden
  * files recorded by running Debian's bpftrace 0.17 on the same script: {@code NAME.expected} (text)
  * and {@code NAME.json.expected} ({@code -f json}); {@code NAME.params} holds positional parameters,
- * {@code NAME.env} environment variables ({@code KEY=VALUE} lines).
+ * {@code NAME.env} environment variables ({@code KEY=VALUE} lines). Where a script also has
+ * {@code NAME.stderr.expected} (text) or {@code NAME.json.stderr.expected} (JSON), the runtime's
+ * messages on the error stream (lost events, failed helper calls, errorf/warnf, runtime warnings)
+ * must be exactly that; otherwise that stream is not compared.
  */
 class GoldenRunTest {
     @TestFactory
@@ -45,7 +48,7 @@ class GoldenRunTest {
             if (Files.exists(expected)) {
                 tests.add(DynamicTest.dynamicTest(p.getFileName().toString() + " (json)", () -> {
                     Source source = new Source(p.getFileName().toString(), Scripts.read(p));
-                    assertEquals(Scripts.read(expected), Scripts.run(source, Scripts.params(p), true, Scripts.env(p)));
+                    check(p, ".json.expected", Scripts.runStreams(source, Scripts.params(p), true, Scripts.env(p), true));
                 }));
             }
         }
@@ -67,11 +70,19 @@ class GoldenRunTest {
                 assertTrue(Files.exists(expected), "missing golden file " + expected.getFileName());
                 Scripts.assumeRequirements(p);
                 Source source = new Source(p.getFileName().toString(), Scripts.read(p));
-                assertEquals(localized(Scripts.read(expected)), Scripts.run(source, Scripts.params(p), json,
-                        Scripts.env(p)));
+                check(p, suffix, Scripts.runStreams(source, Scripts.params(p), json, Scripts.env(p), true));
             }));
         }
         return tests;
+    }
+
+    /** Compares a run's output with {@code NAME + suffix}, and its error stream with the stderr golden if any. */
+    private static void check(Path p, String suffix, Scripts.Streams run) {
+        assertEquals(localized(Scripts.read(Scripts.sibling(p, suffix))), run.out());
+        Path err = Scripts.sibling(p, suffix.replace(".expected", ".stderr.expected"));
+        if (Files.exists(err)) {
+            assertEquals(Scripts.read(err), run.err(), "the error stream of " + p.getFileName());
+        }
     }
 
     /**

@@ -50,8 +50,9 @@ class KernelGoldenTest {
                 assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                 assumeTrue(!EXCLUDED.containsKey(name), () -> "excluded: " + EXCLUDED.get(name));
                 Scripts.assumeRequirements(p);
-                String out = runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p), false);
-                assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), out);
+                Scripts.Streams run = runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p), false);
+                assertEquals(Scripts.read(Scripts.sibling(p, ".expected")), run.out());
+                assertErrorStream(p, ".stderr.expected", run);
             }));
             Path json = Scripts.sibling(p, ".json.expected");
             if (p.getParent().equals(Scripts.dir("kernel")) && java.nio.file.Files.exists(json)) {
@@ -59,8 +60,9 @@ class KernelGoldenTest {
                     Kernel.Availability a = Kernel.probe();
                     assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
                     Scripts.assumeRequirements(p);
-                    assertEquals(Scripts.read(json), runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p),
-                            true));
+                    Scripts.Streams run = runInKernel(new Source(name, Scripts.read(p)), Scripts.params(p), true);
+                    assertEquals(Scripts.read(json), run.out());
+                    assertErrorStream(p, ".json.stderr.expected", run);
                 }));
             }
         }
@@ -70,36 +72,49 @@ class KernelGoldenTest {
         tests.add(DynamicTest.dynamicTest("lost_events.bt (kernel)", () -> {
             Kernel.Availability a = Kernel.probe();
             assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
-            String out = runInKernel(new Source("lost_events.bt", Scripts.read(lost)));
-            assertEquals(Scripts.read(Scripts.sibling(lost, ".expected")), out);
+            Scripts.Streams run = runInKernel(new Source("lost_events.bt", Scripts.read(lost)));
+            assertEquals(Scripts.read(Scripts.sibling(lost, ".expected")), run.out());
+            assertErrorStream(lost, ".stderr.expected", run);
         }));
         // ppid in a BEGIN probe, which BPF_PROG_TEST_RUN runs in this JVM's thread: the JVM's parent.
         tests.add(DynamicTest.dynamicTest("ppid is the JVM's parent (kernel)", () -> {
             Kernel.Availability a = Kernel.probe();
             assumeTrue(a.available(), "kernel tests skipped: " + a.reason());
-            String out = runInKernel(new Source("ppid.bt", "BEGIN { printf(\"%d\\n\", ppid); exit(); }"));
+            String out = runInKernel(new Source("ppid.bt", "BEGIN { printf(\"%d\\n\", ppid); exit(); }")).out();
             assertEquals(ProcessHandle.current().parent().orElseThrow().pid() + "\n\n\n", out);
         }));
         return tests;
     }
 
-    /** Compiles a script for the kernel, runs it to its end and returns its text output. */
-    private static String runInKernel(Source source) throws Exception {
+    /** The error stream of a run against the script's stderr golden ({@code suffix}), when it has one. */
+    private static void assertErrorStream(Path p, String suffix, Scripts.Streams run) {
+        Path err = Scripts.sibling(p, suffix);
+        if (java.nio.file.Files.exists(err)) {
+            assertEquals(Scripts.read(err), run.err(), "the error stream of " + p.getFileName());
+        }
+    }
+
+    /** Compiles a script for the kernel, runs it to its end and returns its text output and error stream. */
+    private static Scripts.Streams runInKernel(Source source) throws Exception {
         return runInKernel(source, List.of(), false);
     }
 
     /** As {@link #runInKernel(Source)}, with positional parameters, in JSON ({@code -f json}) when {@code json}. */
-    private static String runInKernel(Source source, List<String> params, boolean json) throws Exception {
+    private static Scripts.Streams runInKernel(Source source, List<String> params, boolean json) throws Exception {
         CompiledScript script = TraceCompiler.compile(source, params, new TraceCompiler.Options(false,
                 ProbeSource.none(), AttachPoints.Target.KERNEL, false, false)).orThrow(source);
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
-        Output out = json ? new Output.Json(pw) : new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter()));
+        StringWriter ew = new StringWriter();
+        PrintWriter epw = new PrintWriter(ew);
+        Output out = json ? new Output.Json(pw, epw) : new Output.Text(pw, epw);
         try (TraceRuntime rt = new TraceRuntime(script, out, new KernelBackend(script, Kernel.system()))) {
+            rt.setSource(source);
             rt.run();
         }
         pw.flush();
-        return sw.toString();
+        epw.flush();
+        return new Scripts.Streams(sw.toString(), ew.toString());
     }
 }

@@ -140,6 +140,18 @@ final class Scripts {
     /** Compiles and runs a script on the VM, as if a command ran under {@code -c} when {@code child}. */
     static String run(Source source, List<String> params, boolean json, java.util.Map<String, String> env,
             boolean child) throws InterruptedException {
+        return runStreams(source, params, json, env, child).out();
+    }
+
+    /**
+     * What a run printed on each stream: {@code out} the script's output, {@code err} the runtime's
+     * messages (lost events, failed helper calls, warnings and errors of the running script).
+     */
+    record Streams(String out, String err) {}
+
+    /** As {@link #run(Source, List, boolean, java.util.Map, boolean)}, with both streams. */
+    static Streams runStreams(Source source, List<String> params, boolean json, java.util.Map<String, String> env,
+            boolean child) throws InterruptedException {
         CompiledScript script = TraceCompiler.compile(source, params,
                 new TraceCompiler.Options(false, org.bpf4j.trace.probe.ProbeSource.none(),
                         org.bpf4j.trace.probe.AttachPoints.Target.VM, false, child),
@@ -147,12 +159,15 @@ final class Scripts {
         OwnVerifier.assertAccepted(script);
         StringWriter sw = new StringWriter();
         PrintWriter pw = new PrintWriter(sw);
-        Output out = json ? new Output.Json(pw) : new Output.Text(pw, new PrintWriter(java.io.Writer.nullWriter()));
+        StringWriter ew = new StringWriter();
+        PrintWriter epw = new PrintWriter(ew);
+        Output out = json ? new Output.Json(pw, epw) : new Output.Text(pw, epw);
         try (TraceRuntime rt = TraceRuntime.vm(script, out, options())) {
             rt.setSource(source); // the places errorf/warnf and runtime warnings name
             rt.run();
         }
         pw.flush();
-        return sw.toString();
+        epw.flush();
+        return new Streams(sw.toString(), ew.toString());
     }
 }

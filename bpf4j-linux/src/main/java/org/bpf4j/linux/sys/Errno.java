@@ -79,6 +79,12 @@ public final class Errno {
         return e == null ? "errno " + errno : e[0];
     }
 
+    /** strerror(3)'s words ({@code Invalid argument}), or {@code errno N} for one not in the table. */
+    public static String message(int errno) {
+        String[] e = TABLE.get(errno);
+        return e == null ? "errno " + errno : e[1];
+    }
+
     /** {@code EINVAL (Invalid argument)}, or {@code errno N}. */
     public static String describe(int errno) {
         String[] e = TABLE.get(errno);

@@ -16,4 +16,18 @@ public record ConfigEntry(String key, String value, boolean integer, Span span) 
         String k = key.startsWith("BPFTRACE_") ? key.substring("BPFTRACE_".length()) : key;
         return k.toLowerCase(java.util.Locale.ROOT);
     }
+
+    /**
+     * The value of an {@code unstable_*} config variable as current bpftrace reads it: {@code enable}
+     * (or a true value), {@code warn} or {@code error} (or a false value); null if it is none of them.
+     */
+    public static String unstable(String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "enable", "1", "true", "on", "yes" -> "enable";
+            case "warn" -> "warn";
+            case "error", "0", "false", "off", "no" -> "error";
+            default -> null;
+        };
+    }
 }

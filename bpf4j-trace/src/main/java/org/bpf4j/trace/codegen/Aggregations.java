@@ -29,7 +29,12 @@ final class Aggregations {
     int key(Expr.MapRef ref, MapInfo info) {
         int size = CompiledScript.keySize(info);
         int off = pc.frame.alloc(size);
-        pc.zero(off, size);
+        boolean filled = ref.keys().size() == 1 && info.keys().size() == 1
+                && (info.keys().getFirst() instanceof Type.Str || info.keys().getFirst() instanceof Type.Int)
+                && ProbeCompiler.storedSize(info.keys().getFirst()) == size;
+        if (!filled) {
+            pc.zero(off, size); // padding, and the bucket after a histogram's key
+        } // else one string (zero to its slot's end) or integer fills the key
         if (ref.keys().size() > 1 && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple t) {
             // @m[a, b] on a map keyed by a tuple: the tuple's elements
             for (int i = 0; i < ref.keys().size(); i++) {

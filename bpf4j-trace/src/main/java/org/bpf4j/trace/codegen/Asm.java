@@ -90,7 +90,17 @@ final class Asm {
      */
     static final int FAR = 8;
 
+    /**
+     * The register the scratch part of a split {@link Frame} is addressed from: an access whose
+     * offset is a scratch slot's ({@link Frame#inScratch}) goes through it, whatever base it names.
+     */
+    static final int SCRATCH = 7;
+
     void load(Size size, int dst, int base, int off) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
         if (off != (short) off) {
             farAddress(base, off);
             emit(new Instruction.Load(size, false, dst, FAR, (short) 0));
@@ -100,6 +110,10 @@ final class Asm {
     }
 
     void store(Size size, int base, int off, int src) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
         if (off != (short) off) {
             farAddress(base, off);
             emit(new Instruction.Store(size, FAR, (short) 0, Operand.reg(src)));
@@ -109,6 +123,10 @@ final class Asm {
     }
 
     void storeImm(Size size, int base, int off, int imm) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
         if (off != (short) off) {
             farAddress(base, off);
             emit(new Instruction.Store(size, FAR, (short) 0, Operand.imm(imm)));
@@ -126,9 +144,18 @@ final class Asm {
         aluImm(AluOp.ADD, FAR, off);
     }
 
-    /** {@code dst = frameBase + off}: the address of a stack slot. */
+    /** {@code dst = frameBase + off}: the address of a frame slot (on the stack or in the scratch part). */
     void stackAddr(int dst, int off) {
-        mov(dst, frameBase);
+        addr(dst, frameBase, off);
+    }
+
+    /** {@code dst = base + off}, or for a scratch slot's offset {@link #SCRATCH} plus its offset there. */
+    void addr(int dst, int base, int off) {
+        if (Frame.inScratch(off)) {
+            base = SCRATCH;
+            off = Frame.scratchOffset(off);
+        }
+        mov(dst, base);
         aluImm(AluOp.ADD, dst, off);
     }
 
@@ -166,6 +193,25 @@ final class Asm {
         insns.add(new Instruction.LoadImm64(dst, Imm64Kind.CODE_ADDRESS, 0, 0));
     }
 
+    /** A BPF-to-BPF call of the function at {@code target} (r1-r5 its arguments, r0 its value). */
+    void callLocal(Label target) {
+        pending.add(new Pending(insns.size(), target));
+        insns.add(Instruction.Call.local(0));
+    }
+
+    /** Instruction ranges placed whole ({@link #embed}): [start, end) positions. */
+    private final List<int[]> embedded = new ArrayList<>();
+
+    /**
+     * Places a block of code as it is (a linked function of imported C: its jumps and calls
+     * relative inside it), kept whole by {@link #build()}; it is entered only by a call.
+     */
+    void embed(Code code) {
+        int start = insns.size();
+        insns.addAll(code.instructions());
+        embedded.add(new int[] {start, insns.size()});
+    }
+
     void jump(Label target) {
         pending.add(new Pending(insns.size(), target));
         insns.add(new Instruction.Goto(false, 0));
@@ -190,6 +236,11 @@ final class Asm {
         while (!work.isEmpty()) {
             int p = work.pop();
             if (p >= n || reached[p]) {
+                continue;
+            }
+            int[] block = embedded.stream().filter(r -> p >= r[0] && p < r[1]).findFirst().orElse(null);
+            if (block != null) {
+                java.util.Arrays.fill(reached, block[0], block[1], true); // its own flow stays inside
                 continue;
             }
             reached[p] = true;
@@ -227,6 +278,7 @@ final class Asm {
                     case Instruction.LoadImm64 l -> new Instruction.LoadImm64(l.dst(), l.kind(), off, 0);
                     case Instruction.Jump j -> new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) off);
                     case Instruction.Goto g -> new Instruction.Goto(false, off);
+                    case Instruction.Call c -> Instruction.Call.local(off);
                     default -> throw new IllegalStateException("not a jump: " + i);
                 };
             }

@@ -68,8 +68,7 @@ final class BtfPointerCalls {
         asm.mov(1, 0);
         asm.loadMap(2, SKB_MAP);
         asm.load(Size.DW, 3, asm.frameBase, flags);
-        asm.mov(4, asm.frameBase);
-        asm.aluImm(AluOp.ADD, 4, header);
+        asm.stackAddr(4, header);
         asm.movImm(5, HEADER);
         asm.call("skb_output");
         pc.frame.release(m);

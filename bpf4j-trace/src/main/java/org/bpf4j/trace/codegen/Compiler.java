@@ -86,9 +86,16 @@ public final class Compiler {
                         transport, pidNamespace);
                 CompiledScript.ProbeProgram prog = pc.compile();
                 if (prog == null && pc.needsScratchFrame()) {
+                    // a split frame: its scratch part is at most the whole frame; compiled once more at its size
                     pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap, transport,
                             pidNamespace, Type.align8(pc.frameBytes()));
                     prog = pc.compile();
+                    int scratch = Type.align8(pc.scratchBytes());
+                    if (prog != null && scratch > 0 && scratch < pc.scratchFrame) {
+                        pc = new ProbeCompiler(typed, events, index, maps.size(), maps.size() + 1, diags, p, ap,
+                                transport, pidNamespace, scratch);
+                        prog = pc.compile();
+                    }
                 }
                 if (prog != null) {
                     programs.add(prog);

@@ -235,6 +235,25 @@ final class ContextReads {
         }
     }
 
+    /** Whether {@code args.NAME} is a field of a tracepoint's record (not a uprobe's or raw tracepoint's argument). */
+    boolean isTracepointField(Expr.Field f) {
+        return resolved() instanceof Resolved.Tracepoint;
+    }
+
+    /** Copies the {@code size} bytes of a field of the tracepoint record (an integer array) to {@code off}. */
+    void argsBytes(Expr.Field f, int size, int off) {
+        if (pc.inCallback) {
+            pc.unsupported(f.span(), "args inside a for loop over a map or over a range with bounds known only at run time");
+            return;
+        }
+        TracepointFormat.Field fd = field(f);
+        asm.stackAddr(1, off);
+        asm.movImm(2, Math.min(size, fd.size()));
+        asm.mov(3, ProbeCompiler.CTX);
+        asm.aluImm(AluOp.ADD, 3, fd.offset());
+        asm.call("probe_read_kernel");
+    }
+
     /** Copies a {@code char[N]} field of the tracepoint record into a string slot of {@code size} bytes. */
     void argsString(Expr.Field f, int size, int off) {
         TracepointFormat.Field fd = field(f);
@@ -265,8 +284,15 @@ final class ContextReads {
         boolean keepAfter = past && after < 0 && after % 8 == 0 && after == (short) after;
         int m = pc.frame.mark();
         int to = past && !keepAfter ? pc.frame.alloc(limit) : off;
-        asm.mov(3, 0);
-        pc.strings.zero(to, size); // the helper writes the byte past it
+        if (ProbeCompiler.zeroCallsHelper(Type.align8(size))) {
+            int pointer = pc.frame.alloc(8); // kept over the zeroing helper's call
+            asm.store(Size.DW, asm.frameBase, pointer, 0);
+            pc.strings.zero(to, size);
+            asm.load(Size.DW, 3, asm.frameBase, pointer);
+        } else {
+            asm.mov(3, 0);
+            pc.strings.zero(to, size); // the helper writes the byte past it
+        }
         if (keepAfter) {
             asm.load(Size.DW, Asm.FAR, asm.frameBase, after);
         }

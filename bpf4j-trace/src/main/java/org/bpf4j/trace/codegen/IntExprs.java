@@ -111,6 +111,16 @@ final class IntExprs {
                     // number first, as verifiers refuse shifts of pointers
                     asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
                 }
+                if (pc.type(c.operand()) instanceof Type.Int from && !from.isPointer() && from.bits() < 64
+                        && pc.type(c) instanceof Type.Int to && to.isPointer()) {
+                    // an integer narrower than a pointer becomes one zero-extended, as LLVM's inttoptr in
+                    // current bpftrace: (uint8 *)-1, the literal an int8, is 0xff
+                    if (from.bits() == 32) {
+                        asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
+                    } else {
+                        asm.aluImm(AluOp.AND, 0, (1 << from.bits()) - 1);
+                    }
+                }
                 if (((Type.Int) pc.type(c)).bool()) {
                     boolOf(JumpOp.JNE); // (bool)x is x != 0
                 } else {

@@ -14,8 +14,8 @@ import org.bpf4j.trace.sema.Type;
  * whose bounds are not constants {@code bpf_loop} (as current bpftrace; the kernel's verifier
  * cannot bound a plain loop whose end comes from a map), a range of constants a plain loop. The
  * body of a helper's loop is a callback, generated after the program, that reaches the probe's
- * variables through the frame pointer the helper passes as its context (kept in r9; for a frame in
- * the scratch buffer, through a stack slot holding it); the callbacks of nested loops get the same
+ * variables through the frame pointer the helper passes as its context (kept in r9; the scratch part
+ * of a split frame through the pointer the probe keeps on its stack); the callbacks of nested loops get the same
  * pointer, so every level sees the probe's frame.
  * {@code continue} returns 0 from a callback, {@code break} 1; {@code return} and {@code exit()}
  * set the loop's flag in the frame and return 1, and the caller, seeing the flag after the helper
@@ -116,32 +116,21 @@ final class Loops {
         asm.bind(skip);
     }
 
-    /**
-     * {@code reg = } the context a helper passes to the loop's callback: the frame pointer, or for
-     * a frame in the scratch buffer (which the kernel does not take as a callback's context) the
-     * address of a stack slot holding it.
-     */
+    /** {@code reg = } the context a helper passes to the loop's callback: the frame pointer. */
     private void frameContext(int reg) {
-        if (pc.scratchFrame > 0) {
-            asm.store(Size.DW, 10, FRAME_POINTER_SLOT, asm.frameBase);
-            asm.mov(reg, 10);
-            asm.aluImm(AluOp.ADD, reg, FRAME_POINTER_SLOT);
-        } else {
-            asm.mov(reg, asm.frameBase);
-        }
+        asm.mov(reg, asm.frameBase);
     }
 
-    /** In a callback: r9 = the probe's frame pointer, from the context in {@code ctx} ({@link #frameContext}). */
+    /**
+     * In a callback: r9 = the probe's frame pointer, the context in {@code ctx} ({@link #frameContext});
+     * for a split frame, r7 = its scratch part, from the probe's stack.
+     */
     private void enterFrame(int ctx) {
+        asm.mov(9, ctx);
         if (pc.scratchFrame > 0) {
-            asm.load(Size.DW, 9, ctx, 0);
-        } else {
-            asm.mov(9, ctx);
+            asm.load(Size.DW, Asm.SCRATCH, 9, ProbeCompiler.SCRATCH_POINTER_SLOT);
         }
     }
-
-    /** The stack slot (of the program or of a callback) that holds a scratch frame's pointer for a callback. */
-    static final int FRAME_POINTER_SLOT = -16;
 
     private boolean constant(org.bpf4j.trace.ast.Expr e) {
         return e instanceof org.bpf4j.trace.ast.Expr.IntLit || pc.typed.constant(e) != null

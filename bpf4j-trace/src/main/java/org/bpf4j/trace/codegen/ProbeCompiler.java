@@ -51,12 +51,14 @@ final class ProbeCompiler {
     final Probe probe;
     final AttachPoint attachPoint;
     final Asm asm = new Asm();
-    final Frame frame = new Frame();
+    final Frame frame;
     final Map<String, Integer> varSlots = new HashMap<>();
     /** The enclosing loops' {break, continue} labels. */
     final Deque<Asm.Label[]> loops = new ArrayDeque<>();
     /** Callbacks (bodies of for loops run by helpers), generated after the program's exit. */
     final List<Runnable> deferred = new ArrayList<>();
+    /** The imported C functions this program calls: each one's code, placed once after the program's. */
+    final Map<String, Asm.Label> cFunctions = new HashMap<>();
     boolean inCallback;
     final Aggregations aggregations;
     final Strings strings;
@@ -66,8 +68,9 @@ final class ProbeCompiler {
     final java.util.Optional<PidNamespace> pidNamespace;
     /**
      * Bytes of the frame kept in the scratch buffer (this CPU's element) instead of the stack (0: the frame is
-     * on the stack). A program whose frame does not fit in 512 bytes is compiled again with its
-     * whole frame there, addressed from r7 as the stack is from r10.
+     * all on the stack). A program whose frame does not fit in 512 bytes is compiled again with a
+     * split {@link Frame}: its large slots there, addressed from {@link Asm#SCRATCH} (r7) as the stack is
+     * from r10, its integers and other small slots on the stack.
      */
     final int scratchFrame;
     private boolean needsScratchFrame;
@@ -77,7 +80,10 @@ final class ProbeCompiler {
      * the bound keeps the programs' copies of such values within the verifier's instruction limits.
      */
     static final int SCRATCH_FRAME_LIMIT = 256 * 1024;
-    private static final int SCRATCH_FRAME_BASE = 7;
+    /** The stack slot of a split frame's scratch pointer, where a loop's callback finds it. */
+    static final int SCRATCH_POINTER_SLOT = -16;
+    /** The stack slot of the scratch buffer's lookup key (this CPU's number) on entry. */
+    private static final int SCRATCH_KEY_SLOT = -8;
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
             Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
@@ -90,9 +96,7 @@ final class ProbeCompiler {
             java.util.Optional<PidNamespace> pidNamespace, int scratchFrame) {
         this.pidNamespace = pidNamespace;
         this.scratchFrame = scratchFrame;
-        if (scratchFrame > 0) {
-            asm.frameBase = SCRATCH_FRAME_BASE;
-        }
+        this.frame = new Frame(scratchFrame > 0);
         this.transport = transport;
         this.typed = typed;
         this.events = events;
@@ -107,9 +111,9 @@ final class ProbeCompiler {
         this.forLoops = new Loops(this);
     }
 
-    /** The register frame slots are addressed from outside callbacks: r10, or r7 for a scratch frame. */
+    /** The register frame slots are addressed from outside callbacks: r10 (a split frame's scratch part: r7). */
     int topFrameBase() {
-        return scratchFrame > 0 ? SCRATCH_FRAME_BASE : 10;
+        return 10;
     }
 
     /** The program, or null after reporting an error. */
@@ -122,13 +126,11 @@ final class ProbeCompiler {
         Asm.Label end = asm.label();
         if (scratchFrame > 0) {
             events.noteScratch(scratchFrame);
-            int base = asm.frameBase;
-            asm.frameBase = 10;
-            scratchLookup(-8, end);
-            asm.frameBase = base;
-            asm.mov(SCRATCH_FRAME_BASE, 0);
-            asm.aluImm(AluOp.ADD, SCRATCH_FRAME_BASE, scratchFrame);
-            zeroAt(SCRATCH_FRAME_BASE, -scratchFrame, scratchFrame);
+            scratchLookup(SCRATCH_KEY_SLOT, end);
+            asm.mov(Asm.SCRATCH, 0);
+            asm.aluImm(AluOp.ADD, Asm.SCRATCH, scratchFrame);
+            asm.store(Size.DW, 10, SCRATCH_POINTER_SLOT, Asm.SCRATCH);
+            zeroAt(Asm.SCRATCH, -scratchFrame, scratchFrame);
         }
         if (!attachPoint.provider().equals("END") && !isIterator()) {
             // after exit(), a probe runs for a short while only, as bpftrace's until it detaches them
@@ -159,10 +161,10 @@ final class ProbeCompiler {
         }
         if (scratchFrame == 0 && frame.max() > Frame.LIMIT && diags.errorCount() == before
                 && frame.max() <= SCRATCH_FRAME_LIMIT) {
-            needsScratchFrame = true; // compiled again with the frame in the scratch buffer
+            needsScratchFrame = true; // compiled again with a split frame
             return null;
         }
-        if (frame.max() > Math.max(Frame.LIMIT, scratchFrame) && diags.errorCount() == before) {
+        if ((frame.max() > Frame.LIMIT || frame.scratchMax() > scratchFrame) && diags.errorCount() == before) {
             diags.error(probe.span(), "the probe needs " + frame.max() + " bytes of stack, more than the "
                     + SCRATCH_FRAME_LIMIT + " bytes bpf4j trace keeps in its scratch buffer");
         }
@@ -171,12 +173,12 @@ final class ProbeCompiler {
         }
         Code body = asm.build();
         List<Instruction> all = new ArrayList<>();
-        for (int off = 8; scratchFrame == 0 && off <= frame.max(); off += 8) {
+        for (int off = 8; off <= frame.max(); off += 8) {
             all.add(new Instruction.Store(Size.DW, 10, (short) -off, org.bpf4j.isa.Operand.imm(0)));
         }
         all.addAll(body.instructions());
         String name = attachPoint.name();
-        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), scratchFrame > 0 ? 16 : frame.max());
+        return new CompiledScript.ProbeProgram(attachPoint, name, Code.of(all), frame.max());
     }
 
     /**
@@ -209,9 +211,14 @@ final class ProbeCompiler {
                 && b.name().equals("ctx") && typed.kernelField(f) != null && !inCallback;
     }
 
-    /** The deepest the frame went, in bytes. */
+    /** The deepest the frame went, in bytes (of a plain frame, all of it; of a split frame, its stack part). */
     int frameBytes() {
         return frame.max();
+    }
+
+    /** The deepest the scratch part of a split frame went, in bytes. */
+    int scratchBytes() {
+        return frame.scratchMax();
     }
 
     void unsupported(Span span, String what) {
@@ -475,6 +482,10 @@ final class ProbeCompiler {
                     zero(off, storedSize(x));
                     new IntExprs(this).address(e);
                     new Buffers(this).read(off, x.size(), typed.kernelField(e).user());
+                } else if (e instanceof Expr.Field f && f.base() instanceof Expr.Builtin b && b.name().equals("args")
+                        && new ContextReads(this).isTracepointField(f)) {
+                    zero(off, storedSize(x));
+                    new ContextReads(this).argsBytes(f, x.size(), off); // an integer array of the record
                 } else {
                     rawValue(e, off);
                 }
@@ -679,32 +690,33 @@ final class ProbeCompiler {
     }
 
     /**
-     * Blocks of more bytes than this are zeroed by a loop and copied by a helper rather than word
-     * by word, so that programs holding strings of kilobytes stay small (a jump reaches at most
-     * 32K instructions) and quick to verify.
+     * Blocks of more bytes than this are zeroed and copied by a helper rather than word by word,
+     * so that programs holding strings of kilobytes stay small (a jump reaches at most 32K
+     * instructions) and quick to verify. In a split frame, only the scratch part holds such blocks.
      */
     static final int UNROLLED_BLOCK = 512;
 
+    /** Whether {@link #zeroAt} of {@code bytes} calls a helper (and so clobbers r0-r5). */
+    static boolean zeroCallsHelper(int bytes) {
+        return bytes > UNROLLED_BLOCK;
+    }
+
     /**
-     * Zeroes {@code bytes} (a multiple of 8) at {@code base + off}: word by word, or for a large
-     * block in a loop through r8 with r1 counting the words (clobbers r1 then).
+     * Zeroes {@code bytes} (a multiple of 8) at {@code base + off}: word by word, or a large block
+     * with the kernel's memset, as current bpftrace does above 512 bytes:
+     * {@code bpf_probe_read_kernel} from NULL fails and zeroes its destination (clobbers r0-r5 then).
      */
     void zeroAt(int base, int off, int bytes) {
-        if (bytes <= UNROLLED_BLOCK) {
+        if (!zeroCallsHelper(bytes)) {
             for (int k = 0; k < bytes; k += 8) {
                 asm.storeImm(Size.DW, base, off + k, 0);
             }
             return;
         }
-        asm.mov(Asm.FAR, base);
-        asm.aluImm(AluOp.ADD, Asm.FAR, off);
-        asm.movImm(1, bytes / 8);
-        Asm.Label loop = asm.label();
-        asm.bind(loop);
-        asm.storeImm(Size.DW, Asm.FAR, 0, 0);
-        asm.aluImm(AluOp.ADD, Asm.FAR, 8);
-        asm.aluImm(AluOp.SUB, 1, 1);
-        asm.jumpImm(JumpOp.JNE, 1, 0, loop);
+        asm.addr(1, base, off);
+        asm.movImm(2, bytes);
+        asm.movImm(3, 0);
+        asm.call("probe_read_kernel");
     }
 
     /**
@@ -752,10 +764,8 @@ final class ProbeCompiler {
         if (dst == 3) {
             throw new IllegalStateException("a copy's destination in r3");
         }
-        asm.mov(3, base);
-        asm.aluImm(AluOp.ADD, 3, from);
-        asm.mov(1, dst);
-        asm.aluImm(AluOp.ADD, 1, to);
+        asm.addr(3, base, from);
+        asm.addr(1, dst, to);
         asm.movImm(2, bytes);
         asm.call("probe_read_kernel");
     }
@@ -798,11 +808,11 @@ final class ProbeCompiler {
     /**
      * After a helper call: if it failed (a nonzero result, or for a {@code lookup} a null one),
      * sends a {@link Events#HELPER_ERROR} event naming the call site; r0 keeps the helper's result.
-     * As current bpftrace, map updates are checked by default (level 1); memory reads, map lookups
-     * and deletes, whose failure a script can see in the result, only with {@code -k} (level 2).
+     * As current bpftrace, map updates are checked by default (level 1); memory reads and map
+     * lookups, whose failure a script can see in the result, only with {@code -k} (level 2).
      */
     void checkHelper(String helper, Span span, boolean lookup) {
-        boolean visible = lookup || helper.startsWith("probe_read") || helper.equals("map_delete_elem");
+        boolean visible = lookup || helper.startsWith("probe_read");
         if (events.helperChecks() < (visible ? 2 : 1)) {
             return;
         }

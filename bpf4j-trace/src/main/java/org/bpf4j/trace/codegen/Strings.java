@@ -108,9 +108,9 @@ final class Strings {
                 new ContextReads(pc).argsString(f, size, off);
             case Expr f when (f instanceof Expr.Field || f instanceof Expr.Index) && pc.typed.kernelField(f) != null -> {
                 org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(f);
+                zero(off, size);
                 new IntExprs(pc).address(f);
                 asm.mov(3, 0);
-                zero(off, size);
                 asm.stackAddr(1, off);
                 // a char array is read whole when it fits (bpftrace prints it up to its size, terminated or not)
                 asm.movImm(2, size < k.size() ? size - 1 : k.size());
@@ -153,6 +153,7 @@ final class Strings {
     private void readTruncated(Expr pointer, Expr length, int size, int off) {
         int m = pc.frame.mark();
         int slot = pc.frame.alloc(8);
+        zero(off, size);
         pc.intExpr(pointer);
         asm.store(Size.DW, asm.frameBase, slot, 0);
         pc.intExpr(length);
@@ -166,7 +167,6 @@ final class Strings {
         asm.movImm(2, 1);
         asm.bind(nonzero);
         asm.load(Size.DW, 3, asm.frameBase, slot);
-        zero(off, size);
         asm.stackAddr(1, off);
         asm.call("probe_read_str");
         pc.frame.release(m);
@@ -314,6 +314,10 @@ final class Strings {
 
     /** The length of the string of {@code size} bytes at {@code off} into r0, unrolled (r1 clobbered). */
     void lengthAt(int off, int size) {
+        if (size > BRANCHING_LENGTH) {
+            lengthWithoutBranches(off, size);
+            return;
+        }
         Asm.Label end = asm.label();
         for (int k = 0; k < size; k++) {
             asm.movImm(0, k);
@@ -324,6 +328,28 @@ final class Strings {
         asm.bind(end);
     }
 
+    /** The longest string whose length {@link #lengthAt} finds with a branch a byte. */
+    static final int BRANCHING_LENGTH = 64;
+
+    /**
+     * The length of a long string into r0 (r1, r2 clobbered), unrolled without branches: a branch a
+     * byte would give the verifier one state a length, each going through the rest of the program
+     * (a 1024-byte string passes its limit). r2 is 1 while no NUL was seen; a byte b is NUL when
+     * {@code (b - 1) >> 63} is 1.
+     */
+    private void lengthWithoutBranches(int off, int size) {
+        asm.movImm(0, 0);
+        asm.movImm(2, 1);
+        for (int k = 0; k < size; k++) {
+            asm.load(Size.B, 1, asm.frameBase, off + k);
+            asm.aluImm(org.bpf4j.isa.AluOp.SUB, 1, 1);
+            asm.aluImm(org.bpf4j.isa.AluOp.RSH, 1, 63);
+            asm.aluImm(org.bpf4j.isa.AluOp.XOR, 1, 1);
+            asm.alu(org.bpf4j.isa.AluOp.AND, 2, 1);
+            asm.alu(org.bpf4j.isa.AluOp.ADD, 0, 2);
+        }
+    }
+
     /**
      * {@code strcontains(haystack, needle)} (1 or 0) or, with {@code index}, current bpftrace's
      * {@code strstr} (the index of the first match, -1 without one) into r0, unrolled over both.
@@ -331,6 +357,12 @@ final class Strings {
     void search(Expr h, Expr nd, boolean index) {
         Type.Str ht = (Type.Str) pc.type(h);
         Type.Str nt = (Type.Str) pc.type(nd);
+        // strstr's index, a constant in each of the unrolled version's branches, would give the verifier
+        // a state an index, each going through the rest of the program, as lengthAt's branches would
+        if ((long) ht.size() * nt.size() > SEARCH_UNROLLED || index && ht.size() > BRANCHING_LENGTH) {
+            searchLoop(h, ht.size(), nd, nt.size(), index);
+            return;
+        }
         int m = pc.frame.mark();
         int hs = pc.frame.alloc(ht.size());
         int ns = pc.frame.alloc(nt.size());
@@ -367,5 +399,77 @@ final class Strings {
             asm.movImm(0, 1);
         }
         asm.bind(done);
+    }
+
+    /** The largest haystack size times needle size {@link #search} unrolls; longer searches run in a loop. */
+    static final int SEARCH_UNROLLED = 4096;
+
+    /** The most bytes of a needle {@link #searchLoop} compares, unrolled in its callback. */
+    static final int SEARCH_NEEDLE_LIMIT = 4096;
+
+    /**
+     * {@link #search} of strings too long to unroll over both: {@code bpf_loop} over the haystack's
+     * start positions (as current bpftrace's {@code __bpf_strnstr} loops), its callback comparing
+     * the needle there, unrolled over the needle. The haystack is copied into a slot padded with
+     * the needle's size in zeros, so that every byte the callback reads is inside it; the result
+     * goes to a frame slot the callback reaches through the frame pointer.
+     */
+    private void searchLoop(Expr h, int hsize, Expr nd, int nsize, boolean index) {
+        if (nsize > SEARCH_NEEDLE_LIMIT) {
+            pc.unsupported(nd.span(), "a needle of more than " + SEARCH_NEEDLE_LIMIT + " bytes");
+            return;
+        }
+        int m = pc.frame.mark();
+        int padded = Type.align8(hsize) + Type.align8(nsize);
+        int hs = pc.frame.alloc(padded);
+        int ns = pc.frame.alloc(nsize);
+        int result = pc.frame.alloc(8);
+        into(h, hsize, hs);
+        pc.zero(hs + Type.align8(hsize), Type.align8(nsize));
+        into(nd, nsize, ns);
+        asm.storeImm(Size.DW, asm.frameBase, result, index ? -1 : 0);
+        Asm.Label fn = asm.label();
+        asm.movImm(1, hsize);
+        asm.loadFunction(2, fn);
+        asm.mov(3, asm.frameBase);
+        asm.movImm(4, 0);
+        asm.call("loop");
+        asm.load(Size.DW, 0, asm.frameBase, result);
+        pc.frame.release(m);
+        pc.deferred.add(() -> {
+            // (index, ctx): r9 = the probe's frame, r7 its scratch part
+            asm.bind(fn);
+            asm.mov(9, 2);
+            if (pc.scratchFrame > 0) {
+                asm.load(Size.DW, Asm.SCRATCH, 9, ProbeCompiler.SCRATCH_POINTER_SLOT);
+            }
+            Asm.Label stop = asm.label();
+            Asm.Label found = asm.label();
+            Asm.Label next = asm.label();
+            asm.jumpImm(JumpOp.JGT, 1, hsize - 1, stop); // never: bpf_loop counts to hsize; bounds for the verifier
+            asm.addr(3, 9, hs);
+            asm.alu(org.bpf4j.isa.AluOp.ADD, 3, 1);
+            for (int j = 0; j < nsize; j++) {
+                asm.load(Size.B, 4, 9, ns + j);
+                asm.jumpImm(JumpOp.JEQ, 4, 0, found);
+                asm.load(Size.B, 5, 3, j);
+                asm.jump(JumpOp.JNE, 4, 5, next);
+            }
+            asm.bind(found);
+            if (index) {
+                asm.store(Size.DW, 9, result, 1);
+            } else {
+                asm.storeImm(Size.DW, 9, result, 1);
+            }
+            asm.jump(stop);
+            asm.bind(next);
+            asm.load(Size.B, 5, 3, 0);
+            asm.jumpImm(JumpOp.JEQ, 5, 0, stop); // the haystack ends here: no match further on
+            asm.movImm(0, 0);
+            asm.exit();
+            asm.bind(stop);
+            asm.movImm(0, 1);
+            asm.exit();
+        });
     }
 }

@@ -53,6 +53,14 @@ public final class HeaderMacros {
             "net/sock.h", ADDRESS_FAMILIES,
             "sys/socket.h", ADDRESS_FAMILIES);
 
+    /**
+     * Headers a kernel tree's header includes that the system's (uapi) header of that name does
+     * not: the kernel's {@code <linux/in.h>} brings {@code <linux/errno.h>} (the book's
+     * soaccept.bt and soconnect.bt take {@code EPERM} from it).
+     */
+    private static final Map<String, List<String>> KERNEL_INCLUDES = Map.of(
+            "linux/in.h", List.of("linux/errno.h"));
+
     private final List<Path> dirs;
     private final Map<String, Map<String, String>> cache = new java.util.HashMap<>();
 
@@ -111,8 +119,16 @@ public final class HeaderMacros {
         Set<Path> seen = new HashSet<>();
         Deque<String> todo = new ArrayDeque<>();
         todo.add(header);
+        Set<String> named = new HashSet<>();
         while (!todo.isEmpty() && seen.size() < MAX_FILES) {
-            Path file = locate(todo.poll());
+            String name = todo.poll();
+            if (named.add(name)) {
+                // the kernel-internal constants of every header in the closure (<linux/in.h> includes
+                // <linux/socket.h>, whose address families only a kernel tree's copy defines)
+                KERNEL.getOrDefault(name, Map.of()).forEach(found::putIfAbsent);
+                todo.addAll(KERNEL_INCLUDES.getOrDefault(name, List.of()));
+            }
+            Path file = locate(name);
             if (file == null || !seen.add(file)) {
                 continue;
             }

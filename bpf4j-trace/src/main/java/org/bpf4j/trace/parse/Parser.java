@@ -35,7 +35,14 @@ public final class Parser extends ExprParser {
 
     private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
             java.util.Map<String, Preprocessor.FunctionMacro> functions) {
+        this(source, diags, macros, functions, new ArrayList<>());
+    }
+
+    /** A parser whose block expressions join {@code blocks} (shared by the files of one script, so that their names differ). */
+    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
+            java.util.Map<String, Preprocessor.FunctionMacro> functions, List<Macros.Definition> blocks) {
         super(new Lexer(source, diags, macros, functions), diags);
+        this.blockExpressions = blocks;
     }
 
     /**
@@ -64,20 +71,88 @@ public final class Parser extends ExprParser {
      */
     public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
             List<String> includes, HeaderMacros headers) {
+        return parse(source, diags, predefined, includes, headers, List.of());
+    }
+
+    /**
+     * Parses a script after {@linkplain Preprocessor preprocessing} it, with the files it imports
+     * ({@code import "lib.bt";}, {@link Imports}) merged in: looked for in the script's directory
+     * (the current directory for {@code stdin}), then in {@code importDirs}.
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs) {
         int before = diags.errorCount();
-        Preprocessor.Result pre = Preprocessor.run(source, predefined, includes, headers, diags);
+        List<Macros.Definition> blocks = new ArrayList<>();
+        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null);
+        if (root == null || diags.errorCount() != before) {
+            return Optional.empty();
+        }
+        Unit unit = root.unit;
+        List<java.nio.file.Path> dirs = new ArrayList<>();
+        java.nio.file.Path parent = java.nio.file.Path.of(source.name()).getParent();
+        dirs.add(parent == null ? java.nio.file.Path.of("") : parent);
+        dirs.addAll(importDirs);
+        Imports.Reader reader = (file, internal) -> {
+            int base = source.attach(file);
+            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config());
+            return p == null ? null : p.unit;
+        };
+        Imports.Merged merged = Imports.resolve(unit, source, dirs, reader, diags);
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        Parser p = new Parser(new Source(source.name(), pre.text()), diags, pre.macros(), pre.functions());
-        p.directives.addAll(pre.directives());
         try {
-            Program program = p.program();
+            Program program = root.finish(merged);
             return diags.errorCount() == before ? Optional.of(program) : Optional.empty();
         } catch (SyntaxError e) {
             return Optional.empty();
         }
     }
+
+    /**
+     * Reads one file of a script up to its merging ({@link #unit}), or null after a syntax error.
+     *
+     * @param base the offset the file's spans start from ({@link Source#attach}: 0 for the script)
+     * @param rootConfig the script's config block, for a file it imports (null for the script itself)
+     */
+    private static Parser read(Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig) {
+        Source padded = base == 0 ? file : new Source(file.name(), "\n".repeat(base) + file.text());
+        int before = diags.errorCount();
+        Preprocessor.Result pre = Preprocessor.run(padded, predefined, includes, headers, diags);
+        if (diags.errorCount() != before) {
+            return null;
+        }
+        Parser p = new Parser(new Source(file.name(), pre.text()), diags, pre.macros(), pre.functions(), blocks);
+        p.rootConfig = rootConfig;
+        p.directives.addAll(pre.directives());
+        try {
+            p.unit = p.unit(padded.text().substring(base));
+            return p;
+        } catch (SyntaxError e) {
+            return null;
+        }
+    }
+
+    /** What {@link #unit} read. */
+    private Unit unit;
+
+    /** The config block of the script that imports this file (null when this file is the script). */
+    private List<ConfigEntry> rootConfig;
+
+    /**
+     * What one file of a script holds before the files it imports are merged in and its macros
+     * expanded.
+     *
+     * @param text the file's text (for the names of library macros it may call)
+     * @param configSpan the config block (null if there is none)
+     * @param macros its macro definitions
+     * @param imports its {@code import "...";} lines (before its probes)
+     * @param statementImports the imports inside its blocks (with {@code unstable_import_statement} enabled)
+     */
+    record Unit(String text, List<String> directives, List<Probe> probes, List<MapDecl> maps, List<ConfigEntry> config,
+            Span configSpan, List<Macros.Definition> macros, List<Imports.Decl> imports,
+            List<Imports.Decl> statementImports) {}
 
     /** Parses a lone expression (for tests and tools); errors go to {@code diags}. */
     public static Optional<Expr> parseExpression(Source source, Diagnostics diags) {
@@ -94,33 +169,64 @@ public final class Parser extends ExprParser {
 
     // ---- program ----
 
-    private Program program() {
+    /** What may come next at the top level: C definitions first, then config and imports, then the rest. */
+    private enum Phase { DEFINITIONS, IMPORTS, BODY }
+
+    private Unit unit(String text) {
         List<Probe> probes = new ArrayList<>();
         List<MapDecl> maps = new ArrayList<>();
         List<ConfigEntry> config = new ArrayList<>();
         List<Macros.Definition> macros = new ArrayList<>();
+        List<Imports.Decl> imports = new ArrayList<>();
+        Span configSpan = null;
+        Phase phase = Phase.DEFINITIONS;
         for (;;) {
             if (lexer.atDirective()) {
-                directives.add(lexer.skipLine());
+                int at = lexer.position();
+                String line = lexer.skipLine();
+                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
+                    misplacedDefinition(at);
+                }
+                directives.add(line);
                 continue;
             }
             lexer.skipTrivia();
             if (lexer.position() >= lexer.source().text().length()) {
                 break;
             }
+            int at = lexer.position();
             String definition = lexer.cDefinition();
             if (definition != null) {
+                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
+                    misplacedDefinition(at);
+                }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
                 }
                 continue;
             }
-            if (probes.isEmpty() && maps.isEmpty() && config.isEmpty()
-                    && lexer.source().text().substring(lexer.position()).matches("(?s)config\\s*=\\s*\\{.*")) {
-                configBlock(config);
+            String rest = lexer.source().text().substring(lexer.position());
+            if (rest.matches("(?s)import(?![A-Za-z0-9_]).*")) {
+                if (phase == Phase.BODY) {
+                    // current bpftrace's words (its parser's "syntax: " errors)
+                    diags.error(new Span(at, at + "import".length()),
+                            "syntax: root imports must appear before probes and functions");
+                    throw new SyntaxError();
+                }
+                phase = Phase.IMPORTS;
+                imports.add(importLine());
                 continue;
             }
-            if (lexer.source().text().substring(lexer.position()).matches("(?s)let\\s*@.*")) {
+            if (probes.isEmpty() && maps.isEmpty() && config.isEmpty() && macros.isEmpty()
+                    && rest.matches("(?s)config\\s*=\\s*\\{.*")) {
+                phase = Phase.IMPORTS;
+                configBlock(config);
+                configSpan = new Span(at, prev.span().end());
+                currentConfig.addAll(config);
+                continue;
+            }
+            phase = Phase.BODY;
+            if (rest.matches("(?s)let\\s*@.*")) {
                 if (!probes.isEmpty()) {
                     diags.error(peek().span(), "syntax error, unexpected let, map declarations must come before probes");
                     throw new SyntaxError();
@@ -128,19 +234,121 @@ public final class Parser extends ExprParser {
                 maps.add(mapDecl());
                 continue;
             }
-            if (lexer.source().text().substring(lexer.position()).matches("(?s)macro\\s+[A-Za-z_].*")) {
+            if (rest.matches("(?s)macro\\s+[A-Za-z_].*")) {
                 macros.add(macroDefinition());
                 continue;
             }
             probes.add(probe());
         }
+        return new Unit(text, List.copyOf(directives), probes, maps, config, configSpan, macros, imports,
+                List.copyOf(statementImports));
+    }
+
+    /** A C definition or preprocessor line after the imports, which current bpftrace refuses. */
+    private void misplacedDefinition(int at) {
+        int end = Math.max(at + 1, lexer.position());
+        String text = lexer.source().text();
+        while (end > at + 1 && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        diags.error(new Span(at, end), "syntax: C definitions must appear before probes and functions");
+        throw new SyntaxError();
+    }
+
+    /** {@code import "PATH";} at the top level, or in a block: the path and the span of {@code import "PATH"}. */
+    private Imports.Decl importLine() {
+        Token kw = take();
+        if (!at(TokenKind.STRING)) {
+            diags.error(peek().span(), "syntax: expected string after 'import'");
+            throw new SyntaxError();
+        }
+        Token path = take();
+        if (!at(TokenKind.SEMI)) {
+            diags.error(peek().span(), "syntax: expected ';' after import");
+            throw new SyntaxError();
+        }
+        take();
+        return new Imports.Decl(path.text(), kw.span().to(path.span()));
+    }
+
+    /** Whether the next statement is {@code import ...} (not a call of something named import). */
+    private boolean atImportStatement() {
+        if (!atIdent("import")) {
+            return false;
+        }
+        String text = lexer.source().text();
+        int i = peek().span().end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i >= text.length() || text.charAt(i) != '(' && text.charAt(i) != '=';
+    }
+
+    /** The imports read in blocks (kept only where {@code unstable_import_statement} allows them). */
+    private final List<Imports.Decl> statementImports = new ArrayList<>();
+
+    /** Whether a warning about statement imports was given (once a script, as current bpftrace). */
+    private boolean warnedStatementImport;
+
+    /**
+     * {@code import "PATH";} inside a block: refused unless the config enables
+     * {@code unstable_import_statement} (current bpftrace's rule: these are for its standard library).
+     */
+    private void statementImport() {
+        Imports.Decl d = importLine();
+        String mode = "error";
+        for (ConfigEntry c : rootConfig != null ? rootConfig : currentConfig) {
+            if (c.name().equals("unstable_import_statement")) {
+                mode = java.util.Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
+            }
+        }
+        switch (mode) {
+            case "enable" -> statementImports.add(d);
+            case "warn" -> {
+                if (!warnedStatementImport) {
+                    diags.warning(Span.NONE, "Script is using an unstable feature: import statements. To prevent this "
+                            + "warning you must explicitly enable it in the config e.g. unstable_import_statement=enable");
+                    warnedStatementImport = true;
+                }
+                statementImports.add(d);
+            }
+            default -> diags.error(d.span(), "Import statements that are not at the top level are primarily for the "
+                    + "standard library. If this is functionality you need, please file an issue to explain why.");
+        }
+    }
+
+    /** The script's config block as read so far (its entries come before its probes). */
+    private final List<ConfigEntry> currentConfig = new ArrayList<>();
+
+    /**
+     * The script with the files it imports merged in (current bpftrace's order: their C definitions,
+     * map declarations and macros after the script's; their probes before), its library macros
+     * added, its scopes checked and its macros expanded.
+     */
+    private Program finish(Imports.Merged merged) {
+        List<String> allDirectives = new ArrayList<>(unit.directives());
+        List<MapDecl> maps = new ArrayList<>(unit.maps());
+        List<Macros.Definition> macros = new ArrayList<>(unit.macros());
+        List<Probe> probes = new ArrayList<>(unit.probes());
+        StringBuilder texts = new StringBuilder(unit.text());
+        for (Unit u : merged.scripts()) {
+            allDirectives.addAll(u.directives());
+            maps.addAll(u.maps());
+            macros.addAll(u.macros());
+            java.util.Collections.reverse(probes);
+            probes.addAll(u.probes());
+            java.util.Collections.reverse(probes);
+            texts.append('\n').append(u.text());
+        }
+        allDirectives.addAll(merged.definitions());
         if (probes.isEmpty()) {
             Token t = peek();
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
         }
+        List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
-        macros.addAll(libraryMacros(macros));
+        macros.addAll(library);
         Optional<Scopes.Result> scoped = Scopes.apply(probes, macros, diags);
         if (scoped.isEmpty()) {
             throw new SyntaxError();
@@ -150,7 +358,7 @@ public final class Parser extends ExprParser {
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
-        return new Program(directives, probes, maps, config);
+        return new Program(allDirectives, probes, maps, unit.config(), merged.functions());
     }
 
     /**
@@ -159,13 +367,14 @@ public final class Parser extends ExprParser {
      * parameters wins). They are read in the script's text followed by the library's, so that
      * their diagnostics name the library's file.
      */
-    private List<Macros.Definition> libraryMacros(List<Macros.Definition> own) {
+    private List<Macros.Definition> libraryMacros(List<Macros.Definition> own, String texts) {
         String script = lexer.source().text();
-        if (!script.contains("assert") && !script.contains("container_of")) {
+        if (!texts.contains("assert") && !texts.contains("container_of")) {
             return List.of(); // the library has no other macro
         }
         Diagnostics errors = new Diagnostics();
-        Parser p = new Parser(new Source(lexer.source().name(), lexer.source().withLibrary()), errors);
+        Parser p = new Parser(new Source(lexer.source().name(), lexer.source().withLibrary()), errors,
+                java.util.Map.of(), java.util.Map.of(), blockExpressions);
         p.lexer.reset(script.length() + 1);
         List<Macros.Definition> all = new ArrayList<>();
         for (;;) {
@@ -178,8 +387,7 @@ public final class Parser extends ExprParser {
         if (errors.errorCount() > 0) {
             throw new IllegalStateException("bpf4j trace's standard library does not parse: " + errors.list());
         }
-        all.addAll(p.blockExpressions);
-        return all.stream().filter(d -> script.contains(d.name()) && own.stream().noneMatch(o -> o.name().equals(
+        return all.stream().filter(d -> texts.contains(d.name()) && own.stream().noneMatch(o -> o.name().equals(
                 d.name()) && o.params().size() == d.params().size())).toList();
     }
 
@@ -260,6 +468,10 @@ public final class Parser extends ExprParser {
             if (at(TokenKind.EOF)) {
                 throw unexpected("}");
             }
+            if (atImportStatement()) {
+                statementImport();
+                continue;
+            }
             if (atIdent("if")) {
                 IfParts p = ifParts();
                 if (p.hasElse() && at(TokenKind.RBRACE)) {
@@ -293,7 +505,7 @@ public final class Parser extends ExprParser {
      * without parameters that {@link Macros} expands in place (its statements before the statement
      * that uses it, its variables and maps those of the probe).
      */
-    private final List<Macros.Definition> blockExpressions = new ArrayList<>();
+    private final List<Macros.Definition> blockExpressions;
 
     /** {@code let @name = KIND(N);} at the top level. */
     private MapDecl mapDecl() {
@@ -364,6 +576,10 @@ public final class Parser extends ExprParser {
             }
             if (at(TokenKind.EOF)) {
                 throw unexpected("}");
+            }
+            if (atImportStatement()) {
+                statementImport();
+                continue;
             }
             Stmt s = statement();
             stmts.add(s);

@@ -255,10 +255,9 @@ public final class AttachPoints {
         if (!diags.hasErrors()) {
             iteratorAlone(probes, diags);
         }
-        if (probes.isEmpty() && !program.probes().isEmpty() && !diags.hasErrors()) {
-            diags.error(program.probes().getFirst().attachPoints().getFirst().span(), "No probes to attach");
-        }
-        return new Expansion(new Program(program.directives(), probes, program.maps(), program.config()), resolved);
+        // no probe left (all missing, ignored): not an error of the script; current bpftrace's "No
+        // probes to attach" is the runtime's, printed by the command that would run it
+        return new Expansion(program.withProbes(probes), resolved);
     }
 
     /**

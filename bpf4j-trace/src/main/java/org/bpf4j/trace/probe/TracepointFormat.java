@@ -33,6 +33,11 @@ public record TracepointFormat(String category, String name, List<Field> fields)
         DATA_LOC,
         /** A pointer: a 64-bit address. */
         POINTER,
+        /**
+         * A fixed array of integers ({@code __u8 saddr[4]}, {@code unsigned long args[6]}): an array
+         * value, as bpftrace reads it ({@code ntop(args.saddr)}, {@code args.args[0]}).
+         */
+        INT_ARRAY,
         /** Any other array or struct: bytes bpftrace cannot use as a value. */
         OTHER
     }
@@ -47,7 +52,30 @@ public record TracepointFormat(String category, String name, List<Field> fields)
      * @param signed whether an integer field is signed
      * @param kind how its value is read
      */
-    public record Field(String name, String type, int offset, int size, boolean signed, Kind kind) {}
+    public record Field(String name, String type, int offset, int size, boolean signed, Kind kind) {
+        /** The number of elements of an array field ({@code 4} for {@code __u8[4]}), or 0. */
+        public int count() {
+            int open = type.lastIndexOf('[');
+            int close = type.lastIndexOf(']');
+            if (open < 0 || close < open + 2) {
+                return 0;
+            }
+            try {
+                return Integer.parseInt(type.substring(open + 1, close).strip());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        /** Whether the elements of an integer array field are signed, from their C type. */
+        public boolean elementSigned() {
+            int open = type.indexOf('[');
+            String base = (open < 0 ? type : type.substring(0, open)).replace("const", "").replace("volatile", "")
+                    .strip();
+            return !(base.contains("unsigned") || base.startsWith("u") || base.startsWith("__u")
+                    || base.equals("bool") || base.equals("_Bool"));
+        }
+    }
 
     /** The field called {@code name}. */
     public Optional<Field> field(String fieldName) {
@@ -82,6 +110,21 @@ public record TracepointFormat(String category, String name, List<Field> fields)
         return new TracepointFormat(category, name, out);
     }
 
+    /** Whether an array type holds integers of 1, 2, 4 or 8 bytes ({@code __u8[4]}): not structs, not unsized. */
+    private static boolean integerArray(String type, int size) {
+        String base = type.substring(0, type.indexOf('[')).strip();
+        if (base.startsWith("struct ") || base.startsWith("union ") || base.contains("*")) {
+            return false;
+        }
+        Field probe = new Field("", type, 0, size, false, Kind.OTHER);
+        int n = probe.count();
+        if (n <= 0 || size % n != 0) {
+            return false;
+        }
+        int elem = size / n;
+        return elem == 1 || elem == 2 || elem == 4 || elem == 8;
+    }
+
     /** A field from its declaration, {@code TYPE NAME} or {@code TYPE NAME[N]}. */
     private static Field field(String decl, int offset, int size, boolean signed) {
         String type;
@@ -107,7 +150,7 @@ public record TracepointFormat(String category, String name, List<Field> fields)
             kind = Kind.POINTER;
         } else if (!array.isEmpty()) {
             kind = type.replace("unsigned ", "").replace("signed ", "").startsWith("char[") ? Kind.CHAR_ARRAY
-                    : Kind.OTHER;
+                    : integerArray(type, size) ? Kind.INT_ARRAY : Kind.OTHER;
         } else if (size == 1 || size == 2 || size == 4 || size == 8) {
             kind = Kind.INTEGER;
         } else {

@@ -36,20 +36,11 @@ public final class ChildCommand implements AutoCloseable {
      * held back until {@link #release()}. Its standard streams are this process's.
      *
      * @throws IOException if the FIFO or the process cannot be made
-     * @throws IllegalArgumentException if the command is empty or its program cannot be found
+     * @throws IllegalArgumentException if the command is empty or its program cannot be found (the
+     *     message in current bpftrace's words)
      */
     public static ChildCommand start(String command) throws IOException {
-        List<String> words = split(command);
-        if (words.isEmpty()) {
-            throw new IllegalArgumentException("the command of -c is empty");
-        }
-        String program = words.getFirst();
-        if (!program.contains("/") && findInPath(program) == null) {
-            throw new IllegalArgumentException("failed to find the command '" + program + "' in $PATH");
-        }
-        if (program.contains("/") && !Files.isExecutable(Path.of(program))) {
-            throw new IllegalArgumentException("the command '" + program + "' does not exist or is not executable");
-        }
+        List<String> words = check(command);
         Path dir = Files.createTempDirectory("bpf4j-trace-");
         Path fifo = dir.resolve("go");
         try {
@@ -66,6 +57,28 @@ public final class ChildCommand implements AutoCloseable {
         argv.addAll(words);
         Process p = new ProcessBuilder(argv).inheritIO().start();
         return new ChildCommand(p, dir, fifo, awaitHeld(p, fifo));
+    }
+
+    /**
+     * The words of a command of {@code -c} (split at blanks, as current bpftrace), checked as
+     * current bpftrace checks them before it forks: the first must be a program, found in
+     * {@code $PATH} when it has no {@code /}, executable.
+     *
+     * @throws IllegalArgumentException if the command is empty or its program cannot be found (the
+     *     message in current bpftrace's words, which its "Failed to fork child: " precedes)
+     */
+    public static List<String> check(String command) {
+        List<String> words = split(command);
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("Empty command (No such file or directory)");
+        }
+        String program = words.getFirst();
+        if (program.contains("/") ? !Files.isExecutable(Path.of(program)) || Files.isDirectory(Path.of(program))
+                : findInPath(program) == null) {
+            throw new IllegalArgumentException("Path '" + program + "' does not exist or is not executable "
+                    + "(No such file or directory)");
+        }
+        return words;
     }
 
     /**

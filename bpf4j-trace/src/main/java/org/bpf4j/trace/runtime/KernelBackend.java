@@ -76,6 +76,18 @@ public final class KernelBackend implements Backend {
      * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
      */
     public KernelBackend(CompiledScript script, Kernel kernel) {
+        this(script, kernel, false);
+    }
+
+    /**
+     * Creates the maps and loads the programs; with {@code verbose} ({@code -v}), as current bpftrace,
+     * each load asks for the verifier's log in a buffer of the script's {@code log_size}, and a
+     * refusal (a log that does not fit is one) is reported in bpftrace's words, with the log.
+     *
+     * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
+     * @throws LoadFailure with {@code verbose}, if the kernel refuses a program
+     */
+    public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose) {
         this.kernel = kernel;
         this.script = script;
         int valueSize = script.transport().queueValueSize();
@@ -120,21 +132,31 @@ public final class KernelBackend implements Backend {
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 String license = script.typed().settings().license();
+                int logSize = verbose ? (int) Math.min(Integer.MAX_VALUE, script.typed().settings().logSize()) : 0;
                 if (resolved(p) instanceof Resolved.Iterator it) {
                     // a tracing program for the kernel's bpf_iter_NAME, expected attach type BPF_TRACE_ITER
                     int iterType = org.bpf4j.spec.AttachType.TRACE_ITER.id();
                     int iterId = iteratorBtfId(kernel, it);
                     KernelProgram prog = load(kernel, p.name(), ProgramType.TRACING, iterType, iterId, insns, name,
-                            license);
+                            license, logSize);
                     multiLoaded.add(false);
                     programs.add(prog);
                     distinct.add(prog);
                     continue;
                 }
                 int btfId = resolved(p) instanceof Resolved.RawTracepoint t ? BtfTracepoints.attachId(kernel, t) : 0;
-                KernelProgram prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, btfId, ByteBuffer.wrap(insns)),
-                        k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
-                                id, insns, name, license)) : load(kernel, p.name(), type, attachType, 0, insns, name, license));
+                KernelProgram prog;
+                try {
+                    prog = loaded.computeIfAbsent(new ProgramKey(type, attachType, btfId, ByteBuffer.wrap(insns)),
+                            k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
+                                    id, insns, name, license, logSize)) : load(kernel, p.name(), type, attachType, 0,
+                                    insns, name, license, logSize));
+                } catch (org.bpf4j.linux.VerifierException e) {
+                    if (!verbose) {
+                        throw e;
+                    }
+                    throw LoadFailure.of(bpftraceName(p), e, logSize);
+                }
                 multiLoaded.add(attachType != 0);
                 programs.add(prog);
                 distinct.add(prog);
@@ -154,16 +176,39 @@ public final class KernelBackend implements Backend {
      * information the kernel requires for them ({@link ProgramBtf}).
      */
     private static KernelProgram load(Kernel kernel, String what, ProgramType type, int attachType, int attachBtfId,
-            byte[] insns, String name, String license) {
+            byte[] insns, String name, String license, int logSize) {
         ProgramBtf btf = ProgramBtf.of(insns, name);
         if (btf == null) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
-                    attachType, 0, new byte[0], new byte[0], attachBtfId, 0, new int[0]));
+            return load(kernel, what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
+                    attachType, 0, new byte[0], new byte[0], attachBtfId, 0, new int[0]), logSize);
         }
         try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
-            return kernel.loadProgram(what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
-                    attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]));
+            return load(kernel, what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
+                    attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]), logSize);
         }
+    }
+
+    /** A load with a log buffer of {@code logSize} bytes (as given), or as {@link Kernel#loadProgram} without one (0). */
+    private static KernelProgram load(Kernel kernel, String what, ProgramType type, Bpf.ProgLoad attr, int logSize) {
+        return logSize > 0 ? kernel.loadProgramWithLog(what, type, attr, logSize) : kernel.loadProgram(what, type, attr);
+    }
+
+    /**
+     * Current bpftrace's name of a probe's program: the probe's name with what is not a letter, a
+     * digit or {@code _} replaced by {@code _}, then {@code _} and the probe's number (from 1).
+     */
+    private String bpftraceName(CompiledScript.ProbeProgram p) {
+        List<org.bpf4j.trace.ast.Probe> probes = script.typed().program().probes();
+        int index = 1;
+        for (int k = 0; k < probes.size(); k++) {
+            if (probes.get(k).attachPoints().contains(p.attachPoint())) {
+                index = k + 1;
+                break;
+            }
+        }
+        String probe = p.name().equals("BEGIN") || p.name().equals("END") ? p.name().toLowerCase(java.util.Locale.ROOT)
+                : p.name();
+        return probe.replaceAll("[^A-Za-z0-9_]", "_") + "_" + index;
     }
 
     /** The BTF id of the kernel's {@code bpf_iter_NAME} function, which an iterator's program is loaded for. */

@@ -29,14 +29,28 @@ public sealed interface Output permits Output.Text, Output.Json {
     /** The contents of a file, as cat() prints them. */
     void cat(String text);
 
-    /** What a command run by system() printed. */
+    /**
+     * What a command run by system() printed (its standard output and error), when it exited with 0:
+     * text form adds a newline after it, as current bpftrace.
+     */
     void syscall(String text);
 
     /** The line a join() prints (without its newline). */
     void join(String text);
 
-    /** Lost events. */
+    /**
+     * Events the programs could not send (the ring buffer was full), counted since the last report:
+     * current bpftrace's {@code Lost N events}, on the error stream in text form (0.17 printed it
+     * with the script's output), a {@code lost_events} record in JSON.
+     */
     void lost(long n);
+
+    /**
+     * A message of the runtime itself, as current bpftrace logs it: {@code WARNING: TEXT} (or
+     * {@code ERROR: TEXT} when {@code error}) on the error stream, in either form (bpftrace's
+     * {@code LOG}, which JSON output does not change).
+     */
+    void log(boolean error, String text);
 
     /**
      * The result of benchmark {@code index} of {@code names} ({@code --mode bench}): the mean time
@@ -53,9 +67,10 @@ public sealed interface Output permits Output.Text, Output.Json {
     void testResult(List<String> names, int index, long durationNanos, List<Boolean> passed, String output);
 
     /**
-     * A helper call that failed, with {@code -k}: its name, return code, the error's text
-     * ({@code strerror}), its place in the script (the script's name, line and column from 1, 0 if
-     * unknown), and the warning as bpftrace renders it in text.
+     * A helper call that failed (checked by default for map updates, with {@code -k} for more): its
+     * name, return code, the error's text ({@code strerror}), its place in the script (the script's
+     * name, line and column from 1, 0 if unknown), and the warning as bpftrace renders it in text
+     * (printed on the error stream, as current bpftrace; 0.17 printed it with the script's output).
      */
     void helperError(String helper, long retcode, String error, String file, int line, int col, String rendered);
 
@@ -94,7 +109,8 @@ public sealed interface Output permits Output.Text, Output.Json {
      * The bpftrace text format.
      *
      * @param out where the script's output goes
-     * @param err where bpftrace's messages about the run go ({@code Attached N probes})
+     * @param err where bpftrace's messages about the run go ({@code Attached N probes}, lost events,
+     *     failed helper calls, warnings and errors of the running script)
      */
     record Text(PrintWriter out, PrintWriter err) implements Output {
         /** Text on {@code out}, messages on this process's standard error. */
@@ -135,12 +151,23 @@ public sealed interface Output permits Output.Text, Output.Json {
 
         @Override
         public void syscall(String text) {
+            // current bpftrace's TextOutput ends it with a newline of its own (0.17 printed it as is)
             out.print(text);
+            out.println();
         }
 
         @Override
         public void lost(long n) {
-            out.println("Lost " + n + " events");
+            out.flush();
+            err.println("Lost " + n + " events");
+            err.flush();
+        }
+
+        @Override
+        public void log(boolean error, String text) {
+            out.flush();
+            err.println((error ? "ERROR: " : "WARNING: ") + text);
+            err.flush();
         }
 
         @Override
@@ -207,7 +234,9 @@ public sealed interface Output permits Output.Text, Output.Json {
         @Override
         public void helperError(String helper, long retcode, String error, String file, int line, int col,
                 String rendered) {
-            out.print(rendered);
+            out.flush();
+            err.print(rendered);
+            err.flush();
         }
 
         @Override
@@ -260,8 +289,18 @@ public sealed interface Output permits Output.Text, Output.Json {
         }
     }
 
-    /** bpftrace's JSON lines. */
-    record Json(PrintWriter out) implements Output {
+    /**
+     * bpftrace's JSON lines.
+     *
+     * @param out where the records go (every record, lost events and failed helper calls included)
+     * @param err where the runtime's own log messages go ({@link #log}), as in text form
+     */
+    record Json(PrintWriter out, PrintWriter err) implements Output {
+        /** JSON on {@code out}, log messages on this process's standard error. */
+        public Json(PrintWriter out) {
+            this(out, new PrintWriter(System.err, true));
+        }
+
         @Override
         public void attached(int probes) {
             out.println("{\"type\": \"attached_probes\", \"count\": " + probes + ", \"data\": {\"probes\": "
@@ -300,7 +339,15 @@ public sealed interface Output permits Output.Text, Output.Json {
 
         @Override
         public void lost(long n) {
-            out.println("{\"type\": \"lost_events\", \"data\": {\"events\": " + n + "}}");
+            // current bpftrace: a count beside the data (0.17: the data only)
+            out.println("{\"type\": \"lost_events\", \"count\": " + n + ", \"data\": {\"events\": " + n + "}}");
+        }
+
+        @Override
+        public void log(boolean error, String text) {
+            out.flush();
+            err.println((error ? "ERROR: " : "WARNING: ") + text);
+            err.flush();
         }
 
         @Override

@@ -8,7 +8,7 @@ import java.util.List;
  * probe, in the order written, runs once in the backend ({@code BPF_PROG_TEST_RUN} in the kernel)
  * with its output captured. A test passes when it returns 0, did not call {@code exit()} with a
  * non-zero code and reported no error ({@code errorf}); the output of a failed test is shown
- * ({@link Output#testResult}). Then END runs; no other probe is attached and no map is printed at
+ * ({@link Output#testResult}; in text form, also for JSON output, as current bpftrace). Then END runs; no other probe is attached and no map is printed at
  * the end. The run's exit status is 1 when a test failed. Not thread-safe: one run on the runtime's
  * thread.
  */
@@ -34,13 +34,22 @@ final class Tests {
             int errorsBefore = runtime.errorsReported();
             runtime.resetExitCode();
             capture.start();
+            // as current bpftrace, a test's output is captured in text form, also for JSON output
+            java.io.PrintWriter text = out.json() ? new java.io.PrintWriter(capture) : null;
+            Output before = text == null ? null : runtime.useOutput(new Output.Text(text, text));
             Backend.Bench b;
             String output;
             try {
                 b = backend.bench(tests.get(k), 1);
                 runtime.printEvents();
                 out.out().flush();
+                if (text != null) {
+                    text.flush();
+                }
             } finally {
+                if (before != null) {
+                    runtime.useOutput(before);
+                }
                 output = capture.stop();
             }
             boolean ok = b.retval() == 0 && runtime.exitCode() == 0 && runtime.errorsReported() == errorsBefore;

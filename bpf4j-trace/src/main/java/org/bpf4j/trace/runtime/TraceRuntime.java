@@ -23,13 +23,14 @@ public final class TraceRuntime implements AutoCloseable {
     public static final int CONTEXT_BYTES = 8 * 17;
 
     private final CompiledScript script;
-    private final Output out;
+    /** Where events go: the caller's output, or for a test in JSON mode its text capture ({@link #useOutput}). */
+    private Output out;
     private final Backend backend;
     private final List<Loaded> programs = new ArrayList<>();
     private final Values values;
-    private final MapPrinter printer;
+    private MapPrinter printer;
     private final AtomicBoolean exitRequested = new AtomicBoolean();
-    private final AtomicBoolean printMapsRequested = new AtomicBoolean();
+    private final AtomicBoolean signalRequested = new AtomicBoolean();
     private boolean waitForInterrupt;
     private boolean finalizing;
     private int exitCode;
@@ -53,6 +54,7 @@ public final class TraceRuntime implements AutoCloseable {
         values = new Values(script.events(), out, System.currentTimeMillis() * 1_000_000L - now,
                 script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
                 script.typed().settings().strlen());
+        values.cppDemangle(script.typed().settings().cppDemangle());
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -120,12 +122,12 @@ public final class TraceRuntime implements AutoCloseable {
     private final AtomicBoolean interrupted = new AtomicBoolean();
 
     /**
-     * What bpftrace does on SIGUSR1, done by the thread that runs the script (callable from any
-     * thread): runs the script's {@code self:signal:SIGUSR1} probes (current bpftrace), or, when it
-     * has none, prints every map (bpftrace 0.17).
+     * What current bpftrace does on SIGUSR1, done by the thread that runs the script (callable
+     * from any thread): runs the script's {@code self:signal:SIGUSR1} probes; nothing when it has
+     * none (bpftrace 0.17 printed every map; current bpftrace removed that handler).
      */
     public void requestSigusr1() {
-        printMapsRequested.set(true);
+        signalRequested.set(true);
     }
 
     /**
@@ -167,11 +169,8 @@ public final class TraceRuntime implements AutoCloseable {
             return;
         }
         if (dryRun) {
+            // as current bpftrace: it stops right after attaching, before its "Attached N probes"
             backend.attach(pid);
-            if (!quiet) {
-                out.attached(probeCount());
-            }
-            out.out().flush();
             backend.detach();
             return;
         }
@@ -191,8 +190,7 @@ public final class TraceRuntime implements AutoCloseable {
             // compares exact output from it on. Current bpftrace prints it also after a BEGIN that
             // called exit() (0.17 did not: its JSON tests, which pipe the output into a JSON parser,
             // fail for that reason and are listed in known-0.17.txt)
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-            out.out().flush();
+            notifyAttached();
         }
         attached.run();
         if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
@@ -225,12 +223,8 @@ public final class TraceRuntime implements AutoCloseable {
             if (done.getAsBoolean()) {
                 break;
             }
-            if (printMapsRequested.getAndSet(false)) {
-                if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("self"))) {
-                    fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes
-                } else {
-                    printMaps(); // bpftrace 0.17
-                }
+            if (signalRequested.getAndSet(false)) {
+                fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes, if any
             }
             if (intervals.isEmpty()) {
                 if (!waitForever && !waitForInterrupt) {
@@ -357,7 +351,7 @@ public final class TraceRuntime implements AutoCloseable {
             backend.run(begin, new byte[CONTEXT_BYTES]);
         }
         if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-            out.out().println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+            notifyAttached();
         }
         printEvents();
         return programsOf(provider);
@@ -376,6 +370,18 @@ public final class TraceRuntime implements AutoCloseable {
     /** Prints (drains) the events the programs have written. */
     void printEvents() {
         drain();
+    }
+
+    /**
+     * Makes the events go to {@code o} from now on; returns the output they went to. For
+     * {@code --mode test} in JSON, whose tests' output is captured in text, as current bpftrace's.
+     */
+    Output useOutput(Output o) {
+        Output before = out;
+        out = o;
+        values.useOutput(o);
+        printer = new MapPrinter(o, values, backend.cpus());
+        return before;
     }
 
     /**
@@ -425,6 +431,11 @@ public final class TraceRuntime implements AutoCloseable {
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
         fireProvider("END");
+        long lost = backend.lost();
+        if (lost > 0) {
+            // current bpftrace: the total on the error stream, after the reports made while running
+            out.log(false, "Total lost event count: " + lost);
+        }
         if (!out.json()) {
             out.out().print("\n\n"); // current bpftrace's end of a run in text; JSON writes nothing
         }
@@ -502,6 +513,23 @@ public final class TraceRuntime implements AutoCloseable {
 
     private boolean quiet;
     private org.bpf4j.trace.Source source;
+    private java.io.PrintWriter standardOutput;
+
+    /**
+     * The process's standard output, where bpftrace's readiness line for its test harness
+     * ({@code __BPFTRACE_NOTIFY_PROBES_ATTACHED}) goes even when the script's output goes to a file
+     * ({@code -o}) or is captured ({@code --mode test}); by default the {@link Output}'s stream.
+     */
+    public void setStandardOutput(java.io.PrintWriter standardOutput) {
+        this.standardOutput = standardOutput;
+    }
+
+    private void notifyAttached() {
+        java.io.PrintWriter w = standardOutput != null ? standardOutput : out.out();
+        out.out().flush();
+        w.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        w.flush();
+    }
 
     /** The script's source, for the place of a failed helper call ({@code -k}) in warnings. */
     public void setSource(org.bpf4j.trace.Source source) {
@@ -521,7 +549,8 @@ public final class TraceRuntime implements AutoCloseable {
 
     /**
      * With {@code dryRun}, {@link #run(int, Runnable, BooleanSupplier)} attaches every probe and
-     * stops: BEGIN and END do not run, nothing is printed (bpftrace's {@code --dry-run}).
+     * stops: BEGIN and END do not run, nothing is printed, not even {@code Attached N probes}
+     * (bpftrace's {@code --dry-run}).
      */
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
@@ -591,7 +620,12 @@ public final class TraceRuntime implements AutoCloseable {
                 args.add(v);
             }
             if (p.function().equals("system")) {
-                out.syscall(SystemCommand.run(p.format().format(args)));
+                SystemCommand.Result r = SystemCommand.run(p.format().format(args));
+                if (r.error() != null) {
+                    out.log(true, r.error()); // current bpftrace: the error, and not the output
+                } else {
+                    out.syscall(r.output());
+                }
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {
@@ -600,13 +634,12 @@ public final class TraceRuntime implements AutoCloseable {
                     int max = script.typed().settings().maxCatBytes();
                     out.cat(text.length() > max ? text.substring(0, max) : text);
                 } catch (java.io.IOException | RuntimeException x) {
-                    out.out().flush();
-                    // current bpftrace's words (0.17 wrote "...': REASON")
-                    System.err.println("ERROR: failed to open file '" + path + "' (" + (x instanceof
+                    // current bpftrace's words on the error stream (0.17 wrote "...': REASON"), and
+                    // nothing on the output (no empty cat record in JSON)
+                    out.log(true, "failed to open file '" + path + "' (" + (x instanceof
                             java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
                             java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
                             + ")");
-                    out.cat("");
                 }
             } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
                 if (warnings || p.function().equals("errorf")) {
@@ -666,9 +699,10 @@ public final class TraceRuntime implements AutoCloseable {
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : w.span(), w.message());
-                int line = source == null ? 0 : source.lineOf(w.span().begin());
-                int col = source == null ? 0 : source.columnOf(w.span().begin());
-                out.runtimeWarning(w.message(), source == null ? "" : source.name(), line, col, d.render(source));
+                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(w.span());
+                int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+                int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+                out.runtimeWarning(w.message(), at == null ? "" : at.source().name(), line, col, d.render(source));
             }
             case (int) Events.HELPER_ERROR -> {
                 if (!warnings) {
@@ -690,9 +724,11 @@ public final class TraceRuntime implements AutoCloseable {
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : h.span(), message);
-                int line = source == null ? 0 : source.lineOf(h.span().begin());
-                int col = source == null ? 0 : source.columnOf(h.span().begin());
-                out.helperError(h.helper(), rc, error, source == null ? "" : source.name(), line, col,
+                // (a span of an imported file is located in that file)
+                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(h.span());
+                int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+                int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+                out.helperError(h.helper(), rc, error, at == null ? "" : at.source().name(), line, col,
                         d.render(source));
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {

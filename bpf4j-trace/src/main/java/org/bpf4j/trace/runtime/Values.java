@@ -15,11 +15,13 @@ import org.bpf4j.trace.symbols.UserSymbols;
 /** Decoding values from map and event bytes, and rendering them as bpftrace does. */
 final class Values {
     private final Events events;
-    private final Output out;
+    /** The output whose form (text or JSON) values are rendered in. */
+    private Output out;
     private final long bootToWallNanos;
     private UserSymbols userSymbols;
     /** Whether user stacks show source lines and inlined functions ({@code show_debug_info}). */
     private final boolean showDebugInfo;
+    private boolean cppDemangle = true;
     /** Printed after a string that fills its whole size without a NUL ({@code str_trunc_trailer}). */
     private final String truncTrailer;
     /** The size of a string {@code str()} makes ({@code max_strlen}): only such a string is marked. */
@@ -41,8 +43,18 @@ final class Values {
         this.buildIdStacks = map;
     }
 
+    /** Whether user-space C++ symbols are shown demangled ({@code cpp_demangle}). */
+    void cppDemangle(boolean on) {
+        this.cppDemangle = on;
+    }
+
     void stacks(Backend.MapStore map) {
         this.stacks = map;
+    }
+
+    /** Renders for {@code o} from now on (a test's text capture in JSON mode). */
+    void useOutput(Output o) {
+        this.out = o;
     }
 
     Values(Events events, Output out, long bootToWallNanos, boolean showDebugInfo, String truncTrailer, int strlen) {
@@ -296,7 +308,7 @@ final class Values {
 
     private UserSymbols userSymbols() {
         if (userSymbols == null) {
-            userSymbols = new UserSymbols(probedBinaries);
+            userSymbols = new UserSymbols(probedBinaries, cppDemangle);
         }
         return userSymbols;
     }

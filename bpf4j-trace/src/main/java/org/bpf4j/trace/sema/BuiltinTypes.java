@@ -172,9 +172,20 @@ final class BuiltinTypes {
             return Type.NONE;
         }
         if (p.number() > a.params().size()) {
+            // as current bpftrace, which reads the parameter as 0
+            a.warning(p.span(), "Positional parameter $" + p.number() + " is empty or not provided. ");
             return Type.INT64;
         }
         String v = a.params().get(p.number() - 1);
-        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : new Type.Str(a.strlen());
+        return SemanticAnalyser.parseParam(v) != null ? Type.INT64 : paramText(p);
+    }
+
+    /**
+     * A positional parameter as a string ({@code $1} given as text, {@code str($1)}): as long as its
+     * text, as current bpftrace's string literal it becomes (at most {@code max_strlen} bytes).
+     */
+    Type.Str paramText(Expr.Param p) {
+        String v = p.number() >= 1 && p.number() <= a.params().size() ? a.params().get(p.number() - 1) : "";
+        return new Type.Str(Math.min(v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length + 1, a.strlen()));
     }
 }

@@ -193,7 +193,10 @@ final class Calls {
                     }
                     return new Type.Str(a.strlen());
                 }
-                Type t = a.type(c.args().getFirst());
+                // str($N): the parameter's text (current bpftrace makes it a string before typing,
+                // so a missing one is "" without the warning a numeric use gets)
+                Type t = c.args().getFirst() instanceof Expr.Param sp && sp.number() > a.params().size()
+                        ? a.typeQuietly(sp) : a.type(c.args().getFirst());
                 if (c.args().size() == 2) {
                     Type lt = a.type(c.args().get(1));
                     if (!(lt instanceof Type.Int)) {
@@ -201,7 +204,7 @@ final class Calls {
                     }
                 }
                 if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
-                    return new Type.Str(a.strlen()); // str($1): the parameter's text, even "10"
+                    return a.builtins.paramText(p); // str($1): the parameter's text, even "10"
                 }
                 if (t instanceof Type.Str s) {
                     Long len = c.args().size() == 2 ? literal(c.args().get(1)) : null;
@@ -597,6 +600,9 @@ final class Calls {
                 if (n.equals("write_user")) {
                     return WriteUser.call(a, this, c);
                 }
+                if (a.program != null && a.program.function(n).isPresent()) {
+                    return cFunction(c, a.program.function(n).get());
+                }
                 typeArgs(c);
                 if (n.equals("unwatch")) {
                     // current bpftrace still type-checks unwatch() but generates no code for it
@@ -611,6 +617,33 @@ final class Calls {
                 return Type.NONE;
             }
         }
+    }
+
+    /**
+     * A call of a function of imported BPC C ({@code import "lib.bpf.c";}): its arguments integers
+     * (converted to the parameters' types), its value the result's type (none for {@code void}).
+     */
+    private Type cFunction(Expr.Call c, org.bpf4j.trace.ast.CFunction f) {
+        typeArgs(c);
+        if (f.problem().isPresent()) {
+            a.error(c.span(), "cannot call " + f.name() + "() of " + f.file() + ": " + f.problem().get());
+            return Type.NONE;
+        }
+        if (c.args().size() != f.params().size()) {
+            // current bpftrace's words
+            a.error(c.span(), "Function `" + f.name() + "` requires " + f.params().size() + " arguments, got only "
+                    + c.args().size());
+            return Type.NONE;
+        }
+        for (int i = 0; i < c.args().size(); i++) {
+            Type t = a.type(c.args().get(i));
+            if (!(t instanceof Type.Int)) {
+                a.error(c.args().get(i).span(), "Expected " + f.params().get(i).c() + " for argument " + (i + 1)
+                        + " of " + f.name() + "() got " + t.display());
+            }
+        }
+        return f.result().<Type>map(r -> new Type.Int(r.size() * 8, r.signed(), null, false, false))
+                .orElse(Type.NONE);
     }
 
     /**
@@ -801,10 +834,24 @@ final class Calls {
                 a.error(c.span(), "delete() expects a map to be provided");
                 return Type.NONE;
             }
+            MapInfo info = a.map(m.name());
+            if (m.keys().isEmpty() && info != null && !info.keys().isEmpty()) {
+                // current bpftrace's words (its delete(@map) macro fails so)
+                a.error(c.span(), "call to delete() with a single argument expects a map without explicit keys "
+                        + "(scalar map)");
+                return Type.NONE;
+            }
             checkKeys(m);
             return Type.Int.bool(8); // current bpftrace: true if the key was there
         }
         if (c.args().size() == 2 && c.args().getFirst() instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            MapInfo info = a.map(m.name());
+            if (info != null && info.keys().isEmpty()) {
+                // current bpftrace's words (its check_key macro fails so)
+                a.error(c.span(), "call to delete() with two arguments expects a map with explicit keys "
+                        + "(non-scalar map)");
+                return Type.NONE;
+            }
             checkKeys(keyedRef(m, c.args().get(1)));
             return Type.Int.bool(8);
         }

@@ -216,6 +216,26 @@ final class KernelStructs {
         return t;
     }
 
+    /**
+     * The type of a pointer a kernel pointer points to ({@code struct file *} for a field
+     * {@code struct file **fd}): a pointer to a struct (its {@link Type.StructRef}, so that what
+     * {@code *} or {@code fd[i]} reads takes {@code ->} and {@code .}), to an integer, or to
+     * another pointer; as current bpftrace, which types every level from BTF.
+     */
+    private Type innerPointer(BtfType.Ptr p, int depth) {
+        int tid = an.kernel.btf().orElseThrow().skipQualifiers(p.type());
+        BtfType to = an.kernel.type(tid);
+        Type pointee = switch (to) {
+            case BtfType.Struct x -> structRef(tid);
+            case BtfType.Union x -> structRef(tid);
+            case BtfType.Int pi when pi.size() == 1 || pi.size() == 2 || pi.size() == 4 || pi.size() == 8 ->
+                new Type.Int(pi.size() * 8, pi.signed() || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1);
+            case BtfType.Ptr inner when depth < 8 -> innerPointer(inner, depth + 1);
+            default -> Type.NONE;
+        };
+        return Type.Int.pointer(pointee, false);
+    }
+
     /** The pointee type of a pointer to struct {@code sid}. */
     Type.StructRef structRef(int sid) {
         return new Type.StructRef(structName(an.kernel.type(sid)), (int) an.kernel.sizeOf(sid));
@@ -299,7 +319,9 @@ final class KernelStructs {
                 }
                 Type pointee = to instanceof BtfType.Int pi && (pi.size() == 1 || pi.size() == 2 || pi.size() == 4
                         || pi.size() == 8) ? new Type.Int(pi.size() * 8, pi.signed()
-                        || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1) : Type.NONE;
+                        || (pi.encoding() & BtfType.Int.CHAR) != 0 && pi.size() == 1)
+                        : an.kernel.type(an.kernel.btf().orElseThrow().skipQualifiers(p.type())) instanceof BtfType.Ptr inner
+                                ? innerPointer(inner, 0) : Type.NONE;
                 return Type.Int.pointer(pointee, false);
             }
             case BtfType.Array a when arrayType(a, 0, userStruct(f.base())) instanceof Type t

@@ -14,6 +14,14 @@ final class Operators {
 
     /** The value of an integer literal or an enumerator (which bpftrace treats as a literal), or null. */
     private Long literal(Expr e) {
+        if (e instanceof Expr.Param p) {
+            // current bpftrace folds a numeric positional parameter (0 when not given, $# the count)
+            // into a literal before typing: `pid == $1` compares with a literal, without a sign warning
+            if (p.number() < 0) {
+                return (long) a.params().size();
+            }
+            return p.number() > a.params().size() ? Long.valueOf(0) : a.constantOf(p);
+        }
         return e instanceof Expr.IntLit i ? Long.valueOf(i.value()) : e instanceof Expr.Builtin ? a.constants.get(e) : null;
     }
 
@@ -225,11 +233,14 @@ final class Operators {
         Type t = a.type(u.operand());
         switch (u.op()) {
             case NEG, BNOT -> {
-                if (!(t instanceof Type.Int)) {
+                // as current bpftrace: integers only (a pointer is refused too; the kernel's verifier
+                // prohibits arithmetic such as ^ on a pointer)
+                if (!(t instanceof Type.Int i) || i.isPointer()) {
                     a.error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
                             + t.display() + "'");
                 }
-                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i ? new Type.Int(64, i.signed()) : Type.INT64);
+                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i && !i.isPointer()
+                        ? new Type.Int(64, i.signed()) : Type.INT64);
             }
             case LNOT -> {
                 if (!(t instanceof Type.Int)) {

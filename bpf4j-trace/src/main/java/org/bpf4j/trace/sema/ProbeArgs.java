@@ -304,6 +304,7 @@ final class ProbeArgs {
                 yield Type.Int.pointer(Type.Int.pointer(elem, user), user);
             }
             case DATA_LOC -> Type.UINT64;
+            case INT_ARRAY -> new Type.Array(new Type.Int(f.size() / f.count() * 8, f.elementSigned()), f.count());
             case OTHER -> null;
         };
     }

@@ -27,12 +27,14 @@ public final class SemanticAnalyser {
     IdentityHashMap<Expr, Type> types = new IdentityHashMap<>();
     final TreeMap<String, MapInfo> maps = new TreeMap<>();
     private Probe probe;
+    /** The program being typed (its imported C functions are callable). */
+    org.bpf4j.trace.ast.Program program;
     private boolean finalPass;
     private boolean changed;
     private final Calls calls;
     final AggregationTypes aggregationTypes;
     private final Statements statements = new Statements(this);
-    private final BuiltinTypes builtins;
+    final BuiltinTypes builtins;
     private final Operators operators;
     final ProbeArgs probeArgs;
     private final boolean unsafe;
@@ -185,6 +187,7 @@ public final class SemanticAnalyser {
     }
 
     private void run(Program program) {
+        this.program = program;
         types = new IdentityHashMap<>();
         for (Probe p : program.probes()) {
             probe = p;
@@ -429,6 +432,12 @@ public final class SemanticAnalyser {
         }
         types.put(e, t);
         return t;
+    }
+
+    /** Types a positional parameter that is not given without the warning {@link #type} writes for it. */
+    Type typeQuietly(Expr.Param p) {
+        types.put(p, Type.INT64);
+        return Type.INT64;
     }
 
     /**

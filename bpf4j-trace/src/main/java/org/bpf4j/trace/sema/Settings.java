@@ -14,8 +14,8 @@ import org.bpf4j.trace.ast.ConfigEntry;
  * {@code BPFTRACE_MAP_KEYS_MAX}, {@code BPFTRACE_CAT_BYTES_MAX}) are accepted too. Immutable.
  *
  * @param strlen the size of strings made by {@code str()}, {@code buf()} and string parameters
- *     ({@code max_strlen}: 64 as in bpftrace 0.17, at most {@link #MAX_STRLEN}; strings too big
- *     for the BPF stack live in the scratch buffer)
+ *     ({@code max_strlen}: 1024 by default as in current bpftrace (0.17's was 64), at most
+ *     {@link #MAX_STRLEN}; strings too big for the BPF stack live in the scratch buffer)
  * @param maxMapKeys the entries of a map without a declaration ({@code max_map_keys}); 0 for the default
  * @param stackMode how {@code kstack} and {@code ustack} print without a mode ({@code bpftrace} or {@code perf})
  * @param printMapsOnExit whether the maps are printed when the script ends ({@code print_maps_on_exit})
@@ -28,17 +28,26 @@ import org.bpf4j.trace.ast.ConfigEntry;
  *     as GPL-compatible; GPL by default)
  * @param truncTrailer what is printed after a string that {@code str()} cut at {@code max_strlen}
  *     ({@code str_trunc_trailer}: {@code ..} as in current bpftrace)
+ * @param others the values given to the config variables kept as text ({@code cpp_demangle},
+ *     {@code log_size}, ...; checked as current bpftrace checks them), by short name; {@code config()}
+ *     shows them, {@link #cppDemangle()} and {@link #logSize()} read theirs
  */
 public record Settings(int strlen, long maxMapKeys, String stackMode, boolean printMapsOnExit, int maxCatBytes,
-        String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer) {
-    /** bpftrace 0.17's settings. */
+        String dummyTsMap, boolean showDebugInfo, String license, String truncTrailer, Map<String, String> others) {
+    /** Copies {@code others}. */
+    public Settings {
+        others = Map.copyOf(others);
+    }
+
     /**
      * The stack modes: bpftrace's, perf's, and current bpftrace's raw (addresses in hex, one a line)
      * and build_id (user stacks only: each frame's file as its build id and the offset in it).
      */
     public static final Set<String> STACK_MODES = Set.of("bpftrace", "perf", "raw", "build_id");
 
-    public static final Settings DEFAULTS = new Settings(64, 0, "bpftrace", true, 10240, "", true, "GPL", "..");
+    /** The default settings, current bpftrace's. */
+    public static final Settings DEFAULTS = new Settings(1024, 0, "bpftrace", true, 10240, "", true, "GPL", "..",
+            Map.of());
 
     /** The licenses current bpftrace accepts (those the kernel counts as compatible with the GPL). */
     public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
@@ -56,11 +65,52 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             "max_probes", "max_strlen", "max_type_res_iterations", "missing_probes", "on_stack_limit",
             "perf_rb_pages", "print_maps_on_exit", "show_debug_info", "stack_mode", "str_trunc_trailer",
             "symbol_source", "unstable_import", "unstable_macro", "unstable_map_decl", "unstable_tseries",
-            "unstable_addr", "unstable_typeinfo");
+            "unstable_addr", "unstable_typeinfo", "use_blazesym", "unstable_import_statement", "unstable_dw_ustack");
+
+    /**
+     * The config variables bpf4j does not act on whose values {@code config()} shows, with their kind
+     * ({@code bool}, {@code int}: a non-negative integer, {@code unstable}: enable, warn or error) and
+     * current bpftrace's default.
+     */
+    public static final Map<String, String[]> OTHERS = Map.ofEntries(
+            Map.entry("cpp_demangle", new String[] {"bool", "true"}),
+            Map.entry("lazy_symbolication", new String[] {"bool", "true"}),
+            Map.entry("use_blazesym", new String[] {"bool", "false"}),
+            Map.entry("log_size", new String[] {"int", "1000000"}),
+            Map.entry("max_bpf_progs", new String[] {"int", "1024"}),
+            Map.entry("max_probes", new String[] {"int", "1024"}),
+            Map.entry("on_stack_limit", new String[] {"int", "32"}),
+            Map.entry("perf_rb_pages", new String[] {"int", "0"}),
+            Map.entry("unstable_import_statement", new String[] {"unstable", "error"}),
+            Map.entry("unstable_tseries", new String[] {"unstable", "warn"}),
+            Map.entry("unstable_typeinfo", new String[] {"unstable", "error"}),
+            Map.entry("unstable_dw_ustack", new String[] {"unstable", "warn"}));
+
+    /**
+     * The size of the verifier's log buffer with {@code -v} ({@code log_size}, 1,000,000 bytes by
+     * default as in current bpftrace): a log that does not fit fails the load.
+     */
+    public long logSize() {
+        return Long.parseLong(other("log_size"));
+    }
+
+    /**
+     * Whether C++ names of user-space symbols ({@code usym}, {@code func} in uprobes, user stacks)
+     * are shown demangled ({@code cpp_demangle}, on by default as in bpftrace).
+     */
+    public boolean cppDemangle() {
+        return Boolean.parseBoolean(other("cpp_demangle"));
+    }
+
+    /** The value of one of {@link #OTHERS}: as given, else current bpftrace's default. */
+    public String other(String key) {
+        return others.getOrDefault(key, OTHERS.get(key)[1]);
+    }
 
     /** The config variables bpf4j acts on; the other known ones are accepted with a warning. */
     private static final Set<String> USED = Set.of("max_strlen", "max_map_keys", "stack_mode", "print_maps_on_exit",
-            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer");
+            "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "log_size",
+            "cpp_demangle");
 
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
@@ -80,7 +130,13 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             if (!KNOWN.contains(k)) {
                 diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
             } else if (!USED.contains(k)) {
-                diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+                if (!k.equals("unstable_import_statement")) { // read by the parser (imports inside blocks)
+                    diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
+                }
+                String problem = b.setOther(k, c.value());
+                if (problem != null) {
+                    diags.error(c.span(), problem.replace("%s", c.key()));
+                }
             } else {
                 String problem = b.set(k, c.value());
                 if (problem != null) {
@@ -94,15 +150,13 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             }
             String k = e.getKey().substring("BPFTRACE_".length()).toLowerCase(java.util.Locale.ROOT);
             k = OLD_NAMES.getOrDefault(k, k);
-            if (USED.contains(k)) {
-                String problem = b.set(k, e.getValue());
-                if (problem != null) {
-                    diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s", e.getKey()));
-                }
+            String problem = USED.contains(k) ? b.set(k, e.getValue()) : b.setOther(k, e.getValue());
+            if (problem != null) {
+                diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s", e.getKey()));
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
-                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo, b.license, b.truncTrailer);
+                env.getOrDefault(DUMMY_TS_MAP, ""), b.showDebugInfo, b.license, b.truncTrailer, b.others);
     }
 
     /**
@@ -133,6 +187,41 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         String license = DEFAULTS.license();
         boolean showDebugInfo = DEFAULTS.showDebugInfo();
         String truncTrailer = DEFAULTS.truncTrailer();
+        final Map<String, String> others = new java.util.TreeMap<>();
+
+        /** Sets one of {@link #OTHERS} (others are let be); a message (with %s for the name) if the value is bad. */
+        String setOther(String key, String value) {
+            String[] kind = OTHERS.get(key);
+            if (kind == null) {
+                return null;
+            }
+            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            switch (kind[0]) {
+                case "bool" -> {
+                    if (!List.of("true", "false", "1", "0").contains(v)) {
+                        return "Invalid value for %s: expected true or false";
+                    }
+                    others.put(key, String.valueOf(v.equals("true") || v.equals("1")));
+                }
+                case "int" -> {
+                    try {
+                        if (Long.parseLong(v) < 0) {
+                            return "Invalid value for %s: expected a non-negative integer";
+                        }
+                        others.put(key, String.valueOf(Long.parseLong(v)));
+                    } catch (NumberFormatException e) {
+                        return "Invalid value for %s: expected a non-negative integer";
+                    }
+                }
+                default -> {
+                    if (!List.of("enable", "warn", "error").contains(v)) {
+                        return "Invalid value for %s: expected enable, warn or error";
+                    }
+                    others.put(key, v);
+                }
+            }
+            return null;
+        }
 
         /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
         String set(String key, String value) {
@@ -163,6 +252,16 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     maxCatBytes = (int) (long) n;
                 }
                 case "str_trunc_trailer" -> truncTrailer = value;
+                case "cpp_demangle" -> {
+                    return setOther(key, value); // acted on by the symbolizer, shown by config()
+                }
+                case "log_size" -> {
+                    Long n = positive(v);
+                    if (n == null) {
+                        return "Invalid value for %s: expected a positive integer";
+                    }
+                    others.put(key, String.valueOf(n));
+                }
                 case "license" -> {
                     if (!LICENSES.contains(v)) {
                         return "Invalid value for license. Found: " + v + ". Valid values: "

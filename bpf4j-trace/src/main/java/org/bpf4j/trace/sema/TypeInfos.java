@@ -30,7 +30,7 @@ final class TypeInfos {
         for (Probe p : program.probes()) {
             probes.add(new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span()));
         }
-        return new Program(program.directives(), probes, program.maps(), program.config());
+        return program.withProbes(probes);
     }
 
     private static Expr record(Type t, Expr.Call c) {

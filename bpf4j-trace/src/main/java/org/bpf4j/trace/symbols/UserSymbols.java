@@ -13,12 +13,13 @@ import org.bpf4j.linux.probe.NativeElf;
 /**
  * User-space symbols for {@code usym()} and user stacks: the file an address of a process is
  * mapped from (its {@code /proc/PID/maps}, kept per process), the ELF function or object symbol
- * that holds it, and with the file's DWARF its source line and inlined functions. Files are
- * parsed once and cached; thread-safe.
+ * that holds it (C++ names demangled, as bpftrace's {@code cpp_demangle} shows them), and with the
+ * file's DWARF its source line and inlined functions. Files are parsed once and cached; thread-safe.
  */
 public final class UserSymbols {
     private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
     private final List<Path> fallback;
+    private final boolean demangle;
 
     /**
      * The last maps read of each process: a process that has exited since (a short command traced
@@ -37,7 +38,17 @@ public final class UserSymbols {
      * independent): the binaries a script's uprobes are in, as bpftrace's per-program symbol cache.
      */
     public UserSymbols(List<Path> fallback) {
+        this(fallback, true);
+    }
+
+    /**
+     * As {@link #UserSymbols(List)}; {@code demangle}: whether C++ symbol names are shown demangled
+     * ({@code thread_native_entry(Thread*)} for {@code _ZL19thread_native_entryP6Thread}), as
+     * bpftrace does unless {@code cpp_demangle} is off.
+     */
+    public UserSymbols(List<Path> fallback, boolean demangle) {
         this.fallback = List.copyOf(fallback);
+        this.demangle = demangle;
     }
 
     /**
@@ -168,7 +179,7 @@ public final class UserSymbols {
                 .orElse(0) == 0) {
             return null;
         }
-        return symbolAtAddress(elf, addr, withOffset);
+        return symbolAtAddress(path, elf, addr, withOffset);
     }
 
     private NativeElf elf(String path) {
@@ -201,23 +212,82 @@ public final class UserSymbols {
         if (elf == null || vaddr < 0) {
             return null;
         }
-        return symbolAtAddress(elf, vaddr, withOffset);
+        return symbolAtAddress(path, elf, vaddr, withOffset);
     }
 
-    private static String symbolAtAddress(NativeElf elf, long vaddr, boolean withOffset) {
-        NativeElf.Symbol best = null;
-        for (NativeElf.Symbol s : elf.symbols()) {
-            if (s.value() == 0 || s.name().isEmpty() || (s.type() != 1 && s.type() != 2)) {
-                continue;
-            }
-            if (vaddr >= s.value() && vaddr < s.value() + Math.max(1, s.size())
-                    && (best == null || s.value() > best.value())) {
-                best = s;
-            }
-        }
+    private String symbolAtAddress(String path, NativeElf elf, long vaddr, boolean withOffset) {
+        NativeElf.Symbol best = tables.computeIfAbsent(path, p -> new SymbolTable(Path.of(p), elf)).at(vaddr);
         if (best == null) {
             return null;
         }
-        return withOffset ? best.name() + "+" + (vaddr - best.value()) : best.name();
+        String name = demangle ? CxxDemangler.readable(best.name()) : best.name();
+        return withOffset ? name + "+" + (vaddr - best.value()) : name;
+    }
+
+    /** The function and object symbols of each file, sorted for lookups. */
+    private final Map<String, SymbolTable> tables = new ConcurrentHashMap<>();
+
+    /**
+     * A file's function and object symbols by address: its own, and for a file without a
+     * {@code .symtab} (a stripped library such as libc) those of its separate debug file (found by
+     * build id or {@code .gnu_debuglink} under {@code /usr/lib/debug}, as bcc and blazesym find
+     * it), so that the stripped library's local functions ({@code __libc_start_call_main}) are named.
+     */
+    private static final class SymbolTable {
+        private final NativeElf.Symbol[] byAddress;
+
+        SymbolTable(Path file, NativeElf elf) {
+            List<NativeElf.Symbol> all = new ArrayList<>();
+            add(all, elf.symbols());
+            if (elf.section(".symtab").isEmpty()) {
+                try {
+                    java.util.Optional<Path> debug = DebugFiles.separate(file, elf, DebugFiles.searchPath());
+                    if (debug.isPresent()) {
+                        add(all, NativeElf.read(debug.get()).symbols());
+                    }
+                } catch (RuntimeException e) {
+                    // a debug file that cannot be read: the file's own symbols
+                }
+            }
+            all.sort(java.util.Comparator.comparingLong(NativeElf.Symbol::value));
+            byAddress = all.toArray(NativeElf.Symbol[]::new);
+        }
+
+        private static void add(List<NativeElf.Symbol> to, List<NativeElf.Symbol> from) {
+            for (NativeElf.Symbol s : from) {
+                if (s.value() != 0 && !s.name().isEmpty() && (s.type() == 1 || s.type() == 2)) {
+                    to.add(s);
+                }
+            }
+        }
+
+        /** The symbol holding an address: the one that starts last at or before it and covers it. */
+        NativeElf.Symbol at(long vaddr) {
+            int lo = 0;
+            int hi = byAddress.length - 1;
+            int last = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (byAddress[mid].value() <= vaddr) {
+                    last = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            // symbols may nest (a function inside an object's range): the nearest start that covers it
+            for (int i = last; i >= 0 && i > last - 64; i--) {
+                NativeElf.Symbol s = byAddress[i];
+                if (vaddr < s.value() + Math.max(1, s.size())) {
+                    // aliases at one address: the first listed (the file's own before its debug file's)
+                    while (i > 0 && byAddress[i - 1].value() == s.value()
+                            && vaddr < s.value() + Math.max(1, byAddress[i - 1].size())) {
+                        s = byAddress[--i];
+                    }
+                    return s;
+                }
+            }
+            return null;
+        }
     }
 }

@@ -63,7 +63,12 @@ class ChildCommandTest {
     void missingProgramIsAClearError() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ChildCommand.start("no-such-program-bpf4j --x"));
-        assertEquals("failed to find the command 'no-such-program-bpf4j' in $PATH", e.getMessage());
+        // current bpftrace's words (the CLI puts "ERROR: Failed to fork child: " before them)
+        assertEquals("Path 'no-such-program-bpf4j' does not exist or is not executable (No such file or directory)",
+                e.getMessage());
+        IllegalArgumentException dir = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ChildCommand.start("/tmp"));
+        assertEquals("Path '/tmp' does not exist or is not executable (No such file or directory)", dir.getMessage());
     }
 
     private static List<String> openFiles(long pid) throws IOException {
