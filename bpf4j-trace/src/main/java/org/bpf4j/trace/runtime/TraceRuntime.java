@@ -148,6 +148,12 @@ public final class TraceRuntime implements AutoCloseable {
 
     /** Set by {@link #requestExit()} until END runs: events are dropped unhandled. */
     private final AtomicBoolean interrupted = new AtomicBoolean();
+    /**
+     * Set once END runs: a Ctrl-C that comes then (the run is already ending) no longer drops
+     * events, so that END's are printed (bpftrace drops them in that window too, a narrow one for
+     * it; a second Ctrl-C still exits at once).
+     */
+    private volatile boolean ending;
 
     /**
      * What current bpftrace does on SIGUSR1, done by the thread that runs the script (callable
@@ -449,6 +455,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     /** Runs END and prints its events, when the benchmarks are done. */
     void runEnd() {
+        ending = true;
         finalizing = false;
         interrupted.set(false);
         exitRequested.set(true);
@@ -461,6 +468,7 @@ public final class TraceRuntime implements AutoCloseable {
      * {@code print_maps_on_exit} is false.
      */
     public void finish() {
+        ending = true;
         finalizing = false;
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
@@ -633,7 +641,7 @@ public final class TraceRuntime implements AutoCloseable {
         if (finalizing) {
             return;
         }
-        if (interrupted.get()) {
+        if (interrupted.get() && !ending) {
             finalizing = true; // Ctrl-C: what is left is dropped
             return;
         }

@@ -219,6 +219,11 @@ final class Calls {
             case "exit" -> {
                 nargsBetween(c, 0, 1);
                 typeArgs(c);
+                Type code = c.args().size() == 1 ? a.types.get(c.args().getFirst()) : null;
+                if (code != null && !(code instanceof Type.Int) && !(code instanceof Type.None)) {
+                    a.error(c.span(), "exit() only supports int arguments (" + SemanticAnalyser.kindName(code)
+                            + " provided)");
+                }
                 return Type.NONE;
             }
             case "strncmp" -> {
