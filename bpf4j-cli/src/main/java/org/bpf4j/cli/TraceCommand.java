@@ -600,7 +600,12 @@ final class TraceCommand implements Callable<Integer> {
                 } else if (pid != null) {
                     lines = ProbeListing.listProcess(Integer.parseInt(pid), p, verbose, ProbeSource.system());
                 } else {
-                    lines = ProbeListing.list(p, verbose, ProbeSource.system());
+                    lines = ProbeListing.list(p, verbose, ProbeSource.system(), w -> {
+                        if (!noWarnings) {
+                            err.println(w);
+                            err.flush();
+                        }
+                    });
                 }
                 lines.forEach(out::println);
             }

@@ -84,23 +84,9 @@ final class TraceInfo {
         out.flush();
     }
 
-    /**
-     * Whether the kernel loads an iterator program for {@code bpf_iter_task} (a tracing program
-     * with expected attach type {@code BPF_TRACE_ITER}), as bpftrace's {@code has_iter("task")}.
-     */
+    /** Whether the kernel loads an iterator program for {@code bpf_iter_task}, as bpftrace's {@code has_iter("task")}. */
     static boolean iteratorLoads(Kernel kernel) {
-        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_task", 12)).orElse(-1); // BTF_KIND_FUNC
-        if (id <= 0) {
-            return false;
-        }
-        byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
-        try (org.bpf4j.linux.KernelProgram p = kernel.loadProgram("iterator probe", ProgramType.TRACING,
-                new org.bpf4j.linux.sys.Bpf.ProgLoad(ProgramType.TRACING.id(), insns, "GPL", 0, 0, 0, 0, "iter_task", 0,
-                        org.bpf4j.spec.AttachType.TRACE_ITER.id(), 0, new byte[0], new byte[0], id, 0, new int[0]))) {
-            return p.fd() >= 0;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return org.bpf4j.trace.probe.Iterators.loads(kernel, "task");
     }
 
     /** Name-value pairs two a line, each padded to 35 characters, as bpftrace lays them out. */

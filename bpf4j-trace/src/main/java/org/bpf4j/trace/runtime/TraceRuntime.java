@@ -707,9 +707,10 @@ public final class TraceRuntime implements AutoCloseable {
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : w.span(), w.message());
-                int line = source == null ? 0 : source.lineOf(w.span().begin());
-                int col = source == null ? 0 : source.columnOf(w.span().begin());
-                out.runtimeWarning(w.message(), source == null ? "" : source.name(), line, col, d.render(source));
+                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(w.span());
+                int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+                int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+                out.runtimeWarning(w.message(), at == null ? "" : at.source().name(), line, col, d.render(source));
             }
             case (int) Events.HELPER_ERROR -> {
                 if (!warnings) {
@@ -731,9 +732,11 @@ public final class TraceRuntime implements AutoCloseable {
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : h.span(), message);
-                int line = source == null ? 0 : source.lineOf(h.span().begin());
-                int col = source == null ? 0 : source.columnOf(h.span().begin());
-                out.helperError(h.helper(), rc, error, source == null ? "" : source.name(), line, col,
+                // (a span of an imported file is located in that file)
+                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(h.span());
+                int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+                int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+                out.helperError(h.helper(), rc, error, at == null ? "" : at.source().name(), line, col,
                         d.render(source));
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {
