@@ -123,6 +123,10 @@ final class TraceCommand implements Callable<Integer> {
             + "sake; bpf4j flushes after each event's output (line)")
     private String buffering;
 
+    @Option(names = "--dwarf-pid", paramLabel = "PID", description = "a process dw_ustack unwinds (its unwind tables "
+            + "are read at start-up; -p and -c give theirs too); may be repeated")
+    private List<String> dwarfPids = new ArrayList<>();
+
     @Option(names = "--usdt-file-activation", description = "activate USDT semaphores in every process running "
             + "the file: always so here, since the kernel counts them (uprobe reference counters)")
     private boolean usdtFileActivation;
@@ -163,6 +167,7 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("-q", true), Map.entry("--quiet", true), Map.entry("--include", false), Map.entry("-I", false),
             Map.entry("--info", true), Map.entry("-o", false), Map.entry("--output", false), Map.entry("-k", true),
             Map.entry("--warnings", true), Map.entry("-kk", true), Map.entry("--usdt-file-activation", true),
+            Map.entry("--dwarf-pid", false),
             Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
             Map.entry("-B", false), Map.entry("--debuginfo", false), Map.entry("--mode", false),
             Map.entry("--bench", true), Map.entry("--test", true));
@@ -190,6 +195,7 @@ final class TraceCommand implements Callable<Integer> {
             case "-k", "--warnings" -> helperChecks = true;
             case "-kk" -> allHelperChecks = true;
             case "--usdt-file-activation" -> usdtFileActivation = true;
+            case "--dwarf-pid" -> dwarfPids.add(value);
             case "--no-warnings" -> noWarnings = true;
             case "--dry-run" -> dryRun = true;
             case "--probe-filter" -> probeFilter = value;
@@ -295,6 +301,18 @@ final class TraceCommand implements Callable<Integer> {
                 err.flush();
                 return Main.EXIT_FAILED;
             }
+        }
+        for (int i = 0; i < dwarfPids.size(); i++) {
+            long p;
+            try {
+                p = org.bpf4j.trace.IntText.parseUnsigned(dwarfPids.get(i));
+            } catch (org.bpf4j.trace.IntText.Invalid e) {
+                return bpftraceError(err, "Failed to parse dwarf pid: " + e.getMessage());
+            }
+            if (Long.compareUnsigned(p, MAX_PID) > 0) {
+                return bpftraceError(err, "Pid out of range: " + Long.toUnsignedString(p));
+            }
+            dwarfPids.set(i, Long.toString(p));
         }
         java.util.regex.Pattern filter = null;
         if (probeFilter != null) {
@@ -477,6 +495,24 @@ final class TraceCommand implements Callable<Integer> {
                 if (c != null) {
                     runtime.setChildPid(c.pid());
                 }
+                if (runtime.needsDwarfTargets()) {
+                    List<Integer> targets = new ArrayList<>();
+                    if (pid != null) {
+                        targets.add(Integer.parseInt(pid));
+                    }
+                    if (c != null) {
+                        targets.add((int) c.pid());
+                    }
+                    dwarfPids.forEach(d -> targets.add(Integer.parseInt(d)));
+                    if (targets.isEmpty()) {
+                        // current bpftrace's words; it checks when it starts the run, after loading
+                        bpftraceError(err, "dw_ustack requires a target process. "
+                                + "Use -p, -c, or --dwarf-pid to specify one.");
+                        return Main.EXIT_FAILED;
+                    }
+                    runtime.setDwarfTargets(targets, c == null ? null : (int) c.pid(),
+                            c == null ? null : Path.of(ChildCommand.programPath(command)));
+                }
                 int target = c != null ? (int) c.pid() : pid != null ? Integer.parseInt(pid) : -1;
                 CountDownLatch done = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
@@ -600,7 +636,12 @@ final class TraceCommand implements Callable<Integer> {
                 } else if (pid != null) {
                     lines = ProbeListing.listProcess(Integer.parseInt(pid), p, verbose, ProbeSource.system());
                 } else {
-                    lines = ProbeListing.list(p, verbose, ProbeSource.system());
+                    lines = ProbeListing.list(p, verbose, ProbeSource.system(), w -> {
+                        if (!noWarnings) {
+                            err.println(w);
+                            err.flush();
+                        }
+                    });
                 }
                 lines.forEach(out::println);
             }

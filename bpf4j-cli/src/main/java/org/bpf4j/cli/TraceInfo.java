@@ -49,7 +49,8 @@ final class TraceInfo {
         out.println("  libdw (DWARF support): no (bpf4j reads DWARF itself)");
         out.println("  libsystemd (systemd notify support): no");
         out.println("  blazesym (advanced symbolization): no (bpf4j symbolizes stacks itself)");
-        out.println("  dwunwind (DWARF stack unwinding): no");
+        out.println("  dwunwind (DWARF stack unwinding): "
+                + (System.getProperty("os.arch").equals("amd64") ? "yes (bpf4j reads .eh_frame itself)" : "no (x86_64 only)"));
         out.println();
         Kernel.Availability a = Kernel.probe();
         if (!a.available()) {
@@ -84,23 +85,9 @@ final class TraceInfo {
         out.flush();
     }
 
-    /**
-     * Whether the kernel loads an iterator program for {@code bpf_iter_task} (a tracing program
-     * with expected attach type {@code BPF_TRACE_ITER}), as bpftrace's {@code has_iter("task")}.
-     */
+    /** Whether the kernel loads an iterator program for {@code bpf_iter_task}, as bpftrace's {@code has_iter("task")}. */
     static boolean iteratorLoads(Kernel kernel) {
-        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_task", 12)).orElse(-1); // BTF_KIND_FUNC
-        if (id <= 0) {
-            return false;
-        }
-        byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
-        try (org.bpf4j.linux.KernelProgram p = kernel.loadProgram("iterator probe", ProgramType.TRACING,
-                new org.bpf4j.linux.sys.Bpf.ProgLoad(ProgramType.TRACING.id(), insns, "GPL", 0, 0, 0, 0, "iter_task", 0,
-                        org.bpf4j.spec.AttachType.TRACE_ITER.id(), 0, new byte[0], new byte[0], id, 0, new int[0]))) {
-            return p.fd() >= 0;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return org.bpf4j.trace.probe.Iterators.loads(kernel, "task");
     }
 
     /** Name-value pairs two a line, each padded to 35 characters, as bpftrace lays them out. */

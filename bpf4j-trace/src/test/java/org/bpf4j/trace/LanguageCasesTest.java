@@ -50,7 +50,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>{@code -Dbpf4j.cases=FILE} compiles the cases of another file instead (such as the ones a
  * script extracted from bpftrace's unit tests) and writes each outcome to
- * {@code target/language-cases.txt}; then only an exception fails the test.
+ * {@code target/language-cases.txt}; then only an exception fails the test. With
+ * {@code -Dbpf4j.cases.verify=true} it also runs bpf4j's verifier over each accepted program.
  */
 class LanguageCasesTest {
     /** One program and its expected verdict. */
@@ -133,6 +134,13 @@ class LanguageCasesTest {
         return new Outcome(false, stage, rendered, null);
     }
 
+    private static org.bpf4j.trace.codegen.CompiledScript compiled(Case c) {
+        Source source = new Source("stdin", c.program());
+        return TraceCompiler.compile(source, List.of(), new TraceCompiler.Options(false, new MockProbes(),
+                AttachPoints.Target.CHECK, c.flags().contains("unsafe"), true), new TraceCompiler.Setup(Map.of(),
+                List.of(), List.of())).compiled().orElseThrow();
+    }
+
     /** Whether an outcome is the expected one; null if so, else what differs. */
     static String mismatch(Case c, Outcome o) {
         if (o.crash() != null) {
@@ -208,9 +216,19 @@ class LanguageCasesTest {
             String verdict = o.crash() != null ? "CRASH"
                     : m == null ? "agree" : m.startsWith("refused") ? "refused" : m.startsWith("accepted")
                             ? "accepted" : "message";
+            if (o.crash() == null && o.accepted() && Boolean.getBoolean("bpf4j.cases.verify")) {
+                // what the compiler accepts, bpf4j's verifier should too (as the kernel's would)
+                try {
+                    OwnVerifier.assertAccepted(compiled(c), true);
+                } catch (AssertionError | RuntimeException e) {
+                    verdict = "unverified";
+                    o = new Outcome(true, "verifier", String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+                            null);
+                }
+            }
             counts.merge(verdict, 1, Integer::sum);
             crashes += o.crash() != null ? 1 : 0;
-            String first = o.crash() != null ? m.lines().limit(4).reduce((a, b) -> a + " | " + b).orElse("")
+            String first = verdict.equals("unverified") ? o.rendered() : o.crash() != null ? m.lines().limit(4).reduce((a, b) -> a + " | " + b).orElse("")
                     : o.rendered().lines().filter(l -> l.contains("ERROR")).findFirst().orElse("");
             out.append("### ").append(c.name()).append(' ').append(String.join(" ", new java.util.TreeSet<>(c.flags())))
                     .append("\n").append(verdict).append(" expected=").append(c.accept() ? "accept" : "reject")

@@ -2,11 +2,8 @@ package org.bpf4j.linux.sys;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +35,10 @@ import java.util.regex.Pattern;
  * itself. Thread-safe: one call at a time.
  */
 public final class FirstThread {
-    private static final Linker LINKER = Linker.nativeLinker();
-
     /** x86-64 system call numbers. */
     private static final long NR_MMAP = 9;
     private static final long NR_MPROTECT = 10;
+    private static final long NR_RT_SIGACTION = 13;
     private static final long NR_GETTID = 186;
     private static final long NR_TGKILL = 234;
 
@@ -71,23 +67,19 @@ public final class FirstThread {
     private FirstThread() {
     }
 
-    private static final class Calls {
-        static final MethodHandle SYSCALL = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_LONG),
-                Linker.Option.firstVariadicArg(1));
-        static final MethodHandle SIGACTION = LINKER.downcallHandle(
-                LINKER.defaultLookup().find("sigaction").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    }
+    /** The errno capture of this class's calls (made under its lock, or once by {@link #prepare}). */
+    private static final MemorySegment CAPTURE = Native.captureSegment(Arena.global());
 
     private static long sys(long nr, long a, long b, long c, long d, long e, long f) {
-        try {
-            return (long) Calls.SYSCALL.invokeExact(nr, a, b, c, d, e, f);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return Native.rawSyscall(CAPTURE, nr, a, b, c, d, e, f);
+    }
+
+    /**
+     * Installs the handler now (if it can be) rather than at the first call, whose caller may be
+     * waiting: a tracer calls this before it attaches its probes.
+     */
+    public static synchronized void prepare() {
+        ready();
     }
 
     /**
@@ -148,10 +140,12 @@ public final class FirstThread {
         return sys(NR_GETTID, 0, 0, 0, 0, 0, 0) != pid && leaderAlive();
     }
 
+    private static final Pattern STATE_LINE = Pattern.compile("(?m)^State:\\s*(\\S)");
+
     private static boolean leaderAlive() {
         try {
             String status = Files.readString(Path.of("/proc/self/task/" + pid + "/status"));
-            Matcher m = Pattern.compile("(?m)^State:\\s*(\\S)").matcher(status);
+            Matcher m = STATE_LINE.matcher(status);
             return m.find() && !m.group(1).equals("Z") && !m.group(1).equals("X");
         } catch (IOException | RuntimeException e) {
             return false;
@@ -180,22 +174,19 @@ public final class FirstThread {
         if (sys(NR_MPROTECT, addr, page, 5 /* PROT_READ | PROT_EXEC */, 0, 0, 0) < 0) {
             return;
         }
-        // glibc's struct sigaction on x86-64: handler, 128 bytes of mask, flags, restorer
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment act = arena.allocate(152, 8);
-            MemorySegment old = arena.allocate(152, 8);
-            act.set(ValueLayout.JAVA_LONG, 0, addr);
-            act.set(ValueLayout.JAVA_INT, 136, 0x10000000); // SA_RESTART: the interrupted wait goes on
-            int r = (int) Calls.SIGACTION.invokeExact(sig, act, old);
-            if (r != 0) {
-                return;
-            }
-            if (old.get(ValueLayout.JAVA_LONG, 0) != 0) {
-                // someone took the signal after all: give it back
-                int unused = (int) Calls.SIGACTION.invokeExact(sig, old, MemorySegment.NULL);
-                return;
-            }
-        } catch (Throwable t) {
+        // the kernel's struct sigaction on x86-64: handler, flags, restorer, mask; the restorer
+        // (rt_sigreturn) follows the handler on the page, as libc's own
+        MemorySegment act = Arena.global().allocate(32, 8);
+        MemorySegment old = Arena.global().allocate(32, 8);
+        act.set(ValueLayout.JAVA_LONG, 0, addr);
+        act.set(ValueLayout.JAVA_LONG, 8, 0x10000000L | 0x04000000L); // SA_RESTART (the wait goes on) | SA_RESTORER
+        act.set(ValueLayout.JAVA_LONG, 16, addr + code.length - RESTORER.length);
+        if (sys(NR_RT_SIGACTION, sig, act.address(), old.address(), 8, 0, 0) != 0) {
+            return;
+        }
+        if (old.get(ValueLayout.JAVA_LONG, 0) != 0) {
+            // someone took the signal after all: give it back
+            sys(NR_RT_SIGACTION, sig, old.address(), 0, 8, 0, 0);
             return;
         }
         signal = sig;
@@ -236,8 +227,12 @@ public final class FirstThread {
         return Long.parseUnsignedLong(m.group(1), 16);
     }
 
+    /** The signal return: {@code mov eax, 15 (rt_sigreturn); syscall}. */
+    private static final byte[] RESTORER = {(byte) 0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05};
+
     /**
-     * The handler's x86-64 code for the block at {@code b}: if the state is armed, claim it (lock
+     * The handler's x86-64 code for the block at {@code b}, then the restorer that returns from the
+     * signal ({@link #RESTORER}): if the state is armed, claim it (lock
      * cmpxchg armed to claimed), make the system call from the block, store the result and set the
      * state to done; return.
      */
@@ -261,6 +256,7 @@ public final class FirstThread {
             0x41, (byte) 0xC7, 0x40, (byte) STATE, DONE, 0x00, 0x00, 0x00, // mov dword [r8 + STATE], DONE
             (byte) 0xC3, // ret
         });
+        out.writeBytes(RESTORER);
         return out.toByteArray();
     }
 }

@@ -106,6 +106,18 @@ public final class Native {
         return (int) ERRNO.get(capture, 0L);
     }
 
+    /**
+     * {@code syscall(nr, a..f)} through the one stub: the result, or -1 with the errno in
+     * {@code capture}. For {@link FirstThread}'s x86-64 calls.
+     */
+    static long rawSyscall(MemorySegment capture, long nr, long a, long b, long c, long d, long e, long f) {
+        try {
+            return syscall(capture, nr, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** {@code syscall(__NR_bpf, cmd, attr, size)}. */
     public static long bpf(MemorySegment capture, int cmd, MemorySegment attr, int size) {
         try {

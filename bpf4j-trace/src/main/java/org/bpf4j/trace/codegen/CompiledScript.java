@@ -56,8 +56,30 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
 
     /** Index of the build-id stack map, when {@link Events#buildIdStacks()}. */
     public int buildIdStackIndex() {
+        return maps.size() + 4 + (typed.usesDwarfStacks() ? 3 : 0);
+    }
+
+    /**
+     * Index of the unwind rows of {@code dw_ustack} (an array of one element: {@link #DWARF_ROWS}
+     * rows of {@link #DWARF_ROW_BYTES} bytes, which the programs address directly), when {@link TypedProgram#usesDwarfStacks()}; the table of the
+     * target processes is next (one element of {@link #DWARF_PIDS} slots), then the map of the
+     * stacks unwound (key: a 4-byte id, value: {@link Events#STACK_MAP_FRAMES} addresses).
+     */
+    public int dwarfRowsIndex() {
         return maps.size() + 4;
     }
+
+    /** Rows of the unwind table of {@code dw_ustack}, for every target process together. */
+    public static final int DWARF_ROWS = 1 << 17;
+
+    /** Bytes of one unwind row: address (8), CFA offset (4), rbp offset (2), kind (1), unused (1). */
+    public static final int DWARF_ROW_BYTES = 16;
+
+    /** Target processes of {@code dw_ustack}: slots of pid (4), first row (4), rows (4), unused (4). */
+    public static final int DWARF_PIDS = 16;
+
+    /** Stacks {@code dw_ustack} can hold at once. */
+    public static final int DWARF_STACKS = 4096;
 
     /**
      * Index of the perf event array that {@code skboutput()} sends packets through, when
@@ -135,6 +157,11 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         if (events.stacks()) {
             all.add(new RuntimeMap("stacks", MapType.STACK_TRACE, 4, 8 * Events.STACK_MAP_FRAMES,
                     Events.STACK_MAP_ENTRIES));
+        }
+        if (typed.usesDwarfStacks()) {
+            all.add(new RuntimeMap("dw_rows", MapType.ARRAY, 4, DWARF_ROW_BYTES * DWARF_ROWS, 1));
+            all.add(new RuntimeMap("dw_pids", MapType.ARRAY, 4, 16 * DWARF_PIDS, 1));
+            all.add(new RuntimeMap("dw_stacks", MapType.HASH, 4, 8 * Events.STACK_MAP_FRAMES, DWARF_STACKS));
         }
         if (events.buildIdStacks()) {
             all.add(new RuntimeMap("build_id_stacks", MapType.STACK_TRACE, 4,

@@ -558,7 +558,7 @@ final class IntExprs {
     }
 
     /** Sends a warning of the running program (current bpftrace's runtime error) with its place; clobbers r0-r5. */
-    private void runtimeWarning(String message, org.bpf4j.trace.Span span) {
+    void runtimeWarning(String message, org.bpf4j.trace.Span span) {
         int m = pc.frame.mark();
         int off = pc.eventSlot(16);
         asm.movImm(1, Events.RUNTIME_WARNING);

@@ -419,7 +419,7 @@ final class ProbeCompiler {
             }
             case Type.Stack st -> {
                 if (e instanceof Expr.Builtin || e instanceof Expr.Call c && (c.name().equals("kstack")
-                        || c.name().equals("ustack"))) {
+                        || c.name().equals("ustack") || c.name().equals("dw_ustack"))) {
                     stackInto(e, st, off);
                 } else {
                     rawValue(e, off);
@@ -546,6 +546,17 @@ final class ProbeCompiler {
             unsupported(e.span(), st.display() + " inside a for loop over a map or over a range with bounds known only at run time");
             return;
         }
+        boolean dwarf = e instanceof Expr.Call c ? c.name().equals("dw_ustack")
+                : e instanceof Expr.Builtin b && b.name().equals("dw_ustack");
+        if (dwarf) {
+            events.noteStacks(); // a process without unwind tables gets ustack's stack
+            new DwarfStacks(this).into(st, off, e.span(), () -> stackIdInto(e, st, off));
+            return;
+        }
+        stackIdInto(e, st, off);
+    }
+
+    private void stackIdInto(Expr e, Type.Stack st, int off) {
         boolean buildId = st.mode().equals("build_id");
         if (buildId) {
             events.noteBuildIdStacks();
@@ -553,7 +564,7 @@ final class ProbeCompiler {
             events.noteStacks();
         }
         asm.mov(1, CTX);
-        asm.loadMap(2, globalsIndex + (buildId ? 3 : 2));
+        asm.loadMap(2, globalsIndex + (buildId ? 3 + (typed.usesDwarfStacks() ? 3 : 0) : 2));
         asm.movImm(3, st.user() ? 256 : 0);
         asm.call("get_stackid");
         asm.store(Size.DW, asm.frameBase, off, 0);

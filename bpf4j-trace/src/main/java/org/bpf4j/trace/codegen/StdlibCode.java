@@ -1,5 +1,6 @@
 package org.bpf4j.trace.codegen;
 
+import java.util.List;
 import java.util.Set;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.JumpOp;
@@ -225,12 +226,26 @@ final class StdlibCode {
         pc.strings.zero(off, size);
         int m = pc.frame.mark();
         int task = pc.frame.alloc(8);
+        int pid = pc.frame.alloc(8);
         pc.intExpr(c.args().getFirst());
         asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 1, org.bpf4j.isa.Operand.reg(0))); // (s32)pid
+        asm.store(Size.DW, asm.frameBase, pid, 1);
         asm.emit(new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, fromPid, (short) 0));
         Asm.Label found = asm.label();
         Asm.Label done = asm.label();
         asm.jumpImm(JumpOp.JNE, 0, 0, found);
+        // the standard library's warnf("No such process (pid=%d)", $pid), then "N/A"
+        int id = pc.events.addPrintf(new Events.Printf(org.bpf4j.trace.sema.FormatString.parse(
+                "No such process (pid=%d)"), new Type.Tuple(List.of(new Type.Int(64, true))), "warnf", java.util.Map.of(),
+                c.span(), List.of()));
+        int ev = pc.eventSlot(16);
+        asm.movImm(1, Events.PRINTF_BASE + id);
+        asm.store(Size.DW, asm.frameBase, ev, 1);
+        asm.load(Size.W, 1, asm.frameBase, pid);
+        asm.aluImm(AluOp.LSH, 1, 32);
+        asm.aluImm(AluOp.ARSH, 1, 32);
+        asm.store(Size.DW, asm.frameBase, ev + 8, 1);
+        pc.output(ev, 16);
         pc.strings.literal(ProbeCompiler.bytes("N/A"), size, off);
         asm.jump(done);
         asm.bind(found);

@@ -99,6 +99,49 @@ public final class Iterators {
         }
     }
 
+    /**
+     * Whether the kernel loads a program for iterator {@code name} (a tracing program for
+     * {@code bpf_iter_NAME} with expected attach type {@code BPF_TRACE_ITER}), as current bpftrace's
+     * {@code has_iter}: some the BTF names are refused (the map element iterators here, with EPERM).
+     */
+    public static boolean loads(org.bpf4j.linux.Kernel kernel, String name) {
+        int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_" + name, 12)).orElse(-1); // BTF_KIND_FUNC
+        if (id <= 0) {
+            return false;
+        }
+        byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
+        org.bpf4j.spec.ProgramType tracing = org.bpf4j.spec.ProgramType.TRACING;
+        try (org.bpf4j.linux.KernelProgram p = kernel.loadProgram("iterator probe", tracing,
+                new org.bpf4j.linux.sys.Bpf.ProgLoad(tracing.id(), insns, "GPL", 0, 0, 0, 0, "iter_probe", 0,
+                        org.bpf4j.spec.AttachType.TRACE_ITER.id(), 0, new byte[0], new byte[0], id, 0, new int[0]))) {
+            return p.fd() >= 0;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The iterators {@code -l} lists, as current bpftrace: those whose program the kernel loads
+     * ({@link #loads}); each other one is reported to {@code warnings} in bpftrace's words. Without
+     * bpf() (no privileges) every iterator is listed.
+     */
+    public static List<Entry> listed(List<Entry> all, java.util.function.Consumer<String> warnings) {
+        if (all.isEmpty() || !org.bpf4j.linux.Kernel.probe().available()) {
+            return all;
+        }
+        org.bpf4j.linux.Kernel kernel = org.bpf4j.linux.Kernel.system();
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : all) {
+            if (loads(kernel, e.name())) {
+                out.add(e);
+            } else {
+                warnings.accept("WARNING: The kernel contains bpf_iter__" + e.name() + " struct but does not support "
+                        + "loading an iterator program against it. Please report this bug.");
+            }
+        }
+        return out;
+    }
+
     /** Whether {@code name} is one of the iterators. */
     public static boolean contains(List<Entry> iterators, String name) {
         return iterators.stream().anyMatch(e -> e.name().equals(name));

@@ -23,6 +23,15 @@ public final class ProbeListing {
      * @throws ProbeSource.ProbeException if the pattern names a binary that cannot be read
      */
     public static List<String> list(String pattern, boolean verbose, ProbeSource source) {
+        return list(pattern, verbose, source, w -> { });
+    }
+
+    /**
+     * {@link #list(String, boolean, ProbeSource)}, with the warnings of listing (an iterator the
+     * kernel refuses to load a program for) given to {@code warnings}.
+     */
+    public static List<String> list(String pattern, boolean verbose, ProbeSource source,
+            java.util.function.Consumer<String> warnings) {
         String p = pattern == null || pattern.isEmpty() ? "*" : pattern;
         int colon = p.indexOf(':');
         String provider = colon < 0 ? "" : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
@@ -120,14 +129,13 @@ public final class ProbeListing {
             }
         }
         // iterators (current bpftrace lists them before raw tracepoints), each with its fields for -lv
-        for (Iterators.Entry e : source.iterators()) {
-            String name = "iter:" + e.name();
-            if (full.matcher(name).matches()) {
-                out.add(name);
-                if (verbose) {
-                    for (String param : e.params()) {
-                        out.add("    " + param);
-                    }
+        List<Iterators.Entry> iterators = source.iterators().stream()
+                .filter(e -> full.matcher("iter:" + e.name()).matches()).toList();
+        for (Iterators.Entry e : iterators.isEmpty() ? iterators : source.listedIterators(iterators, warnings)) {
+            out.add("iter:" + e.name());
+            if (verbose) {
+                for (String param : e.params()) {
+                    out.add("    " + param);
                 }
             }
         }

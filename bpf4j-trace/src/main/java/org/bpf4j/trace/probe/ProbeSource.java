@@ -76,6 +76,15 @@ public interface ProbeSource {
         return List.of();
     }
 
+    /**
+     * Which of {@code iterators} {@code -l} lists, the others reported to {@code warnings}. This
+     * source's answer: all of them.
+     */
+    default List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
+            java.util.function.Consumer<String> warnings) {
+        return iterators;
+    }
+
     /** The file a binary name refers to. @throws ProbeException if there is none */
     Path locate(String binary);
 
@@ -154,6 +163,12 @@ public interface ProbeSource {
             @Override
             public List<Iterators.Entry> iterators() {
                 return base.iterators();
+            }
+
+            @Override
+            public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
+                    java.util.function.Consumer<String> warnings) {
+                return base.listedIterators(iterators, warnings);
             }
 
             @Override
@@ -434,6 +449,12 @@ public interface ProbeSource {
             @Override
             public List<Iterators.Entry> iterators() {
                 return Iterators.system();
+            }
+
+            @Override
+            public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
+                    java.util.function.Consumer<String> warnings) {
+                return Iterators.listed(iterators, warnings);
             }
 
             @Override

@@ -68,6 +68,9 @@ public final class KernelBackend implements Backend {
      */
     public void runOnFirstThread(boolean on) {
         this.firstThread = on;
+        if (on) {
+            org.bpf4j.linux.sys.FirstThread.prepare(); // now, not when END is waited for
+        }
     }
 
     /**

@@ -67,10 +67,38 @@ public final class TraceRuntime implements AutoCloseable {
                 values.buildIdStacks(backend.map(script.buildIdStackIndex()));
             }
         }
+        if (script.typed().usesDwarfStacks()) {
+            values.dwarfStacks(backend.map(script.dwarfRowsIndex() + 2));
+            dwarf = new DwarfTables(backend.map(script.dwarfRowsIndex()), backend.map(script.dwarfRowsIndex() + 1));
+        }
         printer = new MapPrinter(out, values, backend.cpus());
         pcaps = script.events().skbOutputs().isEmpty() ? null : new SkbPcaps(script.events().skbOutputs(), now);
         startNanos = now;
         backend.setGlobals(now, 0);
+    }
+
+    private DwarfTables dwarf;
+    private List<Integer> dwarfPids = List.of();
+    private Integer dwarfChild;
+    private java.nio.file.Path dwarfProgram;
+
+    /** Whether the script calls {@code dw_ustack}, which needs target processes ({@link #setDwarfTargets}). */
+    public boolean needsDwarfTargets() {
+        return dwarf != null;
+    }
+
+    /**
+     * The processes {@code dw_ustack} unwinds ({@code -p}, {@code --dwarf-pid}, the command of
+     * {@code -c}): their unwind tables are written before the probes are attached.
+     *
+     * @param pids the processes
+     * @param child the pid of the held command of {@code -c} (among {@code pids}), or null
+     * @param program the program that command runs, or null
+     */
+    public void setDwarfTargets(List<Integer> pids, Integer child, java.nio.file.Path program) {
+        this.dwarfPids = List.copyOf(pids);
+        this.dwarfChild = child;
+        this.dwarfProgram = program;
     }
 
     /** Runs a script on the bpf4j VM. */
@@ -120,6 +148,12 @@ public final class TraceRuntime implements AutoCloseable {
 
     /** Set by {@link #requestExit()} until END runs: events are dropped unhandled. */
     private final AtomicBoolean interrupted = new AtomicBoolean();
+    /**
+     * Set once END runs: a Ctrl-C that comes then (the run is already ending) no longer drops
+     * events, so that END's are printed (bpftrace drops them in that window too, a narrow one for
+     * it; a second Ctrl-C still exits at once).
+     */
+    private volatile boolean ending;
 
     /**
      * What current bpftrace does on SIGUSR1, done by the thread that runs the script (callable
@@ -181,6 +215,9 @@ public final class TraceRuntime implements AutoCloseable {
                 backend.run(l.index(), new byte[CONTEXT_BYTES]);
             }
         }
+        if (dwarf != null) {
+            dwarf.load(dwarfPids, dwarfChild, dwarfProgram);
+        }
         backend.attach(pid);
         if (!quiet) {
             out.attached(probeCount());
@@ -222,6 +259,9 @@ public final class TraceRuntime implements AutoCloseable {
         while (!exitRequested.get()) {
             if (done.getAsBoolean()) {
                 break;
+            }
+            if (dwarf != null) {
+                dwarf.refresh(); // libraries loaded since, the program of -c once it runs
             }
             if (signalRequested.getAndSet(false)) {
                 fireProvider("self"); // current bpftrace's self:signal:SIGUSR1 probes, if any
@@ -415,6 +455,7 @@ public final class TraceRuntime implements AutoCloseable {
 
     /** Runs END and prints its events, when the benchmarks are done. */
     void runEnd() {
+        ending = true;
         finalizing = false;
         interrupted.set(false);
         exitRequested.set(true);
@@ -427,6 +468,7 @@ public final class TraceRuntime implements AutoCloseable {
      * {@code print_maps_on_exit} is false.
      */
     public void finish() {
+        ending = true;
         finalizing = false;
         interrupted.set(false); // END's events are printed
         exitRequested.set(true);
@@ -599,7 +641,7 @@ public final class TraceRuntime implements AutoCloseable {
         if (finalizing) {
             return;
         }
-        if (interrupted.get()) {
+        if (interrupted.get() && !ending) {
             finalizing = true; // Ctrl-C: what is left is dropped
             return;
         }
@@ -699,9 +741,10 @@ public final class TraceRuntime implements AutoCloseable {
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : w.span(), w.message());
-                int line = source == null ? 0 : source.lineOf(w.span().begin());
-                int col = source == null ? 0 : source.columnOf(w.span().begin());
-                out.runtimeWarning(w.message(), source == null ? "" : source.name(), line, col, d.render(source));
+                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(w.span());
+                int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+                int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+                out.runtimeWarning(w.message(), at == null ? "" : at.source().name(), line, col, d.render(source));
             }
             case (int) Events.HELPER_ERROR -> {
                 if (!warnings) {
@@ -723,9 +766,11 @@ public final class TraceRuntime implements AutoCloseable {
                 org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
                         org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
                                 : h.span(), message);
-                int line = source == null ? 0 : source.lineOf(h.span().begin());
-                int col = source == null ? 0 : source.columnOf(h.span().begin());
-                out.helperError(h.helper(), rc, error, source == null ? "" : source.name(), line, col,
+                // (a span of an imported file is located in that file)
+                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(h.span());
+                int line = at == null ? 0 : at.source().lineOf(at.span().begin());
+                int col = at == null ? 0 : at.source().columnOf(at.span().begin());
+                out.helperError(h.helper(), rc, error, at == null ? "" : at.source().name(), line, col,
                         d.render(source));
             }
             case (int) Events.CLEAR, (int) Events.ZERO -> {

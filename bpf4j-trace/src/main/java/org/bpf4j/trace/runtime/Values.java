@@ -43,6 +43,13 @@ final class Values {
         this.buildIdStacks = map;
     }
 
+    private Backend.MapStore dwarfStacks;
+
+    /** Gives the map of the stacks {@code dw_ustack} unwound (ids with bit 30 set). */
+    void dwarfStacks(Backend.MapStore map) {
+        this.dwarfStacks = map;
+    }
+
     /** Whether user-space C++ symbols are shown demangled ({@code cpp_demangle}). */
     void cppDemangle(boolean on) {
         this.cppDemangle = on;
@@ -236,12 +243,15 @@ final class Values {
         // the id is the low half (the high half counts the frames when the script takes len() of a stack)
         int id = (int) u64(b, off);
         Backend.MapStore from = st.mode().equals("build_id") ? buildIdStacks : stacks;
+        if (id >= 0 && (id & 0x40000000) != 0) {
+            from = dwarfStacks; // unwound by dw_ustack
+        }
         if (id < 0 || from == null) {
             return "";
         }
         byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(id).array();
         byte[] frames = from.lookup(key).orElse(null);
-        if (frames != null && st.mode().equals("build_id")) {
+        if (frames != null && st.mode().equals("build_id") && from != dwarfStacks) {
             return buildIdStack(st, frames);
         }
         if (frames == null) {

@@ -219,6 +219,11 @@ final class Calls {
             case "exit" -> {
                 nargsBetween(c, 0, 1);
                 typeArgs(c);
+                Type code = c.args().size() == 1 ? a.types.get(c.args().getFirst()) : null;
+                if (code != null && !(code instanceof Type.Int) && !(code instanceof Type.None)) {
+                    a.error(c.span(), "exit() only supports int arguments (" + SemanticAnalyser.kindName(code)
+                            + " provided)");
+                }
                 return Type.NONE;
             }
             case "strncmp" -> {
@@ -248,6 +253,10 @@ final class Calls {
                 return Type.Int.bool(64);
             }
             case "kstack", "ustack" -> {
+                return stack(c);
+            }
+            case "dw_ustack" -> {
+                a.unstableDwUstack(c.span());
                 return stack(c);
             }
             case "join" -> {
@@ -740,7 +749,7 @@ final class Calls {
      * (current bpftrace) {@code raw}, the addresses alone.
      */
     private Type stack(Expr.Call c) {
-        boolean user = c.name().equals("ustack");
+        boolean user = !c.name().equals("kstack");
         String mode = a.settings().stackMode();
         if (!user && mode.equals("build_id")) {
             a.warning(c.span(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.");

@@ -113,7 +113,13 @@ final class Operators {
             return ri;
         }
         if (li.isPointer() || ri.isPointer()) {
-            return b.op().comparison() ? Type.Int.bool(64) : Type.INT64;
+            // as current bpftrace: a pointer takes part in +, - (on the left), comparisons, && and ||
+            if (!b.op().comparison() && b.op() != BinOp.LAND && b.op() != BinOp.LOR) {
+                a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
+                        + l.display() + ", " + r.display());
+                return Type.INT64;
+            }
+            return Type.Int.bool(64);
         }
         boolean signed = li.signed() && ri.signed();
         // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.

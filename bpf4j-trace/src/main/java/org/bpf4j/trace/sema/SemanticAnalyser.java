@@ -158,6 +158,7 @@ public final class SemanticAnalyser {
             KernelTypes kernel, Diagnostics diags) {
         int before = diags.errorCount();
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
+        a.unstableDwUstack = settings.other("unstable_dw_ustack");
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -203,6 +204,27 @@ public final class SemanticAnalyser {
             });
             statements.block(p.body());
             statements.endProbe();
+        }
+    }
+
+    /** {@code unstable_dw_ustack} of the config block: warn (the default), error or enable. */
+    private String unstableDwUstack = "warn";
+    private boolean warnedDwUstack;
+
+    /**
+     * A use of {@code dw_ustack}, an unstable feature of current bpftrace: an error with
+     * {@code unstable_dw_ustack=error}, once a warning (without a place, as bpftrace) unless enabled.
+     */
+    void unstableDwUstack(Span span) {
+        if (!System.getProperty("os.arch").equals("amd64")) {
+            error(span, "dw_ustack is not available in this build (requires x86_64)");
+        } else if (unstableDwUstack.equals("error")) {
+            error(span, "dw_ustack (DWARF stack unwinding) feature is not enabled by default. To enable this "
+                    + "unstable feature, set the config flag to enable. unstable_dw_ustack=enable");
+        } else if (unstableDwUstack.equals("warn") && finalPass && !warnedDwUstack) {
+            warnedDwUstack = true;
+            diags.warning(Span.NONE, "Script is using an unstable feature: dw_ustack (DWARF stack unwinding). To "
+                    + "prevent this warning you must explicitly enable it in the config e.g. unstable_dw_ustack=enable");
         }
     }
 

@@ -95,6 +95,21 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
     }
 
     /**
+     * The value of an unstable feature's flag as current bpftrace reads it: {@code enable},
+     * {@code warn} or {@code error} (any case), a true value (1, true, on, yes: enable) or a false
+     * one (0, false, off, no: error), another integer (enable); null if none of these.
+     */
+    static String unstable(String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "enable", "1", "true", "on", "yes" -> "enable";
+            case "warn" -> "warn";
+            case "error", "0", "false", "off", "no" -> "error";
+            default -> v.matches("[0-9]+") ? "enable" : null;
+        };
+    }
+
+    /**
      * Whether C++ names of user-space symbols ({@code usym}, {@code func} in uprobes, user stacks)
      * are shown demangled ({@code cpp_demangle}, on by default as in bpftrace).
      */
@@ -130,7 +145,9 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             if (!KNOWN.contains(k)) {
                 diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
             } else if (!USED.contains(k)) {
-                if (!k.equals("unstable_import_statement")) { // read by the parser (imports inside blocks)
+                // unstable_import_statement is read by the parser (imports inside blocks),
+                // unstable_dw_ustack where dw_ustack is called (SemanticAnalyser.unstableDwUstack)
+                if (!k.equals("unstable_import_statement") && !k.equals("unstable_dw_ustack")) {
                     diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
                 }
                 String problem = b.setOther(k, c.value());
@@ -214,10 +231,11 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     }
                 }
                 default -> {
-                    if (!List.of("enable", "warn", "error").contains(v)) {
-                        return "Invalid value for %s: expected enable, warn or error";
+                    String u = unstable(v);
+                    if (u == null) {
+                        return "Invalid value for unstable config: valid values are enable, warn, and error.";
                     }
-                    others.put(key, v);
+                    others.put(key, u);
                 }
             }
             return null;

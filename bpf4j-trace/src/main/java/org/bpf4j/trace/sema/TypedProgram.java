@@ -58,6 +58,20 @@ public final class TypedProgram {
         return countsStackFrames;
     }
 
+    private Boolean usesDwarfStacks;
+
+    /**
+     * Whether the script calls {@code dw_ustack}: the backends then create the unwind tables and
+     * the map of the stacks unwound in the kernel (see {@code CompiledScript#dwarfRowsIndex()}).
+     */
+    public boolean usesDwarfStacks() {
+        if (usesDwarfStacks == null) {
+            usesDwarfStacks = types.keySet().stream().anyMatch(e -> e instanceof Expr.Call c && c.name().equals("dw_ustack")
+                    || e instanceof Expr.Builtin b && b.name().equals("dw_ustack"));
+        }
+        return usesDwarfStacks;
+    }
+
     /** The config variables of the run (config block and environment). */
     public Settings settings() {
         return settings;

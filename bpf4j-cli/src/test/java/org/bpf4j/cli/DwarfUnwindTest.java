@@ -1,0 +1,162 @@
+package org.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.probe.Tracefs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code dw_ustack}: user stacks unwound in the kernel by the {@code .eh_frame} rules, on
+ * {@code src/test/resources/dwunwind/nofp} (and {@code nofp-pie}), built optimized without frame
+ * pointers, where {@code funcA} calls {@code funcB} calls {@code funcC} (a 216-byte frame) calls
+ * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot.
+ * Under {@code -c}, {@code -p}, {@code --dwarf-pid}; as a printed value, a map key, {@code len()}.
+ * The tests skip with the reason where bpf() is unavailable or the binaries (x86-64) cannot run.
+ */
+class DwarfUnwindTest {
+    private static final Path DIR = Path.of("src", "test", "resources", "dwunwind");
+    private static final String ENABLED = "config = { show_debug_info=0; unstable_dw_ustack=enable } ";
+    /** The frames from the probed funcD up to main, in bpftrace's mode (8 spaces, symbol+offset). */
+    private static final Pattern TO_MAIN = Pattern.compile(
+            "\n {8}funcD\\+0\n {8}funcC\\+\\d+\n {8}funcB\\+\\d+\n {8}funcA\\+\\d+\n {8}main\\+\\d+\n");
+
+    @AfterAll
+    static void unmount() {
+        Tracefs.unmountIfMountedHere();
+    }
+
+    /** Skips unless bpf() works and this machine runs the x86-64 binary; its absolute path. */
+    private static String nofp(String name) {
+        Kernel.Availability a = Kernel.probe();
+        Assumptions.assumeTrue(a.available(), "SKIPPED: kernel test: " + a.reason());
+        Path p = DIR.resolve(name);
+        Assumptions.assumeTrue("amd64".equals(System.getProperty("os.arch")) && Files.isExecutable(p),
+                "SKIPPED: " + p + " is an x86-64 binary");
+        return p.toAbsolutePath().normalize().toString();
+    }
+
+    @Test
+    void aCommandsStackHasEveryCallerWhereFramePointersStop() {
+        String n = nofp("nofp");
+        Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n
+                + ":funcD { printf(\"%s\\nFP:%s\\n\", dw_ustack(), ustack()); exit(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertEquals("Attached 1 probe\n", r.err());
+        assertTrue(TO_MAIN.matcher(r.out()).lookingAt(), r.out());
+        // the frame-pointer walk of the same stop loses the callers (rbp is not a frame pointer here)
+        String fp = r.out().substring(r.out().indexOf("FP:"));
+        assertTrue(fp.contains("funcD+0"), fp);
+        assertFalse(fp.contains("funcC"), fp);
+    }
+
+    @Test
+    void aProcessStackGoesThroughItsLibrariesToStart() throws Exception {
+        for (String name : List.of("nofp", "nofp-pie")) {
+            String n = nofp(name);
+            Process loop = new ProcessBuilder(n, "loop").start();
+            try {
+                String pid = new BufferedReader(new InputStreamReader(loop.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
+                Cli r = Cli.run("trace", "-p", pid, "-e", ENABLED + "u:" + n
+                        + ":funcD { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                String[] lines = r.out().split("\n");
+                // perf mode: a tab, the address, the symbol and the file
+                List<String> want = List.of("funcD+0", "funcC+", "funcB+", "funcA+", "main+");
+                for (int i = 0; i < want.size(); i++) {
+                    assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\("
+                            + Pattern.quote(n) + "\\)"), name + ": " + r.out());
+                }
+                // main's callers are in the C library (unwound by its .eh_frame), down to _start,
+                // whose return address is undefined
+                assertTrue(r.out().contains("libc"), name + ": " + r.out());
+                assertTrue(lines[lines.length - 1].matches("\t[0-9a-f]+ _start\\+\\d+ \\(" + Pattern.quote(n) + "\\)"),
+                        name + ": " + r.out());
+            } finally {
+                loop.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Test
+    void inAKernelProbeTheTasksUserRegistersAreUnwound() throws Exception {
+        String n = nofp("nofp");
+        Process loop = new ProcessBuilder(n, "loop").start();
+        try {
+            String pid = new BufferedReader(new InputStreamReader(loop.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            // main sleeps between its calls: from the system call, through the C library, to main and _start
+            Cli r = Cli.run("trace", "-p", pid, "-e", ENABLED + "tracepoint:syscalls:sys_enter_clock_nanosleep "
+                    + "{ printf(\"%s\", dw_ustack(perf)); exit(); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            String[] lines = r.out().split("\n");
+            assertTrue(lines[1].contains("libc"), r.out());
+            assertTrue(Pattern.compile("\n\t[0-9a-f]+ usleep\\+\\d+ \\([^)]*libc[^)]*\\)\n\t[0-9a-f]+ main\\+\\d+ \\("
+                    + Pattern.quote(n) + "\\)\n").matcher(r.out()).find(), r.out());
+            assertTrue(lines[lines.length - 1].matches("\t[0-9a-f]+ _start\\+\\d+ \\(" + Pattern.quote(n) + "\\)"),
+                    r.out());
+        } finally {
+            loop.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void stacksAreMapKeysWithTheirLimitAndLength() {
+        String n = nofp("nofp");
+        Cli r = Cli.run("trace", "-c", n + " once 5", "-e", ENABLED + "u:" + n
+                + ":funcD { @[dw_ustack(3)] = count(); @len = max(len(dw_ustack(2))); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(Pattern.compile("\n\n@\\[\n {4}funcD\\+0\n {4}funcC\\+\\d+\n {4}funcB\\+\\d+\n\\]: 5\n@len: 2\n")
+                .matcher(r.out()).matches(), r.out());
+    }
+
+    @Test
+    void aProcessWithoutTablesWarnsAndGetsTheFramePointerStack() throws Exception {
+        String n = nofp("nofp");
+        Process other = new ProcessBuilder("sleep", "30").start();
+        Process loop = new ProcessBuilder(n, "loop").start();
+        try {
+            new BufferedReader(new InputStreamReader(loop.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            Cli r = Cli.run("trace", "--dwarf-pid", Long.toString(other.pid()), "-e", ENABLED + "u:" + n
+                    + ":funcD { printf(\"%s\", dw_ustack()); exit(); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertTrue(r.err().contains("WARNING: No DWARF unwind data available for this process. "
+                    + "Use -p or --dwarf-pid to specify target PIDs."), r.err());
+            assertTrue(r.out().startsWith("\n        funcD+0\n"), r.out());
+            assertFalse(r.out().contains("funcC"), r.out());
+        } finally {
+            loop.destroyForcibly().waitFor();
+            other.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void withoutATargetProcessItFails() {
+        String n = nofp("nofp");
+        Cli r = Cli.run("trace", "-e", "u:" + n + ":funcD { printf(\"%s\", dw_ustack()); exit(); }");
+        assertEquals(Main.EXIT_FAILED, r.status(), r.out());
+        assertEquals("WARNING: Script is using an unstable feature: dw_ustack (DWARF stack unwinding). To prevent "
+                + "this warning you must explicitly enable it in the config e.g. unstable_dw_ustack=enable\n"
+                + "ERROR: dw_ustack requires a target process. Use -p, -c, or --dwarf-pid to specify one.\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void aBadDwarfPidIsRefused() {
+        Cli r = Cli.run("trace", "--dwarf-pid", "12x", "-e", "BEGIN { exit(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.out());
+        assertTrue(r.err().startsWith("ERROR: Failed to parse dwarf pid: "), r.err());
+    }
+}

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Rebuilds 'nofp' and 'nofp-pie', the targets of bpf4j trace's dw_ustack tests, from nofp.c with
+# gcc: optimized, without frame pointers (-fomit-frame-pointer) and without sibling calls (each
+# function keeps its frame), position-dependent and position-independent. The binaries are
+# committed, so the tests need no compiler.
+set -eu
+cd "$(dirname "$0")"
+gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -o nofp nofp.c
+gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -fpie -pie -o nofp-pie nofp.c
+echo "built nofp nofp-pie"

@@ -1,0 +1,271 @@
+package org.bpf4j.trace.codegen;
+
+import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Size;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.sema.Registers;
+import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.symbols.EhFrame;
+
+/**
+ * {@code dw_ustack}: the user stack unwound in the kernel from the {@code .eh_frame} rules of the
+ * target processes (tables user space fills before attaching, see {@link CompiledScript#dwarfRowsIndex()}),
+ * so that programs built without frame pointers get their whole stack.
+ *
+ * <p>The value has the layout of {@code ustack}'s: an id (and, when the script takes {@code len()}
+ * of a stack, the number of frames in the high half) and the pid. The frames go to the
+ * {@code dw_stacks} hash map under an id made of a hash of the frames with bit 30 set, which is how
+ * user space tells them from the stack map's ids. A process without tables gets the frame-pointer
+ * stack of {@code ustack} and a runtime warning, as in current bpftrace.
+ *
+ * <p>The walk is a loop over the frames (r9 counts them: it is free outside the callbacks of for
+ * loops); each frame's row is found by a branch-free binary search (unrolled, one step per bit of
+ * {@link CompiledScript#DWARF_ROWS}) over the process's rows, read in place from the table's one
+ * element. The CFA is rsp or rbp plus the row's offset, or the PLT expression; the return address
+ * is at CFA-8 and rbp, when the row says where, at CFA plus its offset.
+ */
+final class DwarfStacks {
+    private static final int COUNTER = 9;
+    private static final int ROW = Asm.FAR;
+    private static final int STEPS = Integer.numberOfTrailingZeros(CompiledScript.DWARF_ROWS);
+    private static final long FNV_PRIME = 0x100000001b3L;
+    private static final long FNV_BASIS = 0xcbf29ce484222325L;
+
+    /** The message of current bpftrace's runtime warning for a process without unwind tables. */
+    static final String NO_DWARF = "No DWARF unwind data available for this process. "
+            + "Use -p or --dwarf-pid to specify target PIDs.";
+
+    private final ProbeCompiler pc;
+    private final Asm asm;
+
+    DwarfStacks(ProbeCompiler pc) {
+        this.pc = pc;
+        this.asm = pc.asm;
+    }
+
+    /**
+     * Writes the stack value of {@code dw_ustack} at {@code off}; {@code fallback} writes
+     * {@code ustack}'s (for a process without tables).
+     */
+    void into(Type.Stack st, int off, Span span, Runnable fallback) {
+        int rows = pc.globalsIndex + 3;
+        int pids = rows + 1;
+        int stacks = rows + 2;
+        int limit = Math.max(1, Math.min(st.limit(), Events.STACK_MAP_FRAMES));
+        int m = pc.frame.mark();
+        int ip = pc.frame.alloc(8);
+        int sp = pc.frame.alloc(8);
+        int bp = pc.frame.alloc(8);
+        int start = pc.frame.alloc(8);
+        int count = pc.frame.alloc(8);
+        int hash = pc.frame.alloc(8);
+        int n = pc.frame.alloc(8);
+        int cfa = pc.frame.alloc(8);
+        int rbpOff = pc.frame.alloc(8);
+        int tmp = pc.frame.alloc(8);
+        int frames = pc.frame.alloc(8 * Events.STACK_MAP_FRAMES);
+        Asm.Label found = asm.label();
+        Asm.Label noData = asm.label();
+        Asm.Label end = asm.label();
+
+        // the process's rows: its slot in the table of target processes
+        pc.pid(false, false, span);
+        asm.mov(1, 0);
+        asm.loadMapValue(0, pids, 0);
+        for (int k = 0; k < CompiledScript.DWARF_PIDS; k++) {
+            Asm.Label next = asm.label();
+            asm.load(Size.W, 2, 0, 16 * k);
+            asm.jump(JumpOp.JNE, 2, 1, next);
+            asm.load(Size.W, 3, 0, 16 * k + 4);
+            asm.load(Size.W, 4, 0, 16 * k + 8);
+            asm.jump(found);
+            asm.bind(next);
+        }
+        asm.jump(noData);
+        asm.bind(found);
+        asm.jumpImm(JumpOp.JEQ, 4, 0, noData);
+        asm.store(Size.DW, asm.frameBase, start, 3);
+        asm.store(Size.DW, asm.frameBase, count, 4);
+
+        pc.zero(frames, 8 * Events.STACK_MAP_FRAMES);
+        asm.movImm(1, FNV_BASIS);
+        asm.store(Size.DW, asm.frameBase, hash, 1);
+        asm.storeImm(Size.DW, asm.frameBase, n, 0);
+        String provider = pc.attachPoint.provider();
+        boolean userContext = provider.equals("uprobe") || provider.equals("uretprobe") || provider.equals("usdt");
+        if (!userContext) {
+            // in other probes the task's user registers, saved where it entered the kernel (as current bpftrace)
+            asm.call("get_current_task_btf");
+            asm.mov(1, 0);
+            asm.call("task_pt_regs");
+            asm.mov(COUNTER, 0);
+        }
+        for (String r : new String[] {"ip", "sp", "bp"}) {
+            int slot = r.equals("ip") ? ip : r.equals("sp") ? sp : bp;
+            if (userContext) {
+                asm.load(Size.DW, 1, ProbeCompiler.CTX, Registers.offset(r));
+                asm.store(Size.DW, asm.frameBase, slot, 1);
+            } else {
+                asm.stackAddr(1, slot);
+                asm.movImm(2, 8);
+                asm.mov(3, COUNTER);
+                asm.aluImm(AluOp.ADD, 3, Registers.offset(r));
+                asm.call("probe_read_kernel");
+            }
+        }
+
+        Asm.Label head = asm.label();
+        Asm.Label done = asm.label();
+        asm.movImm(COUNTER, 0);
+        asm.bind(head);
+        // the frame: recorded, hashed (FNV-1a over the words), counted
+        asm.load(Size.DW, 1, asm.frameBase, ip);
+        asm.stackAddr(2, frames); // (the frame's stack or, for a split frame's large slot, its scratch part)
+        asm.mov(3, COUNTER);
+        asm.aluImm(AluOp.LSH, 3, 3);
+        asm.alu(AluOp.ADD, 2, 3);
+        asm.store(Size.DW, 2, 0, 1);
+        asm.load(Size.DW, 2, asm.frameBase, hash);
+        asm.alu(AluOp.XOR, 2, 1);
+        asm.movImm(3, FNV_PRIME);
+        asm.alu(AluOp.MUL, 2, 3);
+        asm.store(Size.DW, asm.frameBase, hash, 2);
+        asm.aluImm(AluOp.ADD, COUNTER, 1);
+        asm.store(Size.DW, asm.frameBase, n, COUNTER);
+        asm.jumpImm(JumpOp.JGE, COUNTER, limit, done);
+        // the address looked up: a return address is past its call (which may end the function)
+        asm.mov(3, 1);
+        Asm.Label first = asm.label();
+        asm.jumpImm(JumpOp.JEQ, COUNTER, 1, first);
+        asm.aluImm(AluOp.SUB, 3, 1);
+        asm.bind(first);
+        // binary search: r1 = lo, r2 = len; the last row at or before r3
+        asm.load(Size.DW, 1, asm.frameBase, start);
+        asm.load(Size.DW, 2, asm.frameBase, count);
+        for (int s = 0; s < STEPS; s++) {
+            asm.mov(4, 2);
+            asm.aluImm(AluOp.RSH, 4, 1); // half
+            asm.mov(5, 1);
+            asm.alu(AluOp.ADD, 5, 4); // mid
+            rowAt(5, rows);
+            asm.load(Size.DW, 0, ROW, 0);
+            asm.mov(ROW, 3);
+            asm.alu(AluOp.SUB, ROW, 0);
+            asm.aluImm(AluOp.ARSH, ROW, 63); // -1 when the row starts after the address
+            asm.aluImm(AluOp.XOR, ROW, -1); // -1 when it starts at or before
+            asm.alu(AluOp.XOR, 5, 1);
+            asm.alu(AluOp.AND, 5, ROW);
+            asm.alu(AluOp.XOR, 1, 5); // lo = mid if so
+            // len = len - half (= half + len % 2) if so, else half
+            asm.aluImm(AluOp.AND, 2, 1);
+            asm.alu(AluOp.AND, 2, ROW);
+            asm.alu(AluOp.ADD, 2, 4);
+        }
+        rowAt(1, rows);
+        asm.load(Size.DW, 0, ROW, 0);
+        asm.jump(JumpOp.JGT, 0, 3, done); // before the process's first row
+        asm.load(Size.B, 4, ROW, 14);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.STOP, done);
+        // the row's fields into registers first (a far frame access goes through ROW's register)
+        asm.load(Size.H, 0, ROW, 12);
+        asm.load(Size.W, 5, ROW, 8);
+        asm.aluImm(AluOp.LSH, 0, 48);
+        asm.aluImm(AluOp.ARSH, 0, 48);
+        asm.store(Size.DW, asm.frameBase, rbpOff, 0);
+        asm.aluImm(AluOp.LSH, 5, 32);
+        asm.aluImm(AluOp.ARSH, 5, 32);
+        Asm.Label plt = asm.label();
+        Asm.Label fromSp = asm.label();
+        Asm.Label cfaDone = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
+        asm.jumpImm(JumpOp.JNE, 4, EhFrame.CFA_RBP, fromSp);
+        asm.load(Size.DW, 0, asm.frameBase, bp);
+        asm.alu(AluOp.ADD, 0, 5);
+        asm.jump(cfaDone);
+        asm.bind(fromSp);
+        asm.load(Size.DW, 0, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 0, 5);
+        asm.jump(cfaDone);
+        asm.bind(plt);
+        // rsp + 8, and 8 more in the second half of the entry (rip & 15 >= threshold)
+        asm.load(Size.DW, 0, asm.frameBase, sp);
+        asm.aluImm(AluOp.ADD, 0, 8);
+        asm.load(Size.DW, 1, asm.frameBase, ip);
+        asm.aluImm(AluOp.AND, 1, 15);
+        asm.jump(JumpOp.JLT, 1, 5, cfaDone);
+        asm.aluImm(AluOp.ADD, 0, 8);
+        asm.bind(cfaDone);
+        asm.store(Size.DW, asm.frameBase, cfa, 0);
+        // the return address at CFA-8
+        asm.mov(3, 0);
+        asm.aluImm(AluOp.SUB, 3, 8);
+        asm.stackAddr(1, tmp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        // the caller's rbp, where the row saved it
+        Asm.Label rbpKept = asm.label();
+        asm.load(Size.DW, 3, asm.frameBase, rbpOff);
+        asm.jumpImm(JumpOp.JEQ, 3, 0, rbpKept);
+        asm.load(Size.DW, 1, asm.frameBase, cfa);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, bp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.bind(rbpKept);
+        asm.load(Size.DW, 1, asm.frameBase, cfa);
+        asm.store(Size.DW, asm.frameBase, sp, 1);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.store(Size.DW, asm.frameBase, ip, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, done);
+        asm.jump(head);
+        asm.bind(done);
+
+        // the frames under their id: the hash folded to 30 bits, with bit 30 set
+        asm.load(Size.DW, 1, asm.frameBase, hash);
+        asm.mov(2, 1);
+        asm.aluImm(AluOp.RSH, 2, 32);
+        asm.alu(AluOp.XOR, 1, 2);
+        asm.aluImm(AluOp.AND, 1, 0x3fffffff);
+        asm.aluImm(AluOp.OR, 1, 0x40000000);
+        asm.store(Size.DW, asm.frameBase, tmp, 1);
+        asm.loadMap(1, stacks);
+        asm.stackAddr(2, tmp);
+        asm.stackAddr(3, frames);
+        asm.movImm(4, 0);
+        asm.call("map_update_elem");
+        Asm.Label stored = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 0, 0, stored);
+        asm.movImm(1, -1); // no room: a stack that could not be read
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        asm.jump(end);
+        asm.bind(stored);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        if (pc.typed.countsStackFrames()) {
+            asm.load(Size.DW, 2, asm.frameBase, n);
+            asm.aluImm(AluOp.LSH, 2, 32);
+            asm.alu(AluOp.OR, 1, 2);
+        }
+        asm.store(Size.DW, asm.frameBase, off, 1);
+        pc.pid(false, false, span);
+        asm.store(Size.DW, asm.frameBase, off + 8, 0);
+        asm.jump(end);
+
+        asm.bind(noData);
+        new IntExprs(pc).runtimeWarning(NO_DWARF, span);
+        fallback.run();
+        asm.bind(end);
+        pc.frame.release(m);
+    }
+
+    /** {@code ROW} = the address of row {@code index} (masked to the table) in the table's one element. */
+    private void rowAt(int index, int rows) {
+        asm.mov(0, index);
+        asm.aluImm(AluOp.AND, 0, CompiledScript.DWARF_ROWS - 1);
+        asm.aluImm(AluOp.LSH, 0, 4);
+        asm.loadMapValue(ROW, rows, 0);
+        asm.alu(AluOp.ADD, ROW, 0);
+    }
+}

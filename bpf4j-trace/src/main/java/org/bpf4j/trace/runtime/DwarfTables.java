@@ -1,0 +1,251 @@
+package org.bpf4j.trace.runtime;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.symbols.EhFrame;
+
+/**
+ * The unwind tables of {@code dw_ustack}'s target processes, in the maps the programs read
+ * ({@link CompiledScript#dwarfRowsIndex()}): each process's rows, made from the {@code .eh_frame}
+ * of every executable file it maps, moved to the addresses it maps them at and sorted; and the
+ * table of processes (pid, first row, rows).
+ *
+ * <p>The maps of a process are read again while the script runs ({@link #refresh()}, at most every
+ * {@link #REFRESH_NANOS}), so that libraries loaded later (and the command of {@code -c}, which
+ * is held in a shell until the probes are attached) get their rows. Until the command of
+ * {@code -c} runs its program, the rows are those of the program's file where it does not move
+ * (not position-independent).
+ */
+final class DwarfTables {
+    static final long REFRESH_NANOS = 100_000_000L;
+
+    private final Backend.MapStore rows;
+    private final Backend.MapStore pids;
+    private final Map<Integer, Path> held = new HashMap<>();
+    private final Map<Integer, String> seen = new LinkedHashMap<>();
+    private final Map<Integer, List<EhFrame.Row>> tables = new LinkedHashMap<>();
+    private final Map<String, List<EhFrame.Row>> files = new HashMap<>();
+    private final Map<String, NativeElf> elves = new HashMap<>();
+    private long lastRefresh;
+    private boolean full;
+
+    DwarfTables(Backend.MapStore rows, Backend.MapStore pids) {
+        this.rows = rows;
+        this.pids = pids;
+    }
+
+    /**
+     * Sets the target processes; {@code program} is the program a held {@code -c} command will run
+     * (its pid maps a shell until then), or null. Writes the tables.
+     */
+    void load(List<Integer> targets, Integer child, Path program) {
+        for (int pid : targets) {
+            if (tables.size() >= CompiledScript.DWARF_PIDS) {
+                break;
+            }
+            tables.put(pid, List.of());
+            seen.put(pid, "");
+        }
+        if (child != null && program != null) {
+            Path real;
+            try {
+                real = program.toRealPath();
+            } catch (IOException e) {
+                real = program.toAbsolutePath();
+            }
+            held.put(child, real);
+            tables.put(child, fixedRows(program));
+        }
+        refresh(true);
+    }
+
+    /** Reads the processes' maps again (when {@link #REFRESH_NANOS} have passed) and rewrites changed tables. */
+    void refresh() {
+        refresh(false);
+    }
+
+    private void refresh(boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastRefresh < REFRESH_NANOS) {
+            return;
+        }
+        lastRefresh = now;
+        boolean changed = force;
+        for (int pid : new ArrayList<>(tables.keySet())) {
+            Path program = held.get(pid);
+            if (program != null) {
+                try {
+                    if (!Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).equals(program)) {
+                        continue; // still the shell that holds the command
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    continue;
+                }
+                held.remove(pid);
+            }
+            String maps;
+            try {
+                maps = Files.readString(Path.of("/proc", Integer.toString(pid), "maps"));
+            } catch (IOException e) {
+                continue; // ended, or not there
+            }
+            String executable = executableLines(maps);
+            if (executable.equals(seen.get(pid))) {
+                continue;
+            }
+            seen.put(pid, executable);
+            tables.put(pid, processRows(executable));
+            changed = true;
+        }
+        if (changed) {
+            write();
+        }
+    }
+
+    private static String executableLines(String maps) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : maps.split("\n")) {
+            String[] f = line.trim().split("\\s+", 6);
+            if (f.length == 6 && f[1].contains("x") && f[5].startsWith("/")) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The rows of a process from its executable mappings. */
+    private List<EhFrame.Row> processRows(String executable) {
+        List<EhFrame.Row> out = new ArrayList<>();
+        for (String line : executable.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.trim().split("\\s+", 6);
+            String[] range = f[0].split("-");
+            long start = Long.parseUnsignedLong(range[0], 16);
+            long end = Long.parseUnsignedLong(range[1], 16);
+            long offset = Long.parseUnsignedLong(f[2], 16);
+            String path = f[5].endsWith(" (deleted)") ? f[5].substring(0, f[5].length() - 10) : f[5];
+            NativeElf elf = elf(path);
+            if (elf == null) {
+                continue;
+            }
+            Long vaddr = null;
+            for (NativeElf.Segment s : elf.segments()) {
+                if (offset >= s.offset() && offset < s.offset() + Math.max(1, s.fileSize())) {
+                    vaddr = s.vaddr() + (offset - s.offset());
+                    break;
+                }
+            }
+            if (vaddr == null) {
+                continue;
+            }
+            long bias = start - vaddr;
+            for (EhFrame.Row r : files.get(path)) {
+                if (r.pc() >= vaddr && r.pc() < vaddr + (end - start)) {
+                    out.add(new EhFrame.Row(r.pc() + bias, r.kind(), r.cfaOffset(), r.rbpOffset()));
+                }
+            }
+            out.add(new EhFrame.Row(end, EhFrame.STOP, 0, 0));
+        }
+        return sortRows(out);
+    }
+
+    /** The rows of a program that is not position-independent (an ELF {@code ET_EXEC}): at its own addresses. */
+    private List<EhFrame.Row> fixedRows(Path program) {
+        try {
+            byte[] head = new byte[18];
+            try (var in = Files.newInputStream(program)) {
+                if (in.readNBytes(head, 0, 18) < 18) {
+                    return List.of();
+                }
+            }
+            if ((head[16] & 0xff) != 2) { // ET_EXEC
+                return List.of();
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        NativeElf elf = elf(program.toString());
+        return elf == null ? List.of() : files.get(program.toString());
+    }
+
+    private NativeElf elf(String path) {
+        if (!elves.containsKey(path)) {
+            NativeElf elf = null;
+            try {
+                elf = NativeElf.read(Path.of(path));
+            } catch (RuntimeException e) {
+                // not an ELF file, or unreadable: no rows
+            }
+            elves.put(path, elf);
+            files.put(path, elf == null ? List.of() : EhFrame.rows(elf));
+        }
+        return elves.get(path);
+    }
+
+    private static List<EhFrame.Row> sortRows(List<EhFrame.Row> rows) {
+        List<EhFrame.Row> sorted = new ArrayList<>(rows);
+        sorted.sort(java.util.Comparator.comparingLong(EhFrame.Row::pc)
+                .thenComparing(r -> r.kind() == EhFrame.STOP ? 0 : 1));
+        List<EhFrame.Row> out = new ArrayList<>();
+        for (EhFrame.Row r : sorted) {
+            if (!out.isEmpty() && out.getLast().pc() == r.pc()) {
+                out.removeLast();
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Whether a process has rows. */
+    boolean has(int pid) {
+        return !tables.getOrDefault(pid, List.of()).isEmpty();
+    }
+
+    /** Whether some rows did not fit in the table. */
+    boolean full() {
+        return full;
+    }
+
+    private void write() {
+        ByteBuffer r = ByteBuffer.allocate(CompiledScript.DWARF_ROWS * CompiledScript.DWARF_ROW_BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer p = ByteBuffer.allocate(16 * CompiledScript.DWARF_PIDS).order(ByteOrder.LITTLE_ENDIAN);
+        int next = 0;
+        int slot = 0;
+        for (Map.Entry<Integer, List<EhFrame.Row>> e : tables.entrySet()) {
+            List<EhFrame.Row> t = e.getValue();
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (next + t.size() > CompiledScript.DWARF_ROWS) {
+                full = true;
+                continue;
+            }
+            for (EhFrame.Row row : t) {
+                int at = (next++) * CompiledScript.DWARF_ROW_BYTES;
+                r.putLong(at, row.pc());
+                r.putInt(at + 8, row.cfaOffset());
+                r.putShort(at + 12, (short) row.rbpOffset());
+                r.put(at + 14, (byte) row.kind());
+            }
+            p.putInt(16 * slot, e.getKey());
+            p.putInt(16 * slot + 4, next - t.size());
+            p.putInt(16 * slot + 8, t.size());
+            slot++;
+        }
+        rows.overwrite(new byte[4], r.array());
+        pids.overwrite(new byte[4], p.array());
+    }
+}

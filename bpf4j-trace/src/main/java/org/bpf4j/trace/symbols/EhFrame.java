@@ -1,0 +1,445 @@
+package org.bpf4j.trace.symbols;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.bpf4j.linux.probe.NativeElf;
+
+/**
+ * The x86-64 unwind table of an ELF file, from its {@code .eh_frame}: for each address range of
+ * code, how to find the caller's frame (the rules {@code dw_ustack} applies in the kernel). Each
+ * {@link Row} holds from its address to the next row's. Only what a return-address walk needs is
+ * kept: the canonical frame address (CFA) as {@code rsp} or {@code rbp} plus an offset (or the
+ * expression of a PLT entry), where {@code rbp} was saved, and whether the return address is
+ * undefined (the outermost frame). The return address is always at CFA-8 on x86-64.
+ */
+public final class EhFrame {
+    /** CFA = rsp + offset. */
+    public static final int CFA_RSP = 0;
+    /** CFA = rbp + offset. */
+    public static final int CFA_RBP = 1;
+    /**
+     * CFA = rsp + 8 + (((rip &amp; 15) &gt;= threshold) ? 8 : 0): the expression of the lazy-binding
+     * entries of a {@code .plt} section, which push an argument in their second half.
+     */
+    public static final int CFA_PLT = 2;
+    /** No caller: outside any FDE, the return address undefined, or a rule this walk cannot follow. */
+    public static final int STOP = 3;
+
+    private static final int RBP = 6;
+    private static final int RSP = 7;
+    private static final int RIP = 16;
+
+    /**
+     * One row of the table.
+     *
+     * @param pc the first address (the ELF file's virtual address) the row holds for
+     * @param kind {@link #CFA_RSP}, {@link #CFA_RBP}, {@link #CFA_PLT} or {@link #STOP}
+     * @param cfaOffset the offset added to the register (for {@link #CFA_PLT} the PLT threshold)
+     * @param rbpOffset where the caller's rbp was saved, relative to the CFA; 0 if rbp is unchanged
+     */
+    public record Row(long pc, int kind, int cfaOffset, int rbpOffset) {
+        Row at(long newPc) {
+            return new Row(newPc, kind, cfaOffset, rbpOffset);
+        }
+
+        boolean sameRule(Row o) {
+            return kind == o.kind && cfaOffset == o.cfaOffset && rbpOffset == o.rbpOffset;
+        }
+    }
+
+    private EhFrame() {
+    }
+
+    /**
+     * The rows of a file's {@code .eh_frame}, sorted by address, with a {@link #STOP} row after each
+     * function's range; empty if it has none. Damaged entries end the walk with the rows read so far.
+     */
+    public static List<Row> rows(NativeElf elf) {
+        NativeElf.Section s = elf.section(".eh_frame").filter(x -> x.type() != 8).orElse(null);
+        if (s == null) {
+            return List.of();
+        }
+        ByteBuffer b = elf.data(s).slice().order(ByteOrder.LITTLE_ENDIAN);
+        List<Row> rows = new ArrayList<>();
+        try {
+            new Parser(b, s.address()).run(rows);
+        } catch (RuntimeException damaged) {
+            // keep the rows read before the damage
+        }
+        return normalize(rows);
+    }
+
+    /** Sorts rows; at one address a function's start wins over another's end; drops repeats. */
+    static List<Row> normalize(List<Row> rows) {
+        List<Row> sorted = new ArrayList<>(rows);
+        // stable: within one address, a STOP (an end) sorts before a rule (a start), and the last one wins
+        sorted.sort(Comparator.comparingLong(Row::pc).thenComparing(r -> r.kind() == STOP ? 0 : 1));
+        List<Row> out = new ArrayList<>();
+        for (Row r : sorted) {
+            if (!out.isEmpty() && out.getLast().pc() == r.pc()) {
+                out.removeLast();
+            }
+            if (!out.isEmpty() && out.getLast().sameRule(r)) {
+                continue;
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static final class Cie {
+        long codeAlign;
+        long dataAlign;
+        int raReg;
+        int fdeEncoding;
+        boolean hasAugmentationData;
+        int initialStart;
+        int initialEnd;
+    }
+
+    /** The rules of one location: CFA, rbp and whether the return address is defined. */
+    private static final class State {
+        int cfaReg = RSP;
+        long cfaOffset;
+        int plt; // > 0: the CFA is the PLT expression with this threshold
+        boolean cfaUnsupported;
+        int rbpOffset; // 0 = unchanged
+        boolean rbpUnsupported;
+        boolean raUndefined;
+
+        State copy() {
+            State s = new State();
+            s.cfaReg = cfaReg;
+            s.cfaOffset = cfaOffset;
+            s.plt = plt;
+            s.cfaUnsupported = cfaUnsupported;
+            s.rbpOffset = rbpOffset;
+            s.rbpUnsupported = rbpUnsupported;
+            s.raUndefined = raUndefined;
+            return s;
+        }
+
+        Row row(long pc) {
+            if (raUndefined || cfaUnsupported || rbpUnsupported) {
+                return new Row(pc, STOP, 0, 0);
+            }
+            if (plt > 0) {
+                return new Row(pc, CFA_PLT, plt, rbpOffset);
+            }
+            if (cfaReg != RSP && cfaReg != RBP || cfaOffset != (int) cfaOffset) {
+                return new Row(pc, STOP, 0, 0);
+            }
+            return new Row(pc, cfaReg == RSP ? CFA_RSP : CFA_RBP, (int) cfaOffset, rbpOffset);
+        }
+    }
+
+    private static final class Parser {
+        private final ByteBuffer b;
+        private final long sectionAddress;
+        private final java.util.Map<Integer, Cie> cies = new java.util.HashMap<>();
+
+        Parser(ByteBuffer b, long sectionAddress) {
+            this.b = b;
+            this.sectionAddress = sectionAddress;
+        }
+
+        void run(List<Row> rows) {
+            int p = 0;
+            while (p + 4 <= b.limit()) {
+                long len = Integer.toUnsignedLong(b.getInt(p));
+                if (len == 0) {
+                    break; // the terminator
+                }
+                int hdr = 4;
+                if (len == 0xffffffffL) {
+                    len = b.getLong(p + 4);
+                    hdr = 12;
+                }
+                int start = p + hdr;
+                int end = Math.toIntExact(start + len);
+                int id = b.getInt(start);
+                if (id != 0) {
+                    int ciePos = start - id;
+                    Cie cie = cies.computeIfAbsent(ciePos, this::cie);
+                    fde(cie, start + 4, end, rows);
+                }
+                p = end;
+            }
+        }
+
+        private Cie cie(int at) {
+            long len = Integer.toUnsignedLong(b.getInt(at));
+            int hdr = 4;
+            if (len == 0xffffffffL) {
+                len = b.getLong(at + 4);
+                hdr = 12;
+            }
+            int end = Math.toIntExact(at + hdr + len);
+            int[] p = {at + hdr + 4};
+            int version = b.get(p[0]++) & 0xff;
+            StringBuilder aug = new StringBuilder();
+            for (int c; (c = b.get(p[0]++)) != 0; ) {
+                aug.append((char) c);
+            }
+            Cie cie = new Cie();
+            if (aug.toString().contains("eh")) {
+                p[0] += 8;
+            }
+            if (version >= 4) {
+                p[0] += 2; // address size, segment selector size
+            }
+            cie.codeAlign = DwarfData.uleb(b, p);
+            cie.dataAlign = DwarfData.sleb(b, p);
+            cie.raReg = version == 1 ? b.get(p[0]++) & 0xff : (int) DwarfData.uleb(b, p);
+            cie.fdeEncoding = 0;
+            if (aug.length() > 0 && aug.charAt(0) == 'z') {
+                cie.hasAugmentationData = true;
+                long augLen = DwarfData.uleb(b, p);
+                int augEnd = (int) (p[0] + augLen);
+                for (int i = 1; i < aug.length(); i++) {
+                    switch (aug.charAt(i)) {
+                        case 'R' -> cie.fdeEncoding = b.get(p[0]++) & 0xff;
+                        case 'L' -> p[0]++;
+                        case 'P' -> {
+                            int enc = b.get(p[0]++) & 0xff;
+                            encoded(enc, p);
+                        }
+                        default -> { }
+                    }
+                }
+                p[0] = augEnd;
+            }
+            cie.initialStart = p[0];
+            cie.initialEnd = end;
+            return cie;
+        }
+
+        /** A pointer in encoding {@code enc} (DW_EH_PE_*), as an address. */
+        private long encoded(int enc, int[] p) {
+            if (enc == 0xff) {
+                return 0;
+            }
+            int at = p[0];
+            long v = switch (enc & 0x0f) {
+                case 0x00 -> { p[0] += 8; yield b.getLong(at); }
+                case 0x01 -> DwarfData.uleb(b, p);
+                case 0x02 -> { p[0] += 2; yield Short.toUnsignedLong(b.getShort(at)); }
+                case 0x03 -> { p[0] += 4; yield Integer.toUnsignedLong(b.getInt(at)); }
+                case 0x04 -> { p[0] += 8; yield b.getLong(at); }
+                case 0x09 -> DwarfData.sleb(b, p);
+                case 0x0a -> { p[0] += 2; yield (long) b.getShort(at); }
+                case 0x0b -> { p[0] += 4; yield (long) b.getInt(at); }
+                case 0x0c -> { p[0] += 8; yield b.getLong(at); }
+                default -> throw new IllegalStateException("pointer encoding " + enc);
+            };
+            if ((enc & 0x70) == 0x10) {
+                v += sectionAddress + at; // pc-relative
+            }
+            return v;
+        }
+
+        private void fde(Cie cie, int at, int end, List<Row> rows) {
+            int[] p = {at};
+            long begin = encoded(cie.fdeEncoding, p);
+            long range = encoded(cie.fdeEncoding & 0x0f, p);
+            if (cie.hasAugmentationData) {
+                long augLen = DwarfData.uleb(b, p);
+                p[0] += (int) augLen;
+            }
+            if (begin == 0 || range == 0) {
+                return; // a discarded function
+            }
+            State initial = new State();
+            long[] loc = {begin};
+            List<Row> fdeRows = new ArrayList<>();
+            State s = execute(cie, cie.initialStart, cie.initialEnd, initial, null, loc, null);
+            State init = s.copy();
+            execute(cie, p[0], end, s, init, loc, fdeRows);
+            fdeRows.add(s.row(loc[0]));
+            // rows past the function's end are dropped; its end stops the walk
+            for (Row r : fdeRows) {
+                if (r.pc() < begin + range) {
+                    rows.add(r);
+                }
+            }
+            rows.add(new Row(begin + range, STOP, 0, 0));
+        }
+
+        /**
+         * Runs call-frame instructions on a state. Each advance of the location records the row of
+         * the location left (when {@code rows} is not null).
+         */
+        private State execute(Cie cie, int from, int to, State s, State initial, long[] loc, List<Row> rows) {
+            java.util.ArrayDeque<State> saved = new java.util.ArrayDeque<>();
+            int[] p = {from};
+            while (p[0] < to) {
+                int op = b.get(p[0]++) & 0xff;
+                int high = op & 0xc0;
+                int low = op & 0x3f;
+                if (high == 0x40) {
+                    s = advance(s, loc, low * cie.codeAlign, rows);
+                    continue;
+                }
+                if (high == 0x80) {
+                    offset(s, low, DwarfData.uleb(b, p) * cie.dataAlign);
+                    continue;
+                }
+                if (high == 0xc0) {
+                    restore(s, initial, low);
+                    continue;
+                }
+                switch (op) {
+                    case 0x00 -> { }
+                    case 0x01 -> {
+                        long to2 = encoded(cie.fdeEncoding, p);
+                        s = advance(s, loc, to2 - loc[0], rows);
+                    }
+                    case 0x02 -> s = advance(s, loc, (b.get(p[0]++) & 0xff) * cie.codeAlign, rows);
+                    case 0x03 -> {
+                        s = advance(s, loc, Short.toUnsignedLong(b.getShort(p[0])) * cie.codeAlign, rows);
+                        p[0] += 2;
+                    }
+                    case 0x04 -> {
+                        s = advance(s, loc, Integer.toUnsignedLong(b.getInt(p[0])) * cie.codeAlign, rows);
+                        p[0] += 4;
+                    }
+                    case 0x05 -> offset(s, (int) DwarfData.uleb(b, p), DwarfData.uleb(b, p) * cie.dataAlign);
+                    case 0x06 -> restore(s, initial, (int) DwarfData.uleb(b, p));
+                    case 0x07 -> other(s, (int) DwarfData.uleb(b, p), true);
+                    case 0x08 -> same(s, (int) DwarfData.uleb(b, p));
+                    case 0x09 -> {
+                        int reg = (int) DwarfData.uleb(b, p);
+                        DwarfData.uleb(b, p);
+                        other(s, reg, false);
+                    }
+                    case 0x0a -> saved.push(s.copy());
+                    case 0x0b -> {
+                        if (!saved.isEmpty()) {
+                            State r = saved.pop();
+                            s.cfaReg = r.cfaReg;
+                            s.cfaOffset = r.cfaOffset;
+                            s.plt = r.plt;
+                            s.cfaUnsupported = r.cfaUnsupported;
+                            s.rbpOffset = r.rbpOffset;
+                            s.rbpUnsupported = r.rbpUnsupported;
+                            s.raUndefined = r.raUndefined;
+                        }
+                    }
+                    case 0x0c -> {
+                        s.cfaReg = (int) DwarfData.uleb(b, p);
+                        s.cfaOffset = DwarfData.uleb(b, p);
+                        s.plt = 0;
+                        s.cfaUnsupported = false;
+                    }
+                    case 0x0d -> {
+                        s.cfaReg = (int) DwarfData.uleb(b, p);
+                        s.plt = 0;
+                        s.cfaUnsupported = false;
+                    }
+                    case 0x0e -> s.cfaOffset = DwarfData.uleb(b, p);
+                    case 0x0f -> {
+                        int len = (int) DwarfData.uleb(b, p);
+                        int threshold = pltThreshold(p[0], len);
+                        s.plt = threshold;
+                        s.cfaUnsupported = threshold == 0;
+                        p[0] += len;
+                    }
+                    case 0x10, 0x16 -> {
+                        int reg = (int) DwarfData.uleb(b, p);
+                        int len = (int) DwarfData.uleb(b, p);
+                        p[0] += len;
+                        other(s, reg, false);
+                    }
+                    case 0x11 -> offset(s, (int) DwarfData.uleb(b, p), DwarfData.sleb(b, p) * cie.dataAlign);
+                    case 0x12 -> {
+                        s.cfaReg = (int) DwarfData.uleb(b, p);
+                        s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
+                        s.plt = 0;
+                        s.cfaUnsupported = false;
+                    }
+                    case 0x13 -> s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
+                    case 0x14 -> {
+                        int reg = (int) DwarfData.uleb(b, p);
+                        DwarfData.uleb(b, p);
+                        other(s, reg, false);
+                    }
+                    case 0x15 -> {
+                        int reg = (int) DwarfData.uleb(b, p);
+                        DwarfData.sleb(b, p);
+                        other(s, reg, false);
+                    }
+                    case 0x2e -> DwarfData.uleb(b, p); // GNU_args_size
+                    case 0x2f -> offset(s, (int) DwarfData.uleb(b, p), -DwarfData.uleb(b, p) * cie.dataAlign);
+                    default -> throw new IllegalStateException("call frame instruction " + op);
+                }
+            }
+            return s;
+        }
+
+        private State advance(State s, long[] loc, long delta, List<Row> rows) {
+            if (rows != null && delta != 0) {
+                rows.add(s.row(loc[0]));
+            }
+            loc[0] += delta;
+            return s;
+        }
+
+        private static void offset(State s, int reg, long off) {
+            if (reg == RBP) {
+                s.rbpOffset = (int) off;
+                s.rbpUnsupported = off == 0;
+            } else if (reg == RIP) {
+                s.raUndefined = off != -8; // the walk reads the return address at CFA-8
+            }
+        }
+
+        private static void restore(State s, State initial, int reg) {
+            State i = initial == null ? new State() : initial;
+            if (reg == RBP) {
+                s.rbpOffset = i.rbpOffset;
+                s.rbpUnsupported = i.rbpUnsupported;
+            } else if (reg == RIP) {
+                s.raUndefined = i.raUndefined;
+            }
+        }
+
+        private static void same(State s, int reg) {
+            if (reg == RBP) {
+                s.rbpOffset = 0;
+                s.rbpUnsupported = false;
+            } else if (reg == RIP) {
+                s.raUndefined = true;
+            }
+        }
+
+        /** A rule other than offset(N) for a register: undefined (the outermost frame) or unfollowed. */
+        private static void other(State s, int reg, boolean undefined) {
+            if (reg == RIP) {
+                s.raUndefined = true;
+            } else if (reg == RBP) {
+                s.rbpUnsupported = !undefined;
+                s.rbpOffset = 0;
+            }
+        }
+
+        /**
+         * The threshold of the PLT expression {@code rsp+8; rip; 15 and; N ge; 3 shl; plus} (as
+         * the linkers write for {@code .plt}), or 0 for any other expression.
+         */
+        private int pltThreshold(int at, int len) {
+            byte[] e = new byte[len];
+            b.get(at, e);
+            // DW_OP_breg7 8, DW_OP_breg16 0, DW_OP_lit15, DW_OP_and, DW_OP_litN, DW_OP_ge, DW_OP_lit3, DW_OP_shl, DW_OP_plus
+            if (len == 11 && (e[0] & 0xff) == 0x77 && e[1] == 8 && (e[2] & 0xff) == 0x80 && e[3] == 0
+                    && (e[4] & 0xff) == 0x3f && (e[5] & 0xff) == 0x1a && (e[6] & 0xff) >= 0x30
+                    && (e[6] & 0xff) <= 0x4f && (e[7] & 0xff) == 0x2a && (e[8] & 0xff) == 0x33
+                    && (e[9] & 0xff) == 0x24 && (e[10] & 0xff) == 0x22) {
+                return (e[6] & 0xff) - 0x30;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.bpf4j.trace.symbols;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.bpf4j.linux.probe.NativeElf;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The unwind rows {@code dw_ustack} walks, from the {@code .eh_frame} of the CLI tests' program
+ * built without frame pointers ({@code bpf4j-cli/src/test/resources/dwunwind/nofp}, see its
+ * build.sh): the rows were checked against {@code readelf --debug-dump=frames-interp}.
+ */
+class EhFrameTest {
+    private static final Path NOFP = Path.of("..", "bpf4j-cli", "src", "test", "resources", "dwunwind", "nofp");
+
+    private static String text(List<EhFrame.Row> rows) {
+        return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind()) {
+            case EhFrame.CFA_RSP -> "rsp+" + r.cfaOffset();
+            case EhFrame.CFA_RBP -> "rbp+" + r.cfaOffset();
+            case EhFrame.CFA_PLT -> "plt" + r.cfaOffset();
+            default -> "stop";
+        } + (r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
+    }
+
+    @Test
+    void rowsOfAProgramWithoutFramePointers() {
+        Assumptions.assumeTrue(Files.exists(NOFP), "SKIPPED: " + NOFP + " is not there");
+        assertEquals("""
+                401020 rsp+16
+                401026 rsp+24
+                401030 plt11
+                4010a0 rsp+8
+                4010a1 rsp+16 rbp@-16
+                4010a2 rsp+24 rbp@-16
+                4010a9 rsp+32 rbp@-16
+                4010ed rsp+24 rbp@-16
+                4010f0 rsp+16 rbp@-16
+                4010f1 rsp+8 rbp@-16
+                4010f2 rsp+32 rbp@-16
+                40116e stop
+                4011a0 rsp+8
+                4011a1 stop
+                401260 rsp+8
+                40126b stop
+                401270 rsp+8
+                401277 rsp+224
+                4012a3 rsp+8
+                4012a4 stop
+                4012b0 rsp+8
+                4012b4 rsp+16
+                4012cc rsp+8
+                4012cd stop
+                4012d0 rsp+8
+                4012d4 rsp+16
+                4012ec rsp+8
+                4012ed stop
+                """, text(EhFrame.rows(NativeElf.read(NOFP))));
+    }
+
+    @Test
+    void rowsAreSortedAndAFunctionsStartWinsOverTheEndBeforeIt() {
+        List<EhFrame.Row> rows = EhFrame.normalize(List.of(new EhFrame.Row(0x20, EhFrame.STOP, 0, 0),
+                new EhFrame.Row(0x10, EhFrame.CFA_RSP, 8, 0), new EhFrame.Row(0x20, EhFrame.CFA_RSP, 16, 0),
+                new EhFrame.Row(0x18, EhFrame.CFA_RSP, 8, 0), new EhFrame.Row(0x30, EhFrame.STOP, 0, 0),
+                new EhFrame.Row(0x40, EhFrame.STOP, 0, 0)));
+        assertEquals("10 rsp+8\n20 rsp+16\n30 stop\n", text(rows));
+    }
+
+    @Test
+    void theCLibrarysRowsAreOrderedAndClosed() throws Exception {
+        Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6");
+        Assumptions.assumeTrue(Files.exists(libc), "SKIPPED: no " + libc);
+        // the C library has thousands of functions; rows in order, each function closed
+        List<EhFrame.Row> rows = EhFrame.rows(NativeElf.read(libc));
+        assertTrue(rows.size() > 1000, "rows: " + rows.size());
+        for (int i = 1; i < rows.size(); i++) {
+            assertTrue(rows.get(i - 1).pc() < rows.get(i).pc());
+        }
+        assertEquals(EhFrame.STOP, rows.getLast().kind());
+    }
+}
