@@ -218,11 +218,8 @@ final class Imports {
         if (scriptNames.contains(name)) {
             return;
         }
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            diags.error(d.span(), "error reading import '" + quoted(path.toString()) + "': " + reason(e));
+        String text = read(d, path);
+        if (text == null) {
             return;
         }
         scriptNames.add(name);
@@ -243,6 +240,16 @@ final class Imports {
             nested.add(own);
         }
         importsOf(unit, nested);
+    }
+
+    /** The text of an imported file, or null after reporting at the import why it cannot be read. */
+    private String read(Decl d, Path path) {
+        try {
+            return Files.readString(path, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            diags.error(d.span(), "error reading import '" + quoted(path.toString()) + "': " + reason(e));
+            return null;
+        }
     }
 
     /** A package of the standard library: bpf4j's own file for it, if it has one. */
@@ -276,11 +283,8 @@ final class Imports {
         if (headers.containsKey(name)) {
             return;
         }
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            diags.error(d.span(), "error reading import '" + quoted(path.toString()) + "': " + reason(e));
+        String text = read(d, path);
+        if (text == null) {
             return;
         }
         Source header = new Source(name, text);

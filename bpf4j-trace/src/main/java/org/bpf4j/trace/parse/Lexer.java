@@ -130,28 +130,10 @@ public final class Lexer {
         }
         i = identEnd(i);
         // attributes may come between the name and the body: struct Foo __attribute__((packed)) { ... }
-        for (;;) {
-            int j = afterBlanks(i);
-            if (!s.startsWith("__attribute__", j) || identEnd(j) != j + "__attribute__".length()) {
-                break;
-            }
-            int k = afterBlanks(j + "__attribute__".length());
-            if (k >= s.length() || s.charAt(k) != '(') {
-                break;
-            }
-            int d = 0;
-            for (; k < s.length(); k++) {
-                if (s.charAt(k) == '(') {
-                    d++;
-                } else if (s.charAt(k) == ')' && --d == 0) {
-                    break;
-                }
-            }
-            if (k >= s.length()) {
-                break;
-            }
-            i = k + 1;
-        }
+        int afterName = afterAttributes(i);
+        if (afterName >= 0) {
+            i = afterName;
+        } // else no body follows: not a definition
         while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
             i++;
         }
@@ -181,14 +163,38 @@ public final class Lexer {
         }
         i++;
         // GCC attributes after the body (__attribute__((packed))) belong to the definition
+        int afterBody = afterAttributes(i);
+        if (afterBody < 0) {
+            diags.error(new Span(unterminatedAttributeAt, s.length()), "unterminated __attribute__");
+            pos = s.length();
+            return "";
+        }
+        i = afterBody;
+        int j = afterBlanks(i);
+        if (j < s.length() && s.charAt(j) == ';') {
+            i = j + 1;
+        }
+        pos = i;
+        return s.substring(start, i);
+    }
+
+    /** Where the unterminated {@code __attribute__} that {@link #afterAttributes} gave up on starts. */
+    private int unterminatedAttributeAt;
+
+    /**
+     * The index after the GCC {@code __attribute__((...))} groups that follow {@code i} (blanks and
+     * comments between them), or {@code i} when none does; -1 when one is not closed, its start
+     * then in {@link #unterminatedAttributeAt}.
+     */
+    private int afterAttributes(int i) {
         for (;;) {
             int j = afterBlanks(i);
             if (!s.startsWith("__attribute__", j) || identEnd(j) != j + "__attribute__".length()) {
-                break;
+                return i;
             }
             int k = afterBlanks(j + "__attribute__".length());
             if (k >= s.length() || s.charAt(k) != '(') {
-                break;
+                return i;
             }
             int d = 0;
             for (; k < s.length(); k++) {
@@ -199,18 +205,11 @@ public final class Lexer {
                 }
             }
             if (k >= s.length()) {
-                diags.error(new Span(j, s.length()), "unterminated __attribute__");
-                pos = s.length();
-                return "";
+                unterminatedAttributeAt = j;
+                return -1;
             }
             i = k + 1;
         }
-        int j = afterBlanks(i);
-        if (j < s.length() && s.charAt(j) == ';') {
-            i = j + 1;
-        }
-        pos = i;
-        return s.substring(start, i);
     }
 
     /** The first index at or after {@code i} that is not white space or a comment. */

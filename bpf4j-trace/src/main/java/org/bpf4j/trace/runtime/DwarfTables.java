@@ -37,7 +37,6 @@ final class DwarfTables {
     private final Map<String, List<EhFrame.Row>> files = new HashMap<>();
     private final Map<String, NativeElf> elves = new HashMap<>();
     private long lastRefresh;
-    private boolean full;
 
     DwarfTables(Backend.MapStore rows, Backend.MapStore pids) {
         this.rows = rows;
@@ -208,16 +207,6 @@ final class DwarfTables {
         return out;
     }
 
-    /** Whether a process has rows. */
-    boolean has(int pid) {
-        return !tables.getOrDefault(pid, List.of()).isEmpty();
-    }
-
-    /** Whether some rows did not fit in the table. */
-    boolean full() {
-        return full;
-    }
-
     private void write() {
         ByteBuffer r = ByteBuffer.allocate(CompiledScript.DWARF_ROWS * CompiledScript.DWARF_ROW_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -230,8 +219,7 @@ final class DwarfTables {
                 continue;
             }
             if (next + t.size() > CompiledScript.DWARF_ROWS) {
-                full = true;
-                continue;
+                continue; // no room: the process is left out (its stacks are ustack's, with the runtime warning)
             }
             for (EhFrame.Row row : t) {
                 int at = (next++) * CompiledScript.DWARF_ROW_BYTES;
