@@ -32,15 +32,7 @@ final class Benchmarks {
         for (int k = 0; k < benches.size(); k++) {
             failed |= !measure(benches.get(k), names, k);
         }
-        runtime.resetExitCode();
-        runtime.runEnd();
-        if (failed) {
-            runtime.failRun();
-        }
-        if (!out.json()) {
-            out.out().print("\n\n");
-        }
-        out.out().flush();
+        runtime.endTestRuns(failed, out);
     }
 
     /**

@@ -58,14 +58,6 @@ final class Tests {
             out.testResult(names, k, b.averageNanos(), passed, output);
             out.out().flush();
         }
-        runtime.resetExitCode();
-        runtime.runEnd();
-        if (failed) {
-            runtime.failRun();
-        }
-        if (!out.json()) {
-            out.out().print("\n\n");
-        }
-        out.out().flush();
+        runtime.endTestRuns(failed, out);
     }
 }

@@ -397,6 +397,22 @@ public final class TraceRuntime implements AutoCloseable {
         return programsOf(provider);
     }
 
+    /**
+     * Ends a run that {@link #beginTestRuns} started: runs END, makes the run's exit status 1 when a
+     * test or benchmark {@code failed}, and writes the end of the run to {@code out} (text only).
+     */
+    void endTestRuns(boolean failed, Output out) {
+        resetExitCode();
+        runEnd();
+        if (failed) {
+            failRun();
+        }
+        if (!out.json()) {
+            out.out().print("\n\n");
+        }
+        out.out().flush();
+    }
+
     /** The names of {@code bench:NAME} or {@code test:NAME} programs. */
     List<String> namesOf(List<Integer> programs) {
         return programs.stream().map(i -> attachPoint(i).parts().getFirst()).toList();
