@@ -442,6 +442,22 @@ public final class Memory {
         Arrays.fill(d, off, off + (int) length, value);
     }
 
+    /**
+     * Traps as {@link #write} would unless {@code length} bytes at {@code addr} may be written; for
+     * helpers that must check a program-given size before they allocate a buffer of that size.
+     */
+    public void checkWritable(long addr, int length, int slot) {
+        byte[] d = region(writable, addr);
+        int off = (int) addr;
+        if (length < 0 || off < 0 || off > d.length - length) {
+            if (adopt(addr)) {
+                checkWritable(addr, length, slot);
+                return;
+            }
+            throw fault(addr, length, true, slot);
+        }
+    }
+
     /** Copies bytes into the sandbox, checked; for helpers. */
     public void write(long addr, byte[] bytes, int slot) {
         byte[] d = region(writable, addr);

@@ -123,6 +123,9 @@ final class TracingHelpers {
         boolean user = (flags & StackTraceMap.USER_STACK) != 0;
         boolean buildId = (flags & StackTraceMap.USER_BUILD_ID) != 0;
         int elem = buildId ? BUILD_ID_ELEM : 8;
+        // The size comes from the program: an unverified one may pass any, so the buffer is
+        // checked before one of that size is allocated (every path below writes all of it).
+        c.memory().checkWritable(buf, Math.max(0, size), c.slot());
         byte[] out = new byte[Math.max(0, size)];
         if ((flags & ~(StackTraceMap.SKIP_FIELD_MASK | StackTraceMap.USER_STACK | StackTraceMap.USER_BUILD_ID)) == 0
                 && !(!user && buildId) && size % elem == 0) {
