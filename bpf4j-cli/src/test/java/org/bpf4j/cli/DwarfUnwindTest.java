@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * {@code dw_ustack}: user stacks unwound in the kernel by the {@code .eh_frame} rules, on
  * {@code src/test/resources/dwunwind/nofp} (and {@code nofp-pie}), built optimized without frame
  * pointers, where {@code funcA} calls {@code funcB} calls {@code funcC} (a 216-byte frame) calls
- * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot.
+ * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot; and
+ * {@code frames} (and {@code frames-clang}) for the other rules: rbp-based frames under a callee
+ * that reuses rbp, a PLT entry, a realigned stack (assembly as OpenSSL's), see {@code frames.c}.
  * Under {@code -c}, {@code -p}, {@code --dwarf-pid}; as a printed value, a map key, {@code len()}.
  * The tests skip with the reason where bpf() is unavailable or the binaries (x86-64) cannot run.
  */
@@ -190,6 +192,27 @@ class DwarfUnwindTest {
                 List<String> callers = new java.util.ArrayList<>(List.of("leaf+"));
                 callers.addAll(FRAMES_CALLERS);
                 assertFrames(name + " " + at, r.out(), 2, callers);
+            }
+        }
+    }
+
+    @Test
+    void aRealignedStackIsUnwoundThroughTheSavedStackPointerAndTheRegisterHoldingIt() {
+        // realign (assembly, as OpenSSL's) keeps the old rsp in rax (CFA = rax+8), then in its
+        // realigned frame (CFA = *(rsp+40)+8) while it calls tick
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            for (String probe : List.of("tick", "realign+3")) {
+                Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n + ":" + probe
+                        + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                List<String> want = probe.equals("tick") ? List.of("tick+0", "realign+", "main+")
+                        : List.of("realign+3", "main+");
+                String[] lines = r.out().split("\n");
+                for (int i = 0; i < want.size(); i++) {
+                    assertTrue(i + 1 < lines.length && lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i))
+                            + "\\d* \\(.*\\)"), name + " " + probe + ": " + r.out());
+                }
             }
         }
     }

@@ -22,11 +22,16 @@ import org.bpf4j.trace.symbols.EhFrame;
  * <p>The walk is a loop over the frames (r9 counts them: it is free outside the callbacks of for
  * loops); each frame's row is found by a branch-free binary search (unrolled, one step per bit of
  * {@link CompiledScript#DWARF_ROWS}) over the process's rows, read in place from the table's one
- * element. The CFA is rsp or rbp plus the row's offset, or the PLT expression; the return address
- * is at CFA-8 and rbp, when the row says where, at CFA plus its offset.
+ * element. The CFA is rsp or rbp plus the row's offset, another register plus it (the interrupted
+ * frame's, from its saved registers; in callers' frames the walk ends there), the PLT expression,
+ * or the word at rsp or rbp plus the offset, plus the row's constant; the return address is at
+ * CFA-8 and rbp, when the row says where, at CFA plus its offset. A return address in the
+ * {@code [uprobes]} page is a pending uretprobe's: the original is taken from the kernel.
  */
 final class DwarfStacks {
     private static final int COUNTER = 9;
+    /** The general registers of {@code struct pt_regs} (r15 to rdi) a CFA_REG row may name. */
+    private static final int REGS = 15;
     private static final int ROW = Asm.FAR;
     private static final int STEPS = Integer.numberOfTrailingZeros(CompiledScript.DWARF_ROWS);
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -64,6 +69,8 @@ final class DwarfStacks {
         int cfa = pc.frame.alloc(8);
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
+        int extra = pc.frame.alloc(8);
+        int regs = pc.frame.alloc(8 * REGS);
         UprobeOffsets uo = UprobeOffsets.KERNEL;
         int task = uo == null ? 0 : pc.frame.alloc(8);
         int xol = uo == null ? 0 : pc.frame.alloc(8);
@@ -105,6 +112,18 @@ final class DwarfStacks {
             asm.mov(1, 0);
             asm.call("task_pt_regs");
             asm.mov(COUNTER, 0);
+        }
+        // the interrupted frame's general registers, in pt_regs order (a CFA_REG row's register)
+        if (userContext) {
+            for (int k = 0; k < REGS; k++) {
+                asm.load(Size.DW, 1, ProbeCompiler.CTX, 8 * k);
+                asm.store(Size.DW, asm.frameBase, regs + 8 * k, 1);
+            }
+        } else {
+            asm.stackAddr(1, regs);
+            asm.movImm(2, 8 * REGS);
+            asm.mov(3, COUNTER);
+            asm.call("probe_read_kernel");
         }
         for (String r : new String[] {"ip", "sp", "bp"}) {
             int slot = r.equals("ip") ? ip : r.equals("sp") ? sp : bp;
@@ -178,6 +197,8 @@ final class DwarfStacks {
         // the row's fields into registers first (a far frame access goes through ROW's register)
         asm.load(Size.H, 0, ROW, 12);
         asm.load(Size.W, 5, ROW, 8);
+        asm.load(Size.B, 2, ROW, 15);
+        asm.store(Size.DW, asm.frameBase, extra, 2);
         asm.aluImm(AluOp.LSH, 0, 48);
         asm.aluImm(AluOp.ARSH, 0, 48);
         asm.store(Size.DW, asm.frameBase, rbpOff, 0);
@@ -186,7 +207,14 @@ final class DwarfStacks {
         Asm.Label plt = asm.label();
         Asm.Label fromSp = asm.label();
         Asm.Label cfaDone = asm.label();
+        Asm.Label fromReg = asm.label();
+        Asm.Label derefSp = asm.label();
+        Asm.Label derefBp = asm.label();
+        Asm.Label deref = asm.label();
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_REG, fromReg);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RBP, derefBp);
         asm.jumpImm(JumpOp.JNE, 4, EhFrame.CFA_RBP, fromSp);
         asm.load(Size.DW, 0, asm.frameBase, bp);
         asm.alu(AluOp.ADD, 0, 5);
@@ -194,6 +222,33 @@ final class DwarfStacks {
         asm.bind(fromSp);
         asm.load(Size.DW, 0, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 0, 5);
+        asm.jump(cfaDone);
+        asm.bind(fromReg);
+        // another register: known in the interrupted frame only
+        asm.jumpImm(JumpOp.JNE, COUNTER, 1, done);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.jumpImm(JumpOp.JGE, 1, REGS, done);
+        asm.aluImm(AluOp.LSH, 1, 3);
+        asm.stackAddr(2, regs);
+        asm.alu(AluOp.ADD, 2, 1);
+        asm.load(Size.DW, 0, 2, 0);
+        asm.alu(AluOp.ADD, 0, 5);
+        asm.jump(cfaDone);
+        // the word at rsp or rbp plus the offset, plus the row's constant
+        asm.bind(derefSp);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.jump(deref);
+        asm.bind(derefBp);
+        asm.load(Size.DW, 3, asm.frameBase, bp);
+        asm.bind(deref);
+        asm.alu(AluOp.ADD, 3, 5);
+        asm.stackAddr(1, cfa);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.load(Size.DW, 0, asm.frameBase, cfa);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.alu(AluOp.ADD, 0, 1);
         asm.jump(cfaDone);
         asm.bind(plt);
         // rsp + 8, and 8 more in the second half of the entry (rip & 15 >= threshold)
