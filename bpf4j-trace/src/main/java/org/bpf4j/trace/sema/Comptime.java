@@ -10,6 +10,7 @@ import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.Subprog;
 import org.bpf4j.trace.ast.UnOp;
 
 /**
@@ -42,7 +43,11 @@ final class Comptime {
         for (Probe p : program.probes()) {
             probes.add(new Probe(p.attachPoints(), p.predicate().map(f::condition), f.stmts(p.body()), p.span()));
         }
-        return program.withProbes(probes);
+        List<Subprog> subprogs = new ArrayList<>();
+        for (Subprog fn : program.subprogs()) {
+            subprogs.add(fn.withBody(f.stmts(fn.body())));
+        }
+        return program.withProbes(probes).withSubprogs(subprogs);
     }
 
     /** Whether {@code c} is a {@code comptime EXPR} (parsed as a call). */
