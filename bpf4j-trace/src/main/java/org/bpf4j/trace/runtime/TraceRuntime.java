@@ -119,12 +119,16 @@ public final class TraceRuntime implements AutoCloseable {
     public int probeCount() {
         java.util.Set<Object> seen = new java.util.HashSet<>();
         int n = 0;
+        java.util.Set<Integer> unattached = backend.unattached();
         for (Loaded l : programs) {
             org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
             if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
                     && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))
                     || ap.provider().equals("bench") || ap.provider().equals("test")) {
                 continue; // a benchmark or a test is never attached
+            }
+            if (unattached.contains(l.index())) {
+                continue; // left out: it could not be attached (missing_probes = "warn" or "ignore")
             }
             n++;
         }
@@ -204,7 +208,7 @@ public final class TraceRuntime implements AutoCloseable {
         }
         if (dryRun) {
             // as current bpftrace: it stops right after attaching, before its "Attached N probes"
-            backend.attach(pid);
+            attach(pid);
             backend.detach();
             return;
         }
@@ -218,7 +222,7 @@ public final class TraceRuntime implements AutoCloseable {
         if (dwarf != null) {
             dwarf.load(dwarfPids, dwarfChild, dwarfProgram);
         }
-        backend.attach(pid);
+        attach(pid);
         if (!quiet) {
             out.attached(probeCount());
         }
@@ -251,11 +255,12 @@ public final class TraceRuntime implements AutoCloseable {
                 intervals.add(l);
                 long period = periodNanos(l.probe().attachPoint().parts());
                 timers.add(new long[] {now + period, period});
-            } else if (!isSpecial(l) && !provider.equals("java")) {
+            } else if (!isSpecial(l) && !provider.equals("java") && !backend.unattached().contains(l.index())) {
                 backendProbes = true;
             }
         }
-        boolean waitForever = backendProbes || (intervals.isEmpty() && programs.stream().anyMatch(l -> !isSpecial(l)));
+        boolean waitForever = backendProbes || (intervals.isEmpty() && programs.stream()
+                .anyMatch(l -> !isSpecial(l) && !backend.unattached().contains(l.index())));
         while (!exitRequested.get()) {
             if (done.getAsBoolean()) {
                 break;
@@ -295,6 +300,61 @@ public final class TraceRuntime implements AutoCloseable {
         backend.detach();
         drain();
         finish();
+    }
+
+    /**
+     * Attaches the backend's probes as current bpftrace does: a probe that cannot be attached is an
+     * error that ends the run ({@code ERROR: Unable to attach probe: NAME. If this is expected, ...},
+     * after the reason where bpftrace gives one), or with {@code missing_probes = "warn"} a warning
+     * ({@code Unable to attach probe: NAME. Skipping.}) and the run goes on without it, or with
+     * {@code "ignore"} nothing; a watchpoint's thread or CPU whose event cannot be opened is a
+     * warning. When no probe is left at all (BEGIN and END count), "Attachment failed for all probes."
+     *
+     * @throws AttachException (already reported) when the run cannot go on
+     */
+    private void attach(int pid) {
+        org.bpf4j.trace.probe.AttachPoints.MissingProbes missing = script.typed().settings().missingProbes();
+        org.bpf4j.trace.ast.AttachPoint[] lastFailed = new org.bpf4j.trace.ast.AttachPoint[1];
+        backend.attach(pid, new Backend.AttachReport() {
+            @Override
+            public void warning(String message) {
+                if (warnings) {
+                    out.log(false, message);
+                }
+            }
+
+            @Override
+            public boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason) {
+                lastFailed[0] = attachPoint;
+                switch (missing) {
+                    case ERROR -> {
+                        if (!reason.isEmpty()) {
+                            out.log(true, reason);
+                        }
+                        out.log(true, "Unable to attach probe: " + attachPoint.name() + ". If this is expected, set "
+                                + "the 'missing_probes' config variable to 'warn'.");
+                        return false;
+                    }
+                    case WARN -> {
+                        if (warnings) {
+                            if (!reason.isEmpty()) {
+                                out.log(false, reason);
+                            }
+                            out.log(false, "Unable to attach probe: " + attachPoint.name() + ". Skipping.");
+                        }
+                        return true;
+                    }
+                    case IGNORE -> {
+                        return true;
+                    }
+                }
+                return true;
+            }
+        });
+        if (lastFailed[0] != null && probeCount() == 0) {
+            out.log(true, "Attachment failed for all probes.");
+            throw new AttachException(lastFailed[0], "no probe attached", null, true);
+        }
     }
 
     /**
