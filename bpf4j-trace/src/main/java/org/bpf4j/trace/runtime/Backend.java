@@ -97,6 +97,16 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
         return java.util.Set.of();
     }
 
+    /** The iterator's link could not be pinned where the script said (the path exists, or its directory does not). */
+    final class PinFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** A failure to pin at {@code path}, for {@code cause}. */
+        public PinFailure(String path, Throwable cause) {
+            super("cannot pin the iterator's link at " + path + ": " + cause.getMessage(), cause);
+        }
+    }
+
     /**
      * For a script with an iterator ({@code iter:NAME}), after {@link #attach}: reads the iterator
      * to its end, which runs its program over every object, handing what the program printed to
@@ -104,6 +114,7 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      * returns the path.
      *
      * @throws UnsupportedOperationException on a backend without iterators
+     * @throws PinFailure if the link cannot be pinned
      */
     default java.util.Optional<String> iterate(Consumer<byte[]> chunks) {
         throw new UnsupportedOperationException("iterators need the kernel backend");

@@ -504,7 +504,11 @@ public final class KernelBackend implements Backend {
             throw new IllegalStateException("no iterator attached");
         }
         if (iteratorPin.isPresent()) {
-            iterator.pin(iteratorPin.get());
+            try {
+                iterator.pin(iteratorPin.get());
+            } catch (org.bpf4j.linux.KernelException e) {
+                throw new PinFailure(iteratorPin.get(), e);
+            }
             return iteratorPin;
         }
         iterator.readIterator(chunks);

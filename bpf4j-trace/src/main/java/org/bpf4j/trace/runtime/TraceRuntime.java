@@ -363,26 +363,36 @@ public final class TraceRuntime implements AutoCloseable {
      */
     private void iterate() {
         java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
-        java.util.Optional<String> pinned = backend.iterate(chunk -> {
-            int last = chunk.length - 1;
-            while (last >= 0 && chunk[last] != '\n') {
-                last--;
-            }
-            if (last < 0) {
-                pending.writeBytes(chunk);
-                return;
-            }
-            pending.write(chunk, 0, last + 1);
-            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
-            out.out().flush();
-            pending.reset();
-            pending.write(chunk, last + 1, chunk.length - last - 1);
-        });
+        java.util.Optional<String> pinned;
+        try {
+            pinned = backend.iterate(chunk -> writeLines(chunk, pending));
+        } catch (Backend.PinFailure e) {
+            // current bpftrace's words (BPFtrace::run_iter); the run goes on: END, the maps, status 0
+            out.log(true, "Failed to pin iter probe link");
+            pinned = java.util.Optional.empty();
+        }
         if (pending.size() > 0) {
             out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
         }
         pinned.ifPresent(path -> out.out().println("Program pinned to " + path));
         out.out().flush();
+    }
+
+    /** Writes the whole lines of what {@code pending} holds followed by {@code chunk}; keeps the rest in {@code pending}. */
+    private void writeLines(byte[] chunk, java.io.ByteArrayOutputStream pending) {
+        int last = chunk.length - 1;
+        while (last >= 0 && chunk[last] != '\n') {
+            last--;
+        }
+        if (last < 0) {
+            pending.writeBytes(chunk);
+            return;
+        }
+        pending.write(chunk, 0, last + 1);
+        out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+        out.out().flush();
+        pending.reset();
+        pending.write(chunk, last + 1, chunk.length - last - 1);
     }
 
     private static boolean isSpecial(Loaded l) {
