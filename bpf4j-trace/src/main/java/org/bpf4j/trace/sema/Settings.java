@@ -242,7 +242,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 default -> {
                     String u = unstable(v);
                     if (u == null) {
-                        return "Invalid value for unstable config: valid values are enable, warn, and error.";
+                        // current bpftrace's ParseError: "KEY: DETAIL"
+                        return "%s: Invalid value for unstable config: valid values are enable, warn, and error.";
                     }
                     others.put(key, u);
                 }
