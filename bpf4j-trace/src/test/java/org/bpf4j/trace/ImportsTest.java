@@ -182,6 +182,22 @@ class ImportsTest {
     }
 
     @Test
+    void aDefineAfterAnImportIsRefused() throws IOException {
+        write("lib.bt", "begin { }");
+        // current bpftrace's parser reads preprocessor lines before the config block and the imports;
+        // after them, one is "C definitions must appear ...", from the # to the start of the next line
+        String text = "import \"lib.bt\";\n#define A 1\nbegin { printf(\"%d\\n\", A); exit(); }";
+        TraceCompiler.Result r = compile("define.bt", text);
+        assertEquals(dir.resolve("define.bt") + ":2-3: ERROR: syntax: C definitions must appear before probes and "
+                + "functions\n#define A 1\nbegin { printf(\"%d\\n\", A); exit(); }\n",
+                rendered(r, new Source(dir.resolve("define.bt").toString(), text)));
+        // before the import, it is a definition like any other
+        String before = "#define A 1\nimport \"lib.bt\";\nbegin { printf(\"%d\\n\", A); exit(); }";
+        r = compile("define2.bt", before);
+        assertFalse(r.diagnostics().hasErrors(), rendered(r, new Source(dir.resolve("define2.bt").toString(), before)));
+    }
+
+    @Test
     void cDefinitionsMustComeBeforeTheImports() throws IOException {
         write("lib.bt", "begin { }");
         String text = "import \"lib.bt\";\nstruct A { int x; }\nbegin { exit(); }";

@@ -139,6 +139,7 @@ public final class Parser extends ExprParser {
         Parser p = new Parser(new Source(file.name(), pre.text()), diags, pre.macros(), pre.functions(), blocks);
         p.rootConfig = rootConfig;
         p.envImports = envImports;
+        p.directiveLines = pre.lines();
         p.directives.addAll(pre.directives());
         try {
             p.unit = p.unit(padded.text().substring(base));
@@ -156,6 +157,24 @@ public final class Parser extends ExprParser {
 
     /** {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} of the environment (null if unset): wins over the config block. */
     private String envImports;
+
+    /** Where the file's preprocessor lines were ({@link Preprocessor.Result#lines}), in order. */
+    private List<Span> directiveLines = List.of();
+
+    /**
+     * Refuses a preprocessor line between {@code from} and {@code to} (the text the parser has just
+     * passed over) once the C definitions are over (a config block, an import or a probe has been
+     * read), as current bpftrace's parser does: "C definitions must appear before probes and
+     * functions", from the {@code #} to the start of the next line.
+     */
+    private void noDirectiveBetween(int from, int to) {
+        for (Span d : directiveLines) {
+            if (d.begin() >= from && d.begin() < to) {
+                diags.error(d, "syntax: C definitions must appear before probes and functions");
+                throw new SyntaxError();
+            }
+        }
+    }
 
     /**
      * What one file of a script holds before the files it imports are merged in and its macros
@@ -197,7 +216,15 @@ public final class Parser extends ExprParser {
         List<Imports.Decl> imports = new ArrayList<>();
         Span configSpan = null;
         Phase phase = Phase.DEFINITIONS;
+        int definitionsEnd = -1; // where the first config block, import or probe began
         for (;;) {
+            if (definitionsEnd >= 0) {
+                // the text read since (the last item, with its blocks, and the blanks after it)
+                lexer.skipTrivia();
+                int to = lexer.position() < lexer.source().text().length() ? lexer.position() : Integer.MAX_VALUE;
+                noDirectiveBetween(definitionsEnd, to);
+                definitionsEnd = to;
+            }
             if (lexer.atDirective()) {
                 int at = lexer.position();
                 String line = lexer.skipLine();
@@ -213,9 +240,12 @@ public final class Parser extends ExprParser {
             }
             int at = lexer.position();
             String definition = lexer.cDefinition();
+            if (definition == null && definitionsEnd < 0) {
+                definitionsEnd = at; // what follows is no C definition: config, imports, probes
+            }
             if (definition != null) {
-                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
-                    misplacedDefinition(at);
+                if (definitionsEnd >= 0) {
+                    misplacedDefinition(at); // after a config block, an import or a probe
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
