@@ -29,9 +29,11 @@ public record Diagnostic(Severity severity, Span span, String message) {
     /**
      * Renders as bpftrace does: {@code name:line:col-col: ERROR: message}, then the source line and
      * a {@code ~} underline (ending with a newline). A span over several lines is shown by its
-     * first line, underlined to its end. As current bpftrace, a tab is shown as four spaces (four
-     * marks under it), and an empty span (the end of the input) by its line and an underline of
-     * spaces up to it.
+     * first line, underlined to its end; but one that ends just after a newline (bpftrace's
+     * location then ends at column 1 of the next line, as after a whole preprocessor line) as
+     * bpftrace shows a location over several lines: {@code name:first-last: ...}, then each line,
+     * without an underline. As current bpftrace, a tab is shown as four spaces (four marks under
+     * it), and an empty span (the end of the input) by its line and an underline of spaces up to it.
      */
     public String render(Source source) {
         Source.Located at = source.locate(span);
@@ -45,6 +47,16 @@ public record Diagnostic(Severity severity, Span span, String message) {
         int line = source.lineOf(span.begin());
         int col = source.columnOf(span.begin());
         String text = source.line(line);
+        if (span.end() > span.begin() && span.end() <= source.text().length()
+                && source.text().charAt(span.end() - 1) == '\n') {
+            int last = source.lineOf(span.end());
+            sb.append(source.name()).append(':').append(line).append('-').append(last).append(": ").append(severity)
+                    .append(": ").append(message).append('\n');
+            for (int l = line; l <= last; l++) {
+                sb.append(source.line(l)).append('\n');
+            }
+            return sb.toString();
+        }
         int endCol;
         if (span.begin() == span.end()) {
             endCol = col;
