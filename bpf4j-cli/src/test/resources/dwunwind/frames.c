@@ -4,7 +4,9 @@
 // restore rbp from where clobber saved it to find vla's CFA) calls leaf, which calls getppid
 // through its lazily bound PLT entry (the .plt's CFA expression). Then main calls realign, which
 // calls tick on a stack realigned as OpenSSL's assembly does: the CFA is rax+8 until the old rsp is
-// saved on the new stack, then the expression *(rsp+40)+8.
+// saved on the new stack, then the expression *(rsp+40)+8. Then main calls rec, which calls
+// itself until its argument is 0 and then bottom (a uretprobe on rec replaces each of its return
+// addresses by the kernel's trampoline).
 //
 //   frames once N   calls aligned N times, 1 ms apart, and exits
 #include <stdio.h>
@@ -72,12 +74,28 @@ __asm__(".text\n"
         ".cfi_endproc\n"
         ".size realign, .-realign\n");
 
+__attribute__((noinline)) void bottom(void)
+{
+  sink++;
+}
+
+__attribute__((noinline)) void rec(int n)
+{
+  if (n > 0) {
+    rec(n - 1);
+  } else {
+    bottom();
+  }
+  sink++;
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 3 && strcmp(argv[1], "once") == 0) {
     for (int i = atoi(argv[2]); i > 0; i--) {
       aligned(16 + (int) (sink & 7));
       realign(tick);
+      rec(12);
       usleep(1000);
     }
     return 0;

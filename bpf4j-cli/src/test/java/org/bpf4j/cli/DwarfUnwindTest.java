@@ -236,6 +236,29 @@ class DwarfUnwindTest {
     }
 
     @Test
+    void aRecursionUnderAUretprobeIsRecoveredAtEveryDepth() {
+        // rec(12) recurses 12 times before it calls bottom: 13 return addresses of rec replaced by
+        // the trampoline, more than the 8 instances one frame's search passes over
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "ur:" + n + ":rec { @r = count(); } "
+                    + "u:" + n + ":bottom { printf(\"%s\", dw_ustack(perf)); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertTrue(r.out().contains("@r: 13"), r.out());
+            List<String> want = new java.util.ArrayList<>(List.of("bottom+0"));
+            for (int i = 0; i < 13; i++) {
+                want.add("rec+");
+            }
+            want.add("main+");
+            String[] lines = r.out().split("\n");
+            for (int i = 0; i < want.size(); i++) {
+                assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"),
+                        name + ": " + r.out());
+            }
+        }
+    }
+
+    @Test
     void withoutATargetProcessItFails() {
         String n = nofp("nofp");
         Cli r = Cli.run("trace", "-e", "u:" + n + ":funcD { printf(\"%s\", dw_ustack()); exit(); }");

@@ -73,7 +73,7 @@ class EhFrameTest {
         Path frames = NOFP.resolveSibling("frames");
         Assumptions.assumeTrue(Files.exists(frames), "SKIPPED: " + frames + " is not there");
         String all = text(EhFrame.rows(NativeElf.read(frames)));
-        assertTrue(all.contains("401210 rsp+8\n401213 r0+8\n401221 *(rsp+40)+8\n401228 r0+8\n40122f rsp+8\n"), all);
+        assertTrue(all.contains("401220 rsp+8\n401223 r0+8\n401231 *(rsp+40)+8\n401238 r0+8\n40123f rsp+8\n"), all);
     }
 
     @Test
