@@ -9,9 +9,14 @@
 // addresses by the kernel's trampoline).
 //
 //   frames once N   calls aligned N times, 1 ms apart, and exits
+//   frames signal   prints its pid, then spins in spin until SIGALRM's handler (called through the
+//                   C library's __restore_rt signal frame) calls onsignal, every millisecond
+//                   until killed
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 volatile long sink;
@@ -89,6 +94,44 @@ __attribute__((noinline)) void rec(int n)
   sink++;
 }
 
+volatile sig_atomic_t fired;
+
+__attribute__((noinline)) void onsignal(void)
+{
+  sink++;
+}
+
+__attribute__((noinline)) void handler(int sig)
+{
+  (void) sig;
+  onsignal();
+  fired = 1;
+}
+
+__attribute__((noinline)) void spin(void)
+{
+  while (!fired) {
+    sink++;
+  }
+}
+
+__attribute__((noreturn)) static void signalled(void)
+{
+  printf("%d\n", getpid());
+  fflush(stdout);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigaction(SIGALRM, &sa, NULL);
+  for (;;) {
+    fired = 0;
+    struct itimerval t = {{0, 0}, {0, 1000}};
+    setitimer(ITIMER_REAL, &t, NULL);
+    spin();
+    usleep(1000);
+  }
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 3 && strcmp(argv[1], "once") == 0) {
@@ -100,6 +143,9 @@ int main(int argc, char **argv)
     }
     return 0;
   }
-  fprintf(stderr, "usage: frames once N\n");
+  if (argc == 2 && strcmp(argv[1], "signal") == 0) {
+    signalled();
+  }
+  fprintf(stderr, "usage: frames once N | frames signal\n");
   return 2;
 }

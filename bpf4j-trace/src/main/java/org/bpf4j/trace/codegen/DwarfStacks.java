@@ -70,6 +70,7 @@ final class DwarfStacks {
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
         int extra = pc.frame.alloc(8);
+        int exact = pc.frame.alloc(8);
         int regs = pc.frame.alloc(8 * REGS);
         UprobeOffsets uo = UprobeOffsets.KERNEL;
         int task = uo == null ? 0 : pc.frame.alloc(8);
@@ -146,6 +147,8 @@ final class DwarfStacks {
         }
         Asm.Label head = asm.label();
         Asm.Label done = asm.label();
+        Asm.Label rbpKept = asm.label();
+        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         asm.movImm(COUNTER, 0);
         asm.bind(head);
         // the frame: recorded, hashed (FNV-1a over the words), counted
@@ -164,11 +167,15 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, n, COUNTER);
         asm.jumpImm(JumpOp.JGE, COUNTER, limit, done);
         // the address looked up: a return address is past its call (which may end the function)
+        // (not a signal frame's interrupted instruction: exact)
         asm.mov(3, 1);
         Asm.Label first = asm.label();
         asm.jumpImm(JumpOp.JEQ, COUNTER, 1, first);
+        asm.load(Size.DW, 2, asm.frameBase, exact);
+        asm.jumpImm(JumpOp.JNE, 2, 0, first);
         asm.aluImm(AluOp.SUB, 3, 1);
         asm.bind(first);
+        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         // binary search: r1 = lo, r2 = len; the last row at or before r3
         asm.load(Size.DW, 1, asm.frameBase, start);
         asm.load(Size.DW, 2, asm.frameBase, count);
@@ -213,7 +220,9 @@ final class DwarfStacks {
         Asm.Label derefSp = asm.label();
         Asm.Label derefBp = asm.label();
         Asm.Label deref = asm.label();
+        Asm.Label signal = asm.label();
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_SIGNAL, signal);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_REG, fromReg);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RBP, derefBp);
@@ -225,6 +234,37 @@ final class DwarfStacks {
         asm.load(Size.DW, 0, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 0, 5);
         asm.jump(cfaDone);
+        asm.bind(signal);
+        // a signal frame: the interrupted context's rsp (the CFA), rip and rbp, saved at rsp plus
+        // the row's offsets
+        asm.store(Size.DW, asm.frameBase, tmp, 5);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 3, 5);
+        asm.stackAddr(1, cfa);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, tmp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        Asm.Label signalBp = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, rbpOff);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, signalBp);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, bp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.bind(signalBp);
+        asm.storeImm(Size.DW, asm.frameBase, exact, 1);
+        asm.jump(rbpKept);
         asm.bind(fromReg);
         // another register: known in the interrupted frame only
         asm.jumpImm(JumpOp.JNE, COUNTER, 1, done);
@@ -273,7 +313,6 @@ final class DwarfStacks {
             recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
         }
         // the caller's rbp, where the row saved it
-        Asm.Label rbpKept = asm.label();
         asm.load(Size.DW, 3, asm.frameBase, rbpOff);
         asm.jumpImm(JumpOp.JEQ, 3, 0, rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
