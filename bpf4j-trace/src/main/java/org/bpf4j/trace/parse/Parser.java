@@ -14,6 +14,7 @@ import org.bpf4j.trace.ast.MapDecl;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.Subprog;
 import org.bpf4j.trace.ast.TypeName;
 
 /**
@@ -81,9 +82,21 @@ public final class Parser extends ExprParser {
      */
     public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
             List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs) {
+        return parse(source, diags, predefined, includes, headers, importDirs, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #parse(Source, Diagnostics, java.util.Map, List, HeaderMacros, List)}, with the
+     * environment the parser reads as current bpftrace's config does, after the script's config
+     * block: {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} (imports inside blocks).
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs,
+            java.util.Map<String, String> env) {
         int before = diags.errorCount();
         List<Macros.Definition> blocks = new ArrayList<>();
-        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null);
+        String envImports = env.get("BPFTRACE_UNSTABLE_IMPORT_STATEMENT");
+        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null, envImports);
         if (root == null || diags.errorCount() != before) {
             return Optional.empty();
         }
@@ -94,7 +107,7 @@ public final class Parser extends ExprParser {
         dirs.addAll(importDirs);
         Imports.Reader reader = (file, internal) -> {
             int base = source.attach(file);
-            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config());
+            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config(), envImports);
             return p == null ? null : p.unit;
         };
         Imports.Merged merged = Imports.resolve(unit, source, dirs, reader, diags);
@@ -116,7 +129,8 @@ public final class Parser extends ExprParser {
      * @param rootConfig the script's config block, for a file it imports (null for the script itself)
      */
     private static Parser read(Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
-            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig) {
+            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig,
+            String envImports) {
         Source padded = base == 0 ? file : new Source(file.name(), "\n".repeat(base) + file.text());
         int before = diags.errorCount();
         Preprocessor.Result pre = Preprocessor.run(padded, predefined, includes, headers, diags);
@@ -125,6 +139,8 @@ public final class Parser extends ExprParser {
         }
         Parser p = new Parser(new Source(file.name(), pre.text()), diags, pre.macros(), pre.functions(), blocks);
         p.rootConfig = rootConfig;
+        p.envImports = envImports;
+        p.directiveLines = pre.lines();
         p.directives.addAll(pre.directives());
         try {
             p.unit = p.unit(padded.text().substring(base));
@@ -140,6 +156,27 @@ public final class Parser extends ExprParser {
     /** The config block of the script that imports this file (null when this file is the script). */
     private List<ConfigEntry> rootConfig;
 
+    /** {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} of the environment (null if unset): wins over the config block. */
+    private String envImports;
+
+    /** Where the file's preprocessor lines were ({@link Preprocessor.Result#lines}), in order. */
+    private List<Span> directiveLines = List.of();
+
+    /**
+     * Refuses a preprocessor line between {@code from} and {@code to} (the text the parser has just
+     * passed over) once the C definitions are over (a config block, an import or a probe has been
+     * read), as current bpftrace's parser does: "C definitions must appear before probes and
+     * functions", from the {@code #} to the start of the next line.
+     */
+    private void noDirectiveBetween(int from, int to) {
+        for (Span d : directiveLines) {
+            if (d.begin() >= from && d.begin() < to) {
+                diags.error(d, "syntax: C definitions must appear before probes and functions");
+                throw new SyntaxError();
+            }
+        }
+    }
+
     /**
      * What one file of a script holds before the files it imports are merged in and its macros
      * expanded.
@@ -152,7 +189,7 @@ public final class Parser extends ExprParser {
      */
     record Unit(String text, List<String> directives, List<Probe> probes, List<MapDecl> maps, List<ConfigEntry> config,
             Span configSpan, List<Macros.Definition> macros, List<Imports.Decl> imports,
-            List<Imports.Decl> statementImports) {}
+            List<Imports.Decl> statementImports, List<Subprog> subprogs) {}
 
     /** Parses a lone expression (for tests and tools); errors go to {@code diags}. */
     public static Optional<Expr> parseExpression(Source source, Diagnostics diags) {
@@ -178,9 +215,18 @@ public final class Parser extends ExprParser {
         List<ConfigEntry> config = new ArrayList<>();
         List<Macros.Definition> macros = new ArrayList<>();
         List<Imports.Decl> imports = new ArrayList<>();
+        List<Subprog> subprogs = new ArrayList<>();
         Span configSpan = null;
         Phase phase = Phase.DEFINITIONS;
+        int definitionsEnd = -1; // where the first config block, import or probe began
         for (;;) {
+            if (definitionsEnd >= 0) {
+                // the text read since (the last item, with its blocks, and the blanks after it)
+                lexer.skipTrivia();
+                int to = lexer.position() < lexer.source().text().length() ? lexer.position() : Integer.MAX_VALUE;
+                noDirectiveBetween(definitionsEnd, to);
+                definitionsEnd = to;
+            }
             if (lexer.atDirective()) {
                 int at = lexer.position();
                 String line = lexer.skipLine();
@@ -196,9 +242,12 @@ public final class Parser extends ExprParser {
             }
             int at = lexer.position();
             String definition = lexer.cDefinition();
+            if (definition == null && definitionsEnd < 0) {
+                definitionsEnd = at; // what follows is no C definition: config, imports, probes
+            }
             if (definition != null) {
-                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
-                    misplacedDefinition(at);
+                if (definitionsEnd >= 0) {
+                    misplacedDefinition(at); // after a config block, an import or a probe
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
@@ -238,10 +287,56 @@ public final class Parser extends ExprParser {
                 macros.add(macroDefinition());
                 continue;
             }
+            if (rest.matches("(?s)fn\\s+[A-Za-z_].*")) {
+                subprogs.add(subprog());
+                continue;
+            }
             probes.add(probe());
         }
         return new Unit(text, List.copyOf(directives), probes, maps, config, configSpan, macros, imports,
-                List.copyOf(statementImports));
+                List.copyOf(statementImports), subprogs);
+    }
+
+    /**
+     * {@code fn NAME($a: TYPE, ...): TYPE { BODY }} at the top level (current bpftrace's grammar: the
+     * parameters are variables with a type each, the result type is required, {@code void} for none).
+     */
+    private Subprog subprog() {
+        Token fn = take();
+        Token name = peek();
+        if (name.kind() != TokenKind.IDENT) {
+            diags.error(name.span(), "syntax: expected function name");
+            throw new SyntaxError();
+        }
+        take();
+        expect(TokenKind.LPAREN);
+        List<Subprog.Param> params = new ArrayList<>();
+        if (!at(TokenKind.RPAREN)) {
+            for (;;) {
+                if (!at(TokenKind.VAR)) {
+                    diags.error(peek().span(), "syntax: expected variable in function argument");
+                    throw new SyntaxError();
+                }
+                Token v = take();
+                expect(TokenKind.COLON);
+                TypeName type = typeName();
+                params.add(new Subprog.Param(new Expr.Var(v.text(), v.span()), type, v.span().to(prev.span())));
+                if (!accept(TokenKind.COMMA)) {
+                    break;
+                }
+            }
+        }
+        expect(TokenKind.RPAREN);
+        expect(TokenKind.COLON);
+        TypeName result = typeName();
+        if (!at(TokenKind.LBRACE)) {
+            throw unexpected("{");
+        }
+        List<Stmt> body = block();
+        Span span = fn.span().to(prev.span());
+        la = null;
+        lexer.reset(prev.span().end());
+        return new Subprog(name.text(), params, result, body, span, fn.span().to(name.span()));
     }
 
     /** A C definition or preprocessor line after the imports, which current bpftrace refuses. */
@@ -302,6 +397,11 @@ public final class Parser extends ExprParser {
                 mode = java.util.Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
             }
         }
+        if (envImports != null && ConfigEntry.unstable(envImports) != null) {
+            // as current bpftrace, which loads the environment after the config block (a bad value is
+            // reported with the settings)
+            mode = ConfigEntry.unstable(envImports);
+        }
         switch (mode) {
             case "enable" -> statementImports.add(d);
             case "warn" -> {
@@ -330,18 +430,20 @@ public final class Parser extends ExprParser {
         List<MapDecl> maps = new ArrayList<>(unit.maps());
         List<Macros.Definition> macros = new ArrayList<>(unit.macros());
         List<Probe> probes = new ArrayList<>(unit.probes());
+        List<Subprog> subprogs = new ArrayList<>(unit.subprogs());
         StringBuilder texts = new StringBuilder(unit.text());
         for (Unit u : merged.scripts()) {
             allDirectives.addAll(u.directives());
             maps.addAll(u.maps());
             macros.addAll(u.macros());
+            subprogs.addAll(u.subprogs());
             java.util.Collections.reverse(probes);
             probes.addAll(u.probes());
             java.util.Collections.reverse(probes);
             texts.append('\n').append(u.text());
         }
         allDirectives.addAll(merged.definitions());
-        if (probes.isEmpty()) {
+        if (probes.isEmpty() && subprogs.isEmpty()) {
             Token t = peek();
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
@@ -349,16 +451,23 @@ public final class Parser extends ExprParser {
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);
-        Optional<Scopes.Result> scoped = Scopes.apply(probes, macros, diags);
+        Optional<Scopes.Result> scoped = Scopes.apply(probes, subprogs, macros, diags);
         if (scoped.isEmpty()) {
             throw new SyntaxError();
         }
+        List<Subprog> functions = new ArrayList<>();
         try {
             probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);
+            for (Subprog f : scoped.get().subprogs()) {
+                // a function's body is expanded as a probe's (a probe without attach points)
+                Probe asProbe = new Probe(List.of(), Optional.empty(), f.body(), f.span());
+                functions.add(f.withBody(Macros.expand(List.of(asProbe), scoped.get().definitions(), diags)
+                        .getFirst().body()));
+            }
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
-        return new Program(allDirectives, probes, maps, unit.config(), merged.functions());
+        return new Program(allDirectives, probes, maps, unit.config(), merged.functions(), functions);
     }
 
     /**
@@ -582,6 +691,10 @@ public final class Parser extends ExprParser {
                 continue;
             }
             Stmt s = statement();
+            if (s instanceof Stmt.Jump j && at(TokenKind.SEMI)) {
+                // current bpftrace's return, break and continue end with their ';' (where its errors point)
+                s = new Stmt.Jump(j.kind(), j.value(), j.span().to(peek().span()));
+            }
             stmts.add(s);
             if (endsWithBlock(s)) {
                 continue;
@@ -614,13 +727,14 @@ public final class Parser extends ExprParser {
                 }
                 case "while" -> {
                     take();
-                    Expr cond = parenthesised();
+                    // current bpftrace also takes a unary condition without parentheses: while !$a { ... }
+                    Expr cond = at(TokenKind.LPAREN) ? parenthesised() : unary();
                     List<Stmt> body = block();
                     return new Stmt.While(cond, body, t.span().to(prev.span()));
                 }
                 case "unroll" -> {
                     take();
-                    Expr n = parenthesised();
+                    Expr n = at(TokenKind.LPAREN) ? parenthesised() : unary();
                     List<Stmt> body = block();
                     return new Stmt.Unroll(n, body, t.span().to(prev.span()));
                 }

@@ -97,6 +97,10 @@ final class Calls {
     /** The type of a call used as a value or a statement. */
     Type call(Expr.Call c) {
         String n = c.name();
+        if (a.program != null && a.program.subprog(n).isPresent()) {
+            // the script's own function wins over a builtin of its name (current bpftrace's registry)
+            return a.subprogs.call(c, a.program.subprog(n).get());
+        }
         if (Builtins.AGGREGATIONS.containsKey(n)) {
             typeArgs(c);
             a.error(c.span(), n + "() must be assigned directly to a map");
@@ -517,6 +521,11 @@ final class Calls {
                 return Type.UINT64;
             }
             case "uaddr" -> {
+                if (a.subprogs.inFunction()) {
+                    typeArgs(c);
+                    a.error(c.span(), "Builtin __builtin_uaddr not supported outside probe");
+                    return Type.NONE;
+                }
                 return uaddr(c);
             }
             case "kptr", "uptr" -> {
@@ -536,11 +545,30 @@ final class Calls {
                 if (!nargs(c, 1)) {
                     return Type.NONE;
                 }
-                Type t = a.type(c.args().getFirst());
+                Expr operand = c.args().getFirst();
+                Type t;
+                String lock = null;
+                if (operand instanceof Expr.MapRef m && m.keys().isEmpty() && a.map(m.name()) instanceof MapInfo info
+                        && !info.keys().isEmpty()) {
+                    // current bpftrace: typeinfo(@m) of a map with keys describes its key
+                    t = info.keys().size() == 1 ? info.keys().getFirst() : new Type.Tuple(info.keys());
+                    lock = TypeLocks.mapKey(m.name());
+                } else {
+                    t = a.type(operand);
+                    if (operand instanceof Expr.MapRef m && t instanceof Type.Int && a.mapIntValues.get(m.name()) != null) {
+                        t = a.mapIntValues.get(m.name()); // as assigned: current bpftrace keeps (uint32)1 a uint32
+                    }
+                    if (operand instanceof Expr.MapRef m) {
+                        lock = TypeLocks.mapValue(m.name());
+                    } else if (operand instanceof Expr.Var v) {
+                        lock = TypeLocks.variable(a.probeIndex(), v.name());
+                    }
+                }
                 if (t instanceof Type.None) {
                     return Type.NONE;
                 }
                 a.typeinfos.put(c, t);
+                a.typeinfoLocks.put(c, lock);
                 return new Type.Tuple(List.of(Type.UINT64, new Type.Str(TypeInfos.baseType(t).length() + 1),
                         new Type.Str(t.display().length() + 1)), List.of("btf_id", "base_type", "full_type"));
             }
