@@ -282,11 +282,7 @@ public final class Parser extends ExprParser {
             }
             phase = Phase.BODY;
             if (rest.matches("(?s)let\\s*@.*")) {
-                if (!probes.isEmpty()) {
-                    diags.error(peek().span(), "syntax error, unexpected let, map declarations must come before probes");
-                    throw new SyntaxError();
-                }
-                maps.add(mapDecl());
+                maps.add(mapDecl()); // current bpftrace: among probes, functions and macros, in any order
                 continue;
             }
             if (rest.matches("(?s)macro\\s+[A-Za-z_].*")) {
