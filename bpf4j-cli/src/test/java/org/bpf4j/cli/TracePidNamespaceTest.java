@@ -57,8 +57,11 @@ class TracePidNamespaceTest {
     void aTracerInANewNamespaceIsProcessOne() throws Exception {
         needsNamespaces();
         Assumptions.assumeTrue(initNamespaceInode() == 0xeffffffcL, "SKIPPED: this JVM is not in the initial PID namespace");
+        // -XX:-UsePerfData, as the bpf4j launcher: a JVM that is pid 1 of its namespace would share
+        // /tmp/hsperfdata_root/1 with any other such JVM on the machine
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/unshare", "--fork", "--pid", "--mount-proc",
-                ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                ProcessHandle.current().info().command().orElseThrow(), "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "trace", "-q", "-e",
                 "BEGIN { printf(\"%d %d %d %d %d %d\\n\", pid, pid(curr_ns), pid(init), tid, tid(curr_ns), tid(init)); "
                         + "exit(); }"));
