@@ -59,6 +59,11 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
     final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
+    /**
+     * Maps that some statement assigns an integer that is not another map's aggregation (an
+     * aggregation may be copied only into such a map, as current bpftrace).
+     */
+    final java.util.Set<String> integerMaps = new java.util.HashSet<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -234,6 +239,13 @@ public final class SemanticAnalyser {
         errorTally++;
         if (finalPass) {
             diags.error(span, message);
+        }
+    }
+
+    /** Reports a hint (printed {@code HINT: ...}) after the error it follows. */
+    void hint(String message) {
+        if (finalPass) {
+            diags.hint(message);
         }
     }
 
@@ -505,7 +517,8 @@ public final class SemanticAnalyser {
                         : type(i.target());
                 if (!(i.target() instanceof Expr.Var || i.target() instanceof Expr.MapRef)) {
                     error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator must be applied to a map or variable");
-                } else if (i.target() instanceof Expr.MapRef m && maps.get(m.name()) == null) {
+                } else if (i.target() instanceof Expr.MapRef m && (integerMaps.add(m.name()) || true)
+                        && maps.get(m.name()) == null) {
                     declareMap(m, mapKeys(m), Type.INT64, m.span());
                     yield Type.INT64;
                 } else if (!(t instanceof Type.Int)) {

@@ -322,6 +322,33 @@ final class Statements {
         return null;
     }
 
+    /**
+     * Checks {@code @x = @y} of a map {@code @y} of aggregations, as current bpftrace: a count, sum,
+     * min, max or avg is copied as its integer value only into a map that other statements assign
+     * integers; other aggregations never. False if the value is not to be typed further (an
+     * aggregation that has no integer value; the error was reported).
+     */
+    private boolean aggregateCopy(Stmt.AssignMap a, Expr.MapRef src, Type.Agg agg) {
+        boolean integer = SemanticAnalyser.readType(agg) instanceof Type.Int;
+        if (integer && sa.integerMaps.contains(a.map().name())) {
+            return true;
+        }
+        String call = switch (agg.kind()) {
+            case COUNT -> "count()";
+            case SUM, MIN, MAX, AVG, HIST -> agg.kind().name().toLowerCase(java.util.Locale.ROOT) + "(retval)";
+            case LHIST -> "lhist(rand %10, 0, 10, 1)";
+            case TSERIES -> "tseries(rand %10, 10s, 1)";
+            case STATS -> "stats(arg2)";
+        };
+        sa.error(a.span(), "Map value '" + agg.display() + "' cannot be assigned from one map to another. The function "
+                + "that returns this type must be called directly e.g. `" + a.map().name() + " = " + call + ";`.");
+        if (integer) {
+            sa.hint("Add a cast to integer if you want the value of the aggregate, e.g. `" + a.map().name()
+                    + " = (int64)" + src.name() + ";`.");
+        }
+        return integer;
+    }
+
     private void assignMap(Stmt.AssignMap a) {
         List<Type> keys = sa.mapKeys(a.map());
         Type value;
@@ -329,7 +356,15 @@ final class Statements {
             value = sa.aggregationTypes.aggregation(c);
             sa.types.put(c, value);
         } else {
+            if (a.value() instanceof Expr.MapRef src && sa.map(src.name()) != null
+                    && sa.map(src.name()).value() instanceof Type.Agg agg && !aggregateCopy(a, src, agg)) {
+                return;
+            }
             value = sa.type(a.value());
+            if (value instanceof Type.Int && !(a.value() instanceof Expr.MapRef src
+                    && sa.map(src.name()) != null && sa.map(src.name()).value() instanceof Type.Agg)) {
+                sa.integerMaps.add(a.map().name());
+            }
             if (value instanceof Type.None) {
                 if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
                     sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(value));
