@@ -24,6 +24,7 @@ import org.bpf4j.verifier.VerificationResult;
 import org.bpf4j.verifier.Verifier;
 import org.bpf4j.verifier.VerifierInput;
 import org.bpf4j.vm.Execution;
+import org.bpf4j.vm.Fuzzing;
 import org.bpf4j.vm.Interpreter;
 import org.bpf4j.vm.VmOptions;
 import org.bpf4j.vm.VmProgram;
@@ -262,16 +263,20 @@ class FactsJitTest {
      * Random programs (which do everything, including wild accesses) compiled with random facts
      * at every load and store and random signed comparisons: each run ends with a result or a VM trap, never with another
      * exception, and what it changes is only its own sandbox (the frame, its memory, writable maps).
+     * Deterministic by default (seed 1, 300 programs); {@code -Dbpf4j.fuzz.seed=random},
+     * {@code -Dbpf4j.fuzz.count=N} and {@code -Dbpf4j.fuzz.seconds=N} explore ({@link Fuzzing}).
      */
     @Test
     void randomWrongFactsStayInTheSandbox() {
-        long seed = Long.getLong("bpf4j.fuzz.seed", System.nanoTime());
+        Fuzzing fuzz = Fuzzing.of(1, 300);
+        long seed = fuzz.seed();
         SplittableRandom rnd = new SplittableRandom(seed);
         Region[] regions = Region.values();
+        int programs = 0;
         int runs = 0;
         int traps = 0;
         try (FuzzWorld world = new FuzzWorld()) {
-            for (int i = 0; i < 300; i++) {
+            for (; fuzz.more(programs); programs++) {
                 Code code = new ProgramGenerator(rnd).generate();
                 Access[] a = bySlot(code);
                 boolean[] signed = new boolean[code.slotCount()];
@@ -294,14 +299,19 @@ class FactsJitTest {
                 } catch (org.bpf4j.UnsupportedFeatureException e) {
                     continue;
                 }
-                FuzzWorld.Outcome o = world.run(p, memory, FuzzWorld.BUDGET); // any other exception fails the test
+                FuzzWorld.Outcome o;
+                try {
+                    o = world.run(p, memory, FuzzWorld.BUDGET);
+                } catch (RuntimeException | Error e) { // anything but a result or a VM trap
+                    throw new AssertionError("program " + programs + " (" + fuzz.replay(programs + 1) + "): " + e, e);
+                }
                 runs++;
                 traps += o.end().contains("trap") ? 1 : 0;
             }
         }
-        System.out.println("[facts] seed " + seed + ": " + runs + " programs with random facts, " + traps
-                + " ended with a trap");
-        assertTrue(runs > 100, "programs run: " + runs);
+        System.out.println("[facts] seed " + seed + ": " + programs + " programs, " + runs + " run with random facts, "
+                + traps + " ended with a trap; replay: " + fuzz.replay(programs));
+        assertTrue(runs > programs / 3, "programs run: " + runs + " of " + programs);
     }
 
     /** Every shared conformance program the verifier accepts gives its expected result on the JIT with facts. */

@@ -16,6 +16,7 @@ import org.bpf4j.vm.Execution;
 import org.bpf4j.vm.HelperRegistry;
 import org.bpf4j.vm.Interpreter;
 import org.bpf4j.vm.Memory;
+import org.bpf4j.vm.Tracee;
 import org.bpf4j.vm.VmOptions;
 import org.bpf4j.vm.VmProgram;
 import org.bpf4j.vm.VmTrapException;
@@ -26,14 +27,16 @@ import org.bpf4j.vm.map.ProgArrayMap;
 /**
  * The fixed surroundings in which differential tests run a program on each engine: maps (a hash
  * map, an array map with addressable values, a program array), the standard helpers plus a
- * logging probe helper (id {@value #PROBE_HELPER}), a deterministic clock and random source, a
- * memory region and packet. Everything observable is collected into an {@link Outcome}, which must
+ * logging probe helper (id {@value #PROBE_HELPER}), a deterministic clock, TAI offset, task and
+ * random source, a memory region and packet. Everything observable is collected into an {@link Outcome}, which must
  * be equal for the interpreter and the JIT. Maps are shared by both engines (so that map handles
  * and value addresses are the same) and reset before each run. Not thread-safe.
  */
 final class FuzzWorld implements AutoCloseable {
     static final int PROBE_HELPER = 1000;
     static final long BUDGET = 10_000;
+    /** The distance from the world's clock to TAI ({@code bpf_ktime_get_tai_ns}): 2026-01-01, about. */
+    static final long TAI_OFFSET = 1_767_225_637_000_000_000L;
     /** A small tail call target in slot 1 of the program array: returns R1 + 77 after a loop on its stack. */
     private static final Code TAIL_TARGET = Assembler.assemble("""
             mov %r0, 3
@@ -78,7 +81,9 @@ final class FuzzWorld implements AutoCloseable {
                 .withClock(() -> clock += 7)
                 .withRandom((java.util.random.RandomGenerator) () -> random.nextLong())
                 .withTraceSink(s -> log.append("trace: ").append(s))
-                .withTask(0x1234_0000_5678L, 0x10001L, "fuzz");
+                .withTask(0x1234_0000_5678L, 0x10001L, "fuzz")
+                // a fixed TAI offset (the system's is measured from the wall clock): every machine runs the same
+                .withTracee(Tracee.none().withTaiOffset(TAI_OFFSET));
         return VmOptions.defaults().withEngine(engine).withHelpers(helpers).withInstructionBudget(budget)
                 .withEnvironment(env);
     }

@@ -8,10 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.bpf4j.isa.Code;
+import org.bpf4j.vm.Fuzzing;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Differential fuzzing: random programs from {@link ProgramGenerator} run on the interpreter and
@@ -22,28 +21,30 @@ import org.junit.jupiter.api.Timeout;
  * {@code src/test/resources/jit-reproducers} once fixed, and {@link JitReproducerTest} replays it
  * in every build.
  *
- * <p>Bounded in time by {@code -Dbpf4j.fuzz.seconds} (default 20); the seed is printed, and fixed
- * by {@code -Dbpf4j.fuzz.seed} to replay a run.
+ * <p>Deterministic by default: {@value #PROGRAMS} programs of seed {@value #SEED}, so every
+ * machine runs the same programs (about 20 s on a loaded 2-core machine). Campaigns:
+ * {@code -Dbpf4j.fuzz.seed=random} (or a number), {@code -Dbpf4j.fuzz.count=N},
+ * {@code -Dbpf4j.fuzz.seconds=N} ({@link org.bpf4j.vm.Fuzzing}); the seed, the count and the
+ * options that replay the run are printed.
  */
 class JitFuzzTest {
-    private final long seconds = Long.getLong("bpf4j.fuzz.seconds", 20);
-    private final long seed = Long.getLong("bpf4j.fuzz.seed", System.nanoTime());
-    /** The fewest programs that must run (not refused at load), however long they take. */
-    private static final int MIN_PROGRAMS = 200;
+    /** The default seed. */
+    static final long SEED = 1;
+    /** The programs of the default build. */
+    static final int PROGRAMS = 4000;
 
     @Test
-    @Timeout(value = 900, unit = TimeUnit.SECONDS)
     void jitAgreesWithTheInterpreter() {
+        Fuzzing fuzz = Fuzzing.of(SEED, PROGRAMS);
+        long seed = fuzz.seed();
         SplittableRandom rnd = new SplittableRandom(seed);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, seconds));
         int programs = 0;
         int refused = 0;
         TreeMap<String, Integer> endings = new TreeMap<>();
         List<String> mismatches = new ArrayList<>();
         Path dir = Path.of("target", "jit-fuzz-reproducers");
         try (FuzzWorld world = new FuzzWorld()) {
-            // At least MIN_PROGRAMS run whatever the time: a loaded machine makes the run longer, never weaker.
-            while ((programs - refused < MIN_PROGRAMS || System.nanoTime() < end) && mismatches.size() < 5) {
+            while (fuzz.more(programs) && mismatches.size() < 5) {
                 Code code = new ProgramGenerator(rnd).generate();
                 byte[] memory = new byte[64];
                 rnd.nextBytes(memory);
@@ -55,7 +56,7 @@ class JitFuzzTest {
                 } catch (RuntimeException | Error e) {
                     Path file = Differential.save(dir, "crash-" + seed + "-" + programs, "harness failure: " + e,
                             code, memory, FuzzWorld.BUDGET);
-                    throw new AssertionError("program " + programs + " (seed " + seed + ") broke the harness; "
+                    throw new AssertionError("program " + programs + " (" + fuzz.replay(programs) + ") broke the harness; "
                             + "reproducer " + file.toAbsolutePath(), e);
                 }
                 if (r.refused()) {
@@ -74,7 +75,8 @@ class JitFuzzTest {
             }
         }
         System.out.println("[jit-fuzz] seed " + seed + ": " + programs + " programs, " + refused
-                + " refused at load, first runs ended " + endings + ", " + mismatches.size() + " mismatches");
+                + " refused at load, first runs ended " + endings + ", " + mismatches.size() + " mismatches; replay: "
+                + fuzz.replay(programs));
         if (!mismatches.isEmpty()) {
             fail(mismatches.size() + " mismatches between the interpreter and the JIT (seed " + seed + "):\n"
                     + String.join("\n\n", mismatches));

@@ -15,10 +15,27 @@ import org.junit.jupiter.api.Test;
 /**
  * Truncations and random byte flips of valid objects give either a spec or a
  * {@link MalformedInputException} naming the file, never another exception, and never the
- * parser's last-resort "cannot be read" wrapping of an internal error. Bounded by
- * {@code -Dbpf4j.fuzz.seconds} (shared with the other fuzz tests); a failure prints the seed.
+ * parser's last-resort "cannot be read" wrapping of an internal error.
+ *
+ * <p>Deterministic by default: {@value #OBJECTS} mutants of seed {@value #SEED}. The fuzz tests'
+ * properties (see {@code org.bpf4j.vm.Fuzzing} in bpf4j-vm's tests) explore further:
+ * {@code -Dbpf4j.fuzz.seed=random} (or a number), {@code -Dbpf4j.fuzz.count=N},
+ * {@code -Dbpf4j.fuzz.seconds=N} (go on past the count until N seconds have passed). A failure
+ * prints the seed and the mutant's number.
  */
 class ObjectFuzzTest {
+    /** The default seed. */
+    static final long SEED = 1;
+    /** The mutants of the default build. */
+    static final int OBJECTS = 3000;
+
+    private static long property(String name, String value) {
+        try {
+            return Long.decode(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + name + "=" + value + ": not a number", e);
+        }
+    }
 
     private static List<byte[]> seeds() throws IOException {
         List<byte[]> out = new ArrayList<>();
@@ -40,14 +57,18 @@ class ObjectFuzzTest {
     @Test
     void mutatedObjectsGiveSpecOrClearError() throws IOException {
         List<byte[]> seeds = seeds();
-        long seconds = Long.getLong("bpf4j.fuzz.seconds", 20);
-        long deadline = System.nanoTime() + Math.max(1, seconds / 2) * 1_000_000_000L;
-        long seed = System.nanoTime();
+        String s = System.getProperty("bpf4j.fuzz.seed", "").strip();
+        long seed = s.isEmpty() ? SEED : s.equals("random") ? new SplittableRandom().nextLong()
+                : property("bpf4j.fuzz.seed", s);
+        String c = System.getProperty("bpf4j.fuzz.count", "").strip();
+        long count = c.isEmpty() ? OBJECTS : property("bpf4j.fuzz.count", c);
+        String t = System.getProperty("bpf4j.fuzz.seconds", "").strip();
+        long deadline = System.nanoTime() + (t.isEmpty() ? 0 : property("bpf4j.fuzz.seconds", t)) * 1_000_000_000L;
         SplittableRandom random = new SplittableRandom(seed);
         int runs = 0;
         int parsed = 0;
         int refused = 0;
-        while (System.nanoTime() < deadline || runs < 200) {
+        while (runs < count || System.nanoTime() < deadline) {
             byte[] base = seeds.get(random.nextInt(seeds.size()));
             byte[] bytes;
             String how;
@@ -71,13 +92,13 @@ class ObjectFuzzTest {
                 parsed++;
             } catch (MalformedInputException e) {
                 refused++;
-                assertFalse(e.getMessage().contains("cannot be read ("), "seed " + seed + ", " + how
+                assertFalse(e.getMessage().contains("cannot be read ("), "seed " + seed + ", mutant " + runs + ", " + how
                         + ": internal error " + e.getMessage());
                 if (!e.getMessage().startsWith("fuzz.o: ")) {
-                    fail("seed " + seed + ", " + how + ": message does not name the file: " + e.getMessage());
+                    fail("seed " + seed + ", mutant " + runs + ", " + how + ": message does not name the file: " + e.getMessage());
                 }
             } catch (RuntimeException | Error e) {
-                throw new AssertionError("seed " + seed + ", " + how + ": " + e, e);
+                throw new AssertionError("seed " + seed + ", mutant " + runs + ", " + how + ": " + e, e);
             }
             runs++;
         }

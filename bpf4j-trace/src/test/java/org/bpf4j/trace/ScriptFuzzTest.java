@@ -22,9 +22,12 @@ import org.junit.jupiter.api.Test;
  * the mutation made never ends or has no bound, as the kernel does); an exception escaping the
  * compiler is a failure that prints the mutant.
  *
- * <p>Deterministic by default (seed 1, 800 mutants); {@code -Dbpf4j.fuzz.seed=N} and
- * {@code -Dbpf4j.traceFuzz.mutants=N} explore further (seeds 1 to 4, 17,000 mutants, found
- * nothing but the two kinds of loops above when this test was written).
+ * <p>Deterministic by default (seed 1, 800 mutants); the fuzz tests' properties (see
+ * {@code org.bpf4j.vm.Fuzzing} in bpf4j-vm's tests) explore further: {@code -Dbpf4j.fuzz.seed=N}
+ * (or {@code random}), {@code -Dbpf4j.fuzz.count=N} (the older {@code -Dbpf4j.traceFuzz.mutants=N}
+ * too) and {@code -Dbpf4j.fuzz.seconds=N} (go on past the count until N seconds have passed).
+ * Seeds 1 to 4, 17,000 mutants, found nothing but the two kinds of loops above when this test
+ * was written.
  */
 class ScriptFuzzTest {
     private static final Pattern TOKEN = Pattern.compile(
@@ -49,8 +52,12 @@ class ScriptFuzzTest {
 
     @Test
     void mutantsEndInDiagnosticsOrVerifiedPrograms() {
-        long seed = Long.getLong("bpf4j.fuzz.seed", 1);
-        int mutants = Integer.getInteger("bpf4j.traceFuzz.mutants", 800);
+        String seedText = System.getProperty("bpf4j.fuzz.seed", "").strip();
+        long seed = seedText.isEmpty() ? 1 : seedText.equals("random") ? new java.util.SplittableRandom().nextLong()
+                : Long.decode(seedText);
+        long count = Long.getLong("bpf4j.fuzz.count", Long.getLong("bpf4j.traceFuzz.mutants", 800));
+        String seconds = System.getProperty("bpf4j.fuzz.seconds", "").strip();
+        long deadline = System.nanoTime() + (seconds.isEmpty() ? 0 : Long.parseLong(seconds)) * 1_000_000_000L;
         ProbeSource probes = new ProbeResolutionTest.SavedProbes();
         TraceCompiler.Options vm = TraceCompiler.Options.vm();
         TraceCompiler.Options kernel = new TraceCompiler.Options(false, probes, AttachPoints.Target.KERNEL, true, true);
@@ -74,7 +81,8 @@ class ScriptFuzzTest {
         Random random = new Random(seed);
         int compiled = 0;
         java.util.Map<String, String> failures = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < mutants; i++) {
+        int mutants = 0;
+        for (; mutants < count || System.nanoTime() < deadline; mutants++) {
             int chosen = random.nextInt(seeds.size());
             String mutant = mutate(seeds.get(chosen), random);
             TraceCompiler.Options options = targets.get(chosen);
@@ -91,7 +99,7 @@ class ScriptFuzzTest {
                 }
             } catch (AssertionError | RuntimeException | StackOverflowError e) {
                 String where = e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "";
-                if (failures.putIfAbsent(e.getClass().getName() + where, "mutant " + i + " (seed " + seed + ", "
+                if (failures.putIfAbsent(e.getClass().getName() + where, "mutant " + mutants + " (seed " + seed + ", "
                         + options.target() + "): " + e + where + "\n----\n" + mutant + "\n----") == null) {
                     e.printStackTrace();
                 }

@@ -9,7 +9,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.bpf4j.MalformedInputException;
 import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.isa.AluOp;
@@ -23,29 +22,43 @@ import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Operand;
 import org.bpf4j.isa.Size;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Feeds random instruction streams to the decoder and the interpreter under a small budget. The
  * only outcomes allowed are a result, a {@link MalformedInputException} from decoding, an
  * {@link UnsupportedFeatureException} from loading, or a {@link VmTrapException} from running:
- * anything else (an uncaught JVM exception, a hang) fails with the program's words as a reproducer.
+ * anything else (an uncaught JVM exception) fails with the program's words as a reproducer. The
+ * slowest stream is printed: a program that takes seconds under a budget of {@value #BUDGET}
+ * instructions is doing work the budget does not count (a finding too).
  *
- * <p>Bounded in time by the system property {@code bpf4j.fuzz.seconds} (default 20), split between
- * random bytes and random valid-looking instructions. The seed is printed, and fixed by
- * {@code bpf4j.fuzz.seed} to replay a run.
+ * <p>Deterministic by default: each test runs a fixed number of streams ({@value #BYTE_STREAMS}
+ * random byte streams, {@value #VALID_STREAMS} valid-looking programs) of a fixed seed
+ * ({@value #SEED}), in an environment whose clock, random source and task are fixed, so every
+ * machine runs the same programs. Campaigns: {@code -Dbpf4j.fuzz.seed=random} (or a number),
+ * {@code -Dbpf4j.fuzz.count=N}, {@code -Dbpf4j.fuzz.seconds=N} ({@link Fuzzing}); the seed and
+ * the count are printed, with the options that replay the run.
  */
 class InterpreterFuzzTest {
     private static final long BUDGET = 20_000;
 
-    private final long seconds = Long.getLong("bpf4j.fuzz.seconds", 20);
-    private final long seed = Long.getLong("bpf4j.fuzz.seed", System.nanoTime());
-    /** The fewest streams each test tries, however long they take. */
-    private static final int MIN_STREAMS = 2000;
+    /** The default seed. */
+    static final long SEED = 1;
+    /** The random byte streams of the default build. */
+    static final int BYTE_STREAMS = 150_000;
+    /** The valid-looking programs of the default build. */
+    static final int VALID_STREAMS = 10_000;
 
-    private record Stats(long[] counts, Map<VmTrapException.Kind, Long> traps) {
+    private record Stats(long[] counts, Map<VmTrapException.Kind, Long> traps, long[] slowest) {
         Stats() {
-            this(new long[5], new EnumMap<>(VmTrapException.Kind.class));
+            this(new long[5], new EnumMap<>(VmTrapException.Kind.class), new long[] {-1, 0});
+        }
+
+        /** Notes how long stream {@code n} took to load and run. */
+        void timed(long n, long nanos) {
+            if (nanos > slowest[1]) {
+                slowest[0] = n;
+                slowest[1] = nanos;
+            }
         }
 
         static final int STREAMS = 0, MALFORMED = 1, UNSUPPORTED = 2, RETURNED = 3, TRAPPED = 4;
@@ -53,18 +66,18 @@ class InterpreterFuzzTest {
         @Override
         public String toString() {
             return counts[STREAMS] + " streams: " + counts[MALFORMED] + " malformed, " + counts[UNSUPPORTED]
-                    + " refused at load, " + counts[RETURNED] + " returned, " + counts[TRAPPED] + " trapped " + traps;
+                    + " refused at load, " + counts[RETURNED] + " returned, " + counts[TRAPPED] + " trapped " + traps
+                    + "; slowest stream " + slowest[0] + " (" + slowest[1] / 1_000_000 + " ms)";
         }
     }
 
     @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void randomBytes() {
+        Fuzzing fuzz = Fuzzing.of(SEED, BYTE_STREAMS);
+        long seed = fuzz.seed();
         SplittableRandom rnd = new SplittableRandom(seed);
         Stats stats = new Stats();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, seconds / 2));
-        // At least MIN_STREAMS whatever the time: a loaded machine makes the run longer, never weaker.
-        while (stats.counts[Stats.STREAMS] < MIN_STREAMS || System.nanoTime() < end) {
+        while (fuzz.more(stats.counts[Stats.STREAMS])) {
             int n = 1 + rnd.nextInt(24);
             long[] words = new long[n];
             for (int i = 0; i < n; i++) {
@@ -88,20 +101,21 @@ class InterpreterFuzzTest {
                 stats.counts[Stats.MALFORMED]++;
                 continue;
             }
-            execute(code, words, rnd, stats);
+            execute(code, words, rnd, stats, fuzz);
         }
-        System.out.println("[fuzz] random bytes (seed " + seed + "): " + stats);
+        System.out.println("[fuzz] random bytes (seed " + seed + "): " + stats + "; replay: "
+                + fuzz.replay(stats.counts[Stats.STREAMS]));
         assertTrue(stats.counts[Stats.MALFORMED] > 0 && stats.counts[Stats.RETURNED] + stats.counts[Stats.TRAPPED] > 0,
                 "the generator must reach both the decoder's errors and the interpreter: " + stats);
     }
 
     @Test
-    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void randomValidInstructions() {
+        Fuzzing fuzz = Fuzzing.of(SEED, VALID_STREAMS);
+        long seed = fuzz.seed();
         SplittableRandom rnd = new SplittableRandom(seed ^ 0x5deece66dL);
         Stats stats = new Stats();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, seconds / 2));
-        while (stats.counts[Stats.STREAMS] < MIN_STREAMS || System.nanoTime() < end) {
+        while (fuzz.more(stats.counts[Stats.STREAMS])) {
             int n = 2 + rnd.nextInt(40);
             List<Instruction> insns = new ArrayList<>();
             for (int i = 0; i < n - 1; i++) {
@@ -117,9 +131,10 @@ class InterpreterFuzzTest {
                 stats.counts[Stats.MALFORMED]++;
                 continue;
             }
-            execute(code, code.toWords(), rnd, stats);
+            execute(code, code.toWords(), rnd, stats, fuzz);
         }
-        System.out.println("[fuzz] random valid instructions (seed " + seed + "): " + stats);
+        System.out.println("[fuzz] random valid instructions (seed " + seed + "): " + stats + "; replay: "
+                + fuzz.replay(stats.counts[Stats.STREAMS]));
         assertTrue(stats.traps.getOrDefault(VmTrapException.Kind.MEMORY, 0L) > 0
                         && stats.traps.getOrDefault(VmTrapException.Kind.BUDGET, 0L) > 0
                         && stats.counts[Stats.RETURNED] > 0,
@@ -150,12 +165,33 @@ class InterpreterFuzzTest {
         }
     }
 
-    private static void execute(Code code, long[] words, SplittableRandom rnd, Stats stats) {
-        stats.counts[Stats.STREAMS]++;
+    /**
+     * A host that is the same on every machine and in every run: a clock that advances 7 ns a
+     * read, a seeded random source, a fixed task, no TAI offset and no trace output.
+     */
+    static Environment fixedEnvironment() {
+        long[] clock = {1_000};
+        return Environment.system().withClock(() -> clock[0] += 7).withRandom(new SplittableRandom(42))
+                .withTask(0x1234_0000_5678L, 0x10001L, "fuzz").withTracee(Tracee.none())
+                .withTraceSink(message -> { });
+    }
+
+    private static void execute(Code code, long[] words, SplittableRandom rnd, Stats stats, Fuzzing fuzz) {
+        long n = stats.counts[Stats.STREAMS]++;
+        long start = System.nanoTime();
+        try {
+            loadAndRun(code, words, rnd, stats, fuzz, n);
+        } finally {
+            stats.timed(n, System.nanoTime() - start);
+        }
+    }
+
+    private static void loadAndRun(Code code, long[] words, SplittableRandom rnd, Stats stats, Fuzzing fuzz,
+            long n) {
         VmProgram program;
         try {
             program = VmProgram.load("fuzz", code, VmOptions.defaults().withInstructionBudget(BUDGET)
-                    .withEnvironment(Environment.system().withTraceSink(message -> { })));
+                    .withEnvironment(fixedEnvironment()));
         } catch (UnsupportedFeatureException e) {
             stats.counts[Stats.UNSUPPORTED]++;
             return;
@@ -171,8 +207,8 @@ class InterpreterFuzzTest {
             stats.counts[Stats.TRAPPED]++;
             stats.traps.merge(e.kind(), 1L, Long::sum);
         } catch (Throwable t) {
-            fail("unexpected " + t + " for program " + hex(words) + (mem == null ? "" : " with memory "
-                    + java.util.HexFormat.of().formatHex(mem)), t);
+            fail("unexpected " + t + " for stream " + n + " (" + fuzz.replay(n + 1) + "): program " + hex(words)
+                    + (mem == null ? "" : " with memory " + java.util.HexFormat.of().formatHex(mem)), t);
         }
     }
 

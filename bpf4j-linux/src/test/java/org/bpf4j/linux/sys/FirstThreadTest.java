@@ -1,6 +1,7 @@
 package org.bpf4j.linux.sys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ class FirstThreadTest {
         // while this thread is another one (/proc/thread-self is PID/task/TID)
         String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
         assertTrue(!self.endsWith("/task/" + pid), self);
+        assertNull(FirstThread.failure());
     }
 
     @Test
