@@ -16,6 +16,11 @@ public final class AstPrinter {
         for (String d : program.directives()) {
             sb.append(d).append('\n');
         }
+        for (Subprog f : program.subprogs()) {
+            sb.append(signature(f)).append('\n');
+            block(sb, f.body(), 0);
+            sb.append('\n');
+        }
         for (Probe p : program.probes()) {
             sb.append(String.join(",", p.attachPoints().stream().map(AttachPoint::raw).toList()));
             p.predicate().ifPresent(e -> sb.append(" /").append(source(e)).append("/"));
@@ -24,6 +29,12 @@ public final class AstPrinter {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** {@code fn NAME($a: TYPE, ...): TYPE}, a function's head as written. */
+    public static String signature(Subprog f) {
+        return "fn " + f.name() + "(" + String.join(", ", f.params().stream()
+                .map(p -> p.var().name() + ": " + p.type()).toList()) + "): " + f.result();
     }
 
     private static void block(StringBuilder sb, List<Stmt> body, int depth) {
@@ -155,6 +166,15 @@ public final class AstPrinter {
      */
     public static String tree(Program program, Function<Expr, String> types) {
         StringBuilder sb = new StringBuilder("Program\n");
+        for (Subprog f : program.subprogs()) {
+            line(sb, 1, "subprog: " + f.name() + " :: " + f.result());
+            for (Subprog.Param p : f.params()) {
+                line(sb, 2, p.var().name() + " :: " + p.type());
+            }
+            for (Stmt s : f.body()) {
+                tree(sb, s, 2, types);
+            }
+        }
         for (Probe p : program.probes()) {
             for (AttachPoint ap : p.attachPoints()) {
                 line(sb, 1, ap.name());

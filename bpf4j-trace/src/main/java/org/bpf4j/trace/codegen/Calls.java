@@ -21,6 +21,10 @@ final class Calls {
 
     /** A call whose value is not used. */
     void statement(Expr.Call c) {
+        if (FunctionCalls.isCall(pc, c)) {
+            new FunctionCalls(pc).statement(c); // the script's function, whatever its name
+            return;
+        }
         switch (c.name()) {
             case "printf", "system", "cat", "errorf", "warnf" -> printf(c);
             case "debugf" -> debugf(c);
@@ -99,7 +103,7 @@ final class Calls {
     }
 
     private void printf(Expr.Call c) {
-        if (c.name().equals("printf") && pc.isIterator() && !pc.inCallback) {
+        if (c.name().equals("printf") && pc.isIterator() && !pc.inCallback && pc.function == null) {
             seqPrintf(c);
             return;
         }
@@ -361,6 +365,10 @@ final class Calls {
     }
 
     void intCall(Expr.Call c) {
+        if (FunctionCalls.isCall(pc, c)) {
+            new FunctionCalls(pc).intValue(c);
+            return;
+        }
         if (BtfPointerCalls.handles(c.name())) {
             new BtfPointerCalls(pc).call(c);
             return;

@@ -51,6 +51,16 @@ final class Loops {
         asm.exit();
     }
 
+    /**
+     * Leaves a loop's callback for a {@code return} of the function whose body holds the loop: the
+     * flag says so ({@link FunctionCalls#RETURN_FLAG}; the value is in the call's result slot already).
+     */
+    void leaveFunction() {
+        asm.storeImm(Size.DW, asm.frameBase, leaveFlag, FunctionCalls.RETURN_FLAG);
+        asm.movImm(0, 1);
+        asm.exit();
+    }
+
     /** {@code for ($kv : @m) { body }}. */
     void forMap(Stmt.ForMap f) {
         MapInfo info = pc.mapInfo(f.map().name());
@@ -63,7 +73,7 @@ final class Loops {
             pc.unsupported(f.span(), "a for loop over a " + a.display() + " map");
             return;
         }
-        Type.Tuple kv = (Type.Tuple) pc.typed.variables(pc.probe).get(f.var().name());
+        Type.Tuple kv = (Type.Tuple) pc.variables().get(f.var().name());
         int slot = pc.varSlots.get(f.var().name());
         int map = pc.mapIndex(f.map().name());
         callback("for_each_map_elem", fn -> {
@@ -178,13 +188,32 @@ final class Loops {
         Asm.Label stay = asm.label();
         asm.load(Size.DW, 1, asm.frameBase, flag);
         asm.jumpImm(JumpOp.JEQ, 1, 0, stay);
+        // the loop is in the body of a function being inlined: its return leaves the function
+        FunctionCalls.Frame function = pc.function;
+        Asm.Label functionReturn = asm.label();
+        if (function != null) {
+            asm.jumpImm(JumpOp.JEQ, 1, FunctionCalls.RETURN_FLAG, functionReturn);
+        }
         asm.load(Size.DW, 0, asm.frameBase, flag + 8);
         leave();
+        if (function != null) {
+            asm.bind(functionReturn);
+            new FunctionCalls(pc).leave(function);
+        }
         asm.bind(stay);
         int mark = pc.frame.mark();
+        java.util.Map<String, Integer> slots = pc.varSlots;
+        int depth = pc.callbackDepth;
         pc.deferred.add(() -> {
             int outer = pc.frame.mark();
             pc.frame.release(mark);
+            java.util.Map<String, Integer> outerSlots = pc.varSlots;
+            FunctionCalls.Frame outerFunction = pc.function;
+            int outerDepth = pc.callbackDepth;
+            int outerFlag = leaveFlag;
+            pc.varSlots = slots;
+            pc.function = function;
+            pc.callbackDepth = depth + 1;
             asm.bind(fn);
             asm.frameBase = 9;
             pc.inCallback = true;
@@ -203,7 +232,10 @@ final class Loops {
             asm.exit();
             asm.frameBase = pc.topFrameBase();
             pc.inCallback = false;
-            leaveFlag = -1;
+            leaveFlag = outerFlag;
+            pc.varSlots = outerSlots;
+            pc.function = outerFunction;
+            pc.callbackDepth = outerDepth;
             pc.frame.release(outer);
         });
     }

@@ -52,7 +52,12 @@ final class ProbeCompiler {
     final AttachPoint attachPoint;
     final Asm asm = new Asm();
     final Frame frame;
-    final Map<String, Integer> varSlots = new HashMap<>();
+    /** The frame slots of the variables in scope: the probe's, or those of the function being inlined. */
+    Map<String, Integer> varSlots = new HashMap<>();
+    /** The function whose call is being inlined ({@link FunctionCalls}), null in the probe's own body. */
+    FunctionCalls.Frame function;
+    /** How many loop callbacks deep the code being generated is (0: the program's own code). */
+    int callbackDepth;
     /** The enclosing loops' {break, continue} labels. */
     final Deque<Asm.Label[]> loops = new ArrayDeque<>();
     /** Callbacks (bodies of for loops run by helpers), generated after the program's exit. */
@@ -229,6 +234,11 @@ final class ProbeCompiler {
         return typed.typeOf(e);
     }
 
+    /** The variables in scope with their types: the probe's, or those of the function being inlined. */
+    Map<String, Type> variables() {
+        return typed.variables(function != null ? function.scope() : probe);
+    }
+
     /** Bytes a value of a type takes in a stack slot, map or event: integers take 8. */
     static int storedSize(Type t) {
         return switch (t) {
@@ -276,7 +286,7 @@ final class ProbeCompiler {
                 // `let $x;` never assigned (the checker warned): no type, no storage, no code
             }
             case Stmt.AssignVar a -> {
-                Type vt = typed.variables(probe).get(a.var().name());
+                Type vt = variables().get(a.var().name());
                 if (vt == null) {
                     break; // `let $x;` never assigned nor read: no variable (the parser warned)
                 }
@@ -328,7 +338,9 @@ final class ProbeCompiler {
             case Stmt.Jump j -> {
                 switch (j.kind()) {
                     case RETURN -> {
-                        if (j.value().isEmpty()) {
+                        if (function != null) {
+                            new FunctionCalls(this).ret(j);
+                        } else if (j.value().isEmpty()) {
                             forLoops.leaveProbe();
                         } else {
                             intExpr(j.value().get()); // the probe's return value, in r0
@@ -638,6 +650,7 @@ final class ProbeCompiler {
     void rawValue(Expr e, int off) {
         Type t = type(e);
         switch (e) {
+            case Expr.Call c when FunctionCalls.isCall(this, c) -> new FunctionCalls(this).into(c, off);
             case Expr.Var v -> copy(asm.frameBase, varSlots.get(v.name()), off, storedSize(t));
             case Expr.MapRef m -> aggregations.readInto(m, off, storedSize(t));
             case Expr.Field f when type(f.base()) instanceof Type.Record r -> {

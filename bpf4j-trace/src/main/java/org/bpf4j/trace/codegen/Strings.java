@@ -28,6 +28,18 @@ final class Strings {
 
     /** Writes string expression {@code e} as a string of {@code size} bytes at {@code off}. */
     void into(Expr e, int size, int off) {
+        if (FunctionCalls.isCall(pc, e) && ((Type.Str) pc.type(e)).size() == size) {
+            pc.rawValue(e, off); // the script's function, whatever its name
+            return;
+        }
+        if (FunctionCalls.isCall(pc, e)) {
+            int m = pc.frame.mark();
+            int tmp = pc.frame.alloc(((Type.Str) pc.type(e)).size());
+            pc.rawValue(e, tmp);
+            copy(asm.frameBase, tmp, ((Type.Str) pc.type(e)).size(), off, size);
+            pc.frame.release(m);
+            return;
+        }
         switch (e) {
             case Expr.StrLit s -> literal(ProbeCompiler.bytes(s.value()), size, off);
             case Expr.Param p -> {

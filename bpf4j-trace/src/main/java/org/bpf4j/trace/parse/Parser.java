@@ -14,6 +14,7 @@ import org.bpf4j.trace.ast.MapDecl;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.Subprog;
 import org.bpf4j.trace.ast.TypeName;
 
 /**
@@ -152,7 +153,7 @@ public final class Parser extends ExprParser {
      */
     record Unit(String text, List<String> directives, List<Probe> probes, List<MapDecl> maps, List<ConfigEntry> config,
             Span configSpan, List<Macros.Definition> macros, List<Imports.Decl> imports,
-            List<Imports.Decl> statementImports) {}
+            List<Imports.Decl> statementImports, List<Subprog> subprogs) {}
 
     /** Parses a lone expression (for tests and tools); errors go to {@code diags}. */
     public static Optional<Expr> parseExpression(Source source, Diagnostics diags) {
@@ -178,6 +179,7 @@ public final class Parser extends ExprParser {
         List<ConfigEntry> config = new ArrayList<>();
         List<Macros.Definition> macros = new ArrayList<>();
         List<Imports.Decl> imports = new ArrayList<>();
+        List<Subprog> subprogs = new ArrayList<>();
         Span configSpan = null;
         Phase phase = Phase.DEFINITIONS;
         for (;;) {
@@ -238,10 +240,56 @@ public final class Parser extends ExprParser {
                 macros.add(macroDefinition());
                 continue;
             }
+            if (rest.matches("(?s)fn\\s+[A-Za-z_].*")) {
+                subprogs.add(subprog());
+                continue;
+            }
             probes.add(probe());
         }
         return new Unit(text, List.copyOf(directives), probes, maps, config, configSpan, macros, imports,
-                List.copyOf(statementImports));
+                List.copyOf(statementImports), subprogs);
+    }
+
+    /**
+     * {@code fn NAME($a: TYPE, ...): TYPE { BODY }} at the top level (current bpftrace's grammar: the
+     * parameters are variables with a type each, the result type is required, {@code void} for none).
+     */
+    private Subprog subprog() {
+        Token fn = take();
+        Token name = peek();
+        if (name.kind() != TokenKind.IDENT) {
+            diags.error(name.span(), "syntax: expected function name");
+            throw new SyntaxError();
+        }
+        take();
+        expect(TokenKind.LPAREN);
+        List<Subprog.Param> params = new ArrayList<>();
+        if (!at(TokenKind.RPAREN)) {
+            for (;;) {
+                if (!at(TokenKind.VAR)) {
+                    diags.error(peek().span(), "syntax: expected variable in function argument");
+                    throw new SyntaxError();
+                }
+                Token v = take();
+                expect(TokenKind.COLON);
+                TypeName type = typeName();
+                params.add(new Subprog.Param(new Expr.Var(v.text(), v.span()), type, v.span().to(prev.span())));
+                if (!accept(TokenKind.COMMA)) {
+                    break;
+                }
+            }
+        }
+        expect(TokenKind.RPAREN);
+        expect(TokenKind.COLON);
+        TypeName result = typeName();
+        if (!at(TokenKind.LBRACE)) {
+            throw unexpected("{");
+        }
+        List<Stmt> body = block();
+        Span span = fn.span().to(prev.span());
+        la = null;
+        lexer.reset(prev.span().end());
+        return new Subprog(name.text(), params, result, body, span, fn.span().to(name.span()));
     }
 
     /** A C definition or preprocessor line after the imports, which current bpftrace refuses. */
@@ -330,18 +378,20 @@ public final class Parser extends ExprParser {
         List<MapDecl> maps = new ArrayList<>(unit.maps());
         List<Macros.Definition> macros = new ArrayList<>(unit.macros());
         List<Probe> probes = new ArrayList<>(unit.probes());
+        List<Subprog> subprogs = new ArrayList<>(unit.subprogs());
         StringBuilder texts = new StringBuilder(unit.text());
         for (Unit u : merged.scripts()) {
             allDirectives.addAll(u.directives());
             maps.addAll(u.maps());
             macros.addAll(u.macros());
+            subprogs.addAll(u.subprogs());
             java.util.Collections.reverse(probes);
             probes.addAll(u.probes());
             java.util.Collections.reverse(probes);
             texts.append('\n').append(u.text());
         }
         allDirectives.addAll(merged.definitions());
-        if (probes.isEmpty()) {
+        if (probes.isEmpty() && subprogs.isEmpty()) {
             Token t = peek();
             diags.error(t.span(), "syntax error, unexpected end of file");
             throw new SyntaxError();
@@ -349,16 +399,23 @@ public final class Parser extends ExprParser {
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);
-        Optional<Scopes.Result> scoped = Scopes.apply(probes, macros, diags);
+        Optional<Scopes.Result> scoped = Scopes.apply(probes, subprogs, macros, diags);
         if (scoped.isEmpty()) {
             throw new SyntaxError();
         }
+        List<Subprog> functions = new ArrayList<>();
         try {
             probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);
+            for (Subprog f : scoped.get().subprogs()) {
+                // a function's body is expanded as a probe's (a probe without attach points)
+                Probe asProbe = new Probe(List.of(), Optional.empty(), f.body(), f.span());
+                functions.add(f.withBody(Macros.expand(List.of(asProbe), scoped.get().definitions(), diags)
+                        .getFirst().body()));
+            }
         } catch (Macros.Stop e) {
             throw new SyntaxError();
         }
-        return new Program(allDirectives, probes, maps, unit.config(), merged.functions());
+        return new Program(allDirectives, probes, maps, unit.config(), merged.functions(), functions);
     }
 
     /**
@@ -582,6 +639,10 @@ public final class Parser extends ExprParser {
                 continue;
             }
             Stmt s = statement();
+            if (s instanceof Stmt.Jump j && at(TokenKind.SEMI)) {
+                // current bpftrace's return, break and continue end with their ';' (where its errors point)
+                s = new Stmt.Jump(j.kind(), j.value(), j.span().to(peek().span()));
+            }
             stmts.add(s);
             if (endsWithBlock(s)) {
                 continue;

@@ -17,6 +17,7 @@ import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.Subprog;
 import org.bpf4j.trace.ast.TypeName;
 import org.bpf4j.trace.ast.UnOp;
 
@@ -42,13 +43,14 @@ import org.bpf4j.trace.ast.UnOp;
  * walked: their variables are the macro's own (hygienic) or its parameters.
  */
 final class Scopes extends AstRewriter {
-    /** The probes and the definitions (block expressions renamed inside), after the pass. */
-    record Result(List<Probe> probes, List<Macros.Definition> definitions) {}
+    /** The probes, the functions and the definitions (block expressions renamed inside), after the pass. */
+    record Result(List<Probe> probes, List<Subprog> subprogs, List<Macros.Definition> definitions) {}
 
     private enum Kind {
         LET("This is the initial declaration."),
         ASSIGN("This is the initial assignment."),
-        LOOP("This is the loop variable.");
+        LOOP("This is the loop variable."),
+        PARAM("This is the function parameter.");
 
         final String note;
 
@@ -107,9 +109,28 @@ final class Scopes extends AstRewriter {
      * @param definitions the script's macros and the parser's block expressions
      * @return the probes and definitions renamed, or empty after an error
      */
-    static Optional<Result> apply(List<Probe> probes, List<Macros.Definition> definitions, Diagnostics diags) {
+    static Optional<Result> apply(List<Probe> probes, List<Subprog> subprogs, List<Macros.Definition> definitions,
+            Diagnostics diags) {
         int before = diags.errorCount();
         Scopes s = new Scopes(diags, definitions);
+        List<Subprog> functions = new ArrayList<>();
+        for (Subprog f : subprogs) {
+            // the parameters are assigned variables of the body's outermost scope; a parameter's type
+            // (typeof($b)) and the result's may name any parameter
+            s.declared.clear();
+            s.scopes.push(new LinkedHashMap<>());
+            for (Subprog.Param p : f.params()) {
+                s.declare(p.var().name(), Kind.PARAM, p.var().span(), true);
+            }
+            List<Subprog.Param> params = new ArrayList<>();
+            for (Subprog.Param p : f.params()) {
+                params.add(new Subprog.Param(p.var(), s.type(p.type()), p.span()));
+            }
+            TypeName result = s.type(f.result());
+            List<Stmt> body = s.statements(f.body());
+            s.close();
+            functions.add(new Subprog(f.name(), params, result, body, f.span(), f.head()));
+        }
         List<Probe> out = new ArrayList<>();
         for (Probe p : probes) {
             s.declared.clear();
@@ -126,7 +147,7 @@ final class Scopes extends AstRewriter {
         for (Macros.Definition d : definitions) {
             defs.add(s.blocks.getOrDefault(d.name(), d));
         }
-        return Optional.of(new Result(out, defs));
+        return Optional.of(new Result(out, functions, defs));
     }
 
     /** A block: its statements in a scope of their own. */

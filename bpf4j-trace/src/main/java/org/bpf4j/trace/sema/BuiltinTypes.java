@@ -18,6 +18,10 @@ final class BuiltinTypes {
 
     Type builtin(Expr.Builtin b) {
         String n = b.name();
+        if (a.subprogs.refuseBuiltin(b)) {
+            a.failed.add(b);
+            return Type.NONE;
+        }
         if (n.equals("ppid")) {
             if (!a.kernel.available()) {
                 a.error(b.span(), "The ppid builtin is not available on the VM backend (it runs no kernel task; "

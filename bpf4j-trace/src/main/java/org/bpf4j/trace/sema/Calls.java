@@ -97,6 +97,10 @@ final class Calls {
     /** The type of a call used as a value or a statement. */
     Type call(Expr.Call c) {
         String n = c.name();
+        if (a.program != null && a.program.subprog(n).isPresent()) {
+            // the script's own function wins over a builtin of its name (current bpftrace's registry)
+            return a.subprogs.call(c, a.program.subprog(n).get());
+        }
         if (Builtins.AGGREGATIONS.containsKey(n)) {
             typeArgs(c);
             a.error(c.span(), n + "() must be assigned directly to a map");
@@ -517,6 +521,11 @@ final class Calls {
                 return Type.UINT64;
             }
             case "uaddr" -> {
+                if (a.subprogs.inFunction()) {
+                    typeArgs(c);
+                    a.error(c.span(), "Builtin __builtin_uaddr not supported outside probe");
+                    return Type.NONE;
+                }
                 return uaddr(c);
             }
             case "kptr", "uptr" -> {

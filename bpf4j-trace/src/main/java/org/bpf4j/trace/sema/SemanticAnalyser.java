@@ -34,6 +34,8 @@ public final class SemanticAnalyser {
     private final Calls calls;
     final AggregationTypes aggregationTypes;
     private final Statements statements = new Statements(this);
+    /** The script's functions ({@code fn}). */
+    final Subprogs subprogs = new Subprogs(this);
     final BuiltinTypes builtins;
     private final Operators operators;
     final ProbeArgs probeArgs;
@@ -189,12 +191,17 @@ public final class SemanticAnalyser {
         }
         return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
                 new LinkedHashMap<>(a.maps)), a.statements.variables(), params, expansion, a.kernelFields, a.constants, a.rewrites,
-                settings, a.enums.tables()));
+                settings, a.enums.tables(), a.subprogs.scopes()));
     }
 
     private void run(Program program) {
         this.program = program;
         types = new IdentityHashMap<>();
+        subprogs.check(program.subprogs(), scope -> {
+            probe = scope;
+            statements.probe(scope);
+            return statements;
+        });
         for (Probe p : program.probes()) {
             probe = p;
             statements.probe(p);
@@ -242,16 +249,16 @@ public final class SemanticAnalyser {
         }
     }
 
-    /** Reports a hint (printed {@code HINT: ...}) after the error it follows. */
-    void hint(String message) {
-        if (finalPass) {
-            diags.hint(message);
-        }
-    }
-
     void warning(Span span, String message) {
         if (finalPass) {
             diags.warning(span, message);
+        }
+    }
+
+    /** A hint after the error just reported (its {@code HINT:} line). */
+    void hint(String message) {
+        if (finalPass) {
+            diags.hint(message);
         }
     }
 

@@ -203,9 +203,13 @@ final class Statements {
             }
             case Stmt.Jump j -> {
                 if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
-                    sa.error(j.span(), j.kind().name().toLowerCase(java.util.Locale.ROOT) + " used outside of a loop");
+                    // current bpftrace's words (its control-flow pass)
+                    sa.error(j.span(), "'" + j.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + "' statement is not allowed in a " + (sa.subprogs.inFunction() ? "function" : "probe"));
                 }
-                if (j.value().isPresent()) {
+                if (j.kind() == Stmt.JumpKind.RETURN && sa.subprogs.inFunction()) {
+                    sa.subprogs.checkReturn(j);
+                } else if (j.value().isPresent()) {
                     Type t = sa.type(j.value().get());
                     if (!(t instanceof Type.Int i) || i.bool() || i.pointee() != null) {
                         sa.error(j.span(), "Probe return values can only be integers. Found " + t.display());
@@ -240,7 +244,7 @@ final class Statements {
             if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
                     && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
-                    || c.name().equals("zero"))) {
+                    || c.name().equals("zero") || sa.program.subprog(c.name()).isPresent())) {
                 sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(t));
             }
             if (sa.errorTally() > tallyBefore) {

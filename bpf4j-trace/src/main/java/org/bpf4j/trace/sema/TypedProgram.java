@@ -24,12 +24,14 @@ public final class TypedProgram {
     private final IdentityHashMap<Expr, Expr> rewrites;
     private final Settings settings;
     private final IdentityHashMap<Expr, Map<Long, String>> enums;
+    private final IdentityHashMap<org.bpf4j.trace.ast.Subprog, Probe> scopes;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
             AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
             IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites, Settings settings,
-            IdentityHashMap<Expr, Map<Long, String>> enums) {
+            IdentityHashMap<Expr, Map<Long, String>> enums, IdentityHashMap<org.bpf4j.trace.ast.Subprog, Probe> scopes) {
+        this.scopes = scopes;
         this.settings = settings;
         this.enums = enums;
         this.rewrites = rewrites;
@@ -91,6 +93,14 @@ public final class TypedProgram {
     /** The maps by name, sorted by name. */
     public Map<String, MapInfo> maps() {
         return maps;
+    }
+
+    /**
+     * The probe without attach points that stands for a function's body: its variables
+     * ({@link #variables}: the parameters and the body's) are the function's.
+     */
+    public Probe scope(org.bpf4j.trace.ast.Subprog f) {
+        return scopes.get(f);
     }
 
     /** The variables of a probe and their types. */
