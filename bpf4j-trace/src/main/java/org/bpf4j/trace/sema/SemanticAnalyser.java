@@ -884,6 +884,11 @@ public final class SemanticAnalyser {
         return statements.unreached();
     }
 
+    /** Whether the statement being checked is in the body of a {@code for} loop. */
+    boolean inForLoop() {
+        return statements.inForLoop();
+    }
+
     boolean failed(Expr e) {
         return failed.contains(e);
     }

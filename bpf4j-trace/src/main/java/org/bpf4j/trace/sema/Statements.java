@@ -22,6 +22,8 @@ final class Statements {
     private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
     private Map<String, Type> vars;
     private int loops;
+    /** How many {@code for} loops enclose the statement being checked (their bodies run as callbacks). */
+    private int forLoops;
     /** How many branches that a known condition skips enclose the statement being checked. */
     private int unreached;
     /** Variables whose value had an error: their uses are not reported again. */
@@ -42,6 +44,11 @@ final class Statements {
 
     Statements(SemanticAnalyser sa) {
         this.sa = sa;
+    }
+
+    /** Whether the statement being checked is in the body of a {@code for} loop. */
+    boolean inForLoop() {
+        return forLoops > 0;
     }
 
     /** Whether the statement being checked is in a branch that a known condition skips. */
@@ -168,7 +175,9 @@ final class Statements {
                 if (m == null) {
                     sa.error(f.map().span(), "Undefined map: " + f.map().name());
                     loops++;
+                    forLoops++;
                     block(f.body());
+                    forLoops--;
                     loops--;
                     return;
                 }
@@ -184,7 +193,9 @@ final class Statements {
                 sa.types.put(f.map(), m.value());
                 setVar(f.var(), new Type.Tuple(List.of(key, value)), f.var().span());
                 loops++;
+                forLoops++;
                 block(f.body());
+                forLoops--;
                 loops--;
             }
             case Stmt.ForRange f -> {
@@ -198,7 +209,9 @@ final class Statements {
                         && !fi.isPointer() && !ti.isPointer();
                 setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
                 loops++;
+                forLoops++;
                 block(f.body());
+                forLoops--;
                 loops--;
             }
             case Stmt.Jump j -> {
@@ -241,7 +254,9 @@ final class Statements {
         int tallyBefore = sa.errorTally();
         Type t = sa.type(value);
         if (t instanceof Type.None) {
-            if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
+            if (voidCall(value) && sa.errorTally() == tallyBefore) {
+                sa.error(a.span(), "Value 'void' cannot be assigned to a scratch variable.");
+            } else if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
                     && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero") || sa.program.subprog(c.name()).isPresent())) {
@@ -326,6 +341,15 @@ final class Statements {
         return null;
     }
 
+    /** The functions that current bpftrace types {@code void}: their calls have no value. */
+    private static final Set<String> VOID_FUNCTIONS = Set.of("printf", "print", "exit", "time", "clear", "zero",
+            "cat", "join", "debugf", "errorf", "warnf", "system", "signal", "unwatch");
+
+    /** Whether {@code e} calls a function of {@link #VOID_FUNCTIONS}. */
+    private static boolean voidCall(Expr e) {
+        return e instanceof Expr.Call c && VOID_FUNCTIONS.contains(c.name());
+    }
+
     /**
      * Checks {@code @x = @y} of a map {@code @y} of aggregations, as current bpftrace: a count, sum,
      * min, max or avg is copied as its integer value only into a map that other statements assign
@@ -364,7 +388,12 @@ final class Statements {
                     && sa.map(src.name()).value() instanceof Type.Agg agg && !aggregateCopy(a, src, agg)) {
                 return;
             }
+            int tallyBefore = sa.errorTally();
             value = sa.type(a.value());
+            if (value instanceof Type.None && voidCall(a.value()) && sa.errorTally() == tallyBefore) {
+                sa.error(a.span(), "Value 'void' cannot be assigned to a map.");
+                return;
+            }
             if (value instanceof Type.Int && !(a.value() instanceof Expr.MapRef src
                     && sa.map(src.name()) != null && sa.map(src.name()).value() instanceof Type.Agg)) {
                 sa.integerMaps.add(a.map().name());
