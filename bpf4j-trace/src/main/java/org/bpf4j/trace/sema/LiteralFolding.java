@@ -83,6 +83,31 @@ final class LiteralFolding {
         };
     }
 
+    /**
+     * The type of {@code e} if it is an integer literal (after folding) that the integer type
+     * {@code target} cannot hold, else null: current bpftrace casts a literal to the type of the
+     * variable, map value or key it is stored in, and refuses one that does not fit
+     * ({@code let $a: uint8 = 10000000}, {@code -1} in a uint16).
+     */
+    static Type.Int misfit(SemanticAnalyser a, Expr e, Type target) {
+        if (!(target instanceof Type.Int t) || t.isPointer() || t.bool()) {
+            return null;
+        }
+        Value v = value(a, e);
+        if (v == null || v.bool()) {
+            return null;
+        }
+        boolean fits;
+        if (v.negative()) {
+            fits = t.signed() && (t.bits() >= 64 || v.bits() >= -(1L << (t.bits() - 1)));
+        } else {
+            long max = t.bits() >= 64 ? (t.signed() ? Long.MAX_VALUE : -1L)
+                    : t.signed() ? (1L << (t.bits() - 1)) - 1 : (1L << t.bits()) - 1;
+            fits = Long.compareUnsigned(v.bits(), max) <= 0;
+        }
+        return fits ? null : v.type();
+    }
+
     /** Folds a unary operator over a literal. */
     static Outcome fold(SemanticAnalyser a, Expr.Unary u) {
         if (u.op() == UnOp.DEREF || u.op() == UnOp.ADDR) {

@@ -173,6 +173,7 @@ final class MapTyping {
             return Type.NONE;
         }
         access(ref, m, keys);
+        a.literalKeys(ref);
         a.types.put(ref, m.value());
         Type t = readType(m.value());
         if (t == null) {

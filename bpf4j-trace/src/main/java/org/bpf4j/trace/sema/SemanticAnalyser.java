@@ -434,6 +434,24 @@ public final class SemanticAnalyser {
         return mapTyping.keys(ref);
     }
 
+    /**
+     * Checks in the final pass that the literal keys of {@code @m[keys]} fit the map's key types
+     * (current bpftrace casts them to those types: {@code @x[-1] = 1; @x[10223372036854775807]} is refused).
+     */
+    void literalKeys(Expr.MapRef ref) {
+        MapInfo m = maps.get(ref.name());
+        if (!finalPass || m == null || m.keys().size() != ref.keys().size()) {
+            return;
+        }
+        for (int i = 0; i < ref.keys().size(); i++) {
+            Type.Int misfit = LiteralFolding.misfit(this, ref.keys().get(i), m.keys().get(i));
+            if (misfit != null) {
+                error(ref.span(), "Type mismatch for " + ref.name() + ": trying to assign key of type '" + misfit.display()
+                        + "' when map already has a key type '" + m.keys().get(i).display() + "'");
+            }
+        }
+    }
+
     /** Records that {@code @m[keys]} holds {@code value}, widening the map's types as assignments do. */
     void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
         mapTyping.declare(ref, keys, value, span);

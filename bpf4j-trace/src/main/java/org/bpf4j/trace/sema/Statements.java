@@ -35,6 +35,11 @@ final class Statements {
      * is their first assignment's, kept across passes in {@link #letTypes} (current bpftrace).
      */
     private final Set<String> untypedLets = new HashSet<>();
+    /**
+     * The types of the variables declared with one ({@code let $a: uint8}) in the probe being
+     * checked: as current bpftrace, every assignment is cast to it, and must fit.
+     */
+    private final Map<String, Type> declaredTypes = new HashMap<>();
     /** The variables read and written in the probe being checked. */
     private final List<Expr.Var> varUses = new ArrayList<>();
     private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
@@ -68,6 +73,7 @@ final class Statements {
         varPointees.clear();
         poisoned.clear();
         untypedLets.clear();
+        declaredTypes.clear();
         variables.put(p, vars);
     }
 
@@ -234,6 +240,11 @@ final class Statements {
 
     private void assignVar(Stmt.AssignVar a) {
         Type declared = a.declared().map(t -> sa.typeOfName(t, a.span())).orElse(null);
+        if (declared != null) {
+            declaredTypes.put(a.var().name(), declared);
+        } else if (!a.let()) {
+            declared = declaredTypes.get(a.var().name()); // a later assignment of a declared variable
+        }
         if (a.value().isEmpty()) {
             if (declared != null) {
                 setVar(a.var(), declared, a.span());
@@ -271,10 +282,20 @@ final class Statements {
             if (declared.getClass() != t.getClass()) {
                 sa.error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
                         + t.display() + "' when variable already has a type '" + declared.display() + "'");
+            } else if (!fits(t, declared)) {
+                sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                        + t.display() + "' when variable already has a type '" + declared.display() + "'");
             }
             t = declared;
         }
         setVar(a.var(), t, a.opSpan());
+        Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
+                : vars.get(a.var().name())) : null;
+        if (misfit != null) {
+            sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                    + misfit.display() + "' when variable already has a type '" + vars.get(a.var().name()).display()
+                    + "'");
+        }
         if (untypedLets.contains(a.var().name())) {
             Type now = vars.get(a.var().name());
             if (!now.equals(letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
@@ -339,6 +360,31 @@ final class Statements {
             return SemanticAnalyser.unify(before, t);
         }
         return null;
+    }
+
+    /**
+     * Whether a value of type {@code t} can be cast to a variable's declared type {@code declared}
+     * of the same kind, as current bpftrace's casts allow: a string no longer than the declared
+     * one, tuples element by element (integers of any width; a literal that does not fit is
+     * checked where it is assigned).
+     */
+    private static boolean fits(Type t, Type declared) {
+        if (t instanceof Type.Str s && declared instanceof Type.Str d) {
+            return s.size() <= d.size();
+        }
+        if (t instanceof Type.Tuple x && declared instanceof Type.Tuple d) {
+            if (x.elements().size() != d.elements().size()) {
+                return false;
+            }
+            for (int i = 0; i < x.elements().size(); i++) {
+                Type e = x.elements().get(i);
+                Type de = d.elements().get(i);
+                if (e.getClass() != de.getClass() || !fits(e, de)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The functions that current bpftrace types {@code void}: their calls have no value. */
@@ -409,6 +455,13 @@ final class Statements {
             }
         }
         sa.declareMap(a.map(), keys, value, a.map().span());
+        Type stored = sa.maps.get(a.map().name()).value();
+        Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;
+        if (misfit != null) {
+            sa.error(a.span(), "Type mismatch for " + a.map().name() + ": trying to assign value of type '"
+                    + misfit.display() + "' when map already has a value type '" + stored.display() + "'");
+        }
+        sa.literalKeys(a.map());
         sa.enums.assignMap(a.map().name(), a.value());
         sa.types.put(a.map(), sa.maps.get(a.map().name()).value());
     }
