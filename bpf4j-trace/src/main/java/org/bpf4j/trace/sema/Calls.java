@@ -179,6 +179,13 @@ final class Calls {
                     if (!(t instanceof Type.Int)) {
                         a.error(c.span(), "strftime() expects an integer as the second argument ("
                                 + SemanticAnalyser.kindName(t) + " provided)");
+                    } else if (c.args().get(1) instanceof Expr.Call n && n.name().equals("nsecs")
+                            && n.args().size() == 1 && n.args().getFirst() instanceof Expr.Builtin clock
+                            && clock.name().equals("monotonic")) {
+                        a.error(c.span(), "strftime() can not take a monotonic timestamp"); // as current bpftrace
+                    } else if (LiteralFolding.value(a, c.args().get(1)) instanceof LiteralFolding.Value v
+                            && v.negative()) {
+                        a.error(c.span(), "strftime() does not accept negative timestamps");
                     }
                 }
                 return new Type.Timestamp();
@@ -205,6 +212,10 @@ final class Calls {
                     Type lt = a.type(c.args().get(1));
                     if (!(lt instanceof Type.Int)) {
                         a.error(c.span(), "str() expects an integer length argument");
+                    } else if (LiteralFolding.value(a, c.args().get(1)) instanceof LiteralFolding.Value v
+                            && v.negative()) {
+                        // current bpftrace refuses it (its length parameter is unsigned)
+                        a.error(c.span(), "str() cannot use negative length (" + v.bits() + ")");
                     }
                 }
                 if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
