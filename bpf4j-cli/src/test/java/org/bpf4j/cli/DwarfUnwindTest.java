@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * {@code dw_ustack}: user stacks unwound in the kernel by the {@code .eh_frame} rules, on
  * {@code src/test/resources/dwunwind/nofp} (and {@code nofp-pie}), built optimized without frame
  * pointers, where {@code funcA} calls {@code funcB} calls {@code funcC} (a 216-byte frame) calls
- * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot.
+ * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot; and
+ * {@code frames} (and {@code frames-clang}) for the other rules: rbp-based frames under a callee
+ * that reuses rbp, a PLT entry, a realigned stack (assembly as OpenSSL's), see {@code frames.c}.
  * Under {@code -c}, {@code -p}, {@code --dwarf-pid}; as a printed value, a map key, {@code len()}.
  * The tests skip with the reason where bpf() is unavailable or the binaries (x86-64) cannot run.
  */
@@ -140,6 +142,97 @@ class DwarfUnwindTest {
             loop.destroyForcibly().waitFor();
             other.destroyForcibly().waitFor();
         }
+    }
+
+    /**
+     * leaf's callers in {@code frames}, perf mode, each line's symbol (under {@code -c} the first
+     * events can come before the C library's rows are read: the walk may end in it).
+     */
+    private static final List<String> FRAMES_CALLERS = List.of("clobber+", "vla+", "aligned+", "main+");
+
+    private static void assertFrames(String what, String out, int first, List<String> want) {
+        String[] lines = out.split("\n");
+        for (int i = 0; i < want.size(); i++) {
+            assertTrue(first + i < lines.length && lines[first + i].matches("\t[0-9a-f]+ "
+                    + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"), what + ": " + out);
+        }
+    }
+
+    @Test
+    void rbpIsRestoredWhereACalleeSavedIt() {
+        // vla's and aligned's CFA is rbp+16; clobber saved rbp and zeroed it before calling leaf,
+        // so only the rbp restored from clobber's save slot finds vla's frame (gcc and clang)
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n
+                    + ":leaf { printf(\"%s\", dw_ustack(perf)); exit(); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertTrue(r.out().startsWith("\n\t"), name + ": " + r.out());
+            assertTrue(r.out().split("\n")[1].contains(" leaf+0 "), name + ": " + r.out());
+            assertFrames(name, r.out(), 2, FRAMES_CALLERS);
+        }
+    }
+
+    @Test
+    void aLazilyBoundPltEntryIsUnwoundInBothHalves() {
+        // getppid@plt at 0x401050 in both binaries (objdump -d frames | grep 'getppid@plt>:'), file
+        // offset 0x1050 (.plt at 0x401020 is at 0x1020): its first instruction (CFA rsp+8) and, on
+        // the first (lazy) call only, its jump to the resolver after the push (CFA rsp+16); leaf
+        // called it
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            for (String at : List.of("0x1050", "0x105b")) {
+                // (--unsafe: the PLT has no symbol; as bpftrace, such an address is the file offset)
+                Cli r = Cli.run("trace", "--unsafe", "-c", n + " once 2", "-e", ENABLED + "uprobe:" + n + ":" + at
+                        + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                assertTrue(r.err().contains("Misaligned probes"), r.err());
+                assertTrue(r.out().split("\n")[1].startsWith("\t401050 ") || r.out().split("\n")[1].startsWith("\t40105b "),
+                        name + " " + at + ": " + r.out());
+                List<String> callers = new java.util.ArrayList<>(List.of("leaf+"));
+                callers.addAll(FRAMES_CALLERS);
+                assertFrames(name + " " + at, r.out(), 2, callers);
+            }
+        }
+    }
+
+    @Test
+    void aRealignedStackIsUnwoundThroughTheSavedStackPointerAndTheRegisterHoldingIt() {
+        // realign (assembly, as OpenSSL's) keeps the old rsp in rax (CFA = rax+8), then in its
+        // realigned frame (CFA = *(rsp+40)+8) while it calls tick
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            for (String probe : List.of("tick", "realign+3")) {
+                Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n + ":" + probe
+                        + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                List<String> want = probe.equals("tick") ? List.of("tick+0", "realign+", "main+")
+                        : List.of("realign+3", "main+");
+                String[] lines = r.out().split("\n");
+                for (int i = 0; i < want.size(); i++) {
+                    assertTrue(i + 1 < lines.length && lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i))
+                            + "\\d* \\(.*\\)"), name + " " + probe + ": " + r.out());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReturnAddressAPendingUretprobeReplacedIsRecovered() {
+        // the uretprobe on funcB puts the kernel's trampoline ([uprobes]) where funcB returns to
+        // funcA; the walk from funcD takes the original from the task's return instances
+        String n = nofp("nofp");
+        Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "ur:" + n + ":funcB { @r = count(); } "
+                + "u:" + n + ":funcD { printf(\"%s\", dw_ustack(perf)); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("@r: 1"), r.out());
+        String stack = r.out().substring(0, r.out().indexOf("@r"));
+        List<String> want = List.of("funcD+0", "funcC+", "funcB+", "funcA+", "main+");
+        String[] lines = stack.split("\n");
+        for (int i = 0; i < want.size(); i++) {
+            assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"), r.out());
+        }
+        assertFalse(stack.contains("[uprobes]"), r.out());
     }
 
     @Test

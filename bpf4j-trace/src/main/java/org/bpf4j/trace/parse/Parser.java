@@ -675,13 +675,14 @@ public final class Parser extends ExprParser {
                 }
                 case "while" -> {
                     take();
-                    Expr cond = parenthesised();
+                    // current bpftrace also takes a unary condition without parentheses: while !$a { ... }
+                    Expr cond = at(TokenKind.LPAREN) ? parenthesised() : unary();
                     List<Stmt> body = block();
                     return new Stmt.While(cond, body, t.span().to(prev.span()));
                 }
                 case "unroll" -> {
                     take();
-                    Expr n = parenthesised();
+                    Expr n = at(TokenKind.LPAREN) ? parenthesised() : unary();
                     List<Stmt> body = block();
                     return new Stmt.Unroll(n, body, t.span().to(prev.span()));
                 }

@@ -141,6 +141,18 @@ final class Statements {
             }
             case Stmt.AssignVar a -> assignVar(a);
             case Stmt.AssignMap a -> assignMap(a);
+            case Stmt.If i when Comptime.isComptime(i.cond()) -> {
+                // current bpftrace: only the branch the condition chooses is checked (and compiled,
+                // once Comptime prunes the other); neither while the condition is not known yet
+                sa.type(i.cond());
+                Long known = ConstantFolding.value(sa, i.cond());
+                if (known != null) {
+                    sa.comptimeChoices.put(i, known != 0);
+                    block(known != 0 ? i.then() : i.otherwise());
+                } else {
+                    sa.comptimeChoices.remove(i);
+                }
+            }
             case Stmt.If i -> {
                 Type t = sa.type(i.cond());
                 if (!(t instanceof Type.Int)) {
@@ -288,6 +300,7 @@ final class Statements {
             }
             t = declared;
         }
+        sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.opSpan());
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
@@ -450,10 +463,13 @@ final class Statements {
                 }
                 return;
             }
+            sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
             if (value instanceof Type.Int i && !i.isPointer()) {
+                sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
                 value = i.widened();
             }
         }
+        sa.locks.checkKeys(sa, a.map(), keys);
         sa.declareMap(a.map(), keys, value, a.map().span());
         Type stored = sa.maps.get(a.map().name()).value();
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;

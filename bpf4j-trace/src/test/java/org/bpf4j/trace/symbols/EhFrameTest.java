@@ -24,6 +24,9 @@ class EhFrameTest {
             case EhFrame.CFA_RSP -> "rsp+" + r.cfaOffset();
             case EhFrame.CFA_RBP -> "rbp+" + r.cfaOffset();
             case EhFrame.CFA_PLT -> "plt" + r.cfaOffset();
+            case EhFrame.CFA_REG -> "r" + r.extra() + "+" + r.cfaOffset();
+            case EhFrame.CFA_DEREF_RSP -> "*(rsp+" + r.cfaOffset() + ")+" + r.extra();
+            case EhFrame.CFA_DEREF_RBP -> "*(rbp+" + r.cfaOffset() + ")+" + r.extra();
             default -> "stop";
         } + (r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
     }
@@ -61,6 +64,16 @@ class EhFrameTest {
                 4012ec rsp+8
                 4012ed stop
                 """, text(EhFrame.rows(NativeElf.read(NOFP))));
+    }
+
+    @Test
+    void rowsOfAStackRealignedByHand() {
+        // frames.c's realign (as OpenSSL's assembly): the CFA in rax (DWARF register 0), then the
+        // expression *(rsp+40)+8; readelf --debug-dump=frames-interp shows "rax+8" and "exp"
+        Path frames = NOFP.resolveSibling("frames");
+        Assumptions.assumeTrue(Files.exists(frames), "SKIPPED: " + frames + " is not there");
+        String all = text(EhFrame.rows(NativeElf.read(frames)));
+        assertTrue(all.contains("401210 rsp+8\n401213 r0+8\n401221 *(rsp+40)+8\n401228 r0+8\n40122f rsp+8\n"), all);
     }
 
     @Test
