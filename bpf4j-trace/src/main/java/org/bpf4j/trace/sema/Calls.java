@@ -179,8 +179,8 @@ final class Calls {
                     if (!(t instanceof Type.Int)) {
                         a.error(c.span(), "strftime() expects an integer as the second argument ("
                                 + SemanticAnalyser.kindName(t) + " provided)");
-                    } else if (c.args().get(1) instanceof Expr.Call n && n.name().equals("nsecs")
-                            && n.args().size() == 1 && n.args().getFirst() instanceof Expr.Builtin clock
+                    } else if (c.args().get(1) instanceof Expr.Call ns && ns.name().equals("nsecs")
+                            && ns.args().size() == 1 && ns.args().getFirst() instanceof Expr.Builtin clock
                             && clock.name().equals("monotonic")) {
                         a.error(c.span(), "strftime() can not take a monotonic timestamp"); // as current bpftrace
                     } else if (LiteralFolding.value(a, c.args().get(1)) instanceof LiteralFolding.Value v
