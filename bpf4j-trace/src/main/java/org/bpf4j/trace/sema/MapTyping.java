@@ -17,7 +17,12 @@ final class MapTyping {
         this.a = a;
     }
 
-    void declare(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
+    /**
+     * Records an assignment of {@code value} to {@code @m[keys]}; a mismatch is reported at
+     * {@code span} with the value's type as {@code shown} and the map's as current bpftrace shows
+     * them (integers as assigned, not widened: {@code int8} for {@code @x = 0}).
+     */
+    void declare(Expr.MapRef ref, List<Type> keys, Type value, Span span, Type shown) {
         MapInfo old = a.maps.get(ref.name());
         if (old == null) {
             a.maps.put(ref.name(), new MapInfo(ref.name(), keys, value));
@@ -27,7 +32,7 @@ final class MapTyping {
         Type v = old.value();
         if (value instanceof Type.Agg na && old.value() instanceof Type.Agg oa) {
             if (na.kind() != oa.kind()) {
-                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
+                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + shown.display()
                         + "' when map already has a type '" + oa.display() + "'");
             } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
                 a.error(span, AggregationTypes.parametersDiffer(oa, na));
@@ -35,8 +40,10 @@ final class MapTyping {
         } else {
             Type u = SemanticAnalyser.unify(old.value(), value);
             if (u == null) {
-                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + value.display()
-                        + "' when map already has a type '" + old.value().display() + "'");
+                Type had = old.value() instanceof Type.Int && a.mapIntValues.get(ref.name()) != null
+                        ? a.mapIntValues.get(ref.name()) : old.value();
+                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + shown.display()
+                        + "' when map already has a type '" + had.display() + "'");
             } else {
                 v = u;
             }

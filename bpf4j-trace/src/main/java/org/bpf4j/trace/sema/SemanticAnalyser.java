@@ -494,7 +494,15 @@ public final class SemanticAnalyser {
 
     /** Records that {@code @m[keys]} holds {@code value}, widening the map's types as assignments do. */
     void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
-        mapTyping.declare(ref, keys, value, span);
+        mapTyping.declare(ref, keys, value, span, value);
+    }
+
+    /**
+     * As {@link #declareMap(Expr.MapRef, List, Type, Span)}, with the value's type as current
+     * bpftrace shows it in messages ({@code shown}: an integer not widened to 64 bits).
+     */
+    void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span, Type shown) {
+        mapTyping.declare(ref, keys, value, span, shown);
     }
 
     /** The type a map value reads as in an expression, or null if it cannot be read. */

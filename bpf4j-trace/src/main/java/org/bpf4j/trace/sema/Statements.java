@@ -439,9 +439,11 @@ final class Statements {
     private void assignMap(Stmt.AssignMap a) {
         List<Type> keys = sa.mapKeys(a.map());
         Type value;
+        Type shown; // the value's type as current bpftrace names it (an integer not widened)
         if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
             value = sa.aggregationTypes.aggregation(c);
             sa.types.put(c, value);
+            shown = value;
         } else {
             if (a.value() instanceof Expr.MapRef src && sa.map(src.name()) != null
                     && sa.map(src.name()).value() instanceof Type.Agg agg && !aggregateCopy(a, src, agg)) {
@@ -464,13 +466,15 @@ final class Statements {
                 return;
             }
             sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
+            shown = value;
             if (value instanceof Type.Int i && !i.isPointer()) {
                 sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
                 value = i.widened();
             }
         }
         sa.locks.checkKeys(sa, a.map(), keys);
-        sa.declareMap(a.map(), keys, value, a.map().span());
+        // current bpftrace reports a mismatch at the aggregation's call, else at the assignment
+        sa.declareMap(a.map(), keys, value, value instanceof Type.Agg ? a.value().span() : a.span(), shown);
         Type stored = sa.maps.get(a.map().name()).value();
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;
         if (misfit != null) {
