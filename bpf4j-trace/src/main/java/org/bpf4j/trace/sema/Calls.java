@@ -314,7 +314,9 @@ final class Calls {
                 // current bpftrace: nsecs(monotonic|boot|tai|sw_tai); the argument is a clock's name
                 if (nargs(c, 1) && !(c.args().getFirst() instanceof Expr.Builtin clock
                         && Builtins.CLOCKS.containsKey(clock.name()))) {
-                    a.error(c.args().getFirst().span(), "Invalid timestamp mode: expected one of "
+                    a.error(c.args().getFirst().span(), c.args().getFirst() instanceof Expr.Builtin name
+                            ? "Invalid timestamp mode: " + name.name() // current bpftrace's words
+                            : "Invalid timestamp mode: expected one of "
                             + String.join(", ", java.util.List.of("monotonic", "boot", "tai", "sw_tai")));
                 }
                 return Type.UINT64;
@@ -976,8 +978,7 @@ final class Calls {
             }
             MapInfo info = a.map(m.name());
             if (info == null) {
-                // bpftrace places it from the call to the end of the map name.
-                a.error(new org.bpf4j.trace.Span(c.span().begin(), m.span().end()), "Undefined map: " + m.name());
+                a.error(m.span(), "Undefined map: " + m.name()); // at the map, as current bpftrace (0.17: from the call)
             } else if (!(info.value() instanceof Type.Agg)) {
                 // hist, lhist, stats, avg... maps are printed whole; only plain values are read.
                 a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));

@@ -94,6 +94,15 @@ final class MapTyping {
 
     /** Current bpftrace's error for keys of other types than the map's: several keys are shown as a tuple. */
     private void mismatch(Expr.MapRef ref, List<Type> keys, List<Type> old) {
+        if (keys.isEmpty() != old.isEmpty()) {
+            // current bpftrace's words for a scalar map used with a key and the reverse
+            a.error(ref.span(), keys.isEmpty()
+                    ? ref.name() + " used as a map without an explicit key (scalar map), previously used with an "
+                            + "explicit key (non-scalar map)"
+                    : ref.name() + " used as a map with an explicit key (non-scalar map), previously used without an "
+                            + "explicit key (scalar map)");
+            return;
+        }
         a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: '"
                 + keyType(keys) + "' when map expects arguments: '" + keyType(old) + "'");
     }
@@ -132,6 +141,13 @@ final class MapTyping {
     List<Type> keys(Expr.MapRef ref) {
         List<Type> keys = new ArrayList<>();
         for (Expr k : ref.keys()) {
+            if (k instanceof Expr.MapRef km && a.maps.get(km.name()) != null
+                    && a.maps.get(km.name()).value() instanceof Type.Agg agg && readType(agg) == null) {
+                // current bpftrace: a hist, lhist, tseries or stats map has no value to use as a key
+                a.error(ref.span(), "Value '" + agg.display() + "' cannot be used as a map key.");
+                keys.add(Type.INT64);
+                continue;
+            }
             Type t = a.type(k);
             switch (t) {
                 case Type.Int i -> keys.add(i); // stored in 8 bytes; its type as current bpftrace's (int8 for 1)

@@ -309,7 +309,7 @@ public final class SemanticAnalyser {
             case Type.Usym x -> "usym";
             case Type.Deferred x -> x.display();
             case Type.Inet x -> "inet";
-            case Type.Stack x -> x.display();
+            case Type.Stack x -> x.user() ? "ustack" : "kstack";
             case Type.StructRef x -> "record";
             case Type.None x -> "none";
         };
@@ -613,8 +613,10 @@ public final class SemanticAnalyser {
                 }
                 Type u = a instanceof Type.Buf x && b instanceof Type.Buf y ? longer(x, y) : unify(a, b);
                 if (u == null) {
-                    error(t.span(), "Branches must return the same type or compatible types: have '" + a.display()
-                            + "' and '" + b.display() + "'");
+                    // a call without a value is current bpftrace's void
+                    error(t.span(), "Branches must return the same type or compatible types: have '"
+                            + (a instanceof Type.None ? "void" : a.display()) + "' and '"
+                            + (b instanceof Type.None ? "void" : b.display()) + "'");
                     yield a;
                 }
                 if (a instanceof Type.Int ia && b instanceof Type.Int ib && (ia.isPointer() || ib.isPointer()

@@ -292,7 +292,7 @@ final class Statements {
         }
         if (declared != null) {
             if (declared.getClass() != t.getClass()) {
-                sa.error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
                         + t.display() + "' when variable already has a type '" + declared.display() + "'");
             } else if (!fits(t, declared)) {
                 sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
@@ -301,7 +301,7 @@ final class Statements {
             t = declared;
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
-        setVar(a.var(), t, a.opSpan());
+        setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
         if (misfit != null) {

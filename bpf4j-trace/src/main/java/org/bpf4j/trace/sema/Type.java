@@ -416,7 +416,7 @@ public sealed interface Type {
 
         @Override
         public String display() {
-            return user ? "ustack" : "kstack";
+            return (user ? "ustack" : "kstack") + "_" + mode + "_" + limit; // current bpftrace's kstack_bpftrace_127
         }
     }
 
