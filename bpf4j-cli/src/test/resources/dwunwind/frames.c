@@ -4,12 +4,19 @@
 // restore rbp from where clobber saved it to find vla's CFA) calls leaf, which calls getppid
 // through its lazily bound PLT entry (the .plt's CFA expression). Then main calls realign, which
 // calls tick on a stack realigned as OpenSSL's assembly does: the CFA is rax+8 until the old rsp is
-// saved on the new stack, then the expression *(rsp+40)+8.
+// saved on the new stack, then the expression *(rsp+40)+8. Then main calls rec, which calls
+// itself until its argument is 0 and then bottom (a uretprobe on rec replaces each of its return
+// addresses by the kernel's trampoline).
 //
 //   frames once N   calls aligned N times, 1 ms apart, and exits
+//   frames signal   prints its pid, then spins in spin until SIGALRM's handler (called through the
+//                   C library's __restore_rt signal frame) calls onsignal, every millisecond
+//                   until killed
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 volatile long sink;
@@ -72,16 +79,73 @@ __asm__(".text\n"
         ".cfi_endproc\n"
         ".size realign, .-realign\n");
 
+__attribute__((noinline)) void bottom(void)
+{
+  sink++;
+}
+
+__attribute__((noinline)) void rec(int n)
+{
+  if (n > 0) {
+    rec(n - 1);
+  } else {
+    bottom();
+  }
+  sink++;
+}
+
+volatile sig_atomic_t fired;
+
+__attribute__((noinline)) void onsignal(void)
+{
+  sink++;
+}
+
+__attribute__((noinline)) void handler(int sig)
+{
+  (void) sig;
+  onsignal();
+  fired = 1;
+}
+
+__attribute__((noinline)) void spin(void)
+{
+  while (!fired) {
+    sink++;
+  }
+}
+
+__attribute__((noreturn)) static void signalled(void)
+{
+  printf("%d\n", getpid());
+  fflush(stdout);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sigaction(SIGALRM, &sa, NULL);
+  for (;;) {
+    fired = 0;
+    struct itimerval t = {{0, 0}, {0, 1000}};
+    setitimer(ITIMER_REAL, &t, NULL);
+    spin();
+    usleep(1000);
+  }
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 3 && strcmp(argv[1], "once") == 0) {
     for (int i = atoi(argv[2]); i > 0; i--) {
       aligned(16 + (int) (sink & 7));
       realign(tick);
+      rec(12);
       usleep(1000);
     }
     return 0;
   }
-  fprintf(stderr, "usage: frames once N\n");
+  if (argc == 2 && strcmp(argv[1], "signal") == 0) {
+    signalled();
+  }
+  fprintf(stderr, "usage: frames once N | frames signal\n");
   return 2;
 }

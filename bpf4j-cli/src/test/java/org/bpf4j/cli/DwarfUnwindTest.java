@@ -173,21 +173,48 @@ class DwarfUnwindTest {
         }
     }
 
+    /**
+     * The virtual address and file offset of {@code name}'s lazily bound PLT entry in a non-PIE
+     * binary: the {@code .plt} section's entry after PLT0 at the index of its {@code .rela.plt}
+     * relocation (16-byte entries), as {@code objdump -d} shows {@code name@plt}.
+     */
+    private static long[] pltEntry(String binary, String name) {
+        org.bpf4j.linux.probe.NativeElf elf = org.bpf4j.linux.probe.NativeElf.read(Path.of(binary));
+        org.bpf4j.linux.probe.NativeElf.Section plt = elf.section(".plt").orElseThrow();
+        java.nio.ByteBuffer rela = elf.data(elf.section(".rela.plt").orElseThrow()).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer dynsym = elf.data(elf.section(".dynsym").orElseThrow()).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer dynstr = elf.data(elf.section(".dynstr").orElseThrow()).slice();
+        for (int k = 0; k * 24 < rela.limit(); k++) {
+            int sym = (int) (rela.getLong(24 * k + 8) >>> 32);
+            int at = dynsym.getInt(24 * sym);
+            StringBuilder b = new StringBuilder();
+            for (int c; (c = dynstr.get(at++)) != 0; ) {
+                b.append((char) c);
+            }
+            if (b.toString().equals(name)) {
+                return new long[] {plt.address() + 16L * (k + 1), plt.offset() + 16L * (k + 1)};
+            }
+        }
+        throw new AssertionError("no PLT entry for " + name + " in " + binary);
+    }
+
     @Test
     void aLazilyBoundPltEntryIsUnwoundInBothHalves() {
-        // getppid@plt at 0x401050 in both binaries (objdump -d frames | grep 'getppid@plt>:'), file
-        // offset 0x1050 (.plt at 0x401020 is at 0x1020): its first instruction (CFA rsp+8) and, on
-        // the first (lazy) call only, its jump to the resolver after the push (CFA rsp+16); leaf
-        // called it
+        // getppid@plt: its first instruction (CFA rsp+8) and, on the first (lazy) call only, its jump
+        // to the resolver after the push, 11 bytes on (CFA rsp+16); leaf called it
         for (String name : List.of("frames", "frames-clang")) {
             String n = nofp(name);
-            for (String at : List.of("0x1050", "0x105b")) {
+            long[] entry = pltEntry(n, "getppid");
+            for (int half : new int[] {0, 11}) {
                 // (--unsafe: the PLT has no symbol; as bpftrace, such an address is the file offset)
+                String at = "0x" + Long.toHexString(entry[1] + half);
                 Cli r = Cli.run("trace", "--unsafe", "-c", n + " once 2", "-e", ENABLED + "uprobe:" + n + ":" + at
                         + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
                 assertEquals(Main.EXIT_OK, r.status(), r.err());
                 assertTrue(r.err().contains("Misaligned probes"), r.err());
-                assertTrue(r.out().split("\n")[1].startsWith("\t401050 ") || r.out().split("\n")[1].startsWith("\t40105b "),
+                assertTrue(r.out().split("\n")[1].startsWith("\t" + Long.toHexString(entry[0] + half) + " "),
                         name + " " + at + ": " + r.out());
                 List<String> callers = new java.util.ArrayList<>(List.of("leaf+"));
                 callers.addAll(FRAMES_CALLERS);
@@ -233,6 +260,57 @@ class DwarfUnwindTest {
             assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"), r.out());
         }
         assertFalse(stack.contains("[uprobes]"), r.out());
+    }
+
+    @Test
+    void aRecursionUnderAUretprobeIsRecoveredAtEveryDepth() {
+        // rec(12) recurses 12 times before it calls bottom: 13 return addresses of rec replaced by
+        // the trampoline, more than the 8 instances one frame's search passes over
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "ur:" + n + ":rec { @r = count(); } "
+                    + "u:" + n + ":bottom { printf(\"%s\", dw_ustack(perf)); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertTrue(r.out().contains("@r: 13"), r.out());
+            List<String> want = new java.util.ArrayList<>(List.of("bottom+0"));
+            for (int i = 0; i < 13; i++) {
+                want.add("rec+");
+            }
+            want.add("main+");
+            String[] lines = r.out().split("\n");
+            for (int i = 0; i < want.size(); i++) {
+                assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"),
+                        name + ": " + r.out());
+            }
+        }
+    }
+
+    @Test
+    void aStackGoesThroughASignalFrame() throws Exception {
+        // onsignal is called by SIGALRM's handler, which the C library's __restore_rt signal frame
+        // returns from into spin, at the instruction the signal interrupted (not past a call)
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Process p = new ProcessBuilder(n, "signal").start();
+            try {
+                String pid = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
+                Cli r = Cli.run("trace", "-p", pid, "-e", ENABLED + "u:" + n
+                        + ":onsignal { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                String[] lines = r.out().split("\n");
+                assertTrue(lines.length > 6, name + ": " + r.out());
+                assertTrue(lines[1].matches("\t[0-9a-f]+ onsignal\\+0 \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[2].matches("\t[0-9a-f]+ handler\\+\\d+ \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[3].contains("libc"), name + ": " + r.out()); // __restore_rt
+                assertTrue(lines[4].matches("\t[0-9a-f]+ spin\\+\\d+ \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[5].matches("\t[0-9a-f]+ (signalled|main)\\+\\d+ \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[lines.length - 1].matches("\t[0-9a-f]+ _start\\+\\d+ \\(.*\\)"),
+                        name + ": " + r.out());
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
     }
 
     @Test

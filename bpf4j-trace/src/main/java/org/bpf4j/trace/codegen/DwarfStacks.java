@@ -70,11 +70,13 @@ final class DwarfStacks {
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
         int extra = pc.frame.alloc(8);
+        int exact = pc.frame.alloc(8);
         int regs = pc.frame.alloc(8 * REGS);
         UprobeOffsets uo = UprobeOffsets.KERNEL;
         int task = uo == null ? 0 : pc.frame.alloc(8);
         int xol = uo == null ? 0 : pc.frame.alloc(8);
         int ri = uo == null ? 0 : pc.frame.alloc(8);
+        int scan = uo == null ? 0 : pc.frame.alloc(8);
         int riStack = uo == null ? 0 : pc.frame.alloc(8);
         int frames = pc.frame.alloc(8 * Events.STACK_MAP_FRAMES);
         Asm.Label found = asm.label();
@@ -141,9 +143,12 @@ final class DwarfStacks {
 
         if (uo != null) {
             xolBase(uo, task, xol);
+            asm.storeImm(Size.DW, asm.frameBase, ri, 1); // the list not read yet
         }
         Asm.Label head = asm.label();
         Asm.Label done = asm.label();
+        Asm.Label rbpKept = asm.label();
+        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         asm.movImm(COUNTER, 0);
         asm.bind(head);
         // the frame: recorded, hashed (FNV-1a over the words), counted
@@ -162,11 +167,15 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, n, COUNTER);
         asm.jumpImm(JumpOp.JGE, COUNTER, limit, done);
         // the address looked up: a return address is past its call (which may end the function)
+        // (not a signal frame's interrupted instruction: exact)
         asm.mov(3, 1);
         Asm.Label first = asm.label();
         asm.jumpImm(JumpOp.JEQ, COUNTER, 1, first);
+        asm.load(Size.DW, 2, asm.frameBase, exact);
+        asm.jumpImm(JumpOp.JNE, 2, 0, first);
         asm.aluImm(AluOp.SUB, 3, 1);
         asm.bind(first);
+        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         // binary search: r1 = lo, r2 = len; the last row at or before r3
         asm.load(Size.DW, 1, asm.frameBase, start);
         asm.load(Size.DW, 2, asm.frameBase, count);
@@ -211,7 +220,9 @@ final class DwarfStacks {
         Asm.Label derefSp = asm.label();
         Asm.Label derefBp = asm.label();
         Asm.Label deref = asm.label();
+        Asm.Label signal = asm.label();
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_SIGNAL, signal);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_REG, fromReg);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RBP, derefBp);
@@ -223,6 +234,37 @@ final class DwarfStacks {
         asm.load(Size.DW, 0, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 0, 5);
         asm.jump(cfaDone);
+        asm.bind(signal);
+        // a signal frame: the interrupted context's rsp (the CFA), rip and rbp, saved at rsp plus
+        // the row's offsets
+        asm.store(Size.DW, asm.frameBase, tmp, 5);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 3, 5);
+        asm.stackAddr(1, cfa);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, tmp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        Asm.Label signalBp = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, rbpOff);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, signalBp);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, bp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.bind(signalBp);
+        asm.storeImm(Size.DW, asm.frameBase, exact, 1);
+        asm.jump(rbpKept);
         asm.bind(fromReg);
         // another register: known in the interrupted frame only
         asm.jumpImm(JumpOp.JNE, COUNTER, 1, done);
@@ -268,10 +310,9 @@ final class DwarfStacks {
         asm.call("probe_read_user");
         asm.jumpImm(JumpOp.JNE, 0, 0, done);
         if (uo != null) {
-            recoverUretprobe(uo, task, xol, ri, riStack, cfa, tmp);
+            recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
         }
         // the caller's rbp, where the row saved it
-        Asm.Label rbpKept = asm.label();
         asm.load(Size.DW, 3, asm.frameBase, rbpOff);
         asm.jumpImm(JumpOp.JEQ, 3, 0, rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
@@ -444,39 +485,49 @@ final class DwarfStacks {
      * A return address ({@code ret}, read at {@code cfa}-8) that a pending uretprobe replaced by its
      * trampoline in the {@code [uprobes]} page is replaced by the original, from the task's
      * return instance whose {@code stack} is that address (as current bpftrace's {@code dw_ustack}
-     * and the kernel's own user stacks do); else it stays, and the walk ends at it.
+     * and the kernel's own user stacks do); else it stays, and the walk ends at it. The instances
+     * are innermost first, as the walk meets their frames: {@code ri}, the cursor (the first
+     * instance after the last one matched, read once per stack), makes each frame's search start
+     * where the previous one ended, so a recursion of any depth is recovered, and at most
+     * {@link #RETURN_INSTANCES} instances are passed over between two matches (the innermost one,
+     * in a uretprobe's own probe, whose frame has returned).
      */
-    private void recoverUretprobe(UprobeOffsets uo, int task, int xol, int ri, int riStack, int cfa, int ret) {
+    private void recoverUretprobe(UprobeOffsets uo, int task, int xol, int ri, int scan, int stack, int cfa,
+            int ret) {
         Asm.Label kept = asm.label();
         asm.load(Size.DW, 2, asm.frameBase, xol);
         asm.jumpImm(JumpOp.JEQ, 2, 0, kept);
         asm.load(Size.DW, 1, asm.frameBase, ret);
         asm.alu(AluOp.SUB, 1, 2);
         asm.jumpImm(JumpOp.JGE, 1, 4096, kept);
+        // the first time: the task's list (ri is 1 until then)
+        Asm.Label haveList = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, ri);
+        asm.jumpImm(JumpOp.JNE, 1, 1, haveList);
         readKernel(task, uo.taskUtask(), ri);
         asm.load(Size.DW, 1, asm.frameBase, ri);
         asm.jumpImm(JumpOp.JEQ, 1, 0, kept);
         readKernel(ri, uo.utaskReturnInstances(), ri);
+        asm.bind(haveList);
+        asm.load(Size.DW, 1, asm.frameBase, ri);
+        asm.store(Size.DW, asm.frameBase, scan, 1);
         for (int k = 0; k < RETURN_INSTANCES; k++) {
             Asm.Label next = asm.label();
-            asm.load(Size.DW, 1, asm.frameBase, ri);
+            asm.load(Size.DW, 1, asm.frameBase, scan);
             asm.jumpImm(JumpOp.JEQ, 1, 0, kept);
             // its stack: the address of the return address it replaced (ret's, cfa - 8)
-            asm.stackAddr(1, riStack);
-            asm.movImm(2, 8);
-            asm.load(Size.DW, 3, asm.frameBase, ri);
-            asm.aluImm(AluOp.ADD, 3, (int) uo.riStack());
-            asm.call("probe_read_kernel");
-            asm.jumpImm(JumpOp.JNE, 0, 0, kept);
-            asm.load(Size.DW, 1, asm.frameBase, riStack);
+            readKernel(scan, uo.riStack(), stack);
+            asm.load(Size.DW, 1, asm.frameBase, stack);
             asm.load(Size.DW, 2, asm.frameBase, cfa);
             asm.aluImm(AluOp.SUB, 2, 8);
             asm.jump(JumpOp.JNE, 1, 2, next);
-            readKernel(ri, uo.riOrigRet(), ret);
+            readKernel(scan, uo.riOrigRet(), ret);
+            readKernel(scan, uo.riNext(), ri); // the cursor: past the match
             asm.jump(kept);
             asm.bind(next);
-            readKernel(ri, uo.riNext(), ri);
+            readKernel(scan, uo.riNext(), scan);
         }
+        // no match: the cursor stays where it was
         asm.bind(kept);
     }
 

@@ -49,7 +49,9 @@ public final class Parser extends ExprParser {
     /**
      * Parses a script, after {@linkplain Preprocessor preprocessing} it with no predefined macros
      * and only the built-in header constants. Errors go to {@code diags}; the result is empty if
-     * there were any.
+     * there were any, except the scope checks' ({@link Scopes}: undefined variables, shadowing
+     * {@code let}s), which current bpftrace makes before typing: then the program is returned, and
+     * the caller, seeing the errors, goes no further.
      */
     public static Optional<Program> parse(Source source, Diagnostics diags) {
         return parse(source, diags, java.util.Map.of(), HeaderMacros.builtin());
@@ -82,9 +84,21 @@ public final class Parser extends ExprParser {
      */
     public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
             List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs) {
+        return parse(source, diags, predefined, includes, headers, importDirs, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #parse(Source, Diagnostics, java.util.Map, List, HeaderMacros, List)}, with the
+     * environment the parser reads as current bpftrace's config does, after the script's config
+     * block: {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} (imports inside blocks).
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs,
+            java.util.Map<String, String> env) {
         int before = diags.errorCount();
         List<Macros.Definition> blocks = new ArrayList<>();
-        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null);
+        String envImports = env.get("BPFTRACE_UNSTABLE_IMPORT_STATEMENT");
+        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null, envImports);
         if (root == null || diags.errorCount() != before) {
             return Optional.empty();
         }
@@ -95,7 +109,7 @@ public final class Parser extends ExprParser {
         dirs.addAll(importDirs);
         Imports.Reader reader = (file, internal) -> {
             int base = source.attach(file);
-            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config());
+            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config(), envImports);
             return p == null ? null : p.unit;
         };
         Imports.Merged merged = Imports.resolve(unit, source, dirs, reader, diags);
@@ -104,7 +118,9 @@ public final class Parser extends ExprParser {
         }
         try {
             Program program = root.finish(merged);
-            return diags.errorCount() == before ? Optional.of(program) : Optional.empty();
+            // the scope checks' errors (undefined variables...: current bpftrace reports them before
+            // typing, not when parsing) leave the program, which the caller must not use further
+            return diags.errorCount() - root.scopeErrors == before ? Optional.of(program) : Optional.empty();
         } catch (SyntaxError e) {
             return Optional.empty();
         }
@@ -117,7 +133,8 @@ public final class Parser extends ExprParser {
      * @param rootConfig the script's config block, for a file it imports (null for the script itself)
      */
     private static Parser read(Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
-            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig) {
+            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig,
+            String envImports) {
         Source padded = base == 0 ? file : new Source(file.name(), "\n".repeat(base) + file.text());
         int before = diags.errorCount();
         Preprocessor.Result pre = Preprocessor.run(padded, predefined, includes, headers, diags);
@@ -126,6 +143,8 @@ public final class Parser extends ExprParser {
         }
         Parser p = new Parser(new Source(file.name(), pre.text()), diags, pre.macros(), pre.functions(), blocks);
         p.rootConfig = rootConfig;
+        p.envImports = envImports;
+        p.directiveLines = pre.lines();
         p.directives.addAll(pre.directives());
         try {
             p.unit = p.unit(padded.text().substring(base));
@@ -137,9 +156,32 @@ public final class Parser extends ExprParser {
 
     /** What {@link #unit} read. */
     private Unit unit;
+    /** The errors of the scope checks ({@link Scopes}) when the script was finished. */
+    private int scopeErrors;
 
     /** The config block of the script that imports this file (null when this file is the script). */
     private List<ConfigEntry> rootConfig;
+
+    /** {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} of the environment (null if unset): wins over the config block. */
+    private String envImports;
+
+    /** Where the file's preprocessor lines were ({@link Preprocessor.Result#lines}), in order. */
+    private List<Span> directiveLines = List.of();
+
+    /**
+     * Refuses a preprocessor line between {@code from} and {@code to} (the text the parser has just
+     * passed over) once the C definitions are over (a config block, an import or a probe has been
+     * read), as current bpftrace's parser does: "C definitions must appear before probes and
+     * functions", from the {@code #} to the start of the next line.
+     */
+    private void noDirectiveBetween(int from, int to) {
+        for (Span d : directiveLines) {
+            if (d.begin() >= from && d.begin() < to) {
+                diags.error(d, "syntax: C definitions must appear before probes and functions");
+                throw new SyntaxError();
+            }
+        }
+    }
 
     /**
      * What one file of a script holds before the files it imports are merged in and its macros
@@ -182,7 +224,15 @@ public final class Parser extends ExprParser {
         List<Subprog> subprogs = new ArrayList<>();
         Span configSpan = null;
         Phase phase = Phase.DEFINITIONS;
+        int definitionsEnd = -1; // where the first config block, import or probe began
         for (;;) {
+            if (definitionsEnd >= 0) {
+                // the text read since (the last item, with its blocks, and the blanks after it)
+                lexer.skipTrivia();
+                int to = lexer.position() < lexer.source().text().length() ? lexer.position() : Integer.MAX_VALUE;
+                noDirectiveBetween(definitionsEnd, to);
+                definitionsEnd = to;
+            }
             if (lexer.atDirective()) {
                 int at = lexer.position();
                 String line = lexer.skipLine();
@@ -198,9 +248,12 @@ public final class Parser extends ExprParser {
             }
             int at = lexer.position();
             String definition = lexer.cDefinition();
+            if (definition == null && definitionsEnd < 0) {
+                definitionsEnd = at; // what follows is no C definition: config, imports, probes
+            }
             if (definition != null) {
-                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
-                    misplacedDefinition(at);
+                if (definitionsEnd >= 0) {
+                    misplacedDefinition(at); // after a config block, an import or a probe
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
@@ -350,6 +403,11 @@ public final class Parser extends ExprParser {
                 mode = java.util.Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
             }
         }
+        if (envImports != null && ConfigEntry.unstable(envImports) != null) {
+            // as current bpftrace, which loads the environment after the config block (a bad value is
+            // reported with the settings)
+            mode = ConfigEntry.unstable(envImports);
+        }
         switch (mode) {
             case "enable" -> statementImports.add(d);
             case "warn" -> {
@@ -399,10 +457,12 @@ public final class Parser extends ExprParser {
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);
+        int beforeScopes = diags.errorCount();
         Optional<Scopes.Result> scoped = Scopes.apply(probes, subprogs, macros, diags);
         if (scoped.isEmpty()) {
             throw new SyntaxError();
         }
+        scopeErrors = diags.errorCount() - beforeScopes;
         List<Subprog> functions = new ArrayList<>();
         try {
             probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);

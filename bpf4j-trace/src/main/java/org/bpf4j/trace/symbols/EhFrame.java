@@ -40,6 +40,12 @@ public final class EhFrame {
     public static final int CFA_DEREF_RSP = 5;
     /** CFA = *(u64 *)(rbp + offset) + {@code extra}. */
     public static final int CFA_DEREF_RBP = 6;
+    /**
+     * A signal frame (the C library's {@code __restore_rt}): CFA = *(u64 *)(rsp + offset), the
+     * return address (the interrupted instruction, not past a call) at rsp + offset + {@code extra},
+     * rbp at rsp + the rbp offset (0: unchanged), all by expressions on rsp.
+     */
+    public static final int CFA_SIGNAL = 7;
 
     private static final int RBP = 6;
     private static final int RSP = 7;
@@ -127,6 +133,8 @@ public final class EhFrame {
         int plt; // > 0: the CFA is the PLT expression with this threshold
         int derefReg = -1; // RSP or RBP: the CFA is *(derefReg + cfaOffset) + derefPlus
         long derefPlus;
+        long raAtSp = NONE; // the return address at rsp + this (an expression rule), or NONE
+        long rbpAtSp = NONE; // rbp at rsp + this (an expression rule), or NONE
         boolean cfaUnsupported;
         int rbpOffset; // 0 = unchanged
         boolean rbpUnsupported;
@@ -139,6 +147,8 @@ public final class EhFrame {
             s.plt = plt;
             s.derefReg = derefReg;
             s.derefPlus = derefPlus;
+            s.raAtSp = raAtSp;
+            s.rbpAtSp = rbpAtSp;
             s.cfaUnsupported = cfaUnsupported;
             s.rbpOffset = rbpOffset;
             s.rbpUnsupported = rbpUnsupported;
@@ -146,7 +156,20 @@ public final class EhFrame {
             return s;
         }
 
+        /** The row of a signal frame, whose rules are expressions on rsp; STOP for any other such. */
+        Row signalRow(long pc) {
+            long extra = raAtSp - cfaOffset;
+            boolean ok = raAtSp != NONE && !cfaUnsupported && derefReg == RSP && derefPlus == 0
+                    && cfaOffset == (int) cfaOffset && extra >= 0 && extra <= 255
+                    && (rbpAtSp == NONE ? rbpOffset == 0 && !rbpUnsupported : rbpAtSp > 0 && rbpAtSp <= Short.MAX_VALUE);
+            return ok ? new Row(pc, CFA_SIGNAL, (int) cfaOffset, rbpAtSp == NONE ? 0 : (int) rbpAtSp, (int) extra)
+                    : new Row(pc, STOP, 0, 0);
+        }
+
         Row row(long pc) {
+            if (raAtSp != NONE || rbpAtSp != NONE) {
+                return signalRow(pc);
+            }
             if (raUndefined || cfaUnsupported || rbpUnsupported) {
                 return new Row(pc, STOP, 0, 0);
             }
@@ -169,6 +192,8 @@ public final class EhFrame {
             return new Row(pc, STOP, 0, 0);
         }
     }
+
+    private static final long NONE = Long.MIN_VALUE;
 
     private static final class Parser {
         private final ByteBuffer b;
@@ -358,6 +383,8 @@ public final class EhFrame {
                             s.plt = r.plt;
                             s.derefReg = r.derefReg;
                             s.derefPlus = r.derefPlus;
+                            s.raAtSp = r.raAtSp;
+                            s.rbpAtSp = r.rbpAtSp;
                             s.cfaUnsupported = r.cfaUnsupported;
                             s.rbpOffset = r.rbpOffset;
                             s.rbpUnsupported = r.rbpUnsupported;
@@ -391,7 +418,26 @@ public final class EhFrame {
                         s.cfaUnsupported = threshold == 0 && deref == null;
                         p[0] += len;
                     }
-                    case 0x10, 0x16 -> {
+                    case 0x10 -> {
+                        int reg = (int) DwarfData.uleb(b, p);
+                        int len = (int) DwarfData.uleb(b, p);
+                        long at = onRsp(p[0], len);
+                        p[0] += len;
+                        if (at != NONE && (reg == RIP || reg == RBP)) {
+                            // saved at rsp + N: a signal frame's rule
+                            if (reg == RIP) {
+                                s.raAtSp = at;
+                                s.raUndefined = false;
+                            } else {
+                                s.rbpAtSp = at;
+                                s.rbpOffset = 0;
+                                s.rbpUnsupported = false;
+                            }
+                        } else {
+                            other(s, reg, false);
+                        }
+                    }
+                    case 0x16 -> {
                         int reg = (int) DwarfData.uleb(b, p);
                         int len = (int) DwarfData.uleb(b, p);
                         p[0] += len;
@@ -433,6 +479,7 @@ public final class EhFrame {
         }
 
         private static void offset(State s, int reg, long off) {
+            clearExpression(s, reg);
             if (reg == RBP) {
                 s.rbpOffset = (int) off;
                 s.rbpUnsupported = off == 0;
@@ -443,6 +490,11 @@ public final class EhFrame {
 
         private static void restore(State s, State initial, int reg) {
             State i = initial == null ? new State() : initial;
+            if (reg == RIP) {
+                s.raAtSp = i.raAtSp;
+            } else if (reg == RBP) {
+                s.rbpAtSp = i.rbpAtSp;
+            }
             if (reg == RBP) {
                 s.rbpOffset = i.rbpOffset;
                 s.rbpUnsupported = i.rbpUnsupported;
@@ -451,7 +503,16 @@ public final class EhFrame {
             }
         }
 
+        private static void clearExpression(State s, int reg) {
+            if (reg == RIP) {
+                s.raAtSp = NONE;
+            } else if (reg == RBP) {
+                s.rbpAtSp = NONE;
+            }
+        }
+
         private static void same(State s, int reg) {
+            clearExpression(s, reg);
             if (reg == RBP) {
                 s.rbpOffset = 0;
                 s.rbpUnsupported = false;
@@ -462,12 +523,23 @@ public final class EhFrame {
 
         /** A rule other than offset(N) for a register: undefined (the outermost frame) or unfollowed. */
         private static void other(State s, int reg, boolean undefined) {
+            clearExpression(s, reg);
             if (reg == RIP) {
                 s.raUndefined = true;
             } else if (reg == RBP) {
                 s.rbpUnsupported = !undefined;
                 s.rbpOffset = 0;
             }
+        }
+
+        /** N of the expression {@code DW_OP_breg7 N} (rsp + N), or NONE for another. */
+        private long onRsp(int at, int len) {
+            int[] p = {at};
+            if (len < 2 || (b.get(p[0]++) & 0xff) != 0x77) {
+                return NONE;
+            }
+            long n = DwarfData.sleb(b, p);
+            return p[0] == at + len ? n : NONE;
         }
 
         /**

@@ -27,6 +27,7 @@ class EhFrameTest {
             case EhFrame.CFA_REG -> "r" + r.extra() + "+" + r.cfaOffset();
             case EhFrame.CFA_DEREF_RSP -> "*(rsp+" + r.cfaOffset() + ")+" + r.extra();
             case EhFrame.CFA_DEREF_RBP -> "*(rbp+" + r.cfaOffset() + ")+" + r.extra();
+            case EhFrame.CFA_SIGNAL -> "signal*(rsp+" + r.cfaOffset() + ")";
             default -> "stop";
         } + (r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
     }
@@ -72,8 +73,12 @@ class EhFrameTest {
         // expression *(rsp+40)+8; readelf --debug-dump=frames-interp shows "rax+8" and "exp"
         Path frames = NOFP.resolveSibling("frames");
         Assumptions.assumeTrue(Files.exists(frames), "SKIPPED: " + frames + " is not there");
-        String all = text(EhFrame.rows(NativeElf.read(frames)));
-        assertTrue(all.contains("401210 rsp+8\n401213 r0+8\n401221 *(rsp+40)+8\n401228 r0+8\n40122f rsp+8\n"), all);
+        NativeElf elf = NativeElf.read(frames);
+        long at = elf.symbol("realign").orElseThrow().value();
+        String all = text(EhFrame.rows(elf));
+        String want = String.format("%x rsp+8%n%x r0+8%n%x *(rsp+40)+8%n%x r0+8%n%x rsp+8%n", at, at + 3, at + 0x11,
+                at + 0x18, at + 0x1f);
+        assertTrue(all.contains(want), want + " in\n" + all);
     }
 
     @Test
@@ -96,5 +101,9 @@ class EhFrameTest {
             assertTrue(rows.get(i - 1).pc() < rows.get(i).pc());
         }
         assertEquals(EhFrame.STOP, rows.getLast().kind());
+        // __restore_rt's signal frame: CFA = *(rsp+160) (uc_mcontext's rsp), rip at rsp+168, rbp at rsp+120
+        assertEquals(1, rows.stream().filter(r -> r.kind() == EhFrame.CFA_SIGNAL).count(), "signal frames");
+        EhFrame.Row sig = rows.stream().filter(r -> r.kind() == EhFrame.CFA_SIGNAL).findFirst().orElseThrow();
+        assertEquals(List.of(160, 8, 120), List.of(sig.cfaOffset(), sig.extra(), sig.rbpOffset()), sig.toString());
     }
 }
