@@ -748,7 +748,7 @@ public final class SemanticAnalyser {
                 if (to instanceof Type.Str ts && !(from instanceof Type.None)) {
                     // current bpftrace: a string to a string at least as large ((string[10])"hello")
                     if (!(from instanceof Type.Str fs) || fs.size() > ts.size()) {
-                        error(c.span(), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
+                        error(castSpan(c), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
                         yield Type.NONE;
                     }
                     if (fs.size() == ts.size()) {
@@ -763,13 +763,20 @@ public final class SemanticAnalyser {
                 if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
                     yield ArrayCasts.cast(this, c, from, to);
                 }
+                // current bpftrace's words, at the written type ((bool), as its Cast node's place)
+                String toName = c.type().name().startsWith("enum ") || !(to instanceof Type.Int) ? c.type().toString()
+                        : to.display();
                 if (!(to instanceof Type.Int)) {
-                    error(c.span(), "Cannot cast to \"" + c.type() + "\"");
+                    error(castSpan(c), from instanceof Type.None ? "Cannot cast to \"" + c.type() + "\""
+                            : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
                     yield Type.NONE;
                 }
                 if (!(from instanceof Type.Int) && !(from instanceof Type.Str && ((Type.Int) to).bool()
                         && !((Type.Int) to).isPointer())) { // (bool)"text": current bpftrace, true when not empty
-                    error(c.span(), "Cannot cast from \"" + from.display() + "\" type");
+                    error(castSpan(c), from instanceof Type.Record || from instanceof Type.StructRef
+                            ? "Cannot cast from C type \"" + from.display() + "\""
+                            : from instanceof Type.None ? "Cannot cast from \"none\" type"
+                            : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
                 }
                 if (to instanceof Type.Int ti && ti.isPointer() && from instanceof Type.Int fi && fi.isPointer()
                         && fi.user() != ti.user()) {
@@ -809,6 +816,12 @@ public final class SemanticAnalyser {
                 yield Type.UINT64;
             }
         };
+    }
+
+    /** Where current bpftrace places a cast's errors: the written type, {@code (bool)}, up to the operand. */
+    static Span castSpan(Expr.Cast c) {
+        return c.operand().span().begin() > c.span().begin() ? new Span(c.span().begin(), c.operand().span().begin())
+                : c.span();
     }
 
     /**
