@@ -161,6 +161,7 @@ public final class SemanticAnalyser {
         int before = diags.errorCount();
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.unstableDwUstack = settings.other("unstable_dw_ustack");
+        a.unstableTseries = settings.other("unstable_tseries");
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -232,6 +233,25 @@ public final class SemanticAnalyser {
             warnedDwUstack = true;
             diags.warning(Span.NONE, "Script is using an unstable feature: dw_ustack (DWARF stack unwinding). To "
                     + "prevent this warning you must explicitly enable it in the config e.g. unstable_dw_ustack=enable");
+        }
+    }
+
+    /** {@code unstable_tseries} of the config block: warn (the default), error or enable. */
+    String unstableTseries = "warn";
+    private boolean warnedTseries;
+
+    /**
+     * A use of {@code tseries}, an unstable feature of current bpftrace: an error with
+     * {@code unstable_tseries=error}, once a warning (without a place, as bpftrace) unless enabled.
+     */
+    void unstableTseries(Span span) {
+        if (unstableTseries.equals("error")) {
+            error(span, "tseries feature is not enabled by default. To enable this unstable feature, set the config "
+                    + "flag to enable. unstable_tseries=enable");
+        } else if (unstableTseries.equals("warn") && finalPass && !warnedTseries) {
+            warnedTseries = true;
+            diags.warning(Span.NONE, "Script is using an unstable feature: tseries. To prevent this warning you must "
+                    + "explicitly enable it in the config e.g. unstable_tseries=enable");
         }
     }
 
