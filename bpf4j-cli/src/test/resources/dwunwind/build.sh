@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rebuilds 'nofp' and 'nofp-pie', the targets of bpf4j trace's dw_ustack tests, from nofp.c with
+# Rebuilds 'nofp' and 'nofp-pie' (and 'frames', 'frames-clang'), the targets of bpf4j trace's dw_ustack tests, from nofp.c with
 # gcc: optimized, without frame pointers (-fomit-frame-pointer) and without sibling calls (each
 # function keeps its frame), position-dependent and position-independent. The binaries are
 # committed, so the tests need no compiler.
@@ -7,4 +7,9 @@ set -eu
 cd "$(dirname "$0")"
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -o nofp nofp.c
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -fpie -pie -o nofp-pie nofp.c
-echo "built nofp nofp-pie"
+# frames.c: the rules nofp does not exercise (rbp as the CFA, rbp restored, a lazily bound PLT
+# entry), with gcc and with clang; -z lazy keeps the PLT entries' second halves in use
+gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -Wl,-z,lazy -o frames frames.c
+clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd -Wl,-z,lazy \
+    -o frames-clang frames.c
+echo "built nofp nofp-pie frames frames-clang"

@@ -541,6 +541,10 @@ final class TraceCommand implements Callable<Integer> {
                         }
                     }, () -> c != null ? c.exited() : traced > 0 && !alive(traced));
                 } catch (AttachException e) {
+                    if (e.reported()) {
+                        // already said in current bpftrace's words ("Unable to attach probe: ...")
+                        return Main.EXIT_FAILED;
+                    }
                     org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
                     d.error(e.attachPoint().span(), e.getMessage());
                     err.print(d.render(source));

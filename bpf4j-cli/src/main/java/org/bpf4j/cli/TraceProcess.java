@@ -60,11 +60,16 @@ final class TraceProcess {
     /** Set by a SIGINT that came before the run started; the run then stops as soon as it starts. */
     private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED =
             new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set once the run is over (END has run, the maps are printed): a SIGINT then ends the process. */
+    private static final java.util.concurrent.atomic.AtomicBoolean OVER = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Makes Ctrl-C (SIGINT) and SIGTERM stop the run as bpftrace's do: the first one ends the run
      * (END runs and the maps are printed), also when it comes while the script is being compiled and
-     * attached; a second one exits at once. Takes SIGINT over from the JVM (whose handler would exit
+     * attached; once the run has started, more of them change nothing (current bpftrace's handler only
+     * sets its flag, so END runs and the maps are printed whatever follows); one that comes before the
+     * run starts, after a first, or once the run is over exits at once (bpftrace restores SIGINT's
+     * default action after its run; before it, SIGINT kills it). Takes SIGINT over from the JVM (whose handler would exit
      * at once), also when the process started with SIGINT ignored, as a shell's background job does
      * ({@code bpf4j trace ... &}): bpftrace sets its handler regardless, while the JVM keeps an
      * inherited "ignore", so the default action is restored first. Call early.
@@ -85,12 +90,13 @@ final class TraceProcess {
             // status 0 or exit()'s (the JVM's own handling would end with status 143)
             for (String name : new String[] {"INT", "TERM"}) {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
-                    if (INTERRUPTED.getAndSet(true)) {
-                        Runtime.getRuntime().exit(128 + s.getNumber()); // the second one
-                    }
                     Runnable stop = INTERRUPT.get();
+                    if (INTERRUPTED.getAndSet(true) && stop == null || OVER.get()) {
+                        // a second one before the run started, or one after it is over
+                        Runtime.getRuntime().exit(128 + s.getNumber());
+                    }
                     if (stop != null) {
-                        stop.run();
+                        stop.run(); // during the run: ends it (again: nothing new)
                     }
                 });
             }
@@ -99,9 +105,13 @@ final class TraceProcess {
         }
     }
 
-    /** What SIGINT does from now on (null: nothing); runs it at once if a SIGINT came before. */
+    /**
+     * What SIGINT does from now on: {@code stop} ends the run (run at once if a SIGINT came before);
+     * null once the run is over, after which a SIGINT ends the process.
+     */
     static void onInterrupt(Runnable stop) {
         INTERRUPT.set(stop);
+        OVER.set(stop == null);
         if (stop != null && INTERRUPTED.get()) {
             stop.run();
         }

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * {@code dw_ustack}: user stacks unwound in the kernel by the {@code .eh_frame} rules, on
  * {@code src/test/resources/dwunwind/nofp} (and {@code nofp-pie}), built optimized without frame
  * pointers, where {@code funcA} calls {@code funcB} calls {@code funcC} (a 216-byte frame) calls
- * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot.
+ * {@code funcD}: its probes see the whole stack where {@code ustack} (frame pointers) cannot; and
+ * {@code frames} (and {@code frames-clang}) for the other rules: rbp-based frames under a callee
+ * that reuses rbp, a PLT entry, a realigned stack (assembly as OpenSSL's), see {@code frames.c}.
  * Under {@code -c}, {@code -p}, {@code --dwarf-pid}; as a printed value, a map key, {@code len()}.
  * The tests skip with the reason where bpf() is unavailable or the binaries (x86-64) cannot run.
  */
@@ -139,6 +141,175 @@ class DwarfUnwindTest {
         } finally {
             loop.destroyForcibly().waitFor();
             other.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * leaf's callers in {@code frames}, perf mode, each line's symbol (under {@code -c} the first
+     * events can come before the C library's rows are read: the walk may end in it).
+     */
+    private static final List<String> FRAMES_CALLERS = List.of("clobber+", "vla+", "aligned+", "main+");
+
+    private static void assertFrames(String what, String out, int first, List<String> want) {
+        String[] lines = out.split("\n");
+        for (int i = 0; i < want.size(); i++) {
+            assertTrue(first + i < lines.length && lines[first + i].matches("\t[0-9a-f]+ "
+                    + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"), what + ": " + out);
+        }
+    }
+
+    @Test
+    void rbpIsRestoredWhereACalleeSavedIt() {
+        // vla's and aligned's CFA is rbp+16; clobber saved rbp and zeroed it before calling leaf,
+        // so only the rbp restored from clobber's save slot finds vla's frame (gcc and clang)
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n
+                    + ":leaf { printf(\"%s\", dw_ustack(perf)); exit(); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertTrue(r.out().startsWith("\n\t"), name + ": " + r.out());
+            assertTrue(r.out().split("\n")[1].contains(" leaf+0 "), name + ": " + r.out());
+            assertFrames(name, r.out(), 2, FRAMES_CALLERS);
+        }
+    }
+
+    /**
+     * The virtual address and file offset of {@code name}'s lazily bound PLT entry in a non-PIE
+     * binary: the {@code .plt} section's entry after PLT0 at the index of its {@code .rela.plt}
+     * relocation (16-byte entries), as {@code objdump -d} shows {@code name@plt}.
+     */
+    private static long[] pltEntry(String binary, String name) {
+        org.bpf4j.linux.probe.NativeElf elf = org.bpf4j.linux.probe.NativeElf.read(Path.of(binary));
+        org.bpf4j.linux.probe.NativeElf.Section plt = elf.section(".plt").orElseThrow();
+        java.nio.ByteBuffer rela = elf.data(elf.section(".rela.plt").orElseThrow()).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer dynsym = elf.data(elf.section(".dynsym").orElseThrow()).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer dynstr = elf.data(elf.section(".dynstr").orElseThrow()).slice();
+        for (int k = 0; k * 24 < rela.limit(); k++) {
+            int sym = (int) (rela.getLong(24 * k + 8) >>> 32);
+            int at = dynsym.getInt(24 * sym);
+            StringBuilder b = new StringBuilder();
+            for (int c; (c = dynstr.get(at++)) != 0; ) {
+                b.append((char) c);
+            }
+            if (b.toString().equals(name)) {
+                return new long[] {plt.address() + 16L * (k + 1), plt.offset() + 16L * (k + 1)};
+            }
+        }
+        throw new AssertionError("no PLT entry for " + name + " in " + binary);
+    }
+
+    @Test
+    void aLazilyBoundPltEntryIsUnwoundInBothHalves() {
+        // getppid@plt: its first instruction (CFA rsp+8) and, on the first (lazy) call only, its jump
+        // to the resolver after the push, 11 bytes on (CFA rsp+16); leaf called it
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            long[] entry = pltEntry(n, "getppid");
+            for (int half : new int[] {0, 11}) {
+                // (--unsafe: the PLT has no symbol; as bpftrace, such an address is the file offset)
+                String at = "0x" + Long.toHexString(entry[1] + half);
+                Cli r = Cli.run("trace", "--unsafe", "-c", n + " once 2", "-e", ENABLED + "uprobe:" + n + ":" + at
+                        + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                assertTrue(r.err().contains("Misaligned probes"), r.err());
+                assertTrue(r.out().split("\n")[1].startsWith("\t" + Long.toHexString(entry[0] + half) + " "),
+                        name + " " + at + ": " + r.out());
+                List<String> callers = new java.util.ArrayList<>(List.of("leaf+"));
+                callers.addAll(FRAMES_CALLERS);
+                assertFrames(name + " " + at, r.out(), 2, callers);
+            }
+        }
+    }
+
+    @Test
+    void aRealignedStackIsUnwoundThroughTheSavedStackPointerAndTheRegisterHoldingIt() {
+        // realign (assembly, as OpenSSL's) keeps the old rsp in rax (CFA = rax+8), then in its
+        // realigned frame (CFA = *(rsp+40)+8) while it calls tick
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            for (String probe : List.of("tick", "realign+3")) {
+                Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n + ":" + probe
+                        + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                List<String> want = probe.equals("tick") ? List.of("tick+0", "realign+", "main+")
+                        : List.of("realign+3", "main+");
+                String[] lines = r.out().split("\n");
+                for (int i = 0; i < want.size(); i++) {
+                    assertTrue(i + 1 < lines.length && lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i))
+                            + "\\d* \\(.*\\)"), name + " " + probe + ": " + r.out());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReturnAddressAPendingUretprobeReplacedIsRecovered() {
+        // the uretprobe on funcB puts the kernel's trampoline ([uprobes]) where funcB returns to
+        // funcA; the walk from funcD takes the original from the task's return instances
+        String n = nofp("nofp");
+        Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "ur:" + n + ":funcB { @r = count(); } "
+                + "u:" + n + ":funcD { printf(\"%s\", dw_ustack(perf)); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("@r: 1"), r.out());
+        String stack = r.out().substring(0, r.out().indexOf("@r"));
+        List<String> want = List.of("funcD+0", "funcC+", "funcB+", "funcA+", "main+");
+        String[] lines = stack.split("\n");
+        for (int i = 0; i < want.size(); i++) {
+            assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"), r.out());
+        }
+        assertFalse(stack.contains("[uprobes]"), r.out());
+    }
+
+    @Test
+    void aRecursionUnderAUretprobeIsRecoveredAtEveryDepth() {
+        // rec(12) recurses 12 times before it calls bottom: 13 return addresses of rec replaced by
+        // the trampoline, more than the 8 instances one frame's search passes over
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "ur:" + n + ":rec { @r = count(); } "
+                    + "u:" + n + ":bottom { printf(\"%s\", dw_ustack(perf)); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertTrue(r.out().contains("@r: 13"), r.out());
+            List<String> want = new java.util.ArrayList<>(List.of("bottom+0"));
+            for (int i = 0; i < 13; i++) {
+                want.add("rec+");
+            }
+            want.add("main+");
+            String[] lines = r.out().split("\n");
+            for (int i = 0; i < want.size(); i++) {
+                assertTrue(lines[i + 1].matches("\t[0-9a-f]+ " + Pattern.quote(want.get(i)) + "\\d* \\(.*\\)"),
+                        name + ": " + r.out());
+            }
+        }
+    }
+
+    @Test
+    void aStackGoesThroughASignalFrame() throws Exception {
+        // onsignal is called by SIGALRM's handler, which the C library's __restore_rt signal frame
+        // returns from into spin, at the instruction the signal interrupted (not past a call)
+        for (String name : List.of("frames", "frames-clang")) {
+            String n = nofp(name);
+            Process p = new ProcessBuilder(n, "signal").start();
+            try {
+                String pid = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine();
+                Cli r = Cli.run("trace", "-p", pid, "-e", ENABLED + "u:" + n
+                        + ":onsignal { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                String[] lines = r.out().split("\n");
+                assertTrue(lines.length > 6, name + ": " + r.out());
+                assertTrue(lines[1].matches("\t[0-9a-f]+ onsignal\\+0 \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[2].matches("\t[0-9a-f]+ handler\\+\\d+ \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[3].contains("libc"), name + ": " + r.out()); // __restore_rt
+                assertTrue(lines[4].matches("\t[0-9a-f]+ spin\\+\\d+ \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[5].matches("\t[0-9a-f]+ (signalled|main)\\+\\d+ \\(.*\\)"), name + ": " + r.out());
+                assertTrue(lines[lines.length - 1].matches("\t[0-9a-f]+ _start\\+\\d+ \\(.*\\)"),
+                        name + ": " + r.out());
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
         }
     }
 

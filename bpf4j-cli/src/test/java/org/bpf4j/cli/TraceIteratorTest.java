@@ -138,6 +138,32 @@ class TraceIteratorTest {
     }
 
     @Test
+    void aPinThatFailsIsAnErrorAndTheRunGoesOn() throws Exception {
+        needsKernelBtf();
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/sys/fs/bpf")), "SKIPPED: no bpf file system at /sys/fs/bpf");
+        String name = "bpf4j_iter_twice_" + PID;
+        Path pin = Path.of("/sys/fs/bpf", name);
+        Files.deleteIfExists(pin);
+        try {
+            String script = "iter:task:" + name + " /ctx.task.pid == " + PID + "/ { @n = count(); } "
+                    + "END { printf(\"end\\n\"); }";
+            assertTrue(Cli.run("trace", "-e", script).ok().startsWith("Program pinned to " + pin + "\n"));
+            // the path is taken now: current bpftrace logs its error (BPFtrace::run_iter) and goes on to
+            // END and the maps, status 0
+            Cli again = Cli.run("trace", "-e", script);
+            assertEquals(Main.EXIT_OK, again.status(), again.err());
+            assertEquals("Attached 2 probes\nERROR: Failed to pin iter probe link\n", again.err());
+            assertEquals("end\n\n\n", again.out());
+            // a directory that does not exist, the same
+            Cli bad = Cli.run("trace", "-e", "iter:task:/no/such/dir/pin { @n = count(); }");
+            assertEquals(Main.EXIT_OK, bad.status(), bad.err());
+            assertEquals("Attached 1 probe\nERROR: Failed to pin iter probe link\n", bad.err());
+        } finally {
+            Files.deleteIfExists(pin);
+        }
+    }
+
+    @Test
     void unknownIteratorAndListing() {
         needsKernelBtf();
         Cli r = Cli.run("trace", "-e", "iter:no_such_iterator { printf(\"x\\n\"); }");

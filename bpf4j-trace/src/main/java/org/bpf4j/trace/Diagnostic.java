@@ -29,7 +29,10 @@ public record Diagnostic(Severity severity, Span span, String message) {
     /**
      * Renders as bpftrace does: {@code name:line:col-col: ERROR: message}, then the source line and
      * a {@code ~} underline (ending with a newline). A span over several lines is shown by its
-     * first line, underlined to its end.
+     * first line, underlined to its end; but one that ends just after a newline (bpftrace's
+     * location then ends at column 1 of the next line, as after a whole preprocessor line) as
+     * bpftrace shows a location over several lines: {@code name:first-last: ...}, then each line,
+     * without an underline.
      */
     public String render(Source source) {
         Source.Located at = source.locate(span);
@@ -47,6 +50,16 @@ public record Diagnostic(Severity severity, Span span, String message) {
             // An empty span (the end of the file): the position alone, as bpftrace prints it.
             return sb.append(source.name()).append(':').append(line).append(':').append(col).append('-').append(col)
                     .append(": ").append(severity).append(": ").append(message).append('\n').toString();
+        }
+        if (span.end() > span.begin() && span.end() <= source.text().length()
+                && source.text().charAt(span.end() - 1) == '\n') {
+            int last = source.lineOf(span.end());
+            sb.append(source.name()).append(':').append(line).append('-').append(last).append(": ").append(severity)
+                    .append(": ").append(message).append('\n');
+            for (int l = line; l <= last; l++) {
+                sb.append(source.line(l)).append('\n');
+            }
+            return sb.toString();
         }
         int endCol;
         if (source.lineOf(Math.max(span.begin(), span.end() - 1)) != line) {

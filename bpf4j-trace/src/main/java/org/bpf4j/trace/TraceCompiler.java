@@ -176,7 +176,8 @@ public final class TraceCompiler {
                 && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
                 ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
         Optional<Program> program = Parser.parse(source, d, predefined, setup.includes(),
-                org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()), setup.importDirs());
+                org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()), setup.importDirs(),
+                setup.env());
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }

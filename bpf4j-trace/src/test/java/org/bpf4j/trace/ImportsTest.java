@@ -147,6 +147,57 @@ class ImportsTest {
     }
 
     @Test
+    void theEnvironmentDecidesOverTheConfigBlockForImportsInsideBlocks() throws IOException {
+        String text = "config = { unstable_import_statement = error }\n"
+                + "begin { import \"stdlib/test\"; print(__always_true()); exit(); }";
+        Path script = write("env.bt", text);
+        // as current bpftrace, which loads BPFTRACE_* after the config block
+        for (String enable : List.of("enable", "1", "true", "yes")) {
+            TraceCompiler.Result r = TraceCompiler.compile(new Source(script.toString(), text), List.of(),
+                    TraceCompiler.Options.vm(), new TraceCompiler.Setup(Map.of("BPFTRACE_UNSTABLE_IMPORT_STATEMENT", enable),
+                            List.of(), List.of()));
+            assertFalse(r.diagnostics().hasErrors(), enable + ": " + r.diagnostics().list());
+            assertTrue(r.diagnostics().list().isEmpty(), enable + ": " + r.diagnostics().list());
+        }
+        TraceCompiler.Result warn = TraceCompiler.compile(new Source(script.toString(), text), List.of(),
+                TraceCompiler.Options.vm(), new TraceCompiler.Setup(Map.of("BPFTRACE_UNSTABLE_IMPORT_STATEMENT", "warn"),
+                        List.of(), List.of()));
+        assertFalse(warn.diagnostics().hasErrors(), warn.diagnostics().list().toString());
+        assertEquals("WARNING: Script is using an unstable feature: import statements. To prevent this warning you "
+                + "must explicitly enable it in the config e.g. unstable_import_statement=enable\n",
+                warn.diagnostics().list().getFirst().render(new Source("x", "")));
+        String enabled = text.replace("= error", "= enable");
+        TraceCompiler.Result off = TraceCompiler.compile(new Source(script.toString(), enabled), List.of(),
+                TraceCompiler.Options.vm(), new TraceCompiler.Setup(Map.of("BPFTRACE_UNSTABLE_IMPORT_STATEMENT", "0"),
+                        List.of(), List.of()));
+        assertTrue(off.diagnostics().list().getFirst().message().startsWith(
+                "Import statements that are not at the top level are primarily for the standard library."),
+                off.diagnostics().list().toString());
+        TraceCompiler.Result bad = TraceCompiler.compile(new Source(script.toString(), enabled), List.of(),
+                TraceCompiler.Options.vm(), new TraceCompiler.Setup(Map.of("BPFTRACE_UNSTABLE_IMPORT_STATEMENT", "maybe"),
+                        List.of(), List.of()));
+        // a bad value is an error (bpftrace's words after the variable's name)
+        assertEquals("ERROR: BPFTRACE_UNSTABLE_IMPORT_STATEMENT: Invalid value for unstable config: valid values are "
+                + "enable, warn, and error.\n", rendered(bad, new Source(script.toString(), enabled)));
+    }
+
+    @Test
+    void aDefineAfterAnImportIsRefused() throws IOException {
+        write("lib.bt", "begin { }");
+        // current bpftrace's parser reads preprocessor lines before the config block and the imports;
+        // after them, one is "C definitions must appear ...", from the # to the start of the next line
+        String text = "import \"lib.bt\";\n#define A 1\nbegin { printf(\"%d\\n\", A); exit(); }";
+        TraceCompiler.Result r = compile("define.bt", text);
+        assertEquals(dir.resolve("define.bt") + ":2-3: ERROR: syntax: C definitions must appear before probes and "
+                + "functions\n#define A 1\nbegin { printf(\"%d\\n\", A); exit(); }\n",
+                rendered(r, new Source(dir.resolve("define.bt").toString(), text)));
+        // before the import, it is a definition like any other
+        String before = "#define A 1\nimport \"lib.bt\";\nbegin { printf(\"%d\\n\", A); exit(); }";
+        r = compile("define2.bt", before);
+        assertFalse(r.diagnostics().hasErrors(), rendered(r, new Source(dir.resolve("define2.bt").toString(), before)));
+    }
+
+    @Test
     void cDefinitionsMustComeBeforeTheImports() throws IOException {
         write("lib.bt", "begin { }");
         String text = "import \"lib.bt\";\nstruct A { int x; }\nbegin { exit(); }";

@@ -395,6 +395,27 @@ public final class Attacher {
      *     when every debug register is taken, ESRCH when the process does not exist)
      */
     public Link breakpoint(KernelProgram p, PerfEventAttr attr, int pid) {
+        return breakpoint(p, attr, pid, (cpu, tid, e) -> { });
+    }
+
+    /** What {@link #breakpoint(KernelProgram, PerfEventAttr, int, TargetFailure)} could not open for one target. */
+    @FunctionalInterface
+    public interface TargetFailure {
+        /**
+         * The event for one CPU or thread could not be opened (it is left out).
+         *
+         * @param cpu the CPU, or -1 for any (a thread's event)
+         * @param tid the thread, or -1 for every task (a CPU's event)
+         * @param e what perf_event_open said
+         */
+        void failed(int cpu, int tid, KernelException e);
+    }
+
+    /**
+     * As {@link #breakpoint(KernelProgram, PerfEventAttr, int)}, telling {@code failures} about each
+     * thread or CPU whose event could not be opened (as bpftrace warns about each).
+     */
+    public Link breakpoint(KernelProgram p, PerfEventAttr attr, int pid, TargetFailure failures) {
         String what = arrow(p, "breakpoint at 0x" + Long.toHexString(attr.config1()) + " (" + attr.config2()
                 + " bytes)");
         List<int[]> targets = new ArrayList<>(); // {tid, cpu}
@@ -411,7 +432,13 @@ public final class Attacher {
         KernelException first = null;
         for (int[] t : targets) {
             try {
-                Fd event = PerfEvents.open(kernel, attr, null, t[0], t[1], what);
+                Fd event;
+                try {
+                    event = PerfEvents.open(kernel, attr, null, t[0], t[1], what);
+                } catch (KernelException e) {
+                    failures.failed(t[1], t[0], e);
+                    throw e;
+                }
                 links.add(onPerfEvent(p, event, 0, what + (t[0] > 0 ? " for thread " + t[0] : " on CPU " + t[1])));
             } catch (KernelException e) {
                 if (first == null) {

@@ -70,9 +70,9 @@ public final class FirstThread {
 
     /**
      * Why calls are not (or no longer) made on the first thread, or null if nothing has failed (or
-     * nothing was tried yet); for a tracer's verbose output.
+     * nothing was tried yet).
      */
-    public static synchronized String failure() {
+    static synchronized String failure() {
         if (!tried) {
             return null;
         }

@@ -22,11 +22,16 @@ import org.bpf4j.trace.symbols.EhFrame;
  * <p>The walk is a loop over the frames (r9 counts them: it is free outside the callbacks of for
  * loops); each frame's row is found by a branch-free binary search (unrolled, one step per bit of
  * {@link CompiledScript#DWARF_ROWS}) over the process's rows, read in place from the table's one
- * element. The CFA is rsp or rbp plus the row's offset, or the PLT expression; the return address
- * is at CFA-8 and rbp, when the row says where, at CFA plus its offset.
+ * element. The CFA is rsp or rbp plus the row's offset, another register plus it (the interrupted
+ * frame's, from its saved registers; in callers' frames the walk ends there), the PLT expression,
+ * or the word at rsp or rbp plus the offset, plus the row's constant; the return address is at
+ * CFA-8 and rbp, when the row says where, at CFA plus its offset. A return address in the
+ * {@code [uprobes]} page is a pending uretprobe's: the original is taken from the kernel.
  */
 final class DwarfStacks {
     private static final int COUNTER = 9;
+    /** The general registers of {@code struct pt_regs} (r15 to rdi) a CFA_REG row may name. */
+    private static final int REGS = 15;
     private static final int ROW = Asm.FAR;
     private static final int STEPS = Integer.numberOfTrailingZeros(CompiledScript.DWARF_ROWS);
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -64,6 +69,15 @@ final class DwarfStacks {
         int cfa = pc.frame.alloc(8);
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
+        int extra = pc.frame.alloc(8);
+        int exact = pc.frame.alloc(8);
+        int regs = pc.frame.alloc(8 * REGS);
+        UprobeOffsets uo = UprobeOffsets.KERNEL;
+        int task = uo == null ? 0 : pc.frame.alloc(8);
+        int xol = uo == null ? 0 : pc.frame.alloc(8);
+        int ri = uo == null ? 0 : pc.frame.alloc(8);
+        int scan = uo == null ? 0 : pc.frame.alloc(8);
+        int riStack = uo == null ? 0 : pc.frame.alloc(8);
         int frames = pc.frame.alloc(8 * Events.STACK_MAP_FRAMES);
         Asm.Label found = asm.label();
         Asm.Label noData = asm.label();
@@ -101,6 +115,18 @@ final class DwarfStacks {
             asm.call("task_pt_regs");
             asm.mov(COUNTER, 0);
         }
+        // the interrupted frame's general registers, in pt_regs order (a CFA_REG row's register)
+        if (userContext) {
+            for (int k = 0; k < REGS; k++) {
+                asm.load(Size.DW, 1, ProbeCompiler.CTX, 8 * k);
+                asm.store(Size.DW, asm.frameBase, regs + 8 * k, 1);
+            }
+        } else {
+            asm.stackAddr(1, regs);
+            asm.movImm(2, 8 * REGS);
+            asm.mov(3, COUNTER);
+            asm.call("probe_read_kernel");
+        }
         for (String r : new String[] {"ip", "sp", "bp"}) {
             int slot = r.equals("ip") ? ip : r.equals("sp") ? sp : bp;
             if (userContext) {
@@ -115,8 +141,14 @@ final class DwarfStacks {
             }
         }
 
+        if (uo != null) {
+            xolBase(uo, task, xol);
+            asm.storeImm(Size.DW, asm.frameBase, ri, 1); // the list not read yet
+        }
         Asm.Label head = asm.label();
         Asm.Label done = asm.label();
+        Asm.Label rbpKept = asm.label();
+        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         asm.movImm(COUNTER, 0);
         asm.bind(head);
         // the frame: recorded, hashed (FNV-1a over the words), counted
@@ -135,11 +167,15 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, n, COUNTER);
         asm.jumpImm(JumpOp.JGE, COUNTER, limit, done);
         // the address looked up: a return address is past its call (which may end the function)
+        // (not a signal frame's interrupted instruction: exact)
         asm.mov(3, 1);
         Asm.Label first = asm.label();
         asm.jumpImm(JumpOp.JEQ, COUNTER, 1, first);
+        asm.load(Size.DW, 2, asm.frameBase, exact);
+        asm.jumpImm(JumpOp.JNE, 2, 0, first);
         asm.aluImm(AluOp.SUB, 3, 1);
         asm.bind(first);
+        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         // binary search: r1 = lo, r2 = len; the last row at or before r3
         asm.load(Size.DW, 1, asm.frameBase, start);
         asm.load(Size.DW, 2, asm.frameBase, count);
@@ -170,6 +206,8 @@ final class DwarfStacks {
         // the row's fields into registers first (a far frame access goes through ROW's register)
         asm.load(Size.H, 0, ROW, 12);
         asm.load(Size.W, 5, ROW, 8);
+        asm.load(Size.B, 2, ROW, 15);
+        asm.store(Size.DW, asm.frameBase, extra, 2);
         asm.aluImm(AluOp.LSH, 0, 48);
         asm.aluImm(AluOp.ARSH, 0, 48);
         asm.store(Size.DW, asm.frameBase, rbpOff, 0);
@@ -178,7 +216,16 @@ final class DwarfStacks {
         Asm.Label plt = asm.label();
         Asm.Label fromSp = asm.label();
         Asm.Label cfaDone = asm.label();
+        Asm.Label fromReg = asm.label();
+        Asm.Label derefSp = asm.label();
+        Asm.Label derefBp = asm.label();
+        Asm.Label deref = asm.label();
+        Asm.Label signal = asm.label();
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_SIGNAL, signal);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_REG, fromReg);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RBP, derefBp);
         asm.jumpImm(JumpOp.JNE, 4, EhFrame.CFA_RBP, fromSp);
         asm.load(Size.DW, 0, asm.frameBase, bp);
         asm.alu(AluOp.ADD, 0, 5);
@@ -186,6 +233,64 @@ final class DwarfStacks {
         asm.bind(fromSp);
         asm.load(Size.DW, 0, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 0, 5);
+        asm.jump(cfaDone);
+        asm.bind(signal);
+        // a signal frame: the interrupted context's rsp (the CFA), rip and rbp, saved at rsp plus
+        // the row's offsets
+        asm.store(Size.DW, asm.frameBase, tmp, 5);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 3, 5);
+        asm.stackAddr(1, cfa);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, tmp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        Asm.Label signalBp = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, rbpOff);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, signalBp);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.alu(AluOp.ADD, 3, 1);
+        asm.stackAddr(1, bp);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.bind(signalBp);
+        asm.storeImm(Size.DW, asm.frameBase, exact, 1);
+        asm.jump(rbpKept);
+        asm.bind(fromReg);
+        // another register: known in the interrupted frame only
+        asm.jumpImm(JumpOp.JNE, COUNTER, 1, done);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.jumpImm(JumpOp.JGE, 1, REGS, done);
+        asm.aluImm(AluOp.LSH, 1, 3);
+        asm.stackAddr(2, regs);
+        asm.alu(AluOp.ADD, 2, 1);
+        asm.load(Size.DW, 0, 2, 0);
+        asm.alu(AluOp.ADD, 0, 5);
+        asm.jump(cfaDone);
+        // the word at rsp or rbp plus the offset, plus the row's constant
+        asm.bind(derefSp);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.jump(deref);
+        asm.bind(derefBp);
+        asm.load(Size.DW, 3, asm.frameBase, bp);
+        asm.bind(deref);
+        asm.alu(AluOp.ADD, 3, 5);
+        asm.stackAddr(1, cfa);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        asm.load(Size.DW, 0, asm.frameBase, cfa);
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.alu(AluOp.ADD, 0, 1);
         asm.jump(cfaDone);
         asm.bind(plt);
         // rsp + 8, and 8 more in the second half of the entry (rip & 15 >= threshold)
@@ -204,8 +309,10 @@ final class DwarfStacks {
         asm.movImm(2, 8);
         asm.call("probe_read_user");
         asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        if (uo != null) {
+            recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
+        }
         // the caller's rbp, where the row saved it
-        Asm.Label rbpKept = asm.label();
         asm.load(Size.DW, 3, asm.frameBase, rbpOff);
         asm.jumpImm(JumpOp.JEQ, 3, 0, rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
@@ -258,6 +365,170 @@ final class DwarfStacks {
         fallback.run();
         asm.bind(end);
         pc.frame.release(m);
+    }
+
+    /** How many pending uretprobes of the task {@link #recoverUretprobe} looks through. */
+    private static final int RETURN_INSTANCES = 8;
+
+    /**
+     * The offsets of the running kernel's structs that lead from the task to its uretprobe
+     * trampoline ({@code task->mm->uprobes_state.xol_area->vaddr}, the start of the
+     * {@code [uprobes]} page) and to its pending uretprobes ({@code task->utask->return_instances},
+     * a list of {@code return_instance}s, innermost first: {@code stack}, the address of the return
+     * address the trampoline replaced, {@code orig_ret_vaddr} and {@code next}); from its BTF.
+     */
+    record UprobeOffsets(long taskMm, long mmXolArea, long xolVaddr, long taskUtask, long utaskReturnInstances,
+            long riStack, long riOrigRet, long riNext) {
+        /** This kernel's, or null (no BTF, no uprobes, another layout): then trampolines end the walk. */
+        static final UprobeOffsets KERNEL = read();
+
+        private static UprobeOffsets read() {
+            try {
+                org.bpf4j.object.btf.Btf btf = org.bpf4j.linux.Kernel.system().vmlinuxBtf().orElse(null);
+                if (btf == null) {
+                    return null;
+                }
+                long[] o = {
+                    offset(btf, "task_struct", "mm"), offset(btf, "mm_struct", "uprobes_state", "xol_area"),
+                    offset(btf, "xol_area", "vaddr"), offset(btf, "task_struct", "utask"),
+                    offset(btf, "uprobe_task", "return_instances"), offset(btf, "return_instance", "stack"),
+                    offset(btf, "return_instance", "orig_ret_vaddr"), offset(btf, "return_instance", "next"),
+                };
+                for (long v : o) {
+                    if (v < 0) {
+                        return null;
+                    }
+                }
+                return new UprobeOffsets(o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
+            } catch (RuntimeException | LinkageError e) {
+                return null;
+            }
+        }
+
+        /** The byte offset of the 8-byte member at {@code path} in the struct {@code name}, or -1. */
+        static long offset(org.bpf4j.object.btf.Btf btf, String name, String... path) {
+            int id = btf.typeIdByName(name, 4 /* STRUCT */);
+            if (id <= 0) {
+                return -1;
+            }
+            long at = 0;
+            long size = 0;
+            for (String field : path) {
+                long[] m = member(btf, id, field, 0);
+                if (m == null) {
+                    return -1;
+                }
+                at += m[0];
+                id = (int) m[1];
+                size = btf.sizeOf(id);
+            }
+            return at % 8 == 0 && size == 8 ? at / 8 : -1;
+        }
+
+        /** {bit offset, type id} of the member {@code name} of struct {@code id}, in anonymous members too. */
+        private static long[] member(org.bpf4j.object.btf.Btf btf, int id, String name, int depth) {
+            java.util.List<org.bpf4j.object.btf.BtfType.Member> ms = switch (btf.resolve(id)) {
+                case org.bpf4j.object.btf.BtfType.Struct st -> st.members();
+                case org.bpf4j.object.btf.BtfType.Union un -> un.members();
+                default -> null;
+            };
+            if (ms == null || depth > 8) {
+                return null;
+            }
+            for (org.bpf4j.object.btf.BtfType.Member m : ms) {
+                if (m.name().equals(name) && m.bitfieldSize() == 0) {
+                    return new long[] {m.bitOffset(), m.type()};
+                }
+            }
+            for (org.bpf4j.object.btf.BtfType.Member m : ms) {
+                if (m.name().isEmpty()) {
+                    long[] f = member(btf, m.type(), name, depth + 1);
+                    if (f != null) {
+                        return new long[] {f[0] + m.bitOffset(), f[1]};
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** {@code *to = *(u64 *)(*from + off)} from kernel memory; 0 when it cannot be read. */
+    private void readKernel(int from, long off, int to) {
+        asm.load(Size.DW, 3, asm.frameBase, from);
+        asm.aluImm(AluOp.ADD, 3, (int) off);
+        asm.stackAddr(1, to);
+        asm.movImm(2, 8);
+        asm.call("probe_read_kernel");
+        Asm.Label ok = asm.label();
+        asm.jumpImm(JumpOp.JEQ, 0, 0, ok);
+        asm.storeImm(Size.DW, asm.frameBase, to, 0);
+        asm.bind(ok);
+    }
+
+    /** {@code xol} = the start of the task's {@code [uprobes]} page (its uretprobe trampoline), or 0. */
+    private void xolBase(UprobeOffsets uo, int task, int xol) {
+        Asm.Label none = asm.label();
+        asm.call("get_current_task");
+        asm.store(Size.DW, asm.frameBase, task, 0);
+        asm.storeImm(Size.DW, asm.frameBase, xol, 0);
+        readKernel(task, uo.taskMm(), xol);
+        asm.load(Size.DW, 1, asm.frameBase, xol);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, none);
+        readKernel(xol, uo.mmXolArea(), xol);
+        asm.load(Size.DW, 1, asm.frameBase, xol);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, none);
+        readKernel(xol, uo.xolVaddr(), xol);
+        asm.bind(none);
+    }
+
+    /**
+     * A return address ({@code ret}, read at {@code cfa}-8) that a pending uretprobe replaced by its
+     * trampoline in the {@code [uprobes]} page is replaced by the original, from the task's
+     * return instance whose {@code stack} is that address (as current bpftrace's {@code dw_ustack}
+     * and the kernel's own user stacks do); else it stays, and the walk ends at it. The instances
+     * are innermost first, as the walk meets their frames: {@code ri}, the cursor (the first
+     * instance after the last one matched, read once per stack), makes each frame's search start
+     * where the previous one ended, so a recursion of any depth is recovered, and at most
+     * {@link #RETURN_INSTANCES} instances are passed over between two matches (the innermost one,
+     * in a uretprobe's own probe, whose frame has returned).
+     */
+    private void recoverUretprobe(UprobeOffsets uo, int task, int xol, int ri, int scan, int stack, int cfa,
+            int ret) {
+        Asm.Label kept = asm.label();
+        asm.load(Size.DW, 2, asm.frameBase, xol);
+        asm.jumpImm(JumpOp.JEQ, 2, 0, kept);
+        asm.load(Size.DW, 1, asm.frameBase, ret);
+        asm.alu(AluOp.SUB, 1, 2);
+        asm.jumpImm(JumpOp.JGE, 1, 4096, kept);
+        // the first time: the task's list (ri is 1 until then)
+        Asm.Label haveList = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, ri);
+        asm.jumpImm(JumpOp.JNE, 1, 1, haveList);
+        readKernel(task, uo.taskUtask(), ri);
+        asm.load(Size.DW, 1, asm.frameBase, ri);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, kept);
+        readKernel(ri, uo.utaskReturnInstances(), ri);
+        asm.bind(haveList);
+        asm.load(Size.DW, 1, asm.frameBase, ri);
+        asm.store(Size.DW, asm.frameBase, scan, 1);
+        for (int k = 0; k < RETURN_INSTANCES; k++) {
+            Asm.Label next = asm.label();
+            asm.load(Size.DW, 1, asm.frameBase, scan);
+            asm.jumpImm(JumpOp.JEQ, 1, 0, kept);
+            // its stack: the address of the return address it replaced (ret's, cfa - 8)
+            readKernel(scan, uo.riStack(), stack);
+            asm.load(Size.DW, 1, asm.frameBase, stack);
+            asm.load(Size.DW, 2, asm.frameBase, cfa);
+            asm.aluImm(AluOp.SUB, 2, 8);
+            asm.jump(JumpOp.JNE, 1, 2, next);
+            readKernel(scan, uo.riOrigRet(), ret);
+            readKernel(scan, uo.riNext(), ri); // the cursor: past the match
+            asm.jump(kept);
+            asm.bind(next);
+            readKernel(scan, uo.riNext(), scan);
+        }
+        // no match: the cursor stays where it was
+        asm.bind(kept);
     }
 
     /** {@code ROW} = the address of row {@code index} (masked to the table) in the table's one element. */

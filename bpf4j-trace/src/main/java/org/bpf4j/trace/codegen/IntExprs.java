@@ -50,6 +50,8 @@ final class IntExprs {
             case Expr.MapRef m -> pc.aggregations.readInt(m);
             case Expr.Call c -> new Calls(pc).intCall(c);
             case Expr.Binary b -> binary(b);
+            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.ADDR && u.operand() instanceof Expr.MapRef m ->
+                asm.loadMap(0, pc.mapIndex(m.name())); // &@map: the map itself
             case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.ADDR && u.operand() instanceof Expr.Var v ->
                 asm.stackAddr(0, pc.varSlots.get(v.name())); // where the variable is kept
             case Expr.Unary u -> {

@@ -483,6 +483,8 @@ final class ProbeCompiler {
             case Type.Array x -> {
                 if (e instanceof Expr.Call c && c.name().equals("pton")) {
                     new Buffers(this).pton(c, off);
+                } else if (e instanceof Expr.Cast c && type(c.operand()) instanceof Type.Array) {
+                    valueInto(c.operand(), x, off); // (uint8[4])pton(...): the same array
                 } else if (e instanceof Expr.Cast c && type(c.operand()) instanceof Type.Str s) {
                     zero(off, storedSize(x)); // (int8[])"hello": the string's bytes
                     strings.into(c.operand(), s.size(), off);

@@ -78,6 +78,7 @@ final class Strings {
                 asm.call("d_path");
             }
             case Expr.Call c when c.name().equals("str_concat") -> new StdlibCode(pc).strConcat(c, size, off);
+            case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str -> into(c.operand(), size, off); // (string[10])"hi"
             case Expr.Call c when c.name().equals("str") && pc.typed.rewrite(c) instanceof Expr.StrLit s -> {
                 into(s, size, off); // str($1 + n) of a string parameter
                 if (c.args().size() == 2 && c.args().get(1) instanceof Expr.IntLit n && n.value() < size) {

@@ -174,7 +174,7 @@ abstract sealed class ExprParser permits Parser {
         }
     }
 
-    private Expr unary() {
+    Expr unary() {
         Token t = peek();
         UnOp op = switch (t.kind()) {
             case MINUS -> UnOp.NEG;
@@ -264,7 +264,12 @@ abstract sealed class ExprParser permits Parser {
         while (accept(TokenKind.STAR)) {
             pointers++;
         }
-        return new TypeName(name, pointers, arrayLength(-1));
+        int length = arrayLength(-1);
+        int arrayPointers = 0;
+        while (length >= 0 && accept(TokenKind.STAR)) {
+            arrayPointers++; // current bpftrace: int32[4]* is a pointer to an array of 4 int32
+        }
+        return new TypeName(name, pointers, length, null, arrayPointers);
     }
 
     /**
@@ -277,7 +282,8 @@ abstract sealed class ExprParser permits Parser {
         if (isTypeInside()) {
             inner = typeName();
         } else {
-            inner = new TypeName("typeof", 0, -1, expr());
+            // a block's value ({ @x }) is read as any value: typeof of a map alone is special (TypeName)
+            inner = new TypeName(at(TokenKind.LBRACE) ? TypeName.TYPEOF_BLOCK : "typeof", 0, -1, expr());
         }
         expect(TokenKind.RPAREN);
         int pointers = inner.pointers();
@@ -410,6 +416,9 @@ abstract sealed class ExprParser permits Parser {
                 if (at(TokenKind.IDENT) && peekSecondIsAssign()) {
                     return record(t);
                 }
+                if (accept(TokenKind.RPAREN)) {
+                    return new Expr.Tuple(List.of(), t.span().to(prev.span())); // current bpftrace's empty tuple
+                }
                 Expr first = expr();
                 if (accept(TokenKind.COMMA)) {
                     List<Expr> elems = new ArrayList<>();
@@ -471,6 +480,10 @@ abstract sealed class ExprParser permits Parser {
                         return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
                     }
                     List<Expr> args = exprList(TokenKind.RPAREN);
+                    if (name.equals("sizeof") && args.size() == 1 && args.getFirst() instanceof Expr.TypeArg ta) {
+                        // current bpftrace: sizeof(typeof(int32)), sizeof(typeof($x))
+                        return new Expr.SizeofType(ta.type(), t.span().to(prev.span()));
+                    }
                     if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
                         // current bpftrace: a builtin may be called, comm() is comm
                         return new Expr.Builtin(name, t.span().to(prev.span()));

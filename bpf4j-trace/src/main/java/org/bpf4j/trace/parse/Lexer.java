@@ -527,16 +527,23 @@ public final class Lexer {
         while (i < s.length() && (Character.digit(s.charAt(i), radix) >= 0 || s.charAt(i) == '_')) {
             i++;
         }
+        if (i > digits && s.charAt(i - 1) == '_') {
+            diags.error(new Span(i - 1, i), "syntax: trailing underscore in integer literal");
+        }
         String body = s.substring(digits, i).replace("_", "");
         long exponent = 0;
         if (radix == 10 && i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')
                 && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1))) {
             int e = i + 1;
-            while (e < s.length() && Character.isDigit(s.charAt(e))) {
-                e++;
+            while (e < s.length() && (Character.isDigit(s.charAt(e)) || s.charAt(e) == '_')) {
+                e++; // current bpftrace: underscores separate the exponent's digits too (1e1_0)
             }
+            if (s.charAt(e - 1) == '_') {
+                diags.error(new Span(e - 1, e), "syntax: trailing underscore in integer literal");
+            }
+            String digitsOfExponent = s.substring(i + 1, e).replace("_", "");
             // more digits than a long holds: as large as needed to overflow (0e... is still 0)
-            exponent = e - (i + 1) > 18 ? Long.MAX_VALUE : Long.parseLong(s.substring(i + 1, e));
+            exponent = digitsOfExponent.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digitsOfExponent);
             i = e;
         }
         int suffixStart = i;

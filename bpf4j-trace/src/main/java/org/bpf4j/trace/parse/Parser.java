@@ -82,9 +82,21 @@ public final class Parser extends ExprParser {
      */
     public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
             List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs) {
+        return parse(source, diags, predefined, includes, headers, importDirs, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #parse(Source, Diagnostics, java.util.Map, List, HeaderMacros, List)}, with the
+     * environment the parser reads as current bpftrace's config does, after the script's config
+     * block: {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} (imports inside blocks).
+     */
+    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs,
+            java.util.Map<String, String> env) {
         int before = diags.errorCount();
         List<Macros.Definition> blocks = new ArrayList<>();
-        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null);
+        String envImports = env.get("BPFTRACE_UNSTABLE_IMPORT_STATEMENT");
+        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null, envImports);
         if (root == null || diags.errorCount() != before) {
             return Optional.empty();
         }
@@ -95,7 +107,7 @@ public final class Parser extends ExprParser {
         dirs.addAll(importDirs);
         Imports.Reader reader = (file, internal) -> {
             int base = source.attach(file);
-            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config());
+            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config(), envImports);
             return p == null ? null : p.unit;
         };
         Imports.Merged merged = Imports.resolve(unit, source, dirs, reader, diags);
@@ -117,7 +129,8 @@ public final class Parser extends ExprParser {
      * @param rootConfig the script's config block, for a file it imports (null for the script itself)
      */
     private static Parser read(Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
-            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig) {
+            List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig,
+            String envImports) {
         Source padded = base == 0 ? file : new Source(file.name(), "\n".repeat(base) + file.text());
         int before = diags.errorCount();
         Preprocessor.Result pre = Preprocessor.run(padded, predefined, includes, headers, diags);
@@ -126,6 +139,8 @@ public final class Parser extends ExprParser {
         }
         Parser p = new Parser(new Source(file.name(), pre.text()), diags, pre.macros(), pre.functions(), blocks);
         p.rootConfig = rootConfig;
+        p.envImports = envImports;
+        p.directiveLines = pre.lines();
         p.directives.addAll(pre.directives());
         try {
             p.unit = p.unit(padded.text().substring(base));
@@ -140,6 +155,27 @@ public final class Parser extends ExprParser {
 
     /** The config block of the script that imports this file (null when this file is the script). */
     private List<ConfigEntry> rootConfig;
+
+    /** {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} of the environment (null if unset): wins over the config block. */
+    private String envImports;
+
+    /** Where the file's preprocessor lines were ({@link Preprocessor.Result#lines}), in order. */
+    private List<Span> directiveLines = List.of();
+
+    /**
+     * Refuses a preprocessor line between {@code from} and {@code to} (the text the parser has just
+     * passed over) once the C definitions are over (a config block, an import or a probe has been
+     * read), as current bpftrace's parser does: "C definitions must appear before probes and
+     * functions", from the {@code #} to the start of the next line.
+     */
+    private void noDirectiveBetween(int from, int to) {
+        for (Span d : directiveLines) {
+            if (d.begin() >= from && d.begin() < to) {
+                diags.error(d, "syntax: C definitions must appear before probes and functions");
+                throw new SyntaxError();
+            }
+        }
+    }
 
     /**
      * What one file of a script holds before the files it imports are merged in and its macros
@@ -182,7 +218,15 @@ public final class Parser extends ExprParser {
         List<Subprog> subprogs = new ArrayList<>();
         Span configSpan = null;
         Phase phase = Phase.DEFINITIONS;
+        int definitionsEnd = -1; // where the first config block, import or probe began
         for (;;) {
+            if (definitionsEnd >= 0) {
+                // the text read since (the last item, with its blocks, and the blanks after it)
+                lexer.skipTrivia();
+                int to = lexer.position() < lexer.source().text().length() ? lexer.position() : Integer.MAX_VALUE;
+                noDirectiveBetween(definitionsEnd, to);
+                definitionsEnd = to;
+            }
             if (lexer.atDirective()) {
                 int at = lexer.position();
                 String line = lexer.skipLine();
@@ -198,9 +242,12 @@ public final class Parser extends ExprParser {
             }
             int at = lexer.position();
             String definition = lexer.cDefinition();
+            if (definition == null && definitionsEnd < 0) {
+                definitionsEnd = at; // what follows is no C definition: config, imports, probes
+            }
             if (definition != null) {
-                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
-                    misplacedDefinition(at);
+                if (definitionsEnd >= 0) {
+                    misplacedDefinition(at); // after a config block, an import or a probe
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
@@ -349,6 +396,11 @@ public final class Parser extends ExprParser {
             if (c.name().equals("unstable_import_statement")) {
                 mode = java.util.Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
             }
+        }
+        if (envImports != null && ConfigEntry.unstable(envImports) != null) {
+            // as current bpftrace, which loads the environment after the config block (a bad value is
+            // reported with the settings)
+            mode = ConfigEntry.unstable(envImports);
         }
         switch (mode) {
             case "enable" -> statementImports.add(d);
@@ -678,13 +730,14 @@ public final class Parser extends ExprParser {
                 }
                 case "while" -> {
                     take();
-                    Expr cond = parenthesised();
+                    // current bpftrace also takes a unary condition without parentheses: while !$a { ... }
+                    Expr cond = at(TokenKind.LPAREN) ? parenthesised() : unary();
                     List<Stmt> body = block();
                     return new Stmt.While(cond, body, t.span().to(prev.span()));
                 }
                 case "unroll" -> {
                     take();
-                    Expr n = parenthesised();
+                    Expr n = at(TokenKind.LPAREN) ? parenthesised() : unary();
                     List<Stmt> body = block();
                     return new Stmt.Unroll(n, body, t.span().to(prev.span()));
                 }

@@ -31,13 +31,16 @@ public final class Preprocessor {
      * @param directives the {@code #include} and {@code #define} lines in effect, as written
      * @param macros object-like macros by name: the replacement text
      * @param functions function-like macros by name ({@code #define MAX(a, b) ((a) > (b) ? (a) : (b))})
+     * @param lines where each preprocessor line is (active or not, the first line's {@code #!} aside):
+     *     from its {@code #} to the start of the next line, in order
      */
     public record Result(String text, List<String> directives, Map<String, String> macros,
-            Map<String, FunctionMacro> functions) {
+            Map<String, FunctionMacro> functions, List<org.bpf4j.trace.Span> lines) {
         public Result {
             directives = List.copyOf(directives);
             macros = Map.copyOf(macros);
             functions = Map.copyOf(functions);
+            lines = List.copyOf(lines);
         }
     }
 
@@ -58,6 +61,8 @@ public final class Preprocessor {
     private final Set<String> functionLike = new java.util.HashSet<>();
     private final Map<String, FunctionMacro> functionBodies = new java.util.HashMap<>();
     private final List<String> directives = new ArrayList<>();
+    /** Where each preprocessor line is ({@link Result#lines}). */
+    private final List<Span> lines = new ArrayList<>();
 
     /** One open conditional: whether its parent is active, whether a branch was taken, whether the current one is. */
     private static final class Cond {
@@ -134,6 +139,7 @@ public final class Preprocessor {
                     pos = end + 1;
                     continue;
                 }
+                lines.add(new Span(first, Math.min(end + 1, s.length())));
                 directive(text.replace("\\\n", " "), new Span(first, Math.min(end, lineEnd)), conds, active);
                 pos = end + 1;
                 continue;
@@ -154,7 +160,7 @@ public final class Preprocessor {
                 fns.put(f, functionBodies.get(f));
             }
         }
-        return new Result(new String(out), directives, macros, fns);
+        return new Result(new String(out), directives, macros, fns, lines);
     }
 
     /** Whether a block comment is still open at the end of the line. */

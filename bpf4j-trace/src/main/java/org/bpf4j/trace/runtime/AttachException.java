@@ -10,10 +10,27 @@ public final class AttachException extends Bpf4jException {
     /** The attach point that failed. */
     private final transient AttachPoint attachPoint;
 
+    /** Whether the failure was already reported in bpftrace's words (nothing more to print). */
+    private final boolean reported;
+
     /** An exception for an attach point, with the kernel's reason. */
     public AttachException(AttachPoint attachPoint, String reason, Throwable cause) {
-        super("Error attaching probe: '" + attachPoint.name() + "': " + reason, cause);
+        this(attachPoint, reason, cause, false);
+    }
+
+    /**
+     * An exception for an attach point, with the kernel's reason; {@code reported} when the
+     * failure has already been reported (by a {@link Backend.AttachReport}).
+     */
+    public AttachException(AttachPoint attachPoint, String reason, Throwable cause, boolean reported) {
+        super("Error attaching probe: '" + attachPoint.name() + "'" + (reason.isEmpty() ? "" : ": " + reason), cause);
         this.attachPoint = attachPoint;
+        this.reported = reported;
+    }
+
+    /** Whether the failure has already been reported to the user (by a {@link Backend.AttachReport}). */
+    public boolean reported() {
+        return reported;
     }
 
     /** The attach point that failed. */

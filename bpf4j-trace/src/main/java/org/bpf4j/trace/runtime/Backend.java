@@ -50,7 +50,62 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      *
      * @param pid the process uprobes and USDT probes are limited to, or -1 for every process
      */
-    default void attach(int pid) {}
+    default void attach(int pid) {
+        attach(pid, AttachReport.STRICT);
+    }
+
+    /**
+     * How {@link #attach(int, AttachReport)} reports what it could not attach; current bpftrace's
+     * {@code missing_probes} decides what follows ({@link TraceRuntime} implements it so).
+     */
+    interface AttachReport {
+        /** Stops at the first probe that cannot be attached, saying nothing. */
+        AttachReport STRICT = new AttachReport() {
+            @Override
+            public void warning(String message) {}
+
+            @Override
+            public boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason) {
+                return false;
+            }
+        };
+
+        /** Part of a probe (one CPU or thread of a watchpoint) could not be attached; the rest is. */
+        void warning(String message);
+
+        /**
+         * A probe could not be attached at all, for {@code reason} in current bpftrace's words
+         * (empty where it gives none). Returns whether attaching goes on without the probe; if not,
+         * {@link #attach(int, AttachReport)} throws an {@link AttachException}.
+         */
+        boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason);
+    }
+
+    /**
+     * As {@link #attach(int)}, reporting each probe that cannot be attached to {@code report},
+     * which decides whether the others are still attached.
+     *
+     * @throws AttachException when a probe cannot be attached and {@code report} says to stop
+     */
+    default void attach(int pid, AttachReport report) {}
+
+    /**
+     * The programs (by index) whose probes {@link #attach(int, AttachReport)} left out because
+     * they could not be attached.
+     */
+    default java.util.Set<Integer> unattached() {
+        return java.util.Set.of();
+    }
+
+    /** The iterator's link could not be pinned where the script said (the path exists, or its directory does not). */
+    final class PinFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** A failure to pin at {@code path}, for {@code cause}. */
+        public PinFailure(String path, Throwable cause) {
+            super("cannot pin the iterator's link at " + path + ": " + cause.getMessage(), cause);
+        }
+    }
 
     /**
      * For a script with an iterator ({@code iter:NAME}), after {@link #attach}: reads the iterator
@@ -59,6 +114,7 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      * returns the path.
      *
      * @throws UnsupportedOperationException on a backend without iterators
+     * @throws PinFailure if the link cannot be pinned
      */
     default java.util.Optional<String> iterate(Consumer<byte[]> chunks) {
         throw new UnsupportedOperationException("iterators need the kernel backend");

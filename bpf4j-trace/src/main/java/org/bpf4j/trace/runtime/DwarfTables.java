@@ -27,6 +27,12 @@ import org.bpf4j.trace.symbols.EhFrame;
  * (not position-independent).
  */
 final class DwarfTables {
+    /**
+     * The word of {@code struct pt_regs} holding each x86-64 DWARF register 0-15 (rax, rdx, rcx, rbx,
+     * rsi, rdi, rbp, rsp, r8-r15): a {@link EhFrame#CFA_REG} row's register as the program reads it.
+     */
+    private static final int[] PT_REGS_INDEX = {10, 12, 11, 5, 13, 14, 4, 19, 9, 8, 7, 6, 3, 2, 1, 0};
+
     static final long REFRESH_NANOS = 100_000_000L;
 
     private final Backend.MapStore rows;
@@ -152,7 +158,7 @@ final class DwarfTables {
             long bias = start - vaddr;
             for (EhFrame.Row r : files.get(path)) {
                 if (r.pc() >= vaddr && r.pc() < vaddr + (end - start)) {
-                    out.add(new EhFrame.Row(r.pc() + bias, r.kind(), r.cfaOffset(), r.rbpOffset()));
+                    out.add(new EhFrame.Row(r.pc() + bias, r.kind(), r.cfaOffset(), r.rbpOffset(), r.extra()));
                 }
             }
             out.add(new EhFrame.Row(end, EhFrame.STOP, 0, 0));
@@ -227,6 +233,7 @@ final class DwarfTables {
                 r.putInt(at + 8, row.cfaOffset());
                 r.putShort(at + 12, (short) row.rbpOffset());
                 r.put(at + 14, (byte) row.kind());
+                r.put(at + 15, (byte) (row.kind() == EhFrame.CFA_REG ? PT_REGS_INDEX[row.extra()] : row.extra()));
             }
             p.putInt(16 * slot, e.getKey());
             p.putInt(16 * slot + 4, next - t.size());

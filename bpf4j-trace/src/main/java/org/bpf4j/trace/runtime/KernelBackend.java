@@ -37,6 +37,8 @@ public final class KernelBackend implements Backend {
     private static final int CONTEXT_BYTES = 8 * 12;
 
     private final Kernel kernel;
+    /** {@code -v}: an attach failure for which bpftrace gives no reason shows the kernel's. */
+    private final boolean verbose;
     private final CompiledScript script;
     private final List<KernelMap> maps = new ArrayList<>();
     private final KernelMap events;
@@ -93,6 +95,7 @@ public final class KernelBackend implements Backend {
     public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose) {
         this.kernel = kernel;
         this.script = script;
+        this.verbose = verbose;
         int valueSize = script.transport().queueValueSize();
         RingBufferReader r = null;
         try {
@@ -302,8 +305,16 @@ public final class KernelBackend implements Backend {
         return true;
     }
 
+    /** The programs whose probes could not be attached and were left out. */
+    private final java.util.Set<Integer> unattached = new java.util.TreeSet<>();
+
     @Override
-    public void attach(int pid) {
+    public java.util.Set<Integer> unattached() {
+        return java.util.Collections.unmodifiableSet(unattached);
+    }
+
+    @Override
+    public void attach(int pid, AttachReport report) {
         Attacher at = Attacher.of(kernel);
         // The kernel runs the programs of one uprobe (or USDT probe) newest first, so probes on
         // the same hook are attached last to first, as bpftrace does: they then fire in the order
@@ -331,6 +342,8 @@ public final class KernelBackend implements Backend {
             if (!attached.add(i)) {
                 continue;
             }
+            java.util.Set<Integer> group = new java.util.HashSet<>(attached);
+            org.bpf4j.trace.ast.AttachPoint ap = script.programs().get(i).attachPoint();
             try {
                 if (multiLoaded.get(i) && resolved(script.programs().get(i)) instanceof Resolved.Usdt u) {
                     // every call site in one uprobe_multi link; a site's cookie is its index, as the
@@ -341,14 +354,54 @@ public final class KernelBackend implements Backend {
                 } else if (multiLoaded.get(i)) {
                     attachMulti(at, i, pid, attached);
                 } else {
-                    attach(at, i, pid);
+                    attach(at, i, pid, report);
                 }
-            } catch (AttachException e) {
-                throw e;
             } catch (RuntimeException e) {
-                throw new AttachException(script.programs().get(i).attachPoint(), e.getMessage(), e);
+                // as current bpftrace: missing_probes (the report) says whether the others are still
+                // attached; the reason in its words, the kernel's with -v where it gives none
+                String reason = e instanceof Failure f ? f.getMessage() : bpftraceReason(i, e);
+                if (reason.isEmpty() && verbose) {
+                    reason = e.getMessage();
+                }
+                if (!report.failed(ap, reason)) {
+                    throw new AttachException(ap, reason.isEmpty() ? String.valueOf(e.getMessage()) : reason, e,
+                            report != AttachReport.STRICT);
+                }
+                // the probe (and the matches attached with it) left out
+                for (int j : attached) {
+                    if (!group.contains(j)) {
+                        unattached.add(j);
+                    }
+                }
+                unattached.add(i);
             }
         }
+    }
+
+    /** A failure whose message is already in current bpftrace's words. */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    /**
+     * What current bpftrace says when program {@code i}'s probe cannot be attached, before its
+     * "Unable to attach probe" (empty: nothing, as for most probe types).
+     */
+    private String bpftraceReason(int i, RuntimeException e) {
+        int errno = e instanceof org.bpf4j.linux.KernelException k ? k.errno() : 0;
+        return switch (resolved(script.programs().get(i))) {
+            case Resolved.RawTracepoint t -> errno == org.bpf4j.linux.sys.Errno.ENOENT
+                    ? "Probe does not exist: " + script.programs().get(i).attachPoint().name()
+                    : errno == org.bpf4j.linux.sys.Errno.EINVAL
+                    ? "Maybe trying to access arguments beyond what's available in this tracepoint" : "";
+            case Resolved.Usdt u -> "Failed to attach usdt probe: " + (errno != 0 ? org.bpf4j.linux.sys.Errno.message(errno)
+                    : String.valueOf(e.getMessage()));
+            default -> "";
+        };
     }
 
     /**
@@ -388,7 +441,7 @@ public final class KernelBackend implements Backend {
         };
     }
 
-    private void attach(Attacher at, int i, int pid) {
+    private void attach(Attacher at, int i, int pid, AttachReport report) {
         KernelProgram p = programs.get(i);
         {
             switch (resolved(script.programs().get(i))) {
@@ -422,16 +475,18 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.Watchpoint w -> {
                     // as bpftrace: one breakpoint per thread of the process (inherited by the threads
-                    // it creates), or per CPU for a kernel address
+                    // it creates), or per CPU for a kernel address; a warning for each that cannot be
+                    // opened, an error only when none can
+                    boolean[] noRegisters = new boolean[1];
                     try {
                         links.add(at.breakpoint(p, PerfEventAttr.breakpoint(w.accesses(), w.address(), w.length()),
-                                pid));
+                                pid, (cpu, tid, e) -> {
+                                    noRegisters[0] |= e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC;
+                                    report.warning("Failed to create a perf event for cpu " + cpu + " tid " + tid
+                                            + ": " + org.bpf4j.linux.sys.Errno.message(e.errno()));
+                                }));
                     } catch (org.bpf4j.linux.KernelException e) {
-                        if (e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC) {
-                            throw new AttachException(script.programs().get(i).attachPoint(),
-                                    "No more HW registers left", e);
-                        }
-                        throw e;
+                        throw new Failure(noRegisters[0] ? "No more HW registers left" : "", e);
                     }
                 }
             }
@@ -449,7 +504,11 @@ public final class KernelBackend implements Backend {
             throw new IllegalStateException("no iterator attached");
         }
         if (iteratorPin.isPresent()) {
-            iterator.pin(iteratorPin.get());
+            try {
+                iterator.pin(iteratorPin.get());
+            } catch (org.bpf4j.linux.KernelException e) {
+                throw new PinFailure(iteratorPin.get(), e);
+            }
             return iteratorPin;
         }
         iterator.readIterator(chunks);

@@ -119,12 +119,16 @@ public final class TraceRuntime implements AutoCloseable {
     public int probeCount() {
         java.util.Set<Object> seen = new java.util.HashSet<>();
         int n = 0;
+        java.util.Set<Integer> unattached = backend.unattached();
         for (Loaded l : programs) {
             org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
             if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
                     && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))
                     || ap.provider().equals("bench") || ap.provider().equals("test")) {
                 continue; // a benchmark or a test is never attached
+            }
+            if (unattached.contains(l.index())) {
+                continue; // left out: it could not be attached (missing_probes = "warn" or "ignore")
             }
             n++;
         }
@@ -204,7 +208,7 @@ public final class TraceRuntime implements AutoCloseable {
         }
         if (dryRun) {
             // as current bpftrace: it stops right after attaching, before its "Attached N probes"
-            backend.attach(pid);
+            attach(pid);
             backend.detach();
             return;
         }
@@ -218,7 +222,7 @@ public final class TraceRuntime implements AutoCloseable {
         if (dwarf != null) {
             dwarf.load(dwarfPids, dwarfChild, dwarfProgram);
         }
-        backend.attach(pid);
+        attach(pid);
         if (!quiet) {
             out.attached(probeCount());
         }
@@ -251,11 +255,12 @@ public final class TraceRuntime implements AutoCloseable {
                 intervals.add(l);
                 long period = periodNanos(l.probe().attachPoint().parts());
                 timers.add(new long[] {now + period, period});
-            } else if (!isSpecial(l) && !provider.equals("java")) {
+            } else if (!isSpecial(l) && !provider.equals("java") && !backend.unattached().contains(l.index())) {
                 backendProbes = true;
             }
         }
-        boolean waitForever = backendProbes || (intervals.isEmpty() && programs.stream().anyMatch(l -> !isSpecial(l)));
+        boolean waitForever = backendProbes || (intervals.isEmpty() && programs.stream()
+                .anyMatch(l -> !isSpecial(l) && !backend.unattached().contains(l.index())));
         while (!exitRequested.get()) {
             if (done.getAsBoolean()) {
                 break;
@@ -298,31 +303,96 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /**
+     * Attaches the backend's probes as current bpftrace does: a probe that cannot be attached is an
+     * error that ends the run ({@code ERROR: Unable to attach probe: NAME. If this is expected, ...},
+     * after the reason where bpftrace gives one), or with {@code missing_probes = "warn"} a warning
+     * ({@code Unable to attach probe: NAME. Skipping.}) and the run goes on without it, or with
+     * {@code "ignore"} nothing; a watchpoint's thread or CPU whose event cannot be opened is a
+     * warning. When no probe is left at all (BEGIN and END count), "Attachment failed for all probes."
+     *
+     * @throws AttachException (already reported) when the run cannot go on
+     */
+    private void attach(int pid) {
+        org.bpf4j.trace.probe.AttachPoints.MissingProbes missing = script.typed().settings().missingProbes();
+        org.bpf4j.trace.ast.AttachPoint[] lastFailed = new org.bpf4j.trace.ast.AttachPoint[1];
+        backend.attach(pid, new Backend.AttachReport() {
+            @Override
+            public void warning(String message) {
+                if (warnings) {
+                    out.log(false, message);
+                }
+            }
+
+            @Override
+            public boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason) {
+                lastFailed[0] = attachPoint;
+                switch (missing) {
+                    case ERROR -> {
+                        if (!reason.isEmpty()) {
+                            out.log(true, reason);
+                        }
+                        out.log(true, "Unable to attach probe: " + attachPoint.name() + ". If this is expected, set "
+                                + "the 'missing_probes' config variable to 'warn'.");
+                        return false;
+                    }
+                    case WARN -> {
+                        if (warnings) {
+                            if (!reason.isEmpty()) {
+                                out.log(false, reason);
+                            }
+                            out.log(false, "Unable to attach probe: " + attachPoint.name() + ". Skipping.");
+                        }
+                        return true;
+                    }
+                    case IGNORE -> {
+                        return true;
+                    }
+                }
+                return true;
+            }
+        });
+        if (lastFailed[0] != null && probeCount() == 0) {
+            out.log(true, "Attachment failed for all probes.");
+            throw new AttachException(lastFailed[0], "no probe attached", null, true);
+        }
+    }
+
+    /**
      * Reads the script's iterator, writing its text whole lines at a time (a chunk may end inside
      * a character); or pins it and says where, as bpftrace: "Program pinned to PATH".
      */
     private void iterate() {
         java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
-        java.util.Optional<String> pinned = backend.iterate(chunk -> {
-            int last = chunk.length - 1;
-            while (last >= 0 && chunk[last] != '\n') {
-                last--;
-            }
-            if (last < 0) {
-                pending.writeBytes(chunk);
-                return;
-            }
-            pending.write(chunk, 0, last + 1);
-            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
-            out.out().flush();
-            pending.reset();
-            pending.write(chunk, last + 1, chunk.length - last - 1);
-        });
+        java.util.Optional<String> pinned;
+        try {
+            pinned = backend.iterate(chunk -> writeLines(chunk, pending));
+        } catch (Backend.PinFailure e) {
+            // current bpftrace's words (BPFtrace::run_iter); the run goes on: END, the maps, status 0
+            out.log(true, "Failed to pin iter probe link");
+            pinned = java.util.Optional.empty();
+        }
         if (pending.size() > 0) {
             out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
         }
         pinned.ifPresent(path -> out.out().println("Program pinned to " + path));
         out.out().flush();
+    }
+
+    /** Writes the whole lines of what {@code pending} holds followed by {@code chunk}; keeps the rest in {@code pending}. */
+    private void writeLines(byte[] chunk, java.io.ByteArrayOutputStream pending) {
+        int last = chunk.length - 1;
+        while (last >= 0 && chunk[last] != '\n') {
+            last--;
+        }
+        if (last < 0) {
+            pending.writeBytes(chunk);
+            return;
+        }
+        pending.write(chunk, 0, last + 1);
+        out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+        out.out().flush();
+        pending.reset();
+        pending.write(chunk, last + 1, chunk.length - last - 1);
     }
 
     private static boolean isSpecial(Loaded l) {

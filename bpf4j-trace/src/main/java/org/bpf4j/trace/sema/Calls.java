@@ -557,11 +557,30 @@ final class Calls {
                 if (!nargs(c, 1)) {
                     return Type.NONE;
                 }
-                Type t = a.type(c.args().getFirst());
+                Expr operand = c.args().getFirst();
+                Type t;
+                String lock = null;
+                if (operand instanceof Expr.MapRef m && m.keys().isEmpty() && a.map(m.name()) instanceof MapInfo info
+                        && !info.keys().isEmpty()) {
+                    // current bpftrace: typeinfo(@m) of a map with keys describes its key
+                    t = info.keys().size() == 1 ? info.keys().getFirst() : new Type.Tuple(info.keys());
+                    lock = TypeLocks.mapKey(m.name());
+                } else {
+                    t = a.type(operand);
+                    if (operand instanceof Expr.MapRef m && t instanceof Type.Int && a.mapIntValues.get(m.name()) != null) {
+                        t = a.mapIntValues.get(m.name()); // as assigned: current bpftrace keeps (uint32)1 a uint32
+                    }
+                    if (operand instanceof Expr.MapRef m) {
+                        lock = TypeLocks.mapValue(m.name());
+                    } else if (operand instanceof Expr.Var v) {
+                        lock = TypeLocks.variable(a.probeIndex(), v.name());
+                    }
+                }
                 if (t instanceof Type.None) {
                     return Type.NONE;
                 }
                 a.typeinfos.put(c, t);
+                a.typeinfoLocks.put(c, lock);
                 return new Type.Tuple(List.of(Type.UINT64, new Type.Str(TypeInfos.baseType(t).length() + 1),
                         new Type.Str(t.display().length() + 1)), List.of("btf_id", "base_type", "full_type"));
             }

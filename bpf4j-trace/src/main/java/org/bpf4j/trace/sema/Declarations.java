@@ -43,14 +43,9 @@ final class Declarations {
                 diags.warning(d.span(), "Unused map: " + d.map());
                 continue;
             }
-            if (m.keys().isEmpty()) {
-                // current bpftrace keeps a scalar map in a one-entry array: a hash declaration does not fit it
-                a.error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
-                        + ". Type from value/key type: " + (m.perCpu() ? "percpuarray" : "array"));
-                continue;
-            }
             if (percpu != m.perCpu()) {
-                String base = d.kind().replace("percpu", "");
+                // current bpftrace: a scalar map is a hash too (of one key), so only per-CPU-ness must agree
+                String base = m.keys().isEmpty() ? "hash" : d.kind().replace("percpu", "");
                 a.error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
                         + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base));
                 continue;

@@ -168,6 +168,12 @@ final class MapTyping {
     Type read(Expr.MapRef ref) {
         List<Type> keys = keys(ref);
         MapInfo m = a.maps.get(ref.name());
+        if (m == null && a.finalPass() && keys.stream().noneMatch(k -> k instanceof Type.None)) {
+            // current bpftrace: a map read but assigned nowhere holds int8 values (as if set to 0
+            // first), so each read finds nothing and gives 0
+            a.declareMap(ref, keys, new Type.Int(8, true).widened(), ref.span());
+            m = a.maps.get(ref.name());
+        }
         if (m == null) {
             a.error(ref.span(), "Undefined map: " + ref.name());
             return Type.NONE;

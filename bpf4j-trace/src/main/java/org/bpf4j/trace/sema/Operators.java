@@ -230,6 +230,17 @@ final class Operators {
     }
 
     Type unary(Expr.Unary u) {
+        if (u.op() == UnOp.ADDR && u.operand() instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            // current bpftrace: &@map is the map itself (a pointer to its value type), as the
+            // helpers that take a map want it
+            MapInfo info = a.maps.get(m.name());
+            if (info == null) {
+                a.error(m.span(), "Undefined map: " + m.name());
+                return Type.INT64;
+            }
+            a.types.put(m, info.value());
+            return Type.Int.pointer(MapTyping.readType(info.value()) instanceof Type t ? t : Type.NONE, false);
+        }
         Type t = a.type(u.operand());
         switch (u.op()) {
             case NEG, BNOT -> {
@@ -279,7 +290,7 @@ final class Operators {
                     return Type.Int.pointer(t, false);
                 }
                 if (!(t instanceof Type.None)) {
-                    a.error(u.span(), "The & operator is supported by bpf4j trace on variables only");
+                    a.error(u.span(), "The & operator is supported by bpf4j trace on variables and maps only");
                 }
                 return Type.INT64;
             }

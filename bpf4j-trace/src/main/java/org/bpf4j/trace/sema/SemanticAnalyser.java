@@ -14,6 +14,7 @@ import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
+import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
 
 /**
@@ -48,6 +49,14 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Long> constants = new IdentityHashMap<>();
     /** The operand types of the {@code typeinfo(EXPR)} calls (see {@link TypeInfos}). */
     final IdentityHashMap<Expr.Call, Type> typeinfos = new IdentityHashMap<>();
+    /** What each {@code typeinfo(EXPR)} call locks once its record is put in (see {@link TypeLocks}), by call. */
+    final IdentityHashMap<Expr.Call, String> typeinfoLocks = new IdentityHashMap<>();
+    /** The types earlier rounds' {@code typeinfo} calls were resolved with, which assignments may not change. */
+    TypeLocks locks = new TypeLocks();
+    /** The integer values assigned to each map, promoted but not widened to 64 bits as the map stores them. */
+    final Map<String, Type.Int> mapIntValues = new java.util.HashMap<>();
+    /** The branch each {@code if comptime} whose condition needed the types takes (see {@link Comptime}). */
+    final IdentityHashMap<Stmt.If, Boolean> comptimeChoices = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
     final IdentityHashMap<Expr, Expr> rewrites = new IdentityHashMap<>();
     /** The script's options ({@code --name=value} after {@code --}) that {@code getopt} declares and reads. */
@@ -158,8 +167,20 @@ public final class SemanticAnalyser {
     private static Optional<TypedProgram> analyse(Program program, Settings settings, List<String> params,
             Map<String, String> namedArgs, AttachPoints.Expansion expansion, boolean unsafe, boolean child,
             KernelTypes kernel, Diagnostics diags) {
+        return analyse(program, settings, params, namedArgs, expansion, unsafe, child, kernel, diags, 0,
+                new TypeLocks());
+    }
+
+    /** At most this many rounds of typing, folding and pruning (current bpftrace stops at 50). */
+    private static final int MAX_ROUNDS = 50;
+
+    private static Optional<TypedProgram> analyse(Program written, Settings settings, List<String> params,
+            Map<String, String> namedArgs, AttachPoints.Expansion expansion, boolean unsafe, boolean child,
+            KernelTypes kernel, Diagnostics diags, int round, TypeLocks locks) {
         int before = diags.errorCount();
+        Program program = Comptime.fold(written);
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
+        a.locks = locks;
         a.unstableDwUstack = settings.other("unstable_dw_ustack");
         a.unstableTseries = settings.other("unstable_tseries");
         a.options = new ProgramOptions(a, namedArgs);
@@ -170,10 +191,19 @@ public final class SemanticAnalyser {
                 break;
             }
         }
-        if (!a.typeinfos.isEmpty()) {
-            // typeinfo(EXPR): each call becomes its record of constants, and the program is typed again
+        if (!a.typeinfos.isEmpty() && round < MAX_ROUNDS) {
+            // typeinfo(EXPR): each call becomes its record of constants, and the program is folded
+            // and typed again
+            for (var e : a.typeinfos.entrySet()) {
+                locks.lock(a.typeinfoLocks.get(e.getKey()), e.getValue());
+            }
             return analyse(TypeInfos.apply(program, a.typeinfos), settings, params, namedArgs, expansion, unsafe, child,
-                    kernel, diags);
+                    kernel, diags, round + 1, locks);
+        }
+        if (!a.comptimeChoices.isEmpty() && round < MAX_ROUNDS) {
+            // if comptime decided by the types: the branches not taken go, and the rest is typed again
+            return analyse(Comptime.prune(program, a.comptimeChoices), settings, params, namedArgs, expansion, unsafe,
+                    child, kernel, diags, round + 1, locks);
         }
         a.finalPass = true;
         a.run(program);
@@ -302,6 +332,16 @@ public final class SemanticAnalyser {
 
     Probe probe() {
         return probe;
+    }
+
+    /** The position of the probe being checked in the program (the same in every round). */
+    int probeIndex() {
+        for (int k = 0; k < program.probes().size(); k++) {
+            if (program.probes().get(k) == probe) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** Whether this is the pass that reports errors (the last). */
@@ -691,6 +731,21 @@ public final class SemanticAnalyser {
                     }
                 }
                 enums.note(c, EnumSymbols.castEnum(c.type()));
+                if (to instanceof Type.Str ts && !(from instanceof Type.None)) {
+                    // current bpftrace: a string to a string at least as large ((string[10])"hello")
+                    if (!(from instanceof Type.Str fs) || fs.size() > ts.size()) {
+                        error(c.span(), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
+                        yield Type.NONE;
+                    }
+                    if (fs.size() == ts.size()) {
+                        warning(c.span(), "Unnecessary cast: expression is already of type " + from.display());
+                    }
+                    yield ts;
+                }
+                if (to instanceof Type.Array ta && from.equals(ta)) {
+                    warning(c.span(), "Unnecessary cast: expression is already of type " + from.display());
+                    yield from;
+                }
                 if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
                     yield ArrayCasts.cast(this, c, from, to);
                 }
@@ -732,7 +787,11 @@ public final class SemanticAnalyser {
                 yield Type.NONE;
             }
             case Expr.SizeofType s -> {
-                typeOfName(s.type(), s.span());
+                Type t = typeOfName(s.type(), s.span());
+                if ((s.type().typeOf() != null || s.type().arrayPointers() > 0) && !(t instanceof Type.None)
+                        && !(t instanceof Type.StructRef)) {
+                    constants.put(s, (long) t.size()); // sizeof(typeof($x)), sizeof(int32[4]*)
+                }
                 yield Type.UINT64;
             }
         };
@@ -774,11 +833,22 @@ public final class SemanticAnalyser {
 
     /** The type a written type name denotes. */
     Type typeOfName(TypeName n, Span span) {
+        if (n.arrayPointers() > 0) {
+            // a pointer to an array (int32[4]*, current bpftrace)
+            Type pointee = typeOfName(n.arrayPointee(), span);
+            return pointee instanceof Type.None ? pointee : Type.Int.pointer(pointee, userSpace());
+        }
         if (n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0) {
             // typeof(EXPR); typeof(NAME) of a typedef of BTF (typeof(size_t)) is that type
             if (n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
                     && !Builtins.isArg(b.name()) && typedef(b.name()) != null) {
                 return typedef(b.name());
+            }
+            if (n.typeOf() instanceof Expr.MapRef m && m.keys().isEmpty() && !n.name().equals(TypeName.TYPEOF_BLOCK)
+                    && maps.get(m.name()) instanceof MapInfo info
+                    && !info.keys().isEmpty()) {
+                // current bpftrace: typeof(@x) of a map with keys is the type of its keys
+                return info.keys().size() == 1 ? info.keys().getFirst() : new Type.Tuple(info.keys());
             }
             Type t = type(n.typeOf());
             return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;

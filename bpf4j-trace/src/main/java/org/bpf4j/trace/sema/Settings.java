@@ -117,6 +117,15 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         return Boolean.parseBoolean(other("cpp_demangle"));
     }
 
+    /**
+     * The {@code missing_probes} of the run (the config block, then the environment): what a probe
+     * that cannot be attached is (error by default).
+     */
+    public org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes() {
+        return java.util.Objects.requireNonNullElse(org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(
+                others.getOrDefault("missing_probes", "error")), org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR);
+    }
+
     /** The value of one of {@link #OTHERS}: as given, else current bpftrace's default. */
     public String other(String key) {
         return others.getOrDefault(key, OTHERS.get(key)[1]);
@@ -235,7 +244,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 default -> {
                     String u = unstable(v);
                     if (u == null) {
-                        return "Invalid value for unstable config: valid values are enable, warn, and error.";
+                        // current bpftrace's ParseError: "KEY: DETAIL"
+                        return "%s: Invalid value for unstable config: valid values are enable, warn, and error.";
                     }
                     others.put(key, u);
                 }
@@ -315,6 +325,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     if (org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(v) == null) {
                         return "Invalid value for %s: expected error, warn or ignore";
                     }
+                    others.put(key, v.strip()); // and when the probes are attached (missingProbes())
                 }
                 default -> throw new IllegalArgumentException(key);
             }

@@ -111,6 +111,16 @@ final class Statements {
         return t;
     }
 
+    /**
+     * The functions whose value current bpftrace warns about when a statement drops it ("Return
+     * value discarded."): its built-in calls with a value type (not those of its standard library's
+     * macros, such as {@code delete} and {@code has_key}, nor the void ones, {@code printf},
+     * {@code print}, {@code exit}, ...).
+     */
+    private static final java.util.Set<String> DISCARD_WARNED = java.util.Set.of("bswap", "buf", "cgroupid",
+            "cgroup_path", "kaddr", "kptr", "kstack", "ksym", "macaddr", "nsecs", "ntop", "path", "percpu_kaddr", "pton",
+            "reg", "skboutput", "socket_cookie", "stack_len", "str", "strftime", "strncmp", "uptr", "ustack", "usym");
+
     void block(List<Stmt> stmts) {
         for (Stmt s : stmts) {
             stmt(s);
@@ -125,9 +135,27 @@ final class Statements {
                     return;
                 }
                 sa.type(e.expr());
+                if (e.expr() instanceof Expr.Call c && DISCARD_WARNED.contains(c.name()) && c.expandedFrom().isEmpty()
+                        && e.span().equals(c.span())) {
+                    // current bpftrace's TypeChecker: an expression statement whose value is neither
+                    // none nor void (not "_ = expr", which discards it on purpose)
+                    sa.warning(e.span(), "Return value discarded.");
+                }
             }
             case Stmt.AssignVar a -> assignVar(a);
             case Stmt.AssignMap a -> assignMap(a);
+            case Stmt.If i when Comptime.isComptime(i.cond()) -> {
+                // current bpftrace: only the branch the condition chooses is checked (and compiled,
+                // once Comptime prunes the other); neither while the condition is not known yet
+                sa.type(i.cond());
+                Long known = ConstantFolding.value(sa, i.cond());
+                if (known != null) {
+                    sa.comptimeChoices.put(i, known != 0);
+                    block(known != 0 ? i.then() : i.otherwise());
+                } else {
+                    sa.comptimeChoices.remove(i);
+                }
+            }
             case Stmt.If i -> {
                 Type t = sa.type(i.cond());
                 if (!(t instanceof Type.Int)) {
@@ -259,6 +287,7 @@ final class Statements {
             }
             t = declared;
         }
+        sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.opSpan());
         if (untypedLets.contains(a.var().name())) {
             Type now = vars.get(a.var().name());
@@ -340,10 +369,13 @@ final class Statements {
                 }
                 return;
             }
+            sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
             if (value instanceof Type.Int i && !i.isPointer()) {
+                sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
                 value = i.widened();
             }
         }
+        sa.locks.checkKeys(sa, a.map(), keys);
         sa.declareMap(a.map(), keys, value, a.map().span());
         sa.enums.assignMap(a.map().name(), a.value());
         sa.types.put(a.map(), sa.maps.get(a.map().name()).value());

@@ -30,7 +30,11 @@ final class TypeInfos {
         for (Probe p : program.probes()) {
             probes.add(new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span()));
         }
-        return program.withProbes(probes);
+        List<org.bpf4j.trace.ast.Subprog> subprogs = new ArrayList<>();
+        for (org.bpf4j.trace.ast.Subprog fn : program.subprogs()) {
+            subprogs.add(fn.withBody(r.stmts(fn.body())));
+        }
+        return program.withProbes(probes).withSubprogs(subprogs);
     }
 
     private static Expr record(Type t, Expr.Call c) {

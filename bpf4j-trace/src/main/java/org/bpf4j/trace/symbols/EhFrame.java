@@ -11,9 +11,13 @@ import org.bpf4j.linux.probe.NativeElf;
  * The x86-64 unwind table of an ELF file, from its {@code .eh_frame}: for each address range of
  * code, how to find the caller's frame (the rules {@code dw_ustack} applies in the kernel). Each
  * {@link Row} holds from its address to the next row's. Only what a return-address walk needs is
- * kept: the canonical frame address (CFA) as {@code rsp} or {@code rbp} plus an offset (or the
- * expression of a PLT entry), where {@code rbp} was saved, and whether the return address is
- * undefined (the outermost frame). The return address is always at CFA-8 on x86-64.
+ * kept: the canonical frame address (CFA) as {@code rsp} or {@code rbp} plus an offset, another
+ * register plus an offset (followed in the interrupted frame only, whose registers are all known),
+ * the expression of a PLT entry, or the word at {@code rsp} or {@code rbp} plus an offset, plus a
+ * constant (the expressions of code that realigns its stack and saves the old {@code rsp}, as
+ * OpenSSL's assembly and gcc's dynamic realignment do); where {@code rbp} was saved, and whether
+ * the return address is undefined (the outermost frame). The return address is always at CFA-8
+ * on x86-64.
  */
 public final class EhFrame {
     /** CFA = rsp + offset. */
@@ -27,6 +31,21 @@ public final class EhFrame {
     public static final int CFA_PLT = 2;
     /** No caller: outside any FDE, the return address undefined, or a rule this walk cannot follow. */
     public static final int STOP = 3;
+    /**
+     * CFA = register {@code extra} (its DWARF number: 0-5, 8-15) + offset: followed only in the
+     * frame the probe interrupted, where every register is known.
+     */
+    public static final int CFA_REG = 4;
+    /** CFA = *(u64 *)(rsp + offset) + {@code extra}. */
+    public static final int CFA_DEREF_RSP = 5;
+    /** CFA = *(u64 *)(rbp + offset) + {@code extra}. */
+    public static final int CFA_DEREF_RBP = 6;
+    /**
+     * A signal frame (the C library's {@code __restore_rt}): CFA = *(u64 *)(rsp + offset), the
+     * return address (the interrupted instruction, not past a call) at rsp + offset + {@code extra},
+     * rbp at rsp + the rbp offset (0: unchanged), all by expressions on rsp.
+     */
+    public static final int CFA_SIGNAL = 7;
 
     private static final int RBP = 6;
     private static final int RSP = 7;
@@ -39,14 +58,21 @@ public final class EhFrame {
      * @param kind {@link #CFA_RSP}, {@link #CFA_RBP}, {@link #CFA_PLT} or {@link #STOP}
      * @param cfaOffset the offset added to the register (for {@link #CFA_PLT} the PLT threshold)
      * @param rbpOffset where the caller's rbp was saved, relative to the CFA; 0 if rbp is unchanged
+     * @param extra for {@link #CFA_REG} the register, for the dereferencing kinds the constant
+     *     added (0-255); else 0
      */
-    public record Row(long pc, int kind, int cfaOffset, int rbpOffset) {
+    public record Row(long pc, int kind, int cfaOffset, int rbpOffset, int extra) {
+        /** A row of a kind without an {@code extra}. */
+        public Row(long pc, int kind, int cfaOffset, int rbpOffset) {
+            this(pc, kind, cfaOffset, rbpOffset, 0);
+        }
+
         Row at(long newPc) {
-            return new Row(newPc, kind, cfaOffset, rbpOffset);
+            return new Row(newPc, kind, cfaOffset, rbpOffset, extra);
         }
 
         boolean sameRule(Row o) {
-            return kind == o.kind && cfaOffset == o.cfaOffset && rbpOffset == o.rbpOffset;
+            return kind == o.kind && cfaOffset == o.cfaOffset && rbpOffset == o.rbpOffset && extra == o.extra;
         }
     }
 
@@ -105,6 +131,10 @@ public final class EhFrame {
         int cfaReg = RSP;
         long cfaOffset;
         int plt; // > 0: the CFA is the PLT expression with this threshold
+        int derefReg = -1; // RSP or RBP: the CFA is *(derefReg + cfaOffset) + derefPlus
+        long derefPlus;
+        long raAtSp = NONE; // the return address at rsp + this (an expression rule), or NONE
+        long rbpAtSp = NONE; // rbp at rsp + this (an expression rule), or NONE
         boolean cfaUnsupported;
         int rbpOffset; // 0 = unchanged
         boolean rbpUnsupported;
@@ -115,6 +145,10 @@ public final class EhFrame {
             s.cfaReg = cfaReg;
             s.cfaOffset = cfaOffset;
             s.plt = plt;
+            s.derefReg = derefReg;
+            s.derefPlus = derefPlus;
+            s.raAtSp = raAtSp;
+            s.rbpAtSp = rbpAtSp;
             s.cfaUnsupported = cfaUnsupported;
             s.rbpOffset = rbpOffset;
             s.rbpUnsupported = rbpUnsupported;
@@ -122,19 +156,44 @@ public final class EhFrame {
             return s;
         }
 
+        /** The row of a signal frame, whose rules are expressions on rsp; STOP for any other such. */
+        Row signalRow(long pc) {
+            long extra = raAtSp - cfaOffset;
+            boolean ok = raAtSp != NONE && !cfaUnsupported && derefReg == RSP && derefPlus == 0
+                    && cfaOffset == (int) cfaOffset && extra >= 0 && extra <= 255
+                    && (rbpAtSp == NONE ? rbpOffset == 0 && !rbpUnsupported : rbpAtSp > 0 && rbpAtSp <= Short.MAX_VALUE);
+            return ok ? new Row(pc, CFA_SIGNAL, (int) cfaOffset, rbpAtSp == NONE ? 0 : (int) rbpAtSp, (int) extra)
+                    : new Row(pc, STOP, 0, 0);
+        }
+
         Row row(long pc) {
+            if (raAtSp != NONE || rbpAtSp != NONE) {
+                return signalRow(pc);
+            }
             if (raUndefined || cfaUnsupported || rbpUnsupported) {
                 return new Row(pc, STOP, 0, 0);
             }
             if (plt > 0) {
                 return new Row(pc, CFA_PLT, plt, rbpOffset);
             }
-            if (cfaReg != RSP && cfaReg != RBP || cfaOffset != (int) cfaOffset) {
+            if (cfaOffset != (int) cfaOffset) {
                 return new Row(pc, STOP, 0, 0);
             }
-            return new Row(pc, cfaReg == RSP ? CFA_RSP : CFA_RBP, (int) cfaOffset, rbpOffset);
+            if (derefReg >= 0) {
+                return new Row(pc, derefReg == RSP ? CFA_DEREF_RSP : CFA_DEREF_RBP, (int) cfaOffset, rbpOffset,
+                        (int) derefPlus);
+            }
+            if (cfaReg == RSP || cfaReg == RBP) {
+                return new Row(pc, cfaReg == RSP ? CFA_RSP : CFA_RBP, (int) cfaOffset, rbpOffset);
+            }
+            if (cfaReg >= 0 && cfaReg < 16) {
+                return new Row(pc, CFA_REG, (int) cfaOffset, rbpOffset, cfaReg);
+            }
+            return new Row(pc, STOP, 0, 0);
         }
     }
+
+    private static final long NONE = Long.MIN_VALUE;
 
     private static final class Parser {
         private final ByteBuffer b;
@@ -322,6 +381,10 @@ public final class EhFrame {
                             s.cfaReg = r.cfaReg;
                             s.cfaOffset = r.cfaOffset;
                             s.plt = r.plt;
+                            s.derefReg = r.derefReg;
+                            s.derefPlus = r.derefPlus;
+                            s.raAtSp = r.raAtSp;
+                            s.rbpAtSp = r.rbpAtSp;
                             s.cfaUnsupported = r.cfaUnsupported;
                             s.rbpOffset = r.rbpOffset;
                             s.rbpUnsupported = r.rbpUnsupported;
@@ -332,22 +395,49 @@ public final class EhFrame {
                         s.cfaReg = (int) DwarfData.uleb(b, p);
                         s.cfaOffset = DwarfData.uleb(b, p);
                         s.plt = 0;
+                        s.derefReg = -1;
                         s.cfaUnsupported = false;
                     }
                     case 0x0d -> {
                         s.cfaReg = (int) DwarfData.uleb(b, p);
                         s.plt = 0;
+                        s.derefReg = -1;
                         s.cfaUnsupported = false;
                     }
                     case 0x0e -> s.cfaOffset = DwarfData.uleb(b, p);
                     case 0x0f -> {
                         int len = (int) DwarfData.uleb(b, p);
                         int threshold = pltThreshold(p[0], len);
+                        long[] deref = threshold == 0 ? deref(p[0], len) : null;
                         s.plt = threshold;
-                        s.cfaUnsupported = threshold == 0;
+                        s.derefReg = deref == null ? -1 : (int) deref[0];
+                        if (deref != null) {
+                            s.cfaOffset = deref[1];
+                            s.derefPlus = deref[2];
+                        }
+                        s.cfaUnsupported = threshold == 0 && deref == null;
                         p[0] += len;
                     }
-                    case 0x10, 0x16 -> {
+                    case 0x10 -> {
+                        int reg = (int) DwarfData.uleb(b, p);
+                        int len = (int) DwarfData.uleb(b, p);
+                        long at = onRsp(p[0], len);
+                        p[0] += len;
+                        if (at != NONE && (reg == RIP || reg == RBP)) {
+                            // saved at rsp + N: a signal frame's rule
+                            if (reg == RIP) {
+                                s.raAtSp = at;
+                                s.raUndefined = false;
+                            } else {
+                                s.rbpAtSp = at;
+                                s.rbpOffset = 0;
+                                s.rbpUnsupported = false;
+                            }
+                        } else {
+                            other(s, reg, false);
+                        }
+                    }
+                    case 0x16 -> {
                         int reg = (int) DwarfData.uleb(b, p);
                         int len = (int) DwarfData.uleb(b, p);
                         p[0] += len;
@@ -358,6 +448,7 @@ public final class EhFrame {
                         s.cfaReg = (int) DwarfData.uleb(b, p);
                         s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
                         s.plt = 0;
+                        s.derefReg = -1;
                         s.cfaUnsupported = false;
                     }
                     case 0x13 -> s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
@@ -388,6 +479,7 @@ public final class EhFrame {
         }
 
         private static void offset(State s, int reg, long off) {
+            clearExpression(s, reg);
             if (reg == RBP) {
                 s.rbpOffset = (int) off;
                 s.rbpUnsupported = off == 0;
@@ -398,6 +490,11 @@ public final class EhFrame {
 
         private static void restore(State s, State initial, int reg) {
             State i = initial == null ? new State() : initial;
+            if (reg == RIP) {
+                s.raAtSp = i.raAtSp;
+            } else if (reg == RBP) {
+                s.rbpAtSp = i.rbpAtSp;
+            }
             if (reg == RBP) {
                 s.rbpOffset = i.rbpOffset;
                 s.rbpUnsupported = i.rbpUnsupported;
@@ -406,7 +503,16 @@ public final class EhFrame {
             }
         }
 
+        private static void clearExpression(State s, int reg) {
+            if (reg == RIP) {
+                s.raAtSp = NONE;
+            } else if (reg == RBP) {
+                s.rbpAtSp = NONE;
+            }
+        }
+
         private static void same(State s, int reg) {
+            clearExpression(s, reg);
             if (reg == RBP) {
                 s.rbpOffset = 0;
                 s.rbpUnsupported = false;
@@ -417,12 +523,51 @@ public final class EhFrame {
 
         /** A rule other than offset(N) for a register: undefined (the outermost frame) or unfollowed. */
         private static void other(State s, int reg, boolean undefined) {
+            clearExpression(s, reg);
             if (reg == RIP) {
                 s.raUndefined = true;
             } else if (reg == RBP) {
                 s.rbpUnsupported = !undefined;
                 s.rbpOffset = 0;
             }
+        }
+
+        /** N of the expression {@code DW_OP_breg7 N} (rsp + N), or NONE for another. */
+        private long onRsp(int at, int len) {
+            int[] p = {at};
+            if (len < 2 || (b.get(p[0]++) & 0xff) != 0x77) {
+                return NONE;
+            }
+            long n = DwarfData.sleb(b, p);
+            return p[0] == at + len ? n : NONE;
+        }
+
+        /**
+         * {register, offset, constant} of the expression {@code DW_OP_breg7/breg6 N; DW_OP_deref}
+         * with an optional {@code DW_OP_plus_uconst M} (M at most 255), or null for another.
+         */
+        private long[] deref(int at, int len) {
+            int[] p = {at};
+            int end = at + len;
+            int op = b.get(p[0]++) & 0xff;
+            if (op != 0x77 && op != 0x76) {
+                return null;
+            }
+            long off = DwarfData.sleb(b, p);
+            if (p[0] >= end || (b.get(p[0]++) & 0xff) != 0x06) {
+                return null;
+            }
+            long plus = 0;
+            if (p[0] < end) {
+                if ((b.get(p[0]++) & 0xff) != 0x23) {
+                    return null;
+                }
+                plus = DwarfData.uleb(b, p);
+            }
+            if (p[0] != end || plus < 0 || plus > 255) {
+                return null;
+            }
+            return new long[] {op == 0x77 ? RSP : RBP, off, plus};
         }
 
         /**

@@ -24,6 +24,10 @@ class EhFrameTest {
             case EhFrame.CFA_RSP -> "rsp+" + r.cfaOffset();
             case EhFrame.CFA_RBP -> "rbp+" + r.cfaOffset();
             case EhFrame.CFA_PLT -> "plt" + r.cfaOffset();
+            case EhFrame.CFA_REG -> "r" + r.extra() + "+" + r.cfaOffset();
+            case EhFrame.CFA_DEREF_RSP -> "*(rsp+" + r.cfaOffset() + ")+" + r.extra();
+            case EhFrame.CFA_DEREF_RBP -> "*(rbp+" + r.cfaOffset() + ")+" + r.extra();
+            case EhFrame.CFA_SIGNAL -> "signal*(rsp+" + r.cfaOffset() + ")";
             default -> "stop";
         } + (r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
     }
@@ -64,6 +68,20 @@ class EhFrameTest {
     }
 
     @Test
+    void rowsOfAStackRealignedByHand() {
+        // frames.c's realign (as OpenSSL's assembly): the CFA in rax (DWARF register 0), then the
+        // expression *(rsp+40)+8; readelf --debug-dump=frames-interp shows "rax+8" and "exp"
+        Path frames = NOFP.resolveSibling("frames");
+        Assumptions.assumeTrue(Files.exists(frames), "SKIPPED: " + frames + " is not there");
+        NativeElf elf = NativeElf.read(frames);
+        long at = elf.symbol("realign").orElseThrow().value();
+        String all = text(EhFrame.rows(elf));
+        String want = String.format("%x rsp+8%n%x r0+8%n%x *(rsp+40)+8%n%x r0+8%n%x rsp+8%n", at, at + 3, at + 0x11,
+                at + 0x18, at + 0x1f);
+        assertTrue(all.contains(want), want + " in\n" + all);
+    }
+
+    @Test
     void rowsAreSortedAndAFunctionsStartWinsOverTheEndBeforeIt() {
         List<EhFrame.Row> rows = EhFrame.normalize(List.of(new EhFrame.Row(0x20, EhFrame.STOP, 0, 0),
                 new EhFrame.Row(0x10, EhFrame.CFA_RSP, 8, 0), new EhFrame.Row(0x20, EhFrame.CFA_RSP, 16, 0),
@@ -83,5 +101,9 @@ class EhFrameTest {
             assertTrue(rows.get(i - 1).pc() < rows.get(i).pc());
         }
         assertEquals(EhFrame.STOP, rows.getLast().kind());
+        // __restore_rt's signal frame: CFA = *(rsp+160) (uc_mcontext's rsp), rip at rsp+168, rbp at rsp+120
+        assertEquals(1, rows.stream().filter(r -> r.kind() == EhFrame.CFA_SIGNAL).count(), "signal frames");
+        EhFrame.Row sig = rows.stream().filter(r -> r.kind() == EhFrame.CFA_SIGNAL).findFirst().orElseThrow();
+        assertEquals(List.of(160, 8, 120), List.of(sig.cfaOffset(), sig.extra(), sig.rbpOffset()), sig.toString());
     }
 }
