@@ -590,24 +590,6 @@ final class Calls {
                             && !Builtins.isArg(b.name()) && a.kernel.available() ? a.kernel.typedefId(b.name()) : -1;
                     if (tid >= 0) {
                         a.constant(c, a.kernel.sizeOf(tid)); // a type of BTF: sizeof(uint64_t)
-                    } else if (c.args().getFirst() instanceof Expr.TypeArg ta) {
-                        // current bpftrace: sizeof(typeof(EXPR)), sizeof(typeof(TYPE)); the size of the
-                        // expression's own type (not the widened type a variable declared with it gets)
-                        org.bpf4j.trace.ast.TypeName tn = ta.type();
-                        if (tn.typeOf() == null) {
-                            Expr.SizeofType st = new Expr.SizeofType(tn, c.span()); // sizeof(typeof(TYPE))
-                            a.type(st);
-                            Long v = ConstantFolding.value(a, st);
-                            if (v != null) {
-                                a.constant(c, v);
-                            }
-                        } else {
-                            Type t = tn.pointers() == 0 && tn.arrayLength() < 0 ? a.type(tn.typeOf())
-                                    : a.typeOfName(tn, ta.span());
-                            if (!(t instanceof Type.None)) {
-                                a.constant(c, t instanceof Type.Record r ? r.size() : Type.cSize(t));
-                            }
-                        }
                     } else {
                         a.type(c.args().getFirst());
                     }

@@ -787,7 +787,13 @@ public final class SemanticAnalyser {
                 yield Type.NONE;
             }
             case Expr.SizeofType s -> {
-                Type t = typeOfName(s.type(), s.span());
+                // sizeof(typeof(EXPR)): the expression's own type, as current bpftrace (a variable
+                // declared with typeof(EXPR) of an integer is widened, see typeOfName)
+                TypeName n = s.type();
+                Type t = n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0
+                        && !(n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                                && !Builtins.isArg(b.name()) && typedef(b.name()) != null)
+                        ? type(n.typeOf()) : typeOfName(n, s.span());
                 if ((s.type().typeOf() != null || s.type().arrayPointers() > 0) && !(t instanceof Type.None)
                         && !(t instanceof Type.StructRef)) {
                     constants.put(s, (long) t.size()); // sizeof(typeof($x)), sizeof(int32[4]*)
