@@ -378,7 +378,6 @@ final class Calls {
             return;
         }
         switch (c.name()) {
-            case "offsetof" -> asm.movImm(0, pc.typed.constant(c)); // offsetof(EXPRESSION, field): a constant
             case "delete" -> {
                 // current bpftrace: delete() is true if the key was there
                 delete(c);

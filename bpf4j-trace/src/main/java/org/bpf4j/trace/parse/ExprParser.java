@@ -484,6 +484,19 @@ abstract sealed class ExprParser permits Parser {
                         // current bpftrace: sizeof(typeof(int32)), sizeof(typeof($x))
                         return new Expr.SizeofType(ta.type(), t.span().to(prev.span()));
                     }
+                    // (a name first may be a macro's type parameter: offsetof(t, f), expanded later; a
+                    // block's statements would run where the macros expand it)
+                    List<String> path = name.equals("offsetof") && args.size() == 2
+                            && !(args.getFirst() instanceof Expr.Builtin)
+                            && !(args.getFirst() instanceof Expr.Call b && b.name().startsWith(Macros.BLOCK_PREFIX))
+                            ? Macros.fieldPath(args.get(1)) : null;
+                    if (path != null) {
+                        // current bpftrace: offsetof(typeof(struct S), f), and of an expression's struct
+                        // (offsetof(*$p, f)); the expression is never run
+                        TypeName type = args.getFirst() instanceof Expr.TypeArg ta ? ta.type()
+                                : new TypeName("typeof", 0, -1, args.getFirst());
+                        return new Expr.Offsetof(type, path, t.span().to(prev.span()));
+                    }
                     if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
                         // current bpftrace: a builtin may be called, comm() is comm
                         return new Expr.Builtin(name, t.span().to(prev.span()));

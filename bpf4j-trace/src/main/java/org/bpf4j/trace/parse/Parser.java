@@ -49,7 +49,9 @@ public final class Parser extends ExprParser {
     /**
      * Parses a script, after {@linkplain Preprocessor preprocessing} it with no predefined macros
      * and only the built-in header constants. Errors go to {@code diags}; the result is empty if
-     * there were any.
+     * there were any, except the scope checks' ({@link Scopes}: undefined variables, shadowing
+     * {@code let}s), which current bpftrace makes before typing: then the program is returned, and
+     * the caller, seeing the errors, goes no further.
      */
     public static Optional<Program> parse(Source source, Diagnostics diags) {
         return parse(source, diags, java.util.Map.of(), HeaderMacros.builtin());
@@ -116,7 +118,9 @@ public final class Parser extends ExprParser {
         }
         try {
             Program program = root.finish(merged);
-            return diags.errorCount() == before ? Optional.of(program) : Optional.empty();
+            // the scope checks' errors (undefined variables...: current bpftrace reports them before
+            // typing, not when parsing) leave the program, which the caller must not use further
+            return diags.errorCount() - root.scopeErrors == before ? Optional.of(program) : Optional.empty();
         } catch (SyntaxError e) {
             return Optional.empty();
         }
@@ -152,6 +156,8 @@ public final class Parser extends ExprParser {
 
     /** What {@link #unit} read. */
     private Unit unit;
+    /** The errors of the scope checks ({@link Scopes}) when the script was finished. */
+    private int scopeErrors;
 
     /** The config block of the script that imports this file (null when this file is the script). */
     private List<ConfigEntry> rootConfig;
@@ -451,10 +457,12 @@ public final class Parser extends ExprParser {
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);
+        int beforeScopes = diags.errorCount();
         Optional<Scopes.Result> scoped = Scopes.apply(probes, subprogs, macros, diags);
         if (scoped.isEmpty()) {
             throw new SyntaxError();
         }
+        scopeErrors = diags.errorCount() - beforeScopes;
         List<Subprog> functions = new ArrayList<>();
         try {
             probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);

@@ -647,9 +647,6 @@ final class Calls {
                 if (a.program != null && a.program.function(n).isPresent()) {
                     return cFunction(c, a.program.function(n).get());
                 }
-                if (n.equals("offsetof") && c.args().size() == 2) {
-                    return offsetofExpression(c);
-                }
                 typeArgs(c);
                 if (n.equals("unwatch")) {
                     // current bpftrace still type-checks unwatch() but generates no code for it
@@ -997,58 +994,5 @@ final class Calls {
             a.error(c.span(), "none type passed to print() is not printable");
         }
         return Type.NONE;
-    }
-
-    /**
-     * {@code offsetof(EXPRESSION, FIELD[.SUBFIELD])}: the offset in the struct or union type of the
-     * expression (not evaluated), as {@code offsetof(struct S, f)}; a constant.
-     */
-    private Type offsetofExpression(Expr.Call c) {
-        // offsetof(*$p, f): the struct $p points to (not read); offsetof(typeof(...), f): that type
-        Expr of = c.args().getFirst();
-        Type t;
-        if (of instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF
-                && a.type(u.operand()) instanceof Type.Int p && p.isPointer()) {
-            t = p.pointee();
-        } else if (of instanceof Expr.TypeArg ta) {
-            t = a.typeOfName(ta.type(), ta.span());
-        } else {
-            t = a.type(of);
-        }
-        List<String> path = fieldPath(c.args().get(1));
-        String name = t instanceof Type.Record r ? r.name() : t instanceof Type.StructRef s ? s.name() : null;
-        if (path == null) {
-            a.error(c.args().get(1).span(), "offsetof() expects a field name, or fields joined by '.', as the "
-                    + "second argument");
-            return Type.UINT64;
-        }
-        if (name == null) {
-            if (!(t instanceof Type.None)) {
-                a.error(c.span(), "'" + t.display() + "' is not a C type."); // current bpftrace's words
-            }
-            return Type.UINT64;
-        }
-        Expr.Offsetof o = new Expr.Offsetof(new org.bpf4j.trace.ast.TypeName(name, 0, -1), path, c.span());
-        a.type(o);
-        Long v = a.constants.get(o);
-        if (v != null) {
-            a.constant(c, v);
-        } else {
-            a.failed.add(c);
-        }
-        return Type.UINT64;
-    }
-
-    /** The names of a field path written as a value ({@code a} or {@code a.b}), or null. */
-    private static List<String> fieldPath(Expr e) {
-        if (e instanceof Expr.Builtin b) {
-            return List.of(b.name());
-        }
-        if (e instanceof Expr.Field f && !f.arrow() && fieldPath(f.base()) instanceof List<String> base) {
-            List<String> out = new java.util.ArrayList<>(base);
-            out.add(f.field());
-            return out;
-        }
-        return null;
     }
 }
