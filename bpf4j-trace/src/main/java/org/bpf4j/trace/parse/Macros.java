@@ -309,9 +309,8 @@ final class Macros {
                 return new Expr.IntLit(0, call.span());
             }
             if (in.value().isEmpty()) {
-                diags.error(call.span(), "Macro '" + d.name() + "' has no value (its body does not end in an "
-                        + "expression) and can not be used in an expression");
-                return new Expr.IntLit(0, call.span());
+                // refused by the type checker (Expr.Call.NO_VALUE), where current bpftrace finds no value
+                return new Expr.Call(Expr.Call.NO_VALUE + d.name(), List.of(), call.span());
             }
             enter(d, call.span());
             List<Stmt> body = stmts(in.body());

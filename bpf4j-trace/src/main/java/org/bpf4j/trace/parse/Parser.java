@@ -308,11 +308,7 @@ public final class Parser extends ExprParser {
                 throw stop("root-level let statements need to be map declarations, e.g. let @a = hash(2);");
             }
             if (rest.matches("(?s)let\\s*@.*")) {
-                if (!probes.isEmpty()) {
-                    diags.error(peek().span(), "syntax error, unexpected let, map declarations must come before probes");
-                    throw new SyntaxError();
-                }
-                maps.add(mapDecl());
+                maps.add(mapDecl()); // current bpftrace: among probes, functions and macros, in any order
                 continue;
             }
             if (rest.matches("(?s)macro\\s+[A-Za-z_].*")) {

@@ -97,6 +97,11 @@ final class Calls {
     /** The type of a call used as a value or a statement. */
     Type call(Expr.Call c) {
         String n = c.name();
+        if (n.startsWith(Expr.Call.NO_VALUE)) {
+            a.error(c.span(), "Macro '" + n.substring(Expr.Call.NO_VALUE.length()) + "' has no value (its body does not "
+                    + "end in an expression) and can not be used in an expression");
+            return Type.NONE;
+        }
         if (a.program != null && a.program.subprog(n).isPresent()) {
             // the script's own function wins over a builtin of its name (current bpftrace's registry)
             return a.subprogs.call(c, a.program.subprog(n).get());
