@@ -475,11 +475,7 @@ public final class Parser extends ExprParser {
             texts.append('\n').append(u.text());
         }
         allDirectives.addAll(merged.definitions());
-        if (probes.isEmpty() && subprogs.isEmpty()) {
-            Token t = peek();
-            diags.error(t.span(), "syntax error, unexpected end of file");
-            throw new SyntaxError();
-        }
+        // a script without probes parses (current bpftrace); running it is "No probes to attach"
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);
