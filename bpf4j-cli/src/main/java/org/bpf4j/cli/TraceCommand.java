@@ -136,6 +136,15 @@ final class TraceCommand implements Callable<Integer> {
             + "binary's own directory, its .debug and /usr/lib/debug")
     private List<String> debugInfo = new ArrayList<>();
 
+    @Option(names = "--no-feature", paramLabel = "FEATURE[,FEATURE]", description = "do not use these features "
+            + "of the kernel: uprobe_multi (wildcard uprobes and usdt probes then take one link per site); "
+            + "kprobe_multi and kprobe_session are accepted (bpf4j uses neither)")
+    private String noFeature;
+
+    @Option(names = "--traceable-functions", paramLabel = "FILE", description = "bpftrace's list of the kernel "
+            + "functions kprobes may attach to: accepted, not read (bpf4j checks kprobe attach points with the kernel)")
+    private String traceableFunctions;
+
     @Option(names = "--mode", paramLabel = "MODE", description = "bench: run the bench: probes (BPF_PROG_TEST_RUN, "
             + "many times each) and print the mean time of a run; test: run the test: probes once each and report "
             + "which passed; instead of attaching probes")
@@ -170,7 +179,8 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--dwarf-pid", false),
             Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
             Map.entry("-B", false), Map.entry("--debuginfo", false), Map.entry("--mode", false),
-            Map.entry("--bench", true), Map.entry("--test", true));
+            Map.entry("--bench", true), Map.entry("--test", true), Map.entry("--no-feature", false),
+            Map.entry("--traceable-functions", false));
 
     /**
      * Sets an option of {@link #FAST_OPTIONS} ({@code value} is null for a flag); false if the
@@ -204,6 +214,8 @@ final class TraceCommand implements Callable<Integer> {
             case "--mode" -> mode = value;
             case "--bench" -> bench = true;
             case "--test" -> test = true;
+            case "--no-feature" -> noFeature = value;
+            case "--traceable-functions" -> traceableFunctions = value;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
         }
         return true;
@@ -261,6 +273,10 @@ final class TraceCommand implements Callable<Integer> {
         }
         if (buffering != null && !buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
             return bpftraceError(err, "USAGE: -B must be either 'line', 'full', or 'none'.");
+        }
+        if (noFeature != null && !java.util.Arrays.stream(noFeature.split(",", -1)).allMatch(
+                f -> f.equals("kprobe_multi") || f.equals("kprobe_session") || f.equals("uprobe_multi"))) {
+            return bpftraceError(err, "USAGE: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi'.");
         }
         if (mode != null && !java.util.List.of("codegen", "compiler-bench", "bench", "test", "format").contains(mode)) {
             return bpftraceError(err, "USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.");
@@ -470,7 +486,8 @@ final class TraceCommand implements Callable<Integer> {
             Backend be;
             try {
                 if (kernel) {
-                    KernelBackend k = new KernelBackend(script, Kernel.system(), verbose);
+                    KernelBackend k = new KernelBackend(script, Kernel.system(), verbose, noFeature == null
+                            || !java.util.Arrays.asList(noFeature.split(",")).contains("uprobe_multi"));
                     // as bpftrace's main thread: tid in BEGIN and END is the process id
                     k.runOnFirstThread(true);
                     be = k;

@@ -288,6 +288,25 @@ class TraceProbesTest {
     }
 
     @Test
+    void noFeatureUprobeMultiAttachesEachSiteAlone() {
+        needsTheKernel();
+        Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);
+        String target = TARGET.toAbsolutePath().normalize().toString();
+        // current bpftrace's --no-feature uprobe_multi: the same counts through one link per site
+        // (the attach cookie still tells the matches apart); --traceable-functions is accepted
+        Cli r = Cli.run("trace", "--no-feature", "uprobe_multi,kprobe_multi", "--traceable-functions", "/dev/null",
+                "-c", target + " probe 3", "-e", "uprobe:" + target + ":bpf4j_* { @[probe] = count(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        for (String f : new String[] {"bpf4j_add", "bpf4j_sub"}) {
+            assertTrue(r.out().contains("@[uprobe:" + target + ":" + f + "]: 3\n"), r.out());
+        }
+        Cli bad = Cli.run("trace", "--no-feature", "uprobe_multi,bogus", "-e", "BEGIN { exit(); }");
+        assertEquals(Main.EXIT_BAD_INPUT, bad.status());
+        assertEquals("ERROR: USAGE: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi'.\n",
+                bad.err());
+    }
+
+    @Test
     void theProbeOfAWildcardShowsTheRelativePathAsWrittenAndIsAString() {
         needsTheKernel();
         Assumptions.assumeTrue(Files.isExecutable(TARGET), "SKIPPED: no " + TARGET);

@@ -268,16 +268,7 @@ final class IntExprs {
 
     /** The size of a written type: pointers 8, integers by width, strings by length, arrays by their elements. */
     static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
-        if (n.pointers() > 0) {
-            return n.arrayLength() >= 0 ? 8L * n.arrayLength() : 8; // a pointer, or an array of them
-        }
-        String name = n.name();
-        long base = name.contains("8") || name.contains("char") || name.equals("bool") ? 1
-                : name.contains("16") || name.contains("short") ? 2
-                : name.contains("32") || name.equals("int") || name.endsWith(" int") || name.equals("unsigned")
-                        || name.equals("signed") ? 4
-                : name.equals("string") ? 64 : 8;
-        return n.arrayLength() >= 0 ? (name.equals("string") ? n.arrayLength() : base * n.arrayLength()) : base;
+        return org.bpf4j.trace.sema.ConstantFolding.sizeOfName(n);
     }
 
     /**

@@ -506,9 +506,12 @@ public final class Parser extends ExprParser {
      * parameters wins). They are read in the script's text followed by the library's, so that
      * their diagnostics name the library's file.
      */
+    /** The names of the library's macros (a script that names none of them needs no library). */
+    private static final List<String> LIBRARY_MACROS = List.of("assert", "container_of", "pcomm", "leader_comm");
+
     private List<Macros.Definition> libraryMacros(List<Macros.Definition> own, String texts) {
         String script = lexer.source().text();
-        if (!texts.contains("assert") && !texts.contains("container_of")) {
+        if (LIBRARY_MACROS.stream().noneMatch(texts::contains)) {
             return List.of(); // the library has no other macro
         }
         Diagnostics errors = new Diagnostics();

@@ -93,6 +93,15 @@ public final class KernelBackend implements Backend {
      * @throws LoadFailure with {@code verbose}, if the kernel refuses a program
      */
     public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose) {
+        this(script, kernel, verbose, true);
+    }
+
+    /**
+     * As {@link #KernelBackend(CompiledScript, Kernel, boolean)}; {@code uprobeMulti} false
+     * (bpftrace's {@code --no-feature uprobe_multi}): wildcard uprobes and usdt probes are attached
+     * one link per site even where the kernel has uprobe_multi links.
+     */
+    public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose, boolean uprobeMulti) {
         this.kernel = kernel;
         this.script = script;
         this.verbose = verbose;
@@ -129,7 +138,7 @@ public final class KernelBackend implements Backend {
             // (as current bpftrace), where the kernel has them: loaded for that attach type.
             // USDT probes too: all the call sites of one in one link.
             boolean multi = script.programs().stream().anyMatch(p -> resolved(p) instanceof Resolved.Uprobe u
-                    && u.multi() || resolved(p) instanceof Resolved.Usdt) && uprobeMultiSupported(kernel);
+                    && u.multi() || resolved(p) instanceof Resolved.Usdt) && uprobeMulti && uprobeMultiSupported(kernel);
             java.util.Map<ProgramKey, KernelProgram> loaded = new java.util.HashMap<>();
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 ProgramType type = programType(resolved(p));

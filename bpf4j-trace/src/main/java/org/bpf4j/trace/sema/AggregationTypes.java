@@ -62,6 +62,7 @@ final class AggregationTypes {
                 return linear(c, kind);
             }
             case TSERIES -> {
+                a.unstableTseries(c.span());
                 return series(c);
             }
         }

@@ -10,7 +10,7 @@ import org.bpf4j.trace.ast.Expr;
  * {@code static_assert} and for the branches an {@code if} with a known condition never takes
  * (where {@code fail()} is not an error). Stateless.
  */
-final class ConstantFolding {
+public final class ConstantFolding {
     private ConstantFolding() {}
 
     /** The value of {@code e} (already typed) if the checker knows it, else null. */
@@ -32,6 +32,8 @@ final class ConstantFolding {
                 yield known != null ? known : t == null || t instanceof Type.None ? null : (long) Type.cSize(t);
             }
             case Expr.Call c -> a.constants.get(c);
+            case Expr.SizeofType s -> a.constants.get(s) != null ? a.constants.get(s) : sizeOfName(s.type());
+            case Expr.Offsetof o -> a.constants.get(o);
             case Expr.Unary u -> unary(a, u);
             case Expr.Binary b -> binary(a, b);
             case Expr.Ternary t -> {
@@ -44,6 +46,24 @@ final class ConstantFolding {
             }
             default -> null;
         };
+    }
+
+    /**
+     * The size of a type written by name that is not a struct or union ({@code sizeof(uint32)},
+     * {@code sizeof(int8 *)}, {@code sizeof(string[8])}): those have their size as the checker's
+     * constant.
+     */
+    public static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
+        if (n.pointers() > 0) {
+            return n.arrayLength() >= 0 ? 8L * n.arrayLength() : 8; // a pointer, or an array of them
+        }
+        String name = n.name();
+        long base = name.contains("8") || name.contains("char") || name.equals("bool") ? 1
+                : name.contains("16") || name.contains("short") ? 2
+                : name.contains("32") || name.equals("int") || name.endsWith(" int") || name.equals("unsigned")
+                        || name.equals("signed") ? 4
+                : name.equals("string") ? 64 : 8;
+        return n.arrayLength() >= 0 ? (name.equals("string") ? n.arrayLength() : base * n.arrayLength()) : base;
     }
 
     /** Whether {@code e} is a literal after folding: a literal, a positional parameter, or operators over them. */

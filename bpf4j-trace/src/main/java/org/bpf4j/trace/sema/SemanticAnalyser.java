@@ -187,6 +187,7 @@ public final class SemanticAnalyser {
         SemanticAnalyser a = new SemanticAnalyser(diags, params, expansion, unsafe, child, kernel, settings);
         a.locks = locks;
         a.unstableDwUstack = settings.other("unstable_dw_ustack");
+        a.unstableTseries = settings.other("unstable_tseries");
         a.options = new ProgramOptions(a, namedArgs);
         for (int pass = 0; pass < 10; pass++) {
             a.changed = false;
@@ -267,6 +268,25 @@ public final class SemanticAnalyser {
             warnedDwUstack = true;
             diags.warning(Span.NONE, "Script is using an unstable feature: dw_ustack (DWARF stack unwinding). To "
                     + "prevent this warning you must explicitly enable it in the config e.g. unstable_dw_ustack=enable");
+        }
+    }
+
+    /** {@code unstable_tseries} of the config block: warn (the default), error or enable. */
+    String unstableTseries = "warn";
+    private boolean warnedTseries;
+
+    /**
+     * A use of {@code tseries}, an unstable feature of current bpftrace: an error with
+     * {@code unstable_tseries=error}, once a warning (without a place, as bpftrace) unless enabled.
+     */
+    void unstableTseries(Span span) {
+        if (unstableTseries.equals("error")) {
+            error(span, "tseries feature is not enabled by default. To enable this unstable feature, set the config "
+                    + "flag to enable. unstable_tseries=enable");
+        } else if (unstableTseries.equals("warn") && finalPass && !warnedTseries) {
+            warnedTseries = true;
+            diags.warning(Span.NONE, "Script is using an unstable feature: tseries. To prevent this warning you must "
+                    + "explicitly enable it in the config e.g. unstable_tseries=enable");
         }
     }
 
@@ -808,7 +828,13 @@ public final class SemanticAnalyser {
                 yield Type.NONE;
             }
             case Expr.SizeofType s -> {
-                Type t = typeOfName(s.type(), s.span());
+                // sizeof(typeof(EXPR)): the expression's own type, as current bpftrace (a variable
+                // declared with typeof(EXPR) of an integer is widened, see typeOfName)
+                TypeName n = s.type();
+                Type t = n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0
+                        && !(n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                                && !Builtins.isArg(b.name()) && typedef(b.name()) != null)
+                        ? type(n.typeOf()) : typeOfName(n, s.span());
                 if ((s.type().typeOf() != null || s.type().arrayPointers() > 0) && !(t instanceof Type.None)
                         && !(t instanceof Type.StructRef)) {
                     constants.put(s, (long) t.size()); // sizeof(typeof($x)), sizeof(int32[4]*)

@@ -156,8 +156,10 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
             } else if (!USED.contains(k)) {
                 // unstable_import_statement is read by the parser (imports inside blocks),
-                // unstable_dw_ustack where dw_ustack is called (SemanticAnalyser.unstableDwUstack)
-                if (!k.equals("unstable_import_statement") && !k.equals("unstable_dw_ustack")) {
+                // unstable_dw_ustack and unstable_tseries where dw_ustack and tseries are called
+                // (SemanticAnalyser.unstableDwUstack, unstableTseries)
+                if (!k.equals("unstable_import_statement") && !k.equals("unstable_dw_ustack")
+                        && !k.equals("unstable_tseries")) {
                     diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
                 }
                 String problem = b.setOther(k, c.value());

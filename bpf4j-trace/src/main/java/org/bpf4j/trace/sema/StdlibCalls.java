@@ -23,7 +23,7 @@ final class StdlibCalls {
             "is_scalar");
 
     /** Those that may also be written without parentheses, as identifiers ({@code has_cpid}). */
-    static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid");
+    static final Set<String> IDENTIFIERS = Set.of("has_cpid", "leader_tid", "default_str_length");
 
     private static final Type.Int INT32 = new Type.Int(32, true);
 
