@@ -61,7 +61,8 @@ final class TraceProcess {
     private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED =
             new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once the run is over (END has run, the maps are printed): a SIGINT then ends the process. */
-    private static final java.util.concurrent.atomic.AtomicBoolean OVER = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean OVER =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Makes Ctrl-C (SIGINT) and SIGTERM stop the run as bpftrace's do: the first one ends the run
@@ -69,10 +70,10 @@ final class TraceProcess {
      * attached; once the run has started, more of them change nothing (current bpftrace's handler only
      * sets its flag, so END runs and the maps are printed whatever follows); one that comes before the
      * run starts, after a first, or once the run is over exits at once (bpftrace restores SIGINT's
-     * default action after its run; before it, SIGINT kills it). Takes SIGINT over from the JVM (whose handler would exit
-     * at once), also when the process started with SIGINT ignored, as a shell's background job does
-     * ({@code bpf4j trace ... &}): bpftrace sets its handler regardless, while the JVM keeps an
-     * inherited "ignore", so the default action is restored first. Call early.
+     * default action after its run; before it, SIGINT kills it). Takes SIGINT over from the JVM
+     * (whose handler would exit at once), also when the process started with SIGINT ignored, as a
+     * shell's background job does ({@code bpf4j trace ... &}): bpftrace sets its handler regardless,
+     * while the JVM keeps an inherited "ignore", so the default action is restored first. Call early.
      */
     static void catchInterrupt() {
         try {

@@ -17,7 +17,9 @@ import java.util.stream.Stream;
  * {@code -pie} twin of each program, C++ and Rust programs, shared test libraries without the
  * executable bit, {@code usdt_lib} linked with {@code libusdt_tp.so}, the flat {@code false.bin},
  * {@code archive.zip}, stripped programs with separate and split debug information); for 0.17's,
- * {@code cc -g -O0 -no-pie} with the systemtap USDT header when it is installed.
+ * as its {@code tests/CMakeLists.txt} says: {@code cc -g -O0 -no-pie} with the systemtap USDT
+ * header when it is installed, the test libraries without the executable bit, {@code usdt_lib}
+ * linked with {@code libusdt_tp.so}.
  */
 final class BpftraceTestPrograms {
     private BpftraceTestPrograms() {}
@@ -41,21 +43,40 @@ final class BpftraceTestPrograms {
         if (!Files.isDirectory(sources)) {
             return failed;
         }
+        Path libs = work.resolve("testlibs");
+        Files.createDirectories(libs);
         if (!current) {
+            // 0.17's tests/CMakeLists.txt: each testlibs/*.c a shared library without the executable
+            // bit, usdt_lib built with -fPIC against libusdt_tp.so, everything -g -O0, programs -no-pie
             boolean sdt = compiles("#include <sys/sdt.h>\n");
+            for (Path c : list(tests.resolve("testlibs"), ".c")) {
+                Path so = libs.resolve("lib" + base(c) + ".so");
+                List<String> cmd = new ArrayList<>(List.of("cc", "-g", "-O0", "-fPIC", "-shared"));
+                if (sdt) {
+                    cmd.add("-DHAVE_SYSTEMTAP_SYS_SDT_H");
+                }
+                cmd.addAll(List.of("-o", so.toString(), c.toString()));
+                if (run(cmd, "lib" + base(c) + ".so", sources, failed)) {
+                    so.toFile().setExecutable(false, false);
+                }
+            }
             for (Path c : list(sources, ".c")) {
                 List<String> cmd = new ArrayList<>(List.of("cc", "-g", "-O0", "-no-pie"));
                 if (sdt) {
                     cmd.add("-DHAVE_SYSTEMTAP_SYS_SDT_H");
                 }
+                if (base(c).equals("usdt_lib")) {
+                    cmd.addAll(List.of("-fPIC", "-I" + tests.resolve("testlibs")));
+                }
                 cmd.addAll(List.of("-o", progs.resolve(base(c)).toString(), c.toString(), "-lpthread"));
+                if (base(c).equals("usdt_lib")) {
+                    cmd.addAll(List.of("-L" + libs, "-lusdt_tp", "-Wl,-rpath," + libs));
+                }
                 run(cmd, base(c), sources, failed);
             }
             return failed;
         }
         String include = "-I" + tests.resolve("include");
-        Path libs = work.resolve("testlibs");
-        Files.createDirectories(libs);
         for (Path c : list(tests.resolve("testlibs"), ".c")) {
             Path so = libs.resolve("lib" + base(c) + ".so");
             if (run(List.of("cc", "-g", "-O0", "-fPIC", "-shared", include, "-o", so.toString(), c.toString()),

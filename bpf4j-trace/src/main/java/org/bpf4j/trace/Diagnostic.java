@@ -32,7 +32,8 @@ public record Diagnostic(Severity severity, Span span, String message) {
      * first line, underlined to its end; but one that ends just after a newline (bpftrace's
      * location then ends at column 1 of the next line, as after a whole preprocessor line) as
      * bpftrace shows a location over several lines: {@code name:first-last: ...}, then each line,
-     * without an underline.
+     * without an underline. As current bpftrace, a tab is shown as four spaces (four marks under
+     * it), and an empty span (the end of the input) by its line and an underline of spaces up to it.
      */
     public String render(Source source) {
         Source.Located at = source.locate(span);
@@ -46,11 +47,6 @@ public record Diagnostic(Severity severity, Span span, String message) {
         int line = source.lineOf(span.begin());
         int col = source.columnOf(span.begin());
         String text = source.line(line);
-        if (span.begin() == span.end()) {
-            // An empty span (the end of the file): the position alone, as bpftrace prints it.
-            return sb.append(source.name()).append(':').append(line).append(':').append(col).append('-').append(col)
-                    .append(": ").append(severity).append(": ").append(message).append('\n').toString();
-        }
         if (span.end() > span.begin() && span.end() <= source.text().length()
                 && source.text().charAt(span.end() - 1) == '\n') {
             int last = source.lineOf(span.end());
@@ -62,16 +58,23 @@ public record Diagnostic(Severity severity, Span span, String message) {
             return sb.toString();
         }
         int endCol;
-        if (source.lineOf(Math.max(span.begin(), span.end() - 1)) != line) {
-            endCol = text.length() + 1;
+        if (span.begin() == span.end()) {
+            endCol = col;
+        } else if (source.lineOf(Math.max(span.begin(), span.end() - 1)) != line) {
+            endCol = Math.max(text.length() + 1, col + 1);
         } else {
-            endCol = source.columnOf(span.end() - 1) + 1;
+            endCol = Math.max(source.columnOf(span.end() - 1) + 1, col + 1);
         }
-        endCol = Math.max(endCol, col + 1);
         sb.append(source.name()).append(':').append(line).append(':').append(col).append('-').append(endCol)
                 .append(": ").append(severity).append(": ").append(message).append('\n');
-        sb.append(text).append('\n');
-        sb.append(" ".repeat(col - 1)).append("~".repeat(endCol - col)).append('\n');
-        return sb.toString();
+        sb.append(text.replace("\t", "    ")).append('\n');
+        for (int x = 0; x < text.length() && x < endCol - 1; x++) {
+            char mark = x < col - 1 ? ' ' : '~';
+            sb.append(text.charAt(x) == '\t' ? String.valueOf(mark).repeat(4) : String.valueOf(mark));
+        }
+        if (span.begin() != span.end() && endCol - 1 > text.length()) {
+            sb.append("~".repeat(endCol - 1 - Math.max(text.length(), col - 1))); // past the line's end
+        }
+        return sb.append('\n').toString();
     }
 }

@@ -34,13 +34,14 @@ final class DataHelpers {
         b.add("probe_read_kernel_str", (c, dst, size, src, r4, r5) -> kernelReadString(c, dst, size, src));
         b.add("probe_read_user_str", readStr);
         b.add("strncmp", (c, s1, size, s2, r4, r5) -> {
-            byte[] a = c.memory().read(s1, (int) size, c.slot());
-            byte[] bs = c.memory().readString(s2, (int) size + 1);
+            // the size is the program's: one that does not fit an array traps on the first buffer
+            byte[] a = c.memory().read(s1, (int) Math.max(-1, Math.min(size, Integer.MAX_VALUE - 1L)), c.slot());
+            byte[] bs = c.memory().readString(s2, a.length + 1);
             if (bs == null) {
                 throw new VmTrapException(VmTrapException.Kind.MEMORY, c.slot(), "bpf_strncmp: R3 = "
                         + Memory.hex(s2) + " is not a readable string");
             }
-            for (int i = 0; i < size; i++) {
+            for (int i = 0; i < a.length; i++) {
                 int x = a[i] & 0xff;
                 int y = i < bs.length ? bs[i] & 0xff : 0;
                 if (x != y) {

@@ -44,6 +44,9 @@ public final class Memory {
     /** Context regions by id (null for other regions); their table entries are empty, so every access takes the slow path. */
     private ContextRegion[] contexts = new ContextRegion[0];
 
+    /** Retired region ids, oldest first: given again once every id is taken ({@link #add}). */
+    private final java.util.ArrayDeque<Integer> retired = new java.util.ArrayDeque<>();
+
     /** A sandbox with the stack frames and no other region. */
     public Memory() {
         int initial = 16;
@@ -80,8 +83,19 @@ public final class Memory {
      */
     public long add(String name, byte[] data, boolean writableByProgram) {
         if (count == SharedRegions.FIRST_ID) {
-            throw new org.bpf4j.Bpf4jException("an execution may have at most " + (SharedRegions.FIRST_ID - 1)
-                    + " regions of its own");
+            // Every id is taken: the oldest retired region is given again (a program that changes
+            // its packet in a loop retires a window per helper call; the kernel has no such limit).
+            // A stale pointer into it, which the kernel's verifier would have refused, then reads
+            // the new region: still this execution's own memory.
+            Integer reused = retired.pollFirst();
+            if (reused == null) {
+                throw new org.bpf4j.Bpf4jException("an execution may have at most " + (SharedRegions.FIRST_ID - 1)
+                        + " regions of its own");
+            }
+            readable[reused] = data;
+            writable[reused] = writableByProgram ? data : NONE;
+            names[reused] = name;
+            return address(reused, 0);
         }
         if (count == readable.length) {
             int n = count * 2;
@@ -160,6 +174,7 @@ public final class Memory {
             names[i] = null;
         }
         count = FIRST_STACK_REGION + MAX_CALL_FRAMES;
+        retired.clear();
     }
 
     // ---- checked accesses: the one definition of memory semantics ----
@@ -383,6 +398,7 @@ public final class Memory {
             contexts[id] = null;
         }
         names[id] = names[id] + " (invalidated by a helper that changed the packet)";
+        retired.addLast(id);
     }
 
     /** The bytes of a region this memory owns (not a shared one), for the owner of the region. */

@@ -38,7 +38,7 @@ final class PacketHelpers {
         b.add("xdp_get_buff_len", (c, ctx, r2, r3, r4, r5) -> xdp(c, ctx, "xdp_get_buff_len").packet().length());
         b.add("xdp_load_bytes", (c, ctx, off, buf, len, r5) -> {
             PacketBuffer p = xdp(c, ctx, "xdp_load_bytes").packet();
-            if (off < 0 || len < 0 || off + len > p.length()) {
+            if (!within(off, len, p.length())) {
                 return -EINVAL;
             }
             c.memory().write(buf, Arrays.copyOfRange(p.window(), p.data() - p.meta() + (int) off,
@@ -47,7 +47,7 @@ final class PacketHelpers {
         });
         b.add("xdp_store_bytes", (c, ctx, off, buf, len, r5) -> {
             PacketBuffer p = xdp(c, ctx, "xdp_store_bytes").packet();
-            if (off < 0 || len < 0 || off + len > p.length()) {
+            if (!within(off, len, p.length())) {
                 return -EINVAL;
             }
             byte[] src = c.memory().read(buf, (int) len, c.slot());
@@ -57,8 +57,8 @@ final class PacketHelpers {
         b.add("skb_load_bytes", (c, ctx, off, to, len, r5) -> {
             PacketBuffer p = skb(c, ctx, "skb_load_bytes").packet();
             int n = (int) len;
-            if (off < 0 || off > Integer.MAX_VALUE || off + len > p.length()) {
-                c.memory().fill(to, len, (byte) 0, c.slot());
+            if (!within(off, len, p.length())) {
+                c.memory().fill(to, len, (byte) 0, c.slot()); // traps for a length the destination cannot hold
                 return -EFAULT;
             }
             int from = p.data() - p.meta() + (int) off;
@@ -71,11 +71,12 @@ final class PacketHelpers {
             if ((flags & ~(F_RECOMPUTE_CSUM | F_INVALIDATE_HASH)) != 0) {
                 return -EINVAL;
             }
-            if (off < 0 || off > Integer.MAX_VALUE || off + len > p.length()) {
+            // the source first, for the whole length the program gave (a negative one traps)
+            byte[] src = c.memory().read(from, (int) Math.max(-1, Math.min(len, Integer.MAX_VALUE)), c.slot());
+            if (!within(off, len, p.length())) {
                 p.invalidatePointers();
                 return -EFAULT;
             }
-            byte[] src = c.memory().read(from, (int) len, c.slot());
             System.arraycopy(src, 0, p.window(), p.data() - p.meta() + (int) off, src.length);
             if ((flags & F_INVALIDATE_HASH) != 0) {
                 s.setHash(0);
@@ -206,7 +207,7 @@ final class PacketHelpers {
             SkbContext s = skb(c, ctx, "skb_load_bytes_relative");
             PacketBuffer p = s.packet();
             int base = start == 0 ? s.macHeader() : start == 1 ? s.networkHeader() : -1;
-            if (off < 0 || off > 0xffff || base < 0 || base + off + len > p.end() || base + off < p.meta()) {
+            if (off < 0 || off > 0xffff || base < 0 || base + off < p.meta() || !within(base + off, len, p.end())) {
                 c.memory().fill(to, len, (byte) 0, c.slot());
                 return -EFAULT;
             }
@@ -312,6 +313,14 @@ final class PacketHelpers {
             return 0;
         });
         return b;
+    }
+
+    /**
+     * Whether {@code length} bytes at {@code offset} lie within {@code [0, limit)}: both are the
+     * program's (an unverified one may pass any), so neither the sum nor a cast may wrap.
+     */
+    static boolean within(long offset, long length, long limit) {
+        return offset >= 0 && length >= 0 && offset <= limit && length <= limit - offset;
     }
 
     /** The result of a helper that changed a socket buffer's packet, after pointing the legacy loads at the new one. */

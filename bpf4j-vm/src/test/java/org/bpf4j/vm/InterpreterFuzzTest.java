@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * instructions is doing work the budget does not count (a finding too).
  *
  * <p>Deterministic by default: each test runs a fixed number of streams ({@value #BYTE_STREAMS}
- * random byte streams, {@value #VALID_STREAMS} valid-looking programs) of a fixed seed
+ * random byte streams, {@value #VALID_STREAMS} valid-looking programs, {@value #PACKET_STREAMS}
+ * packet programs) of a fixed seed
  * ({@value #SEED}), in an environment whose clock, random source and task are fixed, so every
  * machine runs the same programs. Campaigns: {@code -Dbpf4j.fuzz.seed=random} (or a number),
  * {@code -Dbpf4j.fuzz.count=N}, {@code -Dbpf4j.fuzz.seconds=N} ({@link Fuzzing}); the seed and
@@ -47,6 +48,8 @@ class InterpreterFuzzTest {
     static final int BYTE_STREAMS = 150_000;
     /** The valid-looking programs of the default build. */
     static final int VALID_STREAMS = 10_000;
+    /** The packet programs of the default build. */
+    static final int PACKET_STREAMS = 5_000;
 
     private record Stats(long[] counts, Map<VmTrapException.Kind, Long> traps, long[] slowest) {
         Stats() {
@@ -139,6 +142,84 @@ class InterpreterFuzzTest {
                         && stats.traps.getOrDefault(VmTrapException.Kind.BUDGET, 0L) > 0
                         && stats.counts[Stats.RETURNED] > 0,
                 "the generator must reach memory traps, budget traps and normal returns: " + stats);
+    }
+
+    /** The packet helpers (and bpf_csum_diff, bpf_strncmp), for {@link #randomPacketPrograms}. */
+    private static final int[] PACKET_HELPERS = {9, 10, 11, 18, 19, 23, 26, 28, 31, 32, 34, 38, 39, 40, 41, 43, 44,
+        46, 47, 48, 50, 51, 54, 65, 68, 97, 135, 151, 163, 182, 188, 189, 190, 192};
+    /** The program types of {@link #randomPacketPrograms}, run through {@link org.bpf4j.vm.run.TestRun}. */
+    private static final org.bpf4j.spec.ProgramType[] PACKET_TYPES = {org.bpf4j.spec.ProgramType.XDP,
+        org.bpf4j.spec.ProgramType.SCHED_CLS, org.bpf4j.spec.ProgramType.SOCKET_FILTER};
+
+    /**
+     * Random valid-looking programs test-run as XDP, tc and socket-filter programs over a random
+     * packet, calling mostly the packet helpers with the context in R1 (kept in R6 and put back
+     * before most calls) and random lengths and offsets in the other arguments. Besides the
+     * outcomes of the other tests, a {@link org.bpf4j.vm.run.TestRunException} (the input refused,
+     * as the kernel refuses it) is allowed.
+     */
+    @Test
+    void randomPacketPrograms() {
+        Fuzzing fuzz = Fuzzing.of(SEED, PACKET_STREAMS);
+        long seed = fuzz.seed();
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L);
+        Stats stats = new Stats();
+        while (fuzz.more(stats.counts[Stats.STREAMS])) {
+            int n = 2 + rnd.nextInt(30);
+            List<Instruction> insns = new ArrayList<>();
+            insns.add(new Instruction.Alu(true, AluOp.MOV, 6, Operand.reg(1)));
+            for (int i = 0; i < n; i++) {
+                if (rnd.nextInt(3) == 0) {
+                    if (rnd.nextInt(4) != 0) {
+                        insns.add(new Instruction.Alu(true, AluOp.MOV, 1, Operand.reg(6)));
+                    }
+                    insns.add(Instruction.Call.helper(PACKET_HELPERS[rnd.nextInt(PACKET_HELPERS.length)]));
+                } else {
+                    insns.add(randomInstruction(rnd, n));
+                }
+            }
+            insns.add(new Instruction.Exit());
+            retarget(insns, rnd);
+            Code code;
+            try {
+                code = Code.of(insns);
+            } catch (MalformedInputException e) {
+                stats.counts[Stats.STREAMS]++;
+                stats.counts[Stats.MALFORMED]++;
+                continue;
+            }
+            org.bpf4j.spec.ProgramType type = PACKET_TYPES[rnd.nextInt(PACKET_TYPES.length)];
+            byte[] packet = new byte[rnd.nextInt(4) == 0 ? rnd.nextInt(14) : 14 + rnd.nextInt(200)];
+            rnd.nextBytes(packet);
+            if (packet.length > 13 && rnd.nextBoolean()) { // an IPv4 or IPv6 Ethernet type, for the tc helpers
+                packet[12] = (byte) (rnd.nextBoolean() ? 0x08 : 0x86);
+                packet[13] = (byte) (packet[12] == 0x08 ? 0x00 : 0xdd);
+            }
+            long s = stats.counts[Stats.STREAMS]++;
+            long start = System.nanoTime();
+            try {
+                VmProgram program = VmProgram.load("fuzz", code, VmOptions.defaults().withInstructionBudget(BUDGET)
+                        .withEnvironment(fixedEnvironment()));
+                org.bpf4j.vm.run.TestRun.run(program, type, java.util.Optional.empty(),
+                        org.bpf4j.vm.run.TestRunInput.of(packet));
+                stats.counts[Stats.RETURNED]++;
+            } catch (UnsupportedFeatureException | org.bpf4j.vm.run.TestRunException e) {
+                stats.counts[Stats.UNSUPPORTED]++;
+            } catch (VmTrapException e) {
+                stats.counts[Stats.TRAPPED]++;
+                stats.traps.merge(e.kind(), 1L, Long::sum);
+            } catch (Throwable t) {
+                fail("unexpected " + t + " for stream " + s + " (" + fuzz.replay(s + 1) + "), " + type + " over "
+                        + java.util.HexFormat.of().formatHex(packet) + ":\n"
+                        + org.bpf4j.isa.Disassembler.toAssembly(code) + "\n" + hex(code.toWords()), t);
+            } finally {
+                stats.timed(s, System.nanoTime() - start);
+            }
+        }
+        System.out.println("[fuzz] random packet programs (seed " + seed + "): " + stats + "; replay: "
+                + fuzz.replay(stats.counts[Stats.STREAMS]));
+        assertTrue(stats.counts[Stats.RETURNED] > 0 && stats.traps.getOrDefault(VmTrapException.Kind.MEMORY, 0L) > 0,
+                "the generator must reach normal returns and memory traps: " + stats);
     }
 
     /** Points most control transfers at a random instruction, so that most programs are well-formed. */

@@ -112,6 +112,9 @@ public final class AstPrinter {
             case Expr.MapRef m -> m.name() + (m.keys().isEmpty() ? "" : "[" + join(m.keys(), AstPrinter::source) + "]");
             case Expr.Call c -> c.name() + "(" + join(c.args(), AstPrinter::source) + ")";
             case Expr.Binary b -> "(" + source(b.left()) + " " + b.op().symbol() + " " + source(b.right()) + ")";
+            // & takes a variable or map as written (current bpftrace's parser refuses &(...))
+            case Expr.Unary u when u.op() == UnOp.ADDR && (u.operand() instanceof Expr.Var
+                    || u.operand() instanceof Expr.MapRef) -> "&" + source(u.operand());
             case Expr.Unary u -> u.op().symbol() + "(" + source(u.operand()) + ")";
             case Expr.IncDec i -> i.prefix() ? (i.increment() ? "++" : "--") + source(i.target())
                     : source(i.target()) + (i.increment() ? "++" : "--");

@@ -86,20 +86,87 @@ abstract sealed class ExprParser permits Parser {
         return false;
     }
 
+    /**
+     * Takes a token of kind {@code k}, or reports current bpftrace's {@code syntax: expected 'X'}
+     * (for a name: {@code expected identifier}) at the next token and stops.
+     */
     Token expect(TokenKind k) {
+        return expect(k, what(k));
+    }
+
+    /** Takes a token of kind {@code k}, or reports {@code syntax: expected WHAT} at the next token and stops. */
+    Token expect(TokenKind k, String what) {
         if (!at(k)) {
-            throw unexpected(k.describe().length() == 1 && !k.describe().equals("(") && !k.describe().equals(")")
-                    && !k.describe().equals("}") && !k.describe().equals("{") && !k.describe().equals(":")
-                    ? "\"" + k.describe() + "\"" : k.describe());
+            throw expected(what);
         }
         return take();
     }
 
-    SyntaxError unexpected(String expecting) {
-        Token t = peek();
-        String what = t.kind() == TokenKind.IDENT ? "identifier" : t.kind().describe();
-        diags.error(t.span(), "syntax error, unexpected " + what + (expecting == null ? "" : ", expecting " + expecting));
+    /**
+     * Takes a closing token ({@code )}, {@code ]}, {@code :}), or reports it missing and reads on
+     * without it, as current bpftrace does (so that the statement's own check may follow: {@code
+     * f(1 2)} gives "expected ')'" then "expected ';'" at the {@code 2}).
+     */
+    boolean close(TokenKind k) {
+        if (accept(k)) {
+            return true;
+        }
+        syntaxError(peek(), "expected " + what(k));
+        return false;
+    }
+
+    /** How current bpftrace names a token it expected. */
+    static String what(TokenKind k) {
+        return switch (k) {
+            case IDENT -> "identifier";
+            case VAR -> "variable";
+            case MAP -> "map";
+            case INT -> "integer";
+            case STRING -> "string";
+            case EOF -> "end of input";
+            default -> "'" + k.text() + "'";
+        };
+    }
+
+    /** Reports {@code syntax: MESSAGE} at the next token; the error to throw to stop. */
+    SyntaxError stop(String message) {
+        syntaxError(peek(), message);
         return new SyntaxError();
+    }
+
+    /** Reports {@code syntax: expected WHAT} at the next token; the error to throw to stop. */
+    SyntaxError expected(String what) {
+        syntaxError(peek(), "expected " + what);
+        return new SyntaxError();
+    }
+
+    /**
+     * Reports a syntax error in current bpftrace's words ({@code syntax: MESSAGE}) at a token, placed
+     * as current bpftrace places it: over a name, a number (with the letters and dots that follow its
+     * digits), a {@code $}/{@code @} and the name after it, or else one character (nothing at the
+     * end of the input).
+     */
+    void syntaxError(Token t, String message) {
+        diags.error(bpftraceSpan(lexer.source().text(), t.span().begin()), "syntax: " + message);
+    }
+
+    /** Current bpftrace's extent of the "token" that starts at {@code at}, for its syntax errors. */
+    static Span bpftraceSpan(String text, int at) {
+        if (at >= text.length()) {
+            return new Span(text.length(), text.length());
+        }
+        char c = text.charAt(at);
+        int end = at + 1;
+        if (Character.isLetter(c) || c == '_' || c == '$' || c == '@') {
+            while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
+                end++;
+            }
+        } else if (Character.isDigit(c)) {
+            while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '.')) {
+                end++;
+            }
+        }
+        return new Span(at, end);
     }
 
     // ---- expressions ----
@@ -116,7 +183,7 @@ abstract sealed class ExprParser permits Parser {
                 return new Expr.Ternary(cond, cond, otherwise, cond.span().to(otherwise.span()));
             }
             Expr then = ternary();
-            expect(TokenKind.COLON);
+            close(TokenKind.COLON);
             Expr otherwise = ternary();
             return new Expr.Ternary(cond, then, otherwise, cond.span().to(otherwise.span()));
         }
@@ -186,6 +253,10 @@ abstract sealed class ExprParser permits Parser {
         };
         if (op != null) {
             take();
+            if (op == UnOp.ADDR && !at(TokenKind.VAR) && !at(TokenKind.MAP)) {
+                // current bpftrace reports it and reads the operand on
+                syntaxError(peek(), "address-of operator (&) can only be used on a map or variable");
+            }
             Expr operand = unary();
             if (op == UnOp.NEG && operand instanceof Expr.IntLit lit && !lit.unsigned()) {
                 return new Expr.IntLit(-lit.value(), t.span().to(operand.span()));
@@ -195,6 +266,9 @@ abstract sealed class ExprParser permits Parser {
         if (t.kind() == TokenKind.INC || t.kind() == TokenKind.DEC) {
             take();
             Expr target = unary();
+            if (!incrementable(target)) {
+                diags.error(target.span(), "syntax: increment/decrement requires a variable or map");
+            }
             return new Expr.IncDec(t.kind() == TokenKind.INC, true, target, t.span().to(target.span()));
         }
         if (t.kind() == TokenKind.LPAREN && isCast()) {
@@ -248,7 +322,7 @@ abstract sealed class ExprParser permits Parser {
     }
 
     TypeName typeName() {
-        Token t = expect(TokenKind.IDENT);
+        Token t = expect(TokenKind.IDENT, "type name");
         String name = t.text();
         if (name.equals("typeof") && at(TokenKind.LPAREN)) {
             return typeOf();
@@ -330,31 +404,46 @@ abstract sealed class ExprParser permits Parser {
         Expr e = primary();
         for (;;) {
             if (accept(TokenKind.DOT)) {
-                Token f = take();
-                if (f.kind() == TokenKind.INT) {
+                if (at(TokenKind.INT)) {
+                    Token f = take();
                     e = new Expr.TupleIndex(e, (int) f.value(), e.span().to(f.span()));
-                } else if (f.kind() == TokenKind.IDENT) {
+                } else if (at(TokenKind.IDENT)) {
+                    Token f = take();
                     e = new Expr.Field(e, f.text(), false, e.span().to(f.span()));
                 } else {
-                    la = f;
-                    throw unexpected(null);
+                    syntaxError(peek(), "expected field name after '.'");
+                    return e;
                 }
             } else if (accept(TokenKind.ARROW)) {
-                Token f = expect(TokenKind.IDENT);
+                if (!at(TokenKind.IDENT)) {
+                    syntaxError(peek(), "expected field name after '->'");
+                    return e;
+                }
+                Token f = take();
                 e = new Expr.Field(e, f.text(), true, e.span().to(f.span()));
             } else if (at(TokenKind.LBRACKET) && !(e instanceof Expr.MapRef m && m.keys().isEmpty())) {
                 // an element of a value: $a[1], @m[k][1] (a scalar map's [ ] are its keys)
                 take();
                 Expr index = expr();
-                Token close = expect(TokenKind.RBRACKET);
-                e = new Expr.Index(e, index, e.span().to(close.span()));
+                close(TokenKind.RBRACKET);
+                e = new Expr.Index(e, index, e.span().to(prev.span()));
             } else if (at(TokenKind.INC) || at(TokenKind.DEC)) {
                 Token t = take();
+                if (!incrementable(e)) {
+                    // current bpftrace reports it at the operator and reads on without it
+                    diags.error(t.span(), "syntax: increment/decrement requires a variable or map");
+                    return e;
+                }
                 e = new Expr.IncDec(t.kind() == TokenKind.INC, false, e, e.span().to(t.span()));
             } else {
                 return e;
             }
         }
+    }
+
+    /** Whether {@code ++}/{@code --} may apply: to a variable or a map (current bpftrace's parser's rule). */
+    private static boolean incrementable(Expr e) {
+        return e instanceof Expr.Var || e instanceof Expr.MapRef;
     }
 
     /** A record {@code (name = value, ...)} after its {@code (} (current bpftrace). */
@@ -363,15 +452,17 @@ abstract sealed class ExprParser permits Parser {
         List<String> names = new ArrayList<>();
         do {
             Token name = expect(TokenKind.IDENT);
+            expect(TokenKind.ASSIGN);
+            Expr value = expr();
             if (names.contains(name.text())) {
-                diags.error(name.span(), "Named argument list already contains name: " + name.text());
-                throw new SyntaxError();
+                // current bpftrace places it from the name to the value's end, and reads on
+                diags.error(name.span().to(prev.span()), "syntax: Named argument list already contains name: "
+                        + name.text());
             }
             names.add(name.text());
-            expect(TokenKind.ASSIGN);
-            values.add(expr());
+            values.add(value);
         } while (accept(TokenKind.COMMA));
-        expect(TokenKind.RPAREN);
+        close(TokenKind.RPAREN);
         return new Expr.Tuple(values, names, open.span().to(prev.span()));
     }
 
@@ -387,6 +478,11 @@ abstract sealed class ExprParser permits Parser {
                 return new Expr.StrLit(t.text(), t.span());
             }
             case VAR -> {
+                if (t.text().equals("$")) {
+                    // a $ without a name: current bpftrace reports it and reads on from the same place
+                    syntaxError(t, "expected identifier after '$'");
+                    return new Expr.Var(t.text(), new Span(t.span().begin(), t.span().begin()));
+                }
                 take();
                 return new Expr.Var(t.text(), t.span());
             }
@@ -427,13 +523,14 @@ abstract sealed class ExprParser permits Parser {
                     while (!accept(TokenKind.RPAREN)) {
                         elems.add(expr());
                         if (!at(TokenKind.RPAREN) && !at(TokenKind.COMMA)) {
-                            throw unexpected(TokenKind.RPAREN.describe() + " or \",\"");
+                            close(TokenKind.RPAREN);
+                            break;
                         }
                         accept(TokenKind.COMMA);
                     }
                     return new Expr.Tuple(elems, t.span().to(prev.span()));
                 }
-                expect(TokenKind.RPAREN);
+                close(TokenKind.RPAREN);
                 return first;
             }
             case IDENT -> {
@@ -464,25 +561,38 @@ abstract sealed class ExprParser permits Parser {
                     take();
                     if (name.equals("sizeof") && (isTypeAhead() || namedPointerAhead())) {
                         TypeName type = typeName();
-                        expect(TokenKind.RPAREN);
+                        close(TokenKind.RPAREN);
                         return new Expr.SizeofType(type, t.span().to(prev.span()));
                     }
                     if (name.equals("offsetof") && isTypeAhead()) {
                         TypeName type = typeName();
-                        expect(TokenKind.COMMA);
+                        close(TokenKind.COMMA);
                         List<String> fields = new ArrayList<>();
                         fields.add(expect(TokenKind.IDENT).text());
                         while (at(TokenKind.DOT)) {
                             take();
                             fields.add(expect(TokenKind.IDENT).text());
                         }
-                        expect(TokenKind.RPAREN);
+                        close(TokenKind.RPAREN);
                         return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
                     }
                     List<Expr> args = exprList(TokenKind.RPAREN);
                     if (name.equals("sizeof") && args.size() == 1 && args.getFirst() instanceof Expr.TypeArg ta) {
                         // current bpftrace: sizeof(typeof(int32)), sizeof(typeof($x))
                         return new Expr.SizeofType(ta.type(), t.span().to(prev.span()));
+                    }
+                    // (a name first may be a macro's type parameter: offsetof(t, f), expanded later; a
+                    // block's statements would run where the macros expand it)
+                    List<String> path = name.equals("offsetof") && args.size() == 2
+                            && !(args.getFirst() instanceof Expr.Builtin)
+                            && !(args.getFirst() instanceof Expr.Call b && b.name().startsWith(Macros.BLOCK_PREFIX))
+                            ? Macros.fieldPath(args.get(1)) : null;
+                    if (path != null) {
+                        // current bpftrace: offsetof(typeof(struct S), f), and of an expression's struct
+                        // (offsetof(*$p, f)); the expression is never run
+                        TypeName type = args.getFirst() instanceof Expr.TypeArg ta ? ta.type()
+                                : new TypeName("typeof", 0, -1, args.getFirst());
+                        return new Expr.Offsetof(type, path, t.span().to(prev.span()));
                     }
                     if (args.isEmpty() && CALLABLE_BUILTINS.contains(name)) {
                         // current bpftrace: a builtin may be called, comm() is comm
@@ -492,7 +602,11 @@ abstract sealed class ExprParser permits Parser {
                 }
                 return new Expr.Builtin(name, t.span());
             }
-            default -> throw unexpected(null);
+            default -> {
+                // current bpftrace reports it and reads on from the same token
+                syntaxError(t, "expected expression");
+                return new Expr.IntLit(0, false, new Span(t.span().begin(), t.span().begin()));
+            }
         }
     }
 
@@ -542,7 +656,8 @@ abstract sealed class ExprParser permits Parser {
                 return list;
             }
             if (!at(TokenKind.COMMA)) {
-                throw unexpected(close.describe() + " or \",\"");
+                close(close);
+                return list;
             }
             take();
         }

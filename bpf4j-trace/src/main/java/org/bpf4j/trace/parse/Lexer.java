@@ -130,7 +130,7 @@ public final class Lexer {
         }
         i = identEnd(i);
         // attributes may come between the name and the body: struct Foo __attribute__((packed)) { ... }
-        int afterName = afterAttributes(i);
+        int afterName = afterAttributes(i, false);
         if (afterName >= 0) {
             i = afterName;
         } // else no body follows: not a definition
@@ -163,9 +163,8 @@ public final class Lexer {
         }
         i++;
         // GCC attributes after the body (__attribute__((packed))) belong to the definition
-        int afterBody = afterAttributes(i);
+        int afterBody = afterAttributes(i, true);
         if (afterBody < 0) {
-            diags.error(new Span(unterminatedAttributeAt, s.length()), "unterminated __attribute__");
             pos = s.length();
             return "";
         }
@@ -184,18 +183,25 @@ public final class Lexer {
     /**
      * The index after the GCC {@code __attribute__((...))} groups that follow {@code i} (blanks and
      * comments between them), or {@code i} when none does; -1 when one is not closed, its start
-     * then in {@link #unterminatedAttributeAt}.
+     * then in {@link #unterminatedAttributeAt}. After a definition's body ({@code afterBody}) the
+     * word must be followed by {@code ((} and the parentheses balance, else -1 after current
+     * bpftrace's syntax error.
      */
-    private int afterAttributes(int i) {
+    private int afterAttributes(int i, boolean afterBody) {
         for (;;) {
             int j = afterBlanks(i);
             if (!s.startsWith("__attribute__", j) || identEnd(j) != j + "__attribute__".length()) {
                 return i;
             }
             int k = afterBlanks(j + "__attribute__".length());
+            if (afterBody && !s.startsWith("((", k)) {
+                diags.error(ExprParser.bpftraceSpan(s, k), "syntax: __attribute__ syntax error, expected '(('");
+                return -1;
+            }
             if (k >= s.length() || s.charAt(k) != '(') {
                 return i;
             }
+            int open = k;
             int d = 0;
             for (; k < s.length(); k++) {
                 if (s.charAt(k) == '(') {
@@ -206,6 +212,9 @@ public final class Lexer {
             }
             if (k >= s.length()) {
                 unterminatedAttributeAt = j;
+                if (afterBody) {
+                    diags.error(new Span(open, open + 1), "syntax: __attribute__ syntax error, mismatched '(' and ')'");
+                }
                 return -1;
             }
             i = k + 1;
@@ -441,10 +450,10 @@ public final class Lexer {
                 return new Token(TokenKind.PARAM, s.substring(start, pos), n, new Span(start, pos));
             }
             int end = identEnd(pos + 1);
-            if (end == pos + 1) {
+            if (end == pos + 1 || !(Character.isLetter(s.charAt(pos + 1)) || s.charAt(pos + 1) == '_')) {
+                // a $ without a name: the parser reports it where it meets it (current bpftrace's words)
                 pos++;
-                diags.error(new Span(start, pos), "syntax error, unexpected $");
-                return nextRaw();
+                return new Token(TokenKind.VAR, "$", 0, new Span(start, pos));
             }
             pos = end;
             return tok(TokenKind.VAR, start);
@@ -468,9 +477,9 @@ public final class Lexer {
                 return tok(PUNCT_KIND[indexOf(p)], start);
             }
         }
+        // a character of no token: the parser reports it where it meets it (current bpftrace's words)
         pos++;
-        diags.error(new Span(start, pos), "syntax error, unexpected " + c);
-        return nextRaw();
+        return new Token(TokenKind.OTHER, String.valueOf(c), 0, new Span(start, pos));
     }
 
     private static final String[] PUNCT = {
@@ -513,73 +522,145 @@ public final class Lexer {
         return new Token(kind, s.substring(start, pos), 0, new Span(start, pos));
     }
 
+    /**
+     * An integer literal, scanned and valued as current bpftrace does: decimal digits (a leading
+     * {@code 0} and octal digits: octal), {@code 0x} hexadecimal (bpf4j also reads {@code 0b}
+     * binary), {@code _} between digits, an exponent ({@code 1e6}: a coefficient of 1 to 9), and a
+     * suffix ({@code u}, {@code l}, {@code ul}, {@code ll}, {@code ull}, or a time unit {@code ns},
+     * {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}). Errors in its words.
+     */
     private Token number(int start) {
         int i = start;
-        int radix = 10;
-        if (s.startsWith("0x", i) || s.startsWith("0X", i)) {
-            radix = 16;
+        boolean prefixed = s.startsWith("0x", i) || s.startsWith("0X", i) || s.startsWith("0b", i)
+                || s.startsWith("0B", i);
+        if (prefixed) {
+            int radix = Character.toLowerCase(s.charAt(i + 1)) == 'x' ? 16 : 2;
             i += 2;
-        } else if (s.startsWith("0b", i) || s.startsWith("0B", i)) {
-            radix = 2;
-            i += 2;
-        }
-        int digits = i;
-        while (i < s.length() && (Character.digit(s.charAt(i), radix) >= 0 || s.charAt(i) == '_')) {
-            i++;
-        }
-        if (i > digits && s.charAt(i - 1) == '_') {
-            diags.error(new Span(i - 1, i), "syntax: trailing underscore in integer literal");
-        }
-        String body = s.substring(digits, i).replace("_", "");
-        long exponent = 0;
-        if (radix == 10 && i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')
-                && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1))) {
-            int e = i + 1;
-            while (e < s.length() && (Character.isDigit(s.charAt(e)) || s.charAt(e) == '_')) {
-                e++; // current bpftrace: underscores separate the exponent's digits too (1e1_0)
+            while (i < s.length() && (Character.digit(s.charAt(i), radix) >= 0 || s.charAt(i) == '_')) {
+                i++;
             }
-            if (s.charAt(e - 1) == '_') {
-                diags.error(new Span(e - 1, e), "syntax: trailing underscore in integer literal");
+            trailingUnderscore(i);
+        } else {
+            i = digits(i);
+            if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+                i = digits(i + 1);
             }
-            String digitsOfExponent = s.substring(i + 1, e).replace("_", "");
-            // more digits than a long holds: as large as needed to overflow (0e... is still 0)
-            exponent = digitsOfExponent.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digitsOfExponent);
-            i = e;
+            if (i < s.length()) {
+                char c = s.charAt(i);
+                char d = i + 1 < s.length() ? s.charAt(i + 1) : 0;
+                if ((c == 'n' || c == 'u' || c == 'm') && d == 's') {
+                    i += 2;
+                } else if (c == 's' || c == 'm' || c == 'h' || c == 'd') {
+                    i++;
+                } else if (c == 'u' || c == 'U' || c == 'l' || c == 'L') {
+                    i++;
+                    int most = c == 'u' || c == 'U' ? 2 : 1;
+                    for (int k = 0; k < most && i < s.length() && (s.charAt(i) == 'l' || s.charAt(i) == 'L'); k++) {
+                        i++;
+                    }
+                }
+            }
         }
-        int suffixStart = i;
-        while (i < s.length() && Character.isLetterOrDigit(s.charAt(i))) {
-            i++;
+        String num = s.substring(start, i);
+        if (!prefixed && i < s.length() && (Character.isLetter(s.charAt(i)) || s.charAt(i) == '_')) {
+            int bad = i;
+            i = identEnd(i);
+            diags.error(new Span(bad, i), "syntax: invalid integer suffix '" + s.substring(bad, i) + "'");
         }
-        String suffix = s.substring(suffixStart, i).toLowerCase(java.util.Locale.ROOT);
         pos = i;
         Span span = new Span(start, pos);
         long value = 0;
         try {
-            if (radix == 10 && body.length() > 1 && body.startsWith("0")) {
-                radix = 8;
-            }
-            value = Long.parseUnsignedLong(body.isEmpty() ? "0" : body, radix);
-            for (long k = 0; k < exponent && value != 0; k++) {
-                value = Math.multiplyExact(value, 10);
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            diags.error(span, "Unable to parse integer: '" + s.substring(start, pos) + "'");
+            value = integerValue(num);
+        } catch (IllegalArgumentException e) {
+            diags.error(span, "syntax: " + e.getMessage());
         }
+        return new Token(TokenKind.INT, s.substring(start, pos), value, span);
+    }
+
+    /** Past digits and {@code _} from {@code i}; a {@code _} at their end is an error. */
+    private int digits(int i) {
+        while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+            i++;
+        }
+        trailingUnderscore(i);
+        return i;
+    }
+
+    private void trailingUnderscore(int end) {
+        if (s.charAt(end - 1) == '_') {
+            diags.error(new Span(end - 1, end), "syntax: trailing underscore in integer literal");
+        }
+    }
+
+    private static final java.math.BigInteger U64 = java.math.BigInteger.ONE.shiftLeft(64).subtract(
+            java.math.BigInteger.ONE);
+
+    /**
+     * The value of an integer literal as current bpftrace computes it (a {@code long} holding the
+     * unsigned 64-bit value); an IllegalArgumentException holds its error message.
+     */
+    static long integerValue(String num) {
+        String n = num.replace("_", "");
+        int radix = 10;
+        if (n.length() >= 2 && (n.startsWith("0x") || n.startsWith("0X"))) {
+            radix = 16;
+            n = n.substring(2);
+        } else if (n.length() >= 2 && (n.startsWith("0b") || n.startsWith("0B"))) {
+            radix = 2;
+            n = n.substring(2);
+        } else if (n.length() >= 2 && n.charAt(0) == '0' && n.charAt(1) >= '0' && n.charAt(1) <= '7') {
+            radix = 8;
+            n = n.substring(1);
+        }
+        int i = 0;
+        while (i < n.length() && Character.digit(n.charAt(i), radix) >= 0) {
+            i++;
+        }
+        if (i == 0) {
+            throw new IllegalArgumentException("invalid integer: " + num);
+        }
+        java.math.BigInteger v = new java.math.BigInteger(n.substring(0, i), radix);
+        if (v.compareTo(U64) > 0) {
+            throw new IllegalArgumentException("overflow error, maximum value is " + U64 + ": " + num);
+        }
+        if (i + 1 < n.length() && (n.charAt(i) == 'e' || n.charAt(i) == 'E') && n.charAt(i + 1) >= '1'
+                && n.charAt(i + 1) <= '9') {
+            if (v.signum() <= 0 || v.compareTo(java.math.BigInteger.TEN) >= 0) {
+                throw new IllegalArgumentException("coefficient part of scientific literal must be 1-9: " + num);
+            }
+            int e = i + 1;
+            while (e < n.length() && Character.isDigit(n.charAt(e))) {
+                e++;
+            }
+            String exp = n.substring(i + 1, e);
+            if (exp.length() > 2 || v.multiply(java.math.BigInteger.TEN.pow(Integer.parseInt(exp))).compareTo(U64) > 0) {
+                throw new IllegalArgumentException("overflow error, maximum value is " + U64 + ": " + num);
+            }
+            v = v.multiply(java.math.BigInteger.TEN.pow(Integer.parseInt(exp)));
+            i = e;
+        }
+        String suffix = n.substring(i);
+        java.math.BigInteger max = switch (suffix) {
+            case "", "ul", "ull", "ns", "us", "ms", "s", "m", "h", "d" -> U64;
+            case "u" -> java.math.BigInteger.valueOf(0xffff_ffffL);
+            case "l", "ll" -> java.math.BigInteger.valueOf(Long.MAX_VALUE);
+            default -> throw new IllegalArgumentException("invalid trailing bytes: " + num);
+        };
         long scale = switch (suffix) {
-            case "", "u", "l", "ul", "lu", "ll", "ull", "llu" -> 1;
-            case "ns" -> 1;
             case "us" -> 1_000L;
             case "ms" -> 1_000_000L;
             case "s" -> 1_000_000_000L;
             case "m" -> 60_000_000_000L;
             case "h" -> 3_600_000_000_000L;
             case "d" -> 86_400_000_000_000L;
-            default -> {
-                diags.error(span, "Unable to parse integer: '" + s.substring(start, pos) + "'");
-                yield 1;
-            }
+            default -> 1;
         };
-        return new Token(TokenKind.INT, s.substring(start, pos), value * scale, span);
+        java.math.BigInteger big = java.math.BigInteger.valueOf(scale);
+        if (v.compareTo(max.divide(big)) > 0) {
+            throw new IllegalArgumentException("overflow error, maximum value is " + max + ": " + num);
+        }
+        return v.multiply(big).longValue();
     }
 
     private Token string(int start) {
@@ -587,7 +668,12 @@ public final class Lexer {
         int i = start + 1;
         while (true) {
             if (i >= s.length() || s.charAt(i) == '\n') {
-                diags.error(new Span(start, i), "unterminated string");
+                // current bpftrace places it where reading goes on: the next thing after the line's end
+                int at = i;
+                while (at < s.length() && Character.isWhitespace(s.charAt(at))) {
+                    at++;
+                }
+                diags.error(ExprParser.bpftraceSpan(s, at), "syntax: unterminated string");
                 break;
             }
             char c = s.charAt(i);
@@ -611,7 +697,7 @@ public final class Lexer {
                             j++;
                         }
                         if (j == i) {
-                            diags.error(new Span(i - 2, i), "invalid escape character '\\x'");
+                            diags.error(ExprParser.bpftraceSpan(s, i), "syntax: invalid hex escape sequence");
                         } else {
                             out.write(Integer.parseInt(s.substring(i, j), 16));
                         }
@@ -625,10 +711,16 @@ public final class Lexer {
                             while (k < end && s.charAt(k) >= '0' && s.charAt(k) <= '7') {
                                 k++;
                             }
-                            out.write(Integer.parseInt(s.substring(j, k), 8) & 0xff);
+                            int octal = Integer.parseInt(s.substring(j, k), 8);
+                            if (octal > 0xff) {
+                                diags.error(new Span(j - 1, k), "syntax: octal escape sequence out of range '\\"
+                                        + s.substring(j, k) + "'");
+                            }
+                            out.write(octal & 0xff);
                             i = k;
                         } else {
-                            diags.error(new Span(i - 2, i), "invalid escape character '\\" + e + "'");
+                            diags.error(ExprParser.bpftraceSpan(s, i - 1), "syntax: invalid escape character '\\"
+                                    + e + "'");
                         }
                     }
                 }
@@ -649,8 +741,7 @@ public final class Lexer {
             return new Token(TokenKind.INT, s.substring(start, pos), s.charAt(start + 1), new Span(start, pos));
         }
         pos = start + 1;
-        diags.error(new Span(start, pos), "syntax error, unexpected '");
-        return nextRaw();
+        return new Token(TokenKind.OTHER, "'", 0, new Span(start, pos));
     }
 
     /** The source being read. */

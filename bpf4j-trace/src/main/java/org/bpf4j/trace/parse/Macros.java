@@ -497,17 +497,18 @@ final class Macros {
             return r;
         }
 
-        /** The names of a field path written as a value ({@code a} or {@code a.b}), or null. */
-        private static List<String> fieldPath(Expr e) {
-            if (e instanceof Expr.Builtin b) {
-                return List.of(b.name());
-            }
-            if (e instanceof Expr.Field f && !f.arrow() && fieldPath(f.base()) instanceof List<String> base) {
-                List<String> out = new ArrayList<>(base);
-                out.add(f.field());
-                return out;
-            }
-            return null;
+    }
+
+    /** The names of a field path written as a value ({@code a} or {@code a.b}), or null. */
+    static List<String> fieldPath(Expr e) {
+        if (e instanceof Expr.Builtin b) {
+            return List.of(b.name());
         }
+        if (e instanceof Expr.Field f && !f.arrow() && fieldPath(f.base()) instanceof List<String> base) {
+            List<String> out = new ArrayList<>(base);
+            out.add(f.field());
+            return out;
+        }
+        return null;
     }
 }

@@ -19,9 +19,11 @@ import org.bpf4j.trace.ast.TypeName;
 
 /**
  * Recursive-descent parser of the bpftrace language (the current grammar, which includes the older
- * spellings). Like bpftrace's bison parser it stops at the first syntax error, which it reports in
- * bison's words ({@code syntax error, unexpected X, expecting Y}); lexical errors before it are
- * reported too.
+ * spellings). Syntax errors are current bpftrace's (its hand-written parser, not 0.17's bison one):
+ * {@code syntax: expected ')'}, {@code syntax: expected expression}, ... placed at the next token as it
+ * places them ({@link ExprParser#bpftraceSpan}). Like it, the parser reads on after a missing closing
+ * token or operand within a statement, so the errors that follow from it are reported too ("expected
+ * ')'" then "expected ';'"), and stops before the next statement of a block or the next top-level item.
  */
 public final class Parser extends ExprParser {
     private final List<String> directives = new ArrayList<>();
@@ -44,12 +46,27 @@ public final class Parser extends ExprParser {
             java.util.Map<String, Preprocessor.FunctionMacro> functions, List<Macros.Definition> blocks) {
         super(new Lexer(source, diags, macros, functions), diags);
         this.blockExpressions = blocks;
+        this.errorBase = diags.errorCount();
+    }
+
+    /**
+     * The errors there were before this parser started: once there are more, it stops at the next
+     * point where current bpftrace's parser checks for errors (before a statement of a block, before
+     * a top-level item).
+     */
+    private final int errorBase;
+
+    /** Whether this parser has reported an error (a syntax error it read on after, or a lexical one). */
+    private boolean failed() {
+        return diags.errorCount() > errorBase;
     }
 
     /**
      * Parses a script, after {@linkplain Preprocessor preprocessing} it with no predefined macros
      * and only the built-in header constants. Errors go to {@code diags}; the result is empty if
-     * there were any.
+     * there were any, except the scope checks' ({@link Scopes}: undefined variables, shadowing
+     * {@code let}s), which current bpftrace makes before typing: then the program is returned, and
+     * the caller, seeing the errors, goes no further.
      */
     public static Optional<Program> parse(Source source, Diagnostics diags) {
         return parse(source, diags, java.util.Map.of(), HeaderMacros.builtin());
@@ -116,7 +133,9 @@ public final class Parser extends ExprParser {
         }
         try {
             Program program = root.finish(merged);
-            return diags.errorCount() == before ? Optional.of(program) : Optional.empty();
+            // the scope checks' errors (undefined variables...: current bpftrace reports them before
+            // typing, not when parsing) leave the program, which the caller must not use further
+            return diags.errorCount() - root.scopeErrors == before ? Optional.of(program) : Optional.empty();
         } catch (SyntaxError e) {
             return Optional.empty();
         }
@@ -152,6 +171,8 @@ public final class Parser extends ExprParser {
 
     /** What {@link #unit} read. */
     private Unit unit;
+    /** The errors of the scope checks ({@link Scopes}) when the script was finished. */
+    private int scopeErrors;
 
     /** The config block of the script that imports this file (null when this file is the script). */
     private List<ConfigEntry> rootConfig;
@@ -220,6 +241,9 @@ public final class Parser extends ExprParser {
         Phase phase = Phase.DEFINITIONS;
         int definitionsEnd = -1; // where the first config block, import or probe began
         for (;;) {
+            if (failed()) {
+                throw new SyntaxError();
+            }
             if (definitionsEnd >= 0) {
                 // the text read since (the last item, with its blocks, and the blanks after it)
                 lexer.skipTrivia();
@@ -230,8 +254,8 @@ public final class Parser extends ExprParser {
             if (lexer.atDirective()) {
                 int at = lexer.position();
                 String line = lexer.skipLine();
-                if (phase != Phase.DEFINITIONS && !imports.isEmpty()) {
-                    misplacedDefinition(at);
+                if (phase != Phase.DEFINITIONS) {
+                    misplacedDefinition(at, true);
                 }
                 directives.add(line);
                 continue;
@@ -247,7 +271,7 @@ public final class Parser extends ExprParser {
             }
             if (definition != null) {
                 if (definitionsEnd >= 0) {
-                    misplacedDefinition(at); // after a config block, an import or a probe
+                    misplacedDefinition(at, false); // after a config block, an import or a probe
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
@@ -266,8 +290,13 @@ public final class Parser extends ExprParser {
                 imports.add(importLine());
                 continue;
             }
-            if (probes.isEmpty() && maps.isEmpty() && config.isEmpty() && macros.isEmpty()
-                    && rest.matches("(?s)config\\s*=\\s*\\{.*")) {
+            if (rest.matches("(?s)config(?![A-Za-z0-9_]).*")) {
+                if (phase == Phase.BODY || configSpan != null) {
+                    // current bpftrace's words
+                    diags.error(new Span(at, at + "config".length()), "syntax: " + (phase == Phase.BODY
+                            ? "config must appear before probes and functions" : "duplicate config block"));
+                    throw new SyntaxError();
+                }
                 phase = Phase.IMPORTS;
                 configBlock(config);
                 configSpan = new Span(at, prev.span().end());
@@ -275,6 +304,9 @@ public final class Parser extends ExprParser {
                 continue;
             }
             phase = Phase.BODY;
+            if (rest.matches("(?s)let(?![A-Za-z0-9_]).*") && !rest.matches("(?s)let\\s*@.*")) {
+                throw stop("root-level let statements need to be map declarations, e.g. let @a = hash(2);");
+            }
             if (rest.matches("(?s)let\\s*@.*")) {
                 if (!probes.isEmpty()) {
                     diags.error(peek().span(), "syntax error, unexpected let, map declarations must come before probes");
@@ -329,9 +361,6 @@ public final class Parser extends ExprParser {
         expect(TokenKind.RPAREN);
         expect(TokenKind.COLON);
         TypeName result = typeName();
-        if (!at(TokenKind.LBRACE)) {
-            throw unexpected("{");
-        }
         List<Stmt> body = block();
         Span span = fn.span().to(prev.span());
         la = null;
@@ -339,11 +368,18 @@ public final class Parser extends ExprParser {
         return new Subprog(name.text(), params, result, body, span, fn.span().to(name.span()));
     }
 
-    /** A C definition or preprocessor line after the imports, which current bpftrace refuses. */
-    private void misplacedDefinition(int at) {
+    /**
+     * A C definition or preprocessor line after a config block or the imports, which current bpftrace
+     * refuses: placed over the definition, or over the directive's line up to the next line's start.
+     */
+    private void misplacedDefinition(int at, boolean directive) {
         int end = Math.max(at + 1, lexer.position());
         String text = lexer.source().text();
-        while (end > at + 1 && Character.isWhitespace(text.charAt(end - 1))) {
+        if (directive) {
+            int nl = text.indexOf('\n', at);
+            end = nl < 0 ? text.length() : nl + 1;
+        }
+        while (!directive && end > at + 1 && Character.isWhitespace(text.charAt(end - 1))) {
             end--;
         }
         diags.error(new Span(at, end), "syntax: C definitions must appear before probes and functions");
@@ -451,10 +487,12 @@ public final class Parser extends ExprParser {
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);
+        int beforeScopes = diags.errorCount();
         Optional<Scopes.Result> scoped = Scopes.apply(probes, subprogs, macros, diags);
         if (scoped.isEmpty()) {
             throw new SyntaxError();
         }
+        scopeErrors = diags.errorCount() - beforeScopes;
         List<Subprog> functions = new ArrayList<>();
         try {
             probes = Macros.expand(scoped.get().probes(), scoped.get().definitions(), diags);
@@ -500,30 +538,43 @@ public final class Parser extends ExprParser {
                 d.name()) && o.params().size() == d.params().size())).toList();
     }
 
-    /** {@code config = { KEY = VALUE; ... }} before everything else. */
+    /**
+     * {@code config = { KEY = VALUE; ... }} before everything else. Its syntax errors are current
+     * bpftrace's, which reads on to the closing brace after a missing key, {@code =} or {@code ;}.
+     */
     private void configBlock(List<ConfigEntry> config) {
         take(); // config
         expect(TokenKind.ASSIGN);
         expect(TokenKind.LBRACE);
-        while (!accept(TokenKind.RBRACE)) {
-            Token key = expect(TokenKind.IDENT);
-            expect(TokenKind.ASSIGN);
-            Token v = take();
+        while (!at(TokenKind.RBRACE) && !at(TokenKind.EOF)) {
+            if (!at(TokenKind.IDENT)) {
+                syntaxError(peek(), "expected config key");
+                break;
+            }
+            Token key = take();
+            if (!close(TokenKind.ASSIGN)) {
+                break;
+            }
+            Token v = peek();
             switch (v.kind()) {
                 // the entry's span runs from the key to the value's end, as current bpftrace shows it
-                case INT -> config.add(new ConfigEntry(key.text(), Long.toString(v.value()), true,
+                case INT -> config.add(new ConfigEntry(key.text(), Long.toString(take().value()), true,
                         new Span(key.span().begin(), v.span().end())));
-                case STRING, IDENT -> config.add(new ConfigEntry(key.text(), v.text(), false,
+                case STRING, IDENT -> config.add(new ConfigEntry(key.text(), take().text(), false,
                         new Span(key.span().begin(), v.span().end())));
-                default -> {
-                    diags.error(v.span(), "syntax error, unexpected " + v.kind().describe()
-                            + ", expecting integer or string or identifier");
-                    throw new SyntaxError();
+                default -> syntaxError(v, "expected string, int, boolean, or ident");
+            }
+            if (!at(TokenKind.RBRACE) && !accept(TokenKind.SEMI)) {
+                syntaxError(peek(), "expected ';'");
+                while (!at(TokenKind.RBRACE) && !at(TokenKind.EOF)) {
+                    take();
                 }
+                break;
             }
-            if (!at(TokenKind.RBRACE)) {
-                expect(TokenKind.SEMI);
-            }
+        }
+        close(TokenKind.RBRACE);
+        if (failed()) {
+            throw new SyntaxError();
         }
     }
 
@@ -534,25 +585,28 @@ public final class Parser extends ExprParser {
      */
     private Macros.Definition macroDefinition() {
         Token macro = take();
-        Token name = expect(TokenKind.IDENT);
+        Token name = expect(TokenKind.IDENT, "macro name");
         List<Macros.Param> params = new ArrayList<>();
-        if (accept(TokenKind.LPAREN)) {
-            while (!accept(TokenKind.RPAREN)) {
-                if (!params.isEmpty()) {
-                    expect(TokenKind.COMMA);
-                }
-                Token p = take();
+        if (accept(TokenKind.LPAREN) && !accept(TokenKind.RPAREN)) {
+            for (;;) {
+                Token p = peek();
                 Macros.Kind kind = switch (p.kind()) {
                     case VAR -> Macros.Kind.VARIABLE;
                     case MAP -> Macros.Kind.MAP;
                     case IDENT -> Macros.Kind.EXPRESSION;
-                    default -> {
-                        diags.error(p.span(), "syntax error, unexpected " + p.kind().describe()
-                                + ", expecting variable, map or identifier");
-                        throw new SyntaxError();
-                    }
+                    default -> throw stop("expected macro argument ($var, @map, or identifier)");
                 };
-                params.add(new Macros.Param(kind, p.text(), p.span()));
+                if (p.text().equals("$")) {
+                    throw stop("expected identifier after '$'");
+                }
+                if (kind == Macros.Kind.EXPRESSION && parserBuiltin(p.text())) {
+                    throw stop("builtin '" + p.text() + "' can't be used as a macro argument");
+                }
+                params.add(new Macros.Param(kind, take().text(), p.span()));
+                if (!accept(TokenKind.COMMA)) {
+                    expect(TokenKind.RPAREN);
+                    break;
+                }
             }
         }
         List<Stmt> body = new ArrayList<>();
@@ -564,18 +618,33 @@ public final class Parser extends ExprParser {
     }
 
     /**
+     * The names current bpftrace's parser takes for builtins (not macro arguments, nor record
+     * fields): the few builtins it keeps as such, {@code __builtin_*}, {@code argN} and {@code sargN}.
+     */
+    static boolean parserBuiltin(String name) {
+        return java.util.Set.of("args", "ctx", "kstack", "nsecs", "pid", "tid", "ustack").contains(name)
+                || name.startsWith("__builtin_") || name.matches("s?arg[0-9]+");
+    }
+
+    /**
      * A block whose last statement, written without {@code ;}, may be its value (a macro's body, a
      * block expression): reads from {@code {} to {@code }}, the statements into {@code body}.
      */
     private Optional<Expr> valueBlock(List<Stmt> body) {
         expect(TokenKind.LBRACE);
         Optional<Expr> value = Optional.empty();
-        while (!at(TokenKind.RBRACE)) {
+        for (;;) {
+            if (failed()) {
+                throw new SyntaxError();
+            }
+            if (at(TokenKind.RBRACE)) {
+                break;
+            }
             if (accept(TokenKind.SEMI)) {
                 continue;
             }
             if (at(TokenKind.EOF)) {
-                throw unexpected("}");
+                throw expected("'}'");
             }
             if (atImportStatement()) {
                 statementImport();
@@ -583,6 +652,9 @@ public final class Parser extends ExprParser {
             }
             if (atIdent("if")) {
                 IfParts p = ifParts();
+                if (failed()) {
+                    throw new SyntaxError();
+                }
                 if (p.hasElse() && at(TokenKind.RBRACE)) {
                     value = Optional.of(ifValue(p)); // the last if/else of a value block is its value
                 } else {
@@ -590,7 +662,12 @@ public final class Parser extends ExprParser {
                 }
                 continue;
             }
+            int errors = diags.errorCount();
+            Token first = peek();
             Stmt s = statement();
+            if (diags.errorCount() > errors) {
+                throw afterFailedStatement(s, first);
+            }
             if (endsWithBlock(s) && !(isBlock(s) && at(TokenKind.RBRACE))) {
                 body.add(s); // (a block that ends the value block is its value)
                 continue;
@@ -602,7 +679,7 @@ public final class Parser extends ExprParser {
             } else if (at(TokenKind.RBRACE)) {
                 body.add(s);
             } else {
-                throw unexpected("}");
+                throw expected("';'");
             }
         }
         take();
@@ -616,17 +693,17 @@ public final class Parser extends ExprParser {
      */
     private final List<Macros.Definition> blockExpressions;
 
-    /** {@code let @name = KIND(N);} at the top level. */
+    /** {@code let @name = KIND(N);} at the top level (current bpftrace: the {@code ;} may be left out). */
     private MapDecl mapDecl() {
         Token let = take();
-        Token map = expect(TokenKind.MAP);
+        Token map = expect(TokenKind.MAP, "'@' in map declaration");
         expect(TokenKind.ASSIGN);
-        Token kind = expect(TokenKind.IDENT);
+        Token kind = expect(TokenKind.IDENT, "map type name");
         expect(TokenKind.LPAREN);
-        Token n = expect(TokenKind.INT);
+        Token n = expect(TokenKind.INT, "positive integer for map declaration max entries");
         expect(TokenKind.RPAREN);
         Span kindSpan = kind.span().to(prev.span());
-        expect(TokenKind.SEMI);
+        accept(TokenKind.SEMI);
         return new MapDecl(map.text(), kind.text(), n.value(), let.span().to(prev.span()), kindSpan);
     }
 
@@ -636,7 +713,7 @@ public final class Parser extends ExprParser {
         for (;;) {
             Token ap = lexer.attachPoint();
             if (ap == null) {
-                throw unexpected(null);
+                throw expected("attach point");
             }
             points.add(attachPoint(ap));
             lexer.skipTrivia();
@@ -652,11 +729,10 @@ public final class Parser extends ExprParser {
             inPredicate = true;
             Expr e = expr();
             inPredicate = false;
-            expect(TokenKind.SLASH);
+            if (!accept(TokenKind.SLASH)) {
+                syntaxError(peek(), "expected '/' to close predicate"); // current bpftrace reads on to the block
+            }
             pred = Optional.of(e);
-        }
-        if (!at(TokenKind.LBRACE)) {
-            throw unexpected("{");
         }
         List<Stmt> body = block();
         Span span = new Span(start, prev.span().end());
@@ -679,18 +755,29 @@ public final class Parser extends ExprParser {
     private List<Stmt> block() {
         expect(TokenKind.LBRACE);
         List<Stmt> stmts = new ArrayList<>();
-        while (!at(TokenKind.RBRACE)) {
+        for (;;) {
+            if (failed()) {
+                throw new SyntaxError(); // as current bpftrace, no statement after an error
+            }
+            if (at(TokenKind.RBRACE)) {
+                break;
+            }
             if (accept(TokenKind.SEMI)) {
                 continue;
             }
             if (at(TokenKind.EOF)) {
-                throw unexpected("}");
+                throw expected("'}'");
             }
             if (atImportStatement()) {
                 statementImport();
                 continue;
             }
+            int errors = diags.errorCount();
+            Token first = peek();
             Stmt s = statement();
+            if (diags.errorCount() > errors) {
+                throw afterFailedStatement(s, first);
+            }
             if (s instanceof Stmt.Jump j && at(TokenKind.SEMI)) {
                 // current bpftrace's return, break and continue end with their ';' (where its errors point)
                 s = new Stmt.Jump(j.kind(), j.value(), j.span().to(peek().span()));
@@ -700,11 +787,29 @@ public final class Parser extends ExprParser {
                 continue;
             }
             if (!accept(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
-                throw unexpected("}");
+                throw expected("';'");
             }
         }
         take();
         return stmts;
+    }
+
+    /**
+     * After a statement current bpftrace's parser read on through an error: the checks it still
+     * makes before its block stops. An expression statement not led by a variable or map, an
+     * assignment and a jump must end at {@code ;} or {@code }} ("expected ';'"); a statement that
+     * read nothing is "unexpected input in block".
+     */
+    private SyntaxError afterFailedStatement(Stmt s, Token first) {
+        boolean sigilExpression = s instanceof Stmt.ExprStmt && (first.kind() == TokenKind.VAR
+                || first.kind() == TokenKind.MAP);
+        if (!at(TokenKind.SEMI) && !at(TokenKind.RBRACE) && !endsWithBlock(s) && !sigilExpression) {
+            syntaxError(peek(), "expected ';'");
+        }
+        if (peek().span().begin() == first.span().begin() && peek().kind() != TokenKind.EOF) {
+            syntaxError(peek(), "unexpected input in block");
+        }
+        return new SyntaxError();
     }
 
     /** Whether a statement ends with its own block, so no {@code ;} need follow it. */
@@ -752,7 +857,11 @@ public final class Parser extends ExprParser {
                 }
                 case "let" -> {
                     take();
-                    Token v = expect(TokenKind.VAR);
+                    Token v = expect(TokenKind.VAR, "variable after 'let'");
+                    if (v.text().equals("$")) {
+                        la = v;
+                        throw stop("expected identifier after '$'");
+                    }
                     Expr.Var var = new Expr.Var(v.text(), v.span());
                     Optional<TypeName> type = Optional.empty();
                     if (accept(TokenKind.COLON)) {
@@ -790,13 +899,30 @@ public final class Parser extends ExprParser {
             return switch (target) {
                 case Expr.Var v -> new Stmt.AssignVar(v, Optional.of(value), false, Optional.empty(), span, op.span());
                 case Expr.MapRef m -> new Stmt.AssignMap(m, value, span);
-                default -> {
-                    diags.error(op.span(), "syntax error, unexpected " + op.kind().describe() + ", expecting ; or }");
-                    throw new SyntaxError();
-                }
+                default -> throw badTarget(target, op, value);
             };
         }
         return new Stmt.ExprStmt(target, target.span());
+    }
+
+    /**
+     * An assignment to what is neither a variable nor a map, in current bpftrace's words: after a
+     * variable or map, a tuple element or field is "immutable", another element an "invalid
+     * assignment target" (placed from the target to the value's end); after anything else the
+     * statement ends before the {@code =} ("expected ';'").
+     */
+    private SyntaxError badTarget(Expr target, Token op, Expr value) {
+        char lead = lexer.source().text().charAt(target.span().begin());
+        boolean postfixOfSigil = (lead == '$' || lead == '@') && (target instanceof Expr.TupleIndex
+                || target instanceof Expr.Field || target instanceof Expr.Index);
+        if (!postfixOfSigil || op.kind() != TokenKind.ASSIGN) {
+            syntaxError(op, "expected ';'");
+            return new SyntaxError();
+        }
+        diags.error(target.span().to(value.span()), "syntax: " + (target instanceof Expr.Index
+                ? "invalid assignment target"
+                : "Tuples and records are immutable once created. Consider creating a new value and assigning it instead."));
+        return new SyntaxError();
     }
 
     private static BinOp compound(TokenKind k) {
@@ -815,10 +941,11 @@ public final class Parser extends ExprParser {
         };
     }
 
+    /** {@code (EXPR)}: a missing {@code )} is reported and reading goes on (current bpftrace). */
     private Expr parenthesised() {
         expect(TokenKind.LPAREN);
         Expr e = expr();
-        expect(TokenKind.RPAREN);
+        close(TokenKind.RPAREN);
         return e;
     }
 
@@ -906,15 +1033,21 @@ public final class Parser extends ExprParser {
     private Stmt forStmt() {
         Token t = take();
         boolean paren = accept(TokenKind.LPAREN);
-        Token v = expect(TokenKind.VAR);
+        Token v = expect(TokenKind.VAR, "variable in for loop");
+        if (v.text().equals("$")) {
+            la = v;
+            throw stop("expected identifier after '$'");
+        }
         Expr.Var var = new Expr.Var(v.text(), v.span());
         expect(TokenKind.COLON);
         Stmt result;
         if (at(TokenKind.MAP)) {
             Expr m = postfix();
             if (!(m instanceof Expr.MapRef map) || !map.keys().isEmpty()) {
-                diags.error(m.span(), "syntax error, unexpected [, expecting )");
-                throw new SyntaxError();
+                if (paren) {
+                    expect(TokenKind.RPAREN);
+                }
+                throw expected("map or range in for loop");
             }
             if (paren) {
                 expect(TokenKind.RPAREN);

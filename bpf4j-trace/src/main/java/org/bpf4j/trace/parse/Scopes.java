@@ -107,11 +107,10 @@ final class Scopes extends AstRewriter {
      * Checks and renames the scratch variables of every probe, reporting to {@code diags}.
      *
      * @param definitions the script's macros and the parser's block expressions
-     * @return the probes and definitions renamed, or empty after an error
+     * @return the probes and definitions renamed (also after an error, which leaves a readable program)
      */
     static Optional<Result> apply(List<Probe> probes, List<Subprog> subprogs, List<Macros.Definition> definitions,
             Diagnostics diags) {
-        int before = diags.errorCount();
         Scopes s = new Scopes(diags, definitions);
         List<Subprog> functions = new ArrayList<>();
         for (Subprog f : subprogs) {
@@ -140,9 +139,7 @@ final class Scopes extends AstRewriter {
             s.close();
             out.add(new Probe(p.attachPoints(), pred, body, p.span()));
         }
-        if (diags.errorCount() != before) {
-            return Optional.empty();
-        }
+        // its errors (current bpftrace's pre-type-check ones) leave a program that later passes can read
         List<Macros.Definition> defs = new ArrayList<>();
         for (Macros.Definition d : definitions) {
             defs.add(s.blocks.getOrDefault(d.name(), d));

@@ -3,6 +3,8 @@ package org.bpf4j.trace.parse;
 /** The kinds of token of the bpftrace language. */
 public enum TokenKind {
     IDENT, VAR, MAP, PARAM, PARAM_COUNT, INT, STRING, EOF,
+    /** A character that starts no token (reported by the parser where it meets it). */
+    OTHER,
     LBRACE("{"), RBRACE("}"), LPAREN("("), RPAREN(")"), LBRACKET("["), RBRACKET("]"),
     SEMI(";"), COMMA(","), COLON(":"), QUES("?"), DOT("."), DOTDOT(".."), ARROW("->"),
     ASSIGN("="), PLUS_ASSIGN("+="), MINUS_ASSIGN("-="), MUL_ASSIGN("*="), DIV_ASSIGN("/="),
@@ -37,6 +39,7 @@ public enum TokenKind {
             case INT -> "integer";
             case STRING -> "string";
             case EOF -> "end of file";
+            case OTHER -> "character";
             default -> text;
         };
     }

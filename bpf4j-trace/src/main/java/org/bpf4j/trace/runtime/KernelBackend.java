@@ -398,8 +398,8 @@ public final class KernelBackend implements Backend {
                     ? "Probe does not exist: " + script.programs().get(i).attachPoint().name()
                     : errno == org.bpf4j.linux.sys.Errno.EINVAL
                     ? "Maybe trying to access arguments beyond what's available in this tracepoint" : "";
-            case Resolved.Usdt u -> "Failed to attach usdt probe: " + (errno != 0 ? org.bpf4j.linux.sys.Errno.message(errno)
-                    : String.valueOf(e.getMessage()));
+            case Resolved.Usdt u -> "Failed to attach usdt probe: "
+                    + (errno != 0 ? org.bpf4j.linux.sys.Errno.message(errno) : String.valueOf(e.getMessage()));
             default -> "";
         };
     }

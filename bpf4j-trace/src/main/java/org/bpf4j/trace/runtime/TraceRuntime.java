@@ -378,7 +378,10 @@ public final class TraceRuntime implements AutoCloseable {
         out.out().flush();
     }
 
-    /** Writes the whole lines of what {@code pending} holds followed by {@code chunk}; keeps the rest in {@code pending}. */
+    /**
+     * Writes the whole lines of what {@code pending} holds followed by {@code chunk}; keeps the rest
+     * in {@code pending}.
+     */
     private void writeLines(byte[] chunk, java.io.ByteArrayOutputStream pending) {
         int last = chunk.length - 1;
         while (last >= 0 && chunk[last] != '\n') {

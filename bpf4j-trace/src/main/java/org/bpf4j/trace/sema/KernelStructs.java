@@ -358,11 +358,26 @@ final class KernelStructs {
 
     /** Types {@code offsetof(struct S, a.b)} and records its value. */
     Type offsetof(Expr.Offsetof o) {
-        if (o.type().pointers() != 0 || o.type().arrayLength() >= 0 || !SemanticAnalyser.isStructName(o.type().name())) {
-            an.error(o.span(), "offsetof() requires a struct or union type, not '" + o.type() + "'");
+        org.bpf4j.trace.ast.TypeName type = o.type();
+        if (type.typeOf() != null && type.pointers() == 0 && type.arrayLength() < 0) {
+            // offsetof(typeof(struct S), f), offsetof(*$p, f): the struct the expression or type is
+            Type t = type.typeOf() instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF
+                    && an.type(u.operand()) instanceof Type.Int p && p.pointee() instanceof Type.StructRef r
+                    ? r : an.typeOfName(type, o.span()); // *curtask: the struct it points to, never read
+            String name = t instanceof Type.Record r ? r.name() : t instanceof Type.StructRef r ? r.name() : null;
+            if (name == null) {
+                if (!(t instanceof Type.None)) {
+                    an.error(o.span(), "offsetof() requires a struct or union type, not '" + t.display() + "'");
+                }
+                return Type.UINT64;
+            }
+            type = new org.bpf4j.trace.ast.TypeName(name, 0, -1);
+        }
+        if (type.pointers() != 0 || type.arrayLength() >= 0 || !SemanticAnalyser.isStructName(type.name())) {
+            an.error(o.span(), "offsetof() requires a struct or union type, not '" + type + "'");
             return Type.UINT64;
         }
-        int sid = kernelStruct(o.type().name(), o.span());
+        int sid = kernelStruct(type.name(), o.span());
         long off = 0;
         for (int k = 0; k < o.fields().size(); k++) {
             String field = o.fields().get(k);

@@ -122,8 +122,9 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * that cannot be attached is (error by default).
      */
     public org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes() {
-        return java.util.Objects.requireNonNullElse(org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(
-                others.getOrDefault("missing_probes", "error")), org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR);
+        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(
+                others.getOrDefault("missing_probes", "error"));
+        return m != null ? m : org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
     }
 
     /** The value of one of {@link #OTHERS}: as given, else current bpftrace's default. */

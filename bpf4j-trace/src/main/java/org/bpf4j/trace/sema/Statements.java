@@ -118,8 +118,9 @@ final class Statements {
      * {@code print}, {@code exit}, ...).
      */
     private static final java.util.Set<String> DISCARD_WARNED = java.util.Set.of("bswap", "buf", "cgroupid",
-            "cgroup_path", "kaddr", "kptr", "kstack", "ksym", "macaddr", "nsecs", "ntop", "path", "percpu_kaddr", "pton",
-            "reg", "skboutput", "socket_cookie", "stack_len", "str", "strftime", "strncmp", "uptr", "ustack", "usym");
+            "cgroup_path", "kaddr", "kptr", "kstack", "ksym", "macaddr", "nsecs", "ntop", "path", "percpu_kaddr",
+            "pton", "reg", "skboutput", "socket_cookie", "stack_len", "str", "strftime", "strncmp", "uptr", "ustack",
+            "usym");
 
     void block(List<Stmt> stmts) {
         for (Stmt s : stmts) {

@@ -84,12 +84,29 @@ public final class SpecialFields {
     }
 
     /**
-     * Takes the spin lock word at {@code offset} if it is free; true if taken. (The JDK has no
-     * compare-and-set on {@code byte[]} views, so the word is tested and set under a striped monitor.)
+     * The spin locks held now, by executions or by user-space {@code BPF_F_LOCK} operations. A lock
+     * is held only when it is listed here, whatever its word holds: a program that stores into the
+     * word (which the kernel's verifier forbids) cannot make the next taker wait for a holder that
+     * does not exist. Changed under the lock's stripe.
+     */
+    private static final java.util.Set<Held> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A lock: its storage (by identity: a record compares array components by reference) and offset. */
+    private record Held(byte[] storage, int offset) {}
+
+    private static Object stripe(byte[] storage, int offset) {
+        return STRIPES[(System.identityHashCode(storage) ^ (offset >>> 2)) & (STRIPES.length - 1)];
+    }
+
+    /**
+     * Takes the spin lock word at {@code offset} if no one holds it (its word is then 1); true if
+     * taken. (The JDK has no compare-and-set on {@code byte[]} views, so the lock is tested and
+     * taken under a striped monitor.)
      */
     public static boolean tryLock(byte[] storage, int offset) {
-        synchronized (STRIPES[(System.identityHashCode(storage) ^ (offset >>> 2)) & (STRIPES.length - 1)]) {
-            if ((int) I32.get(storage, offset) != 0) {
+        Held lock = new Held(storage, offset);
+        synchronized (stripe(storage, offset)) {
+            if (!HELD.add(lock)) {
                 return false;
             }
             I32.set(storage, offset, 1);
@@ -106,8 +123,9 @@ public final class SpecialFields {
 
     /** Releases the spin lock word at {@code offset}. */
     public static void unlock(byte[] storage, int offset) {
-        synchronized (STRIPES[(System.identityHashCode(storage) ^ (offset >>> 2)) & (STRIPES.length - 1)]) {
+        synchronized (stripe(storage, offset)) {
             I32.set(storage, offset, 0);
+            HELD.remove(new Held(storage, offset));
         }
     }
 }

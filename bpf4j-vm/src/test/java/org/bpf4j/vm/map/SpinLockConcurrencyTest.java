@@ -1,9 +1,11 @@
 package org.bpf4j.vm.map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -67,6 +69,34 @@ class SpinLockConcurrencyTest {
             assertEquals((long) threads * runs, v.getLong(8));
             assertEquals((long) threads * runs, v.getLong(16));
             assertEquals(0, v.getInt(0), "the lock reads as zero from the host");
+        }
+    }
+
+    /**
+     * A program that stores into a value's lock word (the kernel's verifier forbids it; an
+     * unverified program may) holds no lock: a {@code BPF_F_LOCK} lookup from the host still takes
+     * it (it spun for ever before), and so does the program's next {@code bpf_spin_lock}.
+     */
+    @Test
+    void aStoreIntoTheLockWordHoldsNoLock() {
+        Code scribble = Assembler.assemble("""
+                stw [%r10-4], 0
+                lddw %r1, map_idx(0)
+                mov %r2, %r10
+                add %r2, -4
+                call 1
+                stw [%r0+0], 1          # the lock word
+                mov %r0, 0
+                exit
+                """, "scribble.s");
+        try (BpfMap m = BpfMap.create(MapDefinition.of("locked", MapType.ARRAY, 4, 24, 1).withSpinLock(0))) {
+            VmProgram.load("scribble", scribble, List.of(m), VmOptions.defaults()).newExecution().run();
+            byte[] value = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> m.lookup(new byte[4], BpfMap.F_LOCK).orElseThrow(), "a BPF_F_LOCK lookup waited");
+            assertEquals(0, ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getInt(0));
+            VmProgram bump = VmProgram.load("bump", BUMP, List.of(m), VmOptions.defaults());
+            assertEquals(0L, assertTimeoutPreemptively(Duration.ofSeconds(5), () -> bump.newExecution().run(),
+                    "bpf_spin_lock waited for a holder that does not exist"));
         }
     }
 }
