@@ -53,6 +53,14 @@ public sealed interface Expr {
             expandedFrom = List.copyOf(expandedFrom);
         }
 
+        /**
+         * The name of the value of a macro whose body has none, used as a value
+         * ({@code $z = m($y)} with {@code macro m($x) { $x += 1; }}): a call the type checker
+         * refuses, as current bpftrace refuses the value-less block the macro becomes; the macro's
+         * name follows (no name written in a script has the space).
+         */
+        public static final String NO_VALUE = "macro without value ";
+
         /** A call written where it is used (not in a macro). */
         public Call(String name, List<Expr> args, Span span) {
             this(name, args, span, List.of());

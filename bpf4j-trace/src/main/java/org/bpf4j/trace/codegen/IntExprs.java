@@ -24,6 +24,11 @@ final class IntExprs {
     }
 
     void eval(Expr e) {
+        if ((e instanceof Expr.Binary || e instanceof Expr.Unary) && (pc.typed.rewrite(e) instanceof Expr.IntLit
+                || pc.typed.rewrite(e) instanceof Expr.BoolLit)) {
+            eval(pc.typed.rewrite(e)); // operators over literals, folded as current bpftrace folds them
+            return;
+        }
         if (pc.typed.rewrite(e) instanceof Expr.TupleIndex ti) {
             eval(ti); // a record's field ($r.a), a tuple's element by [] ($t[1])
             return;

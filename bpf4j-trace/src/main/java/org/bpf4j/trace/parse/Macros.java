@@ -83,6 +83,39 @@ final class Macros {
                 diags.error(d.span(), "Redefinition of macro: " + d.name());
             }
             same.add(d);
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Param p : d.params()) {
+                if (!seen.add(p.name())) {
+                    String what = switch (p.kind()) {
+                        case VARIABLE -> "Variable";
+                        case MAP -> "Map";
+                        case EXPRESSION -> "Ident";
+                    };
+                    diags.error(p.span(), what + " for macro argument has already been used: " + p.name());
+                }
+                if (p.kind() == Kind.VARIABLE) {
+                    shadowing(p.name(), d.body());
+                }
+            }
+        }
+    }
+
+    /** Current bpftrace's error for a declaration ({@code let $x}) in a macro's body of its parameter {@code $x}. */
+    private void shadowing(String param, List<Stmt> body) {
+        for (Stmt s : body) {
+            switch (s) {
+                case Stmt.AssignVar a when a.let() && a.var().name().equals(param) ->
+                        diags.error(a.span(), "Variable declaration shadows macro arg " + param);
+                case Stmt.If i -> {
+                    shadowing(param, i.then());
+                    shadowing(param, i.otherwise());
+                }
+                case Stmt.While w -> shadowing(param, w.body());
+                case Stmt.Unroll u -> shadowing(param, u.body());
+                case Stmt.ForMap f -> shadowing(param, f.body());
+                case Stmt.ForRange f -> shadowing(param, f.body());
+                default -> { }
+            }
         }
     }
 
@@ -309,9 +342,8 @@ final class Macros {
                 return new Expr.IntLit(0, call.span());
             }
             if (in.value().isEmpty()) {
-                diags.error(call.span(), "Macro '" + d.name() + "' has no value (its body does not end in an "
-                        + "expression) and can not be used in an expression");
-                return new Expr.IntLit(0, call.span());
+                // refused by the type checker (Expr.Call.NO_VALUE), where current bpftrace finds no value
+                return new Expr.Call(Expr.Call.NO_VALUE + d.name(), List.of(), call.span());
             }
             enter(d, call.span());
             List<Stmt> body = stmts(in.body());

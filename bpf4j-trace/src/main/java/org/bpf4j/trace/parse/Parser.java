@@ -308,11 +308,7 @@ public final class Parser extends ExprParser {
                 throw stop("root-level let statements need to be map declarations, e.g. let @a = hash(2);");
             }
             if (rest.matches("(?s)let\\s*@.*")) {
-                if (!probes.isEmpty()) {
-                    diags.error(peek().span(), "syntax error, unexpected let, map declarations must come before probes");
-                    throw new SyntaxError();
-                }
-                maps.add(mapDecl());
+                maps.add(mapDecl()); // current bpftrace: among probes, functions and macros, in any order
                 continue;
             }
             if (rest.matches("(?s)macro\\s+[A-Za-z_].*")) {
@@ -479,11 +475,7 @@ public final class Parser extends ExprParser {
             texts.append('\n').append(u.text());
         }
         allDirectives.addAll(merged.definitions());
-        if (probes.isEmpty() && subprogs.isEmpty()) {
-            Token t = peek();
-            diags.error(t.span(), "syntax error, unexpected end of file");
-            throw new SyntaxError();
-        }
+        // a script without probes parses (current bpftrace); running it is "No probes to attach"
         List<Macros.Definition> library = libraryMacros(macros, texts.toString());
         macros.addAll(blockExpressions);
         macros.addAll(library);

@@ -49,7 +49,7 @@ final class ArrayCasts {
     }
 
     private static Type mismatch(SemanticAnalyser a, Expr.Cast c, Type from, Type to) {
-        a.error(c.span(), "Cannot cast from \"" + from.display() + "\" to \"" + to.display() + "\"");
+        a.error(SemanticAnalyser.castSpan(c), "Cannot cast from \"" + from.display() + "\" to \"" + to.display() + "\"");
         return Type.NONE;
     }
 }

@@ -22,6 +22,13 @@ final class BuiltinTypes {
             a.failed.add(b);
             return Type.NONE;
         }
+        if (a.inForLoop() && (n.matches("arg[0-9]+") || n.equals("retval") || n.equals("ctx") && probeIs("kprobe",
+                "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval", "software", "hardware", "iter"))) {
+            // as current bpftrace: a for loop's body runs as a callback, without the probe's context
+            a.error(b.span(), "'" + (n.equals("retval") ? "__builtin_retval" : n) + "' builtin is not allowed in a for-loop");
+            a.failed.add(b);
+            return n.equals("ctx") ? Type.Int.pointer(Type.NONE, false) : Type.UINT64;
+        }
         if (n.equals("ppid")) {
             if (!a.kernel.available()) {
                 a.error(b.span(), "The ppid builtin is not available on the VM backend (it runs no kernel task; "

@@ -97,6 +97,11 @@ final class Calls {
     /** The type of a call used as a value or a statement. */
     Type call(Expr.Call c) {
         String n = c.name();
+        if (n.startsWith(Expr.Call.NO_VALUE)) {
+            a.error(c.span(), "Macro '" + n.substring(Expr.Call.NO_VALUE.length()) + "' has no value (its body does not "
+                    + "end in an expression) and can not be used in an expression");
+            return Type.NONE;
+        }
         if (a.program != null && a.program.subprog(n).isPresent()) {
             // the script's own function wins over a builtin of its name (current bpftrace's registry)
             return a.subprogs.call(c, a.program.subprog(n).get());
@@ -179,6 +184,13 @@ final class Calls {
                     if (!(t instanceof Type.Int)) {
                         a.error(c.span(), "strftime() expects an integer as the second argument ("
                                 + SemanticAnalyser.kindName(t) + " provided)");
+                    } else if (c.args().get(1) instanceof Expr.Call ns && ns.name().equals("nsecs")
+                            && ns.args().size() == 1 && ns.args().getFirst() instanceof Expr.Builtin clock
+                            && clock.name().equals("monotonic")) {
+                        a.error(c.span(), "strftime() can not take a monotonic timestamp"); // as current bpftrace
+                    } else if (LiteralFolding.value(a, c.args().get(1)) instanceof LiteralFolding.Value v
+                            && v.negative()) {
+                        a.error(c.span(), "strftime() does not accept negative timestamps");
                     }
                 }
                 return new Type.Timestamp();
@@ -205,6 +217,10 @@ final class Calls {
                     Type lt = a.type(c.args().get(1));
                     if (!(lt instanceof Type.Int)) {
                         a.error(c.span(), "str() expects an integer length argument");
+                    } else if (LiteralFolding.value(a, c.args().get(1)) instanceof LiteralFolding.Value v
+                            && v.negative()) {
+                        // current bpftrace refuses it (its length parameter is unsigned)
+                        a.error(c.span(), "str() cannot use negative length (" + v.bits() + ")");
                     }
                 }
                 if (c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
@@ -303,7 +319,9 @@ final class Calls {
                 // current bpftrace: nsecs(monotonic|boot|tai|sw_tai); the argument is a clock's name
                 if (nargs(c, 1) && !(c.args().getFirst() instanceof Expr.Builtin clock
                         && Builtins.CLOCKS.containsKey(clock.name()))) {
-                    a.error(c.args().getFirst().span(), "Invalid timestamp mode: expected one of "
+                    a.error(c.args().getFirst().span(), c.args().getFirst() instanceof Expr.Builtin name
+                            ? "Invalid timestamp mode: " + name.name() // current bpftrace's words
+                            : "Invalid timestamp mode: expected one of "
                             + String.join(", ", java.util.List.of("monotonic", "boot", "tai", "sw_tai")));
                 }
                 return Type.UINT64;
@@ -965,8 +983,7 @@ final class Calls {
             }
             MapInfo info = a.map(m.name());
             if (info == null) {
-                // bpftrace places it from the call to the end of the map name.
-                a.error(new org.bpf4j.trace.Span(c.span().begin(), m.span().end()), "Undefined map: " + m.name());
+                a.error(m.span(), "Undefined map: " + m.name()); // at the map, as current bpftrace (0.17: from the call)
             } else if (!(info.value() instanceof Type.Agg)) {
                 // hist, lhist, stats, avg... maps are printed whole; only plain values are read.
                 a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));

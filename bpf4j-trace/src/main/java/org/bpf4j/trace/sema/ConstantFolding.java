@@ -15,6 +15,10 @@ final class ConstantFolding {
 
     /** The value of {@code e} (already typed) if the checker knows it, else null. */
     static Long value(SemanticAnalyser a, Expr e) {
+        if ((e instanceof Expr.Binary || e instanceof Expr.Unary)
+                && (a.rewrites.get(e) instanceof Expr.IntLit || a.rewrites.get(e) instanceof Expr.BoolLit)) {
+            return value(a, a.rewrites.get(e)); // folded as current bpftrace folds literals (LiteralFolding)
+        }
         return switch (e) {
             case Expr.IntLit i -> i.value();
             case Expr.BoolLit b -> b.value() ? 1L : 0L;

@@ -17,7 +17,12 @@ final class MapTyping {
         this.a = a;
     }
 
-    void declare(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
+    /**
+     * Records an assignment of {@code value} to {@code @m[keys]}; a mismatch is reported at
+     * {@code span} with the value's type as {@code shown} and the map's as current bpftrace shows
+     * them (integers as assigned, not widened: {@code int8} for {@code @x = 0}).
+     */
+    void declare(Expr.MapRef ref, List<Type> keys, Type value, Span span, Type shown) {
         MapInfo old = a.maps.get(ref.name());
         if (old == null) {
             a.maps.put(ref.name(), new MapInfo(ref.name(), keys, value));
@@ -27,7 +32,7 @@ final class MapTyping {
         Type v = old.value();
         if (value instanceof Type.Agg na && old.value() instanceof Type.Agg oa) {
             if (na.kind() != oa.kind()) {
-                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + na.display()
+                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + shown.display()
                         + "' when map already has a type '" + oa.display() + "'");
             } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
                 a.error(span, AggregationTypes.parametersDiffer(oa, na));
@@ -35,8 +40,10 @@ final class MapTyping {
         } else {
             Type u = SemanticAnalyser.unify(old.value(), value);
             if (u == null) {
-                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + value.display()
-                        + "' when map already has a type '" + old.value().display() + "'");
+                Type had = old.value() instanceof Type.Int && a.mapIntValues.get(ref.name()) != null
+                        ? a.mapIntValues.get(ref.name()) : old.value();
+                a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + shown.display()
+                        + "' when map already has a type '" + had.display() + "'");
             } else {
                 v = u;
             }
@@ -87,6 +94,15 @@ final class MapTyping {
 
     /** Current bpftrace's error for keys of other types than the map's: several keys are shown as a tuple. */
     private void mismatch(Expr.MapRef ref, List<Type> keys, List<Type> old) {
+        if (keys.isEmpty() != old.isEmpty()) {
+            // current bpftrace's words for a scalar map used with a key and the reverse
+            a.error(ref.span(), keys.isEmpty()
+                    ? ref.name() + " used as a map without an explicit key (scalar map), previously used with an "
+                            + "explicit key (non-scalar map)"
+                    : ref.name() + " used as a map with an explicit key (non-scalar map), previously used without an "
+                            + "explicit key (scalar map)");
+            return;
+        }
         a.error(ref.span(), "Argument mismatch for " + ref.name() + ": trying to access with arguments: '"
                 + keyType(keys) + "' when map expects arguments: '" + keyType(old) + "'");
     }
@@ -125,6 +141,13 @@ final class MapTyping {
     List<Type> keys(Expr.MapRef ref) {
         List<Type> keys = new ArrayList<>();
         for (Expr k : ref.keys()) {
+            if (k instanceof Expr.MapRef km && a.maps.get(km.name()) != null
+                    && a.maps.get(km.name()).value() instanceof Type.Agg agg && readType(agg) == null) {
+                // current bpftrace: a hist, lhist, tseries or stats map has no value to use as a key
+                a.error(ref.span(), "Value '" + agg.display() + "' cannot be used as a map key.");
+                keys.add(Type.INT64);
+                continue;
+            }
             Type t = a.type(k);
             switch (t) {
                 case Type.Int i -> keys.add(i); // stored in 8 bytes; its type as current bpftrace's (int8 for 1)
@@ -179,6 +202,7 @@ final class MapTyping {
             return Type.NONE;
         }
         access(ref, m, keys);
+        a.literalKeys(ref);
         a.types.put(ref, m.value());
         Type t = readType(m.value());
         if (t == null) {

@@ -72,6 +72,10 @@ final class Operators {
         if (l instanceof Type.None || r instanceof Type.None) {
             return Type.INT64;
         }
+        Type lit = folded(b, LiteralFolding.fold(a, b));
+        if (lit != null) {
+            return lit;
+        }
         if (l instanceof Type.Buf && r instanceof Type.Buf && (b.op() == BinOp.EQ || b.op() == BinOp.NE)) {
             return Type.UINT64;
         }
@@ -138,8 +142,33 @@ final class Operators {
         if (b.op().comparison() || b.op() == BinOp.LAND || b.op() == BinOp.LOR) {
             return Type.Int.bool(64);
         }
-        Long folded = folded(b);
-        return folded != null ? Type.Int.ofLiteral(folded, false) : new Type.Int(64, signed);
+        return new Type.Int(64, signed);
+    }
+
+    /**
+     * The type of an operator over literals that current bpftrace folds into a literal (the code
+     * generator compiles that literal), or null when it is not folded; an operator that cannot
+     * be folded ({@code 0xffffffffffffffff + 1}) is current bpftrace's error.
+     */
+    private Type folded(Expr e, LiteralFolding.Outcome outcome) {
+        return switch (outcome) {
+            case LiteralFolding.NotLiteral n -> null;
+            case LiteralFolding.Failed f -> {
+                a.error(e.span(), f.message());
+                a.failed.add(e);
+                yield Type.INT64;
+            }
+            case LiteralFolding.Folded f -> {
+                Expr lit = a.rewrites.get(e);
+                if (lit == null || !lit.equals(f.value().literal(e.span()))) {
+                    lit = f.value().literal(e.span());
+                    a.rewrites.put(e, lit);
+                }
+                Type t = f.value().type();
+                a.types.put(lit, t);
+                yield t;
+            }
+        };
     }
 
     /**
@@ -163,45 +192,6 @@ final class Operators {
             }
         }
         return true;
-    }
-
-    /**
-     * The value of arithmetic on integer literals ({@code 1 + 2}), which current bpftrace folds into
-     * a literal (of a literal's type: {@code sizeof(1 + 2)} is 1); null if an operand is not a
-     * literal or the result is not the one the program computes at run time (an overflow, a
-     * division of negative numbers, which bpf4j divides unsigned, a shift by 64 or more).
-     */
-    private static Long folded(Expr.Binary b) {
-        Long l = literalValue(b.left());
-        Long r = literalValue(b.right());
-        if (l == null || r == null) {
-            return null;
-        }
-        try {
-            return switch (b.op()) {
-                case ADD -> Math.addExact(l, r);
-                case SUB -> Math.subtractExact(l, r);
-                case MUL -> Math.multiplyExact(l, r);
-                case DIV -> l < 0 || r <= 0 ? null : l / r;
-                case MOD -> l < 0 || r <= 0 ? null : l % r;
-                case SHL -> r < 0 || r > 62 || l < 0 || (l << r) >>> r != l ? null : l << r;
-                case SHR -> r < 0 || r > 63 || l < 0 ? null : l >>> r;
-                case BAND -> l & r;
-                case BOR -> l | r;
-                case BXOR -> l ^ r;
-                default -> null;
-            };
-        } catch (ArithmeticException e) {
-            return null;
-        }
-    }
-
-    /** The value of an integer literal (not above INT64_MAX) or of arithmetic on literals, or null. */
-    private static Long literalValue(Expr e) {
-        if (e instanceof Expr.IntLit i) {
-            return i.unsigned() ? null : i.value();
-        }
-        return e instanceof Expr.Binary b ? folded(b) : null;
     }
 
     /**
@@ -242,19 +232,29 @@ final class Operators {
             return Type.Int.pointer(MapTyping.readType(info.value()) instanceof Type t ? t : Type.NONE, false);
         }
         Type t = a.type(u.operand());
+        Type lit = folded(u, LiteralFolding.fold(a, u));
+        if (lit != null) {
+            return lit;
+        }
+        if (t instanceof Type.Int b && b.bool() && u.op() != UnOp.LNOT) {
+            // as current bpftrace: of the unary operators only ! takes a bool
+            a.error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
+                    + t.display() + "'");
+            return Type.INT64;
+        }
         switch (u.op()) {
             case NEG, BNOT -> {
                 // as current bpftrace: integers only (a pointer is refused too; the kernel's verifier
-                // prohibits arithmetic such as ^ on a pointer)
+                // prohibits arithmetic such as ^ on a pointer); the result is a 64-bit integer of the
+                // operand's sign
                 if (!(t instanceof Type.Int i) || i.isPointer()) {
                     a.error(u.span(), "The " + u.op().symbol() + " operator can not be used on expressions of type '"
                             + t.display() + "'");
                 }
-                return u.op() == UnOp.NEG ? Type.INT64 : (t instanceof Type.Int i && !i.isPointer()
-                        ? new Type.Int(64, i.signed()) : Type.INT64);
+                return t instanceof Type.Int i && !i.isPointer() ? new Type.Int(64, i.signed()) : Type.INT64;
             }
             case LNOT -> {
-                if (!(t instanceof Type.Int)) {
+                if (!(t instanceof Type.Int i) || i.isPointer()) { // as current bpftrace, not a pointer
                     a.error(u.span(), "The ! operator can not be used on expressions of type '" + t.display() + "'");
                 }
                 return Type.Int.bool(64);

@@ -52,8 +52,11 @@ final class ProgramOptions {
                 a.error(c.span(), "getopt() expects a string literal as the description");
             }
         }
-        declared.merge(name.value(), description, (old, now) -> old.isEmpty() ? now : old);
         Expr def = args.size() >= 2 ? args.get(1) : new Expr.BoolLit(false, c.span());
+        if (!sameAsFirst(c, name.value(), def, description)) {
+            return Type.NONE;
+        }
+        declared.merge(name.value(), description, (old, now) -> old.isEmpty() ? now : old);
         String value = given.get(name.value());
         switch (def) {
             case Expr.StrLit s -> {
@@ -105,6 +108,47 @@ final class ProgramOptions {
                 return signed ? Type.INT64 : Type.UINT64;
             }
         }
+    }
+
+    /** The first {@code getopt} call of each option, with its default (as {@link #defaultText}) and description. */
+    private final Map<String, First> first = new java.util.HashMap<>();
+
+    private record First(Expr.Call call, String text, String description) {}
+
+    /**
+     * Whether a {@code getopt} call agrees with the option's first call, as current bpftrace
+     * requires: the same default (of the same kind), and the same description when both have one.
+     */
+    private boolean sameAsFirst(Expr.Call c, String name, Expr def, String description) {
+        String text = defaultText(def);
+        First f = first.computeIfAbsent(name, k -> new First(c, text, description));
+        if (f.call() == c || text == null || f.text() == null) {
+            return true;
+        }
+        if (!f.text().equals(text)) {
+            a.error(c.span(), "Command line option '" + name + "' needs to have the same default value in all places "
+                    + "it is used. Previous default value: " + f.text().substring(2));
+            return false;
+        }
+        if (!description.isEmpty() && !f.description().isEmpty() && !f.description().equals(description)) {
+            a.error(c.span(), "Command line option '" + name + "' must have the same description in all places "
+                    + "it's used. Hint: You can wrap it in a macro");
+            return false;
+        }
+        return true;
+    }
+
+    /** A default's kind and value ({@code b:true}, {@code s:text}, {@code u:1}, {@code i:-1}), or null if it is none. */
+    private static String defaultText(Expr def) {
+        return switch (def) {
+            case Expr.BoolLit b -> "b:" + b.value();
+            case Expr.StrLit s -> "s:" + s.value();
+            case Expr.IntLit i when i.unsigned() || i.value() >= 0 -> "u:" + Long.toUnsignedString(i.value());
+            default -> {
+                Long v = integer(def);
+                yield v == null ? null : v < 0 ? "i:" + v : "u:" + v;
+            }
+        };
     }
 
     /** True if the option was given without a value ({@code --name}). */

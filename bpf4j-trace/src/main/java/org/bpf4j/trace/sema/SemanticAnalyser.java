@@ -70,6 +70,11 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
     final IdentityHashMap<Expr, Integer> elementStructs = new IdentityHashMap<>();
+    /**
+     * Maps that some statement assigns an integer that is not another map's aggregation (an
+     * aggregation may be copied only into such a map, as current bpftrace).
+     */
+    final java.util.Set<String> integerMaps = new java.util.HashSet<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
     final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -304,7 +309,7 @@ public final class SemanticAnalyser {
             case Type.Usym x -> "usym";
             case Type.Deferred x -> x.display();
             case Type.Inet x -> "inet";
-            case Type.Stack x -> x.display();
+            case Type.Stack x -> x.user() ? "ustack" : "kstack";
             case Type.StructRef x -> "record";
             case Type.None x -> "none";
         };
@@ -469,9 +474,35 @@ public final class SemanticAnalyser {
         return mapTyping.keys(ref);
     }
 
+    /**
+     * Checks in the final pass that the literal keys of {@code @m[keys]} fit the map's key types
+     * (current bpftrace casts them to those types: {@code @x[-1] = 1; @x[10223372036854775807]} is refused).
+     */
+    void literalKeys(Expr.MapRef ref) {
+        MapInfo m = maps.get(ref.name());
+        if (!finalPass || m == null || m.keys().size() != ref.keys().size()) {
+            return;
+        }
+        for (int i = 0; i < ref.keys().size(); i++) {
+            Type.Int misfit = LiteralFolding.misfit(this, ref.keys().get(i), m.keys().get(i));
+            if (misfit != null) {
+                error(ref.span(), "Type mismatch for " + ref.name() + ": trying to assign key of type '" + misfit.display()
+                        + "' when map already has a key type '" + m.keys().get(i).display() + "'");
+            }
+        }
+    }
+
     /** Records that {@code @m[keys]} holds {@code value}, widening the map's types as assignments do. */
     void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span) {
-        mapTyping.declare(ref, keys, value, span);
+        mapTyping.declare(ref, keys, value, span, value);
+    }
+
+    /**
+     * As {@link #declareMap(Expr.MapRef, List, Type, Span)}, with the value's type as current
+     * bpftrace shows it in messages ({@code shown}: an integer not widened to 64 bits).
+     */
+    void declareMap(Expr.MapRef ref, List<Type> keys, Type value, Span span, Type shown) {
+        mapTyping.declare(ref, keys, value, span, shown);
     }
 
     /** The type a map value reads as in an expression, or null if it cannot be read. */
@@ -559,7 +590,8 @@ public final class SemanticAnalyser {
                         : type(i.target());
                 if (!(i.target() instanceof Expr.Var || i.target() instanceof Expr.MapRef)) {
                     error(i.span(), "The " + (i.increment() ? "++" : "--") + " operator must be applied to a map or variable");
-                } else if (i.target() instanceof Expr.MapRef m && maps.get(m.name()) == null) {
+                } else if (i.target() instanceof Expr.MapRef m && (integerMaps.add(m.name()) || true)
+                        && maps.get(m.name()) == null) {
                     declareMap(m, mapKeys(m), Type.INT64, m.span());
                     yield Type.INT64;
                 } else if (!(t instanceof Type.Int)) {
@@ -581,8 +613,10 @@ public final class SemanticAnalyser {
                 }
                 Type u = a instanceof Type.Buf x && b instanceof Type.Buf y ? longer(x, y) : unify(a, b);
                 if (u == null) {
-                    error(t.span(), "Branches must return the same type or compatible types: have '" + a.display()
-                            + "' and '" + b.display() + "'");
+                    // a call without a value is current bpftrace's void
+                    error(t.span(), "Branches must return the same type or compatible types: have '"
+                            + (a instanceof Type.None ? "void" : a.display()) + "' and '"
+                            + (b instanceof Type.None ? "void" : b.display()) + "'");
                     yield a;
                 }
                 if (a instanceof Type.Int ia && b instanceof Type.Int ib && (ia.isPointer() || ib.isPointer()
@@ -714,7 +748,7 @@ public final class SemanticAnalyser {
                 if (to instanceof Type.Str ts && !(from instanceof Type.None)) {
                     // current bpftrace: a string to a string at least as large ((string[10])"hello")
                     if (!(from instanceof Type.Str fs) || fs.size() > ts.size()) {
-                        error(c.span(), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
+                        error(castSpan(c), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
                         yield Type.NONE;
                     }
                     if (fs.size() == ts.size()) {
@@ -729,13 +763,20 @@ public final class SemanticAnalyser {
                 if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
                     yield ArrayCasts.cast(this, c, from, to);
                 }
+                // current bpftrace's words, at the written type ((bool), as its Cast node's place)
+                String toName = c.type().name().startsWith("enum ") || !(to instanceof Type.Int) ? c.type().toString()
+                        : to.display();
                 if (!(to instanceof Type.Int)) {
-                    error(c.span(), "Cannot cast to \"" + c.type() + "\"");
+                    error(castSpan(c), from instanceof Type.None ? "Cannot cast to \"" + c.type() + "\""
+                            : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
                     yield Type.NONE;
                 }
                 if (!(from instanceof Type.Int) && !(from instanceof Type.Str && ((Type.Int) to).bool()
                         && !((Type.Int) to).isPointer())) { // (bool)"text": current bpftrace, true when not empty
-                    error(c.span(), "Cannot cast from \"" + from.display() + "\" type");
+                    error(castSpan(c), from instanceof Type.Record || from instanceof Type.StructRef
+                            ? "Cannot cast from C type \"" + from.display() + "\""
+                            : from instanceof Type.None ? "Cannot cast from \"none\" type"
+                            : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
                 }
                 if (to instanceof Type.Int ti && ti.isPointer() && from instanceof Type.Int fi && fi.isPointer()
                         && fi.user() != ti.user()) {
@@ -775,6 +816,12 @@ public final class SemanticAnalyser {
                 yield Type.UINT64;
             }
         };
+    }
+
+    /** Where current bpftrace places a cast's errors: the written type, {@code (bool)}, up to the operand. */
+    static Span castSpan(Expr.Cast c) {
+        return c.operand().span().begin() > c.span().begin() ? new Span(c.span().begin(), c.operand().span().begin())
+                : c.span();
     }
 
     /**
@@ -946,6 +993,11 @@ public final class SemanticAnalyser {
      */
     boolean unreached() {
         return statements.unreached();
+    }
+
+    /** Whether the statement being checked is in the body of a {@code for} loop. */
+    boolean inForLoop() {
+        return statements.inForLoop();
     }
 
     boolean failed(Expr e) {

@@ -22,6 +22,8 @@ final class Statements {
     private final IdentityHashMap<Probe, Map<String, Type>> variables = new IdentityHashMap<>();
     private Map<String, Type> vars;
     private int loops;
+    /** How many {@code for} loops enclose the statement being checked (their bodies run as callbacks). */
+    private int forLoops;
     /** How many branches that a known condition skips enclose the statement being checked. */
     private int unreached;
     /** Variables whose value had an error: their uses are not reported again. */
@@ -33,6 +35,11 @@ final class Statements {
      * is their first assignment's, kept across passes in {@link #letTypes} (current bpftrace).
      */
     private final Set<String> untypedLets = new HashSet<>();
+    /**
+     * The types of the variables declared with one ({@code let $a: uint8}) in the probe being
+     * checked: as current bpftrace, every assignment is cast to it, and must fit.
+     */
+    private final Map<String, Type> declaredTypes = new HashMap<>();
     /** The variables read and written in the probe being checked. */
     private final List<Expr.Var> varUses = new ArrayList<>();
     private final IdentityHashMap<Probe, Map<String, Type>> letTypes = new IdentityHashMap<>();
@@ -42,6 +49,11 @@ final class Statements {
 
     Statements(SemanticAnalyser sa) {
         this.sa = sa;
+    }
+
+    /** Whether the statement being checked is in the body of a {@code for} loop. */
+    boolean inForLoop() {
+        return forLoops > 0;
     }
 
     /** Whether the statement being checked is in a branch that a known condition skips. */
@@ -61,6 +73,7 @@ final class Statements {
         varPointees.clear();
         poisoned.clear();
         untypedLets.clear();
+        declaredTypes.clear();
         variables.put(p, vars);
     }
 
@@ -197,7 +210,9 @@ final class Statements {
                 if (m == null) {
                     sa.error(f.map().span(), "Undefined map: " + f.map().name());
                     loops++;
+                    forLoops++;
                     block(f.body());
+                    forLoops--;
                     loops--;
                     return;
                 }
@@ -213,7 +228,9 @@ final class Statements {
                 sa.types.put(f.map(), m.value());
                 setVar(f.var(), new Type.Tuple(List.of(key, value)), f.var().span());
                 loops++;
+                forLoops++;
                 block(f.body());
+                forLoops--;
                 loops--;
             }
             case Stmt.ForRange f -> {
@@ -227,7 +244,9 @@ final class Statements {
                         && !fi.isPointer() && !ti.isPointer();
                 setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
                 loops++;
+                forLoops++;
                 block(f.body());
+                forLoops--;
                 loops--;
             }
             case Stmt.Jump j -> {
@@ -250,6 +269,11 @@ final class Statements {
 
     private void assignVar(Stmt.AssignVar a) {
         Type declared = a.declared().map(t -> sa.typeOfName(t, a.span())).orElse(null);
+        if (declared != null) {
+            declaredTypes.put(a.var().name(), declared);
+        } else if (!a.let()) {
+            declared = declaredTypes.get(a.var().name()); // a later assignment of a declared variable
+        }
         if (a.value().isEmpty()) {
             if (declared != null) {
                 setVar(a.var(), declared, a.span());
@@ -270,7 +294,9 @@ final class Statements {
         int tallyBefore = sa.errorTally();
         Type t = sa.type(value);
         if (t instanceof Type.None) {
-            if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
+            if (voidCall(value) && sa.errorTally() == tallyBefore) {
+                sa.error(a.span(), "Value 'void' cannot be assigned to a scratch variable.");
+            } else if (value instanceof Expr.Call c && !Builtins.UNSUPPORTED_FUNCTIONS.contains(c.name())
                     && (c.name().equals("printf") || c.name().equals("print") || c.name().equals("exit")
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero") || sa.program.subprog(c.name()).isPresent())) {
@@ -283,13 +309,23 @@ final class Statements {
         }
         if (declared != null) {
             if (declared.getClass() != t.getClass()) {
-                sa.error(a.opSpan(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                        + t.display() + "' when variable already has a type '" + declared.display() + "'");
+            } else if (!fits(t, declared)) {
+                sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
                         + t.display() + "' when variable already has a type '" + declared.display() + "'");
             }
             t = declared;
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
-        setVar(a.var(), t, a.opSpan());
+        setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
+        Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
+                : vars.get(a.var().name())) : null;
+        if (misfit != null) {
+            sa.error(a.span(), "Type mismatch for " + a.var().name() + ": trying to assign value of type '"
+                    + misfit.display() + "' when variable already has a type '" + vars.get(a.var().name()).display()
+                    + "'");
+        }
         if (untypedLets.contains(a.var().name())) {
             Type now = vars.get(a.var().name());
             if (!now.equals(letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
@@ -356,14 +392,90 @@ final class Statements {
         return null;
     }
 
+    /**
+     * Whether a value of type {@code t} can be cast to a variable's declared type {@code declared}
+     * of the same kind, as current bpftrace's casts allow: a string no longer than the declared
+     * one, tuples element by element (integers of any width; a literal that does not fit is
+     * checked where it is assigned).
+     */
+    private static boolean fits(Type t, Type declared) {
+        if (t instanceof Type.Str s && declared instanceof Type.Str d) {
+            return s.size() <= d.size();
+        }
+        if (t instanceof Type.Tuple x && declared instanceof Type.Tuple d) {
+            if (x.elements().size() != d.elements().size()) {
+                return false;
+            }
+            for (int i = 0; i < x.elements().size(); i++) {
+                Type e = x.elements().get(i);
+                Type de = d.elements().get(i);
+                if (e.getClass() != de.getClass() || !fits(e, de)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The functions that current bpftrace types {@code void}: their calls have no value. */
+    private static final Set<String> VOID_FUNCTIONS = Set.of("printf", "print", "exit", "time", "clear", "zero",
+            "cat", "join", "debugf", "errorf", "warnf", "system", "signal", "unwatch");
+
+    /** Whether {@code e} calls a function of {@link #VOID_FUNCTIONS}. */
+    private static boolean voidCall(Expr e) {
+        return e instanceof Expr.Call c && VOID_FUNCTIONS.contains(c.name());
+    }
+
+    /**
+     * Checks {@code @x = @y} of a map {@code @y} of aggregations, as current bpftrace: a count, sum,
+     * min, max or avg is copied as its integer value only into a map that other statements assign
+     * integers; other aggregations never. False if the value is not to be typed further (an
+     * aggregation that has no integer value; the error was reported).
+     */
+    private boolean aggregateCopy(Stmt.AssignMap a, Expr.MapRef src, Type.Agg agg) {
+        boolean integer = SemanticAnalyser.readType(agg) instanceof Type.Int;
+        if (integer && sa.integerMaps.contains(a.map().name())) {
+            return true;
+        }
+        String call = switch (agg.kind()) {
+            case COUNT -> "count()";
+            case SUM, MIN, MAX, AVG, HIST -> agg.kind().name().toLowerCase(java.util.Locale.ROOT) + "(retval)";
+            case LHIST -> "lhist(rand %10, 0, 10, 1)";
+            case TSERIES -> "tseries(rand %10, 10s, 1)";
+            case STATS -> "stats(arg2)";
+        };
+        sa.error(a.span(), "Map value '" + agg.display() + "' cannot be assigned from one map to another. The function "
+                + "that returns this type must be called directly e.g. `" + a.map().name() + " = " + call + ";`.");
+        if (integer) {
+            sa.hint("Add a cast to integer if you want the value of the aggregate, e.g. `" + a.map().name()
+                    + " = (int64)" + src.name() + ";`.");
+        }
+        return integer;
+    }
+
     private void assignMap(Stmt.AssignMap a) {
         List<Type> keys = sa.mapKeys(a.map());
         Type value;
+        Type shown; // the value's type as current bpftrace names it (an integer not widened)
         if (a.value() instanceof Expr.Call c && Builtins.AGGREGATIONS.containsKey(c.name())) {
             value = sa.aggregationTypes.aggregation(c);
             sa.types.put(c, value);
+            shown = value;
         } else {
+            if (a.value() instanceof Expr.MapRef src && sa.map(src.name()) != null
+                    && sa.map(src.name()).value() instanceof Type.Agg agg && !aggregateCopy(a, src, agg)) {
+                return;
+            }
+            int tallyBefore = sa.errorTally();
             value = sa.type(a.value());
+            if (value instanceof Type.None && voidCall(a.value()) && sa.errorTally() == tallyBefore) {
+                sa.error(a.span(), "Value 'void' cannot be assigned to a map.");
+                return;
+            }
+            if (value instanceof Type.Int && !(a.value() instanceof Expr.MapRef src
+                    && sa.map(src.name()) != null && sa.map(src.name()).value() instanceof Type.Agg)) {
+                sa.integerMaps.add(a.map().name());
+            }
             if (value instanceof Type.None) {
                 if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
                     sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(value));
@@ -371,13 +483,22 @@ final class Statements {
                 return;
             }
             sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
+            shown = value;
             if (value instanceof Type.Int i && !i.isPointer()) {
                 sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
                 value = i.widened();
             }
         }
         sa.locks.checkKeys(sa, a.map(), keys);
-        sa.declareMap(a.map(), keys, value, a.map().span());
+        // current bpftrace reports a mismatch at the aggregation's call, else at the assignment
+        sa.declareMap(a.map(), keys, value, value instanceof Type.Agg ? a.value().span() : a.span(), shown);
+        Type stored = sa.maps.get(a.map().name()).value();
+        Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;
+        if (misfit != null) {
+            sa.error(a.span(), "Type mismatch for " + a.map().name() + ": trying to assign value of type '"
+                    + misfit.display() + "' when map already has a value type '" + stored.display() + "'");
+        }
+        sa.literalKeys(a.map());
         sa.enums.assignMap(a.map().name(), a.value());
         sa.types.put(a.map(), sa.maps.get(a.map().name()).value());
     }

@@ -298,9 +298,14 @@ public sealed interface Type {
             };
         }
 
+        /** Current bpftrace's name: {@code count_t}, {@code sum_t} ({@code usum_t} unsigned), {@code hist_t}... */
         @Override
         public String display() {
-            return kind.name().toLowerCase(java.util.Locale.ROOT);
+            String name = kind.name().toLowerCase(java.util.Locale.ROOT) + "_t";
+            return switch (kind) {
+                case SUM, MIN, MAX, AVG, STATS -> signed ? name : "u" + name;
+                case COUNT, HIST, LHIST, TSERIES -> name;
+            };
         }
     }
 
@@ -411,7 +416,7 @@ public sealed interface Type {
 
         @Override
         public String display() {
-            return user ? "ustack" : "kstack";
+            return (user ? "ustack" : "kstack") + "_" + mode + "_" + limit; // current bpftrace's kstack_bpftrace_127
         }
     }
 
