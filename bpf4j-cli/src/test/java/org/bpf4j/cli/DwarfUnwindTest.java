@@ -265,7 +265,7 @@ class DwarfUnwindTest {
     @Test
     void aRecursionUnderAUretprobeIsRecoveredAtEveryDepth() {
         // rec(12) recurses 12 times before it calls bottom: 13 return addresses of rec replaced by
-        // the trampoline, more than the 8 instances one frame's search passes over
+        // the trampoline, more than the 4 instances one frame's search passes over
         for (String name : List.of("frames", "frames-clang")) {
             String n = nofp(name);
             Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "ur:" + n + ":rec { @r = count(); } "
@@ -311,6 +311,18 @@ class DwarfUnwindTest {
                 p.destroyForcibly().waitFor();
             }
         }
+    }
+
+    @Test
+    void twoWalksInOneProbeStayWithinTheVerifiersBudget() {
+        // each dw_ustack is a loop the verifier walks frame by frame (about 200,000 instructions
+        // processed on 6.18; a branch that splits its states per frame once made it 900,000, and two
+        // walks in one probe then exceeded the 1,000,000 limit)
+        String n = nofp("nofp");
+        Cli r = Cli.run("trace", "-c", n + " once 2", "-e", ENABLED + "u:" + n
+                + ":funcD { @a[dw_ustack()] = count(); @b[dw_ustack(perf)] = count(); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("funcA+"), r.out());
     }
 
     @Test

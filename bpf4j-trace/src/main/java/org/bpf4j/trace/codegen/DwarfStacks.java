@@ -70,7 +70,6 @@ final class DwarfStacks {
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
         int extra = pc.frame.alloc(8);
-        int exact = pc.frame.alloc(8);
         int regs = pc.frame.alloc(8 * REGS);
         UprobeOffsets uo = UprobeOffsets.KERNEL;
         int task = uo == null ? 0 : pc.frame.alloc(8);
@@ -142,17 +141,18 @@ final class DwarfStacks {
         }
 
         if (uo != null) {
-            xolBase(uo, task, xol);
-            asm.storeImm(Size.DW, asm.frameBase, ri, 1); // the list not read yet
+            xolBase(uo, task, xol, ri);
         }
         Asm.Label head = asm.label();
         Asm.Label done = asm.label();
         Asm.Label rbpKept = asm.label();
-        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         asm.movImm(COUNTER, 0);
         asm.bind(head);
-        // the frame: recorded, hashed (FNV-1a over the words), counted
+        // the frame: recorded, hashed (FNV-1a over the words), counted; bit 63 of ip marks a signal
+        // frame's interrupted instruction (no user address has it), cleared here
         asm.load(Size.DW, 1, asm.frameBase, ip);
+        asm.aluImm(AluOp.LSH, 1, 1);
+        asm.aluImm(AluOp.RSH, 1, 1);
         asm.stackAddr(2, frames); // (the frame's stack or, for a split frame's large slot, its scratch part)
         asm.mov(3, COUNTER);
         asm.aluImm(AluOp.LSH, 3, 3);
@@ -167,15 +167,18 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, n, COUNTER);
         asm.jumpImm(JumpOp.JGE, COUNTER, limit, done);
         // the address looked up: a return address is past its call (which may end the function)
-        // (not a signal frame's interrupted instruction: exact)
-        asm.mov(3, 1);
+        // (not a signal frame's interrupted instruction, marked by bit 63: branch-free, a flag's
+        // two values would double the verifier's states at each frame)
+        asm.load(Size.DW, 3, asm.frameBase, ip);
         Asm.Label first = asm.label();
         asm.jumpImm(JumpOp.JEQ, COUNTER, 1, first);
-        asm.load(Size.DW, 2, asm.frameBase, exact);
-        asm.jumpImm(JumpOp.JNE, 2, 0, first);
+        asm.mov(2, 3);
+        asm.aluImm(AluOp.RSH, 2, 63);
         asm.aluImm(AluOp.SUB, 3, 1);
+        asm.alu(AluOp.ADD, 3, 2);
+        asm.aluImm(AluOp.LSH, 3, 1);
+        asm.aluImm(AluOp.RSH, 3, 1);
         asm.bind(first);
-        asm.storeImm(Size.DW, asm.frameBase, exact, 0);
         // binary search: r1 = lo, r2 = len; the last row at or before r3
         asm.load(Size.DW, 1, asm.frameBase, start);
         asm.load(Size.DW, 2, asm.frameBase, count);
@@ -263,7 +266,12 @@ final class DwarfStacks {
         asm.call("probe_read_user");
         asm.jumpImm(JumpOp.JNE, 0, 0, done);
         asm.bind(signalBp);
-        asm.storeImm(Size.DW, asm.frameBase, exact, 1);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, done);
+        asm.movImm(2, 1);
+        asm.aluImm(AluOp.LSH, 2, 63);
+        asm.alu(AluOp.OR, 1, 2);
+        asm.store(Size.DW, asm.frameBase, tmp, 1);
         asm.jump(rbpKept);
         asm.bind(fromReg);
         // another register: known in the interrupted frame only
@@ -368,7 +376,7 @@ final class DwarfStacks {
     }
 
     /** How many pending uretprobes of the task {@link #recoverUretprobe} looks through. */
-    private static final int RETURN_INSTANCES = 8;
+    private static final int RETURN_INSTANCES = 4;
 
     /**
      * The offsets of the running kernel's structs that lead from the task to its uretprobe
@@ -452,33 +460,31 @@ final class DwarfStacks {
         }
     }
 
-    /** {@code *to = *(u64 *)(*from + off)} from kernel memory; 0 when it cannot be read. */
+    /**
+     * {@code *to = *(u64 *)(*from + off)} from kernel memory; 0 when it cannot be read (the helper
+     * zeroes its destination then: no branch, which would multiply the verifier's states).
+     */
     private void readKernel(int from, long off, int to) {
         asm.load(Size.DW, 3, asm.frameBase, from);
         asm.aluImm(AluOp.ADD, 3, (int) off);
         asm.stackAddr(1, to);
         asm.movImm(2, 8);
-        asm.call("probe_read_kernel");
-        Asm.Label ok = asm.label();
-        asm.jumpImm(JumpOp.JEQ, 0, 0, ok);
-        asm.storeImm(Size.DW, asm.frameBase, to, 0);
-        asm.bind(ok);
+        asm.call("probe_read_kernel"); // (on failure the helper zeroes the destination)
     }
 
-    /** {@code xol} = the start of the task's {@code [uprobes]} page (its uretprobe trampoline), or 0. */
-    private void xolBase(UprobeOffsets uo, int task, int xol) {
-        Asm.Label none = asm.label();
+    /**
+     * {@code xol} = the start of the task's {@code [uprobes]} page (its uretprobe trampoline), and
+     * {@code ri} = the task's first pending return instance; 0 if there are none. Reads through a
+     * null pointer fail and give 0, so there is no branch.
+     */
+    private void xolBase(UprobeOffsets uo, int task, int xol, int ri) {
         asm.call("get_current_task");
         asm.store(Size.DW, asm.frameBase, task, 0);
-        asm.storeImm(Size.DW, asm.frameBase, xol, 0);
         readKernel(task, uo.taskMm(), xol);
-        asm.load(Size.DW, 1, asm.frameBase, xol);
-        asm.jumpImm(JumpOp.JEQ, 1, 0, none);
         readKernel(xol, uo.mmXolArea(), xol);
-        asm.load(Size.DW, 1, asm.frameBase, xol);
-        asm.jumpImm(JumpOp.JEQ, 1, 0, none);
         readKernel(xol, uo.xolVaddr(), xol);
-        asm.bind(none);
+        readKernel(task, uo.taskUtask(), ri);
+        readKernel(ri, uo.utaskReturnInstances(), ri);
     }
 
     /**
@@ -487,7 +493,7 @@ final class DwarfStacks {
      * return instance whose {@code stack} is that address (as current bpftrace's {@code dw_ustack}
      * and the kernel's own user stacks do); else it stays, and the walk ends at it. The instances
      * are innermost first, as the walk meets their frames: {@code ri}, the cursor (the first
-     * instance after the last one matched, read once per stack), makes each frame's search start
+     * instance after the last one matched), makes each frame's search start
      * where the previous one ended, so a recursion of any depth is recovered, and at most
      * {@link #RETURN_INSTANCES} instances are passed over between two matches (the innermost one,
      * in a uretprobe's own probe, whose frame has returned).
@@ -500,15 +506,6 @@ final class DwarfStacks {
         asm.load(Size.DW, 1, asm.frameBase, ret);
         asm.alu(AluOp.SUB, 1, 2);
         asm.jumpImm(JumpOp.JGE, 1, 4096, kept);
-        // the first time: the task's list (ri is 1 until then)
-        Asm.Label haveList = asm.label();
-        asm.load(Size.DW, 1, asm.frameBase, ri);
-        asm.jumpImm(JumpOp.JNE, 1, 1, haveList);
-        readKernel(task, uo.taskUtask(), ri);
-        asm.load(Size.DW, 1, asm.frameBase, ri);
-        asm.jumpImm(JumpOp.JEQ, 1, 0, kept);
-        readKernel(ri, uo.utaskReturnInstances(), ri);
-        asm.bind(haveList);
         asm.load(Size.DW, 1, asm.frameBase, ri);
         asm.store(Size.DW, asm.frameBase, scan, 1);
         for (int k = 0; k < RETURN_INSTANCES; k++) {
