@@ -58,11 +58,34 @@ class TraceStreamsTest {
 
     @Test
     void sigtermEndsTheRunAsCtrlCDoes() throws Exception {
-        // a process of its own: the signal goes to it
+        String[] r = signalledRun("-TERM", "interval:ms:50 { @ticks = count(); } END { printf(\"end\\n\"); }");
+        // current bpftrace: END runs, the maps are printed, the status is 0 (not the JVM's 143)
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].matches("end\n\n\n@ticks: \\d+\n"), r[1]);
+    }
+
+    @Test
+    void aSecondCtrlCDoesNotCutEndOrTheMapsShort() throws Exception {
+        // END's system() call sends the second SIGINT to bpf4j itself ($PPID of its shell), so it
+        // lands while END runs however slow the machine is (a kill from here could come after END)
+        String[] r = signalledRun("-INT", "interval:ms:50 { @ticks = count(); } END { printf(\"end\\n\"); "
+                + "system(\"kill -INT $PPID; sleep 0.5\"); printf(\"after\\n\"); }");
+        // current bpftrace's handler only sets its flag again: END goes on, the maps are printed,
+        // the status is 0 (bpf4j used to exit at once with 130)
+        assertEquals("0", r[0], r[1]);
+        // (system()'s output, empty here, ends with a newline, as current bpftrace's TextOutput::syscall)
+        assertTrue(r[1].matches("end\n\nafter\n\n\n@ticks: \\d+\n"), r[1]);
+    }
+
+    /**
+     * Runs {@code bpf4j trace --backend vm --unsafe -e SCRIPT} in a process of its own (so that a
+     * signal goes to it alone), sends it {@code signal} with kill(1) once its two probes are
+     * attached, and returns its exit status and standard output.
+     */
+    private static String[] signalledRun(String signal, String script) throws Exception {
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "trace", "--backend", "vm", "-e",
-                "interval:ms:50 { @ticks = count(); } END { printf(\"end\\n\"); }");
+                Main.class.getName(), "trace", "--backend", "vm", "--unsafe", "-e", script);
         Process p = new ProcessBuilder(cmd).start();
         try {
             // wait for the Attached line: the run has started
@@ -70,41 +93,11 @@ class TraceStreamsTest {
             int n = p.getErrorStream().readNBytes(line, 0, line.length);
             assertEquals("Attached 2 probes", new String(line, 0, n, StandardCharsets.UTF_8));
             Thread.sleep(300);
-            // SIGTERM (Process.destroy() would close the streams too)
-            assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bpf4j trace did not end on SIGTERM");
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            // current bpftrace: END runs, the maps are printed, the status is 0 (not the JVM's 143)
-            assertEquals(0, p.exitValue(), out);
-            assertTrue(out.matches("end\n\n\n@ticks: \\d+\n"), out);
-        } finally {
-            p.destroyForcibly();
-        }
-    }
-
-    @Test
-    void aSecondCtrlCDoesNotCutEndOrTheMapsShort() throws Exception {
-        // END's system() call sends the second SIGINT to bpf4j itself ($PPID of its shell), so it
-        // lands while END runs however slow the machine is (a kill from here could come after END)
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "trace", "--backend", "vm", "--unsafe", "-e",
-                "interval:ms:50 { @ticks = count(); } END { printf(\"end\\n\"); "
-                        + "system(\"kill -INT $PPID; sleep 0.5\"); printf(\"after\\n\"); }");
-        Process p = new ProcessBuilder(cmd).start();
-        try {
-            byte[] line = new byte[17];
-            int n = p.getErrorStream().readNBytes(line, 0, line.length);
-            assertEquals("Attached 2 probes", new String(line, 0, n, StandardCharsets.UTF_8));
-            Thread.sleep(300);
-            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bpf4j trace did not end");
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            // current bpftrace's handler only sets its flag again: END goes on, the maps are printed,
-            // the status is 0 (bpf4j used to exit at once with 130)
-            assertEquals(0, p.exitValue(), out);
-            // (system()'s output, empty here, ends with a newline, as current bpftrace's TextOutput::syscall)
-            assertTrue(out.matches("end\n\nafter\n\n\n@ticks: \\d+\n"), out);
+            // kill(1), not Process.destroy(), which would close the streams too
+            assertEquals(0, new ProcessBuilder("kill", signal, Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bpf4j trace did not end on " + signal);
+            return new String[] {Integer.toString(p.exitValue()),
+                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)};
         } finally {
             p.destroyForcibly();
         }

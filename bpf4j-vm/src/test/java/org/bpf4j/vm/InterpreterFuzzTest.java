@@ -124,14 +124,8 @@ class InterpreterFuzzTest {
             for (int i = 0; i < n - 1; i++) {
                 insns.add(randomInstruction(rnd, n));
             }
-            insns.add(new Instruction.Exit());
-            retarget(insns, rnd);
-            Code code;
-            try {
-                code = Code.of(insns);
-            } catch (MalformedInputException e) {
-                stats.counts[Stats.STREAMS]++;
-                stats.counts[Stats.MALFORMED]++;
+            Code code = finish(insns, rnd, stats);
+            if (code == null) {
                 continue;
             }
             execute(code, code.toWords(), rnd, stats, fuzz);
@@ -178,14 +172,8 @@ class InterpreterFuzzTest {
                     insns.add(randomInstruction(rnd, n));
                 }
             }
-            insns.add(new Instruction.Exit());
-            retarget(insns, rnd);
-            Code code;
-            try {
-                code = Code.of(insns);
-            } catch (MalformedInputException e) {
-                stats.counts[Stats.STREAMS]++;
-                stats.counts[Stats.MALFORMED]++;
+            Code code = finish(insns, rnd, stats);
+            if (code == null) {
                 continue;
             }
             org.bpf4j.spec.ProgramType type = PACKET_TYPES[rnd.nextInt(PACKET_TYPES.length)];
@@ -320,6 +308,22 @@ class InterpreterFuzzTest {
 
     private static Operand operand(SplittableRandom rnd) {
         return rnd.nextBoolean() ? Operand.reg(anyReg(rnd)) : Operand.imm(imm(rnd));
+    }
+
+    /**
+     * Ends a program with exit, points its jumps at random slots and decodes it; null (counted as a
+     * malformed stream) if it does not decode.
+     */
+    private static Code finish(List<Instruction> insns, SplittableRandom rnd, Stats stats) {
+        insns.add(new Instruction.Exit());
+        retarget(insns, rnd);
+        try {
+            return Code.of(insns);
+        } catch (MalformedInputException e) {
+            stats.counts[Stats.STREAMS]++;
+            stats.counts[Stats.MALFORMED]++;
+            return null;
+        }
     }
 
     private static Instruction randomInstruction(SplittableRandom rnd, int n) {
