@@ -63,6 +63,8 @@ public final class SemanticAnalyser {
     ProgramOptions options = new ProgramOptions(this, Map.of());
     final KernelStructs structs = new KernelStructs(this);
     private final MapTyping mapTyping = new MapTyping(this);
+    /** Written type names and casts to them. */
+    private final WrittenTypes writtenTypes = new WrittenTypes(this);
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
     private int errorTally;
@@ -237,7 +239,7 @@ public final class SemanticAnalyser {
             probe = p;
             statements.probe(p);
             for (AttachPoint ap : p.attachPoints()) {
-                attachPoint(ap);
+                AttachPointChecks.check(this, ap);
             }
             p.predicate().ifPresent(e -> {
                 Type t = type(e);
@@ -396,58 +398,6 @@ public final class SemanticAnalyser {
 
     List<String> params() {
         return params;
-    }
-
-    // ---- attach points ----
-
-    private void attachPoint(AttachPoint ap) {
-        String unit = ap.parts().isEmpty() ? "" : ap.parts().getFirst();
-        switch (ap.provider()) {
-            case "BEGIN", "END" -> {
-                if (!ap.parts().isEmpty()) {
-                    error(ap.span(), ap.provider().toLowerCase(java.util.Locale.ROOT) + " probe type requires 0 "
-                            + "arguments, found " + ap.parts().size());
-                }
-            }
-            case "interval", "profile" -> {
-                // as current bpftrace: interval:RATE (nanoseconds, or with a unit: 1s, 100ms) or
-                // interval:UNIT:COUNT; the short forms with a unit were made UNIT:COUNT by the parser
-                if (ap.parts().size() == 1) {
-                    try {
-                        long ns = org.bpf4j.trace.IntText.parseUnsigned(unit);
-                        error(ap.span(), "Invalid rate of " + ap.provider() + " probe. Minimum is 1000 or 1us. Found: "
-                                + Long.toUnsignedString(ns) + " nanoseconds");
-                    } catch (org.bpf4j.trace.IntText.Invalid e) {
-                        error(ap.span(), "Invalid rate of " + ap.provider() + " probe: " + e.getMessage());
-                    }
-                } else if (ap.parts().size() != 2) {
-                    error(ap.span(), ap.provider() + " probe type requires 1 or 2 arguments, found "
-                            + ap.parts().size());
-                } else if (!List.of("ms", "s", "us", "hz").contains(unit)) {
-                    error(ap.span(), unit + " is not an accepted unit of time");
-                } else {
-                    try {
-                        org.bpf4j.trace.IntText.parseUnsigned(ap.parts().get(1));
-                    } catch (org.bpf4j.trace.IntText.Invalid e) {
-                        error(ap.span(), "Invalid rate of " + ap.provider() + " probe: " + e.getMessage());
-                    }
-                }
-            }
-            case "self" -> {
-                // current bpftrace's self:signal:SIGUSR1, run when the process gets the signal
-                if (ap.parts().size() != 2) {
-                    error(ap.span(), "self probe type requires 2 arguments");
-                } else if (!unit.equals("signal")) {
-                    error(ap.span(), unit + " is not a supported trigger");
-                } else if (!ap.parts().get(1).equals("SIGUSR1")) {
-                    error(ap.span(), ap.parts().get(1) + " is not a supported signal");
-                }
-            }
-            case "tracepoint", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "software", "hardware",
-                    "kfunc", "kretfunc", "fentry", "fexit", "rawtracepoint", "watchpoint", "iter",
-                    "java", "bench", "test" -> { }
-            default -> error(ap.span(), "Invalid probe type: " + ap.provider());
-        }
     }
 
     /** The buffer of the larger capacity (a variable or ternary holding either; map keys must match). */
@@ -752,61 +702,7 @@ public final class SemanticAnalyser {
                         + kindName(base) + ".");
                 yield Type.NONE;
             }
-            case Expr.Cast c -> {
-                Type from = type(c.operand());
-                Type to = typeOfName(c.type(), c.span());
-                if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
-                        && (c.type().name().startsWith("struct ") || c.type().name().startsWith("union "))) {
-                    int sid = structs.kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
-                    if (sid >= 0) {
-                        pointees.put(c, sid);
-                    } else {
-                        failed.add(c);
-                    }
-                }
-                enums.note(c, EnumSymbols.castEnum(c.type()));
-                if (to instanceof Type.Str ts && !(from instanceof Type.None)) {
-                    // current bpftrace: a string to a string at least as large ((string[10])"hello")
-                    if (!(from instanceof Type.Str fs) || fs.size() > ts.size()) {
-                        error(castSpan(c), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
-                        yield Type.NONE;
-                    }
-                    if (fs.size() == ts.size()) {
-                        warning(c.span(), "Unnecessary cast: expression is already of type " + from.display());
-                    }
-                    yield ts;
-                }
-                if (to instanceof Type.Array ta && from.equals(ta)) {
-                    warning(c.span(), "Unnecessary cast: expression is already of type " + from.display());
-                    yield from;
-                }
-                if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
-                    yield ArrayCasts.cast(this, c, from, to);
-                }
-                // current bpftrace's words, at the written type ((bool), as its Cast node's place)
-                String toName = c.type().name().startsWith("enum ") || !(to instanceof Type.Int) ? c.type().toString()
-                        : to.display();
-                if (!(to instanceof Type.Int)) {
-                    error(castSpan(c), from instanceof Type.None ? "Cannot cast to \"" + c.type() + "\""
-                            : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
-                    yield Type.NONE;
-                }
-                if (!(from instanceof Type.Int) && !(from instanceof Type.Str && ((Type.Int) to).bool()
-                        && !((Type.Int) to).isPointer())) { // (bool)"text": current bpftrace, true when not empty
-                    error(castSpan(c), from instanceof Type.Record || from instanceof Type.StructRef
-                            ? "Cannot cast from C type \"" + from.display() + "\""
-                            : from instanceof Type.None ? "Cannot cast from \"none\" type"
-                            : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
-                }
-                if (to instanceof Type.Int ti && ti.isPointer() && from instanceof Type.Int fi && fi.isPointer()
-                        && fi.user() != ti.user()) {
-                    // as current bpftrace, a cast keeps the address space of what it casts: a user
-                    // pointer kept in a map (a syscall's struct sockaddr *) cast to another struct is
-                    // still read from user memory (the book's soconnect.bt)
-                    yield Type.Int.pointer(ti.pointee(), fi.user());
-                }
-                yield to;
-            }
+            case Expr.Cast c -> writtenTypes.cast(c);
             case Expr.Tuple t -> {
                 List<Type> elems = new ArrayList<>();
                 for (Expr x : t.elements()) {
@@ -833,7 +729,7 @@ public final class SemanticAnalyser {
                 TypeName n = s.type();
                 Type t = n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0
                         && !(n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
-                                && !Builtins.isArg(b.name()) && typedef(b.name()) != null)
+                                && !Builtins.isArg(b.name()) && writtenTypes.typedef(b.name()) != null)
                         ? type(n.typeOf()) : typeOfName(n, s.span());
                 if ((s.type().typeOf() != null || s.type().arrayPointers() > 0) && !(t instanceof Type.None)
                         && !(t instanceof Type.StructRef)) {
@@ -884,106 +780,9 @@ public final class SemanticAnalyser {
         }
     }
 
-    /** The type a written type name denotes. */
+    /** The type a written type name denotes (see {@link WrittenTypes}). */
     Type typeOfName(TypeName n, Span span) {
-        if (n.arrayPointers() > 0) {
-            // a pointer to an array (int32[4]*, current bpftrace)
-            Type pointee = typeOfName(n.arrayPointee(), span);
-            return pointee instanceof Type.None ? pointee : Type.Int.pointer(pointee, userSpace());
-        }
-        if (n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0) {
-            // typeof(EXPR); typeof(NAME) of a typedef of BTF (typeof(size_t)) is that type
-            if (n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
-                    && !Builtins.isArg(b.name()) && typedef(b.name()) != null) {
-                return typedef(b.name());
-            }
-            if (n.typeOf() instanceof Expr.MapRef m && m.keys().isEmpty() && !n.name().equals(TypeName.TYPEOF_BLOCK)
-                    && maps.get(m.name()) instanceof MapInfo info
-                    && !info.keys().isEmpty()) {
-                // current bpftrace: typeof(@x) of a map with keys is the type of its keys
-                return info.keys().size() == 1 ? info.keys().getFirst() : new Type.Tuple(info.keys());
-            }
-            Type t = type(n.typeOf());
-            return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
-        }
-        if (n.arrayLength() >= 0 && (n.pointers() > 0 || !n.name().equals("string") && !isStructName(n.name()))) {
-            // an array of integers, bools or pointers (int8[8], bool[2], struct Foo *[2]); int8[] is
-            // an array of 0 elements until a cast gives it its operand's size
-            Type el = typeOfName(new TypeName(n.name(), n.pointers(), -1, n.typeOf()), span);
-            if (el instanceof Type.Int) {
-                return new Type.Array(el, n.arrayLength());
-            }
-            if (!(el instanceof Type.None)) {
-                error(span, "Arrays of " + el.display() + " are not supported by bpf4j trace yet");
-            }
-            return Type.NONE;
-        }
-        if (n.pointers() > 0) {
-            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
-            Type pointee = n.pointers() == 1 && isStructName(n.name()) ? structs.structRef(n.name())
-                    : n.pointers() == 1 && n.name().equals("void") ? Type.NONE : typeOfName(inner, span);
-            return Type.Int.pointer(pointee, userSpace());
-        }
-        Type t = switch (n.name()) {
-            case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
-            case "uint8", "u8", "unsigned char" -> new Type.Int(8, false);
-            case "bool" -> Type.Int.bool(8);
-            case "int16", "s16", "short" -> new Type.Int(16, true);
-            case "uint16", "u16", "unsigned short" -> new Type.Int(16, false);
-            case "int32", "s32", "int", "signed int", "signed" -> new Type.Int(32, true);
-            case "uint32", "u32", "unsigned int", "unsigned" -> new Type.Int(32, false);
-            case "int64", "s64", "long", "signed long" -> Type.INT64;
-            case "uint64", "u64", "unsigned long" -> Type.UINT64;
-            case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : strlen());
-            case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
-            case String st when isStructName(st) && n.pointers() == 0 -> {
-                // a struct value (let $w: struct W[10]): the record of BTF, an array of them with [N]
-                int sid = structs.kernelStruct(st, span);
-                Type.Record r = sid >= 0 ? structs.record(sid, 0) : null;
-                if (r == null) {
-                    if (sid >= 0) {
-                        error(span, "'" + st + "' cannot be held as a value by bpf4j trace");
-                    }
-                    yield Type.NONE;
-                }
-                yield n.arrayLength() >= 0 ? new Type.Array(r, n.arrayLength()) : r;
-            }
-            default -> {
-                Type named = typedef(n.name());
-                if (named == null) {
-                    error(span, "Unknown struct/union: '" + n.name() + "'");
-                    yield Type.NONE;
-                }
-                yield named;
-            }
-        };
-        if (n.arrayLength() >= 0 && !(t instanceof Type.Str) && !(t instanceof Type.Array)
-                && !(t instanceof Type.None)) {
-            error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
-        }
-        return t;
-    }
-
-    /**
-     * A typedef or integer type of BTF ({@code uint64_t}, {@code size_t}, {@code pid_t}) as the
-     * integer it names, or null (current bpftrace reads such names from BTF).
-     */
-    private Type typedef(String name) {
-        int id = kernel.available() ? kernel.typedefId(name) : -1;
-        if (id < 0) {
-            return null;
-        }
-        org.bpf4j.object.btf.BtfType t = kernel.type(id);
-        if (t instanceof org.bpf4j.object.btf.BtfType.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4
-                || i.size() == 8)) {
-            return (i.encoding() & org.bpf4j.object.btf.BtfType.Int.BOOL) != 0 ? Type.Int.bool(8)
-                    : new Type.Int(i.size() * 8, i.signed() || (i.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
-                            && i.size() == 1);
-        }
-        if (t instanceof org.bpf4j.object.btf.BtfType.Enum en && (en.size() == 4 || en.size() == 8)) {
-            return new Type.Int(en.size() * 8, en.signed());
-        }
-        return null;
+        return writtenTypes.typeOfName(n, span);
     }
 
     // ---- kernel types (BTF) ----

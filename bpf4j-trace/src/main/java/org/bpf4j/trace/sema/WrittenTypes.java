@@ -1,0 +1,177 @@
+package org.bpf4j.trace.sema;
+
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.TypeName;
+
+/**
+ * The types a script writes: type names ({@code int32}, {@code string[8]}, {@code struct task_struct *},
+ * {@code typeof(EXPR)}, typedefs of BTF such as {@code size_t}) as the analyser's {@link Type}s, and the
+ * rules of casts to them ({@code (uint8)x}, {@code (struct foo *)p}, {@code (string[10])"hello"}).
+ */
+final class WrittenTypes {
+    private final SemanticAnalyser a;
+
+    WrittenTypes(SemanticAnalyser a) {
+        this.a = a;
+    }
+
+    /** Types a cast: the type written, checked against its operand's. */
+    Type cast(Expr.Cast c) {
+        Type from = a.type(c.operand());
+        Type to = typeOfName(c.type(), c.span());
+        if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
+                && (c.type().name().startsWith("struct ") || c.type().name().startsWith("union "))) {
+            int sid = a.structs.kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
+            if (sid >= 0) {
+                a.pointees.put(c, sid);
+            } else {
+                a.failed.add(c);
+            }
+        }
+        a.enums.note(c, EnumSymbols.castEnum(c.type()));
+        if (to instanceof Type.Str ts && !(from instanceof Type.None)) {
+            // current bpftrace: a string to a string at least as large ((string[10])"hello")
+            if (!(from instanceof Type.Str fs) || fs.size() > ts.size()) {
+                a.error(SemanticAnalyser.castSpan(c), "Cannot cast from \"" + from.display() + "\" to \"" + ts.display() + "\"");
+                return Type.NONE;
+            }
+            if (fs.size() == ts.size()) {
+                a.warning(c.span(), "Unnecessary cast: expression is already of type " + from.display());
+            }
+            return ts;
+        }
+        if (to instanceof Type.Array ta && from.equals(ta)) {
+            a.warning(c.span(), "Unnecessary cast: expression is already of type " + from.display());
+            return from;
+        }
+        if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
+            return ArrayCasts.cast(a, c, from, to);
+        }
+        // current bpftrace's words, at the written type ((bool), as its Cast node's place)
+        String toName = c.type().name().startsWith("enum ") || !(to instanceof Type.Int) ? c.type().toString()
+                : to.display();
+        if (!(to instanceof Type.Int)) {
+            a.error(SemanticAnalyser.castSpan(c), from instanceof Type.None ? "Cannot cast to \"" + c.type() + "\""
+                    : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
+            return Type.NONE;
+        }
+        if (!(from instanceof Type.Int) && !(from instanceof Type.Str && ((Type.Int) to).bool()
+                && !((Type.Int) to).isPointer())) { // (bool)"text": current bpftrace, true when not empty
+            a.error(SemanticAnalyser.castSpan(c), from instanceof Type.Record || from instanceof Type.StructRef
+                    ? "Cannot cast from C type \"" + from.display() + "\""
+                    : from instanceof Type.None ? "Cannot cast from \"none\" type"
+                    : "Cannot cast from \"" + from.display() + "\" to \"" + toName + "\"");
+        }
+        if (to instanceof Type.Int ti && ti.isPointer() && from instanceof Type.Int fi && fi.isPointer()
+                && fi.user() != ti.user()) {
+            // as current bpftrace, a cast keeps the address space of what it casts: a user
+            // pointer kept in a map (a syscall's struct sockaddr *) cast to another struct is
+            // still read from user memory (the book's soconnect.bt)
+            return Type.Int.pointer(ti.pointee(), fi.user());
+        }
+        return to;
+    }
+
+    /** The type a written type name denotes. */
+    Type typeOfName(TypeName n, Span span) {
+        if (n.arrayPointers() > 0) {
+            // a pointer to an array (int32[4]*, current bpftrace)
+            Type pointee = typeOfName(n.arrayPointee(), span);
+            return pointee instanceof Type.None ? pointee : Type.Int.pointer(pointee, a.userSpace());
+        }
+        if (n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0) {
+            // typeof(EXPR); typeof(NAME) of a typedef of BTF (typeof(size_t)) is that type
+            if (n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())
+                    && !Builtins.isArg(b.name()) && typedef(b.name()) != null) {
+                return typedef(b.name());
+            }
+            if (n.typeOf() instanceof Expr.MapRef m && m.keys().isEmpty() && !n.name().equals(TypeName.TYPEOF_BLOCK)
+                    && a.maps.get(m.name()) instanceof MapInfo info
+                    && !info.keys().isEmpty()) {
+                // current bpftrace: typeof(@x) of a map with keys is the type of its keys
+                return info.keys().size() == 1 ? info.keys().getFirst() : new Type.Tuple(info.keys());
+            }
+            Type t = a.type(n.typeOf());
+            return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+        }
+        if (n.arrayLength() >= 0 && (n.pointers() > 0 || !n.name().equals("string") && !SemanticAnalyser.isStructName(n.name()))) {
+            // an array of integers, bools or pointers (int8[8], bool[2], struct Foo *[2]); int8[] is
+            // an array of 0 elements until a cast gives it its operand's size
+            Type el = typeOfName(new TypeName(n.name(), n.pointers(), -1, n.typeOf()), span);
+            if (el instanceof Type.Int) {
+                return new Type.Array(el, n.arrayLength());
+            }
+            if (!(el instanceof Type.None)) {
+                a.error(span, "Arrays of " + el.display() + " are not supported by bpf4j trace yet");
+            }
+            return Type.NONE;
+        }
+        if (n.pointers() > 0) {
+            TypeName inner = new TypeName(n.name(), n.pointers() - 1, -1, n.typeOf());
+            Type pointee = n.pointers() == 1 && SemanticAnalyser.isStructName(n.name()) ? a.structs.structRef(n.name())
+                    : n.pointers() == 1 && n.name().equals("void") ? Type.NONE : typeOfName(inner, span);
+            return Type.Int.pointer(pointee, a.userSpace());
+        }
+        Type t = switch (n.name()) {
+            case "int8", "s8", "char", "signed char" -> new Type.Int(8, true);
+            case "uint8", "u8", "unsigned char" -> new Type.Int(8, false);
+            case "bool" -> Type.Int.bool(8);
+            case "int16", "s16", "short" -> new Type.Int(16, true);
+            case "uint16", "u16", "unsigned short" -> new Type.Int(16, false);
+            case "int32", "s32", "int", "signed int", "signed" -> new Type.Int(32, true);
+            case "uint32", "u32", "unsigned int", "unsigned" -> new Type.Int(32, false);
+            case "int64", "s64", "long", "signed long" -> Type.INT64;
+            case "uint64", "u64", "unsigned long" -> Type.UINT64;
+            case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : a.strlen());
+            case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
+            case String st when SemanticAnalyser.isStructName(st) && n.pointers() == 0 -> {
+                // a struct value (let $w: struct W[10]): the record of BTF, an array of them with [N]
+                int sid = a.structs.kernelStruct(st, span);
+                Type.Record r = sid >= 0 ? a.structs.record(sid, 0) : null;
+                if (r == null) {
+                    if (sid >= 0) {
+                        a.error(span, "'" + st + "' cannot be held as a value by bpf4j trace");
+                    }
+                    yield Type.NONE;
+                }
+                yield n.arrayLength() >= 0 ? new Type.Array(r, n.arrayLength()) : r;
+            }
+            default -> {
+                Type named = typedef(n.name());
+                if (named == null) {
+                    a.error(span, "Unknown struct/union: '" + n.name() + "'");
+                    yield Type.NONE;
+                }
+                yield named;
+            }
+        };
+        if (n.arrayLength() >= 0 && !(t instanceof Type.Str) && !(t instanceof Type.Array)
+                && !(t instanceof Type.None)) {
+            a.error(span, "Arrays of " + n.name() + " are not supported by bpf4j trace yet");
+        }
+        return t;
+    }
+
+    /**
+     * A typedef or integer type of BTF ({@code uint64_t}, {@code size_t}, {@code pid_t}) as the
+     * integer it names, or null (current bpftrace reads such names from BTF).
+     */
+    Type typedef(String name) {
+        int id = a.kernel.available() ? a.kernel.typedefId(name) : -1;
+        if (id < 0) {
+            return null;
+        }
+        org.bpf4j.object.btf.BtfType t = a.kernel.type(id);
+        if (t instanceof org.bpf4j.object.btf.BtfType.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4
+                || i.size() == 8)) {
+            return (i.encoding() & org.bpf4j.object.btf.BtfType.Int.BOOL) != 0 ? Type.Int.bool(8)
+                    : new Type.Int(i.size() * 8, i.signed() || (i.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
+                            && i.size() == 1);
+        }
+        if (t instanceof org.bpf4j.object.btf.BtfType.Enum en && (en.size() == 4 || en.size() == 8)) {
+            return new Type.Int(en.size() * 8, en.signed());
+        }
+        return null;
+    }
+}
