@@ -3,16 +3,17 @@ package org.bpf4j.trace.sema;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpf4j.trace.ast.Expr;
-import org.bpf4j.trace.symbols.KernelSymbols;
 
 /** Type rules of the functions (calls) of the language, for {@link SemanticAnalyser}. */
 final class Calls {
     private final SemanticAnalyser a;
     private final StdlibCalls stdlib;
+    private final AddressCalls addresses;
 
     Calls(SemanticAnalyser a) {
         this.a = a;
         this.stdlib = new StdlibCalls(a, this);
+        this.addresses = new AddressCalls(a, this);
     }
 
     /** The functions of current bpftrace's standard library written as identifiers ({@code has_cpid}). */
@@ -44,14 +45,14 @@ final class Calls {
         return true;
     }
 
-    private void typeArgs(Expr.Call c) {
+    void typeArgs(Expr.Call c) {
         for (Expr x : c.args()) {
             a.type(x);
         }
     }
 
     /** The text of {@code str($N)} (a positional parameter given as a string), or null for another expression. */
-    private String paramText(Expr e) {
+    String paramText(Expr e) {
         if (e instanceof Expr.Call c && c.name().equals("str") && c.args().size() == 1
                 && c.args().getFirst() instanceof Expr.Param p && p.number() >= 1) {
             return p.number() <= a.params().size() ? a.params().get(p.number() - 1) : "";
@@ -87,7 +88,7 @@ final class Calls {
     }
 
     /** The value of an integer literal, or of a positional parameter given as a number (as bpftrace); else null. */
-    private Long literal(Expr e) {
+    Long literal(Expr e) {
         if (e instanceof Expr.Param p && p.number() >= 1 && p.number() <= a.params().size()) {
             return SemanticAnalyser.parseParam(a.params().get(p.number() - 1));
         }
@@ -272,12 +273,9 @@ final class Calls {
                 }
                 return Type.Int.bool(64);
             }
-            case "kstack", "ustack" -> {
-                return stack(c);
-            }
-            case "dw_ustack" -> {
-                a.unstableDwUstack(c.span());
-                return stack(c);
+            case "kstack", "ustack", "dw_ustack", "ksym", "usym", "kaddr", "percpu_kaddr", "reg", "uaddr", "kptr",
+                    "uptr" -> {
+                return addresses.call(c);
             }
             case "join" -> {
                 if (nargsBetween(c, 1, 2)) {
@@ -295,12 +293,6 @@ final class Calls {
                     }
                 }
                 return Type.NONE;
-            }
-            case "ksym", "usym" -> {
-                if (nargs(c, 1) && !(a.type(c.args().getFirst()) instanceof Type.Int)) {
-                    a.error(c.span(), n + "() expects an integer or pointer argument");
-                }
-                return n.equals("ksym") ? new Type.Ksym() : new Type.Usym();
             }
             case "pid", "tid" -> {
                 // current bpftrace: pid(curr_ns|init), tid(curr_ns|init) (pid() is the builtin)
@@ -390,53 +382,6 @@ final class Calls {
                 }
                 return new Type.Deferred(Type.DeferredKind.CGROUP_PATH, filter);
             }
-            case "kaddr" -> {
-                if (nargs(c, 1)) {
-                    Type t = a.type(c.args().getFirst());
-                    String param = paramText(c.args().getFirst());
-                    if (param != null) {
-                        // kaddr(str($1)): the parameter is the literal, as bpftrace takes it
-                        var address = KernelSymbols.system().address(param);
-                        if (address.isEmpty()) {
-                            a.error(c.span(), "Failed to resolve kernel symbol: " + param);
-                        } else {
-                            a.constant(c, address.getAsLong());
-                        }
-                    } else if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
-                        a.error(c.span(), "kaddr() expects a string literal (" + SemanticAnalyser.kindName(t)
-                                + " provided)");
-                    } else if (KernelSymbols.system().address(name.value()).isEmpty()) {
-                        a.error(c.span(), "Failed to resolve kernel symbol: " + name.value());
-                    }
-                }
-                return Type.UINT64;
-            }
-            case "percpu_kaddr" -> {
-                // current bpftrace: the address of a kernel per-CPU variable on a CPU (this one
-                // without the second argument), found in the kernel's BTF
-                if (!nargsBetween(c, 1, 2)) {
-                    return Type.UINT64;
-                }
-                if (c.args().size() == 2 && !(a.type(c.args().get(1)) instanceof Type.Int)) {
-                    a.error(c.args().get(1).span(), "percpu_kaddr() expects an integer CPU ("
-                            + SemanticAnalyser.kindName(a.type(c.args().get(1))) + " provided)");
-                }
-                if (!(c.args().getFirst() instanceof Expr.StrLit name)) {
-                    a.error(c.span(), "percpu_kaddr() expects a string literal ("
-                            + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
-                } else if (!a.kernel.available()) {
-                    a.error(c.span(), "percpu_kaddr() is not available on the VM backend (it has no kernel "
-                            + "variables; use --backend kernel)");
-                } else {
-                    int id = a.kernel.variableId(name.value());
-                    if (id < 0) {
-                        a.error(c.span(), "Could not resolve variable \"" + name.value() + "\" from BTF");
-                    } else {
-                        a.constant(c, id); // the variable's BTF id, which the program's ld_imm64 names
-                    }
-                }
-                return Type.UINT64;
-            }
             case "bswap" -> {
                 if (!nargs(c, 1)) {
                     return Type.UINT64;
@@ -524,39 +469,6 @@ final class Calls {
                     }
                 }
                 return Type.UINT64;
-            }
-            case "reg" -> {
-                available(c, "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval", "software",
-                        "hardware", "watchpoint");
-                if (nargs(c, 1)) {
-                    Type t = a.type(c.args().getFirst());
-                    if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
-                        a.error(c.span(), "reg() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
-                    } else if (Registers.offset(lit.value()) < 0) {
-                        a.error(c.span(), "'" + lit.value() + "' is not a valid register on this architecture (x86_64)");
-                    }
-                }
-                return Type.UINT64;
-            }
-            case "uaddr" -> {
-                if (a.subprogs.inFunction()) {
-                    typeArgs(c);
-                    a.error(c.span(), "Builtin __builtin_uaddr not supported outside probe");
-                    return Type.NONE;
-                }
-                return uaddr(c);
-            }
-            case "kptr", "uptr" -> {
-                if (!nargs(c, 1)) {
-                    return Type.UINT64;
-                }
-                Type t = a.type(c.args().getFirst());
-                if (!(t instanceof Type.Int i)) {
-                    a.error(c.span(), n + "() only supports integer or pointer arguments (" + SemanticAnalyser.kindName(t)
-                            + " provided)");
-                    return Type.UINT64;
-                }
-                return i.isPointer() ? Type.Int.pointer(i.pointee(), n.equals("uptr")) : i;
             }
             case "typeinfo" -> {
                 // typed, never run: replaced by a record of constants once the types settle (TypeInfos)
@@ -707,15 +619,6 @@ final class Calls {
                 m.span());
     }
 
-    /** Reports {@code NAME can not be used with "PROVIDER" probes} for attach points not in {@code providers}. */
-    private void available(Expr.Call c, String... providers) {
-        for (var ap : a.probe().attachPoints()) {
-            if (!List.of(providers).contains(ap.provider())) {
-                a.error(c.span(), c.name() + " can not be used with \"" + ap.provider() + "\" probes");
-            }
-        }
-    }
-
     /** {@code buf(data[, length])}: at most {@code max_strlen} bytes ({@link Settings}), as bpftrace 0.17. */
     private Type buf(Expr.Call c) {
         if (!nargsBetween(c, 1, 2)) {
@@ -753,88 +656,6 @@ final class Calls {
             size = a.strlen();
         }
         return new Type.Buf((int) size);
-    }
-
-    /** {@code uaddr("symbol")}: a pointer to the symbol in the uprobe's binary, sized by the symbol. */
-    private Type uaddr(Expr.Call c) {
-        available(c, "uprobe", "uretprobe", "usdt");
-        Type result = Type.Int.pointer(Type.UINT64, true);
-        if (!nargs(c, 1)) {
-            return result;
-        }
-        Type t = a.type(c.args().getFirst());
-        if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
-            a.error(c.span(), "uaddr() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
-            return result;
-        }
-        String re = "^[a-zA-Z0-9./_-]+$";
-        if (!lit.value().matches(re)) {
-            a.error(c.span(), "uaddr() expects a string that is a valid symbol (" + re + ") as input (\""
-                    + lit.value() + "\" provided)");
-            return result;
-        }
-        long size = -1;
-        for (var ap : a.probe().attachPoints()) {
-            var sym = a.userSymbol(ap, lit.value());
-            if (sym == null) {
-                a.error(c.span(), "Could not resolve symbol: " + (ap.parts().isEmpty() ? "" : ap.parts().getFirst())
-                        + ":" + lit.value());
-                continue;
-            }
-            if (size < 0) {
-                size = sym[1];
-                a.constant(c, sym[0]);
-            }
-        }
-        int bits = size == 1 || size == 2 || size == 4 ? (int) size * 8 : 64;
-        return Type.Int.pointer(new Type.Int(bits, false), true);
-    }
-
-    /**
-     * {@code kstack([mode][, limit])}, {@code ustack(...)}: mode {@code bpftrace}, {@code perf} or
-     * (current bpftrace) {@code raw}, the addresses alone.
-     */
-    private Type stack(Expr.Call c) {
-        boolean user = !c.name().equals("kstack");
-        String mode = a.settings().stackMode();
-        if (!user && mode.equals("build_id")) {
-            a.warning(c.span(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.");
-            mode = "raw";
-        }
-        int limit = Builtins.STACK_FRAMES;
-        if (!nargsBetween(c, 0, 2)) {
-            return new Type.Stack(user, mode, limit);
-        }
-        List<Expr> args = c.args();
-        int i = 0;
-        if (!args.isEmpty() && args.getFirst() instanceof Expr.Builtin b) {
-            if (!Settings.STACK_MODES.contains(b.name())) {
-                a.error(b.span(), "Unknown identifier: '" + b.name() + "'");
-                a.error(c.span(), c.name() + "() expects a stack mode literal (none provided)");
-                return new Type.Stack(user, mode, limit);
-            }
-            mode = b.name();
-            i = 1;
-            if (!user && mode.equals("build_id")) {
-                a.error(c.span(), "'build_id' stack mode can only be used for ustack");
-                mode = "raw";
-            }
-        }
-        if (i < args.size()) {
-            Long n = literal(args.get(i));
-            if (n == null) {
-                a.type(args.get(i));
-                a.error(c.span(), c.name() + "() expects an integer literal as the stack limit");
-            } else if (n < 0 || n > 1024) {
-                a.error(c.span(), c.name() + "([int limit]): limit shouldn't exceed 1024, " + n + " given");
-            } else {
-                limit = (int) Math.min(n, Builtins.STACK_FRAMES);
-            }
-            if (i + 1 < args.size()) {
-                a.error(c.span(), c.name() + "() takes up to 2 arguments (" + args.size() + " provided)");
-            }
-        }
-        return new Type.Stack(user, mode, limit);
     }
 
     private void checkKeys(Expr.MapRef keyed) {
