@@ -6,7 +6,6 @@ import java.util.Optional;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
-import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.ConfigEntry;
 import org.bpf4j.trace.ast.Expr;
@@ -26,6 +25,8 @@ import org.bpf4j.trace.ast.TypeName;
  * ')'" then "expected ';'"), and stops before the next statement of a block or the next top-level item.
  */
 public final class Parser extends ExprParser {
+    /** The reader of its top-level items. */
+    final TopLevelItems items = new TopLevelItems(this);
     private final List<String> directives = new ArrayList<>();
 
     private Parser(Source source, Diagnostics diags) {
@@ -57,7 +58,7 @@ public final class Parser extends ExprParser {
     private final int errorBase;
 
     /** Whether this parser has reported an error (a syntax error it read on after, or a lexical one). */
-    private boolean failed() {
+    boolean failed() {
         return diags.errorCount() > errorBase;
     }
 
@@ -175,28 +176,13 @@ public final class Parser extends ExprParser {
     private int scopeErrors;
 
     /** The config block of the script that imports this file (null when this file is the script). */
-    private List<ConfigEntry> rootConfig;
+    List<ConfigEntry> rootConfig;
 
     /** {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} of the environment (null if unset): wins over the config block. */
-    private String envImports;
+    String envImports;
 
     /** Where the file's preprocessor lines were ({@link Preprocessor.Result#lines}), in order. */
-    private List<Span> directiveLines = List.of();
-
-    /**
-     * Refuses a preprocessor line between {@code from} and {@code to} (the text the parser has just
-     * passed over) once the C definitions are over (a config block, an import or a probe has been
-     * read), as current bpftrace's parser does: "C definitions must appear before probes and
-     * functions", from the {@code #} to the start of the next line.
-     */
-    private void noDirectiveBetween(int from, int to) {
-        for (Span d : directiveLines) {
-            if (d.begin() >= from && d.begin() < to) {
-                diags.error(d, "syntax: C definitions must appear before probes and functions");
-                throw new SyntaxError();
-            }
-        }
-    }
+    List<Span> directiveLines = List.of();
 
     /**
      * What one file of a script holds before the files it imports are merged in and its macros
@@ -248,14 +234,14 @@ public final class Parser extends ExprParser {
                 // the text read since (the last item, with its blocks, and the blanks after it)
                 lexer.skipTrivia();
                 int to = lexer.position() < lexer.source().text().length() ? lexer.position() : Integer.MAX_VALUE;
-                noDirectiveBetween(definitionsEnd, to);
+                items.noDirectiveBetween(definitionsEnd, to);
                 definitionsEnd = to;
             }
             if (lexer.atDirective()) {
                 int at = lexer.position();
                 String line = lexer.skipLine();
                 if (phase != Phase.DEFINITIONS) {
-                    misplacedDefinition(at, true);
+                    items.misplacedDefinition(at, true);
                 }
                 directives.add(line);
                 continue;
@@ -271,7 +257,7 @@ public final class Parser extends ExprParser {
             }
             if (definition != null) {
                 if (definitionsEnd >= 0) {
-                    misplacedDefinition(at, false); // after a config block, an import or a probe
+                    items.misplacedDefinition(at, false); // after a config block, an import or a probe
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
@@ -287,7 +273,7 @@ public final class Parser extends ExprParser {
                     throw new SyntaxError();
                 }
                 phase = Phase.IMPORTS;
-                imports.add(importLine());
+                imports.add(items.importLine());
                 continue;
             }
             if (rest.matches("(?s)config(?![A-Za-z0-9_]).*")) {
@@ -298,7 +284,7 @@ public final class Parser extends ExprParser {
                     throw new SyntaxError();
                 }
                 phase = Phase.IMPORTS;
-                configBlock(config);
+                items.configBlock(config);
                 configSpan = new Span(at, prev.span().end());
                 currentConfig.addAll(config);
                 continue;
@@ -308,94 +294,21 @@ public final class Parser extends ExprParser {
                 throw stop("root-level let statements need to be map declarations, e.g. let @a = hash(2);");
             }
             if (rest.matches("(?s)let\\s*@.*")) {
-                maps.add(mapDecl()); // current bpftrace: among probes, functions and macros, in any order
+                maps.add(items.mapDecl()); // current bpftrace: among probes, functions and macros, in any order
                 continue;
             }
             if (rest.matches("(?s)macro\\s+[A-Za-z_].*")) {
-                macros.add(macroDefinition());
+                macros.add(items.macroDefinition());
                 continue;
             }
             if (rest.matches("(?s)fn\\s+[A-Za-z_].*")) {
-                subprogs.add(subprog());
+                subprogs.add(items.subprog());
                 continue;
             }
-            probes.add(probe());
+            probes.add(items.probe());
         }
         return new Unit(text, List.copyOf(directives), probes, maps, config, configSpan, macros, imports,
-                List.copyOf(statementImports), subprogs);
-    }
-
-    /**
-     * {@code fn NAME($a: TYPE, ...): TYPE { BODY }} at the top level (current bpftrace's grammar: the
-     * parameters are variables with a type each, the result type is required, {@code void} for none).
-     */
-    private Subprog subprog() {
-        Token fn = take();
-        Token name = peek();
-        if (name.kind() != TokenKind.IDENT) {
-            diags.error(name.span(), "syntax: expected function name");
-            throw new SyntaxError();
-        }
-        take();
-        expect(TokenKind.LPAREN);
-        List<Subprog.Param> params = new ArrayList<>();
-        if (!at(TokenKind.RPAREN)) {
-            for (;;) {
-                if (!at(TokenKind.VAR)) {
-                    diags.error(peek().span(), "syntax: expected variable in function argument");
-                    throw new SyntaxError();
-                }
-                Token v = take();
-                expect(TokenKind.COLON);
-                TypeName type = typeName();
-                params.add(new Subprog.Param(new Expr.Var(v.text(), v.span()), type, v.span().to(prev.span())));
-                if (!accept(TokenKind.COMMA)) {
-                    break;
-                }
-            }
-        }
-        expect(TokenKind.RPAREN);
-        expect(TokenKind.COLON);
-        TypeName result = typeName();
-        List<Stmt> body = block();
-        Span span = fn.span().to(prev.span());
-        la = null;
-        lexer.reset(prev.span().end());
-        return new Subprog(name.text(), params, result, body, span, fn.span().to(name.span()));
-    }
-
-    /**
-     * A C definition or preprocessor line after a config block or the imports, which current bpftrace
-     * refuses: placed over the definition, or over the directive's line up to the next line's start.
-     */
-    private void misplacedDefinition(int at, boolean directive) {
-        int end = Math.max(at + 1, lexer.position());
-        String text = lexer.source().text();
-        if (directive) {
-            int nl = text.indexOf('\n', at);
-            end = nl < 0 ? text.length() : nl + 1;
-        }
-        while (!directive && end > at + 1 && Character.isWhitespace(text.charAt(end - 1))) {
-            end--;
-        }
-        diags.error(new Span(at, end), "syntax: C definitions must appear before probes and functions");
-        throw new SyntaxError();
-    }
-
-    /** {@code import "PATH";} at the top level, or in a block: the path and the span of {@code import "PATH"}. */
-    private Imports.Decl importLine() {
-        Token kw = take();
-        if (!at(TokenKind.STRING)) {
-            diags.error(peek().span(), "syntax: expected string after 'import'");
-            throw new SyntaxError();
-        }
-        Token path = take();
-        if (!at(TokenKind.SEMI)) {
-            diags.error(peek().span(), "syntax: expected ';' after import");
-            throw new SyntaxError();
-        }
-        take();
-        return new Imports.Decl(path.text(), kw.span().to(path.span()));
+                List.copyOf(items.statementImports), subprogs);
     }
 
     /** Whether the next statement is {@code import ...} (not a call of something named import). */
@@ -411,46 +324,8 @@ public final class Parser extends ExprParser {
         return i >= text.length() || text.charAt(i) != '(' && text.charAt(i) != '=';
     }
 
-    /** The imports read in blocks (kept only where {@code unstable_import_statement} allows them). */
-    private final List<Imports.Decl> statementImports = new ArrayList<>();
-
-    /** Whether a warning about statement imports was given (once a script, as current bpftrace). */
-    private boolean warnedStatementImport;
-
-    /**
-     * {@code import "PATH";} inside a block: refused unless the config enables
-     * {@code unstable_import_statement} (current bpftrace's rule: these are for its standard library).
-     */
-    private void statementImport() {
-        Imports.Decl d = importLine();
-        String mode = "error";
-        for (ConfigEntry c : rootConfig != null ? rootConfig : currentConfig) {
-            if (c.name().equals("unstable_import_statement")) {
-                mode = java.util.Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
-            }
-        }
-        if (envImports != null && ConfigEntry.unstable(envImports) != null) {
-            // as current bpftrace, which loads the environment after the config block (a bad value is
-            // reported with the settings)
-            mode = ConfigEntry.unstable(envImports);
-        }
-        switch (mode) {
-            case "enable" -> statementImports.add(d);
-            case "warn" -> {
-                if (!warnedStatementImport) {
-                    diags.warning(Span.NONE, "Script is using an unstable feature: import statements. To prevent this "
-                            + "warning you must explicitly enable it in the config e.g. unstable_import_statement=enable");
-                    warnedStatementImport = true;
-                }
-                statementImports.add(d);
-            }
-            default -> diags.error(d.span(), "Import statements that are not at the top level are primarily for the "
-                    + "standard library. If this is functionality you need, please file an issue to explain why.");
-        }
-    }
-
     /** The script's config block as read so far (its entries come before its probes). */
-    private final List<ConfigEntry> currentConfig = new ArrayList<>();
+    final List<ConfigEntry> currentConfig = new ArrayList<>();
 
     /**
      * The script with the files it imports merged in (current bpftrace's order: their C definitions,
@@ -524,92 +399,13 @@ public final class Parser extends ExprParser {
             if (p.lexer.position() >= p.lexer.source().text().length()) {
                 break;
             }
-            all.add(p.macroDefinition());
+            all.add(p.items.macroDefinition());
         }
         if (errors.errorCount() > 0) {
             throw new IllegalStateException("bpf4j trace's standard library does not parse: " + errors.list());
         }
         return all.stream().filter(d -> texts.contains(d.name()) && own.stream().noneMatch(o -> o.name().equals(
                 d.name()) && o.params().size() == d.params().size())).toList();
-    }
-
-    /**
-     * {@code config = { KEY = VALUE; ... }} before everything else. Its syntax errors are current
-     * bpftrace's, which reads on to the closing brace after a missing key, {@code =} or {@code ;}.
-     */
-    private void configBlock(List<ConfigEntry> config) {
-        take(); // config
-        expect(TokenKind.ASSIGN);
-        expect(TokenKind.LBRACE);
-        while (!at(TokenKind.RBRACE) && !at(TokenKind.EOF)) {
-            if (!at(TokenKind.IDENT)) {
-                syntaxError(peek(), "expected config key");
-                break;
-            }
-            Token key = take();
-            if (!close(TokenKind.ASSIGN)) {
-                break;
-            }
-            Token v = peek();
-            switch (v.kind()) {
-                // the entry's span runs from the key to the value's end, as current bpftrace shows it
-                case INT -> config.add(new ConfigEntry(key.text(), Long.toString(take().value()), true,
-                        new Span(key.span().begin(), v.span().end())));
-                case STRING, IDENT -> config.add(new ConfigEntry(key.text(), take().text(), false,
-                        new Span(key.span().begin(), v.span().end())));
-                default -> syntaxError(v, "expected string, int, boolean, or ident");
-            }
-            if (!at(TokenKind.RBRACE) && !accept(TokenKind.SEMI)) {
-                syntaxError(peek(), "expected ';'");
-                while (!at(TokenKind.RBRACE) && !at(TokenKind.EOF)) {
-                    take();
-                }
-                break;
-            }
-        }
-        close(TokenKind.RBRACE);
-        if (failed()) {
-            throw new SyntaxError();
-        }
-    }
-
-    /**
-     * {@code macro NAME(PARAMS) { BODY }} (or {@code macro NAME { BODY }}) at the top level: the
-     * parameters are {@code $var}, {@code @map} or a bare name; the body's last statement, written
-     * without {@code ;}, is its value if it is an expression.
-     */
-    private Macros.Definition macroDefinition() {
-        Token macro = take();
-        Token name = expect(TokenKind.IDENT, "macro name");
-        List<Macros.Param> params = new ArrayList<>();
-        if (accept(TokenKind.LPAREN) && !accept(TokenKind.RPAREN)) {
-            for (;;) {
-                Token p = peek();
-                Macros.Kind kind = switch (p.kind()) {
-                    case VAR -> Macros.Kind.VARIABLE;
-                    case MAP -> Macros.Kind.MAP;
-                    case IDENT -> Macros.Kind.EXPRESSION;
-                    default -> throw stop("expected macro argument ($var, @map, or identifier)");
-                };
-                if (p.text().equals("$")) {
-                    throw stop("expected identifier after '$'");
-                }
-                if (kind == Macros.Kind.EXPRESSION && parserBuiltin(p.text())) {
-                    throw stop("builtin '" + p.text() + "' can't be used as a macro argument");
-                }
-                params.add(new Macros.Param(kind, take().text(), p.span()));
-                if (!accept(TokenKind.COMMA)) {
-                    expect(TokenKind.RPAREN);
-                    break;
-                }
-            }
-        }
-        List<Stmt> body = new ArrayList<>();
-        Optional<Expr> value = valueBlock(body);
-        Span span = macro.span().to(prev.span());
-        la = null;
-        lexer.reset(prev.span().end());
-        return new Macros.Definition(name.text(), params, body, value, span);
     }
 
     /**
@@ -625,7 +421,7 @@ public final class Parser extends ExprParser {
      * A block whose last statement, written without {@code ;}, may be its value (a macro's body, a
      * block expression): reads from {@code {} to {@code }}, the statements into {@code body}.
      */
-    private Optional<Expr> valueBlock(List<Stmt> body) {
+    Optional<Expr> valueBlock(List<Stmt> body) {
         expect(TokenKind.LBRACE);
         Optional<Expr> value = Optional.empty();
         for (;;) {
@@ -642,7 +438,7 @@ public final class Parser extends ExprParser {
                 throw expected("'}'");
             }
             if (atImportStatement()) {
-                statementImport();
+                items.statementImport();
                 continue;
             }
             if (atIdent("if")) {
@@ -688,58 +484,6 @@ public final class Parser extends ExprParser {
      */
     private final List<Macros.Definition> blockExpressions;
 
-    /** {@code let @name = KIND(N);} at the top level (current bpftrace: the {@code ;} may be left out). */
-    private MapDecl mapDecl() {
-        Token let = take();
-        Token map = expect(TokenKind.MAP, "'@' in map declaration");
-        expect(TokenKind.ASSIGN);
-        Token kind = expect(TokenKind.IDENT, "map type name");
-        expect(TokenKind.LPAREN);
-        Token n = expect(TokenKind.INT, "positive integer for map declaration max entries");
-        expect(TokenKind.RPAREN);
-        Span kindSpan = kind.span().to(prev.span());
-        accept(TokenKind.SEMI);
-        return new MapDecl(map.text(), kind.text(), n.value(), let.span().to(prev.span()), kindSpan);
-    }
-
-    private Probe probe() {
-        List<AttachPoint> points = new ArrayList<>();
-        int start = lexer.position();
-        for (;;) {
-            Token ap = lexer.attachPoint();
-            if (ap == null) {
-                throw expected("attach point");
-            }
-            points.add(attachPoint(ap));
-            lexer.skipTrivia();
-            String rest = lexer.source().text().substring(lexer.position());
-            if (rest.startsWith(",")) {
-                lexer.reset(lexer.position() + 1);
-                continue;
-            }
-            break;
-        }
-        Optional<Expr> pred = Optional.empty();
-        if (accept(TokenKind.SLASH)) {
-            inPredicate = true;
-            Expr e = expr();
-            inPredicate = false;
-            if (!accept(TokenKind.SLASH)) {
-                syntaxError(peek(), "expected '/' to close predicate"); // current bpftrace reads on to the block
-            }
-            pred = Optional.of(e);
-        }
-        List<Stmt> body = block();
-        Span span = new Span(start, prev.span().end());
-        la = null;
-        lexer.reset(prev.span().end());
-        return new Probe(points, pred, body, span);
-    }
-
-    private AttachPoint attachPoint(Token t) {
-        return AttachPointText.parse(t.text(), t.span());
-    }
-
     /** The full name of a provider written in short form ({@code i} → {@code interval}). */
     public static String expandProvider(String p) {
         return AttachPointText.expandProvider(p);
@@ -747,7 +491,7 @@ public final class Parser extends ExprParser {
 
     // ---- statements ----
 
-    private List<Stmt> block() {
+    List<Stmt> block() {
         expect(TokenKind.LBRACE);
         List<Stmt> stmts = new ArrayList<>();
         for (;;) {
@@ -764,7 +508,7 @@ public final class Parser extends ExprParser {
                 throw expected("'}'");
             }
             if (atImportStatement()) {
-                statementImport();
+                items.statementImport();
                 continue;
             }
             int errors = diags.errorCount();
