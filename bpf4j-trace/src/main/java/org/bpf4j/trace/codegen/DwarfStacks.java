@@ -243,28 +243,19 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, tmp, 5);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 3, 5);
-        asm.stackAddr(1, cfa);
-        asm.movImm(2, 8);
-        asm.call("probe_read_user");
-        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        readUser(cfa, done);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         asm.alu(AluOp.ADD, 3, 1);
         asm.load(Size.DW, 1, asm.frameBase, extra);
         asm.alu(AluOp.ADD, 3, 1);
-        asm.stackAddr(1, tmp);
-        asm.movImm(2, 8);
-        asm.call("probe_read_user");
-        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        readUser(tmp, done);
         Asm.Label signalBp = asm.label();
         asm.load(Size.DW, 1, asm.frameBase, rbpOff);
         asm.jumpImm(JumpOp.JEQ, 1, 0, signalBp);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 3, 1);
-        asm.stackAddr(1, bp);
-        asm.movImm(2, 8);
-        asm.call("probe_read_user");
-        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        readUser(bp, done);
         asm.bind(signalBp);
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         asm.jumpImm(JumpOp.JEQ, 1, 0, done);
@@ -292,10 +283,7 @@ final class DwarfStacks {
         asm.load(Size.DW, 3, asm.frameBase, bp);
         asm.bind(deref);
         asm.alu(AluOp.ADD, 3, 5);
-        asm.stackAddr(1, cfa);
-        asm.movImm(2, 8);
-        asm.call("probe_read_user");
-        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        readUser(cfa, done);
         asm.load(Size.DW, 0, asm.frameBase, cfa);
         asm.load(Size.DW, 1, asm.frameBase, extra);
         asm.alu(AluOp.ADD, 0, 1);
@@ -313,10 +301,7 @@ final class DwarfStacks {
         // the return address at CFA-8
         asm.mov(3, 0);
         asm.aluImm(AluOp.SUB, 3, 8);
-        asm.stackAddr(1, tmp);
-        asm.movImm(2, 8);
-        asm.call("probe_read_user");
-        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        readUser(tmp, done);
         if (uo != null) {
             recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
         }
@@ -325,10 +310,7 @@ final class DwarfStacks {
         asm.jumpImm(JumpOp.JEQ, 3, 0, rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
         asm.alu(AluOp.ADD, 3, 1);
-        asm.stackAddr(1, bp);
-        asm.movImm(2, 8);
-        asm.call("probe_read_user");
-        asm.jumpImm(JumpOp.JNE, 0, 0, done);
+        readUser(bp, done);
         asm.bind(rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
         asm.store(Size.DW, asm.frameBase, sp, 1);
@@ -458,6 +440,17 @@ final class DwarfStacks {
             }
             return null;
         }
+    }
+
+    /**
+     * {@code *to = *(u64 *)r3} from user memory (r3 holds the address), or a jump to {@code fail}
+     * when it cannot be read: the walk ends there.
+     */
+    private void readUser(int to, Asm.Label fail) {
+        asm.stackAddr(1, to);
+        asm.movImm(2, 8);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, fail);
     }
 
     /**
