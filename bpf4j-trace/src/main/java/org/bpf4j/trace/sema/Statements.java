@@ -483,11 +483,7 @@ final class Statements {
                 return;
             }
             sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
-            shown = value;
-            if (value instanceof Type.Int i && !i.isPointer()) {
-                sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
-                value = i.widened();
-            }
+            shown = value; // current bpftrace: the map keeps the integer's width and sign (int8 for @x = 1)
         }
         sa.locks.checkKeys(sa, a.map(), keys);
         // current bpftrace reports a mismatch at the aggregation's call, else at the assignment
