@@ -452,6 +452,9 @@ public final class SemanticAnalyser {
             return;
         }
         for (int i = 0; i < ref.keys().size(); i++) {
+            if (types.get(ref.keys().get(i)) instanceof Type.Int key) {
+                IntTypes.warnImplicitCast(this, ref.keys().get(i), key, m.keys().get(i));
+            }
             Type.Int misfit = LiteralFolding.misfit(this, ref.keys().get(i), m.keys().get(i));
             if (misfit != null) {
                 error(ref.span(), "Type mismatch for " + ref.name() + ": trying to assign key of type '" + misfit.display()
