@@ -671,6 +671,15 @@ public final class SemanticAnalyser {
                     error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     yield base instanceof Type.Array arr ? arr.element() : Type.INT64;
                 }
+                if (!(base instanceof Type.Tuple) && !(i.index() instanceof Expr.IntLit)
+                        && !(i.index() instanceof Expr.Param) && it instanceof Type.Int ii
+                        && ii.pointee() == null && !ii.bool() && ii.signed() && !ii.literal()) {
+                    // current bpftrace: an index that is not a literal must be of an unsigned type, or of the
+                    // sign-flexible type of a non-negative literal ($i = 1), never of a signed one ($i = -1);
+                    // a numeric $N is a literal there
+                    error(i.span(), "The array index operator [] only accepts non-negative integer indices. Got: "
+                            + ii.display());
+                }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
                 }

@@ -233,7 +233,10 @@ final class Statements {
                 // as current bpftrace: the variable has the bounds' type (unsigned when both are)
                 boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
                         && !fi.isPointer() && !ti.isPointer();
-                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
+                // (sign-flexible, as a literal's, when both are: for ($i : 0..3) may index an array)
+                boolean flexible = from instanceof Type.Int fl && fl.literal() && to instanceof Type.Int tl && tl.literal();
+                setVar(f.var(), unsigned ? Type.UINT64 : flexible ? new Type.Int(64, true, null, false, false, null, true)
+                        : Type.INT64, f.var().span());
                 loops++;
                 forLoops++;
                 block(f.body());
