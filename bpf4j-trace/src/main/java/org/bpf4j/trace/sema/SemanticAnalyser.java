@@ -355,6 +355,11 @@ public final class SemanticAnalyser {
     }
 
     /** How many errors were found so far in this pass (reported or not). */
+    /** Whether an error has been reported so far (before this analysis, or in its final pass). */
+    boolean errorsReported() {
+        return diags.errorCount() > 0;
+    }
+
     int errorTally() {
         return errorTally;
     }
@@ -678,6 +683,15 @@ public final class SemanticAnalyser {
                 if (!(it instanceof Type.Int)) {
                     error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     yield base instanceof Type.Array arr ? arr.element() : Type.INT64;
+                }
+                if (!(base instanceof Type.Tuple) && !(i.index() instanceof Expr.IntLit)
+                        && !(i.index() instanceof Expr.Param) && it instanceof Type.Int ii
+                        && ii.pointee() == null && !ii.bool() && ii.signed() && !ii.literal()) {
+                    // current bpftrace: an index that is not a literal must be of an unsigned type, or of the
+                    // sign-flexible type of a non-negative literal ($i = 1), never of a signed one ($i = -1);
+                    // a numeric $N is a literal there
+                    error(i.span(), "The array index operator [] only accepts non-negative integer indices. Got: "
+                            + ii.display());
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;
