@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
  * bpftrace -l TOOL}, then {@code bpftrace --unsafe -v --dry-run TOOL}, which compiles the tool,
  * loads its programs into the kernel and attaches them, then stops. A tool passes when it
  * attaches; a tool that uses kprobes, on a kernel without them, passes when it fails at that
- * attachment with the reason (exit status 1, as bpftrace), having been compiled and loaded. Any
+ * attachment with the reason (exit status 255, as bpftrace), having been compiled and loaded. Any
  * other failure fails the test unless {@code bpftrace-tools/known.txt} lists the tool with the
  * error it gives and why (a kernel symbol this machine does not export, a 0.17 tool that current
  * bpftrace refuses). Opt-in: {@code -Dbpf4j.bpftrace.tools=DIR} (or {@code BPF4J_BPFTRACE_TOOLS});
@@ -80,7 +80,7 @@ class BpftraceToolsTest {
             return;
         }
         boolean kprobes = !Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"));
-        if (kprobes && dry.status() == Main.EXIT_FAILED && err.contains(NO_KPROBES)) {
+        if (kprobes && dry.status() == TraceCommand.EXIT_RUN_FAILED && err.contains(NO_KPROBES)) {
             // compiled and loaded; refused where bpftrace is refused, at the attachment of a kprobe
             assertTrue(err.contains("ERROR: Unable to attach probe: k"), err);
             assertEquals(-1, err.indexOf(":" + " ERROR:"), "an error of the script before the attachment:\n" + err);
