@@ -217,8 +217,9 @@ final class BpftraceCaseRunner {
                  "iter:task_file" -> null;
             case "dwunwind" -> System.getProperty("os.arch").equals("amd64") ? null
                     : "needs DWARF stack unwinding (dw_ustack), which bpf4j has on x86_64 only";
-            case "blazesym" -> "needs bpftrace's blazesym symbolizer (source lines, inlined frames); bpf4j symbolizes "
-                    + "from ELF symbol tables";
+            // bpftrace built with blazesym symbolizes user addresses with source lines and inlined frames,
+            // and preloads a traced process's symbols (BPFTRACE_CACHE_USER_SYMBOLS=PER_PID): bpf4j does all three
+            case "blazesym" -> null;
             case "kfunc", "fentry" -> "needs fentry/fexit (kfunc): refused by this kernel's lockdown";
             case "kprobe_multi", "kprobe_session" -> "needs kprobes: this kernel has none (no kprobe PMU)";
             case "dpath" -> "needs d_path, which is allowed only in fentry programs (refused by lockdown)";
