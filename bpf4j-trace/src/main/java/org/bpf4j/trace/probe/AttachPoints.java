@@ -189,6 +189,12 @@ public final class AttachPoints {
                 new java.util.HashSet<>());
         long programsExpanded = 0; // what current bpftrace counts against max_bpf_progs
         for (Probe p : program.probes()) {
+            if (!p.attachPoints().isEmpty() && p.attachPoints().stream().allMatch(ap -> ap.provider().isEmpty())) {
+                // current bpftrace drops an attach point without provider (::k::f, :w:...); none left is an error
+                diags.error(p.attachPoints().getFirst().span().to(p.attachPoints().getLast().span()),
+                        "No attach points for probe");
+                continue;
+            }
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
