@@ -138,18 +138,15 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
-    /** A bit field's value from the bytes at {@code at}, sign-extended if {@code signed}. */
-    private static long bits(byte[] b, int at, Type.RecordField f, boolean signed) {
+    /** A bit field's value from the bytes at {@code at}. */
+    private static long bits(byte[] b, int at, Type.RecordField f) {
         long v = 0;
         for (int k = f.loadSize() - 1; k >= 0; k--) {
             v = v << 8 | (at + k < b.length ? b[at + k] & 0xff : 0);
         }
         v >>>= f.bitShift();
         if (f.bitWidth() < 64) {
-            v &= (1L << f.bitWidth()) - 1;
-            if (signed && (v & 1L << (f.bitWidth() - 1)) != 0) {
-                v |= -1L << f.bitWidth();
-            }
+            v &= (1L << f.bitWidth()) - 1; // masked, not sign-extended even in a signed field, as bpftrace
         }
         return v;
     }
@@ -219,7 +216,7 @@ final class Values {
                 for (Type.RecordField f : r.fields()) {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
-                        case Type.Int i when f.isBitField() -> intText(bits(b, at, f, i.signed()), i);
+                        case Type.Int i when f.isBitField() -> intText(bits(b, at, f), i);
                         case Type.Int i -> intText(signExtend(b, at, i), i);
                         case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());
@@ -262,6 +259,11 @@ final class Values {
         for (int i = 0; i < st.limit() && 8 * i + 8 <= frames.length; i++) {
             long addr = u64(frames, 8 * i);
             if (addr == 0) {
+                break;
+            }
+            if (addr == -1) {
+                // dw_ustack's walk could not go on (current bpftrace's line, in every mode)
+                sb.append(" ".repeat(indent)).append("<unwind failure>\n");
                 break;
             }
             if (st.mode().equals("raw")) {
@@ -314,6 +316,11 @@ final class Values {
             }
         }
         return sb.toString();
+    }
+
+    /** The memory map of a process as just read (its symbols once it has exited). */
+    void processMaps(int pid, String maps) {
+        userSymbols().remember(pid, maps);
     }
 
     private UserSymbols userSymbols() {
