@@ -357,6 +357,11 @@ public final class SemanticAnalyser {
     }
 
     /** How many errors were found so far in this pass (reported or not). */
+    /** Whether an error has been reported so far (before this analysis, or in its final pass). */
+    boolean errorsReported() {
+        return diags.errorCount() > 0;
+    }
+
     int errorTally() {
         return errorTally;
     }

@@ -124,17 +124,6 @@ final class Statements {
         return t;
     }
 
-    /**
-     * The functions whose value current bpftrace warns about when a statement drops it ("Return
-     * value discarded."): its built-in calls with a value type (not those of its standard library's
-     * macros, such as {@code delete} and {@code has_key}, nor the void ones, {@code printf},
-     * {@code print}, {@code exit}, ...).
-     */
-    private static final java.util.Set<String> DISCARD_WARNED = java.util.Set.of("bswap", "buf", "cgroupid",
-            "cgroup_path", "kaddr", "kptr", "kstack", "ksym", "macaddr", "nsecs", "ntop", "path", "percpu_kaddr",
-            "pton", "reg", "skboutput", "socket_cookie", "stack_len", "str", "strftime", "strncmp", "uptr", "ustack",
-            "usym");
-
     void block(List<Stmt> stmts) {
         for (Stmt s : stmts) {
             stmt(s);
@@ -148,11 +137,13 @@ final class Statements {
                     sa.error(c.span(), c.name() + "() must be assigned directly to a map");
                     return;
                 }
-                sa.type(e.expr());
-                if (e.expr() instanceof Expr.Call c && DISCARD_WARNED.contains(c.name()) && c.expandedFrom().isEmpty()
-                        && e.span().equals(c.span())) {
-                    // current bpftrace's TypeChecker: an expression statement whose value is neither
-                    // none nor void (not "_ = expr", which discards it on purpose)
+                Type t = sa.type(e.expr());
+                // current bpftrace's TypeChecker: an expression statement whose value is neither none
+                // nor void, unless it is ++ or --; not "_ = expr", which discards it on purpose. Not
+                // once an error has been reported: bpftrace's earlier passes stop it before its type
+                // checker, and an error in the statement leaves it without a type
+                if (!(t instanceof Type.None) && !(e.expr() instanceof Expr.IncDec) && !e.discardsValue()
+                        && !sa.errorsReported()) {
                     sa.warning(e.span(), "Return value discarded.");
                 }
             }
