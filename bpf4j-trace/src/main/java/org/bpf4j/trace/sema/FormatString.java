@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class FormatString {
     private static final Pattern SPEC = Pattern.compile(
-            "%-?\\+? ?#?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|gr|(hh|h|ll|l|j|z|t)?[diuoxXp])");
+            "%%|%-?\\+? ?#?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|gr|(hh|h|ll|l|j|z|t)?[diuoxXp])");
 
     /**
      * One conversion: its text, flags and what it converts ({@code i} is read as {@code d}).
@@ -55,6 +55,9 @@ public final class FormatString {
         Matcher m = SPEC.matcher(format);
         while (m.find()) {
             String t = m.group();
+            if (t.equals("%%")) {
+                continue; // a literal '%', read first so that "%% d" is no "% d"
+            }
             int i = 1;
             boolean left = false;
             if (t.charAt(i) == '-') {
