@@ -53,8 +53,6 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr.Call, String> typeinfoLocks = new IdentityHashMap<>();
     /** The types earlier rounds' {@code typeinfo} calls were resolved with, which assignments may not change. */
     TypeLocks locks = new TypeLocks();
-    /** The integer values assigned to each map, promoted but not widened to 64 bits as the map stores them. */
-    final Map<String, Type.Int> mapIntValues = new java.util.HashMap<>();
     /** The branch each {@code if comptime} whose condition needed the types takes (see {@link Comptime}). */
     final IdentityHashMap<Stmt.If, Boolean> comptimeChoices = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
@@ -459,6 +457,9 @@ public final class SemanticAnalyser {
             return;
         }
         for (int i = 0; i < ref.keys().size(); i++) {
+            if (types.get(ref.keys().get(i)) instanceof Type.Int key) {
+                IntTypes.warnImplicitCast(this, ref.keys().get(i), key, m.keys().get(i));
+            }
             Type.Int misfit = LiteralFolding.misfit(this, ref.keys().get(i), m.keys().get(i));
             if (misfit != null) {
                 error(ref.span(), "Type mismatch for " + ref.name() + ": trying to assign key of type '" + misfit.display()
@@ -576,6 +577,18 @@ public final class SemanticAnalyser {
                     // current bpftrace: ++ and -- make the variable a 64-bit integer (uint64 for ++ of an unsigned one)
                     statements.setVar(v, vi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
                     yield types.get(v);
+                } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi && !mi.isPointer() && !mi.bool()
+                        && maps.get(m.name()).value() instanceof Type.Int) {
+                    // current bpftrace: ++ and -- store a 64-bit integer, which the map's value type grows to hold
+                    // (@x = (uint8)1; @x++ makes it a uint64, @x-- an int64)
+                    declareMap(m, mapKeys(m), mi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
+                    yield readType(maps.get(m.name()).value());
+                } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi
+                        && maps.get(m.name()).value() instanceof Type.Agg agg) {
+                    // current bpftrace: the 64-bit integer ++ stores does not fit an aggregation's value
+                    error(i.span(), "Type mismatch for " + m.name() + ": trying to assign value of type '"
+                            + (mi.signed() || !i.increment() ? "int64" : "uint64") + "' when map already has a type '"
+                            + agg.display() + "'");
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }

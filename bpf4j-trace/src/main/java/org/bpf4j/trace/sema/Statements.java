@@ -313,6 +313,9 @@ final class Statements {
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
+        if (sa.finalPass() && declared == null) {
+            IntTypes.warnImplicitCast(sa, value, t, vars.get(a.var().name()));
+        }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
         if (misfit != null) {
@@ -477,16 +480,15 @@ final class Statements {
                 return;
             }
             sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
-            shown = value;
-            if (value instanceof Type.Int i && !i.isPointer()) {
-                sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
-                value = i.widened();
-            }
+            shown = value; // current bpftrace: the map keeps the integer's width and sign (int8 for @x = 1)
         }
         sa.locks.checkKeys(sa, a.map(), keys);
         // current bpftrace reports a mismatch at the aggregation's call, else at the assignment
         sa.declareMap(a.map(), keys, value, value instanceof Type.Agg ? a.value().span() : a.span(), shown);
         Type stored = sa.maps.get(a.map().name()).value();
+        if (sa.finalPass() && !(value instanceof Type.Agg)) {
+            IntTypes.warnImplicitCast(sa, a.value(), shown, stored);
+        }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;
         if (misfit != null) {
             sa.error(a.span(), "Type mismatch for " + a.map().name() + ": trying to assign value of type '"
