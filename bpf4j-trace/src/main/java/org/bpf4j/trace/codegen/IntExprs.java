@@ -158,9 +158,10 @@ final class IntExprs {
                     };
                     asm.load(unit, 0, asm.frameBase, tmp + rf.offset());
                     pc.frame.release(m);
-                    // the field's bits to the top, then back down (arithmetic for a signed field)
+                    // the field's bits to the top, then back down; zero-extended even in a signed field,
+                    // as current bpftrace masks bit fields (a short b:8 holding 217 reads 217, not -39)
                     asm.aluImm(AluOp.LSH, 0, 64 - rf.bitShift() - rf.bitWidth());
-                    asm.aluImm(t.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - rf.bitWidth());
+                    asm.aluImm(AluOp.RSH, 0, 64 - rf.bitWidth());
                     return;
                 }
                 Size size = switch (t.size()) {
@@ -318,11 +319,12 @@ final class IntExprs {
         asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
         pc.checkHelper(k.user() ? "probe_read_user" : "probe_read_kernel", f.span(), false);
         if (k.bitSize() > 0) {
-            // A bit field: the bytes that hold it, shifted down and masked (sign-extended if signed).
+            // A bit field: the bytes that hold it, shifted down and masked (zero-extended even when
+            // signed, as current bpftrace: a short b:8 holding 217 reads 217, not -39).
             asm.load(Size.DW, 0, asm.frameBase, tmp);
             pc.frame.release(m);
             asm.aluImm(AluOp.LSH, 0, 64 - k.bitShift() - k.bitSize());
-            asm.aluImm(k.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - k.bitSize());
+            asm.aluImm(AluOp.RSH, 0, 64 - k.bitSize());
             return;
         }
         new Buffers(pc).loadInt(tmp, m, k.size(), k.signed());

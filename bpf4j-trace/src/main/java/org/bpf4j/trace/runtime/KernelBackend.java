@@ -522,6 +522,9 @@ public final class KernelBackend implements Backend {
                         : UprobeTarget.ofSymbol(u.binary().toString(), u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
                         .probeNames().indexOf(script.programs().get(i).attachPoint().name())) : 0));
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
+                // found when attaching, as bpftrace finds it: the rest of the script was compiled and loaded
+                case Resolved.Kprobe k -> throw new Failure((k.returnProbe() ? "kretprobes" : "kprobes")
+                        + " cannot be attached: " + org.bpf4j.trace.probe.AttachPoints.kprobeReason(), null);
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {
                         links.add(perfEvent(at, p, t.hz() > 0
