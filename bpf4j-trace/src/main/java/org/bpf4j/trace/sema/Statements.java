@@ -320,8 +320,9 @@ final class Statements {
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
-        if (sa.finalPass() && declared == null) {
-            IntTypes.warnImplicitCast(sa, value, t, vars.get(a.var().name()));
+        if (sa.finalPass()) {
+            Type held = declared != null ? declared : vars.get(a.var().name());
+            IntTypes.warnImplicitCast(sa, value, sa.types.get(value), held);
         }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
