@@ -359,12 +359,12 @@ public final class SemanticAnalyser {
         return finalPass;
     }
 
-    /** How many errors were found so far in this pass (reported or not). */
     /** Whether an error has been reported so far (before this analysis, or in its final pass). */
     boolean errorsReported() {
         return diags.errorCount() > 0;
     }
 
+    /** How many errors were found so far in this pass (reported or not). */
     int errorTally() {
         return errorTally;
     }
