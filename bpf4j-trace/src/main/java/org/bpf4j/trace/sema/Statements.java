@@ -294,6 +294,7 @@ final class Statements {
         }
         int tallyBefore = sa.errorTally();
         Type t = sa.type(value);
+        Type valueType = t;
         if (t instanceof Type.None) {
             if (voidCall(value) && sa.errorTally() == tallyBefore) {
                 sa.error(a.span(), "Value 'void' cannot be assigned to a scratch variable.");
@@ -322,6 +323,9 @@ final class Statements {
         setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
         if (sa.finalPass() && declared == null) {
             IntTypes.warnImplicitCast(sa, value, t, vars.get(a.var().name()));
+        } else if (sa.finalPass()) {
+            // a declared variable keeps its type: the value is cast to it (let $a: uint16 = $b)
+            IntTypes.warnImplicitCast(sa, value, valueType, declared);
         }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
