@@ -101,6 +101,14 @@ final class IntExprs {
                 pc.frame.release(m);
                 narrow((Type.Int) pc.type(c));
             }
+            case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str str && pc.type(c) instanceof Type.Int to
+                    && to.isPointer() -> {
+                // (int32 *)"abc": the string is kept in its hidden variable, and the pointer is its address
+                int slot = pc.varSlots.get(org.bpf4j.trace.sema.TypedProgram.castStorage(c));
+                pc.zero(slot, str.size());
+                pc.strings.into(c.operand(), str.size(), slot);
+                asm.stackAddr(0, slot);
+            }
             case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str str -> {
                 // (bool)"text": true when the string is not empty (its first byte is not NUL)
                 int m = pc.frame.mark();
@@ -280,6 +288,10 @@ final class IntExprs {
     void address(Expr e) {
         if (e instanceof Expr.Field f) {
             kernelFieldAddress(f, pc.typed.kernelField(f));
+            return;
+        }
+        if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+            eval(u.operand()); // *p as the base of a field ((*p).f): the struct lies where p points
             return;
         }
         Expr.Index i = (Expr.Index) e;

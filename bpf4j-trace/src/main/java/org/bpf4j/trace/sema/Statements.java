@@ -66,6 +66,13 @@ final class Statements {
         return variables;
     }
 
+    /** Keeps a string in a hidden variable of the probe (see {@link TypedProgram#castStorage}). */
+    void keep(String name, Type.Str t) {
+        if (!(vars.get(name) instanceof Type.Str old) || old.size() < t.size()) {
+            vars.put(name, t);
+        }
+    }
+
     /** Checks a probe's body (its variables start empty). */
     void probe(Probe p) {
         probe = p;
@@ -353,6 +360,11 @@ final class Statements {
             vars.put(v.name(), widerOf(before, t));
         } else if (old == null) {
             vars.put(v.name(), t);
+        } else if (old instanceof Type.Int oi && t instanceof Type.Int ni && oi.pointee() instanceof Type.StructRef os
+                && ni.pointee() instanceof Type.StructRef ns && !os.name().equals(ns.name())) {
+            // current bpftrace: a variable points to one struct ((struct type1 *) then (struct type2 *))
+            sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
+                    + "' when variable already has a type '" + old.display() + "'");
         } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
             vars.put(v.name(), IntTypes.promote(oi, ni));
         } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
@@ -368,7 +380,8 @@ final class Statements {
             } else {
                 vars.put(v.name(), u);
             }
-        } else if (old.getClass() != t.getClass()) {
+        } else if (old.getClass() != t.getClass() || (old instanceof Type.Record || old instanceof Type.StructRef)
+                && !old.display().equals(t.display())) { // a struct value of another struct too
             sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
                     + "' when variable already has a type '" + old.display() + "'");
         }
