@@ -170,8 +170,11 @@ class TraceProbesTest {
             assertEquals("0 1\n\n\n", r.out());
         } else {
             assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
-            assertTrue(r.err().contains("BEGIN: ldimm64 failed to find the address for kernel symbol 'runqueues'."),
-                    r.err());
+            // current bpftrace's words without -v; with it, the kernel's log says why
+            assertEquals("ERROR: Error loading BPF program for begin_1. Error code: -2 (No such file or directory). "
+                    + "Use -v for full kernel error log.\n", r.err());
+            Cli v = Cli.run("trace", "-v", "-e", "BEGIN { $r = (struct rq *)percpu_kaddr(\"runqueues\", 0); exit(); }");
+            assertTrue(v.err().contains("ldimm64 failed to find the address for kernel symbol 'runqueues'."), v.err());
             r.assertNoStackTrace();
         }
         // the program names the variable by its BTF id (an ld_imm64 of kind var_addr), then calls

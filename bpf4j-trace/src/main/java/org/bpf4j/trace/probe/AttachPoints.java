@@ -195,6 +195,7 @@ public final class AttachPoints {
                         "No attach points for probe");
                 continue;
             }
+            boolean usesProbe = usesProbeBuiltin(p); // bpftrace then expands each attach point fully
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
@@ -229,7 +230,7 @@ public final class AttachPoints {
                     failed = true;
                     continue;
                 }
-                if (expandsToPrograms(ap)) {
+                if (expandsToPrograms(ap) || usesProbe && !one.isEmpty()) {
                     programsExpanded += one.size();
                     if (Long.compareUnsigned(programsExpanded, policy.maxBpfProgs()) > 0) {
                         // current bpftrace's words (it names its count, not the limit, after "more than")
@@ -326,8 +327,9 @@ public final class AttachPoints {
      * Whether current bpftrace gives each match of an attach point a program of its own (its full
      * expansion), counted against {@code max_bpf_progs}: wildcard tracepoints, raw tracepoints,
      * kprobes (bpf4j has no kprobe_multi), fentry/fexit probes and iterators, and USDT probes with a
-     * wildcard or without a provider. Wildcard uprobes are not counted: bpf4j, as bpftrace, attaches
-     * them as one uprobe_multi program where the kernel has it.
+     * wildcard or without a provider; in a probe that reads the {@code probe} builtin, every attach
+     * point that resolves to something. Wildcard uprobes are not counted otherwise: bpf4j, as
+     * bpftrace, attaches them as one uprobe_multi program where the kernel has it.
      */
     private static boolean expandsToPrograms(AttachPoint ap) {
         return switch (ap.provider()) {
@@ -336,6 +338,27 @@ public final class AttachPoints {
             case "usdt" -> wildcard(ap);
             default -> false;
         };
+    }
+
+    /** Whether a probe's predicate or body reads the {@code probe} builtin. */
+    private static boolean usesProbeBuiltin(Probe p) {
+        boolean[] found = {false};
+        org.bpf4j.trace.ast.AstRewriter finder = new org.bpf4j.trace.ast.AstRewriter() {
+            @Override
+            public org.bpf4j.trace.ast.Expr builtin(org.bpf4j.trace.ast.Expr.Builtin b) {
+                found[0] |= b.name().equals("probe");
+                return super.builtin(b);
+            }
+
+            @Override
+            public org.bpf4j.trace.ast.Expr call(org.bpf4j.trace.ast.Expr.Call c) {
+                found[0] |= c.name().equals("probe") && c.args().isEmpty();
+                return super.call(c);
+            }
+        };
+        p.predicate().ifPresent(finder::expr);
+        finder.stmts(p.body());
+        return found[0];
     }
 
     /** The {@code TARGET:FUNCTION} that bpftrace's "No matches for" names. */

@@ -87,10 +87,11 @@ public final class KernelBackend implements Backend {
     /**
      * Creates the maps and loads the programs; with {@code verbose} ({@code -v}), as current bpftrace,
      * each load asks for the verifier's log in a buffer of the script's {@code log_size}, and a
-     * refusal (a log that does not fit is one) is reported in bpftrace's words, with the log.
+     * refusal (a log that does not fit is one) is reported in bpftrace's words, with the log;
+     * without it, in bpftrace's words without the log (a refused helper, a stack too large, or
+     * "Error loading BPF program for NAME ... Use -v for full kernel error log.").
      *
-     * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
-     * @throws LoadFailure with {@code verbose}, if the kernel refuses a program
+     * @throws LoadFailure if the kernel refuses a program
      */
     public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose) {
         this(script, kernel, verbose, true);
@@ -167,10 +168,7 @@ public final class KernelBackend implements Backend {
                                     id, insns, name, license, logSize)) : load(kernel, p.name(), type, attachType, 0,
                                     insns, name, license, logSize));
                 } catch (org.bpf4j.linux.VerifierException e) {
-                    if (!verbose) {
-                        throw e;
-                    }
-                    throw LoadFailure.of(bpftraceName(p), e, logSize);
+                    throw LoadFailure.of(bpftraceName(p), e, verbose, logSize);
                 }
                 multiLoaded.add(attachType != 0);
                 programs.add(prog);
