@@ -155,8 +155,8 @@ final class Calls {
         f.regs[1] = new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
                 false);
         f.regs[2] = new RegState.Pointer(PtrType.MAP_KEY, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0, false);
-        f.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
-                ex.map(m).readOnlyProg());
+        f.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0),
+                ex.map(m).spinLockOff() >= 0 ? cb.newId() : 0, 0, 0, m, 0, false, 0, ex.map(m).readOnlyProg());
         return cb;
     }
 
