@@ -57,10 +57,6 @@ final class Xdp {
             if (ingress == 0 && queue != 0) {
                 throw new TestRunException(TestRun.EINVAL, "ctx_in: xdp_md.rx_queue_index needs an ingress_ifindex");
             }
-            if (ingress > 1) {
-                throw new TestRunException(TestRun.ENODEV, "ctx_in: xdp_md.ingress_ifindex " + ingress
-                        + ": the VM has no network device but the loopback device (ifindex 1)");
-            }
             if (ingress == 0) {
                 ingress = 1;
             }
@@ -69,6 +65,11 @@ final class Xdp {
         if (data.length - metaLength < TestRun.ETH_HLEN) {
             throw new TestRunException(TestRun.EINVAL, "data_in has " + (data.length - metaLength)
                     + " bytes of packet, less than an Ethernet header (14)");
+        }
+        // the device is looked up after the data is (xdp_convert_md_to_buff after bpf_test_init)
+        if (ingress > 1) {
+            throw new TestRunException(TestRun.ENODEV, "ctx_in: xdp_md.ingress_ifindex " + ingress
+                    + ": the VM has no network device but the loopback device (ifindex 1)");
         }
         byte[] frags = Arrays.copyOfRange(data, linear, data.length);
         PacketBuffer frame = XdpContext.frame(Arrays.copyOf(data, linear), metaLength);
