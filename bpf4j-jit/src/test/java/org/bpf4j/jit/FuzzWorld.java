@@ -174,6 +174,20 @@ final class FuzzWorld implements AutoCloseable {
         return new Outcome(end, -1, b.toString());
     }
 
+    /**
+     * Runs a loaded program as {@link #testRun} does and gives what {@link TestRun} gave: its
+     * {@link TestRunResult}, or the {@link VmTrapException}, {@link TestRunException} or other
+     * {@link Bpf4jException} it threw.
+     */
+    Object testRunRaw(VmProgram program, ProgramType type, TestRunInput input, long budget) {
+        reset(program, budget);
+        try {
+            return TestRun.run(program, type, Optional.empty(), input);
+        } catch (Bpf4jException e) {
+            return e;
+        }
+    }
+
     private String state(Execution ex, byte[] data) {
         HexFormat hex = HexFormat.of();
         StringBuilder b = new StringBuilder();

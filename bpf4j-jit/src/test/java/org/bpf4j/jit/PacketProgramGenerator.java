@@ -80,6 +80,7 @@ final class PacketProgramGenerator {
         }
         add(mov(6, Operand.reg(1)));
         add(mov(0, Operand.imm(0)));
+        zeroStack();
         loadPointers();
         int blocks = 1 + rnd.nextInt(9);
         for (int b = 0; b < blocks; b++) {
@@ -91,6 +92,7 @@ final class PacketProgramGenerator {
             bind(functionLabels[i]);
             add(mov(6, Operand.reg(1)));
             add(mov(0, Operand.imm(0)));
+            zeroStack();
             loadPointers();
             if (!global[i] && rnd.nextBoolean()) {
                 // a static function reads the packet through the pointer it was given, after a check
@@ -180,6 +182,17 @@ final class PacketProgramGenerator {
     }
 
     // ---- pieces ----
+
+    /**
+     * Zeroes the stack bytes the pieces use (the kernel does not clear a program's stack, and a
+     * privileged program may read what a helper left unwritten there), so that runs in the kernel
+     * and on the VM ({@link PacketKernelFuzzTest}) start from the same bytes.
+     */
+    private void zeroStack() {
+        for (int off = -8; off >= -128; off -= 8) {
+            add(new Instruction.Store(Size.DW, 10, (short) off, Operand.imm(0)));
+        }
+    }
 
     private void loadPointers() {
         add(new Instruction.Load(Size.W, false, 7, 6, (short) dataOff()));
