@@ -75,10 +75,12 @@ final class Xdp {
         PacketBuffer frame = XdpContext.frame(Arrays.copyOf(data, linear), metaLength);
         ContextLayout layout = ContextLayouts.forProgram(ProgramType.XDP, attach).orElseThrow();
         XdpContext ctx = new XdpContext(layout, frame, ingress, queue);
+        ctx.setFragments(frags);
         TestRun.Timed t = TestRun.repeat(program, ctx, in.repeat());
         byte[] linearOut = frame.copy(frame.meta(), frame.end());
-        byte[] out = Arrays.copyOf(linearOut, linearOut.length + frags.length);
-        System.arraycopy(frags, 0, out, linearOut.length, frags.length);
+        byte[] fragsOut = ctx.fragments();
+        byte[] out = Arrays.copyOf(linearOut, linearOut.length + fragsOut.length);
+        System.arraycopy(fragsOut, 0, out, linearOut.length, fragsOut.length);
         Optional<byte[]> ctxOut = Optional.empty();
         if (md != null) {
             TestRun.put32(md, 0, frame.data() - frame.meta());
