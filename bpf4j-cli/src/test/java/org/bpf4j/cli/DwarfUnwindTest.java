@@ -379,7 +379,7 @@ class DwarfUnwindTest {
     void withoutATargetProcessItFails() {
         String n = nofp("nofp");
         Cli r = Cli.run("trace", "-e", "u:" + n + ":funcD { printf(\"%s\", dw_ustack()); exit(); }");
-        assertEquals(Main.EXIT_FAILED, r.status(), r.out());
+        assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.out());
         assertEquals("WARNING: Script is using an unstable feature: dw_ustack (DWARF stack unwinding). To prevent "
                 + "this warning you must explicitly enable it in the config e.g. unstable_dw_ustack=enable\n"
                 + "ERROR: dw_ustack requires a target process. Use -p, -c, or --dwarf-pid to specify one.\n", r.err());
@@ -389,7 +389,7 @@ class DwarfUnwindTest {
     @Test
     void aBadDwarfPidIsRefused() {
         Cli r = Cli.run("trace", "--dwarf-pid", "12x", "-e", "BEGIN { exit(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.out());
+        assertEquals(Main.EXIT_FAILED, r.status(), r.out());
         assertTrue(r.err().startsWith("ERROR: Failed to parse dwarf pid: "), r.err());
     }
 }

@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.linux.sys.Posix;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.symbols.EhFrame;
 
@@ -110,7 +112,7 @@ final class DwarfTables {
         while (stopping != null && System.nanoTime() < deadline) {
             checkEntryStop();
             if (stopping != null) {
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000L);
+                LockSupport.parkNanos(200_000L);
             }
         }
     }
@@ -137,11 +139,15 @@ final class DwarfTables {
         }
         entryStop = null;
         if (state == 'T') {
-            refresh(true);
             try {
-                org.bpf4j.linux.sys.Posix.kill(pid, org.bpf4j.linux.sys.Posix.SIGCONT);
-            } catch (RuntimeException e) {
-                // it ended meanwhile
+                refresh(true);
+            } finally {
+                // continued even if its tables could not be written: a command left stopped would hang the run
+                try {
+                    Posix.kill(pid, Posix.SIGCONT);
+                } catch (RuntimeException e) {
+                    // it ended meanwhile
+                }
             }
         }
     }

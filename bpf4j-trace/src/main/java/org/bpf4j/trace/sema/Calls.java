@@ -456,15 +456,18 @@ final class Calls {
             case "cgroupid" -> {
                 if (nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
-                    if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
+                    // a literal, or str($N): current bpftrace makes a positional parameter a literal
+                    String path = c.args().getFirst() instanceof Expr.StrLit lit ? lit.value()
+                            : paramText(c.args().getFirst());
+                    if (path == null) {
                         a.error(c.span(), "cgroupid() expects a string literal (" + SemanticAnalyser.kindName(t)
                                 + " provided)");
                     } else {
-                        String problem = Addresses.cgroupIdProblem(lit.value());
+                        String problem = Addresses.cgroupIdProblem(path);
                         if (problem != null) {
-                            a.error(c.span(), "Failed to get `cgroupid` for path: \"" + lit.value() + "\": " + problem);
+                            a.error(c.span(), "Failed to get `cgroupid` for path: \"" + path + "\": " + problem);
                         } else {
-                            a.constant(c, Addresses.cgroupId(lit.value()));
+                            a.constant(c, Addresses.cgroupId(path));
                         }
                     }
                 }
@@ -485,9 +488,6 @@ final class Calls {
                     lock = TypeLocks.mapKey(m.name());
                 } else {
                     t = a.type(operand);
-                    if (operand instanceof Expr.MapRef m && t instanceof Type.Int && a.mapIntValues.get(m.name()) != null) {
-                        t = a.mapIntValues.get(m.name()); // as assigned: current bpftrace keeps (uint32)1 a uint32
-                    }
                     if (operand instanceof Expr.MapRef m) {
                         lock = TypeLocks.mapValue(m.name());
                     } else if (operand instanceof Expr.Var v) {

@@ -34,7 +34,7 @@ public final class SemanticAnalyser {
     private boolean changed;
     private final Calls calls;
     final AggregationTypes aggregationTypes;
-    private final Statements statements = new Statements(this);
+    final Statements statements = new Statements(this);
     /** The script's functions ({@code fn}). */
     final Subprogs subprogs = new Subprogs(this);
     final BuiltinTypes builtins;
@@ -53,8 +53,6 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr.Call, String> typeinfoLocks = new IdentityHashMap<>();
     /** The types earlier rounds' {@code typeinfo} calls were resolved with, which assignments may not change. */
     TypeLocks locks = new TypeLocks();
-    /** The integer values assigned to each map, promoted but not widened to 64 bits as the map stores them. */
-    final Map<String, Type.Int> mapIntValues = new java.util.HashMap<>();
     /** The branch each {@code if comptime} whose condition needed the types takes (see {@link Comptime}). */
     final IdentityHashMap<Stmt.If, Boolean> comptimeChoices = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
@@ -68,6 +66,11 @@ public final class SemanticAnalyser {
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
     private int errorTally;
+    /**
+     * The {@code *p} being typed as the base of a field ({@code (*p).f}), which a struct too large to
+     * be a value may be: only the field is read.
+     */
+    Expr.Unary fieldOfDeref;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
@@ -357,6 +360,11 @@ public final class SemanticAnalyser {
     }
 
     /** How many errors were found so far in this pass (reported or not). */
+    /** Whether an error has been reported so far (before this analysis, or in its final pass). */
+    boolean errorsReported() {
+        return diags.errorCount() > 0;
+    }
+
     int errorTally() {
         return errorTally;
     }
@@ -454,6 +462,9 @@ public final class SemanticAnalyser {
             return;
         }
         for (int i = 0; i < ref.keys().size(); i++) {
+            if (types.get(ref.keys().get(i)) instanceof Type.Int key) {
+                IntTypes.warnImplicitCast(this, ref.keys().get(i), key, m.keys().get(i));
+            }
             Type.Int misfit = LiteralFolding.misfit(this, ref.keys().get(i), m.keys().get(i));
             if (misfit != null) {
                 error(ref.span(), "Type mismatch for " + ref.name() + ": trying to assign key of type '" + misfit.display()
@@ -571,6 +582,18 @@ public final class SemanticAnalyser {
                     // current bpftrace: ++ and -- make the variable a 64-bit integer (uint64 for ++ of an unsigned one)
                     statements.setVar(v, vi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
                     yield types.get(v);
+                } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi && !mi.isPointer() && !mi.bool()
+                        && maps.get(m.name()).value() instanceof Type.Int) {
+                    // current bpftrace: ++ and -- store a 64-bit integer, which the map's value type grows to hold
+                    // (@x = (uint8)1; @x++ makes it a uint64, @x-- an int64)
+                    declareMap(m, mapKeys(m), mi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
+                    yield readType(maps.get(m.name()).value());
+                } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi
+                        && maps.get(m.name()).value() instanceof Type.Agg agg) {
+                    // current bpftrace: the 64-bit integer ++ stores does not fit an aggregation's value
+                    error(i.span(), "Type mismatch for " + m.name() + ": trying to assign value of type '"
+                            + (mi.signed() || !i.increment() ? "int64" : "uint64") + "' when map already has a type '"
+                            + agg.display() + "'");
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }
@@ -593,6 +616,11 @@ public final class SemanticAnalyser {
                         || ia.bool() != ib.bool())) {
                     yield new Type.Int(64, ia.signed() && ib.signed());
                 }
+                if (finalPass) {
+                    // current bpftrace casts each branch to the promoted type (uint64 and int64: int64)
+                    IntTypes.warnImplicitCast(this, t.then(), a, u);
+                    IntTypes.warnImplicitCast(this, t.otherwise(), b, u);
+                }
                 // current bpftrace: the branches' promoted type (c ? 1 : 2 is an int8)
                 yield u instanceof Type.Int ia && ia.bool() ? Type.Int.bool(64) : u;
             }
@@ -609,7 +637,19 @@ public final class SemanticAnalyser {
                 yield t;
             }
             case Expr.Field f -> {
+                Expr.Unary deref = f.base() instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF ? u : null;
+                Expr.Unary outer = fieldOfDeref;
+                fieldOfDeref = deref;
                 Type base = type(f.base());
+                fieldOfDeref = outer;
+                if (deref != null && (base instanceof Type.Record || base instanceof Type.StructRef)
+                        && pointees.get(deref.operand()) instanceof Integer ps) {
+                    // (*p).f, as current bpftrace: *p is a struct lying where p points, as an embedded
+                    // one does; only the field is read
+                    boolean user = types.get(deref.operand()) instanceof Type.Int p && p.user();
+                    kernelFields.put(deref, new KernelField(0, (int) kernel.sizeOf(ps), false, false, true).inUser(user));
+                    embedded.put(deref, ps);
+                }
                 Integer sid = pointees.get(f.base());
                 Integer eid = embedded.get(f.base());
                 if (sid != null || eid != null) {

@@ -66,6 +66,13 @@ final class Statements {
         return variables;
     }
 
+    /** Keeps a string in a hidden variable of the probe (see {@link TypedProgram#castStorage}). */
+    void keep(String name, Type.Str t) {
+        if (!(vars.get(name) instanceof Type.Str old) || old.size() < t.size()) {
+            vars.put(name, t);
+        }
+    }
+
     /** Checks a probe's body (its variables start empty). */
     void probe(Probe p) {
         probe = p;
@@ -124,17 +131,6 @@ final class Statements {
         return t;
     }
 
-    /**
-     * The functions whose value current bpftrace warns about when a statement drops it ("Return
-     * value discarded."): its built-in calls with a value type (not those of its standard library's
-     * macros, such as {@code delete} and {@code has_key}, nor the void ones, {@code printf},
-     * {@code print}, {@code exit}, ...).
-     */
-    private static final java.util.Set<String> DISCARD_WARNED = java.util.Set.of("bswap", "buf", "cgroupid",
-            "cgroup_path", "kaddr", "kptr", "kstack", "ksym", "macaddr", "nsecs", "ntop", "path", "percpu_kaddr",
-            "pton", "reg", "skboutput", "socket_cookie", "stack_len", "str", "strftime", "strncmp", "uptr", "ustack",
-            "usym");
-
     void block(List<Stmt> stmts) {
         for (Stmt s : stmts) {
             stmt(s);
@@ -148,11 +144,13 @@ final class Statements {
                     sa.error(c.span(), c.name() + "() must be assigned directly to a map");
                     return;
                 }
-                sa.type(e.expr());
-                if (e.expr() instanceof Expr.Call c && DISCARD_WARNED.contains(c.name()) && c.expandedFrom().isEmpty()
-                        && e.span().equals(c.span())) {
-                    // current bpftrace's TypeChecker: an expression statement whose value is neither
-                    // none nor void (not "_ = expr", which discards it on purpose)
+                Type t = sa.type(e.expr());
+                // current bpftrace's TypeChecker: an expression statement whose value is neither none
+                // nor void, unless it is ++ or --; not "_ = expr", which discards it on purpose. Not
+                // once an error has been reported: bpftrace's earlier passes stop it before its type
+                // checker, and an error in the statement leaves it without a type
+                if (!(t instanceof Type.None) && !(e.expr() instanceof Expr.IncDec) && !e.discardsValue()
+                        && !sa.errorsReported()) {
                     sa.warning(e.span(), "Return value discarded.");
                 }
             }
@@ -322,6 +320,10 @@ final class Statements {
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
+        if (sa.finalPass()) {
+            Type held = declared != null ? declared : vars.get(a.var().name());
+            IntTypes.warnImplicitCast(sa, value, sa.types.get(value), held);
+        }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
         if (misfit != null) {
@@ -358,6 +360,11 @@ final class Statements {
             vars.put(v.name(), widerOf(before, t));
         } else if (old == null) {
             vars.put(v.name(), t);
+        } else if (old instanceof Type.Int oi && t instanceof Type.Int ni && oi.pointee() instanceof Type.StructRef os
+                && ni.pointee() instanceof Type.StructRef ns && !os.name().equals(ns.name())) {
+            // current bpftrace: a variable points to one struct ((struct type1 *) then (struct type2 *))
+            sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
+                    + "' when variable already has a type '" + old.display() + "'");
         } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
             vars.put(v.name(), IntTypes.promote(oi, ni));
         } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
@@ -373,7 +380,8 @@ final class Statements {
             } else {
                 vars.put(v.name(), u);
             }
-        } else if (old.getClass() != t.getClass()) {
+        } else if (old.getClass() != t.getClass() || (old instanceof Type.Record || old instanceof Type.StructRef)
+                && !old.display().equals(t.display())) { // a struct value of another struct too
             sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
                     + "' when variable already has a type '" + old.display() + "'");
         }
@@ -486,16 +494,15 @@ final class Statements {
                 return;
             }
             sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
-            shown = value;
-            if (value instanceof Type.Int i && !i.isPointer()) {
-                sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
-                value = i.widened();
-            }
+            shown = value; // current bpftrace: the map keeps the integer's width and sign (int8 for @x = 1)
         }
         sa.locks.checkKeys(sa, a.map(), keys);
         // current bpftrace reports a mismatch at the aggregation's call, else at the assignment
         sa.declareMap(a.map(), keys, value, value instanceof Type.Agg ? a.value().span() : a.span(), shown);
         Type stored = sa.maps.get(a.map().name()).value();
+        if (sa.finalPass() && !(value instanceof Type.Agg)) {
+            IntTypes.warnImplicitCast(sa, a.value(), shown, stored);
+        }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;
         if (misfit != null) {
             sa.error(a.span(), "Type mismatch for " + a.map().name() + ": trying to assign value of type '"
