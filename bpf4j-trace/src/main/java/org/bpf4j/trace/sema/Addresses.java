@@ -132,8 +132,7 @@ public final class Addresses {
     /** Why {@link #cgroupId} cannot read {@code path}, or null if it can. */
     static String cgroupIdProblem(String path) {
         if (path.isEmpty()) {
-            // Path.of("") is the working directory; bpftrace's name_to_handle_at("") fails with ENOENT
-            return "No such file or directory";
+            return "No such file or directory"; // as open("") (Path.of("") would be the working directory)
         }
         try {
             Files.getAttribute(Path.of(path), "unix:ino");
