@@ -117,6 +117,23 @@ final class DwarfTables {
         }
     }
 
+    /**
+     * Removes the entry stop if it is still armed (the run ended before the command reached its
+     * entry, or before it was seen stopped there), so that the command is not stopped later.
+     */
+    void close() {
+        if (entryStop == null) {
+            return;
+        }
+        stopping = null;
+        try {
+            entryStop.close();
+        } catch (Exception e) {
+            // the stop's link is gone with the process
+        }
+        entryStop = null;
+    }
+
     /** If the process of the entry stop is stopped there (or gone), its tables and its continuation. */
     private void checkEntryStop() {
         int pid = stopping;

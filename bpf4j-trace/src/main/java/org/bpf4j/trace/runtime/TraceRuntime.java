@@ -241,7 +241,18 @@ public final class TraceRuntime implements AutoCloseable {
                 entryStop = backend.stopAtEntry(dwarfChild, realPath(dwarfProgram));
             }
         }
-        attach(pid);
+        try {
+            attach(pid);
+        } catch (Throwable t) {
+            if (entryStop != null) {
+                try {
+                    entryStop.close(); // the command is never released: nothing may stop it
+                } catch (Exception e) {
+                    t.addSuppressed(e);
+                }
+            }
+            throw t;
+        }
         if (!quiet) {
             out.attached(probeCount());
         }
@@ -906,6 +917,9 @@ public final class TraceRuntime implements AutoCloseable {
     public void close() {
         if (pcaps != null) {
             pcaps.close();
+        }
+        if (dwarf != null) {
+            dwarf.close(); // an entry stop the command of -c has not reached yet
         }
         backend.close();
     }
