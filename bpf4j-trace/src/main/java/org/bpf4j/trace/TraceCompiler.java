@@ -187,7 +187,10 @@ public final class TraceCompiler {
         }
         AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
                 org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process());
-        AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), policy, d);
+        Program parsed = program.get();
+        // as current bpftrace, the builtins a probe type cannot have are reported before attach points match
+        AttachPoints.Expansion expansion = AttachPoints.expand(parsed, options.probes(), options.target(), policy, d,
+                () -> org.bpf4j.trace.sema.ProbeBuiltins.check(parsed, d));
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }

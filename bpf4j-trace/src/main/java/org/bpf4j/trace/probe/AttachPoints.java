@@ -174,6 +174,19 @@ public final class AttachPoints {
      */
     public static Expansion expand(Program program, ProbeSource source, Target target, Policy policy,
             Diagnostics diags) {
+        return expand(program, source, target, policy, diags, () -> { });
+    }
+
+    /**
+     * {@link #expand(Program, ProbeSource, Target, Policy, Diagnostics)} with a check run between
+     * the attach points' own checks and their matching, as current bpftrace's passes run: when the
+     * attach points' forms are right, {@code beforeMatching} runs, and if it reports errors, the
+     * matching's ("No matches for ...", "Probe has no valid attach points") are not reported.
+     */
+    public static Expansion expand(Program program, ProbeSource source, Target target, Policy policy,
+            Diagnostics diags, Runnable beforeMatching) {
+        int initialErrors = diags.errorCount();
+        List<Map.Entry<Span, String>> unmatched = new ArrayList<>(); // the matching's errors, reported last
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
         Map<String, java.util.Set<String>> named = Map.of("bench", new java.util.HashSet<>(), "test",
@@ -220,7 +233,7 @@ public final class AttachPoints {
                 if (one.isEmpty() && !wildcard(ap) && policy.missing() != MissingProbes.IGNORE) {
                     String what = ap.provider() + " " + matchName(ap);
                     if (policy.missing() == MissingProbes.ERROR) {
-                        diags.error(ap.span(), "No matches for " + what + ".");
+                        unmatched.add(Map.entry(ap.span(), "No matches for " + what + "."));
                         failed = true;
                         continue;
                     }
@@ -240,8 +253,8 @@ public final class AttachPoints {
                 Span at = p.attachPoints().getFirst().span();
                 switch (policy.missing()) {
                     case ERROR -> {
-                        diags.error(at, "Probe has no valid attach points. If this is expected, set the "
-                                + "'missing_probes' config variable to 'warn'.");
+                        unmatched.add(Map.entry(at, "Probe has no valid attach points. If this is expected, set the "
+                                + "'missing_probes' config variable to 'warn'."));
                         probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
                     }
                     case WARN -> diags.warning(at, "Probe has no valid attach points. It is being removed which "
@@ -251,6 +264,16 @@ public final class AttachPoints {
                 continue;
             }
             probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
+        }
+        if (diags.errorCount() == initialErrors) {
+            int before = diags.errorCount();
+            beforeMatching.run();
+            if (diags.errorCount() != before) {
+                unmatched.clear();
+            }
+        }
+        for (Map.Entry<Span, String> e : unmatched) {
+            diags.error(e.getKey(), e.getValue());
         }
         if (!diags.hasErrors()) {
             iteratorAlone(probes, diags);
