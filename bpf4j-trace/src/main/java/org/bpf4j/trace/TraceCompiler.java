@@ -244,7 +244,7 @@ public final class TraceCompiler {
             if (kept.size() == p.attachPoints().size()) {
                 probes.add(p);
             } else if (!kept.isEmpty()) {
-                probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span()));
+                probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span(), p.predicateSpan()));
             }
         }
         return program.withProbes(probes);
@@ -286,7 +286,7 @@ public final class TraceCompiler {
                 }
                 points.add(new org.bpf4j.trace.ast.AttachPoint(raw, provider, parts, a.span(), given));
             }
-            probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
+            probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span(), p.predicateSpan()) : p);
         }
         return any ? program.withProbes(probes) : program;
     }

@@ -129,7 +129,7 @@ final class Macros {
         List<Probe> out = new ArrayList<>();
         for (Probe p : probes) {
             Optional<Expr> pred = p.predicate().map(e -> x.exprOnce(e, "a predicate"));
-            out.add(new Probe(p.attachPoints(), pred, x.stmts(p.body()), p.span()));
+            out.add(new Probe(p.attachPoints(), pred, x.stmts(p.body()), p.span(), p.predicateSpan()));
         }
         return out;
     }

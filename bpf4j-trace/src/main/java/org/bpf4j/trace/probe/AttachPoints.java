@@ -243,7 +243,7 @@ public final class AttachPoints {
                 resolved.putAll(one);
             }
             if (failed) {
-                probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
+                probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span(), p.predicateSpan()));
                 continue;
             }
             if (points.isEmpty() && attachSkipped) {
@@ -255,7 +255,7 @@ public final class AttachPoints {
                     case ERROR -> {
                         unmatched.add(Map.entry(at, "Probe has no valid attach points. If this is expected, set the "
                                 + "'missing_probes' config variable to 'warn'."));
-                        probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
+                        probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span(), p.predicateSpan()));
                     }
                     case WARN -> diags.warning(at, "Probe has no valid attach points. It is being removed which "
                             + "may cause issues with program behavior.");
@@ -263,7 +263,7 @@ public final class AttachPoints {
                 }
                 continue;
             }
-            probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
+            probes.add(new Probe(points, p.predicate(), p.body(), p.span(), p.predicateSpan()));
         }
         if (diags.errorCount() == initialErrors) {
             int before = diags.errorCount();

@@ -244,7 +244,8 @@ public final class SemanticAnalyser {
             p.predicate().ifPresent(e -> {
                 Type t = type(e);
                 if (!(t instanceof Type.Int)) {
-                    error(e.span(), "Invalid type for predicate: " + kindName(t));
+                    // current bpftrace's words, at the predicate with its slashes (its if's condition)
+                    error(p.predicateSpan(), "Invalid condition: " + kindName(t));
                 }
             });
             statements.block(p.body());

@@ -217,12 +217,13 @@ final class Statements {
                     return;
                 }
                 if (m.keys().isEmpty()) {
-                    sa.error(f.map().span(), "Maps used in for-loops must have keys to iterate over");
+                    sa.error(f.map().span(), f.map().name() + " has no explicit keys (scalar map), and cannot be used "
+                            + "for iteration");
                 }
                 Type key = m.keys().size() == 1 ? m.keys().getFirst() : new Type.Tuple(m.keys());
                 Type value = SemanticAnalyser.readType(m.value());
                 if (value == null) {
-                    sa.error(f.map().span(), "Loop over map of type " + m.value().display() + " is not supported");
+                    sa.error(f.map().span(), "Loop expression does not support type: " + m.value().display());
                     value = Type.INT64;
                 }
                 sa.types.put(f.map(), m.value());
@@ -236,8 +237,13 @@ final class Statements {
             case Stmt.ForRange f -> {
                 Type from = sa.type(f.from());
                 Type to = sa.type(f.to());
-                if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
-                    sa.error(f.span(), "Loop range requires an integer for the start and end values");
+                // current bpftrace: at the range, from the loop's start to the range's end
+                org.bpf4j.trace.Span range = new org.bpf4j.trace.Span(f.span().begin(), f.to().span().end());
+                if (!(from instanceof Type.Int)) {
+                    sa.error(range, "Loop range requires an integer for the start value");
+                }
+                if (!(to instanceof Type.Int)) {
+                    sa.error(range, "Loop range requires an integer for the end value");
                 }
                 // as current bpftrace: the variable has the bounds' type (unsigned when both are)
                 boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
