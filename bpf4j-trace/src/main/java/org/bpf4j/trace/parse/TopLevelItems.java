@@ -103,7 +103,7 @@ final class TopLevelItems {
         Span span = macro.span().to(parser.prev.span());
         parser.la = null;
         parser.lexer.reset(parser.prev.span().end());
-        return new Macros.Definition(name.text(), params, body, value, span);
+        return new Macros.Definition(name.text(), params, body, value, span, macro.span().to(name.span()));
     }
 
     /** {@code let @name = KIND(N);} at the top level (current bpftrace: the {@code ;} may be left out). */

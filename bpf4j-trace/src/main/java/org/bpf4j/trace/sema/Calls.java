@@ -809,6 +809,14 @@ final class Calls {
             }
             return Type.NONE;
         }
+        Type.Agg agg = a.aggregateRead(first);
+        if (agg != null) {
+            // one key's value of a map of hist, lhist, tseries or stats values: current bpftrace's words
+            a.error(c.span(), SemanticAnalyser.multiKey(agg) ? "Map type " + agg.display()
+                    + " cannot print the value of individual keys. You must print the whole map."
+                    : "Can not read " + agg.display() + " map " + ((Expr.MapRef) first).name() + " in an expression");
+            return Type.NONE;
+        }
         if (c.args().size() != 1) {
             a.error(c.span(), "Non-map print() only takes 1 argument, " + c.args().size() + " found");
         }

@@ -297,6 +297,13 @@ final class Statements {
             sa.error(c.span(), c.name() + "() must be assigned directly to a map");
             return;
         }
+        Type.Agg agg = sa.aggregateRead(value);
+        if (agg != null) {
+            // a map of hist, lhist, tseries or stats values, as current bpftrace words it
+            sa.error(a.span(), "Value '" + agg.display() + "' cannot be assigned to a scratch variable.");
+            poisoned.add(a.var().name());
+            return;
+        }
         int tallyBefore = sa.errorTally();
         Type t = sa.type(value);
         if (t instanceof Type.None) {

@@ -18,6 +18,16 @@ final class WrittenTypes {
 
     /** Types a cast: the type written, checked against its operand's. */
     Type cast(Expr.Cast c) {
+        Type.Agg agg = a.aggregateRead(c.operand());
+        if (agg != null) {
+            // a map of hist, lhist, tseries or stats values: current bpftrace's cast error
+            Type to = typeOfName(c.type(), c.span());
+            if (!(to instanceof Type.None)) {
+                a.error(SemanticAnalyser.castSpan(c), "Cannot cast from \"" + agg.display() + "\" to \""
+                        + to.display() + "\"");
+            }
+            return Type.NONE;
+        }
         Type from = a.type(c.operand());
         Type to = typeOfName(c.type(), c.span());
         if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
