@@ -464,6 +464,15 @@ public final class AttachPoints {
                 }
                 String fn = String.join(":", parts.subList(1, parts.size()));
                 boolean ret = ap.provider().equals("uretprobe");
+                // current bpftrace's checks of the function part, before it looks at the file
+                if (ret && parts.getLast().contains("+")) {
+                    diags.error(ap.span(), "Offset not allowed");
+                    return;
+                }
+                if (isGlob(parts.getFirst()) && count(parts.getLast()) != null) {
+                    diags.error(ap.span(), "Cannot use wildcards with absolute address");
+                    return;
+                }
                 if (isGlob(parts.getFirst())) {
                     // uprobe:*:FUNC (with -p, the process's files), uprobe:./bin/*:FUNC: each file's matches
                     Pattern glob = glob(fn);
@@ -637,6 +646,13 @@ public final class AttachPoints {
                 }
                 long period = e.defaultPeriod();
                 if (parts.size() == 2 && !parts.get(1).isEmpty()) {
+                    try {
+                        org.bpf4j.trace.IntText.parseUnsigned(parts.get(1));
+                    } catch (org.bpf4j.trace.IntText.Invalid invalid) {
+                        // current bpftrace's words, with its integer parser's reason
+                        diags.error(ap.span(), "Invalid count for " + ap.provider() + " probe: " + invalid.getMessage());
+                        return;
+                    }
                     Long count = count(parts.get(1));
                     if (count == null || count == 0) {
                         diags.error(ap.span(), ap.provider() + " probe count must be a positive integer");

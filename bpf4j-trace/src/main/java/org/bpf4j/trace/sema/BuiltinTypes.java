@@ -163,7 +163,7 @@ final class BuiltinTypes {
             a.enums.enumerator(b, n);
             return Type.INT64;
         }
-        a.error(b.span(), "Unknown identifier: '" + n + "'");
+        a.untypedError(b.span(), "Unknown identifier: '" + n + "'");
         return Type.NONE;
     }
 

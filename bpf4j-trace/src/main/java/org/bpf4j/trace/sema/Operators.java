@@ -269,6 +269,12 @@ final class Operators {
             a.types.put(m, info.value());
             return Type.Int.pointer(MapTyping.readType(info.value()) instanceof Type t ? t : Type.NONE, false);
         }
+        if (u.op() == UnOp.ADDR && u.operand() instanceof Expr.Var v && a.statements.untyped(v)) {
+            if (a.finalPass()) {
+                a.untypedError(u.span(), "No type available for variable " + v.name()); // current bpftrace's words
+            }
+            return Type.NONE;
+        }
         Type t = a.type(u.operand());
         Type lit = folded(u, LiteralFolding.fold(a, u));
         if (lit != null) {

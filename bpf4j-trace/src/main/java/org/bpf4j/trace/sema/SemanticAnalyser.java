@@ -34,7 +34,7 @@ public final class SemanticAnalyser {
     private boolean changed;
     private final Calls calls;
     final AggregationTypes aggregationTypes;
-    private final Statements statements = new Statements(this);
+    final Statements statements = new Statements(this);
     /** The script's functions ({@code fn}). */
     final Subprogs subprogs = new Subprogs(this);
     final BuiltinTypes builtins;
@@ -367,6 +367,22 @@ public final class SemanticAnalyser {
     /** How many errors were found so far in this pass (reported or not). */
     int errorTally() {
         return errorTally;
+    }
+
+    /** How many expressions were reported as having no type at all (unknown names, untyped variables). */
+    private int untypedTally;
+
+    /**
+     * Reports an expression current bpftrace leaves without a type (an unknown identifier, a
+     * variable whose type could not be resolved): an assignment of it is an error too.
+     */
+    void untypedError(Span span, String message) {
+        untypedTally++;
+        error(span, message);
+    }
+
+    int untypedTally() {
+        return untypedTally;
     }
 
     /** Whether pointers made in the current probe point to user memory (uprobes, USDT), as bpftrace decides. */

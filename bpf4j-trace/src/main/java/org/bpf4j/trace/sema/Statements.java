@@ -28,6 +28,8 @@ final class Statements {
     private int unreached;
     /** Variables whose value had an error: their uses are not reported again. */
     private final Set<String> poisoned = new HashSet<>();
+    /** The poisoned variables assigned a value without a type (unknown identifier, untyped variable). */
+    private final Set<String> unresolved = new HashSet<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new HashMap<>();
     /**
@@ -72,6 +74,7 @@ final class Statements {
         vars = new LinkedHashMap<>();
         varPointees.clear();
         poisoned.clear();
+        unresolved.clear();
         untypedLets.clear();
         declaredTypes.clear();
         variables.put(p, vars);
@@ -97,6 +100,11 @@ final class Statements {
         }
     }
 
+    /** Whether {@code v} is declared ({@code let $v;}) and never given a type. */
+    boolean untyped(Expr.Var v) {
+        return vars.get(v.name()) == null && untypedLets.contains(v.name());
+    }
+
     /** The type of a variable read in an expression. */
     Type read(Expr.Var v) {
         Type t = vars.get(v.name());
@@ -105,10 +113,14 @@ final class Statements {
                 return Type.NONE; // typed by an assignment further on (next pass)
             }
             if (untypedLets.contains(v.name())) {
-                sa.error(v.span(), "Could not resolve the type of this variable");
+                sa.untypedError(v.span(), "Could not resolve the type of this variable");
                 return Type.NONE;
             }
-            if (poisoned.contains(v.name())) {
+            if (unresolved.contains(v.name())) {
+                // assigned a value without a type: current bpftrace's error at each use
+                sa.untypedError(v.span(), "Could not resolve the type of this variable");
+                sa.failed.add(v);
+            } else if (poisoned.contains(v.name())) {
                 sa.failed.add(v);
             } else {
                 sa.error(v.span(), "Undefined or undeclared variable: " + v.name());
@@ -305,6 +317,7 @@ final class Statements {
             return;
         }
         int tallyBefore = sa.errorTally();
+        int untypedBefore = sa.untypedTally();
         Type t = sa.type(value);
         if (t instanceof Type.None) {
             if (voidCall(value) && sa.errorTally() == tallyBefore) {
@@ -314,6 +327,12 @@ final class Statements {
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero") || sa.program.subprog(c.name()).isPresent())) {
                 sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(t));
+            }
+            if (sa.untypedTally() > untypedBefore) {
+                // as current bpftrace: a value without a type makes the assignment an error too, and
+                // each use of the variable
+                sa.error(a.span(), "Invalid expression for assignment");
+                unresolved.add(a.var().name());
             }
             if (sa.errorTally() > tallyBefore) {
                 poisoned.add(a.var().name()); // its uses would only repeat the error
