@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -o nofp nofp.c
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -fpie -pie -o nofp-pie nofp.c
 # frames.c: the rules nofp does not exercise (rbp as the CFA, rbp restored, a lazily bound PLT
-# entry), with gcc and with clang; -z lazy keeps the PLT entries' second halves in use
+# entry, a signal frame, gcc's DRAP realignment, a rule no unwinder follows), with gcc (12.2) and
+# with clang (19); -z lazy keeps the PLT entries' second halves in use
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -Wl,-z,lazy -o frames frames.c
 clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd -Wl,-z,lazy \
     -o frames-clang frames.c

@@ -6,7 +6,13 @@
 // calls tick on a stack realigned as OpenSSL's assembly does: the CFA is rax+8 until the old rsp is
 // saved on the new stack, then the expression *(rsp+40)+8. Then main calls rec, which calls
 // itself until its argument is 0 and then bottom (a uretprobe on rec replaces each of its return
-// addresses by the kernel's trampoline).
+// addresses by the kernel's trampoline). Then main calls dvla (a variable-length array: CFA =
+// rbp+16, so the walk needs the rbp drap restores), which calls drap, which realigns its stack as gcc does
+// when it must keep the incoming stack pointer in a register (DRAP, force_align_arg_pointer): the
+// CFA is r10, then *(rbp-8), and rbp is saved at rbp+0 (DW_CFA_expression rbp); clang keeps rbp
+// as its frame pointer instead; it calls drapleaf. Then main calls odd (assembly), whose CFA rule
+// is an expression no unwinder here follows (it uses DW_OP_xor): a walk from its callee oddleaf
+// must end there, in a failure, never in a wrong frame.
 //
 //   frames once N   calls aligned N times, 1 ms apart, and exits
 //   frames signal   prints its pid, then spins in spin until SIGALRM's handler (called through the
@@ -94,6 +100,50 @@ __attribute__((noinline)) void rec(int n)
   sink++;
 }
 
+__attribute__((noinline)) void drapleaf(void)
+{
+  sink++;
+}
+
+__attribute__((noinline, force_align_arg_pointer)) void drap(int n)
+{
+  volatile char buf[n];
+  volatile char a[64] __attribute__((aligned(64)));
+  buf[0] = 1;
+  a[n & 63] = 2;
+  drapleaf();
+  sink += buf[0] + a[1];
+}
+
+__attribute__((noinline)) void oddleaf(void)
+{
+  sink++;
+}
+
+void odd(void (*f)(void));
+__asm__(".text\n"
+        ".globl odd\n"
+        ".type odd,@function\n"
+        "odd:\n"
+        ".cfi_startproc\n"
+        "  sub $8, %rsp\n"
+        // DW_CFA_def_cfa_expression: DW_OP_breg7 (rsp) 16; DW_OP_lit0; DW_OP_xor (rsp + 16)
+        ".cfi_escape 0x0f, 0x04, 0x77, 0x10, 0x30, 0x27\n"
+        "  call *%rdi\n"
+        "  add $8, %rsp\n"
+        ".cfi_def_cfa %rsp, 8\n"
+        "  ret\n"
+        ".cfi_endproc\n"
+        ".size odd, .-odd\n");
+
+__attribute__((noinline)) void dvla(int n)
+{
+  volatile char buf[n];
+  buf[0] = 1;
+  drap(n);
+  sink += buf[0];
+}
+
 volatile sig_atomic_t fired;
 
 __attribute__((noinline)) void onsignal(void)
@@ -139,6 +189,8 @@ int main(int argc, char **argv)
       aligned(16 + (int) (sink & 7));
       realign(tick);
       rec(12);
+      dvla(16 + (int) (sink & 7));
+      odd(oddleaf);
       usleep(1000);
     }
     return 0;

@@ -41,8 +41,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = TraceCommand.Version.class,
         synopsisHeading = "USAGE:%n    ",
         description = {"Compiles a bpftrace script to eBPF and runs it, printing what bpftrace prints.",
-            "Errors in the script are reported as bpftrace reports them (exit status 2)."})
+            "Errors in the script and on the command line are reported as bpftrace reports them, with its exit "
+                    + "status: 1; 255 when the programs cannot be loaded or attached."})
 final class TraceCommand implements Callable<Integer> {
+    /**
+     * Exit status when the programs cannot be loaded (the verifier refuses one) or attached, or no
+     * probe is left attached: current bpftrace's run returns -1 there, which the shell sees as 255.
+     * Errors in the script and on the command line give 1 ({@link Main#EXIT_FAILED}), as bpftrace.
+     */
+    static final int EXIT_RUN_FAILED = 255;
+
     @Spec
     private CommandSpec spec;
 
@@ -425,10 +433,10 @@ final class TraceCommand implements Callable<Integer> {
                 result.program().ifPresent(p -> out.print(AstPrinter.tree(p, e -> null)));
             }
             out.flush();
-            return result.diagnostics().hasErrors() ? Main.EXIT_BAD_INPUT : Main.EXIT_OK;
+            return result.diagnostics().hasErrors() ? Main.EXIT_FAILED : Main.EXIT_OK;
         }
         if (result.compiled().isEmpty()) {
-            return Main.EXIT_BAD_INPUT;
+            return Main.EXIT_FAILED; // current bpftrace's status for errors in the script
         }
         CompiledScript script = result.compiled().get();
         if (script.programs().isEmpty()) {
@@ -439,13 +447,24 @@ final class TraceCommand implements Callable<Integer> {
             }
             return Main.EXIT_FAILED;
         }
+        long maxProbes = script.typed().settings().maxProbes();
+        if (Long.compareUnsigned(script.probeCount(), maxProbes) > 0) {
+            // current bpftrace's words and status (it checks before loading)
+            err.println("ERROR: Can't attach to " + script.probeCount() + " probes because it exceeds the current limit of "
+                    + Long.toUnsignedString(maxProbes) + " probes.");
+            err.println("You can increase the limit through the BPFTRACE_MAX_PROBES environment variable, but BE "
+                    + "CAREFUL since a high number of probes attached can cause your system to crash.");
+            err.flush();
+            return Main.EXIT_FAILED;
+        }
         boolean benchMode = bench || "bench".equals(mode);
         boolean testMode = test || "test".equals(mode);
         if (!benchMode && !testMode && !script.programs().isEmpty() && script.programs().stream()
                 .allMatch(p -> p.attachPoint().provider().equals("bench") || p.attachPoint().provider().equals("test"))) {
-            return bpftraceError(err, script.programs().stream().anyMatch(p -> p.attachPoint().provider().equals("test"))
+            bpftraceError(err, script.programs().stream().anyMatch(p -> p.attachPoint().provider().equals("test"))
                     ? "No probes attached; use --test to run test probes."
                     : "No probes attached; use --bench to run benchmark probes.");
+            return EXIT_RUN_FAILED; // as bpftrace's run, which finds nothing attached
         }
         if (outputFile != null) {
             // as bpftrace -o: what the script prints goes to the file
@@ -497,9 +516,9 @@ final class TraceCommand implements Callable<Integer> {
             } catch (org.bpf4j.trace.runtime.LoadFailure e) {
                 err.println("ERROR: " + e.getMessage()); // -v: in current bpftrace's words, with the kernel's log
                 err.flush();
-                return Main.EXIT_FAILED;
+                return EXIT_RUN_FAILED;
             } catch (Bpf4jException e) {
-                throw new CommandFailure(Main.EXIT_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
+                throw new CommandFailure(EXIT_RUN_FAILED, "cannot load the script's programs: " + e.getMessage(), null);
             }
             try (TraceRuntime runtime = new TraceRuntime(script, output, be)) {
                 runtime.setQuiet(quiet);
@@ -525,7 +544,7 @@ final class TraceCommand implements Callable<Integer> {
                         // current bpftrace's words; it checks when it starts the run, after loading
                         bpftraceError(err, "dw_ustack requires a target process. "
                                 + "Use -p, -c, or --dwarf-pid to specify one.");
-                        return Main.EXIT_FAILED;
+                        return EXIT_RUN_FAILED;
                     }
                     runtime.setDwarfTargets(targets, c == null ? null : (int) c.pid(),
                             c == null ? null : Path.of(ChildCommand.programPath(command)));
@@ -560,15 +579,15 @@ final class TraceCommand implements Callable<Integer> {
                 } catch (AttachException e) {
                     if (e.reported()) {
                         // already said in current bpftrace's words ("Unable to attach probe: ...")
-                        return Main.EXIT_FAILED;
+                        return EXIT_RUN_FAILED;
                     }
                     org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
                     d.error(e.attachPoint().span(), e.getMessage());
                     err.print(d.render(source));
                     err.flush();
-                    return Main.EXIT_FAILED;
+                    return EXIT_RUN_FAILED;
                 } catch (Bpf4jException e) {
-                    throw new CommandFailure(Main.EXIT_FAILED, "cannot attach: " + e.getMessage(), null);
+                    throw new CommandFailure(EXIT_RUN_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {
                     TraceProcess.onInterrupt(null);
                     done.countDown();
@@ -613,11 +632,11 @@ final class TraceCommand implements Callable<Integer> {
     /** The largest pid bpftrace accepts: the nominal limit of 64-bit systems ({@code pid_max}'s ceiling). */
     private static final long MAX_PID = 0x400000;
 
-    /** An error about the command line, printed in bpftrace's words ({@code ERROR: ...}). */
+    /** An error about the command line, printed in bpftrace's words ({@code ERROR: ...}), with its status (1). */
     private static int bpftraceError(PrintWriter err, String message) {
         err.println("ERROR: " + message);
         err.flush();
-        return Main.EXIT_BAD_INPUT;
+        return Main.EXIT_FAILED;
     }
 
     private int list(PrintWriter out, PrintWriter err) throws IOException {
@@ -637,7 +656,7 @@ final class TraceCommand implements Callable<Integer> {
                 d.error(new org.bpf4j.trace.Span(i, i + 1), "invalid character '" + ch + "'");
                 err.print(d.render(new Source("stdin", pattern)));
                 err.flush();
-                return Main.EXIT_BAD_INPUT;
+                return Main.EXIT_FAILED; // bpftrace's status
             }
         }
         if (pattern.contains(".") && pattern.indexOf(':') < 0 && pattern.indexOf('*') < 0 && !noWarnings) {
@@ -651,9 +670,10 @@ final class TraceCommand implements Callable<Integer> {
                 String p = part.strip().replaceAll("\\s+", " ");
                 List<String> lines;
                 if (ProbeListing.isTypePattern(p)) {
+                    // the kernel's types, or those of the file BPFTRACE_BTF names (as bpftrace)
+                    Path btf = org.bpf4j.trace.sema.KernelTypes.path(System.getenv());
                     lines = ProbeListing.listTypes(p, verbose, org.bpf4j.object.btf.Btf.parse(
-                            org.bpf4j.object.elf.ByteReader.of(Files.readAllBytes(org.bpf4j.trace.sema.KernelTypes.VMLINUX),
-                                    org.bpf4j.trace.sema.KernelTypes.VMLINUX.toString())));
+                            org.bpf4j.object.elf.ByteReader.of(Files.readAllBytes(btf), btf.toString())));
                 } else if (pid != null) {
                     lines = ProbeListing.listProcess(Integer.parseInt(pid), p, verbose, ProbeSource.system());
                 } else {
@@ -683,14 +703,14 @@ final class TraceCommand implements Callable<Integer> {
         if (parsed.isEmpty() || d.hasErrors()) {
             err.print(render(d, source));
             err.flush();
-            return Main.EXIT_BAD_INPUT;
+            return Main.EXIT_FAILED; // bpftrace's status
         }
         AttachPoints.Expansion expansion = AttachPoints.expand(parsed.get(), ProbeSource.system(),
                 AttachPoints.Target.KERNEL, d);
         err.print(render(d, source));
         err.flush();
         if (d.hasErrors()) {
-            return Main.EXIT_BAD_INPUT;
+            return Main.EXIT_FAILED; // bpftrace's status
         }
         java.util.TreeSet<String> lines = new java.util.TreeSet<>();
         for (org.bpf4j.trace.ast.Probe p : expansion.program().probes()) {

@@ -39,7 +39,7 @@ class TraceAttachFailureTest {
     void byDefaultTheRunEndsBeforeAnythingIsPrinted() {
         hardwareEventsFail();
         Cli r = Cli.run("trace", "-e", PROBE + " { @ = count(); } BEGIN { printf(\"begin\\n\"); }");
-        assertEquals(Main.EXIT_FAILED, r.status(), r.err());
+        assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
         r.assertNoStackTrace();
         // BEGIN has run, but its output is never read: bpftrace returns before polling
         assertEquals("", r.out());
@@ -73,14 +73,14 @@ class TraceAttachFailureTest {
     void noProbeLeftIsAnError() {
         hardwareEventsFail();
         Cli r = Cli.run("trace", "-e", "config = { missing_probes = \"warn\" } " + PROBE + " { @ = count(); }");
-        assertEquals(Main.EXIT_FAILED, r.status(), r.err());
+        assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
         assertEquals("WARNING: Unable to attach probe: " + PROBE + ". Skipping.\n"
                 + "ERROR: Attachment failed for all probes.\n", r.err());
         assertEquals("", r.out());
         // with --no-warnings only the error is left
         Cli quiet = Cli.run("trace", "--no-warnings", "-e", "config = { missing_probes = \"warn\" } " + PROBE
                 + " { @ = count(); }");
-        assertEquals(Main.EXIT_FAILED, quiet.status(), quiet.err());
+        assertEquals(TraceCommand.EXIT_RUN_FAILED, quiet.status(), quiet.err());
         assertEquals("ERROR: Attachment failed for all probes.\n", quiet.err());
     }
 }

@@ -121,7 +121,7 @@ class TraceBtfPointersTest {
     @Test
     void theFunctionsNeedARawTracepoint() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { @ = socket_cookie(0); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals(Main.EXIT_FAILED, r.status());
         assertTrue(r.err().startsWith("stdin:1:13-29: ERROR: socket_cookie can not be used with \"begin\" probes\n"),
                 r.err());
     }

@@ -47,7 +47,7 @@ class TraceCDefinitionsTest {
         // incomplete type 'struct thread_info')
         Cli r = Cli.run("trace", "-e", "struct task_struct { struct thread_info x; } begin { "
                 + "printf(\"%d\\n\", curtask.x.status); }");
-        String err = r.error(Main.EXIT_BAD_INPUT);
+        String err = r.error(Main.EXIT_FAILED);
         assertTrue(err.startsWith("stdin:1:1-21: ERROR: cannot read the script's C definitions: field has incomplete "
                 + "type 'struct thread_info' (the script redefines the kernel's 'struct task_struct', so, as in "
                 + "bpftrace, its definitions take no struct, union or enum from the kernel's BTF: define "

@@ -112,7 +112,7 @@ class TraceDwarfTest {
         assertEquals(Main.EXIT_OK, r.status(), r.err());
         assertTrue(r.out().endsWith("\n\n@: 3\n@pc[true]: 3\n"), r.out());
         Cli bad = Cli.run("trace", "-e", "uprobe:" + bin + "@loop.c:1 { @ = count(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, bad.status());
+        assertEquals(Main.EXIT_FAILED, bad.status());
         assertTrue(bad.err().contains("ERROR: Unable to map 'loop.c:1' to address"), bad.err());
     }
 
@@ -129,7 +129,7 @@ class TraceDwarfTest {
         // the probed function's frame: the file's build id and the offset of work() in the file
         assertTrue(r.out().startsWith("\n" + id + " 0x" + Long.toHexString(offset) + "\n" + id + " 0x"), r.out());
         Cli k = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { print(kstack(build_id)); }");
-        assertEquals(Main.EXIT_BAD_INPUT, k.status());
+        assertEquals(Main.EXIT_FAILED, k.status());
         assertTrue(k.err().contains("ERROR: 'build_id' stack mode can only be used for ustack"), k.err());
     }
 }

@@ -167,7 +167,7 @@ class TraceIteratorTest {
     void unknownIteratorAndListing() {
         needsKernelBtf();
         Cli r = Cli.run("trace", "-e", "iter:no_such_iterator { printf(\"x\\n\"); }");
-        assertTrue(r.error(Main.EXIT_BAD_INPUT).startsWith("stdin:1:1-22: ERROR: iter no_such_iterator not available for "
+        assertTrue(r.error(Main.EXIT_FAILED).startsWith("stdin:1:1-22: ERROR: iter no_such_iterator not available for "
                 + "your kernel version."), r.err());
         Cli all = Cli.run("trace", "-l", "iter:*");
         String listed = all.ok();

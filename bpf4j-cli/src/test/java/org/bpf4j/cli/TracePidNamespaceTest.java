@@ -46,7 +46,7 @@ class TracePidNamespaceTest {
     @Test
     void modesAreCheckedInTheirWords() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { print((pid(all), tid(1 + 1))); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals(Main.EXIT_FAILED, r.status());
         assertTrue(r.err().startsWith("stdin:1:20-23: ERROR: Invalid PID namespace mode: all (expects: curr_ns or init)\n"),
                 r.err());
         assertTrue(r.err().contains("stdin:1:26-36: ERROR: tid() only supports curr_ns and init as the argument\n"),

@@ -78,7 +78,7 @@ class TraceProbesTest {
     @Test
     void cpidWithoutCommandIsAnErrorAtItsPlace() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { printf(\"%d\\n\", cpid); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals(Main.EXIT_FAILED, r.status());
         assertEquals("stdin:1:24-28: ERROR: cpid cannot be used without child command\n"
                 + "BEGIN { printf(\"%d\\n\", cpid); }\n"
                 + "                       ~~~~\n", r.err());
@@ -87,7 +87,7 @@ class TraceProbesTest {
     @Test
     void systemNeedsUnsafe() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { system(\"echo hi\"); exit(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals(Main.EXIT_FAILED, r.status());
         assertTrue(r.err().contains("ERROR: system() is an unsafe function being used in safe mode"), r.err());
         Cli ok = Cli.run("trace", "--backend", "vm", "--unsafe", "-e", "BEGIN { system(\"echo hi %d\", 7); exit(); }");
         assertEquals(Main.EXIT_OK, ok.status(), ok.err());
@@ -98,7 +98,7 @@ class TraceProbesTest {
     @Test
     void kernelProbesNeedTheKernelBackend() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "tracepoint:sched:sched_switch { @ = count(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals(Main.EXIT_FAILED, r.status());
         assertTrue(r.err().startsWith("stdin:1:1-30: ERROR: tracepoint probes need the kernel backend"), r.err());
     }
 
@@ -169,7 +169,7 @@ class TraceProbesTest {
             assertEquals(Main.EXIT_OK, r.status(), r.err());
             assertEquals("0 1\n\n\n", r.out());
         } else {
-            assertEquals(Main.EXIT_FAILED, r.status(), r.err());
+            assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
             assertTrue(r.err().contains("BEGIN: ldimm64 failed to find the address for kernel symbol 'runqueues'."),
                     r.err());
             r.assertNoStackTrace();
@@ -224,7 +224,7 @@ class TraceProbesTest {
         Assumptions.assumeTrue(!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe")),
                 "SKIPPED: this kernel has kprobes");
         Cli r = Cli.run("trace", "-e", "kprobe:vfs_read { @ = count(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, r.status());
+        assertEquals(Main.EXIT_FAILED, r.status());
         assertTrue(r.err().startsWith("stdin:1:1-16: ERROR: kprobe probes cannot be attached here: this kernel has no kprobes"),
                 r.err());
     }
@@ -261,11 +261,11 @@ class TraceProbesTest {
     void missingRawTracepointsAreReportedAsCurrentBpftrace() {
         needsKernelBtf();
         Cli any = Cli.run("trace", "-e", "rawtracepoint:nonsense { exit(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, any.status());
+        assertEquals(Main.EXIT_FAILED, any.status());
         assertTrue(any.err().startsWith("stdin:1:1-23: ERROR: Probe has no valid attach points. If this is expected, "
                 + "set the 'missing_probes' config variable to 'warn'.\n"), any.err());
         Cli module = Cli.run("trace", "-e", "rawtracepoint:nonsense:sys_exit { exit(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, module.status());
+        assertEquals(Main.EXIT_FAILED, module.status());
         assertTrue(module.err().startsWith("stdin:1:1-32: ERROR: No matches for rawtracepoint nonsense:sys_exit.\n"),
                 module.err());
     }
@@ -301,7 +301,7 @@ class TraceProbesTest {
             assertTrue(r.out().contains("@[uprobe:" + target + ":" + f + "]: 3\n"), r.out());
         }
         Cli bad = Cli.run("trace", "--no-feature", "uprobe_multi,bogus", "-e", "BEGIN { exit(); }");
-        assertEquals(Main.EXIT_BAD_INPUT, bad.status());
+        assertEquals(Main.EXIT_FAILED, bad.status());
         assertEquals("ERROR: USAGE: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi'.\n",
                 bad.err());
     }

@@ -53,7 +53,7 @@ class TraceRuntimeWarningsTest {
 
     @Test
     void whatAScriptCanSeeIsReportedOnlyWithK() {
-        String script = "BEGIN { @[1] = 1; delete(@[2]); printf(\"%d\\n\", @[3]); exit(); }";
+        String script = "BEGIN { @[1] = 1; _ = delete(@[2]); printf(\"%d\\n\", @[3]); exit(); }";
         Cli quiet = Cli.run("trace", "--backend", "vm", "-e", script);
         assertFalse(quiet.out().contains("WARNING") || quiet.err().contains("WARNING"), quiet.err());
         Cli k = Cli.run("trace", "--backend", "vm", "-k", "-e", script);

@@ -124,7 +124,7 @@ class WatchpointTest {
             long address = Long.parseUnsignedLong(a.out().lines().findFirst().orElseThrow());
             Cli r = Cli.run("trace", "-e", "watchpoint:0x" + Long.toHexString(address) + ":8:w { printf(\"%s %d\\n\", "
                     + "probe, pid); exit(); }");
-            if (r.status() == Main.EXIT_FAILED && r.err().contains("Operation not permitted")) {
+            if (r.status() == TraceCommand.EXIT_RUN_FAILED && r.err().contains("Operation not permitted")) {
                 // this machine's kernel (6.18 under lockdown) refuses breakpoints on kernel addresses,
                 // also to a C program run as root: opened per CPU without a process, each fails (a
                 // warning for each, as current bpftrace, then the error)
@@ -152,7 +152,7 @@ class WatchpointTest {
                     .append(" = count(); }\n");
         }
         Cli r = Cli.run("trace", "-c", w + " write 1", "-e", script.toString());
-        assertEquals(Main.EXIT_FAILED, r.status(), r.err());
+        assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
         r.assertNoStackTrace();
         // as current bpftrace: a warning for each thread whose event cannot be opened, then the error
         // (the fifth, or an earlier one if a breakpoint of another program holds a register on a CPU)

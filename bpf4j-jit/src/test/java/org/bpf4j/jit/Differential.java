@@ -51,6 +51,78 @@ final class Differential {
         return new Result(false, a, b);
     }
 
+    /** A packet program's run on every engine: the interpreter's first, then each JIT's, by engine name. */
+    record PacketResult(boolean refused, boolean verified, java.util.Map<String, FuzzWorld.Outcome> outcomes) {
+        boolean agrees() {
+            return refused || outcomes.values().stream().map(Object::toString).distinct().count() == 1;
+        }
+
+        FuzzWorld.Outcome interpreter() {
+            return outcomes.get("interpreter");
+        }
+
+        String describe() {
+            StringBuilder b = new StringBuilder(verified ? "(accepted by the verifier)\n" : "");
+            outcomes.forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
+            return b.toString();
+        }
+    }
+
+    /**
+     * Runs a packet program as {@code BPF_PROG_TEST_RUN} does ({@link FuzzWorld#testRun}) on the
+     * interpreter, the JIT, the JIT splitting every function into chunks and, when bpf4j's
+     * verifier accepts the program as a program of {@code type} over the world's maps, the JIT
+     * with the verifier's facts (accesses it proved in bounds compiled without checks). A verified
+     * program runs without an instruction budget on every engine (the verifier proved that it
+     * ends), as {@code bpf4j run} runs it; another one under {@code budget}.
+     */
+    static PacketResult comparePacket(FuzzWorld world, org.bpf4j.isa.Code code, org.bpf4j.spec.ProgramType type,
+            org.bpf4j.vm.run.TestRunInput input, long budget) {
+        org.bpf4j.verifier.VerificationResult v = org.bpf4j.verifier.Verifier.verify(
+                new org.bpf4j.verifier.VerifierInput("fuzz", code, type, world.mapInfos(), true));
+        boolean verified = v instanceof org.bpf4j.verifier.VerificationResult.Accepted;
+        long b = verified ? Long.MAX_VALUE : budget;
+        java.util.Map<String, org.bpf4j.vm.Engine> engines = new java.util.LinkedHashMap<>();
+        engines.put("interpreter", Interpreter.INSTANCE);
+        engines.put("jit", JIT);
+        engines.put("splitting jit", SPLITTING_JIT);
+        if (v instanceof org.bpf4j.verifier.VerificationResult.Accepted a) {
+            engines.put("jit with facts", JIT.withFacts(code, a.facts()));
+        }
+        java.util.Map<String, FuzzWorld.Outcome> outcomes = new java.util.LinkedHashMap<>();
+        for (var e : engines.entrySet()) {
+            VmProgram p;
+            try {
+                p = world.load(code, e.getValue(), b);
+            } catch (JitCompilationException ex) {
+                outcomes.put(e.getKey(), new FuzzWorld.Outcome("compilation failed: " + ex.getMessage(), -1, ""));
+                continue;
+            } catch (UnsupportedFeatureException ex) {
+                if (e.getKey().equals("interpreter")) {
+                    return new PacketResult(true, verified, outcomes);
+                }
+                outcomes.put(e.getKey(), new FuzzWorld.Outcome("refused at load: " + ex.getMessage(), -1, ""));
+                continue;
+            }
+            outcomes.put(e.getKey(), world.testRun(p, type, input, b));
+        }
+        return new PacketResult(false, verified, outcomes);
+    }
+
+    /** Writes a packet reproducer: the raw words, the program type, the packet, the context and the budget. */
+    static Path savePacket(Path dir, String name, String comment, org.bpf4j.isa.Code code,
+            org.bpf4j.spec.ProgramType type, org.bpf4j.vm.run.TestRunInput input, long budget) {
+        Path file = save(dir, name, comment, code, input.data(), budget);
+        StringBuilder b = new StringBuilder("-- type\n").append(type.kernelName()).append('\n');
+        input.context().ifPresent(c -> b.append("-- ctx\n").append(HexFormat.ofDelimiter(" ").formatHex(c)).append('\n'));
+        try {
+            Files.writeString(file, b.toString(), java.nio.file.StandardOpenOption.APPEND);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes a reproducer in the {@code .data} format (raw words, memory, budget) and returns its path. */
     static Path save(Path dir, String name, String comment, Code code, byte[] memory, long budget) {
         StringBuilder b = new StringBuilder();

@@ -5,11 +5,13 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.isa.Assembler;
 import org.bpf4j.isa.Code;
 import org.bpf4j.spec.MapType;
+import org.bpf4j.spec.ProgramType;
 import org.bpf4j.vm.Engine;
 import org.bpf4j.vm.Environment;
 import org.bpf4j.vm.Execution;
@@ -23,6 +25,10 @@ import org.bpf4j.vm.VmTrapException;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.MapDefinition;
 import org.bpf4j.vm.map.ProgArrayMap;
+import org.bpf4j.vm.run.TestRun;
+import org.bpf4j.vm.run.TestRunException;
+import org.bpf4j.vm.run.TestRunInput;
+import org.bpf4j.vm.run.TestRunResult;
 
 /**
  * The fixed surroundings in which differential tests run a program on each engine: maps (a hash
@@ -138,6 +144,32 @@ final class FuzzWorld implements AutoCloseable {
         return new Outcome(end.toString(), used, state(ex, data));
     }
 
+    /**
+     * Runs a loaded program as {@code BPF_PROG_TEST_RUN} runs a program of {@code type} over
+     * {@code input} ({@link TestRun}), and describes everything observable: the return value,
+     * the packet and context after the run and the redirect, or the trap or the refusal of the
+     * input, then the maps and the helper log.
+     */
+    Outcome testRun(VmProgram program, ProgramType type, TestRunInput input, long budget) {
+        reset(program, budget);
+        HexFormat hex = HexFormat.of();
+        String end;
+        try {
+            TestRunResult r = TestRun.run(program, type, Optional.empty(), input);
+            end = "retval=" + r.retval() + " redirect=" + r.redirect().map(Object::toString).orElse("none")
+                    + "\ndata_out " + hex.formatHex(r.data()) + "\nctx_out " + r.context().map(hex::formatHex).orElse("-");
+        } catch (VmTrapException e) {
+            end = "trap " + e.kind() + " at " + e.slot() + ": " + e.getMessage();
+        } catch (TestRunException e) {
+            end = "refused errno " + e.errno() + ": " + e.getMessage();
+        } catch (Bpf4jException e) {
+            end = "error " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        StringBuilder b = new StringBuilder();
+        maps(b);
+        return new Outcome(end, -1, b.toString());
+    }
+
     private String state(Execution ex, byte[] data) {
         HexFormat hex = HexFormat.of();
         StringBuilder b = new StringBuilder();
@@ -149,6 +181,13 @@ final class FuzzWorld implements AutoCloseable {
                 b.append("frame ").append(d).append(' ').append(hex.formatHex(f)).append('\n');
             }
         }
+        maps(b);
+        return b.toString();
+    }
+
+    /** The maps' contents and the helper log. */
+    private void maps(StringBuilder b) {
+        HexFormat hex = HexFormat.of();
         List<String> entries = new ArrayList<>();
         for (byte[] k : hash.keys()) {
             entries.add(hex.formatHex(k) + "=" + hex.formatHex(hash.lookup(k).orElseThrow()));
@@ -159,7 +198,16 @@ final class FuzzWorld implements AutoCloseable {
             b.append("array[").append(i).append("] ").append(hex.formatHex(array.lookup(u32(i)).orElseThrow())).append('\n');
         }
         b.append(log);
-        return b.toString();
+    }
+
+    /** What the verifier needs to know of the world's maps, by index. */
+    List<org.bpf4j.verifier.MapInfo> mapInfos() {
+        List<org.bpf4j.verifier.MapInfo> out = new ArrayList<>();
+        for (BpfMap m : maps) {
+            MapDefinition d = m.definition();
+            out.add(org.bpf4j.verifier.MapInfo.of(d.name(), d.type(), d.keySize(), d.valueSize(), d.maxEntries()));
+        }
+        return out;
     }
 
     private static boolean allZero(byte[] b) {

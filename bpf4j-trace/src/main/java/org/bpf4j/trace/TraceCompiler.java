@@ -172,8 +172,14 @@ public final class TraceCompiler {
         }
         // a checked program sees the kernel's types as the kernel backend's does
         boolean kernelTarget = options.target() != AttachPoints.Target.VM;
-        java.util.Map<String, String> predefined = kernelTarget
-                && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX)
+        // BPFTRACE_BTF names the file the kernel's types are read from, as in current bpftrace,
+        // which warns (once, before anything else) when it cannot read it and goes on without them
+        String btfProblem = kernelTarget ? org.bpf4j.trace.sema.KernelTypes.environmentProblem(setup.env()) : null;
+        if (btfProblem != null) {
+            d.warning(org.bpf4j.trace.Span.NONE, btfProblem);
+        }
+        java.util.Map<String, String> predefined = kernelTarget && btfProblem == null
+                && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.path(setup.env()))
                 ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
         Optional<Program> program = Parser.parse(source, d, predefined, setup.includes(),
                 org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()), setup.importDirs(),
@@ -186,7 +192,9 @@ public final class TraceCompiler {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
         AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
-                org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process());
+                org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process(),
+                org.bpf4j.trace.sema.Settings.resolve(program.get().config(), setup.env(), new Diagnostics())
+                        .maxBpfProgs());
         Program parsed = program.get();
         // as current bpftrace, the builtins a probe type cannot have are reported before attach points match
         AttachPoints.Expansion expansion = AttachPoints.expand(parsed, options.probes(), options.target(), policy, d,
@@ -203,7 +211,7 @@ public final class TraceCompiler {
                     expansion.resolved());
         }
         org.bpf4j.trace.sema.KernelTypes types = kernelTarget
-                ? org.bpf4j.trace.sema.KernelTypes.system().withBinaries(expansion.resolved().values().stream()
+                ? org.bpf4j.trace.sema.KernelTypes.system(setup.env()).withBinaries(expansion.resolved().values().stream()
                         .<java.nio.file.Path>mapMulti((r, out) -> {
                             if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
                                 out.accept(u.binary());

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  * with {@code NAME.expected}. Where bpftrace 0.17 words or places a message differently, the
  * golden file holds ours and {@code docs/trace-differences.md} lists the difference. A script whose
  * first line is {@code // kernel} is compiled for the kernel backend (with the kernel's BTF), the
- * others for the VM.
+ * others for the VM; with the environment of the script's {@code NAME.env} file, if it has one
+ * ({@code BPFTRACE_*} variables; relative paths from the module's directory).
  */
 class DiagnosticsTest {
     @TestFactory
@@ -37,9 +38,12 @@ class DiagnosticsTest {
                     Assumptions.assumeTrue(Files.isReadable(KernelTypes.VMLINUX),
                             "skipped: " + KernelTypes.VMLINUX + " is not readable (kernel without BTF)");
                     r = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
-                            ProbeSource.none(), AttachPoints.Target.KERNEL, false, true));
+                            ProbeSource.none(), AttachPoints.Target.KERNEL, false, true),
+                            new TraceCompiler.Setup(Scripts.env(p), List.of(), List.of()));
                 } else {
-                    r = TraceCompiler.compile(source, Scripts.params(p));
+                    r = TraceCompiler.compile(source, Scripts.params(p), new TraceCompiler.Options(false,
+                            ProbeSource.none(), AttachPoints.Target.VM, false, true),
+                            new TraceCompiler.Setup(Scripts.env(p), List.of(), List.of()));
                 }
                 assertTrue(r.diagnostics().hasErrors(), "the script compiled without errors");
                 assertEquals(Scripts.read(expected), r.diagnostics().render(source));

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * judged, with its reason printed. Known disagreements are listed with their reason in
  * {@code verifier-cases-kernel.tsv}; the test fails when a case disagrees and is not listed, or is
  * listed and now agrees. Skipped, with the reason, when bpf() is unavailable.
+ * {@code -Dbpf4j.kernelVerdicts=FILE} prints the kernel's verdict (its last log line) on every case of the
+ * case files whose names contain FILE; {@code -Dbpf4j.kernelLog=NAME} the whole log of cases so named.
  */
 class VerifierCaseKernelTest {
     private static final int BPF_F_RDONLY_PROG = 1 << 7;
@@ -44,6 +46,10 @@ class VerifierCaseKernelTest {
         for (VerifierCase c : all) {
             String key = c.file() + "\t" + c.name();
             String kernelVerdict = kernelVerdict(kernel, c);
+            String verdicts = System.getProperty("bpf4j.kernelVerdicts", "");
+            if (!verdicts.isEmpty() && c.file().contains(verdicts)) {
+                System.out.println("kernel verdict " + key.replace('\t', ' ') + ": " + kernelVerdict); // a developer aid
+            }
             if (kernelVerdict.startsWith("error")) {
                 notJudged.add(key.replace('\t', ' ') + ": " + kernelVerdict);
                 continue;

@@ -17,7 +17,8 @@ import org.bpf4j.vm.map.SpecialFields;
  * {@code bpf_timer_set_callback}, {@code bpf_timer_start}, {@code bpf_timer_cancel}) with the
  * kernel's checks and error returns.
  *
- * <p>A spin lock is a 4-byte word of a map value, taken with a compare-and-set; an execution holds
+ * <p>A spin lock is the 4-byte {@code struct bpf_spin_lock} of a map value (any other address
+ * traps, as the kernel's verifier refuses it), taken with a compare-and-set; an execution holds
  * at most one, as the verifier demands, and one that ends holding it is ended with a trap (the
  * lock is released). Timers live at the {@code struct bpf_timer} of a map value
  * ({@link MapTimers}) and fire when the host advances the environment's {@link VirtualClock}. On
@@ -41,6 +42,7 @@ final class TimerHelpers {
     static HelperRegistry.Builder register(HelperRegistry.Builder b) {
         b.add("spin_lock", (c, lock, r2, r3, r4, r5) -> {
             Execution ex = (Execution) c;
+            checkLock(c, lock, "bpf_spin_lock");
             byte[] d = ex.memory.atomicTarget(lock, 4, c.slot());
             if (ex.lockArray != null) {
                 throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), "bpf_spin_lock: the program already "
@@ -60,6 +62,7 @@ final class TimerHelpers {
         });
         b.add("spin_unlock", (c, lock, r2, r3, r4, r5) -> {
             Execution ex = (Execution) c;
+            checkLock(c, lock, "bpf_spin_unlock");
             byte[] d = ex.memory.atomicTarget(lock, 4, c.slot());
             if (ex.lockArray != d || ex.lockOffset != (int) lock) {
                 throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), "bpf_spin_unlock of "
@@ -122,6 +125,23 @@ final class TimerHelpers {
             return t.cancel() ? 1 : 0;
         });
         return b;
+    }
+
+    /**
+     * Traps unless {@code lock} is the {@code struct bpf_spin_lock} of a map value, which the
+     * kernel's verifier demands of the argument ({@code process_spin_lock}): a program that was
+     * not verified must not take a "lock" in its stack, its packet or a value's other bytes.
+     */
+    private static void checkLock(CallContext c, long lock, String helper) {
+        BpfMap map = BpfMap.ofValueAddress(lock);
+        int offset = map == null ? -1 : map.definition().spinLockOffset();
+        if (map == null || offset < 0 || lock - map.valueStart(lock) != offset) {
+            throw new VmTrapException(VmTrapException.Kind.CALL, c.slot(), helper + ": R1 = " + Memory.hex(lock)
+                    + " is not the bpf_spin_lock of a map value"
+                    + (map == null ? "" : offset < 0 ? " (the values of map " + map.definition().name()
+                            + " have no bpf_spin_lock)" : " (map " + map.definition().name()
+                            + " has its bpf_spin_lock at offset " + offset + " of a value)"));
+        }
     }
 
     /** Wheels for clocks that are not virtual: timers wait there and never fire. */

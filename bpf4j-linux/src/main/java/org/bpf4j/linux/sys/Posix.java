@@ -106,6 +106,11 @@ public final class Posix {
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     }
 
+    private static final class KillCall {
+        static final MethodHandle H = downcall("kill", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
     private static final class GetpagesizeCall {
         static final MethodHandle H = downcall("getpagesize", FunctionDescriptor.of(
                 ValueLayout.JAVA_INT));
@@ -150,6 +155,26 @@ public final class Posix {
                 throw new KernelException("open", errno(c), "opening " + path);
             }
             return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code SIGCONT}: continues a stopped process. */
+    public static final int SIGCONT = 18;
+
+    /**
+     * {@code kill(pid, sig)}: sends a signal to a process.
+     *
+     * @throws KernelException if it cannot be sent (the process is gone, or not ours to signal)
+     */
+    public static void kill(int pid, int sig) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(CAPTURE);
+            int r = (int) KillCall.H.invokeExact(c, pid, sig);
+            if (r < 0) {
+                throw new KernelException("kill", errno(c), "signal " + sig + " to process " + pid);
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -10,6 +10,14 @@ import java.util.function.Function;
 public final class AstPrinter {
     private AstPrinter() {}
 
+    /** A range's bound as the grammar takes it: a primary expression, so others in parentheses ((1 + 1)..10). */
+    private static String rangeBound(Expr e) {
+        boolean primary = e instanceof Expr.IntLit l && l.value() >= 0 || e instanceof Expr.Var || e instanceof Expr.Param
+                || e instanceof Expr.MapRef || e instanceof Expr.Call || e instanceof Expr.Builtin
+                || e instanceof Expr.StrLit || e instanceof Expr.BoolLit;
+        return primary ? source(e) : "(" + source(e) + ")";
+    }
+
     /** The program as source: one probe per paragraph, binary operations fully parenthesised. */
     public static String source(Program program) {
         StringBuilder sb = new StringBuilder();
@@ -81,8 +89,8 @@ public final class AstPrinter {
                 block(sb, f.body(), depth);
             }
             case Stmt.ForRange f -> {
-                sb.append("for (").append(f.var().name()).append(" : ").append(source(f.from())).append("..")
-                        .append(source(f.to())).append(") ");
+                sb.append("for (").append(f.var().name()).append(" : ").append(rangeBound(f.from())).append("..")
+                        .append(rangeBound(f.to())).append(") ");
                 block(sb, f.body(), depth);
             }
             case Stmt.Jump j -> {

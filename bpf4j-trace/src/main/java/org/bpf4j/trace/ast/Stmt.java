@@ -9,8 +9,18 @@ public sealed interface Stmt {
     /** Where it is written. */
     Span span();
 
-    /** An expression evaluated for its effect ({@code printf(...)}, {@code @m[k] = count()} is {@link AssignMap}). */
-    record ExprStmt(Expr expr, Span span) implements Stmt {}
+    /**
+     * An expression evaluated for its effect ({@code printf(...)}, {@code @m[k] = count()} is {@link AssignMap}).
+     * Its span is the expression's for a plain statement; one that starts before the expression
+     * and ends with it drops the value on purpose ({@code _ = expr}); another places the statement
+     * elsewhere (the value of a macro called as a statement, placed at the call).
+     */
+    record ExprStmt(Expr expr, Span span) implements Stmt {
+        /** Whether the value is dropped on purpose ({@code _ = expr}): no "Return value discarded." warning. */
+        public boolean discardsValue() {
+            return span.end() == expr.span().end() && span.begin() < expr.span().begin();
+        }
+    }
 
     /**
      * {@code $v = value}, or with {@code let} a declaration ({@code let $v}, {@code let $v: type = value}).

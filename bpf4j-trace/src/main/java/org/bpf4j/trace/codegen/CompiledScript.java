@@ -110,8 +110,57 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
     /** Slots of the perf event array of {@code skboutput()}: one per possible CPU. */
     public static final int SKB_OUTPUT_CPUS = 1024;
 
-    /** Ring buffer size in bytes. */
+    /** Ring buffer size in bytes, unless the script's {@code perf_rb_pages} gives one. */
     public static final int RING_SIZE = 1 << 20;
+
+    /** The page size the ring buffer's size is counted in ({@code perf_rb_pages}). */
+    public static final int PAGE_SIZE = 4096;
+
+    /** The largest ring buffer bpf4j makes: {@code perf_rb_pages} beyond it are cut to it. */
+    public static final int MAX_RING_SIZE = 1 << 30;
+
+    /**
+     * The size in bytes of the ring buffer of events: {@link #RING_SIZE}, or with the script's
+     * {@code perf_rb_pages} N, as current bpftrace makes it: N pages but at least one per CPU, which
+     * (as libbpf adjusts a ring buffer's size) is rounded up to a power of two; at most
+     * {@link #MAX_RING_SIZE}.
+     *
+     * @param cpus the number of CPUs (the kernel's possible CPUs)
+     */
+    public int ringSize(int cpus) {
+        long pages = typed.settings().perfRbPages();
+        if (pages == 0) {
+            return RING_SIZE;
+        }
+        if (pages < 0 || pages > MAX_RING_SIZE / PAGE_SIZE) {
+            return MAX_RING_SIZE; // unsigned: a value of 2^63 or more is negative here
+        }
+        pages = Math.max(pages, cpus);
+        long rounded = Long.highestOneBit(pages);
+        if (rounded < pages) {
+            rounded <<= 1;
+        }
+        return (int) Math.min(MAX_RING_SIZE, rounded * PAGE_SIZE);
+    }
+
+    /**
+     * The probes of a run as current bpftrace counts them against {@code max_probes}: one per
+     * program (BEGIN, END, tests and benchmarks too), the matches of a wildcard uprobe in one binary
+     * (one uprobe_multi program) counting once.
+     */
+    public int probeCount() {
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        int n = 0;
+        for (ProbeProgram p : programs) {
+            AttachPoint ap = p.attachPoint();
+            if (typed.expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u && u.multi()
+                    && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
+                continue;
+            }
+            n++;
+        }
+        return n;
+    }
 
     /**
      * A map the programs refer to by index, as a backend creates it.
@@ -149,7 +198,7 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
         }
         int queue = transport.queueValueSize();
         all.add(queue > 0 ? new RuntimeMap("events", MapType.QUEUE, 0, queue, QUEUE_ENTRIES)
-                : new RuntimeMap("events", MapType.RINGBUF, 0, 0, RING_SIZE));
+                : new RuntimeMap("events", MapType.RINGBUF, 0, 0, ringSize(cpus)));
         all.add(new RuntimeMap("globals", MapType.ARRAY, 4, GLOBALS_BYTES, 1));
         if (events.scratchBytes() > 0 || events.stacks()) {
             all.add(new RuntimeMap("scratch", MapType.ARRAY, 4, Math.max(8, events.scratchBytes()), cpus));

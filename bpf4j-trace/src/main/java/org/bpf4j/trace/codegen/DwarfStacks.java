@@ -70,6 +70,7 @@ final class DwarfStacks {
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
         int extra = pc.frame.alloc(8);
+        int rbpBase = pc.frame.alloc(8);
         int regs = pc.frame.alloc(8 * REGS);
         UprobeOffsets uo = UprobeOffsets.KERNEL;
         int task = uo == null ? 0 : pc.frame.alloc(8);
@@ -145,14 +146,21 @@ final class DwarfStacks {
         }
         Asm.Label head = asm.label();
         Asm.Label done = asm.label();
+        Asm.Label fail = asm.label();
         Asm.Label rbpKept = asm.label();
         asm.movImm(COUNTER, 0);
         asm.bind(head);
         // the frame: recorded, hashed (FNV-1a over the words), counted; bit 63 of ip marks a signal
-        // frame's interrupted instruction (no user address has it), cleared here
+        // frame's interrupted instruction (no user address has it), cleared here. A caller's frame
+        // is recorded at its return address minus 1 (in its call, as current bpftrace records it;
+        // a call that does not return can end its function): 1 is subtracted where r9 > 0
         asm.load(Size.DW, 1, asm.frameBase, ip);
         asm.aluImm(AluOp.LSH, 1, 1);
         asm.aluImm(AluOp.RSH, 1, 1);
+        asm.movImm(2, 0);
+        asm.alu(AluOp.SUB, 2, COUNTER);
+        asm.aluImm(AluOp.RSH, 2, 63);
+        asm.alu(AluOp.SUB, 1, 2);
         asm.stackAddr(2, frames); // (the frame's stack or, for a split frame's large slot, its scratch part)
         asm.mov(3, COUNTER);
         asm.aluImm(AluOp.LSH, 3, 3);
@@ -203,9 +211,15 @@ final class DwarfStacks {
         }
         rowAt(1, rows);
         asm.load(Size.DW, 0, ROW, 0);
-        asm.jump(JumpOp.JGT, 0, 3, done); // before the process's first row
+        asm.jump(JumpOp.JGT, 0, 3, fail); // before the process's first row
         asm.load(Size.B, 4, ROW, 14);
-        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.STOP, done);
+        // where rbp was saved: at the CFA plus the row's offset, or (DRAP) at rbp plus it
+        asm.mov(2, 4);
+        asm.aluImm(AluOp.RSH, 2, 7);
+        asm.store(Size.DW, asm.frameBase, rbpBase, 2);
+        asm.aluImm(AluOp.AND, 4, 0x7f);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.END, done);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.STOP, fail);
         // the row's fields into registers first (a far frame access goes through ROW's register)
         asm.load(Size.H, 0, ROW, 12);
         asm.load(Size.W, 5, ROW, 8);
@@ -243,19 +257,19 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, tmp, 5);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 3, 5);
-        readUser(cfa, done);
+        readUser(cfa, fail);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         asm.alu(AluOp.ADD, 3, 1);
         asm.load(Size.DW, 1, asm.frameBase, extra);
         asm.alu(AluOp.ADD, 3, 1);
-        readUser(tmp, done);
+        readUser(tmp, fail);
         Asm.Label signalBp = asm.label();
         asm.load(Size.DW, 1, asm.frameBase, rbpOff);
         asm.jumpImm(JumpOp.JEQ, 1, 0, signalBp);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 3, 1);
-        readUser(bp, done);
+        readUser(bp, fail);
         asm.bind(signalBp);
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         asm.jumpImm(JumpOp.JEQ, 1, 0, done);
@@ -266,9 +280,9 @@ final class DwarfStacks {
         asm.jump(rbpKept);
         asm.bind(fromReg);
         // another register: known in the interrupted frame only
-        asm.jumpImm(JumpOp.JNE, COUNTER, 1, done);
+        asm.jumpImm(JumpOp.JNE, COUNTER, 1, fail);
         asm.load(Size.DW, 1, asm.frameBase, extra);
-        asm.jumpImm(JumpOp.JGE, 1, REGS, done);
+        asm.jumpImm(JumpOp.JGE, 1, REGS, fail);
         asm.aluImm(AluOp.LSH, 1, 3);
         asm.stackAddr(2, regs);
         asm.alu(AluOp.ADD, 2, 1);
@@ -283,7 +297,7 @@ final class DwarfStacks {
         asm.load(Size.DW, 3, asm.frameBase, bp);
         asm.bind(deref);
         asm.alu(AluOp.ADD, 3, 5);
-        readUser(cfa, done);
+        readUser(cfa, fail);
         asm.load(Size.DW, 0, asm.frameBase, cfa);
         asm.load(Size.DW, 1, asm.frameBase, extra);
         asm.alu(AluOp.ADD, 0, 1);
@@ -301,16 +315,25 @@ final class DwarfStacks {
         // the return address at CFA-8
         asm.mov(3, 0);
         asm.aluImm(AluOp.SUB, 3, 8);
-        readUser(tmp, done);
+        readUser(tmp, fail);
         if (uo != null) {
             recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
         }
-        // the caller's rbp, where the row saved it
+        // the caller's rbp, where the row saved it: at the CFA plus the offset (0: not saved), or at
+        // rbp plus it
+        Asm.Label fromCfa = asm.label();
+        Asm.Label readBp = asm.label();
         asm.load(Size.DW, 3, asm.frameBase, rbpOff);
+        asm.load(Size.DW, 1, asm.frameBase, rbpBase);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, fromCfa);
+        asm.load(Size.DW, 1, asm.frameBase, bp);
+        asm.jump(readBp);
+        asm.bind(fromCfa);
         asm.jumpImm(JumpOp.JEQ, 3, 0, rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
+        asm.bind(readBp);
         asm.alu(AluOp.ADD, 3, 1);
-        readUser(bp, done);
+        readUser(bp, fail);
         asm.bind(rbpKept);
         asm.load(Size.DW, 1, asm.frameBase, cfa);
         asm.store(Size.DW, asm.frameBase, sp, 1);
@@ -318,6 +341,23 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, ip, 1);
         asm.jumpImm(JumpOp.JEQ, 1, 0, done);
         asm.jump(head);
+        // a walk that cannot go on (no row for the address, a rule not followed, memory not
+        // readable) ends in a frame of all ones, printed "<unwind failure>" (as current bpftrace);
+        // r9 is below the limit here
+        asm.bind(fail);
+        asm.movImm(1, -1);
+        asm.stackAddr(2, frames);
+        asm.mov(3, COUNTER);
+        asm.aluImm(AluOp.LSH, 3, 3);
+        asm.alu(AluOp.ADD, 2, 3);
+        asm.store(Size.DW, 2, 0, 1);
+        asm.load(Size.DW, 2, asm.frameBase, hash);
+        asm.alu(AluOp.XOR, 2, 1);
+        asm.movImm(3, FNV_PRIME);
+        asm.alu(AluOp.MUL, 2, 3);
+        asm.store(Size.DW, asm.frameBase, hash, 2);
+        asm.aluImm(AluOp.ADD, COUNTER, 1);
+        asm.store(Size.DW, asm.frameBase, n, COUNTER);
         asm.bind(done);
 
         // the frames under their id: the hash folded to 30 bits, with bit 30 set

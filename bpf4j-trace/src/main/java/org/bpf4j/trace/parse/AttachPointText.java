@@ -32,9 +32,9 @@ final class AttachPointText {
             }
             if (c == ':' && !quoted) {
                 // "uprobe:/lib/x.so:func" and "usdt:path:provider:name" keep their parts; a C++
-                // "ns::f" keeps the double colon.
-                // usdt's parts may be empty (usdt:FILE::NAME, usdt:::NAME with -p).
-                if (i + 1 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()
+                // "ns::f" keeps the double colon (not at the end: k:vfs_open:: has two empty parts, as bpftrace
+                // splits it). usdt's parts may be empty (usdt:FILE::NAME, usdt:::NAME with -p).
+                if (i + 2 < raw.length() && raw.charAt(i + 1) == ':' && !parts.isEmpty()
                         && !expandProvider(parts.getFirst()).equals("usdt")) {
                     cur.append("::");
                     i++;

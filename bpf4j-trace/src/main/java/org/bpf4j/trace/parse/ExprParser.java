@@ -466,7 +466,7 @@ abstract sealed class ExprParser permits Parser {
         return new Expr.Tuple(values, names, open.span().to(prev.span()));
     }
 
-    private Expr primary() {
+    Expr primary() {
         Token t = peek();
         switch (t.kind()) {
             case INT -> {

@@ -244,7 +244,7 @@ final class Macros {
                 try {
                     Definition d = s instanceof Stmt.ExprStmt es ? definitionOf(es.expr()) : null;
                     if (d != null) {
-                        expandStatement(d, ((Stmt.ExprStmt) s).expr(), out);
+                        expandStatement(d, (Stmt.ExprStmt) s, out);
                     } else {
                         Stmt r = stmt(s);
                         out.addAll(pre);
@@ -271,24 +271,39 @@ final class Macros {
          * (an if/else as a value becomes an if statement). The arguments are expanded where the
          * body uses them (an argument used twice runs twice, as in current bpftrace).
          */
-        private void expandStatement(Definition d, Expr e, List<Stmt> out) {
+        private void expandStatement(Definition d, Stmt.ExprStmt statement, List<Stmt> out) {
+            Expr e = statement.expr();
             Instance in = instantiate(d, e instanceof Expr.Call c ? c.args() : List.of(), e);
             if (in != null) {
                 enter(d, e.span());
                 List<Stmt> body = new ArrayList<>(in.body());
-                in.value().ifPresent(v -> body.add(asStatement(v)));
+                // the value, dropped: current bpftrace warns at the call ("Return value discarded.")
+                // when its type is not void, unless the call was written "_ = m(...)"
+                boolean discarded = statement.discardsValue();
+                in.value().ifPresent(v -> body.add(asStatement(v, discarded ? null : statement.span())));
                 out.addAll(stmts(body));
                 expanding.removeLast();
             }
         }
 
-        /** A value evaluated for its effects: a ternary as an if statement, any other as itself. */
-        private static Stmt asStatement(Expr v) {
+        /**
+         * A value evaluated for its effects: a ternary as an if statement (its branches' values
+         * dropped without a warning), any other as itself, placed at {@code at} (where a value that
+         * is not void is warned about), or dropped on purpose when {@code at} is null (as
+         * {@code _ = v}: a span from before the value to its end).
+         */
+        private static Stmt asStatement(Expr v, Span at) {
             if (v instanceof Expr.Ternary t && t.then() != t.cond()) {
-                return new Stmt.If(t.cond(), List.of(asStatement(t.then())), List.of(asStatement(t.otherwise())),
-                        t.span());
+                return new Stmt.If(t.cond(), List.of(asStatement(t.then(), null)),
+                        List.of(asStatement(t.otherwise(), null)), t.span());
             }
-            return new Stmt.ExprStmt(v, v.span());
+            if (at == null || at.equals(v.span())) {
+                // equal to the value's: a plain statement; else dropped on purpose
+                return new Stmt.ExprStmt(v, at != null || v.span().begin() == 0 ? v.span()
+                        : new Span(v.span().begin() - 1, v.span().end()));
+            }
+            return new Stmt.ExprStmt(v, at.end() == v.span().end() && at.begin() < v.span().begin()
+                    ? new Span(at.begin(), at.end() + 1) : at); // never read as "_ = v"
         }
 
         @Override

@@ -424,6 +424,7 @@ public final class Parser extends ExprParser {
     Optional<Expr> valueBlock(List<Stmt> body) {
         expect(TokenKind.LBRACE);
         Optional<Expr> value = Optional.empty();
+        boolean semi = false; // whether a ';' may follow (after an if or a block, as after an expression)
         for (;;) {
             if (failed()) {
                 throw new SyntaxError();
@@ -431,9 +432,12 @@ public final class Parser extends ExprParser {
             if (at(TokenKind.RBRACE)) {
                 break;
             }
-            if (accept(TokenKind.SEMI)) {
+            if (at(TokenKind.SEMI)) {
+                emptyStatement(semi);
+                semi = false;
                 continue;
             }
+            semi = false;
             if (at(TokenKind.EOF)) {
                 throw expected("'}'");
             }
@@ -450,6 +454,7 @@ public final class Parser extends ExprParser {
                     value = Optional.of(ifValue(p)); // the last if/else of a value block is its value
                 } else {
                     body.add(ifStatement(p));
+                    semi = true;
                 }
                 continue;
             }
@@ -461,6 +466,7 @@ public final class Parser extends ExprParser {
             }
             if (endsWithBlock(s) && !(isBlock(s) && at(TokenKind.RBRACE))) {
                 body.add(s); // (a block that ends the value block is its value)
+                semi = s instanceof Stmt.If || isBlock(s);
                 continue;
             }
             if (accept(TokenKind.SEMI)) {
@@ -494,6 +500,7 @@ public final class Parser extends ExprParser {
     List<Stmt> block() {
         expect(TokenKind.LBRACE);
         List<Stmt> stmts = new ArrayList<>();
+        boolean semi = false; // whether a ';' may follow (after an if or a block, as after an expression)
         for (;;) {
             if (failed()) {
                 throw new SyntaxError(); // as current bpftrace, no statement after an error
@@ -501,9 +508,12 @@ public final class Parser extends ExprParser {
             if (at(TokenKind.RBRACE)) {
                 break;
             }
-            if (accept(TokenKind.SEMI)) {
+            if (at(TokenKind.SEMI)) {
+                emptyStatement(semi);
+                semi = false;
                 continue;
             }
+            semi = false;
             if (at(TokenKind.EOF)) {
                 throw expected("'}'");
             }
@@ -523,6 +533,7 @@ public final class Parser extends ExprParser {
             }
             stmts.add(s);
             if (endsWithBlock(s)) {
+                semi = s instanceof Stmt.If || isBlock(s);
                 continue;
             }
             if (!accept(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
@@ -531,6 +542,18 @@ public final class Parser extends ExprParser {
         }
         take();
         return stmts;
+    }
+
+    /**
+     * A {@code ;} where a statement would start: current bpftrace reads an {@code if} and a block as
+     * expressions, which one {@code ;} may end ({@code if (x) { };}); anywhere else ({@code { ; }},
+     * {@code $x = 1;;}, {@code while (c) { };}) it reads an expression there and finds none.
+     */
+    private void emptyStatement(boolean allowed) {
+        if (!allowed) {
+            throw stop("expected expression");
+        }
+        take();
     }
 
     /**
@@ -719,8 +742,9 @@ public final class Parser extends ExprParser {
 
     private IfParts ifParts() {
         Token t = take();
-        // current bpftrace also takes a condition without parentheses: if $x > 1 { ... }
-        Expr cond = at(TokenKind.LPAREN) ? parenthesised() : expr();
+        // current bpftrace also takes a unary condition without parentheses: if !$x { ... } (if $x > 1 { is
+        // "expected '{'" at the '>')
+        Expr cond = at(TokenKind.LPAREN) ? parenthesised() : unary();
         List<Stmt> then = new ArrayList<>();
         Optional<Expr> thenValue = valueBlock(then);
         List<Stmt> otherwise = new ArrayList<>();
@@ -794,9 +818,25 @@ public final class Parser extends ExprParser {
             List<Stmt> body = block();
             result = new Stmt.ForMap(var, map, body, t.span().to(prev.span()));
         } else {
-            Expr from = binary(1);
-            expect(TokenKind.DOTDOT);
-            Expr to = binary(1);
+            // as current bpftrace, a range's bounds are primary expressions: 1+1..10 needs parentheses
+            Expr from = primary();
+            if (!at(TokenKind.DOTDOT)) {
+                if (paren) {
+                    expect(TokenKind.RPAREN); // bpftrace expects a map then: "expected ')'" at the operator
+                }
+                throw expected("map or range in for loop");
+            }
+            Token dots = take();
+            if (dots.text().equals("...")) {
+                // bpftrace reads "..", then no expression at the third dot, where it also expects the ')'
+                Span third = bpftraceSpan(lexer.source().text(), dots.span().end() - 1);
+                diags.error(third, "syntax: expected expression");
+                if (paren) {
+                    diags.error(third, "syntax: expected ')'");
+                }
+                throw new SyntaxError();
+            }
+            Expr to = primary();
             if (paren) {
                 expect(TokenKind.RPAREN);
             }

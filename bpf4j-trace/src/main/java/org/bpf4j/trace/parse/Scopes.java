@@ -91,6 +91,8 @@ final class Scopes extends AstRewriter {
     private final Map<String, Integer> declared = new HashMap<>();
     /** Inside sizeof()/typeof(): reads there do not use the value. */
     private int meta;
+    /** The innermost sizeof()/typeof()/typeinfo() around the walk, as current bpftrace names it, or null. */
+    private String metaName;
 
     private Scopes(Diagnostics diags, List<Macros.Definition> definitions) {
         this.diags = diags;
@@ -198,6 +200,10 @@ final class Scopes extends AstRewriter {
 
     @Override
     public Stmt stmt(Stmt s) {
+        if (s instanceof Stmt.AssignMap m && metaName != null) {
+            // current bpftrace's pre-type check: a block there is only typed, never run
+            diags.error(m.span(), "Map assignments not allowed inside of " + metaName);
+        }
         if (!(s instanceof Stmt.AssignVar a)) {
             return super.stmt(s);
         }
@@ -280,19 +286,27 @@ final class Scopes extends AstRewriter {
         boolean isMacro = macros.contains(c.name()) || ASSIGNS_VARIABLES.contains(c.name());
         boolean isMeta = c.name().equals("sizeof") || c.name().equals("typeof") || c.name().equals("typeinfo");
         meta += isMeta ? 1 : 0;
+        String outer = metaName;
+        if (isMeta) {
+            metaName = c.name().equals("sizeof") ? "sizeof" : "typeof or typeinfo";
+        }
         List<Expr> args = new ArrayList<>();
         for (Expr a : c.args()) {
             // a macro's $parameter (or find()'s) may be assigned in its body
             args.add(isMacro && a instanceof Expr.Var v ? assignedThrough(v) : expr(a));
         }
         meta -= isMeta ? 1 : 0;
+        metaName = outer;
         return new Expr.Call(c.name(), args, c.span());
     }
 
     @Override
     public TypeName type(TypeName t) {
         meta++;
+        String outer = metaName;
+        metaName = t.typeOf() != null ? "typeof or typeinfo" : outer;
         TypeName r = super.type(t);
+        metaName = outer;
         meta--;
         return r;
     }

@@ -141,14 +141,23 @@ public final class AttachPoints {
      * @param process what current bpftrace names the traced process by in a watchpoint's name:
      *     {@code /proc/PID/exe} under {@code -p}, the command's program under {@code -c}; null for
      *     none (a watchpoint on a kernel address)
+     * @param maxBpfProgs the most programs the wildcards of a script may expand to ({@code max_bpf_progs})
      */
-    public record Policy(boolean unsafe, MissingProbes missing, String process) {
+    public record Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs) {
+        /** current bpftrace's default {@code max_bpf_progs}. */
+        public static final long MAX_BPF_PROGS = 1024;
+
         /** bpftrace's defaults: safe, a missing probe is an error. */
         public static final Policy DEFAULT = new Policy(false, MissingProbes.ERROR);
 
         /** A policy without a traced process. */
         public Policy(boolean unsafe, MissingProbes missing) {
             this(unsafe, missing, null);
+        }
+
+        /** A policy with current bpftrace's default {@code max_bpf_progs}. */
+        public Policy(boolean unsafe, MissingProbes missing, String process) {
+            this(unsafe, missing, process, MAX_BPF_PROGS);
         }
     }
 
@@ -191,7 +200,14 @@ public final class AttachPoints {
         List<Probe> probes = new ArrayList<>();
         Map<String, java.util.Set<String>> named = Map.of("bench", new java.util.HashSet<>(), "test",
                 new java.util.HashSet<>());
+        long programsExpanded = 0; // what current bpftrace counts against max_bpf_progs
         for (Probe p : program.probes()) {
+            if (!p.attachPoints().isEmpty() && p.attachPoints().stream().allMatch(ap -> ap.provider().isEmpty())) {
+                // current bpftrace drops an attach point without provider (::k::f, :w:...); none left is an error
+                diags.error(p.attachPoints().getFirst().span().to(p.attachPoints().getLast().span()),
+                        "No attach points for probe");
+                continue;
+            }
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
@@ -225,6 +241,18 @@ public final class AttachPoints {
                 if (diags.errorCount() != before) {
                     failed = true;
                     continue;
+                }
+                if (expandsToPrograms(ap)) {
+                    programsExpanded += one.size();
+                    if (Long.compareUnsigned(programsExpanded, policy.maxBpfProgs()) > 0) {
+                        // current bpftrace's words (it names its count, not the limit, after "more than")
+                        diags.error(ap.span(), "Your program is trying to generate more than " + programsExpanded
+                                + " BPF programs, which exceeds the current limit of "
+                                + Long.toUnsignedString(policy.maxBpfProgs()));
+                        diags.hint("You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.");
+                        failed = true;
+                        break; // as bpftrace, the probe's other attach points are not looked at
+                    }
                 }
                 if (one.isEmpty() && !MATCHED.contains(ap.provider())) {
                     points.add(ap); // a form the type checker reports
@@ -312,6 +340,22 @@ public final class AttachPoints {
         return switch (ap.provider()) {
             case "rawtracepoint" -> parts.size() < 2;
             case "usdt" -> parts.isEmpty() || parts.getFirst().isEmpty() || parts.size() == 3 && parts.get(1).isEmpty();
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether current bpftrace gives each match of an attach point a program of its own (its full
+     * expansion), counted against {@code max_bpf_progs}: wildcard tracepoints, raw tracepoints,
+     * kprobes (bpf4j has no kprobe_multi), fentry/fexit probes and iterators, and USDT probes with a
+     * wildcard or without a provider. Wildcard uprobes are not counted: bpf4j, as bpftrace, attaches
+     * them as one uprobe_multi program where the kernel has it.
+     */
+    private static boolean expandsToPrograms(AttachPoint ap) {
+        return switch (ap.provider()) {
+            case "tracepoint", "rawtracepoint", "kprobe", "kretprobe", "fentry", "fexit", "iter" ->
+                    ap.parts().stream().anyMatch(AttachPoints::isGlob);
+            case "usdt" -> wildcard(ap);
             default -> false;
         };
     }

@@ -55,6 +55,20 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
     }
 
     /**
+     * Stops process {@code pid} with {@code SIGSTOP} when it reaches the entry point of
+     * {@code program} (an ELF file it is about to {@code exec}): then the dynamic loader has mapped
+     * the libraries the program needs and none of the program's code has run (as current
+     * bpftrace's {@code run_until_entry} for {@code dw_ustack} under {@code -c}). Close the result
+     * to remove the stop; it does not continue the process.
+     *
+     * @return the armed stop, or null where the backend cannot stop processes or the file has no
+     *     entry point (not an ELF executable: a script run by its interpreter)
+     */
+    default AutoCloseable stopAtEntry(int pid, java.nio.file.Path program) {
+        return null;
+    }
+
+    /**
      * How {@link #attach(int, AttachReport)} reports what it could not attach; current bpftrace's
      * {@code missing_probes} decides what follows ({@link TraceRuntime} implements it so).
      */

@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.linux.sys.Posix;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.symbols.EhFrame;
 
@@ -20,11 +22,14 @@ import org.bpf4j.trace.symbols.EhFrame;
  * of every executable file it maps, moved to the addresses it maps them at and sorted; and the
  * table of processes (pid, first row, rows).
  *
- * <p>The maps of a process are read again while the script runs ({@link #refresh()}, at most every
- * {@link #REFRESH_NANOS}), so that libraries loaded later (and the command of {@code -c}, which
- * is held in a shell until the probes are attached) get their rows. Until the command of
- * {@code -c} runs its program, the rows are those of the program's file where it does not move
- * (not position-independent).
+ * <p>The command of {@code -c} is held in a shell until the probes are attached; where the backend
+ * can ({@link Backend#stopAtEntry}), it is stopped when its program reaches its entry point (the
+ * libraries it needs mapped, none of its code run), its tables are written, and it continues
+ * ({@link #awaitEntry}): its first events have its whole stack, as current bpftrace's. The maps of
+ * a process are read again while the script runs ({@link #refresh()}, at most every
+ * {@link #REFRESH_NANOS}), so that libraries loaded later get their rows (and, where it could not
+ * be stopped, the command of {@code -c} once it runs; until then the rows are those of the
+ * program's file where it does not move, not position-independent).
  */
 final class DwarfTables {
     /**
@@ -38,6 +43,12 @@ final class DwarfTables {
     private final Backend.MapStore rows;
     private final Backend.MapStore pids;
     private final Map<Integer, Path> held = new HashMap<>();
+    /** The file each held process ran when it was held (the shell): another one is the command's. */
+    private final Map<Integer, Path> holders = new HashMap<>();
+    /** The held process and its entry stop, until it has been seen stopped there (or gone). */
+    private Integer stopping;
+    private AutoCloseable entryStop;
+    private java.util.function.BiConsumer<Integer, String> mapsRead = (pid, maps) -> { };
     private final Map<Integer, String> seen = new LinkedHashMap<>();
     private final Map<Integer, List<EhFrame.Row>> tables = new LinkedHashMap<>();
     private final Map<String, List<EhFrame.Row>> files = new HashMap<>();
@@ -69,13 +80,83 @@ final class DwarfTables {
                 real = program.toAbsolutePath();
             }
             held.put(child, real);
+            try {
+                holders.put(child, Files.readSymbolicLink(Path.of("/proc", child.toString(), "exe")));
+            } catch (IOException | UnsupportedOperationException e) {
+                // the program's own path then tells when it runs
+            }
             tables.put(child, fixedRows(program));
         }
         refresh(true);
     }
 
+    /** Who is told each process's maps as they are read (the symbols of a process that has exited since). */
+    void onMapsRead(java.util.function.BiConsumer<Integer, String> listener) {
+        this.mapsRead = listener;
+    }
+
+    /**
+     * Waits, up to {@code timeoutNanos}, until the held command of {@code -c}, just released, has
+     * been stopped at its program's entry by {@code stop} ({@link Backend#stopAtEntry}); then
+     * writes its tables (the program and the libraries the loader mapped), removes the stop and
+     * continues it. If it is not stopped by then, {@link #refresh()} looks for the stop again.
+     * Does nothing without a stop.
+     */
+    void awaitEntry(int pid, AutoCloseable stop, long timeoutNanos) {
+        if (stop == null) {
+            return;
+        }
+        stopping = pid;
+        entryStop = stop;
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (stopping != null && System.nanoTime() < deadline) {
+            checkEntryStop();
+            if (stopping != null) {
+                LockSupport.parkNanos(200_000L);
+            }
+        }
+    }
+
+    /** If the process of the entry stop is stopped there (or gone), its tables and its continuation. */
+    private void checkEntryStop() {
+        int pid = stopping;
+        char state;
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            state = close < 0 || close + 2 >= stat.length() ? 'X' : stat.charAt(close + 2);
+        } catch (IOException e) {
+            state = 'X'; // gone
+        }
+        if (state != 'T' && state != 'X' && state != 'Z') {
+            return;
+        }
+        stopping = null;
+        try {
+            entryStop.close();
+        } catch (Exception e) {
+            // the stop's link is gone with the process
+        }
+        entryStop = null;
+        if (state == 'T') {
+            try {
+                refresh(true);
+            } finally {
+                // continued even if its tables could not be written: a command left stopped would hang the run
+                try {
+                    Posix.kill(pid, Posix.SIGCONT);
+                } catch (RuntimeException e) {
+                    // it ended meanwhile
+                }
+            }
+        }
+    }
+
     /** Reads the processes' maps again (when {@link #REFRESH_NANOS} have passed) and rewrites changed tables. */
     void refresh() {
+        if (stopping != null) {
+            checkEntryStop();
+        }
         refresh(false);
     }
 
@@ -90,8 +171,10 @@ final class DwarfTables {
             Path program = held.get(pid);
             if (program != null) {
                 try {
-                    if (!Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).equals(program)) {
-                        continue; // still the shell that holds the command
+                    Path exe = Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe"));
+                    Path holder = holders.get(pid);
+                    if (!exe.equals(program) && (holder == null || exe.equals(holder))) {
+                        continue; // still the shell that holds the command (a script's interpreter is another file)
                     }
                 } catch (IOException | UnsupportedOperationException e) {
                     continue;
@@ -108,6 +191,7 @@ final class DwarfTables {
             if (executable.equals(seen.get(pid))) {
                 continue;
             }
+            mapsRead.accept(pid, maps);
             seen.put(pid, executable);
             tables.put(pid, processRows(executable));
             changed = true;
@@ -233,7 +317,7 @@ final class DwarfTables {
                 r.putInt(at + 8, row.cfaOffset());
                 r.putShort(at + 12, (short) row.rbpOffset());
                 r.put(at + 14, (byte) row.kind());
-                r.put(at + 15, (byte) (row.kind() == EhFrame.CFA_REG ? PT_REGS_INDEX[row.extra()] : row.extra()));
+                r.put(at + 15, (byte) ((row.kind() & ~EhFrame.RBP_AT_RBP) == EhFrame.CFA_REG ? PT_REGS_INDEX[row.extra()] : row.extra()));
             }
             p.putInt(16 * slot, e.getKey());
             p.putInt(16 * slot + 4, next - t.size());

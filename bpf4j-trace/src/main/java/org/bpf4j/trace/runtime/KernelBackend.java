@@ -250,6 +250,64 @@ public final class KernelBackend implements Backend {
         }
     }
 
+    @Override
+    public AutoCloseable stopAtEntry(int pid, java.nio.file.Path program) {
+        long offset = entryFileOffset(program);
+        if (offset < 0) {
+            return null;
+        }
+        // r0 = get_current_pid_tgid() >> 32; if (r0 == pid) send_signal(SIGSTOP); return 0
+        ByteBuffer b = ByteBuffer.allocate(7 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x85).put((byte) 0).putShort((short) 0).putInt(14); // call get_current_pid_tgid
+        b.put((byte) 0x77).put((byte) 0).putShort((short) 0).putInt(32); // r0 >>= 32
+        b.put((byte) 0x55).put((byte) 0).putShort((short) 2).putInt(pid); // if r0 != pid goto +2
+        b.put((byte) 0xb7).put((byte) 0x01).putShort((short) 0).putInt(19); // r1 = SIGSTOP
+        b.put((byte) 0x85).put((byte) 0).putShort((short) 0).putInt(109); // call send_signal
+        b.put((byte) 0xb7).put((byte) 0).putShort((short) 0).putInt(0); // r0 = 0
+        b.put((byte) 0x95).put((byte) 0).putShort((short) 0).putInt(0); // exit
+        KernelProgram p = null;
+        try {
+            p = kernel.loadProgram("entry_stop", ProgramType.KPROBE, new Bpf.ProgLoad(ProgramType.KPROBE.id(),
+                    b.array(), "GPL", 0, 0, 0, 0, "entry_stop", 0, 0, 0, new byte[0], new byte[0], 0, 0, new int[0]));
+            Link l = Attacher.of(kernel).uprobe(p, new UprobeTarget(program, offset, 0,
+                    program + ":entry"), false, pid, 0);
+            KernelProgram prog = p;
+            return () -> {
+                closeQuietly(l);
+                prog.close();
+            };
+        } catch (RuntimeException e) {
+            if (p != null) {
+                p.close();
+            }
+            return null; // (an old kernel without bpf_send_signal: the tables come as the maps are read again)
+        }
+    }
+
+    /** The file offset of an x86-64 ELF executable's entry point, or -1 (not such a file). */
+    static long entryFileOffset(java.nio.file.Path program) {
+        byte[] h;
+        try (var in = java.nio.file.Files.newInputStream(program)) {
+            h = in.readNBytes(64);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        if (h.length < 64 || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] != 2) {
+            return -1;
+        }
+        long entry = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).getLong(24);
+        try {
+            for (org.bpf4j.linux.probe.NativeElf.Segment s : org.bpf4j.linux.probe.NativeElf.read(program).segments()) {
+                if (entry >= s.vaddr() && entry < s.vaddr() + s.fileSize()) {
+                    return s.offset() + (entry - s.vaddr());
+                }
+            }
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     private Resolved resolved(CompiledScript.ProbeProgram p) {
         return resolved(script, p);
     }

@@ -171,9 +171,12 @@ final class MapPrinter {
         for (int k = info.keys().size() - 1; k >= 0; k--) {
             Type t = info.keys().get(k);
             int off = info.keyOffset(k);
-            if (t instanceof Type.Int) {
-                order.sort((a, b) -> Long.compareUnsigned(Values.u64(entries.get(a).key(), off),
-                        Values.u64(entries.get(b).key(), off)));
+            if (t instanceof Type.Int it) {
+                // current bpftrace compares an integer key as a signed integer of its width, whatever its
+                // sign (-1 before 2; a uint8 200 before 1); 0.17 compared the 64 bits unsigned
+                Type.Int bits = new Type.Int(it.bits(), true);
+                order.sort((a, b) -> Long.compare(Values.asType(Values.u64(entries.get(a).key(), off), bits),
+                        Values.asType(Values.u64(entries.get(b).key(), off), bits)));
             } else if (t instanceof Type.Str s) {
                 order.sort(Comparator.comparing(i -> Values.string(entries.get(i).key(), off, s.size())));
             }

@@ -70,6 +70,7 @@ public final class TraceRuntime implements AutoCloseable {
         if (script.typed().usesDwarfStacks()) {
             values.dwarfStacks(backend.map(script.dwarfRowsIndex() + 2));
             dwarf = new DwarfTables(backend.map(script.dwarfRowsIndex()), backend.map(script.dwarfRowsIndex() + 1));
+            dwarf.onMapsRead(values::processMaps);
         }
         printer = new MapPrinter(out, values, backend.cpus());
         pcaps = script.events().skbOutputs().isEmpty() ? null : new SkbPcaps(script.events().skbOutputs(), now);
@@ -78,6 +79,19 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     private DwarfTables dwarf;
+    /**
+     * How long the command of {@code -c} may take from its release to its program's entry point
+     * (a shell's {@code exec} and the dynamic loader) before the run goes on without waiting.
+     */
+    private static final long ENTRY_STOP_WAIT_NANOS = 5_000_000_000L;
+
+    private static java.nio.file.Path realPath(java.nio.file.Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            return p.toAbsolutePath();
+        }
+    }
     private List<Integer> dwarfPids = List.of();
     private Integer dwarfChild;
     private java.nio.file.Path dwarfProgram;
@@ -219,8 +233,13 @@ public final class TraceRuntime implements AutoCloseable {
                 backend.run(l.index(), new byte[CONTEXT_BYTES]);
             }
         }
+        AutoCloseable entryStop = null;
         if (dwarf != null) {
             dwarf.load(dwarfPids, dwarfChild, dwarfProgram);
+            if (dwarfChild != null && dwarfProgram != null) {
+                // the command is stopped where its program starts, for its tables (as current bpftrace)
+                entryStop = backend.stopAtEntry(dwarfChild, realPath(dwarfProgram));
+            }
         }
         attach(pid);
         if (!quiet) {
@@ -234,6 +253,9 @@ public final class TraceRuntime implements AutoCloseable {
             notifyAttached();
         }
         attached.run();
+        if (entryStop != null) {
+            dwarf.awaitEntry(dwarfChild, entryStop, ENTRY_STOP_WAIT_NANOS);
+        }
         if (programs.stream().anyMatch(l -> l.probe().attachPoint().provider().equals("iter"))) {
             // as current bpftrace: the iterator is read to its end and what its program printed
             // goes out as it comes; no other probe runs (the events of BEGIN and of the iterator

@@ -264,6 +264,11 @@ final class Values {
             if (addr == 0) {
                 break;
             }
+            if (addr == -1) {
+                // dw_ustack's walk could not go on (current bpftrace's line, in every mode)
+                sb.append(" ".repeat(indent)).append("<unwind failure>\n");
+                break;
+            }
             if (st.mode().equals("raw")) {
                 sb.append(Long.toHexString(addr)).append('\n'); // current bpftrace: no symbol, no indent
                 continue;
@@ -314,6 +319,11 @@ final class Values {
             }
         }
         return sb.toString();
+    }
+
+    /** The memory map of a process as just read (its symbols once it has exited). */
+    void processMaps(int pid, String maps) {
+        userSymbols().remember(pid, maps);
     }
 
     private UserSymbols userSymbols() {

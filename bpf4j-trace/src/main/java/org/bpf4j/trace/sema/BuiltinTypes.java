@@ -90,6 +90,12 @@ final class BuiltinTypes {
         }
         if (n.equals("ctx")) {
             List<AttachPoint> aps = a.probe().attachPoints();
+            String refusal = aps.isEmpty() ? null : ctxRefusal(aps.getFirst().provider());
+            if (refusal != null) {
+                a.error(b.span(), refusal);
+                a.failed.add(b);
+                return Type.Int.pointer(Type.NONE, false);
+            }
             if (!aps.isEmpty() && aps.getFirst().provider().equals("iter") && !aps.getFirst().parts().isEmpty()) {
                 // an iterator's context, struct bpf_iter__NAME: its fields are read from the context
                 // itself, and the probe returns when one is 0 (the iterator's last call has task == NULL)
@@ -165,6 +171,24 @@ final class BuiltinTypes {
         }
         a.untypedError(b.span(), "Unknown identifier: '" + n + "'");
         return Type.NONE;
+    }
+
+    /** Providers whose programs see a context {@code ctx} may name: registers, perf event data, an iterator's record. */
+    private static final java.util.Set<String> CTX_PROVIDERS = java.util.Set.of("kprobe", "kretprobe", "uprobe",
+            "uretprobe", "usdt", "java", "profile", "interval", "software", "hardware", "watchpoint", "asyncwatchpoint",
+            "iter");
+
+    /**
+     * Why {@code ctx} cannot be used in a probe of the given provider (current bpftrace decides by the probe's
+     * first attach point), or null: a tracepoint's record is {@code args}; BEGIN/END, test, bench and the BTF
+     * probes (fentry, rawtracepoint) have no context a script may read.
+     */
+    private static String ctxRefusal(String provider) {
+        if (CTX_PROVIDERS.contains(provider)) {
+            return null;
+        }
+        return provider.equals("tracepoint") ? "Use args instead of ctx in tracepoint"
+                : "The ctx builtin can not be used with '" + provider + "' probes";
     }
 
     private boolean probeIs(String... providers) {

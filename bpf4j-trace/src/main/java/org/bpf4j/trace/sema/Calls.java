@@ -485,9 +485,6 @@ final class Calls {
                     lock = TypeLocks.mapKey(m.name());
                 } else {
                     t = a.type(operand);
-                    if (operand instanceof Expr.MapRef m && t instanceof Type.Int && a.mapIntValues.get(m.name()) != null) {
-                        t = a.mapIntValues.get(m.name()); // as assigned: current bpftrace keeps (uint32)1 a uint32
-                    }
                     if (operand instanceof Expr.MapRef m) {
                         lock = TypeLocks.mapValue(m.name());
                     } else if (operand instanceof Expr.Var v) {

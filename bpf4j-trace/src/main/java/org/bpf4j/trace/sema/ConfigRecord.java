@@ -76,6 +76,6 @@ final class ConfigRecord {
     }
 
     private static Expr integer(Settings s, String key, Span span) {
-        return new Expr.IntLit(Long.parseLong(s.other(key)), span);
+        return new Expr.IntLit(Long.parseUnsignedLong(s.other(key)), span);
     }
 }

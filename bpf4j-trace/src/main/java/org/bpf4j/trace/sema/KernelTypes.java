@@ -66,6 +66,45 @@ public final class KernelTypes {
         return new KernelTypes(VMLINUX);
     }
 
+    /**
+     * The environment variable naming the BTF file the kernel's types are read from instead of
+     * {@link #VMLINUX}, as in current bpftrace (raw BTF, such as a copy of {@code /sys/kernel/btf/vmlinux}).
+     */
+    public static final String BTF_ENV = "BPFTRACE_BTF";
+
+    /**
+     * Where the kernel's types are read from with this environment: the file {@link #BTF_ENV}
+     * names when it is set (also when empty, as bpftrace, whose reading then fails), else
+     * {@link #VMLINUX}.
+     */
+    public static Path path(Map<String, String> env) {
+        String given = env.get(BTF_ENV);
+        return given != null ? Path.of(given) : VMLINUX;
+    }
+
+    /** The kernel's types as current bpftrace reads them with this environment ({@link #path(Map)}), on first use. */
+    public static KernelTypes system(Map<String, String> env) {
+        return new KernelTypes(path(env));
+    }
+
+    /**
+     * Current bpftrace's warning when the file {@link #BTF_ENV} names cannot be read as BTF
+     * ({@code BTF: failed to parse BTF from PATH}; the script then has no kernel types), or null
+     * when the variable is not set or the file reads. Reads the file.
+     */
+    public static String environmentProblem(Map<String, String> env) {
+        String given = env.get(BTF_ENV);
+        if (given == null) {
+            return null;
+        }
+        try {
+            Btf.parse(ByteReader.of(Files.readAllBytes(Path.of(given)), given));
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "BTF: failed to parse BTF from " + given;
+        }
+    }
+
     /** No kernel types (the VM backend). */
     public static KernelTypes none() {
         return new KernelTypes(null);

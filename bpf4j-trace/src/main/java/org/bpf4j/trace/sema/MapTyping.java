@@ -40,10 +40,8 @@ final class MapTyping {
         } else {
             Type u = SemanticAnalyser.unify(old.value(), value);
             if (u == null) {
-                Type had = old.value() instanceof Type.Int && a.mapIntValues.get(ref.name()) != null
-                        ? a.mapIntValues.get(ref.name()) : old.value();
                 a.error(span, "Type mismatch for " + ref.name() + ": trying to assign value of type '" + shown.display()
-                        + "' when map already has a type '" + had.display() + "'");
+                        + "' when map already has a type '" + old.value().display() + "'");
             } else {
                 v = u;
             }
@@ -203,7 +201,7 @@ final class MapTyping {
         if (m == null && a.finalPass() && keys.stream().noneMatch(k -> k instanceof Type.None)) {
             // current bpftrace: a map read but assigned nowhere holds int8 values (as if set to 0
             // first), so each read finds nothing and gives 0
-            a.declareMap(ref, keys, new Type.Int(8, true).widened(), ref.span());
+            a.declareMap(ref, keys, new Type.Int(8, true), ref.span());
             m = a.maps.get(ref.name());
         }
         if (m == null) {

@@ -53,8 +53,6 @@ public final class SemanticAnalyser {
     final IdentityHashMap<Expr.Call, String> typeinfoLocks = new IdentityHashMap<>();
     /** The types earlier rounds' {@code typeinfo} calls were resolved with, which assignments may not change. */
     TypeLocks locks = new TypeLocks();
-    /** The integer values assigned to each map, promoted but not widened to 64 bits as the map stores them. */
-    final Map<String, Type.Int> mapIntValues = new java.util.HashMap<>();
     /** The branch each {@code if comptime} whose condition needed the types takes (see {@link Comptime}). */
     final IdentityHashMap<Stmt.If, Boolean> comptimeChoices = new IdentityHashMap<>();
     /** Builtins the code generator compiles as another expression ({@code ppid}: {@code curtask->real_parent->tgid}). */
@@ -365,6 +363,11 @@ public final class SemanticAnalyser {
     }
 
     /** How many errors were found so far in this pass (reported or not). */
+    /** Whether an error has been reported so far (before this analysis, or in its final pass). */
+    boolean errorsReported() {
+        return diags.errorCount() > 0;
+    }
+
     int errorTally() {
         return errorTally;
     }
@@ -500,6 +503,9 @@ public final class SemanticAnalyser {
             return;
         }
         for (int i = 0; i < ref.keys().size(); i++) {
+            if (types.get(ref.keys().get(i)) instanceof Type.Int key) {
+                IntTypes.warnImplicitCast(this, ref.keys().get(i), key, m.keys().get(i));
+            }
             Type.Int misfit = LiteralFolding.misfit(this, ref.keys().get(i), m.keys().get(i));
             if (misfit != null) {
                 error(ref.span(), "Type mismatch for " + ref.name() + ": trying to assign key of type '" + misfit.display()
@@ -617,6 +623,18 @@ public final class SemanticAnalyser {
                     // current bpftrace: ++ and -- make the variable a 64-bit integer (uint64 for ++ of an unsigned one)
                     statements.setVar(v, vi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
                     yield types.get(v);
+                } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi && !mi.isPointer() && !mi.bool()
+                        && maps.get(m.name()).value() instanceof Type.Int) {
+                    // current bpftrace: ++ and -- store a 64-bit integer, which the map's value type grows to hold
+                    // (@x = (uint8)1; @x++ makes it a uint64, @x-- an int64)
+                    declareMap(m, mapKeys(m), mi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
+                    yield readType(maps.get(m.name()).value());
+                } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi
+                        && maps.get(m.name()).value() instanceof Type.Agg agg) {
+                    // current bpftrace: the 64-bit integer ++ stores does not fit an aggregation's value
+                    error(i.span(), "Type mismatch for " + m.name() + ": trying to assign value of type '"
+                            + (mi.signed() || !i.increment() ? "int64" : "uint64") + "' when map already has a type '"
+                            + agg.display() + "'");
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }
@@ -711,6 +729,15 @@ public final class SemanticAnalyser {
                 if (!(it instanceof Type.Int)) {
                     error(i.span(), "The array index operator [] only accepts literal integer indices.");
                     yield base instanceof Type.Array arr ? arr.element() : Type.INT64;
+                }
+                if (!(base instanceof Type.Tuple) && !(i.index() instanceof Expr.IntLit)
+                        && !(i.index() instanceof Expr.Param) && it instanceof Type.Int ii
+                        && ii.pointee() == null && !ii.bool() && ii.signed() && !ii.literal()) {
+                    // current bpftrace: an index that is not a literal must be of an unsigned type, or of the
+                    // sign-flexible type of a non-negative literal ($i = 1), never of a signed one ($i = -1);
+                    // a numeric $N is a literal there
+                    error(i.span(), "The array index operator [] only accepts non-negative integer indices. Got: "
+                            + ii.display());
                 }
                 if (base instanceof Type.Int bi && bi.isPointer() && bi.pointee() instanceof Type.Int pt) {
                     yield pt;

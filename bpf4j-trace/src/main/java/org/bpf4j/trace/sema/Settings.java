@@ -84,7 +84,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             Map.entry("unstable_import_statement", new String[] {"unstable", "error"}),
             Map.entry("unstable_tseries", new String[] {"unstable", "warn"}),
             Map.entry("unstable_typeinfo", new String[] {"unstable", "error"}),
-            Map.entry("unstable_dw_ustack", new String[] {"unstable", "warn"}));
+            Map.entry("unstable_dw_ustack", new String[] {"unstable", "warn"}),
+            Map.entry("cache_user_symbols", new String[] {"cache", "default"}));
 
     /**
      * The size of the verifier's log buffer with {@code -v} ({@code log_size}, 1,000,000 bytes by
@@ -137,6 +138,34 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             "max_cat_bytes", "missing_probes", "show_debug_info", "license", "str_trunc_trailer", "log_size",
             "cpp_demangle");
 
+    /** The config variables kept as text ({@link #OTHERS}) that bpf4j acts on, where they are read. */
+    private static final Set<String> READ_ELSEWHERE = Set.of("unstable_import_statement", "unstable_dw_ustack",
+            "unstable_tseries", "max_bpf_progs", "max_probes", "perf_rb_pages");
+
+    /**
+     * The most programs the attach points of a script may expand to ({@code max_bpf_progs}, 1024 by
+     * default as in current bpftrace).
+     */
+    public long maxBpfProgs() {
+        return Long.parseUnsignedLong(other("max_bpf_progs"));
+    }
+
+    /**
+     * The most probes a run may attach ({@code max_probes}, 1024 by default as in current bpftrace;
+     * BEGIN, END and the others count).
+     */
+    public long maxProbes() {
+        return Long.parseUnsignedLong(other("max_probes"));
+    }
+
+    /**
+     * The pages of the ring buffer the programs send their events through ({@code perf_rb_pages});
+     * 0 (the default) for bpf4j's size, 1 MiB.
+     */
+    public long perfRbPages() {
+        return Long.parseUnsignedLong(other("perf_rb_pages"));
+    }
+
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
 
@@ -157,12 +186,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             } else if (!USED.contains(k)) {
                 // unstable_import_statement is read by the parser (imports inside blocks),
                 // unstable_dw_ustack and unstable_tseries where dw_ustack and tseries are called
-                // (SemanticAnalyser.unstableDwUstack, unstableTseries)
-                if (!k.equals("unstable_import_statement") && !k.equals("unstable_dw_ustack")
-                        && !k.equals("unstable_tseries")) {
+                // (SemanticAnalyser.unstableDwUstack, unstableTseries), max_bpf_progs when the attach
+                // points are expanded, max_probes and perf_rb_pages by the runtime
+                if (!READ_ELSEWHERE.contains(k)) {
                     diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
                 }
-                String problem = b.setOther(k, c.value());
+                String problem = b.setOther(k, c.value(), c.integer());
                 if (problem != null) {
                     diags.error(c.span(), problem.replace("%s", c.key()));
                 }
@@ -181,7 +210,11 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             k = OLD_NAMES.getOrDefault(k, k);
             String problem = USED.contains(k) ? b.set(k, e.getValue()) : b.setOther(k, e.getValue());
             if (problem != null) {
-                diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s", e.getKey()));
+                // current bpftrace names an integer's and cache_user_symbols' variable by its short name
+                // when it comes from the environment
+                String kind = OTHERS.containsKey(k) ? OTHERS.get(k)[0] : "";
+                diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s",
+                        kind.equals("int") || kind.equals("cache") ? k : e.getKey()));
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
@@ -220,6 +253,11 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
         /** Sets one of {@link #OTHERS} (others are let be); a message (with %s for the name) if the value is bad. */
         String setOther(String key, String value) {
+            return setOther(key, value, false);
+        }
+
+        /** As {@link #setOther(String, String)}; {@code integer} when the value is an integer literal of the config block. */
+        String setOther(String key, String value, boolean integer) {
             String[] kind = OTHERS.get(key);
             if (kind == null) {
                 return null;
@@ -233,14 +271,26 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     others.put(key, String.valueOf(v.equals("true") || v.equals("1")));
                 }
                 case "int" -> {
+                    // current bpftrace's ConfigParser<uint64_t>: its integer reader, else "KEY: expecting a number, got S"
                     try {
-                        if (Long.parseLong(v) < 0) {
-                            return "Invalid value for %s: expected a non-negative integer";
-                        }
-                        others.put(key, String.valueOf(Long.parseLong(v)));
-                    } catch (NumberFormatException e) {
-                        return "Invalid value for %s: expected a non-negative integer";
+                        others.put(key, Long.toUnsignedString(org.bpf4j.trace.IntText.parseUnsigned(value.strip())));
+                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                        return "%s: expecting a number, got " + value;
                     }
+                }
+                case "cache" -> {
+                    // current bpftrace's ConfigParser<UserSymbolCacheType>: an integer literal 0 is none,
+                    // another keeps the default; a string is 1 (the default), per_pid, per_program, none or 0
+                    String c = integer ? (v.equals("0") ? "none" : "default") : switch (v) {
+                        case "1" -> "default";
+                        case "per_pid", "per_program", "none" -> v;
+                        case "0" -> "none";
+                        default -> null;
+                    };
+                    if (c == null) {
+                        return "%s: Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, and NONE.";
+                    }
+                    others.put(key, c);
                 }
                 default -> {
                     String u = unstable(v);

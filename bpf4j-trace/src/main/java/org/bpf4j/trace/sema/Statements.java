@@ -136,17 +136,6 @@ final class Statements {
         return t;
     }
 
-    /**
-     * The functions whose value current bpftrace warns about when a statement drops it ("Return
-     * value discarded."): its built-in calls with a value type (not those of its standard library's
-     * macros, such as {@code delete} and {@code has_key}, nor the void ones, {@code printf},
-     * {@code print}, {@code exit}, ...).
-     */
-    private static final java.util.Set<String> DISCARD_WARNED = java.util.Set.of("bswap", "buf", "cgroupid",
-            "cgroup_path", "kaddr", "kptr", "kstack", "ksym", "macaddr", "nsecs", "ntop", "path", "percpu_kaddr",
-            "pton", "reg", "skboutput", "socket_cookie", "stack_len", "str", "strftime", "strncmp", "uptr", "ustack",
-            "usym");
-
     void block(List<Stmt> stmts) {
         for (Stmt s : stmts) {
             stmt(s);
@@ -160,11 +149,13 @@ final class Statements {
                     sa.error(c.span(), c.name() + "() must be assigned directly to a map");
                     return;
                 }
-                sa.type(e.expr());
-                if (e.expr() instanceof Expr.Call c && DISCARD_WARNED.contains(c.name()) && c.expandedFrom().isEmpty()
-                        && e.span().equals(c.span())) {
-                    // current bpftrace's TypeChecker: an expression statement whose value is neither
-                    // none nor void (not "_ = expr", which discards it on purpose)
+                Type t = sa.type(e.expr());
+                // current bpftrace's TypeChecker: an expression statement whose value is neither none
+                // nor void, unless it is ++ or --; not "_ = expr", which discards it on purpose. Not
+                // once an error has been reported: bpftrace's earlier passes stop it before its type
+                // checker, and an error in the statement leaves it without a type
+                if (!(t instanceof Type.None) && !(e.expr() instanceof Expr.IncDec) && !e.discardsValue()
+                        && !sa.errorsReported()) {
                     sa.warning(e.span(), "Return value discarded.");
                 }
             }
@@ -260,7 +251,10 @@ final class Statements {
                 // as current bpftrace: the variable has the bounds' type (unsigned when both are)
                 boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
                         && !fi.isPointer() && !ti.isPointer();
-                setVar(f.var(), unsigned ? Type.UINT64 : Type.INT64, f.var().span());
+                // (sign-flexible, as a literal's, when both are: for ($i : 0..3) may index an array)
+                boolean flexible = from instanceof Type.Int fl && fl.literal() && to instanceof Type.Int tl && tl.literal();
+                setVar(f.var(), unsigned ? Type.UINT64 : flexible ? new Type.Int(64, true, null, false, false, null, true)
+                        : Type.INT64, f.var().span());
                 loops++;
                 forLoops++;
                 block(f.body());
@@ -351,6 +345,9 @@ final class Statements {
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
+        if (sa.finalPass() && declared == null) {
+            IntTypes.warnImplicitCast(sa, value, t, vars.get(a.var().name()));
+        }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
         if (misfit != null) {
@@ -515,16 +512,15 @@ final class Statements {
                 return;
             }
             sa.locks.check(sa, TypeLocks.mapValue(a.map().name()), a.map().name(), value, a.span());
-            shown = value;
-            if (value instanceof Type.Int i && !i.isPointer()) {
-                sa.mapIntValues.merge(a.map().name(), i, IntTypes::promote);
-                value = i.widened();
-            }
+            shown = value; // current bpftrace: the map keeps the integer's width and sign (int8 for @x = 1)
         }
         sa.locks.checkKeys(sa, a.map(), keys);
         // current bpftrace reports a mismatch at the aggregation's call, else at the assignment
         sa.declareMap(a.map(), keys, value, value instanceof Type.Agg ? a.value().span() : a.span(), shown);
         Type stored = sa.maps.get(a.map().name()).value();
+        if (sa.finalPass() && !(value instanceof Type.Agg)) {
+            IntTypes.warnImplicitCast(sa, a.value(), shown, stored);
+        }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, a.value(), stored) : null;
         if (misfit != null) {
             sa.error(a.span(), "Type mismatch for " + a.map().name() + ": trying to assign value of type '"

@@ -322,9 +322,9 @@ final class StdlibCalls {
     }
 
     /**
-     * {@code fail(fmt, args...)}: where it is reached (not in a branch of an {@code if} whose
-     * condition is known to skip it), an error whose text is the format applied to the
-     * arguments, which must be literals.
+     * {@code fail(fmt, args...)}: wherever it is type-checked, an error whose text is the format applied to the
+     * arguments, which must be literals. As current bpftrace, only {@code if comptime} keeps it quiet (the branch
+     * the condition skips is never checked); a plain {@code if (false)} is not folded.
      */
     private Type fail(Expr.Call c) {
         if (c.args().isEmpty()) {
@@ -359,7 +359,7 @@ final class StdlibCalls {
         String problem = format.check("fail", types);
         if (problem != null) {
             a.error(c.span(), problem);
-        } else if (!a.unreached()) {
+        } else {
             a.error(c.span(), format.format(values));
         }
         return Type.NONE;

@@ -40,6 +40,7 @@ final class WrittenTypes {
             }
         }
         a.enums.note(c, EnumSymbols.castEnum(c.type()));
+        castEnumValue(c);
         if (to instanceof Type.Str ts && !(from instanceof Type.None)) {
             // current bpftrace: a string to a string at least as large ((string[10])"hello")
             if (!(from instanceof Type.Str fs) || fs.size() > ts.size()) {
@@ -84,6 +85,26 @@ final class WrittenTypes {
     }
 
     /** The type a written type name denotes. */
+    /**
+     * Current bpftrace's checks of a cast to {@code enum NAME}: the enum must be defined (by the script or
+     * the kernel's BTF), and a literal operand must be one of its values ({@code (enum named)3}). Nothing
+     * is checked where no BTF can be read (the definitions cannot be looked up).
+     */
+    private void castEnumValue(Expr.Cast c) {
+        String name = EnumSymbols.castEnum(c.type());
+        if (name == null || a.kernel.btf().isEmpty()) {
+            return;
+        }
+        java.util.Map<Long, String> values = a.kernel.enumValues(name);
+        if (values == null) {
+            a.error(SemanticAnalyser.castSpan(c), "Unknown enum: " + name);
+        } else if (c.operand() instanceof Expr.IntLit lit && !lit.unsigned() && lit.value() >= 0
+                && !values.containsKey(lit.value())) {
+            a.error(SemanticAnalyser.castSpan(c), "Enum: " + name + " doesn't contain a variant value of "
+                    + lit.value());
+        }
+    }
+
     Type typeOfName(TypeName n, Span span) {
         if (n.arrayPointers() > 0) {
             // a pointer to an array (int32[4]*, current bpftrace)

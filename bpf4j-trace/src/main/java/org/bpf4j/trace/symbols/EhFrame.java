@@ -46,6 +46,17 @@ public final class EhFrame {
      * rbp at rsp + the rbp offset (0: unchanged), all by expressions on rsp.
      */
     public static final int CFA_SIGNAL = 7;
+    /**
+     * No caller, and none is missing: the return address is undefined (the outermost frame, as
+     * {@code _start}'s or a new thread's). {@link #STOP} is a walk that cannot go on.
+     */
+    public static final int END = 8;
+    /**
+     * Added to a row's kind when the caller's rbp was saved at the frame's own rbp plus the row's
+     * rbp offset ({@code DW_CFA_expression rbp: DW_OP_breg6 N}, gcc's dynamic realignment, DRAP)
+     * rather than at the CFA plus it.
+     */
+    public static final int RBP_AT_RBP = 0x80;
 
     private static final int RBP = 6;
     private static final int RSP = 7;
@@ -135,10 +146,13 @@ public final class EhFrame {
         long derefPlus;
         long raAtSp = NONE; // the return address at rsp + this (an expression rule), or NONE
         long rbpAtSp = NONE; // rbp at rsp + this (an expression rule), or NONE
+        long rbpAtBp = NONE; // rbp at rbp + this (an expression rule: DRAP), or NONE
         boolean cfaUnsupported;
         int rbpOffset; // 0 = unchanged
         boolean rbpUnsupported;
         boolean raUndefined;
+        boolean raAtReg; // with raUndefined: a rule for the return address this walk cannot follow
+        boolean rspRule; // rsp has a rule of its own (not the CFA): followed in signal frames only
 
         State copy() {
             State s = new State();
@@ -149,10 +163,13 @@ public final class EhFrame {
             s.derefPlus = derefPlus;
             s.raAtSp = raAtSp;
             s.rbpAtSp = rbpAtSp;
+            s.rbpAtBp = rbpAtBp;
             s.cfaUnsupported = cfaUnsupported;
             s.rbpOffset = rbpOffset;
             s.rbpUnsupported = rbpUnsupported;
             s.raUndefined = raUndefined;
+            s.raAtReg = raAtReg;
+            s.rspRule = rspRule;
             return s;
         }
 
@@ -168,11 +185,24 @@ public final class EhFrame {
 
         Row row(long pc) {
             if (raAtSp != NONE || rbpAtSp != NONE) {
-                return signalRow(pc);
+                return rbpAtBp != NONE ? new Row(pc, STOP, 0, 0) : signalRow(pc);
             }
-            if (raUndefined || cfaUnsupported || rbpUnsupported) {
+            if (raUndefined && !raAtReg) {
+                return new Row(pc, END, 0, 0);
+            }
+            if (raUndefined || cfaUnsupported || rbpUnsupported || rspRule) {
                 return new Row(pc, STOP, 0, 0);
             }
+            if (rbpAtBp != NONE) {
+                Row r = ruleRow(pc);
+                return r.kind() == STOP || r.kind() == CFA_PLT || rbpAtBp != (short) rbpAtBp ? new Row(pc, STOP, 0, 0)
+                        : new Row(pc, r.kind() | RBP_AT_RBP, r.cfaOffset(), (int) rbpAtBp, r.extra());
+            }
+            return ruleRow(pc);
+        }
+
+        /** The row of the CFA rule, with rbp at the CFA plus its offset. */
+        private Row ruleRow(long pc) {
             if (plt > 0) {
                 return new Row(pc, CFA_PLT, plt, rbpOffset);
             }
@@ -385,10 +415,13 @@ public final class EhFrame {
                             s.derefPlus = r.derefPlus;
                             s.raAtSp = r.raAtSp;
                             s.rbpAtSp = r.rbpAtSp;
+                            s.rbpAtBp = r.rbpAtBp;
                             s.cfaUnsupported = r.cfaUnsupported;
                             s.rbpOffset = r.rbpOffset;
                             s.rbpUnsupported = r.rbpUnsupported;
                             s.raUndefined = r.raUndefined;
+                            s.raAtReg = r.raAtReg;
+                            s.rspRule = r.rspRule;
                         }
                     }
                     case 0x0c -> {
@@ -422,8 +455,15 @@ public final class EhFrame {
                         int reg = (int) DwarfData.uleb(b, p);
                         int len = (int) DwarfData.uleb(b, p);
                         long at = onRsp(p[0], len);
+                        long onBp = onRbp(p[0], len);
                         p[0] += len;
-                        if (at != NONE && (reg == RIP || reg == RBP)) {
+                        if (onBp != NONE && reg == RBP) {
+                            // saved at rbp + N: gcc's DRAP
+                            clearExpression(s, reg);
+                            s.rbpAtBp = onBp;
+                            s.rbpOffset = 0;
+                            s.rbpUnsupported = false;
+                        } else if (at != NONE && (reg == RIP || reg == RBP)) {
                             // saved at rsp + N: a signal frame's rule
                             if (reg == RIP) {
                                 s.raAtSp = at;
@@ -482,9 +522,12 @@ public final class EhFrame {
             clearExpression(s, reg);
             if (reg == RBP) {
                 s.rbpOffset = (int) off;
-                s.rbpUnsupported = off == 0;
+                s.rbpUnsupported = off == 0 || off != (short) off;
             } else if (reg == RIP) {
                 s.raUndefined = off != -8; // the walk reads the return address at CFA-8
+                s.raAtReg = off != -8;
+            } else if (reg == RSP) {
+                s.rspRule = true;
             }
         }
 
@@ -494,12 +537,16 @@ public final class EhFrame {
                 s.raAtSp = i.raAtSp;
             } else if (reg == RBP) {
                 s.rbpAtSp = i.rbpAtSp;
+                s.rbpAtBp = i.rbpAtBp;
             }
             if (reg == RBP) {
                 s.rbpOffset = i.rbpOffset;
                 s.rbpUnsupported = i.rbpUnsupported;
             } else if (reg == RIP) {
                 s.raUndefined = i.raUndefined;
+                s.raAtReg = i.raAtReg;
+            } else if (reg == RSP) {
+                s.rspRule = i.rspRule;
             }
         }
 
@@ -508,6 +555,7 @@ public final class EhFrame {
                 s.raAtSp = NONE;
             } else if (reg == RBP) {
                 s.rbpAtSp = NONE;
+                s.rbpAtBp = NONE;
             }
         }
 
@@ -517,7 +565,11 @@ public final class EhFrame {
                 s.rbpOffset = 0;
                 s.rbpUnsupported = false;
             } else if (reg == RIP) {
+                // the return address in itself: no caller this walk can find
                 s.raUndefined = true;
+                s.raAtReg = true;
+            } else if (reg == RSP) {
+                s.rspRule = false;
             }
         }
 
@@ -526,10 +578,23 @@ public final class EhFrame {
             clearExpression(s, reg);
             if (reg == RIP) {
                 s.raUndefined = true;
+                s.raAtReg = !undefined;
             } else if (reg == RBP) {
                 s.rbpUnsupported = !undefined;
                 s.rbpOffset = 0;
+            } else if (reg == RSP) {
+                s.rspRule = true;
             }
+        }
+
+        /** N of the expression {@code DW_OP_breg6 N} (rbp + N), or NONE for another. */
+        private long onRbp(int at, int len) {
+            int[] p = {at};
+            if (len < 2 || (b.get(p[0]++) & 0xff) != 0x76) {
+                return NONE;
+            }
+            long n = DwarfData.sleb(b, p);
+            return p[0] == at + len ? n : NONE;
         }
 
         /** N of the expression {@code DW_OP_breg7 N} (rsp + N), or NONE for another. */

@@ -127,6 +127,17 @@ public final class UserSymbols {
      */
     private record Mapped(String path, String local, long fileOffset) {}
 
+    /**
+     * The memory map of process {@code pid} ({@code /proc/PID/maps}'s text) as someone else just
+     * read it: its addresses resolve from it after it has exited.
+     */
+    public void remember(int pid, String procMaps) {
+        List<String> lines = List.of(procMaps.split("\n"));
+        if (!procMaps.isEmpty()) {
+            maps.put(pid, lines);
+        }
+    }
+
     private Mapped mapped(int pid, long addr) {
         List<String> known = maps.get(pid);
         Mapped m = known == null ? null : find(pid, known, addr);

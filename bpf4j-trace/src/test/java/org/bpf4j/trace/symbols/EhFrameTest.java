@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The unwind rows {@code dw_ustack} walks, from the {@code .eh_frame} of the CLI tests' program
  * built without frame pointers ({@code bpf4j-cli/src/test/resources/dwunwind/nofp}, see its
- * build.sh): the rows were checked against {@code readelf --debug-dump=frames-interp}.
+ * build.sh): the rows were checked against {@code readelf --debug-dump=frames-interp} ({@code end}:
+ * the return address undefined, as {@code _start}'s from its first instruction).
  */
 class EhFrameTest {
     private static final Path NOFP = Path.of("..", "bpf4j-cli", "src", "test", "resources", "dwunwind", "nofp");
 
     private static String text(List<EhFrame.Row> rows) {
-        return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind()) {
+        return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind() & ~EhFrame.RBP_AT_RBP) {
             case EhFrame.CFA_RSP -> "rsp+" + r.cfaOffset();
             case EhFrame.CFA_RBP -> "rbp+" + r.cfaOffset();
             case EhFrame.CFA_PLT -> "plt" + r.cfaOffset();
@@ -28,8 +29,10 @@ class EhFrameTest {
             case EhFrame.CFA_DEREF_RSP -> "*(rsp+" + r.cfaOffset() + ")+" + r.extra();
             case EhFrame.CFA_DEREF_RBP -> "*(rbp+" + r.cfaOffset() + ")+" + r.extra();
             case EhFrame.CFA_SIGNAL -> "signal*(rsp+" + r.cfaOffset() + ")";
+            case EhFrame.END -> "end";
             default -> "stop";
-        } + (r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
+        } + ((r.kind() & EhFrame.RBP_AT_RBP) != 0 ? " rbp@rbp" + r.rbpOffset()
+                : r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
     }
 
     @Test
@@ -48,6 +51,8 @@ class EhFrameTest {
                 4010f1 rsp+8 rbp@-16
                 4010f2 rsp+32 rbp@-16
                 40116e stop
+                401170 end
+                401192 stop
                 4011a0 rsp+8
                 4011a1 stop
                 401260 rsp+8
@@ -79,6 +84,36 @@ class EhFrameTest {
         String want = String.format("%x rsp+8%n%x r0+8%n%x *(rsp+40)+8%n%x r0+8%n%x rsp+8%n", at, at + 3, at + 0x11,
                 at + 0x18, at + 0x1f);
         assertTrue(all.contains(want), want + " in\n" + all);
+    }
+
+    @Test
+    void rowsOfGccsDynamicRealignment() {
+        // frames.c's drap, as gcc builds it (DRAP): CFA r10 (DWARF register 10) while the stack is
+        // realigned, rbp saved at rbp+0 (DW_CFA_expression rbp: DW_OP_breg6 0), then the CFA
+        // *(rbp-8); readelf --debug-dump=frames-interp shows "r10+0", "exp" (rbp) and "exp" (CFA)
+        Path frames = NOFP.resolveSibling("frames");
+        Assumptions.assumeTrue(Files.exists(frames), "SKIPPED: " + frames + " is not there");
+        NativeElf elf = NativeElf.read(frames);
+        long at = elf.symbol("drap").orElseThrow().value();
+        String all = text(EhFrame.rows(elf));
+        String want = String.format("%x rsp+8%n%x r10+0%n%x r10+0 rbp@rbp0%n%x *(rbp+-8)+0 rbp@rbp0%n"
+                + "%x r10+0 rbp@rbp0%n%x rsp+8 rbp@rbp0%n", at, at + 5, at + 0x1f, at + 0x21, at + 0x49, at + 0x5c);
+        assertTrue(all.contains(want), want + " in\n" + all);
+    }
+
+    @Test
+    void aRuleNotFollowedStopsAndAnUndefinedReturnAddressEnds() {
+        // frames.c's odd: a CFA expression with DW_OP_xor (not followed: the walk fails there);
+        // _start: the return address undefined (the outermost frame: the walk ends there)
+        Path frames = NOFP.resolveSibling("frames");
+        Assumptions.assumeTrue(Files.exists(frames), "SKIPPED: " + frames + " is not there");
+        NativeElf elf = NativeElf.read(frames);
+        long odd = elf.symbol("odd").orElseThrow().value();
+        long start = elf.symbol("_start").orElseThrow().value();
+        String all = text(EhFrame.rows(elf));
+        // (odd's first row, rsp+8, is the one before it: rows repeating the rule before them are dropped)
+        assertTrue(all.contains(String.format("%x stop%n%x rsp+8%n", odd + 4, odd + 10)), all);
+        assertTrue(all.contains(String.format("%x end%n", start)), all);
     }
 
     @Test

@@ -66,7 +66,7 @@ public final class StateCompare {
     }
 
     private boolean statesCover(VerifierState old, VerifierState cur, int[] live, boolean exact) {
-        if (old.frames.size() != cur.frames.size() || old.activeLock != cur.activeLock
+        if (old.frames.size() != cur.frames.size() || !lockCovers(old.activeLock, cur.activeLock, exact)
                 || old.activeRcu != cur.activeRcu
                 || old.refs.size() != cur.refs.size()) {
             return false;
@@ -99,6 +99,19 @@ public final class StateCompare {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the spin lock held in the old state ({@code map << 32 | id}, or -1) is the one held
+     * in the current state: the same map, and the lock's pointer id related to the current one as
+     * the registers' ids are (Linux's {@code refsafe} maps the lock's id with {@code check_ids}), so
+     * that a register the old path unlocked with still names the held lock on the current path.
+     */
+    private boolean lockCovers(long oldLock, long curLock, boolean exact) {
+        if (exact || oldLock == -1 || curLock == -1) {
+            return oldLock == curLock;
+        }
+        return (oldLock >>> 32) == (curLock >>> 32) && ids((int) oldLock, (int) curLock);
     }
 
     private boolean ids(int oldId, int curId) {

@@ -247,7 +247,10 @@ final class Calls {
                 boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.constKey >= 0
                         && Long.compareUnsigned(meta.constKey, Integer.toUnsignedLong(m.maxEntries())) < 0
                         && (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY));
-                int nid = nullable ? st.newId() : 0;
+                // a value that holds a bpf_spin_lock gets an id even when it cannot be NULL: the
+                // lock is named by the map and the id, so that two lookups name two locks (Linux
+                // gives such a non-NULL result an id too)
+                int nid = nullable || m.spinLockOff() >= 0 ? st.newId() : 0;
                 if (m.type().mapOfMaps()) {
                     int inner = ex.innerIndex(meta.map);
                     if (inner < 0) {

@@ -55,7 +55,7 @@ final class ContextAccess {
             case CGROUP_SKB -> cgroupSkb(off, size, write);
             case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL -> lwt(off, size, write);
             case SK_SKB -> skSkb(off, size, write);
-            case XDP -> xdp(off, size, write);
+            case XDP -> xdp(off, size, write, attach);
             case KPROBE -> !write && off % size == 0 && off + size <= PT_REGS ? Field.SCALAR : null;
             case TRACEPOINT -> !write && off >= 8 && off < 8192 && off % size == 0 ? Field.SCALAR : null;
             case RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE ->
@@ -226,8 +226,15 @@ final class ContextAccess {
         return f;
     }
 
-    private static Field xdp(int off, int size, boolean write) {
+    /**
+     * {@code xdp_is_valid_access}: 32-bit reads; {@code egress_ifindex} (offset 20) only for a
+     * program expected to run from a devmap ({@code BPF_XDP_DEVMAP}).
+     */
+    private static Field xdp(int off, int size, boolean write, Optional<AttachType> attach) {
         if (write || off >= 24 || off % size != 0 || size != 4) {
+            return null;
+        }
+        if (off == 20 && attach.orElse(null) != AttachType.XDP_DEVMAP) {
             return null;
         }
         return switch (off) {

@@ -34,6 +34,8 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
 
     private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
     private static final ConcurrentHashMap<Integer, BpfMap> OPEN = new ConcurrentHashMap<>();
+    /** The open maps by the region ids of their value storage. */
+    private static final ConcurrentHashMap<Integer, BpfMap> BY_REGION = new ConcurrentHashMap<>();
 
     /** Creates storage for {@code slots} values in each of {@code copies} copies. */
     protected BpfMap(MapDefinition definition, int slots, int copies) {
@@ -54,6 +56,19 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         }
         id = NEXT_ID.getAndIncrement();
         OPEN.put(id, this);
+        for (long b : base) {
+            BY_REGION.put(org.bpf4j.vm.Memory.regionOf(b), this);
+        }
+    }
+
+    /**
+     * The open map whose value storage holds the VM address {@code address}, or null: how a
+     * helper that gets only a pointer ({@code bpf_spin_lock}) finds the map, to check the pointer
+     * as the kernel's verifier would have.
+     */
+    public static BpfMap ofValueAddress(long address) {
+        BpfMap m = BY_REGION.get(org.bpf4j.vm.Memory.regionOf(address));
+        return m != null && m.valueStart(address) >= 0 ? m : null;
     }
 
     /** {@code BPF_F_RDONLY_PROG}: programs may read the map but not change it. */
@@ -496,6 +511,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
     public void close() {
         OPEN.remove(id);
         for (long b : base) {
+            BY_REGION.remove(Memory.regionOf(b), this);
             MapTimers.freeRegion(Memory.regionOf(b));
             SharedRegions.release(b);
         }

@@ -1,0 +1,106 @@
+package org.bpf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Current bpftrace's environment variables and exit statuses as {@code bpf4j trace} follows them:
+ * {@code BPFTRACE_BTF}, {@code BPFTRACE_MAX_PROBES}, {@code BPFTRACE_MAX_BPF_PROGS} (each run in a
+ * process of its own with the variable set), the status of errors in the script and on the
+ * command line (1). The status of load and attach failures (255) is checked where they happen
+ * ({@code TraceAttachFailureTest}, {@code WatchpointTest}); config blocks in the goldens
+ * ({@code trace-max-probes*}) and in bpf4j-trace's {@code trace/errors}, {@code trace/probes}.
+ */
+class TraceSettingsTest {
+    /** The BTF of testprogs/lb.o ({@code struct backend} of 12 bytes), as raw BTF. */
+    private static final Path LB_BTF = Path.of("../bpf4j-trace/src/test/resources/trace/btf/lb.btf");
+
+    @Test
+    void bpftraceBtfNamesTheFileOfTheKernelsTypes() throws Exception {
+        Assumptions.assumeTrue(org.bpf4j.linux.Kernel.probe().available(), "skipped: no kernel backend");
+        String[] r = run(Map.of("BPFTRACE_BTF", LB_BTF.toString()), "-e",
+                "BEGIN { printf(\"%d %d\\n\", sizeof(struct backend), offsetof(struct vip_key, proto)); exit(); }");
+        assertEquals("12 6\n\n\n", r[0], r[1]);
+        assertEquals("Attached 1 probe\n", r[1]);
+        // the running kernel's types are not read then
+        r = run(Map.of("BPFTRACE_BTF", LB_BTF.toString()), "-e", "BEGIN { print(sizeof(struct task_struct)); }");
+        assertTrue(r[1].startsWith("stdin:1:15-41: ERROR: Unknown struct/union: 'struct task_struct'"), r[1]);
+        assertEquals("1", r[2]);
+    }
+
+    @Test
+    void aBpftraceBtfThatIsNoBtfWarnsAndLeavesNoKernelTypes() throws Exception {
+        Assumptions.assumeTrue(org.bpf4j.linux.Kernel.probe().available(), "skipped: no kernel backend");
+        // current bpftrace's warning (once), then a script without kernel types runs
+        String[] r = run(Map.of("BPFTRACE_BTF", "/dev/null"), "-e", "BEGIN { printf(\"ok\\n\"); exit(); }");
+        assertEquals("ok\n\n\n", r[0], r[1]);
+        assertEquals("WARNING: BTF: failed to parse BTF from /dev/null\nAttached 1 probe\n", r[1]);
+        assertEquals("0", r[2]);
+    }
+
+    @Test
+    void bpftraceMaxProbesFromTheEnvironmentBeatsTheConfigBlock() throws Exception {
+        String[] r = run(Map.of("BPFTRACE_MAX_PROBES", "1"), "--backend", "vm", "-e",
+                "config = { max_probes = 5 } BEGIN { exit(); } END { }");
+        assertEquals("", r[0]);
+        assertTrue(r[1].startsWith("ERROR: Can't attach to 2 probes because it exceeds the current limit of 1 probes.\n"),
+                r[1]);
+        assertEquals("1", r[2]);
+        r = run(Map.of("BPFTRACE_MAX_PROBES", "lots"), "--backend", "vm", "-e", "BEGIN { exit(); }");
+        assertEquals("ERROR: max_probes: expecting a number, got lots\n", r[1]);
+        assertEquals("1", r[2]);
+    }
+
+    @Test
+    void bpftraceMaxBpfProgsLimitsWildcardExpansions() throws Exception {
+        Assumptions.assumeTrue(org.bpf4j.linux.Kernel.probe().available(), "skipped: no kernel backend");
+        // sched_process_exec, sched_process_exit, sched_process_fork, ...: more than one
+        String[] r = run(Map.of("BPFTRACE_MAX_BPF_PROGS", "1"), "-e", "tracepoint:sched:sched_process_* { }");
+        assertTrue(r[1].matches("(?s)stdin:1:1-33: ERROR: Your program is trying to generate more than [0-9]+ BPF "
+                + "programs, which exceeds the current limit of 1\n.*HINT: You can increase the limit through the "
+                + "BPFTRACE_MAX_BPF_PROGS environment variable.\n"), r[1]);
+        assertEquals("1", r[2]);
+    }
+
+    @Test
+    void errorsInTheScriptAndOnTheCommandLineExitWithOne() {
+        // current bpftrace: its diagnostics and its USAGE errors return 1 (bpf4j gave 2)
+        assertEquals(Main.EXIT_FAILED, Cli.run("trace", "--backend", "vm", "-e", "BEGIN { @x = nosuch(); }").status());
+        assertEquals(Main.EXIT_FAILED, Cli.run("trace", "--backend", "vm", "-e", "BEGIN {").status());
+        Cli usage = Cli.run("trace", "-B", "sometimes", "-e", "BEGIN { exit(); }");
+        assertEquals("ERROR: USAGE: -B must be either 'line', 'full', or 'none'.\n", usage.err());
+        assertEquals(Main.EXIT_FAILED, usage.status());
+        // -l with a script that does not parse
+        assertEquals(Main.EXIT_FAILED, Cli.run("trace", "-l", "-e", "BEGIN {").status());
+    }
+
+    /** Runs {@code bpf4j trace ARGS} in a process of its own with {@code env} added; returns stdout, stderr, status. */
+    static String[] run(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "trace"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bpf4j trace did not end");
+        return new String[] {out, new String(err.get(), StandardCharsets.UTF_8), Integer.toString(p.exitValue())};
+    }
+}
