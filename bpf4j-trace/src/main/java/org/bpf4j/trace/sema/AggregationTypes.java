@@ -49,7 +49,10 @@ final class AggregationTypes {
                 if (c.args().size() == 2) {
                     Long b = literal(c.args().get(1));
                     if (b == null) {
-                        a.error(c.span(), "hist: invalid bits value, need integer literal");
+                        // current bpftrace's type checker's words for an argument that must be a literal
+                        Type t = a.type(c.args().get(1));
+                        a.error(c.span(), "hist() expects a int literal (" + (t instanceof Type.Int ? "int"
+                                : SemanticAnalyser.kindName(t)) + " provided)");
                     } else if (b < 0 || b > 5) {
                         a.error(c.span(), "hist: bits " + b + " must be 0..5");
                     } else {

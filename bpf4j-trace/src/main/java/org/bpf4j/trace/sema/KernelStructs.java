@@ -23,6 +23,18 @@ final class KernelStructs {
 
     /** The BTF id of a written {@code struct NAME} or {@code union NAME}, or -1 after an error. */
     int kernelStruct(String written, Span span) {
+        return kernelStruct(written, span, false);
+    }
+
+    /**
+     * {@link #kernelStruct(String, Span)} for a type written in a cast or a declaration: one the
+     * kernel's types lack is current bpftrace's "Cannot resolve unknown type".
+     */
+    int cType(String written, Span span) {
+        return kernelStruct(written, span, true);
+    }
+
+    private int kernelStruct(String written, Span span, boolean asType) {
         if (!an.kernel.available()) {
             an.error(span, "Unknown struct/union: '" + written + "' (kernel types are not available on the VM backend)");
             return -1;
@@ -34,7 +46,8 @@ final class KernelStructs {
         String name = written.substring(written.indexOf(' ') + 1).strip();
         int id = an.kernel.structId(name);
         if (id < 0) {
-            an.error(span, "Unknown struct/union: '" + written + "'");
+            an.error(span, asType ? "Cannot resolve unknown type \"" + written + "\""
+                    : "Unknown struct/union: '" + written + "'");
         }
         return id;
     }

@@ -279,8 +279,30 @@ final class Statements {
         }
     }
 
+    /** The names of current bpftrace's map value types, which no variable can be declared as. */
+    private static final Set<String> MAP_VALUE_TYPES = Set.of("count_t", "sum_t", "usum_t", "min_t", "umin_t", "max_t",
+            "umax_t", "avg_t", "uavg_t", "stats_t", "ustats_t", "hist_t", "lhist_t", "tseries_t");
+
+    /**
+     * Where a declaration's type is written ({@code let $a: T}, {@code let $a: T = v}): the type's
+     * text as it prints, before the {@code =} or at the end (a text written with other spacing: the
+     * whole declaration).
+     */
+    private static org.bpf4j.trace.Span typeSpan(Stmt.AssignVar a, org.bpf4j.trace.ast.TypeName t) {
+        int end = a.value().isPresent() ? a.opSpan().begin() - 1 : a.span().end();
+        int begin = end - t.toString().length();
+        return begin > a.var().span().end() && end <= a.span().end() ? new org.bpf4j.trace.Span(begin, end) : a.span();
+    }
+
     private void assignVar(Stmt.AssignVar a) {
-        Type declared = a.declared().map(t -> sa.typeOfName(t, a.span())).orElse(null);
+        Type declared = a.declared().map(t -> {
+            org.bpf4j.trace.Span at = typeSpan(a, t);
+            if (t.typeOf() == null && t.pointers() == 0 && MAP_VALUE_TYPES.contains(t.name())) {
+                sa.error(at, "Invalid variable declaration type: " + t.name()); // current bpftrace's words
+                return Type.NONE;
+            }
+            return sa.typeOfName(t, at);
+        }).orElse(null);
         if (declared != null) {
             declaredTypes.put(a.var().name(), declared);
         } else if (!a.let()) {
