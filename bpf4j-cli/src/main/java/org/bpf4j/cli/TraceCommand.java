@@ -149,8 +149,9 @@ final class TraceCommand implements Callable<Integer> {
             + "kprobe_multi and kprobe_session are accepted (bpf4j uses neither)")
     private String noFeature;
 
-    @Option(names = "--traceable-functions", paramLabel = "FILE", description = "bpftrace's list of the kernel "
-            + "functions kprobes may attach to: accepted, not read (bpf4j checks kprobe attach points with the kernel)")
+    @Option(names = "--traceable-functions", paramLabel = "FILE", description = "the kernel functions kprobes may "
+            + "attach to, in the format of tracefs's available_filter_functions, read instead of it (where that cannot "
+            + "be read, bpf4j reads the functions of /proc/kallsyms)")
     private String traceableFunctions;
 
     @Option(names = "--mode", paramLabel = "MODE", description = "bench: run the bench: probes (BPF_PROG_TEST_RUN, "
@@ -412,6 +413,15 @@ final class TraceCommand implements Callable<Integer> {
                 options = options.withProbes(ProbeSource.forProcess(options.probes(), Integer.parseInt(pid)));
             } catch (ProbeSource.ProbeException e) {
                 // no such process: an attach point naming no binary is then reported as lacking one
+            }
+        }
+        if (kernel && traceableFunctions != null) {
+            // as current bpftrace: kprobe attach points are checked against this list instead of tracefs's
+            try {
+                options = options.withProbes(ProbeSource.withKernelFunctions(options.probes(),
+                        org.bpf4j.trace.probe.KernelFunctions.read(Path.of(traceableFunctions))));
+            } catch (ProbeSource.ProbeException e) {
+                return bpftraceError(err, e.getMessage());
             }
         }
         // what current bpftrace names the traced process by in a watchpoint's name
@@ -705,8 +715,20 @@ final class TraceCommand implements Callable<Integer> {
             err.flush();
             return Main.EXIT_FAILED; // bpftrace's status
         }
-        AttachPoints.Expansion expansion = AttachPoints.expand(parsed.get(), ProbeSource.system(),
-                AttachPoints.Target.KERNEL, d);
+        // as current bpftrace, which runs its parse passes (the config block's missing_probes among them)
+        AttachPoints.Policy policy = new AttachPoints.Policy(unsafe,
+                org.bpf4j.trace.sema.Settings.missingProbes(parsed.get().config(), System.getenv()));
+        ProbeSource probes = ProbeSource.system();
+        if (traceableFunctions != null) {
+            try {
+                probes = ProbeSource.withKernelFunctions(probes,
+                        org.bpf4j.trace.probe.KernelFunctions.read(Path.of(traceableFunctions)));
+            } catch (ProbeSource.ProbeException e) {
+                return bpftraceError(err, e.getMessage());
+            }
+        }
+        AttachPoints.Expansion expansion = AttachPoints.expand(parsed.get(), probes, AttachPoints.Target.KERNEL,
+                policy, d);
         err.print(render(d, source));
         err.flush();
         if (d.hasErrors()) {

@@ -170,8 +170,11 @@ class TraceProbesTest {
             assertEquals("0 1\n\n\n", r.out());
         } else {
             assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
-            assertTrue(r.err().contains("BEGIN: ldimm64 failed to find the address for kernel symbol 'runqueues'."),
-                    r.err());
+            // current bpftrace's words without -v; with it, the kernel's log says why
+            assertEquals("ERROR: Error loading BPF program for begin_1. Error code: -2 (No such file or directory). "
+                    + "Use -v for full kernel error log.\n", r.err());
+            Cli v = Cli.run("trace", "-v", "-e", "BEGIN { $r = (struct rq *)percpu_kaddr(\"runqueues\", 0); exit(); }");
+            assertTrue(v.err().contains("ldimm64 failed to find the address for kernel symbol 'runqueues'."), v.err());
             r.assertNoStackTrace();
         }
         // the program names the variable by its BTF id (an ld_imm64 of kind var_addr), then calls
@@ -219,14 +222,57 @@ class TraceProbesTest {
     }
 
     @Test
-    void kprobesAreRefusedWithTheReason() {
+    void kprobesFailAtTheirAttachmentWithTheReason() {
         needsTheKernel();
         Assumptions.assumeTrue(!Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe")),
                 "SKIPPED: this kernel has kprobes");
-        Cli r = Cli.run("trace", "-e", "kprobe:vfs_read { @ = count(); }");
-        assertEquals(Main.EXIT_FAILED, r.status());
-        assertTrue(r.err().startsWith("stdin:1:1-16: ERROR: kprobe probes cannot be attached here: this kernel has no kprobes"),
-                r.err());
+        // compiled and loaded as bpftrace does, refused when attached (exit status 255, as bpftrace's attach failures)
+        Cli r = Cli.run("trace", "-e", "kprobe:vfs_read { @[kstack] = count(); } kretprobe:vfs_read { @r = retval; }");
+        assertEquals(TraceCommand.EXIT_RUN_FAILED, r.status(), r.err());
+        assertEquals("ERROR: kprobes cannot be attached: this kernel has no kprobes (no kprobe PMU in "
+                + "/sys/bus/event_source/devices: CONFIG_KPROBES is not set)\nERROR: Unable to attach probe: "
+                + "kprobe:vfs_read. If this is expected, set the 'missing_probes' config variable to 'warn'.\n", r.err());
+        // with missing_probes = "warn", the run goes on without them
+        Cli warn = Cli.run("trace", "-e", "config = { missing_probes = \"warn\" } kprobe:vfs_read { } "
+                + "BEGIN { printf(\"up\\n\"); exit(); }");
+        assertEquals(Main.EXIT_OK, warn.status(), warn.err());
+        assertTrue(warn.err().contains("WARNING: Unable to attach probe: kprobe:vfs_read. Skipping."), warn.err());
+        assertEquals("up\n", warn.out().lines().filter(l -> !l.isEmpty()).findFirst().orElse("") + "\n", warn.out());
+        // the rest of the script is type-checked as for any probe: a wrong program is refused for what it is
+        Cli typeError = Cli.run("trace", "-e", "kprobe:vfs_read { @ = \"a\" + 1; }");
+        assertEquals(Main.EXIT_FAILED, typeError.status());
+        assertTrue(typeError.err().startsWith("stdin:1:23-30: ERROR: Type mismatch for '+'"), typeError.err());
+    }
+
+    @Test
+    void kprobeAttachPointsAreCheckedAgainstTheTraceableFunctions() throws Exception {
+        needsTheKernel();
+        // a function the kernel does not have: a warning and, in safe mode, no match
+        Cli missing = Cli.run("trace", "-e", "kprobe:vmlinux:nonsense_bpf4j { }");
+        assertEquals(Main.EXIT_FAILED, missing.status());
+        assertTrue(missing.err().contains("WARNING: nonsense_bpf4j is not traceable (either non-existing, inlined, or "
+                + "marked as \"notrace\"); attaching to it will likely fail"), missing.err());
+        assertTrue(missing.err().contains("ERROR: No matches for kprobe vmlinux:nonsense_bpf4j."), missing.err());
+        // a module that is not loaded
+        Cli module = Cli.run("trace", "-e", "kprobe:nonsense:vfs_read { }");
+        assertTrue(module.err().contains("ERROR: specified module nonsense in probe kprobe:nonsense:vfs_read is not "
+                + "loaded."), module.err());
+        // --traceable-functions replaces the kernel's list
+        Path list = Files.createTempFile("bpf4j-traceable", ".txt");
+        try {
+            Files.writeString(list, "vfs_write\nsome_module_function [some_module]\n");
+            Cli listed = Cli.run("trace", "--traceable-functions", list.toString(), "-e", "kprobe:vfs_read { }");
+            assertTrue(listed.err().contains("ERROR: No matches for kprobe vfs_read."), listed.err());
+            Cli wildcard = Cli.run("trace", "--traceable-functions", list.toString(), "-l", "-e", "kprobe:vfs_* { }");
+            assertEquals("kprobe:vfs_write\n", wildcard.out(), wildcard.err());
+        } finally {
+            Files.delete(list);
+        }
+        Cli unreadable = Cli.run("trace", "--traceable-functions", "/nonexistent/functions", "-e", "kprobe:vfs_read { }");
+        assertEquals("ERROR: Could not read functions from /nonexistent/functions.\n", unreadable.err());
+        // rcu_* functions are never traceable (as bpftrace): the wildcard matches nothing
+        Cli rcu = Cli.run("trace", "-e", "kprobe:rcu_* { }");
+        assertTrue(rcu.err().contains("ERROR: Probe has no valid attach points."), rcu.err());
     }
 
     private static void needsKernelBtf() {

@@ -101,6 +101,14 @@ final class IntExprs {
                 pc.frame.release(m);
                 narrow((Type.Int) pc.type(c));
             }
+            case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str str && pc.type(c) instanceof Type.Int to
+                    && to.isPointer() -> {
+                // (int32 *)"abc": the string is kept in its hidden variable, and the pointer is its address
+                int slot = pc.varSlots.get(org.bpf4j.trace.sema.TypedProgram.castStorage(c));
+                pc.zero(slot, str.size());
+                pc.strings.into(c.operand(), str.size(), slot);
+                asm.stackAddr(0, slot);
+            }
             case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str str -> {
                 // (bool)"text": true when the string is not empty (its first byte is not NUL)
                 int m = pc.frame.mark();
@@ -158,9 +166,10 @@ final class IntExprs {
                     };
                     asm.load(unit, 0, asm.frameBase, tmp + rf.offset());
                     pc.frame.release(m);
-                    // the field's bits to the top, then back down (arithmetic for a signed field)
+                    // the field's bits to the top, then back down; zero-extended even in a signed field,
+                    // as current bpftrace masks bit fields (a short b:8 holding 217 reads 217, not -39)
                     asm.aluImm(AluOp.LSH, 0, 64 - rf.bitShift() - rf.bitWidth());
-                    asm.aluImm(t.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - rf.bitWidth());
+                    asm.aluImm(AluOp.RSH, 0, 64 - rf.bitWidth());
                     return;
                 }
                 Size size = switch (t.size()) {
@@ -281,6 +290,10 @@ final class IntExprs {
             kernelFieldAddress(f, pc.typed.kernelField(f));
             return;
         }
+        if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+            eval(u.operand()); // *p as the base of a field ((*p).f): the struct lies where p points
+            return;
+        }
         Expr.Index i = (Expr.Index) e;
         elementAddress(i, pc.type(i).size(), () -> address(i.base()));
     }
@@ -318,11 +331,12 @@ final class IntExprs {
         asm.call(k.user() ? "probe_read_user" : "probe_read_kernel");
         pc.checkHelper(k.user() ? "probe_read_user" : "probe_read_kernel", f.span(), false);
         if (k.bitSize() > 0) {
-            // A bit field: the bytes that hold it, shifted down and masked (sign-extended if signed).
+            // A bit field: the bytes that hold it, shifted down and masked (zero-extended even when
+            // signed, as current bpftrace: a short b:8 holding 217 reads 217, not -39).
             asm.load(Size.DW, 0, asm.frameBase, tmp);
             pc.frame.release(m);
             asm.aluImm(AluOp.LSH, 0, 64 - k.bitShift() - k.bitSize());
-            asm.aluImm(k.signed() ? AluOp.ARSH : AluOp.RSH, 0, 64 - k.bitSize());
+            asm.aluImm(AluOp.RSH, 0, 64 - k.bitSize());
             return;
         }
         new Buffers(pc).loadInt(tmp, m, k.size(), k.signed());

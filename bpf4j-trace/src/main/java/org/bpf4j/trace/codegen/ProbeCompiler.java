@@ -440,7 +440,10 @@ final class ProbeCompiler {
             case Type.Ksym x -> symbolInto(e, "ksym", off);
             case Type.Usym x -> symbolInto(e, "usym", off);
             case Type.Deferred x -> {
-                if (e instanceof Expr.Call c && !c.args().isEmpty()) {
+                if (e instanceof Expr.Cast c) {
+                    intExpr(c.operand()); // (username_t)1000: the integer user space resolves
+                    asm.store(Size.DW, asm.frameBase, off, 0);
+                } else if (e instanceof Expr.Call c && !c.args().isEmpty()) {
                     intExpr(c.args().getFirst()); // strerror(e), cgroup_path(id): the value user space resolves
                     asm.store(Size.DW, asm.frameBase, off, 0);
                 } else if (e instanceof Expr.Call || e instanceof Expr.Builtin) {

@@ -576,7 +576,7 @@ abstract sealed class ExprParser permits Parser {
                         close(TokenKind.RPAREN);
                         return new Expr.Offsetof(type, fields, t.span().to(prev.span()));
                     }
-                    List<Expr> args = exprList(TokenKind.RPAREN);
+                    List<Expr> args = name.equals("offsetof") ? offsetofArgs() : exprList(TokenKind.RPAREN);
                     if (name.equals("sizeof") && args.size() == 1 && args.getFirst() instanceof Expr.TypeArg ta) {
                         // current bpftrace: sizeof(typeof(int32)), sizeof(typeof($x))
                         return new Expr.SizeofType(ta.type(), t.span().to(prev.span()));
@@ -643,6 +643,37 @@ abstract sealed class ExprParser permits Parser {
     private boolean isTypeAhead() {
         return at(TokenKind.IDENT) && (INT_TYPES.contains(peek().text()) || peek().text().equals("struct")
                 || peek().text().equals("union") || peek().text().equals("enum"));
+    }
+
+    /**
+     * The arguments of {@code offsetof(...)} after its {@code (}, up to its {@code )}: as current bpftrace,
+     * what follows the comma is a field path whose names may be keywords ({@code offsetof(*$p, if)}),
+     * given as the {@link Expr.Builtin}/{@link Expr.Field} chain {@link Macros#fieldPath} reads.
+     */
+    private List<Expr> offsetofArgs() {
+        if (at(TokenKind.RPAREN)) {
+            return exprList(TokenKind.RPAREN);
+        }
+        List<Expr> args = new ArrayList<>();
+        args.add(expr());
+        if (!at(TokenKind.COMMA)) {
+            close(TokenKind.RPAREN);
+            return args;
+        }
+        take();
+        if (!at(TokenKind.IDENT)) {
+            args.addAll(exprList(TokenKind.RPAREN));
+            return args;
+        }
+        Token f = take();
+        Expr path = new Expr.Builtin(f.text(), f.span());
+        while (accept(TokenKind.DOT)) {
+            Token g = expect(TokenKind.IDENT);
+            path = new Expr.Field(path, g.text(), false, path.span().to(g.span()));
+        }
+        args.add(path);
+        close(TokenKind.RPAREN);
+        return args;
     }
 
     private List<Expr> exprList(TokenKind close) {

@@ -208,6 +208,7 @@ public final class AttachPoints {
                         "No attach points for probe");
                 continue;
             }
+            boolean usesProbe = usesProbeBuiltin(p); // bpftrace then expands each attach point fully
             List<AttachPoint> points = new ArrayList<>();
             boolean failed = false;
             boolean attachSkipped = false;
@@ -242,7 +243,7 @@ public final class AttachPoints {
                     failed = true;
                     continue;
                 }
-                if (expandsToPrograms(ap)) {
+                if (expandsToPrograms(ap) || usesProbe && !one.isEmpty()) {
                     programsExpanded += one.size();
                     if (Long.compareUnsigned(programsExpanded, policy.maxBpfProgs()) > 0) {
                         // current bpftrace's words (it names its count, not the limit, after "more than")
@@ -254,8 +255,9 @@ public final class AttachPoints {
                         break; // as bpftrace, the probe's other attach points are not looked at
                     }
                 }
-                if (one.isEmpty() && !MATCHED.contains(ap.provider())) {
-                    points.add(ap); // a form the type checker reports
+                if (one.isEmpty() && (!MATCHED.contains(ap.provider()) || target == Target.CHECK
+                        && (ap.provider().equals("kprobe") || ap.provider().equals("kretprobe")))) {
+                    points.add(ap); // a form the type checker reports, or a kprobe checked for its form only
                     continue;
                 }
                 if (one.isEmpty() && !wildcard(ap) && policy.missing() != MissingProbes.IGNORE) {
@@ -326,7 +328,7 @@ public final class AttachPoints {
 
     /** The providers whose attach points are looked up on the machine (and so may match nothing). */
     private static final java.util.Set<String> MATCHED = java.util.Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
-            "rawtracepoint");
+            "rawtracepoint", "kprobe", "kretprobe");
 
     /**
      * Whether an attach point may match any number of probes (bpftrace expands it): a wildcard in
@@ -348,8 +350,9 @@ public final class AttachPoints {
      * Whether current bpftrace gives each match of an attach point a program of its own (its full
      * expansion), counted against {@code max_bpf_progs}: wildcard tracepoints, raw tracepoints,
      * kprobes (bpf4j has no kprobe_multi), fentry/fexit probes and iterators, and USDT probes with a
-     * wildcard or without a provider. Wildcard uprobes are not counted: bpf4j, as bpftrace, attaches
-     * them as one uprobe_multi program where the kernel has it.
+     * wildcard or without a provider; in a probe that reads the {@code probe} builtin, every attach
+     * point that resolves to something. Wildcard uprobes are not counted otherwise: bpf4j, as
+     * bpftrace, attaches them as one uprobe_multi program where the kernel has it.
      */
     private static boolean expandsToPrograms(AttachPoint ap) {
         return switch (ap.provider()) {
@@ -358,6 +361,27 @@ public final class AttachPoints {
             case "usdt" -> wildcard(ap);
             default -> false;
         };
+    }
+
+    /** Whether a probe's predicate or body reads the {@code probe} builtin. */
+    private static boolean usesProbeBuiltin(Probe p) {
+        boolean[] found = {false};
+        org.bpf4j.trace.ast.AstRewriter finder = new org.bpf4j.trace.ast.AstRewriter() {
+            @Override
+            public org.bpf4j.trace.ast.Expr builtin(org.bpf4j.trace.ast.Expr.Builtin b) {
+                found[0] |= b.name().equals("probe");
+                return super.builtin(b);
+            }
+
+            @Override
+            public org.bpf4j.trace.ast.Expr call(org.bpf4j.trace.ast.Expr.Call c) {
+                found[0] |= c.name().equals("probe") && c.args().isEmpty();
+                return super.call(c);
+            }
+        };
+        p.predicate().ifPresent(finder::expr);
+        finder.stmts(p.body());
+        return found[0];
     }
 
     /** The {@code TARGET:FUNCTION} that bpftrace's "No matches for" names. */
@@ -714,11 +738,16 @@ public final class AttachPoints {
             case "watchpoint" -> Watchpoints.resolve(ap, target, policy.process(), diags, out);
             case "asyncwatchpoint", "aw" -> Watchpoints.removed(ap, diags);
             case "kprobe", "kretprobe" -> {
-                if (target == Target.CHECK) {
-                    kprobeForm(ap, policy, diags);
-                } else {
-                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: " + kprobeReason());
+                int before = diags.errorCount();
+                kprobeForm(ap, policy, diags);
+                if (target == Target.CHECK || diags.errorCount() != before) {
+                    return;
                 }
+                if (target == Target.VM) {
+                    vmOnly(ap, diags);
+                    return;
+                }
+                kprobe(ap, source.kernelFunctions(), policy, diags, out);
             }
             case "kfunc", "kretfunc", "fentry", "fexit" -> {
                 if (target == Target.CHECK) {
@@ -756,6 +785,56 @@ public final class AttachPoints {
         }
         if (!policy.unsafe() && count(fn) != null && !fn.isEmpty() && Character.isDigit(fn.charAt(0))) {
             diags.error(ap.span(), "Probing by address requires --unsafe");
+        }
+    }
+
+    /**
+     * A kprobe attach point resolved as current bpftrace resolves it against the traceable
+     * functions: a module named must be loaded; a function that is not traceable is warned about
+     * ("attaching to it will likely fail") and, unless {@code --unsafe}, matches nothing; a wildcard
+     * matches the traceable functions; an address ({@code --unsafe}) is taken as it is. Whether the
+     * kernel can attach it is found when attaching ({@code KernelBackend}), as bpftrace finds it.
+     */
+    private static void kprobe(AttachPoint ap, KernelFunctions kernel, Policy policy, Diagnostics diags,
+            Map<AttachPoint, Resolved> out) {
+        List<String> parts = ap.parts();
+        boolean ret = ap.provider().equals("kretprobe");
+        String module = parts.size() == 2 ? parts.getFirst() : null;
+        String fn = parts.getLast();
+        long offset = 0;
+        int plus = fn.indexOf('+');
+        if (plus > 0) {
+            offset = count(fn.substring(plus + 1));
+            fn = fn.substring(0, plus);
+        }
+        if (!fn.isEmpty() && Character.isDigit(fn.charAt(0)) && count(fn) != null) {
+            // kprobe:0xADDR (--unsafe, checked by kprobeForm): named by its address in decimal, as bpftrace
+            long address = count(fn);
+            out.put(ap.withParts(List.of(Long.toUnsignedString(address))), new Resolved.Kprobe(null, null, address, ret));
+            return;
+        }
+        boolean wild = isGlob(fn) || module != null && isGlob(module);
+        if (!wild) {
+            if (module != null && !module.equals("vmlinux") && !kernel.moduleLoaded(module)) {
+                diags.error(ap.span(), "specified module " + module + " in probe " + ap.provider() + ":" + module + ":"
+                        + fn + " is not loaded.");
+                return;
+            }
+            boolean traceable = kernel.traceable(module, fn);
+            if (!traceable && policy.missing() != MissingProbes.IGNORE) {
+                diags.warning(ap.span(), fn + " is not traceable (either non-existing, inlined, or marked as "
+                        + "\"notrace\"); attaching to it will likely fail");
+            }
+            if (traceable || policy.unsafe()) {
+                out.put(ap, new Resolved.Kprobe(module, fn, offset, ret));
+            }
+            return; // else no match: reported by expand as missing_probes says
+        }
+        Pattern names = glob(fn);
+        for (Map.Entry<String, String> m : kernel.matching(module == null ? null : glob(module), names)) {
+            List<String> newParts = module == null ? List.of(m.getValue()) : List.of(m.getKey(), m.getValue());
+            out.put(new AttachPoint(ap.raw(), ap.provider(), newParts, ap.span()),
+                    new Resolved.Kprobe(m.getKey(), m.getValue(), 0, ret));
         }
     }
 
@@ -842,7 +921,7 @@ public final class AttachPoints {
     }
 
     /** Why kprobes cannot be attached on this machine. */
-    static String kprobeReason() {
+    public static String kprobeReason() {
         boolean pmu = Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"));
         if (!pmu) {
             return "this kernel has no kprobes (no kprobe PMU in /sys/bus/event_source/devices: CONFIG_KPROBES "

@@ -107,6 +107,88 @@ public interface ProbeSource {
     }
 
     /**
+     * The kernel functions kprobes may be placed on and the loaded modules (current bpftrace's
+     * traceable functions). This source's answer: none.
+     */
+    default KernelFunctions kernelFunctions() {
+        return KernelFunctions.none();
+    }
+
+    /**
+     * This source, with {@link #kernelFunctions()} {@code functions} (bpftrace's {@code
+     * --traceable-functions FILE}).
+     */
+    static ProbeSource withKernelFunctions(ProbeSource base, KernelFunctions functions) {
+        return new ProbeSource() {
+            @Override
+            public List<String> tracepoints() {
+                return base.tracepoints();
+            }
+
+            @Override
+            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+                return base.tracepointFormat(category, name);
+            }
+
+            @Override
+            public List<String> functions(String binary) {
+                return base.functions(binary);
+            }
+
+            @Override
+            public List<UsdtProbe> usdt(String binary) {
+                return base.usdt(binary);
+            }
+
+            @Override
+            public String uprobeOffsetProblem(String binary, String function, long offset) {
+                return base.uprobeOffsetProblem(binary, function, offset);
+            }
+
+            @Override
+            public Path locate(String binary) {
+                return base.locate(binary);
+            }
+
+            @Override
+            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+                return base.functionAt(binary, address);
+            }
+
+            @Override
+            public long functionSize(String binary, String function) {
+                return base.functionSize(binary, function);
+            }
+
+            @Override
+            public List<RawTracepoints.Entry> rawTracepoints() {
+                return base.rawTracepoints();
+            }
+
+            @Override
+            public List<Iterators.Entry> iterators() {
+                return base.iterators();
+            }
+
+            @Override
+            public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
+                    java.util.function.Consumer<String> warnings) {
+                return base.listedIterators(iterators, warnings);
+            }
+
+            @Override
+            public List<Path> processBinaries() {
+                return base.processBinaries();
+            }
+
+            @Override
+            public KernelFunctions kernelFunctions() {
+                return functions;
+            }
+        };
+    }
+
+    /**
      * This source, with {@link #processBinaries()} those of process {@code pid}.
      *
      * @throws ProbeException if the process cannot be read
@@ -174,6 +256,11 @@ public interface ProbeSource {
             @Override
             public List<Path> processBinaries() {
                 return binaries;
+            }
+
+            @Override
+            public KernelFunctions kernelFunctions() {
+                return base.kernelFunctions();
             }
         };
     }
@@ -492,6 +579,11 @@ public interface ProbeSource {
                 } catch (RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
+            }
+
+            @Override
+            public KernelFunctions kernelFunctions() {
+                return KernelFunctions.system();
             }
         };
     }

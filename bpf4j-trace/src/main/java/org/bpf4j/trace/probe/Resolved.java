@@ -58,6 +58,16 @@ public sealed interface Resolved {
         }
     }
 
+    /**
+     * A kprobe or kretprobe on a kernel function ({@code offset} bytes into it), or at an address
+     * ({@code --unsafe}).
+     *
+     * @param module the function's module ({@code vmlinux} for the kernel), or null when not named
+     * @param function the function, or null for an address
+     * @param offset the offset into the function, or the address when {@code function} is null
+     */
+    record Kprobe(String module, String function, long offset, boolean returnProbe) implements Resolved {}
+
     /** Every call site of a USDT probe; the site's index is its attach cookie. */
     record Usdt(Path binary, String provider, String name, List<UsdtProbe> sites) implements Resolved {
         public Usdt {
@@ -102,7 +112,7 @@ public sealed interface Resolved {
      * The program type a program for this attach point is loaded as in the kernel: raw
      * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
      * XDP for benchmarks and tests (many runs in one test run, which raw tracepoints refuse, as bpftrace),
-     * tracepoint, kprobe for uprobes and USDT, perf event for timers, counters and watchpoints, tracing for
+     * tracepoint, kprobe for kprobes, uprobes and USDT, perf event for timers, counters and watchpoints, tracing for
      * iterators.
      */
     default org.bpf4j.spec.ProgramType programType() {
@@ -113,6 +123,7 @@ public sealed interface Resolved {
             case RawTracepoint t -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
             case Tracepoint t -> org.bpf4j.spec.ProgramType.TRACEPOINT;
             case Uprobe u -> org.bpf4j.spec.ProgramType.KPROBE;
+            case Kprobe k -> org.bpf4j.spec.ProgramType.KPROBE;
             case Usdt u -> org.bpf4j.spec.ProgramType.KPROBE;
             case Timer t -> org.bpf4j.spec.ProgramType.PERF_EVENT;
             case PerfCounter c -> org.bpf4j.spec.ProgramType.PERF_EVENT;

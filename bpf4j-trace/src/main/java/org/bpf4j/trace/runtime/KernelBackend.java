@@ -87,10 +87,11 @@ public final class KernelBackend implements Backend {
     /**
      * Creates the maps and loads the programs; with {@code verbose} ({@code -v}), as current bpftrace,
      * each load asks for the verifier's log in a buffer of the script's {@code log_size}, and a
-     * refusal (a log that does not fit is one) is reported in bpftrace's words, with the log.
+     * refusal (a log that does not fit is one) is reported in bpftrace's words, with the log;
+     * without it, in bpftrace's words without the log (a refused helper, a stack too large, or
+     * "Error loading BPF program for NAME ... Use -v for full kernel error log.").
      *
-     * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
-     * @throws LoadFailure with {@code verbose}, if the kernel refuses a program
+     * @throws LoadFailure if the kernel refuses a program
      */
     public KernelBackend(CompiledScript script, Kernel kernel, boolean verbose) {
         this(script, kernel, verbose, true);
@@ -167,10 +168,7 @@ public final class KernelBackend implements Backend {
                                     id, insns, name, license, logSize)) : load(kernel, p.name(), type, attachType, 0,
                                     insns, name, license, logSize));
                 } catch (org.bpf4j.linux.VerifierException e) {
-                    if (!verbose) {
-                        throw e;
-                    }
-                    throw LoadFailure.of(bpftraceName(p), e, logSize);
+                    throw LoadFailure.of(bpftraceName(p), e, verbose, logSize);
                 }
                 multiLoaded.add(attachType != 0);
                 programs.add(prog);
@@ -522,6 +520,9 @@ public final class KernelBackend implements Backend {
                         : UprobeTarget.ofSymbol(u.binary().toString(), u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
                         .probeNames().indexOf(script.programs().get(i).attachPoint().name())) : 0));
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
+                // found when attaching, as bpftrace finds it: the rest of the script was compiled and loaded
+                case Resolved.Kprobe k -> throw new Failure((k.returnProbe() ? "kretprobes" : "kprobes")
+                        + " cannot be attached: " + org.bpf4j.trace.probe.AttachPoints.kprobeReason(), null);
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {
                         links.add(perfEvent(at, p, t.hz() > 0

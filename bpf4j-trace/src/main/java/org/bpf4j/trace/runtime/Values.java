@@ -138,18 +138,15 @@ final class Values {
         return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
-    /** A bit field's value from the bytes at {@code at}, sign-extended if {@code signed}. */
-    private static long bits(byte[] b, int at, Type.RecordField f, boolean signed) {
+    /** A bit field's value from the bytes at {@code at}. */
+    private static long bits(byte[] b, int at, Type.RecordField f) {
         long v = 0;
         for (int k = f.loadSize() - 1; k >= 0; k--) {
             v = v << 8 | (at + k < b.length ? b[at + k] & 0xff : 0);
         }
         v >>>= f.bitShift();
         if (f.bitWidth() < 64) {
-            v &= (1L << f.bitWidth()) - 1;
-            if (signed && (v & 1L << (f.bitWidth() - 1)) != 0) {
-                v |= -1L << f.bitWidth();
-            }
+            v &= (1L << f.bitWidth()) - 1; // masked, not sign-extended even in a signed field, as bpftrace
         }
         return v;
     }
@@ -219,7 +216,7 @@ final class Values {
                 for (Type.RecordField f : r.fields()) {
                     int at = off + f.offset();
                     String v = switch (f.type()) {
-                        case Type.Int i when f.isBitField() -> intText(bits(b, at, f, i.signed()), i);
+                        case Type.Int i when f.isBitField() -> intText(bits(b, at, f), i);
                         case Type.Int i -> intText(signExtend(b, at, i), i);
                         case Type.None n -> "null"; // a floating-point field, as current bpftrace
                         default -> render(f.type(), b, at, out.json());

@@ -43,7 +43,12 @@ final class CFormat {
                         digits = "0" + digits;
                     }
                 }
-                String sign = s.conversion() == 'd' && v < 0 ? "-" : "";
+                String sign = s.conversion() == 'd' && v < 0 ? "-" : s.conversion() == 'd' && s.showSign() ? "+" : "";
+                if (s.alternate() && v != 0 && (s.conversion() == 'x' || s.conversion() == 'X')) {
+                    sign = s.conversion() == 'x' ? "0x" : "0X";
+                } else if (s.alternate() && s.conversion() == 'o' && !digits.startsWith("0")) {
+                    digits = "0" + digits;
+                }
                 if (s.zeroPad() && !s.leftAlign() && s.precision() < 0) {
                     while (sign.length() + digits.length() < s.width()) {
                         digits = "0" + digits;

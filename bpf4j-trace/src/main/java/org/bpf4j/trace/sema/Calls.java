@@ -456,15 +456,18 @@ final class Calls {
             case "cgroupid" -> {
                 if (nargs(c, 1)) {
                     Type t = a.type(c.args().getFirst());
-                    if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
+                    // a literal, or str($N): current bpftrace makes a positional parameter a literal
+                    String path = c.args().getFirst() instanceof Expr.StrLit lit ? lit.value()
+                            : paramText(c.args().getFirst());
+                    if (path == null) {
                         a.error(c.span(), "cgroupid() expects a string literal (" + SemanticAnalyser.kindName(t)
                                 + " provided)");
                     } else {
-                        String problem = Addresses.cgroupIdProblem(lit.value());
+                        String problem = Addresses.cgroupIdProblem(path);
                         if (problem != null) {
-                            a.error(c.span(), "Failed to get `cgroupid` for path: \"" + lit.value() + "\": " + problem);
+                            a.error(c.span(), "Failed to get `cgroupid` for path: \"" + path + "\": " + problem);
                         } else {
-                            a.constant(c, Addresses.cgroupId(lit.value()));
+                            a.constant(c, Addresses.cgroupId(path));
                         }
                     }
                 }

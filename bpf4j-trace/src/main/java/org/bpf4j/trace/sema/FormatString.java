@@ -7,18 +7,23 @@ import java.util.regex.Pattern;
 
 /**
  * A printf format string as bpftrace reads it: conversion specifiers are
- * {@code %-?[0-9]*(\.[0-9]+)?} followed by a length ({@code hh h l ll j z t}) and a conversion
- * ({@code d u o x X p}), or {@code s}, {@code c}, {@code r}, {@code rx}, {@code rh}, or current bpftrace's
- * {@code gr} (an integer's GFP flags by name; its conversion is {@code g}). Anything else,
- * {@code %%} included, is literal text handed to C's printf rules when formatting. Immutable.
+ * {@code %-?\+? ?#?0?[0-9]*(\.[0-9]+)?} (the flags in that order only, as current bpftrace's pattern)
+ * followed by a length ({@code hh h l ll j z t}) and a conversion ({@code d i u o x X p}), or {@code s},
+ * {@code c}, {@code r}, {@code rx}, {@code rh}, or current bpftrace's {@code gr} (an integer's GFP flags by
+ * name; its conversion is {@code g}). Anything else, {@code %%} included, is literal text handed to C's
+ * printf rules when formatting. Immutable.
  */
 public final class FormatString {
     private static final Pattern SPEC = Pattern.compile(
-            "%-?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|gr|(hh|h|ll|l|j|z|t)?[duoxXp])");
+            "%%|%-?\\+? ?#?[0-9]*(\\.[0-9]+)?(rx|rh|r|s|c|gr|(hh|h|ll|l|j|z|t)?[diuoxXp])");
 
-    /** One conversion: its text, flags and what it converts. */
-    public record Spec(String text, int start, int end, boolean leftAlign, boolean zeroPad, int width, int precision,
-            String length, char conversion) {
+    /**
+     * One conversion: its text, flags and what it converts ({@code i} is read as {@code d}).
+     * {@code showSign} is the {@code +} flag, {@code alternate} the {@code #} flag; a space flag is read
+     * and ignored, as current bpftrace formats with C++ streams, which have no such flag.
+     */
+    public record Spec(String text, int start, int end, boolean leftAlign, boolean showSign, boolean alternate,
+            boolean zeroPad, int width, int precision, String length, char conversion) {
         /** True for a conversion of an integer. */
         public boolean integer() {
             return conversion != 's' && conversion != 'r';
@@ -50,10 +55,24 @@ public final class FormatString {
         Matcher m = SPEC.matcher(format);
         while (m.find()) {
             String t = m.group();
+            if (t.equals("%%")) {
+                continue; // a literal '%', read first so that "%% d" is no "% d"
+            }
             int i = 1;
             boolean left = false;
             if (t.charAt(i) == '-') {
                 left = true;
+                i++;
+            }
+            boolean sign = t.charAt(i) == '+';
+            if (sign) {
+                i++;
+            }
+            if (t.charAt(i) == ' ') {
+                i++;
+            }
+            boolean alternate = t.charAt(i) == '#';
+            if (alternate) {
                 i++;
             }
             boolean zero = i < t.length() && t.charAt(i) == '0';
@@ -80,10 +99,10 @@ public final class FormatString {
                 conv = 'r';
                 length = rest.substring(1);
             } else {
-                conv = rest.charAt(rest.length() - 1);
+                conv = rest.charAt(rest.length() - 1) == 'i' ? 'd' : rest.charAt(rest.length() - 1);
                 length = rest.substring(0, rest.length() - 1);
             }
-            specs.add(new Spec(t, m.start(), m.end(), left, zero, w, prec, length, conv));
+            specs.add(new Spec(t, m.start(), m.end(), left, sign, alternate, zero, w, prec, length, conv));
         }
         return new FormatString(format, specs);
     }
@@ -139,7 +158,7 @@ public final class FormatString {
             boolean anything = s.conversion() == 's' && !func.equals("debugf") && !(t instanceof Type.None)
                     && !(t instanceof Type.Agg);
             if (!anything && !supplied.equals(expected)) {
-                String token = s.text().replaceFirst("^%-?[0-9]*(\\.[0-9]+)?", "");
+                String token = s.text().replaceFirst("^%-?\\+? ?#?[0-9]*(\\.[0-9]+)?", "");
                 return func + ": %" + token + " specifier expects a value of type " + expected + " (" + supplied
                         + " supplied)";
             }

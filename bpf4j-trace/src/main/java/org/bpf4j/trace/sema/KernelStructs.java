@@ -154,7 +154,7 @@ final class KernelStructs {
                     new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0 && i.size() == 1);
                 case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4 || en.size() == 8 ->
                     new Type.Int(en.size() * 8, en.signed());
-                case BtfType.Ptr p -> Type.Int.pointer(Type.NONE, false);
+                case BtfType.Ptr p -> innerPointer(p, 0); // ($s.next)->f: typed as the kernel field is
                 case BtfType.Array a -> arrayType(a, depth + 1, false);
                 case BtfType.Struct x -> record(mt, depth + 1);
                 case BtfType.Union x -> record(mt, depth + 1);

@@ -315,6 +315,9 @@ final class Operators {
                     if (r != null) {
                         return r;
                     }
+                    if (u == a.fieldOfDeref) {
+                        return a.structs.structRef(sid); // (*curtask).pid: only the field is read
+                    }
                 }
                 if (t instanceof Type.Int i && i.isPointer()) {
                     a.error(u.span(), "The * operator on a pointer to " + (i.pointee() instanceof Type.None

@@ -66,6 +66,11 @@ public final class SemanticAnalyser {
     /** Values of enum types (printed by name with %s and print()). */
     final EnumSymbols enums;
     private int errorTally;
+    /**
+     * The {@code *p} being typed as the base of a field ({@code (*p).f}), which a struct too large to
+     * be a value may be: only the field is read.
+     */
+    Expr.Unary fieldOfDeref;
     /** Fields whose value is a struct embedded in another ({@code curtask->se}), by BTF id. */
     final IdentityHashMap<Expr, Integer> embedded = new IdentityHashMap<>();
     /** Arrays (of arrays) of structs that lie in memory ({@code $c->w}), by the BTF id of the struct. */
@@ -673,7 +678,19 @@ public final class SemanticAnalyser {
                 yield t;
             }
             case Expr.Field f -> {
+                Expr.Unary deref = f.base() instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF ? u : null;
+                Expr.Unary outer = fieldOfDeref;
+                fieldOfDeref = deref;
                 Type base = type(f.base());
+                fieldOfDeref = outer;
+                if (deref != null && (base instanceof Type.Record || base instanceof Type.StructRef)
+                        && pointees.get(deref.operand()) instanceof Integer ps) {
+                    // (*p).f, as current bpftrace: *p is a struct lying where p points, as an embedded
+                    // one does; only the field is read
+                    boolean user = types.get(deref.operand()) instanceof Type.Int p && p.user();
+                    kernelFields.put(deref, new KernelField(0, (int) kernel.sizeOf(ps), false, false, true).inUser(user));
+                    embedded.put(deref, ps);
+                }
                 Integer sid = pointees.get(f.base());
                 Integer eid = embedded.get(f.base());
                 if (sid != null || eid != null) {

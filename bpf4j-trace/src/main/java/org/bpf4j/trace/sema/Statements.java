@@ -68,6 +68,13 @@ final class Statements {
         return variables;
     }
 
+    /** Keeps a string in a hidden variable of the probe (see {@link TypedProgram#castStorage}). */
+    void keep(String name, Type.Str t) {
+        if (!(vars.get(name) instanceof Type.Str old) || old.size() < t.size()) {
+            vars.put(name, t);
+        }
+    }
+
     /** Checks a probe's body (its variables start empty). */
     void probe(Probe p) {
         probe = p;

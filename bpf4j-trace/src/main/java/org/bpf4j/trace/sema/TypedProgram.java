@@ -136,6 +136,15 @@ public final class TypedProgram {
         return enums.get(e);
     }
 
+    /**
+     * The name of the hidden variable that keeps the string a cast to a pointer points to
+     * ({@code (int32 *)"abc"}, as current bpftrace: the address of the string's bytes), among the
+     * probe's {@link #variables}; no script variable can have it.
+     */
+    public static String castStorage(Expr.Cast c) {
+        return "$(" + c.span().begin() + ")";
+    }
+
     /** The expression a builtin is compiled as ({@code ppid} reads {@code curtask->real_parent->tgid}), or null. */
     public Expr rewrite(Expr e) {
         return rewrites.get(e);

@@ -66,6 +66,18 @@ final class WrittenTypes {
         if (to instanceof Type.Array || from instanceof Type.Array && to instanceof Type.Int) {
             return ArrayCasts.cast(a, c, from, to);
         }
+        if (to instanceof Type.Int tp && tp.isPointer() && from instanceof Type.Str fs) {
+            // current bpftrace: (int32 *)"abc" points to the string's bytes (*(int32 *)"abc" is
+            // 0x636261), kept in a hidden variable of the probe while it runs
+            a.statements.keep(TypedProgram.castStorage(c), fs);
+            return to;
+        }
+        if (to instanceof Type.Deferred d && d.kind() == Type.DeferredKind.USERNAME && from instanceof Type.Int fi
+                && !fi.isPointer() && !fi.bool()) {
+            // current bpftrace: (username_t)1000, an integer shown as the name of that user id (its
+            // standard library's username() is (username_t)uid)
+            return to;
+        }
         // current bpftrace's words, at the written type ((bool), as its Cast node's place)
         // (typeof(*$p))x names the type it denotes, as current bpftrace
         String toName = c.type().typeOf() != null && !(to instanceof Type.None) ? to.display()
@@ -164,6 +176,7 @@ final class WrittenTypes {
             case "int64", "s64", "long", "signed long" -> Type.INT64;
             case "uint64", "u64", "unsigned long" -> Type.UINT64;
             case "string" -> new Type.Str(n.arrayLength() > 0 ? n.arrayLength() : a.strlen());
+            case "username_t" -> new Type.Deferred(Type.DeferredKind.USERNAME, "");
             case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
             case String st when SemanticAnalyser.isStructName(st) && n.pointers() == 0 -> {
                 // a struct value (let $w: struct W[10]): the record of BTF, an array of them with [N]
