@@ -73,8 +73,12 @@ final class TraceInfo {
         } catch (IOException e) {
             moduleBtf = false;
         }
-        tabulate(out, List.of("Instruction limit", "1000000", "btf", yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))),
-                "module btf", yes(moduleBtf)));
+        // btf: whether the kernel's types can be read, from the file BPFTRACE_BTF names if it is set (as bpftrace)
+        java.util.Map<String, String> env = System.getenv();
+        boolean btf = env.containsKey(org.bpf4j.trace.sema.KernelTypes.BTF_ENV)
+                ? org.bpf4j.trace.sema.KernelTypes.environmentProblem(env) == null
+                : Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX);
+        tabulate(out, List.of("Instruction limit", "1000000", "btf", yes(btf), "module btf", yes(moduleBtf)));
         out.println();
         // the multi-probe links bpftrace can use (bpf4j's --info reports none of them) and iterators:
         // as bpftrace, whether a program for the kernel's task iterator loads

@@ -48,6 +48,15 @@ class TraceSettingsTest {
     }
 
     @Test
+    void infoSaysWhetherTheBtfOfBpftraceBtfReads() throws Exception {
+        // --info's "btf" is current bpftrace's has_btf_data(): the file BPFTRACE_BTF names, when set
+        assertTrue(run(Map.of("BPFTRACE_BTF", "/dev/null"), "--info")[0]
+                .matches("(?s).*Instruction limit: 1000000 +btf: no .*"));
+        assertTrue(run(Map.of("BPFTRACE_BTF", LB_BTF.toString()), "--info")[0]
+                .matches("(?s).*Instruction limit: 1000000 +btf: yes .*"));
+    }
+
+    @Test
     void bpftraceMaxProbesFromTheEnvironmentBeatsTheConfigBlock() throws Exception {
         String[] r = run(Map.of("BPFTRACE_MAX_PROBES", "1"), "--backend", "vm", "-e",
                 "config = { max_probes = 5 } BEGIN { exit(); } END { }");

@@ -384,6 +384,10 @@ final class Macros {
 
         @Override
         public Expr call(Expr.Call c) {
+            if (c.name().equals("sizeof") && c.args().size() == 1 && c.args().getFirst() instanceof Expr.Builtin b
+                    && lookup(b.name(), 0) != null) {
+                return c; // current bpftrace: sizeof(NAME) names a type there, never a macro
+            }
             Definition d = lookup(c.name(), c.args(), c);
             // a macro's arguments are expanded where its body uses them
             return d == null ? super.call(c) : value(d, c.args(), c);

@@ -662,6 +662,11 @@ public final class SemanticAnalyser {
                         || ia.bool() != ib.bool())) {
                     yield new Type.Int(64, ia.signed() && ib.signed());
                 }
+                if (finalPass) {
+                    // current bpftrace casts each branch to the promoted type (uint64 and int64: int64)
+                    IntTypes.warnImplicitCast(this, t.then(), a, u);
+                    IntTypes.warnImplicitCast(this, t.otherwise(), b, u);
+                }
                 // current bpftrace: the branches' promoted type (c ? 1 : 2 is an int8)
                 yield u instanceof Type.Int ia && ia.bool() ? Type.Int.bool(64) : u;
             }

@@ -374,8 +374,9 @@ final class Statements {
         }
         sa.locks.check(sa, TypeLocks.variable(sa.probeIndex(), a.var().name()), a.var().name(), t, a.span());
         setVar(a.var(), t, a.span()); // a mismatch underlines the assignment, as current bpftrace
-        if (sa.finalPass() && declared == null) {
-            IntTypes.warnImplicitCast(sa, value, t, vars.get(a.var().name()));
+        if (sa.finalPass()) {
+            Type held = declared != null ? declared : vars.get(a.var().name());
+            IntTypes.warnImplicitCast(sa, value, sa.types.get(value), held);
         }
         Type.Int misfit = sa.finalPass() ? LiteralFolding.misfit(sa, value, declared != null ? declared
                 : vars.get(a.var().name())) : null;
@@ -413,6 +414,11 @@ final class Statements {
             vars.put(v.name(), widerOf(before, t));
         } else if (old == null) {
             vars.put(v.name(), t);
+        } else if (old instanceof Type.Int oi && t instanceof Type.Int ni && oi.pointee() instanceof Type.StructRef os
+                && ni.pointee() instanceof Type.StructRef ns && !os.name().equals(ns.name())) {
+            // current bpftrace: a variable points to one struct ((struct type1 *) then (struct type2 *))
+            sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
+                    + "' when variable already has a type '" + old.display() + "'");
         } else if (old instanceof Type.Int oi && t instanceof Type.Int ni) {
             vars.put(v.name(), IntTypes.promote(oi, ni));
         } else if (old instanceof Type.Str os && t instanceof Type.Str ns) {
@@ -428,7 +434,8 @@ final class Statements {
             } else {
                 vars.put(v.name(), u);
             }
-        } else if (old.getClass() != t.getClass()) {
+        } else if (old.getClass() != t.getClass() || (old instanceof Type.Record || old instanceof Type.StructRef)
+                && !old.display().equals(t.display())) { // a struct value of another struct too
             sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + t.display()
                     + "' when variable already has a type '" + old.display() + "'");
         }
