@@ -435,6 +435,15 @@ final class TraceCommand implements Callable<Integer> {
         options = options.withHelperChecks(helperChecks || allHelperChecks ? 2 : noWarnings ? 0 : 1)
                 .withProbeFilter(filter);
         TraceCompiler.Result result = TraceCompiler.compile(source, params, options, setup);
+        String environmentFailure = result.diagnostics().hasErrors() && result.program().isPresent()
+                ? org.bpf4j.trace.sema.Settings.environmentFailure(setup.env()) : null;
+        if (environmentFailure != null) {
+            // as current bpftrace: a bad BPFTRACE_* value fails its config pass, which ends the run
+            // with that message alone and status 2 (errors of the parser come first)
+            err.println(environmentFailure);
+            err.flush();
+            return Main.EXIT_BAD_INPUT;
+        }
         err.print(render(result.diagnostics(), source));
         err.flush();
         if (debug) {

@@ -52,7 +52,8 @@ final class BpftraceCaseRunner {
      * The cases that name kprobes but whose outcome needs none attached (an error before the
      * attachment, the kprobe filtered or left out as missing, or the attachment's failure being
      * what the case expects): run on a kernel without kprobes too. From {@code
-     * bpftrace-runtime/runs-without-kprobes.txt}, one name a line, {@code #} comments.
+     * bpftrace-runtime/runs-without-kprobes.txt}, one name a line, {@code #} comments. With {@code
+     * -Dbpf4j.bpftrace.tryKprobes=true} every case that names kprobes runs (to find more of them).
      */
     private static final Set<String> NO_KPROBE_ATTACHED = names("/bpftrace-runtime/runs-without-kprobes.txt");
 
@@ -112,7 +113,7 @@ final class BpftraceCaseRunner {
             return "bpftrace's AOT mode: bpf4j has none (it compiles at start-up)";
         }
         if ((KPROBE.matcher(program).find() || c.expects().stream().anyMatch(e -> KPROBE.matcher(e.text()).find()))
-                && !NO_KPROBE_ATTACHED.contains(c.fullName())) {
+                && !NO_KPROBE_ATTACHED.contains(c.fullName()) && !Boolean.getBoolean("bpf4j.bpftrace.tryKprobes")) {
             return "needs kprobes: this kernel has none (no kprobe PMU)";
         }
         if (FENTRY.matcher(program).find()) {
@@ -217,8 +218,9 @@ final class BpftraceCaseRunner {
                  "iter:task_file" -> null;
             case "dwunwind" -> System.getProperty("os.arch").equals("amd64") ? null
                     : "needs DWARF stack unwinding (dw_ustack), which bpf4j has on x86_64 only";
-            case "blazesym" -> "needs bpftrace's blazesym symbolizer (source lines, inlined frames); bpf4j symbolizes "
-                    + "from ELF symbol tables";
+            // bpftrace built with blazesym symbolizes user addresses with source lines and inlined frames,
+            // and preloads a traced process's symbols (BPFTRACE_CACHE_USER_SYMBOLS=PER_PID): bpf4j does all three
+            case "blazesym" -> null;
             case "kfunc", "fentry" -> "needs fentry/fexit (kfunc): refused by this kernel's lockdown";
             case "kprobe_multi", "kprobe_session" -> "needs kprobes: this kernel has none (no kprobe PMU)";
             case "dpath" -> "needs d_path, which is allowed only in fentry programs (refused by lockdown)";

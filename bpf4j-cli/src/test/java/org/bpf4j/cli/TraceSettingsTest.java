@@ -64,8 +64,18 @@ class TraceSettingsTest {
         assertTrue(r[1].startsWith("ERROR: Can't attach to 2 probes because it exceeds the current limit of 1 probes.\n"),
                 r[1]);
         assertEquals("1", r[2]);
-        r = run(Map.of("BPFTRACE_MAX_PROBES", "lots"), "--backend", "vm", "-e", "BEGIN { exit(); }");
-        assertEquals("ERROR: max_probes: expecting a number, got lots\n", r[1]);
+        // a bad value: current bpftrace's failed config pass, its message alone (no ERROR:, the short
+        // key; the first variable in its key order), status 2, whatever else is wrong in the script
+        r = run(Map.of("BPFTRACE_MAX_PROBES", "lots", "BPFTRACE_PERF_RB_PAGES", "x"), "--backend", "vm", "-e",
+                "config = { stack_mode = nosuch } BEGIN { exit(); }");
+        assertEquals("max_probes: expecting a number, got lots\n", r[1]);
+        assertEquals("2", r[2]);
+        r = run(Map.of("BPFTRACE_CACHE_USER_SYMBOLS", "sometimes"), "--backend", "vm", "-e", "BEGIN { exit(); }");
+        assertEquals("cache_user_symbols: Invalid value for cache_user_symbols: valid values are PER_PID, "
+                + "PER_PROGRAM, and NONE.\n", r[1]);
+        // a syntax error comes first (bpftrace's parser runs before its config pass)
+        r = run(Map.of("BPFTRACE_MAX_PROBES", "lots"), "--backend", "vm", "-e", "BEGIN {");
+        assertTrue(r[1].startsWith("stdin:1:"), r[1]);
         assertEquals("1", r[2]);
     }
 

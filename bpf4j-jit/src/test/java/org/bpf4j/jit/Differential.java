@@ -77,9 +77,9 @@ final class Differential {
      * ends), as {@code bpf4j run} runs it; another one under {@code budget}.
      */
     static PacketResult comparePacket(FuzzWorld world, org.bpf4j.isa.Code code, org.bpf4j.spec.ProgramType type,
-            org.bpf4j.vm.run.TestRunInput input, long budget) {
+            java.util.List<org.bpf4j.verifier.GlobalFunction> globals, org.bpf4j.vm.run.TestRunInput input, long budget) {
         org.bpf4j.verifier.VerificationResult v = org.bpf4j.verifier.Verifier.verify(
-                new org.bpf4j.verifier.VerifierInput("fuzz", code, type, world.mapInfos(), true));
+                new org.bpf4j.verifier.VerifierInput("fuzz", code, type, world.mapInfos(), true, globals));
         boolean verified = v instanceof org.bpf4j.verifier.VerificationResult.Accepted;
         long b = verified ? Long.MAX_VALUE : budget;
         java.util.Map<String, org.bpf4j.vm.Engine> engines = new java.util.LinkedHashMap<>();
@@ -109,11 +109,19 @@ final class Differential {
         return new PacketResult(false, verified, outcomes);
     }
 
-    /** Writes a packet reproducer: the raw words, the program type, the packet, the context and the budget. */
+    /**
+     * Writes a packet reproducer: the raw words, the program type, the global functions (a line
+     * {@code SLOT NAME} each, their one parameter the context), the packet, the context and the budget.
+     */
     static Path savePacket(Path dir, String name, String comment, org.bpf4j.isa.Code code,
-            org.bpf4j.spec.ProgramType type, org.bpf4j.vm.run.TestRunInput input, long budget) {
+            org.bpf4j.spec.ProgramType type, java.util.List<org.bpf4j.verifier.GlobalFunction> globals,
+            org.bpf4j.vm.run.TestRunInput input, long budget) {
         Path file = save(dir, name, comment, code, input.data(), budget);
         StringBuilder b = new StringBuilder("-- type\n").append(type.kernelName()).append('\n');
+        if (!globals.isEmpty()) {
+            b.append("-- globals\n");
+            globals.forEach(g -> b.append(g.slot()).append(' ').append(g.name()).append('\n'));
+        }
         input.context().ifPresent(c -> b.append("-- ctx\n").append(HexFormat.ofDelimiter(" ").formatHex(c)).append('\n'));
         try {
             Files.writeString(file, b.toString(), java.nio.file.StandardOpenOption.APPEND);

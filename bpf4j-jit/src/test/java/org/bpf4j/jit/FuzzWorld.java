@@ -32,7 +32,8 @@ import org.bpf4j.vm.run.TestRunResult;
 
 /**
  * The fixed surroundings in which differential tests run a program on each engine: maps (a hash
- * map, an array map with addressable values, a program array), the standard helpers plus a
+ * map, an array map with addressable values, a program array, an array whose values hold a
+ * {@code bpf_spin_lock}), the standard helpers plus a
  * logging probe helper (id {@value #PROBE_HELPER}), a deterministic clock, TAI offset, task and
  * random source, a memory region and packet. Everything observable is collected into an {@link Outcome}, which must
  * be equal for the interpreter and the JIT. Maps are shared by both engines (so that map handles
@@ -59,7 +60,9 @@ final class FuzzWorld implements AutoCloseable {
     final BpfMap hash = BpfMap.create(MapDefinition.of("hash", MapType.HASH, 4, 8, 8));
     final BpfMap array = BpfMap.create(MapDefinition.of("array", MapType.ARRAY, 4, 16, 4));
     final ProgArrayMap progs = (ProgArrayMap) BpfMap.create(MapDefinition.of("progs", MapType.PROG_ARRAY, 4, 4, 4));
-    final List<BpfMap> maps = List.of(hash, array, progs);
+    /** An array whose values hold a {@code bpf_spin_lock} at offset 4 and a counter at 8 (index 3). */
+    final BpfMap locked = BpfMap.create(MapDefinition.of("locked", MapType.ARRAY, 4, 16, 4).withSpinLock(4));
+    final List<BpfMap> maps = List.of(hash, array, progs, locked);
     private final StringBuilder log = new StringBuilder();
     private final HelperRegistry helpers;
     private long clock;
@@ -109,6 +112,7 @@ final class FuzzWorld implements AutoCloseable {
         }
         for (int i = 0; i < 4; i++) {
             array.put(u32(i), new byte[16], BpfMap.ANY);
+            locked.put(u32(i), new byte[16], BpfMap.ANY);
         }
         progs.set(0, self);
         progs.set(1, VmProgram.load("tail_target", TAIL_TARGET, options(Interpreter.INSTANCE, budget)));
@@ -170,6 +174,20 @@ final class FuzzWorld implements AutoCloseable {
         return new Outcome(end, -1, b.toString());
     }
 
+    /**
+     * Runs a loaded program as {@link #testRun} does and gives what {@link TestRun} gave: its
+     * {@link TestRunResult}, or the {@link VmTrapException}, {@link TestRunException} or other
+     * {@link Bpf4jException} it threw.
+     */
+    Object testRunRaw(VmProgram program, ProgramType type, TestRunInput input, long budget) {
+        reset(program, budget);
+        try {
+            return TestRun.run(program, type, Optional.empty(), input);
+        } catch (Bpf4jException e) {
+            return e;
+        }
+    }
+
     private String state(Execution ex, byte[] data) {
         HexFormat hex = HexFormat.of();
         StringBuilder b = new StringBuilder();
@@ -197,6 +215,10 @@ final class FuzzWorld implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             b.append("array[").append(i).append("] ").append(hex.formatHex(array.lookup(u32(i)).orElseThrow())).append('\n');
         }
+        for (int i = 0; i < 4; i++) {
+            b.append("locked[").append(i).append("] ").append(hex.formatHex(locked.lookup(u32(i)).orElseThrow()))
+                    .append('\n');
+        }
         b.append(log);
     }
 
@@ -205,7 +227,8 @@ final class FuzzWorld implements AutoCloseable {
         List<org.bpf4j.verifier.MapInfo> out = new ArrayList<>();
         for (BpfMap m : maps) {
             MapDefinition d = m.definition();
-            out.add(org.bpf4j.verifier.MapInfo.of(d.name(), d.type(), d.keySize(), d.valueSize(), d.maxEntries()));
+            out.add(org.bpf4j.verifier.MapInfo.of(d.name(), d.type(), d.keySize(), d.valueSize(), d.maxEntries())
+                    .withSpecialFields(d.spinLockOffset(), d.timerOffset()));
         }
         return out;
     }
@@ -226,6 +249,7 @@ final class FuzzWorld implements AutoCloseable {
     @Override
     public void close() {
         progs.close();
+        locked.close();
         array.close();
         hash.close();
     }

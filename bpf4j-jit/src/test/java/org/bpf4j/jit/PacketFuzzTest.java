@@ -55,15 +55,17 @@ class PacketFuzzTest {
         try (FuzzWorld world = new FuzzWorld()) {
             while (fuzz.more(programs) && problems.size() < 5) {
                 ProgramType type = TYPES[rnd.nextInt(TYPES.length)];
-                Code code = new PacketProgramGenerator(rnd, type).generate();
+                PacketProgramGenerator generator = new PacketProgramGenerator(rnd, type);
+                Code code = generator.generate();
+                List<org.bpf4j.verifier.GlobalFunction> globals = generator.globals();
                 TestRunInput input = input(rnd, type);
                 programs++;
                 Differential.PacketResult r;
                 try {
-                    r = Differential.comparePacket(world, code, type, input, FuzzWorld.BUDGET);
+                    r = Differential.comparePacket(world, code, type, globals, input, FuzzWorld.BUDGET);
                 } catch (RuntimeException | Error e) {
                     Path file = Differential.savePacket(dir, "packet-crash-" + seed + "-" + programs,
-                            "harness failure: " + e, code, type, input, FuzzWorld.BUDGET);
+                            "harness failure: " + e, code, type, globals, input, FuzzWorld.BUDGET);
                     throw new AssertionError("program " + programs + " (" + fuzz.replay(programs) + ") broke the "
                             + "harness; reproducer " + file.toAbsolutePath(), e);
                 }
@@ -83,7 +85,7 @@ class PacketFuzzTest {
                             : "packet differential mismatch";
                     Path file = Differential.savePacket(dir, "packet-" + (unsound ? "unsound-" : "mismatch-") + seed
                             + "-" + programs, what + " (seed " + seed + ", program " + programs + ", "
-                            + type.kernelName() + ")\n" + r.describe(), code, type, input, FuzzWorld.BUDGET);
+                            + type.kernelName() + ")\n" + r.describe(), code, type, globals, input, FuzzWorld.BUDGET);
                     problems.add(file.toAbsolutePath() + ": " + what + "\n" + r.describe());
                 }
             }
@@ -160,6 +162,14 @@ class PacketFuzzTest {
         if (ctx.isPresent()) {
             in = in.withContext(java.util.HexFormat.of().parseHex(ctx.get().replaceAll("\\s+", "")));
         }
-        return Optional.of(Differential.comparePacket(world, data.code(), t, in, budget));
+        List<org.bpf4j.verifier.GlobalFunction> globals = new ArrayList<>();
+        for (String line : data.section("globals").orElse("").split("\n")) {
+            if (!line.isBlank()) {
+                String[] f = line.strip().split("\\s+");
+                globals.add(new org.bpf4j.verifier.GlobalFunction(Integer.parseInt(f[0]), f[1],
+                        List.of(new org.bpf4j.verifier.GlobalFunction.Param.Context())));
+            }
+        }
+        return Optional.of(Differential.comparePacket(world, data.code(), t, globals, in, budget));
     }
 }

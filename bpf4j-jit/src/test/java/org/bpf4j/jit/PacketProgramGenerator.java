@@ -18,7 +18,8 @@ import org.bpf4j.spec.ProgramType;
  * check bounds and read and write the packet directly, copy packet bytes to the stack and into
  * the {@link FuzzWorld}'s maps, loop over the packet, call the packet helpers (adjusting the head,
  * tail and metadata, loading and storing bytes, checksums, VLAN tags, room, redirects) and reload
- * their pointers afterwards, read and write context fields, and end with a verdict. Most programs
+ * their pointers afterwards, read and write context fields, take a map value's
+ * {@code bpf_spin_lock} around an update, and end with a verdict. Most programs
  * are written as a compiler writes them, so that many pass the verifier; some accesses skip their
  * bounds check or use a pointer a helper made stale, and some helper arguments are wild, so that
  * runs also trap.
@@ -58,17 +59,62 @@ final class PacketProgramGenerator {
         return xdp() ? 8 : 140;
     }
 
-    /** A random program of this generator's type. */
+    /** The functions after the main one: their labels and whether each is global. */
+    private int[] functionLabels = new int[0];
+    private boolean[] global = new boolean[0];
+    private boolean inFunction;
+    private final List<org.bpf4j.verifier.GlobalFunction> globals = new ArrayList<>();
+
+    /**
+     * A random program of this generator's type: a main function and, in a quarter of the
+     * programs, one or two more that the main one calls with the context (static ones also with a
+     * packet pointer), each global (verified on its own, see {@link #globals()}) or static.
+     */
     Code generate() {
+        int functions = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(2) : 0;
+        functionLabels = new int[functions];
+        global = new boolean[functions];
+        for (int i = 0; i < functions; i++) {
+            functionLabels[i] = newLabel();
+            global[i] = rnd.nextBoolean();
+        }
         add(mov(6, Operand.reg(1)));
         add(mov(0, Operand.imm(0)));
+        zeroStack();
         loadPointers();
         int blocks = 1 + rnd.nextInt(9);
         for (int b = 0; b < blocks; b++) {
             block();
         }
         verdict();
+        inFunction = true;
+        for (int i = 0; i < functions; i++) {
+            bind(functionLabels[i]);
+            add(mov(6, Operand.reg(1)));
+            add(mov(0, Operand.imm(0)));
+            zeroStack();
+            loadPointers();
+            if (!global[i] && rnd.nextBoolean()) {
+                // a static function reads the packet through the pointer it was given, after a check
+                int skip = newLabel();
+                add(mov(3, Operand.reg(2)));
+                add(alu(AluOp.ADD, 3, Operand.imm(2)));
+                jump(JumpOp.JGT, 3, Operand.reg(8), skip);
+                add(new Instruction.Load(Size.H, false, 0, 2, (short) 0));
+                bind(skip);
+            }
+            for (int b = 1 + rnd.nextInt(4); b > 0; b--) {
+                block();
+            }
+            add(alu(AluOp.AND, 0, Operand.imm(0xff)));
+            add(new Instruction.Exit());
+        }
         return layout();
+    }
+
+    /** The global functions of the last program generated (slot, name, a context parameter). */
+    List<org.bpf4j.verifier.GlobalFunction> globals() {
+        return List.copyOf(globals);
     }
 
     // ---- emission ----
@@ -99,6 +145,11 @@ final class PacketProgramGenerator {
         add(new Instruction.Jump(true, op, dst, src, (short) 0));
     }
 
+    private void call(int label) {
+        fixups.add(new int[] {out.size(), label});
+        add(Instruction.Call.local(0));
+    }
+
     private void jumpTo(int label) {
         fixups.add(new int[] {out.size(), label});
         add(new Instruction.Goto(false, 0));
@@ -120,10 +171,28 @@ final class PacketProgramGenerator {
                 default -> throw new IllegalStateException();
             });
         }
+        globals.clear();
+        for (int i = 0; i < functionLabels.length; i++) {
+            if (global[i]) {
+                globals.add(new org.bpf4j.verifier.GlobalFunction(slot[labelAt.get(functionLabels[i])], "f" + i,
+                        List.of(new org.bpf4j.verifier.GlobalFunction.Param.Context())));
+            }
+        }
         return Code.of(out);
     }
 
     // ---- pieces ----
+
+    /**
+     * Zeroes the stack bytes the pieces use (the kernel does not clear a program's stack, and a
+     * privileged program may read what a helper left unwritten there), so that runs in the kernel
+     * and on the VM ({@link PacketKernelFuzzTest}) start from the same bytes.
+     */
+    private void zeroStack() {
+        for (int off = -8; off >= -128; off -= 8) {
+            add(new Instruction.Store(Size.DW, 10, (short) off, Operand.imm(0)));
+        }
+    }
 
     private void loadPointers() {
         add(new Instruction.Load(Size.W, false, 7, 6, (short) dataOff()));
@@ -154,8 +223,14 @@ final class PacketProgramGenerator {
             if (!fresh || rnd.nextInt(3) == 0) {
                 loadPointers();
             }
-        } else if (k < 94) {
+        } else if (k < 92) {
             uncheckedAccess();
+        } else if (k < 96) {
+            if (!inFunction && functionLabels.length > 0 && rnd.nextBoolean()) {
+                callFunction();
+            } else {
+                lockedUpdate();
+            }
         } else {
             earlyVerdict();
         }
@@ -287,6 +362,57 @@ final class PacketProgramGenerator {
                 add(new Instruction.Store(Size.W, 0, (short) (map == 0 ? 0 : 8), Operand.reg(4)));
                 bind(skip2);
             }
+        }
+        add(mov(0, Operand.imm(0)));
+        bind(skip);
+    }
+
+    /** Calls one of the other functions with the context (and, for a static one, the packet's start in R2). */
+    private void callFunction() {
+        int f = rnd.nextInt(functionLabels.length);
+        add(mov(1, Operand.reg(6)));
+        if (!global[f]) {
+            add(mov(2, Operand.reg(fresh ? 7 : 6)));
+        }
+        call(functionLabels[f]);
+        fresh = false; // the callee may have changed the packet; the program reloads, or not
+        if (rnd.nextInt(3) != 0) {
+            loadPointers();
+        }
+    }
+
+    /**
+     * Takes the {@code bpf_spin_lock} of an element of the world's locked array (map 3), counts in
+     * the element and releases the lock; now and then with a mistake the kernel's verifier refuses
+     * and the VM traps on (another offset as the lock, a helper call or an exit while holding it,
+     * no unlock, a lock on the stack).
+     */
+    private void lockedUpdate() {
+        int skip = newLabel();
+        add(new Instruction.Store(Size.W, 10, (short) -4, Operand.imm(rnd.nextInt(8) == 0 ? 5 : rnd.nextInt(4))));
+        add(new Instruction.LoadImm64(1, Imm64Kind.MAP_BY_INDEX, 3, 0));
+        add(mov(2, Operand.reg(10)));
+        add(alu(AluOp.ADD, 2, Operand.imm(-4)));
+        add(Instruction.Call.helper(1));
+        jump(JumpOp.JEQ, 0, Operand.imm(0), skip);
+        add(mov(9, Operand.reg(0)));
+        int mistake = rnd.nextInt(24);
+        add(mov(1, Operand.reg(mistake == 0 ? 10 : 9)));
+        add(alu(AluOp.ADD, 1, Operand.imm(mistake == 0 ? -24 : mistake == 1 ? 8 : 4)));
+        add(Instruction.Call.helper(93));
+        if (mistake == 2) {
+            add(Instruction.Call.helper(7)); // bpf_get_prandom_u32 while holding the lock
+        }
+        add(new Instruction.Load(Size.DW, false, 3, 9, (short) 8));
+        add(alu(AluOp.ADD, 3, Operand.imm(1)));
+        add(new Instruction.Store(Size.DW, 9, (short) 8, Operand.reg(3)));
+        if (mistake == 3) {
+            add(new Instruction.Exit());
+        }
+        if (mistake != 4) {
+            add(mov(1, Operand.reg(9)));
+            add(alu(AluOp.ADD, 1, Operand.imm(4)));
+            add(Instruction.Call.helper(94));
         }
         add(mov(0, Operand.imm(0)));
         bind(skip);

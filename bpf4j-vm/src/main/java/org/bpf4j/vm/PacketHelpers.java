@@ -35,23 +35,26 @@ final class PacketHelpers {
         b.add("xdp_adjust_head", (c, ctx, off, r3, r4, r5) -> xdp(c, ctx, "xdp_adjust_head").adjustHead((int) off));
         b.add("xdp_adjust_tail", (c, ctx, off, r3, r4, r5) -> xdp(c, ctx, "xdp_adjust_tail").adjustTail((int) off));
         b.add("xdp_adjust_meta", (c, ctx, off, r3, r4, r5) -> xdp(c, ctx, "xdp_adjust_meta").adjustMeta((int) off));
-        b.add("xdp_get_buff_len", (c, ctx, r2, r3, r4, r5) -> xdp(c, ctx, "xdp_get_buff_len").packet().length());
+        b.add("xdp_get_buff_len", (c, ctx, r2, r3, r4, r5) -> {
+            XdpContext x = xdp(c, ctx, "xdp_get_buff_len");
+            return x.packet().length() + x.fragments().length;
+        });
         b.add("xdp_load_bytes", (c, ctx, off, buf, len, r5) -> {
-            PacketBuffer p = xdp(c, ctx, "xdp_load_bytes").packet();
-            if (!within(off, len, p.length())) {
-                return -EINVAL;
+            XdpContext x = xdp(c, ctx, "xdp_load_bytes");
+            long error = xdpBytesError(x, off, len);
+            if (error != 0) {
+                return error;
             }
-            c.memory().write(buf, Arrays.copyOfRange(p.window(), p.data() - p.meta() + (int) off,
-                    p.data() - p.meta() + (int) (off + len)), c.slot());
+            c.memory().write(buf, x.bytes((int) off, (int) len), c.slot());
             return 0;
         });
         b.add("xdp_store_bytes", (c, ctx, off, buf, len, r5) -> {
-            PacketBuffer p = xdp(c, ctx, "xdp_store_bytes").packet();
-            if (!within(off, len, p.length())) {
-                return -EINVAL;
+            XdpContext x = xdp(c, ctx, "xdp_store_bytes");
+            long error = xdpBytesError(x, off, len);
+            if (error != 0) {
+                return error;
             }
-            byte[] src = c.memory().read(buf, (int) len, c.slot());
-            System.arraycopy(src, 0, p.window(), p.data() - p.meta() + (int) off, src.length);
+            x.setBytes((int) off, c.memory().read(buf, (int) len, c.slot()));
             return 0;
         });
         b.add("skb_load_bytes", (c, ctx, off, to, len, r5) -> {
@@ -231,8 +234,8 @@ final class PacketHelpers {
                 int oldEnd = p.end();
                 p.setBounds(p.meta(), p.data(), newEnd);
                 if (newEnd > oldEnd) {
-                    p.sync();
-                    Arrays.fill(p.frame(), oldEnd, newEnd, (byte) 0);
+                    // editFrame, not sync: the window opened above must not be copied back over the zeros
+                    Arrays.fill(p.editFrame(), oldEnd, newEnd, (byte) 0);
                     p.invalidatePointers();
                 }
                 s.packetChanged();
@@ -319,6 +322,20 @@ final class PacketHelpers {
      * Whether {@code length} bytes at {@code offset} lie within {@code [0, limit)}: both are the
      * program's (an unverified one may pass any), so neither the sum nor a cast may wrap.
      */
+    /**
+     * The error of {@code bpf_xdp_load_bytes}/{@code store_bytes} for a 32-bit offset and length
+     * ({@code bpf_xdp_pointer}): {@code -EFAULT} past 0xffff, {@code -EINVAL} past the buffer (the
+     * linear part and the fragments); 0 when the bytes are there.
+     */
+    static long xdpBytesError(XdpContext x, long off, long len) {
+        long o = off & 0xffff_ffffL;
+        long n = len & 0xffff_ffffL;
+        if (o > 0xffff || n > 0xffff) {
+            return -EFAULT;
+        }
+        return o + n > x.packet().length() + x.fragments().length ? -EINVAL : 0;
+    }
+
     static boolean within(long offset, long length, long limit) {
         return offset >= 0 && length >= 0 && offset <= limit && length <= limit - offset;
     }

@@ -34,6 +34,47 @@ public final class XdpContext extends PacketContext {
         set("rx_queue_index", rxQueueIndex);
     }
 
+    /** The bytes of the fragments after the linear part (a multi-buffer frame), which only helpers reach. */
+    private byte[] fragments = new byte[0];
+
+    /** The fragments' bytes (live: helpers write them). */
+    public byte[] fragments() {
+        return fragments;
+    }
+
+    /** Gives the frame fragments after its linear part (a test run's data past {@code data_end}). */
+    public void setFragments(byte[] bytes) {
+        fragments = bytes.clone();
+    }
+
+    /** {@code n} bytes from {@code off} of the packet: the linear part, then the fragments (the caller checked the range). */
+    byte[] bytes(int off, int n) {
+        PacketBuffer p = packet();
+        byte[] out = new byte[n];
+        int linear = p.length();
+        int inLinear = Math.max(0, Math.min(n, linear - off));
+        if (inLinear > 0) {
+            System.arraycopy(p.window(), p.data() - p.meta() + off, out, 0, inLinear);
+        }
+        if (inLinear < n) {
+            System.arraycopy(fragments, off + inLinear - linear, out, inLinear, n - inLinear);
+        }
+        return out;
+    }
+
+    /** Writes {@code src} at {@code off} of the packet: the linear part, then the fragments (the caller checked the range). */
+    void setBytes(int off, byte[] src) {
+        PacketBuffer p = packet();
+        int linear = p.length();
+        int inLinear = Math.max(0, Math.min(src.length, linear - off));
+        if (inLinear > 0) {
+            System.arraycopy(src, 0, p.window(), p.data() - p.meta() + off, inLinear);
+        }
+        if (inLinear < src.length) {
+            System.arraycopy(src, inLinear, fragments, off + inLinear - linear, src.length - inLinear);
+        }
+    }
+
     /**
      * A test run's frame: {@code bytes} (metadata then packet) placed so that the packet starts
      * {@link #HEADROOM} bytes into the frame.
@@ -51,9 +92,9 @@ public final class XdpContext extends PacketContext {
             p.invalidatePointers();
             return -PacketHelpers.EINVAL;
         }
-        p.sync();
+        // editFrame, not sync: the window must not be copied back over the moved metadata
+        byte[] f = p.editFrame();
         if (metaLength > 0) {
-            byte[] f = p.frame();
             System.arraycopy(f, p.meta(), f, p.meta() + offset, metaLength);
         }
         p.setBounds(p.meta() + offset, newData, p.end());

@@ -465,6 +465,30 @@ final class IntExprs {
         }
     }
 
+    /**
+     * {@code ==} or {@code !=} of two values of a symbol type ({@code func == func()}, {@code
+     * probe == probe}): their first 8 bytes, the address or the probe's id (a usym's process id
+     * after it is the probe's own on both sides).
+     */
+    private void symbolCompare(Expr.Binary b, Type t) {
+        int m = pc.frame.mark();
+        int left = pc.frame.alloc(t.size());
+        int right = pc.frame.alloc(t.size());
+        pc.rawValue(b.left(), left);
+        pc.rawValue(b.right(), right);
+        asm.load(Size.DW, 0, asm.frameBase, left);
+        asm.load(Size.DW, 2, asm.frameBase, right);
+        pc.frame.release(m);
+        Asm.Label equal = asm.label();
+        Asm.Label end = asm.label();
+        asm.jump(JumpOp.JEQ, 0, 2, equal);
+        asm.movImm(0, b.op() == BinOp.NE ? 1 : 0);
+        asm.jump(end);
+        asm.bind(equal);
+        asm.movImm(0, b.op() == BinOp.NE ? 0 : 1);
+        asm.bind(end);
+    }
+
     private void binary(Expr.Binary b) {
         if (pc.typed.rewrite(b) instanceof Expr.Binary scaled) {
             binary(scaled); // struct pointer arithmetic, the count scaled by the struct's size
@@ -491,6 +515,10 @@ final class IntExprs {
         }
         if (lt instanceof Type.Str || rt instanceof Type.Str) {
             pc.strings.compare(b);
+            return;
+        }
+        if (lt instanceof Type.Ksym || lt instanceof Type.Usym || lt instanceof Type.ProbeName) {
+            symbolCompare(b, lt);
             return;
         }
         if (lt instanceof Type.Buf || rt instanceof Type.Buf || lt instanceof Type.Array) {

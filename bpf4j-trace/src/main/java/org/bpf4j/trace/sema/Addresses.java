@@ -131,6 +131,9 @@ public final class Addresses {
 
     /** Why {@link #cgroupId} cannot read {@code path}, or null if it can. */
     static String cgroupIdProblem(String path) {
+        if (path.isEmpty()) {
+            return "No such file or directory"; // as open("") (Path.of("") would be the working directory)
+        }
         try {
             Files.getAttribute(Path.of(path), "unix:ino");
             return null;

@@ -142,6 +142,15 @@ final class Operators {
             }
             return Type.Int.bool(64);
         }
+        if ((l instanceof Type.Ksym || l instanceof Type.Usym || l instanceof Type.ProbeName) && l.equals(r)) {
+            // as current bpftrace, values of one such type compare with == and != (func == func(),
+            // probe == probe()): their address (or probe id)
+            if (b.op() != BinOp.EQ && b.op() != BinOp.NE) {
+                a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
+                        + l.display() + ", " + r.display());
+            }
+            return Type.Int.bool(64);
+        }
         if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
             mismatch(b, l, r);
             return Type.INT64;

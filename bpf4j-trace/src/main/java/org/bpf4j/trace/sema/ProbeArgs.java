@@ -100,7 +100,13 @@ final class ProbeArgs {
         if ((ap.provider().equals("uprobe") || ap.provider().equals("uretprobe"))
                 && resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
             // a parameter that points to a struct of the binary's debug information (args.foo1->a)
-            return org.bpf4j.trace.symbols.Dwarf.cached(u.binary()).params(String.valueOf(u.symbol())).orElse(List.of()).stream()
+            org.bpf4j.trace.symbols.Dwarf dwarf;
+            try {
+                dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
+            } catch (RuntimeException e) {
+                return Optional.empty(); // field() reported it ("No debuginfo found for ...")
+            }
+            return dwarf.params(String.valueOf(u.symbol())).orElse(List.of()).stream()
                     .filter(p -> p.name().equals(f.field()))
                     .map(org.bpf4j.trace.symbols.Dwarf.Param::type).findFirst()
                     .filter(t -> t instanceof org.bpf4j.trace.symbols.Dwarf.PointerType pt

@@ -635,11 +635,11 @@ public final class SemanticAnalyser {
                     declareMap(m, mapKeys(m), mi.signed() || !i.increment() ? Type.INT64 : Type.UINT64, i.span());
                     yield readType(maps.get(m.name()).value());
                 } else if (i.target() instanceof Expr.MapRef m && t instanceof Type.Int mi
-                        && maps.get(m.name()).value() instanceof Type.Agg agg) {
-                    // current bpftrace: the 64-bit integer ++ stores does not fit an aggregation's value
+                        && (maps.get(m.name()).value() instanceof Type.Agg || mi.bool())) {
+                    // current bpftrace: the 64-bit integer ++ stores does not fit an aggregation's value or a bool
                     error(i.span(), "Type mismatch for " + m.name() + ": trying to assign value of type '"
                             + (mi.signed() || !i.increment() ? "int64" : "uint64") + "' when map already has a type '"
-                            + agg.display() + "'");
+                            + maps.get(m.name()).value().display() + "'");
                 }
                 yield t instanceof Type.Int ? t : Type.INT64;
             }

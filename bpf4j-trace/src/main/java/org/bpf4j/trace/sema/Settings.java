@@ -222,6 +222,28 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
     }
 
     /**
+     * The first {@code BPFTRACE_*} environment variable whose value current bpftrace refuses, in its
+     * order (its config keys in alphabetical order), as it reports it: "KEY: DETAIL" with the short
+     * key, or null if there is none. Current bpftrace loads the environment in a pass of its own
+     * after the config block's: a bad value fails that pass, and the run stops with this message
+     * alone (no "ERROR:", no place) and exit status 2, whatever else is wrong in the script.
+     */
+    public static String environmentFailure(Map<String, String> env) {
+        for (String k : new java.util.TreeSet<>(KNOWN)) {
+            String value = env.get("BPFTRACE_" + k.toUpperCase(java.util.Locale.ROOT));
+            if (value == null) {
+                continue;
+            }
+            Builder b = new Builder();
+            String problem = USED.contains(k) ? b.set(k, value) : b.setOther(k, value);
+            if (problem != null) {
+                return problem.replace("%s", k);
+            }
+        }
+        return null;
+    }
+
+    /**
      * The {@code missing_probes} of a script (its config block, then {@code BPFTRACE_MISSING_PROBES}),
      * read before the attach points are resolved; a bad value is reported by {@link #resolve}.
      */

@@ -105,9 +105,10 @@ final class Calls {
             release(st, ref);
             Dynptrs.clear(meta.dynptr);
         }
-        if (h.changesPacketData()) {
-            Regs.forEach(st, v -> v instanceof RegState.Pointer p && (Regs.isPacketAny(p)
-                    || p.type() == PtrType.MEM && p.map() == RegState.Pointer.PACKET_SLICE) ? RegState.unknown() : null);
+        if (h.changesPacketData() && !h.name().equals("tail_call")) {
+            // a failed tail call changes nothing (a successful one does not come back, except to
+            // the caller of a function that made it: see Functions.mayChangePacketData)
+            forgetPacketPointers(st);
         }
         RegState[] regs = st.regs();
         for (int r = 1; r <= 5; r++) {
@@ -121,6 +122,22 @@ final class Calls {
             return meta.funcSlot;
         }
         return -1;
+    }
+
+    /**
+     * Whether a function that calls the helper may change the packet before it returns: the
+     * helpers that change packet data, and {@code bpf_tail_call} (the program it runs may call
+     * them, and a subprogram's tail call returns to its caller; Linux marks the function so since
+     * 6.14, while the packet pointers of a program that goes on after a failed tail call stay).
+     */
+    static boolean changesPacketData(HelperSpec h) {
+        return h.changesPacketData() || h.name().equals("tail_call");
+    }
+
+    /** Every packet pointer (and packet slice) of every frame, in registers and spilled, becomes a number. */
+    static void forgetPacketPointers(VerifierState st) {
+        Regs.forEach(st, v -> v instanceof RegState.Pointer p && (Regs.isPacketAny(p)
+                || p.type() == PtrType.MEM && p.map() == RegState.Pointer.PACKET_SLICE) ? RegState.unknown() : null);
     }
 
     /**
@@ -138,8 +155,8 @@ final class Calls {
         f.regs[1] = new RegState.Pointer(PtrType.CONST_MAP_PTR, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
                 false);
         f.regs[2] = new RegState.Pointer(PtrType.MAP_KEY, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0, false);
-        f.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), 0, 0, 0, m, 0, false, 0,
-                ex.map(m).readOnlyProg());
+        f.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0),
+                ex.map(m).spinLockOff() >= 0 ? cb.newId() : 0, 0, 0, m, 0, false, 0, ex.map(m).readOnlyProg());
         return cb;
     }
 

@@ -891,8 +891,10 @@ public final class Explorer {
                 callee.regs[1] = map;
                 callee.regs[2] = new RegState.Pointer(PtrType.MAP_KEY, 0, ScalarRange.constant(0), 0, 0, 0, map.map(), 0,
                         false, 0, false);
-                callee.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0), 0, 0, 0,
-                        map.map(), 0, false, 0, m.readOnlyProg());
+                // the element's value names its bpf_spin_lock by a fresh id (Linux gives it one), so
+                // that it is not taken for another element's or the global value's lock
+                callee.regs[3] = new RegState.Pointer(PtrType.MAP_VALUE, 0, ScalarRange.constant(0),
+                        m.spinLockOff() >= 0 ? before.newId() : 0, 0, 0, map.map(), 0, false, 0, m.readOnlyProg());
                 callee.regs[4] = args[3];
             }
             case HELPER_FIND_VMA -> {

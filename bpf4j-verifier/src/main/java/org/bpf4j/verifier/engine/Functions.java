@@ -134,11 +134,66 @@ final class Functions {
                             + " is not supported for a global function");
             }
         }
+        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
+            Calls.forgetPacketPointers(st);
+        }
         RegState[] regs = st.regs();
         for (int r = 1; r <= 5; r++) {
             regs[r] = RegState.NOT_INIT;
         }
         regs[0] = RegState.unknown();
+    }
+
+    /** By function index: whether a call of it may change packet data (computed on first use). */
+    private boolean[] changesPacket;
+
+    /**
+     * Whether a call of function {@code subprog} may change the packet (Linux's
+     * {@code changes_pkt_data}, 6.13): it or a function it reaches through calls or callbacks calls
+     * a helper that changes packet data, or makes a tail call. A global function is verified on
+     * its own, so its caller must forget its packet pointers after such a call. Sound: an
+     * over-approximation (any reachable call counts, taken or not).
+     */
+    boolean mayChangePacketData(int subprog) {
+        if (changesPacket == null) {
+            int n = ex.cfg().subprogCount();
+            boolean[] changes = new boolean[n];
+            int[] starts = ex.cfg().subprogStarts();
+            List<List<Integer>> callees = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                callees.add(new ArrayList<>());
+            }
+            for (int slot = 0; slot < code.slotCount(); slot++) {
+                Instruction insn = code.atSlot(slot);
+                int at = java.util.Arrays.binarySearch(starts, slot);
+                int from = at >= 0 ? at : -at - 2; // the function holding the slot
+                if (from < 0 || insn == null) {
+                    continue;
+                }
+                if (insn instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
+                    changes[from] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData).orElse(false);
+                } else if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
+                        || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
+                    int to = ex.cfg().subprogAt(code.targetOf(slot));
+                    if (to >= 0) {
+                        callees.get(from).add(to);
+                    }
+                }
+            }
+            for (boolean more = true; more; ) {
+                more = false;
+                for (int i = 0; i < n; i++) {
+                    for (int to : callees.get(i)) {
+                        if (changes[to] && !changes[i]) {
+                            changes[i] = true;
+                            more = true;
+                        }
+                    }
+                }
+            }
+            changesPacket = changes;
+        }
+        return subprog >= 0 && subprog < changesPacket.length && changesPacket[subprog];
     }
 
     /**
@@ -155,6 +210,11 @@ final class Functions {
         }
         recordDepth(callee);
         st.frames.remove(st.frames.size() - 1);
+        if (mayChangePacketData(ex.cfg().subprogAt(callee.subprogStart))) {
+            // its tail call may have run a program that changed the packet (a helper's change
+            // has been applied already): Linux forgets the packet pointers after such a call
+            Calls.forgetPacketPointers(st);
+        }
         FrameState caller = st.cur();
         for (int r = 1; r <= 5; r++) {
             caller.regs[r] = RegState.NOT_INIT;

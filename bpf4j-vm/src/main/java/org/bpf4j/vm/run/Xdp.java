@@ -57,10 +57,6 @@ final class Xdp {
             if (ingress == 0 && queue != 0) {
                 throw new TestRunException(TestRun.EINVAL, "ctx_in: xdp_md.rx_queue_index needs an ingress_ifindex");
             }
-            if (ingress > 1) {
-                throw new TestRunException(TestRun.ENODEV, "ctx_in: xdp_md.ingress_ifindex " + ingress
-                        + ": the VM has no network device but the loopback device (ifindex 1)");
-            }
             if (ingress == 0) {
                 ingress = 1;
             }
@@ -70,14 +66,21 @@ final class Xdp {
             throw new TestRunException(TestRun.EINVAL, "data_in has " + (data.length - metaLength)
                     + " bytes of packet, less than an Ethernet header (14)");
         }
+        // the device is looked up after the data is (xdp_convert_md_to_buff after bpf_test_init)
+        if (ingress > 1) {
+            throw new TestRunException(TestRun.ENODEV, "ctx_in: xdp_md.ingress_ifindex " + ingress
+                    + ": the VM has no network device but the loopback device (ifindex 1)");
+        }
         byte[] frags = Arrays.copyOfRange(data, linear, data.length);
         PacketBuffer frame = XdpContext.frame(Arrays.copyOf(data, linear), metaLength);
         ContextLayout layout = ContextLayouts.forProgram(ProgramType.XDP, attach).orElseThrow();
         XdpContext ctx = new XdpContext(layout, frame, ingress, queue);
+        ctx.setFragments(frags);
         TestRun.Timed t = TestRun.repeat(program, ctx, in.repeat());
         byte[] linearOut = frame.copy(frame.meta(), frame.end());
-        byte[] out = Arrays.copyOf(linearOut, linearOut.length + frags.length);
-        System.arraycopy(frags, 0, out, linearOut.length, frags.length);
+        byte[] fragsOut = ctx.fragments();
+        byte[] out = Arrays.copyOf(linearOut, linearOut.length + fragsOut.length);
+        System.arraycopy(fragsOut, 0, out, linearOut.length, fragsOut.length);
         Optional<byte[]> ctxOut = Optional.empty();
         if (md != null) {
             TestRun.put32(md, 0, frame.data() - frame.meta());
