@@ -122,7 +122,7 @@ class TraceBtfPointersTest {
     void theFunctionsNeedARawTracepoint() {
         Cli r = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { @ = socket_cookie(0); }");
         assertEquals(Main.EXIT_FAILED, r.status());
-        assertTrue(r.err().startsWith("stdin:1:13-29: ERROR: socket_cookie can not be used with \"BEGIN\" probes\n"),
+        assertTrue(r.err().startsWith("stdin:1:13-29: ERROR: socket_cookie can not be used with \"begin\" probes\n"),
                 r.err());
     }
 }

@@ -218,7 +218,7 @@ class TraceProbesTest {
         assertTrue(map.strip().endsWith("]: " + kernelFrames), r.out());
         // a value that is not a map nor a stack is refused as before
         Cli bad = Cli.run("trace", "--backend", "vm", "-e", "BEGIN { $x = 1; @ = len($x); }");
-        assertTrue(bad.err().contains("ERROR: len() expects a map to be provided"), bad.err());
+        assertTrue(bad.err().contains("ERROR: len() expects a map argument"), bad.err());
     }
 
     @Test

@@ -17,7 +17,17 @@ public record Diagnostic(Severity severity, Span span, String message) {
         /** The script runs, but probably not as meant. */
         WARNING,
         /** What the user may have meant, after an error (bpftrace's {@code HINT:} lines). */
-        HINT
+        HINT,
+        /**
+         * A place the error before refers to (current bpftrace's context lines: the operands of a
+         * mismatch), shown as that error is ({@code ERROR:}); not an error of its own.
+         */
+        CONTEXT;
+
+        /** The word a rendered diagnostic of this severity shows ({@code ERROR} for a context). */
+        public String label() {
+            return this == CONTEXT ? "ERROR" : name();
+        }
     }
 
     public Diagnostic {
@@ -42,7 +52,7 @@ public record Diagnostic(Severity severity, Span span, String message) {
         }
         StringBuilder sb = new StringBuilder();
         if (span.equals(Span.NONE)) {
-            return sb.append(severity).append(": ").append(message).append('\n').toString();
+            return sb.append(severity.label()).append(": ").append(message).append('\n').toString();
         }
         int line = source.lineOf(span.begin());
         int col = source.columnOf(span.begin());
@@ -50,7 +60,7 @@ public record Diagnostic(Severity severity, Span span, String message) {
         if (span.end() > span.begin() && span.end() <= source.text().length()
                 && source.text().charAt(span.end() - 1) == '\n') {
             int last = source.lineOf(span.end());
-            sb.append(source.name()).append(':').append(line).append('-').append(last).append(": ").append(severity)
+            sb.append(source.name()).append(':').append(line).append('-').append(last).append(": ").append(severity.label())
                     .append(": ").append(message).append('\n');
             for (int l = line; l <= last; l++) {
                 sb.append(source.line(l)).append('\n');
@@ -66,7 +76,7 @@ public record Diagnostic(Severity severity, Span span, String message) {
             endCol = Math.max(source.columnOf(span.end() - 1) + 1, col + 1);
         }
         sb.append(source.name()).append(':').append(line).append(':').append(col).append('-').append(endCol)
-                .append(": ").append(severity).append(": ").append(message).append('\n');
+                .append(": ").append(severity.label()).append(": ").append(message).append('\n');
         sb.append(text.replace("\t", "    ")).append('\n');
         for (int x = 0; x < text.length() && x < endCol - 1; x++) {
             char mark = x < col - 1 ? ' ' : '~';

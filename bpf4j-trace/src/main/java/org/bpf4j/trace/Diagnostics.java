@@ -30,6 +30,14 @@ public final class Diagnostics {
         return message.contains("$__s") ? RENAMED_VARIABLE.matcher(message).replaceAll("\\$") : message;
     }
 
+    /**
+     * Adds a context of the error just added: a place it refers to, rendered as an error is
+     * (current bpftrace's {@code left (int8)}, {@code right (string[2])} of a mismatch).
+     */
+    public void context(Span span, String message) {
+        all.add(new Diagnostic(Diagnostic.Severity.CONTEXT, span, written(message)));
+    }
+
     /** Adds a hint (printed {@code HINT: message}): what the user may have meant, after an error. */
     public void hint(String message) {
         all.add(new Diagnostic(Diagnostic.Severity.HINT, Span.NONE, message));

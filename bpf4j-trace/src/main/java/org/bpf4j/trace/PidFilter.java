@@ -36,7 +36,7 @@ final class PidFilter {
             Expr same = new Expr.Binary(BinOp.EQ, new Expr.Builtin("pid", at), new Expr.IntLit(pid, at), at, at);
             Expr predicate = p.predicate().<Expr>map(q -> new Expr.Binary(BinOp.LAND, same, q, q.span(), at))
                     .orElse(same);
-            probes.add(new Probe(p.attachPoints(), Optional.of(predicate), p.body(), p.span()));
+            probes.add(new Probe(p.attachPoints(), Optional.of(predicate), p.body(), p.span(), p.predicateSpan()));
             changed = true;
         }
         return changed ? program.withProbes(probes) : program;

@@ -195,7 +195,10 @@ public final class TraceCompiler {
                 org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process(),
                 org.bpf4j.trace.sema.Settings.resolve(program.get().config(), setup.env(), new Diagnostics())
                         .maxBpfProgs());
-        AttachPoints.Expansion expansion = AttachPoints.expand(program.get(), options.probes(), options.target(), policy, d);
+        Program parsed = program.get();
+        // as current bpftrace, the builtins a probe type cannot have are reported before attach points match
+        AttachPoints.Expansion expansion = AttachPoints.expand(parsed, options.probes(), options.target(), policy, d,
+                () -> org.bpf4j.trace.sema.ProbeBuiltins.check(parsed, d));
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
@@ -249,7 +252,7 @@ public final class TraceCompiler {
             if (kept.size() == p.attachPoints().size()) {
                 probes.add(p);
             } else if (!kept.isEmpty()) {
-                probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span()));
+                probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span(), p.predicateSpan()));
             }
         }
         return program.withProbes(probes);
@@ -291,7 +294,7 @@ public final class TraceCompiler {
                 }
                 points.add(new org.bpf4j.trace.ast.AttachPoint(raw, provider, parts, a.span(), given));
             }
-            probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span()) : p);
+            probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span(), p.predicateSpan()) : p);
         }
         return any ? program.withProbes(probes) : program;
     }

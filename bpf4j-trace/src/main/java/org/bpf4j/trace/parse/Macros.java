@@ -43,11 +43,17 @@ final class Macros {
      * A macro definition.
      *
      * @param value the body's final expression (written without {@code ;}), if it has one
+     * @param head {@code macro NAME}, where current bpftrace places the definition in its messages
      */
-    record Definition(String name, List<Param> params, List<Stmt> body, Optional<Expr> value, Span span) {
+    record Definition(String name, List<Param> params, List<Stmt> body, Optional<Expr> value, Span span, Span head) {
         Definition {
             params = List.copyOf(params);
             body = List.copyOf(body);
+        }
+
+        /** A definition the parser makes (a block expression's): its place is its span. */
+        Definition(String name, List<Param> params, List<Stmt> body, Optional<Expr> value, Span span) {
+            this(name, params, body, value, span, span);
         }
     }
 
@@ -71,7 +77,10 @@ final class Macros {
     private int instances;
     /** The variables that hold the value of an if/else (a ternary) whose branches have statements. */
     private int ifValues;
-    private int depth;
+    /** The macros being expanded, outermost first (current bpftrace's stack of a recursive call). */
+    private final List<Definition> expanding = new ArrayList<>();
+    /** The calls whose mismatch with their macro's definitions was reported. */
+    private final java.util.Set<Expr> mismatched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     private Macros(List<Definition> definitions, Diagnostics diags) {
         this.diags = diags;
@@ -129,7 +138,7 @@ final class Macros {
         List<Probe> out = new ArrayList<>();
         for (Probe p : probes) {
             Optional<Expr> pred = p.predicate().map(e -> x.exprOnce(e, "a predicate"));
-            out.add(new Probe(p.attachPoints(), pred, x.stmts(p.body()), p.span()));
+            out.add(new Probe(p.attachPoints(), pred, x.stmts(p.body()), p.span(), p.predicateSpan()));
         }
         return out;
     }
@@ -143,38 +152,74 @@ final class Macros {
     }
 
     /**
-     * The definition a call takes: of its number of arguments, the one whose variable and map
-     * parameters get a variable and a map (the most such parameters wins; an expression parameter
-     * takes anything); if none fits, the first of that number, whose expansion reports the mismatch.
+     * The definition a call ({@code m(x)}, or a bare {@code m}: {@code call} is a
+     * {@link Expr.Call} or an {@link Expr.Builtin}) takes, as current bpftrace's registry finds it:
+     * the first of its name whose variable and map parameters get a variable and a map (an
+     * expression parameter takes anything), of its number of arguments. If the name has
+     * definitions but none fits, current bpftrace's errors are reported at the call, naming the
+     * closest definition (the fewest missing arguments, then the fewest mismatched), and null is
+     * returned; null too for a name without definitions.
      */
-    private Definition lookup(String name, List<Expr> args) {
+    private Definition lookup(String name, List<Expr> args, Expr call) {
         List<Definition> ds = byName.get(name);
         if (ds == null) {
             return null;
         }
-        Definition best = null;
-        int bestScore = -1;
+        Definition closest = null;
+        long min = Long.MAX_VALUE;
         for (Definition d : ds) {
-            if (d.params().size() != args.size()) {
-                continue;
+            long distance = distance(d, args);
+            if (distance == 0) {
+                return d;
             }
-            int score = 0;
-            for (int i = 0; i < args.size() && score >= 0; i++) {
-                Kind k = d.params().get(i).kind();
-                Expr arg = args.get(i);
-                boolean fits = switch (k) {
-                    case VARIABLE -> arg instanceof Expr.Var;
-                    case MAP -> arg instanceof Expr.MapRef m && m.keys().isEmpty();
-                    case EXPRESSION -> true;
-                };
-                score = fits ? score + (k == Kind.EXPRESSION ? 0 : 1) : -1;
-            }
-            if (score > bestScore) {
-                best = d;
-                bestScore = score;
+            if (distance < min) {
+                min = distance;
+                closest = d;
             }
         }
-        return best != null ? best : lookup(name, args.size());
+        if (org.bpf4j.trace.sema.Builtins.isBuiltinName(name)) {
+            return null; // the builtin of that name, as current bpftrace's standard library's overloads
+        }
+        if (mismatched.add(call)) {
+            diags.error(call.span(), "Call to " + name + "() has arguments that do not match any definition.");
+            if (closest.params().size() != args.size()) {
+                diags.context(closest.head(), "The closest definition of " + name + "() has a different number of "
+                        + "arguments. Expected: " + closest.params().size() + " but got " + args.size());
+                return null;
+            }
+            for (int i = 0; i < args.size(); i++) {
+                Param p = closest.params().get(i);
+                Expr a = args.get(i);
+                if (p.kind() == Kind.EXPRESSION || fits(p.kind(), a)) {
+                    continue;
+                }
+                String got = p.kind() == Kind.MAP && a instanceof Expr.Var ? "a variable"
+                        : p.kind() == Kind.VARIABLE && a instanceof Expr.MapRef m && m.keys().isEmpty() ? "a map"
+                        : "an expression";
+                diags.error(a.span(), "Mismatched arg. " + name + "() expects a "
+                        + (p.kind() == Kind.MAP ? "map" : "variable") + " for arg " + p.name() + " but got " + got + ".");
+                diags.context(p.span(), "This is the argument in the closest definition.");
+            }
+        }
+        return null;
+    }
+
+    /** Whether an argument is what a variable or map parameter takes. */
+    private static boolean fits(Kind k, Expr arg) {
+        return switch (k) {
+            case VARIABLE -> arg instanceof Expr.Var;
+            case MAP -> arg instanceof Expr.MapRef m && m.keys().isEmpty();
+            case EXPRESSION -> true;
+        };
+    }
+
+    /** How far a call's arguments are from a definition's parameters: 1024 a missing or extra one, 1 a mismatch. */
+    private static long distance(Definition d, List<Expr> args) {
+        long distance = 1024L * Math.abs(d.params().size() - args.size());
+        for (int i = 0; i < d.params().size() && i < args.size(); i++) {
+            distance += fits(d.params().get(i).kind(), args.get(i)) ? 0 : 1;
+        }
+        return distance;
     }
 
     // ---- expansion ----
@@ -237,7 +282,7 @@ final class Macros {
                 boolean discarded = statement.discardsValue();
                 in.value().ifPresent(v -> body.add(asStatement(v, discarded ? null : statement.span())));
                 out.addAll(stmts(body));
-                depth--;
+                expanding.removeLast();
             }
         }
 
@@ -343,14 +388,14 @@ final class Macros {
                     && lookup(b.name(), 0) != null) {
                 return c; // current bpftrace: sizeof(NAME) names a type there, never a macro
             }
-            Definition d = lookup(c.name(), c.args());
+            Definition d = lookup(c.name(), c.args(), c);
             // a macro's arguments are expanded where its body uses them
             return d == null ? super.call(c) : value(d, c.args(), c);
         }
 
         @Override
         public Expr builtin(Expr.Builtin b) {
-            Definition d = lookup(b.name(), 0);
+            Definition d = lookup(b.name(), List.of(), b);
             return d == null ? b : value(d, List.of(), b);
         }
 
@@ -372,22 +417,33 @@ final class Macros {
             }
             pre.addAll(body);
             Expr v = expr(in.value().get());
-            depth--;
+            expanding.removeLast();
             return v;
         }
     }
 
     /** The macro that an expression statement calls ({@code m(x);} or {@code m;}), or null. */
     private Definition definitionOf(Expr e) {
-        return e instanceof Expr.Call c ? lookup(c.name(), c.args())
-                : e instanceof Expr.Builtin b ? lookup(b.name(), 0) : null;
+        return e instanceof Expr.Call c ? lookup(c.name(), c.args(), c)
+                : e instanceof Expr.Builtin b ? lookup(b.name(), List.of(), b) : null;
     }
 
     private void enter(Definition d, Span span) {
-        if (++depth > MAX_DEPTH) {
-            diags.error(span, "Macro '" + d.name() + "' expands into itself (recursion deeper than " + MAX_DEPTH + ")");
+        int at = expanding.indexOf(d);
+        if (at >= 0) {
+            // current bpftrace's words: the chain from the macro's first expansion to this call
+            StringBuilder chain = new StringBuilder();
+            for (Definition o : expanding.subList(at, expanding.size())) {
+                chain.append(o.name()).append(" > ");
+            }
+            diags.error(span, "Recursive macro call detected. Call chain: " + chain + d.name());
             throw new Stop();
         }
+        if (expanding.size() >= MAX_DEPTH) {
+            diags.error(span, "Macro '" + d.name() + "' expands too deeply (more than " + MAX_DEPTH + " levels)");
+            throw new Stop();
+        }
+        expanding.add(d);
     }
 
     // ---- instantiation: parameters substituted, the body's own variables renamed ----
@@ -474,8 +530,8 @@ final class Macros {
             if (to == null && d.name().startsWith(BLOCK_PREFIX)) {
                 to = m.name();
             } else if (to == null) {
-                diags.error(m.span(), "Macro '" + d.name() + "' uses map " + m.name() + ", which is not one of its "
-                        + "parameters (pass the map as an argument)");
+                diags.error(m.span(), "Unhygienic access to map: " + m.name() + ". Maps must be passed into the macro "
+                        + "as arguments.");
                 to = m.name();
             }
             return new Expr.MapRef(to, exprs(m.keys()), m.span());

@@ -139,7 +139,7 @@ final class Scopes extends AstRewriter {
             Optional<Expr> pred = p.predicate().map(s::expr);
             List<Stmt> body = s.statements(p.body());
             s.close();
-            out.add(new Probe(p.attachPoints(), pred, body, p.span()));
+            out.add(new Probe(p.attachPoints(), pred, body, p.span(), p.predicateSpan()));
         }
         // its errors (current bpftrace's pre-type-check ones) leave a program that later passes can read
         List<Macros.Definition> defs = new ArrayList<>();

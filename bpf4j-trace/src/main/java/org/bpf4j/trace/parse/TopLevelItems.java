@@ -103,7 +103,7 @@ final class TopLevelItems {
         Span span = macro.span().to(parser.prev.span());
         parser.la = null;
         parser.lexer.reset(parser.prev.span().end());
-        return new Macros.Definition(name.text(), params, body, value, span);
+        return new Macros.Definition(name.text(), params, body, value, span, macro.span().to(name.span()));
     }
 
     /** {@code let @name = KIND(N);} at the top level (current bpftrace: the {@code ;} may be left out). */
@@ -138,7 +138,9 @@ final class TopLevelItems {
             break;
         }
         Optional<Expr> pred = Optional.empty();
+        Span predSpan = Span.NONE;
         if (parser.accept(TokenKind.SLASH)) {
+            int slash = parser.prev.span().begin();
             parser.inPredicate = true;
             Expr e = parser.expr();
             parser.inPredicate = false;
@@ -147,12 +149,13 @@ final class TopLevelItems {
                 parser.syntaxError(parser.peek(), "expected '/' to close predicate");
             }
             pred = Optional.of(e);
+            predSpan = new Span(slash, parser.prev.span().end());
         }
         List<Stmt> body = parser.block();
         Span span = new Span(start, parser.prev.span().end());
         parser.la = null;
         parser.lexer.reset(parser.prev.span().end());
-        return new Probe(points, pred, body, span);
+        return new Probe(points, pred, body, span, predSpan);
     }
 
     /**

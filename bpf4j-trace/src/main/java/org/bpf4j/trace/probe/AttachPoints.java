@@ -183,6 +183,19 @@ public final class AttachPoints {
      */
     public static Expansion expand(Program program, ProbeSource source, Target target, Policy policy,
             Diagnostics diags) {
+        return expand(program, source, target, policy, diags, () -> { });
+    }
+
+    /**
+     * {@link #expand(Program, ProbeSource, Target, Policy, Diagnostics)} with a check run between
+     * the attach points' own checks and their matching, as current bpftrace's passes run: when the
+     * attach points' forms are right, {@code beforeMatching} runs, and if it reports errors, the
+     * matching's ("No matches for ...", "Probe has no valid attach points") are not reported.
+     */
+    public static Expansion expand(Program program, ProbeSource source, Target target, Policy policy,
+            Diagnostics diags, Runnable beforeMatching) {
+        int initialErrors = diags.errorCount();
+        List<Map.Entry<Span, String>> unmatched = new ArrayList<>(); // the matching's errors, reported last
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
         Map<String, java.util.Set<String>> named = Map.of("bench", new java.util.HashSet<>(), "test",
@@ -250,7 +263,7 @@ public final class AttachPoints {
                 if (one.isEmpty() && !wildcard(ap) && policy.missing() != MissingProbes.IGNORE) {
                     String what = ap.provider() + " " + matchName(ap);
                     if (policy.missing() == MissingProbes.ERROR) {
-                        diags.error(ap.span(), "No matches for " + what + ".");
+                        unmatched.add(Map.entry(ap.span(), "No matches for " + what + "."));
                         failed = true;
                         continue;
                     }
@@ -260,7 +273,7 @@ public final class AttachPoints {
                 resolved.putAll(one);
             }
             if (failed) {
-                probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
+                probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span(), p.predicateSpan()));
                 continue;
             }
             if (points.isEmpty() && attachSkipped) {
@@ -270,9 +283,9 @@ public final class AttachPoints {
                 Span at = p.attachPoints().getFirst().span();
                 switch (policy.missing()) {
                     case ERROR -> {
-                        diags.error(at, "Probe has no valid attach points. If this is expected, set the "
-                                + "'missing_probes' config variable to 'warn'.");
-                        probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span()));
+                        unmatched.add(Map.entry(at, "Probe has no valid attach points. If this is expected, set the "
+                                + "'missing_probes' config variable to 'warn'."));
+                        probes.add(new Probe(p.attachPoints(), p.predicate(), p.body(), p.span(), p.predicateSpan()));
                     }
                     case WARN -> diags.warning(at, "Probe has no valid attach points. It is being removed which "
                             + "may cause issues with program behavior.");
@@ -280,7 +293,17 @@ public final class AttachPoints {
                 }
                 continue;
             }
-            probes.add(new Probe(points, p.predicate(), p.body(), p.span()));
+            probes.add(new Probe(points, p.predicate(), p.body(), p.span(), p.predicateSpan()));
+        }
+        if (diags.errorCount() == initialErrors) {
+            int before = diags.errorCount();
+            beforeMatching.run();
+            if (diags.errorCount() != before) {
+                unmatched.clear();
+            }
+        }
+        for (Map.Entry<Span, String> e : unmatched) {
+            diags.error(e.getKey(), e.getValue());
         }
         if (!diags.hasErrors()) {
             iteratorAlone(probes, diags);
@@ -509,6 +532,15 @@ public final class AttachPoints {
                 }
                 String fn = String.join(":", parts.subList(1, parts.size()));
                 boolean ret = ap.provider().equals("uretprobe");
+                // current bpftrace's checks of the function part, before it looks at the file
+                if (ret && parts.getLast().contains("+")) {
+                    diags.error(ap.span(), "Offset not allowed");
+                    return;
+                }
+                if (isGlob(parts.getFirst()) && count(parts.getLast()) != null) {
+                    diags.error(ap.span(), "Cannot use wildcards with absolute address");
+                    return;
+                }
                 if (isGlob(parts.getFirst())) {
                     // uprobe:*:FUNC (with -p, the process's files), uprobe:./bin/*:FUNC: each file's matches
                     Pattern glob = glob(fn);
@@ -682,6 +714,13 @@ public final class AttachPoints {
                 }
                 long period = e.defaultPeriod();
                 if (parts.size() == 2 && !parts.get(1).isEmpty()) {
+                    try {
+                        org.bpf4j.trace.IntText.parseUnsigned(parts.get(1));
+                    } catch (org.bpf4j.trace.IntText.Invalid invalid) {
+                        // current bpftrace's words, with its integer parser's reason
+                        diags.error(ap.span(), "Invalid count for " + ap.provider() + " probe: " + invalid.getMessage());
+                        return;
+                    }
                     Long count = count(parts.get(1));
                     if (count == null || count == 0) {
                         diags.error(ap.span(), ap.provider() + " probe count must be a positive integer");

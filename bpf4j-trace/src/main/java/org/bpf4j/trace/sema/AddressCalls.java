@@ -124,26 +124,33 @@ final class AddressCalls {
     private void available(Expr.Call c, String... providers) {
         for (var ap : a.probe().attachPoints()) {
             if (!List.of(providers).contains(ap.provider())) {
-                a.error(c.span(), c.name() + " can not be used with \"" + ap.provider() + "\" probes");
+                // uaddr() is current bpftrace's macro around __builtin_uaddr(), the call its messages name
+                a.error(c.span(), builtinName(c) + " can not be used with \""
+                        + ProbeBuiltins.providerName(ap.provider()) + "\" probes");
             }
         }
+    }
+
+    /** The name current bpftrace's messages give a call: {@code __builtin_uaddr} for uaddr (its macro's call). */
+    private static String builtinName(Expr.Call c) {
+        return c.name().equals("uaddr") ? "__builtin_uaddr" : c.name();
     }
 
     /** {@code uaddr("symbol")}: a pointer to the symbol in the uprobe's binary, sized by the symbol. */
     private Type uaddr(Expr.Call c) {
         available(c, "uprobe", "uretprobe", "usdt");
         Type result = Type.Int.pointer(Type.UINT64, true);
-        if (!calls.nargs(c, 1)) {
+        if (!calls.nargs(new Expr.Call(builtinName(c), c.args(), c.span(), c.expandedFrom()), 1)) {
             return result;
         }
         Type t = a.type(c.args().getFirst());
         if (!(c.args().getFirst() instanceof Expr.StrLit lit)) {
-            a.error(c.span(), "uaddr() expects a string literal (" + SemanticAnalyser.kindName(t) + " provided)");
+            a.error(c.span(), builtinName(c) + "() expects a string literal as the first argument");
             return result;
         }
         String re = "^[a-zA-Z0-9./_-]+$";
         if (!lit.value().matches(re)) {
-            a.error(c.span(), "uaddr() expects a string that is a valid symbol (" + re + ") as input (\""
+            a.error(c.span(), builtinName(c) + "() expects a string that is a valid symbol (" + re + ") as input (\""
                     + lit.value() + "\" provided)");
             return result;
         }

@@ -49,7 +49,10 @@ final class AggregationTypes {
                 if (c.args().size() == 2) {
                     Long b = literal(c.args().get(1));
                     if (b == null) {
-                        a.error(c.span(), "hist: invalid bits value, need integer literal");
+                        // current bpftrace's type checker's words for an argument that must be a literal
+                        Type t = a.type(c.args().get(1));
+                        a.error(c.span(), "hist() expects a int literal (" + (t instanceof Type.Int ? "int"
+                                : SemanticAnalyser.kindName(t)) + " provided)");
                     } else if (b < 0 || b > 5) {
                         a.error(c.span(), "hist: bits " + b + " must be 0..5");
                     } else {
@@ -92,28 +95,29 @@ final class AggregationTypes {
         Long min = literal(c.args().get(1));
         Long max = literal(c.args().get(2));
         Long step = literal(c.args().get(3));
-        if (min == null) {
-            a.error(c.span(), "lhist: invalid min value");
+        // as current bpftrace: a negative number is not a (non-negative) integer literal
+        if (min == null || min < 0) {
+            a.error(c.span(), "lhist: invalid min value (must be non-negative literal)");
             return new Type.Agg(kind, false, 0, 1, 1);
         }
-        if (max == null) {
-            a.error(c.span(), "lhist: invalid max value");
+        if (max == null || max < 0) {
+            a.error(c.span(), "lhist: invalid max value (must be non-negative literal)");
             return new Type.Agg(kind, false, 0, 1, 1);
         }
-        if (step == null) {
+        if (step == null || step < 0) {
             a.error(c.span(), "lhist: invalid step value");
             return new Type.Agg(kind, false, 0, 1, 1);
         }
+        // current bpftrace's checks, each reported
         if (step < 1) {
             a.error(c.span(), "lhist() step must be >= 1 (" + step + " provided)");
-        } else if (min < 0) {
-            a.error(c.span(), "lhist() min must be non-negative (provided min " + min + ")");
-        } else if (min >= max) {
-            a.error(c.span(), "lhist() min must be less than max (provided min " + min + " and max " + max + ")");
         } else if ((max - min) / step > 1000) {
             a.error(c.span(), "lhist() too many buckets, must be <= 1000 (would need " + (max - min) / step + ")");
         }
-        if (step >= 1 && (max - min) < step) {
+        if (min > max) {
+            a.error(c.span(), "lhist() min must be less than max (provided min " + min + " and max " + max + ")");
+        }
+        if ((max - min) < step) {
             a.error(c.span(), "lhist() step is too large for the given range (provided step " + step
                     + " for range " + (max - min) + ")");
         }
@@ -129,11 +133,11 @@ final class AggregationTypes {
         Type.Int value = intArgument(c);
         Long interval = literal(c.args().get(1));
         Long intervals = literal(c.args().get(2));
-        if (interval == null) {
+        if (interval == null || interval < 0) {
             a.error(c.span(), "tseries: invalid interval_ns value (must be non-negative literal)");
             return fallback;
         }
-        if (intervals == null) {
+        if (intervals == null || intervals < 0) {
             a.error(c.span(), "tseries: invalid num_intervals value (must be non-negative literal)");
             return fallback;
         }

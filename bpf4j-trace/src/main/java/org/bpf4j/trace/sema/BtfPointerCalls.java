@@ -69,7 +69,10 @@ final class BtfPointerCalls {
         }
         for (AttachPoint ap : a.probe().attachPoints()) {
             if (!ap.provider().equals("rawtracepoint")) {
-                a.error(c.span(), c.name() + " can not be used with \"" + ap.provider() + "\" probes");
+                // as current bpftrace, the number of arguments is checked too
+                a.error(c.span(), c.name() + " can not be used with \"" + ProbeBuiltins.providerName(ap.provider())
+                        + "\" probes");
+                calls.nargs(c, c.name().equals("socket_cookie") ? 1 : 4);
                 return c.name().equals("socket_cookie") ? Type.UINT64 : new Type.Int(32, false);
             }
         }

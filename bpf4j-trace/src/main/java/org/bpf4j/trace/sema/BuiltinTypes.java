@@ -82,7 +82,7 @@ final class BuiltinTypes {
             for (var ap : a.probe().attachPoints()) {
                 if (!List.of("BEGIN", "END", "kprobe", "kretprobe", "uprobe", "uretprobe", "usdt", "profile", "interval",
                         "software", "hardware", "watchpoint").contains(ap.provider())) {
-                    a.error(b.span(), "usermode can not be used with \"" + ap.provider() + "\" probes (it reads the "
+                    a.error(b.span(), "usermode can not be used with \"" + ProbeBuiltins.providerName(ap.provider()) + "\" probes (it reads the "
                             + "saved registers)");
                 }
             }
@@ -116,13 +116,14 @@ final class BuiltinTypes {
                 a.error(b.span(), "cpid cannot be used without child command");
             }
             if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
-                a.error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
+                a.error(b.span(), ProbeBuiltins.message(n, a.probe().attachPoints().stream().map(AttachPoint::provider)
+                        .filter(p -> !ProbeArgs.WITH_RETVAL.contains(p)).findFirst().orElse("")));
             }
             return t;
         }
         if (Builtins.isArg(n)) {
             if (!probeIs(ProbeArgs.WITH_ARGS.toArray(String[]::new))) {
-                a.error(b.span(), "The " + n + " builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes");
+                a.error(b.span(), ProbeBuiltins.message(n, ""));
             }
             return n.startsWith("s") ? Type.INT64 : Type.UINT64;
         }
@@ -132,7 +133,8 @@ final class BuiltinTypes {
                 switch (ap.provider()) {
                     case "kprobe", "kretprobe" -> result = new Type.Ksym();
                     case "uprobe", "uretprobe" -> result = new Type.Usym();
-                    default -> a.error(b.span(), "The func builtin can not be used with '" + ap.provider() + "' probes");
+                    default -> a.error(b.span(), "The func builtin can not be used with '"
+                            + ProbeBuiltins.providerName(ap.provider()) + "' probes");
                 }
             }
             return result;
@@ -167,7 +169,7 @@ final class BuiltinTypes {
             a.enums.enumerator(b, n);
             return Type.INT64;
         }
-        a.error(b.span(), "Unknown identifier: '" + n + "'");
+        a.untypedError(b.span(), "Unknown identifier: '" + n + "'");
         return Type.NONE;
     }
 

@@ -120,6 +120,7 @@ final class Calls {
                 if (!a.unsafe()) {
                     typeArgs(c);
                     a.error(c.span(), "system() is an unsafe function being used in safe mode");
+                    nargsBetween(c, 1, 128); // current bpftrace checks the arguments too
                     return Type.NONE;
                 }
                 return printf(c);
@@ -132,7 +133,8 @@ final class Calls {
                 }
                 for (var ap : a.probe().attachPoints()) {
                     if (ap.provider().equals("BEGIN") || ap.provider().equals("END")) {
-                        a.error(c.span(), n + " can not be used with \"" + ap.provider() + "\" probes");
+                        a.error(c.span(), n + " can not be used with \"" + ProbeBuiltins.providerName(ap.provider())
+                                + "\" probes");
                         break;
                     }
                 }
@@ -255,10 +257,8 @@ final class Calls {
                         a.error(c.span(), "strncmp() expects string arguments");
                     }
                     Long len = a.constantOf(c.args().get(2));
-                    if (len == null) {
-                        a.error(c.span(), "strncmp: invalid size value");
-                    } else if (len < 0) {
-                        a.error(c.span(), "Builtin strncmp requires a non-negative size");
+                    if (len == null || len < 0) {
+                        a.error(c.span(), "Builtin strncmp requires a non-negative literal");
                     }
                 }
                 return Type.UINT64;
@@ -296,7 +296,7 @@ final class Calls {
             }
             case "pid", "tid" -> {
                 // current bpftrace: pid(curr_ns|init), tid(curr_ns|init) (pid() is the builtin)
-                if (nargs(c, 1)) {
+                if (nargsBetween(c, 0, 1) && c.args().size() == 1) {
                     if (!(c.args().getFirst() instanceof Expr.Builtin mode)) {
                         a.type(c.args().getFirst());
                         a.error(c.span(), n + "() only supports curr_ns and init as the argument");
@@ -685,12 +685,10 @@ final class Calls {
     }
 
     private MapInfo mapArg(Expr.Call c, Expr e, boolean unkeyed) {
-        if (!(e instanceof Expr.MapRef m)) {
-            a.error(c.span(), c.name() + "() expects a map to be provided");
+        // current bpftrace: a keyed map (@x[1]) is a map's value, not a map
+        if (!(e instanceof Expr.MapRef m) || unkeyed && !m.keys().isEmpty()) {
+            a.error(e.span(), c.name() + "() expects a map argument");
             return null;
-        }
-        if (unkeyed && !m.keys().isEmpty()) {
-            a.error(c.span(), "The map passed to " + c.name() + "() should not be indexed by a key");
         }
         MapInfo info = a.map(m.name());
         if (info == null) {
@@ -775,7 +773,7 @@ final class Calls {
                 + "bpf_trace_printk in bpf-helpers(7).");
         printf(c);
         if (c.args().size() > 4) {
-            a.error(c.span(), "debugf: Cannot use more than 3 conversion specifiers");
+            a.error(c.span(), "cannot use more than 3 conversion specifiers");
         } else if (c.args().getFirst() instanceof Expr.StrLit fmt) {
             for (FormatString.Spec s : FormatString.parse(fmt.value()).specs()) {
                 if ("duxps".indexOf(s.conversion()) < 0 || !List.of("", "l", "ll").contains(s.length())) {
@@ -809,6 +807,14 @@ final class Calls {
                 // hist, lhist, stats, avg... maps are printed whole; only plain values are read.
                 a.type(m instanceof Expr.MapRef && info.keys().isEmpty() ? m : new Expr.IntLit(0, m.span()));
             }
+            return Type.NONE;
+        }
+        Type.Agg agg = a.aggregateRead(first);
+        if (agg != null) {
+            // one key's value of a map of hist, lhist, tseries or stats values: current bpftrace's words
+            a.error(c.span(), SemanticAnalyser.multiKey(agg) ? "Map type " + agg.display()
+                    + " cannot print the value of individual keys. You must print the whole map."
+                    : "Can not read " + agg.display() + " map " + ((Expr.MapRef) first).name() + " in an expression");
             return Type.NONE;
         }
         if (c.args().size() != 1) {

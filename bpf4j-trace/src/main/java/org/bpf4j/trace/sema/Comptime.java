@@ -41,7 +41,7 @@ final class Comptime {
     private static Program rewrite(Program program, Folder f) {
         List<Probe> probes = new ArrayList<>();
         for (Probe p : program.probes()) {
-            probes.add(new Probe(p.attachPoints(), p.predicate().map(f::condition), f.stmts(p.body()), p.span()));
+            probes.add(new Probe(p.attachPoints(), p.predicate().map(f::condition), f.stmts(p.body()), p.span(), p.predicateSpan()));
         }
         List<Subprog> subprogs = new ArrayList<>();
         for (Subprog fn : program.subprogs()) {

@@ -32,7 +32,7 @@ final class ConfigRecord {
         List<Probe> probes = new ArrayList<>();
         boolean any = false;
         for (Probe p : program.probes()) {
-            Probe q = new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span());
+            Probe q = new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span(), p.predicateSpan());
             any |= !q.equals(p);
             probes.add(q);
         }

@@ -24,6 +24,8 @@ final class Declarations {
             }
         }
         Set<String> seen = new java.util.HashSet<>();
+        // reported last, in the order of the maps' uses, as current bpftrace checks them at the uses
+        java.util.List<Map.Entry<org.bpf4j.trace.Span, String>> incompatible = new java.util.ArrayList<>();
         for (MapDecl d : program.maps()) {
             if (!seen.add(d.map())) {
                 a.error(d.span(), "Map " + d.map() + " has already been declared");
@@ -31,7 +33,8 @@ final class Declarations {
             }
             boolean percpu = d.kind().startsWith("percpu");
             if (!Set.of("hash", "lruhash", "percpuhash", "percpulruhash").contains(d.kind())) {
-                a.error(d.kindSpan(), "Invalid bpf map type: " + d.kind());
+                a.error(d.span(), "Invalid bpf map type: " + d.kind()); // at the declaration, as bpftrace
+                a.hint("Valid map types: hash, lruhash, percpuhash, percpulruhash");
                 continue;
             }
             if (d.maxEntries() <= 0 || d.maxEntries() > Integer.MAX_VALUE) {
@@ -46,11 +49,31 @@ final class Declarations {
             if (percpu != m.perCpu()) {
                 // current bpftrace: a scalar map is a hash too (of one key), so only per-CPU-ness must agree
                 String base = m.keys().isEmpty() ? "hash" : d.kind().replace("percpu", "");
-                a.error(d.span(), "Incompatible map types. Type from declaration: " + d.kind()
-                        + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base));
+                // as current bpftrace: at each use of the map
+                String message = "Incompatible map types. Type from declaration: " + d.kind()
+                        + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base);
+                java.util.TreeSet<org.bpf4j.trace.Span> uses = new java.util.TreeSet<>(
+                        java.util.Comparator.comparingInt(org.bpf4j.trace.Span::begin)
+                                .thenComparingInt(org.bpf4j.trace.Span::end));
+                for (org.bpf4j.trace.ast.Expr e : a.types.keySet()) {
+                    if (e instanceof org.bpf4j.trace.ast.Expr.MapRef ref && ref.name().equals(d.map())) {
+                        uses.add(new org.bpf4j.trace.Span(ref.span().begin(), // the map's name, not its keys
+                                Math.min(ref.span().end(), ref.span().begin() + ref.name().length())));
+                    }
+                }
+                if (uses.isEmpty()) {
+                    uses.add(d.span());
+                }
+                for (org.bpf4j.trace.Span at : uses) {
+                    incompatible.add(Map.entry(at, message));
+                }
                 continue;
             }
             maps.put(d.map(), new MapInfo(m.name(), m.keys(), m.value(), d.kind(), d.maxEntries()));
+        }
+        incompatible.sort(Map.Entry.comparingByKey(java.util.Comparator.comparingInt(org.bpf4j.trace.Span::begin)));
+        for (Map.Entry<org.bpf4j.trace.Span, String> e : incompatible) {
+            a.error(e.getKey(), e.getValue());
         }
     }
 }

@@ -23,6 +23,18 @@ final class KernelStructs {
 
     /** The BTF id of a written {@code struct NAME} or {@code union NAME}, or -1 after an error. */
     int kernelStruct(String written, Span span) {
+        return kernelStruct(written, span, false);
+    }
+
+    /**
+     * {@link #kernelStruct(String, Span)} for a type written in a cast or a declaration: one the
+     * kernel's types lack is current bpftrace's "Cannot resolve unknown type".
+     */
+    int cType(String written, Span span) {
+        return kernelStruct(written, span, true);
+    }
+
+    private int kernelStruct(String written, Span span, boolean asType) {
         if (!an.kernel.available()) {
             an.error(span, "Unknown struct/union: '" + written + "' (kernel types are not available on the VM backend)");
             return -1;
@@ -34,9 +46,26 @@ final class KernelStructs {
         String name = written.substring(written.indexOf(' ') + 1).strip();
         int id = an.kernel.structId(name);
         if (id < 0) {
-            an.error(span, "Unknown struct/union: '" + written + "'");
+            an.error(span, asType ? "Cannot resolve unknown type \"" + written + "\""
+                    : "Unknown struct/union: '" + written + "'");
         }
         return id;
+    }
+
+    /** A type of BTF as current bpftrace prints it ({@code struct Bar *}, {@code int32}, {@code uint8[4]}). */
+    private String cTypeName(int id, int depth) {
+        int resolved = an.kernel.btf().orElseThrow().skipQualifiers(id);
+        BtfType t = an.kernel.type(resolved);
+        return switch (t) {
+            case BtfType.Ptr p when depth < 8 -> cTypeName(p.type(), depth + 1) + " *";
+            case BtfType.Struct s -> structName(s);
+            case BtfType.Union u -> structName(u);
+            case BtfType.Int i -> (i.signed() || i.name().equals("char") ? "int" : "uint") + i.size() * 8;
+            case BtfType.Enum e -> (e.signed() ? "int" : "uint") + e.size() * 8;
+            case BtfType.Array a when depth < 8 -> cTypeName(a.type(), depth + 1) + "[" + a.elements() + "]";
+            case BtfType.Void v -> "void";
+            default -> t.name();
+        };
     }
 
     static String structName(BtfType t) {
@@ -379,15 +408,21 @@ final class KernelStructs {
         }
         int sid = kernelStruct(type.name(), o.span());
         long off = 0;
+        int fieldType = -1; // the type of the field before, when it is not a struct or union
         for (int k = 0; k < o.fields().size(); k++) {
             String field = o.fields().get(k);
+            if (fieldType >= 0) {
+                // current bpftrace's words, naming the type as it does
+                an.error(o.span(), "'" + cTypeName(fieldType, 0) + "' is not a C type.");
+                break;
+            }
             if (sid < 0) {
                 break;
             }
             String sname = structName(an.kernel.type(sid));
             Optional<KernelTypes.Member> m = an.kernel.member(sid, field);
             if (m.isEmpty()) {
-                an.error(o.span(), "Struct/union of type '" + sname + "' does not contain a field named '" + field + "'");
+                an.error(o.span(), "'" + sname + "' has no field named '" + field + "'");
                 sid = -1;
                 break;
             }
@@ -400,8 +435,8 @@ final class KernelStructs {
             BtfType ft = an.kernel.type(m.get().type());
             sid = ft instanceof BtfType.Struct || ft instanceof BtfType.Union
                     ? an.kernel.btf().orElseThrow().skipQualifiers(m.get().type()) : -1;
-            if (sid < 0 && k < o.fields().size() - 1) {
-                an.error(o.span(), "'" + field + "' of '" + sname + "' is not a struct or union");
+            if (sid < 0) {
+                fieldType = m.get().type();
             }
         }
         an.constant(o, off);

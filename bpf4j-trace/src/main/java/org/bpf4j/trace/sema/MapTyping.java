@@ -187,6 +187,15 @@ final class MapTyping {
 
     /** Types a map used as a value: known map, matching keys. */
     Type read(Expr.MapRef ref) {
+        return read(ref, false);
+    }
+
+    /**
+     * Types a map used as a value; with {@code aggregates}, a map of values no expression reads
+     * (hist, lhist, tseries, stats) is its aggregation's type instead of an error, for the
+     * expression that uses it to report as current bpftrace does.
+     */
+    Type read(Expr.MapRef ref, boolean aggregates) {
         List<Type> keys = keys(ref);
         MapInfo m = a.maps.get(ref.name());
         if (m == null && a.finalPass() && keys.stream().noneMatch(k -> k instanceof Type.None)) {
@@ -203,6 +212,9 @@ final class MapTyping {
         a.literalKeys(ref);
         a.types.put(ref, m.value());
         Type t = readType(m.value());
+        if (t == null && aggregates) {
+            return m.value();
+        }
         if (t == null) {
             a.error(ref.span(), "Can not read " + m.value().display() + " map " + ref.name() + " in an expression");
             return Type.NONE;

@@ -61,9 +61,48 @@ final class Operators {
         };
     }
 
+    /**
+     * Current bpftrace's "Type mismatch" of a binary operator, with its operands as contexts when
+     * their types are not compatible (as its type checker; two compatible tuples have none).
+     */
+    private void mismatch(Expr.Binary b, Type l, Type r) {
+        a.error(b.span(), "Type mismatch for '" + b.op().symbol() + "': comparing " + l.display() + " with "
+                + r.display());
+        if (!compatible(l, r)) {
+            a.context(b.left().span(), "left (" + l.display() + ")");
+            a.context(b.right().span(), "right (" + r.display() + ")");
+        }
+    }
+
+    /** Current bpftrace's compatible types: of one kind, tuples element by element (sizes aside). */
+    private static boolean compatible(Type l, Type r) {
+        if (l instanceof Type.Tuple lt && r instanceof Type.Tuple rt) {
+            if (lt.elements().size() != rt.elements().size()) {
+                return false;
+            }
+            for (int i = 0; i < lt.elements().size(); i++) {
+                if (!compatible(lt.elements().get(i), rt.elements().get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (l instanceof Type.Int li && r instanceof Type.Int ri) {
+            return li.isPointer() == ri.isPointer();
+        }
+        return l.getClass() == r.getClass();
+    }
+
     Type binary(Expr.Binary b) {
-        Type l = a.type(b.left());
-        Type r = a.type(b.right());
+        // a map of hist, lhist, tseries or stats values is its aggregation here, a mismatch as in current bpftrace
+        Type.Agg leftAgg = a.aggregateRead(b.left());
+        Type l = leftAgg != null ? leftAgg : a.type(b.left());
+        Type.Agg rightAgg = a.aggregateRead(b.right());
+        Type r = rightAgg != null ? rightAgg : a.type(b.right());
+        if ((leftAgg != null || rightAgg != null) && !(l instanceof Type.None) && !(r instanceof Type.None)) {
+            mismatch(b, l, r);
+            return Type.INT64;
+        }
         if (l instanceof Type.ProbeName && r instanceof Type.Str) {
             l = a.stringOperand(b.left()); // probe == "NAME", as current bpftrace's string
         } else if (r instanceof Type.ProbeName && l instanceof Type.Str) {
@@ -113,8 +152,7 @@ final class Operators {
             return Type.Int.bool(64);
         }
         if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
-            a.error(b.span(), "Type mismatch for '" + b.op().symbol() + "': comparing '" + l.display() + "' with '"
-                    + r.display() + "'");
+            mismatch(b, l, r);
             return Type.INT64;
         }
         if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {
@@ -239,6 +277,12 @@ final class Operators {
             }
             a.types.put(m, info.value());
             return Type.Int.pointer(MapTyping.readType(info.value()) instanceof Type t ? t : Type.NONE, false);
+        }
+        if (u.op() == UnOp.ADDR && u.operand() instanceof Expr.Var v && a.statements.untyped(v)) {
+            if (a.finalPass()) {
+                a.untypedError(u.span(), "No type available for variable " + v.name()); // current bpftrace's words
+            }
+            return Type.NONE;
         }
         Type t = a.type(u.operand());
         Type lit = folded(u, LiteralFolding.fold(a, u));

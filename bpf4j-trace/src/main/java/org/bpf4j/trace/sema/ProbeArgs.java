@@ -49,9 +49,15 @@ final class ProbeArgs {
                 continue;
             }
             if (!ap.provider().equals("tracepoint")) {
-                String kind = ap.provider().equals("BEGIN") || ap.provider().equals("END") ? "special" : ap.provider();
-                a.error(f.base().span(), "The args builtin can only be used with tracepoint/kfunc/uprobeprobes ("
-                        + kind + " used here)");
+                String kind = ProbeBuiltins.probeType(ap.provider());
+                if (kind.equals("fentry") || kind.equals("fexit")) {
+                    a.error(f.base().span(), ap.parts().size() > 1 && ap.parts().getFirst().equals("bpf")
+                            ? "The args builtin cannot be used for 'fentry/fexit:bpf' probes"
+                            : "The args builtin of " + kind + " probes is not supported by bpf4j trace");
+                } else {
+                    a.error(f.base().span(), "The args builtin can only be used with tracepoint, rawtracepoint, "
+                            + "fentry/fexit, and uprobe probes (" + kind + " used here)");
+                }
                 return Type.NONE;
             }
             Optional<TracepointFormat> format = expansion.format(ap);

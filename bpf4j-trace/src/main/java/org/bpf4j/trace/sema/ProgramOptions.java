@@ -36,12 +36,21 @@ final class ProgramOptions {
     /** Types a {@code getopt()} call (recording it as a constant or a string literal). */
     Type getopt(Expr.Call c) {
         List<Expr> args = c.args();
-        if (args.isEmpty() || args.size() > 3) {
-            a.error(c.span(), "getopt() takes 1 to 3 arguments (" + args.size() + " provided)");
+        // current bpftrace's words and order (its named-parameters pass)
+        if (!args.isEmpty() && !(args.getFirst() instanceof Expr.StrLit)) {
+            a.error(args.getFirst().span(), "First argument to 'getopt' must be a string literal.");
             return Type.NONE;
         }
-        if (!(args.getFirst() instanceof Expr.StrLit name)) {
-            a.error(c.span(), "getopt() expects a string literal as the first argument");
+        if (args.isEmpty() || args.size() > 3) {
+            a.error(c.span(), "The 'getopt' function can take a maximum of three arguments and a minimum of one "
+                    + "argument.");
+            return Type.NONE;
+        }
+        Expr.StrLit name = (Expr.StrLit) args.getFirst();
+        if (args.size() >= 2 && integer(args.get(1)) == null && !(args.get(1) instanceof Expr.StrLit)
+                && !(args.get(1) instanceof Expr.BoolLit)) {
+            a.error(args.get(1).span(), "Second argument to 'getopt' must be a string literal, integer literal, or a "
+                    + "boolean literal.");
             return Type.NONE;
         }
         String description = "";

@@ -247,7 +247,8 @@ public final class SemanticAnalyser {
             p.predicate().ifPresent(e -> {
                 Type t = type(e);
                 if (!(t instanceof Type.Int)) {
-                    error(e.span(), "Invalid type for predicate: " + kindName(t));
+                    // current bpftrace's words, at the predicate with its slashes (its if's condition)
+                    error(p.predicateSpan(), "Invalid condition: " + kindName(t));
                 }
             });
             statements.block(p.body());
@@ -310,6 +311,13 @@ public final class SemanticAnalyser {
         }
     }
 
+    /** A context of the error just reported (a place it refers to, as current bpftrace's). */
+    void context(Span span, String message) {
+        if (finalPass) {
+            diags.context(span, message);
+        }
+    }
+
     /** A hint after the error just reported (its {@code HINT:} line). */
     void hint(String message) {
         if (finalPass) {
@@ -367,6 +375,22 @@ public final class SemanticAnalyser {
     /** How many errors were found so far in this pass (reported or not). */
     int errorTally() {
         return errorTally;
+    }
+
+    /** How many expressions were reported as having no type at all (unknown names, untyped variables). */
+    private int untypedTally;
+
+    /**
+     * Reports an expression current bpftrace leaves without a type (an unknown identifier, a
+     * variable whose type could not be resolved): an assignment of it is an error too.
+     */
+    void untypedError(Span span, String message) {
+        untypedTally++;
+        error(span, message);
+    }
+
+    int untypedTally() {
+        return untypedTally;
     }
 
     /** Whether pointers made in the current probe point to user memory (uprobes, USDT), as bpftrace decides. */
@@ -445,6 +469,28 @@ public final class SemanticAnalyser {
     /** Types a map used as a value: known map, matching keys. */
     Type mapRead(Expr.MapRef ref) {
         return mapTyping.read(ref);
+    }
+
+    /**
+     * If {@code e} reads a map of values no expression reads (hist, lhist, tseries, stats: current
+     * bpftrace's map types), types its keys and returns the map's aggregation type, for the
+     * expression using it to report its own error (current bpftrace's, such as "cannot exist inside
+     * a tuple"); else null, and {@code e} is not typed.
+     */
+    Type.Agg aggregateRead(Expr e) {
+        if (e instanceof Expr.MapRef m && maps.get(m.name()) != null
+                && maps.get(m.name()).value() instanceof Type.Agg g && readType(g) == null) {
+            enums.readMap(m);
+            mapTyping.read(m, true);
+            types.put(m, g);
+            return g;
+        }
+        return null;
+    }
+
+    /** Whether an aggregation is one of current bpftrace's multi-key map types (hist, lhist, tseries). */
+    static boolean multiKey(Type.Agg g) {
+        return g.kind() == Type.AggKind.HIST || g.kind() == Type.AggKind.LHIST || g.kind() == Type.AggKind.TSERIES;
     }
 
     /** The key element types of a map reference; integers are stored as 64 bits. */
@@ -755,6 +801,18 @@ public final class SemanticAnalyser {
             case Expr.Tuple t -> {
                 List<Type> elems = new ArrayList<>();
                 for (Expr x : t.elements()) {
+                    Type.Agg g = aggregateRead(x);
+                    if (g != null) {
+                        if (multiKey(g)) {
+                            error(x.span(), "Map type " + g.display() + " cannot exist inside a "
+                                    + (t.names().isEmpty() ? "tuple." : "record."));
+                        } else {
+                            error(x.span(), "Can not read " + g.display() + " map " + ((Expr.MapRef) x).name()
+                                    + " in an expression");
+                        }
+                        elems.add(Type.NONE);
+                        continue;
+                    }
                     elems.add(type(x)); // integers keep their width, as bpftrace's tuples do: ((int8) 1, 2) is (int8,int64)
                 }
                 yield new Type.Tuple(elems, t.names());
@@ -768,8 +826,8 @@ public final class SemanticAnalyser {
             }
             case Expr.Offsetof o -> structs.offsetof(o);
             case Expr.TypeArg t -> {
-                error(t.span(), "typeof() is a type, not a value: it can be a macro's argument, which the macro uses "
-                        + "as a type");
+                error(t.span(), "When used as a call argument, `typeof` builtin only valid for macro calls that are "
+                        + "expecting a type parameter");
                 yield Type.NONE;
             }
             case Expr.SizeofType s -> {

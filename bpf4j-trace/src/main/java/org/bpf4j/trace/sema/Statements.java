@@ -28,6 +28,8 @@ final class Statements {
     private int unreached;
     /** Variables whose value had an error: their uses are not reported again. */
     private final Set<String> poisoned = new HashSet<>();
+    /** The poisoned variables assigned a value without a type (unknown identifier, untyped variable). */
+    private final Set<String> unresolved = new HashSet<>();
     /** Variables of the current probe that hold a pointer to a kernel struct ({@code $t = curtask}), by BTF id. */
     private final Map<String, Integer> varPointees = new HashMap<>();
     /**
@@ -79,6 +81,7 @@ final class Statements {
         vars = new LinkedHashMap<>();
         varPointees.clear();
         poisoned.clear();
+        unresolved.clear();
         untypedLets.clear();
         declaredTypes.clear();
         variables.put(p, vars);
@@ -104,6 +107,11 @@ final class Statements {
         }
     }
 
+    /** Whether {@code v} is declared ({@code let $v;}) and never given a type. */
+    boolean untyped(Expr.Var v) {
+        return vars.get(v.name()) == null && untypedLets.contains(v.name());
+    }
+
     /** The type of a variable read in an expression. */
     Type read(Expr.Var v) {
         Type t = vars.get(v.name());
@@ -112,10 +120,14 @@ final class Statements {
                 return Type.NONE; // typed by an assignment further on (next pass)
             }
             if (untypedLets.contains(v.name())) {
-                sa.error(v.span(), "Could not resolve the type of this variable");
+                sa.untypedError(v.span(), "Could not resolve the type of this variable");
                 return Type.NONE;
             }
-            if (poisoned.contains(v.name())) {
+            if (unresolved.contains(v.name())) {
+                // assigned a value without a type: current bpftrace's error at each use
+                sa.untypedError(v.span(), "Could not resolve the type of this variable");
+                sa.failed.add(v);
+            } else if (poisoned.contains(v.name())) {
                 sa.failed.add(v);
             } else {
                 sa.error(v.span(), "Undefined or undeclared variable: " + v.name());
@@ -215,12 +227,13 @@ final class Statements {
                     return;
                 }
                 if (m.keys().isEmpty()) {
-                    sa.error(f.map().span(), "Maps used in for-loops must have keys to iterate over");
+                    sa.error(f.map().span(), f.map().name() + " has no explicit keys (scalar map), and cannot be used "
+                            + "for iteration");
                 }
                 Type key = m.keys().size() == 1 ? m.keys().getFirst() : new Type.Tuple(m.keys());
                 Type value = SemanticAnalyser.readType(m.value());
                 if (value == null) {
-                    sa.error(f.map().span(), "Loop over map of type " + m.value().display() + " is not supported");
+                    sa.error(f.map().span(), "Loop expression does not support type: " + m.value().display());
                     value = Type.INT64;
                 }
                 sa.types.put(f.map(), m.value());
@@ -234,8 +247,13 @@ final class Statements {
             case Stmt.ForRange f -> {
                 Type from = sa.type(f.from());
                 Type to = sa.type(f.to());
-                if (!(from instanceof Type.Int) || !(to instanceof Type.Int)) {
-                    sa.error(f.span(), "Loop range requires an integer for the start and end values");
+                // current bpftrace: at the range, from the loop's start to the range's end
+                org.bpf4j.trace.Span range = new org.bpf4j.trace.Span(f.span().begin(), f.to().span().end());
+                if (!(from instanceof Type.Int)) {
+                    sa.error(range, "Loop range requires an integer for the start value");
+                }
+                if (!(to instanceof Type.Int)) {
+                    sa.error(range, "Loop range requires an integer for the end value");
                 }
                 // as current bpftrace: the variable has the bounds' type (unsigned when both are)
                 boolean unsigned = from instanceof Type.Int fi && to instanceof Type.Int ti && !fi.signed() && !ti.signed()
@@ -268,8 +286,30 @@ final class Statements {
         }
     }
 
+    /** The names of current bpftrace's map value types, which no variable can be declared as. */
+    private static final Set<String> MAP_VALUE_TYPES = Set.of("count_t", "sum_t", "usum_t", "min_t", "umin_t", "max_t",
+            "umax_t", "avg_t", "uavg_t", "stats_t", "ustats_t", "hist_t", "lhist_t", "tseries_t");
+
+    /**
+     * Where a declaration's type is written ({@code let $a: T}, {@code let $a: T = v}): the type's
+     * text as it prints, before the {@code =} or at the end (a text written with other spacing: the
+     * whole declaration).
+     */
+    private static org.bpf4j.trace.Span typeSpan(Stmt.AssignVar a, org.bpf4j.trace.ast.TypeName t) {
+        int end = a.value().isPresent() ? a.opSpan().begin() - 1 : a.span().end();
+        int begin = end - t.toString().length();
+        return begin > a.var().span().end() && end <= a.span().end() ? new org.bpf4j.trace.Span(begin, end) : a.span();
+    }
+
     private void assignVar(Stmt.AssignVar a) {
-        Type declared = a.declared().map(t -> sa.typeOfName(t, a.span())).orElse(null);
+        Type declared = a.declared().map(t -> {
+            org.bpf4j.trace.Span at = typeSpan(a, t);
+            if (t.typeOf() == null && t.pointers() == 0 && MAP_VALUE_TYPES.contains(t.name())) {
+                sa.error(at, "Invalid variable declaration type: " + t.name()); // current bpftrace's words
+                return Type.NONE;
+            }
+            return sa.typeOfName(t, at);
+        }).orElse(null);
         if (declared != null) {
             declaredTypes.put(a.var().name(), declared);
         } else if (!a.let()) {
@@ -292,7 +332,15 @@ final class Statements {
             sa.error(c.span(), c.name() + "() must be assigned directly to a map");
             return;
         }
+        Type.Agg agg = sa.aggregateRead(value);
+        if (agg != null) {
+            // a map of hist, lhist, tseries or stats values, as current bpftrace words it
+            sa.error(a.span(), "Value '" + agg.display() + "' cannot be assigned to a scratch variable.");
+            poisoned.add(a.var().name());
+            return;
+        }
         int tallyBefore = sa.errorTally();
+        int untypedBefore = sa.untypedTally();
         Type t = sa.type(value);
         if (t instanceof Type.None) {
             if (voidCall(value) && sa.errorTally() == tallyBefore) {
@@ -302,6 +350,12 @@ final class Statements {
                     || c.name().equals("time") || c.name().equals("delete") || c.name().equals("clear")
                     || c.name().equals("zero") || sa.program.subprog(c.name()).isPresent())) {
                 sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(t));
+            }
+            if (sa.untypedTally() > untypedBefore) {
+                // as current bpftrace: a value without a type makes the assignment an error too, and
+                // each use of the variable
+                sa.error(a.span(), "Invalid expression for assignment");
+                unresolved.add(a.var().name());
             }
             if (sa.errorTally() > tallyBefore) {
                 poisoned.add(a.var().name()); // its uses would only repeat the error

@@ -28,7 +28,7 @@ final class TypeInfos {
         };
         List<Probe> probes = new ArrayList<>();
         for (Probe p : program.probes()) {
-            probes.add(new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span()));
+            probes.add(new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span(), p.predicateSpan()));
         }
         List<org.bpf4j.trace.ast.Subprog> subprogs = new ArrayList<>();
         for (org.bpf4j.trace.ast.Subprog fn : program.subprogs()) {

@@ -17,12 +17,29 @@ final class WrittenTypes {
     }
 
     /** Types a cast: the type written, checked against its operand's. */
+    /** The written type of a cast, inside its parentheses (current bpftrace's place of an unknown type). */
+    static Span typeSpan(Expr.Cast c) {
+        Span cast = SemanticAnalyser.castSpan(c);
+        return cast.end() - cast.begin() > 2 && cast.end() <= c.operand().span().begin()
+                ? new Span(cast.begin() + 1, cast.end() - 1) : c.span();
+    }
+
     Type cast(Expr.Cast c) {
+        Type.Agg agg = a.aggregateRead(c.operand());
+        if (agg != null) {
+            // a map of hist, lhist, tseries or stats values: current bpftrace's cast error
+            Type to = typeOfName(c.type(), c.span());
+            if (!(to instanceof Type.None)) {
+                a.error(SemanticAnalyser.castSpan(c), "Cannot cast from \"" + agg.display() + "\" to \""
+                        + to.display() + "\"");
+            }
+            return Type.NONE;
+        }
         Type from = a.type(c.operand());
-        Type to = typeOfName(c.type(), c.span());
+        Type to = typeOfName(c.type(), typeSpan(c));
         if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
                 && (c.type().name().startsWith("struct ") || c.type().name().startsWith("union "))) {
-            int sid = a.structs.kernelStruct(c.type().name(), new Span(c.span().begin(), c.operand().span().begin()));
+            int sid = a.structs.cType(c.type().name(), typeSpan(c));
             if (sid >= 0) {
                 a.pointees.put(c, sid);
             } else {
@@ -62,7 +79,9 @@ final class WrittenTypes {
             return to;
         }
         // current bpftrace's words, at the written type ((bool), as its Cast node's place)
-        String toName = c.type().name().startsWith("enum ") || !(to instanceof Type.Int) ? c.type().toString()
+        // (typeof(*$p))x names the type it denotes, as current bpftrace
+        String toName = c.type().typeOf() != null && !(to instanceof Type.None) ? to.display()
+                : c.type().name().startsWith("enum ") || !(to instanceof Type.Int) ? c.type().toString()
                 : to.display();
         if (!(to instanceof Type.Int)) {
             a.error(SemanticAnalyser.castSpan(c), from instanceof Type.None ? "Cannot cast to \"" + c.type() + "\""
@@ -161,7 +180,7 @@ final class WrittenTypes {
             case String e when e.startsWith("enum ") -> Type.UINT64; // current bpftrace: (enum Foo)x, shown by name
             case String st when SemanticAnalyser.isStructName(st) && n.pointers() == 0 -> {
                 // a struct value (let $w: struct W[10]): the record of BTF, an array of them with [N]
-                int sid = a.structs.kernelStruct(st, span);
+                int sid = a.structs.cType(st, span);
                 Type.Record r = sid >= 0 ? a.structs.record(sid, 0) : null;
                 if (r == null) {
                     if (sid >= 0) {
@@ -174,7 +193,7 @@ final class WrittenTypes {
             default -> {
                 Type named = typedef(n.name());
                 if (named == null) {
-                    a.error(span, "Unknown struct/union: '" + n.name() + "'");
+                    a.error(span, "Cannot resolve unknown type \"" + n.name() + "\""); // current bpftrace's words
                     yield Type.NONE;
                 }
                 yield named;
