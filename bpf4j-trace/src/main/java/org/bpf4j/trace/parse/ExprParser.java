@@ -309,9 +309,14 @@ abstract sealed class ExprParser permits Parser {
                 if (b.kind() != TokenKind.RPAREN) {
                     return false;
                 }
+                // (current bpftrace's can_start_expression, less '-', '*' and '&', which after a name
+                // that is not a type, such as a builtin, are binary operators: (pid) - 1)
                 Token c = lexer.next();
                 return c.kind() == TokenKind.INT || c.kind() == TokenKind.VAR || c.kind() == TokenKind.MAP
-                        || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT;
+                        || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT
+                        || c.kind() == TokenKind.STRING || c.kind() == TokenKind.PARAM
+                        || c.kind() == TokenKind.PARAM_COUNT || c.kind() == TokenKind.TILDE
+                        || c.kind() == TokenKind.BANG;
             }
             return b.kind() == TokenKind.RPAREN || b.kind() == TokenKind.STAR || b.kind() == TokenKind.LBRACKET
                     || b.kind() == TokenKind.IDENT;
