@@ -57,7 +57,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
         id = NEXT_ID.getAndIncrement();
         OPEN.put(id, this);
         for (long b : base) {
-            BY_REGION.put(org.bpf4j.vm.Memory.regionOf(b), this);
+            BY_REGION.put(Memory.regionOf(b), this);
         }
     }
 
@@ -67,7 +67,7 @@ public abstract sealed class BpfMap implements AutoCloseable permits ArrayMap, H
      * as the kernel's verifier would have.
      */
     public static BpfMap ofValueAddress(long address) {
-        BpfMap m = BY_REGION.get(org.bpf4j.vm.Memory.regionOf(address));
+        BpfMap m = BY_REGION.get(Memory.regionOf(address));
         return m != null && m.valueStart(address) >= 0 ? m : null;
     }
 
