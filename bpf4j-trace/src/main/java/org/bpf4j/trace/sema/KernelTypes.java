@@ -98,11 +98,28 @@ public final class KernelTypes {
             return null;
         }
         try {
-            Btf.parse(ByteReader.of(Files.readAllBytes(Path.of(given)), given));
+            Btf.parse(ByteReader.of(readBtfFile(Path.of(given)), given));
             return null;
         } catch (IOException | RuntimeException e) {
             return "BTF: failed to parse BTF from " + given;
         }
+    }
+
+    /** The largest BTF file read (the kernel's own is a few MiB). */
+    private static final long MAX_BTF_BYTES = 256L << 20;
+
+    /**
+     * The bytes of a BTF file: a regular file of at most {@link #MAX_BTF_BYTES} (a device such as
+     * /dev/zero would never end, a FIFO could block; sysfs reports /sys/kernel/btf/vmlinux's size).
+     */
+    private static byte[] readBtfFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("not a regular file");
+        }
+        if (Files.size(file) > MAX_BTF_BYTES) {
+            throw new IOException("larger than " + (MAX_BTF_BYTES >> 20) + " MiB");
+        }
+        return Files.readAllBytes(file);
     }
 
     /** No kernel types (the VM backend). */
@@ -122,7 +139,7 @@ public final class KernelTypes {
         }
         if (btf == null && failure == null) {
             try {
-                btf = Btf.parse(ByteReader.of(Files.readAllBytes(path), path.toString()));
+                btf = Btf.parse(ByteReader.of(readBtfFile(path), path.toString()));
             } catch (IOException | RuntimeException e) {
                 failure = "cannot read kernel BTF " + path + ": " + e.getMessage();
                 return Optional.empty();
