@@ -2,6 +2,7 @@ package org.bpf4j.trace.parse;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +80,8 @@ final class Macros {
     private int ifValues;
     /** The macros being expanded, outermost first (current bpftrace's stack of a recursive call). */
     private final List<Definition> expanding = new ArrayList<>();
+    /** Each macro argument (by identity), with the macros being expanded where the call is written. */
+    private final Map<Expr, List<Definition>> argumentContexts = new IdentityHashMap<>();
     /** The calls whose mismatch with their macro's definitions was reported. */
     private final java.util.Set<Expr> mismatched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -308,6 +311,23 @@ final class Macros {
 
         @Override
         public Expr expr(Expr e) {
+            List<Definition> context = argumentContexts.get(e);
+            if (context == null) {
+                return expand(e);
+            }
+            // an argument substituted into a macro's body: `m(m(1))` calls m twice, no recursion
+            List<Definition> inBody = List.copyOf(expanding);
+            expanding.clear();
+            expanding.addAll(context);
+            try {
+                return expand(e);
+            } finally {
+                expanding.clear();
+                expanding.addAll(inBody);
+            }
+        }
+
+        private Expr expand(Expr e) {
             if (e instanceof Expr.Ternary t && t.then() != t.cond()) {
                 return ternary(t);
             }
@@ -451,6 +471,10 @@ final class Macros {
     private record Instance(List<Stmt> body, Optional<Expr> value) {}
 
     private Instance instantiate(Definition d, List<Expr> args, Expr call) {
+        for (Expr a : args) {
+            // the argument is the caller's: a macro it calls expands as it would where it is written
+            argumentContexts.putIfAbsent(a, List.copyOf(expanding));
+        }
         Map<String, String> vars = new HashMap<>();
         Map<String, String> maps = new HashMap<>();
         Map<String, Expr> exprs = new HashMap<>();
