@@ -61,58 +61,6 @@ public final class AttachPoints {
         }
     }
 
-    /** The software events bpftrace knows, by every name it accepts, with their default sample periods. */
-    private record Event(int config, long defaultPeriod) {}
-
-    private static final Map<String, Event> SOFTWARE = new HashMap<>();
-    private static final Map<String, Event> HARDWARE = new HashMap<>();
-
-    static {
-        soft(0, 1_000_000, "cpu-clock", "cpu");
-        soft(1, 1_000_000, "task-clock");
-        soft(2, 100, "page-faults", "faults");
-        soft(3, 1_000, "context-switches", "cs");
-        soft(4, 1, "cpu-migrations");
-        soft(5, 100, "minor-faults");
-        soft(6, 1, "major-faults");
-        soft(7, 1, "alignment-faults");
-        soft(8, 1, "emulation-faults");
-        soft(9, 1, "dummy");
-        soft(10, 1, "bpf-output");
-        hard(0, 1_000_000, "cpu-cycles", "cycles");
-        hard(1, 1_000_000, "instructions");
-        hard(2, 1_000_000, "cache-references");
-        hard(3, 1_000_000, "cache-misses");
-        hard(4, 100_000, "branch-instructions", "branches");
-        hard(5, 100_000, "branch-misses");
-        hard(6, 100_000, "bus-cycles");
-        hard(7, 1_000_000, "frontend-stalls");
-        hard(8, 1_000_000, "backend-stalls");
-        hard(9, 1_000_000, "ref-cycles");
-    }
-
-    private static void soft(int config, long period, String... names) {
-        for (String n : names) {
-            SOFTWARE.put(n, new Event(config, period));
-        }
-    }
-
-    private static void hard(int config, long period, String... names) {
-        for (String n : names) {
-            HARDWARE.put(n, new Event(config, period));
-        }
-    }
-
-    /** The names of the hardware events, for {@code -l}. */
-    static List<String> hardwareEvents() {
-        return HARDWARE.keySet().stream().sorted().toList();
-    }
-
-    /** The names of the software events, for {@code -l}. */
-    static List<String> softwareEvents() {
-        return SOFTWARE.keySet().stream().sorted().toList();
-    }
-
     /** What to do with an attach point that matches nothing: current bpftrace's {@code missing_probes}. */
     public enum MissingProbes {
         /** An error (the default). */
@@ -707,7 +655,7 @@ public final class AttachPoints {
                             + parts.size());
                     return;
                 }
-                Event e = (soft ? SOFTWARE : HARDWARE).get(parts.getFirst());
+                PerfEvents.Event e = PerfEvents.find(soft, parts.getFirst());
                 if (e == null) {
                     diags.error(ap.span(), parts.getFirst() + " is not a " + ap.provider() + " probe");
                     return;

@@ -89,13 +89,13 @@ public final class ProbeListing {
         }
         Pattern full = AttachPoints.glob(colon < 0 ? "*" + p + "*" : provider + p.substring(colon));
         TreeSet<String> lines = new TreeSet<>();
-        for (String e : AttachPoints.softwareEvents()) {
+        for (String e : PerfEvents.softwareEvents()) {
             String name = "software:" + e + ":";
             if (full.matcher(name).matches()) {
                 lines.add(name);
             }
         }
-        for (String e : AttachPoints.hardwareEvents()) {
+        for (String e : PerfEvents.hardwareEvents()) {
             String name = "hardware:" + e + ":";
             if (full.matcher(name).matches()) {
                 lines.add(name);
