@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.bpf4j.linux.probe.NativeElf;
 import org.bpf4j.linux.probe.Tracefs;
@@ -81,7 +82,7 @@ public interface ProbeSource {
      * source's answer: all of them.
      */
     default List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
-            java.util.function.Consumer<String> warnings) {
+            Consumer<String> warnings) {
         return iterators;
     }
 
@@ -119,68 +120,7 @@ public interface ProbeSource {
      * --traceable-functions FILE}).
      */
     static ProbeSource withKernelFunctions(ProbeSource base, KernelFunctions functions) {
-        return new ProbeSource() {
-            @Override
-            public List<String> tracepoints() {
-                return base.tracepoints();
-            }
-
-            @Override
-            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
-                return base.tracepointFormat(category, name);
-            }
-
-            @Override
-            public List<String> functions(String binary) {
-                return base.functions(binary);
-            }
-
-            @Override
-            public List<UsdtProbe> usdt(String binary) {
-                return base.usdt(binary);
-            }
-
-            @Override
-            public String uprobeOffsetProblem(String binary, String function, long offset) {
-                return base.uprobeOffsetProblem(binary, function, offset);
-            }
-
-            @Override
-            public Path locate(String binary) {
-                return base.locate(binary);
-            }
-
-            @Override
-            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
-                return base.functionAt(binary, address);
-            }
-
-            @Override
-            public long functionSize(String binary, String function) {
-                return base.functionSize(binary, function);
-            }
-
-            @Override
-            public List<RawTracepoints.Entry> rawTracepoints() {
-                return base.rawTracepoints();
-            }
-
-            @Override
-            public List<Iterators.Entry> iterators() {
-                return base.iterators();
-            }
-
-            @Override
-            public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
-                    java.util.function.Consumer<String> warnings) {
-                return base.listedIterators(iterators, warnings);
-            }
-
-            @Override
-            public List<Path> processBinaries() {
-                return base.processBinaries();
-            }
-
+        return new Forwarding(base) {
             @Override
             public KernelFunctions kernelFunctions() {
                 return functions;
@@ -195,74 +135,92 @@ public interface ProbeSource {
      */
     static ProbeSource forProcess(ProbeSource base, int pid) {
         List<Path> binaries = binariesOf(pid);
-        return new ProbeSource() {
-            @Override
-            public List<String> tracepoints() {
-                return base.tracepoints();
-            }
-
-            @Override
-            public Optional<TracepointFormat> tracepointFormat(String category, String name) {
-                return base.tracepointFormat(category, name);
-            }
-
-            @Override
-            public List<String> functions(String binary) {
-                return base.functions(binary);
-            }
-
-            @Override
-            public List<UsdtProbe> usdt(String binary) {
-                return base.usdt(binary);
-            }
-
-            @Override
-            public String uprobeOffsetProblem(String binary, String function, long offset) {
-                return base.uprobeOffsetProblem(binary, function, offset);
-            }
-
+        return new Forwarding(base) {
             @Override
             public Path locate(String binary) {
                 // a path of the process's own mount namespace (a container's), as bpftrace reads it
-                return base.locate(binary.startsWith("/") ? inMountNamespace(pid, binary) : binary);
-            }
-
-            @Override
-            public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
-                return base.functionAt(binary, address);
-            }
-
-            @Override
-            public long functionSize(String binary, String function) {
-                return base.functionSize(binary, function);
-            }
-
-            @Override
-            public List<RawTracepoints.Entry> rawTracepoints() {
-                return base.rawTracepoints();
-            }
-
-            @Override
-            public List<Iterators.Entry> iterators() {
-                return base.iterators();
-            }
-
-            @Override
-            public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
-                    java.util.function.Consumer<String> warnings) {
-                return base.listedIterators(iterators, warnings);
+                return super.locate(binary.startsWith("/") ? inMountNamespace(pid, binary) : binary);
             }
 
             @Override
             public List<Path> processBinaries() {
                 return binaries;
             }
-
-            @Override
-            public KernelFunctions kernelFunctions() {
-                return base.kernelFunctions();
-            }
         };
+    }
+
+    /** A source that answers every question as another one does; subclasses change some answers. */
+    abstract class Forwarding implements ProbeSource {
+        private final ProbeSource base;
+
+        Forwarding(ProbeSource base) {
+            this.base = base;
+        }
+
+        @Override
+        public List<String> tracepoints() {
+            return base.tracepoints();
+        }
+
+        @Override
+        public Optional<TracepointFormat> tracepointFormat(String category, String name) {
+            return base.tracepointFormat(category, name);
+        }
+
+        @Override
+        public List<String> functions(String binary) {
+            return base.functions(binary);
+        }
+
+        @Override
+        public List<UsdtProbe> usdt(String binary) {
+            return base.usdt(binary);
+        }
+
+        @Override
+        public String uprobeOffsetProblem(String binary, String function, long offset) {
+            return base.uprobeOffsetProblem(binary, function, offset);
+        }
+
+        @Override
+        public Path locate(String binary) {
+            return base.locate(binary);
+        }
+
+        @Override
+        public Optional<Map.Entry<String, Long>> functionAt(String binary, long address) {
+            return base.functionAt(binary, address);
+        }
+
+        @Override
+        public long functionSize(String binary, String function) {
+            return base.functionSize(binary, function);
+        }
+
+        @Override
+        public List<RawTracepoints.Entry> rawTracepoints() {
+            return base.rawTracepoints();
+        }
+
+        @Override
+        public List<Iterators.Entry> iterators() {
+            return base.iterators();
+        }
+
+        @Override
+        public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators, Consumer<String> warnings) {
+            return base.listedIterators(iterators, warnings);
+        }
+
+        @Override
+        public List<Path> processBinaries() {
+            return base.processBinaries();
+        }
+
+        @Override
+        public KernelFunctions kernelFunctions() {
+            return base.kernelFunctions();
+        }
     }
 
     /**
@@ -540,7 +498,7 @@ public interface ProbeSource {
 
             @Override
             public List<Iterators.Entry> listedIterators(List<Iterators.Entry> iterators,
-                    java.util.function.Consumer<String> warnings) {
+                    Consumer<String> warnings) {
                 return Iterators.listed(iterators, warnings);
             }
 
