@@ -161,18 +161,8 @@ final class DwarfStacks {
         asm.alu(AluOp.SUB, 2, COUNTER);
         asm.aluImm(AluOp.RSH, 2, 63);
         asm.alu(AluOp.SUB, 1, 2);
-        asm.stackAddr(2, frames); // (the frame's stack or, for a split frame's large slot, its scratch part)
-        asm.mov(3, COUNTER);
-        asm.aluImm(AluOp.LSH, 3, 3);
-        asm.alu(AluOp.ADD, 2, 3);
-        asm.store(Size.DW, 2, 0, 1);
-        asm.load(Size.DW, 2, asm.frameBase, hash);
-        asm.alu(AluOp.XOR, 2, 1);
-        asm.movImm(3, FNV_PRIME);
-        asm.alu(AluOp.MUL, 2, 3);
-        asm.store(Size.DW, asm.frameBase, hash, 2);
-        asm.aluImm(AluOp.ADD, COUNTER, 1);
-        asm.store(Size.DW, asm.frameBase, n, COUNTER);
+        // (the frame's stack or, for a split frame's large slot, its scratch part)
+        recordFrame(frames, hash, n);
         asm.jumpImm(JumpOp.JGE, COUNTER, limit, done);
         // the address looked up: a return address is past its call (which may end the function)
         // (not a signal frame's interrupted instruction, marked by bit 63: branch-free, a flag's
@@ -346,18 +336,7 @@ final class DwarfStacks {
         // r9 is below the limit here
         asm.bind(fail);
         asm.movImm(1, -1);
-        asm.stackAddr(2, frames);
-        asm.mov(3, COUNTER);
-        asm.aluImm(AluOp.LSH, 3, 3);
-        asm.alu(AluOp.ADD, 2, 3);
-        asm.store(Size.DW, 2, 0, 1);
-        asm.load(Size.DW, 2, asm.frameBase, hash);
-        asm.alu(AluOp.XOR, 2, 1);
-        asm.movImm(3, FNV_PRIME);
-        asm.alu(AluOp.MUL, 2, 3);
-        asm.store(Size.DW, asm.frameBase, hash, 2);
-        asm.aluImm(AluOp.ADD, COUNTER, 1);
-        asm.store(Size.DW, asm.frameBase, n, COUNTER);
+        recordFrame(frames, hash, n);
         asm.bind(done);
 
         // the frames under their id: the hash folded to 30 bits, with bit 30 set
@@ -480,6 +459,25 @@ final class DwarfStacks {
             }
             return null;
         }
+    }
+
+    /**
+     * Frame {@code COUNTER} of the walk is r1: stored at {@code frames[COUNTER]}, folded into the
+     * stack's FNV-1a {@code hash}; then {@code n = ++COUNTER}.
+     */
+    private void recordFrame(int frames, int hash, int n) {
+        asm.stackAddr(2, frames);
+        asm.mov(3, COUNTER);
+        asm.aluImm(AluOp.LSH, 3, 3);
+        asm.alu(AluOp.ADD, 2, 3);
+        asm.store(Size.DW, 2, 0, 1);
+        asm.load(Size.DW, 2, asm.frameBase, hash);
+        asm.alu(AluOp.XOR, 2, 1);
+        asm.movImm(3, FNV_PRIME);
+        asm.alu(AluOp.MUL, 2, 3);
+        asm.store(Size.DW, asm.frameBase, hash, 2);
+        asm.aluImm(AluOp.ADD, COUNTER, 1);
+        asm.store(Size.DW, asm.frameBase, n, COUNTER);
     }
 
     /**
