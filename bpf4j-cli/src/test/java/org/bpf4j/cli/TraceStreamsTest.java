@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bpf4j.linux.Kernel;
 import org.junit.jupiter.api.Assumptions;
@@ -105,23 +106,7 @@ class TraceStreamsTest {
 
     /** Runs {@code bpf4j trace ARGS} in a process of its own with {@code BPFTRACE_COLOR} set; returns its streams. */
     private static String[] runWithColor(String color, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "trace"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("BPFTRACE_COLOR", color);
-        Process p = pb.start();
-        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return p.getErrorStream().readAllBytes();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bpf4j trace did not end");
-        return new String[] {out, new String(err.get(), StandardCharsets.UTF_8)};
+        return TraceSettingsTest.run(Map.of("BPFTRACE_COLOR", color), args);
     }
 
     @Test
