@@ -148,13 +148,7 @@ final class DwarfTables {
         if (state != 'T' && state != 'X' && state != 'Z') {
             return;
         }
-        stopping = null;
-        try {
-            entryStop.close();
-        } catch (Exception e) {
-            // the stop's link is gone with the process
-        }
-        entryStop = null;
+        close();
         if (state == 'T') {
             try {
                 refresh(true);
