@@ -525,7 +525,8 @@ final class IntExprs {
             bufCompare(b, lt, rt);
             return;
         }
-        boolean signed = lt instanceof Type.Int li && li.signed() && rt instanceof Type.Int ri && ri.signed();
+        boolean signed = lt instanceof Type.Int li && rt instanceof Type.Int ri
+                && org.bpf4j.trace.sema.SemanticAnalyser.comparisonSigned(li, ri);
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         eval(b.left());
