@@ -188,6 +188,9 @@ final class Operators {
             castWarning(b.right(), ri, promoted);
             return Type.Int.bool(64); // current bpftrace: comparisons are bools (printed true/false)
         }
+        if (li.bool() && ri.bool()) {
+            return Type.Int.bool(64); // current bpftrace: arithmetic on two bools is a bool (an i1: true + true is false)
+        }
         if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && !same && (lf.signed() || rf.signed())) {
             a.warning(b.opSpan(), "signed operands for '" + b.op().symbol()
                     + "' can lead to undefined behavior (cast to unsigned to silence warning)");
