@@ -140,7 +140,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables kept as text ({@link #OTHERS}) that bpf4j acts on, where they are read. */
     private static final Set<String> READ_ELSEWHERE = Set.of("unstable_import_statement", "unstable_dw_ustack",
-            "unstable_tseries", "max_bpf_progs", "max_probes", "perf_rb_pages");
+            "unstable_tseries", "max_bpf_progs", "max_probes", "perf_rb_pages", "cache_user_symbols");
 
     /**
      * The most programs the attach points of a script may expand to ({@code max_bpf_progs}, 1024 by
@@ -187,7 +187,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 // unstable_import_statement is read by the parser (imports inside blocks),
                 // unstable_dw_ustack and unstable_tseries where dw_ustack and tseries are called
                 // (SemanticAnalyser.unstableDwUstack, unstableTseries), max_bpf_progs when the attach
-                // points are expanded, max_probes and perf_rb_pages by the runtime
+                // points are expanded, max_probes, perf_rb_pages and cache_user_symbols by the runtime
                 if (!READ_ELSEWHERE.contains(k)) {
                     diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
                 }
