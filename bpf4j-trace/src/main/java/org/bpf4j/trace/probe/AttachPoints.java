@@ -70,9 +70,9 @@ public final class AttachPoints {
         /** The attach point is left out without a word. */
         IGNORE;
 
-        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}), or null. */
+        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}, any case), or null. */
         public static MissingProbes of(String value) {
-            return switch (value.strip()) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
                 case "error" -> ERROR;
                 case "warn" -> WARN;
                 case "ignore" -> IGNORE;
