@@ -774,7 +774,7 @@ final class Calls {
         printf(c);
         if (c.args().size() > 4) {
             a.error(c.span(), "cannot use more than 3 conversion specifiers");
-        } else if (c.args().getFirst() instanceof Expr.StrLit fmt) {
+        } else if (!c.args().isEmpty() && c.args().getFirst() instanceof Expr.StrLit fmt) {
             for (FormatString.Spec s : FormatString.parse(fmt.value()).specs()) {
                 if ("duxps".indexOf(s.conversion()) < 0 || !List.of("", "l", "ll").contains(s.length())) {
                     a.error(c.span(), "debugf: Unknown format string token: " + s.text());
