@@ -74,10 +74,14 @@ class BuiltinsCatalogTest {
     @Test
     void everyCatalogNameIsKnownToTheTypeChecker() {
         for (String n : Builtins.FUNCTIONS) {
-            String text = "BEGIN { " + n + "(); }";
-            TraceCompiler.Result r = TraceCompiler.compile(new Source("t.bt", text), List.of());
-            assertFalse(r.diagnostics().list().stream().anyMatch(d -> d.message().startsWith("Unknown function")),
-                    n + ": " + r.diagnostics().list());
+            // with arguments of each kind too: none may make the compiler throw
+            for (String args : List.of("", "1", "\"s\"", "@m", "1, 2, 3, 4, 5", "\"%d\", 1", "kstack, 1")) {
+                String text = "BEGIN { @m = 1; " + n + "(" + args + "); }";
+                TraceCompiler.Result r = TraceCompiler.compile(new Source("t.bt", text), List.of());
+                // comm and cpu are functions without arguments only
+                assertFalse(args.isEmpty() && r.diagnostics().list().stream()
+                        .anyMatch(d -> d.message().startsWith("Unknown function")), text + ": " + r.diagnostics().list());
+            }
         }
         TraceCompiler.Result r = TraceCompiler.compile(new Source("t.bt", "BEGIN { no_such_builtin(); }"), List.of());
         assertTrue(r.diagnostics().list().stream().anyMatch(d -> d.message().equals("Unknown function: no_such_builtin")),
