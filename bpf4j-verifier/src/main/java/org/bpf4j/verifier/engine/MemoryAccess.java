@@ -531,10 +531,6 @@ final class MemoryAccess {
         int size = (int) maxSize;
         switch (p.type()) {
             case STACK -> {
-                if (size == 0) {
-                    // check_stack_range_initialized, before the bounds (a map key of size 0: a ring buffer)
-                    throw new Reject("invalid zero-sized read");
-                }
                 FrameState frame = st.frames.get(p.frame());
                 long off = p.off();
                 String extra = write ? " write to" : " read from";
