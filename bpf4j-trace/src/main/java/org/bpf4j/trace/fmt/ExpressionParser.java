@@ -287,8 +287,10 @@ final class ExpressionParser {
         }
         if (FormatParser.digit(p.peek())) {
             String text = p.consumeIntegerText();
-            if (FormatParser.unsigned(text) == null) {
-                p.error("Invalid integer literal: " + text, begin, p.pos);
+            try {
+                org.bpf4j.trace.parse.Lexer.integerValue(text);
+            } catch (IllegalArgumentException e) {
+                p.error(e.getMessage(), begin, p.pos);
             }
             return new Int(begin, p.pos, text);
         }

@@ -300,24 +300,11 @@ final class FormatParser extends Reader {
         return new Config(begin, pos, entries);
     }
 
-    /** The value of an integer literal (suffixes and {@code _} allowed), or null if it is not one. */
+    /** The value of an integer literal as current bpftrace computes it, or null if it is not one. */
     static Long unsigned(String text) {
-        String t = text.replace("_", "").toLowerCase(java.util.Locale.ROOT);
         try {
-            if (t.startsWith("0x")) {
-                return Long.parseUnsignedLong(t.substring(2), 16);
-            }
-            t = t.replaceAll("(ull|ul|ll|u|l)$", "");
-            int e = t.indexOf('e');
-            if (e > 0) {
-                long v = Long.parseUnsignedLong(t.substring(0, e));
-                for (int i = Integer.parseInt(t.substring(e + 1)); i > 0; i--) {
-                    v = Math.multiplyExact(v, 10);
-                }
-                return v;
-            }
-            return Long.parseUnsignedLong(t);
-        } catch (RuntimeException ex) {
+            return org.bpf4j.trace.parse.Lexer.integerValue(text);
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }
