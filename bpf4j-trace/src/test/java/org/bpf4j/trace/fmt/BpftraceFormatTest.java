@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.bpf4j.trace.Source;
@@ -21,7 +23,12 @@ import org.junit.jupiter.api.TestFactory;
  * {@code .bt} under it), else {@code -Dbpf4j.bpftrace.tools=DIR} (as {@code BpftraceToolsTest});
  * skipped without either. With {@code -Dbpf4j.bpftrace.fmt.before=DIR} as well, each file under
  * that directory (a version before a format run) must format to the file of the same path under
- * {@code bpf4j.bpftrace.fmt} (the version after it).
+ * {@code bpf4j.bpftrace.fmt} (the version after it). And bpftrace's parser tests
+ * ({@code tests/parser.cpp}), from the cases {@code LanguageCasesTest} reads
+ * ({@code -Dbpf4j.cases=FILE}, the {@code parser:} ones): bpftrace formats every program its parser
+ * accepts and checks that the output formats to itself, so must this formatter; a program refused
+ * with a syntax error must be refused with the same text, and one refused by a later pass
+ * (attach points, macros) formats.
  */
 class BpftraceFormatTest {
     @TestFactory
@@ -47,5 +54,47 @@ class BpftraceFormatTest {
             assertTrue(r.text().isPresent(), () -> r.diagnostics().render(new Source(f.toString(), in)));
             assertEquals(want, r.text().get());
         }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> bpftraceParserCases() throws IOException {
+        String file = System.getProperty("bpf4j.cases");
+        if (file == null || file.isBlank() || !Files.isRegularFile(Path.of(file))) {
+            return Stream.of(DynamicTest.dynamicTest("bpftrace parser cases", () -> Assumptions.abort(
+                    "SKIPPED: give bpftrace's unit-test cases with -Dbpf4j.cases=FILE (LanguageCasesTest's)")));
+        }
+        List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.ISO_8859_1);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).startsWith("=== parser:")) {
+                continue;
+            }
+            String name = lines.get(i).substring(4);
+            StringBuilder program = new StringBuilder();
+            int j = i + 1;
+            while (!lines.get(j).startsWith("--- ")) {
+                program.append(program.isEmpty() ? "" : "\n").append(lines.get(j++));
+            }
+            boolean accept = lines.get(j).startsWith("--- accept");
+            StringBuilder message = new StringBuilder();
+            for (j++; j < lines.size() && !lines.get(j).startsWith("=== "); j++) {
+                message.append(lines.get(j)).append('\n');
+            }
+            String text = program.toString();
+            String expected = message.toString().strip();
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                ScriptFormatter.Result r = FormatTest.format("stdin", text);
+                String errors = r.diagnostics().render(new Source("stdin", text));
+                if (accept || !expected.contains("ERROR: syntax:")) {
+                    assertTrue(r.text().isPresent(), errors);
+                    String once = r.text().get();
+                    assertEquals(once, FormatTest.format("stdin", once).text().orElse("(does not parse)"));
+                } else {
+                    assertEquals(expected, errors.strip());
+                }
+            }));
+            i = j - 1;
+        }
+        return tests.stream();
     }
 }
