@@ -17,11 +17,11 @@ final class ExpressionParser {
 
     private record BinaryOp(String op, int prec) {}
 
-    static Expr expression(FormatParser p) {
+    static Expr expression(StatementParser p) {
         return ternary(p);
     }
 
-    private static Expr ternary(FormatParser p) {
+    private static Expr ternary(StatementParser p) {
         Expr e = binary(p, 0, unary(p));
         int sp = p.pos;
         p.consumeLayout();
@@ -42,7 +42,7 @@ final class ExpressionParser {
         return new If(e.begin(), p.pos, e, then, other);
     }
 
-    private static BinaryOp peekBinary(FormatParser p) {
+    private static BinaryOp peekBinary(StatementParser p) {
         char c = p.peek();
         if (c == '\0') {
             return null;
@@ -81,7 +81,7 @@ final class ExpressionParser {
         };
     }
 
-    static Expr binary(FormatParser p, int minPrec, Expr left) {
+    static Expr binary(StatementParser p, int minPrec, Expr left) {
         while (true) {
             int sp = p.pos;
             p.consumeLayout();
@@ -96,7 +96,7 @@ final class ExpressionParser {
         }
     }
 
-    static Expr unary(FormatParser p) {
+    static Expr unary(StatementParser p) {
         p.consumeLayout();
         int begin = p.pos;
         char c = p.peek();
@@ -141,7 +141,7 @@ final class ExpressionParser {
         return new Unop(begin, p.pos, e, op, false);
     }
 
-    static Expr postfix(FormatParser p, Expr e) {
+    static Expr postfix(StatementParser p, Expr e) {
         while (true) {
             int sp = p.pos;
             p.consumeLayout();
@@ -153,8 +153,8 @@ final class ExpressionParser {
                 }
                 p.advance();
                 p.consumeLayout();
-                if (FormatParser.digit(p.peek())) {
-                    Long n = FormatParser.unsigned(p.consumeIntegerText());
+                if (StatementParser.digit(p.peek())) {
+                    Long n = StatementParser.unsigned(p.consumeIntegerText());
                     e = new TupleIndex(begin, p.pos, e, n == null ? 0 : n);
                     continue;
                 }
@@ -197,7 +197,7 @@ final class ExpressionParser {
         }
     }
 
-    static Expr primary(FormatParser p) {
+    static Expr primary(StatementParser p) {
         p.consumeLayout();
         int begin = p.pos;
         if (p.peek() == '(') {
@@ -252,7 +252,7 @@ final class ExpressionParser {
             if (p.peek() == '(') {
                 return call(p, name, begin);
             }
-            if (FormatParser.builtin(name)) {
+            if (StatementParser.builtin(name)) {
                 return new Builtin(begin, end, name);
             }
             return new Ident(begin, end, name);
@@ -265,10 +265,10 @@ final class ExpressionParser {
                 p.advance(2);
                 return new ParamCount(begin, p.pos);
             }
-            if (FormatParser.digit(p.peek(1))) {
+            if (StatementParser.digit(p.peek(1))) {
                 p.advance();
                 int digits = p.pos;
-                while (FormatParser.digit(p.peek())) {
+                while (StatementParser.digit(p.peek())) {
                     p.advance();
                 }
                 String text = p.in.substring(digits, p.pos);
@@ -285,7 +285,7 @@ final class ExpressionParser {
             }
             return p.variable();
         }
-        if (FormatParser.digit(p.peek())) {
+        if (StatementParser.digit(p.peek())) {
             String text = p.consumeIntegerText();
             try {
                 org.bpf4j.trace.parse.Lexer.integerValue(text);
@@ -306,7 +306,7 @@ final class ExpressionParser {
         return s == null ? "" : s;
     }
 
-    private static Expr ifExpr(FormatParser p, int begin) {
+    private static Expr ifExpr(StatementParser p, int begin) {
         p.consumeLayout();
         Expr cond;
         if (p.peek() == '(') {
@@ -338,7 +338,7 @@ final class ExpressionParser {
                 other == null ? new None(p.pos, p.pos) : other);
     }
 
-    private static Expr paren(FormatParser p) {
+    private static Expr paren(StatementParser p) {
         int begin = p.pos;
         p.advance();
         p.consumeLayout();
@@ -380,14 +380,14 @@ final class ExpressionParser {
         return new Tuple(begin, p.pos, elems);
     }
 
-    private static Expr record(FormatParser p, int begin) {
+    private static Expr record(StatementParser p, int begin) {
         int look = p.scanLayout(p.pos);
-        if (!FormatParser.identStart(p.charAt(look))) {
+        if (!StatementParser.identStart(p.charAt(look))) {
             return null;
         }
         int idEnd = p.scanIdentEnd(look);
         int after = p.scanLayout(idEnd);
-        if (p.charAt(after) != '=' || p.charAt(after + 1) == '=' || FormatParser.builtin(p.in.substring(look, idEnd))) {
+        if (p.charAt(after) != '=' || p.charAt(after + 1) == '=' || StatementParser.builtin(p.in.substring(look, idEnd))) {
             return null;
         }
         List<Named> elems = new ArrayList<>();
@@ -428,20 +428,20 @@ final class ExpressionParser {
         return new RecordExpr(begin, p.pos, elems);
     }
 
-    private static boolean canStartExpression(FormatParser p) {
+    private static boolean canStartExpression(StatementParser p) {
         char c = p.charAt(p.scanLayout(p.pos));
-        return FormatParser.digit(c) || "$@\"(-!~*&".indexOf(c) >= 0 && c != '\0' || FormatParser.identStart(c);
+        return StatementParser.digit(c) || "$@\"(-!~*&".indexOf(c) >= 0 && c != '\0' || StatementParser.identStart(c);
     }
 
-    private static Expr cast(FormatParser p, int begin) {
+    private static Expr cast(StatementParser p, int begin) {
         int sp = p.pos;
         TypeOf of;
         if (p.checkKeyword("typeof")) {
             of = p.annotation(false);
         } else {
             p.consumeLayout();
-            if (!FormatParser.identStart(p.peek())
-                    || FormatParser.builtin(p.in.substring(p.pos, p.scanIdentEnd(p.pos)))) {
+            if (!StatementParser.identStart(p.peek())
+                    || StatementParser.builtin(p.in.substring(p.pos, p.scanIdentEnd(p.pos)))) {
                 p.pos = sp;
                 return null;
             }
@@ -468,7 +468,7 @@ final class ExpressionParser {
         return new Cast(begin, p.pos, of, target);
     }
 
-    private static Expr call(FormatParser p, String name, int begin) {
+    private static Expr call(StatementParser p, String name, int begin) {
         p.expect('(');
         List<Expr> args = new ArrayList<>();
         p.consumeLayout();
@@ -482,7 +482,7 @@ final class ExpressionParser {
         return new Call(begin, p.pos, name, args);
     }
 
-    private static Expr argument(FormatParser p) {
+    private static Expr argument(StatementParser p) {
         int begin = p.pos;
         if (p.checkKeyword("typeof")) {
             TypeOf of = p.annotation(false);
