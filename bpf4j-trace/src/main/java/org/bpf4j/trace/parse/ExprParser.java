@@ -218,13 +218,10 @@ abstract sealed class ExprParser permits Parser {
         return op;
     }
 
-    /** A {@code /} followed by a {@code {} ends a predicate. */
+    /** A {@code /} followed by a {@code {} (comments between them too) ends a predicate. */
     private boolean endsPredicate(Token slash) {
         String text = lexer.source().text();
-        int i = slash.span().end();
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
+        int i = Lexer.afterTrivia(text, slash.span().end());
         return i < text.length() && text.charAt(i) == '{';
     }
 
@@ -282,7 +279,7 @@ abstract sealed class ExprParser permits Parser {
     }
 
     /** At a {@code (}: true if a type name and {@code )} follow. Looks ahead without consuming. */
-    private boolean isCast() {
+    boolean isCast() {
         Lexer.Mark save = lexer.mark();
         Token savedLa = la;
         la = null;

@@ -102,6 +102,29 @@ public final class Lexer {
         }
     }
 
+    /**
+     * Where the text from {@code pos} goes on after white space and comments (an unterminated
+     * block comment runs to the end); reports nothing and moves nothing.
+     */
+    static int afterTrivia(String s, int pos) {
+        for (;;) {
+            if (pos >= s.length()) {
+                return pos;
+            }
+            if (Character.isWhitespace(s.charAt(pos))) {
+                pos++;
+            } else if (s.startsWith("//", pos)) {
+                int nl = s.indexOf('\n', pos);
+                pos = nl < 0 ? s.length() : nl;
+            } else if (s.startsWith("/*", pos)) {
+                int end = s.indexOf("*/", pos + 2);
+                pos = end < 0 ? s.length() : end + 2;
+            } else {
+                return pos;
+            }
+        }
+    }
+
     /** True at a {@code #} that starts a line (a preprocessor directive or a shebang). */
     public boolean atDirective() {
         skipTrivia();

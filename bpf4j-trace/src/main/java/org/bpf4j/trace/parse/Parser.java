@@ -828,7 +828,7 @@ public final class Parser extends ExprParser {
             result = new Stmt.ForMap(var, map, body, t.span().to(prev.span()));
         } else {
             // as current bpftrace, a range's bounds are primary expressions: 1+1..10 needs parentheses
-            Expr from = primary();
+            Expr from = rangeBound();
             if (!at(TokenKind.DOTDOT)) {
                 if (paren) {
                     expect(TokenKind.RPAREN); // bpftrace expects a map then: "expected ')'" at the operator
@@ -845,7 +845,7 @@ public final class Parser extends ExprParser {
                 }
                 throw new SyntaxError();
             }
-            Expr to = primary();
+            Expr to = rangeBound();
             if (paren) {
                 expect(TokenKind.RPAREN);
             }
@@ -853,6 +853,11 @@ public final class Parser extends ExprParser {
             result = new Stmt.ForRange(var, from, to, body, t.span().to(prev.span()));
         }
         return result;
+    }
+
+    /** A range's bound: a primary expression, which in current bpftrace includes a cast ({@code (uint64)20}). */
+    private Expr rangeBound() {
+        return at(TokenKind.LPAREN) && isCast() ? unary() : primary();
     }
 
     @Override

@@ -118,7 +118,11 @@ final class TopLevelItems {
         parser.expect(TokenKind.RPAREN);
         Span kindSpan = kind.span().to(parser.prev.span());
         parser.accept(TokenKind.SEMI);
-        return new MapDecl(map.text(), kind.text(), n.value(), let.span().to(parser.prev.span()), kindSpan);
+        Span span = let.span().to(parser.prev.span());
+        // without the ';' the lookahead holds what follows (a probe's attach point, read as raw text)
+        parser.la = null;
+        parser.lexer.reset(parser.prev.span().end());
+        return new MapDecl(map.text(), kind.text(), n.value(), span, kindSpan);
     }
 
     Probe probe() {
@@ -134,7 +138,12 @@ final class TopLevelItems {
             String rest = parser.lexer.source().text().substring(parser.lexer.position());
             if (rest.startsWith(",")) {
                 parser.lexer.reset(parser.lexer.position() + 1);
-                continue;
+                // a trailing comma before the predicate or the block (current bpftrace and 0.17)
+                int next = Lexer.afterTrivia(parser.lexer.source().text(), parser.lexer.position());
+                if (!parser.lexer.source().text().startsWith("/", next)
+                        && !parser.lexer.source().text().startsWith("{", next)) {
+                    continue;
+                }
             }
             break;
         }
