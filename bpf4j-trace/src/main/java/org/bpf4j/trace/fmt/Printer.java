@@ -397,9 +397,12 @@ final class Printer {
         if (v instanceof Long l) {
             return Long.toUnsignedString(l);
         }
+        // current bpftrace writes a string naked whenever escaping leaves it alone, so "..." or
+        // "a b" come out as text its parser refuses, "2" as a number and "true" as a boolean: bpf4j
+        // writes a string naked only where it reads back as the same string (an identifier)
         String s = (String) v;
-        String escaped = escape(s);
-        return escaped.equals(s) ? s : "\"" + escaped + "\"";
+        boolean ident = s.matches("[A-Za-z_][A-Za-z0-9_]*") && !s.equals("true") && !s.equals("false");
+        return ident ? s : "\"" + escape(s) + "\"";
     }
 
     /** A string's text between quotes: {@code \\}, {@code \"}, {@code \n}, {@code \t}, {@code \r}, else {@code \xNN}. */
