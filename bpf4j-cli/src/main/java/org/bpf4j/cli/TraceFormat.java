@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Function;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
@@ -16,7 +17,8 @@ import org.bpf4j.trace.fmt.ScriptFormatter;
 /**
  * {@code bpf4j trace --fmt} ({@code --mode format}), as current bpftrace's: the script printed
  * in its layout on standard output, or into the file of {@code -o} (written beside it, then
- * renamed over it, so that {@code --fmt FILE -o FILE} is safe); a script that does not parse gets
+ * renamed over it, so that {@code --fmt FILE -o FILE} is safe; the file keeps its permissions, and a
+ * link is followed); a script that does not parse gets
  * its syntax errors on standard error and status 1, and nothing is written.
  */
 final class TraceFormat {
@@ -41,16 +43,24 @@ final class TraceFormat {
             out.flush();
             return Main.EXIT_OK;
         }
-        Path dir = output.toAbsolutePath().getParent();
+        Path target = output;
         Path temp;
         try {
-            temp = Files.createTempFile(dir, output.getFileName() + ".", "");
+            // a link's file is the one formatted (current bpftrace writes through it)
+            if (Files.exists(output)) {
+                target = output.toRealPath();
+            }
+            temp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".", "");
         } catch (IOException e) {
             return error(err, "unable to create temporary file: " + e.getMessage());
         }
         try {
             Files.write(temp, bytes);
-            Files.move(temp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // the file keeps its permissions (an executable script stays executable); a new one
+            // gets rw-r--r-- instead of the temporary file's rw-------
+            Files.setPosixFilePermissions(temp, Files.exists(target) ? Files.getPosixFilePermissions(target)
+                    : PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(temp);

@@ -1,10 +1,12 @@
 package org.bpf4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,23 @@ class TraceFormatTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(1, s.count(), "the temporary file is gone");
         }
+    }
+
+    @Test
+    void keepsAnExecutableScriptExecutableAndFollowsALink(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("tool.bt");
+        Files.writeString(script, "#!/usr/bin/env bpftrace\nBEGIN{exit();}");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+        Path link = dir.resolve("link.bt");
+        Files.createSymbolicLink(link, script.getFileName());
+        Cli r = Cli.run("trace", "--fmt", link.toString(), "-o", link.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals("#!/usr/bin/env bpftrace\nBEGIN\n{\n  exit();\n}\n", Files.readString(script));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)));
+        Path created = dir.resolve("new.bt");
+        assertEquals(0, Cli.run("trace", "--fmt", script.toString(), "-o", created.toString()).status());
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(created)));
     }
 
     @Test
