@@ -501,6 +501,9 @@ abstract sealed class ExprParser permits Parser {
                 List<Expr> keys = List.of();
                 Span span = t.span();
                 if (accept(TokenKind.LBRACKET)) {
+                    if (at(TokenKind.RBRACKET)) {
+                        throw expected("expression"); // @m[] is no map access (current and 0.17)
+                    }
                     keys = exprList(TokenKind.RBRACKET);
                     span = span.to(prev.span());
                 }

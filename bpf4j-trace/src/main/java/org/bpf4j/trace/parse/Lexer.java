@@ -482,7 +482,11 @@ public final class Lexer {
             return tok(TokenKind.VAR, start);
         }
         if (c == '@') {
-            pos = identEnd(pos + 1);
+            // a map's name starts as an identifier does (@2 is the bare @, then 2: current and 0.17)
+            pos++;
+            if (pos < s.length() && (Character.isLetter(s.charAt(pos)) || s.charAt(pos) == '_')) {
+                pos = identEnd(pos);
+            }
             return tok(TokenKind.MAP, start);
         }
         if (Character.isDigit(c)) {
