@@ -144,14 +144,16 @@ class VerifierCaseKernelTest {
                     }
                 }
             }
-            if (in.attachTo().startsWith("iter/")) {
-                // an iterator: attach_btf_id names the kernel's bpf_iter_NAME function
-                attach = AttachType.TRACE_ITER.id();
+            if (in.attachTo().startsWith("iter/") || in.attachTo().startsWith("lsm/")) {
+                // an iterator or LSM program: attach_btf_id names the kernel's bpf_iter_NAME or bpf_lsm_NAME
+                boolean lsm = in.attachTo().startsWith("lsm/");
+                attach = lsm ? AttachType.LSM_MAC.id() : AttachType.TRACE_ITER.id();
                 org.bpf4j.object.btf.Btf vmlinux = kernel.vmlinuxBtf().orElse(null);
                 if (vmlinux == null) {
                     return "error: no vmlinux BTF for " + in.attachTo();
                 }
-                for (int id : vmlinux.typeIdsByName("bpf_iter_" + in.attachTo().substring(5))) {
+                String fn = lsm ? "bpf_lsm_" + in.attachTo().substring(4) : "bpf_iter_" + in.attachTo().substring(5);
+                for (int id : vmlinux.typeIdsByName(fn)) {
                     if (vmlinux.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Func) {
                         attachBtfId = id;
                     }

@@ -236,13 +236,13 @@ final class KernelObjects {
 
     /**
      * A load from the context of a BTF-typed tracing program ({@code tp_btf/NAME}, {@code fentry/NAME},
-     * {@code fexit/NAME}, {@code fmod_ret/NAME}, {@code iter/NAME}): argument {@code off / 8} of the attach point, typed
+     * {@code fexit/NAME}, {@code fmod_ret/NAME}, {@code iter/NAME}, {@code lsm/NAME}): argument {@code off / 8} of the attach point, typed
      * from its BTF prototype (the kernel's {@code btf_ctx_access}). Numbers and structures passed
      * by value read as numbers, pointers to numbers or {@code void} as numbers, pointers to
      * structures as kernel objects, trusted for {@code tp_btf} and iterators (whose arguments the
      * kernel vouches for; an iterator's object after its {@code bpf_iter_meta} may be NULL), plain
-     * for the others; {@code fexit} and {@code fmod_ret} may also read the
-     * return value after the last argument. Only reads.
+     * for the others (trusted for LSM hooks too, but the socket blob's two); {@code fexit},
+     * {@code fmod_ret} and LSM programs may also read the return value after the last argument. Only reads.
      */
     RegState tracingArg(VerifierState st, int off, int size, boolean write) {
         String at = ex.input().attachTo();
@@ -255,7 +255,9 @@ final class KernelObjects {
         boolean tp = kind.equals("tp_btf");
         // an iterator's context (struct bpf_iter__NAME) holds the arguments of the kernel's bpf_iter_NAME
         boolean iter = kind.equals("iter") || kind.equals("iter.s");
-        String tname = tp ? "btf_trace_" + target : iter ? "bpf_iter_" + target : target;
+        // an LSM program's context holds the arguments of the kernel's bpf_lsm_HOOK, then its return value
+        boolean lsm = kind.equals("lsm") || kind.equals("lsm.s");
+        String tname = tp ? "btf_trace_" + target : iter ? "bpf_iter_" + target : lsm ? "bpf_lsm_" + target : target;
         Optional<KernelTypes.Function> proto = tp ? types().pointedPrototype(tname) : types().function(tname);
         if (proto.isEmpty()) {
             if (types() == KernelTypes.NONE) {
@@ -274,7 +276,7 @@ final class KernelObjects {
             throw new Reject(refused + "func '" + tname + "' offset " + off + " is not multiple of 8)");
         }
         int arg = off / 8;
-        boolean ret = kind.equals("fexit") || kind.equals("fmod_ret");
+        boolean ret = kind.equals("fexit") || kind.equals("fmod_ret") || lsm;
         if (arg > args.size() || arg == args.size() && !ret) {
             throw new Reject(refused + "func '" + tname + "' doesn't have " + (arg + 1) + "-th argument)");
         }
@@ -282,10 +284,13 @@ final class KernelObjects {
         // the iterator's object (after its bpf_iter_meta) may be NULL: the kernel's ctx_arg_info
         // makes it PTR_TO_BTF_ID_OR_NULL, trusted, as Linux trusts raw tracepoint and iterator arguments
         boolean orNull = iter && arg > 0;
+        // Linux trusts an LSM hook's arguments (bpf_lsm_is_trusted) but those of the two hooks of a
+        // socket's security blob
+        boolean trusted = tp || iter || lsm && !target.equals("sk_alloc_security") && !target.equals("sk_free_security");
         return switch (t) {
             case KernelTypes.Pointer p when p.toStruct() -> new RegState.Pointer(PtrType.BTF_ID, 0,
                     ScalarRange.constant(0), orNull ? st.newId() : 0, 0, 0, -1, 0, orNull, 0, false,
-                    new KernelObject(p.target(), p.targetName(), tp || iter ? KernelObject.TRUSTED : 0));
+                    new KernelObject(p.target(), p.targetName(), trusted ? KernelObject.TRUSTED : 0));
             case KernelTypes.Pointer p -> RegState.unknown(); // to a number or void: a number for the verifier
             case KernelTypes.Scalar x -> RegState.unknown();
             case KernelTypes.Composite x -> RegState.unknown();
