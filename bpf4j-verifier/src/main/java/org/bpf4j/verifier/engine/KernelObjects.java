@@ -75,11 +75,25 @@ final class KernelObjects {
             int regno = i + 1;
             RegState v = Regs.read(st, regno);
             KernelTypes.Type t = params.get(i).type();
+            boolean ctxArg = t instanceof KernelTypes.Pointer cp && cp.toStruct() && isContext(cp);
+            boolean memArg = t instanceof KernelTypes.Pointer mp && mp.toStruct() && i + 1 < params.size()
+                    && isSize(params.get(i + 1)) && !(v instanceof RegState.Pointer q && q.type() == PtrType.BTF_ID);
+            int argIndex = i;
             switch (t) {
                 case KernelTypes.Scalar s -> {
                     if (!(v instanceof RegState.Scalar)) {
                         throw new Reject("R" + regno + " is not a scalar");
                     }
+                }
+                case KernelTypes.Pointer p when ctxArg -> {
+                    // the program's context (btf_is_prog_ctx_type: bpf_skb_ct_lookup's struct __sk_buff *)
+                    if (!(v instanceof RegState.Pointer q && q.type() == PtrType.CTX)) {
+                        throw new Reject("arg#" + i + " expected pointer to ctx, but got " + Regs.typeName(v));
+                    }
+                }
+                case KernelTypes.Pointer p when memArg -> {
+                    // memory and its size in the next argument (KF_ARG_PTR_TO_MEM_SIZE): both read and written
+                    memoryAndSize(st, argIndex, regno, v);
                 }
                 case KernelTypes.Pointer p when p.toStruct() -> {
                     boolean nullable = params.get(i).name().endsWith("__nullable");
@@ -148,6 +162,38 @@ final class KernelObjects {
             st.regs()[r] = RegState.NOT_INIT;
         }
         st.regs()[0] = result(st, slot, spec, f);
+    }
+
+    /** Whether a kfunc parameter points to the program type's context structure. */
+    private boolean isContext(KernelTypes.Pointer p) {
+        return ex.type().contextStruct().map(c -> c.equals(p.targetName())).orElse(false)
+                || ex.type() == org.bpf4j.spec.ProgramType.KPROBE && p.targetName().equals("pt_regs");
+    }
+
+    /** A parameter giving the size of the memory the one before points to ({@code __sz}, {@code __szk}). */
+    private static boolean isSize(KernelTypes.Param next) {
+        return next.name().endsWith("__sz") || next.name().endsWith("__szk");
+    }
+
+    /** Memory at R{@code regno} of the size in the next register, which may be 0 ({@code check_kfunc_mem_size_reg}). */
+    private void memoryAndSize(VerifierState st, int i, int regno, RegState mem) {
+        RegState size = Regs.read(st, regno + 1);
+        if (!(size instanceof RegState.Scalar s)) {
+            throw new Reject("R" + (regno + 1) + " is not a scalar");
+        }
+        if (s.range().smin() < 0) {
+            throw new Reject("R" + (regno + 1) + " min value is negative, either use unsigned or 'var &= const'");
+        }
+        if (Long.compareUnsigned(s.range().umax(), AluTransfer.MAX_VAR_OFF) >= 0) {
+            throw new Reject("R" + (regno + 1) + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+        }
+        try {
+            ex.memory().checkRange(st, regno, mem, s.range().umax(), false, true);
+            ex.memory().checkRange(st, regno, mem, s.range().umax(), true, true);
+        } catch (Reject e) {
+            throw new Reject(e.getMessage() + "\narg#" + i + " arg#" + (i + 1)
+                    + " memory, len pair leads to invalid memory access");
+        }
     }
 
     private RegState result(VerifierState st, int slot, KfuncSpec spec, KernelTypes.Function f) {
