@@ -148,7 +148,7 @@ class WatchpointTest {
         // x86-64 has 4 debug registers: the fifth breakpoint of one process finds none
         StringBuilder script = new StringBuilder();
         for (int i = 0; i < 5; i++) {
-            script.append("watchpoint:0x").append(Long.toHexString(0x10000000L + 8 * i)).append(":8:w { @").append(i)
+            script.append("watchpoint:0x").append(Long.toHexString(0x10000000L + 8 * i)).append(":8:w { @w").append(i)
                     .append(" = count(); }\n");
         }
         Cli r = Cli.run("trace", "-c", w + " write 1", "-e", script.toString());
@@ -168,6 +168,6 @@ class WatchpointTest {
                 + "space left on device\nWARNING: No more HW registers left\nWARNING: Unable to attach probe: "
                 + "watchpoint:" + java.util.regex.Pattern.quote(w) + ":2684354[0-9]+:8:w\\. Skipping\\.\n"
                 + "Attached 4 probes\n").matcher(warn.err()).matches(), warn.err());
-        assertTrue(warn.out().contains("@0: 1\n"), warn.out());
+        assertTrue(warn.out().contains("@w0: 1\n"), warn.out());
     }
 }
