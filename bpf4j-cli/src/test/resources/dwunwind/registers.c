@@ -6,9 +6,10 @@
 // pointer it was called with in rax (CFA = rax+8, as realign in frames.c) and spinra its return
 // address in rcx while they wait for a signal; SIGALRM's handler calls onsignal. montlike
 // realigns its stack as OpenSSL's Montgomery multiplication (bn_mul_mont) does, saving the stack
-// pointer it was called with at rsp + 8 + r9 * 8: its CFA is *(rsp + 8 + r9 * 8) + 8.
+// pointer it was called with at rsp + 8 + r9 * 8: its CFA is *(rsp + 8 + r9 * 8) + 8. rasys pops
+// its return address into rdx and makes the getppid system call (a kernel probe's user registers).
 //
-//   registers once N   calls callra and callmont N times, 1 ms apart, and exits
+//   registers once N   calls callra, callmont and callsys N times, 1 ms apart, and exits
 //   registers sigreg   prints its pid, then waits in spinreg until SIGALRM's handler (called
 //                      through the C library's __restore_rt signal frame) calls onsignal, every
 //                      millisecond until killed
@@ -109,6 +110,27 @@ __attribute__((noinline)) void callra(void)
   sink++;
 }
 
+void rasys(void);
+__asm__(".text\n"
+        ".globl rasys\n"
+        ".type rasys,@function\n"
+        "rasys:\n"
+        ".cfi_startproc\n"
+        "  pop %rdx\n"
+        ".cfi_def_cfa_offset 0\n"
+        ".cfi_register 16, 1\n" // rip in rdx
+        "  mov $110, %eax\n" // getppid
+        "  syscall\n"
+        "  jmp *%rdx\n"
+        ".cfi_endproc\n"
+        ".size rasys, .-rasys\n");
+
+__attribute__((noinline)) void callsys(void)
+{
+  rasys();
+  sink++;
+}
+
 volatile int one = 1;
 
 __attribute__((noinline)) void callmont(void)
@@ -170,6 +192,7 @@ int main(int argc, char **argv)
     for (int i = atoi(argv[2]); i > 0; i--) {
       callra();
       callmont();
+      callsys();
       usleep(1000);
     }
     return 0;
