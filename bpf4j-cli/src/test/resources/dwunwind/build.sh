@@ -14,8 +14,7 @@ gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pi
 clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd -Wl,-z,lazy \
     -o frames-clang frames.c
 # registers.c: rules naming other registers (the return address in rcx or rdx, the CFA in rax or
-# *(rsp+8+r9*8)+8), in the
-# interrupted frame and in the frame a signal frame saved every register of
+# *(rsp+8+r9*8)+8), in the interrupted frame and in the frame a signal frame saved every register of
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -o registers registers.c
 clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd \
     -o registers-clang registers.c
