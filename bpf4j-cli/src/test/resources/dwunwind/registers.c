@@ -8,8 +8,10 @@
 // realigns its stack as OpenSSL's Montgomery multiplication (bn_mul_mont) does, saving the stack
 // pointer it was called with at rsp + 8 + r9 * 8: its CFA is *(rsp + 8 + r9 * 8) + 8. rasys pops
 // its return address into rdx and makes the getppid system call (a kernel probe's user registers).
+// rbpreg keeps its caller's rbp in r11 (DW_CFA_register rbp, r11, as libgcrypt's assembly does)
+// and zeroes rbp; its caller vlacall's CFA is rbp+16 (a variable-length array).
 //
-//   registers once N   calls callra, callmont and callsys N times, 1 ms apart, and exits
+//   registers once N   calls callra, callmont, callsys and vlacall N times, 1 ms apart, and exits
 //   registers sigreg   prints its pid, then waits in spinreg until SIGALRM's handler (called
 //                      through the C library's __restore_rt signal frame) calls onsignal, every
 //                      millisecond until killed
@@ -131,6 +133,30 @@ __attribute__((noinline)) void callsys(void)
   sink++;
 }
 
+void rbpreg(void);
+__asm__(".text\n"
+        ".globl rbpreg\n"
+        ".type rbpreg,@function\n"
+        "rbpreg:\n"
+        ".cfi_startproc\n"
+        "  mov %rbp, %r11\n"
+        ".cfi_register 6, 11\n" // rbp in r11
+        "  xor %ebp, %ebp\n"
+        "  nop\n"
+        "  mov %r11, %rbp\n"
+        ".cfi_restore 6\n"
+        "  ret\n"
+        ".cfi_endproc\n"
+        ".size rbpreg, .-rbpreg\n");
+
+__attribute__((noinline)) void vlacall(int n)
+{
+  volatile char buf[n];
+  buf[0] = 1;
+  rbpreg();
+  sink += buf[0];
+}
+
 volatile int one = 1;
 
 __attribute__((noinline)) void callmont(void)
@@ -193,6 +219,7 @@ int main(int argc, char **argv)
       callra();
       callmont();
       callsys();
+      vlacall(16 + (int) (sink & 7));
       usleep(1000);
     }
     return 0;

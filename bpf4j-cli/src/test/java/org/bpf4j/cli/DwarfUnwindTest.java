@@ -324,6 +324,7 @@ class DwarfUnwindTest {
         boolean gcc = binary.equals("registers");
         return function + "+" + switch (function) {
             case "callra", "callsys" -> gcc ? 8 : 5;
+            case "vlacall" -> gcc ? 26 : 39;
             default -> gcc ? 15 : 12; // callmont, waitreg, waitra, waitmont
         };
     }
@@ -334,7 +335,7 @@ class DwarfUnwindTest {
         // libjvm.so's stubs do; montlike's CFA is *(rsp+8+r9*8)+8, as OpenSSL's bn_mul_mont's: a
         // probe there finds its caller (before, the walk ended in <unwind failure>); rasys keeps its
         // return address in rdx across a system call, where a kernel probe reads the task's
-        // registers
+        // registers; rbpreg keeps rbp in r11 (zeroed), which vlacall's CFA (rbp+16) needs
         for (String name : List.of("registers", "registers-clang")) {
             String n = nofp(name);
             // montlike's row of that expression, from its .eh_frame (readelf shows it as "exp")
@@ -343,14 +344,16 @@ class DwarfUnwindTest {
             long at = org.bpf4j.trace.symbols.EhFrame.rows(elf).stream()
                     .filter(row -> row.kind() == org.bpf4j.trace.symbols.EhFrame.CFA_DEREF_INDEX).findFirst()
                     .orElseThrow().pc() - mont;
-            for (String probe : List.of("rareg+1", "montlike+" + at, "rasys+")) {
+            for (String probe : List.of("rareg+1", "montlike+" + at, "rasys+", "rbpreg+6")) {
                 String attach = probe.equals("rasys+") ? "tracepoint:syscalls:sys_enter_getppid /pid == cpid/"
                         : "u:" + n + ":" + probe;
                 Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + attach
                         + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
                 assertEquals(Main.EXIT_OK, r.status(), r.err());
-                String caller = caller(name, switch (probe.substring(0, 2)) {
-                    case "ra" -> probe.startsWith("rareg") ? "callra" : "callsys";
+                String caller = caller(name, switch (probe.substring(0, 3)) {
+                    case "rar" -> "callra";
+                    case "ras" -> "callsys";
+                    case "rbp" -> "vlacall";
                     default -> "callmont";
                 });
                 assertFrames(name + " " + probe, r.out(), 1, List.of(probe, caller, "main+",
