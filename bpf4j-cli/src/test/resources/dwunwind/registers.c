@@ -17,11 +17,13 @@
 //                      millisecond until killed
 //   registers sigra    the same in spinra
 //   registers sigmont  the same in montlike
+#define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 volatile long sink;
@@ -170,11 +172,23 @@ __attribute__((noinline)) void onsignal(void)
   sink++;
 }
 
-__attribute__((noinline)) void handler(int sig)
+// the function the signal is waited for in (spinreg, spinra, montlike)
+void (*spinning)(volatile int *);
+
+// calls onsignal only when the signal interrupted the wait (not its way there, as setitimer's
+// return on a loaded machine): else the timer is armed again
+__attribute__((noinline)) void handler(int sig, siginfo_t *info, void *context)
 {
   (void) sig;
-  onsignal();
-  fired = 1;
+  (void) info;
+  unsigned long rip = (unsigned long) ((ucontext_t *) context)->uc_mcontext.gregs[REG_RIP];
+  if (rip - (unsigned long) spinning < 64) {
+    onsignal();
+    fired = 1;
+  } else {
+    struct itimerval t = {{0, 0}, {0, 1000}};
+    setitimer(ITIMER_REAL, &t, NULL);
+  }
 }
 
 __attribute__((noinline)) void waitreg(void)
@@ -195,13 +209,15 @@ __attribute__((noinline)) void waitmont(void)
   sink++;
 }
 
-__attribute__((noreturn)) static void signalled(void (*wait)(void))
+__attribute__((noreturn)) static void signalled(void (*wait)(void), void (*spin)(volatile int *))
 {
+  spinning = spin;
   printf("%d\n", getpid());
   fflush(stdout);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = handler;
+  sa.sa_sigaction = handler;
+  sa.sa_flags = SA_SIGINFO;
   sigaction(SIGALRM, &sa, NULL);
   for (;;) {
     fired = 0;
@@ -225,13 +241,13 @@ int main(int argc, char **argv)
     return 0;
   }
   if (argc == 2 && strcmp(argv[1], "sigreg") == 0) {
-    signalled(waitreg);
+    signalled(waitreg, spinreg);
   }
   if (argc == 2 && strcmp(argv[1], "sigra") == 0) {
-    signalled(waitra);
+    signalled(waitra, spinra);
   }
   if (argc == 2 && strcmp(argv[1], "sigmont") == 0) {
-    signalled(waitmont);
+    signalled(waitmont, montlike);
   }
   fprintf(stderr, "usage: registers once N | registers sigreg | registers sigra | registers sigmont\n");
   return 2;
