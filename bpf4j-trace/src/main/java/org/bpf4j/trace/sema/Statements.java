@@ -542,7 +542,7 @@ final class Statements {
                 sa.integerMaps.add(a.map().name());
             }
             if (value instanceof Type.None) {
-                if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
+                if (!(a.value() instanceof Expr.Field) && !sa.failed(a.value())) { // its own error was reported
                     sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(value));
                 }
                 return;
