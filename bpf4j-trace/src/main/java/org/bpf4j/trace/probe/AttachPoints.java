@@ -146,8 +146,9 @@ public final class AttachPoints {
         List<Map.Entry<Span, String>> unmatched = new ArrayList<>(); // the matching's errors, reported last
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
-        Map<String, java.util.Set<String>> named = Map.of("bench", new java.util.HashSet<>(), "test",
-                new java.util.HashSet<>());
+        // the names of bench and test probes, each with where it was first given
+        Map<String, Map<String, org.bpf4j.trace.Span>> named = Map.of("bench", new java.util.HashMap<>(), "test",
+                new java.util.HashMap<>());
         long programsExpanded = 0; // what current bpftrace counts against max_bpf_progs
         for (Probe p : program.probes()) {
             if (!p.attachPoints().isEmpty() && p.attachPoints().stream().allMatch(ap -> ap.provider().isEmpty())) {
@@ -171,10 +172,13 @@ public final class AttachPoints {
                     }
                     iterSeen = true;
                 }
-                java.util.Set<String> names = named.get(ap.provider());
-                if (names != null && ap.parts().size() == 1 && !names.add(ap.parts().getFirst())) {
+                Map<String, org.bpf4j.trace.Span> names = named.get(ap.provider());
+                org.bpf4j.trace.Span first = names == null || ap.parts().size() != 1 ? null
+                        : names.putIfAbsent(ap.parts().getFirst(), ap.span());
+                if (first != null) {
                     diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
                             + ap.provider().toUpperCase(java.util.Locale.ROOT) + " probe");
+                    diags.context(first, "this is the other instance");
                 }
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
