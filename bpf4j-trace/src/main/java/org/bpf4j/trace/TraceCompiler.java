@@ -194,7 +194,7 @@ public final class TraceCompiler {
         AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
                 org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process(),
                 org.bpf4j.trace.sema.Settings.resolve(program.get().config(), setup.env(), new Diagnostics())
-                        .maxBpfProgs());
+                        .maxBpfProgs(), options.filterPid() > 0);
         Program parsed = program.get();
         // as current bpftrace, the builtins a probe type cannot have are reported before attach points match
         AttachPoints.Expansion expansion = AttachPoints.expand(parsed, options.probes(), options.target(), policy, d,

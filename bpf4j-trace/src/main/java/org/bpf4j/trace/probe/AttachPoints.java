@@ -70,9 +70,9 @@ public final class AttachPoints {
         /** The attach point is left out without a word. */
         IGNORE;
 
-        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}), or null. */
+        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}, any case), or null. */
         public static MissingProbes of(String value) {
-            return switch (value.strip()) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
                 case "error" -> ERROR;
                 case "warn" -> WARN;
                 case "ignore" -> IGNORE;
@@ -90,8 +90,10 @@ public final class AttachPoints {
      *     {@code /proc/PID/exe} under {@code -p}, the command's program under {@code -c}; null for
      *     none (a watchpoint on a kernel address)
      * @param maxBpfProgs the most programs the wildcards of a script may expand to ({@code max_bpf_progs})
+     * @param traced whether probes are limited to one process ({@code -p}): each match of a USDT
+     *     attach point is then a program of its own, as in current bpftrace
      */
-    public record Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs) {
+    public record Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs, boolean traced) {
         /** current bpftrace's default {@code max_bpf_progs}. */
         public static final long MAX_BPF_PROGS = 1024;
 
@@ -106,6 +108,11 @@ public final class AttachPoints {
         /** A policy with current bpftrace's default {@code max_bpf_progs}. */
         public Policy(boolean unsafe, MissingProbes missing, String process) {
             this(unsafe, missing, process, MAX_BPF_PROGS);
+        }
+
+        /** A policy without {@code -p}. */
+        public Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs) {
+            this(unsafe, missing, process, maxBpfProgs, false);
         }
     }
 
@@ -195,7 +202,7 @@ public final class AttachPoints {
                     failed = true;
                     continue;
                 }
-                if (expandsToPrograms(ap) || usesProbe && !one.isEmpty()) {
+                if (expandsToPrograms(ap, source, policy) || usesProbe && !one.isEmpty()) {
                     programsExpanded += one.size();
                     if (Long.compareUnsigned(programsExpanded, policy.maxBpfProgs()) > 0) {
                         // current bpftrace's words (it names its count, not the limit, after "more than")
@@ -303,14 +310,16 @@ public final class AttachPoints {
      * expansion), counted against {@code max_bpf_progs}: wildcard tracepoints, raw tracepoints,
      * kprobes (bpf4j has no kprobe_multi), fentry/fexit probes and iterators, and USDT probes with a
      * wildcard or without a provider; in a probe that reads the {@code probe} builtin, every attach
-     * point that resolves to something. Wildcard uprobes are not counted otherwise: bpf4j, as
-     * bpftrace, attaches them as one uprobe_multi program where the kernel has it.
+     * point that resolves to something; USDT probes under {@code -p}; wildcard uprobes without
+     * uprobe_multi ({@link ProbeSource#uprobeMulti()}: bpf4j, as bpftrace, otherwise attaches a
+     * wildcard uprobe's matches in a binary as one uprobe_multi program).
      */
-    private static boolean expandsToPrograms(AttachPoint ap) {
+    private static boolean expandsToPrograms(AttachPoint ap, ProbeSource source, Policy policy) {
         return switch (ap.provider()) {
             case "tracepoint", "rawtracepoint", "kprobe", "kretprobe", "fentry", "fexit", "iter" ->
                     ap.parts().stream().anyMatch(AttachPoints::isGlob);
-            case "usdt" -> wildcard(ap);
+            case "uprobe", "uretprobe" -> !source.uprobeMulti() && ap.parts().stream().anyMatch(AttachPoints::isGlob);
+            case "usdt" -> wildcard(ap) || policy.traced();
             default -> false;
         };
     }

@@ -116,6 +116,25 @@ public interface ProbeSource {
     }
 
     /**
+     * Whether the matches of a wildcard uprobe in one binary are attached as one uprobe_multi
+     * program (current bpftrace's feature {@code uprobe_multi}); if not, each match is a program of
+     * its own, counted against {@code max_bpf_progs}. This source's answer: yes.
+     */
+    default boolean uprobeMulti() {
+        return true;
+    }
+
+    /** This source, without uprobe_multi links ({@code --no-feature uprobe_multi}). */
+    static ProbeSource withoutUprobeMulti(ProbeSource base) {
+        return new Forwarding(base) {
+            @Override
+            public boolean uprobeMulti() {
+                return false;
+            }
+        };
+    }
+
+    /**
      * This source, with {@link #kernelFunctions()} {@code functions} (bpftrace's {@code
      * --traceable-functions FILE}).
      */
@@ -220,6 +239,11 @@ public interface ProbeSource {
         @Override
         public KernelFunctions kernelFunctions() {
             return base.kernelFunctions();
+        }
+
+        @Override
+        public boolean uprobeMulti() {
+            return base.uprobeMulti();
         }
     }
 

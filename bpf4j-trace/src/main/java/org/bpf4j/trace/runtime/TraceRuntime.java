@@ -7,6 +7,7 @@ import java.util.function.BooleanSupplier;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.codegen.Events;
 import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.symbols.UserSymbols;
 import org.bpf4j.vm.VmOptions;
 
 /**
@@ -55,6 +56,7 @@ public final class TraceRuntime implements AutoCloseable {
                 script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
                 script.typed().settings().strlen());
         values.cppDemangle(script.typed().settings().cppDemangle());
+        values.userSymbolCache(UserSymbols.Cache.of(script.typed().settings().other("cache_user_symbols"), false));
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
                 .<java.nio.file.Path>mapMulti((r, sink) -> {
                     if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
@@ -123,6 +125,8 @@ public final class TraceRuntime implements AutoCloseable {
     /** Sets the pid the {@code cpid} builtin gives (the command of {@code -c}). */
     public void setChildPid(long pid) {
         backend.setGlobals(startNanos, pid);
+        // as current bpftrace: a run with a command caches user symbols per program by default
+        values.userSymbolCache(UserSymbols.Cache.of(script.typed().settings().other("cache_user_symbols"), true));
     }
 
     /**
@@ -241,6 +245,7 @@ public final class TraceRuntime implements AutoCloseable {
                 entryStop = backend.stopAtEntry(dwarfChild, realPath(dwarfProgram));
             }
         }
+        values.preloadSymbols(pid); // as current bpftrace, before it attaches
         try {
             attach(pid);
         } catch (Throwable t) {

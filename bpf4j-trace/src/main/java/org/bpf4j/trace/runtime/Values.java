@@ -55,6 +55,20 @@ final class Values {
         this.cppDemangle = on;
     }
 
+    private UserSymbols.Cache userSymbolCache = UserSymbols.Cache.PER_PROGRAM;
+
+    /** What is kept of processes to resolve their addresses ({@code cache_user_symbols}). */
+    void userSymbolCache(UserSymbols.Cache cache) {
+        this.userSymbolCache = cache;
+    }
+
+    /** Keeps the memory maps of the processes the uprobes may fire in (pid: {@code -p}'s, or -1). */
+    void preloadSymbols(int pid) {
+        if (!probedBinaries.isEmpty() || pid > 0) {
+            userSymbols().preload(pid);
+        }
+    }
+
     void stacks(Backend.MapStore map) {
         this.stacks = map;
     }
@@ -325,7 +339,7 @@ final class Values {
 
     private UserSymbols userSymbols() {
         if (userSymbols == null) {
-            userSymbols = new UserSymbols(probedBinaries, cppDemangle);
+            userSymbols = new UserSymbols(probedBinaries, cppDemangle, userSymbolCache);
         }
         return userSymbols;
     }
