@@ -430,7 +430,8 @@ final class Statements {
         } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
             Type u = SemanticAnalyser.unify(ot, nt);
             if (u == null) {
-                sa.error(span, "Tuple type mismatch: " + ot.display() + " != " + nt.display() + ".");
+                sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + nt.display()
+                        + "' when variable already has a type '" + ot.display() + "'");
             } else {
                 vars.put(v.name(), u);
             }
