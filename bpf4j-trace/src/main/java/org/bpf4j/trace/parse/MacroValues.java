@@ -27,6 +27,11 @@ final class MacroValues {
     private final Set<String> good = new HashSet<>();
     /** The uses reported (a look-ahead reads a use again). */
     private final Set<Integer> reported = new HashSet<>();
+    /**
+     * The variants of the script's enums read so far: a macro naming one of them by its own name
+     * ({@code enum { A = 1 } #define A A}) names the variant, which current bpftrace accepts.
+     */
+    private final Set<String> variants = new HashSet<>();
 
     MacroValues(Map<String, String> macros, Diagnostics diags) {
         this.macros = macros;
@@ -35,6 +40,21 @@ final class MacroValues {
 
     void attachWith(ToIntFunction<Source> attach) {
         this.attach = attach;
+    }
+
+    /** Notes the variants of a C definition of the script, if it is an enum ({@code enum E { A = 1, B }}). */
+    void definition(String text) {
+        int open = text.indexOf('{');
+        int close = text.lastIndexOf('}');
+        if (!text.startsWith("enum") || open < 0 || close < open) {
+            return;
+        }
+        for (String item : text.substring(open + 1, close).split(",")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*([A-Za-z_][A-Za-z0-9_]*)").matcher(item);
+            if (m.find()) {
+                variants.add(m.group(1));
+            }
+        }
     }
 
     /** Whether the macro {@code name}, used at {@code use}, may be expanded (else reported once). */
@@ -74,6 +94,9 @@ final class MacroValues {
                     || tokens.get(i - 1).kind() == TokenKind.ARROW);
             if (t.kind() != TokenKind.IDENT || field || !macros.containsKey(t.text())) {
                 continue;
+            }
+            if (active.contains(t.text()) && variants.contains(t.text())) {
+                continue; // the enum's variant
             }
             if (active.contains(t.text())) {
                 report(use, () -> {

@@ -263,6 +263,7 @@ public final class Parser extends ExprParser {
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
+                    lexer.definitionRead(definition);
                 }
                 continue;
             }
