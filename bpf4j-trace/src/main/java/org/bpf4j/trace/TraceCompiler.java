@@ -229,6 +229,12 @@ public final class TraceCompiler {
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
         }
+        if (options.target() == AttachPoints.Target.VM && typed.get().firstDwarfStack().isPresent()) {
+            // the VM runs no process's code (no -c, -p, uprobes): there is no user stack to unwind
+            d.error(typed.get().firstDwarfStack().get(), "dw_ustack is not available on the VM backend (it runs "
+                    + "no process to unwind; -c, -p and uprobes need the kernel backend: use --backend kernel)");
+            return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
+        }
         // as current bpftrace, pid and tid in the kernel are the tracer's namespace's ids
         Optional<org.bpf4j.trace.codegen.PidNamespace> pidns = options.target() == AttachPoints.Target.KERNEL
                 ? org.bpf4j.trace.codegen.PidNamespace.ofThisProcess() : Optional.empty();

@@ -3,16 +3,23 @@ package org.bpf4j.trace.probe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.linux.probe.UsdtProbe;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 
@@ -47,7 +54,7 @@ public final class AttachPoints {
      */
     public record Expansion(Program program, Map<AttachPoint, Resolved> resolved) {
         public Expansion {
-            resolved = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(resolved));
+            resolved = Collections.unmodifiableMap(new LinkedHashMap<>(resolved));
         }
 
         /** The expansion of a program that uses no probes from the machine. */
@@ -72,7 +79,7 @@ public final class AttachPoints {
 
         /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}, any case), or null. */
         public static MissingProbes of(String value) {
-            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
                 case "error" -> ERROR;
                 case "warn" -> WARN;
                 case "ignore" -> IGNORE;
@@ -154,8 +161,7 @@ public final class AttachPoints {
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
         // the names of bench and test probes, each with where it was first given
-        Map<String, Map<String, org.bpf4j.trace.Span>> named = Map.of("bench", new java.util.HashMap<>(), "test",
-                new java.util.HashMap<>());
+        Map<String, Map<String, Span>> named = Map.of("bench", new HashMap<>(), "test", new HashMap<>());
         long programsExpanded = 0; // what current bpftrace counts against max_bpf_progs
         for (Probe p : program.probes()) {
             if (!p.attachPoints().isEmpty() && p.attachPoints().stream().allMatch(ap -> ap.provider().isEmpty())) {
@@ -179,12 +185,12 @@ public final class AttachPoints {
                     }
                     iterSeen = true;
                 }
-                Map<String, org.bpf4j.trace.Span> names = named.get(ap.provider());
-                org.bpf4j.trace.Span first = names == null || ap.parts().size() != 1 ? null
+                Map<String, Span> names = named.get(ap.provider());
+                Span first = names == null || ap.parts().size() != 1 ? null
                         : names.putIfAbsent(ap.parts().getFirst(), ap.span());
                 if (first != null) {
                     diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
-                            + ap.provider().toUpperCase(java.util.Locale.ROOT) + " probe");
+                            + ap.provider().toUpperCase(Locale.ROOT) + " probe");
                     diags.context(first, "this is the other instance");
                 }
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
@@ -278,15 +284,15 @@ public final class AttachPoints {
      */
     public static Long count(String text) {
         try {
-            long v = org.bpf4j.trace.IntText.parseUnsigned(text);
+            long v = IntText.parseUnsigned(text);
             return v < 0 ? null : v;
-        } catch (org.bpf4j.trace.IntText.Invalid e) {
+        } catch (IntText.Invalid e) {
             return null;
         }
     }
 
     /** The providers whose attach points are looked up on the machine (and so may match nothing). */
-    private static final java.util.Set<String> MATCHED = java.util.Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
+    private static final Set<String> MATCHED = Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
             "rawtracepoint", "kprobe", "kretprobe");
 
     /**
@@ -327,15 +333,15 @@ public final class AttachPoints {
     /** Whether a probe's predicate or body reads the {@code probe} builtin. */
     private static boolean usesProbeBuiltin(Probe p) {
         boolean[] found = {false};
-        org.bpf4j.trace.ast.AstRewriter finder = new org.bpf4j.trace.ast.AstRewriter() {
+        AstRewriter finder = new AstRewriter() {
             @Override
-            public org.bpf4j.trace.ast.Expr builtin(org.bpf4j.trace.ast.Expr.Builtin b) {
+            public Expr builtin(Expr.Builtin b) {
                 found[0] |= b.name().equals("probe");
                 return super.builtin(b);
             }
 
             @Override
-            public org.bpf4j.trace.ast.Expr call(org.bpf4j.trace.ast.Expr.Call c) {
+            public Expr call(Expr.Call c) {
                 found[0] |= c.name().equals("probe") && c.args().isEmpty();
                 return super.call(c);
             }
@@ -581,7 +587,7 @@ public final class AttachPoints {
                             value));
                     return;
                 }
-                java.util.regex.Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
+                Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
                 if (!functions.contains(fn) && offset.matches() && functions.contains(offset.group(1))) {
                     // FUNC+OFFSET: inside the function and at an instruction boundary, as bpftrace checks
                     String off = offset.group(2);
@@ -676,8 +682,8 @@ public final class AttachPoints {
                 long period = e.defaultPeriod();
                 if (parts.size() == 2 && !parts.get(1).isEmpty()) {
                     try {
-                        org.bpf4j.trace.IntText.parseUnsigned(parts.get(1));
-                    } catch (org.bpf4j.trace.IntText.Invalid invalid) {
+                        IntText.parseUnsigned(parts.get(1));
+                    } catch (IntText.Invalid invalid) {
                         // current bpftrace's words, with its integer parser's reason
                         diags.error(ap.span(), "Invalid count for " + ap.provider() + " probe: " + invalid.getMessage());
                         return;
@@ -872,7 +878,7 @@ public final class AttachPoints {
                 continue;
             }
             for (AttachPoint ap : p.attachPoints()) {
-                if (!java.util.Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
+                if (!Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
                     diags.error(ap.span(), "Iterator probe can't be mixed with any other probe, not even another "
                             + "iterator");
                     return;

@@ -1,6 +1,7 @@
 package org.bpf4j.trace.probe;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -152,7 +153,7 @@ public record KernelFunctions(Map<String, Set<String>> functions, Set<String> mo
                 String module = f.length > 3 && f[3].startsWith("[") ? f[3].substring(1, f[3].length() - 1) : "vmlinux";
                 add(functions, modules, module, f[2]);
             });
-        } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
+        } catch (IOException | UncheckedIOException | SecurityException e) {
             return new KernelFunctions(Map.of(), modules, "nothing (neither " + AVAILABLE_FILTER_FUNCTIONS + " nor "
                     + KALLSYMS + " can be read)");
         }

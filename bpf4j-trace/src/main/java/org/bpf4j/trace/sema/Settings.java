@@ -1,10 +1,16 @@
 package org.bpf4j.trace.sema;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.IntText;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.ConfigEntry;
+import org.bpf4j.trace.probe.AttachPoints;
 
 /**
  * The config variables of a run, as bpftrace takes them: its default, then the script's
@@ -101,7 +107,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * one (0, false, off, no: error); null if none of these.
      */
     static String unstable(String value) {
-        return org.bpf4j.trace.ast.ConfigEntry.unstable(value);
+        return ConfigEntry.unstable(value);
     }
 
     /**
@@ -109,7 +115,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * or null if it is neither.
      */
     static Boolean bool(String value) {
-        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "1", "true", "on", "yes" -> true;
             case "0", "false", "off", "no" -> false;
             default -> null;
@@ -131,10 +137,10 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * The {@code missing_probes} of the run (the config block, then the environment): what a probe
      * that cannot be attached is (error by default).
      */
-    public org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes() {
-        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(
+    public AttachPoints.MissingProbes missingProbes() {
+        AttachPoints.MissingProbes m = AttachPoints.MissingProbes.of(
                 others.getOrDefault("missing_probes", "error"));
-        return m != null ? m : org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
+        return m != null ? m : AttachPoints.MissingProbes.ERROR;
     }
 
     /** The value of one of {@link #OTHERS}: as given, else current bpftrace's default. */
@@ -225,16 +231,16 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 diags.warning(c.span(), c.key() + " has been renamed, please use " + k);
             }
         }
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             if (!e.getKey().startsWith("BPFTRACE_")) {
                 continue;
             }
-            String k = e.getKey().substring("BPFTRACE_".length()).toLowerCase(java.util.Locale.ROOT);
+            String k = e.getKey().substring("BPFTRACE_".length()).toLowerCase(Locale.ROOT);
             k = OLD_NAMES.getOrDefault(k, k);
             String problem = USED.contains(k) ? b.set(k, e.getValue(), false) : b.setOther(k, e.getValue());
             if (problem != null) {
                 // current bpftrace names the variable by its short name when it comes from the environment
-                diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s", k));
+                diags.error(Span.NONE, problem.replace("%s", k));
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
@@ -249,8 +255,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * alone (no "ERROR:", no place) and exit status 2, whatever else is wrong in the script.
      */
     public static String environmentFailure(Map<String, String> env) {
-        for (String k : new java.util.TreeSet<>(KNOWN)) {
-            String value = env.get("BPFTRACE_" + k.toUpperCase(java.util.Locale.ROOT));
+        for (String k : new TreeSet<>(KNOWN)) {
+            String value = env.get("BPFTRACE_" + k.toUpperCase(Locale.ROOT));
             if (value == null) {
                 continue;
             }
@@ -267,17 +273,17 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * The {@code missing_probes} of a script (its config block, then {@code BPFTRACE_MISSING_PROBES}),
      * read before the attach points are resolved; a bad value is reported by {@link #resolve}.
      */
-    public static org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes(List<ConfigEntry> config,
+    public static AttachPoints.MissingProbes missingProbes(List<ConfigEntry> config,
             Map<String, String> env) {
-        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
+        AttachPoints.MissingProbes m = AttachPoints.MissingProbes.ERROR;
         for (ConfigEntry c : config) {
-            if (c.name().equals("missing_probes") && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value()) != null) {
-                m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value());
+            if (c.name().equals("missing_probes") && AttachPoints.MissingProbes.of(c.value()) != null) {
+                m = AttachPoints.MissingProbes.of(c.value());
             }
         }
         String e = env.get("BPFTRACE_MISSING_PROBES");
-        if (e != null && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e) != null) {
-            m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e);
+        if (e != null && AttachPoints.MissingProbes.of(e) != null) {
+            m = AttachPoints.MissingProbes.of(e);
         }
         return m;
     }
@@ -291,7 +297,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         String license = DEFAULTS.license();
         boolean showDebugInfo = DEFAULTS.showDebugInfo();
         String truncTrailer = DEFAULTS.truncTrailer();
-        final Map<String, String> others = new java.util.TreeMap<>();
+        final Map<String, String> others = new TreeMap<>();
 
         /** Sets one of {@link #OTHERS} (others are let be); a message (with %s for the name) if the value is bad. */
         String setOther(String key, String value) {
@@ -304,7 +310,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             if (kind == null) {
                 return null;
             }
-            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            String v = value.strip().toLowerCase(Locale.ROOT);
             switch (kind[0]) {
                 case "bool" -> {
                     // current bpftrace's ConfigParser<bool>: an integer literal is true unless 0
@@ -317,8 +323,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 case "int" -> {
                     // current bpftrace's ConfigParser<uint64_t>: its integer reader, else "KEY: expecting a number, got S"
                     try {
-                        others.put(key, Long.toUnsignedString(org.bpf4j.trace.IntText.parseUnsigned(value.strip())));
-                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                        others.put(key, Long.toUnsignedString(IntText.parseUnsigned(value.strip())));
+                    } catch (IntText.Invalid e) {
                         return "%s: expecting a number, got " + value;
                     }
                 }
@@ -423,7 +429,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
                 case "missing_probes" -> {
                     // acted on when the attach points are resolved (missingProbes)
-                    if (integer || org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(v) == null) {
+                    if (integer || AttachPoints.MissingProbes.of(v) == null) {
                         return "%s: Invalid value for missing_probes: valid values are ignore, warn, and error.";
                     }
                     others.put(key, v.strip()); // and when the probes are attached (missingProbes())
@@ -439,8 +445,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         /** An unsigned integer as current bpftrace reads it ({@code 1e3}, {@code 1_000}, ...), or null. */
         private static Long number(String v) {
             try {
-                return org.bpf4j.trace.IntText.parseUnsigned(v);
-            } catch (org.bpf4j.trace.IntText.Invalid e) {
+                return IntText.parseUnsigned(v);
+            } catch (IntText.Invalid e) {
                 return null;
             }
         }

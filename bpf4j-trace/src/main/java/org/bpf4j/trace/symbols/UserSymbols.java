@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.trace.probe.ProbeSource;
 
 /**
  * User-space symbols for {@code usym()} and user stacks: the file an address of a process is
@@ -318,7 +319,7 @@ public final class UserSymbols {
             if (Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(addr, end) >= 0) {
                 continue;
             }
-            return new Mapped(f[5], org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]),
+            return new Mapped(f[5], ProbeSource.inMountNamespace(pid, f[5]),
                     Long.parseUnsignedLong(f[2], 16) + (addr - start));
         }
         return null;
