@@ -36,6 +36,13 @@ final class TraceFormat {
             return Main.EXIT_FAILED;
         }
         byte[] bytes = result.text().get().getBytes(StandardCharsets.ISO_8859_1);
+        if (output == null && out instanceof Main.StandardOutput) {
+            // the bytes as they were read, as current bpftrace writes them (whatever the locale)
+            out.flush();
+            System.out.write(bytes, 0, bytes.length);
+            System.out.flush();
+            return Main.EXIT_OK;
+        }
         if (output == null) {
             out.print(text(bytes));
             out.flush();
@@ -62,7 +69,10 @@ final class TraceFormat {
         return Main.EXIT_OK;
     }
 
-    /** The script's bytes as text: UTF-8 when they are (comments often are), else one character a byte. */
+    /**
+     * The script's bytes as text, for a writer that is not the process's standard output (tests):
+     * UTF-8 when they are (comments often are), else one character a byte.
+     */
     private static String text(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
