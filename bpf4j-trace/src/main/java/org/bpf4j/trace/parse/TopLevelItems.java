@@ -133,6 +133,13 @@ final class TopLevelItems {
             String rest = parser.lexer.source().text().substring(parser.lexer.position());
             if (rest.startsWith(",")) {
                 parser.lexer.reset(parser.lexer.position() + 1);
+                // current bpftrace: a comma may end the list, before the predicate or the block
+                parser.lexer.skipTrivia();
+                char next = parser.lexer.position() < parser.lexer.source().text().length()
+                        ? parser.lexer.source().text().charAt(parser.lexer.position()) : 0;
+                if (next == '/' || next == '{') {
+                    break;
+                }
                 continue;
             }
             break;
