@@ -220,10 +220,21 @@ abstract sealed class ExprParser permits Parser {
 
     /** A {@code /} followed by a {@code {} ends a predicate. */
     private boolean endsPredicate(Token slash) {
+        // current bpftrace: a '/' followed by '{' after white space and comments (its scan_layout)
         String text = lexer.source().text();
         int i = slash.span().end();
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
+        while (i < text.length()) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                i++;
+            } else if (text.startsWith("//", i)) {
+                int nl = text.indexOf('\n', i);
+                i = nl < 0 ? text.length() : nl;
+            } else if (text.startsWith("/*", i)) {
+                int end = text.indexOf("*/", i + 2);
+                i = end < 0 ? text.length() : end + 2;
+            } else {
+                break;
+            }
         }
         return i < text.length() && text.charAt(i) == '{';
     }
