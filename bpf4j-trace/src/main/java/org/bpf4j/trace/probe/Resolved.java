@@ -68,6 +68,14 @@ public sealed interface Resolved {
      */
     record Kprobe(String module, String function, long offset, boolean returnProbe) implements Resolved {}
 
+    /**
+     * An fentry or fexit probe ({@code kfunc}/{@code kretfunc}) on a kernel function of the BTF.
+     *
+     * @param function the function, its parameters and its BTF ids
+     * @param returnProbe fexit: runs when the function returns
+     */
+    record Fentry(FentryFunctions.Function function, boolean returnProbe) implements Resolved {}
+
     /** Every call site of a USDT probe; the site's index is its attach cookie. */
     record Usdt(Path binary, String provider, String name, List<UsdtProbe> sites) implements Resolved {
         public Usdt {
@@ -113,7 +121,7 @@ public sealed interface Resolved {
      * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
      * XDP for benchmarks and tests (many runs in one test run, which raw tracepoints refuse, as bpftrace),
      * tracepoint, kprobe for kprobes, uprobes and USDT, perf event for timers, counters and watchpoints, tracing for
-     * iterators.
+     * iterators and fentry/fexit.
      */
     default org.bpf4j.spec.ProgramType programType() {
         return switch (this) {
@@ -128,6 +136,7 @@ public sealed interface Resolved {
             case Timer t -> org.bpf4j.spec.ProgramType.PERF_EVENT;
             case PerfCounter c -> org.bpf4j.spec.ProgramType.PERF_EVENT;
             case Iterator i -> org.bpf4j.spec.ProgramType.TRACING;
+            case Fentry f -> org.bpf4j.spec.ProgramType.TRACING;
             case Watchpoint w -> org.bpf4j.spec.ProgramType.PERF_EVENT;
         };
     }
