@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rebuilds 'nofp' and 'nofp-pie' (and 'frames', 'frames-clang'), the targets of bpf4j trace's dw_ustack tests, from nofp.c with
+# Rebuilds 'nofp' and 'nofp-pie' (and 'frames', 'frames-clang', 'registers', 'registers-clang'), the targets of bpf4j trace's dw_ustack tests, from nofp.c with
 # gcc: optimized, without frame pointers (-fomit-frame-pointer) and without sibling calls (each
 # function keeps its frame), position-dependent and position-independent. The binaries are
 # committed, so the tests need no compiler.
@@ -13,4 +13,9 @@ gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -fpie 
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -Wl,-z,lazy -o frames frames.c
 clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd -Wl,-z,lazy \
     -o frames-clang frames.c
-echo "built nofp nofp-pie frames frames-clang"
+# registers.c: rules naming other registers (the return address in rcx, the CFA in rax), in the
+# interrupted frame and in the frame a signal frame saved every register of
+gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -o registers registers.c
+clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd \
+    -o registers-clang registers.c
+echo "built nofp nofp-pie frames frames-clang registers registers-clang"

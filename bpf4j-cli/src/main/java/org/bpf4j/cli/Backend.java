@@ -1,6 +1,7 @@
 package org.bpf4j.cli;
 
 import java.util.OptionalLong;
+import org.bpf4j.Bpf4jException;
 import org.bpf4j.isa.Code;
 
 /**
@@ -21,7 +22,7 @@ interface Backend {
      * @param name the program's name for messages
      * @param code the program
      * @param budget the most instructions one run may execute
-     * @throws org.bpf4j.Bpf4jException if the program cannot be loaded
+     * @throws Bpf4jException if the program cannot be loaded
      */
     Runner load(String name, Code code, long budget);
 
@@ -32,7 +33,7 @@ interface Backend {
          * and R2 holds its length, or both are 0 when {@code memory} is null.
          *
          * @return R0
-         * @throws org.bpf4j.Bpf4jException if the run fails (a trap)
+         * @throws Bpf4jException if the run fails (a trap)
          */
         long run(byte[] memory);
 
@@ -43,7 +44,7 @@ interface Backend {
          * {@code JitBenchmark} does.
          *
          * @return R0 of the last run
-         * @throws org.bpf4j.Bpf4jException if a run fails (a trap)
+         * @throws Bpf4jException if a run fails (a trap)
          */
         long runBatch(byte[] memory, int runs);
 

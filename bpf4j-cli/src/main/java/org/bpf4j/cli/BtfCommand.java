@@ -18,6 +18,7 @@ import org.bpf4j.object.btf.BtfFormat;
 import org.bpf4j.object.btf.BtfRawFormat;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.object.elf.ByteReader;
+import org.bpf4j.object.elf.ElfFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
@@ -187,7 +188,7 @@ final class BtfCommand implements Callable<Integer> {
                 if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
                     // The .BTF section as the file has it (bpftool's view), not the object model's,
                     // which completes data sections' sizes and offsets from the ELF symbols.
-                    org.bpf4j.object.elf.ElfFile elf = org.bpf4j.object.elf.ElfFile.parse(bytes, file.toString());
+                    ElfFile elf = ElfFile.parse(bytes, file.toString());
                     var section = elf.sectionByName(".BTF").orElseThrow(
                             () -> CommandFailure.badInput(file + ": the object has no .BTF section"));
                     return Btf.parse(elf.data(section));

@@ -5,6 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.bpf4j.Bpf4jException;
+import org.bpf4j.linux.KernelException;
 import org.bpf4j.vm.VmTrapException;
 
 /**
@@ -44,7 +45,7 @@ final class CommandFailure extends RuntimeException {
 
     /** {@link Main#EXIT_FAILED} for a run-time trap, {@link Main#EXIT_BAD_INPUT} for any other bpf4j exception. */
     static int statusOf(Bpf4jException e) {
-        return e instanceof VmTrapException || e instanceof org.bpf4j.linux.KernelException
+        return e instanceof VmTrapException || e instanceof KernelException
                 || e instanceof KernelBackend.KernelRefusal ? Main.EXIT_FAILED : Main.EXIT_BAD_INPUT;
     }
 

@@ -1,6 +1,7 @@
 package org.bpf4j.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +39,7 @@ final class FastTrace {
         List<String> rest = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         boolean endOfOptions = false;
-        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(args).subList(1, args.length));
+        ArrayDeque<String> queue = new ArrayDeque<>(List.of(args).subList(1, args.length));
         while (!queue.isEmpty()) {
             String a = queue.removeFirst();
             if (endOfOptions || !a.startsWith("-") || a.equals("-")) {

@@ -1,5 +1,6 @@
 package org.bpf4j.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "link", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Kernel links (attached programs).",
         subcommands = {LinkListCommand.class, HelpCommand.class})
-final class LinkCommand implements java.util.concurrent.Callable<Integer> {
+final class LinkCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 

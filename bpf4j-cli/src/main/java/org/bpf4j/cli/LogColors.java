@@ -3,6 +3,9 @@ package org.bpf4j.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +63,7 @@ final class LogColors {
 
     private static boolean terminal(int fd) {
         try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
         } catch (IOException | RuntimeException e) {
             return false;
@@ -107,7 +110,7 @@ final class LogColors {
                 out.write(held + RESET + "\n");
                 held = null;
             }
-            java.util.regex.Matcher m = LOG_LINE.matcher(text);
+            Matcher m = LOG_LINE.matcher(text);
             if (m.matches()) {
                 held = (m.group(1).equals("WARNING") ? YELLOW : RED) + text;
             } else {

@@ -11,6 +11,7 @@ import org.bpf4j.Bpf4jException;
 import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.StructOpsSpec;
 import org.bpf4j.object.elf.Elf;
 import org.bpf4j.object.elf.ElfFile;
 import org.bpf4j.object.elf.ElfSection;
@@ -105,7 +106,7 @@ final class ObjectCommand implements Callable<Integer> {
         doc.put("maps", maps);
         if (!object.structOps().isEmpty()) {
             List<Object> ops = new ArrayList<>();
-            for (org.bpf4j.object.StructOpsSpec o : object.structOps()) {
+            for (StructOpsSpec o : object.structOps()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", o.name());
                 m.put("type", "struct " + o.typeName());

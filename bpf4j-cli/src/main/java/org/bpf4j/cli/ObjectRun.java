@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,7 +209,7 @@ final class ObjectRun {
         int stride = (size + 7) & ~7;
         List<byte[]> slots = new ArrayList<>();
         for (int at = 0; at < value.length; at += stride) {
-            slots.add(java.util.Arrays.copyOfRange(value, at, Math.min(value.length, at + size)));
+            slots.add(Arrays.copyOfRange(value, at, Math.min(value.length, at + size)));
         }
         return slots;
     }

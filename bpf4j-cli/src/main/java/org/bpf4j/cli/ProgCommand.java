@@ -1,5 +1,6 @@
 package org.bpf4j.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Spec;
         description = "Loads programs into the kernel, lists the loaded ones, dumps their code and test-runs them (needs root or CAP_BPF).",
         subcommands = {ProgLoadCommand.class, ProgListCommand.class, ProgDumpCommand.class, ProgRunCommand.class,
             HelpCommand.class})
-final class ProgCommand implements java.util.concurrent.Callable<Integer> {
+final class ProgCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +137,7 @@ final class ProgDumpCommand implements Callable<Integer> {
                 width = 1;
                 text = String.format(".8byte 0x%016x ; not decodable: %s", words[slot], e.getMessage());
             }
-            byte[] raw = java.util.Arrays.copyOfRange(bytes, slot * 8, (slot + width) * 8);
+            byte[] raw = Arrays.copyOfRange(bytes, slot * 8, (slot + width) * 8);
             int opcode = (int) (words[slot] & 0xff);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();

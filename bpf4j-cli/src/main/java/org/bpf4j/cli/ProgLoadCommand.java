@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
+import org.bpf4j.linux.Bpffs;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelObject;
+import org.bpf4j.linux.KernelProgram;
 import org.bpf4j.linux.LoadOptions;
 import org.bpf4j.linux.VerifierException;
 import org.bpf4j.linux.btf.DataLayout;
+import org.bpf4j.object.MapSpec;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.spec.ProgramType;
@@ -84,7 +87,7 @@ final class ProgLoadCommand implements Callable<Integer> {
         }
         LoadOptions options = LoadOptions.defaults().withPrograms(Set.copyOf(programs)).withLayout(layout);
         boolean pinsMaps = !noPinmaps && object.maps().stream()
-                .anyMatch(m -> m.pinning() == 1 && m.origin() == org.bpf4j.object.MapSpec.Origin.BTF);
+                .anyMatch(m -> m.pinning() == 1 && m.origin() == MapSpec.Origin.BTF);
         options = noPinmaps ? options.withoutPinning() : options.withPinRoot(pinmapsRoot);
         if (type != null) {
             ProgramType t = ProgramType.byName(type).orElseThrow(() -> new ParameterException(spec.commandLine(),
@@ -146,20 +149,20 @@ final class ProgLoadCommand implements Callable<Integer> {
     /** Mounts /sys/fs/bpf if the pins go there and nothing is mounted, as bpftool does; refuses other non-bpffs paths. */
     private void preparePinDirectory(Path pin) {
         Path abs = pin.toAbsolutePath().normalize();
-        if (abs.startsWith(org.bpf4j.linux.Bpffs.DEFAULT) && !org.bpf4j.linux.Bpffs.contains(abs)) {
+        if (abs.startsWith(Bpffs.DEFAULT) && !Bpffs.contains(abs)) {
             try {
-                org.bpf4j.linux.Bpffs.mount(org.bpf4j.linux.Bpffs.DEFAULT);
+                Bpffs.mount(Bpffs.DEFAULT);
             } catch (Bpf4jException e) {
                 throw new CommandFailure(Main.EXIT_FAILED, e.getMessage(), e);
             }
         }
-        if (!org.bpf4j.linux.Bpffs.contains(abs)) {
+        if (!Bpffs.contains(abs)) {
             throw CommandFailure.badInput(pin + ": not in a bpf file system (pin under /sys/fs/bpf, or mount one "
                     + "with: mount -t bpf bpf DIR)");
         }
     }
 
-    private void pinAt(org.bpf4j.linux.KernelProgram p, Path at) {
+    private void pinAt(KernelProgram p, Path at) {
         try {
             Files.createDirectories(at.getParent());
         } catch (IOException e) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.bpf4j.Bpf4jException;
 import org.bpf4j.MalformedInputException;
 import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.isa.Assembler;
@@ -117,7 +118,7 @@ record ProgramFile(Path path, Format format, Code code, Optional<DataFile> data)
                         Assembler.assemble(new String(bytes, StandardCharsets.UTF_8), name), Optional.empty());
                 case RAW -> new ProgramFile(path, format, decodeRaw(name, bytes), Optional.empty());
             };
-        } catch (org.bpf4j.Bpf4jException e) {
+        } catch (Bpf4jException e) {
             throw CommandFailure.about(name, e);
         }
     }

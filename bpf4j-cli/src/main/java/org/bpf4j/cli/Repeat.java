@@ -1,8 +1,11 @@
 package org.bpf4j.cli;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import org.bpf4j.Bpf4jException;
 
 /**
  * Times repeated runs of a loaded program for {@code run --repeat}: a warm-up, then the timed runs
@@ -54,7 +57,7 @@ final class Repeat {
      * @param runner the loaded program
      * @param memory the input memory of every run, or null
      * @param n the number of timed runs, at least 1
-     * @throws org.bpf4j.Bpf4jException if a run fails
+     * @throws Bpf4jException if a run fails
      */
     static Result measure(Backend.Runner runner, byte[] memory, int n) {
         long warmupRuns = Math.max(n / 10, 1000);
@@ -68,7 +71,7 @@ final class Repeat {
                 break;
             }
         }
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         boolean cpu = threads.isCurrentThreadCpuTimeSupported();
         int batches = (n + BATCH - 1) / BATCH;
         double[] perRun = new double[batches];

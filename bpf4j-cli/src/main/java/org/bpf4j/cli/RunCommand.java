@@ -2,6 +2,7 @@ package org.bpf4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.bpf4j.Bpf4jException;
@@ -166,7 +167,7 @@ final class RunCommand implements Callable<Integer> {
         String name = file.getFileName().toString();
         String shown = file.toString();
         VerificationResult r = Verifier.verify(new VerifierInput(name, program.code(), ProgramType.SOCKET_FILTER,
-                java.util.List.of(), true).withEntryMemory(memory == null ? 0 : memory.length));
+                List.of(), true).withEntryMemory(memory == null ? 0 : memory.length));
         return switch (r) {
             case VerificationResult.Accepted a -> a.facts();
             case VerificationResult.Rejected x -> throw new CommandFailure(Main.EXIT_FAILED, shown + ": rejected by the "

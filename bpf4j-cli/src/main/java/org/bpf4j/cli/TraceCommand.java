@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -429,6 +430,10 @@ final class TraceCommand implements Callable<Integer> {
             } catch (ProbeSource.ProbeException e) {
                 return bpftraceError(err, e.getMessage());
             }
+        }
+        if (kernel && noFeature != null && Arrays.asList(noFeature.split(",")).contains("uprobe_multi")) {
+            // a wildcard uprobe's matches are then programs of their own, counted against max_bpf_progs
+            options = options.withProbes(ProbeSource.withoutUprobeMulti(options.probes()));
         }
         // what current bpftrace names the traced process by in a watchpoint's name
         if (kernel && command != null) {

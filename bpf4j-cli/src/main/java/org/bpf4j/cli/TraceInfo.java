@@ -5,12 +5,16 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.bpf4j.linux.Features;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.HelperSpec;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.trace.probe.Iterators;
+import org.bpf4j.trace.sema.KernelTypes;
 
 /**
  * {@code bpf4j trace --info}: the system, the build and what the running kernel offers a trace
@@ -60,7 +64,7 @@ final class TraceInfo {
         }
         Features f = new Features(Kernel.system());
         boolean kprobeType = f.programType(ProgramType.KPROBE);
-        java.util.function.Predicate<String> helper = h -> kprobeType && helper(f, ProgramType.KPROBE, h);
+        Predicate<String> helper = h -> kprobeType && helper(f, ProgramType.KPROBE, h);
         out.println("Kernel helpers");
         tabulate(out, List.of("dpath", yes(helper.test("d_path")), "get_tai_ns", yes(helper.test("ktime_get_tai_ns")),
                 "get_func_ip", yes(helper.test("get_func_ip")), "lookup_percpu_elem",
@@ -74,10 +78,10 @@ final class TraceInfo {
             moduleBtf = false;
         }
         // btf: whether the kernel's types can be read, from the file BPFTRACE_BTF names if it is set (as bpftrace)
-        java.util.Map<String, String> env = System.getenv();
-        boolean btf = env.containsKey(org.bpf4j.trace.sema.KernelTypes.BTF_ENV)
-                ? org.bpf4j.trace.sema.KernelTypes.environmentProblem(env) == null
-                : Files.isReadable(org.bpf4j.trace.sema.KernelTypes.VMLINUX);
+        Map<String, String> env = System.getenv();
+        boolean btf = env.containsKey(KernelTypes.BTF_ENV)
+                ? KernelTypes.environmentProblem(env) == null
+                : Files.isReadable(KernelTypes.VMLINUX);
         tabulate(out, List.of("Instruction limit", "1000000", "btf", yes(btf), "module btf", yes(moduleBtf)));
         out.println();
         // the multi-probe links bpftrace can use (bpf4j's --info reports none of them) and iterators:
@@ -91,7 +95,7 @@ final class TraceInfo {
 
     /** Whether the kernel loads an iterator program for {@code bpf_iter_task}, as bpftrace's {@code has_iter("task")}. */
     static boolean iteratorLoads(Kernel kernel) {
-        return org.bpf4j.trace.probe.Iterators.loads(kernel, "task");
+        return Iterators.loads(kernel, "task");
     }
 
     /** Name-value pairs two a line, each padded to 35 characters, as bpftrace lays them out. */

@@ -1,9 +1,18 @@
 package org.bpf4j.cli;
 
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code trace} command's process as bpftrace's: its name and the signals it handles beyond
@@ -55,14 +64,14 @@ final class TraceProcess {
     }
 
     /** What the next SIGINT does: stop the run (set once the run starts), or nothing yet. */
-    private static final java.util.concurrent.atomic.AtomicReference<Runnable> INTERRUPT =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private static final AtomicReference<Runnable> INTERRUPT =
+            new AtomicReference<>();
     /** Set by a SIGINT that came before the run started; the run then stops as soon as it starts. */
-    private static final java.util.concurrent.atomic.AtomicBoolean INTERRUPTED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean INTERRUPTED =
+            new AtomicBoolean();
     /** Set once the run is over (END has run, the maps are printed): a SIGINT then ends the process. */
-    private static final java.util.concurrent.atomic.AtomicBoolean OVER =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean OVER =
+            new AtomicBoolean();
 
     /**
      * Makes Ctrl-C (SIGINT) and SIGTERM stop the run as bpftrace's do: the first one ends the run
@@ -78,14 +87,14 @@ final class TraceProcess {
     static void catchInterrupt() {
         try {
             String status = Files.readString(Path.of("/proc/self/status"));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^SigIgn:\\s*([0-9a-fA-F]+)").matcher(status);
+            Matcher m = Pattern.compile("(?m)^SigIgn:\\s*([0-9a-fA-F]+)").matcher(status);
             if (m.find() && (Long.parseUnsignedLong(m.group(1), 16) & (1L << (SIGINT - 1))) != 0) {
-                java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-                java.lang.invoke.MethodHandle signal = linker.downcallHandle(
+                Linker linker = Linker.nativeLinker();
+                MethodHandle signal = linker.downcallHandle(
                         linker.defaultLookup().find("signal").orElseThrow(),
-                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS,
-                                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
-                Object unused = signal.invoke(SIGINT, java.lang.foreign.MemorySegment.NULL); // SIG_DFL
+                        FunctionDescriptor.of(ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+                Object unused = signal.invoke(SIGINT, MemorySegment.NULL); // SIG_DFL
             }
             // SIGTERM as SIGINT, as current bpftrace handles both: the run ends (END, the maps), exit
             // status 0 or exit()'s (the JVM's own handling would end with status 143)

@@ -55,7 +55,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--btf", paramLabel = "FILE",
             description = "the kernel's BTF (a vmlinux BTF file, such as a copy of /sys/kernel/btf/vmlinux), which "
                     + "kfuncs on kernel objects and reads of kernel structures need; default: "
-                    + "/sys/kernel/btf/vmlinux when present")
+                    + "/sys/kernel/btf/vmlinux when present, and then an object's __kconfig externs take the "
+                    + "running kernel's values, as libbpf gives them (with --btf they are 0)")
     private Path btf;
 
     /** The kernel's types: --btf (read now, so that a bad file is reported), the running kernel's, or none. */
@@ -92,6 +93,9 @@ final class VerifyCommand implements Callable<Integer> {
             ObjectSpec obj;
             try {
                 obj = ObjectFile.parse(bytes, file.toString());
+                if (btf == null && kernel != org.bpf4j.spec.KernelTypes.NONE) {
+                    obj = runningKernelKconfig(obj);
+                }
             } catch (Bpf4jException e) {
                 throw CommandFailure.about(file.toString(), e);
             }
@@ -153,6 +157,20 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.flush();
         return allAccepted ? Main.EXIT_OK : Main.EXIT_FAILED;
+    }
+
+    /**
+     * Verified against the running kernel's types, an object's {@code __kconfig} externs take the
+     * running kernel's values, as libbpf gives them at load ({@code LINUX_KERNEL_VERSION},
+     * {@code CONFIG_*}): programs branch on them, and the verifier prunes the branch the kernel
+     * never takes (bcc's biosnoop reads {@code ctx[1]} only before Linux 5.11).
+     */
+    private static ObjectSpec runningKernelKconfig(ObjectSpec obj) {
+        try {
+            return org.bpf4j.linux.KernelRelease.withRunningKernelKconfig(obj);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.badInput(obj.name() + ": " + e.getMessage());
+        }
     }
 
     private static String firstLine(String s) {

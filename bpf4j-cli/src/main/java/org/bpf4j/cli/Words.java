@@ -1,5 +1,6 @@
 package org.bpf4j.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 /**
@@ -102,7 +103,7 @@ final class Words {
      */
     byte[] bytes(String what, int expectedLength, List<String> stops) {
         boolean hex = accept("hex");
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         while (!atEnd() && !stops.contains(peek())) {
             String w = words.get(pos++);
             int v;

@@ -317,6 +317,54 @@ class DwarfUnwindTest {
     }
 
     @Test
+    void aReturnAddressInARegisterIsFollowedInTheInterruptedFrame() {
+        // registers.c's rareg pops its return address into rcx (DW_CFA_register rip, rcx), as
+        // libjvm.so's stubs do: a probe after the pop finds its caller there (before, the walk
+        // ended in <unwind failure>); callra+8 is objdump's return address of its call minus 1
+        for (String name : List.of("registers", "registers-clang")) {
+            String n = nofp(name);
+            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n
+                    + ":rareg+1 { printf(\"%s\", dw_ustack(perf)); exit(); }");
+            assertEquals(Main.EXIT_OK, r.status(), r.err());
+            assertFrames(name, r.out(), 1, List.of("rareg+1", "callra+", "main+", "__libc_start_call_main+",
+                    "__libc_start_main+", "_start+"));
+            assertEquals(7, r.out().split("\n").length, name + ": " + r.out());
+        }
+    }
+
+    @Test
+    void theRegistersASignalFrameSavedAreKnownInTheFrameItInterrupted() throws Exception {
+        // spinreg's CFA is rax+8, spinra's return address is in rcx; a signal interrupts them, and
+        // its handler calls onsignal: __restore_rt's frame saved every register (struct sigcontext),
+        // so the walk restores them and follows those rules in the interrupted frame too (before,
+        // it ended there in <unwind failure>)
+        for (String name : List.of("registers", "registers-clang")) {
+            for (String mode : List.of("sigreg", "sigra")) {
+                String n = nofp(name);
+                Process p = new ProcessBuilder(n, mode).start();
+                try {
+                    String pid = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine();
+                    Cli r = Cli.run("trace", "-p", pid, "-e", ENABLED + "u:" + n
+                            + ":onsignal { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                    assertEquals(Main.EXIT_OK, r.status(), r.err());
+                    String what = name + " " + mode;
+                    String[] lines = r.out().split("\n");
+                    assertTrue(lines.length == 11 && lines[3].matches("\t([0-9a-f]+) (0x\\1 \\(\\[unknown\\]\\)|\\S+ \\(.*libc.*\\))"),
+                            what + ": " + r.out());
+                    String spin = mode.equals("sigreg") ? "spinreg+" : "spinra+";
+                    String wait = mode.equals("sigreg") ? "waitreg+" : "waitra+";
+                    assertFrames(what, r.out(), 1, List.of("onsignal+0", "handler+"));
+                    assertFrames(what, r.out(), 4, List.of(spin, wait, "signalled+", "main+",
+                            "__libc_start_call_main+", "__libc_start_main+", "_start+"));
+                } finally {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    @Test
     void aPositionIndependentCommandIsUnwoundFromItsFirstEvent() {
         // the command of -c is stopped at its program's entry point (its libraries mapped), its
         // tables written, then continued: its first event has the whole stack (before, the program
@@ -353,8 +401,9 @@ class DwarfUnwindTest {
 
     @Test
     void aRuleNotFollowedEndsTheWalkInAFailureNotInAWrongFrame() {
-        // frames.c's odd: its CFA is an expression with DW_OP_xor; gdb goes on to main, current
-        // bpftrace and bpf4j end the walk there with "<unwind failure>" (in every mode)
+        // frames.c's odd: its CFA is an expression with DW_OP_xor; gdb goes on to main, bpf4j ends
+        // the walk there with "<unwind failure>" (in every mode); current bpftrace cannot convert
+        // the expression and builds no tables for the process (its stacks are frame pointers')
         String n = nofp("frames");
         Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n
                 + ":oddleaf { printf(\"%s|%s\", dw_ustack(), dw_ustack(perf)); exit(); }");

@@ -130,7 +130,7 @@ class RoundTripTest {
         Files.writeString(source, "mov %r0, 0\nldxdw %r0, [%r1]\nexit\n");
         assertTrue(Cli.run("run", source.toString(), "--mem", "01 02").error(Main.EXIT_FAILED)
                 .endsWith(": rejected by the verifier at insn 1: invalid access to memory, mem_size=2 off=0 size=8 "
-                        + "(--no-verify runs it unverified, with every check)"));
+                        + "R1 min value is outside of the allowed memory range (--no-verify runs it unverified, with every check)"));
         String error = Cli.run("run", "--no-verify", source.toString(), "--mem", "01 02").error(Main.EXIT_FAILED);
         assertTrue(error.startsWith("error: " + source + ": instruction 1: invalid read of 8 bytes"), error);
         assertEquals("r0 = 0x807060504030201\n",

@@ -69,7 +69,7 @@ class TraceCxxSymbolsTest {
         assertTrue(r.out().startsWith("_ZNK3geo5Shape4areaEi|\n        _ZNK3geo5Shape4areaEi+0\n"), r.out());
         Cli bad = Cli.run("trace", "-e", "config = { cpp_demangle = maybe } BEGIN { exit(); }");
         assertEquals(Main.EXIT_FAILED, bad.status(), bad.err());
-        assertTrue(bad.err().contains("Invalid value for cpp_demangle: expected true or false"), bad.err());
+        assertTrue(bad.err().contains("cpp_demangle: Invalid bool value: valid values are true, false, 1 or 0."), bad.err());
     }
 
     @Test

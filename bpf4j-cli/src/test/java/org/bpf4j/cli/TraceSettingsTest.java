@@ -85,6 +85,46 @@ class TraceSettingsTest {
     }
 
     @Test
+    void badEnvironmentValuesAreCurrentBpftracesConfigErrors() throws Exception {
+        // each variable's reader as current bpftrace's config.cpp words it: "KEY: DETAIL" with the
+        // short key (the license's message names none), status 2
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("BPFTRACE_MAX_STRLEN=-1", "max_strlen: expecting a number, got -1");
+        cases.put("BPFTRACE_LOG_SIZE=big", "log_size: expecting a number, got big");
+        cases.put("BPFTRACE_PRINT_MAPS_ON_EXIT=maybe", "print_maps_on_exit: Invalid bool value: valid values are "
+                + "true, false, 1 or 0.");
+        cases.put("BPFTRACE_CPP_DEMANGLE=2", "cpp_demangle: Invalid bool value: valid values are true, false, 1 or 0.");
+        cases.put("BPFTRACE_STACK_MODE=Perf", "stack_mode: Invalid value for stack_mode: valid values are bpftrace, "
+                + "raw, perf, and build_id.");
+        cases.put("BPFTRACE_MISSING_PROBES=never", "missing_probes: Invalid value for missing_probes: valid values are "
+                + "ignore, warn, and error.");
+        cases.put("BPFTRACE_LICENSE=MIT", "Invalid value for license. Found: MIT. Valid values: Dual MIT/GPL, "
+                + "Dual BSD/GPL, Dual MPL/GPL, GPL and additional rights, GPL v2, GPL. Read more about BPF programs and "
+                + "licensing: https://docs.kernel.org/bpf/bpf_licensing.html#using-bpf-programs-in-the-linux-kernel");
+        cases.put("BPFTRACE_UNSTABLE_TSERIES=2", "unstable_tseries: Invalid value for unstable config: valid values "
+                + "are enable, warn, and error.");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String[] kv = c.getKey().split("=", 2);
+            String[] r = run(Map.of(kv[0], kv[1]), "--backend", "vm", "-e", "BEGIN { exit(); }");
+            assertEquals(c.getValue() + "\n", r[1], c.getKey());
+            assertEquals("2", r[2], c.getKey());
+        }
+        // the values current bpftrace takes that bpf4j refused: on/off and any case for booleans,
+        // any case for missing_probes, its integer forms
+        String[] ok = run(Map.of("BPFTRACE_PRINT_MAPS_ON_EXIT", "Off", "BPFTRACE_MISSING_PROBES", "WARN",
+                "BPFTRACE_MAX_MAP_KEYS", "1_000"), "--backend", "vm", "-e", "BEGIN { @a = 1; exit(); }");
+        assertEquals("Attached 1 probe\n", ok[1]);
+        assertEquals("0", ok[2]);
+        // an import statement in a block does not hide a bad BPFTRACE_UNSTABLE_IMPORT_STATEMENT: current
+        // bpftrace's config pass fails first
+        String[] imp = run(Map.of("BPFTRACE_UNSTABLE_IMPORT_STATEMENT", "maybe"), "--backend", "vm", "-e",
+                "BEGIN { import \"stdlib/test\"; exit(); }");
+        assertEquals("unstable_import_statement: Invalid value for unstable config: valid values are enable, warn, "
+                + "and error.\n", imp[1]);
+        assertEquals("2", imp[2]);
+    }
+
+    @Test
     void bpftraceMaxBpfProgsLimitsWildcardExpansions() throws Exception {
         Assumptions.assumeTrue(org.bpf4j.linux.Kernel.probe().available(), "skipped: no kernel backend");
         // sched_process_exec, sched_process_exit, sched_process_fork, ...: more than one

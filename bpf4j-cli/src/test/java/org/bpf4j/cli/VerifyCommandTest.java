@@ -31,6 +31,23 @@ class VerifyCommandTest {
         assertTrue(r.out().contains("func: rejected at insn 49: R1 invalid mem access 'mem_or_null'"), r.out());
     }
 
+    /**
+     * Verified for the running kernel, an object's __kconfig externs take its values, as libbpf
+     * gives them: kconfig_version reads past its context only before Linux 5.0 (bcc's biosnoop).
+     * With another kernel's BTF (--btf) they stay 0, and the old kernel's branch is refused.
+     */
+    @Test
+    void kconfigExternsTakeTheRunningKernelsValues() {
+        Path obj = Path.of("../bpf4j-verifier-object/src/test/resources/objects/unseen.o");
+        Path vmlinux = Path.of("/sys/kernel/btf/vmlinux");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(vmlinux), "no kernel BTF at " + vmlinux);
+        assertEquals("kconfig_version: accepted (5 insns processed)",
+                Cli.run("verify", "--prog", "kconfig_version", obj.toString()).ok().strip());
+        Cli other = Cli.run("verify", "--prog", "kconfig_version", "--btf", vmlinux.toString(), obj.toString());
+        assertEquals(Main.EXIT_FAILED, other.status(), other.out() + other.err());
+        assertTrue(other.out().contains("invalid bpf_context access off=1000 size=4"), other.out());
+    }
+
     @Test
     void acceptedProgram() throws IOException {
         Path p = write("ok.s", "mov %r0, 0\nexit\n");

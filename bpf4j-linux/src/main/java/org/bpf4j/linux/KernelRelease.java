@@ -92,6 +92,23 @@ public final class KernelRelease {
         }
     }
 
+    /**
+     * {@code object} with its {@code __kconfig} externs given the running kernel's values, as libbpf
+     * gives them at load ({@code LINUX_KERNEL_VERSION}, {@code CONFIG_*} and libbpf's feature
+     * externs): the kernel backend loads objects so, and verifying an object for the running kernel
+     * must see the same constants (programs branch on them). The object itself when it has none.
+     *
+     * @throws org.bpf4j.object.UnresolvedSymbolException if a non-weak extern has no value
+     * @throws IllegalArgumentException if a value does not suit its extern's type
+     */
+    public static org.bpf4j.object.ObjectSpec withRunningKernelKconfig(org.bpf4j.object.ObjectSpec object) {
+        if (object.externs().stream().noneMatch(e -> e.kind() == org.bpf4j.object.ExternSpec.Kind.KCONFIG)) {
+            return object;
+        }
+        int version = versionCode();
+        return Kconfig.fill(object, version, withLibbpfFeatures(config(), version));
+    }
+
     /** Parses {@code CONFIG_X=value} lines; comments and blank lines are skipped. */
     public static Map<String, String> parseConfig(String text) {
         Map<String, String> out = new HashMap<>();

@@ -24,8 +24,6 @@ import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.linux.sys.Fd;
 import org.bpf4j.object.CoreRelocator;
 import org.bpf4j.object.ExternReference;
-import org.bpf4j.object.ExternSpec;
-import org.bpf4j.object.Kconfig;
 import org.bpf4j.object.MapReference;
 import org.bpf4j.object.MapSlot;
 import org.bpf4j.object.MapSpec;
@@ -132,10 +130,7 @@ final class ObjectLoader {
     }
 
     private void fillKconfig() {
-        if (object.externs().stream().anyMatch(e -> e.kind() == ExternSpec.Kind.KCONFIG)) {
-            int version = KernelRelease.versionCode();
-            object = Kconfig.fill(object, version, KernelRelease.withLibbpfFeatures(KernelRelease.config(), version));
-        }
+        object = KernelRelease.withRunningKernelKconfig(object);
     }
 
     // ---- BTF

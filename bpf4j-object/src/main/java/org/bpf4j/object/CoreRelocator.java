@@ -72,7 +72,7 @@ public final class CoreRelocator {
             results.add(r);
             int pos = code.positionAt(relo.slot());
             Instruction insn = insns.get(pos);
-            checkLocal(where, insn, r.localValue());
+            checkLocal(where, insn, r.localValue(), r.validate());
             if (!r.resolved()) {
                 poison.add(new int[] {pos});
                 continue;
@@ -101,12 +101,12 @@ public final class CoreRelocator {
         };
     }
 
-    private static void checkLocal(String where, Instruction insn, long localValue) {
+    private static void checkLocal(String where, Instruction insn, long localValue, boolean validate) {
         long now = current(insn);
         if (now == Long.MIN_VALUE) {
             throw new MalformedInputException(where + ": the instruction (" + insn + ") cannot be relocated");
         }
-        if (now != localValue) {
+        if (validate && now != localValue) {
             throw new MalformedInputException(where + ": the instruction holds " + now
                     + " but the object's BTF gives " + localValue);
         }

@@ -48,7 +48,7 @@ final class ObjectParser {
         Optional<ElfSection> btfSection = elf.sectionByName(".BTF");
         if (btfSection.isPresent()) {
             try {
-                btf = Optional.of(DataSections.fix(Btf.parse(elf.data(btfSection.get())), elf));
+                btf = Optional.of(HiddenFunctions.markStatic(DataSections.fix(Btf.parse(elf.data(btfSection.get())), elf), elf));
             } catch (MalformedInputException e) {
                 // As libbpf: a malformed .BTF is dropped unless maps, externs or struct_ops need it.
                 String need = btfNeed(elf);

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.btf.CoreRelocationKind;
 import org.bpf4j.object.btf.CoreResolver;
 import org.junit.jupiter.api.Test;
 
@@ -65,11 +66,50 @@ class CoreRelocatorTest {
         Map<String, String> values = byKind(r.results());
         assertEquals("1->0", values.get("FIELD_EXISTS 0:0"));
         assertEquals("1->0", values.get("TYPE_EXISTS 0"));
+        assertEquals("12->0", values.get("TYPE_SIZE 0")); // libbpf: 0, not a poisoned instruction
         assertEquals("4->unresolved", values.get("FIELD_BYTE_OFFSET 0:1"));
         int poisonedSlot = program.coreRelocations().get(0).slot();
         assertEquals(Instruction.Call.helper(CoreRelocator.POISON_HELPER), r.program().code().atSlot(poisonedSlot));
         assertFalse(r.results().get(0).resolved());
         assertEquals(program.code().slotCount(), r.program().code().slotCount());
+    }
+
+    /** The program with the instruction at {@code slot} holding {@code value} instead of what the compiler wrote. */
+    private ProgramSpec holding(int slot, long value) {
+        List<Instruction> insns = new java.util.ArrayList<>(program.code().instructions());
+        int pos = program.code().positionAt(slot);
+        insns.set(pos, switch (insns.get(pos)) {
+            case Instruction.Alu a -> new Instruction.Alu(a.wide(), a.op(), a.dst(), org.bpf4j.isa.Operand.imm((int) value));
+            case Instruction.Load l -> new Instruction.Load(l.size(), l.signExtend(), l.dst(), l.src(), (short) value);
+            case Instruction insn -> throw new AssertionError("not an ALU or load: " + insn);
+        });
+        return program.withCode(org.bpf4j.isa.Code.of(insns));
+    }
+
+    private int slotOf(String kindAndAccess) {
+        return program.coreRelocations().stream()
+                .filter(c -> (c.kind() + " " + c.accessString()).equals(kindAndAccess)).findFirst().orElseThrow().slot();
+    }
+
+    @Test
+    void aBitfieldsOffsetIsTheCompilersChoiceButAPlainFieldsIsChecked() {
+        // libbpf validates a bitfield's signedness and right shift only (bcc's tcppktlat and
+        // bindsnoop read bitfields with another load than libbpf computes: clang-19 wrote 4 where
+        // the BTF gives 2, and 16 where it gives 19)
+        Btf target = TestObjects.parse("target.o").btf().orElseThrow();
+        CoreRelocator.Relocated r = CoreRelocator.relocate(features, holding(slotOf("FIELD_BYTE_OFFSET 0:3"), 4), target);
+        assertEquals(12, r.results().stream().filter(x -> x.relocation().kind() == CoreRelocationKind.FIELD_BYTE_OFFSET
+                && x.relocation().accessString().equals("0:3")).findFirst().orElseThrow().targetValue());
+        org.bpf4j.MalformedInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.bpf4j.MalformedInputException.class,
+                () -> CoreRelocator.relocate(features, holding(slotOf("FIELD_BYTE_OFFSET 0:1"), 6), target));
+        assertTrue(e.getMessage().contains("the instruction holds 6 but the object's BTF gives 4"), e.getMessage());
+        assertThrowsHolding("FIELD_RSHIFT_U64 0:3", 54, target);
+    }
+
+    private void assertThrowsHolding(String relocation, long value, Btf target) {
+        org.junit.jupiter.api.Assertions.assertThrows(org.bpf4j.MalformedInputException.class,
+                () -> CoreRelocator.relocate(features, holding(slotOf(relocation), value), target), relocation);
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.Set;
  */
 public final class KfuncCatalog {
     private static final String FILE = "kfuncs.tsv";
-    private static final KfuncCatalog INSTANCE = new KfuncCatalog(Tsv.resource(FILE), FILE);
 
     private final Map<String, KfuncSpec> byName;
 
@@ -29,7 +28,8 @@ public final class KfuncCatalog {
                         if (t.equals("all")) {
                             types.addAll(EnumSet.allOf(ProgramType.class));
                         } else {
-                            types.add(ProgramType.byName(t).orElseThrow(() -> l.error("unknown program type " + t)));
+                            types.addAll(hook(ProgramType.byName(t).orElseThrow(
+                                    () -> l.error("unknown program type " + t))));
                         }
                     }
                     sets.put(l.field(1, ""), types);
@@ -56,6 +56,33 @@ public final class KfuncCatalog {
             }
         }
         byName = Map.copyOf(out);
+    }
+
+    private static final Set<ProgramType> TRACING_HOOK = EnumSet.of(ProgramType.TRACING, ProgramType.TRACEPOINT,
+            ProgramType.PERF_EVENT, ProgramType.LSM);
+    private static final Set<ProgramType> CGROUP_HOOK = EnumSet.of(ProgramType.CGROUP_SKB, ProgramType.CGROUP_SOCK,
+            ProgramType.CGROUP_SOCK_ADDR, ProgramType.SOCK_OPS, ProgramType.CGROUP_DEVICE, ProgramType.CGROUP_SYSCTL,
+            ProgramType.CGROUP_SOCKOPT);
+    private static final Set<ProgramType> LWT_HOOK = EnumSet.of(ProgramType.LWT_IN, ProgramType.LWT_OUT,
+            ProgramType.LWT_XMIT, ProgramType.LWT_SEG6LOCAL);
+
+    // after the hooks, which the constructor reads
+    private static final KfuncCatalog INSTANCE = new KfuncCatalog(Tsv.resource(FILE), FILE);
+
+    /**
+     * The program types a set registered for {@code type} reaches: Linux files a registration under
+     * the type's hook ({@code bpf_prog_type_to_kfunc_hook}), which other types share. Checked on
+     * Linux 6.18 with {@code bpf_task_from_pid} (registered for tracing and cgroup_skb): tracepoint
+     * and perf_event programs may call it, raw_tp and kprobe ones may not, and every cgroup type
+     * and sock_ops may.
+     */
+    static Set<ProgramType> hook(ProgramType type) {
+        for (Set<ProgramType> h : java.util.List.of(TRACING_HOOK, CGROUP_HOOK, LWT_HOOK)) {
+            if (h.contains(type)) {
+                return h;
+            }
+        }
+        return EnumSet.of(type);
     }
 
     /** The catalog of Linux 6.18's kfuncs that bpf4j knows. */

@@ -2,6 +2,7 @@ package org.bpf4j.trace;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Collects diagnostics from the passes over one script; a pass adds to it and carries on, so
@@ -14,7 +15,7 @@ public final class Diagnostics {
      * A scratch variable the parser renamed for its block ({@code $__s2_x}, the second declaration
      * of {@code $x} in a probe, by {@code parse.Scopes}): messages name it as written.
      */
-    private static final java.util.regex.Pattern RENAMED_VARIABLE = java.util.regex.Pattern.compile("\\$__s\\d+_");
+    private static final Pattern RENAMED_VARIABLE = Pattern.compile("\\$__s\\d+_");
 
     /** Adds an error. */
     public void error(Span span, String message) {

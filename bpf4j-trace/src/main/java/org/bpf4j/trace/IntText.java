@@ -1,5 +1,7 @@
 package org.bpf4j.trace;
 
+import java.util.List;
+
 /**
  * Integers written on bpftrace's command line ({@code -p PID}, named program arguments
  * {@code --name=VALUE}), read as bpftrace reads them: {@code _} separators are ignored, {@code 0x}
@@ -37,7 +39,7 @@ public final class IntText {
     private record Suffix(String name, long max, long unit) {}
 
     private static final long UMAX = -1L; // 2^64 - 1 as an unsigned long
-    private static final java.util.List<Suffix> SUFFIXES = java.util.List.of(
+    private static final List<Suffix> SUFFIXES = List.of(
             new Suffix("", UMAX, 1), new Suffix("u", 0xffff_ffffL, 1), new Suffix("ul", UMAX, 1),
             new Suffix("ull", UMAX, 1), new Suffix("l", Long.MAX_VALUE, 1), new Suffix("ll", Long.MAX_VALUE, 1),
             new Suffix("ns", UMAX, 1), new Suffix("us", UMAX, 1_000L), new Suffix("ms", UMAX, 1_000_000L),

@@ -1,5 +1,8 @@
 package org.bpf4j.trace;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,9 +23,9 @@ public final class Source {
     private static final Source LIBRARY = new Source(LIBRARY_NAME, readLibrary());
 
     private static String readLibrary() {
-        try (java.io.InputStream in = Source.class.getResourceAsStream("stdlib/base.bt")) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (java.io.IOException | NullPointerException e) {
+        try (InputStream in = Source.class.getResourceAsStream("stdlib/base.bt")) {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("bpf4j trace's standard library is missing from its jar", e);
         }
     }

@@ -194,7 +194,7 @@ public final class TraceCompiler {
         AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
                 org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process(),
                 org.bpf4j.trace.sema.Settings.resolve(program.get().config(), setup.env(), new Diagnostics())
-                        .maxBpfProgs());
+                        .maxBpfProgs(), options.filterPid() > 0);
         Program parsed = program.get();
         // as current bpftrace, the builtins a probe type cannot have are reported before attach points match
         AttachPoints.Expansion expansion = AttachPoints.expand(parsed, options.probes(), options.target(), policy, d,
@@ -228,6 +228,12 @@ public final class TraceCompiler {
                 options.unsafe(), options.child(), types, setup.env(), d);
         if (typed.isEmpty()) {
             return new Result(Optional.of(expansion.program()), typed, Optional.empty(), d);
+        }
+        if (options.target() == AttachPoints.Target.VM && typed.get().firstDwarfStack().isPresent()) {
+            // the VM runs no process's code (no -c, -p, uprobes): there is no user stack to unwind
+            d.error(typed.get().firstDwarfStack().get(), "dw_ustack is not available on the VM backend (it runs "
+                    + "no process to unwind; -c, -p and uprobes need the kernel backend: use --backend kernel)");
+            return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
         }
         // as current bpftrace, pid and tid in the kernel are the tracer's namespace's ids
         Optional<org.bpf4j.trace.codegen.PidNamespace> pidns = options.target() == AttachPoints.Target.KERNEL

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.TestFactory;
  * {@code NAME.expected} holds the diagnostics, or for a script that compiles, its expanded attach
  * points and the size of each program. A first line {@code // -c CMD} compiles as for a command
  * ({@code cpid}; its program names the traced process in watchpoints' names), {@code // -p PID}
- * as for a process. {@code -Dbpf4j.recordProbes=src/test/resources} writes the golden files (to
- * review).
+ * as for a process (limited to it), {@code // --no-feature uprobe_multi} as without uprobe_multi
+ * links; the fake binary's USDT probes are listed in {@code trace/probes/usdt}.
+ * {@code -Dbpf4j.recordProbes=src/test/resources} writes the golden files (to review).
  */
 class ProbeResolutionTest {
     /** A machine made of the saved formats and one fake binary. */
@@ -62,10 +63,17 @@ class ProbeResolutionTest {
             return List.of(Scripts.read(dir.resolve("functions")).trim().split("\\s+"));
         }
 
+        /** The fake binary's USDT probes: {@code usdt}'s lines, {@code PROVIDER NAME}, each at an address of its own. */
         @Override
         public List<UsdtProbe> usdt(String binary) {
             locate(binary);
-            return List.of();
+            List<UsdtProbe> probes = new ArrayList<>();
+            for (String line : Scripts.read(dir.resolve("usdt")).strip().split("\n")) {
+                String[] f = line.split(" ");
+                long at = 0x1000 + 16L * probes.size();
+                probes.add(new UsdtProbe(Path.of(binary), f[0], f[1], at, at, 0, List.of(), ""));
+            }
+            return probes;
         }
 
         /**
@@ -105,7 +113,10 @@ class ProbeResolutionTest {
                     options = options.withProcess(org.bpf4j.trace.runtime.ChildCommand.programPath(
                             first.substring("// -c".length()).strip()));
                 } else if (first.startsWith("// -p ")) {
-                    options = options.withProcess("/proc/" + first.substring("// -p ".length()).strip() + "/exe");
+                    String pid = first.substring("// -p ".length()).strip();
+                    options = options.withProcess("/proc/" + pid + "/exe").withPidFilter(Integer.parseInt(pid));
+                } else if (first.startsWith("// --no-feature uprobe_multi")) {
+                    options = options.withProbes(ProbeSource.withoutUprobeMulti(options.probes()));
                 }
                 TraceCompiler.Result r = TraceCompiler.compile(source, List.of(), options);
                 String actual = describe(r, source);

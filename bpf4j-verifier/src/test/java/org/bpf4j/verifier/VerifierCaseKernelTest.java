@@ -144,6 +144,19 @@ class VerifierCaseKernelTest {
                     }
                 }
             }
+            if (in.attachTo().startsWith("iter/")) {
+                // an iterator: attach_btf_id names the kernel's bpf_iter_NAME function
+                attach = AttachType.TRACE_ITER.id();
+                org.bpf4j.object.btf.Btf vmlinux = kernel.vmlinuxBtf().orElse(null);
+                if (vmlinux == null) {
+                    return "error: no vmlinux BTF for " + in.attachTo();
+                }
+                for (int id : vmlinux.typeIdsByName("bpf_iter_" + in.attachTo().substring(5))) {
+                    if (vmlinux.typeById(id) instanceof org.bpf4j.object.btf.BtfType.Func) {
+                        attachBtfId = id;
+                    }
+                }
+            }
             // Linux wants BTF function info for a program that takes a function's address (a
             // callback): every function is described as static, returning int
             java.util.TreeSet<Integer> starts = functionStarts(in.code(), !in.globals().isEmpty());

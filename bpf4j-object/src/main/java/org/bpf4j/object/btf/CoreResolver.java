@@ -37,9 +37,17 @@ public final class CoreResolver {
      * @param targetValue the value under the target BTF (meaningful when {@code resolved})
      * @param targetTypeId the matched target type, 0 if none
      * @param description a readable account, such as {@code "struct sample_ctx::second (0:1): byte_off 4 -> 8"}
+     * @param validate whether the instruction must hold {@code localValue} (libbpf's {@code validate}):
+     *     not for a bitfield's offset, size and left shift, where the compiler may choose another
+     *     load than libbpf would, nor for type ids, which linking may renumber
      */
     public record Result(CoreRelocation relocation, long localValue, boolean resolved, long targetValue,
-            int targetTypeId, String description) {
+            int targetTypeId, String description, boolean validate) {
+        /** A result whose local value the instruction must hold. */
+        public Result(CoreRelocation relocation, long localValue, boolean resolved, long targetValue,
+                int targetTypeId, String description) {
+            this(relocation, localValue, resolved, targetValue, targetTypeId, description, true);
+        }
     }
 
     /** A field access resolved in one BTF. */
@@ -60,17 +68,20 @@ public final class CoreResolver {
             Field lf = localField(local, relo, access);
             long localValue = fieldValue(local, lf, kind);
             String desc = rootName + " " + lf.path + " (" + relo.accessString() + ") " + kind;
+            // libbpf checks a bitfield's signedness and right shift only: the rest is the compiler's choice
+            boolean validate = lf.bitfieldSize == 0 || kind == CoreRelocationKind.FIELD_SIGNED
+                    || kind == CoreRelocationKind.FIELD_RSHIFT_U64;
             for (int cand : candidates(local, relo.typeId(), target)) {
                 Field tf = targetField(local, relo.typeId(), access, target, cand);
                 if (tf != null) {
                     long v = fieldValue(target, tf, kind);
-                    return new Result(relo, localValue, true, v, cand, desc + ": " + localValue + " -> " + v);
+                    return new Result(relo, localValue, true, v, cand, desc + ": " + localValue + " -> " + v, validate);
                 }
             }
             if (kind == CoreRelocationKind.FIELD_EXISTS) {
-                return new Result(relo, localValue, true, 0, 0, desc + ": not in the target -> 0");
+                return new Result(relo, localValue, true, 0, 0, desc + ": not in the target -> 0", validate);
             }
-            return new Result(relo, localValue, false, 0, 0, desc + ": not in the target");
+            return new Result(relo, localValue, false, 0, 0, desc + ": not in the target", validate);
         }
         if (kind.isType()) {
             String desc = rootName + " " + kind;
@@ -80,12 +91,13 @@ public final class CoreResolver {
                 default -> 1;
             };
             if (kind == CoreRelocationKind.TYPE_ID_LOCAL) {
-                return new Result(relo, localValue, true, relo.typeId(), 0, desc + ": " + relo.typeId());
+                return new Result(relo, localValue, true, relo.typeId(), 0, desc + ": " + relo.typeId(), false);
             }
             List<Integer> cands = candidates(local, relo.typeId(), target);
             if (cands.isEmpty()) {
-                boolean exists = kind == CoreRelocationKind.TYPE_EXISTS || kind == CoreRelocationKind.TYPE_MATCHES;
-                return new Result(relo, localValue, exists, 0, 0, desc + ": not in the target" + (exists ? " -> 0" : ""));
+                // libbpf: every type-based relocation gives 0 when the target lacks the type, none poisons
+                return new Result(relo, localValue, true, 0, 0, desc + ": not in the target -> 0",
+                        kind != CoreRelocationKind.TYPE_ID_TARGET);
             }
             int cand = cands.get(0);
             long v = switch (kind) {
@@ -93,7 +105,8 @@ public final class CoreResolver {
                 case TYPE_SIZE -> target.sizeOf(cand);
                 default -> 1;
             };
-            return new Result(relo, localValue, true, v, cand, desc + ": " + localValue + " -> " + v);
+            return new Result(relo, localValue, true, v, cand, desc + ": " + localValue + " -> " + v,
+                    kind != CoreRelocationKind.TYPE_ID_TARGET);
         }
         // Enumerator value or existence: access[0] is the enumerator's index in the local enum.
         List<BtfType.EnumValue> localValues = enumValues(local.resolve(relo.typeId()));

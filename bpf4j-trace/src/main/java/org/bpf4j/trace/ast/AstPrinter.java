@@ -1,6 +1,8 @@
 package org.bpf4j.trace.ast;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -94,7 +96,7 @@ public final class AstPrinter {
                 block(sb, f.body(), depth);
             }
             case Stmt.Jump j -> {
-                sb.append(j.kind().name().toLowerCase(java.util.Locale.ROOT));
+                sb.append(j.kind().name().toLowerCase(Locale.ROOT));
                 j.value().ifPresent(v -> sb.append(' ').append(source(v)));
                 sb.append(';');
             }
@@ -132,7 +134,7 @@ public final class AstPrinter {
             case Expr.Index i -> postfixBase(i.base()) + "[" + source(i.index()) + "]";
             case Expr.Cast c -> "(" + c.type() + ")(" + source(c.operand()) + ")";
             case Expr.Tuple t when !t.names().isEmpty() -> {
-                List<String> parts = new java.util.ArrayList<>();
+                List<String> parts = new ArrayList<>();
                 for (int i = 0; i < t.elements().size(); i++) {
                     parts.add(t.names().get(i) + "=" + source(t.elements().get(i)));
                 }
@@ -255,7 +257,7 @@ public final class AstPrinter {
                 f.body().forEach(x -> tree(sb, x, d + 2, types));
             }
             case Stmt.Jump j -> {
-                line(sb, d, j.kind().name().toLowerCase(java.util.Locale.ROOT));
+                line(sb, d, j.kind().name().toLowerCase(Locale.ROOT));
                 j.value().ifPresent(v -> tree(sb, v, d + 1, types));
             }
         }

@@ -1,5 +1,6 @@
 package org.bpf4j.trace.ast;
 
+import java.util.Locale;
 import org.bpf4j.trace.Span;
 
 /**
@@ -14,7 +15,7 @@ public record ConfigEntry(String key, String value, boolean integer, Span span) 
     /** The key in its short, lower-case form ({@code BPFTRACE_MAX_MAP_KEYS} is {@code max_map_keys}). */
     public String name() {
         String k = key.startsWith("BPFTRACE_") ? key.substring("BPFTRACE_".length()) : key;
-        return k.toLowerCase(java.util.Locale.ROOT);
+        return k.toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -22,7 +23,7 @@ public record ConfigEntry(String key, String value, boolean integer, Span span) 
      * (or a true value), {@code warn} or {@code error} (or a false value); null if it is none of them.
      */
     public static String unstable(String value) {
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        String v = value.strip().toLowerCase(Locale.ROOT);
         return switch (v) {
             case "enable", "1", "true", "on", "yes" -> "enable";
             case "warn" -> "warn";

@@ -1,6 +1,7 @@
 package org.bpf4j.trace.ast;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A whole script: its probes in order, and the C preprocessor lines it carries.
@@ -45,12 +46,12 @@ public record Program(List<String> directives, List<Probe> probes, List<MapDecl>
     }
 
     /** The script's function of this name, if there is one. */
-    public java.util.Optional<Subprog> subprog(String name) {
+    public Optional<Subprog> subprog(String name) {
         return subprogs.stream().filter(f -> f.name().equals(name)).findFirst();
     }
 
     /** The imported C function of this name, if there is one. */
-    public java.util.Optional<CFunction> function(String name) {
+    public Optional<CFunction> function(String name) {
         return functions.stream().filter(f -> f.name().equals(name)).findFirst();
     }
 

@@ -1,5 +1,7 @@
 package org.bpf4j.trace.ast;
 
+import java.util.function.UnaryOperator;
+
 /**
  * A type as written in a cast or a declaration: {@code uint8}, {@code int64}, {@code string},
  * {@code struct task_struct *}; an array when {@code arrayLength} is not negative; the type of an
@@ -31,7 +33,7 @@ public record TypeName(String name, int pointers, int arrayLength, Expr typeOf, 
     }
 
     /** This type with its {@code typeof} expression replaced (by a macro's expansion). */
-    public TypeName withTypeOf(java.util.function.UnaryOperator<Expr> f) {
+    public TypeName withTypeOf(UnaryOperator<Expr> f) {
         return typeOf == null ? this : new TypeName(name, pointers, arrayLength, f.apply(typeOf), arrayPointers);
     }
 

@@ -1,7 +1,10 @@
 package org.bpf4j.trace.codegen;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Imm64Kind;
@@ -231,7 +234,7 @@ final class Asm {
             targetOf[p.position()] = p.target();
         }
         boolean[] reached = new boolean[n + 1];
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        ArrayDeque<Integer> work = new ArrayDeque<>();
         work.push(0);
         while (!work.isEmpty()) {
             int p = work.pop();
@@ -240,7 +243,7 @@ final class Asm {
             }
             int[] block = embedded.stream().filter(r -> p >= r[0] && p < r[1]).findFirst().orElse(null);
             if (block != null) {
-                java.util.Arrays.fill(reached, block[0], block[1], true); // its own flow stays inside
+                Arrays.fill(reached, block[0], block[1], true); // its own flow stays inside
                 continue;
             }
             reached[p] = true;
@@ -271,7 +274,7 @@ final class Asm {
             if (targetOf[p] != null) {
                 int off = slot[newPos[targetOf[p].position]] - (slot[k] + 1);
                 if (off != (short) off) {
-                    throw new org.bpf4j.UnsupportedFeatureException("a jump of " + off
+                    throw new UnsupportedFeatureException("a jump of " + off
                             + " instructions is too far for the generated program");
                 }
                 i = switch (i) {

@@ -3,6 +3,7 @@ package org.bpf4j.trace.codegen;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.Size;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.sema.SemanticAnalyser;
 
 /**
  * Code for the functions whose helper takes a BTF-typed kernel pointer (raw tracepoints, loaded
@@ -47,7 +48,7 @@ final class BtfPointerCalls {
      */
     private void skbOutput(Expr.Call c) {
         String file = ((Expr.StrLit) c.args().getFirst()).value();
-        Long offset = org.bpf4j.trace.sema.SemanticAnalyser.constantOf(c.args().get(3), pc.typed.params());
+        Long offset = SemanticAnalyser.constantOf(c.args().get(3), pc.typed.params());
         int index = pc.events.addSkbOutput(new Events.SkbOutput(file, offset == null ? 0 : offset));
         int m = pc.frame.mark();
         int header = pc.frame.alloc(HEADER);

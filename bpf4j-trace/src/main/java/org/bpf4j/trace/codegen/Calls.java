@@ -1,13 +1,26 @@
 package org.bpf4j.trace.codegen;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.EndianOp;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
+import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.trace.ast.CFunction;
 import org.bpf4j.trace.ast.Expr;
-import org.bpf4j.trace.symbols.KernelSymbols;
+import org.bpf4j.trace.probe.Resolved;
+import org.bpf4j.trace.sema.Builtins;
 import org.bpf4j.trace.sema.FormatString;
+import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Registers;
+import org.bpf4j.trace.sema.SemanticAnalyser;
 import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.symbols.KernelSymbols;
 
 /** Code for calls: printf, print, time, exit, clear, zero, delete as statements; the rest as values. */
 final class Calls {
@@ -35,7 +48,7 @@ final class Calls {
             case "signal", "signal_thread" -> {
                 Expr arg = c.args().getFirst();
                 if (arg instanceof Expr.StrLit name) {
-                    asm.movImm(1, org.bpf4j.trace.sema.Builtins.signalNumber(name.value()));
+                    asm.movImm(1, Builtins.signalNumber(name.value()));
                 } else {
                     pc.intExpr(arg);
                     asm.mov(1, 0);
@@ -108,16 +121,16 @@ final class Calls {
             return;
         }
         List<Expr> args = c.args().subList(1, c.args().size());
-        List<Type> types = new java.util.ArrayList<>();
+        List<Type> types = new ArrayList<>();
         for (Expr a : args) {
             Type t = pc.type(a);
             types.add(t instanceof Type.Int i ? (i.bool() ? new Type.Int(64, false) : new Type.Int(64, i.signed())) : t);
         }
         Type.Tuple layout = new Type.Tuple(types);
         FormatString fmt = FormatString.parse(((Expr.StrLit) c.args().getFirst()).value());
-        java.util.Map<Integer, java.util.Map<Long, String>> enums = new java.util.HashMap<>();
+        Map<Integer, Map<Long, String>> enums = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
-            java.util.Map<Long, String> e = pc.typed.enumValues(args.get(i));
+            Map<Long, String> e = pc.typed.enumValues(args.get(i));
             if (e != null) {
                 enums.put(i, e);
             }
@@ -384,7 +397,7 @@ final class Calls {
                 succeeded();
             }
             case "strncmp" -> pc.strings.strncmp(c.args().get(0), c.args().get(1),
-                    (int) (long) org.bpf4j.trace.sema.SemanticAnalyser.constantOf(c.args().get(2), pc.typed.params()));
+                    (int) (long) SemanticAnalyser.constantOf(c.args().get(2), pc.typed.params()));
             case "strcontains" -> {
                 pc.strings.search(c.args().get(0), c.args().get(1), false);
             }
@@ -401,12 +414,12 @@ final class Calls {
             case "strlen" -> pc.strings.length(c.args().getFirst());
             case "pid", "tid" -> pc.pid(c.name().equals("tid"),
                     ((Expr.Builtin) c.args().getFirst()).name().equals("init"), c.span());
-            case "nsecs" -> asm.call(org.bpf4j.trace.sema.Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
+            case "nsecs" -> asm.call(Builtins.CLOCKS.get(((Expr.Builtin) c.args().getFirst()).name()));
             case "bswap" -> {
                 pc.intExpr(c.args().getFirst());
                 int bits = ((Type.Int) pc.type(c.args().getFirst())).bits();
                 if (bits > 8) {
-                    asm.emit(new org.bpf4j.isa.Instruction.Endian(org.bpf4j.isa.EndianOp.BE, 0, bits));
+                    asm.emit(new Instruction.Endian(EndianOp.BE, 0, bits));
                 }
             }
             case "kaddr" -> asm.movImm(0, pc.typed.constant(c) != null ? pc.typed.constant(c)
@@ -415,14 +428,14 @@ final class Calls {
             case "percpu_kaddr" -> percpuAddress(c);
             case "cgroupid", "getopt" -> asm.movImm(0, pc.typed.constant(c));
             case "reg" -> asm.load(Size.DW, 0, ProbeCompiler.CTX,
-                    org.bpf4j.trace.sema.Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
+                    Registers.offset(((Expr.StrLit) c.args().getFirst()).value()));
             case "kptr", "uptr" -> pc.intExpr(c.args().getFirst());
             case "has_key" -> {
                 Expr.MapRef m = (Expr.MapRef) c.args().getFirst();
                 Expr k = c.args().get(1);
-                org.bpf4j.trace.sema.MapInfo info = pc.mapInfo(m.name());
+                MapInfo info = pc.mapInfo(m.name());
                 boolean oneTuple = info.keys().size() == 1
-                        && info.keys().getFirst() instanceof org.bpf4j.trace.sema.Type.Tuple;
+                        && info.keys().getFirst() instanceof Type.Tuple;
                 pc.aggregations.hasKey(m, k instanceof Expr.Tuple t && !oneTuple ? t.elements() : List.of(k));
             }
             default -> {
@@ -442,7 +455,7 @@ final class Calls {
      * type, in r1-r5, then a BPF-to-BPF call of the function's code (placed after the program's,
      * once); r0 its value, converted from the result's type.
      */
-    private void cFunction(Expr.Call c, org.bpf4j.trace.ast.CFunction f) {
+    private void cFunction(Expr.Call c, CFunction f) {
         int m = pc.frame.mark();
         int[] slots = new int[c.args().size()];
         for (int i = 0; i < slots.length; i++) {
@@ -468,7 +481,7 @@ final class Calls {
     }
 
     /** r0 as a value of a C integer type: its low bytes, sign- or zero-extended. */
-    private void extend(org.bpf4j.trace.ast.CFunction.CType t) {
+    private void extend(CFunction.CType t) {
         if (t.size() < 8) {
             int shift = 64 - 8 * t.size();
             asm.aluImm(AluOp.LSH, 0, shift);
@@ -486,7 +499,7 @@ final class Calls {
             pc.intExpr(c.args().get(1));
             asm.mov(2, 0);
         }
-        asm.emit(new org.bpf4j.isa.Instruction.LoadImm64(1, org.bpf4j.isa.Imm64Kind.VARIABLE_ADDRESS, variable, 0));
+        asm.emit(new Instruction.LoadImm64(1, Imm64Kind.VARIABLE_ADDRESS, variable, 0));
         asm.call(c.args().size() == 2 ? "per_cpu_ptr" : "this_cpu_ptr");
     }
 
@@ -549,7 +562,7 @@ final class Calls {
         asm.mov(1, ProbeCompiler.CTX);
         asm.call("get_func_ip");
         asm.movImm(1, symbol - place);
-        asm.alu(org.bpf4j.isa.AluOp.ADD, 0, 1);
+        asm.alu(AluOp.ADD, 0, 1);
     }
 
     /**
@@ -560,13 +573,13 @@ final class Calls {
     private Long placeAddress() {
         try {
             switch (pc.typed.expansion().resolved().get(pc.attachPoint)) {
-                case org.bpf4j.trace.probe.Resolved.Uprobe u when u.symbol() != null && !u.multi() -> {
-                    org.bpf4j.linux.probe.NativeElf elf = org.bpf4j.linux.probe.NativeElf.read(u.binary());
+                case Resolved.Uprobe u when u.symbol() != null && !u.multi() -> {
+                    NativeElf elf = NativeElf.read(u.binary());
                     return positionIndependent(elf) ? elf.symbol(u.symbol()).map(x -> x.value() + u.offset())
                             .orElse(null) : null;
                 }
-                case org.bpf4j.trace.probe.Resolved.Usdt u when u.sites().size() == 1 -> {
-                    return positionIndependent(org.bpf4j.linux.probe.NativeElf.read(u.binary()))
+                case Resolved.Usdt u when u.sites().size() == 1 -> {
+                    return positionIndependent(NativeElf.read(u.binary()))
                             ? u.sites().getFirst().address() : null;
                 }
                 case null, default -> {
@@ -578,8 +591,8 @@ final class Calls {
         }
     }
 
-    private static boolean positionIndependent(org.bpf4j.linux.probe.NativeElf elf) {
-        return !elf.segments().isEmpty() && elf.segments().stream().mapToLong(org.bpf4j.linux.probe.NativeElf.Segment::vaddr)
+    private static boolean positionIndependent(NativeElf elf) {
+        return !elf.segments().isEmpty() && elf.segments().stream().mapToLong(NativeElf.Segment::vaddr)
                 .min().orElse(1) == 0;
     }
 }

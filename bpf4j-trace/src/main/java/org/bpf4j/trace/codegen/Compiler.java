@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Imm64Kind;
+import org.bpf4j.isa.Instruction;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Probe;
@@ -48,7 +51,7 @@ public final class Compiler {
         if (first.isEmpty()) {
             return first;
         }
-        int size = Math.max(16, org.bpf4j.trace.sema.Type.align8(first.get().events().maxSize()));
+        int size = Math.max(16, Type.align8(first.get().events().maxSize()));
         return compile(typed, diags, new Transport(size), helperChecks, pidNamespace);
     }
 
@@ -115,15 +118,15 @@ public final class Compiler {
         int formatsMap = script.iterFormatsIndex();
         List<CompiledScript.ProbeProgram> patched = new ArrayList<>();
         for (CompiledScript.ProbeProgram prog : programs) {
-            List<org.bpf4j.isa.Instruction> code = new ArrayList<>(prog.code().instructions());
-            code.replaceAll(i -> i instanceof org.bpf4j.isa.Instruction.LoadImm64 l
-                    && l.kind() == org.bpf4j.isa.Imm64Kind.MAP_BY_FD && l.imm() == BtfPointerCalls.SKB_MAP
-                    ? new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind(), skbMap, 0)
-                    : i instanceof org.bpf4j.isa.Instruction.LoadImm64 l
-                    && l.kind() == org.bpf4j.isa.Imm64Kind.MAP_VALUE_BY_FD && l.imm() == Events.ITER_FORMATS_MAP
-                    ? new org.bpf4j.isa.Instruction.LoadImm64(l.dst(), l.kind(), formatsMap, l.nextImm()) : i);
+            List<Instruction> code = new ArrayList<>(prog.code().instructions());
+            code.replaceAll(i -> i instanceof Instruction.LoadImm64 l
+                    && l.kind() == Imm64Kind.MAP_BY_FD && l.imm() == BtfPointerCalls.SKB_MAP
+                    ? new Instruction.LoadImm64(l.dst(), l.kind(), skbMap, 0)
+                    : i instanceof Instruction.LoadImm64 l
+                    && l.kind() == Imm64Kind.MAP_VALUE_BY_FD && l.imm() == Events.ITER_FORMATS_MAP
+                    ? new Instruction.LoadImm64(l.dst(), l.kind(), formatsMap, l.nextImm()) : i);
             patched.add(new CompiledScript.ProbeProgram(prog.attachPoint(), prog.name(),
-                    org.bpf4j.isa.Code.of(code), prog.stackBytes()));
+                    Code.of(code), prog.stackBytes()));
         }
         return Optional.of(new CompiledScript(typed, patched, maps, events, transport));
     }

@@ -30,8 +30,17 @@ import org.bpf4j.trace.symbols.EhFrame;
  */
 final class DwarfStacks {
     private static final int COUNTER = 9;
-    /** The general registers of {@code struct pt_regs} (r15 to rdi) a CFA_REG row may name. */
-    private static final int REGS = 15;
+    /**
+     * The general registers a CFA_REG or RA_REG row may name, in the order of the kernel's
+     * {@code struct sigcontext} (r8-r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp), which a signal
+     * frame saved them in: one read restores them all.
+     */
+    private static final int REGS = 16;
+    /** The {@code struct pt_regs} word (see {@link Registers}) of each register of the walk's array. */
+    private static final String[] SIGCONTEXT_ORDER = {"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "di",
+        "si", "bp", "bx", "dx", "ax", "cx", "sp"};
+    /** Bit 62 of a frame's ip: its registers are known (the interrupted frame's, a signal frame's). */
+    private static final int KNOWN_BIT = 62;
     private static final int ROW = Asm.FAR;
     private static final int STEPS = Integer.numberOfTrailingZeros(CompiledScript.DWARF_ROWS);
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -70,7 +79,7 @@ final class DwarfStacks {
         int rbpOff = pc.frame.alloc(8);
         int tmp = pc.frame.alloc(8);
         int extra = pc.frame.alloc(8);
-        int rbpBase = pc.frame.alloc(8);
+        int flags = pc.frame.alloc(8);
         int regs = pc.frame.alloc(8 * REGS);
         UprobeOffsets uo = UprobeOffsets.KERNEL;
         int task = uo == null ? 0 : pc.frame.alloc(8);
@@ -102,44 +111,35 @@ final class DwarfStacks {
         asm.store(Size.DW, asm.frameBase, start, 3);
         asm.store(Size.DW, asm.frameBase, count, 4);
 
+        String provider = pc.attachPoint.provider();
+        boolean userContext = provider.equals("uprobe") || provider.equals("uretprobe") || provider.equals("usdt");
+        // the interrupted frame's registers, in struct sigcontext's order (a CFA_REG or RA_REG row's
+        // register); in other probes the task's user registers, saved where it entered the kernel
+        // (as current bpftrace), read first into the frames' array (zeroed after)
+        int from = ProbeCompiler.CTX;
+        if (!userContext) {
+            asm.call("get_current_task_btf");
+            asm.mov(1, 0);
+            asm.call("task_pt_regs");
+            asm.mov(3, 0);
+            asm.stackAddr(1, frames);
+            asm.movImm(2, 8 * (Registers.offset("sp") / 8 + 1));
+            asm.call("probe_read_kernel");
+            asm.stackAddr(COUNTER, frames);
+            from = COUNTER;
+        }
+        for (int k = 0; k < REGS; k++) {
+            asm.load(Size.DW, 1, from, Registers.offset(SIGCONTEXT_ORDER[k]));
+            asm.store(Size.DW, asm.frameBase, regs + 8 * k, 1);
+        }
+        for (String r : new String[] {"ip", "sp", "bp"}) {
+            asm.load(Size.DW, 1, from, Registers.offset(r));
+            asm.store(Size.DW, asm.frameBase, r.equals("ip") ? ip : r.equals("sp") ? sp : bp, 1);
+        }
         pc.zero(frames, 8 * Events.STACK_MAP_FRAMES);
         asm.movImm(1, FNV_BASIS);
         asm.store(Size.DW, asm.frameBase, hash, 1);
         asm.storeImm(Size.DW, asm.frameBase, n, 0);
-        String provider = pc.attachPoint.provider();
-        boolean userContext = provider.equals("uprobe") || provider.equals("uretprobe") || provider.equals("usdt");
-        if (!userContext) {
-            // in other probes the task's user registers, saved where it entered the kernel (as current bpftrace)
-            asm.call("get_current_task_btf");
-            asm.mov(1, 0);
-            asm.call("task_pt_regs");
-            asm.mov(COUNTER, 0);
-        }
-        // the interrupted frame's general registers, in pt_regs order (a CFA_REG row's register)
-        if (userContext) {
-            for (int k = 0; k < REGS; k++) {
-                asm.load(Size.DW, 1, ProbeCompiler.CTX, 8 * k);
-                asm.store(Size.DW, asm.frameBase, regs + 8 * k, 1);
-            }
-        } else {
-            asm.stackAddr(1, regs);
-            asm.movImm(2, 8 * REGS);
-            asm.mov(3, COUNTER);
-            asm.call("probe_read_kernel");
-        }
-        for (String r : new String[] {"ip", "sp", "bp"}) {
-            int slot = r.equals("ip") ? ip : r.equals("sp") ? sp : bp;
-            if (userContext) {
-                asm.load(Size.DW, 1, ProbeCompiler.CTX, Registers.offset(r));
-                asm.store(Size.DW, asm.frameBase, slot, 1);
-            } else {
-                asm.stackAddr(1, slot);
-                asm.movImm(2, 8);
-                asm.mov(3, COUNTER);
-                asm.aluImm(AluOp.ADD, 3, Registers.offset(r));
-                asm.call("probe_read_kernel");
-            }
-        }
 
         if (uo != null) {
             xolBase(uo, task, xol, ri);
@@ -151,12 +151,13 @@ final class DwarfStacks {
         asm.movImm(COUNTER, 0);
         asm.bind(head);
         // the frame: recorded, hashed (FNV-1a over the words), counted; bit 63 of ip marks a signal
-        // frame's interrupted instruction (no user address has it), cleared here. A caller's frame
-        // is recorded at its return address minus 1 (in its call, as current bpftrace records it;
-        // a call that does not return can end its function): 1 is subtracted where r9 > 0
+        // frame's interrupted instruction and bit 62 a frame whose registers the signal frame
+        // restored (no user address has them), cleared here. A caller's frame is recorded at its
+        // return address minus 1 (in its call, as current bpftrace records it; a call that does not
+        // return can end its function): 1 is subtracted where r9 > 0
         asm.load(Size.DW, 1, asm.frameBase, ip);
-        asm.aluImm(AluOp.LSH, 1, 1);
-        asm.aluImm(AluOp.RSH, 1, 1);
+        asm.aluImm(AluOp.LSH, 1, 2);
+        asm.aluImm(AluOp.RSH, 1, 2);
         asm.movImm(2, 0);
         asm.alu(AluOp.SUB, 2, COUNTER);
         asm.aluImm(AluOp.RSH, 2, 63);
@@ -174,8 +175,8 @@ final class DwarfStacks {
         asm.aluImm(AluOp.RSH, 2, 63);
         asm.aluImm(AluOp.SUB, 3, 1);
         asm.alu(AluOp.ADD, 3, 2);
-        asm.aluImm(AluOp.LSH, 3, 1);
-        asm.aluImm(AluOp.RSH, 3, 1);
+        asm.aluImm(AluOp.LSH, 3, 2);
+        asm.aluImm(AluOp.RSH, 3, 2);
         asm.bind(first);
         // binary search: r1 = lo, r2 = len; the last row at or before r3
         asm.load(Size.DW, 1, asm.frameBase, start);
@@ -203,11 +204,12 @@ final class DwarfStacks {
         asm.load(Size.DW, 0, ROW, 0);
         asm.jump(JumpOp.JGT, 0, 3, fail); // before the process's first row
         asm.load(Size.B, 4, ROW, 14);
-        // where rbp was saved: at the CFA plus the row's offset, or (DRAP) at rbp plus it
+        // the kind's flags: RBP_AT_RBP (rbp saved at rbp plus the row's offset, DRAP, rather than at
+        // the CFA plus it) in bit 1, REGISTERS (a signal frame that saved every register) in bit 0
         asm.mov(2, 4);
-        asm.aluImm(AluOp.RSH, 2, 7);
-        asm.store(Size.DW, asm.frameBase, rbpBase, 2);
-        asm.aluImm(AluOp.AND, 4, 0x7f);
+        asm.aluImm(AluOp.RSH, 2, 6);
+        asm.store(Size.DW, asm.frameBase, flags, 2);
+        asm.aluImm(AluOp.AND, 4, 0x3f);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.END, done);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.STOP, fail);
         // the row's fields into registers first (a far frame access goes through ROW's register)
@@ -223,7 +225,9 @@ final class DwarfStacks {
         Asm.Label plt = asm.label();
         Asm.Label fromSp = asm.label();
         Asm.Label cfaDone = asm.label();
+        Asm.Label raRead = asm.label();
         Asm.Label fromReg = asm.label();
+        Asm.Label raReg = asm.label();
         Asm.Label derefSp = asm.label();
         Asm.Label derefBp = asm.label();
         Asm.Label deref = asm.label();
@@ -231,6 +235,7 @@ final class DwarfStacks {
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_SIGNAL, signal);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_REG, fromReg);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.RA_REG, raReg);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RBP, derefBp);
         asm.jumpImm(JumpOp.JNE, 4, EhFrame.CFA_RBP, fromSp);
@@ -243,10 +248,24 @@ final class DwarfStacks {
         asm.jump(cfaDone);
         asm.bind(signal);
         // a signal frame: the interrupted context's rsp (the CFA), rip and rbp, saved at rsp plus
-        // the row's offsets
+        // the row's offsets; with REGISTERS every register (struct sigcontext: r8 120 bytes below
+        // rsp's place, the walk's order), so that the interrupted frame's registers are known
         asm.store(Size.DW, asm.frameBase, tmp, 5);
+        Asm.Label signalCfa = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, flags);
+        asm.aluImm(AluOp.AND, 1, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, signalCfa);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.alu(AluOp.ADD, 3, 5);
+        asm.aluImm(AluOp.SUB, 3, 8 * (REGS - 1));
+        asm.stackAddr(1, regs);
+        asm.movImm(2, 8 * REGS);
+        asm.call("probe_read_user");
+        asm.jumpImm(JumpOp.JNE, 0, 0, fail);
+        asm.bind(signalCfa);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.alu(AluOp.ADD, 3, 1);
         readUser(cfa, fail);
         asm.load(Size.DW, 3, asm.frameBase, sp);
         asm.load(Size.DW, 1, asm.frameBase, tmp);
@@ -263,22 +282,30 @@ final class DwarfStacks {
         asm.bind(signalBp);
         asm.load(Size.DW, 1, asm.frameBase, tmp);
         asm.jumpImm(JumpOp.JEQ, 1, 0, done);
-        asm.movImm(2, 1);
-        asm.aluImm(AluOp.LSH, 2, 63);
+        // bit 63: the interrupted instruction; bit 62 (REGISTERS): its registers known
+        asm.load(Size.DW, 2, asm.frameBase, flags);
+        asm.aluImm(AluOp.AND, 2, 1);
+        asm.aluImm(AluOp.OR, 2, 2);
+        asm.aluImm(AluOp.LSH, 2, KNOWN_BIT);
         asm.alu(AluOp.OR, 1, 2);
         asm.store(Size.DW, asm.frameBase, tmp, 1);
         asm.jump(rbpKept);
         asm.bind(fromReg);
-        // another register: known in the interrupted frame only
-        asm.jumpImm(JumpOp.JNE, COUNTER, 1, fail);
-        asm.load(Size.DW, 1, asm.frameBase, extra);
-        asm.jumpImm(JumpOp.JGE, 1, REGS, fail);
-        asm.aluImm(AluOp.LSH, 1, 3);
-        asm.stackAddr(2, regs);
-        asm.alu(AluOp.ADD, 2, 1);
-        asm.load(Size.DW, 0, 2, 0);
+        // another register: known in the interrupted frame and where a signal frame restored it
+        registersKnown(ip, fail);
+        regsWord(regs, extra, 0);
         asm.alu(AluOp.ADD, 0, 5);
         asm.jump(cfaDone);
+        asm.bind(raReg);
+        // the CFA from a register (the low half of extra), the return address in another (its high
+        // half), where they are known
+        registersKnown(ip, fail);
+        regsWord(regs, extra, 0);
+        asm.alu(AluOp.ADD, 0, 5);
+        asm.store(Size.DW, asm.frameBase, cfa, 0);
+        regsWord(regs, extra, 4);
+        asm.store(Size.DW, asm.frameBase, tmp, 0);
+        asm.jump(raRead);
         // the word at rsp or rbp plus the offset, plus the row's constant
         asm.bind(derefSp);
         asm.load(Size.DW, 3, asm.frameBase, sp);
@@ -306,15 +333,17 @@ final class DwarfStacks {
         asm.mov(3, 0);
         asm.aluImm(AluOp.SUB, 3, 8);
         readUser(tmp, fail);
+        asm.bind(raRead);
         if (uo != null) {
             recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
         }
-        // the caller's rbp, where the row saved it: at the CFA plus the offset (0: not saved), or at
-        // rbp plus it
+        // the caller's rbp, where the row saved it: at the CFA plus the offset (0: not saved), or
+        // (RBP_AT_RBP) at rbp plus it
         Asm.Label fromCfa = asm.label();
         Asm.Label readBp = asm.label();
         asm.load(Size.DW, 3, asm.frameBase, rbpOff);
-        asm.load(Size.DW, 1, asm.frameBase, rbpBase);
+        asm.load(Size.DW, 1, asm.frameBase, flags);
+        asm.aluImm(AluOp.RSH, 1, 1);
         asm.jumpImm(JumpOp.JEQ, 1, 0, fromCfa);
         asm.load(Size.DW, 1, asm.frameBase, bp);
         asm.jump(readBp);
@@ -374,6 +403,37 @@ final class DwarfStacks {
         fallback.run();
         asm.bind(end);
         pc.frame.release(m);
+    }
+
+    /**
+     * Goes on where the registers of the frame at {@code ip} are known: the interrupted frame's
+     * (r9 is 1 at its row), or a frame whose ip has {@link #KNOWN_BIT} (a signal frame restored
+     * them); else jumps to {@code fail}. Clobbers r1.
+     */
+    private void registersKnown(int ip, Asm.Label fail) {
+        Asm.Label known = asm.label();
+        asm.jumpImm(JumpOp.JEQ, COUNTER, 1, known);
+        asm.load(Size.DW, 1, asm.frameBase, ip);
+        asm.aluImm(AluOp.RSH, 1, KNOWN_BIT);
+        asm.aluImm(AluOp.AND, 1, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, fail);
+        asm.bind(known);
+    }
+
+    /**
+     * r0 = the register of the walk's array {@code regs} whose index is four bits of the row's
+     * {@code extra}, from bit {@code shift}. Clobbers r1, r2.
+     */
+    private void regsWord(int regs, int extra, int shift) {
+        asm.load(Size.DW, 1, asm.frameBase, extra);
+        if (shift > 0) {
+            asm.aluImm(AluOp.RSH, 1, shift);
+        }
+        asm.aluImm(AluOp.AND, 1, REGS - 1);
+        asm.aluImm(AluOp.LSH, 1, 3);
+        asm.stackAddr(2, regs);
+        asm.alu(AluOp.ADD, 2, 1);
+        asm.load(Size.DW, 0, 2, 0);
     }
 
     /** How many pending uretprobes of the task {@link #recoverUretprobe} looks through. */

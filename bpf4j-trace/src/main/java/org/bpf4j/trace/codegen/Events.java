@@ -1,7 +1,12 @@
 package org.bpf4j.trace.codegen;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.sema.FormatString;
 import org.bpf4j.trace.sema.Type;
 
@@ -47,13 +52,13 @@ public final class Events {
     public static final long PRINTF_BASE = 1000;
 
     /** A warning the running program can send: its text and where in the script. */
-    public record RuntimeWarning(String message, org.bpf4j.trace.Span span) {}
+    public record RuntimeWarning(String message, Span span) {}
 
     /** An {@code skboutput()} call: the pcap file it writes and how many captured bytes it skips. */
     public record SkbOutput(String file, long offset) {}
 
     /** A helper call checked for failure ({@code -k}): the helper's name and where the script calls it. */
-    public record HelperError(String helper, org.bpf4j.trace.Span span) {}
+    public record HelperError(String helper, Span span) {}
 
     /**
      * One printf call (or system, cat, errorf, warnf): its format, the layout of its arguments, and
@@ -62,17 +67,17 @@ public final class Events {
      * {@code expandedFrom} the macro calls it was expanded from, innermost first.
      */
     public record Printf(FormatString format, Type.Tuple layout, String function,
-            java.util.Map<Integer, java.util.Map<Long, String>> enums, org.bpf4j.trace.Span span,
-            List<org.bpf4j.trace.Span> expandedFrom) {
+            Map<Integer, Map<Long, String>> enums, Span span,
+            List<Span> expandedFrom) {
         public Printf {
-            enums = java.util.Map.copyOf(enums);
+            enums = Map.copyOf(enums);
             expandedFrom = List.copyOf(expandedFrom);
         }
     }
 
     private final List<Printf> printfs = new ArrayList<>();
     private final List<Type> printValues = new ArrayList<>();
-    private final java.util.Map<Integer, java.util.Map<Long, String>> printEnums = new java.util.HashMap<>();
+    private final Map<Integer, Map<Long, String>> printEnums = new HashMap<>();
     private final List<String> timeFormats = new ArrayList<>();
     private final List<String> strftimeFormats = new ArrayList<>();
     private final List<String> probeNames = new ArrayList<>();
@@ -214,7 +219,7 @@ public final class Events {
         return printfs.size() - 1;
     }
 
-    int addPrintValue(Type t, java.util.Map<Long, String> enumValues) {
+    int addPrintValue(Type t, Map<Long, String> enumValues) {
         printValues.add(t);
         if (enumValues != null) {
             printEnums.put(printValues.size() - 1, enumValues);
@@ -223,7 +228,7 @@ public final class Events {
     }
 
     /** The enumerators by value of print value {@code index} when it is of an enum type, else null. */
-    public java.util.Map<Long, String> printEnum(int index) {
+    public Map<Long, String> printEnum(int index) {
         return printEnums.get(index);
     }
 
@@ -280,8 +285,8 @@ public final class Events {
      */
     static final int ITER_FORMATS_MAP = -2;
 
-    private final java.io.ByteArrayOutputStream iterFormats = new java.io.ByteArrayOutputStream();
-    private final java.util.Map<String, Integer> iterFormatOffsets = new java.util.HashMap<>();
+    private final ByteArrayOutputStream iterFormats = new ByteArrayOutputStream();
+    private final Map<String, Integer> iterFormatOffsets = new HashMap<>();
 
     /**
      * The offset of a format of {@code printf} in an iterator in the read-only map of formats
@@ -289,7 +294,7 @@ public final class Events {
      * format used again has its first offset.
      */
     int iterFormat(byte[] format) {
-        String key = new String(format, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String key = new String(format, StandardCharsets.ISO_8859_1);
         Integer off = iterFormatOffsets.get(key);
         if (off != null) {
             return off;

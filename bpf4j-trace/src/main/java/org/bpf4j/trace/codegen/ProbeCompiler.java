@@ -7,10 +7,13 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.AtomicOp;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Operand;
 import org.bpf4j.isa.Size;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
@@ -18,7 +21,11 @@ import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.UnOp;
+import org.bpf4j.trace.probe.Resolved;
 import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Registers;
+import org.bpf4j.trace.sema.SemanticAnalyser;
 import org.bpf4j.trace.sema.Type;
 import org.bpf4j.trace.sema.TypedProgram;
 
@@ -70,7 +77,7 @@ final class ProbeCompiler {
     final Loops forLoops;
     final Transport transport;
     /** The tracer's PID namespace when it is not the initial one: pid and tid are then seen from it. */
-    final java.util.Optional<PidNamespace> pidNamespace;
+    final Optional<PidNamespace> pidNamespace;
     /**
      * Bytes of the frame kept in the scratch buffer (this CPU's element) instead of the stack (0: the frame is
      * all on the stack). A program whose frame does not fit in 512 bytes is compiled again with a
@@ -92,13 +99,13 @@ final class ProbeCompiler {
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
             Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
-            java.util.Optional<PidNamespace> pidNamespace) {
+            Optional<PidNamespace> pidNamespace) {
         this(typed, events, mapIndex, ringIndex, globalsIndex, diags, probe, attachPoint, transport, pidNamespace, 0);
     }
 
     ProbeCompiler(TypedProgram typed, Events events, Map<String, Integer> mapIndex, int ringIndex, int globalsIndex,
             Diagnostics diags, Probe probe, AttachPoint attachPoint, Transport transport,
-            java.util.Optional<PidNamespace> pidNamespace, int scratchFrame) {
+            Optional<PidNamespace> pidNamespace, int scratchFrame) {
         this.pidNamespace = pidNamespace;
         this.scratchFrame = scratchFrame;
         this.frame = new Frame(scratchFrame > 0);
@@ -179,7 +186,7 @@ final class ProbeCompiler {
         Code body = asm.build();
         List<Instruction> all = new ArrayList<>();
         for (int off = 8; off <= frame.max(); off += 8) {
-            all.add(new Instruction.Store(Size.DW, 10, (short) -off, org.bpf4j.isa.Operand.imm(0)));
+            all.add(new Instruction.Store(Size.DW, 10, (short) -off, Operand.imm(0)));
         }
         all.addAll(body.instructions());
         String name = attachPoint.name();
@@ -328,7 +335,7 @@ final class ProbeCompiler {
                 asm.bind(end);
             }
             case Stmt.Unroll u -> {
-                long n = org.bpf4j.trace.sema.SemanticAnalyser.constantOf(u.count(), typed.params());
+                long n = SemanticAnalyser.constantOf(u.count(), typed.params());
                 for (long k = 0; k < n; k++) {
                     block(u.body());
                 }
@@ -412,7 +419,7 @@ final class ProbeCompiler {
             }
             case Type.ProbeName p -> {
                 int name = events.addProbeName(attachPoint.name());
-                if (typed.expansion().resolved().get(attachPoint) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+                if (typed.expansion().resolved().get(attachPoint) instanceof Resolved.Uprobe u
                         && u.multi()) {
                     // the matches of a wildcard share one program: the attach cookie is the name's index
                     asm.mov(1, CTX);
@@ -448,8 +455,8 @@ final class ProbeCompiler {
                     asm.store(Size.DW, asm.frameBase, off, 0);
                 } else if (e instanceof Expr.Call || e instanceof Expr.Builtin) {
                     asm.call("get_current_uid_gid"); // username: the user id
-                    asm.aluImm(org.bpf4j.isa.AluOp.LSH, 0, 32);
-                    asm.aluImm(org.bpf4j.isa.AluOp.RSH, 0, 32);
+                    asm.aluImm(AluOp.LSH, 0, 32);
+                    asm.aluImm(AluOp.RSH, 0, 32);
                     asm.store(Size.DW, asm.frameBase, off, 0);
                 } else {
                     rawValue(e, off);
@@ -512,7 +519,7 @@ final class ProbeCompiler {
                     zero(off, storedSize(r));
                     new IntExprs(this).address(e);
                     new Buffers(this).read(off, r.size(), typed.kernelField(e).user());
-                } else if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+                } else if (e instanceof Expr.Unary u && u.op() == UnOp.DEREF) {
                     intExpr(u.operand());
                     new Buffers(this).read(off, r.size(), new Buffers(this).user(u.operand()));
                 } else if (e instanceof Expr.Builtin b && b.name().equals("args")) {
@@ -622,7 +629,7 @@ final class ProbeCompiler {
                 asm.call("get_func_ip");
             } else {
                 // the instruction pointer of the probed function's entry
-                asm.load(Size.DW, 0, CTX, org.bpf4j.trace.sema.Registers.offset("ip"));
+                asm.load(Size.DW, 0, CTX, Registers.offset("ip"));
             }
             asm.store(Size.DW, asm.frameBase, off, 0);
             if (function.equals("usym")) {
@@ -684,7 +691,7 @@ final class ProbeCompiler {
                 frame.release(mk);
             }
             case Expr e2 when typed.rewrite(e2) instanceof Expr.TupleIndex ti -> rawValue(ti, off); // $r.a, $t[1]
-            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.DEREF && !(t instanceof Type.Int) -> {
+            case Expr.Unary u when u.op() == UnOp.DEREF && !(t instanceof Type.Int) -> {
                 // *p of a pointer to a value kept in memory (&$v): its bytes as the value's layout
                 zero(off, storedSize(t));
                 intExpr(u.operand());
@@ -829,7 +836,7 @@ final class ProbeCompiler {
         asm.jumpImm(JumpOp.JEQ, 0, 0, sent);
         asm.loadMapValue(1, globalsIndex, 0);
         asm.movImm(2, 1);
-        asm.emit(new org.bpf4j.isa.Instruction.Atomic(Size.DW, org.bpf4j.isa.AtomicOp.ADD, 1, 2,
+        asm.emit(new Instruction.Atomic(Size.DW, AtomicOp.ADD, 1, 2,
                 (short) LOST_OFFSET));
         asm.bind(sent);
     }

@@ -1,9 +1,11 @@
 package org.bpf4j.trace.codegen;
 
+import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.sema.KernelField;
 import org.bpf4j.trace.sema.Type;
 
 /**
@@ -65,7 +67,7 @@ final class Strings {
             case Expr.Call c when c.name().equals("path") -> {
                 // bpf_d_path(struct path *, buf, size): the address of an embedded struct path, or a pointer's value
                 Expr arg = c.args().getFirst();
-                org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(arg);
+                KernelField k = pc.typed.kernelField(arg);
                 zero(off, size);
                 if (k != null && k.struct()) {
                     new IntExprs(pc).address(arg);
@@ -120,7 +122,7 @@ final class Strings {
             case Expr.Field f when f.base() instanceof Expr.Builtin b && b.name().equals("args") ->
                 new ContextReads(pc).argsString(f, size, off);
             case Expr f when (f instanceof Expr.Field || f instanceof Expr.Index) && pc.typed.kernelField(f) != null -> {
-                org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(f);
+                KernelField k = pc.typed.kernelField(f);
                 zero(off, size);
                 new IntExprs(pc).address(f);
                 asm.mov(3, 0);
@@ -355,11 +357,11 @@ final class Strings {
         asm.movImm(2, 1);
         for (int k = 0; k < size; k++) {
             asm.load(Size.B, 1, asm.frameBase, off + k);
-            asm.aluImm(org.bpf4j.isa.AluOp.SUB, 1, 1);
-            asm.aluImm(org.bpf4j.isa.AluOp.RSH, 1, 63);
-            asm.aluImm(org.bpf4j.isa.AluOp.XOR, 1, 1);
-            asm.alu(org.bpf4j.isa.AluOp.AND, 2, 1);
-            asm.alu(org.bpf4j.isa.AluOp.ADD, 0, 2);
+            asm.aluImm(AluOp.SUB, 1, 1);
+            asm.aluImm(AluOp.RSH, 1, 63);
+            asm.aluImm(AluOp.XOR, 1, 1);
+            asm.alu(AluOp.AND, 2, 1);
+            asm.alu(AluOp.ADD, 0, 2);
         }
     }
 
@@ -461,7 +463,7 @@ final class Strings {
             Asm.Label next = asm.label();
             asm.jumpImm(JumpOp.JGT, 1, hsize - 1, stop); // never: bpf_loop counts to hsize; bounds for the verifier
             asm.addr(3, 9, hs);
-            asm.alu(org.bpf4j.isa.AluOp.ADD, 3, 1);
+            asm.alu(AluOp.ADD, 3, 1);
             for (int j = 0; j < nsize; j++) {
                 asm.load(Size.B, 4, 9, ns + j);
                 asm.jumpImm(JumpOp.JEQ, 4, 0, found);

@@ -2,6 +2,7 @@ package org.bpf4j.trace.parse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
@@ -236,13 +237,16 @@ final class TopLevelItems {
         String mode = "error";
         for (ConfigEntry c : parser.rootConfig != null ? parser.rootConfig : parser.currentConfig) {
             if (c.name().equals("unstable_import_statement")) {
-                mode = java.util.Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
+                mode = Objects.requireNonNullElse(ConfigEntry.unstable(c.value()), "error");
             }
         }
-        if (parser.envImports != null && ConfigEntry.unstable(parser.envImports) != null) {
-            // as current bpftrace, which loads the environment after the config block (a bad value is
-            // reported with the settings)
-            mode = ConfigEntry.unstable(parser.envImports);
+        if (parser.envImports != null) {
+            // as current bpftrace, which loads the environment after the config block; a bad value
+            // fails its config pass before import statements are checked: it is reported with the
+            // settings (Settings.environmentFailure), and an import the block does not allow is
+            // left out without an error of its own
+            String env = ConfigEntry.unstable(parser.envImports);
+            mode = env != null ? env : mode.equals("error") ? "bad" : mode;
         }
         switch (mode) {
             case "enable" -> statementImports.add(d);
@@ -254,6 +258,7 @@ final class TopLevelItems {
                 }
                 statementImports.add(d);
             }
+            case "bad" -> { }
             default -> parser.diags.error(d.span(), "Import statements that are not at the top level are primarily for the "
                     + "standard library. If this is functionality you need, please file an issue to explain why.");
         }

@@ -3,16 +3,24 @@ package org.bpf4j.trace.probe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.linux.probe.UsdtProbe;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 
@@ -47,7 +55,7 @@ public final class AttachPoints {
      */
     public record Expansion(Program program, Map<AttachPoint, Resolved> resolved) {
         public Expansion {
-            resolved = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(resolved));
+            resolved = Collections.unmodifiableMap(new LinkedHashMap<>(resolved));
         }
 
         /** The expansion of a program that uses no probes from the machine. */
@@ -70,9 +78,9 @@ public final class AttachPoints {
         /** The attach point is left out without a word. */
         IGNORE;
 
-        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}), or null. */
+        /** The value of the config variable ({@code error}, {@code warn}, {@code ignore}, any case), or null. */
         public static MissingProbes of(String value) {
-            return switch (value.strip()) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
                 case "error" -> ERROR;
                 case "warn" -> WARN;
                 case "ignore" -> IGNORE;
@@ -90,8 +98,10 @@ public final class AttachPoints {
      *     {@code /proc/PID/exe} under {@code -p}, the command's program under {@code -c}; null for
      *     none (a watchpoint on a kernel address)
      * @param maxBpfProgs the most programs the wildcards of a script may expand to ({@code max_bpf_progs})
+     * @param traced whether probes are limited to one process ({@code -p}): each match of a USDT
+     *     attach point is then a program of its own, as in current bpftrace
      */
-    public record Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs) {
+    public record Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs, boolean traced) {
         /** current bpftrace's default {@code max_bpf_progs}. */
         public static final long MAX_BPF_PROGS = 1024;
 
@@ -106,6 +116,11 @@ public final class AttachPoints {
         /** A policy with current bpftrace's default {@code max_bpf_progs}. */
         public Policy(boolean unsafe, MissingProbes missing, String process) {
             this(unsafe, missing, process, MAX_BPF_PROGS);
+        }
+
+        /** A policy without {@code -p}. */
+        public Policy(boolean unsafe, MissingProbes missing, String process, long maxBpfProgs) {
+            this(unsafe, missing, process, maxBpfProgs, false);
         }
     }
 
@@ -146,8 +161,8 @@ public final class AttachPoints {
         List<Map.Entry<Span, String>> unmatched = new ArrayList<>(); // the matching's errors, reported last
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
-        Map<String, java.util.Set<String>> named = Map.of("bench", new java.util.HashSet<>(), "test",
-                new java.util.HashSet<>());
+        Map<String, Set<String>> named = Map.of("bench", new HashSet<>(), "test",
+                new HashSet<>());
         long programsExpanded = 0; // what current bpftrace counts against max_bpf_progs
         for (Probe p : program.probes()) {
             if (!p.attachPoints().isEmpty() && p.attachPoints().stream().allMatch(ap -> ap.provider().isEmpty())) {
@@ -171,10 +186,10 @@ public final class AttachPoints {
                     }
                     iterSeen = true;
                 }
-                java.util.Set<String> names = named.get(ap.provider());
+                Set<String> names = named.get(ap.provider());
                 if (names != null && ap.parts().size() == 1 && !names.add(ap.parts().getFirst())) {
                     diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
-                            + ap.provider().toUpperCase(java.util.Locale.ROOT) + " probe");
+                            + ap.provider().toUpperCase(Locale.ROOT) + " probe");
                 }
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {
@@ -191,7 +206,7 @@ public final class AttachPoints {
                     failed = true;
                     continue;
                 }
-                if (expandsToPrograms(ap) || usesProbe && !one.isEmpty()) {
+                if (expandsToPrograms(ap, source, policy) || usesProbe && !one.isEmpty()) {
                     programsExpanded += one.size();
                     if (Long.compareUnsigned(programsExpanded, policy.maxBpfProgs()) > 0) {
                         // current bpftrace's words (it names its count, not the limit, after "more than")
@@ -269,19 +284,19 @@ public final class AttachPoints {
      */
     public static Long count(String text) {
         try {
-            long v = org.bpf4j.trace.IntText.parseUnsigned(text);
+            long v = IntText.parseUnsigned(text);
             return v < 0 ? null : v;
-        } catch (org.bpf4j.trace.IntText.Invalid e) {
+        } catch (IntText.Invalid e) {
             return null;
         }
     }
 
     /** The providers whose attach points are looked up on the machine (and so may match nothing). */
     /** Providers whose attach points the CHECK target checks for their form only (never looked up). */
-    private static final java.util.Set<String> CHECKED_FORM_ONLY = java.util.Set.of("kprobe", "kretprobe", "kfunc",
-            "kretfunc", "fentry", "fexit");
+    private static final Set<String> CHECKED_FORM_ONLY = Set.of("kprobe", "kretprobe", "kfunc", "kretfunc", "fentry",
+            "fexit");
 
-    private static final java.util.Set<String> MATCHED = java.util.Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
+    private static final Set<String> MATCHED = Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
             "rawtracepoint", "kprobe", "kretprobe", "kfunc", "kretfunc", "fentry", "fexit");
 
     /**
@@ -305,14 +320,16 @@ public final class AttachPoints {
      * expansion), counted against {@code max_bpf_progs}: wildcard tracepoints, raw tracepoints,
      * kprobes (bpf4j has no kprobe_multi), fentry/fexit probes and iterators, and USDT probes with a
      * wildcard or without a provider; in a probe that reads the {@code probe} builtin, every attach
-     * point that resolves to something. Wildcard uprobes are not counted otherwise: bpf4j, as
-     * bpftrace, attaches them as one uprobe_multi program where the kernel has it.
+     * point that resolves to something; USDT probes under {@code -p}; wildcard uprobes without
+     * uprobe_multi ({@link ProbeSource#uprobeMulti()}: bpf4j, as bpftrace, otherwise attaches a
+     * wildcard uprobe's matches in a binary as one uprobe_multi program).
      */
-    private static boolean expandsToPrograms(AttachPoint ap) {
+    private static boolean expandsToPrograms(AttachPoint ap, ProbeSource source, Policy policy) {
         return switch (ap.provider()) {
             case "tracepoint", "rawtracepoint", "kprobe", "kretprobe", "fentry", "fexit", "iter" ->
                     ap.parts().stream().anyMatch(AttachPoints::isGlob);
-            case "usdt" -> wildcard(ap);
+            case "uprobe", "uretprobe" -> !source.uprobeMulti() && ap.parts().stream().anyMatch(AttachPoints::isGlob);
+            case "usdt" -> wildcard(ap) || policy.traced();
             default -> false;
         };
     }
@@ -320,15 +337,15 @@ public final class AttachPoints {
     /** Whether a probe's predicate or body reads the {@code probe} builtin. */
     private static boolean usesProbeBuiltin(Probe p) {
         boolean[] found = {false};
-        org.bpf4j.trace.ast.AstRewriter finder = new org.bpf4j.trace.ast.AstRewriter() {
+        AstRewriter finder = new AstRewriter() {
             @Override
-            public org.bpf4j.trace.ast.Expr builtin(org.bpf4j.trace.ast.Expr.Builtin b) {
+            public Expr builtin(Expr.Builtin b) {
                 found[0] |= b.name().equals("probe");
                 return super.builtin(b);
             }
 
             @Override
-            public org.bpf4j.trace.ast.Expr call(org.bpf4j.trace.ast.Expr.Call c) {
+            public Expr call(Expr.Call c) {
                 found[0] |= c.name().equals("probe") && c.args().isEmpty();
                 return super.call(c);
             }
@@ -574,7 +591,7 @@ public final class AttachPoints {
                             value));
                     return;
                 }
-                java.util.regex.Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
+                Matcher offset = Pattern.compile("(.+)\\+(0x[0-9a-fA-F]+|[0-9]+)").matcher(fn);
                 if (!functions.contains(fn) && offset.matches() && functions.contains(offset.group(1))) {
                     // FUNC+OFFSET: inside the function and at an instruction boundary, as bpftrace checks
                     String off = offset.group(2);
@@ -669,8 +686,8 @@ public final class AttachPoints {
                 long period = e.defaultPeriod();
                 if (parts.size() == 2 && !parts.get(1).isEmpty()) {
                     try {
-                        org.bpf4j.trace.IntText.parseUnsigned(parts.get(1));
-                    } catch (org.bpf4j.trace.IntText.Invalid invalid) {
+                        IntText.parseUnsigned(parts.get(1));
+                    } catch (IntText.Invalid invalid) {
                         // current bpftrace's words, with its integer parser's reason
                         diags.error(ap.span(), "Invalid count for " + ap.provider() + " probe: " + invalid.getMessage());
                         return;
@@ -896,7 +913,7 @@ public final class AttachPoints {
                 continue;
             }
             for (AttachPoint ap : p.attachPoints()) {
-                if (!java.util.Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
+                if (!Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
                     diags.error(ap.span(), "Iterator probe can't be mixed with any other probe, not even another "
                             + "iterator");
                     return;

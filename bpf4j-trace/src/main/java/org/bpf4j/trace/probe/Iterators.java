@@ -7,9 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.bpf4j.object.elf.ByteReader;
+import java.util.function.Consumer;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.KernelProgram;
+import org.bpf4j.linux.sys.Bpf;
 import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfFormat;
 import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.object.elf.ByteReader;
+import org.bpf4j.spec.AttachType;
+import org.bpf4j.spec.ProgramType;
 
 /**
  * The kernel's BPF iterators, as current bpftrace finds them: every {@code struct bpf_iter__NAME}
@@ -93,7 +100,7 @@ public final class Iterators {
     /** A type as libbpf's {@code btf_dump__emit_type_decl} writes it without a name ({@code struct file *}). */
     private static String declaration(Btf btf, int type) {
         try {
-            return org.bpf4j.object.btf.BtfFormat.typeName(btf, type).strip();
+            return BtfFormat.typeName(btf, type).strip();
         } catch (RuntimeException e) {
             return btf.describe(type);
         }
@@ -104,16 +111,16 @@ public final class Iterators {
      * {@code bpf_iter_NAME} with expected attach type {@code BPF_TRACE_ITER}), as current bpftrace's
      * {@code has_iter}: some the BTF names are refused (the map element iterators here, with EPERM).
      */
-    public static boolean loads(org.bpf4j.linux.Kernel kernel, String name) {
+    public static boolean loads(Kernel kernel, String name) {
         int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_" + name, 12)).orElse(-1); // BTF_KIND_FUNC
         if (id <= 0) {
             return false;
         }
         byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
-        org.bpf4j.spec.ProgramType tracing = org.bpf4j.spec.ProgramType.TRACING;
-        try (org.bpf4j.linux.KernelProgram p = kernel.loadProgram("iterator probe", tracing,
-                new org.bpf4j.linux.sys.Bpf.ProgLoad(tracing.id(), insns, "GPL", 0, 0, 0, 0, "iter_probe", 0,
-                        org.bpf4j.spec.AttachType.TRACE_ITER.id(), 0, new byte[0], new byte[0], id, 0, new int[0]))) {
+        ProgramType tracing = ProgramType.TRACING;
+        try (KernelProgram p = kernel.loadProgram("iterator probe", tracing,
+                new Bpf.ProgLoad(tracing.id(), insns, "GPL", 0, 0, 0, 0, "iter_probe", 0,
+                        AttachType.TRACE_ITER.id(), 0, new byte[0], new byte[0], id, 0, new int[0]))) {
             return p.fd() >= 0;
         } catch (RuntimeException e) {
             return false;
@@ -125,11 +132,11 @@ public final class Iterators {
      * ({@link #loads}); each other one is reported to {@code warnings} in bpftrace's words. Without
      * bpf() (no privileges) every iterator is listed.
      */
-    public static List<Entry> listed(List<Entry> all, java.util.function.Consumer<String> warnings) {
-        if (all.isEmpty() || !org.bpf4j.linux.Kernel.probe().available()) {
+    public static List<Entry> listed(List<Entry> all, Consumer<String> warnings) {
+        if (all.isEmpty() || !Kernel.probe().available()) {
             return all;
         }
-        org.bpf4j.linux.Kernel kernel = org.bpf4j.linux.Kernel.system();
+        Kernel kernel = Kernel.system();
         List<Entry> out = new ArrayList<>();
         for (Entry e : all) {
             if (loads(kernel, e.name())) {

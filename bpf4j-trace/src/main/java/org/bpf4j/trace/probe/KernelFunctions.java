@@ -1,6 +1,11 @@
 package org.bpf4j.trace.probe;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +61,7 @@ public record KernelFunctions(Map<String, Set<String>> functions, Set<String> mo
         if (k == null) {
             Set<String> modules = loadedModules();
             try {
-                k = parseFilterFunctions(Files.readAllLines(AVAILABLE_FILTER_FUNCTIONS), modules,
+                k = parseFilterFunctions(byteLines(AVAILABLE_FILTER_FUNCTIONS), modules,
                         AVAILABLE_FILTER_FUNCTIONS.toString());
             } catch (IOException | SecurityException e) {
                 k = fromKallsyms(modules);
@@ -74,10 +79,36 @@ public record KernelFunctions(Map<String, Set<String>> functions, Set<String> mo
      */
     public static KernelFunctions read(Path file) {
         try {
-            return parseFilterFunctions(Files.readAllLines(file), loadedModules(), file.toString());
+            return parseFilterFunctions(byteLines(file), loadedModules(), file.toString());
         } catch (IOException | SecurityException e) {
             throw new ProbeSource.ProbeException("Could not read functions from " + file + ".");
         }
+    }
+
+    /**
+     * The lines of a file as bpftrace reads them, bytes: a line that is not UTF-8 is read byte for
+     * byte (ISO-8859-1), so that it neither fails the read nor loses its bytes.
+     */
+    static List<String> byteLines(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        byte[] bytes = Files.readAllBytes(file);
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                if (i == bytes.length && start == i) {
+                    break;
+                }
+                ByteBuffer line = ByteBuffer.wrap(bytes, start, i - start);
+                try {
+                    out.add(utf8.decode(line).toString());
+                } catch (CharacterCodingException e) {
+                    out.add(new String(bytes, start, i - start, StandardCharsets.ISO_8859_1));
+                }
+                start = i + 1;
+            }
+        }
+        return out;
     }
 
     /** The lines of an {@code available_filter_functions} file; the modules named there count as loaded. */
@@ -122,7 +153,7 @@ public record KernelFunctions(Map<String, Set<String>> functions, Set<String> mo
                 String module = f.length > 3 && f[3].startsWith("[") ? f[3].substring(1, f[3].length() - 1) : "vmlinux";
                 add(functions, modules, module, f[2]);
             });
-        } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
+        } catch (IOException | UncheckedIOException | SecurityException e) {
             return new KernelFunctions(Map.of(), modules, "nothing (neither " + AVAILABLE_FILTER_FUNCTIONS + " nor "
                     + KALLSYMS + " can be read)");
         }

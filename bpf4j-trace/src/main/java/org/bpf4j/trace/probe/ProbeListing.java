@@ -1,10 +1,21 @@
 package org.bpf4j.trace.probe;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfFormat;
+import org.bpf4j.object.btf.BtfType;
+import org.bpf4j.trace.parse.Parser;
+import org.bpf4j.trace.symbols.Dwarf;
 
 /**
  * The probes {@code bpf4j trace -l [PATTERN]} lists, as bpftrace writes them: tracepoints (from
@@ -31,10 +42,10 @@ public final class ProbeListing {
      * kernel refuses to load a program for) given to {@code warnings}.
      */
     public static List<String> list(String pattern, boolean verbose, ProbeSource source,
-            java.util.function.Consumer<String> warnings) {
+            Consumer<String> warnings) {
         String p = pattern == null || pattern.isEmpty() ? "*" : pattern;
         int colon = p.indexOf(':');
-        String provider = colon < 0 ? "" : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
+        String provider = colon < 0 ? "" : Parser.expandProvider(p.substring(0, colon));
         List<String> out = new ArrayList<>();
         if (colon > 0 && isGlob(provider) && p.indexOf('/', colon) > colon && p.indexOf('/', colon) < nextColon(p, colon)) {
             // a wildcard provider with a file (*:./prog:*): the file's uprobes and USDT probes
@@ -76,8 +87,8 @@ public final class ProbeListing {
                 for (String line : lines) {
                     out.add(line);
                     String file = line.substring(line.indexOf(':') + 1, line.lastIndexOf(':'));
-                    org.bpf4j.trace.symbols.Dwarf dwarf = org.bpf4j.trace.symbols.Dwarf.read(
-                            file.contains("/") ? java.nio.file.Path.of(file) : source.locate(file));
+                    Dwarf dwarf = Dwarf.read(
+                            file.contains("/") ? Path.of(file) : source.locate(file));
                     for (var param : dwarf.params(line.substring(line.lastIndexOf(':') + 1)).orElse(List.of())) {
                         out.add("    " + param.type().name() + " " + param.name());
                     }
@@ -166,15 +177,15 @@ public final class ProbeListing {
      * ({@code struct task_struct}) the pattern's wildcards match, sorted; with {@code verbose} each
      * one's C definition after {@code vmlinux: }.
      */
-    public static List<String> listTypes(String pattern, boolean verbose, org.bpf4j.object.btf.Btf btf) {
+    public static List<String> listTypes(String pattern, boolean verbose, Btf btf) {
         Pattern glob = AttachPoints.glob(pattern.strip().replaceAll("\\s+", " "));
-        java.util.TreeMap<String, Integer> found = new java.util.TreeMap<>();
-        List<org.bpf4j.object.btf.BtfType> types = btf.types();
+        TreeMap<String, Integer> found = new TreeMap<>();
+        List<BtfType> types = btf.types();
         for (int id = 1; id < types.size(); id++) {
             String name = switch (types.get(id)) {
-                case org.bpf4j.object.btf.BtfType.Struct t -> t.name().isEmpty() ? null : "struct " + t.name();
-                case org.bpf4j.object.btf.BtfType.Union t -> t.name().isEmpty() ? null : "union " + t.name();
-                case org.bpf4j.object.btf.BtfType.Enum t -> t.name().isEmpty() ? null : "enum " + t.name();
+                case BtfType.Struct t -> t.name().isEmpty() ? null : "struct " + t.name();
+                case BtfType.Union t -> t.name().isEmpty() ? null : "union " + t.name();
+                case BtfType.Enum t -> t.name().isEmpty() ? null : "enum " + t.name();
                 default -> null;
             };
             if (name != null && glob.matcher(name).matches()) {
@@ -183,7 +194,7 @@ public final class ProbeListing {
         }
         List<String> out = new ArrayList<>();
         for (var e : found.entrySet()) {
-            out.add(verbose ? "vmlinux: " + org.bpf4j.object.btf.BtfFormat.declaration(btf, e.getValue()) : e.getKey());
+            out.add(verbose ? "vmlinux: " + BtfFormat.declaration(btf, e.getValue()) : e.getKey());
         }
         return out;
     }
@@ -198,9 +209,9 @@ public final class ProbeListing {
     public static List<String> listProcess(int pid, String pattern, boolean verbose, ProbeSource source) {
         String p = pattern == null || pattern.isEmpty() ? "*:*" : pattern;
         int colon = p.indexOf(':');
-        String provider = colon < 0 ? p : org.bpf4j.trace.parse.Parser.expandProvider(p.substring(0, colon));
+        String provider = colon < 0 ? p : Parser.expandProvider(p.substring(0, colon));
         String what = colon < 0 ? "*" : p.substring(p.lastIndexOf(':') + 1);
-        List<String> binaries = ProbeSource.binariesOf(pid).stream().map(java.nio.file.Path::toString).toList();
+        List<String> binaries = ProbeSource.binariesOf(pid).stream().map(Path::toString).toList();
         Pattern pg = AttachPoints.glob(provider);
         List<String> out = new ArrayList<>();
         for (String binary : binaries) {
@@ -238,14 +249,14 @@ public final class ProbeListing {
         String dir = given.substring(0, slash);
         Pattern name = AttachPoints.glob(given.substring(slash + 1));
         List<String> out = new ArrayList<>();
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
-                java.nio.file.Path.of(dir.isEmpty() ? "/" : dir))) {
-            files.filter(java.nio.file.Files::isRegularFile)
+        try (Stream<Path> files = Files.list(
+                Path.of(dir.isEmpty() ? "/" : dir))) {
+            files.filter(Files::isRegularFile)
                     .map(f -> f.getFileName().toString())
                     .filter(n -> name.matcher(n).matches())
                     .sorted()
                     .forEach(n -> out.add(dir + "/" + n));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ProbeSource.ProbeException("cannot list " + dir + ": " + e.getMessage());
         }
         return out;

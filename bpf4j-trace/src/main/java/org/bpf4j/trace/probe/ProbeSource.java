@@ -1,20 +1,24 @@
 package org.bpf4j.trace.probe;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.bpf4j.linux.probe.NativeElf;
 import org.bpf4j.linux.probe.Tracefs;
 import org.bpf4j.linux.probe.UprobeTarget;
 import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.trace.symbols.X86Lengths;
 
 /**
  * Where the compiler learns what attach points refer to: the tracepoints and their formats, the
@@ -118,6 +122,25 @@ public interface ProbeSource {
      */
     default KernelFunctions kernelFunctions() {
         return KernelFunctions.none();
+    }
+
+    /**
+     * Whether the matches of a wildcard uprobe in one binary are attached as one uprobe_multi
+     * program (current bpftrace's feature {@code uprobe_multi}); if not, each match is a program of
+     * its own, counted against {@code max_bpf_progs}. This source's answer: yes.
+     */
+    default boolean uprobeMulti() {
+        return true;
+    }
+
+    /** This source, without uprobe_multi links ({@code --no-feature uprobe_multi}). */
+    static ProbeSource withoutUprobeMulti(ProbeSource base) {
+        return new Forwarding(base) {
+            @Override
+            public boolean uprobeMulti() {
+                return false;
+            }
+        };
     }
 
     /**
@@ -231,6 +254,11 @@ public interface ProbeSource {
         public KernelFunctions kernelFunctions() {
             return base.kernelFunctions();
         }
+
+        @Override
+        public boolean uprobeMulti() {
+            return base.uprobeMulti();
+        }
     }
 
     /**
@@ -260,7 +288,7 @@ public interface ProbeSource {
      * @throws ProbeException if the process cannot be read
      */
     static List<Path> binariesOf(int pid) {
-        java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
+        LinkedHashSet<Path> out = new LinkedHashSet<>();
         Path proc = Path.of("/proc", Integer.toString(pid));
         try {
             out.add(Path.of(inMountNamespace(pid, Files.readSymbolicLink(proc.resolve("exe")).toString())));
@@ -281,7 +309,7 @@ public interface ProbeSource {
      * in path order; processes that end or cannot be read meanwhile are left out.
      */
     static List<Path> binariesOfRunningProcesses() {
-        java.util.TreeSet<Path> out = new java.util.TreeSet<>();
+        TreeSet<Path> out = new TreeSet<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(d -> d.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
@@ -378,7 +406,7 @@ public interface ProbeSource {
         if (!Files.isRegularFile(f)) {
             return false;
         }
-        try (java.io.InputStream in = Files.newInputStream(f)) {
+        try (InputStream in = Files.newInputStream(f)) {
             byte[] m = in.readNBytes(4);
             return m.length == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
         } catch (IOException e) {
@@ -448,8 +476,8 @@ public interface ProbeSource {
             }
 
             /** Each binary's functions, read once (a tool names the same library in many attach points). */
-            private final java.util.Map<Path, List<String>> functionsOf = new java.util.concurrent.ConcurrentHashMap<>();
-            private final java.util.Map<String, Path> located = new java.util.concurrent.ConcurrentHashMap<>();
+            private final Map<Path, List<String>> functionsOf = new ConcurrentHashMap<>();
+            private final Map<String, Path> located = new ConcurrentHashMap<>();
 
             @Override
             public List<String> functions(String binary) {
@@ -482,16 +510,16 @@ public interface ProbeSource {
                     if (offset >= sym.size()) {
                         return "Offset outside the function bounds ('" + function + "' size is " + sym.size() + ")";
                     }
-                    byte[] code = java.nio.file.Files.readAllBytes(file);
+                    byte[] code = Files.readAllBytes(file);
                     long at = elf.fileOffset(sym.value());
                     if (at < 0 || at + sym.size() > code.length) {
                         return "cannot read the code of '" + function + "' in " + file;
                     }
-                    if (!org.bpf4j.trace.symbols.X86Lengths.isBoundary(code, (int) at, (int) sym.size(), offset)) {
+                    if (!X86Lengths.isBoundary(code, (int) at, (int) sym.size(), offset)) {
                         return "Possible attachment attempt in the middle of an instruction, try a different offset.";
                     }
                     return null;
-                } catch (java.io.IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     throw new ProbeException(file + ": " + e.getMessage());
                 }
             }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfFormat;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.object.elf.ByteReader;
 
@@ -136,7 +137,7 @@ public final class RawTracepoints {
     /** A parameter's type as C writes it, without a name. */
     private static String declaration(Btf btf, int type) {
         try {
-            return org.bpf4j.object.btf.BtfFormat.typeName(btf, type).strip();
+            return BtfFormat.typeName(btf, type).strip();
         } catch (RuntimeException e) {
             return btf.describe(type);
         }

@@ -2,7 +2,9 @@ package org.bpf4j.trace.probe;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.bpf4j.linux.probe.UsdtProbe;
+import org.bpf4j.spec.ProgramType;
 
 /**
  * What one expanded attach point refers to on this machine, found by {@link AttachPoints}: the
@@ -29,10 +31,10 @@ public sealed interface Resolved {
      * @param name its name ({@code sys_enter})
      * @param entry its module and typed arguments, from the kernel's BTF; empty without BTF
      */
-    record RawTracepoint(String name, java.util.Optional<RawTracepoints.Entry> entry) implements Resolved {
+    record RawTracepoint(String name, Optional<RawTracepoints.Entry> entry) implements Resolved {
         /** A raw tracepoint known only by name (no BTF). */
         public RawTracepoint(String name) {
-            this(name, java.util.Optional.empty());
+            this(name, Optional.empty());
         }
     }
 
@@ -109,9 +111,9 @@ public sealed interface Resolved {
      * @param pin where to pin the link, as written (relative to {@code /sys/fs/bpf} unless it
      *     starts with {@code /}); empty to read the iterator at once
      */
-    record Iterator(String name, java.util.Optional<String> pin) implements Resolved {
+    record Iterator(String name, Optional<String> pin) implements Resolved {
         /** The pin's absolute path, as bpftrace makes it. */
-        public java.util.Optional<String> pinPath() {
+        public Optional<String> pinPath() {
             return pin.map(p -> p.startsWith("/") ? p : "/sys/fs/bpf/" + p);
         }
     }
@@ -123,21 +125,21 @@ public sealed interface Resolved {
      * tracepoint, kprobe for kprobes, uprobes and USDT, perf event for timers, counters and watchpoints, tracing for
      * iterators and fentry/fexit.
      */
-    default org.bpf4j.spec.ProgramType programType() {
+    default ProgramType programType() {
         return switch (this) {
-            case Special s -> s.which().equals("bench") || s.which().equals("test") ? org.bpf4j.spec.ProgramType.XDP
-                    : org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
-            case Java j -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
-            case RawTracepoint t -> org.bpf4j.spec.ProgramType.RAW_TRACEPOINT;
-            case Tracepoint t -> org.bpf4j.spec.ProgramType.TRACEPOINT;
-            case Uprobe u -> org.bpf4j.spec.ProgramType.KPROBE;
-            case Kprobe k -> org.bpf4j.spec.ProgramType.KPROBE;
-            case Usdt u -> org.bpf4j.spec.ProgramType.KPROBE;
-            case Timer t -> org.bpf4j.spec.ProgramType.PERF_EVENT;
-            case PerfCounter c -> org.bpf4j.spec.ProgramType.PERF_EVENT;
-            case Iterator i -> org.bpf4j.spec.ProgramType.TRACING;
-            case Fentry f -> org.bpf4j.spec.ProgramType.TRACING;
-            case Watchpoint w -> org.bpf4j.spec.ProgramType.PERF_EVENT;
+            case Special s -> s.which().equals("bench") || s.which().equals("test") ? ProgramType.XDP
+                    : ProgramType.RAW_TRACEPOINT;
+            case Java j -> ProgramType.RAW_TRACEPOINT;
+            case RawTracepoint t -> ProgramType.RAW_TRACEPOINT;
+            case Tracepoint t -> ProgramType.TRACEPOINT;
+            case Uprobe u -> ProgramType.KPROBE;
+            case Kprobe k -> ProgramType.KPROBE;
+            case Usdt u -> ProgramType.KPROBE;
+            case Timer t -> ProgramType.PERF_EVENT;
+            case PerfCounter c -> ProgramType.PERF_EVENT;
+            case Iterator i -> ProgramType.TRACING;
+            case Fentry f -> ProgramType.TRACING;
+            case Watchpoint w -> ProgramType.PERF_EVENT;
         };
     }
 }

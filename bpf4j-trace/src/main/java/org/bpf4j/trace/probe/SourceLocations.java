@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.symbols.Dwarf;
@@ -23,7 +24,7 @@ final class SourceLocations {
 
     /** Resolves a source-location uprobe, reporting in bpftrace's words what does not resolve. */
     static void resolve(AttachPoint ap, ProbeSource source, Diagnostics diags, Map<AttachPoint, Resolved> out,
-            java.util.function.Function<String, Path> binaryOf) {
+            Function<String, Path> binaryOf) {
         List<String> parts = ap.parts();
         String target = parts.getFirst();
         int at = target.lastIndexOf('@');

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.bpf4j.linux.perf.PerfLayouts;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.ast.AttachPoint;
@@ -114,9 +115,9 @@ final class Watchpoints {
         int bits = 0;
         for (char c : mode.toCharArray()) {
             bits |= switch (c) {
-                case 'r' -> org.bpf4j.linux.perf.PerfLayouts.BREAKPOINT_R;
-                case 'w' -> org.bpf4j.linux.perf.PerfLayouts.BREAKPOINT_W;
-                default -> org.bpf4j.linux.perf.PerfLayouts.BREAKPOINT_X;
+                case 'r' -> PerfLayouts.BREAKPOINT_R;
+                case 'w' -> PerfLayouts.BREAKPOINT_W;
+                default -> PerfLayouts.BREAKPOINT_X;
             };
         }
         return bits;

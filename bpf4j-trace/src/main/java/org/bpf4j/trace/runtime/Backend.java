@@ -1,11 +1,15 @@
 package org.bpf4j.trace.runtime;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.codegen.CompiledScript;
 
 /**
  * Where a compiled script's programs run and its maps live: the bpf4j VM or the Linux kernel.
@@ -13,7 +17,7 @@ import java.util.function.Supplier;
  */
 public sealed interface Backend extends AutoCloseable permits VmBackend, KernelBackend {
     /**
-     * Runs program {@code index} (in {@link org.bpf4j.trace.codegen.CompiledScript#programs()} order)
+     * Runs program {@code index} (in {@link CompiledScript#programs()} order)
      * once, and returns its return value.
      */
     long run(int index, byte[] context);
@@ -64,7 +68,7 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      * @return the armed stop, or null where the backend cannot stop processes or the file has no
      *     entry point (not an ELF executable: a script run by its interpreter)
      */
-    default AutoCloseable stopAtEntry(int pid, java.nio.file.Path program) {
+    default AutoCloseable stopAtEntry(int pid, Path program) {
         return null;
     }
 
@@ -79,7 +83,7 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
             public void warning(String message) {}
 
             @Override
-            public boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason) {
+            public boolean failed(AttachPoint attachPoint, String reason) {
                 return false;
             }
         };
@@ -92,7 +96,7 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
          * (empty where it gives none). Returns whether attaching goes on without the probe; if not,
          * {@link #attach(int, AttachReport)} throws an {@link AttachException}.
          */
-        boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason);
+        boolean failed(AttachPoint attachPoint, String reason);
     }
 
     /**
@@ -107,8 +111,8 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      * The programs (by index) whose probes {@link #attach(int, AttachReport)} left out because
      * they could not be attached.
      */
-    default java.util.Set<Integer> unattached() {
-        return java.util.Set.of();
+    default Set<Integer> unattached() {
+        return Set.of();
     }
 
     /** The iterator's link could not be pinned where the script said (the path exists, or its directory does not). */
@@ -130,7 +134,7 @@ public sealed interface Backend extends AutoCloseable permits VmBackend, KernelB
      * @throws UnsupportedOperationException on a backend without iterators
      * @throws PinFailure if the link cannot be pinned
      */
-    default java.util.Optional<String> iterate(Consumer<byte[]> chunks) {
+    default Optional<String> iterate(Consumer<byte[]> chunks) {
         throw new UnsupportedOperationException("iterators need the kernel backend");
     }
 

@@ -1,5 +1,6 @@
 package org.bpf4j.trace.runtime;
 
+import java.io.PrintWriter;
 import java.util.List;
 
 /**
@@ -69,7 +70,7 @@ final class Benchmarks {
 
     /** bpftrace's {@code LOG(ERROR)}: on the error stream in either output form. */
     private void error(String message) {
-        java.io.PrintWriter err = out instanceof Output.Text t ? t.err() : new java.io.PrintWriter(System.err, true);
+        PrintWriter err = out instanceof Output.Text t ? t.err() : new PrintWriter(System.err, true);
         err.println("ERROR: " + message);
         err.flush();
     }

@@ -1,6 +1,7 @@
 package org.bpf4j.trace.runtime;
 
 import java.util.Set;
+import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.linux.KernelProgram;
@@ -67,7 +68,7 @@ final class BtfTracepoints {
     static boolean needsTypedPointers(CompiledScript.ProbeProgram p) {
         Set<Integer> ids = Set.of(helper("skb_output"), helper("get_socket_cookie"));
         return p.code().instructions().stream().anyMatch(i -> i instanceof Instruction.Call c
-                && c.kind() == org.bpf4j.isa.CallKind.HELPER && ids.contains(c.imm()));
+                && c.kind() == CallKind.HELPER && ids.contains(c.imm()));
     }
 
     private static int helper(String name) {

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The command of {@code -c CMD}: started held back (a shell waiting on a FIFO, which then
@@ -88,7 +91,7 @@ public final class ChildCommand implements AutoCloseable {
      * starting when the probes attach, and its syscalls were counted as the command's.
      */
     private static OutputStream awaitHeld(Process p, Path fifo) throws IOException {
-        java.util.concurrent.CompletableFuture<OutputStream> opened = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<OutputStream> opened = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {
                 opened.complete(Files.newOutputStream(fifo));
@@ -100,7 +103,7 @@ public final class ChildCommand implements AutoCloseable {
         while (true) {
             try {
                 return opened.get(10, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     // Unblock the opener with a reader of our own, then give up.
                     try (var r = Files.newInputStream(fifo)) {
@@ -111,7 +114,7 @@ public final class ChildCommand implements AutoCloseable {
                     p.destroyForcibly();
                     throw new IOException("the command of -c " + (p.isAlive() ? "did not start" : "exited before it started"));
                 }
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 p.destroyForcibly();
                 throw new IOException("cannot hold the command of -c at " + fifo + ": " + e.getCause().getMessage(), e);
             } catch (InterruptedException e) {

@@ -1,12 +1,15 @@
 package org.bpf4j.trace.runtime;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bpf4j.linux.sys.Native;
@@ -70,9 +73,9 @@ final class DeferredText {
             for (String header : List.of("/usr/include/x86_64-linux-gnu/asm/unistd_64.h", "/usr/include/asm/unistd_64.h",
                     "/usr/include/aarch64-linux-gnu/asm/unistd.h", "/usr/include/asm-generic/unistd.h")) {
                 try (Stream<String> lines = Files.lines(Path.of(header))) {
-                    lines.map(def::matcher).filter(java.util.regex.Matcher::matches)
+                    lines.map(def::matcher).filter(Matcher::matches)
                             .forEach(m -> syscalls.putIfAbsent(Long.parseLong(m.group(2)), m.group(1)));
-                } catch (IOException | java.io.UncheckedIOException e) {
+                } catch (IOException | UncheckedIOException e) {
                     continue; // not this machine's header
                 }
                 if (!syscalls.isEmpty()) {
@@ -89,7 +92,7 @@ final class DeferredText {
             try (Stream<String> lines = Files.lines(Path.of("/etc/passwd"))) {
                 return lines.map(l -> l.split(":", -1)).filter(f -> f.length >= 3 && f[2].equals(Long.toString(u)))
                         .map(f -> f[0]).findFirst().orElse("");
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 return "";
             }
         });
@@ -162,14 +165,14 @@ final class DeferredText {
                 cgroupPaths.put(key, found);
             }
             return found;
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return "";
         }
     }
 
     private static long inode(Path p) {
         try {
-            return ((Number) Files.getAttribute(p, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue();
+            return ((Number) Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
         } catch (IOException | RuntimeException e) {
             return -1;
         }

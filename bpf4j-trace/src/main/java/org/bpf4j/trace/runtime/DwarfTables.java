@@ -33,10 +33,12 @@ import org.bpf4j.trace.symbols.EhFrame;
  */
 final class DwarfTables {
     /**
-     * The word of {@code struct pt_regs} holding each x86-64 DWARF register 0-15 (rax, rdx, rcx, rbx,
-     * rsi, rdi, rbp, rsp, r8-r15): a {@link EhFrame#CFA_REG} row's register as the program reads it.
+     * The word of the program's array of registers (the order of {@code struct sigcontext}: r8-r15,
+     * rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp) holding each x86-64 DWARF register 0-15 (rax, rdx,
+     * rcx, rbx, rsi, rdi, rbp, rsp, r8-r15): a {@link EhFrame#CFA_REG} or {@link EhFrame#RA_REG}
+     * row's register as the program reads it.
      */
-    private static final int[] PT_REGS_INDEX = {10, 12, 11, 5, 13, 14, 4, 19, 9, 8, 7, 6, 3, 2, 1, 0};
+    private static final int[] REGISTER_INDEX = {13, 12, 14, 11, 9, 8, 10, 15, 0, 1, 2, 3, 4, 5, 6, 7};
 
     static final long REFRESH_NANOS = 100_000_000L;
 
@@ -308,6 +310,15 @@ final class DwarfTables {
         return out;
     }
 
+    /** A row's {@code extra} as the program reads it: registers as indices of its array of them. */
+    static int extraByte(EhFrame.Row row) {
+        return switch (row.kind() & ~(EhFrame.RBP_AT_RBP | EhFrame.REGISTERS)) {
+            case EhFrame.CFA_REG -> REGISTER_INDEX[row.extra()];
+            case EhFrame.RA_REG -> REGISTER_INDEX[row.extra() & 0xff] | REGISTER_INDEX[row.extra() >> 8] << 4;
+            default -> row.extra();
+        };
+    }
+
     private void write() {
         ByteBuffer r = ByteBuffer.allocate(CompiledScript.DWARF_ROWS * CompiledScript.DWARF_ROW_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -328,7 +339,7 @@ final class DwarfTables {
                 r.putInt(at + 8, row.cfaOffset());
                 r.putShort(at + 12, (short) row.rbpOffset());
                 r.put(at + 14, (byte) row.kind());
-                r.put(at + 15, (byte) ((row.kind() & ~EhFrame.RBP_AT_RBP) == EhFrame.CFA_REG ? PT_REGS_INDEX[row.extra()] : row.extra()));
+                r.put(at + 15, (byte) extraByte(row));
             }
             p.putInt(16 * slot, e.getKey());
             p.putInt(16 * slot + 4, next - t.size());

@@ -1,28 +1,55 @@
 package org.bpf4j.trace.runtime;
 
+import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
+import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.isa.Encoding;
 import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.linux.Kernel;
+import org.bpf4j.linux.KernelException;
 import org.bpf4j.linux.KernelMap;
 import org.bpf4j.linux.KernelProgram;
+import org.bpf4j.linux.VerifierException;
 import org.bpf4j.linux.link.Attacher;
+import org.bpf4j.linux.link.BpfLink;
 import org.bpf4j.linux.link.Link;
+import org.bpf4j.linux.perf.PerfBuffer;
 import org.bpf4j.linux.perf.PerfEventAttr;
 import org.bpf4j.linux.perf.PerfLayouts;
+import org.bpf4j.linux.probe.NativeElf;
 import org.bpf4j.linux.probe.UprobeTarget;
+import org.bpf4j.linux.probe.UsdtProbe;
 import org.bpf4j.linux.ringbuf.RingBufferReader;
 import org.bpf4j.linux.sys.Bpf;
+import org.bpf4j.linux.sys.Errno;
+import org.bpf4j.linux.sys.Fd;
+import org.bpf4j.linux.sys.FirstThread;
+import org.bpf4j.spec.AttachType;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.probe.Resolved;
 
 /**
@@ -49,11 +76,11 @@ public final class KernelBackend implements Backend {
     /** Whether each program was loaded for a uprobe_multi link. */
     private final List<Boolean> multiLoaded = new ArrayList<>();
     /** Each loaded program once. */
-    private final java.util.Set<KernelProgram> distinct = java.util.Collections.newSetFromMap(
-            new java.util.IdentityHashMap<>());
+    private final Set<KernelProgram> distinct = Collections.newSetFromMap(
+            new IdentityHashMap<>());
 
     /** The perf buffer of {@code skboutput()}'s packets, or null. */
-    private org.bpf4j.linux.perf.PerfBuffer skbPackets;
+    private PerfBuffer skbPackets;
 
     private record ProgramKey(ProgramType type, int expectedAttachType, int attachBtfId, ByteBuffer instructions) {}
     private final List<AutoCloseable> links = new ArrayList<>();
@@ -71,14 +98,14 @@ public final class KernelBackend implements Backend {
     public void runOnFirstThread(boolean on) {
         this.firstThread = on;
         if (on) {
-            org.bpf4j.linux.sys.FirstThread.prepare(); // now, not when END is waited for
+            FirstThread.prepare(); // now, not when END is waited for
         }
     }
 
     /**
      * Creates the maps and loads the programs.
      *
-     * @throws org.bpf4j.linux.VerifierException if the kernel refuses a program, with its log
+     * @throws VerifierException if the kernel refuses a program, with its log
      */
     public KernelBackend(CompiledScript script, Kernel kernel) {
         this(script, kernel, false);
@@ -129,7 +156,7 @@ public final class KernelBackend implements Backend {
             }
             if (!script.events().skbOutputs().isEmpty()) {
                 // skboutput()'s packets come through a perf event array (bpf_skb_output), 64 KiB a CPU
-                skbPackets = org.bpf4j.linux.perf.PerfBuffer.open(kernel, maps.get(script.skbOutputIndex()), 16, 1);
+                skbPackets = PerfBuffer.open(kernel, maps.get(script.skbOutputIndex()), 16, 1);
             }
             // A wildcard gives one program per attach point, mostly the same instructions (`probe` of
             // a wildcard uprobe is its attach cookie): each distinct program is loaded and verified once, and its
@@ -140,18 +167,18 @@ public final class KernelBackend implements Backend {
             // USDT probes too: all the call sites of one in one link.
             boolean multi = script.programs().stream().anyMatch(p -> resolved(p) instanceof Resolved.Uprobe u
                     && u.multi() || resolved(p) instanceof Resolved.Usdt) && uprobeMulti && uprobeMultiSupported(kernel);
-            java.util.Map<ProgramKey, KernelProgram> loaded = new java.util.HashMap<>();
+            Map<ProgramKey, KernelProgram> loaded = new HashMap<>();
             for (CompiledScript.ProbeProgram p : script.programs()) {
                 ProgramType type = programType(resolved(p));
                 int attachType = multi && (resolved(p) instanceof Resolved.Uprobe u && u.multi()
-                        || resolved(p) instanceof Resolved.Usdt) ? org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id() : 0;
+                        || resolved(p) instanceof Resolved.Usdt) ? AttachType.TRACE_UPROBE_MULTI.id() : 0;
                 byte[] insns = encode(p.code().instructions());
                 String name = objectName(p.name());
                 String license = script.typed().settings().license();
                 int logSize = verbose ? (int) Math.min(Integer.MAX_VALUE, script.typed().settings().logSize()) : 0;
                 if (resolved(p) instanceof Resolved.Iterator it) {
                     // a tracing program for the kernel's bpf_iter_NAME, expected attach type BPF_TRACE_ITER
-                    int iterType = org.bpf4j.spec.AttachType.TRACE_ITER.id();
+                    int iterType = AttachType.TRACE_ITER.id();
                     int iterId = iteratorBtfId(kernel, it);
                     KernelProgram prog = load(kernel, p.name(), ProgramType.TRACING, iterType, iterId, insns, name,
                             license, logSize);
@@ -163,17 +190,17 @@ public final class KernelBackend implements Backend {
                 if (resolved(p) instanceof Resolved.Fentry fe) {
                     // a tracing program for the function's BTF id, expected attach type fentry or fexit
                     if (!fe.function().module().equals("vmlinux")) {
-                        throw new org.bpf4j.UnsupportedFeatureException("fentry/fexit probes on the functions of "
+                        throw new UnsupportedFeatureException("fentry/fexit probes on the functions of "
                                 + "modules (" + fe.function().module() + ":" + fe.function().name()
                                 + ") are not supported by bpf4j trace yet");
                     }
-                    int fentryType = (fe.returnProbe() ? org.bpf4j.spec.AttachType.TRACE_FEXIT
-                            : org.bpf4j.spec.AttachType.TRACE_FENTRY).id();
+                    int fentryType = (fe.returnProbe() ? AttachType.TRACE_FEXIT
+                            : AttachType.TRACE_FENTRY).id();
                     KernelProgram prog;
                     try {
                         prog = load(kernel, p.name(), ProgramType.TRACING, fentryType, fe.function().btfId(), insns,
                                 name, license, logSize);
-                    } catch (org.bpf4j.linux.VerifierException e) {
+                    } catch (VerifierException e) {
                         throw LoadFailure.of(bpftraceName(p), e, verbose, logSize);
                     }
                     multiLoaded.add(false);
@@ -188,7 +215,7 @@ public final class KernelBackend implements Backend {
                             k -> btfId > 0 ? BtfTracepoints.load(p, btfId, (ty, at, id) -> load(kernel, p.name(), ty, at,
                                     id, insns, name, license, logSize)) : load(kernel, p.name(), type, attachType, 0,
                                     insns, name, license, logSize));
-                } catch (org.bpf4j.linux.VerifierException e) {
+                } catch (VerifierException e) {
                     throw LoadFailure.of(bpftraceName(p), e, verbose, logSize);
                 }
                 multiLoaded.add(attachType != 0);
@@ -216,7 +243,7 @@ public final class KernelBackend implements Backend {
             return load(kernel, what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
                     attachType, 0, new byte[0], new byte[0], attachBtfId, 0, new int[0]), logSize);
         }
-        try (org.bpf4j.linux.sys.Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
+        try (Fd fd = kernel.loadBtf(btf.btf(), "the BTF of " + what)) {
             return load(kernel, what, type, new Bpf.ProgLoad(type.id(), insns, license, 0, 0, 0, 0, name, 0,
                     attachType, fd.value(), btf.funcInfo(), new byte[0], attachBtfId, 0, new int[0]), logSize);
         }
@@ -232,7 +259,7 @@ public final class KernelBackend implements Backend {
      * digit or {@code _} replaced by {@code _}, then {@code _} and the probe's number (from 1).
      */
     private String bpftraceName(CompiledScript.ProbeProgram p) {
-        List<org.bpf4j.trace.ast.Probe> probes = script.typed().program().probes();
+        List<Probe> probes = script.typed().program().probes();
         int index = 1;
         for (int k = 0; k < probes.size(); k++) {
             if (probes.get(k).attachPoints().contains(p.attachPoint())) {
@@ -240,7 +267,7 @@ public final class KernelBackend implements Backend {
                 break;
             }
         }
-        String probe = p.name().equals("BEGIN") || p.name().equals("END") ? p.name().toLowerCase(java.util.Locale.ROOT)
+        String probe = p.name().equals("BEGIN") || p.name().equals("END") ? p.name().toLowerCase(Locale.ROOT)
                 : p.name();
         return probe.replaceAll("[^A-Za-z0-9_]", "_") + "_" + index;
     }
@@ -249,7 +276,7 @@ public final class KernelBackend implements Backend {
     private static int iteratorBtfId(Kernel kernel, Resolved.Iterator it) {
         int id = kernel.vmlinuxBtf().map(b -> b.typeIdByName("bpf_iter_" + it.name(), 12)).orElse(-1); // BTF_KIND_FUNC
         if (id <= 0) {
-            throw new org.bpf4j.UnsupportedFeatureException("No BTF found for " + it.name() + ".");
+            throw new UnsupportedFeatureException("No BTF found for " + it.name() + ".");
         }
         return id;
     }
@@ -262,7 +289,7 @@ public final class KernelBackend implements Backend {
         byte[] insns = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0}; // r0 = 0; exit
         try (KernelProgram p = kernel.loadProgram("uprobe_multi probe", ProgramType.KPROBE, new Bpf.ProgLoad(
                 ProgramType.KPROBE.id(), insns, "GPL", 0, 0, 0, 0, "uprobe_multi", 0,
-                org.bpf4j.spec.AttachType.TRACE_UPROBE_MULTI.id(), 0, new byte[0], new byte[0], 0, 0, new int[0]))) {
+                AttachType.TRACE_UPROBE_MULTI.id(), 0, new byte[0], new byte[0], 0, 0, new int[0]))) {
             return p.fd() >= 0;
         } catch (RuntimeException e) {
             return false;
@@ -270,7 +297,7 @@ public final class KernelBackend implements Backend {
     }
 
     @Override
-    public AutoCloseable stopAtEntry(int pid, java.nio.file.Path program) {
+    public AutoCloseable stopAtEntry(int pid, Path program) {
         long offset = entryFileOffset(program);
         if (offset < 0) {
             return null;
@@ -304,11 +331,11 @@ public final class KernelBackend implements Backend {
     }
 
     /** The file offset of an x86-64 ELF executable's entry point, or -1 (not such a file). */
-    static long entryFileOffset(java.nio.file.Path program) {
+    static long entryFileOffset(Path program) {
         byte[] h;
-        try (var in = java.nio.file.Files.newInputStream(program)) {
+        try (var in = Files.newInputStream(program)) {
             h = in.readNBytes(64);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
         if (h.length < 64 || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] != 2) {
@@ -316,7 +343,7 @@ public final class KernelBackend implements Backend {
         }
         long entry = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).getLong(24);
         try {
-            for (org.bpf4j.linux.probe.NativeElf.Segment s : org.bpf4j.linux.probe.NativeElf.read(program).segments()) {
+            for (NativeElf.Segment s : NativeElf.read(program).segments()) {
                 if (entry >= s.vaddr() && entry < s.vaddr() + s.fileSize()) {
                     return s.offset() + (entry - s.vaddr());
                 }
@@ -392,11 +419,11 @@ public final class KernelBackend implements Backend {
     }
 
     /** The programs whose probes could not be attached and were left out. */
-    private final java.util.Set<Integer> unattached = new java.util.TreeSet<>();
+    private final Set<Integer> unattached = new TreeSet<>();
 
     @Override
-    public java.util.Set<Integer> unattached() {
-        return java.util.Collections.unmodifiableSet(unattached);
+    public Set<Integer> unattached() {
+        return Collections.unmodifiableSet(unattached);
     }
 
     @Override
@@ -406,7 +433,7 @@ public final class KernelBackend implements Backend {
         // the same hook are attached last to first, as bpftrace does: they then fire in the order
         // they are written. Probes on different hooks are attached in the order written.
         List<Integer> order = new ArrayList<>();
-        java.util.Set<Integer> placed = new java.util.HashSet<>();
+        Set<Integer> placed = new HashSet<>();
         for (int i = 0; i < programs.size(); i++) {
             if (placed.contains(i)) {
                 continue;
@@ -423,19 +450,19 @@ public final class KernelBackend implements Backend {
                 placed.add(group.get(k));
             }
         }
-        java.util.Set<Integer> attached = new java.util.HashSet<>();
+        Set<Integer> attached = new HashSet<>();
         for (int i : order) {
             if (!attached.add(i)) {
                 continue;
             }
-            java.util.Set<Integer> group = new java.util.HashSet<>(attached);
-            org.bpf4j.trace.ast.AttachPoint ap = script.programs().get(i).attachPoint();
+            Set<Integer> group = new HashSet<>(attached);
+            AttachPoint ap = script.programs().get(i).attachPoint();
             try {
                 if (multiLoaded.get(i) && resolved(script.programs().get(i)) instanceof Resolved.Usdt u) {
                     // every call site in one uprobe_multi link; a site's cookie is its index, as the
                     // program's argument reads expect (semaphores counted by the kernel)
-                    List<UprobeTarget> sites = u.sites().stream().map(org.bpf4j.linux.probe.UsdtProbe::target).toList();
-                    links.add(at.uprobeMulti(programs.get(i), sites, java.util.stream.LongStream.range(0, sites.size())
+                    List<UprobeTarget> sites = u.sites().stream().map(UsdtProbe::target).toList();
+                    links.add(at.uprobeMulti(programs.get(i), sites, LongStream.range(0, sites.size())
                             .toArray(), false, Math.max(0, pid)));
                 } else if (multiLoaded.get(i)) {
                     attachMulti(at, i, pid, attached);
@@ -478,14 +505,14 @@ public final class KernelBackend implements Backend {
      * "Unable to attach probe" (empty: nothing, as for most probe types).
      */
     private String bpftraceReason(int i, RuntimeException e) {
-        int errno = e instanceof org.bpf4j.linux.KernelException k ? k.errno() : 0;
+        int errno = e instanceof KernelException k ? k.errno() : 0;
         return switch (resolved(script.programs().get(i))) {
-            case Resolved.RawTracepoint t -> errno == org.bpf4j.linux.sys.Errno.ENOENT
+            case Resolved.RawTracepoint t -> errno == Errno.ENOENT
                     ? "Probe does not exist: " + script.programs().get(i).attachPoint().name()
-                    : errno == org.bpf4j.linux.sys.Errno.EINVAL
+                    : errno == Errno.EINVAL
                     ? "Maybe trying to access arguments beyond what's available in this tracepoint" : "";
             case Resolved.Usdt u -> "Failed to attach usdt probe: "
-                    + (errno != 0 ? org.bpf4j.linux.sys.Errno.message(errno) : String.valueOf(e.getMessage()));
+                    + (errno != 0 ? Errno.message(errno) : String.valueOf(e.getMessage()));
             default -> "";
         };
     }
@@ -495,7 +522,7 @@ public final class KernelBackend implements Backend {
      * same attach point in the same binary that has the same program, through one uprobe_multi
      * link; each place's cookie is the index of its probe name (the {@code probe} builtin).
      */
-    private void attachMulti(Attacher at, int i, int pid, java.util.Set<Integer> attached) {
+    private void attachMulti(Attacher at, int i, int pid, Set<Integer> attached) {
         CompiledScript.ProbeProgram first = script.programs().get(i);
         Resolved.Uprobe u = (Resolved.Uprobe) resolved(first);
         List<UprobeTarget> targets = new ArrayList<>();
@@ -535,7 +562,7 @@ public final class KernelBackend implements Backend {
                 case Resolved.Java j -> { }
                 case Resolved.Tracepoint t -> links.add(at.tracepoint(p, t.format().category(), t.format().name()));
                 case Resolved.RawTracepoint t -> links.add(p.type() == ProgramType.TRACING
-                        ? at.tracing(p, org.bpf4j.spec.AttachType.TRACE_RAW_TP) : at.rawTracepoint(p, t.name()));
+                        ? at.tracing(p, AttachType.TRACE_RAW_TP) : at.rawTracepoint(p, t.name()));
                 case Resolved.Uprobe u -> links.add(at.uprobe(p, u.symbol() == null
                         ? new UprobeTarget(u.binary(), u.offset(), 0, u.binary() + ":0x" + Long.toHexString(u.offset()))
                         : UprobeTarget.ofSymbol(u.binary().toString(), u.symbol(), u.offset()), u.returnProbe(), pid, u.multi() ? Math.max(0, script.events()
@@ -543,7 +570,7 @@ public final class KernelBackend implements Backend {
                 case Resolved.Usdt u -> links.add(at.usdt(p, u.binary().toString(), u.provider(), u.name(), pid));
                 // found when attaching, as bpftrace finds it: the rest of the script was compiled and loaded
                 case Resolved.Kprobe k -> throw new Failure((k.returnProbe() ? "kretprobes" : "kprobes")
-                        + " cannot be attached: " + org.bpf4j.trace.probe.AttachPoints.kprobeReason(), null);
+                        + " cannot be attached: " + AttachPoints.kprobeReason(), null);
                 case Resolved.Timer t -> {
                     if (t.everyCpu()) {
                         links.add(perfEvent(at, p, t.hz() > 0
@@ -557,11 +584,11 @@ public final class KernelBackend implements Backend {
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
                 case Resolved.Fentry fe -> links.add(at.tracing(p, fe.returnProbe()
-                        ? org.bpf4j.spec.AttachType.TRACE_FEXIT : org.bpf4j.spec.AttachType.TRACE_FENTRY));
+                        ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY));
                 case Resolved.Iterator it -> {
-                    Link l = pid > 0 ? at.iterator(p, pid) : at.tracing(p, org.bpf4j.spec.AttachType.TRACE_ITER);
+                    Link l = pid > 0 ? at.iterator(p, pid) : at.tracing(p, AttachType.TRACE_ITER);
                     links.add(l);
-                    iterator = (org.bpf4j.linux.link.BpfLink) l;
+                    iterator = (BpfLink) l;
                     iteratorPin = it.pinPath();
                 }
                 case Resolved.Watchpoint w -> {
@@ -572,11 +599,11 @@ public final class KernelBackend implements Backend {
                     try {
                         links.add(at.breakpoint(p, PerfEventAttr.breakpoint(w.accesses(), w.address(), w.length()),
                                 pid, (cpu, tid, e) -> {
-                                    noRegisters[0] |= e.errno() == org.bpf4j.linux.sys.Errno.ENOSPC;
+                                    noRegisters[0] |= e.errno() == Errno.ENOSPC;
                                     report.warning("Failed to create a perf event for cpu " + cpu + " tid " + tid
-                                            + ": " + org.bpf4j.linux.sys.Errno.message(e.errno()));
+                                            + ": " + Errno.message(e.errno()));
                                 }));
-                    } catch (org.bpf4j.linux.KernelException e) {
+                    } catch (KernelException e) {
                         throw new Failure(noRegisters[0] ? "No more HW registers left" : "", e);
                     }
                 }
@@ -585,7 +612,7 @@ public final class KernelBackend implements Backend {
     }
 
     /** The link of the script's iterator once attached, or null. */
-    private org.bpf4j.linux.link.BpfLink iterator;
+    private BpfLink iterator;
     /** Where to pin the iterator's link instead of reading it. */
     private Optional<String> iteratorPin = Optional.empty();
 
@@ -597,7 +624,7 @@ public final class KernelBackend implements Backend {
         if (iteratorPin.isPresent()) {
             try {
                 iterator.pin(iteratorPin.get());
-            } catch (org.bpf4j.linux.KernelException e) {
+            } catch (KernelException e) {
                 throw new PinFailure(iteratorPin.get(), e);
             }
             return iteratorPin;
@@ -686,8 +713,8 @@ public final class KernelBackend implements Backend {
     private static void overwrite(KernelMap m, byte[] key, byte[] value) {
         try {
             m.update(key, value, KernelMap.EXIST);
-        } catch (org.bpf4j.linux.KernelException e) {
-            if (e.errno() != org.bpf4j.linux.sys.Errno.ENOENT) {
+        } catch (KernelException e) {
+            if (e.errno() != Errno.ENOENT) {
                 throw e;
             }
         }
@@ -727,7 +754,7 @@ public final class KernelBackend implements Backend {
         // Closing a tracepoint's perf event waits for an RCU grace period in the kernel
         // (tracepoint_synchronize_unregister), tens of milliseconds each: one by one, 350 syscall
         // tracepoints took 17 s. Closed from many threads, the waits overlap and share grace periods.
-        java.util.concurrent.ConcurrentLinkedDeque<AutoCloseable> todo = new java.util.concurrent.ConcurrentLinkedDeque<>(
+        ConcurrentLinkedDeque<AutoCloseable> todo = new ConcurrentLinkedDeque<>(
                 links.reversed());
         links.clear();
         int n = Math.min(DETACH_THREADS, todo.size());

@@ -1,5 +1,6 @@
 package org.bpf4j.trace.runtime;
 
+import org.bpf4j.Bpf4jException;
 import org.bpf4j.linux.VerifierException;
 import org.bpf4j.linux.sys.Errno;
 
@@ -12,7 +13,7 @@ import org.bpf4j.linux.sys.Errno;
  * verifier's closing "processed N insns" line: the log buffer, {@code log_size}, is too small),
  * without {@code -v} by "Use -v for full kernel error log.". Immutable.
  */
-public final class LoadFailure extends org.bpf4j.Bpf4jException {
+public final class LoadFailure extends Bpf4jException {
     private LoadFailure(String message, VerifierException cause) {
         super(message, cause);
     }

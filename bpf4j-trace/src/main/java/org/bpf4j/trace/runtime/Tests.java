@@ -1,5 +1,6 @@
 package org.bpf4j.trace.runtime;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +36,7 @@ final class Tests {
             runtime.resetExitCode();
             capture.start();
             // as current bpftrace, a test's output is captured in text form, also for JSON output
-            java.io.PrintWriter text = out.json() ? new java.io.PrintWriter(capture) : null;
+            PrintWriter text = out.json() ? new PrintWriter(capture) : null;
             Output before = text == null ? null : runtime.useOutput(new Output.Text(text, text));
             Backend.Bench b;
             String output;

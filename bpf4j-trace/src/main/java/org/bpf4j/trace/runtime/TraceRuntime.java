@@ -1,12 +1,35 @@
 package org.bpf4j.trace.runtime;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.bpf4j.linux.sys.Native;
+import org.bpf4j.trace.Diagnostic;
+import org.bpf4j.trace.Source;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.codegen.Events;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.Resolved;
 import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.symbols.UserSymbols;
 import org.bpf4j.vm.VmOptions;
 
 /**
@@ -55,9 +78,10 @@ public final class TraceRuntime implements AutoCloseable {
                 script.typed().settings().showDebugInfo(), script.typed().settings().truncTrailer(),
                 script.typed().settings().strlen());
         values.cppDemangle(script.typed().settings().cppDemangle());
+        values.userSymbolCache(UserSymbols.Cache.of(script.typed().settings().other("cache_user_symbols"), false));
         values.probedBinaries(script.typed().expansion().resolved().values().stream()
-                .<java.nio.file.Path>mapMulti((r, sink) -> {
-                    if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+                .<Path>mapMulti((r, sink) -> {
+                    if (r instanceof Resolved.Uprobe u) {
                         sink.accept(u.binary());
                     }
                 }).distinct().toList());
@@ -85,16 +109,16 @@ public final class TraceRuntime implements AutoCloseable {
      */
     private static final long ENTRY_STOP_WAIT_NANOS = 5_000_000_000L;
 
-    private static java.nio.file.Path realPath(java.nio.file.Path p) {
+    private static Path realPath(Path p) {
         try {
             return p.toRealPath();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return p.toAbsolutePath();
         }
     }
     private List<Integer> dwarfPids = List.of();
     private Integer dwarfChild;
-    private java.nio.file.Path dwarfProgram;
+    private Path dwarfProgram;
 
     /** Whether the script calls {@code dw_ustack}, which needs target processes ({@link #setDwarfTargets}). */
     public boolean needsDwarfTargets() {
@@ -109,7 +133,7 @@ public final class TraceRuntime implements AutoCloseable {
      * @param child the pid of the held command of {@code -c} (among {@code pids}), or null
      * @param program the program that command runs, or null
      */
-    public void setDwarfTargets(List<Integer> pids, Integer child, java.nio.file.Path program) {
+    public void setDwarfTargets(List<Integer> pids, Integer child, Path program) {
         this.dwarfPids = List.copyOf(pids);
         this.dwarfChild = child;
         this.dwarfProgram = program;
@@ -123,6 +147,8 @@ public final class TraceRuntime implements AutoCloseable {
     /** Sets the pid the {@code cpid} builtin gives (the command of {@code -c}). */
     public void setChildPid(long pid) {
         backend.setGlobals(startNanos, pid);
+        // as current bpftrace: a run with a command caches user symbols per program by default
+        values.userSymbolCache(UserSymbols.Cache.of(script.typed().settings().other("cache_user_symbols"), true));
     }
 
     /**
@@ -131,12 +157,12 @@ public final class TraceRuntime implements AutoCloseable {
      * matches of a wildcard uprobe in one binary (one uprobe_multi link).
      */
     public int probeCount() {
-        java.util.Set<Object> seen = new java.util.HashSet<>();
+        Set<Object> seen = new HashSet<>();
         int n = 0;
-        java.util.Set<Integer> unattached = backend.unattached();
+        Set<Integer> unattached = backend.unattached();
         for (Loaded l : programs) {
-            org.bpf4j.trace.ast.AttachPoint ap = l.probe().attachPoint();
-            if (script.typed().expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u
+            AttachPoint ap = l.probe().attachPoint();
+            if (script.typed().expansion().resolved().get(ap) instanceof Resolved.Uprobe u
                     && u.multi() && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))
                     || ap.provider().equals("bench") || ap.provider().equals("test")) {
                 continue; // a benchmark or a test is never attached
@@ -241,6 +267,7 @@ public final class TraceRuntime implements AutoCloseable {
                 entryStop = backend.stopAtEntry(dwarfChild, realPath(dwarfProgram));
             }
         }
+        values.preloadSymbols(pid); // as current bpftrace, before it attaches
         try {
             attach(pid);
         } catch (Throwable t) {
@@ -346,8 +373,8 @@ public final class TraceRuntime implements AutoCloseable {
      * @throws AttachException (already reported) when the run cannot go on
      */
     private void attach(int pid) {
-        org.bpf4j.trace.probe.AttachPoints.MissingProbes missing = script.typed().settings().missingProbes();
-        org.bpf4j.trace.ast.AttachPoint[] lastFailed = new org.bpf4j.trace.ast.AttachPoint[1];
+        AttachPoints.MissingProbes missing = script.typed().settings().missingProbes();
+        AttachPoint[] lastFailed = new AttachPoint[1];
         backend.attach(pid, new Backend.AttachReport() {
             @Override
             public void warning(String message) {
@@ -357,7 +384,7 @@ public final class TraceRuntime implements AutoCloseable {
             }
 
             @Override
-            public boolean failed(org.bpf4j.trace.ast.AttachPoint attachPoint, String reason) {
+            public boolean failed(AttachPoint attachPoint, String reason) {
                 lastFailed[0] = attachPoint;
                 switch (missing) {
                     case ERROR -> {
@@ -395,17 +422,17 @@ public final class TraceRuntime implements AutoCloseable {
      * a character); or pins it and says where, as bpftrace: "Program pinned to PATH".
      */
     private void iterate() {
-        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
-        java.util.Optional<String> pinned;
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        Optional<String> pinned;
         try {
             pinned = backend.iterate(chunk -> writeLines(chunk, pending));
         } catch (Backend.PinFailure e) {
             // current bpftrace's words (BPFtrace::run_iter); the run goes on: END, the maps, status 0
             out.log(true, "Failed to pin iter probe link");
-            pinned = java.util.Optional.empty();
+            pinned = Optional.empty();
         }
         if (pending.size() > 0) {
-            out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+            out.out().print(pending.toString(StandardCharsets.UTF_8));
         }
         pinned.ifPresent(path -> out.out().println("Program pinned to " + path));
         out.out().flush();
@@ -415,7 +442,7 @@ public final class TraceRuntime implements AutoCloseable {
      * Writes the whole lines of what {@code pending} holds followed by {@code chunk}; keeps the rest
      * in {@code pending}.
      */
-    private void writeLines(byte[] chunk, java.io.ByteArrayOutputStream pending) {
+    private void writeLines(byte[] chunk, ByteArrayOutputStream pending) {
         int last = chunk.length - 1;
         while (last >= 0 && chunk[last] != '\n') {
             last--;
@@ -425,7 +452,7 @@ public final class TraceRuntime implements AutoCloseable {
             return;
         }
         pending.write(chunk, 0, last + 1);
-        out.out().print(pending.toString(java.nio.charset.StandardCharsets.UTF_8));
+        out.out().print(pending.toString(StandardCharsets.UTF_8));
         out.out().flush();
         pending.reset();
         pending.write(chunk, last + 1, chunk.length - last - 1);
@@ -525,7 +552,7 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     /** The attach point of program {@code index}. */
-    org.bpf4j.trace.ast.AttachPoint attachPoint(int index) {
+    AttachPoint attachPoint(int index) {
         return programs.get(index).probe().attachPoint();
     }
 
@@ -646,7 +673,7 @@ public final class TraceRuntime implements AutoCloseable {
             throw new IllegalArgumentException("at most 16 arguments, not " + args.length);
         }
         byte[] ctx = new byte[CONTEXT_BYTES];
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(ctx).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bb = ByteBuffer.wrap(ctx).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < args.length; i++) {
             bb.putLong(8 * i, args[i]);
         }
@@ -676,27 +703,27 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     private boolean quiet;
-    private org.bpf4j.trace.Source source;
-    private java.io.PrintWriter standardOutput;
+    private Source source;
+    private PrintWriter standardOutput;
 
     /**
      * The process's standard output, where bpftrace's readiness line for its test harness
      * ({@code __BPFTRACE_NOTIFY_PROBES_ATTACHED}) goes even when the script's output goes to a file
      * ({@code -o}) or is captured ({@code --mode test}); by default the {@link Output}'s stream.
      */
-    public void setStandardOutput(java.io.PrintWriter standardOutput) {
+    public void setStandardOutput(PrintWriter standardOutput) {
         this.standardOutput = standardOutput;
     }
 
     private void notifyAttached() {
-        java.io.PrintWriter w = standardOutput != null ? standardOutput : out.out();
+        PrintWriter w = standardOutput != null ? standardOutput : out.out();
         out.out().flush();
         w.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
         w.flush();
     }
 
     /** The script's source, for the place of a failed helper call ({@code -k}) in warnings. */
-    public void setSource(org.bpf4j.trace.Source source) {
+    public void setSource(Source source) {
         this.source = source;
     }
 
@@ -739,17 +766,17 @@ public final class TraceRuntime implements AutoCloseable {
     private void diagnostic(Events.Printf p, String text) {
         boolean error = p.function().equals("errorf");
         errorsReported += error ? 1 : 0;
-        org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(error ? org.bpf4j.trace.Diagnostic.Severity.ERROR
-                : org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE : p.span(), "");
+        Diagnostic d = new Diagnostic(error ? Diagnostic.Severity.ERROR
+                : Diagnostic.Severity.WARNING, source == null ? Span.NONE : p.span(), "");
         String rendered = d.render(source);
         String header = rendered.substring(0, rendered.indexOf('\n'));
-        org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(p.span());
+        Source.Located at = source == null ? null : source.locate(p.span());
         int line = at == null ? 0 : at.source().lineOf(at.span().begin());
         int col = at == null ? 0 : at.source().columnOf(at.span().begin());
         // current bpftrace: then each macro call it was expanded from, with its source line
         StringBuilder expansions = new StringBuilder();
-        for (org.bpf4j.trace.Span from : source == null ? List.<org.bpf4j.trace.Span>of() : p.expandedFrom()) {
-            expansions.append(new org.bpf4j.trace.Diagnostic(d.severity(), from, "expanded from").render(source));
+        for (Span from : source == null ? List.<Span>of() : p.expandedFrom()) {
+            expansions.append(new Diagnostic(d.severity(), from, "expanded from").render(source));
         }
         out.diagnostic(error, text, at == null ? "" : at.source().name(), line, col, header, expansions.toString());
     }
@@ -772,7 +799,7 @@ public final class TraceRuntime implements AutoCloseable {
             List<Object> args = new ArrayList<>();
             for (int i = 0; i < p.layout().elements().size(); i++) {
                 Object v = values.argument(p.layout().elements().get(i), e, 8 + p.layout().offset(i));
-                java.util.Map<Long, String> names = p.enums().get(i);
+                Map<Long, String> names = p.enums().get(i);
                 if (names != null && v instanceof Long n && i < p.format().specs().size()
                         && p.format().specs().get(i).conversion() == 's') {
                     v = names.getOrDefault(n, Long.toString(n)); // current bpftrace: the enumerator's name
@@ -793,16 +820,16 @@ public final class TraceRuntime implements AutoCloseable {
             } else if (p.function().equals("cat")) {
                 String path = p.format().format(args);
                 try {
-                    String text = java.nio.file.Files.readString(java.nio.file.Path.of(path),
-                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                    String text = Files.readString(Path.of(path),
+                            StandardCharsets.ISO_8859_1);
                     int max = script.typed().settings().maxCatBytes();
                     out.cat(text.length() > max ? text.substring(0, max) : text);
-                } catch (java.io.IOException | RuntimeException x) {
+                } catch (IOException | RuntimeException x) {
                     // current bpftrace's words on the error stream (0.17 wrote "...': REASON"), and
                     // nothing on the output (no empty cat record in JSON)
                     out.log(true, "failed to open file '" + path + "' (" + (x instanceof
-                            java.nio.file.NoSuchFileException ? "No such file or directory" : x instanceof
-                            java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
+                            NoSuchFileException ? "No such file or directory" : x instanceof
+                            AccessDeniedException ? "Permission denied" : String.valueOf(x.getMessage()))
                             + ")");
                 }
             } else if (p.function().equals("errorf") || p.function().equals("warnf")) {
@@ -830,7 +857,7 @@ public final class TraceRuntime implements AutoCloseable {
             case (int) Events.PRINT_VALUE -> {
                 int index = (int) Values.u64(e, 8);
                 Type t = script.events().printValues().get(index);
-                java.util.Map<Long, String> names = script.events().printEnum(index);
+                Map<Long, String> names = script.events().printEnum(index);
                 if (names != null && !out.json() && names.containsKey(Values.u64(e, 16))) {
                     out.value(names.get(Values.u64(e, 16))); // JSON keeps an enum value's number, as current bpftrace
                 } else {
@@ -840,7 +867,7 @@ public final class TraceRuntime implements AutoCloseable {
             case (int) Events.TIME -> {
                 String fmt = script.events().timeFormats().get((int) Values.u64(e, 8));
                 long nanos = System.currentTimeMillis() * 1_000_000L;
-                out.time(Strftime.format(fmt, java.time.ZonedDateTime.now(), nanos % 1_000_000_000L));
+                out.time(Strftime.format(fmt, ZonedDateTime.now(), nanos % 1_000_000_000L));
             }
             case (int) Events.JOIN -> {
                 String delimiter = script.events().joinDelimiters().get((int) Values.u64(e, 8));
@@ -860,10 +887,10 @@ public final class TraceRuntime implements AutoCloseable {
                 }
                 errorsReported++; // a test that reports one fails, as current bpftrace's runtime errors
                 Events.RuntimeWarning w = script.events().runtimeWarnings().get((int) Values.u64(e, 8));
-                org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
-                        org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
+                Diagnostic d = new Diagnostic(
+                        Diagnostic.Severity.WARNING, source == null ? Span.NONE
                                 : w.span(), w.message());
-                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(w.span());
+                Source.Located at = source == null ? null : source.locate(w.span());
                 int line = at == null ? 0 : at.source().lineOf(at.span().begin());
                 int col = at == null ? 0 : at.source().columnOf(at.span().begin());
                 out.runtimeWarning(w.message(), at == null ? "" : at.source().name(), line, col, d.render(source));
@@ -875,7 +902,7 @@ public final class TraceRuntime implements AutoCloseable {
                 errorsReported++;
                 Events.HelperError h = script.events().helperErrors().get((int) Values.u64(e, 8));
                 long rc = Values.u64(e, 16);
-                String error = rc == 0 ? "Success" : org.bpf4j.linux.sys.Native.strerror((int) -rc);
+                String error = rc == 0 ? "Success" : Native.strerror((int) -rc);
                 // current bpftrace's words: a missing element named as such, else the error's text
                 String what = h.helper().equals("map_update_elem") && rc == -7
                         ? "Map full; can't update element. Try increasing max_map_keys config or manually setting "
@@ -885,11 +912,11 @@ public final class TraceRuntime implements AutoCloseable {
                                 : h.helper().equals("map_lookup_elem")
                                         ? "Can't lookup map element because it does not exist." : error;
                 String message = what + "\nAdditional Info - helper: " + h.helper() + ", retcode: " + rc;
-                org.bpf4j.trace.Diagnostic d = new org.bpf4j.trace.Diagnostic(
-                        org.bpf4j.trace.Diagnostic.Severity.WARNING, source == null ? org.bpf4j.trace.Span.NONE
+                Diagnostic d = new Diagnostic(
+                        Diagnostic.Severity.WARNING, source == null ? Span.NONE
                                 : h.span(), message);
                 // (a span of an imported file is located in that file)
-                org.bpf4j.trace.Source.Located at = source == null ? null : source.locate(h.span());
+                Source.Located at = source == null ? null : source.locate(h.span());
                 int line = at == null ? 0 : at.source().lineOf(at.span().begin());
                 int col = at == null ? 0 : at.source().columnOf(at.span().begin());
                 out.helperError(h.helper(), rc, error, at == null ? "" : at.source().name(), line, col,

@@ -3,11 +3,15 @@ package org.bpf4j.trace.runtime;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.bpf4j.trace.codegen.Events;
+import org.bpf4j.trace.sema.FormatString;
 import org.bpf4j.trace.sema.Type;
 import org.bpf4j.trace.symbols.KernelSymbols;
 import org.bpf4j.trace.symbols.UserSymbols;
@@ -30,10 +34,10 @@ final class Values {
     private Backend.MapStore stacks;
     private Backend.MapStore buildIdStacks;
 
-    private List<java.nio.file.Path> probedBinaries = List.of();
+    private List<Path> probedBinaries = List.of();
 
     /** The binaries of the script's uprobes: symbols of a process that has exited are looked up there. */
-    void probedBinaries(List<java.nio.file.Path> binaries) {
+    void probedBinaries(List<Path> binaries) {
         this.probedBinaries = List.copyOf(binaries);
     }
 
@@ -53,6 +57,20 @@ final class Values {
     /** Whether user-space C++ symbols are shown demangled ({@code cpp_demangle}). */
     void cppDemangle(boolean on) {
         this.cppDemangle = on;
+    }
+
+    private UserSymbols.Cache userSymbolCache = UserSymbols.Cache.PER_PROGRAM;
+
+    /** What is kept of processes to resolve their addresses ({@code cache_user_symbols}). */
+    void userSymbolCache(UserSymbols.Cache cache) {
+        this.userSymbolCache = cache;
+    }
+
+    /** Keeps the memory maps of the processes the uprobes may fire in (pid: {@code -p}'s, or -1). */
+    void preloadSymbols(int pid) {
+        if (!probedBinaries.isEmpty() || pid > 0) {
+            userSymbols().preload(pid);
+        }
     }
 
     void stacks(Backend.MapStore map) {
@@ -135,7 +153,7 @@ final class Values {
     /** A buffer's bytes: its length's worth, or for a map key ({@code whole}) its whole capacity. */
     static byte[] bufBytes(byte[] b, int off, Type.Buf t, boolean whole) {
         long len = whole ? t.capacity() : Math.min(Math.max(u64(b, off), 0), t.capacity());
-        return java.util.Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
+        return Arrays.copyOfRange(b, off + 8, off + 8 + (int) len);
     }
 
     /** A bit field's value from the bytes at {@code at}. */
@@ -199,7 +217,7 @@ final class Values {
             case Type.Usym u -> quoted(userSymbols().resolve((int) u64(b, off + 8), u64(b, off), false), quote);
             case Type.Inet i -> quoted(inet(b, off), quote);
             case Type.Deferred d -> quoted(deferred.text(d, u64(b, off)), quote);
-            case Type.Buf x -> quoted(org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, off, x, false), true, true), quote);
+            case Type.Buf x -> quoted(FormatString.hex(bufBytes(b, off, x, false), true, true), quote);
             // bpftrace 0.17 does not quote a MAC address in JSON.
             case Type.MacAddr x -> mac(b, off);
             case Type.Array a -> {
@@ -299,7 +317,7 @@ final class Values {
      */
     private static String buildIdStack(Type.Stack st, byte[] frames) {
         ByteBuffer bb = ByteBuffer.wrap(frames).order(ByteOrder.LITTLE_ENDIAN);
-        int size = org.bpf4j.trace.codegen.Events.BUILD_ID_FRAME_BYTES;
+        int size = Events.BUILD_ID_FRAME_BYTES;
         StringBuilder sb = new StringBuilder("\n");
         for (int i = 0; i < st.limit() && size * i + size <= frames.length; i++) {
             int at = size * i;
@@ -309,7 +327,7 @@ final class Values {
                 break; // BPF_STACK_BUILD_ID_EMPTY: the stack ended
             }
             if (status == 1) {
-                sb.append(java.util.HexFormat.of().formatHex(frames, at + 4, at + 24)).append(" 0x")
+                sb.append(HexFormat.of().formatHex(frames, at + 4, at + 24)).append(" 0x")
                         .append(String.format("%02x", value)).append('\n');
             } else {
                 sb.append(Long.toHexString(value)).append('\n');
@@ -325,7 +343,7 @@ final class Values {
 
     private UserSymbols userSymbols() {
         if (userSymbols == null) {
-            userSymbols = new UserSymbols(probedBinaries, cppDemangle);
+            userSymbols = new UserSymbols(probedBinaries, cppDemangle, userSymbolCache);
         }
         return userSymbols;
     }
@@ -414,7 +432,7 @@ final class Values {
         for (int k = 0; k < keys.size(); k++) {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
-                            ? org.bpf4j.trace.sema.FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
+                            ? FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
                     : render(keys.get(k), b, offsets[k], false)); // records as in values (current bpftrace)
         }
         return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";

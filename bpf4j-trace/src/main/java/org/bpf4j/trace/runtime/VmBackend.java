@@ -1,5 +1,7 @@
 package org.bpf4j.trace.runtime;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -74,8 +76,8 @@ public final class VmBackend implements Backend {
 
     @Override
     public void setGlobals(long startNanos, long cpid) {
-        byte[] start = new byte[org.bpf4j.trace.codegen.CompiledScript.GLOBALS_BYTES];
-        java.nio.ByteBuffer.wrap(start).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
+        byte[] start = new byte[CompiledScript.GLOBALS_BYTES];
+        ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN).putLong(startNanos).putLong(cpid);
         globals.put(new byte[4], start, BpfMap.ANY);
     }
 

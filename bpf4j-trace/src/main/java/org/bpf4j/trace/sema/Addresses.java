@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Compile-time values of {@code pton()} and {@code cgroupid()}. Stateless. */
 public final class Addresses {
@@ -51,8 +53,8 @@ public final class Addresses {
         }
         String head = gap >= 0 ? text.substring(0, gap) : text;
         String tail = gap >= 0 ? text.substring(gap + 2) : "";
-        java.util.List<Integer> h = groups(head);
-        java.util.List<Integer> t = groups(tail);
+        List<Integer> h = groups(head);
+        List<Integer> t = groups(tail);
         if (h == null || t == null) {
             return null;
         }
@@ -69,7 +71,7 @@ public final class Addresses {
         return out;
     }
 
-    private static int words(java.util.List<Integer> g) {
+    private static int words(List<Integer> g) {
         int n = 0;
         for (int v : g) {
             n += v < -1 ? 2 : 1;
@@ -77,7 +79,7 @@ public final class Addresses {
         return n;
     }
 
-    private static int put(byte[] out, int at, java.util.List<Integer> groups) {
+    private static int put(byte[] out, int at, List<Integer> groups) {
         for (int v : groups) {
             if (v < -1) { // an IPv4 address, stored as -(addr + 2)
                 long a = -(long) v - 2;
@@ -92,8 +94,8 @@ public final class Addresses {
         return at;
     }
 
-    private static java.util.List<Integer> groups(String s) {
-        java.util.List<Integer> out = new java.util.ArrayList<>();
+    private static List<Integer> groups(String s) {
+        List<Integer> out = new ArrayList<>();
         if (s.isEmpty()) {
             return out;
         }

@@ -1,5 +1,6 @@
 package org.bpf4j.trace.sema;
 
+import java.util.Objects;
 import java.util.Set;
 import org.bpf4j.trace.ast.Expr;
 
@@ -182,7 +183,7 @@ final class AggregationTypes {
             case LHIST -> old.lhistMin() != next.lhistMin() || old.lhistMax() != next.lhistMax()
                     || old.lhistStep() != next.lhistStep() ? "Different lhist bounds in a single map unsupported" : null;
             case HIST -> old.bits() != next.bits() ? "Different bits in a single hist unsupported" : null;
-            case TSERIES -> !java.util.Objects.equals(old.series(), next.series())
+            case TSERIES -> !Objects.equals(old.series(), next.series())
                     ? "Different tseries bounds in a single map unsupported" : null;
             default -> null;
         };

@@ -1,6 +1,8 @@
 package org.bpf4j.trace.sema;
 
 import java.util.List;
+import java.util.Locale;
+import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.ast.AttachPoint;
 
 /**
@@ -18,7 +20,7 @@ final class AttachPointChecks {
         switch (ap.provider()) {
             case "BEGIN", "END" -> {
                 if (!ap.parts().isEmpty()) {
-                    a.error(ap.span(), ap.provider().toLowerCase(java.util.Locale.ROOT) + " probe type requires 0 "
+                    a.error(ap.span(), ap.provider().toLowerCase(Locale.ROOT) + " probe type requires 0 "
                             + "arguments, found " + ap.parts().size());
                 }
             }
@@ -27,10 +29,10 @@ final class AttachPointChecks {
                 // interval:UNIT:COUNT; the short forms with a unit were made UNIT:COUNT by the parser
                 if (ap.parts().size() == 1) {
                     try {
-                        long ns = org.bpf4j.trace.IntText.parseUnsigned(unit);
+                        long ns = IntText.parseUnsigned(unit);
                         a.error(ap.span(), "Invalid rate of " + ap.provider() + " probe. Minimum is 1000 or 1us. Found: "
                                 + Long.toUnsignedString(ns) + " nanoseconds");
-                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                    } catch (IntText.Invalid e) {
                         a.error(ap.span(), "Invalid rate of " + ap.provider() + " probe: " + e.getMessage());
                     }
                 } else if (ap.parts().size() != 2) {
@@ -40,8 +42,8 @@ final class AttachPointChecks {
                     a.error(ap.span(), unit + " is not an accepted unit of time");
                 } else {
                     try {
-                        org.bpf4j.trace.IntText.parseUnsigned(ap.parts().get(1));
-                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                        IntText.parseUnsigned(ap.parts().get(1));
+                    } catch (IntText.Invalid e) {
                         a.error(ap.span(), "Invalid rate of " + ap.provider() + " probe: " + e.getMessage());
                     }
                 }

@@ -1,7 +1,9 @@
 package org.bpf4j.trace.sema;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Expr;
 
@@ -179,7 +181,7 @@ final class BuiltinTypes {
     }
 
     /** Providers whose programs see a context {@code ctx} may name: registers, perf event data, an iterator's record. */
-    private static final java.util.Set<String> CTX_PROVIDERS = java.util.Set.of("kprobe", "kretprobe", "uprobe",
+    private static final Set<String> CTX_PROVIDERS = Set.of("kprobe", "kretprobe", "uprobe",
             "uretprobe", "usdt", "java", "profile", "interval", "software", "hardware", "watchpoint", "asyncwatchpoint",
             "iter");
 
@@ -228,6 +230,6 @@ final class BuiltinTypes {
      */
     Type.Str paramText(Expr.Param p) {
         String v = p.number() >= 1 && p.number() <= a.params().size() ? a.params().get(p.number() - 1) : "";
-        return new Type.Str(Math.min(v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1).length + 1, a.strlen()));
+        return new Type.Str(Math.min(v.getBytes(StandardCharsets.ISO_8859_1).length + 1, a.strlen()));
     }
 }

@@ -1,5 +1,6 @@
 package org.bpf4j.trace.sema;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,32 +43,41 @@ public final class Builtins {
     public static final Map<String, String> CLOCKS = Map.of("monotonic", "ktime_get_ns", "boot", "ktime_get_boot_ns",
             "tai", "ktime_get_tai_ns", "sw_tai", "ktime_get_tai_ns");
 
-    /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     /**
      * Whether {@code name} is a builtin variable or function of bpf4j trace (where current bpftrace
      * has one, often a macro of its standard library): a user macro of that name whose definitions
      * do not fit a call leaves the call to the builtin, as bpftrace's lookup falls back to its
-     * standard library's overloads.
+     * standard library's overloads. Reads the catalogs: {@link #VARIABLES}, {@link #AGGREGATIONS},
+     * {@link #UNSUPPORTED_FUNCTIONS}, {@link #FUNCTIONS}, the standard library's and the BTF pointer
+     * functions'.
      */
     public static boolean isBuiltinName(String name) {
         return VARIABLES.containsKey(name) || AGGREGATIONS.containsKey(name) || isArg(name)
                 || UNSUPPORTED_FUNCTIONS.contains(name) || StdlibCalls.NAMES.contains(name)
-                || BtfPointerCalls.handles(name) || CALLS.contains(name);
+                || BtfPointerCalls.handles(name) || FUNCTIONS.contains(name);
     }
 
-    /** The functions {@code Calls} types by name (its switch), and a few more it treats itself. */
-    private static final Set<String> CALLS = Set.of("bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear",
+    /**
+     * The catalog of the functions the type checker types by name: the labels of its switch
+     * ({@code Calls.call}), the functions it treats in that switch's default ({@code write_user},
+     * {@code unwatch}, {@code offsetof}) and builtin variables also called as functions
+     * ({@code comm()}, {@code cpu()}). {@code BuiltinsCatalogTest} fails when a label of the type
+     * checker's or the code generator's switch is not a builtin name, or a name here is an unknown
+     * function.
+     */
+    public static final Set<String> FUNCTIONS = Set.of("bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear",
             "debugf", "delete", "dw_ustack", "errorf", "exit", "getopt", "has_key", "join", "kaddr", "kptr", "kstack",
             "ksym", "len", "macaddr", "nsecs", "ntop", "percpu_kaddr", "pid", "ppid", "print", "printf", "pton", "reg",
             "signal", "signal_name", "signal_thread", "sizeof", "str", "strcontains", "strerror", "strftime", "strlen",
             "strncmp", "syscall_name", "system", "tid", "time", "typeinfo", "uaddr", "uptr", "username", "ustack",
             "usym", "warnf", "zero", "write_user", "unwatch", "offsetof", "comm", "cpu");
 
+    /** True for {@code arg0}..{@code argN} and {@code sarg0}..{@code sargN}. */
     public static boolean isArg(String name) {
         return name.matches("s?arg[0-9]+");
     }
 
-    private static final java.util.List<String> SIGNALS = java.util.List.of("SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+    private static final List<String> SIGNALS = List.of("SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
             "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
             "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
             "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS");

@@ -3,7 +3,9 @@ package org.bpf4j.trace.sema;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfType;
 
@@ -204,7 +206,7 @@ final class CDefinitions {
                 0, size * 8)));
     }
 
-    private static final java.util.Set<String> BASE_WORDS = java.util.Set.of("unsigned", "signed", "char", "short",
+    private static final Set<String> BASE_WORDS = Set.of("unsigned", "signed", "char", "short",
             "int", "long", "_Bool", "bool", "void", "float", "double");
 
     /** Reads a type specifier (with its definition, if it has one) and returns its type id. */
@@ -467,7 +469,7 @@ final class CDefinitions {
         String t = take();
         long v;
         try {
-            String lit = t.toLowerCase(java.util.Locale.ROOT).replaceAll("[ul]+$", "");
+            String lit = t.toLowerCase(Locale.ROOT).replaceAll("[ul]+$", "");
             v = lit.startsWith("0x") ? Long.parseUnsignedLong(lit.substring(2), 16)
                     : lit.length() > 1 && lit.startsWith("0") ? Long.parseLong(lit.substring(1), 8) : Long.parseLong(lit);
         } catch (NumberFormatException e) {

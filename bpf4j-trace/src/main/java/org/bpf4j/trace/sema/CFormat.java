@@ -1,5 +1,7 @@
 package org.bpf4j.trace.sema;
 
+import java.util.Locale;
+
 /** One C printf conversion of one value, as glibc's snprintf does it. */
 final class CFormat {
     private CFormat() {}
@@ -29,7 +31,7 @@ final class CFormat {
                     case 'u' -> Long.toUnsignedString(v);
                     case 'o' -> Long.toOctalString(v);
                     case 'x' -> Long.toHexString(v);
-                    case 'X' -> Long.toHexString(v).toUpperCase(java.util.Locale.ROOT);
+                    case 'X' -> Long.toHexString(v).toUpperCase(Locale.ROOT);
                     default -> throw new IllegalStateException("conversion " + s.conversion());
                 };
                 if (s.conversion() == 'd' && v == Long.MIN_VALUE) {

@@ -1,7 +1,11 @@
 package org.bpf4j.trace.sema;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.BinOp;
+import org.bpf4j.trace.ast.CFunction;
 import org.bpf4j.trace.ast.Expr;
 
 /** Type rules of the functions (calls) of the language, for {@link SemanticAnalyser}. */
@@ -66,7 +70,7 @@ final class Calls {
      * another expression.
      */
     private String paramPlusOffset(Expr e) {
-        if (!(e instanceof Expr.Binary b) || b.op() != org.bpf4j.trace.ast.BinOp.ADD) {
+        if (!(e instanceof Expr.Binary b) || b.op() != BinOp.ADD) {
             return null;
         }
         Expr.Param p = b.left() instanceof Expr.Param l ? l : b.right() instanceof Expr.Param r ? r : null;
@@ -78,13 +82,13 @@ final class Calls {
         if (SemanticAnalyser.parseParam(v) != null || k.value() < 0) {
             return null;
         }
-        byte[] bytes = v.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] bytes = v.getBytes(StandardCharsets.ISO_8859_1);
         if (k.value() > bytes.length) {
             a.error(b.span(), "only addition of a single constant less or equal to the length of $" + p.number()
                     + " (which is " + bytes.length + ") is allowed inside str()");
         }
         int from = (int) Math.min(k.value(), bytes.length);
-        return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(bytes, from, bytes.length - from, StandardCharsets.ISO_8859_1);
     }
 
     /** The value of an integer literal, or of a positional parameter given as a number (as bpftrace); else null. */
@@ -314,7 +318,7 @@ final class Calls {
                     a.error(c.args().getFirst().span(), c.args().getFirst() instanceof Expr.Builtin name
                             ? "Invalid timestamp mode: " + name.name() // current bpftrace's words
                             : "Invalid timestamp mode: expected one of "
-                            + String.join(", ", java.util.List.of("monotonic", "boot", "tai", "sw_tai")));
+                            + String.join(", ", List.of("monotonic", "boot", "tai", "sw_tai")));
                 }
                 return Type.UINT64;
             }
@@ -573,7 +577,7 @@ final class Calls {
                 } else if (Builtins.UNSUPPORTED_FUNCTIONS.contains(n)) {
                     a.error(c.span(), n + "() is not supported by bpf4j trace yet");
                 } else {
-                    a.error(new org.bpf4j.trace.Span(c.span().begin(), c.span().begin() + n.length()),
+                    a.error(new Span(c.span().begin(), c.span().begin() + n.length()),
                             "Unknown function: " + n);
                 }
                 return Type.NONE;
@@ -585,7 +589,7 @@ final class Calls {
      * A call of a function of imported BPC C ({@code import "lib.bpf.c";}): its arguments integers
      * (converted to the parameters' types), its value the result's type (none for {@code void}).
      */
-    private Type cFunction(Expr.Call c, org.bpf4j.trace.ast.CFunction f) {
+    private Type cFunction(Expr.Call c, CFunction f) {
         typeArgs(c);
         if (f.problem().isPresent()) {
             a.error(c.span(), "cannot call " + f.name() + "() of " + f.file() + ": " + f.problem().get());
@@ -774,7 +778,7 @@ final class Calls {
         printf(c);
         if (c.args().size() > 4) {
             a.error(c.span(), "cannot use more than 3 conversion specifiers");
-        } else if (c.args().getFirst() instanceof Expr.StrLit fmt) {
+        } else if (!c.args().isEmpty() && c.args().getFirst() instanceof Expr.StrLit fmt) {
             for (FormatString.Spec s : FormatString.parse(fmt.value()).specs()) {
                 if ("duxps".indexOf(s.conversion()) < 0 || !List.of("", "l", "ll").contains(s.length())) {
                     a.error(c.span(), "debugf: Unknown format string token: " + s.text());

@@ -2,7 +2,9 @@ package org.bpf4j.trace.sema;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
@@ -42,7 +44,7 @@ final class ConfigRecord {
     private static Expr record(Settings s, AttachPoints.MissingProbes missing, Span span) {
         List<String> names = new ArrayList<>();
         List<Expr> values = new ArrayList<>();
-        java.util.function.BiConsumer<String, Expr> add = (n, v) -> {
+        BiConsumer<String, Expr> add = (n, v) -> {
             names.add(n);
             values.add(v);
         };
@@ -65,7 +67,7 @@ final class ConfigRecord {
                 "unstable_dw_ustack")) {
             add.accept(u, new Expr.StrLit(s.other(u), span));
         }
-        add.accept("missing_probes", new Expr.StrLit(missing.name().toLowerCase(java.util.Locale.ROOT), span));
+        add.accept("missing_probes", new Expr.StrLit(missing.name().toLowerCase(Locale.ROOT), span));
         add.accept("stack_mode", new Expr.StrLit(s.stackMode(), span));
         add.accept("license", new Expr.StrLit(s.license(), span));
         return new Expr.Tuple(values, names, span);

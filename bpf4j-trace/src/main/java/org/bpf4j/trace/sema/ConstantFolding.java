@@ -1,6 +1,8 @@
 package org.bpf4j.trace.sema;
 
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
 
 /**
  * The values the checker knows when compiling, as current bpftrace folds them: integer and
@@ -53,7 +55,7 @@ public final class ConstantFolding {
      * {@code sizeof(int8 *)}, {@code sizeof(string[8])}): those have their size as the checker's
      * constant.
      */
-    public static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
+    public static long sizeOfName(TypeName n) {
         if (n.pointers() > 0) {
             return n.arrayLength() >= 0 ? 8L * n.arrayLength() : 8; // a pointer, or an array of them
         }
@@ -73,7 +75,7 @@ public final class ConstantFolding {
             case Expr.BoolLit b -> true;
             case Expr.StrLit s -> true;
             case Expr.Param p -> true;
-            case Expr.Unary u when u.op() != org.bpf4j.trace.ast.UnOp.DEREF && u.op() != org.bpf4j.trace.ast.UnOp.ADDR ->
+            case Expr.Unary u when u.op() != UnOp.DEREF && u.op() != UnOp.ADDR ->
                     value(a, u) != null;
             case Expr.Binary b -> value(a, b) != null && literal(a, b.left()) && literal(a, b.right());
             default -> false;

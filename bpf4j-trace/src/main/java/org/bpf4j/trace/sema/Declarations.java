@@ -1,8 +1,15 @@
 package org.bpf4j.trace.sema;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.MapDecl;
 import org.bpf4j.trace.ast.Program;
 
@@ -23,9 +30,9 @@ final class Declarations {
                 e.setValue(new MapInfo(m.name(), m.keys(), m.value(), m.kind(), maxMapKeys));
             }
         }
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         // reported last, in the order of the maps' uses, as current bpftrace checks them at the uses
-        java.util.List<Map.Entry<org.bpf4j.trace.Span, String>> incompatible = new java.util.ArrayList<>();
+        List<Map.Entry<Span, String>> incompatible = new ArrayList<>();
         for (MapDecl d : program.maps()) {
             if (!seen.add(d.map())) {
                 a.error(d.span(), "Map " + d.map() + " has already been declared");
@@ -52,27 +59,27 @@ final class Declarations {
                 // as current bpftrace: at each use of the map
                 String message = "Incompatible map types. Type from declaration: " + d.kind()
                         + ". Type from value/key type: " + (m.perCpu() ? "percpu" + base : base);
-                java.util.TreeSet<org.bpf4j.trace.Span> uses = new java.util.TreeSet<>(
-                        java.util.Comparator.comparingInt(org.bpf4j.trace.Span::begin)
-                                .thenComparingInt(org.bpf4j.trace.Span::end));
-                for (org.bpf4j.trace.ast.Expr e : a.types.keySet()) {
-                    if (e instanceof org.bpf4j.trace.ast.Expr.MapRef ref && ref.name().equals(d.map())) {
-                        uses.add(new org.bpf4j.trace.Span(ref.span().begin(), // the map's name, not its keys
+                TreeSet<Span> uses = new TreeSet<>(
+                        Comparator.comparingInt(Span::begin)
+                                .thenComparingInt(Span::end));
+                for (Expr e : a.types.keySet()) {
+                    if (e instanceof Expr.MapRef ref && ref.name().equals(d.map())) {
+                        uses.add(new Span(ref.span().begin(), // the map's name, not its keys
                                 Math.min(ref.span().end(), ref.span().begin() + ref.name().length())));
                     }
                 }
                 if (uses.isEmpty()) {
                     uses.add(d.span());
                 }
-                for (org.bpf4j.trace.Span at : uses) {
+                for (Span at : uses) {
                     incompatible.add(Map.entry(at, message));
                 }
                 continue;
             }
             maps.put(d.map(), new MapInfo(m.name(), m.keys(), m.value(), d.kind(), d.maxEntries()));
         }
-        incompatible.sort(Map.Entry.comparingByKey(java.util.Comparator.comparingInt(org.bpf4j.trace.Span::begin)));
-        for (Map.Entry<org.bpf4j.trace.Span, String> e : incompatible) {
+        incompatible.sort(Map.Entry.comparingByKey(Comparator.comparingInt(Span::begin)));
+        for (Map.Entry<Span, String> e : incompatible) {
             a.error(e.getKey(), e.getValue());
         }
     }

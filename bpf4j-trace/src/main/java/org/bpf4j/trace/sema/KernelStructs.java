@@ -6,6 +6,8 @@ import java.util.Optional;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
 
 /**
  * The typing of kernel structs for the {@link SemanticAnalyser}: {@code struct NAME} resolved in
@@ -399,10 +401,10 @@ final class KernelStructs {
 
     /** Types {@code offsetof(struct S, a.b)} and records its value. */
     Type offsetof(Expr.Offsetof o) {
-        org.bpf4j.trace.ast.TypeName type = o.type();
+        TypeName type = o.type();
         if (type.typeOf() != null && type.pointers() == 0 && type.arrayLength() < 0) {
             // offsetof(typeof(struct S), f), offsetof(*$p, f): the struct the expression or type is
-            Type t = type.typeOf() instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF
+            Type t = type.typeOf() instanceof Expr.Unary u && u.op() == UnOp.DEREF
                     && an.type(u.operand()) instanceof Type.Int p && p.pointee() instanceof Type.StructRef r
                     ? r : an.typeOfName(type, o.span()); // *curtask: the struct it points to, never read
             String name = t instanceof Type.Record r ? r.name() : t instanceof Type.StructRef r ? r.name() : null;
@@ -412,7 +414,7 @@ final class KernelStructs {
                 }
                 return Type.UINT64;
             }
-            type = new org.bpf4j.trace.ast.TypeName(name, 0, -1);
+            type = new TypeName(name, 0, -1);
         }
         if (type.pointers() != 0 || type.arrayLength() >= 0 || !SemanticAnalyser.isStructName(type.name())) {
             an.error(o.span(), "offsetof() requires a struct or union type, not '" + type + "'");

@@ -3,13 +3,18 @@ package org.bpf4j.trace.sema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
+import org.bpf4j.MalformedInputException;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.object.elf.ByteReader;
+import org.bpf4j.trace.symbols.Dwarf;
 
 /**
  * The kernel's types, read from its BTF ({@code /sys/kernel/btf/vmlinux}), for {@code curtask},
@@ -147,10 +152,10 @@ public final class KernelTypes {
             int kernelCount = btf.size();
             if (!binaries.isEmpty()) {
                 int first = btf.size();
-                List<BtfType> more = new java.util.ArrayList<>();
+                List<BtfType> more = new ArrayList<>();
                 for (Path b : binaries) {
                     try {
-                        more.addAll(org.bpf4j.trace.symbols.Dwarf.cached(b).btfTypes(first + more.size()));
+                        more.addAll(Dwarf.cached(b).btfTypes(first + more.size()));
                     } catch (RuntimeException e) {
                         // a binary whose debug information cannot be read adds no types
                     }
@@ -164,7 +169,7 @@ public final class KernelTypes {
                     List<BtfType> all = CDefinitions.read(btf, kernelCount, definitions, scriptEnumerators);
                     btf = btf.plus(all.subList(btf.size(), all.size()));
                     firstScriptId = first;
-                } catch (CDefinitions.CError | org.bpf4j.MalformedInputException e) {
+                } catch (CDefinitions.CError | MalformedInputException e) {
                     failure = "cannot read the script's C definitions: " + e.getMessage();
                     definitionFailure = failure;
                     btf = null;
@@ -221,7 +226,7 @@ public final class KernelTypes {
      * The id of the type named {@code name} that {@code kind} accepts: the script's own, then the
      * binaries', then the kernel's; or -1.
      */
-    private int lookup(String name, java.util.function.Predicate<BtfType> kind) {
+    private int lookup(String name, Predicate<BtfType> kind) {
         Optional<Btf> b = btf();
         if (b.isEmpty()) {
             return -1;
@@ -280,7 +285,7 @@ public final class KernelTypes {
             if (values == null) {
                 continue;
             }
-            Map<Long, String> m = new java.util.LinkedHashMap<>();
+            Map<Long, String> m = new LinkedHashMap<>();
             for (BtfType.EnumValue v : values) {
                 m.putIfAbsent(v.value(), v.name());
             }
@@ -341,10 +346,10 @@ public final class KernelTypes {
     /** Field {@code name} of struct or union {@code structId}. */
     public Optional<Member> member(int structId, String name) {
         Btf b = btf().orElseThrow();
-        java.util.List<BtfType.Member> members = switch (b.resolve(structId)) {
+        List<BtfType.Member> members = switch (b.resolve(structId)) {
             case BtfType.Struct s -> s.members();
             case BtfType.Union u -> u.members();
-            default -> java.util.List.of();
+            default -> List.of();
         };
         for (BtfType.Member m : members) {
             if (m.name().equals(name)) {

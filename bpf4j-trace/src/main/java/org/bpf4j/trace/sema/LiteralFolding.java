@@ -1,5 +1,6 @@
 package org.bpf4j.trace.sema;
 
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.UnOp;
@@ -42,7 +43,7 @@ final class LiteralFolding {
         }
 
         /** The literal this value is in the program. */
-        Expr literal(org.bpf4j.trace.Span span) {
+        Expr literal(Span span) {
             return bool ? new Expr.BoolLit(bits != 0, span) : new Expr.IntLit(bits, !negative && bits < 0, span);
         }
 

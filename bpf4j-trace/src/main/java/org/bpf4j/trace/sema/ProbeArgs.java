@@ -1,12 +1,19 @@
 package org.bpf4j.trace.sema;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfFormat;
+import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.RawTracepoints;
+import org.bpf4j.trace.probe.Resolved;
 import org.bpf4j.trace.probe.TracepointFormat;
+import org.bpf4j.trace.symbols.Dwarf;
 
 /**
  * The types of what a probe reads from its context: {@code args.FIELD} / {@code args->FIELD} of
@@ -23,7 +30,7 @@ final class ProbeArgs {
     }
 
     /** What an attach point refers to on this machine, or null. */
-    org.bpf4j.trace.probe.Resolved resolved(AttachPoint ap) {
+    Resolved resolved(AttachPoint ap) {
         return expansion.resolved().get(ap);
     }
 
@@ -36,7 +43,7 @@ final class ProbeArgs {
         Type result = null;
         for (AttachPoint ap : probe.attachPoints()) {
             boolean uprobe = ap.provider().equals("uprobe");
-            boolean fentry = resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Fentry;
+            boolean fentry = resolved(ap) instanceof Resolved.Fentry;
             if (uprobe || ap.provider().equals("rawtracepoint") || fentry) {
                 Type t = uprobe ? uprobeArg(f, ap) : fentry ? fentryArg(f, ap) : rawTracepointArg(f, ap);
                 if (t == null) {
@@ -99,35 +106,33 @@ final class ProbeArgs {
     Optional<String> pointee(Expr.Field f, Probe probe) {
         AttachPoint ap = probe.attachPoints().getFirst();
         if ((ap.provider().equals("uprobe") || ap.provider().equals("uretprobe"))
-                && resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+                && resolved(ap) instanceof Resolved.Uprobe u) {
             // a parameter that points to a struct of the binary's debug information (args.foo1->a)
-            org.bpf4j.trace.symbols.Dwarf dwarf;
+            Dwarf dwarf;
             try {
-                dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
+                dwarf = Dwarf.cached(u.binary());
             } catch (RuntimeException e) {
                 return Optional.empty(); // field() reported it ("No debuginfo found for ...")
             }
             return dwarf.params(String.valueOf(u.symbol())).orElse(List.of()).stream()
                     .filter(p -> p.name().equals(f.field()))
-                    .map(org.bpf4j.trace.symbols.Dwarf.Param::type).findFirst()
-                    .filter(t -> t instanceof org.bpf4j.trace.symbols.Dwarf.PointerType pt
-                            && pt.pointee() instanceof org.bpf4j.trace.symbols.Dwarf.OtherType o
+                    .map(Dwarf.Param::type).findFirst()
+                    .filter(t -> t instanceof Dwarf.PointerType pt
+                            && pt.pointee() instanceof Dwarf.OtherType o
                             && o.name().matches("(struct|union) \\w+"))
-                    .map(t -> ((org.bpf4j.trace.symbols.Dwarf.PointerType) t).pointee().name());
+                    .map(t -> ((Dwarf.PointerType) t).pointee().name());
         }
-        java.util.Optional<org.bpf4j.trace.probe.RawTracepoints.Entry> entry =
-                resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.RawTracepoint r ? r.entry()
-                : resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Fentry fe ? Optional.of(fe.function().entry())
-                : Optional.empty();
+        Optional<RawTracepoints.Entry> entry = resolved(ap) instanceof Resolved.RawTracepoint r ? r.entry()
+                : resolved(ap) instanceof Resolved.Fentry fe ? Optional.of(fe.function().entry()) : Optional.empty();
         if (entry.isPresent()) {
             // a pointer to a struct of the kernel's BTF (struct sk_buff *skb)
-            org.bpf4j.object.btf.Btf btf = entry.get().btf();
+            Btf btf = entry.get().btf();
             return entry.get().params().stream().filter(p -> p.name().equals(f.field())).findFirst()
-                    .map(p -> btf.resolve(p.type())).filter(t -> t instanceof org.bpf4j.object.btf.BtfType.Ptr)
-                    .map(t -> btf.resolve(((org.bpf4j.object.btf.BtfType.Ptr) t).type()))
-                    .filter(t -> (t instanceof org.bpf4j.object.btf.BtfType.Struct
-                            || t instanceof org.bpf4j.object.btf.BtfType.Union) && !t.name().isEmpty())
-                    .map(t -> (t instanceof org.bpf4j.object.btf.BtfType.Struct ? "struct " : "union ") + t.name());
+                    .map(p -> btf.resolve(p.type())).filter(t -> t instanceof BtfType.Ptr)
+                    .map(t -> btf.resolve(((BtfType.Ptr) t).type()))
+                    .filter(t -> (t instanceof BtfType.Struct
+                            || t instanceof BtfType.Union) && !t.name().isEmpty())
+                    .map(t -> (t instanceof BtfType.Struct ? "struct " : "union ") + t.name());
         }
         if (!ap.provider().equals("tracepoint")) {
             return Optional.empty();
@@ -147,12 +152,12 @@ final class ProbeArgs {
     Type record(Expr.Builtin b, Probe probe) {
         Type.Record result = null;
         for (AttachPoint ap : probe.attachPoints()) {
-            if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u)) {
+            if (!(resolved(ap) instanceof Resolved.Uprobe u)) {
                 return Type.NONE; // the attach point's own error was reported
             }
-            org.bpf4j.trace.symbols.Dwarf dwarf;
+            Dwarf dwarf;
             try {
-                dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
+                dwarf = Dwarf.cached(u.binary());
             } catch (RuntimeException e) {
                 a.error(ap.span(), "No debuginfo found for " + u.binary() + " (" + e.getMessage() + ")");
                 return Type.NONE;
@@ -161,10 +166,10 @@ final class ProbeArgs {
                 a.error(ap.span(), "No debuginfo found for " + u.binary());
                 return Type.NONE;
             }
-            List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(u.symbol()).orElse(List.of());
-            List<Type.RecordField> fields = new java.util.ArrayList<>();
+            List<Dwarf.Param> params = dwarf.params(u.symbol()).orElse(List.of());
+            List<Type.RecordField> fields = new ArrayList<>();
             for (int i = 0; i < params.size(); i++) {
-                org.bpf4j.trace.symbols.Dwarf.Param p = params.get(i);
+                Dwarf.Param p = params.get(i);
                 Type t = dwarfType(p.type());
                 if (!(t instanceof Type.Int)) {
                     a.error(b.span(), "parameter '" + p.name() + "' has type '" + p.type().name()
@@ -203,12 +208,12 @@ final class ProbeArgs {
      * binary's DWARF (its index is recorded as the expression's constant); null after an error.
      */
     private Type uprobeArg(Expr.Field f, AttachPoint ap) {
-        if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u)) {
+        if (!(resolved(ap) instanceof Resolved.Uprobe u)) {
             return null; // the attach point's own error was reported
         }
-        org.bpf4j.trace.symbols.Dwarf dwarf;
+        Dwarf dwarf;
         try {
-            dwarf = org.bpf4j.trace.symbols.Dwarf.cached(u.binary());
+            dwarf = Dwarf.cached(u.binary());
         } catch (RuntimeException e) {
             a.error(ap.span(), "No debuginfo found for " + u.binary() + " (" + e.getMessage() + ")");
             return null;
@@ -217,7 +222,7 @@ final class ProbeArgs {
             a.error(ap.span(), "No debuginfo found for " + u.binary());
             return null;
         }
-        java.util.List<org.bpf4j.trace.symbols.Dwarf.Param> params = dwarf.params(String.valueOf(u.symbol())).orElse(java.util.List.of());
+        List<Dwarf.Param> params = dwarf.params(String.valueOf(u.symbol())).orElse(List.of());
         for (int i = 0; i < params.size(); i++) {
             if (params.get(i).name().equals(f.field())) {
                 Type t = dwarfType(params.get(i).type());
@@ -245,7 +250,7 @@ final class ProbeArgs {
      * {@code argN}); null after an error.
      */
     private Type rawTracepointArg(Expr.Field f, AttachPoint ap) {
-        if (!(resolved(ap) instanceof org.bpf4j.trace.probe.Resolved.RawTracepoint r)) {
+        if (!(resolved(ap) instanceof Resolved.RawTracepoint r)) {
             return null; // the attach point's own error was reported
         }
         if (r.entry().isEmpty()) {
@@ -260,8 +265,8 @@ final class ProbeArgs {
      * name, from the kernel's BTF, read from its slot of the context as a raw tracepoint's.
      */
     private Type fentryArg(Expr.Field f, AttachPoint ap) {
-        org.bpf4j.trace.probe.Resolved.Fentry fe = (org.bpf4j.trace.probe.Resolved.Fentry) resolved(ap);
-        org.bpf4j.trace.probe.RawTracepoints.Entry e = fe.function().entry();
+        Resolved.Fentry fe = (Resolved.Fentry) resolved(ap);
+        RawTracepoints.Entry e = fe.function().entry();
         if (e.params().stream().noneMatch(p -> p.name().equals(f.field()))) {
             // current bpftrace's words
             a.error(f.span(), "Can't find function parameter " + f.field());
@@ -271,29 +276,29 @@ final class ProbeArgs {
     }
 
     /** The type of {@code args.NAME}, the argument of that name of a BTF prototype; null after an error. */
-    private Type btfArg(Expr.Field f, org.bpf4j.trace.probe.RawTracepoints.Entry entry, String kind) {
-        org.bpf4j.object.btf.Btf btf = entry.btf();
-        List<org.bpf4j.trace.probe.RawTracepoints.Param> params = entry.params();
+    private Type btfArg(Expr.Field f, RawTracepoints.Entry entry, String kind) {
+        Btf btf = entry.btf();
+        List<RawTracepoints.Param> params = entry.params();
         for (int i = 0; i < params.size(); i++) {
             if (!params.get(i).name().equals(f.field())) {
                 continue;
             }
             Type t = switch (btf.resolve(params.get(i).type())) {
-                case org.bpf4j.object.btf.BtfType.Int bi when bi.size() == 1 || bi.size() == 2 || bi.size() == 4
+                case BtfType.Int bi when bi.size() == 1 || bi.size() == 2 || bi.size() == 4
                         || bi.size() == 8 -> new Type.Int(bi.size() * 8, bi.signed()
-                                || (bi.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0 && bi.size() == 1);
-                case org.bpf4j.object.btf.BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4
+                                || (bi.encoding() & BtfType.Int.CHAR) != 0 && bi.size() == 1);
+                case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4
                         || en.size() == 8 -> new Type.Int(en.size() * 8, en.signed());
-                case org.bpf4j.object.btf.BtfType.Ptr ptr -> Type.Int.pointer(
-                        btf.resolve(ptr.type()) instanceof org.bpf4j.object.btf.BtfType.Int pi && (pi.size() == 1
+                case BtfType.Ptr ptr -> Type.Int.pointer(
+                        btf.resolve(ptr.type()) instanceof BtfType.Int pi && (pi.size() == 1
                                 || pi.size() == 2 || pi.size() == 4 || pi.size() == 8) ? new Type.Int(pi.size() * 8,
-                                pi.signed() || (pi.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
+                                pi.signed() || (pi.encoding() & BtfType.Int.CHAR) != 0
                                         && pi.size() == 1) : Type.NONE, false);
                 default -> null;
             };
             if (t == null) {
                 a.error(f.span(), "argument '" + f.field() + "' of " + kind + " " + entry.qualified()
-                        + " has type '" + org.bpf4j.object.btf.BtfFormat.typeName(btf, params.get(i).type()).strip()
+                        + " has type '" + BtfFormat.typeName(btf, params.get(i).type()).strip()
                         + "', which bpf4j trace cannot read as a value");
                 return null;
             }
@@ -308,12 +313,12 @@ final class ProbeArgs {
      * The language type of a DWARF parameter type (pointers point to user memory; a struct they
      * point to is found among the binary's types, so that {@code (*args.list)->name} reads it).
      */
-    private Type dwarfType(org.bpf4j.trace.symbols.Dwarf.ParamType t) {
+    private Type dwarfType(Dwarf.ParamType t) {
         return switch (t) {
-            case org.bpf4j.trace.symbols.Dwarf.IntType i -> new Type.Int(i.bits(), i.signed());
-            case org.bpf4j.trace.symbols.Dwarf.PointerType p -> Type.Int.pointer(
+            case Dwarf.IntType i -> new Type.Int(i.bits(), i.signed());
+            case Dwarf.PointerType p -> Type.Int.pointer(
                     p.pointee() == null ? Type.NONE : dwarfType(p.pointee()), true);
-            case org.bpf4j.trace.symbols.Dwarf.OtherType o -> o.name().matches("(struct|union) \\w+")
+            case Dwarf.OtherType o -> o.name().matches("(struct|union) \\w+")
                     ? a.structs.structRef(o.name()) : Type.NONE;
         };
     }
@@ -355,22 +360,22 @@ final class ProbeArgs {
      * elsewhere (an unsigned 64-bit integer).
      */
     Type fexitRetval(Expr.Builtin b, Probe probe) {
-        if (!(resolved(probe.attachPoints().getFirst()) instanceof org.bpf4j.trace.probe.Resolved.Fentry fe)
+        if (!(resolved(probe.attachPoints().getFirst()) instanceof Resolved.Fentry fe)
                 || !fe.returnProbe()) {
             return null;
         }
-        org.bpf4j.object.btf.Btf btf = fe.function().entry().btf();
+        Btf btf = fe.function().entry().btf();
         int ret = fe.function().returnType();
         if (ret == 0) {
             return Type.UINT64;
         }
         return switch (btf.resolve(ret)) {
-            case org.bpf4j.object.btf.BtfType.Int bi when bi.size() == 1 || bi.size() == 2 || bi.size() == 4
+            case BtfType.Int bi when bi.size() == 1 || bi.size() == 2 || bi.size() == 4
                     || bi.size() == 8 -> new Type.Int(bi.size() * 8, bi.signed());
-            case org.bpf4j.object.btf.BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4
+            case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4
                     || en.size() == 8 -> new Type.Int(en.size() * 8, en.signed());
-            case org.bpf4j.object.btf.BtfType.Ptr ptr -> {
-                String name = org.bpf4j.object.btf.BtfFormat.typeName(btf, ptr.type()).strip();
+            case BtfType.Ptr ptr -> {
+                String name = BtfFormat.typeName(btf, ptr.type()).strip();
                 int sid = name.matches("(struct|union) \\w+") && a.kernel.available() && a.kernel.btf().isPresent()
                         ? a.kernel.structId(name.substring(name.indexOf(' ') + 1)) : -1;
                 if (sid >= 0) {

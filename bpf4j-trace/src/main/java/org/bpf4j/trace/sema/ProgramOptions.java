@@ -1,8 +1,11 @@
 package org.bpf4j.trace.sema;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.IntText;
@@ -30,7 +33,7 @@ final class ProgramOptions {
 
     ProgramOptions(SemanticAnalyser a, Map<String, String> given) {
         this.a = a;
-        this.given = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(given));
+        this.given = Collections.unmodifiableMap(new HashMap<>(given));
     }
 
     /** Types a {@code getopt()} call (recording it as a constant or a string literal). */
@@ -81,7 +84,7 @@ final class ProgramOptions {
                 if (flagOnly(name.value())) {
                     v = true;
                 } else if (value != null) {
-                    String lower = value.toLowerCase(java.util.Locale.ROOT);
+                    String lower = value.toLowerCase(Locale.ROOT);
                     if (List.of("1", "true", "on", "yes").contains(lower)) {
                         v = true;
                     } else if (List.of("0", "false", "off", "no").contains(lower)) {
@@ -120,7 +123,7 @@ final class ProgramOptions {
     }
 
     /** The first {@code getopt} call of each option, with its default (as {@link #defaultText}) and description. */
-    private final Map<String, First> first = new java.util.HashMap<>();
+    private final Map<String, First> first = new HashMap<>();
 
     private record First(Expr.Call call, String text, String description) {}
 

@@ -1,10 +1,16 @@
 package org.bpf4j.trace.sema;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.IntText;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.ConfigEntry;
+import org.bpf4j.trace.probe.AttachPoints;
 
 /**
  * The config variables of a run, as bpftrace takes them: its default, then the script's
@@ -96,19 +102,28 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
     }
 
     /**
-     * The value of an unstable feature's flag as current bpftrace reads it: {@code enable},
+     * The value of an unstable feature's flag as current bpftrace reads a string: {@code enable},
      * {@code warn} or {@code error} (any case), a true value (1, true, on, yes: enable) or a false
-     * one (0, false, off, no: error), another integer (enable); null if none of these.
+     * one (0, false, off, no: error); null if none of these.
      */
     static String unstable(String value) {
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-        return switch (v) {
-            case "enable", "1", "true", "on", "yes" -> "enable";
-            case "warn" -> "warn";
-            case "error", "0", "false", "off", "no" -> "error";
-            default -> v.matches("[0-9]+") ? "enable" : null;
+        return ConfigEntry.unstable(value);
+    }
+
+    /**
+     * A boolean as current bpftrace reads a string (any case: 1, true, on, yes; 0, false, off, no),
+     * or null if it is neither.
+     */
+    static Boolean bool(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "1", "true", "on", "yes" -> true;
+            case "0", "false", "off", "no" -> false;
+            default -> null;
         };
     }
+
+    /** Current bpftrace's detail for a boolean it cannot read. */
+    private static final String BAD_BOOL = "%s: Invalid bool value: valid values are true, false, 1 or 0.";
 
     /**
      * Whether C++ names of user-space symbols ({@code usym}, {@code func} in uprobes, user stacks)
@@ -122,10 +137,10 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * The {@code missing_probes} of the run (the config block, then the environment): what a probe
      * that cannot be attached is (error by default).
      */
-    public org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes() {
-        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(
+    public AttachPoints.MissingProbes missingProbes() {
+        AttachPoints.MissingProbes m = AttachPoints.MissingProbes.of(
                 others.getOrDefault("missing_probes", "error"));
-        return m != null ? m : org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
+        return m != null ? m : AttachPoints.MissingProbes.ERROR;
     }
 
     /** The value of one of {@link #OTHERS}: as given, else current bpftrace's default. */
@@ -140,7 +155,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
 
     /** The config variables kept as text ({@link #OTHERS}) that bpf4j acts on, where they are read. */
     private static final Set<String> READ_ELSEWHERE = Set.of("unstable_import_statement", "unstable_dw_ustack",
-            "unstable_tseries", "max_bpf_progs", "max_probes", "perf_rb_pages");
+            "unstable_tseries", "max_bpf_progs", "max_probes", "perf_rb_pages", "cache_user_symbols");
 
     /**
      * The most programs the attach points of a script may expand to ({@code max_bpf_progs}, 1024 by
@@ -187,7 +202,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 // unstable_import_statement is read by the parser (imports inside blocks),
                 // unstable_dw_ustack and unstable_tseries where dw_ustack and tseries are called
                 // (SemanticAnalyser.unstableDwUstack, unstableTseries), max_bpf_progs when the attach
-                // points are expanded, max_probes and perf_rb_pages by the runtime
+                // points are expanded, max_probes, perf_rb_pages and cache_user_symbols by the runtime
                 if (!READ_ELSEWHERE.contains(k)) {
                     diags.warning(c.span(), "bpf4j ignores the config variable " + c.key());
                 }
@@ -196,25 +211,22 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     diags.error(c.span(), problem.replace("%s", c.key()));
                 }
             } else {
-                String problem = b.set(k, c.value());
+                String problem = b.set(k, c.value(), c.integer());
                 if (problem != null) {
                     diags.error(c.span(), problem.replace("%s", c.key()));
                 }
             }
         }
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             if (!e.getKey().startsWith("BPFTRACE_")) {
                 continue;
             }
-            String k = e.getKey().substring("BPFTRACE_".length()).toLowerCase(java.util.Locale.ROOT);
+            String k = e.getKey().substring("BPFTRACE_".length()).toLowerCase(Locale.ROOT);
             k = OLD_NAMES.getOrDefault(k, k);
-            String problem = USED.contains(k) ? b.set(k, e.getValue()) : b.setOther(k, e.getValue());
+            String problem = USED.contains(k) ? b.set(k, e.getValue(), false) : b.setOther(k, e.getValue());
             if (problem != null) {
-                // current bpftrace names an integer's and cache_user_symbols' variable by its short name
-                // when it comes from the environment
-                String kind = OTHERS.containsKey(k) ? OTHERS.get(k)[0] : "";
-                diags.error(org.bpf4j.trace.Span.NONE, problem.replace("%s",
-                        kind.equals("int") || kind.equals("cache") ? k : e.getKey()));
+                // current bpftrace names the variable by its short name when it comes from the environment
+                diags.error(Span.NONE, problem.replace("%s", k));
             }
         }
         return new Settings(b.strlen, b.maxMapKeys, b.stackMode, b.printMapsOnExit, b.maxCatBytes,
@@ -229,13 +241,13 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * alone (no "ERROR:", no place) and exit status 2, whatever else is wrong in the script.
      */
     public static String environmentFailure(Map<String, String> env) {
-        for (String k : new java.util.TreeSet<>(KNOWN)) {
-            String value = env.get("BPFTRACE_" + k.toUpperCase(java.util.Locale.ROOT));
+        for (String k : new TreeSet<>(KNOWN)) {
+            String value = env.get("BPFTRACE_" + k.toUpperCase(Locale.ROOT));
             if (value == null) {
                 continue;
             }
             Builder b = new Builder();
-            String problem = USED.contains(k) ? b.set(k, value) : b.setOther(k, value);
+            String problem = USED.contains(k) ? b.set(k, value, false) : b.setOther(k, value);
             if (problem != null) {
                 return problem.replace("%s", k);
             }
@@ -247,17 +259,17 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
      * The {@code missing_probes} of a script (its config block, then {@code BPFTRACE_MISSING_PROBES}),
      * read before the attach points are resolved; a bad value is reported by {@link #resolve}.
      */
-    public static org.bpf4j.trace.probe.AttachPoints.MissingProbes missingProbes(List<ConfigEntry> config,
+    public static AttachPoints.MissingProbes missingProbes(List<ConfigEntry> config,
             Map<String, String> env) {
-        org.bpf4j.trace.probe.AttachPoints.MissingProbes m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.ERROR;
+        AttachPoints.MissingProbes m = AttachPoints.MissingProbes.ERROR;
         for (ConfigEntry c : config) {
-            if (c.name().equals("missing_probes") && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value()) != null) {
-                m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(c.value());
+            if (c.name().equals("missing_probes") && AttachPoints.MissingProbes.of(c.value()) != null) {
+                m = AttachPoints.MissingProbes.of(c.value());
             }
         }
         String e = env.get("BPFTRACE_MISSING_PROBES");
-        if (e != null && org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e) != null) {
-            m = org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(e);
+        if (e != null && AttachPoints.MissingProbes.of(e) != null) {
+            m = AttachPoints.MissingProbes.of(e);
         }
         return m;
     }
@@ -271,7 +283,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
         String license = DEFAULTS.license();
         boolean showDebugInfo = DEFAULTS.showDebugInfo();
         String truncTrailer = DEFAULTS.truncTrailer();
-        final Map<String, String> others = new java.util.TreeMap<>();
+        final Map<String, String> others = new TreeMap<>();
 
         /** Sets one of {@link #OTHERS} (others are let be); a message (with %s for the name) if the value is bad. */
         String setOther(String key, String value) {
@@ -284,19 +296,21 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             if (kind == null) {
                 return null;
             }
-            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            String v = value.strip().toLowerCase(Locale.ROOT);
             switch (kind[0]) {
                 case "bool" -> {
-                    if (!List.of("true", "false", "1", "0").contains(v)) {
-                        return "Invalid value for %s: expected true or false";
+                    // current bpftrace's ConfigParser<bool>: an integer literal is true unless 0
+                    Boolean on = integer ? (Boolean) !v.equals("0") : bool(v);
+                    if (on == null) {
+                        return BAD_BOOL;
                     }
-                    others.put(key, String.valueOf(v.equals("true") || v.equals("1")));
+                    others.put(key, String.valueOf(on));
                 }
                 case "int" -> {
                     // current bpftrace's ConfigParser<uint64_t>: its integer reader, else "KEY: expecting a number, got S"
                     try {
-                        others.put(key, Long.toUnsignedString(org.bpf4j.trace.IntText.parseUnsigned(value.strip())));
-                    } catch (org.bpf4j.trace.IntText.Invalid e) {
+                        others.put(key, Long.toUnsignedString(IntText.parseUnsigned(value.strip())));
+                    } catch (IntText.Invalid e) {
                         return "%s: expecting a number, got " + value;
                     }
                 }
@@ -315,7 +329,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     others.put(key, c);
                 }
                 default -> {
-                    String u = unstable(v);
+                    // an integer literal of the config block: enable unless 0
+                    String u = integer ? (v.equals("0") ? "error" : "enable") : unstable(v);
                     if (u == null) {
                         // current bpftrace's ParseError: "KEY: DETAIL"
                         return "%s: Invalid value for unstable config: valid values are enable, warn, and error.";
@@ -326,9 +341,16 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             return null;
         }
 
-        /** Sets one variable; a message (with %s for the name as written) if the value is bad. */
-        String set(String key, String value) {
+        /**
+         * Sets one variable; a message (with %s for the name as written) if the value is bad: current
+         * bpftrace's words where it cannot read the value, bpf4j's where bpf4j has a limit of its own
+         * ({@code integer}: the value is an integer literal of the config block).
+         */
+        String set(String key, String value, boolean integer) {
             String v = value.strip();
+            if (NUMBERS.contains(key) && number(v) == null) {
+                return "%s: expecting a number, got " + value; // current bpftrace's ConfigParser<uint64_t>
+            }
             switch (key) {
                 case "max_strlen" -> {
                     Long n = positive(v);
@@ -356,7 +378,7 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
                 case "str_trunc_trailer" -> truncTrailer = value;
                 case "cpp_demangle" -> {
-                    return setOther(key, value); // acted on by the symbolizer, shown by config()
+                    return setOther(key, value, integer); // acted on by the symbolizer, shown by config()
                 }
                 case "log_size" -> {
                     Long n = positive(v);
@@ -366,26 +388,24 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                     others.put(key, String.valueOf(n));
                 }
                 case "license" -> {
-                    if (!LICENSES.contains(v)) {
+                    if (integer || !LICENSES.contains(v)) {
+                        // current bpftrace's LicenseError, without the key
                         return "Invalid value for license. Found: " + v + ". Valid values: "
-                                + String.join(", ", LICENSES) + ".";
+                                + String.join(", ", LICENSES) + ". Read more about BPF programs and licensing: "
+                                + "https://docs.kernel.org/bpf/bpf_licensing.html#using-bpf-programs-in-the-linux-kernel";
                     }
                     license = v;
                 }
                 case "stack_mode" -> {
-                    if (!STACK_MODES.contains(v)) {
-                        return "Invalid value for %s: expected bpftrace, perf, raw or build_id";
+                    if (integer || !STACK_MODES.contains(v)) {
+                        return "%s: Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.";
                     }
                     stackMode = v;
                 }
                 case "print_maps_on_exit", "show_debug_info" -> {
-                    boolean on;
-                    switch (v) {
-                        case "true", "1" -> on = true;
-                        case "false", "0" -> on = false;
-                        default -> {
-                            return "Invalid value for %s: expected true or false";
-                        }
+                    Boolean on = integer ? (Boolean) !v.equals("0") : bool(v);
+                    if (on == null) {
+                        return BAD_BOOL;
                     }
                     if (key.equals("show_debug_info")) {
                         showDebugInfo = on;
@@ -395,8 +415,8 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
                 }
                 case "missing_probes" -> {
                     // acted on when the attach points are resolved (missingProbes)
-                    if (org.bpf4j.trace.probe.AttachPoints.MissingProbes.of(v) == null) {
-                        return "Invalid value for %s: expected error, warn or ignore";
+                    if (integer || AttachPoints.MissingProbes.of(v) == null) {
+                        return "%s: Invalid value for missing_probes: valid values are ignore, warn, and error.";
                     }
                     others.put(key, v.strip()); // and when the probes are attached (missingProbes())
                 }
@@ -405,13 +425,22 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             return null;
         }
 
-        private static Long positive(String v) {
+        /** The variables bpf4j acts on that current bpftrace reads as unsigned integers. */
+        private static final Set<String> NUMBERS = Set.of("max_strlen", "max_map_keys", "max_cat_bytes", "log_size");
+
+        /** An unsigned integer as current bpftrace reads it ({@code 1e3}, {@code 1_000}, ...), or null. */
+        private static Long number(String v) {
             try {
-                long n = Long.parseLong(v);
-                return n > 0 ? n : null;
-            } catch (NumberFormatException e) {
+                return IntText.parseUnsigned(v);
+            } catch (IntText.Invalid e) {
                 return null;
             }
+        }
+
+        /** A number that is positive (as a signed 64-bit value), or null. */
+        private static Long positive(String v) {
+            Long n = number(v);
+            return n != null && n > 0 ? n : null;
         }
     }
 }

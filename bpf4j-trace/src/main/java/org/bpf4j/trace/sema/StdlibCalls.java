@@ -1,9 +1,14 @@
 package org.bpf4j.trace.sema;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Stmt;
 
@@ -30,9 +35,9 @@ final class StdlibCalls {
     private final SemanticAnalyser a;
     private final Calls calls;
     /** {@code find}'s assignment of the map's value to its variable, one per call, kept across passes. */
-    private final java.util.IdentityHashMap<Expr.Call, Stmt.AssignVar> finds = new java.util.IdentityHashMap<>();
+    private final IdentityHashMap<Expr.Call, Stmt.AssignVar> finds = new IdentityHashMap<>();
     /** {@code kfunc_allowed}'s trial loads, by program type and name, kept across passes. */
-    private final java.util.Map<String, Boolean> allowed = new java.util.HashMap<>();
+    private final Map<String, Boolean> allowed = new HashMap<>();
 
     StdlibCalls(SemanticAnalyser a, Calls calls) {
         this.a = a;
@@ -285,15 +290,15 @@ final class StdlibCalls {
             return Type.Int.bool(8);
         }
         int id = a.kernel.btf().map(btf -> btf.typeIdsByName(name.value()).stream()
-                .filter(i -> btf.typeById(i) instanceof org.bpf4j.object.btf.BtfType.Func).findFirst().orElse(-1))
+                .filter(i -> btf.typeById(i) instanceof BtfType.Func).findFirst().orElse(-1))
                 .orElse(-1);
         boolean yes = id > 0;
         if (yes && c.name().equals("kfunc_allowed")) {
             var resolved = a.probe().attachPoints().isEmpty() ? null
                     : a.probeArgs.resolved(a.probe().attachPoints().getFirst());
-            yes = resolved != null && org.bpf4j.linux.Kernel.probe().available()
+            yes = resolved != null && Kernel.probe().available()
                     && allowed.computeIfAbsent(resolved.programType() + " " + name.value(), k -> new org.bpf4j.linux
-                            .Features(org.bpf4j.linux.Kernel.system()).kfunc(resolved.programType(), id, name.value()));
+                            .Features(Kernel.system()).kfunc(resolved.programType(), id, name.value()));
         }
         a.constant(c, yes ? 1 : 0);
         return Type.Int.bool(8);
@@ -485,8 +490,8 @@ final class StdlibCalls {
             return result;
         }
         Expr.MapRef keyed = (Expr.MapRef) a.rewrites.computeIfAbsent(c, k -> calls.keyedRef(m, c.args().get(1)));
-        Stmt.AssignVar assign = finds.computeIfAbsent(c, k -> new Stmt.AssignVar(v, java.util.Optional.of(keyed), false,
-                java.util.Optional.empty(), c.span(), c.span()));
+        Stmt.AssignVar assign = finds.computeIfAbsent(c, k -> new Stmt.AssignVar(v, Optional.of(keyed), false,
+                Optional.empty(), c.span(), c.span()));
         int errors = a.errorTally();
         a.statement(assign);
         if (a.errorTally() == errors) {

@@ -8,12 +8,15 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.Subprog;
 import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
 
 /**
  * The type rules of the script's functions ({@code fn f($a: int64): int64 { ... }}), for
@@ -67,7 +70,7 @@ final class Subprogs {
      * Checks every function of the program: names given once, no recursion, signatures, bodies.
      * {@code enter} makes a function's scope the analyser's current probe and returns it.
      */
-    void check(List<Subprog> functions, java.util.function.Function<Probe, Statements> enter) {
+    void check(List<Subprog> functions, Function<Probe, Statements> enter) {
         Set<String> seen = new HashSet<>();
         for (Subprog f : functions) {
             if (!seen.add(f.name())) {
@@ -149,7 +152,7 @@ final class Subprogs {
     }
 
     private static void collect(Expr e, Set<String> out) {
-        new org.bpf4j.trace.ast.AstRewriter() {
+        new AstRewriter() {
             @Override
             public Expr.Var var(Expr.Var v) {
                 out.add(v.name());
@@ -202,7 +205,7 @@ final class Subprogs {
     /** As {@link #fits(Type, Type)}; an integer literal fits an integer type that holds its value. */
     private static boolean fits(Expr e, Type from, Type to) {
         Long v = e instanceof Expr.IntLit l && !l.unsigned() ? Long.valueOf(l.value())
-                : e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.NEG && u.operand() instanceof Expr.IntLit l
+                : e instanceof Expr.Unary u && u.op() == UnOp.NEG && u.operand() instanceof Expr.IntLit l
                         && !l.unsigned() ? Long.valueOf(-l.value()) : null;
         if (v != null && to instanceof Type.Int t && !t.isPointer() && !t.bool() && t.bits() < 64) {
             long min = t.signed() ? -(1L << (t.bits() - 1)) : 0;
@@ -314,7 +317,7 @@ final class Subprogs {
     /** The calls in statements, in the order written. */
     static List<Expr.Call> calls(List<Stmt> body) {
         List<Expr.Call> out = new ArrayList<>();
-        new org.bpf4j.trace.ast.AstRewriter() {
+        new AstRewriter() {
             @Override
             public Expr call(Expr.Call c) {
                 out.add(c);

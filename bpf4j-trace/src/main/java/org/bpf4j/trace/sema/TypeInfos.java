@@ -3,10 +3,13 @@ package org.bpf4j.trace.sema;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import org.bpf4j.trace.ast.AstRewriter;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
+import org.bpf4j.trace.ast.Subprog;
+import org.bpf4j.trace.ast.TypeName;
 
 /**
  * Current bpftrace's {@code typeinfo(EXPR)} (unstable there): a record of constants describing the
@@ -30,15 +33,15 @@ final class TypeInfos {
         for (Probe p : program.probes()) {
             probes.add(new Probe(p.attachPoints(), p.predicate().map(r::expr), r.stmts(p.body()), p.span(), p.predicateSpan()));
         }
-        List<org.bpf4j.trace.ast.Subprog> subprogs = new ArrayList<>();
-        for (org.bpf4j.trace.ast.Subprog fn : program.subprogs()) {
+        List<Subprog> subprogs = new ArrayList<>();
+        for (Subprog fn : program.subprogs()) {
             subprogs.add(fn.withBody(r.stmts(fn.body())));
         }
         return program.withProbes(probes).withSubprogs(subprogs);
     }
 
     private static Expr record(Type t, Expr.Call c) {
-        return new Expr.Tuple(List.of(new Expr.Cast(new org.bpf4j.trace.ast.TypeName("uint64", 0, -1, null),
+        return new Expr.Tuple(List.of(new Expr.Cast(new TypeName("uint64", 0, -1, null),
                 new Expr.IntLit(0, c.span()), c.span()), new Expr.StrLit(baseType(t), c.span()),
                 new Expr.StrLit(t.display(), c.span())), List.of("btf_id", "base_type", "full_type"), c.span());
     }
@@ -61,7 +64,7 @@ final class TypeInfos {
             case Type.Ksym k -> "ksym_t";
             case Type.Usym u -> "usym_t";
             case Type.Stack s -> s.user() ? "ustack" : "kstack";
-            case Type.Agg a -> a.kind().name().toLowerCase(java.util.Locale.ROOT) + "_t";
+            case Type.Agg a -> a.kind().name().toLowerCase(Locale.ROOT) + "_t";
             default -> "none";
         };
     }

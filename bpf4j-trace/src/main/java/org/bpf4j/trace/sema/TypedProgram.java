@@ -68,10 +68,16 @@ public final class TypedProgram {
      */
     public boolean usesDwarfStacks() {
         if (usesDwarfStacks == null) {
-            usesDwarfStacks = types.keySet().stream().anyMatch(e -> e instanceof Expr.Call c && c.name().equals("dw_ustack")
-                    || e instanceof Expr.Builtin b && b.name().equals("dw_ustack"));
+            usesDwarfStacks = firstDwarfStack().isPresent();
         }
         return usesDwarfStacks;
+    }
+
+    /** The place of the script's first {@code dw_ustack}, if it has one. */
+    public java.util.Optional<org.bpf4j.trace.Span> firstDwarfStack() {
+        return types.keySet().stream().filter(e -> e instanceof Expr.Call c && c.name().equals("dw_ustack")
+                || e instanceof Expr.Builtin b && b.name().equals("dw_ustack")).map(Expr::span)
+                .min(java.util.Comparator.comparingInt(org.bpf4j.trace.Span::begin));
     }
 
     /** The config variables of the run (config block and environment). */

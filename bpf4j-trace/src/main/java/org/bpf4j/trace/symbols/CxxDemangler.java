@@ -7,6 +7,7 @@ import static org.bpf4j.trace.symbols.CxxNodes.reference;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.bpf4j.trace.symbols.CxxNodes.Array;
 import org.bpf4j.trace.symbols.CxxNodes.Encoding;
 import org.bpf4j.trace.symbols.CxxNodes.Function;
@@ -422,7 +423,7 @@ public final class CxxDemangler {
         return ret;
     }
 
-    private static final java.util.Map<String, String> FULL_STD = java.util.Map.of(
+    private static final Map<String, String> FULL_STD = Map.of(
             "std::string", "std::basic_string<char, std::char_traits<char>, std::allocator<char> >",
             "std::istream", "std::basic_istream<char, std::char_traits<char> >",
             "std::ostream", "std::basic_ostream<char, std::char_traits<char> >",

@@ -1,7 +1,9 @@
 package org.bpf4j.trace.symbols;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,7 +91,7 @@ public final class DebugFiles {
             }
             byte[] name = new byte[end];
             b.get(0, name);
-            return new String(name, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(name, StandardCharsets.UTF_8);
         }).filter(n -> !n.isEmpty());
     }
 
@@ -153,7 +155,7 @@ public final class DebugFiles {
                 return true;
             }
             return buildId(NativeElf.read(candidate)).equals(id);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

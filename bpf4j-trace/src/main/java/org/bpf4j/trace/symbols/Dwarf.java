@@ -1,5 +1,6 @@
 package org.bpf4j.trace.symbols;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bpf4j.linux.probe.NativeElf;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.symbols.DwarfData.Die;
@@ -88,7 +90,7 @@ public final class Dwarf {
     private final List<Unit> units = new ArrayList<>();
     /** For each unit of {@link #units}, the unit whose line table and address ranges it has (itself or its skeleton). */
     private final Map<Unit, Unit> lineUnit = new HashMap<>();
-    private final Map<Unit, DwarfLines> lines = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Unit, DwarfLines> lines = new ConcurrentHashMap<>();
     private final Map<String, List<Param>> functions = new HashMap<>();
     private boolean functionsRead;
     private final List<String> missing = new ArrayList<>();
@@ -170,7 +172,7 @@ public final class Dwarf {
         return new Dwarf(binary, DebugFiles.searchPath());
     }
 
-    private static final Map<List<Object>, Dwarf> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<List<Object>, Dwarf> CACHE = new ConcurrentHashMap<>();
 
     /** {@link #read}, once per file and search path for the life of the process. */
     public static Dwarf cached(Path binary) {
@@ -433,7 +435,7 @@ public final class Dwarf {
     private static boolean endsWith(String path, Path suffix) {
         try {
             return Path.of(path).normalize().endsWith(suffix);
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             return false;
         }
     }

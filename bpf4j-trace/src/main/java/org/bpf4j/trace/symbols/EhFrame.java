@@ -12,12 +12,13 @@ import org.bpf4j.linux.probe.NativeElf;
  * code, how to find the caller's frame (the rules {@code dw_ustack} applies in the kernel). Each
  * {@link Row} holds from its address to the next row's. Only what a return-address walk needs is
  * kept: the canonical frame address (CFA) as {@code rsp} or {@code rbp} plus an offset, another
- * register plus an offset (followed in the interrupted frame only, whose registers are all known),
- * the expression of a PLT entry, or the word at {@code rsp} or {@code rbp} plus an offset, plus a
- * constant (the expressions of code that realigns its stack and saves the old {@code rsp}, as
- * OpenSSL's assembly and gcc's dynamic realignment do); where {@code rbp} was saved, and whether
- * the return address is undefined (the outermost frame). The return address is always at CFA-8
- * on x86-64.
+ * register plus an offset (followed where the registers are known: the interrupted frame, and the
+ * one a signal frame saved them for), the expression of a PLT entry, or the word at {@code rsp} or
+ * {@code rbp} plus an offset, plus a constant (the expressions of code that realigns its stack and
+ * saves the old {@code rsp}, as OpenSSL's assembly and gcc's dynamic realignment do); where
+ * {@code rbp} was saved, and whether the return address is undefined (the outermost frame). The
+ * return address is at CFA-8, or in a register ({@link #RA_REG}), or (a signal frame) in the saved
+ * context. Expressions are read by {@link CfiExpression}, whatever their spelling.
  */
 public final class EhFrame {
     /** CFA = rsp + offset. */
@@ -57,6 +58,20 @@ public final class EhFrame {
      * rather than at the CFA plus it.
      */
     public static final int RBP_AT_RBP = 0x80;
+    /**
+     * CFA = register ({@code extra & 0xff}, its DWARF number) + offset and the return address in
+     * register {@code extra >> 8} ({@code DW_CFA_register rip}, as after a {@code pop} of it): followed
+     * where the registers are known (the interrupted frame, the frame a signal frame restored).
+     */
+    public static final int RA_REG = 9;
+    /**
+     * Added to a {@link #CFA_SIGNAL} row's kind when the signal frame saved every general register
+     * at the kernel's {@code struct sigcontext} places (r8 at the CFA's slot minus 120, ..., rsp at
+     * it, rip after it): the walk restores them all, so the interrupted frame's registers are known.
+     */
+    public static final int REGISTERS = 0x40;
+    /** The offsets of the x86-64 DWARF registers 0-15 in the kernel's {@code struct sigcontext}. */
+    static final int[] SIGCONTEXT = {104, 96, 112, 88, 72, 64, 80, 120, 0, 8, 16, 24, 32, 40, 48, 56};
 
     private static final int RBP = 6;
     private static final int RSP = 7;
@@ -66,11 +81,13 @@ public final class EhFrame {
      * One row of the table.
      *
      * @param pc the first address (the ELF file's virtual address) the row holds for
-     * @param kind {@link #CFA_RSP}, {@link #CFA_RBP}, {@link #CFA_PLT} or {@link #STOP}
+     * @param kind one of the kinds above ({@link #CFA_RSP} ... {@link #RA_REG}), with its flags
+     *     ({@link #RBP_AT_RBP}, {@link #REGISTERS})
      * @param cfaOffset the offset added to the register (for {@link #CFA_PLT} the PLT threshold)
      * @param rbpOffset where the caller's rbp was saved, relative to the CFA; 0 if rbp is unchanged
-     * @param extra for {@link #CFA_REG} the register, for the dereferencing kinds the constant
-     *     added (0-255); else 0
+     * @param extra for {@link #CFA_REG} the register, for {@link #RA_REG} the CFA's register and
+     *     (shifted left by 8) the return address's, for the dereferencing kinds the constant added
+     *     (0-255), for {@link #CFA_SIGNAL} where rip is after the CFA's place; else 0
      */
     public record Row(long pc, int kind, int cfaOffset, int rbpOffset, int extra) {
         /** A row of a kind without an {@code extra}. */
@@ -107,6 +124,52 @@ public final class EhFrame {
             // keep the rows read before the damage
         }
         return normalize(rows);
+    }
+
+    /**
+     * How many rows of a file's {@code .eh_frame} (each function's rows, one for each location its
+     * rules change at) {@code dw_ustack} follows.
+     *
+     * @param fdes the functions (FDEs) with rows
+     * @param rows their rows
+     * @param anyFrame rows followed in every frame of a walk
+     * @param knownRegisters rows followed where the registers are known (the interrupted frame, and
+     *     the one a signal frame restored): a CFA or a return address in another register
+     * @param ends rows of an outermost frame (the return address undefined): the walk ends there
+     * @param unsupported the other rows, by what is not followed: the walk fails there
+     */
+    public record Census(int fdes, int rows, int anyFrame, int knownRegisters, int ends,
+            java.util.SortedMap<String, Integer> unsupported) {
+        /** The rows the walk fails at. */
+        public int failures() {
+            return unsupported.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    /** The {@link Census} of a file's rows. */
+    public static Census census(NativeElf elf) {
+        NativeElf.Section s = elf.section(".eh_frame").filter(x -> x.type() != 8).orElse(null);
+        java.util.SortedMap<String, Integer> unsupported = new java.util.TreeMap<>();
+        int[] n = new int[5];
+        if (s != null) {
+            Parser parser = new Parser(elf.data(s).slice().order(ByteOrder.LITTLE_ENDIAN), s.address());
+            parser.census = (row, reason) -> {
+                n[1]++;
+                switch (row.kind() & ~(RBP_AT_RBP | REGISTERS)) {
+                    case STOP -> unsupported.merge(reason, 1, Integer::sum);
+                    case END -> n[4]++;
+                    case CFA_REG, RA_REG -> n[3]++;
+                    default -> n[2]++;
+                }
+            };
+            parser.fdes = () -> n[0]++;
+            try {
+                parser.run(new ArrayList<>());
+            } catch (RuntimeException damaged) {
+                // the rows read before the damage
+            }
+        }
+        return new Census(n[0], n[1], n[2], n[3], n[4], unsupported);
     }
 
     /** Sorts rows; at one address a function's start wins over another's end; drops repeats. */
@@ -153,24 +216,46 @@ public final class EhFrame {
         boolean raUndefined;
         boolean raAtReg; // with raUndefined: a rule for the return address this walk cannot follow
         boolean rspRule; // rsp has a rule of its own (not the CFA): followed in signal frames only
+        int raReg = -1; // the register holding the return address (DW_CFA_register rip), or -1
+        long[] atSp = none(); // each register's rsp + N of an expression rule (a signal frame), or NONE
+        String reason; // why the last row made was STOP
+
+        private static long[] none() {
+            long[] a = new long[16];
+            java.util.Arrays.fill(a, NONE);
+            return a;
+        }
 
         State copy() {
             State s = new State();
-            s.cfaReg = cfaReg;
-            s.cfaOffset = cfaOffset;
-            s.plt = plt;
-            s.derefReg = derefReg;
-            s.derefPlus = derefPlus;
-            s.raAtSp = raAtSp;
-            s.rbpAtSp = rbpAtSp;
-            s.rbpAtBp = rbpAtBp;
-            s.cfaUnsupported = cfaUnsupported;
-            s.rbpOffset = rbpOffset;
-            s.rbpUnsupported = rbpUnsupported;
-            s.raUndefined = raUndefined;
-            s.raAtReg = raAtReg;
-            s.rspRule = rspRule;
+            s.set(this);
             return s;
+        }
+
+        /** Takes every rule of {@code o} (DW_CFA_restore_state). */
+        void set(State o) {
+            cfaReg = o.cfaReg;
+            cfaOffset = o.cfaOffset;
+            plt = o.plt;
+            derefReg = o.derefReg;
+            derefPlus = o.derefPlus;
+            raAtSp = o.raAtSp;
+            rbpAtSp = o.rbpAtSp;
+            rbpAtBp = o.rbpAtBp;
+            cfaUnsupported = o.cfaUnsupported;
+            rbpOffset = o.rbpOffset;
+            rbpUnsupported = o.rbpUnsupported;
+            raUndefined = o.raUndefined;
+            raAtReg = o.raAtReg;
+            rspRule = o.rspRule;
+            raReg = o.raReg;
+            atSp = o.atSp.clone();
+        }
+
+        /** A STOP row, for {@code why}. */
+        private Row stop(long pc, String why) {
+            reason = why;
+            return new Row(pc, STOP, 0, 0);
         }
 
         /** The row of a signal frame, whose rules are expressions on rsp; STOP for any other such. */
@@ -179,23 +264,54 @@ public final class EhFrame {
             boolean ok = raAtSp != NONE && !cfaUnsupported && derefReg == RSP && derefPlus == 0
                     && cfaOffset == (int) cfaOffset && extra >= 0 && extra <= 255
                     && (rbpAtSp == NONE ? rbpOffset == 0 && !rbpUnsupported : rbpAtSp > 0 && rbpAtSp <= Short.MAX_VALUE);
-            return ok ? new Row(pc, CFA_SIGNAL, (int) cfaOffset, rbpAtSp == NONE ? 0 : (int) rbpAtSp, (int) extra)
-                    : new Row(pc, STOP, 0, 0);
+            if (!ok) {
+                return stop(pc, "signal frame");
+            }
+            // every register where struct sigcontext keeps it: rsp at the CFA's slot, rip after it
+            long base = cfaOffset - SIGCONTEXT[RSP];
+            boolean all = extra == 8 && rbpAtSp == base + SIGCONTEXT[RBP];
+            for (int r = 0; r < 16 && all; r++) {
+                all = r == RBP || atSp[r] == base + SIGCONTEXT[r];
+            }
+            return new Row(pc, CFA_SIGNAL | (all ? REGISTERS : 0), (int) cfaOffset,
+                    rbpAtSp == NONE ? 0 : (int) rbpAtSp, (int) extra);
         }
 
         Row row(long pc) {
             if (raAtSp != NONE || rbpAtSp != NONE) {
-                return rbpAtBp != NONE ? new Row(pc, STOP, 0, 0) : signalRow(pc);
+                return rbpAtBp != NONE ? stop(pc, "signal frame") : signalRow(pc);
             }
             if (raUndefined && !raAtReg) {
                 return new Row(pc, END, 0, 0);
             }
-            if (raUndefined || cfaUnsupported || rbpUnsupported || rspRule) {
-                return new Row(pc, STOP, 0, 0);
+            if (raUndefined) {
+                return stop(pc, "return address rule");
+            }
+            if (cfaUnsupported) {
+                return stop(pc, "CFA expression");
+            }
+            if (rbpUnsupported) {
+                return stop(pc, "rbp rule");
+            }
+            if (rspRule) {
+                return stop(pc, "rsp rule");
+            }
+            if (raReg >= 0) {
+                Row r = ruleRow(pc);
+                if (r.kind() != CFA_RSP && r.kind() != CFA_RBP && r.kind() != CFA_REG) {
+                    return r.kind() == STOP ? r : stop(pc, "return address in a register");
+                }
+                if (rbpAtBp != NONE || raReg >= 16) {
+                    return stop(pc, "return address in a register");
+                }
+                return new Row(pc, RA_REG, r.cfaOffset(), r.rbpOffset(), cfaReg | raReg << 8);
             }
             if (rbpAtBp != NONE) {
                 Row r = ruleRow(pc);
-                return r.kind() == STOP || r.kind() == CFA_PLT || rbpAtBp != (short) rbpAtBp ? new Row(pc, STOP, 0, 0)
+                if (r.kind() == STOP) {
+                    return r;
+                }
+                return r.kind() == CFA_PLT || rbpAtBp != (short) rbpAtBp ? stop(pc, "rbp rule")
                         : new Row(pc, r.kind() | RBP_AT_RBP, r.cfaOffset(), (int) rbpAtBp, r.extra());
             }
             return ruleRow(pc);
@@ -207,9 +323,12 @@ public final class EhFrame {
                 return new Row(pc, CFA_PLT, plt, rbpOffset);
             }
             if (cfaOffset != (int) cfaOffset) {
-                return new Row(pc, STOP, 0, 0);
+                return stop(pc, "CFA offset");
             }
             if (derefReg >= 0) {
+                if (derefPlus < 0 || derefPlus > 255) {
+                    return stop(pc, "CFA offset");
+                }
                 return new Row(pc, derefReg == RSP ? CFA_DEREF_RSP : CFA_DEREF_RBP, (int) cfaOffset, rbpOffset,
                         (int) derefPlus);
             }
@@ -219,7 +338,7 @@ public final class EhFrame {
             if (cfaReg >= 0 && cfaReg < 16) {
                 return new Row(pc, CFA_REG, (int) cfaOffset, rbpOffset, cfaReg);
             }
-            return new Row(pc, STOP, 0, 0);
+            return stop(pc, "CFA register");
         }
     }
 
@@ -229,6 +348,10 @@ public final class EhFrame {
         private final ByteBuffer b;
         private final long sectionAddress;
         private final java.util.Map<Integer, Cie> cies = new java.util.HashMap<>();
+        /** Told each row of a function and, for a STOP, why ({@link #census}). */
+        java.util.function.BiConsumer<Row, String> census;
+        Runnable fdes;
+        private final List<String> reasons = new ArrayList<>();
 
         Parser(ByteBuffer b, long sectionAddress) {
             this.b = b;
@@ -344,14 +467,22 @@ public final class EhFrame {
             State initial = new State();
             long[] loc = {begin};
             List<Row> fdeRows = new ArrayList<>();
+            reasons.clear();
             State s = execute(cie, cie.initialStart, cie.initialEnd, initial, null, loc, null);
             State init = s.copy();
             execute(cie, p[0], end, s, init, loc, fdeRows);
-            fdeRows.add(s.row(loc[0]));
+            add(s, loc[0], fdeRows);
+            if (fdes != null) {
+                fdes.run();
+            }
             // rows past the function's end are dropped; its end stops the walk
-            for (Row r : fdeRows) {
+            for (int i = 0; i < fdeRows.size(); i++) {
+                Row r = fdeRows.get(i);
                 if (r.pc() < begin + range) {
                     rows.add(r);
+                    if (census != null) {
+                        census.accept(r, reasons.get(i));
+                    }
                 }
             }
             rows.add(new Row(begin + range, STOP, 0, 0));
@@ -401,27 +532,19 @@ public final class EhFrame {
                     case 0x08 -> same(s, (int) DwarfData.uleb(b, p));
                     case 0x09 -> {
                         int reg = (int) DwarfData.uleb(b, p);
-                        DwarfData.uleb(b, p);
+                        int in = (int) DwarfData.uleb(b, p);
                         other(s, reg, false);
+                        if (reg == RIP && in < 16) {
+                            // the return address in a register (as after a pop of it)
+                            s.raUndefined = false;
+                            s.raAtReg = false;
+                            s.raReg = in;
+                        }
                     }
                     case 0x0a -> saved.push(s.copy());
                     case 0x0b -> {
                         if (!saved.isEmpty()) {
-                            State r = saved.pop();
-                            s.cfaReg = r.cfaReg;
-                            s.cfaOffset = r.cfaOffset;
-                            s.plt = r.plt;
-                            s.derefReg = r.derefReg;
-                            s.derefPlus = r.derefPlus;
-                            s.raAtSp = r.raAtSp;
-                            s.rbpAtSp = r.rbpAtSp;
-                            s.rbpAtBp = r.rbpAtBp;
-                            s.cfaUnsupported = r.cfaUnsupported;
-                            s.rbpOffset = r.rbpOffset;
-                            s.rbpUnsupported = r.rbpUnsupported;
-                            s.raUndefined = r.raUndefined;
-                            s.raAtReg = r.raAtReg;
-                            s.rspRule = r.rspRule;
+                            s.set(saved.pop());
                         }
                     }
                     case 0x0c -> {
@@ -440,48 +563,26 @@ public final class EhFrame {
                     case 0x0e -> s.cfaOffset = DwarfData.uleb(b, p);
                     case 0x0f -> {
                         int len = (int) DwarfData.uleb(b, p);
-                        int threshold = pltThreshold(p[0], len);
-                        long[] deref = threshold == 0 ? deref(p[0], len) : null;
-                        s.plt = threshold;
-                        s.derefReg = deref == null ? -1 : (int) deref[0];
-                        if (deref != null) {
-                            s.cfaOffset = deref[1];
-                            s.derefPlus = deref[2];
-                        }
-                        s.cfaUnsupported = threshold == 0 && deref == null;
+                        cfaExpression(s, p[0], len);
                         p[0] += len;
                     }
                     case 0x10 -> {
                         int reg = (int) DwarfData.uleb(b, p);
                         int len = (int) DwarfData.uleb(b, p);
-                        long at = onRsp(p[0], len);
-                        long onBp = onRbp(p[0], len);
+                        CfiExpression.Value v = CfiExpression.evaluate(b, p[0], len, true);
                         p[0] += len;
-                        if (onBp != NONE && reg == RBP) {
-                            // saved at rbp + N: gcc's DRAP
-                            clearExpression(s, reg);
-                            s.rbpAtBp = onBp;
-                            s.rbpOffset = 0;
-                            s.rbpUnsupported = false;
-                        } else if (at != NONE && (reg == RIP || reg == RBP)) {
-                            // saved at rsp + N: a signal frame's rule
-                            if (reg == RIP) {
-                                s.raAtSp = at;
-                                s.raUndefined = false;
-                            } else {
-                                s.rbpAtSp = at;
-                                s.rbpOffset = 0;
-                                s.rbpUnsupported = false;
-                            }
-                        } else {
-                            other(s, reg, false);
-                        }
+                        expression(s, reg, v);
                     }
                     case 0x16 -> {
                         int reg = (int) DwarfData.uleb(b, p);
                         int len = (int) DwarfData.uleb(b, p);
+                        CfiExpression.Value v = CfiExpression.evaluate(b, p[0], len, true);
                         p[0] += len;
                         other(s, reg, false);
+                        if (reg == RSP && v.kind() == CfiExpression.REG && v.reg() == CfiExpression.CFA
+                                && v.offset() == 0) {
+                            s.rspRule = false; // rsp = CFA: the rule every row has
+                        }
                     }
                     case 0x11 -> offset(s, (int) DwarfData.uleb(b, p), DwarfData.sleb(b, p) * cie.dataAlign);
                     case 0x12 -> {
@@ -492,16 +593,8 @@ public final class EhFrame {
                         s.cfaUnsupported = false;
                     }
                     case 0x13 -> s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
-                    case 0x14 -> {
-                        int reg = (int) DwarfData.uleb(b, p);
-                        DwarfData.uleb(b, p);
-                        other(s, reg, false);
-                    }
-                    case 0x15 -> {
-                        int reg = (int) DwarfData.uleb(b, p);
-                        DwarfData.sleb(b, p);
-                        other(s, reg, false);
-                    }
+                    case 0x14 -> valOffset(s, (int) DwarfData.uleb(b, p), DwarfData.uleb(b, p) * cie.dataAlign);
+                    case 0x15 -> valOffset(s, (int) DwarfData.uleb(b, p), DwarfData.sleb(b, p) * cie.dataAlign);
                     case 0x2e -> DwarfData.uleb(b, p); // GNU_args_size
                     case 0x2f -> offset(s, (int) DwarfData.uleb(b, p), -DwarfData.uleb(b, p) * cie.dataAlign);
                     default -> throw new IllegalStateException("call frame instruction " + op);
@@ -512,10 +605,17 @@ public final class EhFrame {
 
         private State advance(State s, long[] loc, long delta, List<Row> rows) {
             if (rows != null && delta != 0) {
-                rows.add(s.row(loc[0]));
+                add(s, loc[0], rows);
             }
             loc[0] += delta;
             return s;
+        }
+
+        /** Adds the row of {@code s} at {@code pc}, and why if it is a STOP. */
+        private void add(State s, long pc, List<Row> rows) {
+            s.reason = null;
+            rows.add(s.row(pc));
+            reasons.add(s.reason);
         }
 
         private static void offset(State s, int reg, long off) {
@@ -533,8 +633,12 @@ public final class EhFrame {
 
         private static void restore(State s, State initial, int reg) {
             State i = initial == null ? new State() : initial;
+            if (reg < 16) {
+                s.atSp[reg] = i.atSp[reg];
+            }
             if (reg == RIP) {
                 s.raAtSp = i.raAtSp;
+                s.raReg = i.raReg;
             } else if (reg == RBP) {
                 s.rbpAtSp = i.rbpAtSp;
                 s.rbpAtBp = i.rbpAtBp;
@@ -551,8 +655,12 @@ public final class EhFrame {
         }
 
         private static void clearExpression(State s, int reg) {
+            if (reg < 16) {
+                s.atSp[reg] = NONE;
+            }
             if (reg == RIP) {
                 s.raAtSp = NONE;
+                s.raReg = -1;
             } else if (reg == RBP) {
                 s.rbpAtSp = NONE;
                 s.rbpAtBp = NONE;
@@ -587,52 +695,70 @@ public final class EhFrame {
             }
         }
 
-        /** N of the expression {@code DW_OP_breg6 N} (rbp + N), or NONE for another. */
-        private long onRbp(int at, int len) {
-            int[] p = {at};
-            if (len < 2 || (b.get(p[0]++) & 0xff) != 0x76) {
-                return NONE;
+        /** DW_CFA_val_offset: rsp = CFA + 0 is the rule every row has; others are not followed. */
+        private static void valOffset(State s, int reg, long off) {
+            other(s, reg, false);
+            if (reg == RSP && off == 0) {
+                s.rspRule = false;
             }
-            long n = DwarfData.sleb(b, p);
-            return p[0] == at + len ? n : NONE;
-        }
-
-        /** N of the expression {@code DW_OP_breg7 N} (rsp + N), or NONE for another. */
-        private long onRsp(int at, int len) {
-            int[] p = {at};
-            if (len < 2 || (b.get(p[0]++) & 0xff) != 0x77) {
-                return NONE;
-            }
-            long n = DwarfData.sleb(b, p);
-            return p[0] == at + len ? n : NONE;
         }
 
         /**
-         * {register, offset, constant} of the expression {@code DW_OP_breg7/breg6 N; DW_OP_deref}
-         * with an optional {@code DW_OP_plus_uconst M} (M at most 255), or null for another.
+         * DW_CFA_def_cfa_expression: the PLT's expression, a register plus N, or the word at rsp or
+         * rbp plus N, plus M; else a CFA this walk does not follow.
          */
-        private long[] deref(int at, int len) {
-            int[] p = {at};
-            int end = at + len;
-            int op = b.get(p[0]++) & 0xff;
-            if (op != 0x77 && op != 0x76) {
-                return null;
+        private void cfaExpression(State s, int at, int len) {
+            int threshold = pltThreshold(at, len);
+            CfiExpression.Value v = threshold > 0 ? null : CfiExpression.evaluate(b, at, len, false);
+            s.plt = threshold;
+            s.derefReg = -1;
+            s.derefPlus = 0;
+            s.cfaUnsupported = false;
+            if (v == null) {
+                return;
             }
-            long off = DwarfData.sleb(b, p);
-            if (p[0] >= end || (b.get(p[0]++) & 0xff) != 0x06) {
-                return null;
+            if (v.kind() == CfiExpression.REG && v.reg() >= 0 && v.reg() < 16) {
+                s.cfaReg = v.reg();
+                s.cfaOffset = v.offset();
+            } else if (v.kind() == CfiExpression.DEREF && (v.reg() == RSP || v.reg() == RBP)) {
+                s.derefReg = v.reg();
+                s.cfaOffset = v.offset();
+                s.derefPlus = v.plus();
+            } else {
+                s.cfaUnsupported = true;
             }
-            long plus = 0;
-            if (p[0] < end) {
-                if ((b.get(p[0]++) & 0xff) != 0x23) {
-                    return null;
-                }
-                plus = DwarfData.uleb(b, p);
+        }
+
+        /**
+         * DW_CFA_expression (the register saved at the address the expression computes): at the
+         * CFA plus N (as DW_CFA_offset), rbp at rbp plus N (gcc's DRAP), a register at rsp plus N
+         * (a signal frame's saved context); other addresses are not followed (for the registers the
+         * walk needs: rip, rbp, rsp).
+         */
+        private static void expression(State s, int reg, CfiExpression.Value v) {
+            boolean address = v.kind() == CfiExpression.REG;
+            if (address && v.reg() == CfiExpression.CFA && (reg == RIP || reg == RBP)) {
+                offset(s, reg, v.offset());
+                return;
             }
-            if (p[0] != end || plus < 0 || plus > 255) {
-                return null;
+            other(s, reg, false);
+            if (!address) {
+                return;
             }
-            return new long[] {op == 0x77 ? RSP : RBP, off, plus};
+            if (reg == RBP && v.reg() == RBP) {
+                s.rbpAtBp = v.offset();
+                s.rbpUnsupported = false;
+            } else if (v.reg() == RSP && reg == RIP) {
+                s.raAtSp = v.offset();
+                s.raUndefined = false;
+                s.raAtReg = false;
+            } else if (v.reg() == RSP && reg == RBP) {
+                s.rbpAtSp = v.offset();
+                s.rbpUnsupported = false;
+            }
+            if (v.reg() == RSP && reg < 16) {
+                s.atSp[reg] = v.offset();
+            }
         }
 
         /**

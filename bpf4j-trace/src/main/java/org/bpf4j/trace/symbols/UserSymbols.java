@@ -5,27 +5,85 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.bpf4j.linux.probe.NativeElf;
+import org.bpf4j.trace.probe.ProbeSource;
 
 /**
  * User-space symbols for {@code usym()} and user stacks: the file an address of a process is
  * mapped from (its {@code /proc/PID/maps}, kept per process), the ELF function or object symbol
  * that holds it (C++ names demangled, as bpftrace's {@code cpp_demangle} shows them), and with the
- * file's DWARF its source line and inlined functions. Files are parsed once and cached; thread-safe.
+ * file's DWARF its source line and inlined functions. Files are parsed once and cached; what is
+ * kept of processes' memory maps follows current bpftrace's {@code cache_user_symbols} ({@link Cache}).
+ * Thread-safe.
  */
 public final class UserSymbols {
     private final Map<String, NativeElf> files = new ConcurrentHashMap<>();
     private final List<Path> fallback;
     private final boolean demangle;
+    private final Cache cache;
 
     /**
-     * The last maps read of each process: a process that has exited since (a short command traced
-     * with {@code -c}) still has its earlier stacks resolved. Re-read when an address is not in them.
+     * What is kept of a process to resolve its addresses later, as current bpftrace's
+     * {@code cache_user_symbols} setting keeps its symbol caches.
+     */
+    public enum Cache {
+        /**
+         * Each process's memory map, read at its first address (or when the probes are attached,
+         * {@link #preload}) and kept after it exits; a process never seen alive resolves nothing
+         * (current bpftrace's default where addresses are randomized, without {@code -c}).
+         */
+        PER_PID,
+        /**
+         * As {@link #PER_PID}, and an address of a process never seen alive is looked up in its
+         * program: the program's symbols by address (a program loaded at a fixed address), then the
+         * memory map kept of another process of that program (current bpftrace's default with
+         * {@code -c} or without address randomization).
+         */
+        PER_PROGRAM,
+        /** Nothing kept: each address is resolved from the process's memory map as it is then. */
+        NONE;
+
+        /**
+         * The cache a {@code cache_user_symbols} value asks for ({@code per_pid}, {@code per_program},
+         * {@code none}, any case; {@code default} or another value: current bpftrace's default,
+         * {@link #PER_PROGRAM} if {@code command} (a run with {@code -c}) or if the kernel does not
+         * randomize addresses ({@code /proc/sys/kernel/randomize_va_space} below 1), else
+         * {@link #PER_PID}).
+         */
+        public static Cache of(String setting, boolean command) {
+            return switch (setting.toLowerCase(Locale.ROOT)) {
+                case "per_pid" -> PER_PID;
+                case "per_program" -> PER_PROGRAM;
+                case "none" -> NONE;
+                default -> command || !randomizesAddresses() ? PER_PROGRAM : PER_PID;
+            };
+        }
+
+        private static boolean randomizesAddresses() {
+            try {
+                return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/randomize_va_space")).strip()) >= 1;
+            } catch (IOException | RuntimeException e) {
+                return true; // as bpftrace: randomization assumed when it cannot be read
+            }
+        }
+    }
+
+    /**
+     * The maps kept of each process ({@link Cache#PER_PID}, {@link Cache#PER_PROGRAM}): a process
+     * that has exited since (a short command traced with {@code -c}) still has its earlier stacks
+     * resolved. Re-read when an address is not in them.
      */
     private final Map<Integer, List<String>> maps = new ConcurrentHashMap<>();
+
+    /** The maps kept of the first process seen of each program ({@link Cache#PER_PROGRAM}). */
+    private final Map<String, List<String>> programMaps = new ConcurrentHashMap<>();
 
     /** A table with no file parsed yet. */
     public UserSymbols() {
@@ -47,8 +105,70 @@ public final class UserSymbols {
      * bpftrace does unless {@code cpp_demangle} is off.
      */
     public UserSymbols(List<Path> fallback, boolean demangle) {
+        this(fallback, demangle, Cache.PER_PROGRAM);
+    }
+
+    /**
+     * As {@link #UserSymbols(List, boolean)}, keeping what {@code cache} says; {@code fallback} is
+     * read with {@link Cache#PER_PROGRAM} only.
+     */
+    public UserSymbols(List<Path> fallback, boolean demangle, Cache cache) {
         this.fallback = List.copyOf(fallback);
         this.demangle = demangle;
+        this.cache = cache;
+    }
+
+    /**
+     * Reads and keeps the memory maps of the processes an attached uprobe may fire in, as current
+     * bpftrace preloads its symbol caches when it attaches: process {@code pid} ({@code -p}), else
+     * every process running one of the fallback binaries. Only with {@link Cache#PER_PID}.
+     */
+    public void preload(int pid) {
+        if (cache != Cache.PER_PID) {
+            return;
+        }
+        if (pid > 0) {
+            keep(pid);
+            return;
+        }
+        for (Path program : fallback) {
+            for (int p : processesRunning(program)) {
+                keep(p);
+            }
+        }
+    }
+
+    private void keep(int pid) {
+        List<String> read = readMaps(pid);
+        if (read != null && !read.isEmpty()) {
+            maps.put(pid, read);
+        }
+    }
+
+    /** The processes whose executable is {@code program}. */
+    private static List<Integer> processesRunning(Path program) {
+        Path real;
+        try {
+            real = program.toRealPath();
+        } catch (IOException e) {
+            return List.of();
+        }
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("[0-9]+"))
+                    .filter(p -> real.toString().equals(executable(Integer.parseInt(p.getFileName().toString()))))
+                    .map(p -> Integer.parseInt(p.getFileName().toString())).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The executable process {@code pid} runs ({@code /proc/PID/exe}), or null. */
+    private static String executable(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -69,7 +189,7 @@ public final class UserSymbols {
         Mapped m = mapped(pid, addr);
         if (m == null) {
             // no mapping holds it: the process has exited (or is exiting, its map already empty)
-            return fromFallback(addr, withOffset, withModule, unknown);
+            return cache == Cache.PER_PROGRAM ? fromFallback(addr, withOffset, withModule, unknown) : unknown;
         }
         String name = symbolAt(m.local(), m.fileOffset(), withOffset);
         return name == null ? unknown : withModule ? name + " (" + m.path() + ")" : name;
@@ -90,7 +210,7 @@ public final class UserSymbols {
         if (m != null) {
             file = Path.of(m.local());
             vaddr = vaddr(m.local(), m.fileOffset());
-        } else {
+        } else if (cache == Cache.PER_PROGRAM) {
             for (Path f : fallback) {
                 if (fixedAddressSymbol(f.toString(), addr, true) != null) {
                     file = f;
@@ -133,26 +253,58 @@ public final class UserSymbols {
      */
     public void remember(int pid, String procMaps) {
         List<String> lines = List.of(procMaps.split("\n"));
-        if (!procMaps.isEmpty()) {
+        if (!procMaps.isEmpty() && cache != Cache.NONE) {
             maps.put(pid, lines);
         }
     }
 
     private Mapped mapped(int pid, long addr) {
-        List<String> known = maps.get(pid);
+        List<String> known = cache == Cache.NONE ? null : maps.get(pid);
         Mapped m = known == null ? null : find(pid, known, addr);
         if (m != null) {
             return m;
         }
+        known = readMaps(pid);
+        if (known == null || known.isEmpty()) {
+            // the process has exited: with PER_PROGRAM, the maps of another process of its program
+            return cache == Cache.PER_PROGRAM ? fromProgramMaps(pid, addr) : null;
+        }
+        if (cache != Cache.NONE) {
+            maps.put(pid, known);
+            if (cache == Cache.PER_PROGRAM) {
+                String exe = executable(pid);
+                if (exe != null) {
+                    programMaps.putIfAbsent(exe, known);
+                }
+            }
+        }
+        return find(pid, known, addr);
+    }
+
+    /** An address of a process that has exited in the maps kept of a fallback binary's first process. */
+    private Mapped fromProgramMaps(int pid, long addr) {
+        for (Path f : fallback) {
+            String real;
+            try {
+                real = f.toRealPath().toString();
+            } catch (IOException e) {
+                continue;
+            }
+            List<String> known = programMaps.get(real);
+            Mapped m = known == null ? null : find(pid, known, addr);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> readMaps(int pid) {
         try {
-            known = Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
+            return Files.readAllLines(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        if (!known.isEmpty()) {
-            maps.put(pid, known);
-        }
-        return find(pid, known, addr);
     }
 
     private static Mapped find(int pid, List<String> maps, long addr) {
@@ -167,7 +319,7 @@ public final class UserSymbols {
             if (Long.compareUnsigned(addr, start) < 0 || Long.compareUnsigned(addr, end) >= 0) {
                 continue;
             }
-            return new Mapped(f[5], org.bpf4j.trace.probe.ProbeSource.inMountNamespace(pid, f[5]),
+            return new Mapped(f[5], ProbeSource.inMountNamespace(pid, f[5]),
                     Long.parseUnsignedLong(f[2], 16) + (addr - start));
         }
         return null;
@@ -252,7 +404,7 @@ public final class UserSymbols {
             add(all, elf.symbols());
             if (elf.section(".symtab").isEmpty()) {
                 try {
-                    java.util.Optional<Path> debug = DebugFiles.separate(file, elf, DebugFiles.searchPath());
+                    Optional<Path> debug = DebugFiles.separate(file, elf, DebugFiles.searchPath());
                     if (debug.isPresent()) {
                         add(all, NativeElf.read(debug.get()).symbols());
                     }
@@ -260,7 +412,7 @@ public final class UserSymbols {
                     // a debug file that cannot be read: the file's own symbols
                 }
             }
-            all.sort(java.util.Comparator.comparingLong(NativeElf.Symbol::value));
+            all.sort(Comparator.comparingLong(NativeElf.Symbol::value));
             byAddress = all.toArray(NativeElf.Symbol[]::new);
         }
 

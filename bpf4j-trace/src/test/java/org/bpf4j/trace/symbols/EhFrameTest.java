@@ -22,6 +22,7 @@ class EhFrameTest {
 
     private static String text(List<EhFrame.Row> rows) {
         return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind() & ~EhFrame.RBP_AT_RBP) {
+            case EhFrame.RA_REG -> "r" + (r.extra() & 0xff) + "+" + r.cfaOffset() + " ra@r" + (r.extra() >> 8);
             case EhFrame.CFA_RSP -> "rsp+" + r.cfaOffset();
             case EhFrame.CFA_RBP -> "rbp+" + r.cfaOffset();
             case EhFrame.CFA_PLT -> "plt" + r.cfaOffset();
@@ -136,9 +137,50 @@ class EhFrameTest {
             assertTrue(rows.get(i - 1).pc() < rows.get(i).pc());
         }
         assertEquals(EhFrame.STOP, rows.getLast().kind());
-        // __restore_rt's signal frame: CFA = *(rsp+160) (uc_mcontext's rsp), rip at rsp+168, rbp at rsp+120
-        assertEquals(1, rows.stream().filter(r -> r.kind() == EhFrame.CFA_SIGNAL).count(), "signal frames");
-        EhFrame.Row sig = rows.stream().filter(r -> r.kind() == EhFrame.CFA_SIGNAL).findFirst().orElseThrow();
+        // __restore_rt's signal frame: CFA = *(rsp+160) (uc_mcontext's rsp), rip at rsp+168, rbp at
+        // rsp+120, and every other register where struct sigcontext has it (REGISTERS)
+        int signal = EhFrame.CFA_SIGNAL | EhFrame.REGISTERS;
+        assertEquals(1, rows.stream().filter(r -> r.kind() == signal).count(), "signal frames");
+        EhFrame.Row sig = rows.stream().filter(r -> r.kind() == signal).findFirst().orElseThrow();
         assertEquals(List.of(160, 8, 120), List.of(sig.cfaOffset(), sig.extra(), sig.rbpOffset()), sig.toString());
+    }
+
+    @Test
+    void aReturnAddressInARegisterIsARowOfItsOwn() {
+        // registers.c's rareg pops its return address into rcx (DWARF register 2): CFA rsp+0 and
+        // the return address in rcx after the pop; readelf --debug-dump=frames-interp shows
+        // "rsp+0" and ra "r2 (rcx)"
+        Path registers = NOFP.resolveSibling("registers");
+        Assumptions.assumeTrue(Files.exists(registers), "SKIPPED: " + registers + " is not there");
+        NativeElf elf = NativeElf.read(registers);
+        long at = elf.symbol("rareg").orElseThrow().value();
+        String all = text(EhFrame.rows(elf));
+        String want = String.format("%x rsp+8%n%x r7+0 ra@r2%n", at, at + 1);
+        assertTrue(all.contains(want), want + " in\n" + all);
+    }
+
+    /** The census line of a file: all rows, followed in any frame, where registers are known, ends, failures. */
+    private static String census(Path file) {
+        Assumptions.assumeTrue(Files.exists(file), "SKIPPED: no " + file);
+        EhFrame.Census c = EhFrame.census(NativeElf.read(file));
+        assertEquals(c.rows(), c.anyFrame() + c.knownRegisters() + c.ends() + c.failures(), c.toString());
+        return c.rows() + " rows: " + c.anyFrame() + " any frame, " + c.knownRegisters() + " registers known, "
+                + c.ends() + " ends, " + c.failures() + " not followed " + c.unsupported();
+    }
+
+    @Test
+    void everyRowOfTheJvmIsFollowed() {
+        // libjvm.so's stubs that keep their return address in rcx (4 rows) are followed where the
+        // registers are known; every other row in every frame
+        String c = census(Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so"));
+        assertTrue(c.matches("\\d+ rows: \\d+ any frame, \\d+ registers known, 0 ends, 0 not followed \\{\\}"), c);
+    }
+
+    @Test
+    void theCLibrarysRowsNotFollowedAreLongjmpsAndSetcontexts() {
+        // __longjmp, __longjmp_chk (rsp and rbp in registers), setcontext (rip and rsp at the
+        // context's place, the CFA in rdx): as readelf --debug-dump=frames shows them
+        String c = census(Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6"));
+        assertTrue(c.endsWith(" 4 not followed {rbp rule=3, return address rule=1}"), c);
     }
 }

@@ -44,7 +44,8 @@ public final class ObjectInputs {
      * The input for program {@code linked} verified as a program of {@code type} against a
      * kernel's types ({@code BtfKernelTypes}), which kfuncs on kernel objects and loads through
      * pointers to kernel objects need; a tracing program's attach point comes from its section
-     * ({@code tp_btf/NAME}, {@code fentry/NAME}, {@code fexit/NAME}, {@code fmod_ret/NAME}). A
+     * ({@code tp_btf/NAME}, {@code fentry/NAME}, {@code fexit/NAME}, {@code fmod_ret/NAME},
+     * {@code iter/NAME}). A
      * program with CO-RE relocations is relocated for the kernel's BTF first (a relocation the
      * kernel cannot satisfy poisons its instruction, as libbpf does).
      *
@@ -62,7 +63,7 @@ public final class ObjectInputs {
         }
         VerifierInput in = input(obj, linked, type).withKernelTypes(kernel);
         String section = linked.sectionName();
-        for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/"}) {
+        for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/", "iter/", "iter.s/"}) {
             if (type == ProgramType.TRACING && section.startsWith(prefix)) {
                 in = in.withAttachTo(section);
             }
@@ -174,6 +175,23 @@ public final class ObjectInputs {
         }
     }
 
+    /** A (qualified) {@code bpf_user_pt_regs_t} typedef or {@code struct pt_regs}. */
+    private static boolean isPtRegs(Btf btf, int id) {
+        for (int k = 0; k < Btf.MAX_RESOLVE_DEPTH; k++) {
+            BtfType x = btf.typeById(id);
+            if (x instanceof BtfType.Typedef d && d.name().equals("bpf_user_pt_regs_t")) {
+                return true;
+            }
+            if (x instanceof BtfType.Const || x instanceof BtfType.Volatile || x instanceof BtfType.Typedef
+                    || x instanceof BtfType.Restrict || x instanceof BtfType.TypeTag) {
+                id = x instanceof BtfType.TypeTag tt ? tt.type() : firstBelow(x);
+                continue;
+            }
+            return x instanceof BtfType.Struct st && st.name().equals("pt_regs");
+        }
+        return false;
+    }
+
     private static int firstBelow(BtfType t) {
         return switch (t) {
             case BtfType.Const c -> c.type();
@@ -204,12 +222,25 @@ public final class ObjectInputs {
                 continue;
             }
             List<GlobalFunction.Param> params = new ArrayList<>();
-            for (BtfType.Param param : proto.params()) {
-                params.add(param(btf, param.type(), type));
+            int funcId = fi.typeId();
+            for (int i = 0; i < proto.params().size(); i++) {
+                params.add(hasArgCtxTag(btf, funcId, i) && btf.resolve(proto.params().get(i).type()) instanceof BtfType.Ptr
+                        ? new GlobalFunction.Param.Context() : param(btf, proto.params().get(i).type(), type));
             }
             out.add(new GlobalFunction(fi.slot(), f.name(), params));
         }
         return out;
+    }
+
+    /** Whether parameter {@code index} of function {@code funcId} carries {@code __arg_ctx} (the decl tag {@code arg:ctx}). */
+    private static boolean hasArgCtxTag(Btf btf, int funcId, int index) {
+        for (BtfType t : btf.types()) {
+            if (t instanceof BtfType.DeclTag d && d.type() == funcId && d.componentIndex() == index
+                    && d.name().equals("arg:ctx")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static GlobalFunction.Param param(Btf btf, int typeId, ProgramType type) {
@@ -222,6 +253,11 @@ public final class ObjectInputs {
         }
         if (btf.resolve(ptr.type()) instanceof BtfType.Struct st && type.contextStruct()
                 .map(c -> c.equals(st.name()) || c.equals("struct " + st.name())).orElse(false)) {
+            return new GlobalFunction.Param.Context();
+        }
+        if (type == ProgramType.KPROBE && isPtRegs(btf, ptr.type())) {
+            // btf_is_prog_ctx_type: a kprobe's context is bpf_user_pt_regs_t, the typedef or the
+            // struct it names (struct pt_regs on x86-64; libbpf's usdt.bpf.h takes a struct pt_regs *)
             return new GlobalFunction.Param.Context();
         }
         try {

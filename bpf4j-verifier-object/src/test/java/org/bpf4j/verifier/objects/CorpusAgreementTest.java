@@ -52,6 +52,7 @@ class CorpusAgreementTest {
         }
         int[][] table = new int[2][3]; // [kernel accepted, rejected][we accepted, rejected, error]
         Map<String, String> disagreements = new TreeMap<>();
+        Map<String, String> messages = new TreeMap<>();
         List<String> slowest = new ArrayList<>();
         long totalNanos = 0;
         List<long[]> times = new ArrayList<>();
@@ -106,6 +107,10 @@ class CorpusAgreementTest {
                     detail = ex.toString();
                     table[k][2]++;
                 }
+                if (ours.equals("rejected") && r.verdict().equals("rejected")) {
+                    messages.put(r.object() + "\t" + r.function() + (r.function().equals("-") ? " " + r.section() : ""),
+                            detail + "\t" + r.error());
+                }
                 if (!ours.equals(r.verdict())) {
                     disagreements.put(r.object() + "\t" + r.function() + (r.function().equals("-") ? " " + r.section() : ""), r.verdict() + "\t" + ours + "\t"
                             + detail.replace('\t', ' ').replace('\n', ' ') + "\t" + r.error());
@@ -129,16 +134,21 @@ class CorpusAgreementTest {
         for (var d : disagreements.entrySet()) {
             System.out.println("  disagreement: " + d.getKey() + "\t" + d.getValue());
         }
-        StringBuilder now = new StringBuilder(
-                "# object\tfunction\tkernel\tbpf4j\tbpf4j detail\tkernel error (regenerate: -Dbpf4j.updateInventory=true)\n");
-        for (var d : disagreements.entrySet()) {
-            now.append(d.getKey()).append('\t').append(d.getValue()).append('\n');
+        // both reject: the kernel's decisive line (its log's last) must be our message's last line
+        List<String> wording = new ArrayList<>();
+        for (var d : messages.entrySet()) {
+            String[] f = d.getValue().split("\t", -1);
+            String[] ourLines = f[0].split("\n");
+            String last = ourLines[ourLines.length - 1].replaceFirst("^insn \\d+: ", "");
+            if (!last.equals(f[1])) {
+                wording.add(d.getKey() + ": kernel '" + f[1] + "', bpf4j '" + f[0].replace('\n', '|') + "'");
+            }
         }
-        if (Boolean.getBoolean("bpf4j.updateInventory")) {
-            Files.writeString(INVENTORY, now.toString());
-            return;
-        }
+        System.out.printf("  rejection wording: %d of %d programs both reject end with the kernel's line%n",
+                messages.size() - wording.size(), messages.size());
+        wording.forEach(w -> System.out.println("  wording differs: " + w));
         Map<String, String> expected = new TreeMap<>();
+        Map<String, String> reasons = new TreeMap<>();
         if (Files.exists(INVENTORY)) {
             for (String l : Files.readAllLines(INVENTORY)) {
                 if (l.isBlank() || l.startsWith("#")) {
@@ -146,7 +156,18 @@ class CorpusAgreementTest {
                 }
                 String[] f = l.split("\t", -1);
                 expected.put(f[0] + "\t" + f[1], f[3]);
+                reasons.put(f[0] + "\t" + f[1], f.length > 6 ? f[6] : "");
             }
+        }
+        StringBuilder now = new StringBuilder("# object\tfunction\tkernel\tbpf4j\tbpf4j detail\tkernel error\twhy"
+                + " (regenerate: -Dbpf4j.updateInventory=true; the why column is kept, write it by hand)\n");
+        for (var d : disagreements.entrySet()) {
+            now.append(d.getKey()).append('\t').append(d.getValue()).append('\t')
+                    .append(reasons.getOrDefault(d.getKey(), "")).append('\n');
+        }
+        if (Boolean.getBoolean("bpf4j.updateInventory")) {
+            Files.writeString(INVENTORY, now.toString());
+            return;
         }
         List<String> changes = new ArrayList<>();
         for (var d : disagreements.entrySet()) {
@@ -162,6 +183,7 @@ class CorpusAgreementTest {
                 changes.add("now agrees with the kernel (improvement): " + k);
             }
         }
+        wording.forEach(w -> changes.add("rejection wording differs from the kernel's: " + w));
         if (!changes.isEmpty()) {
             fail("the corpus disagreements differ from " + INVENTORY + "; update it with -Dbpf4j.updateInventory=true:\n  "
                     + String.join("\n  ", changes));

@@ -357,6 +357,12 @@ final class Calls {
                 MapInfo m = ex.map(meta.map);
                 memPointer(h, a, v);
                 long size = t == ArgType.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
+                if (size == 0 && t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer sp
+                        && sp.type() == PtrType.STACK) {
+                    // check_stack_range_initialized: a key of a map without keys (a ring buffer as
+                    // the inner map of a lookup); Linux creates no map with a value of size 0
+                    throw new Reject("invalid zero-sized read");
+                }
                 ex.memory().checkRange(st, a, v, size, t == ArgType.PTR_TO_UNINIT_MAP_VALUE, false);
                 if (t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer p && p.type() == PtrType.STACK
                         && p.var().isConst()) {

@@ -236,11 +236,12 @@ final class KernelObjects {
 
     /**
      * A load from the context of a BTF-typed tracing program ({@code tp_btf/NAME}, {@code fentry/NAME},
-     * {@code fexit/NAME}, {@code fmod_ret/NAME}): argument {@code off / 8} of the attach point, typed
+     * {@code fexit/NAME}, {@code fmod_ret/NAME}, {@code iter/NAME}): argument {@code off / 8} of the attach point, typed
      * from its BTF prototype (the kernel's {@code btf_ctx_access}). Numbers and structures passed
      * by value read as numbers, pointers to numbers or {@code void} as numbers, pointers to
-     * structures as kernel objects, trusted for {@code tp_btf} (whose arguments the kernel
-     * vouches for), plain for the others; {@code fexit} and {@code fmod_ret} may also read the
+     * structures as kernel objects, trusted for {@code tp_btf} and iterators (whose arguments the
+     * kernel vouches for; an iterator's object after its {@code bpf_iter_meta} may be NULL), plain
+     * for the others; {@code fexit} and {@code fmod_ret} may also read the
      * return value after the last argument. Only reads.
      */
     RegState tracingArg(VerifierState st, int off, int size, boolean write) {
@@ -252,8 +253,10 @@ final class KernelObjects {
             throw new Reject("invalid bpf_context access off=" + off + " size=" + size);
         }
         boolean tp = kind.equals("tp_btf");
-        String tname = tp ? "btf_trace_" + target : target;
-        Optional<KernelTypes.Function> proto = tp ? types().pointedPrototype(tname) : types().function(target);
+        // an iterator's context (struct bpf_iter__NAME) holds the arguments of the kernel's bpf_iter_NAME
+        boolean iter = kind.equals("iter") || kind.equals("iter.s");
+        String tname = tp ? "btf_trace_" + target : iter ? "bpf_iter_" + target : target;
+        Optional<KernelTypes.Function> proto = tp ? types().pointedPrototype(tname) : types().function(tname);
         if (proto.isEmpty()) {
             if (types() == KernelTypes.NONE) {
                 throw new Reject("bpf4j: the arguments of " + at + " need kernel BTF (bpf4j was given none: pass a "
@@ -276,10 +279,13 @@ final class KernelObjects {
             throw new Reject(refused + "func '" + tname + "' doesn't have " + (arg + 1) + "-th argument)");
         }
         KernelTypes.Type t = arg == args.size() ? proto.get().ret() : args.get(arg).type();
+        // the iterator's object (after its bpf_iter_meta) may be NULL: the kernel's ctx_arg_info
+        // makes it PTR_TO_BTF_ID_OR_NULL, trusted, as Linux trusts raw tracepoint and iterator arguments
+        boolean orNull = iter && arg > 0;
         return switch (t) {
             case KernelTypes.Pointer p when p.toStruct() -> new RegState.Pointer(PtrType.BTF_ID, 0,
-                    ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false,
-                    new KernelObject(p.target(), p.targetName(), tp ? KernelObject.TRUSTED : 0));
+                    ScalarRange.constant(0), orNull ? st.newId() : 0, 0, 0, -1, 0, orNull, 0, false,
+                    new KernelObject(p.target(), p.targetName(), tp || iter ? KernelObject.TRUSTED : 0));
             case KernelTypes.Pointer p -> RegState.unknown(); // to a number or void: a number for the verifier
             case KernelTypes.Scalar x -> RegState.unknown();
             case KernelTypes.Composite x -> RegState.unknown();

@@ -292,19 +292,16 @@ final class MemoryAccess {
             throw new Reject("R" + regno + " min value is negative, either use unsigned index or do a if (index >=0) check.");
         }
         if (!within(v.smin() + off, size, limit)) {
-            if (v.isConst()) {
-                throw new Reject(outside(what, regno, p, off + v.smin(), size, limit));
-            }
-            throw new Reject("R" + regno + " min value is outside of the allowed memory range");
+            // Linux logs __check_mem_access's line, then check_mem_region_access's, constant or not
+            throw new Reject(outside(what, off + v.smin(), size, limit) + "\nR" + regno
+                    + " min value is outside of the allowed memory range");
         }
         if (Long.compareUnsigned(v.umax(), AluTransfer.MAX_VAR_OFF) >= 0) {
             throw new Reject("R" + regno + " unbounded memory access, make sure to bounds check any such access");
         }
         if (!within(v.umax() + off, size, limit)) {
-            if (v.isConst()) {
-                throw new Reject(outside(what, regno, p, off + v.umax(), size, limit));
-            }
-            throw new Reject("R" + regno + " max value is outside of the allowed memory range");
+            throw new Reject(outside(what, off + v.umax(), size, limit) + "\nR" + regno
+                    + " max value is outside of the allowed memory range");
         }
     }
 
@@ -312,7 +309,9 @@ final class MemoryAccess {
         return off >= 0 && size > 0 && off + size <= limit || off >= 0 && size == 0 && off <= limit;
     }
 
-    private static String outside(String what, int regno, RegState.Pointer p, long off, int size, long limit) {
+    /** {@code __check_mem_access}'s line; the kernel prints the offset as a C int. */
+    private static String outside(String what, long offset, int size, long limit) {
+        int off = (int) offset;
         return switch (what) {
             case "map value" -> "invalid access to map value, value_size=" + limit + " off=" + off + " size=" + size;
             case "map key" -> "invalid access to map key, key_size=" + limit + " off=" + off + " size=" + size;

@@ -43,12 +43,34 @@ final class SpecialLoads {
             }
             case CODE_ADDRESS -> new RegState.Pointer(PtrType.FUNC, code.targetOf(slot), ScalarRange.constant(0), 0, 0,
                     0, -1, 0, false, 0, false);
-            case VARIABLE_ADDRESS -> throw new Reject("bpf4j: kernel variables (ksym) are not supported yet");
+            case VARIABLE_ADDRESS -> kernelFunctionAddress(slot);
         };
         st.regs()[l.dst()] = v;
         if (l.kind() == Imm64Kind.CODE_ADDRESS && ex.cfg().subprogAt(code.targetOf(slot)) < 0) {
             throw new Reject("invalid func address");
         }
+    }
+
+    /**
+     * {@code lddw} of a kernel function's address ({@code bpf_ksym_exists(kfunc)}, whose extern the
+     * input names at this slot): Linux's {@code check_pseudo_btf_id} makes a BTF function read-only
+     * memory of size 0, never NULL; a kfunc the kernel lacks is 0, the value libbpf gives a
+     * {@code __weak} one (a strong one never loads). Kernel variables are not supported yet.
+     */
+    private RegState kernelFunctionAddress(int slot) {
+        String name = ex.input().kfuncs().get(slot);
+        if (name == null) {
+            throw new Reject("bpf4j: kernel variables (ksym) are not supported yet");
+        }
+        org.bpf4j.spec.KernelTypes types = ex.input().kernelTypes();
+        if (types == org.bpf4j.spec.KernelTypes.NONE) {
+            throw new Reject("bpf4j: the address of kernel function " + name
+                    + " needs kernel BTF (bpf4j was given none: pass a vmlinux BTF file)");
+        }
+        if (types.function(name).isEmpty()) {
+            return RegState.constant(0);
+        }
+        return new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, true);
     }
 
     private void checkMap(int index) {
