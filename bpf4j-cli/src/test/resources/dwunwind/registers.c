@@ -4,13 +4,16 @@
 // return address into rcx (DW_CFA_register rip, rcx, as the stubs of libjvm.so and the C
 // library's vfork do) and returns by jumping to it; callra calls it. spinreg keeps the stack
 // pointer it was called with in rax (CFA = rax+8, as realign in frames.c) and spinra its return
-// address in rcx while they wait for a signal; SIGALRM's handler calls onsignal.
+// address in rcx while they wait for a signal; SIGALRM's handler calls onsignal. montlike
+// realigns its stack as OpenSSL's Montgomery multiplication (bn_mul_mont) does, saving the stack
+// pointer it was called with at rsp + 8 + r9 * 8: its CFA is *(rsp + 8 + r9 * 8) + 8.
 //
-//   registers once N   calls callra N times, 1 ms apart, and exits
+//   registers once N   calls callra and callmont N times, 1 ms apart, and exits
 //   registers sigreg   prints its pid, then waits in spinreg until SIGALRM's handler (called
 //                      through the C library's __restore_rt signal frame) calls onsignal, every
 //                      millisecond until killed
 //   registers sigra    the same in spinra
+//   registers sigmont  the same in montlike
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +73,47 @@ __asm__(".text\n"
         ".cfi_endproc\n"
         ".size spinra, .-spinra\n");
 
+void montlike(volatile int *flag);
+__asm__(".text\n"
+        ".globl montlike\n"
+        ".type montlike,@function\n"
+        "montlike:\n"
+        ".cfi_startproc\n"
+        "  mov %rsp, %rax\n"
+        ".cfi_def_cfa_register %rax\n"
+        "  push %rbp\n"
+        ".cfi_offset %rbp, -16\n"
+        "  mov $5, %r9\n"
+        "  lea -64(%rsp), %rsp\n"
+        "  and $-64, %rsp\n"
+        "  mov %rax, 8(%rsp,%r9,8)\n"
+        // DW_CFA_def_cfa_expression: DW_OP_breg7 (rsp) 8; DW_OP_breg9 (r9) 0; DW_OP_lit8; DW_OP_mul;
+        // DW_OP_plus; DW_OP_deref; DW_OP_plus_uconst 8 (bn_mul_mont's)
+        ".cfi_escape 0x0f, 0x0a, 0x77, 0x08, 0x79, 0x00, 0x38, 0x1e, 0x22, 0x06, 0x23, 0x08\n"
+        "1:\n"
+        "  cmpl $0, (%rdi)\n"
+        "  je 1b\n"
+        "  mov 8(%rsp,%r9,8), %rsi\n"
+        ".cfi_def_cfa %rsi, 8\n"
+        "  mov -8(%rsi), %rbp\n"
+        ".cfi_restore %rbp\n"
+        "  mov %rsi, %rsp\n"
+        ".cfi_def_cfa_register %rsp\n"
+        "  ret\n"
+        ".cfi_endproc\n"
+        ".size montlike, .-montlike\n");
+
 __attribute__((noinline)) void callra(void)
 {
   rareg();
+  sink++;
+}
+
+volatile int one = 1;
+
+__attribute__((noinline)) void callmont(void)
+{
+  montlike(&one);
   sink++;
 }
 
@@ -100,6 +141,12 @@ __attribute__((noinline)) void waitra(void)
   sink++;
 }
 
+__attribute__((noinline)) void waitmont(void)
+{
+  montlike(&fired);
+  sink++;
+}
+
 __attribute__((noreturn)) static void signalled(void (*wait)(void))
 {
   printf("%d\n", getpid());
@@ -122,6 +169,7 @@ int main(int argc, char **argv)
   if (argc == 3 && strcmp(argv[1], "once") == 0) {
     for (int i = atoi(argv[2]); i > 0; i--) {
       callra();
+      callmont();
       usleep(1000);
     }
     return 0;
@@ -132,6 +180,9 @@ int main(int argc, char **argv)
   if (argc == 2 && strcmp(argv[1], "sigra") == 0) {
     signalled(waitra);
   }
-  fprintf(stderr, "usage: registers once N | registers sigreg | registers sigra\n");
+  if (argc == 2 && strcmp(argv[1], "sigmont") == 0) {
+    signalled(waitmont);
+  }
+  fprintf(stderr, "usage: registers once N | registers sigreg | registers sigra | registers sigmont\n");
   return 2;
 }

@@ -157,7 +157,7 @@ final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--mode", paramLabel = "MODE", description = "bench: run the bench: probes (BPF_PROG_TEST_RUN, "
             + "many times each) and print the mean time of a run; test: run the test: probes once each and report "
-            + "which passed; instead of attaching probes")
+            + "which passed; instead of attaching probes; format: print the script in current bpftrace's layout")
     private String mode;
 
     @Option(names = "--bench", description = "the same as --mode bench")
@@ -165,6 +165,10 @@ final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--test", description = "the same as --mode test")
     private boolean test;
+
+    @Option(names = "--fmt", description = "the same as --mode format: print the script in current bpftrace's "
+            + "layout (on standard output, or into the file of -o) instead of running it")
+    private boolean fmt;
 
     /** The {@code --version} text of {@code bpf4j trace}. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
@@ -189,7 +193,7 @@ final class TraceCommand implements Callable<Integer> {
             Map.entry("--dwarf-pid", false),
             Map.entry("--no-warnings", true), Map.entry("--dry-run", true), Map.entry("--probe-filter", false),
             Map.entry("-B", false), Map.entry("--debuginfo", false), Map.entry("--mode", false),
-            Map.entry("--bench", true), Map.entry("--test", true), Map.entry("--no-feature", false),
+            Map.entry("--bench", true), Map.entry("--test", true), Map.entry("--fmt", true), Map.entry("--no-feature", false),
             Map.entry("--traceable-functions", false));
 
     /**
@@ -224,6 +228,7 @@ final class TraceCommand implements Callable<Integer> {
             case "--mode" -> mode = value;
             case "--bench" -> bench = true;
             case "--test" -> test = true;
+            case "--fmt" -> fmt = true;
             case "--no-feature" -> noFeature = value;
             case "--traceable-functions" -> traceableFunctions = value;
             default -> throw new IllegalArgumentException("not a fast option: " + name);
@@ -303,8 +308,18 @@ final class TraceCommand implements Callable<Integer> {
         if (test && (mode != null || bench)) {
             return bpftraceError(err, "USAGE: --test conflicts with existing --mode");
         }
-        if (mode != null && !mode.equals("bench") && !mode.equals("test")) {
+        if (fmt && (mode != null || bench || test)) {
+            return bpftraceError(err, "USAGE: --fmt conflicts with existing --mode");
+        }
+        if (mode != null && !mode.equals("bench") && !mode.equals("test") && !mode.equals("format")) {
             return bpftraceError(err, "--mode " + mode + " is not supported by bpf4j trace");
+        }
+        if (fmt || "format".equals(mode)) {
+            // as current bpftrace: the script parsed and printed back, before anything else is checked
+            List<String> params = new ArrayList<>(args);
+            Source source = script(params, err);
+            return source == null ? Main.EXIT_FAILED : TraceFormat.run(source, outputFile, out, err,
+                    d -> render(d, source));
         }
         if (pid != null) {
             long p;
@@ -361,33 +376,10 @@ final class TraceCommand implements Callable<Integer> {
         if (!debug) {
             TraceProcess.catchInterrupt(); // before compiling: a Ctrl-C from now on ends the run as bpftrace's
         }
-        Source source;
         List<String> params = new ArrayList<>(args);
-        if (program != null) {
-            source = new Source("stdin", program);
-        } else {
-            if (params.isEmpty()) {
-                throw CommandFailure.badInput("no program given: use -e PROGRAM or a FILE.bt");
-            }
-            String name = params.removeFirst();
-            if (name.equals("-")) {
-                // the script on standard input, as bpftrace reads it
-                try {
-                    source = new Source("stdin", new String(System.in.readAllBytes(),
-                            java.nio.charset.StandardCharsets.ISO_8859_1));
-                } catch (IOException e) {
-                    throw CommandFailure.badInput("cannot read the script from standard input: " + e.getMessage());
-                }
-            } else {
-                Path file = Path.of(name);
-                try {
-                    source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
-                } catch (java.nio.file.NoSuchFileException e) {
-                    return bpftraceError(err, "failed to open file '" + name + "': No such file or directory");
-                } catch (IOException e) {
-                    throw CommandFailure.io(file, "read", e);
-                }
-            }
+        Source source = script(params, err);
+        if (source == null) {
+            return Main.EXIT_FAILED;
         }
         if (!format.equals("text") && !format.equals("json")) {
             return bpftraceError(err, "Invalid output format \"" + format + "\"\nValid formats: 'text', 'json'");
@@ -646,6 +638,43 @@ final class TraceCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * The script: {@code -e}'s text, or the file named first in {@code params} (taken off them;
+     * {@code -} is standard input), read as bytes; null after printing bpftrace's error for a
+     * missing file.
+     */
+    private Source script(List<String> params, PrintWriter err) {
+        Source source;
+        if (program != null) {
+            source = new Source("stdin", program);
+        } else {
+            if (params.isEmpty()) {
+                throw CommandFailure.badInput("no program given: use -e PROGRAM or a FILE.bt");
+            }
+            String name = params.removeFirst();
+            if (name.equals("-")) {
+                // the script on standard input, as bpftrace reads it
+                try {
+                    source = new Source("stdin", new String(System.in.readAllBytes(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    throw CommandFailure.badInput("cannot read the script from standard input: " + e.getMessage());
+                }
+            } else {
+                Path file = Path.of(name);
+                try {
+                    source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    bpftraceError(err, "failed to open file '" + name + "': No such file or directory");
+                    return null;
+                } catch (IOException e) {
+                    throw CommandFailure.io(file, "read", e);
+                }
+            }
+        }
+        return source;
     }
 
     /** The diagnostics as bpftrace prints them; without the warnings if {@code --no-warnings}. */

@@ -317,29 +317,39 @@ class DwarfUnwindTest {
     }
 
     @Test
-    void aReturnAddressInARegisterIsFollowedInTheInterruptedFrame() {
+    void rulesNamingOtherRegistersAreFollowedInTheInterruptedFrame() {
         // registers.c's rareg pops its return address into rcx (DW_CFA_register rip, rcx), as
-        // libjvm.so's stubs do: a probe after the pop finds its caller there (before, the walk
-        // ended in <unwind failure>); callra+8 is objdump's return address of its call minus 1
+        // libjvm.so's stubs do; montlike's CFA is *(rsp+8+r9*8)+8, as OpenSSL's bn_mul_mont's: a
+        // probe there finds its caller (before, the walk ended in <unwind failure>)
         for (String name : List.of("registers", "registers-clang")) {
             String n = nofp(name);
-            Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n
-                    + ":rareg+1 { printf(\"%s\", dw_ustack(perf)); exit(); }");
-            assertEquals(Main.EXIT_OK, r.status(), r.err());
-            assertFrames(name, r.out(), 1, List.of("rareg+1", "callra+", "main+", "__libc_start_call_main+",
-                    "__libc_start_main+", "_start+"));
-            assertEquals(7, r.out().split("\n").length, name + ": " + r.out());
+            // montlike's row of that expression, from its .eh_frame (readelf shows it as "exp")
+            org.bpf4j.linux.probe.NativeElf elf = org.bpf4j.linux.probe.NativeElf.read(Path.of(n));
+            long mont = elf.symbol("montlike").orElseThrow().value();
+            long at = org.bpf4j.trace.symbols.EhFrame.rows(elf).stream()
+                    .filter(row -> row.kind() == org.bpf4j.trace.symbols.EhFrame.CFA_DEREF_INDEX).findFirst()
+                    .orElseThrow().pc() - mont;
+            for (String probe : List.of("rareg+1", "montlike+" + at)) {
+                Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n + ":" + probe
+                        + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
+                assertEquals(Main.EXIT_OK, r.status(), r.err());
+                String caller = probe.startsWith("rareg") ? "callra+" : "callmont+";
+                assertFrames(name + " " + probe, r.out(), 1, List.of(probe, caller, "main+",
+                        "__libc_start_call_main+", "__libc_start_main+", "_start+"));
+                assertEquals(7, r.out().split("\n").length, name + " " + probe + ": " + r.out());
+            }
         }
     }
 
     @Test
     void theRegistersASignalFrameSavedAreKnownInTheFrameItInterrupted() throws Exception {
-        // spinreg's CFA is rax+8, spinra's return address is in rcx; a signal interrupts them, and
+        // spinreg's CFA is rax+8, spinra's return address is in rcx, montlike's CFA is
+        // *(rsp+8+r9*8)+8; a signal interrupts them, and
         // its handler calls onsignal: __restore_rt's frame saved every register (struct sigcontext),
         // so the walk restores them and follows those rules in the interrupted frame too (before,
         // it ended there in <unwind failure>)
         for (String name : List.of("registers", "registers-clang")) {
-            for (String mode : List.of("sigreg", "sigra")) {
+            for (String mode : List.of("sigreg", "sigra", "sigmont")) {
                 String n = nofp(name);
                 Process p = new ProcessBuilder(n, mode).start();
                 try {
@@ -352,8 +362,12 @@ class DwarfUnwindTest {
                     String[] lines = r.out().split("\n");
                     assertTrue(lines.length == 11 && lines[3].matches("\t([0-9a-f]+) (0x\\1 \\(\\[unknown\\]\\)|\\S+ \\(.*libc.*\\))"),
                             what + ": " + r.out());
-                    String spin = mode.equals("sigreg") ? "spinreg+" : "spinra+";
-                    String wait = mode.equals("sigreg") ? "waitreg+" : "waitra+";
+                    String spin = switch (mode) {
+                        case "sigreg" -> "spinreg+";
+                        case "sigra" -> "spinra+";
+                        default -> "montlike+";
+                    };
+                    String wait = "wait" + mode.substring(3) + "+";
                     assertFrames(what, r.out(), 1, List.of("onsignal+0", "handler+"));
                     assertFrames(what, r.out(), 4, List.of(spin, wait, "signalled+", "main+",
                             "__libc_start_call_main+", "__libc_start_main+", "_start+"));

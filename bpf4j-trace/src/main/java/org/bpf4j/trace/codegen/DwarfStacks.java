@@ -22,10 +22,12 @@ import org.bpf4j.trace.symbols.EhFrame;
  * <p>The walk is a loop over the frames (r9 counts them: it is free outside the callbacks of for
  * loops); each frame's row is found by a branch-free binary search (unrolled, one step per bit of
  * {@link CompiledScript#DWARF_ROWS}) over the process's rows, read in place from the table's one
- * element. The CFA is rsp or rbp plus the row's offset, another register plus it (the interrupted
- * frame's, from its saved registers; in callers' frames the walk ends there), the PLT expression,
- * or the word at rsp or rbp plus the offset, plus the row's constant; the return address is at
- * CFA-8 and rbp, when the row says where, at CFA plus its offset. A return address in the
+ * element. The CFA is rsp or rbp plus the row's offset, the PLT expression, the word at rsp or
+ * rbp plus the offset, plus the row's constant, or, where the registers are known (the interrupted
+ * frame, from its saved registers, and a frame a signal frame saved every register of; elsewhere
+ * the walk ends there), another register plus the offset, or the word at rsp or rbp plus the
+ * offset plus a register times a scale; the return address is at CFA-8 (or, where the registers
+ * are known, in a register) and rbp, when the row says where, at CFA plus its offset. A return address in the
  * {@code [uprobes]} page is a pending uretprobe's: the original is taken from the kernel.
  */
 final class DwarfStacks {
@@ -231,6 +233,7 @@ final class DwarfStacks {
         Asm.Label derefSp = asm.label();
         Asm.Label derefBp = asm.label();
         Asm.Label deref = asm.label();
+        Asm.Label derefIndex = asm.label();
         Asm.Label signal = asm.label();
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_SIGNAL, signal);
@@ -238,6 +241,7 @@ final class DwarfStacks {
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.RA_REG, raReg);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RBP, derefBp);
+        asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_INDEX, derefIndex);
         asm.jumpImm(JumpOp.JNE, 4, EhFrame.CFA_RBP, fromSp);
         asm.load(Size.DW, 0, asm.frameBase, bp);
         asm.alu(AluOp.ADD, 0, 5);
@@ -317,6 +321,39 @@ final class DwarfStacks {
         readUser(cfa, fail);
         asm.load(Size.DW, 0, asm.frameBase, cfa);
         asm.load(Size.DW, 1, asm.frameBase, extra);
+        asm.alu(AluOp.ADD, 0, 1);
+        asm.jump(cfaDone);
+        asm.bind(derefIndex);
+        // *(rsp or rbp + offset + register * scale) + plus, where the registers are known; the
+        // row's offset packs offset (bits 0-19), plus (20-27), log2 scale (28-29), rbp (30)
+        asm.store(Size.DW, asm.frameBase, tmp, 5);
+        registersKnown(ip, fail);
+        regsWord(regs, extra, 0);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.aluImm(AluOp.RSH, 1, 28);
+        asm.aluImm(AluOp.AND, 1, 3);
+        asm.alu(AluOp.LSH, 0, 1);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.aluImm(AluOp.LSH, 1, 44);
+        asm.aluImm(AluOp.ARSH, 1, 44);
+        asm.alu(AluOp.ADD, 0, 1);
+        Asm.Label indexSp = asm.label();
+        Asm.Label indexBase = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.aluImm(AluOp.RSH, 1, 30);
+        asm.aluImm(AluOp.AND, 1, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, indexSp);
+        asm.load(Size.DW, 3, asm.frameBase, bp);
+        asm.jump(indexBase);
+        asm.bind(indexSp);
+        asm.load(Size.DW, 3, asm.frameBase, sp);
+        asm.bind(indexBase);
+        asm.alu(AluOp.ADD, 3, 0);
+        readUser(cfa, fail);
+        asm.load(Size.DW, 0, asm.frameBase, cfa);
+        asm.load(Size.DW, 1, asm.frameBase, tmp);
+        asm.aluImm(AluOp.RSH, 1, 20);
+        asm.aluImm(AluOp.AND, 1, 0xff);
         asm.alu(AluOp.ADD, 0, 1);
         asm.jump(cfaDone);
         asm.bind(plt);

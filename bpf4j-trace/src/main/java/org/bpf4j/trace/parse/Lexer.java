@@ -600,7 +600,7 @@ public final class Lexer {
      * The value of an integer literal as current bpftrace computes it (a {@code long} holding the
      * unsigned 64-bit value); an IllegalArgumentException holds its error message.
      */
-    static long integerValue(String num) {
+    public static long integerValue(String num) {
         String n = num.replace("_", "");
         int radix = 10;
         if (n.length() >= 2 && (n.startsWith("0x") || n.startsWith("0X"))) {

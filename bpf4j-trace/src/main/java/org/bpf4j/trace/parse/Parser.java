@@ -464,9 +464,9 @@ public final class Parser extends ExprParser {
             if (diags.errorCount() > errors) {
                 throw afterFailedStatement(s, first);
             }
-            if (endsWithBlock(s) && !(isBlock(s) && at(TokenKind.RBRACE))) {
-                body.add(s); // (a block that ends the value block is its value)
-                semi = s instanceof Stmt.If || isBlock(s);
+            if (endsWithBlock(s) && !((isBlock(s) || isTernary(s)) && at(TokenKind.RBRACE))) {
+                body.add(s); // (a block or a ternary that ends the value block is its value)
+                semi = s instanceof Stmt.If || isBlock(s) || isTernary(s);
                 continue;
             }
             if (accept(TokenKind.SEMI)) {
@@ -533,7 +533,7 @@ public final class Parser extends ExprParser {
             }
             stmts.add(s);
             if (endsWithBlock(s)) {
-                semi = s instanceof Stmt.If || isBlock(s);
+                semi = s instanceof Stmt.If || isBlock(s) || isTernary(s);
                 continue;
             }
             if (!accept(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
@@ -574,10 +574,19 @@ public final class Parser extends ExprParser {
         return new SyntaxError();
     }
 
-    /** Whether a statement ends with its own block, so no {@code ;} need follow it. */
+    /**
+     * Whether a statement ends with its own block, so no {@code ;} need follow it; so also a ternary
+     * ({@code c ? a : b}), which current bpftrace reads as an if-expression, as its formatter prints
+     * it (without {@code ;}).
+     */
     private static boolean endsWithBlock(Stmt s) {
         return s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange || isBlock(s);
+                || s instanceof Stmt.ForMap || s instanceof Stmt.ForRange || isBlock(s) || isTernary(s);
+    }
+
+    /** Whether a statement is a ternary alone. */
+    private static boolean isTernary(Stmt s) {
+        return s instanceof Stmt.ExprStmt e && e.expr() instanceof Expr.Ternary;
     }
 
     /** Whether a statement is a block alone ({@code { ... }}, parsed as a block expression). */

@@ -313,7 +313,7 @@ final class DwarfTables {
     /** A row's {@code extra} as the program reads it: registers as indices of its array of them. */
     static int extraByte(EhFrame.Row row) {
         return switch (row.kind() & ~(EhFrame.RBP_AT_RBP | EhFrame.REGISTERS)) {
-            case EhFrame.CFA_REG -> REGISTER_INDEX[row.extra()];
+            case EhFrame.CFA_REG, EhFrame.CFA_DEREF_INDEX -> REGISTER_INDEX[row.extra()];
             case EhFrame.RA_REG -> REGISTER_INDEX[row.extra() & 0xff] | REGISTER_INDEX[row.extra() >> 8] << 4;
             default -> row.extra();
         };

@@ -65,6 +65,13 @@ public final class EhFrame {
      */
     public static final int RA_REG = 9;
     /**
+     * CFA = *(u64 *)(rsp or rbp + offset + register {@code extra} * scale) + plus (OpenSSL's
+     * Montgomery multiplication: {@code *(rsp + 8 + r9 * 8) + 8}), followed where the registers are
+     * known; the row's {@code cfaOffset} packs the offset (bits 0-19, signed), the plus (bits 20-27),
+     * log2 of the scale (bits 28-29) and rbp as the base (bit 30).
+     */
+    public static final int CFA_DEREF_INDEX = 10;
+    /**
      * Added to a {@link #CFA_SIGNAL} row's kind when the signal frame saved every general register
      * at the kernel's {@code struct sigcontext} places (r8 at the CFA's slot minus 120, ..., rsp at
      * it, rip after it): the walk restores them all, so the interrupted frame's registers are known.
@@ -158,7 +165,7 @@ public final class EhFrame {
                 switch (row.kind() & ~(RBP_AT_RBP | REGISTERS)) {
                     case STOP -> unsupported.merge(reason, 1, Integer::sum);
                     case END -> n[4]++;
-                    case CFA_REG, RA_REG -> n[3]++;
+                    case CFA_REG, RA_REG, CFA_DEREF_INDEX -> n[3]++;
                     default -> n[2]++;
                 }
             };
@@ -217,6 +224,8 @@ public final class EhFrame {
         boolean raAtReg; // with raUndefined: a rule for the return address this walk cannot follow
         boolean rspRule; // rsp has a rule of its own (not the CFA): followed in signal frames only
         int raReg = -1; // the register holding the return address (DW_CFA_register rip), or -1
+        int derefIndex = -1; // with derefReg: the register added to it times derefScale, or -1
+        long derefScale;
         long[] atSp = none(); // each register's rsp + N of an expression rule (a signal frame), or NONE
         String reason; // why the last row made was STOP
 
@@ -249,6 +258,8 @@ public final class EhFrame {
             raAtReg = o.raAtReg;
             rspRule = o.rspRule;
             raReg = o.raReg;
+            derefIndex = o.derefIndex;
+            derefScale = o.derefScale;
             atSp = o.atSp.clone();
         }
 
@@ -324,6 +335,16 @@ public final class EhFrame {
             }
             if (cfaOffset != (int) cfaOffset) {
                 return stop(pc, "CFA offset");
+            }
+            if (derefReg >= 0 && derefIndex >= 0) {
+                int shift = Long.numberOfTrailingZeros(derefScale);
+                if (derefPlus < 0 || derefPlus > 255 || cfaOffset != (cfaOffset << 44) >> 44
+                        || derefScale != 1L << shift || shift > 3 || derefIndex >= 16) {
+                    return stop(pc, "CFA expression");
+                }
+                int packed = (int) (cfaOffset & 0xfffff) | (int) derefPlus << 20 | shift << 28
+                        | (derefReg == RBP ? 1 << 30 : 0);
+                return new Row(pc, CFA_DEREF_INDEX, packed, rbpOffset, derefIndex);
             }
             if (derefReg >= 0) {
                 if (derefPlus < 0 || derefPlus > 255) {
@@ -552,12 +573,14 @@ public final class EhFrame {
                         s.cfaOffset = DwarfData.uleb(b, p);
                         s.plt = 0;
                         s.derefReg = -1;
+                        s.derefIndex = -1;
                         s.cfaUnsupported = false;
                     }
                     case 0x0d -> {
                         s.cfaReg = (int) DwarfData.uleb(b, p);
                         s.plt = 0;
                         s.derefReg = -1;
+                        s.derefIndex = -1;
                         s.cfaUnsupported = false;
                     }
                     case 0x0e -> s.cfaOffset = DwarfData.uleb(b, p);
@@ -579,7 +602,7 @@ public final class EhFrame {
                         CfiExpression.Value v = CfiExpression.evaluate(b, p[0], len, true);
                         p[0] += len;
                         other(s, reg, false);
-                        if (reg == RSP && v.kind() == CfiExpression.REG && v.reg() == CfiExpression.CFA
+                        if (reg == RSP && v.kind() == CfiExpression.REG && v.plain() && v.reg() == CfiExpression.CFA
                                 && v.offset() == 0) {
                             s.rspRule = false; // rsp = CFA: the rule every row has
                         }
@@ -590,6 +613,7 @@ public final class EhFrame {
                         s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
                         s.plt = 0;
                         s.derefReg = -1;
+                        s.derefIndex = -1;
                         s.cfaUnsupported = false;
                     }
                     case 0x13 -> s.cfaOffset = DwarfData.sleb(b, p) * cie.dataAlign;
@@ -712,18 +736,21 @@ public final class EhFrame {
             CfiExpression.Value v = threshold > 0 ? null : CfiExpression.evaluate(b, at, len, false);
             s.plt = threshold;
             s.derefReg = -1;
+            s.derefIndex = -1;
             s.derefPlus = 0;
             s.cfaUnsupported = false;
             if (v == null) {
                 return;
             }
-            if (v.kind() == CfiExpression.REG && v.reg() >= 0 && v.reg() < 16) {
+            if (v.kind() == CfiExpression.REG && v.plain() && v.reg() >= 0 && v.reg() < 16) {
                 s.cfaReg = v.reg();
                 s.cfaOffset = v.offset();
             } else if (v.kind() == CfiExpression.DEREF && (v.reg() == RSP || v.reg() == RBP)) {
                 s.derefReg = v.reg();
                 s.cfaOffset = v.offset();
                 s.derefPlus = v.plus();
+                s.derefIndex = v.index();
+                s.derefScale = v.scale();
             } else {
                 s.cfaUnsupported = true;
             }
@@ -736,7 +763,7 @@ public final class EhFrame {
          * walk needs: rip, rbp, rsp).
          */
         private static void expression(State s, int reg, CfiExpression.Value v) {
-            boolean address = v.kind() == CfiExpression.REG;
+            boolean address = v.kind() == CfiExpression.REG && v.plain();
             if (address && v.reg() == CfiExpression.CFA && (reg == RIP || reg == RBP)) {
                 offset(s, reg, v.offset());
                 return;

@@ -21,7 +21,8 @@ class CfiExpressionTest {
         }
         b.put((byte) 0x06); // a byte after it, not read
         CfiExpression.Value v = CfiExpression.evaluate(b, 1, bytes.length, cfaFirst);
-        String reg = v.reg() == CfiExpression.CFA ? "cfa" : "r" + v.reg();
+        String reg = (v.reg() == CfiExpression.CFA ? "cfa" : v.reg() == CfiExpression.NO_REG ? "" : "r" + v.reg())
+                + (v.index() >= 0 ? "+r" + v.index() + "*" + v.scale() : "");
         return switch (v.kind()) {
             case CfiExpression.CONST -> Long.toString(v.offset());
             case CfiExpression.REG -> reg + "+" + v.offset();
@@ -41,6 +42,12 @@ class CfiExpressionTest {
         assertEquals("*(r6+-40)+0", eval(false, 0x76, 0x58, 0x06));
         // DW_OP_breg7 152; DW_OP_deref; DW_OP_plus_uconst 8: OpenSSL's realigned stacks
         assertEquals("*(r7+152)+8", eval(false, 0x77, 0x98, 0x01, 0x06, 0x23, 0x08));
+        // OpenSSL's Montgomery multiplication (bn_mul_mont): DW_OP_breg7 8; DW_OP_breg9 0; DW_OP_lit8;
+        // DW_OP_mul; DW_OP_plus; DW_OP_deref; DW_OP_plus_uconst 8
+        assertEquals("*(r7+r9*8+8)+8", eval(false, 0x77, 0x08, 0x79, 0x00, 0x38, 0x1e, 0x22, 0x06, 0x23, 0x08));
+        // the same with the index first, and shifted: DW_OP_breg9 0; DW_OP_lit3; DW_OP_shl; DW_OP_breg7 8;
+        // DW_OP_plus; DW_OP_deref; DW_OP_plus_uconst 8
+        assertEquals("*(r7+r9*8+8)+8", eval(false, 0x79, 0x00, 0x33, 0x24, 0x77, 0x08, 0x22, 0x06, 0x23, 0x08));
     }
 
     @Test
@@ -63,8 +70,9 @@ class CfiExpressionTest {
 
     @Test
     void formsNotFollowed() {
-        // OpenSSL's Montgomery multiplication: *(rsp + 8 + r9 * 8) + 8 (a register times a constant)
-        assertEquals("unknown", eval(false, 0x77, 0x08, 0x79, 0x00, 0x38, 0x1e, 0x22, 0x06, 0x23, 0x08));
+        // a register times a register, two indices
+        assertEquals("unknown", eval(false, 0x77, 0x08, 0x79, 0x00, 0x1e));
+        assertEquals("unknown", eval(false, 0x78, 0x00, 0x38, 0x1e, 0x79, 0x00, 0x38, 0x1e, 0x22));
         // frames.c's odd: rsp + 16 xor 0
         assertEquals("unknown", eval(false, 0x77, 0x10, 0x30, 0x27));
         // two dereferences, a register plus a register, an operation bpf4j does not know (DW_OP_call2)

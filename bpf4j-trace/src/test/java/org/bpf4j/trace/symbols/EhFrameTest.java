@@ -23,6 +23,9 @@ class EhFrameTest {
     private static String text(List<EhFrame.Row> rows) {
         return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind() & ~EhFrame.RBP_AT_RBP) {
             case EhFrame.RA_REG -> "r" + (r.extra() & 0xff) + "+" + r.cfaOffset() + " ra@r" + (r.extra() >> 8);
+            case EhFrame.CFA_DEREF_INDEX -> "*(" + ((r.cfaOffset() >> 30 & 1) == 1 ? "rbp" : "rsp") + "+r" + r.extra()
+                    + "*" + (1 << (r.cfaOffset() >> 28 & 3)) + "+" + (r.cfaOffset() << 12 >> 12) + ")+"
+                    + (r.cfaOffset() >> 20 & 0xff);
             case EhFrame.CFA_RSP -> "rsp+" + r.cfaOffset();
             case EhFrame.CFA_RBP -> "rbp+" + r.cfaOffset();
             case EhFrame.CFA_PLT -> "plt" + r.cfaOffset();
@@ -156,6 +159,12 @@ class EhFrameTest {
         long at = elf.symbol("rareg").orElseThrow().value();
         String all = text(EhFrame.rows(elf));
         String want = String.format("%x rsp+8%n%x r7+0 ra@r2%n", at, at + 1);
+        assertTrue(all.contains(want), want + " in\n" + all);
+        // montlike, as OpenSSL's bn_mul_mont: CFA rax+8 (rbp saved at CFA-16), then the expression
+        // *(rsp+8+r9*8)+8, then rsi+8; readelf --debug-dump=frames-interp shows "exp" for it
+        at = elf.symbol("montlike").orElseThrow().value();
+        want = String.format("%x rsp+8%n%x r0+8%n%x r0+8 rbp@-16%n%x *(rsp+r9*8+8)+8 rbp@-16%n%x r4+8 rbp@-16%n"
+                + "%x r4+8%n%x rsp+8%n", at, at + 3, at + 4, at + 0x19, at + 0x23, at + 0x27, at + 0x2a);
         assertTrue(all.contains(want), want + " in\n" + all);
     }
 
