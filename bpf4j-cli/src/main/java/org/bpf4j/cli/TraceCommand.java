@@ -815,7 +815,7 @@ final class TraceCommand implements Callable<Integer> {
         for (Map.Entry<String, MapInfo> m : typed.maps().entrySet()) {
             MapInfo i = m.getValue();
             out.println(m.getKey() + "[" + String.join(", ", i.keys().stream().map(Type::display).toList()) + "] : "
-                    + i.value().display() + (i.perCpu() ? " (percpu_hash" : " (hash") + ", key " + CompiledScript.keySize(i)
+                    + i.value().display() + " (" + i.mapType().kernelName() + ", key " + CompiledScript.keySize(i)
                     + " bytes, value " + CompiledScript.valueSize(i) + " bytes)");
         }
         if (compiled == null) {

@@ -90,7 +90,7 @@ class GoldenRunTest {
      * {@code %H} becomes the hour of the Unix epoch in this machine's time zone, as current bpftrace's
      * tests localize their expected files.
      */
-    private static String localized(String expected) {
+    static String localized(String expected) {
         String hour = java.time.format.DateTimeFormatter.ofPattern("HH")
                 .format(java.time.Instant.EPOCH.atZone(java.time.ZoneId.systemDefault()));
         return expected.replace("%H", hour);

@@ -14,41 +14,44 @@ import org.bpf4j.trace.sema.Type;
  * {@code bpf_map_lookup_elem} returns, or created when the key is new.
  *
  * <p>Value layouts: count, sum and hist/lhist buckets are one u64; min and max are {value, set};
- * avg and stats are {count, total}. hist and lhist keys end with the u64 bucket number.
+ * avg and stats are {count, total}. hist and lhist keys end with the u64 bucket number. Keys and
+ * other values are in their map layout ({@link MapLayout}: an int8 in 1 byte).
  */
 final class Aggregations {
     private final ProbeCompiler pc;
     private final Asm asm;
+    private final MapLayout layout;
 
     Aggregations(ProbeCompiler pc) {
         this.pc = pc;
         this.asm = pc.asm;
+        this.layout = new MapLayout(pc);
     }
 
-    /** Builds the stored key of a map reference; returns its stack offset. */
+    /** Builds the key of a map reference in the frame, in its map layout; returns its offset. */
     int key(Expr.MapRef ref, MapInfo info) {
         int size = CompiledScript.keySize(info);
         int off = pc.frame.alloc(size);
         boolean filled = ref.keys().size() == 1 && info.keys().size() == 1
                 && (info.keys().getFirst() instanceof Type.Str || info.keys().getFirst() instanceof Type.Int)
-                && ProbeCompiler.storedSize(info.keys().getFirst()) == size;
+                && Type.align8(info.keySize()) == Type.align8(size);
         if (!filled) {
-            pc.zero(off, size); // padding, and the bucket after a histogram's key
+            pc.zero(off, Type.align8(size)); // padding, and the bucket after a histogram's key
         } // else one string (zero to its slot's end) or integer fills the key
         if (ref.keys().size() > 1 && info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple t) {
             // @m[a, b] on a map keyed by a tuple: the tuple's elements
             for (int i = 0; i < ref.keys().size(); i++) {
-                pc.valueInto(ref.keys().get(i), t.elements().get(i), off + t.offset(i));
+                layout.valueInto(ref.keys().get(i), t.elements().get(i), off + Type.cOffset(t, i));
             }
             return off;
         }
         if (ref.keys().size() == 1 && info.keys().size() > 1 && pc.type(ref.keys().getFirst()) instanceof Type.Tuple) {
             // @m[$t] with a tuple on a map with several keys: the keys are laid out as a tuple of them
-            pc.valueInto(ref.keys().getFirst(), new Type.Tuple(info.keys()), off);
+            layout.valueInto(ref.keys().getFirst(), info.keyType(), off);
             return off;
         }
         for (int i = 0; i < ref.keys().size(); i++) {
-            pc.valueInto(ref.keys().get(i), info.keys().get(i), off + info.keyOffset(i));
+            layout.valueInto(ref.keys().get(i), info.keys().get(i), off + info.keyOffset(i));
         }
         return off;
     }
@@ -85,7 +88,10 @@ final class Aggregations {
         if (!(info.value() instanceof Type.Agg agg)) {
             int key = key(a.map(), info);
             int val = pc.frame.alloc(CompiledScript.valueSize(info));
-            pc.valueInto(a.value(), info.value(), val);
+            if (info.value() instanceof Type.Tuple) {
+                pc.zero(val, Type.align8(CompiledScript.valueSize(info))); // the bytes between elements
+            }
+            layout.valueInto(a.value(), info.value(), val);
             update(map, key, val);
             pc.checkHelper("map_update_elem", a.span(), false);
             return;
@@ -109,7 +115,7 @@ final class Aggregations {
             } else {
                 linear(agg);
             }
-            asm.store(Size.DW, asm.frameBase, key + CompiledScript.keySize(info) - 8, 0);
+            layout.storeU64(0, key + CompiledScript.keySize(info) - 8);
         }
         Asm.Label init = asm.label();
         Asm.Label end = asm.label();
@@ -193,7 +199,7 @@ final class Aggregations {
         asm.load(Size.DW, 0, asm.frameBase, epoch);
         asm.movImm(1, series.intervals());
         asm.alu(AluOp.MOD, 0, 1);
-        asm.store(Size.DW, asm.frameBase, key + CompiledScript.keySize(info) - 8, 0);
+        layout.storeU64(0, key + CompiledScript.keySize(info) - 8);
         int val = pc.frame.alloc(24);
         Asm.Label init = asm.label();
         Asm.Label end = asm.label();
@@ -362,13 +368,18 @@ final class Aggregations {
                 asm.bind(positive);
             }
             asm.alu(AluOp.DIV, 0, 1);
+        } else if (info.value() instanceof Type.Int t) {
+            layout.load(t, 0, 0, 0); // an int8 value: its byte, sign-extended
         } else {
             asm.load(Size.DW, 0, 0, 0);
         }
         asm.bind(end);
     }
 
-    /** Copies a map value of {@code size} bytes into the stack at {@code off} (zeros if absent). */
+    /**
+     * Copies a map value into the stack at {@code off}, in the frame's layout of {@code size} bytes
+     * (zeros if absent).
+     */
     void readInto(Expr.MapRef ref, int off, int size) {
         MapInfo info = pc.mapInfo(ref.name());
         int m = pc.frame.mark();
@@ -379,7 +390,11 @@ final class Aggregations {
         lookup(pc.mapIndex(ref.name()), key);
         pc.checkHelper("map_lookup_elem", ref.span(), true);
         asm.jumpImm(JumpOp.JEQ, 0, 0, absent);
-        pc.copy(0, 0, off, size);
+        if (info.value() instanceof Type.Agg) {
+            pc.copy(0, 0, off, size);
+        } else {
+            layout.unpack(info.value(), 0, 0, off);
+        }
         asm.jump(end);
         asm.bind(absent);
         pc.zero(off, size);
@@ -389,27 +404,26 @@ final class Aggregations {
     /** {@code @m[k]++} and friends: the new or old value in r0. */
     void incDec(Expr.MapRef ref, int delta, boolean prefix) {
         MapInfo info = pc.mapInfo(ref.name());
+        Type.Int t = info.value() instanceof Type.Int i ? i : Type.INT64;
         int map = pc.mapIndex(ref.name());
         int m = pc.frame.mark();
         int key = key(ref, info);
         int val = pc.frame.alloc(8);
+        int old = pc.frame.alloc(8);
         Asm.Label absent = asm.label();
-        Asm.Label write = asm.label();
         lookup(map, key);
         asm.movImm(3, 0);
         asm.jumpImm(JumpOp.JEQ, 0, 0, absent);
-        asm.load(Size.DW, 3, 0, 0);
+        layout.load(t, 3, 0, 0);
         asm.bind(absent);
-        asm.aluImm(AluOp.ADD, 3, delta);
-        asm.store(Size.DW, asm.frameBase, val, 3);
-        asm.jump(write);
-        asm.bind(write);
+        asm.store(Size.DW, asm.frameBase, old, 3);
+        asm.mov(0, 3);
+        asm.aluImm(AluOp.ADD, 0, delta);
+        new IntExprs(pc).narrow(t); // the value as the map holds it
+        asm.store(Size.DW, asm.frameBase, val, 0); // its low bytes are the map's value
         update(map, key, val);
         pc.checkHelper("map_update_elem", ref.span(), false);
-        asm.load(Size.DW, 0, asm.frameBase, val);
-        if (!prefix) {
-            asm.aluImm(AluOp.SUB, 0, delta);
-        }
+        asm.load(Size.DW, 0, asm.frameBase, prefix ? val : old);
         pc.frame.release(m);
     }
 

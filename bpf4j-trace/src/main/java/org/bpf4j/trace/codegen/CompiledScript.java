@@ -232,19 +232,23 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
     /** One program: the attach point it serves and its code. */
     public record ProbeProgram(AttachPoint attachPoint, String name, Code code, int stackBytes) {}
 
-    /** The stored size of a map's value. */
+    /** The size of a map's value in the map ({@link MapInfo#valueSize()}: current bpftrace's C layout). */
     public static int valueSize(MapInfo m) {
-        return org.bpf4j.trace.sema.Type.align8(m.value().size());
+        return m.valueSize();
     }
 
-    /** The stored size of a map's key (hist, lhist and tseries add the bucket number). */
+    /**
+     * The size of a map's key in the map ({@link MapInfo#keySize()}); hist, lhist and tseries add
+     * the bucket number, a u64 right after the key (unaligned after a key of 1, 2 or 4 bytes, as
+     * current bpftrace's).
+     */
     public static int keySize(MapInfo m) {
         int n = m.keySize();
         if (m.value() instanceof org.bpf4j.trace.sema.Type.Agg a
                 && (a.kind() == org.bpf4j.trace.sema.Type.AggKind.HIST
                         || a.kind() == org.bpf4j.trace.sema.Type.AggKind.LHIST
                         || a.kind() == org.bpf4j.trace.sema.Type.AggKind.TSERIES)) {
-            n = (m.keys().isEmpty() ? 0 : n) + 8;
+            n += 8; // after a map without keys' int64 key too, as current bpftrace's
         }
         return n;
     }

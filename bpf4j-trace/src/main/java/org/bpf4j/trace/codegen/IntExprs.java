@@ -530,7 +530,8 @@ final class IntExprs {
             bufCompare(b, lt, rt);
             return;
         }
-        boolean signed = lt instanceof Type.Int li && li.signed() && rt instanceof Type.Int ri && ri.signed();
+        boolean signed = lt instanceof Type.Int li && rt instanceof Type.Int ri
+                && org.bpf4j.trace.sema.SemanticAnalyser.comparisonSigned(li, ri);
         int m = pc.frame.mark();
         int tmp = pc.frame.alloc(8);
         eval(b.left());
@@ -580,9 +581,12 @@ final class IntExprs {
         if ((op == AluOp.DIV || op == AluOp.MOD) && !(pc.typed.constant(b.right()) instanceof Long k && k != 0)
                 && !(b.right() instanceof Expr.IntLit lit && lit.value() != 0)) {
             checkedDivide(b, op);
-            return;
+        } else {
+            asm.alu(op, 0, 2);
         }
-        asm.alu(op, 0, 2);
+        if (lt instanceof Type.Int li && li.bool() && rt instanceof Type.Int ri && ri.bool()) {
+            asm.aluImm(AluOp.AND, 0, 1); // arithmetic on two bools is a bool, of one bit as current bpftrace's i1
+        }
     }
 
     /**

@@ -85,10 +85,15 @@ final class Loops {
             // (map, key, value, ctx)
             enterFrame(4);
             asm.store(Size.DW, 10, -8, 3); // the value's address, kept over a copy of the key that clobbers r3
-            int keyBytes = Type.align8(kv.elements().get(0).size());
-            pc.copyTo(9, slot, 2, 0, keyBytes);
+            // the key and value from their map layout (an int8 key: one byte) to the variable's
+            MapLayout layout = new MapLayout(pc);
+            layout.unpack(info.keyType(), 2, 0, slot + kv.offset(0));
             asm.load(Size.DW, 3, 10, -8);
-            pc.copyTo(9, slot + kv.offset(1), 3, 0, ProbeCompiler.storedSize(kv.elements().get(1)));
+            if (info.value() instanceof Type.Agg) {
+                pc.copyTo(9, slot + kv.offset(1), 3, 0, ProbeCompiler.storedSize(kv.elements().get(1)));
+            } else {
+                layout.unpack(info.value(), 3, 0, slot + kv.offset(1));
+            }
         }, f.body());
     }
 

@@ -132,24 +132,33 @@ final class StdlibCode {
         asm.jumpImm(JumpOp.JEQ, 0, 0, end);
         switch (vt) {
             case Type.Int i -> {
-                asm.load(Size.DW, 0, 0, 0);
-                if (value instanceof Type.Int from && (from.bits() > i.bits() || from.signed() != i.signed())) {
-                    new IntExprs(pc).narrow(i);
+                if (value instanceof Type.Int from) {
+                    new MapLayout(pc).load(from, 0, 0, 0); // an int8 value: its byte, sign-extended
+                    if (from.bits() > i.bits() || from.signed() != i.signed()) {
+                        new IntExprs(pc).narrow(i);
+                    }
+                } else {
+                    asm.load(Size.DW, 0, 0, 0); // an aggregation: this CPU's count or sum
                 }
                 asm.store(Size.DW, asm.frameBase, slot, 0);
             }
-            case Type.Str s when value instanceof Type.Str from -> pc.strings.copy(0, 0, from.size(), slot, s.size());
-            case Type.Tuple t when value instanceof Type.Tuple from && !from.equals(t) -> {
-                int tmp = pc.frame.alloc(ProbeCompiler.storedSize(from));
-                pc.copy(0, 0, tmp, ProbeCompiler.storedSize(from));
-                pc.convert(from, tmp, t, slot);
-                pc.frame.release(m);
-            }
             default -> {
-                // the same type, or a longer one (a buffer variable widens): the value, then zeros
-                int n = Math.min(ProbeCompiler.storedSize(vt), ProbeCompiler.storedSize(value));
-                pc.copy(0, 0, slot, n);
-                pc.zero(slot + n, ProbeCompiler.storedSize(vt) - n);
+                // the value in the frame's layout, then as the variable's type
+                int tmp = pc.frame.alloc(ProbeCompiler.storedSize(value));
+                new MapLayout(pc).unpack(value, 0, 0, tmp);
+                switch (vt) {
+                    case Type.Str s when value instanceof Type.Str from ->
+                        pc.strings.copy(asm.frameBase, tmp, from.size(), slot, s.size());
+                    case Type.Tuple t when value instanceof Type.Tuple from && !from.equals(t) ->
+                        pc.convert(from, tmp, t, slot);
+                    default -> {
+                        // the same type, or a longer one (a buffer variable widens): the value, then zeros
+                        int n = Math.min(ProbeCompiler.storedSize(vt), ProbeCompiler.storedSize(value));
+                        pc.copy(asm.frameBase, tmp, slot, n);
+                        pc.zero(slot + n, ProbeCompiler.storedSize(vt) - n);
+                    }
+                }
+                pc.frame.release(m);
             }
         }
         asm.movImm(0, 1);

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
 import org.bpf4j.trace.codegen.CompiledScript;
+import org.bpf4j.trace.codegen.MapLayout;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
 
@@ -36,15 +37,15 @@ final class MapPrinter {
         if (div == 0) {
             div = 1;
         }
-        int[] offsets = new int[info.keys().size()];
-        for (int i = 0; i < offsets.length; i++) {
-            offsets[i] = info.keyOffset(i);
-        }
+        int[] offsets = storedKeyOffsets(info);
         List<Entry> entries = new ArrayList<>();
         for (byte[] key : map.keys()) {
             byte[] v = map.lookup(key).orElse(null);
             if (v == null) {
                 continue;
+            }
+            if (!info.perCpu()) {
+                v = MapLayout.toStored(info.value(), v, 0); // an int8 value: its byte, sign-extended to 8
             }
             int copies = info.perCpu() ? cpus : 1;
             int stride = v.length / copies;
@@ -76,7 +77,9 @@ final class MapPrinter {
                     for (Entry e : entries) {
                         reduced.add(new long[] {reduce(agg, e)});
                     }
-                    List<Integer> order = sortedByValue(reduced, agg.signed());
+                    // current bpftrace: min and max sorted as unsigned (their per-CPU values too)
+                    List<Integer> order = agg.kind() == Type.AggKind.MIN || agg.kind() == Type.AggKind.MAX
+                            ? sortedByValue(unsignedReduced(agg, entries), false) : sortedByValue(reduced, agg.signed());
                     List<String[]> elems = new ArrayList<>();
                     for (int i : trim(order, top)) {
                         long v = reduced.get(i)[0];
@@ -90,7 +93,8 @@ final class MapPrinter {
             return;
         }
         List<Integer> order;
-        if (value instanceof Type.Int it) {
+        if (value instanceof Type.Int it && !it.bool() && !it.isPointer()) {
+            // current bpftrace sorts integer values (not bools nor pointers: by key)
             List<long[]> vals = new ArrayList<>();
             for (Entry e : entries) {
                 vals.add(new long[] {Values.asType(e.cpuWords0()[0], it)});
@@ -122,8 +126,25 @@ final class MapPrinter {
         return values.render(value, new byte[Type.align8(value.size())], 0, out.json());
     }
 
+    /** The offsets of a map's keys in the key's frame layout ({@link MapLayout#toStored}). */
+    private static int[] storedKeyOffsets(MapInfo info) {
+        int[] offsets = new int[info.keys().size()];
+        if (offsets.length > 1) {
+            Type.Tuple keys = new Type.Tuple(info.keys());
+            for (int i = 0; i < offsets.length; i++) {
+                offsets[i] = keys.offset(i);
+            }
+        }
+        return offsets;
+    }
+
+    /** A key as the map holds it (for a histogram, followed by its bucket) in its frame layout. */
+    private static byte[] storedKey(MapInfo info, byte[] key) {
+        return info.keys().isEmpty() ? key : MapLayout.toStored(info.keyType(), key, 0);
+    }
+
     private String name(MapInfo info, byte[] key, int[] offsets) {
-        String k = values.key(info.keys(), offsets, key);
+        String k = values.key(info.keys(), offsets, storedKey(info, key));
         return out.json() ? k : info.name() + k;
     }
 
@@ -151,6 +172,16 @@ final class MapPrinter {
         return r;
     }
 
+    /** Each entry's min or max as current bpftrace sorts them: reduced comparing as unsigned. */
+    private List<long[]> unsignedReduced(Type.Agg agg, List<Entry> entries) {
+        Type.Agg unsigned = new Type.Agg(agg.kind(), false, 0, 0, 0);
+        List<long[]> out = new ArrayList<>();
+        for (Entry e : entries) {
+            out.add(new long[] {reduce(unsigned, e)});
+        }
+        return out;
+    }
+
     private static List<Integer> sortedByValue(List<long[]> vals, boolean signed) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < vals.size(); i++) {
@@ -162,23 +193,31 @@ final class MapPrinter {
         return order;
     }
 
-    /** bpftrace's sort_by_key: stable sorts from the last key element to the first. */
+    /**
+     * bpftrace's sort_by_key: stable sorts from the last key element to the first (the elements of a
+     * tuple key, of several keys), on the keys in their frame layout.
+     */
     private List<Integer> sortedByKey(MapInfo info, List<Entry> entries) {
         List<Integer> order = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             order.add(i);
+            keys.add(storedKey(info, entries.get(i).key()));
         }
-        for (int k = info.keys().size() - 1; k >= 0; k--) {
-            Type t = info.keys().get(k);
-            int off = info.keyOffset(k);
+        List<Type> elements = info.keys().size() == 1 && info.keys().getFirst() instanceof Type.Tuple tu
+                ? tu.elements() : info.keys();
+        Type.Tuple whole = new Type.Tuple(elements);
+        for (int k = elements.size() - 1; k >= 0; k--) {
+            Type t = elements.get(k);
+            int off = whole.offset(k);
             if (t instanceof Type.Int it) {
                 // current bpftrace compares an integer key as a signed integer of its width, whatever its
                 // sign (-1 before 2; a uint8 200 before 1); 0.17 compared the 64 bits unsigned
                 Type.Int bits = new Type.Int(it.bits(), true);
-                order.sort((a, b) -> Long.compare(Values.asType(Values.u64(entries.get(a).key(), off), bits),
-                        Values.asType(Values.u64(entries.get(b).key(), off), bits)));
+                order.sort((a, b) -> Long.compare(Values.asType(Values.u64(keys.get(a), off), bits),
+                        Values.asType(Values.u64(keys.get(b), off), bits)));
             } else if (t instanceof Type.Str s) {
-                order.sort(Comparator.comparing(i -> Values.string(entries.get(i).key(), off, s.size())));
+                order.sort(Comparator.comparing(i -> Values.string(keys.get(i), off, s.size())));
             }
         }
         return order;
@@ -246,13 +285,14 @@ final class MapPrinter {
                 count += e.cpuWords0()[c];
                 total += e.cpuWords1()[c];
             }
-            sums.add(new long[] {count, total, count == 0 ? 0 : total / count});
+            sums.add(new long[] {count, total, count == 0 ? 0
+                    : agg.signed() ? total / count : Long.divideUnsigned(total, count)});
         }
         List<long[]> averages = new ArrayList<>();
         for (long[] s : sums) {
             averages.add(new long[] {s[2]});
         }
-        List<Integer> order = sortedByValue(averages, true);
+        List<Integer> order = sortedByValue(averages, agg.signed());
         if (agg.kind() == Type.AggKind.AVG) {
             order = trim(order, top);
         }

@@ -41,25 +41,34 @@ public record MapInfo(String name, List<Type> keys, Type value, String kind, lon
         return maxEntries > 0 ? (int) maxEntries : DEFAULT_ENTRIES;
     }
 
-    /** Bytes of the key as stored: each element padded to 8; 8 for a scalar map. */
-    public int keySize() {
-        if (keys.isEmpty()) {
-            return 8;
-        }
-        int n = 0;
-        for (Type t : keys) {
-            n += Type.align8(t.size());
-        }
-        return n;
+    /**
+     * The key as one type, as current bpftrace types it: the one key's type, several keys as a
+     * tuple of them, an int64 for a map without keys.
+     */
+    public Type keyType() {
+        return keys.isEmpty() ? Type.INT64 : keys.size() == 1 ? keys.getFirst() : new Type.Tuple(keys);
     }
 
-    /** Offset of key element {@code i} in the stored key. */
+    /**
+     * Bytes of the key in the map: its C layout ({@link Type#cSize}, current bpftrace's), so an int8
+     * key takes 1 byte and keys {@code (int8, int32)} 8; 8 for a map without keys.
+     */
+    public int keySize() {
+        return Type.cSize(keyType());
+    }
+
+    /** Offset of key element {@code i} in the map's key (C layout). */
     public int keyOffset(int i) {
-        int n = 0;
-        for (int k = 0; k < i; k++) {
-            n += Type.align8(keys.get(k).size());
-        }
-        return n;
+        return keys.size() <= 1 ? 0 : Type.cOffset((Type.Tuple) keyType(), i);
+    }
+
+    /**
+     * Bytes of the value in the map: its C layout ({@link Type#cSize}), as current bpftrace
+     * declares its maps (an int8 value takes 1 byte, a bool 1, a string[6] 6); aggregations take
+     * their 8, 16 or 24 bytes.
+     */
+    public int valueSize() {
+        return Type.cSize(value);
     }
 
     /** True for the aggregations kept per CPU. */

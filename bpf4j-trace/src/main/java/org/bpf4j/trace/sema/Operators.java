@@ -172,24 +172,63 @@ final class Operators {
             }
             return Type.Int.bool(64);
         }
-        boolean signed = li.signed() && ri.signed();
-        // As bpftrace: non-negative literals count as unsigned here; any signed operand left warns.
-        boolean ls = li.signed() && !(literal(b.left()) != null && literal(b.left()) >= 0);
-        boolean rs = ri.signed() && !(literal(b.right()) != null && literal(b.right()) >= 0);
-        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && (ls || rs)) {
+        // current bpftrace (type_resolver's get_binop_int): a literal's flexible sign becomes the
+        // other operand's; the result is an int64 when either operand is then signed, or for `-`
+        Type.Int lf = li.literal() && !ri.literal() ? withSign(li, ri.signed()) : li;
+        Type.Int rf = ri.literal() && !li.literal() ? withSign(ri, li.signed()) : ri;
+        boolean same = lf.bits() == rf.bits() && lf.signed() == rf.signed();
+        if (b.op() == BinOp.LAND || b.op() == BinOp.LOR) {
+            return Type.Int.bool(64);
+        }
+        if (b.op().comparison()) {
+            // both operands are cast to the type that holds both (a warning for one that does not fit),
+            // and compared with its sign (comparisonSigned)
+            Type.Int promoted = IntTypes.promote(li, ri);
+            castWarning(b.left(), li, promoted);
+            castWarning(b.right(), ri, promoted);
+            return Type.Int.bool(64); // current bpftrace: comparisons are bools (printed true/false)
+        }
+        if (li.bool() && ri.bool()) {
+            return Type.Int.bool(64); // current bpftrace: arithmetic on two bools is a bool (an i1: true + true is false)
+        }
+        if ((b.op() == BinOp.DIV || b.op() == BinOp.MOD) && !same && (lf.signed() || rf.signed())) {
             a.warning(b.opSpan(), "signed operands for '" + b.op().symbol()
                     + "' can lead to undefined behavior (cast to unsigned to silence warning)");
         }
-        if (b.op().comparison() && li.signed() != ri.signed() && literal(b.left()) == null
-                && literal(b.right()) == null) {
-            a.warning(b.span(), "comparison of integers of different signs: '" + l.display() + "' and '"
-                    + r.display() + "' can lead to undefined behavior");
+        Type.Int result = new Type.Int(64, lf.signed() || rf.signed() || b.op() == BinOp.SUB);
+        castWarning(b.left(), li, result);
+        castWarning(b.right(), ri, result);
+        return result;
+    }
+
+    /** {@code t} with the sign {@code signed}, no longer flexible. */
+    private static Type.Int withSign(Type.Int t, boolean signed) {
+        return new Type.Int(t.bits(), signed, null, false, t.bool(), t.enumerators());
+    }
+
+    /**
+     * Current bpftrace's cast of an operand to the type of the operation (its cast_creator): a
+     * warning when the operand's values do not all fit; an aggregation read as an integer
+     * ({@code @c} of {@code count()}), a literal, a bool or a pointer is never warned about.
+     */
+    private void castWarning(Expr e, Type.Int from, Type.Int to) {
+        if (e instanceof Expr.MapRef m && a.maps.get(m.name()) != null
+                && a.maps.get(m.name()).value() instanceof Type.Agg) {
+            return;
         }
-        // current bpftrace: comparisons, && and || are bools (printed true/false)
-        if (b.op().comparison() || b.op() == BinOp.LAND || b.op() == BinOp.LOR) {
-            return Type.Int.bool(64);
+        IntTypes.warnImplicitCast(a, e, from, to);
+    }
+
+    /**
+     * Whether a comparison of integers of these types compares signed, as current bpftrace's,
+     * whose operands are cast to the type that holds both ({@code (uint8)200 < (int8)-1} compares
+     * two int16s: false); a pointer or a bool operand compares signed only when both are signed.
+     */
+    static boolean comparisonSigned(Type.Int l, Type.Int r) {
+        if (l.isPointer() || r.isPointer() || l.bool() || r.bool()) {
+            return l.signed() && r.signed();
         }
-        return new Type.Int(64, signed);
+        return IntTypes.promote(l, r).signed();
     }
 
     /**

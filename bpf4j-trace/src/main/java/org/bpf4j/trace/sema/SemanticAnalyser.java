@@ -488,6 +488,14 @@ public final class SemanticAnalyser {
         return null;
     }
 
+    /**
+     * Whether a comparison of integers of these types compares signed: as current bpftrace, with
+     * the sign of the type that holds both ({@code (uint8)200 < (int8)-1} compares two int16s).
+     */
+    public static boolean comparisonSigned(Type.Int l, Type.Int r) {
+        return Operators.comparisonSigned(l, r);
+    }
+
     /** Whether an aggregation is one of current bpftrace's multi-key map types (hist, lhist, tseries). */
     static boolean multiKey(Type.Agg g) {
         return g.kind() == Type.AggKind.HIST || g.kind() == Type.AggKind.LHIST || g.kind() == Type.AggKind.TSERIES;

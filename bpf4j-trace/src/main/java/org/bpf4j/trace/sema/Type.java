@@ -459,8 +459,9 @@ public sealed interface Type {
     /**
      * {@code sizeof} as bpftrace sees a value: tuples laid out as C structs, each element at a
      * multiple of its alignment and the whole rounded to the largest ({@code ((int8) 1, (int32) 2)}
-     * takes 8 bytes). bpf4j stores each integer element of a tuple in 8 bytes; only this size is
-     * bpftrace's.
+     * takes 8 bytes). This is the layout of keys and values in maps, as current bpftrace's; in the
+     * stack and in events bpf4j keeps each integer in 8 bytes and each element of a tuple at a
+     * multiple of 8 ({@link #size}).
      */
     static int cSize(Type t) {
         if (t instanceof Tuple tu) {
@@ -479,6 +480,22 @@ public sealed interface Type {
             return 1; // a bool is one byte (bpf4j keeps comparisons' results in 64 bits)
         }
         return t.size();
+    }
+
+    /**
+     * The offset of element {@code i} of a tuple in its C layout ({@link #cSize}): the elements
+     * before it, each at a multiple of its alignment. Maps hold tuples so.
+     */
+    static int cOffset(Tuple t, int i) {
+        int n = 0;
+        for (int k = 0; k <= i; k++) {
+            int a = cAlign(t.elements().get(k));
+            n = (n + a - 1) / a * a;
+            if (k < i) {
+                n += cSize(t.elements().get(k));
+            }
+        }
+        return n;
     }
 
     /** The alignment of a value in a C layout (strings 1, integers their size, structs their widest field). */
