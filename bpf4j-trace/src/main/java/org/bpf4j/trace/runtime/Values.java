@@ -420,13 +420,15 @@ final class Values {
         if (keys.isEmpty()) {
             return "";
         }
-        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !tu.isRecord() && !out.json()) {
-            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace)
+        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !tu.isRecord()) {
+            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace:
+            // several keys are a tuple); in JSON too ("2,b": its text without parentheses and spaces)
             List<String> parts = new ArrayList<>();
             for (int k = 0; k < tu.elements().size(); k++) {
                 parts.add(render(tu.elements().get(k), b, offsets[0] + tu.offset(k), false));
             }
-            return "[" + String.join(", ", parts) + "]";
+            return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\""
+                    : "[" + String.join(", ", parts) + "]";
         }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
