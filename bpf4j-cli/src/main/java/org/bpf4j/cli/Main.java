@@ -30,6 +30,17 @@ public final class Main {
     private Main() {}
 
     /**
+     * The process's standard output, as a writer: what may write bytes instead of text to it
+     * ({@link TraceFormat}: a script's bytes, which the output's charset, ASCII in the C locale,
+     * could not all encode) knows it by its class.
+     */
+    static final class StandardOutput extends PrintWriter {
+        StandardOutput() {
+            super(System.out, true);
+        }
+    }
+
+    /**
      * Runs the command with the process's arguments and exits the JVM with its status.
      *
      * @param args the command-line arguments
@@ -38,7 +49,7 @@ public final class Main {
         // bytes out as they are: bpf4j trace's strings hold one char per byte (see Bytes)
         System.setOut(Bytes.stream(java.io.FileDescriptor.out));
         System.setErr(Bytes.stream(java.io.FileDescriptor.err));
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = new StandardOutput();
         PrintWriter err = new PrintWriter(System.err, true);
         OptionalInt fast = FastTrace.run(args, out, err);
         out.flush();

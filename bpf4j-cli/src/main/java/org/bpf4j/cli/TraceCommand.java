@@ -2,23 +2,41 @@ package org.bpf4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.bpf4j.Bpf4jException;
 import org.bpf4j.isa.Disassembler;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.elf.ByteReader;
+import org.bpf4j.trace.Diagnostic;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.Source;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.TraceCompiler;
 import org.bpf4j.trace.ast.AstPrinter;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Probe;
+import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.codegen.CompiledScript;
-import org.bpf4j.linux.Kernel;
-import org.bpf4j.Bpf4jException;
+import org.bpf4j.trace.parse.Parser;
 import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.KernelFunctions;
 import org.bpf4j.trace.probe.ProbeListing;
 import org.bpf4j.trace.probe.ProbeSource;
 import org.bpf4j.trace.runtime.AttachException;
@@ -26,11 +44,16 @@ import org.bpf4j.trace.runtime.Backend;
 import org.bpf4j.trace.runtime.Capture;
 import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
+import org.bpf4j.trace.runtime.LoadFailure;
 import org.bpf4j.trace.runtime.Output;
-import org.bpf4j.trace.runtime.VmBackend;
 import org.bpf4j.trace.runtime.TraceRuntime;
+import org.bpf4j.trace.runtime.VmBackend;
+import org.bpf4j.trace.sema.KernelTypes;
 import org.bpf4j.trace.sema.MapInfo;
+import org.bpf4j.trace.sema.Settings;
 import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.sema.TypedProgram;
+import org.bpf4j.trace.symbols.DebugFiles;
 import org.bpf4j.vm.VmOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -277,7 +300,7 @@ final class TraceCommand implements Callable<Integer> {
             program = Bytes.ofArgument(program);
         }
         args = new ArrayList<>(args.stream().map(Bytes::ofArgument).toList());
-        org.bpf4j.trace.symbols.DebugFiles.searchFirst(debugInfo);
+        DebugFiles.searchFirst(debugInfo);
         if (info) {
             TraceInfo.print(out);
             return Main.EXIT_OK;
@@ -295,11 +318,11 @@ final class TraceCommand implements Callable<Integer> {
         if (buffering != null && !buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
             return bpftraceError(err, "USAGE: -B must be either 'line', 'full', or 'none'.");
         }
-        if (noFeature != null && !java.util.Arrays.stream(noFeature.split(",", -1)).allMatch(
+        if (noFeature != null && !Arrays.stream(noFeature.split(",", -1)).allMatch(
                 f -> f.equals("kprobe_multi") || f.equals("kprobe_session") || f.equals("uprobe_multi"))) {
             return bpftraceError(err, "USAGE: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi'.");
         }
-        if (mode != null && !java.util.List.of("codegen", "compiler-bench", "bench", "test", "format").contains(mode)) {
+        if (mode != null && !List.of("codegen", "compiler-bench", "bench", "test", "format").contains(mode)) {
             return bpftraceError(err, "USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.");
         }
         if (bench && mode != null) {
@@ -324,8 +347,8 @@ final class TraceCommand implements Callable<Integer> {
         if (pid != null) {
             long p;
             try {
-                p = org.bpf4j.trace.IntText.parseUnsigned(pid);
-            } catch (org.bpf4j.trace.IntText.Invalid e) {
+                p = IntText.parseUnsigned(pid);
+            } catch (IntText.Invalid e) {
                 return bpftraceError(err, "Failed to parse pid: " + e.getMessage());
             }
             if (Long.compareUnsigned(p, MAX_PID) > 0) {
@@ -352,8 +375,8 @@ final class TraceCommand implements Callable<Integer> {
         for (int i = 0; i < dwarfPids.size(); i++) {
             long p;
             try {
-                p = org.bpf4j.trace.IntText.parseUnsigned(dwarfPids.get(i));
-            } catch (org.bpf4j.trace.IntText.Invalid e) {
+                p = IntText.parseUnsigned(dwarfPids.get(i));
+            } catch (IntText.Invalid e) {
                 return bpftraceError(err, "Failed to parse dwarf pid: " + e.getMessage());
             }
             if (Long.compareUnsigned(p, MAX_PID) > 0) {
@@ -361,11 +384,11 @@ final class TraceCommand implements Callable<Integer> {
             }
             dwarfPids.set(i, Long.toString(p));
         }
-        java.util.regex.Pattern filter = null;
+        Pattern filter = null;
         if (probeFilter != null) {
             try {
-                filter = java.util.regex.Pattern.compile(probeFilter);
-            } catch (java.util.regex.PatternSyntaxException e) {
+                filter = Pattern.compile(probeFilter);
+            } catch (PatternSyntaxException e) {
                 return bpftraceError(err, "Invalid --probe-filter regex '" + probeFilter + "': "
                         + e.getDescription());
             }
@@ -418,7 +441,7 @@ final class TraceCommand implements Callable<Integer> {
             // as current bpftrace: kprobe attach points are checked against this list instead of tracefs's
             try {
                 options = options.withProbes(ProbeSource.withKernelFunctions(options.probes(),
-                        org.bpf4j.trace.probe.KernelFunctions.read(Path.of(traceableFunctions))));
+                        KernelFunctions.read(Path.of(traceableFunctions))));
             } catch (ProbeSource.ProbeException e) {
                 return bpftraceError(err, e.getMessage());
             }
@@ -429,7 +452,7 @@ final class TraceCommand implements Callable<Integer> {
         }
         // what current bpftrace names the traced process by in a watchpoint's name
         if (kernel && command != null) {
-            options = options.withProcess(org.bpf4j.trace.runtime.ChildCommand.programPath(command));
+            options = options.withProcess(ChildCommand.programPath(command));
         } else if (kernel && pid != null) {
             options = options.withProcess("/proc/" + pid + "/exe");
         }
@@ -439,7 +462,7 @@ final class TraceCommand implements Callable<Integer> {
                 .withProbeFilter(filter);
         TraceCompiler.Result result = TraceCompiler.compile(source, params, options, setup);
         String environmentFailure = result.diagnostics().hasErrors() && result.program().isPresent()
-                ? org.bpf4j.trace.sema.Settings.environmentFailure(setup.env()) : null;
+                ? Settings.environmentFailure(setup.env()) : null;
         if (environmentFailure != null) {
             // as current bpftrace: a bad BPFTRACE_* value fails its config pass, which ends the run
             // with that message alone and status 2 (errors of the parser come first)
@@ -490,7 +513,7 @@ final class TraceCommand implements Callable<Integer> {
         }
         if (outputFile != null) {
             // as bpftrace -o: what the script prints goes to the file
-            java.io.Writer w;
+            Writer w;
             try {
                 w = Files.newBufferedWriter(outputFile, java.nio.charset.StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
@@ -528,14 +551,14 @@ final class TraceCommand implements Callable<Integer> {
             try {
                 if (kernel) {
                     KernelBackend k = new KernelBackend(script, Kernel.system(), verbose, noFeature == null
-                            || !java.util.Arrays.asList(noFeature.split(",")).contains("uprobe_multi"));
+                            || !Arrays.asList(noFeature.split(",")).contains("uprobe_multi"));
                     // as bpftrace's main thread: tid in BEGIN and END is the process id
                     k.runOnFirstThread(true);
                     be = k;
                 } else {
                     be = new VmBackend(script, VmOptions.defaults());
                 }
-            } catch (org.bpf4j.trace.runtime.LoadFailure e) {
+            } catch (LoadFailure e) {
                 err.println("ERROR: " + e.getMessage()); // -v: in current bpftrace's words, with the kernel's log
                 err.flush();
                 return EXIT_RUN_FAILED;
@@ -603,7 +626,7 @@ final class TraceCommand implements Callable<Integer> {
                         // already said in current bpftrace's words ("Unable to attach probe: ...")
                         return EXIT_RUN_FAILED;
                     }
-                    org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
+                    Diagnostics d = new Diagnostics();
                     d.error(e.attachPoint().span(), e.getMessage());
                     err.print(d.render(source));
                     err.flush();
@@ -658,15 +681,15 @@ final class TraceCommand implements Callable<Integer> {
                 // the script on standard input, as bpftrace reads it
                 try {
                     source = new Source("stdin", new String(System.in.readAllBytes(),
-                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                            StandardCharsets.ISO_8859_1));
                 } catch (IOException e) {
                     throw CommandFailure.badInput("cannot read the script from standard input: " + e.getMessage());
                 }
             } else {
                 Path file = Path.of(name);
                 try {
-                    source = new Source(file.toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
-                } catch (java.nio.file.NoSuchFileException e) {
+                    source = new Source(file.toString(), Files.readString(file, StandardCharsets.ISO_8859_1));
+                } catch (NoSuchFileException e) {
                     bpftraceError(err, "failed to open file '" + name + "': No such file or directory");
                     return null;
                 } catch (IOException e) {
@@ -678,10 +701,10 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     /** The diagnostics as bpftrace prints them; without the warnings if {@code --no-warnings}. */
-    private String render(org.bpf4j.trace.Diagnostics diagnostics, Source source) {
+    private String render(Diagnostics diagnostics, Source source) {
         StringBuilder sb = new StringBuilder();
-        for (org.bpf4j.trace.Diagnostic d : diagnostics.list()) {
-            if (!noWarnings || d.severity() != org.bpf4j.trace.Diagnostic.Severity.WARNING) {
+        for (Diagnostic d : diagnostics.list()) {
+            if (!noWarnings || d.severity() != Diagnostic.Severity.WARNING) {
                 sb.append(d.render(source));
             }
         }
@@ -703,7 +726,7 @@ final class TraceCommand implements Callable<Integer> {
         if (program != null || (arg != null && Files.isRegularFile(Path.of(arg)))) {
             // as bpftrace: -l with a program (-e or a file) lists the probes it attaches to
             Source source = program != null ? new Source("stdin", program)
-                    : new Source(arg, Files.readString(Path.of(arg), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    : new Source(arg, Files.readString(Path.of(arg), StandardCharsets.ISO_8859_1));
             return listProgram(source, out, err);
         }
         String pattern = arg == null ? "" : arg;
@@ -711,8 +734,8 @@ final class TraceCommand implements Callable<Integer> {
             char ch = pattern.charAt(i);
             if (ch == '\\' || ch == '`' || ch < ' ' || ch == 0x7f) {
                 // as bpftrace's lexer, which reads the pattern as a probe
-                org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
-                d.error(new org.bpf4j.trace.Span(i, i + 1), "invalid character '" + ch + "'");
+                Diagnostics d = new Diagnostics();
+                d.error(new Span(i, i + 1), "invalid character '" + ch + "'");
                 err.print(d.render(new Source("stdin", pattern)));
                 err.flush();
                 return Main.EXIT_FAILED; // bpftrace's status
@@ -730,9 +753,9 @@ final class TraceCommand implements Callable<Integer> {
                 List<String> lines;
                 if (ProbeListing.isTypePattern(p)) {
                     // the kernel's types, or those of the file BPFTRACE_BTF names (as bpftrace)
-                    Path btf = org.bpf4j.trace.sema.KernelTypes.path(System.getenv());
-                    lines = ProbeListing.listTypes(p, verbose, org.bpf4j.object.btf.Btf.parse(
-                            org.bpf4j.object.elf.ByteReader.of(Files.readAllBytes(btf), btf.toString())));
+                    Path btf = KernelTypes.path(System.getenv());
+                    lines = ProbeListing.listTypes(p, verbose, Btf.parse(
+                            ByteReader.of(Files.readAllBytes(btf), btf.toString())));
                 } else if (pid != null) {
                     lines = ProbeListing.listProcess(Integer.parseInt(pid), p, verbose, ProbeSource.system());
                 } else {
@@ -757,8 +780,8 @@ final class TraceCommand implements Callable<Integer> {
      * wildcards matched), in listing form ({@code interval:ms:} for {@code interval:ms:100}), sorted.
      */
     private int listProgram(Source source, PrintWriter out, PrintWriter err) {
-        org.bpf4j.trace.Diagnostics d = new org.bpf4j.trace.Diagnostics();
-        java.util.Optional<org.bpf4j.trace.ast.Program> parsed = org.bpf4j.trace.parse.Parser.parse(source, d);
+        Diagnostics d = new Diagnostics();
+        Optional<Program> parsed = Parser.parse(source, d);
         if (parsed.isEmpty() || d.hasErrors()) {
             err.print(render(d, source));
             err.flush();
@@ -766,12 +789,12 @@ final class TraceCommand implements Callable<Integer> {
         }
         // as current bpftrace, which runs its parse passes (the config block's missing_probes among them)
         AttachPoints.Policy policy = new AttachPoints.Policy(unsafe,
-                org.bpf4j.trace.sema.Settings.missingProbes(parsed.get().config(), System.getenv()));
+                Settings.missingProbes(parsed.get().config(), System.getenv()));
         ProbeSource probes = ProbeSource.system();
         if (traceableFunctions != null) {
             try {
                 probes = ProbeSource.withKernelFunctions(probes,
-                        org.bpf4j.trace.probe.KernelFunctions.read(Path.of(traceableFunctions)));
+                        KernelFunctions.read(Path.of(traceableFunctions)));
             } catch (ProbeSource.ProbeException e) {
                 return bpftraceError(err, e.getMessage());
             }
@@ -783,9 +806,9 @@ final class TraceCommand implements Callable<Integer> {
         if (d.hasErrors()) {
             return Main.EXIT_FAILED; // bpftrace's status
         }
-        java.util.TreeSet<String> lines = new java.util.TreeSet<>();
-        for (org.bpf4j.trace.ast.Probe p : expansion.program().probes()) {
-            for (org.bpf4j.trace.ast.AttachPoint a : p.attachPoints()) {
+        TreeSet<String> lines = new TreeSet<>();
+        for (Probe p : expansion.program().probes()) {
+            for (AttachPoint a : p.attachPoints()) {
                 String line = switch (a.provider()) {
                     case "BEGIN", "END", "self" -> null;
                     case "interval", "profile", "software", "hardware" -> a.parts().isEmpty() ? null
@@ -802,7 +825,7 @@ final class TraceCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private static void dump(PrintWriter out, org.bpf4j.trace.sema.TypedProgram typed, CompiledScript compiled) {
+    private static void dump(PrintWriter out, TypedProgram typed, CompiledScript compiled) {
         out.println("AST");
         out.println("-------------------");
         out.print(AstPrinter.tree(typed.program(), e -> {

@@ -2,6 +2,8 @@ package org.bpf4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +36,15 @@ final class TraceFormat {
             return Main.EXIT_FAILED;
         }
         byte[] bytes = result.text().get().getBytes(StandardCharsets.ISO_8859_1);
+        if (output == null && out instanceof Main.StandardOutput) {
+            // the bytes as they were read, as current bpftrace writes them (whatever the locale)
+            out.flush();
+            System.out.write(bytes, 0, bytes.length);
+            System.out.flush();
+            return Main.EXIT_OK;
+        }
         if (output == null) {
-            // the bytes as they are: standard output writes each char as its byte (Bytes.stream)
-            out.print(new String(bytes, StandardCharsets.ISO_8859_1));
+            out.print(text(bytes));
             out.flush();
             return Main.EXIT_OK;
         }
@@ -59,6 +67,18 @@ final class TraceFormat {
             return error(err, "failed to open file '" + output + "': " + e.getMessage());
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The script's bytes as text, for a writer that is not the process's standard output (tests):
+     * UTF-8 when they are (comments often are), else one character a byte.
+     */
+    private static String text(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static int error(PrintWriter err, String message) {

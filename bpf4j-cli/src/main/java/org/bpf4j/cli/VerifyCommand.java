@@ -1,23 +1,30 @@
 package org.bpf4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.isa.Code;
+import org.bpf4j.linux.KernelRelease;
 import org.bpf4j.object.ObjectFile;
 import org.bpf4j.object.ObjectSpec;
 import org.bpf4j.object.ProgramSpec;
+import org.bpf4j.object.btf.BtfKernelTypes;
 import org.bpf4j.object.btf.LineInfo;
+import org.bpf4j.spec.KernelTypes;
 import org.bpf4j.spec.ProgramType;
-import org.bpf4j.verifier.objects.ObjectInputs;
 import org.bpf4j.verifier.VerificationResult;
 import org.bpf4j.verifier.Verifier;
 import org.bpf4j.verifier.VerifierInput;
 import org.bpf4j.verifier.VerifierOptions;
+import org.bpf4j.verifier.objects.ObjectInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,17 +67,17 @@ final class VerifyCommand implements Callable<Integer> {
     private Path btf;
 
     /** The kernel's types: --btf (read now, so that a bad file is reported), the running kernel's, or none. */
-    private org.bpf4j.spec.KernelTypes kernelTypes() {
+    private KernelTypes kernelTypes() {
         if (btf != null) {
             try {
-                return org.bpf4j.object.btf.BtfKernelTypes.load(btf);
+                return BtfKernelTypes.load(btf);
             } catch (Bpf4jException e) {
                 throw CommandFailure.about(btf.toString(), e);
             }
         }
-        return java.nio.file.Files.isReadable(org.bpf4j.object.btf.BtfKernelTypes.SYSTEM_VMLINUX)
-                ? org.bpf4j.object.btf.BtfKernelTypes.lazy(org.bpf4j.object.btf.BtfKernelTypes.SYSTEM_VMLINUX)
-                : org.bpf4j.spec.KernelTypes.NONE;
+        return Files.isReadable(BtfKernelTypes.SYSTEM_VMLINUX)
+                ? BtfKernelTypes.lazy(BtfKernelTypes.SYSTEM_VMLINUX)
+                : KernelTypes.NONE;
     }
 
     private record Job(String name, VerifierInput input, ProgramSpec spec) {
@@ -87,13 +94,13 @@ final class VerifyCommand implements Callable<Integer> {
                     () -> CommandFailure.badInput("unknown program type '" + type + "'")));
         }
         byte[] bytes = ProgramFile.readBytes(file);
-        org.bpf4j.spec.KernelTypes kernel = kernelTypes();
+        KernelTypes kernel = kernelTypes();
         List<Job> jobs = new ArrayList<>();
         if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
             ObjectSpec obj;
             try {
                 obj = ObjectFile.parse(bytes, file.toString());
-                if (btf == null && kernel != org.bpf4j.spec.KernelTypes.NONE) {
+                if (btf == null && kernel != KernelTypes.NONE) {
                     obj = runningKernelKconfig(obj);
                 }
             } catch (Bpf4jException e) {
@@ -167,7 +174,7 @@ final class VerifyCommand implements Callable<Integer> {
      */
     private static ObjectSpec runningKernelKconfig(ObjectSpec obj) {
         try {
-            return org.bpf4j.linux.KernelRelease.withRunningKernelKconfig(obj);
+            return KernelRelease.withRunningKernelKconfig(obj);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.badInput(obj.name() + ": " + e.getMessage());
         }
@@ -187,7 +194,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
 
-    private static final java.util.regex.Pattern INSN_LINE = java.util.regex.Pattern.compile("^(\\d+): \\(");
+    private static final Pattern INSN_LINE = Pattern.compile("^(\\d+): \\(");
 
     /**
      * The log with the source line of each instruction that starts one (from the object's BTF line
@@ -200,7 +207,7 @@ final class VerifyCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         LineInfo last = null;
         for (String line : log.split("\n", -1)) {
-            java.util.regex.Matcher m = INSN_LINE.matcher(line);
+            Matcher m = INSN_LINE.matcher(line);
             if (m.find()) {
                 int slot = Integer.parseInt(m.group(1));
                 Optional<LineInfo> li = spec.lineAt(slot);
@@ -250,7 +257,7 @@ final class VerifyCommand implements Callable<Integer> {
                 first = false;
                 boolean firstRegion = true;
                 for (var region : f.get().regions()) {
-                    sb.append(firstRegion ? "" : ",").append(quote(region.name().toLowerCase(java.util.Locale.ROOT)));
+                    sb.append(firstRegion ? "" : ",").append(quote(region.name().toLowerCase(Locale.ROOT)));
                     firstRegion = false;
                 }
                 sb.append("],\"in_bounds\":").append(f.get().inBounds()).append(",\"offset\":[")

@@ -44,8 +44,23 @@ class TraceFormatTest {
         assertEquals("// caf\u00e9 \u2014 d\u00e9j\u00e0 vu\nBEGIN\n{\n  print(\"\\xc3\\xa9\");\n}\n",
                 Files.readString(out, StandardCharsets.UTF_8));
         Cli r = Cli.run("trace", "--fmt", script.toString());
-        // standard output gets the bytes (one char a byte, written as such by the command's streams)
-        assertEquals("// caf\u00e9 \u2014 d\u00e9j\u00e0 vu\nBEGIN\n{\n  print(\"\\xc3\\xa9\");\n}\n",
-                new String(r.out().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+        assertEquals("// caf\u00e9 \u2014 d\u00e9j\u00e0 vu\nBEGIN\n{\n  print(\"\\xc3\\xa9\");\n}\n", r.out());
+    }
+
+    @Test
+    void writesTheScriptsBytesOnStandardOutputWhateverTheLocale(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("a.bt");
+        byte[] latin1 = {'/', '/', ' ', 'c', 'a', 'f', (byte) 0xe9, '\n'}; // not UTF-8 either
+        byte[] utf8 = "// d\u00e9j\u00e0\nBEGIN { }\n".getBytes(StandardCharsets.UTF_8);
+        byte[] in = new byte[latin1.length + utf8.length];
+        System.arraycopy(latin1, 0, in, 0, latin1.length);
+        System.arraycopy(utf8, 0, in, latin1.length, utf8.length);
+        Files.write(script, in);
+        String[] r = TraceSettingsTest.run(java.util.Map.of("LANG", "C", "LC_ALL", "C"), "--fmt", script.toString());
+        assertEquals("0", r[2], r[1]);
+        byte[] want = new byte[in.length - " { }\n".length() + "\n{}\n".length()];
+        System.arraycopy(in, 0, want, 0, in.length - " { }\n".length());
+        System.arraycopy("\n{}\n".getBytes(StandardCharsets.US_ASCII), 0, want, in.length - " { }\n".length(), 4);
+        assertEquals(new String(want, StandardCharsets.ISO_8859_1), r[3]);
     }
 }

@@ -147,7 +147,10 @@ class TraceSettingsTest {
         assertEquals(Main.EXIT_FAILED, Cli.run("trace", "-l", "-e", "BEGIN {").status());
     }
 
-    /** Runs {@code bpf4j trace ARGS} in a process of its own with {@code env} added; returns stdout, stderr, status. */
+    /**
+     * Runs {@code bpf4j trace ARGS} in a process of its own with {@code env} added; returns stdout, stderr,
+     * status, and stdout again with its bytes one character each (ISO-8859-1).
+     */
     static String[] run(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
@@ -163,7 +166,7 @@ class TraceSettingsTest {
             fail("bpf4j trace did not end in 60 s");
         }
         return new String[] {new String(out.get(), StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8),
-                Integer.toString(p.exitValue())};
+                Integer.toString(p.exitValue()), new String(out.get(), StandardCharsets.ISO_8859_1)};
     }
 
     /** All of a child's stream, read on a thread of its own (a full pipe would stop the child). */

@@ -26,6 +26,14 @@ import org.bpf4j.spec.ProgramType;
  *
  * <p>Registers: R6 the context throughout; R7 {@code data}, R8 {@code data_end}, R9 a counter or
  * {@code data_meta}; R0-R5 scratch.
+ *
+ * <p>For the kernel ({@link PacketKernelFuzzTest}), {@linkplain #forKernel() a mode} leaves out what
+ * Linux refuses by rule rather than by a program's fault, so that more programs reach the
+ * comparison: no unchecked or one-past accesses, no direct packet access from a socket filter (its
+ * context has no {@code data}) and no packet writes from cgroup_skb, only the helpers and context
+ * fields of the program type, helper lengths within the stack buffer, every function called,
+ * cgroup_skb verdicts of 0 or 1, and no {@code bpf_xdp_adjust_meta} (this machine's Linux 6.18
+ * refuses it to XDP programs, which upstream allows).
  */
 final class PacketProgramGenerator {
     private final SplittableRandom rnd;
@@ -36,10 +44,30 @@ final class PacketProgramGenerator {
     private final List<Integer> labelAt = new ArrayList<>();
     /** Whether R7/R8 hold pointers of the current packet window (no packet-changing helper since). */
     private boolean fresh;
+    /** Whether to leave out what Linux refuses by rule ({@link #forKernel()}). */
+    private boolean kernel;
+    /** Whether each function after the main one has been called. */
+    private boolean[] called = new boolean[0];
 
     PacketProgramGenerator(SplittableRandom rnd, ProgramType type) {
         this.rnd = rnd;
         this.type = type;
+    }
+
+    /** This generator in the mode for the kernel (see the class comment). */
+    PacketProgramGenerator forKernel() {
+        kernel = true;
+        return this;
+    }
+
+    /** Whether the program may read the packet directly ({@code __sk_buff.data} is not a socket filter's). */
+    private boolean direct() {
+        return !kernel || type != ProgramType.SOCKET_FILTER;
+    }
+
+    /** Whether the program may write the packet directly (cgroup_skb only reads it). */
+    private boolean writable() {
+        return !kernel || type == ProgramType.XDP || type == ProgramType.SCHED_CLS;
     }
 
     private boolean xdp() {
@@ -74,6 +102,7 @@ final class PacketProgramGenerator {
         int functions = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(2) : 0;
         functionLabels = new int[functions];
         global = new boolean[functions];
+        called = new boolean[functions];
         for (int i = 0; i < functions; i++) {
             functionLabels[i] = newLabel();
             global[i] = rnd.nextBoolean();
@@ -86,6 +115,12 @@ final class PacketProgramGenerator {
         for (int b = 0; b < blocks; b++) {
             block();
         }
+        for (int i = 0; kernel && i < functions; i++) {
+            if (!called[i]) {
+                // Linux refuses code no path reaches
+                callFunction(i);
+            }
+        }
         verdict();
         inFunction = true;
         for (int i = 0; i < functions; i++) {
@@ -94,7 +129,7 @@ final class PacketProgramGenerator {
             add(mov(0, Operand.imm(0)));
             zeroStack();
             loadPointers();
-            if (!global[i] && rnd.nextBoolean()) {
+            if (!global[i] && rnd.nextBoolean() && direct()) {
                 // a static function reads the packet through the pointer it was given, after a check
                 int skip = newLabel();
                 add(mov(3, Operand.reg(2)));
@@ -195,6 +230,10 @@ final class PacketProgramGenerator {
     }
 
     private void loadPointers() {
+        if (!direct()) {
+            fresh = false;
+            return;
+        }
         add(new Instruction.Load(Size.W, false, 7, 6, (short) dataOff()));
         add(new Instruction.Load(Size.W, false, 8, 6, (short) dataEndOff()));
         fresh = true;
@@ -207,6 +246,15 @@ final class PacketProgramGenerator {
 
     private void block() {
         int k = rnd.nextInt(100);
+        if (kernel && (k >= 89 && k < 92 || !direct() && (k < 30 || k >= 55 && k < 63 || k >= 79 && k < 84))) {
+            // an unchecked access, or (for a socket filter) direct packet access: a helper instead
+            helper();
+            return;
+        }
+        if (kernel && k >= 79 && k < 84 && type == ProgramType.CGROUP_SKB) {
+            contextField(); // cgroup_skb has no data_meta
+            return;
+        }
         if (k < 30) {
             checkedAccesses();
         } else if (k < 55) {
@@ -245,15 +293,18 @@ final class PacketProgramGenerator {
         int skip = newLabel();
         add(mov(2, Operand.reg(7)));
         add(alu(AluOp.ADD, 2, Operand.imm(n)));
-        jump(rnd.nextInt(10) == 0 ? JumpOp.JGE : JumpOp.JGT, 2, Operand.reg(8), skip);
+        jump(rnd.nextInt(10) == 0 && !kernel ? JumpOp.JGE : JumpOp.JGT, 2, Operand.reg(8), skip);
         for (int i = 1 + rnd.nextInt(5); i > 0; i--) {
             Size s = size();
+            if (kernel && n < s.bytes()) {
+                s = Size.B;
+            }
             int off = n < s.bytes() ? 0 : rnd.nextInt(n - s.bytes() + 1);
-            if (rnd.nextInt(12) == 0) {
+            if (rnd.nextInt(12) == 0 && !kernel) {
                 off = n - s.bytes() + 1 + rnd.nextInt(4); // one past the checked bytes
             }
             int r = rnd.nextBoolean() ? 3 : 4;
-            switch (rnd.nextInt(5)) {
+            switch (writable() ? rnd.nextInt(5) : 0) {
                 case 0, 1 -> {
                     add(new Instruction.Load(s, s != Size.DW && rnd.nextInt(6) == 0, r, 7, (short) off));
                     add(alu(AluOp.values()[rnd.nextInt(6)], 0, Operand.reg(r)));
@@ -311,7 +362,7 @@ final class PacketProgramGenerator {
         jump(JumpOp.JGT, 3, Operand.reg(8), done);
         add(new Instruction.Load(Size.B, false, 4, 2, (short) 0));
         add(alu(AluOp.ADD, 0, Operand.reg(4)));
-        if (rnd.nextInt(3) == 0) {
+        if (rnd.nextInt(3) == 0 && writable()) {
             add(alu(AluOp.XOR, 4, Operand.imm(0x5a)));
             add(new Instruction.Store(Size.B, 2, (short) 0, Operand.reg(4)));
         }
@@ -326,14 +377,22 @@ final class PacketProgramGenerator {
             loadPointers();
         }
         int skip = newLabel();
-        add(mov(2, Operand.reg(7)));
-        add(alu(AluOp.ADD, 2, Operand.imm(8)));
-        jump(JumpOp.JGT, 2, Operand.reg(8), skip);
-        add(new Instruction.Load(Size.B, false, 3, 7, (short) rnd.nextInt(8)));
-        add(alu(AluOp.AND, 3, Operand.imm(rnd.nextBoolean() ? 3 : 7)));
-        add(new Instruction.Store(Size.W, 10, (short) -4, Operand.reg(3)));
-        add(new Instruction.Load(Size.DW, false, 4, 7, (short) 0));
-        add(new Instruction.Store(Size.DW, 10, (short) -16, Operand.reg(4)));
+        if (direct()) {
+            add(mov(2, Operand.reg(7)));
+            add(alu(AluOp.ADD, 2, Operand.imm(8)));
+            jump(JumpOp.JGT, 2, Operand.reg(8), skip);
+            add(new Instruction.Load(Size.B, false, 3, 7, (short) rnd.nextInt(8)));
+            add(alu(AluOp.AND, 3, Operand.imm(rnd.nextBoolean() ? 3 : 7)));
+            add(new Instruction.Store(Size.W, 10, (short) -4, Operand.reg(3)));
+            add(new Instruction.Load(Size.DW, false, 4, 7, (short) 0));
+            add(new Instruction.Store(Size.DW, 10, (short) -16, Operand.reg(4)));
+        } else {
+            // no direct access: a key and a value from the packet's length
+            add(new Instruction.Load(Size.W, false, 3, 6, (short) 0));
+            add(alu(AluOp.AND, 3, Operand.imm(3)));
+            add(new Instruction.Store(Size.W, 10, (short) -4, Operand.reg(3)));
+            add(new Instruction.Store(Size.DW, 10, (short) -16, Operand.reg(3)));
+        }
         int map = rnd.nextInt(2);
         if (rnd.nextBoolean()) {
             add(new Instruction.LoadImm64(1, Imm64Kind.MAP_BY_INDEX, map, 0));
@@ -369,7 +428,16 @@ final class PacketProgramGenerator {
 
     /** Calls one of the other functions with the context (and, for a static one, the packet's start in R2). */
     private void callFunction() {
-        int f = rnd.nextInt(functionLabels.length);
+        callFunction(rnd.nextInt(functionLabels.length));
+    }
+
+    private void callFunction(int f) {
+        called[f] = true;
+        if (kernel && !fresh) {
+            // else R2 is the context, which the callee compares with data_end: the outcome depends
+            // on where the kernel put them (seed 5274037746577934801, program 6530)
+            loadPointers();
+        }
         add(mov(1, Operand.reg(6)));
         if (!global[f]) {
             add(mov(2, Operand.reg(fresh ? 7 : 6)));
@@ -396,7 +464,7 @@ final class PacketProgramGenerator {
         add(Instruction.Call.helper(1));
         jump(JumpOp.JEQ, 0, Operand.imm(0), skip);
         add(mov(9, Operand.reg(0)));
-        int mistake = rnd.nextInt(24);
+        int mistake = kernel ? 24 : rnd.nextInt(24);
         add(mov(1, Operand.reg(mistake == 0 ? 10 : 9)));
         add(alu(AluOp.ADD, 1, Operand.imm(mistake == 0 ? -24 : mistake == 1 ? 8 : 4)));
         add(Instruction.Call.helper(93));
@@ -420,7 +488,7 @@ final class PacketProgramGenerator {
 
     /** Reads (and for tc, writes) a context field, or a random offset of the context. */
     private void contextField() {
-        if (rnd.nextInt(6) == 0) {
+        if (rnd.nextInt(6) == 0 && !kernel) {
             int off = rnd.nextInt(-8, 200);
             Size s = size();
             if (rnd.nextBoolean()) {
@@ -431,12 +499,18 @@ final class PacketProgramGenerator {
             }
             return;
         }
-        int[] fields = xdp() ? new int[] {12, 16, 20} : new int[] {0, 4, 8, 16, 32, 36, 40, 48, 52, 68, 72};
+        // egress_ifindex (20) only for devmap programs, tc_classid (72) only for tc
+        int[] fields = xdp() ? (kernel ? new int[] {12, 16} : new int[] {12, 16, 20})
+                : kernel && type != ProgramType.SCHED_CLS ? new int[] {0, 4, 8, 16, 32, 36, 40, 48, 52, 68}
+                : new int[] {0, 4, 8, 16, 32, 36, 40, 48, 52, 68, 72};
         int off = fields[rnd.nextInt(fields.length)];
         add(new Instruction.Load(Size.W, false, 3, 6, (short) off));
         add(alu(AluOp.ADD, 0, Operand.reg(3)));
         if (!xdp() && rnd.nextBoolean()) {
-            int[] writable = {8, 32, 48, 52, 56, 60, 64, 44};
+            // a socket filter writes only cb[], cgroup_skb also mark and priority, tc also tc_index
+            int[] writable = !kernel || type == ProgramType.SCHED_CLS ? new int[] {8, 32, 48, 52, 56, 60, 64, 44}
+                    : type == ProgramType.CGROUP_SKB ? new int[] {8, 32, 48, 52, 56, 60, 64}
+                    : new int[] {48, 52, 56, 60, 64};
             add(new Instruction.Store(Size.W, 6, (short) writable[rnd.nextInt(writable.length)], Operand.reg(0)));
         }
     }
@@ -459,6 +533,9 @@ final class PacketProgramGenerator {
     }
 
     private int smallLen() {
+        if (kernel) {
+            return 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 64 : 32); // within the 64-byte stack buffer
+        }
         return switch (rnd.nextInt(6)) {
             case 0 -> rnd.nextInt(-4, 2);
             case 1 -> rnd.nextInt(64, 2000);
@@ -484,7 +561,11 @@ final class PacketProgramGenerator {
         boolean changes = true;
         add(mov(1, Operand.reg(6)));
         if (xdp()) {
-            switch (rnd.nextInt(8)) {
+            int pick = rnd.nextInt(8);
+            if (kernel && pick == 2) {
+                pick = 1; // this machine's Linux 6.18 refuses bpf_xdp_adjust_meta to XDP programs (upstream allows it)
+            }
+            switch (pick) {
                 case 0 -> { // bpf_xdp_adjust_head
                     add(mov(2, Operand.imm(delta())));
                     add(Instruction.Call.helper(44));
@@ -534,7 +615,9 @@ final class PacketProgramGenerator {
                 }
             }
         } else {
-            switch (rnd.nextInt(13)) {
+            // socket filters and cgroup_skb have only the load helpers of these
+            int pick = kernel && type != ProgramType.SCHED_CLS ? (rnd.nextBoolean() ? 0 : 12) : rnd.nextInt(13);
+            switch (pick) {
                 case 0 -> { // bpf_skb_load_bytes(ctx, off, buf, len)
                     add(mov(2, Operand.imm(rnd.nextInt(-2, 80))));
                     stackBuffer(3, -64);
@@ -632,6 +715,9 @@ final class PacketProgramGenerator {
     }
 
     private int verdictValue() {
+        if (kernel && type == ProgramType.CGROUP_SKB) {
+            return rnd.nextInt(2); // Linux takes 0 or 1 only
+        }
         return xdp() ? (rnd.nextInt(8) == 0 ? rnd.nextInt(-2, 10) : rnd.nextInt(5))
                 : (rnd.nextInt(8) == 0 ? rnd.nextInt() : rnd.nextInt(-1, 8));
     }
@@ -647,7 +733,7 @@ final class PacketProgramGenerator {
 
     private void verdict() {
         if (rnd.nextInt(3) == 0) {
-            add(alu(AluOp.AND, 0, Operand.imm(xdp() ? 3 : 0xff)));
+            add(alu(AluOp.AND, 0, Operand.imm(xdp() ? 3 : kernel && type == ProgramType.CGROUP_SKB ? 1 : 0xff)));
         } else {
             add(mov(0, Operand.imm(verdictValue())));
         }

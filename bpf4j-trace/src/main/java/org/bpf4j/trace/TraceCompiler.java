@@ -1,14 +1,32 @@
 package org.bpf4j.trace;
 
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.trace.codegen.Compiler;
+import org.bpf4j.trace.codegen.PidNamespace;
+import org.bpf4j.trace.codegen.Transport;
+import org.bpf4j.trace.parse.HeaderMacros;
 import org.bpf4j.trace.parse.Parser;
+import org.bpf4j.trace.parse.Preprocessor;
 import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.probe.ProbeSource;
+import org.bpf4j.trace.probe.Resolved;
+import org.bpf4j.trace.sema.KernelTypes;
+import org.bpf4j.trace.sema.ProbeBuiltins;
 import org.bpf4j.trace.sema.SemanticAnalyser;
+import org.bpf4j.trace.sema.Settings;
 import org.bpf4j.trace.sema.TypedProgram;
 
 /**
@@ -59,16 +77,16 @@ public final class TraceCompiler {
      *     {@code /proc/PID/exe} for {@code -p}, the command's program for {@code -c}), or null
      */
     public record Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe,
-            boolean child, int helperChecks, java.util.regex.Pattern probeFilter, int filterPid, String process) {
+            boolean child, int helperChecks, Pattern probeFilter, int filterPid, String process) {
         /** Options without a traced process named. */
         public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child,
-                int helperChecks, java.util.regex.Pattern probeFilter, int filterPid) {
+                int helperChecks, Pattern probeFilter, int filterPid) {
             this(queue, probes, target, unsafe, child, helperChecks, probeFilter, filterPid, null);
         }
 
         /** Options without a pid filter. */
         public Options(boolean queue, ProbeSource probes, AttachPoints.Target target, boolean unsafe, boolean child,
-                int helperChecks, java.util.regex.Pattern probeFilter) {
+                int helperChecks, Pattern probeFilter) {
             this(queue, probes, target, unsafe, child, helperChecks, probeFilter, -1);
         }
 
@@ -94,7 +112,7 @@ public final class TraceCompiler {
         }
 
         /** These options keeping only the attach points whose name {@code filter} finds ({@code --probe-filter}). */
-        public Options withProbeFilter(java.util.regex.Pattern filter) {
+        public Options withProbeFilter(Pattern filter) {
             return new Options(queue, probes, target, unsafe, child, helperChecks, filter, filterPid, process);
         }
 
@@ -130,17 +148,17 @@ public final class TraceCompiler {
      * directories searched for what the script imports after its own directory (current
      * bpftrace's import paths; the command line has none).
      */
-    public record Setup(java.util.Map<String, String> env, List<String> includes, List<java.nio.file.Path> includeDirs,
-            List<java.nio.file.Path> importDirs) {
+    public record Setup(Map<String, String> env, List<String> includes, List<Path> includeDirs,
+            List<Path> importDirs) {
         public Setup {
-            env = java.util.Map.copyOf(env);
+            env = Map.copyOf(env);
             includes = List.copyOf(includes);
             includeDirs = List.copyOf(includeDirs);
             importDirs = List.copyOf(importDirs);
         }
 
         /** A setup whose imports are looked for in the script's directory only. */
-        public Setup(java.util.Map<String, String> env, List<String> includes, List<java.nio.file.Path> includeDirs) {
+        public Setup(Map<String, String> env, List<String> includes, List<Path> includeDirs) {
             this(env, includes, includeDirs, List.of());
         }
 
@@ -160,8 +178,8 @@ public final class TraceCompiler {
         Diagnostics d = new Diagnostics();
         // as bpftrace: --name[=value] among the program's arguments (after --) is a named argument
         // for getopt(); the others are the positional parameters $1, $2, ...
-        List<String> params = new java.util.ArrayList<>();
-        java.util.Map<String, String> named = new java.util.HashMap<>();
+        List<String> params = new ArrayList<>();
+        Map<String, String> named = new HashMap<>();
         for (String a : args) {
             if (a.startsWith("--") && a.length() > 2) {
                 int eq = a.indexOf('=');
@@ -174,15 +192,15 @@ public final class TraceCompiler {
         boolean kernelTarget = options.target() != AttachPoints.Target.VM;
         // BPFTRACE_BTF names the file the kernel's types are read from, as in current bpftrace,
         // which warns (once, before anything else) when it cannot read it and goes on without them
-        String btfProblem = kernelTarget ? org.bpf4j.trace.sema.KernelTypes.environmentProblem(setup.env()) : null;
+        String btfProblem = kernelTarget ? KernelTypes.environmentProblem(setup.env()) : null;
         if (btfProblem != null) {
-            d.warning(org.bpf4j.trace.Span.NONE, btfProblem);
+            d.warning(Span.NONE, btfProblem);
         }
-        java.util.Map<String, String> predefined = kernelTarget && btfProblem == null
-                && java.nio.file.Files.isReadable(org.bpf4j.trace.sema.KernelTypes.path(setup.env()))
-                ? java.util.Map.of(org.bpf4j.trace.parse.Preprocessor.HAVE_BTF, "1") : java.util.Map.of();
+        Map<String, String> predefined = kernelTarget && btfProblem == null
+                && Files.isReadable(KernelTypes.path(setup.env()))
+                ? Map.of(Preprocessor.HAVE_BTF, "1") : Map.of();
         Optional<Program> program = Parser.parse(source, d, predefined, setup.includes(),
-                org.bpf4j.trace.parse.HeaderMacros.system().withDirs(setup.includeDirs()), setup.importDirs(),
+                HeaderMacros.system().withDirs(setup.includeDirs()), setup.importDirs(),
                 setup.env());
         if (program.isEmpty()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
@@ -192,13 +210,13 @@ public final class TraceCompiler {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
         AttachPoints.Policy policy = new AttachPoints.Policy(options.unsafe(),
-                org.bpf4j.trace.sema.Settings.missingProbes(program.get().config(), setup.env()), options.process(),
-                org.bpf4j.trace.sema.Settings.resolve(program.get().config(), setup.env(), new Diagnostics())
+                Settings.missingProbes(program.get().config(), setup.env()), options.process(),
+                Settings.resolve(program.get().config(), setup.env(), new Diagnostics())
                         .maxBpfProgs(), options.filterPid() > 0);
         Program parsed = program.get();
         // as current bpftrace, the builtins a probe type cannot have are reported before attach points match
         AttachPoints.Expansion expansion = AttachPoints.expand(parsed, options.probes(), options.target(), policy, d,
-                () -> org.bpf4j.trace.sema.ProbeBuiltins.check(parsed, d));
+                () -> ProbeBuiltins.check(parsed, d));
         if (d.hasErrors()) {
             return new Result(program, Optional.empty(), Optional.empty(), d);
         }
@@ -210,18 +228,18 @@ public final class TraceCompiler {
             expansion = new AttachPoints.Expansion(PidFilter.apply(expansion.program(), options.filterPid()),
                     expansion.resolved());
         }
-        org.bpf4j.trace.sema.KernelTypes types = kernelTarget
-                ? org.bpf4j.trace.sema.KernelTypes.system(setup.env()).withBinaries(expansion.resolved().values().stream()
-                        .<java.nio.file.Path>mapMulti((r, out) -> {
-                            if (r instanceof org.bpf4j.trace.probe.Resolved.Uprobe u) {
+        KernelTypes types = kernelTarget
+                ? KernelTypes.system(setup.env()).withBinaries(expansion.resolved().values().stream()
+                        .<Path>mapMulti((r, out) -> {
+                            if (r instanceof Resolved.Uprobe u) {
                                 out.accept(u.binary());
                             }
                         }).distinct().toList()).withDefinitions(program.get().directives())
-                : org.bpf4j.trace.sema.KernelTypes.none();
+                : KernelTypes.none();
         if (types.definitionFailure() != null) {
             String first = program.get().directives().stream().filter(x -> !x.startsWith("#")).findFirst().orElse("");
             int at = Math.max(0, source.text().indexOf(first));
-            d.error(new org.bpf4j.trace.Span(at, at + Math.max(1, first.indexOf('{') + 1)), types.definitionFailure());
+            d.error(new Span(at, at + Math.max(1, first.indexOf('{') + 1)), types.definitionFailure());
             return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
         }
         Optional<TypedProgram> typed = SemanticAnalyser.analyse(expansion.program(), params, named, expansion,
@@ -236,11 +254,11 @@ public final class TraceCompiler {
             return new Result(Optional.of(expansion.program()), Optional.empty(), Optional.empty(), d);
         }
         // as current bpftrace, pid and tid in the kernel are the tracer's namespace's ids
-        Optional<org.bpf4j.trace.codegen.PidNamespace> pidns = options.target() == AttachPoints.Target.KERNEL
-                ? org.bpf4j.trace.codegen.PidNamespace.ofThisProcess() : Optional.empty();
+        Optional<PidNamespace> pidns = options.target() == AttachPoints.Target.KERNEL
+                ? PidNamespace.ofThisProcess() : Optional.empty();
         return new Result(Optional.of(expansion.program()), typed, options.queue()
                 ? Compiler.compileForQueue(typed.get(), d, options.helperChecks(), pidns)
-                : Compiler.compile(typed.get(), d, org.bpf4j.trace.codegen.Transport.RING_BUFFER,
+                : Compiler.compile(typed.get(), d, Transport.RING_BUFFER,
                         options.helperChecks(), pidns), d);
     }
 
@@ -248,37 +266,37 @@ public final class TraceCompiler {
      * The program without the attach points whose name {@code filter} does not find, as bpftrace's
      * {@code --probe-filter} (BEGIN, END and {@code self} probes stay), nor the probes left without one.
      */
-    private static Program filtered(Program program, java.util.regex.Pattern filter) {
-        List<org.bpf4j.trace.ast.Probe> probes = new java.util.ArrayList<>();
-        for (org.bpf4j.trace.ast.Probe p : program.probes()) {
-            List<org.bpf4j.trace.ast.AttachPoint> kept = p.attachPoints().stream()
+    private static Program filtered(Program program, Pattern filter) {
+        List<Probe> probes = new ArrayList<>();
+        for (Probe p : program.probes()) {
+            List<AttachPoint> kept = p.attachPoints().stream()
                     .filter(a -> a.provider().equals("BEGIN") || a.provider().equals("END")
                             || a.provider().equals("self") || filter.matcher(a.name()).find())
                     .toList();
             if (kept.size() == p.attachPoints().size()) {
                 probes.add(p);
             } else if (!kept.isEmpty()) {
-                probes.add(new org.bpf4j.trace.ast.Probe(kept, p.predicate(), p.body(), p.span(), p.predicateSpan()));
+                probes.add(new Probe(kept, p.predicate(), p.body(), p.span(), p.predicateSpan()));
             }
         }
         return program.withProbes(probes);
     }
 
-    private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("\\$([0-9]+)");
+    private static final Pattern PARAM = Pattern.compile("\\$([0-9]+)");
 
     /** Replaces positional parameters in attach points ({@code interval:ms:$1}) by their values, as bpftrace. */
     private static Program withParams(Program program, List<String> params, Diagnostics d) {
-        List<org.bpf4j.trace.ast.Probe> probes = new java.util.ArrayList<>();
+        List<Probe> probes = new ArrayList<>();
         boolean any = false;
-        for (org.bpf4j.trace.ast.Probe p : program.probes()) {
-            List<org.bpf4j.trace.ast.AttachPoint> points = new java.util.ArrayList<>();
-            for (org.bpf4j.trace.ast.AttachPoint a : p.attachPoints()) {
+        for (Probe p : program.probes()) {
+            List<AttachPoint> points = new ArrayList<>();
+            for (AttachPoint a : p.attachPoints()) {
                 if (!a.raw().contains("$")) {
                     points.add(a);
                     continue;
                 }
                 any = true;
-                List<String> parts = new java.util.ArrayList<>();
+                List<String> parts = new ArrayList<>();
                 for (String part : a.parts()) {
                     parts.add(substitute(part, params, a, d));
                 }
@@ -295,22 +313,22 @@ public final class TraceCompiler {
                         given = front.substring(0, eq); // NAME=provider
                         front = front.substring(eq + 1);
                     }
-                    provider = org.bpf4j.trace.parse.Parser.expandProvider(front);
-                    parts = new java.util.ArrayList<>(split.subList(1, split.size()));
+                    provider = Parser.expandProvider(front);
+                    parts = new ArrayList<>(split.subList(1, split.size()));
                 }
-                points.add(new org.bpf4j.trace.ast.AttachPoint(raw, provider, parts, a.span(), given));
+                points.add(new AttachPoint(raw, provider, parts, a.span(), given));
             }
-            probes.add(any ? new org.bpf4j.trace.ast.Probe(points, p.predicate(), p.body(), p.span(), p.predicateSpan()) : p);
+            probes.add(any ? new Probe(points, p.predicate(), p.body(), p.span(), p.predicateSpan()) : p);
         }
         return any ? program.withProbes(probes) : program;
     }
 
-    private static String substitute(String text, List<String> params, org.bpf4j.trace.ast.AttachPoint a, Diagnostics d) {
-        java.util.regex.Matcher m = PARAM.matcher(text);
+    private static String substitute(String text, List<String> params, AttachPoint a, Diagnostics d) {
+        Matcher m = PARAM.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String digits = m.group(1);
-            if (digits.length() > 9 && new java.math.BigInteger(digits).bitLength() > 64) {
+            if (digits.length() > 9 && new BigInteger(digits).bitLength() > 64) {
                 if (!d.hasErrors()) {
                     d.error(a.span(), "positional parameter is not valid: overflow error, maximum value is "
                             + Long.toUnsignedString(-1) + ": " + digits);
@@ -324,7 +342,7 @@ public final class TraceCompiler {
             } else if (!d.hasErrors()) {
                 d.error(a.span(), "Positional parameter $" + n + " is not provided (attach point " + a.raw() + ")");
             }
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
         return out.toString();

@@ -22,9 +22,12 @@ import org.bpf4j.spec.MapType;
  * @param timerOff the offset of the value's {@code struct bpf_timer} (from the value's BTF), or -1
  * @param kptrs the value's kernel object pointer fields ({@code __kptr}, {@code __kptr_untrusted},
  *     from the value's BTF), in offset order
+ * @param btf whether the map's value is described by BTF (Linux's {@code map->btf}), which its
+ *     special fields need: without, "map 'NAME' has to have BTF in order to use bpf_spin_lock"
  */
 public record MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
-        Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff, List<Kptr> kptrs) {
+        Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff, List<Kptr> kptrs,
+        boolean btf) {
     /**
      * A field of a map value that holds a pointer to a kernel object (a kptr): 8 bytes, read and
      * written only whole; a referenced one ({@code __kptr}) holds a reference the map owns, moved
@@ -85,10 +88,23 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
                 List.of());
     }
 
+    /** A map whose value has BTF exactly when it has a special field or a kptr. */
+    public MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
+            Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff, List<Kptr> kptrs) {
+        this(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff, timerOff,
+                kptrs, spinLockOff >= 0 || timerOff >= 0 || !kptrs.isEmpty());
+    }
+
     /** This map with the kptr fields {@code fields}. */
     public MapInfo withKptrs(List<Kptr> fields) {
         return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff,
-                timerOff, fields);
+                timerOff, fields, btf || !fields.isEmpty());
+    }
+
+    /** This map with its value described by BTF or not. */
+    public MapInfo withBtf(boolean valueBtf) {
+        return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff,
+                timerOff, kptrs, valueBtf);
     }
 
     /** The kptr field whose bytes overlap {@code [lo, hi)}, if any. */
@@ -99,7 +115,7 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
     /** This map with a {@code bpf_spin_lock} at {@code lockOff} and a {@code bpf_timer} at {@code timerOffset} (-1: none). */
     public MapInfo withSpecialFields(int lockOff, int timerOffset) {
         return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, lockOff,
-                timerOffset, kptrs);
+                timerOffset, kptrs, btf || lockOff >= 0 || timerOffset >= 0);
     }
 
     /** A writable map without an inner map. */

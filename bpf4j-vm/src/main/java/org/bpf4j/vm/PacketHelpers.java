@@ -210,7 +210,9 @@ final class PacketHelpers {
             SkbContext s = skb(c, ctx, "skb_load_bytes_relative");
             PacketBuffer p = s.packet();
             int base = start == 0 ? s.macHeader() : start == 1 ? s.networkHeader() : -1;
-            if (off < 0 || off > 0xffff || base < 0 || base + off < p.meta() || !within(base + off, len, p.end())) {
+            // no lower bound but the buffer's: the MAC header of a socket filter's or cgroup_skb's
+            // test run lies before data (the Ethernet header the kernel zeroes only in data_out)
+            if (off < 0 || off > 0xffff || base < 0 || !within(base + off, len, p.end())) {
                 c.memory().fill(to, len, (byte) 0, c.slot());
                 return -EFAULT;
             }

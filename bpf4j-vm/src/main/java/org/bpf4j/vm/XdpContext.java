@@ -101,9 +101,17 @@ public final class XdpContext extends PacketContext {
         return 0;
     }
 
-    /** {@code bpf_xdp_adjust_tail}: moves the packet's end by {@code offset} bytes; grown bytes are zero. */
+    /**
+     * {@code bpf_xdp_adjust_tail}: moves the packet's end by {@code offset} bytes; grown bytes are
+     * zero. On a frame with fragments the last fragment's end moves instead (Linux's
+     * {@code bpf_xdp_frags_increase_tail} and {@code _shrink_tail}).
+     */
     public long adjustTail(int offset) {
         PacketBuffer p = packet();
+        if (fragments.length > 0) {
+            p.invalidatePointers();
+            return offset < 0 ? shrinkFragments(-offset) : growFragments(offset);
+        }
         int newEnd = p.end() + offset;
         if (newEnd > FRAME_SIZE - TAILROOM || newEnd < p.data() + ETH_HLEN) {
             p.invalidatePointers();
@@ -114,6 +122,42 @@ public final class XdpContext extends PacketContext {
             java.util.Arrays.fill(p.frame(), p.end(), newEnd, (byte) 0);
         }
         p.setBounds(p.meta(), p.data(), newEnd);
+        return 0;
+    }
+
+    /**
+     * Grows the last fragment into the rest of its page: a test run's fragments are pages of
+     * {@link #FRAME_SIZE} bytes (the queue's {@code frag_size}), all full but the last.
+     */
+    private long growFragments(int offset) {
+        int last = fragments.length % FRAME_SIZE == 0 ? FRAME_SIZE : fragments.length % FRAME_SIZE;
+        if (offset > FRAME_SIZE - last) {
+            return -PacketHelpers.EINVAL;
+        }
+        fragments = java.util.Arrays.copyOf(fragments, fragments.length + offset);
+        return 0;
+    }
+
+    /**
+     * Shrinks the fragments from the last, freeing the ones it empties; once none is left, the
+     * rest of {@code offset} comes off the linear part. At least {@link #ETH_HLEN} bytes stay. A
+     * negative amount (an offset of {@code Integer.MIN_VALUE}) changes nothing, as in Linux.
+     */
+    private long shrinkFragments(int offset) {
+        PacketBuffer p = packet();
+        if (offset > p.length() + fragments.length - ETH_HLEN) {
+            return -PacketHelpers.EINVAL;
+        }
+        if (offset <= 0) {
+            return 0;
+        }
+        int fromFragments = Math.min(offset, fragments.length);
+        fragments = java.util.Arrays.copyOf(fragments, fragments.length - fromFragments);
+        int rest = offset - fromFragments;
+        if (fragments.length == 0 && rest > 0) {
+            p.sync();
+            p.setBounds(p.meta(), p.data(), p.end() - rest);
+        }
         return 0;
     }
 

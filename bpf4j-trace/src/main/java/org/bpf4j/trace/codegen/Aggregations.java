@@ -1,5 +1,6 @@
 package org.bpf4j.trace.codegen;
 
+import java.util.List;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
@@ -57,7 +58,7 @@ final class Aggregations {
     }
 
     /** Builds a key from a separate key expression list ({@code delete(@m, k)}, {@code has_key}). */
-    int key(Expr.MapRef ref, java.util.List<Expr> keys, MapInfo info) {
+    int key(Expr.MapRef ref, List<Expr> keys, MapInfo info) {
         return key(new Expr.MapRef(ref.name(), keys, ref.span()), info);
     }
 
@@ -187,7 +188,7 @@ final class Aggregations {
         asm.store(Size.DW, asm.frameBase, x, 0);
         String dummy = pc.typed.settings().dummyTsMap();
         if (!dummy.isEmpty() && pc.typed.maps().containsKey(dummy)) {
-            readInt(new Expr.MapRef(dummy, java.util.List.of(), call.span()));
+            readInt(new Expr.MapRef(dummy, List.of(), call.span()));
         } else {
             asm.call("ktime_get_tai_ns");
         }
@@ -428,7 +429,7 @@ final class Aggregations {
     }
 
     /** {@code has_key}: r0 = 1 if the key is present. */
-    void hasKey(Expr.MapRef ref, java.util.List<Expr> keys) {
+    void hasKey(Expr.MapRef ref, List<Expr> keys) {
         MapInfo info = pc.mapInfo(ref.name());
         int m = pc.frame.mark();
         int key = key(ref, keys, info);

@@ -1,9 +1,13 @@
 package org.bpf4j.trace.codegen;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.bpf4j.isa.Code;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.probe.Resolved;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
 import org.bpf4j.trace.sema.TypedProgram;
@@ -149,11 +153,11 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
      * (one uprobe_multi program) counting once.
      */
     public int probeCount() {
-        java.util.Set<Object> seen = new java.util.HashSet<>();
+        Set<Object> seen = new HashSet<>();
         int n = 0;
         for (ProbeProgram p : programs) {
             AttachPoint ap = p.attachPoint();
-            if (typed.expansion().resolved().get(ap) instanceof org.bpf4j.trace.probe.Resolved.Uprobe u && u.multi()
+            if (typed.expansion().resolved().get(ap) instanceof Resolved.Uprobe u && u.multi()
                     && !seen.add(List.of(ap.raw(), ap.span(), u.binary(), u.returnProbe()))) {
                 continue;
             }
@@ -192,7 +196,7 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
      * @param cpus the number of CPUs the backend runs programs on (the kernel's possible CPUs)
      */
     public List<RuntimeMap> runtimeMaps(int cpus) {
-        List<RuntimeMap> all = new java.util.ArrayList<>();
+        List<RuntimeMap> all = new ArrayList<>();
         for (MapInfo m : maps) {
             all.add(new RuntimeMap(m.name(), m.mapType(), keySize(m), valueSize(m), m.entries()));
         }
@@ -244,10 +248,10 @@ public record CompiledScript(TypedProgram typed, List<ProbeProgram> programs, Li
      */
     public static int keySize(MapInfo m) {
         int n = m.keySize();
-        if (m.value() instanceof org.bpf4j.trace.sema.Type.Agg a
-                && (a.kind() == org.bpf4j.trace.sema.Type.AggKind.HIST
-                        || a.kind() == org.bpf4j.trace.sema.Type.AggKind.LHIST
-                        || a.kind() == org.bpf4j.trace.sema.Type.AggKind.TSERIES)) {
+        if (m.value() instanceof Type.Agg a
+                && (a.kind() == Type.AggKind.HIST
+                        || a.kind() == Type.AggKind.LHIST
+                        || a.kind() == Type.AggKind.TSERIES)) {
             n += 8; // after a map without keys' int64 key too, as current bpftrace's
         }
         return n;

@@ -1,8 +1,12 @@
 package org.bpf4j.trace.codegen;
 
+import java.util.List;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.sema.Registers;
 import org.bpf4j.trace.sema.Type;
@@ -490,7 +494,7 @@ final class DwarfStacks {
 
         private static UprobeOffsets read() {
             try {
-                org.bpf4j.object.btf.Btf btf = org.bpf4j.linux.Kernel.system().vmlinuxBtf().orElse(null);
+                Btf btf = Kernel.system().vmlinuxBtf().orElse(null);
                 if (btf == null) {
                     return null;
                 }
@@ -512,7 +516,7 @@ final class DwarfStacks {
         }
 
         /** The byte offset of the 8-byte member at {@code path} in the struct {@code name}, or -1. */
-        static long offset(org.bpf4j.object.btf.Btf btf, String name, String... path) {
+        static long offset(Btf btf, String name, String... path) {
             int id = btf.typeIdByName(name, 4 /* STRUCT */);
             if (id <= 0) {
                 return -1;
@@ -532,21 +536,21 @@ final class DwarfStacks {
         }
 
         /** {bit offset, type id} of the member {@code name} of struct {@code id}, in anonymous members too. */
-        private static long[] member(org.bpf4j.object.btf.Btf btf, int id, String name, int depth) {
-            java.util.List<org.bpf4j.object.btf.BtfType.Member> ms = switch (btf.resolve(id)) {
-                case org.bpf4j.object.btf.BtfType.Struct st -> st.members();
-                case org.bpf4j.object.btf.BtfType.Union un -> un.members();
+        private static long[] member(Btf btf, int id, String name, int depth) {
+            List<BtfType.Member> ms = switch (btf.resolve(id)) {
+                case BtfType.Struct st -> st.members();
+                case BtfType.Union un -> un.members();
                 default -> null;
             };
             if (ms == null || depth > 8) {
                 return null;
             }
-            for (org.bpf4j.object.btf.BtfType.Member m : ms) {
+            for (BtfType.Member m : ms) {
                 if (m.name().equals(name) && m.bitfieldSize() == 0) {
                     return new long[] {m.bitOffset(), m.type()};
                 }
             }
-            for (org.bpf4j.object.btf.BtfType.Member m : ms) {
+            for (BtfType.Member m : ms) {
                 if (m.name().isEmpty()) {
                     long[] f = member(btf, m.type(), name, depth + 1);
                     if (f != null) {

@@ -1,14 +1,23 @@
 package org.bpf4j.trace.codegen;
 
 import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Operand;
 import org.bpf4j.isa.Size;
+import org.bpf4j.linux.PossibleCpus;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
 import org.bpf4j.trace.sema.Builtins;
+import org.bpf4j.trace.sema.ConstantFolding;
 import org.bpf4j.trace.sema.KernelField;
+import org.bpf4j.trace.sema.Registers;
 import org.bpf4j.trace.sema.SemanticAnalyser;
 import org.bpf4j.trace.sema.Type;
+import org.bpf4j.trace.sema.TypedProgram;
 
 /**
  * Integer expressions: each leaves its value in r0 (64 bits, already truncated or sign-extended
@@ -55,14 +64,14 @@ final class IntExprs {
             case Expr.MapRef m -> pc.aggregations.readInt(m);
             case Expr.Call c -> new Calls(pc).intCall(c);
             case Expr.Binary b -> binary(b);
-            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.ADDR && u.operand() instanceof Expr.MapRef m ->
+            case Expr.Unary u when u.op() == UnOp.ADDR && u.operand() instanceof Expr.MapRef m ->
                 asm.loadMap(0, pc.mapIndex(m.name())); // &@map: the map itself
-            case Expr.Unary u when u.op() == org.bpf4j.trace.ast.UnOp.ADDR && u.operand() instanceof Expr.Var v ->
+            case Expr.Unary u when u.op() == UnOp.ADDR && u.operand() instanceof Expr.Var v ->
                 asm.stackAddr(0, pc.varSlots.get(v.name())); // where the variable is kept
             case Expr.Unary u -> {
                 eval(u.operand());
                 switch (u.op()) {
-                    case NEG -> asm.emit(new org.bpf4j.isa.Instruction.Neg(true, 0));
+                    case NEG -> asm.emit(new Instruction.Neg(true, 0));
                     case BNOT -> asm.aluImm(AluOp.XOR, 0, -1);
                     case LNOT -> boolOf(JumpOp.JEQ);
                     case DEREF -> {
@@ -104,7 +113,7 @@ final class IntExprs {
             case Expr.Cast c when pc.type(c.operand()) instanceof Type.Str str && pc.type(c) instanceof Type.Int to
                     && to.isPointer() -> {
                 // (int32 *)"abc": the string is kept in its hidden variable, and the pointer is its address
-                int slot = pc.varSlots.get(org.bpf4j.trace.sema.TypedProgram.castStorage(c));
+                int slot = pc.varSlots.get(TypedProgram.castStorage(c));
                 pc.zero(slot, str.size());
                 pc.strings.into(c.operand(), str.size(), slot);
                 asm.stackAddr(0, slot);
@@ -124,14 +133,14 @@ final class IntExprs {
                         && pc.type(c) instanceof Type.Int to && !to.isPointer() && to.bits() < 64 && !to.bool()) {
                     // a pointer cut to a narrower integer ((int8)&$s): a 32-bit move makes it a plain
                     // number first, as verifiers refuse shifts of pointers
-                    asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
+                    asm.emit(new Instruction.Alu(false, AluOp.MOV, 0, Operand.reg(0)));
                 }
                 if (pc.type(c.operand()) instanceof Type.Int from && !from.isPointer() && from.bits() < 64
                         && pc.type(c) instanceof Type.Int to && to.isPointer()) {
                     // an integer narrower than a pointer becomes one zero-extended, as LLVM's inttoptr in
                     // current bpftrace: (uint8 *)-1, the literal an int8, is 0xff
                     if (from.bits() == 32) {
-                        asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 0, org.bpf4j.isa.Operand.reg(0)));
+                        asm.emit(new Instruction.Alu(false, AluOp.MOV, 0, Operand.reg(0)));
                     } else {
                         asm.aluImm(AluOp.AND, 0, (1 << from.bits()) - 1);
                     }
@@ -276,8 +285,8 @@ final class IntExprs {
     }
 
     /** The size of a written type: pointers 8, integers by width, strings by length, arrays by their elements. */
-    static long sizeOfName(org.bpf4j.trace.ast.TypeName n) {
-        return org.bpf4j.trace.sema.ConstantFolding.sizeOfName(n);
+    static long sizeOfName(TypeName n) {
+        return ConstantFolding.sizeOfName(n);
     }
 
     /**
@@ -290,7 +299,7 @@ final class IntExprs {
             kernelFieldAddress(f, pc.typed.kernelField(f));
             return;
         }
-        if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF) {
+        if (e instanceof Expr.Unary u && u.op() == UnOp.DEREF) {
             eval(u.operand()); // *p as the base of a field ((*p).f): the struct lies where p points
             return;
         }
@@ -418,7 +427,7 @@ final class IntExprs {
                 if (provider.equals("BEGIN") || provider.equals("END")) {
                     asm.movImm(0, 1); // the tracer's own probes run in user mode
                 } else {
-                    asm.load(Size.DW, 0, ProbeCompiler.CTX, org.bpf4j.trace.sema.Registers.offset("cs"));
+                    asm.load(Size.DW, 0, ProbeCompiler.CTX, Registers.offset("cs"));
                     asm.aluImm(AluOp.AND, 0, 3);
                     Asm.Label user = asm.label();
                     Asm.Label done = asm.label();
@@ -435,7 +444,7 @@ final class IntExprs {
             case "cgroup" -> asm.call("get_current_cgroup_id");
             case "rand" -> asm.call("get_prandom_u32");
             case "jiffies" -> asm.call("jiffies64");
-            case "ncpus" -> asm.movImm(0, org.bpf4j.linux.PossibleCpus.count());
+            case "ncpus" -> asm.movImm(0, PossibleCpus.count());
             case "curtask" -> asm.call("get_current_task");
             case "ctx" -> {
                 if (pc.inCallback) {
@@ -607,7 +616,7 @@ final class IntExprs {
     }
 
     /** Sends a warning of the running program (current bpftrace's runtime error) with its place; clobbers r0-r5. */
-    void runtimeWarning(String message, org.bpf4j.trace.Span span) {
+    void runtimeWarning(String message, Span span) {
         int m = pc.frame.mark();
         int off = pc.eventSlot(16);
         asm.movImm(1, Events.RUNTIME_WARNING);

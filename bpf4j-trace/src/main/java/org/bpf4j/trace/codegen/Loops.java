@@ -1,10 +1,12 @@
 package org.bpf4j.trace.codegen;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
+import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
@@ -147,11 +149,11 @@ final class Loops {
         }
     }
 
-    private boolean constant(org.bpf4j.trace.ast.Expr e) {
-        return e instanceof org.bpf4j.trace.ast.Expr.IntLit || pc.typed.constant(e) != null
-                || e instanceof org.bpf4j.trace.ast.Expr.Param
-                || e instanceof org.bpf4j.trace.ast.Expr.Unary u && constant(u.operand())
-                || e instanceof org.bpf4j.trace.ast.Expr.Binary b && constant(b.left()) && constant(b.right());
+    private boolean constant(Expr e) {
+        return e instanceof Expr.IntLit || pc.typed.constant(e) != null
+                || e instanceof Expr.Param
+                || e instanceof Expr.Unary u && constant(u.operand())
+                || e instanceof Expr.Binary b && constant(b.left()) && constant(b.right());
     }
 
     private void plainRange(Stmt.ForRange f, int slot) {
@@ -207,12 +209,12 @@ final class Loops {
         }
         asm.bind(stay);
         int mark = pc.frame.mark();
-        java.util.Map<String, Integer> slots = pc.varSlots;
+        Map<String, Integer> slots = pc.varSlots;
         int depth = pc.callbackDepth;
         pc.deferred.add(() -> {
             int outer = pc.frame.mark();
             pc.frame.release(mark);
-            java.util.Map<String, Integer> outerSlots = pc.varSlots;
+            Map<String, Integer> outerSlots = pc.varSlots;
             FunctionCalls.Frame outerFunction = pc.function;
             int outerDepth = pc.callbackDepth;
             int outerFlag = leaveFlag;

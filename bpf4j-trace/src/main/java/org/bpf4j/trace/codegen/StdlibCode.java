@@ -1,11 +1,19 @@
 package org.bpf4j.trace.codegen;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.bpf4j.isa.AluOp;
+import org.bpf4j.isa.CallKind;
+import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.JumpOp;
+import org.bpf4j.isa.Operand;
 import org.bpf4j.isa.Size;
+import org.bpf4j.linux.Kernel;
+import org.bpf4j.object.btf.Btf;
 import org.bpf4j.trace.ast.Expr;
+import org.bpf4j.trace.sema.FormatString;
+import org.bpf4j.trace.sema.KernelField;
 import org.bpf4j.trace.sema.MapInfo;
 import org.bpf4j.trace.sema.Type;
 
@@ -224,8 +232,8 @@ final class StdlibCode {
      * is no such task.
      */
     void commOfPid(Expr.Call c, int size, int off) {
-        org.bpf4j.trace.sema.KernelField k = pc.typed.kernelField(c);
-        org.bpf4j.object.btf.Btf btf = org.bpf4j.linux.Kernel.system().vmlinuxBtf().orElseThrow();
+        KernelField k = pc.typed.kernelField(c);
+        Btf btf = Kernel.system().vmlinuxBtf().orElseThrow();
         int fromPid = btf.typeIdByName("bpf_task_from_pid", 12);
         int release = btf.typeIdByName("bpf_task_release", 12);
         if (fromPid <= 0 || release <= 0) {
@@ -237,15 +245,15 @@ final class StdlibCode {
         int task = pc.frame.alloc(8);
         int pid = pc.frame.alloc(8);
         pc.intExpr(c.args().getFirst());
-        asm.emit(new org.bpf4j.isa.Instruction.Alu(false, AluOp.MOV, 1, org.bpf4j.isa.Operand.reg(0))); // (s32)pid
+        asm.emit(new Instruction.Alu(false, AluOp.MOV, 1, Operand.reg(0))); // (s32)pid
         asm.store(Size.DW, asm.frameBase, pid, 1);
-        asm.emit(new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, fromPid, (short) 0));
+        asm.emit(new Instruction.Call(CallKind.KFUNC, fromPid, (short) 0));
         Asm.Label found = asm.label();
         Asm.Label done = asm.label();
         asm.jumpImm(JumpOp.JNE, 0, 0, found);
         // the standard library's warnf("No such process (pid=%d)", $pid), then "N/A"
-        int id = pc.events.addPrintf(new Events.Printf(org.bpf4j.trace.sema.FormatString.parse(
-                "No such process (pid=%d)"), new Type.Tuple(List.of(new Type.Int(64, true))), "warnf", java.util.Map.of(),
+        int id = pc.events.addPrintf(new Events.Printf(FormatString.parse(
+                "No such process (pid=%d)"), new Type.Tuple(List.of(new Type.Int(64, true))), "warnf", Map.of(),
                 c.span(), List.of()));
         int ev = pc.eventSlot(16);
         asm.movImm(1, Events.PRINTF_BASE + id);
@@ -265,7 +273,7 @@ final class StdlibCode {
         asm.movImm(2, Math.min(size - 1, k.size()));
         asm.call("probe_read_kernel");
         asm.load(Size.DW, 1, asm.frameBase, task);
-        asm.emit(new org.bpf4j.isa.Instruction.Call(org.bpf4j.isa.CallKind.KFUNC, release, (short) 0));
+        asm.emit(new Instruction.Call(CallKind.KFUNC, release, (short) 0));
         asm.bind(done);
         pc.frame.release(m);
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.bpf4j.trace.parse.Lexer;
 import org.bpf4j.trace.fmt.Syntax.*;
 
 /**
@@ -288,7 +289,7 @@ final class ExpressionParser {
         if (StatementParser.digit(p.peek())) {
             String text = p.consumeIntegerText();
             try {
-                org.bpf4j.trace.parse.Lexer.integerValue(text);
+                Lexer.integerValue(text);
             } catch (IllegalArgumentException e) {
                 p.error(e.getMessage(), begin, p.pos);
             }

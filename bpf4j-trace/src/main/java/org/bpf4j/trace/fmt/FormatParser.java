@@ -1,6 +1,7 @@
 package org.bpf4j.trace.fmt;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.bpf4j.trace.fmt.Syntax.*;
 
@@ -118,7 +119,7 @@ final class FormatParser extends StatementParser {
             }
             consumeLayout();
         }
-        items.sort(java.util.Comparator.comparingInt(Root::begin).thenComparingInt(Root::end));
+        items.sort(Comparator.comparingInt(Root::begin).thenComparingInt(Root::end));
         return new Script(header, items);
     }
 

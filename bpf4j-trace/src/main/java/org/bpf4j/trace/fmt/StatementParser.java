@@ -2,6 +2,8 @@ package org.bpf4j.trace.fmt;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import org.bpf4j.trace.parse.Lexer;
 import org.bpf4j.trace.fmt.Syntax.*;
 
 /**
@@ -10,12 +12,12 @@ import org.bpf4j.trace.fmt.Syntax.*;
  */
 abstract class StatementParser extends Reader {
     /** The names current bpftrace knows as types without {@code struct} ({@code ident_to_builtin_type}). */
-    private static final java.util.Set<String> BUILTIN_TYPES = java.util.Set.of("bool", "int8", "int16", "int32",
+    private static final Set<String> BUILTIN_TYPES = Set.of("bool", "int8", "int16", "int32",
             "int64", "uint8", "uint16", "uint32", "uint64", "void", "min_t", "max_t", "sum_t", "count_t", "avg_t",
             "stats_t", "umin_t", "umax_t", "usum_t", "uavg_t", "ustats_t", "timestamp", "macaddr_t", "cgroup_path_t",
             "string", "buffer", "inet", "username_t");
 
-    private static final java.util.Set<String> BUILTINS = java.util.Set.of("args", "ctx", "kstack", "nsecs", "pid", "tid", "ustack",
+    private static final Set<String> BUILTINS = Set.of("args", "ctx", "kstack", "nsecs", "pid", "tid", "ustack",
             "__builtin_comm", "__builtin_cpid", "__builtin_cpu", "__builtin_dw_ustack", "__builtin_elapsed",
             "__builtin_func", "__builtin_ncpus", "__builtin_probe", "__builtin_retval", "__builtin_usermode");
 
@@ -55,7 +57,7 @@ abstract class StatementParser extends Reader {
     /** The value of an integer literal as current bpftrace computes it, or null if it is not one. */
     static Long unsigned(String text) {
         try {
-            return org.bpf4j.trace.parse.Lexer.integerValue(text);
+            return Lexer.integerValue(text);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -2,6 +2,7 @@ package org.bpf4j.trace.parse;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
 
@@ -68,12 +69,12 @@ final class AttachPointText {
             // interval:RATE, in nanoseconds or with a unit (1000000, 1_000us, 1m), as current
             // bpftrace reads it: microseconds; a rate it refuses is left for the type checker to report
             try {
-                long ns = org.bpf4j.trace.IntText.parseUnsigned(parts.getFirst());
+                long ns = IntText.parseUnsigned(parts.getFirst());
                 if (Long.compareUnsigned(ns, 1000) >= 0) {
                     parts.set(0, "us");
                     parts.add(Long.toUnsignedString(Long.divideUnsigned(ns, 1000)));
                 }
-            } catch (org.bpf4j.trace.IntText.Invalid e) {
+            } catch (IntText.Invalid e) {
                 // reported by the type checker
             }
         }

@@ -629,7 +629,7 @@ abstract sealed class ExprParser permits Parser {
     private static final String BUILTIN_PREFIX = "__builtin_";
 
     /** Builtins that current bpftrace also lets be called without arguments ({@code comm()}). */
-    private static final java.util.Set<String> CALLABLE_BUILTINS = java.util.Set.of("pid", "tid", "uid", "gid",
+    private static final Set<String> CALLABLE_BUILTINS = Set.of("pid", "tid", "uid", "gid",
             "nsecs", "elapsed", "cpu", "numaid", "rand", "comm", "probe", "jiffies", "cgroup", "curtask", "retval",
             "ncpus", "cpid", "ppid", "pcomm", "leader_comm", "func", "usermode", "probetype", "args", "config");
 

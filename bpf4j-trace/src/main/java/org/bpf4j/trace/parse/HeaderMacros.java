@@ -1,15 +1,21 @@
 package org.bpf4j.trace.parse;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The object-like macros an {@code #include} brings into a script. Without a C compiler, bpf4j
@@ -62,7 +68,7 @@ public final class HeaderMacros {
             "linux/in.h", List.of("linux/errno.h"));
 
     private final List<Path> dirs;
-    private final Map<String, Map<String, String>> cache = new java.util.HashMap<>();
+    private final Map<String, Map<String, String>> cache = new HashMap<>();
 
     private final boolean permissive;
 
@@ -82,7 +88,7 @@ public final class HeaderMacros {
      * and {@code #include <x.h>} alike.
      */
     public HeaderMacros withDirs(List<Path> first) {
-        List<Path> all = new java.util.ArrayList<>(first);
+        List<Path> all = new ArrayList<>(first);
         all.addAll(dirs);
         return new HeaderMacros(all, permissive);
     }
@@ -96,7 +102,7 @@ public final class HeaderMacros {
     }
 
     /** The directories of a kernel tree's include paths, whose headers are accepted without the files. */
-    private static final java.util.Set<String> KERNEL_DIRS = java.util.Set.of("linux", "net", "uapi", "asm",
+    private static final Set<String> KERNEL_DIRS = Set.of("linux", "net", "uapi", "asm",
             "asm-generic", "trace", "scsi", "xen", "crypto", "keys", "sound", "video", "drm", "media", "rdma", "soc",
             "kvm", "misc", "ras", "target", "acpi", "vdso", "clocksource", "pcmcia", "math-emu", "dt-bindings");
 
@@ -134,7 +140,7 @@ public final class HeaderMacros {
             }
             List<String> lines;
             try {
-                lines = Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+                lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
                 continue;
             }
@@ -221,7 +227,7 @@ public final class HeaderMacros {
 
         /** {@code defined(X)}, {@code defined X}, {@code !defined(X)} of a machine macro; else null (unknown). */
         private static Boolean evaluate(String expr) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(!\\s*)?defined\\s*\\(?\\s*(\\w+)\\s*\\)?")
+            Matcher m = Pattern.compile("(!\\s*)?defined\\s*\\(?\\s*(\\w+)\\s*\\)?")
                     .matcher(expr.strip());
             if (!m.matches()) {
                 return null;
@@ -287,6 +293,6 @@ public final class HeaderMacros {
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], kv[i + 1]);
         }
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 }

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.CFunction;
 
 /**
  * Current bpftrace's {@code import "PATH";}: finds what a script imports and reads it, in
@@ -58,7 +59,7 @@ final class Imports {
      * @param definitions the C definitions of the imported headers, by header name
      * @param functions the functions of the imported BPF C and objects ({@link CObjects})
      */
-    record Merged(List<Parser.Unit> scripts, List<String> definitions, List<org.bpf4j.trace.ast.CFunction> functions) {}
+    record Merged(List<Parser.Unit> scripts, List<String> definitions, List<CFunction> functions) {}
 
     /**
      * The packages of current bpftrace's standard library that a script may import (its embedded C
@@ -85,7 +86,7 @@ final class Imports {
     private final Set<String> scriptNames = new HashSet<>();
     private final Map<String, List<String>> headers = new TreeMap<>();
     private final Set<String> objects = new HashSet<>();
-    private final List<org.bpf4j.trace.ast.CFunction> functions = new ArrayList<>();
+    private final List<CFunction> functions = new ArrayList<>();
     private final Source root;
 
     private Imports(Source root, Reader reader, Diagnostics diags) {

@@ -1,11 +1,14 @@
 package org.bpf4j.trace.parse;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AstRewriter;
@@ -13,6 +16,7 @@ import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.sema.Builtins;
 
 /**
  * Expands current bpftrace's macros ({@code macro add_one(x) { x + 1 }}) in the probes, so that
@@ -83,7 +87,7 @@ final class Macros {
     /** Each macro argument (by identity), with the macros being expanded where the call is written. */
     private final Map<Expr, List<Definition>> argumentContexts = new IdentityHashMap<>();
     /** The calls whose mismatch with their macro's definitions was reported. */
-    private final java.util.Set<Expr> mismatched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Expr> mismatched = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private Macros(List<Definition> definitions, Diagnostics diags) {
         this.diags = diags;
@@ -95,7 +99,7 @@ final class Macros {
                 diags.error(d.span(), "Redefinition of macro: " + d.name());
             }
             same.add(d);
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (Param p : d.params()) {
                 if (!seen.add(p.name())) {
                     String what = switch (p.kind()) {
@@ -180,7 +184,7 @@ final class Macros {
                 closest = d;
             }
         }
-        if (org.bpf4j.trace.sema.Builtins.isBuiltinName(name)) {
+        if (Builtins.isBuiltinName(name)) {
             return null; // the builtin of that name, as current bpftrace's standard library's overloads
         }
         if (mismatched.add(call)) {

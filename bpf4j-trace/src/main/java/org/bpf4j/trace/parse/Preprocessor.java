@@ -3,8 +3,11 @@ package org.bpf4j.trace.parse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.bpf4j.trace.Diagnostics;
@@ -35,7 +38,7 @@ public final class Preprocessor {
      *     from its {@code #} to the start of the next line, in order
      */
     public record Result(String text, List<String> directives, Map<String, String> macros,
-            Map<String, FunctionMacro> functions, List<org.bpf4j.trace.Span> lines) {
+            Map<String, FunctionMacro> functions, List<Span> lines) {
         public Result {
             directives = List.copyOf(directives);
             macros = Map.copyOf(macros);
@@ -58,8 +61,8 @@ public final class Preprocessor {
     private final Diagnostics diags;
     private final HeaderMacros headers;
     private final Map<String, String> macros = new LinkedHashMap<>();
-    private final Set<String> functionLike = new java.util.HashSet<>();
-    private final Map<String, FunctionMacro> functionBodies = new java.util.HashMap<>();
+    private final Set<String> functionLike = new HashSet<>();
+    private final Map<String, FunctionMacro> functionBodies = new HashMap<>();
     private final List<String> directives = new ArrayList<>();
     /** Where each preprocessor line is ({@link Result#lines}). */
     private final List<Span> lines = new ArrayList<>();
@@ -473,7 +476,7 @@ public final class Preprocessor {
             while (epos < expr.length() && Character.isLetterOrDigit(expr.charAt(epos))) {
                 epos++;
             }
-            String lit = expr.substring(start, epos).toLowerCase(java.util.Locale.ROOT).replaceAll("[ul]+$", "");
+            String lit = expr.substring(start, epos).toLowerCase(Locale.ROOT).replaceAll("[ul]+$", "");
             try {
                 if (lit.startsWith("0x")) {
                     return Long.parseUnsignedLong(lit.substring(2), 16);

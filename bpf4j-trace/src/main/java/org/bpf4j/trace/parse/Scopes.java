@@ -36,7 +36,7 @@ import org.bpf4j.trace.ast.UnOp;
  * <p>The type checker and the code generator know one variable per name and probe, so a name
  * declared again in another block (a sibling {@code if} branch, a second loop) is renamed there:
  * {@code $__sN_NAME}, the N-th declaration of {@code $NAME} in the probe (diagnostics show the
- * written name: {@link org.bpf4j.trace.Diagnostics}).
+ * written name: {@link Diagnostics}).
  *
  * <p>It runs on the parsed probes before macro expansion, where a block expression is still a call
  * of its definition ({@link Macros#BLOCK_PREFIX}) and so still a block. Macro bodies are not
@@ -74,7 +74,7 @@ final class Scopes extends AstRewriter {
         }
     }
 
-    /** The prefix of a renamed variable; {@link org.bpf4j.trace.Diagnostics} knows it too. */
+    /** The prefix of a renamed variable; {@link Diagnostics} knows it too. */
     static final String RENAMED = "$__s";
 
     /**

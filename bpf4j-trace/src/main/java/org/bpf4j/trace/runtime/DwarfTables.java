@@ -6,11 +6,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import org.bpf4j.linux.probe.NativeElf;
 import org.bpf4j.linux.sys.Posix;
 import org.bpf4j.trace.codegen.CompiledScript;
@@ -50,7 +52,7 @@ final class DwarfTables {
     /** The held process and its entry stop, until it has been seen stopped there (or gone). */
     private Integer stopping;
     private AutoCloseable entryStop;
-    private java.util.function.BiConsumer<Integer, String> mapsRead = (pid, maps) -> { };
+    private BiConsumer<Integer, String> mapsRead = (pid, maps) -> { };
     private final Map<Integer, String> seen = new LinkedHashMap<>();
     private final Map<Integer, List<EhFrame.Row>> tables = new LinkedHashMap<>();
     private final Map<String, List<EhFrame.Row>> files = new HashMap<>();
@@ -93,7 +95,7 @@ final class DwarfTables {
     }
 
     /** Who is told each process's maps as they are read (the symbols of a process that has exited since). */
-    void onMapsRead(java.util.function.BiConsumer<Integer, String> listener) {
+    void onMapsRead(BiConsumer<Integer, String> listener) {
         this.mapsRead = listener;
     }
 
@@ -298,7 +300,7 @@ final class DwarfTables {
 
     private static List<EhFrame.Row> sortRows(List<EhFrame.Row> rows) {
         List<EhFrame.Row> sorted = new ArrayList<>(rows);
-        sorted.sort(java.util.Comparator.comparingLong(EhFrame.Row::pc)
+        sorted.sort(Comparator.comparingLong(EhFrame.Row::pc)
                 .thenComparing(r -> r.kind() == EhFrame.STOP ? 0 : 1));
         List<EhFrame.Row> out = new ArrayList<>();
         for (EhFrame.Row r : sorted) {

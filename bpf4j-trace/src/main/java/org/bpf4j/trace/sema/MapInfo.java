@@ -1,6 +1,7 @@
 package org.bpf4j.trace.sema;
 
 import java.util.List;
+import org.bpf4j.spec.MapType;
 
 /**
  * What the type checker learned about a map: its key element types (none for a scalar map) and
@@ -26,13 +27,13 @@ public record MapInfo(String name, List<Type> keys, Type value, String kind, lon
     }
 
     /** The BPF map type: the declared kind, else a per-CPU hash for aggregations and a hash otherwise. */
-    public org.bpf4j.spec.MapType mapType() {
+    public MapType mapType() {
         return switch (kind) {
-            case "lruhash" -> org.bpf4j.spec.MapType.LRU_HASH;
-            case "percpuhash" -> org.bpf4j.spec.MapType.PERCPU_HASH;
-            case "percpulruhash" -> org.bpf4j.spec.MapType.LRU_PERCPU_HASH;
-            case "hash" -> org.bpf4j.spec.MapType.HASH;
-            default -> perCpu() ? org.bpf4j.spec.MapType.PERCPU_HASH : org.bpf4j.spec.MapType.HASH;
+            case "lruhash" -> MapType.LRU_HASH;
+            case "percpuhash" -> MapType.PERCPU_HASH;
+            case "percpulruhash" -> MapType.LRU_PERCPU_HASH;
+            case "hash" -> MapType.HASH;
+            default -> perCpu() ? MapType.PERCPU_HASH : MapType.HASH;
         };
     }
 

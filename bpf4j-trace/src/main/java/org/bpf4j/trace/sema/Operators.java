@@ -1,5 +1,6 @@
 package org.bpf4j.trace.sema;
 
+import java.util.HashSet;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.UnOp;
@@ -34,7 +35,7 @@ final class Operators {
         if (lit != null) {
             return lit;
         }
-        if (e instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.NEG) {
+        if (e instanceof Expr.Unary u && u.op() == UnOp.NEG) {
             Long v = constant(u.operand());
             return v == null ? null : -v;
         }
@@ -264,7 +265,7 @@ final class Operators {
      */
     static boolean comparable(Type.Tuple l, Type.Tuple r) {
         if (l.elements().size() != r.elements().size() || l.isRecord() != r.isRecord()
-                || l.isRecord() && !new java.util.HashSet<>(l.names()).equals(new java.util.HashSet<>(r.names()))) {
+                || l.isRecord() && !new HashSet<>(l.names()).equals(new HashSet<>(r.names()))) {
             return false;
         }
         for (int k = 0; k < l.elements().size(); k++) {

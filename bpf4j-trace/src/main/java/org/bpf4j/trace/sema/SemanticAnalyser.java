@@ -1,21 +1,28 @@
 package org.bpf4j.trace.sema;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import org.bpf4j.linux.probe.NativeElf;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
-import org.bpf4j.trace.probe.AttachPoints;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.ast.TypeName;
+import org.bpf4j.trace.ast.UnOp;
+import org.bpf4j.trace.probe.AttachPoints;
+import org.bpf4j.trace.probe.Resolved;
 
 /**
  * The type checker. Like bpftrace's semantic analyser it makes passes over the whole program until
@@ -29,7 +36,7 @@ public final class SemanticAnalyser {
     final TreeMap<String, MapInfo> maps = new TreeMap<>();
     private Probe probe;
     /** The program being typed (its imported C functions are callable). */
-    org.bpf4j.trace.ast.Program program;
+    Program program;
     private boolean finalPass;
     private boolean changed;
     private final Calls calls;
@@ -79,9 +86,9 @@ public final class SemanticAnalyser {
      * Maps that some statement assigns an integer that is not another map's aggregation (an
      * aggregation may be copied only into such a map, as current bpftrace).
      */
-    final java.util.Set<String> integerMaps = new java.util.HashSet<>();
+    final Set<String> integerMaps = new HashSet<>();
     /** Expressions whose error was reported (errors that would follow from them are not). */
-    final java.util.Set<Expr> failed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    final Set<Expr> failed = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private SemanticAnalyser(Diagnostics diags, List<String> params, AttachPoints.Expansion expansion,
             boolean unsafe, boolean child, KernelTypes kernel, Settings settings) {
@@ -225,7 +232,7 @@ public final class SemanticAnalyser {
         if (diags.errorCount() != before) {
             return Optional.empty();
         }
-        return Optional.of(new TypedProgram(program, a.types, java.util.Collections.unmodifiableMap(
+        return Optional.of(new TypedProgram(program, a.types, Collections.unmodifiableMap(
                 new LinkedHashMap<>(a.maps)), a.statements.variables(), params, expansion, a.kernelFields, a.constants, a.rewrites,
                 settings, a.enums.tables(), a.subprogs.scopes()));
     }
@@ -412,16 +419,16 @@ public final class SemanticAnalyser {
      * the attach point has no binary or the binary lacks the symbol.
      */
     long[] userSymbol(AttachPoint ap, String name) {
-        java.nio.file.Path binary = switch (probeArgs.resolved(ap)) {
-            case org.bpf4j.trace.probe.Resolved.Uprobe u -> u.binary();
-            case org.bpf4j.trace.probe.Resolved.Usdt u -> u.binary();
+        Path binary = switch (probeArgs.resolved(ap)) {
+            case Resolved.Uprobe u -> u.binary();
+            case Resolved.Usdt u -> u.binary();
             case null, default -> null;
         };
         if (binary == null) {
             return null;
         }
         try {
-            var sym = org.bpf4j.linux.probe.NativeElf.read(binary).symbol(name);
+            var sym = NativeElf.read(binary).symbol(name);
             return sym.isEmpty() || sym.get().value() == 0 ? null : new long[] {sym.get().value(), sym.get().size()};
         } catch (RuntimeException e) {
             return null;
@@ -447,7 +454,7 @@ public final class SemanticAnalyser {
         }
         if (a instanceof Type.Tuple x && b instanceof Type.Tuple y) {
             if (x.elements().size() != y.elements().size() || x.isRecord() != y.isRecord()
-                    || !new java.util.HashSet<>(x.names()).equals(new java.util.HashSet<>(y.names()))) {
+                    || !new HashSet<>(x.names()).equals(new HashSet<>(y.names()))) {
                 return null;
             }
             List<Type> out = new ArrayList<>();
@@ -695,7 +702,7 @@ public final class SemanticAnalyser {
                 yield t;
             }
             case Expr.Field f -> {
-                Expr.Unary deref = f.base() instanceof Expr.Unary u && u.op() == org.bpf4j.trace.ast.UnOp.DEREF ? u : null;
+                Expr.Unary deref = f.base() instanceof Expr.Unary u && u.op() == UnOp.DEREF ? u : null;
                 Expr.Unary outer = fieldOfDeref;
                 fieldOfDeref = deref;
                 Type base = type(f.base());
@@ -927,7 +934,7 @@ public final class SemanticAnalyser {
     }
 
     /** Checks a statement made by a rule of the checker ({@code find}'s assignment of its variable). */
-    void statement(org.bpf4j.trace.ast.Stmt s) {
+    void statement(Stmt s) {
         statements.stmt(s);
     }
 

@@ -6,12 +6,14 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Stmt;
+import org.bpf4j.trace.ast.TypeName;
 
 /**
  * The type checker's statements and scratch variables ({@code $x}): what each statement requires of
@@ -248,7 +250,7 @@ final class Statements {
                 Type from = sa.type(f.from());
                 Type to = sa.type(f.to());
                 // current bpftrace: at the range, from the loop's start to the range's end
-                org.bpf4j.trace.Span range = new org.bpf4j.trace.Span(f.span().begin(), f.to().span().end());
+                Span range = new Span(f.span().begin(), f.to().span().end());
                 if (!(from instanceof Type.Int)) {
                     sa.error(range, "Loop range requires an integer for the start value");
                 }
@@ -271,7 +273,7 @@ final class Statements {
             case Stmt.Jump j -> {
                 if (j.kind() != Stmt.JumpKind.RETURN && loops == 0) {
                     // current bpftrace's words (its control-flow pass)
-                    sa.error(j.span(), "'" + j.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    sa.error(j.span(), "'" + j.kind().name().toLowerCase(Locale.ROOT)
                             + "' statement is not allowed in a " + (sa.subprogs.inFunction() ? "function" : "probe"));
                 }
                 if (j.kind() == Stmt.JumpKind.RETURN && sa.subprogs.inFunction()) {
@@ -295,15 +297,15 @@ final class Statements {
      * text as it prints, before the {@code =} or at the end (a text written with other spacing: the
      * whole declaration).
      */
-    private static org.bpf4j.trace.Span typeSpan(Stmt.AssignVar a, org.bpf4j.trace.ast.TypeName t) {
+    private static Span typeSpan(Stmt.AssignVar a, TypeName t) {
         int end = a.value().isPresent() ? a.opSpan().begin() - 1 : a.span().end();
         int begin = end - t.toString().length();
-        return begin > a.var().span().end() && end <= a.span().end() ? new org.bpf4j.trace.Span(begin, end) : a.span();
+        return begin > a.var().span().end() && end <= a.span().end() ? new Span(begin, end) : a.span();
     }
 
     private void assignVar(Stmt.AssignVar a) {
         Type declared = a.declared().map(t -> {
-            org.bpf4j.trace.Span at = typeSpan(a, t);
+            Span at = typeSpan(a, t);
             if (t.typeOf() == null && t.pointers() == 0 && MAP_VALUE_TYPES.contains(t.name())) {
                 sa.error(at, "Invalid variable declaration type: " + t.name()); // current bpftrace's words
                 return Type.NONE;
@@ -320,7 +322,7 @@ final class Statements {
                 setVar(a.var(), declared, a.span());
             } else if (a.let()) {
                 untypedLets.add(a.var().name());
-                Type later = letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).get(a.var().name());
+                Type later = letTypes.computeIfAbsent(sa.probe(), p -> new HashMap<>()).get(a.var().name());
                 if (later != null) {
                     setVar(a.var(), later, a.span());
                 } // else never assigned: the parser's scope check warned
@@ -387,7 +389,7 @@ final class Statements {
         }
         if (untypedLets.contains(a.var().name())) {
             Type now = vars.get(a.var().name());
-            if (!now.equals(letTypes.computeIfAbsent(sa.probe(), p -> new java.util.HashMap<>()).put(a.var().name(), now))) {
+            if (!now.equals(letTypes.computeIfAbsent(sa.probe(), p -> new HashMap<>()).put(a.var().name(), now))) {
                 sa.changed(); // the declaration (and uses before this assignment) take this type
             }
         }
@@ -504,7 +506,7 @@ final class Statements {
         }
         String call = switch (agg.kind()) {
             case COUNT -> "count()";
-            case SUM, MIN, MAX, AVG, HIST -> agg.kind().name().toLowerCase(java.util.Locale.ROOT) + "(retval)";
+            case SUM, MIN, MAX, AVG, HIST -> agg.kind().name().toLowerCase(Locale.ROOT) + "(retval)";
             case LHIST -> "lhist(rand %10, 0, 10, 1)";
             case TSERIES -> "tseries(rand %10, 10s, 1)";
             case STATS -> "stats(arg2)";

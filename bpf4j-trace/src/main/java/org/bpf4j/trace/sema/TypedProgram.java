@@ -1,11 +1,15 @@
 package org.bpf4j.trace.sema;
 
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Probe;
 import org.bpf4j.trace.ast.Program;
+import org.bpf4j.trace.ast.Subprog;
 import org.bpf4j.trace.probe.AttachPoints;
 
 /**
@@ -24,13 +28,13 @@ public final class TypedProgram {
     private final IdentityHashMap<Expr, Expr> rewrites;
     private final Settings settings;
     private final IdentityHashMap<Expr, Map<Long, String>> enums;
-    private final IdentityHashMap<org.bpf4j.trace.ast.Subprog, Probe> scopes;
+    private final IdentityHashMap<Subprog, Probe> scopes;
 
     TypedProgram(Program program, IdentityHashMap<Expr, Type> types, Map<String, MapInfo> maps,
             IdentityHashMap<Probe, Map<String, Type>> variables, List<String> params,
             AttachPoints.Expansion expansion, IdentityHashMap<Expr, KernelField> kernelFields,
             IdentityHashMap<Expr, Long> constants, IdentityHashMap<Expr, Expr> rewrites, Settings settings,
-            IdentityHashMap<Expr, Map<Long, String>> enums, IdentityHashMap<org.bpf4j.trace.ast.Subprog, Probe> scopes) {
+            IdentityHashMap<Expr, Map<Long, String>> enums, IdentityHashMap<Subprog, Probe> scopes) {
         this.scopes = scopes;
         this.settings = settings;
         this.enums = enums;
@@ -74,10 +78,10 @@ public final class TypedProgram {
     }
 
     /** The place of the script's first {@code dw_ustack}, if it has one. */
-    public java.util.Optional<org.bpf4j.trace.Span> firstDwarfStack() {
+    public Optional<Span> firstDwarfStack() {
         return types.keySet().stream().filter(e -> e instanceof Expr.Call c && c.name().equals("dw_ustack")
                 || e instanceof Expr.Builtin b && b.name().equals("dw_ustack")).map(Expr::span)
-                .min(java.util.Comparator.comparingInt(org.bpf4j.trace.Span::begin));
+                .min(Comparator.comparingInt(Span::begin));
     }
 
     /** The config variables of the run (config block and environment). */
@@ -105,7 +109,7 @@ public final class TypedProgram {
      * The probe without attach points that stands for a function's body: its variables
      * ({@link #variables}: the parameters and the body's) are the function's.
      */
-    public Probe scope(org.bpf4j.trace.ast.Subprog f) {
+    public Probe scope(Subprog f) {
         return scopes.get(f);
     }
 

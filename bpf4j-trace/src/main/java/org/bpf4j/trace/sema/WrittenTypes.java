@@ -1,5 +1,7 @@
 package org.bpf4j.trace.sema;
 
+import java.util.Map;
+import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.TypeName;
@@ -116,7 +118,7 @@ final class WrittenTypes {
         if (name == null || a.kernel.btf().isEmpty()) {
             return;
         }
-        java.util.Map<Long, String> values = a.kernel.enumValues(name);
+        Map<Long, String> values = a.kernel.enumValues(name);
         if (values == null) {
             a.error(SemanticAnalyser.castSpan(c), "Unknown enum: " + name);
         } else if (c.operand() instanceof Expr.IntLit lit && !lit.unsigned() && lit.value() >= 0
@@ -215,14 +217,14 @@ final class WrittenTypes {
         if (id < 0) {
             return null;
         }
-        org.bpf4j.object.btf.BtfType t = a.kernel.type(id);
-        if (t instanceof org.bpf4j.object.btf.BtfType.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4
+        BtfType t = a.kernel.type(id);
+        if (t instanceof BtfType.Int i && (i.size() == 1 || i.size() == 2 || i.size() == 4
                 || i.size() == 8)) {
-            return (i.encoding() & org.bpf4j.object.btf.BtfType.Int.BOOL) != 0 ? Type.Int.bool(8)
-                    : new Type.Int(i.size() * 8, i.signed() || (i.encoding() & org.bpf4j.object.btf.BtfType.Int.CHAR) != 0
+            return (i.encoding() & BtfType.Int.BOOL) != 0 ? Type.Int.bool(8)
+                    : new Type.Int(i.size() * 8, i.signed() || (i.encoding() & BtfType.Int.CHAR) != 0
                             && i.size() == 1);
         }
-        if (t instanceof org.bpf4j.object.btf.BtfType.Enum en && (en.size() == 4 || en.size() == 8)) {
+        if (t instanceof BtfType.Enum en && (en.size() == 4 || en.size() == 8)) {
             return new Type.Int(en.size() * 8, en.signed());
         }
         return null;

@@ -2,9 +2,16 @@ package org.bpf4j.trace.symbols;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.bpf4j.linux.probe.NativeElf;
 
 /**
@@ -146,7 +153,7 @@ public final class EhFrame {
      * @param unsupported the other rows, by what is not followed: the walk fails there
      */
     public record Census(int fdes, int rows, int anyFrame, int knownRegisters, int ends,
-            java.util.SortedMap<String, Integer> unsupported) {
+            SortedMap<String, Integer> unsupported) {
         /** The rows the walk fails at. */
         public int failures() {
             return unsupported.values().stream().mapToInt(Integer::intValue).sum();
@@ -156,7 +163,7 @@ public final class EhFrame {
     /** The {@link Census} of a file's rows. */
     public static Census census(NativeElf elf) {
         NativeElf.Section s = elf.section(".eh_frame").filter(x -> x.type() != 8).orElse(null);
-        java.util.SortedMap<String, Integer> unsupported = new java.util.TreeMap<>();
+        SortedMap<String, Integer> unsupported = new TreeMap<>();
         int[] n = new int[5];
         if (s != null) {
             Parser parser = new Parser(elf.data(s).slice().order(ByteOrder.LITTLE_ENDIAN), s.address());
@@ -231,7 +238,7 @@ public final class EhFrame {
 
         private static long[] none() {
             long[] a = new long[16];
-            java.util.Arrays.fill(a, NONE);
+            Arrays.fill(a, NONE);
             return a;
         }
 
@@ -368,9 +375,9 @@ public final class EhFrame {
     private static final class Parser {
         private final ByteBuffer b;
         private final long sectionAddress;
-        private final java.util.Map<Integer, Cie> cies = new java.util.HashMap<>();
+        private final Map<Integer, Cie> cies = new HashMap<>();
         /** Told each row of a function and, for a STOP, why ({@link #census}). */
-        java.util.function.BiConsumer<Row, String> census;
+        BiConsumer<Row, String> census;
         Runnable fdes;
         private final List<String> reasons = new ArrayList<>();
 
@@ -514,7 +521,7 @@ public final class EhFrame {
          * the location left (when {@code rows} is not null).
          */
         private State execute(Cie cie, int from, int to, State s, State initial, long[] loc, List<Row> rows) {
-            java.util.ArrayDeque<State> saved = new java.util.ArrayDeque<>();
+            ArrayDeque<State> saved = new ArrayDeque<>();
             int[] p = {from};
             while (p[0] < to) {
                 int op = b.get(p[0]++) & 0xff;

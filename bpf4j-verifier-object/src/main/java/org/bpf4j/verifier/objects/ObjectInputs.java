@@ -130,7 +130,7 @@ public final class ObjectInputs {
         List<MapInfo.Kptr> kptrs = new ArrayList<>();
         kptrs(btf, m.btfValueTypeId(), 0, kptrs, 0);
         kptrs.removeIf(k -> k.offset() + 8 > m.valueSize());
-        return info.withSpecialFields(lock, timer).withKptrs(kptrs);
+        return info.withSpecialFields(lock, timer).withKptrs(kptrs).withBtf(true);
     }
 
     /**

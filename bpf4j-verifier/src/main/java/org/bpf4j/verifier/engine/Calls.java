@@ -198,6 +198,9 @@ final class Calls {
         }
         MapInfo m = ex.map(p.map());
         int at = lock ? m.spinLockOff() : m.timerOff();
+        if (at < 0 && !m.btf()) {
+            throw new Reject("map '" + m.name() + "' has to have BTF in order to use " + field);
+        }
         if (at < 0) {
             throw new Reject("map '" + m.name() + "' has no valid " + field);
         }

@@ -75,11 +75,25 @@ final class KernelObjects {
             int regno = i + 1;
             RegState v = Regs.read(st, regno);
             KernelTypes.Type t = params.get(i).type();
+            boolean ctxArg = t instanceof KernelTypes.Pointer cp && cp.toStruct() && isContext(cp);
+            boolean memArg = t instanceof KernelTypes.Pointer mp && mp.toStruct() && i + 1 < params.size()
+                    && isSize(params.get(i + 1)) && !(v instanceof RegState.Pointer q && q.type() == PtrType.BTF_ID);
+            int argIndex = i;
             switch (t) {
                 case KernelTypes.Scalar s -> {
                     if (!(v instanceof RegState.Scalar)) {
                         throw new Reject("R" + regno + " is not a scalar");
                     }
+                }
+                case KernelTypes.Pointer p when ctxArg -> {
+                    // the program's context (btf_is_prog_ctx_type: bpf_skb_ct_lookup's struct __sk_buff *)
+                    if (!(v instanceof RegState.Pointer q && q.type() == PtrType.CTX)) {
+                        throw new Reject("arg#" + i + " expected pointer to ctx, but got " + Regs.typeName(v));
+                    }
+                }
+                case KernelTypes.Pointer p when memArg -> {
+                    // memory and its size in the next argument (KF_ARG_PTR_TO_MEM_SIZE): both read and written
+                    memoryAndSize(st, argIndex, regno, v);
                 }
                 case KernelTypes.Pointer p when p.toStruct() -> {
                     boolean nullable = params.get(i).name().endsWith("__nullable");
@@ -148,6 +162,38 @@ final class KernelObjects {
             st.regs()[r] = RegState.NOT_INIT;
         }
         st.regs()[0] = result(st, slot, spec, f);
+    }
+
+    /** Whether a kfunc parameter points to the program type's context structure. */
+    private boolean isContext(KernelTypes.Pointer p) {
+        return ex.type().contextStruct().map(c -> c.equals(p.targetName())).orElse(false)
+                || ex.type() == org.bpf4j.spec.ProgramType.KPROBE && p.targetName().equals("pt_regs");
+    }
+
+    /** A parameter giving the size of the memory the one before points to ({@code __sz}, {@code __szk}). */
+    private static boolean isSize(KernelTypes.Param next) {
+        return next.name().endsWith("__sz") || next.name().endsWith("__szk");
+    }
+
+    /** Memory at R{@code regno} of the size in the next register, which may be 0 ({@code check_kfunc_mem_size_reg}). */
+    private void memoryAndSize(VerifierState st, int i, int regno, RegState mem) {
+        RegState size = Regs.read(st, regno + 1);
+        if (!(size instanceof RegState.Scalar s)) {
+            throw new Reject("R" + (regno + 1) + " is not a scalar");
+        }
+        if (s.range().smin() < 0) {
+            throw new Reject("R" + (regno + 1) + " min value is negative, either use unsigned or 'var &= const'");
+        }
+        if (Long.compareUnsigned(s.range().umax(), AluTransfer.MAX_VAR_OFF) >= 0) {
+            throw new Reject("R" + (regno + 1) + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+        }
+        try {
+            ex.memory().checkRange(st, regno, mem, s.range().umax(), false, true);
+            ex.memory().checkRange(st, regno, mem, s.range().umax(), true, true);
+        } catch (Reject e) {
+            throw new Reject(e.getMessage() + "\narg#" + i + " arg#" + (i + 1)
+                    + " memory, len pair leads to invalid memory access");
+        }
     }
 
     private RegState result(VerifierState st, int slot, KfuncSpec spec, KernelTypes.Function f) {
@@ -236,13 +282,13 @@ final class KernelObjects {
 
     /**
      * A load from the context of a BTF-typed tracing program ({@code tp_btf/NAME}, {@code fentry/NAME},
-     * {@code fexit/NAME}, {@code fmod_ret/NAME}, {@code iter/NAME}): argument {@code off / 8} of the attach point, typed
+     * {@code fexit/NAME}, {@code fmod_ret/NAME}, {@code iter/NAME}, {@code lsm/NAME}): argument {@code off / 8} of the attach point, typed
      * from its BTF prototype (the kernel's {@code btf_ctx_access}). Numbers and structures passed
      * by value read as numbers, pointers to numbers or {@code void} as numbers, pointers to
      * structures as kernel objects, trusted for {@code tp_btf} and iterators (whose arguments the
      * kernel vouches for; an iterator's object after its {@code bpf_iter_meta} may be NULL), plain
-     * for the others; {@code fexit} and {@code fmod_ret} may also read the
-     * return value after the last argument. Only reads.
+     * for the others (trusted for LSM hooks too, but the socket blob's two); {@code fexit},
+     * {@code fmod_ret} and LSM programs may also read the return value after the last argument. Only reads.
      */
     RegState tracingArg(VerifierState st, int off, int size, boolean write) {
         String at = ex.input().attachTo();
@@ -255,7 +301,9 @@ final class KernelObjects {
         boolean tp = kind.equals("tp_btf");
         // an iterator's context (struct bpf_iter__NAME) holds the arguments of the kernel's bpf_iter_NAME
         boolean iter = kind.equals("iter") || kind.equals("iter.s");
-        String tname = tp ? "btf_trace_" + target : iter ? "bpf_iter_" + target : target;
+        // an LSM program's context holds the arguments of the kernel's bpf_lsm_HOOK, then its return value
+        boolean lsm = kind.equals("lsm") || kind.equals("lsm.s");
+        String tname = tp ? "btf_trace_" + target : iter ? "bpf_iter_" + target : lsm ? "bpf_lsm_" + target : target;
         Optional<KernelTypes.Function> proto = tp ? types().pointedPrototype(tname) : types().function(tname);
         if (proto.isEmpty()) {
             if (types() == KernelTypes.NONE) {
@@ -274,7 +322,7 @@ final class KernelObjects {
             throw new Reject(refused + "func '" + tname + "' offset " + off + " is not multiple of 8)");
         }
         int arg = off / 8;
-        boolean ret = kind.equals("fexit") || kind.equals("fmod_ret");
+        boolean ret = kind.equals("fexit") || kind.equals("fmod_ret") || lsm;
         if (arg > args.size() || arg == args.size() && !ret) {
             throw new Reject(refused + "func '" + tname + "' doesn't have " + (arg + 1) + "-th argument)");
         }
@@ -282,10 +330,13 @@ final class KernelObjects {
         // the iterator's object (after its bpf_iter_meta) may be NULL: the kernel's ctx_arg_info
         // makes it PTR_TO_BTF_ID_OR_NULL, trusted, as Linux trusts raw tracepoint and iterator arguments
         boolean orNull = iter && arg > 0;
+        // Linux trusts an LSM hook's arguments (bpf_lsm_is_trusted) but those of the two hooks of a
+        // socket's security blob
+        boolean trusted = tp || iter || lsm && !target.equals("sk_alloc_security") && !target.equals("sk_free_security");
         return switch (t) {
             case KernelTypes.Pointer p when p.toStruct() -> new RegState.Pointer(PtrType.BTF_ID, 0,
                     ScalarRange.constant(0), orNull ? st.newId() : 0, 0, 0, -1, 0, orNull, 0, false,
-                    new KernelObject(p.target(), p.targetName(), tp || iter ? KernelObject.TRUSTED : 0));
+                    new KernelObject(p.target(), p.targetName(), trusted ? KernelObject.TRUSTED : 0));
             case KernelTypes.Pointer p -> RegState.unknown(); // to a number or void: a number for the verifier
             case KernelTypes.Scalar x -> RegState.unknown();
             case KernelTypes.Composite x -> RegState.unknown();

@@ -68,6 +68,13 @@ final class Kfuncs {
             throw new Reject("kernel function call with btf_id " + imm + ": bpf4j needs the function's name "
                     + "(the __ksym extern of an object) to verify it");
         }
+        org.bpf4j.spec.KernelTypes types = ex.input().kernelTypes();
+        if (types != org.bpf4j.spec.KernelTypes.NONE && types.function(name).isEmpty() && !BY_NAME.containsKey(name)) {
+            // a kfunc the kernel lacks: libbpf turns a __weak one's call into a call of helper
+            // 2002000000 + its extern's index, which Linux refuses when it reaches it ("invalid func
+            // unknown#..."), and says so in its own words (a strong one never loads)
+            throw new Reject("kfunc '" + name + "' is referenced but wasn't resolved");
+        }
         if (!ex.input().gpl()) {
             throw new Reject("cannot call kernel function from non-GPL compatible program");
         }

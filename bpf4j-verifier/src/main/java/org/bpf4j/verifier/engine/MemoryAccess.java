@@ -338,7 +338,8 @@ final class MemoryAccess {
         if (!p.fixedOffset()) {
             throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
         }
-        if (ex.type() == ProgramType.TRACING && !ex.input().attachTo().isEmpty()) {
+        if ((ex.type() == ProgramType.TRACING || ex.type() == ProgramType.LSM && ex.input().attachTo().startsWith("lsm"))
+                && !ex.input().attachTo().isEmpty()) {
             return ex.kernelObjects().tracingArg(st, off, size, write);
         }
         ContextAccess.Field f = ContextAccess.access(ex.type(), ex.attach(), off,

@@ -23,9 +23,9 @@ import org.bpf4j.vm.VmProgram;
  * {@code ingress_ifindex} and {@code rx_queue_index}; without it {@code ingress_ifindex} is 1 (the
  * loopback device). {@code data_out} runs from the metadata to the end; bytes past
  * {@code data_end} or past 3,520 bytes are fragments the program cannot reach directly, only
- * through {@code bpf_xdp_get_buff_len}, {@code bpf_xdp_load_bytes} and {@code bpf_xdp_store_bytes}
- * ({@code bpf_xdp_adjust_tail} still moves the linear part's end where Linux moves the last
- * fragment's: not modelled).
+ * through {@code bpf_xdp_get_buff_len}, {@code bpf_xdp_load_bytes} and {@code bpf_xdp_store_bytes},
+ * and whose last one {@code bpf_xdp_adjust_tail} grows (within its 4096-byte page) or shrinks
+ * (freeing emptied fragments, then the linear part).
  * <li>Socket-buffer programs (socket_filter, sched_cls, sched_act, cgroup_skb, lwt_*): the
  * Ethernet header gives {@code protocol} and {@code pkt_type}; tc programs see the packet from the
  * Ethernet header, the others from the network header, and for those {@code data_out} starts with
