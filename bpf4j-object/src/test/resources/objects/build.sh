@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang-19}
 INC="-I/usr/include/$(uname -m)-linux-gnu -fdebug-prefix-map=$(pwd)/="
-for src in features sections btfkinds; do
+for src in features sections btfkinds map_extra; do
 	$CLANG -O2 -g -target bpf -D__TARGET_ARCH_x86 $INC -c $src.bpf.c -o $src.o
 done
 $CLANG -O2 -target bpf $INC -c legacy.bpf.c -o legacy.o

@@ -98,7 +98,7 @@ final class BtfMaps {
                 case "max_entries" -> max(maxEntries = uint(ctx, btf, m, attr), ctx, attr);
                 case "map_flags" -> flags = uint(ctx, btf, m, attr);
                 case "numa_node" -> numa = uint(ctx, btf, m, attr);
-                case "map_extra" -> extra = uint(ctx, btf, m, attr);
+                case "map_extra" -> extra = ulong(ctx, btf, m, attr);
                 case "key_size" -> keySize = checkSize(ctx, attr, keySize, uint(ctx, btf, m, attr));
                 case "value_size" -> valueSize = checkSize(ctx, attr, valueSize, uint(ctx, btf, m, attr));
                 case "key" -> {
@@ -188,6 +188,29 @@ final class BtfMaps {
                     + arr.kindName());
         }
         return a.elements();
+    }
+
+    /**
+     * {@code map_extra}: an {@code __uint} or, for 64-bit values, libbpf's {@code __ulong(name, value)},
+     * an enum (ENUM64 above 32 bits) of one enumerator holding the value (libbpf's
+     * {@code get_map_field_long}; cilium/ebpf's arena map puts its mmap address there).
+     */
+    private static long ulong(ObjectContext ctx, Btf btf, BtfType.Member m, String attr) {
+        BtfType t = btf.resolve(m.type());
+        java.util.List<BtfType.EnumValue> values = switch (t) {
+            case BtfType.Ptr p -> null;
+            case BtfType.Enum e -> e.values();
+            case BtfType.Enum64 e -> e.values();
+            default -> throw ctx.error("section '.maps': " + attr + ": expected a pointer (__uint) or an enum (__ulong), got "
+                    + t.kindName());
+        };
+        if (values == null) {
+            return uint(ctx, btf, m, attr);
+        }
+        if (values.size() != 1) {
+            throw ctx.error("section '.maps': " + attr + ": an __ulong enum must have one enumerator, not " + values.size());
+        }
+        return values.get(0).value();
     }
 
     /** A {@code __type(name, T)} attribute: a pointer to T; the id of T. */

@@ -82,6 +82,16 @@ class ObjectFileTest {
         assertEquals(List.of(new MapSlot(1, "tail_target")), features.map("jumps").orElseThrow().initialSlots());
     }
 
+    /** map_extra as libbpf's __ulong (an ENUM64 of one enumerator) or __uint; the loader refused the enum. */
+    @Test
+    void mapExtraTakesUlongAndUint() {
+        ObjectSpec o = TestObjects.parse("map_extra.o");
+        assertEquals(1L << 44, o.maps().stream().filter(m -> m.name().equals("wide")).findFirst().orElseThrow()
+                .mapExtra());
+        assertEquals(3L, o.maps().stream().filter(m -> m.name().equals("narrow")).findFirst().orElseThrow()
+                .mapExtra());
+    }
+
     @Test
     void globalDataMaps() {
         MapSpec data = features.map(".data").orElseThrow();

@@ -191,24 +191,29 @@ final class Values {
 
     /** Renders a value as print() and map printing do (quoted strings in JSON when {@code quote}). */
     String render(Type t, byte[] b, int off, boolean quote) {
+        return render(t, b, off, quote, out.json());
+    }
+
+    /** Renders a value in JSON form ({@code json}) or in text form, whatever the output's format. */
+    private String render(Type t, byte[] b, int off, boolean quote, boolean json) {
         return switch (t) {
-            case Type.Int i when i.isPointer() && out.json() -> Long.toUnsignedString(u64(b, off)); // JSON has no hex
-            case Type.Int i when i.enumerators() != null && out.json() ->
+            case Type.Int i when i.isPointer() && json -> Long.toUnsignedString(u64(b, off)); // JSON has no hex
+            case Type.Int i when i.enumerators() != null && json ->
                 intText(u64(b, off), i.withEnumerators(null)); // JSON keeps an enum value's number
             case Type.Int i -> intText(u64(b, off), i);
             case Type.Str s -> quoted(text(b, off, s.size()), quote);
             case Type.Tuple tu -> {
                 List<String> parts = new ArrayList<>();
                 for (int k = 0; k < tu.elements().size(); k++) {
-                    String v = render(tu.elements().get(k), b, off + tu.offset(k), out.json());
+                    String v = render(tu.elements().get(k), b, off + tu.offset(k), json, json);
                     // a record's fields as a struct's: { .a = 1 } (JSON: an object)
-                    parts.add(!tu.isRecord() ? v : out.json() ? "\"" + Output.escape(tu.names().get(k)) + "\": " + v
+                    parts.add(!tu.isRecord() ? v : json ? "\"" + Output.escape(tu.names().get(k)) + "\": " + v
                             : "." + tu.names().get(k) + " = " + v);
                 }
                 if (tu.isRecord()) {
-                    yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
+                    yield json ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
                 }
-                yield out.json() ? "[" + String.join(",", parts) + "]" : "(" + String.join(", ", parts) + ")";
+                yield json ? "[" + String.join(",", parts) + "]" : "(" + String.join(", ", parts) + ")";
             }
             case Type.ProbeName p -> quoted(events.probeNames().get((int) u64(b, off)), quote);
             case Type.Timestamp ts -> quoted(timestamp(b, off), quote);
@@ -225,7 +230,7 @@ final class Values {
                 for (int k = 0; k < a.count(); k++) {
                     int at = off + k * a.element().size();
                     parts.add(a.element() instanceof Type.Int i ? intText(signExtend(b, at, i), i)
-                            : render(a.element(), b, at, out.json()));
+                            : render(a.element(), b, at, json, json));
                 }
                 yield "[" + String.join(",", parts) + "]";
             }
@@ -237,11 +242,11 @@ final class Values {
                         case Type.Int i when f.isBitField() -> intText(bits(b, at, f), i);
                         case Type.Int i -> intText(signExtend(b, at, i), i);
                         case Type.None n -> "null"; // a floating-point field, as current bpftrace
-                        default -> render(f.type(), b, at, out.json());
+                        default -> render(f.type(), b, at, json, json);
                     };
-                    parts.add(out.json() ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
+                    parts.add(json ? "\"" + f.name() + "\": " + v : "." + f.name() + " = " + v);
                 }
-                yield out.json() ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
+                yield json ? "{" + String.join(", ", parts) + "}" : "{ " + String.join(", ", parts) + " }";
             }
             case Type.Agg a -> Long.toString(u64(b, off));
             case Type.StructRef s -> "";
@@ -415,28 +420,27 @@ final class Values {
         return Strftime.format(fmt, instant.atZone(ZoneId.systemDefault()), Math.floorMod(wall, 1_000_000_000L));
     }
 
-    /** A map key as bpftrace shows it: text {@code [a, b]}, JSON {@code "a,b"}. */
+    /**
+     * A map key as bpftrace shows it: text {@code [a, b]}, JSON {@code "a,b"}. As current bpftrace,
+     * several keys are one tuple, and the key's text form loses its outer parentheses (a key that is
+     * one tuple prints as several keys do); in JSON that text, spaces removed, is the key, even for a
+     * tuple, record, pointer or enum inside it ({@code @k[(1, "x"), 5]}: {@code "(1,x),5"}).
+     */
     String key(List<Type> keys, int[] offsets, byte[] b) {
         if (keys.isEmpty()) {
             return "";
-        }
-        if (keys.size() == 1 && keys.getFirst() instanceof Type.Tuple tu && !tu.isRecord()) {
-            // a key that is one tuple prints without its parentheses, as a multi-key (current bpftrace:
-            // several keys are a tuple); in JSON too ("2,b": its text without parentheses and spaces)
-            List<String> parts = new ArrayList<>();
-            for (int k = 0; k < tu.elements().size(); k++) {
-                parts.add(render(tu.elements().get(k), b, offsets[0] + tu.offset(k), false));
-            }
-            return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\""
-                    : "[" + String.join(", ", parts) + "]";
         }
         List<String> parts = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
             parts.add(keys.get(k) instanceof Type.Stack st ? stack(st, b, offsets[k], 4)
                     : keys.get(k) instanceof Type.Buf x
                             ? FormatString.hex(bufBytes(b, offsets[k], x, true), true, true)
-                    : render(keys.get(k), b, offsets[k], false)); // records as in values (current bpftrace)
+                    : render(keys.get(k), b, offsets[k], false, false)); // records as in values (current bpftrace)
         }
-        return out.json() ? "\"" + Output.escape(String.join(",", parts)) + "\"" : "[" + String.join(", ", parts) + "]";
+        String s = keys.size() == 1 ? parts.getFirst() : "(" + String.join(", ", parts) + ")";
+        if (keys.size() > 1 || keys.getFirst() instanceof Type.Tuple tu && !tu.isRecord()) {
+            s = s.substring(1, s.length() - 1);
+        }
+        return out.json() ? "\"" + Output.escape(s.replace(" ", "")) + "\"" : "[" + s + "]";
     }
 }
