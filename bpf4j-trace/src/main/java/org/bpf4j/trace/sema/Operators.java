@@ -1,6 +1,7 @@
 package org.bpf4j.trace.sema;
 
 import java.util.HashSet;
+import java.util.Objects;
 import org.bpf4j.trace.ast.BinOp;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.UnOp;
@@ -100,6 +101,14 @@ final class Operators {
         Type l = leftAgg != null ? leftAgg : a.type(b.left());
         Type.Agg rightAgg = a.aggregateRead(b.right());
         Type r = rightAgg != null ? rightAgg : a.type(b.right());
+        if ((isPointer(l) || isPointer(r)) && !(l instanceof Type.None) && !(r instanceof Type.None)
+                && !(l instanceof Type.Int && r instanceof Type.Int)) {
+            // current bpftrace (type_resolver's get_binop_ptr): a pointer takes part only with an
+            // integer, a bool or a pointer, whatever the operator; no "Type mismatch" contexts
+            a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
+                    + l.display() + ", " + r.display());
+            return Type.INT64;
+        }
         if ((leftAgg != null || rightAgg != null) && !(l instanceof Type.None) && !(r instanceof Type.None)) {
             mismatch(b, l, r);
             return Type.INT64;
@@ -171,6 +180,14 @@ final class Operators {
                         + l.display() + ", " + r.display());
                 return Type.INT64;
             }
+            if (li.isPointer() && ri.isPointer() && !samePointee(li.pointee(), ri.pointee())) {
+                // current bpftrace warns for && and || too (they are comparisons there); its contexts
+                // are warning lines (WARNING: left (int8)), gone with the warning under --no-warnings
+                a.warning(b.span(), "comparison of distinct pointer types: " + li.pointee().display() + ", "
+                        + ri.pointee().display());
+                a.warning(b.left().span(), "left (" + li.pointee().display() + ")");
+                a.warning(b.right().span(), "right (" + ri.pointee().display() + ")");
+            }
             return Type.Int.bool(64);
         }
         // current bpftrace (type_resolver's get_binop_int): a literal's flexible sign becomes the
@@ -200,6 +217,26 @@ final class Operators {
         castWarning(b.left(), li, result);
         castWarning(b.right(), ri, result);
         return result;
+    }
+
+    private static boolean isPointer(Type t) {
+        return t instanceof Type.Int i && i.isPointer();
+    }
+
+    /**
+     * Whether two pointees are one type as current bpftrace's type equality sees them: integers by
+     * size, sign and kind (a bool is not an int8), pointers by their pointees; user or kernel
+     * memory and a literal's flexible sign aside.
+     */
+    private static boolean samePointee(Type l, Type r) {
+        if (l instanceof Type.Int li && r instanceof Type.Int ri) {
+            if (li.isPointer() || ri.isPointer()) {
+                return li.isPointer() && ri.isPointer() && samePointee(li.pointee(), ri.pointee());
+            }
+            return li.bits() == ri.bits() && li.signed() == ri.signed() && li.bool() == ri.bool()
+                    && Objects.equals(li.enumerators(), ri.enumerators());
+        }
+        return l.equals(r);
     }
 
     /** {@code t} with the sign {@code signed}, no longer flexible. */
