@@ -13,8 +13,8 @@ gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -fpie 
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -Wl,-z,lazy -o frames frames.c
 clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd -Wl,-z,lazy \
     -o frames-clang frames.c
-# registers.c: rules naming other registers (the return address in rcx, the CFA in rax), in the
-# interrupted frame and in the frame a signal frame saved every register of
+# registers.c: rules naming other registers (the return address in rcx or rdx, the CFA in rax or
+# *(rsp+8+r9*8)+8), in the interrupted frame and in the frame a signal frame saved every register of
 gcc -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -o registers registers.c
 clang-19 -O2 -g -Wall -Werror -fomit-frame-pointer -fno-optimize-sibling-calls -no-pie -fuse-ld=bfd \
     -o registers-clang registers.c

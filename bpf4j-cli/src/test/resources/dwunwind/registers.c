@@ -6,19 +6,24 @@
 // pointer it was called with in rax (CFA = rax+8, as realign in frames.c) and spinra its return
 // address in rcx while they wait for a signal; SIGALRM's handler calls onsignal. montlike
 // realigns its stack as OpenSSL's Montgomery multiplication (bn_mul_mont) does, saving the stack
-// pointer it was called with at rsp + 8 + r9 * 8: its CFA is *(rsp + 8 + r9 * 8) + 8.
+// pointer it was called with at rsp + 8 + r9 * 8: its CFA is *(rsp + 8 + r9 * 8) + 8. rasys pops
+// its return address into rdx and makes the getppid system call (a kernel probe's user registers).
+// rbpreg keeps its caller's rbp in r11 (DW_CFA_register rbp, r11, as libgcrypt's assembly does)
+// and zeroes rbp; its caller vlacall's CFA is rbp+16 (a variable-length array).
 //
-//   registers once N   calls callra and callmont N times, 1 ms apart, and exits
+//   registers once N   calls callra, callmont, callsys and vlacall N times, 1 ms apart, and exits
 //   registers sigreg   prints its pid, then waits in spinreg until SIGALRM's handler (called
 //                      through the C library's __restore_rt signal frame) calls onsignal, every
 //                      millisecond until killed
 //   registers sigra    the same in spinra
 //   registers sigmont  the same in montlike
+#define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 volatile long sink;
@@ -109,6 +114,51 @@ __attribute__((noinline)) void callra(void)
   sink++;
 }
 
+void rasys(void);
+__asm__(".text\n"
+        ".globl rasys\n"
+        ".type rasys,@function\n"
+        "rasys:\n"
+        ".cfi_startproc\n"
+        "  pop %rdx\n"
+        ".cfi_def_cfa_offset 0\n"
+        ".cfi_register 16, 1\n" // rip in rdx
+        "  mov $110, %eax\n" // getppid
+        "  syscall\n"
+        "  jmp *%rdx\n"
+        ".cfi_endproc\n"
+        ".size rasys, .-rasys\n");
+
+__attribute__((noinline)) void callsys(void)
+{
+  rasys();
+  sink++;
+}
+
+void rbpreg(void);
+__asm__(".text\n"
+        ".globl rbpreg\n"
+        ".type rbpreg,@function\n"
+        "rbpreg:\n"
+        ".cfi_startproc\n"
+        "  mov %rbp, %r11\n"
+        ".cfi_register 6, 11\n" // rbp in r11
+        "  xor %ebp, %ebp\n"
+        "  nop\n"
+        "  mov %r11, %rbp\n"
+        ".cfi_restore 6\n"
+        "  ret\n"
+        ".cfi_endproc\n"
+        ".size rbpreg, .-rbpreg\n");
+
+__attribute__((noinline)) void vlacall(int n)
+{
+  volatile char buf[n];
+  buf[0] = 1;
+  rbpreg();
+  sink += buf[0];
+}
+
 volatile int one = 1;
 
 __attribute__((noinline)) void callmont(void)
@@ -122,11 +172,23 @@ __attribute__((noinline)) void onsignal(void)
   sink++;
 }
 
-__attribute__((noinline)) void handler(int sig)
+// the function the signal is waited for in (spinreg, spinra, montlike)
+void (*spinning)(volatile int *);
+
+// calls onsignal only when the signal interrupted the wait (not its way there, as setitimer's
+// return on a loaded machine): else the timer is armed again
+__attribute__((noinline)) void handler(int sig, siginfo_t *info, void *context)
 {
   (void) sig;
-  onsignal();
-  fired = 1;
+  (void) info;
+  unsigned long rip = (unsigned long) ((ucontext_t *) context)->uc_mcontext.gregs[REG_RIP];
+  if (rip - (unsigned long) spinning < 64) {
+    onsignal();
+    fired = 1;
+  } else {
+    struct itimerval t = {{0, 0}, {0, 1000}};
+    setitimer(ITIMER_REAL, &t, NULL);
+  }
 }
 
 __attribute__((noinline)) void waitreg(void)
@@ -147,13 +209,15 @@ __attribute__((noinline)) void waitmont(void)
   sink++;
 }
 
-__attribute__((noreturn)) static void signalled(void (*wait)(void))
+__attribute__((noreturn)) static void signalled(void (*wait)(void), void (*spin)(volatile int *))
 {
+  spinning = spin;
   printf("%d\n", getpid());
   fflush(stdout);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = handler;
+  sa.sa_sigaction = handler;
+  sa.sa_flags = SA_SIGINFO;
   sigaction(SIGALRM, &sa, NULL);
   for (;;) {
     fired = 0;
@@ -170,18 +234,20 @@ int main(int argc, char **argv)
     for (int i = atoi(argv[2]); i > 0; i--) {
       callra();
       callmont();
+      callsys();
+      vlacall(16 + (int) (sink & 7));
       usleep(1000);
     }
     return 0;
   }
   if (argc == 2 && strcmp(argv[1], "sigreg") == 0) {
-    signalled(waitreg);
+    signalled(waitreg, spinreg);
   }
   if (argc == 2 && strcmp(argv[1], "sigra") == 0) {
-    signalled(waitra);
+    signalled(waitra, spinra);
   }
   if (argc == 2 && strcmp(argv[1], "sigmont") == 0) {
-    signalled(waitmont);
+    signalled(waitmont, montlike);
   }
   fprintf(stderr, "usage: registers once N | registers sigreg | registers sigra | registers sigmont\n");
   return 2;

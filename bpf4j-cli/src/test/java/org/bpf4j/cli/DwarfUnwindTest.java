@@ -316,11 +316,26 @@ class DwarfUnwindTest {
         }
     }
 
+    /**
+     * The callers' frames in {@code registers} and {@code registers-clang}: each call's return
+     * address minus 1, from {@code objdump -d} (the instruction after the call).
+     */
+    private static String caller(String binary, String function) {
+        boolean gcc = binary.equals("registers");
+        return function + "+" + switch (function) {
+            case "callra", "callsys" -> gcc ? 8 : 5;
+            case "vlacall" -> gcc ? 26 : 39;
+            default -> gcc ? 15 : 12; // callmont, waitreg, waitra, waitmont
+        };
+    }
+
     @Test
     void rulesNamingOtherRegistersAreFollowedInTheInterruptedFrame() {
         // registers.c's rareg pops its return address into rcx (DW_CFA_register rip, rcx), as
         // libjvm.so's stubs do; montlike's CFA is *(rsp+8+r9*8)+8, as OpenSSL's bn_mul_mont's: a
-        // probe there finds its caller (before, the walk ended in <unwind failure>)
+        // probe there finds its caller (before, the walk ended in <unwind failure>); rasys keeps its
+        // return address in rdx across a system call, where a kernel probe reads the task's
+        // registers; rbpreg keeps rbp in r11 (zeroed), which vlacall's CFA (rbp+16) needs
         for (String name : List.of("registers", "registers-clang")) {
             String n = nofp(name);
             // montlike's row of that expression, from its .eh_frame (readelf shows it as "exp")
@@ -329,11 +344,18 @@ class DwarfUnwindTest {
             long at = org.bpf4j.trace.symbols.EhFrame.rows(elf).stream()
                     .filter(row -> row.kind() == org.bpf4j.trace.symbols.EhFrame.CFA_DEREF_INDEX).findFirst()
                     .orElseThrow().pc() - mont;
-            for (String probe : List.of("rareg+1", "montlike+" + at)) {
-                Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + "u:" + n + ":" + probe
+            for (String probe : List.of("rareg+1", "montlike+" + at, "rasys+", "rbpreg+6")) {
+                String attach = probe.equals("rasys+") ? "tracepoint:syscalls:sys_enter_getppid /pid == cpid/"
+                        : "u:" + n + ":" + probe;
+                Cli r = Cli.run("trace", "-c", n + " once 1", "-e", ENABLED + attach
                         + " { printf(\"%s\", dw_ustack(perf)); exit(); }");
                 assertEquals(Main.EXIT_OK, r.status(), r.err());
-                String caller = probe.startsWith("rareg") ? "callra+" : "callmont+";
+                String caller = caller(name, switch (probe.substring(0, 3)) {
+                    case "rar" -> "callra";
+                    case "ras" -> "callsys";
+                    case "rbp" -> "vlacall";
+                    default -> "callmont";
+                });
                 assertFrames(name + " " + probe, r.out(), 1, List.of(probe, caller, "main+",
                         "__libc_start_call_main+", "__libc_start_main+", "_start+"));
                 assertEquals(7, r.out().split("\n").length, name + " " + probe + ": " + r.out());
@@ -367,7 +389,7 @@ class DwarfUnwindTest {
                         case "sigra" -> "spinra+";
                         default -> "montlike+";
                     };
-                    String wait = "wait" + mode.substring(3) + "+";
+                    String wait = caller(name, "wait" + mode.substring(3));
                     assertFrames(what, r.out(), 1, List.of("onsignal+0", "handler+"));
                     assertFrames(what, r.out(), 4, List.of(spin, wait, "signalled+", "main+",
                             "__libc_start_call_main+", "__libc_start_main+", "_start+"));

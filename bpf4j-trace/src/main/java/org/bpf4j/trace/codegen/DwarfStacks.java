@@ -241,6 +241,13 @@ final class DwarfStacks {
         Asm.Label signal = asm.label();
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_PLT, plt);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_SIGNAL, signal);
+        // rbp in a register (REGISTERS on another kind): followed where the registers are known
+        Asm.Label rbpChecked = asm.label();
+        asm.load(Size.DW, 1, asm.frameBase, flags);
+        asm.aluImm(AluOp.AND, 1, 1);
+        asm.jumpImm(JumpOp.JEQ, 1, 0, rbpChecked);
+        registersKnown(ip, fail);
+        asm.bind(rbpChecked);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_REG, fromReg);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.RA_REG, raReg);
         asm.jumpImm(JumpOp.JEQ, 4, EhFrame.CFA_DEREF_RSP, derefSp);
@@ -378,8 +385,23 @@ final class DwarfStacks {
         if (uo != null) {
             recoverUretprobe(uo, task, xol, ri, scan, riStack, cfa, tmp);
         }
-        // the caller's rbp, where the row saved it: at the CFA plus the offset (0: not saved), or
-        // (RBP_AT_RBP) at rbp plus it
+        // the caller's rbp: (REGISTERS, checked known above) in the register the row's offset
+        // names, chosen without a branch (a branch here tripled the states the verifier keeps);
+        // else where the row saved it: at the CFA plus the offset (0: not saved), or (RBP_AT_RBP)
+        // at rbp plus it
+        regsWord(regs, rbpOff, 0);
+        asm.load(Size.DW, 1, asm.frameBase, flags);
+        asm.aluImm(AluOp.LSH, 1, 63);
+        asm.aluImm(AluOp.ARSH, 1, 63); // all ones with REGISTERS
+        asm.alu(AluOp.AND, 0, 1);
+        asm.aluImm(AluOp.XOR, 1, -1);
+        asm.load(Size.DW, 2, asm.frameBase, bp);
+        asm.alu(AluOp.AND, 2, 1);
+        asm.alu(AluOp.OR, 0, 2);
+        asm.store(Size.DW, asm.frameBase, bp, 0);
+        asm.load(Size.DW, 2, asm.frameBase, rbpOff);
+        asm.alu(AluOp.AND, 2, 1); // no saved rbp with REGISTERS
+        asm.store(Size.DW, asm.frameBase, rbpOff, 2);
         Asm.Label fromCfa = asm.label();
         Asm.Label readBp = asm.label();
         asm.load(Size.DW, 3, asm.frameBase, rbpOff);
@@ -462,11 +484,11 @@ final class DwarfStacks {
     }
 
     /**
-     * r0 = the register of the walk's array {@code regs} whose index is four bits of the row's
-     * {@code extra}, from bit {@code shift}. Clobbers r1, r2.
+     * r0 = the register of the walk's array {@code regs} whose index is four bits of the slot
+     * {@code field} (the row's extra or rbp offset), from bit {@code shift}. Clobbers r1, r2.
      */
-    private void regsWord(int regs, int extra, int shift) {
-        asm.load(Size.DW, 1, asm.frameBase, extra);
+    private void regsWord(int regs, int field, int shift) {
+        asm.load(Size.DW, 1, asm.frameBase, field);
         if (shift > 0) {
             asm.aluImm(AluOp.RSH, 1, shift);
         }

@@ -81,7 +81,10 @@ final class AttachPointText {
         return new AttachPoint(raw, provider, parts, span, given);
     }
 
-    /** The full name of a provider written in short form ({@code i} → {@code interval}). */
+    /**
+     * The full name of a provider written in short form ({@code i} → {@code interval}); other names
+     * in lower case, as current bpftrace reads them ({@code KPROBE}, {@code BENCH}, {@code Begin}).
+     */
     public static String expandProvider(String p) {
         return switch (p) {
             // current bpftrace spells the special probes begin and end
@@ -102,7 +105,10 @@ final class AttachPointText {
             case "rawtracepoint", "rt" -> "rawtracepoint";
             case "w" -> "watchpoint";
             case "it" -> "iter";
-            default -> p;
+            default -> {
+                String lower = p.toLowerCase(java.util.Locale.ROOT);
+                yield lower.equals(p) ? p : expandProvider(lower);
+            }
         };
     }
 }

@@ -308,8 +308,12 @@ abstract sealed class ExprParser permits Parser {
             }
             Token b = lexer.next();
             if (!INT_TYPES.contains(a.text())) {
-                // a typedef of BTF (current bpftrace): (uint64_t)x, (size_t *)p; (name) is a cast only
-                // when an operand follows it, and (name *) only when nothing but stars and ) follow
+                // any other name is a typedef (current bpftrace: of BTF or the script; (uint64_t)x,
+                // (size_t *)p), unless current bpftrace's parser takes it for a builtin ((pid) - 1,
+                // (arg0) * 2). (name *) is a cast only when nothing but stars and ) follow
+                if (Parser.parserBuiltin(a.text())) {
+                    return false;
+                }
                 if (b.kind() == TokenKind.STAR) {
                     Token c = lexer.next();
                     while (c.kind() == TokenKind.STAR) {
@@ -320,9 +324,17 @@ abstract sealed class ExprParser permits Parser {
                 if (b.kind() != TokenKind.RPAREN) {
                     return false;
                 }
-                // (current bpftrace's can_start_expression, less '-', '*' and '&', which after a name
-                // that is not a type, such as a builtin, are binary operators: (pid) - 1)
+                // (name) is a cast when an operand follows (current bpftrace's can_start_expression):
+                // (size_t)-1, (mytype)*p, (T)&$x, (T)--$x. '+' starts no operand there: (T)+x adds.
+                // A '-', '*' or '&' after the name of one of bpf4j's builtin variables, which current
+                // bpftrace reads as a cast to an unknown type (its builtins are macros of its
+                // standard library), is a binary operator as in bpftrace 0.17: (cpu) - 1
                 Token c = lexer.next();
+                boolean sign = c.kind() == TokenKind.MINUS || c.kind() == TokenKind.DEC
+                        || c.kind() == TokenKind.STAR || c.kind() == TokenKind.AMP;
+                if (sign) {
+                    return !CALLABLE_BUILTINS.contains(a.text());
+                }
                 return c.kind() == TokenKind.INT || c.kind() == TokenKind.VAR || c.kind() == TokenKind.MAP
                         || c.kind() == TokenKind.LPAREN || c.kind() == TokenKind.IDENT
                         || c.kind() == TokenKind.STRING || c.kind() == TokenKind.PARAM

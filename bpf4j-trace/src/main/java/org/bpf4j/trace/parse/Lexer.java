@@ -19,6 +19,7 @@ public final class Lexer {
     private final java.util.Map<String, String> macros;
     private final java.util.Map<String, Preprocessor.FunctionMacro> functions;
     private final java.util.ArrayDeque<Token> expanded = new java.util.ArrayDeque<>();
+    private final MacroValues values;
     private int pos;
 
     /** A lexer at the start of a source. */
@@ -47,6 +48,20 @@ public final class Lexer {
         this.diags = diags;
         this.macros = macros;
         this.functions = functions;
+        this.values = new MacroValues(macros, diags);
+    }
+
+    /**
+     * Where a macro's own text is made a source of the script's diagnostics, for an error inside
+     * it (current bpftrace's "Macro recursion", placed in the macro's text).
+     */
+    void attachMacroTexts(java.util.function.ToIntFunction<Source> attach) {
+        values.attachWith(attach);
+    }
+
+    /** Notes a C definition of the script (the variants of an enum may be named by a macro of the same name). */
+    void definitionRead(String definition) {
+        values.definition(definition);
     }
 
     /** The current offset. */
@@ -288,6 +303,9 @@ public final class Lexer {
         }
         Token t = nextRaw();
         if (t.kind() == TokenKind.IDENT && macros.containsKey(t.text())) {
+            if (!values.check(t.text(), t.span())) {
+                return t; // refused (reported): the name is left as it is
+            }
             expand(t.text(), t.span(), new java.util.HashSet<>(), expanded);
             return next();
         }

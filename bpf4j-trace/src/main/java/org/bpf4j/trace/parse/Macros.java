@@ -594,6 +594,21 @@ final class Macros {
          */
         @Override
         public TypeName type(TypeName t) {
+            int space = t.name().indexOf(' ');
+            String tag = space > 0 ? t.name().substring(0, space) : "";
+            if (t.typeOf() == null && (tag.equals("struct") || tag.equals("union") || tag.equals("enum"))
+                    && exprs.containsKey(t.name().substring(space + 1))) {
+                // struct t: the argument names the struct (current bpftrace's macro expansion)
+                String param = t.name().substring(space + 1);
+                Expr a = exprs.get(param);
+                String name = tagName(a);
+                if (name == null) {
+                    diags.error(a.span(), "Invalid replacement for macro '" + d.name() + "' type parameter '" + param
+                            + "' which makes up the type '" + t.name() + "*".repeat(t.pointers()) + "'");
+                    return t;
+                }
+                return new TypeName(tag + " " + name, t.pointers(), t.arrayLength(), null, t.arrayPointers());
+            }
             if (t.typeOf() == null && exprs.containsKey(t.name())) {
                 Expr a = exprs.get(t.name());
                 return extend(a instanceof Expr.TypeArg ta ? ta.type() : new TypeName("typeof", 0, -1, a), t);
@@ -601,6 +616,24 @@ final class Macros {
             TypeName r = super.type(t);
             // typeof(t) where t is a typeof(...) argument: that type
             return r.typeOf() instanceof Expr.TypeArg ta ? extend(ta.type(), r) : r;
+        }
+
+        /**
+         * The name an argument gives to a parameter written {@code struct t} (or {@code union t},
+         * {@code enum t}): a name, or {@code typeof} of a name; null for anything else.
+         */
+        private static String tagName(Expr a) {
+            if (a instanceof Expr.Builtin b) {
+                return b.name();
+            }
+            if (a instanceof Expr.TypeArg ta && ta.type().pointers() == 0 && ta.type().arrayLength() < 0) {
+                TypeName t = ta.type();
+                if (t.typeOf() instanceof Expr.Builtin b) {
+                    return b.name();
+                }
+                return t.typeOf() == null && !t.name().contains(" ") ? t.name() : null;
+            }
+            return null;
         }
 
         /** {@code base} with the pointers and array length written on {@code t}. */
@@ -627,6 +660,13 @@ final class Macros {
                 List<String> path = c.args().size() == 2 ? fieldPath(c.args().get(1)) : null;
                 if (c.name().equals("offsetof") && path != null) {
                     return new Expr.Offsetof(ta.type(), path, c.span());
+                }
+                if (c.name().equals("offsetof") && c.args().size() == 2 && c.args().get(1) instanceof Expr.Field f
+                        && e instanceof Expr.Call written && written.args().get(1) instanceof Expr.Builtin p
+                        && exprs.containsKey(p.name())) {
+                    // a field parameter replaced by a field access of something else than names
+                    diags.error(f.span(), "FieldAccess expressions must be made up entirely of idents (e.g. a.b.c) "
+                            + "to replace the second argument in `offsetof`");
                 }
             }
             return r;

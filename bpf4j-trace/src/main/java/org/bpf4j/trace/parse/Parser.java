@@ -114,7 +114,7 @@ public final class Parser extends ExprParser {
         int before = diags.errorCount();
         List<Macros.Definition> blocks = new ArrayList<>();
         String envImports = env.get("BPFTRACE_UNSTABLE_IMPORT_STATEMENT");
-        Parser root = read(source, 0, diags, predefined, includes, headers, blocks, null, envImports);
+        Parser root = read(source, source, 0, diags, predefined, includes, headers, blocks, null, envImports);
         if (root == null || diags.errorCount() != before) {
             return Optional.empty();
         }
@@ -125,7 +125,7 @@ public final class Parser extends ExprParser {
         dirs.addAll(importDirs);
         Imports.Reader reader = (file, internal) -> {
             int base = source.attach(file);
-            Parser p = read(file, base, diags, predefined, List.of(), headers, blocks, unit.config(), envImports);
+            Parser p = read(source, file, base, diags, predefined, List.of(), headers, blocks, unit.config(), envImports);
             return p == null ? null : p.unit;
         };
         Imports.Merged merged = Imports.resolve(unit, source, dirs, reader, diags);
@@ -145,10 +145,11 @@ public final class Parser extends ExprParser {
     /**
      * Reads one file of a script up to its merging ({@link #unit}), or null after a syntax error.
      *
+     * @param root the script (whose diagnostics show the text of a macro, {@link Source#attach})
      * @param base the offset the file's spans start from ({@link Source#attach}: 0 for the script)
      * @param rootConfig the script's config block, for a file it imports (null for the script itself)
      */
-    private static Parser read(Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
+    private static Parser read(Source root, Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
             List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig,
             String envImports) {
         Source padded = base == 0 ? file : new Source(file.name(), "\n".repeat(base) + file.text());
@@ -158,6 +159,7 @@ public final class Parser extends ExprParser {
             return null;
         }
         Parser p = new Parser(new Source(file.name(), pre.text()), diags, pre.macros(), pre.functions(), blocks);
+        p.lexer.attachMacroTexts(root::attach);
         p.rootConfig = rootConfig;
         p.envImports = envImports;
         p.directiveLines = pre.lines();
@@ -261,6 +263,7 @@ public final class Parser extends ExprParser {
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
+                    lexer.definitionRead(definition);
                 }
                 continue;
             }

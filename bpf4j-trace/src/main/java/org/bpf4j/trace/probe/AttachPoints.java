@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -161,8 +160,8 @@ public final class AttachPoints {
         List<Map.Entry<Span, String>> unmatched = new ArrayList<>(); // the matching's errors, reported last
         Map<AttachPoint, Resolved> resolved = new LinkedHashMap<>();
         List<Probe> probes = new ArrayList<>();
-        Map<String, Set<String>> named = Map.of("bench", new HashSet<>(), "test",
-                new HashSet<>());
+        // the names of bench and test probes, each with where it was first given
+        Map<String, Map<String, Span>> named = Map.of("bench", new HashMap<>(), "test", new HashMap<>());
         long programsExpanded = 0; // what current bpftrace counts against max_bpf_progs
         for (Probe p : program.probes()) {
             if (!p.attachPoints().isEmpty() && p.attachPoints().stream().allMatch(ap -> ap.provider().isEmpty())) {
@@ -186,10 +185,13 @@ public final class AttachPoints {
                     }
                     iterSeen = true;
                 }
-                Set<String> names = named.get(ap.provider());
-                if (names != null && ap.parts().size() == 1 && !names.add(ap.parts().getFirst())) {
+                Map<String, Span> names = named.get(ap.provider());
+                Span first = names == null || ap.parts().size() != 1 ? null
+                        : names.putIfAbsent(ap.parts().getFirst(), ap.span());
+                if (first != null) {
                     diags.error(ap.span(), "\"" + ap.parts().getFirst() + "\" was used as the name for more than one "
                             + ap.provider().toUpperCase(Locale.ROOT) + " probe");
+                    diags.context(first, "this is the other instance");
                 }
                 Map<AttachPoint, Resolved> one = new LinkedHashMap<>();
                 try {

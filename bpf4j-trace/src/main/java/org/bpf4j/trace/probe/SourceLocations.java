@@ -19,7 +19,7 @@ final class SourceLocations {
 
     /** Whether an attach point's target names a source location ({@code BINARY@FILE}). */
     static boolean isSourceLocation(List<String> parts) {
-        return !parts.isEmpty() && parts.getFirst().indexOf('@') > 0;
+        return !parts.isEmpty() && parts.getFirst().indexOf('@') >= 0;
     }
 
     /** Resolves a source-location uprobe, reporting in bpftrace's words what does not resolve. */
@@ -52,11 +52,17 @@ final class SourceLocations {
         }
         int line = Integer.parseInt(parts.get(1));
         int column = parts.size() == 3 ? Integer.parseInt(parts.get(2)) : 0;
-        Path binary = binaryOf.apply(binaryName);
+        if (binaryName.isEmpty()) {
+            diags.error(ap.span(), "Unspecified target binary, cannot attach by source code location.");
+            return;
+        }
+        Path binary;
         Dwarf dwarf;
         try {
+            binary = binaryOf.apply(binaryName);
             dwarf = Dwarf.cached(binary);
         } catch (RuntimeException e) {
+            binary = null; // no such file: no debug info either, as current bpftrace says
             dwarf = null;
         }
         if (dwarf == null || !dwarf.available()) {

@@ -321,6 +321,13 @@ final class DwarfTables {
         };
     }
 
+    /** A row's rbp offset as the program reads it: for rbp in a register, the register's index. */
+    static int rbpField(EhFrame.Row row) {
+        boolean inRegister = (row.kind() & EhFrame.REGISTERS) != 0
+                && (row.kind() & ~(EhFrame.RBP_AT_RBP | EhFrame.REGISTERS)) != EhFrame.CFA_SIGNAL;
+        return inRegister ? REGISTER_INDEX[row.rbpOffset()] : row.rbpOffset();
+    }
+
     private void write() {
         ByteBuffer r = ByteBuffer.allocate(CompiledScript.DWARF_ROWS * CompiledScript.DWARF_ROW_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -339,7 +346,7 @@ final class DwarfTables {
                 int at = (next++) * CompiledScript.DWARF_ROW_BYTES;
                 r.putLong(at, row.pc());
                 r.putInt(at + 8, row.cfaOffset());
-                r.putShort(at + 12, (short) row.rbpOffset());
+                r.putShort(at + 12, (short) rbpField(row));
                 r.put(at + 14, (byte) row.kind());
                 r.put(at + 15, (byte) extraByte(row));
             }

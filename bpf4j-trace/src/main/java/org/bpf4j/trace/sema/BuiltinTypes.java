@@ -195,7 +195,7 @@ final class BuiltinTypes {
             return null;
         }
         return provider.equals("tracepoint") ? "Use args instead of ctx in tracepoint"
-                : "The ctx builtin can not be used with '" + provider + "' probes";
+                : "The ctx builtin can not be used with '" + ProbeBuiltins.providerName(provider) + "' probes";
     }
 
     private boolean probeIs(String... providers) {

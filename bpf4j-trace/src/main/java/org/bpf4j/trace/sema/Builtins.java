@@ -14,14 +14,18 @@ public final class Builtins {
     /** The most frames a stack map keeps ({@code PERF_MAX_STACK_DEPTH}), and a stack's default limit. */
     public static final int STACK_FRAMES = 127;
 
-    /** Builtin variables with a fixed type. */
+    /**
+     * Builtin variables with a fixed type: current bpftrace's (its type resolver's for {@code pid},
+     * {@code tid}, {@code cpu}, {@code cpid}; its standard library's macros for the others:
+     * {@code uid}, {@code gid}, {@code rand}, {@code numaid} are 64-bit there).
+     */
     public static final Map<String, Type> VARIABLES = Map.ofEntries(
-            Map.entry("pid", Type.UINT32), Map.entry("tid", Type.UINT32), Map.entry("uid", Type.UINT32),
-            Map.entry("gid", Type.UINT32), Map.entry("nsecs", Type.UINT64), Map.entry("elapsed", Type.UINT64),
-            Map.entry("cpu", Type.UINT32), Map.entry("numaid", Type.UINT32), Map.entry("rand", Type.UINT32),
+            Map.entry("pid", Type.UINT32), Map.entry("tid", Type.UINT32), Map.entry("uid", Type.UINT64),
+            Map.entry("gid", Type.UINT64), Map.entry("nsecs", Type.UINT64), Map.entry("elapsed", Type.UINT64),
+            Map.entry("cpu", Type.UINT64), Map.entry("numaid", Type.UINT64), Map.entry("rand", Type.UINT64),
             Map.entry("comm", new Type.Str(16)), Map.entry("probe", new Type.ProbeName()),
             Map.entry("jiffies", Type.UINT64), Map.entry("cgroup", Type.UINT64), Map.entry("curtask", Type.UINT64),
-            Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT32),
+            Map.entry("retval", Type.UINT64), Map.entry("ncpus", Type.UINT64), Map.entry("cpid", Type.UINT64),
             Map.entry("ppid", Type.UINT32), Map.entry("pcomm", new Type.Str(16)),
             Map.entry("leader_comm", new Type.Str(16)));
 

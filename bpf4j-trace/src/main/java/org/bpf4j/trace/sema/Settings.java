@@ -184,6 +184,13 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
     /** The environment variable naming the map {@code tseries()} takes its time from (a test hook). */
     public static final String DUMMY_TS_MAP = "BPFTRACE_DUMMY_TS_MAP";
 
+    /** Current bpftrace's old names of config variables, which it still takes with a warning. */
+    private static final Map<String, String> RENAMED = Map.of("strlen", "max_strlen", "no_cpp_demangle",
+            "cpp_demangle", "cat_bytes_max", "max_cat_bytes", "map_keys_max", "max_map_keys");
+
+    /** The variables current bpftrace reads from the environment only (not in a config block). */
+    private static final Set<String> ENV_ONLY = Set.of("btf", "kernel_build", "kernel_source", "vmlinux");
+
     /** bpftrace 0.17's environment names for the variables that current bpftrace renamed. */
     private static final Map<String, String> OLD_NAMES = Map.of("strlen", "max_strlen", "map_keys_max",
             "max_map_keys", "cat_bytes_max", "max_cat_bytes");
@@ -195,9 +202,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
     public static Settings resolve(List<ConfigEntry> config, Map<String, String> env, Diagnostics diags) {
         Builder b = new Builder();
         for (ConfigEntry c : config) {
-            String k = c.name();
+            String k = RENAMED.getOrDefault(c.name(), c.name());
+            int errors = diags.errorCount();
             if (!KNOWN.contains(k)) {
-                diags.error(c.span(), c.key() + ": not a known configuration option"); // current bpftrace's words
+                // current bpftrace's words
+                diags.error(c.span(), c.key() + (ENV_ONLY.contains(k) ? ": can only be set as an environment variable"
+                        : ": not a known configuration option"));
             } else if (!USED.contains(k)) {
                 // unstable_import_statement is read by the parser (imports inside blocks),
                 // unstable_dw_ustack and unstable_tseries where dw_ustack and tseries are called
@@ -213,8 +223,12 @@ public record Settings(int strlen, long maxMapKeys, String stackMode, boolean pr
             } else {
                 String problem = b.set(k, c.value(), c.integer());
                 if (problem != null) {
-                    diags.error(c.span(), problem.replace("%s", c.key()));
+                    // a renamed key is set, and named, by its new name
+                    diags.error(c.span(), problem.replace("%s", k.equals(c.name()) ? c.key() : k));
                 }
+            }
+            if (!k.equals(c.name()) && diags.errorCount() == errors) {
+                diags.warning(c.span(), c.key() + " has been renamed, please use " + k);
             }
         }
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {

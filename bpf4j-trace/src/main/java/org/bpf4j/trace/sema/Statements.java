@@ -432,7 +432,8 @@ final class Statements {
         } else if (old instanceof Type.Tuple ot && t instanceof Type.Tuple nt) {
             Type u = SemanticAnalyser.unify(ot, nt);
             if (u == null) {
-                sa.error(span, "Tuple type mismatch: " + ot.display() + " != " + nt.display() + ".");
+                sa.error(span, "Type mismatch for " + v.name() + ": trying to assign value of type '" + nt.display()
+                        + "' when variable already has a type '" + ot.display() + "'");
             } else {
                 vars.put(v.name(), u);
             }
@@ -544,7 +545,7 @@ final class Statements {
                 sa.integerMaps.add(a.map().name());
             }
             if (value instanceof Type.None) {
-                if (!(a.value() instanceof Expr.Field)) { // a field's own error was reported
+                if (!(a.value() instanceof Expr.Field) && !sa.failed(a.value())) { // its own error was reported
                     sa.error(a.span(), "Invalid expression for assignment: " + SemanticAnalyser.kindName(value));
                 }
                 return;

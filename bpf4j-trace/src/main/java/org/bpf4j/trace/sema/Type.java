@@ -263,9 +263,9 @@ public sealed interface Type {
             if (isRecord()) {
                 List<String> parts = new java.util.ArrayList<>();
                 for (int i = 0; i < elements.size(); i++) {
-                    parts.add(names.get(i) + "=" + elements.get(i).display());
+                    parts.add("." + names.get(i) + " = " + elements.get(i).display());
                 }
-                return "record(" + String.join(",", parts) + ")";
+                return "record { " + String.join(", ", parts) + " }"; // current bpftrace's words
             }
             return "(" + String.join(",", elements.stream().map(Type::display).toList()) + ")";
         }

@@ -38,7 +38,13 @@ final class WrittenTypes {
             return Type.NONE;
         }
         Type from = a.type(c.operand());
+        int tally = a.errorTally();
         Type to = typeOfName(c.type(), typeSpan(c));
+        if (to instanceof Type.None && a.errorTally() > tally) {
+            // an unknown type (current bpftrace stops at it: its type resolver's only error)
+            a.failed.add(c);
+            return Type.NONE;
+        }
         if (c.type().pointers() == 1 && c.type().arrayLength() < 0 && from instanceof Type.Int
                 && (c.type().name().startsWith("struct ") || c.type().name().startsWith("union "))) {
             int sid = a.structs.cType(c.type().name(), typeSpan(c));

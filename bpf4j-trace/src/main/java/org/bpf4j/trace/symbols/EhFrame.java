@@ -82,6 +82,9 @@ public final class EhFrame {
      * Added to a {@link #CFA_SIGNAL} row's kind when the signal frame saved every general register
      * at the kernel's {@code struct sigcontext} places (r8 at the CFA's slot minus 120, ..., rsp at
      * it, rip after it): the walk restores them all, so the interrupted frame's registers are known.
+     * Added to another row's kind: the caller's rbp is in the register {@code rbpOffset}
+     * ({@code DW_CFA_register rbp}, as libgcrypt's assembly keeps it in r11), followed where the
+     * registers are known.
      */
     public static final int REGISTERS = 0x40;
     /** The offsets of the x86-64 DWARF registers 0-15 in the kernel's {@code struct sigcontext}. */
@@ -169,11 +172,12 @@ public final class EhFrame {
             Parser parser = new Parser(elf.data(s).slice().order(ByteOrder.LITTLE_ENDIAN), s.address());
             parser.census = (row, reason) -> {
                 n[1]++;
-                switch (row.kind() & ~(RBP_AT_RBP | REGISTERS)) {
+                int kind = row.kind() & ~(RBP_AT_RBP | REGISTERS);
+                switch (kind) {
                     case STOP -> unsupported.merge(reason, 1, Integer::sum);
                     case END -> n[4]++;
                     case CFA_REG, RA_REG, CFA_DEREF_INDEX -> n[3]++;
-                    default -> n[2]++;
+                    default -> n[(row.kind() & REGISTERS) != 0 && kind != CFA_SIGNAL ? 3 : 2]++;
                 }
             };
             parser.fdes = () -> n[0]++;
@@ -231,6 +235,7 @@ public final class EhFrame {
         boolean raAtReg; // with raUndefined: a rule for the return address this walk cannot follow
         boolean rspRule; // rsp has a rule of its own (not the CFA): followed in signal frames only
         int raReg = -1; // the register holding the return address (DW_CFA_register rip), or -1
+        int rbpReg = -1; // the register holding rbp (DW_CFA_register rbp), or -1
         int derefIndex = -1; // with derefReg: the register added to it times derefScale, or -1
         long derefScale;
         long[] atSp = none(); // each register's rsp + N of an expression rule (a signal frame), or NONE
@@ -265,6 +270,7 @@ public final class EhFrame {
             raAtReg = o.raAtReg;
             rspRule = o.rspRule;
             raReg = o.raReg;
+            rbpReg = o.rbpReg;
             derefIndex = o.derefIndex;
             derefScale = o.derefScale;
             atSp = o.atSp.clone();
@@ -314,15 +320,16 @@ public final class EhFrame {
             if (rspRule) {
                 return stop(pc, "rsp rule");
             }
+            if (rbpReg >= 0) {
+                Row r = raReg >= 0 ? raRow(pc) : ruleRow(pc);
+                if (r.kind() == STOP) {
+                    return r;
+                }
+                return r.kind() == CFA_PLT || rbpAtBp != NONE || rbpReg >= 16 ? stop(pc, "rbp rule")
+                        : new Row(pc, r.kind() | REGISTERS, r.cfaOffset(), rbpReg, r.extra());
+            }
             if (raReg >= 0) {
-                Row r = ruleRow(pc);
-                if (r.kind() != CFA_RSP && r.kind() != CFA_RBP && r.kind() != CFA_REG) {
-                    return r.kind() == STOP ? r : stop(pc, "return address in a register");
-                }
-                if (rbpAtBp != NONE || raReg >= 16) {
-                    return stop(pc, "return address in a register");
-                }
-                return new Row(pc, RA_REG, r.cfaOffset(), r.rbpOffset(), cfaReg | raReg << 8);
+                return raRow(pc);
             }
             if (rbpAtBp != NONE) {
                 Row r = ruleRow(pc);
@@ -333,6 +340,18 @@ public final class EhFrame {
                         : new Row(pc, r.kind() | RBP_AT_RBP, r.cfaOffset(), (int) rbpAtBp, r.extra());
             }
             return ruleRow(pc);
+        }
+
+        /** The row of a return address in a register ({@link #RA_REG}). */
+        private Row raRow(long pc) {
+            Row r = ruleRow(pc);
+            if (r.kind() != CFA_RSP && r.kind() != CFA_RBP && r.kind() != CFA_REG) {
+                return r.kind() == STOP ? r : stop(pc, "return address in a register");
+            }
+            if (rbpAtBp != NONE || raReg >= 16) {
+                return stop(pc, "return address in a register");
+            }
+            return new Row(pc, RA_REG, r.cfaOffset(), r.rbpOffset(), cfaReg | raReg << 8);
         }
 
         /** The row of the CFA rule, with rbp at the CFA plus its offset. */
@@ -567,6 +586,9 @@ public final class EhFrame {
                             s.raUndefined = false;
                             s.raAtReg = false;
                             s.raReg = in;
+                        } else if (reg == RBP && in < 16 && in != RBP && in != RSP) {
+                            s.rbpUnsupported = false;
+                            s.rbpReg = in;
                         }
                     }
                     case 0x0a -> saved.push(s.copy());
@@ -673,6 +695,7 @@ public final class EhFrame {
             } else if (reg == RBP) {
                 s.rbpAtSp = i.rbpAtSp;
                 s.rbpAtBp = i.rbpAtBp;
+                s.rbpReg = i.rbpReg;
             }
             if (reg == RBP) {
                 s.rbpOffset = i.rbpOffset;
@@ -695,6 +718,7 @@ public final class EhFrame {
             } else if (reg == RBP) {
                 s.rbpAtSp = NONE;
                 s.rbpAtBp = NONE;
+                s.rbpReg = -1;
             }
         }
 

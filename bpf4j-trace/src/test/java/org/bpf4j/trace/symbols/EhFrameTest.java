@@ -21,7 +21,7 @@ class EhFrameTest {
     private static final Path NOFP = Path.of("..", "bpf4j-cli", "src", "test", "resources", "dwunwind", "nofp");
 
     private static String text(List<EhFrame.Row> rows) {
-        return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind() & ~EhFrame.RBP_AT_RBP) {
+        return rows.stream().map(r -> Long.toHexString(r.pc()) + " " + switch (r.kind() & 0x3f) {
             case EhFrame.RA_REG -> "r" + (r.extra() & 0xff) + "+" + r.cfaOffset() + " ra@r" + (r.extra() >> 8);
             case EhFrame.CFA_DEREF_INDEX -> "*(" + ((r.cfaOffset() >> 30 & 1) == 1 ? "rbp" : "rsp") + "+r" + r.extra()
                     + "*" + (1 << (r.cfaOffset() >> 28 & 3)) + "+" + (r.cfaOffset() << 12 >> 12) + ")+"
@@ -35,7 +35,8 @@ class EhFrameTest {
             case EhFrame.CFA_SIGNAL -> "signal*(rsp+" + r.cfaOffset() + ")";
             case EhFrame.END -> "end";
             default -> "stop";
-        } + ((r.kind() & EhFrame.RBP_AT_RBP) != 0 ? " rbp@rbp" + r.rbpOffset()
+        } + ((r.kind() & EhFrame.REGISTERS) != 0 && (r.kind() & 0x3f) != EhFrame.CFA_SIGNAL ? " rbp@r" + r.rbpOffset()
+                : (r.kind() & EhFrame.RBP_AT_RBP) != 0 ? " rbp@rbp" + r.rbpOffset()
                 : r.rbpOffset() != 0 ? " rbp@" + r.rbpOffset() : "")).collect(Collectors.joining("\n", "", "\n"));
     }
 
@@ -166,6 +167,10 @@ class EhFrameTest {
         want = String.format("%x rsp+8%n%x r0+8%n%x r0+8 rbp@-16%n%x *(rsp+r9*8+8)+8 rbp@-16%n%x r4+8 rbp@-16%n"
                 + "%x r4+8%n%x rsp+8%n", at, at + 3, at + 4, at + 0x19, at + 0x23, at + 0x27, at + 0x2a);
         assertTrue(all.contains(want), want + " in\n" + all);
+        // rbpreg keeps rbp in r11 (DWARF register 11) from its second instruction on
+        at = elf.symbol("rbpreg").orElseThrow().value();
+        want = String.format("%x rsp+8%n%x rsp+8 rbp@r11%n%x rsp+8%n", at, at + 3, at + 9);
+        assertTrue(all.contains(want), want + " in\n" + all);
     }
 
     /** The census line of a file: all rows, followed in any frame, where registers are known, ends, failures. */
@@ -187,9 +192,9 @@ class EhFrameTest {
 
     @Test
     void theCLibrarysRowsNotFollowedAreLongjmpsAndSetcontexts() {
-        // __longjmp, __longjmp_chk (rsp and rbp in registers), setcontext (rip and rsp at the
-        // context's place, the CFA in rdx): as readelf --debug-dump=frames shows them
+        // __longjmp, __longjmp_chk (rsp in a register), setcontext (rip and rsp at the context's
+        // place, the CFA in rdx): as readelf --debug-dump=frames shows them
         String c = census(Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6"));
-        assertTrue(c.endsWith(" 4 not followed {rbp rule=3, return address rule=1}"), c);
+        assertTrue(c.endsWith(" 4 not followed {return address rule=1, rsp rule=3}"), c);
     }
 }
