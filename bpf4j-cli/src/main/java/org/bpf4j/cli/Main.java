@@ -46,12 +46,21 @@ public final class Main {
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        // bytes out as they are: bpf4j trace's strings hold one char per byte (see Bytes)
+        System.setOut(Bytes.stream(java.io.FileDescriptor.out));
+        System.setErr(Bytes.stream(java.io.FileDescriptor.err));
         PrintWriter out = new StandardOutput();
         PrintWriter err = new PrintWriter(System.err, true);
         OptionalInt fast = FastTrace.run(args, out, err);
         out.flush();
         err.flush();
-        System.exit(fast.isPresent() ? fast.getAsInt() : execute(args));
+        if (fast.isPresent()) {
+            System.exit(fast.getAsInt());
+        }
+        CommandLine cl = newCommandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        System.exit(execute(cl, args));
     }
 
     /**

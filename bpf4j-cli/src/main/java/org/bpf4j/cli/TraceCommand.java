@@ -294,6 +294,12 @@ final class TraceCommand implements Callable<Integer> {
         if (!programs.isEmpty()) {
             program = programs.getLast();
         }
+        // the script's text and its parameters as bpftrace reads them: bytes (one char per byte, as
+        // a script file is read), not the characters the JVM decoded the command line into
+        if (program != null) {
+            program = Bytes.ofArgument(program);
+        }
+        args = new ArrayList<>(args.stream().map(Bytes::ofArgument).toList());
         DebugFiles.searchFirst(debugInfo);
         if (info) {
             TraceInfo.print(out);
@@ -509,7 +515,7 @@ final class TraceCommand implements Callable<Integer> {
             // as bpftrace -o: what the script prints goes to the file
             Writer w;
             try {
-                w = Files.newBufferedWriter(outputFile);
+                w = Files.newBufferedWriter(outputFile, java.nio.charset.StandardCharsets.ISO_8859_1);
             } catch (IOException e) {
                 throw CommandFailure.io(outputFile, "write", e);
             }

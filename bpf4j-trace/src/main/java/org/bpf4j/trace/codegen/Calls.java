@@ -223,13 +223,18 @@ final class Calls {
         pc.frame.release(m);
     }
 
+    /** An integer literal's value, or a positional parameter's (print's top and div). */
+    private long literal(Expr e) {
+        return e instanceof Expr.IntLit i ? i.value() : pc.typed.constant(e);
+    }
+
     private void print(Expr.Call c) {
         Expr first = c.args().getFirst();
         if (first instanceof Expr.MapRef m && m.keys().isEmpty()) {
             int off = pc.eventSlot(32);
             event(off, Events.PRINT_MAP, pc.mapIndex(m.name()));
-            long top = c.args().size() > 1 ? ((Expr.IntLit) c.args().get(1)).value() : 0;
-            long div = c.args().size() > 2 ? ((Expr.IntLit) c.args().get(2)).value() : 0;
+            long top = c.args().size() > 1 ? literal(c.args().get(1)) : 0;
+            long div = c.args().size() > 2 ? literal(c.args().get(2)) : 0;
             asm.movImm(1, top);
             asm.store(Size.DW, asm.frameBase, off + 16, 1);
             asm.movImm(1, div);

@@ -50,7 +50,8 @@ final class ContextReads {
                 }
                 asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
             }
-            case "rawtracepoint" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
+            // an fentry/fexit program's context is the function's arguments, 8 bytes each, as a raw tracepoint's
+            case "rawtracepoint", "kfunc", "kretfunc", "fentry", "fexit" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * i);
             case "uprobe", "kprobe" -> {
                 if (i < PT_REGS_ARGS.length) {
                     asm.load(Size.DW, 0, ProbeCompiler.CTX, PT_REGS_ARGS[i]);
@@ -86,6 +87,11 @@ final class ContextReads {
         switch (pc.attachPoint.provider()) {
             case "java" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
             case "uretprobe", "kretprobe" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, PT_REGS_AX);
+            case "kretfunc", "fexit" -> {
+                // fexit: the return value's slot follows the arguments'
+                Resolved.Fentry fe = (Resolved.Fentry) resolved();
+                asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * fe.function().entry().params().size());
+            }
             default -> pc.unsupported(span, "retval in a " + pc.attachPoint.provider() + " probe");
         }
     }
@@ -201,7 +207,8 @@ final class ContextReads {
             pc.unsupported(f.span(), "args inside a for loop over a map or over a range with bounds known only at run time");
             return;
         }
-        if (resolved() instanceof Resolved.Uprobe || resolved() instanceof Resolved.RawTracepoint) {
+        if (resolved() instanceof Resolved.Uprobe || resolved() instanceof Resolved.RawTracepoint
+                || resolved() instanceof Resolved.Fentry) {
             // A parameter from the binary's DWARF (the argument register) or a raw tracepoint's
             // argument from the kernel's BTF (its slot of the context), seen as its type.
             arg(pc.typed.constant(f).intValue(), f.span());

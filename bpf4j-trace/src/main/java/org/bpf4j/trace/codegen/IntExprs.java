@@ -458,7 +458,12 @@ final class IntExprs {
                 eval(pc.typed.rewrite(b)); // ppid: a field chain; leader_tid, has_cpid: the call
                 narrow(Type.UINT32);
             }
-            case "retval" -> new ContextReads(pc).retval(b.span());
+            case "retval" -> {
+                new ContextReads(pc).retval(b.span());
+                if (pc.type(b) instanceof Type.Int t && !t.isPointer()) {
+                    narrow(t); // an fexit's int return value is typed by its prototype
+                }
+            }
             default -> {
                 if (Builtins.isArg(n)) {
                     int i = Integer.parseInt(n.substring(n.indexOf("arg") + 3));

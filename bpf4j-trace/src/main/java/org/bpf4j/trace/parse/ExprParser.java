@@ -220,6 +220,7 @@ abstract sealed class ExprParser permits Parser {
 
     /** A {@code /} followed by a {@code {} (comments between them too) ends a predicate. */
     private boolean endsPredicate(Token slash) {
+        // current bpftrace: a '/' followed by '{' after white space and comments (its scan_layout)
         String text = lexer.source().text();
         int i = Lexer.afterTrivia(text, slash.span().end());
         return i < text.length() && text.charAt(i) == '{';

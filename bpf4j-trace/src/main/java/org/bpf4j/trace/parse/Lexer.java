@@ -771,8 +771,12 @@ public final class Lexer {
                 }
                 continue;
             }
-            byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-            out.write(b, 0, b.length);
+            if (c <= 0xff) {
+                out.write(c); // the script's text holds one char per byte
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
             i++;
         }
         pos = i;

@@ -221,12 +221,14 @@ public final class AttachPoints {
                     }
                 }
                 if (one.isEmpty() && (!MATCHED.contains(ap.provider()) || target == Target.CHECK
-                        && (ap.provider().equals("kprobe") || ap.provider().equals("kretprobe")))) {
-                    points.add(ap); // a form the type checker reports, or a kprobe checked for its form only
+                        && CHECKED_FORM_ONLY.contains(ap.provider()))) {
+                    points.add(ap); // a form the type checker reports, or a kprobe/fentry checked for its form only
                     continue;
                 }
                 if (one.isEmpty() && !wildcard(ap) && policy.missing() != MissingProbes.IGNORE) {
-                    String what = ap.provider() + " " + matchName(ap);
+                    // current bpftrace names the probe type: fentry for kfunc, fexit for kretfunc
+                    String what = (ap.provider().equals("kfunc") ? "fentry" : ap.provider().equals("kretfunc")
+                            ? "fexit" : ap.provider()) + " " + matchName(ap);
                     if (policy.missing() == MissingProbes.ERROR) {
                         unmatched.add(Map.entry(ap.span(), "No matches for " + what + "."));
                         failed = true;
@@ -292,8 +294,12 @@ public final class AttachPoints {
     }
 
     /** The providers whose attach points are looked up on the machine (and so may match nothing). */
+    /** Providers whose attach points the CHECK target checks for their form only (never looked up). */
+    private static final Set<String> CHECKED_FORM_ONLY = Set.of("kprobe", "kretprobe", "kfunc", "kretfunc", "fentry",
+            "fexit");
+
     private static final Set<String> MATCHED = Set.of("uprobe", "uretprobe", "usdt", "tracepoint",
-            "rawtracepoint", "kprobe", "kretprobe");
+            "rawtracepoint", "kprobe", "kretprobe", "kfunc", "kretfunc", "fentry", "fexit");
 
     /**
      * Whether an attach point may match any number of probes (bpftrace expands it): a wildcard in
@@ -717,12 +723,16 @@ public final class AttachPoints {
                 kprobe(ap, source.kernelFunctions(), policy, diags, out);
             }
             case "kfunc", "kretfunc", "fentry", "fexit" -> {
-                if (target == Target.CHECK) {
-                    fentryForm(ap, diags);
-                } else {
-                    diags.error(ap.span(), ap.provider() + " probes cannot be attached here: the kernel refuses "
-                            + "fentry/fexit programs under lockdown (and bpf4j trace does not generate them yet)");
+                int before = diags.errorCount();
+                fentryForm(ap, diags);
+                if (target == Target.CHECK || diags.errorCount() != before) {
+                    return;
                 }
+                if (target == Target.VM) {
+                    vmOnly(ap, diags);
+                    return;
+                }
+                fentry(ap, source, diags, out);
             }
             // a provider current bpftrace does not have (asdf, foo= of "foo=:x"): its parser's message
             default -> diags.error(ap.span(), "Invalid probe type: " + ap.provider());
@@ -806,6 +816,33 @@ public final class AttachPoints {
     }
 
     /** The form of an fentry attach point ({@code fentry[:MODULE]:FUNCTION}, {@code fentry:bpf[:ID]:NAME}). */
+    /**
+     * An fentry/fexit attach point ({@code kfunc[:MODULE]:FUNCTION}, wildcards allowed): each
+     * matching function of the kernel's BTF (and the traceable functions, when they are known),
+     * as current bpftrace expands them; none left is "No matches for ...".
+     */
+    private static void fentry(AttachPoint ap, ProbeSource source, Diagnostics diags, Map<AttachPoint, Resolved> out) {
+        List<String> parts = ap.parts();
+        if (parts.getFirst().equals("bpf")) {
+            diags.error(ap.span(), "fentry/fexit probes on BPF programs are not supported by bpf4j trace");
+            return;
+        }
+        boolean ret = ap.provider().equals("kretfunc") || ap.provider().equals("fexit");
+        Pattern module = glob(parts.size() == 2 ? parts.getFirst() : "*");
+        Pattern names = glob(parts.getLast());
+        KernelFunctions traceable = source.kernelFunctions();
+        boolean known = !traceable.functions().isEmpty();
+        for (FentryFunctions.Function f : source.fentryFunctions()) {
+            if (!module.matcher(f.module()).matches() || !names.matcher(f.name()).matches()
+                    || known && !traceable.traceable(f.module(), f.name())) {
+                continue;
+            }
+            AttachPoint point = wildcard(ap) ? new AttachPoint(ap.raw(), ap.provider(),
+                    parts.size() == 2 ? List.of(f.module(), f.name()) : List.of(f.name()), ap.span()) : ap;
+            out.putIfAbsent(point, new Resolved.Fentry(f, ret));
+        }
+    }
+
     private static void fentryForm(AttachPoint ap, Diagnostics diags) {
         List<String> parts = ap.parts();
         if (parts.isEmpty() || parts.size() > 3) {

@@ -111,6 +111,11 @@ public interface ProbeSource {
         return List.of();
     }
 
+    /** The kernel functions of the BTF fentry/fexit probes may be placed on. This source's answer: none. */
+    default List<FentryFunctions.Function> fentryFunctions() {
+        return List.of();
+    }
+
     /**
      * The kernel functions kprobes may be placed on and the loaded modules (current bpftrace's
      * traceable functions). This source's answer: none.
@@ -223,6 +228,11 @@ public interface ProbeSource {
         @Override
         public List<RawTracepoints.Entry> rawTracepoints() {
             return base.rawTracepoints();
+        }
+
+        @Override
+        public List<FentryFunctions.Function> fentryFunctions() {
+            return base.fentryFunctions();
         }
 
         @Override
@@ -517,6 +527,11 @@ public interface ProbeSource {
             @Override
             public List<RawTracepoints.Entry> rawTracepoints() {
                 return RawTracepoints.system();
+            }
+
+            @Override
+            public List<FentryFunctions.Function> fentryFunctions() {
+                return FentryFunctions.system();
             }
 
             @Override

@@ -70,6 +70,14 @@ public sealed interface Resolved {
      */
     record Kprobe(String module, String function, long offset, boolean returnProbe) implements Resolved {}
 
+    /**
+     * An fentry or fexit probe ({@code kfunc}/{@code kretfunc}) on a kernel function of the BTF.
+     *
+     * @param function the function, its parameters and its BTF ids
+     * @param returnProbe fexit: runs when the function returns
+     */
+    record Fentry(FentryFunctions.Function function, boolean returnProbe) implements Resolved {}
+
     /** Every call site of a USDT probe; the site's index is its attach cookie. */
     record Usdt(Path binary, String provider, String name, List<UsdtProbe> sites) implements Resolved {
         public Usdt {
@@ -115,7 +123,7 @@ public sealed interface Resolved {
      * tracepoint for BEGIN, END and probes fired from Java (run with {@code BPF_PROG_TEST_RUN}),
      * XDP for benchmarks and tests (many runs in one test run, which raw tracepoints refuse, as bpftrace),
      * tracepoint, kprobe for kprobes, uprobes and USDT, perf event for timers, counters and watchpoints, tracing for
-     * iterators.
+     * iterators and fentry/fexit.
      */
     default ProgramType programType() {
         return switch (this) {
@@ -130,6 +138,7 @@ public sealed interface Resolved {
             case Timer t -> ProgramType.PERF_EVENT;
             case PerfCounter c -> ProgramType.PERF_EVENT;
             case Iterator i -> ProgramType.TRACING;
+            case Fentry f -> ProgramType.TRACING;
             case Watchpoint w -> ProgramType.PERF_EVENT;
         };
     }

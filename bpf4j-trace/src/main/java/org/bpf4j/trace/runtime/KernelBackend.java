@@ -187,6 +187,27 @@ public final class KernelBackend implements Backend {
                     distinct.add(prog);
                     continue;
                 }
+                if (resolved(p) instanceof Resolved.Fentry fe) {
+                    // a tracing program for the function's BTF id, expected attach type fentry or fexit
+                    if (!fe.function().module().equals("vmlinux")) {
+                        throw new UnsupportedFeatureException("fentry/fexit probes on the functions of "
+                                + "modules (" + fe.function().module() + ":" + fe.function().name()
+                                + ") are not supported by bpf4j trace yet");
+                    }
+                    int fentryType = (fe.returnProbe() ? AttachType.TRACE_FEXIT
+                            : AttachType.TRACE_FENTRY).id();
+                    KernelProgram prog;
+                    try {
+                        prog = load(kernel, p.name(), ProgramType.TRACING, fentryType, fe.function().btfId(), insns,
+                                name, license, logSize);
+                    } catch (VerifierException e) {
+                        throw LoadFailure.of(bpftraceName(p), e, verbose, logSize);
+                    }
+                    multiLoaded.add(false);
+                    programs.add(prog);
+                    distinct.add(prog);
+                    continue;
+                }
                 int btfId = resolved(p) instanceof Resolved.RawTracepoint t ? BtfTracepoints.attachId(kernel, t) : 0;
                 KernelProgram prog;
                 try {
@@ -562,6 +583,8 @@ public final class KernelBackend implements Backend {
                 }
                 case Resolved.PerfCounter c -> links.add(perfEvent(at, p, new PerfEventAttr(c.type(), c.config(),
                         c.period(), false, 0, 1, 0, 0, false), pid));
+                case Resolved.Fentry fe -> links.add(at.tracing(p, fe.returnProbe()
+                        ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY));
                 case Resolved.Iterator it -> {
                     Link l = pid > 0 ? at.iterator(p, pid) : at.tracing(p, AttachType.TRACE_ITER);
                     links.add(l);

@@ -120,6 +120,11 @@ final class BuiltinTypes {
             if (n.equals("retval") && !probeIs(ProbeArgs.WITH_RETVAL.toArray(String[]::new))) {
                 a.error(b.span(), ProbeBuiltins.message(n, a.probe().attachPoints().stream().map(AttachPoint::provider)
                         .filter(p -> !ProbeArgs.WITH_RETVAL.contains(p)).findFirst().orElse("")));
+            } else if (n.equals("retval")) {
+                Type fexit = a.probeArgs.fexitRetval(b, a.probe());
+                if (fexit != null) {
+                    return fexit;
+                }
             }
             return t;
         }

@@ -800,7 +800,12 @@ final class Calls {
                 a.error(c.span(), "print() takes up to 3 arguments (" + c.args().size() + " provided)");
             }
             for (Expr x : c.args().subList(1, c.args().size())) {
-                if (!(x instanceof Expr.IntLit)) {
+                // a positional parameter is a literal by then in current bpftrace (print(@m, $2, $1))
+                Long param = x instanceof Expr.Param && a.type(x) instanceof Type.Int
+                        ? ConstantFolding.value(a, x) : null;
+                if (param != null) {
+                    a.constant(x, param);
+                } else if (!(x instanceof Expr.IntLit)) {
                     a.error(c.span(), "print() expects integer literals as its top and div arguments");
                 }
             }

@@ -132,10 +132,22 @@ final class KernelStructs {
         }
         List<Type.RecordField> fields = new ArrayList<>();
         for (BtfType.Member m : members) {
-            if (m.name().isEmpty()) {
-                return null;
-            }
             int mt = an.kernel.btf().orElseThrow().skipQualifiers(m.type());
+            if (m.name().isEmpty()) {
+                // an anonymous struct or union (struct qstr's { hash; len; } / hash_len): its fields
+                // are the record's, as C reads them (q.len), at their place in it
+                Type.Record inner = m.bitfieldSize() == 0 && m.bitOffset() % 8 == 0
+                        && (an.kernel.type(mt) instanceof BtfType.Struct || an.kernel.type(mt) instanceof BtfType.Union)
+                        ? record(mt, depth + 1) : null;
+                if (inner == null) {
+                    return null;
+                }
+                for (Type.RecordField f : inner.fields()) {
+                    fields.add(new Type.RecordField(f.name(), f.type(), f.offset() + (int) (m.bitOffset() / 8),
+                            f.bitShift(), f.bitWidth()));
+                }
+                continue;
+            }
             if (m.bitfieldSize() != 0 || m.bitOffset() % 8 != 0) {
                 // a bit field: its bits of the bytes at its first byte, as an integer of its declared type
                 boolean signed = an.kernel.type(mt) instanceof BtfType.Int bi ? bi.signed()

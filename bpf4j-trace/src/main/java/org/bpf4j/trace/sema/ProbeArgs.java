@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bpf4j.object.btf.Btf;
+import org.bpf4j.object.btf.BtfFormat;
 import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.trace.ast.AttachPoint;
 import org.bpf4j.trace.ast.Expr;
@@ -42,8 +43,9 @@ final class ProbeArgs {
         Type result = null;
         for (AttachPoint ap : probe.attachPoints()) {
             boolean uprobe = ap.provider().equals("uprobe");
-            if (uprobe || ap.provider().equals("rawtracepoint")) {
-                Type t = uprobe ? uprobeArg(f, ap) : rawTracepointArg(f, ap);
+            boolean fentry = resolved(ap) instanceof Resolved.Fentry;
+            if (uprobe || ap.provider().equals("rawtracepoint") || fentry) {
+                Type t = uprobe ? uprobeArg(f, ap) : fentry ? fentryArg(f, ap) : rawTracepointArg(f, ap);
                 if (t == null) {
                     return Type.NONE;
                 }
@@ -120,10 +122,12 @@ final class ProbeArgs {
                             && o.name().matches("(struct|union) \\w+"))
                     .map(t -> ((Dwarf.PointerType) t).pointee().name());
         }
-        if (resolved(ap) instanceof Resolved.RawTracepoint r && r.entry().isPresent()) {
+        Optional<RawTracepoints.Entry> entry = resolved(ap) instanceof Resolved.RawTracepoint r ? r.entry()
+                : resolved(ap) instanceof Resolved.Fentry fe ? Optional.of(fe.function().entry()) : Optional.empty();
+        if (entry.isPresent()) {
             // a pointer to a struct of the kernel's BTF (struct sk_buff *skb)
-            Btf btf = r.entry().get().btf();
-            return r.entry().get().params().stream().filter(p -> p.name().equals(f.field())).findFirst()
+            Btf btf = entry.get().btf();
+            return entry.get().params().stream().filter(p -> p.name().equals(f.field())).findFirst()
                     .map(p -> btf.resolve(p.type())).filter(t -> t instanceof BtfType.Ptr)
                     .map(t -> btf.resolve(((BtfType.Ptr) t).type()))
                     .filter(t -> (t instanceof BtfType.Struct
@@ -253,8 +257,28 @@ final class ProbeArgs {
             a.error(f.base().span(), "args of raw tracepoints need the kernel's BTF");
             return null;
         }
-        Btf btf = r.entry().get().btf();
-        List<RawTracepoints.Param> params = r.entry().get().params();
+        return btfArg(f, r.entry().get(), "rawtracepoint");
+    }
+
+    /**
+     * The type of {@code args.NAME} in an fentry/fexit probe: the function's parameter of that
+     * name, from the kernel's BTF, read from its slot of the context as a raw tracepoint's.
+     */
+    private Type fentryArg(Expr.Field f, AttachPoint ap) {
+        Resolved.Fentry fe = (Resolved.Fentry) resolved(ap);
+        RawTracepoints.Entry e = fe.function().entry();
+        if (e.params().stream().noneMatch(p -> p.name().equals(f.field()))) {
+            // current bpftrace's words
+            a.error(f.span(), "Can't find function parameter " + f.field());
+            return null;
+        }
+        return btfArg(f, e, fe.returnProbe() ? "fexit" : "fentry");
+    }
+
+    /** The type of {@code args.NAME}, the argument of that name of a BTF prototype; null after an error. */
+    private Type btfArg(Expr.Field f, RawTracepoints.Entry entry, String kind) {
+        Btf btf = entry.btf();
+        List<RawTracepoints.Param> params = entry.params();
         for (int i = 0; i < params.size(); i++) {
             if (!params.get(i).name().equals(f.field())) {
                 continue;
@@ -273,14 +297,15 @@ final class ProbeArgs {
                 default -> null;
             };
             if (t == null) {
-                a.error(f.span(), "argument '" + f.field() + "' of rawtracepoint " + r.entry().get().qualified()
-                        + " has type '" + params.get(i).declaration() + "', which bpf4j trace cannot read as a value");
+                a.error(f.span(), "argument '" + f.field() + "' of " + kind + " " + entry.qualified()
+                        + " has type '" + BtfFormat.typeName(btf, params.get(i).type()).strip()
+                        + "', which bpf4j trace cannot read as a value");
                 return null;
             }
             a.constant(f, i);
             return t;
         }
-        a.error(f.span(), "Can't find argument " + f.field() + " of rawtracepoint " + r.entry().get().qualified());
+        a.error(f.span(), "Can't find argument " + f.field() + " of rawtracepoint " + entry.qualified());
         return null;
     }
 
@@ -329,6 +354,39 @@ final class ProbeArgs {
 
     /** Probe types whose context holds {@code arg0}..{@code argN}. */
     static final List<String> WITH_ARGS = List.of("kprobe", "uprobe", "usdt", "rawtracepoint", "java");
+    /**
+     * The type of {@code retval} in an fexit probe, from the function's BTF prototype (a pointer to a
+     * kernel struct is recorded in {@code pointees}, so that {@code retval->f} reads it); null
+     * elsewhere (an unsigned 64-bit integer).
+     */
+    Type fexitRetval(Expr.Builtin b, Probe probe) {
+        if (!(resolved(probe.attachPoints().getFirst()) instanceof Resolved.Fentry fe)
+                || !fe.returnProbe()) {
+            return null;
+        }
+        Btf btf = fe.function().entry().btf();
+        int ret = fe.function().returnType();
+        if (ret == 0) {
+            return Type.UINT64;
+        }
+        return switch (btf.resolve(ret)) {
+            case BtfType.Int bi when bi.size() == 1 || bi.size() == 2 || bi.size() == 4
+                    || bi.size() == 8 -> new Type.Int(bi.size() * 8, bi.signed());
+            case BtfType.Enum en when en.size() == 1 || en.size() == 2 || en.size() == 4
+                    || en.size() == 8 -> new Type.Int(en.size() * 8, en.signed());
+            case BtfType.Ptr ptr -> {
+                String name = BtfFormat.typeName(btf, ptr.type()).strip();
+                int sid = name.matches("(struct|union) \\w+") && a.kernel.available() && a.kernel.btf().isPresent()
+                        ? a.kernel.structId(name.substring(name.indexOf(' ') + 1)) : -1;
+                if (sid >= 0) {
+                    a.pointees.put(b, sid);
+                }
+                yield Type.Int.pointer(Type.NONE, false);
+            }
+            default -> Type.UINT64;
+        };
+    }
+
     /** Probe types whose context holds {@code retval}. */
     static final List<String> WITH_RETVAL = List.of("kretprobe", "uretprobe", "kretfunc", "fexit", "java");
 }

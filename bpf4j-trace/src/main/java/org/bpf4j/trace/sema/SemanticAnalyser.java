@@ -686,7 +686,11 @@ public final class SemanticAnalyser {
                 yield u instanceof Type.Int ia && ia.bool() ? Type.Int.bool(64) : u;
             }
             case Expr.Field f when ProbeArgs.isArgs(f.base()) -> {
+                int errorsBefore = diags.errorCount();
                 Type t = probeArgs.field(f, probe);
+                if (t instanceof Type.None && diags.errorCount() != errorsBefore) {
+                    failed.add(f); // reported: not again by what uses it (print(args.nope))
+                }
                 Optional<String> pointee = probeArgs.pointee(f, probe);
                 int sid = pointee.isPresent() && kernel.available() && kernel.btf().isPresent()
                         ? kernel.structId(pointee.get().substring(pointee.get().indexOf(' ') + 1)) : -1;
