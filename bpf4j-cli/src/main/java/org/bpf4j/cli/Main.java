@@ -31,8 +31,8 @@ public final class Main {
 
     /**
      * The process's standard output, as a writer: what may write bytes instead of text to it
-     * ({@link TraceFormat}: a script's bytes, which the output's charset, ASCII in the C locale,
-     * could not all encode) knows it by its class.
+     * (bytes of a script, which the output's charset, ASCII in the C locale, could not all
+     * encode) knows it by its class.
      */
     static final class StandardOutput extends PrintWriter {
         StandardOutput() {

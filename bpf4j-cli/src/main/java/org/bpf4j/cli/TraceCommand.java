@@ -189,8 +189,8 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--test", description = "the same as --mode test")
     private boolean test;
 
-    @Option(names = "--fmt", description = "the same as --mode format: print the script in current bpftrace's "
-            + "layout (on standard output, or into the file of -o) instead of running it")
+    @Option(names = "--fmt", description = "the same as --mode format (current bpftrace's script formatter): "
+            + "not supported")
     private boolean fmt;
 
     /** The {@code --version} text of {@code bpf4j trace}. */
@@ -334,15 +334,11 @@ final class TraceCommand implements Callable<Integer> {
         if (fmt && (mode != null || bench || test)) {
             return bpftraceError(err, "USAGE: --fmt conflicts with existing --mode");
         }
-        if (mode != null && !mode.equals("bench") && !mode.equals("test") && !mode.equals("format")) {
-            return bpftraceError(err, "--mode " + mode + " is not supported by bpf4j trace");
+        if (fmt) {
+            return bpftraceError(err, "--fmt (--mode format) is not supported by bpf4j trace");
         }
-        if (fmt || "format".equals(mode)) {
-            // as current bpftrace: the script parsed and printed back, before anything else is checked
-            List<String> params = new ArrayList<>(args);
-            Source source = script(params, err);
-            return source == null ? Main.EXIT_FAILED : TraceFormat.run(source, outputFile, out, err,
-                    d -> render(d, source));
+        if (mode != null && !mode.equals("bench") && !mode.equals("test")) {
+            return bpftraceError(err, "--mode " + mode + " is not supported by bpf4j trace");
         }
         if (pid != null) {
             long p;
