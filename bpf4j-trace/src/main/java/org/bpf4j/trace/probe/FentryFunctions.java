@@ -1,16 +1,12 @@
 package org.bpf4j.trace.probe;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfType;
-import org.bpf4j.object.elf.ByteReader;
 
 /**
  * The kernel functions fentry/fexit ({@code kfunc}/{@code kretfunc}) probes may be placed on, as
@@ -62,32 +58,7 @@ public final class FentryFunctions {
 
     /** The functions of the BTF files of a directory laid out as {@code /sys/kernel/btf}. */
     static List<Function> read(Path dir) {
-        Path vmlinux = dir.resolve("vmlinux");
-        if (!Files.isReadable(vmlinux)) {
-            return List.of();
-        }
-        Btf base;
-        try {
-            base = Btf.parse(ByteReader.of(Files.readAllBytes(vmlinux), vmlinux.toString()));
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-        List<Function> out = new ArrayList<>(of("vmlinux", base, 1));
-        List<Path> modules;
-        try (Stream<Path> files = Files.list(dir)) {
-            modules = files.filter(f -> !f.getFileName().toString().equals("vmlinux")).sorted().toList();
-        } catch (IOException e) {
-            modules = List.of();
-        }
-        for (Path m : modules) {
-            try {
-                Btf btf = Btf.parseSplit(ByteReader.of(Files.readAllBytes(m), m.toString()), base);
-                out.addAll(of(m.getFileName().toString(), btf, base.size()));
-            } catch (IOException | RuntimeException e) {
-                // a module whose BTF cannot be read contributes no functions
-            }
-        }
-        return List.copyOf(out);
+        return KernelBtfFiles.read(dir, FentryFunctions::of);
     }
 
     /** The functions a BTF defines among its types from {@code firstId} on (the first of a name). */

@@ -1,17 +1,13 @@
 package org.bpf4j.trace.probe;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.btf.BtfFormat;
 import org.bpf4j.object.btf.BtfType;
-import org.bpf4j.object.elf.ByteReader;
 
 /**
  * The raw tracepoints of the running kernel and its modules, found as current bpftrace finds
@@ -81,32 +77,7 @@ public final class RawTracepoints {
 
     /** The raw tracepoints of the BTF files of a directory laid out as {@code /sys/kernel/btf}. */
     static List<Entry> read(Path dir) {
-        Path vmlinux = dir.resolve("vmlinux");
-        if (!Files.isReadable(vmlinux)) {
-            return List.of();
-        }
-        Btf base;
-        try {
-            base = Btf.parse(ByteReader.of(Files.readAllBytes(vmlinux), vmlinux.toString()));
-        } catch (IOException | RuntimeException e) {
-            return List.of();
-        }
-        List<Entry> out = new ArrayList<>(of("vmlinux", base, 1));
-        List<Path> modules;
-        try (Stream<Path> files = Files.list(dir)) {
-            modules = files.filter(f -> !f.getFileName().toString().equals("vmlinux")).sorted().toList();
-        } catch (IOException e) {
-            modules = List.of();
-        }
-        for (Path m : modules) {
-            try {
-                Btf btf = Btf.parseSplit(ByteReader.of(Files.readAllBytes(m), m.toString()), base);
-                out.addAll(of(m.getFileName().toString(), btf, base.size()));
-            } catch (IOException | RuntimeException e) {
-                // a module whose BTF cannot be read contributes no raw tracepoints
-            }
-        }
-        return List.copyOf(out);
+        return KernelBtfFiles.read(dir, RawTracepoints::of);
     }
 
     /** The raw tracepoints a BTF defines among its types from {@code firstId} on, by name. */
