@@ -273,7 +273,7 @@ public final class AttachPoints {
             diags.error(e.getKey(), e.getValue());
         }
         if (!diags.hasErrors()) {
-            iteratorAlone(probes, diags);
+            Iterators.checkAlone(probes, diags);
         }
         // no probe left (all missing, ignored): not an error of the script; current bpftrace's "No
         // probes to attach" is the runtime's, printed by the command that would run it
@@ -707,7 +707,7 @@ public final class AttachPoints {
                 }
                 out.put(ap, new Resolved.PerfCounter(soft ? 1 : 0, e.config(), period));
             }
-            case "iter" -> iterator(ap, source, target, diags, out);
+            case "iter" -> Iterators.resolve(ap, source, target, diags, out);
             case "watchpoint" -> Watchpoints.resolve(ap, target, policy.process(), diags, out);
             case "asyncwatchpoint", "aw" -> Watchpoints.removed(ap, diags);
             case "kprobe", "kretprobe" -> {
@@ -859,71 +859,6 @@ public final class AttachPoints {
         }
     }
 
-    /**
-     * {@code iter:NAME[:PIN]}, checked as current bpftrace checks it: one or two parts, no
-     * wildcard, an iterator the kernel's BTF has ({@code struct bpf_iter__NAME}).
-     */
-    private static void iterator(AttachPoint ap, ProbeSource source, Target target, Diagnostics diags,
-            Map<AttachPoint, Resolved> out) {
-        List<String> parts = ap.parts();
-        if (parts.isEmpty() || parts.size() > 2) {
-            diags.error(ap.span(), "iter probe type takes 2 arguments (1 optional)");
-            return;
-        }
-        if (parts.stream().anyMatch(AttachPoints::isGlob)) {
-            diags.error(ap.span(), "iter probe type does not support wildcards");
-            return;
-        }
-        if (target == Target.VM) {
-            diags.error(ap.span(), "iter probes need the kernel backend: the kernel runs an iterator's program "
-                    + "over its objects (the VM backend runs BEGIN, END, interval and java probes)");
-            return;
-        }
-        String name = parts.getFirst();
-        int before = diags.errorCount();
-        List<Iterators.Entry> all = source.iterators();
-        if (!all.isEmpty() && !Iterators.contains(all, name)) {
-            diags.error(ap.span(), "iter " + name + " not available for your kernel version.");
-        }
-        if (name.isEmpty()) {
-            diags.error(ap.span(), "iter should specify a iterator's name");
-        }
-        if (diags.errorCount() != before) {
-            return;
-        }
-        out.put(ap, new Resolved.Iterator(name, parts.size() == 2 ? Optional.of(parts.get(1)) : Optional.empty()));
-    }
-
-    /**
-     * The sentence of bpftrace's documentation, "Iterator probe can't be mixed with any other
-     * probe, not even another iterator", as an error: reported at each probe but the first iterator
-     * that attaches (BEGIN and END run before and after the iterator, as in current bpftrace).
-     */
-    private static void iteratorAlone(List<Probe> probes, Diagnostics diags) {
-        Probe iterator = null;
-        for (Probe p : probes) {
-            if (p.attachPoints().stream().anyMatch(ap -> ap.provider().equals("iter"))) {
-                iterator = p;
-                break;
-            }
-        }
-        if (iterator == null) {
-            return;
-        }
-        for (Probe p : probes) {
-            if (p == iterator) {
-                continue;
-            }
-            for (AttachPoint ap : p.attachPoints()) {
-                if (!Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
-                    diags.error(ap.span(), "Iterator probe can't be mixed with any other probe, not even another "
-                            + "iterator");
-                    return;
-                }
-            }
-        }
-    }
-
     /** Why kprobes cannot be attached on this machine. */
     public static String kprobeReason() {
         boolean pmu = Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"));
@@ -962,7 +897,7 @@ public final class AttachPoints {
                 + "WARNING: This option could lead to data corruption in the target process.";
     }
 
-    private static boolean isGlob(String s) {
+    static boolean isGlob(String s) {
         return s.indexOf('*') >= 0 || s.indexOf('?') >= 0;
     }
 

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.bpf4j.linux.Kernel;
@@ -17,6 +19,9 @@ import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.object.elf.ByteReader;
 import org.bpf4j.spec.AttachType;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.ast.AttachPoint;
+import org.bpf4j.trace.ast.Probe;
 
 /**
  * The kernel's BPF iterators, as current bpftrace finds them: every {@code struct bpf_iter__NAME}
@@ -152,5 +157,70 @@ public final class Iterators {
     /** Whether {@code name} is one of the iterators. */
     public static boolean contains(List<Entry> iterators, String name) {
         return iterators.stream().anyMatch(e -> e.name().equals(name));
+    }
+
+    /**
+     * {@code iter:NAME[:PIN]}, checked as current bpftrace checks it: one or two parts, no
+     * wildcard, an iterator the kernel's BTF has ({@code struct bpf_iter__NAME}).
+     */
+    static void resolve(AttachPoint ap, ProbeSource source, AttachPoints.Target target, Diagnostics diags,
+            Map<AttachPoint, Resolved> out) {
+        List<String> parts = ap.parts();
+        if (parts.isEmpty() || parts.size() > 2) {
+            diags.error(ap.span(), "iter probe type takes 2 arguments (1 optional)");
+            return;
+        }
+        if (parts.stream().anyMatch(AttachPoints::isGlob)) {
+            diags.error(ap.span(), "iter probe type does not support wildcards");
+            return;
+        }
+        if (target == AttachPoints.Target.VM) {
+            diags.error(ap.span(), "iter probes need the kernel backend: the kernel runs an iterator's program "
+                    + "over its objects (the VM backend runs BEGIN, END, interval and java probes)");
+            return;
+        }
+        String name = parts.getFirst();
+        int before = diags.errorCount();
+        List<Entry> all = source.iterators();
+        if (!all.isEmpty() && !contains(all, name)) {
+            diags.error(ap.span(), "iter " + name + " not available for your kernel version.");
+        }
+        if (name.isEmpty()) {
+            diags.error(ap.span(), "iter should specify a iterator's name");
+        }
+        if (diags.errorCount() != before) {
+            return;
+        }
+        out.put(ap, new Resolved.Iterator(name, parts.size() == 2 ? Optional.of(parts.get(1)) : Optional.empty()));
+    }
+
+    /**
+     * The sentence of bpftrace's documentation, "Iterator probe can't be mixed with any other
+     * probe, not even another iterator", as an error: reported at each probe but the first iterator
+     * that attaches (BEGIN and END run before and after the iterator, as in current bpftrace).
+     */
+    static void checkAlone(List<Probe> probes, Diagnostics diags) {
+        Probe iterator = null;
+        for (Probe p : probes) {
+            if (p.attachPoints().stream().anyMatch(ap -> ap.provider().equals("iter"))) {
+                iterator = p;
+                break;
+            }
+        }
+        if (iterator == null) {
+            return;
+        }
+        for (Probe p : probes) {
+            if (p == iterator) {
+                continue;
+            }
+            for (AttachPoint ap : p.attachPoints()) {
+                if (!Set.of("BEGIN", "END", "self", "bench", "test").contains(ap.provider())) {
+                    diags.error(ap.span(), "Iterator probe can't be mixed with any other probe, not even another "
+                            + "iterator");
+                    return;
+                }
+            }
+        }
     }
 }
