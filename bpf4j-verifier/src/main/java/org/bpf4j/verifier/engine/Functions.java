@@ -1,10 +1,11 @@
 package org.bpf4j.verifier.engine;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
-import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
@@ -34,7 +35,7 @@ final class Functions {
     }
 
     /** The subprograms registered as asynchronous callbacks: roots of their own call chains. */
-    private final java.util.Set<Integer> asyncRoots = new java.util.TreeSet<>();
+    private final Set<Integer> asyncRoots = new TreeSet<>();
 
     /** Notes that the function at {@code start} runs as an asynchronous callback (a timer's). */
     void asyncCallback(int start) {
@@ -156,42 +157,15 @@ final class Functions {
      */
     boolean mayChangePacketData(int subprog) {
         if (changesPacket == null) {
-            int n = ex.cfg().subprogCount();
-            boolean[] changes = new boolean[n];
-            int[] starts = ex.cfg().subprogStarts();
-            List<List<Integer>> callees = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                callees.add(new ArrayList<>());
-            }
+            boolean[] helper = new boolean[ex.cfg().subprogCount()];
             for (int slot = 0; slot < code.slotCount(); slot++) {
-                Instruction insn = code.atSlot(slot);
-                int at = java.util.Arrays.binarySearch(starts, slot);
-                int from = at >= 0 ? at : -at - 2; // the function holding the slot
-                if (from < 0 || insn == null) {
-                    continue;
-                }
-                if (insn instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
-                    changes[from] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData).orElse(false);
-                } else if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                        || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                    int to = ex.cfg().subprogAt(code.targetOf(slot));
-                    if (to >= 0) {
-                        callees.get(from).add(to);
-                    }
+                if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
+                    helper[ex.cfg().subprogOf(slot)] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData)
+                            .orElse(false);
                 }
             }
-            for (boolean more = true; more; ) {
-                more = false;
-                for (int i = 0; i < n; i++) {
-                    for (int to : callees.get(i)) {
-                        if (changes[to] && !changes[i]) {
-                            changes[i] = true;
-                            more = true;
-                        }
-                    }
-                }
-            }
-            changesPacket = changes;
+            // every edge counts, so which callbacks are asynchronous (not all known yet) does not matter
+            changesPacket = CallGraph.of(ex.cfg(), EnumSet.allOf(CallGraph.Edge.class), Set.of()).reaching(helper);
         }
         return subprog >= 0 && subprog < changesPacket.length && changesPacket[subprog];
     }
@@ -274,29 +248,15 @@ final class Functions {
      * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
      */
     int checkStackDepth() {
-        int n = ex.cfg().subprogCount();
-        int[] starts = ex.cfg().subprogStarts();
-        List<List<Integer>> callees = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            callees.add(new ArrayList<>());
-        }
-        for (int slot = 0; slot < code.slotCount(); slot++) {
-            Instruction insn = code.atSlot(slot);
-            if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                    || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                // a callback runs on top of the frame that passes it (Linux counts it so too),
-                // except an asynchronous one, which runs on a stack of its own
-                int callee = ex.cfg().subprogAt(code.targetOf(slot));
-                if (!asyncRoots.contains(callee)) {
-                    callees.get(ex.cfg().subprogOf(slot)).add(callee);
-                }
-            }
-        }
+        // a callback runs on top of the frame that passes it (Linux counts it so too), except an
+        // asynchronous one, which runs on a stack of its own
+        CallGraph graph = CallGraph.of(ex.cfg(), EnumSet.of(CallGraph.Edge.CALL, CallGraph.Edge.CALLBACK), asyncRoots);
+        int n = graph.size();
         int[] best = new int[n];
         int[] calls = new int[n];
-        java.util.Arrays.fill(best, -1);
+        Arrays.fill(best, -1);
         for (int i = n - 1; i >= 0; i--) {
-            depthOf(i, callees, best, calls, 0);
+            depthOf(i, graph, best, calls, 0);
         }
         for (int root : asyncRoots) {
             if (best[root] > MAX_STACK) {
@@ -309,7 +269,7 @@ final class Functions {
         return best[0];
     }
 
-    private int depthOf(int sub, List<List<Integer>> callees, int[] best, int[] calls, int guard) {
+    private int depthOf(int sub, CallGraph graph, int[] best, int[] calls, int guard) {
         if (best[sub] >= 0) {
             return best[sub];
         }
@@ -319,8 +279,8 @@ final class Functions {
         int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
         int deepest = 0;
         int deepestCalls = 0;
-        for (int c : callees.get(sub)) {
-            int d = depthOf(c, callees, best, calls, guard + 1);
+        for (int c : graph.callees(sub)) {
+            int d = depthOf(c, graph, best, calls, guard + 1);
             if (d > deepest) {
                 deepest = d;
                 deepestCalls = calls[c];
