@@ -66,13 +66,25 @@ final class Functions {
         if (st.activeLock != -1) {
             throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
         }
+        if (!st.refs.isEmpty()) {
+            throw new Reject(referenceLeak(st, ex, "BPF_EXIT instruction in main prog"));
+        }
         if (st.activeRcu) {
             throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region");
         }
-        if (!st.refs.isEmpty()) {
-            int ref = st.refs.get(0);
-            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));
+    }
+
+    /**
+     * The refusal of an instruction after which held references could never be released: each
+     * one with the instruction that acquired it, then what would leak them.
+     */
+    static String referenceLeak(VerifierState st, Explorer ex, String what) {
+        StringBuilder sb = new StringBuilder();
+        for (int ref : st.refs) {
+            sb.append("Unreleased reference id=").append(ref).append(" alloc_insn=")
+                    .append(ex.refSlots().getOrDefault(ref, -1)).append('\n');
         }
+        return sb.append(what).append(" would lead to reference leak").toString();
     }
 
     /** Records the stack depth {@code frame} reached in its function. */
@@ -209,9 +221,12 @@ final class Functions {
             return;
         }
         leaks(st);
+        org.bpf4j.spec.AttachType attach = ex.attach().orElse(null);
         long[] range = switch (ex.type()) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, CGROUP_SOCK_ADDR ->
-                new long[] {0, 1};
+            // egress may also ask for congestion notification (bit 1)
+            case CGROUP_SKB -> attach == org.bpf4j.spec.AttachType.CGROUP_INET_EGRESS ? new long[] {0, 3} : new long[] {0, 1};
+            case CGROUP_SOCK_ADDR -> sockAddrRange(attach);
+            case CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT -> new long[] {0, 1};
             case SK_LOOKUP -> new long[] {0, 1};
             case NETFILTER -> new long[] {0, 1};
             default -> null;
@@ -241,6 +256,24 @@ final class Functions {
             sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
             throw new Reject(sb.toString());
         }
+    }
+
+    /**
+     * What a socket-address hook may return, by its attach type: bind may also ask to skip the
+     * port check (bit 1), and the hooks that only rewrite an address the kernel reports (recvmsg,
+     * getpeername, getsockname) cannot refuse anything, so they must return exactly 1.
+     */
+    private static long[] sockAddrRange(org.bpf4j.spec.AttachType attach) {
+        if (attach == null) {
+            return new long[] {0, 1};
+        }
+        return switch (attach) {
+            case CGROUP_INET4_BIND, CGROUP_INET6_BIND -> new long[] {0, 3};
+            case CGROUP_UDP4_RECVMSG, CGROUP_UDP6_RECVMSG, CGROUP_UNIX_RECVMSG, CGROUP_INET4_GETPEERNAME,
+                 CGROUP_INET6_GETPEERNAME, CGROUP_UNIX_GETPEERNAME, CGROUP_INET4_GETSOCKNAME,
+                 CGROUP_INET6_GETSOCKNAME, CGROUP_UNIX_GETSOCKNAME -> new long[] {1, 1};
+            default -> new long[] {0, 1};
+        };
     }
 
     /**
