@@ -105,6 +105,14 @@ final class Calls {
             release(st, ref);
             Dynptrs.clear(meta.dynptr);
         }
+        if (h.name().equals("tail_call") && !st.refs.isEmpty()) {
+            // the program it runs would never release what this one holds
+            throw new Reject(Functions.referenceLeak(st, ex, "tail_call"));
+        }
+        if (h.name().equals("get_local_storage") && !(st.regs()[2] instanceof RegState.Scalar f
+                && f.range().isConst() && f.range().value() == 0)) {
+            throw new Reject("get_local_storage() doesn't support non-zero flags");
+        }
         if (h.changesPacketData() && !h.name().equals("tail_call")) {
             // a failed tail call changes nothing (a successful one does not come back, except to
             // the caller of a function that made it: see Functions.mayChangePacketData)
@@ -262,6 +270,14 @@ final class Calls {
                     throw new Reject("kernel subsystem misconfigured verifier");
                 }
                 MapInfo m = ex.map(meta.map);
+                if (h.name().equals("map_lookup_elem") && isSockMap(m)) {
+                    // a socket map's lookup gives the socket, referenced: it must be released
+                    int ref = st.newId();
+                    st.refs.add(ref);
+                    ex.refSlots().put(ref, slot);
+                    yield new RegState.Pointer(PtrType.SOCKET, 0, ScalarRange.constant(0), ref, ref, 0, -1, 0, true,
+                            0, false);
+                }
                 // Linux knows an array lookup with a constant in-range key cannot fail (zero
                 // bytes are compared exactly when pruning, a spilled constant was made precise)
                 boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.constKey >= 0
@@ -358,6 +374,15 @@ final class Calls {
                     throw new Reject("invalid map_ptr to access map->" + (t == ArgType.PTR_TO_MAP_KEY ? "key" : "value"));
                 }
                 MapInfo m = ex.map(meta.map);
+                if (t != ArgType.PTR_TO_MAP_KEY && isSockMap(m)) {
+                    // the value stored in a socket map is a socket, not bytes
+                    if (!(v instanceof RegState.Pointer p && !p.maybeNull() && (p.type() == PtrType.SOCKET
+                            || p.type() == PtrType.SOCK_COMMON || p.type() == PtrType.TCP_SOCK
+                            || p.type() == PtrType.BTF_ID))) {
+                        throw typeError(a, v, "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_");
+                    }
+                    return;
+                }
                 memPointer(h, a, v);
                 long size = t == ArgType.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
                 if (size == 0 && t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer sp
@@ -409,7 +434,8 @@ final class Calls {
                     throw typeError(a, v, "ctx");
                 }
                 if (p.off() != 0) {
-                    throw new Reject("dereference of modified ctx ptr R" + a + " off=" + p.off() + " disallowed");
+                    throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + a + " off=" + p.off()
+                        + " disallowed");
                 }
                 if (!p.fixedOffset()) {
                     throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
@@ -433,7 +459,9 @@ final class Calls {
                 if (!(v instanceof RegState.Pointer p && !p.maybeNull() && (p.type() == PtrType.SOCKET
                         || p.type() == PtrType.SOCK_COMMON || p.type() == PtrType.TCP_SOCK
                         || (p.type() == PtrType.BTF_ID && t != ArgType.PTR_TO_SOCK_COMMON)))) {
-                    throw typeError(a, v, t == ArgType.PTR_TO_SOCKET_OR_NULL ? "sock" : "sock_common, sock, tcp_sock, xdp_sock, ptr_");
+                    throw typeError(a, v, t == ArgType.PTR_TO_SOCKET_OR_NULL ? "sock"
+                            : t == ArgType.PTR_TO_SOCK_COMMON ? "sock_common, sock, tcp_sock, xdp_sock"
+                            : "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_");
                 }
                 if (h.releases() && h.releasedArg() == a) {
                     meta.releaseRef = p.refId();
@@ -554,6 +582,27 @@ final class Calls {
             "perf_event_read_value", "skb_output", "xdp_output");
     private static final Set<String> MAP_ELEM = Set.of("map_lookup_elem", "map_update_elem", "map_delete_elem");
 
+    private static boolean isSockMap(MapInfo m) {
+        return m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH;
+    }
+
+    /**
+     * Whether the generic update and delete helpers may change a socket map in this program:
+     * only where the program cannot hold a locked socket (packet programs, socket lookups,
+     * iterators); sock_ops may delete but must update through its own helpers.
+     */
+    private boolean maySockMapChange(String helper) {
+        if (!helper.equals("map_update_elem") && !helper.equals("map_delete_elem")) {
+            return false;
+        }
+        return switch (ex.type()) {
+            case SOCKET_FILTER, SCHED_CLS, SCHED_ACT, XDP, SK_REUSEPORT, FLOW_DISSECTOR, SK_LOOKUP -> true;
+            case SOCK_OPS -> helper.equals("map_delete_elem");
+            case TRACING -> ex.input().attachTo().startsWith("iter");
+            default -> false;
+        };
+    }
+
     /** Which maps a helper takes and which helpers a map allows ({@code check_map_func_compatibility}). */
     private void checkMapCompat(HelperSpec h, Meta meta) {
         if (meta.map < 0) {
@@ -574,9 +623,9 @@ final class Calls {
             case XSKMAP -> n.equals("redirect_map") || n.equals("map_lookup_elem");
             case ARRAY_OF_MAPS, HASH_OF_MAPS -> n.equals("map_lookup_elem");
             case SOCKMAP -> Set.of("sk_redirect_map", "sock_map_update", "msg_redirect_map", "sk_select_reuseport",
-                    "map_lookup_elem", "map_update_elem", "map_delete_elem").contains(n);
+                    "map_lookup_elem").contains(n) || maySockMapChange(n);
             case SOCKHASH -> Set.of("sk_redirect_hash", "sock_hash_update", "msg_redirect_hash", "sk_select_reuseport",
-                    "map_lookup_elem", "map_update_elem", "map_delete_elem").contains(n);
+                    "map_lookup_elem").contains(n) || maySockMapChange(n);
             case REUSEPORT_SOCKARRAY -> n.equals("sk_select_reuseport");
             case QUEUE, STACK -> Set.of("map_peek_elem", "map_pop_elem", "map_push_elem").contains(n);
             case BLOOM_FILTER -> n.equals("map_peek_elem") || n.equals("map_push_elem");

@@ -158,7 +158,8 @@ final class Kfuncs {
             throw new Reject("arg#0 expected pointer to ctx, but got " + Regs.typeName(ctx));
         }
         if (p.off() != 0 || !p.fixedOffset()) {
-            throw new Reject("dereference of modified ctx ptr R1 off=" + p.off() + " disallowed");
+            throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R1 off=" + p.off()
+                    + " disallowed");
         }
         Regs.read(st, 2);
         scalarArg(st, 2);

@@ -42,6 +42,11 @@ final class MemoryAccess {
         RegState base = Regs.read(st, l.src());
         Regs.checkWrite(l.dst());
         RegState v = access(st, l.src(), base, l.off(), l.size().bytes(), false, null, false);
+        if (l.signExtend() && v instanceof RegState.Pointer && base instanceof RegState.Pointer b
+                && b.type() == PtrType.CTX) {
+            // a context field that gives a pointer (packet data, data_end, ...) takes no sign extension
+            throw new Reject("invalid bpf_context access off=" + l.off() + " size=" + l.size().bytes());
+        }
         if (v instanceof RegState.Scalar s && l.size() != Size.DW && !l.signExtend() && s.id() != 0
                 && fits(s, l.size().bytes())) {
             // a narrow fill of a linked value that fits keeps the link (Linux keeps the id then)
@@ -333,7 +338,8 @@ final class MemoryAccess {
 
     private RegState ctx(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write) {
         if (p.off() != 0) {
-            throw new Reject("dereference of modified ctx ptr R" + regno + " off=" + p.off() + " disallowed");
+            throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + regno + " off=" + p.off()
+                        + " disallowed");
         }
         if (!p.fixedOffset()) {
             throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");

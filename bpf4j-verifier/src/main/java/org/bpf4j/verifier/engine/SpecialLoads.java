@@ -101,11 +101,12 @@ final class SpecialLoads {
             }
             default -> throw new Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
-        if (!st.refs.isEmpty()) {
-            throw new Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
-        }
         if (st.activeLock != -1) {
             throw new Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
+        }
+        if (!st.refs.isEmpty()) {
+            // the load may end the program, and nothing would release them
+            throw new Reject(Functions.referenceLeak(st, ex, "BPF_LD_[ABS|IND]"));
         }
         if (st.frames.size() > 1) {
             throw new Reject("BPF_LD_[ABS|IND] instructions cannot be used in subprograms");
