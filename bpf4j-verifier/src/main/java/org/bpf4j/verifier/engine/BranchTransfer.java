@@ -48,6 +48,19 @@ final class BranchTransfer {
             packetCompare(taken, fall, j.op(), p, q);
             return new VerifierState[] {taken, fall};
         }
+        if (j.wide() && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && dst instanceof RegState.Pointer p
+                && src instanceof RegState.Pointer q && p.maybeNull() != q.maybeNull()
+                && p.type() != PtrType.BTF_ID && q.type() != PtrType.BTF_ID) {
+            // equal to a valid pointer, a maybe-NULL one is valid too; only that register
+            // learns it (Linux marks no copies here)
+            VerifierState eq = j.op() == JumpOp.JEQ ? taken : fall;
+            if (q.maybeNull()) {
+                eq.regs()[srcReg] = q.notNull();
+            } else {
+                eq.regs()[j.dst()] = p.notNull();
+            }
+            return new VerifierState[] {taken, fall};
+        }
         RegState.Pointer ptr = dst instanceof RegState.Pointer p ? p : src instanceof RegState.Pointer q ? q : null;
         RegState other = ptr == dst ? src : dst;
         boolean otherZero = other instanceof RegState.Scalar s && (j.wide() ? s.range().isConst()
@@ -63,6 +76,11 @@ final class BranchTransfer {
             if (!ptr.maybeNull()) {
                 // a valid pointer is never NULL
                 return j.op() == JumpOp.JEQ ? new VerifierState[] {null, fall} : new VerifierState[] {fall, null};
+            }
+            if (ptr != dst || srcReg >= 0) {
+                // Linux 6.18 learns NULL or not only of the compared register on the left (the
+                // jump's destination) against the immediate 0, not against a register known to be 0
+                return new VerifierState[] {taken, fall};
             }
             VerifierState isNull = j.op() == JumpOp.JEQ ? taken : fall;
             VerifierState notNull = j.op() == JumpOp.JEQ ? fall : taken;

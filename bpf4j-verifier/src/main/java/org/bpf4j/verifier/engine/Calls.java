@@ -328,9 +328,12 @@ final class Calls {
             }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID)
                     .withBtf(kernelObject(h, ret == ReturnType.PTR_TO_BTF_ID_TRUSTED));
-            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
-                new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
-                        false, kernelObject(h, false));
+            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL -> {
+                // a cast of a referenced socket (bpf_skc_to_tcp_sock, ...) dies with its reference
+                int ref = h.has(HelperFlag.POINTER_CAST) && meta.memArg instanceof RegState.Pointer p ? p.refId() : 0;
+                yield new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), ref, 0, -1, 0, true,
+                        0, false, kernelObject(h, false));
+            }
         };
     }
 

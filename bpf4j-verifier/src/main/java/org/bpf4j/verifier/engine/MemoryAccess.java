@@ -246,9 +246,17 @@ final class MemoryAccess {
                     throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
                             + " size=" + size);
                 }
-                if (ContextAccess.access(ProgramType.CGROUP_SOCK, p.off() + off, size, false) == null) {
-                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
-                            + " size=" + size);
+                int at = p.off() + off;
+                boolean ok = switch (p.type()) {
+                    case TCP_SOCK -> tcpSockField(at, size);
+                    // a socket that may be a request or time-wait socket has no type, protocol,
+                    // mark or priority (bpf_sock's fields from 8 to 24)
+                    case SOCK_COMMON -> !(at < 24 && at + size > 8)
+                            && ContextAccess.access(ProgramType.CGROUP_SOCK, at, size, false) != null;
+                    default -> ContextAccess.access(ProgramType.CGROUP_SOCK, at, size, false) != null;
+                };
+                if (!ok) {
+                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + at + " size=" + size);
                 }
                 yield RegState.unknown();
             }
@@ -256,6 +264,17 @@ final class MemoryAccess {
             case PACKET_END, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
+    }
+
+    /**
+     * {@code struct bpf_tcp_sock}: 4-byte fields, whole, except bytes_received and bytes_acked
+     * (offsets 80 and 88), 8 bytes; it ends after icsk_retransmits (112).
+     */
+    private static boolean tcpSockField(int off, int size) {
+        if (off < 0 || off >= 112 || off % size != 0) {
+            return false;
+        }
+        return off == 80 || off == 88 ? size == 8 : size == 4;
     }
 
     static boolean packetWritable(ProgramType t) {
