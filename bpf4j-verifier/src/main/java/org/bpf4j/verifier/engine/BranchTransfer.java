@@ -65,7 +65,7 @@ final class BranchTransfer {
         RegState other = ptr == dst ? src : dst;
         boolean otherZero = other instanceof RegState.Scalar s && (j.wide() ? s.range().isConst()
                 : s.range().isSubregConst()) && s.range().value() == 0;
-        if (ptr != null && otherZero && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && j.wide()) {
+        if (ptr != null && otherZero && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE)) {
             if (other == src && srcReg >= 0) {
                 st.preciseRequest |= 1 << srcReg;
                 taken.preciseRequest = st.preciseRequest;
@@ -73,13 +73,15 @@ final class BranchTransfer {
                 st.preciseRequest |= 1 << j.dst();
                 taken.preciseRequest = st.preciseRequest;
             }
-            if (!ptr.maybeNull()) {
-                // a valid pointer is never NULL
+            if (neverNull(ptr)) {
+                // a valid pointer of these types is never NULL (also in a 32-bit comparison)
                 return j.op() == JumpOp.JEQ ? new VerifierState[] {null, fall} : new VerifierState[] {fall, null};
             }
-            if (ptr != dst || srcReg >= 0) {
-                // Linux 6.18 learns NULL or not only of the compared register on the left (the
-                // jump's destination) against the immediate 0, not against a register known to be 0
+            if (!ptr.maybeNull() || !j.wide() || ptr != dst || srcReg >= 0) {
+                // both branches, unchanged: a context, stack or packet pointer compared with 0;
+                // and Linux 6.18 learns NULL or not only in a 64-bit comparison of the register
+                // on the left (the jump's destination) with the immediate 0, not with a register
+                // known to be 0
                 return new VerifierState[] {taken, fall};
             }
             VerifierState isNull = j.op() == JumpOp.JEQ ? taken : fall;
@@ -109,6 +111,23 @@ final class BranchTransfer {
             return null;
         });
         return n[0];
+    }
+
+    /**
+     * Whether Linux knows that {@code p} cannot be 0 when deciding a comparison with 0 (its
+     * {@code reg_not_null}): sockets, map values and keys, memory, map pointers and trusted or
+     * referenced kernel objects; not the context, the stack or packet pointers, whose comparisons
+     * with 0 it explores both ways.
+     */
+    static boolean neverNull(RegState.Pointer p) {
+        if (p.maybeNull()) {
+            return false;
+        }
+        return switch (p.type()) {
+            case SOCKET, TCP_SOCK, SOCK_COMMON, MAP_VALUE, MAP_KEY, MEM, RINGBUF_MEM, CONST_MAP_PTR -> true;
+            case BTF_ID -> p.refId() != 0 || p.btf().has(RegState.KernelObject.TRUSTED);
+            default -> false;
+        };
     }
 
     /** Every copy of a maybe-NULL pointer (same id) becomes 0 or a valid pointer. */
