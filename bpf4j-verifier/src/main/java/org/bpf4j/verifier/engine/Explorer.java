@@ -271,6 +271,12 @@ public final class Explorer {
             }
         }
         int depth = functions.checkStackDepth();
+        if (depth == Integer.MIN_VALUE) {
+            String msg = "the call stack of " + MAX_CALL_FRAMES + " frames is too deep !";
+            log(msg);
+            stats();
+            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        }
         if (depth < 0) {
             String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
             log(msg);
