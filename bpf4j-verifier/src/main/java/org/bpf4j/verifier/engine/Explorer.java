@@ -203,6 +203,11 @@ public final class Explorer {
 
     /** Verifies the program. */
     public VerificationResult run() {
+        int notGpl = Kfuncs.nonGplCall(input);
+        if (notGpl >= 0) {
+            log(Kfuncs.NOT_GPL);
+            return new VerificationResult.Rejected(notGpl, Kfuncs.NOT_GPL, "", List.of(), 0, 0, log.toString());
+        }
         try {
             // a helper reads the arguments of the prototype its call is checked against (an
             // unknown helper is refused at its call; 5 keeps the liveness conservative meanwhile)

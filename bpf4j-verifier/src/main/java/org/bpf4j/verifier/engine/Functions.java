@@ -1,10 +1,11 @@
 package org.bpf4j.verifier.engine;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
-import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
@@ -34,7 +35,7 @@ final class Functions {
     }
 
     /** The subprograms registered as asynchronous callbacks: roots of their own call chains. */
-    private final java.util.Set<Integer> asyncRoots = new java.util.TreeSet<>();
+    private final Set<Integer> asyncRoots = new TreeSet<>();
 
     /** Notes that the function at {@code start} runs as an asynchronous callback (a timer's). */
     void asyncCallback(int start) {
@@ -168,42 +169,15 @@ final class Functions {
      */
     boolean mayChangePacketData(int subprog) {
         if (changesPacket == null) {
-            int n = ex.cfg().subprogCount();
-            boolean[] changes = new boolean[n];
-            int[] starts = ex.cfg().subprogStarts();
-            List<List<Integer>> callees = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                callees.add(new ArrayList<>());
-            }
+            boolean[] helper = new boolean[ex.cfg().subprogCount()];
             for (int slot = 0; slot < code.slotCount(); slot++) {
-                Instruction insn = code.atSlot(slot);
-                int at = java.util.Arrays.binarySearch(starts, slot);
-                int from = at >= 0 ? at : -at - 2; // the function holding the slot
-                if (from < 0 || insn == null) {
-                    continue;
-                }
-                if (insn instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
-                    changes[from] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData).orElse(false);
-                } else if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                        || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                    int to = ex.cfg().subprogAt(code.targetOf(slot));
-                    if (to >= 0) {
-                        callees.get(from).add(to);
-                    }
+                if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
+                    helper[ex.cfg().subprogOf(slot)] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData)
+                            .orElse(false);
                 }
             }
-            for (boolean more = true; more; ) {
-                more = false;
-                for (int i = 0; i < n; i++) {
-                    for (int to : callees.get(i)) {
-                        if (changes[to] && !changes[i]) {
-                            changes[i] = true;
-                            more = true;
-                        }
-                    }
-                }
-            }
-            changesPacket = changes;
+            // every edge counts, so which callbacks are asynchronous (not all known yet) does not matter
+            changesPacket = CallGraph.of(ex.cfg(), EnumSet.allOf(CallGraph.Edge.class), Set.of()).reaching(helper);
         }
         return subprog >= 0 && subprog < changesPacket.length && changesPacket[subprog];
     }
@@ -308,39 +282,25 @@ final class Functions {
      * {@link Integer#MIN_VALUE} when a chain of calls (a recursion) stacks more than 8 frames.
      */
     int checkStackDepth() {
-        int n = ex.cfg().subprogCount();
-        int[] starts = ex.cfg().subprogStarts();
-        List<List<Integer>> callees = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            callees.add(new ArrayList<>());
-        }
-        for (int slot = 0; slot < code.slotCount(); slot++) {
-            Instruction insn = code.atSlot(slot);
-            if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                    || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                // a callback runs on top of the frame that passes it (Linux counts it so too),
-                // except an asynchronous one, which runs on a stack of its own
-                int callee = ex.cfg().subprogAt(code.targetOf(slot));
-                if (!asyncRoots.contains(callee)) {
-                    callees.get(ex.cfg().subprogOf(slot)).add(callee);
-                }
-            }
-        }
+        // a callback runs on top of the frame that passes it (Linux counts it so too), except an
+        // asynchronous one, which runs on a stack of its own
+        CallGraph graph = CallGraph.of(ex.cfg(), EnumSet.of(CallGraph.Edge.CALL, CallGraph.Edge.CALLBACK), asyncRoots);
+        int n = graph.size();
         int[] best = new int[n];
         int[] calls = new int[n];
-        java.util.Arrays.fill(best, -1);
+        Arrays.fill(best, -1);
         for (int i = n - 1; i >= 0; i--) {
-            depthOf(i, callees, best, calls, 0);
+            depthOf(i, graph, best, calls, 0);
         }
         int[] chain = new int[n];
-        java.util.Arrays.fill(chain, -1);
+        Arrays.fill(chain, -1);
         boolean[] open = new boolean[n];
         for (int root : asyncRoots) {
-            if (framesOf(root, callees, chain, open) > Explorer.MAX_CALL_FRAMES) {
+            if (framesOf(root, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
                 return Integer.MIN_VALUE;
             }
         }
-        if (framesOf(0, callees, chain, open) > Explorer.MAX_CALL_FRAMES) {
+        if (framesOf(0, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
             return Integer.MIN_VALUE;
         }
         for (int root : asyncRoots) {
@@ -359,7 +319,7 @@ final class Functions {
      * included; a cycle (recursion, bounded or not) counts as more than any limit, as Linux's
      * walk of the call graph follows it until it has too many frames.
      */
-    private static int framesOf(int sub, List<List<Integer>> callees, int[] chain, boolean[] open) {
+    private static int framesOf(int sub, CallGraph graph, int[] chain, boolean[] open) {
         if (open[sub]) {
             return Explorer.MAX_CALL_FRAMES + 1;
         }
@@ -368,15 +328,15 @@ final class Functions {
         }
         open[sub] = true;
         int deepest = 0;
-        for (int c : callees.get(sub)) {
-            deepest = Math.max(deepest, framesOf(c, callees, chain, open));
+        for (int c : graph.callees(sub)) {
+            deepest = Math.max(deepest, framesOf(c, graph, chain, open));
         }
         open[sub] = false;
         chain[sub] = Math.min(deepest + 1, Explorer.MAX_CALL_FRAMES + 1);
         return chain[sub];
     }
 
-    private int depthOf(int sub, List<List<Integer>> callees, int[] best, int[] calls, int guard) {
+    private int depthOf(int sub, CallGraph graph, int[] best, int[] calls, int guard) {
         if (best[sub] >= 0) {
             return best[sub];
         }
@@ -386,8 +346,8 @@ final class Functions {
         int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
         int deepest = 0;
         int deepestCalls = 0;
-        for (int c : callees.get(sub)) {
-            int d = depthOf(c, callees, best, calls, guard + 1);
+        for (int c : graph.callees(sub)) {
+            int d = depthOf(c, graph, best, calls, guard + 1);
             if (d > deepest) {
                 deepest = d;
                 deepestCalls = calls[c];
