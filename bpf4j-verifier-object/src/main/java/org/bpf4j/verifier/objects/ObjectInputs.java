@@ -25,6 +25,7 @@ import org.bpf4j.verifier.VerifierInput;
  */
 public final class ObjectInputs {
     private static final int BPF_F_RDONLY_PROG = 1 << 7;
+    private static final int BPF_F_WRONLY_PROG = 1 << 8;
 
     private ObjectInputs() {
     }
@@ -118,7 +119,8 @@ public final class ObjectInputs {
             System.arraycopy(c, 0, v, 0, Math.min(c.length, v.length));
             frozen = Optional.of(v);
         }
-        MapInfo info = new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
+        MapInfo info = new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen)
+                .withWriteOnlyProg((m.flags() & BPF_F_WRONLY_PROG) != 0);
         if (btf == null || m.btfValueTypeId() <= 0) {
             return info;
         }

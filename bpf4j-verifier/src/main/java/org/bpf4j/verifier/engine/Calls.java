@@ -11,6 +11,7 @@ import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.Tnum;
 import org.bpf4j.verifier.domain.VerifierState;
 
 /**
@@ -328,15 +329,37 @@ final class Calls {
             }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID)
                     .withBtf(kernelObject(h, ret == ReturnType.PTR_TO_BTF_ID_TRUSTED));
-            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
-                new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
-                        false, kernelObject(h, false));
+            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL -> {
+                // a cast of a referenced socket (bpf_skc_to_tcp_sock, ...) dies with its reference
+                int ref = h.has(HelperFlag.POINTER_CAST) && meta.memArg instanceof RegState.Pointer p ? p.refId() : 0;
+                yield new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), ref, 0, -1, 0, true,
+                        0, false, kernelObject(h, false));
+            }
         };
     }
 
     /** The kernel type a helper's pointer result is typed with (untyped when the catalog names none). */
     private RegState.KernelObject kernelObject(HelperSpec h, boolean trusted) {
         return h.retBtfType().map(n -> ex.kernelObjects().helperResult(n, trusted)).orElse(RegState.KernelObject.NONE);
+    }
+
+    /** Linux's strict alignment check of a helper's aligned memory argument. */
+    private static void aligned(RegState.Pointer p, int size) {
+        String what = switch (p.type()) {
+            case STACK -> "stack ";
+            case MAP_VALUE -> "value ";
+            case PACKET, PACKET_META -> "packet ";
+            default -> null;
+        };
+        // packets are checked as if their data started 2 bytes into a word (NET_IP_ALIGN as
+        // Linux assumes it for every platform)
+        int ip = what != null && what.equals("packet ") ? 2 : 0;
+        if (what == null || p.var().var().add(Tnum.constant(ip + p.off())).isAligned(size)) {
+            return;
+        }
+        String ipAlign = ip != 0 ? ip + "+" : "";
+        throw new Reject("misaligned " + what + "access off " + ipAlign + p.var().var() + "+" + p.off() + "+0 size "
+                + size);
     }
 
     private static Reject typeError(int regno, RegState v, String expected) {
@@ -413,6 +436,10 @@ final class Calls {
                 memPointer(h, a, v);
                 int size = t.fixedSize() != 0 ? t.fixedSize() : h.argSize(a).orElse(0);
                 ex.memory().checkRange(st, a, v, size, t.helperWrites(), false);
+                if (t != ArgType.PTR_TO_FIXED_SIZE_MEM && v instanceof RegState.Pointer p) {
+                    // the helper stores a long or an int there: it must be aligned to its size
+                    aligned(p, size);
+                }
             }
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
                 st.preciseRequest |= 1 << a;
