@@ -1,7 +1,15 @@
 package org.bpf4j.trace.parse;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
@@ -16,15 +24,15 @@ public final class Lexer {
     private final Source source;
     private final String s;
     private final Diagnostics diags;
-    private final java.util.Map<String, String> macros;
-    private final java.util.Map<String, Preprocessor.FunctionMacro> functions;
-    private final java.util.ArrayDeque<Token> expanded = new java.util.ArrayDeque<>();
+    private final Map<String, String> macros;
+    private final Map<String, Preprocessor.FunctionMacro> functions;
+    private final ArrayDeque<Token> expanded = new ArrayDeque<>();
     private final MacroValues values;
     private int pos;
 
     /** A lexer at the start of a source. */
     public Lexer(Source source, Diagnostics diags) {
-        this(source, diags, java.util.Map.of());
+        this(source, diags, Map.of());
     }
 
     /**
@@ -32,8 +40,8 @@ public final class Lexer {
      * {@link Preprocessor}) where their names appear as identifiers; the tokens of an expansion
      * carry the span of the name.
      */
-    public Lexer(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
-        this(source, diags, macros, java.util.Map.of());
+    public Lexer(Source source, Diagnostics diags, Map<String, String> macros) {
+        this(source, diags, macros, Map.of());
     }
 
     /**
@@ -41,8 +49,8 @@ public final class Lexer {
      * the arguments (split at top-level commas) replace the parameters, then the result is
      * scanned again for macros, as C does ({@code #} and {@code ##} are not supported).
      */
-    public Lexer(Source source, Diagnostics diags, java.util.Map<String, String> macros,
-            java.util.Map<String, Preprocessor.FunctionMacro> functions) {
+    public Lexer(Source source, Diagnostics diags, Map<String, String> macros,
+            Map<String, Preprocessor.FunctionMacro> functions) {
         this.source = source;
         this.s = source.text();
         this.diags = diags;
@@ -55,13 +63,8 @@ public final class Lexer {
      * Where a macro's own text is made a source of the script's diagnostics, for an error inside
      * it (current bpftrace's "Macro recursion", placed in the macro's text).
      */
-    void attachMacroTexts(java.util.function.ToIntFunction<Source> attach) {
+    void attachMacroTexts(ToIntFunction<Source> attach) {
         values.attachWith(attach);
-    }
-
-    /** Notes a C definition of the script (the variants of an enum may be named by a macro of the same name). */
-    void definitionRead(String definition) {
-        values.definition(definition);
     }
 
     /** The current offset. */
@@ -70,11 +73,11 @@ public final class Lexer {
     }
 
     /** A saved reading position: the offset and the rest of a macro expansion being read. */
-    public record Mark(int offset, java.util.List<Token> pending) {}
+    public record Mark(int offset, List<Token> pending) {}
 
     /** The current reading position, to {@link #restore} after looking ahead. */
     public Mark mark() {
-        return new Mark(pos, java.util.List.copyOf(expanded));
+        return new Mark(pos, List.copyOf(expanded));
     }
 
     /** Goes back to a position from {@link #mark}. */
@@ -329,13 +332,13 @@ public final class Lexer {
             if (!values.check(t.text(), t.span())) {
                 return t; // refused (reported): the name is left as it is
             }
-            expand(t.text(), t.span(), new java.util.HashSet<>(), expanded);
+            expand(t.text(), t.span(), new HashSet<>(), expanded);
             return next();
         }
         if (t.kind() == TokenKind.IDENT && functions.containsKey(t.text())) {
             int save = pos;
             if (nextRaw().kind() == TokenKind.LPAREN) {
-                java.util.List<Token> call = new java.util.ArrayList<>(java.util.List.of(t, new Token(TokenKind.LPAREN,
+                List<Token> call = new ArrayList<>(List.of(t, new Token(TokenKind.LPAREN,
                         "(", 0, t.span())));
                 int depth = 1;
                 while (depth > 0) {
@@ -347,7 +350,7 @@ public final class Lexer {
                     depth += a.kind() == TokenKind.LPAREN ? 1 : a.kind() == TokenKind.RPAREN ? -1 : 0;
                     call.add(a);
                 }
-                rescan(call, t.span(), new java.util.HashSet<>(), expanded);
+                rescan(call, t.span(), new HashSet<>(), expanded);
                 return next();
             }
             pos = save;
@@ -359,8 +362,8 @@ public final class Lexer {
      * Appends {@code tokens} to {@code out} with the macros among them expanded (object-like ones,
      * and function-like ones followed by their arguments), except those in {@code active}.
      */
-    private void rescan(java.util.List<Token> tokens, Span use, java.util.Set<String> active,
-            java.util.ArrayDeque<Token> out) {
+    private void rescan(List<Token> tokens, Span use, Set<String> active,
+            ArrayDeque<Token> out) {
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             if (t.kind() != TokenKind.IDENT || active.contains(t.text())) {
@@ -377,8 +380,8 @@ public final class Lexer {
                 continue;
             }
             // the arguments, split at the commas outside parentheses
-            java.util.List<java.util.List<Token>> args = new java.util.ArrayList<>();
-            java.util.List<Token> arg = new java.util.ArrayList<>();
+            List<List<Token>> args = new ArrayList<>();
+            List<Token> arg = new ArrayList<>();
             int depth = 0;
             int j = i + 1;
             for (; j < tokens.size(); j++) {
@@ -391,7 +394,7 @@ public final class Lexer {
                 }
                 if (a.kind() == TokenKind.COMMA && depth == 1) {
                     args.add(arg);
-                    arg = new java.util.ArrayList<>();
+                    arg = new ArrayList<>();
                     continue;
                 }
                 arg.add(a);
@@ -415,7 +418,7 @@ public final class Lexer {
             }
             Diagnostics local = new Diagnostics();
             Lexer sub = new Lexer(new Source(t.text(), f.body()), local);
-            java.util.List<Token> body = new java.util.ArrayList<>();
+            List<Token> body = new ArrayList<>();
             for (Token b = sub.nextRaw(); b.kind() != TokenKind.EOF; b = sub.nextRaw()) {
                 int k = b.kind() == TokenKind.IDENT ? f.params().indexOf(b.text()) : -1;
                 if (k >= 0) {
@@ -439,14 +442,14 @@ public final class Lexer {
      * Appends the tokens of macro {@code name} to {@code out}, expanding the macros in it except
      * those being expanded already (as C does); every token gets the span of the use.
      */
-    private void expand(String name, Span use, java.util.Set<String> active, java.util.ArrayDeque<Token> out) {
+    private void expand(String name, Span use, Set<String> active, ArrayDeque<Token> out) {
         if (active.size() > 64) {
             diags.error(use, "Macro recursion limit reached: " + name);
             return;
         }
         Diagnostics local = new Diagnostics();
         Lexer sub = new Lexer(new Source(name, macros.get(name)), local);
-        java.util.List<Token> body = new java.util.ArrayList<>();
+        List<Token> body = new ArrayList<>();
         for (Token t = sub.nextRaw(); t.kind() != TokenKind.EOF; t = sub.nextRaw()) {
             body.add(new Token(t.kind(), t.text(), t.value(), use));
         }
@@ -638,8 +641,8 @@ public final class Lexer {
         }
     }
 
-    private static final java.math.BigInteger U64 = java.math.BigInteger.ONE.shiftLeft(64).subtract(
-            java.math.BigInteger.ONE);
+    private static final BigInteger U64 = BigInteger.ONE.shiftLeft(64).subtract(
+            BigInteger.ONE);
 
     /**
      * The value of an integer literal as current bpftrace computes it (a {@code long} holding the
@@ -665,13 +668,13 @@ public final class Lexer {
         if (i == 0) {
             throw new IllegalArgumentException("invalid integer: " + num);
         }
-        java.math.BigInteger v = new java.math.BigInteger(n.substring(0, i), radix);
+        BigInteger v = new BigInteger(n.substring(0, i), radix);
         if (v.compareTo(U64) > 0) {
             throw new IllegalArgumentException("overflow error, maximum value is " + U64 + ": " + num);
         }
         if (i + 1 < n.length() && (n.charAt(i) == 'e' || n.charAt(i) == 'E') && n.charAt(i + 1) >= '1'
                 && n.charAt(i + 1) <= '9') {
-            if (v.signum() <= 0 || v.compareTo(java.math.BigInteger.TEN) >= 0) {
+            if (v.signum() <= 0 || v.compareTo(BigInteger.TEN) >= 0) {
                 throw new IllegalArgumentException("coefficient part of scientific literal must be 1-9: " + num);
             }
             int e = i + 1;
@@ -679,17 +682,17 @@ public final class Lexer {
                 e++;
             }
             String exp = n.substring(i + 1, e);
-            if (exp.length() > 2 || v.multiply(java.math.BigInteger.TEN.pow(Integer.parseInt(exp))).compareTo(U64) > 0) {
+            if (exp.length() > 2 || v.multiply(BigInteger.TEN.pow(Integer.parseInt(exp))).compareTo(U64) > 0) {
                 throw new IllegalArgumentException("overflow error, maximum value is " + U64 + ": " + num);
             }
-            v = v.multiply(java.math.BigInteger.TEN.pow(Integer.parseInt(exp)));
+            v = v.multiply(BigInteger.TEN.pow(Integer.parseInt(exp)));
             i = e;
         }
         String suffix = n.substring(i);
-        java.math.BigInteger max = switch (suffix) {
+        BigInteger max = switch (suffix) {
             case "", "ul", "ull", "ns", "us", "ms", "s", "m", "h", "d" -> U64;
-            case "u" -> java.math.BigInteger.valueOf(0xffff_ffffL);
-            case "l", "ll" -> java.math.BigInteger.valueOf(Long.MAX_VALUE);
+            case "u" -> BigInteger.valueOf(0xffff_ffffL);
+            case "l", "ll" -> BigInteger.valueOf(Long.MAX_VALUE);
             default -> throw new IllegalArgumentException("invalid trailing bytes: " + num);
         };
         long scale = switch (suffix) {
@@ -701,7 +704,7 @@ public final class Lexer {
             case "d" -> 86_400_000_000_000L;
             default -> 1;
         };
-        java.math.BigInteger big = java.math.BigInteger.valueOf(scale);
+        BigInteger big = BigInteger.valueOf(scale);
         if (v.compareTo(max.divide(big)) > 0) {
             throw new IllegalArgumentException("overflow error, maximum value is " + max + ": " + num);
         }

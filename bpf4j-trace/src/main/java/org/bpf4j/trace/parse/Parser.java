@@ -1,8 +1,14 @@
 package org.bpf4j.trace.parse;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
@@ -30,21 +36,21 @@ public final class Parser extends ExprParser {
     private final List<String> directives = new ArrayList<>();
 
     private Parser(Source source, Diagnostics diags) {
-        this(source, diags, java.util.Map.of());
+        this(source, diags, Map.of());
     }
 
-    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros) {
-        this(source, diags, macros, java.util.Map.of());
+    private Parser(Source source, Diagnostics diags, Map<String, String> macros) {
+        this(source, diags, macros, Map.of());
     }
 
-    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
-            java.util.Map<String, Preprocessor.FunctionMacro> functions) {
+    private Parser(Source source, Diagnostics diags, Map<String, String> macros,
+            Map<String, Preprocessor.FunctionMacro> functions) {
         this(source, diags, macros, functions, new ArrayList<>());
     }
 
     /** A parser whose block expressions join {@code blocks} (shared by the files of one script, so that their names differ). */
-    private Parser(Source source, Diagnostics diags, java.util.Map<String, String> macros,
-            java.util.Map<String, Preprocessor.FunctionMacro> functions, List<Macros.Definition> blocks) {
+    private Parser(Source source, Diagnostics diags, Map<String, String> macros,
+            Map<String, Preprocessor.FunctionMacro> functions, List<Macros.Definition> blocks) {
         super(new Lexer(source, diags, macros, functions), diags);
         this.blockExpressions = blocks;
         this.errorBase = diags.errorCount();
@@ -70,7 +76,7 @@ public final class Parser extends ExprParser {
      * the caller, seeing the errors, goes no further.
      */
     public static Optional<Program> parse(Source source, Diagnostics diags) {
-        return parse(source, diags, java.util.Map.of(), HeaderMacros.builtin());
+        return parse(source, diags, Map.of(), HeaderMacros.builtin());
     }
 
     /**
@@ -79,7 +85,7 @@ public final class Parser extends ExprParser {
      * @param predefined macros defined before the first line ({@link Preprocessor#HAVE_BTF})
      * @param headers where included headers' macros come from
      */
-    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+    public static Optional<Program> parse(Source source, Diagnostics diags, Map<String, String> predefined,
             HeaderMacros headers) {
         return parse(source, diags, predefined, List.of(), headers);
     }
@@ -88,7 +94,7 @@ public final class Parser extends ExprParser {
      * Parses a script after {@linkplain Preprocessor preprocessing} it, with headers included
      * before its first line ({@code --include}).
      */
-    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
+    public static Optional<Program> parse(Source source, Diagnostics diags, Map<String, String> predefined,
             List<String> includes, HeaderMacros headers) {
         return parse(source, diags, predefined, includes, headers, List.of());
     }
@@ -98,19 +104,19 @@ public final class Parser extends ExprParser {
      * ({@code import "lib.bt";}, {@link Imports}) merged in: looked for in the script's directory
      * (the current directory for {@code stdin}), then in {@code importDirs}.
      */
-    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
-            List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs) {
-        return parse(source, diags, predefined, includes, headers, importDirs, java.util.Map.of());
+    public static Optional<Program> parse(Source source, Diagnostics diags, Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<Path> importDirs) {
+        return parse(source, diags, predefined, includes, headers, importDirs, Map.of());
     }
 
     /**
-     * As {@link #parse(Source, Diagnostics, java.util.Map, List, HeaderMacros, List)}, with the
+     * As {@link #parse(Source, Diagnostics, Map, List, HeaderMacros, List)}, with the
      * environment the parser reads as current bpftrace's config does, after the script's config
      * block: {@code BPFTRACE_UNSTABLE_IMPORT_STATEMENT} (imports inside blocks).
      */
-    public static Optional<Program> parse(Source source, Diagnostics diags, java.util.Map<String, String> predefined,
-            List<String> includes, HeaderMacros headers, List<java.nio.file.Path> importDirs,
-            java.util.Map<String, String> env) {
+    public static Optional<Program> parse(Source source, Diagnostics diags, Map<String, String> predefined,
+            List<String> includes, HeaderMacros headers, List<Path> importDirs,
+            Map<String, String> env) {
         int before = diags.errorCount();
         List<Macros.Definition> blocks = new ArrayList<>();
         String envImports = env.get("BPFTRACE_UNSTABLE_IMPORT_STATEMENT");
@@ -119,9 +125,9 @@ public final class Parser extends ExprParser {
             return Optional.empty();
         }
         Unit unit = root.unit;
-        List<java.nio.file.Path> dirs = new ArrayList<>();
-        java.nio.file.Path parent = java.nio.file.Path.of(source.name()).getParent();
-        dirs.add(parent == null ? java.nio.file.Path.of("") : parent);
+        List<Path> dirs = new ArrayList<>();
+        Path parent = Path.of(source.name()).getParent();
+        dirs.add(parent == null ? Path.of("") : parent);
         dirs.addAll(importDirs);
         Imports.Reader reader = (file, internal) -> {
             int base = source.attach(file);
@@ -149,7 +155,7 @@ public final class Parser extends ExprParser {
      * @param base the offset the file's spans start from ({@link Source#attach}: 0 for the script)
      * @param rootConfig the script's config block, for a file it imports (null for the script itself)
      */
-    private static Parser read(Source root, Source file, int base, Diagnostics diags, java.util.Map<String, String> predefined,
+    private static Parser read(Source root, Source file, int base, Diagnostics diags, Map<String, String> predefined,
             List<String> includes, HeaderMacros headers, List<Macros.Definition> blocks, List<ConfigEntry> rootConfig,
             String envImports) {
         Source padded = base == 0 ? file : new Source(file.name(), "\n".repeat(base) + file.text());
@@ -263,7 +269,6 @@ public final class Parser extends ExprParser {
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
-                    lexer.definitionRead(definition);
                 }
                 continue;
             }
@@ -347,9 +352,9 @@ public final class Parser extends ExprParser {
             maps.addAll(u.maps());
             macros.addAll(u.macros());
             subprogs.addAll(u.subprogs());
-            java.util.Collections.reverse(probes);
+            Collections.reverse(probes);
             probes.addAll(u.probes());
-            java.util.Collections.reverse(probes);
+            Collections.reverse(probes);
             texts.append('\n').append(u.text());
         }
         allDirectives.addAll(merged.definitions());
@@ -394,7 +399,7 @@ public final class Parser extends ExprParser {
         }
         Diagnostics errors = new Diagnostics();
         Parser p = new Parser(new Source(lexer.source().name(), lexer.source().withLibrary()), errors,
-                java.util.Map.of(), java.util.Map.of(), blockExpressions);
+                Map.of(), Map.of(), blockExpressions);
         p.lexer.reset(script.length() + 1);
         List<Macros.Definition> all = new ArrayList<>();
         for (;;) {
@@ -416,7 +421,7 @@ public final class Parser extends ExprParser {
      * fields): the few builtins it keeps as such, {@code __builtin_*}, {@code argN} and {@code sargN}.
      */
     static boolean parserBuiltin(String name) {
-        return java.util.Set.of("args", "ctx", "kstack", "nsecs", "pid", "tid", "ustack").contains(name)
+        return Set.of("args", "ctx", "kstack", "nsecs", "pid", "tid", "ustack").contains(name)
                 || name.startsWith("__builtin_") || name.matches("s?arg[0-9]+");
     }
 
@@ -626,7 +631,7 @@ public final class Parser extends ExprParser {
                     if (t.text().equals("return") && !at(TokenKind.SEMI) && !at(TokenKind.RBRACE)) {
                         value = Optional.of(expr()); // current bpftrace: the probe's return value
                     }
-                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(java.util.Locale.ROOT)), value,
+                    return new Stmt.Jump(Stmt.JumpKind.valueOf(t.text().toUpperCase(Locale.ROOT)), value,
                             value.map(v -> t.span().to(v.span())).orElse(t.span()));
                 }
                 case "let" -> {
@@ -733,7 +738,7 @@ public final class Parser extends ExprParser {
             List<Stmt> otherwise, Optional<Expr> elseValue, Optional<IfParts> elseIf, Span span) {}
 
     /** The if/else values made of ifs ({@link #ifValue}), to be ifs again where they are statements. */
-    private final java.util.IdentityHashMap<Expr, IfParts> ifValues = new java.util.IdentityHashMap<>();
+    private final IdentityHashMap<Expr, IfParts> ifValues = new IdentityHashMap<>();
 
     /** An if as a statement: the branches' values are evaluated as statements. */
     private Stmt ifStatement(IfParts p) {

@@ -1,6 +1,9 @@
 package org.bpf4j.trace.sema;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** The type of a value of the bpftrace language. Closed; sizes are the bytes it takes in a map or event. */
 public sealed interface Type {
@@ -17,14 +20,14 @@ public sealed interface Type {
      * {@code p + n} use the pointee. {@code literal} marks the sign-flexible type of a non-negative
      * integer literal (current bpftrace: {@code 1} is an int8 that becomes a uint8 next to a uint32).
      */
-    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, java.util.Map<Long, String> enumerators,
+    record Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, Map<Long, String> enumerators,
             boolean literal) implements Type {
         public Int {
-            enumerators = enumerators == null ? null : java.util.Map.copyOf(enumerators);
+            enumerators = enumerators == null ? null : Map.copyOf(enumerators);
         }
 
         /** An integer, pointer or bool of an enum type or none, not a literal's. */
-        public Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, java.util.Map<Long, String> enumerators) {
+        public Int(int bits, boolean signed, Type pointee, boolean user, boolean bool, Map<Long, String> enumerators) {
             this(bits, signed, pointee, user, bool, enumerators, false);
         }
 
@@ -37,7 +40,7 @@ public sealed interface Type {
          * This integer as a value of an enum type, whose enumerators (by value) name it when it is
          * printed as text (current bpftrace: {@code @[ONE]: 11}, {@code (ONE, TWO)}).
          */
-        public Int withEnumerators(java.util.Map<Long, String> names) {
+        public Int withEnumerators(Map<Long, String> names) {
             return new Int(bits, signed, pointee, user, bool, names, literal);
         }
 
@@ -261,7 +264,7 @@ public sealed interface Type {
         @Override
         public String display() {
             if (isRecord()) {
-                List<String> parts = new java.util.ArrayList<>();
+                List<String> parts = new ArrayList<>();
                 for (int i = 0; i < elements.size(); i++) {
                     parts.add("." + names.get(i) + " = " + elements.get(i).display());
                 }
@@ -301,7 +304,7 @@ public sealed interface Type {
         /** Current bpftrace's name: {@code count_t}, {@code sum_t} ({@code usum_t} unsigned), {@code hist_t}... */
         @Override
         public String display() {
-            String name = kind.name().toLowerCase(java.util.Locale.ROOT) + "_t";
+            String name = kind.name().toLowerCase(Locale.ROOT) + "_t";
             return switch (kind) {
                 case SUM, MIN, MAX, AVG, STATS -> signed ? name : "u" + name;
                 case COUNT, HIST, LHIST, TSERIES -> name;

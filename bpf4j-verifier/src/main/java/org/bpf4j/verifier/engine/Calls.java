@@ -11,6 +11,7 @@ import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.Tnum;
 import org.bpf4j.verifier.domain.VerifierState;
 
 /**
@@ -56,6 +57,8 @@ final class Calls {
         long lock = -1;
         /** The dynptr argument, if any. */
         final Dynptrs.Use dynptr = new Dynptrs.Use();
+        /** The per-CPU kernel variable argument ({@code bpf_per_cpu_ptr}, {@code bpf_this_cpu_ptr}), if any. */
+        RegState.Pointer percpu;
     }
 
     /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
@@ -104,6 +107,14 @@ final class Calls {
             }
             release(st, ref);
             Dynptrs.clear(meta.dynptr);
+        }
+        if (h.name().equals("tail_call") && !st.refs.isEmpty()) {
+            // the program it runs would never release what this one holds
+            throw new Reject(Functions.referenceLeak(st, ex, "tail_call"));
+        }
+        if (h.name().equals("get_local_storage") && !(st.regs()[2] instanceof RegState.Scalar f
+                && f.range().isConst() && f.range().value() == 0)) {
+            throw new Reject("get_local_storage() doesn't support non-zero flags");
         }
         if (h.changesPacketData() && !h.name().equals("tail_call")) {
             // a failed tail call changes nothing (a successful one does not come back, except to
@@ -247,6 +258,9 @@ final class Calls {
 
     private RegState result(VerifierState st, HelperSpec h, Meta meta, int slot) {
         ReturnType ret = h.ret();
+        if (meta.percpu != null) {
+            return cpuCopy(st, meta.percpu, ret.isNullable());
+        }
         return switch (ret) {
             case INTEGER -> {
                 String n = h.name();
@@ -262,6 +276,14 @@ final class Calls {
                     throw new Reject("kernel subsystem misconfigured verifier");
                 }
                 MapInfo m = ex.map(meta.map);
+                if (h.name().equals("map_lookup_elem") && isSockMap(m)) {
+                    // a socket map's lookup gives the socket, referenced: it must be released
+                    int ref = st.newId();
+                    st.refs.add(ref);
+                    ex.refSlots().put(ref, slot);
+                    yield new RegState.Pointer(PtrType.SOCKET, 0, ScalarRange.constant(0), ref, ref, 0, -1, 0, true,
+                            0, false);
+                }
                 // Linux knows an array lookup with a constant in-range key cannot fail (zero
                 // bytes are compared exactly when pruning, a spilled constant was made precise)
                 boolean nullable = ret.isNullable() && !(h.name().equals("map_lookup_elem") && meta.constKey >= 0
@@ -312,15 +334,54 @@ final class Calls {
             }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID)
                     .withBtf(kernelObject(h, ret == ReturnType.PTR_TO_BTF_ID_TRUSTED));
-            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
-                new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
-                        false, kernelObject(h, false));
+            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL -> {
+                // a cast of a referenced socket (bpf_skc_to_tcp_sock, ...) dies with its reference
+                int ref = h.has(HelperFlag.POINTER_CAST) && meta.memArg instanceof RegState.Pointer p ? p.refId() : 0;
+                yield new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), ref, 0, -1, 0, true,
+                        0, false, kernelObject(h, false));
+            }
         };
+    }
+
+    /**
+     * One CPU's copy of the per-CPU kernel object {@code percpu} points to ({@code bpf_this_cpu_ptr},
+     * or {@code bpf_per_cpu_ptr}, which gives NULL for a CPU that does not exist): a plain pointer to
+     * its structure (trusted in no way: the kernel gives it no flag), or read-only memory of its
+     * size for a number (Linux's {@code RET_PTR_TO_MEM_OR_BTF_ID}).
+     */
+    private RegState cpuCopy(VerifierState st, RegState.Pointer percpu, boolean nullable) {
+        RegState.KernelObject k = percpu.btf();
+        int id = nullable ? st.newId() : 0;
+        if (ex.input().kernelTypes().struct(k.id()).isPresent()) {
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), id, 0, 0, -1, 0, nullable, 0,
+                    false, k.withFlags(0));
+        }
+        return new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), id, 0, 0, -1, percpu.memSize(), nullable,
+                0, true);
     }
 
     /** The kernel type a helper's pointer result is typed with (untyped when the catalog names none). */
     private RegState.KernelObject kernelObject(HelperSpec h, boolean trusted) {
         return h.retBtfType().map(n -> ex.kernelObjects().helperResult(n, trusted)).orElse(RegState.KernelObject.NONE);
+    }
+
+    /** Linux's strict alignment check of a helper's aligned memory argument. */
+    private static void aligned(RegState.Pointer p, int size) {
+        String what = switch (p.type()) {
+            case STACK -> "stack ";
+            case MAP_VALUE -> "value ";
+            case PACKET, PACKET_META -> "packet ";
+            default -> null;
+        };
+        // packets are checked as if their data started 2 bytes into a word (NET_IP_ALIGN as
+        // Linux assumes it for every platform)
+        int ip = what != null && what.equals("packet ") ? 2 : 0;
+        if (what == null || p.var().var().add(Tnum.constant(ip + p.off())).isAligned(size)) {
+            return;
+        }
+        String ipAlign = ip != 0 ? ip + "+" : "";
+        throw new Reject("misaligned " + what + "access off " + ipAlign + p.var().var() + "+" + p.off() + "+0 size "
+                + size);
     }
 
     private static Reject typeError(int regno, RegState v, String expected) {
@@ -358,6 +419,15 @@ final class Calls {
                     throw new Reject("invalid map_ptr to access map->" + (t == ArgType.PTR_TO_MAP_KEY ? "key" : "value"));
                 }
                 MapInfo m = ex.map(meta.map);
+                if (t != ArgType.PTR_TO_MAP_KEY && isSockMap(m)) {
+                    // the value stored in a socket map is a socket, not bytes
+                    if (!(v instanceof RegState.Pointer p && !p.maybeNull() && (p.type() == PtrType.SOCKET
+                            || p.type() == PtrType.SOCK_COMMON || p.type() == PtrType.TCP_SOCK
+                            || p.type() == PtrType.BTF_ID))) {
+                        throw typeError(a, v, "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_");
+                    }
+                    return;
+                }
                 memPointer(h, a, v);
                 long size = t == ArgType.PTR_TO_MAP_KEY ? m.keySize() : m.valueSize();
                 if (size == 0 && t == ArgType.PTR_TO_MAP_KEY && v instanceof RegState.Pointer sp
@@ -388,6 +458,10 @@ final class Calls {
                 memPointer(h, a, v);
                 int size = t.fixedSize() != 0 ? t.fixedSize() : h.argSize(a).orElse(0);
                 ex.memory().checkRange(st, a, v, size, t.helperWrites(), false);
+                if (t != ArgType.PTR_TO_FIXED_SIZE_MEM && v instanceof RegState.Pointer p) {
+                    // the helper stores a long or an int there: it must be aligned to its size
+                    aligned(p, size);
+                }
             }
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
                 st.preciseRequest |= 1 << a;
@@ -409,7 +483,8 @@ final class Calls {
                     throw typeError(a, v, "ctx");
                 }
                 if (p.off() != 0) {
-                    throw new Reject("dereference of modified ctx ptr R" + a + " off=" + p.off() + " disallowed");
+                    throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + a + " off=" + p.off()
+                        + " disallowed");
                 }
                 if (!p.fixedOffset()) {
                     throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
@@ -433,19 +508,29 @@ final class Calls {
                 if (!(v instanceof RegState.Pointer p && !p.maybeNull() && (p.type() == PtrType.SOCKET
                         || p.type() == PtrType.SOCK_COMMON || p.type() == PtrType.TCP_SOCK
                         || (p.type() == PtrType.BTF_ID && t != ArgType.PTR_TO_SOCK_COMMON)))) {
-                    throw typeError(a, v, t == ArgType.PTR_TO_SOCKET_OR_NULL ? "sock" : "sock_common, sock, tcp_sock, xdp_sock, ptr_");
+                    throw typeError(a, v, t == ArgType.PTR_TO_SOCKET_OR_NULL ? "sock"
+                            : t == ArgType.PTR_TO_SOCK_COMMON ? "sock_common, sock, tcp_sock, xdp_sock"
+                            : "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_");
                 }
                 if (h.releases() && h.releasedArg() == a) {
                     meta.releaseRef = p.refId();
                 }
                 meta.memArg = v;
             }
-            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL, PTR_TO_PERCPU_BTF_ID -> {
+            case PTR_TO_PERCPU_BTF_ID -> {
+                // a per-CPU kernel variable (a typed __ksym) or a per-CPU field, at its start
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
+                        && p.btf().has(RegState.KernelObject.PERCPU) && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
+                    throw typeError(a, v, "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_");
+                }
+                meta.percpu = p;
+            }
+            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL -> {
                 if (t.isNullable() && isNull) {
                     return;
                 }
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
-                        && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
+                        && !p.btf().has(RegState.KernelObject.UNTRUSTED) && !p.btf().has(RegState.KernelObject.PERCPU))) {
                     throw typeError(a, v, "ptr_");
                 }
                 String want = h.argBtfType(a).orElse("");
@@ -554,6 +639,27 @@ final class Calls {
             "perf_event_read_value", "skb_output", "xdp_output");
     private static final Set<String> MAP_ELEM = Set.of("map_lookup_elem", "map_update_elem", "map_delete_elem");
 
+    private static boolean isSockMap(MapInfo m) {
+        return m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH;
+    }
+
+    /**
+     * Whether the generic update and delete helpers may change a socket map in this program:
+     * only where the program cannot hold a locked socket (packet programs, socket lookups,
+     * iterators); sock_ops may delete but must update through its own helpers.
+     */
+    private boolean maySockMapChange(String helper) {
+        if (!helper.equals("map_update_elem") && !helper.equals("map_delete_elem")) {
+            return false;
+        }
+        return switch (ex.type()) {
+            case SOCKET_FILTER, SCHED_CLS, SCHED_ACT, XDP, SK_REUSEPORT, FLOW_DISSECTOR, SK_LOOKUP -> true;
+            case SOCK_OPS -> helper.equals("map_delete_elem");
+            case TRACING -> ex.input().attachTo().startsWith("iter");
+            default -> false;
+        };
+    }
+
     /** Which maps a helper takes and which helpers a map allows ({@code check_map_func_compatibility}). */
     private void checkMapCompat(HelperSpec h, Meta meta) {
         if (meta.map < 0) {
@@ -574,9 +680,9 @@ final class Calls {
             case XSKMAP -> n.equals("redirect_map") || n.equals("map_lookup_elem");
             case ARRAY_OF_MAPS, HASH_OF_MAPS -> n.equals("map_lookup_elem");
             case SOCKMAP -> Set.of("sk_redirect_map", "sock_map_update", "msg_redirect_map", "sk_select_reuseport",
-                    "map_lookup_elem", "map_update_elem", "map_delete_elem").contains(n);
+                    "map_lookup_elem").contains(n) || maySockMapChange(n);
             case SOCKHASH -> Set.of("sk_redirect_hash", "sock_hash_update", "msg_redirect_hash", "sk_select_reuseport",
-                    "map_lookup_elem", "map_update_elem", "map_delete_elem").contains(n);
+                    "map_lookup_elem").contains(n) || maySockMapChange(n);
             case REUSEPORT_SOCKARRAY -> n.equals("sk_select_reuseport");
             case QUEUE, STACK -> Set.of("map_peek_elem", "map_pop_elem", "map_push_elem").contains(n);
             case BLOOM_FILTER -> n.equals("map_peek_elem") || n.equals("map_push_elem");

@@ -303,8 +303,12 @@ final class ContextAccess {
         if (write) {
             return (in(off, 4, 20) || off == 164) && size == 4 ? Field.SCALAR : null;
         }
-        if (in(off, 168, 184) || off == 216) {
+        if (in(off, 168, 184) || in(off, 216, 224)) {
             return size == 8 ? Field.SCALAR : null;
+        }
+        if (in(off, 184, 208) && (off % 8 != 0 || size != 8)) {
+            // the pointer fields (sk, skb_data, skb_data_end) are read whole: no half of one
+            return null;
         }
         if (off == 184) {
             return size == 8 ? new Field(PtrType.SOCKET, true) : null;

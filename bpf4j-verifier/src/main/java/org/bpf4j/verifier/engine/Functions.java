@@ -1,10 +1,11 @@
 package org.bpf4j.verifier.engine;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
-import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
@@ -34,7 +35,7 @@ final class Functions {
     }
 
     /** The subprograms registered as asynchronous callbacks: roots of their own call chains. */
-    private final java.util.Set<Integer> asyncRoots = new java.util.TreeSet<>();
+    private final Set<Integer> asyncRoots = new TreeSet<>();
 
     /** Notes that the function at {@code start} runs as an asynchronous callback (a timer's). */
     void asyncCallback(int start) {
@@ -65,13 +66,25 @@ final class Functions {
         if (st.activeLock != -1) {
             throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region");
         }
+        if (!st.refs.isEmpty()) {
+            throw new Reject(referenceLeak(st, ex, "BPF_EXIT instruction in main prog"));
+        }
         if (st.activeRcu) {
             throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region");
         }
-        if (!st.refs.isEmpty()) {
-            int ref = st.refs.get(0);
-            throw new Reject("Unreleased reference id=" + ref + " alloc_insn=" + ex.refSlots().getOrDefault(ref, -1));
+    }
+
+    /**
+     * The refusal of an instruction after which held references could never be released: each
+     * one with the instruction that acquired it, then what would leak them.
+     */
+    static String referenceLeak(VerifierState st, Explorer ex, String what) {
+        StringBuilder sb = new StringBuilder();
+        for (int ref : st.refs) {
+            sb.append("Unreleased reference id=").append(ref).append(" alloc_insn=")
+                    .append(ex.refSlots().getOrDefault(ref, -1)).append('\n');
         }
+        return sb.append(what).append(" would lead to reference leak").toString();
     }
 
     /** Records the stack depth {@code frame} reached in its function. */
@@ -156,42 +169,15 @@ final class Functions {
      */
     boolean mayChangePacketData(int subprog) {
         if (changesPacket == null) {
-            int n = ex.cfg().subprogCount();
-            boolean[] changes = new boolean[n];
-            int[] starts = ex.cfg().subprogStarts();
-            List<List<Integer>> callees = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                callees.add(new ArrayList<>());
-            }
+            boolean[] helper = new boolean[ex.cfg().subprogCount()];
             for (int slot = 0; slot < code.slotCount(); slot++) {
-                Instruction insn = code.atSlot(slot);
-                int at = java.util.Arrays.binarySearch(starts, slot);
-                int from = at >= 0 ? at : -at - 2; // the function holding the slot
-                if (from < 0 || insn == null) {
-                    continue;
-                }
-                if (insn instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
-                    changes[from] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData).orElse(false);
-                } else if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                        || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                    int to = ex.cfg().subprogAt(code.targetOf(slot));
-                    if (to >= 0) {
-                        callees.get(from).add(to);
-                    }
+                if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.HELPER) {
+                    helper[ex.cfg().subprogOf(slot)] |= ex.catalog().byId(c.imm()).map(Calls::changesPacketData)
+                            .orElse(false);
                 }
             }
-            for (boolean more = true; more; ) {
-                more = false;
-                for (int i = 0; i < n; i++) {
-                    for (int to : callees.get(i)) {
-                        if (changes[to] && !changes[i]) {
-                            changes[i] = true;
-                            more = true;
-                        }
-                    }
-                }
-            }
-            changesPacket = changes;
+            // every edge counts, so which callbacks are asynchronous (not all known yet) does not matter
+            changesPacket = CallGraph.of(ex.cfg(), EnumSet.allOf(CallGraph.Edge.class), Set.of()).reaching(helper);
         }
         return subprog >= 0 && subprog < changesPacket.length && changesPacket[subprog];
     }
@@ -235,9 +221,12 @@ final class Functions {
             return;
         }
         leaks(st);
+        org.bpf4j.spec.AttachType attach = ex.attach().orElse(null);
         long[] range = switch (ex.type()) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, CGROUP_SOCK_ADDR ->
-                new long[] {0, 1};
+            // egress may also ask for congestion notification (bit 1)
+            case CGROUP_SKB -> attach == org.bpf4j.spec.AttachType.CGROUP_INET_EGRESS ? new long[] {0, 3} : new long[] {0, 1};
+            case CGROUP_SOCK_ADDR -> sockAddrRange(attach);
+            case CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT -> new long[] {0, 1};
             case SK_LOOKUP -> new long[] {0, 1};
             case NETFILTER -> new long[] {0, 1};
             default -> null;
@@ -270,33 +259,51 @@ final class Functions {
     }
 
     /**
-     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
-     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
+     * What a socket-address hook may return, by its attach type: bind may also ask to skip the
+     * port check (bit 1), and the hooks that only rewrite an address the kernel reports (recvmsg,
+     * getpeername, getsockname) cannot refuse anything, so they must return exactly 1.
+     */
+    private static long[] sockAddrRange(org.bpf4j.spec.AttachType attach) {
+        if (attach == null) {
+            return new long[] {0, 1};
+        }
+        return switch (attach) {
+            case CGROUP_INET4_BIND, CGROUP_INET6_BIND -> new long[] {0, 3};
+            case CGROUP_UDP4_RECVMSG, CGROUP_UDP6_RECVMSG, CGROUP_UNIX_RECVMSG, CGROUP_INET4_GETPEERNAME,
+                 CGROUP_INET6_GETPEERNAME, CGROUP_UNIX_GETPEERNAME, CGROUP_INET4_GETSOCKNAME,
+                 CGROUP_INET6_GETSOCKNAME, CGROUP_UNIX_GETSOCKNAME -> new long[] {1, 1};
+            default -> new long[] {0, 1};
+        };
+    }
+
+    /**
+     * The deepest chain of frames by static calls, each frame rounded up to 16 bytes as Linux
+     * counts for a program it JIT-compiles (every x86-64 and arm64 kernel; its interpreter's
+     * granularity, 32, no longer applies); returns the main depth, or {@code -(calls << 16 | size)}
+     * when over 512, or {@link Integer#MIN_VALUE} when a chain of calls (a recursion) stacks more
+     * than 8 frames.
      */
     int checkStackDepth() {
-        int n = ex.cfg().subprogCount();
-        int[] starts = ex.cfg().subprogStarts();
-        List<List<Integer>> callees = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            callees.add(new ArrayList<>());
-        }
-        for (int slot = 0; slot < code.slotCount(); slot++) {
-            Instruction insn = code.atSlot(slot);
-            if (insn instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
-                    || insn instanceof Instruction.LoadImm64 l && l.kind() == Imm64Kind.CODE_ADDRESS) {
-                // a callback runs on top of the frame that passes it (Linux counts it so too),
-                // except an asynchronous one, which runs on a stack of its own
-                int callee = ex.cfg().subprogAt(code.targetOf(slot));
-                if (!asyncRoots.contains(callee)) {
-                    callees.get(ex.cfg().subprogOf(slot)).add(callee);
-                }
-            }
-        }
+        // a callback runs on top of the frame that passes it (Linux counts it so too), except an
+        // asynchronous one, which runs on a stack of its own
+        CallGraph graph = CallGraph.of(ex.cfg(), EnumSet.of(CallGraph.Edge.CALL, CallGraph.Edge.CALLBACK), asyncRoots);
+        int n = graph.size();
         int[] best = new int[n];
         int[] calls = new int[n];
-        java.util.Arrays.fill(best, -1);
+        Arrays.fill(best, -1);
         for (int i = n - 1; i >= 0; i--) {
-            depthOf(i, callees, best, calls, 0);
+            depthOf(i, graph, best, calls, 0);
+        }
+        int[] chain = new int[n];
+        Arrays.fill(chain, -1);
+        boolean[] open = new boolean[n];
+        for (int root : asyncRoots) {
+            if (framesOf(root, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
+                return Integer.MIN_VALUE;
+            }
+        }
+        if (framesOf(0, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
+            return Integer.MIN_VALUE;
         }
         for (int root : asyncRoots) {
             if (best[root] > MAX_STACK) {
@@ -309,18 +316,40 @@ final class Functions {
         return best[0];
     }
 
-    private int depthOf(int sub, List<List<Integer>> callees, int[] best, int[] calls, int guard) {
+    /**
+     * The most frames a chain of static calls from {@code sub} can stack, {@code sub}'s own
+     * included; a cycle (recursion, bounded or not) counts as more than any limit, as Linux's
+     * walk of the call graph follows it until it has too many frames.
+     */
+    private static int framesOf(int sub, CallGraph graph, int[] chain, boolean[] open) {
+        if (open[sub]) {
+            return Explorer.MAX_CALL_FRAMES + 1;
+        }
+        if (chain[sub] >= 0) {
+            return chain[sub];
+        }
+        open[sub] = true;
+        int deepest = 0;
+        for (int c : graph.callees(sub)) {
+            deepest = Math.max(deepest, framesOf(c, graph, chain, open));
+        }
+        open[sub] = false;
+        chain[sub] = Math.min(deepest + 1, Explorer.MAX_CALL_FRAMES + 1);
+        return chain[sub];
+    }
+
+    private int depthOf(int sub, CallGraph graph, int[] best, int[] calls, int guard) {
         if (best[sub] >= 0) {
             return best[sub];
         }
         if (guard > Explorer.MAX_CALL_FRAMES + 1) {
             return 0;
         }
-        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
+        int own = (subprogDepth[sub] + 15) & ~15;
         int deepest = 0;
         int deepestCalls = 0;
-        for (int c : callees.get(sub)) {
-            int d = depthOf(c, callees, best, calls, guard + 1);
+        for (int c : graph.callees(sub)) {
+            int d = depthOf(c, graph, best, calls, guard + 1);
             if (d > deepest) {
                 deepest = d;
                 deepestCalls = calls[c];
