@@ -392,6 +392,10 @@ final class MemoryAccess {
         if (f.ptr() == null) {
             return RegState.unknown();
         }
+        if (f.btf() != null) {
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false,
+                    ex.kernelObjects().helperResult(f.btf(), true));
+        }
         RegState.Pointer r = RegState.Pointer.of(f.ptr());
         if (f.maybeNull()) {
             r = new RegState.Pointer(f.ptr(), 0, r.var(), st.newId(), 0, 0, -1, 0, true, 0, false);
