@@ -46,6 +46,7 @@ import org.bpf4j.trace.runtime.ChildCommand;
 import org.bpf4j.trace.runtime.KernelBackend;
 import org.bpf4j.trace.runtime.LoadFailure;
 import org.bpf4j.trace.runtime.Output;
+import org.bpf4j.trace.runtime.ProbeRunException;
 import org.bpf4j.trace.runtime.TraceRuntime;
 import org.bpf4j.trace.runtime.VmBackend;
 import org.bpf4j.trace.sema.KernelTypes;
@@ -622,6 +623,13 @@ final class TraceCommand implements Callable<Integer> {
                         // already said in current bpftrace's words ("Unable to attach probe: ...")
                         return EXIT_RUN_FAILED;
                     }
+                    Diagnostics d = new Diagnostics();
+                    d.error(e.attachPoint().span(), e.getMessage());
+                    err.print(d.render(source));
+                    err.flush();
+                    return EXIT_RUN_FAILED;
+                } catch (ProbeRunException e) {
+                    // the VM stopped a probe's program (a loop that never ends): shown at the probe
                     Diagnostics d = new Diagnostics();
                     d.error(e.attachPoint().span(), e.getMessage());
                     err.print(d.render(source));

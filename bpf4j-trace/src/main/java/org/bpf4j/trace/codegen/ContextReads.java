@@ -88,9 +88,10 @@ final class ContextReads {
             case "java" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, ProbeCompiler.RETVAL_OFFSET);
             case "uretprobe", "kretprobe" -> asm.load(Size.DW, 0, ProbeCompiler.CTX, PT_REGS_AX);
             case "kretfunc", "fexit" -> {
-                // fexit: the return value's slot follows the arguments'
-                Resolved.Fentry fe = (Resolved.Fentry) resolved();
-                asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * fe.function().entry().params().size());
+                // fexit: the return value's slot follows the arguments'; a function the CHECK
+                // target did not look up (programs checked, never loaded) is taken as having none
+                int params = resolved() instanceof Resolved.Fentry fe ? fe.function().entry().params().size() : 0;
+                asm.load(Size.DW, 0, ProbeCompiler.CTX, 8 * params);
             }
             default -> pc.unsupported(span, "retval in a " + pc.attachPoint.provider() + " probe");
         }

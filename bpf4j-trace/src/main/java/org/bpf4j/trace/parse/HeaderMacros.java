@@ -3,6 +3,7 @@ package org.bpf4j.trace.parse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -280,7 +281,12 @@ public final class HeaderMacros {
 
     private Path locate(String header) {
         for (Path d : dirs) {
-            Path p = d.resolve(header);
+            Path p;
+            try {
+                p = d.resolve(header);
+            } catch (InvalidPathException e) {
+                return null; // a name no file can have (a NUL byte in it): not found
+            }
             if (Files.isRegularFile(p)) {
                 return p;
             }

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bpf4j.linux.probe.UsdtProbe;
 import org.bpf4j.trace.Diagnostics;
+import org.bpf4j.trace.Glob;
 import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AstRewriter;
@@ -760,7 +761,12 @@ public final class AttachPoints {
             }
             return;
         }
-        if (!policy.unsafe() && count(fn) != null && !fn.isEmpty() && Character.isDigit(fn.charAt(0))) {
+        if (fn.isEmpty()) {
+            // current bpftrace's words (its attach point check, for kretprobe too)
+            diags.error(ap.span(), "kprobes should be attached to a function or an address");
+            return;
+        }
+        if (!policy.unsafe() && count(fn) != null && Character.isDigit(fn.charAt(0))) {
             diags.error(ap.span(), "Probing by address requires --unsafe");
         }
     }
@@ -927,16 +933,8 @@ public final class AttachPoints {
         return out;
     }
 
-    /** A glob with {@code *} and {@code ?} as a regular expression. */
+    /** A glob with {@code *} and {@code ?} as a regular expression ({@link Glob}). */
     static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return Glob.pattern(glob);
     }
 }

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bpf4j.linux.sys.Native;
+import org.bpf4j.trace.Glob;
 import org.bpf4j.trace.sema.Type;
 
 /**
@@ -105,8 +106,7 @@ final class DeferredText {
      * id is found.
      */
     private String cgroupPath(long id, String filter) {
-        Pattern match = Pattern.compile(filter.chars().mapToObj(c -> c == '*' ? ".*" : Pattern.quote(Character.toString(c)))
-                .reduce("", String::concat));
+        Pattern match = Glob.starsOnly(filter);
         List<String> out = new ArrayList<>();
         for (String[] root : roots()) {
             if (match.matcher(root[0]).matches()) {

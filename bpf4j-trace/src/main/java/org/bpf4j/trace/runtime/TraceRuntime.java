@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.bpf4j.linux.sys.Native;
 import org.bpf4j.trace.Diagnostic;
+import org.bpf4j.trace.Glob;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.AttachPoint;
@@ -690,8 +691,7 @@ public final class TraceRuntime implements AutoCloseable {
     }
 
     private static boolean matches(String pattern, String name) {
-        String regex = "\\Q" + pattern.replace("*", "\\E.*\\Q") + "\\E";
-        return name.matches(regex);
+        return Glob.starsOnly(pattern).matcher(name).matches();
     }
 
     private void runProgram(Loaded l, byte[] ctx) {

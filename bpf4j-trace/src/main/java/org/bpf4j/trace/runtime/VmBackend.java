@@ -10,6 +10,7 @@ import org.bpf4j.vm.Cpus;
 import org.bpf4j.vm.Execution;
 import org.bpf4j.vm.VmOptions;
 import org.bpf4j.vm.VmProgram;
+import org.bpf4j.vm.VmTrapException;
 import org.bpf4j.vm.map.BpfMap;
 import org.bpf4j.vm.map.MapDefinition;
 import org.bpf4j.vm.map.RingBufferMap;
@@ -21,10 +22,12 @@ public final class VmBackend implements Backend {
     private final BpfMap globals;
     private final List<Execution> programs = new ArrayList<>();
     private final VmOptions options;
+    private final CompiledScript script;
 
     /** Creates the maps and loads the programs (ring buffer transport). */
     public VmBackend(CompiledScript script, VmOptions options) {
         this.options = options;
+        this.script = script;
         if (script.transport().queueValueSize() != 0) {
             throw new IllegalArgumentException("the VM backend reads events from a ring buffer");
         }
@@ -43,9 +46,24 @@ public final class VmBackend implements Backend {
         }
     }
 
+    /**
+     * Runs a program; a run the VM ends (its instruction budget spent, as by a loop that never
+     * ends, which the kernel's verifier refuses to load) is a {@link ProbeRunException} naming
+     * the probe.
+     */
     @Override
     public long run(int index, byte[] context) {
-        return programs.get(index).runWithMemory(context);
+        try {
+            return programs.get(index).runWithMemory(context);
+        } catch (VmTrapException e) {
+            CompiledScript.ProbeProgram p = script.programs().get(index);
+            String what = e.kind() == VmTrapException.Kind.BUDGET
+                    ? "the program of " + p.attachPoint().name() + " ran " + String.format(java.util.Locale.ROOT, "%,d", options.instructionBudget())
+                            + " instructions without ending and was stopped (a loop that never ends? the kernel "
+                            + "refuses to load a program whose loops it cannot see end)"
+                    : "the program of " + p.attachPoint().name() + " was stopped: " + e.getMessage();
+            throw new ProbeRunException(p.attachPoint(), what, e);
+        }
     }
 
     @Override
