@@ -131,6 +131,16 @@ final class ProbeCompiler {
 
     /** The program, or null after reporting an error. */
     CompiledScript.ProbeProgram compile() {
+        try {
+            return generate();
+        } catch (Asm.TooLarge e) {
+            diags.error(probe.span(), "the probe's program is too large: " + e.getMessage()
+                    + ", the kernel's limit");
+            return null;
+        }
+    }
+
+    private CompiledScript.ProbeProgram generate() {
         int before = diags.errorCount();
         for (Map.Entry<String, Type> v : typed.variables(probe).entrySet()) {
             varSlots.put(v.getKey(), frame.alloc(storedSize(v.getValue())));
