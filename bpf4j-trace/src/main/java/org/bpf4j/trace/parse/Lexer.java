@@ -67,11 +67,6 @@ public final class Lexer {
         values.attachWith(attach);
     }
 
-    /** Notes a C definition of the script (the variants of an enum may be named by a macro of the same name). */
-    void definitionRead(String definition) {
-        values.definition(definition);
-    }
-
     /** The current offset. */
     public int position() {
         return pos;

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.Source;
 import org.bpf4j.trace.Span;
+import org.bpf4j.trace.ast.Expr;
 
 /**
  * Current bpftrace's checks of an object-like C macro ({@code #define NAME value}) where the script
@@ -27,11 +29,6 @@ final class MacroValues {
     private final Set<String> good = new HashSet<>();
     /** The uses reported (a look-ahead reads a use again). */
     private final Set<Integer> reported = new HashSet<>();
-    /**
-     * The variants of the script's enums read so far: a macro naming one of them by its own name
-     * ({@code enum { A = 1 } #define A A}) names the variant, which current bpftrace accepts.
-     */
-    private final Set<String> variants = new HashSet<>();
 
     MacroValues(Map<String, String> macros, Diagnostics diags) {
         this.macros = macros;
@@ -40,21 +37,6 @@ final class MacroValues {
 
     void attachWith(ToIntFunction<Source> attach) {
         this.attach = attach;
-    }
-
-    /** Notes the variants of a C definition of the script, if it is an enum ({@code enum E { A = 1, B }}). */
-    void definition(String text) {
-        int open = text.indexOf('{');
-        int close = text.lastIndexOf('}');
-        if (!text.startsWith("enum") || open < 0 || close < open) {
-            return;
-        }
-        for (String item : text.substring(open + 1, close).split(",")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*([A-Za-z_][A-Za-z0-9_]*)").matcher(item);
-            if (m.find()) {
-                variants.add(m.group(1));
-            }
-        }
     }
 
     /** Whether the macro {@code name}, used at {@code use}, may be expanded (else reported once). */
@@ -83,9 +65,17 @@ final class MacroValues {
         for (Token t : tokens) {
             spelled.append(text, t.span().begin(), t.span().end());
         }
-        if (Parser.parseExpression(new Source(name, spelled.toString()), new Diagnostics()).isEmpty()) {
+        Optional<Expr> value = Parser.parseExpression(new Source(name, spelled.toString()), new Diagnostics());
+        if (value.isEmpty()) {
             report(use, () -> diags.error(use, "unable to expand macro as an expression: " + spelled));
             return false;
+        }
+        if (value.get() instanceof Expr.Builtin) {
+            // a value that is one name (#define IPPROTO_TCP IPPROTO_TCP of linux/in.h, which names the
+            // enum's variant, or enum { A = 1 } #define A A): current bpftrace puts that name in the
+            // use's place and expands no further, so it is no recursion; the name is then what it
+            // names (the variant, or an unknown identifier)
+            return true;
         }
         active.add(name);
         for (int i = 0; i < tokens.size(); i++) {
@@ -94,9 +84,6 @@ final class MacroValues {
                     || tokens.get(i - 1).kind() == TokenKind.ARROW);
             if (t.kind() != TokenKind.IDENT || field || !macros.containsKey(t.text())) {
                 continue;
-            }
-            if (active.contains(t.text()) && variants.contains(t.text())) {
-                continue; // the enum's variant
             }
             if (active.contains(t.text())) {
                 report(use, () -> {

@@ -269,7 +269,6 @@ public final class Parser extends ExprParser {
                 }
                 if (!definition.isEmpty()) {
                     directives.add(definition);
-                    lexer.definitionRead(definition);
                 }
                 continue;
             }

@@ -277,8 +277,11 @@ final class Functions {
     }
 
     /**
-     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
-     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
+     * The deepest chain of frames by static calls, each frame rounded up to 16 bytes as Linux
+     * counts for a program it JIT-compiles (every x86-64 and arm64 kernel; its interpreter's
+     * granularity, 32, no longer applies); returns the main depth, or {@code -(calls << 16 | size)}
+     * when over 512, or {@link Integer#MIN_VALUE} when a chain of calls (a recursion) stacks more
+     * than 8 frames.
      */
     int checkStackDepth() {
         // a callback runs on top of the frame that passes it (Linux counts it so too), except an
@@ -291,6 +294,17 @@ final class Functions {
         for (int i = n - 1; i >= 0; i--) {
             depthOf(i, graph, best, calls, 0);
         }
+        int[] chain = new int[n];
+        Arrays.fill(chain, -1);
+        boolean[] open = new boolean[n];
+        for (int root : asyncRoots) {
+            if (framesOf(root, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
+                return Integer.MIN_VALUE;
+            }
+        }
+        if (framesOf(0, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
+            return Integer.MIN_VALUE;
+        }
         for (int root : asyncRoots) {
             if (best[root] > MAX_STACK) {
                 return -((calls[root] << 16) | best[root]);
@@ -302,6 +316,28 @@ final class Functions {
         return best[0];
     }
 
+    /**
+     * The most frames a chain of static calls from {@code sub} can stack, {@code sub}'s own
+     * included; a cycle (recursion, bounded or not) counts as more than any limit, as Linux's
+     * walk of the call graph follows it until it has too many frames.
+     */
+    private static int framesOf(int sub, CallGraph graph, int[] chain, boolean[] open) {
+        if (open[sub]) {
+            return Explorer.MAX_CALL_FRAMES + 1;
+        }
+        if (chain[sub] >= 0) {
+            return chain[sub];
+        }
+        open[sub] = true;
+        int deepest = 0;
+        for (int c : graph.callees(sub)) {
+            deepest = Math.max(deepest, framesOf(c, graph, chain, open));
+        }
+        open[sub] = false;
+        chain[sub] = Math.min(deepest + 1, Explorer.MAX_CALL_FRAMES + 1);
+        return chain[sub];
+    }
+
     private int depthOf(int sub, CallGraph graph, int[] best, int[] calls, int guard) {
         if (best[sub] >= 0) {
             return best[sub];
@@ -309,7 +345,7 @@ final class Functions {
         if (guard > Explorer.MAX_CALL_FRAMES + 1) {
             return 0;
         }
-        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
+        int own = (subprogDepth[sub] + 15) & ~15;
         int deepest = 0;
         int deepestCalls = 0;
         for (int c : graph.callees(sub)) {

@@ -1,6 +1,11 @@
 package org.bpf4j.verifier.engine;
 
 import java.util.Map;
+import org.bpf4j.isa.CallKind;
+import org.bpf4j.isa.Code;
+import org.bpf4j.isa.Instruction;
+import org.bpf4j.spec.KernelTypes;
+import org.bpf4j.verifier.VerifierInput;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
@@ -52,6 +57,39 @@ final class Kfuncs {
         this.ex = ex;
     }
 
+    /** The message of a kfunc call in a program whose licence is not GPL-compatible. */
+    static final String NOT_GPL = "cannot call kernel function from non-GPL compatible program";
+
+    /**
+     * The slot of the first kfunc call that {@code in}'s licence forbids, or -1: any kfunc call of
+     * a program that is not GPL-compatible, reached or not, since Linux checks the licence when it
+     * first lists the program's kfunc calls, before its control-flow checks and before
+     * exploration (6.18 refuses such a call behind a branch never taken, and a call in
+     * unreachable code with this message rather than "unreachable insn"). A call of a kfunc the
+     * kernel lacks is not a kfunc call by then: libbpf has made it a call of a helper that does
+     * not exist, refused only where it is reached.
+     */
+    static int nonGplCall(VerifierInput in) {
+        if (in.gpl()) {
+            return -1;
+        }
+        Code code = in.code();
+        for (int slot = 0; slot < code.slotCount(); slot++) {
+            if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.KFUNC
+                    && !unresolved(in, in.kfuncs().get(slot))) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether kfunc {@code name} is one the kernel, whose types {@code in} gives, lacks. */
+    private static boolean unresolved(VerifierInput in, String name) {
+        KernelTypes types = in.kernelTypes();
+        return name != null && types != KernelTypes.NONE && types.function(name).isEmpty()
+                && !BY_NAME.containsKey(name);
+    }
+
     /** The kfunc the call at {@code slot} names, or null when the program names none there. */
     Kfunc at(int slot) {
         String name = ex.input().kfuncs().get(slot);
@@ -68,16 +106,13 @@ final class Kfuncs {
             throw new Reject("kernel function call with btf_id " + imm + ": bpf4j needs the function's name "
                     + "(the __ksym extern of an object) to verify it");
         }
-        org.bpf4j.spec.KernelTypes types = ex.input().kernelTypes();
-        if (types != org.bpf4j.spec.KernelTypes.NONE && types.function(name).isEmpty() && !BY_NAME.containsKey(name)) {
-            // a kfunc the kernel lacks: libbpf turns a __weak one's call into a call of helper
+        if (unresolved(ex.input(), name)) {
+            // libbpf turns the call of a __weak kfunc the kernel lacks into a call of helper
             // 2002000000 + its extern's index, which Linux refuses when it reaches it ("invalid func
             // unknown#..."), and says so in its own words (a strong one never loads)
             throw new Reject("kfunc '" + name + "' is referenced but wasn't resolved");
         }
-        if (!ex.input().gpl()) {
-            throw new Reject("cannot call kernel function from non-GPL compatible program");
-        }
+        // a non-GPL program was refused before exploration (nonGplCall)
         Kfunc k = BY_NAME.get(name);
         if (k == null && st.activeLock != -1) {
             throw new Reject("function calls are not allowed while holding a lock");

@@ -187,6 +187,10 @@ final class MemoryAccess {
                     throw new Reject("write into map forbidden, value_size=" + m.valueSize() + " off="
                             + (p.off() + off) + " size=" + size);
                 }
+                if (!write && m.writeOnlyProg()) {
+                    throw new Reject("read from map forbidden, value_size=" + m.valueSize() + " off="
+                            + (p.off() + off) + " size=" + size);
+                }
                 region(regno, p, off, size, m.valueSize(), "map value");
                 if (!m.kptrs().isEmpty()) {
                     var k = m.kptrOverlapping(p.var().smin() + p.off() + off, p.var().umax() + p.off() + off + size);
@@ -246,9 +250,17 @@ final class MemoryAccess {
                     throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
                             + " size=" + size);
                 }
-                if (ContextAccess.access(ProgramType.CGROUP_SOCK, p.off() + off, size, false) == null) {
-                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
-                            + " size=" + size);
+                int at = p.off() + off;
+                boolean ok = switch (p.type()) {
+                    case TCP_SOCK -> tcpSockField(at, size);
+                    // a socket that may be a request or time-wait socket has no type, protocol,
+                    // mark or priority (bpf_sock's fields from 8 to 24)
+                    case SOCK_COMMON -> !(at < 24 && at + size > 8)
+                            && ContextAccess.access(ProgramType.CGROUP_SOCK, at, size, false) != null;
+                    default -> ContextAccess.access(ProgramType.CGROUP_SOCK, at, size, false) != null;
+                };
+                if (!ok) {
+                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + at + " size=" + size);
                 }
                 yield RegState.unknown();
             }
@@ -256,6 +268,17 @@ final class MemoryAccess {
             case PACKET_END, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
+    }
+
+    /**
+     * {@code struct bpf_tcp_sock}: 4-byte fields, whole, except bytes_received and bytes_acked
+     * (offsets 80 and 88), 8 bytes; it ends after icsk_retransmits (112).
+     */
+    private static boolean tcpSockField(int off, int size) {
+        if (off < 0 || off >= 112 || off % size != 0) {
+            return false;
+        }
+        return off == 80 || off == 88 ? size == 8 : size == 4;
     }
 
     static boolean packetWritable(ProgramType t) {
@@ -528,39 +551,51 @@ final class MemoryAccess {
      * at {@code ptr} ({@code check_helper_mem_access}): reads need initialised stack only for the
      * unprivileged, writes clobber the stack bytes.
      */
+    /** The bytes {@code [min, max)} a helper's {@code size} bytes at stack pointer {@code p} may cover, checked to be inside the stack. */
+    private static long[] stackBounds(int regno, RegState.Pointer p, int size, boolean write) {
+        long off = p.off();
+        String extra = write ? " write to" : " read from";
+        long min;
+        long max;
+        if (p.var().isConst()) {
+            min = off + p.var().value();
+            max = min + size;
+            if (min < -StackState.MAX || max > 0 || size == 0 && min >= 0) {
+                throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
+            }
+        } else {
+            ScalarRange r = p.var();
+            if (r.smax() >= AluTransfer.MAX_VAR_OFF || r.smin() <= -AluTransfer.MAX_VAR_OFF) {
+                throw new Reject("invalid unbounded variable-offset" + extra + " stack R" + regno);
+            }
+            min = r.smin() + off;
+            max = r.smax() + off + size;
+            if (min < -StackState.MAX || max > 0 || size == 0 && min >= 0) {
+                throw new Reject("invalid variable-offset" + extra + " stack R" + regno + " var_off="
+                        + r.var() + " off=" + off + " size=" + size);
+            }
+        }
+        return new long[] {min, max};
+    }
+
     void checkRange(VerifierState st, int regno, RegState v, long maxSize, boolean write, boolean zeroOk) {
         if (!(v instanceof RegState.Pointer p)) {
             throw new Reject("R" + regno + " type=" + Regs.typeName(v) + " expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
         }
         if (maxSize == 0 && zeroOk) {
+            if (p.type() == PtrType.STACK) {
+                // nothing is read or written, but the pointer must still be inside the stack
+                stackBounds(regno, p, 0, write);
+            }
             return;
         }
         int size = (int) maxSize;
         switch (p.type()) {
             case STACK -> {
                 FrameState frame = st.frames.get(p.frame());
-                long off = p.off();
-                String extra = write ? " write to" : " read from";
-                long min;
-                long max;
-                if (p.var().isConst()) {
-                    min = off + p.var().value();
-                    max = min + size;
-                    if (min < -StackState.MAX || max > 0) {
-                        throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
-                    }
-                } else {
-                    ScalarRange r = p.var();
-                    if (r.smax() >= AluTransfer.MAX_VAR_OFF || r.smin() <= -AluTransfer.MAX_VAR_OFF) {
-                        throw new Reject("invalid unbounded variable-offset" + extra + " stack R" + regno);
-                    }
-                    min = r.smin() + off;
-                    max = r.smax() + off + size;
-                    if (min < -StackState.MAX || max > 0) {
-                        throw new Reject("invalid variable-offset" + extra + " stack R" + regno + " var_off="
-                                + r.var() + " off=" + off + " size=" + size);
-                    }
-                }
+                long[] range = stackBounds(regno, p, size, write);
+                long min = range[0];
+                long max = range[1];
                 if (write) {
                     long dyn = frame.stack.objectSlots((int) min, (int) (max - min));
                     for (int spi = 0; dyn != 0; spi++, dyn >>>= 1) {
@@ -582,6 +617,10 @@ final class MemoryAccess {
                 MapInfo m = ex.map(p.map());
                 if (write && m.readOnlyProg()) {
                     throw new Reject("write into map forbidden, value_size=" + m.valueSize() + " off=" + p.off()
+                            + " size=" + size);
+                }
+                if (!write && m.writeOnlyProg()) {
+                    throw new Reject("read from map forbidden, value_size=" + m.valueSize() + " off=" + p.off()
                             + " size=" + size);
                 }
                 region(regno, p, 0, size, m.valueSize(), "map value");
