@@ -57,6 +57,8 @@ final class Calls {
         long lock = -1;
         /** The dynptr argument, if any. */
         final Dynptrs.Use dynptr = new Dynptrs.Use();
+        /** The per-CPU kernel variable argument ({@code bpf_per_cpu_ptr}, {@code bpf_this_cpu_ptr}), if any. */
+        RegState.Pointer percpu;
     }
 
     /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
@@ -256,6 +258,9 @@ final class Calls {
 
     private RegState result(VerifierState st, HelperSpec h, Meta meta, int slot) {
         ReturnType ret = h.ret();
+        if (meta.percpu != null) {
+            return cpuCopy(st, meta.percpu, ret.isNullable());
+        }
         return switch (ret) {
             case INTEGER -> {
                 String n = h.name();
@@ -336,6 +341,23 @@ final class Calls {
                         0, false, kernelObject(h, false));
             }
         };
+    }
+
+    /**
+     * One CPU's copy of the per-CPU kernel object {@code percpu} points to ({@code bpf_this_cpu_ptr},
+     * or {@code bpf_per_cpu_ptr}, which gives NULL for a CPU that does not exist): a plain pointer to
+     * its structure (trusted in no way: the kernel gives it no flag), or read-only memory of its
+     * size for a number (Linux's {@code RET_PTR_TO_MEM_OR_BTF_ID}).
+     */
+    private RegState cpuCopy(VerifierState st, RegState.Pointer percpu, boolean nullable) {
+        RegState.KernelObject k = percpu.btf();
+        int id = nullable ? st.newId() : 0;
+        if (ex.input().kernelTypes().struct(k.id()).isPresent()) {
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), id, 0, 0, -1, 0, nullable, 0,
+                    false, k.withFlags(0));
+        }
+        return new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), id, 0, 0, -1, percpu.memSize(), nullable,
+                0, true);
     }
 
     /** The kernel type a helper's pointer result is typed with (untyped when the catalog names none). */
@@ -495,12 +517,20 @@ final class Calls {
                 }
                 meta.memArg = v;
             }
-            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL, PTR_TO_PERCPU_BTF_ID -> {
+            case PTR_TO_PERCPU_BTF_ID -> {
+                // a per-CPU kernel variable (a typed __ksym) or a per-CPU field, at its start
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
+                        && p.btf().has(RegState.KernelObject.PERCPU) && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
+                    throw typeError(a, v, "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_");
+                }
+                meta.percpu = p;
+            }
+            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL -> {
                 if (t.isNullable() && isNull) {
                     return;
                 }
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
-                        && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
+                        && !p.btf().has(RegState.KernelObject.UNTRUSTED) && !p.btf().has(RegState.KernelObject.PERCPU))) {
                     throw typeError(a, v, "ptr_");
                 }
                 String want = h.argBtfType(a).orElse("");

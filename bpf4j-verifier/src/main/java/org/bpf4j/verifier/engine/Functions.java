@@ -277,9 +277,11 @@ final class Functions {
     }
 
     /**
-     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
-     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512, or
-     * {@link Integer#MIN_VALUE} when a chain of calls (a recursion) stacks more than 8 frames.
+     * The deepest chain of frames by static calls, each frame rounded up to 16 bytes as Linux
+     * counts for a program it JIT-compiles (every x86-64 and arm64 kernel; its interpreter's
+     * granularity, 32, no longer applies); returns the main depth, or {@code -(calls << 16 | size)}
+     * when over 512, or {@link Integer#MIN_VALUE} when a chain of calls (a recursion) stacks more
+     * than 8 frames.
      */
     int checkStackDepth() {
         // a callback runs on top of the frame that passes it (Linux counts it so too), except an
@@ -343,7 +345,7 @@ final class Functions {
         if (guard > Explorer.MAX_CALL_FRAMES + 1) {
             return 0;
         }
-        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
+        int own = (subprogDepth[sub] + 15) & ~15;
         int deepest = 0;
         int deepestCalls = 0;
         for (int c : graph.callees(sub)) {
