@@ -299,12 +299,15 @@ final class MapPrinter {
         List<String[]> elems = new ArrayList<>();
         for (int i : order) {
             long[] s = sums.get(i);
+            // an unsigned aggregation (its values all unsigned) shows its average and total unsigned
+            String average = agg.signed() ? Long.toString(s[2]) : Long.toUnsignedString(s[2]);
+            String total = agg.signed() ? Long.toString(s[1]) : Long.toUnsignedString(s[1]);
             String text;
             if (agg.kind() == Type.AggKind.STATS) {
-                text = out.json() ? "{\"count\": " + s[0] + ", \"average\": " + s[2] + ", \"total\": " + s[1] + "}"
-                        : "{ .count = " + s[0] + ", .average = " + s[2] + ", .total = " + s[1] + " }"; // current bpftrace's record
+                text = out.json() ? "{\"count\": " + s[0] + ", \"average\": " + average + ", \"total\": " + total + "}"
+                        : "{ .count = " + s[0] + ", .average = " + average + ", .total = " + total + " }"; // current bpftrace's record
             } else {
-                text = Long.toString(s[2] / div);
+                text = agg.signed() ? Long.toString(s[2] / div) : Long.toUnsignedString(Long.divideUnsigned(s[2], div));
             }
             elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
         }
