@@ -39,6 +39,15 @@ public interface KernelTypes {
         return Optional.empty();
     }
 
+    /**
+     * The kernel variable {@code name} (a BTF {@code VAR}, which is what a typed {@code __ksym}
+     * extern names), if the kernel's BTF describes one; the kernel's BTF usually lists its per-CPU
+     * variables only.
+     */
+    default Optional<Variable> variable(String name) {
+        return Optional.empty();
+    }
+
     /** No kernel types: every lookup finds nothing. */
     KernelTypes NONE = new KernelTypes() {
         @Override
@@ -184,6 +193,28 @@ public interface KernelTypes {
         /** Checks the name and type. */
         public Param {
             Objects.requireNonNull(name);
+            Objects.requireNonNull(type);
+        }
+    }
+
+    /**
+     * A kernel variable.
+     *
+     * @param name its name
+     * @param typeId the BTF id of its type, typedefs and qualifiers skipped (a structure's id is
+     *     the one {@link KernelTypes#struct(int)} takes)
+     * @param typeName that type's name ({@code rq}, {@code int}; {@code ""} for an anonymous one)
+     * @param type its type
+     * @param size its size in bytes (0 when BTF cannot tell)
+     * @param percpu whether it is a per-CPU variable (in the kernel's {@code .data..percpu} section):
+     *     its address is then that of CPU 0's copy, for {@code bpf_per_cpu_ptr} and
+     *     {@code bpf_this_cpu_ptr} to turn into a CPU's
+     */
+    record Variable(String name, int typeId, String typeName, Type type, long size, boolean percpu) {
+        /** Checks the name and types. */
+        public Variable {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(typeName);
             Objects.requireNonNull(type);
         }
     }

@@ -24,10 +24,11 @@ import org.bpf4j.spec.MapType;
  *     from the value's BTF), in offset order
  * @param btf whether the map's value is described by BTF (Linux's {@code map->btf}), which its
  *     special fields need: without, "map 'NAME' has to have BTF in order to use bpf_spin_lock"
+ * @param writeOnlyProg whether the program may not read values ({@code BPF_F_WRONLY_PROG})
  */
 public record MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
         Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff, List<Kptr> kptrs,
-        boolean btf) {
+        boolean btf, boolean writeOnlyProg) {
     /**
      * A field of a map value that holds a pointer to a kernel object (a kptr): 8 bytes, read and
      * written only whole; a referenced one ({@code __kptr}) holds a reference the map owns, moved
@@ -75,6 +76,14 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
         }
     }
 
+    /** A map the program may read. */
+    public MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
+            Optional<MapInfo> inner, Optional<byte[]> frozenValue, int spinLockOff, int timerOff, List<Kptr> kptrs,
+            boolean btf) {
+        this(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff, timerOff, kptrs,
+                btf, false);
+    }
+
     /** A map whose value has no {@code bpf_spin_lock} or {@code bpf_timer}. */
     public MapInfo(String name, MapType type, int keySize, int valueSize, int maxEntries, boolean readOnlyProg,
             Optional<MapInfo> inner, Optional<byte[]> frozenValue) {
@@ -98,13 +107,19 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
     /** This map with the kptr fields {@code fields}. */
     public MapInfo withKptrs(List<Kptr> fields) {
         return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff,
-                timerOff, fields, btf || !fields.isEmpty());
+                timerOff, fields, btf || !fields.isEmpty(), writeOnlyProg);
     }
 
     /** This map with its value described by BTF or not. */
     public MapInfo withBtf(boolean valueBtf) {
         return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff,
-                timerOff, kptrs, valueBtf);
+                timerOff, kptrs, valueBtf, writeOnlyProg);
+    }
+
+    /** This map with program reads forbidden ({@code BPF_F_WRONLY_PROG}) or not. */
+    public MapInfo withWriteOnlyProg(boolean writeOnly) {
+        return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, spinLockOff,
+                timerOff, kptrs, btf, writeOnly);
     }
 
     /** The kptr field whose bytes overlap {@code [lo, hi)}, if any. */
@@ -115,7 +130,7 @@ public record MapInfo(String name, MapType type, int keySize, int valueSize, int
     /** This map with a {@code bpf_spin_lock} at {@code lockOff} and a {@code bpf_timer} at {@code timerOffset} (-1: none). */
     public MapInfo withSpecialFields(int lockOff, int timerOffset) {
         return new MapInfo(name, type, keySize, valueSize, maxEntries, readOnlyProg, inner, frozenValue, lockOff,
-                timerOffset, kptrs, btf || lockOff >= 0 || timerOffset >= 0);
+                timerOffset, kptrs, btf || lockOff >= 0 || timerOffset >= 0, writeOnlyProg);
     }
 
     /** A writable map without an inner map. */

@@ -21,7 +21,8 @@ import org.bpf4j.spec.ProgramType;
  *     has no BTF (its functions are then all explored from their calls, as static ones)
  * @param kfuncs the name of the kernel function each kfunc call refers to, by the call's slot (an
  *     object names them by its {@code __ksym} externs; a loaded program by vmlinux BTF ids, which a
- *     loader resolves); a kfunc call with no name here is refused
+ *     loader resolves); a kfunc call with no name here is refused; likewise the kernel function
+ *     or typed kernel variable whose address an {@code lddw} ({@code var_addr}) loads, by its slot
  * @param entryMemory -1 for a program that gets its context in R1 (the program type's); otherwise
  *     the program runs as the conformance suite runs programs, with R1 pointing to this many bytes
  *     of writable memory and R2 holding their number (both 0 when it is 0); see

@@ -14,7 +14,7 @@ import org.bpf4j.spec.ProgramType;
  * assembler's syntax. Headers:
  * <ul>
  *   <li>{@code type: xdp} (the program type; default {@code socket_filter});
- *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]
+ *   <li>{@code map: NAME TYPE KEY VALUE ENTRIES [rdonly] [wronly] [inner=TYPE:KEY:VALUE:ENTRIES] [lock=OFF] [timer=OFF]
  *       [kptr=OFF:STRUCT] [ukptr=OFF:STRUCT]}, in index order ({@code lock=}/{@code timer=}: the value's BTF has a
  *       {@code struct bpf_spin_lock} or {@code struct bpf_timer} there; {@code kptr=}/{@code ukptr=}: a
  *       {@code __kptr}/{@code __kptr_untrusted} pointer to the kernel's {@code struct STRUCT});
@@ -140,6 +140,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
         String[] f = spec.split("\\s+");
         MapType t = MapType.byName(f[1]).orElseThrow(() -> new IllegalArgumentException("unknown map type " + f[1]));
         boolean ro = false;
+        boolean wo = false;
         Optional<MapInfo> inner = Optional.empty();
         int lock = -1;
         int timer = -1;
@@ -154,6 +155,8 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 kptrs.add(new MapInfo.Kptr(Integer.parseInt(g[0]), f[k].startsWith("kptr="), g[1]));
             } else if (f[k].equals("rdonly")) {
                 ro = true;
+            } else if (f[k].equals("wronly")) {
+                wo = true;
             } else if (f[k].startsWith("inner=")) {
                 String[] g = f[k].substring(6).split(":");
                 inner = Optional.of(MapInfo.of(f[0] + ".inner", MapType.byName(g[0]).orElseThrow(),
@@ -161,7 +164,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
             }
         }
         return new MapInfo(f[0], t, Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), ro, inner,
-                Optional.empty(), lock, timer, kptrs);
+                Optional.empty(), lock, timer, kptrs).withWriteOnlyProg(wo);
     }
 
     Code code() {

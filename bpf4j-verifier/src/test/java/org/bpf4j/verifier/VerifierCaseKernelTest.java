@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class VerifierCaseKernelTest {
     private static final int BPF_F_RDONLY_PROG = 1 << 7;
+    private static final int BPF_F_WRONLY_PROG = 1 << 8;
 
     @Test
     void casesAgreeWithTheKernel() throws IOException {
@@ -119,7 +120,7 @@ class VerifierCaseKernelTest {
                     btfFd = mb.value();
                 }
                 KernelMap km = kernel.createMap(new Bpf.MapCreate(m.type().id(), m.keySize(), m.valueSize(),
-                        m.maxEntries(), m.readOnlyProg() ? BPF_F_RDONLY_PROG : 0, innerFd, 0, "case" + i, 0, btfFd,
+                        m.maxEntries(), (m.readOnlyProg() ? BPF_F_RDONLY_PROG : 0) | (m.writeOnlyProg() ? BPF_F_WRONLY_PROG : 0), innerFd, 0, "case" + i, 0, btfFd,
                         btfFd != 0 ? 1 : 0, btfFd != 0 ? 2 : 0, 0, 0));
                 maps.add(km);
                 fds[i] = km.fd();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class BtfKernelTypes implements KernelTypes {
     private final Btf btf;
     private final String source;
     private final Map<Integer, Struct> structs = new ConcurrentHashMap<>();
+    private volatile Set<Integer> percpu;
 
     /** The types of {@code btf}, a kernel's BTF; {@code source} names it in messages. */
     public BtfKernelTypes(Btf btf, String source) {
@@ -127,6 +129,11 @@ public final class BtfKernelTypes implements KernelTypes {
         }
 
         @Override
+        public Optional<Variable> variable(String name) {
+            return get().variable(name);
+        }
+
+        @Override
         public String toString() {
             return "kernel types of " + file + " (read when needed)";
         }
@@ -162,6 +169,39 @@ public final class BtfKernelTypes implements KernelTypes {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public Optional<Variable> variable(String name) {
+        int id = btf.typeIdByName(name, 14);
+        if (id <= 0 || !(btf.typeById(id) instanceof BtfType.Var v)) {
+            return Optional.empty();
+        }
+        int typeId = btf.skipQualifiers(v.type());
+        long size;
+        try {
+            size = btf.sizeOf(typeId);
+        } catch (MalformedInputException e) {
+            size = 0;
+        }
+        return Optional.of(new Variable(name, typeId, nameOf(btf.typeById(typeId)), type(v.type()), size,
+                percpuVariables().contains(id)));
+    }
+
+    /** The BTF ids of the variables of the kernel's per-CPU section, found when first asked for. */
+    private Set<Integer> percpuVariables() {
+        Set<Integer> ids = percpu;
+        if (ids == null) {
+            ids = new HashSet<>();
+            int sec = btf.typeIdByName(".data..percpu", 15);
+            if (sec > 0 && btf.typeById(sec) instanceof BtfType.Datasec d) {
+                for (BtfType.VarSecInfo vi : d.vars()) {
+                    ids.add(vi.type());
+                }
+            }
+            percpu = ids = Set.copyOf(ids);
+        }
+        return ids;
     }
 
     private Function prototype(String name, BtfType.FuncProto p) {

@@ -21,10 +21,11 @@ import org.bpf4j.verifier.VerifierInput;
 /**
  * Builds a {@link VerifierInput} from a parsed object: its maps (read-only and frozen global
  * data), the program's global functions from the BTF function info and prototypes, and the
- * names of the kernel functions its kfunc calls refer to. Stateless and thread-safe.
+ * names of the kernel functions and typed kernel variables it refers to. Stateless and thread-safe.
  */
 public final class ObjectInputs {
     private static final int BPF_F_RDONLY_PROG = 1 << 7;
+    private static final int BPF_F_WRONLY_PROG = 1 << 8;
 
     private ObjectInputs() {
     }
@@ -35,9 +36,10 @@ public final class ObjectInputs {
      */
     public static VerifierInput input(ObjectSpec obj, ProgramSpec linked, ProgramType type) {
         VerifierInput in = new VerifierInput(linked.name(), linked.code(), type, maps(obj), linked.gplCompatible(),
-                globals(obj, linked, type), kfuncs(linked));
+                globals(obj, linked, type), kernelSymbols(obj, linked));
         // the section names the expected attach type, which some contexts depend on (cgroup/getsockopt)
-        return type == ProgramType.TRACING ? in : in.withAttachTo(linked.sectionName());
+        return type == ProgramType.TRACING ? in
+                : in.withAttachTo(org.bpf4j.spec.SectionNames.withoutAutoloadMark(linked.sectionName()));
     }
 
     /**
@@ -62,7 +64,7 @@ public final class ObjectInputs {
             }
         }
         VerifierInput in = input(obj, linked, type).withKernelTypes(kernel);
-        String section = linked.sectionName();
+        String section = org.bpf4j.spec.SectionNames.withoutAutoloadMark(linked.sectionName());
         for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/", "iter/", "iter.s/"}) {
             if (type == ProgramType.TRACING && section.startsWith(prefix)) {
                 in = in.withAttachTo(section);
@@ -71,15 +73,28 @@ public final class ObjectInputs {
         return in;
     }
 
-    /** The kernel function each kfunc call of a linked program names (its {@code __ksym} extern), by slot. */
-    public static Map<Integer, String> kfuncs(ProgramSpec linked) {
+    /**
+     * The kernel symbol (its {@code __ksym} extern) each kfunc call of a linked program of
+     * {@code obj} names, and each {@code lddw} of a kernel function's or a typed kernel variable's
+     * address, by slot. An untyped variable ({@code extern const void NAME __ksym}, whose address
+     * libbpf takes from {@code /proc/kallsyms}) is left out: the verifier does not know it.
+     */
+    public static Map<Integer, String> kernelSymbols(ObjectSpec obj, ProgramSpec linked) {
         Map<Integer, String> out = new TreeMap<>();
         for (ExternReference x : linked.externReferences()) {
-            if (x.kind() == ExternReference.Kind.FUNCTION) {
+            if (x.kind() == ExternReference.Kind.FUNCTION || typedVariable(obj, x)) {
                 out.put(x.slot(), x.name());
             }
         }
         return out;
+    }
+
+    /** Whether {@code x} is the address of a kernel variable whose type the object's BTF gives. */
+    private static boolean typedVariable(ObjectSpec obj, ExternReference x) {
+        Btf btf = obj.btf().orElse(null);
+        return x.kind() == ExternReference.Kind.VARIABLE && btf != null && x.btfTypeId() > 0
+                && x.btfTypeId() < btf.size() && btf.typeById(x.btfTypeId()) instanceof BtfType.Var v
+                && !(btf.resolve(v.type()) instanceof BtfType.Void);
     }
 
     /** The object's maps, in the order {@code lddw map_idx(i)} refers to them. */
@@ -118,7 +133,8 @@ public final class ObjectInputs {
             System.arraycopy(c, 0, v, 0, Math.min(c.length, v.length));
             frozen = Optional.of(v);
         }
-        MapInfo info = new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen);
+        MapInfo info = new MapInfo(m.name(), t, m.keySize(), m.valueSize(), m.maxEntries(), ro, inner, frozen)
+                .withWriteOnlyProg((m.flags() & BPF_F_WRONLY_PROG) != 0);
         if (btf == null || m.btfValueTypeId() <= 0) {
             return info;
         }

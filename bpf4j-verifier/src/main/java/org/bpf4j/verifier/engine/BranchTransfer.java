@@ -48,11 +48,24 @@ final class BranchTransfer {
             packetCompare(taken, fall, j.op(), p, q);
             return new VerifierState[] {taken, fall};
         }
+        if (j.wide() && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && dst instanceof RegState.Pointer p
+                && src instanceof RegState.Pointer q && p.maybeNull() != q.maybeNull()
+                && p.type() != PtrType.BTF_ID && q.type() != PtrType.BTF_ID) {
+            // equal to a valid pointer, a maybe-NULL one is valid too; only that register
+            // learns it (Linux marks no copies here)
+            VerifierState eq = j.op() == JumpOp.JEQ ? taken : fall;
+            if (q.maybeNull()) {
+                eq.regs()[srcReg] = q.notNull();
+            } else {
+                eq.regs()[j.dst()] = p.notNull();
+            }
+            return new VerifierState[] {taken, fall};
+        }
         RegState.Pointer ptr = dst instanceof RegState.Pointer p ? p : src instanceof RegState.Pointer q ? q : null;
         RegState other = ptr == dst ? src : dst;
         boolean otherZero = other instanceof RegState.Scalar s && (j.wide() ? s.range().isConst()
                 : s.range().isSubregConst()) && s.range().value() == 0;
-        if (ptr != null && otherZero && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && j.wide()) {
+        if (ptr != null && otherZero && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE)) {
             if (other == src && srcReg >= 0) {
                 st.preciseRequest |= 1 << srcReg;
                 taken.preciseRequest = st.preciseRequest;
@@ -60,9 +73,16 @@ final class BranchTransfer {
                 st.preciseRequest |= 1 << j.dst();
                 taken.preciseRequest = st.preciseRequest;
             }
-            if (!ptr.maybeNull()) {
-                // a valid pointer is never NULL
+            if (neverNull(ptr)) {
+                // a valid pointer of these types is never NULL (also in a 32-bit comparison)
                 return j.op() == JumpOp.JEQ ? new VerifierState[] {null, fall} : new VerifierState[] {fall, null};
+            }
+            if (!ptr.maybeNull() || !j.wide() || ptr != dst || srcReg >= 0) {
+                // both branches, unchanged: a context, stack or packet pointer compared with 0;
+                // and Linux 6.18 learns NULL or not only in a 64-bit comparison of the register
+                // on the left (the jump's destination) with the immediate 0, not with a register
+                // known to be 0
+                return new VerifierState[] {taken, fall};
             }
             VerifierState isNull = j.op() == JumpOp.JEQ ? taken : fall;
             VerifierState notNull = j.op() == JumpOp.JEQ ? fall : taken;
@@ -91,6 +111,23 @@ final class BranchTransfer {
             return null;
         });
         return n[0];
+    }
+
+    /**
+     * Whether Linux knows that {@code p} cannot be 0 when deciding a comparison with 0 (its
+     * {@code reg_not_null}): sockets, map values and keys, memory, map pointers and trusted or
+     * referenced kernel objects; not the context, the stack or packet pointers, whose comparisons
+     * with 0 it explores both ways.
+     */
+    static boolean neverNull(RegState.Pointer p) {
+        if (p.maybeNull()) {
+            return false;
+        }
+        return switch (p.type()) {
+            case SOCKET, TCP_SOCK, SOCK_COMMON, MAP_VALUE, MAP_KEY, MEM, RINGBUF_MEM, CONST_MAP_PTR -> true;
+            case BTF_ID -> p.refId() != 0 || p.btf().has(RegState.KernelObject.TRUSTED);
+            default -> false;
+        };
     }
 
     /** Every copy of a maybe-NULL pointer (same id) becomes 0 or a valid pointer. */

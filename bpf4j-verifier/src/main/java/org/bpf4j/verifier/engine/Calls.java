@@ -11,6 +11,7 @@ import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.Tnum;
 import org.bpf4j.verifier.domain.VerifierState;
 
 /**
@@ -56,6 +57,8 @@ final class Calls {
         long lock = -1;
         /** The dynptr argument, if any. */
         final Dynptrs.Use dynptr = new Dynptrs.Use();
+        /** The per-CPU kernel variable argument ({@code bpf_per_cpu_ptr}, {@code bpf_this_cpu_ptr}), if any. */
+        RegState.Pointer percpu;
     }
 
     /** The helper id of {@code bpf_spin_unlock}, the only call allowed while a lock is held. */
@@ -255,6 +258,9 @@ final class Calls {
 
     private RegState result(VerifierState st, HelperSpec h, Meta meta, int slot) {
         ReturnType ret = h.ret();
+        if (meta.percpu != null) {
+            return cpuCopy(st, meta.percpu, ret.isNullable());
+        }
         return switch (ret) {
             case INTEGER -> {
                 String n = h.name();
@@ -328,15 +334,54 @@ final class Calls {
             }
             case PTR_TO_BTF_ID, PTR_TO_BTF_ID_TRUSTED, PTR_TO_MEM_OR_BTF_ID -> RegState.Pointer.of(PtrType.BTF_ID)
                     .withBtf(kernelObject(h, ret == ReturnType.PTR_TO_BTF_ID_TRUSTED));
-            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL ->
-                new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), 0, 0, -1, 0, true, 0,
-                        false, kernelObject(h, false));
+            case PTR_TO_BTF_ID_OR_NULL, PTR_TO_MEM_OR_BTF_ID_OR_NULL -> {
+                // a cast of a referenced socket (bpf_skc_to_tcp_sock, ...) dies with its reference
+                int ref = h.has(HelperFlag.POINTER_CAST) && meta.memArg instanceof RegState.Pointer p ? p.refId() : 0;
+                yield new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), st.newId(), ref, 0, -1, 0, true,
+                        0, false, kernelObject(h, false));
+            }
         };
+    }
+
+    /**
+     * One CPU's copy of the per-CPU kernel object {@code percpu} points to ({@code bpf_this_cpu_ptr},
+     * or {@code bpf_per_cpu_ptr}, which gives NULL for a CPU that does not exist): a plain pointer to
+     * its structure (trusted in no way: the kernel gives it no flag), or read-only memory of its
+     * size for a number (Linux's {@code RET_PTR_TO_MEM_OR_BTF_ID}).
+     */
+    private RegState cpuCopy(VerifierState st, RegState.Pointer percpu, boolean nullable) {
+        RegState.KernelObject k = percpu.btf();
+        int id = nullable ? st.newId() : 0;
+        if (ex.input().kernelTypes().struct(k.id()).isPresent()) {
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), id, 0, 0, -1, 0, nullable, 0,
+                    false, k.withFlags(0));
+        }
+        return new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), id, 0, 0, -1, percpu.memSize(), nullable,
+                0, true);
     }
 
     /** The kernel type a helper's pointer result is typed with (untyped when the catalog names none). */
     private RegState.KernelObject kernelObject(HelperSpec h, boolean trusted) {
         return h.retBtfType().map(n -> ex.kernelObjects().helperResult(n, trusted)).orElse(RegState.KernelObject.NONE);
+    }
+
+    /** Linux's strict alignment check of a helper's aligned memory argument. */
+    private static void aligned(RegState.Pointer p, int size) {
+        String what = switch (p.type()) {
+            case STACK -> "stack ";
+            case MAP_VALUE -> "value ";
+            case PACKET, PACKET_META -> "packet ";
+            default -> null;
+        };
+        // packets are checked as if their data started 2 bytes into a word (NET_IP_ALIGN as
+        // Linux assumes it for every platform)
+        int ip = what != null && what.equals("packet ") ? 2 : 0;
+        if (what == null || p.var().var().add(Tnum.constant(ip + p.off())).isAligned(size)) {
+            return;
+        }
+        String ipAlign = ip != 0 ? ip + "+" : "";
+        throw new Reject("misaligned " + what + "access off " + ipAlign + p.var().var() + "+" + p.off() + "+0 size "
+                + size);
     }
 
     private static Reject typeError(int regno, RegState v, String expected) {
@@ -413,6 +458,10 @@ final class Calls {
                 memPointer(h, a, v);
                 int size = t.fixedSize() != 0 ? t.fixedSize() : h.argSize(a).orElse(0);
                 ex.memory().checkRange(st, a, v, size, t.helperWrites(), false);
+                if (t != ArgType.PTR_TO_FIXED_SIZE_MEM && v instanceof RegState.Pointer p) {
+                    // the helper stores a long or an int there: it must be aligned to its size
+                    aligned(p, size);
+                }
             }
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> {
                 st.preciseRequest |= 1 << a;
@@ -468,12 +517,20 @@ final class Calls {
                 }
                 meta.memArg = v;
             }
-            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL, PTR_TO_PERCPU_BTF_ID -> {
+            case PTR_TO_PERCPU_BTF_ID -> {
+                // a per-CPU kernel variable (a typed __ksym) or a per-CPU field, at its start
+                if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
+                        && p.btf().has(RegState.KernelObject.PERCPU) && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
+                    throw typeError(a, v, "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_");
+                }
+                meta.percpu = p;
+            }
+            case PTR_TO_BTF_ID, PTR_TO_BTF_ID_OR_NULL -> {
                 if (t.isNullable() && isNull) {
                     return;
                 }
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.BTF_ID && !p.maybeNull()
-                        && !p.btf().has(RegState.KernelObject.UNTRUSTED))) {
+                        && !p.btf().has(RegState.KernelObject.UNTRUSTED) && !p.btf().has(RegState.KernelObject.PERCPU))) {
                     throw typeError(a, v, "ptr_");
                 }
                 String want = h.argBtfType(a).orElse("");
@@ -504,7 +561,7 @@ final class Calls {
                     throw typeError(a, v, "ringbuf_mem");
                 }
                 if (p.off() != 0 || !p.fixedOffset()) {
-                    throw new Reject("R" + a + " must have zero offset when passed to release func");
+                    throw new Reject("R" + a + " must have zero offset when passed to release func or trusted arg to kfunc");
                 }
                 meta.releaseRef = p.refId();
             }

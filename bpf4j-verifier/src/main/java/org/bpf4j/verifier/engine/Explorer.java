@@ -65,6 +65,13 @@ public final class Explorer {
     private boolean[] prunePoint;
     /** Linux's jump points ({@code mark_jmp_point}): branch and call targets, the instruction after a call. */
     private boolean[] jmpPoint;
+    /**
+     * Per load or store instruction, the kind of pointer the first path that reached it accessed
+     * memory through (0: none yet; see {@link #accessKind}): Linux rewrites context and socket
+     * accesses per instruction, so one instruction may not access both such a pointer and another
+     * kind (its {@code insn_aux_data[].ptr_type}).
+     */
+    private long[] accessKinds;
     private boolean[] callbackSite;
     private boolean[] iterNextSite;
     /** Slots of {@code may_goto} instructions, where their loops converge as iterators' do. */
@@ -217,6 +224,7 @@ public final class Explorer {
         PrunePoints points = PrunePoints.of(code, catalog, kfuncs);
         prunePoint = points.prune();
         jmpPoint = points.jump();
+        accessKinds = new long[n];
         callbackSite = points.callback();
         iterNextSite = points.iterNext();
         mayGotoSite = points.mayGoto();
@@ -268,6 +276,12 @@ public final class Explorer {
             }
         }
         int depth = functions.checkStackDepth();
+        if (depth == Integer.MIN_VALUE) {
+            String msg = "the call stack of " + MAX_CALL_FRAMES + " frames is too deep !";
+            log(msg);
+            stats();
+            return new VerificationResult.Rejected(-1, msg, "", List.of(), processed, peak, log.toString());
+        }
         if (depth < 0) {
             String msg = "combined stack size of " + (-depth >> 16) + " calls is " + (-depth & 0xffff) + ". Too large";
             log(msg);
@@ -699,8 +713,16 @@ public final class Explorer {
                 case Instruction.MovSx m -> AluTransfer.movsx(st, m);
                 case Instruction.Endian e -> AluTransfer.endian(st, e);
                 case Instruction.LoadImm64 l -> loads.loadImm64(st, l, p.slot);
-                case Instruction.Load l -> memory.load(st, l);
-                case Instruction.Store s -> memory.store(st, s);
+                case Instruction.Load l -> {
+                    RegState base = st.regs()[l.src()];
+                    memory.load(st, l);
+                    sameAccessKind(slot, base, true);
+                }
+                case Instruction.Store s -> {
+                    RegState base = st.regs()[s.dst()];
+                    memory.store(st, s);
+                    sameAccessKind(slot, base, false);
+                }
                 case Instruction.Atomic a -> memory.atomic(st, a);
                 case Instruction.LoadPacket lp -> loads.loadPacket(st, lp);
                 case Instruction.Goto g -> next = code.targetOf(p.slot);
@@ -943,8 +965,7 @@ public final class Explorer {
             throw new Reject("R0 not a scalar value");
         }
         if (s.range().smin() < 0 || s.range().smax() > 1) {
-            throw new Reject("At callback return the register R0 has smin=" + s.range().smin() + " smax="
-                    + s.range().smax() + " should have been in [0, 1]");
+            throw new Reject(Functions.outOfRange("At callback return the register R0 has", s.range(), 0, 1));
         }
         functions.recordDepth(callee);
         st.frames.remove(st.frames.size() - 1);
@@ -967,6 +988,43 @@ public final class Explorer {
             }
         }
         return false;
+    }
+
+    /** A pointer's kind for {@link #accessKinds}: its type, and for a kernel object its trust flags. */
+    private static long accessKind(RegState.Pointer p) {
+        long kind = p.type().ordinal() + 1;
+        return p.type() == PtrType.BTF_ID ? kind | (long) p.btf().flags() << 8 : kind;
+    }
+
+    /** The pointer kinds whose accesses Linux rewrites (context, sockets, kernel objects). */
+    private static boolean rewritten(long kind) {
+        return switch (PtrType.values()[(int) (kind & 0xff) - 1]) {
+            case CTX, SOCKET, SOCK_COMMON, TCP_SOCK, BTF_ID -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Records the kind of pointer the access at {@code slot} went through, refusing a second kind
+     * where either is rewritten; two kernel objects of different trust are allowed to a load,
+     * which then counts as untrusted.
+     */
+    private void sameAccessKind(int slot, RegState base, boolean load) {
+        if (!(base instanceof RegState.Pointer p)) {
+            return;
+        }
+        long kind = accessKind(p);
+        long prev = accessKinds[slot];
+        if (prev == 0) {
+            accessKinds[slot] = kind;
+        } else if (prev != kind && (rewritten(kind) || rewritten(prev))) {
+            long btf = PtrType.BTF_ID.ordinal() + 1;
+            if (load && (kind & 0xff) == btf && (prev & 0xff) == btf) {
+                accessKinds[slot] = btf | (long) RegState.KernelObject.UNTRUSTED << 8;
+            } else {
+                throw new Reject("same insn cannot be used with different pointers");
+            }
+        }
     }
 
     /**

@@ -122,6 +122,24 @@ final class Functions {
         if (st.activeLock != -1) {
             throw new Reject("global function calls are not allowed while holding a lock,\nuse static function instead");
         }
+        try {
+            checkGlobalArgs(st, g);
+        } catch (Reject e) {
+            // Linux names the function after the argument's own complaint
+            throw new Reject(e.getMessage() + "\nCaller passes invalid args into func#" + ex.cfg().subprogAt(g.slot())
+                    + " ('" + g.name() + "')");
+        }
+        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
+            Calls.forgetPacketPointers(st);
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = RegState.unknown();
+    }
+
+    private void checkGlobalArgs(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
         for (int i = 0; i < g.params().size(); i++) {
             int r = i + 1;
             RegState v = Regs.read(st, r);
@@ -147,14 +165,6 @@ final class Functions {
                             + " is not supported for a global function");
             }
         }
-        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
-            Calls.forgetPacketPointers(st);
-        }
-        RegState[] regs = st.regs();
-        for (int r = 1; r <= 5; r++) {
-            regs[r] = RegState.NOT_INIT;
-        }
-        regs[0] = RegState.unknown();
     }
 
     /** By function index: whether a call of it may change packet data (computed on first use). */
@@ -240,7 +250,14 @@ final class Functions {
         }
         ScalarRange r = s.range();
         if (r.smin() < range[0] || r.smax() > range[1]) {
-            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
+            throw new Reject(outOfRange("At program exit the register R0 has", r, range[0], range[1]));
+        }
+    }
+
+    /** Linux's words for a return value outside {@code [lo, hi]}: the signed bounds that are known. */
+    static String outOfRange(String what, ScalarRange r, long lo, long hi) {
+        {
+            StringBuilder sb = new StringBuilder(what);
             boolean unknown = true;
             if (r.smin() > Long.MIN_VALUE) {
                 sb.append(" smin=").append(r.smin());
@@ -253,8 +270,8 @@ final class Functions {
             if (unknown) {
                 sb.append(" unknown scalar value");
             }
-            sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
-            throw new Reject(sb.toString());
+            sb.append(" should have been in [").append(lo).append(", ").append(hi).append(']');
+            return sb.toString();
         }
     }
 
@@ -277,8 +294,11 @@ final class Functions {
     }
 
     /**
-     * The deepest chain of frames by static calls, each frame rounded up to 32 bytes as the
-     * kernel counts; returns the main depth, or {@code -(calls << 16 | size)} when over 512.
+     * The deepest chain of frames by static calls, each frame rounded up to 16 bytes as Linux
+     * counts for a program it JIT-compiles (every x86-64 and arm64 kernel; its interpreter's
+     * granularity, 32, no longer applies); returns the main depth, or {@code -(calls << 16 | size)}
+     * when over 512, or {@link Integer#MIN_VALUE} when a chain of calls (a recursion) stacks more
+     * than 8 frames.
      */
     int checkStackDepth() {
         // a callback runs on top of the frame that passes it (Linux counts it so too), except an
@@ -291,6 +311,17 @@ final class Functions {
         for (int i = n - 1; i >= 0; i--) {
             depthOf(i, graph, best, calls, 0);
         }
+        int[] chain = new int[n];
+        Arrays.fill(chain, -1);
+        boolean[] open = new boolean[n];
+        for (int root : asyncRoots) {
+            if (framesOf(root, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
+                return Integer.MIN_VALUE;
+            }
+        }
+        if (framesOf(0, graph, chain, open) > Explorer.MAX_CALL_FRAMES) {
+            return Integer.MIN_VALUE;
+        }
         for (int root : asyncRoots) {
             if (best[root] > MAX_STACK) {
                 return -((calls[root] << 16) | best[root]);
@@ -302,6 +333,28 @@ final class Functions {
         return best[0];
     }
 
+    /**
+     * The most frames a chain of static calls from {@code sub} can stack, {@code sub}'s own
+     * included; a cycle (recursion, bounded or not) counts as more than any limit, as Linux's
+     * walk of the call graph follows it until it has too many frames.
+     */
+    private static int framesOf(int sub, CallGraph graph, int[] chain, boolean[] open) {
+        if (open[sub]) {
+            return Explorer.MAX_CALL_FRAMES + 1;
+        }
+        if (chain[sub] >= 0) {
+            return chain[sub];
+        }
+        open[sub] = true;
+        int deepest = 0;
+        for (int c : graph.callees(sub)) {
+            deepest = Math.max(deepest, framesOf(c, graph, chain, open));
+        }
+        open[sub] = false;
+        chain[sub] = Math.min(deepest + 1, Explorer.MAX_CALL_FRAMES + 1);
+        return chain[sub];
+    }
+
     private int depthOf(int sub, CallGraph graph, int[] best, int[] calls, int guard) {
         if (best[sub] >= 0) {
             return best[sub];
@@ -309,7 +362,7 @@ final class Functions {
         if (guard > Explorer.MAX_CALL_FRAMES + 1) {
             return 0;
         }
-        int own = (Math.max(subprogDepth[sub], 1) + 31) & ~31;
+        int own = (subprogDepth[sub] + 15) & ~15;
         int deepest = 0;
         int deepestCalls = 0;
         for (int c : graph.callees(sub)) {

@@ -149,7 +149,14 @@ final class MemoryAccess {
         if (base instanceof RegState.Pointer p) {
             long fixed = (long) p.off() + off;
             if (!p.var().var().add(org.bpf4j.verifier.domain.Tnum.constant(fixed)).isAligned(size)) {
-                throw new Reject("misaligned access off " + p.var().var() + "+" + p.off() + "+" + off + " size " + size);
+                String what = switch (p.type()) {
+                    case STACK -> "stack ";
+                    case MAP_VALUE -> "value ";
+                    case CTX -> "context ";
+                    default -> "";
+                };
+                throw new Reject("misaligned " + what + "access off " + p.var().var() + "+" + p.off() + "+" + off
+                        + " size " + size);
             }
         }
     }
@@ -185,6 +192,10 @@ final class MemoryAccess {
                 MapInfo m = ex.map(p.map());
                 if (write && m.readOnlyProg()) {
                     throw new Reject("write into map forbidden, value_size=" + m.valueSize() + " off="
+                            + (p.off() + off) + " size=" + size);
+                }
+                if (!write && m.writeOnlyProg()) {
+                    throw new Reject("read from map forbidden, value_size=" + m.valueSize() + " off="
                             + (p.off() + off) + " size=" + size);
                 }
                 region(regno, p, off, size, m.valueSize(), "map value");
@@ -242,13 +253,24 @@ final class MemoryAccess {
                 yield write ? null : RegState.unknown();
             }
             case SOCKET, SOCK_COMMON, TCP_SOCK -> {
-                if (write || !p.fixedOffset()) {
+                if (write) {
+                    throw new Reject("R" + regno + " cannot write into " + p.typeName());
+                }
+                if (!p.fixedOffset()) {
                     throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
                             + " size=" + size);
                 }
-                if (ContextAccess.access(ProgramType.CGROUP_SOCK, p.off() + off, size, false) == null) {
-                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
-                            + " size=" + size);
+                int at = p.off() + off;
+                boolean ok = switch (p.type()) {
+                    case TCP_SOCK -> tcpSockField(at, size);
+                    // a socket that may be a request or time-wait socket has no type, protocol,
+                    // mark or priority (bpf_sock's fields from 8 to 24)
+                    case SOCK_COMMON -> !(at < 24 && at + size > 8)
+                            && ContextAccess.access(ProgramType.CGROUP_SOCK, at, size, false) != null;
+                    default -> ContextAccess.access(ProgramType.CGROUP_SOCK, at, size, false) != null;
+                };
+                if (!ok) {
+                    throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + at + " size=" + size);
                 }
                 yield RegState.unknown();
             }
@@ -256,6 +278,17 @@ final class MemoryAccess {
             case PACKET_END, FUNC, CONST_DYNPTR ->
                 throw new Reject("R" + regno + " invalid mem access '" + p.typeName() + "'");
         };
+    }
+
+    /**
+     * {@code struct bpf_tcp_sock}: 4-byte fields, whole, except bytes_received and bytes_acked
+     * (offsets 80 and 88), 8 bytes; it ends after icsk_retransmits (112).
+     */
+    private static boolean tcpSockField(int off, int size) {
+        if (off < 0 || off >= 112 || off % size != 0) {
+            return false;
+        }
+        return off == 80 || off == 88 ? size == 8 : size == 4;
     }
 
     static boolean packetWritable(ProgramType t) {
@@ -358,6 +391,10 @@ final class MemoryAccess {
         }
         if (f.ptr() == null) {
             return RegState.unknown();
+        }
+        if (f.btf() != null) {
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false,
+                    ex.kernelObjects().helperResult(f.btf(), true));
         }
         RegState.Pointer r = RegState.Pointer.of(f.ptr());
         if (f.maybeNull()) {
@@ -528,39 +565,51 @@ final class MemoryAccess {
      * at {@code ptr} ({@code check_helper_mem_access}): reads need initialised stack only for the
      * unprivileged, writes clobber the stack bytes.
      */
+    /** The bytes {@code [min, max)} a helper's {@code size} bytes at stack pointer {@code p} may cover, checked to be inside the stack. */
+    private static long[] stackBounds(int regno, RegState.Pointer p, int size, boolean write) {
+        long off = p.off();
+        String extra = write ? " write to" : " read from";
+        long min;
+        long max;
+        if (p.var().isConst()) {
+            min = off + p.var().value();
+            max = min + size;
+            if (min < -StackState.MAX || max > 0 || size == 0 && min >= 0) {
+                throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
+            }
+        } else {
+            ScalarRange r = p.var();
+            if (r.smax() >= AluTransfer.MAX_VAR_OFF || r.smin() <= -AluTransfer.MAX_VAR_OFF) {
+                throw new Reject("invalid unbounded variable-offset" + extra + " stack R" + regno);
+            }
+            min = r.smin() + off;
+            max = r.smax() + off + size;
+            if (min < -StackState.MAX || max > 0 || size == 0 && min >= 0) {
+                throw new Reject("invalid variable-offset" + extra + " stack R" + regno + " var_off="
+                        + r.var() + " off=" + off + " size=" + size);
+            }
+        }
+        return new long[] {min, max};
+    }
+
     void checkRange(VerifierState st, int regno, RegState v, long maxSize, boolean write, boolean zeroOk) {
         if (!(v instanceof RegState.Pointer p)) {
             throw new Reject("R" + regno + " type=" + Regs.typeName(v) + " expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
         }
         if (maxSize == 0 && zeroOk) {
+            if (p.type() == PtrType.STACK) {
+                // nothing is read or written, but the pointer must still be inside the stack
+                stackBounds(regno, p, 0, write);
+            }
             return;
         }
         int size = (int) maxSize;
         switch (p.type()) {
             case STACK -> {
                 FrameState frame = st.frames.get(p.frame());
-                long off = p.off();
-                String extra = write ? " write to" : " read from";
-                long min;
-                long max;
-                if (p.var().isConst()) {
-                    min = off + p.var().value();
-                    max = min + size;
-                    if (min < -StackState.MAX || max > 0) {
-                        throw new Reject("invalid" + extra + " stack R" + regno + " off=" + off + " size=" + size);
-                    }
-                } else {
-                    ScalarRange r = p.var();
-                    if (r.smax() >= AluTransfer.MAX_VAR_OFF || r.smin() <= -AluTransfer.MAX_VAR_OFF) {
-                        throw new Reject("invalid unbounded variable-offset" + extra + " stack R" + regno);
-                    }
-                    min = r.smin() + off;
-                    max = r.smax() + off + size;
-                    if (min < -StackState.MAX || max > 0) {
-                        throw new Reject("invalid variable-offset" + extra + " stack R" + regno + " var_off="
-                                + r.var() + " off=" + off + " size=" + size);
-                    }
-                }
+                long[] range = stackBounds(regno, p, size, write);
+                long min = range[0];
+                long max = range[1];
                 if (write) {
                     long dyn = frame.stack.objectSlots((int) min, (int) (max - min));
                     for (int spi = 0; dyn != 0; spi++, dyn >>>= 1) {
@@ -582,6 +631,10 @@ final class MemoryAccess {
                 MapInfo m = ex.map(p.map());
                 if (write && m.readOnlyProg()) {
                     throw new Reject("write into map forbidden, value_size=" + m.valueSize() + " off=" + p.off()
+                            + " size=" + size);
+                }
+                if (!write && m.writeOnlyProg()) {
+                    throw new Reject("read from map forbidden, value_size=" + m.valueSize() + " off=" + p.off()
                             + " size=" + size);
                 }
                 region(regno, p, 0, size, m.valueSize(), "map value");

@@ -1,8 +1,10 @@
 package org.bpf4j.verifier.engine;
 
+import java.util.Optional;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Imm64Kind;
 import org.bpf4j.isa.Instruction;
+import org.bpf4j.spec.KernelTypes;
 import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
@@ -43,7 +45,7 @@ final class SpecialLoads {
             }
             case CODE_ADDRESS -> new RegState.Pointer(PtrType.FUNC, code.targetOf(slot), ScalarRange.constant(0), 0, 0,
                     0, -1, 0, false, 0, false);
-            case VARIABLE_ADDRESS -> kernelFunctionAddress(slot);
+            case VARIABLE_ADDRESS -> kernelSymbolAddress(slot);
         };
         st.regs()[l.dst()] = v;
         if (l.kind() == Imm64Kind.CODE_ADDRESS && ex.cfg().subprogAt(code.targetOf(slot)) < 0) {
@@ -52,25 +54,52 @@ final class SpecialLoads {
     }
 
     /**
-     * {@code lddw} of a kernel function's address ({@code bpf_ksym_exists(kfunc)}, whose extern the
-     * input names at this slot): Linux's {@code check_pseudo_btf_id} makes a BTF function read-only
-     * memory of size 0, never NULL; a kfunc the kernel lacks is 0, the value libbpf gives a
-     * {@code __weak} one (a strong one never loads). Kernel variables are not supported yet.
+     * {@code lddw} of a kernel symbol's address, whose {@code __ksym} extern the input names at this
+     * slot, typed as Linux's {@code check_pseudo_btf_id} types it:
+     * <ul>
+     *   <li>a kernel function ({@code bpf_ksym_exists(kfunc)}): read-only memory of size 0, never NULL;
+     *   <li>a per-CPU variable ({@code extern const struct rq runqueues __ksym}): a per-CPU pointer to
+     *       its type ({@code percpu_ptr_rq}), not readable itself, for {@code bpf_this_cpu_ptr} and
+     *       {@code bpf_per_cpu_ptr} to turn into a CPU's copy;
+     *   <li>another variable: a pointer to its structure ({@code ptr_}), or read-only memory of
+     *       its type's size for a number or an array;
+     *   <li>a symbol the kernel lacks: 0, the value libbpf gives a {@code __weak} extern (a strong
+     *       one never loads).
+     * </ul>
+     * An untyped variable ({@code extern const void NAME __ksym}, a {@code /proc/kallsyms}
+     * address) has no name here and is refused.
      */
-    private RegState kernelFunctionAddress(int slot) {
+    private RegState kernelSymbolAddress(int slot) {
         String name = ex.input().kfuncs().get(slot);
         if (name == null) {
-            throw new Reject("bpf4j: kernel variables (ksym) are not supported yet");
+            throw new Reject("bpf4j: the address of an untyped kernel symbol (extern const void ... __ksym) is not "
+                    + "supported by the verifier yet");
         }
-        org.bpf4j.spec.KernelTypes types = ex.input().kernelTypes();
-        if (types == org.bpf4j.spec.KernelTypes.NONE) {
-            throw new Reject("bpf4j: the address of kernel function " + name
+        KernelTypes types = ex.input().kernelTypes();
+        if (types == KernelTypes.NONE) {
+            throw new Reject("bpf4j: the address of kernel symbol " + name
                     + " needs kernel BTF (bpf4j was given none: pass a vmlinux BTF file)");
+        }
+        Optional<KernelTypes.Variable> variable = types.variable(name);
+        if (variable.isPresent()) {
+            return variableAddress(variable.get());
         }
         if (types.function(name).isEmpty()) {
             return RegState.constant(0);
         }
         return new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, true);
+    }
+
+    private static RegState variableAddress(KernelTypes.Variable v) {
+        boolean struct = v.type() instanceof KernelTypes.Composite;
+        if (v.percpu() || struct) {
+            // the size of a per-CPU number is kept for the CPU's copy (bpf_this_cpu_ptr's result)
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), 0, 0, 0, -1,
+                    struct ? 0 : (int) Math.min(v.size(), Integer.MAX_VALUE), false, 0, false,
+                    new RegState.KernelObject(v.typeId(), v.typeName(), v.percpu() ? RegState.KernelObject.PERCPU : 0));
+        }
+        return new RegState.Pointer(PtrType.MEM, 0, ScalarRange.constant(0), 0, 0, 0, -1,
+                (int) Math.min(v.size(), Integer.MAX_VALUE), false, 0, true);
     }
 
     private void checkMap(int index) {
