@@ -157,6 +157,14 @@ final class Functions {
                     if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
                         throw new Reject("arg#" + i + " expects pointer to ctx");
                     }
+                    // the function reads the context as the program's own: at its start
+                    if (p.off() != 0) {
+                        throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + r
+                                + " off=" + p.off() + " disallowed");
+                    }
+                    if (!p.fixedOffset()) {
+                        throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
+                    }
                 }
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
                     boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
