@@ -59,6 +59,14 @@ final class Aggregations {
         return off;
     }
 
+    /** Whether an aggregation widens its value by the map's sign ({@code sum}, {@code min}, {@code max}, {@code avg}, {@code stats}). */
+    private static boolean extendsBySign(Type.AggKind kind) {
+        return switch (kind) {
+            case SUM, MIN, MAX, AVG, STATS -> true;
+            case COUNT, HIST, LHIST, TSERIES -> false;
+        };
+    }
+
     /** Builds a key from a separate key expression list ({@code delete(@m, k)}, {@code has_key}). */
     int key(Expr.MapRef ref, List<Expr> keys, MapInfo info) {
         return key(new Expr.MapRef(ref.name(), keys, ref.span()), info);
@@ -107,6 +115,12 @@ final class Aggregations {
         int x = pc.frame.alloc(8);
         if (!call.args().isEmpty()) {
             pc.intExpr(call.args().getFirst());
+            if (agg.signed() && extendsBySign(agg.kind()) && pc.type(call.args().getFirst()) instanceof Type.Int i
+                    && !i.signed() && !i.bool() && !i.isPointer() && i.bits() < 64) {
+                // as current bpftrace: a value is widened by the sign of the map, not its own,
+                // so (uint8)200 counts as -56 in a sum whose other calls made it signed
+                new IntExprs(pc).narrow(new Type.Int(i.bits(), true));
+            }
             asm.store(Size.DW, asm.frameBase, x, 0);
         }
         int key = key(a.map(), info);

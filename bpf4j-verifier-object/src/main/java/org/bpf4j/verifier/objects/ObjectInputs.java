@@ -240,19 +240,38 @@ public final class ObjectInputs {
             List<GlobalFunction.Param> params = new ArrayList<>();
             int funcId = fi.typeId();
             for (int i = 0; i < proto.params().size(); i++) {
-                params.add(hasArgCtxTag(btf, funcId, i) && btf.resolve(proto.params().get(i).type()) instanceof BtfType.Ptr
-                        ? new GlobalFunction.Param.Context() : param(btf, proto.params().get(i).type(), type));
+                int typeId = proto.params().get(i).type();
+                boolean ptr = btf.resolve(typeId) instanceof BtfType.Ptr;
+                GlobalFunction.Param param;
+                if (ptr && hasArgTag(btf, funcId, i, "arg:ctx")) {
+                    param = new GlobalFunction.Param.Context();
+                } else if (ptr && hasArgTag(btf, funcId, i, "arg:trusted")
+                        && btf.resolve(((BtfType.Ptr) btf.resolve(typeId)).type()) instanceof BtfType.Struct st) {
+                    // a CO-RE flavour (task_struct___local) names the kernel's structure
+                    String name = st.name().contains("___") ? st.name().substring(0, st.name().indexOf("___"))
+                            : st.name();
+                    param = new GlobalFunction.Param.Trusted(name, hasArgTag(btf, funcId, i, "arg:nullable"));
+                } else {
+                    param = param(btf, typeId, type);
+                    if (param instanceof GlobalFunction.Param.Memory m && hasArgTag(btf, funcId, i, "arg:nonnull")) {
+                        param = new GlobalFunction.Param.Memory(m.size(), true);
+                    }
+                }
+                params.add(param);
             }
             out.add(new GlobalFunction(fi.slot(), f.name(), params));
         }
         return out;
     }
 
-    /** Whether parameter {@code index} of function {@code funcId} carries {@code __arg_ctx} (the decl tag {@code arg:ctx}). */
-    private static boolean hasArgCtxTag(Btf btf, int funcId, int index) {
+    /**
+     * Whether parameter {@code index} of function {@code funcId} carries the decl tag {@code tag}
+     * ({@code arg:ctx} for {@code __arg_ctx}, {@code arg:trusted}, {@code arg:nullable}, {@code arg:nonnull}).
+     */
+    private static boolean hasArgTag(Btf btf, int funcId, int index, String tag) {
         for (BtfType t : btf.types()) {
             if (t instanceof BtfType.DeclTag d && d.type() == funcId && d.componentIndex() == index
-                    && d.name().equals("arg:ctx")) {
+                    && d.name().equals(tag)) {
                 return true;
             }
         }
@@ -270,6 +289,9 @@ public final class ObjectInputs {
         if (btf.resolve(ptr.type()) instanceof BtfType.Struct st && type.contextStruct()
                 .map(c -> c.equals(st.name()) || c.equals("struct " + st.name())).orElse(false)) {
             return new GlobalFunction.Param.Context();
+        }
+        if (btf.resolve(ptr.type()) instanceof BtfType.Struct st && st.name().equals("bpf_dynptr")) {
+            return new GlobalFunction.Param.Dynptr();
         }
         if (type == ProgramType.KPROBE && isPtRegs(btf, ptr.type())) {
             // btf_is_prog_ctx_type: a kprobe's context is bpf_user_pt_regs_t, the typedef or the
