@@ -105,8 +105,11 @@ final class Functions {
                 case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
                 case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
-                        ScalarRange.constant(0), st.newId(), 0, 0, -1, (int) Math.min(m.size(), Integer.MAX_VALUE), true,
-                        0, false);
+                        ScalarRange.constant(0), m.nonNull() ? 0 : st.newId(), 0, 0, -1,
+                        (int) Math.min(m.size(), Integer.MAX_VALUE), !m.nonNull(), 0, false);
+                case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> new RegState.Pointer(PtrType.BTF_ID, 0,
+                        ScalarRange.constant(0), t.nullable() ? st.newId() : 0, 0, 0, -1, 0, t.nullable(), 0, false,
+                        ex.kernelObjects().helperResult(t.struct(), true));
                 case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
             };
         }
@@ -122,6 +125,24 @@ final class Functions {
         if (st.activeLock != -1) {
             throw new Reject("global function calls are not allowed while holding a lock,\nuse static function instead");
         }
+        try {
+            checkGlobalArgs(st, g);
+        } catch (Reject e) {
+            // Linux names the function after the argument's own complaint
+            throw new Reject(e.getMessage() + "\nCaller passes invalid args into func#" + ex.cfg().subprogAt(g.slot())
+                    + " ('" + g.name() + "')");
+        }
+        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
+            Calls.forgetPacketPointers(st);
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = RegState.unknown();
+    }
+
+    private void checkGlobalArgs(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
         for (int i = 0; i < g.params().size(); i++) {
             int r = i + 1;
             RegState v = Regs.read(st, r);
@@ -138,23 +159,43 @@ final class Functions {
                 }
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
                     boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
-                    if (!isNull) {
+                    if (m.nonNull() && v instanceof RegState.Pointer p && p.maybeNull()) {
+                        throw new Reject("R" + r + " invalid mem access '" + p.typeName() + "'");
+                    }
+                    if (!isNull || m.nonNull()) {
                         ex.memory().checkRange(st, r, v, m.size(), true, false);
                     }
                 }
+                case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> trustedArg(r, v, t);
                 case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
                     throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
                             + " is not supported for a global function");
             }
         }
-        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
-            Calls.forgetPacketPointers(st);
+    }
+
+    /**
+     * An {@code __arg_trusted} argument: NULL where the parameter is nullable, else a trusted or
+     * referenced pointer to the structure, at its start (maybe NULL only where NULL is allowed).
+     */
+    private static void trustedArg(int r, RegState v, org.bpf4j.verifier.GlobalFunction.Param.Trusted t) {
+        boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
+        if (isNull && t.nullable()) {
+            return;
         }
-        RegState[] regs = st.regs();
-        for (int r = 1; r <= 5; r++) {
-            regs[r] = RegState.NOT_INIT;
+        String expected = "ptr_, trusted_ptr_, rcu_ptr_";
+        if (!(v instanceof RegState.Pointer p) || p.type() != PtrType.BTF_ID || p.maybeNull() && !t.nullable()) {
+            throw new Reject("R" + r + " type=" + Regs.typeName(v) + " expected=" + expected);
         }
-        regs[0] = RegState.unknown();
+        if (!(p.refId() != 0 || p.btf().has(RegState.KernelObject.TRUSTED))) {
+            throw new Reject("R" + r + " must be referenced or trusted");
+        }
+        if (!p.btf().name().equals(t.struct())) {
+            throw new Reject("R" + r + " is of type " + p.btf().name() + " but " + t.struct() + " is expected");
+        }
+        if (p.off() != 0 || !p.fixedOffset()) {
+            throw new Reject("R" + r + " must have zero offset when passed to release func or trusted arg to kfunc");
+        }
     }
 
     /** By function index: whether a call of it may change packet data (computed on first use). */
@@ -240,7 +281,14 @@ final class Functions {
         }
         ScalarRange r = s.range();
         if (r.smin() < range[0] || r.smax() > range[1]) {
-            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
+            throw new Reject(outOfRange("At program exit the register R0 has", r, range[0], range[1]));
+        }
+    }
+
+    /** Linux's words for a return value outside {@code [lo, hi]}: the signed bounds that are known. */
+    static String outOfRange(String what, ScalarRange r, long lo, long hi) {
+        {
+            StringBuilder sb = new StringBuilder(what);
             boolean unknown = true;
             if (r.smin() > Long.MIN_VALUE) {
                 sb.append(" smin=").append(r.smin());
@@ -253,8 +301,8 @@ final class Functions {
             if (unknown) {
                 sb.append(" unknown scalar value");
             }
-            sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
-            throw new Reject(sb.toString());
+            sb.append(" should have been in [").append(lo).append(", ").append(hi).append(']');
+            return sb.toString();
         }
     }
 
