@@ -483,13 +483,7 @@ final class Calls {
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
                     throw typeError(a, v, "ctx");
                 }
-                if (p.off() != 0) {
-                    throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + a + " off=" + p.off()
-                        + " disallowed");
-                }
-                if (!p.fixedOffset()) {
-                    throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
-                }
+                Regs.unmodifiedCtx(a, p);
             }
             case PTR_TO_STACK, PTR_TO_STACK_OR_NULL -> {
                 if (t == ArgType.PTR_TO_STACK_OR_NULL && isNull) {
