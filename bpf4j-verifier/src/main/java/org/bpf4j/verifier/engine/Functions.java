@@ -164,13 +164,7 @@ final class Functions {
                         throw new Reject("arg#" + i + " expects pointer to ctx");
                     }
                     // the function reads the context as the program's own: at its start
-                    if (p.off() != 0) {
-                        throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + r
-                                + " off=" + p.off() + " disallowed");
-                    }
-                    if (!p.fixedOffset()) {
-                        throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
-                    }
+                    Regs.unmodifiedCtx(r, p);
                 }
                 case GlobalFunction.Param.Memory m -> {
                     boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
