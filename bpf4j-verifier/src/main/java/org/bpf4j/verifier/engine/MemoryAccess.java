@@ -394,13 +394,7 @@ final class MemoryAccess {
     }
 
     private RegState ctx(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write) {
-        if (p.off() != 0) {
-            throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + regno + " off=" + p.off()
-                        + " disallowed");
-        }
-        if (!p.fixedOffset()) {
-            throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
-        }
+        Regs.unmodifiedCtx(regno, p);
         if ((ex.type() == ProgramType.TRACING || ex.type() == ProgramType.LSM && ex.input().attachTo().startsWith("lsm"))
                 && !ex.input().attachTo().isEmpty()) {
             return ex.kernelObjects().tracingArg(st, off, size, write);
