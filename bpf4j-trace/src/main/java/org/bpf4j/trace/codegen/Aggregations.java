@@ -381,17 +381,7 @@ final class Aggregations {
         if (info.value() instanceof Type.Agg agg && agg.kind() == Type.AggKind.AVG) {
             asm.load(Size.DW, 1, 0, 0);
             asm.load(Size.DW, 0, 0, 8);
-            if (agg.signed()) {
-                // a signed average truncates toward zero: -(-sum / count) for a negative sum
-                Asm.Label positive = asm.label();
-                asm.jumpImm(JumpOp.JSGE, 0, 0, positive);
-                asm.aluImm(AluOp.MUL, 0, -1);
-                asm.alu(AluOp.DIV, 0, 1);
-                asm.aluImm(AluOp.MUL, 0, -1);
-                asm.jump(end);
-                asm.bind(positive);
-            }
-            asm.alu(AluOp.DIV, 0, 1);
+            divideAverage(agg.signed(), end);
         } else if (info.value() instanceof Type.Int t) {
             layout.load(t, 0, 0, 0); // an int8 value: its byte, sign-extended
         } else {
@@ -456,20 +446,27 @@ final class Aggregations {
         if (agg.kind() == Type.AggKind.AVG) {
             Asm.Label end = asm.label();
             asm.load(Size.DW, 1, asm.frameBase, acc2);
-            if (agg.signed()) {
-                // a signed average truncates toward zero: -(-sum / count) for a negative sum
-                Asm.Label positive = asm.label();
-                asm.jumpImm(JumpOp.JSGE, 0, 0, positive);
-                asm.aluImm(AluOp.MUL, 0, -1);
-                asm.alu(AluOp.DIV, 0, 1);
-                asm.aluImm(AluOp.MUL, 0, -1);
-                asm.jump(end);
-                asm.bind(positive);
-            }
-            asm.alu(AluOp.DIV, 0, 1);
+            divideAverage(agg.signed(), end);
             asm.bind(end);
         }
         pc.frame.release(m);
+    }
+
+    /**
+     * r0 = r0 / r1, the average of a sum (r0) over a count (r1); a signed average truncates toward
+     * zero (-(-sum / count) for a negative sum), jumping to {@code end} on that path.
+     */
+    private void divideAverage(boolean signed, Asm.Label end) {
+        if (signed) {
+            Asm.Label positive = asm.label();
+            asm.jumpImm(JumpOp.JSGE, 0, 0, positive);
+            asm.aluImm(AluOp.MUL, 0, -1);
+            asm.alu(AluOp.DIV, 0, 1);
+            asm.aluImm(AluOp.MUL, 0, -1);
+            asm.jump(end);
+            asm.bind(positive);
+        }
+        asm.alu(AluOp.DIV, 0, 1);
     }
 
     /** Adds the 8 bytes at {@code r0 + off} to the stack slot {@code slot}. */
