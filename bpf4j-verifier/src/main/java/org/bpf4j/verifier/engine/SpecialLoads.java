@@ -138,8 +138,13 @@ final class SpecialLoads {
             // the outermost frame, as for a tail call
             throw new Reject(Functions.referenceLeak(st, ex, "BPF_LD_[ABS|IND]"));
         }
-        // allowed in any function, static or global, of a program with BTF (Linux refuses one in a
-        // function only without BTF, when loading: "LD_ABS is not allowed in subprogs without BTF")
+        if (st.frames.size() > 1) {
+            // Linux 6.18 allows one in a static function returning int and models the load's failure
+            // as a return of 0 from that function; bpf4j models the failure as the program's end
+            // only, which would accept a caller that reads what that return leaves unset. (A global
+            // function, verified alone with an unknown result for its callers, is frame 1 here.)
+            throw new Reject("BPF_LD_[ABS|IND] instructions cannot be used in subprograms");
+        }
         RegState r6 = Regs.read(st, 6);
         if (!(r6 instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
             throw new Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
