@@ -100,8 +100,13 @@ final class TraceProcess {
             // status 0 or exit()'s (the JVM's own handling would end with status 143)
             for (String name : new String[] {"INT", "TERM"}) {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                    // INTERRUPTED before INTERRUPT is read, and onInterrupt sets INTERRUPT before it
+                    // reads INTERRUPTED: whatever the interleaving, one of the two sees the other
+                    // and stops the run (read the other way round, a signal that came just as the
+                    // run started was lost and the run went on until killed)
+                    boolean before = INTERRUPTED.getAndSet(true);
                     Runnable stop = INTERRUPT.get();
-                    if (INTERRUPTED.getAndSet(true) && stop == null || OVER.get()) {
+                    if (before && stop == null || OVER.get()) {
                         // a second one before the run started, or one after it is over
                         Runtime.getRuntime().exit(128 + s.getNumber());
                     }
