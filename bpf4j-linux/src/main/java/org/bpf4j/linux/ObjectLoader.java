@@ -85,6 +85,10 @@ final class ObjectLoader {
                 if (!options.programs().isEmpty() && !options.programs().contains(p.name())) {
                     continue;
                 }
+                if (p.sectionName().startsWith("?") && !options.programs().contains(p.name())) {
+                    // as libbpf: a program in SEC("?...") is loaded only when asked for
+                    continue;
+                }
                 if (p.programType().orElse(null) == ProgramType.STRUCT_OPS && !options.types().containsKey(p.name())
                         && object.structOps().stream().noneMatch(o -> o.functions().containsValue(p.name()))) {
                     // As libbpf: a struct_ops program no struct_ops variable uses is not loaded.

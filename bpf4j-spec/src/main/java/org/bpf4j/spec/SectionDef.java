@@ -45,6 +45,7 @@ public record SectionDef(String pattern, ProgramType programType, Optional<Attac
 
     /** Whether {@code sectionName} follows this convention. */
     public boolean matches(String sectionName) {
+        sectionName = SectionNames.withoutAutoloadMark(sectionName);
         if (pattern.endsWith("/")) {
             return sectionName.startsWith(pattern);
         }
@@ -64,6 +65,7 @@ public record SectionDef(String pattern, ProgramType programType, Optional<Attac
         if (!matches(sectionName)) {
             return Optional.empty();
         }
+        sectionName = SectionNames.withoutAutoloadMark(sectionName);
         String rest;
         if (pattern.endsWith("/")) {
             rest = sectionName.substring(pattern.length());

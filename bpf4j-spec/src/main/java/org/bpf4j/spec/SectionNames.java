@@ -33,7 +33,15 @@ public final class SectionNames {
     }
 
     /**
-     * The convention {@code sectionName} follows, if any: {@code resolve("kprobe/do_unlinkat")}
+     * {@code sectionName} without libbpf's leading {@code ?}, which only keeps the program from
+     * being loaded by default ({@code SEC("?tp")} is a tracepoint program).
+     */
+    public static String withoutAutoloadMark(String sectionName) {
+        return sectionName.startsWith("?") ? sectionName.substring(1) : sectionName;
+    }
+
+    /**
+     * The convention {@code sectionName} follows, if any (a leading {@code ?} is ignored): {@code resolve("kprobe/do_unlinkat")}
      * gives {@code kprobe+} ({@link ProgramType#KPROBE}), {@code resolve("xdp.frags")} gives
      * {@link ProgramType#XDP} with {@link AttachType#XDP} and {@link SectionFlag#XDP_FRAGS}.
      */

@@ -43,6 +43,18 @@ class SectionNamesTest {
     }
 
     @Test
+    void aQuestionMarkOnlyTurnsAutoloadOff() {
+        // libbpf's SEC("?tp"): the program is not loaded unless asked for, its type is the section's
+        check("?tp/sched/sched_switch", ProgramType.TRACEPOINT, null);
+        check("?raw_tp", ProgramType.RAW_TRACEPOINT, null);
+        check("?cgroup/recvmsg4", ProgramType.CGROUP_SOCK_ADDR, AttachType.CGROUP_UDP4_RECVMSG);
+        assertEquals("task_newtask", resolve("?tp_btf/task_newtask").target("?tp_btf/task_newtask").orElseThrow());
+        assertEquals("tp/x", SectionNames.withoutAutoloadMark("?tp/x"));
+        assertEquals("tp/x", SectionNames.withoutAutoloadMark("tp/x"));
+        assertTrue(SectionNames.resolve("??tp").isEmpty());
+    }
+
+    @Test
     void plusPatternsNeedASlash() {
         assertTrue(SectionNames.resolve("kprobes/x").isEmpty());
         assertTrue(SectionNames.resolve("kprobex").isEmpty());

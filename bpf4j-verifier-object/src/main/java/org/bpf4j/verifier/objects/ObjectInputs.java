@@ -38,7 +38,8 @@ public final class ObjectInputs {
         VerifierInput in = new VerifierInput(linked.name(), linked.code(), type, maps(obj), linked.gplCompatible(),
                 globals(obj, linked, type), kernelSymbols(obj, linked));
         // the section names the expected attach type, which some contexts depend on (cgroup/getsockopt)
-        return type == ProgramType.TRACING ? in : in.withAttachTo(linked.sectionName());
+        return type == ProgramType.TRACING ? in
+                : in.withAttachTo(org.bpf4j.spec.SectionNames.withoutAutoloadMark(linked.sectionName()));
     }
 
     /**
@@ -63,7 +64,7 @@ public final class ObjectInputs {
             }
         }
         VerifierInput in = input(obj, linked, type).withKernelTypes(kernel);
-        String section = linked.sectionName();
+        String section = org.bpf4j.spec.SectionNames.withoutAutoloadMark(linked.sectionName());
         for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/", "iter/", "iter.s/"}) {
             if (type == ProgramType.TRACING && section.startsWith(prefix)) {
                 in = in.withAttachTo(section);

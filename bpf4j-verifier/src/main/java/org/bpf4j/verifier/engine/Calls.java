@@ -561,7 +561,7 @@ final class Calls {
                     throw typeError(a, v, "ringbuf_mem");
                 }
                 if (p.off() != 0 || !p.fixedOffset()) {
-                    throw new Reject("R" + a + " must have zero offset when passed to release func");
+                    throw new Reject("R" + a + " must have zero offset when passed to release func or trusted arg to kfunc");
                 }
                 meta.releaseRef = p.refId();
             }

@@ -26,8 +26,13 @@ final class ContextAccess {
     }
 
     /** The outcome of a valid access: the type of pointer loaded, or null for a scalar. */
-    record Field(PtrType ptr, boolean maybeNull) {
+    record Field(PtrType ptr, boolean maybeNull, String btf) {
         static final Field SCALAR = new Field(null, false);
+
+        /** A field that is a number or a pointer of a type without kernel BTF. */
+        Field(PtrType ptr, boolean maybeNull) {
+            this(ptr, maybeNull, null);
+        }
     }
 
     private static final int SKB_SIZE = 192;
@@ -88,7 +93,9 @@ final class ContextAccess {
             case SOCKET -> new Field(PtrType.SOCKET, false);
             case SOCKET_OR_NULL -> new Field(PtrType.SOCKET, true);
             case SOCK_COMMON_OR_NULL -> new Field(PtrType.SOCK_COMMON, true);
-            case FLOW_KEYS, TP_BUFFER, BTF_ID -> null;
+            // a trusted pointer to the kernel's structure (netfilter's state and skb)
+            case BTF_ID -> new Field(PtrType.BTF_ID, false, f.get().btfType());
+            case FLOW_KEYS, TP_BUFFER -> null;
         };
     }
 

@@ -965,8 +965,7 @@ public final class Explorer {
             throw new Reject("R0 not a scalar value");
         }
         if (s.range().smin() < 0 || s.range().smax() > 1) {
-            throw new Reject("At callback return the register R0 has smin=" + s.range().smin() + " smax="
-                    + s.range().smax() + " should have been in [0, 1]");
+            throw new Reject(Functions.outOfRange("At callback return the register R0 has", s.range(), 0, 1));
         }
         functions.recordDepth(callee);
         st.frames.remove(st.frames.size() - 1);

@@ -122,6 +122,24 @@ final class Functions {
         if (st.activeLock != -1) {
             throw new Reject("global function calls are not allowed while holding a lock,\nuse static function instead");
         }
+        try {
+            checkGlobalArgs(st, g);
+        } catch (Reject e) {
+            // Linux names the function after the argument's own complaint
+            throw new Reject(e.getMessage() + "\nCaller passes invalid args into func#" + ex.cfg().subprogAt(g.slot())
+                    + " ('" + g.name() + "')");
+        }
+        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
+            Calls.forgetPacketPointers(st);
+        }
+        RegState[] regs = st.regs();
+        for (int r = 1; r <= 5; r++) {
+            regs[r] = RegState.NOT_INIT;
+        }
+        regs[0] = RegState.unknown();
+    }
+
+    private void checkGlobalArgs(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
         for (int i = 0; i < g.params().size(); i++) {
             int r = i + 1;
             RegState v = Regs.read(st, r);
@@ -147,14 +165,6 @@ final class Functions {
                             + " is not supported for a global function");
             }
         }
-        if (mayChangePacketData(ex.cfg().subprogAt(g.slot()))) {
-            Calls.forgetPacketPointers(st);
-        }
-        RegState[] regs = st.regs();
-        for (int r = 1; r <= 5; r++) {
-            regs[r] = RegState.NOT_INIT;
-        }
-        regs[0] = RegState.unknown();
     }
 
     /** By function index: whether a call of it may change packet data (computed on first use). */
@@ -240,7 +250,14 @@ final class Functions {
         }
         ScalarRange r = s.range();
         if (r.smin() < range[0] || r.smax() > range[1]) {
-            StringBuilder sb = new StringBuilder("At program exit the register R0 has");
+            throw new Reject(outOfRange("At program exit the register R0 has", r, range[0], range[1]));
+        }
+    }
+
+    /** Linux's words for a return value outside {@code [lo, hi]}: the signed bounds that are known. */
+    static String outOfRange(String what, ScalarRange r, long lo, long hi) {
+        {
+            StringBuilder sb = new StringBuilder(what);
             boolean unknown = true;
             if (r.smin() > Long.MIN_VALUE) {
                 sb.append(" smin=").append(r.smin());
@@ -253,8 +270,8 @@ final class Functions {
             if (unknown) {
                 sb.append(" unknown scalar value");
             }
-            sb.append(" should have been in [").append(range[0]).append(", ").append(range[1]).append(']');
-            throw new Reject(sb.toString());
+            sb.append(" should have been in [").append(lo).append(", ").append(hi).append(']');
+            return sb.toString();
         }
     }
 

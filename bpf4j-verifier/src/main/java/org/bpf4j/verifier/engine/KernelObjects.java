@@ -138,7 +138,8 @@ final class KernelObjects {
                     if (q.btf().id() == 0) {
                         throw new Reject("kfunc " + name + " needs kernel BTF (bpf4j was given none: pass a vmlinux BTF file)");
                     }
-                    if (q.btf().id() != p.target() || q.off() != 0) {
+                    boolean strict = spec.has(KfuncFlag.RELEASE) && q.refId() != 0;
+                    if (q.off() != 0 || !(q.btf().id() == p.target() || !strict && startsWith(q.btf().id(), p.target()))) {
                         throw new Reject("kernel function " + name + " args#" + i + " expected pointer to STRUCT "
                                 + p.targetName() + " but R" + regno + " has a pointer to STRUCT " + q.btf().name());
                     }
@@ -544,5 +545,29 @@ final class KernelObjects {
         KernelObject k = p.btf().withFlags((p.btf().flags() & ~KernelObject.RCU) | KernelObject.UNTRUSTED);
         return new RegState.Pointer(p.type(), p.off(), p.var(), p.id(), p.refId(), p.range(), p.map(), p.memSize(), false,
                 p.frame(), p.readOnly(), k);
+    }
+
+    /**
+     * Whether structure {@code id} begins with a structure of type {@code target}: its first
+     * member, at offset 0, is one, or begins with one (a {@code struct bpf_cpumask} is a
+     * {@code struct cpumask} at its start). Linux lets a kfunc that neither acquires nor releases
+     * a reference take such a pointer for the inner type.
+     */
+    private boolean startsWith(int id, int target) {
+        for (int depth = 0; depth < 32; depth++) {
+            java.util.Optional<org.bpf4j.spec.KernelTypes.Struct> s = types().struct(id);
+            if (s.isEmpty() || s.get().members().isEmpty()) {
+                return false;
+            }
+            org.bpf4j.spec.KernelTypes.Member first = s.get().members().get(0);
+            if (first.offset() != 0 || !(first.type() instanceof org.bpf4j.spec.KernelTypes.Composite c)) {
+                return false;
+            }
+            if (c.id() == target) {
+                return true;
+            }
+            id = c.id();
+        }
+        return false;
     }
 }

@@ -5,6 +5,7 @@ import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.spec.KernelTypes;
+import org.bpf4j.spec.ProgramType;
 import org.bpf4j.verifier.VerifierInput;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
@@ -189,10 +190,20 @@ final class Kfuncs {
             throw new Reject("calling kernel function " + name + " is not allowed");
         }
         RegState ctx = Regs.read(st, 1);
-        if (!(ctx instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
+        if (ex.type() == ProgramType.NETFILTER) {
+            // its context is no socket buffer: it passes the trusted sk_buff its context points to
+            // (the kernel type behind __sk_buff)
+            if (!(ctx instanceof RegState.Pointer q && q.type() == PtrType.BTF_ID && !q.maybeNull()
+                    && q.btf().name().equals("sk_buff") && q.btf().has(RegState.KernelObject.TRUSTED))) {
+                throw new Reject(ctx instanceof RegState.Pointer ? "R1 must be referenced or trusted"
+                        : "arg#0 expected pointer to trusted sk_buff, but got " + Regs.typeName(ctx));
+            }
+            if (q.off() != 0 || !q.fixedOffset()) {
+                throw new Reject("R1 must have zero offset when passed to release func or trusted arg to kfunc");
+            }
+        } else if (!(ctx instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
             throw new Reject("arg#0 expected pointer to ctx, but got " + Regs.typeName(ctx));
-        }
-        if (p.off() != 0 || !p.fixedOffset()) {
+        } else if (p.off() != 0 || !p.fixedOffset()) {
             throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R1 off=" + p.off()
                     + " disallowed");
         }

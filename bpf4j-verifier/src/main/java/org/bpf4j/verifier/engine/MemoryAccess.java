@@ -149,7 +149,14 @@ final class MemoryAccess {
         if (base instanceof RegState.Pointer p) {
             long fixed = (long) p.off() + off;
             if (!p.var().var().add(org.bpf4j.verifier.domain.Tnum.constant(fixed)).isAligned(size)) {
-                throw new Reject("misaligned access off " + p.var().var() + "+" + p.off() + "+" + off + " size " + size);
+                String what = switch (p.type()) {
+                    case STACK -> "stack ";
+                    case MAP_VALUE -> "value ";
+                    case CTX -> "context ";
+                    default -> "";
+                };
+                throw new Reject("misaligned " + what + "access off " + p.var().var() + "+" + p.off() + "+" + off
+                        + " size " + size);
             }
         }
     }
@@ -246,7 +253,10 @@ final class MemoryAccess {
                 yield write ? null : RegState.unknown();
             }
             case SOCKET, SOCK_COMMON, TCP_SOCK -> {
-                if (write || !p.fixedOffset()) {
+                if (write) {
+                    throw new Reject("R" + regno + " cannot write into " + p.typeName());
+                }
+                if (!p.fixedOffset()) {
                     throw new Reject("R" + regno + " invalid " + p.typeName() + " access off=" + (p.off() + off)
                             + " size=" + size);
                 }
@@ -381,6 +391,10 @@ final class MemoryAccess {
         }
         if (f.ptr() == null) {
             return RegState.unknown();
+        }
+        if (f.btf() != null) {
+            return new RegState.Pointer(PtrType.BTF_ID, 0, ScalarRange.constant(0), 0, 0, 0, -1, 0, false, 0, false,
+                    ex.kernelObjects().helperResult(f.btf(), true));
         }
         RegState.Pointer r = RegState.Pointer.of(f.ptr());
         if (f.maybeNull()) {
