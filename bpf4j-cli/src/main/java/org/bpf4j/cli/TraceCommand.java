@@ -23,7 +23,7 @@ import org.bpf4j.isa.Disassembler;
 import org.bpf4j.linux.Kernel;
 import org.bpf4j.object.btf.Btf;
 import org.bpf4j.object.elf.ByteReader;
-import org.bpf4j.trace.Diagnostic;
+import org.bpf4j.trace.DeepStack;
 import org.bpf4j.trace.Diagnostics;
 import org.bpf4j.trace.IntText;
 import org.bpf4j.trace.Source;
@@ -470,10 +470,14 @@ final class TraceCommand implements Callable<Integer> {
         err.print(render(result.diagnostics(), source));
         err.flush();
         if (debug) {
-            result.typed().ifPresent(t -> dump(out, t, result.compiled().orElse(null)));
-            if (result.typed().isEmpty()) {
-                result.program().ifPresent(p -> out.print(AstPrinter.tree(p, e -> null)));
-            }
+            // the tree is printed by recursion, as deep as the script nests
+            DeepStack.call(() -> {
+                result.typed().ifPresent(t -> dump(out, t, result.compiled().orElse(null)));
+                if (result.typed().isEmpty()) {
+                    result.program().ifPresent(p -> out.print(AstPrinter.tree(p, e -> null)));
+                }
+                return null;
+            });
             out.flush();
             return result.diagnostics().hasErrors() ? Main.EXIT_FAILED : Main.EXIT_OK;
         }
@@ -704,15 +708,12 @@ final class TraceCommand implements Callable<Integer> {
         return source;
     }
 
-    /** The diagnostics as bpftrace prints them; without the warnings if {@code --no-warnings}. */
+    /**
+     * The diagnostics as current bpftrace prints them (errors, then warnings); without the warnings
+     * and their hints if {@code --no-warnings}.
+     */
     private String render(Diagnostics diagnostics, Source source) {
-        StringBuilder sb = new StringBuilder();
-        for (Diagnostic d : diagnostics.list()) {
-            if (!noWarnings || d.severity() != Diagnostic.Severity.WARNING) {
-                sb.append(d.render(source));
-            }
-        }
-        return sb.toString();
+        return diagnostics.render(source, !noWarnings);
     }
 
     /** The largest pid bpftrace accepts: the nominal limit of 64-bit systems ({@code pid_max}'s ceiling). */
@@ -785,7 +786,7 @@ final class TraceCommand implements Callable<Integer> {
      */
     private int listProgram(Source source, PrintWriter out, PrintWriter err) {
         Diagnostics d = new Diagnostics();
-        Optional<Program> parsed = Parser.parse(source, d);
+        Optional<Program> parsed = DeepStack.call(() -> Parser.parse(source, d));
         if (parsed.isEmpty() || d.hasErrors()) {
             err.print(render(d, source));
             err.flush();

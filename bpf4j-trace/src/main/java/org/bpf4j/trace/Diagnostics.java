@@ -69,12 +69,39 @@ public final class Diagnostics {
         return List.copyOf(all);
     }
 
-    /** Every diagnostic rendered as bpftrace renders them. */
+    /**
+     * Every diagnostic rendered as current bpftrace prints them: first the warnings without a
+     * place (which it logs as soon as they are found: the kernel's BTF, unstable features), then
+     * all errors, then the other warnings; each in the order added, followed by its contexts and
+     * hints.
+     */
     public String render(Source source) {
-        StringBuilder sb = new StringBuilder();
+        return render(source, true);
+    }
+
+    /**
+     * The diagnostics rendered as {@link #render(Source)} does; without the warnings (and their
+     * contexts and hints) unless {@code warnings}, as bpftrace's {@code --no-warnings}.
+     */
+    public String render(Source source, boolean warnings) {
+        StringBuilder logged = new StringBuilder();
+        StringBuilder errors = new StringBuilder();
+        StringBuilder others = new StringBuilder();
+        StringBuilder to = errors; // a hint or context before any error or warning: shown as an error's
         for (Diagnostic d : all) {
-            sb.append(d.render(source));
+            switch (d.severity()) {
+                case ERROR -> to = errors;
+                case WARNING -> to = !warnings ? null : d.span().equals(Span.NONE) ? logged : others;
+                default -> { } // belongs to the error or warning before it
+            }
+            if (to == null) {
+                continue;
+            }
+            // a warning's context is shown as the warning is
+            to.append(to != errors && d.severity() == Diagnostic.Severity.CONTEXT
+                    ? new Diagnostic(Diagnostic.Severity.WARNING, d.span(), d.message()).render(source)
+                    : d.render(source));
         }
-        return sb.toString();
+        return logged.append(errors).append(others).toString();
     }
 }

@@ -173,8 +173,30 @@ public final class TraceCompiler {
         return compile(source, params, options, Setup.system());
     }
 
-    /** Runs the stages: parse, expand the attach points, type-check, generate. */
+    /**
+     * Runs the stages: parse, expand the attach points, type-check, generate; on a thread with a
+     * deep stack ({@link DeepStack}), so that a deeply nested script compiles, and one nested
+     * deeper still is an error placed where it nests deepest.
+     */
     public static Result compile(Source source, List<String> args, Options options, Setup setup) {
+        try {
+            return DeepStack.call(() -> stages(source, args, options, setup));
+        } catch (StackOverflowError e) {
+            return nestedTooDeeply(source);
+        }
+    }
+
+    /** The error of a script whose compilation overflowed even the deep stack, placed where it nests deepest. */
+    static Result nestedTooDeeply(Source source) {
+        Diagnostics d = new Diagnostics();
+        int[] depth = new int[1];
+        Span at = DeepStack.deepestBracket(source.text(), depth);
+        d.error(at, "The script is nested too deeply for bpf4j trace to compile (" + depth[0]
+                + " levels of brackets here; a long chain of operators such as 1+1+...+1 nests as deeply)");
+        return new Result(Optional.empty(), Optional.empty(), Optional.empty(), d);
+    }
+
+    private static Result stages(Source source, List<String> args, Options options, Setup setup) {
         Diagnostics d = new Diagnostics();
         // as bpftrace: --name[=value] among the program's arguments (after --) is a named argument
         // for getopt(); the others are the positional parameters $1, $2, ...

@@ -56,7 +56,27 @@ final class Asm {
         bind(end);
     }
 
+    /**
+     * The most instructions a program may have: the kernel's limit for a privileged loader
+     * (BPF_COMPLEXITY_LIMIT_INSNS). Nested unrolls multiply their bodies, so a script of a few
+     * lines could otherwise grow a program without end.
+     */
+    static final int MAX_INSTRUCTIONS = 1_000_000;
+
+    /** A program past {@link #MAX_INSTRUCTIONS}: thrown by {@link #emit}, reported at the probe. */
+    static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("more than " + String.format(java.util.Locale.ROOT, "%,d", MAX_INSTRUCTIONS) + " instructions",
+                    null, false, false);
+        }
+    }
+
     void emit(Instruction i) {
+        if (insns.size() >= MAX_INSTRUCTIONS) {
+            throw new TooLarge();
+        }
         insns.add(i);
     }
 

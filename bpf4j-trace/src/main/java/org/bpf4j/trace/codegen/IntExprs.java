@@ -581,8 +581,16 @@ final class IntExprs {
             default -> throw new IllegalStateException();
         };
         if ((op == AluOp.ADD || op == AluOp.SUB) && lt instanceof Type.Int li && li.isPointer()
-                && !(rt instanceof Type.Int ri && ri.isPointer()) && li.pointee() instanceof Type.Int pe && pe.size() > 1) {
-            asm.aluImm(AluOp.MUL, 2, pe.size());
+                && !(rt instanceof Type.Int ri && ri.isPointer())) {
+            int scale = li.pointee() instanceof Type.Int pe && pe.size() > 1 ? pe.size() : 1;
+            if (op == AluOp.SUB) {
+                // pointer - n as pointer + (-n): the kernel refuses any subtraction from a stack
+                // pointer ("subtraction from stack pointer prohibited"), as of &$x
+                asm.aluImm(AluOp.MUL, 2, -scale);
+                op = AluOp.ADD;
+            } else if (scale > 1) {
+                asm.aluImm(AluOp.MUL, 2, scale);
+            }
         } else if (op == AluOp.ADD && rt instanceof Type.Int ri && ri.isPointer() && !(lt instanceof Type.Int li
                 && li.isPointer()) && ri.pointee() instanceof Type.Int pe && pe.size() > 1) {
             asm.aluImm(AluOp.MUL, 0, pe.size());

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.AtomicOp;
 import org.bpf4j.isa.Code;
@@ -130,6 +131,16 @@ final class ProbeCompiler {
 
     /** The program, or null after reporting an error. */
     CompiledScript.ProbeProgram compile() {
+        try {
+            return generate();
+        } catch (Asm.TooLarge e) {
+            diags.error(probe.span(), "the probe's program is too large: " + e.getMessage()
+                    + ", the kernel's limit");
+            return null;
+        }
+    }
+
+    private CompiledScript.ProbeProgram generate() {
         int before = diags.errorCount();
         for (Map.Entry<String, Type> v : typed.variables(probe).entrySet()) {
             varSlots.put(v.getKey(), frame.alloc(storedSize(v.getValue())));
@@ -183,7 +194,14 @@ final class ProbeCompiler {
         if (diags.errorCount() != before) {
             return null;
         }
-        Code body = asm.build();
+        Code body;
+        try {
+            body = asm.build();
+        } catch (UnsupportedFeatureException e) {
+            // a jump longer than eBPF's 16-bit offsets: the kernel could not take such a program either
+            diags.error(probe.span(), "the probe's program is too large: " + e.getMessage());
+            return null;
+        }
         List<Instruction> all = new ArrayList<>();
         for (int off = 8; off <= frame.max(); off += 8) {
             all.add(new Instruction.Store(Size.DW, 10, (short) -off, Operand.imm(0)));

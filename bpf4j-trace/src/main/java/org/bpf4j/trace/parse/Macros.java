@@ -453,6 +453,12 @@ final class Macros {
     }
 
     private void enter(Definition d, Span span) {
+        if (d.name().startsWith(BLOCK_PREFIX)) {
+            // a block expression ({ ... } as a value or a statement) is written once and nests as
+            // the script's braces do: it can neither recur nor count toward the macros' depth
+            expanding.add(d);
+            return;
+        }
         int at = expanding.indexOf(d);
         if (at >= 0) {
             // current bpftrace's words: the chain from the macro's first expansion to this call
@@ -463,7 +469,8 @@ final class Macros {
             diags.error(span, "Recursive macro call detected. Call chain: " + chain + d.name());
             throw new Stop();
         }
-        if (expanding.size() >= MAX_DEPTH) {
+        if (expanding.size() >= MAX_DEPTH
+                && expanding.stream().filter(o -> !o.name().startsWith(BLOCK_PREFIX)).count() >= MAX_DEPTH) {
             diags.error(span, "Macro '" + d.name() + "' expands too deeply (more than " + MAX_DEPTH + " levels)");
             throw new Stop();
         }
@@ -517,6 +524,12 @@ final class Macros {
         }
         if (call instanceof Expr.Call c) {
             site.addAll(c.expandedFrom());
+        }
+        if (site.isEmpty() && d.name().startsWith(BLOCK_PREFIX)) {
+            // a block written in a probe, expanded where it is written: its statements as they are
+            // (a copy would rename nothing, and copying each nested block again at each level
+            // would grow with the square of the nesting)
+            return new Instance(d.body(), d.value());
         }
         Copier c = new Copier(d, vars, maps, exprs, ++instances, site);
         return new Instance(c.stmts(d.body()), d.value().map(c::expr));

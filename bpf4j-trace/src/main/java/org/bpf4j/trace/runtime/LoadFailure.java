@@ -7,13 +7,18 @@ import org.bpf4j.linux.sys.Errno;
 /**
  * The kernel refused a script's program, reported in current bpftrace's words: a helper the
  * program type may not call ("helper NAME not allowed in probe"), a helper's result used before a
- * null check, a stack too large (with the {@code on_stack_limit} advice), else "Error loading BPF
+ * null check, a stack too large (with the {@code on_stack_limit} advice), a refusal without a
+ * verifier log as "Unknown BPF object load failure. ...", else "Error loading BPF
  * program for NAME. Error code: -ERRNO (strerror)." followed, with {@code -v}, by the kernel's log
  * and a warning when the log looks cut (the load failed with ENOSPC, or the log lacks the
  * verifier's closing "processed N insns" line: the log buffer, {@code log_size}, is too small),
  * without {@code -v} by "Use -v for full kernel error log.". Immutable.
  */
 public final class LoadFailure extends Bpf4jException {
+    /** Current bpftrace's message for a refusal without a verifier log. */
+    static final String UNKNOWN = "Unknown BPF object load failure. Try using the \"-d libbpf\" option to see the full "
+            + "loading log.";
+
     private LoadFailure(String message, VerifierException cause) {
         super(message, cause);
     }
@@ -39,6 +44,11 @@ public final class LoadFailure extends Bpf4jException {
         }
         if (known != null) {
             return new LoadFailure(known, e);
+        }
+        if (log.isBlank()) {
+            // refused before the verifier ran (lockdown's EPERM): current bpftrace reports only the
+            // programs with a log, and without one this, in its words
+            return new LoadFailure(UNKNOWN, e);
         }
         StringBuilder m = new StringBuilder();
         m.append("Error loading BPF program for ").append(name).append(". Error code: -").append(e.errno())

@@ -1,7 +1,9 @@
 package org.bpf4j.trace.sema;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.bpf4j.trace.Span;
 import org.bpf4j.trace.ast.Expr;
 
@@ -13,8 +15,15 @@ import org.bpf4j.trace.ast.Expr;
 final class MapTyping {
     private final SemanticAnalyser a;
 
+    /** The maps whose empty tuple key or value was reported (once each). */
+    private final Set<String> emptyReported = new HashSet<>();
+
     MapTyping(SemanticAnalyser a) {
         this.a = a;
+    }
+
+    private static boolean empty(Type t) {
+        return t instanceof Type.Tuple tu && tu.elements().isEmpty();
     }
 
     /**
@@ -23,6 +32,16 @@ final class MapTyping {
      * them (integers as assigned, not widened: {@code int8} for {@code @x = 0}).
      */
     void declare(Expr.MapRef ref, List<Type> keys, Type value, Span span, Type shown) {
+        if (a.finalPass() && !emptyReported.contains(ref.name())) {
+            // the kernel creates no map of 0-byte keys or values: current bpftrace compiles
+            // @a = () and fails to load ("Unknown BPF object load failure"), with no place
+            String what = empty(value) ? "value" : keys.stream().anyMatch(MapTyping::empty) ? "key" : null;
+            if (what != null) {
+                a.error(span, "Map " + what + " of " + ref.name() + " is an empty tuple, which no map can hold "
+                        + "(the kernel refuses " + what + "s of 0 bytes)");
+                emptyReported.add(ref.name());
+            }
+        }
         MapInfo old = a.maps.get(ref.name());
         if (old == null) {
             a.maps.put(ref.name(), new MapInfo(ref.name(), keys, value));

@@ -95,12 +95,31 @@ final class Operators {
         return l.getClass() == r.getClass();
     }
 
+    /**
+     * The type current bpftrace shows for an operand of type {@code t}: a map of count(), sum(),
+     * min(), max() or avg() values by its aggregation type ({@code count_t}), else {@code t}.
+     */
+    private Type shown(Expr e, Type t) {
+        return e instanceof Expr.MapRef m && t instanceof Type.Int && a.maps.get(m.name()) != null
+                && a.maps.get(m.name()).value() instanceof Type.Agg g ? g : t;
+    }
+
     Type binary(Expr.Binary b) {
         // a map of hist, lhist, tseries or stats values is its aggregation here, a mismatch as in current bpftrace
         Type.Agg leftAgg = a.aggregateRead(b.left());
         Type l = leftAgg != null ? leftAgg : a.type(b.left());
         Type.Agg rightAgg = a.aggregateRead(b.right());
         Type r = rightAgg != null ? rightAgg : a.type(b.right());
+        // a count(), sum(), min(), max() or avg() map reads as an integer, but current bpftrace
+        // names it by its aggregation (count_t) and takes it for no pointer's operand
+        Type ls = shown(b.left(), l);
+        Type rs = shown(b.right(), r);
+        if ((isPointer(l) && rs instanceof Type.Agg || isPointer(r) && ls instanceof Type.Agg)
+                && !(l instanceof Type.None) && !(r instanceof Type.None)) {
+            a.error(b.span(), "The " + b.op().symbol() + " operator can not be used on expressions of types "
+                    + ls.display() + ", " + rs.display());
+            return Type.INT64;
+        }
         if ((isPointer(l) || isPointer(r)) && !(l instanceof Type.None) && !(r instanceof Type.None)
                 && !(l instanceof Type.Int && r instanceof Type.Int)) {
             // current bpftrace (type_resolver's get_binop_ptr): a pointer takes part only with an
@@ -162,7 +181,7 @@ final class Operators {
             return Type.Int.bool(64);
         }
         if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) {
-            mismatch(b, l, r);
+            mismatch(b, ls, rs);
             return Type.INT64;
         }
         if (li.isPointer() && !ri.isPointer() && (b.op() == BinOp.ADD || b.op() == BinOp.SUB)) {

@@ -850,8 +850,7 @@ public final class SemanticAnalyser {
                 yield Type.NONE;
             }
             case Expr.SizeofType s -> {
-                // sizeof(typeof(EXPR)): the expression's own type, as current bpftrace (a variable
-                // declared with typeof(EXPR) of an integer is widened, see typeOfName)
+                // sizeof(typeof(EXPR)): the expression's own type, as current bpftrace
                 TypeName n = s.type();
                 Type t = n.typeOf() != null && n.pointers() == 0 && n.arrayLength() < 0
                         && !(n.typeOf() instanceof Expr.Builtin b && !Builtins.VARIABLES.containsKey(b.name())

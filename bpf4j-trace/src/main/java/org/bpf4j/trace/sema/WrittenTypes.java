@@ -152,8 +152,8 @@ final class WrittenTypes {
                 // current bpftrace: typeof(@x) of a map with keys is the type of its keys
                 return info.keys().size() == 1 ? info.keys().getFirst() : new Type.Tuple(info.keys());
             }
-            Type t = a.type(n.typeOf());
-            return t instanceof Type.Int i && !i.isPointer() ? i.widened() : t;
+            // the expression's own type, as current bpftrace (a uint8 stays a uint8)
+            return a.type(n.typeOf());
         }
         if (n.arrayLength() >= 0 && (n.pointers() > 0 || !n.name().equals("string") && !SemanticAnalyser.isStructName(n.name()))) {
             // an array of integers, bools or pointers (int8[8], bool[2], struct Foo *[2]); int8[] is

@@ -52,4 +52,13 @@ class LoadFailureTest {
                 + "on_stack_limit (e.g. `config = { on_stack_limit=16 }`)", LoadFailure.of("t", refused(13,
                 "combined stack size of 2 calls is 544. Too large\nprocessed 9 insns\n"), false, 0).getMessage());
     }
+
+    @Test
+    void aRefusalWithoutALogIsCurrentBpftracesUnknownFailure() {
+        // this kernel's lockdown refuses fentry programs with EPERM before the verifier writes a line
+        for (boolean verbose : new boolean[] {false, true}) {
+            assertEquals("Unknown BPF object load failure. Try using the \"-d libbpf\" option to see the full loading "
+                    + "log.", LoadFailure.of("fentry_vfs_read_1", refused(1, ""), verbose, 0).getMessage());
+        }
+    }
 }
