@@ -24,7 +24,7 @@ public record GlobalFunction(int slot, String name, List<Param> params) {
     }
 
     /** How a parameter is typed by the prototype. */
-    public sealed interface Param permits Param.Scalar, Param.Context, Param.Memory, Param.Unsupported {
+    public sealed interface Param permits Param.Scalar, Param.Context, Param.Memory, Param.Trusted, Param.Unsupported {
         /** An integer or enum: any scalar. */
         record Scalar() implements Param {
         }
@@ -34,11 +34,32 @@ public record GlobalFunction(int slot, String name, List<Param> params) {
         }
 
         /**
-         * A pointer to {@code size} bytes (a struct, integer or array), which may be NULL.
+         * A pointer to {@code size} bytes (a struct, integer or array), which may be NULL unless the
+         * parameter is tagged {@code __arg_nonnull}.
          *
          * @param size the size of the pointed-to type
+         * @param nonNull whether callers must pass valid memory ({@code arg:nonnull}), so the body
+         *     need not test for NULL
          */
-        record Memory(long size) implements Param {
+        record Memory(long size, boolean nonNull) implements Param {
+            /** Memory that may be NULL. */
+            public Memory(long size) {
+                this(size, false);
+            }
+        }
+
+        /**
+         * A trusted pointer to a kernel structure ({@code __arg_trusted}), NULL allowed with
+         * {@code __arg_nullable}.
+         *
+         * @param struct the kernel structure's name (a CO-RE flavour's {@code ___suffix} removed)
+         * @param nullable whether NULL may be passed
+         */
+        record Trusted(String struct, boolean nullable) implements Param {
+            /** Checks the name. */
+            public Trusted {
+                Objects.requireNonNull(struct, "struct");
+            }
         }
 
         /**

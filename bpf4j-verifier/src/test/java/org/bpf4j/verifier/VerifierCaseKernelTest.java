@@ -336,6 +336,7 @@ class VerifierCaseKernelTest {
         for (int slot : starts) {
             GlobalFunction g = in.globals().stream().filter(x -> x.slot() == slot).findFirst().orElse(null);
             int proto = 2;
+            List<String[]> tags = new ArrayList<>();
             if (g != null) {
                 List<org.bpf4j.object.btf.BtfType.Param> params = new ArrayList<>();
                 for (int i = 0; i < g.params().size(); i++) {
@@ -350,6 +351,19 @@ class VerifierCaseKernelTest {
                         case GlobalFunction.Param.Memory m -> {
                             types.add(new org.bpf4j.object.btf.BtfType.Struct("m" + m.size(), m.size(), List.of()));
                             types.add(new org.bpf4j.object.btf.BtfType.Ptr("", types.size() - 1));
+                            if (m.nonNull()) {
+                                tags.add(new String[] {"arg:nonnull", String.valueOf(i)});
+                            }
+                            yield types.size() - 1;
+                        }
+                        case GlobalFunction.Param.Trusted tr -> {
+                            // the kernel finds the structure in its own BTF by name
+                            types.add(new org.bpf4j.object.btf.BtfType.Struct(tr.struct(), 0, List.of()));
+                            types.add(new org.bpf4j.object.btf.BtfType.Ptr("", types.size() - 1));
+                            tags.add(new String[] {"arg:trusted", String.valueOf(i)});
+                            if (tr.nullable()) {
+                                tags.add(new String[] {"arg:nullable", String.valueOf(i)});
+                            }
                             yield types.size() - 1;
                         }
                         case GlobalFunction.Param.Unsupported u -> 1;
@@ -363,6 +377,10 @@ class VerifierCaseKernelTest {
                     g != null ? org.bpf4j.object.btf.BtfType.Linkage.GLOBAL
                             : org.bpf4j.object.btf.BtfType.Linkage.STATIC));
             ids[k++] = types.size() - 1;
+            int func = types.size() - 1;
+            for (String[] tag : tags) {
+                types.add(new org.bpf4j.object.btf.BtfType.DeclTag(tag[0], func, Integer.parseInt(tag[1])));
+            }
         }
         return ids;
     }

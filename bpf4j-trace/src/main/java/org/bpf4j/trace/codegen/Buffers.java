@@ -5,6 +5,7 @@ import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.sema.Addresses;
+import org.bpf4j.trace.sema.KernelField;
 import org.bpf4j.trace.sema.Type;
 
 /**
@@ -85,8 +86,17 @@ final class Buffers {
             asm.bind(ok);
             asm.store(Size.DW, asm.frameBase, off, 0);
         }
-        if (dt instanceof Type.Int) {
-            pc.intExpr(data);
+        KernelField field = pc.typed.kernelField(data);
+        boolean inPlace = field != null && (dt instanceof Type.Str || dt instanceof Type.Array)
+                && (data instanceof Expr.Field || data instanceof Expr.Index) && dt.size() < cap;
+        if (dt instanceof Type.Int || inPlace) {
+            // an address, or a kernel field shorter than the length asked (a flexible array, char
+            // sa_data[]): the bytes are read where they lie, past the field's declared size
+            if (inPlace) {
+                new IntExprs(pc).address(data);
+            } else {
+                pc.intExpr(data);
+            }
             asm.mov(3, 0);
             asm.stackAddr(1, off + 8);
             if (literalLength) {
@@ -99,7 +109,8 @@ final class Buffers {
                 asm.movImm(2, cap);
                 asm.bind(ok);
             }
-            asm.call(user(data) ? "probe_read_user" : "probe_read_kernel");
+            asm.call(inPlace ? (field.user() ? "probe_read_user" : "probe_read_kernel")
+                    : user(data) ? "probe_read_user" : "probe_read_kernel");
         } else if (cap > 0) {
             int srcSize = dt instanceof Type.Str s ? s.size() : dt.size();
             int tmp = pc.frame.alloc(srcSize);

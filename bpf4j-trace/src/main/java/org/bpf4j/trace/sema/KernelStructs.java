@@ -368,9 +368,11 @@ final class KernelStructs {
                 return Type.Int.pointer(pointee, false);
             }
             case BtfType.Array a when arrayType(a, 0, userStruct(f.base())) instanceof Type t
-                    && (t instanceof Type.Str ? a.elements() > 0 && a.elements() <= Builtins.STRLEN * 16
+                    && (t instanceof Type.Str ? a.elements() <= Builtins.STRLEN * 16
                             : t.size() <= RECORD_LIMIT) -> {
-                // (a zero-length array, int y[0], is read at any index)
+                // (a zero-length array, int y[0], is read at any index; a flexible char array, char
+                // sa_data[] of struct sockaddr, is a string[0] as current bpftrace types it, which
+                // prints empty and whose bytes buf(f, n) reads where the field lies)
                 // char[N] is a string; other arrays (of integers, pointers, arrays, structs) print as [1,2,3],
                 // and a[i] reads one element where the array lies
                 an.kernelFields.put(f, new KernelField(mem.offset(), t.size(), t instanceof Type.Array arr

@@ -240,19 +240,38 @@ public final class ObjectInputs {
             List<GlobalFunction.Param> params = new ArrayList<>();
             int funcId = fi.typeId();
             for (int i = 0; i < proto.params().size(); i++) {
-                params.add(hasArgCtxTag(btf, funcId, i) && btf.resolve(proto.params().get(i).type()) instanceof BtfType.Ptr
-                        ? new GlobalFunction.Param.Context() : param(btf, proto.params().get(i).type(), type));
+                int typeId = proto.params().get(i).type();
+                boolean ptr = btf.resolve(typeId) instanceof BtfType.Ptr;
+                GlobalFunction.Param param;
+                if (ptr && hasArgTag(btf, funcId, i, "arg:ctx")) {
+                    param = new GlobalFunction.Param.Context();
+                } else if (ptr && hasArgTag(btf, funcId, i, "arg:trusted")
+                        && btf.resolve(((BtfType.Ptr) btf.resolve(typeId)).type()) instanceof BtfType.Struct st) {
+                    // a CO-RE flavour (task_struct___local) names the kernel's structure
+                    String name = st.name().contains("___") ? st.name().substring(0, st.name().indexOf("___"))
+                            : st.name();
+                    param = new GlobalFunction.Param.Trusted(name, hasArgTag(btf, funcId, i, "arg:nullable"));
+                } else {
+                    param = param(btf, typeId, type);
+                    if (param instanceof GlobalFunction.Param.Memory m && hasArgTag(btf, funcId, i, "arg:nonnull")) {
+                        param = new GlobalFunction.Param.Memory(m.size(), true);
+                    }
+                }
+                params.add(param);
             }
             out.add(new GlobalFunction(fi.slot(), f.name(), params));
         }
         return out;
     }
 
-    /** Whether parameter {@code index} of function {@code funcId} carries {@code __arg_ctx} (the decl tag {@code arg:ctx}). */
-    private static boolean hasArgCtxTag(Btf btf, int funcId, int index) {
+    /**
+     * Whether parameter {@code index} of function {@code funcId} carries the decl tag {@code tag}
+     * ({@code arg:ctx} for {@code __arg_ctx}, {@code arg:trusted}, {@code arg:nullable}, {@code arg:nonnull}).
+     */
+    private static boolean hasArgTag(Btf btf, int funcId, int index, String tag) {
         for (BtfType t : btf.types()) {
             if (t instanceof BtfType.DeclTag d && d.type() == funcId && d.componentIndex() == index
-                    && d.name().equals("arg:ctx")) {
+                    && d.name().equals(tag)) {
                 return true;
             }
         }

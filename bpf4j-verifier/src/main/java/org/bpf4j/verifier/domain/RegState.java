@@ -244,6 +244,8 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
     enum ObjectKind {
         /** {@code struct bpf_iter_num}. */
         ITER_NUM("iter_num", 1),
+        /** {@code struct bpf_iter_bits} (the set bits of a bitmap). */
+        ITER_BITS("iter_bits", 2),
         /** A dynptr over program memory ({@code bpf_dynptr_from_mem}). */
         DYNPTR_LOCAL("dynptr_local", 2),
         /** A dynptr over a ring buffer record ({@code bpf_ringbuf_reserve_dynptr}). */
@@ -273,7 +275,7 @@ public sealed interface RegState permits RegState.NotInit, RegState.Scalar, RegS
 
         /** Whether this is an open-coded iterator. */
         public boolean isIterator() {
-            return this == ITER_NUM;
+            return this == ITER_NUM || this == ITER_BITS;
         }
     }
 

@@ -105,8 +105,11 @@ final class Functions {
                 case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
                 case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
-                        ScalarRange.constant(0), st.newId(), 0, 0, -1, (int) Math.min(m.size(), Integer.MAX_VALUE), true,
-                        0, false);
+                        ScalarRange.constant(0), m.nonNull() ? 0 : st.newId(), 0, 0, -1,
+                        (int) Math.min(m.size(), Integer.MAX_VALUE), !m.nonNull(), 0, false);
+                case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> new RegState.Pointer(PtrType.BTF_ID, 0,
+                        ScalarRange.constant(0), t.nullable() ? st.newId() : 0, 0, 0, -1, 0, t.nullable(), 0, false,
+                        ex.kernelObjects().helperResult(t.struct(), true));
                 case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
             };
         }
@@ -156,14 +159,42 @@ final class Functions {
                 }
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
                     boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
-                    if (!isNull) {
+                    if (m.nonNull() && v instanceof RegState.Pointer p && p.maybeNull()) {
+                        throw new Reject("R" + r + " invalid mem access '" + p.typeName() + "'");
+                    }
+                    if (!isNull || m.nonNull()) {
                         ex.memory().checkRange(st, r, v, m.size(), true, false);
                     }
                 }
+                case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> trustedArg(r, v, t);
                 case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
                     throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
                             + " is not supported for a global function");
             }
+        }
+    }
+
+    /**
+     * An {@code __arg_trusted} argument: NULL where the parameter is nullable, else a trusted or
+     * referenced pointer to the structure, at its start (maybe NULL only where NULL is allowed).
+     */
+    private static void trustedArg(int r, RegState v, org.bpf4j.verifier.GlobalFunction.Param.Trusted t) {
+        boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
+        if (isNull && t.nullable()) {
+            return;
+        }
+        String expected = "ptr_, trusted_ptr_, rcu_ptr_";
+        if (!(v instanceof RegState.Pointer p) || p.type() != PtrType.BTF_ID || p.maybeNull() && !t.nullable()) {
+            throw new Reject("R" + r + " type=" + Regs.typeName(v) + " expected=" + expected);
+        }
+        if (!(p.refId() != 0 || p.btf().has(RegState.KernelObject.TRUSTED))) {
+            throw new Reject("R" + r + " must be referenced or trusted");
+        }
+        if (!p.btf().name().equals(t.struct())) {
+            throw new Reject("R" + r + " is of type " + p.btf().name() + " but " + t.struct() + " is expected");
+        }
+        if (p.off() != 0 || !p.fixedOffset()) {
+            throw new Reject("R" + r + " must have zero offset when passed to release func or trusted arg to kfunc");
         }
     }
 

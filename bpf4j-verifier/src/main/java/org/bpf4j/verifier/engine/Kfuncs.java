@@ -35,19 +35,36 @@ import org.bpf4j.verifier.domain.VerifierState;
 final class Kfuncs {
     /** The kernel functions bpf4j knows. */
     enum Kfunc {
-        ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY, RCU_READ_LOCK, RCU_READ_UNLOCK, DYNPTR_FROM_SKB,
-        DYNPTR_FROM_XDP, DYNPTR_SLICE
+        ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY, ITER_BITS_NEW, ITER_BITS_NEXT, ITER_BITS_DESTROY,
+        RCU_READ_LOCK, RCU_READ_UNLOCK, DYNPTR_FROM_SKB, DYNPTR_FROM_XDP, DYNPTR_SLICE;
+
+        /** Whether this is an iterator's {@code _next}, where its loop converges. */
+        boolean iterNext() {
+            return this == ITER_NUM_NEXT || this == ITER_BITS_NEXT;
+        }
+
+        /** The iterator an {@code _new}, {@code _next} or {@code _destroy} works on. */
+        RegState.ObjectKind iterator() {
+            return switch (this) {
+                case ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY -> RegState.ObjectKind.ITER_NUM;
+                case ITER_BITS_NEW, ITER_BITS_NEXT, ITER_BITS_DESTROY -> RegState.ObjectKind.ITER_BITS;
+                default -> null;
+            };
+        }
     }
 
-    private static final Map<String, Kfunc> BY_NAME = Map.of(
-            "bpf_iter_num_new", Kfunc.ITER_NUM_NEW,
-            "bpf_iter_num_next", Kfunc.ITER_NUM_NEXT,
-            "bpf_iter_num_destroy", Kfunc.ITER_NUM_DESTROY,
-            "bpf_rcu_read_lock", Kfunc.RCU_READ_LOCK,
-            "bpf_rcu_read_unlock", Kfunc.RCU_READ_UNLOCK,
-            "bpf_dynptr_from_skb", Kfunc.DYNPTR_FROM_SKB,
-            "bpf_dynptr_from_xdp", Kfunc.DYNPTR_FROM_XDP,
-            "bpf_dynptr_slice", Kfunc.DYNPTR_SLICE);
+    private static final Map<String, Kfunc> BY_NAME = Map.ofEntries(
+            Map.entry("bpf_iter_num_new", Kfunc.ITER_NUM_NEW),
+            Map.entry("bpf_iter_num_next", Kfunc.ITER_NUM_NEXT),
+            Map.entry("bpf_iter_num_destroy", Kfunc.ITER_NUM_DESTROY),
+            Map.entry("bpf_iter_bits_new", Kfunc.ITER_BITS_NEW),
+            Map.entry("bpf_iter_bits_next", Kfunc.ITER_BITS_NEXT),
+            Map.entry("bpf_iter_bits_destroy", Kfunc.ITER_BITS_DESTROY),
+            Map.entry("bpf_rcu_read_lock", Kfunc.RCU_READ_LOCK),
+            Map.entry("bpf_rcu_read_unlock", Kfunc.RCU_READ_UNLOCK),
+            Map.entry("bpf_dynptr_from_skb", Kfunc.DYNPTR_FROM_SKB),
+            Map.entry("bpf_dynptr_from_xdp", Kfunc.DYNPTR_FROM_XDP),
+            Map.entry("bpf_dynptr_slice", Kfunc.DYNPTR_SLICE));
     // bpf_dynptr_slice_rdwr is left out: Linux 6.18 refused it in every program tried here (xdp,
     // tc, over a local dynptr: "bpf_dynptr_slice_rdwr() is not allowed"), for a reason bpf4j does
     // not model yet; it is refused by name as unsupported rather than accepted on a guess
@@ -128,17 +145,19 @@ final class Kfuncs {
             throw new Reject("function calls are not allowed while holding a lock");
         }
         VerifierState other = switch (k) {
-            case ITER_NUM_NEW -> {
-                iterNew(st, slot);
+            case ITER_NUM_NEW, ITER_BITS_NEW -> {
+                iterNew(st, slot, k.iterator());
                 Regs.read(st, 2);
                 Regs.read(st, 3);
-                scalarArg(st, 2);
+                if (k == Kfunc.ITER_NUM_NEW) {
+                    scalarArg(st, 2);
+                } // bpf_iter_bits_new's bitmap pointer is unchecked (__ign): it copies it with a probe read
                 scalarArg(st, 3);
                 clobber(st);
                 st.regs()[0] = RegState.unknown();
                 yield null;
             }
-            case ITER_NUM_NEXT -> iterNext(st);
+            case ITER_NUM_NEXT, ITER_BITS_NEXT -> iterNext(st, k.iterator());
             case DYNPTR_FROM_SKB, DYNPTR_FROM_XDP -> {
                 fromPacket(st, slot, k);
                 yield null;
@@ -163,8 +182,8 @@ final class Kfuncs {
                 st.regs()[0] = RegState.NOT_INIT;
                 yield null;
             }
-            case ITER_NUM_DESTROY -> {
-                int spi = iterInit(st);
+            case ITER_NUM_DESTROY, ITER_BITS_DESTROY -> {
+                int spi = iterInit(st, k.iterator());
                 RegState.StackObject it = StackObjects.frame(st, st.regs()[1]).stack.object(spi);
                 StackObjects.clear(StackObjects.frame(st, st.regs()[1]).stack, spi, it.kind());
                 release(st, it.refId());
@@ -256,46 +275,46 @@ final class Kfuncs {
         }
     }
 
-    /** {@code bpf_iter_num_new}: the slots must not hold an iterator; they get a new active one, a reference. */
-    private void iterNew(VerifierState st, int slot) {
+    /** {@code bpf_iter_*_new}: the slots must not hold an iterator; they get a new active one, a reference. */
+    private void iterNew(VerifierState st, int slot, RegState.ObjectKind kind) {
         RegState v = Regs.read(st, 1);
         StackObjects.requireStack(v, 0, "an iterator");
         int spi;
         try {
-            spi = StackObjects.slot(v, 1, RegState.ObjectKind.ITER_NUM.slots(), "iter");
+            spi = StackObjects.slot(v, 1, kind.slots(), "iter");
         } catch (Reject e) {
-            throw new Reject("expected uninitialized iter_num as arg #0"); // Linux's words for a bad place too
+            throw new Reject("expected uninitialized " + kind.kernelName() + " as arg #0"); // Linux's words for a bad place too
         }
         if (spi < 0) {
             throw new Reject("invalid write to stack R1 off=" + ((RegState.Pointer) v).off() + " size=8");
         }
         FrameState frame = StackObjects.frame(st, v);
-        for (int k = 0; k < RegState.ObjectKind.ITER_NUM.slots(); k++) {
+        for (int k = 0; k < kind.slots(); k++) {
             RegState.StackObject o = frame.stack.object(spi - k);
             if (o != null && o.kind().isIterator()) {
-                throw new Reject("expected uninitialized iter_num as arg #0");
+                throw new Reject("expected uninitialized " + kind.kernelName() + " as arg #0");
             }
             StackObjects.beforeStore(frame.stack, -((spi - k) * 8 + 8), 8);
         }
         int ref = st.newId();
         st.refs.add(ref);
         ex.refSlots().put(ref, slot);
-        StackObjects.put(frame.stack, spi, new RegState.StackObject(RegState.ObjectKind.ITER_NUM, ref, ref, false, 0,
+        StackObjects.put(frame.stack, spi, new RegState.StackObject(kind, ref, ref, false, 0,
                 true));
     }
 
     /** The first slot of the initialised iterator r1 points to. */
-    private static int iterInit(VerifierState st) {
+    private static int iterInit(VerifierState st, RegState.ObjectKind kind) {
         RegState v = Regs.read(st, 1);
         StackObjects.requireStack(v, 0, "an iterator");
         int spi;
         try {
-            spi = StackObjects.slot(v, 1, RegState.ObjectKind.ITER_NUM.slots(), "iter");
+            spi = StackObjects.slot(v, 1, kind.slots(), "iter");
         } catch (Reject e) {
-            throw new Reject("expected an initialized iter_num as arg #0");
+            throw new Reject("expected an initialized " + kind.kernelName() + " as arg #0");
         }
-        if (StackObjects.initialised(StackObjects.frame(st, v).stack, spi, RegState.ObjectKind.ITER_NUM) == null) {
-            throw new Reject("expected an initialized iter_num as arg #0");
+        if (StackObjects.initialised(StackObjects.frame(st, v).stack, spi, kind) == null) {
+            throw new Reject("expected an initialized " + kind.kernelName() + " as arg #0");
         }
         return spi;
     }
@@ -306,8 +325,8 @@ final class Kfuncs {
      * current number (the kernel's {@code process_iter_next_call}). A drained iterator stays
      * drained: {@code next} returns NULL again.
      */
-    private static VerifierState iterNext(VerifierState st) {
-        int spi = iterInit(st);
+    private static VerifierState iterNext(VerifierState st, RegState.ObjectKind kind) {
+        int spi = iterInit(st, kind);
         RegState arg = st.regs()[1];
         RegState.StackObject it = StackObjects.frame(st, arg).stack.object(spi);
         VerifierState active = null;
@@ -335,9 +354,15 @@ final class Kfuncs {
         if (off >= 0 || off % 8 != 0) {
             return false;
         }
-        RegState.StackObject o = StackObjects.initialised(st.frames.get(p.frame()).stack, (int) ((-off - 1) / 8),
-                RegState.ObjectKind.ITER_NUM);
-        return o != null && !o.drained();
+        for (RegState.ObjectKind kind : new RegState.ObjectKind[] {RegState.ObjectKind.ITER_NUM,
+                RegState.ObjectKind.ITER_BITS}) {
+            RegState.StackObject o = StackObjects.initialised(st.frames.get(p.frame()).stack, (int) ((-off - 1) / 8),
+                    kind);
+            if (o != null) {
+                return !o.drained();
+            }
+        }
+        return false;
     }
 
     /** Whether any frame of {@code st} holds an active (not drained) iterator. */

@@ -64,7 +64,7 @@ record PrunePoints(boolean[] prune, boolean[] jump, boolean[] callback, boolean[
                     prune[slot] = true;
                 }
                 anyKfunc |= c.kind() == CallKind.KFUNC;
-                if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) == Kfuncs.Kfunc.ITER_NUM_NEXT) {
+                if (c.kind() == CallKind.KFUNC && kfuncs.at(slot) != null && kfuncs.at(slot).iterNext()) {
                     // an open-coded iterator's loop converges at its next() call
                     prune[slot] = true;
                     iterNext[slot] = true;
