@@ -4,6 +4,8 @@ import java.util.List;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.JumpOp;
 import org.bpf4j.isa.Size;
+import org.bpf4j.linux.PossibleCpus;
+import org.bpf4j.spec.MapType;
 import org.bpf4j.trace.ast.Expr;
 import org.bpf4j.trace.ast.Stmt;
 import org.bpf4j.trace.sema.MapInfo;
@@ -57,6 +59,14 @@ final class Aggregations {
         return off;
     }
 
+    /** Whether an aggregation widens its value by the map's sign ({@code sum}, {@code min}, {@code max}, {@code avg}, {@code stats}). */
+    private static boolean extendsBySign(Type.AggKind kind) {
+        return switch (kind) {
+            case SUM, MIN, MAX, AVG, STATS -> true;
+            case COUNT, HIST, LHIST, TSERIES -> false;
+        };
+    }
+
     /** Builds a key from a separate key expression list ({@code delete(@m, k)}, {@code has_key}). */
     int key(Expr.MapRef ref, List<Expr> keys, MapInfo info) {
         return key(new Expr.MapRef(ref.name(), keys, ref.span()), info);
@@ -105,6 +115,12 @@ final class Aggregations {
         int x = pc.frame.alloc(8);
         if (!call.args().isEmpty()) {
             pc.intExpr(call.args().getFirst());
+            if (agg.signed() && extendsBySign(agg.kind()) && pc.type(call.args().getFirst()) instanceof Type.Int i
+                    && !i.signed() && !i.bool() && !i.isPointer() && i.bits() < 64) {
+                // as current bpftrace: a value is widened by the sign of the map, not its own,
+                // so (uint8)200 counts as -56 in a sum whose other calls made it signed
+                new IntExprs(pc).narrow(new Type.Int(i.bits(), true));
+            }
             asm.store(Size.DW, asm.frameBase, x, 0);
         }
         int key = key(a.map(), info);
@@ -345,9 +361,16 @@ final class Aggregations {
         asm.bind(end);
     }
 
-    /** Reads an integer map value into r0 (0 if the key is absent); this CPU's value for aggregations. */
+    /**
+     * Reads an integer map value into r0 (0 if the key is absent); an aggregation of a per-CPU hash
+     * (count, sum, min, max, avg) as all CPUs hold it together, as current bpftrace reads it.
+     */
     void readInt(Expr.MapRef ref) {
         MapInfo info = pc.mapInfo(ref.name());
+        if (info.value() instanceof Type.Agg agg && info.mapType() == MapType.PERCPU_HASH) {
+            readAcrossCpus(ref, info, agg);
+            return;
+        }
         int m = pc.frame.mark();
         int key = key(ref, info);
         pc.frame.release(m);
@@ -375,6 +398,86 @@ final class Aggregations {
             asm.load(Size.DW, 0, 0, 0);
         }
         asm.bind(end);
+    }
+
+    /**
+     * r0 = the aggregation of {@code @m[k]} over every possible CPU's element (looked up with
+     * {@code bpf_map_lookup_percpu_elem}, one step per CPU, the steps written out): counts and sums
+     * added, the least or greatest of the CPUs' minimums or maximums that are set, an average of the
+     * sums over the counts. 0 if the key is absent (no element for the first CPU); the steps end at
+     * the first CPU without an element (fewer CPUs than this machine's on the VM).
+     */
+    private void readAcrossCpus(Expr.MapRef ref, MapInfo info, Type.Agg agg) {
+        int m = pc.frame.mark();
+        int key = key(ref, info);
+        int acc = pc.frame.alloc(8); // count, sum, avg's sum; min's or max's value
+        int acc2 = pc.frame.alloc(8); // avg's count; whether min's or max's value is set
+        asm.storeImm(Size.DW, asm.frameBase, acc, 0);
+        asm.storeImm(Size.DW, asm.frameBase, acc2, 0);
+        Asm.Label done = asm.label();
+        int cpus = PossibleCpus.count();
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            asm.loadMap(1, pc.mapIndex(ref.name()));
+            asm.stackAddr(2, key);
+            asm.movImm(3, cpu);
+            asm.call("map_lookup_percpu_elem");
+            if (cpu == 0) {
+                pc.checkHelper("map_lookup_percpu_elem", ref.span(), true);
+            }
+            asm.jumpImm(JumpOp.JEQ, 0, 0, done);
+            switch (agg.kind()) {
+                case COUNT, SUM -> addTo(acc, 0);
+                case AVG -> {
+                    addTo(acc, 8);
+                    addTo(acc2, 0);
+                }
+                case MIN, MAX -> {
+                    Asm.Label next = asm.label();
+                    Asm.Label take = asm.label();
+                    asm.load(Size.DW, 1, 0, 8);
+                    asm.jumpImm(JumpOp.JEQ, 1, 0, next); // this CPU's is not set
+                    asm.load(Size.DW, 1, 0, 0);
+                    asm.load(Size.DW, 2, asm.frameBase, acc2);
+                    asm.jumpImm(JumpOp.JEQ, 2, 0, take);
+                    asm.load(Size.DW, 2, asm.frameBase, acc);
+                    JumpOp keep = agg.kind() == Type.AggKind.MIN ? (agg.signed() ? JumpOp.JSGE : JumpOp.JGE)
+                            : (agg.signed() ? JumpOp.JSLE : JumpOp.JLE);
+                    asm.jump(keep, 1, 2, next);
+                    asm.bind(take);
+                    asm.store(Size.DW, asm.frameBase, acc, 1);
+                    asm.storeImm(Size.DW, asm.frameBase, acc2, 1);
+                    asm.bind(next);
+                }
+                default -> throw new IllegalStateException(agg.display() + " is not read as an integer");
+            }
+        }
+        asm.bind(done);
+        asm.load(Size.DW, 0, asm.frameBase, acc);
+        if (agg.kind() == Type.AggKind.AVG) {
+            Asm.Label end = asm.label();
+            asm.load(Size.DW, 1, asm.frameBase, acc2);
+            if (agg.signed()) {
+                // a signed average truncates toward zero: -(-sum / count) for a negative sum
+                Asm.Label positive = asm.label();
+                asm.jumpImm(JumpOp.JSGE, 0, 0, positive);
+                asm.aluImm(AluOp.MUL, 0, -1);
+                asm.alu(AluOp.DIV, 0, 1);
+                asm.aluImm(AluOp.MUL, 0, -1);
+                asm.jump(end);
+                asm.bind(positive);
+            }
+            asm.alu(AluOp.DIV, 0, 1);
+            asm.bind(end);
+        }
+        pc.frame.release(m);
+    }
+
+    /** Adds the 8 bytes at {@code r0 + off} to the stack slot {@code slot}. */
+    private void addTo(int slot, int off) {
+        asm.load(Size.DW, 1, 0, off);
+        asm.load(Size.DW, 2, asm.frameBase, slot);
+        asm.alu(AluOp.ADD, 2, 1);
+        asm.store(Size.DW, asm.frameBase, slot, 2);
     }
 
     /**

@@ -49,8 +49,16 @@ final class Histograms {
 
     /** A hist() with {@code k} bits per power of 2 (k = 0: powers of 2), text or JSON. */
     static String log2(long[] v, int k, boolean json) {
+        return log2(v, k, json, 1);
+    }
+
+    /**
+     * As {@link #log2(long[], int, boolean)}, each count divided by {@code div} ({@code print(@h, top, div)}):
+     * the buckets shown are those around the counts before the division, as current bpftrace's
+     * {@code build_histogram} chooses them; the bars are drawn from the divided counts.
+     */
+    static String log2(long[] v, int k, boolean json, long div) {
         int min = -1, maxIndex = -1;
-        long max = 0;
         for (int i = 0; i < v.length; i++) {
             if (v[i] > 0) {
                 if (min == -1) {
@@ -58,7 +66,17 @@ final class Histograms {
                 }
                 maxIndex = i;
             }
-            max = Math.max(max, v[i]);
+        }
+        if (div != 1) {
+            long[] divided = new long[v.length];
+            for (int i = 0; i < v.length; i++) {
+                divided[i] = Long.divideUnsigned(v[i], div);
+            }
+            v = divided;
+        }
+        long max = 0;
+        for (long c : v) {
+            max = Math.max(max, c);
         }
         if (maxIndex == -1) {
             return json ? "[]" : "";

@@ -69,7 +69,7 @@ final class MapPrinter {
         }
         if (value instanceof Type.Agg agg) {
             switch (agg.kind()) {
-                case HIST, LHIST -> hist(info, agg, entries, offsets, top);
+                case HIST, LHIST -> hist(info, agg, entries, offsets, top, div);
                 case TSERIES -> series(info, agg, entries, offsets);
                 case AVG, STATS -> stats(info, agg, entries, offsets, top, div);
                 case COUNT, SUM, MIN, MAX -> {
@@ -230,7 +230,7 @@ final class MapPrinter {
         return order;
     }
 
-    private void hist(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets, long top) {
+    private void hist(MapInfo info, Type.Agg agg, List<Entry> entries, int[] offsets, long top, long div) {
         int prefix = CompiledScript.keySize(info) - 8;
         TreeMap<byte[], long[]> byKey = new TreeMap<>(Arrays::compareUnsigned);
         int buckets = agg.kind() == Type.AggKind.HIST ? Histograms.log2Buckets(agg.bits())
@@ -251,7 +251,8 @@ final class MapPrinter {
         List<String[]> elems = new ArrayList<>();
         for (int i : trim(sortedByValue(totals, false), top)) {
             long[] counts = byKey.get(keys.get(i));
-            String body = agg.kind() == Type.AggKind.HIST ? Histograms.log2(counts, agg.bits(), out.json())
+            // current bpftrace divides the counts of a hist() by print's div, not those of an lhist()
+            String body = agg.kind() == Type.AggKind.HIST ? Histograms.log2(counts, agg.bits(), out.json(), div)
                     : Histograms.linear(counts, agg.lhistMin(), agg.lhistMax(), agg.lhistStep(), out.json());
             elems.add(new String[] {name(info, keys.get(i), offsets), body});
         }
@@ -299,12 +300,15 @@ final class MapPrinter {
         List<String[]> elems = new ArrayList<>();
         for (int i : order) {
             long[] s = sums.get(i);
+            // an unsigned aggregation (its values all unsigned) shows its average and total unsigned
+            String average = agg.signed() ? Long.toString(s[2]) : Long.toUnsignedString(s[2]);
+            String total = agg.signed() ? Long.toString(s[1]) : Long.toUnsignedString(s[1]);
             String text;
             if (agg.kind() == Type.AggKind.STATS) {
-                text = out.json() ? "{\"count\": " + s[0] + ", \"average\": " + s[2] + ", \"total\": " + s[1] + "}"
-                        : "{ .count = " + s[0] + ", .average = " + s[2] + ", .total = " + s[1] + " }"; // current bpftrace's record
+                text = out.json() ? "{\"count\": " + s[0] + ", \"average\": " + average + ", \"total\": " + total + "}"
+                        : "{ .count = " + s[0] + ", .average = " + average + ", .total = " + total + " }"; // current bpftrace's record
             } else {
-                text = Long.toString(s[2] / div);
+                text = agg.signed() ? Long.toString(s[2] / div) : Long.toUnsignedString(Long.divideUnsigned(s[2], div));
             }
             elems.add(new String[] {name(info, entries.get(i).key(), offsets), text});
         }

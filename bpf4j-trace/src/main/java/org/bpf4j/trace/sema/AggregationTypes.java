@@ -38,7 +38,7 @@ final class AggregationTypes {
                     return new Type.Agg(kind, true, 0, 0, 0);
                 }
                 Type.Int i = intArgument(c);
-                boolean signed = kind == Type.AggKind.AVG || kind == Type.AggKind.STATS || i == null || i.signed();
+                boolean signed = i == null || i.signed();
                 return new Type.Agg(kind, signed, 0, 0, 0);
             }
             case HIST -> {

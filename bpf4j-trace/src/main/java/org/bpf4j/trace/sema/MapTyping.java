@@ -55,6 +55,9 @@ final class MapTyping {
                         + "' when map already has a type '" + oa.display() + "'");
             } else if (AggregationTypes.parametersDiffer(oa, na) != null) {
                 a.error(span, AggregationTypes.parametersDiffer(oa, na));
+            } else if (na.signed() && !oa.signed()) {
+                // as current bpftrace: calls with signed and unsigned values make a signed aggregation
+                v = new Type.Agg(oa.kind(), true, oa.lhistMin(), oa.lhistMax(), oa.lhistStep(), oa.bits(), oa.series());
             }
         } else {
             Type u = SemanticAnalyser.unify(old.value(), value);
