@@ -39,9 +39,20 @@ public final class Glob {
 
     /** A part without stars: {@code ?} any character (if {@code questionMark}), the rest stands for itself. */
     private static String literal(String part, boolean questionMark) {
+        // runs of plain characters quoted in groups of at most 256: java.util.regex builds one long
+        // literal in time quadratic in its length (seconds for a name of 100,000 characters)
         StringBuilder re = new StringBuilder();
-        for (char c : part.toCharArray()) {
-            re.append(questionMark && c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        int from = 0;
+        for (int i = 0; i <= part.length(); i++) {
+            if (i == part.length() || questionMark && part.charAt(i) == '?') {
+                for (int k = from; k < i; k += 256) {
+                    re.append("(?:").append(Pattern.quote(part.substring(k, Math.min(i, k + 256)))).append(')');
+                }
+                if (i < part.length()) {
+                    re.append('.');
+                }
+                from = i + 1;
+            }
         }
         return re.toString();
     }

@@ -33,10 +33,22 @@ class GlobTest {
         "***************sys_open|__x64_sys_open|true",
         "***************sys_open|__x64_sys_openat_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|false",
         "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|false",
+        "a\\Eb*|a\\Ebc|true",
+        "?\\E?|x\\Ey|true",
     })
     void matches(String glob, String text, boolean expected) {
         assertTimeoutPreemptively(Duration.ofSeconds(5),
                 () -> assertEquals(expected, Glob.pattern(glob).matcher(text).matches()));
+    }
+
+    /** A name of 200,000 characters (fuzzing: one pattern node per character took seconds to compile). */
+    @org.junit.jupiter.api.Test
+    void longNames() {
+        String name = "A".repeat(200_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertEquals(true, Glob.pattern(name).matcher(name).matches());
+            assertEquals(true, Glob.pattern(name + "*").matcher(name + "B").matches());
+        });
     }
 
     @ParameterizedTest(name = "{0} ~ {1}: {2}")

@@ -113,11 +113,24 @@ final class Imports {
 
     private void importsOf(Parser.Unit unit, List<Path> dirs) {
         for (Decl d : unit.imports()) {
-            importAny(d, d.name(), dirs);
+            if (!unnamable(d)) {
+                importAny(d, d.name(), dirs);
+            }
         }
         for (Decl d : unit.statementImports()) {
-            statementImport(d, dirs);
+            if (!unnamable(d)) {
+                statementImport(d, dirs);
+            }
         }
+    }
+
+    /** Whether an import names what no file can be (a NUL byte in it), reported as not found. */
+    private boolean unnamable(Decl d) {
+        if (d.name().indexOf('\0') < 0) {
+            return false;
+        }
+        diags.error(d.span(), "Unable to find suitable path for import");
+        return true;
     }
 
     /** An import inside a block (allowed by {@code unstable_import_statement}): C and headers only. */

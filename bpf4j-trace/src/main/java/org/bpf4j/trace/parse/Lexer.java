@@ -307,8 +307,8 @@ public final class Lexer {
                 i = Math.min(s.length(), end + 1);
                 continue;
             }
-            if (Character.isWhitespace(c) || c == ',' || c == '{' || c == '}') {
-                break;
+            if (Character.isWhitespace(c) || c == ',' || c == '{' || c == '}' || c == '\0') {
+                break; // a NUL byte is in no attach point (nor any file name it could give)
             }
             if (c == '/' && (i == start || s.charAt(i - 1) == ' ')) {
                 break;

@@ -2,7 +2,14 @@ package org.bpf4j.trace.sema;
 
 import java.util.Locale;
 
-/** One C printf conversion of one value, as glibc's snprintf does it. */
+/**
+ * One printf conversion of one value, as current bpftrace formats it: with C++ streams (its
+ * {@code FormatSpec::apply}), not C's snprintf as bpftrace 0.17 did. The differences from C: a
+ * precision is ignored for integers and strings ({@code %.3s} prints the whole string, {@code %.3d}
+ * no leading zeros), and the {@code 0} flag is a fill character that takes the place of the blanks
+ * wherever they go: before a sign or {@code 0x} ({@code %05d} of -1 is {@code 000-1}), and after the
+ * value with {@code -} ({@code %-05d} of 7 is {@code 70000}), also for strings.
+ */
 final class CFormat {
     private CFormat() {}
 
@@ -13,9 +20,6 @@ final class CFormat {
                 String str = value instanceof byte[] bytes ? FormatString.hex(bytes, !s.length().equals("x")
                         && !s.length().equals("h"), !s.length().equals("h"))
                         : value instanceof String v ? v : String.valueOf(value);
-                if (s.precision() >= 0 && str.length() > s.precision()) {
-                    str = str.substring(0, s.precision());
-                }
                 body = str;
             }
             case 'c' -> body = String.valueOf((char) (((Long) value) & 0xff));
@@ -37,30 +41,17 @@ final class CFormat {
                 if (s.conversion() == 'd' && v == Long.MIN_VALUE) {
                     digits = "9223372036854775808";
                 }
-                if (s.precision() >= 0) {
-                    if (s.precision() == 0 && v == 0) {
-                        digits = "";
-                    }
-                    while (digits.length() < s.precision()) {
-                        digits = "0" + digits;
-                    }
-                }
                 String sign = s.conversion() == 'd' && v < 0 ? "-" : s.conversion() == 'd' && s.showSign() ? "+" : "";
                 if (s.alternate() && v != 0 && (s.conversion() == 'x' || s.conversion() == 'X')) {
                     sign = s.conversion() == 'x' ? "0x" : "0X";
                 } else if (s.alternate() && s.conversion() == 'o' && !digits.startsWith("0")) {
                     digits = "0" + digits;
                 }
-                if (s.zeroPad() && !s.leftAlign() && s.precision() < 0) {
-                    while (sign.length() + digits.length() < s.width()) {
-                        digits = "0" + digits;
-                    }
-                }
                 body = sign + digits;
             }
         }
         if (body.length() < s.width()) {
-            String pad = " ".repeat(s.width() - body.length());
+            String pad = String.valueOf(s.zeroPad() ? '0' : ' ').repeat(s.width() - body.length());
             body = s.leftAlign() ? body + pad : pad + body;
         }
         return body;

@@ -168,8 +168,8 @@ public final class FormatString {
 
     /**
      * Formats with argument values ({@link Long} for integers, {@link String} for strings, one char per
-     * byte), with C's printf semantics for the conversion as written (a {@code %d} of a 64-bit value
-     * prints its low 32 bits, as bpftrace's call of snprintf does).
+     * byte), as current bpftrace formats each conversion ({@link CFormat}: a {@code %d} of a 64-bit
+     * value prints its low 32 bits, as C's int would; no precision for integers and strings).
      */
     public String format(List<Object> values) {
         StringBuilder out = new StringBuilder();

@@ -104,6 +104,9 @@ final class ProbeArgs {
      * {@code args->rqtp}), as written in the first attach point's format; empty if it is not one.
      */
     Optional<String> pointee(Expr.Field f, Probe probe) {
+        if (probe.attachPoints().isEmpty()) {
+            return Optional.empty(); // outside a probe (a function's signature): field() reported it
+        }
         AttachPoint ap = probe.attachPoints().getFirst();
         if ((ap.provider().equals("uprobe") || ap.provider().equals("uretprobe"))
                 && resolved(ap) instanceof Resolved.Uprobe u) {
