@@ -24,7 +24,8 @@ public record GlobalFunction(int slot, String name, List<Param> params) {
     }
 
     /** How a parameter is typed by the prototype. */
-    public sealed interface Param permits Param.Scalar, Param.Context, Param.Memory, Param.Trusted, Param.Unsupported {
+    public sealed interface Param permits Param.Scalar, Param.Context, Param.Memory, Param.Trusted, Param.Dynptr,
+            Param.Unsupported {
         /** An integer or enum: any scalar. */
         record Scalar() implements Param {
         }
@@ -60,6 +61,13 @@ public record GlobalFunction(int slot, String name, List<Param> params) {
             public Trusted {
                 Objects.requireNonNull(struct, "struct");
             }
+        }
+
+        /**
+         * A {@code struct bpf_dynptr *}: the caller passes an initialised dynptr of any kind, which
+         * the body may use but not release or overwrite.
+         */
+        record Dynptr() implements Param {
         }
 
         /**

@@ -25,7 +25,7 @@ import org.bpf4j.spec.ProgramType;
  *   <li>{@code global: SLOT NAME scalar,ctx,mem:SIZE} a global function at SLOT with its BTF
  *       parameters (verified on its own, as Linux does with BTF); also {@code mem!:SIZE} (tagged
  *       {@code __arg_nonnull}), {@code trusted:STRUCT} and {@code trusted?:STRUCT} ({@code __arg_trusted},
- *       the second also {@code __arg_nullable});
+ *       the second also {@code __arg_nullable}), {@code dynptr} (a {@code struct bpf_dynptr *});
  *   <li>{@code kfunc: NAME}, in order: {@code call kfunc N} calls the N-th (from 0) kernel function
  *       named so (the kernel cross-check puts its vmlinux BTF id there);
  *   <li>{@code btf: kernel}: the case is verified with the running kernel's types
@@ -262,6 +262,7 @@ record VerifierCase(String file, String name, int line, ProgramType type, List<M
                 params.add(switch (p) {
                     case "scalar" -> new GlobalFunction.Param.Scalar();
                     case "ctx" -> new GlobalFunction.Param.Context();
+                    case "dynptr" -> new GlobalFunction.Param.Dynptr();
                     default -> {
                         if (p.startsWith("trusted:") || p.startsWith("trusted?:")) {
                             yield new GlobalFunction.Param.Trusted(p.substring(p.indexOf(':') + 1), p.contains("?"));

@@ -356,6 +356,11 @@ class VerifierCaseKernelTest {
                             }
                             yield types.size() - 1;
                         }
+                        case GlobalFunction.Param.Dynptr d -> {
+                            types.add(new org.bpf4j.object.btf.BtfType.Struct("bpf_dynptr", 16, List.of()));
+                            types.add(new org.bpf4j.object.btf.BtfType.Ptr("", types.size() - 1));
+                            yield types.size() - 1;
+                        }
                         case GlobalFunction.Param.Trusted tr -> {
                             // the kernel finds the structure in its own BTF by name
                             types.add(new org.bpf4j.object.btf.BtfType.Struct(tr.struct(), 0, List.of()));

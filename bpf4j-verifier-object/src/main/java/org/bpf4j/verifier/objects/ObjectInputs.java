@@ -290,6 +290,9 @@ public final class ObjectInputs {
                 .map(c -> c.equals(st.name()) || c.equals("struct " + st.name())).orElse(false)) {
             return new GlobalFunction.Param.Context();
         }
+        if (btf.resolve(ptr.type()) instanceof BtfType.Struct st && st.name().equals("bpf_dynptr")) {
+            return new GlobalFunction.Param.Dynptr();
+        }
         if (type == ProgramType.KPROBE && isPtRegs(btf, ptr.type())) {
             // btf_is_prog_ctx_type: a kprobe's context is bpf_user_pt_regs_t, the typedef or the
             // struct it names (struct pt_regs on x86-64; libbpf's usdt.bpf.h takes a struct pt_regs *)

@@ -404,6 +404,12 @@ public final class ScalarAlu {
             r = src;
         } else if (bits < 64 && Long.compareUnsigned(src.umax(), hi) <= 0) {
             r = src; // the sign bit of the low part is zero: extension changes nothing
+        } else if (bits < 64 && src.smin() >> bits == src.smax() >> bits
+                && (src.smin() >> (bits - 1) & 1) == (src.smax() >> (bits - 1) & 1)) {
+            // every value has the same bits above the low part, so the low parts run from the
+            // low part of smin to that of smax; when both have the same sign bit, so do all of
+            // them, and extension maps the run in order
+            r = ScalarRange.signed(src.smin() << (64 - bits) >> (64 - bits), src.smax() << (64 - bits) >> (64 - bits));
         } else {
             r = ScalarRange.signed(lo, hi);
         }

@@ -116,6 +116,12 @@ final class Calls {
                 && f.range().isConst() && f.range().value() == 0)) {
             throw new Reject("get_local_storage() doesn't support non-zero flags");
         }
+        if (h.name().equals("dynptr_write") && meta.dynptr.used != null
+                && meta.dynptr.used.kind() == RegState.ObjectKind.DYNPTR_SKB) {
+            // writing through a socket buffer's dynptr may reallocate its data (a clone's): every
+            // packet pointer and slice is gone, as after a helper that changes packet data
+            forgetPacketPointers(st);
+        }
         if (h.changesPacketData() && !h.name().equals("tail_call")) {
             // a failed tail call changes nothing (a successful one does not come back, except to
             // the caller of a function that made it: see Functions.mayChangePacketData)

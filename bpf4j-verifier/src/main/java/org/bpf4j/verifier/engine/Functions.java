@@ -107,6 +107,7 @@ final class Functions {
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
                         ScalarRange.constant(0), m.nonNull() ? 0 : st.newId(), 0, 0, -1,
                         (int) Math.min(m.size(), Integer.MAX_VALUE), !m.nonNull(), 0, false);
+                case org.bpf4j.verifier.GlobalFunction.Param.Dynptr d -> RegState.Pointer.of(PtrType.CONST_DYNPTR);
                 case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> new RegState.Pointer(PtrType.BTF_ID, 0,
                         ScalarRange.constant(0), t.nullable() ? st.newId() : 0, 0, 0, -1, 0, t.nullable(), 0, false,
                         ex.kernelObjects().helperResult(t.struct(), true));
@@ -156,6 +157,14 @@ final class Functions {
                     if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
                         throw new Reject("arg#" + i + " expects pointer to ctx");
                     }
+                    // the function reads the context as the program's own: at its start
+                    if (p.off() != 0) {
+                        throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + r
+                                + " off=" + p.off() + " disallowed");
+                    }
+                    if (!p.fixedOffset()) {
+                        throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
+                    }
                 }
                 case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
                     boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
@@ -167,6 +176,8 @@ final class Functions {
                     }
                 }
                 case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> trustedArg(r, v, t);
+                case org.bpf4j.verifier.GlobalFunction.Param.Dynptr d ->
+                    Dynptrs.arg(st, r, org.bpf4j.spec.ArgType.PTR_TO_DYNPTR, new Dynptrs.Use());
                 case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
                     throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
                             + " is not supported for a global function");

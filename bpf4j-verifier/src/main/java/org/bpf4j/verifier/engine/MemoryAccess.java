@@ -220,11 +220,15 @@ final class MemoryAccess {
                 // type's struct around it) through BTF; bpf4j has no kernel BTF, so it allows
                 // reads at fixed offsets inside the first MAP_STRUCT_READ bytes (fields every
                 // kernel has) and knows nothing of the value
+                String struct = mapStruct(ex.map(p.map()).type());
                 if (write) {
-                    throw new Reject("only read from bpf_map is supported");
+                    throw new Reject("only read from " + struct + " is supported");
                 }
                 long at = (long) p.off() + off;
-                if (!p.fixedOffset() || at < 0 || at + size > MAP_STRUCT_READ) {
+                if (p.fixedOffset() && at < 0) {
+                    throw new Reject("R" + regno + " is " + struct + " invalid negative access: off=" + at);
+                }
+                if (!p.fixedOffset() || at + size > MAP_STRUCT_READ) {
                     throw new Reject("R" + regno + " bpf4j: read of map_ptr at off=" + at + " size=" + size
                             + " is outside the struct bpf_map fields it models (0.." + MAP_STRUCT_READ + ")");
                 }
@@ -289,6 +293,26 @@ final class MemoryAccess {
             return false;
         }
         return off == 80 || off == 88 ? size == 8 : size == 4;
+    }
+
+    /** The kernel structure a map of this type is (its {@code map_btf_id}), named in Linux's messages. */
+    private static String mapStruct(org.bpf4j.spec.MapType t) {
+        return switch (t) {
+            case ARRAY, PERCPU_ARRAY, PROG_ARRAY, PERF_EVENT_ARRAY, CGROUP_ARRAY, ARRAY_OF_MAPS -> "bpf_array";
+            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS -> "bpf_htab";
+            case RINGBUF, USER_RINGBUF -> "bpf_ringbuf_map";
+            case STACK_TRACE -> "bpf_stack_map";
+            case LPM_TRIE -> "lpm_trie";
+            case QUEUE, STACK -> "bpf_queue_stack";
+            case BLOOM_FILTER -> "bpf_bloom_filter";
+            case SOCKMAP -> "bpf_stab";
+            case SOCKHASH -> "bpf_shtab";
+            case DEVMAP, DEVMAP_HASH -> "bpf_dtab";
+            case CPUMAP -> "bpf_cpu_map";
+            case XSKMAP -> "xsk_map";
+            case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE -> "bpf_local_storage_map";
+            default -> "bpf_map";
+        };
     }
 
     static boolean packetWritable(ProgramType t) {
