@@ -54,4 +54,37 @@ class TraceFentryTest {
         assertEquals("stdin:1:24-33: ERROR: Can't find function parameter nope\n"
                 + "kfunc:vfs_read { print(args.nope); }\n" + " ".repeat(23) + "~".repeat(9) + "\n", param.err());
     }
+
+    @Test
+    void argsAsAWholeIsARecordOfTheParameters() {
+        // current bpftrace's runtime test "print args in fentry": { .path = 0x..., .file = 0x... }
+        Cli r = Cli.run("trace", "-d", "-e", "fentry:vfs_open { print(args); @m = args; @k[args] = 1; }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("  call: print\n   builtin: args :: struct vfs_open_args\n"), r.out());
+        assertTrue(r.out().contains("   map: @m :: struct vfs_open_args\n"), r.out());
+        // vfs_open(path, file): both 8-byte slots of the context, each in its field
+        String code = r.out().substring(r.out().indexOf("fentry:vfs_open ("));
+        assertTrue(code.contains("ldxdw %r0, [%r6]\n") && code.contains("ldxdw %r0, [%r6+8]\n"), code);
+        Cli mixed = Cli.run("trace", "-d", "-e", "fentry:vfs_read,fentry:vfs_open { print(args); }");
+        assertEquals(Main.EXIT_FAILED, mixed.status());
+        assertTrue(mixed.err().startsWith("stdin:1:17-32: ERROR: Probe has attach points with mixed arguments\n"),
+                mixed.err());
+    }
+
+    @Test
+    void socketCookieTakesTheStructSockOfATracingProgram() {
+        // current bpftrace's TypeChecker tests (call_socket_cookie): fentry and fexit are tracing programs
+        Cli r = Cli.run("trace", "-d", "-e", "fentry:tcp_shutdown { @[socket_cookie(args.sk)] = count(); } "
+                + "fexit:tcp_shutdown { $c = socket_cookie(args.sk); }");
+        assertEquals(Main.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("call 46\n"), r.out()); // bpf_get_socket_cookie
+        Cli integer = Cli.run("trace", "-d", "-e", "fentry:tcp_shutdown { $ret = socket_cookie(args.how); }");
+        assertEquals(Main.EXIT_FAILED, integer.status());
+        assertTrue(integer.err().startsWith("stdin:1:30-53: ERROR: socket_cookie() only supports pointer arguments "
+                + "(int provided)\n"), integer.err());
+        Cli other = Cli.run("trace", "-d", "-e", "fentry:vfs_read { $ret = socket_cookie(args.file); }");
+        assertEquals(Main.EXIT_FAILED, other.status());
+        assertTrue(other.err().startsWith("stdin:1:26-50: ERROR: socket_cookie() only supports 'struct sock *' as the "
+                + "argument ('struct file *' provided)\n"), other.err());
+    }
 }

@@ -283,17 +283,50 @@ final class Asm {
                 kept.add(p);
             }
         }
-        int[] slot = new int[kept.size() + 1];
-        for (int k = 0; k < kept.size(); k++) {
-            slot[k + 1] = slot[k] + insns.get(kept.get(k)).slots();
-        }
+        // A jump farther than a 16-bit offset (a program of more than 32,767 slots: unrolled loops
+        // of a game's board) takes the 32-bit-offset goto (gotol, Linux 6.6 and later): a goto
+        // becomes one; a conditional jump jumps over a short goto to a gotol, its far target
+        // ("J cond +1; goto +1; gotol target"), 2 more slots, so the slots are laid out again until
+        // no other jump is pushed out of range.
+        boolean[] far = new boolean[kept.size()];
+        int[] slot;
+        boolean changed;
+        do {
+            slot = new int[kept.size() + 1];
+            for (int k = 0; k < kept.size(); k++) {
+                slot[k + 1] = slot[k] + insns.get(kept.get(k)).slots() + (far[k] ? 2 : 0);
+            }
+            changed = false;
+            for (int k = 0; k < kept.size(); k++) {
+                int p = kept.get(k);
+                if (!far[k] && targetOf[p] != null && insns.get(p) instanceof Instruction.Jump) {
+                    int off = slot[newPos[targetOf[p].position]] - (slot[k] + 1);
+                    if (off != (short) off) {
+                        far[k] = true;
+                        changed = true;
+                    }
+                }
+            }
+        } while (changed);
         List<Instruction> out = new ArrayList<>(kept.size());
         for (int k = 0; k < kept.size(); k++) {
             int p = kept.get(k);
             Instruction i = insns.get(p);
             if (targetOf[p] != null) {
-                int off = slot[newPos[targetOf[p].position]] - (slot[k] + 1);
-                if (off != (short) off) {
+                int target = slot[newPos[targetOf[p].position]];
+                int off = target - (slot[k] + 1);
+                if (far[k]) {
+                    Instruction.Jump j = (Instruction.Jump) i;
+                    out.add(new Instruction.Jump(j.wide(), j.op(), j.dst(), j.src(), (short) 1));
+                    out.add(new Instruction.Goto(false, 1));
+                    out.add(new Instruction.Goto(true, target - (slot[k] + 3)));
+                    continue;
+                }
+                if (i instanceof Instruction.Goto && off != (short) off) {
+                    out.add(new Instruction.Goto(true, off));
+                    continue;
+                }
+                if (off != (short) off && i instanceof Instruction.Jump) {
                     throw new UnsupportedFeatureException("a jump of " + off
                             + " instructions is too far for the generated program");
                 }

@@ -7,7 +7,7 @@ import org.bpf4j.trace.ast.Expr;
 /**
  * Type rules of the functions whose helper takes a BTF-typed kernel pointer, which only BTF-typed
  * tracing programs have (current bpftrace: fentry, fexit, iterators and raw tracepoints; in
- * bpf4j trace raw tracepoints, loaded as tp_btf): {@code socket_cookie(struct sock *)}
+ * bpf4j trace fentry, fexit and raw tracepoints, loaded as tp_btf): {@code socket_cookie(struct sock *)}
  * ({@code bpf_get_socket_cookie}) and {@code skboutput(FILE, struct sk_buff *, LEN, OFFSET)}
  * ({@code bpf_skb_output}: the packet written to a pcap file).
  */
@@ -58,6 +58,12 @@ final class BtfPointerCalls {
         return new Type.Str(size);
     }
 
+    /**
+     * The probes whose programs are BTF-typed tracing programs, which may call these helpers (as
+     * current bpftrace's check of the program type; iterators aside).
+     */
+    private static final List<String> TRACING = List.of("rawtracepoint", "fentry", "fexit", "kfunc", "kretfunc");
+
     /** Whether {@code name} is one of these functions. */
     static boolean handles(String name) {
         return name.equals("socket_cookie") || name.equals("skboutput") || name.equals("path");
@@ -68,7 +74,7 @@ final class BtfPointerCalls {
             return path(c);
         }
         for (AttachPoint ap : a.probe().attachPoints()) {
-            if (!ap.provider().equals("rawtracepoint")) {
+            if (!TRACING.contains(ap.provider())) {
                 // as current bpftrace, the number of arguments is checked too
                 a.error(c.span(), c.name() + " can not be used with \"" + ProbeBuiltins.providerName(ap.provider())
                         + "\" probes");
@@ -78,8 +84,14 @@ final class BtfPointerCalls {
         }
         if (c.name().equals("socket_cookie")) {
             if (calls.nargs(c, 1) && !pointer(c.args().getFirst())) {
-                a.error(c.span(), "socket_cookie() only supports a pointer as the argument ("
-                        + SemanticAnalyser.kindName(a.type(c.args().getFirst())) + " provided)");
+                // current bpftrace's words for an argument of the wrong kind
+                String kind = SemanticAnalyser.kindName(a.type(c.args().getFirst()));
+                a.error(c.span(), "socket_cookie() only supports pointer arguments ("
+                        + (kind.equals("integer") ? "int" : kind) + " provided)"); // its name of the type's kind
+            } else if (c.args().size() == 1 && c.args().getFirst() instanceof Expr.Field f && ProbeArgs.isArgs(f.base())
+                    && a.probeArgs.pointee(f, a.probe()).filter(st -> !st.equals("struct sock")).isPresent()) {
+                a.error(c.span(), "socket_cookie() only supports 'struct sock *' as the argument ('"
+                        + a.probeArgs.pointee(f, a.probe()).get() + " *' provided)");
             }
             return Type.UINT64;
         }

@@ -160,7 +160,8 @@ final class BuiltinTypes {
             }
             return new Type.Stack(n.equals("ustack"), mode, Builtins.STACK_FRAMES);
         }
-        if (n.equals("args") && a.probe().attachPoints().stream().allMatch(ap -> ap.provider().equals("uprobe"))) {
+        if (n.equals("args") && (a.probe().attachPoints().stream().allMatch(ap -> ap.provider().equals("uprobe"))
+                || a.probe().attachPoints().stream().allMatch(a.probeArgs::isFentry))) {
             return a.probeArgs.record(b, a.probe());
         }
         if (Builtins.UNSUPPORTED_VARIABLES.contains(n)) {

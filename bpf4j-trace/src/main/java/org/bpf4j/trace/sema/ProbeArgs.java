@@ -30,6 +30,11 @@ final class ProbeArgs {
     }
 
     /** What an attach point refers to on this machine, or null. */
+    /** Whether an attach point is an fentry/fexit probe on a function of the kernel's BTF. */
+    boolean isFentry(AttachPoint ap) {
+        return resolved(ap) instanceof Resolved.Fentry;
+    }
+
     Resolved resolved(AttachPoint ap) {
         return expansion.resolved().get(ap);
     }
@@ -155,6 +160,18 @@ final class ProbeArgs {
     Type record(Expr.Builtin b, Probe probe) {
         Type.Record result = null;
         for (AttachPoint ap : probe.attachPoints()) {
+            if (resolved(ap) instanceof Resolved.Fentry fe) {
+                Type.Record r = fentryRecord(b, fe);
+                if (r == null) {
+                    return Type.NONE;
+                }
+                if (result != null && !result.fields().equals(r.fields())) {
+                    a.error(ap.span(), "Probe has attach points with mixed arguments");
+                    return Type.NONE;
+                }
+                result = result == null ? r : result;
+                continue;
+            }
             if (!(resolved(ap) instanceof Resolved.Uprobe u)) {
                 return Type.NONE; // the attach point's own error was reported
             }
@@ -198,6 +215,26 @@ final class ProbeArgs {
             return Type.NONE;
         }
         return result;
+    }
+
+    /**
+     * {@code args} as a whole in an fentry/fexit probe (current bpftrace): a record of the
+     * function's parameters from the kernel's BTF, each in its 8-byte slot of the context, typed
+     * as {@code args.NAME} is (an fexit's return value is {@code retval}, not one of its fields);
+     * null after an error.
+     */
+    private Type.Record fentryRecord(Expr.Builtin b, Resolved.Fentry fe) {
+        RawTracepoints.Entry e = fe.function().entry();
+        List<Type.RecordField> fields = new ArrayList<>();
+        for (int i = 0; i < e.params().size(); i++) {
+            String name = e.params().get(i).name();
+            Type t = btfArg(new Expr.Field(b, name, false, b.span()), e, fe.returnProbe() ? "fexit" : "fentry");
+            if (t == null) {
+                return null;
+            }
+            fields.add(new Type.RecordField(name, t, 8 * i));
+        }
+        return new Type.Record("struct " + fe.function().name() + "_args", fields, 8 * fields.size());
     }
 
     /** Whether the pointers of a probe's arguments are user addresses (system call arguments, uprobes). */

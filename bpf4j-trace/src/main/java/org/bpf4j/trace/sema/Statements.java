@@ -207,7 +207,9 @@ final class Statements {
             }
             case Stmt.Unroll u -> {
                 Span head = new Span(u.span().begin(), u.count().span().end() + 1);
-                Long n = sa.constantOf(u.count());
+                // a positional parameter not given is 0, as current bpftrace folds it before this check
+                Long n = u.count() instanceof Expr.Param p && p.number() >= 1 && (p.number() > sa.params().size()
+                        || sa.params().get(p.number() - 1).isEmpty()) ? Long.valueOf(0) : sa.constantOf(u.count());
                 if (n == null) {
                     sa.error(head, "invalid unroll value");
                 } else if (n > 100) {

@@ -67,7 +67,7 @@ public final class StateCompare {
 
     private boolean statesCover(VerifierState old, VerifierState cur, int[] live, boolean exact) {
         if (old.frames.size() != cur.frames.size() || !lockCovers(old.activeLock, cur.activeLock, exact)
-                || old.activeRcu != cur.activeRcu
+                || old.activeRcu != cur.activeRcu || old.preemptDisabled != cur.preemptDisabled
                 || old.refs.size() != cur.refs.size()) {
             return false;
         }

@@ -17,6 +17,8 @@ public final class VerifierState {
     public long activeLock = -1;
     /** Whether the path is inside an RCU read-side critical section ({@code bpf_rcu_read_lock}). */
     public boolean activeRcu;
+    /** How many {@code bpf_preempt_disable} calls the path has not yet matched with {@code bpf_preempt_enable}. */
+    public int preemptDisabled;
     /** The next fresh id for pointers and linked scalars. */
     public int nextId;
     /**
@@ -73,6 +75,7 @@ public final class VerifierState {
         refs = new ArrayList<>(o.refs);
         activeLock = o.activeLock;
         activeRcu = o.activeRcu;
+        preemptDisabled = o.preemptDisabled;
         nextId = o.nextId;
         callbackReturns = o.callbackReturns;
         mayGotoDepth = o.mayGotoDepth;

@@ -72,6 +72,9 @@ final class Functions {
         if (st.activeRcu) {
             throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region");
         }
+        if (st.preemptDisabled > 0) {
+            throw new Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region");
+        }
     }
 
     /**

@@ -36,7 +36,8 @@ final class Kfuncs {
     /** The kernel functions bpf4j knows. */
     enum Kfunc {
         ITER_NUM_NEW, ITER_NUM_NEXT, ITER_NUM_DESTROY, ITER_BITS_NEW, ITER_BITS_NEXT, ITER_BITS_DESTROY,
-        RCU_READ_LOCK, RCU_READ_UNLOCK, DYNPTR_FROM_SKB, DYNPTR_FROM_XDP, DYNPTR_SLICE;
+        RCU_READ_LOCK, RCU_READ_UNLOCK, PREEMPT_DISABLE, PREEMPT_ENABLE, DYNPTR_FROM_SKB, DYNPTR_FROM_XDP,
+        DYNPTR_SLICE;
 
         /** Whether this is an iterator's {@code _next}, where its loop converges. */
         boolean iterNext() {
@@ -62,6 +63,8 @@ final class Kfuncs {
             Map.entry("bpf_iter_bits_destroy", Kfunc.ITER_BITS_DESTROY),
             Map.entry("bpf_rcu_read_lock", Kfunc.RCU_READ_LOCK),
             Map.entry("bpf_rcu_read_unlock", Kfunc.RCU_READ_UNLOCK),
+            Map.entry("bpf_preempt_disable", Kfunc.PREEMPT_DISABLE),
+            Map.entry("bpf_preempt_enable", Kfunc.PREEMPT_ENABLE),
             Map.entry("bpf_dynptr_from_skb", Kfunc.DYNPTR_FROM_SKB),
             Map.entry("bpf_dynptr_from_xdp", Kfunc.DYNPTR_FROM_XDP),
             Map.entry("bpf_dynptr_slice", Kfunc.DYNPTR_SLICE));
@@ -164,6 +167,16 @@ final class Kfuncs {
             }
             case DYNPTR_SLICE -> {
                 slice(st);
+                yield null;
+            }
+            case PREEMPT_DISABLE, PREEMPT_ENABLE -> {
+                // preemption disabled any number of times over, enabled as often before the end
+                if (k == Kfunc.PREEMPT_ENABLE && st.preemptDisabled == 0) {
+                    throw new Reject("unmatched attempt to enable preemption (kernel function bpf_preempt_enable)");
+                }
+                st.preemptDisabled += k == Kfunc.PREEMPT_DISABLE ? 1 : -1;
+                clobber(st);
+                st.regs()[0] = RegState.NOT_INIT;
                 yield null;
             }
             case RCU_READ_LOCK, RCU_READ_UNLOCK -> {
