@@ -627,18 +627,10 @@ final class TraceCommand implements Callable<Integer> {
                         // already said in current bpftrace's words ("Unable to attach probe: ...")
                         return EXIT_RUN_FAILED;
                     }
-                    Diagnostics d = new Diagnostics();
-                    d.error(e.attachPoint().span(), e.getMessage());
-                    err.print(d.render(source));
-                    err.flush();
-                    return EXIT_RUN_FAILED;
+                    return errorAtProbe(err, source, e.attachPoint(), e.getMessage());
                 } catch (ProbeRunException e) {
                     // the VM stopped a probe's program (a loop that never ends): shown at the probe
-                    Diagnostics d = new Diagnostics();
-                    d.error(e.attachPoint().span(), e.getMessage());
-                    err.print(d.render(source));
-                    err.flush();
-                    return EXIT_RUN_FAILED;
+                    return errorAtProbe(err, source, e.attachPoint(), e.getMessage());
                 } catch (Bpf4jException e) {
                     throw new CommandFailure(EXIT_RUN_FAILED, "cannot attach: " + e.getMessage(), null);
                 } finally {
@@ -706,6 +698,15 @@ final class TraceCommand implements Callable<Integer> {
             }
         }
         return source;
+    }
+
+    /** Prints {@code message} as an error at {@code probe}'s attach point; the run's failure status. */
+    private static int errorAtProbe(PrintWriter err, Source source, AttachPoint probe, String message) {
+        Diagnostics d = new Diagnostics();
+        d.error(probe.span(), message);
+        err.print(d.render(source));
+        err.flush();
+        return EXIT_RUN_FAILED;
     }
 
     /**

@@ -19,13 +19,20 @@ public final class DeepStack {
     /**
      * Runs {@code work} on a thread with a deep stack and returns its result; what it throws is
      * thrown here (a {@link StackOverflowError} too, when even that stack is not enough). The
-     * caller waits; an interrupt while it waits is kept and the wait goes on.
+     * caller waits; an interrupt while it waits is kept and the wait goes on. Where the system
+     * will not give a thread so large a stack (little memory, strict overcommit), the work runs on
+     * the caller's thread: a deeply nested script is then the nesting error sooner.
      *
      * @param work the work
      * @param <T> its result's type
      * @return its result
      */
     public static <T> T call(Supplier<T> work) {
+        return call(work, STACK_BYTES);
+    }
+
+    /** As {@link #call(Supplier)}, with a thread of {@code stackBytes} of stack. */
+    static <T> T call(Supplier<T> work, long stackBytes) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(null, () -> {
@@ -34,9 +41,13 @@ public final class DeepStack {
             } catch (Throwable e) {
                 failure.set(e);
             }
-        }, "bpf4j-trace-compile", STACK_BYTES);
+        }, "bpf4j-trace-compile", stackBytes);
         t.setDaemon(true);
-        t.start();
+        try {
+            t.start();
+        } catch (OutOfMemoryError e) {
+            return work.get(); // no thread with that stack: the caller's own
+        }
         boolean interrupted = false;
         while (true) {
             try {

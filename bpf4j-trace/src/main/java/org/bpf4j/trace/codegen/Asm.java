@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.bpf4j.UnsupportedFeatureException;
 import org.bpf4j.isa.AluOp;
 import org.bpf4j.isa.Code;
@@ -68,7 +69,7 @@ final class Asm {
         private static final long serialVersionUID = 1L;
 
         TooLarge() {
-            super("more than " + String.format(java.util.Locale.ROOT, "%,d", MAX_INSTRUCTIONS) + " instructions",
+            super("more than " + String.format(Locale.ROOT, "%,d", MAX_INSTRUCTIONS) + " instructions",
                     null, false, false);
         }
     }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import org.bpf4j.trace.codegen.CompiledScript;
 import org.bpf4j.vm.Cpus;
@@ -58,7 +59,7 @@ public final class VmBackend implements Backend {
         } catch (VmTrapException e) {
             CompiledScript.ProbeProgram p = script.programs().get(index);
             String what = e.kind() == VmTrapException.Kind.BUDGET
-                    ? "the program of " + p.attachPoint().name() + " ran " + String.format(java.util.Locale.ROOT, "%,d", options.instructionBudget())
+                    ? "the program of " + p.attachPoint().name() + " ran " + String.format(Locale.ROOT, "%,d", options.instructionBudget())
                             + " instructions without ending and was stopped (a loop that never ends? the kernel "
                             + "refuses to load a program whose loops it cannot see end)"
                     : "the program of " + p.attachPoint().name() + " was stopped: " + e.getMessage();

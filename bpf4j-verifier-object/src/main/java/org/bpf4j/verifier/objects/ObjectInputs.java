@@ -14,6 +14,7 @@ import org.bpf4j.object.btf.BtfType;
 import org.bpf4j.object.btf.FuncInfo;
 import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.spec.SectionNames;
 import org.bpf4j.verifier.GlobalFunction;
 import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.VerifierInput;
@@ -39,7 +40,7 @@ public final class ObjectInputs {
                 globals(obj, linked, type), kernelSymbols(obj, linked));
         // the section names the expected attach type, which some contexts depend on (cgroup/getsockopt)
         return type == ProgramType.TRACING ? in
-                : in.withAttachTo(org.bpf4j.spec.SectionNames.withoutAutoloadMark(linked.sectionName()));
+                : in.withAttachTo(SectionNames.withoutAutoloadMark(linked.sectionName()));
     }
 
     /**
@@ -64,7 +65,7 @@ public final class ObjectInputs {
             }
         }
         VerifierInput in = input(obj, linked, type).withKernelTypes(kernel);
-        String section = org.bpf4j.spec.SectionNames.withoutAutoloadMark(linked.sectionName());
+        String section = SectionNames.withoutAutoloadMark(linked.sectionName());
         for (String prefix : new String[] {"tp_btf/", "fentry/", "fexit/", "fmod_ret/", "iter/", "iter.s/"}) {
             if (type == ProgramType.TRACING && section.startsWith(prefix)) {
                 in = in.withAttachTo(section);

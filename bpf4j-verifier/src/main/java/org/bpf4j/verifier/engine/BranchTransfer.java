@@ -49,10 +49,11 @@ final class BranchTransfer {
             return new VerifierState[] {taken, fall};
         }
         if (j.wide() && (j.op() == JumpOp.JEQ || j.op() == JumpOp.JNE) && dst instanceof RegState.Pointer p
-                && src instanceof RegState.Pointer q && p.maybeNull() != q.maybeNull()
+                && src instanceof RegState.Pointer q && (p.maybeNull() && neverNull(q) || q.maybeNull() && neverNull(p))
                 && p.type() != PtrType.BTF_ID && q.type() != PtrType.BTF_ID) {
-            // equal to a valid pointer, a maybe-NULL one is valid too; only that register
-            // learns it (Linux marks no copies here)
+            // equal to a pointer that is never NULL (a map value, a socket: not the context, the
+            // stack or a packet, as Linux 6.18 judges), a maybe-NULL one is valid too; only that
+            // register learns it (Linux marks no copies here)
             VerifierState eq = j.op() == JumpOp.JEQ ? taken : fall;
             if (q.maybeNull()) {
                 eq.regs()[srcReg] = q.notNull();

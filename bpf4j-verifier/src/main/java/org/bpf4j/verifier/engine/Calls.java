@@ -108,8 +108,9 @@ final class Calls {
             release(st, ref);
             Dynptrs.clear(meta.dynptr);
         }
-        if (h.name().equals("tail_call") && !st.refs.isEmpty()) {
-            // the program it runs would never release what this one holds
+        if (h.name().equals("tail_call") && !st.refs.isEmpty() && st.frames.size() == 1) {
+            // the program it runs would never release what this one holds; Linux checks only in
+            // the outermost frame (a function's tail call is let through, as its leak checks are)
             throw new Reject(Functions.referenceLeak(st, ex, "tail_call"));
         }
         if (h.name().equals("get_local_storage") && !(st.regs()[2] instanceof RegState.Scalar f
@@ -488,13 +489,7 @@ final class Calls {
                 if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
                     throw typeError(a, v, "ctx");
                 }
-                if (p.off() != 0) {
-                    throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + a + " off=" + p.off()
-                        + " disallowed");
-                }
-                if (!p.fixedOffset()) {
-                    throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
-                }
+                Regs.unmodifiedCtx(a, p);
             }
             case PTR_TO_STACK, PTR_TO_STACK_OR_NULL -> {
                 if (t == ArgType.PTR_TO_STACK_OR_NULL && isNull) {

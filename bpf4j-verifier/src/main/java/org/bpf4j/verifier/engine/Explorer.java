@@ -865,7 +865,7 @@ public final class Explorer {
                     yield next;
                 }
                 if (st.frames.size() >= MAX_CALL_FRAMES) {
-                    throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep !");
+                    throw new Reject("the call stack of " + (st.frames.size() + 1) + " frames is too deep");
                 }
                 FrameState caller = st.cur();
                 FrameState callee = new FrameState(p.slot, st.frames.size(), target);
@@ -902,7 +902,7 @@ public final class Explorer {
      */
     private void enterCallback(Path p, ArrayDeque<Path> work, VerifierState before, int helperId, int target) {
         if (before.frames.size() >= MAX_CALL_FRAMES) {
-            throw new Reject("the call stack of " + (before.frames.size() + 1) + " frames is too deep !");
+            throw new Reject("the call stack of " + (before.frames.size() + 1) + " frames is too deep");
         }
         FrameState caller = before.cur();
         RegState[] args = caller.regs;

@@ -7,6 +7,9 @@ import java.util.TreeSet;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
+import org.bpf4j.spec.ArgType;
+import org.bpf4j.spec.AttachType;
+import org.bpf4j.verifier.GlobalFunction;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
@@ -100,21 +103,21 @@ final class Functions {
      * The state at the start of a global function: each argument as its prototype types it (a
      * scalar, the context, or memory of the type's size that may be NULL).
      */
-    VerifierState globalEntry(org.bpf4j.verifier.GlobalFunction g) {
+    VerifierState globalEntry(GlobalFunction g) {
         FrameState f = new FrameState(-1, 0, g.slot());
         VerifierState st = new VerifierState(f);
         for (int i = 0; i < g.params().size(); i++) {
             f.regs[i + 1] = switch (g.params().get(i)) {
-                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> RegState.unknown();
-                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
-                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
+                case GlobalFunction.Param.Scalar x -> RegState.unknown();
+                case GlobalFunction.Param.Context x -> RegState.Pointer.of(PtrType.CTX);
+                case GlobalFunction.Param.Memory m -> new RegState.Pointer(PtrType.MEM, 0,
                         ScalarRange.constant(0), m.nonNull() ? 0 : st.newId(), 0, 0, -1,
                         (int) Math.min(m.size(), Integer.MAX_VALUE), !m.nonNull(), 0, false);
-                case org.bpf4j.verifier.GlobalFunction.Param.Dynptr d -> RegState.Pointer.of(PtrType.CONST_DYNPTR);
-                case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> new RegState.Pointer(PtrType.BTF_ID, 0,
+                case GlobalFunction.Param.Dynptr d -> RegState.Pointer.of(PtrType.CONST_DYNPTR);
+                case GlobalFunction.Param.Trusted t -> new RegState.Pointer(PtrType.BTF_ID, 0,
                         ScalarRange.constant(0), t.nullable() ? st.newId() : 0, 0, 0, -1, 0, t.nullable(), 0, false,
                         ex.kernelObjects().helperResult(t.struct(), true));
-                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
+                case GlobalFunction.Param.Unsupported u -> RegState.NOT_INIT;
             };
         }
         return st;
@@ -125,7 +128,7 @@ final class Functions {
      * context; NULL or memory of the type's size, readable and writable) and the call returns an
      * unknown scalar; the body is verified on its own (the kernel's {@code btf_check_subprog_call}).
      */
-    void callGlobal(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
+    void callGlobal(VerifierState st, GlobalFunction g) {
         if (st.activeLock != -1) {
             throw new Reject("global function calls are not allowed while holding a lock,\nuse static function instead");
         }
@@ -146,30 +149,24 @@ final class Functions {
         regs[0] = RegState.unknown();
     }
 
-    private void checkGlobalArgs(VerifierState st, org.bpf4j.verifier.GlobalFunction g) {
+    private void checkGlobalArgs(VerifierState st, GlobalFunction g) {
         for (int i = 0; i < g.params().size(); i++) {
             int r = i + 1;
             RegState v = Regs.read(st, r);
             switch (g.params().get(i)) {
-                case org.bpf4j.verifier.GlobalFunction.Param.Scalar x -> {
+                case GlobalFunction.Param.Scalar x -> {
                     if (!(v instanceof RegState.Scalar)) {
                         throw new Reject("R" + r + " is not a scalar");
                     }
                 }
-                case org.bpf4j.verifier.GlobalFunction.Param.Context x -> {
+                case GlobalFunction.Param.Context x -> {
                     if (!(v instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
                         throw new Reject("arg#" + i + " expects pointer to ctx");
                     }
                     // the function reads the context as the program's own: at its start
-                    if (p.off() != 0) {
-                        throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + r
-                                + " off=" + p.off() + " disallowed");
-                    }
-                    if (!p.fixedOffset()) {
-                        throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
-                    }
+                    Regs.unmodifiedCtx(r, p);
                 }
-                case org.bpf4j.verifier.GlobalFunction.Param.Memory m -> {
+                case GlobalFunction.Param.Memory m -> {
                     boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
                     if (m.nonNull() && v instanceof RegState.Pointer p && p.maybeNull()) {
                         throw new Reject("R" + r + " invalid mem access '" + p.typeName() + "'");
@@ -178,10 +175,10 @@ final class Functions {
                         ex.memory().checkRange(st, r, v, m.size(), true, false);
                     }
                 }
-                case org.bpf4j.verifier.GlobalFunction.Param.Trusted t -> trustedArg(r, v, t);
-                case org.bpf4j.verifier.GlobalFunction.Param.Dynptr d ->
-                    Dynptrs.arg(st, r, org.bpf4j.spec.ArgType.PTR_TO_DYNPTR, new Dynptrs.Use());
-                case org.bpf4j.verifier.GlobalFunction.Param.Unsupported u ->
+                case GlobalFunction.Param.Trusted t -> trustedArg(r, v, t);
+                case GlobalFunction.Param.Dynptr d ->
+                    Dynptrs.arg(st, r, ArgType.PTR_TO_DYNPTR, new Dynptrs.Use());
+                case GlobalFunction.Param.Unsupported u ->
                     throw new Reject("arg#" + i + " of " + g.name() + "(): " + u.what()
                             + " is not supported for a global function");
             }
@@ -192,7 +189,7 @@ final class Functions {
      * An {@code __arg_trusted} argument: NULL where the parameter is nullable, else a trusted or
      * referenced pointer to the structure, at its start (maybe NULL only where NULL is allowed).
      */
-    private static void trustedArg(int r, RegState v, org.bpf4j.verifier.GlobalFunction.Param.Trusted t) {
+    private static void trustedArg(int r, RegState v, GlobalFunction.Param.Trusted t) {
         boolean isNull = v instanceof RegState.Scalar s && s.range().isConst() && s.range().value() == 0;
         if (isNull && t.nullable()) {
             return;
@@ -276,10 +273,10 @@ final class Functions {
             return;
         }
         leaks(st);
-        org.bpf4j.spec.AttachType attach = ex.attach().orElse(null);
+        AttachType attach = ex.attach().orElse(null);
         long[] range = switch (ex.type()) {
             // egress may also ask for congestion notification (bit 1)
-            case CGROUP_SKB -> attach == org.bpf4j.spec.AttachType.CGROUP_INET_EGRESS ? new long[] {0, 3} : new long[] {0, 1};
+            case CGROUP_SKB -> attach == AttachType.CGROUP_INET_EGRESS ? new long[] {0, 3} : new long[] {0, 1};
             case CGROUP_SOCK_ADDR -> sockAddrRange(attach);
             case CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT -> new long[] {0, 1};
             case SK_LOOKUP -> new long[] {0, 1};
@@ -301,23 +298,21 @@ final class Functions {
 
     /** Linux's words for a return value outside {@code [lo, hi]}: the signed bounds that are known. */
     static String outOfRange(String what, ScalarRange r, long lo, long hi) {
-        {
-            StringBuilder sb = new StringBuilder(what);
-            boolean unknown = true;
-            if (r.smin() > Long.MIN_VALUE) {
-                sb.append(" smin=").append(r.smin());
-                unknown = false;
-            }
-            if (r.smax() < Long.MAX_VALUE) {
-                sb.append(" smax=").append(r.smax());
-                unknown = false;
-            }
-            if (unknown) {
-                sb.append(" unknown scalar value");
-            }
-            sb.append(" should have been in [").append(lo).append(", ").append(hi).append(']');
-            return sb.toString();
+        StringBuilder sb = new StringBuilder(what);
+        boolean unknown = true;
+        if (r.smin() > Long.MIN_VALUE) {
+            sb.append(" smin=").append(r.smin());
+            unknown = false;
         }
+        if (r.smax() < Long.MAX_VALUE) {
+            sb.append(" smax=").append(r.smax());
+            unknown = false;
+        }
+        if (unknown) {
+            sb.append(" unknown scalar value");
+        }
+        sb.append(" should have been in [").append(lo).append(", ").append(hi).append(']');
+        return sb.toString();
     }
 
     /**
@@ -325,7 +320,7 @@ final class Functions {
      * port check (bit 1), and the hooks that only rewrite an address the kernel reports (recvmsg,
      * getpeername, getsockname) cannot refuse anything, so they must return exactly 1.
      */
-    private static long[] sockAddrRange(org.bpf4j.spec.AttachType attach) {
+    private static long[] sockAddrRange(AttachType attach) {
         if (attach == null) {
             return new long[] {0, 1};
         }

@@ -2,9 +2,11 @@ package org.bpf4j.verifier.engine;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.bpf4j.spec.KernelTypes;
 import org.bpf4j.spec.KfuncFlag;
 import org.bpf4j.spec.KfuncSpec;
+import org.bpf4j.spec.ProgramType;
 import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
@@ -168,7 +170,7 @@ final class KernelObjects {
     /** Whether a kfunc parameter points to the program type's context structure. */
     private boolean isContext(KernelTypes.Pointer p) {
         return ex.type().contextStruct().map(c -> c.equals(p.targetName())).orElse(false)
-                || ex.type() == org.bpf4j.spec.ProgramType.KPROBE && p.targetName().equals("pt_regs");
+                || ex.type() == ProgramType.KPROBE && p.targetName().equals("pt_regs");
     }
 
     /** A parameter giving the size of the memory the one before points to ({@code __sz}, {@code __szk}). */
@@ -413,7 +415,7 @@ final class KernelObjects {
     }
 
     /** Kernel structures whose referenced kptrs load as RCU pointers (Linux's {@code rcu_protected_object}). */
-    private static final java.util.Set<String> RCU_PROTECTED = java.util.Set.of("task_struct", "cgroup", "bpf_cpumask");
+    private static final Set<String> RCU_PROTECTED = Set.of("task_struct", "cgroup", "bpf_cpumask");
 
     private KernelObject kptrType(MapInfo.Kptr k, int flags) {
         Optional<KernelTypes.Struct> s = types().structByName(k.struct());
@@ -555,12 +557,12 @@ final class KernelObjects {
      */
     private boolean startsWith(int id, int target) {
         for (int depth = 0; depth < 32; depth++) {
-            java.util.Optional<org.bpf4j.spec.KernelTypes.Struct> s = types().struct(id);
+            Optional<KernelTypes.Struct> s = types().struct(id);
             if (s.isEmpty() || s.get().members().isEmpty()) {
                 return false;
             }
-            org.bpf4j.spec.KernelTypes.Member first = s.get().members().get(0);
-            if (first.offset() != 0 || !(first.type() instanceof org.bpf4j.spec.KernelTypes.Composite c)) {
+            KernelTypes.Member first = s.get().members().get(0);
+            if (first.offset() != 0 || !(first.type() instanceof KernelTypes.Composite c)) {
                 return false;
             }
             if (c.id() == target) {

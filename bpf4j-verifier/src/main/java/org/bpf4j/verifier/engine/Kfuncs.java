@@ -235,9 +235,8 @@ final class Kfuncs {
             }
         } else if (!(ctx instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
             throw new Reject("arg#0 expected pointer to ctx, but got " + Regs.typeName(ctx));
-        } else if (p.off() != 0 || !p.fixedOffset()) {
-            throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R1 off=" + p.off()
-                    + " disallowed");
+        } else {
+            Regs.unmodifiedCtx(1, p);
         }
         Regs.read(st, 2);
         scalarArg(st, 2);

@@ -4,6 +4,7 @@ import org.bpf4j.isa.AtomicOp;
 import org.bpf4j.isa.Instruction;
 import org.bpf4j.isa.Operand;
 import org.bpf4j.isa.Size;
+import org.bpf4j.spec.MapType;
 import org.bpf4j.spec.ProgramType;
 import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.domain.FrameState;
@@ -296,7 +297,7 @@ final class MemoryAccess {
     }
 
     /** The kernel structure a map of this type is (its {@code map_btf_id}), named in Linux's messages. */
-    private static String mapStruct(org.bpf4j.spec.MapType t) {
+    private static String mapStruct(MapType t) {
         return switch (t) {
             case ARRAY, PERCPU_ARRAY, PROG_ARRAY, PERF_EVENT_ARRAY, CGROUP_ARRAY, ARRAY_OF_MAPS -> "bpf_array";
             case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS -> "bpf_htab";
@@ -394,13 +395,7 @@ final class MemoryAccess {
     }
 
     private RegState ctx(VerifierState st, int regno, RegState.Pointer p, int off, int size, boolean write) {
-        if (p.off() != 0) {
-            throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + regno + " off=" + p.off()
-                        + " disallowed");
-        }
-        if (!p.fixedOffset()) {
-            throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
-        }
+        Regs.unmodifiedCtx(regno, p);
         if ((ex.type() == ProgramType.TRACING || ex.type() == ProgramType.LSM && ex.input().attachTo().startsWith("lsm"))
                 && !ex.input().attachTo().isEmpty()) {
             return ex.kernelObjects().tracingArg(st, off, size, write);

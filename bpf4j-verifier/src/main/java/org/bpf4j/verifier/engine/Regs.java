@@ -45,6 +45,21 @@ final class Regs {
         };
     }
 
+    /**
+     * Refuses a context pointer in register {@code regno} that is not the context's start, in
+     * Linux's words: moved below it, moved past it, or moved by an unknown amount. Memory accesses,
+     * helper and kfunc arguments share it.
+     */
+    static void unmodifiedCtx(int regno, RegState.Pointer p) {
+        if (p.off() != 0) {
+            throw new Reject((p.off() < 0 ? "negative offset" : "dereference of modified") + " ctx ptr R" + regno
+                    + " off=" + p.off() + " disallowed");
+        }
+        if (!p.fixedOffset()) {
+            throw new Reject("variable ctx access var_off=" + p.var().var() + " disallowed");
+        }
+    }
+
     static boolean isPointer(RegState v) {
         return v instanceof RegState.Pointer;
     }

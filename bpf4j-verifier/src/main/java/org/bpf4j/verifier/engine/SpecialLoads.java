@@ -133,13 +133,13 @@ final class SpecialLoads {
         if (st.activeLock != -1) {
             throw new Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
         }
-        if (!st.refs.isEmpty()) {
-            // the load may end the program, and nothing would release them
+        if (!st.refs.isEmpty() && st.frames.size() == 1) {
+            // the load may end the program, and nothing would release them; Linux checks only in
+            // the outermost frame, as for a tail call
             throw new Reject(Functions.referenceLeak(st, ex, "BPF_LD_[ABS|IND]"));
         }
-        if (st.frames.size() > 1) {
-            throw new Reject("BPF_LD_[ABS|IND] instructions cannot be used in subprograms");
-        }
+        // allowed in any function, static or global, of a program with BTF (Linux refuses one in a
+        // function only without BTF, when loading: "LD_ABS is not allowed in subprogs without BTF")
         RegState r6 = Regs.read(st, 6);
         if (!(r6 instanceof RegState.Pointer p && p.type() == PtrType.CTX)) {
             throw new Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
