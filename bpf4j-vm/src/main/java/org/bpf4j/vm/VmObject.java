@@ -2,6 +2,7 @@ package org.bpf4j.vm;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,9 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.bpf4j.Bpf4jException;
 import org.bpf4j.UnsupportedFeatureException;
+import org.bpf4j.isa.Instruction;
 import org.bpf4j.object.CoreRelocator;
+import org.bpf4j.object.ExternReference;
 import org.bpf4j.object.MapReference;
 import org.bpf4j.object.MapSlot;
 import org.bpf4j.object.MapSpec;
@@ -211,6 +214,13 @@ public final class VmObject implements AutoCloseable {
                         + "create: " + mapFailures.getOrDefault(r.mapName(), "no such map"));
             }
         }
+        linked.externReferences().stream().min(Comparator.comparingInt(ExternReference::slot))
+                .ifPresent(x -> {
+                    String msg = "instruction " + x.slot() + ": " + kernelSymbolUse(linked, x) + ", a __ksym extern "
+                            + "the VM cannot provide: it has no kernel";
+                    throw new UnsupportedFeatureException("program '" + p.name() + "' (section '" + p.sectionName()
+                            + "'): " + msg + lineOf(linked, msg));
+                });
         // Maps the VM could not create are never referenced (checked above): their positions hold
         // another map so that the list has no holes.
         BpfMap filler = byIndex.stream().filter(m -> m != null).findFirst().orElse(null);
@@ -252,6 +262,16 @@ public final class VmObject implements AutoCloseable {
     }
 
     /** " (file.c:12: source)" for a message that starts with "instruction N:", when line info has it. */
+    /** What the instruction of {@code x} does with its kernel symbol, for messages. */
+    private static String kernelSymbolUse(ProgramSpec linked, ExternReference x) {
+        if (x.kind() == ExternReference.Kind.VARIABLE) {
+            return "loads the address of kernel variable '" + x.name() + "'";
+        }
+        return linked.code().atSlot(x.slot()) instanceof Instruction.Call
+                ? "calls kernel function '" + x.name() + "' (a kfunc)"
+                : "loads the address of kernel function '" + x.name() + "'";
+    }
+
     private static String lineOf(ProgramSpec p, String message) {
         if (message == null || !message.startsWith("instruction ")) {
             return "";
