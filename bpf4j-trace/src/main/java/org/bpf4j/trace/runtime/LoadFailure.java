@@ -45,9 +45,10 @@ public final class LoadFailure extends Bpf4jException {
         if (known != null) {
             return new LoadFailure(known, e);
         }
-        if (log.isBlank()) {
+        if (log.isBlank() && e.errno() != Errno.ENOSPC) {
             // refused before the verifier ran (lockdown's EPERM): current bpftrace reports only the
-            // programs with a log, and without one this, in its words
+            // programs with a log, and without one this, in its words (ENOSPC is a log cut short by
+            // its buffer, BPFTRACE_LOG_SIZE=2: reported below with the advice to enlarge it)
             return new LoadFailure(UNKNOWN, e);
         }
         StringBuilder m = new StringBuilder();

@@ -54,6 +54,17 @@ class LoadFailureTest {
     }
 
     @Test
+    void aLogBufferTooSmallForAnyLineIsStillACutLog() {
+        // BPFTRACE_LOG_SIZE=2 (bpftrace's runtime test 'log size too small'): ENOSPC and an empty log
+        LoadFailure f = LoadFailure.of("begin_1", refused(28, ""), true, 2);
+        assertEquals("Error loading BPF program for begin_1. Error code: -28 (No space left on device).\n"
+                + "Kernel error log: \n\n"
+                + "WARNING: Kernel log seems to be trimmed. This may be due to buffer not being big enough, try "
+                + "increasing the BPFTRACE_LOG_SIZE environment variable beyond the current value of 2 bytes. Or, "
+                + "add the configuration `config = { log_size = N; }` to the script.", f.getMessage());
+    }
+
+    @Test
     void aRefusalWithoutALogIsCurrentBpftracesUnknownFailure() {
         // this kernel's lockdown refuses fentry programs with EPERM before the verifier writes a line
         for (boolean verbose : new boolean[] {false, true}) {
