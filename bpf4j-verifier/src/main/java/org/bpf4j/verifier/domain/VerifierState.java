@@ -100,4 +100,16 @@ public final class VerifierState {
     public int newId() {
         return ++nextId;
     }
+
+    /** The frames' registers and stack, the innermost last, as a rejection's log describes them. */
+    public String describeFrames() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < frames.size(); i++) {
+            if (i > 0) {
+                sb.append(" | frame").append(i).append(": ");
+            }
+            sb.append(frames.get(i));
+        }
+        return sb.toString();
+    }
 }

@@ -640,6 +640,16 @@ final class Calls {
             "perf_event_read_value", "skb_output", "xdp_output");
     private static final Set<String> MAP_ELEM = Set.of("map_lookup_elem", "map_update_elem", "map_delete_elem");
 
+    /** Whether a frame of {@code st} is a callback that its helper calls in a loop (not a timer's). */
+    static boolean inSyncCallback(VerifierState st) {
+        for (FrameState f : st.frames) {
+            if (f.callbackOf >= 0 && f.callbackOf != TIMER_SET_CALLBACK) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isSockMap(MapInfo m) {
         return m.type() == MapType.SOCKMAP || m.type() == MapType.SOCKHASH;
     }

@@ -2,23 +2,31 @@ package org.bpf4j.verifier.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import org.bpf4j.isa.CallKind;
 import org.bpf4j.isa.Code;
 import org.bpf4j.isa.Instruction;
+import org.bpf4j.spec.AttachType;
 import org.bpf4j.spec.HelperCatalog;
 import org.bpf4j.spec.ProgramType;
+import org.bpf4j.verifier.GlobalFunction;
 import org.bpf4j.verifier.MapInfo;
 import org.bpf4j.verifier.VerificationResult;
 import org.bpf4j.verifier.VerifierInput;
 import org.bpf4j.verifier.VerifierOptions;
+import org.bpf4j.verifier.cfg.CfgException;
 import org.bpf4j.verifier.cfg.ControlFlow;
 import org.bpf4j.verifier.domain.FrameState;
 import org.bpf4j.verifier.domain.PtrType;
 import org.bpf4j.verifier.domain.RegState;
 import org.bpf4j.verifier.domain.ScalarRange;
+import org.bpf4j.verifier.domain.StackState;
 import org.bpf4j.verifier.domain.StateCompare;
 import org.bpf4j.verifier.domain.VerifierState;
 
@@ -54,7 +62,7 @@ public final class Explorer {
     private final Calls calls = new Calls(this);
     private final Kfuncs kfuncs = new Kfuncs(this);
     private final KernelObjects kernelObjects = new KernelObjects(this);
-    private final Map<Integer, org.bpf4j.verifier.GlobalFunction> globals = new HashMap<>();
+    private final Map<Integer, GlobalFunction> globals = new HashMap<>();
     private final StringBuilder log = new StringBuilder();
     /** Sets of linked scalars refined together beyond one frame's registers, by history entries (see Precision). */
     private final List<long[]> linkSets = new ArrayList<>();
@@ -71,7 +79,7 @@ public final class Explorer {
      * accesses per instruction, so one instruction may not access both such a pointer and another
      * kind (its {@code insn_aux_data[].ptr_type}).
      */
-    private long[] accessKinds;
+    private AccessKinds accessKinds;
     private boolean[] callbackSite;
     private boolean[] iterNextSite;
     /** Slots of {@code may_goto} instructions, where their loops converge as iterators' do. */
@@ -80,7 +88,7 @@ public final class Explorer {
     private int pendingForkSlot = -1;
     /** Whether the program calls a kernel function (only those create iterators). */
     private boolean callsKfuncs;
-    private java.util.Optional<org.bpf4j.spec.AttachType> attach;
+    private Optional<AttachType> attach;
     /** The second outcome of the current instruction (an iterator's next element), explored from the next slot. */
     private VerifierState pendingFork;
     private List<List<Checkpoint>> visited;
@@ -130,7 +138,7 @@ public final class Explorer {
 
         void record(long e) {
             if (histLen == hist.length) {
-                hist = java.util.Arrays.copyOf(hist, Math.max(16, hist.length * 2));
+                hist = Arrays.copyOf(hist, Math.max(16, hist.length * 2));
             }
             hist[histLen++] = e;
         }
@@ -166,7 +174,7 @@ public final class Explorer {
     }
 
     /** The attach type the program's section implies (resolved once: every context access asks). */
-    java.util.Optional<org.bpf4j.spec.AttachType> attach() {
+    Optional<AttachType> attach() {
         if (attach == null) {
             attach = ContextAccess.attachOf(input.attachTo());
         }
@@ -213,7 +221,7 @@ public final class Explorer {
             // unknown helper is refused at its call; 5 keeps the liveness conservative meanwhile)
             cfg = ControlFlow.of(code, id -> catalog.byId(id).flatMap(h -> catalog.prototype(type(), h))
                     .map(h -> h.args().size()).orElse(5));
-        } catch (org.bpf4j.verifier.cfg.CfgException e) {
+        } catch (CfgException e) {
             log(e.getMessage());
             return new VerificationResult.Rejected(e.slot(), e.getMessage(), "", List.of(), 0, 0, log.toString());
         }
@@ -224,7 +232,7 @@ public final class Explorer {
         PrunePoints points = PrunePoints.of(code, catalog, kfuncs);
         prunePoint = points.prune();
         jmpPoint = points.jump();
-        accessKinds = new long[n];
+        accessKinds = new AccessKinds(n);
         callbackSite = points.callback();
         iterNextSite = points.iterNext();
         mayGotoSite = points.mayGoto();
@@ -235,7 +243,7 @@ public final class Explorer {
         }
         functions = new Functions(this, code, cfg.subprogCount());
         loads = new SpecialLoads(this, code);
-        for (org.bpf4j.verifier.GlobalFunction g : input.globals()) {
+        for (GlobalFunction g : input.globals()) {
             if (g.slot() != 0 && cfg.subprogAt(g.slot()) >= 0) {
                 globals.put(g.slot(), g);
             }
@@ -256,7 +264,7 @@ public final class Explorer {
             return rejected;
         }
         // Global functions that are called: each once, on its own, from its prototype
-        java.util.TreeSet<Integer> called = new java.util.TreeSet<>();
+        TreeSet<Integer> called = new TreeSet<>();
         for (int slot = 0; slot < n; slot++) {
             if (code.atSlot(slot) instanceof Instruction.Call c && c.kind() == CallKind.LOCAL
                     && globals.containsKey(code.targetOf(slot))) {
@@ -264,7 +272,7 @@ public final class Explorer {
             }
         }
         for (int start : called) {
-            org.bpf4j.verifier.GlobalFunction g = globals.get(start);
+            GlobalFunction g = globals.get(start);
             log("Validating " + g.name() + "() func#" + cfg.subprogAt(start) + "...");
             for (int i = 0; i < n; i++) {
                 visited.set(i, null);
@@ -313,25 +321,14 @@ public final class Explorer {
                 for (Trail t = p.trail; t != null && path.size() < MAX_PATH; t = t.prev) {
                     path.add(t.from); // the last MAX_PATH branches, newest first
                 }
-                java.util.Collections.reverse(path);
+                Collections.reverse(path);
                 stats();
                 int slot = r.getMessage().startsWith("BPF program is too large") ? -1 : p.slot;
-                return new VerificationResult.Rejected(slot, r.getMessage(), describe(p.st), path, processed, peak,
+                return new VerificationResult.Rejected(slot, r.getMessage(), p.st.describeFrames(), path, processed, peak,
                         log.toString());
             }
         }
         return null;
-    }
-
-    private static String describe(VerifierState st) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < st.frames.size(); i++) {
-            if (i > 0) {
-                sb.append(" | frame").append(i).append(": ");
-            }
-            sb.append(st.frames.get(i));
-        }
-        return sb.toString();
     }
 
     private void stats() {
@@ -377,8 +374,8 @@ public final class Explorer {
                 }
                 markPrecise(b.hist(), b.histLen(), b.parent(), regs, stack);
             }
-            changed = !java.util.Arrays.equals(regsBefore, c.preciseRegs)
-                    || !java.util.Arrays.equals(stackBefore, c.preciseStack);
+            changed = !Arrays.equals(regsBefore, c.preciseRegs)
+                    || !Arrays.equals(stackBefore, c.preciseStack);
         }
         c.backedges = null;
     }
@@ -416,7 +413,7 @@ public final class Explorer {
         // (a later iteration may rely on more): compare all scalars and slots there, as Linux
         // compares states of a loop whose entry is still being explored (RANGE_WITHIN).
         boolean inIterLoop = callsKfuncs && Kfuncs.hasActiveIterator(p.st) || p.st.mayGotoDepth > 0
-                || inSyncCallback(p.st);
+                || Calls.inSyncCallback(p.st);
         boolean add = force || (jmps - prevJmps >= 2 && processed - prevInsns >= 8);
         if (list != null) {
             for (int i = 0; i < list.size(); i++) {
@@ -469,7 +466,7 @@ public final class Explorer {
                             if (c.backedges == null) {
                                 c.backedges = new ArrayList<>();
                             }
-                            c.backedges.add(new Checkpoint.Backedge(java.util.Arrays.copyOf(p.hist, p.histLen), p.histLen,
+                            c.backedges.add(new Checkpoint.Backedge(Arrays.copyOf(p.hist, p.histLen), p.histLen,
                                     p.parent, live.clone()));
                         } else {
                             // the marks of the pruned path's states are unknown: everything
@@ -544,7 +541,7 @@ public final class Explorer {
             p.parent.pending++;
         }
         Path q = new Path(target, st, p.parent, new Trail(p.slot, target, p.trail),
-                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen);
+                Arrays.copyOf(p.hist, Math.max(16, p.histLen)), p.histLen);
         q.written = p.written.clone();
         q.kernelHistory = p.kernelHistory;
         work.push(q);
@@ -607,7 +604,7 @@ public final class Explorer {
         for (VerifierState s : states) {
             if (s != null) {
                 for (int f = 0; f < s.frames.size(); f++) {
-                    org.bpf4j.verifier.domain.StackState stack = s.frames.get(f).stack;
+                    StackState stack = s.frames.get(f).stack;
                     long reads = stack.takeReads();
                     if (reads != 0) {
                         markRead(p, f, reads);
@@ -716,12 +713,12 @@ public final class Explorer {
                 case Instruction.Load l -> {
                     RegState base = st.regs()[l.src()];
                     memory.load(st, l);
-                    sameAccessKind(slot, base, true);
+                    accessKinds.record(slot, base, true);
                 }
                 case Instruction.Store s -> {
                     RegState base = st.regs()[s.dst()];
                     memory.store(st, s);
-                    sameAccessKind(slot, base, false);
+                    accessKinds.record(slot, base, false);
                 }
                 case Instruction.Atomic a -> memory.atomic(st, a);
                 case Instruction.LoadPacket lp -> loads.loadPacket(st, lp);
@@ -859,7 +856,7 @@ public final class Explorer {
             }
             case LOCAL -> {
                 int target = code.targetOf(p.slot);
-                org.bpf4j.verifier.GlobalFunction g = globals.get(target);
+                GlobalFunction g = globals.get(target);
                 if (g != null) {
                     functions.callGlobal(st, g);
                     yield next;
@@ -941,7 +938,7 @@ public final class Explorer {
             p.parent.pending++;
         }
         Path q = new Path(target, before, p.parent, new Trail(p.slot, target, p.trail),
-                java.util.Arrays.copyOf(p.hist, Math.max(16, p.histLen + 1)), p.histLen);
+                Arrays.copyOf(p.hist, Math.max(16, p.histLen + 1)), p.histLen);
         q.record(Precision.entry(p.slot, caller.frameNo, 0, 0) | Precision.CALLBACK_ENTRY);
         q.written = p.written.clone();
         q.written[callee.frameNo] = -1L;
@@ -980,53 +977,6 @@ public final class Explorer {
         return callee.callsite;
     }
 
-    /** Whether a frame of {@code st} is a callback that its helper calls in a loop (not a timer's). */
-    private static boolean inSyncCallback(VerifierState st) {
-        for (FrameState f : st.frames) {
-            if (f.callbackOf >= 0 && f.callbackOf != Calls.TIMER_SET_CALLBACK) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A pointer's kind for {@link #accessKinds}: its type, and for a kernel object its trust flags. */
-    private static long accessKind(RegState.Pointer p) {
-        long kind = p.type().ordinal() + 1;
-        return p.type() == PtrType.BTF_ID ? kind | (long) p.btf().flags() << 8 : kind;
-    }
-
-    /** The pointer kinds whose accesses Linux rewrites (context, sockets, kernel objects). */
-    private static boolean rewritten(long kind) {
-        return switch (PtrType.values()[(int) (kind & 0xff) - 1]) {
-            case CTX, SOCKET, SOCK_COMMON, TCP_SOCK, BTF_ID -> true;
-            default -> false;
-        };
-    }
-
-    /**
-     * Records the kind of pointer the access at {@code slot} went through, refusing a second kind
-     * where either is rewritten; two kernel objects of different trust are allowed to a load,
-     * which then counts as untrusted.
-     */
-    private void sameAccessKind(int slot, RegState base, boolean load) {
-        if (!(base instanceof RegState.Pointer p)) {
-            return;
-        }
-        long kind = accessKind(p);
-        long prev = accessKinds[slot];
-        if (prev == 0) {
-            accessKinds[slot] = kind;
-        } else if (prev != kind && (rewritten(kind) || rewritten(prev))) {
-            long btf = PtrType.BTF_ID.ordinal() + 1;
-            if (load && (kind & 0xff) == btf && (prev & 0xff) == btf) {
-                accessKinds[slot] = btf | (long) RegState.KernelObject.UNTRUSTED << 8;
-            } else {
-                throw new Reject("same insn cannot be used with different pointers");
-            }
-        }
-    }
-
     /**
      * The stored state of an earlier arrival at the current instruction on this path, in the same
      * frames (the kernel's {@code find_prev_entry}); the checkpoint made at this arrival is skipped.
@@ -1043,6 +993,4 @@ public final class Explorer {
         }
         return null;
     }
-
-
 }
